@@ -1,0 +1,111 @@
+package tahqiq
+
+import (
+	"context"
+	"time"
+)
+
+// Dataset is a named collection of imports.
+type Dataset struct {
+	ID        int64
+	Name      string
+	CreatedAt time.Time
+	Counts    DatasetCounts
+	Sources   []ImportFile // every file imported into it
+}
+
+// DatasetCounts are the sizes of a dataset.
+type DatasetCounts struct {
+	Records  int64 `json:"records"`
+	Posts    int64 `json:"posts"`
+	Accounts int64 `json:"accounts"`
+	Shares   int64 `json:"shares"`
+	Rejects  int64 `json:"rejects"`
+}
+
+// ImportFile is one input file of one import.
+type ImportFile struct {
+	Name       string    `json:"file"`
+	SHA256     string    `json:"sha256"` // hex, of the bytes as read (after gunzip)
+	Size       int64     `json:"size"`
+	Format     string    `json:"format"`
+	ImportedAt time.Time `json:"imported_at"`
+	Records    int64     `json:"records"`
+}
+
+// Reject is a record that could not be imported, with where and why.
+type Reject struct {
+	File   string `json:"file"`
+	Line   int64  `json:"line"`
+	Reason string `json:"reason"`
+}
+
+// RecordResult is what the store did with one record.
+type RecordResult struct {
+	NewPosts    int // posts seen for the first time in this dataset
+	Duplicates  int // posts already present (kept as another occurrence)
+	NewAccounts int
+	NewShares   int
+}
+
+// ImportStore writes imports. An import is all or nothing: nothing written
+// through an ImportTx is visible until Commit, and Rollback (or a crash)
+// leaves the store as it was.
+type ImportStore interface {
+	// BeginImport starts an import into the named dataset, creating it if
+	// needed.
+	BeginImport(ctx context.Context, dataset string) (ImportTx, error)
+}
+
+// ImportTx is one open import.
+type ImportTx interface {
+	// HasFile reports whether a file with this SHA-256 (hex) was already
+	// imported into the dataset.
+	HasFile(ctx context.Context, sha256 string) (bool, error)
+	// AddFile registers an input file and makes it the current file for
+	// AddRecord and AddReject.
+	AddFile(ctx context.Context, f ImportFile) error
+	// AddRecord stores a raw record of the current file with what was
+	// derived from it. Posts already in the dataset are not stored again;
+	// the record is kept as another occurrence.
+	AddRecord(ctx context.Context, rec *RawRecord, posts []Post, accounts []Account, shares []Share) (RecordResult, error)
+	// AddReject stores a rejected record of the current file.
+	AddReject(ctx context.Context, r Reject, raw []byte) error
+	Commit(ctx context.Context) error
+	Rollback() error
+}
+
+// DatasetStore lists and removes datasets.
+type DatasetStore interface {
+	FindDatasets(ctx context.Context) ([]Dataset, error)
+	FindDatasetByName(ctx context.Context, name string) (Dataset, error) // ENOTFOUND when absent
+	// DeleteDataset removes the dataset and everything imported into it and
+	// returns the counts it removed.
+	DeleteDataset(ctx context.Context, name string) (DatasetCounts, error)
+}
+
+// ShareFilter selects shares.
+type ShareFilter struct {
+	Dataset string
+	Types   []ObjectType // empty: all
+}
+
+// ShareStore reads derived shares.
+type ShareStore interface {
+	// ScanShares calls fn for every share matching f, in no particular order,
+	// and stops at the first error fn returns.
+	ScanShares(ctx context.Context, f ShareFilter, fn func(Share) error) error
+}
+
+// PostRecord is a post with the raw records it came from.
+type PostRecord struct {
+	Post    Post
+	Records []RawRecord
+}
+
+// PostStore reads posts.
+type PostStore interface {
+	// FindPost returns the post with the given UID in a dataset, with every
+	// raw occurrence. ENOTFOUND when absent.
+	FindPost(ctx context.Context, dataset, uid string) (PostRecord, error)
+}

@@ -1,0 +1,120 @@
+// Package cli is the command-line interface: one file per command, and the
+// only package that chooses concrete engines (see wire.go). It holds no
+// business rules; commands parse flags, call the packages that do the work
+// and print their results.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tahqiq/tahqiq"
+)
+
+// Version is the tahqiq version, recorded in every manifest.
+var Version = "0.1.0-dev"
+
+// env is what every command shares: the streams and the global options.
+type env struct {
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	log    *slog.Logger
+
+	dataDir string // --data, embedded store directory
+	quiet   bool   // --quiet: no progress output
+}
+
+// Main runs the command line args and returns the process exit code.
+func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr}
+	root := newRootCmd(e)
+	root.SetArgs(args)
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return 0
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.msg != "" {
+			fmt.Fprintln(stderr, "tahqiq:", ee.msg)
+		}
+		return ee.code
+	}
+	fmt.Fprintln(stderr, "tahqiq:", err)
+	return exitCode(err)
+}
+
+func newRootCmd(e *env) *cobra.Command {
+	var verbose bool
+	root := &cobra.Command{
+		Use:   "tahqiq",
+		Short: "tahqiq: establish facts about an election from data, and keep the proof",
+		Long: `tahqiq imports social-media exports and election results, finds accounts
+that act together, audits result forms, and keeps cases with a custody log
+that anyone can verify offline.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Version:       Version,
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			level := slog.LevelWarn
+			if verbose {
+				level = slog.LevelDebug
+			}
+			e.log = slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
+			slog.SetDefault(e.log)
+			return nil
+		},
+	}
+	def := os.Getenv("TAHQIQ_DATA")
+	if def == "" {
+		def = "./tahqiq-data"
+	}
+	root.PersistentFlags().StringVar(&e.dataDir, "data", def, "directory of the embedded store (env TAHQIQ_DATA)")
+	root.PersistentFlags().BoolVarP(&verbose, "verbose", "v", false, "log debug messages to stderr")
+	root.PersistentFlags().BoolVarP(&e.quiet, "quiet", "q", false, "no progress output on stderr")
+
+	root.AddCommand(
+	// Commands, one file each.
+	)
+	return root
+}
+
+// exitError carries an explicit exit code, for commands whose outcome is not
+// an error in the domain sense (verify found a problem, nothing imported).
+type exitError struct {
+	code int
+	msg  string
+}
+
+func (e *exitError) Error() string { return e.msg }
+
+// exitCode maps a domain error code to a process exit code. This is the
+// only place where that mapping lives.
+func exitCode(err error) int {
+	switch tahqiq.ErrorCode(err) {
+	case "":
+		return 0
+	case tahqiq.EINVALID:
+		return 2
+	case tahqiq.ENOTFOUND:
+		return 3
+	case tahqiq.ECONFLICT:
+		return 4
+	case tahqiq.EFORBIDDEN, tahqiq.EUNAUTHORIZED:
+		return 5
+	case tahqiq.EVERIFY:
+		return 6
+	default:
+		return 1
+	}
+}

@@ -1,0 +1,30 @@
+package tahqiq
+
+import (
+	"context"
+	"io"
+)
+
+// Parsed is what a parser makes of one raw record: the record itself and the
+// posts and accounts it carries. A record with a non-empty Reject is kept in
+// the rejects report and produces nothing else.
+type Parsed struct {
+	Record   RawRecord
+	Posts    []Post
+	Accounts []Account
+	Reject   string
+}
+
+// Source is one input stream handed to a parser.
+type Source struct {
+	Name    string            // file name as given by the user ("-" for stdin)
+	R       io.Reader         // decompressed bytes; parsers must stream, never read it whole
+	Options map[string]string // format options, e.g. "map" for generic CSV, "container" for Telethon
+}
+
+// ParseFunc parses src and calls emit for every record, in input order.
+// A bad record is emitted with Reject set, never returned as an error; the
+// returned error is for I/O failures and for input that is not this format
+// at all (code EINVALID). Parsers allocate a fresh Parsed, and a fresh Raw
+// slice, for every record: emit may keep them.
+type ParseFunc func(ctx context.Context, src Source, emit func(*Parsed) error) error
