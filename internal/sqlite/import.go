@@ -144,16 +144,20 @@ func (t *importTx) AddRecord(ctx context.Context, rec *tahqiq.RawRecord, posts [
 
 	for i := range accounts {
 		a := &accounts[i]
-		id, isNew, err := t.account(ctx, a.UID, recID, a)
+		_, isNew, err := t.account(ctx, a.UID, recID, a)
 		if err != nil {
 			return r, err
 		}
-		_ = id
 		if isNew {
 			r.NewAccounts++
 		}
 	}
-	postIDs := make(map[string][2]int64, len(posts)) // uid -> post id, account id
+	type postRef struct {
+		id, account int64
+		isNew       bool
+		newShares   int
+	}
+	refs := make(map[string]*postRef, len(posts))
 	for i := range posts {
 		p := &posts[i]
 		accID, isNew, err := t.account(ctx, p.AuthorUID, recID, nil)
@@ -169,22 +173,26 @@ func (t *importTx) AddRecord(ctx context.Context, rec *tahqiq.RawRecord, posts [
 		}
 		if isNewPost {
 			r.NewPosts++
-		} else {
-			r.Duplicates++
 		}
-		postIDs[p.UID] = [2]int64{id, accID}
+		refs[p.UID] = &postRef{id: id, account: accID, isNew: isNewPost}
 	}
 	for _, s := range shares {
-		ids, ok := postIDs[s.PostID]
+		ref, ok := refs[s.PostID]
 		if !ok {
 			return r, fmt.Errorf("sqlite: add record %s: share of post %s not in the record", rec.Locator, s.PostID)
 		}
-		res, err := t.insShare.ExecContext(ctx, t.datasetID, string(s.Type), s.Object, ids[0], ids[1], s.Time, string(s.Precision))
+		res, err := t.insShare.ExecContext(ctx, t.datasetID, string(s.Type), s.Object, ref.id, ref.account, s.Time, string(s.Precision))
 		if err != nil {
 			return r, fmt.Errorf("sqlite: add share: %w", err)
 		}
 		if n, _ := res.RowsAffected(); n > 0 {
 			r.NewShares++
+			ref.newShares++
+		}
+	}
+	for _, ref := range refs {
+		if !ref.isNew && ref.newShares == 0 {
+			r.Duplicates++
 		}
 	}
 	return r, nil
