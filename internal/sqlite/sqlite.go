@@ -63,6 +63,9 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		// A named shared-cache in-memory database so both pools see it.
 		dsn = fmt.Sprintf("file:mem%d?mode=memory&cache=shared", time.Now().UnixNano())
 	} else {
+		// Larger pages mean fewer, larger writes on bulk imports; the page
+		// size takes effect only when the file is created.
+		pragmas = append([]string{"page_size(16384)"}, pragmas...)
 		pragmas = append(pragmas, "journal_mode(WAL)")
 		dsn = "file:" + (&url.URL{Path: path}).EscapedPath() + "?"
 	}
