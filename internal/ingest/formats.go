@@ -1,0 +1,7 @@
+package ingest
+
+// Default returns the registry of every importer tahqiq ships, in detection
+// order: the most specific sniffers first.
+func Default() *Registry {
+	return NewRegistry()
+}

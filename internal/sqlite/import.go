@@ -1,0 +1,386 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/tahqiq/tahqiq"
+)
+
+var _ tahqiq.ImportStore = (*DB)(nil)
+
+// cacheLimit bounds the in-memory caches of an import so that memory does
+// not grow with the input; past it the caches are dropped and the database
+// answers.
+const cacheLimit = 1 << 20
+
+// BeginImport starts an import transaction into the named dataset. The
+// transaction holds SQLite's write lock until it ends, so the import
+// assigns row ids itself and writes rows in multi-row batches.
+func (db *DB) BeginImport(ctx context.Context, dataset string) (tahqiq.ImportTx, error) {
+	if dataset == "" {
+		return nil, tahqiq.Errorf(tahqiq.EINVALID, "dataset name is empty")
+	}
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: begin import: %w", err)
+	}
+	t := &importTx{db: db, tx: tx,
+		posts: map[string]int64{}, accounts: map[string]int64{}, shares: map[shareKey]struct{}{},
+		records:     newBatch("records", "", "id", "file_id", "line", "offset", "locator", "kind", "sha256", "raw", "collected_at"),
+		postRows:    newBatch("posts", "", "id", "dataset_id", "uid", "account_id", "created_at", "record_id", "data"),
+		postRecs:    newBatch("post_records", "ON CONFLICT DO NOTHING", "post_id", "record_id"),
+		accountRows: newBatch("accounts", "", "id", "dataset_id", "uid", "record_id", "data"),
+		shareRows:   newBatch("shares", "", "dataset_id", "post_id", "account_id", "type", "object", "t", "precision"),
+	}
+	if err := t.init(ctx, dataset); err != nil {
+		tx.Rollback()
+		return nil, err
+	}
+	return t, nil
+}
+
+type shareKey struct {
+	post   int64
+	typ    tahqiq.ObjectType
+	object string
+}
+
+type importTx struct {
+	db        *DB
+	tx        *sql.Tx
+	datasetID int64
+	fileID    int64
+	nrecords  int64
+
+	nextRecord, nextPost, nextAccount int64
+	firstPost                         int64 // posts with smaller ids existed before this import
+	hadPosts, hadAccounts             bool  // the dataset was not empty at the start
+	complete                          bool  // the caches hold everything written by this import
+
+	posts    map[string]int64 // uid -> id, for posts written by this import
+	accounts map[string]int64
+	shares   map[shareKey]struct{} // shares written by this import
+
+	records, postRows, postRecs, accountRows, shareRows *batch
+
+	findPost, findAccount, findShare, insReject *sql.Stmt
+	done                                        bool
+}
+
+func (t *importTx) init(ctx context.Context, dataset string) error {
+	err := t.tx.QueryRowContext(ctx, `SELECT id FROM datasets WHERE name = ?`, dataset).Scan(&t.datasetID)
+	if errors.Is(err, sql.ErrNoRows) {
+		var res sql.Result
+		res, err = t.tx.ExecContext(ctx, `INSERT INTO datasets (name, created_at) VALUES (?, ?)`, dataset, t.db.Now().Format(time.RFC3339))
+		if err == nil {
+			t.datasetID, err = res.LastInsertId()
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("sqlite: begin import %q: %w", dataset, err)
+	}
+	err = t.tx.QueryRowContext(ctx, `SELECT
+		(SELECT coalesce(max(id), 0) FROM records),
+		(SELECT coalesce(max(id), 0) FROM posts),
+		(SELECT coalesce(max(id), 0) FROM accounts),
+		EXISTS (SELECT 1 FROM posts WHERE dataset_id = ?1),
+		EXISTS (SELECT 1 FROM accounts WHERE dataset_id = ?1)`, t.datasetID).
+		Scan(&t.nextRecord, &t.nextPost, &t.nextAccount, &t.hadPosts, &t.hadAccounts)
+	if err != nil {
+		return fmt.Errorf("sqlite: begin import %q: %w", dataset, err)
+	}
+	t.firstPost = t.nextPost + 1
+	t.complete = true
+	for _, s := range []struct {
+		dst **sql.Stmt
+		q   string
+	}{
+		{&t.findPost, `SELECT id FROM posts WHERE dataset_id = ? AND uid = ?`},
+		{&t.findAccount, `SELECT id FROM accounts WHERE dataset_id = ? AND uid = ?`},
+		{&t.findShare, `SELECT count(*) FROM shares WHERE post_id = ? AND type = ? AND object = ?`},
+		{&t.insReject, `INSERT INTO rejects (file_id, line, reason, raw) VALUES (?, ?, ?, ?)`},
+	} {
+		st, err := t.tx.PrepareContext(ctx, s.q)
+		if err != nil {
+			return fmt.Errorf("sqlite: prepare: %w", err)
+		}
+		*s.dst = st
+	}
+	return nil
+}
+
+func (t *importTx) HasFile(ctx context.Context, sha256 string) (bool, error) {
+	var n int
+	err := t.tx.QueryRowContext(ctx, `SELECT count(*) FROM files WHERE dataset_id = ? AND sha256 = ?`, t.datasetID, sha256).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("sqlite: has file: %w", err)
+	}
+	return n > 0, nil
+}
+
+func (t *importTx) AddFile(ctx context.Context, f tahqiq.ImportFile) error {
+	if err := t.finishFile(ctx); err != nil {
+		return err
+	}
+	at := f.ImportedAt
+	if at.IsZero() {
+		at = t.db.Now()
+	}
+	res, err := t.tx.ExecContext(ctx, `INSERT INTO files (dataset_id, name, sha256, size, format, imported_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		t.datasetID, f.Name, f.SHA256, f.Size, f.Format, at.UTC().Format(time.RFC3339))
+	if err != nil {
+		return fmt.Errorf("sqlite: add file %s: %w", f.Name, err)
+	}
+	t.fileID, err = res.LastInsertId()
+	t.nrecords = 0
+	return err
+}
+
+// finishFile writes what is buffered and the record count of the current
+// file.
+func (t *importTx) finishFile(ctx context.Context) error {
+	if t.fileID == 0 {
+		return nil
+	}
+	if err := t.flush(ctx); err != nil {
+		return err
+	}
+	if _, err := t.tx.ExecContext(ctx, `UPDATE files SET records = ? WHERE id = ?`, t.nrecords, t.fileID); err != nil {
+		return fmt.Errorf("sqlite: finish file: %w", err)
+	}
+	return nil
+}
+
+// flush writes every buffered row.
+func (t *importTx) flush(ctx context.Context) error {
+	for _, b := range []*batch{t.records, t.accountRows, t.postRows, t.postRecs, t.shareRows} {
+		if err := b.flush(ctx, t.tx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// forget drops the caches when they grow past cacheLimit; from then on the
+// database answers, so buffered rows are written first.
+func (t *importTx) forget(ctx context.Context) error {
+	if len(t.posts)+len(t.accounts)+len(t.shares) < cacheLimit {
+		return nil
+	}
+	if err := t.flush(ctx); err != nil {
+		return err
+	}
+	clear(t.posts)
+	clear(t.accounts)
+	clear(t.shares)
+	t.complete = false
+	return nil
+}
+
+func (t *importTx) AddRecord(ctx context.Context, rec *tahqiq.RawRecord, posts []tahqiq.Post, accounts []tahqiq.Account, shares []tahqiq.Share) (tahqiq.RecordResult, error) {
+	var r tahqiq.RecordResult
+	if t.fileID == 0 {
+		return r, errors.New("sqlite: add record: no current file")
+	}
+	if err := t.forget(ctx); err != nil {
+		return r, err
+	}
+	var collected any
+	if !rec.CollectedAt.IsZero() {
+		collected = rec.CollectedAt.Unix()
+	}
+	t.nextRecord++
+	recID := t.nextRecord
+	if err := t.records.add(ctx, t.tx, recID, t.fileID, rec.Line, rec.Offset, rec.Locator, string(rec.Kind), rec.SHA256[:], rec.Raw, collected); err != nil {
+		return r, err
+	}
+	t.nrecords++
+
+	for i := range accounts {
+		_, isNew, err := t.account(ctx, accounts[i].UID, recID, &accounts[i])
+		if err != nil {
+			return r, err
+		}
+		if isNew {
+			r.NewAccounts++
+		}
+	}
+	type postRef struct {
+		id, account int64
+		isNew       bool
+		newShares   int
+	}
+	var refs [4]postRef
+	byUID := make(map[string]int, len(posts))
+	list := refs[:0]
+	for i := range posts {
+		p := &posts[i]
+		accID, isNew, err := t.account(ctx, p.AuthorUID, recID, nil)
+		if err != nil {
+			return r, err
+		}
+		if isNew {
+			r.NewAccounts++
+		}
+		id, isNewPost, err := t.post(ctx, p, accID, recID)
+		if err != nil {
+			return r, err
+		}
+		if isNewPost {
+			r.NewPosts++
+		}
+		byUID[p.UID] = len(list)
+		list = append(list, postRef{id: id, account: accID, isNew: isNewPost})
+	}
+	for _, s := range shares {
+		i, ok := byUID[s.PostID]
+		if !ok {
+			return r, fmt.Errorf("sqlite: add record %s: share of post %s not in the record", rec.Locator, s.PostID)
+		}
+		ref := &list[i]
+		k := shareKey{ref.id, s.Type, s.Object}
+		if !ref.isNew {
+			exists, err := t.shareExists(ctx, k)
+			if err != nil {
+				return r, err
+			}
+			if exists {
+				continue
+			}
+		}
+		t.shares[k] = struct{}{}
+		if err := t.shareRows.add(ctx, t.tx, t.datasetID, ref.id, ref.account, string(s.Type), s.Object, s.Time, string(s.Precision)); err != nil {
+			return r, err
+		}
+		r.NewShares++
+		ref.newShares++
+	}
+	for _, ref := range list {
+		if !ref.isNew && ref.newShares == 0 {
+			r.Duplicates++
+		}
+	}
+	return r, nil
+}
+
+// shareExists reports whether a share of an already present post exists.
+func (t *importTx) shareExists(ctx context.Context, k shareKey) (bool, error) {
+	if _, ok := t.shares[k]; ok {
+		return true, nil
+	}
+	if k.post >= t.firstPost && t.complete {
+		return false, nil // the post is this import's and the cache knows all its shares
+	}
+	if err := t.shareRows.flush(ctx, t.tx); err != nil {
+		return false, err
+	}
+	var n int
+	if err := t.findShare.QueryRowContext(ctx, k.post, string(k.typ), k.object).Scan(&n); err != nil {
+		return false, fmt.Errorf("sqlite: find share: %w", err)
+	}
+	return n > 0, nil
+}
+
+// account returns the id of the account uid, adding it when absent. a may
+// be nil (an author known only by its UID).
+func (t *importTx) account(ctx context.Context, uid string, recID int64, a *tahqiq.Account) (int64, bool, error) {
+	if id, ok := t.accounts[uid]; ok {
+		return id, false, nil
+	}
+	if t.hadAccounts || !t.complete {
+		var id int64
+		err := t.findAccount.QueryRowContext(ctx, t.datasetID, uid).Scan(&id)
+		if err == nil {
+			t.accounts[uid] = id
+			return id, false, nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return 0, false, fmt.Errorf("sqlite: account %s: %w", uid, err)
+		}
+	}
+	if a == nil {
+		a = &tahqiq.Account{UID: uid, Followers: -1, Following: -1, PostsCount: -1}
+	}
+	data, err := json.Marshal(a)
+	if err != nil {
+		return 0, false, fmt.Errorf("sqlite: account %s: %w", uid, err)
+	}
+	t.nextAccount++
+	id := t.nextAccount
+	if err := t.accountRows.add(ctx, t.tx, id, t.datasetID, uid, recID, data); err != nil {
+		return 0, false, err
+	}
+	t.accounts[uid] = id
+	return id, true, nil
+}
+
+// post adds p or, when its UID is already in the dataset, records recID as
+// another occurrence.
+func (t *importTx) post(ctx context.Context, p *tahqiq.Post, accID, recID int64) (int64, bool, error) {
+	id, ok := t.posts[p.UID]
+	if !ok && (t.hadPosts || !t.complete) {
+		err := t.findPost.QueryRowContext(ctx, t.datasetID, p.UID).Scan(&id)
+		switch {
+		case err == nil:
+			ok = true
+			t.posts[p.UID] = id
+		case !errors.Is(err, sql.ErrNoRows):
+			return 0, false, fmt.Errorf("sqlite: post %s: %w", p.UID, err)
+		}
+	}
+	if ok {
+		if err := t.postRecs.add(ctx, t.tx, id, recID); err != nil {
+			return 0, false, err
+		}
+		return id, false, nil
+	}
+	data, err := json.Marshal(p)
+	if err != nil {
+		return 0, false, fmt.Errorf("sqlite: post %s: %w", p.UID, err)
+	}
+	t.nextPost++
+	id = t.nextPost
+	if err := t.postRows.add(ctx, t.tx, id, t.datasetID, p.UID, accID, p.CreatedAt.Unix(), recID, data); err != nil {
+		return 0, false, err
+	}
+	t.posts[p.UID] = id
+	return id, true, nil
+}
+
+func (t *importTx) AddReject(ctx context.Context, r tahqiq.Reject, raw []byte) error {
+	if t.fileID == 0 {
+		return errors.New("sqlite: add reject: no current file")
+	}
+	if _, err := t.insReject.ExecContext(ctx, t.fileID, r.Line, r.Reason, raw); err != nil {
+		return fmt.Errorf("sqlite: add reject: %w", err)
+	}
+	return nil
+}
+
+func (t *importTx) Commit(ctx context.Context) error {
+	if t.done {
+		return errors.New("sqlite: import already finished")
+	}
+	if err := t.finishFile(ctx); err != nil {
+		t.Rollback()
+		return err
+	}
+	t.done = true
+	if err := t.tx.Commit(); err != nil {
+		return fmt.Errorf("sqlite: commit import: %w", err)
+	}
+	return nil
+}
+
+func (t *importTx) Rollback() error {
+	if t.done {
+		return nil
+	}
+	t.done = true
+	return t.tx.Rollback()
+}

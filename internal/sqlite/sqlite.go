@@ -1,0 +1,148 @@
+// Package sqlite is the embedded default store: SQLite through the pure-Go
+// modernc.org/sqlite driver (no cgo), in WAL mode, with its schema migrations
+// embedded. It implements the store interfaces of package tahqiq and holds
+// no business rules: what may be stored is decided above it.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"github.com/tahqiq/tahqiq"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// DB is an open store. Writes go through one connection (SQLite has one
+// writer); reads use a pool.
+type DB struct {
+	write *sql.DB
+	read  *sql.DB
+	path  string
+
+	// Now returns the current time; tests replace it.
+	Now func() time.Time
+}
+
+// FileName is the name of the database file inside a data directory.
+const FileName = "tahqiq.db"
+
+// OpenDir opens (creating if needed) the store in directory dir.
+func OpenDir(ctx context.Context, dir string) (*DB, error) {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, &tahqiq.Error{Code: tahqiq.EINVALID, Op: "sqlite: open", Message: fmt.Sprintf("cannot create data directory %s", dir), Err: err}
+	}
+	return Open(ctx, filepath.Join(dir, FileName))
+}
+
+// Open opens the database file at path, or an in-memory database when path
+// is ":memory:", and applies pending migrations.
+func Open(ctx context.Context, path string) (*DB, error) {
+	pragmas := []string{
+		"busy_timeout(10000)",
+		"foreign_keys(1)",
+		"synchronous(NORMAL)",
+		"cache_size(-131072)", // 128 MiB page cache
+		"temp_store(MEMORY)",
+	}
+	var dsn string
+	if path == ":memory:" {
+		// A named shared-cache in-memory database so both pools see it.
+		dsn = fmt.Sprintf("file:mem%d?mode=memory&cache=shared", time.Now().UnixNano())
+	} else {
+		// Larger pages mean fewer, larger writes on bulk imports; the page
+		// size takes effect only when the file is created.
+		pragmas = append([]string{"page_size(16384)"}, pragmas...)
+		pragmas = append(pragmas, "journal_mode(WAL)")
+		dsn = "file:" + (&url.URL{Path: path}).EscapedPath() + "?"
+	}
+	q := ""
+	for _, p := range pragmas {
+		q += "&_pragma=" + url.QueryEscape(p)
+	}
+	if path == ":memory:" {
+		dsn += q
+	} else {
+		dsn += strings.TrimPrefix(q, "&")
+	}
+	w, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	r, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	r.SetMaxOpenConns(4)
+	db := &DB{write: w, read: r, path: path, Now: func() time.Time { return time.Now().UTC() }}
+	if err := db.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// Close closes the database.
+func (db *DB) Close() error {
+	return errors.Join(db.read.Close(), db.write.Close())
+}
+
+// Path returns the database file path.
+func (db *DB) Path() string { return db.path }
+
+// migrate applies the embedded migrations not yet recorded in
+// schema_migrations, each in its own transaction, in name order.
+func (db *DB) migrate(ctx context.Context) error {
+	if _, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
+		return fmt.Errorf("sqlite: migrate: %w", err)
+	}
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return fmt.Errorf("sqlite: migrate: %w", err)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		var n int
+		if err := db.write.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE name = ?`, name).Scan(&n); err != nil {
+			return fmt.Errorf("sqlite: migrate %s: %w", name, err)
+		}
+		if n > 0 {
+			continue
+		}
+		body, err := fs.ReadFile(migrations, name)
+		if err != nil {
+			return fmt.Errorf("sqlite: migrate %s: %w", name, err)
+		}
+		tx, err := db.write.BeginTx(ctx, nil)
+		if err != nil {
+			return fmt.Errorf("sqlite: migrate %s: %w", name, err)
+		}
+		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("sqlite: migrate %s: %w", name, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)`, name, db.Now().Format(time.RFC3339)); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("sqlite: migrate %s: %w", name, err)
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("sqlite: migrate %s: %w", name, err)
+		}
+	}
+	return nil
+}
