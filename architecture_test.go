@@ -21,6 +21,8 @@ var layers = map[string]int{
 	"internal/progress":           2,
 	"internal/storetest":          2, // test-only, see testOnly
 	"internal/ingest/csvrow":      2,
+	"internal/ingest/textent":     2,
+	"internal/ingest/parsetest":   2, // test-only, see testOnly
 	"internal/ingest/xv2":         3,
 	"internal/ingest/xv1":         3,
 	"internal/ingest/events":      3,
@@ -40,7 +42,7 @@ var layers = map[string]int{
 var sameLevel = map[string][]string{}
 
 // testOnly packages may be imported only from tests.
-var testOnly = map[string]bool{"internal/storetest": true}
+var testOnly = map[string]bool{"internal/storetest": true, "internal/ingest/parsetest": true}
 
 func TestDependencyRule(t *testing.T) {
 	gobin, err := exec.LookPath("go")
