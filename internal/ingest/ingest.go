@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/progress"
@@ -102,7 +103,7 @@ func (im *Importer) Import(ctx context.Context, store tahqiq.ImportStore, files 
 		in, err := openInput(name, opt.Stdin)
 		if err != nil {
 			if isInputError(err) {
-				sum.addReject(tahqiq.Reject{File: name, Reason: tahqiq.ErrorMessage(err)})
+				sum.addReject(fileReject(name, err))
 				continue
 			}
 			return sum, err
@@ -117,14 +118,17 @@ func (im *Importer) Import(ctx context.Context, store tahqiq.ImportStore, files 
 			sum.Skipped = append(sum.Skipped, name)
 			continue
 		}
+		before := sum.Records
+		in.file.ImportedAt = time.Now().UTC()
 		err = im.readFile(ctx, in, opt, func(f Format) error {
 			in.file.Format = f.Name
 			return tx.AddFile(ctx, in.file)
 		}, func(p *tahqiq.Parsed) error { return sink(in, p) })
+		in.file.Records = sum.Records - before
 		in.close()
 		if err != nil {
 			if isInputError(err) {
-				sum.addReject(tahqiq.Reject{File: name, Reason: tahqiq.ErrorMessage(err)})
+				sum.addReject(fileReject(name, err))
 				continue
 			}
 			return sum, err
@@ -155,12 +159,13 @@ func (im *Importer) Read(ctx context.Context, files []string, opt Options, fn fu
 		in, err := openInput(name, opt.Stdin)
 		if err != nil {
 			if isInputError(err) {
-				sum.addReject(tahqiq.Reject{File: name, Reason: tahqiq.ErrorMessage(err)})
+				sum.addReject(fileReject(name, err))
 				continue
 			}
 			return sum, err
 		}
 		file := &in.file
+		before := sum.Records
 		err = im.readFile(ctx, in, opt, func(f Format) error {
 			in.file.Format = f.Name
 			return nil
@@ -206,10 +211,11 @@ func (im *Importer) Read(ctx context.Context, files []string, opt Options, fn fu
 			prog.Add(1, 0)
 			return fn(it)
 		})
+		in.file.Records = sum.Records - before
 		in.close()
 		if err != nil {
 			if isInputError(err) {
-				sum.addReject(tahqiq.Reject{File: name, Reason: tahqiq.ErrorMessage(err)})
+				sum.addReject(fileReject(name, err))
 				continue
 			}
 			return sum, err
@@ -283,6 +289,11 @@ func isInputError(err error) bool {
 	return false
 }
 
+// fileReject reports a whole file that could not be read.
+func fileReject(name string, err error) tahqiq.Reject {
+	return tahqiq.Reject{File: name, Reason: strings.TrimPrefix(tahqiq.ErrorMessage(err), name+": ")}
+}
+
 func nothingImported(sum Summary) error {
 	msg := "nothing imported"
 	if len(sum.Rejected) > 0 {
@@ -295,7 +306,7 @@ func nothingImported(sum Summary) error {
 			if r.Line > 0 {
 				reasons = append(reasons, fmt.Sprintf("%s:%d: %s", r.File, r.Line, r.Reason))
 			} else {
-				reasons = append(reasons, r.Reason)
+				reasons = append(reasons, r.File+": "+r.Reason)
 			}
 		}
 		msg += ": " + strings.Join(reasons, "; ")
