@@ -21,6 +21,7 @@ var layers = map[string]int{
 	"internal/progress":           2,
 	"internal/storetest":          2, // test-only, see testOnly
 	"internal/ingest/csvrow":      2,
+	"internal/ingest/jsonstream":  2,
 	"internal/ingest/textent":     2,
 	"internal/ingest/parsetest":   2, // test-only, see testOnly
 	"internal/ingest/xv2":         3,
