@@ -71,23 +71,14 @@ func (im *Importer) Import(ctx context.Context, store tahqiq.ImportStore, files 
 	}
 	defer tx.Rollback()
 	prog := progress.New(opt.Progress, "import", "records")
-	sink := func(in *input, p *tahqiq.Parsed) error {
+	sink := func(in *input, d *derived) error {
+		p := d.p
 		if p.Reject != "" {
 			r := tahqiq.Reject{File: in.file.Name, Line: p.Record.Line, Reason: p.Reject}
 			sum.addReject(r)
 			return tx.AddReject(ctx, r, p.Record.Raw)
 		}
-		var shares []tahqiq.Share
-		for i := range p.Posts {
-			shares = append(shares, Derive(&p.Posts[i])...)
-		}
-		if p.Record.Kind == "" {
-			p.Record.Kind = tahqiq.RecordPost
-			if len(p.Posts) == 0 {
-				p.Record.Kind = tahqiq.RecordOther
-			}
-		}
-		res, err := tx.AddRecord(ctx, &p.Record, p.Posts, p.Accounts, shares)
+		res, err := tx.AddRecord(ctx, &p.Record, p.Posts, p.Accounts, d.shares)
 		if err != nil {
 			return err
 		}
@@ -123,7 +114,7 @@ func (im *Importer) Import(ctx context.Context, store tahqiq.ImportStore, files 
 		err = im.readFile(ctx, in, opt, func(f Format) error {
 			in.file.Format = f.Name
 			return tx.AddFile(ctx, in.file)
-		}, func(p *tahqiq.Parsed) error { return sink(in, p) })
+		}, nil, func(d *derived) error { return sink(in, d) })
 		in.file.Records = sum.Records - before
 		in.close()
 		if err != nil {
@@ -210,7 +201,7 @@ func (im *Importer) Read(ctx context.Context, files []string, opt Options, fn fu
 			sum.Records++
 			prog.Add(1, 0)
 			return fn(it)
-		})
+		}, nil)
 		in.file.Records = sum.Records - before
 		in.close()
 		if err != nil {
@@ -238,27 +229,50 @@ type shareKey struct {
 
 // readFile detects the format of in (unless forced), calls begin, then
 // parses the file, filling in the record provenance the parser leaves out.
-func (im *Importer) readFile(ctx context.Context, in *input, opt Options, begin func(Format) error, emit func(*tahqiq.Parsed) error) error {
-	head, err := in.head()
+//
+// With emit, records go to emit on the calling goroutine. With consume
+// instead, parsing and share derivation run on a goroutine of their own
+// and consume receives each record with its shares on the calling one, so
+// that parsing and storing use two cores.
+func (im *Importer) readFile(ctx context.Context, in *input, opt Options, begin func(Format) error, emit func(*tahqiq.Parsed) error, consume func(*derived) error) error {
+	f, err := im.detect(in, opt)
 	if err != nil {
-		return err
-	}
-	var f Format
-	if opt.Format != "" {
-		if f, err = im.Formats.Lookup(opt.Format); err != nil {
-			return err
-		}
-		if len(head) == 0 {
-			return tahqiq.Errorf(tahqiq.EINVALID, "%s: empty input", in.file.Name)
-		}
-	} else if f, err = im.Formats.Detect(in.file.Name, head); err != nil {
 		return err
 	}
 	if err := begin(f); err != nil {
 		return err
 	}
+	if consume == nil {
+		return parseFile(ctx, in, f, opt, emit)
+	}
+	return pipeline(ctx, func(ctx context.Context, out func(*derived) error) error {
+		return parseFile(ctx, in, f, opt, func(p *tahqiq.Parsed) error { return out(derive(p)) })
+	}, consume)
+}
+
+// detect returns the format of in: the forced one, or the detected one.
+func (im *Importer) detect(in *input, opt Options) (Format, error) {
+	head, err := in.head()
+	if err != nil {
+		return Format{}, err
+	}
+	if opt.Format != "" {
+		f, err := im.Formats.Lookup(opt.Format)
+		if err != nil {
+			return f, err
+		}
+		if len(head) == 0 {
+			return f, tahqiq.Errorf(tahqiq.EINVALID, "%s: empty input", in.file.Name)
+		}
+		return f, nil
+	}
+	return im.Formats.Detect(in.file.Name, head)
+}
+
+// parseFile runs the parser of f over in.
+func parseFile(ctx context.Context, in *input, f Format, opt Options, emit func(*tahqiq.Parsed) error) error {
 	src := tahqiq.Source{Name: in.file.Name, R: in.r, Options: opt.FormatOptions}
-	err = f.Parse(ctx, src, func(p *tahqiq.Parsed) error {
+	err := f.Parse(ctx, src, func(p *tahqiq.Parsed) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
