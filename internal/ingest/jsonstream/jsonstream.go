@@ -3,7 +3,8 @@
 //
 //   - JSON Lines (one value per line) is read line by line, so a bad line
 //     (truncated, invalid JSON, invalid UTF-8) is reported and the rest
-//     still parses;
+//     still parses; lines are not validated here, since the caller decodes
+//     them anyway: it reports a decoding error through Explain;
 //   - anything else (a pretty-printed document, a top-level array, an object
 //     wrapping an array such as a search envelope) is read as a stream of
 //     tokens, descending into top-level arrays and into the arrays under the
@@ -86,11 +87,8 @@ func eachLine(br *bufio.Reader, fn func(Value) error) error {
 			raw := bytes.TrimRight(b, "\r\n")
 			if len(bytes.TrimSpace(raw)) > 0 {
 				v := Value{Raw: raw, Line: line, Offset: start}
-				switch {
-				case !utf8.Valid(raw):
+				if !utf8.Valid(raw) {
 					v.Err = errors.New("invalid UTF-8")
-				case !json.Valid(raw):
-					v.Err = syntaxError(raw)
 				}
 				if ferr := fn(v); ferr != nil {
 					return ferr
@@ -116,10 +114,10 @@ func mentions(b []byte, keys []string) bool {
 	return false
 }
 
-// syntaxError describes why raw is not valid JSON.
-func syntaxError(raw []byte) error {
-	var v any
-	err := json.Unmarshal(raw, &v)
+// Explain turns the error of decoding raw into a message for a reject: a
+// syntax error says where, and a value that ends early says it looks
+// truncated. Other errors (a wrong type) are returned as they are.
+func Explain(raw []byte, err error) error {
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
 		if se.Offset >= int64(len(raw)) {
@@ -127,10 +125,10 @@ func syntaxError(raw []byte) error {
 		}
 		return fmt.Errorf("invalid JSON at byte %d: %v", se.Offset, se)
 	}
-	if err != nil {
-		return fmt.Errorf("invalid JSON: %v (truncated record?)", err)
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return fmt.Errorf("invalid JSON: the record ends early at byte %d (truncated?)", len(raw))
 	}
-	return errors.New("invalid JSON")
+	return err
 }
 
 // capture keeps the bytes the decoder has read since base, so that a value's

@@ -1,6 +1,7 @@
 package jsonstream_test
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -13,6 +14,12 @@ func walk(t *testing.T, in string, opt jsonstream.Options) (got []string, err er
 	t.Helper()
 	err = jsonstream.Each(strings.NewReader(in), opt, func(v jsonstream.Value) error {
 		s := fmt.Sprintf("L%d@%d%s %s", v.Line, v.Offset, v.Pointer, v.Raw)
+		if v.Err == nil {
+			var x any
+			if err := json.Unmarshal(v.Raw, &x); err != nil {
+				v.Err = jsonstream.Explain(v.Raw, err)
+			}
+		}
 		if v.Err != nil {
 			s += " ERR " + v.Err.Error()
 		}

@@ -91,17 +91,30 @@ func locator(v jsonstream.Value) string {
 	return s
 }
 
-// value is the union of the shapes a value can take.
+// value is the union of the shapes a value can take, decoded in one pass:
+// a page (data, includes), a flattened or single tweet (the embedded tweet
+// fields), or a compliance result (action).
 type value struct {
-	Data     json.RawMessage `json:"data"`
-	Includes includes        `json:"includes"`
-	Twarc    *struct {
-		RetrievedAt string `json:"retrieved_at"`
-	} `json:"__twarc"`
-	// A tweet at the top level (flattened or single).
-	ID     json.RawMessage `json:"id"`
-	Text   *string         `json:"text"`
-	Action string          `json:"action"`
+	tweet
+	Data     dataItems `json:"data"`
+	Includes includes  `json:"includes"`
+	Action   string    `json:"action"`
+}
+
+// dataItems is a page's data: an array, or a single object (filtered
+// stream).
+type dataItems []dataItem
+
+func (d *dataItems) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if len(b) > 0 && b[0] == '[' {
+		return json.Unmarshal(b, (*[]dataItem)(d))
+	}
+	if string(b) == "null" {
+		return nil
+	}
+	*d = make([]dataItem, 1)
+	return json.Unmarshal(b, &(*d)[0])
 }
 
 type includes struct {
@@ -186,7 +199,7 @@ type dataItem struct {
 func parseValue(p *tahqiq.Parsed) error {
 	var v value
 	if err := json.Unmarshal(p.Record.Raw, &v); err != nil {
-		return fmt.Errorf("not a v2 object: %v", err)
+		return fmt.Errorf("not a v2 object: %w", jsonstream.Explain(p.Record.Raw, err))
 	}
 	if v.Twarc != nil {
 		p.Record.CollectedAt = parseTime(v.Twarc.RetrievedAt)
@@ -195,15 +208,8 @@ func parseValue(p *tahqiq.Parsed) error {
 	switch {
 	case len(v.Data) > 0:
 		return c.page(v.Data)
-	case v.Text != nil && len(v.ID) > 0:
-		var t tweet
-		if err := json.Unmarshal(p.Record.Raw, &t); err != nil {
-			return fmt.Errorf("bad tweet: %v", err)
-		}
-		if t.Twarc != nil {
-			p.Record.CollectedAt = parseTime(t.Twarc.RetrievedAt)
-		}
-		return c.flatTweet(&t)
+	case len(v.ID) > 0 && v.Action == "":
+		return c.flatTweet(&v.tweet)
 	case v.Action != "":
 		p.Record.Kind = tahqiq.RecordCompliance
 		return nil
@@ -239,20 +245,7 @@ func newCtx(p *tahqiq.Parsed, inc includes) *parseCtx {
 	return c
 }
 
-func (c *parseCtx) page(data json.RawMessage) error {
-	// One decoding of data serves tweets, users and counts alike.
-	var items []dataItem
-	d := bytes.TrimSpace(data)
-	if len(d) > 0 && d[0] == '[' {
-		if err := json.Unmarshal(d, &items); err != nil {
-			return fmt.Errorf("bad data array: %v", err)
-		}
-	} else {
-		items = make([]dataItem, 1)
-		if err := json.Unmarshal(d, &items[0]); err != nil {
-			return fmt.Errorf("bad data object: %v", err)
-		}
-	}
+func (c *parseCtx) page(items dataItems) error {
 	var kinds = map[tahqiq.RecordKind]bool{}
 	for i := range items {
 		it := &items[i]
