@@ -31,16 +31,19 @@ type Options struct {
 
 // Summary is the outcome of an import, printed by `tahqiq import --json`.
 type Summary struct {
-	Dataset    string              `json:"dataset"`
-	Files      int                 `json:"files"`
-	Records    int64               `json:"records"`
-	Posts      int64               `json:"posts"`
-	Accounts   int64               `json:"accounts"`
-	Shares     int64               `json:"shares"`
-	Duplicates int64               `json:"duplicates"`
-	Rejected   []tahqiq.Reject     `json:"rejected"`
-	Skipped    []string            `json:"skipped,omitempty"` // files already imported into the dataset
-	Sources    []tahqiq.ImportFile `json:"sources"`
+	Dataset    string          `json:"dataset"`
+	Files      int             `json:"files"`
+	Records    int64           `json:"records"`
+	Posts      int64           `json:"posts"`
+	Accounts   int64           `json:"accounts"`
+	Shares     int64           `json:"shares"`
+	Duplicates int64           `json:"duplicates"`
+	Rejected   []tahqiq.Reject `json:"rejected"`
+	// Kinds counts records by what they turned out to be: post, account,
+	// count, compliance or other (headers, notices, service messages).
+	Kinds   map[tahqiq.RecordKind]int64 `json:"record_kinds"`
+	Skipped []string                    `json:"skipped,omitempty"` // files already imported into the dataset
+	Sources []tahqiq.ImportFile         `json:"sources"`
 }
 
 // Item is what Read hands to its callback for each record.
@@ -64,7 +67,7 @@ const maxRejectsListed = 10000
 // reported as a reject of that file. It fails (and stores nothing) on an
 // I/O or store error, or when nothing at all could be imported.
 func (im *Importer) Import(ctx context.Context, store tahqiq.ImportStore, files []string, opt Options) (Summary, error) {
-	sum := Summary{Dataset: datasetName(opt.Dataset, files), Rejected: []tahqiq.Reject{}}
+	sum := Summary{Dataset: datasetName(opt.Dataset, files), Rejected: []tahqiq.Reject{}, Kinds: map[tahqiq.RecordKind]int64{}}
 	tx, err := store.BeginImport(ctx, sum.Dataset)
 	if err != nil {
 		return sum, err
@@ -83,6 +86,7 @@ func (im *Importer) Import(ctx context.Context, store tahqiq.ImportStore, files 
 			return err
 		}
 		sum.Records++
+		sum.Kinds[p.Record.Kind]++
 		sum.Posts += int64(res.NewPosts)
 		sum.Accounts += int64(res.NewAccounts)
 		sum.Shares += int64(res.NewShares)
@@ -141,7 +145,7 @@ func (im *Importer) Import(ctx context.Context, store tahqiq.ImportStore, files 
 // record with its derived shares, posts and shares deduplicated in memory
 // across all files as an import into one dataset would.
 func (im *Importer) Read(ctx context.Context, files []string, opt Options, fn func(*Item) error) (Summary, error) {
-	sum := Summary{Dataset: datasetName(opt.Dataset, files), Rejected: []tahqiq.Reject{}}
+	sum := Summary{Dataset: datasetName(opt.Dataset, files), Rejected: []tahqiq.Reject{}, Kinds: map[tahqiq.RecordKind]int64{}}
 	seenPosts := map[string]bool{}
 	seenShares := map[shareKey]bool{}
 	seenAccounts := map[string]bool{}
@@ -199,6 +203,8 @@ func (im *Importer) Read(ctx context.Context, files []string, opt Options, fn fu
 				sum.Shares += int64(added)
 			}
 			sum.Records++
+			setKind(p)
+			sum.Kinds[p.Record.Kind]++
 			prog.Add(1, 0)
 			return fn(it)
 		}, nil)

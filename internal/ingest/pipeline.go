@@ -22,13 +22,18 @@ func derive(p *tahqiq.Parsed) *derived {
 	for i := range p.Posts {
 		d.shares = append(d.shares, Derive(&p.Posts[i])...)
 	}
+	setKind(p)
+	return d
+}
+
+// setKind fills in the record kind a parser left empty.
+func setKind(p *tahqiq.Parsed) {
 	if p.Record.Kind == "" {
 		p.Record.Kind = tahqiq.RecordPost
 		if len(p.Posts) == 0 {
 			p.Record.Kind = tahqiq.RecordOther
 		}
 	}
-	return d
 }
 
 // chunk is how many records travel through the pipeline channel at once.
