@@ -11,6 +11,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -135,7 +136,11 @@ type status struct {
 func parseValue(p *tahqiq.Parsed) error {
 	var s status
 	if err := json.Unmarshal(p.Record.Raw, &s); err != nil {
-		return fmt.Errorf("not a v1.1 status: %w", jsonstream.Explain(p.Record.Raw, err))
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			return fmt.Errorf("not a v1.1 status: %v", err)
+		}
+		return jsonstream.Explain(p.Record.Raw, err)
 	}
 	if s.Delete != nil || s.Limit != nil {
 		p.Record.Kind = tahqiq.RecordOther // stream notices are kept, not interpreted

@@ -13,6 +13,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -199,7 +200,11 @@ type dataItem struct {
 func parseValue(p *tahqiq.Parsed) error {
 	var v value
 	if err := json.Unmarshal(p.Record.Raw, &v); err != nil {
-		return fmt.Errorf("not a v2 object: %w", jsonstream.Explain(p.Record.Raw, err))
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			return fmt.Errorf("not a v2 object: %v", err)
+		}
+		return jsonstream.Explain(p.Record.Raw, err)
 	}
 	if v.Twarc != nil {
 		p.Record.CollectedAt = parseTime(v.Twarc.RetrievedAt)
