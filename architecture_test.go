@@ -87,6 +87,24 @@ func TestDependencyRule(t *testing.T) {
 	}
 }
 
+// Every package says what it is for (Tailscale's pkgdoc test).
+func TestPackageDocs(t *testing.T) {
+	gobin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("go command not found")
+	}
+	out, err := exec.Command(gobin, "list", "-f", "{{.ImportPath}}\t{{.Doc}}", module+"/...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		pkg, doc, _ := strings.Cut(line, "\t")
+		if strings.TrimSpace(doc) == "" {
+			t.Errorf("package %s has no package doc comment", pkg)
+		}
+	}
+}
+
 func allowed(pkg, dep string) bool {
 	for _, d := range sameLevel[pkg] {
 		if d == dep {
