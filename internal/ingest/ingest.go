@@ -77,7 +77,7 @@ func (im *Importer) Import(ctx context.Context, store tahqiq.ImportStore, files 
 	sink := func(in *input, d *derived) error {
 		p := d.p
 		if p.Reject != "" {
-			r := tahqiq.Reject{File: in.file.Name, Line: p.Record.Line, Reason: p.Reject}
+			r := tahqiq.Reject{File: in.file.Name, Line: p.Record.Line, Reason: strings.TrimPrefix(p.Reject, fmt.Sprintf("line %d: ", p.Record.Line))}
 			sum.addReject(r)
 			return tx.AddReject(ctx, r, p.Record.Raw)
 		}
@@ -166,7 +166,7 @@ func (im *Importer) Read(ctx context.Context, files []string, opt Options, fn fu
 			return nil
 		}, func(p *tahqiq.Parsed) error {
 			if p.Reject != "" {
-				sum.addReject(tahqiq.Reject{File: name, Line: p.Record.Line, Reason: p.Reject})
+				sum.addReject(tahqiq.Reject{File: name, Line: p.Record.Line, Reason: strings.TrimPrefix(p.Reject, fmt.Sprintf("line %d: ", p.Record.Line))})
 				return nil
 			}
 			it := &Item{File: file, Parsed: p, New: make([]bool, len(p.Posts))}
