@@ -87,6 +87,7 @@ that anyone can verify offline.`,
 		newImportCmd(e),
 		newDatasetsCmd(e),
 		newExportCmd(e),
+		newCoordCmd(e),
 		newDemoCmd(e),
 	)
 	return root
