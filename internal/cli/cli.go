@@ -88,6 +88,7 @@ that anyone can verify offline.`,
 		newDatasetsCmd(e),
 		newExportCmd(e),
 		newCoordCmd(e),
+		newSynthCmd(e),
 		newDemoCmd(e),
 	)
 	return root

@@ -77,24 +77,24 @@ func (in *input) aggregate(p *Params, pairs []pairRef) []Edge {
 			defer wg.Done()
 			idx := map[uint64]int32{}
 			var edges []Edge
-			type side struct {
-				edge int32
-				post int32
-				b    bool
+			var byType []int32 // ntypes per edge, in one allocation per growth
+			mine := func(pr pairRef) (ra, rb *row, k uint64, ok bool) {
+				ra, rb = in.ends(pr)
+				k = pairKey(ra.acc, rb.acc)
+				return ra, rb, k, int(mix(k)%uint64(shards)) == s
 			}
-			var sides []side
 			for _, pr := range pairs {
-				ra, rb := in.ends(pr)
-				k := pairKey(ra.acc, rb.acc)
-				if int(mix(k)%uint64(shards)) != s {
+				ra, rb, k, ok := mine(pr)
+				if !ok {
 					continue
 				}
 				ei, ok := idx[k]
 				if !ok {
 					ei = int32(len(edges))
 					idx[k] = ei
-					edges = append(edges, Edge{A: ra.acc, B: rb.acc, ByType: make([]int32, ntypes), MinDt: math.MaxInt64,
+					edges = append(edges, Edge{A: ra.acc, B: rb.acc, MinDt: math.MaxInt64,
 						First: math.MaxInt64, Last: math.MinInt64, lastObj: -1, tfidfSeen: -1})
+					byType = append(byType, make([]int32, ntypes)...)
 				}
 				e := &edges[ei]
 				dt := rb.t - ra.t
@@ -109,7 +109,7 @@ func (in *input) aggregate(p *Params, pairs []pairRef) []Edge {
 				if ra.obj != e.lastObj {
 					e.lastObj = ra.obj
 					e.Objects++
-					e.ByType[in.objType[ra.obj]]++
+					byType[int(ei)*ntypes+int(in.objType[ra.obj])]++
 					if k := collabK[ra.obj]; k > 1 {
 						e.Collab += 1 / float64(k-1)
 					}
@@ -120,7 +120,27 @@ func (in *input) aggregate(p *Params, pairs []pairRef) []Edge {
 				if fastKeep != nil && fastKeep(pr) {
 					e.Fast++
 				}
-				sides = append(sides, side{ei, ra.post, false}, side{ei, rb.post, true})
+			}
+			for i := range edges {
+				edges[i].ByType = byType[i*ntypes : (i+1)*ntypes : (i+1)*ntypes]
+			}
+			// Distinct posts per side: an edge of one pair has one post on
+			// each side; only edges of several pairs need counting.
+			type side struct {
+				edge int32
+				post int32
+				b    bool
+			}
+			var sides []side
+			for _, pr := range pairs {
+				ra, rb, k, ok := mine(pr)
+				if !ok {
+					continue
+				}
+				ei := idx[k]
+				if edges[ei].Pairs > 1 {
+					sides = append(sides, side{ei, ra.post, false}, side{ei, rb.post, true})
+				}
 			}
 			slices.SortFunc(sides, func(x, y side) int {
 				if c := cmp.Compare(x.edge, y.edge); c != 0 {
@@ -134,6 +154,11 @@ func (in *input) aggregate(p *Params, pairs []pairRef) []Edge {
 				}
 				return cmp.Compare(x.post, y.post)
 			})
+			for i := range edges {
+				if edges[i].Pairs == 1 {
+					edges[i].PostsA, edges[i].PostsB = 1, 1
+				}
+			}
 			for i, sd := range sides {
 				if i > 0 && sides[i-1] == sd {
 					continue
@@ -156,16 +181,28 @@ func (in *input) aggregate(p *Params, pairs []pairRef) []Edge {
 		}()
 	}
 	wg.Wait()
-	var all []Edge
-	for _, r := range results {
-		all = append(all, r...)
+	// Sort by (A, B) through a slice of keys: moving whole edges in a
+	// sort costs more than one final copy.
+	type ref struct {
+		key    uint64
+		shard  int32
+		offset int32
 	}
-	slices.SortFunc(all, func(x, y Edge) int {
-		if c := cmp.Compare(x.A, y.A); c != 0 {
-			return c
+	n := 0
+	for _, r := range results {
+		n += len(r)
+	}
+	order := make([]ref, 0, n)
+	for s, r := range results {
+		for i := range r {
+			order = append(order, ref{pairKey(r[i].A, r[i].B), int32(s), int32(i)})
 		}
-		return cmp.Compare(x.B, y.B)
-	})
+	}
+	slices.SortFunc(order, func(x, y ref) int { return cmp.Compare(x.key, y.key) })
+	all := make([]Edge, n)
+	for i, o := range order {
+		all[i] = results[o.shard][o.offset]
+	}
 	return all
 }
 

@@ -2,6 +2,7 @@ package coord
 
 import (
 	"bufio"
+	"bytes"
 	"compress/gzip"
 	"encoding/csv"
 	"encoding/json"
@@ -12,6 +13,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/tahqiq/tahqiq"
@@ -197,28 +199,81 @@ func (r *Result) EdgeHeader() []string {
 
 // EdgeRecord returns the edges.csv fields of e.
 func (r *Result) EdgeRecord(e *Edge) []string {
-	rec := []string{r.in.accounts[e.A], r.in.accounts[e.B], fmtFloat(e.Weight), strconv.FormatBool(e.Flagged),
-		strconv.FormatInt(e.Pairs, 10), strconv.Itoa(int(e.Objects))}
-	for _, n := range e.ByType {
-		rec = append(rec, strconv.Itoa(int(n)))
-	}
-	rec = append(rec, fmtFloat(float64(e.SumDt)/float64(e.Pairs)), strconv.FormatInt(e.MinDt, 10), ts(e.First), ts(e.Last),
-		strconv.Itoa(int(e.PostsA)), strconv.Itoa(int(e.PostsB)), fmtFloat(e.Symmetry()))
-	if r.Params.FastWindow > 0 {
-		rec = append(rec, strconv.FormatInt(e.Fast, 10))
+	line := r.appendEdge(nil, e)
+	rec, err := csv.NewReader(bytes.NewReader(line)).Read()
+	if err != nil {
+		panic("coord: edge line does not parse: " + err.Error()) // a bug in appendEdge
 	}
 	return rec
 }
 
+// appendEdge appends the edges.csv line of e (with its newline) to b.
+func (r *Result) appendEdge(b []byte, e *Edge) []byte {
+	b = appendField(b, r.in.accounts[e.A])
+	b = append(b, ',')
+	b = appendField(b, r.in.accounts[e.B])
+	b = append(b, ',')
+	b = strconv.AppendFloat(b, e.Weight, 'g', 10, 64)
+	b = append(b, ',')
+	b = strconv.AppendBool(b, e.Flagged)
+	b = append(b, ',')
+	b = strconv.AppendInt(b, e.Pairs, 10)
+	b = append(b, ',')
+	b = strconv.AppendInt(b, int64(e.Objects), 10)
+	for _, n := range e.ByType {
+		b = append(b, ',')
+		b = strconv.AppendInt(b, int64(n), 10)
+	}
+	b = append(b, ',')
+	b = strconv.AppendFloat(b, float64(e.SumDt)/float64(e.Pairs), 'g', 10, 64)
+	b = append(b, ',')
+	b = strconv.AppendInt(b, e.MinDt, 10)
+	b = append(b, ',')
+	b = time.Unix(e.First, 0).UTC().AppendFormat(b, time.RFC3339)
+	b = append(b, ',')
+	b = time.Unix(e.Last, 0).UTC().AppendFormat(b, time.RFC3339)
+	b = append(b, ',')
+	b = strconv.AppendInt(b, int64(e.PostsA), 10)
+	b = append(b, ',')
+	b = strconv.AppendInt(b, int64(e.PostsB), 10)
+	b = append(b, ',')
+	b = strconv.AppendFloat(b, e.Symmetry(), 'g', 10, 64)
+	if r.Params.FastWindow > 0 {
+		b = append(b, ',')
+		b = strconv.AppendInt(b, e.Fast, 10)
+	}
+	return append(b, '\n')
+}
+
+// appendField appends s as a CSV field, quoted when it must be.
+func appendField(b []byte, s string) []byte {
+	if s == "" || (!strings.ContainsAny(s, ",\"\r\n") && s[0] != ' ' && s[len(s)-1] != ' ') {
+		return append(b, s...)
+	}
+	b = append(b, '"')
+	b = append(b, strings.ReplaceAll(s, `"`, `""`)...)
+	return append(b, '"')
+}
+
 func (r *Result) writeEdges(path string) error {
-	return writeCSV(path, r.EdgeHeader(), func(w *csv.Writer) error {
-		for i := range r.Edges {
-			if err := w.Write(r.EdgeRecord(&r.Edges[i])); err != nil {
-				return err
-			}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	line := []byte(strings.Join(r.EdgeHeader(), ",") + "\n")
+	for i := range r.Edges {
+		if _, err := w.Write(line); err != nil {
+			f.Close()
+			return err
 		}
-		return nil
-	})
+		line = r.appendEdge(line[:0], &r.Edges[i])
+	}
+	if _, err := w.Write(line); err != nil {
+		f.Close()
+		return err
+	}
+	return firstErr(w.Flush(), f.Close())
 }
 
 // writeDirected writes CNT's directed weights: w(A->B) = distinct posts of
