@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -66,20 +67,29 @@ every option and output column.`,
 			var shares []tahqiq.Share
 			var reach map[string]coord.Reach
 			var ins []coord.Input
+			var texts []coord.TextPost
+			wantTexts := slices.Contains(p.Types, coord.ObjNearText)
 			if dataset != "" {
+				if wantTexts {
+					return tahqiq.Errorf(tahqiq.EINVALID, "--by near-text reads post texts from files: use --input")
+				}
 				shares, ins, err = e.datasetShares(ctx, dataset, p.Types)
 			} else {
 				fo, ferr := formatOptions(mapSpec, options)
 				if ferr != nil {
 					return ferr
 				}
-				shares, reach, ins, err = e.fileShares(ctx, inputs, format, fo)
+				var tp *[]coord.TextPost
+				if wantTexts {
+					tp = &texts
+				}
+				shares, reach, ins, err = e.fileShares(ctx, inputs, format, fo, tp)
 			}
 			if err != nil {
 				return err
 			}
 			readTime := time.Since(start).Seconds()
-			res, err := coord.Run(ctx, shares, p, reach)
+			res, err := coord.RunText(ctx, shares, texts, p, reach)
 			if err != nil {
 				return err
 			}
@@ -93,7 +103,7 @@ every option and output column.`,
 				c["shares"], c["accounts"], c["pairs"], c["edges"], c["edge_accounts"], c["flagged_edges"])
 			fmt.Fprintf(e.stdout, "  %s\n", p.String())
 			var steps []string
-			for _, k := range []string{"read_s", "intern_s", "pairs_s", "aggregate_s", "weigh_s", "graph_s", "output_s", "evidence_s"} {
+			for _, k := range []string{"read_s", "near_text_s", "intern_s", "pairs_s", "aggregate_s", "weigh_s", "graph_s", "output_s", "evidence_s"} {
 				if v, ok := m.Timings[k]; ok {
 					steps = append(steps, fmt.Sprintf("%s %.3f", strings.TrimSuffix(k, "_s"), v))
 				}
@@ -110,7 +120,7 @@ every option and output column.`,
 	f.StringVar(&mapSpec, "map", "", "column map for --input generic CSV")
 	f.StringArrayVar(&options, "option", nil, "format option KEY=VALUE for --input")
 	f.StringVar(&out, "out", "", "output directory (required)")
-	f.StringSliceVar(&by, "by", nil, "object types: retweet, url, domain, hashtag, mention, reply, text, image (phash), post (CNT co_post); several = multi-modal, types never match each other (default: every type present except post)")
+	f.StringSliceVar(&by, "by", nil, "object types: retweet, url, domain, hashtag, mention, reply, text, near-text (CNT co_similar_tweet, see --jaccard), image (phash), post (CNT co_post); several = multi-modal, types never match each other (default: every type present except near-text and post)")
 	f.StringVar(&window, "window", "60s", `time window, e.g. 10s, 60s, 5m; "none" for no window (every share of an object pairs)`)
 	f.StringVar(&p.WindowKind, "window-kind", p.WindowKind, "sliding (CooRTweet/CNT: |dt| <= W) | tumbling (CooRnet: W-second bins from the object's first share) | from-first (both within W of the first share) | fast-reshare (Luceri et al.: reshares within W of the original; object = original author)")
 	f.StringVar(&p.Weight, "weight", p.Weight, "pairs (CooRTweet: co-share post pairs) | messages (CNT: distinct posts per direction, undirected = max) | objects (distinct objects, CooRnet) | collab (1/(k-1) per object shared by k accounts) | tfidf (Pacheco/Luceri cosine of account x object TF-IDF)")
@@ -125,6 +135,8 @@ every option and output column.`,
 	f.BoolVar(&p.Graph, "graph", true, "run the graph step (components, Louvain communities, degree, strength, k-core) and write nodes, communities, GEXF, GraphML")
 	f.StringVar(&p.Communities, "communities", p.Communities, "louvain or none")
 	f.BoolVar(&p.CommunitiesOnAll, "communities-on-all", false, "compute communities on every edge, not only the flagged ones (CooRTweet uses the flagged subgraph)")
+	f.IntVar(&p.MinTokens, "min-tokens", p.MinTokens, "near-text: leave out posts with fewer distinct word tokens (after removing @mentions and URLs)")
+	f.Float64Var(&p.Jaccard, "jaccard", p.Jaccard, "near-text: minimum Jaccard similarity of two posts' token sets (CNT co_similar_tweet, CLI default 0.8); candidates from MinHash/LSH, every pair verified exactly")
 	f.BoolVar(&p.Evidence, "evidence", true, "write evidence.csv.gz (one row per co-share pair)")
 	cmd.AddCommand(newCoordExplainCmd(e))
 	return cmd
@@ -154,16 +166,14 @@ func parseTypes(by []string) ([]tahqiq.ObjectType, error) {
 		switch t {
 		case "phash":
 			t = tahqiq.ObjImage
-		case "near-text":
-			return nil, tahqiq.Errorf(tahqiq.EINVALID, "--by near-text is not available yet (exact text copies: --by text)")
-		case coord.ObjPost:
+		case coord.ObjPost, coord.ObjNearText:
 		default:
 			ok := false
 			for _, k := range tahqiq.ObjectTypes {
 				ok = ok || k == t
 			}
 			if !ok {
-				return nil, tahqiq.Errorf(tahqiq.EINVALID, "--by %q: want retweet, url, domain, hashtag, mention, reply, text, image or post", b)
+				return nil, tahqiq.Errorf(tahqiq.EINVALID, "--by %q: want retweet, url, domain, hashtag, mention, reply, text, near-text, image or post", b)
 			}
 		}
 		out = append(out, t)
@@ -203,7 +213,9 @@ func (e *env) datasetShares(ctx context.Context, name string, types []tahqiq.Obj
 }
 
 // fileShares reads files straight from disk through the importers.
-func (e *env) fileShares(ctx context.Context, files []string, format string, fo map[string]string) ([]tahqiq.Share, map[string]coord.Reach, []coord.Input, error) {
+// With texts non-nil, the texts of posts that are not reposts are
+// collected into it (for --by near-text).
+func (e *env) fileShares(ctx context.Context, files []string, format string, fo map[string]string, texts *[]coord.TextPost) ([]tahqiq.Share, map[string]coord.Reach, []coord.Input, error) {
 	var shares []tahqiq.Share
 	reach := map[string]coord.Reach{}
 	add := func(uid string, f func(r *coord.Reach)) {
@@ -222,6 +234,9 @@ func (e *env) fileShares(ctx context.Context, files []string, format string, fo 
 			}
 		}
 		for i, p := range it.Parsed.Posts {
+			if texts != nil && it.New[i] && p.Kind != tahqiq.KindRepost && p.Text != "" {
+				*texts = append(*texts, coord.TextPost{PostID: p.UID, AccountID: p.AuthorUID, Time: p.CreatedAt.Unix(), Text: p.Text})
+			}
 			if !it.New[i] || p.Metrics == nil {
 				continue
 			}
@@ -318,6 +333,7 @@ func explain(ctx context.Context, e *env, run, a, b string) ([]coord.EvidenceRow
 		return nil, tahqiq.Errorf(tahqiq.EINVALID, "%s/manifest.json: %v", run, err)
 	}
 	var shares []tahqiq.Share
+	var texts []coord.TextPost
 	if len(m.Inputs) > 0 && m.Inputs[0].Source == "dataset" {
 		shares, _, err = e.datasetShares(ctx, m.Inputs[0].Name, m.Params.Types)
 	} else {
@@ -326,7 +342,11 @@ func explain(ctx context.Context, e *env, run, a, b string) ([]coord.EvidenceRow
 			files = append(files, in.Name)
 		}
 		var ins []coord.Input
-		shares, _, ins, err = e.fileShares(ctx, files, "", nil)
+		var tp *[]coord.TextPost
+		if slices.Contains(m.Params.Types, coord.ObjNearText) {
+			tp = &texts
+		}
+		shares, _, ins, err = e.fileShares(ctx, files, "", nil, tp)
 		if err == nil {
 			for i := range ins {
 				if i >= len(m.Inputs) || ins[i].SHA256 != m.Inputs[i].SHA256 {
@@ -340,7 +360,7 @@ func explain(ctx context.Context, e *env, run, a, b string) ([]coord.EvidenceRow
 	}
 	p := m.Params
 	p.Graph, p.Evidence = false, true
-	res, err := coord.Run(ctx, shares, p, nil)
+	res, err := coord.RunText(ctx, shares, texts, p, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -35,6 +35,13 @@ type input struct {
 	objStart []int32             // rows of object o are rows[objStart[o]:objStart[o+1]]
 	postTime []int64             // earliest time of each post
 	postAcc  []int32
+
+	// Near-text verification: objects of type index nearType (-1: none)
+	// pair two posts only when the Jaccard similarity of their token sets
+	// (postTokens, by post id) is at least jaccard.
+	nearType   int32
+	postTokens [][]uint64
+	jaccard    float64
 }
 
 // intern builds the input from shares, keeping those of the wanted types
@@ -128,6 +135,10 @@ func intern(shares []tahqiq.Share, types []tahqiq.ObjectType, keepLoops bool) *i
 	slices.Sort(in.types)
 	for i, t := range in.types {
 		typeIdx[t] = int32(i)
+	}
+	in.nearType = -1
+	if i, ok := typeIdx[ObjNearText]; ok {
+		in.nearType = i
 	}
 	in.objType = make([]int32, len(in.objects))
 	for i, o := range in.objects {

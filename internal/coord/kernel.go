@@ -18,6 +18,7 @@ func (in *input) eachPair(o int32, kind string, w int64, active func(r *row) boo
 		return
 	}
 	t0 := rows[lo].t
+	verify := in.nearType >= 0 && in.objType[o] == in.nearType
 	for i := lo; i < hi; i++ {
 		ri := &rows[i]
 		if active != nil && !active(ri) {
@@ -49,6 +50,9 @@ func (in *input) eachPair(o int32, kind string, w int64, active func(r *row) boo
 				continue
 			}
 			if active != nil && !active(rj) {
+				continue
+			}
+			if verify && jaccard(in.postTokens[ri.post], in.postTokens[rj.post]) < in.jaccard {
 				continue
 			}
 			fn(i, j)

@@ -51,6 +51,8 @@ type Params struct {
 	Communities        string              `json:"communities"`        // "louvain" or "none"
 	CommunitiesOnAll   bool                `json:"communities_on_all"` // default: on the flagged subgraph
 	Evidence           bool                `json:"evidence"`
+	MinTokens          int                 `json:"min_tokens"` // near-text: posts with fewer distinct tokens are left out
+	Jaccard            float64             `json:"jaccard"`    // near-text: minimum Jaccard similarity of token sets (CNT co_similar_tweet)
 }
 
 // DefaultParams are CooRTweet's defaults with a 60 s window.
@@ -58,6 +60,7 @@ func DefaultParams() Params {
 	return Params{
 		Window: 60, WindowKind: Sliding, Weight: WeightPairs, MinParticipation: 2,
 		ParticipationScope: "type", Workers: 0, Graph: true, Communities: "louvain", Evidence: true,
+		MinTokens: 5, Jaccard: 0.8,
 	}
 }
 
@@ -81,6 +84,9 @@ func (p *Params) Validate() error {
 	}
 	if p.Percentile < 0 || p.Percentile >= 1 {
 		return tahqiq.Errorf(tahqiq.EINVALID, "--percentile %v: want a fraction in [0, 1), e.g. 0.5", p.Percentile)
+	}
+	if p.Jaccard < 0 || p.Jaccard > 1 {
+		return tahqiq.Errorf(tahqiq.EINVALID, "--jaccard %v: want a similarity in [0, 1], e.g. 0.8", p.Jaccard)
 	}
 	switch p.ParticipationScope {
 	case "type", "all":

@@ -37,8 +37,30 @@ func (r *Result) Account(a int32) string { return r.in.accounts[a] }
 // Run detects coordinated pairs of accounts in shares with parameters p.
 // reach may be nil.
 func Run(ctx context.Context, shares []tahqiq.Share, p Params, reach map[string]Reach) (*Result, error) {
+	return RunText(ctx, shares, nil, p, reach)
+}
+
+// RunText is Run with the texts of the posts, for the near-text object type
+// (used only when p.Types names ObjNearText): posts whose token sets have a
+// Jaccard similarity of at least p.Jaccard share a near-text object (see
+// findNearText).
+func RunText(ctx context.Context, shares []tahqiq.Share, texts []TextPost, p Params, reach map[string]Reach) (*Result, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
+	}
+	var near *nearText
+	var nearSecs float64
+	if slices.Contains(p.Types, ObjNearText) {
+		if p.Jaccard <= 0 {
+			return nil, tahqiq.Errorf(tahqiq.EINVALID, "--jaccard must be above 0 with --by near-text")
+		}
+		if len(texts) == 0 {
+			return nil, tahqiq.Errorf(tahqiq.EINVALID, "--by near-text needs post texts, and the input carries none")
+		}
+		start := time.Now()
+		near = findNearText(texts, p.MinTokens, p.Jaccard, p.Seed)
+		shares = append(slices.Clip(shares), near.shares...)
+		nearSecs = time.Since(start).Seconds()
 	}
 	res := &Result{Params: p, Timings: map[string]float64{}, Counts: map[string]int64{}, reach: reach}
 	clock := time.Now()
@@ -48,12 +70,23 @@ func Run(ctx context.Context, shares []tahqiq.Share, p Params, reach map[string]
 		clock = now
 	}
 	res.Counts["input_shares"] = int64(len(shares))
+	if near != nil {
+		res.Timings["near_text_s"] = nearSecs
+	}
 	if p.WindowKind == FastReshare {
 		shares = fastReshares(shares, p.Window)
 		p.Types = nil
 		res.Params.Types = []tahqiq.ObjectType{ObjFastReshare}
 	}
 	in := intern(shares, p.Types, p.KeepLoops)
+	if near != nil {
+		in.jaccard = p.Jaccard
+		in.postTokens = make([][]uint64, len(in.posts))
+		for i, uid := range in.posts {
+			in.postTokens[i] = near.tokens[uid]
+		}
+		res.Counts["near_text_posts"] = int64(len(near.shares))
+	}
 	res.in = in
 	res.Types = in.types
 	if len(p.Types) == 0 {
