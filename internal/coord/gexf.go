@@ -15,7 +15,7 @@ type attr struct {
 }
 
 var nodeAttrs = []attr{{"degree", "integer", "int"}, {"strength", "double", "double"}, {"component", "integer", "int"},
-	{"community", "integer", "int"}, {"core", "integer", "int"}}
+	{"community", "integer", "int"}, {"core", "integer", "int"}, {"eigenvector", "double", "double"}}
 
 var edgeAttrs = []attr{{"flagged", "boolean", "boolean"}, {"pairs", "long", "long"}, {"objects", "integer", "int"},
 	{"avg_dt", "double", "double"}, {"min_dt", "long", "long"}}
@@ -23,7 +23,7 @@ var edgeAttrs = []attr{{"flagged", "boolean", "boolean"}, {"pairs", "long", "lon
 func (r *Result) nodeValues(u int) []string {
 	g := r.Graph
 	return []string{strconv.Itoa(int(g.Degree[u])), fmtFloat(g.Strength[u]), strconv.Itoa(int(g.Component[u])),
-		strconv.Itoa(int(g.Community[u])), strconv.Itoa(int(g.Core[u]))}
+		strconv.Itoa(int(g.Community[u])), strconv.Itoa(int(g.Core[u])), fmtFloat(g.Eigen[u])}
 }
 
 func (r *Result) edgeValues(e *Edge) []string {

@@ -1,6 +1,10 @@
 package coord
 
-import "github.com/tahqiq/tahqiq/internal/graph"
+import (
+	"slices"
+
+	"github.com/tahqiq/tahqiq/internal/graph"
+)
 
 // GraphResult is the graph step's output. Nodes are the accounts of the
 // kept edges, in id (name) order; Node maps an account id to its node.
@@ -9,9 +13,11 @@ type GraphResult struct {
 	Node       map[int32]int32
 	Degree     []int32
 	Strength   []float64
-	Component  []int32 // connected components of all kept edges, 0 = largest
-	Community  []int32 // Louvain on the flagged subgraph (or all edges); -1 outside it
-	Core       []int32 // k-core number
+	Component  []int32   // connected components of all kept edges, 0 = largest
+	Community  []int32   // Louvain on the flagged subgraph (or all edges); -1 outside it
+	Core       []int32   // k-core number
+	Eigen      []float64 // eigenvector centrality (largest = 1) on all kept edges
+	Pruned     []bool    // left out of the communities by --eigen-prune
 	Modularity float64
 }
 
@@ -37,16 +43,29 @@ func graphStep(res *Result, p *Params) *GraphResult {
 		}
 	}
 	all := make([]graph.Edge, 0, len(res.Edges))
-	var sub []graph.Edge
 	for _, e := range res.Edges {
-		ge := graph.Edge{U: gr.Node[e.A], V: gr.Node[e.B], W: e.Weight}
-		all = append(all, ge)
-		if e.Flagged || p.CommunitiesOnAll {
-			sub = append(sub, ge)
-		}
+		all = append(all, graph.Edge{U: gr.Node[e.A], V: gr.Node[e.B], W: e.Weight})
 	}
 	n := len(gr.Nodes)
 	g := graph.New(n, all)
+	gr.Eigen, _ = g.Eigenvector(1000, 1e-9)
+	gr.Pruned = make([]bool, n)
+	if p.EigenPrune > 0 && n > 0 {
+		// Luceri et al. prune nodes by eigenvector centrality instead of
+		// filtering edges: nodes under the quantile leave the community
+		// step (their edges stay in edges.csv).
+		threshold := Quantile(slices.Clone(gr.Eigen), p.EigenPrune)
+		for u, x := range gr.Eigen {
+			gr.Pruned[u] = x < threshold
+		}
+	}
+	var sub []graph.Edge
+	for i, e := range res.Edges {
+		ge := all[i]
+		if (e.Flagged || p.CommunitiesOnAll) && !gr.Pruned[ge.U] && !gr.Pruned[ge.V] {
+			sub = append(sub, ge)
+		}
+	}
 	gr.Degree = make([]int32, n)
 	gr.Strength = make([]float64, n)
 	for u := 0; u < n; u++ {
@@ -59,9 +78,13 @@ func graphStep(res *Result, p *Params) *GraphResult {
 	for i := range gr.Community {
 		gr.Community[i] = -1
 	}
-	if p.Communities == "louvain" && len(sub) > 0 {
+	if p.Communities != "none" && len(sub) > 0 {
 		sg := graph.New(n, sub)
-		comm, q := graph.Louvain(sg, p.Seed, 1)
+		detect := graph.Louvain
+		if p.Communities == "leiden" {
+			detect = graph.Leiden
+		}
+		comm, q := detect(sg, p.Seed, 1)
 		gr.Modularity = q
 		// Nodes without a flagged edge are singletons of the subgraph:
 		// they get no community.

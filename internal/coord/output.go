@@ -321,11 +321,11 @@ func (r *Result) accountActivity() (posts []int32, first, last []int64) {
 func (r *Result) writeNodes(path string) error {
 	g := r.Graph
 	posts, first, last := r.accountActivity()
-	return writeCSV(path, []string{"account", "degree", "strength", "component", "community", "core", "posts", "first_seen", "last_seen"}, func(w *csv.Writer) error {
+	return writeCSV(path, []string{"account", "degree", "strength", "component", "community", "core", "posts", "first_seen", "last_seen", "eigenvector", "pruned"}, func(w *csv.Writer) error {
 		for u, a := range g.Nodes {
 			if err := w.Write([]string{r.in.accounts[a], strconv.Itoa(int(g.Degree[u])), fmtFloat(g.Strength[u]),
 				strconv.Itoa(int(g.Component[u])), strconv.Itoa(int(g.Community[u])), strconv.Itoa(int(g.Core[u])),
-				strconv.Itoa(int(posts[a])), ts(first[a]), ts(last[a])}); err != nil {
+				strconv.Itoa(int(posts[a])), ts(first[a]), ts(last[a]), fmtFloat(g.Eigen[u]), strconv.FormatBool(g.Pruned[u])}); err != nil {
 				return err
 			}
 		}

@@ -48,7 +48,8 @@ type Params struct {
 	Workers            int                 `json:"workers"`
 	Seed               uint64              `json:"seed"`
 	Graph              bool                `json:"graph"`
-	Communities        string              `json:"communities"`        // "louvain" or "none"
+	Communities        string              `json:"communities"`        // "louvain", "leiden" or "none"
+	EigenPrune         float64             `json:"eigen_prune"`        // Luceri et al.: 0 = off; else leave nodes with eigenvector centrality under this quantile out of the communities
 	CommunitiesOnAll   bool                `json:"communities_on_all"` // default: on the flagged subgraph
 	Evidence           bool                `json:"evidence"`
 	MinTokens          int                 `json:"min_tokens"` // near-text: posts with fewer distinct tokens are left out
@@ -94,9 +95,12 @@ func (p *Params) Validate() error {
 		return tahqiq.Errorf(tahqiq.EINVALID, "--participation-scope %q: want type or all", p.ParticipationScope)
 	}
 	switch p.Communities {
-	case "louvain", "none":
+	case "louvain", "leiden", "none":
 	default:
-		return tahqiq.Errorf(tahqiq.EINVALID, "--communities %q: want louvain or none", p.Communities)
+		return tahqiq.Errorf(tahqiq.EINVALID, "--communities %q: want louvain, leiden or none", p.Communities)
+	}
+	if p.EigenPrune < 0 || p.EigenPrune >= 1 {
+		return tahqiq.Errorf(tahqiq.EINVALID, "--eigen-prune %v: want a fraction in [0, 1), e.g. 0.5", p.EigenPrune)
 	}
 	return nil
 }
