@@ -101,7 +101,7 @@ every option and output column.`,
 			c := m.Counts
 			fmt.Fprintf(e.stdout, "coord: %d shares of %d accounts -> %d co-share pairs -> %d edges between %d accounts (%d flagged)\n",
 				c["shares"], c["accounts"], c["pairs"], c["edges"], c["edge_accounts"], c["flagged_edges"])
-			fmt.Fprintf(e.stdout, "  %s\n", p.String())
+			fmt.Fprintf(e.stdout, "  %s\n", res.Params.String())
 			var steps []string
 			for _, k := range []string{"read_s", "near_text_s", "intern_s", "pairs_s", "aggregate_s", "weigh_s", "graph_s", "output_s", "evidence_s"} {
 				if v, ok := m.Timings[k]; ok {
@@ -132,7 +132,7 @@ every option and output column.`,
 	f.BoolVar(&p.KeepLoops, "keep-loops", false, "keep shares whose post is the object itself (CooRTweet remove_loops=FALSE)")
 	f.IntVar(&p.Workers, "workers", 0, "parallel workers (default: all cores); results do not depend on it")
 	f.Uint64Var(&p.Seed, "seed", 1, "seed of the community detection")
-	f.BoolVar(&p.Graph, "graph", true, "run the graph step (components, Louvain communities, degree, strength, k-core) and write nodes, communities, GEXF, GraphML")
+	f.BoolVar(&p.Graph, "graph", true, "run the graph step (components, communities, degree, strength, k-core, eigenvector centrality) and write nodes, communities, GEXF, GraphML")
 	f.StringVar(&p.Communities, "communities", p.Communities, "louvain (Blondel et al.) | leiden (Traag et al. 2019: connected communities) | none; both seeded by --seed")
 	f.Float64Var(&p.EigenPrune, "eigen-prune", p.EigenPrune, "Luceri et al.'s node pruning: leave nodes whose eigenvector centrality is under this quantile (e.g. 0.9) out of the communities; 0 = off")
 	f.BoolVar(&p.CommunitiesOnAll, "communities-on-all", false, "compute communities on every edge, not only the flagged ones (CooRTweet uses the flagged subgraph)")
