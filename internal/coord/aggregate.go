@@ -1,11 +1,8 @@
 package coord
 
 import (
-	"cmp"
 	"math"
-	"runtime"
 	"slices"
-	"sync"
 )
 
 // Edge is one account pair (A < B by name) and everything the evidence
@@ -40,8 +37,6 @@ func (e *Edge) Symmetry() float64 {
 	return float64(lo) / float64(hi)
 }
 
-func pairKey(a, b int32) uint64 { return uint64(uint32(a))<<32 | uint64(uint32(b)) }
-
 // ends returns the rows of a pair ordered by account name.
 func (in *input) ends(pr pairRef) (ra, rb *row) {
 	ra, rb = &in.rows[pr.i], &in.rows[pr.j]
@@ -51,9 +46,11 @@ func (in *input) ends(pr pairRef) (ra, rb *row) {
 	return ra, rb
 }
 
-// aggregate folds the kept pairs into edges, sorted by (A, B). Pairs are
-// split among shards by account pair; each shard sees its pairs in the
-// global (object) order, so sums do not depend on the number of workers.
+// aggregate folds the kept pairs into edges, sorted by (A, B). The pairs
+// are sorted by account pair with a stable LSD radix sort (so each pair
+// keeps its place in object order within its edge), then every edge is one
+// run of consecutive pairs: no hash map, and no result depends on the
+// number of workers.
 func (in *input) aggregate(p *Params, pairs []pairRef) []Edge {
 	ntypes := len(in.types)
 	collabK := in.collabGroups(pairs)
@@ -65,153 +62,126 @@ func (in *input) aggregate(p *Params, pairs []pairRef) []Edge {
 	if p.FastWindow > 0 {
 		fastKeep = in.fastLayer(p, pairs)
 	}
-	shards := p.Workers
-	if shards <= 0 {
-		shards = runtime.GOMAXPROCS(0)
-	}
-	results := make([][]Edge, shards)
-	var wg sync.WaitGroup
-	for s := 0; s < shards; s++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			idx := map[uint64]int32{}
-			var edges []Edge
-			var byType []int32 // ntypes per edge, in one allocation per growth
-			mine := func(pr pairRef) (ra, rb *row, k uint64, ok bool) {
-				ra, rb = in.ends(pr)
-				k = pairKey(ra.acc, rb.acc)
-				return ra, rb, k, int(mix(k)%uint64(shards)) == s
-			}
-			for _, pr := range pairs {
-				ra, rb, k, ok := mine(pr)
-				if !ok {
-					continue
-				}
-				ei, ok := idx[k]
-				if !ok {
-					ei = int32(len(edges))
-					idx[k] = ei
-					edges = append(edges, Edge{A: ra.acc, B: rb.acc, MinDt: math.MaxInt64,
-						First: math.MaxInt64, Last: math.MinInt64, lastObj: -1, tfidfSeen: -1})
-					byType = append(byType, make([]int32, ntypes)...)
-				}
-				e := &edges[ei]
-				dt := rb.t - ra.t
-				if dt < 0 {
-					dt = -dt
-				}
-				e.Pairs++
-				e.SumDt += dt
-				e.MinDt = min(e.MinDt, dt)
-				e.First = min(e.First, ra.t, rb.t)
-				e.Last = max(e.Last, ra.t, rb.t)
-				if ra.obj != e.lastObj {
-					e.lastObj = ra.obj
-					e.Objects++
-					byType[int(ei)*ntypes+int(in.objType[ra.obj])]++
-					if k := collabK[ra.obj]; k > 1 {
-						e.Collab += 1 / float64(k-1)
-					}
-					if tf != nil {
-						e.TFIDF += tf.w(pr.i) * tf.w(pr.j)
-					}
-				}
-				if fastKeep != nil && fastKeep(pr) {
-					e.Fast++
-				}
-			}
-			for i := range edges {
-				edges[i].ByType = byType[i*ntypes : (i+1)*ntypes : (i+1)*ntypes]
-			}
-			// Distinct posts per side: an edge of one pair has one post on
-			// each side; only edges of several pairs need counting.
-			type side struct {
-				edge int32
-				post int32
-				b    bool
-			}
-			var sides []side
-			for _, pr := range pairs {
-				ra, rb, k, ok := mine(pr)
-				if !ok {
-					continue
-				}
-				ei := idx[k]
-				if edges[ei].Pairs > 1 {
-					sides = append(sides, side{ei, ra.post, false}, side{ei, rb.post, true})
-				}
-			}
-			slices.SortFunc(sides, func(x, y side) int {
-				if c := cmp.Compare(x.edge, y.edge); c != 0 {
-					return c
-				}
-				if x.b != y.b {
-					if x.b {
-						return 1
-					}
-					return -1
-				}
-				return cmp.Compare(x.post, y.post)
-			})
-			for i := range edges {
-				if edges[i].Pairs == 1 {
-					edges[i].PostsA, edges[i].PostsB = 1, 1
-				}
-			}
-			for i, sd := range sides {
-				if i > 0 && sides[i-1] == sd {
-					continue
-				}
-				if sd.b {
-					edges[sd.edge].PostsB++
-				} else {
-					edges[sd.edge].PostsA++
-				}
-			}
-			if tf != nil {
-				for i := range edges {
-					e := &edges[i]
-					if d := tf.norm[e.A] * tf.norm[e.B]; d > 0 {
-						e.TFIDF /= d
-					}
-				}
-			}
-			results[s] = edges
-		}()
-	}
-	wg.Wait()
-	// Sort by (A, B) through a slice of keys: moving whole edges in a
-	// sort costs more than one final copy.
-	type ref struct {
-		key    uint64
-		shard  int32
-		offset int32
-	}
-	n := 0
-	for _, r := range results {
-		n += len(r)
-	}
-	order := make([]ref, 0, n)
-	for s, r := range results {
-		for i := range r {
-			order = append(order, ref{pairKey(r[i].A, r[i].B), int32(s), int32(i)})
+	sorted := in.sortByAccounts(pairs)
+	nedges := 0
+	for i := range sorted {
+		if i == 0 || sorted[i].key != sorted[i-1].key {
+			nedges++
 		}
 	}
-	slices.SortFunc(order, func(x, y ref) int { return cmp.Compare(x.key, y.key) })
-	all := make([]Edge, n)
-	for i, o := range order {
-		all[i] = results[o.shard][o.offset]
+	edges := make([]Edge, nedges)
+	byType := make([]int32, nedges*ntypes)
+	var postsA, postsB []int32
+	ei := -1
+	for i, kp := range sorted {
+		pr := pairs[kp.pair]
+		ra, rb := in.ends(pr)
+		if i == 0 || kp.key != sorted[i-1].key {
+			if ei >= 0 {
+				edges[ei].PostsA, edges[ei].PostsB = distinct(postsA), distinct(postsB)
+			}
+			postsA, postsB = postsA[:0], postsB[:0]
+			ei++
+			edges[ei] = Edge{A: ra.acc, B: rb.acc, MinDt: math.MaxInt64, First: math.MaxInt64, Last: math.MinInt64,
+				lastObj: -1, tfidfSeen: -1, ByType: byType[ei*ntypes : (ei+1)*ntypes : (ei+1)*ntypes]}
+		}
+		e := &edges[ei]
+		dt := rb.t - ra.t
+		if dt < 0 {
+			dt = -dt
+		}
+		e.Pairs++
+		e.SumDt += dt
+		e.MinDt = min(e.MinDt, dt)
+		e.First = min(e.First, ra.t, rb.t)
+		e.Last = max(e.Last, ra.t, rb.t)
+		if ra.obj != e.lastObj {
+			e.lastObj = ra.obj
+			e.Objects++
+			e.ByType[in.objType[ra.obj]]++
+			if k := collabK[ra.obj]; k > 1 {
+				e.Collab += 1 / float64(k-1)
+			}
+			if tf != nil {
+				e.TFIDF += tf.w(pr.i) * tf.w(pr.j)
+			}
+		}
+		if fastKeep != nil && fastKeep(pr) {
+			e.Fast++
+		}
+		postsA, postsB = append(postsA, ra.post), append(postsB, rb.post)
 	}
-	return all
+	if ei >= 0 {
+		edges[ei].PostsA, edges[ei].PostsB = distinct(postsA), distinct(postsB)
+	}
+	if tf != nil {
+		for i := range edges {
+			e := &edges[i]
+			if d := tf.norm[e.A] * tf.norm[e.B]; d > 0 {
+				e.TFIDF /= d
+			}
+		}
+	}
+	return edges
 }
 
-// mix spreads keys over shards.
-func mix(k uint64) uint64 {
-	k ^= k >> 33
-	k *= 0xff51afd7ed558ccd
-	k ^= k >> 33
-	return k
+// distinct returns the number of distinct values of xs (reordered).
+func distinct(xs []int32) int32 {
+	if len(xs) <= 1 {
+		return int32(len(xs))
+	}
+	if len(xs) == 2 {
+		if xs[0] == xs[1] {
+			return 1
+		}
+		return 2
+	}
+	slices.Sort(xs)
+	n := int32(1)
+	for i := 1; i < len(xs); i++ {
+		if xs[i] != xs[i-1] {
+			n++
+		}
+	}
+	return n
+}
+
+// keyedPair is a pair (index into the kept pairs) with its account-pair key
+// a*len(accounts)+b.
+type keyedPair struct {
+	key  uint64
+	pair int32
+}
+
+// sortByAccounts returns the pairs keyed by account pair and sorted by key
+// with a stable LSD radix sort over the key's significant bytes.
+func (in *input) sortByAccounts(pairs []pairRef) []keyedPair {
+	nacc := uint64(len(in.accounts))
+	a := make([]keyedPair, len(pairs))
+	maxKey := uint64(0)
+	for i, pr := range pairs {
+		ra, rb := in.ends(pr)
+		k := uint64(ra.acc)*nacc + uint64(rb.acc)
+		a[i] = keyedPair{k, int32(i)}
+		maxKey = max(maxKey, k)
+	}
+	b := make([]keyedPair, len(pairs))
+	for shift := uint(0); shift < 64 && maxKey>>shift > 0; shift += 8 {
+		var count [257]int
+		for _, x := range a {
+			count[(x.key>>shift)&0xff+1]++
+		}
+		for i := 1; i < 257; i++ {
+			count[i] += count[i-1]
+		}
+		for _, x := range a {
+			d := (x.key >> shift) & 0xff
+			b[count[d]] = x
+			count[d]++
+		}
+		a, b = b, a
+	}
+	return a
 }
 
 // collabGroups returns, per object, the number of distinct accounts in its
