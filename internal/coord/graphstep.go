@@ -48,7 +48,7 @@ func graphStep(res *Result, p *Params) *GraphResult {
 	}
 	n := len(gr.Nodes)
 	g := graph.New(n, all)
-	gr.Eigen, _ = g.Eigenvector(1000, 1e-9)
+	gr.Eigen, _ = g.Eigenvector(100, 1e-6) // networkx eigenvector_centrality defaults
 	gr.Pruned = make([]bool, n)
 	if p.EigenPrune > 0 && n > 0 {
 		// Luceri et al. prune nodes by eigenvector centrality instead of
