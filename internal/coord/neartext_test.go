@@ -3,6 +3,7 @@ package coord_test
 import (
 	"context"
 	"encoding/csv"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -178,4 +179,29 @@ func BenchmarkNearTextIRA(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+func ExampleRunText() {
+	texts := []coord.TextPost{
+		{PostID: "x:1", AccountID: "x:a", Time: 1000, Text: "The results in constituency NA-54 were changed overnight, share before they delete"},
+		{PostID: "x:2", AccountID: "x:b", Time: 1030, Text: "the results in constituency NA-54 were changed overnight!! share before they delete @someone"},
+		{PostID: "x:3", AccountID: "x:c", Time: 1040, Text: "Polling went smoothly in our constituency today, long queues but calm"},
+	}
+	p := coord.DefaultParams()
+	p.Types = []tahqiq.ObjectType{coord.ObjNearText}
+	p.MinParticipation = 1
+	p.Graph = false
+	res, err := coord.RunText(context.Background(), nil, texts, p, nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for i := range res.Edges {
+		e := &res.Edges[i]
+		fmt.Println(res.Account(e.A), res.Account(e.B), e.Weight, e.MinDt)
+	}
+	fmt.Printf("jaccard(1,2) = %.2f\n", coord.JaccardString(texts[0].Text, texts[1].Text))
+	// Output:
+	// x:a x:b 1 30
+	// jaccard(1,2) = 1.00
 }
