@@ -74,6 +74,9 @@ func (in *input) aggregate(p *Params, pairs []pairRef) []Edge {
 	var postsA, postsB []int32
 	ei := -1
 	for i, kp := range sorted {
+		if i&(1<<20-1) == 0 && in.stop.Load() {
+			return nil
+		}
 		pr := pairs[kp.pair]
 		ra, rb := in.ends(pr)
 		if i == 0 || kp.key != sorted[i-1].key {

@@ -53,3 +53,14 @@ func TestLeidenAndEigenPrune(t *testing.T) {
 	}
 	t.Logf("%d nodes, %d pruned, %d in communities, Q=%.4f", n, pruned, inComm, a.Modularity)
 }
+
+// A cancelled run stops with the context's error instead of a result.
+func TestRunCancelled(t *testing.T) {
+	shares := readEvents(t, "russian_coord_tweets.events.csv")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	res, err := coord.Run(ctx, shares, coord.DefaultParams(), nil)
+	if err != context.Canceled || res != nil {
+		t.Fatalf("Run(cancelled) = %v, %v; want nil, context.Canceled", res, err)
+	}
+}

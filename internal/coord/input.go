@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"slices"
 	"strings"
+	"sync/atomic"
 
 	"github.com/tahqiq/tahqiq"
 )
@@ -42,6 +43,10 @@ type input struct {
 	nearType   int32
 	postTokens [][]uint64
 	jaccard    float64
+
+	// stop is set when the run's context is done; the long loops check it
+	// and return early (Run then returns the context's error).
+	stop atomic.Bool
 }
 
 // intern builds the input from shares, keeping those of the wanted types

@@ -165,7 +165,7 @@ func (in *input) pairs(p *Params) []pairRef {
 		}
 		parts := parallelObjects(len(in.objects), p.Workers, func(lo, hi int32) []hit {
 			var out []hit
-			for o := lo; o < hi; o++ {
+			for o := lo; o < hi && !in.stop.Load(); o++ {
 				s := 0
 				if nscopes > 1 {
 					s = int(in.objType[o])
@@ -183,7 +183,7 @@ func (in *input) pairs(p *Params) []pairRef {
 	active, keep := in.participation(p, pairsOf)
 	parts := parallelObjects(len(in.objects), p.Workers, func(lo, hi int32) []pairRef {
 		var out []pairRef
-		for o := lo; o < hi; o++ {
+		for o := lo; o < hi && !in.stop.Load(); o++ {
 			in.eachPair(o, kind, w, active, func(i, j int32) {
 				if keep(i, j) {
 					out = append(out, pairRef{i, j})

@@ -88,6 +88,7 @@ func RunText(ctx context.Context, shares []tahqiq.Share, texts []TextPost, p Par
 		res.Counts["near_text_posts"] = int64(len(near.shares))
 	}
 	res.in = in
+	defer context.AfterFunc(ctx, func() { in.stop.Store(true) })()
 	res.Types = in.types
 	if len(p.Types) == 0 {
 		res.Params.Types = in.types
@@ -115,6 +116,9 @@ func RunText(ctx context.Context, shares []tahqiq.Share, texts []TextPost, p Par
 	}
 	edges := in.aggregate(&p, res.pairs)
 	lap("aggregate_s")
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	res.Edges = weigh(edges, &p)
 	res.Counts["edges"] = int64(len(res.Edges))
 	nodes := map[int32]bool{}
