@@ -34,6 +34,9 @@ var layers = map[string]int{
 	"internal/ingest":             4,
 	"internal/sqlite":             4,
 	"internal/demo":               2,
+	"internal/stats":              2,
+	"internal/plot":               2,
+	"internal/audit":              3,
 	"internal/cli":                8,
 	"cmd/tahqiq":                  9,
 }

@@ -1,0 +1,55 @@
+package audit_test
+
+import (
+	"math"
+	"testing"
+
+	"github.com/tahqiq/tahqiq/internal/audit"
+	"github.com/tahqiq/tahqiq/internal/stats"
+)
+
+// Russia: the integer-percentage test of Kobak, Shpilkin & Pshenichnikov
+// (AOAS 2016; Significance 2018, 2020), numbers as quoted in
+// shared/docs/elections.md §1-2 (A1): excess = observed - MC mean, MC sd
+// from 1000 runs. We require our observed count to equal observed = excess
+// + MC mean, and our exact null mean to lie within 4 MC standard errors of
+// the MC mean.
+func TestIntegerRussia(t *testing.T) {
+	for _, tc := range []struct {
+		file    string
+		turnout string
+		excess  float64 // quoted excess (either), stations
+		mcSD    float64
+		mean    float64 // exact mean quoted in elections.md §6 (0: none)
+		obs     float64 // observed count implied by the quotes (0: excess rounded)
+	}{
+		{"ru/ru_2012.csv.gz", audit.TurnoutIssued, 1159.585, 116.35, 16864.04, 18025},
+		{"ru/ru_2011.csv.gz", audit.TurnoutIssued, 1003, 116, 0, 0},
+		{"ru/ru_2020.csv.gz", audit.TurnoutIssued, 3675.2, 119, 0, 0},
+		{"ru/ru_2020.csv.gz", audit.TurnoutBoxes, 3610.9, 119, 0, 0},
+	} {
+		t.Run(tc.file+"/"+tc.turnout, func(t *testing.T) {
+			imp := load(t, tc.file, "ru")
+			tab := audit.Stations(imp, "", tc.turnout)
+			res := audit.IntegerTest(tab, tc.turnout, audit.IntegerOptions{Rule: stats.Float, Leader: tab.Winner()})
+			e := res.Either
+			t.Logf("%s %s: included %d observed %.0f expected %.3f sd %.3f excess %.3f z %.2f",
+				tc.file, tc.turnout, res.Included, e.Observed, e.Expected, e.SD, e.Excess, e.Z)
+			mcErr := 4 * tc.mcSD / math.Sqrt(1000)
+			if tc.obs > 0 {
+				if e.Observed != tc.obs {
+					t.Errorf("observed %v, want %v", e.Observed, tc.obs)
+				}
+				mcMean := tc.obs - tc.excess
+				if math.Abs(e.Expected-mcMean) > mcErr {
+					t.Errorf("exact mean %.3f, MC mean %.3f +- %.1f", e.Expected, mcMean, mcErr)
+				}
+				if math.Abs(e.Expected-tc.mean) > 0.01 {
+					t.Errorf("exact mean %.3f, want %.2f", e.Expected, tc.mean)
+				}
+			} else if math.Abs(e.Excess-tc.excess) > mcErr+1 {
+				t.Errorf("excess %.3f, want %.1f +- %.1f", e.Excess, tc.excess, mcErr+1)
+			}
+		})
+	}
+}
