@@ -53,3 +53,26 @@ func TestIntegerRussia(t *testing.T) {
 		})
 	}
 }
+
+// Afghanistan 2014: evaluation of the outlier flags by audit status, prelim
+// tallies (elections.md §5 item 15: total = 600 in 134/1,156 invalidated vs
+// 344/12,093 validated; one candidate >= 95 % in 337/1,156 vs 1,792/12,093).
+func TestEvaluateAfghanistan2014(t *testing.T) {
+	imp := load(t, "af/af_2014_runoff_ps_results.csv.gz", "af2014")
+	f := audit.RunForensics(imp, audit.ForensicsOptions{})
+	want := map[string]map[string][2]int{
+		audit.OBallotCap:   {"Invalidated": {134, 1156}, "Validated": {344, 12093}},
+		audit.OCandidate95: {"Invalidated": {337, 1156}, "Validated": {1792, 12093}},
+	}
+	got := map[string]map[string][2]int{}
+	for _, e := range f.Evaluation {
+		got[e.Rule] = e.ByStatus
+	}
+	for rule, m := range want {
+		for status, w := range m {
+			if got[rule][status] != w {
+				t.Errorf("%s %s: %v, want %v", rule, status, got[rule][status], w)
+			}
+		}
+	}
+}

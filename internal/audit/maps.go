@@ -111,10 +111,23 @@ func readAF2014(ctx context.Context, r *rows) error {
 			return err
 		}
 		ps, prov, status := r.str("ps_code"), r.str("province"), r.str("post_audit_status")
-		ap, _ := r.count("abdullah_prelim", true)
-		gp, _ := r.count("ghani_prelim", true)
-		af, _ := r.count("abdullah_final", true)
-		gf, _ := r.count("ghani_final", true)
+		// A tally with both counts empty means the station is not in that
+		// file (50 invalidated stations have no preliminary tally): the form
+		// is absent, not zero. One count empty is a reject.
+		hasPre := r.str("abdullah_prelim") != "" || r.str("ghani_prelim") != ""
+		hasFin := r.str("abdullah_final") != "" || r.str("ghani_final") != ""
+		var ap, gp, af, gf int64
+		if hasPre {
+			ap, _ = r.count("abdullah_prelim", true)
+			gp, _ = r.count("ghani_prelim", true)
+		}
+		if hasFin {
+			af, _ = r.count("abdullah_final", true)
+			gf, _ = r.count("ghani_final", true)
+		}
+		if !hasPre && !hasFin && r.bad == "" {
+			r.bad = "no preliminary and no final counts"
+		}
 		if ps == "" && r.bad == "" {
 			r.bad = "missing ps_code"
 		}
@@ -122,13 +135,18 @@ func readAF2014(ctx context.Context, r *rows) error {
 			r.reject(r.bad)
 			continue
 		}
-		p := r.form(ps+"#prelim", tahqiq.FormAFPrelim, tahqiq.SourceOfficial, contest, ps, prov)
-		p.Status = status
-		p.Items = []tahqiq.LineItem{{Key: tahqiq.KeyVotes, Candidate: "Abdullah", Value: ap}, {Key: tahqiq.KeyVotes, Candidate: "Ghani", Value: gp}}
-		f := r.form(ps+"#final", tahqiq.FormAFFinal, tahqiq.SourceOfficial, contest, ps, prov)
-		f.Status = status
-		f.Items = []tahqiq.LineItem{{Key: tahqiq.KeyVotes, Candidate: "Abdullah", Value: af}, {Key: tahqiq.KeyVotes, Candidate: "Ghani", Value: gf}}
-		r.imp.Election.Forms = append(r.imp.Election.Forms, p, f)
+		if hasPre {
+			p := r.form(ps+"#prelim", tahqiq.FormAFPrelim, tahqiq.SourceOfficial, contest, ps, prov)
+			p.Status = status
+			p.Items = []tahqiq.LineItem{{Key: tahqiq.KeyVotes, Candidate: "Abdullah", Value: ap}, {Key: tahqiq.KeyVotes, Candidate: "Ghani", Value: gp}}
+			r.imp.Election.Forms = append(r.imp.Election.Forms, p)
+		}
+		if hasFin {
+			f := r.form(ps+"#final", tahqiq.FormAFFinal, tahqiq.SourceOfficial, contest, ps, prov)
+			f.Status = status
+			f.Items = []tahqiq.LineItem{{Key: tahqiq.KeyVotes, Candidate: "Abdullah", Value: af}, {Key: tahqiq.KeyVotes, Candidate: "Ghani", Value: gf}}
+			r.imp.Election.Forms = append(r.imp.Election.Forms, f)
+		}
 	}
 }
 

@@ -1,0 +1,51 @@
+package audit_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/tahqiq/tahqiq/internal/audit"
+)
+
+// Pakistan GE 2013: rejected ballots exceed the winning margin in 34 of 269
+// NA seats (elections.md §2, A10; FAFEN's count for 2018 was 49/270).
+func TestRejectedGreaterThanMarginPakistan2013(t *testing.T) {
+	imp := load(t, "pk/pk_constituency_results_cookman.csv", "pk-constituency")
+	res := audit.Check(imp, audit.CheckOptions{})
+	seats, flagged := 0, 0
+	for _, e := range res.Evidence {
+		if strings.HasPrefix(e.Contest, "2013-05-11 NA-") {
+			seats++
+		}
+	}
+	for _, f := range res.Flags {
+		if f.Rule == "A10-rejected-gt-margin" && strings.HasPrefix(f.Contest, "2013-05-11 NA-") {
+			flagged++
+		}
+	}
+	if seats != 269 || flagged != 34 {
+		t.Errorf("2013 NA: rejected > margin in %d of %d seats, want 34 of 269", flagged, seats)
+	}
+}
+
+// Afghanistan 2014 run-off: preliminary and final totals (final excluding
+// invalidated stations) equal the IEC figures (elections.md §2, A9).
+func TestProvisionalFinalAfghanistan2014(t *testing.T) {
+	imp := load(t, "af/af_2014_runoff_ps_results.csv.gz", "af2014")
+	// one station row has no counts at all: a reported reject, not a zero
+	if len(imp.Rejects) != 1 || imp.Rejects[0].Line != 15308 {
+		t.Errorf("rejects: %v", imp.Rejects)
+	}
+	res := audit.Check(imp, audit.CheckOptions{})
+	if len(res.Provisional) != 1 {
+		t.Fatalf("provisional sums: %d", len(res.Provisional))
+	}
+	p := res.Provisional[0]
+	want := map[string][2]int64{"Ghani": {4485888, 3935567}, "Abdullah": {3461639, 3185018}}
+	for c, w := range want {
+		if p.Provisional[c] != w[0] || p.FinalValid[c] != w[1] {
+			t.Errorf("%s: prelim %d final %d, want %d %d", c, p.Provisional[c], p.FinalValid[c], w[0], w[1])
+		}
+	}
+	t.Logf("units %v, flags %v", p.Units, res.Counts)
+}
