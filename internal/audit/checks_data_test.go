@@ -49,3 +49,16 @@ func TestProvisionalFinalAfghanistan2014(t *testing.T) {
 	}
 	t.Logf("units %v, flags %v", p.Units, res.Counts)
 }
+
+// Rawalpindi claim test (elections.md §3): NA-56 Form 47 PML-N +14,036;
+// PTI-claimed Form 45 PTI +38,817; swing 52,853.
+func TestClaimNA56(t *testing.T) {
+	imp := load(t, "pk/pk_2024_na_form47_vs_claimed_form45.csv", "pk2024")
+	r, err := audit.TestClaim(imp, audit.Claim{Contest: "NA-56", X: "PML-N", Y: "PTI-IND", N: 50000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.RefMargin != 14036 || len(r.Sets) != 1 || r.Sets[0].Margin != -38817 || r.Sets[0].Swing != 52853 || !r.Sets[0].Supports {
+		t.Errorf("%+v", r)
+	}
+}

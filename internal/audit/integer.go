@@ -48,10 +48,12 @@ type IntegerResult struct {
 	TurnoutC *Component      `json:"turnout,omitempty"`
 	Share    Component       `json:"share"`
 	ByRegion []RegionInteger `json:"by_region,omitempty"`
-	// Hist counts included stations by integer percentage 0..100 for
-	// turnout and share, with the exact null expectation.
-	TurnoutHist, ShareHist         []float64 `json:"-"`
-	TurnoutNullHist, ShareNullHist []float64 `json:"-"`
+	// Hist counts the integer turnouts and shares of included stations by
+	// percentage 0..100; NullHist and NullVar are the exact null mean and
+	// variance per percentage.
+	Hist     []float64 `json:"observed_by_percent"`
+	NullHist []float64 `json:"expected_by_percent"`
+	NullVar  []float64 `json:"variance_by_percent"`
 }
 
 // RegionInteger is the "either" component within one region.
@@ -99,8 +101,17 @@ func IntegerTest(t *StationTable, turnoutDef string, o IntegerOptions) *IntegerR
 	if !hasTurnout {
 		res.Turnout = "unavailable (no registered voters)"
 	}
-	res.TurnoutHist, res.ShareHist = make([]float64, 101), make([]float64, 101)
-	res.TurnoutNullHist, res.ShareNullHist = make([]float64, 101), make([]float64, 101)
+	res.Hist, res.NullHist, res.NullVar = make([]float64, 101), make([]float64, 101), make([]float64, 101)
+	byJ := make([]float64, 101)
+	addJ := func(w float64) {
+		for j, p := range byJ {
+			if p != 0 {
+				res.NullHist[j] += w * p
+				res.NullVar[j] += w * w * p * (1 - p)
+				byJ[j] = 0
+			}
+		}
+	}
 	var et, es, ee stats.PoissonBinomial
 	type ind struct{ pt, ps, w float64 }
 	var inds []ind
@@ -136,22 +147,24 @@ func IntegerTest(t *StationTable, turnoutDef string, o IntegerOptions) *IntegerR
 		}
 		var pt, it float64
 		if hasTurnout {
-			pt = stats.ProbInteger(r.Registered, float64(r.Given)/float64(r.Registered), o.Multiple, o.Rule)
+			pt = stats.ProbIntegerBy(r.Registered, float64(r.Given)/float64(r.Registered), o.Multiple, o.Rule, byJ)
+			addJ(w)
 			if stats.IsInteger(r.Given, r.Registered, o.Multiple, o.Rule) {
 				it = 1
 			}
 			et.Add(pt, w)
-			if j, ok := stats.NearestInteger(r.Given, r.Registered, o.Rule); ok && j <= 100 {
-				res.TurnoutHist[j] += w
+			if j, ok := stats.NearestInteger(r.Given, r.Registered, o.Rule); ok && it == 1 && j <= 100 {
+				res.Hist[j] += w
 			}
 		}
-		ps := stats.ProbInteger(r.Received, float64(lead)/float64(r.Received), o.Multiple, o.Rule)
+		ps := stats.ProbIntegerBy(r.Received, float64(lead)/float64(r.Received), o.Multiple, o.Rule, byJ)
+		addJ(w)
 		is := 0.0
 		if stats.IsInteger(lead, r.Received, o.Multiple, o.Rule) {
 			is = 1
 		}
-		if j, ok := stats.NearestInteger(lead, r.Received, o.Rule); ok && j <= 100 {
-			res.ShareHist[j] += w
+		if j, ok := stats.NearestInteger(lead, r.Received, o.Rule); ok && is == 1 && j <= 100 {
+			res.Hist[j] += w
 		}
 		es.Add(ps, w)
 		pe := 1 - (1-pt)*(1-ps)
@@ -179,10 +192,6 @@ func IntegerTest(t *StationTable, turnoutDef string, o IntegerOptions) *IntegerR
 		rg.c.Observed += w * ie
 		rg.pb.Add(pe, w)
 	}
-	// the null expectation per integer percentage, for the histogram plot:
-	// spread each station's probability evenly is wrong; instead use the
-	// expected count at integer j, computed per station only for the plot
-	// when the table is small enough (it costs one pass per station).
 	if res.TurnoutC != nil {
 		res.TurnoutC.Expected, res.TurnoutC.SD = et.Mean, et.SD()
 		finishComp(res.TurnoutC)

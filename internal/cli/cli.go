@@ -88,6 +88,7 @@ that anyone can verify offline.`,
 		newDatasetsCmd(e),
 		newExportCmd(e),
 		newDemoCmd(e),
+		newAuditCmd(e),
 	)
 	return root
 }

@@ -61,6 +61,12 @@ func IsInteger(k, n int64, mult int64, rule Rule) bool {
 // Binomial(n, p): the exact sum of binomial probabilities over the +-0.05 pp
 // windows around each integer, taken where the binomial has mass (12 sd).
 func ProbInteger(n int64, p float64, mult int64, rule Rule) float64 {
+	return ProbIntegerBy(n, p, mult, rule, nil)
+}
+
+// ProbIntegerBy is ProbInteger that also adds the probability of each
+// integer percentage j into byJ[j] (when byJ has 101 entries).
+func ProbIntegerBy(n int64, p float64, mult int64, rule Rule, byJ []float64) float64 {
 	if n <= 0 {
 		return 0
 	}
@@ -69,7 +75,10 @@ func ProbInteger(n int64, p float64, mult int64, rule Rule) float64 {
 		if p >= 1 {
 			k = n
 		}
-		if IsInteger(k, n, mult, rule) {
+		if j, ok := NearestInteger(k, n, rule); ok && (mult <= 1 || j%mult == 0) {
+			if len(byJ) > int(j) {
+				byJ[j]++
+			}
 			return 1
 		}
 		return 0
@@ -114,7 +123,7 @@ func ProbInteger(n int64, p float64, mult int64, rule Rule) float64 {
 		if lo > hi || hi < klo || lo > khi {
 			continue
 		}
-		var pmf float64
+		var pmf, pj float64
 		first := true
 		for k := lo; k <= hi; k++ {
 			if first {
@@ -126,8 +135,12 @@ func ProbInteger(n int64, p float64, mult int64, rule Rule) float64 {
 				pmf *= float64(n-k+1) / float64(k) * ratio
 			}
 			if kj, ok := NearestInteger(k, n, rule); ok && kj == j {
-				total += pmf
+				pj += pmf
 			}
+		}
+		total += pj
+		if len(byJ) > int(j) {
+			byJ[j] += pj
 		}
 	}
 	if total > 1 {
