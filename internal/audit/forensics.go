@@ -74,6 +74,7 @@ type Fingerprint struct {
 type DigitTest struct {
 	stats.ChiSquare
 	MinCount int64   `json:"min_count"`
+	Counts   string  `json:"counts"`
 	Law      string  `json:"law"`
 	Mean     float64 `json:"mean_digit"`
 	Caveat   string  `json:"caveat"`
