@@ -795,7 +795,8 @@ func outcome(contest string, ev []EvidenceSet, o CheckOptions, add func(Flag)) {
 	}
 	for i := 0; i < len(ev); i++ {
 		for j := i + 1; j < len(ev); j++ {
-			if ev[i].Winner != "" && ev[j].Winner != "" && ev[i].Winner != ev[j].Winner {
+			// a tie for first place has no winner to flip
+			if ev[i].Winner != "" && ev[j].Winner != "" && ev[i].Margin > 0 && ev[j].Margin > 0 && ev[i].Winner != ev[j].Winner {
 				var fs []*tahqiq.FormInstance
 				if len(ev[i].Forms) <= 20 {
 					fs = append(fs, ev[i].Forms...)

@@ -62,3 +62,14 @@ func TestClaimNA56(t *testing.T) {
 		t.Errorf("%+v", r)
 	}
 }
+
+// Pakistan 2024: PTI-claimed Form 45 totals give a different winner from
+// Form 47 in 43 seats (elections.md §1); seats where the claimed top two tie
+// have no winner and are not counted.
+func TestWinnerFlipsPakistan2024(t *testing.T) {
+	imp := load(t, "pk/pk_2024_na_form47_vs_claimed_form45.csv", "pk2024")
+	res := audit.Check(imp, audit.CheckOptions{})
+	if res.Counts["P8-winner-flip"] != 43 {
+		t.Errorf("winner flips %d, want 43", res.Counts["P8-winner-flip"])
+	}
+}
