@@ -175,7 +175,7 @@ func withinForm(f, f28 *tahqiq.FormInstance, o CheckOptions, add func(Flag)) {
 			Values: values, Severity: sev, Message: msg})
 	}
 	sum := sumVotes(f)
-	hasVotes := len(f.Votes()) > 0
+	withVotes := hasVotes(f)
 	rej, hasRej := v(tahqiq.KeyRejected)
 	valid, hasValid := v(tahqiq.KeyValid)
 	total, hasTotal := v(tahqiq.KeyTotalPolled)
@@ -183,10 +183,10 @@ func withinForm(f, f28 *tahqiq.FormInstance, o CheckOptions, add func(Flag)) {
 	if isPK(f.Type) {
 		p1 = "P1"
 	}
-	if hasVotes && hasValid && valid != sum {
+	if withVotes && hasValid && valid != sum {
 		flag(p1+"-valid", SevError, fmt.Sprintf("valid=%d sum_votes=%d", valid, sum), "valid votes differ from the sum of candidate votes")
 	}
-	if hasVotes && hasRej && hasTotal && f.Station != "" && sum+rej != total {
+	if withVotes && hasRej && hasTotal && f.Station != "" && sum+rej != total {
 		flag(p1+"-total", SevError, fmt.Sprintf("sum_votes=%d rejected=%d total_polled=%d", sum, rej, total),
 			"sum of candidate votes + rejected differs from total votes polled")
 	}
@@ -439,12 +439,34 @@ func sortedStations(m map[string]*tahqiq.FormInstance) []string {
 }
 
 func stationLess(a, b string) bool {
-	na, ea := strconv.Atoi(a)
-	nb, eb := strconv.Atoi(b)
-	if ea == nil && eb == nil {
-		return na < nb
+	if isDigits(a) && isDigits(b) {
+		if len(a) != len(b) {
+			return len(strings.TrimLeft(a, "0")) < len(strings.TrimLeft(b, "0")) || (len(strings.TrimLeft(a, "0")) == len(strings.TrimLeft(b, "0")) && strings.TrimLeft(a, "0") < strings.TrimLeft(b, "0"))
+		}
+		return a < b
 	}
 	return a < b
+}
+
+func isDigits(s string) bool {
+	if s == "" || len(s) > 18 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func hasVotes(f *tahqiq.FormInstance) bool {
+	for i := range f.Items {
+		if f.Items[i].Key == tahqiq.KeyVotes {
+			return true
+		}
+	}
+	return false
 }
 
 func candKeys(ms ...map[string]int64) []string {
@@ -526,6 +548,9 @@ func consolidation(contest string, forms []*tahqiq.FormInstance, add func(Flag))
 	lo, hi := -1, -1
 	for _, m := range []map[string]*tahqiq.FormInstance{f28, f45, f48} {
 		for s := range m {
+			if !isDigits(s) {
+				continue
+			}
 			if n, err := strconv.Atoi(s); err == nil {
 				all[n] = true
 				if lo < 0 || n < lo {
@@ -714,7 +739,7 @@ func newEvidence(contest, name string, forms []*tahqiq.FormInstance, stations ma
 func evidenceSets(contest string, forms []*tahqiq.FormInstance) []EvidenceSet {
 	var out []EvidenceSet
 	for _, f := range forms {
-		if f.Station == "" && len(f.Votes()) > 0 {
+		if f.Station == "" && hasVotes(f) {
 			out = append(out, newEvidence(contest, fmt.Sprintf("form %s (%s) %s", f.Type, f.Source, f.ID), []*tahqiq.FormInstance{f}, nil))
 		}
 	}
@@ -722,7 +747,7 @@ func evidenceSets(contest string, forms []*tahqiq.FormInstance) []EvidenceSet {
 	groups := map[ts]map[string]*tahqiq.FormInstance{}
 	var order []ts
 	for _, f := range forms {
-		if f.Station == "" || len(f.Votes()) == 0 {
+		if f.Station == "" || !hasVotes(f) {
 			continue
 		}
 		k := ts{f.Type, f.Source}
