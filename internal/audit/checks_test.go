@@ -6,9 +6,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/audit"
 )
 
@@ -125,4 +127,37 @@ func FuzzReadLong(f *testing.F) {
 		}
 		audit.Check(imp, audit.CheckOptions{})
 	})
+}
+
+func TestDemo(t *testing.T) {
+	var b strings.Builder
+	dir := t.TempDir()
+	if err := audit.Demo(context.Background(), &b, dir); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "P4-copy-swap") {
+		t.Errorf("demo output:\n%s", b.String())
+	}
+	if _, err := os.Stat(filepath.Join(dir, "audit-check", "report.html")); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestSaveImport(t *testing.T) {
+	imp, err := audit.ReadFile(context.Background(), "testdata/na999-template.csv", "pk-long")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	p, m, err := audit.Save(dir, imp, time.Unix(0, 0), "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(p, "forms.jsonl"))
+	if err != nil || strings.Count(string(b), "\n") != m.Forms || m.Forms != 17 || m.Rejects != 2 {
+		t.Errorf("forms.jsonl: %v, %d lines, manifest %+v", err, strings.Count(string(b), "\n"), m)
+	}
+	if _, _, err := audit.Save(dir, imp, time.Unix(0, 0), "test"); tahqiq.ErrorCode(err) != tahqiq.ECONFLICT {
+		t.Errorf("second save: %v", err)
+	}
 }

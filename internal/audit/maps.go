@@ -1,8 +1,12 @@
 package audit
 
 import (
+	"bytes"
 	"context"
+	"encoding/csv"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -64,6 +68,7 @@ func readRU(ctx context.Context, r *rows) error {
 		return tahqiq.Errorf(tahqiq.EINVALID, "%s: no candidate columns c01..", r.file)
 	}
 	contest := r.imp.Election.ID
+	names := ruCandidateNames(r.file, contest)
 	type opt struct{ col, key string }
 	opts := []opt{{"ballots_received", tahqiq.KeyBallotsReceived}, {"ballots_in_boxes", tahqiq.KeyBallotsInBoxes},
 		{"valid", tahqiq.KeyValid}, {"ballots_cancelled", tahqiq.KeyUnused}, {"ballots_lost", tahqiq.KeyLost},
@@ -87,7 +92,11 @@ func readRU(ctx context.Context, r *rows) error {
 		}
 		for _, c := range cands {
 			v, _ := r.count(c, true)
-			items = append(items, tahqiq.LineItem{Key: tahqiq.KeyVotes, Candidate: c, Value: v})
+			name := c
+			if n := names[c]; n != "" {
+				name = n
+			}
+			items = append(items, tahqiq.LineItem{Key: tahqiq.KeyVotes, Candidate: name, Value: v})
 		}
 		if r.bad != "" {
 			r.reject(r.bad)
@@ -98,6 +107,32 @@ func readRU(ctx context.Context, r *rows) error {
 		f.Items = items
 		r.imp.Election.Forms = append(r.imp.Election.Forms, f)
 	}
+}
+
+// ruCandidateNames reads ru_candidates.csv next to the input, when there,
+// and maps the columns of the input's year (ru_YYYY) to "cNN name".
+func ruCandidateNames(path, id string) map[string]string {
+	year := strings.TrimPrefix(id, "ru_")
+	b, err := os.ReadFile(filepath.Join(filepath.Dir(path), "ru_candidates.csv"))
+	if err != nil {
+		return nil
+	}
+	recs, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
+	if err != nil || len(recs) == 0 {
+		return nil
+	}
+	col := map[string]int{}
+	for i, h := range recs[0] {
+		col[h] = i
+	}
+	y, c, n := col["year"], col["column"], col["name_translit"]
+	out := map[string]string{}
+	for _, r := range recs[1:] {
+		if len(r) > n && len(r) > y && len(r) > c && r[y] == year {
+			out[r[c]] = r[c] + " " + r[n]
+		}
+	}
+	return out
 }
 
 // ---- af2014
