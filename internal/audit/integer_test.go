@@ -76,3 +76,20 @@ func TestEvaluateAfghanistan2014(t *testing.T) {
 		}
 	}
 }
+
+// The exact and the float rule differ only on exact ties; elections.md §2:
+// "This changes one station in 2016 and one in 2021 (turnout)".
+func TestIntegerRulesDifferOnTies(t *testing.T) {
+	for _, y := range []string{"2016", "2021"} {
+		imp := load(t, "ru/ru_"+y+".csv.gz", "ru")
+		tab := audit.Stations(imp, "", audit.TurnoutIssued)
+		ex := audit.IntegerTest(tab, audit.TurnoutIssued, audit.IntegerOptions{Rule: stats.Exact, Leader: tab.Winner()})
+		fl := audit.IntegerTest(tab, audit.TurnoutIssued, audit.IntegerOptions{Rule: stats.Float, Leader: tab.Winner()})
+		if d := ex.TurnoutC.Observed - fl.TurnoutC.Observed; d != 1 {
+			t.Errorf("%s: exact - float turnout count = %v, want 1", y, d)
+		}
+		if ex.Share.Observed != fl.Share.Observed {
+			t.Errorf("%s: share counts differ: %v vs %v", y, ex.Share.Observed, fl.Share.Observed)
+		}
+	}
+}
