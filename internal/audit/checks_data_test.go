@@ -73,3 +73,27 @@ func TestWinnerFlipsPakistan2024(t *testing.T) {
 		t.Errorf("winner flips %d, want 43", res.Counts["P8-winner-flip"])
 	}
 }
+
+// Afghanistan 2009: Karzai preliminary 3,093,256 and unchallenged final
+// 1,904,900; the four merged minor candidates 19,222 (elections.md §2 A9,
+// shared/data/elections README).
+func TestProvisionalFinalAfghanistan2009(t *testing.T) {
+	imp := load(t, "af/af_2009_pc_results.csv.gz", "af2009")
+	if len(imp.Rejects) != 0 {
+		t.Errorf("%d rejects, first %+v", len(imp.Rejects), imp.Rejects[0])
+	}
+	res := audit.Check(imp, audit.CheckOptions{})
+	p := res.Provisional[0]
+	var karzai, merged string
+	for c := range p.Final {
+		if strings.HasPrefix(c, "983418") {
+			karzai = c
+		}
+		if strings.HasPrefix(c, "MERGED4") {
+			merged = c
+		}
+	}
+	if p.Provisional[karzai] != 3093256 || p.FinalValid[karzai] != 1904900 || p.FinalValid[merged] != 19222 {
+		t.Errorf("Karzai %q prelim %d final %d; merged %d", karzai, p.Provisional[karzai], p.FinalValid[karzai], p.FinalValid[merged])
+	}
+}

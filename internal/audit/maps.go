@@ -135,6 +135,35 @@ func ruCandidateNames(path, id string) map[string]string {
 	return out
 }
 
+// sideTable reads a small CSV next to the input, when there, as a map
+// from column key to column val.
+func sideTable(path, name, key, val string) map[string]string {
+	b, err := os.ReadFile(filepath.Join(filepath.Dir(path), name))
+	if err != nil {
+		return nil
+	}
+	recs, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
+	if err != nil || len(recs) == 0 {
+		return nil
+	}
+	col := map[string]int{}
+	for i, h := range recs[0] {
+		col[h] = i
+	}
+	k, ok1 := col[key]
+	v, ok2 := col[val]
+	if !ok1 || !ok2 {
+		return nil
+	}
+	out := map[string]string{}
+	for _, r := range recs[1:] {
+		if len(r) > k && len(r) > v {
+			out[r[k]] = r[v]
+		}
+	}
+	return out
+}
+
 // ---- af2014
 
 func readAF2014(ctx context.Context, r *rows) error {
@@ -192,34 +221,45 @@ func readAF2009(ctx context.Context, r *rows) error {
 	r.imp.Election.ID = contest
 	prelim := map[string]*tahqiq.FormInstance{}
 	final := map[string]*tahqiq.FormInstance{}
+	names := sideTable(r.file, "af_2009_candidates.csv", "candidate_code", "name")
 	for {
 		ok, err := r.next(ctx)
 		if err != nil || !ok {
 			return err
 		}
 		pc, prov, cand := r.str("pc_code"), r.str("province"), r.str("candidate_code")
+		if n := names[cand]; n != "" {
+			cand += " " + n
+		}
 		est, hasEst := r.count("est_voters", false)
-		vp, _ := r.count("votes_prelim", true)
-		// an empty votes_final means the centre is not in the final file
-		// (README), which is data, not a missing count.
+		// An empty votes_final means the centre is not in the final file
+		// (README); an empty votes_prelim marks final-only lines (MERGED4)
+		// and centres absent from the preliminary file. Both are data, not
+		// missing counts; a line with neither is a reject.
+		vp, hasPrelim := r.count("votes_prelim", false)
 		vf, hasFinal := r.count("votes_final", false)
 		if (pc == "" || cand == "") && r.bad == "" {
 			r.bad = "missing pc_code or candidate_code"
+		}
+		if !hasPrelim && !hasFinal && r.bad == "" {
+			r.bad = "no preliminary and no final votes"
 		}
 		if r.bad != "" {
 			r.reject(r.bad)
 			continue
 		}
-		p := prelim[pc]
-		if p == nil {
-			p = r.form(pc+"#prelim", tahqiq.FormAFPrelim, tahqiq.SourceOfficial, contest, pc, prov)
-			if hasEst {
-				p.Items = append(p.Items, tahqiq.LineItem{Key: tahqiq.KeyRegistered, Value: est, Line: r.line})
+		if hasPrelim {
+			p := prelim[pc]
+			if p == nil {
+				p = r.form(pc+"#prelim", tahqiq.FormAFPrelim, tahqiq.SourceOfficial, contest, pc, prov)
+				if hasEst {
+					p.Items = append(p.Items, tahqiq.LineItem{Key: tahqiq.KeyRegistered, Value: est, Line: r.line})
+				}
+				prelim[pc] = p
+				r.imp.Election.Forms = append(r.imp.Election.Forms, p)
 			}
-			prelim[pc] = p
-			r.imp.Election.Forms = append(r.imp.Election.Forms, p)
+			p.Items = append(p.Items, tahqiq.LineItem{Key: tahqiq.KeyVotes, Candidate: cand, Value: vp, Line: r.line})
 		}
-		p.Items = append(p.Items, tahqiq.LineItem{Key: tahqiq.KeyVotes, Candidate: cand, Value: vp, Line: r.line})
 		if hasFinal {
 			f := final[pc]
 			if f == nil {

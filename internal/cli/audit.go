@@ -115,7 +115,14 @@ func newAuditCheckCmd(e *env) *cobra.Command {
 			}
 			for _, p := range res.Provisional {
 				fmt.Fprintf(e.stdout, "provisional vs final %s: units %v\n", p.Contest, p.Units)
-				for _, c := range sortedKeys(p.Provisional) {
+				keys := map[string]bool{}
+				for c := range p.Provisional {
+					keys[c] = true
+				}
+				for c := range p.Final {
+					keys[c] = true
+				}
+				for _, c := range sortedKeys(keys) {
 					fmt.Fprintf(e.stdout, "  %-20s provisional %d final(excl. invalidated) %d\n", c, p.Provisional[c], p.FinalValid[c])
 				}
 			}
