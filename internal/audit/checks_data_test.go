@@ -96,4 +96,9 @@ func TestProvisionalFinalAfghanistan2009(t *testing.T) {
 	if p.Provisional[karzai] != 3093256 || p.FinalValid[karzai] != 1904900 || p.FinalValid[merged] != 19222 {
 		t.Errorf("Karzai %q prelim %d final %d; merged %d", karzai, p.Provisional[karzai], p.FinalValid[karzai], p.FinalValid[merged])
 	}
+	// votes above the IEC's estimated voters in 430 centres (elections.md §4)
+	f := audit.RunForensics(imp, audit.ForensicsOptions{})
+	if f.Outliers.Counts[audit.OAboveReg] != 430 {
+		t.Errorf("centres above estimated voters: %d, want 430", f.Outliers.Counts[audit.OAboveReg])
+	}
 }

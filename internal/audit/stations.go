@@ -88,6 +88,11 @@ func Stations(imp *Import, formType, turnout string) *StationTable {
 				row.Received += rej
 			}
 		}
+		if row.Given < 0 && row.Registered >= 0 {
+			// no ballots-issued line (Afghanistan 2009): votes cast stand
+			// in for ballots given
+			row.Given = row.Received
+		}
 		t.Rows = append(t.Rows, row)
 	}
 	for i := range t.Rows {
