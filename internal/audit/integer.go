@@ -58,9 +58,11 @@ type IntegerResult struct {
 
 // RegionInteger is the "either" component within one region.
 type RegionInteger struct {
-	Region string    `json:"region"`
-	N      int       `json:"stations"`
-	Either Component `json:"either"`
+	Region  string     `json:"region"`
+	N       int        `json:"stations"`
+	Either  Component  `json:"either"`
+	Turnout *Component `json:"turnout,omitempty"`
+	Share   Component  `json:"share"`
 }
 
 func finishComp(c *Component) {
@@ -115,11 +117,12 @@ func IntegerTest(t *StationTable, turnoutDef string, o IntegerOptions) *IntegerR
 	var et, es, ee stats.PoissonBinomial
 	type ind struct{ pt, ps, w float64 }
 	var inds []ind
-	regions := map[string]*struct {
-		n  int
-		c  Component
-		pb stats.PoissonBinomial
-	}{}
+	type regionAcc struct {
+		n            int
+		c, ct, cs    Component
+		pb, pbt, pbs stats.PoissonBinomial
+	}
+	regions := map[string]*regionAcc{}
 	for _, r := range t.Rows {
 		if o.Leader < 0 || o.Leader >= len(r.Votes) || r.Received <= 0 {
 			res.Excluded++
@@ -181,16 +184,16 @@ func IntegerTest(t *StationTable, turnoutDef string, o IntegerOptions) *IntegerR
 		inds = append(inds, ind{pt, ps, w})
 		rg := regions[r.Region]
 		if rg == nil {
-			rg = &struct {
-				n  int
-				c  Component
-				pb stats.PoissonBinomial
-			}{}
+			rg = &regionAcc{}
 			regions[r.Region] = rg
 		}
 		rg.n++
 		rg.c.Observed += w * ie
 		rg.pb.Add(pe, w)
+		rg.ct.Observed += w * it
+		rg.pbt.Add(pt, w)
+		rg.cs.Observed += w * is
+		rg.pbs.Add(ps, w)
 	}
 	if res.TurnoutC != nil {
 		res.TurnoutC.Expected, res.TurnoutC.SD = et.Mean, et.SD()
@@ -201,10 +204,19 @@ func IntegerTest(t *StationTable, turnoutDef string, o IntegerOptions) *IntegerR
 	res.Either.Expected, res.Either.SD = ee.Mean, ee.SD()
 	finishComp(&res.Either)
 	for name, rg := range regions {
-		c := rg.c
+		c, cs := rg.c, rg.cs
 		c.Expected, c.SD = rg.pb.Mean, rg.pb.SD()
 		finishComp(&c)
-		res.ByRegion = append(res.ByRegion, RegionInteger{Region: name, N: rg.n, Either: c})
+		cs.Expected, cs.SD = rg.pbs.Mean, rg.pbs.SD()
+		finishComp(&cs)
+		ri := RegionInteger{Region: name, N: rg.n, Either: c, Share: cs}
+		if hasTurnout {
+			ct := rg.ct
+			ct.Expected, ct.SD = rg.pbt.Mean, rg.pbt.SD()
+			finishComp(&ct)
+			ri.Turnout = &ct
+		}
+		res.ByRegion = append(res.ByRegion, ri)
 	}
 	sort.Slice(res.ByRegion, func(i, j int) bool {
 		if res.ByRegion[i].Either.Excess != res.ByRegion[j].Either.Excess {

@@ -53,6 +53,9 @@ func writeFile(path string, fill func(w io.Writer) error) error {
 	if err := tmp.Close(); err != nil {
 		return fmt.Errorf("audit: close %s: %w", path, err)
 	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return fmt.Errorf("audit: %w", err)
+	}
 	return os.Rename(tmp.Name(), path)
 }
 
