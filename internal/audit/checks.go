@@ -588,7 +588,8 @@ func consolidation(contest string, forms []*tahqiq.FormInstance, add func(Flag))
 		stDelta := map[string]int64{}
 		var stForms []*tahqiq.FormInstance
 		if len(f48) > 0 {
-			for s, a := range f45 {
+			for _, s := range sortedStations(f45) {
+				a := f45[s]
 				b, ok := f48[s]
 				va := votesMap(a)
 				if !ok {
@@ -606,7 +607,8 @@ func consolidation(contest string, forms []*tahqiq.FormInstance, add func(Flag))
 					}
 				}
 			}
-			for s, b := range f48 {
+			for _, s := range sortedStations(f48) {
+				b := f48[s]
 				if _, ok := f45[s]; !ok {
 					for c, x := range votesMap(b) {
 						stDelta[c] += x

@@ -133,3 +133,25 @@ func TestIntegerByRegion2011(t *testing.T) {
 	}
 	t.Logf("top5 %.1f total %.1f positive %.1f: %.3f %.3f", top5, res.Either.Excess, pos, top5/res.Either.Excess, top5/pos)
 }
+
+// Weighting by voters (AOAS 2016): 2012 excess 1,743,796 voters (MC);
+// and a seeded Monte Carlo of the same null agrees with the exact mean
+// within 4 MC standard errors (elections.md §6).
+func TestIntegerVotersAndMC2012(t *testing.T) {
+	imp := load(t, "ru/ru_2012.csv.gz", "ru")
+	tab := audit.Stations(imp, "", audit.TurnoutIssued)
+	v := audit.IntegerTest(tab, audit.TurnoutIssued, audit.IntegerOptions{Rule: stats.Float, Weight: "voters", Leader: tab.Winner()})
+	t.Logf("voters: observed %.0f expected %.1f sd %.1f excess %.1f", v.Either.Observed, v.Either.Expected, v.Either.SD, v.Either.Excess)
+	if math.Abs(v.Either.Excess-1743796) > 4*v.Either.SD/math.Sqrt(1000)+1 {
+		t.Errorf("voters excess %.0f (sd %.0f), want 1,743,796 within MC error", v.Either.Excess, v.Either.SD)
+	}
+	const runs = 200
+	m := audit.IntegerTest(tab, audit.TurnoutIssued, audit.IntegerOptions{Rule: stats.Float, Leader: tab.Winner(), MCRuns: runs, Seed: 42})
+	e := m.Either
+	if math.Abs(e.MCMean-e.Expected) > 4*e.SD/math.Sqrt(runs) || math.Abs(e.MCSD-e.SD) > 0.2*e.SD {
+		t.Errorf("MC mean %.2f sd %.2f vs exact %.2f sd %.2f", e.MCMean, e.MCSD, e.Expected, e.SD)
+	}
+	if e.MCP != 0 || e.MCP999 >= e.Observed {
+		t.Errorf("MC p %v, 99.9th percentile %v, observed %v", e.MCP, e.MCP999, e.Observed)
+	}
+}
