@@ -2,11 +2,13 @@ package audit_test
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -160,4 +162,31 @@ func TestSaveImport(t *testing.T) {
 	if _, _, err := audit.Save(dir, imp, time.Unix(0, 0), "test"); tahqiq.ErrorCode(err) != tahqiq.ECONFLICT {
 		t.Errorf("second save: %v", err)
 	}
+}
+
+// The compact forms.jsonl lines are valid JSON whatever the names hold.
+func FuzzStoreLine(f *testing.F) {
+	f.Add("NA-1", "a\"b\\c\x01\xff")
+	f.Fuzz(func(t *testing.T, contest, cand string) {
+		imp := &audit.Import{File: "x", SHA256: "s", Map: "pk-long", Election: &tahqiq.Election{Forms: []*tahqiq.FormInstance{{
+			ID: "f", Type: "45", Source: "agent", Contest: contest, Items: []tahqiq.LineItem{{Key: "votes", Candidate: cand, Value: 3}}}}}}
+		dir, _, err := audit.Save(t.TempDir(), imp, time.Unix(0, 0), "t")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(filepath.Join(dir, "forms.jsonl"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var v struct {
+			Contest string  `json:"contest"`
+			Items   [][]any `json:"items"`
+		}
+		if err := json.Unmarshal(b, &v); err != nil {
+			t.Fatalf("%q: %v", b, err)
+		}
+		if utf8.ValidString(contest) && v.Contest != contest {
+			t.Errorf("contest %q -> %q", contest, v.Contest)
+		}
+	})
 }

@@ -7,7 +7,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/tahqiq/tahqiq"
 )
@@ -27,6 +29,92 @@ type Manifest struct {
 	Stations   int       `json:"stations"`
 	ImportedAt time.Time `json:"imported_at"`
 	Version    string    `json:"version"`
+}
+
+// appendForm appends one form instance as a compact JSON line:
+// {"id","type","source","contest","station","region","sha256" (only when it
+// differs from the import's),"page","line","issued_at","status",
+// "items":[[key,candidate,value,line],...]}; empty fields are left out.
+func appendForm(b []byte, f *tahqiq.FormInstance, importSHA string) []byte {
+	b = append(b, '{')
+	first := true
+	str := func(k, v string) {
+		if v == "" {
+			return
+		}
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+		b = appendJSONString(append(append(append(b, '"'), k...), '"', ':'), v)
+	}
+	num := func(k string, v int64) {
+		if v == 0 {
+			return
+		}
+		b = strconv.AppendInt(append(append(append(b, ',', '"'), k...), '"', ':'), v, 10)
+	}
+	str("id", f.ID)
+	str("type", f.Type)
+	str("source", f.Source)
+	str("contest", f.Contest)
+	str("station", f.Station)
+	str("region", f.Region)
+	if f.SHA256 != importSHA {
+		str("sha256", f.SHA256)
+	}
+	num("page", int64(f.Page))
+	num("line", f.Line)
+	str("issued_at", f.IssuedAt)
+	str("status", f.Status)
+	b = append(b, `,"items":[`...)
+	for i, it := range f.Items {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '[')
+		b = appendJSONString(b, it.Key)
+		b = append(b, ',')
+		b = appendJSONString(b, it.Candidate)
+		b = append(b, ',')
+		b = strconv.AppendInt(b, it.Value, 10)
+		if it.Line != 0 {
+			b = append(b, ',')
+			b = strconv.AppendInt(b, it.Line, 10)
+		}
+		b = append(b, ']')
+	}
+	return append(b, "]}\n"...)
+}
+
+// appendJSONString appends s as a JSON string: quotes, backslashes and
+// control characters escaped, invalid UTF-8 replaced by U+FFFD.
+func appendJSONString(b []byte, s string) []byte {
+	const hexd = "0123456789abcdef"
+	b = append(b, '"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '"' || c == '\\':
+				b = append(b, '\\', c)
+			case c < 0x20:
+				b = append(b, '\\', 'u', '0', '0', hexd[c>>4], hexd[c&15])
+			default:
+				b = append(b, c)
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n == 1 {
+			b = append(b, "\\ufffd"...)
+		} else {
+			b = append(b, s[i:i+n]...)
+		}
+		i += n
+	}
+	return append(b, '"')
 }
 
 // Save writes imp durably under dataDir/audit/<sha256>-<map>/ as
@@ -63,7 +151,16 @@ func Save(dataDir string, imp *Import, now time.Time, version string) (string, *
 			return nil
 		})
 	}
-	if err := lines("forms.jsonl", len(imp.Election.Forms), func(i int) any { return imp.Election.Forms[i] }); err != nil {
+	if err := writeFile(filepath.Join(tmp, "forms.jsonl"), func(w io.Writer) error {
+		var buf []byte
+		for _, f := range imp.Election.Forms {
+			buf = appendForm(buf[:0], f, imp.SHA256)
+			if _, err := w.Write(buf); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
 		return "", nil, err
 	}
 	if err := lines("rejects.jsonl", len(imp.Rejects), func(i int) any { return imp.Rejects[i] }); err != nil {
