@@ -37,8 +37,21 @@ func Stations(imp *Import, formType, turnout string) *StationTable {
 	}
 	t := &StationTable{FormType: formType}
 	cidx := map[string]int{}
+	// one form per station: several copies of a station's form (agent,
+	// official, ...) would count the station twice; the official copy wins,
+	// else the first seen.
+	pick := map[[2]string]*tahqiq.FormInstance{}
 	for _, f := range imp.Election.Forms {
 		if f.Type != formType || f.Station == "" {
+			continue
+		}
+		k := [2]string{f.Contest, f.Station}
+		if g, ok := pick[k]; !ok || (g.Source != tahqiq.SourceOfficial && f.Source == tahqiq.SourceOfficial) {
+			pick[k] = f
+		}
+	}
+	for _, f := range imp.Election.Forms {
+		if f.Type != formType || f.Station == "" || pick[[2]string{f.Contest, f.Station}] != f {
 			continue
 		}
 		row := StationRow{Form: f, Region: f.Region, Registered: -1, Given: -1, Received: -1}
