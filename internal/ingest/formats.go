@@ -8,6 +8,8 @@ import (
 	"github.com/tahqiq/tahqiq/internal/ingest/ira538"
 	"github.com/tahqiq/tahqiq/internal/ingest/telegram"
 	"github.com/tahqiq/tahqiq/internal/ingest/twitterio"
+	"github.com/tahqiq/tahqiq/internal/ingest/xv1"
+	"github.com/tahqiq/tahqiq/internal/ingest/xv2"
 )
 
 // Default returns the registry of every importer tahqiq ships, in detection
@@ -16,6 +18,8 @@ import (
 // --format.
 func Default() *Registry {
 	return NewRegistry(
+		Format{Name: xv2.FormatPages, Doc: "X API v2 as twarc2 writes it: response pages, flattened tweets, lists, single tweets", Sniff: xv2.Sniff, Parse: xv2.Parse},
+		Format{Name: xv1.Format, Doc: "X API v1.1 JSON: a status, an array, a search envelope, or streaming JSON Lines", Sniff: xv1.Sniff, Parse: xv1.Parse},
 		only(events.FormatEvents, "tahqiq/coordination events CSV (account_id,post_id,timestamp,time_utc,object_type,object_value)", events.Sniff, events.Parse),
 		only(events.FormatCooRTweet, "CooRTweet table (object_id,account_id,content_id,timestamp_share); --option object_type=T", events.Sniff, events.Parse),
 		only(twitterio.FormatTweets, "Twitter information-operations tweets CSV (hashed or unhashed)", twitterio.Sniff, twitterio.Parse),

@@ -7,8 +7,6 @@ package crowdtangle
 
 import (
 	"context"
-	"crypto/sha256"
-	"io"
 	"net/url"
 	"strconv"
 	"strings"
@@ -85,43 +83,12 @@ func Parse(ctx context.Context, src tahqiq.Source, emit func(*tahqiq.Parsed) err
 	for _, m := range metricCols {
 		c.metrics = append(c.metrics, r.Index(m.col))
 	}
-	if err := emit(csvrow.HeaderRecord(r, format, src.Name)); err != nil {
-		return err
-	}
-	for n := 0; ; n++ {
-		if n&255 == 0 && ctx.Err() != nil {
-			return ctx.Err()
+	return csvrow.Each(ctx, r, format, src.Name, emit, func(p *tahqiq.Parsed, f []string) string {
+		if format == FormatFacebook {
+			return c.facebook(p, f)
 		}
-		row, err := r.Next()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		p := &tahqiq.Parsed{Record: tahqiq.RawRecord{
-			Format: format, SourceFile: src.Name, Line: row.Line, Offset: row.Offset,
-			Locator: "L" + strconv.FormatInt(row.Line, 10), Raw: row.Raw, SHA256: sha256.Sum256(row.Raw),
-		}}
-		switch {
-		case row.Reject != "":
-			p.Reject = row.Reject
-		default:
-			var why string
-			if format == FormatFacebook {
-				why = c.facebook(p, row.Fields)
-			} else {
-				why = c.instagram(p, row.Fields)
-			}
-			if why != "" {
-				p.Reject = "line " + strconv.FormatInt(row.Line, 10) + ": " + why
-				p.Posts, p.Accounts = nil, nil
-			}
-		}
-		if err := emit(p); err != nil {
-			return err
-		}
-	}
+		return c.instagram(p, f)
+	})
 }
 
 func get(f []string, i int) string {

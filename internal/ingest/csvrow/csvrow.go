@@ -11,12 +11,14 @@ package csvrow
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/tahqiq/tahqiq"
@@ -326,4 +328,43 @@ func HeaderRecord(r *Reader, format, source string) *tahqiq.Parsed {
 		Format: format, SourceFile: source, Line: 1, Offset: r.bom,
 		Locator: "L1#header", Raw: raw, SHA256: sha256.Sum256(raw), Kind: tahqiq.RecordOther,
 	}}
+}
+
+// Each is the row loop of a CSV importer: it emits the header record, then
+// one record per row with its provenance (line, offset, locator "L<line>",
+// raw bytes and their SHA-256). A row the reader rejects keeps the reader's
+// reason; for a good row, fill derives posts and accounts from the fields
+// and returns "" or why the row is rejected, which gets a "line N: " prefix
+// (and loses whatever fill derived).
+func Each(ctx context.Context, r *Reader, format, source string, emit func(*tahqiq.Parsed) error,
+	fill func(p *tahqiq.Parsed, fields []string) string) error {
+	if err := emit(HeaderRecord(r, format, source)); err != nil {
+		return err
+	}
+	for n := 0; ; n++ {
+		if n&255 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		row, err := r.Next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		line := strconv.FormatInt(row.Line, 10)
+		p := &tahqiq.Parsed{Record: tahqiq.RawRecord{
+			Format: format, SourceFile: source, Line: row.Line, Offset: row.Offset,
+			Locator: "L" + line, Raw: row.Raw, SHA256: sha256.Sum256(row.Raw),
+		}}
+		if row.Reject != "" {
+			p.Reject = row.Reject
+		} else if why := fill(p, row.Fields); why != "" {
+			p.Reject = "line " + line + ": " + strings.TrimPrefix(why, "line "+line+": ")
+			p.Posts, p.Accounts = nil, nil
+		}
+		if err := emit(p); err != nil {
+			return err
+		}
+	}
 }

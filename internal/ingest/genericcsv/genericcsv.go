@@ -6,8 +6,6 @@ package genericcsv
 
 import (
 	"context"
-	"crypto/sha256"
-	"io"
 	"regexp"
 	"sort"
 	"strconv"
@@ -117,34 +115,9 @@ func Parse(ctx context.Context, src tahqiq.Source, emit func(*tahqiq.Parsed) err
 	if m.Platform == "" {
 		m.Platform = tahqiq.PlatformOther
 	}
-	if err := emit(csvrow.HeaderRecord(r, Format, src.Name)); err != nil {
-		return err
-	}
-	for n := 0; ; n++ {
-		if n&255 == 0 && ctx.Err() != nil {
-			return ctx.Err()
-		}
-		row, err := r.Next()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		p := &tahqiq.Parsed{Record: tahqiq.RawRecord{
-			Format: Format, SourceFile: src.Name, Line: row.Line, Offset: row.Offset,
-			Locator: "L" + strconv.FormatInt(row.Line, 10), Raw: row.Raw, SHA256: sha256.Sum256(row.Raw),
-		}}
-		if row.Reject != "" {
-			p.Reject = row.Reject
-		} else if why := m.row(p, row.Fields, idx); why != "" {
-			p.Reject = "line " + strconv.FormatInt(row.Line, 10) + ": " + why
-			p.Posts, p.Accounts = nil, nil
-		}
-		if err := emit(p); err != nil {
-			return err
-		}
-	}
+	return csvrow.Each(ctx, r, Format, src.Name, emit, func(p *tahqiq.Parsed, f []string) string {
+		return m.row(p, f, idx)
+	})
 }
 
 var reFloat = regexp.MustCompile(`^[+-]?[0-9]*\.?[0-9]+[eE][+-]?[0-9]+$|^[0-9]+\.[0-9]+$`)

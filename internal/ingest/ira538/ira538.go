@@ -14,7 +14,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -80,40 +79,12 @@ func Parse(ctx context.Context, src tahqiq.Source, emit func(*tahqiq.Parsed) err
 	if c.author < 0 || authors {
 		c.author = r.Index("author_id")
 	}
-	if err := emit(csvrow.HeaderRecord(r, Format, src.Name)); err != nil {
-		return err
-	}
-	for n := 0; ; n++ {
-		if n&255 == 0 && ctx.Err() != nil {
-			return ctx.Err()
+	return csvrow.Each(ctx, r, Format, src.Name, emit, func(p *tahqiq.Parsed, f []string) string {
+		if authors {
+			return c.author538(p, f)
 		}
-		row, err := r.Next()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		p := &tahqiq.Parsed{Record: tahqiq.RawRecord{
-			Format: Format, SourceFile: src.Name, Line: row.Line, Offset: row.Offset,
-			Locator: "L" + strconv.FormatInt(row.Line, 10), Raw: row.Raw, SHA256: sha256.Sum256(row.Raw),
-		}}
-		switch {
-		case row.Reject != "":
-			p.Reject = row.Reject
-		case authors:
-			p.Reject = c.author538(p, row.Fields)
-		default:
-			p.Reject = c.tweet(p, row.Fields)
-		}
-		if p.Reject != "" {
-			p.Reject = "line " + strconv.FormatInt(row.Line, 10) + ": " + strings.TrimPrefix(p.Reject, "line "+strconv.FormatInt(row.Line, 10)+": ")
-			p.Posts, p.Accounts = nil, nil
-		}
-		if err := emit(p); err != nil {
-			return err
-		}
-	}
+		return c.tweet(p, f)
+	})
 }
 
 func get(f []string, i int) string {

@@ -8,8 +8,6 @@ package twitterio
 
 import (
 	"context"
-	"crypto/sha256"
-	"io"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -101,43 +99,12 @@ func Parse(ctx context.Context, src tahqiq.Source, emit func(*tahqiq.Parsed) err
 		hashtags: r.Index("hashtags"), urls: r.Index("urls"), mentions: r.Index("user_mentions"),
 		metrics: [4]int{r.Index("quote_count"), r.Index("reply_count"), r.Index("like_count"), r.Index("retweet_count")},
 	}
-	if err := emit(csvrow.HeaderRecord(r, format, src.Name)); err != nil {
-		return err
-	}
-	for n := 0; ; n++ {
-		if n&255 == 0 && ctx.Err() != nil {
-			return ctx.Err()
+	return csvrow.Each(ctx, r, format, src.Name, emit, func(p *tahqiq.Parsed, f []string) string {
+		if format == FormatUsers {
+			return c.user(p, f, label)
 		}
-		row, err := r.Next()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		p := &tahqiq.Parsed{Record: tahqiq.RawRecord{
-			Format: format, SourceFile: src.Name, Line: row.Line, Offset: row.Offset,
-			Locator: "L" + strconv.FormatInt(row.Line, 10), Raw: row.Raw, SHA256: sha256.Sum256(row.Raw),
-		}}
-		switch {
-		case row.Reject != "":
-			p.Reject = row.Reject
-		case format == FormatUsers:
-			if why := c.user(p, row.Fields, label); why != "" {
-				p.Reject = "line " + strconv.FormatInt(row.Line, 10) + ": " + why
-			}
-		default:
-			if why := c.tweet(p, row.Fields, label); why != "" {
-				p.Reject = "line " + strconv.FormatInt(row.Line, 10) + ": " + why
-			}
-		}
-		if p.Reject != "" {
-			p.Posts, p.Accounts = nil, nil
-		}
-		if err := emit(p); err != nil {
-			return err
-		}
-	}
+		return c.tweet(p, f, label)
+	})
 }
 
 func get(f []string, i int) string {
