@@ -257,8 +257,12 @@ func newAuditForensicsCmd(e *env) *cobra.Command {
 			pr("either", &in.Either)
 			pr("turnout", in.TurnoutC)
 			pr("share", &in.Share)
-			fmt.Fprintf(w, "fingerprint: corner 100/100 %d; KDE modes turnout %.3f share %.3f\n", f.Fingerprint.Corner100, f.Fingerprint.ModeTurnout, f.Fingerprint.ModeShare)
-			fmt.Fprintf(w, "shape: r %.3f, Sobyanin-Sukhovolsky slope %.3f\n", f.Shape.Regression.R, f.Shape.SobyaninSlope)
+			if f.Fingerprint.N > 1 {
+				fmt.Fprintf(w, "fingerprint: %d stations, corner 100/100 %d; KDE modes turnout %.3f share %.3f\n", f.Fingerprint.N, f.Fingerprint.Corner100, f.Fingerprint.ModeTurnout, f.Fingerprint.ModeShare)
+				fmt.Fprintf(w, "shape: r %.3f, Sobyanin-Sukhovolsky slope %.3f\n", f.Shape.Regression.R, f.Shape.SobyaninSlope)
+			} else {
+				fmt.Fprintln(w, "fingerprint and shape: n/a (no registered voters or ballots given)")
+			}
 			fmt.Fprintf(w, "digits (descriptive only): 2BL chi2 %.1f p %.3g; last digit chi2 %.1f p %.3g\n", f.Benford2.Stat, f.Benford2.P, f.LastDigit.Stat, f.LastDigit.P)
 			fmt.Fprintf(w, "outliers: %v\n", f.Outliers.Counts)
 			if out != "" {
