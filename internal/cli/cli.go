@@ -90,6 +90,7 @@ that anyone can verify offline.`,
 		newCoordCmd(e),
 		newSynthCmd(e),
 		newDemoCmd(e),
+		newAuditCmd(e),
 	)
 	return root
 }

@@ -1,0 +1,192 @@
+package audit_test
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/audit"
+)
+
+// The hand-made template fixture fires every Pakistani check once
+// (testdata/README.md); the counts per rule are the specification.
+func TestChecksTemplate(t *testing.T) {
+	imp, err := audit.ReadFile(context.Background(), "testdata/na999-template.csv", "pk-long")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(imp.Rejects) != 2 || imp.Rejects[0].Line != 54 || !strings.Contains(imp.Rejects[0].Reason, "non-integer") ||
+		!strings.Contains(imp.Rejects[1].Reason, "negative") {
+		t.Errorf("rejects %+v", imp.Rejects)
+	}
+	res := audit.Check(imp, audit.CheckOptions{})
+	want := map[string]int{
+		"P1-total": 2, "P3-account": 1, "P4-copy-digit-overwritten": 1, "P4-copy-swap": 1, "P5-47-vs-45": 1,
+		"P6-48-vs-45": 1, "P6-no-result": 1, "P6-not-in-scheme": 1, "P7-49-vs-47": 2, "P8-winner-flip": 5,
+		"P9-form47-late": 1, "P9-published-late": 3,
+	}
+	if d := cmp.Diff(want, res.Counts); d != "" {
+		t.Errorf("flags by rule (-want +got):\n%s", d)
+	}
+	var p7 []string
+	for _, f := range res.Flags {
+		if f.Rule == "P7-49-vs-47" {
+			p7 = append(p7, f.Severity+" "+f.Values)
+		}
+	}
+	wantP7 := []string{
+		"info A: form47=953 form49=933 delta=-20 postal=+20 stations=-40 unexplained=+0",
+		"error B: form47=705 form49=575 delta=-130 postal=+10 stations=-40 unexplained=-100",
+	}
+	if d := cmp.Diff(wantP7, p7); d != "" {
+		t.Errorf("P7 (-want +got):\n%s", d)
+	}
+	dir := t.TempDir()
+	if err := audit.WriteChecks(dir, imp, res); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "flags.csv"))
+	if err != nil || strings.Count(string(b), "\n") != 21 {
+		t.Errorf("flags.csv: %v, %d lines", err, strings.Count(string(b), "\n"))
+	}
+}
+
+func TestClaimTemplateStations(t *testing.T) {
+	imp, err := audit.ReadFile(context.Background(), "testdata/na999-template.csv", "pk-long")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := audit.TestClaim(imp, audit.Claim{Contest: "NA-999", X: "A", Y: "B", N: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Reference != "form 49 (official) f49" || r.RefMargin != 358 {
+		t.Fatalf("reference %q %d", r.Reference, r.RefMargin)
+	}
+	for _, s := range r.Sets {
+		if strings.HasPrefix(s.Name, "sum of form 45 (agent)") {
+			// station 2: official 203-265=-62, agent 803-265=538 -> swing -600;
+			// station 1: 100 vs -100 -> +200; station 3 only official (410-100)
+			got := map[string]int64{}
+			for _, st := range s.Stations {
+				got[st.Station] = st.Swing
+			}
+			if d := cmp.Diff(map[string]int64{"1": 200, "2": -600, "3": 310}, got); d != "" {
+				t.Errorf("stations (-want +got):\n%s", d)
+			}
+		}
+	}
+}
+
+func TestClassifyDigits(t *testing.T) {
+	for _, tc := range []struct {
+		a, b int64
+		want string
+	}{
+		{203, 803, "digit-overwritten"}, {235, 1235, "digit-inserted"}, {767, 67, "digit-dropped"},
+		{123, 132, "digits-transposed"}, {100, 999, "other"}, {5, 5, "equal"},
+	} {
+		if got := audit.ClassifyDigits(tc.a, tc.b); got != tc.want {
+			t.Errorf("%d -> %d: %s, want %s", tc.a, tc.b, got, tc.want)
+		}
+	}
+}
+
+func FuzzParseCount(f *testing.F) {
+	for _, s := range []string{"0", "12", "-3", "1.5", "", "1e3", "99999999999999999999"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		v, why := audit.ParseCount(s)
+		if why == "" && v < 0 {
+			t.Fatalf("%q -> %d", s, v)
+		}
+	})
+}
+
+// FuzzReadLong: any input is read without panic, and every row is either a
+// line item or a reject.
+func FuzzReadLong(f *testing.F) {
+	b, _ := os.ReadFile("testdata/na999-template.csv")
+	f.Add(string(b))
+	f.Add("contest,form_type,form_id,source,item,value\nNA-1,45,x,official,votes,1\n")
+	f.Fuzz(func(t *testing.T, s string) {
+		p := filepath.Join(t.TempDir(), "in.csv")
+		if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		imp, err := audit.ReadFile(context.Background(), p, "pk-long")
+		if err != nil {
+			return
+		}
+		audit.Check(imp, audit.CheckOptions{})
+	})
+}
+
+func TestDemo(t *testing.T) {
+	var b strings.Builder
+	dir := t.TempDir()
+	if err := audit.Demo(context.Background(), &b, dir); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "P4-copy-swap") {
+		t.Errorf("demo output:\n%s", b.String())
+	}
+	if _, err := os.Stat(filepath.Join(dir, "audit-check", "report.html")); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestSaveImport(t *testing.T) {
+	imp, err := audit.ReadFile(context.Background(), "testdata/na999-template.csv", "pk-long")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	p, m, err := audit.Save(dir, imp, time.Unix(0, 0), "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(p, "forms.jsonl"))
+	if err != nil || strings.Count(string(b), "\n") != m.Forms || m.Forms != 17 || m.Rejects != 2 {
+		t.Errorf("forms.jsonl: %v, %d lines, manifest %+v", err, strings.Count(string(b), "\n"), m)
+	}
+	if _, _, err := audit.Save(dir, imp, time.Unix(0, 0), "test"); tahqiq.ErrorCode(err) != tahqiq.ECONFLICT {
+		t.Errorf("second save: %v", err)
+	}
+}
+
+// The compact forms.jsonl lines are valid JSON whatever the names hold.
+func FuzzStoreLine(f *testing.F) {
+	f.Add("NA-1", "a\"b\\c\x01\xff")
+	f.Fuzz(func(t *testing.T, contest, cand string) {
+		imp := &audit.Import{File: "x", SHA256: "s", Map: "pk-long", Election: &tahqiq.Election{Forms: []*tahqiq.FormInstance{{
+			ID: "f", Type: "45", Source: "agent", Contest: contest, Items: []tahqiq.LineItem{{Key: "votes", Candidate: cand, Value: 3}}}}}}
+		dir, _, err := audit.Save(t.TempDir(), imp, time.Unix(0, 0), "t")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(filepath.Join(dir, "forms.jsonl"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var v struct {
+			Contest string  `json:"contest"`
+			Items   [][]any `json:"items"`
+		}
+		if err := json.Unmarshal(b, &v); err != nil {
+			t.Fatalf("%q: %v", b, err)
+		}
+		if utf8.ValidString(contest) && v.Contest != contest {
+			t.Errorf("contest %q -> %q", contest, v.Contest)
+		}
+	})
+}

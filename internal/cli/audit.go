@@ -1,0 +1,287 @@
+package cli
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/audit"
+	"github.com/tahqiq/tahqiq/internal/stats"
+)
+
+func newAuditCmd(e *env) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "audit",
+		Short: "Audit election results: import forms, check them, test claims, run forensics",
+		Long: `Audit election results from files of result forms (docs/audit.md).
+
+Every subcommand reads --input FILE (CSV, plain or .gz) through a named column
+map --map NAME (` + strings.Join(audit.MapNames(), ", ") + `).
+Rows with a missing, negative or non-integer count are reported as rejects
+(file, line, reason), never read as zero.`,
+	}
+	cmd.AddCommand(newAuditImportCmd(e), newAuditCheckCmd(e), newAuditClaimCmd(e), newAuditForensicsCmd(e))
+	return cmd
+}
+
+type auditInput struct {
+	input, mapName string
+}
+
+func (a *auditInput) flags(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&a.input, "input", "", "input file (CSV or CSV.gz)")
+	cmd.Flags().StringVar(&a.mapName, "map", "", "column map: "+strings.Join(audit.MapNames(), ", "))
+}
+
+func (a *auditInput) read(cmd *cobra.Command, e *env) (*audit.Import, error) {
+	if a.input == "" || a.mapName == "" {
+		return nil, tahqiq.Errorf(tahqiq.EINVALID, "--input and --map are required")
+	}
+	start := time.Now()
+	imp, err := audit.ReadFile(cmd.Context(), a.input, a.mapName)
+	if err != nil {
+		return nil, err
+	}
+	if !e.quiet {
+		el := time.Since(start).Seconds()
+		fmt.Fprintf(e.stderr, "read %s: %d rows, %d form instances, %d rejects in %.2fs (%.0f rows/s)\n",
+			a.input, imp.Rows, len(imp.Election.Forms), len(imp.Rejects), el, float64(imp.Rows)/max(el, 1e-9))
+	}
+	return imp, nil
+}
+
+func printRejects(e *env, imp *audit.Import, n int) {
+	for i, r := range imp.Rejects {
+		if i == n {
+			fmt.Fprintf(e.stderr, "... %d more rejects\n", len(imp.Rejects)-n)
+			break
+		}
+		fmt.Fprintf(e.stderr, "reject %s:%d: %s\n", r.File, r.Line, r.Reason)
+	}
+}
+
+func newAuditImportCmd(e *env) *cobra.Command {
+	var in auditInput
+	cmd := &cobra.Command{
+		Use:   "import",
+		Short: "Import a results file into the data directory (--data) as normalised JSON Lines",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			imp, err := in.read(cmd, e)
+			if err != nil {
+				return err
+			}
+			printRejects(e, imp, 20)
+			dir, m, err := audit.Save(e.dataDir, imp, time.Now(), Version)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "imported %s (sha256 %s) with map %s: %d rows, %d form instances, %d contests, %d stations, %d rejects -> %s\n",
+				m.File, m.SHA256, m.Map, m.Rows, m.Forms, m.Contests, m.Stations, m.Rejects, dir)
+			return nil
+		},
+	}
+	in.flags(cmd)
+	return cmd
+}
+
+func newAuditCheckCmd(e *env) *cobra.Command {
+	var in auditInput
+	var out string
+	var o audit.CheckOptions
+	cmd := &cobra.Command{
+		Use:   "check",
+		Short: "Run the reconciliation checks (P1-P9, A8-A10) and write flags.csv, checks.json, report.html",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			imp, err := in.read(cmd, e)
+			if err != nil {
+				return err
+			}
+			printRejects(e, imp, 20)
+			res := audit.Check(imp, o)
+			if out != "" {
+				if err := audit.WriteChecks(out, imp, res); err != nil {
+					return err
+				}
+			}
+			fmt.Fprintf(e.stdout, "%d form instances, %d flags\n", res.Forms, len(res.Flags))
+			for _, r := range sortedKeys(res.Counts) {
+				fmt.Fprintf(e.stdout, "  %-28s %d\n", r, res.Counts[r])
+			}
+			for _, p := range res.Provisional {
+				fmt.Fprintf(e.stdout, "provisional vs final %s: units %v\n", p.Contest, p.Units)
+				keys := map[string]bool{}
+				for c := range p.Provisional {
+					keys[c] = true
+				}
+				for c := range p.Final {
+					keys[c] = true
+				}
+				for _, c := range sortedKeys(keys) {
+					fmt.Fprintf(e.stdout, "  %-20s provisional %d final(excl. invalidated) %d\n", c, p.Provisional[c], p.FinalValid[c])
+				}
+			}
+			if out != "" {
+				fmt.Fprintf(e.stdout, "written to %s\n", out)
+			}
+			return nil
+		},
+	}
+	in.flags(cmd)
+	cmd.Flags().StringVar(&out, "out", "", "output directory")
+	cmd.Flags().Float64Var(&o.RecountPct, "recount-pct", 5, "recount threshold: margin below this % of votes polled")
+	cmd.Flags().Int64Var(&o.RecountNA, "recount-na", 8000, "recount threshold in votes, National Assembly")
+	cmd.Flags().Int64Var(&o.RecountPA, "recount-pa", 4000, "recount threshold in votes, Provincial Assembly")
+	return cmd
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	for i := 1; i < len(out); i++ {
+		for j := i; j > 0 && out[j] < out[j-1]; j-- {
+			out[j], out[j-1] = out[j-1], out[j]
+		}
+	}
+	return out
+}
+
+func newAuditClaimCmd(e *env) *cobra.Command {
+	var in auditInput
+	var cl audit.Claim
+	cmd := &cobra.Command{
+		Use:   "claim",
+		Short: `Test "in contest C, X's margin over Y was inflated by at least N" against every evidence set`,
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			imp, err := in.read(cmd, e)
+			if err != nil {
+				return err
+			}
+			if cl.Contest == "" || cl.X == "" || cl.Y == "" {
+				return tahqiq.Errorf(tahqiq.EINVALID, "--contest, --x and --y are required")
+			}
+			r, err := audit.TestClaim(imp, cl)
+			if err != nil {
+				return err
+			}
+			w := e.stdout
+			fmt.Fprintf(w, "claim: in %s, %s's margin over %s was inflated by at least %d\n", r.Claim.Contest, r.X, r.Y, cl.N)
+			fmt.Fprintf(w, "reference (official): %s: margin %+d\n", r.Reference, r.RefMargin)
+			for _, s := range r.Sets {
+				fmt.Fprintf(w, "  %s: margin %+d, swing %+d -> %v\n", s.Name, s.Margin, s.Swing, map[bool]string{true: "supports", false: "does not support"}[s.Supports])
+				if s.Note != "" {
+					fmt.Fprintf(w, "    %s\n", s.Note)
+				}
+				for i, st := range s.Stations {
+					if i == 20 {
+						fmt.Fprintf(w, "    ... %d more stations\n", len(s.Stations)-20)
+						break
+					}
+					fmt.Fprintf(w, "    station %s: official %+d other %+d swing %+d  [%s]\n", st.Station, st.Ref, st.Other, st.Swing, strings.Join(st.Forms, "; "))
+				}
+			}
+			fmt.Fprintf(w, "verdict: %s\n", r.Verdict)
+			return nil
+		},
+	}
+	in.flags(cmd)
+	cmd.Flags().StringVar(&cl.Contest, "contest", "", "contest id (e.g. NA-56)")
+	cmd.Flags().StringVar(&cl.X, "x", "", "candidate or party said to be favoured (unique substring)")
+	cmd.Flags().StringVar(&cl.Y, "y", "", "candidate or party said to be harmed")
+	cmd.Flags().Int64Var(&cl.N, "n", 0, "claimed inflation of the margin, votes")
+	return cmd
+}
+
+func newAuditForensicsCmd(e *env) *cobra.Command {
+	var in auditInput
+	var out, rule string
+	var asJSON bool
+	var o audit.ForensicsOptions
+	cmd := &cobra.Command{
+		Use:   "forensics",
+		Short: "Station-level forensics (A1 integer percentages, A2 fingerprint, A4/A5 digits, A7 shape, outliers)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			switch rule {
+			case "exact":
+				o.Rule = stats.Exact
+			case "float":
+				o.Rule = stats.Float
+			default:
+				return tahqiq.Errorf(tahqiq.EINVALID, "--rule must be exact or float, not %q", rule)
+			}
+			if o.Weight != "stations" && o.Weight != "voters" {
+				return tahqiq.Errorf(tahqiq.EINVALID, "--weight must be stations or voters")
+			}
+			if o.Turnout != audit.TurnoutIssued && o.Turnout != audit.TurnoutBoxes {
+				return tahqiq.Errorf(tahqiq.EINVALID, "--turnout must be issued or boxes")
+			}
+			imp, err := in.read(cmd, e)
+			if err != nil {
+				return err
+			}
+			printRejects(e, imp, 5)
+			f := audit.RunForensics(imp, o)
+			if out != "" {
+				if err := audit.WriteForensics(out, imp, f); err != nil {
+					return err
+				}
+			}
+			if asJSON {
+				if out == "" {
+					return tahqiq.Errorf(tahqiq.EINVALID, "--json needs --out")
+				}
+				b, err := os.ReadFile(out + "/forensics.json")
+				if err != nil {
+					return err
+				}
+				_, err = e.stdout.Write(b)
+				return err
+			}
+			w := e.stdout
+			in := f.Integer
+			fmt.Fprintf(w, "%d stations, leader %s; integer test (%s rule, by %s, multiples of %d): %d included\n", f.Stations, f.Leader, in.Rule, in.Weight, in.Multiple, in.Included)
+			pr := func(name string, c *audit.Component) {
+				if c != nil {
+					fmt.Fprintf(w, "  %-8s observed %.0f expected %.3f sd %.3f excess %.3f z %.2f\n", name, c.Observed, c.Expected, c.SD, c.Excess, c.Z)
+				}
+			}
+			pr("either", &in.Either)
+			pr("turnout", in.TurnoutC)
+			pr("share", &in.Share)
+			if f.Fingerprint.N > 1 {
+				fmt.Fprintf(w, "fingerprint: %d stations, corner 100/100 %d; KDE modes turnout %.3f share %.3f\n", f.Fingerprint.N, f.Fingerprint.Corner100, f.Fingerprint.ModeTurnout, f.Fingerprint.ModeShare)
+				fmt.Fprintf(w, "shape: r %.3f, Sobyanin-Sukhovolsky slope %.3f\n", f.Shape.Regression.R, f.Shape.SobyaninSlope)
+			} else {
+				fmt.Fprintln(w, "fingerprint and shape: n/a (no registered voters or ballots given)")
+			}
+			fmt.Fprintf(w, "digits (descriptive only): 2BL chi2 %.1f p %.3g; last digit chi2 %.1f p %.3g\n", f.Benford2.Stat, f.Benford2.P, f.LastDigit.Stat, f.LastDigit.P)
+			fmt.Fprintf(w, "outliers: %v\n", f.Outliers.Counts)
+			if out != "" {
+				fmt.Fprintf(w, "written to %s\n", out)
+			}
+			return nil
+		},
+	}
+	in.flags(cmd)
+	cmd.Flags().StringVar(&out, "out", "", "output directory (forensics.json, flags.csv, plots, report.html)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print forensics.json on stdout")
+	cmd.Flags().StringVar(&rule, "rule", "exact", "integer rule: exact (integer arithmetic) or float (the authors' float64 rule)")
+	cmd.Flags().StringVar(&o.Weight, "weight", "stations", "integer test counts stations or voters")
+	cmd.Flags().Int64Var(&o.Multiple, "multiple", 1, "integer percentages that are multiples of 1, 5 or 10")
+	cmd.Flags().StringVar(&o.Turnout, "turnout", audit.TurnoutIssued, "turnout numerator: issued (ballots issued) or boxes (ballots in boxes)")
+	cmd.Flags().StringVar(&o.Leader, "leader", "", "leader candidate column (default: the overall winner)")
+	cmd.Flags().StringVar(&o.FormType, "form", "", "station form type to analyse (default: the map's; af maps: af-prelim or af-final)")
+	cmd.Flags().IntVar(&o.MCRuns, "mc", 0, "Monte Carlo runs of the integer-test null (0: exact null only)")
+	cmd.Flags().Uint64Var(&o.Seed, "seed", 42, "Monte Carlo seed")
+	cmd.Flags().IntVar(&o.Bins, "bins", 100, "fingerprint bins per axis")
+	return cmd
+}

@@ -1,0 +1,47 @@
+package cli_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const auditFixture = "../audit/testdata/na999-template.csv"
+
+func TestCLIAudit(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	out := t.TempDir()
+	tests := []struct {
+		name     string
+		args     []string
+		code     int
+		inStdout string
+		inStderr string
+	}{
+		{"check", []string{"audit", "check", "--input", auditFixture, "--map", "pk-long", "--out", out}, 0, "P4-copy-swap                 1", "non-integer count"},
+		{"claim", []string{"audit", "claim", "--input", auditFixture, "--map", "pk-long", "--contest", "NA-999", "--x", "A", "--y", "B", "--n", "100"}, 0, "station 2: official -62 other +538 swing -600", ""},
+		{"forensics", []string{"audit", "forensics", "--input", auditFixture, "--map", "pk-long", "--out", filepath.Join(out, "f")}, 0, "integer test (exact rule", ""},
+		{"import", []string{"audit", "import", "--input", auditFixture, "--map", "pk-long"}, 0, "17 form instances", ""},
+		{"import twice", []string{"audit", "import", "--input", auditFixture, "--map", "pk-long"}, 4, "", "imported already"},
+		{"unknown map", []string{"audit", "check", "--input", auditFixture, "--map", "nope"}, 2, "", `unknown column map "nope"`},
+		{"missing input", []string{"audit", "check", "--input", "/nonexistent.csv", "--map", "ru"}, 3, "", "does not exist"},
+		{"bad rule", []string{"audit", "forensics", "--input", auditFixture, "--map", "pk-long", "--rule", "x"}, 2, "", "--rule must be"},
+		{"map does not fit", []string{"audit", "check", "--input", auditFixture, "--map", "ru"}, 2, "", `no column "tik"`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, o, e := run(t, data, "", tc.args...)
+			if code != tc.code || !strings.Contains(o, tc.inStdout) || !strings.Contains(e, tc.inStderr) {
+				t.Errorf("tahqiq %s: exit %d, stdout %q, stderr %q; want exit %d, stdout containing %q, stderr containing %q",
+					strings.Join(tc.args, " "), code, o, e, tc.code, tc.inStdout, tc.inStderr)
+			}
+		})
+	}
+	for _, f := range []string{"flags.csv", "checks.json", "report.html", "form_deltas.svg", "form_deltas.png",
+		"f/forensics.json", "f/flags.csv", "f/report.html", "f/fingerprint.svg", "f/fingerprint.png", "f/integer_percentages.png", "f/turnout_histogram.svg"} {
+		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+			t.Error(err)
+		}
+	}
+}
