@@ -4,6 +4,7 @@ go 1.26.8
 
 require (
 	github.com/spf13/cobra v1.10.2
+	golang.org/x/mod v0.42.0
 	modernc.org/sqlite v1.60.1
 )
 
