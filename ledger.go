@@ -5,10 +5,10 @@ import "time"
 // LogEntry is one custody-log record: who did what, when, to which
 // hashes. Entries are appended only by internal/casework and never change.
 type LogEntry struct {
-	Index   int64     `json:"index"`            // 0-based position in the log
-	Time    time.Time `json:"time"`             // UTC, from the injected clock
-	Actor   string    `json:"actor"`            // user ID
-	Action  string    `json:"action"`           // e.g. "case.create", "item.attach", "item.read"
+	Index   int64     `json:"index"`  // 0-based position in the log
+	Time    time.Time `json:"time"`   // UTC, from the injected clock
+	Actor   string    `json:"actor"`  // user ID
+	Action  string    `json:"action"` // e.g. "case.create", "item.attach", "item.read"
 	CaseID  string    `json:"case_id,omitempty"`
 	ItemID  string    `json:"item_id,omitempty"`
 	Hashes  []string  `json:"hashes,omitempty"` // "sha256:<hex>" of the bytes involved
