@@ -84,7 +84,10 @@ that anyone can verify offline.`,
 	root.PersistentFlags().BoolVarP(&e.quiet, "quiet", "q", false, "no progress output on stderr")
 
 	root.AddCommand(
-	// Commands, one file each.
+		// Commands, one file each.
+		newOrgCmd(e),
+		newCaseCmd(e),
+		newVerifyCmd(e),
 	)
 	return root
 }
