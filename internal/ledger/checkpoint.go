@@ -146,3 +146,6 @@ func NewVerifier(vkey string) (note.Verifier, error) {
 	}
 	return v, nil
 }
+
+// ReadSignerFromText parses a secret key.
+func ReadSignerFromText(skey string) (note.Signer, error) { return note.NewSigner(strings.TrimSpace(skey)) }
