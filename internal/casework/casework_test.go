@@ -246,3 +246,50 @@ func TestApprovalAndAccess(t *testing.T) {
 	r, err := f.s.VerifyStore(ctx, casework.VerifyOptions{})
 	wantProblem(t, r, err, "")
 }
+
+func TestDemo(t *testing.T) {
+	f := setup(t)
+	run := t.TempDir()
+	os.WriteFile(filepath.Join(run, "manifest.json"), []byte(`{"tool":"coord"}`), 0o644)
+	os.WriteFile(filepath.Join(run, "clusters.csv"), []byte("a,b\n"), 0o644)
+	res, err := f.s.Demo(context.Background(), casework.DemoInput{Actor: f.admin, RunDirs: []string{run}, OutDir: filepath.Join(t.TempDir(), "b")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Items != 1 || !res.Report.OK() || res.Report.Blobs != 2 {
+		t.Errorf("Demo = %+v, problems %v; want 1 item, 2 blobs, OK", res, res.Report.Problems)
+	}
+}
+
+func BenchmarkVerifyBundle10k(b *testing.B) {
+	ctx := context.Background()
+	dir := b.TempDir()
+	db, _ := sqlite.OpenDir(ctx, dir)
+	defer db.Close()
+	bs, _ := blob.Open(filepath.Join(dir, "blobs"))
+	signer, v, _ := casework.CreateKey(dir, "tahqiq/bench")
+	s := &casework.Service{Store: db, Blobs: bs, Signer: signer, LogKey: v, Origin: signer.Name()}
+	_, admin, _ := s.InitOrg(ctx, "Team", "amina")
+	c, _ := s.NewCase(ctx, admin, "bench", "", tahqiq.TLPAmber)
+	for i := 0; i < 10_000; i++ {
+		ref, err := s.PutBlob("f.txt", []byte(strings.Repeat("x", 100)+string(rune(i))))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := s.AttachBlobs(ctx, admin, tahqiq.Item{CaseID: c.ID, Kind: tahqiq.ItemFile, Title: "f", Blobs: []tahqiq.BlobRef{ref}}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	out := filepath.Join(b.TempDir(), "bundle")
+	if _, err := s.Export(ctx, admin, c.ID, out); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		r, err := casework.VerifyBundle(out, casework.VerifyOptions{})
+		if err != nil || !r.OK() {
+			b.Fatal(err, r.Problems)
+		}
+	}
+}

@@ -148,4 +148,6 @@ func NewVerifier(vkey string) (note.Verifier, error) {
 }
 
 // ReadSignerFromText parses a secret key.
-func ReadSignerFromText(skey string) (note.Signer, error) { return note.NewSigner(strings.TrimSpace(skey)) }
+func ReadSignerFromText(skey string) (note.Signer, error) {
+	return note.NewSigner(strings.TrimSpace(skey))
+}
