@@ -88,6 +88,7 @@ that anyone can verify offline.`,
 		newOrgCmd(e),
 		newCaseCmd(e),
 		newVerifyCmd(e),
+		newCaptureCmd(e),
 	)
 	return root
 }
