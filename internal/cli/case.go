@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 
@@ -12,6 +13,7 @@ import (
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/blob"
+	"github.com/tahqiq/tahqiq/internal/capture"
 	"github.com/tahqiq/tahqiq/internal/casework"
 	"github.com/tahqiq/tahqiq/internal/sqlite"
 )
@@ -256,7 +258,7 @@ func newCaseCmd(e *env) *cobra.Command {
 	similar.Flags().IntVar(&dist, "max-distance", 10, "largest dHash Hamming distance (of 64 bits)")
 
 	cmd.AddCommand(newC, list, show, attach, attachPost, attachRun, finding, recommend, decide("approve", true), decide("reject", false),
-		task, noteC, share, export, similar)
+		task, noteC, share, export, similar, newCaseReportCmd(e, f))
 	return cmd
 }
 
@@ -272,4 +274,47 @@ type exportOut struct {
 
 func (x exportOut) String() string {
 	return fmt.Sprintf("exported %d items and %d log entries to %s", x.Items, x.LogSize, x.Dir)
+}
+
+func newCaseReportCmd(e *env, f *caseFlags) *cobra.Command {
+	var out, pdf string
+	cmd := &cobra.Command{Use: "report CASE --out FILE.html [--pdf FILE.pdf]", Short: "write an HTML (and PDF where Chromium is installed) report", Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if out == "" {
+				return tahqiq.Errorf(tahqiq.EINVALID, "report: --out FILE.html is required")
+			}
+			return withActor(cmd, e, f, true, func(ctx context.Context, s *casework.Service, a tahqiq.User) (any, error) {
+				fh, err := os.Create(out)
+				if err != nil {
+					return nil, err
+				}
+				if err := s.WriteReport(ctx, a, args[0], fh); err != nil {
+					fh.Close()
+					return nil, err
+				}
+				if err := fh.Close(); err != nil {
+					return nil, err
+				}
+				res := text("report written to " + out)
+				if pdf != "" {
+					chrome := capture.FindChromium()
+					if chrome == "" {
+						fmt.Fprintln(e.stderr, "report: Chromium not installed: no PDF written (install chromium for PDF)")
+						return res, nil
+					}
+					abs, _ := filepath.Abs(out)
+					tmp, _ := os.MkdirTemp("", "tahqiq-pdf-")
+					defer os.RemoveAll(tmp)
+					c := exec.CommandContext(ctx, chrome, "--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir="+tmp, "--print-to-pdf="+pdf, "--no-pdf-header-footer", "file://"+abs)
+					if b, err := c.CombinedOutput(); err != nil {
+						return nil, fmt.Errorf("report: chromium pdf: %w: %s", err, b)
+					}
+					res += text(" and " + pdf)
+				}
+				return res, nil
+			})
+		}}
+	cmd.Flags().StringVar(&out, "out", "", "HTML file")
+	cmd.Flags().StringVar(&pdf, "pdf", "", "PDF file (needs Chromium)")
+	return cmd
 }
