@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/taxonomy"
 )
 
 func digest(kind string, v any) string {
@@ -44,17 +45,13 @@ func (s *Service) AddFinding(ctx context.Context, actor tahqiq.User, f tahqiq.Fi
 	return f, err
 }
 
-// checkTags accepts DISARM technique IDs (T0049, T0049.001) and MISP
-// machine tags (namespace:predicate="value").
+// checkTags accepts DISARM red framework IDs (T0049, T0049.003,
+// DISARM:TA06) and MISP machine tags (tlp:amber).
 func checkTags(tags []string) error {
 	for _, t := range tags {
-		if strings.HasPrefix(t, "T") && len(t) >= 5 && strings.Trim(t[1:], "0123456789.") == "" {
-			continue
+		if !taxonomy.Known(t) {
+			return tahqiq.Errorf(tahqiq.EINVALID, "tag %q is neither a DISARM red framework ID (T0049.003) nor a known MISP machine tag (tlp:amber)", t)
 		}
-		if i := strings.Index(t, ":"); i > 0 {
-			continue
-		}
-		return tahqiq.Errorf(tahqiq.EINVALID, "tag %q is neither a DISARM technique ID (T0049) nor a MISP machine tag (tlp:amber)", t)
 	}
 	return nil
 }
