@@ -42,7 +42,7 @@ func (s ledgerStore) ReadHashes(idx []int64) ([]tlog.Hash, error) {
 
 func (s ledgerStore) Size() (int64, error) {
 	var n int64
-	err := s.q.QueryRowContext(s.ctx, `SELECT count(*) FROM ledger_entries`).Scan(&n)
+	err := s.q.QueryRowContext(s.ctx, `SELECT coalesce(max(idx)+1, 0) FROM ledger_entries`).Scan(&n)
 	return n, err
 }
 
