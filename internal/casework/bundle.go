@@ -267,7 +267,7 @@ func keys(logKey string, witnesses []string) (material, error) {
 // against the log, every blob against its hash, the log against its signed
 // checkpoints and any earlier checkpoints the user holds.
 func (s *Service) VerifyStore(ctx context.Context, o VerifyOptions) (*Report, error) {
-	r := &Report{Kind: "store", Path: s.Blobs.Dir}
+	r := &Report{Kind: "store", Path: filepath.Dir(s.Blobs.Dir)}
 	key := o.LogKey
 	if key == "" {
 		key = s.vkey()

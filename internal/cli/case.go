@@ -258,7 +258,7 @@ func newCaseCmd(e *env) *cobra.Command {
 	similar.Flags().IntVar(&dist, "max-distance", 10, "largest dHash Hamming distance (of 64 bits)")
 
 	cmd.AddCommand(newC, list, show, attach, attachPost, attachRun, finding, recommend, decide("approve", true), decide("reject", false),
-		task, noteC, share, export, similar, newCaseReportCmd(e, f))
+		task, noteC, share, export, similar, newCaseReportCmd(e, f), newCaseGetCmd(e, f))
 	return cmd
 }
 
@@ -316,5 +316,37 @@ func newCaseReportCmd(e *env, f *caseFlags) *cobra.Command {
 		}}
 	cmd.Flags().StringVar(&out, "out", "", "HTML file")
 	cmd.Flags().StringVar(&pdf, "pdf", "", "PDF file (needs Chromium)")
+	return cmd
+}
+
+func newCaseGetCmd(e *env, f *caseFlags) *cobra.Command {
+	var out string
+	cmd := &cobra.Command{Use: "get ITEM --out DIR", Short: "copy an item's files out of the store (the read is logged)", Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if out == "" {
+				return tahqiq.Errorf(tahqiq.EINVALID, "get: --out DIR is required")
+			}
+			return withActor(cmd, e, f, true, func(ctx context.Context, s *casework.Service, a tahqiq.User) (any, error) {
+				it, err := s.ReadItem(ctx, a, args[0])
+				if err != nil {
+					return nil, err
+				}
+				for _, b := range it.Blobs {
+					data, err := os.ReadFile(s.Blobs.Path(b.SHA256))
+					if err != nil {
+						return nil, err
+					}
+					p := filepath.Join(out, filepath.FromSlash(b.Name))
+					if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+						return nil, err
+					}
+					if err := os.WriteFile(p, data, 0o644); err != nil {
+						return nil, err
+					}
+				}
+				return it, nil
+			})
+		}}
+	cmd.Flags().StringVar(&out, "out", "", "directory to write the files to")
 	return cmd
 }
