@@ -15,6 +15,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/mod/sumdb/tlog"
+
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/ledger"
 )
@@ -315,5 +317,27 @@ func (s *Service) VerifyStore(ctx context.Context, o VerifyOptions) (*Report, er
 	}
 	mat.blobPath = s.Blobs.Path
 	check(mat, r)
+	// The stored hash cache must agree with the entries (new appends and
+	// proofs are computed from it).
+	mem := &ledger.MemStore{}
+	if _, err := ledger.New(mem).Append(mat.entries...); err == nil {
+		total := tlog.StoredHashIndex(0, n)
+		idx := make([]int64, total)
+		for i := range idx {
+			idx[i] = int64(i)
+		}
+		want, _ := mem.ReadHashes(idx)
+		got, err := s.Store.LogHashes(ctx).ReadHashes(idx)
+		if err != nil {
+			r.add("hashes", n, "stored tree hashes unreadable: %v", err)
+		} else {
+			for i := range want {
+				if got[i] != want[i] {
+					r.add("hashes", int64(i), "stored tree hash %d differs from the one computed from the entries: the hash table was edited", i)
+					break
+				}
+			}
+		}
+	}
 	return r, nil
 }

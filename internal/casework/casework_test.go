@@ -140,6 +140,9 @@ func TestStoreTamper(t *testing.T) {
 		{"edited log entry", func(t *testing.T, f *fixture) {
 			rawExec(t, f.dir, `UPDATE ledger_entries SET data = replace(data, 'amina', 'someone') WHERE idx = 0`)
 		}, "checkpoint"},
+		{"edited stored hash", func(t *testing.T, f *fixture) {
+			rawExec(t, f.dir, `UPDATE ledger_hashes SET hash = zeroblob(32) WHERE idx = 1`)
+		}, "hash table was edited"},
 		{"checkpoint re-signed with another key", func(t *testing.T, f *fixture) {
 			sk, _, _ := ledger.GenerateKey("tahqiq/test")
 			other, _ := ledger.ReadSignerFromText(sk)

@@ -89,6 +89,7 @@ that anyone can verify offline.`,
 		newCaseCmd(e),
 		newVerifyCmd(e),
 		newCaptureCmd(e),
+		newCheckpointCmd(e),
 	)
 	return root
 }
