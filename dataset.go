@@ -26,7 +26,7 @@ type DatasetCounts struct {
 // ImportFile is one input file of one import.
 type ImportFile struct {
 	Name       string    `json:"file"`
-	SHA256     string    `json:"sha256"` // hex, of the bytes as read (after gunzip)
+	SHA256     string    `json:"sha256"` // hex, of the file as given (compressed bytes for .gz)
 	Size       int64     `json:"size"`
 	Format     string    `json:"format"`
 	ImportedAt time.Time `json:"imported_at"`
@@ -43,7 +43,7 @@ type Reject struct {
 // RecordResult is what the store did with one record.
 type RecordResult struct {
 	NewPosts    int // posts seen for the first time in this dataset
-	Duplicates  int // posts already present (kept as another occurrence)
+	Duplicates  int // posts already present that added no new share (kept as another occurrence)
 	NewAccounts int
 	NewShares   int
 }

@@ -76,53 +76,53 @@ type Label struct {
 // Post is one platform item. Several raw records may carry the same post;
 // the importer keeps every occurrence as provenance.
 type Post struct {
-	UID           string // platform:platform_id (Telegram: telegram:<chat>/<id>)
-	Platform      string
-	PlatformID    string
-	URL           string // permalink when known
-	ContainerID   string // Telegram chat, Facebook page
-	ContainerName string
-	ThreadID      string
-	AuthorUID     string // account UID
-	Kind          PostKind
+	UID           string   `json:"uid,omitempty"` // platform:platform_id (Telegram: telegram:<chat>/<id>)
+	Platform      string   `json:"platform,omitempty"`
+	PlatformID    string   `json:"platform_id,omitempty"`
+	URL           string   `json:"url,omitempty"`          // permalink when known
+	ContainerID   string   `json:"container_id,omitempty"` // Telegram chat, Facebook page
+	ContainerName string   `json:"container_name,omitempty"`
+	ThreadID      string   `json:"thread_id,omitempty"`
+	AuthorUID     string   `json:"author_uid,omitempty"` // account UID
+	Kind          PostKind `json:"kind,omitempty"`
 
-	CreatedAt    time.Time // UTC
-	CreatedAtRaw string    // as in the source
-	Precision    Precision
+	CreatedAt    time.Time `json:"created_at,omitzero"`      // UTC
+	CreatedAtRaw string    `json:"created_at_raw,omitempty"` // as in the source
+	Precision    Precision `json:"precision,omitempty"`
 
-	Text     string // as published
-	TextFull string // best full text (the original's for reposts), if different
-	Lang     string
+	Text     string `json:"text,omitempty"`      // as published
+	TextFull string `json:"text_full,omitempty"` // best full text (the original's for reposts), if different
+	Lang     string `json:"lang,omitempty"`
 
-	References []Reference
-	Hashtags   []Entity
-	Mentions   []Entity
-	Links      []Link
-	Media      []Media
-	Metrics    map[string]int64 // observations at collection time
-	Labels     []Label
+	References []Reference      `json:"references,omitempty"`
+	Hashtags   []Entity         `json:"hashtags,omitempty"`
+	Mentions   []Entity         `json:"mentions,omitempty"`
+	Links      []Link           `json:"links,omitempty"`
+	Media      []Media          `json:"media,omitempty"`
+	Metrics    map[string]int64 `json:"metrics,omitempty"` // observations at collection time
+	Labels     []Label          `json:"labels,omitempty"`
 
 	// Objects are shares the source states directly (events CSV, CooRTweet
 	// tables), added to the derived ones.
-	Objects []Object
+	Objects []Object `json:"objects,omitempty"`
 }
 
 // Account is one platform account as observed in one record.
 type Account struct {
-	UID         string // platform:account_id
-	Platform    string
-	PlatformID  string
-	Handle      string
-	Name        string
-	Hashed      bool // the id is a hash (IO files), not a platform id
-	Description string
-	Location    string
-	CreatedAt   time.Time
-	Followers   int64 // -1 when unknown
-	Following   int64 // -1 when unknown
-	PostsCount  int64 // -1 when unknown
-	Verified    bool
-	Labels      []Label
+	UID         string    `json:"uid,omitempty"` // platform:account_id
+	Platform    string    `json:"platform,omitempty"`
+	PlatformID  string    `json:"platform_id,omitempty"`
+	Handle      string    `json:"handle,omitempty"`
+	Name        string    `json:"name,omitempty"`
+	Hashed      bool      `json:"hashed,omitempty"` // the id is a hash (IO files), not a platform id
+	Description string    `json:"description,omitempty"`
+	Location    string    `json:"location,omitempty"`
+	CreatedAt   time.Time `json:"created_at,omitzero"`
+	Followers   int64     `json:"followers,omitempty"`   // -1 when unknown
+	Following   int64     `json:"following,omitempty"`   // -1 when unknown
+	PostsCount  int64     `json:"posts_count,omitempty"` // -1 when unknown
+	Verified    bool      `json:"verified,omitempty"`
+	Labels      []Label   `json:"labels,omitempty"`
 }
 
 // ObjectType is the kind of thing a share shares. Objects of different types
@@ -145,8 +145,8 @@ var ObjectTypes = []ObjectType{ObjRetweet, ObjURL, ObjDomain, ObjHashtag, ObjMen
 
 // Object is one shared object.
 type Object struct {
-	Type  ObjectType
-	Value string
+	Type  ObjectType `json:"type"`
+	Value string     `json:"value"`
 }
 
 // Share is one (post, object) pair: the interchange of every co-action

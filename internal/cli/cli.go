@@ -84,7 +84,12 @@ that anyone can verify offline.`,
 	root.PersistentFlags().BoolVarP(&e.quiet, "quiet", "q", false, "no progress output on stderr")
 
 	root.AddCommand(
-		// Commands, one file each.
+		newImportCmd(e),
+		newDatasetsCmd(e),
+		newExportCmd(e),
+		newCoordCmd(e),
+		newSynthCmd(e),
+		newDemoCmd(e),
 		newOrgCmd(e),
 		newCaseCmd(e),
 		newVerifyCmd(e),

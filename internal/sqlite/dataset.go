@@ -124,8 +124,7 @@ func (db *DB) DeleteDataset(ctx context.Context, name string) (tahqiq.DatasetCou
 	return d.Counts, nil
 }
 
-// ScanShares calls fn for every share of the dataset, in (type, object)
-// order.
+// ScanShares calls fn for every share of the dataset, in import order.
 func (db *DB) ScanShares(ctx context.Context, f tahqiq.ShareFilter, fn func(tahqiq.Share) error) error {
 	d, err := db.FindDatasetByName(ctx, f.Dataset)
 	if err != nil {
@@ -141,7 +140,6 @@ func (db *DB) ScanShares(ctx context.Context, f tahqiq.ShareFilter, fn func(tahq
 			args = append(args, string(t))
 		}
 	}
-	q += ` ORDER BY s.dataset_id, s.type, s.object`
 	rows, err := db.read.QueryContext(ctx, q, args...)
 	if err != nil {
 		return fmt.Errorf("sqlite: scan shares: %w", err)

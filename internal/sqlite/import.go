@@ -13,12 +13,14 @@ import (
 
 var _ tahqiq.ImportStore = (*DB)(nil)
 
-// cacheLimit bounds the in-memory id caches of an import so that memory
-// does not grow with the input; past it the caches are dropped and the
-// unique indexes answer.
+// cacheLimit bounds the in-memory caches of an import so that memory does
+// not grow with the input; past it the caches are dropped and the database
+// answers.
 const cacheLimit = 1 << 20
 
-// BeginImport starts an import transaction into the named dataset.
+// BeginImport starts an import transaction into the named dataset. The
+// transaction holds SQLite's write lock until it ends, so the import
+// assigns row ids itself and writes rows in multi-row batches.
 func (db *DB) BeginImport(ctx context.Context, dataset string) (tahqiq.ImportTx, error) {
 	if dataset == "" {
 		return nil, tahqiq.Errorf(tahqiq.EINVALID, "dataset name is empty")
@@ -27,24 +29,25 @@ func (db *DB) BeginImport(ctx context.Context, dataset string) (tahqiq.ImportTx,
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: begin import: %w", err)
 	}
-	t := &importTx{db: db, tx: tx, posts: map[string]int64{}, accounts: map[string]int64{}}
-	err = tx.QueryRowContext(ctx, `SELECT id FROM datasets WHERE name = ?`, dataset).Scan(&t.datasetID)
-	if errors.Is(err, sql.ErrNoRows) {
-		var res sql.Result
-		res, err = tx.ExecContext(ctx, `INSERT INTO datasets (name, created_at) VALUES (?, ?)`, dataset, db.Now().Format(time.RFC3339))
-		if err == nil {
-			t.datasetID, err = res.LastInsertId()
-		}
+	t := &importTx{db: db, tx: tx,
+		posts: map[string]int64{}, accounts: map[string]int64{}, shares: map[shareKey]struct{}{},
+		records:     newBatch("records", "", "id", "file_id", "line", "offset", "locator", "kind", "sha256", "raw", "collected_at"),
+		postRows:    newBatch("posts", "", "id", "dataset_id", "uid", "account_id", "created_at", "record_id", "data"),
+		postRecs:    newBatch("post_records", "ON CONFLICT DO NOTHING", "post_id", "record_id"),
+		accountRows: newBatch("accounts", "", "id", "dataset_id", "uid", "record_id", "data"),
+		shareRows:   newBatch("shares", "", "dataset_id", "post_id", "account_id", "type", "object", "t", "precision"),
 	}
-	if err != nil {
-		tx.Rollback()
-		return nil, fmt.Errorf("sqlite: begin import %q: %w", dataset, err)
-	}
-	if err := t.prepare(ctx); err != nil {
+	if err := t.init(ctx, dataset); err != nil {
 		tx.Rollback()
 		return nil, err
 	}
 	return t, nil
+}
+
+type shareKey struct {
+	post   int64
+	typ    tahqiq.ObjectType
+	object string
 }
 
 type importTx struct {
@@ -54,28 +57,54 @@ type importTx struct {
 	fileID    int64
 	nrecords  int64
 
-	insRecord, insPost, findPost, insPostRec, insAccount, findAccount, insShare, insReject *sql.Stmt
+	nextRecord, nextPost, nextAccount int64
+	firstPost                         int64 // posts with smaller ids existed before this import
+	hadPosts, hadAccounts             bool  // the dataset was not empty at the start
+	complete                          bool  // the caches hold everything written by this import
 
-	posts    map[string]int64 // uid -> posts.id, bounded by cacheLimit
-	accounts map[string]int64 // uid -> accounts.id
-	done     bool
+	posts    map[string]int64 // uid -> id, for posts written by this import
+	accounts map[string]int64
+	shares   map[shareKey]struct{} // shares written by this import
+
+	records, postRows, postRecs, accountRows, shareRows *batch
+
+	findPost, findAccount, findShare, insReject *sql.Stmt
+	done                                        bool
 }
 
-func (t *importTx) prepare(ctx context.Context) error {
-	stmts := []struct {
+func (t *importTx) init(ctx context.Context, dataset string) error {
+	err := t.tx.QueryRowContext(ctx, `SELECT id FROM datasets WHERE name = ?`, dataset).Scan(&t.datasetID)
+	if errors.Is(err, sql.ErrNoRows) {
+		var res sql.Result
+		res, err = t.tx.ExecContext(ctx, `INSERT INTO datasets (name, created_at) VALUES (?, ?)`, dataset, t.db.Now().Format(time.RFC3339))
+		if err == nil {
+			t.datasetID, err = res.LastInsertId()
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("sqlite: begin import %q: %w", dataset, err)
+	}
+	err = t.tx.QueryRowContext(ctx, `SELECT
+		(SELECT coalesce(max(id), 0) FROM records),
+		(SELECT coalesce(max(id), 0) FROM posts),
+		(SELECT coalesce(max(id), 0) FROM accounts),
+		EXISTS (SELECT 1 FROM posts WHERE dataset_id = ?1),
+		EXISTS (SELECT 1 FROM accounts WHERE dataset_id = ?1)`, t.datasetID).
+		Scan(&t.nextRecord, &t.nextPost, &t.nextAccount, &t.hadPosts, &t.hadAccounts)
+	if err != nil {
+		return fmt.Errorf("sqlite: begin import %q: %w", dataset, err)
+	}
+	t.firstPost = t.nextPost + 1
+	t.complete = true
+	for _, s := range []struct {
 		dst **sql.Stmt
 		q   string
 	}{
-		{&t.insRecord, `INSERT INTO records (file_id, line, offset, locator, kind, sha256, raw, collected_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`},
-		{&t.insPost, `INSERT INTO posts (dataset_id, uid, account_id, created_at, record_id, data) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`},
 		{&t.findPost, `SELECT id FROM posts WHERE dataset_id = ? AND uid = ?`},
-		{&t.insPostRec, `INSERT OR IGNORE INTO post_records (post_id, record_id) VALUES (?, ?)`},
-		{&t.insAccount, `INSERT INTO accounts (dataset_id, uid, record_id, data) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`},
 		{&t.findAccount, `SELECT id FROM accounts WHERE dataset_id = ? AND uid = ?`},
-		{&t.insShare, `INSERT OR IGNORE INTO shares (dataset_id, type, object, post_id, account_id, t, precision) VALUES (?, ?, ?, ?, ?, ?, ?)`},
+		{&t.findShare, `SELECT count(*) FROM shares WHERE post_id = ? AND type = ? AND object = ?`},
 		{&t.insReject, `INSERT INTO rejects (file_id, line, reason, raw) VALUES (?, ?, ?, ?)`},
-	}
-	for _, s := range stmts {
+	} {
 		st, err := t.tx.PrepareContext(ctx, s.q)
 		if err != nil {
 			return fmt.Errorf("sqlite: prepare: %w", err)
@@ -112,14 +141,44 @@ func (t *importTx) AddFile(ctx context.Context, f tahqiq.ImportFile) error {
 	return err
 }
 
-// finishFile stores the record count of the current file.
+// finishFile writes what is buffered and the record count of the current
+// file.
 func (t *importTx) finishFile(ctx context.Context) error {
 	if t.fileID == 0 {
 		return nil
 	}
+	if err := t.flush(ctx); err != nil {
+		return err
+	}
 	if _, err := t.tx.ExecContext(ctx, `UPDATE files SET records = ? WHERE id = ?`, t.nrecords, t.fileID); err != nil {
 		return fmt.Errorf("sqlite: finish file: %w", err)
 	}
+	return nil
+}
+
+// flush writes every buffered row.
+func (t *importTx) flush(ctx context.Context) error {
+	for _, b := range []*batch{t.records, t.accountRows, t.postRows, t.postRecs, t.shareRows} {
+		if err := b.flush(ctx, t.tx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// forget drops the caches when they grow past cacheLimit; from then on the
+// database answers, so buffered rows are written first.
+func (t *importTx) forget(ctx context.Context) error {
+	if len(t.posts)+len(t.accounts)+len(t.shares) < cacheLimit {
+		return nil
+	}
+	if err := t.flush(ctx); err != nil {
+		return err
+	}
+	clear(t.posts)
+	clear(t.accounts)
+	clear(t.shares)
+	t.complete = false
 	return nil
 }
 
@@ -128,32 +187,37 @@ func (t *importTx) AddRecord(ctx context.Context, rec *tahqiq.RawRecord, posts [
 	if t.fileID == 0 {
 		return r, errors.New("sqlite: add record: no current file")
 	}
+	if err := t.forget(ctx); err != nil {
+		return r, err
+	}
 	var collected any
 	if !rec.CollectedAt.IsZero() {
 		collected = rec.CollectedAt.Unix()
 	}
-	res, err := t.insRecord.ExecContext(ctx, t.fileID, rec.Line, rec.Offset, rec.Locator, string(rec.Kind), rec.SHA256[:], rec.Raw, collected)
-	if err != nil {
-		return r, fmt.Errorf("sqlite: add record %s: %w", rec.Locator, err)
-	}
-	recID, err := res.LastInsertId()
-	if err != nil {
+	t.nextRecord++
+	recID := t.nextRecord
+	if err := t.records.add(ctx, t.tx, recID, t.fileID, rec.Line, rec.Offset, rec.Locator, string(rec.Kind), rec.SHA256[:], rec.Raw, collected); err != nil {
 		return r, err
 	}
 	t.nrecords++
 
 	for i := range accounts {
-		a := &accounts[i]
-		id, isNew, err := t.account(ctx, a.UID, recID, a)
+		_, isNew, err := t.account(ctx, accounts[i].UID, recID, &accounts[i])
 		if err != nil {
 			return r, err
 		}
-		_ = id
 		if isNew {
 			r.NewAccounts++
 		}
 	}
-	postIDs := make(map[string][2]int64, len(posts)) // uid -> post id, account id
+	type postRef struct {
+		id, account int64
+		isNew       bool
+		newShares   int
+	}
+	var refs [4]postRef
+	byUID := make(map[string]int, len(posts))
+	list := refs[:0]
 	for i := range posts {
 		p := &posts[i]
 		accID, isNew, err := t.account(ctx, p.AuthorUID, recID, nil)
@@ -169,32 +233,75 @@ func (t *importTx) AddRecord(ctx context.Context, rec *tahqiq.RawRecord, posts [
 		}
 		if isNewPost {
 			r.NewPosts++
-		} else {
-			r.Duplicates++
 		}
-		postIDs[p.UID] = [2]int64{id, accID}
+		byUID[p.UID] = len(list)
+		list = append(list, postRef{id: id, account: accID, isNew: isNewPost})
 	}
 	for _, s := range shares {
-		ids, ok := postIDs[s.PostID]
+		i, ok := byUID[s.PostID]
 		if !ok {
 			return r, fmt.Errorf("sqlite: add record %s: share of post %s not in the record", rec.Locator, s.PostID)
 		}
-		res, err := t.insShare.ExecContext(ctx, t.datasetID, string(s.Type), s.Object, ids[0], ids[1], s.Time, string(s.Precision))
-		if err != nil {
-			return r, fmt.Errorf("sqlite: add share: %w", err)
+		ref := &list[i]
+		k := shareKey{ref.id, s.Type, s.Object}
+		if !ref.isNew {
+			exists, err := t.shareExists(ctx, k)
+			if err != nil {
+				return r, err
+			}
+			if exists {
+				continue
+			}
 		}
-		if n, _ := res.RowsAffected(); n > 0 {
-			r.NewShares++
+		t.shares[k] = struct{}{}
+		if err := t.shareRows.add(ctx, t.tx, t.datasetID, ref.id, ref.account, string(s.Type), s.Object, s.Time, string(s.Precision)); err != nil {
+			return r, err
+		}
+		r.NewShares++
+		ref.newShares++
+	}
+	for _, ref := range list {
+		if !ref.isNew && ref.newShares == 0 {
+			r.Duplicates++
 		}
 	}
 	return r, nil
 }
 
-// account returns the id of the account uid, inserting it when absent.
-// a may be nil (an author known only by its UID).
+// shareExists reports whether a share of an already present post exists.
+func (t *importTx) shareExists(ctx context.Context, k shareKey) (bool, error) {
+	if _, ok := t.shares[k]; ok {
+		return true, nil
+	}
+	if k.post >= t.firstPost && t.complete {
+		return false, nil // the post is this import's and the cache knows all its shares
+	}
+	if err := t.shareRows.flush(ctx, t.tx); err != nil {
+		return false, err
+	}
+	var n int
+	if err := t.findShare.QueryRowContext(ctx, k.post, string(k.typ), k.object).Scan(&n); err != nil {
+		return false, fmt.Errorf("sqlite: find share: %w", err)
+	}
+	return n > 0, nil
+}
+
+// account returns the id of the account uid, adding it when absent. a may
+// be nil (an author known only by its UID).
 func (t *importTx) account(ctx context.Context, uid string, recID int64, a *tahqiq.Account) (int64, bool, error) {
 	if id, ok := t.accounts[uid]; ok {
 		return id, false, nil
+	}
+	if t.hadAccounts || !t.complete {
+		var id int64
+		err := t.findAccount.QueryRowContext(ctx, t.datasetID, uid).Scan(&id)
+		if err == nil {
+			t.accounts[uid] = id
+			return id, false, nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return 0, false, fmt.Errorf("sqlite: account %s: %w", uid, err)
+		}
 	}
 	if a == nil {
 		a = &tahqiq.Account{UID: uid, Followers: -1, Following: -1, PostsCount: -1}
@@ -203,64 +310,46 @@ func (t *importTx) account(ctx context.Context, uid string, recID int64, a *tahq
 	if err != nil {
 		return 0, false, fmt.Errorf("sqlite: account %s: %w", uid, err)
 	}
-	res, err := t.insAccount.ExecContext(ctx, t.datasetID, uid, recID, data)
-	if err != nil {
-		return 0, false, fmt.Errorf("sqlite: account %s: %w", uid, err)
-	}
-	var id int64
-	isNew := false
-	if n, _ := res.RowsAffected(); n > 0 {
-		id, err = res.LastInsertId()
-		isNew = true
-	} else {
-		err = t.findAccount.QueryRowContext(ctx, t.datasetID, uid).Scan(&id)
-	}
-	if err != nil {
-		return 0, false, fmt.Errorf("sqlite: account %s: %w", uid, err)
-	}
-	if len(t.accounts) >= cacheLimit {
-		clear(t.accounts)
+	t.nextAccount++
+	id := t.nextAccount
+	if err := t.accountRows.add(ctx, t.tx, id, t.datasetID, uid, recID, data); err != nil {
+		return 0, false, err
 	}
 	t.accounts[uid] = id
-	return id, isNew, nil
+	return id, true, nil
 }
 
-// post stores p or, when its UID is already in the dataset, records recID
-// as another occurrence.
+// post adds p or, when its UID is already in the dataset, records recID as
+// another occurrence.
 func (t *importTx) post(ctx context.Context, p *tahqiq.Post, accID, recID int64) (int64, bool, error) {
 	id, ok := t.posts[p.UID]
-	if !ok {
-		data, err := json.Marshal(p)
-		if err != nil {
-			return 0, false, fmt.Errorf("sqlite: post %s: %w", p.UID, err)
-		}
-		res, err := t.insPost.ExecContext(ctx, t.datasetID, p.UID, accID, p.CreatedAt.Unix(), recID, data)
-		if err != nil {
-			return 0, false, fmt.Errorf("sqlite: post %s: %w", p.UID, err)
-		}
-		if n, _ := res.RowsAffected(); n > 0 {
-			id, err = res.LastInsertId()
-			if err != nil {
-				return 0, false, err
-			}
-			if len(t.posts) >= cacheLimit {
-				clear(t.posts)
-			}
+	if !ok && (t.hadPosts || !t.complete) {
+		err := t.findPost.QueryRowContext(ctx, t.datasetID, p.UID).Scan(&id)
+		switch {
+		case err == nil:
+			ok = true
 			t.posts[p.UID] = id
-			return id, true, nil
-		}
-		if err := t.findPost.QueryRowContext(ctx, t.datasetID, p.UID).Scan(&id); err != nil {
+		case !errors.Is(err, sql.ErrNoRows):
 			return 0, false, fmt.Errorf("sqlite: post %s: %w", p.UID, err)
 		}
-		if len(t.posts) >= cacheLimit {
-			clear(t.posts)
+	}
+	if ok {
+		if err := t.postRecs.add(ctx, t.tx, id, recID); err != nil {
+			return 0, false, err
 		}
-		t.posts[p.UID] = id
+		return id, false, nil
 	}
-	if _, err := t.insPostRec.ExecContext(ctx, id, recID); err != nil {
-		return 0, false, fmt.Errorf("sqlite: post %s occurrence: %w", p.UID, err)
+	data, err := json.Marshal(p)
+	if err != nil {
+		return 0, false, fmt.Errorf("sqlite: post %s: %w", p.UID, err)
 	}
-	return id, false, nil
+	t.nextPost++
+	id = t.nextPost
+	if err := t.postRows.add(ctx, t.tx, id, t.datasetID, p.UID, accID, p.CreatedAt.Unix(), recID, data); err != nil {
+		return 0, false, err
+	}
+	t.posts[p.UID] = id
+	return id, true, nil
 }
 
 func (t *importTx) AddReject(ctx context.Context, r tahqiq.Reject, raw []byte) error {

@@ -31,7 +31,6 @@ CREATE TABLE records (
     raw          BLOB NOT NULL,
     collected_at INTEGER
 );
-CREATE INDEX records_file ON records(file_id);
 
 CREATE TABLE rejects (
     id      INTEGER PRIMARY KEY,
@@ -64,20 +63,23 @@ CREATE TABLE posts (
 );
 
 CREATE TABLE post_records (
-    post_id   INTEGER NOT NULL REFERENCES posts(id) ON DELETE CASCADE,
+    post_id   INTEGER NOT NULL,
     record_id INTEGER NOT NULL,
     PRIMARY KEY (post_id, record_id)
 ) WITHOUT ROWID;
 
--- Derived shares, clustered by object so that detection scans them in
--- (type, object) order; the key also deduplicates (post, object).
+-- Derived shares, one per (post, object), appended in import order;
+-- detection sorts them itself. The post index serves deduplication of
+-- repeated posts and stays append-ordered.
 CREATE TABLE shares (
+    id         INTEGER PRIMARY KEY,
     dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
-    type       TEXT NOT NULL,
-    object     TEXT NOT NULL,
     post_id    INTEGER NOT NULL,
     account_id INTEGER NOT NULL,
+    type       TEXT NOT NULL,
+    object     TEXT NOT NULL,
     t          INTEGER NOT NULL,
-    precision  TEXT NOT NULL,
-    PRIMARY KEY (dataset_id, type, object, post_id)
-) WITHOUT ROWID;
+    precision  TEXT NOT NULL
+);
+CREATE INDEX shares_post ON shares(post_id);
+CREATE INDEX shares_dataset ON shares(dataset_id);

@@ -1,0 +1,132 @@
+package tahqiq_test
+
+import (
+	"bufio"
+	"bytes"
+	"os/exec"
+	"path"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/tahqiq/tahqiq"
+
+// layers gives every package of the module its level in the dependency rule
+// of docs/architecture.md: a package may import only packages of a lower
+// level (and the exceptions below). A new package must be added here, which
+// is the moment to place it in docs/architecture.md too.
+var layers = map[string]int{
+	"":                            1, // the root package: the domain vocabulary
+	"internal/textnorm":           2,
+	"internal/progress":           2,
+	"internal/storetest":          2, // test-only, see testOnly
+	"internal/ingest/csvrow":      2,
+	"internal/ingest/jsonstream":  2,
+	"internal/ingest/textent":     2,
+	"internal/ingest/parsetest":   2, // test-only, see testOnly
+	"internal/ingest/xv2":         3,
+	"internal/ingest/xv1":         3,
+	"internal/ingest/events":      3,
+	"internal/ingest/twitterio":   3,
+	"internal/ingest/ira538":      3,
+	"internal/ingest/telegram":    3,
+	"internal/ingest/crowdtangle": 3,
+	"internal/ingest/genericcsv":  3,
+	"internal/ingest":             4,
+	"internal/sqlite":             4,
+	"internal/demo":               2,
+	"internal/graph":              2,
+	"internal/synth":              2,
+	"internal/coord":              5,
+	"internal/cli":                8,
+	"cmd/tahqiq":                  9,
+}
+
+// sameLevel lists allowed imports between packages of one level.
+var sameLevel = map[string][]string{}
+
+// testOnly packages may be imported only from tests.
+var testOnly = map[string]bool{"internal/storetest": true, "internal/ingest/parsetest": true}
+
+func TestDependencyRule(t *testing.T) {
+	gobin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("go command not found; the dependency rule is checked where the toolchain is installed")
+	}
+	out, err := exec.Command(gobin, "list", "-f", "{{.ImportPath}} {{join .Imports \" \"}}", module+"/...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		pkg := rel(fields[0])
+		level, ok := layers[pkg]
+		if !ok {
+			t.Errorf("package %q has no level: add it to layers in architecture_test.go and to docs/architecture.md", pkg)
+			continue
+		}
+		for _, imp := range fields[1:] {
+			if !strings.HasPrefix(imp, module) {
+				if pkg == "" && strings.Contains(strings.SplitN(imp, "/", 2)[0], ".") {
+					t.Errorf("root package imports %s: the root package may import only the standard library", imp)
+				}
+				continue
+			}
+			dep := rel(imp)
+			if testOnly[dep] {
+				t.Errorf("%s imports %s, which may be imported only from tests", show(pkg), show(dep))
+			}
+			dl, ok := layers[dep]
+			if !ok {
+				continue // reported as its own package above
+			}
+			if dl < level || allowed(pkg, dep) {
+				continue
+			}
+			t.Errorf("forbidden import %s -> %s (level %d may import only lower levels; see docs/architecture.md)", show(pkg), show(dep), level)
+		}
+	}
+}
+
+// Every package says what it is for (Tailscale's pkgdoc test).
+func TestPackageDocs(t *testing.T) {
+	gobin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("go command not found")
+	}
+	out, err := exec.Command(gobin, "list", "-f", "{{.ImportPath}}\t{{.Doc}}", module+"/...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		pkg, doc, _ := strings.Cut(line, "\t")
+		if strings.TrimSpace(doc) == "" {
+			t.Errorf("package %s has no package doc comment", pkg)
+		}
+	}
+}
+
+func allowed(pkg, dep string) bool {
+	for _, d := range sameLevel[pkg] {
+		if d == dep {
+			return true
+		}
+	}
+	return false
+}
+
+func rel(importPath string) string {
+	if importPath == module {
+		return ""
+	}
+	return strings.TrimPrefix(importPath, module+"/")
+}
+
+func show(pkg string) string {
+	if pkg == "" {
+		return "tahqiq"
+	}
+	return path.Base(pkg)
+}

@@ -1,0 +1,132 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/ingest"
+)
+
+func newImportCmd(e *env) *cobra.Command {
+	var opt ingest.Options
+	var asJSON bool
+	var mapSpec string
+	var options []string
+	cmd := &cobra.Command{
+		Use:   "import [flags] FILE...",
+		Short: "Import social-media exports into a dataset",
+		Long: `Import social-media exports into a dataset of the embedded store.
+
+The format of each file is detected from its first bytes (--format forces
+one); "-" reads standard input; gzip files are read transparently. Every
+record is kept byte for byte with its file, line and SHA-256; bad records
+are reported and the rest imports. The import is one transaction: an I/O or
+store error, or an interrupt, leaves the store as it was. Importing the same
+file twice adds nothing.
+
+Formats:
+` + formatList(e),
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			fo, err := formatOptions(mapSpec, options)
+			if err != nil {
+				return err
+			}
+			opt.FormatOptions = fo
+			opt.Stdin = e.stdin
+			if w := e.progressOut(); w != nil {
+				opt.Progress = w
+			}
+			opt.Log = e.log
+			db, err := e.openStore(ctx)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			sum, err := e.importer().Import(ctx, db, args, opt)
+			if asJSON {
+				if jerr := writeJSON(e.stdout, sum); jerr != nil {
+					return jerr
+				}
+			} else {
+				printSummary(e.stdout, sum)
+			}
+			return err
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&opt.Format, "format", "", "input format (default: detected per file)")
+	f.StringVar(&opt.Dataset, "dataset", "", "dataset name (default: the first file's base name)")
+	f.BoolVar(&asJSON, "json", false, "print one JSON summary on stdout")
+	f.StringVar(&mapSpec, "map", "", "column map for generic CSV, e.g. account=user,time=created,text=body,id=post_id")
+	f.StringArrayVar(&options, "option", nil, "format option KEY=VALUE (repeatable), e.g. container=mychannel, object_type=url")
+	return cmd
+}
+
+func formatList(e *env) string {
+	var b strings.Builder
+	for _, f := range e.importer().Formats.Formats() {
+		fmt.Fprintf(&b, "  %-22s %s\n", f.Name, f.Doc)
+	}
+	return b.String()
+}
+
+// formatOptions builds the parser options from --map and --option.
+func formatOptions(mapSpec string, options []string) (map[string]string, error) {
+	m := map[string]string{}
+	if mapSpec != "" {
+		m["map"] = mapSpec
+	}
+	for _, o := range options {
+		k, v, ok := strings.Cut(o, "=")
+		if !ok || k == "" {
+			return nil, tahqiq.Errorf(tahqiq.EINVALID, "--option %q: want KEY=VALUE", o)
+		}
+		m[k] = v
+	}
+	return m, nil
+}
+
+func printSummary(w io.Writer, s ingest.Summary) {
+	fmt.Fprintf(w, "dataset %s: %d files, %d records, %d posts, %d accounts, %d shares, %d duplicates, %d rejected\n",
+		s.Dataset, s.Files, s.Records, s.Posts, s.Accounts, s.Shares, s.Duplicates, len(s.Rejected))
+	if len(s.Kinds) > 0 {
+		kinds := make([]string, 0, len(s.Kinds))
+		for k, n := range s.Kinds {
+			kinds = append(kinds, fmt.Sprintf("%s %d", k, n))
+		}
+		sort.Strings(kinds)
+		fmt.Fprintf(w, "  records by kind: %s\n", strings.Join(kinds, ", "))
+	}
+	for _, f := range s.Sources {
+		fmt.Fprintf(w, "  %s  %s  %s\n", f.SHA256[:12], f.Format, f.Name)
+	}
+	for _, f := range s.Skipped {
+		fmt.Fprintf(w, "  skipped (already imported): %s\n", f)
+	}
+	for i, r := range s.Rejected {
+		if i == 20 {
+			fmt.Fprintf(w, "  ... %d more rejects (use --json for all)\n", len(s.Rejected)-20)
+			break
+		}
+		if r.Line > 0 {
+			fmt.Fprintf(w, "  rejected %s:%d: %s\n", r.File, r.Line, r.Reason)
+		} else {
+			fmt.Fprintf(w, "  rejected %s: %s\n", r.File, r.Reason)
+		}
+	}
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}

@@ -1,0 +1,380 @@
+// Package ingest is the import pipeline: open (stdin, gzip), detect the
+// format, parse with the format's package, derive shares, deduplicate, and
+// emit to a store in one all-or-nothing transaction, or to a callback when
+// a command runs straight from files. It never decides how records are
+// stored; the store does.
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/progress"
+)
+
+// Options control one import or read.
+type Options struct {
+	Format        string            // force this format; "" detects per file
+	Dataset       string            // dataset name; "" derives it from the first file name
+	FormatOptions map[string]string // passed to the parser (e.g. "map" for generic CSV)
+	Stdin         io.Reader         // read for the file name "-"
+	Progress      io.Writer         // periodic counts; nil for none
+	Log           *slog.Logger
+}
+
+// Summary is the outcome of an import, printed by `tahqiq import --json`.
+type Summary struct {
+	Dataset    string          `json:"dataset"`
+	Files      int             `json:"files"`
+	Records    int64           `json:"records"`
+	Posts      int64           `json:"posts"`
+	Accounts   int64           `json:"accounts"`
+	Shares     int64           `json:"shares"`
+	Duplicates int64           `json:"duplicates"`
+	Rejected   []tahqiq.Reject `json:"rejected"`
+	// Kinds counts records by what they turned out to be: post, account,
+	// count, compliance or other (headers, notices, service messages).
+	Kinds   map[tahqiq.RecordKind]int64 `json:"record_kinds"`
+	Skipped []string                    `json:"skipped,omitempty"` // files already imported into the dataset
+	Sources []tahqiq.ImportFile         `json:"sources"`
+}
+
+// Item is what Read hands to its callback for each record.
+type Item struct {
+	File   *tahqiq.ImportFile
+	Parsed *tahqiq.Parsed
+	Shares []tahqiq.Share // derived, deduplicated against everything read before
+	New    []bool         // New[i]: Parsed.Posts[i] was not seen before
+}
+
+// Importer runs imports with a registry of formats.
+type Importer struct {
+	Formats *Registry
+}
+
+// maxRejectsListed caps the rejects kept in a Summary; the store keeps all.
+const maxRejectsListed = 10000
+
+// Import imports files into the store in one transaction. Bad records are
+// reported in the summary; a file that is empty or of no known format is
+// reported as a reject of that file. It fails (and stores nothing) on an
+// I/O or store error, or when nothing at all could be imported.
+func (im *Importer) Import(ctx context.Context, store tahqiq.ImportStore, files []string, opt Options) (Summary, error) {
+	sum := Summary{Dataset: datasetName(opt.Dataset, files), Rejected: []tahqiq.Reject{}, Kinds: map[tahqiq.RecordKind]int64{}}
+	tx, err := store.BeginImport(ctx, sum.Dataset)
+	if err != nil {
+		return sum, err
+	}
+	defer tx.Rollback()
+	prog := progress.New(opt.Progress, "import", "records")
+	sink := func(in *input, d *derived) error {
+		p := d.p
+		if p.Reject != "" {
+			r := tahqiq.Reject{File: in.file.Name, Line: p.Record.Line, Reason: strings.TrimPrefix(p.Reject, fmt.Sprintf("line %d: ", p.Record.Line))}
+			sum.addReject(r)
+			return tx.AddReject(ctx, r, p.Record.Raw)
+		}
+		res, err := tx.AddRecord(ctx, &p.Record, p.Posts, p.Accounts, d.shares)
+		if err != nil {
+			return err
+		}
+		sum.Records++
+		sum.Kinds[p.Record.Kind]++
+		sum.Posts += int64(res.NewPosts)
+		sum.Accounts += int64(res.NewAccounts)
+		sum.Shares += int64(res.NewShares)
+		sum.Duplicates += int64(res.Duplicates)
+		prog.Add(1, 0)
+		return nil
+	}
+	for _, name := range files {
+		in, err := openInput(name, opt.Stdin)
+		if err != nil {
+			if isInputError(err) {
+				sum.addReject(fileReject(name, err))
+				continue
+			}
+			return sum, err
+		}
+		done, err := tx.HasFile(ctx, in.file.SHA256)
+		if err != nil {
+			in.close()
+			return sum, err
+		}
+		if done {
+			in.close()
+			sum.Skipped = append(sum.Skipped, name)
+			continue
+		}
+		before := sum.Records
+		in.file.ImportedAt = time.Now().UTC()
+		err = im.readFile(ctx, in, opt, func(f Format) error {
+			in.file.Format = f.Name
+			return tx.AddFile(ctx, in.file)
+		}, nil, func(d *derived) error { return sink(in, d) })
+		in.file.Records = sum.Records - before
+		in.close()
+		if err != nil {
+			if isInputError(err) {
+				sum.addReject(fileReject(name, err))
+				continue
+			}
+			return sum, err
+		}
+		sum.Files++
+		sum.Sources = append(sum.Sources, in.file)
+	}
+	prog.Done()
+	if sum.Records == 0 && len(sum.Skipped) == 0 {
+		return sum, nothingImported(sum)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return sum, err
+	}
+	return sum, nil
+}
+
+// Read parses files like Import but stores nothing: fn receives every
+// record with its derived shares, posts and shares deduplicated in memory
+// across all files as an import into one dataset would.
+func (im *Importer) Read(ctx context.Context, files []string, opt Options, fn func(*Item) error) (Summary, error) {
+	sum := Summary{Dataset: datasetName(opt.Dataset, files), Rejected: []tahqiq.Reject{}, Kinds: map[tahqiq.RecordKind]int64{}}
+	// Hashed keys keep the memory of these sets small; 128 bits make a
+	// collision (which would drop a share) practically impossible.
+	seenPosts := map[hkey]bool{}
+	seenShares := map[hkey]bool{}
+	seenAccounts := map[hkey]bool{}
+	h := newHasher()
+	prog := progress.New(opt.Progress, "read", "records")
+	for _, name := range files {
+		in, err := openInput(name, opt.Stdin)
+		if err != nil {
+			if isInputError(err) {
+				sum.addReject(fileReject(name, err))
+				continue
+			}
+			return sum, err
+		}
+		file := &in.file
+		before := sum.Records
+		err = im.readFile(ctx, in, opt, func(f Format) error {
+			in.file.Format = f.Name
+			return nil
+		}, func(p *tahqiq.Parsed) error {
+			if p.Reject != "" {
+				sum.addReject(tahqiq.Reject{File: name, Line: p.Record.Line, Reason: strings.TrimPrefix(p.Reject, fmt.Sprintf("line %d: ", p.Record.Line))})
+				return nil
+			}
+			it := &Item{File: file, Parsed: p, New: make([]bool, len(p.Posts))}
+			for _, a := range p.Accounts {
+				if k := h.sum(a.UID); !seenAccounts[k] {
+					seenAccounts[k] = true
+					sum.Accounts++
+				}
+			}
+			for i := range p.Posts {
+				post := &p.Posts[i]
+				if k := h.sum(post.AuthorUID); !seenAccounts[k] {
+					seenAccounts[k] = true
+					sum.Accounts++
+				}
+				pk := h.sum(post.UID)
+				isNew := !seenPosts[pk]
+				seenPosts[pk] = true
+				it.New[i] = isNew
+				added := 0
+				for _, s := range Derive(post) {
+					k := h.sum(s.PostID, string(s.Type), s.Object)
+					if seenShares[k] {
+						continue
+					}
+					seenShares[k] = true
+					it.Shares = append(it.Shares, s)
+					added++
+				}
+				if isNew {
+					sum.Posts++
+				} else if added == 0 {
+					sum.Duplicates++
+				}
+				sum.Shares += int64(added)
+			}
+			sum.Records++
+			setKind(p)
+			sum.Kinds[p.Record.Kind]++
+			prog.Add(1, 0)
+			return fn(it)
+		}, nil)
+		in.file.Records = sum.Records - before
+		in.close()
+		if err != nil {
+			if isInputError(err) {
+				sum.addReject(fileReject(name, err))
+				continue
+			}
+			return sum, err
+		}
+		sum.Files++
+		sum.Sources = append(sum.Sources, in.file)
+	}
+	prog.Done()
+	if sum.Records == 0 {
+		return sum, nothingImported(sum)
+	}
+	return sum, nil
+}
+
+// hkey is a 128-bit hash of strings.
+type hkey [2]uint64
+
+type hasher struct{ s1, s2 maphash.Seed }
+
+func newHasher() hasher { return hasher{maphash.MakeSeed(), maphash.MakeSeed()} }
+
+// sum hashes the strings, separated so that ("ab","c") != ("a","bc").
+func (h hasher) sum(parts ...string) hkey {
+	var a, b maphash.Hash
+	a.SetSeed(h.s1)
+	b.SetSeed(h.s2)
+	for _, p := range parts {
+		a.WriteString(p)
+		a.WriteByte(0)
+		b.WriteString(p)
+		b.WriteByte(0)
+	}
+	return hkey{a.Sum64(), b.Sum64()}
+}
+
+// readFile detects the format of in (unless forced), calls begin, then
+// parses the file, filling in the record provenance the parser leaves out.
+//
+// With emit, records go to emit on the calling goroutine. With consume
+// instead, parsing and share derivation run on a goroutine of their own
+// and consume receives each record with its shares on the calling one, so
+// that parsing and storing use two cores.
+func (im *Importer) readFile(ctx context.Context, in *input, opt Options, begin func(Format) error, emit func(*tahqiq.Parsed) error, consume func(*derived) error) error {
+	f, err := im.detect(in, opt)
+	if err != nil {
+		return err
+	}
+	if err := begin(f); err != nil {
+		return err
+	}
+	if consume == nil {
+		return parseFile(ctx, in, f, opt, emit)
+	}
+	return pipeline(ctx, func(ctx context.Context, out func(*derived) error) error {
+		return parseFile(ctx, in, f, opt, func(p *tahqiq.Parsed) error { return out(derive(p)) })
+	}, consume)
+}
+
+// detect returns the format of in: the forced one, or the detected one.
+func (im *Importer) detect(in *input, opt Options) (Format, error) {
+	head, err := in.head()
+	if err != nil {
+		return Format{}, err
+	}
+	if opt.Format != "" {
+		f, err := im.Formats.Lookup(opt.Format)
+		if err != nil {
+			return f, err
+		}
+		if len(head) == 0 {
+			return f, tahqiq.Errorf(tahqiq.EINVALID, "%s: empty input", in.file.Name)
+		}
+		return f, nil
+	}
+	return im.Formats.Detect(in.file.Name, head)
+}
+
+// parseFile runs the parser of f over in.
+func parseFile(ctx context.Context, in *input, f Format, opt Options, emit func(*tahqiq.Parsed) error) error {
+	src := tahqiq.Source{Name: in.file.Name, R: in.r, Options: opt.FormatOptions}
+	err := f.Parse(ctx, src, func(p *tahqiq.Parsed) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if p.Record.SourceFile == "" {
+			p.Record.SourceFile = in.file.Name
+		}
+		if p.Record.Format == "" {
+			p.Record.Format = f.Name
+		}
+		return emit(p)
+	})
+	if err != nil && tahqiq.ErrorCode(err) == tahqiq.EINVALID {
+		var e *tahqiq.Error
+		if errors.As(err, &e) && !strings.Contains(e.Message, in.file.Name) {
+			return tahqiq.Errorf(tahqiq.EINVALID, "%s: %s", in.file.Name, tahqiq.ErrorMessage(err))
+		}
+	}
+	return err
+}
+
+// isInputError reports whether err concerns one input file only (missing,
+// empty, unrecognised), so the other files can still be imported.
+func isInputError(err error) bool {
+	switch tahqiq.ErrorCode(err) {
+	case tahqiq.EINVALID, tahqiq.ENOTFOUND:
+		return true
+	}
+	return false
+}
+
+// fileReject reports a whole file that could not be read.
+func fileReject(name string, err error) tahqiq.Reject {
+	return tahqiq.Reject{File: name, Reason: strings.TrimPrefix(tahqiq.ErrorMessage(err), name+": ")}
+}
+
+func nothingImported(sum Summary) error {
+	msg := "nothing imported"
+	if len(sum.Rejected) > 0 {
+		var reasons []string
+		for i, r := range sum.Rejected {
+			if i == 5 {
+				reasons = append(reasons, "...")
+				break
+			}
+			if r.Line > 0 {
+				reasons = append(reasons, fmt.Sprintf("%s:%d: %s", r.File, r.Line, r.Reason))
+			} else {
+				reasons = append(reasons, r.File+": "+r.Reason)
+			}
+		}
+		msg += ": " + strings.Join(reasons, "; ")
+	}
+	return tahqiq.Errorf(tahqiq.EINVALID, "%s", msg)
+}
+
+func (s *Summary) addReject(r tahqiq.Reject) {
+	if len(s.Rejected) < maxRejectsListed {
+		s.Rejected = append(s.Rejected, r)
+	}
+}
+
+// datasetName returns name, or the base name of the first file without
+// its extensions.
+func datasetName(name string, files []string) string {
+	if name != "" {
+		return name
+	}
+	if len(files) == 0 || files[0] == "-" {
+		return "stdin"
+	}
+	base := filepath.Base(files[0])
+	for _, ext := range []string{".gz", ".jsonl", ".ndjson", ".json", ".csv", ".tsv", ".txt"} {
+		base = strings.TrimSuffix(base, ext)
+	}
+	if base == "" {
+		return "default"
+	}
+	return base
+}

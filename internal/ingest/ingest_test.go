@@ -1,0 +1,216 @@
+package ingest_test
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/ingest"
+	"github.com/tahqiq/tahqiq/internal/sqlite"
+)
+
+// lineFormat is a test format: JSON lines {"id","user","t","url"}; a line
+// {"fail":true} is an I/O failure in the middle of the file.
+func lineFormat() ingest.Format {
+	return ingest.Format{
+		Name: "testlines",
+		Sniff: func(head []byte) (string, bool) {
+			return "testlines", bytes.HasPrefix(head, []byte(`{"id"`))
+		},
+		Parse: func(ctx context.Context, src tahqiq.Source, emit func(*tahqiq.Parsed) error) error {
+			sc := bufio.NewScanner(src.R)
+			var line int64
+			for sc.Scan() {
+				line++
+				raw := append([]byte(nil), sc.Bytes()...)
+				p := &tahqiq.Parsed{Record: tahqiq.RawRecord{Line: line, Locator: "L1", Raw: raw, SHA256: sha256.Sum256(raw)}}
+				var v struct {
+					ID, User, URL string
+					T             int64
+					Fail          bool
+				}
+				if err := json.Unmarshal(raw, &v); err != nil || v.ID == "" {
+					p.Reject = "bad line"
+				} else if v.Fail {
+					return errors.New("disk on fire")
+				} else {
+					p.Posts = []tahqiq.Post{{UID: "x:" + v.ID, Platform: "x", PlatformID: v.ID, AuthorUID: "x:" + v.User,
+						Kind: tahqiq.KindOriginal, CreatedAt: time.Unix(v.T, 0), Precision: tahqiq.PrecisionSecond,
+						Links: []tahqiq.Link{{URL: v.URL}}}}
+				}
+				if err := emit(p); err != nil {
+					return err
+				}
+			}
+			return sc.Err()
+		},
+	}
+}
+
+func write(t *testing.T, dir, name, body string) string {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	data := []byte(body)
+	if strings.HasSuffix(name, ".gz") {
+		var b bytes.Buffer
+		zw := gzip.NewWriter(&b)
+		zw.Write(data)
+		zw.Close()
+		data = b.Bytes()
+	}
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func openDB(t *testing.T) *sqlite.DB {
+	t.Helper()
+	db, err := sqlite.OpenDir(context.Background(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+const fileA = `{"id":"1","user":"a","t":100,"url":"https://x.org/?utm_source=1"}
+{"id":"2","user":"b","t":130,"url":"https://x.org/"}
+not json
+{"id":"1","user":"a","t":100,"url":"https://x.org/?utm_source=1"}
+`
+
+// fileB repeats post 2 and adds post 3.
+const fileB = `{"id":"2","user":"b","t":130,"url":"https://x.org/"}
+{"id":"3","user":"c","t":150,"url":""}
+`
+
+func TestImport(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	a := write(t, dir, "a.jsonl", fileA)
+	b := write(t, dir, "b.jsonl.gz", fileB)
+	empty := write(t, dir, "empty.json", "")
+	other := write(t, dir, "other.txt", "hello\n")
+	im := &ingest.Importer{Formats: ingest.NewRegistry(lineFormat())}
+	db := openDB(t)
+
+	sum, err := im.Import(ctx, db, []string{a, b, empty, other, filepath.Join(dir, "missing")}, ingest.Options{Dataset: "d"})
+	if err != nil {
+		t.Fatalf("Import: %v", err)
+	}
+	// 5 good records (3 posts, 2 repeated), 1 bad line, 3 bad files.
+	if sum.Files != 2 || sum.Records != 5 || sum.Posts != 3 || sum.Accounts != 3 || sum.Duplicates != 2 || sum.Shares != 4 {
+		t.Errorf("summary = %+v", sum)
+	}
+	wantRejects := []string{
+		a + ":3 bad line",
+		empty + ":0 empty input",
+		other + `:0 format not recognised (starts with "hello"); name it with --format`,
+		filepath.Join(dir, "missing") + ":0 no such file",
+	}
+	var got []string
+	for _, r := range sum.Rejected {
+		got = append(got, r.File+":"+itoa(r.Line)+" "+r.Reason)
+	}
+	if strings.Join(got, "\n") != strings.Join(wantRejects, "\n") {
+		t.Errorf("rejects:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(wantRejects, "\n"))
+	}
+
+	// Importing the same files again adds nothing.
+	sum2, err := im.Import(ctx, db, []string{a, b}, ingest.Options{Dataset: "d"})
+	if err != nil {
+		t.Fatalf("re-import: %v", err)
+	}
+	if sum2.Records != 0 || len(sum2.Skipped) != 2 {
+		t.Errorf("re-import summary = %+v", sum2)
+	}
+	d, err := db.FindDatasetByName(ctx, "d")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Counts != (tahqiq.DatasetCounts{Records: 5, Posts: 3, Accounts: 3, Shares: 4, Rejects: 1}) {
+		t.Errorf("dataset counts = %+v", d.Counts)
+	}
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func TestImportNothingIsAnError(t *testing.T) {
+	dir := t.TempDir()
+	im := &ingest.Importer{Formats: ingest.NewRegistry(lineFormat())}
+	db := openDB(t)
+	_, err := im.Import(context.Background(), db, []string{write(t, dir, "e.jsonl", "")}, ingest.Options{Dataset: "d"})
+	if tahqiq.ErrorCode(err) != tahqiq.EINVALID || !strings.Contains(err.Error(), "nothing imported") || !strings.Contains(err.Error(), "empty input") {
+		t.Fatalf("err = %v", err)
+	}
+	if _, err := db.FindDatasetByName(context.Background(), "d"); tahqiq.ErrorCode(err) != tahqiq.ENOTFOUND {
+		t.Fatalf("dataset created by a failed import: %v", err)
+	}
+}
+
+func TestImportFailureRollsBack(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	im := &ingest.Importer{Formats: ingest.NewRegistry(lineFormat())}
+	db := openDB(t)
+	good := write(t, dir, "good.jsonl", fileB)
+	if _, err := im.Import(ctx, db, []string{good}, ingest.Options{Dataset: "d"}); err != nil {
+		t.Fatal(err)
+	}
+	bad := write(t, dir, "bad.jsonl", `{"id":"7","user":"z","t":1}`+"\n"+`{"id":"8","fail":true}`+"\n")
+	_, err := im.Import(ctx, db, []string{bad}, ingest.Options{Dataset: "d"})
+	if err == nil || !strings.Contains(err.Error(), "disk on fire") {
+		t.Fatalf("err = %v, want the I/O failure", err)
+	}
+	d, err := db.FindDatasetByName(ctx, "d")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Counts.Records != 2 || d.Counts.Posts != 2 || len(d.Sources) != 1 {
+		t.Fatalf("failed import left data behind: %+v, %d sources", d.Counts, len(d.Sources))
+	}
+}
+
+func TestReadStdinAndDedupe(t *testing.T) {
+	dir := t.TempDir()
+	im := &ingest.Importer{Formats: ingest.NewRegistry(lineFormat())}
+	var shares []tahqiq.Share
+	var newPosts int
+	sum, err := im.Read(context.Background(), []string{"-", write(t, dir, "b.jsonl", fileB)},
+		ingest.Options{Stdin: strings.NewReader(fileA)}, func(it *ingest.Item) error {
+			shares = append(shares, it.Shares...)
+			for _, n := range it.New {
+				if n {
+					newPosts++
+				}
+			}
+			return nil
+		})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Dataset != "stdin" || sum.Records != 5 || sum.Posts != 3 || newPosts != 3 || sum.Duplicates != 2 || len(shares) != 4 || sum.Shares != 4 {
+		t.Fatalf("summary = %+v, %d shares, %d new posts", sum, len(shares), newPosts)
+	}
+	if sum.Sources[0].Name != "-" || sum.Sources[0].SHA256 != sha256hex(fileA) {
+		t.Errorf("stdin source = %+v", sum.Sources[0])
+	}
+}
+
+func sha256hex(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
+}

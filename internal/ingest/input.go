@@ -1,0 +1,123 @@
+package ingest
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/tahqiq/tahqiq"
+)
+
+// headSize is how much of an input the format sniffers see.
+const headSize = 64 << 10
+
+// input is one opened input file: its identity and a buffered reader of its
+// (decompressed) bytes.
+type input struct {
+	file  tahqiq.ImportFile
+	r     *bufio.Reader
+	count *countingReader
+	close func() error
+}
+
+// openInput opens name ("-" for stdin). It hashes the file as given first
+// (a regular file is read twice; stdin is spooled to a temporary file), so
+// that an already imported file is known before it is parsed, then returns
+// a reader of the content, gunzipped when it starts with the gzip magic.
+func openInput(name string, stdin io.Reader) (*input, error) {
+	var f *os.File
+	var cleanup func()
+	if name == "-" {
+		tmp, err := os.CreateTemp("", "tahqiq-stdin-*")
+		if err != nil {
+			return nil, fmt.Errorf("ingest: spool stdin: %w", err)
+		}
+		cleanup = func() { os.Remove(tmp.Name()) }
+		if _, err := io.Copy(tmp, stdin); err != nil {
+			tmp.Close()
+			cleanup()
+			return nil, fmt.Errorf("ingest: spool stdin: %w", err)
+		}
+		if _, err := tmp.Seek(0, io.SeekStart); err != nil {
+			tmp.Close()
+			cleanup()
+			return nil, fmt.Errorf("ingest: spool stdin: %w", err)
+		}
+		f = tmp
+	} else {
+		var err error
+		f, err = os.Open(name)
+		if err != nil {
+			if errors.Is(err, os.ErrNotExist) {
+				return nil, tahqiq.Errorf(tahqiq.ENOTFOUND, "%s: no such file", name)
+			}
+			return nil, tahqiq.Errorf(tahqiq.EINVALID, "%s: cannot open: %v", name, err)
+		}
+		if st, err := f.Stat(); err == nil && st.IsDir() {
+			f.Close()
+			return nil, tahqiq.Errorf(tahqiq.EINVALID, "%s: is a directory", name)
+		}
+	}
+	closeAll := func() error {
+		err := f.Close()
+		if cleanup != nil {
+			cleanup()
+		}
+		return err
+	}
+	h := sha256.New()
+	size, err := io.Copy(h, f)
+	if err == nil {
+		_, err = f.Seek(0, io.SeekStart)
+	}
+	if err != nil {
+		closeAll()
+		return nil, fmt.Errorf("ingest: read %s: %w", name, err)
+	}
+	in := &input{
+		file:  tahqiq.ImportFile{Name: name, SHA256: hex.EncodeToString(h.Sum(nil)), Size: size},
+		close: closeAll,
+	}
+	br := bufio.NewReaderSize(f, 1<<20)
+	magic, _ := br.Peek(2)
+	var content io.Reader = br
+	if bytes.Equal(magic, []byte{0x1f, 0x8b}) {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			closeAll()
+			return nil, tahqiq.Errorf(tahqiq.EINVALID, "%s: bad gzip header: %v", name, err)
+		}
+		zr.Multistream(true)
+		content = zr
+	}
+	in.count = &countingReader{r: content}
+	in.r = bufio.NewReaderSize(in.count, 1<<20)
+	return in, nil
+}
+
+// head returns up to headSize bytes from the start of the content without
+// consuming them.
+func (in *input) head() ([]byte, error) {
+	b, err := in.r.Peek(headSize)
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
+		return b, fmt.Errorf("ingest: read %s: %w", in.file.Name, err)
+	}
+	return b, nil
+}
+
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}

@@ -1,0 +1,241 @@
+// Package storetest is the conformance suite of tahqiq's stores: every
+// engine (the embedded SQLite store, later PostgreSQL) must pass Run. It is
+// imported only from tests.
+package storetest
+
+import (
+	"context"
+	"crypto/sha256"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/tahqiq/tahqiq"
+)
+
+// Store is what an engine must implement to be tested here.
+type Store interface {
+	tahqiq.ImportStore
+	tahqiq.DatasetStore
+	tahqiq.ShareStore
+	tahqiq.PostStore
+}
+
+// Run runs the suite; newStore returns a fresh, empty store.
+func Run(t *testing.T, newStore func(t *testing.T) Store) {
+	t.Run("ImportCommitAndRead", func(t *testing.T) { testImportCommit(t, newStore(t)) })
+	t.Run("DuplicatesAreOccurrences", func(t *testing.T) { testDuplicates(t, newStore(t)) })
+	t.Run("RollbackLeavesNothing", func(t *testing.T) { testRollback(t, newStore(t)) })
+	t.Run("DeleteDataset", func(t *testing.T) { testDelete(t, newStore(t)) })
+	t.Run("NotFound", func(t *testing.T) { testNotFound(t, newStore(t)) })
+}
+
+func record(line int64, raw string) *tahqiq.RawRecord {
+	return &tahqiq.RawRecord{Format: "test", Line: line, Locator: "L" + itoa(line), Raw: []byte(raw), SHA256: sha256.Sum256([]byte(raw)), Kind: tahqiq.RecordPost}
+}
+
+func itoa(n int64) string {
+	if n < 10 {
+		return string(rune('0' + n))
+	}
+	return itoa(n/10) + string(rune('0'+n%10))
+}
+
+var t0 = time.Date(2024, 2, 8, 12, 0, 0, 0, time.UTC)
+
+func post(uid, author string, dt int, text string) tahqiq.Post {
+	return tahqiq.Post{UID: uid, Platform: "x", PlatformID: uid[2:], AuthorUID: author, Kind: tahqiq.KindOriginal,
+		CreatedAt: t0.Add(time.Duration(dt) * time.Second), Precision: tahqiq.PrecisionSecond, Text: text}
+}
+
+func share(p tahqiq.Post, typ tahqiq.ObjectType, obj string) tahqiq.Share {
+	return tahqiq.Share{Type: typ, Object: obj, AccountID: p.AuthorUID, PostID: p.UID, Time: p.CreatedAt.Unix(), Precision: p.Precision}
+}
+
+func mustImport(t *testing.T, s Store, dataset string, fn func(tx tahqiq.ImportTx)) {
+	t.Helper()
+	ctx := context.Background()
+	tx, err := s.BeginImport(ctx, dataset)
+	if err != nil {
+		t.Fatalf("BeginImport: %v", err)
+	}
+	if err := tx.AddFile(ctx, tahqiq.ImportFile{Name: "f.jsonl", SHA256: "aa" + dataset, Size: 10, Format: "test"}); err != nil {
+		t.Fatalf("AddFile: %v", err)
+	}
+	fn(tx)
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatalf("Commit: %v", err)
+	}
+}
+
+func add(t *testing.T, tx tahqiq.ImportTx, rec *tahqiq.RawRecord, posts []tahqiq.Post, accounts []tahqiq.Account, shares []tahqiq.Share) tahqiq.RecordResult {
+	t.Helper()
+	r, err := tx.AddRecord(context.Background(), rec, posts, accounts, shares)
+	if err != nil {
+		t.Fatalf("AddRecord %s: %v", rec.Locator, err)
+	}
+	return r
+}
+
+func testImportCommit(t *testing.T, s Store) {
+	ctx := context.Background()
+	p1 := post("x:1", "x:alice", 0, "vote")
+	p2 := post("x:2", "x:bob", 30, "vote")
+	mustImport(t, s, "d1", func(tx tahqiq.ImportTx) {
+		r := add(t, tx, record(1, `{"id":"1"}`), []tahqiq.Post{p1}, []tahqiq.Account{{UID: "x:alice", Handle: "alice", Followers: 10}},
+			[]tahqiq.Share{share(p1, tahqiq.ObjURL, "https://a.org/"), share(p1, tahqiq.ObjDomain, "https://a.org/")})
+		if r != (tahqiq.RecordResult{NewPosts: 1, NewAccounts: 1, NewShares: 2}) {
+			t.Errorf("first record result = %+v", r)
+		}
+		r = add(t, tx, record(2, `{"id":"2"}`), []tahqiq.Post{p2}, nil, []tahqiq.Share{share(p2, tahqiq.ObjURL, "https://a.org/")})
+		if r != (tahqiq.RecordResult{NewPosts: 1, NewAccounts: 1, NewShares: 1}) {
+			t.Errorf("second record result = %+v", r)
+		}
+		if err := tx.AddReject(ctx, tahqiq.Reject{File: "f.jsonl", Line: 3, Reason: "truncated"}, []byte(`{"id":`)); err != nil {
+			t.Fatal(err)
+		}
+	})
+	d, err := s.FindDatasetByName(ctx, "d1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := tahqiq.DatasetCounts{Records: 2, Posts: 2, Accounts: 2, Shares: 3, Rejects: 1}
+	if d.Counts != want {
+		t.Errorf("counts = %+v, want %+v", d.Counts, want)
+	}
+	if len(d.Sources) != 1 || d.Sources[0].Records != 2 || d.Sources[0].SHA256 != "aad1" {
+		t.Errorf("sources = %+v", d.Sources)
+	}
+	var got []tahqiq.Share
+	if err := s.ScanShares(ctx, tahqiq.ShareFilter{Dataset: "d1", Types: []tahqiq.ObjectType{tahqiq.ObjURL}}, func(sh tahqiq.Share) error {
+		got = append(got, sh)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	sort.Slice(got, func(i, j int) bool { return got[i].PostID < got[j].PostID })
+	wantShares := []tahqiq.Share{share(p1, tahqiq.ObjURL, "https://a.org/"), share(p2, tahqiq.ObjURL, "https://a.org/")}
+	if len(got) != 2 || got[0] != wantShares[0] || got[1] != wantShares[1] {
+		t.Errorf("url shares = %+v, want %+v", got, wantShares)
+	}
+	pr, err := s.FindPost(ctx, "d1", "x:1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pr.Post.Text != "vote" || !pr.Post.CreatedAt.Equal(p1.CreatedAt) || len(pr.Records) != 1 || string(pr.Records[0].Raw) != `{"id":"1"}` ||
+		pr.Records[0].SHA256 != sha256.Sum256([]byte(`{"id":"1"}`)) || pr.Records[0].Line != 1 {
+		t.Errorf("FindPost = %+v", pr)
+	}
+	// The file is known to the dataset now, and only to it.
+	tx, err := s.BeginImport(ctx, "d1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if ok, err := tx.HasFile(ctx, "aad1"); err != nil || !ok {
+		t.Errorf("HasFile(imported) = %v, %v", ok, err)
+	}
+	if ok, err := tx.HasFile(ctx, "bb"); err != nil || ok {
+		t.Errorf("HasFile(other) = %v, %v", ok, err)
+	}
+}
+
+func testDuplicates(t *testing.T, s Store) {
+	ctx := context.Background()
+	p1 := post("x:1", "x:alice", 0, "vote")
+	mustImport(t, s, "d", func(tx tahqiq.ImportTx) {
+		add(t, tx, record(1, "a"), []tahqiq.Post{p1}, nil, []tahqiq.Share{share(p1, tahqiq.ObjRetweet, "9")})
+		// The same post again with the same object: a duplicate.
+		r := add(t, tx, record(2, "a"), []tahqiq.Post{p1}, nil, []tahqiq.Share{share(p1, tahqiq.ObjRetweet, "9")})
+		if r != (tahqiq.RecordResult{Duplicates: 1}) {
+			t.Errorf("duplicate record = %+v", r)
+		}
+		// The same post with another object (a second row of an events
+		// file): not a duplicate, one more share.
+		r = add(t, tx, record(3, "b"), []tahqiq.Post{p1}, nil, []tahqiq.Share{share(p1, tahqiq.ObjRetweet, "10")})
+		if r != (tahqiq.RecordResult{NewShares: 1}) {
+			t.Errorf("second object record = %+v", r)
+		}
+	})
+	d, _ := s.FindDatasetByName(ctx, "d")
+	if d.Counts.Records != 3 || d.Counts.Posts != 1 || d.Counts.Shares != 2 {
+		t.Errorf("counts = %+v", d.Counts)
+	}
+	pr, err := s.FindPost(ctx, "d", "x:1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pr.Records) != 3 {
+		t.Errorf("post occurrences = %d, want 3", len(pr.Records))
+	}
+}
+
+func testRollback(t *testing.T, s Store) {
+	ctx := context.Background()
+	p1 := post("x:1", "x:alice", 0, "vote")
+	mustImport(t, s, "keep", func(tx tahqiq.ImportTx) {
+		add(t, tx, record(1, "a"), []tahqiq.Post{p1}, nil, nil)
+	})
+	tx, err := s.BeginImport(ctx, "gone")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.AddFile(ctx, tahqiq.ImportFile{Name: "g", SHA256: "cc", Format: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	add(t, tx, record(1, "b"), []tahqiq.Post{post("x:2", "x:bob", 0, "x")}, nil, nil)
+	if err := tx.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.FindDatasetByName(ctx, "gone"); tahqiq.ErrorCode(err) != tahqiq.ENOTFOUND {
+		t.Errorf("rolled-back dataset: err = %v, want not found", err)
+	}
+	ds, err := s.FindDatasets(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ds) != 1 || ds[0].Name != "keep" || ds[0].Counts.Posts != 1 {
+		t.Errorf("datasets after rollback = %+v", ds)
+	}
+}
+
+func testDelete(t *testing.T, s Store) {
+	ctx := context.Background()
+	p1 := post("x:1", "x:alice", 0, "vote")
+	for _, name := range []string{"a", "b"} {
+		mustImport(t, s, name, func(tx tahqiq.ImportTx) {
+			add(t, tx, record(1, "a"), []tahqiq.Post{p1}, nil, []tahqiq.Share{share(p1, tahqiq.ObjHashtag, "pti")})
+		})
+	}
+	c, err := s.DeleteDataset(ctx, "a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c != (tahqiq.DatasetCounts{Records: 1, Posts: 1, Accounts: 1, Shares: 1}) {
+		t.Errorf("removed = %+v", c)
+	}
+	if _, err := s.FindDatasetByName(ctx, "a"); tahqiq.ErrorCode(err) != tahqiq.ENOTFOUND {
+		t.Errorf("deleted dataset still found: %v", err)
+	}
+	d, err := s.FindDatasetByName(ctx, "b")
+	if err != nil || d.Counts != (tahqiq.DatasetCounts{Records: 1, Posts: 1, Accounts: 1, Shares: 1}) {
+		t.Errorf("other dataset after delete = %+v, %v", d.Counts, err)
+	}
+}
+
+func testNotFound(t *testing.T, s Store) {
+	ctx := context.Background()
+	if _, err := s.FindDatasetByName(ctx, "nope"); tahqiq.ErrorCode(err) != tahqiq.ENOTFOUND {
+		t.Errorf("FindDatasetByName: %v", err)
+	}
+	if _, err := s.DeleteDataset(ctx, "nope"); tahqiq.ErrorCode(err) != tahqiq.ENOTFOUND {
+		t.Errorf("DeleteDataset: %v", err)
+	}
+	if err := s.ScanShares(ctx, tahqiq.ShareFilter{Dataset: "nope"}, func(tahqiq.Share) error { return nil }); tahqiq.ErrorCode(err) != tahqiq.ENOTFOUND {
+		t.Errorf("ScanShares: %v", err)
+	}
+	mustImport(t, s, "d", func(tx tahqiq.ImportTx) {})
+	if _, err := s.FindPost(ctx, "d", "x:404"); tahqiq.ErrorCode(err) != tahqiq.ENOTFOUND {
+		t.Errorf("FindPost: %v", err)
+	}
+}

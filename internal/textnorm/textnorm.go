@@ -1,0 +1,144 @@
+// Package textnorm normalises the values that posts share, so that copies of
+// the same thing compare equal: URLs (canonical form and domain), hashtags,
+// mentions and whole texts (including Urdu and other Arabic-script text,
+// whose letter variants, tatweel and diacritics differ between copies).
+//
+// Every function is pure and deterministic; the rules are versioned by
+// Version, which is recorded with every import.
+package textnorm
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/cases"
+	"golang.org/x/text/unicode/norm"
+)
+
+// Version identifies the normalisation rules. Change it whenever a rule
+// changes, since stored shares depend on it.
+const Version = "1"
+
+var folder = cases.Fold()
+
+// Fold returns s in NFKC with case folded and Arabic-script variants
+// normalised (see FoldArabic).
+func Fold(s string) string {
+	s = norm.NFKC.String(s)
+	s = folder.String(s)
+	return FoldArabic(s)
+}
+
+// FoldArabic maps the Arabic-script letter variants that differ between
+// copies of the same Urdu, Persian or Arabic text to one form, removes
+// tatweel, harakat (diacritics) and zero-width joiners, and maps Arabic-Indic
+// and Extended Arabic-Indic digits to ASCII digits. It never transliterates.
+func FoldArabic(s string) string {
+	if !hasArabicOrZW(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		switch {
+		case r == 0x0640, r == 0x200C, r == 0x200D, r == 0x200B, r == 0xFEFF: // tatweel, ZWNJ, ZWJ, ZWSP, BOM
+			continue
+		case r >= 0x064B && r <= 0x065F, r == 0x0670, r >= 0x06D6 && r <= 0x06DC, r >= 0x06DF && r <= 0x06E4,
+			r == 0x06E7, r == 0x06E8, r >= 0x06EA && r <= 0x06ED, r >= 0x0610 && r <= 0x061A: // harakat and Quranic marks
+			continue
+		case r == 0x064A, r == 0x0649: // Arabic yeh, alef maksura -> Farsi/Urdu yeh
+			b.WriteRune(0x06CC)
+		case r == 0x0643: // Arabic kaf -> keheh
+			b.WriteRune(0x06A9)
+		case r == 0x0647, r == 0x06D5: // Arabic heh, ae -> heh goal
+			b.WriteRune(0x06C1)
+		case r == 0x0622, r == 0x0623, r == 0x0625, r == 0x0671: // alef with madda/hamza, wasla -> alef
+			b.WriteRune(0x0627)
+		case r == 0x0624: // waw with hamza -> waw
+			b.WriteRune(0x0648)
+		case r == 0x06C0, r == 0x06C2: // heh with yeh above, heh goal with hamza -> heh goal
+			b.WriteRune(0x06C1)
+		case r >= 0x0660 && r <= 0x0669:
+			b.WriteRune('0' + (r - 0x0660))
+		case r >= 0x06F0 && r <= 0x06F9:
+			b.WriteRune('0' + (r - 0x06F0))
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func hasArabicOrZW(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			for _, r := range s[i:] {
+				if (r >= 0x0600 && r <= 0x06FF) || (r >= 0x200B && r <= 0x200D) || r == 0xFEFF {
+					return true
+				}
+			}
+			return false
+		}
+	}
+	return false
+}
+
+// Hashtag returns the normalised form of a hashtag: without the leading '#'
+// (ASCII or full-width), NFKC, case-folded, Arabic-script variants folded.
+// It returns "" for an empty tag.
+func Hashtag(tag string) string {
+	tag = strings.TrimSpace(tag)
+	tag = strings.TrimLeft(tag, "#＃")
+	return Fold(tag)
+}
+
+// Mention returns the normalised form of a handle: without '@', case-folded.
+func Mention(handle string) string {
+	handle = strings.TrimSpace(handle)
+	handle = strings.TrimLeft(handle, "@＠")
+	return Fold(handle)
+}
+
+// Text returns the normalised form of a post text used for exact-copy
+// detection: NFKC, case-folded, Arabic-script variants folded, URLs and
+// @mentions removed, "RT" prefixes kept as words, whitespace collapsed.
+func Text(s string) string {
+	s = Fold(s)
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, f := range strings.FieldsFunc(s, unicode.IsSpace) {
+		if strings.HasPrefix(f, "@") || strings.HasPrefix(f, "＠") || isURLToken(f) {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(f)
+	}
+	return b.String()
+}
+
+func isURLToken(f string) bool {
+	return strings.HasPrefix(f, "http://") || strings.HasPrefix(f, "https://") || strings.HasPrefix(f, "www.")
+}
+
+// TextHash returns the share object for a normalised text: "nt_" and the
+// first 32 hex digits of its SHA-256. It returns "" for an empty text.
+func TextHash(normalised string) string {
+	if normalised == "" {
+		return ""
+	}
+	sum := sha256.Sum256([]byte(normalised))
+	return "nt_" + hex.EncodeToString(sum[:16])
+}
+
+// Tokens splits a normalised text into word tokens (letters and digits),
+// for near-duplicate detection.
+func Tokens(normalised string) []string {
+	return strings.FieldsFunc(normalised, func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsNumber(r) && !unicode.Is(unicode.Mn, r) && !unicode.Is(unicode.Mc, r) && r != '#'
+	})
+}
