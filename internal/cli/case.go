@@ -12,10 +12,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tahqiq/tahqiq"
-	"github.com/tahqiq/tahqiq/internal/blob"
 	"github.com/tahqiq/tahqiq/internal/capture"
 	"github.com/tahqiq/tahqiq/internal/casework"
-	"github.com/tahqiq/tahqiq/internal/sqlite"
 )
 
 // caseFlags are shared by the case, org, capture and verify commands.
@@ -27,29 +25,6 @@ type caseFlags struct {
 func (f *caseFlags) bind(cmd *cobra.Command) {
 	cmd.PersistentFlags().StringVar(&f.as, "as", os.Getenv("TAHQIQ_USER"), "act as this user (env TAHQIQ_USER)")
 	cmd.PersistentFlags().BoolVar(&f.json, "json", false, "print JSON")
-}
-
-// openCasework wires the case service over the embedded store.
-func openCasework(ctx context.Context, e *env, needKey bool) (*casework.Service, *sqlite.DB, error) {
-	db, err := sqlite.OpenDir(ctx, e.dataDir)
-	if err != nil {
-		return nil, nil, err
-	}
-	bs, err := blob.Open(filepath.Join(e.dataDir, "blobs"))
-	if err != nil {
-		db.Close()
-		return nil, nil, err
-	}
-	s := &casework.Service{Store: db, Blobs: bs, Posts: db, Now: db.Now}
-	signer, v, err := casework.LoadKey(e.dataDir)
-	if err != nil && needKey {
-		db.Close()
-		return nil, nil, err
-	}
-	if err == nil {
-		s.Signer, s.LogKey, s.Origin = signer, v, signer.Name()
-	}
-	return s, db, nil
 }
 
 // withActor opens the service, resolves --as, runs fn, and signs a
