@@ -53,4 +53,3 @@ func openCasework(ctx context.Context, e *env, needKey bool) (*casework.Service,
 	}
 	return s, db, nil
 }
-
