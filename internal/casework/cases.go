@@ -133,7 +133,7 @@ func (s *Service) AttachPost(ctx context.Context, actor tahqiq.User, caseID, dat
 	}
 	it := tahqiq.Item{CaseID: caseID, Kind: tahqiq.ItemPost, Title: fmt.Sprintf("post %s of %s", uid, dataset), Source: dataset + "/" + uid}
 	for i, r := range pr.Records {
-		ref, err := s.putBlob(fmt.Sprintf("record-%d-%s", i+1, filepath.Base(r.SourceFile)), r.Raw)
+		ref, err := s.putBlob(fmt.Sprintf("record-%d.json", i+1), r.Raw) // raw bytes; origin file/line in the post
 		if err != nil {
 			return it, err
 		}
