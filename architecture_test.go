@@ -41,6 +41,11 @@ var layers = map[string]int{
 	"internal/graph":              2,
 	"internal/synth":              2,
 	"internal/coord":              5,
+	"internal/ledger":             2,
+	"internal/blob":               2,
+	"internal/taxonomy":           2,
+	"internal/capture":            2,
+	"internal/casework":           6,
 	"internal/cli":                8,
 	"cmd/tahqiq":                  9,
 }

@@ -91,6 +91,11 @@ that anyone can verify offline.`,
 		newSynthCmd(e),
 		newDemoCmd(e),
 		newAuditCmd(e),
+		newOrgCmd(e),
+		newCaseCmd(e),
+		newVerifyCmd(e),
+		newCaptureCmd(e),
+		newCheckpointCmd(e),
 	)
 	return root
 }

@@ -3,7 +3,10 @@ package cli
 import (
 	"context"
 	"io"
+	"path/filepath"
 
+	"github.com/tahqiq/tahqiq/internal/blob"
+	"github.com/tahqiq/tahqiq/internal/casework"
 	"github.com/tahqiq/tahqiq/internal/ingest"
 	"github.com/tahqiq/tahqiq/internal/sqlite"
 )
@@ -26,4 +29,27 @@ func (e *env) progressOut() io.Writer {
 		return nil
 	}
 	return e.stderr
+}
+
+// openCasework wires the case service over the embedded store.
+func openCasework(ctx context.Context, e *env, needKey bool) (*casework.Service, *sqlite.DB, error) {
+	db, err := e.openStore(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	bs, err := blob.Open(filepath.Join(e.dataDir, "blobs"))
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	s := &casework.Service{Store: db, Blobs: bs, Posts: db, Now: db.Now}
+	signer, v, err := casework.LoadKey(e.dataDir)
+	if err != nil && needKey {
+		db.Close()
+		return nil, nil, err
+	}
+	if err == nil {
+		s.Signer, s.LogKey, s.Origin = signer, v, signer.Name()
+	}
+	return s, db, nil
 }

@@ -1,0 +1,245 @@
+package tahqiq
+
+import (
+	"context"
+	"strings"
+	"time"
+)
+
+// Role is what a user may do in an organisation.
+type Role string
+
+// Roles, from most to least powerful.
+const (
+	RoleAdmin        Role = "admin"        // manages users and sharing
+	RoleInvestigator Role = "investigator" // opens cases, attaches evidence, writes findings
+	RoleReviewer     Role = "reviewer"     // approves or rejects recommendations
+	RoleViewer       Role = "viewer"       // reads
+)
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool {
+	switch r {
+	case RoleAdmin, RoleInvestigator, RoleReviewer, RoleViewer:
+		return true
+	}
+	return false
+}
+
+// CanWrite reports whether the role may change case contents.
+func (r Role) CanWrite() bool { return r == RoleAdmin || r == RoleInvestigator }
+
+// TLP is a Traffic Light Protocol 2.0 marking.
+type TLP string
+
+// TLP markings (FIRST TLP 2.0; also in the MISP "tlp" taxonomy).
+const (
+	TLPClear       TLP = "clear"
+	TLPGreen       TLP = "green"
+	TLPAmber       TLP = "amber"
+	TLPAmberStrict TLP = "amber+strict"
+	TLPRed         TLP = "red"
+)
+
+// Valid reports whether t is a TLP 2.0 marking.
+func (t TLP) Valid() bool {
+	switch t {
+	case TLPClear, TLPGreen, TLPAmber, TLPAmberStrict, TLPRed:
+		return true
+	}
+	return false
+}
+
+// Organisation owns cases and users.
+type Organisation struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// User is an actor. Every log entry names one.
+type User struct {
+	ID    string `json:"id"`
+	OrgID string `json:"org_id"`
+	Name  string `json:"name"`
+	Role  Role   `json:"role"`
+}
+
+// Validate checks a user.
+func (u User) Validate() error {
+	if strings.TrimSpace(u.Name) == "" {
+		return Errorf(EINVALID, "user: name is empty")
+	}
+	if !u.Role.Valid() {
+		return Errorf(EINVALID, "user %s: unknown role %q (want admin, investigator, reviewer or viewer)", u.Name, u.Role)
+	}
+	return nil
+}
+
+// Case is an investigation.
+type Case struct {
+	ID          string    `json:"id"`
+	OrgID       string    `json:"org_id"`
+	Title       string    `json:"title"`
+	Description string    `json:"description,omitempty"`
+	TLP         TLP       `json:"tlp"`
+	CreatedBy   string    `json:"created_by"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+// Validate checks a case.
+func (c Case) Validate() error {
+	if strings.TrimSpace(c.Title) == "" {
+		return Errorf(EINVALID, "case: title is empty")
+	}
+	if !c.TLP.Valid() {
+		return Errorf(EINVALID, "case %q: unknown TLP %q (want clear, green, amber, amber+strict or red)", c.Title, c.TLP)
+	}
+	return nil
+}
+
+// CaseShare grants another organisation access to a case, or to one item of it
+// when ItemID is set.
+type CaseShare struct {
+	CaseID string `json:"case_id"`
+	ItemID string `json:"item_id,omitempty"`
+	OrgID  string `json:"org_id"`
+	TLP    TLP    `json:"tlp"`
+}
+
+// Finding is a claim backed by evidence items.
+type Finding struct {
+	ID        string    `json:"id"`
+	CaseID    string    `json:"case_id"`
+	Title     string    `json:"title"`
+	Text      string    `json:"text,omitempty"`
+	ItemIDs   []string  `json:"item_ids"`       // the evidence it cites
+	Tags      []string  `json:"tags,omitempty"` // DISARM technique IDs (T0049...) and MISP machinetags
+	CreatedBy string    `json:"created_by"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Validate checks a finding.
+func (f Finding) Validate() error {
+	if strings.TrimSpace(f.Title) == "" {
+		return Errorf(EINVALID, "finding: title is empty")
+	}
+	if len(f.ItemIDs) == 0 {
+		return Errorf(EINVALID, "finding %q: cites no evidence", f.Title)
+	}
+	return nil
+}
+
+// RecState is the approval state of a recommendation.
+type RecState string
+
+// Recommendation states: proposed -> approved | rejected.
+const (
+	RecProposed RecState = "proposed"
+	RecApproved RecState = "approved"
+	RecRejected RecState = "rejected"
+)
+
+// Recommendation is a proposed action (takedown request, referral) that
+// takes effect only when a reviewer other than its author approves it.
+type Recommendation struct {
+	ID         string    `json:"id"`
+	CaseID     string    `json:"case_id"`
+	Action     string    `json:"action"`
+	Grounds    string    `json:"grounds"`
+	FindingIDs []string  `json:"finding_ids"`
+	State      RecState  `json:"state"`
+	CreatedBy  string    `json:"created_by"`
+	CreatedAt  time.Time `json:"created_at"`
+	DecidedBy  string    `json:"decided_by,omitempty"`
+	DecidedAt  time.Time `json:"decided_at,omitzero"`
+}
+
+// Validate checks a recommendation.
+func (r Recommendation) Validate() error {
+	if strings.TrimSpace(r.Action) == "" || strings.TrimSpace(r.Grounds) == "" {
+		return Errorf(EINVALID, "recommendation: action and grounds are required")
+	}
+	if len(r.FindingIDs) == 0 {
+		return Errorf(EINVALID, "recommendation %q: rests on no finding", r.Action)
+	}
+	return nil
+}
+
+// Decide moves a proposed recommendation to approved or rejected. The
+// reviewer must hold the reviewer (or admin) role and must not be the author.
+func (r Recommendation) Decide(reviewer User, approve bool, at time.Time) (Recommendation, error) {
+	if r.State != RecProposed {
+		return r, Errorf(ECONFLICT, "recommendation %s is already %s", r.ID, r.State)
+	}
+	if reviewer.Role != RoleReviewer && reviewer.Role != RoleAdmin {
+		return r, Errorf(EFORBIDDEN, "user %s (%s) may not review recommendations", reviewer.Name, reviewer.Role)
+	}
+	if reviewer.ID == r.CreatedBy {
+		return r, Errorf(EFORBIDDEN, "recommendation %s: its author cannot review it", r.ID)
+	}
+	r.State = RecRejected
+	if approve {
+		r.State = RecApproved
+	}
+	r.DecidedBy, r.DecidedAt = reviewer.ID, at.UTC()
+	return r, nil
+}
+
+// Task is a to-do in a case.
+type Task struct {
+	ID        string    `json:"id"`
+	CaseID    string    `json:"case_id"`
+	Title     string    `json:"title"`
+	Assignee  string    `json:"assignee,omitempty"`
+	Done      bool      `json:"done"`
+	CreatedBy string    `json:"created_by"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Note is free text in a case.
+type Note struct {
+	ID        string    `json:"id"`
+	CaseID    string    `json:"case_id"`
+	Text      string    `json:"text"`
+	CreatedBy string    `json:"created_by"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// CaseTx is one store transaction of internal/casework: the state change
+// and its custody-log entry commit together or not at all.
+type CaseTx interface {
+	CreateOrganisation(ctx context.Context, o Organisation) error
+	CreateUser(ctx context.Context, u User) error
+	CreateCase(ctx context.Context, c Case) error
+	CreateShare(ctx context.Context, s CaseShare) error
+	CreateItem(ctx context.Context, it Item) error
+	CreateFinding(ctx context.Context, f Finding) error
+	PutRecommendation(ctx context.Context, r Recommendation) error
+	CreateTask(ctx context.Context, t Task) error
+	CreateNote(ctx context.Context, n Note) error
+	// AppendLog appends one entry (Index is set by the store) and returns it.
+	AppendLog(ctx context.Context, e LogEntry) (LogEntry, error)
+}
+
+// CaseStore is the persistence of cases (implemented by internal/sqlite).
+type CaseStore interface {
+	InTx(ctx context.Context, fn func(tx CaseTx) error) error
+	FindUserByName(ctx context.Context, name string) (User, error)
+	FindUserByID(ctx context.Context, id string) (User, error)
+	FindCaseByID(ctx context.Context, id string) (Case, error)
+	FindCases(ctx context.Context) ([]Case, error)
+	FindShares(ctx context.Context, caseID string) ([]CaseShare, error)
+	FindItems(ctx context.Context, caseID string) ([]Item, error)
+	FindItemByID(ctx context.Context, id string) (Item, error)
+	FindFindings(ctx context.Context, caseID string) ([]Finding, error)
+	FindRecommendation(ctx context.Context, id string) (Recommendation, error)
+	FindRecommendations(ctx context.Context, caseID string) ([]Recommendation, error)
+	FindTasks(ctx context.Context, caseID string) ([]Task, error)
+	FindNotes(ctx context.Context, caseID string) ([]Note, error)
+	// LogEntries returns the encoded log entries [from, to); LogSize the count.
+	LogEntries(ctx context.Context, from, to int64) ([][]byte, error)
+	LogSize(ctx context.Context) (int64, error)
+	// Checkpoints returns all signed checkpoints, oldest first.
+	Checkpoints(ctx context.Context) ([][]byte, error)
+	AddCheckpoint(ctx context.Context, size int64, note []byte) error
+}

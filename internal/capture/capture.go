@@ -1,0 +1,174 @@
+// Package capture archives a web page: the HTTP exchange as a WARC/1.1 file
+// (ISO 28500) with SHA-256 block and payload digests, the rendered HTML and
+// a screenshot through headless Chromium when it is installed. It stores
+// nothing itself and never touches the custody log: it returns files for
+// internal/casework to attach.
+package capture
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base32"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httputil"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Result is what a capture produced. Missing parts are explained in Notes.
+type Result struct {
+	URL        string
+	WARC       []byte // request + response records
+	HTML       []byte // rendered DOM when Chromium ran, else the response body
+	Rendered   bool
+	Screenshot []byte // PNG, nil when Chromium is absent
+	Notes      []string
+	Status     int
+}
+
+// Options configures a capture.
+type Options struct {
+	Client   *http.Client
+	Chromium string // path; "" looks for chromium, chromium-browser, google-chrome
+	Now      func() time.Time
+	MaxBody  int64 // bytes; default 64 MiB
+}
+
+// FindChromium returns the path of a Chromium binary or "".
+func FindChromium() string {
+	for _, n := range []string{"chromium", "chromium-browser", "google-chrome", "/usr/bin/chromium"} {
+		if p, err := exec.LookPath(n); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// Capture fetches url and archives it.
+func Capture(ctx context.Context, url string, o Options) (*Result, error) {
+	if o.Client == nil {
+		o.Client = &http.Client{Timeout: 60 * time.Second}
+	}
+	if o.Now == nil {
+		o.Now = func() time.Time { return time.Now().UTC() }
+	}
+	if o.MaxBody == 0 {
+		o.MaxBody = 64 << 20
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, fmt.Errorf("capture: %s: %w", url, err)
+	}
+	req.Header.Set("User-Agent", "tahqiq-capture/1 (+https://github.com/tahqiq/tahqiq)")
+	reqBytes, err := httputil.DumpRequestOut(req, false)
+	if err != nil {
+		return nil, fmt.Errorf("capture: %s: %w", url, err)
+	}
+	at := o.Now().UTC()
+	resp, err := o.Client.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("capture: fetch %s: %w", url, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, o.MaxBody))
+	if err != nil {
+		return nil, fmt.Errorf("capture: read %s: %w", url, err)
+	}
+	// The WARC keeps the payload as received (Content-Encoding already
+	// undone by net/http; Transfer-Encoding removed), so headers are
+	// rewritten to match the stored bytes.
+	resp.Header.Del("Transfer-Encoding")
+	resp.Header.Del("Content-Encoding")
+	resp.Header.Set("Content-Length", fmt.Sprint(len(body)))
+	var head bytes.Buffer
+	fmt.Fprintf(&head, "HTTP/%d.%d %s\r\n", resp.ProtoMajor, resp.ProtoMinor, resp.Status)
+	resp.Header.Write(&head)
+	head.WriteString("\r\n")
+	respBlock := append(head.Bytes(), body...)
+
+	r := &Result{URL: url, HTML: body, Status: resp.StatusCode}
+	var w bytes.Buffer
+	warcinfo := []byte("software: tahqiq capture\r\nformat: WARC File Format 1.1\r\nconformsTo: http://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/\r\n")
+	writeRecord(&w, "warcinfo", "", at, "application/warc-fields", warcinfo, nil, "")
+	respID := writeRecord(&w, "response", url, at, "application/http;msgtype=response", respBlock, body, "")
+	writeRecord(&w, "request", url, at, "application/http;msgtype=request", reqBytes, nil, respID)
+	r.WARC = w.Bytes()
+
+	chrome := o.Chromium
+	if chrome == "" {
+		chrome = FindChromium()
+	}
+	if chrome == "" {
+		r.Notes = append(r.Notes, "Chromium not installed: no screenshot and no rendered DOM (the HTML is the response body); install chromium to get them")
+		return r, nil
+	}
+	if err := render(ctx, chrome, url, r); err != nil {
+		r.Notes = append(r.Notes, "Chromium failed: "+err.Error())
+	}
+	return r, nil
+}
+
+func newID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	return "<urn:uuid:" + fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:]) + ">"
+}
+
+func digest(b []byte) string {
+	s := sha256.Sum256(b)
+	return "sha256:" + strings.ToLower(base32.StdEncoding.EncodeToString(s[:]))
+}
+
+// writeRecord writes one WARC/1.1 record and returns its ID.
+func writeRecord(w *bytes.Buffer, typ, uri string, at time.Time, ctype string, block, payload []byte, concurrent string) string {
+	id := newID()
+	fmt.Fprintf(w, "WARC/1.1\r\nWARC-Type: %s\r\nWARC-Record-ID: %s\r\nWARC-Date: %s\r\n", typ, id, at.Format("2006-01-02T15:04:05.000000Z"))
+	if uri != "" {
+		fmt.Fprintf(w, "WARC-Target-URI: %s\r\n", uri)
+	}
+	if concurrent != "" {
+		fmt.Fprintf(w, "WARC-Concurrent-To: %s\r\n", concurrent)
+	}
+	fmt.Fprintf(w, "WARC-Block-Digest: %s\r\n", digest(block))
+	if payload != nil {
+		fmt.Fprintf(w, "WARC-Payload-Digest: %s\r\n", digest(payload))
+	}
+	fmt.Fprintf(w, "Content-Type: %s\r\nContent-Length: %d\r\n\r\n", ctype, len(block))
+	w.Write(block)
+	w.WriteString("\r\n\r\n")
+	return id
+}
+
+// render runs headless Chromium for the DOM and a tall screenshot.
+func render(ctx context.Context, chrome, url string, r *Result) error {
+	tmp, err := os.MkdirTemp("", "tahqiq-capture-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	base := []string{"--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--user-data-dir=" + filepath.Join(tmp, "profile")}
+	ctx, cancel := context.WithTimeout(ctx, 90*time.Second)
+	defer cancel()
+	dom, err := exec.CommandContext(ctx, chrome, append(base, "--dump-dom", url)...).Output()
+	if err != nil {
+		return fmt.Errorf("dump DOM: %w", err)
+	}
+	r.HTML, r.Rendered = dom, true
+	png := filepath.Join(tmp, "shot.png")
+	if err := exec.CommandContext(ctx, chrome, append(base, "--window-size=1280,4000", "--screenshot="+png, url)...).Run(); err != nil {
+		return fmt.Errorf("screenshot: %w", err)
+	}
+	r.Screenshot, err = os.ReadFile(png)
+	return err
+}
+
+// PayloadSHA256 returns the hex SHA-256 of b (for tests and reports).
+func PayloadSHA256(b []byte) string { s := sha256.Sum256(b); return hex.EncodeToString(s[:]) }

@@ -1,0 +1,253 @@
+package casework
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io/fs"
+	"mime"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/blob"
+)
+
+// NewCase opens a case in the actor's organisation.
+func (s *Service) NewCase(ctx context.Context, actor tahqiq.User, title, desc string, tlp tahqiq.TLP) (tahqiq.Case, error) {
+	if tlp == "" {
+		tlp = tahqiq.TLPAmber
+	}
+	c := tahqiq.Case{ID: s.newID("c"), OrgID: actor.OrgID, Title: title, Description: desc, TLP: tlp, CreatedBy: actor.ID, CreatedAt: s.now()}
+	if !actor.Role.CanWrite() {
+		return c, tahqiq.Errorf(tahqiq.EFORBIDDEN, "user %s (%s) may not open cases", actor.Name, actor.Role)
+	}
+	if err := c.Validate(); err != nil {
+		return c, err
+	}
+	_, err := s.change(ctx, tahqiq.LogEntry{Actor: actor.ID, Action: "case.create", CaseID: c.ID, Hashes: []string{digest("case", c)}, Details: fmt.Sprintf("title %q tlp %s", title, tlp)},
+		func(tx tahqiq.CaseTx) error { return tx.CreateCase(ctx, c) })
+	return c, err
+}
+
+// putBlob stores a file and, for images, its dHash.
+func (s *Service) putBlob(name string, data []byte) (tahqiq.BlobRef, error) {
+	sum, n, err := s.Blobs.Put(bytes.NewReader(data))
+	if err != nil {
+		return tahqiq.BlobRef{}, err
+	}
+	ref := tahqiq.BlobRef{Name: name, SHA256: sum, Size: n, Type: mime.TypeByExtension(strings.ToLower(filepath.Ext(name)))}
+	if h, err := blob.DHash(bytes.NewReader(data)); err == nil {
+		ref.DHash = fmt.Sprintf("%016x", h)
+	}
+	return ref, nil
+}
+
+func (s *Service) putPath(path, name string) (tahqiq.BlobRef, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return tahqiq.BlobRef{}, tahqiq.Errorf(tahqiq.ENOTFOUND, "cannot read %s: %v", path, err)
+	}
+	defer f.Close()
+	sum, n, err := s.Blobs.Put(f)
+	if err != nil {
+		return tahqiq.BlobRef{}, err
+	}
+	ref := tahqiq.BlobRef{Name: name, SHA256: sum, Size: n, Type: mime.TypeByExtension(strings.ToLower(filepath.Ext(name)))}
+	if strings.HasPrefix(ref.Type, "image/") {
+		if g, err := s.Blobs.Open(sum); err == nil {
+			if h, err := blob.DHash(g); err == nil {
+				ref.DHash = fmt.Sprintf("%016x", h)
+			}
+			g.Close()
+		}
+	}
+	return ref, nil
+}
+
+// addItem stores blobs already put and logs the attachment.
+func (s *Service) addItem(ctx context.Context, actor tahqiq.User, it tahqiq.Item) (tahqiq.Item, error) {
+	c, err := s.openCase(ctx, actor, it.CaseID, true)
+	if err != nil {
+		return it, err
+	}
+	it.ID, it.AddedBy, it.AddedAt, it.CaseID = s.newID("i"), actor.ID, s.now(), c.ID
+	if err := it.Validate(); err != nil {
+		return it, err
+	}
+	if it.DerivedFrom != "" {
+		if _, err := s.Store.FindItemByID(ctx, it.DerivedFrom); err != nil {
+			return it, err
+		}
+	}
+	hashes := []string{it.Digest()}
+	for _, b := range it.Blobs {
+		hashes = append(hashes, "sha256:"+b.SHA256)
+	}
+	_, err = s.change(ctx, tahqiq.LogEntry{Actor: actor.ID, Action: "item.attach", CaseID: c.ID, ItemID: it.ID, Hashes: hashes,
+		Details: fmt.Sprintf("%s %q", it.Kind, it.Title)},
+		func(tx tahqiq.CaseTx) error { return tx.CreateItem(ctx, it) })
+	return it, err
+}
+
+// AttachFiles attaches each file as one item (kind file, or derived when
+// derivedFrom is set: a working copy of another item).
+func (s *Service) AttachFiles(ctx context.Context, actor tahqiq.User, caseID, derivedFrom string, paths ...string) ([]tahqiq.Item, error) {
+	if _, err := s.openCase(ctx, actor, caseID, true); err != nil {
+		return nil, err
+	}
+	var out []tahqiq.Item
+	for _, p := range paths {
+		ref, err := s.putPath(p, filepath.Base(p))
+		if err != nil {
+			return out, err
+		}
+		kind := tahqiq.ItemFile
+		if derivedFrom != "" {
+			kind = tahqiq.ItemDerived
+		}
+		it, err := s.addItem(ctx, actor, tahqiq.Item{CaseID: caseID, Kind: kind, Title: filepath.Base(p), Source: p, Blobs: []tahqiq.BlobRef{ref}, DerivedFrom: derivedFrom})
+		if err != nil {
+			return out, err
+		}
+		out = append(out, it)
+	}
+	return out, nil
+}
+
+// AttachPost attaches a post of an imported dataset with its raw records
+// (one blob per record, the bytes verbatim) so that bundles are
+// self-contained.
+func (s *Service) AttachPost(ctx context.Context, actor tahqiq.User, caseID, dataset, uid string) (tahqiq.Item, error) {
+	if s.Posts == nil {
+		return tahqiq.Item{}, tahqiq.Errorf(tahqiq.EINVALID, "no dataset store")
+	}
+	if _, err := s.openCase(ctx, actor, caseID, true); err != nil {
+		return tahqiq.Item{}, err
+	}
+	pr, err := s.Posts.FindPost(ctx, dataset, uid)
+	if err != nil {
+		return tahqiq.Item{}, err
+	}
+	it := tahqiq.Item{CaseID: caseID, Kind: tahqiq.ItemPost, Title: fmt.Sprintf("post %s of %s", uid, dataset), Source: dataset + "/" + uid}
+	for i, r := range pr.Records {
+		ref, err := s.putBlob(fmt.Sprintf("record-%d.json", i+1), r.Raw) // raw bytes; origin file/line in the post
+		if err != nil {
+			return it, err
+		}
+		ref.Type = "application/json"
+		it.Blobs = append(it.Blobs, ref)
+	}
+	return s.addItem(ctx, actor, it)
+}
+
+// AttachRun attaches an analysis run directory (coord/audit --out DIR with
+// its manifest.json): one item whose blobs are all its files.
+func (s *Service) AttachRun(ctx context.Context, actor tahqiq.User, caseID, dir string) (tahqiq.Item, error) {
+	if _, err := os.Stat(filepath.Join(dir, "manifest.json")); err != nil {
+		return tahqiq.Item{}, tahqiq.Errorf(tahqiq.EINVALID, "%s is not an analysis run: no manifest.json", dir)
+	}
+	if _, err := s.openCase(ctx, actor, caseID, true); err != nil {
+		return tahqiq.Item{}, err
+	}
+	var files []string
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			files = append(files, p)
+		}
+		return err
+	})
+	if err != nil {
+		return tahqiq.Item{}, tahqiq.Errorf(tahqiq.EINVALID, "read %s: %v", dir, err)
+	}
+	sort.Strings(files)
+	it := tahqiq.Item{CaseID: caseID, Kind: tahqiq.ItemAnalysis, Title: "analysis run " + filepath.Base(dir), Source: dir}
+	for _, p := range files {
+		rel, _ := filepath.Rel(dir, p)
+		ref, err := s.putPath(p, filepath.ToSlash(rel))
+		if err != nil {
+			return it, err
+		}
+		it.Blobs = append(it.Blobs, ref)
+	}
+	return s.addItem(ctx, actor, it)
+}
+
+// AttachBlobs attaches blobs already in the store (used by capture).
+func (s *Service) AttachBlobs(ctx context.Context, actor tahqiq.User, it tahqiq.Item) (tahqiq.Item, error) {
+	return s.addItem(ctx, actor, it)
+}
+
+// PutBlob stores bytes in the blob store (for capture).
+func (s *Service) PutBlob(name string, data []byte) (tahqiq.BlobRef, error) {
+	return s.putBlob(name, data)
+}
+
+// ReadItem returns an item and logs the read (who read which hashes).
+func (s *Service) ReadItem(ctx context.Context, actor tahqiq.User, id string) (tahqiq.Item, error) {
+	it, err := s.Store.FindItemByID(ctx, id)
+	if err != nil {
+		return it, err
+	}
+	c, err := s.Store.FindCaseByID(ctx, it.CaseID)
+	if err != nil {
+		return it, err
+	}
+	if err := s.access(ctx, actor, c, it.ID, false); err != nil {
+		return it, err
+	}
+	var hs []string
+	for _, b := range it.Blobs {
+		hs = append(hs, "sha256:"+b.SHA256)
+	}
+	_, err = s.change(ctx, tahqiq.LogEntry{Actor: actor.ID, Action: "item.read", CaseID: c.ID, ItemID: it.ID, Hashes: hs}, nil)
+	return it, err
+}
+
+// Similar returns items in any case the actor can read whose images have
+// a dHash within maxDist bits of the item's images.
+func (s *Service) Similar(ctx context.Context, actor tahqiq.User, itemID string, maxDist int) ([]tahqiq.Item, error) {
+	it, err := s.ReadItem(ctx, actor, itemID)
+	if err != nil {
+		return nil, err
+	}
+	cases, err := s.Store.FindCases(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []tahqiq.Item
+	for _, c := range cases {
+		if s.access(ctx, actor, c, "", false) != nil {
+			continue
+		}
+		items, err := s.Store.FindItems(ctx, c.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range s.visibleItems(ctx, actor, c, items) {
+			if o.ID != it.ID && similar(it, o, maxDist) {
+				out = append(out, o)
+			}
+		}
+	}
+	return out, nil
+}
+
+func similar(a, b tahqiq.Item, maxDist int) bool {
+	for _, x := range a.Blobs {
+		for _, y := range b.Blobs {
+			if x.DHash == "" || y.DHash == "" {
+				continue
+			}
+			var hx, hy uint64
+			fmt.Sscanf(x.DHash, "%x", &hx)
+			fmt.Sscanf(y.DHash, "%x", &hy)
+			if blob.Distance(hx, hy) <= maxDist {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -1,0 +1,148 @@
+// Package casework holds the use cases of cases and evidence. Every state
+// change is one store transaction that also appends one custody-log entry;
+// this is the ONLY package that appends to the log. Every read path checks
+// access in one place (access.go). It names no storage engine: it works on
+// tahqiq.CaseStore, a blob.Store and a signing key.
+package casework
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"time"
+
+	"golang.org/x/mod/sumdb/note"
+	"golang.org/x/mod/sumdb/tlog"
+
+	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/blob"
+	"github.com/tahqiq/tahqiq/internal/ledger"
+)
+
+// Store is the case store plus read access to the log's stored hashes.
+type Store interface {
+	tahqiq.CaseStore
+	LogHashes(ctx context.Context) tlog.HashReader
+}
+
+// Service runs the use cases.
+type Service struct {
+	Store  Store
+	Blobs  *blob.Store
+	Posts  tahqiq.PostStore // optional, for attaching posts
+	Signer note.Signer      // the store's log key
+	LogKey note.Verifier
+	Origin string // checkpoint origin line, e.g. "tahqiq/<org>"
+	Now    func() time.Time
+	Rand   io.Reader // for IDs; crypto/rand when nil
+}
+
+func (s *Service) now() time.Time {
+	if s.Now == nil {
+		return time.Now().UTC()
+	}
+	return s.Now().UTC()
+}
+
+func (s *Service) newID(prefix string) string {
+	r := s.Rand
+	if r == nil {
+		r = rand.Reader
+	}
+	var b [6]byte
+	if _, err := io.ReadFull(r, b[:]); err != nil {
+		panic("casework: no randomness: " + err.Error())
+	}
+	return prefix + hex.EncodeToString(b[:])
+}
+
+// change runs fn and appends e in the same transaction.
+func (s *Service) change(ctx context.Context, e tahqiq.LogEntry, fn func(tx tahqiq.CaseTx) error) (tahqiq.LogEntry, error) {
+	e.Time = s.now()
+	err := s.Store.InTx(ctx, func(tx tahqiq.CaseTx) error {
+		if fn != nil {
+			if err := fn(tx); err != nil {
+				return err
+			}
+		}
+		var err error
+		e, err = tx.AppendLog(ctx, e)
+		return err
+	})
+	return e, err
+}
+
+// InitOrg creates the first organisation and its admin. It fails with
+// ECONFLICT when the user exists.
+func (s *Service) InitOrg(ctx context.Context, orgName, adminName string) (tahqiq.Organisation, tahqiq.User, error) {
+	o := tahqiq.Organisation{ID: s.newID("o"), Name: orgName}
+	u := tahqiq.User{ID: s.newID("u"), OrgID: o.ID, Name: adminName, Role: tahqiq.RoleAdmin}
+	if err := u.Validate(); err != nil {
+		return o, u, err
+	}
+	_, err := s.change(ctx, tahqiq.LogEntry{Actor: u.ID, Action: "org.init", Details: fmt.Sprintf("org %s %q admin %s %q", o.ID, o.Name, u.ID, u.Name)},
+		func(tx tahqiq.CaseTx) error {
+			if err := tx.CreateOrganisation(ctx, o); err != nil {
+				return err
+			}
+			return tx.CreateUser(ctx, u)
+		})
+	return o, u, err
+}
+
+// AddOrg creates another organisation (admin only), e.g. a partner to
+// share cases with.
+func (s *Service) AddOrg(ctx context.Context, actor tahqiq.User, name string) (tahqiq.Organisation, error) {
+	if actor.Role != tahqiq.RoleAdmin {
+		return tahqiq.Organisation{}, tahqiq.Errorf(tahqiq.EFORBIDDEN, "user %s is not an admin", actor.Name)
+	}
+	o := tahqiq.Organisation{ID: s.newID("o"), Name: name}
+	_, err := s.change(ctx, tahqiq.LogEntry{Actor: actor.ID, Action: "org.create", Details: fmt.Sprintf("org %s %q", o.ID, name)},
+		func(tx tahqiq.CaseTx) error { return tx.CreateOrganisation(ctx, o) })
+	return o, err
+}
+
+// AddUser creates a user in an organisation (admin only).
+func (s *Service) AddUser(ctx context.Context, actor tahqiq.User, orgID, name string, role tahqiq.Role) (tahqiq.User, error) {
+	if actor.Role != tahqiq.RoleAdmin {
+		return tahqiq.User{}, tahqiq.Errorf(tahqiq.EFORBIDDEN, "user %s is not an admin", actor.Name)
+	}
+	if orgID == "" {
+		orgID = actor.OrgID
+	}
+	u := tahqiq.User{ID: s.newID("u"), OrgID: orgID, Name: name, Role: role}
+	if err := u.Validate(); err != nil {
+		return u, err
+	}
+	_, err := s.change(ctx, tahqiq.LogEntry{Actor: actor.ID, Action: "user.create", Details: fmt.Sprintf("user %s %q org %s role %s", u.ID, name, orgID, role)},
+		func(tx tahqiq.CaseTx) error { return tx.CreateUser(ctx, u) })
+	return u, err
+}
+
+// Actor looks a user up by name.
+func (s *Service) Actor(ctx context.Context, name string) (tahqiq.User, error) {
+	if name == "" {
+		return tahqiq.User{}, tahqiq.Errorf(tahqiq.EUNAUTHORIZED, "no user given: pass --as USER or set TAHQIQ_USER (first run: tahqiq org init)")
+	}
+	return s.Store.FindUserByName(ctx, name)
+}
+
+// Checkpoint signs the current tree and stores the checkpoint.
+func (s *Service) Checkpoint(ctx context.Context) (tahqiq.Checkpoint, error) {
+	hr := s.Store.LogHashes(ctx)
+	n, err := s.Store.LogSize(ctx)
+	if err != nil {
+		return tahqiq.Checkpoint{}, err
+	}
+	t, err := ledger.TreeAt(hr, n)
+	if err != nil {
+		return tahqiq.Checkpoint{}, err
+	}
+	cp, err := ledger.Sign(s.Origin, t, s.Signer)
+	if err != nil {
+		return cp, err
+	}
+	return cp, s.Store.AddCheckpoint(ctx, n, cp.Note)
+}

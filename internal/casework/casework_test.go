@@ -1,0 +1,298 @@
+package casework_test
+
+import (
+	"context"
+	"database/sql"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	_ "modernc.org/sqlite"
+
+	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/blob"
+	"github.com/tahqiq/tahqiq/internal/casework"
+	"github.com/tahqiq/tahqiq/internal/ledger"
+	"github.com/tahqiq/tahqiq/internal/sqlite"
+)
+
+type fixture struct {
+	dir   string
+	s     *casework.Service
+	db    *sqlite.DB
+	admin tahqiq.User
+	c     tahqiq.Case
+	items []tahqiq.Item
+}
+
+func setup(t *testing.T) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	dir := t.TempDir()
+	db, err := sqlite.OpenDir(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	bs, err := blob.Open(filepath.Join(dir, "blobs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, v, err := casework.CreateKey(dir, "tahqiq/test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := time.Date(2026, 2, 8, 9, 0, 0, 0, time.UTC)
+	s := &casework.Service{Store: db, Blobs: bs, Signer: signer, LogKey: v, Origin: signer.Name(),
+		Now: func() time.Time { clock = clock.Add(time.Second); return clock }}
+	_, admin, err := s.InitOrg(ctx, "Team", "amina")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := s.NewCase(ctx, admin, "Fake ballot paper", "", tahqiq.TLPAmber)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var paths []string
+	for i, body := range []string{"first evidence", "second evidence"} {
+		p := filepath.Join(dir, "in", string(rune('a'+i))+".txt")
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		os.WriteFile(p, []byte(body), 0o644)
+		paths = append(paths, p)
+	}
+	items, err := s.AttachFiles(ctx, admin, c.ID, "", paths...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := s.AddFinding(ctx, admin, tahqiq.Finding{CaseID: c.ID, Title: "same picture", ItemIDs: []string{items[0].ID}, Tags: []string{"T0086", "tlp:amber"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Recommend(ctx, admin, tahqiq.Recommendation{CaseID: c.ID, Action: "takedown request", Grounds: "fake", FindingIDs: []string{f.ID}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Checkpoint(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return &fixture{dir: dir, s: s, db: db, admin: admin, c: c, items: items}
+}
+
+func wantProblem(t *testing.T, r *casework.Report, err error, want string) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want == "" {
+		if !r.OK() {
+			t.Fatalf("verify problems = %v, want none", r.Problems)
+		}
+		return
+	}
+	for _, p := range r.Problems {
+		if strings.Contains(p.String(), want) {
+			return
+		}
+	}
+	t.Fatalf("verify problems = %v, want one containing %q", r.Problems, want)
+}
+
+func rawExec(t *testing.T, dir, q string, args ...any) {
+	t.Helper()
+	db, err := sql.Open("sqlite", filepath.Join(dir, sqlite.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(q, args...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestStoreTamper(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name   string
+		tamper func(t *testing.T, f *fixture)
+		want   string
+	}{
+		{"intact", func(*testing.T, *fixture) {}, ""},
+		{"flipped byte in blob", func(t *testing.T, f *fixture) {
+			p := f.s.Blobs.Path(f.items[0].Blobs[0].SHA256)
+			os.Chmod(p, 0o600)
+			b, _ := os.ReadFile(p)
+			b[0] ^= 1
+			os.WriteFile(p, b, 0o600)
+		}, "was changed"},
+		{"edited item row", func(t *testing.T, f *fixture) {
+			rawExec(t, f.dir, `UPDATE items SET data = replace(data, 'a.txt', 'z.txt') WHERE id = ?`, f.items[0].ID)
+		}, "edited"},
+		{"edited finding row", func(t *testing.T, f *fixture) {
+			rawExec(t, f.dir, `UPDATE case_records SET data = replace(data, 'same picture', 'other claim') WHERE kind = 'finding'`)
+		}, "finding"},
+		{"inserted item row", func(t *testing.T, f *fixture) {
+			rawExec(t, f.dir, `INSERT INTO items (id, case_id, seq, data) SELECT 'ifake', case_id, 99, replace(data, ?, 'ifake') FROM items WHERE id = ?`, f.items[0].ID, f.items[0].ID)
+		}, "no log entry attaches it"},
+		{"deleted log entry", func(t *testing.T, f *fixture) {
+			rawExec(t, f.dir, `DELETE FROM ledger_entries WHERE idx = 2`)
+		}, "entry 2: records index 3"},
+		{"edited log entry", func(t *testing.T, f *fixture) {
+			rawExec(t, f.dir, `UPDATE ledger_entries SET data = replace(data, 'amina', 'someone') WHERE idx = 0`)
+		}, "checkpoint"},
+		{"edited stored hash", func(t *testing.T, f *fixture) {
+			rawExec(t, f.dir, `UPDATE ledger_hashes SET hash = zeroblob(32) WHERE idx = 1`)
+		}, "hash table was edited"},
+		{"checkpoint re-signed with another key", func(t *testing.T, f *fixture) {
+			sk, _, _ := ledger.GenerateKey("tahqiq/test")
+			other, _ := ledger.ReadSignerFromText(sk)
+			n, _ := f.db.LogSize(ctx)
+			tr, _ := ledger.TreeAt(f.db.LogHashes(ctx), n)
+			cp, _ := ledger.Sign("tahqiq/test", tr, other)
+			rawExec(t, f.dir, `UPDATE ledger_checkpoints SET note = ?`, cp.Note)
+		}, "not signed by any known key"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := setup(t)
+			tc.tamper(t, f)
+			r, err := f.s.VerifyStore(ctx, casework.VerifyOptions{})
+			wantProblem(t, r, err, tc.want)
+		})
+	}
+}
+
+func TestBundleTamper(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name   string
+		tamper func(t *testing.T, dir string)
+		want   string
+	}{
+		{"intact", func(*testing.T, string) {}, ""},
+		{"file removed", func(t *testing.T, dir string) {
+			ents, _ := os.ReadDir(filepath.Join(dir, "blobs"))
+			os.Remove(filepath.Join(dir, "blobs", ents[0].Name()))
+		}, "file removed"},
+		{"flipped blob byte", func(t *testing.T, dir string) {
+			ents, _ := os.ReadDir(filepath.Join(dir, "blobs"))
+			p := filepath.Join(dir, "blobs", ents[0].Name())
+			b, _ := os.ReadFile(p)
+			b[1] ^= 1
+			os.WriteFile(p, b, 0o644)
+		}, "blob"},
+		{"reordered log", func(t *testing.T, dir string) {
+			p := filepath.Join(dir, "log", "entries.jsonl")
+			b, _ := os.ReadFile(p)
+			lines := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+			lines[1], lines[2] = lines[2], lines[1]
+			os.WriteFile(p, []byte(strings.Join(lines, "\n")+"\n"), 0o644)
+		}, "entry 1: records index 2"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := setup(t)
+			out := filepath.Join(t.TempDir(), "bundle")
+			if _, err := f.s.Export(ctx, f.admin, f.c.ID, out); err != nil {
+				t.Fatal(err)
+			}
+			tc.tamper(t, out)
+			r, err := casework.VerifyBundle(out, casework.VerifyOptions{})
+			wantProblem(t, r, err, tc.want)
+		})
+	}
+}
+
+func TestApprovalAndAccess(t *testing.T) {
+	ctx := context.Background()
+	f := setup(t)
+	v, err := f.s.Show(ctx, f.admin, f.c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := v.Recommendations[0]
+	if _, err := f.s.Decide(ctx, f.admin, rec.ID, true); tahqiq.ErrorCode(err) != tahqiq.EFORBIDDEN {
+		t.Errorf("author approves own recommendation: err = %v, want forbidden", err)
+	}
+	rev, err := f.s.AddUser(ctx, f.admin, "", "bilal", tahqiq.RoleReviewer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := f.s.Decide(ctx, rev, rec.ID, true)
+	if err != nil || got.State != tahqiq.RecApproved {
+		t.Fatalf("reviewer approves = %v, %v", got.State, err)
+	}
+	if _, err := f.s.NewCase(ctx, rev, "x", "", tahqiq.TLPClear); tahqiq.ErrorCode(err) != tahqiq.EFORBIDDEN {
+		t.Errorf("reviewer opens case: err = %v, want forbidden", err)
+	}
+	partner, _ := f.s.AddOrg(ctx, f.admin, "Observers")
+	pu, _ := f.s.AddUser(ctx, f.admin, partner.ID, "chen", tahqiq.RoleViewer)
+	if _, err := f.s.Show(ctx, pu, f.c.ID); tahqiq.ErrorCode(err) != tahqiq.EFORBIDDEN {
+		t.Errorf("unshared read: err = %v, want forbidden", err)
+	}
+	if err := f.s.Share(ctx, f.admin, tahqiq.CaseShare{CaseID: f.c.ID, ItemID: f.items[1].ID, OrgID: partner.ID}); err != nil {
+		t.Fatal(err)
+	}
+	pv, err := f.s.Show(ctx, pu, f.c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pv.Items) != 1 || pv.Items[0].ID != f.items[1].ID || len(pv.Findings) != 0 {
+		t.Errorf("item share shows %d items, %d findings; want only item %s", len(pv.Items), len(pv.Findings), f.items[1].ID)
+	}
+	if _, err := f.s.ReadItem(ctx, pu, f.items[0].ID); tahqiq.ErrorCode(err) != tahqiq.EFORBIDDEN {
+		t.Errorf("read unshared item: err = %v, want forbidden", err)
+	}
+	if _, err := f.s.Checkpoint(ctx); err != nil {
+		t.Fatal(err)
+	}
+	r, err := f.s.VerifyStore(ctx, casework.VerifyOptions{})
+	wantProblem(t, r, err, "")
+}
+
+func TestDemo(t *testing.T) {
+	f := setup(t)
+	run := t.TempDir()
+	os.WriteFile(filepath.Join(run, "manifest.json"), []byte(`{"tool":"coord"}`), 0o644)
+	os.WriteFile(filepath.Join(run, "clusters.csv"), []byte("a,b\n"), 0o644)
+	res, err := f.s.Demo(context.Background(), casework.DemoInput{Actor: f.admin, RunDirs: []string{run}, OutDir: filepath.Join(t.TempDir(), "b")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Items != 1 || !res.Report.OK() || res.Report.Blobs != 2 {
+		t.Errorf("Demo = %+v, problems %v; want 1 item, 2 blobs, OK", res, res.Report.Problems)
+	}
+}
+
+func BenchmarkVerifyBundle10k(b *testing.B) {
+	ctx := context.Background()
+	dir := b.TempDir()
+	db, _ := sqlite.OpenDir(ctx, dir)
+	defer db.Close()
+	bs, _ := blob.Open(filepath.Join(dir, "blobs"))
+	signer, v, _ := casework.CreateKey(dir, "tahqiq/bench")
+	s := &casework.Service{Store: db, Blobs: bs, Signer: signer, LogKey: v, Origin: signer.Name()}
+	_, admin, _ := s.InitOrg(ctx, "Team", "amina")
+	c, _ := s.NewCase(ctx, admin, "bench", "", tahqiq.TLPAmber)
+	for i := 0; i < 10_000; i++ {
+		ref, err := s.PutBlob("f.txt", []byte(strings.Repeat("x", 100)+string(rune(i))))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := s.AttachBlobs(ctx, admin, tahqiq.Item{CaseID: c.ID, Kind: tahqiq.ItemFile, Title: "f", Blobs: []tahqiq.BlobRef{ref}}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	out := filepath.Join(b.TempDir(), "bundle")
+	if _, err := s.Export(ctx, admin, c.ID, out); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		r, err := casework.VerifyBundle(out, casework.VerifyOptions{})
+		if err != nil || !r.OK() {
+			b.Fatal(err, r.Problems)
+		}
+	}
+}

@@ -1,0 +1,213 @@
+package casework
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/taxonomy"
+)
+
+func digest(kind string, v any) string {
+	b, _ := json.Marshal(v)
+	s := sha256.Sum256(b)
+	return kind + ":sha256:" + hex.EncodeToString(s[:])
+}
+
+// AddFinding records a finding citing items of the case.
+func (s *Service) AddFinding(ctx context.Context, actor tahqiq.User, f tahqiq.Finding) (tahqiq.Finding, error) {
+	c, err := s.openCase(ctx, actor, f.CaseID, true)
+	if err != nil {
+		return f, err
+	}
+	f.ID, f.CreatedBy, f.CreatedAt = s.newID("f"), actor.ID, s.now()
+	if err := f.Validate(); err != nil {
+		return f, err
+	}
+	for _, id := range f.ItemIDs {
+		it, err := s.Store.FindItemByID(ctx, id)
+		if err != nil {
+			return f, err
+		}
+		if it.CaseID != c.ID {
+			return f, tahqiq.Errorf(tahqiq.EINVALID, "finding cites item %s of another case", id)
+		}
+	}
+	if err := checkTags(f.Tags); err != nil {
+		return f, err
+	}
+	_, err = s.change(ctx, tahqiq.LogEntry{Actor: actor.ID, Action: "finding.create", CaseID: c.ID, Hashes: []string{digest("finding", f)}, Details: f.ID + " " + f.Title},
+		func(tx tahqiq.CaseTx) error { return tx.CreateFinding(ctx, f) })
+	return f, err
+}
+
+// checkTags accepts DISARM red framework IDs (T0049, T0049.003,
+// DISARM:TA06) and MISP machine tags (tlp:amber).
+func checkTags(tags []string) error {
+	for _, t := range tags {
+		if !taxonomy.Known(t) {
+			return tahqiq.Errorf(tahqiq.EINVALID, "tag %q is neither a DISARM red framework ID (T0049.003) nor a known MISP machine tag (tlp:amber)", t)
+		}
+	}
+	return nil
+}
+
+// Recommend proposes an action resting on findings.
+func (s *Service) Recommend(ctx context.Context, actor tahqiq.User, r tahqiq.Recommendation) (tahqiq.Recommendation, error) {
+	c, err := s.openCase(ctx, actor, r.CaseID, true)
+	if err != nil {
+		return r, err
+	}
+	r.ID, r.CreatedBy, r.CreatedAt, r.State = s.newID("r"), actor.ID, s.now(), tahqiq.RecProposed
+	if err := r.Validate(); err != nil {
+		return r, err
+	}
+	fs, err := s.Store.FindFindings(ctx, c.ID)
+	if err != nil {
+		return r, err
+	}
+	known := map[string]bool{}
+	for _, f := range fs {
+		known[f.ID] = true
+	}
+	for _, id := range r.FindingIDs {
+		if !known[id] {
+			return r, tahqiq.Errorf(tahqiq.EINVALID, "recommendation rests on %s, which is not a finding of case %s", id, c.ID)
+		}
+	}
+	_, err = s.change(ctx, tahqiq.LogEntry{Actor: actor.ID, Action: "recommendation.propose", CaseID: c.ID, Hashes: []string{digest("recommendation", r)}, Details: r.ID + " " + r.Action},
+		func(tx tahqiq.CaseTx) error { return tx.PutRecommendation(ctx, r) })
+	return r, err
+}
+
+// Decide approves or rejects a recommendation; the reviewer must differ
+// from the author (tahqiq.Recommendation.Decide).
+func (s *Service) Decide(ctx context.Context, actor tahqiq.User, id string, approve bool) (tahqiq.Recommendation, error) {
+	r, err := s.Store.FindRecommendation(ctx, id)
+	if err != nil {
+		return r, err
+	}
+	c, err := s.Store.FindCaseByID(ctx, r.CaseID)
+	if err != nil {
+		return r, err
+	}
+	if actor.OrgID != c.OrgID {
+		return r, tahqiq.Errorf(tahqiq.EFORBIDDEN, "user %s has no access to case %s", actor.Name, c.ID)
+	}
+	r, err = r.Decide(actor, approve, s.now())
+	if err != nil {
+		return r, err
+	}
+	_, err = s.change(ctx, tahqiq.LogEntry{Actor: actor.ID, Action: "recommendation." + string(r.State), CaseID: c.ID, Hashes: []string{digest("recommendation", r)}, Details: r.ID},
+		func(tx tahqiq.CaseTx) error { return tx.PutRecommendation(ctx, r) })
+	return r, err
+}
+
+// AddTask adds a task.
+func (s *Service) AddTask(ctx context.Context, actor tahqiq.User, caseID, title, assignee string) (tahqiq.Task, error) {
+	t := tahqiq.Task{ID: s.newID("t"), CaseID: caseID, Title: title, Assignee: assignee, CreatedBy: actor.ID, CreatedAt: s.now()}
+	if _, err := s.openCase(ctx, actor, caseID, true); err != nil {
+		return t, err
+	}
+	if strings.TrimSpace(title) == "" {
+		return t, tahqiq.Errorf(tahqiq.EINVALID, "task: title is empty")
+	}
+	_, err := s.change(ctx, tahqiq.LogEntry{Actor: actor.ID, Action: "task.create", CaseID: caseID, Hashes: []string{digest("task", t)}, Details: t.ID},
+		func(tx tahqiq.CaseTx) error { return tx.CreateTask(ctx, t) })
+	return t, err
+}
+
+// AddNote adds a note.
+func (s *Service) AddNote(ctx context.Context, actor tahqiq.User, caseID, text string) (tahqiq.Note, error) {
+	n := tahqiq.Note{ID: s.newID("n"), CaseID: caseID, Text: text, CreatedBy: actor.ID, CreatedAt: s.now()}
+	if _, err := s.openCase(ctx, actor, caseID, true); err != nil {
+		return n, err
+	}
+	if strings.TrimSpace(text) == "" {
+		return n, tahqiq.Errorf(tahqiq.EINVALID, "note: text is empty")
+	}
+	_, err := s.change(ctx, tahqiq.LogEntry{Actor: actor.ID, Action: "note.create", CaseID: caseID, Hashes: []string{digest("note", n)}, Details: n.ID},
+		func(tx tahqiq.CaseTx) error { return tx.CreateNote(ctx, n) })
+	return n, err
+}
+
+// Share grants another organisation read access to a case or one item.
+func (s *Service) Share(ctx context.Context, actor tahqiq.User, sh tahqiq.CaseShare) error {
+	c, err := s.openCase(ctx, actor, sh.CaseID, true)
+	if err != nil {
+		return err
+	}
+	if actor.Role != tahqiq.RoleAdmin && actor.ID != c.CreatedBy {
+		return tahqiq.Errorf(tahqiq.EFORBIDDEN, "only an admin or the case's creator may share it")
+	}
+	if sh.TLP == "" {
+		sh.TLP = c.TLP
+	}
+	if !sh.TLP.Valid() {
+		return tahqiq.Errorf(tahqiq.EINVALID, "unknown TLP %q", sh.TLP)
+	}
+	if sh.TLP == tahqiq.TLPRed {
+		return tahqiq.Errorf(tahqiq.EFORBIDDEN, "TLP:RED material is not shared outside the organisation")
+	}
+	_, err = s.change(ctx, tahqiq.LogEntry{Actor: actor.ID, Action: "case.share", CaseID: c.ID, ItemID: sh.ItemID, Details: fmt.Sprintf("org %s tlp %s", sh.OrgID, sh.TLP)},
+		func(tx tahqiq.CaseTx) error { return tx.CreateShare(ctx, sh) })
+	return err
+}
+
+// View is what a reader sees of a case.
+type View struct {
+	Case            tahqiq.Case             `json:"case"`
+	Items           []tahqiq.Item           `json:"items"`
+	Findings        []tahqiq.Finding        `json:"findings"`
+	Recommendations []tahqiq.Recommendation `json:"recommendations"`
+	Tasks           []tahqiq.Task           `json:"tasks"`
+	Notes           []tahqiq.Note           `json:"notes"`
+}
+
+// Show returns a case as the actor may see it.
+func (s *Service) Show(ctx context.Context, actor tahqiq.User, id string) (View, error) {
+	var v View
+	c, err := s.openCase(ctx, actor, id, false)
+	if err != nil {
+		return v, err
+	}
+	v.Case = c
+	items, err := s.Store.FindItems(ctx, id)
+	if err != nil {
+		return v, err
+	}
+	v.Items = s.visibleItems(ctx, actor, c, items)
+	if s.access(ctx, actor, c, "\x00case", false) != nil { // item-only share: no case records
+		return v, nil
+	}
+	if v.Findings, err = s.Store.FindFindings(ctx, id); err != nil {
+		return v, err
+	}
+	if v.Recommendations, err = s.Store.FindRecommendations(ctx, id); err != nil {
+		return v, err
+	}
+	if v.Tasks, err = s.Store.FindTasks(ctx, id); err != nil {
+		return v, err
+	}
+	v.Notes, err = s.Store.FindNotes(ctx, id)
+	return v, err
+}
+
+// List returns the cases the actor can read.
+func (s *Service) List(ctx context.Context, actor tahqiq.User) ([]tahqiq.Case, error) {
+	all, err := s.Store.FindCases(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []tahqiq.Case
+	for _, c := range all {
+		if s.access(ctx, actor, c, "", false) == nil {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}

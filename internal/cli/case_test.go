@@ -1,0 +1,58 @@
+package cli_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/tahqiq/tahqiq/internal/cli"
+)
+
+func runCase(t *testing.T, data string, args ...string) (string, int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	if args[0] == "case" || args[0] == "org" {
+		args = append([]string{args[0], "--as", "amina"}, args[1:]...)
+	}
+	code := cli.Main(context.Background(), append([]string{"--data", data}, args...), strings.NewReader(""), &out, &errb)
+	return out.String() + errb.String(), code
+}
+
+func TestCaseCLI(t *testing.T) {
+	data := t.TempDir()
+	if out, code := runCase(t, data, "org", "init", "--org", "Team", "--admin", "amina"); code != 0 {
+		t.Fatalf("org init = %d: %s", code, out)
+	}
+	out, code := runCase(t, data, "case", "new", "--title", "T", "--json")
+	var id struct{ ID string }
+	if code != 0 || json.Unmarshal([]byte(out), &id) != nil || id.ID == "" {
+		t.Fatalf("case new --json = %d %q, want {\"id\": …}", code, out)
+	}
+	f := filepath.Join(t.TempDir(), "ev.txt")
+	os.WriteFile(f, []byte("evidence"), 0o644)
+	if out, code := runCase(t, data, "case", "attach", id.ID, f); code != 0 {
+		t.Fatalf("attach = %d: %s", code, out)
+	}
+	bundle := filepath.Join(t.TempDir(), "b")
+	if out, code := runCase(t, data, "case", "export", id.ID, "--out", bundle); code != 0 {
+		t.Fatalf("export = %d: %s", code, out)
+	}
+	if out, code := runCase(t, data, "verify", bundle); code != 0 || !strings.Contains(out, "OK") {
+		t.Fatalf("verify bundle = %d: %s", code, out)
+	}
+	if out, code := runCase(t, data, "verify"); code != 0 {
+		t.Fatalf("verify store = %d: %s", code, out)
+	}
+	ents, _ := os.ReadDir(filepath.Join(bundle, "blobs"))
+	os.Remove(filepath.Join(bundle, "blobs", ents[0].Name()))
+	if out, code := runCase(t, data, "verify", bundle); code != 6 || !strings.Contains(out, "file removed") {
+		t.Fatalf("verify tampered bundle = %d: %s, want exit 6 naming the removed file", code, out)
+	}
+	if out, code := runCase(t, data, "case", "list", "--as", "nobody"); code == 0 {
+		t.Fatalf("unknown user = 0: %s", out)
+	}
+}

@@ -1,0 +1,118 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"golang.org/x/mod/sumdb/tlog"
+
+	"github.com/tahqiq/tahqiq/internal/ledger"
+)
+
+// queryer is what both *sql.DB and *sql.Tx provide.
+type queryer interface {
+	ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
+}
+
+// ledgerStore implements ledger.Store over one transaction or pool.
+type ledgerStore struct {
+	ctx context.Context
+	q   queryer
+}
+
+var _ ledger.Store = ledgerStore{}
+
+func (s ledgerStore) ReadHashes(idx []int64) ([]tlog.Hash, error) {
+	out := make([]tlog.Hash, len(idx))
+	for i, x := range idx {
+		var b []byte
+		if err := s.q.QueryRowContext(s.ctx, `SELECT hash FROM ledger_hashes WHERE idx = ?`, x).Scan(&b); err != nil {
+			return nil, fmt.Errorf("sqlite: ledger hash %d: %w", x, err)
+		}
+		if len(b) != len(tlog.Hash{}) {
+			return nil, fmt.Errorf("sqlite: ledger hash %d: bad length %d", x, len(b))
+		}
+		copy(out[i][:], b)
+	}
+	return out, nil
+}
+
+func (s ledgerStore) Size() (int64, error) {
+	var n int64
+	err := s.q.QueryRowContext(s.ctx, `SELECT coalesce(max(idx)+1, 0) FROM ledger_entries`).Scan(&n)
+	return n, err
+}
+
+func (s ledgerStore) Append(n int64, entries [][]byte, hashes []tlog.Hash) error {
+	for i, e := range entries {
+		if _, err := s.q.ExecContext(s.ctx, `INSERT INTO ledger_entries (idx, data) VALUES (?, ?)`, n+int64(i), e); err != nil {
+			return fmt.Errorf("sqlite: ledger append %d: %w", n+int64(i), err)
+		}
+	}
+	start := tlog.StoredHashIndex(0, n)
+	for i, h := range hashes {
+		if _, err := s.q.ExecContext(s.ctx, `INSERT INTO ledger_hashes (idx, hash) VALUES (?, ?)`, start+int64(i), h[:]); err != nil {
+			return fmt.Errorf("sqlite: ledger hash %d: %w", start+int64(i), err)
+		}
+	}
+	return nil
+}
+
+func (s ledgerStore) ReadEntries(from, to int64) ([][]byte, error) {
+	rows, err := s.q.QueryContext(s.ctx, `SELECT idx, data FROM ledger_entries WHERE idx >= ? AND idx < ? ORDER BY idx`, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: ledger entries: %w", err)
+	}
+	defer rows.Close()
+	var out [][]byte
+	for rows.Next() {
+		var idx int64
+		var b []byte
+		if err := rows.Scan(&idx, &b); err != nil {
+			return nil, fmt.Errorf("sqlite: ledger entries: %w", err)
+		}
+		out = append(out, b)
+	}
+	return out, rows.Err()
+}
+
+// LogHashes returns a tlog.HashReader over the committed log, for proofs.
+func (db *DB) LogHashes(ctx context.Context) tlog.HashReader { return ledgerStore{ctx, db.read} }
+
+// LogEntries returns the encoded entries [from, to).
+func (db *DB) LogEntries(ctx context.Context, from, to int64) ([][]byte, error) {
+	return ledgerStore{ctx, db.read}.ReadEntries(from, to)
+}
+
+// LogSize returns the number of entries.
+func (db *DB) LogSize(ctx context.Context) (int64, error) { return ledgerStore{ctx, db.read}.Size() }
+
+// Checkpoints returns the signed checkpoints, oldest first.
+func (db *DB) Checkpoints(ctx context.Context) ([][]byte, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT note FROM ledger_checkpoints ORDER BY seq`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: checkpoints: %w", err)
+	}
+	defer rows.Close()
+	var out [][]byte
+	for rows.Next() {
+		var b []byte
+		if err := rows.Scan(&b); err != nil {
+			return nil, err
+		}
+		out = append(out, b)
+	}
+	return out, rows.Err()
+}
+
+// AddCheckpoint stores a signed checkpoint.
+func (db *DB) AddCheckpoint(ctx context.Context, size int64, note []byte) error {
+	_, err := db.write.ExecContext(ctx, `INSERT INTO ledger_checkpoints (size, note) VALUES (?, ?)`, size, note)
+	if err != nil {
+		return fmt.Errorf("sqlite: add checkpoint: %w", err)
+	}
+	return nil
+}
