@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/audit"
 	"github.com/tahqiq/tahqiq/internal/coord"
 	"github.com/tahqiq/tahqiq/internal/demo"
 	"github.com/tahqiq/tahqiq/internal/ingest"
@@ -83,7 +84,9 @@ The samples are written to DIR/inputs and every output goes under DIR
 			fmt.Fprintf(w, "strongest link: %s - %s, %g co-retweets (explain it: tahqiq coord explain --run %s %s %s)\n",
 				res.Account(top.A), res.Account(top.B), top.Weight, runDir, res.Account(top.A), res.Account(top.B))
 			fmt.Fprintf(w, "files in %s: %s\n", runDir, strings.Join(m.Files, ", "))
-			return nil
+
+			fmt.Fprintf(w, "\n== 3. Election-results audit of a bundled (hand-made, labelled) set of result forms\n")
+			return audit.Demo(ctx, w, filepath.Join(out, "audit"))
 		},
 	}
 	cmd.Flags().StringVar(&out, "out", "tahqiq-demo", "directory for the demo's inputs and outputs")
