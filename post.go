@@ -159,3 +159,18 @@ type Share struct {
 	Time      int64  // unix seconds, UTC
 	Precision Precision
 }
+
+// CheckID reports whether s can be a platform id: a non-empty string of
+// ASCII digits. A float-mangled id such as "9.06E+17", which a spreadsheet
+// leaves behind, is refused: ids are never rounded.
+func CheckID(s string) error {
+	if s == "" {
+		return Errorf(EINVALID, "empty id")
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return Errorf(EINVALID, "%q is not a digit string (a float-mangled id?); ids are never rounded", s)
+		}
+	}
+	return nil
+}

@@ -16,12 +16,16 @@ package jsonstream
 import (
 	"bufio"
 	"bytes"
+	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/tahqiq/tahqiq"
 )
 
 // Value is one JSON value of the input.
@@ -322,4 +326,44 @@ func structural(c *capture, off int64, err error) error {
 		off = c.base
 	}
 	return &StructuralError{Line: c.lineAt(off), Offset: off, Err: err}
+}
+
+// Records is the record loop of a JSON importer: one record per value of
+// src with its provenance (line, offset, locator "L<line>[#pointer]", raw
+// bytes and their SHA-256). A value the walk finds bad is a reject; for a
+// good one, fill derives posts and accounts and returns why the record is
+// rejected, or nil. A structural error of a JSON document and an empty
+// input are EINVALID errors.
+func Records(ctx context.Context, src tahqiq.Source, opt Options, format string, emit func(*tahqiq.Parsed) error, fill func(*tahqiq.Parsed) error) error {
+	n := 0
+	err := Each(src.R, opt, func(v Value) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		n++
+		loc := "L" + strconv.FormatInt(v.Line, 10)
+		if v.Pointer != "" {
+			loc += "#" + v.Pointer
+		}
+		p := &tahqiq.Parsed{Record: tahqiq.RawRecord{Format: format, SourceFile: src.Name, Line: v.Line, Offset: v.Offset,
+			Locator: loc, Raw: v.Raw, SHA256: sha256.Sum256(v.Raw)}}
+		if v.Err != nil {
+			p.Reject = v.Err.Error()
+		} else if err := fill(p); err != nil {
+			p.Reject = err.Error()
+			p.Posts, p.Accounts = nil, nil
+		}
+		return emit(p)
+	})
+	var se *StructuralError
+	if errors.As(err, &se) {
+		return tahqiq.Errorf(tahqiq.EINVALID, "not valid JSON at line %d: %v", se.Line, se.Err)
+	}
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return tahqiq.Errorf(tahqiq.EINVALID, "empty input")
+	}
+	return nil
 }

@@ -9,7 +9,6 @@ package xv1
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -38,36 +37,7 @@ func Sniff(head []byte) (string, bool) {
 
 // Parse parses src, emitting one record per status or notice.
 func Parse(ctx context.Context, src tahqiq.Source, emit func(*tahqiq.Parsed) error) error {
-	n := 0
-	err := jsonstream.Each(src.R, jsonstream.Options{Descend: []string{"statuses"}}, func(v jsonstream.Value) error {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		n++
-		loc := fmt.Sprintf("L%d", v.Line)
-		if v.Pointer != "" {
-			loc += "#" + v.Pointer
-		}
-		p := &tahqiq.Parsed{Record: tahqiq.RawRecord{Format: Format, SourceFile: src.Name, Line: v.Line, Offset: v.Offset,
-			Locator: loc, Raw: v.Raw, SHA256: sha256.Sum256(v.Raw)}}
-		if v.Err != nil {
-			p.Reject = v.Err.Error()
-		} else if err := parseValue(p); err != nil {
-			p.Reject = err.Error()
-			p.Posts, p.Accounts = nil, nil
-		}
-		return emit(p)
-	})
-	if err != nil {
-		if se, ok := err.(*jsonstream.StructuralError); ok {
-			return tahqiq.Errorf(tahqiq.EINVALID, "not valid JSON at line %d: %v", se.Line, se.Err)
-		}
-		return err
-	}
-	if n == 0 {
-		return tahqiq.Errorf(tahqiq.EINVALID, "empty input")
-	}
-	return nil
+	return jsonstream.Records(ctx, src, jsonstream.Options{Descend: []string{"statuses"}}, Format, emit, parseValue)
 }
 
 type entities struct {
@@ -161,7 +131,7 @@ func addStatus(p *tahqiq.Parsed, s *status, seen map[string]bool) error {
 		}
 		return fmt.Errorf("status has no id_str")
 	}
-	if err := checkID(s.IDStr); err != nil {
+	if err := tahqiq.CheckID(s.IDStr); err != nil {
 		return fmt.Errorf("id_str: %v", err)
 	}
 	if seen[s.IDStr] {
@@ -362,16 +332,4 @@ func checked(a, b int, text []rune, signs ...rune) (int, int) {
 		}
 	}
 	return -1, -1
-}
-
-func checkID(s string) error {
-	if s == "" {
-		return fmt.Errorf("empty")
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return fmt.Errorf("%q is not a digit string (a float-mangled id?); ids are never rounded", s)
-		}
-	}
-	return nil
 }

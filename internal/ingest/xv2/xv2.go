@@ -11,7 +11,6 @@ package xv2
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -54,42 +53,7 @@ func Sniff(head []byte) (string, bool) {
 // Parse parses src and emits one record per input value (a page line, a
 // flattened tweet, a list element).
 func Parse(ctx context.Context, src tahqiq.Source, emit func(*tahqiq.Parsed) error) error {
-	n := 0
-	err := jsonstream.Each(src.R, jsonstream.Options{}, func(v jsonstream.Value) error {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		n++
-		p := &tahqiq.Parsed{Record: tahqiq.RawRecord{
-			Format: FormatPages, SourceFile: src.Name, Line: v.Line, Offset: v.Offset,
-			Locator: locator(v), Raw: v.Raw, SHA256: sha256.Sum256(v.Raw),
-		}}
-		if v.Err != nil {
-			p.Reject = v.Err.Error()
-		} else if err := parseValue(p); err != nil {
-			p.Reject = err.Error()
-			p.Posts, p.Accounts = nil, nil
-		}
-		return emit(p)
-	})
-	if err != nil {
-		if se, ok := err.(*jsonstream.StructuralError); ok {
-			return tahqiq.Errorf(tahqiq.EINVALID, "not valid JSON at line %d: %v", se.Line, se.Err)
-		}
-		return err
-	}
-	if n == 0 {
-		return tahqiq.Errorf(tahqiq.EINVALID, "empty input")
-	}
-	return nil
-}
-
-func locator(v jsonstream.Value) string {
-	s := fmt.Sprintf("L%d", v.Line)
-	if v.Pointer != "" {
-		s += "#" + v.Pointer
-	}
-	return s
+	return jsonstream.Records(ctx, src, jsonstream.Options{}, FormatPages, emit, parseValue)
 }
 
 // value is the union of the shapes a value can take, decoded in one pass:
@@ -347,7 +311,7 @@ func (c *parseCtx) tweet(t *tweet, follow bool) error {
 	if t.AuthorID == "" {
 		return fmt.Errorf("tweet %s has no author_id", id)
 	}
-	if err := checkID(t.AuthorID); err != nil {
+	if err := tahqiq.CheckID(t.AuthorID); err != nil {
 		return fmt.Errorf("tweet %s author_id: %v", id, err)
 	}
 	created, err := time.Parse(time.RFC3339Nano, t.CreatedAt)
@@ -521,19 +485,5 @@ func idString(raw json.RawMessage) (string, error) {
 	} else {
 		s = string(raw)
 	}
-	return s, checkID(s)
-}
-
-// checkID rejects ids that are not plain digit strings, such as the
-// float-mangled 9.06E+17 a spreadsheet leaves behind.
-func checkID(s string) error {
-	if s == "" {
-		return fmt.Errorf("empty")
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return fmt.Errorf("%q is not a digit string (a float-mangled id?); ids are never rounded", s)
-		}
-	}
-	return nil
+	return s, tahqiq.CheckID(s)
 }
