@@ -13,12 +13,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/ingest/jsonstream"
+	"github.com/tahqiq/tahqiq/internal/ingest/xtext"
 )
 
 // Format is the format name.
@@ -175,27 +174,24 @@ func addStatus(p *tahqiq.Parsed, s *status, seen map[string]bool) error {
 	if err != nil {
 		return fmt.Errorf("status %s created_at %q: want %q", s.IDStr, s.CreatedAt, createdLayout)
 	}
-	text, ents := s.bestText()
-	plain, pos := unescape(text)
+	raw, ents := s.bestText()
+	text := xtext.Unescape(raw)
 	post := tahqiq.Post{
 		UID: "x:" + s.IDStr, Platform: tahqiq.PlatformX, PlatformID: s.IDStr, AuthorUID: "x:" + s.User.IDStr,
 		URL:  "https://x.com/" + s.User.ScreenName + "/status/" + s.IDStr,
 		Kind: tahqiq.KindOriginal, CreatedAt: created.UTC(), CreatedAtRaw: s.CreatedAt, Precision: tahqiq.PrecisionSecond,
-		Text: plain, Lang: s.Lang, Metrics: s.metrics(),
+		Text: text.Plain, Lang: s.Lang, Metrics: s.metrics(),
 	}
-	runes := []rune(plain)
 	for _, h := range ents.Hashtags {
-		a, b := span(h.Indices, pos)
-		a, b = checked(a, b, runes, '#', '＃')
+		a, b := span(&text, h.Indices, '#', '＃')
 		post.Hashtags = append(post.Hashtags, tahqiq.Entity{Text: h.Text, Start: a, End: b})
 	}
 	for _, m := range ents.UserMentions {
-		a, b := span(m.Indices, pos)
-		a, b = checked(a, b, runes, '@', '＠')
+		a, b := span(&text, m.Indices, '@', '＠')
 		post.Mentions = append(post.Mentions, tahqiq.Entity{Text: m.ScreenName, ID: m.IDStr, Start: a, End: b})
 	}
 	for _, u := range ents.URLs {
-		a, b := span(u.Indices, pos)
+		a, b := span(&text, u.Indices)
 		post.Links = append(post.Links, tahqiq.Link{URL: u.URL, Expanded: u.ExpandedURL, Start: a, End: b})
 	}
 	media := ents.Media
@@ -218,7 +214,7 @@ func addStatus(p *tahqiq.Parsed, s *status, seen map[string]bool) error {
 		post.Kind = tahqiq.KindRepost
 		post.References = []tahqiq.Reference{ref(tahqiq.RefRetweetOf, r)}
 		full, _ := r.bestText()
-		post.TextFull, _ = unescape(full)
+		post.TextFull = xtext.Unescape(full).Plain
 	}
 	p.Posts = append(p.Posts, post)
 	p.Accounts = append(p.Accounts, s.User.account())
@@ -298,70 +294,14 @@ func (u *user) account() tahqiq.Account {
 	return a
 }
 
-// unescape undoes the HTML escaping of v1.1 text (&amp; &lt; &gt; &quot;
-// &#39;) and returns, for every code-point offset of the escaped text, the
-// offset in the unescaped one (pos has one more entry than the escaped
-// text has code points).
-func unescape(s string) (string, []int) {
-	var b strings.Builder
-	b.Grow(len(s))
-	pos := make([]int, 0, len(s)+1)
-	out := 0
-	for i := 0; i < len(s); {
-		if s[i] == '&' {
-			matched := false
-			for _, e := range [...]struct{ from, to string }{{"&amp;", "&"}, {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", `"`}, {"&#39;", "'"}} {
-				if strings.HasPrefix(s[i:], e.from) {
-					for range e.from {
-						pos = append(pos, out)
-					}
-					b.WriteString(e.to)
-					out++
-					i += len(e.from)
-					matched = true
-					break
-				}
-			}
-			if matched {
-				continue
-			}
-		}
-		r, size := rune(s[i]), 1
-		if s[i] >= 0x80 {
-			r, size = utf8.DecodeRuneInString(s[i:])
-		}
-		pos = append(pos, out)
-		b.WriteRune(r)
-		out++
-		i += size
-	}
-	pos = append(pos, out)
-	return b.String(), pos
-}
-
 // span maps v1.1 indices [start, end] (code points of the escaped text) to
-// offsets in the unescaped text; (-1, -1) when they are missing or out of
-// range.
-func span(ind []int, pos []int) (int, int) {
-	if len(ind) != 2 || ind[0] < 0 || ind[1] < ind[0] || ind[1] >= len(pos) {
+// offsets in the published text; (-1, -1) when they are missing, out of
+// range, or (with signs) not on the entity's sign.
+func span(t *xtext.Text, ind []int, signs ...rune) (int, int) {
+	if len(ind) != 2 {
 		return -1, -1
 	}
-	return pos[ind[0]], pos[ind[1]]
-}
-
-// checked keeps an entity's offsets only when the text there starts with
-// the entity's sign: a truncated retweet text ("RT @x: … #Vot…") keeps
-// entities whose indices point past what is left.
-func checked(a, b int, text []rune, signs ...rune) (int, int) {
-	if a < 0 || b > len(text) || a >= b {
-		return -1, -1
-	}
-	for _, s := range signs {
-		if text[a] == s {
-			return a, b
-		}
-	}
-	return -1, -1
+	return t.Span(ind[0], ind[1], signs...)
 }
 
 func checkID(s string) error {
