@@ -2,6 +2,7 @@ package xv2
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/tahqiq/tahqiq"
@@ -18,6 +19,7 @@ type parseCtx struct {
 	media  map[string]*media
 	posts  map[string]bool
 	accts  map[string]bool
+	byName map[string]string // lower-cased username -> id, built on first use
 }
 
 func newCtx(p *tahqiq.Parsed, v *item) *parseCtx {
@@ -92,16 +94,6 @@ func (c *parseCtx) page(items []item) error {
 // mentions or answers and the tweets it references are embedded.
 func (c *parseCtx) flatTweet(t *item) error {
 	c.embedded(t)
-	for i := range t.refs {
-		r := &t.refs[i]
-		if !r.hasText && r.authorID == "" {
-			continue // twarc writes {} (or only type and id) when the expansion is missing
-		}
-		if checkID(r.id) == nil {
-			c.tweets[r.id] = r
-			c.embedded(r)
-		}
-	}
 	c.p.Record.Kind = tahqiq.RecordPost
 	if err := c.tweet(t, true); err != nil {
 		return err
@@ -109,8 +101,19 @@ func (c *parseCtx) flatTweet(t *item) error {
 	return c.accounts()
 }
 
-// embedded registers the users and media a flattened tweet carries.
+// embedded registers the users, media and referenced tweets (expanded in
+// turn, to any depth) that a flattened tweet carries.
 func (c *parseCtx) embedded(t *item) {
+	for i := range t.refs {
+		r := &t.refs[i]
+		if !r.hasText && r.authorID == "" {
+			continue // twarc writes {} (or only type and id) when the expansion is missing
+		}
+		if _, seen := c.tweets[r.id]; !seen && checkID(r.id) == nil {
+			c.tweets[r.id] = r
+			c.embedded(r)
+		}
+	}
 	c.addUser(t.author)
 	c.addUser(t.inReplyToUser)
 	for i := range t.mentions {
@@ -242,7 +245,11 @@ func (c *parseCtx) tweet(t *item, follow bool) error {
 	for i := range t.mentions {
 		m := &t.mentions[i]
 		a, b := text.Span(m.start, m.end, '@', '＠')
-		post.Mentions = append(post.Mentions, tahqiq.Entity{Text: m.username, ID: m.id, Start: a, End: b})
+		mid := m.id
+		if mid == "" {
+			mid = c.userID(m.username) // pages resolve mentions through includes.users
+		}
+		post.Mentions = append(post.Mentions, tahqiq.Entity{Text: m.username, ID: mid, Start: a, End: b})
 	}
 	for _, u := range t.urls {
 		if u.mediaKey != "" {
@@ -270,6 +277,19 @@ func (c *parseCtx) tweet(t *item, follow bool) error {
 		return c.follow(t)
 	}
 	return nil
+}
+
+// userID returns the id of the known user with this username, or "".
+func (c *parseCtx) userID(username string) string {
+	if c.byName == nil {
+		c.byName = make(map[string]string, len(c.order))
+		for _, u := range c.order {
+			if u.username != "" {
+				c.byName[strings.ToLower(u.username)] = u.id
+			}
+		}
+	}
+	return c.byName[strings.ToLower(username)]
 }
 
 // follow adds the tweets t references that the data carries.
