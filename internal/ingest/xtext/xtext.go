@@ -106,6 +106,34 @@ func (t *Text) Span(start, end int, signs ...rune) (int, int) {
 	return -1, -1
 }
 
+// Slice returns Plain[start:end] in code points ("" when out of range).
+func (t *Text) Slice(start, end int) string {
+	if start < 0 || end < start {
+		return ""
+	}
+	i, a, b := 0, -1, -1
+	for k := range t.Plain {
+		if i == start {
+			a = k
+		}
+		if i == end {
+			b = k
+			break
+		}
+		i++
+	}
+	if a < 0 && start == i {
+		a = len(t.Plain)
+	}
+	if b < 0 && end == i {
+		b = len(t.Plain)
+	}
+	if a < 0 || b < 0 {
+		return ""
+	}
+	return t.Plain[a:b]
+}
+
 // runeAt returns the code point at code-point offset i of Plain.
 func (t *Text) runeAt(i int) rune {
 	s := t.Plain

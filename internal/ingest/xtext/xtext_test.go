@@ -40,3 +40,16 @@ func TestUnescape(t *testing.T) {
 		})
 	}
 }
+
+func TestSlice(t *testing.T) {
+	tx := xtext.Unescape("😀 a &amp; b")
+	tests := []struct {
+		start, end int
+		want       string
+	}{{0, 1, "😀"}, {2, 5, "a &"}, {4, 7, "& b"}, {7, 7, ""}, {6, 8, ""}, {-1, 2, ""}, {3, 2, ""}}
+	for _, tc := range tests {
+		if got := tx.Slice(tc.start, tc.end); got != tc.want {
+			t.Errorf("Slice(%d, %d) = %q, want %q", tc.start, tc.end, got, tc.want)
+		}
+	}
+}

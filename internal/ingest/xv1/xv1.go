@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/tahqiq/tahqiq"
@@ -20,8 +21,14 @@ import (
 	"github.com/tahqiq/tahqiq/internal/ingest/xtext"
 )
 
-// Format is the format name.
-const Format = "x_v1_json"
+// Format names: Format is the name detection and --format use, and the
+// RawRecord.Format of statuses from a document or a plain JSON Lines file
+// (twarc v1, Hydrator); FormatStream is that of records from the
+// streaming API (lines with timestamp_ms, and its notices).
+const (
+	Format       = "x_v1_json"
+	FormatStream = "x_v1_jsonl_stream"
+)
 
 // Sniff recognises v1.1 JSON by its id_str and created_at keys.
 func Sniff(head []byte) (string, bool) {
@@ -128,8 +135,7 @@ type status struct {
 		Entities         entities  `json:"entities"`
 		ExtendedEntities *entities `json:"extended_entities"`
 	} `json:"extended_tweet"`
-	Delete json.RawMessage `json:"delete"`
-	Limit  json.RawMessage `json:"limit"`
+	TimestampMS string `json:"timestamp_ms"` // streaming: when the stream sent it (ms)
 }
 
 func parseValue(p *tahqiq.Parsed) error {
@@ -141,19 +147,54 @@ func parseValue(p *tahqiq.Parsed) error {
 		}
 		return jsonstream.Explain(p.Record.Raw, err)
 	}
-	if s.Delete != nil || s.Limit != nil {
-		p.Record.Kind = tahqiq.RecordOther // stream notices are kept, not interpreted
-		return nil
+	if s.TimestampMS != "" {
+		p.Record.Format = FormatStream
+		if ms, err := strconv.ParseInt(s.TimestampMS, 10, 64); err == nil {
+			p.Record.CollectedAt = time.UnixMilli(ms).UTC()
+		}
+	}
+	if s.IDStr == "" && len(s.ID) == 0 {
+		if k := notice(p.Record.Raw); k != "" {
+			// Stream notices (delete, limit, scrub_geo, ...) are kept, not
+			// interpreted.
+			p.Record.Format, p.Record.Kind = FormatStream, tahqiq.RecordOther
+			return nil
+		}
 	}
 	p.Record.Kind = tahqiq.RecordPost
-	seen := map[string]bool{}
-	return addStatus(p, &s, seen)
+	d := dedupe{posts: map[string]bool{}, accounts: map[string]bool{}}
+	return addStatus(p, &s, d)
+}
+
+// noticeKeys are the members that name a v1.1 streaming notice, from the
+// streaming message types of the v1.1 documentation.
+var noticeKeys = []string{"delete", "limit", "scrub_geo", "status_withheld", "user_withheld", "disconnect", "warning",
+	"friends", "friends_str", "event", "control", "for_user"}
+
+// notice returns the notice key of a stream message, or "".
+func notice(raw []byte) string {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(raw, &m) != nil {
+		return ""
+	}
+	for _, k := range noticeKeys {
+		if _, ok := m[k]; ok {
+			return k
+		}
+	}
+	return ""
+}
+
+// dedupe keeps one post and one account per id within a record (a
+// self-retweet carries its author twice).
+type dedupe struct {
+	posts, accounts map[string]bool
 }
 
 var createdLayout = "Mon Jan 02 15:04:05 -0700 2006"
 
 // addStatus adds s, and the statuses it embeds, as posts of p.
-func addStatus(p *tahqiq.Parsed, s *status, seen map[string]bool) error {
+func addStatus(p *tahqiq.Parsed, s *status, d dedupe) error {
 	if s.IDStr == "" {
 		if len(s.ID) > 0 {
 			return fmt.Errorf("status has a numeric id %s but no id_str; numeric ids lose precision and are never used", s.ID)
@@ -163,10 +204,10 @@ func addStatus(p *tahqiq.Parsed, s *status, seen map[string]bool) error {
 	if err := checkID(s.IDStr); err != nil {
 		return fmt.Errorf("id_str: %v", err)
 	}
-	if seen[s.IDStr] {
+	if d.posts[s.IDStr] {
 		return nil
 	}
-	seen[s.IDStr] = true
+	d.posts[s.IDStr] = true
 	if s.User == nil || s.User.IDStr == "" {
 		return fmt.Errorf("status %s has no user.id_str", s.IDStr)
 	}
@@ -192,6 +233,9 @@ func addStatus(p *tahqiq.Parsed, s *status, seen map[string]bool) error {
 	}
 	for _, u := range ents.URLs {
 		a, b := span(&text, u.Indices)
+		if text.Slice(a, b) != u.URL {
+			a, b = -1, -1 // a retweet's text cut short: "https://t.co/Zn…"
+		}
 		post.Links = append(post.Links, tahqiq.Link{URL: u.URL, Expanded: u.ExpandedURL, Start: a, End: b})
 	}
 	media := ents.Media
@@ -217,7 +261,10 @@ func addStatus(p *tahqiq.Parsed, s *status, seen map[string]bool) error {
 		post.TextFull = xtext.Unescape(full).Plain
 	}
 	p.Posts = append(p.Posts, post)
-	p.Accounts = append(p.Accounts, s.User.account())
+	if !d.accounts[s.User.IDStr] {
+		d.accounts[s.User.IDStr] = true
+		p.Accounts = append(p.Accounts, s.User.account())
+	}
 	// Embedded statuses become posts when they are complete; the API trims
 	// some (a quoted status inside a retweet may come without its user),
 	// and those stay references only.
@@ -225,7 +272,7 @@ func addStatus(p *tahqiq.Parsed, s *status, seen map[string]bool) error {
 		if inner == nil || inner.IDStr == "" || inner.User == nil || inner.User.IDStr == "" {
 			continue
 		}
-		if err := addStatus(p, inner, seen); err != nil {
+		if err := addStatus(p, inner, d); err != nil {
 			return fmt.Errorf("embedded status: %v", err)
 		}
 	}
