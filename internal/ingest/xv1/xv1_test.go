@@ -2,6 +2,7 @@ package xv1_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -224,20 +225,34 @@ func FuzzParse(f *testing.F) {
 	})
 }
 
+// BenchmarkParse measures the parser alone on real files: a search
+// envelope (100 statuses, 173 posts with the embedded ones) and streaming
+// lines (72 statuses, 79 posts).
 func BenchmarkParse(b *testing.B) {
-	data, err := os.ReadFile(filepath.Join(parsetest.DataDir(b, "social", "python-twitter-v1.1"), "get_search_raw.json"))
-	if err != nil {
-		b.Fatal(err)
+	dir := parsetest.DataDir(b, "social", "python-twitter-v1.1")
+	for _, file := range []string{"get_search_raw.json", "streaming/lines.json"} {
+		b.Run(strings.TrimSuffix(filepath.Base(file), ".json"), func(b *testing.B) {
+			data, err := os.ReadFile(filepath.Join(dir, file))
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.SetBytes(int64(len(data)))
+			b.ReportAllocs()
+			tweets, records := 0, 0
+			for b.Loop() {
+				err := xv1.Parse(context.Background(), tahqiq.Source{Name: file, R: bytes.NewReader(data)}, func(p *tahqiq.Parsed) error {
+					records++
+					tweets += len(p.Posts)
+					return nil
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(tweets)/b.Elapsed().Seconds(), "tweets/s")
+			b.ReportMetric(float64(records)/b.Elapsed().Seconds(), "records/s")
+		})
 	}
-	b.SetBytes(int64(len(data)))
-	b.ReportAllocs()
-	n := 0
-	for i := 0; i < b.N; i++ {
-		for _, p := range parsetest.Run(b, xv1.Parse, "s.json", data, nil).Parsed {
-			n += len(p.Posts)
-		}
-	}
-	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "tweets/s")
 }
 
 // Streaming lines: notices are kept as records of kind other, a bad line is

@@ -2,6 +2,7 @@ package xv2_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -399,22 +400,34 @@ func FuzzParse(f *testing.F) {
 	})
 }
 
+// BenchmarkParse measures the parser alone on real files: twarc2 pages
+// (2sets.jsonl: 2 lines, 276 posts) and flattened tweets (flat.jsonl: 100
+// lines, 164 posts). Posts include the referenced tweets from includes.
 func BenchmarkParse(b *testing.B) {
-	path := filepath.Join(parsetest.DataDir(b, "social", "twarc-csv-testdata"), "2sets.jsonl")
-	data, err := os.ReadFile(path)
-	if err != nil {
-		b.Fatal(err)
+	dir := parsetest.DataDir(b, "social", "twarc-csv-testdata")
+	for _, file := range []string{"2sets.jsonl", "flat.jsonl"} {
+		b.Run(strings.TrimSuffix(file, ".jsonl"), func(b *testing.B) {
+			data, err := os.ReadFile(filepath.Join(dir, file))
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.SetBytes(int64(len(data)))
+			b.ReportAllocs()
+			tweets, records := 0, 0
+			for b.Loop() {
+				err := xv2.Parse(context.Background(), tahqiq.Source{Name: file, R: bytes.NewReader(data)}, func(p *tahqiq.Parsed) error {
+					records++
+					tweets += len(p.Posts)
+					return nil
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(tweets)/b.Elapsed().Seconds(), "tweets/s")
+			b.ReportMetric(float64(records)/b.Elapsed().Seconds(), "records/s")
+		})
 	}
-	b.SetBytes(int64(len(data)))
-	b.ReportAllocs()
-	tweets := 0
-	for i := 0; i < b.N; i++ {
-		res := parsetest.Run(b, xv2.Parse, "2sets.jsonl", data, nil)
-		for _, p := range res.Parsed {
-			tweets += len(p.Posts)
-		}
-	}
-	b.ReportMetric(float64(tweets)/b.Elapsed().Seconds(), "tweets/s")
 }
 
 // fieldDiff names the fields in which two values of one struct type differ.
