@@ -36,6 +36,9 @@ var layers = map[string]int{
 	"internal/ingest":             4,
 	"internal/sqlite":             4,
 	"internal/demo":               2,
+	"internal/graph":              2,
+	"internal/synth":              2,
+	"internal/coord":              5,
 	"internal/cli":                8,
 	"cmd/tahqiq":                  9,
 }

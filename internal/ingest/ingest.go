@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"log/slog"
 	"path/filepath"
@@ -146,9 +147,12 @@ func (im *Importer) Import(ctx context.Context, store tahqiq.ImportStore, files 
 // across all files as an import into one dataset would.
 func (im *Importer) Read(ctx context.Context, files []string, opt Options, fn func(*Item) error) (Summary, error) {
 	sum := Summary{Dataset: datasetName(opt.Dataset, files), Rejected: []tahqiq.Reject{}, Kinds: map[tahqiq.RecordKind]int64{}}
-	seenPosts := map[string]bool{}
-	seenShares := map[shareKey]bool{}
-	seenAccounts := map[string]bool{}
+	// Hashed keys keep the memory of these sets small; 128 bits make a
+	// collision (which would drop a share) practically impossible.
+	seenPosts := map[hkey]bool{}
+	seenShares := map[hkey]bool{}
+	seenAccounts := map[hkey]bool{}
+	h := newHasher()
 	prog := progress.New(opt.Progress, "read", "records")
 	for _, name := range files {
 		in, err := openInput(name, opt.Stdin)
@@ -171,23 +175,24 @@ func (im *Importer) Read(ctx context.Context, files []string, opt Options, fn fu
 			}
 			it := &Item{File: file, Parsed: p, New: make([]bool, len(p.Posts))}
 			for _, a := range p.Accounts {
-				if !seenAccounts[a.UID] {
-					seenAccounts[a.UID] = true
+				if k := h.sum(a.UID); !seenAccounts[k] {
+					seenAccounts[k] = true
 					sum.Accounts++
 				}
 			}
 			for i := range p.Posts {
 				post := &p.Posts[i]
-				if !seenAccounts[post.AuthorUID] {
-					seenAccounts[post.AuthorUID] = true
+				if k := h.sum(post.AuthorUID); !seenAccounts[k] {
+					seenAccounts[k] = true
 					sum.Accounts++
 				}
-				isNew := !seenPosts[post.UID]
-				seenPosts[post.UID] = true
+				pk := h.sum(post.UID)
+				isNew := !seenPosts[pk]
+				seenPosts[pk] = true
 				it.New[i] = isNew
 				added := 0
 				for _, s := range Derive(post) {
-					k := shareKey{s.PostID, s.Type, s.Object}
+					k := h.sum(s.PostID, string(s.Type), s.Object)
 					if seenShares[k] {
 						continue
 					}
@@ -227,10 +232,25 @@ func (im *Importer) Read(ctx context.Context, files []string, opt Options, fn fu
 	return sum, nil
 }
 
-type shareKey struct {
-	post string
-	typ  tahqiq.ObjectType
-	obj  string
+// hkey is a 128-bit hash of strings.
+type hkey [2]uint64
+
+type hasher struct{ s1, s2 maphash.Seed }
+
+func newHasher() hasher { return hasher{maphash.MakeSeed(), maphash.MakeSeed()} }
+
+// sum hashes the strings, separated so that ("ab","c") != ("a","bc").
+func (h hasher) sum(parts ...string) hkey {
+	var a, b maphash.Hash
+	a.SetSeed(h.s1)
+	b.SetSeed(h.s2)
+	for _, p := range parts {
+		a.WriteString(p)
+		a.WriteByte(0)
+		b.WriteString(p)
+		b.WriteByte(0)
+	}
+	return hkey{a.Sum64(), b.Sum64()}
 }
 
 // readFile detects the format of in (unless forced), calls begin, then
