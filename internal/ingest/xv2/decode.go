@@ -1,5 +1,7 @@
 package xv2
 
+import "github.com/tahqiq/tahqiq/internal/ingest/jsonlex"
+
 // item is the union of the v2 objects the importer reads, decoded in one
 // pass by the lexer: a response page (data, includes), a tweet (flattened
 // or not), a user, a mention (a user merged into entities.mentions by
@@ -76,70 +78,70 @@ type metric struct {
 
 // decodeValue decodes one whole input value.
 func decodeValue(b []byte) (*item, error) {
-	l := &lexer{b: b}
+	l := jsonlex.New(b)
 	it := new(item)
-	if err := l.object("the record", func(k []byte) error { return it.member(l, k, true) }); err != nil {
+	if err := l.Object("the record", func(k []byte) error { return it.member(l, k, true) }); err != nil {
 		return nil, err
 	}
-	return it, l.end()
+	return it, l.End()
 }
 
-func (it *item) decode(l *lexer, field string) error {
-	return l.object(field, func(k []byte) error { return it.member(l, k, false) })
+func (it *item) decode(l *jsonlex.Lexer, field string) error {
+	return l.Object(field, func(k []byte) error { return it.member(l, k, false) })
 }
 
 // member decodes the member named k of an item.
-func (it *item) member(l *lexer, k []byte, top bool) error {
+func (it *item) member(l *jsonlex.Lexer, k []byte, top bool) error {
 	var err error
 	switch string(k) {
 	case "id":
-		it.id, it.hasID, err = l.id("id")
+		it.id, it.hasID, err = l.ID("id")
 	case "type":
-		it.typ, err = l.str("type")
+		it.typ, err = l.Str("type")
 	case "text":
-		if l.peek() == 'n' {
-			return l.null()
+		if l.Peek() == 'n' {
+			return l.Null()
 		}
-		it.text, err = l.str("text")
+		it.text, err = l.Str("text")
 		it.hasText = true
 	case "author_id":
-		it.authorID, err = l.str("author_id")
+		it.authorID, err = l.Str("author_id")
 	case "created_at":
-		it.createdAt, err = l.str("created_at")
+		it.createdAt, err = l.Str("created_at")
 	case "conversation_id":
-		it.conversationID, err = l.str("conversation_id")
+		it.conversationID, err = l.Str("conversation_id")
 	case "lang":
-		it.lang, err = l.str("lang")
+		it.lang, err = l.Str("lang")
 	case "in_reply_to_user_id":
-		it.inReplyToUserID, err = l.str("in_reply_to_user_id")
+		it.inReplyToUserID, err = l.Str("in_reply_to_user_id")
 	case "referenced_tweets":
-		err = l.array("referenced_tweets", func() error {
+		err = l.Array("referenced_tweets", func() error {
 			it.refs = append(it.refs, item{})
 			return it.refs[len(it.refs)-1].decode(l, "referenced_tweets[]")
 		})
 	case "entities":
-		err = l.object("entities", func(k []byte) error { return it.entity(l, k) })
+		err = l.Object("entities", func(k []byte) error { return it.entity(l, k) })
 	case "attachments":
-		err = l.object("attachments", func(k []byte) error {
+		err = l.Object("attachments", func(k []byte) error {
 			switch string(k) {
 			case "media_keys":
-				return l.array("attachments.media_keys", func() error {
-					s, err := l.str("attachments.media_keys[]")
+				return l.Array("attachments.media_keys", func() error {
+					s, err := l.Str("attachments.media_keys[]")
 					it.mediaKeys = append(it.mediaKeys, s)
 					return err
 				})
 			case "media":
-				return l.array("attachments.media", func() error {
+				return l.Array("attachments.media", func() error {
 					it.media = append(it.media, media{})
 					return it.media[len(it.media)-1].decode(l)
 				})
 			}
-			return l.skip()
+			return l.Skip()
 		})
 	case "public_metrics":
-		err = l.object("public_metrics", func(k []byte) error {
+		err = l.Object("public_metrics", func(k []byte) error {
 			name := metricName(k)
-			v, ok, err := l.int("public_metrics")
+			v, ok, err := l.Int("public_metrics")
 			if ok {
 				it.metrics = append(it.metrics, metric{name, v})
 			}
@@ -147,78 +149,78 @@ func (it *item) member(l *lexer, k []byte, top bool) error {
 		})
 		it.userFields = true
 	case "author":
-		if l.peek() == 'n' {
-			return l.null()
+		if l.Peek() == 'n' {
+			return l.Null()
 		}
 		it.author = new(item)
 		err = it.author.decode(l, "author")
 	case "in_reply_to_user":
-		if l.peek() == 'n' {
-			return l.null()
+		if l.Peek() == 'n' {
+			return l.Null()
 		}
 		it.inReplyToUser = new(item)
 		err = it.inReplyToUser.decode(l, "in_reply_to_user")
 	case "note_tweet":
-		err = l.object("note_tweet", func(k []byte) error {
+		err = l.Object("note_tweet", func(k []byte) error {
 			if string(k) == "text" {
 				var err error
-				it.noteText, err = l.str("note_tweet.text")
+				it.noteText, err = l.Str("note_tweet.text")
 				return err
 			}
-			return l.skip()
+			return l.Skip()
 		})
 	case "username":
-		if l.peek() == 'n' {
-			return l.null()
+		if l.Peek() == 'n' {
+			return l.Null()
 		}
-		it.username, err = l.str("username")
+		it.username, err = l.Str("username")
 		it.hasUsername = true
 	case "name":
-		it.name, err = l.str("name")
+		it.name, err = l.Str("name")
 		it.userFields = true
 	case "description":
-		it.description, err = l.str("description")
+		it.description, err = l.Str("description")
 		it.userFields = true
 	case "location":
-		it.location, err = l.str("location")
+		it.location, err = l.Str("location")
 	case "verified":
-		it.verified, err = l.boolean("verified")
+		it.verified, err = l.Bool("verified")
 	case "start":
-		if c := l.peek(); c != '-' && (c < '0' || c > '9') {
-			return l.skip() // a counts bucket's time
+		if c := l.Peek(); c != '-' && (c < '0' || c > '9') {
+			return l.Skip() // a counts bucket's time
 		}
 		var v int64
-		v, _, err = l.int("start")
+		v, _, err = l.Int("start")
 		it.start = int(v)
 	case "end":
-		if c := l.peek(); c != '-' && (c < '0' || c > '9') {
-			return l.skip() // a counts bucket's time
+		if c := l.Peek(); c != '-' && (c < '0' || c > '9') {
+			return l.Skip() // a counts bucket's time
 		}
 		var v int64
-		v, _, err = l.int("end")
+		v, _, err = l.Int("end")
 		it.end = int(v)
 	case "tweet_count":
 		it.hasTweetCount = true
-		err = l.skip()
+		err = l.Skip()
 	case "action":
-		it.action, err = l.str("action")
+		it.action, err = l.Str("action")
 	case "__twarc":
-		err = l.object("__twarc", func(k []byte) error {
+		err = l.Object("__twarc", func(k []byte) error {
 			if string(k) == "retrieved_at" {
 				var err error
-				it.retrievedAt, err = l.str("__twarc.retrieved_at")
+				it.retrievedAt, err = l.Str("__twarc.retrieved_at")
 				return err
 			}
-			return l.skip()
+			return l.Skip()
 		})
 	case "data":
 		if !top {
-			return l.skip()
+			return l.Skip()
 		}
 		it.hasData = true
-		switch l.peek() {
+		switch l.Peek() {
 		case '[':
-			err = l.array("data", func() error {
+			err = l.Array("data", func() error {
 				it.data = append(it.data, item{})
 				return it.data[len(it.data)-1].decode(l, "data[]")
 			})
@@ -226,62 +228,62 @@ func (it *item) member(l *lexer, k []byte, top bool) error {
 			it.data = make([]item, 1)
 			err = it.data[0].decode(l, "data")
 		default:
-			err = l.array("data", nil) // null, or a type error
+			err = l.Array("data", nil) // null, or a type error
 		}
 	case "includes":
 		if !top {
-			return l.skip()
+			return l.Skip()
 		}
-		err = l.object("includes", func(k []byte) error {
+		err = l.Object("includes", func(k []byte) error {
 			switch string(k) {
 			case "users":
-				return l.array("includes.users", func() error {
+				return l.Array("includes.users", func() error {
 					it.incUsers = append(it.incUsers, item{})
 					return it.incUsers[len(it.incUsers)-1].decode(l, "includes.users[]")
 				})
 			case "tweets":
-				return l.array("includes.tweets", func() error {
+				return l.Array("includes.tweets", func() error {
 					it.incTweets = append(it.incTweets, item{})
 					return it.incTweets[len(it.incTweets)-1].decode(l, "includes.tweets[]")
 				})
 			case "media":
-				return l.array("includes.media", func() error {
+				return l.Array("includes.media", func() error {
 					it.incMedia = append(it.incMedia, media{})
 					return it.incMedia[len(it.incMedia)-1].decode(l)
 				})
 			}
-			return l.skip()
+			return l.Skip()
 		})
 	case "meta", "errors":
 		it.hasMeta = top
-		err = l.skip()
+		err = l.Skip()
 	default:
-		err = l.skip()
+		err = l.Skip()
 	}
 	return err
 }
 
 // entity decodes the member k of a tweet's entities.
-func (it *item) entity(l *lexer, k []byte) error {
+func (it *item) entity(l *jsonlex.Lexer, k []byte) error {
 	switch string(k) {
 	case "hashtags":
-		return l.array("entities.hashtags", func() error {
+		return l.Array("entities.hashtags", func() error {
 			var t tag
-			err := l.object("entities.hashtags[]", func(k []byte) error {
+			err := l.Object("entities.hashtags[]", func(k []byte) error {
 				var err error
 				switch string(k) {
 				case "start":
 					var v int64
-					v, _, err = l.int("entities.hashtags[].start")
+					v, _, err = l.Int("entities.hashtags[].start")
 					t.start = int(v)
 				case "end":
 					var v int64
-					v, _, err = l.int("entities.hashtags[].end")
+					v, _, err = l.Int("entities.hashtags[].end")
 					t.end = int(v)
 				case "tag":
-					t.tag, err = l.str("entities.hashtags[].tag")
+					t.tag, err = l.Str("entities.hashtags[].tag")
 				default:
-					err = l.skip()
+					err = l.Skip()
 				}
 				return err
 			})
@@ -289,34 +291,34 @@ func (it *item) entity(l *lexer, k []byte) error {
 			return err
 		})
 	case "mentions":
-		return l.array("entities.mentions", func() error {
+		return l.Array("entities.mentions", func() error {
 			it.mentions = append(it.mentions, item{})
 			return it.mentions[len(it.mentions)-1].decode(l, "entities.mentions[]")
 		})
 	case "urls":
-		return l.array("entities.urls", func() error {
+		return l.Array("entities.urls", func() error {
 			var u urlEntity
-			err := l.object("entities.urls[]", func(k []byte) error {
+			err := l.Object("entities.urls[]", func(k []byte) error {
 				var err error
 				switch string(k) {
 				case "start":
 					var v int64
-					v, _, err = l.int("entities.urls[].start")
+					v, _, err = l.Int("entities.urls[].start")
 					u.start = int(v)
 				case "end":
 					var v int64
-					v, _, err = l.int("entities.urls[].end")
+					v, _, err = l.Int("entities.urls[].end")
 					u.end = int(v)
 				case "url":
-					u.url, err = l.str("entities.urls[].url")
+					u.url, err = l.Str("entities.urls[].url")
 				case "expanded_url":
-					u.expanded, err = l.str("entities.urls[].expanded_url")
+					u.expanded, err = l.Str("entities.urls[].expanded_url")
 				case "unwound_url":
-					u.unwound, err = l.str("entities.urls[].unwound_url")
+					u.unwound, err = l.Str("entities.urls[].unwound_url")
 				case "media_key":
-					u.mediaKey, err = l.str("entities.urls[].media_key")
+					u.mediaKey, err = l.Str("entities.urls[].media_key")
 				default:
-					err = l.skip()
+					err = l.Skip()
 				}
 				return err
 			})
@@ -324,48 +326,26 @@ func (it *item) entity(l *lexer, k []byte) error {
 			return err
 		})
 	}
-	return l.skip()
+	return l.Skip()
 }
 
-func (m *media) decode(l *lexer) error {
-	return l.object("media", func(k []byte) error {
+func (m *media) decode(l *jsonlex.Lexer) error {
+	return l.Object("media", func(k []byte) error {
 		var err error
 		switch string(k) {
 		case "media_key":
-			m.key, err = l.str("media.media_key")
+			m.key, err = l.Str("media.media_key")
 		case "type":
-			m.typ, err = l.str("media.type")
+			m.typ, err = l.Str("media.type")
 		case "url":
-			m.url, err = l.str("media.url")
+			m.url, err = l.Str("media.url")
 		case "preview_image_url":
-			m.preview, err = l.str("media.preview_image_url")
+			m.preview, err = l.Str("media.preview_image_url")
 		default:
-			err = l.skip()
+			err = l.Skip()
 		}
 		return err
 	})
-}
-
-// id reads an id: a JSON string, or a number literal (kept as written, so
-// that a float-mangled id is caught by checkID rather than rounded).
-func (l *lexer) id(field string) (string, bool, error) {
-	switch c := l.peek(); {
-	case c == '"':
-		s, err := l.str(field)
-		return s, true, err
-	case c == '-' || c >= '0' && c <= '9':
-		num, err := l.number()
-		return string(num), true, err
-	case c == 'n':
-		return "", false, l.null()
-	case c == 0:
-		return "", false, l.fail("")
-	default:
-		if err := l.skip(); err != nil {
-			return "", false, err
-		}
-		return "", false, &typeError{Field: field, Want: "a string", Got: kind(c)}
-	}
 }
 
 // metricName maps v2 public_metrics names to tahqiq's metric names (the

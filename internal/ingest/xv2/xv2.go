@@ -9,8 +9,8 @@
 // record kept byte for byte. Ids are strings; a float-mangled id is
 // rejected. Tweet text is HTML-unescaped (the API writes `&amp;`) and entity
 // offsets, which count code points of the escaped text, are moved to match.
-// Values are decoded in one pass by a small validating lexer (lex.go)
-// rather than by reflection, for speed.
+// Values are decoded in one pass by a validating lexer (jsonlex) rather
+// than by reflection, for speed.
 //
 // It does not derive shares, canonicalise URLs or touch storage: the ingest
 // pipeline does that.
@@ -25,6 +25,7 @@ import (
 	"strconv"
 
 	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/ingest/jsonlex"
 	"github.com/tahqiq/tahqiq/internal/ingest/jsonstream"
 )
 
@@ -108,7 +109,7 @@ func locator(v jsonstream.Value) string {
 func parseValue(p *tahqiq.Parsed) error {
 	v, err := decodeValue(p.Record.Raw)
 	if err != nil {
-		var te *typeError
+		var te *jsonlex.TypeError
 		if errors.As(err, &te) {
 			return fmt.Errorf("not a v2 object: %v", err)
 		}

@@ -1,4 +1,14 @@
-package xv2
+// Package jsonlex reads one JSON value in a single pass, validating as it
+// goes, and lets an importer pick the members it needs: the rest are
+// skipped without being decoded. It replaces reflection-based decoding in
+// the X importers' hot path, where encoding/json scanned each page three to
+// four times (it validates before it decodes, and again for every nested
+// Unmarshaler) and ran at a third of this speed.
+//
+// It accepts exactly the JSON that encoding/json accepts and decodes strings
+// as json.Unmarshal does (FuzzLexer checks both against encoding/json), and
+// bounds nesting as encoding/json does. It knows nothing of any format.
+package jsonlex
 
 import (
 	"fmt"
@@ -6,60 +16,59 @@ import (
 	"unicode/utf8"
 )
 
-// lexer reads one JSON value in a single pass, validating as it goes, and
-// lets the decoder pick the members it needs: the rest are skipped without
-// being decoded. It replaces reflection-based decoding, which scanned each
-// page three to four times (encoding/json validates before it decodes, and
-// again for every nested Unmarshaler) and ran at a third of this speed.
-// It accepts exactly the JSON that encoding/json accepts (FuzzLexer checks
-// this against json.Valid).
-type lexer struct {
+// Lexer reads the JSON value in b. Methods that read a value of a given
+// type take the name of the member being read (for TypeError messages),
+// accept null as the zero value, and skip a value of another type before
+// returning a *TypeError, so the caller may go on.
+type Lexer struct {
 	b     []byte
 	i     int
 	depth int
 }
 
+// New returns a lexer at the start of b. It never modifies b.
+func New(b []byte) *Lexer { return &Lexer{b: b} }
+
 // maxDepth bounds nesting, as encoding/json does, so that hostile input
 // cannot exhaust the stack.
 const maxDepth = 10000
 
-// syntaxError is invalid JSON at byte Off; EOF says the value ended early.
-type syntaxError struct {
+// SyntaxError is invalid JSON at byte Off; EOF says the value ended early.
+type SyntaxError struct {
 	Off int
 	EOF bool
 	Msg string
 }
 
-func (e *syntaxError) Error() string {
+func (e *SyntaxError) Error() string {
 	if e.EOF {
 		return fmt.Sprintf("invalid JSON: the record ends early at byte %d (truncated?)", e.Off)
 	}
 	return fmt.Sprintf("invalid JSON at byte %d: %s", e.Off, e.Msg)
 }
 
-// typeError is valid JSON of the wrong shape for a member the importer
-// reads.
-type typeError struct {
+// TypeError is valid JSON of the wrong type for a member the caller reads.
+type TypeError struct {
 	Field string
 	Want  string
 	Got   string
 }
 
-func (e *typeError) Error() string {
+func (e *TypeError) Error() string {
 	return fmt.Sprintf("%s is %s, want %s", e.Field, e.Got, e.Want)
 }
 
-func (l *lexer) fail(msg string) error {
+func (l *Lexer) fail(msg string) error {
 	if msg == "" {
 		msg = "invalid character"
 	}
 	if l.i >= len(l.b) {
-		return &syntaxError{Off: len(l.b), EOF: true}
+		return &SyntaxError{Off: len(l.b), EOF: true}
 	}
-	return &syntaxError{Off: l.i, Msg: fmt.Sprintf("%s (found %q)", msg, l.b[l.i])}
+	return &SyntaxError{Off: l.i, Msg: fmt.Sprintf("%s (found %q)", msg, l.b[l.i])}
 }
 
-func (l *lexer) ws() {
+func (l *Lexer) ws() {
 	for l.i < len(l.b) {
 		switch l.b[l.i] {
 		case ' ', '\t', '\r', '\n':
@@ -70,8 +79,8 @@ func (l *lexer) ws() {
 	}
 }
 
-// peek returns the first byte of the next value (0 at the end).
-func (l *lexer) peek() byte {
+// Peek returns the first byte of the next value (0 at the end).
+func (l *Lexer) Peek() byte {
 	l.ws()
 	if l.i < len(l.b) {
 		return l.b[l.i]
@@ -96,8 +105,8 @@ func kind(c byte) string {
 	return "a number"
 }
 
-// end checks that nothing but white space follows the value.
-func (l *lexer) end() error {
+// End checks that nothing but white space follows the value.
+func (l *Lexer) End() error {
 	l.ws()
 	if l.i < len(l.b) {
 		return l.fail("unexpected data after the value")
@@ -105,21 +114,21 @@ func (l *lexer) end() error {
 	return nil
 }
 
-// object calls fn for every member of the object at the cursor; fn must
+// Object calls fn for every member of the object at the cursor; fn must
 // consume the member's value. A null is an empty object. Keys are only
 // valid during the call.
-func (l *lexer) object(field string, fn func(key []byte) error) error {
-	switch c := l.peek(); c {
+func (l *Lexer) Object(field string, fn func(key []byte) error) error {
+	switch c := l.Peek(); c {
 	case '{':
 	case 'n':
-		return l.null()
+		return l.Null()
 	case 0:
 		return l.fail("")
 	default:
-		if err := l.skip(); err != nil {
+		if err := l.Skip(); err != nil {
 			return err
 		}
-		return &typeError{Field: field, Want: "an object", Got: kind(c)}
+		return &TypeError{Field: field, Want: "an object", Got: kind(c)}
 	}
 	if l.depth++; l.depth > maxDepth {
 		return l.fail("nested too deeply")
@@ -162,20 +171,20 @@ func (l *lexer) object(field string, fn func(key []byte) error) error {
 	}
 }
 
-// array calls fn for every element of the array at the cursor; fn must
+// Array calls fn for every element of the array at the cursor; fn must
 // consume the element. A null is an empty array.
-func (l *lexer) array(field string, fn func() error) error {
-	switch c := l.peek(); c {
+func (l *Lexer) Array(field string, fn func() error) error {
+	switch c := l.Peek(); c {
 	case '[':
 	case 'n':
-		return l.null()
+		return l.Null()
 	case 0:
 		return l.fail("")
 	default:
-		if err := l.skip(); err != nil {
+		if err := l.Skip(); err != nil {
 			return err
 		}
-		return &typeError{Field: field, Want: "an array", Got: kind(c)}
+		return &TypeError{Field: field, Want: "an array", Got: kind(c)}
 	}
 	if l.depth++; l.depth > maxDepth {
 		return l.fail("nested too deeply")
@@ -209,7 +218,7 @@ func (l *lexer) array(field string, fn func() error) error {
 }
 
 // key reads an object key: a slice of the input when it has no escapes.
-func (l *lexer) key() ([]byte, error) {
+func (l *Lexer) key() ([]byte, error) {
 	if l.i >= len(l.b) || l.b[l.i] != '"' {
 		return nil, l.fail("want a string key")
 	}
@@ -231,19 +240,19 @@ func (l *lexer) key() ([]byte, error) {
 	return nil, l.fail("")
 }
 
-// str reads a string value; null is "".
-func (l *lexer) str(field string) (string, error) {
-	switch c := l.peek(); c {
+// Str reads a string value; null is "".
+func (l *Lexer) Str(field string) (string, error) {
+	switch c := l.Peek(); c {
 	case '"':
 	case 'n':
-		return "", l.null()
+		return "", l.Null()
 	case 0:
 		return "", l.fail("")
 	default:
-		if err := l.skip(); err != nil {
+		if err := l.Skip(); err != nil {
 			return "", err
 		}
-		return "", &typeError{Field: field, Want: "a string", Got: kind(c)}
+		return "", &TypeError{Field: field, Want: "a string", Got: kind(c)}
 	}
 	start := l.i + 1
 	for j := start; j < len(l.b); j++ {
@@ -264,7 +273,7 @@ func (l *lexer) str(field string) (string, error) {
 
 // strSlow decodes the string at the cursor (which has escapes) the way
 // encoding/json does: bad surrogates become U+FFFD.
-func (l *lexer) strSlow() (string, error) {
+func (l *Lexer) strSlow() (string, error) {
 	j := l.i + 1
 	out := make([]byte, 0, 64)
 	for j < len(l.b) {
@@ -332,7 +341,7 @@ func (l *lexer) strSlow() (string, error) {
 	return "", l.fail("")
 }
 
-func (l *lexer) badEscape() error {
+func (l *Lexer) badEscape() error {
 	for k := l.i; k < l.i+4; k++ {
 		if k >= len(l.b) {
 			l.i = len(l.b)
@@ -374,7 +383,7 @@ func hexVal(c byte) (byte, bool) {
 }
 
 // skipString skips the string at the cursor, validating its escapes.
-func (l *lexer) skipString() error {
+func (l *Lexer) skipString() error {
 	for j := l.i + 1; j < len(l.b); j++ {
 		switch c := l.b[j]; {
 		case c == '"':
@@ -407,8 +416,8 @@ func (l *lexer) skipString() error {
 	return l.fail("")
 }
 
-// number reads a JSON number and returns its bytes.
-func (l *lexer) number() ([]byte, error) {
+// Number reads a JSON number and returns its bytes.
+func (l *Lexer) Number() ([]byte, error) {
 	start := l.i
 	b := l.b
 	j := l.i
@@ -458,27 +467,28 @@ func (l *lexer) number() ([]byte, error) {
 	return b[start:j], nil
 }
 
-// int reads an integer; null is 0 with ok false.
-func (l *lexer) int(field string) (v int64, ok bool, err error) {
-	switch c := l.peek(); {
+// Int reads an integer; null is 0 with ok false. A number that is not an
+// integer fitting in an int64 is a *TypeError.
+func (l *Lexer) Int(field string) (v int64, ok bool, err error) {
+	switch c := l.Peek(); {
 	case c == '-' || c >= '0' && c <= '9':
 	case c == 'n':
-		return 0, false, l.null()
+		return 0, false, l.Null()
 	case c == 0:
 		return 0, false, l.fail("")
 	default:
-		if err := l.skip(); err != nil {
+		if err := l.Skip(); err != nil {
 			return 0, false, err
 		}
-		return 0, false, &typeError{Field: field, Want: "an integer", Got: kind(c)}
+		return 0, false, &TypeError{Field: field, Want: "an integer", Got: kind(c)}
 	}
-	num, err := l.number()
+	num, err := l.Number()
 	if err != nil {
 		return 0, false, err
 	}
 	v, ok = parseInt(num)
 	if !ok {
-		return 0, false, &typeError{Field: field, Want: "an integer", Got: fmt.Sprintf("the number %s", num)}
+		return 0, false, &TypeError{Field: field, Want: "an integer", Got: fmt.Sprintf("the number %s", num)}
 	}
 	return v, true, nil
 }
@@ -508,28 +518,29 @@ func parseInt(b []byte) (int64, bool) {
 	return int64(v), true
 }
 
-// boolean reads true or false; null is false.
-func (l *lexer) boolean(field string) (bool, error) {
-	switch c := l.peek(); c {
+// Bool reads true or false; null is false.
+func (l *Lexer) Bool(field string) (bool, error) {
+	switch c := l.Peek(); c {
 	case 't':
 		return true, l.lit("true")
 	case 'f':
 		return false, l.lit("false")
 	case 'n':
-		return false, l.null()
+		return false, l.Null()
 	case 0:
 		return false, l.fail("")
 	default:
-		if err := l.skip(); err != nil {
+		if err := l.Skip(); err != nil {
 			return false, err
 		}
-		return false, &typeError{Field: field, Want: "a boolean", Got: kind(c)}
+		return false, &TypeError{Field: field, Want: "a boolean", Got: kind(c)}
 	}
 }
 
-func (l *lexer) null() error { return l.lit("null") }
+// Null reads the literal null.
+func (l *Lexer) Null() error { return l.lit("null") }
 
-func (l *lexer) lit(s string) error {
+func (l *Lexer) lit(s string) error {
 	for k := 0; k < len(s); k++ {
 		if l.i >= len(l.b) {
 			return l.fail("")
@@ -542,17 +553,18 @@ func (l *lexer) lit(s string) error {
 	return nil
 }
 
-// raw skips the value at the cursor and returns its bytes.
-func (l *lexer) raw() ([]byte, error) {
+// Raw skips the value at the cursor and returns its bytes (a slice of the
+// input).
+func (l *Lexer) Raw() ([]byte, error) {
 	l.ws()
 	start := l.i
-	err := l.skip()
+	err := l.Skip()
 	return l.b[start:l.i], err
 }
 
-// skip validates and skips the value at the cursor.
-func (l *lexer) skip() error {
-	switch c := l.peek(); {
+// Skip validates and skips the value at the cursor.
+func (l *Lexer) Skip() error {
+	switch c := l.Peek(); {
 	case c == '"':
 		return l.skipString()
 	case c == '{':
@@ -579,7 +591,7 @@ func (l *lexer) skip() error {
 				return l.fail("want ':' after an object key")
 			}
 			l.i++
-			if err := l.skip(); err != nil {
+			if err := l.Skip(); err != nil {
 				return err
 			}
 			l.ws()
@@ -609,7 +621,7 @@ func (l *lexer) skip() error {
 			return nil
 		}
 		for {
-			if err := l.skip(); err != nil {
+			if err := l.Skip(); err != nil {
 				return err
 			}
 			l.ws()
@@ -632,12 +644,34 @@ func (l *lexer) skip() error {
 	case c == 'f':
 		return l.lit("false")
 	case c == 'n':
-		return l.null()
+		return l.Null()
 	case c == '-' || c >= '0' && c <= '9':
-		_, err := l.number()
+		_, err := l.Number()
 		return err
 	case c == 0:
 		return l.fail("")
 	}
 	return l.fail("invalid character")
+}
+
+// ID reads an id: a JSON string, or a number literal (kept as written, so
+// that a float-mangled id is caught by checkID rather than rounded).
+func (l *Lexer) ID(field string) (string, bool, error) {
+	switch c := l.Peek(); {
+	case c == '"':
+		s, err := l.Str(field)
+		return s, true, err
+	case c == '-' || c >= '0' && c <= '9':
+		num, err := l.Number()
+		return string(num), true, err
+	case c == 'n':
+		return "", false, l.Null()
+	case c == 0:
+		return "", false, l.fail("")
+	default:
+		if err := l.Skip(); err != nil {
+			return "", false, err
+		}
+		return "", false, &TypeError{Field: field, Want: "a string", Got: kind(c)}
+	}
 }
