@@ -10,13 +10,13 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
 	"time"
 
 	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/ingest/jsonlex"
 	"github.com/tahqiq/tahqiq/internal/ingest/jsonstream"
 	"github.com/tahqiq/tahqiq/internal/ingest/xtext"
 )
@@ -77,75 +77,86 @@ func Parse(ctx context.Context, src tahqiq.Source, emit func(*tahqiq.Parsed) err
 }
 
 type entities struct {
-	Hashtags []struct {
-		Text    string `json:"text"`
-		Indices []int  `json:"indices"`
-	} `json:"hashtags"`
-	URLs []struct {
-		URL         string `json:"url"`
-		ExpandedURL string `json:"expanded_url"`
-		Indices     []int  `json:"indices"`
-	} `json:"urls"`
-	UserMentions []struct {
-		ScreenName string `json:"screen_name"`
-		IDStr      string `json:"id_str"`
-		Indices    []int  `json:"indices"`
-	} `json:"user_mentions"`
-	Media []struct {
-		IDStr         string `json:"id_str"`
-		Type          string `json:"type"`
-		MediaURLHTTPS string `json:"media_url_https"`
-	} `json:"media"`
+	Hashtags     []hashtag
+	URLs         []urlEntity
+	UserMentions []mention
+	Media        []mediaEntity
+}
+
+type hashtag struct {
+	Text    string
+	Indices []int
+}
+
+type urlEntity struct {
+	URL         string
+	ExpandedURL string
+	Indices     []int
+}
+
+type mention struct {
+	ScreenName string
+	IDStr      string
+	Indices    []int
+}
+
+type mediaEntity struct {
+	IDStr         string
+	Type          string
+	MediaURLHTTPS string
 }
 
 type user struct {
-	IDStr          string `json:"id_str"`
-	ScreenName     string `json:"screen_name"`
-	Name           string `json:"name"`
-	Description    string `json:"description"`
-	Location       string `json:"location"`
-	CreatedAt      string `json:"created_at"`
-	FollowersCount *int64 `json:"followers_count"`
-	FriendsCount   *int64 `json:"friends_count"`
-	StatusesCount  *int64 `json:"statuses_count"`
-	Verified       bool   `json:"verified"`
+	IDStr          string
+	ScreenName     string
+	Name           string
+	Description    string
+	Location       string
+	CreatedAt      string
+	FollowersCount *int64
+	FriendsCount   *int64
+	StatusesCount  *int64
+	Verified       bool
 }
 
 type status struct {
-	IDStr                string          `json:"id_str"`
-	ID                   json.RawMessage `json:"id"`
-	CreatedAt            string          `json:"created_at"`
-	Text                 *string         `json:"text"`
-	FullText             *string         `json:"full_text"`
-	Lang                 string          `json:"lang"`
-	User                 *user           `json:"user"`
-	Entities             entities        `json:"entities"`
-	ExtendedEntities     *entities       `json:"extended_entities"`
-	InReplyToStatusIDStr string          `json:"in_reply_to_status_id_str"`
-	InReplyToUserIDStr   string          `json:"in_reply_to_user_id_str"`
-	InReplyToScreenName  string          `json:"in_reply_to_screen_name"`
-	QuotedStatus         *status         `json:"quoted_status"`
-	RetweetedStatus      *status         `json:"retweeted_status"`
-	RetweetCount         *int64          `json:"retweet_count"`
-	FavoriteCount        *int64          `json:"favorite_count"`
-	ReplyCount           *int64          `json:"reply_count"`
-	QuoteCount           *int64          `json:"quote_count"`
-	ExtendedTweet        *struct {
-		FullText         string    `json:"full_text"`
-		Entities         entities  `json:"entities"`
-		ExtendedEntities *entities `json:"extended_entities"`
-	} `json:"extended_tweet"`
-	TimestampMS string `json:"timestamp_ms"` // streaming: when the stream sent it (ms)
+	IDStr                string
+	HasID                bool // a numeric id (never used)
+	CreatedAt            string
+	Text                 *string
+	FullText             *string
+	Lang                 string
+	User                 *user
+	Entities             entities
+	ExtendedEntities     *entities
+	InReplyToStatusIDStr string
+	InReplyToUserIDStr   string
+	InReplyToScreenName  string
+	QuotedStatus         *status
+	RetweetedStatus      *status
+	RetweetCount         *int64
+	FavoriteCount        *int64
+	ReplyCount           *int64
+	QuoteCount           *int64
+	ExtendedTweet        *extendedTweet
+	TimestampMS          string // streaming: when the stream sent it (ms)
+	Notice               string // the key of a stream notice (delete, limit, ...)
+}
+
+type extendedTweet struct {
+	FullText         string
+	Entities         entities
+	ExtendedEntities *entities
 }
 
 func parseValue(p *tahqiq.Parsed) error {
-	var s status
-	if err := json.Unmarshal(p.Record.Raw, &s); err != nil {
-		var te *json.UnmarshalTypeError
+	s, err := decodeStatus(p.Record.Raw)
+	if err != nil {
+		var te *jsonlex.TypeError
 		if errors.As(err, &te) {
 			return fmt.Errorf("not a v1.1 status: %v", err)
 		}
-		return jsonstream.Explain(p.Record.Raw, err)
+		return err
 	}
 	if s.TimestampMS != "" {
 		p.Record.Format = FormatStream
@@ -153,8 +164,8 @@ func parseValue(p *tahqiq.Parsed) error {
 			p.Record.CollectedAt = time.UnixMilli(ms).UTC()
 		}
 	}
-	if s.IDStr == "" && len(s.ID) == 0 {
-		if k := notice(p.Record.Raw); k != "" {
+	if s.IDStr == "" && !s.HasID {
+		if s.Notice != "" {
 			// Stream notices (delete, limit, scrub_geo, ...) are kept, not
 			// interpreted.
 			p.Record.Format, p.Record.Kind = FormatStream, tahqiq.RecordOther
@@ -163,27 +174,13 @@ func parseValue(p *tahqiq.Parsed) error {
 	}
 	p.Record.Kind = tahqiq.RecordPost
 	d := dedupe{posts: map[string]bool{}, accounts: map[string]bool{}}
-	return addStatus(p, &s, d)
+	return addStatus(p, s, d)
 }
 
 // noticeKeys are the members that name a v1.1 streaming notice, from the
 // streaming message types of the v1.1 documentation.
 var noticeKeys = []string{"delete", "limit", "scrub_geo", "status_withheld", "user_withheld", "disconnect", "warning",
 	"friends", "friends_str", "event", "control", "for_user"}
-
-// notice returns the notice key of a stream message, or "".
-func notice(raw []byte) string {
-	var m map[string]json.RawMessage
-	if json.Unmarshal(raw, &m) != nil {
-		return ""
-	}
-	for _, k := range noticeKeys {
-		if _, ok := m[k]; ok {
-			return k
-		}
-	}
-	return ""
-}
 
 // dedupe keeps one post and one account per id within a record (a
 // self-retweet carries its author twice).
@@ -196,8 +193,8 @@ var createdLayout = "Mon Jan 02 15:04:05 -0700 2006"
 // addStatus adds s, and the statuses it embeds, as posts of p.
 func addStatus(p *tahqiq.Parsed, s *status, d dedupe) error {
 	if s.IDStr == "" {
-		if len(s.ID) > 0 {
-			return fmt.Errorf("status has a numeric id %s but no id_str; numeric ids lose precision and are never used", s.ID)
+		if s.HasID {
+			return fmt.Errorf("status has a numeric id but no id_str; numeric ids lose precision and are never used")
 		}
 		return fmt.Errorf("status has no id_str")
 	}

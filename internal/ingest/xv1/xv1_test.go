@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -220,8 +221,24 @@ func FuzzParse(f *testing.F) {
 		f.Add(b)
 	}
 	f.Add([]byte(`{"statuses": [{"id_str": "1", "text": "a &amp; #b", "created_at": "Sat Jan 23 20:19:45 +0000 2016", "user": {"id_str": "2"}, "entities": {"hashtags": [{"text": "b", "indices": [8, 10]}]}}]}`))
+	f.Add([]byte(`{"delete":{"status":{"id_str":"1"}}}` + "\n" + `{"id_str": "1", "text": "RT @a: &amp;`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		parsetest.Check(t, parsetest.Run(t, xv1.Parse, "fuzz.json", data, nil))
+		res := parsetest.Run(t, xv1.Parse, "fuzz.json", data, nil)
+		parsetest.Check(t, res)
+		for _, p := range res.Parsed {
+			r := p.Record
+			if r.Offset < 0 || r.Offset+int64(len(r.Raw)) > int64(len(data)) || !bytes.Equal(data[r.Offset:r.Offset+int64(len(r.Raw))], r.Raw) {
+				t.Fatalf("%s: Raw is not the input bytes at offset %d", r.Locator, r.Offset)
+			}
+			if p.Reject == "" && !json.Valid(r.Raw) {
+				t.Fatalf("%s: invalid JSON accepted: %q", r.Locator, r.Raw)
+			}
+			for _, q := range p.Posts {
+				if strings.Trim(q.PlatformID, "0123456789") != "" || q.PlatformID == "" {
+					t.Fatalf("bad id %q", q.PlatformID)
+				}
+			}
+		}
 	})
 }
 
@@ -359,4 +376,25 @@ func readFile(t *testing.T, path string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// Old v1.1 data caps counts as strings ("100+"): the metric is left out
+// (absent, not zero) and the status kept; a number of the wrong kind for a
+// member the importer reads rejects the record naming the member.
+func TestCountsAndTypes(t *testing.T) {
+	in := `{"id_str": "1", "created_at": "Sat Jan 23 20:19:45 +0000 2016", "text": "x", "user": {"id_str": "2", "followers_count": 5},` +
+		` "retweet_count": "100+", "favorite_count": 3}` + "\n" +
+		`{"id_str": "1", "created_at": "Sat Jan 23 20:19:45 +0000 2016", "text": 7, "user": {"id_str": "2"}}` + "\n"
+	res := parsetest.Run(t, xv1.Parse, "in.jsonl", []byte(in), nil)
+	if res.Err != nil || len(res.Parsed) != 2 {
+		t.Fatalf("err %v, %d records", res.Err, len(res.Parsed))
+	}
+	p := res.Parsed[0]
+	if p.Reject != "" || len(p.Posts) != 1 || !reflect.DeepEqual(p.Posts[0].Metrics, map[string]int64{"likes": 3}) ||
+		p.Accounts[0].Followers != 5 || p.Accounts[0].Following != -1 {
+		t.Errorf("capped count: reject %q posts %+v accounts %+v", p.Reject, p.Posts, p.Accounts)
+	}
+	if want := "not a v1.1 status: text is a number, want a string"; res.Parsed[1].Reject != want {
+		t.Errorf("reject %q, want %q", res.Parsed[1].Reject, want)
+	}
 }
