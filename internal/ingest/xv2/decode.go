@@ -23,7 +23,7 @@ type item struct {
 	noteText        string // note_tweet.text: the full text of a long tweet
 	refs            []item
 	hashtags        []tag
-	mentions        []item
+	mentions        []mention
 	urls            []urlEntity
 	mediaKeys       []string
 	media           []media // attachments.media (flattened)
@@ -38,23 +38,30 @@ type item struct {
 	description string
 	location    string
 	verified    bool
-	userFields  bool // carries profile fields (a flattened mention is a user)
-
-	// mention
-	start, end int
 
 	// other shapes
 	hasTweetCount bool   // a counts bucket
 	action        string // a compliance result
 	retrievedAt   string // __twarc.retrieved_at
+}
 
-	// page
+// value is a whole input value: an item, or a page of them with includes.
+type value struct {
+	item
 	data      []item
 	hasData   bool
 	hasMeta   bool // meta or errors: a response with nothing in data
 	incUsers  []item
 	incTweets []item
 	incMedia  []media
+}
+
+// mention is an entities.mentions entry; twarc2 flatten merges the
+// mentioned user's object into it.
+type mention struct {
+	start, end   int
+	username, id string
+	user         *item
 }
 
 type tag struct {
@@ -77,21 +84,69 @@ type metric struct {
 }
 
 // decodeValue decodes one whole input value.
-func decodeValue(b []byte) (*item, error) {
+func decodeValue(b []byte) (*value, error) {
 	l := jsonlex.New(b)
-	it := new(item)
-	if err := l.Object("the record", func(k []byte) error { return it.member(l, k, true) }); err != nil {
+	v := new(value)
+	if err := l.Object("the record", func(k []byte) error { return v.member(l, k) }); err != nil {
 		return nil, err
 	}
-	return it, l.End()
+	return v, l.End()
 }
 
 func (it *item) decode(l *jsonlex.Lexer, field string) error {
-	return l.Object(field, func(k []byte) error { return it.member(l, k, false) })
+	return l.Object(field, func(k []byte) error { return it.member(l, k) })
+}
+
+// member decodes the member named k of a whole value.
+func (v *value) member(l *jsonlex.Lexer, k []byte) error {
+	var err error
+	switch string(k) {
+	case "data":
+		v.hasData = true
+		switch l.Peek() {
+		case '[':
+			err = l.Array("data", func() error {
+				v.data = append(v.data, item{})
+				return v.data[len(v.data)-1].decode(l, "data[]")
+			})
+		case '{':
+			v.data = make([]item, 1)
+			err = v.data[0].decode(l, "data")
+		default:
+			err = l.Array("data", nil) // null, or a type error
+		}
+	case "includes":
+		err = l.Object("includes", func(k []byte) error {
+			switch string(k) {
+			case "users":
+				return l.Array("includes.users", func() error {
+					v.incUsers = append(v.incUsers, item{})
+					return v.incUsers[len(v.incUsers)-1].decode(l, "includes.users[]")
+				})
+			case "tweets":
+				return l.Array("includes.tweets", func() error {
+					v.incTweets = append(v.incTweets, item{})
+					return v.incTweets[len(v.incTweets)-1].decode(l, "includes.tweets[]")
+				})
+			case "media":
+				return l.Array("includes.media", func() error {
+					v.incMedia = append(v.incMedia, media{})
+					return v.incMedia[len(v.incMedia)-1].decode(l)
+				})
+			}
+			return l.Skip()
+		})
+	case "meta", "errors":
+		v.hasMeta = true
+		err = l.Skip()
+	default:
+		err = v.item.member(l, k)
+	}
+	return err
 }
 
 // member decodes the member named k of an item.
-func (it *item) member(l *jsonlex.Lexer, k []byte, top bool) error {
+func (it *item) member(l *jsonlex.Lexer, k []byte) error {
 	var err error
 	switch string(k) {
 	case "id":
@@ -147,7 +202,6 @@ func (it *item) member(l *jsonlex.Lexer, k []byte, top bool) error {
 			}
 			return err
 		})
-		it.userFields = true
 	case "author":
 		if l.Peek() == 'n' {
 			return l.Null()
@@ -177,28 +231,12 @@ func (it *item) member(l *jsonlex.Lexer, k []byte, top bool) error {
 		it.hasUsername = true
 	case "name":
 		it.name, err = l.Str("name")
-		it.userFields = true
 	case "description":
 		it.description, err = l.Str("description")
-		it.userFields = true
 	case "location":
 		it.location, err = l.Str("location")
 	case "verified":
 		it.verified, err = l.Bool("verified")
-	case "start":
-		if c := l.Peek(); c != '-' && (c < '0' || c > '9') {
-			return l.Skip() // a counts bucket's time
-		}
-		var v int64
-		v, _, err = l.Int("start")
-		it.start = int(v)
-	case "end":
-		if c := l.Peek(); c != '-' && (c < '0' || c > '9') {
-			return l.Skip() // a counts bucket's time
-		}
-		var v int64
-		v, _, err = l.Int("end")
-		it.end = int(v)
 	case "tweet_count":
 		it.hasTweetCount = true
 		err = l.Skip()
@@ -213,50 +251,6 @@ func (it *item) member(l *jsonlex.Lexer, k []byte, top bool) error {
 			}
 			return l.Skip()
 		})
-	case "data":
-		if !top {
-			return l.Skip()
-		}
-		it.hasData = true
-		switch l.Peek() {
-		case '[':
-			err = l.Array("data", func() error {
-				it.data = append(it.data, item{})
-				return it.data[len(it.data)-1].decode(l, "data[]")
-			})
-		case '{':
-			it.data = make([]item, 1)
-			err = it.data[0].decode(l, "data")
-		default:
-			err = l.Array("data", nil) // null, or a type error
-		}
-	case "includes":
-		if !top {
-			return l.Skip()
-		}
-		err = l.Object("includes", func(k []byte) error {
-			switch string(k) {
-			case "users":
-				return l.Array("includes.users", func() error {
-					it.incUsers = append(it.incUsers, item{})
-					return it.incUsers[len(it.incUsers)-1].decode(l, "includes.users[]")
-				})
-			case "tweets":
-				return l.Array("includes.tweets", func() error {
-					it.incTweets = append(it.incTweets, item{})
-					return it.incTweets[len(it.incTweets)-1].decode(l, "includes.tweets[]")
-				})
-			case "media":
-				return l.Array("includes.media", func() error {
-					it.incMedia = append(it.incMedia, media{})
-					return it.incMedia[len(it.incMedia)-1].decode(l)
-				})
-			}
-			return l.Skip()
-		})
-	case "meta", "errors":
-		it.hasMeta = top
-		err = l.Skip()
 	default:
 		err = l.Skip()
 	}
@@ -292,8 +286,37 @@ func (it *item) entity(l *jsonlex.Lexer, k []byte) error {
 		})
 	case "mentions":
 		return l.Array("entities.mentions", func() error {
-			it.mentions = append(it.mentions, item{})
-			return it.mentions[len(it.mentions)-1].decode(l, "entities.mentions[]")
+			var m mention
+			err := l.Object("entities.mentions[]", func(k []byte) error {
+				var err error
+				var v int64
+				switch string(k) {
+				case "start":
+					v, _, err = l.Int("entities.mentions[].start")
+					m.start = int(v)
+				case "end":
+					v, _, err = l.Int("entities.mentions[].end")
+					m.end = int(v)
+				case "username":
+					m.username, err = l.Str("entities.mentions[].username")
+				case "id":
+					m.id, _, err = l.ID("entities.mentions[].id")
+				case "name", "description", "location", "created_at", "public_metrics", "verified":
+					// A user object merged in by twarc2 flatten.
+					if m.user == nil {
+						m.user = new(item)
+					}
+					err = m.user.member(l, k)
+				default:
+					err = l.Skip()
+				}
+				return err
+			})
+			if u := m.user; u != nil {
+				u.id, u.hasID, u.username, u.hasUsername = m.id, m.id != "", m.username, m.username != ""
+			}
+			it.mentions = append(it.mentions, m)
+			return err
 		})
 	case "urls":
 		return l.Array("entities.urls", func() error {

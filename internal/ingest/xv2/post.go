@@ -22,7 +22,7 @@ type parseCtx struct {
 	byName map[string]string // lower-cased username -> id, built on first use
 }
 
-func newCtx(p *tahqiq.Parsed, v *item) *parseCtx {
+func newCtx(p *tahqiq.Parsed, v *value) *parseCtx {
 	c := &parseCtx{p: p, users: map[string]*item{}, tweets: map[string]*item{}, posts: map[string]bool{}, accts: map[string]bool{}}
 	for i := range v.incUsers {
 		c.addUser(&v.incUsers[i])
@@ -117,9 +117,7 @@ func (c *parseCtx) embedded(t *item) {
 	c.addUser(t.author)
 	c.addUser(t.inReplyToUser)
 	for i := range t.mentions {
-		if m := &t.mentions[i]; m.userFields {
-			c.addUser(m)
-		}
+		c.addUser(t.mentions[i].user)
 	}
 	if len(t.media) > 0 && c.media == nil {
 		c.media = map[string]*media{}

@@ -124,10 +124,10 @@ func parseValue(p *tahqiq.Parsed) error {
 		return c.page(v.data)
 	case v.hasID && v.action == "" && (v.hasText || v.authorID != ""):
 		p.Record.Format = FormatFlat
-		return c.flatTweet(v)
+		return c.flatTweet(&v.item)
 	case v.hasID && v.hasUsername:
 		p.Record.Format, p.Record.Kind = FormatUsers, tahqiq.RecordAccount // a flattened users page
-		return c.account(v)
+		return c.account(&v.item)
 	case v.action != "":
 		p.Record.Format, p.Record.Kind = FormatCompliance, tahqiq.RecordCompliance
 		return nil
