@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -396,5 +397,38 @@ func TestCountsAndTypes(t *testing.T) {
 	}
 	if want := "not a v1.1 status: text is a number, want a string"; res.Parsed[1].Reject != want {
 		t.Errorf("reject %q, want %q", res.Parsed[1].Reject, want)
+	}
+}
+
+// Sniff on the first 64 KiB of every real fixture: every python-twitter
+// file is v1.1, and no twarc2 (v2) file is.
+func TestSniffFixtures(t *testing.T) {
+	for _, set := range []struct {
+		dir  []string
+		want bool
+	}{
+		{[]string{"social", "python-twitter-v1.1"}, true},
+		{[]string{"social", "twarc-csv-testdata"}, false},
+	} {
+		dir := parsetest.DataDir(t, set.dir...)
+		err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+			if err != nil || d.IsDir() || !strings.HasPrefix(filepath.Ext(path), ".json") {
+				return err
+			}
+			f, err := os.Open(path)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			head := make([]byte, 64<<10)
+			n, _ := io.ReadFull(f, head)
+			if format, ok := xv1.Sniff(head[:n]); ok != set.want || ok && format != xv1.Format {
+				t.Errorf("Sniff(%s) = %q, %v; want %v", filepath.Base(path), format, ok, set.want)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -649,4 +650,38 @@ func digits(s string) bool {
 		}
 	}
 	return s != "" && utf8.ValidString(s)
+}
+
+// Sniff on the first 64 KiB of every real fixture: every twarc2 file but
+// the empty one is v2, and no v1.1 file is.
+func TestSniffFixtures(t *testing.T) {
+	for _, set := range []struct {
+		dir  []string
+		want bool
+	}{
+		{[]string{"social", "twarc-csv-testdata"}, true},
+		{[]string{"social", "python-twitter-v1.1"}, false},
+	} {
+		dir := parsetest.DataDir(t, set.dir...)
+		err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+			if err != nil || d.IsDir() || !strings.HasPrefix(filepath.Ext(path), ".json") {
+				return err
+			}
+			f, err := os.Open(path)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			head := make([]byte, 64<<10)
+			n, _ := io.ReadFull(f, head)
+			want := set.want && n > 0
+			if format, ok := xv2.Sniff(head[:n]); ok != want || ok && format != xv2.FormatPages {
+				t.Errorf("Sniff(%s) = %q, %v; want %v", filepath.Base(path), format, ok, want)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
 }
