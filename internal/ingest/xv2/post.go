@@ -270,6 +270,16 @@ func (c *parseCtx) tweet(t *item, follow bool) error {
 		}
 		post.Media = append(post.Media, m)
 	}
+	// A retweet whose original the data does not carry (deleted, protected,
+	// withheld: an errors[] entry says which) still names its author in
+	// its text, "RT @handle: ...", as the mention at offset 3.
+	if retweet && len(post.Mentions) > 0 && post.Mentions[0].Start == 3 && strings.HasPrefix(post.Text, "RT @") {
+		for i := range post.References {
+			if r := &post.References[i]; r.Type == tahqiq.RefRetweetOf && r.TargetAccountID == "" && r.TargetAccount == "" {
+				r.TargetAccount, r.TargetAccountID = post.Mentions[0].Text, post.Mentions[0].ID
+			}
+		}
+	}
 	c.p.Posts = append(c.p.Posts, post)
 	if follow {
 		return c.follow(t)

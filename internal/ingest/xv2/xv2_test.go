@@ -685,3 +685,32 @@ func TestSniffFixtures(t *testing.T) {
 		}
 	}
 }
+
+// withheld.jsonl has 38 retweets whose originals the API withheld
+// ("Forbidden" in errors[]; counted with python3): their references still
+// name the original's author from the "RT @handle:" mention, with the id
+// includes.users gives for that handle.
+func TestRetweetOfMissingOriginal(t *testing.T) {
+	res := parsetest.Run(t, xv2.Parse, filepath.Join(parsetest.DataDir(t, "social", "twarc-csv-testdata"), "withheld.jsonl"), nil, nil)
+	named, withID, missing := 0, 0, 0
+	for _, p := range res.Parsed {
+		for _, q := range p.Posts {
+			for _, r := range q.References {
+				if r.Type != tahqiq.RefRetweetOf || r.TargetCreatedAt != 0 {
+					continue // the original is in the data
+				}
+				missing++
+				if r.TargetAccount != "" && strings.HasPrefix(q.Text, "RT @"+r.TargetAccount+":") {
+					named++
+				}
+				if r.TargetAccountID != "" {
+					withID++
+				}
+			}
+		}
+	}
+	// python3: 29 of the 38 handles are in includes.users.
+	if missing != 38 || named != 38 || withID != 29 {
+		t.Errorf("%d retweets of missing originals, %d named from the RT prefix, %d with an id; want 38, 38, 29", missing, named, withID)
+	}
+}
