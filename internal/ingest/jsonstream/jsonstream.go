@@ -51,10 +51,47 @@ func Each(r io.Reader, opt Options, fn func(Value) error) error {
 		return err
 	}
 	trimmed := bytes.TrimSpace(first)
-	if len(trimmed) > 0 && trimmed[0] == '{' && wholeValue(trimmed) && !mentions(trimmed, opt.Descend) {
+	if len(trimmed) > 0 && trimmed[0] == '{' && !mentions(trimmed, opt.Descend) && (wholeValue(trimmed) || brokenFirstLine(br, trimmed)) {
 		return eachLine(br, fn)
 	}
 	return eachToken(br, opt, fn)
+}
+
+// brokenFirstLine reports whether first, which is not a whole value, is a
+// damaged first line of JSON Lines rather than the opening of a multi-line
+// document: it does not end with '{' or '[' (as `{"data": [` would), and
+// the lines that follow within the buffer (two, or one when it ends there)
+// are whole objects; a document whose first line ends with ':' or ','
+// fails on its closing line. Then the damaged line becomes a reject and
+// the rest parses, as for a damaged line anywhere else.
+func brokenFirstLine(br *bufio.Reader, first []byte) bool {
+	switch first[len(first)-1] {
+	case '{', '[':
+		return false
+	}
+	b, _ := br.Peek(br.Size())
+	b = bytes.TrimLeft(b, " \t\r\n")
+	i := bytes.IndexByte(b, '\n')
+	if i < 0 {
+		return false
+	}
+	seen := 0
+	for _, l := range bytes.Split(b[i+1:], []byte{'\n'}) {
+		if seen == 2 {
+			break
+		}
+		l = bytes.TrimSpace(l)
+		if len(l) == 0 {
+			continue
+		}
+		if l[0] != '{' || !wholeValue(l) {
+			// The last piece may be cut by the buffer: it counts only
+			// when it is not the first line after the broken one.
+			return seen > 0 && len(b) == br.Size()
+		}
+		seen++
+	}
+	return seen > 0
 }
 
 // firstLine peeks at the first non-empty line without consuming it.

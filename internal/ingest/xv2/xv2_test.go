@@ -714,3 +714,20 @@ func TestRetweetOfMissingOriginal(t *testing.T) {
 		t.Errorf("%d retweets of missing originals, %d named from the RT prefix, %d with an id; want 38, 38, 29", missing, named, withID)
 	}
 }
+
+// A damaged first line is a reject like any other: the rest still parses.
+func TestBrokenFirstLine(t *testing.T) {
+	good, err := os.ReadFile("testdata/two_tweets.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	good = bytes.TrimRight(good, "\n")
+	in := bytes.Join([][]byte{good[:len(good)/2], good, good}, []byte("\n"))
+	res := parsetest.Run(t, xv2.Parse, "in.jsonl", in, nil)
+	if res.Err != nil || len(res.Parsed) != 3 {
+		t.Fatalf("err %v, %d records; want 3", res.Err, len(res.Parsed))
+	}
+	if !strings.Contains(res.Parsed[0].Reject, "truncated") || res.Parsed[1].Reject != "" || res.Parsed[2].Reject != "" {
+		t.Errorf("rejects %q %q %q; want only the first, as truncated", res.Parsed[0].Reject, res.Parsed[1].Reject, res.Parsed[2].Reject)
+	}
+}
