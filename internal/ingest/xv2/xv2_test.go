@@ -333,7 +333,7 @@ func firstReject(res parsetest.Result) string {
 }
 
 func TestGolden(t *testing.T) {
-	for _, f := range []string{"two_tweets.jsonl", "tweets_compliance.jsonl", "edited.jsonl", "flat_head.jsonl"} {
+	for _, f := range []string{"two_tweets.jsonl", "tweets_compliance.jsonl", "edited.jsonl", "flat_head.jsonl", "streaming_output_with_error.jsonl"} {
 		t.Run(f, func(t *testing.T) {
 			res := parsetest.Run(t, xv2.Parse, filepath.Join("testdata", f), nil, nil)
 			if res.Err != nil {
