@@ -731,3 +731,22 @@ func TestBrokenFirstLine(t *testing.T) {
 		t.Errorf("rejects %q %q %q; want only the first, as truncated", res.Parsed[0].Reject, res.Parsed[1].Reject, res.Parsed[2].Reject)
 	}
 }
+
+// A response with nothing in data (every id of a lookup deleted, or a
+// search without results) is kept as a record of kind other, with its
+// errors in the raw bytes.
+func TestErrorOnlyPage(t *testing.T) {
+	in := `{"errors": [{"value": "1", "detail": "Could not find tweet with ids: [1].", "title": "Not Found Error", "resource_type": "tweet"}],` +
+		` "__twarc": {"url": "https://api.twitter.com/2/tweets?ids=1", "version": "2.10.4", "retrieved_at": "2022-05-01T10:00:00+00:00"}}` + "\n" +
+		`{"meta": {"result_count": 0}, "__twarc": {"retrieved_at": "2022-05-01T10:00:01+00:00"}}` + "\n"
+	res := parsetest.Run(t, xv2.Parse, "in.jsonl", []byte(in), nil)
+	parsetest.Check(t, res)
+	if res.Err != nil || len(res.Parsed) != 2 {
+		t.Fatalf("err %v, %d records", res.Err, len(res.Parsed))
+	}
+	for i, p := range res.Parsed {
+		if p.Reject != "" || p.Record.Kind != tahqiq.RecordOther || p.Record.CollectedAt.IsZero() || len(p.Posts) != 0 {
+			t.Errorf("record %d: reject %q kind %q collected %v", i, p.Reject, p.Record.Kind, p.Record.CollectedAt)
+		}
+	}
+}
