@@ -23,6 +23,8 @@ var layers = map[string]int{
 	"internal/ingest/csvrow":      2,
 	"internal/ingest/jsonstream":  2,
 	"internal/ingest/textent":     2,
+	"internal/ingest/xtext":       2,
+	"internal/ingest/jsonlex":     2,
 	"internal/ingest/parsetest":   2, // test-only, see testOnly
 	"internal/ingest/xv2":         3,
 	"internal/ingest/xv1":         3,

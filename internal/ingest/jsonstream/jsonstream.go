@@ -55,10 +55,47 @@ func Each(r io.Reader, opt Options, fn func(Value) error) error {
 		return err
 	}
 	trimmed := bytes.TrimSpace(first)
-	if len(trimmed) > 0 && trimmed[0] == '{' && json.Valid(trimmed) && !mentions(trimmed, opt.Descend) {
+	if len(trimmed) > 0 && trimmed[0] == '{' && !mentions(trimmed, opt.Descend) && (wholeValue(trimmed) || brokenFirstLine(br, trimmed)) {
 		return eachLine(br, fn)
 	}
 	return eachToken(br, opt, fn)
+}
+
+// brokenFirstLine reports whether first, which is not a whole value, is a
+// damaged first line of JSON Lines rather than the opening of a multi-line
+// document: it does not end with '{' or '[' (as `{"data": [` would), and
+// the lines that follow within the buffer (two, or one when it ends there)
+// are whole objects; a document whose first line ends with ':' or ','
+// fails on its closing line. Then the damaged line becomes a reject and
+// the rest parses, as for a damaged line anywhere else.
+func brokenFirstLine(br *bufio.Reader, first []byte) bool {
+	switch first[len(first)-1] {
+	case '{', '[':
+		return false
+	}
+	b, _ := br.Peek(br.Size())
+	b = bytes.TrimLeft(b, " \t\r\n")
+	i := bytes.IndexByte(b, '\n')
+	if i < 0 {
+		return false
+	}
+	seen := 0
+	for _, l := range bytes.Split(b[i+1:], []byte{'\n'}) {
+		if seen == 2 {
+			break
+		}
+		l = bytes.TrimSpace(l)
+		if len(l) == 0 {
+			continue
+		}
+		if l[0] != '{' || !wholeValue(l) {
+			// The last piece may be cut by the buffer: it counts only
+			// when it is not the first line after the broken one.
+			return seen > 0 && len(b) == br.Size()
+		}
+		seen++
+	}
+	return seen > 0
 }
 
 // firstLine peeks at the first non-empty line without consuming it.
@@ -106,6 +143,39 @@ func eachLine(br *bufio.Reader, fn func(Value) error) error {
 			return err
 		}
 	}
+}
+
+// wholeValue reports whether b is one complete bracketed value: its
+// brackets (outside strings) balance exactly at its last byte. It decides
+// between JSON Lines and a multi-line document as json.Valid would, at a
+// fraction of the cost (a page line can be megabytes); whether each line is
+// valid JSON is for the caller's decoder to say.
+func wholeValue(b []byte) bool {
+	depth := 0
+	for i := 0; i < len(b); i++ {
+		switch b[i] {
+		case '"':
+			for i++; i < len(b) && b[i] != '"'; i++ {
+				if b[i] == '\\' {
+					i++
+				}
+			}
+			if i >= len(b) {
+				return false
+			}
+		case '{', '[':
+			depth++
+		case '}', ']':
+			depth--
+			if depth == 0 {
+				return i == len(b)-1
+			}
+			if depth < 0 {
+				return false
+			}
+		}
+	}
+	return false
 }
 
 // mentions reports whether b contains one of keys as a JSON string.

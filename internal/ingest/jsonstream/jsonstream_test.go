@@ -51,6 +51,14 @@ func TestEach(t *testing.T) {
 			[]string{"L1@0 {\n\"id\": 1}"}, ""},
 		{"truncated array", "[{\"a\": 1},\n{\"b\": ", jsonstream.Options{}, []string{`L1@1/0 {"a": 1}`}, "unexpected end of input"},
 		{"empty", "", jsonstream.Options{}, nil, ""},
+		{"json lines with a broken first line", "{\"a\": [1, 2\n{\"b\":2}\n{\"c\":3}\n", jsonstream.Options{},
+			[]string{`L1@0 {"a": [1, 2 ERR invalid JSON: the record ends early at byte 11 (truncated?)`, `L2@12 {"b":2}`, `L3@20 {"c":3}`}, ""},
+		{"pretty document whose second line is an object", "{\"data\": [\n{\"id\": 1}\n]}\n", jsonstream.Options{},
+			[]string{"L1@0 {\"data\": [\n{\"id\": 1}\n]}"}, ""},
+		{"pretty object opening a member", "{\"user\":\n{\"id\": 1}\n}\n", jsonstream.Options{},
+			[]string{"L1@0 {\"user\":\n{\"id\": 1}\n}"}, ""},
+		{"pretty object, a member per line", "{\"id\": 1,\n\"b\": {\"c\": 2}\n}\n", jsonstream.Options{},
+			[]string{"L1@0 {\"id\": 1,\n\"b\": {\"c\": 2}\n}"}, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

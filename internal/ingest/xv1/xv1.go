@@ -9,19 +9,25 @@ package xv1
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
+	"strconv"
 	"time"
-	"unicode/utf8"
 
 	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/ingest/jsonlex"
 	"github.com/tahqiq/tahqiq/internal/ingest/jsonstream"
+	"github.com/tahqiq/tahqiq/internal/ingest/xtext"
 )
 
-// Format is the format name.
-const Format = "x_v1_json"
+// Format names: Format is the name detection and --format use, and the
+// RawRecord.Format of statuses from a document or a plain JSON Lines file
+// (twarc v1, Hydrator); FormatStream is that of records from the
+// streaming API (lines with timestamp_ms, and its notices).
+const (
+	Format       = "x_v1_json"
+	FormatStream = "x_v1_jsonl_stream"
+)
 
 // Sniff recognises v1.1 JSON by its id_str and created_at keys.
 func Sniff(head []byte) (string, bool) {
@@ -41,103 +47,134 @@ func Parse(ctx context.Context, src tahqiq.Source, emit func(*tahqiq.Parsed) err
 }
 
 type entities struct {
-	Hashtags []struct {
-		Text    string `json:"text"`
-		Indices []int  `json:"indices"`
-	} `json:"hashtags"`
-	URLs []struct {
-		URL         string `json:"url"`
-		ExpandedURL string `json:"expanded_url"`
-		Indices     []int  `json:"indices"`
-	} `json:"urls"`
-	UserMentions []struct {
-		ScreenName string `json:"screen_name"`
-		IDStr      string `json:"id_str"`
-		Indices    []int  `json:"indices"`
-	} `json:"user_mentions"`
-	Media []struct {
-		IDStr         string `json:"id_str"`
-		Type          string `json:"type"`
-		MediaURLHTTPS string `json:"media_url_https"`
-	} `json:"media"`
+	Hashtags     []hashtag
+	URLs         []urlEntity
+	UserMentions []mention
+	Media        []mediaEntity
+}
+
+type hashtag struct {
+	Text    string
+	Indices []int
+}
+
+type urlEntity struct {
+	URL         string
+	ExpandedURL string
+	Indices     []int
+}
+
+type mention struct {
+	ScreenName string
+	IDStr      string
+	Indices    []int
+}
+
+type mediaEntity struct {
+	IDStr         string
+	Type          string
+	MediaURLHTTPS string
 }
 
 type user struct {
-	IDStr          string `json:"id_str"`
-	ScreenName     string `json:"screen_name"`
-	Name           string `json:"name"`
-	Description    string `json:"description"`
-	Location       string `json:"location"`
-	CreatedAt      string `json:"created_at"`
-	FollowersCount *int64 `json:"followers_count"`
-	FriendsCount   *int64 `json:"friends_count"`
-	StatusesCount  *int64 `json:"statuses_count"`
-	Verified       bool   `json:"verified"`
+	IDStr          string
+	ScreenName     string
+	Name           string
+	Description    string
+	Location       string
+	CreatedAt      string
+	FollowersCount *int64
+	FriendsCount   *int64
+	StatusesCount  *int64
+	Verified       bool
 }
 
 type status struct {
-	IDStr                string          `json:"id_str"`
-	ID                   json.RawMessage `json:"id"`
-	CreatedAt            string          `json:"created_at"`
-	Text                 *string         `json:"text"`
-	FullText             *string         `json:"full_text"`
-	Lang                 string          `json:"lang"`
-	User                 *user           `json:"user"`
-	Entities             entities        `json:"entities"`
-	ExtendedEntities     *entities       `json:"extended_entities"`
-	InReplyToStatusIDStr string          `json:"in_reply_to_status_id_str"`
-	InReplyToUserIDStr   string          `json:"in_reply_to_user_id_str"`
-	InReplyToScreenName  string          `json:"in_reply_to_screen_name"`
-	QuotedStatus         *status         `json:"quoted_status"`
-	RetweetedStatus      *status         `json:"retweeted_status"`
-	RetweetCount         *int64          `json:"retweet_count"`
-	FavoriteCount        *int64          `json:"favorite_count"`
-	ReplyCount           *int64          `json:"reply_count"`
-	QuoteCount           *int64          `json:"quote_count"`
-	ExtendedTweet        *struct {
-		FullText         string    `json:"full_text"`
-		Entities         entities  `json:"entities"`
-		ExtendedEntities *entities `json:"extended_entities"`
-	} `json:"extended_tweet"`
-	Delete json.RawMessage `json:"delete"`
-	Limit  json.RawMessage `json:"limit"`
+	IDStr                string
+	HasID                bool // a numeric id (never used)
+	CreatedAt            string
+	Text                 *string
+	FullText             *string
+	Lang                 string
+	User                 *user
+	Entities             entities
+	ExtendedEntities     *entities
+	InReplyToStatusIDStr string
+	InReplyToUserIDStr   string
+	InReplyToScreenName  string
+	QuotedStatus         *status
+	RetweetedStatus      *status
+	RetweetCount         *int64
+	FavoriteCount        *int64
+	ReplyCount           *int64
+	QuoteCount           *int64
+	ExtendedTweet        *extendedTweet
+	TimestampMS          string // streaming: when the stream sent it (ms)
+	Notice               string // the key of a stream notice (delete, limit, ...)
+}
+
+type extendedTweet struct {
+	FullText         string
+	Entities         entities
+	ExtendedEntities *entities
 }
 
 func parseValue(p *tahqiq.Parsed) error {
-	var s status
-	if err := json.Unmarshal(p.Record.Raw, &s); err != nil {
-		var te *json.UnmarshalTypeError
+	s, err := decodeStatus(p.Record.Raw)
+	if err != nil {
+		var te *jsonlex.TypeError
 		if errors.As(err, &te) {
 			return fmt.Errorf("not a v1.1 status: %v", err)
 		}
-		return jsonstream.Explain(p.Record.Raw, err)
+		return err
 	}
-	if s.Delete != nil || s.Limit != nil {
-		p.Record.Kind = tahqiq.RecordOther // stream notices are kept, not interpreted
-		return nil
+	if s.TimestampMS != "" {
+		p.Record.Format = FormatStream
+		if ms, err := strconv.ParseInt(s.TimestampMS, 10, 64); err == nil {
+			p.Record.CollectedAt = time.UnixMilli(ms).UTC()
+		}
+	}
+	if s.IDStr == "" && !s.HasID {
+		if s.Notice != "" {
+			// Stream notices (delete, limit, scrub_geo, ...) are kept, not
+			// interpreted.
+			p.Record.Format, p.Record.Kind = FormatStream, tahqiq.RecordOther
+			return nil
+		}
 	}
 	p.Record.Kind = tahqiq.RecordPost
-	seen := map[string]bool{}
-	return addStatus(p, &s, seen)
+	d := dedupe{posts: map[string]bool{}, accounts: map[string]bool{}}
+	return addStatus(p, s, d)
+}
+
+// noticeKeys are the members that name a v1.1 streaming notice, from the
+// streaming message types of the v1.1 documentation.
+var noticeKeys = []string{"delete", "limit", "scrub_geo", "status_withheld", "user_withheld", "disconnect", "warning",
+	"friends", "friends_str", "event", "control", "for_user"}
+
+// dedupe keeps one post and one account per id within a record (a
+// self-retweet carries its author twice).
+type dedupe struct {
+	posts, accounts map[string]bool
 }
 
 var createdLayout = "Mon Jan 02 15:04:05 -0700 2006"
 
 // addStatus adds s, and the statuses it embeds, as posts of p.
-func addStatus(p *tahqiq.Parsed, s *status, seen map[string]bool) error {
+func addStatus(p *tahqiq.Parsed, s *status, d dedupe) error {
 	if s.IDStr == "" {
-		if len(s.ID) > 0 {
-			return fmt.Errorf("status has a numeric id %s but no id_str; numeric ids lose precision and are never used", s.ID)
+		if s.HasID {
+			return fmt.Errorf("status has a numeric id but no id_str; numeric ids lose precision and are never used")
 		}
 		return fmt.Errorf("status has no id_str")
 	}
 	if err := tahqiq.CheckID(s.IDStr); err != nil {
 		return fmt.Errorf("id_str: %v", err)
 	}
-	if seen[s.IDStr] {
+	if d.posts[s.IDStr] {
 		return nil
 	}
-	seen[s.IDStr] = true
+	d.posts[s.IDStr] = true
 	if s.User == nil || s.User.IDStr == "" {
 		return fmt.Errorf("status %s has no user.id_str", s.IDStr)
 	}
@@ -145,27 +182,27 @@ func addStatus(p *tahqiq.Parsed, s *status, seen map[string]bool) error {
 	if err != nil {
 		return fmt.Errorf("status %s created_at %q: want %q", s.IDStr, s.CreatedAt, createdLayout)
 	}
-	text, ents := s.bestText()
-	plain, pos := unescape(text)
+	raw, ents := s.bestText()
+	text := xtext.Unescape(raw)
 	post := tahqiq.Post{
 		UID: "x:" + s.IDStr, Platform: tahqiq.PlatformX, PlatformID: s.IDStr, AuthorUID: "x:" + s.User.IDStr,
 		URL:  "https://x.com/" + s.User.ScreenName + "/status/" + s.IDStr,
 		Kind: tahqiq.KindOriginal, CreatedAt: created.UTC(), CreatedAtRaw: s.CreatedAt, Precision: tahqiq.PrecisionSecond,
-		Text: plain, Lang: s.Lang, Metrics: s.metrics(),
+		Text: text.Plain, Lang: s.Lang, Metrics: s.metrics(),
 	}
-	runes := []rune(plain)
 	for _, h := range ents.Hashtags {
-		a, b := span(h.Indices, pos)
-		a, b = checked(a, b, runes, '#', '＃')
+		a, b := span(&text, h.Indices, '#', '＃')
 		post.Hashtags = append(post.Hashtags, tahqiq.Entity{Text: h.Text, Start: a, End: b})
 	}
 	for _, m := range ents.UserMentions {
-		a, b := span(m.Indices, pos)
-		a, b = checked(a, b, runes, '@', '＠')
+		a, b := span(&text, m.Indices, '@', '＠')
 		post.Mentions = append(post.Mentions, tahqiq.Entity{Text: m.ScreenName, ID: m.IDStr, Start: a, End: b})
 	}
 	for _, u := range ents.URLs {
-		a, b := span(u.Indices, pos)
+		a, b := span(&text, u.Indices)
+		if text.Slice(a, b) != u.URL {
+			a, b = -1, -1 // a retweet's text cut short: "https://t.co/Zn…"
+		}
 		post.Links = append(post.Links, tahqiq.Link{URL: u.URL, Expanded: u.ExpandedURL, Start: a, End: b})
 	}
 	media := ents.Media
@@ -188,10 +225,13 @@ func addStatus(p *tahqiq.Parsed, s *status, seen map[string]bool) error {
 		post.Kind = tahqiq.KindRepost
 		post.References = []tahqiq.Reference{ref(tahqiq.RefRetweetOf, r)}
 		full, _ := r.bestText()
-		post.TextFull, _ = unescape(full)
+		post.TextFull = xtext.Unescape(full).Plain
 	}
 	p.Posts = append(p.Posts, post)
-	p.Accounts = append(p.Accounts, s.User.account())
+	if !d.accounts[s.User.IDStr] {
+		d.accounts[s.User.IDStr] = true
+		p.Accounts = append(p.Accounts, s.User.account())
+	}
 	// Embedded statuses become posts when they are complete; the API trims
 	// some (a quoted status inside a retweet may come without its user),
 	// and those stay references only.
@@ -199,7 +239,7 @@ func addStatus(p *tahqiq.Parsed, s *status, seen map[string]bool) error {
 		if inner == nil || inner.IDStr == "" || inner.User == nil || inner.User.IDStr == "" {
 			continue
 		}
-		if err := addStatus(p, inner, seen); err != nil {
+		if err := addStatus(p, inner, d); err != nil {
 			return fmt.Errorf("embedded status: %v", err)
 		}
 	}
@@ -268,68 +308,12 @@ func (u *user) account() tahqiq.Account {
 	return a
 }
 
-// unescape undoes the HTML escaping of v1.1 text (&amp; &lt; &gt; &quot;
-// &#39;) and returns, for every code-point offset of the escaped text, the
-// offset in the unescaped one (pos has one more entry than the escaped
-// text has code points).
-func unescape(s string) (string, []int) {
-	var b strings.Builder
-	b.Grow(len(s))
-	pos := make([]int, 0, len(s)+1)
-	out := 0
-	for i := 0; i < len(s); {
-		if s[i] == '&' {
-			matched := false
-			for _, e := range [...]struct{ from, to string }{{"&amp;", "&"}, {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", `"`}, {"&#39;", "'"}} {
-				if strings.HasPrefix(s[i:], e.from) {
-					for range e.from {
-						pos = append(pos, out)
-					}
-					b.WriteString(e.to)
-					out++
-					i += len(e.from)
-					matched = true
-					break
-				}
-			}
-			if matched {
-				continue
-			}
-		}
-		r, size := rune(s[i]), 1
-		if s[i] >= 0x80 {
-			r, size = utf8.DecodeRuneInString(s[i:])
-		}
-		pos = append(pos, out)
-		b.WriteRune(r)
-		out++
-		i += size
-	}
-	pos = append(pos, out)
-	return b.String(), pos
-}
-
 // span maps v1.1 indices [start, end] (code points of the escaped text) to
-// offsets in the unescaped text; (-1, -1) when they are missing or out of
-// range.
-func span(ind []int, pos []int) (int, int) {
-	if len(ind) != 2 || ind[0] < 0 || ind[1] < ind[0] || ind[1] >= len(pos) {
+// offsets in the published text; (-1, -1) when they are missing, out of
+// range, or (with signs) not on the entity's sign.
+func span(t *xtext.Text, ind []int, signs ...rune) (int, int) {
+	if len(ind) != 2 {
 		return -1, -1
 	}
-	return pos[ind[0]], pos[ind[1]]
-}
-
-// checked keeps an entity's offsets only when the text there starts with
-// the entity's sign: a truncated retweet text ("RT @x: … #Vot…") keeps
-// entities whose indices point past what is left.
-func checked(a, b int, text []rune, signs ...rune) (int, int) {
-	if a < 0 || b > len(text) || a >= b {
-		return -1, -1
-	}
-	for _, s := range signs {
-		if text[a] == s {
-			return a, b
-		}
-	}
-	return -1, -1
+	return t.Span(ind[0], ind[1], signs...)
 }
