@@ -48,6 +48,10 @@ var layers = map[string]int{
 	"internal/taxonomy":           2,
 	"internal/capture":            2,
 	"internal/casework":           6,
+	"internal/runs":               6,
+	"internal/auth":               2,
+	"internal/jobs":               2,
+	"internal/httpapi":            7,
 	"internal/cli":                8,
 	"cmd/tahqiq":                  9,
 }

@@ -96,6 +96,7 @@ that anyone can verify offline.`,
 		newVerifyCmd(e),
 		newCaptureCmd(e),
 		newCheckpointCmd(e),
+		newServeCmd(e),
 	)
 	return root
 }

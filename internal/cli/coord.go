@@ -16,6 +16,7 @@ import (
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/coord"
 	"github.com/tahqiq/tahqiq/internal/ingest"
+	"github.com/tahqiq/tahqiq/internal/runs"
 )
 
 func newCoordCmd(e *env) *cobra.Command {
@@ -49,15 +50,15 @@ every option and output column.`,
 				return tahqiq.Errorf(tahqiq.EINVALID, "give either --dataset NAME or --input FILE...")
 			}
 			var err error
-			if p.Window, err = parseWindow("--window", window); err != nil {
+			if p.Window, err = runs.ParseWindow("--window", window); err != nil {
 				return err
 			}
 			if fastWindow != "" {
-				if p.FastWindow, err = parseWindow("--fast-window", fastWindow); err != nil {
+				if p.FastWindow, err = runs.ParseWindow("--fast-window", fastWindow); err != nil {
 					return err
 				}
 			}
-			if p.Types, err = parseTypes(by); err != nil {
+			if p.Types, err = runs.ParseTypes(by); err != nil {
 				return err
 			}
 			if err := p.Validate(); err != nil {
@@ -143,45 +144,6 @@ every option and output column.`,
 	return cmd
 }
 
-func parseWindow(flag, s string) (int64, error) {
-	if s == "none" {
-		return coord.NoWindow, nil
-	}
-	d, err := time.ParseDuration(s)
-	if err != nil {
-		if n, ierr := fmt.Sscanf(s, "%d", new(int)); ierr == nil && n == 1 && !strings.ContainsAny(s, "smh") {
-			return 0, tahqiq.Errorf(tahqiq.EINVALID, "%s %q: give a unit, e.g. %ss", flag, s, s)
-		}
-		return 0, tahqiq.Errorf(tahqiq.EINVALID, "%s %q: want a duration such as 60s", flag, s)
-	}
-	if d < 0 || d%time.Second != 0 {
-		return 0, tahqiq.Errorf(tahqiq.EINVALID, "%s %q: want whole seconds", flag, s)
-	}
-	return int64(d / time.Second), nil
-}
-
-func parseTypes(by []string) ([]tahqiq.ObjectType, error) {
-	var out []tahqiq.ObjectType
-	for _, b := range by {
-		t := tahqiq.ObjectType(strings.TrimSpace(b))
-		switch t {
-		case "phash":
-			t = tahqiq.ObjImage
-		case coord.ObjPost, coord.ObjNearText:
-		default:
-			ok := false
-			for _, k := range tahqiq.ObjectTypes {
-				ok = ok || k == t
-			}
-			if !ok {
-				return nil, tahqiq.Errorf(tahqiq.EINVALID, "--by %q: want retweet, url, domain, hashtag, mention, reply, text, near-text, image or post", b)
-			}
-		}
-		out = append(out, t)
-	}
-	return out, nil
-}
-
 // datasetShares reads the shares of a stored dataset.
 func (e *env) datasetShares(ctx context.Context, name string, types []tahqiq.ObjectType) ([]tahqiq.Share, []coord.Input, error) {
 	db, err := e.openStore(ctx)
@@ -189,28 +151,7 @@ func (e *env) datasetShares(ctx context.Context, name string, types []tahqiq.Obj
 		return nil, nil, err
 	}
 	defer db.Close()
-	d, err := db.FindDatasetByName(ctx, name)
-	if err != nil {
-		return nil, nil, err
-	}
-	var shares []tahqiq.Share
-	filter := tahqiq.ShareFilter{Dataset: name}
-	for _, t := range types {
-		if t == coord.ObjPost {
-			filter.Types = nil // every share carries a post
-			break
-		}
-		filter.Types = append(filter.Types, t)
-	}
-	err = db.ScanShares(ctx, filter, func(s tahqiq.Share) error {
-		shares = append(shares, s)
-		return nil
-	})
-	ins := []coord.Input{{Name: name, Source: "dataset"}}
-	for _, f := range d.Sources {
-		ins = append(ins, coord.Input{Name: f.Name, SHA256: f.SHA256, Format: f.Format, Source: "dataset:" + name})
-	}
-	return shares, ins, err
+	return runs.DatasetShares(ctx, db, name, types)
 }
 
 // fileShares reads files straight from disk through the importers.

@@ -445,36 +445,46 @@ func ReadEvidence(path, a, b string) ([]EvidenceRow, error) {
 	if b < a {
 		a, b = b, a
 	}
+	var out []EvidenceRow
+	err := eachEvidence(path, func(rec []string) bool { return rec[4] == a && rec[5] == b }, func(r EvidenceRow) { out = append(out, r) })
+	return out, err
+}
+
+// EachEvidence calls fn with every row of an evidence.csv.gz file.
+func EachEvidence(path string, fn func(EvidenceRow)) error {
+	return eachEvidence(path, nil, fn)
+}
+
+func eachEvidence(path string, keep func(rec []string) bool, fn func(EvidenceRow)) error {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer f.Close()
 	zr, err := gzip.NewReader(f)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return fmt.Errorf("%s: %w", path, err)
 	}
 	cr := csv.NewReader(bufio.NewReaderSize(zr, 1<<20))
 	cr.ReuseRecord = true
 	head, err := cr.Read()
 	if err != nil || !slices.Equal(head, EvidenceHeader) {
-		return nil, tahqiq.Errorf(tahqiq.EINVALID, "%s: not a tahqiq evidence file", path)
+		return tahqiq.Errorf(tahqiq.EINVALID, "%s: not a tahqiq evidence file", path)
 	}
-	var out []EvidenceRow
 	for {
 		rec, err := cr.Read()
 		if err != nil {
 			if errors.Is(err, io.EOF) {
-				return out, nil
+				return nil
 			}
-			return out, fmt.Errorf("%s: %w", path, err)
+			return fmt.Errorf("%s: %w", path, err)
 		}
-		if rec[4] != a || rec[5] != b {
+		if keep != nil && !keep(rec) {
 			continue
 		}
 		ta, _ := time.Parse(time.RFC3339, rec[6])
 		tb, _ := time.Parse(time.RFC3339, rec[7])
-		out = append(out, EvidenceRow{ObjectType: rec[0], Object: rec[1], PostA: rec[2], PostB: rec[3], AccountA: rec[4], AccountB: rec[5],
+		fn(EvidenceRow{ObjectType: rec[0], Object: rec[1], PostA: rec[2], PostB: rec[3], AccountA: rec[4], AccountB: rec[5],
 			TimeA: ta.Unix(), TimeB: tb.Unix()})
 	}
 }

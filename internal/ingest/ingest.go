@@ -27,6 +27,8 @@ type Options struct {
 	FormatOptions map[string]string // passed to the parser (e.g. "map" for generic CSV)
 	Stdin         io.Reader         // read for the file name "-"
 	Progress      io.Writer         // periodic counts; nil for none
+	OnRecords     func(n int64)     // when set, told the running count of stored records every 1,024 records
+	Names         map[string]string // the name to record for a path (e.g. an upload's original file name); default the path
 	Log           *slog.Logger
 }
 
@@ -93,6 +95,9 @@ func (im *Importer) Import(ctx context.Context, store tahqiq.ImportStore, files 
 		sum.Shares += int64(res.NewShares)
 		sum.Duplicates += int64(res.Duplicates)
 		prog.Add(1, 0)
+		if opt.OnRecords != nil && sum.Records&1023 == 0 {
+			opt.OnRecords(sum.Records)
+		}
 		return nil
 	}
 	for _, name := range files {
@@ -103,6 +108,9 @@ func (im *Importer) Import(ctx context.Context, store tahqiq.ImportStore, files 
 				continue
 			}
 			return sum, err
+		}
+		if n, ok := opt.Names[name]; ok {
+			in.file.Name = n
 		}
 		done, err := tx.HasFile(ctx, in.file.SHA256)
 		if err != nil {
@@ -162,6 +170,9 @@ func (im *Importer) Read(ctx context.Context, files []string, opt Options, fn fu
 				continue
 			}
 			return sum, err
+		}
+		if n, ok := opt.Names[name]; ok {
+			in.file.Name = n
 		}
 		file := &in.file
 		before := sum.Records

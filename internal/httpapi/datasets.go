@@ -1,0 +1,289 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/ingest"
+	"github.com/tahqiq/tahqiq/internal/jobs"
+)
+
+type datasetJSON struct {
+	Name    string    `json:"name"`
+	Created time.Time `json:"created"`
+	Files   int       `json:"files"`
+	tahqiq.DatasetCounts
+}
+
+func toDatasetJSON(d tahqiq.Dataset) datasetJSON {
+	return datasetJSON{Name: d.Name, Created: d.CreatedAt, Files: len(d.Sources), DatasetCounts: d.Counts}
+}
+
+func (s *Server) getDatasets(w http.ResponseWriter, r *http.Request, c *call) error {
+	ds, err := s.Store.FindDatasets(r.Context())
+	if err != nil {
+		return err
+	}
+	out := make([]datasetJSON, 0, len(ds))
+	for _, d := range ds {
+		out = append(out, toDatasetJSON(d))
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
+type summaryJSON struct {
+	Dataset datasetJSON `json:"dataset"`
+	tahqiq.DatasetSummary
+	Imports []tahqiq.ImportFile `json:"imports"`
+}
+
+// getDataset answers from a cache: a dataset changes only by an import or
+// a deletion, which empty the cache; the cache key also holds the files
+// imported, so a change made by another process (the CLI) is seen too.
+func (s *Server) getDataset(w http.ResponseWriter, r *http.Request, c *call) error {
+	name := r.PathValue("name")
+	bucket := 24 * time.Hour
+	switch r.URL.Query().Get("bucket") {
+	case "", "day":
+	case "hour":
+		bucket = time.Hour
+	default:
+		return tahqiq.Errorf(tahqiq.EINVALID, "bucket: want day or hour")
+	}
+	ctx := r.Context()
+	d, err := s.Store.FindDatasetByName(ctx, name)
+	if err != nil {
+		return err
+	}
+	key := fmt.Sprintf("%v|%d|%d", bucket, d.ID, len(d.Sources))
+	if len(d.Sources) > 0 {
+		key += "|" + d.Sources[len(d.Sources)-1].SHA256
+	}
+	ck := name + "|" + bucket.String()
+	if v, ok := s.summaries.Load(ck); ok && v.(cachedSummary).key == key {
+		return writeJSON(w, http.StatusOK, v.(cachedSummary).v)
+	}
+	sum, err := s.Store.SummarizeDataset(ctx, name, tahqiq.SummaryOptions{Bucket: bucket})
+	if err != nil {
+		return err
+	}
+	out := summaryJSON{Dataset: toDatasetJSON(sum.Dataset), DatasetSummary: sum, Imports: sum.Dataset.Sources}
+	if out.Imports == nil {
+		out.Imports = []tahqiq.ImportFile{}
+	}
+	s.summaries.Store(ck, cachedSummary{key: key, v: out})
+	return writeJSON(w, http.StatusOK, out)
+}
+
+func intParam(r *http.Request, name string, def, maxv int) (int, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return 0, tahqiq.Errorf(tahqiq.EINVALID, "%s=%q: want a whole number >= 0", name, v)
+	}
+	return min(n, maxv), nil
+}
+
+type rejectJSON struct {
+	File   string `json:"file"`
+	Line   int64  `json:"line"`
+	Reason string `json:"reason"`
+	Raw    string `json:"raw,omitempty"`
+}
+
+func (s *Server) getRejects(w http.ResponseWriter, r *http.Request, c *call) error {
+	limit, err := intParam(r, "limit", 100, 1000)
+	if err != nil {
+		return err
+	}
+	offset, err := intParam(r, "offset", 0, 1<<31-1)
+	if err != nil {
+		return err
+	}
+	rs, err := s.Store.FindRejects(r.Context(), r.PathValue("name"), limit, offset)
+	if err != nil {
+		return err
+	}
+	out := make([]rejectJSON, 0, len(rs))
+	for _, x := range rs {
+		raw := string(x.Raw)
+		if len(raw) > 2000 {
+			raw = raw[:2000] + "…"
+		}
+		out = append(out, rejectJSON{File: x.File, Line: x.Line, Reason: x.Reason, Raw: raw})
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
+type rawJSON struct {
+	File      string    `json:"file"`
+	Format    string    `json:"format"`
+	Line      int64     `json:"line"`
+	Offset    int64     `json:"offset"`
+	Locator   string    `json:"locator"`
+	SHA256    string    `json:"sha256"`
+	Collected time.Time `json:"collected_at,omitzero"`
+	Raw       string    `json:"raw"`
+}
+
+// getPost returns a post with its raw records: reading evidence, logged.
+func (s *Server) getPost(w http.ResponseWriter, r *http.Request, c *call) error {
+	ctx := r.Context()
+	name, uid := r.PathValue("name"), r.PathValue("uid")
+	pr, err := s.Store.FindPost(ctx, name, uid)
+	if err != nil {
+		return err
+	}
+	out := struct {
+		Post    tahqiq.Post `json:"post"`
+		Records []rawJSON   `json:"records"`
+	}{Post: pr.Post, Records: []rawJSON{}}
+	var hashes []string
+	for _, rec := range pr.Records {
+		h := hex.EncodeToString(rec.SHA256[:])
+		hashes = append(hashes, "sha256:"+h)
+		out.Records = append(out.Records, rawJSON{File: rec.SourceFile, Format: rec.Format, Line: rec.Line, Offset: rec.Offset,
+			Locator: rec.Locator, SHA256: h, Collected: rec.CollectedAt, Raw: string(rec.Raw)})
+	}
+	if err := s.Cases.Record(ctx, c.user, "dataset.post.read", fmt.Sprintf("dataset %q post %s", name, uid), hashes...); err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) getAccount(w http.ResponseWriter, r *http.Request, c *call) error {
+	limit, err := intParam(r, "limit", 200, 5000)
+	if err != nil {
+		return err
+	}
+	a, posts, err := s.Store.FindAccountPosts(r.Context(), r.PathValue("name"), r.PathValue("uid"), limit)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"account": a, "posts": posts})
+}
+
+func (s *Server) deleteDataset(w http.ResponseWriter, r *http.Request, c *call) error {
+	ctx := r.Context()
+	name := r.PathValue("name")
+	n, err := s.Store.DeleteDataset(ctx, name)
+	if err != nil {
+		return err
+	}
+	s.forget(name)
+	if err := s.Cases.Record(ctx, c.user, "dataset.delete", fmt.Sprintf("dataset %q: %d records, %d posts removed", name, n.Records, n.Posts)); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) forget(dataset string) {
+	s.summaries.Range(func(k, _ any) bool {
+		if len(k.(string)) > len(dataset) && k.(string)[:len(dataset)+1] == dataset+"|" {
+			s.summaries.Delete(k)
+		}
+		return true
+	})
+}
+
+type importReq struct {
+	Dataset string   `json:"dataset"`
+	Uploads []string `json:"uploads"`
+	Format  string   `json:"format,omitempty"`
+	Map     string   `json:"map,omitempty"`
+}
+
+// postImport starts an import of complete uploads into a dataset: one
+// store transaction, all or nothing, as tahqiq import.
+func (s *Server) postImport(w http.ResponseWriter, r *http.Request, c *call) error {
+	var req importReq
+	if err := readJSON(w, r, &req); err != nil {
+		return err
+	}
+	if req.Dataset == "" || len(req.Uploads) == 0 {
+		return tahqiq.Errorf(tahqiq.EINVALID, "dataset and uploads are required")
+	}
+	var files []string
+	names := map[string]string{}
+	var hashes []string
+	var total int64
+	for _, id := range req.Uploads {
+		up, path, err := s.Uploads.File(id, c.user.ID)
+		if err != nil {
+			return err
+		}
+		files = append(files, path)
+		names[path] = up.Name
+		hashes = append(hashes, "sha256:"+up.SHA256)
+		total += up.Size
+	}
+	opt := ingest.Options{Dataset: req.Dataset, Format: req.Format, Names: names}
+	if req.Map != "" {
+		opt.FormatOptions = map[string]string{"map": req.Map}
+	}
+	actor := c.user
+	j, err := s.Jobs.Start(actor.ID, "import", func(ctx context.Context, report jobs.Report) (any, error) {
+		opt.OnRecords = func(n int64) { report(n, 0, "records") }
+		sum, err := s.Importer.Import(ctx, s.Store, files, opt)
+		if err != nil {
+			return nil, err
+		}
+		s.forget(req.Dataset)
+		details := fmt.Sprintf("dataset %q: %d files, %d records, %d posts, %d rejects", sum.Dataset, sum.Files, sum.Records, sum.Posts, len(sum.Rejected))
+		if err := s.Cases.Record(context.WithoutCancel(ctx), actor, "dataset.import", details, hashes...); err != nil {
+			return nil, err
+		}
+		return sum, nil
+	})
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusAccepted, map[string]jobs.Job{"job": j})
+}
+
+func (s *Server) getJobs(w http.ResponseWriter, r *http.Request, c *call) error {
+	owner := c.user.ID
+	if c.user.Role == tahqiq.RoleAdmin && r.URL.Query().Get("all") == "1" {
+		owner = ""
+	}
+	return writeJSON(w, http.StatusOK, s.Jobs.List(owner))
+}
+
+func (s *Server) ownJob(c *call, id string) (jobs.Job, error) {
+	j, err := s.Jobs.Get(id)
+	if err != nil {
+		return j, err
+	}
+	if j.Owner != c.user.ID && c.user.Role != tahqiq.RoleAdmin {
+		return jobs.Job{}, tahqiq.Errorf(tahqiq.ENOTFOUND, "no job %q", id)
+	}
+	return j, nil
+}
+
+func (s *Server) getJob(w http.ResponseWriter, r *http.Request, c *call) error {
+	j, err := s.ownJob(c, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, j)
+}
+
+func (s *Server) cancelJob(w http.ResponseWriter, r *http.Request, c *call) error {
+	if _, err := s.ownJob(c, r.PathValue("id")); err != nil {
+		return err
+	}
+	j, err := s.Jobs.Cancel(r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, j)
+}

@@ -1,0 +1,312 @@
+// Package httpapi is tahqiq's HTTP API (docs/api.md): JSON over the same
+// packages the CLI calls (ingest, runs, casework), with sessions, CSRF
+// protection, API tokens, roles checked on every route, long work as
+// background jobs, and the web UI mounted at /. It holds no rules of its
+// own: what a role may do with a case is decided by casework.
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/auth"
+	"github.com/tahqiq/tahqiq/internal/casework"
+	"github.com/tahqiq/tahqiq/internal/ingest"
+	"github.com/tahqiq/tahqiq/internal/jobs"
+	"github.com/tahqiq/tahqiq/internal/runs"
+)
+
+// Store is what the server reads and writes besides the case service.
+type Store interface {
+	tahqiq.ImportStore
+	tahqiq.DatasetStore
+	tahqiq.ShareStore
+	tahqiq.PostStore
+	tahqiq.SummaryStore
+	tahqiq.AuthStore
+	FindUserByName(ctx context.Context, name string) (tahqiq.User, error)
+	FindUserByID(ctx context.Context, id string) (tahqiq.User, error)
+	FindUsers(ctx context.Context) ([]tahqiq.User, error)
+	FindOrganisations(ctx context.Context) ([]tahqiq.Organisation, error)
+}
+
+// Server is the API. Every field but UI and Log is required.
+type Server struct {
+	Store    Store
+	Cases    *casework.Service
+	Importer *ingest.Importer
+	Runs     *runs.Store
+	Jobs     *jobs.Manager
+	Uploads  *Uploads
+	// InitKey creates the store's signing key on first-run setup when the
+	// case service has none (casework.CreateKey in the data directory).
+	InitKey  func(orgName string) error
+	UI       http.Handler
+	Version  string
+	Log      *slog.Logger
+	Secure   bool        // cookies marked Secure (behind TLS)
+	Password auth.Params // argon2id cost
+	Limiter  *auth.Limiter
+	// SessionTTL is how long a login lasts (default 12 h).
+	SessionTTL time.Duration
+
+	summaries sync.Map // dataset name -> cachedSummary
+	setupMu   sync.Mutex
+}
+
+type cachedSummary struct {
+	key string
+	v   any
+}
+
+// access levels of a route.
+type level int
+
+const (
+	public level = iota // no login
+	member              // any logged-in user
+	writer              // admin or investigator
+	admin               // admin
+)
+
+func (l level) String() string {
+	return [...]string{"public", "member", "writer", "admin"}[l]
+}
+
+type handler func(w http.ResponseWriter, r *http.Request, c *call) error
+
+// call is one request's actor.
+type call struct {
+	user    tahqiq.User
+	session *tahqiq.Session // nil for token or public calls
+}
+
+// route is one API route; the table of routes is also the OpenAPI
+// document's source, so the two cannot drift apart.
+type route struct {
+	method, path string
+	level        level
+	tag, summary string
+	body         string // request body: "json", "binary", "multipart" or ""
+	h            handler
+	raw          bool // the handler writes a non-JSON answer
+}
+
+// Handler returns the HTTP handler: the API under /api/v1 and the UI at /.
+func (s *Server) Handler() http.Handler {
+	if s.Log == nil {
+		s.Log = slog.New(slog.DiscardHandler)
+	}
+	if s.Limiter == nil {
+		s.Limiter = auth.NewLimiter(5, 15*time.Minute)
+	}
+	if s.SessionTTL == 0 {
+		s.SessionTTL = 12 * time.Hour
+	}
+	if s.Password.Memory == 0 {
+		s.Password = auth.DefaultParams
+	}
+	mux := http.NewServeMux()
+	for _, rt := range s.routes() {
+		mux.Handle(rt.method+" "+rt.path, s.wrap(rt))
+	}
+	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, s.Log, tahqiq.Errorf(tahqiq.ENOTFOUND, "no API route %s %s", r.Method, r.URL.Path))
+	})
+	if s.UI != nil {
+		mux.Handle("/", s.UI)
+	}
+	return securityHeaders(mux)
+}
+
+func securityHeaders(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hd := w.Header()
+		hd.Set("X-Content-Type-Options", "nosniff")
+		hd.Set("Referrer-Policy", "same-origin")
+		hd.Set("X-Frame-Options", "DENY")
+		if !strings.HasPrefix(r.URL.Path, "/api/v1/cases/") || !strings.HasSuffix(r.URL.Path, "/report") {
+			hd.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; worker-src 'self' blob:; frame-ancestors 'none'")
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// wrap authenticates, checks the route's level and CSRF, and maps errors.
+func (s *Server) wrap(rt route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		c, err := s.authenticate(r, rt)
+		if err == nil {
+			err = rt.h(w, r, c)
+		}
+		if err != nil {
+			writeError(w, s.Log, err)
+		}
+		s.Log.Debug("request", "method", r.Method, "path", r.URL.Path, "ms", time.Since(start).Milliseconds(), "err", err)
+	})
+}
+
+func (s *Server) authenticate(r *http.Request, rt route) (*call, error) {
+	c := &call{}
+	changes := r.Method != http.MethodGet && r.Method != http.MethodHead
+	if changes {
+		if err := checkOrigin(r); err != nil {
+			return nil, err
+		}
+	}
+	if rt.level == public {
+		return c, nil
+	}
+	ctx := r.Context()
+	if h := r.Header.Get("Authorization"); h != "" {
+		tok, ok := strings.CutPrefix(h, "Bearer ")
+		if !ok {
+			return nil, tahqiq.Errorf(tahqiq.EUNAUTHORIZED, "Authorization: want Bearer <token>")
+		}
+		t, err := s.Store.FindToken(ctx, auth.Digest(strings.TrimSpace(tok)))
+		if err != nil {
+			return nil, tahqiq.Errorf(tahqiq.EUNAUTHORIZED, "unknown API token")
+		}
+		if c.user, err = s.Store.FindUserByID(ctx, t.UserID); err != nil {
+			return nil, tahqiq.Errorf(tahqiq.EUNAUTHORIZED, "the token's user no longer exists")
+		}
+	} else {
+		ck, err := r.Cookie(sessionCookie)
+		if err != nil {
+			return nil, tahqiq.Errorf(tahqiq.EUNAUTHORIZED, "log in first (POST /api/v1/login) or send Authorization: Bearer <token>")
+		}
+		sess, err := s.Store.FindSession(ctx, auth.Digest(ck.Value))
+		if err != nil {
+			return nil, tahqiq.Errorf(tahqiq.EUNAUTHORIZED, "session expired or unknown: log in again")
+		}
+		if changes && !auth.Equal(r.Header.Get("X-CSRF-Token"), sess.CSRF) {
+			return nil, tahqiq.Errorf(tahqiq.EFORBIDDEN, "missing or wrong X-CSRF-Token header (from POST /api/v1/login or GET /api/v1/me)")
+		}
+		c.session = &sess
+		if c.user, err = s.Store.FindUserByID(ctx, sess.UserID); err != nil {
+			return nil, tahqiq.Errorf(tahqiq.EUNAUTHORIZED, "the session's user no longer exists")
+		}
+	}
+	switch {
+	case rt.level == writer && !c.user.Role.CanWrite():
+		return nil, tahqiq.Errorf(tahqiq.EFORBIDDEN, "user %s (%s) may not do this: it needs an investigator or admin", c.user.Name, c.user.Role)
+	case rt.level == admin && c.user.Role != tahqiq.RoleAdmin:
+		return nil, tahqiq.Errorf(tahqiq.EFORBIDDEN, "user %s (%s) may not do this: it needs an admin", c.user.Name, c.user.Role)
+	}
+	return c, nil
+}
+
+// checkOrigin refuses a state change sent by a page of another origin
+// (a second line of defence beside SameSite cookies and CSRF tokens).
+func checkOrigin(r *http.Request) error {
+	o := r.Header.Get("Origin")
+	if o == "" {
+		return nil
+	}
+	host := o
+	if i := strings.Index(o, "://"); i >= 0 {
+		host = o[i+3:]
+	}
+	if host != r.Host {
+		return tahqiq.Errorf(tahqiq.EFORBIDDEN, "cross-origin request from %s refused", o)
+	}
+	return nil
+}
+
+var statusOf = map[string]int{
+	tahqiq.EINVALID:      http.StatusBadRequest,
+	tahqiq.EUNAUTHORIZED: http.StatusUnauthorized,
+	tahqiq.EFORBIDDEN:    http.StatusForbidden,
+	tahqiq.ENOTFOUND:     http.StatusNotFound,
+	tahqiq.ECONFLICT:     http.StatusConflict,
+	tahqiq.EVERIFY:       http.StatusUnprocessableEntity,
+	tahqiq.EINTERNAL:     http.StatusInternalServerError,
+	eLimited:             http.StatusTooManyRequests,
+}
+
+// eLimited is the code of a refused login attempt.
+const eLimited = "too_many_requests"
+
+type apiError struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+func writeError(w http.ResponseWriter, log *slog.Logger, err error) {
+	code := tahqiq.ErrorCode(err)
+	msg := tahqiq.ErrorMessage(err)
+	var mb *http.MaxBytesError
+	if errors.As(err, &mb) {
+		code, msg = tahqiq.EINVALID, fmt.Sprintf("request body larger than %d bytes", mb.Limit)
+	}
+	st, ok := statusOf[code]
+	if !ok {
+		st = http.StatusInternalServerError
+	}
+	if st == http.StatusInternalServerError {
+		log.Error("internal error", "err", err)
+		msg = "internal error; the server log has the details"
+	}
+	writeJSON(w, st, map[string]apiError{"error": {Code: code, Message: msg}})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) error {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+// readJSON decodes a JSON body of at most 1 MiB into v, refusing unknown
+// fields so that a misspelt option is an error, not a silent default.
+func readJSON(w http.ResponseWriter, r *http.Request, v any) error {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var mb *http.MaxBytesError
+		if errors.As(err, &mb) {
+			return err
+		}
+		if errors.Is(err, io.EOF) {
+			return tahqiq.Errorf(tahqiq.EINVALID, "request body: want a JSON object")
+		}
+		return tahqiq.Errorf(tahqiq.EINVALID, "request body: %v", err)
+	}
+	if dec.More() {
+		return tahqiq.Errorf(tahqiq.EINVALID, "request body: one JSON object expected")
+	}
+	return nil
+}
+
+// userJSON is a user as the API shows it.
+type userJSON struct {
+	ID      string      `json:"id"`
+	Name    string      `json:"name"`
+	Org     string      `json:"org"`
+	OrgName string      `json:"org_name,omitempty"`
+	Role    tahqiq.Role `json:"role"`
+}
+
+func (s *Server) userJSON(ctx context.Context, u tahqiq.User) userJSON {
+	out := userJSON{ID: u.ID, Name: u.Name, Org: u.OrgID, Role: u.Role}
+	if orgs, err := s.Store.FindOrganisations(ctx); err == nil {
+		for _, o := range orgs {
+			if o.ID == u.OrgID {
+				out.OrgName = o.Name
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,132 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/tahqiq/tahqiq"
+)
+
+// SetPassword stores a user's encoded password hash.
+func (db *DB) SetPassword(ctx context.Context, userID, hash string) error {
+	_, err := db.write.ExecContext(ctx, `INSERT INTO passwords (user_id, hash, set_at) VALUES (?, ?, ?)
+		ON CONFLICT (user_id) DO UPDATE SET hash = excluded.hash, set_at = excluded.set_at`,
+		userID, hash, db.Now().Format(time.RFC3339Nano))
+	if err != nil {
+		return fmt.Errorf("sqlite: set password: %w", err)
+	}
+	return nil
+}
+
+// PasswordHash returns a user's encoded password hash.
+func (db *DB) PasswordHash(ctx context.Context, userID string) (string, error) {
+	var h string
+	err := db.read.QueryRowContext(ctx, `SELECT hash FROM passwords WHERE user_id = ?`, userID).Scan(&h)
+	return h, notFound(err, "no password for user %q", userID)
+}
+
+// CountPasswords returns the number of users with a password.
+func (db *DB) CountPasswords(ctx context.Context) (int64, error) {
+	var n int64
+	if err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM passwords`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("sqlite: count passwords: %w", err)
+	}
+	return n, nil
+}
+
+// CreateSession stores a session.
+func (db *DB) CreateSession(ctx context.Context, s tahqiq.Session) error {
+	_, err := db.write.ExecContext(ctx, `INSERT INTO sessions (id, user_id, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
+		s.ID, s.UserID, s.CSRF, s.CreatedAt.UTC().Format(time.RFC3339Nano), s.ExpiresAt.UTC().Format(time.RFC3339Nano))
+	if err != nil {
+		return fmt.Errorf("sqlite: create session: %w", err)
+	}
+	return nil
+}
+
+// FindSession returns an unexpired session.
+func (db *DB) FindSession(ctx context.Context, id string) (tahqiq.Session, error) {
+	s := tahqiq.Session{ID: id}
+	var created, expires string
+	err := db.read.QueryRowContext(ctx, `SELECT user_id, csrf, created_at, expires_at FROM sessions WHERE id = ?`, id).
+		Scan(&s.UserID, &s.CSRF, &created, &expires)
+	if err != nil {
+		return s, notFound(err, "no session")
+	}
+	s.CreatedAt, _ = time.Parse(time.RFC3339Nano, created)
+	s.ExpiresAt, _ = time.Parse(time.RFC3339Nano, expires)
+	if !db.Now().Before(s.ExpiresAt) {
+		return s, tahqiq.Errorf(tahqiq.ENOTFOUND, "session expired")
+	}
+	return s, nil
+}
+
+// DeleteSession removes a session and every expired one.
+func (db *DB) DeleteSession(ctx context.Context, id string) error {
+	_, err := db.write.ExecContext(ctx, `DELETE FROM sessions WHERE id = ? OR expires_at < ?`, id, db.Now().Format(time.RFC3339Nano))
+	if err != nil {
+		return fmt.Errorf("sqlite: delete session: %w", err)
+	}
+	return nil
+}
+
+// CreateToken stores an API token's hash.
+func (db *DB) CreateToken(ctx context.Context, t tahqiq.APIToken) error {
+	_, err := db.write.ExecContext(ctx, `INSERT INTO api_tokens (hash, user_id, name, created_at) VALUES (?, ?, ?, ?)`,
+		t.Hash, t.UserID, t.Name, t.CreatedAt.UTC().Format(time.RFC3339Nano))
+	if err != nil {
+		return fmt.Errorf("sqlite: create token: %w", err)
+	}
+	return nil
+}
+
+// FindToken returns the token with the given hash.
+func (db *DB) FindToken(ctx context.Context, hash string) (tahqiq.APIToken, error) {
+	t := tahqiq.APIToken{Hash: hash}
+	var created string
+	err := db.read.QueryRowContext(ctx, `SELECT user_id, name, created_at FROM api_tokens WHERE hash = ?`, hash).Scan(&t.UserID, &t.Name, &created)
+	if err != nil {
+		return t, notFound(err, "no such token")
+	}
+	t.CreatedAt, _ = time.Parse(time.RFC3339Nano, created)
+	return t, nil
+}
+
+// FindUsers returns every user, by name.
+func (db *DB) FindUsers(ctx context.Context) ([]tahqiq.User, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT id, org_id, name, role FROM users ORDER BY name`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: find users: %w", err)
+	}
+	defer rows.Close()
+	out := []tahqiq.User{}
+	for rows.Next() {
+		var u tahqiq.User
+		var role string
+		if err := rows.Scan(&u.ID, &u.OrgID, &u.Name, &role); err != nil {
+			return nil, fmt.Errorf("sqlite: find users: %w", err)
+		}
+		u.Role = tahqiq.Role(role)
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
+// FindOrganisations returns every organisation, by name.
+func (db *DB) FindOrganisations(ctx context.Context) ([]tahqiq.Organisation, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT id, name FROM organisations ORDER BY name`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: find organisations: %w", err)
+	}
+	defer rows.Close()
+	out := []tahqiq.Organisation{}
+	for rows.Next() {
+		var o tahqiq.Organisation
+		if err := rows.Scan(&o.ID, &o.Name); err != nil {
+			return nil, fmt.Errorf("sqlite: find organisations: %w", err)
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
