@@ -23,7 +23,10 @@ func (db *DB) SetPassword(ctx context.Context, userID, hash string) error {
 func (db *DB) PasswordHash(ctx context.Context, userID string) (string, error) {
 	var h string
 	err := db.read.QueryRowContext(ctx, `SELECT hash FROM passwords WHERE user_id = ?`, userID).Scan(&h)
-	return h, notFound(err, "no password for user %q", userID)
+	if err != nil {
+		return "", notFound(err, "no password for user %q", userID)
+	}
+	return h, nil
 }
 
 // CountPasswords returns the number of users with a password.
