@@ -135,7 +135,7 @@ func (s *Server) postLogin(w http.ResponseWriter, r *http.Request, c *call) erro
 	u, err := s.Store.FindUserByName(ctx, req.Name)
 	if err != nil {
 		if tahqiq.ErrorCode(err) == tahqiq.ENOTFOUND {
-			auth.CheckPassword(dummyHash, req.Password) // same work as a real check
+			auth.CheckPassword(s.dummyHash(), req.Password) // same work as a real check
 			return fail()
 		}
 		return err
@@ -159,7 +159,12 @@ func (s *Server) postLogin(w http.ResponseWriter, r *http.Request, c *call) erro
 }
 
 // dummyHash makes a login with an unknown name cost what a real one does.
-var dummyHash, _ = auth.HashPassword("not a real password", auth.DefaultParams)
+// It is made on first use, not at start-up (every CLI command links this
+// package).
+func (s *Server) dummyHash() string {
+	s.dummyOnce.Do(func() { s.dummy, _ = auth.HashPassword("not a real password", s.Password) })
+	return s.dummy
+}
 
 func (s *Server) postLogout(w http.ResponseWriter, r *http.Request, c *call) error {
 	if c.session != nil {

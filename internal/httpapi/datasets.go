@@ -43,8 +43,8 @@ type summaryJSON struct {
 }
 
 // getDataset answers from a cache: a dataset changes only by an import or
-// a deletion, which empty the cache; the cache key also holds the files
-// imported, so a change made by another process (the CLI) is seen too.
+// a deletion, which empty the cache; after summaryFresh the files imported
+// are compared, so a change made by another process (the CLI) is seen too.
 func (s *Server) getDataset(w http.ResponseWriter, r *http.Request, c *call) error {
 	name := r.PathValue("name")
 	bucket := 24 * time.Hour
@@ -56,16 +56,21 @@ func (s *Server) getDataset(w http.ResponseWriter, r *http.Request, c *call) err
 		return tahqiq.Errorf(tahqiq.EINVALID, "bucket: want day or hour")
 	}
 	ctx := r.Context()
+	ck := name + "|" + bucket.String()
+	v, cached := s.summaries.Load(ck)
+	if cached && time.Since(v.(cachedSummary).at) < summaryFresh {
+		return writeJSON(w, http.StatusOK, v.(cachedSummary).v)
+	}
 	d, err := s.Store.FindDatasetByName(ctx, name)
 	if err != nil {
 		return err
 	}
-	key := fmt.Sprintf("%v|%d|%d", bucket, d.ID, len(d.Sources))
+	key := fmt.Sprintf("%d|%d", d.ID, len(d.Sources))
 	if len(d.Sources) > 0 {
 		key += "|" + d.Sources[len(d.Sources)-1].SHA256
 	}
-	ck := name + "|" + bucket.String()
-	if v, ok := s.summaries.Load(ck); ok && v.(cachedSummary).key == key {
+	if cached && v.(cachedSummary).key == key {
+		s.summaries.Store(ck, cachedSummary{key: key, at: time.Now(), v: v.(cachedSummary).v})
 		return writeJSON(w, http.StatusOK, v.(cachedSummary).v)
 	}
 	sum, err := s.Store.SummarizeDataset(ctx, name, tahqiq.SummaryOptions{Bucket: bucket})
@@ -76,7 +81,7 @@ func (s *Server) getDataset(w http.ResponseWriter, r *http.Request, c *call) err
 	if out.Imports == nil {
 		out.Imports = []tahqiq.ImportFile{}
 	}
-	s.summaries.Store(ck, cachedSummary{key: key, v: out})
+	s.summaries.Store(ck, cachedSummary{key: key, at: time.Now(), v: out})
 	return writeJSON(w, http.StatusOK, out)
 }
 

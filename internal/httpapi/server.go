@@ -59,14 +59,22 @@ type Server struct {
 	// SessionTTL is how long a login lasts (default 12 h).
 	SessionTTL time.Duration
 
-	summaries sync.Map // dataset name -> cachedSummary
+	summaries sync.Map // dataset name|bucket -> cachedSummary
 	setupMu   sync.Mutex
+	dummyOnce sync.Once
+	dummy     string
 }
 
 type cachedSummary struct {
 	key string
+	at  time.Time
 	v   any
 }
+
+// summaryFresh is how long a dataset summary is served without checking
+// the store: imports and deletions through the server empty the cache at
+// once; a change made by another process (the CLI) shows after this.
+const summaryFresh = 10 * time.Second
 
 // access levels of a route.
 type level int
@@ -134,9 +142,8 @@ func securityHeaders(h http.Handler) http.Handler {
 		hd.Set("X-Content-Type-Options", "nosniff")
 		hd.Set("Referrer-Policy", "same-origin")
 		hd.Set("X-Frame-Options", "DENY")
-		if !strings.HasPrefix(r.URL.Path, "/api/v1/cases/") || !strings.HasSuffix(r.URL.Path, "/report") {
-			hd.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; worker-src 'self' blob:; frame-ancestors 'none'")
-		}
+		// Handlers of reports and files set a stricter policy of their own.
+		hd.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; worker-src 'self' blob:; frame-ancestors 'none'")
 		h.ServeHTTP(w, r)
 	})
 }

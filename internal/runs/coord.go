@@ -2,7 +2,9 @@ package runs
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/csv"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -248,6 +250,8 @@ type loaded struct {
 	evidence map[[2]string][]coord.EvidenceRow
 	evErr    error
 	evOnce   sync.Once
+	evSum    string // SHA-256 of evidence.csv.gz, hashed once
+	sumOnce  sync.Once
 	dir      string
 }
 
@@ -425,22 +429,25 @@ func (s *Store) AccountEdges(id, uid string) (Node, []GraphEdge, error) {
 }
 
 // Evidence returns the co-share pairs behind the edge between accounts a
-// and b of a run (in either order).
-func (s *Store) Evidence(id, a, b string) ([]coord.EvidenceRow, error) {
+// and b of a run (in either order), and the SHA-256 (hex) of the evidence
+// file they were read from.
+func (s *Store) Evidence(id, a, b string) ([]coord.EvidenceRow, string, error) {
 	l, err := s.load(id)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	path := filepath.Join(l.dir, "evidence.csv.gz")
 	st, err := os.Stat(path)
 	if err != nil {
-		return nil, tahqiq.Errorf(tahqiq.ENOTFOUND, "run %s was made without evidence (--evidence=false): use tahqiq coord explain, which repeats it", id)
+		return nil, "", tahqiq.Errorf(tahqiq.ENOTFOUND, "run %s was made without evidence (--evidence=false): use tahqiq coord explain, which repeats it", id)
 	}
+	l.sumOnce.Do(func() { l.evSum, _ = fileSHA256(path) })
 	if b < a {
 		a, b = b, a
 	}
 	if st.Size() > maxEvidenceInMemory {
-		return coord.ReadEvidence(path, a, b)
+		rows, err := coord.ReadEvidence(path, a, b)
+		return rows, l.evSum, err
 	}
 	l.evOnce.Do(func() {
 		l.evidence = map[[2]string][]coord.EvidenceRow{}
@@ -450,7 +457,20 @@ func (s *Store) Evidence(id, a, b string) ([]coord.EvidenceRow, error) {
 		})
 	})
 	if l.evErr != nil {
-		return nil, l.evErr
+		return nil, "", l.evErr
 	}
-	return l.evidence[[2]string{a, b}], nil
+	return l.evidence[[2]string{a, b}], l.evSum, nil
+}
+
+func fileSHA256(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
