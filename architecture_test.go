@@ -51,6 +51,7 @@ var layers = map[string]int{
 	"internal/runs":               6,
 	"internal/auth":               2,
 	"internal/jobs":               2,
+	"internal/webui":              2,
 	"internal/httpapi":            7,
 	"internal/cli":                8,
 	"cmd/tahqiq":                  9,

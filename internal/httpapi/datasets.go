@@ -200,6 +200,18 @@ func (s *Server) forget(dataset string) {
 	})
 }
 
+func (s *Server) getFormats(w http.ResponseWriter, r *http.Request, c *call) error {
+	type format struct {
+		Name string `json:"name"`
+		Doc  string `json:"doc"`
+	}
+	out := []format{}
+	for _, f := range s.Importer.Formats.Formats() {
+		out = append(out, format{f.Name, f.Doc})
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
 type importReq struct {
 	Dataset string   `json:"dataset"`
 	Uploads []string `json:"uploads"`

@@ -24,6 +24,7 @@ func (s *Server) routes() []route {
 		{method: "GET", path: "/api/v1/datasets/{name}/rejects", level: member, tag: "datasets", summary: "Rejected records, paged", h: s.getRejects},
 		{method: "GET", path: "/api/v1/datasets/{name}/posts/{uid}", level: member, tag: "datasets", summary: "A post with its raw records (an evidence read, logged)", h: s.getPost},
 		{method: "GET", path: "/api/v1/datasets/{name}/accounts/{uid}", level: member, tag: "datasets", summary: "An account and its posts", h: s.getAccount},
+		{method: "GET", path: "/api/v1/formats", level: member, tag: "imports", summary: "The input formats an import accepts", h: s.getFormats},
 		{method: "POST", path: "/api/v1/uploads", level: writer, tag: "imports", summary: "Start a resumable upload (?name=FILE, header Upload-Length; the body may carry the first bytes)", body: "binary", h: s.postUpload},
 		{method: "GET", path: "/api/v1/uploads/{id}", level: writer, tag: "imports", summary: "An upload's state (HEAD: header Upload-Offset)", h: s.getUpload},
 		{method: "PATCH", path: "/api/v1/uploads/{id}", level: writer, tag: "imports", summary: "Append bytes at header Upload-Offset", body: "binary", h: s.patchUpload},
