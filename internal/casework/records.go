@@ -168,8 +168,30 @@ type View struct {
 	Notes           []tahqiq.Note           `json:"notes"`
 }
 
-// Show returns a case as the actor may see it.
+// Show returns a case as the actor may see it and logs the read (a
+// "case.read" entry naming the case and the digests of the items shown).
 func (s *Service) Show(ctx context.Context, actor tahqiq.User, id string) (View, error) {
+	v, err := s.view(ctx, actor, id)
+	if err != nil {
+		return v, err
+	}
+	return v, s.logRead(ctx, actor, "case.read", v)
+}
+
+// logRead appends a read of the case view v.
+func (s *Service) logRead(ctx context.Context, actor tahqiq.User, action string, v View) error {
+	hs := []string{digest("case", v.Case)}
+	for _, it := range v.Items {
+		hs = append(hs, it.Digest())
+	}
+	_, err := s.change(ctx, tahqiq.LogEntry{Actor: actor.ID, Action: action, CaseID: v.Case.ID, Hashes: hs,
+		Details: fmt.Sprintf("%d items, %d findings", len(v.Items), len(v.Findings))}, nil)
+	return err
+}
+
+// view returns a case as the actor may see it, without logging (callers
+// log the read, export or report themselves).
+func (s *Service) view(ctx context.Context, actor tahqiq.User, id string) (View, error) {
 	var v View
 	c, err := s.openCase(ctx, actor, id, false)
 	if err != nil {

@@ -108,9 +108,9 @@ func newCaseCmd(e *env) *cobra.Command {
 			})
 		}}
 
-	show := &cobra.Command{Use: "show CASE", Short: "show a case", Args: cobra.ExactArgs(1),
+	show := &cobra.Command{Use: "show CASE", Short: "show a case (the read is logged)", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return withActor(cmd, e, f, false, func(ctx context.Context, s *casework.Service, a tahqiq.User) (any, error) {
+			return withActor(cmd, e, f, true, func(ctx context.Context, s *casework.Service, a tahqiq.User) (any, error) {
 				return s.Show(ctx, a, args[0])
 			})
 		}}
@@ -208,20 +208,24 @@ func newCaseCmd(e *env) *cobra.Command {
 	share.Flags().StringVar(&shTLP, "tlp", "", "TLP of the share (default: the case's)")
 
 	var out string
-	export := &cobra.Command{Use: "export CASE --out DIR", Short: "write a self-verifying bundle", Args: cobra.ExactArgs(1),
+	export := &cobra.Command{Use: "export CASE --out DIR|FILE.zip", Short: "write a self-verifying bundle (a directory, or a zip when --out ends in .zip)", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if out == "" {
-				return tahqiq.Errorf(tahqiq.EINVALID, "export: --out DIR is required")
+				return tahqiq.Errorf(tahqiq.EINVALID, "export: --out DIR or --out FILE.zip is required")
 			}
 			return withActor(cmd, e, f, false, func(ctx context.Context, s *casework.Service, a tahqiq.User) (any, error) {
-				m, err := s.Export(ctx, a, args[0], out)
+				export := s.Export
+				if strings.EqualFold(filepath.Ext(out), ".zip") {
+					export = s.ExportZipFile
+				}
+				m, err := export(ctx, a, args[0], out)
 				if err != nil {
 					return nil, err
 				}
 				return exportOut{Dir: out, Items: len(m.Items), LogSize: m.LogSize}, nil
 			})
 		}}
-	export.Flags().StringVar(&out, "out", "", "bundle directory")
+	export.Flags().StringVar(&out, "out", "", "bundle directory, or zip file when it ends in .zip")
 
 	var dist int
 	similar := &cobra.Command{Use: "similar ITEM", Short: "find re-posts of an item's images across cases", Args: cobra.ExactArgs(1),

@@ -1,6 +1,7 @@
 package cli_test
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -51,6 +52,26 @@ func TestCaseCLI(t *testing.T) {
 	os.Remove(filepath.Join(bundle, "blobs", ents[0].Name()))
 	if out, code := runCase(t, data, "verify", bundle); code != 6 || !strings.Contains(out, "file removed") {
 		t.Fatalf("verify tampered bundle = %d: %s, want exit 6 naming the removed file", code, out)
+	}
+	zipped := filepath.Join(t.TempDir(), "case.zip")
+	if out, code := runCase(t, data, "case", "export", id.ID, "--out", zipped); code != 0 || !strings.Contains(out, zipped) {
+		t.Fatalf("export zip = %d: %s", code, out)
+	}
+	if out, code := runCase(t, data, "verify", zipped); code != 0 || !strings.Contains(out, "zip bundle") || !strings.Contains(out, "OK") {
+		t.Fatalf("verify zip = %d: %s", code, out)
+	}
+	zr, err := zip.OpenReader(zipped)
+	if err != nil {
+		t.Fatal(err)
+	}
+	off, _ := zr.File[0].DataOffset() // the first member: the blob
+	name := zr.File[0].Name
+	zr.Close()
+	b, _ := os.ReadFile(zipped)
+	b[off] ^= 0xff
+	os.WriteFile(zipped, b, 0o644)
+	if out, code := runCase(t, data, "verify", zipped); code != 6 || !strings.Contains(out, "FAIL file 0: "+name) {
+		t.Fatalf("verify tampered zip = %d: %s, want exit 6 naming the problem", code, out)
 	}
 	if out, code := runCase(t, data, "case", "list", "--as", "nobody"); code == 0 {
 		t.Fatalf("unknown user = 0: %s", out)
