@@ -182,13 +182,14 @@ func newCaseCmd(e *env) *cobra.Command {
 	}
 
 	var assignee string
-	task := &cobra.Command{Use: "task CASE TITLE", Short: "add a task", Args: cobra.ExactArgs(2),
+	task := &cobra.Command{Use: "task CASE TITLE", Short: "add a task (task update TASK: change its status or assignee)", Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return withActor(cmd, e, f, true, func(ctx context.Context, s *casework.Service, a tahqiq.User) (any, error) {
 				return s.AddTask(ctx, a, args[0], args[1], assignee)
 			})
 		}}
 	task.Flags().StringVar(&assignee, "assignee", "", "user ID")
+	task.AddCommand(newTaskUpdateCmd(e, f))
 	noteC := &cobra.Command{Use: "note CASE TEXT", Short: "add a note", Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return withActor(cmd, e, f, true, func(ctx context.Context, s *casework.Service, a tahqiq.User) (any, error) {
@@ -327,5 +328,29 @@ func newCaseGetCmd(e *env, f *caseFlags) *cobra.Command {
 			})
 		}}
 	cmd.Flags().StringVar(&out, "out", "", "directory to write the files to")
+	return cmd
+}
+
+func newTaskUpdateCmd(e *env, f *caseFlags) *cobra.Command {
+	var status, assignee string
+	cmd := &cobra.Command{Use: "update TASK [--status open|in_progress|done] [--assignee USER]", Short: "change a task's status or assignee (logged)", Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var u tahqiq.TaskUpdate
+			if cmd.Flags().Changed("status") {
+				st, err := tahqiq.ParseTaskStatus(status)
+				if err != nil {
+					return err
+				}
+				u.Status = &st
+			}
+			if cmd.Flags().Changed("assignee") {
+				u.Assignee = &assignee
+			}
+			return withActor(cmd, e, f, true, func(ctx context.Context, s *casework.Service, a tahqiq.User) (any, error) {
+				return s.UpdateTask(ctx, a, args[0], u)
+			})
+		}}
+	cmd.Flags().StringVar(&status, "status", "", "open, in_progress (or \"in progress\") or done")
+	cmd.Flags().StringVar(&assignee, "assignee", "", "user ID or name; \"\" unassigns")
 	return cmd
 }

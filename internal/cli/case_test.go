@@ -53,6 +53,23 @@ func TestCaseCLI(t *testing.T) {
 	if out, code := runCase(t, data, "verify", bundle); code != 6 || !strings.Contains(out, "file removed") {
 		t.Fatalf("verify tampered bundle = %d: %s, want exit 6 naming the removed file", code, out)
 	}
+	out, code = runCase(t, data, "case", "task", id.ID, "call the returning officer", "--json")
+	var task struct {
+		ID, Status, Assignee string
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &task) != nil || task.Status != "open" {
+		t.Fatalf("case task = %d %q, want an open task", code, out)
+	}
+	out, code = runCase(t, data, "case", "task", "update", task.ID, "--status", "in progress", "--assignee", "amina", "--json")
+	if code != 0 || json.Unmarshal([]byte(out), &task) != nil || task.Status != "in_progress" || task.Assignee == "" {
+		t.Fatalf("case task update = %d %q, want in_progress and assigned", code, out)
+	}
+	if out, code := runCase(t, data, "case", "task", "update", task.ID, "--status", "finished"); code != 2 || !strings.Contains(out, "want open, in_progress or done") {
+		t.Fatalf("case task update --status finished = %d %q, want exit 2 naming the statuses", code, out)
+	}
+	if out, code := runCase(t, data, "case", "show", id.ID); code != 0 || !strings.Contains(out, `"status": "in_progress"`) {
+		t.Fatalf("case show = %d %q, want the task in progress", code, out)
+	}
 	zipped := filepath.Join(t.TempDir(), "case.zip")
 	if out, code := runCase(t, data, "case", "export", id.ID, "--out", zipped); code != 0 || !strings.Contains(out, zipped) {
 		t.Fatalf("export zip = %d: %s", code, out)
