@@ -3,17 +3,18 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/tahqiq/tahqiq"
-	"github.com/tahqiq/tahqiq/internal/capture"
 	"github.com/tahqiq/tahqiq/internal/casework"
+	"github.com/tahqiq/tahqiq/internal/chromium"
 )
 
 // caseFlags are shared by the case, org, capture and verify commands.
@@ -277,17 +278,20 @@ func newCaseReportCmd(e *env, f *caseFlags) *cobra.Command {
 				}
 				res := text("report written to " + out)
 				if pdf != "" {
-					chrome := capture.FindChromium()
-					if chrome == "" {
-						fmt.Fprintln(e.stderr, "report: Chromium not installed: no PDF written (install chromium for PDF)")
+					abs, err := filepath.Abs(out)
+					if err != nil {
+						return nil, err
+					}
+					b, err := chromium.PDF(ctx, (&url.URL{Scheme: "file", Path: abs}).String(), chromium.Options{})
+					if errors.Is(err, chromium.ErrNotInstalled) {
+						fmt.Fprintln(e.stderr, "report: Chromium not installed: no PDF written (install chromium for PDF); the HTML report is complete")
 						return res, nil
 					}
-					abs, _ := filepath.Abs(out)
-					tmp, _ := os.MkdirTemp("", "tahqiq-pdf-")
-					defer os.RemoveAll(tmp)
-					c := exec.CommandContext(ctx, chrome, "--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir="+tmp, "--print-to-pdf="+pdf, "--no-pdf-header-footer", "file://"+abs)
-					if b, err := c.CombinedOutput(); err != nil {
-						return nil, fmt.Errorf("report: chromium pdf: %w: %s", err, b)
+					if err != nil {
+						return nil, fmt.Errorf("report: %w", err)
+					}
+					if err := os.WriteFile(pdf, b, 0o644); err != nil {
+						return nil, tahqiq.Errorf(tahqiq.EINVALID, "report: cannot write %s: %v", pdf, err)
 					}
 					res += text(" and " + pdf)
 				}
