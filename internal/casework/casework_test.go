@@ -259,8 +259,8 @@ func TestDemo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Items != 1 || !res.Report.OK() || res.Report.Blobs != 2 {
-		t.Errorf("Demo = %+v, problems %v; want 1 item, 2 blobs, OK", res, res.Report.Problems)
+	if len(res.Items) != 1 || !res.Report.OK() || res.Report.Blobs != 2 || res.Report.Kind != "zip bundle" || res.FindingID == "" {
+		t.Errorf("Demo = %+v, problems %v; want 1 item, a finding, a zip bundle of 2 blobs, OK", res, res.Report.Problems)
 	}
 }
 
