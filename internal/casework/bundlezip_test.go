@@ -251,3 +251,26 @@ func TestDirBundleRejectsUnsafeSums(t *testing.T) {
 	r, err := casework.VerifyBundle(out, casework.VerifyOptions{})
 	wantProblem(t, r, err, `SHA256SUMS: unsafe path "../secret"`)
 }
+
+// FuzzVerifyBundleZip feeds arbitrary bytes, seeded with a real zip
+// bundle, to the zip verifier: it must report, never panic, and the
+// intact seed must verify.
+func FuzzVerifyBundleZip(f *testing.F) {
+	fx := setup(f)
+	var buf bytes.Buffer
+	if _, err := fx.s.ExportZip(context.Background(), fx.admin, fx.c.ID, &buf); err != nil {
+		f.Fatal(err)
+	}
+	seed := buf.Bytes()
+	f.Add(seed)
+	f.Add([]byte("PK\x05\x06" + strings.Repeat("\x00", 18)))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		r := casework.VerifyBundleZip(bytes.NewReader(b), int64(len(b)), "fuzz.zip", casework.VerifyOptions{})
+		if bytes.Equal(b, seed) && !r.OK() {
+			t.Fatalf("intact bundle: %v", r.Problems)
+		}
+		if !bytes.Equal(b, seed) && len(b) < len(seed)/2 && r.OK() {
+			t.Fatalf("a zip of %d bytes (the bundle has %d) verifies", len(b), len(seed))
+		}
+	})
+}

@@ -27,7 +27,7 @@ type fixture struct {
 	items []tahqiq.Item
 }
 
-func setup(t *testing.T) *fixture {
+func setup(t testing.TB) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
