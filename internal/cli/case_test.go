@@ -90,6 +90,13 @@ func TestCaseCLI(t *testing.T) {
 	if out, code := runCase(t, data, "verify", zipped); code != 6 || !strings.Contains(out, "FAIL file 0: "+name) {
 		t.Fatalf("verify tampered zip = %d: %s, want exit 6 naming the problem", code, out)
 	}
+	missing := filepath.Join(t.TempDir(), "missing.zip")
+	if out, code := runCase(t, data, "verify", missing); code != 3 || !strings.Contains(out, "no such bundle") {
+		t.Fatalf("verify of a missing path = %d: %s, want exit 3 saying so", code, out)
+	}
+	if _, err := os.Stat(missing); err == nil {
+		t.Fatalf("verify of a missing path created %s", missing)
+	}
 	if out, code := runCase(t, data, "case", "list", "--as", "nobody"); code == 0 {
 		t.Fatalf("unknown user = 0: %s", out)
 	}

@@ -32,6 +32,10 @@ Exit status 6 names each problem on stdout.`,
 			if len(args) == 1 {
 				path = args[0]
 			}
+			if _, err := os.Stat(path); err != nil {
+				// Never create a store where the user meant a bundle.
+				return tahqiq.Errorf(tahqiq.ENOTFOUND, "verify: %s: no such bundle or data directory", path)
+			}
 			o := casework.VerifyOptions{Witnesses: witnesses}
 			if key != "" {
 				b, err := os.ReadFile(key)
