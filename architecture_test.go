@@ -46,7 +46,8 @@ var layers = map[string]int{
 	"internal/ledger":             2,
 	"internal/blob":               2,
 	"internal/taxonomy":           2,
-	"internal/capture":            2,
+	"internal/capture":            3, // imports internal/chromium
+	"internal/chromium":           2,
 	"internal/casework":           6,
 	"internal/runs":               6,
 	"internal/auth":               2,

@@ -238,6 +238,18 @@ func (s *Server) postTask(w http.ResponseWriter, r *http.Request, c *call) error
 	return writeJSON(w, http.StatusCreated, t)
 }
 
+func (s *Server) patchTask(w http.ResponseWriter, r *http.Request, c *call) error {
+	var req tahqiq.TaskUpdate
+	if err := readJSON(w, r, &req); err != nil {
+		return err
+	}
+	t, err := s.Cases.UpdateTask(r.Context(), c.user, r.PathValue("id"), req)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, t)
+}
+
 func (s *Server) postNote(w http.ResponseWriter, r *http.Request, c *call) error {
 	var req struct {
 		Text string `json:"text"`

@@ -361,11 +361,32 @@ func TestWorkflow(t *testing.T) {
 	}
 	var f tahqiq.Finding
 	c.want(201, "POST", "/api/v1/cases/"+cs.ID+"/findings", map[string]any{"title": "co-retweet group", "item_ids": []string{it.ID}}, &f)
+	var task tahqiq.Task
+	c.want(201, "POST", "/api/v1/cases/"+cs.ID+"/tasks", map[string]any{"title": "ask the platform for the accounts' creation dates"}, &task)
+	c.want(200, "PATCH", "/api/v1/tasks/"+task.ID, map[string]any{"status": "in_progress", "assignee": "admin"}, &task)
+	if task.State() != tahqiq.TaskInProgress || task.Assignee == "" {
+		t.Fatalf("task after PATCH: %+v, want in_progress and assigned", task)
+	}
+	c.want(400, "PATCH", "/api/v1/tasks/"+task.ID, map[string]any{"status": "finished"}, nil)
+	var view casework.View
+	c.want(200, "GET", "/api/v1/cases/"+cs.ID, nil, &view) // a logged read
+	if len(view.Findings) != 1 {
+		t.Fatalf("case view: %d findings, want 1", len(view.Findings))
+	}
 	if r := c.do("GET", "/api/v1/cases/"+cs.ID+"/report", nil, nil); r.status != 200 || !bytes.Contains(r.body, []byte(it.ID)) {
 		t.Fatalf("report: %d", r.status)
 	}
-	if r := c.do("GET", "/api/v1/cases/"+cs.ID+"/export", nil, nil); r.status != 200 || !bytes.HasPrefix(r.body, []byte("PK")) {
+	r = c.do("GET", "/api/v1/cases/"+cs.ID+"/export", nil, nil)
+	if r.status != 200 || !bytes.HasPrefix(r.body, []byte("PK")) {
 		t.Fatalf("export: %d", r.status)
+	}
+	// The download is the zip bundle of casework.ExportZip: it verifies
+	// offline as it is.
+	if vr := casework.VerifyBundleZip(bytes.NewReader(r.body), int64(len(r.body)), "download.zip", casework.VerifyOptions{}); !vr.OK() || vr.Items == 0 || vr.Kind != "zip bundle" {
+		t.Fatalf("downloaded zip: %d items, problems %v", vr.Items, vr.Problems)
+	}
+	if r := c.do("GET", "/api/v1/cases/nosuchcase/export", nil, nil); r.status != 404 {
+		t.Fatalf("export of a missing case: %d, want 404", r.status)
 	}
 
 	j = c.job(c.call("POST", "/api/v1/verify", nil))
@@ -383,7 +404,7 @@ func TestWorkflow(t *testing.T) {
 	for _, e := range lg.Entries {
 		actions = append(actions, e.Action)
 	}
-	for _, a := range []string{"org.init", "user.password", "dataset.import", "coord.run", "coord.evidence.read", "dataset.post.read", "case.create", "item.attach", "item.read"} {
+	for _, a := range []string{"org.init", "user.password", "dataset.import", "coord.run", "coord.evidence.read", "dataset.post.read", "case.create", "case.read", "case.report", "case.export", "task.update", "item.attach", "item.read"} {
 		if !slices.Contains(actions, a) {
 			t.Errorf("custody log lacks %s: %v", a, actions)
 		}

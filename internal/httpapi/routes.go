@@ -60,6 +60,7 @@ func (s *Server) routes() []route {
 		{method: "POST", path: "/api/v1/cases/{id}/recommendations", level: writer, tag: "cases", summary: "Propose an action resting on findings", body: "json", h: s.postRecommendation},
 		{method: "POST", path: "/api/v1/recommendations/{id}/decision", level: member, tag: "cases", summary: "Approve or reject a recommendation (a reviewer or admin other than its author)", body: "json", h: s.postDecision},
 		{method: "POST", path: "/api/v1/cases/{id}/tasks", level: writer, tag: "cases", summary: "Add a task", body: "json", h: s.postTask},
+		{method: "PATCH", path: "/api/v1/tasks/{id}", level: writer, tag: "cases", summary: "Change a task's status (open, in_progress, done) or assignee (logged)", body: "json", h: s.patchTask},
 		{method: "POST", path: "/api/v1/cases/{id}/notes", level: writer, tag: "cases", summary: "Add a note", body: "json", h: s.postNote},
 		{method: "POST", path: "/api/v1/cases/{id}/shares", level: writer, tag: "cases", summary: "Share the case or one item with another organisation", body: "json", h: s.postShare},
 		{method: "GET", path: "/api/v1/cases/{id}/report", level: member, tag: "cases", summary: "The case report (HTML)", raw: true, h: s.getReport},

@@ -113,6 +113,23 @@ func (t *caseTx) CreateTask(ctx context.Context, k tahqiq.Task) error {
 	return t.record(ctx, k.ID, k.CaseID, "task", k, false)
 }
 
+// PutTask replaces a task's data in place (its position among the case's
+// records is kept).
+func (t *caseTx) PutTask(ctx context.Context, k tahqiq.Task) error {
+	b, err := json.Marshal(k)
+	if err != nil {
+		return err
+	}
+	res, err := t.tx.ExecContext(ctx, `UPDATE case_records SET data = ? WHERE id = ? AND kind = 'task' AND case_id = ?`, b, k.ID, k.CaseID)
+	if err != nil {
+		return fmt.Errorf("sqlite: task %s: %w", k.ID, err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return tahqiq.Errorf(tahqiq.ENOTFOUND, "no task %q in case %s", k.ID, k.CaseID)
+	}
+	return nil
+}
+
 func (t *caseTx) CreateNote(ctx context.Context, n tahqiq.Note) error {
 	return t.record(ctx, n.ID, n.CaseID, "note", n, false)
 }
@@ -285,6 +302,17 @@ func (db *DB) FindRecommendation(ctx context.Context, id string) (tahqiq.Recomme
 	}
 	err := json.Unmarshal(b, &r)
 	return r, err
+}
+
+// FindTask returns a task by ID.
+func (db *DB) FindTask(ctx context.Context, id string) (tahqiq.Task, error) {
+	var k tahqiq.Task
+	var b []byte
+	if err := db.read.QueryRowContext(ctx, `SELECT data FROM case_records WHERE id = ? AND kind = 'task'`, id).Scan(&b); err != nil {
+		return k, notFound(err, "no task %q", id)
+	}
+	err := json.Unmarshal(b, &k)
+	return k, err
 }
 
 // FindTasks returns a case's tasks.
