@@ -1,9 +1,15 @@
 package webui_test
 
 import (
+	"crypto/sha256"
+	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 
@@ -63,5 +69,40 @@ func TestHandler(t *testing.T) {
 	res.Body.Close()
 	if res.StatusCode != http.StatusMethodNotAllowed {
 		t.Errorf("POST / = %d", res.StatusCode)
+	}
+}
+
+// TestBuiltFromSources fails when web/ changed without `npm run build`:
+// the committed bundle must be the one its committed sources give.
+func TestBuiltFromSources(t *testing.T) {
+	web := filepath.Join("..", "..", "web")
+	var files []string
+	err := filepath.WalkDir(filepath.Join(web, "src"), func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, err := filepath.Rel(web, p)
+		files = append(files, filepath.ToSlash(rel))
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	files = append(files, "index.html", "vite.config.js", "package-lock.json")
+	sort.Strings(files)
+	h := sha256.New()
+	for _, f := range files {
+		b, err := os.ReadFile(filepath.Join(web, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(h, "%s\n%x\n", f, sha256.Sum256(b))
+	}
+	stamp, err := os.ReadFile(filepath.Join("dist", "SOURCE"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := fmt.Sprintf("%x", h.Sum(nil)), strings.TrimSpace(string(stamp)); got != want {
+		t.Fatalf("web/ sources hash to %s but the committed bundle was built from %s: run `npm ci && npm run build` in web/ and commit internal/webui/dist", got, want)
 	}
 }
