@@ -52,8 +52,8 @@ curl -fs "${auth[@]}" "$base/datasets/synth" | jq -c .dataset >&2
 rate() { # name, paths...
 	local name=$1
 	shift
-	echo "== $name: paced 200 req/s (10 connections x 20/s) for ${secs}s" >&2
-	PACE_MS=50 PATHS="$*" TOKEN="$token" wrk -t2 -c10 -d"${secs}s" --latency -s bench/paced.lua "http://127.0.0.1:$port" 2>&1
+	echo "== $name: paced at about 200 req/s (10 connections, 49 ms between a response and the next request) for ${secs}s"
+	PACE_MS=49 PATHS="$*" TOKEN="$token" wrk -t2 -c10 -d"${secs}s" --latency -s bench/paced.lua "http://127.0.0.1:$port" 2>&1
 }
 rate summary "/api/v1/datasets/synth"
 rate evidence "/api/v1/coord/runs/$run/evidence?$edge"
@@ -63,14 +63,16 @@ for i in $(seq -w 1 20); do
 	head -c $((20 + 10#$i))M "$work/synth.csv" >"$work/up$i.csv"
 done
 start=$(date +%s%N)
+pids=()
 for i in $(seq -w 1 20); do
 	(
 		f="$work/up$i.csv"
 		size=$(stat -c %s "$f")
 		curl -fs "${auth[@]}" -H "Upload-Length: $size" --data-binary @"$f" "$base/uploads?name=up$i.csv" >"$work/up$i.json"
 	) &
+	pids+=($!)
 done
-wait
+wait "${pids[@]}"
 elapsed_ms=$((($(date +%s%N) - start) / 1000000))
 ok=0
 for i in $(seq -w 1 20); do

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/tahqiq/tahqiq"
@@ -43,8 +44,11 @@ type summaryJSON struct {
 }
 
 // getDataset answers from a cache: a dataset changes only by an import or
-// a deletion, which empty the cache; after summaryFresh the files imported
-// are compared, so a change made by another process (the CLI) is seen too.
+// a deletion, which empty the cache. A cached answer older than
+// summaryFresh is still served at once while one background refresh
+// compares the files imported (so a change made by another process, the
+// CLI, is seen) and recomputes only when they differ: counting a large
+// dataset takes seconds, and no reader waits for it but the first.
 func (s *Server) getDataset(w http.ResponseWriter, r *http.Request, c *call) error {
 	name := r.PathValue("name")
 	bucket := 24 * time.Hour
@@ -55,34 +59,78 @@ func (s *Server) getDataset(w http.ResponseWriter, r *http.Request, c *call) err
 	default:
 		return tahqiq.Errorf(tahqiq.EINVALID, "bucket: want day or hour")
 	}
-	ctx := r.Context()
 	ck := name + "|" + bucket.String()
-	v, cached := s.summaries.Load(ck)
-	if cached && time.Since(v.(cachedSummary).at) < summaryFresh {
-		return writeJSON(w, http.StatusOK, v.(cachedSummary).v)
+	if v, ok := s.summaries.Load(ck); ok {
+		cs := v.(cachedSummary)
+		if time.Since(cs.at) >= s.summaryFresh() {
+			go s.refreshSummary(name, bucket, ck)
+		}
+		return writeJSON(w, http.StatusOK, cs.v)
+	}
+	cs, err := s.summarize(r.Context(), name, bucket, ck)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, cs.v)
+}
+
+// summarize computes a dataset summary into the cache, one computation per
+// key at a time (readers arriving meanwhile get its result).
+func (s *Server) summarize(ctx context.Context, name string, bucket time.Duration, ck string) (cachedSummary, error) {
+	m, _ := s.summaryMu.LoadOrStore(ck, new(sync.Mutex))
+	mu := m.(*sync.Mutex)
+	mu.Lock()
+	defer mu.Unlock()
+	gen := s.summaryGen.Load()
+	prev, cached := s.summaries.Load(ck)
+	if cached && time.Since(prev.(cachedSummary).at) < s.summaryFresh() {
+		return prev.(cachedSummary), nil // computed while this caller waited
 	}
 	d, err := s.Store.FindDatasetByName(ctx, name)
 	if err != nil {
-		return err
+		return cachedSummary{}, err
 	}
 	key := fmt.Sprintf("%d|%d", d.ID, len(d.Sources))
 	if len(d.Sources) > 0 {
 		key += "|" + d.Sources[len(d.Sources)-1].SHA256
 	}
-	if cached && v.(cachedSummary).key == key {
-		s.summaries.Store(ck, cachedSummary{key: key, at: time.Now(), v: v.(cachedSummary).v})
-		return writeJSON(w, http.StatusOK, v.(cachedSummary).v)
+	var out any
+	if cached && prev.(cachedSummary).key == key {
+		out = prev.(cachedSummary).v
+	} else {
+		sum, err := s.Store.SummarizeDataset(ctx, name, tahqiq.SummaryOptions{Bucket: bucket})
+		if err != nil {
+			return cachedSummary{}, err
+		}
+		o := summaryJSON{Dataset: toDatasetJSON(sum.Dataset), DatasetSummary: sum, Imports: sum.Dataset.Sources}
+		if o.Imports == nil {
+			o.Imports = []tahqiq.ImportFile{}
+		}
+		out = o
 	}
-	sum, err := s.Store.SummarizeDataset(ctx, name, tahqiq.SummaryOptions{Bucket: bucket})
-	if err != nil {
-		return err
+	cs := cachedSummary{key: key, at: time.Now(), v: out}
+	if s.summaryGen.Load() == gen {
+		s.summaries.Store(ck, cs)
 	}
-	out := summaryJSON{Dataset: toDatasetJSON(sum.Dataset), DatasetSummary: sum, Imports: sum.Dataset.Sources}
-	if out.Imports == nil {
-		out.Imports = []tahqiq.ImportFile{}
+	return cs, nil
+}
+
+// refreshSummary brings a stale cached summary up to date in the
+// background; a refresh already running for the key is enough.
+func (s *Server) refreshSummary(name string, bucket time.Duration, ck string) {
+	m, _ := s.summaryMu.LoadOrStore(ck, new(sync.Mutex))
+	if !m.(*sync.Mutex).TryLock() {
+		return
 	}
-	s.summaries.Store(ck, cachedSummary{key: key, at: time.Now(), v: out})
-	return writeJSON(w, http.StatusOK, out)
+	m.(*sync.Mutex).Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	if _, err := s.summarize(ctx, name, bucket, ck); err != nil {
+		s.summaries.Delete(ck) // the next reader computes it and sees the error
+		if s.Log != nil {
+			s.Log.Debug("dataset summary refresh", "dataset", name, "err", err)
+		}
+	}
 }
 
 func intParam(r *http.Request, name string, def, maxv int) (int, error) {
@@ -192,6 +240,7 @@ func (s *Server) deleteDataset(w http.ResponseWriter, r *http.Request, c *call) 
 }
 
 func (s *Server) forget(dataset string) {
+	s.summaryGen.Add(1)
 	s.summaries.Range(func(k, _ any) bool {
 		if len(k.(string)) > len(dataset) && k.(string)[:len(dataset)+1] == dataset+"|" {
 			s.summaries.Delete(k)

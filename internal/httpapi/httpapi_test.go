@@ -35,13 +35,13 @@ import (
 var cheap = auth.Params{Memory: 1024, Time: 1, Threads: 1, KeyLen: 32}
 
 type env struct {
-	t   *testing.T
+	t   testing.TB
 	srv *httptest.Server
 	api *httpapi.Server
 	dir string
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	dir := t.TempDir()
 	ctx := context.Background()
@@ -101,7 +101,7 @@ type resp struct {
 	body   []byte
 }
 
-func (r resp) json(t *testing.T, v any) {
+func (r resp) json(t testing.TB, v any) {
 	t.Helper()
 	if err := json.Unmarshal(r.body, v); err != nil {
 		t.Fatalf("status %d body %s: %v", r.status, r.body, err)
@@ -216,7 +216,7 @@ func (c *client) job(r resp) jobs.Job {
 	return jobs.Job{}
 }
 
-func demoEvents(t *testing.T) []byte {
+func demoEvents(t testing.TB) []byte {
 	t.Helper()
 	files, err := demo.WriteFiles(t.TempDir())
 	if err != nil {
@@ -656,9 +656,44 @@ func TestImportAllOrNothing(t *testing.T) {
 }
 
 // testWriter sends the server's log to the test's log.
-type testWriter struct{ t *testing.T }
+type testWriter struct{ t testing.TB }
 
 func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Log(strings.TrimSpace(string(p)))
 	return len(p), nil
+}
+
+// TestSummaryStaleWhileRevalidate: a stale summary is served at once, and a
+// change made behind the server's back (as by the CLI) shows after the
+// background refresh.
+func TestSummaryStaleWhileRevalidate(t *testing.T) {
+	e := newEnv(t)
+	e.api.SummaryFresh = time.Millisecond
+	c := e.setup()
+	up := c.upload("russian.events.csv.gz", demoEvents(t))
+	c.job(c.call("POST", "/api/v1/imports", map[string]any{"dataset": "ru", "uploads": []string{up}}))
+	var ds struct{ Dataset struct{ Files, Posts int64 } }
+	c.want(200, "GET", "/api/v1/datasets/ru", nil, &ds)
+	if ds.Dataset.Files != 1 || ds.Dataset.Posts != 35085 {
+		t.Fatalf("first summary: %+v", ds.Dataset)
+	}
+	// another process imports a second file into the same store
+	extra := filepath.Join(t.TempDir(), "more.events.csv")
+	os.WriteFile(extra, []byte("account_id,post_id,timestamp,time_utc,object_type,object_value\nacc1,p-extra-1,1700000000,2023-11-14T22:13:20Z,url,https://example.org/x\n"), 0o644)
+	if _, err := e.api.Importer.Import(context.Background(), e.api.Store, []string{extra}, ingest.Options{Dataset: "ru"}); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(2 * time.Millisecond)
+	c.want(200, "GET", "/api/v1/datasets/ru", nil, &ds)
+	if ds.Dataset.Files != 1 {
+		t.Fatalf("the stale summary should be served while it is refreshed, got %+v", ds.Dataset)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for ds.Dataset.Files != 2 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+		c.want(200, "GET", "/api/v1/datasets/ru", nil, &ds)
+	}
+	if ds.Dataset.Files != 2 || ds.Dataset.Posts != 35086 {
+		t.Fatalf("after the refresh: %+v, want 2 files and 35,086 posts", ds.Dataset)
+	}
 }
