@@ -286,10 +286,22 @@ func TestBrowserWorkflow(t *testing.T) {
 	}
 	p.wait("dataset listed", `document.querySelector('#datasets')?.innerText.includes('ru')`, 10*time.Second)
 
+	// A second format through the same form: an X API v2 page (twarc2).
+	p.go_("/datasets")
+	p.wait("import form", `!!document.querySelector('#import-form input[type=file]')`, 10*time.Second)
+	p.do("choose file", chromedp.SetUploadFiles(chromedp.CSS(`#import-form input[type=file]`), []string{filepath.Join(filepath.Dir(fixture), "brexit.jsonl.gz")}))
+	p.fill(`#import-form [name=dataset]`, "brexit")
+	p.do("import", chromedp.Click(chromedp.CSS(`#import-form button[type=submit]`)))
+	p.wait("import done", `document.querySelector('#import-result')?.innerText.includes('brexit')`, 3*time.Minute)
+
 	// The dataset page: counts, over time, top lists, imports.
 	p.go_("/datasets/ru")
 	p.wait("dataset page", `document.querySelector('#dataset-stats')?.innerText.includes('35,085')`, 30*time.Second)
 	p.wait("chart", `document.querySelectorAll('.chart rect.bar').length > 0`, 10*time.Second)
+	p.go_("/datasets/brexit")
+	p.wait("brexit page", `[...document.querySelectorAll('section.panel')].some(s => s.innerText.startsWith('Top Hashtags') && /brexit/i.test(s.innerText))`, 30*time.Second)
+	p.do("account", chromedp.Click(chromedp.CSS(`section.panel table tbody tr:first-child button.link`)))
+	p.wait("account activity", `!!document.querySelector('#account tbody tr')`, 20*time.Second)
 	p.shot("dataset")
 
 	// A coordination run on retweets within 60 s: CooRTweet's reference on
