@@ -500,6 +500,30 @@ func TestBrowserAudit(t *testing.T) {
 	p.fill(`#claim-form [aria-label=over]`, names[1])
 	p.do("test claim", chromedp.Click(chromedp.CSS(`#claim-form button[type=submit]`)))
 	p.wait("claim result", `!!document.querySelector('#claim-result') || !!document.querySelector('#claim-form + .error')`, 20*time.Second)
+	if got := p.text("#claim-result"); !strings.Contains(got, "Evidence set") {
+		t.Errorf("claim result: %q", got)
+	}
+
+	// Station-level forensics on the Russian 2011 Duma election (Kobak et
+	// al.'s integer-percentage excess): the plots and the A1 table.
+	ru := filepath.Join(data, "elections", "ru", "ru_2011.csv.gz")
+	if _, err := os.Stat(ru); err != nil {
+		t.Skipf("%s absent: forensics part skipped", ru)
+	}
+	p.go_("/audit")
+	p.wait("audit form", `!!document.querySelector('#audit-form select[name=map] option')`, 10*time.Second)
+	p.do("choose file", chromedp.SetUploadFiles(chromedp.CSS(`#audit-form input[type=file]`), []string{ru}))
+	p.do("map", chromedp.SetValue(chromedp.CSS(`#audit-form select[name=map]`), "ru"))
+	p.eval(`document.querySelector('#audit-form select[name=map]').dispatchEvent(new Event('change')), ''`)
+	p.do("run", chromedp.Click(chromedp.CSS(`#audit-form button[type=submit]`)))
+	p.wait("forensics", `!!document.querySelector('#forensics h3')`, 5*time.Minute)
+	p.wait("plots", `[...document.querySelectorAll('.plot img')].length >= 3 && [...document.querySelectorAll('.plot img')].every(i => i.complete && i.naturalWidth > 0)`, 30*time.Second)
+	a1 := p.eval(`[...document.querySelectorAll('#forensics h3')].find(h => h.innerText.startsWith('A1')).nextElementSibling.innerText`)
+	if !strings.Contains(a1, "either") || strings.Contains(a1, "either\t0\t") {
+		t.Errorf("A1 table: %q", a1)
+	}
+	p.do("scroll to forensics", chromedp.ScrollIntoView(chromedp.CSS(`#forensics`)))
+	p.shot("forensics")
 }
 
 func jsString(s string) string {
