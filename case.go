@@ -223,6 +223,9 @@ type CaseTx interface {
 	CreateTask(ctx context.Context, t Task) error
 	PutTask(ctx context.Context, t Task) error // replaces the task with t's ID
 	CreateNote(ctx context.Context, n Note) error
+	// PutDatasetOrg records the organisation owning a dataset; a dataset
+	// that already has an owner keeps it (EFORBIDDEN when it is another).
+	PutDatasetOrg(ctx context.Context, dataset, orgID string) error
 	// AppendLog appends one entry (Index is set by the store) and returns it.
 	AppendLog(ctx context.Context, e LogEntry) (LogEntry, error)
 }
@@ -243,6 +246,9 @@ type CaseStore interface {
 	FindTasks(ctx context.Context, caseID string) ([]Task, error)
 	FindTask(ctx context.Context, id string) (Task, error)
 	FindNotes(ctx context.Context, caseID string) ([]Note, error)
+	// FindDatasetOrgs returns the owning organisation of every dataset that
+	// has one (datasets imported from the CLI have none).
+	FindDatasetOrgs(ctx context.Context) (map[string]string, error)
 	// LogEntries returns the encoded log entries [from, to); LogSize the count.
 	LogEntries(ctx context.Context, from, to int64) ([][]byte, error)
 	LogSize(ctx context.Context) (int64, error)

@@ -130,6 +130,9 @@ func (s *Server) postItemRun(w http.ResponseWriter, r *http.Request, c *call) er
 	if err := readJSON(w, r, &req); err != nil {
 		return err
 	}
+	if _, err := s.run(r.Context(), c, req.Kind, req.Run); err != nil {
+		return err
+	}
 	dir, err := s.Runs.Path(req.Kind, req.Run)
 	if err != nil {
 		return err

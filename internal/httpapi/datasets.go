@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -30,9 +31,19 @@ func (s *Server) getDatasets(w http.ResponseWriter, r *http.Request, c *call) er
 	if err != nil {
 		return err
 	}
+	names := make([]string, len(ds))
+	for i, d := range ds {
+		names[i] = d.Name
+	}
+	visible, err := s.Cases.VisibleDatasets(r.Context(), c.user, names)
+	if err != nil {
+		return err
+	}
 	out := make([]datasetJSON, 0, len(ds))
 	for _, d := range ds {
-		out = append(out, toDatasetJSON(d))
+		if slices.Contains(visible, d.Name) {
+			out = append(out, toDatasetJSON(d))
+		}
 	}
 	return writeJSON(w, http.StatusOK, out)
 }
@@ -58,6 +69,9 @@ func (s *Server) getDataset(w http.ResponseWriter, r *http.Request, c *call) err
 		bucket = time.Hour
 	default:
 		return tahqiq.Errorf(tahqiq.EINVALID, "bucket: want day or hour")
+	}
+	if err := s.Cases.DatasetAccess(r.Context(), c.user, name); err != nil {
+		return err
 	}
 	ck := name + "|" + bucket.String()
 	if v, ok := s.summaries.Load(ck); ok {
@@ -161,6 +175,9 @@ func (s *Server) getRejects(w http.ResponseWriter, r *http.Request, c *call) err
 	if err != nil {
 		return err
 	}
+	if err := s.Cases.DatasetAccess(r.Context(), c.user, r.PathValue("name")); err != nil {
+		return err
+	}
 	rs, err := s.Store.FindRejects(r.Context(), r.PathValue("name"), limit, offset)
 	if err != nil {
 		return err
@@ -191,6 +208,9 @@ type rawJSON struct {
 func (s *Server) getPost(w http.ResponseWriter, r *http.Request, c *call) error {
 	ctx := r.Context()
 	name, uid := r.PathValue("name"), r.PathValue("uid")
+	if err := s.Cases.DatasetAccess(ctx, c.user, name); err != nil {
+		return err
+	}
 	pr, err := s.Store.FindPost(ctx, name, uid)
 	if err != nil {
 		return err
@@ -217,6 +237,9 @@ func (s *Server) getAccount(w http.ResponseWriter, r *http.Request, c *call) err
 	if err != nil {
 		return err
 	}
+	if err := s.Cases.DatasetAccess(r.Context(), c.user, r.PathValue("name")); err != nil {
+		return err
+	}
 	a, posts, err := s.Store.FindAccountPosts(r.Context(), r.PathValue("name"), r.PathValue("uid"), limit)
 	if err != nil {
 		return err
@@ -227,6 +250,9 @@ func (s *Server) getAccount(w http.ResponseWriter, r *http.Request, c *call) err
 func (s *Server) deleteDataset(w http.ResponseWriter, r *http.Request, c *call) error {
 	ctx := r.Context()
 	name := r.PathValue("name")
+	if err := s.Cases.DatasetAccess(ctx, c.user, name); err != nil {
+		return err
+	}
 	n, err := s.Store.DeleteDataset(ctx, name)
 	if err != nil {
 		return err
@@ -291,6 +317,10 @@ func (s *Server) postImport(w http.ResponseWriter, r *http.Request, c *call) err
 		names[path] = up.Name
 		hashes = append(hashes, "sha256:"+up.SHA256)
 		total += up.Size
+	}
+	// the dataset is the importer's organisation's (casework decides)
+	if err := s.Cases.ClaimDataset(r.Context(), c.user, req.Dataset); err != nil {
+		return err
 	}
 	opt := ingest.Options{Dataset: req.Dataset, Format: req.Format, Names: names}
 	if req.Map != "" {

@@ -10,6 +10,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
+	"net/url"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -696,4 +697,72 @@ func TestSummaryStaleWhileRevalidate(t *testing.T) {
 	if ds.Dataset.Files != 2 || ds.Dataset.Posts != 35086 {
 		t.Fatalf("after the refresh: %+v, want 2 files and 35,086 posts", ds.Dataset)
 	}
+}
+
+// TestOrgIsolation: datasets and runs imported or made through the server
+// belong to the importer's organisation; another organisation neither
+// lists nor reads them, cannot import into them, and gets its own.
+func TestOrgIsolation(t *testing.T) {
+	e := newEnv(t)
+	a := e.setup()
+	up := a.upload("russian.events.csv.gz", demoEvents(t))
+	a.job(a.call("POST", "/api/v1/imports", map[string]any{"dataset": "ru", "uploads": []string{up}}))
+	j := a.job(a.call("POST", "/api/v1/coord/runs", map[string]any{"dataset": "ru", "by": []string{"retweet"}, "window": "60s"}))
+	var run struct{ Run string }
+	json.Unmarshal(j.Result, &run)
+	var g runs.Graph
+	a.want(200, "GET", "/api/v1/coord/runs/"+run.Run+"/graph?limit=1", nil, &g)
+	edge := g.Edges[0]
+	var post struct{ Posts []tahqiq.Post }
+	a.want(200, "GET", "/api/v1/datasets/ru/accounts/"+url.PathEscape(edge.Source), nil, &post)
+
+	// a partner organisation with an investigator
+	var org tahqiq.Organisation
+	a.want(201, "POST", "/api/v1/orgs", map[string]string{"name": "Partner"}, &org)
+	a.want(201, "POST", "/api/v1/users", map[string]string{"name": "pat", "password": "password of pat", "role": "investigator", "org": org.ID}, nil)
+	b := e.client()
+	var m me
+	b.want(200, "POST", "/api/v1/login", map[string]string{"name": "pat", "password": "password of pat"}, &m)
+	b.csrf = m.CSRF
+
+	var list []struct{ Name string }
+	b.want(200, "GET", "/api/v1/datasets", nil, &list)
+	if len(list) != 0 {
+		t.Fatalf("the partner lists %v", list)
+	}
+	var rl []runs.Info
+	b.want(200, "GET", "/api/v1/coord/runs", nil, &rl)
+	if len(rl) != 0 {
+		t.Fatalf("the partner lists runs %v", rl)
+	}
+	ev := "/api/v1/coord/runs/" + run.Run + "/evidence?a=" + url.QueryEscape(edge.Source) + "&b=" + url.QueryEscape(edge.Target)
+	for _, p := range []string{
+		"/api/v1/datasets/ru", "/api/v1/datasets/ru/rejects", "/api/v1/datasets/ru/posts/" + url.PathEscape(post.Posts[0].UID),
+		"/api/v1/datasets/ru/accounts/" + url.PathEscape(edge.Source),
+		"/api/v1/coord/runs/" + run.Run, "/api/v1/coord/runs/" + run.Run + "/graph", ev,
+		"/api/v1/coord/runs/" + run.Run + "/accounts/" + url.PathEscape(edge.Source), "/api/v1/coord/runs/" + run.Run + "/files/edges.csv",
+	} {
+		b.want(403, "GET", p, nil, nil)
+	}
+	b.want(403, "POST", "/api/v1/coord/runs", map[string]any{"dataset": "ru"}, nil)
+	bup := b.upload("more.events.csv.gz", demoEvents(t))
+	b.want(403, "POST", "/api/v1/imports", map[string]any{"dataset": "ru", "uploads": []string{bup}}, nil)
+	var bc tahqiq.Case
+	b.want(201, "POST", "/api/v1/cases", map[string]string{"title": "partner case", "tlp": "amber"}, &bc)
+	b.want(403, "POST", "/api/v1/cases/"+bc.ID+"/items/run", map[string]string{"kind": "coord", "run": run.Run}, nil)
+	b.want(403, "POST", "/api/v1/cases/"+bc.ID+"/items/post", map[string]string{"dataset": "ru", "uid": post.Posts[0].UID}, nil)
+
+	// the partner's own dataset is its own: the first organisation's admin does not read it
+	b.job(b.call("POST", "/api/v1/imports", map[string]any{"dataset": "partner", "uploads": []string{bup}}))
+	b.want(200, "GET", "/api/v1/datasets", nil, &list)
+	if len(list) != 1 || list[0].Name != "partner" {
+		t.Fatalf("the partner lists %v, want its own dataset", list)
+	}
+	a.want(403, "GET", "/api/v1/datasets/partner", nil, nil)
+	a.want(200, "GET", "/api/v1/datasets", nil, &list)
+	if len(list) != 1 || list[0].Name != "ru" {
+		t.Fatalf("the first organisation lists %v", list)
+	}
+	// and the owner still reads its own
+	a.want(200, "GET", ev, nil, nil)
 }

@@ -324,3 +324,35 @@ func (db *DB) FindTasks(ctx context.Context, caseID string) ([]tahqiq.Task, erro
 func (db *DB) FindNotes(ctx context.Context, caseID string) ([]tahqiq.Note, error) {
 	return findRecords[tahqiq.Note](ctx, db, caseID, "note")
 }
+
+func (t *caseTx) PutDatasetOrg(ctx context.Context, dataset, orgID string) error {
+	var cur string
+	err := t.tx.QueryRowContext(ctx, `SELECT org_id FROM dataset_orgs WHERE dataset = ?`, dataset).Scan(&cur)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		_, err = t.tx.ExecContext(ctx, `INSERT INTO dataset_orgs (dataset, org_id) VALUES (?, ?)`, dataset, orgID)
+		return conflict(err, "dataset owner "+dataset)
+	case err != nil:
+		return fmt.Errorf("sqlite: dataset owner %q: %w", dataset, err)
+	case cur != orgID:
+		return tahqiq.Errorf(tahqiq.EFORBIDDEN, "dataset %q belongs to another organisation", dataset)
+	}
+	return nil
+}
+
+func (db *DB) FindDatasetOrgs(ctx context.Context) (map[string]string, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT dataset, org_id FROM dataset_orgs`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: dataset owners: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var d, o string
+		if err := rows.Scan(&d, &o); err != nil {
+			return nil, fmt.Errorf("sqlite: dataset owners: %w", err)
+		}
+		out[d] = o
+	}
+	return out, rows.Err()
+}
