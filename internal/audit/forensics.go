@@ -24,6 +24,9 @@ type ForensicsOptions struct {
 	MCRuns   int
 	Seed     uint64
 	Bins     int // fingerprint bins per axis (default 100)
+	// KlimekFit also fits Klimek et al.'s fraud model (f_i, f_e, alpha) to
+	// the fingerprint, seeded by Seed (a few seconds per 100,000 stations).
+	KlimekFit bool
 }
 
 // Forensics is every statistic of one run (written as forensics.json).
@@ -40,6 +43,7 @@ type Forensics struct {
 	LastDigit   *DigitTest       `json:"last_digit"`
 	DigitPairs  *PairTest        `json:"last_two_digit_pairs"`
 	Shape       *Shape           `json:"shape"`
+	Klimek      *KlimekFit       `json:"klimek_fit,omitempty"`
 	Outliers    *OutlierSummary  `json:"outliers"`
 	Evaluation  []FlagEvaluation `json:"evaluation,omitempty"`
 }
@@ -65,7 +69,10 @@ type Fingerprint struct {
 	ModeShare   float64   `json:"kde_mode_share"`
 	BWTurnout   float64   `json:"kde_bandwidth_turnout"`
 	BWShare     float64   `json:"kde_bandwidth_share"`
-	Caveat      string    `json:"caveat"`
+	// Honest is Kobak's estimate of the honest mode and widths around the
+	// KDE modes (tau, nu, sigma_tau, sigma_nu, theta).
+	Honest KlimekHonest `json:"kobak_honest"`
+	Caveat string       `json:"caveat"`
 	turnout     []float64
 	share       []float64
 }
@@ -125,7 +132,7 @@ func RunForensics(imp *Import, o ForensicsOptions) *Forensics {
 	f := &Forensics{
 		Input: InputInfo{File: imp.File, SHA256: imp.SHA256, Map: imp.Map, Rows: imp.Rows, Rejects: len(imp.Rejects), Form: t.FormType},
 		Parameters: map[string]any{"turnout": o.Turnout, "rule": o.Rule.String(), "weight": orDefault(o.Weight, "stations"),
-			"multiple": max(o.Multiple, 1), "mc_runs": o.MCRuns, "seed": o.Seed, "bins": o.Bins, "leader": o.Leader},
+			"multiple": max(o.Multiple, 1), "mc_runs": o.MCRuns, "seed": o.Seed, "bins": o.Bins, "leader": o.Leader, "klimek_fit": o.KlimekFit},
 		Stations: len(t.Rows), Candidates: t.Candidates, Totals: map[string]int64{},
 	}
 	if leader >= 0 {
@@ -140,6 +147,10 @@ func RunForensics(imp *Import, o ForensicsOptions) *Forensics {
 	f.Fingerprint = fingerprint(t, leader, o.Bins)
 	f.Benford2, f.LastDigit, f.DigitPairs = digits(t, leader)
 	f.Shape = shape(f.Fingerprint)
+	if o.KlimekFit && f.Fingerprint.N > 0 {
+		k := FitKlimek(f.Fingerprint.turnout, f.Fingerprint.share, f.Fingerprint.Honest, o.Bins, o.Seed)
+		f.Klimek = &k
+	}
 	f.Outliers = Outliers(t, leader, imp.BallotCap)
 	if imp.Map == "af2014" {
 		f.Evaluation = Evaluate(t, f.Outliers)
@@ -156,7 +167,7 @@ func orDefault(s, d string) string {
 
 func fingerprint(t *StationTable, leader, bins int) *Fingerprint {
 	fp := &Fingerprint{Bins: bins, Counts: make([][]int64, bins),
-		Caveat: "The KDE 'first decrease after 0.3' heuristic is Kobak's (used for Russia 2007, 2011, 2012); it fails for 2018, 2020, 2024 (returns 0.301). Klimek's fraud-model fit is not computed."}
+		Caveat: "The KDE 'first decrease after 0.3' heuristic and the widths around it are Kobak's (used for Russia 2007, 2011, 2012); the mode heuristic fails for 2018, 2020, 2024 (returns 0.301), and the widths are then meaningless. Klimek's fraud-model fit is computed only on request (klimek_fit)."}
 	for i := range fp.Counts {
 		fp.Counts[i] = make([]int64, bins)
 	}
@@ -189,6 +200,7 @@ func fingerprint(t *StationTable, leader, bins int) *Fingerprint {
 	if math.IsNaN(fp.ModeShare) {
 		fp.ModeShare = 0
 	}
+	fp.Honest = kobakHonest(fp.turnout, fp.share, fp.ModeTurnout, fp.ModeShare)
 	return fp
 }
 

@@ -267,8 +267,12 @@ func forensicsReport(w io.Writer, f *Forensics, flags []Flag, plots []string) er
 	}
 	b.WriteString("</table>")
 	fp := f.Fingerprint
-	fmt.Fprintf(&b, "<h2>A2 Turnout &times; share fingerprint (Klimek et al. 2012)</h2><p>%d stations; at the 100 %%/100 %% corner: %d. KDE modes (Kobak's heuristic): turnout %.3f (bw %.5f), share %.3f (bw %.5f).</p><p class=caveat>%s</p>",
-		fp.N, fp.Corner100, fp.ModeTurnout, fp.BWTurnout, fp.ModeShare, fp.BWShare, esc(fp.Caveat))
+	fmt.Fprintf(&b, "<h2>A2 Turnout &times; share fingerprint (Klimek et al. 2012)</h2><p>%d stations; at the 100 %%/100 %% corner: %d. KDE modes (Kobak's heuristic): turnout %.3f (bw %.5f), share %.3f (bw %.5f); Kobak's widths &sigma;<sub>&tau;</sub> %.5f, &sigma;<sub>&nu;</sub> %.5f, &theta; %.5f.</p><p class=caveat>%s</p>",
+		fp.N, fp.Corner100, fp.ModeTurnout, fp.BWTurnout, fp.ModeShare, fp.BWShare, fp.Honest.SigmaTau, fp.Honest.SigmaNu, fp.Honest.Theta, esc(fp.Caveat))
+	if k := f.Klimek; k != nil {
+		fmt.Fprintf(&b, "<h3>Klimek model fit</h3><p>f<sub>i</sub> = %.4f, f<sub>e</sub> = %.4f, &alpha; = %.3f; histogram distance %.0f (honest model: %.0f); %d stations, %d bins, seed %d.</p><p>%s</p><p class=caveat>%s</p>",
+			k.Fi, k.Fe, k.Alpha, k.Distance, k.Null, k.Stations, k.Bins, k.Seed, esc(k.Method), esc(k.Caveat))
+	}
 	sh := f.Shape
 	fmt.Fprintf(&b, "<h2>A7 Distribution shape</h2><table><tr><th></th><th>mean</th><th>sd</th><th>skewness</th><th>excess kurtosis</th></tr><tr><td>turnout</td><td>%.4f</td><td>%.4f</td><td>%.4f</td><td>%.4f</td></tr><tr><td>leader share</td><td>%.4f</td><td>%.4f</td><td>%.4f</td><td>%.4f</td></tr></table><p>r(turnout, share) = %.4f; Sobyanin&ndash;Sukhovolsky slope = %.4f (minus mean share: %.4f). %s</p>",
 		sh.Turnout.Mean, sh.Turnout.SD, sh.Turnout.Skewness, sh.Turnout.Kurtosis, sh.Share.Mean, sh.Share.SD, sh.Share.Skewness, sh.Share.Kurtosis,

@@ -258,7 +258,11 @@ func newAuditForensicsCmd(e *env) *cobra.Command {
 			pr("turnout", in.TurnoutC)
 			pr("share", &in.Share)
 			if f.Fingerprint.N > 1 {
-				fmt.Fprintf(w, "fingerprint: %d stations, corner 100/100 %d; KDE modes turnout %.3f share %.3f\n", f.Fingerprint.N, f.Fingerprint.Corner100, f.Fingerprint.ModeTurnout, f.Fingerprint.ModeShare)
+				fp := f.Fingerprint
+				fmt.Fprintf(w, "fingerprint: %d stations, corner 100/100 %d; KDE modes turnout %.3f share %.3f; Kobak sigma_tau %.5f sigma_nu %.5f theta %.5f\n", fp.N, fp.Corner100, fp.ModeTurnout, fp.ModeShare, fp.Honest.SigmaTau, fp.Honest.SigmaNu, fp.Honest.Theta)
+				if k := f.Klimek; k != nil {
+					fmt.Fprintf(w, "Klimek fit: f_i %.4f f_e %.4f alpha %.3f (distance %.0f, honest model %.0f)\n", k.Fi, k.Fe, k.Alpha, k.Distance, k.Null)
+				}
 				fmt.Fprintf(w, "shape: r %.3f, Sobyanin-Sukhovolsky slope %.3f\n", f.Shape.Regression.R, f.Shape.SobyaninSlope)
 			} else {
 				fmt.Fprintln(w, "fingerprint and shape: n/a (no registered voters or ballots given)")
@@ -277,6 +281,7 @@ func newAuditForensicsCmd(e *env) *cobra.Command {
 	cmd.Flags().StringVar(&rule, "rule", "exact", "integer rule: exact (integer arithmetic) or float (the authors' float64 rule)")
 	cmd.Flags().StringVar(&o.Weight, "weight", "stations", "integer test counts stations or voters")
 	cmd.Flags().Int64Var(&o.Multiple, "multiple", 1, "integer percentages that are multiples of 1, 5 or 10")
+	cmd.Flags().BoolVar(&o.KlimekFit, "klimek-fit", false, "also fit Klimek et al.'s fraud model (f_i, f_e, alpha) to the fingerprint, seeded by --seed (seconds per 100,000 stations)")
 	cmd.Flags().StringVar(&o.Turnout, "turnout", audit.TurnoutIssued, "turnout numerator: issued (ballots issued) or boxes (ballots in boxes)")
 	cmd.Flags().StringVar(&o.Leader, "leader", "", "leader candidate column (default: the overall winner)")
 	cmd.Flags().StringVar(&o.FormType, "form", "", "station form type to analyse (default: the map's; af maps: af-prelim or af-final)")

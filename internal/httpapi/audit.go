@@ -40,6 +40,9 @@ type auditReq struct {
 	Map     string   `json:"map"`
 	Leader  string   `json:"leader,omitempty"`
 	Turnout string   `json:"turnout,omitempty"`
+	// KlimekFit also fits Klimek et al.'s fraud model (a few seconds per
+	// 100,000 stations).
+	KlimekFit bool `json:"klimek_fit,omitempty"`
 }
 
 func (s *Server) postAuditRun(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -55,7 +58,7 @@ func (s *Server) postAuditRun(w http.ResponseWriter, r *http.Request, c *call) e
 		return err
 	}
 	actor := c.user
-	ar := runs.AuditRequest{File: path, Name: up.Name, Map: req.Map, Leader: req.Leader, Turnout: req.Turnout}
+	ar := runs.AuditRequest{File: path, Name: up.Name, Map: req.Map, Leader: req.Leader, Turnout: req.Turnout, KlimekFit: req.KlimekFit}
 	j, err := s.Jobs.Start(actor.ID, "audit", func(ctx context.Context, report jobs.Report) (any, error) {
 		in, err := s.Runs.RunAudit(ctx, ar, actor.ID, func(done, total int64) { report(done, total, "steps") })
 		if err != nil {

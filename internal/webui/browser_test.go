@@ -515,8 +515,12 @@ func TestBrowserAudit(t *testing.T) {
 	p.do("choose file", chromedp.SetUploadFiles(chromedp.CSS(`#audit-form input[type=file]`), []string{ru}))
 	p.do("map", chromedp.SetValue(chromedp.CSS(`#audit-form select[name=map]`), "ru"))
 	p.eval(`document.querySelector('#audit-form select[name=map]').dispatchEvent(new Event('change')), ''`)
+	p.do("Klimek fit", chromedp.Click(chromedp.CSS(`#audit-form input[name=klimek]`)))
 	p.do("run", chromedp.Click(chromedp.CSS(`#audit-form button[type=submit]`)))
 	p.wait("forensics", `!!document.querySelector('#forensics h3')`, 5*time.Minute)
+	if got := p.text("#klimek-fit"); !strings.Contains(got, "Klimek model fit") {
+		t.Errorf("Klimek fit: %q", got)
+	}
 	p.wait("plots", `[...document.querySelectorAll('.plot img')].length >= 3 && [...document.querySelectorAll('.plot img')].every(i => i.complete && i.naturalWidth > 0)`, 30*time.Second)
 	a1 := p.eval(`[...document.querySelectorAll('#forensics h3')].find(h => h.innerText.startsWith('A1')).nextElementSibling.innerText`)
 	if !strings.Contains(a1, "either") || strings.Contains(a1, "either\t0\t") {
