@@ -71,10 +71,10 @@ type Fingerprint struct {
 	BWShare     float64   `json:"kde_bandwidth_share"`
 	// Honest is Kobak's estimate of the honest mode and widths around the
 	// KDE modes (tau, nu, sigma_tau, sigma_nu, theta).
-	Honest KlimekHonest `json:"kobak_honest"`
-	Caveat string       `json:"caveat"`
-	turnout     []float64
-	share       []float64
+	Honest  KlimekHonest `json:"kobak_honest"`
+	Caveat  string       `json:"caveat"`
+	turnout []float64
+	share   []float64
 }
 
 // DigitTest is a chi-square digit screen.
