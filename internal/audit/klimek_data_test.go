@@ -59,3 +59,18 @@ func TestKlimekFitRussia2011(t *testing.T) {
 		t.Errorf("fit %+v: want f_i >= 0.1, f_e > 0 and half the honest model's distance at most", k)
 	}
 }
+
+// TestDipRussia2011: the turnout of 2011 has a second mode at 100 %
+// (elections.md A2), so its dip is far above the 1/(2n) of a unimodal
+// sample and no uniform sample of the same size reaches it.
+func TestDipRussia2011(t *testing.T) {
+	imp := load(t, "ru/ru_2011.csv.gz", "ru")
+	f := audit.RunForensics(imp, audit.ForensicsOptions{Seed: 42})
+	d := f.Shape.DipTurnout
+	if d.N != f.Fingerprint.N || d.Dip < 0.01 || d.P != 0 || d.Runs != 100 {
+		t.Errorf("turnout dip %+v: want n %d, dip >= 0.01, p 0 of 100 runs", d, f.Fingerprint.N)
+	}
+	if d.Lo > d.Hi || d.Lo < 0 || d.Hi > 1 {
+		t.Errorf("modal interval [%v, %v]", d.Lo, d.Hi)
+	}
+}

@@ -274,7 +274,8 @@ func forensicsReport(w io.Writer, f *Forensics, flags []Flag, plots []string) er
 			k.Fi, k.Fe, k.Alpha, k.Distance, k.Null, k.Stations, k.Bins, k.Seed, esc(k.Method), esc(k.Caveat))
 	}
 	sh := f.Shape
-	fmt.Fprintf(&b, "<h2>A7 Distribution shape</h2><table><tr><th></th><th>mean</th><th>sd</th><th>skewness</th><th>excess kurtosis</th></tr><tr><td>turnout</td><td>%.4f</td><td>%.4f</td><td>%.4f</td><td>%.4f</td></tr><tr><td>leader share</td><td>%.4f</td><td>%.4f</td><td>%.4f</td><td>%.4f</td></tr></table><p>r(turnout, share) = %.4f; Sobyanin&ndash;Sukhovolsky slope = %.4f (minus mean share: %.4f). %s</p>",
+	fmt.Fprintf(&b, "<h2>A7 Distribution shape</h2><p>Hartigan's dip: turnout %.5f (p %.2f), leader share %.5f (p %.2f); %d uniform samples, seed %d.</p>", sh.DipTurnout.Dip, sh.DipTurnout.P, sh.DipShare.Dip, sh.DipShare.P, sh.DipTurnout.Runs, sh.DipTurnout.Seed)
+	fmt.Fprintf(&b, "<table><tr><th></th><th>mean</th><th>sd</th><th>skewness</th><th>excess kurtosis</th></tr><tr><td>turnout</td><td>%.4f</td><td>%.4f</td><td>%.4f</td><td>%.4f</td></tr><tr><td>leader share</td><td>%.4f</td><td>%.4f</td><td>%.4f</td><td>%.4f</td></tr></table><p>r(turnout, share) = %.4f; Sobyanin&ndash;Sukhovolsky slope = %.4f (minus mean share: %.4f). %s</p>",
 		sh.Turnout.Mean, sh.Turnout.SD, sh.Turnout.Skewness, sh.Turnout.Kurtosis, sh.Share.Mean, sh.Share.SD, sh.Share.Skewness, sh.Share.Kurtosis,
 		sh.Regression.R, sh.SobyaninSlope, sh.SobyaninExcess, esc(sh.Note))
 	fmt.Fprintf(&b, "<h2>A4/A5 Digit screens</h2><p class=caveat>%s</p><table><tr><th>test</th><th>n</th><th>&chi;&sup2;</th><th>df</th><th>p</th><th>mean digit</th></tr>", esc(DigitCaveat))

@@ -263,7 +263,8 @@ func newAuditForensicsCmd(e *env) *cobra.Command {
 				if k := f.Klimek; k != nil {
 					fmt.Fprintf(w, "Klimek fit: f_i %.4f f_e %.4f alpha %.3f (distance %.0f, honest model %.0f)\n", k.Fi, k.Fe, k.Alpha, k.Distance, k.Null)
 				}
-				fmt.Fprintf(w, "shape: r %.3f, Sobyanin-Sukhovolsky slope %.3f\n", f.Shape.Regression.R, f.Shape.SobyaninSlope)
+				fmt.Fprintf(w, "shape: r %.3f, Sobyanin-Sukhovolsky slope %.3f; dip turnout %.5f (p %.2f), share %.5f (p %.2f)\n", f.Shape.Regression.R, f.Shape.SobyaninSlope,
+					f.Shape.DipTurnout.Dip, f.Shape.DipTurnout.P, f.Shape.DipShare.Dip, f.Shape.DipShare.P)
 			} else {
 				fmt.Fprintln(w, "fingerprint and shape: n/a (no registered voters or ballots given)")
 			}
