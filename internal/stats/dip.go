@@ -22,8 +22,8 @@ type DipResult struct {
 	Lo     float64 `json:"modal_lo"`
 	Hi     float64 `json:"modal_hi"`
 	N      int     `json:"n"`
-	P      float64 `json:"p"`        // Monte Carlo p-value against the uniform law (the least favourable unimodal law)
-	Runs   int     `json:"mc_runs"`  // uniform samples of size N drawn for P
+	P      float64 `json:"p"`       // Monte Carlo p-value against the uniform law (the least favourable unimodal law)
+	Runs   int     `json:"mc_runs"` // uniform samples of size N drawn for P
 	Seed   uint64  `json:"mc_seed"`
 	Method string  `json:"method"`
 }
