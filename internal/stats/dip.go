@@ -1,6 +1,7 @@
 package stats
 
 import (
+	"math"
 	"math/rand/v2"
 	"slices"
 )
@@ -23,7 +24,8 @@ type DipResult struct {
 	Hi     float64 `json:"modal_hi"`
 	N      int     `json:"n"`
 	P      float64 `json:"p"`       // Monte Carlo p-value against the uniform law (the least favourable unimodal law)
-	Runs   int     `json:"mc_runs"` // uniform samples of size N drawn for P
+	Runs   int     `json:"mc_runs"` // uniform samples drawn for P
+	NullN  int     `json:"null_n"`  // their size: N, at most 5,000
 	Seed   uint64  `json:"mc_seed"`
 	Method string  `json:"method"`
 }
@@ -166,25 +168,34 @@ func dipSorted(x []float64) (float64, int, int) {
 	return dip / (2 * float64(n)), low, high
 }
 
+// dipNullMax is the largest sample size simulated for a dip p-value.
+const dipNullMax = 5000
+
 // DipTest is Dip with a Monte Carlo p-value: the share of runs uniform
-// samples of the same size whose dip is at least x's (the uniform law is
-// the least favourable unimodal null, as in Hartigan and Hartigan).
+// samples whose dip is at least x's (the uniform law is the least
+// favourable unimodal null, as in Hartigan and Hartigan). Beyond 5,000
+// points the null is simulated at 5,000 and compared on the sqrt(n) scale
+// (sqrt(n) D_n has a limiting law under the null, the scaling Hartigan's
+// tables and R's diptest use beyond their largest n).
 func DipTest(x []float64, runs int, seed uint64) DipResult {
 	d, lo, hi := Dip(x)
-	r := DipResult{Dip: d, Lo: lo, Hi: hi, N: len(x), Runs: runs, Seed: seed, P: 1,
-		Method: "Hartigan & Hartigan (1985) dip, algorithm AS 217; p-value: share of seeded uniform samples of the same size with a dip at least as large"}
-	if runs <= 0 || len(x) < 4 {
+	n := len(x)
+	r := DipResult{Dip: d, Lo: lo, Hi: hi, N: n, Runs: runs, Seed: seed, P: 1, NullN: min(n, dipNullMax),
+		Method: "Hartigan & Hartigan (1985) dip, algorithm AS 217; p-value: share of seeded uniform samples with a dip at least as large (of size null_n, on the sqrt(n) scale when null_n < n)"}
+	if runs <= 0 || n < 4 {
 		return r
 	}
+	m := r.NullN
+	scaled := d * math.Sqrt(float64(n)/float64(m))
 	rng := rand.New(rand.NewPCG(seed, 0x646970))
-	u := make([]float64, len(x))
+	u := make([]float64, m)
 	ge := 0
 	for range runs {
 		for i := range u {
 			u[i] = rng.Float64()
 		}
 		slices.Sort(u)
-		if du, _, _ := dipSorted(u); du >= d {
+		if du, _, _ := dipSorted(u); du >= scaled {
 			ge++
 		}
 	}

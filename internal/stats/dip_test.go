@@ -122,6 +122,18 @@ func TestDipTestPValue(t *testing.T) {
 	if res := stats.DipTest(bi, 200, 1); res.P > 0.01 {
 		t.Errorf("a bimodal sample is not rejected: dip %.4f p %.3f", res.Dip, res.P)
 	}
+	// beyond 5,000 points the null is simulated at 5,000 on the sqrt(n) scale
+	big := make([]float64, 20000)
+	for i := range big {
+		big[i] = r.Float64()
+	}
+	if res := stats.DipTest(big, 100, 1); res.NullN != 5000 || res.P < 0.05 {
+		t.Errorf("a uniform sample of 20,000 is rejected: %+v", res)
+	}
+	bigBi := append(normalQuantiles(10000, 0, 1), normalQuantiles(10000, 4, 1)...)
+	if res := stats.DipTest(bigBi, 100, 1); res.P != 0 {
+		t.Errorf("a bimodal sample of 20,000 is not rejected: %+v", res)
+	}
 	a, b := stats.DipTest(bi, 50, 9), stats.DipTest(bi, 50, 9)
 	if a != b {
 		t.Error("the same seed gave different p-values")
