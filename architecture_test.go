@@ -31,6 +31,8 @@ var layers = map[string]int{
 	"internal/ingest/genericcsv":  3,
 	"internal/ingest":             4,
 	"internal/sqlite":             4,
+	"internal/postgres":           4,
+	"internal/postgres/pgtest":    2, // test-only, see testOnly
 	"internal/demo":               2,
 	"internal/cli":                8,
 	"cmd/tahqiq":                  9,
@@ -40,7 +42,7 @@ var layers = map[string]int{
 var sameLevel = map[string][]string{}
 
 // testOnly packages may be imported only from tests.
-var testOnly = map[string]bool{"internal/storetest": true}
+var testOnly = map[string]bool{"internal/storetest": true, "internal/postgres/pgtest": true}
 
 func TestDependencyRule(t *testing.T) {
 	gobin, err := exec.LookPath("go")
