@@ -21,6 +21,9 @@ var layers = map[string]int{
 	"internal/progress":           2,
 	"internal/storetest":          2, // test-only, see testOnly
 	"internal/ingest/csvrow":      2,
+	"internal/ingest/jsonstream":  2,
+	"internal/ingest/textent":     2,
+	"internal/ingest/parsetest":   2, // test-only, see testOnly
 	"internal/ingest/xv2":         3,
 	"internal/ingest/xv1":         3,
 	"internal/ingest/events":      3,
@@ -34,6 +37,9 @@ var layers = map[string]int{
 	"internal/postgres":           4,
 	"internal/postgres/pgtest":    2, // test-only, see testOnly
 	"internal/demo":               2,
+	"internal/graph":              2,
+	"internal/synth":              2,
+	"internal/coord":              5,
 	"internal/cli":                8,
 	"cmd/tahqiq":                  9,
 }
@@ -42,7 +48,7 @@ var layers = map[string]int{
 var sameLevel = map[string][]string{}
 
 // testOnly packages may be imported only from tests.
-var testOnly = map[string]bool{"internal/storetest": true, "internal/postgres/pgtest": true}
+var testOnly = map[string]bool{"internal/storetest": true, "internal/ingest/parsetest": true, "internal/postgres/pgtest": true}
 
 func TestDependencyRule(t *testing.T) {
 	gobin, err := exec.LookPath("go")
@@ -82,6 +88,24 @@ func TestDependencyRule(t *testing.T) {
 				continue
 			}
 			t.Errorf("forbidden import %s -> %s (level %d may import only lower levels; see docs/architecture.md)", show(pkg), show(dep), level)
+		}
+	}
+}
+
+// Every package says what it is for (Tailscale's pkgdoc test).
+func TestPackageDocs(t *testing.T) {
+	gobin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("go command not found")
+	}
+	out, err := exec.Command(gobin, "list", "-f", "{{.ImportPath}}\t{{.Doc}}", module+"/...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		pkg, doc, _ := strings.Cut(line, "\t")
+		if strings.TrimSpace(doc) == "" {
+			t.Errorf("package %s has no package doc comment", pkg)
 		}
 	}
 }

@@ -87,6 +87,8 @@ that anyone can verify offline.`,
 		newImportCmd(e),
 		newDatasetsCmd(e),
 		newExportCmd(e),
+		newCoordCmd(e),
+		newSynthCmd(e),
 		newDemoCmd(e),
 	)
 	return root

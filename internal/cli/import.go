@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -96,6 +97,14 @@ func formatOptions(mapSpec string, options []string) (map[string]string, error) 
 func printSummary(w io.Writer, s ingest.Summary) {
 	fmt.Fprintf(w, "dataset %s: %d files, %d records, %d posts, %d accounts, %d shares, %d duplicates, %d rejected\n",
 		s.Dataset, s.Files, s.Records, s.Posts, s.Accounts, s.Shares, s.Duplicates, len(s.Rejected))
+	if len(s.Kinds) > 0 {
+		kinds := make([]string, 0, len(s.Kinds))
+		for k, n := range s.Kinds {
+			kinds = append(kinds, fmt.Sprintf("%s %d", k, n))
+		}
+		sort.Strings(kinds)
+		fmt.Fprintf(w, "  records by kind: %s\n", strings.Join(kinds, ", "))
+	}
 	for _, f := range s.Sources {
 		fmt.Fprintf(w, "  %s  %s  %s\n", f.SHA256[:12], f.Format, f.Name)
 	}

@@ -22,7 +22,7 @@ import (
 //
 // Empty values never become objects.
 func Derive(p *tahqiq.Post) []tahqiq.Share {
-	d := deriver{p: p, seen: make(map[tahqiq.Object]bool)}
+	d := deriver{p: p}
 	for _, o := range p.Objects {
 		d.add(o.Type, o.Value)
 	}
@@ -98,20 +98,19 @@ func Derive(p *tahqiq.Post) []tahqiq.Share {
 }
 
 type deriver struct {
-	p    *tahqiq.Post
-	seen map[tahqiq.Object]bool
-	out  []tahqiq.Share
+	p   *tahqiq.Post
+	out []tahqiq.Share
 }
 
 func (d *deriver) add(t tahqiq.ObjectType, v string) {
 	if strings.TrimSpace(v) == "" {
 		return
 	}
-	o := tahqiq.Object{Type: t, Value: v}
-	if d.seen[o] {
-		return
+	for _, s := range d.out { // posts carry few objects: a scan beats a map
+		if s.Type == t && s.Object == v {
+			return
+		}
 	}
-	d.seen[o] = true
 	prec := d.p.Precision
 	if prec == "" {
 		prec = tahqiq.PrecisionSecond

@@ -1,7 +1,48 @@
 package ingest
 
+import (
+	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/ingest/crowdtangle"
+	"github.com/tahqiq/tahqiq/internal/ingest/events"
+	"github.com/tahqiq/tahqiq/internal/ingest/genericcsv"
+	"github.com/tahqiq/tahqiq/internal/ingest/ira538"
+	"github.com/tahqiq/tahqiq/internal/ingest/telegram"
+	"github.com/tahqiq/tahqiq/internal/ingest/twitterio"
+	"github.com/tahqiq/tahqiq/internal/ingest/xv1"
+	"github.com/tahqiq/tahqiq/internal/ingest/xv2"
+)
+
 // Default returns the registry of every importer tahqiq ships, in detection
-// order: the most specific sniffers first.
+// order: the most specific sniffers first. A package that reads several
+// related layouts appears once per layout, so each can be named with
+// --format.
 func Default() *Registry {
-	return NewRegistry()
+	return NewRegistry(
+		Format{Name: xv2.FormatPages, Doc: "X API v2 as twarc2 writes it: response pages, flattened tweets, lists, single tweets", Sniff: xv2.Sniff, Parse: xv2.Parse},
+		Format{Name: xv1.Format, Doc: "X API v1.1 JSON: a status, an array, a search envelope, or streaming JSON Lines", Sniff: xv1.Sniff, Parse: xv1.Parse},
+		only(events.FormatEvents, "tahqiq/coordination events CSV (account_id,post_id,timestamp,time_utc,object_type,object_value)", events.Sniff, events.Parse),
+		only(events.FormatCooRTweet, "CooRTweet table (object_id,account_id,content_id,timestamp_share); --option object_type=T", events.Sniff, events.Parse),
+		only(twitterio.FormatTweets, "Twitter information-operations tweets CSV (hashed or unhashed)", twitterio.Sniff, twitterio.Parse),
+		only(twitterio.FormatUsers, "Twitter information-operations users CSV", twitterio.Sniff, twitterio.Parse),
+		only(ira538.Format, "FiveThirtyEight/Clemson IRA tweets CSV (original and by-author layouts, authors.csv)", ira538.Sniff, ira538.Parse),
+		only(crowdtangle.FormatFacebook, "CrowdTangle historical CSV, Facebook pages and groups", crowdtangle.Sniff, crowdtangle.Parse),
+		only(crowdtangle.FormatInstagram, "CrowdTangle historical CSV, Instagram", crowdtangle.Sniff, crowdtangle.Parse),
+		only(telegram.FormatDesktop, "Telegram Desktop export result.json (one chat or the full export)", telegram.Sniff, telegram.ParseDesktop),
+		only(telegram.FormatTelethon, "Telethon Message.to_dict JSON Lines (--option container=NAME)", telegram.Sniff, telegram.ParseTelethon),
+		Format{Name: genericcsv.Format, Doc: "any CSV through --map account=COL,time=COL,text=COL,id=COL,... (never detected)", Sniff: genericcsv.Sniff, Parse: genericcsv.Parse},
+	)
+}
+
+// only returns a format that a package's sniffer detects under the given
+// name (the sniffer tells which of its layouts the input is).
+func only(name, doc string, sniff func([]byte) (string, bool), parse tahqiq.ParseFunc) Format {
+	return Format{
+		Name: name,
+		Doc:  doc,
+		Sniff: func(head []byte) (string, bool) {
+			f, ok := sniff(head)
+			return f, ok && f == name
+		},
+		Parse: parse,
+	}
 }

@@ -9,10 +9,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"log/slog"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/progress"
@@ -30,16 +32,19 @@ type Options struct {
 
 // Summary is the outcome of an import, printed by `tahqiq import --json`.
 type Summary struct {
-	Dataset    string              `json:"dataset"`
-	Files      int                 `json:"files"`
-	Records    int64               `json:"records"`
-	Posts      int64               `json:"posts"`
-	Accounts   int64               `json:"accounts"`
-	Shares     int64               `json:"shares"`
-	Duplicates int64               `json:"duplicates"`
-	Rejected   []tahqiq.Reject     `json:"rejected"`
-	Skipped    []string            `json:"skipped,omitempty"` // files already imported into the dataset
-	Sources    []tahqiq.ImportFile `json:"sources"`
+	Dataset    string          `json:"dataset"`
+	Files      int             `json:"files"`
+	Records    int64           `json:"records"`
+	Posts      int64           `json:"posts"`
+	Accounts   int64           `json:"accounts"`
+	Shares     int64           `json:"shares"`
+	Duplicates int64           `json:"duplicates"`
+	Rejected   []tahqiq.Reject `json:"rejected"`
+	// Kinds counts records by what they turned out to be: post, account,
+	// count, compliance or other (headers, notices, service messages).
+	Kinds   map[tahqiq.RecordKind]int64 `json:"record_kinds"`
+	Skipped []string                    `json:"skipped,omitempty"` // files already imported into the dataset
+	Sources []tahqiq.ImportFile         `json:"sources"`
 }
 
 // Item is what Read hands to its callback for each record.
@@ -63,34 +68,26 @@ const maxRejectsListed = 10000
 // reported as a reject of that file. It fails (and stores nothing) on an
 // I/O or store error, or when nothing at all could be imported.
 func (im *Importer) Import(ctx context.Context, store tahqiq.ImportStore, files []string, opt Options) (Summary, error) {
-	sum := Summary{Dataset: datasetName(opt.Dataset, files), Rejected: []tahqiq.Reject{}}
+	sum := Summary{Dataset: datasetName(opt.Dataset, files), Rejected: []tahqiq.Reject{}, Kinds: map[tahqiq.RecordKind]int64{}}
 	tx, err := store.BeginImport(ctx, sum.Dataset)
 	if err != nil {
 		return sum, err
 	}
 	defer tx.Rollback()
 	prog := progress.New(opt.Progress, "import", "records")
-	sink := func(in *input, p *tahqiq.Parsed) error {
+	sink := func(in *input, d *derived) error {
+		p := d.p
 		if p.Reject != "" {
-			r := tahqiq.Reject{File: in.file.Name, Line: p.Record.Line, Reason: p.Reject}
+			r := tahqiq.Reject{File: in.file.Name, Line: p.Record.Line, Reason: strings.TrimPrefix(p.Reject, fmt.Sprintf("line %d: ", p.Record.Line))}
 			sum.addReject(r)
 			return tx.AddReject(ctx, r, p.Record.Raw)
 		}
-		var shares []tahqiq.Share
-		for i := range p.Posts {
-			shares = append(shares, Derive(&p.Posts[i])...)
-		}
-		if p.Record.Kind == "" {
-			p.Record.Kind = tahqiq.RecordPost
-			if len(p.Posts) == 0 {
-				p.Record.Kind = tahqiq.RecordOther
-			}
-		}
-		res, err := tx.AddRecord(ctx, &p.Record, p.Posts, p.Accounts, shares)
+		res, err := tx.AddRecord(ctx, &p.Record, p.Posts, p.Accounts, d.shares)
 		if err != nil {
 			return err
 		}
 		sum.Records++
+		sum.Kinds[p.Record.Kind]++
 		sum.Posts += int64(res.NewPosts)
 		sum.Accounts += int64(res.NewAccounts)
 		sum.Shares += int64(res.NewShares)
@@ -102,7 +99,7 @@ func (im *Importer) Import(ctx context.Context, store tahqiq.ImportStore, files 
 		in, err := openInput(name, opt.Stdin)
 		if err != nil {
 			if isInputError(err) {
-				sum.addReject(tahqiq.Reject{File: name, Reason: tahqiq.ErrorMessage(err)})
+				sum.addReject(fileReject(name, err))
 				continue
 			}
 			return sum, err
@@ -117,14 +114,17 @@ func (im *Importer) Import(ctx context.Context, store tahqiq.ImportStore, files 
 			sum.Skipped = append(sum.Skipped, name)
 			continue
 		}
+		before := sum.Records
+		in.file.ImportedAt = time.Now().UTC()
 		err = im.readFile(ctx, in, opt, func(f Format) error {
 			in.file.Format = f.Name
 			return tx.AddFile(ctx, in.file)
-		}, func(p *tahqiq.Parsed) error { return sink(in, p) })
+		}, nil, func(d *derived) error { return sink(in, d) })
+		in.file.Records = sum.Records - before
 		in.close()
 		if err != nil {
 			if isInputError(err) {
-				sum.addReject(tahqiq.Reject{File: name, Reason: tahqiq.ErrorMessage(err)})
+				sum.addReject(fileReject(name, err))
 				continue
 			}
 			return sum, err
@@ -146,48 +146,53 @@ func (im *Importer) Import(ctx context.Context, store tahqiq.ImportStore, files 
 // record with its derived shares, posts and shares deduplicated in memory
 // across all files as an import into one dataset would.
 func (im *Importer) Read(ctx context.Context, files []string, opt Options, fn func(*Item) error) (Summary, error) {
-	sum := Summary{Dataset: datasetName(opt.Dataset, files), Rejected: []tahqiq.Reject{}}
-	seenPosts := map[string]bool{}
-	seenShares := map[shareKey]bool{}
-	seenAccounts := map[string]bool{}
+	sum := Summary{Dataset: datasetName(opt.Dataset, files), Rejected: []tahqiq.Reject{}, Kinds: map[tahqiq.RecordKind]int64{}}
+	// Hashed keys keep the memory of these sets small; 128 bits make a
+	// collision (which would drop a share) practically impossible.
+	seenPosts := map[hkey]bool{}
+	seenShares := map[hkey]bool{}
+	seenAccounts := map[hkey]bool{}
+	h := newHasher()
 	prog := progress.New(opt.Progress, "read", "records")
 	for _, name := range files {
 		in, err := openInput(name, opt.Stdin)
 		if err != nil {
 			if isInputError(err) {
-				sum.addReject(tahqiq.Reject{File: name, Reason: tahqiq.ErrorMessage(err)})
+				sum.addReject(fileReject(name, err))
 				continue
 			}
 			return sum, err
 		}
 		file := &in.file
+		before := sum.Records
 		err = im.readFile(ctx, in, opt, func(f Format) error {
 			in.file.Format = f.Name
 			return nil
 		}, func(p *tahqiq.Parsed) error {
 			if p.Reject != "" {
-				sum.addReject(tahqiq.Reject{File: name, Line: p.Record.Line, Reason: p.Reject})
+				sum.addReject(tahqiq.Reject{File: name, Line: p.Record.Line, Reason: strings.TrimPrefix(p.Reject, fmt.Sprintf("line %d: ", p.Record.Line))})
 				return nil
 			}
 			it := &Item{File: file, Parsed: p, New: make([]bool, len(p.Posts))}
 			for _, a := range p.Accounts {
-				if !seenAccounts[a.UID] {
-					seenAccounts[a.UID] = true
+				if k := h.sum(a.UID); !seenAccounts[k] {
+					seenAccounts[k] = true
 					sum.Accounts++
 				}
 			}
 			for i := range p.Posts {
 				post := &p.Posts[i]
-				if !seenAccounts[post.AuthorUID] {
-					seenAccounts[post.AuthorUID] = true
+				if k := h.sum(post.AuthorUID); !seenAccounts[k] {
+					seenAccounts[k] = true
 					sum.Accounts++
 				}
-				isNew := !seenPosts[post.UID]
-				seenPosts[post.UID] = true
+				pk := h.sum(post.UID)
+				isNew := !seenPosts[pk]
+				seenPosts[pk] = true
 				it.New[i] = isNew
 				added := 0
 				for _, s := range Derive(post) {
-					k := shareKey{s.PostID, s.Type, s.Object}
+					k := h.sum(s.PostID, string(s.Type), s.Object)
 					if seenShares[k] {
 						continue
 					}
@@ -203,13 +208,16 @@ func (im *Importer) Read(ctx context.Context, files []string, opt Options, fn fu
 				sum.Shares += int64(added)
 			}
 			sum.Records++
+			setKind(p)
+			sum.Kinds[p.Record.Kind]++
 			prog.Add(1, 0)
 			return fn(it)
-		})
+		}, nil)
+		in.file.Records = sum.Records - before
 		in.close()
 		if err != nil {
 			if isInputError(err) {
-				sum.addReject(tahqiq.Reject{File: name, Reason: tahqiq.ErrorMessage(err)})
+				sum.addReject(fileReject(name, err))
 				continue
 			}
 			return sum, err
@@ -224,35 +232,73 @@ func (im *Importer) Read(ctx context.Context, files []string, opt Options, fn fu
 	return sum, nil
 }
 
-type shareKey struct {
-	post string
-	typ  tahqiq.ObjectType
-	obj  string
+// hkey is a 128-bit hash of strings.
+type hkey [2]uint64
+
+type hasher struct{ s1, s2 maphash.Seed }
+
+func newHasher() hasher { return hasher{maphash.MakeSeed(), maphash.MakeSeed()} }
+
+// sum hashes the strings, separated so that ("ab","c") != ("a","bc").
+func (h hasher) sum(parts ...string) hkey {
+	var a, b maphash.Hash
+	a.SetSeed(h.s1)
+	b.SetSeed(h.s2)
+	for _, p := range parts {
+		a.WriteString(p)
+		a.WriteByte(0)
+		b.WriteString(p)
+		b.WriteByte(0)
+	}
+	return hkey{a.Sum64(), b.Sum64()}
 }
 
 // readFile detects the format of in (unless forced), calls begin, then
 // parses the file, filling in the record provenance the parser leaves out.
-func (im *Importer) readFile(ctx context.Context, in *input, opt Options, begin func(Format) error, emit func(*tahqiq.Parsed) error) error {
-	head, err := in.head()
+//
+// With emit, records go to emit on the calling goroutine. With consume
+// instead, parsing and share derivation run on a goroutine of their own
+// and consume receives each record with its shares on the calling one, so
+// that parsing and storing use two cores.
+func (im *Importer) readFile(ctx context.Context, in *input, opt Options, begin func(Format) error, emit func(*tahqiq.Parsed) error, consume func(*derived) error) error {
+	f, err := im.detect(in, opt)
 	if err != nil {
-		return err
-	}
-	var f Format
-	if opt.Format != "" {
-		if f, err = im.Formats.Lookup(opt.Format); err != nil {
-			return err
-		}
-		if len(head) == 0 {
-			return tahqiq.Errorf(tahqiq.EINVALID, "%s: empty input", in.file.Name)
-		}
-	} else if f, err = im.Formats.Detect(in.file.Name, head); err != nil {
 		return err
 	}
 	if err := begin(f); err != nil {
 		return err
 	}
+	if consume == nil {
+		return parseFile(ctx, in, f, opt, emit)
+	}
+	return pipeline(ctx, func(ctx context.Context, out func(*derived) error) error {
+		return parseFile(ctx, in, f, opt, func(p *tahqiq.Parsed) error { return out(derive(p)) })
+	}, consume)
+}
+
+// detect returns the format of in: the forced one, or the detected one.
+func (im *Importer) detect(in *input, opt Options) (Format, error) {
+	head, err := in.head()
+	if err != nil {
+		return Format{}, err
+	}
+	if opt.Format != "" {
+		f, err := im.Formats.Lookup(opt.Format)
+		if err != nil {
+			return f, err
+		}
+		if len(head) == 0 {
+			return f, tahqiq.Errorf(tahqiq.EINVALID, "%s: empty input", in.file.Name)
+		}
+		return f, nil
+	}
+	return im.Formats.Detect(in.file.Name, head)
+}
+
+// parseFile runs the parser of f over in.
+func parseFile(ctx context.Context, in *input, f Format, opt Options, emit func(*tahqiq.Parsed) error) error {
 	src := tahqiq.Source{Name: in.file.Name, R: in.r, Options: opt.FormatOptions}
-	err = f.Parse(ctx, src, func(p *tahqiq.Parsed) error {
+	err := f.Parse(ctx, src, func(p *tahqiq.Parsed) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -283,6 +329,11 @@ func isInputError(err error) bool {
 	return false
 }
 
+// fileReject reports a whole file that could not be read.
+func fileReject(name string, err error) tahqiq.Reject {
+	return tahqiq.Reject{File: name, Reason: strings.TrimPrefix(tahqiq.ErrorMessage(err), name+": ")}
+}
+
 func nothingImported(sum Summary) error {
 	msg := "nothing imported"
 	if len(sum.Rejected) > 0 {
@@ -295,7 +346,7 @@ func nothingImported(sum Summary) error {
 			if r.Line > 0 {
 				reasons = append(reasons, fmt.Sprintf("%s:%d: %s", r.File, r.Line, r.Reason))
 			} else {
-				reasons = append(reasons, r.Reason)
+				reasons = append(reasons, r.File+": "+r.Reason)
 			}
 		}
 		msg += ": " + strings.Join(reasons, "; ")

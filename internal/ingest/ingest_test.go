@@ -117,9 +117,9 @@ func TestImport(t *testing.T) {
 	}
 	wantRejects := []string{
 		a + ":3 bad line",
-		empty + ":0 " + empty + ": empty input",
-		other + `:0 ` + other + `: format not recognised (starts with "hello"); name it with --format`,
-		filepath.Join(dir, "missing") + ":0 " + filepath.Join(dir, "missing") + ": no such file",
+		empty + ":0 empty input",
+		other + `:0 format not recognised (starts with "hello"); name it with --format`,
+		filepath.Join(dir, "missing") + ":0 no such file",
 	}
 	var got []string
 	for _, r := range sum.Rejected {

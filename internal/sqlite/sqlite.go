@@ -146,3 +146,30 @@ func (db *DB) migrate(ctx context.Context) error {
 	}
 	return nil
 }
+
+// IntegrityCheck runs SQLite's integrity check and returns an error naming
+// the first problems it reports.
+func (db *DB) IntegrityCheck(ctx context.Context) error {
+	rows, err := db.read.QueryContext(ctx, `PRAGMA integrity_check`)
+	if err != nil {
+		return fmt.Errorf("sqlite: integrity check: %w", err)
+	}
+	defer rows.Close()
+	var problems []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return fmt.Errorf("sqlite: integrity check: %w", err)
+		}
+		if s != "ok" {
+			problems = append(problems, s)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("sqlite: integrity check: %w", err)
+	}
+	if len(problems) > 0 {
+		return &tahqiq.Error{Code: tahqiq.EVERIFY, Message: "database integrity check failed: " + strings.Join(problems, "; ")}
+	}
+	return nil
+}

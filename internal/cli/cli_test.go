@@ -1,0 +1,47 @@
+package cli_test
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/tahqiq/tahqiq/internal/cli"
+)
+
+// run runs the CLI in-process with a data directory of the test's own.
+func run(t *testing.T, data string, stdin string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = cli.Main(context.Background(), append([]string{"--data", data, "--quiet"}, args...), strings.NewReader(stdin), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestCLIErrors(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	tests := []struct {
+		name     string
+		args     []string
+		code     int
+		inStdout string
+		inStderr string
+	}{
+		{"empty store", []string{"datasets"}, 0, "no datasets in", ""},
+		{"remove unknown dataset", []string{"datasets", "rm", "nope"}, 3, "", `no dataset named "nope"`},
+		{"import missing file", []string{"import", "/nonexistent/x.jsonl"}, 2, "", "nothing imported: /nonexistent/x.jsonl: no such file"},
+		{"import unknown format", []string{"import", "--format", "nope", "-"}, 2, "", `unknown format "nope"`},
+		{"export without dataset", []string{"export", "shares"}, 2, "", "--dataset is required"},
+		{"bad option", []string{"import", "--option", "novalue", "x"}, 2, "", `--option "novalue": want KEY=VALUE`},
+		{"unknown command", []string{"frobnicate"}, 1, "", "unknown command"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, errs := run(t, data, "x", tc.args...)
+			if code != tc.code || !strings.Contains(out, tc.inStdout) || !strings.Contains(errs, tc.inStderr) {
+				t.Errorf("tahqiq %s: exit %d, stdout %q, stderr %q; want exit %d, stdout containing %q, stderr containing %q",
+					strings.Join(tc.args, " "), code, out, errs, tc.code, tc.inStdout, tc.inStderr)
+			}
+		})
+	}
+}

@@ -1,0 +1,348 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/coord"
+	"github.com/tahqiq/tahqiq/internal/ingest"
+)
+
+func newCoordCmd(e *env) *cobra.Command {
+	p := coord.DefaultParams()
+	var dataset, out, window, fastWindow, format, mapSpec string
+	var inputs, by, options []string
+	cmd := &cobra.Command{
+		Use:   "coord (--dataset NAME | --input FILE...) --out DIR [flags]",
+		Short: "Find accounts that act together (co-retweet, co-link, co-hashtag, same text, same image ...)",
+		Long: `Find pairs of accounts whose posts share the same object within a time window,
+weight the pairs as the published tools do, and write the network with the
+evidence of every link.
+
+Inputs: a dataset of the store (--dataset) or files read straight from disk
+(--input: anything "tahqiq import" reads, e.g. an events CSV).
+
+Outputs in DIR: edges.csv, edges_directed.csv (--weight messages), nodes.csv,
+communities.csv, evidence.csv.gz (one row per co-share pair), graph.gexf,
+graph.graphml and manifest.json (inputs with SHA-256, every parameter, counts,
+timings). "tahqiq coord explain --run DIR A B" prints the posts behind an edge.
+
+Definitions follow ../shared/docs/coordination.md; docs/coord.md documents
+every option and output column.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			if out == "" {
+				return tahqiq.Errorf(tahqiq.EINVALID, "--out DIR is required")
+			}
+			if (dataset == "") == (len(inputs) == 0) {
+				return tahqiq.Errorf(tahqiq.EINVALID, "give either --dataset NAME or --input FILE...")
+			}
+			var err error
+			if p.Window, err = parseWindow("--window", window); err != nil {
+				return err
+			}
+			if fastWindow != "" {
+				if p.FastWindow, err = parseWindow("--fast-window", fastWindow); err != nil {
+					return err
+				}
+			}
+			if p.Types, err = parseTypes(by); err != nil {
+				return err
+			}
+			if err := p.Validate(); err != nil {
+				return err
+			}
+			start := time.Now()
+			var shares []tahqiq.Share
+			var reach map[string]coord.Reach
+			var ins []coord.Input
+			if dataset != "" {
+				shares, ins, err = e.datasetShares(ctx, dataset, p.Types)
+			} else {
+				fo, ferr := formatOptions(mapSpec, options)
+				if ferr != nil {
+					return ferr
+				}
+				shares, reach, ins, err = e.fileShares(ctx, inputs, format, fo)
+			}
+			if err != nil {
+				return err
+			}
+			readTime := time.Since(start).Seconds()
+			res, err := coord.Run(ctx, shares, p, reach)
+			if err != nil {
+				return err
+			}
+			res.Timings["read_s"] = readTime
+			m, err := res.WriteDir(out, Version, ins)
+			if err != nil {
+				return err
+			}
+			c := m.Counts
+			fmt.Fprintf(e.stdout, "coord: %d shares of %d accounts -> %d co-share pairs -> %d edges between %d accounts (%d flagged)\n",
+				c["shares"], c["accounts"], c["pairs"], c["edges"], c["edge_accounts"], c["flagged_edges"])
+			fmt.Fprintf(e.stdout, "  %s\n", p.String())
+			var steps []string
+			for _, k := range []string{"read_s", "intern_s", "pairs_s", "aggregate_s", "weigh_s", "graph_s", "output_s", "evidence_s"} {
+				if v, ok := m.Timings[k]; ok {
+					steps = append(steps, fmt.Sprintf("%s %.3f", strings.TrimSuffix(k, "_s"), v))
+				}
+			}
+			fmt.Fprintf(e.stdout, "  seconds: %s\n", strings.Join(steps, ", "))
+			fmt.Fprintf(e.stdout, "  wrote %s: %s\n", out, strings.Join(m.Files, ", "))
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&dataset, "dataset", "", "dataset of the store to analyse")
+	f.StringArrayVar(&inputs, "input", nil, "file to read straight from disk (repeatable; anything tahqiq import reads)")
+	f.StringVar(&format, "format", "", "input format for --input (default: detected)")
+	f.StringVar(&mapSpec, "map", "", "column map for --input generic CSV")
+	f.StringArrayVar(&options, "option", nil, "format option KEY=VALUE for --input")
+	f.StringVar(&out, "out", "", "output directory (required)")
+	f.StringSliceVar(&by, "by", nil, "object types: retweet, url, domain, hashtag, mention, reply, text, image (phash), post (CNT co_post); several = multi-modal, types never match each other (default: every type present except post)")
+	f.StringVar(&window, "window", "60s", `time window, e.g. 10s, 60s, 5m; "none" for no window (every share of an object pairs)`)
+	f.StringVar(&p.WindowKind, "window-kind", p.WindowKind, "sliding (CooRTweet/CNT: |dt| <= W) | tumbling (CooRnet: W-second bins from the object's first share) | from-first (both within W of the first share) | fast-reshare (Luceri et al.: reshares within W of the original; object = original author)")
+	f.StringVar(&p.Weight, "weight", p.Weight, "pairs (CooRTweet: co-share post pairs) | messages (CNT: distinct posts per direction, undirected = max) | objects (distinct objects, CooRnet) | collab (1/(k-1) per object shared by k accounts) | tfidf (Pacheco/Luceri cosine of account x object TF-IDF)")
+	f.IntVar(&p.MinParticipation, "min-participation", p.MinParticipation, "CooRTweet's min_participation (two-step OR rule); 1 keeps every pair")
+	f.StringVar(&p.ParticipationScope, "participation-scope", p.ParticipationScope, "type (per object type, as CooRTweet's vignette) or all")
+	f.Float64Var(&p.MinWeight, "min-weight", p.MinWeight, "drop edges under this weight (CNT min_edge_weight; per direction for messages)")
+	f.Float64Var(&p.Percentile, "percentile", p.Percentile, "flag edges with weight > this R type-7 quantile of all weights (CooRTweet edge_weight, e.g. 0.5); 0 flags every edge")
+	f.StringVar(&fastWindow, "fast-window", "", "also report a faster layer (CooRTweet flag_speed_share), e.g. 10s")
+	f.BoolVar(&p.KeepLoops, "keep-loops", false, "keep shares whose post is the object itself (CooRTweet remove_loops=FALSE)")
+	f.IntVar(&p.Workers, "workers", 0, "parallel workers (default: all cores); results do not depend on it")
+	f.Uint64Var(&p.Seed, "seed", 1, "seed of the community detection")
+	f.BoolVar(&p.Graph, "graph", true, "run the graph step (components, Louvain communities, degree, strength, k-core) and write nodes, communities, GEXF, GraphML")
+	f.StringVar(&p.Communities, "communities", p.Communities, "louvain or none")
+	f.BoolVar(&p.CommunitiesOnAll, "communities-on-all", false, "compute communities on every edge, not only the flagged ones (CooRTweet uses the flagged subgraph)")
+	f.BoolVar(&p.Evidence, "evidence", true, "write evidence.csv.gz (one row per co-share pair)")
+	cmd.AddCommand(newCoordExplainCmd(e))
+	return cmd
+}
+
+func parseWindow(flag, s string) (int64, error) {
+	if s == "none" {
+		return coord.NoWindow, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		if n, ierr := fmt.Sscanf(s, "%d", new(int)); ierr == nil && n == 1 && !strings.ContainsAny(s, "smh") {
+			return 0, tahqiq.Errorf(tahqiq.EINVALID, "%s %q: give a unit, e.g. %ss", flag, s, s)
+		}
+		return 0, tahqiq.Errorf(tahqiq.EINVALID, "%s %q: want a duration such as 60s", flag, s)
+	}
+	if d < 0 || d%time.Second != 0 {
+		return 0, tahqiq.Errorf(tahqiq.EINVALID, "%s %q: want whole seconds", flag, s)
+	}
+	return int64(d / time.Second), nil
+}
+
+func parseTypes(by []string) ([]tahqiq.ObjectType, error) {
+	var out []tahqiq.ObjectType
+	for _, b := range by {
+		t := tahqiq.ObjectType(strings.TrimSpace(b))
+		switch t {
+		case "phash":
+			t = tahqiq.ObjImage
+		case "near-text":
+			return nil, tahqiq.Errorf(tahqiq.EINVALID, "--by near-text is not available yet (exact text copies: --by text)")
+		case coord.ObjPost:
+		default:
+			ok := false
+			for _, k := range tahqiq.ObjectTypes {
+				ok = ok || k == t
+			}
+			if !ok {
+				return nil, tahqiq.Errorf(tahqiq.EINVALID, "--by %q: want retweet, url, domain, hashtag, mention, reply, text, image or post", b)
+			}
+		}
+		out = append(out, t)
+	}
+	return out, nil
+}
+
+// datasetShares reads the shares of a stored dataset.
+func (e *env) datasetShares(ctx context.Context, name string, types []tahqiq.ObjectType) ([]tahqiq.Share, []coord.Input, error) {
+	db, err := e.openStore(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer db.Close()
+	d, err := db.FindDatasetByName(ctx, name)
+	if err != nil {
+		return nil, nil, err
+	}
+	var shares []tahqiq.Share
+	filter := tahqiq.ShareFilter{Dataset: name}
+	for _, t := range types {
+		if t == coord.ObjPost {
+			filter.Types = nil // every share carries a post
+			break
+		}
+		filter.Types = append(filter.Types, t)
+	}
+	err = db.ScanShares(ctx, filter, func(s tahqiq.Share) error {
+		shares = append(shares, s)
+		return nil
+	})
+	ins := []coord.Input{{Name: name, Source: "dataset"}}
+	for _, f := range d.Sources {
+		ins = append(ins, coord.Input{Name: f.Name, SHA256: f.SHA256, Format: f.Format, Source: "dataset:" + name})
+	}
+	return shares, ins, err
+}
+
+// fileShares reads files straight from disk through the importers.
+func (e *env) fileShares(ctx context.Context, files []string, format string, fo map[string]string) ([]tahqiq.Share, map[string]coord.Reach, []coord.Input, error) {
+	var shares []tahqiq.Share
+	reach := map[string]coord.Reach{}
+	add := func(uid string, f func(r *coord.Reach)) {
+		r, ok := reach[uid]
+		if !ok {
+			r = coord.Reach{Followers: -1, Reposts: -1, Likes: -1}
+		}
+		f(&r)
+		reach[uid] = r
+	}
+	sum, err := e.importer().Read(ctx, files, ingest.Options{Format: format, FormatOptions: fo, Stdin: e.stdin, Progress: e.progressOut()}, func(it *ingest.Item) error {
+		shares = append(shares, it.Shares...)
+		for _, a := range it.Parsed.Accounts {
+			if a.Followers >= 0 {
+				add(a.UID, func(r *coord.Reach) { r.Followers = max(r.Followers, a.Followers) })
+			}
+		}
+		for i, p := range it.Parsed.Posts {
+			if !it.New[i] || p.Metrics == nil {
+				continue
+			}
+			if v, ok := p.Metrics["reposts"]; ok {
+				add(p.AuthorUID, func(r *coord.Reach) { r.Reposts = max(r.Reposts, 0) + v })
+			}
+			if v, ok := p.Metrics["likes"]; ok {
+				add(p.AuthorUID, func(r *coord.Reach) { r.Likes = max(r.Likes, 0) + v })
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	for _, r := range sum.Rejected {
+		fmt.Fprintf(e.stderr, "tahqiq: rejected %s:%d: %s\n", r.File, r.Line, r.Reason)
+	}
+	var ins []coord.Input
+	for _, f := range sum.Sources {
+		ins = append(ins, coord.Input{Name: f.Name, SHA256: f.SHA256, Format: f.Format, Source: "file"})
+	}
+	return shares, reach, ins, nil
+}
+
+func newCoordExplainCmd(e *env) *cobra.Command {
+	var run string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "explain --run DIR ACCOUNT_A ACCOUNT_B",
+		Short: "Print the posts and times behind one edge of a coordination run",
+		Long: `Print the co-share pairs (object, posts, times, dt) that tie two accounts in
+a run written by "tahqiq coord". The run's evidence.csv.gz is read; when the
+run was made with --evidence=false, the run is repeated from its manifest
+(same inputs, checked by SHA-256, same parameters) for that pair.`,
+		Args: cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			if run == "" {
+				return tahqiq.Errorf(tahqiq.EINVALID, "--run DIR is required")
+			}
+			rows, err := explain(ctx, e, run, args[0], args[1])
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				type row struct {
+					ObjectType string `json:"object_type"`
+					Object     string `json:"object"`
+					PostA      string `json:"post_a"`
+					PostB      string `json:"post_b"`
+					AccountA   string `json:"account_a"`
+					AccountB   string `json:"account_b"`
+					TimeA      string `json:"time_a"`
+					TimeB      string `json:"time_b"`
+					Dt         int64  `json:"dt"`
+				}
+				list := make([]row, 0, len(rows))
+				for _, r := range rows {
+					rec := r.Record()
+					list = append(list, row{rec[0], rec[1], rec[2], rec[3], rec[4], rec[5], rec[6], rec[7], r.Dt()})
+				}
+				return writeJSON(e.stdout, list)
+			}
+			if len(rows) == 0 {
+				return tahqiq.Errorf(tahqiq.ENOTFOUND, "no edge between %s and %s in %s", args[0], args[1], run)
+			}
+			fmt.Fprintf(e.stdout, "%d co-share pairs between %s (a) and %s (b):\n", len(rows), rows[0].AccountA, rows[0].AccountB)
+			tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "TYPE\tOBJECT\tPOST_A\tTIME_A\tPOST_B\tTIME_B\tDT_S")
+			for _, r := range rows {
+				rec := r.Record()
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\n", rec[0], rec[1], rec[2], rec[6], rec[3], rec[7], r.Dt())
+			}
+			return tw.Flush()
+		},
+	}
+	cmd.Flags().StringVar(&run, "run", "", "output directory of a coord run")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func explain(ctx context.Context, e *env, run, a, b string) ([]coord.EvidenceRow, error) {
+	evPath := filepath.Join(run, "evidence.csv.gz")
+	if _, err := os.Stat(evPath); err == nil {
+		return coord.ReadEvidence(evPath, a, b)
+	}
+	raw, err := os.ReadFile(filepath.Join(run, "manifest.json"))
+	if err != nil {
+		return nil, tahqiq.Errorf(tahqiq.EINVALID, "%s is not a coord run: %v", run, err)
+	}
+	var m coord.Manifest
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, tahqiq.Errorf(tahqiq.EINVALID, "%s/manifest.json: %v", run, err)
+	}
+	var shares []tahqiq.Share
+	if len(m.Inputs) > 0 && m.Inputs[0].Source == "dataset" {
+		shares, _, err = e.datasetShares(ctx, m.Inputs[0].Name, m.Params.Types)
+	} else {
+		var files []string
+		for _, in := range m.Inputs {
+			files = append(files, in.Name)
+		}
+		var ins []coord.Input
+		shares, _, ins, err = e.fileShares(ctx, files, "", nil)
+		if err == nil {
+			for i := range ins {
+				if i >= len(m.Inputs) || ins[i].SHA256 != m.Inputs[i].SHA256 {
+					return nil, tahqiq.Errorf(tahqiq.ECONFLICT, "input %s changed since the run (SHA-256 differs)", ins[i].Name)
+				}
+			}
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	p := m.Params
+	p.Graph, p.Evidence = false, true
+	res, err := coord.Run(ctx, shares, p, nil)
+	if err != nil {
+		return nil, err
+	}
+	return res.PairEvidence(a, b), nil
+}

@@ -1,0 +1,202 @@
+package cli_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tahqiq/tahqiq/internal/cli"
+	"github.com/tahqiq/tahqiq/internal/ingest/parsetest"
+	"github.com/tahqiq/tahqiq/internal/sqlite"
+)
+
+// TestMain lets a test run the CLI in a child process (to kill it).
+func TestMain(m *testing.M) {
+	if args := os.Getenv("TAHQIQ_CLI_CHILD"); args != "" {
+		os.Exit(cli.Main(context.Background(), strings.Split(args, "\x1f"), os.Stdin, os.Stdout, os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+type summary struct {
+	Dataset    string `json:"dataset"`
+	Files      int    `json:"files"`
+	Records    int64  `json:"records"`
+	Posts      int64  `json:"posts"`
+	Accounts   int64  `json:"accounts"`
+	Shares     int64  `json:"shares"`
+	Duplicates int64  `json:"duplicates"`
+	Rejected   []struct {
+		File   string `json:"file"`
+		Line   int64  `json:"line"`
+		Reason string `json:"reason"`
+	} `json:"rejected"`
+}
+
+func importJSON(t *testing.T, data string, args ...string) (summary, int, string) {
+	t.Helper()
+	code, out, errs := run(t, data, "", append([]string{"import", "--json"}, args...)...)
+	var s summary
+	if err := json.Unmarshal([]byte(out), &s); err != nil {
+		t.Fatalf("import --json printed %q (stderr %q): %v", out, errs, err)
+	}
+	return s, code, errs
+}
+
+// The counts are those of shared/data/coord/README.md: 35,125 rows, 35,085
+// distinct post ids, 9,509 accounts; 40 post ids occur twice, 39 of them
+// with two different retweeted ids and 1 as an exact duplicate row. The
+// header line is kept as one more record.
+func TestImportRussianEvents(t *testing.T) {
+	path := filepath.Join(parsetest.DataDir(t, "coord"), "russian_coord_tweets.events.csv")
+	data := filepath.Join(t.TempDir(), "data")
+	s, code, errs := importJSON(t, data, "--dataset", "ru", path)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	want := summary{Dataset: "ru", Files: 1, Records: 35126, Posts: 35085, Accounts: 9509, Shares: 35124, Duplicates: 1}
+	s.Rejected = nil
+	if s.Dataset != want.Dataset || s.Files != want.Files || s.Records != want.Records || s.Posts != want.Posts ||
+		s.Accounts != want.Accounts || s.Shares != want.Shares || s.Duplicates != want.Duplicates {
+		t.Fatalf("summary = %+v, want %+v", s, want)
+	}
+	// Idempotent: the same file again adds nothing.
+	s2, code, _ := importJSON(t, data, "--dataset", "ru", path)
+	if code != 0 || s2.Records != 0 || s2.Posts != 0 {
+		t.Fatalf("second import: exit %d, %+v", code, s2)
+	}
+	// The shares exported in CooRTweet's columns are CooRTweet's own table
+	// (shared/data/social/coortweet/russian_coord_tweets.csv) minus the one
+	// exact duplicate row.
+	out := filepath.Join(t.TempDir(), "shares.csv")
+	if code, _, errs := run(t, data, "", "export", "shares", "--dataset", "ru", "--format", "coortweet", "--out", out); code != 0 {
+		t.Fatalf("export: exit %d: %s", code, errs)
+	}
+	got := readRows(t, out)
+	ref := readRows(t, filepath.Join(parsetest.DataDir(t, "social", "coortweet"), "russian_coord_tweets.csv"))
+	if len(got) != 35124 || len(ref) != 35125 {
+		t.Fatalf("exported %d rows, reference %d", len(got), len(ref))
+	}
+	refSet := map[string]int{}
+	for _, r := range ref {
+		refSet[r]++
+	}
+	for _, r := range got {
+		if refSet[r] == 0 {
+			t.Fatalf("exported row %q not in CooRTweet's table", r)
+		}
+		refSet[r]--
+	}
+}
+
+func readRows(t *testing.T, path string) []string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := make([]string, 0, len(rows)-1)
+	for _, r := range rows[1:] {
+		out = append(out, strings.Join(r, ","))
+	}
+	sort.Strings(out)
+	return out
+}
+
+func TestImportBadInputs(t *testing.T) {
+	dir := parsetest.DataDir(t, "social", "twarc-csv-testdata")
+	data := filepath.Join(t.TempDir(), "data")
+	// A truncated last line is a reject; the rest imports (exit 0).
+	s, code, _ := importJSON(t, data, "--dataset", "stream", filepath.Join(dir, "streaming_output_with_error.jsonl"))
+	if code != 0 || s.Records != 7 || len(s.Rejected) != 1 || s.Rejected[0].Line != 8 || !strings.Contains(s.Rejected[0].Reason, "truncated") {
+		t.Fatalf("truncated stream: exit %d, %+v", code, s)
+	}
+	// An empty file alone: nothing imported, a clear message, non-zero exit.
+	s, code, errs := importJSON(t, data, filepath.Join(dir, "empty.json"))
+	if code != 2 || len(s.Rejected) != 1 || s.Rejected[0].Reason != "empty input" || !strings.Contains(errs, "nothing imported") {
+		t.Fatalf("empty file: exit %d, %+v, stderr %q", code, s, errs)
+	}
+	// A CSV missing a column of its format, forced.
+	bad := filepath.Join(t.TempDir(), "bad.csv")
+	os.WriteFile(bad, []byte("account_id,post_id,timestamp\na,1,2\n"), 0o644)
+	s, code, errs = importJSON(t, data, "--format", "coord_events_csv", bad)
+	if code != 2 || len(s.Rejected) != 1 || !strings.Contains(s.Rejected[0].Reason, "object_type") {
+		t.Fatalf("missing column: exit %d, %+v, stderr %q", code, s, errs)
+	}
+}
+
+// Killing the process in the middle of an import loses nothing that was
+// committed before, and leaves no half-imported dataset.
+func TestKillDuringImport(t *testing.T) {
+	big := filepath.Join(parsetest.DataDir(t, "coord"), "german_elections_2021.events.csv")
+	small := filepath.Join(parsetest.DataDir(t, "coord"), "russian_coord_tweets.events.csv")
+	data := filepath.Join(t.TempDir(), "data")
+	if code, _, errs := run(t, data, "", "import", "--dataset", "kept", small); code != 0 {
+		t.Fatalf("first import: %s", errs)
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(exe, "-test.run=^$")
+	cmd.Env = append(os.Environ(), "TAHQIQ_CLI_CHILD="+strings.Join([]string{"--data", data, "import", "--dataset", "killed", big}, "\x1f"))
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Wait for the first progress line: the import is under way.
+	sc := bufio.NewScanner(stderr)
+	started := make(chan bool, 1)
+	go func() {
+		for sc.Scan() {
+			if strings.HasPrefix(sc.Text(), "import:") {
+				started <- true
+				break
+			}
+		}
+		close(started)
+	}()
+	select {
+	case ok := <-started:
+		if !ok {
+			cmd.Wait()
+			t.Skip("the import finished before it printed progress; nothing to kill")
+		}
+	case <-time.After(2 * time.Minute):
+		t.Fatal("no progress from the child import")
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
+
+	db, err := sqlite.OpenDir(context.Background(), data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	d, err := db.FindDatasetByName(context.Background(), "kept")
+	if err != nil || d.Counts.Posts != 35085 || d.Counts.Shares != 35124 {
+		t.Fatalf("committed dataset after the kill: %+v, %v", d.Counts, err)
+	}
+	if _, err := db.FindDatasetByName(context.Background(), "killed"); err == nil {
+		t.Fatal("the killed import left a dataset behind")
+	}
+	if err := db.IntegrityCheck(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,97 @@
+package coord_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"testing"
+
+	"github.com/tahqiq/tahqiq/internal/coord"
+	"github.com/tahqiq/tahqiq/internal/synth"
+)
+
+// BenchmarkRussian: the Russian co-retweet set (35,125 shares), W = 60 s,
+// min-participation 2, detection plus every output file.
+func BenchmarkRussian(b *testing.B) {
+	shares := readEvents(b, "russian_coord_tweets.events.csv")
+	dir := b.TempDir()
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		p := coord.DefaultParams()
+		res, err := coord.Run(context.Background(), shares, p, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := res.WriteDir(dir, "bench", nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkSynthetic runs detection and the edge output on the synthetic
+// generator's data (coordination.md §6), W = 60 s, min-participation 2;
+// the graph step and the evidence file are measured as sub-benchmarks of
+// their own. TAHQIQ_BENCH_POSTS sets the size (default 1,000,000).
+func BenchmarkSynthetic(b *testing.B) {
+	n := 1000000
+	if s := os.Getenv("TAHQIQ_BENCH_POSTS"); s != "" {
+		fmt.Sscan(s, &n)
+	}
+	data := synth.Generate(synth.Config{Posts: n, Seed: 1})
+	for _, step := range []string{"detect+edges", "graph", "evidence"} {
+		b.Run(step, func(b *testing.B) {
+			dir := b.TempDir()
+			for i := 0; i < b.N; i++ {
+				p := coord.DefaultParams()
+				p.Graph = step == "graph"
+				p.Evidence = step == "evidence"
+				res, err := coord.Run(context.Background(), data.Shares, p, nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := res.WriteDir(dir, "bench", nil); err != nil {
+					b.Fatal(err)
+				}
+				b.ReportMetric(float64(res.Counts["pairs"]), "pairs")
+				b.ReportMetric(float64(res.Counts["edges"]), "edges")
+				if step == "detect+edges" {
+					prec, rec := recovery(res, data.Groups, 5)
+					b.ReportMetric(prec, "precision@w5")
+					b.ReportMetric(rec, "recall@w5")
+				}
+			}
+		})
+	}
+}
+
+// recovery returns the precision and recall of planted-group account
+// pairs among the edges with weight >= minW.
+func recovery(res *coord.Result, groups [][]string, minW float64) (precision, recall float64) {
+	group := map[string]int{}
+	truePairs := 0
+	for g, members := range groups {
+		for _, m := range members {
+			group[m] = g + 1
+		}
+		truePairs += len(members) * (len(members) - 1) / 2
+	}
+	tp, fp := 0, 0
+	for _, e := range res.Edges {
+		if e.Weight < minW {
+			continue
+		}
+		ga, gb := group[res.Account(e.A)], group[res.Account(e.B)]
+		if ga != 0 && ga == gb {
+			tp++
+		} else {
+			fp++
+		}
+	}
+	if tp+fp > 0 {
+		precision = float64(tp) / float64(tp+fp)
+	}
+	if truePairs > 0 {
+		recall = float64(tp) / float64(truePairs)
+	}
+	return precision, recall
+}

@@ -1,0 +1,200 @@
+package coord
+
+import (
+	"runtime"
+	"sync"
+)
+
+// pairRef is an in-window pair of rows (indices into input.rows), i < j.
+type pairRef struct{ i, j int32 }
+
+// eachPair calls fn for every pair of rows of object o that falls in the
+// window, skipping pairs of one account or one post; active filters rows
+// (nil: all).
+func (in *input) eachPair(o int32, kind string, w int64, active func(r *row) bool, fn func(i, j int32)) {
+	lo, hi := in.objStart[o], in.objStart[o+1]
+	rows := in.rows
+	if hi-lo < 2 {
+		return
+	}
+	t0 := rows[lo].t
+	for i := lo; i < hi; i++ {
+		ri := &rows[i]
+		if active != nil && !active(ri) {
+			continue
+		}
+		if kind == FromFirst && ri.t-t0 > w {
+			return
+		}
+		for j := i + 1; j < hi; j++ {
+			rj := &rows[j]
+			switch kind {
+			case Tumbling:
+				if (rj.t-t0)/w != (ri.t-t0)/w {
+					j = hi
+					continue
+				}
+			case FromFirst:
+				if rj.t-t0 > w {
+					j = hi
+					continue
+				}
+			default: // sliding, fast-reshare
+				if rj.t-ri.t > w {
+					j = hi
+					continue
+				}
+			}
+			if rj.acc == ri.acc || rj.post == ri.post {
+				continue
+			}
+			if active != nil && !active(rj) {
+				continue
+			}
+			fn(i, j)
+		}
+	}
+}
+
+// parallelObjects runs fn over contiguous ranges of objects on workers
+// goroutines and returns the per-range results in object order, so that
+// concatenating them gives the same sequence whatever the worker count.
+func parallelObjects[T any](n int, workers int, fn func(lo, hi int32) T) []T {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	const chunk = 1024
+	nchunks := (n + chunk - 1) / chunk
+	out := make([]T, nchunks)
+	var next int
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for w := 0; w < workers && w < nchunks; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				mu.Lock()
+				c := next
+				next++
+				mu.Unlock()
+				if c >= nchunks {
+					return
+				}
+				lo := c * chunk
+				hi := min(lo+chunk, n)
+				out[c] = fn(int32(lo), int32(hi))
+			}
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
+// participation applies CooRTweet's min_participation rule (coordination.md
+// §2.3) and returns the filter of rows allowed to pair (step a) and the
+// test of kept pairs (step b). With m <= 1 both let everything through.
+//
+//	(a) before pairing, drop accounts with fewer than m input rows;
+//	(b) an account qualifies if at least m of its input rows have a post
+//	    that occurs in the pairs table (rows, not distinct posts); a pair
+//	    is kept if either of its posts belongs to a qualifying account.
+//
+// The scope is the object type (as CooRTweet's vignette runs one type at a
+// time) or, with all, every type together.
+func (in *input) participation(p *Params, pairsOf func(active func(*row) bool, emit func(scope int, i, j int32))) (active func(*row) bool, keep func(i, j int32) bool) {
+	m := p.MinParticipation
+	if m <= 1 {
+		return nil, func(i, j int32) bool { return true }
+	}
+	nscopes := 1
+	if p.ParticipationScope != "all" {
+		nscopes = len(in.types)
+	}
+	scope := func(r *row) int {
+		if nscopes == 1 {
+			return 0
+		}
+		return int(in.objType[r.obj])
+	}
+	nacc := len(in.accounts)
+	rowsOf := make([]int32, nscopes*nacc)
+	for i := range in.rows {
+		r := &in.rows[i]
+		rowsOf[scope(r)*nacc+int(r.acc)]++
+	}
+	active = func(r *row) bool { return rowsOf[scope(r)*nacc+int(r.acc)] >= int32(m) }
+	// Posts that occur in the pairs table, per scope.
+	npost := len(in.posts)
+	inPairs := make([]bool, nscopes*npost)
+	pairsOf(active, func(s int, i, j int32) {
+		inPairs[s*npost+int(in.rows[i].post)] = true
+		inPairs[s*npost+int(in.rows[j].post)] = true
+	})
+	hits := make([]int32, nscopes*nacc)
+	for i := range in.rows {
+		r := &in.rows[i]
+		s := scope(r)
+		if inPairs[s*npost+int(r.post)] && active(r) {
+			hits[s*nacc+int(r.acc)]++
+		}
+	}
+	keep = func(i, j int32) bool {
+		ri, rj := &in.rows[i], &in.rows[j]
+		return hits[scope(ri)*nacc+int(ri.acc)] >= int32(m) || hits[scope(rj)*nacc+int(rj.acc)] >= int32(m)
+	}
+	return active, keep
+}
+
+// pairs returns the kept in-window pairs of the run, in object order.
+func (in *input) pairs(p *Params) []pairRef {
+	w := p.Window
+	kind := p.WindowKind
+	pairsOf := func(active func(*row) bool, emit func(scope int, i, j int32)) {
+		nscopes := 1
+		if p.ParticipationScope != "all" {
+			nscopes = len(in.types)
+		}
+		type hit struct {
+			s    int
+			i, j int32
+		}
+		parts := parallelObjects(len(in.objects), p.Workers, func(lo, hi int32) []hit {
+			var out []hit
+			for o := lo; o < hi; o++ {
+				s := 0
+				if nscopes > 1 {
+					s = int(in.objType[o])
+				}
+				in.eachPair(o, kind, w, active, func(i, j int32) { out = append(out, hit{s, i, j}) })
+			}
+			return out
+		})
+		for _, part := range parts {
+			for _, h := range part {
+				emit(h.s, h.i, h.j)
+			}
+		}
+	}
+	active, keep := in.participation(p, pairsOf)
+	parts := parallelObjects(len(in.objects), p.Workers, func(lo, hi int32) []pairRef {
+		var out []pairRef
+		for o := lo; o < hi; o++ {
+			in.eachPair(o, kind, w, active, func(i, j int32) {
+				if keep(i, j) {
+					out = append(out, pairRef{i, j})
+				}
+			})
+		}
+		return out
+	})
+	n := 0
+	for _, part := range parts {
+		n += len(part)
+	}
+	all := make([]pairRef, 0, n)
+	for _, part := range parts {
+		all = append(all, part...)
+	}
+	return all
+}

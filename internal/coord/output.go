@@ -1,0 +1,480 @@
+package coord
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tahqiq/tahqiq"
+)
+
+// Input names one input of a run, for the manifest.
+type Input struct {
+	Name   string `json:"name"`
+	SHA256 string `json:"sha256,omitempty"`
+	Format string `json:"format,omitempty"`
+	Source string `json:"source"` // "file" or "dataset"
+}
+
+// Manifest is manifest.json: everything needed to repeat the run.
+type Manifest struct {
+	Tool       string             `json:"tool"`
+	Version    string             `json:"version"`
+	CreatedAt  time.Time          `json:"created_at"`
+	Inputs     []Input            `json:"inputs"`
+	Params     Params             `json:"params"`
+	Types      []string           `json:"types_present"`
+	Counts     map[string]int64   `json:"counts"`
+	Timings    map[string]float64 `json:"timings_s"`
+	Modularity float64            `json:"modularity,omitempty"`
+	Files      []string           `json:"files"`
+}
+
+// EvidenceRow is one co-share pair: the posts and times behind an edge.
+type EvidenceRow struct {
+	ObjectType string
+	Object     string
+	PostA      string
+	PostB      string
+	AccountA   string
+	AccountB   string
+	TimeA      int64
+	TimeB      int64
+}
+
+// Dt is |TimeB - TimeA| in seconds.
+func (r EvidenceRow) Dt() int64 {
+	if r.TimeB >= r.TimeA {
+		return r.TimeB - r.TimeA
+	}
+	return r.TimeA - r.TimeB
+}
+
+// EvidenceHeader is the header of evidence.csv.gz.
+var EvidenceHeader = []string{"object_type", "object", "post_a", "post_b", "account_a", "account_b", "time_a", "time_b", "dt"}
+
+// Record returns the CSV fields of r.
+func (r EvidenceRow) Record() []string {
+	return []string{r.ObjectType, r.Object, r.PostA, r.PostB, r.AccountA, r.AccountB,
+		ts(r.TimeA), ts(r.TimeB), strconv.FormatInt(r.Dt(), 10)}
+}
+
+func ts(t int64) string { return time.Unix(t, 0).UTC().Format(time.RFC3339) }
+
+// Evidence calls fn for every kept pair, in object order; account_a is the
+// account whose name sorts first.
+func (r *Result) Evidence(fn func(EvidenceRow) error) error {
+	in := r.in
+	for _, pr := range r.pairs {
+		ra, rb := in.ends(pr)
+		o := in.objects[ra.obj]
+		if err := fn(EvidenceRow{ObjectType: string(o.typ), Object: o.value, PostA: in.posts[ra.post], PostB: in.posts[rb.post],
+			AccountA: in.accounts[ra.acc], AccountB: in.accounts[rb.acc], TimeA: ra.t, TimeB: rb.t}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// PairEvidence returns the evidence rows of the edge between accounts a
+// and b (in either order).
+func (r *Result) PairEvidence(a, b string) []EvidenceRow {
+	if b < a {
+		a, b = b, a
+	}
+	var out []EvidenceRow
+	r.Evidence(func(e EvidenceRow) error {
+		if e.AccountA == a && e.AccountB == b {
+			out = append(out, e)
+		}
+		return nil
+	})
+	return out
+}
+
+// WriteDir writes the run's files into dir (created if needed) and returns
+// the manifest it wrote.
+func (r *Result) WriteDir(dir, version string, inputs []Input) (*Manifest, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, tahqiq.Errorf(tahqiq.EINVALID, "cannot create %s: %v", dir, err)
+	}
+	start := time.Now()
+	files := []string{"edges.csv", "nodes.csv", "communities.csv", "graph.gexf", "graph.graphml"}
+	steps := []func(string) error{r.writeEdges, r.writeNodes, r.writeCommunities, r.writeGEXF, r.writeGraphML}
+	if r.Params.Weight == WeightMessages {
+		files = append(files, "edges_directed.csv")
+		steps = append(steps, r.writeDirected)
+	}
+	if r.Graph == nil {
+		files, steps = files[:1], steps[:1]
+		if r.Params.Weight == WeightMessages {
+			files, steps = append(files, "edges_directed.csv"), append(steps, r.writeDirected)
+		}
+	}
+	for i, f := range files {
+		if err := steps[i](filepath.Join(dir, f)); err != nil {
+			return nil, fmt.Errorf("coord: write %s: %w", f, err)
+		}
+	}
+	r.Timings["output_s"] = time.Since(start).Seconds()
+	if r.Params.Evidence {
+		start = time.Now()
+		if err := r.writeEvidence(filepath.Join(dir, "evidence.csv.gz")); err != nil {
+			return nil, fmt.Errorf("coord: write evidence: %w", err)
+		}
+		files = append(files, "evidence.csv.gz")
+		r.Timings["evidence_s"] = time.Since(start).Seconds()
+	}
+	m := &Manifest{Tool: "tahqiq coord", Version: version, CreatedAt: time.Now().UTC(), Inputs: inputs, Params: r.Params,
+		Counts: r.Counts, Timings: r.Timings, Files: append(files, "manifest.json")}
+	for _, t := range r.Types {
+		m.Types = append(m.Types, string(t))
+	}
+	if r.Graph != nil {
+		m.Modularity = r.Graph.Modularity
+	}
+	b, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "manifest.json"), append(b, '\n'), 0o644); err != nil {
+		return nil, fmt.Errorf("coord: write manifest: %w", err)
+	}
+	return m, nil
+}
+
+// writeCSV writes a CSV file through fn.
+func writeCSV(path string, header []string, fn func(w *csv.Writer) error) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriterSize(f, 1<<20)
+	w := csv.NewWriter(bw)
+	if err := w.Write(header); err != nil {
+		f.Close()
+		return err
+	}
+	if err := fn(w); err != nil {
+		f.Close()
+		return err
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := bw.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+func fmtFloat(x float64) string { return strconv.FormatFloat(x, 'g', 10, 64) }
+
+// EdgeHeader returns the header of edges.csv for the run.
+func (r *Result) EdgeHeader() []string {
+	h := []string{"account_a", "account_b", "weight", "flagged", "pairs", "objects"}
+	for _, t := range r.Types {
+		h = append(h, "n_"+string(t))
+	}
+	h = append(h, "avg_dt", "min_dt", "first", "last", "posts_a", "posts_b", "symmetry")
+	if r.Params.FastWindow > 0 {
+		h = append(h, "weight_fast")
+	}
+	return h
+}
+
+// EdgeRecord returns the edges.csv fields of e.
+func (r *Result) EdgeRecord(e *Edge) []string {
+	line := r.appendEdge(nil, e)
+	rec, err := csv.NewReader(bytes.NewReader(line)).Read()
+	if err != nil {
+		panic("coord: edge line does not parse: " + err.Error()) // a bug in appendEdge
+	}
+	return rec
+}
+
+// appendEdge appends the edges.csv line of e (with its newline) to b.
+func (r *Result) appendEdge(b []byte, e *Edge) []byte {
+	b = appendField(b, r.in.accounts[e.A])
+	b = append(b, ',')
+	b = appendField(b, r.in.accounts[e.B])
+	b = append(b, ',')
+	b = strconv.AppendFloat(b, e.Weight, 'g', 10, 64)
+	b = append(b, ',')
+	b = strconv.AppendBool(b, e.Flagged)
+	b = append(b, ',')
+	b = strconv.AppendInt(b, e.Pairs, 10)
+	b = append(b, ',')
+	b = strconv.AppendInt(b, int64(e.Objects), 10)
+	for _, n := range e.ByType {
+		b = append(b, ',')
+		b = strconv.AppendInt(b, int64(n), 10)
+	}
+	b = append(b, ',')
+	b = strconv.AppendFloat(b, float64(e.SumDt)/float64(e.Pairs), 'g', 10, 64)
+	b = append(b, ',')
+	b = strconv.AppendInt(b, e.MinDt, 10)
+	b = append(b, ',')
+	b = time.Unix(e.First, 0).UTC().AppendFormat(b, time.RFC3339)
+	b = append(b, ',')
+	b = time.Unix(e.Last, 0).UTC().AppendFormat(b, time.RFC3339)
+	b = append(b, ',')
+	b = strconv.AppendInt(b, int64(e.PostsA), 10)
+	b = append(b, ',')
+	b = strconv.AppendInt(b, int64(e.PostsB), 10)
+	b = append(b, ',')
+	b = strconv.AppendFloat(b, e.Symmetry(), 'g', 10, 64)
+	if r.Params.FastWindow > 0 {
+		b = append(b, ',')
+		b = strconv.AppendInt(b, e.Fast, 10)
+	}
+	return append(b, '\n')
+}
+
+// appendField appends s as a CSV field, quoted when it must be.
+func appendField(b []byte, s string) []byte {
+	if s == "" || (!strings.ContainsAny(s, ",\"\r\n") && s[0] != ' ' && s[len(s)-1] != ' ') {
+		return append(b, s...)
+	}
+	b = append(b, '"')
+	b = append(b, strings.ReplaceAll(s, `"`, `""`)...)
+	return append(b, '"')
+}
+
+func (r *Result) writeEdges(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	line := []byte(strings.Join(r.EdgeHeader(), ",") + "\n")
+	for i := range r.Edges {
+		if _, err := w.Write(line); err != nil {
+			f.Close()
+			return err
+		}
+		line = r.appendEdge(line[:0], &r.Edges[i])
+	}
+	if _, err := w.Write(line); err != nil {
+		f.Close()
+		return err
+	}
+	return firstErr(w.Flush(), f.Close())
+}
+
+// writeDirected writes CNT's directed weights: w(A->B) = distinct posts of
+// A with a partner post of B, one row per direction that passes the
+// minimum weight.
+func (r *Result) writeDirected(path string) error {
+	return writeCSV(path, []string{"source", "target", "weight"}, func(w *csv.Writer) error {
+		for _, e := range r.Edges {
+			for _, d := range [2]struct {
+				s, t int32
+				w    int32
+			}{{e.A, e.B, e.PostsA}, {e.B, e.A, e.PostsB}} {
+				if float64(d.w) < r.Params.MinWeight || d.w == 0 {
+					continue
+				}
+				if err := w.Write([]string{r.in.accounts[d.s], r.in.accounts[d.t], strconv.Itoa(int(d.w))}); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// accountActivity returns, per account id, its distinct input posts and
+// first and last time.
+func (r *Result) accountActivity() (posts []int32, first, last []int64) {
+	in := r.in
+	n := len(in.accounts)
+	posts = make([]int32, n)
+	first = make([]int64, n)
+	last = make([]int64, n)
+	for i := range first {
+		first[i], last[i] = 1<<62, -1<<62
+	}
+	for p, a := range in.postAcc {
+		posts[a]++
+		t := in.postTime[p]
+		first[a] = min(first[a], t)
+		last[a] = max(last[a], t)
+	}
+	return posts, first, last
+}
+
+func (r *Result) writeNodes(path string) error {
+	g := r.Graph
+	posts, first, last := r.accountActivity()
+	return writeCSV(path, []string{"account", "degree", "strength", "component", "community", "core", "posts", "first_seen", "last_seen"}, func(w *csv.Writer) error {
+		for u, a := range g.Nodes {
+			if err := w.Write([]string{r.in.accounts[a], strconv.Itoa(int(g.Degree[u])), fmtFloat(g.Strength[u]),
+				strconv.Itoa(int(g.Component[u])), strconv.Itoa(int(g.Community[u])), strconv.Itoa(int(g.Core[u])),
+				strconv.Itoa(int(posts[a])), ts(first[a]), ts(last[a])}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// writeCommunities writes the extent of each community: its accounts, the
+// edges inside it, the posts and objects of those edges' evidence, the
+// first and last activity, and the reach the data carries.
+func (r *Result) writeCommunities(path string) error {
+	g := r.Graph
+	nc := int32(0)
+	for _, c := range g.Community {
+		nc = max(nc, c+1)
+	}
+	type ext struct {
+		accounts, edges                int
+		posts, objects                 map[int32]bool
+		first, last                    int64
+		followers, reposts, likes      int64
+		hasFollow, hasRepost, hasLikes bool
+	}
+	exts := make([]ext, nc)
+	for i := range exts {
+		exts[i] = ext{posts: map[int32]bool{}, objects: map[int32]bool{}, first: 1 << 62, last: -1 << 62}
+	}
+	for u, c := range g.Community {
+		if c < 0 {
+			continue
+		}
+		x := &exts[c]
+		x.accounts++
+		if reach, ok := r.reach[r.in.accounts[g.Nodes[u]]]; ok {
+			if reach.Followers >= 0 {
+				x.followers += reach.Followers
+				x.hasFollow = true
+			}
+			if reach.Reposts >= 0 {
+				x.reposts += reach.Reposts
+				x.hasRepost = true
+			}
+			if reach.Likes >= 0 {
+				x.likes += reach.Likes
+				x.hasLikes = true
+			}
+		}
+	}
+	commOf := func(a int32) int32 { return g.Community[g.Node[a]] }
+	for _, e := range r.Edges {
+		if c := commOf(e.A); c >= 0 && c == commOf(e.B) {
+			exts[c].edges++
+		}
+	}
+	for _, pr := range r.pairs {
+		ra, rb := r.in.ends(pr)
+		c := commOf(ra.acc)
+		if c < 0 || c != commOf(rb.acc) {
+			continue
+		}
+		x := &exts[c]
+		x.posts[ra.post], x.posts[rb.post] = true, true
+		x.objects[ra.obj] = true
+		x.first = min(x.first, ra.t, rb.t)
+		x.last = max(x.last, ra.t, rb.t)
+	}
+	opt := func(v int64, ok bool) string {
+		if !ok {
+			return ""
+		}
+		return strconv.FormatInt(v, 10)
+	}
+	return writeCSV(path, []string{"community", "accounts", "edges", "posts", "objects", "first", "last", "followers", "reposts", "likes"}, func(w *csv.Writer) error {
+		for c, x := range exts {
+			first, last := "", ""
+			if x.last >= x.first {
+				first, last = ts(x.first), ts(x.last)
+			}
+			if err := w.Write([]string{strconv.Itoa(c), strconv.Itoa(x.accounts), strconv.Itoa(x.edges), strconv.Itoa(len(x.posts)),
+				strconv.Itoa(len(x.objects)), first, last, opt(x.followers, x.hasFollow), opt(x.reposts, x.hasRepost), opt(x.likes, x.hasLikes)}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func (r *Result) writeEvidence(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	zw, _ := gzip.NewWriterLevel(f, gzip.BestSpeed)
+	bw := bufio.NewWriterSize(zw, 1<<20)
+	w := csv.NewWriter(bw)
+	err = w.Write(EvidenceHeader)
+	if err == nil {
+		err = r.Evidence(func(e EvidenceRow) error { return w.Write(e.Record()) })
+	}
+	w.Flush()
+	err = firstErr(err, w.Error(), bw.Flush(), zw.Close())
+	return firstErr(err, f.Close())
+}
+
+func firstErr(errs ...error) error {
+	for _, e := range errs {
+		if e != nil {
+			return e
+		}
+	}
+	return nil
+}
+
+// ReadEvidence reads the rows of an evidence.csv.gz written by WriteDir
+// between accounts a and b (in either order).
+func ReadEvidence(path, a, b string) ([]EvidenceRow, error) {
+	if b < a {
+		a, b = b, a
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	cr := csv.NewReader(bufio.NewReaderSize(zr, 1<<20))
+	cr.ReuseRecord = true
+	head, err := cr.Read()
+	if err != nil || !slices.Equal(head, EvidenceHeader) {
+		return nil, tahqiq.Errorf(tahqiq.EINVALID, "%s: not a tahqiq evidence file", path)
+	}
+	var out []EvidenceRow
+	for {
+		rec, err := cr.Read()
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				return out, nil
+			}
+			return out, fmt.Errorf("%s: %w", path, err)
+		}
+		if rec[4] != a || rec[5] != b {
+			continue
+		}
+		ta, _ := time.Parse(time.RFC3339, rec[6])
+		tb, _ := time.Parse(time.RFC3339, rec[7])
+		out = append(out, EvidenceRow{ObjectType: rec[0], Object: rec[1], PostA: rec[2], PostB: rec[3], AccountA: rec[4], AccountB: rec[5],
+			TimeA: ta.Unix(), TimeB: tb.Unix()})
+	}
+}

@@ -1,0 +1,161 @@
+package coord
+
+import (
+	"context"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/tahqiq/tahqiq"
+)
+
+// Reach is what the data says of an account's audience, summed over its
+// posts where the input carries it; -1 when unknown.
+type Reach struct {
+	Followers int64
+	Reposts   int64
+	Likes     int64
+}
+
+// Result is a finished run.
+type Result struct {
+	Params  Params
+	Types   []tahqiq.ObjectType // types present, in column order
+	Edges   []Edge              // kept edges, sorted by (A, B)
+	Graph   *GraphResult        // nil when the graph step is off
+	Timings map[string]float64  // seconds per step
+	Counts  map[string]int64
+
+	in    *input
+	pairs []pairRef
+	reach map[string]Reach
+}
+
+// Account returns the name of account id a.
+func (r *Result) Account(a int32) string { return r.in.accounts[a] }
+
+// Run detects coordinated pairs of accounts in shares with parameters p.
+// reach may be nil.
+func Run(ctx context.Context, shares []tahqiq.Share, p Params, reach map[string]Reach) (*Result, error) {
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	res := &Result{Params: p, Timings: map[string]float64{}, Counts: map[string]int64{}, reach: reach}
+	clock := time.Now()
+	lap := func(name string) {
+		now := time.Now()
+		res.Timings[name] = now.Sub(clock).Seconds()
+		clock = now
+	}
+	res.Counts["input_shares"] = int64(len(shares))
+	if p.WindowKind == FastReshare {
+		shares = fastReshares(shares, p.Window)
+		p.Types = nil
+		res.Params.Types = []tahqiq.ObjectType{ObjFastReshare}
+	}
+	in := intern(shares, p.Types, p.KeepLoops)
+	res.in = in
+	res.Types = in.types
+	if len(p.Types) == 0 {
+		res.Params.Types = in.types
+	}
+	res.Counts["shares"] = int64(len(in.rows))
+	res.Counts["accounts"] = int64(len(in.accounts))
+	res.Counts["posts"] = int64(len(in.posts))
+	res.Counts["objects"] = int64(len(in.objects))
+	lap("intern_s")
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	pairWindow := p.Window
+	if p.WindowKind == FastReshare {
+		pairWindow = p.Window
+		p.WindowKind = Sliding
+	}
+	q := p
+	q.Window = pairWindow
+	res.pairs = in.pairs(&q)
+	res.Counts["pairs"] = int64(len(res.pairs))
+	lap("pairs_s")
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	edges := in.aggregate(&p, res.pairs)
+	lap("aggregate_s")
+	res.Edges = weigh(edges, &p)
+	res.Counts["edges"] = int64(len(res.Edges))
+	nodes := map[int32]bool{}
+	flagged := 0
+	for _, e := range res.Edges {
+		nodes[e.A], nodes[e.B] = true, true
+		if e.Flagged {
+			flagged++
+		}
+	}
+	res.Counts["edge_accounts"] = int64(len(nodes))
+	res.Counts["flagged_edges"] = int64(flagged)
+	lap("weigh_s")
+	if p.Graph {
+		res.Graph = graphStep(res, &p)
+		lap("graph_s")
+	}
+	return res, nil
+}
+
+// weigh sets each edge's weight, drops edges under the minimum weight and
+// flags those above the percentile threshold.
+func weigh(edges []Edge, p *Params) []Edge {
+	kept := edges[:0]
+	for _, e := range edges {
+		switch p.Weight {
+		case WeightPairs:
+			e.Weight = float64(e.Pairs)
+		case WeightObjects:
+			e.Weight = float64(e.Objects)
+		case WeightCollab:
+			e.Weight = e.Collab
+		case WeightTFIDF:
+			e.Weight = e.TFIDF
+		case WeightMessages:
+			// CNT applies the minimum per direction; the undirected
+			// weight is the larger surviving direction.
+			ab, ba := float64(e.PostsA), float64(e.PostsB)
+			if ab < p.MinWeight {
+				ab = 0
+			}
+			if ba < p.MinWeight {
+				ba = 0
+			}
+			e.Weight = max(ab, ba)
+		}
+		if e.Weight < p.MinWeight || e.Weight == 0 {
+			continue
+		}
+		kept = append(kept, e)
+	}
+	threshold := math.Inf(-1)
+	if p.Percentile > 0 && len(kept) > 0 {
+		ws := make([]float64, len(kept))
+		for i, e := range kept {
+			ws[i] = e.Weight
+		}
+		threshold = Quantile(ws, p.Percentile)
+	}
+	for i := range kept {
+		kept[i].Flagged = kept[i].Weight > threshold
+	}
+	return kept
+}
+
+// Quantile is R's type-7 quantile of xs at probability p (xs is sorted in
+// place): with h = (n-1)p, x[floor h] + (h - floor h)(x[floor h + 1] -
+// x[floor h]).
+func Quantile(xs []float64, p float64) float64 {
+	slices.Sort(xs)
+	h := float64(len(xs)-1) * p
+	lo := int(math.Floor(h))
+	if lo+1 >= len(xs) {
+		return xs[len(xs)-1]
+	}
+	return xs[lo] + (h-float64(lo))*(xs[lo+1]-xs[lo])
+}

@@ -1,0 +1,205 @@
+// Package events imports coordination event tables: the events CSV of
+// shared/data/coord (account_id,post_id,timestamp,time_utc,object_type,
+// object_value) and CooRTweet's long table (object_id,account_id,
+// content_id,timestamp_share). Every row is one raw record carrying one post
+// with one stated share object; rows of the same post repeat the post and
+// the pipeline merges them by UID.
+//
+// This is the speed-critical importer: the row loop avoids maps, reflection
+// and fmt. It does not derive shares and does not touch storage.
+package events
+
+import (
+	"context"
+	"crypto/sha256"
+	"io"
+	"strconv"
+	"time"
+
+	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/ingest/csvrow"
+)
+
+// Format names.
+const (
+	FormatEvents    = "coord_events_csv"
+	FormatCooRTweet = "coortweet_csv"
+)
+
+var (
+	eventsCols    = []string{"account_id", "post_id", "timestamp", "object_type", "object_value"}
+	coortweetCols = []string{"object_id", "account_id", "content_id", "timestamp_share"}
+)
+
+// Sniff recognises either table by its header names.
+func Sniff(head []byte) (string, bool) {
+	h := csvrow.HeaderFields(head)
+	switch {
+	case csvrow.HasColumns(h, eventsCols...):
+		return FormatEvents, true
+	case csvrow.HasColumns(h, coortweetCols...):
+		return FormatCooRTweet, true
+	}
+	return "", false
+}
+
+// Parse reads either table. Options: "platform" (default "other") sets the
+// platform of post and account UIDs; "object_type" (default "retweet") is
+// the object type of CooRTweet rows, which carry none.
+func Parse(ctx context.Context, src tahqiq.Source, emit func(*tahqiq.Parsed) error) error {
+	r, err := csvrow.NewReader(src.R, src.Name)
+	if err != nil {
+		return err
+	}
+	platform := tahqiq.PlatformOther
+	if p := src.Options["platform"]; p != "" {
+		platform = p
+	}
+	prefix := platform + ":"
+
+	var format string
+	var iAcc, iPost, iTime, iType, iVal int
+	fixedType := tahqiq.ObjectType("")
+	if h := r.Header(); csvrow.HasColumns(h, eventsCols...) {
+		format = FormatEvents
+		idx, _ := r.Require(eventsCols...)
+		iAcc, iPost, iTime, iType, iVal = idx[0], idx[1], idx[2], idx[3], idx[4]
+	} else if csvrow.HasColumns(h, coortweetCols...) {
+		format = FormatCooRTweet
+		idx, _ := r.Require(coortweetCols...)
+		iVal, iAcc, iPost, iTime, iType = idx[0], idx[1], idx[2], idx[3], -1
+		t := tahqiq.ObjRetweet
+		if o := src.Options["object_type"]; o != "" {
+			var ok bool
+			if t, ok = objectType(o); !ok {
+				return tahqiq.Errorf(tahqiq.EINVALID, "%s: unknown object_type option %q", src.Name, o)
+			}
+		}
+		fixedType = t
+	} else {
+		_, err := r.Require(eventsCols...)
+		return err
+	}
+
+	if err := emit(csvrow.HeaderRecord(r, format, src.Name)); err != nil {
+		return err
+	}
+	var slabs alloc
+	for n := 0; ; n++ {
+		if n&1023 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		row, err := r.Next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		p := &tahqiq.Parsed{Record: tahqiq.RawRecord{
+			Format: format, SourceFile: src.Name, Line: row.Line, Offset: row.Offset,
+			Locator: "L" + strconv.FormatInt(row.Line, 10), Raw: row.Raw, SHA256: sha256.Sum256(row.Raw),
+		}}
+		if row.Reject != "" {
+			p.Reject = row.Reject
+		} else {
+			f := row.Fields
+			typ := fixedType
+			if iType >= 0 {
+				var ok bool
+				if typ, ok = objectType(f[iType]); !ok {
+					p.Reject = reject(row.Line, "unknown object_type ", f[iType])
+				}
+			}
+			if p.Reject == "" {
+				p.Reject = fill(p, &slabs, f[iAcc], f[iPost], f[iTime], typ, f[iVal], platform, prefix, row.Line)
+			}
+		}
+		if p.Reject == "" {
+			p.Record.Kind = tahqiq.RecordPost
+		}
+		if err := emit(p); err != nil {
+			return err
+		}
+	}
+}
+
+// fill sets the post of p, or returns a reject reason. The UIDs share one
+// string allocation; posts and objects come from slabs (see alloc).
+func fill(p *tahqiq.Parsed, a *alloc, acc, post, ts string, typ tahqiq.ObjectType, val, platform, prefix string, line int64) string {
+	switch {
+	case acc == "":
+		return reject(line, "empty account id", "")
+	case post == "":
+		return reject(line, "empty post id", "")
+	case val == "":
+		return reject(line, "empty object value", "")
+	}
+	sec, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil {
+		return reject(line, "timestamp is not integer unix seconds: ", strconv.Quote(ts))
+	}
+	kind := tahqiq.KindOriginal
+	if typ == tahqiq.ObjRetweet {
+		kind = tahqiq.KindRepost
+	}
+	uids := prefix + post + prefix + acc
+	n := len(prefix) + len(post)
+	ps, os := a.next()
+	os[0] = tahqiq.Object{Type: typ, Value: val}
+	ps[0] = tahqiq.Post{
+		UID: uids[:n], Platform: platform, PlatformID: post, AuthorUID: uids[n:],
+		Kind: kind, CreatedAt: time.Unix(sec, 0).UTC(), CreatedAtRaw: ts, Precision: tahqiq.PrecisionSecond,
+		Objects: os,
+	}
+	p.Posts = ps
+	return ""
+}
+
+// alloc hands out one-element post and object slices cut from larger
+// slabs, so that a row costs two allocations fewer. Each slice has its
+// capacity capped: appending to it reallocates instead of touching the
+// neighbour.
+type alloc struct {
+	posts []tahqiq.Post
+	objs  []tahqiq.Object
+}
+
+const slab = 128
+
+func (a *alloc) next() ([]tahqiq.Post, []tahqiq.Object) {
+	if len(a.posts) == 0 {
+		a.posts = make([]tahqiq.Post, slab)
+		a.objs = make([]tahqiq.Object, slab)
+	}
+	ps, os := a.posts[:1:1], a.objs[:1:1]
+	a.posts, a.objs = a.posts[1:], a.objs[1:]
+	return ps, os
+}
+
+func reject(line int64, what, detail string) string {
+	return "line " + strconv.FormatInt(line, 10) + ": " + what + detail
+}
+
+// objectType maps an object_type cell to a share object type: the names of
+// tahqiq.ObjectTypes, plus "phash" for images.
+func objectType(s string) (tahqiq.ObjectType, bool) {
+	switch s {
+	case "phash":
+		return tahqiq.ObjImage, true
+	case "retweet":
+		return tahqiq.ObjRetweet, true
+	case "url":
+		return tahqiq.ObjURL, true
+	case "domain":
+		return tahqiq.ObjDomain, true
+	case "hashtag":
+		return tahqiq.ObjHashtag, true
+	}
+	for _, t := range tahqiq.ObjectTypes {
+		if string(t) == s {
+			return t, true
+		}
+	}
+	return "", false
+}

@@ -1,0 +1,220 @@
+package events_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/ingest/events"
+	"github.com/tahqiq/tahqiq/internal/ingest/parsetest"
+)
+
+// Expected counts were established independently with Python's csv module:
+//
+//	python3 -c "import csv,sys; r=list(csv.DictReader(open(sys.argv[1],newline='')));
+//	  print(len(r), len({x.get('post_id') or x.get('content_id') for x in r}))" FILE
+//
+// and agree with shared/data/coord/README.md.
+func TestParseRealFiles(t *testing.T) {
+	tests := []struct {
+		path    []string
+		format  string
+		rows    int
+		posts   int // distinct post ids
+		objType tahqiq.ObjectType
+	}{
+		{[]string{"coord", "russian_coord_tweets.events.csv"}, events.FormatEvents, 35125, 35085, tahqiq.ObjRetweet},
+		{[]string{"coord", "german_elections_2021.events.csv"}, events.FormatEvents, 157568, 99694, ""},
+		{[]string{"coord", "ira_2016_election_week.events.csv"}, events.FormatEvents, 54459, 37265, ""},
+		{[]string{"social", "coortweet", "russian_coord_tweets.csv"}, events.FormatCooRTweet, 35125, 35085, tahqiq.ObjRetweet},
+	}
+	for _, tc := range tests {
+		t.Run(tc.path[len(tc.path)-1], func(t *testing.T) {
+			path := parsetest.DataDir(t, tc.path...)
+			head := readHead(t, path)
+			if f, ok := events.Sniff(head); !ok || f != tc.format {
+				t.Fatalf("Sniff = %q, %v, want %q", f, ok, tc.format)
+			}
+			res := parsetest.Run(t, events.Parse, path, nil, nil)
+			if res.Err != nil {
+				t.Fatal(res.Err)
+			}
+			parsetest.Check(t, res)
+			records, rejects, posts, _ := res.Counts()
+			if records != tc.rows || rejects != 0 || posts != tc.rows {
+				t.Errorf("records, rejects, posts = %d, %d, %d, want %d, 0, %d", records, rejects, posts, tc.rows, tc.rows)
+			}
+			uids := map[string]bool{}
+			for _, p := range res.Parsed {
+				for _, post := range p.Posts {
+					uids[post.UID] = true
+					if tc.objType != "" && post.Objects[0].Type != tc.objType {
+						t.Fatalf("%s: object type %q, want %q", p.Record.Locator, post.Objects[0].Type, tc.objType)
+					}
+					if post.Objects[0].Type == "phash" {
+						t.Fatalf("%s: phash not mapped to image", p.Record.Locator)
+					}
+				}
+			}
+			if len(uids) != tc.posts {
+				t.Errorf("distinct post UIDs = %d, want %d", len(uids), tc.posts)
+			}
+		})
+	}
+}
+
+func readHead(tb testing.TB, path string) []byte {
+	tb.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	head := make([]byte, 64<<10)
+	n, _ := io.ReadFull(f, head)
+	return head[:n]
+}
+
+func TestGolden(t *testing.T) {
+	files, _ := filepath.Glob("testdata/*.csv")
+	if len(files) == 0 {
+		t.Fatal("no fixtures")
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			res := parsetest.Run(t, events.Parse, f, nil, nil)
+			if res.Err != nil {
+				t.Fatal(res.Err)
+			}
+			parsetest.Check(t, res)
+			parsetest.Golden(t, strings.TrimSuffix(filepath.Base(f), ".csv")+".golden.json", parsetest.Normalise(res))
+		})
+	}
+}
+
+func TestRejects(t *testing.T) {
+	res := parsetest.Run(t, events.Parse, "testdata/handmade_rejects.events.csv", nil, nil)
+	if res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	want := map[int64]string{ // line -> reject fragment ("" = accepted)
+		2:  "",
+		3:  "not integer unix seconds",
+		4:  "empty post id",
+		5:  "empty object value",
+		6:  "empty account id",
+		7:  `not integer unix seconds: "9.06E+17"`,
+		8:  "unknown object_type banana",
+		9:  "5 fields, header has 6",
+		10: "invalid UTF-8",
+		12: "",
+		14: "",
+	}
+	got := map[int64]string{}
+	for _, p := range res.Parsed[1:] {
+		got[p.Record.Line] = p.Reject
+	}
+	for line, frag := range want {
+		r, ok := got[line]
+		if !ok {
+			t.Errorf("no record at line %d (got %v)", line, got)
+			continue
+		}
+		if frag == "" && r != "" || frag != "" && !strings.Contains(r, frag) {
+			t.Errorf("line %d: reject %q, want %q", line, r, frag)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("got %d records, want %d: %v", len(got), len(want), got)
+	}
+	// The BOM is not part of the header key and offsets count it.
+	first := res.Parsed[1]
+	if !bytes.HasPrefix(first.Record.Raw, []byte(`{"account_id":"a1"`)) || first.Record.Offset != 67 {
+		t.Errorf("first row raw %s offset %d", first.Record.Raw, first.Record.Offset)
+	}
+	last := res.Parsed[len(res.Parsed)-1].Posts[0]
+	if last.Objects[0] != (tahqiq.Object{Type: tahqiq.ObjImage, Value: "ab12"}) || last.UID != "other:p11" || last.AuthorUID != "other:a11" {
+		t.Errorf("last post %+v", last)
+	}
+}
+
+func TestOptions(t *testing.T) {
+	in := "object_id,account_id,content_id,timestamp_share\nhttps://e.org/,acc,post,1623881091\n"
+	res := parsetest.Run(t, events.Parse, "x.csv", []byte(in), map[string]string{"object_type": "url", "platform": "x"})
+	if res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	p := res.Parsed[1].Posts[0]
+	if p.UID != "x:post" || p.AuthorUID != "x:acc" || p.Objects[0].Type != tahqiq.ObjURL || p.Kind != tahqiq.KindOriginal {
+		t.Errorf("post = %+v", p)
+	}
+	res = parsetest.Run(t, events.Parse, "x.csv", []byte(in), map[string]string{"object_type": "nope"})
+	if tahqiq.ErrorCode(res.Err) != tahqiq.EINVALID {
+		t.Errorf("bad object_type option: err = %v, want EINVALID", res.Err)
+	}
+}
+
+func TestInvalidInput(t *testing.T) {
+	tests := []struct{ name, in, msg string }{
+		{"empty", "", "empty input"},
+		{"bom only", "\xef\xbb\xbf", "empty input"},
+		{"missing column", "account_id,post_id,timestamp,object_type\n", `missing column "object_value"`},
+		{"coortweet wide", "account_id,post_id,url_id,hashtag_id,domain_id,phash_id,timestamp\n", `missing column "object_type"`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			res := parsetest.Run(t, events.Parse, "in.csv", []byte(tc.in), nil)
+			if tahqiq.ErrorCode(res.Err) != tahqiq.EINVALID || !strings.Contains(res.Err.Error(), tc.msg) || !strings.Contains(res.Err.Error(), "in.csv") {
+				t.Errorf("err = %v, want EINVALID containing %q and the file name", res.Err, tc.msg)
+			}
+		})
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	files, _ := filepath.Glob("testdata/*.csv")
+	for _, p := range files {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		res := parsetest.Run(t, events.Parse, "fuzz.csv", in, nil)
+		if res.Err != nil {
+			if tahqiq.ErrorCode(res.Err) != tahqiq.EINVALID {
+				t.Fatalf("non-EINVALID error %v", res.Err)
+			}
+			return
+		}
+		parsetest.Check(t, res)
+	})
+}
+
+func BenchmarkParse(b *testing.B) {
+	path := parsetest.DataDir(b, "coord", "russian_coord_tweets.events.csv")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	rows := 0
+	for b.Loop() {
+		rows = 0
+		err := events.Parse(context.Background(), tahqiq.Source{Name: "bench", R: bytes.NewReader(data)}, func(p *tahqiq.Parsed) error {
+			rows++
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}

@@ -1,0 +1,193 @@
+package genericcsv_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/ingest/genericcsv"
+	"github.com/tahqiq/tahqiq/internal/ingest/parsetest"
+)
+
+const postsMap = "id=post_id,account=account_id,time=timestamp,time_format=unix,text=text,urls=urls,hashtags=hashtags,retweet_of=retweet_of,lang=language,platform=x"
+
+func readFile(tb testing.TB, p string) []byte {
+	tb.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return b
+}
+
+// Expected counts from Python's csv module on the same file: 37,265 rows,
+// 28,744 with retweet_of, 32,008 space-separated URLs, 32,406 hashtags,
+// 371 distinct account_id values.
+func TestRealPosts(t *testing.T) {
+	path := parsetest.DataDir(t, "coord", "ira_2016_election_week.posts.csv")
+	res := parsetest.Run(t, genericcsv.Parse, path, nil, map[string]string{"map": postsMap})
+	if res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	parsetest.Check(t, res)
+	records, rejects, posts, _ := res.Counts()
+	var reposts, links, tags int
+	authors := map[string]bool{}
+	for _, p := range res.Parsed {
+		for _, post := range p.Posts {
+			if post.Kind == tahqiq.KindRepost {
+				reposts++
+			}
+			links += len(post.Links)
+			tags += len(post.Hashtags)
+			authors[post.AuthorUID] = true
+		}
+	}
+	if records != 37265 || rejects != 0 || posts != 37265 || reposts != 28744 || links != 32008 || tags != 32406 || len(authors) != 371 {
+		t.Errorf("records %d rejects %d posts %d reposts %d links %d tags %d authors %d", records, rejects, posts, reposts, links, tags, len(authors))
+	}
+}
+
+func TestHandmade(t *testing.T) {
+	m := "id=post,account=user,account_name=name,time=created,text=body,url=link,urls=links,hashtags=tags,retweet_of=rt,reply_to=reply"
+	res := parsetest.Run(t, genericcsv.Parse, "testdata/handmade_generic.csv", nil, map[string]string{"map": m})
+	if res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	parsetest.Check(t, res)
+	rows := res.Parsed[1:]
+	wantRejects := []string{"", `line 3: id "9.06E+17" looks like a float`, `line 4: empty account (column "user")`, `line 5: time "08/02/2024" does not match`, "", "", `line 8: empty time`}
+	for i, w := range wantRejects {
+		if w == "" && rows[i].Reject != "" || !strings.HasPrefix(rows[i].Reject, w) {
+			t.Errorf("line %d: reject %q, want %q", i+2, rows[i].Reject, w)
+		}
+	}
+	first := rows[0].Posts[0]
+	// hashtags and urls are mapped to (empty) columns: the text is not scanned for them.
+	if first.UID != "other:1001" || first.URL != "https://example.com/p/1001" || len(first.Hashtags) != 0 || len(first.Links) != 0 ||
+		len(first.Mentions) != 1 || first.Mentions[0].Text != "ecp" || rows[0].Accounts[0].Name != "User One" || first.Precision != tahqiq.PrecisionSecond {
+		t.Errorf("first = %+v", first)
+	}
+	rt := rows[4].Posts[0]
+	wantLinks := []tahqiq.Link{{URL: "https://a.org/x", Start: -1, End: -1}, {URL: "https://b.org/y", Start: -1, End: -1}}
+	if diff := cmp.Diff(wantLinks, rt.Links); diff != "" {
+		t.Errorf("links (-want +got):\n%s", diff)
+	}
+	if rt.Kind != tahqiq.KindRepost || rt.References[0].TargetUID != "other:1001" || len(rt.Hashtags) != 2 || rt.Hashtags[1].Text != "two" {
+		t.Errorf("retweet = %+v", rt)
+	}
+	if reply := rows[5].Posts[0]; reply.Kind != tahqiq.KindReply || reply.Precision != tahqiq.PrecisionMinute {
+		t.Errorf("reply = %+v", reply)
+	}
+}
+
+func TestTimeFormats(t *testing.T) {
+	tests := []struct {
+		format, in string
+		want       string
+		prec       tahqiq.Precision
+	}{
+		{"unix", "1707382800", "2024-02-08T09:00:00Z", tahqiq.PrecisionSecond},
+		{"unixms", "1707382800123", "2024-02-08T09:00:00.123Z", tahqiq.PrecisionMillisecond},
+		{"rfc3339", "2024-02-08T14:00:00+05:00", "2024-02-08T09:00:00Z", tahqiq.PrecisionSecond},
+		{"02/01/2006", "08/02/2024", "2024-02-08T00:00:00Z", tahqiq.PrecisionDay},
+		{"2006-01-02 15:04 MST", "2024-02-08 14:00 UTC", "2024-02-08T14:00:00Z", tahqiq.PrecisionMinute},
+	}
+	for _, tc := range tests {
+		in := "id,acc,t\n1,a," + tc.in + "\n"
+		res := parsetest.Run(t, genericcsv.Parse, "t.csv", []byte(in), map[string]string{"map": "id=id,account=acc,time=t,time_format=" + tc.format})
+		if res.Err != nil || res.Parsed[1].Reject != "" {
+			t.Fatalf("%s: err %v reject %q", tc.format, res.Err, res.Parsed[1].Reject)
+		}
+		p := res.Parsed[1].Posts[0]
+		if !p.CreatedAt.Equal(parsetest.Time(tc.want)) || p.Precision != tc.prec || p.CreatedAtRaw != tc.in {
+			t.Errorf("%s %q: %v %s, want %s %s", tc.format, tc.in, p.CreatedAt, p.Precision, tc.want, tc.prec)
+		}
+	}
+}
+
+func TestInvalidInput(t *testing.T) {
+	for _, tc := range []struct{ name, in, m, msg string }{
+		{"no map", "a\n1\n", "", "needs a column map"},
+		{"unknown key", "a\n1\n", "id=a,account=a,time=a,colour=a", `unknown key "colour"`},
+		{"required", "a\n1\n", "id=a,account=a", `"time" is required`},
+		{"missing column", "a,b\n1,2\n", "id=a,account=b,time=created", `in.csv: missing column "created" (mapped to time)`},
+		{"empty", "", "id=a,account=a,time=a", "empty input"},
+		{"bad platform", "a\n1\n", "id=a,account=a,time=a,platform=myspace", `missing column "myspace"`},
+	} {
+		res := parsetest.Run(t, genericcsv.Parse, "in.csv", []byte(tc.in), map[string]string{"map": tc.m})
+		if tahqiq.ErrorCode(res.Err) != tahqiq.EINVALID || !strings.Contains(res.Err.Error(), tc.msg) {
+			t.Errorf("%s: err = %v, want EINVALID %q", tc.name, res.Err, tc.msg)
+		}
+	}
+}
+
+func TestGolden(t *testing.T) {
+	for _, tc := range []struct{ file, m string }{
+		{"ira_2016_election_week_head30.posts.csv", postsMap},
+		{"handmade_generic.csv", "id=post,account=user,account_name=name,time=created,text=body,url=link,urls=links,hashtags=tags,retweet_of=rt,reply_to=reply"},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			res := parsetest.Run(t, genericcsv.Parse, filepath.Join("testdata", tc.file), nil, map[string]string{"map": tc.m})
+			if res.Err != nil {
+				t.Fatal(res.Err)
+			}
+			parsetest.Golden(t, strings.TrimSuffix(tc.file, ".csv")+".golden.json", parsetest.Normalise(res))
+		})
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	f.Add(readFile(f, "testdata/handmade_generic.csv"))
+	f.Add(readFile(f, "testdata/ira_2016_election_week_head30.posts.csv"))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		m := "id=post,account=user,time=created,text=body,urls=links,hashtags=tags,retweet_of=rt,reply_to=reply"
+		if bytes.HasPrefix(in, []byte("account_id")) {
+			m = postsMap
+		}
+		res := parsetest.Run(t, genericcsv.Parse, "fuzz.csv", in, map[string]string{"map": m})
+		if res.Err != nil {
+			if tahqiq.ErrorCode(res.Err) != tahqiq.EINVALID {
+				t.Fatalf("non-EINVALID error %v", res.Err)
+			}
+			return
+		}
+		parsetest.Check(t, res)
+	})
+}
+
+func BenchmarkParse(b *testing.B) {
+	data := readFile(b, parsetest.DataDir(b, "coord", "ira_2016_election_week.posts.csv"))
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	rows := 0
+	for b.Loop() {
+		rows = 0
+		err := genericcsv.Parse(context.Background(), tahqiq.Source{Name: "bench", R: bytes.NewReader(data), Options: map[string]string{"map": postsMap}}, func(*tahqiq.Parsed) error {
+			rows++
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}
+
+func TestTextScanWhenUnmapped(t *testing.T) {
+	in := "id,acc,t,body\n1,a,1707382800,\"ووٹ #فارم45 https://e.org/x @ecp\"\n"
+	res := parsetest.Run(t, genericcsv.Parse, "t.csv", []byte(in), map[string]string{"map": "id=id,account=acc,time=t,text=body"})
+	if res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	p := res.Parsed[1].Posts[0]
+	want := []tahqiq.Entity{{Text: "فارم45", Start: 4, End: 11}}
+	if diff := cmp.Diff(want, p.Hashtags); diff != "" || len(p.Links) != 1 || p.Links[0].Start != 12 || len(p.Mentions) != 1 {
+		t.Errorf("hashtags (-want +got):\n%s links %+v mentions %+v", diff, p.Links, p.Mentions)
+	}
+}
