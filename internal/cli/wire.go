@@ -3,16 +3,46 @@ package cli
 import (
 	"context"
 	"io"
+	"strings"
 
+	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/ingest"
+	"github.com/tahqiq/tahqiq/internal/postgres"
 	"github.com/tahqiq/tahqiq/internal/sqlite"
 )
 
 // This file is the only place that names concrete engines.
 
-// openStore opens the embedded store in the --data directory.
-func (e *env) openStore(ctx context.Context) (*sqlite.DB, error) {
-	return sqlite.OpenDir(ctx, e.dataDir)
+// store is what commands need of a store engine; both the embedded SQLite
+// store and PostgreSQL provide it.
+type store interface {
+	tahqiq.ImportStore
+	tahqiq.DatasetStore
+	tahqiq.ShareStore
+	tahqiq.PostStore
+	Close() error
+	Path() string // file path or URL without password, for messages
+}
+
+var (
+	_ store = (*sqlite.DB)(nil)
+	_ store = (*postgres.DB)(nil)
+)
+
+// openStore opens the store --db names: PostgreSQL for a postgres:// URL,
+// else the embedded store in the --data directory.
+func (e *env) openStore(ctx context.Context) (store, error) {
+	switch {
+	case e.dbURL == "":
+		return sqlite.OpenDir(ctx, e.dataDir)
+	case isPostgresURL(e.dbURL):
+		return postgres.Open(ctx, e.dbURL)
+	}
+	return nil, tahqiq.Errorf(tahqiq.EINVALID, "--db %s: want a postgres:// URL, or nothing for the embedded store in --data", postgres.Redact(e.dbURL))
+}
+
+func isPostgresURL(u string) bool {
+	return strings.HasPrefix(u, "postgres://") || strings.HasPrefix(u, "postgresql://")
 }
 
 // importer returns the import pipeline with every shipped format.
