@@ -40,6 +40,7 @@ var layers = map[string]int{
 	"internal/graph":              2,
 	"internal/synth":              2,
 	"internal/coord":              5,
+	"internal/storecopy":          5,
 	"internal/cli":                8,
 	"cmd/tahqiq":                  9,
 }

@@ -92,6 +92,7 @@ that anyone can verify offline.`,
 		newCoordCmd(e),
 		newSynthCmd(e),
 		newDemoCmd(e),
+		newMigrateCmd(e),
 	)
 	return root
 }
