@@ -5,6 +5,7 @@ import (
 	"io"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/blob"
@@ -61,20 +62,46 @@ func (e *env) progressOut() io.Writer {
 	return e.stderr
 }
 
-// openEmbedded opens the embedded store for what only it implements so
-// far: cases, the custody log, accounts and sessions, dataset summaries
-// (so tahqiq serve and the case commands). With --db postgres://… it says
-// so instead of silently using another store.
-func (e *env) openEmbedded(ctx context.Context) (*sqlite.DB, error) {
-	if e.dbURL != "" {
-		return nil, tahqiq.Errorf(tahqiq.EINVALID, "--db %s: cases, the custody log and tahqiq serve run on the embedded store only for now (the PostgreSQL engine covers import, datasets, export and coord); run this command without --db", postgres.Redact(e.dbURL))
-	}
-	return sqlite.OpenDir(ctx, e.dataDir)
+// fullStore is what tahqiq serve and the case commands need: datasets,
+// cases and the custody log, accounts and sessions, dataset summaries.
+type fullStore interface {
+	store
+	casework.Store
+	tahqiq.SummaryStore
+	tahqiq.AuthStore
+	FindUsers(ctx context.Context) ([]tahqiq.User, error)
+	FindOrganisations(ctx context.Context) ([]tahqiq.Organisation, error)
 }
 
-// openCasework wires the case service over the embedded store.
-func openCasework(ctx context.Context, e *env, needKey bool) (*casework.Service, *sqlite.DB, error) {
-	db, err := e.openEmbedded(ctx)
+var (
+	_ fullStore = (*sqlite.DB)(nil)
+	_ fullStore = (*postgres.DB)(nil)
+)
+
+// openFull opens the store --db names with everything a case service
+// needs, and its clock.
+func (e *env) openFull(ctx context.Context) (fullStore, func() time.Time, error) {
+	switch {
+	case e.dbURL == "":
+		db, err := sqlite.OpenDir(ctx, e.dataDir)
+		if err != nil {
+			return nil, nil, err
+		}
+		return db, db.Now, nil
+	case isPostgresURL(e.dbURL):
+		db, err := postgres.Open(ctx, e.dbURL)
+		if err != nil {
+			return nil, nil, err
+		}
+		return db, db.Now, nil
+	}
+	return nil, nil, tahqiq.Errorf(tahqiq.EINVALID, "--db %s: want a postgres:// URL, or nothing for the embedded store in --data", postgres.Redact(e.dbURL))
+}
+
+// openCasework wires the case service over the store --db names. Evidence
+// files (blobs) and the log's signing key stay in the --data directory.
+func openCasework(ctx context.Context, e *env, needKey bool) (*casework.Service, fullStore, error) {
+	db, now, err := e.openFull(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -83,7 +110,7 @@ func openCasework(ctx context.Context, e *env, needKey bool) (*casework.Service,
 		db.Close()
 		return nil, nil, err
 	}
-	s := &casework.Service{Store: db, Blobs: bs, Posts: db, Now: db.Now}
+	s := &casework.Service{Store: db, Blobs: bs, Posts: db, Now: now}
 	signer, v, err := casework.LoadKey(e.dataDir)
 	if err != nil && needKey {
 		db.Close()

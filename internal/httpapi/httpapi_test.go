@@ -28,6 +28,8 @@ import (
 	"github.com/tahqiq/tahqiq/internal/httpapi"
 	"github.com/tahqiq/tahqiq/internal/ingest"
 	"github.com/tahqiq/tahqiq/internal/jobs"
+	"github.com/tahqiq/tahqiq/internal/postgres"
+	"github.com/tahqiq/tahqiq/internal/postgres/pgtest"
 	"github.com/tahqiq/tahqiq/internal/runs"
 	"github.com/tahqiq/tahqiq/internal/sqlite"
 )
@@ -44,18 +46,28 @@ type env struct {
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
-	dir := t.TempDir()
-	ctx := context.Background()
-	db, err := sqlite.OpenDir(ctx, dir)
+	db, err := sqlite.Open(context.Background(), ":memory:")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
+	return newEnvOn(t, db, db.Now)
+}
+
+// store is what the server and the case service need of an engine.
+type store interface {
+	httpapi.Store
+	casework.Store
+}
+
+func newEnvOn(t testing.TB, db store, now func() time.Time) *env {
+	t.Helper()
+	dir := t.TempDir()
 	bs, err := blob.Open(filepath.Join(dir, "blobs"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	cw := &casework.Service{Store: db, Blobs: bs, Posts: db}
+	cw := &casework.Service{Store: db, Blobs: bs, Posts: db, Now: now}
 	jm, err := jobs.Open(filepath.Join(dir, "jobs"), 2, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -239,8 +251,24 @@ func demoEvents(t testing.TB) []byte {
 // TestWorkflow goes the way an investigator does: set up, upload a real
 // export, import it, run the coordination analysis, read an edge's
 // evidence, open a case, attach the run and the post, verify.
-func TestWorkflow(t *testing.T) {
-	e := newEnv(t)
+func TestWorkflow(t *testing.T) { workflow(t, newEnv(t)) }
+
+// TestWorkflowPostgres is the same walk on the PostgreSQL engine (a
+// throw-away server on loopback; skipped where none can be started).
+func TestWorkflowPostgres(t *testing.T) {
+	if testing.Short() {
+		t.Skip("PostgreSQL workflow: not in -short mode")
+	}
+	srv := pgtest.Start(t)
+	db, err := postgres.Open(context.Background(), srv.NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	workflow(t, newEnvOn(t, db, db.Now))
+}
+
+func workflow(t *testing.T, e *env) {
 	var setup struct{ Needed bool }
 	anon := e.client()
 	anon.want(200, "GET", "/api/v1/setup", nil, &setup)
