@@ -19,10 +19,13 @@ func newMigrateCmd(e *env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "migrate --from DIR --to postgres://...",
 		Short: "move an embedded store into an empty PostgreSQL database, with nothing lost",
-		Long: `migrate copies every table of the embedded store in DIR (ids preserved) into an
-empty PostgreSQL database in one transaction, then compares row counts and a
-SHA-256 of every table's content on both sides and prints them. The exit
-status is 6 when any table differs. The embedded store is not changed.`,
+		Long: `migrate copies every table of the embedded store in DIR (datasets, cases, the
+custody log, users and sessions; ids preserved) into an empty PostgreSQL
+database in one transaction, then compares row counts and a SHA-256 of every
+table's content on both sides and prints them. The exit status is 6 when any
+table differs. The embedded store is not changed. Evidence files and the
+signing key stay in DIR: serve the PostgreSQL store with --data DIR, and
+'tahqiq --db URL --data DIR verify' checks the moved custody log.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()

@@ -1,8 +1,9 @@
 // Package storecopy moves an embedded SQLite store into an empty PostgreSQL
 // store with nothing lost: every row of every table, ids preserved, in one
 // PostgreSQL transaction, then checks row counts and a content hash per
-// table on both sides. Tables are listed in Tables; the cases and custody
-// tables are added there when they exist in both engines.
+// table on both sides. Tables lists every table (datasets, cases, the
+// custody log, accounts); a store holding rows in a table it does not list
+// is refused rather than half copied.
 package storecopy
 
 import (
@@ -45,7 +46,7 @@ type Table struct {
 	Name     string
 	Columns  []Column
 	OrderBy  string // key order for hashing, e.g. "id"
-	Identity bool   // PostgreSQL assigns its id from an identity sequence, to be moved past the copied ids
+	Identity bool   // PostgreSQL assigns the key (OrderBy, one column) from an identity sequence, to be moved past the copied keys
 }
 
 // Tables are the tables copied, parents first.
@@ -58,6 +59,22 @@ var Tables = []Table{
 	{Name: "posts", OrderBy: "id", Columns: cols("id", Int, "dataset_id", Int, "uid", Text, "account_id", Int, "created_at", Int, "record_id", Int, "data", JSON)},
 	{Name: "post_records", OrderBy: "post_id, record_id", Columns: cols("post_id", Int, "record_id", Int)},
 	{Name: "shares", OrderBy: "id", Identity: true, Columns: cols("id", Int, "dataset_id", Int, "post_id", Int, "account_id", Int, "type", Text, "object", Text, "t", Int, "precision", Text)},
+	// cases, the custody log, accounts and sessions (times are RFC 3339 text
+	// on both sides; records are the exact JSON bytes the log's digests cover)
+	{Name: "organisations", OrderBy: "id", Columns: cols("id", Text, "name", Text)},
+	{Name: "users", OrderBy: "id", Columns: cols("id", Text, "org_id", Text, "name", Text, "role", Text)},
+	{Name: "cases", OrderBy: "id", Columns: cols("id", Text, "org_id", Text, "title", Text, "description", Text, "tlp", Text, "created_by", Text, "created_at", Text)},
+	{Name: "case_shares", OrderBy: "case_id, item_id, org_id", Columns: cols("case_id", Text, "item_id", Text, "org_id", Text, "tlp", Text)},
+	{Name: "items", OrderBy: "id", Columns: cols("id", Text, "case_id", Text, "seq", Int, "data", Bytes)},
+	{Name: "item_blobs", OrderBy: "item_id, sha256, dhash", Columns: cols("item_id", Text, "sha256", Text, "dhash", Text)},
+	{Name: "case_records", OrderBy: "id", Columns: cols("id", Text, "case_id", Text, "kind", Text, "seq", Int, "data", Bytes)},
+	{Name: "ledger_entries", OrderBy: "idx", Columns: cols("idx", Int, "data", Bytes)},
+	{Name: "ledger_hashes", OrderBy: "idx", Columns: cols("idx", Int, "hash", Bytes)},
+	{Name: "ledger_checkpoints", OrderBy: "seq", Identity: true, Columns: cols("seq", Int, "size", Int, "note", Bytes)},
+	{Name: "dataset_orgs", OrderBy: "dataset", Columns: cols("dataset", Text, "org_id", Text)},
+	{Name: "passwords", OrderBy: "user_id", Columns: cols("user_id", Text, "hash", Text, "set_at", Text)},
+	{Name: "sessions", OrderBy: "id", Columns: cols("id", Text, "user_id", Text, "csrf", Text, "created_at", Text, "expires_at", Text)},
+	{Name: "api_tokens", OrderBy: "hash", Columns: cols("hash", Text, "user_id", Text, "name", Text, "created_at", Text)},
 }
 
 func cols(kv ...any) []Column {
@@ -120,7 +137,7 @@ func Copy(ctx context.Context, src *sql.DB, dst *pgxpool.Pool, opt Options) ([]C
 			fmt.Fprintf(opt.Progress, "copied %s: %d rows in %s\n", t.Name, n, time.Since(start).Round(time.Millisecond))
 		}
 		if t.Identity {
-			q := fmt.Sprintf(`SELECT setval(pg_get_serial_sequence('%s', 'id'), coalesce(max(id), 0) + 1, false) FROM %s`, t.Name, pgx.Identifier{t.Name}.Sanitize())
+			q := fmt.Sprintf(`SELECT setval(pg_get_serial_sequence('%s', '%s'), coalesce(max(%s), 0) + 1, false) FROM %s`, t.Name, t.OrderBy, t.OrderBy, pgx.Identifier{t.Name}.Sanitize())
 			if _, err := tx.Exec(ctx, q); err != nil {
 				return nil, fmt.Errorf("storecopy: %s: sequence: %w", t.Name, err)
 			}
