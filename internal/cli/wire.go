@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"path/filepath"
 	"strings"
@@ -120,4 +121,18 @@ func openCasework(ctx context.Context, e *env, needKey bool) (*casework.Service,
 		s.Signer, s.LogKey, s.Origin = signer, v, signer.Name()
 	}
 	return s, db, nil
+}
+
+// warnIsolation tells the operator when PostgreSQL will not enforce the
+// row-level security policies (a superuser or BYPASSRLS role): casework
+// still checks every access, but the database's second line is off.
+func (e *env) warnIsolation(ctx context.Context, db fullStore) {
+	pg, ok := db.(*postgres.DB)
+	if !ok {
+		return
+	}
+	on, err := pg.RLSEnforced(ctx)
+	if err != nil || !on {
+		fmt.Fprintf(e.stderr, "warning: %s connects as a superuser or BYPASSRLS role, so PostgreSQL skips tahqiq's row-level security; connect as an ordinary role that owns the database\n", pg.Path())
+	}
 }

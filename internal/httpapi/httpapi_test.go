@@ -259,13 +259,19 @@ func TestWorkflowPostgres(t *testing.T) {
 	if testing.Short() {
 		t.Skip("PostgreSQL workflow: not in -short mode")
 	}
+	workflow(t, newEnvPostgres(t))
+}
+
+// newEnvPostgres is a server on a throw-away PostgreSQL database owned by
+// an ordinary role, so that row-level security applies.
+func newEnvPostgres(t *testing.T) *env {
 	srv := pgtest.Start(t)
-	db, err := postgres.Open(context.Background(), srv.NewDatabase(t))
+	db, err := postgres.Open(context.Background(), srv.NewAppDatabase(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	workflow(t, newEnvOn(t, db, db.Now))
+	return newEnvOn(t, db, db.Now)
 }
 
 func workflow(t *testing.T, e *env) {
@@ -730,8 +736,17 @@ func TestSummaryStaleWhileRevalidate(t *testing.T) {
 // TestOrgIsolation: datasets and runs imported or made through the server
 // belong to the importer's organisation; another organisation neither
 // lists nor reads them, cannot import into them, and gets its own.
-func TestOrgIsolation(t *testing.T) {
-	e := newEnv(t)
+func TestOrgIsolation(t *testing.T) { orgIsolation(t, newEnv(t)) }
+
+// TestOrgIsolationPostgres: the same, with row-level security as well.
+func TestOrgIsolationPostgres(t *testing.T) {
+	if testing.Short() {
+		t.Skip("PostgreSQL: not in -short mode")
+	}
+	orgIsolation(t, newEnvPostgres(t))
+}
+
+func orgIsolation(t *testing.T, e *env) {
 	a := e.setup()
 	up := a.upload("russian.events.csv.gz", demoEvents(t))
 	a.job(a.call("POST", "/api/v1/imports", map[string]any{"dataset": "ru", "uploads": []string{up}}))

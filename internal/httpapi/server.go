@@ -168,6 +168,11 @@ func (s *Server) wrap(rt route) http.Handler {
 		start := time.Now()
 		c, err := s.authenticate(r, rt)
 		if err == nil {
+			if c.user.OrgID != "" {
+				// stores that enforce isolation themselves (PostgreSQL
+				// row-level security) see the caller's organisation only
+				r = r.WithContext(tahqiq.WithOrg(r.Context(), c.user.OrgID))
+			}
 			err = rt.h(w, r, c)
 		}
 		if err != nil {

@@ -32,6 +32,9 @@ func (db *DB) InTx(ctx context.Context, fn func(tx tahqiq.CaseTx) error) error {
 	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(ledgerLock)); err != nil {
 		return fmt.Errorf("postgres: log lock: %w", err)
 	}
+	if err := setScope(ctx, tx); err != nil {
+		return err
+	}
 	if err := fn(&caseTx{tx: tx, log: ledger.New(ledgerStore{ctx, tx})}); err != nil {
 		return err
 	}
@@ -217,7 +220,12 @@ func scanCase(sc pgx.Row) (tahqiq.Case, error) {
 
 // FindCaseByID returns a case.
 func (db *DB) FindCaseByID(ctx context.Context, id string) (tahqiq.Case, error) {
-	c, err := scanCase(db.pool.QueryRow(ctx, `SELECT `+caseCols+` FROM cases WHERE id = $1`, id))
+	var c tahqiq.Case
+	err := db.scoped(ctx, func(q querier) error {
+		var err error
+		c, err = scanCase(q.QueryRow(ctx, `SELECT `+caseCols+` FROM cases WHERE id = $1`, id))
+		return err
+	})
 	if err != nil {
 		return c, notFound(err, "no case %q", id)
 	}
@@ -226,20 +234,26 @@ func (db *DB) FindCaseByID(ctx context.Context, id string) (tahqiq.Case, error) 
 
 // FindCases returns all cases, oldest first; access is filtered above.
 func (db *DB) FindCases(ctx context.Context) ([]tahqiq.Case, error) {
-	rows, err := db.pool.Query(ctx, `SELECT `+caseCols+` FROM cases ORDER BY created_at, id`)
+	var out []tahqiq.Case
+	err := db.scoped(ctx, func(q querier) error {
+		rows, err := q.Query(ctx, `SELECT `+caseCols+` FROM cases ORDER BY created_at, id`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			c, err := scanCase(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, c)
+		}
+		return rows.Err()
+	})
 	if err != nil {
 		return nil, fmt.Errorf("postgres: find cases: %w", err)
 	}
-	defer rows.Close()
-	var out []tahqiq.Case
-	for rows.Next() {
-		c, err := scanCase(rows)
-		if err != nil {
-			return nil, fmt.Errorf("postgres: find cases: %w", err)
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // FindShares returns the shares of a case.
@@ -260,6 +274,17 @@ func (db *DB) FindShares(ctx context.Context, caseID string) ([]tahqiq.CaseShare
 		out = append(out, s)
 	}
 	return out, rows.Err()
+}
+
+// scopedRows runs a query returning one JSON column under db.scoped.
+func scopedRows[T any](db *DB, ctx context.Context, sql string, args ...any) ([]T, error) {
+	var out []T
+	err := db.scoped(ctx, func(q querier) error {
+		var err error
+		out, err = decodeRows[T](q.Query(ctx, sql, args...))
+		return err
+	})
+	return out, err
 }
 
 func decodeRows[T any](rows pgx.Rows, err error) ([]T, error) {
@@ -285,16 +310,17 @@ func decodeRows[T any](rows pgx.Rows, err error) ([]T, error) {
 func decodeOne[T any](db *DB, ctx context.Context, q, what string, args ...any) (T, error) {
 	var v T
 	var b []byte
-	if err := db.pool.QueryRow(ctx, q, args...).Scan(&b); err != nil {
+	err := db.scoped(ctx, func(qr querier) error { return qr.QueryRow(ctx, q, args...).Scan(&b) })
+	if err != nil {
 		return v, notFound(err, "no %s %q", what, args[0])
 	}
-	err := json.Unmarshal(b, &v)
+	err = json.Unmarshal(b, &v)
 	return v, err
 }
 
 // FindItems returns a case's items in the order attached.
 func (db *DB) FindItems(ctx context.Context, caseID string) ([]tahqiq.Item, error) {
-	return decodeRows[tahqiq.Item](db.pool.Query(ctx, `SELECT data FROM items WHERE case_id = $1 ORDER BY seq`, caseID))
+	return scopedRows[tahqiq.Item](db, ctx, `SELECT data FROM items WHERE case_id = $1 ORDER BY seq`, caseID)
 }
 
 // FindItemByID returns one item.
@@ -304,11 +330,11 @@ func (db *DB) FindItemByID(ctx context.Context, id string) (tahqiq.Item, error) 
 
 // FindItemsByDHash returns items (any case) with an image of this dHash.
 func (db *DB) FindItemsByDHash(ctx context.Context, dhash string) ([]tahqiq.Item, error) {
-	return decodeRows[tahqiq.Item](db.pool.Query(ctx, `SELECT i.data FROM items i WHERE i.id IN (SELECT item_id FROM item_blobs WHERE dhash = $1) ORDER BY i.seq`, dhash))
+	return scopedRows[tahqiq.Item](db, ctx, `SELECT i.data FROM items i WHERE i.id IN (SELECT item_id FROM item_blobs WHERE dhash = $1) ORDER BY i.seq`, dhash)
 }
 
 func findRecords[T any](ctx context.Context, db *DB, caseID, kind string) ([]T, error) {
-	return decodeRows[T](db.pool.Query(ctx, `SELECT data FROM case_records WHERE case_id = $1 AND kind = $2 ORDER BY seq`, caseID, kind))
+	return scopedRows[T](db, ctx, `SELECT data FROM case_records WHERE case_id = $1 AND kind = $2 ORDER BY seq`, caseID, kind)
 }
 
 // FindFindings returns a case's findings.

@@ -20,22 +20,24 @@ var (
 
 // FindDatasets returns every dataset with its counts and sources, by name.
 func (db *DB) FindDatasets(ctx context.Context) ([]tahqiq.Dataset, error) {
-	rows, err := db.pool.Query(ctx, `SELECT id, name, created_at FROM datasets ORDER BY name`)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: find datasets: %w", err)
-	}
 	var out []tahqiq.Dataset
-	for rows.Next() {
-		var d tahqiq.Dataset
-		if err := rows.Scan(&d.ID, &d.Name, &d.CreatedAt); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("postgres: find datasets: %w", err)
+	err := db.scoped(ctx, func(q querier) error {
+		rows, err := q.Query(ctx, `SELECT id, name, created_at FROM datasets ORDER BY name`)
+		if err != nil {
+			return err
 		}
-		d.CreatedAt = d.CreatedAt.UTC()
-		out = append(out, d)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		defer rows.Close()
+		for rows.Next() {
+			var d tahqiq.Dataset
+			if err := rows.Scan(&d.ID, &d.Name, &d.CreatedAt); err != nil {
+				return err
+			}
+			d.CreatedAt = d.CreatedAt.UTC()
+			out = append(out, d)
+		}
+		return rows.Err()
+	})
+	if err != nil {
 		return nil, fmt.Errorf("postgres: find datasets: %w", err)
 	}
 	for i := range out {
@@ -49,7 +51,9 @@ func (db *DB) FindDatasets(ctx context.Context) ([]tahqiq.Dataset, error) {
 // FindDatasetByName returns the named dataset, or ENOTFOUND.
 func (db *DB) FindDatasetByName(ctx context.Context, name string) (tahqiq.Dataset, error) {
 	var d tahqiq.Dataset
-	err := db.pool.QueryRow(ctx, `SELECT id, name, created_at FROM datasets WHERE name = $1`, name).Scan(&d.ID, &d.Name, &d.CreatedAt)
+	err := db.scoped(ctx, func(q querier) error {
+		return q.QueryRow(ctx, `SELECT id, name, created_at FROM datasets WHERE name = $1`, name).Scan(&d.ID, &d.Name, &d.CreatedAt)
+	})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return d, tahqiq.Errorf(tahqiq.ENOTFOUND, "no dataset named %q", name)
 	}

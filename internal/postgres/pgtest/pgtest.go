@@ -128,6 +128,47 @@ func (s *Server) NewDatabase(tb testing.TB) string {
 	return withDatabase(s.URL, name)
 }
 
+// NewAppDatabase is NewDatabase owned by a new ordinary role (no
+// superuser, no BYPASSRLS), and returns a URL that connects as that role:
+// the way a production server should connect, so that row-level security
+// applies.
+func (s *Server) NewAppDatabase(tb testing.TB) string {
+	tb.Helper()
+	s.mu.Lock()
+	s.n++
+	n := s.n
+	s.mu.Unlock()
+	name := fmt.Sprintf("tahqiq_app_%d_%d", os.Getpid(), n)
+	ctx := context.Background()
+	cfg, err := pgx.ParseConfig(s.URL)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		tb.Fatalf("pgtest: connect: %v", err)
+	}
+	defer conn.Close(ctx)
+	for _, q := range []string{
+		"DROP DATABASE IF EXISTS " + name, "DROP ROLE IF EXISTS " + name,
+		"CREATE ROLE " + name + " LOGIN NOSUPERUSER NOBYPASSRLS", "CREATE DATABASE " + name + " OWNER " + name,
+	} {
+		if _, err := conn.Exec(ctx, q); err != nil {
+			tb.Fatalf("pgtest: %s: %v", q, err)
+		}
+	}
+	tb.Cleanup(func() {
+		c, err := pgx.ConnectConfig(ctx, cfg)
+		if err != nil {
+			return
+		}
+		defer c.Close(ctx)
+		c.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+		c.Exec(ctx, "DROP ROLE IF EXISTS "+name)
+	})
+	return fmt.Sprintf("postgres://%s@%s/%s?sslmode=disable", name, net.JoinHostPort(cfg.Host, strconv.Itoa(int(cfg.Port))), name)
+}
+
 // withDatabase replaces the database of a postgres:// URL.
 func withDatabase(u, name string) string {
 	c, err := pgx.ParseConfig(u)
