@@ -113,27 +113,32 @@ func (s *klimekSim) hist(fi, fe, alpha float64) []float64 {
 	clear(s.h)
 	bins := float64(s.bins)
 	bin := func(x float64) int { return min(max(int(math.Floor(x*bins)), 0), s.bins-1) }
-	for i, t := range s.t {
-		v := s.v[i]
-		var x float64
-		switch u := s.u[i]; {
-		case u <= fi:
-			x = s.inc[i]
-		case u <= fi+fe:
-			x = s.ext[i]
-		}
-		leader := t*v + x*(1-t)
-		if x > 0 {
-			leader += math.Pow(x, alpha) * (1 - v) * t
-		}
-		given := 1 - (1-x)*(1-t)
-		share := 0.0
-		if given > 0 {
-			share = leader / given
-		}
+	for i := range s.t {
+		given, share := s.station(i, fi, fe, alpha)
 		s.h[bin(given)*s.bins+bin(share)]++
 	}
 	return s.h
+}
+
+// station is simulated station i's turnout and leader share.
+func (s *klimekSim) station(i int, fi, fe, alpha float64) (given, share float64) {
+	t, v := s.t[i], s.v[i]
+	var x float64
+	switch u := s.u[i]; {
+	case u <= fi:
+		x = s.inc[i]
+	case u <= fi+fe:
+		x = s.ext[i]
+	}
+	leader := t*v + x*(1-t)
+	if x > 0 {
+		leader += math.Pow(x, alpha) * (1 - v) * t
+	}
+	given = 1 - (1-x)*(1-t)
+	if given > 0 {
+		share = leader / given
+	}
+	return given, share
 }
 
 // histDistance is a symmetric chi-square distance between histograms:

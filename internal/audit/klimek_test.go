@@ -9,20 +9,9 @@ import (
 // simulate draws n stations of Klimek's model with its own seed.
 func simulate(n int, h KlimekHonest, fi, fe, alpha float64, seed uint64) (t, v []float64) {
 	s := newKlimekSim(n, h, 100, seed)
-	_ = s.hist(fi, fe, alpha) // the same model; recover the points too
 	for i := range n {
-		tt, vv := s.t[i], s.v[i]
-		var x float64
-		switch u := s.u[i]; {
-		case u <= fi:
-			x = s.inc[i]
-		case u <= fi+fe:
-			x = s.ext[i]
-		}
-		leader := tt*vv + x*(1-tt) + math.Pow(x, alpha)*(1-vv)*tt
-		given := 1 - (1-x)*(1-tt)
-		t = append(t, given)
-		v = append(v, leader/given)
+		g, sh := s.station(i, fi, fe, alpha)
+		t, v = append(t, g), append(v, sh)
 	}
 	return t, v
 }

@@ -48,6 +48,20 @@ type Options struct {
 // which include these and others such as --disable-sync).
 var Flags = []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"}
 
+// AllocatorOptions are chromedp's options for the binary at path with
+// Flags (the browser tests of internal/webui start Chromium with them too).
+func AllocatorOptions(path string) []chromedp.ExecAllocatorOption {
+	return []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(path),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+	}
+}
+
 // start launches the browser and returns a tab's context.
 func start(ctx context.Context, o Options) (context.Context, func(), error) {
 	path := o.Path
@@ -67,17 +81,8 @@ func start(ctx context.Context, o Options) (context.Context, func(), error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("chromium: %w", err)
 	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(path),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.UserDataDir(profile),
-		chromedp.WindowSize(o.Width, 900),
-	)
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], AllocatorOptions(path)...)
+	opts = append(opts, chromedp.UserDataDir(profile), chromedp.WindowSize(o.Width, 900))
 	tctx, cancelT := context.WithTimeout(ctx, o.Timeout)
 	actx, cancelA := chromedp.NewExecAllocator(tctx, opts...)
 	bctx, cancelB := chromedp.NewContext(actx)

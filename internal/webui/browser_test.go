@@ -25,21 +25,19 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/tahqiq/tahqiq/internal/chromium"
 )
 
 var screenshots = flag.String("screenshots", "", "directory to write screenshots of the main pages to (e.g. ../../docs/screenshots)")
 
-// chromiumPath finds the browser: $TAHQIQ_CHROMIUM, then Debian's paths.
+// chromiumPath finds the browser: $TAHQIQ_CHROMIUM, then where
+// internal/chromium looks.
 func chromiumPath() string {
 	if p := os.Getenv("TAHQIQ_CHROMIUM"); p != "" {
 		return p
 	}
-	for _, p := range []string{"/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"} {
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-	}
-	return ""
+	return chromium.Find()
 }
 
 // repoRoot walks up to go.mod.
@@ -125,18 +123,11 @@ func browser(t *testing.T) context.Context {
 	if path == "" {
 		t.Skip("Chromium not found (install Debian's chromium, or set TAHQIQ_CHROMIUM): browser tests skipped")
 	}
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(path),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
+	opts := append(chromium.AllocatorOptions(path),
 		chromedp.Flag("disable-dev-shm-usage", true),
 		chromedp.Flag("enable-unsafe-swiftshader", true), // WebGL in software for the graph
 		chromedp.WindowSize(1440, 900),
-	}
+	)
 	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
 	t.Cleanup(cancel)
 	ctx, cancel2 := chromedp.NewContext(actx, chromedp.WithLogf(t.Logf))

@@ -93,14 +93,9 @@ func Start(tb testing.TB) *Server {
 	return &Server{URL: fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", port)}
 }
 
-// NewDatabase creates an empty database on the server and returns its URL.
-// The database is dropped at cleanup.
-func (s *Server) NewDatabase(tb testing.TB) string {
+// exec runs statements as the server's superuser; at cleanup it runs undo.
+func (s *Server) exec(tb testing.TB, do, undo []string) {
 	tb.Helper()
-	s.mu.Lock()
-	s.n++
-	name := fmt.Sprintf("tahqiq_test_%d_%d", os.Getpid(), s.n)
-	s.mu.Unlock()
 	ctx := context.Background()
 	cfg, err := pgx.ParseConfig(s.URL)
 	if err != nil {
@@ -111,48 +106,7 @@ func (s *Server) NewDatabase(tb testing.TB) string {
 		tb.Fatalf("pgtest: connect: %v", err)
 	}
 	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+name); err != nil {
-		tb.Fatal(err)
-	}
-	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
-		tb.Fatalf("pgtest: create database: %v", err)
-	}
-	tb.Cleanup(func() {
-		c, err := pgx.ConnectConfig(ctx, cfg)
-		if err != nil {
-			return
-		}
-		defer c.Close(ctx)
-		c.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
-	})
-	return withDatabase(s.URL, name)
-}
-
-// NewAppDatabase is NewDatabase owned by a new ordinary role (no
-// superuser, no BYPASSRLS), and returns a URL that connects as that role:
-// the way a production server should connect, so that row-level security
-// applies.
-func (s *Server) NewAppDatabase(tb testing.TB) string {
-	tb.Helper()
-	s.mu.Lock()
-	s.n++
-	n := s.n
-	s.mu.Unlock()
-	name := fmt.Sprintf("tahqiq_app_%d_%d", os.Getpid(), n)
-	ctx := context.Background()
-	cfg, err := pgx.ParseConfig(s.URL)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	conn, err := pgx.ConnectConfig(ctx, cfg)
-	if err != nil {
-		tb.Fatalf("pgtest: connect: %v", err)
-	}
-	defer conn.Close(ctx)
-	for _, q := range []string{
-		"DROP DATABASE IF EXISTS " + name, "DROP ROLE IF EXISTS " + name,
-		"CREATE ROLE " + name + " LOGIN NOSUPERUSER NOBYPASSRLS", "CREATE DATABASE " + name + " OWNER " + name,
-	} {
+	for _, q := range do {
 		if _, err := conn.Exec(ctx, q); err != nil {
 			tb.Fatalf("pgtest: %s: %v", q, err)
 		}
@@ -163,9 +117,45 @@ func (s *Server) NewAppDatabase(tb testing.TB) string {
 			return
 		}
 		defer c.Close(ctx)
-		c.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
-		c.Exec(ctx, "DROP ROLE IF EXISTS "+name)
+		for _, q := range undo {
+			c.Exec(ctx, q)
+		}
 	})
+}
+
+// name returns a fresh object name with prefix.
+func (s *Server) name(prefix string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.n++
+	return fmt.Sprintf("%s_%d_%d", prefix, os.Getpid(), s.n)
+}
+
+// NewDatabase creates an empty database on the server and returns its URL.
+// The database is dropped at cleanup.
+func (s *Server) NewDatabase(tb testing.TB) string {
+	tb.Helper()
+	name := s.name("tahqiq_test")
+	s.exec(tb, []string{"DROP DATABASE IF EXISTS " + name, "CREATE DATABASE " + name},
+		[]string{"DROP DATABASE IF EXISTS " + name + " WITH (FORCE)"})
+	return withDatabase(s.URL, name)
+}
+
+// NewAppDatabase is NewDatabase owned by a new ordinary role (no
+// superuser, no BYPASSRLS), and returns a URL that connects as that role:
+// the way a production server should connect, so that row-level security
+// applies.
+func (s *Server) NewAppDatabase(tb testing.TB) string {
+	tb.Helper()
+	name := s.name("tahqiq_app")
+	s.exec(tb, []string{
+		"DROP DATABASE IF EXISTS " + name, "DROP ROLE IF EXISTS " + name,
+		"CREATE ROLE " + name + " LOGIN NOSUPERUSER NOBYPASSRLS", "CREATE DATABASE " + name + " OWNER " + name,
+	}, []string{"DROP DATABASE IF EXISTS " + name + " WITH (FORCE)", "DROP ROLE IF EXISTS " + name})
+	cfg, err := pgx.ParseConfig(s.URL)
+	if err != nil {
+		tb.Fatal(err)
+	}
 	return fmt.Sprintf("postgres://%s@%s/%s?sslmode=disable", name, net.JoinHostPort(cfg.Host, strconv.Itoa(int(cfg.Port))), name)
 }
 
