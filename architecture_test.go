@@ -52,6 +52,7 @@ var layers = map[string]int{
 	"internal/chromium":           2,
 	"internal/casework":           6,
 	"internal/runs":               6,
+	"internal/stream":             6,
 	"internal/auth":               2,
 	"internal/jobs":               2,
 	"internal/webui":              2,

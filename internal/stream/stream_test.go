@@ -1,0 +1,279 @@
+package stream_test
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/coord"
+	"github.com/tahqiq/tahqiq/internal/ingest/parsetest"
+	"github.com/tahqiq/tahqiq/internal/stream"
+)
+
+func readEvents(tb testing.TB, name string) []tahqiq.Share {
+	tb.Helper()
+	f, err := os.Open(filepath.Join(parsetest.DataDir(tb, "coord"), name))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	r := csv.NewReader(f)
+	if _, err := r.Read(); err != nil {
+		tb.Fatal(err)
+	}
+	var out []tahqiq.Share
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			return out
+		}
+		if err != nil {
+			tb.Fatal(err)
+		}
+		t, err := strconv.ParseInt(rec[2], 10, 64)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		out = append(out, tahqiq.Share{AccountID: rec[0], PostID: rec[1], Time: t, Type: tahqiq.ObjectType(rec[4]), Object: rec[5], Precision: tahqiq.PrecisionSecond})
+	}
+}
+
+func edges(res *coord.Result) []string {
+	var out []string
+	for i := range res.Edges {
+		out = append(out, strings.Join(res.EdgeRecord(&res.Edges[i]), ","))
+	}
+	return out
+}
+
+func connect(tb testing.TB, urls string) (*nats.Conn, jetstream.JetStream) {
+	tb.Helper()
+	nc, err := nats.Connect(urls, nats.MaxReconnects(-1), nats.ReconnectWait(100*time.Millisecond))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(nc.Close)
+	js, err := jetstream.New(nc)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return nc, js
+}
+
+// TestEmbeddedEqualsRun: two workers on an embedded single-node server;
+// the run equals coord.Run edge for edge.
+func TestEmbeddedEqualsRun(t *testing.T) {
+	shares := readEvents(t, "russian_coord_tweets.events.csv")
+	srv, err := stream.Embedded(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Shutdown()
+	_, js := connect(t, srv.ClientURL())
+	bus := &stream.Bus{JS: js, Partitions: 8}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	if err := bus.Setup(ctx); err != nil {
+		t.Fatal(err)
+	}
+	wctx, stop := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	for i := range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w := &stream.Worker{Bus: bus, Name: fmt.Sprint("w", i)}
+			if err := w.Run(wctx); err != nil {
+				t.Errorf("worker: %v", err)
+			}
+		}()
+	}
+	defer func() { stop(); wg.Wait() }()
+	for _, mod := range []func(*coord.Params){
+		func(p *coord.Params) { p.MinParticipation = 2 },
+		func(p *coord.Params) { p.Weight = coord.WeightMessages; p.WindowKind = coord.Tumbling },
+	} {
+		p := coord.DefaultParams()
+		p.MinParticipation = 1
+		mod(&p)
+		want, err := coord.Run(ctx, shares, p, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := coord.RunPartitioned(ctx, shares, p, nil, &stream.Partitioner{Bus: bus, MaxBatch: 200})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a, b := edges(want), edges(got); !slices.Equal(a, b) || len(a) == 0 {
+			t.Fatalf("%+v: %d edges through the stream, %d on one machine", p, len(b), len(a))
+		}
+	}
+}
+
+// cluster starts n JetStream servers routed into one cluster.
+func cluster(t *testing.T, n int) []*server.Server {
+	t.Helper()
+	ports := make([]int, n)
+	for i := range ports {
+		ports[i] = freePort(t)
+	}
+	var routes []*url.URL
+	for _, p := range ports {
+		routes = append(routes, &url.URL{Scheme: "nats", Host: fmt.Sprintf("127.0.0.1:%d", p)})
+	}
+	var out []*server.Server
+	for i := range n {
+		s, err := server.NewServer(&server.Options{
+			ServerName: fmt.Sprint("n", i), Host: "127.0.0.1", Port: server.RANDOM_PORT,
+			JetStream: true, StoreDir: t.TempDir(), NoSigs: true, NoLog: os.Getenv("TAHQIQ_NATS_LOG") == "",
+			Cluster: server.ClusterOpts{Name: "tahqiq-test", Host: "127.0.0.1", Port: ports[i]},
+			Routes:  routes,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		go s.Start()
+		out = append(out, s)
+	}
+	for _, s := range out {
+		if !s.ReadyForConnections(30 * time.Second) {
+			t.Fatal("cluster server not ready")
+		}
+	}
+	t.Cleanup(func() {
+		for _, s := range out {
+			s.Shutdown()
+		}
+	})
+	return out
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// TestClusterFailover: a three-node cluster with replicated (R3) streams;
+// during the run the leader of the objects stream is killed and so is one
+// of the two workers, after publishing a result but before acknowledging
+// its task (so that task is redelivered and computed twice). The run
+// completes, nothing is lost or counted twice, and equals coord.Run.
+func TestClusterFailover(t *testing.T) {
+	if testing.Short() {
+		t.Skip("3-node cluster: not in -short mode")
+	}
+	shares := readEvents(t, "russian_coord_tweets.events.csv")
+	nodes := cluster(t, 3)
+	var urls []string
+	for _, s := range nodes {
+		urls = append(urls, s.ClientURL())
+	}
+	_, js := connect(t, strings.Join(urls, ","))
+	bus := &stream.Bus{JS: js, Partitions: 6, Replicas: 3}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	if err := retrySetup(t, ctx, bus); err != nil {
+		t.Fatal(err)
+	}
+	p := coord.DefaultParams()
+	p.MinParticipation = 2
+	want, err := coord.Run(ctx, shares, p, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	var tasks atomic.Int64
+	var killed atomic.Bool
+	leaderGone := make(chan struct{})
+	// worker 0 dies after its third task, before acking it
+	ctx0, kill0 := context.WithCancel(ctx)
+	defer kill0()
+	var wg sync.WaitGroup
+	for i := range 2 {
+		wctx := ctx
+		if i == 0 {
+			wctx = ctx0
+		}
+		_, wjs := connect(t, strings.Join(urls, ","))
+		w := &stream.Worker{Bus: &stream.Bus{JS: wjs, Partitions: 6, Replicas: 3}, Name: fmt.Sprint("w", i), AckWait: 2 * time.Second,
+			OnTask: func(batch int) {
+				n := tasks.Add(1)
+				if i == 0 && n >= 3 {
+					kill0()
+				}
+				if n == 5 && killed.CompareAndSwap(false, true) {
+					for _, s := range nodes {
+						if s.JetStreamIsStreamLeader("$G", stream.ObjectsStream) {
+							s.Shutdown()
+							t.Logf("killed the %s leader %s after %d tasks", stream.ObjectsStream, s.Name(), n)
+							break // one node of three: the other two keep a quorum
+						}
+					}
+					close(leaderGone)
+				}
+			}}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := w.Run(wctx); err != nil && wctx.Err() == nil {
+				t.Errorf("worker %d: %v", i, err)
+			}
+		}()
+	}
+	got, err := coord.RunPartitioned(ctx, shares, p, nil, &stream.Partitioner{Bus: bus, MaxBatch: 100})
+	cancel()
+	wg.Wait()
+	if err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-leaderGone:
+	default:
+		t.Fatal("the leader was never killed: the test proves nothing")
+	}
+	if ctx0.Err() == nil {
+		t.Fatal("worker 0 was never killed")
+	}
+	if a, b := edges(want), edges(got); !slices.Equal(a, b) {
+		t.Fatalf("after failover: %d edges, want %d", len(b), len(a))
+	}
+}
+
+// retrySetup creates the streams once the cluster has elected its
+// JetStream meta leader.
+func retrySetup(t *testing.T, ctx context.Context, bus *stream.Bus) error {
+	var err error
+	for range 60 {
+		cctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		err = bus.Setup(cctx)
+		cancel()
+		if err == nil {
+			return nil
+		}
+		t.Logf("setup: %v", err)
+		time.Sleep(500 * time.Millisecond)
+	}
+	return err
+}
