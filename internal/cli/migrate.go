@@ -48,6 +48,7 @@ signing key stay in DIR: serve the PostgreSQL store with --data DIR, and
 				return err
 			}
 			defer dst.Close()
+			e.warnIsolation(ctx, dst)
 			checks, err := storecopy.Copy(ctx, src.ReadDB(), dst, storecopy.Options{Progress: e.progressOut()})
 			if len(checks) > 0 {
 				fmt.Fprintf(e.stdout, "from %s\nto   %s\n", src.Path(), dst.Path())
