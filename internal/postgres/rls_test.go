@@ -104,6 +104,22 @@ func TestRowLevelSecurity(t *testing.T) {
 	if _, err := db.FindDatasetByName(asB, "ds-a"); tahqiq.ErrorCode(err) != tahqiq.ENOTFOUND {
 		t.Errorf("another organisation finds dataset ds-a: %v", err)
 	}
+	// the content tables are reached through the dataset row only
+	for what, err := range map[string]error{
+		"ScanShares":       db.ScanShares(asB, tahqiq.ShareFilter{Dataset: "ds-a"}, func(tahqiq.Share) error { return nil }),
+		"SummarizeDataset": second(db.SummarizeDataset(asB, "ds-a", tahqiq.SummaryOptions{})),
+		"FindRejects":      second(db.FindRejects(asB, "ds-a", 10, 0)),
+		"FindPost":         second(db.FindPost(asB, "ds-a", "x:1")),
+		"DeleteDataset":    second(db.DeleteDataset(asB, "ds-a")),
+		"FindAccounts":     second(db.FindAccounts(asB, "ds-a", []string{"x:a"})),
+	} {
+		if tahqiq.ErrorCode(err) != tahqiq.ENOTFOUND {
+			t.Errorf("another organisation: %s of ds-a = %v, want ENOTFOUND", what, err)
+		}
+	}
+	if _, err := db.FindDatasetByName(asA, "ds-a"); err != nil {
+		t.Errorf("the owner cannot find ds-a after B's attempts: %v", err)
+	}
 	if ds, _ := db.FindDatasets(asA); len(ds) != 1 {
 		t.Errorf("the owner lists %d datasets, want 1", len(ds))
 	}
@@ -162,3 +178,5 @@ func TestRowLevelSecurity(t *testing.T) {
 		t.Errorf("after sharing item i-2: case %v, items %v", err, its)
 	}
 }
+
+func second[T any](_ T, err error) error { return err }
