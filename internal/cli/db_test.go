@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -65,4 +66,94 @@ func TestEnginesAgree(t *testing.T) {
 	if code := cli.Main(context.Background(), []string{"--db", "mysql://u:secret@h/db", "datasets"}, strings.NewReader(""), &out, &errb); code != 2 || strings.Contains(errb.String(), "secret") {
 		t.Errorf("--db mysql://: exit %d, stderr %q; want exit 2 without the password", code, errb.String())
 	}
+}
+
+// TestPostgresCLI runs the investigator's path through the CLI twice: on
+// the embedded store, moved with tahqiq migrate and verified on both sides
+// (same log size, root and signer), then continued on PostgreSQL; and from
+// scratch with --db (import, coord --dataset, case new, attach, attach-run,
+// verify), as an ordinary role under row-level security.
+func TestPostgresCLI(t *testing.T) {
+	srv := pgtest.Start(t)
+	sample := filepath.Join("..", "demo", "data", "russian_coord_tweets.events.csv.gz")
+	evidence := filepath.Join(t.TempDir(), "form45.txt")
+	if err := os.WriteFile(evidence, []byte("Form 45, station 17: 412 votes"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run := func(t *testing.T, engine []string, args ...string) string {
+		t.Helper()
+		if args[0] == "case" || args[0] == "org" {
+			args = append([]string{args[0], "--as", "amina"}, args[1:]...)
+		}
+		var out, errb bytes.Buffer
+		code := cli.Main(context.Background(), append(append([]string{"--quiet"}, engine...), args...), strings.NewReader(""), &out, &errb)
+		if code != 0 {
+			t.Fatalf("tahqiq %s %s: exit %d: %s%s", strings.Join(engine, " "), strings.Join(args, " "), code, out.String(), errb.String())
+		}
+		return out.String()
+	}
+	// verified returns the verify line after the path ("N log entries, root
+	// R, I items, B blobs, signed by K") and checks the OK.
+	verified := func(t *testing.T, engine []string) string {
+		t.Helper()
+		out := run(t, engine, "verify")
+		first, rest, _ := strings.Cut(out, "\n")
+		_, summary, ok := strings.Cut(first, ": ")
+		if !ok || strings.TrimSpace(rest) != "OK" {
+			t.Fatalf("verify: %q", out)
+		}
+		return summary
+	}
+	flow := func(t *testing.T, engine []string, data string) (caseID string) {
+		t.Helper()
+		run(t, engine, "org", "init", "--org", "Inquiry", "--admin", "amina")
+		run(t, engine, "import", "--dataset", "ru", sample)
+		runDir := filepath.Join(data, "runs", "ru-coord")
+		run(t, engine, "coord", "--dataset", "ru", "--out", runDir)
+		var c struct{ ID string }
+		if err := json.Unmarshal([]byte(run(t, engine, "case", "new", "--title", "Coordinated posting", "--json")), &c); err != nil || c.ID == "" {
+			t.Fatalf("case new --json: %v", err)
+		}
+		run(t, engine, "case", "attach", c.ID, evidence)
+		run(t, engine, "case", "attach-run", c.ID, runDir)
+		run(t, engine, "checkpoint")
+		return c.ID
+	}
+
+	t.Run("migrate", func(t *testing.T) {
+		data := filepath.Join(t.TempDir(), "data")
+		embedded := []string{"--data", data}
+		id := flow(t, embedded, data)
+		before := verified(t, embedded)
+		url := srv.NewAppDatabase(t)
+		run(t, embedded, "migrate", "--from", data, "--to", url)
+		onPG := []string{"--data", data, "--db", url}
+		if after := verified(t, onPG); after != before {
+			t.Fatalf("verify after migrate:\n embedded   %s\n postgresql %s", before, after)
+		}
+		if verified(t, embedded) != before {
+			t.Fatal("the embedded store changed during migrate")
+		}
+		t.Logf("both sides: %s", before)
+		// the datasets moved too, and work continues on PostgreSQL
+		if a, b := run(t, embedded, "datasets", "--json"), run(t, onPG, "datasets", "--json"); a != b {
+			t.Errorf("datasets --json differ:\n%s\n%s", a, b)
+		}
+		run(t, onPG, "case", "attach", id, sample)
+		if after := verified(t, onPG); after == before || !strings.Contains(after, "items") {
+			t.Errorf("verify after a new attachment on PostgreSQL: %s", after)
+		}
+	})
+	t.Run("db", func(t *testing.T) {
+		data := filepath.Join(t.TempDir(), "data")
+		onPG := []string{"--data", data, "--db", srv.NewAppDatabase(t)}
+		flow(t, onPG, data)
+		got := verified(t, onPG)
+		if !strings.Contains(got, ", 2 items,") {
+			t.Errorf("verify on PostgreSQL: %s, want 2 items", got)
+		}
+		if _, err := os.Stat(filepath.Join(data, "tahqiq.db")); err == nil {
+			t.Error("--db postgres:// also created an embedded store in --data")
+		}
+	})
 }

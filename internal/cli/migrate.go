@@ -48,7 +48,8 @@ signing key stay in DIR: serve the PostgreSQL store with --data DIR, and
 				return err
 			}
 			defer dst.Close()
-			checks, err := storecopy.Copy(ctx, src.ReadDB(), dst.Pool(), storecopy.Options{Progress: e.progressOut()})
+			e.warnIsolation(ctx, dst)
+			checks, err := storecopy.Copy(ctx, src.ReadDB(), dst, storecopy.Options{Progress: e.progressOut()})
 			if len(checks) > 0 {
 				fmt.Fprintf(e.stdout, "from %s\nto   %s\n", src.Path(), dst.Path())
 				w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)

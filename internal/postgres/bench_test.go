@@ -84,3 +84,48 @@ func BenchmarkScanShares(b *testing.B) {
 	}
 	b.ReportMetric(float64(rows*b.N)/b.Elapsed().Seconds(), "shares/s")
 }
+
+// BenchmarkFindCases measures one read of a case table under row-level
+// security (a transaction setting tahqiq.org, the query, the commit), for
+// the system scope and for an organisation's, as an ordinary role.
+func BenchmarkFindCases(b *testing.B) {
+	ctx := context.Background()
+	srv := pgtest.Start(b)
+	db, err := postgres.Open(ctx, srv.NewAppDatabase(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	err = db.InTx(ctx, func(tx tahqiq.CaseTx) error {
+		for _, o := range []string{"o-a", "o-b"} {
+			if err := tx.CreateOrganisation(ctx, tahqiq.Organisation{ID: o, Name: o}); err != nil {
+				return err
+			}
+			for i := range 50 {
+				c := tahqiq.Case{ID: fmt.Sprintf("c-%s-%d", o, i), OrgID: o, Title: "t", TLP: tahqiq.TLPAmber, CreatedBy: "u", CreatedAt: time.Unix(int64(i), 0)}
+				if err := tx.CreateCase(ctx, c); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, bc := range []struct {
+		name string
+		ctx  context.Context
+		want int
+	}{{"system", ctx, 100}, {"org", tahqiq.WithOrg(ctx, "o-a"), 50}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				cs, err := db.FindCases(bc.ctx)
+				if err != nil || len(cs) != bc.want {
+					b.Fatalf("FindCases = %d cases, %v; want %d", len(cs), err, bc.want)
+				}
+			}
+		})
+	}
+}

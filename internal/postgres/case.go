@@ -24,16 +24,13 @@ const ledgerLock = 0x7461687169710003
 // and its log entry commit together, and two changes never get the same
 // log index.
 func (db *DB) InTx(ctx context.Context, fn func(tx tahqiq.CaseTx) error) error {
-	tx, err := db.pool.Begin(ctx)
+	tx, err := db.begin(ctx)
 	if err != nil {
-		return fmt.Errorf("postgres: begin: %w", err)
+		return err
 	}
 	defer tx.Rollback(ctx)
 	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(ledgerLock)); err != nil {
 		return fmt.Errorf("postgres: log lock: %w", err)
-	}
-	if err := setScope(ctx, tx); err != nil {
-		return err
 	}
 	if err := fn(&caseTx{tx: tx, log: ledger.New(ledgerStore{ctx, tx})}); err != nil {
 		return err

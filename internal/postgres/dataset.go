@@ -103,7 +103,7 @@ func (db *DB) DeleteDataset(ctx context.Context, name string) (tahqiq.DatasetCou
 	if err != nil {
 		return tahqiq.DatasetCounts{}, err
 	}
-	tx, err := db.pool.Begin(ctx)
+	tx, err := db.begin(ctx)
 	if err != nil {
 		return tahqiq.DatasetCounts{}, fmt.Errorf("postgres: delete dataset: %w", err)
 	}

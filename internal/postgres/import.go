@@ -25,7 +25,7 @@ func (db *DB) BeginImport(ctx context.Context, dataset string) (tahqiq.ImportTx,
 	if dataset == "" {
 		return nil, tahqiq.Errorf(tahqiq.EINVALID, "dataset name is empty")
 	}
-	tx, err := db.pool.Begin(ctx)
+	tx, err := db.begin(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: begin import: %w", err)
 	}

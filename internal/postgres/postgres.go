@@ -15,6 +15,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/tahqiq/tahqiq"
@@ -86,7 +87,7 @@ func (db *DB) Pool() *pgxpool.Pool { return db.pool }
 // schema_migrations, all in one transaction under an advisory lock so that
 // concurrent starts do not race.
 func (db *DB) migrate(ctx context.Context) error {
-	tx, err := db.pool.Begin(ctx)
+	tx, err := db.BeginSystem(ctx, pgx.TxOptions{})
 	if err != nil {
 		return fmt.Errorf("postgres: migrate: %w", err)
 	}

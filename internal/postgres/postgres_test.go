@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/tahqiq/tahqiq/internal/postgres"
 	"github.com/tahqiq/tahqiq/internal/postgres/pgtest"
@@ -17,6 +18,21 @@ func TestConformance(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { db.Close() })
+		return db
+	})
+}
+
+// TestCaseConformance runs the case, custody-log and account suite as an
+// ordinary role, so the row-level security policies are in force.
+func TestCaseConformance(t *testing.T) {
+	srv := pgtest.Start(t)
+	storetest.RunCases(t, func(t *testing.T, now func() time.Time) storetest.CaseStore {
+		db, err := postgres.Open(context.Background(), srv.NewAppDatabase(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		db.Now = now
 		return db
 	})
 }

@@ -13,8 +13,9 @@ import (
 // TestRowLevelSecurity: with the store read as another organisation (the
 // scope the server sets per request), PostgreSQL itself hides that
 // organisation's cases, items, findings and datasets, even though these
-// store calls skip every check of casework; shares open exactly what they
-// share.
+// store calls skip every check of casework; plain SQL with no scope at all
+// sees none of them (the policies fail closed); shares open exactly what
+// they share.
 func TestRowLevelSecurity(t *testing.T) {
 	ctx := context.Background()
 	srv := pgtest.Start(t)
@@ -103,8 +104,68 @@ func TestRowLevelSecurity(t *testing.T) {
 	if _, err := db.FindDatasetByName(asB, "ds-a"); tahqiq.ErrorCode(err) != tahqiq.ENOTFOUND {
 		t.Errorf("another organisation finds dataset ds-a: %v", err)
 	}
+	// the content tables are reached through the dataset row only
+	for what, err := range map[string]error{
+		"ScanShares":       db.ScanShares(asB, tahqiq.ShareFilter{Dataset: "ds-a"}, func(tahqiq.Share) error { return nil }),
+		"SummarizeDataset": second(db.SummarizeDataset(asB, "ds-a", tahqiq.SummaryOptions{})),
+		"FindRejects":      second(db.FindRejects(asB, "ds-a", 10, 0)),
+		"FindPost":         second(db.FindPost(asB, "ds-a", "x:1")),
+		"DeleteDataset":    second(db.DeleteDataset(asB, "ds-a")),
+		"FindAccounts":     second(db.FindAccounts(asB, "ds-a", []string{"x:a"})),
+	} {
+		if tahqiq.ErrorCode(err) != tahqiq.ENOTFOUND {
+			t.Errorf("another organisation: %s of ds-a = %v, want ENOTFOUND", what, err)
+		}
+	}
+	if _, err := db.FindDatasetByName(asA, "ds-a"); err != nil {
+		t.Errorf("the owner cannot find ds-a after B's attempts: %v", err)
+	}
 	if ds, _ := db.FindDatasets(asA); len(ds) != 1 {
 		t.Errorf("the owner lists %d datasets, want 1", len(ds))
+	}
+	// Plain SQL that skips the store's scoping (a forgotten scope, a bare
+	// connection): with no tahqiq.org, or another organisation's, PostgreSQL
+	// shows none of A's rows and refuses to write one; the system scope
+	// the store uses for unscoped callers sees everything.
+	pool := db.Pool()
+	raw := func(scope string) (n [4]int64) {
+		t.Helper()
+		tx, err := pool.Begin(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tx.Rollback(ctx)
+		if scope != "" {
+			if _, err := tx.Exec(ctx, `SELECT set_config('tahqiq.org', $1, true)`, scope); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for i, tab := range []string{"cases", "items", "case_records", "datasets"} {
+			if err := tx.QueryRow(ctx, `SELECT count(*) FROM `+tab).Scan(&n[i]); err != nil {
+				t.Fatalf("%s: %v", tab, err)
+			}
+		}
+		return n
+	}
+	for _, tc := range []struct {
+		name  string
+		scope string
+		want  [4]int64
+	}{
+		{"no scope set", "", [4]int64{0, 0, 0, 0}},
+		{"scoped to B", orgB.ID, [4]int64{0, 0, 0, 0}},
+		{"scoped to A", orgA.ID, [4]int64{1, 2, 1, 1}},
+		{"system scope", postgres.SystemScope, [4]int64{1, 2, 1, 1}},
+	} {
+		if got := raw(tc.scope); got != tc.want {
+			t.Errorf("plain SQL, %s: cases, items, case records, datasets = %v; want %v", tc.name, got, tc.want)
+		}
+	}
+	if _, err := pool.Exec(ctx, `INSERT INTO cases (id, org_id, title, description, tlp, created_by, created_at) VALUES ('c-raw', $1, 't', '', 'red', $2, '2024-01-01T00:00:00Z')`, orgA.ID, admin.ID); err == nil {
+		t.Error("plain SQL with no scope wrote a case of A")
+	}
+	if _, err := db.FindCases(tahqiq.WithOrg(ctx, postgres.SystemScope)); tahqiq.ErrorCode(err) != tahqiq.EINVALID {
+		t.Errorf("an organisation id %q (the system scope) is accepted: %v", postgres.SystemScope, err)
 	}
 	// sharing one item opens the case and that item, not the other
 	if err := db.InTx(ctx, func(tx tahqiq.CaseTx) error {
@@ -117,3 +178,5 @@ func TestRowLevelSecurity(t *testing.T) {
 		t.Errorf("after sharing item i-2: case %v, items %v", err, its)
 	}
 }
+
+func second[T any](_ T, err error) error { return err }

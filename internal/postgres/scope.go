@@ -9,15 +9,17 @@ import (
 	"github.com/tahqiq/tahqiq"
 )
 
-// scoped runs fn with a querier that sees what the organisation ctx is
-// scoped to may see (tahqiq.WithOrg): a read-only transaction with
-// tahqiq.org set, which the row-level security policies of migration
-// 0003 read. Unscoped contexts use the pool and see everything.
+// SystemScope is the value of tahqiq.org that sees every row: the scope of
+// callers not scoped to an organisation (the CLI, background jobs,
+// tahqiq migrate). Without any tahqiq.org the policies of migration 0004
+// show no organisation's rows.
+const SystemScope = "*"
+
+// scoped runs fn with a querier that sees what ctx is scoped to
+// (tahqiq.WithOrg; unscoped contexts see everything): a read-only
+// transaction with tahqiq.org set, which the row-level security policies
+// read.
 func (db *DB) scoped(ctx context.Context, fn func(q querier) error) error {
-	org := tahqiq.OrgOf(ctx)
-	if org == "" {
-		return fn(db.pool)
-	}
 	tx, err := db.pool.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly})
 	if err != nil {
 		return fmt.Errorf("postgres: begin: %w", err)
@@ -32,12 +34,45 @@ func (db *DB) scoped(ctx context.Context, fn func(q querier) error) error {
 	return tx.Commit(ctx)
 }
 
-// setScope sets tahqiq.org for the rest of tx when ctx is scoped.
+// begin starts a read-write transaction scoped as ctx is.
+func (db *DB) begin(ctx context.Context) (pgx.Tx, error) {
+	tx, err := db.pool.Begin(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: begin: %w", err)
+	}
+	if err := setScope(ctx, tx); err != nil {
+		tx.Rollback(ctx)
+		return nil, err
+	}
+	return tx, nil
+}
+
+// BeginSystem starts a transaction in the system scope, which sees and may
+// write every row (for tahqiq migrate).
+func (db *DB) BeginSystem(ctx context.Context, opt pgx.TxOptions) (pgx.Tx, error) {
+	tx, err := db.pool.BeginTx(ctx, opt)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: begin: %w", err)
+	}
+	if _, err := tx.Exec(ctx, `SELECT set_config('tahqiq.org', $1, true)`, SystemScope); err != nil {
+		tx.Rollback(ctx)
+		return nil, fmt.Errorf("postgres: scope: %w", err)
+	}
+	return tx, nil
+}
+
+// setScope sets tahqiq.org for the rest of tx: the organisation ctx is
+// scoped to, else the system scope.
 func setScope(ctx context.Context, tx pgx.Tx) error {
-	if org := tahqiq.OrgOf(ctx); org != "" {
-		if _, err := tx.Exec(ctx, `SELECT set_config('tahqiq.org', $1, true)`, org); err != nil {
-			return fmt.Errorf("postgres: scope: %w", err)
-		}
+	org := tahqiq.OrgOf(ctx)
+	switch org {
+	case "":
+		org = SystemScope
+	case SystemScope:
+		return tahqiq.Errorf(tahqiq.EINVALID, "organisation id %q is reserved", org)
+	}
+	if _, err := tx.Exec(ctx, `SELECT set_config('tahqiq.org', $1, true)`, org); err != nil {
+		return fmt.Errorf("postgres: scope: %w", err)
 	}
 	return nil
 }

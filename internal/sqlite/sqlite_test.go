@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/tahqiq/tahqiq/internal/sqlite"
 	"github.com/tahqiq/tahqiq/internal/storetest"
@@ -27,6 +28,18 @@ func TestConformanceInMemory(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { db.Close() })
+		return db
+	})
+}
+
+func TestCaseConformance(t *testing.T) {
+	storetest.RunCases(t, func(t *testing.T, now func() time.Time) storetest.CaseStore {
+		db, err := sqlite.OpenDir(context.Background(), filepath.Join(t.TempDir(), "data"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		db.Now = now
 		return db
 	})
 }

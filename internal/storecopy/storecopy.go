@@ -18,7 +18,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/tahqiq/tahqiq/internal/postgres"
 
 	"github.com/tahqiq/tahqiq"
 )
@@ -47,11 +47,14 @@ type Table struct {
 	Columns  []Column
 	OrderBy  string // key order for hashing, e.g. "id"
 	Identity bool   // PostgreSQL assigns the key (OrderBy, one column) from an identity sequence, to be moved past the copied keys
+	// RowSecurity: the table has row-level security policies, under which
+	// PostgreSQL refuses COPY FROM; its rows are inserted in batches.
+	RowSecurity bool
 }
 
 // Tables are the tables copied, parents first.
 var Tables = []Table{
-	{Name: "datasets", OrderBy: "id", Identity: true, Columns: cols("id", Int, "name", Text, "created_at", Time)},
+	{Name: "datasets", OrderBy: "id", RowSecurity: true, Identity: true, Columns: cols("id", Int, "name", Text, "created_at", Time)},
 	{Name: "files", OrderBy: "id", Identity: true, Columns: cols("id", Int, "dataset_id", Int, "name", Text, "sha256", Text, "size", Int, "format", Text, "imported_at", Time, "records", Int)},
 	{Name: "records", OrderBy: "id", Columns: cols("id", Int, "file_id", Int, "line", Int, "offset", Int, "locator", Text, "kind", Text, "sha256", Bytes, "raw", Bytes, "collected_at", Int)},
 	{Name: "rejects", OrderBy: "id", Identity: true, Columns: cols("id", Int, "file_id", Int, "line", Int, "reason", Text, "raw", Bytes)},
@@ -63,11 +66,11 @@ var Tables = []Table{
 	// on both sides; records are the exact JSON bytes the log's digests cover)
 	{Name: "organisations", OrderBy: "id", Columns: cols("id", Text, "name", Text)},
 	{Name: "users", OrderBy: "id", Columns: cols("id", Text, "org_id", Text, "name", Text, "role", Text)},
-	{Name: "cases", OrderBy: "id", Columns: cols("id", Text, "org_id", Text, "title", Text, "description", Text, "tlp", Text, "created_by", Text, "created_at", Text)},
+	{Name: "cases", OrderBy: "id", RowSecurity: true, Columns: cols("id", Text, "org_id", Text, "title", Text, "description", Text, "tlp", Text, "created_by", Text, "created_at", Text)},
 	{Name: "case_shares", OrderBy: "case_id, item_id, org_id", Columns: cols("case_id", Text, "item_id", Text, "org_id", Text, "tlp", Text)},
-	{Name: "items", OrderBy: "id", Columns: cols("id", Text, "case_id", Text, "seq", Int, "data", Bytes)},
+	{Name: "items", OrderBy: "id", RowSecurity: true, Columns: cols("id", Text, "case_id", Text, "seq", Int, "data", Bytes)},
 	{Name: "item_blobs", OrderBy: "item_id, sha256, dhash", Columns: cols("item_id", Text, "sha256", Text, "dhash", Text)},
-	{Name: "case_records", OrderBy: "id", Columns: cols("id", Text, "case_id", Text, "kind", Text, "seq", Int, "data", Bytes)},
+	{Name: "case_records", OrderBy: "id", RowSecurity: true, Columns: cols("id", Text, "case_id", Text, "kind", Text, "seq", Int, "data", Bytes)},
 	{Name: "ledger_entries", OrderBy: "idx", Columns: cols("idx", Int, "data", Bytes)},
 	{Name: "ledger_hashes", OrderBy: "idx", Columns: cols("idx", Int, "hash", Bytes)},
 	{Name: "ledger_checkpoints", OrderBy: "seq", Identity: true, Columns: cols("seq", Int, "size", Int, "note", Bytes)},
@@ -109,11 +112,12 @@ type Options struct {
 // PostgreSQL database of dst, which must hold no datasets yet, in one
 // transaction; then it hashes both sides and returns the comparison. The
 // error is EVERIFY when a table differs.
-func Copy(ctx context.Context, src *sql.DB, dst *pgxpool.Pool, opt Options) ([]Check, error) {
+func Copy(ctx context.Context, src *sql.DB, dst *postgres.DB, opt Options) ([]Check, error) {
 	if err := refuseUncopied(ctx, src); err != nil {
 		return nil, err
 	}
-	tx, err := dst.Begin(ctx)
+	// The system scope: row-level security shows and accepts every row.
+	tx, err := dst.BeginSystem(ctx, pgx.TxOptions{})
 	if err != nil {
 		return nil, fmt.Errorf("storecopy: begin: %w", err)
 	}
@@ -149,8 +153,14 @@ func Copy(ctx context.Context, src *sql.DB, dst *pgxpool.Pool, opt Options) ([]C
 	return Verify(ctx, src, dst)
 }
 
-// Verify hashes every table on both sides.
-func Verify(ctx context.Context, src *sql.DB, dst *pgxpool.Pool) ([]Check, error) {
+// Verify hashes every table on both sides (PostgreSQL in one read-only
+// snapshot of the system scope).
+func Verify(ctx context.Context, src *sql.DB, dst *postgres.DB) ([]Check, error) {
+	tx, err := dst.BeginSystem(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly, IsoLevel: pgx.RepeatableRead})
+	if err != nil {
+		return nil, fmt.Errorf("storecopy: begin: %w", err)
+	}
+	defer tx.Rollback(ctx)
 	var out []Check
 	bad := 0
 	for _, t := range Tables {
@@ -158,7 +168,7 @@ func Verify(ctx context.Context, src *sql.DB, dst *pgxpool.Pool) ([]Check, error
 		if err != nil {
 			return out, err
 		}
-		to, err := sumPostgres(ctx, dst, t)
+		to, err := sumPostgres(ctx, tx, t)
 		if err != nil {
 			return out, err
 		}
@@ -197,6 +207,9 @@ func copyTable(ctx context.Context, src *sql.DB, tx pgx.Tx, t Table) (int64, err
 		names[i] = c.Name
 	}
 	r := &rowSource{rows: rows, t: t, vals: make([]any, len(t.Columns))}
+	if t.RowSecurity {
+		return insertRows(ctx, tx, t, names, r)
+	}
 	n, err := tx.CopyFrom(ctx, pgx.Identifier{t.Name}, names, r)
 	if r.err != nil {
 		return 0, r.err
@@ -205,6 +218,50 @@ func copyTable(ctx context.Context, src *sql.DB, tx pgx.Tx, t Table) (int64, err
 		return 0, fmt.Errorf("storecopy: write %s: %w", t.Name, err)
 	}
 	return n, nil
+}
+
+// insertRows writes the rows of r with batched INSERTs (for tables with
+// row-level security, where COPY FROM is refused).
+func insertRows(ctx context.Context, tx pgx.Tx, t Table, names []string, r *rowSource) (int64, error) {
+	ph, quoted := make([]string, len(names)), make([]string, len(names))
+	for i, c := range names {
+		ph[i], quoted[i] = fmt.Sprintf("$%d", i+1), pgx.Identifier{c}.Sanitize()
+	}
+	override := ""
+	if t.Identity {
+		override = " OVERRIDING SYSTEM VALUE"
+	}
+	q := `INSERT INTO ` + pgx.Identifier{t.Name}.Sanitize() + ` (` + strings.Join(quoted, ", ") + `)` + override + ` VALUES (` + strings.Join(ph, ", ") + `)`
+	var n int64
+	b := &pgx.Batch{}
+	flush := func() error {
+		if b.Len() == 0 {
+			return nil
+		}
+		err := tx.SendBatch(ctx, b).Close()
+		b = &pgx.Batch{}
+		if err != nil {
+			return fmt.Errorf("storecopy: write %s: %w", t.Name, err)
+		}
+		return nil
+	}
+	for r.Next() {
+		vals, err := r.Values()
+		if err != nil {
+			return 0, err
+		}
+		b.Queue(q, append([]any(nil), vals...)...)
+		n++
+		if b.Len() == 1000 {
+			if err := flush(); err != nil {
+				return 0, err
+			}
+		}
+	}
+	if err := r.Err(); err != nil {
+		return 0, err
+	}
+	return n, flush()
 }
 
 // rowSource adapts SQLite rows to pgx.CopyFromSource, converting values to
@@ -388,8 +445,8 @@ func sumSQLite(ctx context.Context, db *sql.DB, t Table) (Sum, error) {
 	})
 }
 
-func sumPostgres(ctx context.Context, pool *pgxpool.Pool, t Table) (Sum, error) {
-	rows, err := pool.Query(ctx, `SELECT `+selectList(t, true)+` FROM `+pgx.Identifier{t.Name}.Sanitize()+` ORDER BY `+t.OrderBy)
+func sumPostgres(ctx context.Context, tx pgx.Tx, t Table) (Sum, error) {
+	rows, err := tx.Query(ctx, `SELECT `+selectList(t, true)+` FROM `+pgx.Identifier{t.Name}.Sanitize()+` ORDER BY `+t.OrderBy)
 	if err != nil {
 		return Sum{}, fmt.Errorf("storecopy: hash %s: %w", t.Name, err)
 	}

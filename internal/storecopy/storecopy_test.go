@@ -67,14 +67,14 @@ func TestCopy(t *testing.T) {
 	}
 	defer src.Close()
 	fill(t, src, "a", "b")
-	dst, err := postgres.Open(ctx, srv.NewDatabase(t))
+	dst, err := postgres.Open(ctx, srv.NewAppDatabase(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer dst.Close()
 
 	var progress bytes.Buffer
-	checks, err := storecopy.Copy(ctx, src.ReadDB(), dst.Pool(), storecopy.Options{Progress: &progress})
+	checks, err := storecopy.Copy(ctx, src.ReadDB(), dst, storecopy.Options{Progress: &progress})
 	if err != nil {
 		t.Fatalf("Copy: %v (%+v)", err, checks)
 	}
@@ -111,7 +111,7 @@ func TestCopy(t *testing.T) {
 	}
 
 	// A second copy into the now non-empty store is refused.
-	if _, err := storecopy.Copy(ctx, src.ReadDB(), dst.Pool(), storecopy.Options{}); tahqiq.ErrorCode(err) != tahqiq.ECONFLICT {
+	if _, err := storecopy.Copy(ctx, src.ReadDB(), dst, storecopy.Options{}); tahqiq.ErrorCode(err) != tahqiq.ECONFLICT {
 		t.Errorf("copy into non-empty store: %v, want ECONFLICT", err)
 	}
 }
@@ -125,19 +125,19 @@ func TestVerifyDetectsChange(t *testing.T) {
 	}
 	defer src.Close()
 	fill(t, src, "a")
-	dst, err := postgres.Open(ctx, srv.NewDatabase(t))
+	dst, err := postgres.Open(ctx, srv.NewAppDatabase(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer dst.Close()
-	if _, err := storecopy.Copy(ctx, src.ReadDB(), dst.Pool(), storecopy.Options{}); err != nil {
+	if _, err := storecopy.Copy(ctx, src.ReadDB(), dst, storecopy.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	// One byte of one raw record changed on the PostgreSQL side.
 	if _, err := dst.Pool().Exec(ctx, `UPDATE records SET raw = raw || '\x00'::bytea WHERE id = 7`); err != nil {
 		t.Fatal(err)
 	}
-	checks, err := storecopy.Verify(ctx, src.ReadDB(), dst.Pool())
+	checks, err := storecopy.Verify(ctx, src.ReadDB(), dst)
 	if tahqiq.ErrorCode(err) != tahqiq.EVERIFY {
 		t.Fatalf("Verify after change: %v, want EVERIFY", err)
 	}
@@ -190,12 +190,12 @@ func TestCopyCases(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dst, err := postgres.Open(ctx, srv.NewDatabase(t))
+	dst, err := postgres.Open(ctx, srv.NewAppDatabase(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer dst.Close()
-	checks, err := storecopy.Copy(ctx, src.ReadDB(), dst.Pool(), storecopy.Options{})
+	checks, err := storecopy.Copy(ctx, src.ReadDB(), dst, storecopy.Options{})
 	if err != nil {
 		t.Fatalf("Copy: %v (%+v)", err, checks)
 	}

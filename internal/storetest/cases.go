@@ -1,0 +1,468 @@
+package storetest
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"golang.org/x/mod/sumdb/tlog"
+
+	"github.com/tahqiq/tahqiq"
+)
+
+// CaseStore is what an engine must implement to keep cases, the custody
+// log, accounts and sessions: everything internal/casework and the HTTP
+// server ask of a store.
+type CaseStore interface {
+	tahqiq.CaseStore
+	tahqiq.AuthStore
+	LogHashes(ctx context.Context) tlog.HashReader
+	FindUsers(ctx context.Context) ([]tahqiq.User, error)
+	FindOrganisations(ctx context.Context) ([]tahqiq.Organisation, error)
+}
+
+// RunCases runs the case, custody-log and account suite. newStore returns
+// a fresh, empty store whose clock (session expiry, password times) is now.
+func RunCases(t *testing.T, newStore func(t *testing.T, now func() time.Time) CaseStore) {
+	clock := func() time.Time { return t0 }
+	t.Run("UsersAndOrganisations", func(t *testing.T) { testUsers(t, newStore(t, clock)) })
+	t.Run("CaseRoundTrip", func(t *testing.T) { testCaseRoundTrip(t, newStore(t, clock)) })
+	t.Run("TxRollbackLeavesNothing", func(t *testing.T) { testCaseRollback(t, newStore(t, clock)) })
+	t.Run("LogAndCheckpoints", func(t *testing.T) { testLog(t, newStore(t, clock)) })
+	t.Run("DatasetOwners", func(t *testing.T) { testDatasetOrgs(t, newStore(t, clock)) })
+	t.Run("PasswordsSessionsTokens", func(t *testing.T) {
+		now := t0
+		testAuth(t, newStore(t, func() time.Time { return now }), &now)
+	})
+}
+
+func inTx(t *testing.T, s CaseStore, fn func(ctx context.Context, tx tahqiq.CaseTx) error) {
+	t.Helper()
+	ctx := context.Background()
+	if err := s.InTx(ctx, func(tx tahqiq.CaseTx) error { return fn(ctx, tx) }); err != nil {
+		t.Fatalf("InTx: %v", err)
+	}
+}
+
+func wantCode(t *testing.T, what string, err error, code string) {
+	t.Helper()
+	if tahqiq.ErrorCode(err) != code {
+		t.Errorf("%s: error %v (code %q), want code %s", what, err, tahqiq.ErrorCode(err), code)
+	}
+}
+
+var (
+	orgA   = tahqiq.Organisation{ID: "o-a", Name: "Inquiry"}
+	orgB   = tahqiq.Organisation{ID: "o-b", Name: "Partner"}
+	admin  = tahqiq.User{ID: "u-1", OrgID: "o-a", Name: "zainab", Role: tahqiq.RoleAdmin}
+	viewer = tahqiq.User{ID: "u-2", OrgID: "o-b", Name: "ali", Role: tahqiq.RoleViewer}
+)
+
+func seedOrgs(t *testing.T, s CaseStore) {
+	t.Helper()
+	inTx(t, s, func(ctx context.Context, tx tahqiq.CaseTx) error {
+		for _, o := range []tahqiq.Organisation{orgA, orgB} {
+			if err := tx.CreateOrganisation(ctx, o); err != nil {
+				return err
+			}
+		}
+		for _, u := range []tahqiq.User{admin, viewer} {
+			if err := tx.CreateUser(ctx, u); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func testUsers(t *testing.T, s CaseStore) {
+	ctx := context.Background()
+	seedOrgs(t, s)
+	for _, u := range []tahqiq.User{admin, viewer} {
+		if got, err := s.FindUserByName(ctx, u.Name); err != nil || got != u {
+			t.Errorf("FindUserByName(%q) = %+v, %v; want %+v", u.Name, got, err, u)
+		}
+		if got, err := s.FindUserByID(ctx, u.ID); err != nil || got != u {
+			t.Errorf("FindUserByID(%q) = %+v, %v; want %+v", u.ID, got, err, u)
+		}
+	}
+	_, err := s.FindUserByName(ctx, "nobody")
+	wantCode(t, "FindUserByName(nobody)", err, tahqiq.ENOTFOUND)
+	_, err = s.FindUserByID(ctx, "u-404")
+	wantCode(t, "FindUserByID(u-404)", err, tahqiq.ENOTFOUND)
+	users, err := s.FindUsers(ctx)
+	if d := cmp.Diff([]tahqiq.User{viewer, admin}, users); err != nil || d != "" {
+		t.Errorf("FindUsers (by name) %v, -want +got:\n%s", err, d)
+	}
+	orgs, err := s.FindOrganisations(ctx)
+	if d := cmp.Diff([]tahqiq.Organisation{orgA, orgB}, orgs); err != nil || d != "" {
+		t.Errorf("FindOrganisations (by name) %v, -want +got:\n%s", err, d)
+	}
+	// a second user or organisation with a taken name is a conflict
+	err = s.InTx(ctx, func(tx tahqiq.CaseTx) error {
+		return tx.CreateUser(ctx, tahqiq.User{ID: "u-3", OrgID: orgA.ID, Name: admin.Name, Role: tahqiq.RoleViewer})
+	})
+	wantCode(t, "CreateUser with a taken name", err, tahqiq.ECONFLICT)
+	err = s.InTx(ctx, func(tx tahqiq.CaseTx) error {
+		return tx.CreateOrganisation(ctx, tahqiq.Organisation{ID: "o-c", Name: orgA.Name})
+	})
+	wantCode(t, "CreateOrganisation with a taken name", err, tahqiq.ECONFLICT)
+}
+
+func testCaseRoundTrip(t *testing.T, s CaseStore) {
+	ctx := context.Background()
+	seedOrgs(t, s)
+	at := t0.Add(90 * time.Minute).Add(123456789) // nanoseconds survive
+	c1 := tahqiq.Case{ID: "c-1", OrgID: orgA.ID, Title: "انتخابات 2024", Description: "Form 45 discrepancies", TLP: tahqiq.TLPAmber, CreatedBy: admin.ID, CreatedAt: at}
+	c0 := tahqiq.Case{ID: "c-0", OrgID: orgA.ID, Title: "older", TLP: tahqiq.TLPRed, CreatedBy: admin.ID, CreatedAt: t0}
+	items := []tahqiq.Item{
+		{ID: "i-b", CaseID: "c-1", Kind: tahqiq.ItemFile, Title: "form45.pdf", Source: "/tmp/form45.pdf", Blobs: []tahqiq.BlobRef{{SHA256: "sha256:aa", Size: 3, DHash: "00ff00ff00ff00ff"}}, TLP: tahqiq.TLPGreen, AddedBy: admin.ID, AddedAt: at},
+		{ID: "i-a", CaseID: "c-1", Kind: tahqiq.ItemPost, Title: "post", Source: "ru/x:1", Blobs: []tahqiq.BlobRef{{SHA256: "sha256:bb", Size: 5}}, DerivedFrom: "i-b", AddedBy: admin.ID, AddedAt: at.Add(time.Second)},
+	}
+	finding := tahqiq.Finding{ID: "f-1", CaseID: "c-1", Title: "same text", Text: "two accounts", ItemIDs: []string{"i-a", "i-b"}, Tags: []string{"T0049"}, CreatedBy: admin.ID, CreatedAt: at}
+	rec := tahqiq.Recommendation{ID: "r-1", CaseID: "c-1", Action: "report", Grounds: "f-1", FindingIDs: []string{"f-1"}, State: tahqiq.RecProposed, CreatedBy: admin.ID, CreatedAt: at}
+	tasks := []tahqiq.Task{
+		{ID: "k-1", CaseID: "c-1", Title: "call the observer", CreatedBy: admin.ID, CreatedAt: at},
+		{ID: "k-2", CaseID: "c-1", Title: "check station 17", Assignee: admin.ID, CreatedBy: admin.ID, CreatedAt: at},
+	}
+	note := tahqiq.Note{ID: "n-1", CaseID: "c-1", Text: "نوٹ", CreatedBy: admin.ID, CreatedAt: at}
+	share := tahqiq.CaseShare{CaseID: "c-1", OrgID: orgB.ID, TLP: tahqiq.TLPGreen}
+	inTx(t, s, func(ctx context.Context, tx tahqiq.CaseTx) error {
+		for _, c := range []tahqiq.Case{c1, c0} {
+			if err := tx.CreateCase(ctx, c); err != nil {
+				return err
+			}
+		}
+		for _, it := range items {
+			if err := tx.CreateItem(ctx, it); err != nil {
+				return err
+			}
+		}
+		for _, k := range tasks {
+			if err := tx.CreateTask(ctx, k); err != nil {
+				return err
+			}
+		}
+		if err := tx.CreateFinding(ctx, finding); err != nil {
+			return err
+		}
+		if err := tx.PutRecommendation(ctx, rec); err != nil {
+			return err
+		}
+		if err := tx.CreateNote(ctx, note); err != nil {
+			return err
+		}
+		return tx.CreateShare(ctx, share)
+	})
+	check := func(what string, got any, err error, want any) {
+		t.Helper()
+		if err != nil {
+			t.Errorf("%s: %v", what, err)
+			return
+		}
+		if d := cmp.Diff(want, got); d != "" {
+			t.Errorf("%s -want +got:\n%s", what, d)
+		}
+	}
+	got, err := s.FindCaseByID(ctx, "c-1")
+	if err == nil && !got.CreatedAt.Equal(c1.CreatedAt) {
+		t.Errorf("case created_at %v, want %v", got.CreatedAt, c1.CreatedAt)
+	}
+	got.CreatedAt = c1.CreatedAt // the same instant, any location
+	check("FindCaseByID", got, err, c1)
+	cs, err := s.FindCases(ctx)
+	var ids []string
+	for _, c := range cs {
+		ids = append(ids, c.ID)
+	}
+	check("FindCases ids (oldest first)", ids, err, []string{"c-0", "c-1"})
+	its, err := s.FindItems(ctx, "c-1")
+	check("FindItems (in attach order)", utcItems(its), err, items)
+	it, err := s.FindItemByID(ctx, "i-a")
+	check("FindItemByID", utcItems([]tahqiq.Item{it}), err, items[1:])
+	fs, err := s.FindFindings(ctx, "c-1")
+	check("FindFindings", fs, err, []tahqiq.Finding{finding})
+	r, err := s.FindRecommendation(ctx, "r-1")
+	check("FindRecommendation", r, err, rec)
+	ks, err := s.FindTasks(ctx, "c-1")
+	check("FindTasks", ks, err, tasks)
+	ns, err := s.FindNotes(ctx, "c-1")
+	check("FindNotes", ns, err, []tahqiq.Note{note})
+	sh, err := s.FindShares(ctx, "c-1")
+	check("FindShares", sh, err, []tahqiq.CaseShare{share})
+	if its, err := s.FindItems(ctx, "c-0"); err != nil || len(its) != 0 {
+		t.Errorf("FindItems(c-0) = %v, %v; want none", its, err)
+	}
+
+	// replacing: a decided recommendation, a task update, a share's TLP
+	dec, err := rec.Decide(tahqiq.User{ID: "u-9", Role: tahqiq.RoleReviewer}, true, at.Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	upd := tasks[0]
+	upd.Status, upd.Done, upd.UpdatedBy, upd.UpdatedAt = tahqiq.TaskDone, true, admin.ID, at.Add(time.Hour)
+	share.TLP = tahqiq.TLPAmber
+	inTx(t, s, func(ctx context.Context, tx tahqiq.CaseTx) error {
+		if err := tx.PutRecommendation(ctx, dec); err != nil {
+			return err
+		}
+		if err := tx.PutTask(ctx, upd); err != nil {
+			return err
+		}
+		return tx.CreateShare(ctx, share)
+	})
+	rs, err := s.FindRecommendations(ctx, "c-1")
+	check("FindRecommendations after the decision", rs, err, []tahqiq.Recommendation{dec})
+	ks, err = s.FindTasks(ctx, "c-1")
+	check("FindTasks after PutTask (order kept)", ks, err, []tahqiq.Task{upd, tasks[1]})
+	k, err := s.FindTask(ctx, "k-1")
+	check("FindTask", k, err, upd)
+	sh, err = s.FindShares(ctx, "c-1")
+	check("FindShares after re-sharing", sh, err, []tahqiq.CaseShare{share})
+
+	// absent things
+	for what, err := range map[string]error{
+		"FindCaseByID(c-404)":       second(s.FindCaseByID(ctx, "c-404")),
+		"FindItemByID(i-404)":       second(s.FindItemByID(ctx, "i-404")),
+		"FindRecommendation(r-404)": second(s.FindRecommendation(ctx, "r-404")),
+		"FindTask(k-404)":           second(s.FindTask(ctx, "k-404")),
+		"PutTask(k-404)": s.InTx(ctx, func(tx tahqiq.CaseTx) error {
+			return tx.PutTask(ctx, tahqiq.Task{ID: "k-404", CaseID: "c-1", Title: "x"})
+		}),
+	} {
+		wantCode(t, what, err, tahqiq.ENOTFOUND)
+	}
+	// duplicates
+	for what, err := range map[string]error{
+		"CreateCase(c-1) again": s.InTx(ctx, func(tx tahqiq.CaseTx) error { return tx.CreateCase(ctx, c1) }),
+		"CreateItem(i-a) again": s.InTx(ctx, func(tx tahqiq.CaseTx) error { return tx.CreateItem(ctx, items[1]) }),
+		"CreateTask(k-2) again": s.InTx(ctx, func(tx tahqiq.CaseTx) error { return tx.CreateTask(ctx, tasks[1]) }),
+	} {
+		wantCode(t, what, err, tahqiq.ECONFLICT)
+	}
+}
+
+func second[T any](_ T, err error) error { return err }
+
+// utcItems puts item times in UTC for comparison.
+func utcItems(its []tahqiq.Item) []tahqiq.Item {
+	out := make([]tahqiq.Item, len(its))
+	for i, it := range its {
+		it.AddedAt = it.AddedAt.UTC()
+		out[i] = it
+	}
+	return out
+}
+
+func testCaseRollback(t *testing.T, s CaseStore) {
+	ctx := context.Background()
+	seedOrgs(t, s)
+	failed := errors.New("fail after the writes")
+	err := s.InTx(ctx, func(tx tahqiq.CaseTx) error {
+		if err := tx.CreateCase(ctx, tahqiq.Case{ID: "c-1", OrgID: orgA.ID, Title: "t", TLP: tahqiq.TLPRed, CreatedBy: admin.ID, CreatedAt: t0}); err != nil {
+			return err
+		}
+		if err := tx.CreateItem(ctx, tahqiq.Item{ID: "i-1", CaseID: "c-1", Kind: tahqiq.ItemFile, Title: "f", Blobs: []tahqiq.BlobRef{{SHA256: "sha256:aa"}}, AddedAt: t0}); err != nil {
+			return err
+		}
+		if err := tx.PutDatasetOrg(ctx, "ds", orgA.ID); err != nil {
+			return err
+		}
+		if _, err := tx.AppendLog(ctx, tahqiq.LogEntry{Time: t0, Actor: admin.ID, Action: "case.create", CaseID: "c-1"}); err != nil {
+			return err
+		}
+		return failed
+	})
+	if !errors.Is(err, failed) {
+		t.Fatalf("InTx = %v, want fn's error", err)
+	}
+	if _, err := s.FindCaseByID(ctx, "c-1"); tahqiq.ErrorCode(err) != tahqiq.ENOTFOUND {
+		t.Errorf("case of a rolled-back tx: %v", err)
+	}
+	if _, err := s.FindItemByID(ctx, "i-1"); tahqiq.ErrorCode(err) != tahqiq.ENOTFOUND {
+		t.Errorf("item of a rolled-back tx: %v", err)
+	}
+	if n, err := s.LogSize(ctx); err != nil || n != 0 {
+		t.Errorf("LogSize after rollback = %d, %v; want 0", n, err)
+	}
+	if m, err := s.FindDatasetOrgs(ctx); err != nil || len(m) != 0 {
+		t.Errorf("FindDatasetOrgs after rollback = %v, %v; want none", m, err)
+	}
+}
+
+func testLog(t *testing.T, s CaseStore) {
+	ctx := context.Background()
+	if n, err := s.LogSize(ctx); err != nil || n != 0 {
+		t.Fatalf("LogSize of an empty store = %d, %v", n, err)
+	}
+	var want []tahqiq.LogEntry
+	mem := memHashes{}
+	for i := range 7 {
+		e := tahqiq.LogEntry{Index: 99, Time: t0.Add(time.Duration(i) * time.Second), Actor: admin.ID, Action: "item.attach", CaseID: "c-1", ItemID: "i-" + itoa(int64(i)), Hashes: []string{"sha256:" + itoa(int64(i))}, Details: "تفصیل"}
+		var got tahqiq.LogEntry
+		inTx(t, s, func(ctx context.Context, tx tahqiq.CaseTx) error {
+			var err error
+			got, err = tx.AppendLog(ctx, e)
+			return err
+		})
+		e.Index = int64(i) // set by the store
+		if d := cmp.Diff(e, got); d != "" {
+			t.Fatalf("AppendLog %d -want +got:\n%s", i, d)
+		}
+		want = append(want, e)
+	}
+	// two entries in one transaction
+	inTx(t, s, func(ctx context.Context, tx tahqiq.CaseTx) error {
+		for i := 7; i < 9; i++ {
+			e, err := tx.AppendLog(ctx, tahqiq.LogEntry{Time: t0, Actor: admin.ID, Action: "case.read", CaseID: "c-1"})
+			if err != nil {
+				return err
+			}
+			if e.Index != int64(i) {
+				t.Errorf("second append in one tx: index %d, want %d", e.Index, i)
+			}
+			want = append(want, e)
+		}
+		return nil
+	})
+	n, err := s.LogSize(ctx)
+	if err != nil || n != 9 {
+		t.Fatalf("LogSize = %d, %v; want 9", n, err)
+	}
+	raw, err := s.LogEntries(ctx, 0, n)
+	if err != nil || len(raw) != 9 {
+		t.Fatalf("LogEntries(0, 9) = %d entries, %v", len(raw), err)
+	}
+	for i, b := range raw {
+		var e tahqiq.LogEntry
+		if err := json.Unmarshal(b, &e); err != nil {
+			t.Fatalf("entry %d: %v", i, err)
+		}
+		e.Time = e.Time.UTC()
+		if d := cmp.Diff(want[i], e); d != "" {
+			t.Errorf("entry %d -want +got:\n%s", i, d)
+		}
+		hs, err := tlog.StoredHashes(int64(i), b, mem)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mem = append(mem, hs...)
+	}
+	if part, err := s.LogEntries(ctx, 3, 5); err != nil || len(part) != 2 || string(part[0]) != string(raw[3]) || string(part[1]) != string(raw[4]) {
+		t.Errorf("LogEntries(3, 5) = %d entries, %v; want entries 3 and 4", len(part), err)
+	}
+	// the stored hashes are those of the entries: same tree at every size
+	for _, size := range []int64{1, 2, 5, 9} {
+		want, err := tlog.TreeHash(size, mem)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := tlog.TreeHash(size, s.LogHashes(ctx))
+		if err != nil || got != want {
+			t.Errorf("tree hash at %d = %v, %v; want %v", size, got, err, want)
+		}
+	}
+	if cps, err := s.Checkpoints(ctx); err != nil || len(cps) != 0 {
+		t.Errorf("Checkpoints of a new store = %d, %v", len(cps), err)
+	}
+	notes := [][]byte{[]byte("tahqiq/test\n5\nAAAA\n\n— key sig1\n"), []byte("tahqiq/test\n9\nBBBB\n\n— key sig2\n")}
+	for i, b := range notes {
+		if err := s.AddCheckpoint(ctx, []int64{5, 9}[i], b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cps, err := s.Checkpoints(ctx)
+	if d := cmp.Diff(notes, cps); err != nil || d != "" {
+		t.Errorf("Checkpoints (oldest first, byte for byte) %v -want +got:\n%s", err, d)
+	}
+}
+
+// memHashes is an in-memory tlog.HashReader.
+type memHashes []tlog.Hash
+
+func (m memHashes) ReadHashes(idx []int64) ([]tlog.Hash, error) {
+	out := make([]tlog.Hash, len(idx))
+	for i, x := range idx {
+		out[i] = m[x]
+	}
+	return out, nil
+}
+
+func testDatasetOrgs(t *testing.T, s CaseStore) {
+	ctx := context.Background()
+	seedOrgs(t, s)
+	inTx(t, s, func(ctx context.Context, tx tahqiq.CaseTx) error {
+		if err := tx.PutDatasetOrg(ctx, "ru", orgA.ID); err != nil {
+			return err
+		}
+		if err := tx.PutDatasetOrg(ctx, "ru", orgA.ID); err != nil { // same owner again: fine
+			return err
+		}
+		return tx.PutDatasetOrg(ctx, "de", orgB.ID)
+	})
+	err := s.InTx(ctx, func(tx tahqiq.CaseTx) error { return tx.PutDatasetOrg(ctx, "ru", orgB.ID) })
+	wantCode(t, "PutDatasetOrg to another organisation", err, tahqiq.EFORBIDDEN)
+	m, err := s.FindDatasetOrgs(ctx)
+	if d := cmp.Diff(map[string]string{"ru": orgA.ID, "de": orgB.ID}, m); err != nil || d != "" {
+		t.Errorf("FindDatasetOrgs %v -want +got:\n%s", err, d)
+	}
+}
+
+func testAuth(t *testing.T, s CaseStore, now *time.Time) {
+	ctx := context.Background()
+	seedOrgs(t, s)
+	_, err := s.PasswordHash(ctx, admin.ID)
+	wantCode(t, "PasswordHash before any", err, tahqiq.ENOTFOUND)
+	for _, h := range []string{"$argon2id$v=19$first", "$argon2id$v=19$second"} {
+		if err := s.SetPassword(ctx, admin.ID, h); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if h, err := s.PasswordHash(ctx, admin.ID); err != nil || h != "$argon2id$v=19$second" {
+		t.Errorf("PasswordHash = %q, %v; want the one set last", h, err)
+	}
+	if n, err := s.CountPasswords(ctx); err != nil || n != 1 {
+		t.Errorf("CountPasswords = %d, %v; want 1", n, err)
+	}
+
+	live := tahqiq.Session{ID: "s-live", UserID: admin.ID, CSRF: "csrf1", CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}
+	short := tahqiq.Session{ID: "s-short", UserID: viewer.ID, CSRF: "csrf2", CreatedAt: t0, ExpiresAt: t0.Add(time.Minute)}
+	for _, x := range []tahqiq.Session{live, short} {
+		if err := s.CreateSession(ctx, x); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := s.FindSession(ctx, "s-live")
+	got.CreatedAt, got.ExpiresAt = got.CreatedAt.UTC(), got.ExpiresAt.UTC()
+	if d := cmp.Diff(live, got); err != nil || d != "" {
+		t.Errorf("FindSession %v -want +got:\n%s", err, d)
+	}
+	*now = t0.Add(time.Minute) // expiry is exclusive
+	_, err = s.FindSession(ctx, "s-short")
+	wantCode(t, "FindSession of an expired session", err, tahqiq.ENOTFOUND)
+	if _, err := s.FindSession(ctx, "s-live"); err != nil {
+		t.Errorf("FindSession of a live session: %v", err)
+	}
+	if err := s.DeleteSession(ctx, "s-live"); err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.FindSession(ctx, "s-live")
+	wantCode(t, "FindSession after DeleteSession", err, tahqiq.ENOTFOUND)
+	_, err = s.FindSession(ctx, "s-404")
+	wantCode(t, "FindSession(s-404)", err, tahqiq.ENOTFOUND)
+
+	tok := tahqiq.APIToken{Hash: "ab12", UserID: viewer.ID, Name: "script", CreatedAt: t0}
+	if err := s.CreateToken(ctx, tok); err != nil {
+		t.Fatal(err)
+	}
+	gt, err := s.FindToken(ctx, "ab12")
+	gt.CreatedAt = gt.CreatedAt.UTC()
+	if d := cmp.Diff(tok, gt); err != nil || d != "" {
+		t.Errorf("FindToken %v -want +got:\n%s", err, d)
+	}
+	_, err = s.FindToken(ctx, "ffff")
+	wantCode(t, "FindToken(ffff)", err, tahqiq.ENOTFOUND)
+}
