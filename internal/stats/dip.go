@@ -150,7 +150,7 @@ func (d *dipWork) run() float64 {
 type DipTest struct {
 	N       int     `json:"n"`
 	Dip     float64 `json:"dip"`
-	P       float64 `json:"p_uniform_mc"` // (1 + #{dip_sim >= dip}) / (1 + runs)
+	P       float64 `json:"p_uniform_mc"` // (1 + #{dip_sim >= dip}) / (1 + runs); 1 without runs
 	MCRuns  int     `json:"mc_runs"`
 	MCSeed  uint64  `json:"mc_seed"`
 	MCMean  float64 `json:"mc_mean"`
@@ -166,10 +166,14 @@ type DipTest struct {
 // normalised cumulative sums of exponential spacings).
 func RunDipTest(x []float64, runs int, seed uint64) DipTest {
 	n := len(x)
+	if n == 0 {
+		return DipTest{P: 1, Verdict: "no data"}
+	}
 	t := DipTest{N: n, Dip: Dip(x), MCRuns: runs, MCSeed: seed,
 		Null: "uniform on [0,1], same n; p = (1 + #{simulated dip >= observed}) / (1 + runs)"}
 	if n == 0 || runs <= 0 {
-		t.P = math.NaN()
+		t.P = 1
+		t.Verdict = "not tested (no Monte Carlo runs)"
 		return t
 	}
 	rng := rand.New(rand.NewPCG(seed, 0x6469707465737431))
