@@ -179,7 +179,7 @@ func FitKlimek(turnout, share []float64, h KlimekHonest, o KlimekOptions) *Klime
 			"extreme x = 1 - |N(0, extreme_sd)|; the leader gains x of the non-voters and x^alpha of the others' votes",
 		Caveat: KlimekCaveat}
 	if len(o.Alphas) > 1 {
-		f.AlphaGrid[2] = o.Alphas[1] - o.Alphas[0]
+		f.AlphaGrid[2] = math.Round((o.Alphas[1]-o.Alphas[0])*1e9) / 1e9
 	}
 	if n == 0 || !(h.SigmaTau > 0) || !(h.SigmaNu > 0) || !(h.Theta > 0) {
 		return nil // no honest cloud to fit around

@@ -259,7 +259,14 @@ func newAuditForensicsCmd(e *env) *cobra.Command {
 			pr("share", &in.Share)
 			if f.Fingerprint.N > 1 {
 				fmt.Fprintf(w, "fingerprint: %d stations, corner 100/100 %d; KDE modes turnout %.3f share %.3f\n", f.Fingerprint.N, f.Fingerprint.Corner100, f.Fingerprint.ModeTurnout, f.Fingerprint.ModeShare)
+				ho := f.Fingerprint.Honest
+				fmt.Fprintf(w, "honest mode (Kobak): sigma_tau %.6f sigma_nu %.6f theta %.6f\n", ho.SigmaTau, ho.SigmaNu, ho.Theta)
+				if k := f.Klimek; k != nil {
+					fmt.Fprintf(w, "Klimek fit (model fit, not a test; see caveat): f_i %.4f f_e %.4f alpha %.1f (sse %.4g, clean %.4g; seed %d)\n", k.FI, k.FE, k.Alpha, k.SSE, k.SSENull, k.Seed)
+				}
 				fmt.Fprintf(w, "shape: r %.3f, Sobyanin-Sukhovolsky slope %.3f\n", f.Shape.Regression.R, f.Shape.SobyaninSlope)
+				dt, ds := f.Shape.DipTurnout, f.Shape.DipShare
+				fmt.Fprintf(w, "dip (Hartigan; p from %d uniform MC runs, seed %d): turnout %.5f p %.3g, share %.5f p %.3g\n", dt.MCRuns, dt.MCSeed, dt.Dip, dt.P, ds.Dip, ds.P)
 			} else {
 				fmt.Fprintln(w, "fingerprint and shape: n/a (no registered voters or ballots given)")
 			}
@@ -283,5 +290,8 @@ func newAuditForensicsCmd(e *env) *cobra.Command {
 	cmd.Flags().IntVar(&o.MCRuns, "mc", 0, "Monte Carlo runs of the integer-test null (0: exact null only)")
 	cmd.Flags().Uint64Var(&o.Seed, "seed", 42, "Monte Carlo seed")
 	cmd.Flags().IntVar(&o.Bins, "bins", 100, "fingerprint bins per axis")
+	cmd.Flags().IntVar(&o.DipRuns, "dip-mc", 100, "Monte Carlo runs of the dip test's uniform null (-1: none)")
+	cmd.Flags().BoolVar(&o.NoKlimek, "no-klimek", false, "skip the Klimek et al. model fit")
+	cmd.Flags().IntVar(&o.KlimekSim, "klimek-sim", 4, "Klimek fit: simulated stations per observed station and model component")
 	return cmd
 }
