@@ -285,8 +285,9 @@ func shape(fp *Fingerprint, dipRuns int, seed uint64) *Shape {
 	s := &Shape{Turnout: stats.Describe(fp.turnout), Share: stats.Describe(fp.share), Regression: stats.Regress(fp.turnout, fp.share),
 		Note: "station-weighted; turnout = given/registered capped at 1, share = leader/received; Sobyanin-Sukhovolsky = OLS slope of share on turnout (and minus the mean share, as in EFToolkit); " +
 			"Hartigan's dip (Hartigan & Hartigan 1985) with a Monte Carlo p-value against the uniform of the same n (runs and seed in the output); with ~10^5 stations any real multimodality rejects, the dip's size says how much"}
-	s.DipTurnout = stats.RunDipTest(fp.turnout, max(dipRuns, 0), seed)
-	s.DipShare = stats.RunDipTest(fp.share, max(dipRuns, 0), seed+1)
+	null := stats.DipNull(len(fp.turnout), max(dipRuns, 0), seed) // same n for both
+	s.DipTurnout = stats.DipTestAgainst(fp.turnout, null, seed)
+	s.DipShare = stats.DipTestAgainst(fp.share, null, seed)
 	s.SobyaninSlope = s.Regression.Slope
 	s.SobyaninExcess = s.Regression.Slope - s.Regression.MeanY
 	return s

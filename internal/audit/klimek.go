@@ -142,6 +142,30 @@ func SimulateKlimek(n int, h KlimekHonest, fi, fe, alpha float64, seed uint64) (
 	return turnout, share
 }
 
+// stuffHist adds the histogram of the stations (t, v) stuffed with
+// fractions x (lx = log x) and exponent alpha to out: klimekStation with
+// x^alpha computed as exp(alpha log x).
+func stuffHist(t, v, x, lx []float64, alpha float64, bins int, w float64, out []float64) {
+	fb := float64(bins)
+	for i := range t {
+		xa := 0.0
+		if x[i] > 0 {
+			xa = math.Exp(alpha * lx[i])
+		}
+		leader := t[i]*v[i] + x[i]*(1-t[i]) + xa*(1-v[i])*t[i]
+		given := 1 - (1-x[i])*(1-t[i])
+		share := v[i]
+		if given > 0 {
+			share = leader / given
+		} else {
+			given = 0
+		}
+		bt := min(max(int(given*fb), 0), bins-1)
+		bv := min(max(int(share*fb), 0), bins-1)
+		out[bt*bins+bv] += w
+	}
+}
+
 func hist2(t, v []float64, bins int, w float64, out []float64) {
 	bin := func(x float64) int { return min(max(int(math.Floor(x*float64(bins))), 0), bins-1) }
 	for i := range t {
@@ -199,18 +223,15 @@ func FitKlimek(turnout, share []float64, h KlimekHonest, o KlimekOptions) *Klime
 	f.SSENull = r0
 	f.SSE = math.Inf(1)
 	inc, ext := make([]float64, B), make([]float64, B)
-	tt, vv := make([]float64, m), make([]float64, m)
+	lxi, lxe := make([]float64, m), make([]float64, m)
+	for i := range m {
+		lxi[i], lxe[i] = math.Log(d.xi[i]), math.Log(d.xe[i])
+	}
 	for _, alpha := range o.Alphas {
 		clear(inc)
 		clear(ext)
-		for i := range m {
-			tt[i], vv[i] = klimekStation(d.t[i], d.v[i], d.xi[i], alpha)
-		}
-		hist2(tt, vv, o.Bins, 1/float64(m), inc)
-		for i := range m {
-			tt[i], vv[i] = klimekStation(d.t[i], d.v[i], d.xe[i], alpha)
-		}
-		hist2(tt, vv, o.Bins, 1/float64(m), ext)
+		stuffHist(d.t, d.v, d.xi, lxi, alpha, o.Bins, 1/float64(m), inc)
+		stuffHist(d.t, d.v, d.xe, lxe, alpha, o.Bins, 1/float64(m), ext)
 		fi, fe, sse := mixLS(obs, clean, inc, ext)
 		if sse < f.SSE {
 			f.SSE, f.FI, f.FE, f.Alpha = sse, fi, fe, alpha

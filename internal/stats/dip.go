@@ -161,25 +161,23 @@ type DipTest struct {
 }
 
 // RunDipTest computes the dip of x and its p-value from runs samples of
-// size len(x) from the uniform distribution on [0, 1], drawn with a PCG
-// seeded by seed (sorted uniform samples are generated directly as
-// normalised cumulative sums of exponential spacings).
+// size len(x) from the uniform distribution on [0, 1] (DipNull).
 func RunDipTest(x []float64, runs int, seed uint64) DipTest {
-	n := len(x)
-	if n == 0 {
-		return DipTest{P: 1, Verdict: "no data"}
-	}
-	t := DipTest{N: n, Dip: Dip(x), MCRuns: runs, MCSeed: seed,
-		Null: "uniform on [0,1], same n; p = (1 + #{simulated dip >= observed}) / (1 + runs)"}
+	return DipTestAgainst(x, DipNull(len(x), runs, seed), seed)
+}
+
+// DipNull returns the sorted dips of runs samples of size n from the
+// uniform distribution on [0, 1], drawn with a PCG seeded by seed (sorted
+// uniform samples are generated directly as normalised cumulative sums of
+// exponential spacings). The null depends only on n, runs and seed, so one
+// null serves every variable of the same size.
+func DipNull(n, runs int, seed uint64) []float64 {
 	if n == 0 || runs <= 0 {
-		t.P = 1
-		t.Verdict = "not tested (no Monte Carlo runs)"
-		return t
+		return nil
 	}
 	rng := rand.New(rand.NewPCG(seed, 0x6469707465737431))
 	u := make([]float64, n)
 	sims := make([]float64, runs)
-	ge := 0
 	for r := range runs {
 		sum := 0.0
 		for i := range u {
@@ -191,15 +189,35 @@ func RunDipTest(x []float64, runs int, seed uint64) DipTest {
 			u[i] /= sum
 		}
 		sims[r] = DipSorted(u)
-		t.MCMean += sims[r]
-		if sims[r] >= t.Dip {
+	}
+	sort.Float64s(sims)
+	return sims
+}
+
+// DipTestAgainst computes the dip of x and its p-value against null (from
+// DipNull with len(x) and seed).
+func DipTestAgainst(x []float64, null []float64, seed uint64) DipTest {
+	n, runs := len(x), len(null)
+	if n == 0 {
+		return DipTest{P: 1, Verdict: "no data"}
+	}
+	t := DipTest{N: n, Dip: Dip(x), MCRuns: runs, MCSeed: seed,
+		Null: "uniform on [0,1], same n; p = (1 + #{simulated dip >= observed}) / (1 + runs)"}
+	if runs == 0 {
+		t.P = 1
+		t.Verdict = "not tested (no Monte Carlo runs)"
+		return t
+	}
+	ge := 0
+	for _, d := range null {
+		t.MCMean += d
+		if d >= t.Dip {
 			ge++
 		}
 	}
 	t.MCMean /= float64(runs)
-	sort.Float64s(sims)
-	t.MCP95 = sims[min(runs-1, int(math.Ceil(0.95*float64(runs)))-1)]
-	t.MCP99 = sims[min(runs-1, int(math.Ceil(0.99*float64(runs)))-1)]
+	t.MCP95 = null[min(runs-1, int(math.Ceil(0.95*float64(runs)))-1)]
+	t.MCP99 = null[min(runs-1, int(math.Ceil(0.99*float64(runs)))-1)]
 	t.P = float64(1+ge) / float64(1+runs)
 	if t.P < 0.05 {
 		t.Verdict = "unimodality rejected at 5 %"
