@@ -73,9 +73,9 @@ type Fingerprint struct {
 	BWShare     float64   `json:"kde_bandwidth_share"`
 	// Honest is Kobak's estimate of the honest cloud around the KDE modes
 	// (sigma_tau, sigma_nu, theta; see KlimekHonest).
-	Honest        KlimekHonest `json:"honest_mode"`
-	HonestSuspect bool         `json:"honest_mode_suspect"` // a KDE mode at 0.301: the heuristic failed
-	Caveat        string       `json:"caveat"`
+	Honest        *KlimekHonest `json:"honest_mode"`         // null when a side of the mode is empty
+	HonestSuspect bool          `json:"honest_mode_suspect"` // a KDE mode at 0.301: the heuristic failed
+	Caveat        string        `json:"caveat"`
 	turnout       []float64
 	share         []float64
 	fitT, fitV    []float64 // Klimek fit set: registered >= 100, given <= registered
@@ -160,9 +160,9 @@ func RunForensics(imp *Import, o ForensicsOptions) *Forensics {
 	f.Fingerprint = fingerprint(t, leader, o.Bins)
 	f.Benford2, f.LastDigit, f.DigitPairs = digits(t, leader)
 	f.Shape = shape(f.Fingerprint, o.DipRuns, o.Seed)
-	if !o.NoKlimek && leader >= 0 {
+	if !o.NoKlimek && leader >= 0 && f.Fingerprint.Honest != nil {
 		fp := f.Fingerprint
-		f.Klimek = FitKlimek(fp.fitT, fp.fitV, fp.Honest, KlimekOptions{Bins: o.Bins, SimFactor: o.KlimekSim, Seed: o.Seed})
+		f.Klimek = FitKlimek(fp.fitT, fp.fitV, *fp.Honest, KlimekOptions{Bins: o.Bins, SimFactor: o.KlimekSim, Seed: o.Seed})
 	}
 	if f.Klimek != nil {
 		fp := f.Fingerprint

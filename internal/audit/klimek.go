@@ -28,8 +28,9 @@ type KlimekHonest struct {
 }
 
 // HonestMode estimates the honest-cloud parameters from per-station
-// turnout and leader share, given the modes tau and nu.
-func HonestMode(turnout, share []float64, tau, nu float64) KlimekHonest {
+// turnout and leader share, given the modes tau and nu; nil when a
+// conditional mean has no stations (no cloud on one side of the mode).
+func HonestMode(turnout, share []float64, tau, nu float64) *KlimekHonest {
 	h := KlimekHonest{Tau: tau, Nu: nu, N: len(turnout)}
 	var st, sn, sp float64
 	var nt, nn, np int
@@ -49,12 +50,12 @@ func HonestMode(turnout, share []float64, tau, nu float64) KlimekHonest {
 		}
 	}
 	if nt == 0 || nn == 0 || np == 0 {
-		return h // no points on one side of the mode: sigmas stay 0 (no cloud)
+		return nil
 	}
 	h.SigmaTau = math.Sqrt(st / float64(nt))
 	h.SigmaNu = math.Sqrt(sn / float64(nn))
 	h.Theta = math.Sqrt(math.Sqrt(sp / float64(np)))
-	return h
+	return &h
 }
 
 // KlimekOptions are the parameters of a fit.
@@ -72,8 +73,9 @@ type KlimekFit struct {
 	FI         float64      `json:"f_i"`
 	FE         float64      `json:"f_e"`
 	Alpha      float64      `json:"alpha"`
-	SSE        float64      `json:"sse"`      // sum of squared differences of the normalised histograms
-	SSENull    float64      `json:"sse_null"` // the same with f_i = f_e = 0
+	AlphaEdge  bool         `json:"alpha_at_grid_edge"` // the best alpha is an end of the grid: alpha is not identified within it
+	SSE        float64      `json:"sse"`                // sum of squared differences of the normalised histograms
+	SSENull    float64      `json:"sse_null"`           // the same with f_i = f_e = 0
 	Stations   int          `json:"stations"`
 	Bins       int          `json:"bins"`
 	Simulated  int          `json:"simulated_per_component"`
@@ -237,6 +239,7 @@ func FitKlimek(turnout, share []float64, h KlimekHonest, o KlimekOptions) *Klime
 			f.SSE, f.FI, f.FE, f.Alpha = sse, fi, fe, alpha
 		}
 	}
+	f.AlphaEdge = f.Alpha == o.Alphas[0] || f.Alpha == o.Alphas[len(o.Alphas)-1]
 	return f
 }
 

@@ -22,6 +22,9 @@ func TestHonestModeRussia(t *testing.T) {
 		t.Run(tc.file, func(t *testing.T) {
 			f := audit.RunForensics(load(t, tc.file, "ru"), audit.ForensicsOptions{DipRuns: -1, NoKlimek: true})
 			h := f.Fingerprint.Honest
+			if h == nil {
+				t.Fatal("no honest mode")
+			}
 			t.Logf("%s: %+v", tc.file, h)
 			for _, c := range []struct {
 				name      string

@@ -270,12 +270,15 @@ func forensicsReport(w io.Writer, f *Forensics, flags []Flag, plots []string) er
 	fp := f.Fingerprint
 	fmt.Fprintf(&b, "<h2>A2 Turnout &times; share fingerprint (Klimek et al. 2012)</h2><p>%d stations; at the 100 %%/100 %% corner: %d. KDE modes (Kobak's heuristic): turnout %.3f (bw %.5f), share %.3f (bw %.5f).</p><p class=caveat>%s</p>",
 		fp.N, fp.Corner100, fp.ModeTurnout, fp.BWTurnout, fp.ModeShare, fp.BWShare, esc(fp.Caveat))
-	ho := fp.Honest
-	fmt.Fprintf(&b, "<p>Honest mode (Kobak's estimates around the KDE modes): &tau; %.3f, &nu; %.3f, &sigma;<sub>&tau;</sub> %.6f, &sigma;<sub>&nu;</sub> %.6f, &theta; %.6f (%d stations; suspect: %t).</p>",
-		ho.Tau, ho.Nu, ho.SigmaTau, ho.SigmaNu, ho.Theta, ho.N, fp.HonestSuspect)
+	if ho := fp.Honest; ho != nil {
+		fmt.Fprintf(&b, "<p>Honest mode (Kobak's estimates around the KDE modes): &tau; %.3f, &nu; %.3f, &sigma;<sub>&tau;</sub> %.6f, &sigma;<sub>&nu;</sub> %.6f, &theta; %.6f (%d stations; suspect: %t).</p>",
+			ho.Tau, ho.Nu, ho.SigmaTau, ho.SigmaNu, ho.Theta, ho.N, fp.HonestSuspect)
+	} else {
+		b.WriteString("<p>Honest mode: not estimable (no stations on one side of a KDE mode); no Klimek fit.</p>")
+	}
 	if k := f.Klimek; k != nil {
-		fmt.Fprintf(&b, "<h3>Klimek et al. (2012) fraud-model fit</h3><p>incremental fraud f<sub>i</sub> = %.4f, extreme fraud f<sub>e</sub> = %.4f, &alpha; = %.1f; squared histogram distance %.4g (clean model f<sub>i</sub> = f<sub>e</sub> = 0: %.4g). %d stations (%s); %d &times; %d bins; %d simulated stations per component, seed %d; &alpha; grid %.1f&ndash;%.1f step %.1f; extreme sd %.3f.</p><p>%s</p><p class=caveat>%s</p>",
-			k.FI, k.FE, k.Alpha, k.SSE, k.SSENull, k.Stations, esc(k.Inclusion), k.Bins, k.Bins, k.Simulated, k.Seed, k.AlphaGrid[0], k.AlphaGrid[1], k.AlphaGrid[2], k.ExtremeSD, esc(k.Method), esc(k.Caveat))
+		fmt.Fprintf(&b, "<h3>Klimek et al. (2012) fraud-model fit</h3><p>incremental fraud f<sub>i</sub> = %.4f, extreme fraud f<sub>e</sub> = %.4f, &alpha; = %.1f (at the grid edge: %t); squared histogram distance %.4g (clean model f<sub>i</sub> = f<sub>e</sub> = 0: %.4g). %d stations (%s); %d &times; %d bins; %d simulated stations per component, seed %d; &alpha; grid %.1f&ndash;%.1f step %.1f; extreme sd %.3f.</p><p>%s</p><p class=caveat>%s</p>",
+			k.FI, k.FE, k.Alpha, k.AlphaEdge, k.SSE, k.SSENull, k.Stations, esc(k.Inclusion), k.Bins, k.Bins, k.Simulated, k.Seed, k.AlphaGrid[0], k.AlphaGrid[1], k.AlphaGrid[2], k.ExtremeSD, esc(k.Method), esc(k.Caveat))
 	}
 	sh := f.Shape
 	fmt.Fprintf(&b, "<h2>A7 Distribution shape</h2><table><tr><th></th><th>mean</th><th>sd</th><th>skewness</th><th>excess kurtosis</th></tr><tr><td>turnout</td><td>%.4f</td><td>%.4f</td><td>%.4f</td><td>%.4f</td></tr><tr><td>leader share</td><td>%.4f</td><td>%.4f</td><td>%.4f</td><td>%.4f</td></tr></table><p>r(turnout, share) = %.4f; Sobyanin&ndash;Sukhovolsky slope = %.4f (minus mean share: %.4f). %s</p>",

@@ -259,8 +259,9 @@ func newAuditForensicsCmd(e *env) *cobra.Command {
 			pr("share", &in.Share)
 			if f.Fingerprint.N > 1 {
 				fmt.Fprintf(w, "fingerprint: %d stations, corner 100/100 %d; KDE modes turnout %.3f share %.3f\n", f.Fingerprint.N, f.Fingerprint.Corner100, f.Fingerprint.ModeTurnout, f.Fingerprint.ModeShare)
-				ho := f.Fingerprint.Honest
-				fmt.Fprintf(w, "honest mode (Kobak): sigma_tau %.6f sigma_nu %.6f theta %.6f\n", ho.SigmaTau, ho.SigmaNu, ho.Theta)
+				if ho := f.Fingerprint.Honest; ho != nil {
+					fmt.Fprintf(w, "honest mode (Kobak): sigma_tau %.6f sigma_nu %.6f theta %.6f (suspect: %t)\n", ho.SigmaTau, ho.SigmaNu, ho.Theta, f.Fingerprint.HonestSuspect)
+				}
 				if k := f.Klimek; k != nil {
 					fmt.Fprintf(w, "Klimek fit (model fit, not a test; see caveat): f_i %.4f f_e %.4f alpha %.1f (sse %.4g, clean %.4g; seed %d)\n", k.FI, k.FE, k.Alpha, k.SSE, k.SSENull, k.Seed)
 				}
