@@ -36,6 +36,8 @@ var layers = map[string]int{
 	"internal/ingest/genericcsv":  3,
 	"internal/ingest":             4,
 	"internal/sqlite":             4,
+	"internal/postgres":           4,
+	"internal/postgres/pgtest":    2, // test-only, see testOnly
 	"internal/demo":               2,
 	"internal/stats":              2,
 	"internal/plot":               2,
@@ -46,12 +48,15 @@ var layers = map[string]int{
 	"internal/ledger":             2,
 	"internal/blob":               2,
 	"internal/taxonomy":           2,
-	"internal/capture":            2,
+	"internal/capture":            3, // imports internal/chromium
+	"internal/chromium":           2,
 	"internal/casework":           6,
 	"internal/runs":               6,
 	"internal/auth":               2,
 	"internal/jobs":               2,
+	"internal/webui":              2,
 	"internal/httpapi":            7,
+	"internal/storecopy":          5,
 	"internal/cli":                8,
 	"cmd/tahqiq":                  9,
 }
@@ -60,7 +65,7 @@ var layers = map[string]int{
 var sameLevel = map[string][]string{}
 
 // testOnly packages may be imported only from tests.
-var testOnly = map[string]bool{"internal/storetest": true, "internal/ingest/parsetest": true}
+var testOnly = map[string]bool{"internal/storetest": true, "internal/ingest/parsetest": true, "internal/postgres/pgtest": true}
 
 func TestDependencyRule(t *testing.T) {
 	gobin, err := exec.LookPath("go")

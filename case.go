@@ -191,9 +191,14 @@ type Task struct {
 	CaseID    string    `json:"case_id"`
 	Title     string    `json:"title"`
 	Assignee  string    `json:"assignee,omitempty"`
-	Done      bool      `json:"done"`
+	Done      bool      `json:"done"` // Status == TaskDone
 	CreatedBy string    `json:"created_by"`
 	CreatedAt time.Time `json:"created_at"`
+	// Status, UpdatedBy and UpdatedAt were added with task updates (task.go);
+	// they are omitted when empty so that older tasks keep their digest.
+	Status    TaskStatus `json:"status,omitempty"`
+	UpdatedBy string     `json:"updated_by,omitempty"`
+	UpdatedAt time.Time  `json:"updated_at,omitzero"`
 }
 
 // Note is free text in a case.
@@ -216,7 +221,11 @@ type CaseTx interface {
 	CreateFinding(ctx context.Context, f Finding) error
 	PutRecommendation(ctx context.Context, r Recommendation) error
 	CreateTask(ctx context.Context, t Task) error
+	PutTask(ctx context.Context, t Task) error // replaces the task with t's ID
 	CreateNote(ctx context.Context, n Note) error
+	// PutDatasetOrg records the organisation owning a dataset; a dataset
+	// that already has an owner keeps it (EFORBIDDEN when it is another).
+	PutDatasetOrg(ctx context.Context, dataset, orgID string) error
 	// AppendLog appends one entry (Index is set by the store) and returns it.
 	AppendLog(ctx context.Context, e LogEntry) (LogEntry, error)
 }
@@ -235,7 +244,11 @@ type CaseStore interface {
 	FindRecommendation(ctx context.Context, id string) (Recommendation, error)
 	FindRecommendations(ctx context.Context, caseID string) ([]Recommendation, error)
 	FindTasks(ctx context.Context, caseID string) ([]Task, error)
+	FindTask(ctx context.Context, id string) (Task, error)
 	FindNotes(ctx context.Context, caseID string) ([]Note, error)
+	// FindDatasetOrgs returns the owning organisation of every dataset that
+	// has one (datasets imported from the CLI have none).
+	FindDatasetOrgs(ctx context.Context) (map[string]string, error)
 	// LogEntries returns the encoded log entries [from, to); LogSize the count.
 	LogEntries(ctx context.Context, from, to int64) ([][]byte, error)
 	LogSize(ctx context.Context) (int64, error)

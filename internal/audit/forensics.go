@@ -24,11 +24,9 @@ type ForensicsOptions struct {
 	MCRuns   int
 	Seed     uint64
 	Bins     int // fingerprint bins per axis (default 100)
-	DipRuns  int // Monte Carlo runs of the dip test's uniform null (0: default 100; < 0: none)
-	// NoKlimek skips the Klimek model fit; KlimekSim is the number of
-	// simulated stations per observed station and model component (default 4).
-	NoKlimek  bool
-	KlimekSim int
+	// KlimekFit also fits Klimek et al.'s fraud model (f_i, f_e, alpha) to
+	// the fingerprint, seeded by Seed (a few seconds per 100,000 stations).
+	KlimekFit bool
 }
 
 // Forensics is every statistic of one run (written as forensics.json).
@@ -71,14 +69,12 @@ type Fingerprint struct {
 	ModeShare   float64   `json:"kde_mode_share"`
 	BWTurnout   float64   `json:"kde_bandwidth_turnout"`
 	BWShare     float64   `json:"kde_bandwidth_share"`
-	// Honest is Kobak's estimate of the honest cloud around the KDE modes
-	// (sigma_tau, sigma_nu, theta; see KlimekHonest).
-	Honest        *KlimekHonest `json:"honest_mode"`         // null when a side of the mode is empty
-	HonestSuspect bool          `json:"honest_mode_suspect"` // a KDE mode at 0.301: the heuristic failed
-	Caveat        string        `json:"caveat"`
-	turnout       []float64
-	share         []float64
-	fitT, fitV    []float64 // Klimek fit set: registered >= 100, given <= registered
+	// Honest is Kobak's estimate of the honest mode and widths around the
+	// KDE modes (tau, nu, sigma_tau, sigma_nu, theta).
+	Honest  KlimekHonest `json:"kobak_honest"`
+	Caveat  string       `json:"caveat"`
+	turnout []float64
+	share   []float64
 }
 
 // DigitTest is a chi-square digit screen.
@@ -110,10 +106,10 @@ type Shape struct {
 	Turnout        stats.Moments    `json:"turnout"`
 	Share          stats.Moments    `json:"leader_share"`
 	Regression     stats.Regression `json:"share_on_turnout"`
-	DipTurnout     stats.DipTest    `json:"dip_turnout"`
-	DipShare       stats.DipTest    `json:"dip_leader_share"`
 	SobyaninSlope  float64          `json:"sobyanin_sukhovolsky_slope"`
 	SobyaninExcess float64          `json:"sobyanin_sukhovolsky_slope_minus_mean_share"`
+	DipTurnout     stats.DipResult  `json:"dip_turnout"`
+	DipShare       stats.DipResult  `json:"dip_leader_share"`
 	Note           string           `json:"note"`
 }
 
@@ -124,12 +120,6 @@ func RunForensics(imp *Import, o ForensicsOptions) *Forensics {
 	}
 	if o.Bins <= 0 {
 		o.Bins = 100
-	}
-	if o.DipRuns == 0 {
-		o.DipRuns = 100
-	}
-	if o.KlimekSim <= 0 {
-		o.KlimekSim = 4
 	}
 	t := Stations(imp, o.FormType, o.Turnout)
 	leader := t.Winner()
@@ -144,8 +134,7 @@ func RunForensics(imp *Import, o ForensicsOptions) *Forensics {
 	f := &Forensics{
 		Input: InputInfo{File: imp.File, SHA256: imp.SHA256, Map: imp.Map, Rows: imp.Rows, Rejects: len(imp.Rejects), Form: t.FormType},
 		Parameters: map[string]any{"turnout": o.Turnout, "rule": o.Rule.String(), "weight": orDefault(o.Weight, "stations"),
-			"multiple": max(o.Multiple, 1), "mc_runs": o.MCRuns, "seed": o.Seed, "bins": o.Bins, "leader": o.Leader,
-			"dip_mc_runs": max(o.DipRuns, 0), "klimek": !o.NoKlimek, "klimek_sim_factor": o.KlimekSim},
+			"multiple": max(o.Multiple, 1), "mc_runs": o.MCRuns, "seed": o.Seed, "bins": o.Bins, "leader": o.Leader, "klimek_fit": o.KlimekFit},
 		Stations: len(t.Rows), Candidates: t.Candidates, Totals: map[string]int64{},
 	}
 	if leader >= 0 {
@@ -159,17 +148,10 @@ func RunForensics(imp *Import, o ForensicsOptions) *Forensics {
 	f.Integer = IntegerTest(t, o.Turnout, IntegerOptions{Rule: o.Rule, Weight: o.Weight, Multiple: o.Multiple, Leader: leader, MCRuns: o.MCRuns, Seed: o.Seed})
 	f.Fingerprint = fingerprint(t, leader, o.Bins)
 	f.Benford2, f.LastDigit, f.DigitPairs = digits(t, leader)
-	f.Shape = shape(f.Fingerprint, o.DipRuns, o.Seed)
-	if !o.NoKlimek && leader >= 0 && f.Fingerprint.Honest != nil {
-		fp := f.Fingerprint
-		f.Klimek = FitKlimek(fp.fitT, fp.fitV, *fp.Honest, KlimekOptions{Bins: o.Bins, SimFactor: o.KlimekSim, Seed: o.Seed})
-	}
-	if f.Klimek != nil {
-		fp := f.Fingerprint
-		f.Klimek.Inclusion = "received > 0, registered >= 100, given <= registered (Klimek et al. removed stations with < 100 voters)"
-		if fp.HonestSuspect {
-			f.Klimek.Caveat += " The honest-mode heuristic failed here (a KDE mode at 0.301): the fit is meaningless."
-		}
+	f.Shape = shape(f.Fingerprint, o.Seed)
+	if o.KlimekFit && f.Fingerprint.N > 0 {
+		k := FitKlimek(f.Fingerprint.turnout, f.Fingerprint.share, f.Fingerprint.Honest, o.Bins, o.Seed)
+		f.Klimek = &k
 	}
 	f.Outliers = Outliers(t, leader, imp.BallotCap)
 	if imp.Map == "af2014" {
@@ -187,7 +169,7 @@ func orDefault(s, d string) string {
 
 func fingerprint(t *StationTable, leader, bins int) *Fingerprint {
 	fp := &Fingerprint{Bins: bins, Counts: make([][]int64, bins),
-		Caveat: "The KDE 'first decrease after 0.3' heuristic is Kobak's (used for Russia 2007, 2011, 2012); it fails for 2018, 2020, 2024 (returns 0.301), and so do the honest-mode sigma_tau, sigma_nu and theta computed around it."}
+		Caveat: "The KDE 'first decrease after 0.3' heuristic and the widths around it are Kobak's (used for Russia 2007, 2011, 2012); the mode heuristic fails for 2018, 2020, 2024 (returns 0.301), and the widths are then meaningless. Klimek's fraud-model fit is computed only on request (klimek_fit)."}
 	for i := range fp.Counts {
 		fp.Counts[i] = make([]int64, bins)
 	}
@@ -206,10 +188,6 @@ func fingerprint(t *StationTable, leader, bins int) *Fingerprint {
 		}
 		fp.turnout = append(fp.turnout, tu)
 		fp.share = append(fp.share, sh)
-		if r.Registered >= 100 && r.Given <= r.Registered {
-			fp.fitT = append(fp.fitT, tu)
-			fp.fitV = append(fp.fitV, sh)
-		}
 		fp.Counts[bin(tu)][bin(sh)]++
 		if 200*r.Given >= 199*r.Registered && 200*r.Votes[leader] >= 199*r.Received {
 			fp.Corner100++
@@ -224,10 +202,7 @@ func fingerprint(t *StationTable, leader, bins int) *Fingerprint {
 	if math.IsNaN(fp.ModeShare) {
 		fp.ModeShare = 0
 	}
-	if fp.N > 0 {
-		fp.Honest = HonestMode(fp.turnout, fp.share, fp.ModeTurnout, fp.ModeShare)
-		fp.HonestSuspect = fp.ModeTurnout == 0.301 || fp.ModeShare == 0.301
-	}
+	fp.Honest = kobakHonest(fp.turnout, fp.share, fp.ModeTurnout, fp.ModeShare)
 	return fp
 }
 
@@ -281,13 +256,13 @@ func digits(t *StationTable, leader int) (*DigitTest, *DigitTest, *PairTest) {
 	return b, l, p
 }
 
-func shape(fp *Fingerprint, dipRuns int, seed uint64) *Shape {
+// dipRuns is the number of uniform samples behind a dip test's p-value.
+const dipRuns = 100
+
+func shape(fp *Fingerprint, seed uint64) *Shape {
 	s := &Shape{Turnout: stats.Describe(fp.turnout), Share: stats.Describe(fp.share), Regression: stats.Regress(fp.turnout, fp.share),
-		Note: "station-weighted; turnout = given/registered capped at 1, share = leader/received; Sobyanin-Sukhovolsky = OLS slope of share on turnout (and minus the mean share, as in EFToolkit); " +
-			"Hartigan's dip (Hartigan & Hartigan 1985) with a Monte Carlo p-value against the uniform of the same n (runs and seed in the output); with ~10^5 stations any real multimodality rejects, the dip's size says how much"}
-	null := stats.DipNull(len(fp.turnout), max(dipRuns, 0), seed) // same n for both
-	s.DipTurnout = stats.DipTestAgainst(fp.turnout, null, seed)
-	s.DipShare = stats.DipTestAgainst(fp.share, null, seed)
+		Note:       "station-weighted; turnout = given/registered capped at 1, share = leader/received; Sobyanin-Sukhovolsky = OLS slope of share on turnout (and minus the mean share, as in EFToolkit); dip = Hartigan's dip of turnout and of share, p-value from 100 seeded uniform samples (of the same size up to 5,000, beyond that at 5,000 on the sqrt(n) scale; p = 0 means below 0.01); EFToolkit's bootstrap intervals are not computed",
+		DipTurnout: stats.DipTest(fp.turnout, dipRuns, seed), DipShare: stats.DipTest(fp.share, dipRuns, seed+1)}
 	s.SobyaninSlope = s.Regression.Slope
 	s.SobyaninExcess = s.Regression.Slope - s.Regression.MeanY
 	return s

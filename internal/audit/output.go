@@ -14,7 +14,6 @@ import (
 	"strings"
 
 	"github.com/tahqiq/tahqiq/internal/plot"
-	"github.com/tahqiq/tahqiq/internal/stats"
 )
 
 // FlagColumns is the header of flags.csv.
@@ -268,30 +267,17 @@ func forensicsReport(w io.Writer, f *Forensics, flags []Flag, plots []string) er
 	}
 	b.WriteString("</table>")
 	fp := f.Fingerprint
-	fmt.Fprintf(&b, "<h2>A2 Turnout &times; share fingerprint (Klimek et al. 2012)</h2><p>%d stations; at the 100 %%/100 %% corner: %d. KDE modes (Kobak's heuristic): turnout %.3f (bw %.5f), share %.3f (bw %.5f).</p><p class=caveat>%s</p>",
-		fp.N, fp.Corner100, fp.ModeTurnout, fp.BWTurnout, fp.ModeShare, fp.BWShare, esc(fp.Caveat))
-	if ho := fp.Honest; ho != nil {
-		fmt.Fprintf(&b, "<p>Honest mode (Kobak's estimates around the KDE modes): &tau; %.3f, &nu; %.3f, &sigma;<sub>&tau;</sub> %.6f, &sigma;<sub>&nu;</sub> %.6f, &theta; %.6f (%d stations; suspect: %t).</p>",
-			ho.Tau, ho.Nu, ho.SigmaTau, ho.SigmaNu, ho.Theta, ho.N, fp.HonestSuspect)
-	} else {
-		b.WriteString("<p>Honest mode: not estimable (no stations on one side of a KDE mode); no Klimek fit.</p>")
-	}
+	fmt.Fprintf(&b, "<h2>A2 Turnout &times; share fingerprint (Klimek et al. 2012)</h2><p>%d stations; at the 100 %%/100 %% corner: %d. KDE modes (Kobak's heuristic): turnout %.3f (bw %.5f), share %.3f (bw %.5f); Kobak's widths &sigma;<sub>&tau;</sub> %.5f, &sigma;<sub>&nu;</sub> %.5f, &theta; %.5f.</p><p class=caveat>%s</p>",
+		fp.N, fp.Corner100, fp.ModeTurnout, fp.BWTurnout, fp.ModeShare, fp.BWShare, fp.Honest.SigmaTau, fp.Honest.SigmaNu, fp.Honest.Theta, esc(fp.Caveat))
 	if k := f.Klimek; k != nil {
-		fmt.Fprintf(&b, "<h3>Klimek et al. (2012) fraud-model fit</h3><p>incremental fraud f<sub>i</sub> = %.4f, extreme fraud f<sub>e</sub> = %.4f, &alpha; = %.1f (at the grid edge: %t); squared histogram distance %.4g (clean model f<sub>i</sub> = f<sub>e</sub> = 0: %.4g). %d stations (%s); %d &times; %d bins; %d simulated stations per component, seed %d; &alpha; grid %.1f&ndash;%.1f step %.1f; extreme sd %.3f.</p><p>%s</p><p class=caveat>%s</p>",
-			k.FI, k.FE, k.Alpha, k.AlphaEdge, k.SSE, k.SSENull, k.Stations, esc(k.Inclusion), k.Bins, k.Bins, k.Simulated, k.Seed, k.AlphaGrid[0], k.AlphaGrid[1], k.AlphaGrid[2], k.ExtremeSD, esc(k.Method), esc(k.Caveat))
+		fmt.Fprintf(&b, "<h3>Klimek model fit</h3><p>f<sub>i</sub> = %.4f, f<sub>e</sub> = %.4f, &alpha; = %.3f; histogram distance %.0f (honest model: %.0f); %d stations, %d bins, seed %d.</p><p>%s</p><p class=caveat>%s</p>",
+			k.Fi, k.Fe, k.Alpha, k.Distance, k.Null, k.Stations, k.Bins, k.Seed, esc(k.Method), esc(k.Caveat))
 	}
 	sh := f.Shape
-	fmt.Fprintf(&b, "<h2>A7 Distribution shape</h2><table><tr><th></th><th>mean</th><th>sd</th><th>skewness</th><th>excess kurtosis</th></tr><tr><td>turnout</td><td>%.4f</td><td>%.4f</td><td>%.4f</td><td>%.4f</td></tr><tr><td>leader share</td><td>%.4f</td><td>%.4f</td><td>%.4f</td><td>%.4f</td></tr></table><p>r(turnout, share) = %.4f; Sobyanin&ndash;Sukhovolsky slope = %.4f (minus mean share: %.4f). %s</p>",
+	fmt.Fprintf(&b, "<h2>A7 Distribution shape</h2><p>Hartigan's dip: turnout %.5f (p %.2f), leader share %.5f (p %.2f); %d uniform samples, seed %d.</p>", sh.DipTurnout.Dip, sh.DipTurnout.P, sh.DipShare.Dip, sh.DipShare.P, sh.DipTurnout.Runs, sh.DipTurnout.Seed)
+	fmt.Fprintf(&b, "<table><tr><th></th><th>mean</th><th>sd</th><th>skewness</th><th>excess kurtosis</th></tr><tr><td>turnout</td><td>%.4f</td><td>%.4f</td><td>%.4f</td><td>%.4f</td></tr><tr><td>leader share</td><td>%.4f</td><td>%.4f</td><td>%.4f</td><td>%.4f</td></tr></table><p>r(turnout, share) = %.4f; Sobyanin&ndash;Sukhovolsky slope = %.4f (minus mean share: %.4f). %s</p>",
 		sh.Turnout.Mean, sh.Turnout.SD, sh.Turnout.Skewness, sh.Turnout.Kurtosis, sh.Share.Mean, sh.Share.SD, sh.Share.Skewness, sh.Share.Kurtosis,
 		sh.Regression.R, sh.SobyaninSlope, sh.SobyaninExcess, esc(sh.Note))
-	b.WriteString("<table><tr><th>Hartigan's dip</th><th>n</th><th>dip</th><th>p (uniform, MC)</th><th>MC runs</th><th>seed</th><th>MC mean</th><th>MC 99th pct</th><th>verdict</th></tr>")
-	for _, d := range []struct {
-		name string
-		t    stats.DipTest
-	}{{"turnout", sh.DipTurnout}, {"leader share", sh.DipShare}} {
-		fmt.Fprintf(&b, "<tr><td>%s</td><td>%d</td><td>%.5f</td><td>%.4g</td><td>%d</td><td>%d</td><td>%.5f</td><td>%.5f</td><td>%s</td></tr>", d.name, d.t.N, d.t.Dip, d.t.P, d.t.MCRuns, d.t.MCSeed, d.t.MCMean, d.t.MCP99, esc(d.t.Verdict))
-	}
-	b.WriteString("</table>")
 	fmt.Fprintf(&b, "<h2>A4/A5 Digit screens</h2><p class=caveat>%s</p><table><tr><th>test</th><th>n</th><th>&chi;&sup2;</th><th>df</th><th>p</th><th>mean digit</th></tr>", esc(DigitCaveat))
 	for _, d := range []*DigitTest{f.Benford2, f.LastDigit} {
 		fmt.Fprintf(&b, "<tr><td>%s</td><td>%d</td><td>%.2f</td><td>%d</td><td>%.3g</td><td>%.3f</td></tr>", esc(d.Law), d.N, d.Stat, d.DF, d.P, d.Mean)

@@ -1,6 +1,7 @@
 // Package capture archives a web page: the HTTP exchange as a WARC/1.1 file
 // (ISO 28500) with SHA-256 block and payload digests, the rendered HTML and
-// a screenshot through headless Chromium when it is installed. It stores
+// a full-page screenshot through headless Chromium (internal/chromium)
+// when it is installed. It stores
 // nothing itself and never touches the custody log: it returns files for
 // internal/casework to attach.
 package capture
@@ -12,15 +13,15 @@ import (
 	"crypto/sha256"
 	"encoding/base32"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httputil"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/tahqiq/tahqiq/internal/chromium"
 )
 
 // Result is what a capture produced. Missing parts are explained in Notes.
@@ -29,7 +30,7 @@ type Result struct {
 	WARC       []byte // request + response records
 	HTML       []byte // rendered DOM when Chromium ran, else the response body
 	Rendered   bool
-	Screenshot []byte // PNG, nil when Chromium is absent
+	Screenshot []byte // full-page PNG, nil when Chromium is absent or failed
 	Notes      []string
 	Status     int
 }
@@ -37,20 +38,13 @@ type Result struct {
 // Options configures a capture.
 type Options struct {
 	Client   *http.Client
-	Chromium string // path; "" looks for chromium, chromium-browser, google-chrome
+	Chromium string // path; "" looks for /usr/bin/chromium, chromium, chromium-browser, google-chrome
 	Now      func() time.Time
 	MaxBody  int64 // bytes; default 64 MiB
 }
 
 // FindChromium returns the path of a Chromium binary or "".
-func FindChromium() string {
-	for _, n := range []string{"chromium", "chromium-browser", "google-chrome", "/usr/bin/chromium"} {
-		if p, err := exec.LookPath(n); err == nil {
-			return p
-		}
-	}
-	return ""
-}
+func FindChromium() string { return chromium.Find() }
 
 // Capture fetches url and archives it.
 func Capture(ctx context.Context, url string, o Options) (*Result, error) {
@@ -102,16 +96,16 @@ func Capture(ctx context.Context, url string, o Options) (*Result, error) {
 	writeRecord(&w, "request", url, at, "application/http;msgtype=request", reqBytes, nil, respID)
 	r.WARC = w.Bytes()
 
-	chrome := o.Chromium
-	if chrome == "" {
-		chrome = FindChromium()
-	}
-	if chrome == "" {
-		r.Notes = append(r.Notes, "Chromium not installed: no screenshot and no rendered DOM (the HTML is the response body); install chromium to get them")
-		return r, nil
-	}
-	if err := render(ctx, chrome, url, r); err != nil {
-		r.Notes = append(r.Notes, "Chromium failed: "+err.Error())
+	// The browser loads the page a second time: the WARC holds the bytes
+	// of the first fetch, the DOM and screenshot what the browser saw.
+	p, err := chromium.Render(ctx, url, chromium.Options{Path: o.Chromium})
+	switch {
+	case errors.Is(err, chromium.ErrNotInstalled):
+		r.Notes = append(r.Notes, "Chromium not installed: no screenshot and no rendered DOM (page.html is the response body); install chromium (/usr/bin/chromium) to get them")
+	case err != nil:
+		r.Notes = append(r.Notes, "Chromium failed, so no screenshot and no rendered DOM (page.html is the response body): "+err.Error())
+	default:
+		r.HTML, r.Rendered, r.Screenshot = p.DOM, true, p.Screenshot
 	}
 	return r, nil
 }
@@ -145,29 +139,6 @@ func writeRecord(w *bytes.Buffer, typ, uri string, at time.Time, ctype string, b
 	w.Write(block)
 	w.WriteString("\r\n\r\n")
 	return id
-}
-
-// render runs headless Chromium for the DOM and a tall screenshot.
-func render(ctx context.Context, chrome, url string, r *Result) error {
-	tmp, err := os.MkdirTemp("", "tahqiq-capture-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(tmp)
-	base := []string{"--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--user-data-dir=" + filepath.Join(tmp, "profile")}
-	ctx, cancel := context.WithTimeout(ctx, 90*time.Second)
-	defer cancel()
-	dom, err := exec.CommandContext(ctx, chrome, append(base, "--dump-dom", url)...).Output()
-	if err != nil {
-		return fmt.Errorf("dump DOM: %w", err)
-	}
-	r.HTML, r.Rendered = dom, true
-	png := filepath.Join(tmp, "shot.png")
-	if err := exec.CommandContext(ctx, chrome, append(base, "--window-size=1280,4000", "--screenshot="+png, url)...).Run(); err != nil {
-		return fmt.Errorf("screenshot: %w", err)
-	}
-	r.Screenshot, err = os.ReadFile(png)
-	return err
 }
 
 // PayloadSHA256 returns the hex SHA-256 of b (for tests and reports).

@@ -127,6 +127,9 @@ func (s *Service) AttachPost(ctx context.Context, actor tahqiq.User, caseID, dat
 	if _, err := s.openCase(ctx, actor, caseID, true); err != nil {
 		return tahqiq.Item{}, err
 	}
+	if err := s.DatasetAccess(ctx, actor, dataset); err != nil {
+		return tahqiq.Item{}, err
+	}
 	pr, err := s.Posts.FindPost(ctx, dataset, uid)
 	if err != nil {
 		return tahqiq.Item{}, err

@@ -27,7 +27,7 @@ type fixture struct {
 	items []tahqiq.Item
 }
 
-func setup(t *testing.T) *fixture {
+func setup(t testing.TB) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -259,12 +259,22 @@ func TestDemo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Items != 1 || !res.Report.OK() || res.Report.Blobs != 2 {
-		t.Errorf("Demo = %+v, problems %v; want 1 item, 2 blobs, OK", res, res.Report.Problems)
+	if len(res.Items) != 1 || !res.Report.OK() || res.Report.Blobs != 2 || res.Report.Kind != "zip bundle" || res.FindingID == "" {
+		t.Errorf("Demo = %+v, problems %v; want 1 item, a finding, a zip bundle of 2 blobs, OK", res, res.Report.Problems)
 	}
 }
 
 func BenchmarkVerifyBundle10k(b *testing.B) {
+	benchVerify(b, "bundle")
+}
+
+func BenchmarkVerifyZipBundle10k(b *testing.B) {
+	benchVerify(b, "bundle.zip")
+}
+
+// benchVerify exports a case of 10,000 one-blob items (as a directory,
+// or a zip when name ends in .zip) and verifies it.
+func benchVerify(b *testing.B, name string) {
 	ctx := context.Background()
 	dir := b.TempDir()
 	db, _ := sqlite.OpenDir(ctx, dir)
@@ -283,8 +293,12 @@ func BenchmarkVerifyBundle10k(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	out := filepath.Join(b.TempDir(), "bundle")
-	if _, err := s.Export(ctx, admin, c.ID, out); err != nil {
+	out := filepath.Join(b.TempDir(), name)
+	export := s.Export
+	if strings.HasSuffix(name, ".zip") {
+		export = s.ExportZipFile
+	}
+	if _, err := export(ctx, admin, c.ID, out); err != nil {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()

@@ -3,6 +3,8 @@ package casework
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 
 	"github.com/tahqiq/tahqiq"
 )
@@ -13,19 +15,20 @@ type DemoInput struct {
 	RunDirs []string // coord/audit --out directories with manifest.json
 	Dataset string   // optional: a dataset name and post UIDs to attach
 	PostIDs []string
-	OutDir  string // bundle directory (must not exist or be empty)
+	OutDir  string // directory the bundle is written to, as case-<id>.zip
 }
 
 // DemoResult summarises the demo case.
 type DemoResult struct {
-	CaseID string  `json:"case_id"`
-	Items  int     `json:"items"`
-	Bundle string  `json:"bundle"`
-	Report *Report `json:"verify"`
+	CaseID    string        `json:"case_id"`
+	Items     []tahqiq.Item `json:"items"`
+	FindingID string        `json:"finding_id"`
+	Bundle    string        `json:"bundle"`
+	Report    *Report       `json:"verify"`
 }
 
 // Demo opens a case, attaches the runs and posts, records a finding citing
-// them, exports a bundle and verifies it offline.
+// them, exports a zip bundle and verifies it offline.
 func (s *Service) Demo(ctx context.Context, in DemoInput) (DemoResult, error) {
 	var res DemoResult
 	c, err := s.NewCase(ctx, in.Actor, "Demo: coordinated accounts and result forms", "made by tahqiq demo", tahqiq.TLPGreen)
@@ -39,6 +42,7 @@ func (s *Service) Demo(ctx context.Context, in DemoInput) (DemoResult, error) {
 		if err != nil {
 			return res, fmt.Errorf("demo: attach %s: %w", d, err)
 		}
+		res.Items = append(res.Items, it)
 		ids = append(ids, it.ID)
 	}
 	for _, uid := range in.PostIDs {
@@ -46,18 +50,23 @@ func (s *Service) Demo(ctx context.Context, in DemoInput) (DemoResult, error) {
 		if err != nil {
 			return res, fmt.Errorf("demo: attach post %s: %w", uid, err)
 		}
+		res.Items = append(res.Items, it)
 		ids = append(ids, it.ID)
 	}
-	res.Items = len(ids)
 	if len(ids) > 0 {
-		if _, err := s.AddFinding(ctx, in.Actor, tahqiq.Finding{CaseID: c.ID, Title: "Demo finding", Text: "rests on the attached analysis runs", ItemIDs: ids}); err != nil {
+		f, err := s.AddFinding(ctx, in.Actor, tahqiq.Finding{CaseID: c.ID, Title: "Demo finding", Text: "rests on the attached analysis runs and post", ItemIDs: ids})
+		if err != nil {
 			return res, err
 		}
+		res.FindingID = f.ID
 	}
-	if _, err := s.Export(ctx, in.Actor, c.ID, in.OutDir); err != nil {
+	if err := os.MkdirAll(in.OutDir, 0o755); err != nil {
+		return res, fmt.Errorf("demo: %w", err)
+	}
+	res.Bundle = filepath.Join(in.OutDir, "case-"+c.ID+".zip")
+	if _, err := s.ExportZipFile(ctx, in.Actor, c.ID, res.Bundle); err != nil {
 		return res, err
 	}
-	res.Bundle = in.OutDir
-	res.Report, err = VerifyBundle(in.OutDir, VerifyOptions{})
+	res.Report, err = VerifyBundle(res.Bundle, VerifyOptions{})
 	return res, err
 }

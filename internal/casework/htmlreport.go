@@ -49,10 +49,14 @@ var reportTmpl = template.Must(template.New("r").Funcs(template.FuncMap{"join": 
 
 // WriteReport writes an HTML report of a case: every item with its
 // hashes, inclusion proof and custody history, every finding and
-// recommendation. It logs nothing by itself; callers log an export.
+// recommendation. It logs the read as a "case.report" entry first, so
+// the report's checkpoint covers it.
 func (s *Service) WriteReport(ctx context.Context, actor tahqiq.User, caseID string, w io.Writer) error {
-	v, err := s.Show(ctx, actor, caseID)
+	v, err := s.view(ctx, actor, caseID)
 	if err != nil {
+		return err
+	}
+	if err := s.logRead(ctx, actor, "case.report", v); err != nil {
 		return err
 	}
 	cp, err := s.Checkpoint(ctx)

@@ -109,7 +109,7 @@ func (s *Service) Decide(ctx context.Context, actor tahqiq.User, id string, appr
 
 // AddTask adds a task.
 func (s *Service) AddTask(ctx context.Context, actor tahqiq.User, caseID, title, assignee string) (tahqiq.Task, error) {
-	t := tahqiq.Task{ID: s.newID("t"), CaseID: caseID, Title: title, Assignee: assignee, CreatedBy: actor.ID, CreatedAt: s.now()}
+	t := tahqiq.Task{ID: s.newID("t"), CaseID: caseID, Title: title, Assignee: assignee, Status: tahqiq.TaskOpen, CreatedBy: actor.ID, CreatedAt: s.now()}
 	if _, err := s.openCase(ctx, actor, caseID, true); err != nil {
 		return t, err
 	}
@@ -118,6 +118,52 @@ func (s *Service) AddTask(ctx context.Context, actor tahqiq.User, caseID, title,
 	}
 	_, err := s.change(ctx, tahqiq.LogEntry{Actor: actor.ID, Action: "task.create", CaseID: caseID, Hashes: []string{digest("task", t)}, Details: t.ID},
 		func(tx tahqiq.CaseTx) error { return tx.CreateTask(ctx, t) })
+	return t, err
+}
+
+// UpdateTask changes a task's status and/or assignee (a user ID or name;
+// "" unassigns) and logs the change with the task's new digest. Anyone who
+// may change the case may update its tasks.
+func (s *Service) UpdateTask(ctx context.Context, actor tahqiq.User, taskID string, u tahqiq.TaskUpdate) (tahqiq.Task, error) {
+	t, err := s.Store.FindTask(ctx, taskID)
+	if err != nil {
+		return t, err
+	}
+	if _, err := s.openCase(ctx, actor, t.CaseID, true); err != nil {
+		return t, err
+	}
+	if u.Status == nil && u.Assignee == nil {
+		return t, tahqiq.Errorf(tahqiq.EINVALID, "task %s: nothing to change: give a status or an assignee", taskID)
+	}
+	var what []string
+	if u.Status != nil {
+		st, err := tahqiq.ParseTaskStatus(string(*u.Status))
+		if err != nil {
+			return t, err
+		}
+		what = append(what, fmt.Sprintf("status %s -> %s", t.State(), st))
+		t.Status, t.Done = st, st == tahqiq.TaskDone
+	}
+	if u.Assignee != nil {
+		id := ""
+		if *u.Assignee != "" {
+			au, err := s.Store.FindUserByID(ctx, *u.Assignee)
+			if err != nil {
+				if au, err = s.Store.FindUserByName(ctx, *u.Assignee); err != nil {
+					return t, tahqiq.Errorf(tahqiq.EINVALID, "task %s: no user %q to assign it to", taskID, *u.Assignee)
+				}
+			}
+			id = au.ID
+		}
+		what = append(what, fmt.Sprintf("assignee %q -> %q", t.Assignee, id))
+		t.Assignee = id
+	}
+	if t.Status == "" { // a task from before statuses: give it one
+		t.Status = t.State()
+	}
+	t.UpdatedBy, t.UpdatedAt = actor.ID, s.now()
+	_, err = s.change(ctx, tahqiq.LogEntry{Actor: actor.ID, Action: "task.update", CaseID: t.CaseID, Hashes: []string{digest("task", t)}, Details: t.ID + " " + strings.Join(what, ", ")},
+		func(tx tahqiq.CaseTx) error { return tx.PutTask(ctx, t) })
 	return t, err
 }
 
@@ -168,8 +214,30 @@ type View struct {
 	Notes           []tahqiq.Note           `json:"notes"`
 }
 
-// Show returns a case as the actor may see it.
+// Show returns a case as the actor may see it and logs the read (a
+// "case.read" entry naming the case and the digests of the items shown).
 func (s *Service) Show(ctx context.Context, actor tahqiq.User, id string) (View, error) {
+	v, err := s.view(ctx, actor, id)
+	if err != nil {
+		return v, err
+	}
+	return v, s.logRead(ctx, actor, "case.read", v)
+}
+
+// logRead appends a read of the case view v.
+func (s *Service) logRead(ctx context.Context, actor tahqiq.User, action string, v View) error {
+	hs := []string{digest("case", v.Case)}
+	for _, it := range v.Items {
+		hs = append(hs, it.Digest())
+	}
+	_, err := s.change(ctx, tahqiq.LogEntry{Actor: actor.ID, Action: action, CaseID: v.Case.ID, Hashes: hs,
+		Details: fmt.Sprintf("%d items, %d findings", len(v.Items), len(v.Findings))}, nil)
+	return err
+}
+
+// view returns a case as the actor may see it, without logging (callers
+// log the read, export or report themselves).
+func (s *Service) view(ctx context.Context, actor tahqiq.User, id string) (View, error) {
 	var v View
 	c, err := s.openCase(ctx, actor, id, false)
 	if err != nil {

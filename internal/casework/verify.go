@@ -7,14 +7,13 @@ import (
 	"golang.org/x/mod/sumdb/note"
 
 	"github.com/tahqiq/tahqiq"
-	"github.com/tahqiq/tahqiq/internal/blob"
 	"github.com/tahqiq/tahqiq/internal/ledger"
 )
 
 // Report is the outcome of a verification. OK only when Problems is empty.
 type Report struct {
 	Path     string           `json:"path"`
-	Kind     string           `json:"kind"` // "store" or "bundle"
+	Kind     string           `json:"kind"` // "store", "bundle" or "zip bundle"
 	LogSize  int64            `json:"log_size"`
 	Root     string           `json:"root"`
 	Items    int              `json:"items"`
@@ -39,7 +38,7 @@ type material struct {
 	witnesses   []note.Verifier
 	items       []tahqiq.Item
 	records     map[string]string // "finding f1" -> digest
-	blobPath    func(sum string) string
+	checkBlob   func(sum string) error
 	proofs      map[string]tahqiq.Proof // item ID -> inclusion proof (bundles)
 }
 
@@ -112,7 +111,7 @@ func check(m material, r *Report) {
 			}
 			checked[b.SHA256] = true
 			r.Blobs++
-			if err := blob.Check(m.blobPath(b.SHA256), b.SHA256); err != nil {
+			if err := m.checkBlob(b.SHA256); err != nil {
 				r.add("blob", 0, "item %s %q: %s", it.ID, b.Name, tahqiq.ErrorMessage(err))
 			}
 		}

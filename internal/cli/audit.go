@@ -258,16 +258,13 @@ func newAuditForensicsCmd(e *env) *cobra.Command {
 			pr("turnout", in.TurnoutC)
 			pr("share", &in.Share)
 			if f.Fingerprint.N > 1 {
-				fmt.Fprintf(w, "fingerprint: %d stations, corner 100/100 %d; KDE modes turnout %.3f share %.3f\n", f.Fingerprint.N, f.Fingerprint.Corner100, f.Fingerprint.ModeTurnout, f.Fingerprint.ModeShare)
-				if ho := f.Fingerprint.Honest; ho != nil {
-					fmt.Fprintf(w, "honest mode (Kobak): sigma_tau %.6f sigma_nu %.6f theta %.6f (suspect: %t)\n", ho.SigmaTau, ho.SigmaNu, ho.Theta, f.Fingerprint.HonestSuspect)
-				}
+				fp := f.Fingerprint
+				fmt.Fprintf(w, "fingerprint: %d stations, corner 100/100 %d; KDE modes turnout %.3f share %.3f; Kobak sigma_tau %.5f sigma_nu %.5f theta %.5f\n", fp.N, fp.Corner100, fp.ModeTurnout, fp.ModeShare, fp.Honest.SigmaTau, fp.Honest.SigmaNu, fp.Honest.Theta)
 				if k := f.Klimek; k != nil {
-					fmt.Fprintf(w, "Klimek fit (model fit, not a test; see caveat): f_i %.4f f_e %.4f alpha %.1f (sse %.4g, clean %.4g; seed %d)\n", k.FI, k.FE, k.Alpha, k.SSE, k.SSENull, k.Seed)
+					fmt.Fprintf(w, "Klimek fit: f_i %.4f f_e %.4f alpha %.3f (distance %.0f, honest model %.0f)\n", k.Fi, k.Fe, k.Alpha, k.Distance, k.Null)
 				}
-				fmt.Fprintf(w, "shape: r %.3f, Sobyanin-Sukhovolsky slope %.3f\n", f.Shape.Regression.R, f.Shape.SobyaninSlope)
-				dt, ds := f.Shape.DipTurnout, f.Shape.DipShare
-				fmt.Fprintf(w, "dip (Hartigan; p from %d uniform MC runs, seed %d): turnout %.5f p %.3g, share %.5f p %.3g\n", dt.MCRuns, dt.MCSeed, dt.Dip, dt.P, ds.Dip, ds.P)
+				fmt.Fprintf(w, "shape: r %.3f, Sobyanin-Sukhovolsky slope %.3f; dip turnout %.5f (p %.2f), share %.5f (p %.2f)\n", f.Shape.Regression.R, f.Shape.SobyaninSlope,
+					f.Shape.DipTurnout.Dip, f.Shape.DipTurnout.P, f.Shape.DipShare.Dip, f.Shape.DipShare.P)
 			} else {
 				fmt.Fprintln(w, "fingerprint and shape: n/a (no registered voters or ballots given)")
 			}
@@ -285,14 +282,12 @@ func newAuditForensicsCmd(e *env) *cobra.Command {
 	cmd.Flags().StringVar(&rule, "rule", "exact", "integer rule: exact (integer arithmetic) or float (the authors' float64 rule)")
 	cmd.Flags().StringVar(&o.Weight, "weight", "stations", "integer test counts stations or voters")
 	cmd.Flags().Int64Var(&o.Multiple, "multiple", 1, "integer percentages that are multiples of 1, 5 or 10")
+	cmd.Flags().BoolVar(&o.KlimekFit, "klimek-fit", false, "also fit Klimek et al.'s fraud model (f_i, f_e, alpha) to the fingerprint, seeded by --seed (seconds per 100,000 stations)")
 	cmd.Flags().StringVar(&o.Turnout, "turnout", audit.TurnoutIssued, "turnout numerator: issued (ballots issued) or boxes (ballots in boxes)")
 	cmd.Flags().StringVar(&o.Leader, "leader", "", "leader candidate column (default: the overall winner)")
 	cmd.Flags().StringVar(&o.FormType, "form", "", "station form type to analyse (default: the map's; af maps: af-prelim or af-final)")
 	cmd.Flags().IntVar(&o.MCRuns, "mc", 0, "Monte Carlo runs of the integer-test null (0: exact null only)")
 	cmd.Flags().Uint64Var(&o.Seed, "seed", 42, "Monte Carlo seed")
 	cmd.Flags().IntVar(&o.Bins, "bins", 100, "fingerprint bins per axis")
-	cmd.Flags().IntVar(&o.DipRuns, "dip-mc", 100, "Monte Carlo runs of the dip test's uniform null (-1: none)")
-	cmd.Flags().BoolVar(&o.NoKlimek, "no-klimek", false, "skip the Klimek et al. model fit")
-	cmd.Flags().IntVar(&o.KlimekSim, "klimek-sim", 4, "Klimek fit: simulated stations per observed station and model component")
 	return cmd
 }

@@ -3,17 +3,18 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/tahqiq/tahqiq"
-	"github.com/tahqiq/tahqiq/internal/capture"
 	"github.com/tahqiq/tahqiq/internal/casework"
+	"github.com/tahqiq/tahqiq/internal/chromium"
 )
 
 // caseFlags are shared by the case, org, capture and verify commands.
@@ -108,9 +109,9 @@ func newCaseCmd(e *env) *cobra.Command {
 			})
 		}}
 
-	show := &cobra.Command{Use: "show CASE", Short: "show a case", Args: cobra.ExactArgs(1),
+	show := &cobra.Command{Use: "show CASE", Short: "show a case (the read is logged)", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return withActor(cmd, e, f, false, func(ctx context.Context, s *casework.Service, a tahqiq.User) (any, error) {
+			return withActor(cmd, e, f, true, func(ctx context.Context, s *casework.Service, a tahqiq.User) (any, error) {
 				return s.Show(ctx, a, args[0])
 			})
 		}}
@@ -182,13 +183,14 @@ func newCaseCmd(e *env) *cobra.Command {
 	}
 
 	var assignee string
-	task := &cobra.Command{Use: "task CASE TITLE", Short: "add a task", Args: cobra.ExactArgs(2),
+	task := &cobra.Command{Use: "task CASE TITLE", Short: "add a task (task update TASK: change its status or assignee)", Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return withActor(cmd, e, f, true, func(ctx context.Context, s *casework.Service, a tahqiq.User) (any, error) {
 				return s.AddTask(ctx, a, args[0], args[1], assignee)
 			})
 		}}
 	task.Flags().StringVar(&assignee, "assignee", "", "user ID")
+	task.AddCommand(newTaskUpdateCmd(e, f))
 	noteC := &cobra.Command{Use: "note CASE TEXT", Short: "add a note", Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return withActor(cmd, e, f, true, func(ctx context.Context, s *casework.Service, a tahqiq.User) (any, error) {
@@ -208,20 +210,24 @@ func newCaseCmd(e *env) *cobra.Command {
 	share.Flags().StringVar(&shTLP, "tlp", "", "TLP of the share (default: the case's)")
 
 	var out string
-	export := &cobra.Command{Use: "export CASE --out DIR", Short: "write a self-verifying bundle", Args: cobra.ExactArgs(1),
+	export := &cobra.Command{Use: "export CASE --out DIR|FILE.zip", Short: "write a self-verifying bundle (a directory, or a zip when --out ends in .zip)", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if out == "" {
-				return tahqiq.Errorf(tahqiq.EINVALID, "export: --out DIR is required")
+				return tahqiq.Errorf(tahqiq.EINVALID, "export: --out DIR or --out FILE.zip is required")
 			}
 			return withActor(cmd, e, f, false, func(ctx context.Context, s *casework.Service, a tahqiq.User) (any, error) {
-				m, err := s.Export(ctx, a, args[0], out)
+				export := s.Export
+				if strings.EqualFold(filepath.Ext(out), ".zip") {
+					export = s.ExportZipFile
+				}
+				m, err := export(ctx, a, args[0], out)
 				if err != nil {
 					return nil, err
 				}
 				return exportOut{Dir: out, Items: len(m.Items), LogSize: m.LogSize}, nil
 			})
 		}}
-	export.Flags().StringVar(&out, "out", "", "bundle directory")
+	export.Flags().StringVar(&out, "out", "", "bundle directory, or zip file when it ends in .zip")
 
 	var dist int
 	similar := &cobra.Command{Use: "similar ITEM", Short: "find re-posts of an item's images across cases", Args: cobra.ExactArgs(1),
@@ -272,17 +278,20 @@ func newCaseReportCmd(e *env, f *caseFlags) *cobra.Command {
 				}
 				res := text("report written to " + out)
 				if pdf != "" {
-					chrome := capture.FindChromium()
-					if chrome == "" {
-						fmt.Fprintln(e.stderr, "report: Chromium not installed: no PDF written (install chromium for PDF)")
+					abs, err := filepath.Abs(out)
+					if err != nil {
+						return nil, err
+					}
+					b, err := chromium.PDF(ctx, (&url.URL{Scheme: "file", Path: abs}).String(), chromium.Options{})
+					if errors.Is(err, chromium.ErrNotInstalled) {
+						fmt.Fprintln(e.stderr, "report: Chromium not installed: no PDF written (install chromium for PDF); the HTML report is complete")
 						return res, nil
 					}
-					abs, _ := filepath.Abs(out)
-					tmp, _ := os.MkdirTemp("", "tahqiq-pdf-")
-					defer os.RemoveAll(tmp)
-					c := exec.CommandContext(ctx, chrome, "--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir="+tmp, "--print-to-pdf="+pdf, "--no-pdf-header-footer", "file://"+abs)
-					if b, err := c.CombinedOutput(); err != nil {
-						return nil, fmt.Errorf("report: chromium pdf: %w: %s", err, b)
+					if err != nil {
+						return nil, fmt.Errorf("report: %w", err)
+					}
+					if err := os.WriteFile(pdf, b, 0o644); err != nil {
+						return nil, tahqiq.Errorf(tahqiq.EINVALID, "report: cannot write %s: %v", pdf, err)
 					}
 					res += text(" and " + pdf)
 				}
@@ -323,5 +332,29 @@ func newCaseGetCmd(e *env, f *caseFlags) *cobra.Command {
 			})
 		}}
 	cmd.Flags().StringVar(&out, "out", "", "directory to write the files to")
+	return cmd
+}
+
+func newTaskUpdateCmd(e *env, f *caseFlags) *cobra.Command {
+	var status, assignee string
+	cmd := &cobra.Command{Use: "update TASK [--status open|in_progress|done] [--assignee USER]", Short: "change a task's status or assignee (logged)", Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var u tahqiq.TaskUpdate
+			if cmd.Flags().Changed("status") {
+				st, err := tahqiq.ParseTaskStatus(status)
+				if err != nil {
+					return err
+				}
+				u.Status = &st
+			}
+			if cmd.Flags().Changed("assignee") {
+				u.Assignee = &assignee
+			}
+			return withActor(cmd, e, f, true, func(ctx context.Context, s *casework.Service, a tahqiq.User) (any, error) {
+				return s.UpdateTask(ctx, a, args[0], u)
+			})
+		}}
+	cmd.Flags().StringVar(&status, "status", "", "open, in_progress (or \"in progress\") or done")
+	cmd.Flags().StringVar(&assignee, "assignee", "", "user ID or name; \"\" unassigns")
 	return cmd
 }

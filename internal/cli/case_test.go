@@ -1,6 +1,7 @@
 package cli_test
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -51,6 +52,50 @@ func TestCaseCLI(t *testing.T) {
 	os.Remove(filepath.Join(bundle, "blobs", ents[0].Name()))
 	if out, code := runCase(t, data, "verify", bundle); code != 6 || !strings.Contains(out, "file removed") {
 		t.Fatalf("verify tampered bundle = %d: %s, want exit 6 naming the removed file", code, out)
+	}
+	out, code = runCase(t, data, "case", "task", id.ID, "call the returning officer", "--json")
+	var task struct {
+		ID, Status, Assignee string
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &task) != nil || task.Status != "open" {
+		t.Fatalf("case task = %d %q, want an open task", code, out)
+	}
+	out, code = runCase(t, data, "case", "task", "update", task.ID, "--status", "in progress", "--assignee", "amina", "--json")
+	if code != 0 || json.Unmarshal([]byte(out), &task) != nil || task.Status != "in_progress" || task.Assignee == "" {
+		t.Fatalf("case task update = %d %q, want in_progress and assigned", code, out)
+	}
+	if out, code := runCase(t, data, "case", "task", "update", task.ID, "--status", "finished"); code != 2 || !strings.Contains(out, "want open, in_progress or done") {
+		t.Fatalf("case task update --status finished = %d %q, want exit 2 naming the statuses", code, out)
+	}
+	if out, code := runCase(t, data, "case", "show", id.ID); code != 0 || !strings.Contains(out, `"status": "in_progress"`) {
+		t.Fatalf("case show = %d %q, want the task in progress", code, out)
+	}
+	zipped := filepath.Join(t.TempDir(), "case.zip")
+	if out, code := runCase(t, data, "case", "export", id.ID, "--out", zipped); code != 0 || !strings.Contains(out, zipped) {
+		t.Fatalf("export zip = %d: %s", code, out)
+	}
+	if out, code := runCase(t, data, "verify", zipped); code != 0 || !strings.Contains(out, "zip bundle") || !strings.Contains(out, "OK") {
+		t.Fatalf("verify zip = %d: %s", code, out)
+	}
+	zr, err := zip.OpenReader(zipped)
+	if err != nil {
+		t.Fatal(err)
+	}
+	off, _ := zr.File[0].DataOffset() // the first member: the blob
+	name := zr.File[0].Name
+	zr.Close()
+	b, _ := os.ReadFile(zipped)
+	b[off] ^= 0xff
+	os.WriteFile(zipped, b, 0o644)
+	if out, code := runCase(t, data, "verify", zipped); code != 6 || !strings.Contains(out, "FAIL file 0: "+name) {
+		t.Fatalf("verify tampered zip = %d: %s, want exit 6 naming the problem", code, out)
+	}
+	missing := filepath.Join(t.TempDir(), "missing.zip")
+	if out, code := runCase(t, data, "verify", missing); code != 3 || !strings.Contains(out, "no such bundle") {
+		t.Fatalf("verify of a missing path = %d: %s, want exit 3 saying so", code, out)
+	}
+	if _, err := os.Stat(missing); err == nil {
+		t.Fatalf("verify of a missing path created %s", missing)
 	}
 	if out, code := runCase(t, data, "case", "list", "--as", "nobody"); code == 0 {
 		t.Fatalf("unknown user = 0: %s", out)

@@ -28,6 +28,7 @@ type env struct {
 	log    *slog.Logger
 
 	dataDir string // --data, embedded store directory
+	dbURL   string // --db, PostgreSQL URL; empty: the embedded store (wire.go)
 	quiet   bool   // --quiet: no progress output
 }
 
@@ -80,6 +81,7 @@ that anyone can verify offline.`,
 		def = "./tahqiq-data"
 	}
 	root.PersistentFlags().StringVar(&e.dataDir, "data", def, "directory of the embedded store (env TAHQIQ_DATA)")
+	root.PersistentFlags().StringVar(&e.dbURL, "db", os.Getenv("TAHQIQ_DB"), "database URL, postgres://...; empty: the embedded store in --data (env TAHQIQ_DB)")
 	root.PersistentFlags().BoolVarP(&verbose, "verbose", "v", false, "log debug messages to stderr")
 	root.PersistentFlags().BoolVarP(&e.quiet, "quiet", "q", false, "no progress output on stderr")
 
@@ -97,6 +99,7 @@ that anyone can verify offline.`,
 		newCaptureCmd(e),
 		newCheckpointCmd(e),
 		newServeCmd(e),
+		newMigrateCmd(e),
 	)
 	return root
 }

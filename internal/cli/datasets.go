@@ -38,7 +38,7 @@ func newDatasetsCmd(e *env) *cobra.Command {
 				return writeJSON(e.stdout, list)
 			}
 			if len(ds) == 0 {
-				fmt.Fprintf(e.stdout, "no datasets in %s (import one with: tahqiq import FILE...)\n", e.dataDir)
+				fmt.Fprintf(e.stdout, "no datasets in %s (import one with: tahqiq import FILE...)\n", db.Path())
 				return nil
 			}
 			tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -9,23 +10,30 @@ import (
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/audit"
+	"github.com/tahqiq/tahqiq/internal/casework"
 	"github.com/tahqiq/tahqiq/internal/coord"
 	"github.com/tahqiq/tahqiq/internal/demo"
 	"github.com/tahqiq/tahqiq/internal/ingest"
 )
 
 func newDemoCmd(e *env) *cobra.Command {
-	var out string
+	var out, as string
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Run the main job on bundled real samples with the embedded store",
 		Long: `Run tahqiq's main job on real public samples bundled in the binary
 (see internal/demo/data/README.md for their origin and licence): import them
 into the embedded store (--data), find the accounts that retweeted the same
-posts within 60 seconds of each other, and summarise what was found.
+posts within 60 seconds of each other, and summarise what was found; audit
+a bundled set of result forms; then open a case in the custody log, attach
+the coordination run and one of the posts behind the strongest link, export
+the case as a zip bundle and verify it offline.
 
 The samples are written to DIR/inputs and every output goes under DIR
-(--out, default ./tahqiq-demo). Running the demo twice imports nothing twice.`,
+(--out, default ./tahqiq-demo); the bundle goes to DIR/case/case-ID.zip.
+Running the demo twice imports nothing twice (it opens a second case). In
+a store without an organisation the demo creates one ("tahqiq demo") with
+the admin user demo and the store's signing key.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
@@ -85,11 +93,32 @@ The samples are written to DIR/inputs and every output goes under DIR
 				res.Account(top.A), res.Account(top.B), top.Weight, runDir, res.Account(top.A), res.Account(top.B))
 			fmt.Fprintf(w, "files in %s: %s\n", runDir, strings.Join(m.Files, ", "))
 
+			// A post of the strongest link's first account: one of the
+			// retweets that make the link.
+			var post string
+			for _, sh := range shares {
+				if sh.AccountID == res.Account(top.A) && sh.PostID != "" {
+					post = sh.PostID
+					break
+				}
+			}
+
 			fmt.Fprintf(w, "\n== 3. Election-results audit of a bundled (hand-made, labelled) set of result forms\n")
-			return audit.Demo(ctx, w, filepath.Join(out, "audit"))
+			if err := audit.Demo(ctx, w, filepath.Join(out, "audit")); err != nil {
+				return err
+			}
+			db.Close() // step 4 opens the store through casework
+
+			fmt.Fprintf(w, "\n== 4. A case with a custody log: open, attach the coordination run and a post, export, verify offline\n")
+			runDirs := []string{runDir}
+			if _, err := os.Stat(filepath.Join(out, "audit", "manifest.json")); err == nil {
+				runDirs = append(runDirs, filepath.Join(out, "audit"))
+			}
+			return demoCase(cmd, e, as, runDirs, post, filepath.Join(out, "case"))
 		},
 	}
 	cmd.Flags().StringVar(&out, "out", "tahqiq-demo", "directory for the demo's inputs and outputs")
+	cmd.Flags().StringVar(&as, "as", os.Getenv("TAHQIQ_USER"), "act as this user for the case (default: the user demo, created with its organisation in a store without one)")
 	return cmd
 }
 
@@ -102,4 +131,65 @@ func countCommunities(res *coord.Result) int {
 		n = max(n, c+1)
 	}
 	return int(n)
+}
+
+// demoCase is step 4 of the demo: the case, its custody and the offline
+// check of its bundle.
+func demoCase(cmd *cobra.Command, e *env, as string, runDirs []string, post, out string) error {
+	ctx, w := cmd.Context(), e.stdout
+	s, db, err := openCasework(ctx, e, false)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if as == "" {
+		as = "demo"
+	}
+	if s.Signer == nil {
+		signer, v, err := casework.CreateKey(e.dataDir, keyName("tahqiq demo"))
+		if err != nil {
+			return err
+		}
+		s.Signer, s.LogKey, s.Origin = signer, v, signer.Name()
+		if _, _, err := s.InitOrg(ctx, "tahqiq demo", as); err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "the store had no organisation: created \"tahqiq demo\" with admin user %s and the signing key %s\n", as, filepath.Join(e.dataDir, casework.KeyFile))
+	}
+	actor, err := s.Actor(ctx, as)
+	if err != nil {
+		fmt.Fprintf(w, "skipped: %s (run the demo with --as USER, an investigator or admin of this store)\n", tahqiq.ErrorMessage(err))
+		return nil
+	}
+	in := casework.DemoInput{Actor: actor, RunDirs: runDirs, OutDir: out}
+	if post != "" {
+		in.Dataset, in.PostIDs = "demo", []string{post}
+	}
+	res, err := s.Demo(ctx, in)
+	if err != nil {
+		return err
+	}
+	if _, err := s.Checkpoint(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "opened case %s as %s\n", res.CaseID, actor.Name)
+	for _, it := range res.Items {
+		fmt.Fprintf(w, "attached %s %s (%s): %d files, logged with their SHA-256\n", it.Kind, it.ID, it.Title, len(it.Blobs))
+	}
+	if res.FindingID != "" {
+		fmt.Fprintf(w, "recorded finding %s citing them\n", res.FindingID)
+	}
+	r := res.Report
+	fmt.Fprintf(w, "exported %s; verified offline: %d log entries, root %s, %d items, %d blobs, signed by %s: ",
+		res.Bundle, r.LogSize, r.Root, r.Items, r.Blobs, strings.Join(r.Signers, ", "))
+	if !r.OK() {
+		fmt.Fprintf(w, "%d PROBLEMS\n", len(r.Problems))
+		for _, p := range r.Problems {
+			fmt.Fprintln(w, "FAIL", p.String())
+		}
+		return &exitError{code: 6, msg: fmt.Sprintf("demo: the bundle does not verify: %d problems", len(r.Problems))}
+	}
+	fmt.Fprintln(w, "OK")
+	fmt.Fprintf(w, "see it: tahqiq case show %s --as %s; check it anywhere: tahqiq verify %s\n", res.CaseID, actor.Name, res.Bundle)
+	return nil
 }

@@ -47,6 +47,7 @@ requests in flight (uploads too) finish, waits for running jobs up to
 				return err
 			}
 			defer db.Close()
+			e.warnIsolation(ctx, db)
 			jm, err := jobs.Open(filepath.Join(e.dataDir, "jobs"), 2, e.log)
 			if err != nil {
 				return err

@@ -22,13 +22,19 @@ func newVerifyCmd(e *env) *cobra.Command {
 		Long: `verify checks every blob against its hash, every item and record against its
 custody-log entry, the log against its signed checkpoints, and consistency
 with any earlier checkpoint you hold (--checkpoint). PATH is a bundle
-directory (with manifest.json) or a data directory (default --data).
+directory (with manifest.json or SHA256SUMS), a zip bundle (any file, as
+written by tahqiq case export --out X.zip or the HTTP export), or a data
+directory (default --data).
 Exit status 6 names each problem on stdout.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			path := e.dataDir
 			if len(args) == 1 {
 				path = args[0]
+			}
+			if _, err := os.Stat(path); err != nil {
+				// Never create a store where the user meant a bundle.
+				return tahqiq.Errorf(tahqiq.ENOTFOUND, "verify: %s: no such bundle or data directory", path)
 			}
 			o := casework.VerifyOptions{Witnesses: witnesses}
 			if key != "" {
@@ -48,7 +54,7 @@ Exit status 6 names each problem on stdout.`,
 			}
 			var r *casework.Report
 			var err error
-			if _, serr := os.Stat(filepath.Join(path, "manifest.json")); serr == nil {
+			if isBundle(path) {
 				r, err = casework.VerifyBundle(path, o)
 			} else {
 				e.dataDir = path
@@ -87,4 +93,24 @@ Exit status 6 names each problem on stdout.`,
 	cmd.Flags().StringSliceVar(&witnesses, "witness", nil, "witness public keys")
 	cmd.Flags().StringSliceVar(&earlier, "checkpoint", nil, "earlier signed checkpoint files you kept")
 	return cmd
+}
+
+// isBundle reports whether path is an export bundle rather than a data
+// directory: a file (a zip bundle) or a directory holding manifest.json
+// or SHA256SUMS (so that a bundle missing its manifest is still checked
+// as one and the removal named).
+func isBundle(path string) bool {
+	st, err := os.Stat(path)
+	if err != nil {
+		return false
+	}
+	if !st.IsDir() {
+		return true
+	}
+	for _, n := range []string{"manifest.json", "SHA256SUMS"} {
+		if _, err := os.Stat(filepath.Join(path, n)); err == nil {
+			return true
+		}
+	}
+	return false
 }

@@ -1,6 +1,10 @@
 package cli
 
-import "net/http"
+import (
+	"net/http"
 
-// webUI is the web UI mounted at / by tahqiq serve (nil: API only).
-func webUI() http.Handler { return nil }
+	"github.com/tahqiq/tahqiq/internal/webui"
+)
+
+// webUI is the web UI mounted at / by tahqiq serve.
+func webUI() http.Handler { return webui.Handler() }

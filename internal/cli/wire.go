@@ -2,20 +2,52 @@ package cli
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"path/filepath"
+	"strings"
+	"time"
 
+	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/blob"
 	"github.com/tahqiq/tahqiq/internal/casework"
 	"github.com/tahqiq/tahqiq/internal/ingest"
+	"github.com/tahqiq/tahqiq/internal/postgres"
 	"github.com/tahqiq/tahqiq/internal/sqlite"
 )
 
 // This file is the only place that names concrete engines.
 
-// openStore opens the embedded store in the --data directory.
-func (e *env) openStore(ctx context.Context) (*sqlite.DB, error) {
-	return sqlite.OpenDir(ctx, e.dataDir)
+// store is what commands need of a store engine; both the embedded SQLite
+// store and PostgreSQL provide it.
+type store interface {
+	tahqiq.ImportStore
+	tahqiq.DatasetStore
+	tahqiq.ShareStore
+	tahqiq.PostStore
+	Close() error
+	Path() string // file path or URL without password, for messages
+}
+
+var (
+	_ store = (*sqlite.DB)(nil)
+	_ store = (*postgres.DB)(nil)
+)
+
+// openStore opens the store --db names: PostgreSQL for a postgres:// URL,
+// else the embedded store in the --data directory.
+func (e *env) openStore(ctx context.Context) (store, error) {
+	switch {
+	case e.dbURL == "":
+		return sqlite.OpenDir(ctx, e.dataDir)
+	case isPostgresURL(e.dbURL):
+		return postgres.Open(ctx, e.dbURL)
+	}
+	return nil, tahqiq.Errorf(tahqiq.EINVALID, "--db %s: want a postgres:// URL, or nothing for the embedded store in --data", postgres.Redact(e.dbURL))
+}
+
+func isPostgresURL(u string) bool {
+	return strings.HasPrefix(u, "postgres://") || strings.HasPrefix(u, "postgresql://")
 }
 
 // importer returns the import pipeline with every shipped format.
@@ -31,9 +63,46 @@ func (e *env) progressOut() io.Writer {
 	return e.stderr
 }
 
-// openCasework wires the case service over the embedded store.
-func openCasework(ctx context.Context, e *env, needKey bool) (*casework.Service, *sqlite.DB, error) {
-	db, err := e.openStore(ctx)
+// fullStore is what tahqiq serve and the case commands need: datasets,
+// cases and the custody log, accounts and sessions, dataset summaries.
+type fullStore interface {
+	store
+	casework.Store
+	tahqiq.SummaryStore
+	tahqiq.AuthStore
+	FindUsers(ctx context.Context) ([]tahqiq.User, error)
+	FindOrganisations(ctx context.Context) ([]tahqiq.Organisation, error)
+}
+
+var (
+	_ fullStore = (*sqlite.DB)(nil)
+	_ fullStore = (*postgres.DB)(nil)
+)
+
+// openFull opens the store --db names with everything a case service
+// needs, and its clock.
+func (e *env) openFull(ctx context.Context) (fullStore, func() time.Time, error) {
+	switch {
+	case e.dbURL == "":
+		db, err := sqlite.OpenDir(ctx, e.dataDir)
+		if err != nil {
+			return nil, nil, err
+		}
+		return db, db.Now, nil
+	case isPostgresURL(e.dbURL):
+		db, err := postgres.Open(ctx, e.dbURL)
+		if err != nil {
+			return nil, nil, err
+		}
+		return db, db.Now, nil
+	}
+	return nil, nil, tahqiq.Errorf(tahqiq.EINVALID, "--db %s: want a postgres:// URL, or nothing for the embedded store in --data", postgres.Redact(e.dbURL))
+}
+
+// openCasework wires the case service over the store --db names. Evidence
+// files (blobs) and the log's signing key stay in the --data directory.
+func openCasework(ctx context.Context, e *env, needKey bool) (*casework.Service, fullStore, error) {
+	db, now, err := e.openFull(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -42,7 +111,7 @@ func openCasework(ctx context.Context, e *env, needKey bool) (*casework.Service,
 		db.Close()
 		return nil, nil, err
 	}
-	s := &casework.Service{Store: db, Blobs: bs, Posts: db, Now: db.Now}
+	s := &casework.Service{Store: db, Blobs: bs, Posts: db, Now: now}
 	signer, v, err := casework.LoadKey(e.dataDir)
 	if err != nil && needKey {
 		db.Close()
@@ -52,4 +121,18 @@ func openCasework(ctx context.Context, e *env, needKey bool) (*casework.Service,
 		s.Signer, s.LogKey, s.Origin = signer, v, signer.Name()
 	}
 	return s, db, nil
+}
+
+// warnIsolation tells the operator when PostgreSQL will not enforce the
+// row-level security policies (a superuser or BYPASSRLS role): casework
+// still checks every access, but the database's second line is off.
+func (e *env) warnIsolation(ctx context.Context, db fullStore) {
+	pg, ok := db.(*postgres.DB)
+	if !ok {
+		return
+	}
+	on, err := pg.RLSEnforced(ctx)
+	if err != nil || !on {
+		fmt.Fprintf(e.stderr, "warning: %s connects as a superuser or BYPASSRLS role, so PostgreSQL skips tahqiq's row-level security; connect as an ordinary role that owns the database\n", pg.Path())
+	}
 }

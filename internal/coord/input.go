@@ -44,6 +44,10 @@ type input struct {
 	postTokens [][]uint64
 	jaccard    float64
 
+	// remote holds, per object, the in-window pairs computed elsewhere
+	// (RunPartitioned); nil: eachPair computes them.
+	remote [][]pairRef
+
 	// stop is set when the run's context is done; the long loops check it
 	// and return early (Run then returns the context's error).
 	stop atomic.Bool

@@ -12,6 +12,16 @@ type pairRef struct{ i, j int32 }
 // window, skipping pairs of one account or one post; active filters rows
 // (nil: all).
 func (in *input) eachPair(o int32, kind string, w int64, active func(r *row) bool, fn func(i, j int32)) {
+	if in.remote != nil {
+		// pairs computed by ObjectPairs elsewhere: the kernel's skips are
+		// per row, so filtering them afterwards gives the same sequence
+		for _, p := range in.remote[o] {
+			if active == nil || (active(&in.rows[p.i]) && active(&in.rows[p.j])) {
+				fn(p.i, p.j)
+			}
+		}
+		return
+	}
 	lo, hi := in.objStart[o], in.objStart[o+1]
 	rows := in.rows
 	if hi-lo < 2 {

@@ -45,6 +45,21 @@ func Run(ctx context.Context, shares []tahqiq.Share, p Params, reach map[string]
 // Jaccard similarity of at least p.Jaccard share a near-text object (see
 // findNearText).
 func RunText(ctx context.Context, shares []tahqiq.Share, texts []TextPost, p Params, reach map[string]Reach) (*Result, error) {
+	return runText(ctx, shares, texts, p, reach, nil)
+}
+
+// RunPartitioned is Run with the in-window pairs of each object computed
+// by part (elsewhere: other processes, other machines); everything else is
+// Run's own code, so the result is Run's exactly. The near-text type needs
+// the posts' texts and is not supported.
+func RunPartitioned(ctx context.Context, shares []tahqiq.Share, p Params, reach map[string]Reach, part Partitioner) (*Result, error) {
+	if slices.Contains(p.Types, ObjNearText) {
+		return nil, tahqiq.Errorf(tahqiq.EINVALID, "--by near-text is not supported by the partitioned path (it needs the posts' texts)")
+	}
+	return runText(ctx, shares, nil, p, reach, part)
+}
+
+func runText(ctx context.Context, shares []tahqiq.Share, texts []TextPost, p Params, reach map[string]Reach, part Partitioner) (*Result, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
@@ -108,6 +123,12 @@ func RunText(ctx context.Context, shares []tahqiq.Share, texts []TextPost, p Par
 	}
 	q := p
 	q.Window = pairWindow
+	if part != nil {
+		if err := in.pairsFrom(ctx, &q, part); err != nil {
+			return nil, err
+		}
+		lap("partitions_s")
+	}
 	res.pairs = in.pairs(&q)
 	res.Counts["pairs"] = int64(len(res.pairs))
 	lap("pairs_s")

@@ -29,6 +29,9 @@ func (s *Server) getAuditRuns(w http.ResponseWriter, r *http.Request, c *call) e
 	if err != nil {
 		return err
 	}
+	if list, err = s.visibleRuns(r.Context(), c, list); err != nil {
+		return err
+	}
 	return writeJSON(w, http.StatusOK, list)
 }
 
@@ -37,6 +40,9 @@ type auditReq struct {
 	Map     string   `json:"map"`
 	Leader  string   `json:"leader,omitempty"`
 	Turnout string   `json:"turnout,omitempty"`
+	// KlimekFit also fits Klimek et al.'s fraud model (a few seconds per
+	// 100,000 stations).
+	KlimekFit bool `json:"klimek_fit,omitempty"`
 }
 
 func (s *Server) postAuditRun(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -52,7 +58,7 @@ func (s *Server) postAuditRun(w http.ResponseWriter, r *http.Request, c *call) e
 		return err
 	}
 	actor := c.user
-	ar := runs.AuditRequest{File: path, Name: up.Name, Map: req.Map, Leader: req.Leader, Turnout: req.Turnout}
+	ar := runs.AuditRequest{File: path, Name: up.Name, Map: req.Map, Leader: req.Leader, Turnout: req.Turnout, KlimekFit: req.KlimekFit}
 	j, err := s.Jobs.Start(actor.ID, "audit", func(ctx context.Context, report jobs.Report) (any, error) {
 		in, err := s.Runs.RunAudit(ctx, ar, actor.ID, func(done, total int64) { report(done, total, "steps") })
 		if err != nil {
@@ -71,7 +77,7 @@ func (s *Server) postAuditRun(w http.ResponseWriter, r *http.Request, c *call) e
 
 func (s *Server) getAuditRun(w http.ResponseWriter, r *http.Request, c *call) error {
 	id := r.PathValue("id")
-	in, err := s.Runs.Get(runs.Audit, id)
+	in, err := s.run(r.Context(), c, runs.Audit, id)
 	if err != nil {
 		return err
 	}
@@ -91,6 +97,9 @@ func (s *Server) getAuditRun(w http.ResponseWriter, r *http.Request, c *call) er
 }
 
 func (s *Server) getAuditFlags(w http.ResponseWriter, r *http.Request, c *call) error {
+	if _, err := s.run(r.Context(), c, runs.Audit, r.PathValue("id")); err != nil {
+		return err
+	}
 	q := r.URL.Query()
 	limit, err := intParam(r, "limit", 200, 5000)
 	if err != nil {
@@ -108,6 +117,9 @@ func (s *Server) getAuditFlags(w http.ResponseWriter, r *http.Request, c *call) 
 }
 
 func (s *Server) getAuditContest(w http.ResponseWriter, r *http.Request, c *call) error {
+	if _, err := s.run(r.Context(), c, runs.Audit, r.PathValue("id")); err != nil {
+		return err
+	}
 	contest := r.PathValue("contest")
 	st, err := s.Runs.Contest(r.PathValue("id"), contest)
 	if err != nil {
@@ -130,6 +142,9 @@ func (s *Server) postAuditClaim(w http.ResponseWriter, r *http.Request, c *call)
 	}
 	if req.Contest == "" || req.Candidate == "" || req.Over == "" {
 		return tahqiq.Errorf(tahqiq.EINVALID, "contest, candidate and over are required")
+	}
+	if _, err := s.run(r.Context(), c, runs.Audit, r.PathValue("id")); err != nil {
+		return err
 	}
 	imp, err := s.Runs.Election(r.PathValue("id"))
 	if err != nil {

@@ -130,6 +130,9 @@ func (s *Server) postItemRun(w http.ResponseWriter, r *http.Request, c *call) er
 	if err := readJSON(w, r, &req); err != nil {
 		return err
 	}
+	if _, err := s.run(r.Context(), c, req.Kind, req.Run); err != nil {
+		return err
+	}
 	dir, err := s.Runs.Path(req.Kind, req.Run)
 	if err != nil {
 		return err
@@ -236,6 +239,18 @@ func (s *Server) postTask(w http.ResponseWriter, r *http.Request, c *call) error
 		return err
 	}
 	return writeJSON(w, http.StatusCreated, t)
+}
+
+func (s *Server) patchTask(w http.ResponseWriter, r *http.Request, c *call) error {
+	var req tahqiq.TaskUpdate
+	if err := readJSON(w, r, &req); err != nil {
+		return err
+	}
+	t, err := s.Cases.UpdateTask(r.Context(), c.user, r.PathValue("id"), req)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, t)
 }
 
 func (s *Server) postNote(w http.ResponseWriter, r *http.Request, c *call) error {

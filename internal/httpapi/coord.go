@@ -21,6 +21,9 @@ func (s *Server) getCoordRuns(w http.ResponseWriter, r *http.Request, c *call) e
 	if err != nil {
 		return err
 	}
+	if list, err = s.visibleRuns(r.Context(), c, list); err != nil {
+		return err
+	}
 	return writeJSON(w, http.StatusOK, list)
 }
 
@@ -30,6 +33,9 @@ func (s *Server) postCoordRun(w http.ResponseWriter, r *http.Request, c *call) e
 		return err
 	}
 	if _, err := req.Params(); err != nil { // refuse bad parameters now, not in the job
+		return err
+	}
+	if err := s.Cases.DatasetAccess(r.Context(), c.user, req.Dataset); err != nil {
 		return err
 	}
 	if _, err := s.Store.FindDatasetByName(r.Context(), req.Dataset); err != nil {
@@ -44,6 +50,11 @@ func (s *Server) postCoordRun(w http.ResponseWriter, r *http.Request, c *call) e
 		if err := s.Cases.Record(context.WithoutCancel(ctx), actor, "coord.run", fmt.Sprintf("coordination run %s of dataset %q", in.ID, req.Dataset)); err != nil {
 			return nil, err
 		}
+		// the network and evidence index in memory before the job says done,
+		// so that no reader of the new run waits for them
+		if err := s.Runs.Warm(in.ID); err != nil {
+			return nil, err
+		}
 		return map[string]any{"run": in.ID, "counts": in.Counts}, nil
 	})
 	if err != nil {
@@ -54,7 +65,7 @@ func (s *Server) postCoordRun(w http.ResponseWriter, r *http.Request, c *call) e
 
 func (s *Server) getCoordRun(w http.ResponseWriter, r *http.Request, c *call) error {
 	id := r.PathValue("id")
-	in, err := s.Runs.Get(runs.Coord, id)
+	in, err := s.run(r.Context(), c, runs.Coord, id)
 	if err != nil {
 		return err
 	}
@@ -90,7 +101,7 @@ func (s *Server) getCoordGraph(w http.ResponseWriter, r *http.Request, c *call) 
 		f.Types = strings.Split(v, ",")
 	}
 	id := r.PathValue("id")
-	in, err := s.Runs.Get(runs.Coord, id)
+	in, err := s.run(r.Context(), c, runs.Coord, id)
 	if err != nil {
 		return err
 	}
@@ -139,7 +150,7 @@ func (s *Server) getCoordEvidence(w http.ResponseWriter, r *http.Request, c *cal
 	if a == "" || b == "" {
 		return tahqiq.Errorf(tahqiq.EINVALID, "give both accounts: ?a=UID&b=UID")
 	}
-	in, err := s.Runs.Get(runs.Coord, id)
+	in, err := s.run(r.Context(), c, runs.Coord, id)
 	if err != nil {
 		return err
 	}
@@ -164,7 +175,7 @@ func (s *Server) getCoordEvidence(w http.ResponseWriter, r *http.Request, c *cal
 
 func (s *Server) getCoordAccount(w http.ResponseWriter, r *http.Request, c *call) error {
 	id, uid := r.PathValue("id"), r.PathValue("uid")
-	in, err := s.Runs.Get(runs.Coord, id)
+	in, err := s.run(r.Context(), c, runs.Coord, id)
 	if err != nil {
 		return err
 	}
@@ -198,6 +209,9 @@ var contentTypes = map[string]string{
 func (s *Server) serveRunFile(kind string) handler {
 	return func(w http.ResponseWriter, r *http.Request, c *call) error {
 		id, name := r.PathValue("id"), r.PathValue("name")
+		if _, err := s.run(r.Context(), c, kind, id); err != nil {
+			return err
+		}
 		p, err := s.Runs.File(kind, id, name)
 		if err != nil {
 			return err

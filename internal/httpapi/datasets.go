@@ -5,7 +5,9 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/tahqiq/tahqiq"
@@ -29,9 +31,19 @@ func (s *Server) getDatasets(w http.ResponseWriter, r *http.Request, c *call) er
 	if err != nil {
 		return err
 	}
+	names := make([]string, len(ds))
+	for i, d := range ds {
+		names[i] = d.Name
+	}
+	visible, err := s.Cases.VisibleDatasets(r.Context(), c.user, names)
+	if err != nil {
+		return err
+	}
 	out := make([]datasetJSON, 0, len(ds))
 	for _, d := range ds {
-		out = append(out, toDatasetJSON(d))
+		if slices.Contains(visible, d.Name) {
+			out = append(out, toDatasetJSON(d))
+		}
 	}
 	return writeJSON(w, http.StatusOK, out)
 }
@@ -43,8 +55,11 @@ type summaryJSON struct {
 }
 
 // getDataset answers from a cache: a dataset changes only by an import or
-// a deletion, which empty the cache; after summaryFresh the files imported
-// are compared, so a change made by another process (the CLI) is seen too.
+// a deletion, which empty the cache. A cached answer older than
+// summaryFresh is still served at once while one background refresh
+// compares the files imported (so a change made by another process, the
+// CLI, is seen) and recomputes only when they differ: counting a large
+// dataset takes seconds, and no reader waits for it but the first.
 func (s *Server) getDataset(w http.ResponseWriter, r *http.Request, c *call) error {
 	name := r.PathValue("name")
 	bucket := 24 * time.Hour
@@ -55,34 +70,81 @@ func (s *Server) getDataset(w http.ResponseWriter, r *http.Request, c *call) err
 	default:
 		return tahqiq.Errorf(tahqiq.EINVALID, "bucket: want day or hour")
 	}
-	ctx := r.Context()
+	if err := s.Cases.DatasetAccess(r.Context(), c.user, name); err != nil {
+		return err
+	}
 	ck := name + "|" + bucket.String()
-	v, cached := s.summaries.Load(ck)
-	if cached && time.Since(v.(cachedSummary).at) < summaryFresh {
-		return writeJSON(w, http.StatusOK, v.(cachedSummary).v)
+	if v, ok := s.summaries.Load(ck); ok {
+		cs := v.(cachedSummary)
+		if time.Since(cs.at) >= s.summaryFresh() {
+			go s.refreshSummary(name, bucket, ck)
+		}
+		return writeJSON(w, http.StatusOK, cs.v)
+	}
+	cs, err := s.summarize(r.Context(), name, bucket, ck)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, cs.v)
+}
+
+// summarize computes a dataset summary into the cache, one computation per
+// key at a time (readers arriving meanwhile get its result).
+func (s *Server) summarize(ctx context.Context, name string, bucket time.Duration, ck string) (cachedSummary, error) {
+	m, _ := s.summaryMu.LoadOrStore(ck, new(sync.Mutex))
+	mu := m.(*sync.Mutex)
+	mu.Lock()
+	defer mu.Unlock()
+	gen := s.summaryGen.Load()
+	prev, cached := s.summaries.Load(ck)
+	if cached && time.Since(prev.(cachedSummary).at) < s.summaryFresh() {
+		return prev.(cachedSummary), nil // computed while this caller waited
 	}
 	d, err := s.Store.FindDatasetByName(ctx, name)
 	if err != nil {
-		return err
+		return cachedSummary{}, err
 	}
 	key := fmt.Sprintf("%d|%d", d.ID, len(d.Sources))
 	if len(d.Sources) > 0 {
 		key += "|" + d.Sources[len(d.Sources)-1].SHA256
 	}
-	if cached && v.(cachedSummary).key == key {
-		s.summaries.Store(ck, cachedSummary{key: key, at: time.Now(), v: v.(cachedSummary).v})
-		return writeJSON(w, http.StatusOK, v.(cachedSummary).v)
+	var out any
+	if cached && prev.(cachedSummary).key == key {
+		out = prev.(cachedSummary).v
+	} else {
+		sum, err := s.Store.SummarizeDataset(ctx, name, tahqiq.SummaryOptions{Bucket: bucket})
+		if err != nil {
+			return cachedSummary{}, err
+		}
+		o := summaryJSON{Dataset: toDatasetJSON(sum.Dataset), DatasetSummary: sum, Imports: sum.Dataset.Sources}
+		if o.Imports == nil {
+			o.Imports = []tahqiq.ImportFile{}
+		}
+		out = o
 	}
-	sum, err := s.Store.SummarizeDataset(ctx, name, tahqiq.SummaryOptions{Bucket: bucket})
-	if err != nil {
-		return err
+	cs := cachedSummary{key: key, at: time.Now(), v: out}
+	if s.summaryGen.Load() == gen {
+		s.summaries.Store(ck, cs)
 	}
-	out := summaryJSON{Dataset: toDatasetJSON(sum.Dataset), DatasetSummary: sum, Imports: sum.Dataset.Sources}
-	if out.Imports == nil {
-		out.Imports = []tahqiq.ImportFile{}
+	return cs, nil
+}
+
+// refreshSummary brings a stale cached summary up to date in the
+// background; a refresh already running for the key is enough.
+func (s *Server) refreshSummary(name string, bucket time.Duration, ck string) {
+	m, _ := s.summaryMu.LoadOrStore(ck, new(sync.Mutex))
+	if !m.(*sync.Mutex).TryLock() {
+		return
 	}
-	s.summaries.Store(ck, cachedSummary{key: key, at: time.Now(), v: out})
-	return writeJSON(w, http.StatusOK, out)
+	m.(*sync.Mutex).Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	if _, err := s.summarize(ctx, name, bucket, ck); err != nil {
+		s.summaries.Delete(ck) // the next reader computes it and sees the error
+		if s.Log != nil {
+			s.Log.Debug("dataset summary refresh", "dataset", name, "err", err)
+		}
+	}
 }
 
 func intParam(r *http.Request, name string, def, maxv int) (int, error) {
@@ -111,6 +173,9 @@ func (s *Server) getRejects(w http.ResponseWriter, r *http.Request, c *call) err
 	}
 	offset, err := intParam(r, "offset", 0, 1<<31-1)
 	if err != nil {
+		return err
+	}
+	if err := s.Cases.DatasetAccess(r.Context(), c.user, r.PathValue("name")); err != nil {
 		return err
 	}
 	rs, err := s.Store.FindRejects(r.Context(), r.PathValue("name"), limit, offset)
@@ -143,6 +208,9 @@ type rawJSON struct {
 func (s *Server) getPost(w http.ResponseWriter, r *http.Request, c *call) error {
 	ctx := r.Context()
 	name, uid := r.PathValue("name"), r.PathValue("uid")
+	if err := s.Cases.DatasetAccess(ctx, c.user, name); err != nil {
+		return err
+	}
 	pr, err := s.Store.FindPost(ctx, name, uid)
 	if err != nil {
 		return err
@@ -169,6 +237,9 @@ func (s *Server) getAccount(w http.ResponseWriter, r *http.Request, c *call) err
 	if err != nil {
 		return err
 	}
+	if err := s.Cases.DatasetAccess(r.Context(), c.user, r.PathValue("name")); err != nil {
+		return err
+	}
 	a, posts, err := s.Store.FindAccountPosts(r.Context(), r.PathValue("name"), r.PathValue("uid"), limit)
 	if err != nil {
 		return err
@@ -179,6 +250,9 @@ func (s *Server) getAccount(w http.ResponseWriter, r *http.Request, c *call) err
 func (s *Server) deleteDataset(w http.ResponseWriter, r *http.Request, c *call) error {
 	ctx := r.Context()
 	name := r.PathValue("name")
+	if err := s.Cases.DatasetAccess(ctx, c.user, name); err != nil {
+		return err
+	}
 	n, err := s.Store.DeleteDataset(ctx, name)
 	if err != nil {
 		return err
@@ -192,12 +266,25 @@ func (s *Server) deleteDataset(w http.ResponseWriter, r *http.Request, c *call) 
 }
 
 func (s *Server) forget(dataset string) {
+	s.summaryGen.Add(1)
 	s.summaries.Range(func(k, _ any) bool {
 		if len(k.(string)) > len(dataset) && k.(string)[:len(dataset)+1] == dataset+"|" {
 			s.summaries.Delete(k)
 		}
 		return true
 	})
+}
+
+func (s *Server) getFormats(w http.ResponseWriter, r *http.Request, c *call) error {
+	type format struct {
+		Name string `json:"name"`
+		Doc  string `json:"doc"`
+	}
+	out := []format{}
+	for _, f := range s.Importer.Formats.Formats() {
+		out = append(out, format{f.Name, f.Doc})
+	}
+	return writeJSON(w, http.StatusOK, out)
 }
 
 type importReq struct {
@@ -230,6 +317,10 @@ func (s *Server) postImport(w http.ResponseWriter, r *http.Request, c *call) err
 		names[path] = up.Name
 		hashes = append(hashes, "sha256:"+up.SHA256)
 		total += up.Size
+	}
+	// the dataset is the importer's organisation's (casework decides)
+	if err := s.Cases.ClaimDataset(r.Context(), c.user, req.Dataset); err != nil {
+		return err
 	}
 	opt := ingest.Options{Dataset: req.Dataset, Format: req.Format, Names: names}
 	if req.Map != "" {

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -27,6 +28,8 @@ import (
 	"github.com/tahqiq/tahqiq/internal/httpapi"
 	"github.com/tahqiq/tahqiq/internal/ingest"
 	"github.com/tahqiq/tahqiq/internal/jobs"
+	"github.com/tahqiq/tahqiq/internal/postgres"
+	"github.com/tahqiq/tahqiq/internal/postgres/pgtest"
 	"github.com/tahqiq/tahqiq/internal/runs"
 	"github.com/tahqiq/tahqiq/internal/sqlite"
 )
@@ -35,26 +38,36 @@ import (
 var cheap = auth.Params{Memory: 1024, Time: 1, Threads: 1, KeyLen: 32}
 
 type env struct {
-	t   *testing.T
+	t   testing.TB
 	srv *httptest.Server
 	api *httpapi.Server
 	dir string
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
-	dir := t.TempDir()
-	ctx := context.Background()
-	db, err := sqlite.OpenDir(ctx, dir)
+	db, err := sqlite.Open(context.Background(), ":memory:")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
+	return newEnvOn(t, db, db.Now)
+}
+
+// store is what the server and the case service need of an engine.
+type store interface {
+	httpapi.Store
+	casework.Store
+}
+
+func newEnvOn(t testing.TB, db store, now func() time.Time) *env {
+	t.Helper()
+	dir := t.TempDir()
 	bs, err := blob.Open(filepath.Join(dir, "blobs"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	cw := &casework.Service{Store: db, Blobs: bs, Posts: db}
+	cw := &casework.Service{Store: db, Blobs: bs, Posts: db, Now: now}
 	jm, err := jobs.Open(filepath.Join(dir, "jobs"), 2, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -101,7 +114,7 @@ type resp struct {
 	body   []byte
 }
 
-func (r resp) json(t *testing.T, v any) {
+func (r resp) json(t testing.TB, v any) {
 	t.Helper()
 	if err := json.Unmarshal(r.body, v); err != nil {
 		t.Fatalf("status %d body %s: %v", r.status, r.body, err)
@@ -216,7 +229,7 @@ func (c *client) job(r resp) jobs.Job {
 	return jobs.Job{}
 }
 
-func demoEvents(t *testing.T) []byte {
+func demoEvents(t testing.TB) []byte {
 	t.Helper()
 	files, err := demo.WriteFiles(t.TempDir())
 	if err != nil {
@@ -238,8 +251,30 @@ func demoEvents(t *testing.T) []byte {
 // TestWorkflow goes the way an investigator does: set up, upload a real
 // export, import it, run the coordination analysis, read an edge's
 // evidence, open a case, attach the run and the post, verify.
-func TestWorkflow(t *testing.T) {
-	e := newEnv(t)
+func TestWorkflow(t *testing.T) { workflow(t, newEnv(t)) }
+
+// TestWorkflowPostgres is the same walk on the PostgreSQL engine (a
+// throw-away server on loopback; skipped where none can be started).
+func TestWorkflowPostgres(t *testing.T) {
+	if testing.Short() {
+		t.Skip("PostgreSQL workflow: not in -short mode")
+	}
+	workflow(t, newEnvPostgres(t))
+}
+
+// newEnvPostgres is a server on a throw-away PostgreSQL database owned by
+// an ordinary role, so that row-level security applies.
+func newEnvPostgres(t *testing.T) *env {
+	srv := pgtest.Start(t)
+	db, err := postgres.Open(context.Background(), srv.NewAppDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return newEnvOn(t, db, db.Now)
+}
+
+func workflow(t *testing.T, e *env) {
 	var setup struct{ Needed bool }
 	anon := e.client()
 	anon.want(200, "GET", "/api/v1/setup", nil, &setup)
@@ -361,11 +396,32 @@ func TestWorkflow(t *testing.T) {
 	}
 	var f tahqiq.Finding
 	c.want(201, "POST", "/api/v1/cases/"+cs.ID+"/findings", map[string]any{"title": "co-retweet group", "item_ids": []string{it.ID}}, &f)
+	var task tahqiq.Task
+	c.want(201, "POST", "/api/v1/cases/"+cs.ID+"/tasks", map[string]any{"title": "ask the platform for the accounts' creation dates"}, &task)
+	c.want(200, "PATCH", "/api/v1/tasks/"+task.ID, map[string]any{"status": "in_progress", "assignee": "admin"}, &task)
+	if task.State() != tahqiq.TaskInProgress || task.Assignee == "" {
+		t.Fatalf("task after PATCH: %+v, want in_progress and assigned", task)
+	}
+	c.want(400, "PATCH", "/api/v1/tasks/"+task.ID, map[string]any{"status": "finished"}, nil)
+	var view casework.View
+	c.want(200, "GET", "/api/v1/cases/"+cs.ID, nil, &view) // a logged read
+	if len(view.Findings) != 1 {
+		t.Fatalf("case view: %d findings, want 1", len(view.Findings))
+	}
 	if r := c.do("GET", "/api/v1/cases/"+cs.ID+"/report", nil, nil); r.status != 200 || !bytes.Contains(r.body, []byte(it.ID)) {
 		t.Fatalf("report: %d", r.status)
 	}
-	if r := c.do("GET", "/api/v1/cases/"+cs.ID+"/export", nil, nil); r.status != 200 || !bytes.HasPrefix(r.body, []byte("PK")) {
+	r = c.do("GET", "/api/v1/cases/"+cs.ID+"/export", nil, nil)
+	if r.status != 200 || !bytes.HasPrefix(r.body, []byte("PK")) {
 		t.Fatalf("export: %d", r.status)
+	}
+	// The download is the zip bundle of casework.ExportZip: it verifies
+	// offline as it is.
+	if vr := casework.VerifyBundleZip(bytes.NewReader(r.body), int64(len(r.body)), "download.zip", casework.VerifyOptions{}); !vr.OK() || vr.Items == 0 || vr.Kind != "zip bundle" {
+		t.Fatalf("downloaded zip: %d items, problems %v", vr.Items, vr.Problems)
+	}
+	if r := c.do("GET", "/api/v1/cases/nosuchcase/export", nil, nil); r.status != 404 {
+		t.Fatalf("export of a missing case: %d, want 404", r.status)
 	}
 
 	j = c.job(c.call("POST", "/api/v1/verify", nil))
@@ -383,7 +439,7 @@ func TestWorkflow(t *testing.T) {
 	for _, e := range lg.Entries {
 		actions = append(actions, e.Action)
 	}
-	for _, a := range []string{"org.init", "user.password", "dataset.import", "coord.run", "coord.evidence.read", "dataset.post.read", "case.create", "item.attach", "item.read"} {
+	for _, a := range []string{"org.init", "user.password", "dataset.import", "coord.run", "coord.evidence.read", "dataset.post.read", "case.create", "case.read", "case.report", "case.export", "task.update", "item.attach", "item.read"} {
 		if !slices.Contains(actions, a) {
 			t.Errorf("custody log lacks %s: %v", a, actions)
 		}
@@ -635,9 +691,121 @@ func TestImportAllOrNothing(t *testing.T) {
 }
 
 // testWriter sends the server's log to the test's log.
-type testWriter struct{ t *testing.T }
+type testWriter struct{ t testing.TB }
 
 func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Log(strings.TrimSpace(string(p)))
 	return len(p), nil
+}
+
+// TestSummaryStaleWhileRevalidate: a stale summary is served at once, and a
+// change made behind the server's back (as by the CLI) shows after the
+// background refresh.
+func TestSummaryStaleWhileRevalidate(t *testing.T) {
+	e := newEnv(t)
+	e.api.SummaryFresh = time.Millisecond
+	c := e.setup()
+	up := c.upload("russian.events.csv.gz", demoEvents(t))
+	c.job(c.call("POST", "/api/v1/imports", map[string]any{"dataset": "ru", "uploads": []string{up}}))
+	var ds struct{ Dataset struct{ Files, Posts int64 } }
+	c.want(200, "GET", "/api/v1/datasets/ru", nil, &ds)
+	if ds.Dataset.Files != 1 || ds.Dataset.Posts != 35085 {
+		t.Fatalf("first summary: %+v", ds.Dataset)
+	}
+	// another process imports a second file into the same store
+	extra := filepath.Join(t.TempDir(), "more.events.csv")
+	os.WriteFile(extra, []byte("account_id,post_id,timestamp,time_utc,object_type,object_value\nacc1,p-extra-1,1700000000,2023-11-14T22:13:20Z,url,https://example.org/x\n"), 0o644)
+	if _, err := e.api.Importer.Import(context.Background(), e.api.Store, []string{extra}, ingest.Options{Dataset: "ru"}); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(2 * time.Millisecond)
+	c.want(200, "GET", "/api/v1/datasets/ru", nil, &ds)
+	if ds.Dataset.Files != 1 {
+		t.Fatalf("the stale summary should be served while it is refreshed, got %+v", ds.Dataset)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for ds.Dataset.Files != 2 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+		c.want(200, "GET", "/api/v1/datasets/ru", nil, &ds)
+	}
+	if ds.Dataset.Files != 2 || ds.Dataset.Posts != 35086 {
+		t.Fatalf("after the refresh: %+v, want 2 files and 35,086 posts", ds.Dataset)
+	}
+}
+
+// TestOrgIsolation: datasets and runs imported or made through the server
+// belong to the importer's organisation; another organisation neither
+// lists nor reads them, cannot import into them, and gets its own.
+func TestOrgIsolation(t *testing.T) { orgIsolation(t, newEnv(t)) }
+
+// TestOrgIsolationPostgres: the same, with row-level security as well.
+func TestOrgIsolationPostgres(t *testing.T) {
+	if testing.Short() {
+		t.Skip("PostgreSQL: not in -short mode")
+	}
+	orgIsolation(t, newEnvPostgres(t))
+}
+
+func orgIsolation(t *testing.T, e *env) {
+	a := e.setup()
+	up := a.upload("russian.events.csv.gz", demoEvents(t))
+	a.job(a.call("POST", "/api/v1/imports", map[string]any{"dataset": "ru", "uploads": []string{up}}))
+	j := a.job(a.call("POST", "/api/v1/coord/runs", map[string]any{"dataset": "ru", "by": []string{"retweet"}, "window": "60s"}))
+	var run struct{ Run string }
+	json.Unmarshal(j.Result, &run)
+	var g runs.Graph
+	a.want(200, "GET", "/api/v1/coord/runs/"+run.Run+"/graph?limit=1", nil, &g)
+	edge := g.Edges[0]
+	var post struct{ Posts []tahqiq.Post }
+	a.want(200, "GET", "/api/v1/datasets/ru/accounts/"+url.PathEscape(edge.Source), nil, &post)
+
+	// a partner organisation with an investigator
+	var org tahqiq.Organisation
+	a.want(201, "POST", "/api/v1/orgs", map[string]string{"name": "Partner"}, &org)
+	a.want(201, "POST", "/api/v1/users", map[string]string{"name": "pat", "password": "password of pat", "role": "investigator", "org": org.ID}, nil)
+	b := e.client()
+	var m me
+	b.want(200, "POST", "/api/v1/login", map[string]string{"name": "pat", "password": "password of pat"}, &m)
+	b.csrf = m.CSRF
+
+	var list []struct{ Name string }
+	b.want(200, "GET", "/api/v1/datasets", nil, &list)
+	if len(list) != 0 {
+		t.Fatalf("the partner lists %v", list)
+	}
+	var rl []runs.Info
+	b.want(200, "GET", "/api/v1/coord/runs", nil, &rl)
+	if len(rl) != 0 {
+		t.Fatalf("the partner lists runs %v", rl)
+	}
+	ev := "/api/v1/coord/runs/" + run.Run + "/evidence?a=" + url.QueryEscape(edge.Source) + "&b=" + url.QueryEscape(edge.Target)
+	for _, p := range []string{
+		"/api/v1/datasets/ru", "/api/v1/datasets/ru/rejects", "/api/v1/datasets/ru/posts/" + url.PathEscape(post.Posts[0].UID),
+		"/api/v1/datasets/ru/accounts/" + url.PathEscape(edge.Source),
+		"/api/v1/coord/runs/" + run.Run, "/api/v1/coord/runs/" + run.Run + "/graph", ev,
+		"/api/v1/coord/runs/" + run.Run + "/accounts/" + url.PathEscape(edge.Source), "/api/v1/coord/runs/" + run.Run + "/files/edges.csv",
+	} {
+		b.want(403, "GET", p, nil, nil)
+	}
+	b.want(403, "POST", "/api/v1/coord/runs", map[string]any{"dataset": "ru"}, nil)
+	bup := b.upload("more.events.csv.gz", demoEvents(t))
+	b.want(403, "POST", "/api/v1/imports", map[string]any{"dataset": "ru", "uploads": []string{bup}}, nil)
+	var bc tahqiq.Case
+	b.want(201, "POST", "/api/v1/cases", map[string]string{"title": "partner case", "tlp": "amber"}, &bc)
+	b.want(403, "POST", "/api/v1/cases/"+bc.ID+"/items/run", map[string]string{"kind": "coord", "run": run.Run}, nil)
+	b.want(403, "POST", "/api/v1/cases/"+bc.ID+"/items/post", map[string]string{"dataset": "ru", "uid": post.Posts[0].UID}, nil)
+
+	// the partner's own dataset is its own: the first organisation's admin does not read it
+	b.job(b.call("POST", "/api/v1/imports", map[string]any{"dataset": "partner", "uploads": []string{bup}}))
+	b.want(200, "GET", "/api/v1/datasets", nil, &list)
+	if len(list) != 1 || list[0].Name != "partner" {
+		t.Fatalf("the partner lists %v, want its own dataset", list)
+	}
+	a.want(403, "GET", "/api/v1/datasets/partner", nil, nil)
+	a.want(200, "GET", "/api/v1/datasets", nil, &list)
+	if len(list) != 1 || list[0].Name != "ru" {
+		t.Fatalf("the first organisation lists %v", list)
+	}
+	// and the owner still reads its own
+	a.want(200, "GET", ev, nil, nil)
 }

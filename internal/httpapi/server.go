@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tahqiq/tahqiq"
@@ -58,11 +59,16 @@ type Server struct {
 	Limiter  *auth.Limiter
 	// SessionTTL is how long a login lasts (default 12 h).
 	SessionTTL time.Duration
+	// SummaryFresh is how long a cached dataset summary is served before a
+	// background check of the store (default 10 s).
+	SummaryFresh time.Duration
 
-	summaries sync.Map // dataset name|bucket -> cachedSummary
-	setupMu   sync.Mutex
-	dummyOnce sync.Once
-	dummy     string
+	summaries  sync.Map     // dataset name|bucket -> cachedSummary
+	summaryMu  sync.Map     // dataset name|bucket -> *sync.Mutex: one computation at a time
+	summaryGen atomic.Int64 // bumped by forget, so a refresh started before it is dropped
+	setupMu    sync.Mutex
+	dummyOnce  sync.Once
+	dummy      string
 }
 
 type cachedSummary struct {
@@ -71,10 +77,18 @@ type cachedSummary struct {
 	v   any
 }
 
-// summaryFresh is how long a dataset summary is served without checking
+// defaultSummaryFresh is how long a dataset summary is served without checking
 // the store: imports and deletions through the server empty the cache at
-// once; a change made by another process (the CLI) shows after this.
-const summaryFresh = 10 * time.Second
+// once; a change made by another process (the CLI) is looked for in the
+// background after this, while readers keep getting the cached answer.
+const defaultSummaryFresh = 10 * time.Second
+
+func (s *Server) summaryFresh() time.Duration {
+	if s.SummaryFresh > 0 {
+		return s.SummaryFresh
+	}
+	return defaultSummaryFresh
+}
 
 // access levels of a route.
 type level int
@@ -154,6 +168,11 @@ func (s *Server) wrap(rt route) http.Handler {
 		start := time.Now()
 		c, err := s.authenticate(r, rt)
 		if err == nil {
+			if c.user.OrgID != "" {
+				// stores that enforce isolation themselves (PostgreSQL
+				// row-level security) see the caller's organisation only
+				r = r.WithContext(tahqiq.WithOrg(r.Context(), c.user.OrgID))
+			}
 			err = rt.h(w, r, c)
 		}
 		if err != nil {

@@ -23,6 +23,8 @@ type AuditRequest struct {
 	Map     string
 	Leader  string // default the overall winner
 	Turnout string // audit.TurnoutIssued (default) or audit.TurnoutBoxes
+	// KlimekFit also fits Klimek et al.'s fraud model (audit.FitKlimek).
+	KlimekFit bool
 }
 
 // DefaultForensics are the options of tahqiq audit forensics without flags.
@@ -76,6 +78,7 @@ func (s *Store) RunAudit(ctx context.Context, req AuditRequest, actor string, re
 	step(1)
 	fo := DefaultForensics()
 	fo.Leader = req.Leader
+	fo.KlimekFit = req.KlimekFit
 	if req.Turnout != "" {
 		fo.Turnout = req.Turnout
 	}

@@ -462,6 +462,20 @@ func (s *Store) Evidence(id, a, b string) ([]coord.EvidenceRow, string, error) {
 	return l.evidence[[2]string{a, b}], l.evSum, nil
 }
 
+// Warm reads a run's network and evidence index into memory, so that the
+// first readers of a new run do not wait for it (the server calls it at
+// the end of the run's job).
+func (s *Store) Warm(id string) error {
+	if _, err := s.load(id); err != nil {
+		return err
+	}
+	_, _, err := s.Evidence(id, "", "")
+	if t, ok := errors.AsType[*tahqiq.Error](err); ok && t.Code == tahqiq.ENOTFOUND {
+		return nil // a run without evidence
+	}
+	return err
+}
+
 func fileSHA256(path string) (string, error) {
 	f, err := os.Open(path)
 	if err != nil {

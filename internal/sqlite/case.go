@@ -113,6 +113,23 @@ func (t *caseTx) CreateTask(ctx context.Context, k tahqiq.Task) error {
 	return t.record(ctx, k.ID, k.CaseID, "task", k, false)
 }
 
+// PutTask replaces a task's data in place (its position among the case's
+// records is kept).
+func (t *caseTx) PutTask(ctx context.Context, k tahqiq.Task) error {
+	b, err := json.Marshal(k)
+	if err != nil {
+		return err
+	}
+	res, err := t.tx.ExecContext(ctx, `UPDATE case_records SET data = ? WHERE id = ? AND kind = 'task' AND case_id = ?`, b, k.ID, k.CaseID)
+	if err != nil {
+		return fmt.Errorf("sqlite: task %s: %w", k.ID, err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return tahqiq.Errorf(tahqiq.ENOTFOUND, "no task %q in case %s", k.ID, k.CaseID)
+	}
+	return nil
+}
+
 func (t *caseTx) CreateNote(ctx context.Context, n tahqiq.Note) error {
 	return t.record(ctx, n.ID, n.CaseID, "note", n, false)
 }
@@ -287,6 +304,17 @@ func (db *DB) FindRecommendation(ctx context.Context, id string) (tahqiq.Recomme
 	return r, err
 }
 
+// FindTask returns a task by ID.
+func (db *DB) FindTask(ctx context.Context, id string) (tahqiq.Task, error) {
+	var k tahqiq.Task
+	var b []byte
+	if err := db.read.QueryRowContext(ctx, `SELECT data FROM case_records WHERE id = ? AND kind = 'task'`, id).Scan(&b); err != nil {
+		return k, notFound(err, "no task %q", id)
+	}
+	err := json.Unmarshal(b, &k)
+	return k, err
+}
+
 // FindTasks returns a case's tasks.
 func (db *DB) FindTasks(ctx context.Context, caseID string) ([]tahqiq.Task, error) {
 	return findRecords[tahqiq.Task](ctx, db, caseID, "task")
@@ -295,4 +323,36 @@ func (db *DB) FindTasks(ctx context.Context, caseID string) ([]tahqiq.Task, erro
 // FindNotes returns a case's notes.
 func (db *DB) FindNotes(ctx context.Context, caseID string) ([]tahqiq.Note, error) {
 	return findRecords[tahqiq.Note](ctx, db, caseID, "note")
+}
+
+func (t *caseTx) PutDatasetOrg(ctx context.Context, dataset, orgID string) error {
+	var cur string
+	err := t.tx.QueryRowContext(ctx, `SELECT org_id FROM dataset_orgs WHERE dataset = ?`, dataset).Scan(&cur)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		_, err = t.tx.ExecContext(ctx, `INSERT INTO dataset_orgs (dataset, org_id) VALUES (?, ?)`, dataset, orgID)
+		return conflict(err, "dataset owner "+dataset)
+	case err != nil:
+		return fmt.Errorf("sqlite: dataset owner %q: %w", dataset, err)
+	case cur != orgID:
+		return tahqiq.Errorf(tahqiq.EFORBIDDEN, "dataset %q belongs to another organisation", dataset)
+	}
+	return nil
+}
+
+func (db *DB) FindDatasetOrgs(ctx context.Context) (map[string]string, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT dataset, org_id FROM dataset_orgs`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: dataset owners: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var d, o string
+		if err := rows.Scan(&d, &o); err != nil {
+			return nil, fmt.Errorf("sqlite: dataset owners: %w", err)
+		}
+		out[d] = o
+	}
+	return out, rows.Err()
 }

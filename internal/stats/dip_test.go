@@ -1,155 +1,153 @@
 package stats_test
 
 import (
-	"bufio"
 	"math"
-	"os"
-	"strconv"
-	"strings"
+	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/tahqiq/tahqiq/internal/stats"
 )
 
-// Hand-computable cases. Heights count observations; the dip is half the
-// width of the narrowest tube around the empirical distribution function
-// that holds a unimodal one, divided by n.
+// normalQuantiles are the points Phi^-1((i-0.5)/n): their empirical
+// distribution is within 1/(2n) of the normal law, which is unimodal, so
+// their dip is exactly 1/(2n).
+func normalQuantiles(n int, mu, sd float64) []float64 {
+	x := make([]float64, n)
+	for i := range x {
+		p := (float64(i) + 0.5) / float64(n)
+		x[i] = mu + sd*math.Sqrt2*math.Erfinv(2*p-1)
+	}
+	return x
+}
+
 func TestDipExact(t *testing.T) {
+	grid := func(n int) []float64 {
+		x := make([]float64, n)
+		for i := range x {
+			x[i] = float64(i)
+		}
+		return x
+	}
 	for _, tc := range []struct {
 		name string
 		x    []float64
 		want float64
 	}{
 		{"one point", []float64{3}, 0.5},
-		{"two points", []float64{0, 1}, 0.25},
-		{"equally spaced 10", []float64{9, 1, 2, 3, 4, 5, 6, 7, 8, 10}, 1.0 / 20},
-		{"equally spaced 1000", spaced(1000), 1.0 / 2000},
-		{"all tied", []float64{2, 2, 2, 2}, 1.0 / 8},
-		// a point mass at the mode is unimodal: 1/4, 1/2, 1/4 at 3, 4, 5
-		{"tie at the mode", []float64{3, 4, 4, 5}, 1.0 / 8},
-		// two tight pairs far apart: tends to 1/4 (two equal point masses)
-		// as the gap grows; R diptest: 0.24999974999999999
-		{"two pairs far apart", []float64{0, 0.001, 1000, 1000.001}, 0.24999975},
-		// two equally spaced triples (R diptest: 0.2)
-		{"two triples", []float64{0, 1, 2, 10, 11, 12}, 0.2},
-	} {
-		if got := stats.Dip(tc.x); math.Abs(got-tc.want) > 1e-12 {
-			t.Errorf("%s: dip %.17g, want %.17g", tc.name, got, tc.want)
-		}
-	}
-	if !math.IsNaN(stats.Dip(nil)) {
-		t.Error("dip of an empty sample is not NaN")
-	}
-}
-
-func spaced(n int) []float64 {
-	x := make([]float64, n)
-	for i := range x {
-		x[i] = float64(i) * 0.37
-	}
-	return x
-}
-
-// Reference values from R's diptest 0.76-0 (Maechler's implementation of
-// Hartigan's algorithm) on 877 seeded random samples of size 2-300
-// (testdata/dip_reference.txt), 582 of them with tied values: all must
-// agree to 1e-12.
-func TestDipAgainstR(t *testing.T) {
-	f, err := os.Open("testdata/dip_reference.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	var samples, ties int
-	for sc.Scan() {
-		line := sc.Text()
-		if strings.HasPrefix(line, "#") {
-			continue
-		}
-		ref, sample, _ := strings.Cut(line, "\t")
-		want, err := strconv.ParseFloat(ref, 64)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var x []float64
-		seen := map[float64]bool{}
-		tied := false
-		for _, s := range strings.Fields(sample) {
-			v, err := strconv.ParseFloat(s, 64)
-			if err != nil {
-				t.Fatal(err)
+		{"three points", []float64{1, 5, 6}, 1.0 / 6},
+		{"all equal", []float64{2, 2, 2, 2}, 1.0 / 8},
+		{"equally spaced 10", grid(10), 1.0 / 20},
+		{"equally spaced 1000", grid(1000), 1.0 / 2000},
+		{"normal quantiles 500", normalQuantiles(500, 0, 1), 1.0 / 1000},
+		{"skewed unimodal (exponential quantiles)", func() []float64 {
+			x := make([]float64, 400)
+			for i := range x {
+				x[i] = -math.Log(1 - (float64(i)+0.5)/400)
 			}
-			x = append(x, v)
-			tied = tied || seen[v]
-			seen[v] = true
-		}
-		samples++
-		if tied {
-			ties++
-		}
-		if got := stats.Dip(x); math.Abs(got-want) > 1e-12 {
-			t.Errorf("n=%d (ties %t): dip %.15g, R %.15g", len(x), tied, got, want)
-		}
-	}
-	t.Logf("%d samples (%d with ties) agree with R", samples, ties)
-	if samples < 800 || ties < 500 {
-		t.Fatalf("reference file too short: %d samples, %d with ties", samples, ties)
+			return x
+		}(), 1.0 / 800},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, _, _ := stats.Dip(tc.x)
+			if math.Abs(got-tc.want) > 1e-12 {
+				t.Errorf("dip = %.6f, want %.6f", got, tc.want)
+			}
+		})
 	}
 }
 
-// The dip does not change under increasing affine maps.
-func TestDipAffine(t *testing.T) {
-	x := []float64{0.1, 0.4, 0.45, 0.5, 2, 2.2, 2.3, 2.31, 5}
-	y := make([]float64, len(x))
-	for i, v := range x {
-		y[i] = 3*v - 7
+func TestDipBimodal(t *testing.T) {
+	// two equal, far-apart normal clusters: close to the maximum 1/4
+	x := append(normalQuantiles(500, 0, 1), normalQuantiles(500, 1000, 1)...)
+	d, lo, hi := stats.Dip(x)
+	if d < 0.24 || d > 0.25 {
+		t.Errorf("dip of two separated clusters = %.4f, want just under 1/4", d)
 	}
-	if a, b := stats.Dip(x), stats.Dip(y); math.Abs(a-b) > 1e-12 {
-		t.Errorf("dip %g vs %g after an affine map", a, b)
+	// the best unimodal law has its mode at one of the clusters
+	if !(lo > -5 && hi < 5) && !(lo > 995 && hi < 1005) {
+		t.Errorf("modal interval [%.1f, %.1f] should lie in one cluster", lo, hi)
+	}
+	// overlapping clusters are less bimodal, and unimodal ones least
+	near := append(normalQuantiles(500, 0, 1), normalQuantiles(500, 3, 1)...)
+	far := append(normalQuantiles(500, 0, 1), normalQuantiles(500, 6, 1)...)
+	dn, _, _ := stats.Dip(near)
+	df, _, _ := stats.Dip(far)
+	if !(1.0/2000 < dn && dn < df && df < d) {
+		t.Errorf("dips not ordered by separation: near %.4f far %.4f very far %.4f", dn, df, d)
 	}
 }
 
-// Monte Carlo p-values: a uniform sample is not rejected, a well-separated
-// bimodal one is; the same seed gives the same result.
-func TestRunDipTest(t *testing.T) {
-	n := 2000
-	uni, bi := make([]float64, n), make([]float64, n)
+func TestDipInvariances(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for trial := range 200 {
+		n := 4 + r.IntN(60)
+		x := make([]float64, n)
+		for i := range x {
+			if r.IntN(2) == 0 {
+				x[i] = r.NormFloat64()
+			} else {
+				x[i] = 3 + 0.5*r.NormFloat64()
+			}
+		}
+		d, _, _ := stats.Dip(x)
+		mirror := make([]float64, n)
+		affine := make([]float64, n)
+		for i, v := range x {
+			mirror[i] = -v
+			affine[i] = 7 + 2.5*v
+		}
+		slices.Reverse(mirror)
+		dm, _, _ := stats.Dip(mirror)
+		da, _, _ := stats.Dip(affine)
+		if math.Abs(d-dm) > 1e-12 || math.Abs(d-da) > 1e-12 {
+			t.Fatalf("trial %d (n %d): dip %.6f, mirrored %.6f, affine %.6f", trial, n, d, dm, da)
+		}
+		if d < 1/(2*float64(n))-1e-12 || d > 0.25+1e-12 {
+			t.Fatalf("trial %d: dip %.6f outside [1/(2n), 1/4]", trial, d)
+		}
+	}
+}
+
+func TestDipTestPValue(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	uni := make([]float64, 300)
 	for i := range uni {
-		uni[i] = (float64(i) + 0.5) / float64(n) // equally spaced: the smallest dip
-		bi[i] = float64(i%2)*10 + float64(i)/float64(n)
+		uni[i] = r.Float64()
 	}
-	u := stats.RunDipTest(uni, 200, 1)
-	b := stats.RunDipTest(bi, 200, 1)
-	t.Logf("uniform: dip %.5f p %.3f (mc mean %.5f p95 %.5f); bimodal: dip %.5f p %.4f", u.Dip, u.P, u.MCMean, u.MCP95, b.Dip, b.P)
-	if u.P < 0.5 || math.Abs(u.Dip-1/(2*float64(n))) > 1e-12 {
-		t.Errorf("uniform grid: dip %g p %g", u.Dip, u.P)
+	if res := stats.DipTest(uni, 200, 1); res.P < 0.05 {
+		t.Errorf("a uniform sample is rejected: dip %.4f p %.3f", res.Dip, res.P)
 	}
-	if b.P != 1.0/201 || b.Dip < 0.2 {
-		t.Errorf("bimodal: dip %g p %g", b.Dip, b.P)
+	bi := append(normalQuantiles(150, 0, 1), normalQuantiles(150, 5, 1)...)
+	if res := stats.DipTest(bi, 200, 1); res.P > 0.01 {
+		t.Errorf("a bimodal sample is not rejected: dip %.4f p %.3f", res.Dip, res.P)
 	}
-	if again := stats.RunDipTest(uni, 200, 1); again != u {
-		t.Error("same seed, different result")
+	// beyond 5,000 points the null is simulated at 5,000 on the sqrt(n) scale
+	big := make([]float64, 20000)
+	for i := range big {
+		big[i] = r.Float64()
 	}
-	// the uniform null: sqrt(n) * dip has median about 0.5 (Hartigan &
-	// Hartigan 1985, Table 1 asymptote); the MC mean must be of that size
-	if m := u.MCMean * math.Sqrt(float64(n)); m < 0.3 || m > 0.8 {
-		t.Errorf("MC mean of sqrt(n) dip = %g", m)
+	if res := stats.DipTest(big, 100, 1); res.NullN != 5000 || res.P < 0.05 {
+		t.Errorf("a uniform sample of 20,000 is rejected: %+v", res)
+	}
+	bigBi := append(normalQuantiles(10000, 0, 1), normalQuantiles(10000, 4, 1)...)
+	if res := stats.DipTest(bigBi, 100, 1); res.P != 0 {
+		t.Errorf("a bimodal sample of 20,000 is not rejected: %+v", res)
+	}
+	a, b := stats.DipTest(bi, 50, 9), stats.DipTest(bi, 50, 9)
+	if a != b {
+		t.Error("the same seed gave different p-values")
 	}
 }
 
 func BenchmarkDip(b *testing.B) {
-	for _, n := range []int{1000, 100000} {
-		b.Run(strconv.Itoa(n), func(b *testing.B) {
-			x := make([]float64, n)
-			for i := range x {
-				x[i] = math.Sin(float64(i)) + float64(i%3)
-			}
-			b.ReportAllocs()
-			for b.Loop() {
-				stats.Dip(x)
-			}
-		})
+	r := rand.New(rand.NewPCG(1, 1))
+	x := make([]float64, 100000)
+	for i := range x {
+		x[i] = r.NormFloat64()
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		stats.Dip(x)
 	}
 }

@@ -1,0 +1,112 @@
+package casework
+
+import (
+	"archive/zip"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// bundleSource is where a bundle's files are read from: a directory or a
+// zip archive. Only regular files under safe relative paths are offered;
+// anything else is reported when the source is made and never read.
+type bundleSource interface {
+	names() []string // every readable file, slash paths, sorted
+	open(name string) (io.ReadCloser, error)
+}
+
+// safeName reports whether name is a relative slash path inside the
+// bundle: no leading "/", no "." or ".." element, no backslash, no empty
+// element (the zip-slip guard).
+func safeName(name string) bool {
+	return name != "." && fs.ValidPath(name) && !strings.Contains(name, `\`)
+}
+
+type dirSource struct {
+	dir   string
+	files map[string]bool
+}
+
+func newDirSource(dir string, r *Report) *dirSource {
+	d := &dirSource{dir: dir, files: map[string]bool{}}
+	filepath.WalkDir(dir, func(p string, e fs.DirEntry, err error) error {
+		if err != nil {
+			r.add("file", 0, "%s: unreadable: %v", p, err)
+			return nil
+		}
+		if e.IsDir() {
+			return nil
+		}
+		rel, _ := filepath.Rel(dir, p)
+		rel = filepath.ToSlash(rel)
+		if !e.Type().IsRegular() {
+			r.add("file", 0, "%s: not a regular file (symlink or device): not read", rel)
+			return nil
+		}
+		d.files[rel] = true
+		return nil
+	})
+	return d
+}
+
+func (d *dirSource) names() []string { return sortedKeys(d.files) }
+
+func (d *dirSource) open(name string) (io.ReadCloser, error) {
+	if !d.files[name] {
+		return nil, fs.ErrNotExist
+	}
+	return os.Open(filepath.Join(d.dir, filepath.FromSlash(name)))
+}
+
+type zipSource struct {
+	files map[string]*zip.File
+}
+
+// newZipSource indexes the members of a zip bundle, reporting (and never
+// reading) members with unsafe paths, duplicate names, links or other
+// non-regular modes.
+func newZipSource(zr *zip.Reader, r *Report) *zipSource {
+	z := &zipSource{files: map[string]*zip.File{}}
+	for _, f := range zr.File {
+		name := f.Name
+		if strings.HasSuffix(name, "/") && f.FileInfo().IsDir() {
+			if !safeName(strings.TrimSuffix(name, "/")) {
+				r.add("file", 0, "zip member %q: unsafe path (absolute, .. or backslash): rejected", name)
+			}
+			continue
+		}
+		switch {
+		case !safeName(name):
+			r.add("file", 0, "zip member %q: unsafe path (absolute, .. or backslash): rejected, not read", name)
+		case !f.Mode().IsRegular():
+			r.add("file", 0, "zip member %q: not a regular file (mode %v): rejected, not read", name, f.Mode())
+		case z.files[name] != nil:
+			r.add("file", 0, "zip member %q: appears more than once: rejected", name)
+		default:
+			z.files[name] = f
+		}
+	}
+	return z
+}
+
+func (z *zipSource) names() []string { return sortedKeys(z.files) }
+
+func (z *zipSource) open(name string) (io.ReadCloser, error) {
+	f := z.files[name]
+	if f == nil {
+		return nil, fs.ErrNotExist
+	}
+	return f.Open() // its reads fail on a CRC-32 mismatch or a corrupt stream
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

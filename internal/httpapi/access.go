@@ -1,0 +1,35 @@
+package httpapi
+
+import (
+	"context"
+
+	"github.com/tahqiq/tahqiq"
+
+	"github.com/tahqiq/tahqiq/internal/runs"
+)
+
+// Organisation access to datasets and runs is decided by casework
+// (DatasetAccess, RunAccess); these helpers only ask it.
+
+// run finds a run and checks that the caller may read it.
+func (s *Server) run(ctx context.Context, c *call, kind, id string) (runs.Info, error) {
+	in, err := s.Runs.Get(kind, id)
+	if err != nil {
+		return in, err
+	}
+	return in, s.Cases.RunAccess(ctx, c.user, in.CreatedBy, in.Dataset)
+}
+
+// visibleRuns keeps the runs the caller may read.
+func (s *Server) visibleRuns(ctx context.Context, c *call, list []runs.Info) ([]runs.Info, error) {
+	out := []runs.Info{}
+	for _, in := range list {
+		err := s.Cases.RunAccess(ctx, c.user, in.CreatedBy, in.Dataset)
+		if err == nil {
+			out = append(out, in)
+		} else if tahqiq.ErrorCode(err) != tahqiq.EFORBIDDEN {
+			return nil, err
+		}
+	}
+	return out, nil
+}

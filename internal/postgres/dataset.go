@@ -1,0 +1,217 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/tahqiq/tahqiq"
+)
+
+var (
+	_ tahqiq.DatasetStore = (*DB)(nil)
+	_ tahqiq.ShareStore   = (*DB)(nil)
+	_ tahqiq.PostStore    = (*DB)(nil)
+)
+
+// FindDatasets returns every dataset with its counts and sources, by name.
+func (db *DB) FindDatasets(ctx context.Context) ([]tahqiq.Dataset, error) {
+	var out []tahqiq.Dataset
+	err := db.scoped(ctx, func(q querier) error {
+		rows, err := q.Query(ctx, `SELECT id, name, created_at FROM datasets ORDER BY name`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var d tahqiq.Dataset
+			if err := rows.Scan(&d.ID, &d.Name, &d.CreatedAt); err != nil {
+				return err
+			}
+			d.CreatedAt = d.CreatedAt.UTC()
+			out = append(out, d)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: find datasets: %w", err)
+	}
+	for i := range out {
+		if err := db.fillDataset(ctx, &out[i]); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// FindDatasetByName returns the named dataset, or ENOTFOUND.
+func (db *DB) FindDatasetByName(ctx context.Context, name string) (tahqiq.Dataset, error) {
+	var d tahqiq.Dataset
+	err := db.scoped(ctx, func(q querier) error {
+		return q.QueryRow(ctx, `SELECT id, name, created_at FROM datasets WHERE name = $1`, name).Scan(&d.ID, &d.Name, &d.CreatedAt)
+	})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return d, tahqiq.Errorf(tahqiq.ENOTFOUND, "no dataset named %q", name)
+	}
+	if err != nil {
+		return d, fmt.Errorf("postgres: find dataset %q: %w", name, err)
+	}
+	d.CreatedAt = d.CreatedAt.UTC()
+	return d, db.fillDataset(ctx, &d)
+}
+
+func (db *DB) fillDataset(ctx context.Context, d *tahqiq.Dataset) error {
+	c := &d.Counts
+	err := db.pool.QueryRow(ctx, `SELECT
+		(SELECT count(*) FROM records r JOIN files f ON f.id = r.file_id WHERE f.dataset_id = $1),
+		(SELECT count(*) FROM posts WHERE dataset_id = $1),
+		(SELECT count(*) FROM accounts WHERE dataset_id = $1),
+		(SELECT count(*) FROM shares WHERE dataset_id = $1),
+		(SELECT count(*) FROM rejects r JOIN files f ON f.id = r.file_id WHERE f.dataset_id = $1)`, d.ID).
+		Scan(&c.Records, &c.Posts, &c.Accounts, &c.Shares, &c.Rejects)
+	if err != nil {
+		return fmt.Errorf("postgres: dataset %q counts: %w", d.Name, err)
+	}
+	rows, err := db.pool.Query(ctx, `SELECT name, sha256, size, format, imported_at, records FROM files WHERE dataset_id = $1 ORDER BY id`, d.ID)
+	if err != nil {
+		return fmt.Errorf("postgres: dataset %q files: %w", d.Name, err)
+	}
+	defer rows.Close()
+	d.Sources = nil
+	for rows.Next() {
+		var f tahqiq.ImportFile
+		if err := rows.Scan(&f.Name, &f.SHA256, &f.Size, &f.Format, &f.ImportedAt, &f.Records); err != nil {
+			return fmt.Errorf("postgres: dataset %q files: %w", d.Name, err)
+		}
+		f.ImportedAt = f.ImportedAt.UTC()
+		d.Sources = append(d.Sources, f)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("postgres: dataset %q files: %w", d.Name, err)
+	}
+	return nil
+}
+
+// DeleteDataset removes the dataset and everything imported into it, in one
+// transaction, and returns what it removed.
+func (db *DB) DeleteDataset(ctx context.Context, name string) (tahqiq.DatasetCounts, error) {
+	d, err := db.FindDatasetByName(ctx, name)
+	if err != nil {
+		return tahqiq.DatasetCounts{}, err
+	}
+	tx, err := db.pool.Begin(ctx)
+	if err != nil {
+		return tahqiq.DatasetCounts{}, fmt.Errorf("postgres: delete dataset: %w", err)
+	}
+	defer tx.Rollback(ctx)
+	for _, q := range []string{
+		`DELETE FROM shares WHERE dataset_id = $1`,
+		`DELETE FROM post_records WHERE post_id IN (SELECT id FROM posts WHERE dataset_id = $1)`,
+		`DELETE FROM posts WHERE dataset_id = $1`,
+		`DELETE FROM accounts WHERE dataset_id = $1`,
+		`DELETE FROM records WHERE file_id IN (SELECT id FROM files WHERE dataset_id = $1)`,
+		`DELETE FROM rejects WHERE file_id IN (SELECT id FROM files WHERE dataset_id = $1)`,
+		`DELETE FROM files WHERE dataset_id = $1`,
+		`DELETE FROM datasets WHERE id = $1`,
+	} {
+		if _, err := tx.Exec(ctx, q, d.ID); err != nil {
+			return tahqiq.DatasetCounts{}, fmt.Errorf("postgres: delete dataset %q: %w", name, err)
+		}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return tahqiq.DatasetCounts{}, fmt.Errorf("postgres: delete dataset %q: %w", name, err)
+	}
+	return d.Counts, nil
+}
+
+// ScanShares calls fn for every share of the dataset, streamed from one
+// query.
+func (db *DB) ScanShares(ctx context.Context, f tahqiq.ShareFilter, fn func(tahqiq.Share) error) error {
+	d, err := db.FindDatasetByName(ctx, f.Dataset)
+	if err != nil {
+		return err
+	}
+	q := `SELECT s.type, s.object, a.uid, p.uid, s.t, s.precision FROM shares s
+		JOIN posts p ON p.id = s.post_id JOIN accounts a ON a.id = s.account_id
+		WHERE s.dataset_id = $1`
+	args := []any{d.ID}
+	if len(f.Types) > 0 {
+		types := make([]string, len(f.Types))
+		for i, t := range f.Types {
+			types[i] = string(t)
+		}
+		q += ` AND s.type = ANY($2)`
+		args = append(args, types)
+	}
+	rows, err := db.pool.Query(ctx, q, args...)
+	if err != nil {
+		return fmt.Errorf("postgres: scan shares: %w", err)
+	}
+	defer rows.Close()
+	var s tahqiq.Share
+	var typ, prec string
+	for rows.Next() {
+		if err := rows.Scan(&typ, &s.Object, &s.AccountID, &s.PostID, &s.Time, &prec); err != nil {
+			return fmt.Errorf("postgres: scan shares: %w", err)
+		}
+		s.Type, s.Precision = tahqiq.ObjectType(typ), tahqiq.Precision(prec)
+		if err := fn(s); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("postgres: scan shares: %w", err)
+	}
+	return nil
+}
+
+// FindPost returns a post of a dataset with all its raw occurrences.
+func (db *DB) FindPost(ctx context.Context, dataset, uid string) (tahqiq.PostRecord, error) {
+	var pr tahqiq.PostRecord
+	d, err := db.FindDatasetByName(ctx, dataset)
+	if err != nil {
+		return pr, err
+	}
+	var id, first int64
+	var data []byte
+	err = db.pool.QueryRow(ctx, `SELECT id, record_id, data::text FROM posts WHERE dataset_id = $1 AND uid = $2`, d.ID, uid).Scan(&id, &first, &data)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return pr, tahqiq.Errorf(tahqiq.ENOTFOUND, "no post %q in dataset %q", uid, dataset)
+	}
+	if err != nil {
+		return pr, fmt.Errorf("postgres: find post: %w", err)
+	}
+	if err := json.Unmarshal(data, &pr.Post); err != nil {
+		return pr, fmt.Errorf("postgres: find post %s: %w", uid, err)
+	}
+	rows, err := db.pool.Query(ctx, `SELECT f.name, f.format, r.line, r."offset", r.locator, r.kind, r.sha256, r.raw, r.collected_at
+		FROM records r JOIN files f ON f.id = r.file_id
+		WHERE r.id = $1 OR r.id IN (SELECT record_id FROM post_records WHERE post_id = $2) ORDER BY r.id`, first, id)
+	if err != nil {
+		return pr, fmt.Errorf("postgres: find post records: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r tahqiq.RawRecord
+		var kind string
+		var sum []byte
+		var collected *int64
+		if err := rows.Scan(&r.SourceFile, &r.Format, &r.Line, &r.Offset, &r.Locator, &kind, &sum, &r.Raw, &collected); err != nil {
+			return pr, fmt.Errorf("postgres: find post records: %w", err)
+		}
+		r.Kind = tahqiq.RecordKind(kind)
+		copy(r.SHA256[:], sum)
+		if collected != nil {
+			r.CollectedAt = time.Unix(*collected, 0).UTC()
+		}
+		pr.Records = append(pr.Records, r)
+	}
+	if err := rows.Err(); err != nil {
+		return pr, fmt.Errorf("postgres: find post records: %w", err)
+	}
+	return pr, nil
+}

@@ -1,0 +1,369 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/tahqiq/tahqiq"
+)
+
+var _ tahqiq.ImportStore = (*DB)(nil)
+
+// cacheLimit bounds the in-memory caches of an import; past it the caches
+// are dropped and the database answers.
+const cacheLimit = 1 << 20
+
+// BeginImport starts an import transaction into the named dataset. Imports
+// are serialised by a transaction-scoped advisory lock (as SQLite's single
+// writer serialises them), so the import assigns the ids of records, posts
+// and accounts itself and writes rows with COPY.
+func (db *DB) BeginImport(ctx context.Context, dataset string) (tahqiq.ImportTx, error) {
+	if dataset == "" {
+		return nil, tahqiq.Errorf(tahqiq.EINVALID, "dataset name is empty")
+	}
+	tx, err := db.pool.Begin(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: begin import: %w", err)
+	}
+	t := &importTx{db: db, tx: tx,
+		posts: map[string]int64{}, accounts: map[string]int64{}, shares: map[shareKey]struct{}{}, postRecSeen: map[[2]int64]struct{}{},
+		records:     newBatch("records", "id", "file_id", "line", "offset", "locator", "kind", "sha256", "raw", "collected_at"),
+		postRows:    newBatch("posts", "id", "dataset_id", "uid", "account_id", "created_at", "record_id", "data"),
+		postRecs:    newBatch("post_records", "post_id", "record_id"),
+		accountRows: newBatch("accounts", "id", "dataset_id", "uid", "record_id", "data"),
+		shareRows:   newBatch("shares", "dataset_id", "post_id", "account_id", "type", "object", "t", "precision"),
+	}
+	if err := t.init(ctx, dataset); err != nil {
+		tx.Rollback(ctx)
+		return nil, err
+	}
+	return t, nil
+}
+
+type shareKey struct {
+	post   int64
+	typ    tahqiq.ObjectType
+	object string
+}
+
+type importTx struct {
+	db        *DB
+	tx        pgx.Tx
+	datasetID int64
+	fileID    int64
+	nrecords  int64
+
+	nextRecord, nextPost, nextAccount int64
+	firstPost                         int64
+	hadPosts, hadAccounts             bool
+	complete                          bool
+
+	posts       map[string]int64
+	accounts    map[string]int64
+	shares      map[shareKey]struct{}
+	postRecSeen map[[2]int64]struct{} // (post, record) pairs of the current record, as COPY cannot skip conflicts
+
+	records, postRows, postRecs, accountRows, shareRows *batch
+	done                                                bool
+}
+
+func (t *importTx) init(ctx context.Context, dataset string) error {
+	if _, err := t.tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(importLock)); err != nil {
+		return fmt.Errorf("postgres: begin import %q: %w", dataset, err)
+	}
+	err := t.tx.QueryRow(ctx, `SELECT id FROM datasets WHERE name = $1`, dataset).Scan(&t.datasetID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		err = t.tx.QueryRow(ctx, `INSERT INTO datasets (name, created_at) VALUES ($1, $2) RETURNING id`, dataset, t.db.Now()).Scan(&t.datasetID)
+	}
+	if err != nil {
+		return fmt.Errorf("postgres: begin import %q: %w", dataset, err)
+	}
+	err = t.tx.QueryRow(ctx, `SELECT
+		(SELECT coalesce(max(id), 0) FROM records),
+		(SELECT coalesce(max(id), 0) FROM posts),
+		(SELECT coalesce(max(id), 0) FROM accounts),
+		EXISTS (SELECT 1 FROM posts WHERE dataset_id = $1),
+		EXISTS (SELECT 1 FROM accounts WHERE dataset_id = $1)`, t.datasetID).
+		Scan(&t.nextRecord, &t.nextPost, &t.nextAccount, &t.hadPosts, &t.hadAccounts)
+	if err != nil {
+		return fmt.Errorf("postgres: begin import %q: %w", dataset, err)
+	}
+	t.firstPost = t.nextPost + 1
+	t.complete = true
+	return nil
+}
+
+func (t *importTx) HasFile(ctx context.Context, sha256 string) (bool, error) {
+	var ok bool
+	err := t.tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM files WHERE dataset_id = $1 AND sha256 = $2)`, t.datasetID, sha256).Scan(&ok)
+	if err != nil {
+		return false, fmt.Errorf("postgres: has file: %w", err)
+	}
+	return ok, nil
+}
+
+func (t *importTx) AddFile(ctx context.Context, f tahqiq.ImportFile) error {
+	if err := t.finishFile(ctx); err != nil {
+		return err
+	}
+	at := f.ImportedAt
+	if at.IsZero() {
+		at = t.db.Now()
+	}
+	err := t.tx.QueryRow(ctx, `INSERT INTO files (dataset_id, name, sha256, size, format, imported_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+		t.datasetID, f.Name, f.SHA256, f.Size, f.Format, at.UTC().Truncate(1e9)).Scan(&t.fileID)
+	if err != nil {
+		return fmt.Errorf("postgres: add file %s: %w", f.Name, err)
+	}
+	t.nrecords = 0
+	return nil
+}
+
+func (t *importTx) finishFile(ctx context.Context) error {
+	if t.fileID == 0 {
+		return nil
+	}
+	if err := t.flush(ctx); err != nil {
+		return err
+	}
+	if _, err := t.tx.Exec(ctx, `UPDATE files SET records = $1 WHERE id = $2`, t.nrecords, t.fileID); err != nil {
+		return fmt.Errorf("postgres: finish file: %w", err)
+	}
+	return nil
+}
+
+func (t *importTx) flush(ctx context.Context) error {
+	for _, b := range []*batch{t.records, t.accountRows, t.postRows, t.postRecs, t.shareRows} {
+		if err := b.flush(ctx, t.tx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (t *importTx) forget(ctx context.Context) error {
+	if len(t.posts)+len(t.accounts)+len(t.shares) < cacheLimit {
+		return nil
+	}
+	if err := t.flush(ctx); err != nil {
+		return err
+	}
+	clear(t.posts)
+	clear(t.accounts)
+	clear(t.shares)
+	t.complete = false
+	return nil
+}
+
+func (t *importTx) AddRecord(ctx context.Context, rec *tahqiq.RawRecord, posts []tahqiq.Post, accounts []tahqiq.Account, shares []tahqiq.Share) (tahqiq.RecordResult, error) {
+	var r tahqiq.RecordResult
+	if t.fileID == 0 {
+		return r, errors.New("postgres: add record: no current file")
+	}
+	if err := t.forget(ctx); err != nil {
+		return r, err
+	}
+	var collected *int64
+	if !rec.CollectedAt.IsZero() {
+		c := rec.CollectedAt.Unix()
+		collected = &c
+	}
+	t.nextRecord++
+	recID := t.nextRecord
+	clear(t.postRecSeen) // pairs hold the record id: only this record's can repeat
+	raw := rec.Raw
+	if raw == nil {
+		raw = []byte{}
+	}
+	if err := t.records.add(ctx, t.tx, recID, t.fileID, rec.Line, rec.Offset, rec.Locator, string(rec.Kind), rec.SHA256[:], raw, collected); err != nil {
+		return r, err
+	}
+	t.nrecords++
+
+	for i := range accounts {
+		_, isNew, err := t.account(ctx, accounts[i].UID, recID, &accounts[i])
+		if err != nil {
+			return r, err
+		}
+		if isNew {
+			r.NewAccounts++
+		}
+	}
+	type postRef struct {
+		id, account int64
+		isNew       bool
+		newShares   int
+	}
+	var refs [4]postRef
+	byUID := make(map[string]int, len(posts))
+	list := refs[:0]
+	for i := range posts {
+		p := &posts[i]
+		accID, isNew, err := t.account(ctx, p.AuthorUID, recID, nil)
+		if err != nil {
+			return r, err
+		}
+		if isNew {
+			r.NewAccounts++
+		}
+		id, isNewPost, err := t.post(ctx, p, accID, recID)
+		if err != nil {
+			return r, err
+		}
+		if isNewPost {
+			r.NewPosts++
+		}
+		byUID[p.UID] = len(list)
+		list = append(list, postRef{id: id, account: accID, isNew: isNewPost})
+	}
+	for _, s := range shares {
+		i, ok := byUID[s.PostID]
+		if !ok {
+			return r, fmt.Errorf("postgres: add record %s: share of post %s not in the record", rec.Locator, s.PostID)
+		}
+		ref := &list[i]
+		k := shareKey{ref.id, s.Type, s.Object}
+		if !ref.isNew {
+			exists, err := t.shareExists(ctx, k)
+			if err != nil {
+				return r, err
+			}
+			if exists {
+				continue
+			}
+		}
+		t.shares[k] = struct{}{}
+		if err := t.shareRows.add(ctx, t.tx, t.datasetID, ref.id, ref.account, string(s.Type), s.Object, s.Time, string(s.Precision)); err != nil {
+			return r, err
+		}
+		r.NewShares++
+		ref.newShares++
+	}
+	for _, ref := range list {
+		if !ref.isNew && ref.newShares == 0 {
+			r.Duplicates++
+		}
+	}
+	return r, nil
+}
+
+func (t *importTx) shareExists(ctx context.Context, k shareKey) (bool, error) {
+	if _, ok := t.shares[k]; ok {
+		return true, nil
+	}
+	if k.post >= t.firstPost && t.complete {
+		return false, nil
+	}
+	if err := t.shareRows.flush(ctx, t.tx); err != nil {
+		return false, err
+	}
+	var ok bool
+	if err := t.tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM shares WHERE post_id = $1 AND type = $2 AND object = $3)`, k.post, string(k.typ), k.object).Scan(&ok); err != nil {
+		return false, fmt.Errorf("postgres: find share: %w", err)
+	}
+	return ok, nil
+}
+
+func (t *importTx) account(ctx context.Context, uid string, recID int64, a *tahqiq.Account) (int64, bool, error) {
+	if id, ok := t.accounts[uid]; ok {
+		return id, false, nil
+	}
+	if t.hadAccounts || !t.complete {
+		var id int64
+		err := t.tx.QueryRow(ctx, `SELECT id FROM accounts WHERE dataset_id = $1 AND uid = $2`, t.datasetID, uid).Scan(&id)
+		if err == nil {
+			t.accounts[uid] = id
+			return id, false, nil
+		}
+		if !errors.Is(err, pgx.ErrNoRows) {
+			return 0, false, fmt.Errorf("postgres: account %s: %w", uid, err)
+		}
+	}
+	if a == nil {
+		a = &tahqiq.Account{UID: uid, Followers: -1, Following: -1, PostsCount: -1}
+	}
+	data, err := json.Marshal(a)
+	if err != nil {
+		return 0, false, fmt.Errorf("postgres: account %s: %w", uid, err)
+	}
+	t.nextAccount++
+	id := t.nextAccount
+	if err := t.accountRows.add(ctx, t.tx, id, t.datasetID, uid, recID, string(data)); err != nil {
+		return 0, false, err
+	}
+	t.accounts[uid] = id
+	return id, true, nil
+}
+
+func (t *importTx) post(ctx context.Context, p *tahqiq.Post, accID, recID int64) (int64, bool, error) {
+	id, ok := t.posts[p.UID]
+	if !ok && (t.hadPosts || !t.complete) {
+		err := t.tx.QueryRow(ctx, `SELECT id FROM posts WHERE dataset_id = $1 AND uid = $2`, t.datasetID, p.UID).Scan(&id)
+		switch {
+		case err == nil:
+			ok = true
+			t.posts[p.UID] = id
+		case !errors.Is(err, pgx.ErrNoRows):
+			return 0, false, fmt.Errorf("postgres: post %s: %w", p.UID, err)
+		}
+	}
+	if ok {
+		k := [2]int64{id, recID}
+		if _, seen := t.postRecSeen[k]; seen {
+			return id, false, nil
+		}
+		t.postRecSeen[k] = struct{}{}
+		if err := t.postRecs.add(ctx, t.tx, id, recID); err != nil {
+			return 0, false, err
+		}
+		return id, false, nil
+	}
+	data, err := json.Marshal(p)
+	if err != nil {
+		return 0, false, fmt.Errorf("postgres: post %s: %w", p.UID, err)
+	}
+	t.nextPost++
+	id = t.nextPost
+	if err := t.postRows.add(ctx, t.tx, id, t.datasetID, p.UID, accID, p.CreatedAt.Unix(), recID, string(data)); err != nil {
+		return 0, false, err
+	}
+	t.posts[p.UID] = id
+	return id, true, nil
+}
+
+func (t *importTx) AddReject(ctx context.Context, r tahqiq.Reject, raw []byte) error {
+	if t.fileID == 0 {
+		return errors.New("postgres: add reject: no current file")
+	}
+	if _, err := t.tx.Exec(ctx, `INSERT INTO rejects (file_id, line, reason, raw) VALUES ($1, $2, $3, $4)`, t.fileID, r.Line, r.Reason, raw); err != nil {
+		return fmt.Errorf("postgres: add reject: %w", err)
+	}
+	return nil
+}
+
+func (t *importTx) Commit(ctx context.Context) error {
+	if t.done {
+		return errors.New("postgres: import already finished")
+	}
+	if err := t.finishFile(ctx); err != nil {
+		t.Rollback()
+		return err
+	}
+	t.done = true
+	if err := t.tx.Commit(ctx); err != nil {
+		return fmt.Errorf("postgres: commit import: %w", err)
+	}
+	return nil
+}
+
+func (t *importTx) Rollback() error {
+	if t.done {
+		return nil
+	}
+	t.done = true
+	return t.tx.Rollback(context.Background())
+}

@@ -1,0 +1,532 @@
+package webui_test
+
+// Browser tests: a real `tahqiq serve` process driven through headless
+// Chromium (Debian's /usr/bin/chromium) as a person would use it. They skip
+// with a message where Chromium is missing; CI installs it.
+//
+//	go test ./internal/webui -run Browser -screenshots ../../docs/screenshots
+//
+// rewrites the README's screenshots.
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"image/jpeg"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/tahqiq/tahqiq/internal/chromium"
+)
+
+var screenshots = flag.String("screenshots", "", "directory to write screenshots of the main pages to (e.g. ../../docs/screenshots)")
+
+// chromiumPath finds the browser: $TAHQIQ_CHROMIUM, then where
+// internal/chromium looks.
+func chromiumPath() string {
+	if p := os.Getenv("TAHQIQ_CHROMIUM"); p != "" {
+		return p
+	}
+	return chromium.Find()
+}
+
+// repoRoot walks up to go.mod.
+func repoRoot(t *testing.T) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("go.mod not found above the test")
+		}
+		dir = parent
+	}
+}
+
+// server is a running tahqiq serve process.
+type server struct {
+	url  string
+	data string
+	cmd  *exec.Cmd
+}
+
+// startServer builds the binary and starts `tahqiq serve` on a free
+// loopback port with a fresh data directory.
+func startServer(t *testing.T) *server {
+	t.Helper()
+	root := repoRoot(t)
+	bin := filepath.Join(t.TempDir(), "tahqiq")
+	build := exec.Command("go", "build", "-o", bin, "./cmd/tahqiq")
+	build.Dir = root
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	data := t.TempDir()
+	cmd := exec.Command(bin, "serve", "--data", data, "--addr", "127.0.0.1:0", "--grace", "5s")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Signal(os.Interrupt)
+		done := make(chan struct{})
+		go func() { cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(20 * time.Second):
+			cmd.Process.Kill()
+		}
+	})
+	addr := make(chan string, 1)
+	go func() {
+		re := regexp.MustCompile(`serving (http://\S+)`)
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			if m := re.FindStringSubmatch(sc.Text()); m != nil {
+				addr <- m[1]
+			}
+			t.Log("serve: ", sc.Text())
+		}
+	}()
+	select {
+	case u := <-addr:
+		return &server{url: u, data: data, cmd: cmd}
+	case <-time.After(60 * time.Second):
+		t.Fatal("tahqiq serve printed no address")
+	}
+	return nil
+}
+
+// browser starts headless Chromium with the flags the issue names.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	path := chromiumPath()
+	if path == "" {
+		t.Skip("Chromium not found (install Debian's chromium, or set TAHQIQ_CHROMIUM): browser tests skipped")
+	}
+	opts := append(chromium.AllocatorOptions(path),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("enable-unsafe-swiftshader", true), // WebGL in software for the graph
+		chromedp.WindowSize(1440, 900),
+	)
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancel)
+	ctx, cancel2 := chromedp.NewContext(actx, chromedp.WithLogf(t.Logf))
+	t.Cleanup(cancel2)
+	// every step below has its own deadline through wait; this bounds the whole
+	ctx, cancel3 := context.WithTimeout(ctx, 8*time.Minute)
+	t.Cleanup(cancel3)
+	return ctx
+}
+
+// page is a browser tab with helpers that fail the test with context.
+type page struct {
+	t   *testing.T
+	ctx context.Context
+	url string
+}
+
+func (p *page) do(what string, steps ...chromedp.Action[chromedp.Void]) {
+	p.t.Helper()
+	if err := chromedp.Do(p.ctx, steps...); err != nil {
+		p.shot("failure")
+		p.t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// wait waits up to d for a JavaScript condition to become true.
+func (p *page) wait(what, cond string, d time.Duration) {
+	p.t.Helper()
+	_, err := chromedp.Run(p.ctx, chromedp.Poll[bool](cond, chromedp.WithPollingTimeout(d), chromedp.WithPollingInterval(100*time.Millisecond)))
+	if err != nil {
+		body, _ := chromedp.Run(p.ctx, chromedp.Evaluate[string]("document.body.innerText.slice(0, 2000)"))
+		p.shot("failure")
+		p.t.Fatalf("%s: waiting for %s: %v\npage text:\n%s", what, cond, err, body)
+	}
+}
+
+func (p *page) text(sel string) string {
+	p.t.Helper()
+	s, err := chromedp.Run(p.ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		p.t.Fatalf("text of %s: %v", sel, err)
+	}
+	return s
+}
+
+func (p *page) eval(js string) string {
+	p.t.Helper()
+	s, err := chromedp.Run(p.ctx, chromedp.Evaluate[string](js))
+	if err != nil {
+		p.t.Fatalf("evaluate %s: %v", js, err)
+	}
+	return s
+}
+
+func (p *page) go_(hash string) {
+	p.t.Helper()
+	p.do("navigate to "+hash, chromedp.Navigate(p.url+"/#"+hash))
+}
+
+// fill empties a field (telling the page, as deleting by hand would) and
+// types value into it.
+func (p *page) fill(sel, value string) {
+	p.t.Helper()
+	p.eval(`(() => { const e = document.querySelector(` + jsString(sel) + `); e.value = ''; e.dispatchEvent(new Event('input', {bubbles: true})); return ''; })()`)
+	p.do("fill "+sel, chromedp.SendKeys(chromedp.CSS(sel), value))
+}
+
+// shot saves a full-page screenshot as NAME.jpg under -screenshots, and
+// always checks that it decodes.
+func (p *page) shot(name string) {
+	p.t.Helper()
+	b, err := chromedp.Run(p.ctx, chromedp.FullScreenshot(85))
+	if err != nil {
+		p.t.Logf("screenshot %s: %v", name, err)
+		return
+	}
+	img, err := jpeg.Decode(bytes.NewReader(b))
+	if err != nil {
+		p.t.Errorf("screenshot %s is not a JPEG: %v", name, err)
+		return
+	}
+	if r := img.Bounds(); r.Dx() < 800 || r.Dy() < 400 {
+		p.t.Errorf("screenshot %s is %dx%d", name, r.Dx(), r.Dy())
+	}
+	dir := *screenshots
+	if dir == "" {
+		dir = p.t.TempDir()
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+".jpg"), b, 0o644); err != nil {
+		p.t.Error(err)
+	}
+}
+
+const (
+	adminName = "amina"
+	password  = "correct horse battery"
+	// An Urdu case title: "Inquiry into the campaign against election officials".
+	urduTitle = "انتخابی عملے کے خلاف مہم کی تحقیقات"
+)
+
+// TestBrowserWorkflow is the issue's walk-through: create the admin, log
+// in, upload a fixture, run a coordination analysis, open the graph, click
+// an edge and see its evidence, open a case and attach the run, verify.
+func TestBrowserWorkflow(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test: not in -short mode")
+	}
+	ctx := browser(t)
+	srv := startServer(t)
+	p := &page{t: t, ctx: ctx, url: srv.url}
+	fixture := filepath.Join(repoRoot(t), "internal", "demo", "data", "russian_coord_tweets.events.csv.gz")
+
+	// First run: the setup form, no default password.
+	p.go_("/")
+	p.wait("setup form", `!!document.querySelector('#setup-form')`, 30*time.Second)
+	p.shot("setup")
+	p.fill(`#setup-form [name=org]`, "Election Inquiry Team")
+	p.fill(`#setup-form [name=name]`, adminName)
+	p.fill(`#setup-form [name=password]`, password)
+	p.fill(`#setup-form [name=password2]`, password)
+	p.do("create admin", chromedp.Click(chromedp.CSS(`#setup-form button[type=submit]`)))
+	p.wait("logged in after setup", `!!document.querySelector('#who')`, 30*time.Second)
+	if who := p.text("#who"); !strings.Contains(who, adminName) || !strings.Contains(who, "admin") {
+		t.Fatalf("after setup the header says %q", who)
+	}
+
+	// Log out, then a wrong password, then the right one.
+	p.do("log out", chromedp.Click(chromedp.CSS(`header button.link`)))
+	p.wait("login form", `!!document.querySelector('#login-form')`, 10*time.Second)
+	p.fill(`#login-form [name=name]`, adminName)
+	p.fill(`#login-form [name=password]`, "not the password")
+	p.do("wrong login", chromedp.Click(chromedp.CSS(`#login-form button[type=submit]`)))
+	p.wait("wrong password refused", `(document.querySelector('#login-form .error')||{}).innerText?.includes('wrong name or password')`, 30*time.Second)
+	p.fill(`#login-form [name=password]`, password)
+	p.do("login", chromedp.Click(chromedp.CSS(`#login-form button[type=submit]`)))
+	p.wait("logged in", `!!document.querySelector('#who')`, 30*time.Second)
+
+	// Upload the fixture through the resumable upload and import it.
+	p.go_("/datasets")
+	p.wait("import form", `!!document.querySelector('#import-form input[type=file]')`, 10*time.Second)
+	p.do("choose file", chromedp.SetUploadFiles(chromedp.CSS(`#import-form input[type=file]`), []string{fixture}))
+	p.fill(`#import-form [name=dataset]`, "ru")
+	p.do("import", chromedp.Click(chromedp.CSS(`#import-form button[type=submit]`)))
+	p.wait("import done", `!!document.querySelector('#import-result')`, 3*time.Minute)
+	if got := p.text("#import-result"); !strings.Contains(got, "35,126 records") || !strings.Contains(got, "35,085 posts") {
+		t.Fatalf("import result: %q", got)
+	}
+	p.wait("dataset listed", `document.querySelector('#datasets')?.innerText.includes('ru')`, 10*time.Second)
+
+	// A second format through the same form: an X API v2 page (twarc2).
+	p.go_("/datasets")
+	p.wait("import form", `!!document.querySelector('#import-form input[type=file]')`, 10*time.Second)
+	p.do("choose file", chromedp.SetUploadFiles(chromedp.CSS(`#import-form input[type=file]`), []string{filepath.Join(filepath.Dir(fixture), "brexit.jsonl.gz")}))
+	p.fill(`#import-form [name=dataset]`, "brexit")
+	p.do("import", chromedp.Click(chromedp.CSS(`#import-form button[type=submit]`)))
+	p.wait("import done", `document.querySelector('#import-result')?.innerText.includes('brexit')`, 3*time.Minute)
+
+	// The dataset page: counts, over time, top lists, imports.
+	p.go_("/datasets/ru")
+	p.wait("dataset page", `document.querySelector('#dataset-stats')?.innerText.includes('35,085')`, 30*time.Second)
+	p.wait("chart", `document.querySelectorAll('.chart rect.bar').length > 0`, 10*time.Second)
+	p.go_("/datasets/brexit")
+	p.wait("brexit page", `[...document.querySelectorAll('section.panel')].some(s => s.innerText.startsWith('Top Hashtags') && /brexit/i.test(s.innerText))`, 30*time.Second)
+	p.do("account", chromedp.Click(chromedp.CSS(`section.panel table tbody tr:first-child button.link`)))
+	p.wait("account activity", `!!document.querySelector('#account tbody tr')`, 20*time.Second)
+	p.shot("dataset")
+
+	// A coordination run on retweets within 60 s: CooRTweet's reference on
+	// this sample is 3,721 edges between 2,110 accounts.
+	p.go_("/coord?dataset=ru")
+	p.wait("coord form", `!!document.querySelector('#coord-form select[name=dataset] option')`, 10*time.Second)
+	p.eval(`(() => {
+		for (const c of document.querySelectorAll('#coord-form input[type=checkbox]')) {
+			if (c.checked !== (c.name === 'by-retweet')) c.click();
+		}
+		return '';
+	})()`)
+	p.do("run", chromedp.Click(chromedp.CSS(`#coord-form button[type=submit]`)))
+	p.wait("graph loaded", `!!document.querySelector('#graph-counts') && !!window.tahqiqGraph`, 3*time.Minute)
+	if got := p.text("#graph-counts"); !strings.Contains(got, "2,110 accounts") || !strings.Contains(got, "3,721 links shown of 3,721") {
+		t.Fatalf("graph counts: %q", got)
+	}
+	if got := p.text("#run-params"); !strings.Contains(got, "retweet") || !strings.Contains(got, "60 s") {
+		t.Errorf("run parameters: %q", got)
+	}
+	p.wait("export links", `document.querySelectorAll('#run-files a').length >= 5`, 10*time.Second)
+	runURL := p.eval(`location.hash`)
+
+	// Click an edge in the WebGL canvas, as a person would: once the layout
+	// has settled, find a link on screen and click it.
+	p.wait("layout settled", `!window.tahqiqGraph.running()`, time.Minute)
+	time.Sleep(300 * time.Millisecond) // let the last layout frame render
+	// The point: the midpoint of a link that no node and no other link
+	// covers, inside the canvas.
+	pt, err := chromedp.Run(p.ctx, chromedp.Evaluate[struct {
+		X, Y float64
+		Edge string
+	}](`(() => {
+		const s = window.tahqiqGraph.sigma(), g = window.tahqiqGraph.graph();
+		const box = document.querySelector('.graph').getBoundingClientRect();
+		const nodes = g.nodes().map(n => { const d = s.getNodeDisplayData(n); const v = s.framedGraphToViewport(d); return [v.x, v.y, d.size]; });
+		const segs = g.edges().map(e => [e, ...g.extremities(e).map(n => s.framedGraphToViewport(s.getNodeDisplayData(n)))]);
+		const dist = (p, a, b) => {
+			const l = (b.x - a.x) ** 2 + (b.y - a.y) ** 2;
+			const t = l ? Math.max(0, Math.min(1, ((p.x - a.x) * (b.x - a.x) + (p.y - a.y) * (b.y - a.y)) / l)) : 0;
+			return Math.hypot(p.x - a.x - t * (b.x - a.x), p.y - a.y - t * (b.y - a.y));
+		};
+		for (const [e, a, b] of segs) {
+			const m = {x: (a.x + b.x) / 2, y: (a.y + b.y) / 2};
+			if (Math.hypot(a.x - b.x, a.y - b.y) < 40 || m.x < 20 || m.y < 50 || m.x > box.width - 20 || m.y > box.height - 20) continue;
+			if (!nodes.every(([x, y, r]) => Math.hypot(x - m.x, y - m.y) > r + 8)) continue;
+			if (segs.every(([f, c, d]) => f === e || dist(m, c, d) > 8)) return {X: box.left + m.x, Y: box.top + m.y, Edge: e};
+		}
+		return null;
+	})()`))
+	if err != nil || pt.Edge == "" {
+		p.shot("failure")
+		t.Fatalf("no link of the graph lies clear of every node on screen (%v)", err)
+	}
+	// A link is a few pixels wide: a person who misses by a pixel clicks again.
+	selected := `!!document.querySelector('#edge-evidence tbody tr') && document.querySelector('#edge-evidence').dataset.edge === ` + jsString(pt.Edge)
+	for i, off := range [][2]float64{{0, 0}, {0, 1}, {1, 0}, {0, -1}, {-1, 0}} {
+		p.do("click edge", chromedp.MouseClickXY(pt.X+off[0], pt.Y+off[1]))
+		if _, err := chromedp.Run(p.ctx, chromedp.Poll[bool](selected, chromedp.WithPollingTimeout(3*time.Second))); err == nil {
+			break
+		} else if i == 4 {
+			p.shot("failure")
+			t.Fatalf("clicking link %s at (%.0f, %.0f) never showed its evidence", pt.Edge, pt.X, pt.Y)
+		}
+	}
+	ev := p.text("#edge-evidence")
+	if !strings.Contains(ev, "retweet") || !strings.Contains(ev, "co-share pairs") {
+		t.Fatalf("edge evidence: %q", ev)
+	}
+	// Every evidence row is within the window.
+	dts := p.eval(`[...document.querySelectorAll('#edge-evidence tbody tr td:last-child')].map(td => td.innerText).join(',')`)
+	for _, d := range strings.Split(dts, ",") {
+		var n int
+		if _, err := fmt.Sscan(d, &n); err != nil || n < 0 || n > 60 {
+			t.Fatalf("evidence Δt %q outside 0..60 s (all: %s)", d, dts)
+		}
+	}
+	// A post of the evidence with its raw record.
+	p.do("open post", chromedp.Click(chromedp.CSS(`#edge-evidence tbody tr td:nth-child(3) button`)))
+	p.wait("raw record", `!!document.querySelector('#raw-post details.raw-record')`, 20*time.Second)
+	p.shot("coordination")
+
+	// An account's activity, from the links table (the keyboard path).
+	p.do("open account", chromedp.Click(chromedp.CSS(`#edge-table tbody tr:first-child button`)))
+	p.wait("evidence of the first link", `!!document.querySelector('#edge-table tr.selected')`, 20*time.Second)
+
+	// A case with an Urdu title: shown right to left.
+	p.go_("/cases")
+	p.wait("case form", `!!document.querySelector('#case-form')`, 10*time.Second)
+	p.fill(`#case-form [name=title]`, urduTitle)
+	p.fill(`#case-form [name=description]`, "Accounts retweeting the same posts within a minute.")
+	p.do("open case", chromedp.Click(chromedp.CSS(`#case-form button[type=submit]`)))
+	p.wait("case page", `document.querySelector('main h1')?.innerText === `+jsString(urduTitle), 20*time.Second)
+	if dir := p.eval(`getComputedStyle(document.querySelector('main h1')).direction`); dir != "rtl" {
+		t.Errorf("the Urdu case title is laid out %q, want rtl", dir)
+	}
+	caseURL := p.eval(`location.hash`)
+
+	// Attach the run to the case from the run page.
+	p.do("back to the run", chromedp.Navigate(p.url+"/"+runURL))
+	p.wait("attach control", `!!document.querySelector('#attach-run')`, 60*time.Second)
+	p.do("attach", chromedp.Click(chromedp.CSS(`#attach-run`)))
+	p.wait("attached", `document.querySelector('.attach-run .ok')?.innerText.includes('Attached')`, 30*time.Second)
+
+	// The case lists it; verify the store.
+	p.do("case page", chromedp.Navigate(p.url+"/"+caseURL))
+	p.wait("item listed", `document.querySelector('#items')?.innerText.includes('coord')`, 20*time.Second)
+	p.do("verify", chromedp.Click(chromedp.CSS(`#verify`)))
+	p.wait("verified", `document.querySelector('#verify-result')?.innerText.includes('Verified')`, 2*time.Minute)
+	p.shot("case")
+
+	// The item's custody: history with the attach, inclusion proof, checkpoint.
+	p.do("item page", chromedp.Click(chromedp.CSS(`#items tbody tr:first-child a`)))
+	p.wait("custody", `!!document.querySelector('#custody-history tbody tr') && !!document.querySelector('#proof pre')`, 20*time.Second)
+	hist := p.text("#custody-history")
+	for _, want := range []string{"item.attach", "item.read"} {
+		if !strings.Contains(hist, want) {
+			t.Errorf("custody history lacks %s:\n%s", want, hist)
+		}
+	}
+	if cp := p.text("#proof pre"); !strings.Contains(cp, "tahqiq/") {
+		t.Errorf("checkpoint: %q", cp)
+	}
+	p.shot("custody")
+
+	// The log page shows the evidence reads of this session.
+	p.go_("/custody")
+	p.wait("log", `!!document.querySelector('#log tbody tr')`, 20*time.Second)
+	log := p.eval(`document.querySelector('#log').innerText`)
+	for _, want := range []string{"coord.evidence.read", "dataset.post.read", "dataset.import", "case.create"} {
+		if !strings.Contains(log, want) {
+			t.Errorf("log page lacks %s", want)
+		}
+	}
+}
+
+// TestBrowserAudit runs an audit of the Pakistan 2024 Form-47 vs claimed
+// Form-45 table through the UI: flags, plots, contest drill-down with the
+// differing digits marked, and the claim tester.
+func TestBrowserAudit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test: not in -short mode")
+	}
+	data := os.Getenv("TAHQIQ_TESTDATA")
+	if data == "" {
+		data = filepath.Join(repoRoot(t), "..", "shared", "data")
+	}
+	results := filepath.Join(data, "elections", "pk", "pk_2024_na_form47_vs_claimed_form45.csv")
+	if _, err := os.Stat(results); errors.Is(err, os.ErrNotExist) {
+		t.Skipf("%s absent (set TAHQIQ_TESTDATA to the shared data): audit browser test skipped", results)
+	}
+	ctx := browser(t)
+	srv := startServer(t)
+	p := &page{t: t, ctx: ctx, url: srv.url}
+	p.go_("/")
+	p.wait("setup form", `!!document.querySelector('#setup-form')`, 30*time.Second)
+	p.fill(`#setup-form [name=org]`, "Observers")
+	p.fill(`#setup-form [name=name]`, adminName)
+	p.fill(`#setup-form [name=password]`, password)
+	p.fill(`#setup-form [name=password2]`, password)
+	p.do("create admin", chromedp.Click(chromedp.CSS(`#setup-form button[type=submit]`)))
+	p.wait("logged in", `!!document.querySelector('#who')`, 30*time.Second)
+
+	p.go_("/audit")
+	p.wait("audit form", `!!document.querySelector('#audit-form select[name=map] option')`, 10*time.Second)
+	p.do("choose file", chromedp.SetUploadFiles(chromedp.CSS(`#audit-form input[type=file]`), []string{results}))
+	p.do("map", chromedp.SetValue(chromedp.CSS(`#audit-form select[name=map]`), "pk2024"))
+	p.eval(`document.querySelector('#audit-form select[name=map]').dispatchEvent(new Event('change')), ''`)
+	p.do("run", chromedp.Click(chromedp.CSS(`#audit-form button[type=submit]`)))
+	p.wait("flags", `!!document.querySelector('#flags tbody tr td.mono')`, 3*time.Minute)
+	counts := p.text("#audit-counts")
+	if !strings.Contains(counts, "flags") || !strings.Contains(counts, "forms") {
+		t.Fatalf("audit counts: %q", counts)
+	}
+	p.wait("plots", `[...document.querySelectorAll('.plot img')].every(i => i.complete && i.naturalWidth > 0)`, 20*time.Second)
+
+	// Drill down into a contest whose winner differs between Form 47 and
+	// the claimed Form 45: the copies side by side.
+	p.fill(`#flag-filter [name=rule]`, "P8-winner-flip")
+	p.do("filter", chromedp.Click(chromedp.CSS(`#flag-filter button[type=submit]`)))
+	p.wait("filtered", `[...document.querySelectorAll('#flags tbody tr td:first-child')].every(td => td.innerText === 'P8-winner-flip')`, 20*time.Second)
+	p.do("contest", chromedp.Click(chromedp.CSS(`#flags tbody tr:first-child td:nth-child(2) button`)))
+	p.wait("copies", `document.querySelectorAll('#contest table.copies-table th').length >= 3`, 20*time.Second)
+	if n := p.eval(`String(document.querySelectorAll('#contest mark.digit-diff').length)`); n == "0" {
+		t.Errorf("contest %s: no differing digit marked between Form 47 and the claimed Form 45", p.text("#contest h2"))
+	}
+	p.shot("audit")
+
+	// The claim tester answers for the contest it was opened on.
+	cands := p.eval(`[...document.querySelectorAll('#contest table.copies-table tbody tr td:first-child')].map(td => td.innerText).join('|')`)
+	names := strings.Split(cands, "|")
+	if len(names) < 2 {
+		t.Fatalf("contest lines: %q", cands)
+	}
+	p.fill(`#claim-form [aria-label=candidate]`, names[0])
+	p.fill(`#claim-form [aria-label=over]`, names[1])
+	p.do("test claim", chromedp.Click(chromedp.CSS(`#claim-form button[type=submit]`)))
+	p.wait("claim result", `!!document.querySelector('#claim-result') || !!document.querySelector('#claim-form + .error')`, 20*time.Second)
+	if got := p.text("#claim-result"); !strings.Contains(got, "Evidence set") {
+		t.Errorf("claim result: %q", got)
+	}
+
+	// Station-level forensics on the Russian 2011 Duma election (Kobak et
+	// al.'s integer-percentage excess): the plots and the A1 table.
+	ru := filepath.Join(data, "elections", "ru", "ru_2011.csv.gz")
+	if _, err := os.Stat(ru); err != nil {
+		t.Skipf("%s absent: forensics part skipped", ru)
+	}
+	p.go_("/audit")
+	p.wait("audit form", `!!document.querySelector('#audit-form select[name=map] option')`, 10*time.Second)
+	p.do("choose file", chromedp.SetUploadFiles(chromedp.CSS(`#audit-form input[type=file]`), []string{ru}))
+	p.do("map", chromedp.SetValue(chromedp.CSS(`#audit-form select[name=map]`), "ru"))
+	p.eval(`document.querySelector('#audit-form select[name=map]').dispatchEvent(new Event('change')), ''`)
+	p.do("Klimek fit", chromedp.Click(chromedp.CSS(`#audit-form input[name=klimek]`)))
+	p.do("run", chromedp.Click(chromedp.CSS(`#audit-form button[type=submit]`)))
+	p.wait("forensics", `!!document.querySelector('#forensics h3')`, 5*time.Minute)
+	if got := p.text("#klimek-fit"); !strings.Contains(got, "Klimek model fit") {
+		t.Errorf("Klimek fit: %q", got)
+	}
+	p.wait("plots", `[...document.querySelectorAll('.plot img')].length >= 3 && [...document.querySelectorAll('.plot img')].every(i => i.complete && i.naturalWidth > 0)`, 30*time.Second)
+	a1 := p.eval(`[...document.querySelectorAll('#forensics h3')].find(h => h.innerText.startsWith('A1')).nextElementSibling.innerText`)
+	if !strings.Contains(a1, "either") || strings.Contains(a1, "either\t0\t") {
+		t.Errorf("A1 table: %q", a1)
+	}
+	p.do("scroll to forensics", chromedp.ScrollIntoView(chromedp.CSS(`#forensics`)))
+	p.shot("forensics")
+}
+
+func jsString(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, r := range s {
+		fmt.Fprintf(&b, "\\u%04x", r)
+	}
+	b.WriteByte('"')
+	return b.String()
+}

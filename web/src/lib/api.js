@@ -1,0 +1,133 @@
+// The API client: JSON in and out, the CSRF token on every change, errors
+// as ApiError with the server's code and message (docs/api.md).
+
+const base = '/api/v1';
+let csrf = '';
+
+export class ApiError extends Error {
+  constructor(status, code, message) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+export function setCSRF(token) {
+  csrf = token || '';
+}
+
+async function errorOf(res) {
+  let code = 'http_' + res.status;
+  let message = res.statusText || 'request failed';
+  try {
+    const j = await res.json();
+    if (j && j.error) {
+      code = j.error.code;
+      message = j.error.message;
+    }
+  } catch {
+    // not JSON: keep the status text
+  }
+  return new ApiError(res.status, code, message);
+}
+
+// request sends one request. body: undefined, a plain object (sent as
+// JSON), or a Blob/FormData sent as is.
+export async function request(method, path, body, headers = {}) {
+  const h = { ...headers };
+  let payload = body;
+  if (body !== undefined && !(body instanceof Blob) && !(body instanceof FormData)) {
+    h['Content-Type'] = 'application/json';
+    payload = JSON.stringify(body);
+  }
+  if (method !== 'GET' && method !== 'HEAD' && csrf) h['X-CSRF-Token'] = csrf;
+  const res = await fetch(base + path, { method, headers: h, body: payload, credentials: 'same-origin' });
+  if (!res.ok) throw await errorOf(res);
+  if (res.status === 204 || method === 'HEAD') return res;
+  const ct = res.headers.get('Content-Type') || '';
+  return ct.includes('application/json') ? res.json() : res.text();
+}
+
+export const get = (p) => request('GET', p);
+export const post = (p, b) => request('POST', p, b === undefined ? {} : b);
+export const patch = (p, b) => request('PATCH', p, b);
+export const del = (p) => request('DELETE', p);
+
+// q builds a query string from the defined, non-empty values.
+export function q(params) {
+  const s = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) {
+    if (v !== undefined && v !== null && v !== '' && v !== false) s.set(k, String(v));
+  }
+  const t = s.toString();
+  return t ? '?' + t : '';
+}
+
+export const enc = encodeURIComponent;
+
+// fileURL is a link to a file served by the API (same origin: the session
+// cookie goes with it).
+export const fileURL = (p) => base + p;
+
+const chunkSize = 8 << 20;
+
+// upload sends a file in parts of 8 MiB (POST then PATCH at Upload-Offset).
+// A part that fails is retried from the offset the server holds, so a
+// dropped connection or a server restart loses nothing; an upload started
+// earlier for the same file (name, size, date) is resumed.
+export async function upload(file, onProgress = () => {}, signal) {
+  const key = `tahqiq-upload:${file.name}:${file.size}:${file.lastModified}`;
+  let up = null;
+  const saved = localStorage.getItem(key);
+  if (saved) {
+    try {
+      up = await get('/uploads/' + enc(saved));
+    } catch {
+      up = null;
+    }
+  }
+  if (!up) {
+    up = await request('POST', '/uploads' + q({ name: file.name }), new Blob([]), { 'Upload-Length': String(file.size) });
+    localStorage.setItem(key, up.id);
+  }
+  let offset = up.offset;
+  let failures = 0;
+  onProgress(offset, file.size);
+  while (offset < file.size) {
+    if (signal && signal.aborted) throw new ApiError(0, 'cancelled', 'upload cancelled');
+    const end = Math.min(offset + chunkSize, file.size);
+    try {
+      up = await request('PATCH', '/uploads/' + enc(up.id), file.slice(offset, end), {
+        'Upload-Offset': String(offset),
+        'Content-Type': 'application/offset+octet-stream',
+      });
+      offset = up.offset;
+      failures = 0;
+    } catch (err) {
+      if (err.status && err.status !== 409 && err.status < 500) throw err;
+      if (++failures > 5) throw err;
+      await new Promise((r) => setTimeout(r, 500 * failures));
+      const cur = await get('/uploads/' + enc(up.id));
+      offset = cur.offset;
+    }
+    onProgress(offset, file.size);
+  }
+  localStorage.removeItem(key);
+  return up;
+}
+
+// waitJob polls a job until it ends; onUpdate sees every state.
+export async function waitJob(job, onUpdate = () => {}, signal) {
+  let j = job;
+  onUpdate(j);
+  let delay = 250;
+  while (j.state === 'queued' || j.state === 'running') {
+    await new Promise((r) => setTimeout(r, delay));
+    if (signal && signal.aborted) return j;
+    delay = Math.min(delay * 1.5, 2000);
+    j = await get('/jobs/' + enc(j.id));
+    onUpdate(j);
+  }
+  if (j.state === 'failed') throw new ApiError(0, (j.error && j.error.code) || 'failed', (j.error && j.error.message) || 'job failed');
+  return j;
+}
