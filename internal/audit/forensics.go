@@ -261,7 +261,7 @@ const dipRuns = 100
 
 func shape(fp *Fingerprint, seed uint64) *Shape {
 	s := &Shape{Turnout: stats.Describe(fp.turnout), Share: stats.Describe(fp.share), Regression: stats.Regress(fp.turnout, fp.share),
-		Note:       "station-weighted; turnout = given/registered capped at 1, share = leader/received; Sobyanin-Sukhovolsky = OLS slope of share on turnout (and minus the mean share, as in EFToolkit); dip = Hartigan's dip of turnout and of share, p-value from 100 seeded uniform samples (of the same size up to 5,000, beyond that at 5,000 on the sqrt(n) scale; p = 0 means below 0.01); EFToolkit's bootstrap intervals are not computed",
+		Note:       "station-weighted; turnout = given/registered capped at 1, share = leader/received; Sobyanin-Sukhovolsky = OLS slope of share on turnout (and minus the mean share, as in EFToolkit); dip = Hartigan's dip of turnout and of share, p-value from 100 seeded uniform samples (of the same size up to 5,000, beyond that at 5,000 on the sqrt(n) scale; p = (1 + runs at least as large) / 101, so 0.0099 is the smallest); EFToolkit's bootstrap intervals are not computed",
 		DipTurnout: stats.DipTest(fp.turnout, dipRuns, seed), DipShare: stats.DipTest(fp.share, dipRuns, seed+1)}
 	s.SobyaninSlope = s.Regression.Slope
 	s.SobyaninExcess = s.Regression.Slope - s.Regression.MeanY

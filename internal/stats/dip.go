@@ -199,6 +199,6 @@ func DipTest(x []float64, runs int, seed uint64) DipResult {
 			ge++
 		}
 	}
-	r.P = float64(ge) / float64(runs)
+	r.P = float64(1+ge) / float64(1+runs) // the data counts as one draw of the null: p is never 0
 	return r
 }
