@@ -100,6 +100,7 @@ that anyone can verify offline.`,
 		newCheckpointCmd(e),
 		newServeCmd(e),
 		newMigrateCmd(e),
+		newWorkerCmd(e),
 	)
 	return root
 }

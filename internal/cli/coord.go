@@ -22,6 +22,7 @@ import (
 func newCoordCmd(e *env) *cobra.Command {
 	p := coord.DefaultParams()
 	var dataset, out, window, fastWindow, format, mapSpec string
+	var sf streamFlags
 	var inputs, by, options []string
 	cmd := &cobra.Command{
 		Use:   "coord (--dataset NAME | --input FILE...) --out DIR [flags]",
@@ -90,7 +91,17 @@ every option and output column.`,
 				return err
 			}
 			readTime := time.Since(start).Seconds()
-			res, err := coord.RunText(ctx, shares, texts, p, reach)
+			var res *coord.Result
+			if sf.url != "" {
+				part, stop, perr := e.partitioner(ctx, sf)
+				if perr != nil {
+					return perr
+				}
+				res, err = coord.RunPartitioned(ctx, shares, p, reach, part)
+				stop()
+			} else {
+				res, err = coord.RunText(ctx, shares, texts, p, reach)
+			}
 			if err != nil {
 				return err
 			}
@@ -116,6 +127,7 @@ every option and output column.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&dataset, "dataset", "", "dataset of the store to analyse")
+	sf.add(f)
 	f.StringArrayVar(&inputs, "input", nil, "file to read straight from disk (repeatable; anything tahqiq import reads)")
 	f.StringVar(&format, "format", "", "input format for --input (default: detected)")
 	f.StringVar(&mapSpec, "map", "", "column map for --input generic CSV")

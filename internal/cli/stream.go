@@ -1,0 +1,170 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/spf13/cobra"
+
+	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/stream"
+)
+
+// streamFlags are the flags of the partitioned path.
+type streamFlags struct {
+	url        string // nats://… or "embedded"
+	partitions int
+	workers    int // in-process workers with --nats embedded
+	replicas   int
+}
+
+func (s *streamFlags) add(f interface {
+	StringVar(*string, string, string, string)
+	IntVar(*int, string, int, string)
+}) {
+	f.StringVar(&s.url, "nats", "", `compute pairs through NATS JetStream: a nats:// URL of a server or cluster (with "tahqiq worker" processes), or "embedded" for an in-process server and workers; empty: one process, no bus`)
+	f.IntVar(&s.partitions, "partitions", 16, "with --nats: object partitions of the work stream")
+	f.IntVar(&s.workers, "stream-workers", 2, "with --nats embedded: in-process workers")
+	f.IntVar(&s.replicas, "replicas", 1, "with --nats: stream replicas (3 on a three-node cluster)")
+}
+
+// connect opens the bus: an embedded server in --data/nats, or the URL.
+func (e *env) connectBus(ctx context.Context, url string, partitions, replicas int) (*stream.Bus, func(), error) {
+	var cleanup []func()
+	done := func() {
+		for i := len(cleanup) - 1; i >= 0; i-- {
+			cleanup[i]()
+		}
+	}
+	if url == "embedded" {
+		dir, err := os.MkdirTemp("", "tahqiq-nats-")
+		if err != nil {
+			return nil, nil, err
+		}
+		srv, err := stream.Embedded(dir)
+		if err != nil {
+			os.RemoveAll(dir)
+			return nil, nil, err
+		}
+		cleanup = append(cleanup, func() { srv.Shutdown(); srv.WaitForShutdown(); os.RemoveAll(dir) })
+		url = srv.ClientURL()
+	}
+	nc, err := nats.Connect(url, nats.Name("tahqiq"), nats.MaxReconnects(-1))
+	if err != nil {
+		done()
+		return nil, nil, tahqiq.Errorf(tahqiq.EINVALID, "--nats %s: cannot connect: %v", url, err)
+	}
+	cleanup = append(cleanup, nc.Close)
+	js, err := jetstream.New(nc)
+	if err != nil {
+		done()
+		return nil, nil, err
+	}
+	bus := &stream.Bus{JS: js, Partitions: partitions, Replicas: replicas}
+	if err := bus.Setup(ctx); err != nil {
+		done()
+		return nil, nil, err
+	}
+	return bus, done, nil
+}
+
+// partitioner returns the stream partitioner of --nats, with in-process
+// workers when the server is embedded.
+func (e *env) partitioner(ctx context.Context, s streamFlags) (*stream.Partitioner, func(), error) {
+	bus, done, err := e.connectBus(ctx, s.url, s.partitions, s.replicas)
+	if err != nil {
+		return nil, nil, err
+	}
+	stop := func() {}
+	if s.url == "embedded" {
+		wctx, cancel := context.WithCancel(ctx)
+		var wg sync.WaitGroup
+		for i := range max(s.workers, 1) {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				w := &stream.Worker{Bus: bus, Name: "embedded-" + strconv.Itoa(i)}
+				if err := w.Run(wctx); err != nil {
+					e.log.Error("stream worker", "err", err)
+				}
+			}()
+		}
+		stop = func() { cancel(); wg.Wait() }
+	}
+	p := &stream.Partitioner{Bus: bus, Log: func(f string, a ...any) { e.log.Warn(fmt.Sprintf(f, a...)) }}
+	if out := e.progressOut(); out != nil {
+		p.Progress = func(done, total int) {
+			if done == total || done%200 == 0 {
+				fmt.Fprintf(out, "stream: %d of %d batches paired\n", done, total)
+			}
+		}
+	}
+	return p, func() { stop(); done() }, nil
+}
+
+func newWorkerCmd(e *env) *cobra.Command {
+	var url, parts string
+	var partitions int
+	cmd := &cobra.Command{
+		Use:   "worker --nats nats://… [--partitions 0,1,2]",
+		Short: "Compute coordination pairs for runs started with tahqiq coord --nats (NATS JetStream)",
+		Long: `A worker takes batches of objects from the JetStream work stream (durable
+pull consumers, one per partition it serves), computes each object's
+in-window pairs with the same kernel as the single-machine engine and
+publishes them back. A batch is acknowledged only after its pairs are
+published; a worker that dies leaves its batches to be redelivered to
+another. Run as many as you like, on as many machines; stop with Ctrl-C.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if url == "" || url == "embedded" {
+				return tahqiq.Errorf(tahqiq.EINVALID, "worker needs --nats nats://… (the server the runs publish to)")
+			}
+			ctx, cancel := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer cancel()
+			bus, done, err := e.connectBus(ctx, url, partitions, 1)
+			if err != nil {
+				return err
+			}
+			defer done()
+			w := &stream.Worker{Bus: bus, Name: hostname()}
+			if parts != "" {
+				for _, p := range strings.Split(parts, ",") {
+					n, err := strconv.Atoi(strings.TrimSpace(p))
+					if err != nil || n < 0 || n >= partitions {
+						return tahqiq.Errorf(tahqiq.EINVALID, "--partitions-served %q: want numbers from 0 to %d", p, partitions-1)
+					}
+					w.Partitions = append(w.Partitions, n)
+				}
+			}
+			n := 0
+			w.OnTask = func(batch int) {
+				n++
+				if !e.quiet && n%100 == 0 {
+					fmt.Fprintf(e.stderr, "worker %s: %d batches\n", w.Name, n)
+				}
+			}
+			fmt.Fprintf(e.stderr, "worker %s serving %s; stop with Ctrl-C\n", w.Name, url)
+			return w.Run(ctx)
+		},
+	}
+	cmd.Flags().StringVar(&url, "nats", "", "nats:// URL of the server or cluster (several separated by commas)")
+	cmd.Flags().IntVar(&partitions, "partitions", 16, "object partitions of the work stream (as the runs use)")
+	cmd.Flags().StringVar(&parts, "partitions-served", "", "serve only these partitions, e.g. 0,1,2 (default: all)")
+	return cmd
+}
+
+func hostname() string {
+	h, err := os.Hostname()
+	if err != nil {
+		return "worker"
+	}
+	return h + "-" + strconv.Itoa(os.Getpid())
+}
