@@ -22,6 +22,7 @@ import (
 func newServeCmd(e *env) *cobra.Command {
 	var addr string
 	var secure bool
+	var sf streamFlags
 	var maxUpload int64
 	var grace time.Duration
 	cmd := &cobra.Command{
@@ -48,13 +49,23 @@ requests in flight (uploads too) finish, waits for running jobs up to
 			}
 			defer db.Close()
 			e.warnIsolation(ctx, db)
+			rs := &runs.Store{Dir: filepath.Join(e.dataDir, "runs")}
+			if sf.url != "" {
+				part, stop, err := e.partitioner(ctx, sf)
+				if err != nil {
+					return err
+				}
+				defer stop()
+				rs.Partitioner = part
+				fmt.Fprintf(e.stderr, "coordination runs compute their pairs through NATS JetStream (%s, %d partitions)\n", sf.url, sf.partitions)
+			}
 			jm, err := jobs.Open(filepath.Join(e.dataDir, "jobs"), 2, e.log)
 			if err != nil {
 				return err
 			}
 			s := &httpapi.Server{
 				Store: db, Cases: cw, Importer: e.importer(),
-				Runs:    &runs.Store{Dir: filepath.Join(e.dataDir, "runs")},
+				Runs:    rs,
 				Jobs:    jm,
 				Uploads: &httpapi.Uploads{Dir: filepath.Join(e.dataDir, "uploads"), Max: maxUpload},
 				InitKey: func(org string) error {
@@ -99,5 +110,6 @@ requests in flight (uploads too) finish, waits for running jobs up to
 	f.BoolVar(&secure, "secure-cookies", false, "mark cookies Secure (set when a TLS proxy is in front; TLS requests get it anyway)")
 	f.Int64Var(&maxUpload, "max-upload", 20<<30, "largest upload accepted, bytes")
 	f.DurationVar(&grace, "grace", 60*time.Second, "how long shutdown waits for requests and jobs")
+	sf.add(f)
 	return cmd
 }

@@ -176,7 +176,12 @@ func (s *Store) RunCoord(ctx context.Context, st ShareSource, req CoordRequest, 
 	}
 	step(1)
 	read := time.Since(start).Seconds()
-	res, err := coord.Run(ctx, shares, p, nil)
+	var res *coord.Result
+	if s.Partitioner != nil {
+		res, err = coord.RunPartitioned(ctx, shares, p, nil, s.Partitioner)
+	} else {
+		res, err = coord.Run(ctx, shares, p, nil)
+	}
 	if err != nil {
 		return Info{}, err
 	}

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/coord"
 )
 
 // Kinds of runs.
@@ -43,6 +44,10 @@ type Info struct {
 type Store struct {
 	Dir string
 	Now func() time.Time
+	// Partitioner, when set, computes coordination pairs elsewhere (the
+	// NATS JetStream workers of tahqiq serve --nats); the result is the
+	// same.
+	Partitioner coord.Partitioner
 }
 
 var idRE = regexp.MustCompile(`^[a-z]-[0-9]{8}T[0-9]{6}-[0-9a-f]{6}$`)
