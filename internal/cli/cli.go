@@ -101,6 +101,8 @@ that anyone can verify offline.`,
 		newServeCmd(e),
 		newMigrateCmd(e),
 		newWorkerCmd(e),
+		newWatchCmd(e),
+		newPublishCmd(e),
 	)
 	return root
 }

@@ -3,12 +3,16 @@ package cli_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/tahqiq/tahqiq/internal/cli"
 	"github.com/tahqiq/tahqiq/internal/stream"
@@ -61,4 +65,82 @@ func TestCoordThroughWorkers(t *testing.T) {
 	if code, _, stderr := run(t, data, "", "worker"); code == 0 || !strings.Contains(stderr, "--nats") {
 		t.Errorf("worker without --nats: exit %d, %q", code, stderr)
 	}
+}
+
+// TestWatchAlerts: tahqiq watch on the live stream, tahqiq publish of the
+// imported Russian sample: alerts arrive on stdout and at the webhook,
+// each with its group's edges and the co-share pairs behind them.
+func TestWatchAlerts(t *testing.T) {
+	srv, err := stream.Embedded(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Shutdown()
+	hooks := make(chan stream.Alert, 100)
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var a stream.Alert
+		if err := json.NewDecoder(r.Body).Decode(&a); err != nil {
+			t.Errorf("webhook body: %v", err)
+		}
+		hooks <- a
+	}))
+	defer hook.Close()
+	data := t.TempDir()
+	fixture := filepath.Join("..", "demo", "data", "russian_coord_tweets.events.csv.gz")
+	if code, _, stderr := run(t, data, "", "import", "--dataset", "ru", fixture); code != 0 {
+		t.Fatalf("import: %s", stderr)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errb syncBuffer
+	watched := make(chan int)
+	go func() {
+		watched <- cli.Main(ctx, []string{"--data", data, "watch", "--nats", srv.ClientURL(), "--group", "4", "--webhook", hook.URL}, strings.NewReader(""), &out, &errb)
+	}()
+	// the watcher reads new shares only: wait until it listens
+	for !strings.Contains(errb.String(), "watching") {
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(300 * time.Millisecond)
+	if code, stdout, stderr := run(t, data, "", "publish", "--nats", srv.ClientURL(), "--dataset", "ru"); code != 0 || !strings.Contains(stdout, "published 35124 shares") {
+		t.Fatalf("publish: %d %s %s", code, stdout, stderr)
+	}
+	var a stream.Alert
+	select {
+	case a = <-hooks:
+	case <-time.After(60 * time.Second):
+		t.Fatalf("no alert at the webhook; watch said: %s", errb.String())
+	}
+	cancel()
+	if code := <-watched; code != 0 {
+		t.Fatalf("watch exit %d: %s", code, errb.String())
+	}
+	if len(a.Accounts) < 4 || len(a.Edges) == 0 || len(a.Edges[0].Evidence) == 0 || a.Window != 60 {
+		t.Fatalf("alert %+v: want 4+ accounts, edges with evidence, window 60", a)
+	}
+	first, _, _ := strings.Cut(out.String(), "\n")
+	var printed stream.Alert
+	if err := json.Unmarshal([]byte(first), &printed); err != nil || len(printed.Accounts) != len(a.Accounts) {
+		t.Fatalf("stdout's first line %q is not the alert (%v)", first, err)
+	}
+	if !strings.Contains(errb.String(), "ALERT") || !strings.Contains(errb.String(), "watch: ") {
+		t.Errorf("stderr: %s\nstdout: %.300s", errb.String(), out.String())
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for a writer and a reader goroutine.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

@@ -91,7 +91,7 @@ func intern(shares []tahqiq.Share, types []tahqiq.ObjectType, keepLoops bool) *i
 	}
 	for i := range shares {
 		s := &shares[i]
-		if !keepLoops && s.Type == tahqiq.ObjRetweet && platformID(s.PostID) == s.Object {
+		if !keepLoops && IsLoop(*s) {
 			continue
 		}
 		if len(want) == 0 || want[s.Type] {
@@ -207,4 +207,11 @@ func platformID(uid string) string {
 		return uid[i+1:]
 	}
 	return uid
+}
+
+// IsLoop reports whether a share is the original of a retweet present in
+// the data (its post is the object itself), which Run leaves out unless
+// Params.KeepLoops; the streaming watcher does the same.
+func IsLoop(s tahqiq.Share) bool {
+	return s.Type == tahqiq.ObjRetweet && platformID(s.PostID) == s.Object
 }

@@ -1,0 +1,166 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"os/signal"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/runs"
+	"github.com/tahqiq/tahqiq/internal/stream"
+)
+
+func newWatchCmd(e *env) *cobra.Command {
+	var url, subject, window, webhook, by string
+	var fromStart bool
+	w := &stream.Watcher{MinWeight: 2, GroupSize: 5}
+	cmd := &cobra.Command{
+		Use:   "watch --nats nats://… [--window 60s] [--min-weight 2] [--group 5] [--webhook URL]",
+		Short: "Watch a live stream of shares and alert when a group of accounts starts acting together",
+		Long: `watch reads the shares published to the live stream (subjects tahqiq.live.…,
+JSON arrays of shares: a feed, or tahqiq publish), keeps a sliding window of
+recent shares per object, adds each co-share pair to its account pair's
+edge (the pairs weight of tahqiq coord's sliding window), and raises an
+alert when accounts joined by edges of at least --min-weight pairs form a
+group of --group accounts (and again each time it grows by --group more).
+Each alert, with the group's edges and the co-share pairs behind them, is
+printed as one JSON line on stdout, logged on stderr and, with --webhook,
+POSTed as JSON. Stop with Ctrl-C.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if url == "" {
+				return tahqiq.Errorf(tahqiq.EINVALID, "watch needs --nats nats://… (the server feeds publish to)")
+			}
+			win, err := runs.ParseWindow("--window", window)
+			if err != nil {
+				return err
+			}
+			w.Window = win
+			if by != "" {
+				types, err := runs.ParseTypes(strings.Split(by, ","))
+				if err != nil {
+					return err
+				}
+				w.Types = types
+			}
+			ctx, cancel := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer cancel()
+			bus, done, err := e.connectBus(ctx, url, 0, 1)
+			if err != nil {
+				return err
+			}
+			defer done()
+			if err := bus.SetupLive(ctx); err != nil {
+				return err
+			}
+			enc := json.NewEncoder(e.stdout)
+			w.OnAlert = func(a stream.Alert) {
+				enc.Encode(a)
+				fmt.Fprintf(e.stderr, "ALERT %s: %d accounts acting together (edges of >= %d co-shares within %d s), e.g. %s\n",
+					a.Time.Format(time.RFC3339), len(a.Accounts), a.MinWeight, a.Window, a.Accounts[:min(3, len(a.Accounts))])
+				if webhook != "" {
+					if err := postAlert(ctx, webhook, a); err != nil {
+						fmt.Fprintf(e.stderr, "webhook %s: %v\n", webhook, err)
+					}
+				}
+			}
+			fmt.Fprintf(e.stderr, "watching %s on %s (window %s, min weight %d, groups of %d)\n", subject, url, window, w.MinWeight, w.GroupSize)
+			err = bus.Watch(ctx, subject, fromStart, w)
+			fmt.Fprintf(e.stderr, "watch: %d shares, %d late, %d pairs, %d edges, %d alerts\n", w.Stats.Shares, w.Stats.Late, w.Stats.Pairs, w.Stats.Edges, w.Stats.Alerts)
+			return err
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&url, "nats", "", "nats:// URL of the server or cluster")
+	f.StringVar(&subject, "subject", stream.LivePrefix+">", "subjects to watch")
+	f.BoolVar(&fromStart, "from-start", false, "read the live stream from its first kept share, not only new ones")
+	f.StringVar(&window, "window", "60s", "sliding window")
+	f.Int64Var(&w.Lateness, "lateness", 0, "seconds a share may arrive behind the newest one and still pair (default: the window)")
+	f.Int64Var(&w.MinWeight, "min-weight", w.MinWeight, "co-share pairs that make an edge count toward groups")
+	f.IntVar(&w.GroupSize, "group", w.GroupSize, "accounts in a group that raise an alert")
+	f.StringVar(&by, "by", "", "object types compared, e.g. retweet,url (default: all)")
+	f.StringVar(&webhook, "webhook", "", "also POST each alert as JSON to this URL")
+	return cmd
+}
+
+// postAlert POSTs an alert, trying three times.
+func postAlert(ctx context.Context, url string, a stream.Alert) error {
+	body, err := json.Marshal(a)
+	if err != nil {
+		return err
+	}
+	var last error
+	for try := range 3 {
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+		if err != nil {
+			return err
+		}
+		req.Header.Set("Content-Type", "application/json")
+		res, err := http.DefaultClient.Do(req)
+		if err == nil {
+			res.Body.Close()
+			if res.StatusCode < 300 {
+				return nil
+			}
+			err = fmt.Errorf("status %s", res.Status)
+		}
+		last = err
+		time.Sleep(time.Duration(try+1) * 500 * time.Millisecond)
+	}
+	return last
+}
+
+func newPublishCmd(e *env) *cobra.Command {
+	var url, dataset, subject string
+	cmd := &cobra.Command{
+		Use:   "publish --nats nats://… --dataset NAME [--subject tahqiq.live.NAME]",
+		Short: "Publish a dataset's shares, in time order, to the live stream (a replay feed for tahqiq watch)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			if url == "" || dataset == "" {
+				return tahqiq.Errorf(tahqiq.EINVALID, "publish needs --nats nats://… and --dataset NAME")
+			}
+			db, err := e.openStore(ctx)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			shares, _, err := runs.DatasetShares(ctx, db, dataset, nil)
+			if err != nil {
+				return err
+			}
+			slices.SortStableFunc(shares, func(a, b tahqiq.Share) int { return int(a.Time - b.Time) })
+			bus, done, err := e.connectBus(ctx, url, 0, 1)
+			if err != nil {
+				return err
+			}
+			defer done()
+			if err := bus.SetupLive(ctx); err != nil {
+				return err
+			}
+			if subject == "" {
+				subject = stream.LivePrefix + dataset
+			}
+			if err := bus.Publish(ctx, subject, shares); err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "published %d shares of %s to %s\n", len(shares), dataset, subject)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&url, "nats", "", "nats:// URL of the server or cluster")
+	cmd.Flags().StringVar(&dataset, "dataset", "", "dataset of the store to publish")
+	cmd.Flags().StringVar(&subject, "subject", "", "subject (default tahqiq.live.DATASET)")
+	return cmd
+}

@@ -1,0 +1,88 @@
+package stream
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/tahqiq/tahqiq"
+)
+
+// The live stream: feeds publish shares to tahqiq.live.<feed> (JSON arrays
+// of tahqiq.Share); tahqiq watch reads them.
+const (
+	LiveStream = "TAHQIQ_LIVE"
+	LivePrefix = "tahqiq.live."
+)
+
+// SetupLive creates the live stream if it does not exist (seven days of
+// shares are kept, so a watcher started late can begin from the start).
+func (b *Bus) SetupLive(ctx context.Context) error {
+	_, err := b.JS.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+		Name: LiveStream, Subjects: []string{LivePrefix + ">"}, Retention: jetstream.LimitsPolicy,
+		Storage: jetstream.FileStorage, Replicas: max(b.Replicas, 1), MaxAge: 7 * 24 * time.Hour,
+	})
+	if err != nil {
+		return fmt.Errorf("stream: create %s: %w", LiveStream, err)
+	}
+	return nil
+}
+
+// Publish sends shares to subject in batches of up to 500, in order.
+func (b *Bus) Publish(ctx context.Context, subject string, shares []tahqiq.Share) error {
+	for len(shares) > 0 {
+		n := min(len(shares), 500)
+		body, err := json.Marshal(shares[:n])
+		if err != nil {
+			return err
+		}
+		msg := &nats.Msg{Subject: subject, Data: body}
+		if err := retry(ctx, func() error { _, err := b.JS.PublishMsg(ctx, msg); return err }); err != nil {
+			return fmt.Errorf("stream: publish to %s: %w", subject, err)
+		}
+		shares = shares[n:]
+	}
+	return nil
+}
+
+// Watch feeds w with the shares published to subjects matching filter (for
+// example tahqiq.live.>), from the start of the stream or only new ones,
+// until ctx ends.
+func (b *Bus) Watch(ctx context.Context, filter string, fromStart bool, w *Watcher) error {
+	policy := jetstream.DeliverNewPolicy
+	if fromStart {
+		policy = jetstream.DeliverAllPolicy
+	}
+	cons, err := b.JS.OrderedConsumer(ctx, LiveStream, jetstream.OrderedConsumerConfig{FilterSubjects: []string{filter}, DeliverPolicy: policy})
+	if err != nil {
+		return fmt.Errorf("stream: watch %s: %w", filter, err)
+	}
+	for ctx.Err() == nil {
+		mb, err := cons.Fetch(64, jetstream.FetchMaxWait(500*time.Millisecond))
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			time.Sleep(200 * time.Millisecond)
+			continue
+		}
+		for m := range mb.Messages() {
+			var shares []tahqiq.Share
+			if err := json.Unmarshal(m.Data(), &shares); err != nil {
+				return tahqiq.Errorf(tahqiq.EINVALID, "live stream %s: message %s is not a JSON array of shares: %v", LiveStream, m.Subject(), err)
+			}
+			for _, s := range shares {
+				w.Add(s)
+			}
+		}
+		if err := mb.Error(); err != nil && !errors.Is(err, nats.ErrTimeout) && ctx.Err() == nil {
+			time.Sleep(200 * time.Millisecond)
+		}
+	}
+	return nil
+}
