@@ -17,12 +17,15 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"slices"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/coord"
 )
 
@@ -75,22 +78,39 @@ func Partition(o coord.ObjectShares, n int) int {
 	return int(h.Sum32() % uint32(n))
 }
 
-// task is one message of the objects stream: a batch of one partition.
+// task is one message of the objects stream: a batch of objects of one
+// partition. Rows are [account index, post index, time] into the batch's
+// string tables, which keeps messages small.
 type task struct {
-	Run     string               `json:"run"`
-	Batch   int                  `json:"batch"`
-	Kind    string               `json:"kind"`
-	Window  int64                `json:"window"`
-	Index   []int                `json:"index"` // positions in the run's object list
-	Objects []coord.ObjectShares `json:"objects"`
+	Run      string       `json:"run"`
+	Batch    int          `json:"batch"`
+	Kind     string       `json:"kind"`
+	Window   int64        `json:"window"`
+	Index    []int        `json:"index"` // positions in the run's object list
+	Accounts []string     `json:"accounts"`
+	Posts    []string     `json:"posts"`
+	Objects  [][][3]int64 `json:"objects"` // per object, its rows
+
+	acc, post map[string]int64 // building only
 }
 
-// result is one message of the pairs stream: the pairs of a task.
+func (t *task) rows(k int) []coord.ShareRow {
+	out := make([]coord.ShareRow, len(t.Objects[k]))
+	for i, r := range t.Objects[k] {
+		out[i] = coord.ShareRow{Account: t.Accounts[r[0]], Post: t.Posts[r[1]], T: r[2]}
+	}
+	return out
+}
+
+// result is one message of the pairs stream: a chunk of a task's pairs
+// (a task's pairs may need several messages).
 type result struct {
-	Batch  int               `json:"batch"`
-	Index  []int             `json:"index"`
-	Pairs  [][]coord.PairPos `json:"pairs"`
-	Worker string            `json:"worker,omitempty"`
+	Batch  int          `json:"batch"`
+	Chunk  int          `json:"chunk"`
+	Chunks int          `json:"chunks"`
+	Index  []int        `json:"index"` // objects of this chunk (positions in the run's list)
+	Pairs  [][][2]int32 `json:"pairs"` // per object, its pairs (row positions)
+	Worker string       `json:"worker,omitempty"`
 }
 
 // Partitioner implements coord.Partitioner over the bus: it publishes the
@@ -98,9 +118,17 @@ type result struct {
 type Partitioner struct {
 	Bus      *Bus
 	Run      string                // run id; random when empty
-	MaxBatch int                   // objects per message (default 500)
 	Progress func(done, total int) // optional
 	Log      func(string, ...any)  // optional
+}
+
+// batchBytes is the size a task or result message aims at; the server's
+// max_payload (1 MiB by default) bounds it.
+func batchBytes(nc *nats.Conn) int {
+	if nc == nil {
+		return 512 << 10
+	}
+	return max(int(nc.MaxPayload())/2, 16<<10)
 }
 
 // Pairs publishes the objects (retrying until the stream accepts them:
@@ -114,10 +142,7 @@ func (p *Partitioner) Pairs(ctx context.Context, kind string, window int64, objs
 		run = hex.EncodeToString(b[:])
 	}
 	n := p.Bus.partitions()
-	maxBatch := p.MaxBatch
-	if maxBatch <= 0 {
-		maxBatch = 500
-	}
+	limit := batchBytes(p.Bus.JS.Conn())
 	// gather first, so that no result is missed
 	cons, err := p.Bus.JS.OrderedConsumer(ctx, PairsStream, jetstream.OrderedConsumerConfig{FilterSubjects: []string{pairsPrefix + run}})
 	if err != nil {
@@ -125,33 +150,56 @@ func (p *Partitioner) Pairs(ctx context.Context, kind string, window int64, objs
 	}
 	byPart := make([][]int, n)
 	for i, o := range objs {
-		byPart[Partition(o, n)] = append(byPart[Partition(o, n)], i)
+		part := Partition(o, n)
+		byPart[part] = append(byPart[part], i)
 	}
 	batches := 0
+	publish := func(part int, t *task) error {
+		body, err := json.Marshal(t)
+		if err != nil {
+			return err
+		}
+		if len(body) > 2*limit-4096 { // the server's max_payload, less room for headers
+			o := objs[t.Index[0]]
+			return tahqiq.Errorf(tahqiq.EINVALID, "object %s %q has %d shares (%d bytes), more than the NATS server's max_payload allows in one message: raise max_payload (64 MB at most)", o.Type, o.Object, len(o.Rows), len(body))
+		}
+		msg := &nats.Msg{Subject: objectsPrefix + strconv.Itoa(part), Data: body}
+		return retry(ctx, func() error {
+			_, err := p.Bus.JS.PublishMsg(ctx, msg, jetstream.WithMsgID(run+"/"+strconv.Itoa(t.Batch)))
+			return err
+		})
+	}
 	for part, idx := range byPart {
-		for len(idx) > 0 {
-			k := min(len(idx), maxBatch)
-			t := task{Run: run, Batch: batches, Kind: kind, Window: window, Index: idx[:k]}
-			for _, i := range idx[:k] {
-				t.Objects = append(t.Objects, objs[i])
+		t := newTask(run, kind, window)
+		size := 0
+		for _, i := range idx {
+			o := objs[i]
+			est := 0
+			for _, r := range o.Rows {
+				est += len(r.Account) + len(r.Post) + 32 // names (at most once each) and the row
 			}
-			body, err := json.Marshal(t)
-			if err != nil {
+			if len(t.Index) > 0 && size+est > limit {
+				t.Batch = batches
+				if err := publish(part, t); err != nil {
+					return nil, err
+				}
+				batches++
+				t, size = newTask(run, kind, window), 0
+			}
+			t.add(i, o)
+			size += est
+		}
+		if len(t.Index) > 0 {
+			t.Batch = batches
+			if err := publish(part, t); err != nil {
 				return nil, err
 			}
-			msg := &nats.Msg{Subject: objectsPrefix + strconv.Itoa(part), Data: body}
-			if err := retry(ctx, func() error {
-				_, err := p.Bus.JS.PublishMsg(ctx, msg, jetstream.WithMsgID(run+"/"+strconv.Itoa(t.Batch)))
-				return err
-			}); err != nil {
-				return nil, fmt.Errorf("stream: publish batch %d: %w", t.Batch, err)
-			}
 			batches++
-			idx = idx[k:]
 		}
 	}
 	out := make([][]coord.PairPos, len(objs))
-	seen := make([]bool, batches)
+	pending := make([][]*result, batches) // per batch, its chunks as they arrive; nil after assembly
+	complete := make([]bool, batches)
 	done := 0
 	for done < batches {
 		if err := ctx.Err(); err != nil {
@@ -166,17 +214,33 @@ func (p *Partitioner) Pairs(ctx context.Context, kind string, window int64, objs
 			continue
 		}
 		for m := range mb.Messages() {
-			var r result
-			if err := json.Unmarshal(m.Data(), &r); err != nil || r.Batch < 0 || r.Batch >= batches || len(r.Index) != len(r.Pairs) {
+			r := new(result)
+			if err := json.Unmarshal(m.Data(), r); err != nil || r.Batch < 0 || r.Batch >= batches || len(r.Index) != len(r.Pairs) || r.Chunk < 0 || r.Chunk >= r.Chunks {
 				return nil, fmt.Errorf("stream: run %s: malformed result (%v)", run, err)
 			}
-			if seen[r.Batch] {
+			b := r.Batch
+			if complete[b] {
+				continue // delivered twice (a worker redid a task)
+			}
+			if pending[b] == nil {
+				pending[b] = make([]*result, r.Chunks)
+			}
+			if len(pending[b]) != r.Chunks || pending[b][r.Chunk] != nil {
 				continue
 			}
-			seen[r.Batch] = true
-			for k, i := range r.Index {
-				out[i] = r.Pairs[k]
+			pending[b][r.Chunk] = r
+			if slices.Contains(pending[b], nil) {
+				continue
 			}
+			// every chunk is here: assemble in chunk order
+			for _, c := range pending[b] {
+				for k, i := range c.Index {
+					for _, pp := range c.Pairs[k] {
+						out[i] = append(out[i], coord.PairPos{I: pp[0], J: pp[1]})
+					}
+				}
+			}
+			pending[b], complete[b] = nil, true
 			done++
 			if p.Progress != nil {
 				p.Progress(done, batches)
@@ -189,6 +253,31 @@ func (p *Partitioner) Pairs(ctx context.Context, kind string, window int64, objs
 	return out, nil
 }
 
+func newTask(run, kind string, window int64) *task {
+	return &task{Run: run, Kind: kind, Window: window}
+}
+
+// add appends object i with its rows, interning names per batch.
+func (t *task) add(i int, o coord.ObjectShares) {
+	if t.Index == nil {
+		t.acc, t.post = map[string]int64{}, map[string]int64{}
+	}
+	id := func(m map[string]int64, list *[]string, s string) int64 {
+		if x, ok := m[s]; ok {
+			return x
+		}
+		m[s] = int64(len(*list))
+		*list = append(*list, s)
+		return m[s]
+	}
+	rows := make([][3]int64, len(o.Rows))
+	for k, r := range o.Rows {
+		rows[k] = [3]int64{id(t.acc, &t.Accounts, r.Account), id(t.post, &t.Posts, r.Post), r.T}
+	}
+	t.Index = append(t.Index, i)
+	t.Objects = append(t.Objects, rows)
+}
+
 // retry calls fn until it succeeds or ctx ends, backing off up to 2 s
 // (a cluster electing a new stream leader answers with errors meanwhile).
 func retry(ctx context.Context, fn func() error) error {
@@ -197,6 +286,9 @@ func retry(ctx context.Context, fn func() error) error {
 		err := fn()
 		if err == nil {
 			return nil
+		}
+		if errors.Is(err, nats.ErrMaxPayload) || errors.Is(err, nats.ErrBadSubject) || errors.Is(err, jetstream.ErrStreamNotFound) {
+			return err // retrying cannot help
 		}
 		select {
 		case <-ctx.Done():
@@ -217,6 +309,9 @@ type Worker struct {
 	// OnTask is called after a task's result is published and before it
 	// is acknowledged (tests stop a worker there, as a crash would).
 	OnTask func(batch int)
+	// Results counts the result messages published (a task's pairs may
+	// take several).
+	Results atomic.Int64
 }
 
 // Run serves tasks until ctx ends.
@@ -285,20 +380,51 @@ func (w *Worker) handle(ctx context.Context, m jetstream.Msg) error {
 		m.Term()
 		return fmt.Errorf("worker %s: malformed task on %s: %v", w.Name, m.Subject(), err)
 	}
-	r := result{Batch: t.Batch, Index: t.Index, Pairs: make([][]coord.PairPos, len(t.Objects)), Worker: w.Name}
-	for i, o := range t.Objects {
-		r.Pairs[i] = coord.ObjectPairs(t.Kind, t.Window, o.Rows)
+	pairs := make([][][2]int32, len(t.Objects))
+	for k := range t.Objects {
+		for _, p := range coord.ObjectPairs(t.Kind, t.Window, t.rows(k)) {
+			pairs[k] = append(pairs[k], [2]int32{p.I, p.J})
+		}
 	}
-	body, err := json.Marshal(r)
-	if err != nil {
-		return err
+	// chunks of at most limit bytes (about 16 bytes a pair in JSON);
+	// one object's pairs may span chunks
+	limit := batchBytes(w.Bus.JS.Conn()) / 16
+	var chunks []result
+	cur := result{Batch: t.Batch, Worker: w.Name}
+	n := 0
+	flush := func() {
+		chunks = append(chunks, cur)
+		cur, n = result{Batch: t.Batch, Worker: w.Name}, 0
 	}
-	msg := &nats.Msg{Subject: pairsPrefix + t.Run, Data: body}
-	if err := retry(ctx, func() error {
-		_, err := w.Bus.JS.PublishMsg(ctx, msg, jetstream.WithMsgID(t.Run+"/"+strconv.Itoa(t.Batch)))
-		return err
-	}); err != nil {
-		return err
+	for k, ps := range pairs {
+		for len(ps) > 0 {
+			take := min(len(ps), limit-n)
+			cur.Index = append(cur.Index, t.Index[k])
+			cur.Pairs = append(cur.Pairs, ps[:take])
+			n += take
+			ps = ps[take:]
+			if n >= limit {
+				flush()
+			}
+		}
+	}
+	if len(cur.Index) > 0 || len(chunks) == 0 {
+		flush()
+	}
+	for c := range chunks {
+		chunks[c].Chunk, chunks[c].Chunks = c, len(chunks)
+		body, err := json.Marshal(chunks[c])
+		if err != nil {
+			return err
+		}
+		msg := &nats.Msg{Subject: pairsPrefix + t.Run, Data: body}
+		if err := retry(ctx, func() error {
+			_, err := w.Bus.JS.PublishMsg(ctx, msg, jetstream.WithMsgID(t.Run+"/"+strconv.Itoa(t.Batch)+"/"+strconv.Itoa(c)))
+			return err
+		}); err != nil {
+			return err
+		}
+		w.Results.Add(1)
 	}
 	if w.OnTask != nil {
 		w.OnTask(t.Batch)

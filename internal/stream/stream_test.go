@@ -117,7 +117,7 @@ func TestEmbeddedEqualsRun(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := coord.RunPartitioned(ctx, shares, p, nil, &stream.Partitioner{Bus: bus, MaxBatch: 200})
+		got, err := coord.RunPartitioned(ctx, shares, p, nil, &stream.Partitioner{Bus: bus})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -242,7 +242,7 @@ func TestClusterFailover(t *testing.T) {
 			}
 		}()
 	}
-	got, err := coord.RunPartitioned(ctx, shares, p, nil, &stream.Partitioner{Bus: bus, MaxBatch: 100})
+	got, err := coord.RunPartitioned(ctx, shares, p, nil, &stream.Partitioner{Bus: bus})
 	cancel()
 	wg.Wait()
 	if err != nil {
@@ -276,4 +276,57 @@ func retrySetup(t *testing.T, ctx context.Context, bus *stream.Bus) error {
 		time.Sleep(500 * time.Millisecond)
 	}
 	return err
+}
+
+// TestSmallMessages: with a server whose max_payload is 256 KiB, tasks
+// are cut small and a task's pairs travel in several result chunks; the
+// run still equals coord.Run, and an object too big for one message is a
+// clear error naming it.
+func TestSmallMessages(t *testing.T) {
+	shares := readEvents(t, "german_elections_2021.events.csv")
+	srv, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: server.RANDOM_PORT, JetStream: true, StoreDir: t.TempDir(), NoSigs: true, NoLog: true, MaxPayload: 256 << 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Start()
+	defer srv.Shutdown()
+	if !srv.ReadyForConnections(20 * time.Second) {
+		t.Fatal("server not ready")
+	}
+	_, js := connect(t, srv.ClientURL())
+	bus := &stream.Bus{JS: js, Partitions: 3}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	if err := bus.Setup(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var tasks atomic.Int64
+	worker := &stream.Worker{Bus: bus, Name: "w", OnTask: func(int) { tasks.Add(1) }}
+	go worker.Run(ctx)
+	p := coord.DefaultParams()
+	p.MinParticipation = 1
+	p.Window = 3600
+	want, err := coord.Run(ctx, shares, p, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := coord.RunPartitioned(ctx, shares, p, nil, &stream.Partitioner{Bus: bus})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, b := edges(want), edges(got); !slices.Equal(a, b) || len(a) == 0 {
+		t.Fatalf("%d edges through 256 KiB messages, %d on one machine", len(b), len(a))
+	}
+	if tasks.Load() < 10 || worker.Results.Load() <= tasks.Load() {
+		t.Errorf("%d tasks, %d result messages: the batches were not cut by size or no task's pairs needed chunks", tasks.Load(), worker.Results.Load())
+	}
+	// one object with more shares than a message holds
+	var big []tahqiq.Share
+	for i := range 20000 {
+		big = append(big, tahqiq.Share{Type: tahqiq.ObjHashtag, Object: "everyone", AccountID: fmt.Sprintf("account-%05d", i), PostID: fmt.Sprintf("post-%05d", i), Time: int64(i)})
+	}
+	_, err = coord.RunPartitioned(ctx, big, p, nil, &stream.Partitioner{Bus: bus})
+	if err == nil || !strings.Contains(err.Error(), `"everyone"`) || !strings.Contains(err.Error(), "max_payload") {
+		t.Fatalf("a too big object: %v", err)
+	}
 }
