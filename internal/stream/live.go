@@ -42,7 +42,7 @@ func (b *Bus) Publish(ctx context.Context, subject string, shares []tahqiq.Share
 			return err
 		}
 		msg := &nats.Msg{Subject: subject, Data: body}
-		if err := retry(ctx, func() error { _, err := b.JS.PublishMsg(ctx, msg); return err }); err != nil {
+		if err := retry(ctx, func(ctx context.Context) error { _, err := b.JS.PublishMsg(ctx, msg); return err }); err != nil {
 			return fmt.Errorf("stream: publish to %s: %w", subject, err)
 		}
 		shares = shares[n:]

@@ -164,7 +164,7 @@ func (p *Partitioner) Pairs(ctx context.Context, kind string, window int64, objs
 			return tahqiq.Errorf(tahqiq.EINVALID, "object %s %q has %d shares (%d bytes), more than the NATS server's max_payload allows in one message: raise max_payload (64 MB at most)", o.Type, o.Object, len(o.Rows), len(body))
 		}
 		msg := &nats.Msg{Subject: objectsPrefix + strconv.Itoa(part), Data: body}
-		return retry(ctx, func() error {
+		return retry(ctx, func(ctx context.Context) error {
 			_, err := p.Bus.JS.PublishMsg(ctx, msg, jetstream.WithMsgID(run+"/"+strconv.Itoa(t.Batch)))
 			return err
 		})
@@ -208,9 +208,14 @@ func (p *Partitioner) Pairs(ctx context.Context, kind string, window int64, objs
 		mb, err := cons.Fetch(64, jetstream.FetchMaxWait(time.Second))
 		if err != nil {
 			if p.Log != nil {
-				p.Log("stream: fetch results: %v (retrying)", err)
+				p.Log("stream: fetch results: %v (new consumer)", err)
 			}
-			time.Sleep(100 * time.Millisecond)
+			// after a failover an ordered consumer may stay broken: make a
+			// new one, from the start (chunks already seen are skipped)
+			time.Sleep(200 * time.Millisecond)
+			if c, cerr := p.Bus.JS.OrderedConsumer(ctx, PairsStream, jetstream.OrderedConsumerConfig{FilterSubjects: []string{pairsPrefix + run}}); cerr == nil {
+				cons = c
+			}
 			continue
 		}
 		for m := range mb.Messages() {
@@ -246,8 +251,13 @@ func (p *Partitioner) Pairs(ctx context.Context, kind string, window int64, objs
 				p.Progress(done, batches)
 			}
 		}
-		if err := mb.Error(); err != nil && !errors.Is(err, nats.ErrTimeout) && p.Log != nil {
-			p.Log("stream: fetch results: %v", err)
+		if err := mb.Error(); err != nil && !errors.Is(err, nats.ErrTimeout) {
+			if p.Log != nil {
+				p.Log("stream: fetch results: %v (new consumer)", err)
+			}
+			if c, cerr := p.Bus.JS.OrderedConsumer(ctx, PairsStream, jetstream.OrderedConsumerConfig{FilterSubjects: []string{pairsPrefix + run}}); cerr == nil {
+				cons = c
+			}
 		}
 	}
 	return out, nil
@@ -280,10 +290,14 @@ func (t *task) add(i int, o coord.ObjectShares) {
 
 // retry calls fn until it succeeds or ctx ends, backing off up to 2 s
 // (a cluster electing a new stream leader answers with errors meanwhile).
-func retry(ctx context.Context, fn func() error) error {
+// Each attempt has 5 s: a request to a server that just died is never
+// answered.
+func retry(ctx context.Context, fn func(ctx context.Context) error) error {
 	wait := 50 * time.Millisecond
 	for {
-		err := fn()
+		actx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		err := fn(actx)
+		cancel()
 		if err == nil {
 			return nil
 		}
@@ -329,7 +343,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	var consumers []jetstream.Consumer
 	for _, p := range parts {
 		var c jetstream.Consumer
-		err := retry(ctx, func() error {
+		err := retry(ctx, func(ctx context.Context) error {
 			var err error
 			c, err = w.Bus.JS.CreateOrUpdateConsumer(ctx, ObjectsStream, jetstream.ConsumerConfig{
 				Durable: "tahqiq-part-" + strconv.Itoa(p), FilterSubject: objectsPrefix + strconv.Itoa(p),
@@ -418,8 +432,12 @@ func (w *Worker) handle(ctx context.Context, m jetstream.Msg) error {
 			return err
 		}
 		msg := &nats.Msg{Subject: pairsPrefix + t.Run, Data: body}
-		if err := retry(ctx, func() error {
+		tries := 0
+		if err := retry(ctx, func(ctx context.Context) error {
 			_, err := w.Bus.JS.PublishMsg(ctx, msg, jetstream.WithMsgID(t.Run+"/"+strconv.Itoa(t.Batch)+"/"+strconv.Itoa(c)))
+			if tries++; err != nil && w.Log != nil && tries%10 == 1 {
+				w.Log("worker %s: publish pairs of batch %d: %v (retrying)", w.Name, t.Batch, err)
+			}
 			return err
 		}); err != nil {
 			return err
@@ -432,5 +450,20 @@ func (w *Worker) handle(ctx context.Context, m jetstream.Msg) error {
 			return ctx.Err() // stopped before the ack: the task is redelivered
 		}
 	}
-	return retry(ctx, func() error { return m.DoubleAck(ctx) })
+	// The ack is confirmed by the consumer's leader. If it cannot be (the
+	// leader just died), the task comes back after AckWait and is done
+	// again; its results are deduplicated, so giving up here loses nothing.
+	for try := range 3 {
+		actx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		err := m.DoubleAck(actx)
+		cancel()
+		if err == nil || ctx.Err() != nil {
+			return nil
+		}
+		if w.Log != nil {
+			w.Log("worker %s: ack of batch %d (try %d): %v", w.Name, t.Batch, try+1, err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	return nil
 }

@@ -192,7 +192,7 @@ func TestClusterFailover(t *testing.T) {
 	}
 	_, js := connect(t, strings.Join(urls, ","))
 	bus := &stream.Bus{JS: js, Partitions: 6, Replicas: 3}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	if err := retrySetup(t, ctx, bus); err != nil {
 		t.Fatal(err)
@@ -217,7 +217,7 @@ func TestClusterFailover(t *testing.T) {
 			wctx = ctx0
 		}
 		_, wjs := connect(t, strings.Join(urls, ","))
-		w := &stream.Worker{Bus: &stream.Bus{JS: wjs, Partitions: 6, Replicas: 3}, Name: fmt.Sprint("w", i), AckWait: 2 * time.Second,
+		w := &stream.Worker{Bus: &stream.Bus{JS: wjs, Partitions: 6, Replicas: 3}, Name: fmt.Sprint("w", i), AckWait: 2 * time.Second, Log: t.Logf,
 			OnTask: func(batch int) {
 				n := tasks.Add(1)
 				if i == 0 && n >= 3 {
@@ -242,7 +242,7 @@ func TestClusterFailover(t *testing.T) {
 			}
 		}()
 	}
-	got, err := coord.RunPartitioned(ctx, shares, p, nil, &stream.Partitioner{Bus: bus})
+	got, err := coord.RunPartitioned(ctx, shares, p, nil, &stream.Partitioner{Bus: bus, Log: t.Logf})
 	cancel()
 	wg.Wait()
 	if err != nil {
