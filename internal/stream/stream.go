@@ -122,13 +122,24 @@ type Partitioner struct {
 	Log      func(string, ...any)  // optional
 }
 
-// batchBytes is the size a task or result message aims at; the server's
-// max_payload (1 MiB by default) bounds it.
+// batchBytes is the size a task or result message aims at: half the
+// server's max_payload (1 MiB by default), at most 1 MiB, since large
+// messages overrun the clients' pending limits and stall the consumers.
+// A single object may still fill a whole message (maxBody).
 func batchBytes(nc *nats.Conn) int {
 	if nc == nil {
 		return 512 << 10
 	}
-	return max(int(nc.MaxPayload())/2, 16<<10)
+	return min(max(int(nc.MaxPayload())/2, 16<<10), 1<<20)
+}
+
+// maxBody is the largest message body the server takes, less room for
+// headers.
+func maxBody(nc *nats.Conn) int {
+	if nc == nil {
+		return 1 << 20
+	}
+	return int(nc.MaxPayload()) - 4096
 }
 
 // Pairs publishes the objects (retrying until the stream accepts them:
@@ -159,7 +170,7 @@ func (p *Partitioner) Pairs(ctx context.Context, kind string, window int64, objs
 		if err != nil {
 			return err
 		}
-		if len(body) > 2*limit-4096 { // the server's max_payload, less room for headers
+		if len(body) > maxBody(p.Bus.JS.Conn()) {
 			o := objs[t.Index[0]]
 			return tahqiq.Errorf(tahqiq.EINVALID, "object %s %q has %d shares (%d bytes), more than the NATS server's max_payload allows in one message: raise max_payload (64 MB at most)", o.Type, o.Object, len(o.Rows), len(body))
 		}
