@@ -1,0 +1,135 @@
+package stream_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/coord"
+	"github.com/tahqiq/tahqiq/internal/stream"
+	"github.com/tahqiq/tahqiq/internal/synth"
+)
+
+// records lists every edge (all weights and attributes) and every evidence
+// row of a result.
+func records(t *testing.T, res *coord.Result) (edges, evidence []string) {
+	t.Helper()
+	for i := range res.Edges {
+		edges = append(edges, strings.Join(res.EdgeRecord(&res.Edges[i]), ","))
+	}
+	if err := res.Evidence(func(r coord.EvidenceRow) error {
+		evidence = append(evidence, strings.Join(r.Record(), ","))
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return edges, evidence
+}
+
+// reshares are originals by four authors and retweets of them, some fast.
+func reshares() []tahqiq.Share {
+	var out []tahqiq.Share
+	for o := range 40 {
+		author := fmt.Sprintf("x:author%d", o%4)
+		orig := fmt.Sprintf("%d", 1000+o)
+		t0 := int64(o * 1000)
+		out = append(out, tahqiq.Share{Type: tahqiq.ObjHashtag, Object: "h", AccountID: author, PostID: "x:" + orig, Time: t0})
+		for k := range 6 {
+			acc := fmt.Sprintf("x:fan%d", (o+k)%9)
+			out = append(out, tahqiq.Share{Type: tahqiq.ObjRetweet, Object: orig, AccountID: acc, PostID: fmt.Sprintf("x:%d-%d", o, k), Time: t0 + int64(3*k*(o%3))})
+		}
+	}
+	return out
+}
+
+// The coordination scenarios (window kinds, every weight, min_participation
+// and its scope, the fast layer, fast reshares, percentile flags, the
+// co_post type) give the same edges, every weight and attribute, and the
+// same evidence rows through the partitioned path, with 1 to 7 partitions.
+func TestScenariosEqualRun(t *testing.T) {
+	data := synth.Generate(synth.Config{Posts: 20000, Seed: 3})
+	srv, err := stream.Embedded(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Shutdown()
+	_, js := connect(t, srv.ClientURL())
+	ctx := context.Background()
+	if err := (&stream.Bus{JS: js, Partitions: 7}).Setup(ctx); err != nil {
+		t.Fatal(err)
+	}
+	wctx, stop := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	defer func() { stop(); wg.Wait() }()
+	for i := range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w := &stream.Worker{Bus: &stream.Bus{JS: js, Partitions: 7}, Name: fmt.Sprint("w", i)}
+			_ = w.Run(wctx)
+		}()
+	}
+	tests := []struct {
+		name   string
+		parts  int
+		mod    func(p *coord.Params)
+		shares []tahqiq.Share
+	}{
+		{"defaults (pairs, min-participation 2)", 4, nil, nil},
+		{"one partition", 1, nil, nil},
+		{"min-participation 1", 7, func(p *coord.Params) { p.MinParticipation = 1 }, nil},
+		{"min-participation 3, scope all", 5, func(p *coord.Params) { p.MinParticipation = 3; p.ParticipationScope = "all" }, nil},
+		{"messages, min weight 2", 3, func(p *coord.Params) { p.Weight = coord.WeightMessages; p.MinWeight = 2 }, nil},
+		{"objects, percentile 0.9", 3, func(p *coord.Params) { p.Weight = coord.WeightObjects; p.Percentile = 0.9 }, nil},
+		{"collab", 6, func(p *coord.Params) { p.Weight = coord.WeightCollab }, nil},
+		{"tfidf", 6, func(p *coord.Params) { p.Weight = coord.WeightTFIDF }, nil},
+		{"tumbling", 4, func(p *coord.Params) { p.WindowKind = coord.Tumbling }, nil},
+		{"from-first, 300 s", 4, func(p *coord.Params) { p.WindowKind = coord.FromFirst; p.Window = 300 }, nil},
+		{"fast layer 10 s", 4, func(p *coord.Params) { p.FastWindow = 10 }, nil},
+		{"fast reshare", 4, func(p *coord.Params) { p.WindowKind = coord.FastReshare; p.Window = 10; p.MinParticipation = 1 }, reshares()},
+		{"post type (every post is one object)", 3, func(p *coord.Params) {
+			p.Types = []tahqiq.ObjectType{coord.ObjPost}
+			p.Window = 2
+		}, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := coord.DefaultParams()
+			p.Graph = false
+			if tc.mod != nil {
+				tc.mod(&p)
+			}
+			shares := data.Shares
+			if tc.shares != nil {
+				shares = tc.shares
+			}
+			want, err := coord.Run(ctx, shares, p, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			bus := &stream.Bus{JS: js, Partitions: tc.parts}
+			if err := bus.Setup(ctx); err != nil {
+				t.Fatal(err)
+			}
+			got, err := coord.RunPartitioned(ctx, shares, p, nil, &stream.Partitioner{Bus: bus})
+			if err != nil {
+				t.Fatal(err)
+			}
+			we, wv := records(t, want)
+			ge, gv := records(t, got)
+			if len(we) == 0 {
+				t.Fatal("the single-machine run found no edges; the comparison would prove nothing")
+			}
+			if d := cmp.Diff(we, ge); d != "" {
+				t.Errorf("edges differ (-single +partitioned):\n%s", d)
+			}
+			if d := cmp.Diff(wv, gv); d != "" {
+				t.Errorf("evidence differs (-single +partitioned):\n%s", d)
+			}
+		})
+	}
+}
