@@ -2,15 +2,11 @@ package stream_test
 
 import (
 	"context"
-	"encoding/csv"
 	"fmt"
-	"io"
 	"net"
 	"net/url"
 	"os"
-	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -29,30 +25,7 @@ import (
 
 func readEvents(tb testing.TB, name string) []tahqiq.Share {
 	tb.Helper()
-	f, err := os.Open(filepath.Join(parsetest.DataDir(tb, "coord"), name))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer f.Close()
-	r := csv.NewReader(f)
-	if _, err := r.Read(); err != nil {
-		tb.Fatal(err)
-	}
-	var out []tahqiq.Share
-	for {
-		rec, err := r.Read()
-		if err == io.EOF {
-			return out
-		}
-		if err != nil {
-			tb.Fatal(err)
-		}
-		t, err := strconv.ParseInt(rec[2], 10, 64)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		out = append(out, tahqiq.Share{AccountID: rec[0], PostID: rec[1], Time: t, Type: tahqiq.ObjectType(rec[4]), Object: rec[5], Precision: tahqiq.PrecisionSecond})
-	}
+	return parsetest.ReadEvents(tb, name)
 }
 
 func edges(res *coord.Result) []string {
