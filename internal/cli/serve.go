@@ -50,6 +50,12 @@ requests in flight (uploads too) finish, waits for running jobs up to
 			defer db.Close()
 			e.warnIsolation(ctx, db)
 			rs := &runs.Store{Dir: filepath.Join(e.dataDir, "runs")}
+			switch sf.url {
+			case "off":
+				sf.url = ""
+			case "":
+				sf.url = "embedded" // one binary: the bus runs inside it
+			}
 			if sf.url != "" {
 				part, stop, err := e.partitioner(ctx, sf)
 				if err != nil {
@@ -111,5 +117,6 @@ requests in flight (uploads too) finish, waits for running jobs up to
 	f.Int64Var(&maxUpload, "max-upload", 20<<30, "largest upload accepted, bytes")
 	f.DurationVar(&grace, "grace", 60*time.Second, "how long shutdown waits for requests and jobs")
 	sf.add(f)
+	f.Lookup("nats").Usage = `coordination runs compute their pairs through NATS JetStream: a nats:// URL of a server or cluster (with tahqiq worker processes), or "embedded" (the default: an in-process server and workers); "off": in the server's process, no bus`
 	return cmd
 }
