@@ -384,7 +384,11 @@ func (w *Worker) Run(ctx context.Context) error {
 					if ctx.Err() != nil {
 						return nil
 					}
-					return err
+					// one bad task (terminated, so never redelivered) does
+					// not stop the worker serving the others
+					if w.Log != nil {
+						w.Log("%v", err)
+					}
 				}
 			}
 		}
