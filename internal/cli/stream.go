@@ -134,7 +134,7 @@ another. Run as many as you like, on as many machines; stop with Ctrl-C.`,
 				return err
 			}
 			defer done()
-			w := &stream.Worker{Bus: bus, Name: hostname()}
+			w := &stream.Worker{Bus: bus, Name: hostname(), Log: func(f string, a ...any) { fmt.Fprintf(e.stderr, f+"\n", a...) }}
 			if parts != "" {
 				for _, p := range strings.Split(parts, ",") {
 					n, err := strconv.Atoi(strings.TrimSpace(p))
