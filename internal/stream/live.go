@@ -3,7 +3,6 @@ package stream
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
@@ -63,15 +62,8 @@ func (b *Bus) Watch(ctx context.Context, filter string, fromStart bool, w *Watch
 		return fmt.Errorf("stream: watch %s: %w", filter, err)
 	}
 	for ctx.Err() == nil {
-		mb, err := cons.Fetch(64, jetstream.FetchMaxWait(500*time.Millisecond))
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil
-			}
-			time.Sleep(200 * time.Millisecond)
-			continue
-		}
-		for m := range mb.Messages() {
+		msgs, err := pull(ctx, cons, 64, 500*time.Millisecond)
+		for _, m := range msgs {
 			var shares []tahqiq.Share
 			if err := json.Unmarshal(m.Data(), &shares); err != nil {
 				return tahqiq.Errorf(tahqiq.EINVALID, "live stream %s: message %s is not a JSON array of shares: %v", LiveStream, m.Subject(), err)
@@ -80,7 +72,10 @@ func (b *Bus) Watch(ctx context.Context, filter string, fromStart bool, w *Watch
 				w.Add(s)
 			}
 		}
-		if err := mb.Error(); err != nil && !errors.Is(err, nats.ErrTimeout) && ctx.Err() == nil {
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
 			time.Sleep(200 * time.Millisecond)
 		}
 	}

@@ -216,20 +216,24 @@ func (p *Partitioner) Pairs(ctx context.Context, kind string, window int64, objs
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		mb, err := cons.Fetch(64, jetstream.FetchMaxWait(time.Second))
+		msgs, err := pull(ctx, cons, 64, time.Second)
 		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
 			if p.Log != nil {
 				p.Log("stream: fetch results: %v (new consumer)", err)
 			}
 			// after a failover an ordered consumer may stay broken: make a
 			// new one, from the start (chunks already seen are skipped)
 			time.Sleep(200 * time.Millisecond)
-			if c, cerr := p.Bus.JS.OrderedConsumer(ctx, PairsStream, jetstream.OrderedConsumerConfig{FilterSubjects: []string{pairsPrefix + run}}); cerr == nil {
+			cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+			if c, cerr := p.Bus.JS.OrderedConsumer(cctx, PairsStream, jetstream.OrderedConsumerConfig{FilterSubjects: []string{pairsPrefix + run}}); cerr == nil {
 				cons = c
 			}
-			continue
+			cancel()
 		}
-		for m := range mb.Messages() {
+		for _, m := range msgs {
 			r := new(result)
 			if err := json.Unmarshal(m.Data(), r); err != nil || r.Batch < 0 || r.Batch >= batches || len(r.Index) != len(r.Pairs) || r.Chunk < 0 || r.Chunk >= r.Chunks {
 				return nil, fmt.Errorf("stream: run %s: malformed result (%v)", run, err)
@@ -262,14 +266,6 @@ func (p *Partitioner) Pairs(ctx context.Context, kind string, window int64, objs
 				p.Progress(done, batches)
 			}
 		}
-		if err := mb.Error(); err != nil && !errors.Is(err, nats.ErrTimeout) {
-			if p.Log != nil {
-				p.Log("stream: fetch results: %v (new consumer)", err)
-			}
-			if c, cerr := p.Bus.JS.OrderedConsumer(ctx, PairsStream, jetstream.OrderedConsumerConfig{FilterSubjects: []string{pairsPrefix + run}}); cerr == nil {
-				cons = c
-			}
-		}
 	}
 	return out, nil
 }
@@ -297,6 +293,34 @@ func (t *task) add(i int, o coord.ObjectShares) {
 	}
 	t.Index = append(t.Index, i)
 	t.Objects = append(t.Objects, rows)
+}
+
+// pull fetches up to n messages, waiting at most wait for them. The wait
+// is bounded on the client too (FetchContext), not only by the pull's
+// expiry on the server: after a failover, a pull whose server went away
+// was seen never to end (its timer restarts whenever other traffic wakes
+// it). A message that arrives after the deadline is not lost: a work
+// queue redelivers it after AckWait, and an ordered consumer starts its
+// next pull after the last message it handed over.
+func pull(ctx context.Context, c jetstream.Consumer, n int, wait time.Duration) ([]jetstream.Msg, error) {
+	fctx, cancel := context.WithTimeout(ctx, wait)
+	defer cancel()
+	mb, err := c.Fetch(n, jetstream.FetchContext(fctx))
+	if err != nil {
+		return nil, err
+	}
+	var out []jetstream.Msg
+	for m := range mb.Messages() {
+		out = append(out, m)
+	}
+	err = mb.Error()
+	if ctx.Err() != nil {
+		return out, ctx.Err()
+	}
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, nats.ErrTimeout) {
+		err = nil
+	}
+	return out, err
 }
 
 // retry calls fn until it succeeds or ctx ends, backing off up to 2 s
@@ -370,15 +394,17 @@ func (w *Worker) Run(ctx context.Context) error {
 	for ctx.Err() == nil {
 		idle := true
 		for _, c := range consumers {
-			mb, err := c.Fetch(4, jetstream.FetchMaxWait(200*time.Millisecond))
+			msgs, err := pull(ctx, c, 4, 250*time.Millisecond)
 			if err != nil {
-				if ctx.Err() == nil && w.Log != nil {
+				if ctx.Err() != nil {
+					return nil
+				}
+				if w.Log != nil {
 					w.Log("worker %s: fetch: %v", w.Name, err)
 				}
 				time.Sleep(100 * time.Millisecond)
-				continue
 			}
-			for m := range mb.Messages() {
+			for _, m := range msgs {
 				idle = false
 				if err := w.handle(ctx, m); err != nil {
 					if ctx.Err() != nil {

@@ -215,9 +215,21 @@ func TestClusterFailover(t *testing.T) {
 			}
 		}()
 	}
-	got, err := coord.RunPartitioned(ctx, shares, p, nil, &stream.Partitioner{Bus: bus, Log: t.Logf})
+	var progress atomic.Value
+	got, err := coord.RunPartitioned(ctx, shares, p, nil, &stream.Partitioner{Bus: bus, Log: t.Logf,
+		Progress: func(done, total int) { progress.Store(fmt.Sprintf("%d of %d batches back", done, total)) }})
+	if err != nil {
+		t.Logf("progress: %v; %d tasks done", progress.Load(), tasks.Load())
+		dumpConsumers(t, js, 6)
+	}
 	cancel()
-	wg.Wait()
+	stopped := make(chan struct{})
+	go func() { wg.Wait(); close(stopped) }()
+	select {
+	case <-stopped:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the workers did not stop within 30 s of their context ending")
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -231,6 +243,31 @@ func TestClusterFailover(t *testing.T) {
 	}
 	if a, b := edges(want), edges(got); !slices.Equal(a, b) {
 		t.Fatalf("after failover: %d edges, want %d", len(b), len(a))
+	}
+}
+
+// dumpConsumers logs the state of the work-queue consumers, for a failed run.
+func dumpConsumers(t *testing.T, js jetstream.JetStream, parts int) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if s, err := js.Stream(ctx, stream.ObjectsStream); err == nil {
+		i := s.CachedInfo()
+		t.Logf("%s: %d messages, leader %v", stream.ObjectsStream, i.State.Msgs, i.Cluster)
+		for p := range parts {
+			c, err := s.Consumer(ctx, fmt.Sprint("tahqiq-part-", p))
+			if err != nil {
+				t.Logf("partition %d: %v", p, err)
+				continue
+			}
+			ci := c.CachedInfo()
+			t.Logf("partition %d: pending %d, ack pending %d, redelivered %d, waiting %d, leader %v", p, ci.NumPending, ci.NumAckPending, ci.NumRedelivered, ci.NumWaiting, ci.Cluster)
+		}
+	} else {
+		t.Logf("%s: %v", stream.ObjectsStream, err)
+	}
+	if s, err := js.Stream(ctx, stream.PairsStream); err == nil {
+		i := s.CachedInfo()
+		t.Logf("%s: %d messages, leader %v", stream.PairsStream, i.State.Msgs, i.Cluster)
 	}
 }
 
