@@ -7,16 +7,20 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/auth"
 	"github.com/tahqiq/tahqiq/internal/casework"
 	"github.com/tahqiq/tahqiq/internal/httpapi"
 	"github.com/tahqiq/tahqiq/internal/jobs"
+	"github.com/tahqiq/tahqiq/internal/live"
 	"github.com/tahqiq/tahqiq/internal/runs"
+	"github.com/tahqiq/tahqiq/internal/stream"
 )
 
 func newServeCmd(e *env) *cobra.Command {
@@ -25,6 +29,7 @@ func newServeCmd(e *env) *cobra.Command {
 	var sf streamFlags
 	var maxUpload int64
 	var grace time.Duration
+	wf := watchFlags{window: "60s", minWeight: 2, group: 5}
 	cmd := &cobra.Command{
 		Use:   "serve [--addr 127.0.0.1:8080]",
 		Short: "Serve the web UI and the HTTP API (docs/api.md) on the embedded store",
@@ -39,7 +44,15 @@ cookie and send a CSRF token with every change; scripts use API tokens.
 Imports, coordination and audit runs and verification run as background
 jobs. On SIGINT or SIGTERM the server stops accepting connections, lets
 requests in flight (uploads too) finish, waits for running jobs up to
---grace, then cancels the rest (rolled back, marked cancelled).`,
+--grace, then cancels the rest (rolled back, marked cancelled).
+
+With --watch, the server also runs the streaming mode of tahqiq watch: the
+shares of every import are published to the live stream (tahqiq.live.
+DATASET), as are those of any feed or tahqiq publish; a watcher per feed
+keeps sliding windows open and raises an alert when a group of accounts
+starts acting together. Alerts are kept in --data/alerts.jsonl, listed at
+/api/v1/alerts, streamed as server-sent events at /api/v1/alerts/events,
+shown on the Alerts page, logged, and POSTed to --webhook when given.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
@@ -56,6 +69,7 @@ requests in flight (uploads too) finish, waits for running jobs up to
 			case "":
 				sf.url = "embedded" // one binary: the bus runs inside it
 			}
+			var bus *stream.Bus
 			if sf.url != "" {
 				part, stop, err := e.partitioner(ctx, sf)
 				if err != nil {
@@ -63,6 +77,7 @@ requests in flight (uploads too) finish, waits for running jobs up to
 				}
 				defer stop()
 				rs.Partitioner = part
+				bus = part.Bus
 				fmt.Fprintf(e.stderr, "coordination runs compute their pairs through NATS JetStream (%s, %d partitions)\n", sf.url, sf.partitions)
 			}
 			jm, err := jobs.Open(filepath.Join(e.dataDir, "jobs"), 2, e.log)
@@ -86,11 +101,24 @@ requests in flight (uploads too) finish, waits for running jobs up to
 				Version: Version, Log: e.log, Secure: secure,
 				Password: auth.DefaultParams,
 			}
+			if wf.on {
+				if bus == nil {
+					return tahqiq.Errorf(tahqiq.EINVALID, "--watch needs the bus: leave --nats at its default (embedded) or give a nats:// URL")
+				}
+				stop, err := wf.start(ctx, e, s, bus, sf.url == "embedded")
+				if err != nil {
+					return err
+				}
+				defer stop()
+			}
 			ln, err := net.Listen("tcp", addr)
 			if err != nil {
 				return tahqiq.Errorf(tahqiq.EINVALID, "serve: cannot listen on %s: %v", addr, err)
 			}
 			srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+			if s.Alerts != nil {
+				srv.RegisterOnShutdown(func() { s.Alerts.Close() }) // ends the event streams
+			}
 			fmt.Fprintf(e.stderr, "tahqiq %s serving http://%s (data %s); stop with Ctrl-C\n", Version, ln.Addr(), e.dataDir)
 			errc := make(chan error, 1)
 			go func() { errc <- srv.Serve(ln) }()
@@ -117,6 +145,80 @@ requests in flight (uploads too) finish, waits for running jobs up to
 	f.Int64Var(&maxUpload, "max-upload", 20<<30, "largest upload accepted, bytes")
 	f.DurationVar(&grace, "grace", 60*time.Second, "how long shutdown waits for requests and jobs")
 	sf.add(f)
+	wf.add(f)
 	f.Lookup("nats").Usage = `coordination runs compute their pairs through NATS JetStream: a nats:// URL of a server or cluster (with tahqiq worker processes), or "embedded" (the default: an in-process server and workers); "off": in the server's process, no bus`
 	return cmd
+}
+
+// watchFlags are serve's streaming-mode options.
+type watchFlags struct {
+	on        bool
+	window    string
+	lateness  int64
+	minWeight int64
+	group     int
+	by        string
+	webhook   string
+}
+
+func (w *watchFlags) add(f *pflag.FlagSet) {
+	f.BoolVar(&w.on, "watch", false, "streaming mode: publish imports to the live stream, watch it and raise alerts (needs the bus)")
+	f.StringVar(&w.window, "watch-window", w.window, "with --watch: sliding window")
+	f.Int64Var(&w.lateness, "watch-lateness", 0, "with --watch: seconds a share may arrive behind the newest one and still pair (default: the window)")
+	f.Int64Var(&w.minWeight, "watch-min-weight", w.minWeight, "with --watch: co-share pairs that make an edge count toward groups")
+	f.IntVar(&w.group, "watch-group", w.group, "with --watch: accounts in a group that raise an alert")
+	f.StringVar(&w.by, "watch-by", "", "with --watch: object types compared, e.g. retweet,url (default: all)")
+	f.StringVar(&w.webhook, "webhook", "", "with --watch: also POST each alert as JSON to this URL")
+}
+
+// start wires the streaming mode into s: the alert hub, a watcher per
+// feed on the live stream, and the publishing of imports. fromStart reads
+// the live stream from its beginning (an embedded server's stream is new
+// with the process).
+func (w *watchFlags) start(ctx context.Context, e *env, s *httpapi.Server, bus *stream.Bus, fromStart bool) (func(), error) {
+	win, err := runs.ParseWindow("--watch-window", w.window)
+	if err != nil {
+		return nil, err
+	}
+	params := live.Watcher{Window: win, Lateness: w.lateness, MinWeight: w.minWeight, GroupSize: w.group}
+	if w.by != "" {
+		if params.Types, err = runs.ParseTypes(strings.Split(w.by, ",")); err != nil {
+			return nil, err
+		}
+	}
+	if err := bus.SetupLive(ctx); err != nil {
+		return nil, err
+	}
+	hub, err := live.OpenHub(filepath.Join(e.dataDir, "alerts.jsonl"))
+	if err != nil {
+		return nil, err
+	}
+	wctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	ws := &live.Watchers{Params: params, Hub: hub, OnAlert: func(r live.Record, err error) {
+		if err != nil {
+			e.log.Error("alert not recorded", "subject", r.Subject, "err", err)
+			return
+		}
+		e.log.Warn("ALERT: accounts acting together", "id", r.ID, "dataset", r.Dataset, "accounts", len(r.Accounts), "min_weight", r.MinWeight, "window_s", r.Window)
+		if w.webhook != "" {
+			go func() {
+				if err := postAlert(wctx, w.webhook, r); err != nil {
+					e.log.Error("webhook", "url", w.webhook, "err", err)
+				}
+			}()
+		}
+	}}
+	s.Alerts, s.Watchers = hub, ws
+	s.Publish = func(ctx context.Context, dataset string, shares []tahqiq.Share) error {
+		return bus.Publish(ctx, stream.LivePrefix+dataset, shares)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := bus.Watch(wctx, stream.LivePrefix+">", fromStart, ws.Add, func(err error) { e.log.Warn(err.Error()) }); err != nil {
+			e.log.Error("watch stopped", "err", err)
+		}
+	}()
+	fmt.Fprintf(e.stderr, "watching %s> (window %s, min weight %d, groups of %d); alerts in %s\n", stream.LivePrefix, w.window, w.minWeight, w.group, filepath.Join(e.dataDir, "alerts.jsonl"))
+	return func() { cancel(); <-done; hub.Close() }, nil
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/tahqiq/tahqiq/internal/cli"
+	"github.com/tahqiq/tahqiq/internal/live"
 	"github.com/tahqiq/tahqiq/internal/stream"
 )
 
@@ -76,9 +77,9 @@ func TestWatchAlerts(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer srv.Shutdown()
-	hooks := make(chan stream.Alert, 100)
+	hooks := make(chan live.Alert, 100)
 	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var a stream.Alert
+		var a live.Alert
 		if err := json.NewDecoder(r.Body).Decode(&a); err != nil {
 			t.Errorf("webhook body: %v", err)
 		}
@@ -104,7 +105,7 @@ func TestWatchAlerts(t *testing.T) {
 	if code, stdout, stderr := run(t, data, "", "publish", "--nats", srv.ClientURL(), "--dataset", "ru"); code != 0 || !strings.Contains(stdout, "published 35124 shares") {
 		t.Fatalf("publish: %d %s %s", code, stdout, stderr)
 	}
-	var a stream.Alert
+	var a live.Alert
 	select {
 	case a = <-hooks:
 	case <-time.After(60 * time.Second):
@@ -118,7 +119,7 @@ func TestWatchAlerts(t *testing.T) {
 		t.Fatalf("alert %+v: want 4+ accounts, edges with evidence, window 60", a)
 	}
 	first, _, _ := strings.Cut(out.String(), "\n")
-	var printed stream.Alert
+	var printed live.Alert
 	if err := json.Unmarshal([]byte(first), &printed); err != nil || len(printed.Accounts) != len(a.Accounts) {
 		t.Fatalf("stdout's first line %q is not the alert (%v)", first, err)
 	}

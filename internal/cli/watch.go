@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/live"
 	"github.com/tahqiq/tahqiq/internal/runs"
 	"github.com/tahqiq/tahqiq/internal/stream"
 )
@@ -23,7 +24,7 @@ import (
 func newWatchCmd(e *env) *cobra.Command {
 	var url, subject, window, webhook, by string
 	var fromStart bool
-	w := &stream.Watcher{MinWeight: 2, GroupSize: 5}
+	w := &live.Watcher{MinWeight: 2, GroupSize: 5}
 	cmd := &cobra.Command{
 		Use:   "watch --nats nats://… [--window 60s] [--min-weight 2] [--group 5] [--webhook URL]",
 		Short: "Watch a live stream of shares and alert when a group of accounts starts acting together",
@@ -64,7 +65,7 @@ POSTed as JSON. Stop with Ctrl-C.`,
 				return err
 			}
 			enc := json.NewEncoder(e.stdout)
-			w.OnAlert = func(a stream.Alert) {
+			w.OnAlert = func(a live.Alert) {
 				enc.Encode(a)
 				fmt.Fprintf(e.stderr, "ALERT %s: %d accounts acting together (edges of >= %d co-shares within %d s), e.g. %s\n",
 					a.Time.Format(time.RFC3339), len(a.Accounts), a.MinWeight, a.Window, a.Accounts[:min(3, len(a.Accounts))])
@@ -75,7 +76,11 @@ POSTed as JSON. Stop with Ctrl-C.`,
 				}
 			}
 			fmt.Fprintf(e.stderr, "watching %s on %s (window %s, min weight %d, groups of %d)\n", subject, url, window, w.MinWeight, w.GroupSize)
-			err = bus.Watch(ctx, subject, fromStart, w)
+			err = bus.Watch(ctx, subject, fromStart, func(_ string, shares []tahqiq.Share) {
+				for _, s := range shares {
+					w.Add(s)
+				}
+			}, func(err error) { fmt.Fprintln(e.stderr, err) })
 			fmt.Fprintf(e.stderr, "watch: %d shares, %d late, %d pairs, %d edges, %d alerts\n", w.Stats.Shares, w.Stats.Late, w.Stats.Pairs, w.Stats.Edges, w.Stats.Alerts)
 			return err
 		},
@@ -94,7 +99,7 @@ POSTed as JSON. Stop with Ctrl-C.`,
 }
 
 // postAlert POSTs an alert, trying three times.
-func postAlert(ctx context.Context, url string, a stream.Alert) error {
+func postAlert(ctx context.Context, url string, a any) error {
 	body, err := json.Marshal(a)
 	if err != nil {
 		return err

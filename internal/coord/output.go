@@ -43,14 +43,14 @@ type Manifest struct {
 
 // EvidenceRow is one co-share pair: the posts and times behind an edge.
 type EvidenceRow struct {
-	ObjectType string
-	Object     string
-	PostA      string
-	PostB      string
-	AccountA   string
-	AccountB   string
-	TimeA      int64
-	TimeB      int64
+	ObjectType string `json:"object_type"`
+	Object     string `json:"object"`
+	PostA      string `json:"post_a"`
+	PostB      string `json:"post_b"`
+	AccountA   string `json:"account_a"`
+	AccountB   string `json:"account_b"`
+	TimeA      int64  `json:"time_a"` // Unix seconds
+	TimeB      int64  `json:"time_b"`
 }
 
 // Dt is |TimeB - TimeA| in seconds.

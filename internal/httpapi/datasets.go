@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"cmp"
 	"context"
 	"encoding/hex"
 	"fmt"
@@ -13,6 +14,8 @@ import (
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/ingest"
 	"github.com/tahqiq/tahqiq/internal/jobs"
+	"github.com/tahqiq/tahqiq/internal/live"
+	"github.com/tahqiq/tahqiq/internal/runs"
 )
 
 type datasetJSON struct {
@@ -329,11 +332,22 @@ func (s *Server) postImport(w http.ResponseWriter, r *http.Request, c *call) err
 	actor := c.user
 	j, err := s.Jobs.Start(actor.ID, "import", func(ctx context.Context, report jobs.Report) (any, error) {
 		opt.OnRecords = func(n int64) { report(n, 0, "records") }
+		var shares []tahqiq.Share
+		if s.Publish != nil {
+			opt.OnShares = func(sh []tahqiq.Share) { shares = append(shares, sh...) }
+		}
 		sum, err := s.Importer.Import(ctx, s.Store, files, opt)
 		if err != nil {
 			return nil, err
 		}
 		s.forget(req.Dataset)
+		if s.Publish != nil {
+			// the import is stored; the watchers see its shares in time order
+			slices.SortStableFunc(shares, func(a, b tahqiq.Share) int { return cmp.Compare(a.Time, b.Time) })
+			if err := s.Publish(context.WithoutCancel(ctx), sum.Dataset, shares); err != nil {
+				s.Log.Warn("import stored, but its shares were not published to the live stream", "dataset", sum.Dataset, "err", err)
+			}
+		}
 		details := fmt.Sprintf("dataset %q: %d files, %d records, %d posts, %d rejects", sum.Dataset, sum.Files, sum.Records, sum.Posts, len(sum.Rejected))
 		if err := s.Cases.Record(context.WithoutCancel(ctx), actor, "dataset.import", details, hashes...); err != nil {
 			return nil, err
@@ -382,4 +396,36 @@ func (s *Server) cancelJob(w http.ResponseWriter, r *http.Request, c *call) erro
 		return err
 	}
 	return writeJSON(w, http.StatusOK, j)
+}
+
+// postPublish replays a dataset's shares, in time order, to the live
+// stream, for the watchers (like tahqiq publish).
+func (s *Server) postPublish(w http.ResponseWriter, r *http.Request, c *call) error {
+	name := r.PathValue("name")
+	if s.Publish == nil {
+		return tahqiq.Errorf(tahqiq.ECONFLICT, "this server does not watch a live stream (start it with tahqiq serve --watch)")
+	}
+	if err := s.Cases.DatasetAccess(r.Context(), c.user, name); err != nil {
+		return err
+	}
+	if _, err := s.Store.FindDatasetByName(r.Context(), name); err != nil {
+		return err
+	}
+	j, err := s.Jobs.Start(c.user.ID, "publish", func(ctx context.Context, report jobs.Report) (any, error) {
+		shares, _, err := runs.DatasetShares(ctx, s.Store, name, nil)
+		if err != nil {
+			return nil, err
+		}
+		slices.SortStableFunc(shares, func(a, b tahqiq.Share) int { return cmp.Compare(a.Time, b.Time) })
+		report(0, int64(len(shares)), "shares")
+		if err := s.Publish(ctx, name, shares); err != nil {
+			return nil, err
+		}
+		report(int64(len(shares)), int64(len(shares)), "shares")
+		return map[string]any{"dataset": name, "subject": live.SubjectPrefix + name, "shares": len(shares)}, nil
+	})
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusAccepted, map[string]jobs.Job{"job": j})
 }

@@ -41,6 +41,10 @@ func (s *Server) routes() []route {
 		{method: "GET", path: "/api/v1/coord/runs/{id}/accounts/{uid}", level: member, tag: "coordination", summary: "An account's edges in the run and its posts", h: s.getCoordAccount},
 		{method: "GET", path: "/api/v1/coord/runs/{id}/files/{name}", level: member, tag: "coordination", summary: "An output file of the run", raw: true, h: s.serveRunFile(runs.Coord)},
 
+		{method: "GET", path: "/api/v1/alerts", level: member, tag: "coordination", summary: "Alerts of the streaming mode (serve --watch): groups of accounts that started acting together on a live feed, newest first (before, limit), with the watch parameters and per-feed counts", h: s.getAlerts},
+		{method: "GET", path: "/api/v1/alerts/events", level: member, tag: "coordination", summary: "New alerts as server-sent events (event alert; resumes after Last-Event-ID or ?after=)", raw: true, h: s.getAlertEvents},
+		{method: "POST", path: "/api/v1/datasets/{name}/publish", level: writer, tag: "coordination", summary: "Replay a dataset's shares, in time order, to the live stream tahqiq.live.NAME (a job; serve --watch)", h: s.postPublish},
+
 		{method: "GET", path: "/api/v1/audit/maps", level: member, tag: "audit", summary: "Column maps for result files", h: s.getAuditMaps},
 		{method: "GET", path: "/api/v1/audit/runs", level: member, tag: "audit", summary: "Audit runs, newest first", h: s.getAuditRuns},
 		{method: "POST", path: "/api/v1/audit/runs", level: writer, tag: "audit", summary: "Run checks and forensics on uploaded result files (a job)", body: "json", h: s.postAuditRun},

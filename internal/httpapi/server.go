@@ -23,6 +23,7 @@ import (
 	"github.com/tahqiq/tahqiq/internal/casework"
 	"github.com/tahqiq/tahqiq/internal/ingest"
 	"github.com/tahqiq/tahqiq/internal/jobs"
+	"github.com/tahqiq/tahqiq/internal/live"
 	"github.com/tahqiq/tahqiq/internal/runs"
 )
 
@@ -57,6 +58,13 @@ type Server struct {
 	Secure   bool        // cookies marked Secure (behind TLS)
 	Password auth.Params // argon2id cost
 	Limiter  *auth.Limiter
+	// Alerts, when set, holds the alerts of the streaming mode (serve
+	// --watch) raised by Watchers on the live stream.
+	Alerts   *live.Hub
+	Watchers *live.Watchers
+	// Publish, when set, sends the shares of each import to the live
+	// stream (subject tahqiq.live.DATASET) once the import is stored.
+	Publish func(ctx context.Context, dataset string, shares []tahqiq.Share) error
 	// SessionTTL is how long a login lasts (default 12 h).
 	SessionTTL time.Duration
 	// SummaryFresh is how long a cached dataset summary is served before a

@@ -29,7 +29,11 @@ type Options struct {
 	Progress      io.Writer         // periodic counts; nil for none
 	OnRecords     func(n int64)     // when set, told the running count of stored records every 1,024 records
 	Names         map[string]string // the name to record for a path (e.g. an upload's original file name); default the path
-	Log           *slog.Logger
+	// OnShares, when set, is given the shares of each stored record that
+	// added shares to the dataset (a record of a post already stored adds
+	// none), in file order; they are committed only if Import succeeds.
+	OnShares func([]tahqiq.Share)
+	Log      *slog.Logger
 }
 
 // Summary is the outcome of an import, printed by `tahqiq import --json`.
@@ -94,6 +98,9 @@ func (im *Importer) Import(ctx context.Context, store tahqiq.ImportStore, files 
 		sum.Accounts += int64(res.NewAccounts)
 		sum.Shares += int64(res.NewShares)
 		sum.Duplicates += int64(res.Duplicates)
+		if opt.OnShares != nil && res.NewShares > 0 {
+			opt.OnShares(d.shares)
+		}
 		prog.Add(1, 0)
 		if opt.OnRecords != nil && sum.Records&1023 == 0 {
 			opt.OnRecords(sum.Records)

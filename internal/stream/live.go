@@ -10,13 +10,14 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/live"
 )
 
 // The live stream: feeds publish shares to tahqiq.live.<feed> (JSON arrays
 // of tahqiq.Share); tahqiq watch reads them.
 const (
 	LiveStream = "TAHQIQ_LIVE"
-	LivePrefix = "tahqiq.live."
+	LivePrefix = live.SubjectPrefix
 )
 
 // SetupLive creates the live stream if it does not exist (seven days of
@@ -49,10 +50,12 @@ func (b *Bus) Publish(ctx context.Context, subject string, shares []tahqiq.Share
 	return nil
 }
 
-// Watch feeds w with the shares published to subjects matching filter (for
-// example tahqiq.live.>), from the start of the stream or only new ones,
-// until ctx ends.
-func (b *Bus) Watch(ctx context.Context, filter string, fromStart bool, w *Watcher) error {
+// Watch hands fn the shares published to subjects matching filter (for
+// example tahqiq.live.>), message by message with the message's subject,
+// from the start of the stream or only new ones, until ctx ends. A
+// message that is not a JSON array of shares is skipped and handed to bad
+// as an error naming it (a bad feed message does not stop the watch).
+func (b *Bus) Watch(ctx context.Context, filter string, fromStart bool, fn func(subject string, shares []tahqiq.Share), bad func(error)) error {
 	policy := jetstream.DeliverNewPolicy
 	if fromStart {
 		policy = jetstream.DeliverAllPolicy
@@ -66,11 +69,17 @@ func (b *Bus) Watch(ctx context.Context, filter string, fromStart bool, w *Watch
 		for _, m := range msgs {
 			var shares []tahqiq.Share
 			if err := json.Unmarshal(m.Data(), &shares); err != nil {
-				return tahqiq.Errorf(tahqiq.EINVALID, "live stream %s: message %s is not a JSON array of shares: %v", LiveStream, m.Subject(), err)
+				if bad != nil {
+					meta, _ := m.Metadata()
+					seq := uint64(0)
+					if meta != nil {
+						seq = meta.Sequence.Stream
+					}
+					bad(tahqiq.Errorf(tahqiq.EINVALID, "live stream %s: message %d on %s is not a JSON array of shares (skipped): %v", LiveStream, seq, m.Subject(), err))
+				}
+				continue
 			}
-			for _, s := range shares {
-				w.Add(s)
-			}
+			fn(m.Subject(), shares)
 		}
 		if err != nil {
 			if ctx.Err() != nil {

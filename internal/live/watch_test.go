@@ -1,4 +1,4 @@
-package stream_test
+package live_test
 
 import (
 	"context"
@@ -7,14 +7,15 @@ import (
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/coord"
-	"github.com/tahqiq/tahqiq/internal/stream"
+	"github.com/tahqiq/tahqiq/internal/ingest/parsetest"
+	"github.com/tahqiq/tahqiq/internal/live"
 )
 
 // TestWatchEqualsRun: shares fed one by one in time order give the edges
 // and weights of coord.Run's sliding window with the pairs weight, and
 // alerts name groups whose edges carry their evidence.
 func TestWatchEqualsRun(t *testing.T) {
-	shares := readEvents(t, "russian_coord_tweets.events.csv")
+	shares := parsetest.ReadEvents(t, "russian_coord_tweets.events.csv")
 	slices.SortStableFunc(shares, func(a, b tahqiq.Share) int { return int(a.Time - b.Time) })
 	p := coord.DefaultParams()
 	p.MinParticipation = 1
@@ -31,8 +32,8 @@ func TestWatchEqualsRun(t *testing.T) {
 		}
 		want[[2]string{a, b}] = e.Weight
 	}
-	var alerts []stream.Alert
-	w := &stream.Watcher{Window: 60, MinWeight: 2, GroupSize: 4, OnAlert: func(a stream.Alert) { alerts = append(alerts, a) }}
+	var alerts []live.Alert
+	w := &live.Watcher{Window: 60, MinWeight: 2, GroupSize: 4, OnAlert: func(a live.Alert) { alerts = append(alerts, a) }}
 	for _, s := range shares {
 		w.Add(s)
 	}
@@ -72,7 +73,7 @@ func TestWatchEqualsRun(t *testing.T) {
 // TestWatchLateShares: a share older than the lateness allowed is counted
 // and not paired.
 func TestWatchLateShares(t *testing.T) {
-	w := &stream.Watcher{Window: 10, Lateness: 5}
+	w := &live.Watcher{Window: 10, Lateness: 5}
 	sh := func(acc, post string, tm int64) tahqiq.Share {
 		return tahqiq.Share{Type: tahqiq.ObjURL, Object: "u", AccountID: acc, PostID: post, Time: tm}
 	}

@@ -1,4 +1,4 @@
-package stream
+package live
 
 import (
 	"cmp"
@@ -51,9 +51,10 @@ type WatchStats struct {
 
 // LiveEdge is an account pair's running weight and the pairs behind it.
 type LiveEdge struct {
-	A, B     string
-	Weight   int64               // co-share pairs
-	Evidence []coord.EvidenceRow // the first maxEvidence pairs
+	A        string              `json:"a"`
+	B        string              `json:"b"`
+	Weight   int64               `json:"weight"`   // co-share pairs
+	Evidence []coord.EvidenceRow `json:"evidence"` // the first maxEvidence pairs
 }
 
 const maxEvidence = 20
