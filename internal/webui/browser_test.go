@@ -78,7 +78,7 @@ func startServer(t *testing.T) *server {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	data := t.TempDir()
-	cmd := exec.Command(bin, "serve", "--data", data, "--addr", "127.0.0.1:0", "--grace", "5s")
+	cmd := exec.Command(bin, "serve", "--data", data, "--addr", "127.0.0.1:0", "--grace", "5s", "--watch")
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -294,6 +294,16 @@ func TestBrowserWorkflow(t *testing.T) {
 	p.do("account", chromedp.Click(chromedp.CSS(`section.panel table tbody tr:first-child button.link`)))
 	p.wait("account activity", `!!document.querySelector('#account tbody tr')`, 20*time.Second)
 	p.shot("dataset")
+
+	// The streaming mode (serve --watch): each import went to the live
+	// stream; the Alerts page lists the groups the watcher raised, live,
+	// and an alert opens on its edges and the co-shares behind them.
+	p.go_("/alerts")
+	p.wait("alerts", `document.querySelectorAll('#alerts tr.alert-row').length > 0 && document.querySelector('#feeds')?.innerText.includes('tahqiq.live.ru')`, time.Minute)
+	p.wait("event stream", `document.querySelector('#alerts-live')?.innerText.includes('live')`, 10*time.Second)
+	p.do("open an alert", chromedp.Click(chromedp.CSS(`#alerts tr.alert-row button.link`)))
+	p.wait("alert evidence", `/\w+ .*: \S+ .* UTC, \S+ .* UTC \(\d+ s\)/.test(document.querySelector('#alerts tr.alert-detail')?.innerText || '')`, 10*time.Second)
+	p.shot("alerts")
 
 	// A coordination run on retweets within 60 s: CooRTweet's reference on
 	// this sample is 3,721 edges between 2,110 accounts.
