@@ -60,7 +60,11 @@ func (in *input) aggregate(p *Params, pairs []pairRef) []Edge {
 	}
 	var fastKeep func(pr pairRef) bool
 	if p.FastWindow > 0 {
-		fastKeep = in.fastLayer(p, pairs)
+		fastKeep, _ = in.fastLayer(p, func(fn func(pairRef)) {
+			for _, pr := range pairs {
+				fn(pr)
+			}
+		})
 	}
 	sorted := in.sortByAccounts(pairs)
 	nedges := 0
@@ -252,15 +256,17 @@ func (in *input) tfidfWeights() *tfidf {
 
 // fastLayer returns the test of the fast layer (CooRTweet's
 // flag_speed_share): kept pairs within the fast window, with the
-// min_participation rule applied again to them.
-func (in *input) fastLayer(p *Params, pairs []pairRef) func(pairRef) bool {
+// min_participation rule applied again to them; each hands it every kept
+// pair. qual is the rule's test for one row: its account qualifies in the
+// fast layer, in the row's scope.
+func (in *input) fastLayer(p *Params, each func(func(pairRef))) (keep func(pairRef) bool, qual func(*row) bool) {
 	within := func(pr pairRef) bool {
 		d := in.rows[pr.j].t - in.rows[pr.i].t
 		return d >= -p.FastWindow && d <= p.FastWindow
 	}
 	m := p.MinParticipation
 	if m <= 1 {
-		return within
+		return within, func(*row) bool { return true }
 	}
 	nscopes := 1
 	if p.ParticipationScope != "all" {
@@ -274,13 +280,13 @@ func (in *input) fastLayer(p *Params, pairs []pairRef) func(pairRef) bool {
 	}
 	npost, nacc := len(in.posts), len(in.accounts)
 	inPairs := make([]bool, nscopes*npost)
-	for _, pr := range pairs {
+	each(func(pr pairRef) {
 		if within(pr) {
 			for _, r := range [2]*row{&in.rows[pr.i], &in.rows[pr.j]} {
 				inPairs[scope(r)*npost+int(r.post)] = true
 			}
 		}
-	}
+	})
 	hits := make([]int32, nscopes*nacc)
 	for i := range in.rows {
 		r := &in.rows[i]
@@ -288,11 +294,8 @@ func (in *input) fastLayer(p *Params, pairs []pairRef) func(pairRef) bool {
 			hits[scope(r)*nacc+int(r.acc)]++
 		}
 	}
+	qual = func(r *row) bool { return hits[scope(r)*nacc+int(r.acc)] >= int32(m) }
 	return func(pr pairRef) bool {
-		if !within(pr) {
-			return false
-		}
-		ri, rj := &in.rows[pr.i], &in.rows[pr.j]
-		return hits[scope(ri)*nacc+int(ri.acc)] >= int32(m) || hits[scope(rj)*nacc+int(rj.acc)] >= int32(m)
-	}
+		return within(pr) && (qual(&in.rows[pr.i]) || qual(&in.rows[pr.j]))
+	}, qual
 }

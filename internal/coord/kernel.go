@@ -116,10 +116,13 @@ func parallelObjects[T any](n int, workers int, fn func(lo, hi int32) T) []T {
 //
 // The scope is the object type (as CooRTweet's vignette runs one type at a
 // time) or, with all, every type together.
-func (in *input) participation(p *Params, pairsOf func(active func(*row) bool, emit func(scope int, i, j int32))) (active func(*row) bool, keep func(i, j int32) bool) {
+//
+// qual is the test of step b for one row: its account qualifies in the
+// row's scope (a pair is kept when either row's does).
+func (in *input) participation(p *Params, pairsOf func(active func(*row) bool, emit func(scope int, i, j int32))) (active func(*row) bool, keep func(i, j int32) bool, qual func(*row) bool) {
 	m := p.MinParticipation
 	if m <= 1 {
-		return nil, func(i, j int32) bool { return true }
+		return nil, func(i, j int32) bool { return true }, func(*row) bool { return true }
 	}
 	nscopes := 1
 	if p.ParticipationScope != "all" {
@@ -153,18 +156,45 @@ func (in *input) participation(p *Params, pairsOf func(active func(*row) bool, e
 			hits[s*nacc+int(r.acc)]++
 		}
 	}
-	keep = func(i, j int32) bool {
-		ri, rj := &in.rows[i], &in.rows[j]
-		return hits[scope(ri)*nacc+int(ri.acc)] >= int32(m) || hits[scope(rj)*nacc+int(rj.acc)] >= int32(m)
-	}
-	return active, keep
+	qual = func(r *row) bool { return hits[scope(r)*nacc+int(r.acc)] >= int32(m) }
+	keep = func(i, j int32) bool { return qual(&in.rows[i]) || qual(&in.rows[j]) }
+	return active, keep, qual
 }
 
 // pairs returns the kept in-window pairs of the run, in object order.
 func (in *input) pairs(p *Params) []pairRef {
 	w := p.Window
 	kind := p.WindowKind
-	pairsOf := func(active func(*row) bool, emit func(scope int, i, j int32)) {
+	active, keep, _ := in.participation(p, in.pairsOf(p))
+	parts := parallelObjects(len(in.objects), p.Workers, func(lo, hi int32) []pairRef {
+		var out []pairRef
+		for o := lo; o < hi && !in.stop.Load(); o++ {
+			in.eachPair(o, kind, w, active, func(i, j int32) {
+				if keep(i, j) {
+					out = append(out, pairRef{i, j})
+				}
+			})
+		}
+		return out
+	})
+	n := 0
+	for _, part := range parts {
+		n += len(part)
+	}
+	all := make([]pairRef, 0, n)
+	for _, part := range parts {
+		all = append(all, part...)
+	}
+	return all
+}
+
+// pairsOf returns the sweep that hands every in-window pair of rows that
+// active allows, with its participation scope, to emit (for the
+// min-participation rule).
+func (in *input) pairsOf(p *Params) func(active func(*row) bool, emit func(scope int, i, j int32)) {
+	w := p.Window
+	kind := p.WindowKind
+	return func(active func(*row) bool, emit func(scope int, i, j int32)) {
 		nscopes := 1
 		if p.ParticipationScope != "all" {
 			nscopes = len(in.types)
@@ -190,25 +220,4 @@ func (in *input) pairs(p *Params) []pairRef {
 			}
 		}
 	}
-	active, keep := in.participation(p, pairsOf)
-	parts := parallelObjects(len(in.objects), p.Workers, func(lo, hi int32) []pairRef {
-		var out []pairRef
-		for o := lo; o < hi && !in.stop.Load(); o++ {
-			in.eachPair(o, kind, w, active, func(i, j int32) {
-				if keep(i, j) {
-					out = append(out, pairRef{i, j})
-				}
-			})
-		}
-		return out
-	})
-	n := 0
-	for _, part := range parts {
-		n += len(part)
-	}
-	all := make([]pairRef, 0, n)
-	for _, part := range parts {
-		all = append(all, part...)
-	}
-	return all
 }

@@ -76,11 +76,22 @@ func ts(t int64) string { return time.Unix(t, 0).UTC().Format(time.RFC3339) }
 // account whose name sorts first.
 func (r *Result) Evidence(fn func(EvidenceRow) error) error {
 	in := r.in
-	for _, pr := range r.pairs {
+	return r.eachPair(func(pr pairRef) error {
 		ra, rb := in.ends(pr)
 		o := in.objects[ra.obj]
-		if err := fn(EvidenceRow{ObjectType: string(o.typ), Object: o.value, PostA: in.posts[ra.post], PostB: in.posts[rb.post],
-			AccountA: in.accounts[ra.acc], AccountB: in.accounts[rb.acc], TimeA: ra.t, TimeB: rb.t}); err != nil {
+		return fn(EvidenceRow{ObjectType: string(o.typ), Object: o.value, PostA: in.posts[ra.post], PostB: in.posts[rb.post],
+			AccountA: in.accounts[ra.acc], AccountB: in.accounts[rb.acc], TimeA: ra.t, TimeB: rb.t})
+	})
+}
+
+// eachPair calls fn with every kept pair in object order: from the pairs
+// the run holds, or (reduce path) by sweeping the kernel again.
+func (r *Result) eachPair(fn func(pairRef) error) error {
+	if r.kept != nil {
+		return r.kept(fn)
+	}
+	for _, pr := range r.pairs {
+		if err := fn(pr); err != nil {
 			return err
 		}
 	}
@@ -380,17 +391,20 @@ func (r *Result) writeCommunities(path string) error {
 			exts[c].edges++
 		}
 	}
-	for _, pr := range r.pairs {
+	if err := r.eachPair(func(pr pairRef) error {
 		ra, rb := r.in.ends(pr)
 		c := commOf(ra.acc)
 		if c < 0 || c != commOf(rb.acc) {
-			continue
+			return nil
 		}
 		x := &exts[c]
 		x.posts[ra.post], x.posts[rb.post] = true, true
 		x.objects[ra.obj] = true
 		x.first = min(x.first, ra.t, rb.t)
 		x.last = max(x.last, ra.t, rb.t)
+		return nil
+	}); err != nil {
+		return err
 	}
 	opt := func(v int64, ok bool) string {
 		if !ok {

@@ -28,6 +28,7 @@ type Result struct {
 
 	in    *input
 	pairs []pairRef
+	kept  func(func(pairRef) error) error // the reduce path: kept pairs swept again (pairs is nil)
 	reach map[string]Reach
 }
 
@@ -45,7 +46,7 @@ func Run(ctx context.Context, shares []tahqiq.Share, p Params, reach map[string]
 // Jaccard similarity of at least p.Jaccard share a near-text object (see
 // findNearText).
 func RunText(ctx context.Context, shares []tahqiq.Share, texts []TextPost, p Params, reach map[string]Reach) (*Result, error) {
-	return runText(ctx, shares, texts, p, reach, nil)
+	return runWith(ctx, shares, texts, p, reach, nil, nil)
 }
 
 // RunPartitioned is Run with the in-window pairs of each object computed
@@ -56,10 +57,10 @@ func RunPartitioned(ctx context.Context, shares []tahqiq.Share, p Params, reach 
 	if slices.Contains(p.Types, ObjNearText) {
 		return nil, tahqiq.Errorf(tahqiq.EINVALID, "--by near-text is not supported by the partitioned path (it needs the posts' texts)")
 	}
-	return runText(ctx, shares, nil, p, reach, part)
+	return runWith(ctx, shares, nil, p, reach, part, nil)
 }
 
-func runText(ctx context.Context, shares []tahqiq.Share, texts []TextPost, p Params, reach map[string]Reach, part Partitioner) (*Result, error) {
+func runWith(ctx context.Context, shares []tahqiq.Share, texts []TextPost, p Params, reach map[string]Reach, part Partitioner, red Reducer) (*Result, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
@@ -129,14 +130,29 @@ func runText(ctx context.Context, shares []tahqiq.Share, texts []TextPost, p Par
 		}
 		lap("partitions_s")
 	}
-	res.pairs = in.pairs(&q)
-	res.Counts["pairs"] = int64(len(res.pairs))
-	lap("pairs_s")
-	if err := ctx.Err(); err != nil {
-		return nil, err
+	var edges []Edge
+	if red != nil {
+		var err error
+		edges, res.kept, err = in.reduceEdges(ctx, &q, &p, red)
+		if err != nil {
+			return nil, err
+		}
+		n := int64(0)
+		for i := range edges {
+			n += edges[i].Pairs
+		}
+		res.Counts["pairs"] = n
+		lap("reduce_s")
+	} else {
+		res.pairs = in.pairs(&q)
+		res.Counts["pairs"] = int64(len(res.pairs))
+		lap("pairs_s")
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		edges = in.aggregate(&p, res.pairs)
+		lap("aggregate_s")
 	}
-	edges := in.aggregate(&p, res.pairs)
-	lap("aggregate_s")
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}

@@ -1,0 +1,338 @@
+package coord
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/tahqiq/tahqiq"
+)
+
+// The reduce path. RunReduced leaves the pairs where they are made: the
+// run's process decides, per row, what the whole-run rules need (whether
+// its account may pair, and whether it qualifies under min-participation,
+// in the main and the fast layer: one sweep of the kernel each, nothing
+// kept), then hands the objects with those flags to a Reducer. The
+// Reducer's workers pair each object with the kernel, keep the pairs the
+// flags allow, fold them into partial aggregates per account pair
+// (Partials), and its reducers merge the partials of each account pair
+// (EdgePartial.Merge). The run turns the merged partials into edges
+// (sums of floats in object order, as Run adds them) and goes on with
+// Run's own code: weights, flags, communities, outputs. Evidence is
+// written by sweeping the kernel again, object by object, so the run's
+// process never holds the pairs.
+
+// Flags of a row of a ReduceObject.
+const (
+	RowActive    = 1 << iota // the account has min_participation rows in the scope: it may pair
+	RowQualifies             // the account qualifies: a pair is kept when one of its rows does
+	RowFast                  // the account qualifies in the fast layer
+)
+
+// ReduceRow is one share of an object: account id, post id, time, flags.
+// Ids are the run's (ranks of the names), so that A < B by id is A < B by
+// name.
+type ReduceRow [4]int64
+
+// ReduceObject is an object with its rows in the run's row order.
+type ReduceObject struct {
+	Obj  int32       `json:"o"` // the object's id in the run
+	Type int32       `json:"y"` // index of its type
+	Rows []ReduceRow `json:"r"`
+}
+
+// ReduceSpec is what the workers need besides the objects.
+type ReduceSpec struct {
+	Kind       string `json:"kind"`
+	Window     int64  `json:"window"`
+	FastWindow int64  `json:"fast_window,omitempty"` // 0: no fast layer
+	Types      int    `json:"types"`                 // number of object types (ByType's length)
+	TFIDF      bool   `json:"tfidf,omitempty"`       // compute the TF-IDF terms
+	Accounts   int    `json:"accounts"`              // accounts in the run (TF-IDF's n)
+}
+
+// ObjTerm is what one object adds to an edge besides counts: the number
+// of accounts in the object's kept pairs (collab adds 1/(K-1)) and the
+// TF-IDF product of the edge's first pair in the object.
+type ObjTerm struct {
+	Obj int32   `json:"o"`
+	K   int32   `json:"k"`
+	TF  float64 `json:"tf,omitempty"`
+}
+
+// EdgePartial is the partial aggregate of one account pair over some
+// objects. Merging the partials of every object gives the edge.
+type EdgePartial struct {
+	A      int32     `json:"a"`
+	B      int32     `json:"b"`
+	Pairs  int64     `json:"n"`
+	SumDt  int64     `json:"sdt"`
+	MinDt  int64     `json:"mdt"`
+	First  int64     `json:"f"`
+	Last   int64     `json:"l"`
+	Fast   int64     `json:"fast,omitempty"`
+	ByType []int32   `json:"bt"`
+	Terms  []ObjTerm `json:"ot"`
+	PostsA []int32   `json:"pa"` // distinct posts of A in the pairs, sorted
+	PostsB []int32   `json:"pb"`
+}
+
+// Key is the account pair as one number, A in the high half.
+func (e *EdgePartial) Key() uint64 { return uint64(uint32(e.A))<<32 | uint64(uint32(e.B)) }
+
+// Merge adds o (of other objects) into e.
+func (e *EdgePartial) Merge(o *EdgePartial) {
+	e.Pairs += o.Pairs
+	e.SumDt += o.SumDt
+	e.MinDt = min(e.MinDt, o.MinDt)
+	e.First = min(e.First, o.First)
+	e.Last = max(e.Last, o.Last)
+	e.Fast += o.Fast
+	for i := range min(len(e.ByType), len(o.ByType)) {
+		e.ByType[i] += o.ByType[i]
+	}
+	e.Terms = append(e.Terms, o.Terms...)
+	e.PostsA = union(e.PostsA, o.PostsA)
+	e.PostsB = union(e.PostsB, o.PostsB)
+}
+
+// union merges two sorted sets.
+func union(a, b []int32) []int32 {
+	if len(b) == 0 {
+		return a
+	}
+	if len(a) == 0 {
+		return b
+	}
+	out := make([]int32, 0, len(a)+len(b))
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		switch {
+		case a[i] < b[j]:
+			out = append(out, a[i])
+			i++
+		case a[i] > b[j]:
+			out = append(out, b[j])
+			j++
+		default:
+			out = append(out, a[i])
+			i++
+			j++
+		}
+	}
+	out = append(out, a[i:]...)
+	return append(out, b[j:]...)
+}
+
+// Partials pairs each object with the kernel, keeps the pairs its rows'
+// flags allow and folds them into one partial per account pair, sorted by
+// (A, B). It is the worker's side of the reduce path.
+func Partials(spec ReduceSpec, objs []ReduceObject) ([]EdgePartial, error) {
+	byKey := map[uint64]int{}
+	var out []EdgePartial
+	var touched []int
+	for _, o := range objs {
+		n := len(o.Rows)
+		if n < 2 {
+			continue
+		}
+		if o.Type < 0 || int(o.Type) >= spec.Types {
+			return nil, fmt.Errorf("coord: object %d has type %d of %d", o.Obj, o.Type, spec.Types)
+		}
+		in := &input{nearType: -1, objType: []int32{0}, objStart: []int32{0, int32(n)}, rows: make([]row, n)}
+		flags := make([]int64, n)
+		for k, r := range o.Rows {
+			if k > 0 && (r[2] < o.Rows[k-1][2]) {
+				return nil, fmt.Errorf("coord: object %d: rows out of time order at %d", o.Obj, k)
+			}
+			// obj holds the row's position, for the flag tests
+			in.rows[k] = row{obj: int32(k), acc: int32(r[0]), post: int32(r[1]), t: r[2]}
+			flags[k] = r[3]
+		}
+		var w []float64 // TF-IDF weight per row, as tfidfWeights computes it
+		if spec.TFIDF {
+			count := map[int32]int32{}
+			for _, r := range in.rows {
+				count[r.acc]++
+			}
+			idf := math.Log((1+float64(spec.Accounts))/(1+float64(len(count)))) + 1
+			w = make([]float64, n)
+			for k, r := range in.rows {
+				w[k] = float64(count[r.acc]) * idf
+			}
+		}
+		active := func(r *row) bool { return flags[r.obj]&RowActive != 0 }
+		accs := map[int32]bool{}
+		touched = touched[:0]
+		in.eachPair(0, spec.Kind, spec.Window, active, func(i, j int32) {
+			if flags[i]&RowQualifies == 0 && flags[j]&RowQualifies == 0 {
+				return
+			}
+			ra, rb := &in.rows[i], &in.rows[j]
+			if ra.acc > rb.acc {
+				ra, rb = rb, ra
+			}
+			accs[ra.acc], accs[rb.acc] = true, true
+			key := uint64(uint32(ra.acc))<<32 | uint64(uint32(rb.acc))
+			x, ok := byKey[key]
+			if !ok {
+				x = len(out)
+				byKey[key] = x
+				out = append(out, EdgePartial{A: ra.acc, B: rb.acc, MinDt: math.MaxInt64, First: math.MaxInt64, Last: math.MinInt64,
+					ByType: make([]int32, spec.Types)})
+			}
+			e := &out[x]
+			dt := rb.t - ra.t
+			if dt < 0 {
+				dt = -dt
+			}
+			e.Pairs++
+			e.SumDt += dt
+			e.MinDt = min(e.MinDt, dt)
+			e.First = min(e.First, ra.t, rb.t)
+			e.Last = max(e.Last, ra.t, rb.t)
+			if len(e.Terms) == 0 || e.Terms[len(e.Terms)-1].Obj != o.Obj {
+				t := ObjTerm{Obj: o.Obj}
+				if w != nil {
+					t.TF = w[i] * w[j]
+				}
+				e.Terms = append(e.Terms, t)
+				e.ByType[o.Type]++
+				touched = append(touched, x)
+			}
+			if spec.FastWindow > 0 {
+				d := in.rows[j].t - in.rows[i].t
+				if d >= -spec.FastWindow && d <= spec.FastWindow && (flags[i]&RowFast != 0 || flags[j]&RowFast != 0) {
+					e.Fast++
+				}
+			}
+			e.PostsA = append(e.PostsA, ra.post)
+			e.PostsB = append(e.PostsB, rb.post)
+		})
+		for _, x := range touched {
+			out[x].Terms[len(out[x].Terms)-1].K = int32(len(accs))
+		}
+	}
+	for i := range out {
+		e := &out[i]
+		slices.Sort(e.PostsA)
+		e.PostsA = slices.Compact(e.PostsA)
+		slices.Sort(e.PostsB)
+		e.PostsB = slices.Compact(e.PostsB)
+	}
+	slices.SortFunc(out, func(a, b EdgePartial) int { return cmp.Compare(a.Key(), b.Key()) })
+	return out, nil
+}
+
+// A Reducer computes the merged partials of a run: every object through
+// Partials (anywhere), the partials of each account pair merged into one.
+// The answer may come in any order.
+type Reducer interface {
+	Reduce(ctx context.Context, spec ReduceSpec, objs []ReduceObject) ([]EdgePartial, error)
+}
+
+// RunReduced is Run with the pairs made and aggregated by red (elsewhere:
+// other processes, other machines): the result is Run's exactly, for
+// every weight and window kind, but the run's process holds the rows and
+// the edges, never the pairs. The near-text type is not supported.
+func RunReduced(ctx context.Context, shares []tahqiq.Share, p Params, reach map[string]Reach, red Reducer) (*Result, error) {
+	if slices.Contains(p.Types, ObjNearText) {
+		return nil, tahqiq.Errorf(tahqiq.EINVALID, "--by near-text is not supported by the partitioned path (it needs the posts' texts)")
+	}
+	return runWith(ctx, shares, nil, p, reach, nil, red)
+}
+
+// reduceEdges is the run's side of the reduce path: the row flags, the
+// objects handed to red, and the edges from its merged partials.
+func (in *input) reduceEdges(ctx context.Context, q, p *Params, red Reducer) ([]Edge, func(func(pairRef) error) error, error) {
+	active, keep, qual := in.participation(q, in.pairsOf(q))
+	// kept pairs, object by object, in Run's order (for the fast layer
+	// and, later, the evidence)
+	kept := func(fn func(pairRef) error) error {
+		var err error
+		for o := range in.objects {
+			if in.stop.Load() || err != nil {
+				break
+			}
+			in.eachPair(int32(o), q.WindowKind, q.Window, active, func(i, j int32) {
+				if err == nil && keep(i, j) {
+					err = fn(pairRef{i, j})
+				}
+			})
+		}
+		if err == nil && in.stop.Load() {
+			err = context.Canceled
+		}
+		return err
+	}
+	fastQual := func(*row) bool { return false }
+	if p.FastWindow > 0 {
+		_, fastQual = in.fastLayer(p, func(fn func(pairRef)) {
+			kept(func(pr pairRef) error { fn(pr); return nil })
+		})
+	}
+	spec := ReduceSpec{Kind: q.WindowKind, Window: q.Window, FastWindow: p.FastWindow, Types: len(in.types),
+		TFIDF: p.Weight == WeightTFIDF, Accounts: len(in.accounts)}
+	var objs []ReduceObject
+	for o := range in.objects {
+		lo, hi := in.objStart[o], in.objStart[o+1]
+		if hi-lo < 2 {
+			continue
+		}
+		ro := ReduceObject{Obj: int32(o), Type: in.objType[o], Rows: make([]ReduceRow, hi-lo)}
+		for k := lo; k < hi; k++ {
+			r := &in.rows[k]
+			var f int64
+			if active == nil || active(r) {
+				f |= RowActive
+			}
+			if qual(r) {
+				f |= RowQualifies
+			}
+			if fastQual(r) {
+				f |= RowFast
+			}
+			ro.Rows[k-lo] = ReduceRow{int64(r.acc), int64(r.post), r.t, f}
+		}
+		objs = append(objs, ro)
+	}
+	parts, err := red.Reduce(ctx, spec, objs)
+	if err != nil {
+		return nil, nil, err
+	}
+	slices.SortFunc(parts, func(a, b EdgePartial) int { return cmp.Compare(a.Key(), b.Key()) })
+	var tf *tfidf
+	if spec.TFIDF {
+		tf = in.tfidfWeights()
+	}
+	edges := make([]Edge, 0, len(parts))
+	for i := range parts {
+		x := &parts[i]
+		if i > 0 && x.Key() == parts[i-1].Key() {
+			return nil, nil, fmt.Errorf("coord: the reducer answered twice for accounts %d and %d", x.A, x.B)
+		}
+		if x.A < 0 || x.B <= x.A || int(x.B) >= len(in.accounts) || len(x.ByType) != spec.Types {
+			return nil, nil, fmt.Errorf("coord: the reducer answered for accounts %d and %d of %d", x.A, x.B, len(in.accounts))
+		}
+		slices.SortStableFunc(x.Terms, func(a, b ObjTerm) int { return cmp.Compare(a.Obj, b.Obj) })
+		e := Edge{A: x.A, B: x.B, Pairs: x.Pairs, Objects: int32(len(x.Terms)), ByType: x.ByType, SumDt: x.SumDt, MinDt: x.MinDt,
+			First: x.First, Last: x.Last, PostsA: int32(len(x.PostsA)), PostsB: int32(len(x.PostsB)), Fast: x.Fast, lastObj: -1, tfidfSeen: -1}
+		for _, t := range x.Terms {
+			if t.K > 1 {
+				e.Collab += 1 / float64(t.K-1)
+			}
+			if tf != nil {
+				e.TFIDF += t.TF
+			}
+		}
+		if tf != nil {
+			if d := tf.norm[e.A] * tf.norm[e.B]; d > 0 {
+				e.TFIDF /= d
+			}
+		}
+		edges = append(edges, e)
+	}
+	return edges, kept, nil
+}

@@ -1,0 +1,184 @@
+package coord_test
+
+import (
+	"context"
+	"fmt"
+	"hash/fnv"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/coord"
+	"github.com/tahqiq/tahqiq/internal/synth"
+)
+
+// hashReducer is the reduce path on goroutines: maps objects are spread
+// over by a hash of the object id, each folds its objects into partials
+// (in batches of batch objects), the partials go to reduces partitions by
+// a hash of the account pair, and each partition merges its own.
+type hashReducer struct{ maps, reduces, batch int }
+
+func (h hashReducer) Reduce(ctx context.Context, spec coord.ReduceSpec, objs []coord.ReduceObject) ([]coord.EdgePartial, error) {
+	byPart := make([][]coord.ReduceObject, h.maps)
+	for _, o := range objs {
+		f := fnv.New32a()
+		fmt.Fprint(f, o.Obj)
+		byPart[f.Sum32()%uint32(h.maps)] = append(byPart[f.Sum32()%uint32(h.maps)], o)
+	}
+	shuffle := make([][]coord.EdgePartial, h.reduces)
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	var firstErr error
+	for _, part := range byPart {
+		for lo := 0; lo < len(part); lo += h.batch {
+			batch := part[lo:min(lo+h.batch, len(part))]
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				ps, err := coord.Partials(spec, batch)
+				mu.Lock()
+				defer mu.Unlock()
+				if err != nil {
+					firstErr = err
+					return
+				}
+				for _, p := range ps {
+					r := p.Key() % uint64(h.reduces)
+					shuffle[r] = append(shuffle[r], p)
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	var out []coord.EdgePartial
+	for _, ps := range shuffle {
+		merged := map[uint64]*coord.EdgePartial{}
+		for i := range ps {
+			if m, ok := merged[ps[i].Key()]; ok {
+				m.Merge(&ps[i])
+			} else {
+				merged[ps[i].Key()] = &ps[i]
+			}
+		}
+		for _, m := range merged {
+			out = append(out, *m)
+		}
+	}
+	return out, nil
+}
+
+// reshares are originals by four authors and retweets of them, some fast.
+func reshares() []tahqiq.Share {
+	var out []tahqiq.Share
+	for o := range 40 {
+		author := fmt.Sprintf("x:author%d", o%4)
+		orig := fmt.Sprintf("%d", 1000+o)
+		t0 := int64(o * 1000)
+		out = append(out, tahqiq.Share{Type: tahqiq.ObjHashtag, Object: "h", AccountID: author, PostID: "x:" + orig, Time: t0})
+		for k := range 6 {
+			acc := fmt.Sprintf("x:fan%d", (o+k)%9)
+			out = append(out, tahqiq.Share{Type: tahqiq.ObjRetweet, Object: orig, AccountID: acc, PostID: fmt.Sprintf("x:%d-%d", o, k), Time: t0 + int64(3*k*(o%3))})
+		}
+	}
+	return out
+}
+
+// TestReducedEqualsRun: for every weight, window kind, participation rule,
+// the fast layer, fast reshares, percentile flags and the post type, on
+// the two real samples and a synthetic set, the reduce path gives Run's
+// edges (every attribute), evidence rows, counts and communities exactly,
+// whatever the number of map batches and reduce partitions.
+func TestReducedEqualsRun(t *testing.T) {
+	russian := readEvents(t, "russian_coord_tweets.events.csv")
+	german := readEvents(t, "german_elections_2021.events.csv")
+	syn := synth.Generate(synth.Config{Posts: 20000, Seed: 3}).Shares
+	tests := []struct {
+		name   string
+		mod    func(p *coord.Params)
+		shares []tahqiq.Share
+	}{
+		{"defaults (pairs, min-participation 2)", nil, syn},
+		{"russian, CooRTweet", nil, russian},
+		{"german, min-participation 1, louvain", func(p *coord.Params) { p.MinParticipation = 1; p.Graph = true }, german},
+		{"min-participation 3, scope all", func(p *coord.Params) { p.MinParticipation = 3; p.ParticipationScope = "all" }, syn},
+		{"messages, min weight 2", func(p *coord.Params) { p.Weight = coord.WeightMessages; p.MinWeight = 2 }, syn},
+		{"objects, percentile 0.9", func(p *coord.Params) { p.Weight = coord.WeightObjects; p.Percentile = 0.9 }, syn},
+		{"collab", func(p *coord.Params) { p.Weight = coord.WeightCollab }, syn},
+		{"collab, russian, 30 s, percentile 0.5", func(p *coord.Params) { p.Weight = coord.WeightCollab; p.Window = 30; p.Percentile = 0.5 }, russian},
+		{"tfidf", func(p *coord.Params) { p.Weight = coord.WeightTFIDF }, syn},
+		{"tfidf, german", func(p *coord.Params) { p.Weight = coord.WeightTFIDF; p.MinParticipation = 1 }, german},
+		{"tumbling", func(p *coord.Params) { p.WindowKind = coord.Tumbling }, syn},
+		{"from-first, 300 s", func(p *coord.Params) { p.WindowKind = coord.FromFirst; p.Window = 300 }, syn},
+		{"fast layer 10 s", func(p *coord.Params) { p.FastWindow = 10 }, syn},
+		{"fast layer 10 s, min-participation 1", func(p *coord.Params) { p.FastWindow = 10; p.MinParticipation = 1 }, russian},
+		{"fast reshare", func(p *coord.Params) { p.WindowKind = coord.FastReshare; p.Window = 10; p.MinParticipation = 1 }, reshares()},
+		{"post type (every post is one object)", func(p *coord.Params) { p.Types = []tahqiq.ObjectType{coord.ObjPost}; p.Window = 2 }, syn},
+	}
+	ctx := context.Background()
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := coord.DefaultParams()
+			p.Graph = false
+			if tc.mod != nil {
+				tc.mod(&p)
+			}
+			want, err := coord.Run(ctx, tc.shares, p, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			we, wv := records(t, want)
+			if len(we) == 0 {
+				t.Fatal("the single-machine run found no edges; the comparison would prove nothing")
+			}
+			for _, h := range []hashReducer{{1, 1, 1 << 30}, {3, 2, 50}, {7, 5, 7}} {
+				got, err := coord.RunReduced(ctx, tc.shares, p, nil, h)
+				if err != nil {
+					t.Fatal(err)
+				}
+				ge, gv := records(t, got)
+				if !slices.Equal(we, ge) {
+					t.Fatalf("%+v: %d edges, want %d; first difference at %d:\n got %s\nwant %s", h, len(ge), len(we), firstDiff(we, ge), at(ge, firstDiff(we, ge)), at(we, firstDiff(we, ge)))
+				}
+				if !slices.Equal(wv, gv) {
+					t.Fatalf("%+v: %d evidence rows, want %d; first difference at %d", h, len(gv), len(wv), firstDiff(wv, gv))
+				}
+				for _, k := range []string{"pairs", "edges", "flagged_edges", "edge_accounts"} {
+					if want.Counts[k] != got.Counts[k] {
+						t.Fatalf("%+v: %s %d, want %d", h, k, got.Counts[k], want.Counts[k])
+					}
+				}
+				if want.Graph != nil && !slices.Equal(want.Graph.Community, got.Graph.Community) {
+					t.Fatalf("%+v: communities differ", h)
+				}
+			}
+		})
+	}
+}
+
+func at(xs []string, i int) string {
+	if i < len(xs) {
+		return xs[i]
+	}
+	return "(none)"
+}
+
+// records lists every edge (all weights and attributes) and every
+// evidence row of a result.
+func records(t *testing.T, res *coord.Result) (edges, evidence []string) {
+	t.Helper()
+	for i := range res.Edges {
+		edges = append(edges, strings.Join(res.EdgeRecord(&res.Edges[i]), ","))
+	}
+	if err := res.Evidence(func(r coord.EvidenceRow) error {
+		evidence = append(evidence, strings.Join(r.Record(), ","))
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return edges, evidence
+}
