@@ -49,7 +49,8 @@ func reshares() []tahqiq.Share {
 // The coordination scenarios (window kinds, every weight, min_participation
 // and its scope, the fast layer, fast reshares, percentile flags, the
 // co_post type) give the same edges, every weight and attribute, and the
-// same evidence rows through the partitioned path, with 1 to 7 partitions.
+// same evidence rows through the partitioned path, with 1 to 7 partitions,
+// and through the reduce path with 1 to 4 reduce partitions.
 func TestScenariosEqualRun(t *testing.T) {
 	data := synth.Generate(synth.Config{Posts: 20000, Seed: 3})
 	srv, err := stream.Embedded(t.TempDir())
@@ -129,6 +130,22 @@ func TestScenariosEqualRun(t *testing.T) {
 			}
 			if d := cmp.Diff(wv, gv); d != "" {
 				t.Errorf("evidence differs (-single +partitioned):\n%s", d)
+			}
+			// the reduce path: partial aggregates by account pair, merged
+			// by the workers' reducers
+			red, err := coord.RunReduced(ctx, shares, p, nil, &stream.Reducer{Bus: bus, Reduces: 1 + tc.parts%4})
+			if err != nil {
+				t.Fatal(err)
+			}
+			re, rv := records(t, red)
+			if d := cmp.Diff(we, re); d != "" {
+				t.Errorf("edges differ (-single +reduced):\n%s", d)
+			}
+			if d := cmp.Diff(wv, rv); d != "" {
+				t.Errorf("evidence differs (-single +reduced):\n%s", d)
+			}
+			if red.Counts["pairs"] != want.Counts["pairs"] {
+				t.Errorf("reduced: %d pairs, want %d", red.Counts["pairs"], want.Counts["pairs"])
 			}
 		})
 	}

@@ -51,7 +51,8 @@ func (b *Bus) partitions() int {
 	return b.Partitions
 }
 
-// Setup creates the two streams if they do not exist (idempotent).
+// Setup creates the streams of the partitioned paths if they do not exist
+// (idempotent).
 func (b *Bus) Setup(ctx context.Context) error {
 	r := max(b.Replicas, 1)
 	if _, err := b.JS.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
@@ -65,6 +66,18 @@ func (b *Bus) Setup(ctx context.Context) error {
 		Storage: jetstream.FileStorage, Replicas: r, MaxAge: 24 * time.Hour, Duplicates: 10 * time.Minute,
 	}); err != nil {
 		return fmt.Errorf("stream: create %s: %w", PairsStream, err)
+	}
+	if _, err := b.JS.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+		Name: PartialsStream, Subjects: []string{partialsPrefix + ">"}, Retention: jetstream.LimitsPolicy,
+		Storage: jetstream.FileStorage, Replicas: r, MaxAge: 24 * time.Hour, Duplicates: 10 * time.Minute,
+	}); err != nil {
+		return fmt.Errorf("stream: create %s: %w", PartialsStream, err)
+	}
+	if _, err := b.JS.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+		Name: ReduceStream, Subjects: []string{reduceSubject}, Retention: jetstream.WorkQueuePolicy,
+		Storage: jetstream.FileStorage, Replicas: r, Duplicates: 10 * time.Minute,
+	}); err != nil {
+		return fmt.Errorf("stream: create %s: %w", ReduceStream, err)
 	}
 	return nil
 }
@@ -90,6 +103,13 @@ type task struct {
 	Accounts []string     `json:"accounts"`
 	Posts    []string     `json:"posts"`
 	Objects  [][][3]int64 `json:"objects"` // per object, its rows
+
+	// the reduce path (mode "reduce"): objects with the run's ids and row
+	// flags, folded into partial aggregates per account pair
+	Mode     string               `json:"mode,omitempty"`
+	Spec     *coord.ReduceSpec    `json:"spec,omitempty"`
+	RObjects []coord.ReduceObject `json:"robjects,omitempty"`
+	Reduces  int                  `json:"reduces,omitempty"`
 
 	acc, post map[string]int64 // building only
 }
@@ -356,7 +376,8 @@ type Worker struct {
 	AckWait    time.Duration // before a task is given to another worker (default 30 s)
 	Log        func(string, ...any)
 	// OnTask is called after a task's result is published and before it
-	// is acknowledged (tests stop a worker there, as a crash would).
+	// is acknowledged (tests stop a worker there, as a crash would), with
+	// the task's batch, or -1-P for the reduce task of partition P.
 	OnTask func(batch int)
 	// Results counts the result messages published (a task's pairs may
 	// take several).
@@ -391,6 +412,9 @@ func (w *Worker) Run(ctx context.Context) error {
 		}
 		consumers = append(consumers, c)
 	}
+	reduced := make(chan error, 1)
+	go func() { reduced <- w.reduceLoop(ctx, ackWait) }()
+	defer func() { <-reduced }()
 	for ctx.Err() == nil {
 		idle := true
 		for _, c := range consumers {
@@ -430,10 +454,13 @@ func (w *Worker) Run(ctx context.Context) error {
 
 func (w *Worker) handle(ctx context.Context, m jetstream.Msg) error {
 	var t task
-	if err := json.Unmarshal(m.Data(), &t); err != nil || len(t.Index) != len(t.Objects) {
+	if err := json.Unmarshal(m.Data(), &t); err != nil || len(t.Index) != len(t.Objects) || (t.Mode == modeReduce) != (t.Spec != nil) {
 		// a malformed task can never succeed: terminate it, say so
 		m.Term()
 		return fmt.Errorf("worker %s: malformed task on %s: %v", w.Name, m.Subject(), err)
+	}
+	if t.Mode == modeReduce {
+		return w.handleMap(ctx, m, &t)
 	}
 	pairs := make([][][2]int32, len(t.Objects))
 	for k := range t.Objects {
@@ -472,21 +499,35 @@ func (w *Worker) handle(ctx context.Context, m jetstream.Msg) error {
 		if err != nil {
 			return err
 		}
-		msg := &nats.Msg{Subject: pairsPrefix + t.Run, Data: body}
-		tries := 0
-		if err := retry(ctx, func(ctx context.Context) error {
-			_, err := w.Bus.JS.PublishMsg(ctx, msg, jetstream.WithMsgID(t.Run+"/"+strconv.Itoa(t.Batch)+"/"+strconv.Itoa(c)))
-			if tries++; err != nil && w.Log != nil && tries%10 == 1 {
-				w.Log("worker %s: publish pairs of batch %d: %v (retrying)", w.Name, t.Batch, err)
-			}
-			return err
-		}); err != nil {
+		if err := w.publish(ctx, pairsPrefix+t.Run, body, t.Run+"/"+strconv.Itoa(t.Batch)+"/"+strconv.Itoa(c), "pairs of batch "+strconv.Itoa(t.Batch)); err != nil {
 			return err
 		}
-		w.Results.Add(1)
 	}
+	return w.finish(ctx, m, t.Batch)
+}
+
+// publish sends one result message, retrying until the stream takes it
+// (its id makes a retry count once).
+func (w *Worker) publish(ctx context.Context, subject string, body []byte, id, what string) error {
+	msg := &nats.Msg{Subject: subject, Data: body}
+	tries := 0
+	if err := retry(ctx, func(ctx context.Context) error {
+		_, err := w.Bus.JS.PublishMsg(ctx, msg, jetstream.WithMsgID(id))
+		if tries++; err != nil && w.Log != nil && tries%10 == 1 {
+			w.Log("worker %s: publish %s: %v (retrying)", w.Name, what, err)
+		}
+		return err
+	}); err != nil {
+		return err
+	}
+	w.Results.Add(1)
+	return nil
+}
+
+// finish acknowledges a task whose results are published.
+func (w *Worker) finish(ctx context.Context, m jetstream.Msg, batch int) error {
 	if w.OnTask != nil {
-		w.OnTask(t.Batch)
+		w.OnTask(batch)
 		if ctx.Err() != nil {
 			return ctx.Err() // stopped before the ack: the task is redelivered
 		}
@@ -502,7 +543,7 @@ func (w *Worker) handle(ctx context.Context, m jetstream.Msg) error {
 			return nil
 		}
 		if w.Log != nil {
-			w.Log("worker %s: ack of batch %d (try %d): %v", w.Name, t.Batch, try+1, err)
+			w.Log("worker %s: ack of task %d (try %d): %v", w.Name, batch, try+1, err)
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
