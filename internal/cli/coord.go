@@ -93,11 +93,11 @@ every option and output column.`,
 			readTime := time.Since(start).Seconds()
 			var res *coord.Result
 			if sf.url != "" {
-				part, stop, perr := e.partitioner(ctx, sf)
+				eng, stop, perr := e.partitioner(ctx, sf)
 				if perr != nil {
 					return perr
 				}
-				res, err = coord.RunPartitioned(ctx, shares, p, reach, part)
+				res, err = eng.run(ctx, shares, p, reach)
 				stop()
 			} else {
 				res, err = coord.RunText(ctx, shares, texts, p, reach)

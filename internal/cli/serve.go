@@ -71,14 +71,17 @@ shown on the Alerts page, logged, and POSTed to --webhook when given.`,
 			}
 			var bus *stream.Bus
 			if sf.url != "" {
-				part, stop, err := e.partitioner(ctx, sf)
+				eng, stop, err := e.partitioner(ctx, sf)
 				if err != nil {
 					return err
 				}
 				defer stop()
-				rs.Partitioner = part
-				bus = part.Bus
-				fmt.Fprintf(e.stderr, "coordination runs compute their pairs through NATS JetStream (%s, %d partitions)\n", sf.url, sf.partitions)
+				rs.Partitioner = eng.part
+				if eng.red != nil {
+					rs.Reducer = eng.red
+				}
+				bus = eng.bus
+				fmt.Fprintf(e.stderr, "coordination runs go through NATS JetStream (%s, %s)\n", sf.url, eng.describe())
 			}
 			jm, err := jobs.Open(filepath.Join(e.dataDir, "jobs"), 2, e.log)
 			if err != nil {

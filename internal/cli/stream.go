@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/coord"
 	"github.com/tahqiq/tahqiq/internal/stream"
 )
 
@@ -24,6 +25,7 @@ type streamFlags struct {
 	partitions int
 	workers    int // in-process workers with --nats embedded
 	replicas   int
+	reduces    int // reduce partitions; 0: the run gathers the pairs
 }
 
 func (s *streamFlags) add(f interface {
@@ -34,6 +36,7 @@ func (s *streamFlags) add(f interface {
 	f.IntVar(&s.partitions, "partitions", 16, "with --nats: object partitions of the work stream")
 	f.IntVar(&s.workers, "stream-workers", 2, "with --nats embedded: in-process workers")
 	f.IntVar(&s.replicas, "replicas", 1, "with --nats: stream replicas (3 on a three-node cluster)")
+	f.IntVar(&s.reduces, "reduce-partitions", 4, "with --nats: account-pair partitions whose partial aggregates the workers' reducers merge; 0: the run gathers the pairs and aggregates them itself")
 }
 
 // connect opens the bus: an embedded server in --data/nats, or the URL.
@@ -78,7 +81,7 @@ func (e *env) connectBus(ctx context.Context, url string, partitions, replicas i
 
 // partitioner returns the stream partitioner of --nats, with in-process
 // workers when the server is embedded.
-func (e *env) partitioner(ctx context.Context, s streamFlags) (*stream.Partitioner, func(), error) {
+func (e *env) partitioner(ctx context.Context, s streamFlags) (*busEngine, func(), error) {
 	bus, done, err := e.connectBus(ctx, s.url, s.partitions, s.replicas)
 	if err != nil {
 		return nil, nil, err
@@ -99,15 +102,50 @@ func (e *env) partitioner(ctx context.Context, s streamFlags) (*stream.Partition
 		}
 		stop = func() { cancel(); wg.Wait() }
 	}
-	p := &stream.Partitioner{Bus: bus, Log: func(f string, a ...any) { e.log.Warn(fmt.Sprintf(f, a...)) }}
+	logf := func(f string, a ...any) { e.log.Warn(fmt.Sprintf(f, a...)) }
+	eng := &busEngine{bus: bus, part: &stream.Partitioner{Bus: bus, Log: logf}}
+	if s.reduces > 0 {
+		eng.red = &stream.Reducer{Bus: bus, Reduces: s.reduces, Log: logf}
+	}
 	if out := e.progressOut(); out != nil {
-		p.Progress = func(done, total int) {
+		eng.part.Progress = func(done, total int) {
 			if done == total || done%200 == 0 {
 				fmt.Fprintf(out, "stream: %d of %d batches paired\n", done, total)
 			}
 		}
+		if eng.red != nil {
+			last := -1
+			eng.red.Progress = func(done, total int) {
+				if done != last {
+					last = done
+					fmt.Fprintf(out, "stream: %d of %d tasks folded into partials\n", done, total)
+				}
+			}
+		}
 	}
-	return p, func() { stop(); done() }, nil
+	return eng, func() { stop(); done() }, nil
+}
+
+// busEngine runs coordination through the bus: on the reduce path when it
+// has a reducer, else with the pairs gathered by the run.
+type busEngine struct {
+	bus  *stream.Bus
+	part *stream.Partitioner
+	red  *stream.Reducer
+}
+
+func (b *busEngine) run(ctx context.Context, shares []tahqiq.Share, p coord.Params, reach map[string]coord.Reach) (*coord.Result, error) {
+	if b.red != nil {
+		return coord.RunReduced(ctx, shares, p, reach, b.red)
+	}
+	return coord.RunPartitioned(ctx, shares, p, reach, b.part)
+}
+
+func (b *busEngine) describe() string {
+	if b.red != nil {
+		return fmt.Sprintf("%d partitions, partial aggregates merged in %d account-pair partitions", b.bus.Partitions, b.red.Reduces)
+	}
+	return fmt.Sprintf("%d partitions, pairs gathered by the run", b.bus.Partitions)
 }
 
 func newWorkerCmd(e *env) *cobra.Command {

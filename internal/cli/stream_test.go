@@ -46,20 +46,25 @@ func TestCoordThroughWorkers(t *testing.T) {
 	if code, _, stderr := run(t, data, "", "coord", "--input", fixture, "--by", "retweet", "--min-participation", "2", "--out", one); code != 0 {
 		t.Fatalf("coord: %d %s", code, stderr)
 	}
-	if code, _, stderr := run(t, data, "", "coord", "--input", fixture, "--by", "retweet", "--min-participation", "2", "--out", bus, "--nats", srv.ClientURL(), "--partitions", "4"); code != 0 {
-		t.Fatalf("coord --nats: %d %s", code, stderr)
-	}
-	for _, f := range []string{"edges.csv", "nodes.csv", "communities.csv"} {
-		a, err := os.ReadFile(filepath.Join(one, f))
-		if err != nil {
-			t.Fatal(err)
+	// the reduce path (the default: 4 account-pair partitions, and 7),
+	// and the pairs gathered by the run (0)
+	for _, reduces := range []string{"4", "7", "0"} {
+		bus := filepath.Join(bus, reduces)
+		if code, _, stderr := run(t, data, "", "coord", "--input", fixture, "--by", "retweet", "--min-participation", "2", "--out", bus, "--nats", srv.ClientURL(), "--partitions", "4", "--reduce-partitions", reduces); code != 0 {
+			t.Fatalf("coord --nats --reduce-partitions %s: %d %s", reduces, code, stderr)
 		}
-		b, err := os.ReadFile(filepath.Join(bus, f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(a, b) || len(a) < 1000 {
-			t.Errorf("%s differs through the workers (%d bytes, single machine %d)", f, len(b), len(a))
+		for _, f := range []string{"edges.csv", "nodes.csv", "communities.csv", "evidence.csv.gz"} {
+			a, err := os.ReadFile(filepath.Join(one, f))
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := os.ReadFile(filepath.Join(bus, f))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(a, b) || len(a) < 1000 {
+				t.Errorf("--reduce-partitions %s: %s differs through the workers (%d bytes, single machine %d)", reduces, f, len(b), len(a))
+			}
 		}
 	}
 	// a worker needs a server

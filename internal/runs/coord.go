@@ -177,9 +177,12 @@ func (s *Store) RunCoord(ctx context.Context, st ShareSource, req CoordRequest, 
 	step(1)
 	read := time.Since(start).Seconds()
 	var res *coord.Result
-	if s.Partitioner != nil {
+	switch {
+	case s.Reducer != nil:
+		res, err = coord.RunReduced(ctx, shares, p, nil, s.Reducer)
+	case s.Partitioner != nil:
 		res, err = coord.RunPartitioned(ctx, shares, p, nil, s.Partitioner)
-	} else {
+	default:
 		res, err = coord.Run(ctx, shares, p, nil)
 	}
 	if err != nil {

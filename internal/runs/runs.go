@@ -48,6 +48,10 @@ type Store struct {
 	// NATS JetStream workers of tahqiq serve --nats); the result is the
 	// same.
 	Partitioner coord.Partitioner
+	// Reducer, when set, runs coordination on the reduce path instead
+	// (partial aggregates per account pair merged by the workers); the
+	// result is the same.
+	Reducer coord.Reducer
 }
 
 var idRE = regexp.MustCompile(`^[a-z]-[0-9]{8}T[0-9]{6}-[0-9a-f]{6}$`)

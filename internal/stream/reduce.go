@@ -365,6 +365,12 @@ func (w *Worker) reduce(ctx context.Context, m jetstream.Msg, ackWait time.Durat
 		m.Term()
 		return fmt.Errorf("worker %s: malformed reduce task: %v", w.Name, err)
 	}
+	if w.OnReduce != nil {
+		w.OnReduce(rt.R)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
 	subject := partialsPrefix + rt.Run + "." + strconv.Itoa(rt.R)
 	open := func() (jetstream.Consumer, error) {
 		cctx, cancel := context.WithTimeout(ctx, 5*time.Second)

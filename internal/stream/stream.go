@@ -379,6 +379,9 @@ type Worker struct {
 	// is acknowledged (tests stop a worker there, as a crash would), with
 	// the task's batch, or -1-P for the reduce task of partition P.
 	OnTask func(batch int)
+	// OnReduce is called when the worker takes the reduce task of a
+	// partition, before it reads anything (tests stop a worker there).
+	OnReduce func(partition int)
 	// Results counts the result messages published (a task's pairs may
 	// take several).
 	Results atomic.Int64

@@ -340,3 +340,77 @@ func TestSmallMessages(t *testing.T) {
 		t.Fatalf("a too big object: %v", err)
 	}
 }
+
+// TestReduceWorkerDies: on the reduce path, one worker dies as it takes
+// its first reduce task (nothing of it published, nothing acknowledged)
+// and another after publishing its second map task's partials but before
+// acknowledging the task. Both tasks go to the surviving worker after
+// AckWait (the map task's partials, published twice, count once) and the
+// run equals coord.Run.
+func TestReduceWorkerDies(t *testing.T) {
+	shares := readEvents(t, "russian_coord_tweets.events.csv")
+	srv, err := stream.Embedded(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Shutdown()
+	_, js := connect(t, srv.ClientURL())
+	bus := &stream.Bus{JS: js, Partitions: 6}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	if err := bus.Setup(ctx); err != nil {
+		t.Fatal(err)
+	}
+	p := coord.DefaultParams()
+	p.Weight = coord.WeightCollab
+	want, err := coord.Run(ctx, shares, p, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var maps, reduces atomic.Int64
+	var dead [3]atomic.Bool
+	var reducerKilled atomic.Bool
+	var wg sync.WaitGroup
+	kills := make([]context.CancelFunc, 3)
+	for i := range 3 {
+		wctx, kill := context.WithCancel(ctx)
+		kills[i] = kill
+		die := func() { dead[i].Store(true); kill() }
+		w := &stream.Worker{Bus: bus, Name: fmt.Sprint("w", i), AckWait: 2 * time.Second, Log: t.Logf,
+			OnReduce: func(int) {
+				reduces.Add(1)
+				if !dead[i].Load() && (!dead[(i+1)%3].Load() || !dead[(i+2)%3].Load()) && reducerKilled.CompareAndSwap(false, true) {
+					die() // one other worker still lives
+				}
+			},
+			OnTask: func(batch int) {
+				if batch >= 0 && maps.Add(1) == 2 && !dead[i].Load() && (!dead[(i+1)%3].Load() || !dead[(i+2)%3].Load()) {
+					die() // one other worker still lives
+				}
+			}}
+		wg.Add(1)
+		go func() { defer wg.Done(); w.Run(wctx) }()
+	}
+	defer func() {
+		for _, k := range kills {
+			k()
+		}
+		wg.Wait()
+	}()
+	got, err := coord.RunReduced(ctx, shares, p, nil, &stream.Reducer{Bus: bus, Reduces: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, b := edges(want), edges(got); !slices.Equal(a, b) {
+		t.Fatalf("after the workers died: %d edges, want %d", len(b), len(a))
+	}
+	n := 0
+	for i := range dead {
+		if dead[i].Load() {
+			n++
+		}
+	}
+	if n != 2 || reduces.Load() < 4 {
+		t.Fatalf("%d workers died, %d reduce tasks taken for 3 partitions, %d map tasks: the test proves nothing", n, reduces.Load(), maps.Load())
+	}
+}
