@@ -188,6 +188,24 @@ func (in *input) pairs(p *Params) []pairRef {
 	return all
 }
 
+// pairsStream is pairsOf in one goroutine, handing each pair on as it is
+// found: nothing is held (the reduce path).
+func (in *input) pairsStream(p *Params) func(active func(*row) bool, emit func(scope int, i, j int32)) {
+	return func(active func(*row) bool, emit func(scope int, i, j int32)) {
+		all := p.ParticipationScope == "all"
+		for o := range in.objects {
+			if in.stop.Load() {
+				return
+			}
+			s := 0
+			if !all {
+				s = int(in.objType[o])
+			}
+			in.eachPair(int32(o), p.WindowKind, p.Window, active, func(i, j int32) { emit(s, i, j) })
+		}
+	}
+}
+
 // pairsOf returns the sweep that hands every in-window pair of rows that
 // active allows, with its participation scope, to emit (for the
 // min-participation rule).

@@ -126,13 +126,34 @@ func union(a, b []int32) []int32 {
 	return append(out, b[j:]...)
 }
 
+// Int32s hands out small slices cut from large blocks: one allocation for
+// thousands of partials' short lists (the garbage collector's work, not
+// the copying, dominated the reduce path). A slice it gives has no room
+// to grow: an append copies it elsewhere, never into its neighbour.
+type Int32s struct{ block []int32 }
+
+// Take returns a zeroed slice of n.
+func (a *Int32s) Take(n int) []int32 {
+	if n > len(a.block) {
+		a.block = make([]int32, max(n, 1<<14))
+	}
+	s := a.block[:n:n]
+	a.block = a.block[n:]
+	return s
+}
+
 // Partials pairs each object with the kernel, keeps the pairs its rows'
-// flags allow and folds them into one partial per account pair, sorted by
-// (A, B). It is the worker's side of the reduce path.
+// flags allow and folds them into one partial per account pair, in the
+// order the pairs first appear. It is the worker's side of the reduce
+// path.
 func Partials(spec ReduceSpec, objs []ReduceObject) ([]EdgePartial, error) {
 	byKey := map[uint64]int{}
-	var out []EdgePartial
+	var blocks [][]EdgePartial // no copying of partials while they grow in number
 	var touched []int
+	var ints Int32s
+	var terms []ObjTerm
+	at := func(x int) *EdgePartial { return &blocks[x>>12][x&(1<<12-1)] }
+	nparts := 0
 	for _, o := range objs {
 		n := len(o.Rows)
 		if n < 2 {
@@ -178,12 +199,16 @@ func Partials(spec ReduceSpec, objs []ReduceObject) ([]EdgePartial, error) {
 			key := uint64(uint32(ra.acc))<<32 | uint64(uint32(rb.acc))
 			x, ok := byKey[key]
 			if !ok {
-				x = len(out)
+				x = nparts
+				nparts++
 				byKey[key] = x
-				out = append(out, EdgePartial{A: ra.acc, B: rb.acc, MinDt: math.MaxInt64, First: math.MaxInt64, Last: math.MinInt64,
-					ByType: make([]int32, spec.Types)})
+				if x>>12 == len(blocks) {
+					blocks = append(blocks, make([]EdgePartial, 1<<12))
+				}
+				*at(x) = EdgePartial{A: ra.acc, B: rb.acc, MinDt: math.MaxInt64, First: math.MaxInt64, Last: math.MinInt64,
+					ByType: ints.Take(spec.Types), PostsA: ints.Take(1)[:0], PostsB: ints.Take(1)[:0]}
 			}
-			e := &out[x]
+			e := at(x)
 			dt := rb.t - ra.t
 			if dt < 0 {
 				dt = -dt
@@ -198,7 +223,15 @@ func Partials(spec ReduceSpec, objs []ReduceObject) ([]EdgePartial, error) {
 				if w != nil {
 					t.TF = w[i] * w[j]
 				}
-				e.Terms = append(e.Terms, t)
+				if len(e.Terms) == 0 {
+					if len(terms) == 0 {
+						terms = make([]ObjTerm, 1<<12)
+					}
+					e.Terms, terms = terms[:1:1], terms[1:]
+					e.Terms[0] = t
+				} else {
+					e.Terms = append(e.Terms, t)
+				}
 				e.ByType[o.Type]++
 				touched = append(touched, x)
 			}
@@ -212,25 +245,31 @@ func Partials(spec ReduceSpec, objs []ReduceObject) ([]EdgePartial, error) {
 			e.PostsB = append(e.PostsB, rb.post)
 		})
 		for _, x := range touched {
-			out[x].Terms[len(out[x].Terms)-1].K = int32(len(accs))
+			e := at(x)
+			e.Terms[len(e.Terms)-1].K = int32(len(accs))
 		}
 	}
-	for i := range out {
-		e := &out[i]
-		slices.Sort(e.PostsA)
-		e.PostsA = slices.Compact(e.PostsA)
-		slices.Sort(e.PostsB)
-		e.PostsB = slices.Compact(e.PostsB)
+	out := make([]EdgePartial, nparts)
+	for x := range out {
+		e := at(x)
+		if len(e.PostsA) > 1 {
+			slices.Sort(e.PostsA)
+			e.PostsA = slices.Compact(e.PostsA)
+		}
+		if len(e.PostsB) > 1 {
+			slices.Sort(e.PostsB)
+			e.PostsB = slices.Compact(e.PostsB)
+		}
+		out[x] = *e
 	}
-	slices.SortFunc(out, func(a, b EdgePartial) int { return cmp.Compare(a.Key(), b.Key()) })
 	return out, nil
 }
 
 // A Reducer computes the merged partials of a run: every object through
 // Partials (anywhere), the partials of each account pair merged into one.
-// The answer may come in any order.
+// The answer may come in any order, in any number of slices.
 type Reducer interface {
-	Reduce(ctx context.Context, spec ReduceSpec, objs []ReduceObject) ([]EdgePartial, error)
+	Reduce(ctx context.Context, spec ReduceSpec, objs []ReduceObject) ([][]EdgePartial, error)
 }
 
 // RunReduced is Run with the pairs made and aggregated by red (elsewhere:
@@ -247,7 +286,7 @@ func RunReduced(ctx context.Context, shares []tahqiq.Share, p Params, reach map[
 // reduceEdges is the run's side of the reduce path: the row flags, the
 // objects handed to red, and the edges from its merged partials.
 func (in *input) reduceEdges(ctx context.Context, q, p *Params, red Reducer) ([]Edge, func(func(pairRef) error) error, error) {
-	active, keep, qual := in.participation(q, in.pairsOf(q))
+	active, keep, qual := in.participation(q, in.pairsStream(q))
 	// kept pairs, object by object, in Run's order (for the fast layer
 	// and, later, the evidence)
 	kept := func(fn func(pairRef) error) error {
@@ -298,19 +337,31 @@ func (in *input) reduceEdges(ctx context.Context, q, p *Params, red Reducer) ([]
 		}
 		objs = append(objs, ro)
 	}
-	parts, err := red.Reduce(ctx, spec, objs)
+	chunks, err := red.Reduce(ctx, spec, objs)
 	if err != nil {
 		return nil, nil, err
 	}
-	slices.SortFunc(parts, func(a, b EdgePartial) int { return cmp.Compare(a.Key(), b.Key()) })
+	objs = nil
+	// in (A, B) order: sort the keys, not the partials (large structs)
+	type keyed struct {
+		key uint64
+		p   *EdgePartial
+	}
+	var order []keyed
+	for _, c := range chunks {
+		for i := range c {
+			order = append(order, keyed{c[i].Key(), &c[i]})
+		}
+	}
+	slices.SortFunc(order, func(a, b keyed) int { return cmp.Compare(a.key, b.key) })
 	var tf *tfidf
 	if spec.TFIDF {
 		tf = in.tfidfWeights()
 	}
-	edges := make([]Edge, 0, len(parts))
-	for i := range parts {
-		x := &parts[i]
-		if i > 0 && x.Key() == parts[i-1].Key() {
+	edges := make([]Edge, 0, len(order))
+	for k, o := range order {
+		x := o.p
+		if k > 0 && o.key == order[k-1].key {
 			return nil, nil, fmt.Errorf("coord: the reducer answered twice for accounts %d and %d", x.A, x.B)
 		}
 		if x.A < 0 || x.B <= x.A || int(x.B) >= len(in.accounts) || len(x.ByType) != spec.Types {

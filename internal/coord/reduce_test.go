@@ -20,7 +20,7 @@ import (
 // a hash of the account pair, and each partition merges its own.
 type hashReducer struct{ maps, reduces, batch int }
 
-func (h hashReducer) Reduce(ctx context.Context, spec coord.ReduceSpec, objs []coord.ReduceObject) ([]coord.EdgePartial, error) {
+func (h hashReducer) Reduce(ctx context.Context, spec coord.ReduceSpec, objs []coord.ReduceObject) ([][]coord.EdgePartial, error) {
 	byPart := make([][]coord.ReduceObject, h.maps)
 	for _, o := range objs {
 		f := fnv.New32a()
@@ -55,7 +55,7 @@ func (h hashReducer) Reduce(ctx context.Context, spec coord.ReduceSpec, objs []c
 	if firstErr != nil {
 		return nil, firstErr
 	}
-	var out []coord.EdgePartial
+	var out [][]coord.EdgePartial
 	for _, ps := range shuffle {
 		merged := map[uint64]*coord.EdgePartial{}
 		for i := range ps {
@@ -65,9 +65,11 @@ func (h hashReducer) Reduce(ctx context.Context, spec coord.ReduceSpec, objs []c
 				merged[ps[i].Key()] = &ps[i]
 			}
 		}
+		var part []coord.EdgePartial
 		for _, m := range merged {
-			out = append(out, *m)
+			part = append(part, *m)
 		}
+		out = append(out, part)
 	}
 	return out, nil
 }

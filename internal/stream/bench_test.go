@@ -7,6 +7,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/coord"
 	"github.com/tahqiq/tahqiq/internal/stream"
 	"github.com/tahqiq/tahqiq/internal/synth"
@@ -32,7 +33,15 @@ func BenchmarkPartitioned(b *testing.B) {
 		}
 		b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "posts/s")
 	})
-	b.Run("jetstream-2-workers", func(b *testing.B) {
+	for _, mode := range []string{"jetstream-2-workers", "jetstream-2-workers-reduce"} {
+		b.Run(mode, func(b *testing.B) { benchBus(b, data.Shares, p, n, mode != "jetstream-2-workers") })
+	}
+}
+
+// benchBus runs the step through an embedded server and two workers, on
+// the pairs path or the reduce path (4 account-pair partitions).
+func benchBus(b *testing.B, shares []tahqiq.Share, p coord.Params, n int, reduce bool) {
+	{
 		srv, err := stream.Embedded(b.TempDir())
 		if err != nil {
 			b.Fatal(err)
@@ -55,12 +64,18 @@ func BenchmarkPartitioned(b *testing.B) {
 		}
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := coord.RunPartitioned(ctx, data.Shares, p, nil, &stream.Partitioner{Bus: bus}); err != nil {
+			var err error
+			if reduce {
+				_, err = coord.RunReduced(ctx, shares, p, nil, &stream.Reducer{Bus: bus, Reduces: 4})
+			} else {
+				_, err = coord.RunPartitioned(ctx, shares, p, nil, &stream.Partitioner{Bus: bus})
+			}
+			if err != nil {
 				b.Fatal(err)
 			}
 		}
 		b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "posts/s")
 		cancel()
 		wg.Wait()
-	})
+	}
 }

@@ -1,7 +1,6 @@
 package stream
 
 import (
-	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/binary"
@@ -43,14 +42,12 @@ const (
 	modeReduce     = "reduce"
 )
 
-// partialsMsg is one message of the partials stream: a chunk of the
-// partials of one task (Batch) for one partition, or of one partition's
-// merged partials (Batch is then the partition).
+// partialsMsg is one message of the partials stream (wire.go): a chunk
+// of the partials of one task (Batch) for one partition, or of one
+// partition's merged partials (Batch is then the partition).
 type partialsMsg struct {
-	Batch    int                 `json:"batch"`
-	Chunk    int                 `json:"chunk"`
-	Chunks   int                 `json:"chunks"`
-	Partials []coord.EdgePartial `json:"partials"`
+	Batch, Chunk, Chunks int
+	Partials             []coord.EdgePartial
 }
 
 // reduceTask asks a reducer to merge partition R of a run once Batches
@@ -90,7 +87,7 @@ func objectPartition(obj int32, n int) int {
 
 // Reduce publishes the objects, queues the reduce tasks and gathers the
 // merged partials.
-func (r *Reducer) Reduce(ctx context.Context, spec coord.ReduceSpec, objs []coord.ReduceObject) ([]coord.EdgePartial, error) {
+func (r *Reducer) Reduce(ctx context.Context, spec coord.ReduceSpec, objs []coord.ReduceObject) ([][]coord.EdgePartial, error) {
 	run := r.Run
 	if run == "" {
 		var b [8]byte
@@ -99,10 +96,11 @@ func (r *Reducer) Reduce(ctx context.Context, spec coord.ReduceSpec, objs []coor
 	}
 	nred := r.reduces()
 	js := r.Bus.JS
-	out, err := js.OrderedConsumer(ctx, PartialsStream, jetstream.OrderedConsumerConfig{FilterSubjects: []string{partialsPrefix + run + ".out"}})
+	out, err := follow(ctx, js, PartialsStream, partialsPrefix+run+".out")
 	if err != nil {
-		return nil, fmt.Errorf("stream: results consumer: %w", err)
+		return nil, err
 	}
+	defer out.stop()
 	n := r.Bus.partitions()
 	byPart := make([][]int, n)
 	for i, o := range objs {
@@ -163,7 +161,7 @@ func (r *Reducer) Reduce(ctx context.Context, spec coord.ReduceSpec, objs []coor
 			return nil, err
 		}
 	}
-	var all []coord.EdgePartial
+	var all [][]coord.EdgePartial
 	g := newGatherer(nred)
 	lastProgress := time.Time{}
 	for !g.complete() {
@@ -177,20 +175,9 @@ func (r *Reducer) Reduce(ctx context.Context, spec coord.ReduceSpec, objs []coor
 				r.Progress(batches-left, batches)
 			}
 		}
-		msgs, err := pull(ctx, out, 64, time.Second)
+		msgs, err := out.next(ctx, 64, 100*time.Millisecond, r.Log)
 		if err != nil {
-			if ctx.Err() != nil {
-				return nil, ctx.Err()
-			}
-			if r.Log != nil {
-				r.Log("stream: fetch merged partials: %v (new consumer)", err)
-			}
-			time.Sleep(200 * time.Millisecond)
-			cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-			if c, cerr := js.OrderedConsumer(cctx, PartialsStream, jetstream.OrderedConsumerConfig{FilterSubjects: []string{partialsPrefix + run + ".out"}}); cerr == nil {
-				out = c
-			}
-			cancel()
+			return nil, err
 		}
 		for _, m := range msgs {
 			pm, err := g.add(m.Data())
@@ -198,7 +185,7 @@ func (r *Reducer) Reduce(ctx context.Context, spec coord.ReduceSpec, objs []coor
 				return nil, fmt.Errorf("stream: run %s: %w", run, err)
 			}
 			if pm != nil {
-				all = append(all, pm.Partials...)
+				all = append(all, pm.Partials)
 			}
 		}
 	}
@@ -225,10 +212,12 @@ func (g *gatherer) complete() bool { return g.done == g.n }
 
 // add takes one message; it returns nil for a chunk seen before.
 func (g *gatherer) add(data []byte) (*partialsMsg, error) {
-	pm := new(partialsMsg)
-	if err := json.Unmarshal(data, pm); err != nil || pm.Batch < 0 || pm.Batch >= g.n || pm.Chunk < 0 || pm.Chunk >= pm.Chunks ||
-		(g.chunks[pm.Batch] != 0 && g.chunks[pm.Batch] != pm.Chunks) {
-		return nil, fmt.Errorf("malformed partials message (%v)", err)
+	pm, err := decodePartials(data)
+	if err != nil {
+		return nil, err
+	}
+	if pm.Batch >= g.n || (g.chunks[pm.Batch] != 0 && g.chunks[pm.Batch] != pm.Chunks) {
+		return nil, fmt.Errorf("partials message of task %d in %d chunks: %d tasks, or chunked otherwise before", pm.Batch, pm.Chunks, g.n)
 	}
 	k := [2]int{pm.Batch, pm.Chunk}
 	if g.seen[k] {
@@ -243,47 +232,16 @@ func (g *gatherer) add(data []byte) (*partialsMsg, error) {
 	return pm, nil
 }
 
-// publishPartials publishes ps (sorted) as chunks of partialsMsg of at
-// most the batch size to subject, with ids prefix/chunk; at least one
-// message, empty when ps is.
-func (w *Worker) publishPartials(ctx context.Context, subject, prefix string, batch int, ps []coord.EdgePartial) error {
-	limit := batchBytes(w.Bus.JS.Conn())
-	var chunks [][]byte
-	cur := []byte(nil)
-	count := 0
-	flush := func() {
-		chunks = append(chunks, append(cur, ']'))
-		cur, count = nil, 0
-	}
-	for i := range ps {
-		b, err := json.Marshal(&ps[i])
-		if err != nil {
-			return err
-		}
-		if len(b) > maxBody(w.Bus.JS.Conn())-256 {
-			return tahqiq.Errorf(tahqiq.EINVALID, "the accounts %d and %d share %d posts: more than the NATS server's max_payload carries in one message", ps[i].A, ps[i].B, len(ps[i].PostsA)+len(ps[i].PostsB))
-		}
-		if count > 0 && len(cur)+len(b) > limit {
-			flush()
-		}
-		if count == 0 {
-			cur = append(cur, '[')
-		} else {
-			cur = append(cur, ',')
-		}
-		cur = append(cur, b...)
-		count++
-	}
-	if count > 0 || len(chunks) == 0 {
-		if count == 0 {
-			cur = append(cur, '[')
-		}
-		flush()
-	}
+// publishPartials publishes ps (sorted) to subject as binary messages of
+// about the batch size (at least one, empty when ps is), with ids
+// prefix/chunk.
+func (w *Worker) publishPartials(ctx context.Context, subject, prefix string, batch int, ps []*coord.EdgePartial) error {
+	chunks := encodePartialPtrs(batch, ps, batchBytes(w.Bus.JS.Conn()))
 	for c, body := range chunks {
-		msg := []byte(`{"batch":` + strconv.Itoa(batch) + `,"chunk":` + strconv.Itoa(c) + `,"chunks":` + strconv.Itoa(len(chunks)) + `,"partials":`)
-		msg = append(append(msg, body...), '}')
-		if err := w.publish(ctx, subject, msg, prefix+"/"+strconv.Itoa(c), "partials of "+prefix); err != nil {
+		if len(body) > maxBody(w.Bus.JS.Conn()) {
+			return tahqiq.Errorf(tahqiq.EINVALID, "%s: chunk %d of the partial aggregates is %d bytes, more than the NATS server's max_payload: an account pair shares too many posts for one message; raise max_payload (64 MB at most)", prefix, c, len(body))
+		}
+		if err := w.publish(ctx, subject, body, prefix+"/"+strconv.Itoa(c), "partials of "+prefix); err != nil {
 			return err
 		}
 	}
@@ -302,10 +260,10 @@ func (w *Worker) handleMap(ctx context.Context, m jetstream.Msg, t *task) error 
 		m.Term()
 		return fmt.Errorf("worker %s: task %d of run %s: %v", w.Name, t.Batch, t.Run, err)
 	}
-	byPart := make([][]coord.EdgePartial, t.Reduces)
-	for _, p := range ps {
-		k := int(p.Key() % uint64(t.Reduces))
-		byPart[k] = append(byPart[k], p)
+	byPart := make([][]*coord.EdgePartial, t.Reduces)
+	for i := range ps {
+		k := int(ps[i].Key() % uint64(t.Reduces))
+		byPart[k] = append(byPart[k], &ps[i])
 	}
 	for k, part := range byPart {
 		subject := partialsPrefix + t.Run + "." + strconv.Itoa(k)
@@ -372,19 +330,15 @@ func (w *Worker) reduce(ctx context.Context, m jetstream.Msg, ackWait time.Durat
 		}
 	}
 	subject := partialsPrefix + rt.Run + "." + strconv.Itoa(rt.R)
-	open := func() (jetstream.Consumer, error) {
-		cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		defer cancel()
-		return w.Bus.JS.OrderedConsumer(cctx, PartialsStream, jetstream.OrderedConsumerConfig{FilterSubjects: []string{subject}})
-	}
-	var cons jetstream.Consumer
+	var cons *follower
 	if err := retry(ctx, func(context.Context) error {
 		var err error
-		cons, err = open()
+		cons, err = follow(ctx, w.Bus.JS, PartialsStream, subject)
 		return err
 	}); err != nil {
 		return err
 	}
+	defer cons.stop()
 	merged := map[uint64]*coord.EdgePartial{}
 	g := newGatherer(rt.Batches)
 	alive := time.Now()
@@ -397,15 +351,13 @@ func (w *Worker) reduce(ctx context.Context, m jetstream.Msg, ackWait time.Durat
 			m.InProgress()
 			alive = time.Now()
 		}
-		msgs, err := pull(ctx, cons, 64, time.Second)
-		if err != nil && ctx.Err() == nil {
+		msgs, err := cons.next(ctx, 64, 100*time.Millisecond, func(f string, a ...any) {
 			if w.Log != nil {
-				w.Log("worker %s: fetch partials of %s: %v (new consumer)", w.Name, subject, err)
+				w.Log("worker "+w.Name+": "+f, a...)
 			}
-			time.Sleep(200 * time.Millisecond)
-			if c, cerr := open(); cerr == nil {
-				cons = c
-			}
+		})
+		if err != nil {
+			return err // stopped: not acked, another reducer redoes it
 		}
 		for _, msg := range msgs {
 			pm, err := g.add(msg.Data())
@@ -426,12 +378,18 @@ func (w *Worker) reduce(ctx context.Context, m jetstream.Msg, ackWait time.Durat
 			}
 		}
 	}
-	out := make([]coord.EdgePartial, 0, len(merged))
-	for _, p := range merged {
-		out = append(out, *p)
+	// in key order, so that a reducer redoing this task publishes the same
+	// chunks
+	keys := make([]uint64, 0, len(merged))
+	for k := range merged {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	out := make([]*coord.EdgePartial, len(keys))
+	for i, k := range keys {
+		out[i] = merged[k]
 	}
 	merged = nil
-	slices.SortFunc(out, func(a, b coord.EdgePartial) int { return cmp.Compare(a.Key(), b.Key()) })
 	if err := w.publishPartials(ctx, partialsPrefix+rt.Run+".out", rt.Run+"/out/"+strconv.Itoa(rt.R), rt.R, out); err != nil {
 		return err
 	}

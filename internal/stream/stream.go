@@ -175,10 +175,11 @@ func (p *Partitioner) Pairs(ctx context.Context, kind string, window int64, objs
 	n := p.Bus.partitions()
 	limit := batchBytes(p.Bus.JS.Conn())
 	// gather first, so that no result is missed
-	cons, err := p.Bus.JS.OrderedConsumer(ctx, PairsStream, jetstream.OrderedConsumerConfig{FilterSubjects: []string{pairsPrefix + run}})
+	cons, err := follow(ctx, p.Bus.JS, PairsStream, pairsPrefix+run)
 	if err != nil {
-		return nil, fmt.Errorf("stream: results consumer: %w", err)
+		return nil, err
 	}
+	defer cons.stop()
 	byPart := make([][]int, n)
 	for i, o := range objs {
 		part := Partition(o, n)
@@ -236,22 +237,9 @@ func (p *Partitioner) Pairs(ctx context.Context, kind string, window int64, objs
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		msgs, err := pull(ctx, cons, 64, time.Second)
+		msgs, err := cons.next(ctx, 64, 100*time.Millisecond, p.Log)
 		if err != nil {
-			if ctx.Err() != nil {
-				return nil, ctx.Err()
-			}
-			if p.Log != nil {
-				p.Log("stream: fetch results: %v (new consumer)", err)
-			}
-			// after a failover an ordered consumer may stay broken: make a
-			// new one, from the start (chunks already seen are skipped)
-			time.Sleep(200 * time.Millisecond)
-			cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-			if c, cerr := p.Bus.JS.OrderedConsumer(cctx, PairsStream, jetstream.OrderedConsumerConfig{FilterSubjects: []string{pairsPrefix + run}}); cerr == nil {
-				cons = c
-			}
-			cancel()
+			return nil, err
 		}
 		for _, m := range msgs {
 			r := new(result)
@@ -343,6 +331,108 @@ func pull(ctx context.Context, c jetstream.Consumer, n int, wait time.Duration) 
 	return out, err
 }
 
+// follower reads one subject of a stream from its start, in order, for
+// as long as a run gathers it: an ordered consumer with a continuous pull
+// (Fetch on an ordered consumer makes a new consumer at every call, which
+// costs more than the messages). Every wait is bounded by a context. When
+// the iterator fails or stays silent (a failover), it starts again after
+// the last message it handed over; the gatherers skip anything seen twice.
+type follower struct {
+	js      jetstream.JetStream
+	stream  string
+	subject string
+	it      jetstream.MessagesContext
+	last    uint64    // stream sequence of the last message handed over
+	heard   time.Time // when a message last came (or the iterator opened)
+}
+
+// followStall is how long a follower waits without a message before it
+// opens a new iterator after the last message it handed over: after a
+// failover an ordered consumer was seen to stay silent for minutes.
+const followStall = 5 * time.Second
+
+func follow(ctx context.Context, js jetstream.JetStream, stream, subject string) (*follower, error) {
+	f := &follower{js: js, stream: stream, subject: subject}
+	return f, f.open(ctx)
+}
+
+func (f *follower) open(ctx context.Context) error {
+	if f.it != nil {
+		f.it.Stop()
+		f.it = nil
+	}
+	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	cfg := jetstream.OrderedConsumerConfig{FilterSubjects: []string{f.subject}}
+	if f.last > 0 {
+		cfg.DeliverPolicy, cfg.OptStartSeq = jetstream.DeliverByStartSequencePolicy, f.last+1
+	}
+	f.heard = time.Now()
+	c, err := f.js.OrderedConsumer(cctx, f.stream, cfg)
+	if err != nil {
+		return fmt.Errorf("stream: follow %s: %w", f.subject, err)
+	}
+	it, err := c.Messages()
+	if err != nil {
+		return fmt.Errorf("stream: follow %s: %w", f.subject, err)
+	}
+	f.it = it
+	return nil
+}
+
+// next returns up to max messages: waits up to wait for the first, then
+// takes what has arrived. On a failure it reopens (after logging it) and
+// returns what it had.
+func (f *follower) next(ctx context.Context, max int, wait time.Duration, log func(string, ...any)) ([]jetstream.Msg, error) {
+	var out []jetstream.Msg
+	for len(out) < max {
+		d := wait
+		if len(out) > 0 {
+			d = time.Millisecond
+		}
+		nctx, cancel := context.WithTimeout(ctx, d)
+		m, err := f.it.Next(jetstream.NextContext(nctx))
+		cancel()
+		if err == nil {
+			if meta, merr := m.Metadata(); merr == nil {
+				f.last = meta.Sequence.Stream
+			}
+			f.heard = time.Now()
+			out = append(out, m)
+			continue
+		}
+		if ctx.Err() != nil {
+			return out, ctx.Err()
+		}
+		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, nats.ErrTimeout) {
+			if len(out) == 0 && time.Since(f.heard) > followStall {
+				if log != nil {
+					log("stream: follow %s: nothing for %s, following again after message %d", f.subject, followStall, f.last)
+				}
+				if oerr := f.open(ctx); oerr != nil && log != nil {
+					log("%v", oerr)
+				}
+			}
+			return out, nil
+		}
+		if log != nil {
+			log("stream: follow %s: %v (following again after message %d)", f.subject, err, f.last)
+		}
+		time.Sleep(200 * time.Millisecond)
+		if oerr := f.open(ctx); oerr != nil && log != nil {
+			log("%v", oerr)
+		}
+		return out, nil
+	}
+	return out, nil
+}
+
+func (f *follower) stop() {
+	if f.it != nil {
+		f.it.Stop()
+	}
+}
+
 // retry calls fn until it succeeds or ctx ends, backing off up to 2 s
 // (a cluster electing a new stream leader answers with errors meanwhile).
 // Each attempt has 5 s: a request to a server that just died is never
@@ -421,7 +511,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	for ctx.Err() == nil {
 		idle := true
 		for _, c := range consumers {
-			msgs, err := pull(ctx, c, 4, 250*time.Millisecond)
+			msgs, err := pull(ctx, c, 4, 25*time.Millisecond)
 			if err != nil {
 				if ctx.Err() != nil {
 					return nil
