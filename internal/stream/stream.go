@@ -303,33 +303,48 @@ func (t *task) add(i int, o coord.ObjectShares) {
 	t.Objects = append(t.Objects, rows)
 }
 
-// pull fetches up to n messages, waiting at most wait for them. The wait
-// is bounded on the client too (FetchContext), not only by the pull's
-// expiry on the server: after a failover, a pull whose server went away
-// was seen never to end (its timer restarts whenever other traffic wakes
-// it). A message that arrives after the deadline is not lost: a work
-// queue redelivers it after AckWait, and an ordered consumer starts its
-// next pull after the last message it handed over.
+// pull fetches up to n messages: those waiting now when wait is 0, else
+// waiting up to wait (the pull's expiry on the server, so that a message
+// on its way is never cut off by the client). The client gives up after
+// wait plus pullGrace all the same: after a failover, a pull whose server
+// went away was seen never to end (its timer restarts whenever other
+// traffic wakes it). A message received after that is not lost: a work
+// queue redelivers it after AckWait.
 func pull(ctx context.Context, c jetstream.Consumer, n int, wait time.Duration) ([]jetstream.Msg, error) {
-	fctx, cancel := context.WithTimeout(ctx, wait)
-	defer cancel()
-	mb, err := c.Fetch(n, jetstream.FetchContext(fctx))
+	var mb jetstream.MessageBatch
+	var err error
+	if wait <= 0 {
+		mb, err = c.FetchNoWait(n)
+	} else {
+		mb, err = c.Fetch(n, jetstream.FetchMaxWait(wait))
+	}
 	if err != nil {
 		return nil, err
 	}
+	giveUp := time.NewTimer(wait + pullGrace)
+	defer giveUp.Stop()
 	var out []jetstream.Msg
-	for m := range mb.Messages() {
-		out = append(out, m)
+	for {
+		select {
+		case m, ok := <-mb.Messages():
+			if !ok {
+				err = mb.Error()
+				if errors.Is(err, nats.ErrTimeout) || errors.Is(err, jetstream.ErrNoMessages) {
+					err = nil
+				}
+				return out, err
+			}
+			out = append(out, m)
+		case <-giveUp.C:
+			return out, fmt.Errorf("a pull of %s did not end within %s", wait, wait+pullGrace)
+		case <-ctx.Done():
+			return out, ctx.Err()
+		}
 	}
-	err = mb.Error()
-	if ctx.Err() != nil {
-		return out, ctx.Err()
-	}
-	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, nats.ErrTimeout) {
-		err = nil
-	}
-	return out, err
 }
+
+// pullGrace is how long after its wait a pull is given up.
+const pullGrace = 10 * time.Second
 
 // follower reads one subject of a stream from its start, in order, for
 // as long as a run gathers it: an ordered consumer with a continuous pull
@@ -372,7 +387,9 @@ func (f *follower) open(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("stream: follow %s: %w", f.subject, err)
 	}
-	it, err := c.Messages()
+	// a few messages ahead at most: they may be 1 MiB each, and a client
+	// whose pending bytes overflow drops messages (a slow consumer)
+	it, err := c.Messages(jetstream.PullMaxMessages(16))
 	if err != nil {
 		return fmt.Errorf("stream: follow %s: %w", f.subject, err)
 	}
@@ -508,10 +525,11 @@ func (w *Worker) Run(ctx context.Context) error {
 	reduced := make(chan error, 1)
 	go func() { reduced <- w.reduceLoop(ctx, ackWait) }()
 	defer func() { <-reduced }()
+	nap := time.Duration(0) // grows while there is nothing to do
 	for ctx.Err() == nil {
 		idle := true
 		for _, c := range consumers {
-			msgs, err := pull(ctx, c, 4, 25*time.Millisecond)
+			msgs, err := pull(ctx, c, 4, 0)
 			if err != nil {
 				if ctx.Err() != nil {
 					return nil
@@ -535,11 +553,14 @@ func (w *Worker) Run(ctx context.Context) error {
 				}
 			}
 		}
-		if idle {
-			select {
-			case <-ctx.Done():
-			case <-time.After(50 * time.Millisecond):
-			}
+		if !idle {
+			nap = 0
+			continue
+		}
+		nap = min(max(2*nap, 10*time.Millisecond), 500*time.Millisecond)
+		select {
+		case <-ctx.Done():
+		case <-time.After(nap):
 		}
 	}
 	return nil
