@@ -6,10 +6,12 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -58,6 +60,14 @@ type reduceTask struct {
 	Reduces int    `json:"reduces"`
 	Batches int    `json:"batches"`
 }
+
+// ReduceIdle is how long a reducer waits for the next partials of its
+// partition before it gives up and fails the run.
+var ReduceIdle = 15 * time.Minute
+
+// failedMagic starts the message a reducer that gave up publishes in
+// place of its partition's partials.
+const failedMagic = "TQPE"
 
 // Reducer implements coord.Reducer over the bus.
 type Reducer struct {
@@ -212,6 +222,9 @@ func (g *gatherer) complete() bool { return g.done == g.n }
 
 // add takes one message; it returns nil for a chunk seen before.
 func (g *gatherer) add(data []byte) (*partialsMsg, error) {
+	if msg, ok := strings.CutPrefix(string(data), failedMagic); ok {
+		return nil, errors.New(msg)
+	}
 	pm, err := decodePartials(data)
 	if err != nil {
 		return nil, err
@@ -341,10 +354,21 @@ func (w *Worker) reduce(ctx context.Context, m jetstream.Msg, ackWait time.Durat
 	defer cons.stop()
 	merged := map[uint64]*coord.EdgePartial{}
 	g := newGatherer(rt.Batches)
-	alive := time.Now()
+	alive, progress := time.Now(), time.Now()
 	for !g.complete() {
 		if ctx.Err() != nil {
 			return ctx.Err() // not acked: another reducer redoes it
+		}
+		if time.Since(progress) > ReduceIdle {
+			// a map task that never publishes (terminated, or taken by a
+			// worker that does not know the reduce mode) would hold this
+			// reducer for ever: give up and tell the run
+			err := fmt.Errorf("reduce partition %d of run %s: no partials for %s, %d of %d map tasks in", rt.R, rt.Run, ReduceIdle, g.done, rt.Batches)
+			if perr := w.publish(ctx, partialsPrefix+rt.Run+".out", append([]byte(failedMagic), err.Error()...), rt.Run+"/out/"+strconv.Itoa(rt.R)+"/failed", "failure"); perr != nil {
+				return perr
+			}
+			m.Term()
+			return fmt.Errorf("worker %s: %w", w.Name, err)
 		}
 		if time.Since(alive) > ackWait/3 {
 			// still waiting for map tasks: keep the task ours
@@ -368,6 +392,7 @@ func (w *Worker) reduce(ctx context.Context, m jetstream.Msg, ackWait time.Durat
 			if pm == nil {
 				continue
 			}
+			progress = time.Now()
 			for i := range pm.Partials {
 				p := &pm.Partials[i]
 				if x, ok := merged[p.Key()]; ok {

@@ -573,8 +573,13 @@ func (w *Worker) handle(ctx context.Context, m jetstream.Msg) error {
 		m.Term()
 		return fmt.Errorf("worker %s: malformed task on %s: %v", w.Name, m.Subject(), err)
 	}
-	if t.Mode == modeReduce {
+	switch t.Mode {
+	case modeReduce:
 		return w.handleMap(ctx, m, &t)
+	case "":
+	default:
+		m.Term()
+		return fmt.Errorf("worker %s: task of run %s in mode %q, which this worker does not know (a newer tahqiq?)", w.Name, t.Run, t.Mode)
 	}
 	pairs := make([][][2]int32, len(t.Objects))
 	for k := range t.Objects {
