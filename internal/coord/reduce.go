@@ -142,6 +142,11 @@ func (a *Int32s) Take(n int) []int32 {
 	return s
 }
 
+type keyedEdge struct {
+	key uint64
+	i   int32
+}
+
 // Partials pairs each object with the kernel, keeps the pairs its rows'
 // flags allow and folds them into one partial per account pair, in the
 // order the pairs first appear. It is the worker's side of the reduce
@@ -267,9 +272,10 @@ func Partials(spec ReduceSpec, objs []ReduceObject) ([]EdgePartial, error) {
 
 // A Reducer computes the merged partials of a run: every object through
 // Partials (anywhere), the partials of each account pair merged into one.
-// The answer may come in any order, in any number of slices.
+// It hands them to fn as they come, in any order and any number of calls,
+// one call at a time; fn keeps nothing of what it is given.
 type Reducer interface {
-	Reduce(ctx context.Context, spec ReduceSpec, objs []ReduceObject) ([][]EdgePartial, error)
+	Reduce(ctx context.Context, spec ReduceSpec, objs []ReduceObject, fn func([]EdgePartial) error) error
 }
 
 // RunReduced is Run with the pairs made and aggregated by red (elsewhere:
@@ -337,53 +343,62 @@ func (in *input) reduceEdges(ctx context.Context, q, p *Params, red Reducer) ([]
 		}
 		objs = append(objs, ro)
 	}
-	chunks, err := red.Reduce(ctx, spec, objs)
-	if err != nil {
-		return nil, nil, err
-	}
-	objs = nil
-	// in (A, B) order: sort the keys, not the partials (large structs)
-	type keyed struct {
-		key uint64
-		p   *EdgePartial
-	}
-	var order []keyed
-	for _, c := range chunks {
-		for i := range c {
-			order = append(order, keyed{c[i].Key(), &c[i]})
-		}
-	}
-	slices.SortFunc(order, func(a, b keyed) int { return cmp.Compare(a.key, b.key) })
 	var tf *tfidf
 	if spec.TFIDF {
 		tf = in.tfidfWeights()
 	}
-	edges := make([]Edge, 0, len(order))
-	for k, o := range order {
-		x := o.p
-		if k > 0 && o.key == order[k-1].key {
-			return nil, nil, fmt.Errorf("coord: the reducer answered twice for accounts %d and %d", x.A, x.B)
-		}
-		if x.A < 0 || x.B <= x.A || int(x.B) >= len(in.accounts) || len(x.ByType) != spec.Types {
-			return nil, nil, fmt.Errorf("coord: the reducer answered for accounts %d and %d of %d", x.A, x.B, len(in.accounts))
-		}
-		slices.SortStableFunc(x.Terms, func(a, b ObjTerm) int { return cmp.Compare(a.Obj, b.Obj) })
-		e := Edge{A: x.A, B: x.B, Pairs: x.Pairs, Objects: int32(len(x.Terms)), ByType: x.ByType, SumDt: x.SumDt, MinDt: x.MinDt,
-			First: x.First, Last: x.Last, PostsA: int32(len(x.PostsA)), PostsB: int32(len(x.PostsB)), Fast: x.Fast, lastObj: -1, tfidfSeen: -1}
-		for _, t := range x.Terms {
-			if t.K > 1 {
-				e.Collab += 1 / float64(t.K-1)
+	// each partial becomes an edge as it comes (its lists are dropped at
+	// once), in blocks that never move; then the edges are put in (A, B)
+	// order by sorting their keys, not the edges (large structs)
+	const blockBits = 16
+	var blocks [][]Edge
+	var keys []keyedEdge
+	var byType Int32s
+	n := 0
+	err := red.Reduce(ctx, spec, objs, func(ps []EdgePartial) error {
+		for i := range ps {
+			x := &ps[i]
+			if x.A < 0 || x.B <= x.A || int(x.B) >= len(in.accounts) || len(x.ByType) != spec.Types {
+				return fmt.Errorf("coord: the reducer answered for accounts %d and %d of %d", x.A, x.B, len(in.accounts))
+			}
+			slices.SortStableFunc(x.Terms, func(a, b ObjTerm) int { return cmp.Compare(a.Obj, b.Obj) })
+			e := Edge{A: x.A, B: x.B, Pairs: x.Pairs, Objects: int32(len(x.Terms)), ByType: byType.Take(spec.Types), SumDt: x.SumDt, MinDt: x.MinDt,
+				First: x.First, Last: x.Last, PostsA: int32(len(x.PostsA)), PostsB: int32(len(x.PostsB)), Fast: x.Fast, lastObj: -1, tfidfSeen: -1}
+			copy(e.ByType, x.ByType)
+			for _, t := range x.Terms {
+				if t.K > 1 {
+					e.Collab += 1 / float64(t.K-1)
+				}
+				if tf != nil {
+					e.TFIDF += t.TF
+				}
 			}
 			if tf != nil {
-				e.TFIDF += t.TF
+				if d := tf.norm[e.A] * tf.norm[e.B]; d > 0 {
+					e.TFIDF /= d
+				}
 			}
-		}
-		if tf != nil {
-			if d := tf.norm[e.A] * tf.norm[e.B]; d > 0 {
-				e.TFIDF /= d
+			if n>>blockBits == len(blocks) {
+				blocks = append(blocks, make([]Edge, 1<<blockBits))
 			}
+			blocks[n>>blockBits][n&(1<<blockBits-1)] = e
+			keys = append(keys, keyedEdge{x.Key(), int32(n)})
+			n++
 		}
-		edges = append(edges, e)
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	objs = nil
+	slices.SortFunc(keys, func(a, b keyedEdge) int { return cmp.Compare(a.key, b.key) })
+	edges := make([]Edge, n)
+	for k, o := range keys {
+		if k > 0 && o.key == keys[k-1].key {
+			e := &edges[k-1]
+			return nil, nil, fmt.Errorf("coord: the reducer answered twice for accounts %d and %d", e.A, e.B)
+		}
+		edges[k] = blocks[o.i>>blockBits][o.i&(1<<blockBits-1)]
 	}
 	return edges, kept, nil
 }

@@ -20,7 +20,7 @@ import (
 // a hash of the account pair, and each partition merges its own.
 type hashReducer struct{ maps, reduces, batch int }
 
-func (h hashReducer) Reduce(ctx context.Context, spec coord.ReduceSpec, objs []coord.ReduceObject) ([][]coord.EdgePartial, error) {
+func (h hashReducer) Reduce(ctx context.Context, spec coord.ReduceSpec, objs []coord.ReduceObject, fn func([]coord.EdgePartial) error) error {
 	byPart := make([][]coord.ReduceObject, h.maps)
 	for _, o := range objs {
 		f := fnv.New32a()
@@ -53,9 +53,8 @@ func (h hashReducer) Reduce(ctx context.Context, spec coord.ReduceSpec, objs []c
 	}
 	wg.Wait()
 	if firstErr != nil {
-		return nil, firstErr
+		return firstErr
 	}
-	var out [][]coord.EdgePartial
 	for _, ps := range shuffle {
 		merged := map[uint64]*coord.EdgePartial{}
 		for i := range ps {
@@ -69,9 +68,11 @@ func (h hashReducer) Reduce(ctx context.Context, spec coord.ReduceSpec, objs []c
 		for _, m := range merged {
 			part = append(part, *m)
 		}
-		out = append(out, part)
+		if err := fn(part); err != nil {
+			return err
+		}
 	}
-	return out, nil
+	return nil
 }
 
 // reshares are originals by four authors and retweets of them, some fast.

@@ -97,7 +97,7 @@ func objectPartition(obj int32, n int) int {
 
 // Reduce publishes the objects, queues the reduce tasks and gathers the
 // merged partials.
-func (r *Reducer) Reduce(ctx context.Context, spec coord.ReduceSpec, objs []coord.ReduceObject) ([][]coord.EdgePartial, error) {
+func (r *Reducer) Reduce(ctx context.Context, spec coord.ReduceSpec, objs []coord.ReduceObject, fn func([]coord.EdgePartial) error) error {
 	run := r.Run
 	if run == "" {
 		var b [8]byte
@@ -108,7 +108,7 @@ func (r *Reducer) Reduce(ctx context.Context, spec coord.ReduceSpec, objs []coor
 	js := r.Bus.JS
 	out, err := follow(ctx, js, PartialsStream, partialsPrefix+run+".out")
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer out.stop()
 	n := r.Bus.partitions()
@@ -148,7 +148,7 @@ func (r *Reducer) Reduce(ctx context.Context, spec coord.ReduceSpec, objs []coor
 			est := 32 * len(o.Rows) // four numbers a row
 			if len(t.RObjects) > 0 && size+est > limit {
 				if err := publish(part, t); err != nil {
-					return nil, err
+					return err
 				}
 				t, size = newTask(), 0
 			}
@@ -157,7 +157,7 @@ func (r *Reducer) Reduce(ctx context.Context, spec coord.ReduceSpec, objs []coor
 		}
 		if len(t.RObjects) > 0 {
 			if err := publish(part, t); err != nil {
-				return nil, err
+				return err
 			}
 		}
 	}
@@ -168,15 +168,14 @@ func (r *Reducer) Reduce(ctx context.Context, spec coord.ReduceSpec, objs []coor
 			_, err := js.PublishMsg(ctx, msg, jetstream.WithMsgID(run+"/reduce/"+strconv.Itoa(k)))
 			return err
 		}); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	var all [][]coord.EdgePartial
 	g := newGatherer(nred)
 	lastProgress := time.Time{}
 	for !g.complete() {
 		if err := ctx.Err(); err != nil {
-			return nil, err
+			return err
 		}
 		if r.Progress != nil && time.Since(lastProgress) > time.Second {
 			lastProgress = time.Now()
@@ -187,22 +186,24 @@ func (r *Reducer) Reduce(ctx context.Context, spec coord.ReduceSpec, objs []coor
 		}
 		msgs, err := out.next(ctx, 64, 100*time.Millisecond, r.Log)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		for _, m := range msgs {
 			pm, err := g.add(m.Data())
 			if err != nil {
-				return nil, fmt.Errorf("stream: run %s: %w", run, err)
+				return fmt.Errorf("stream: run %s: %w", run, err)
 			}
 			if pm != nil {
-				all = append(all, pm.Partials)
+				if err := fn(pm.Partials); err != nil {
+					return err
+				}
 			}
 		}
 	}
 	if r.Progress != nil {
 		r.Progress(batches, batches)
 	}
-	return all, nil
+	return nil
 }
 
 // gatherer tracks the chunks of n producers (tasks or partitions).
