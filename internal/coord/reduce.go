@@ -272,10 +272,11 @@ func Partials(spec ReduceSpec, objs []ReduceObject) ([]EdgePartial, error) {
 
 // A Reducer computes the merged partials of a run: every object through
 // Partials (anywhere), the partials of each account pair merged into one.
-// It hands them to fn as they come, in any order and any number of calls,
-// one call at a time; fn keeps nothing of what it is given.
+// It hands them to fn in any order and any number of calls, one call at
+// a time (fn keeps nothing of what it is given), and may first tell grow
+// how many will come, so that the edges are made in place.
 type Reducer interface {
-	Reduce(ctx context.Context, spec ReduceSpec, objs []ReduceObject, fn func([]EdgePartial) error) error
+	Reduce(ctx context.Context, spec ReduceSpec, objs []ReduceObject, grow func(n int), fn func([]EdgePartial) error) error
 }
 
 // RunReduced is Run with the pairs made and aggregated by red (elsewhere:
@@ -348,14 +349,15 @@ func (in *input) reduceEdges(ctx context.Context, q, p *Params, red Reducer) ([]
 		tf = in.tfidfWeights()
 	}
 	// each partial becomes an edge as it comes (its lists are dropped at
-	// once), in blocks that never move; then the edges are put in (A, B)
-	// order by sorting their keys, not the edges (large structs)
-	const blockBits = 16
-	var blocks [][]Edge
+	// once); then the edges are put in (A, B) order in place, by sorting
+	// their keys rather than the edges (large structs)
+	var edges []Edge
 	var keys []keyedEdge
 	var byType Int32s
-	n := 0
-	err := red.Reduce(ctx, spec, objs, func(ps []EdgePartial) error {
+	err := red.Reduce(ctx, spec, objs, func(n int) {
+		edges = slices.Grow(edges, n)
+		keys = slices.Grow(keys, n)
+	}, func(ps []EdgePartial) error {
 		for i := range ps {
 			x := &ps[i]
 			if x.A < 0 || x.B <= x.A || int(x.B) >= len(in.accounts) || len(x.ByType) != spec.Types {
@@ -378,12 +380,8 @@ func (in *input) reduceEdges(ctx context.Context, q, p *Params, red Reducer) ([]
 					e.TFIDF /= d
 				}
 			}
-			if n>>blockBits == len(blocks) {
-				blocks = append(blocks, make([]Edge, 1<<blockBits))
-			}
-			blocks[n>>blockBits][n&(1<<blockBits-1)] = e
-			keys = append(keys, keyedEdge{x.Key(), int32(n)})
-			n++
+			keys = append(keys, keyedEdge{x.Key(), int32(len(edges))})
+			edges = append(edges, e)
 		}
 		return nil
 	})
@@ -392,13 +390,30 @@ func (in *input) reduceEdges(ctx context.Context, q, p *Params, red Reducer) ([]
 	}
 	objs = nil
 	slices.SortFunc(keys, func(a, b keyedEdge) int { return cmp.Compare(a.key, b.key) })
-	edges := make([]Edge, n)
-	for k, o := range keys {
-		if k > 0 && o.key == keys[k-1].key {
-			e := &edges[k-1]
+	for k := 1; k < len(keys); k++ {
+		if keys[k].key == keys[k-1].key {
+			e := &edges[keys[k].i]
 			return nil, nil, fmt.Errorf("coord: the reducer answered twice for accounts %d and %d", e.A, e.B)
 		}
-		edges[k] = blocks[o.i>>blockBits][o.i&(1<<blockBits-1)]
+	}
+	// position k takes the edge keys[k] names: follow each cycle
+	done := make([]bool, len(edges))
+	for start := range edges {
+		if done[start] {
+			continue
+		}
+		tmp := edges[start]
+		pos := start
+		for {
+			done[pos] = true
+			src := int(keys[pos].i)
+			if src == start {
+				edges[pos] = tmp
+				break
+			}
+			edges[pos] = edges[src]
+			pos = src
+		}
 	}
 	return edges, kept, nil
 }

@@ -20,7 +20,7 @@ import (
 // a hash of the account pair, and each partition merges its own.
 type hashReducer struct{ maps, reduces, batch int }
 
-func (h hashReducer) Reduce(ctx context.Context, spec coord.ReduceSpec, objs []coord.ReduceObject, fn func([]coord.EdgePartial) error) error {
+func (h hashReducer) Reduce(ctx context.Context, spec coord.ReduceSpec, objs []coord.ReduceObject, grow func(int), fn func([]coord.EdgePartial) error) error {
 	byPart := make([][]coord.ReduceObject, h.maps)
 	for _, o := range objs {
 		f := fnv.New32a()

@@ -97,7 +97,7 @@ func objectPartition(obj int32, n int) int {
 
 // Reduce publishes the objects, queues the reduce tasks and gathers the
 // merged partials.
-func (r *Reducer) Reduce(ctx context.Context, spec coord.ReduceSpec, objs []coord.ReduceObject, fn func([]coord.EdgePartial) error) error {
+func (r *Reducer) Reduce(ctx context.Context, spec coord.ReduceSpec, objs []coord.ReduceObject, grow func(int), fn func([]coord.EdgePartial) error) error {
 	run := r.Run
 	if run == "" {
 		var b [8]byte
@@ -172,6 +172,8 @@ func (r *Reducer) Reduce(ctx context.Context, spec coord.ReduceSpec, objs []coor
 		}
 	}
 	g := newGatherer(nred)
+	var raw [][]byte
+	total := 0
 	lastProgress := time.Time{}
 	for !g.complete() {
 		if err := ctx.Err(); err != nil {
@@ -189,19 +191,31 @@ func (r *Reducer) Reduce(ctx context.Context, spec coord.ReduceSpec, objs []coor
 			return err
 		}
 		for _, m := range msgs {
-			pm, err := g.add(m.Data())
+			pm, n, err := g.addHeader(m.Data())
 			if err != nil {
 				return fmt.Errorf("stream: run %s: %w", run, err)
 			}
 			if pm != nil {
-				if err := fn(pm.Partials); err != nil {
-					return err
-				}
+				// kept as they came (a few bytes a partial), so that the
+				// run knows how many edges to make room for
+				raw = append(raw, m.Data())
+				total += n
 			}
 		}
 	}
 	if r.Progress != nil {
 		r.Progress(batches, batches)
+	}
+	grow(total)
+	for i, b := range raw {
+		pm, err := decodePartials(b)
+		if err != nil {
+			return fmt.Errorf("stream: run %s: %w", run, err)
+		}
+		raw[i] = nil
+		if err := fn(pm.Partials); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -223,19 +237,29 @@ func (g *gatherer) complete() bool { return g.done == g.n }
 
 // add takes one message; it returns nil for a chunk seen before.
 func (g *gatherer) add(data []byte) (*partialsMsg, error) {
-	if msg, ok := strings.CutPrefix(string(data), failedMagic); ok {
-		return nil, errors.New(msg)
-	}
-	pm, err := decodePartials(data)
-	if err != nil {
+	pm, _, err := g.addHeader(data)
+	if pm == nil || err != nil {
 		return nil, err
 	}
+	return decodePartials(data)
+}
+
+// addHeader is add reading only the message's header; it returns the
+// number of partials the message carries.
+func (g *gatherer) addHeader(data []byte) (*partialsMsg, int, error) {
+	if msg, ok := strings.CutPrefix(string(data), failedMagic); ok {
+		return nil, 0, errors.New(msg)
+	}
+	pm, n, _, err := decodeHeader(data)
+	if err != nil {
+		return nil, 0, err
+	}
 	if pm.Batch >= g.n || (g.chunks[pm.Batch] != 0 && g.chunks[pm.Batch] != pm.Chunks) {
-		return nil, fmt.Errorf("partials message of task %d in %d chunks: %d tasks, or chunked otherwise before", pm.Batch, pm.Chunks, g.n)
+		return nil, 0, fmt.Errorf("partials message of task %d in %d chunks: %d tasks, or chunked otherwise before", pm.Batch, pm.Chunks, g.n)
 	}
 	k := [2]int{pm.Batch, pm.Chunk}
 	if g.seen[k] {
-		return nil, nil
+		return nil, 0, nil
 	}
 	g.seen[k] = true
 	g.chunks[pm.Batch] = pm.Chunks
@@ -243,7 +267,7 @@ func (g *gatherer) add(data []byte) (*partialsMsg, error) {
 	if g.got[pm.Batch] == pm.Chunks {
 		g.done++
 	}
-	return pm, nil
+	return pm, n, nil
 }
 
 // publishPartials publishes ps (sorted) to subject as binary messages of

@@ -143,18 +143,31 @@ func (r *reader) count(min int) int {
 	return int(n)
 }
 
-// decodePartials reads one message of encodePartials.
-func decodePartials(data []byte) (*partialsMsg, error) {
+// decodeHeader reads the header of a message of encodePartials: its
+// batch, chunk and chunks in pm, and how many partials follow.
+func decodeHeader(data []byte) (pm *partialsMsg, n int, r *reader, err error) {
 	if len(data) < len(partialsMagic) || string(data[:len(partialsMagic)]) != string(partialsMagic) {
-		return nil, errors.New("not a partials message")
+		return nil, 0, nil, errors.New("not a partials message")
 	}
-	r := &reader{b: data[len(partialsMagic):]}
-	pm := &partialsMsg{}
+	r = &reader{b: data[len(partialsMagic):]}
+	pm = &partialsMsg{}
 	pm.Batch, pm.Chunk, pm.Chunks = int(r.uvarint()), int(r.uvarint()), int(r.uvarint())
 	if r.err == nil && (pm.Batch > math.MaxInt32 || pm.Chunks > math.MaxInt32 || pm.Chunk >= pm.Chunks) {
-		return nil, fmt.Errorf("partials message: chunk %d of %d", pm.Chunk, pm.Chunks)
+		return nil, 0, nil, fmt.Errorf("partials message: chunk %d of %d", pm.Chunk, pm.Chunks)
 	}
-	n := r.count(12)
+	n = r.count(12)
+	if r.err != nil {
+		return nil, 0, nil, fmt.Errorf("partials message: %w", r.err)
+	}
+	return pm, n, r, nil
+}
+
+// decodePartials reads one message of encodePartials.
+func decodePartials(data []byte) (*partialsMsg, error) {
+	pm, n, r, err := decodeHeader(data)
+	if err != nil {
+		return nil, err
+	}
 	pm.Partials = make([]coord.EdgePartial, n)
 	// the lists of the message are cut from large blocks
 	var ints coord.Int32s
