@@ -5,12 +5,12 @@ import (
 	"fmt"
 	"hash/fnv"
 	"slices"
-	"strings"
 	"sync"
 	"testing"
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/coord"
+	"github.com/tahqiq/tahqiq/internal/coord/coordtest"
 	"github.com/tahqiq/tahqiq/internal/synth"
 )
 
@@ -75,22 +75,6 @@ func (h hashReducer) Reduce(ctx context.Context, spec coord.ReduceSpec, objs []c
 	return nil
 }
 
-// reshares are originals by four authors and retweets of them, some fast.
-func reshares() []tahqiq.Share {
-	var out []tahqiq.Share
-	for o := range 40 {
-		author := fmt.Sprintf("x:author%d", o%4)
-		orig := fmt.Sprintf("%d", 1000+o)
-		t0 := int64(o * 1000)
-		out = append(out, tahqiq.Share{Type: tahqiq.ObjHashtag, Object: "h", AccountID: author, PostID: "x:" + orig, Time: t0})
-		for k := range 6 {
-			acc := fmt.Sprintf("x:fan%d", (o+k)%9)
-			out = append(out, tahqiq.Share{Type: tahqiq.ObjRetweet, Object: orig, AccountID: acc, PostID: fmt.Sprintf("x:%d-%d", o, k), Time: t0 + int64(3*k*(o%3))})
-		}
-	}
-	return out
-}
-
 // TestReducedEqualsRun: for every weight, window kind, participation rule,
 // the fast layer, fast reshares, percentile flags and the post type, on
 // the two real samples and a synthetic set, the reduce path gives Run's
@@ -119,7 +103,7 @@ func TestReducedEqualsRun(t *testing.T) {
 		{"from-first, 300 s", func(p *coord.Params) { p.WindowKind = coord.FromFirst; p.Window = 300 }, syn},
 		{"fast layer 10 s", func(p *coord.Params) { p.FastWindow = 10 }, syn},
 		{"fast layer 10 s, min-participation 1", func(p *coord.Params) { p.FastWindow = 10; p.MinParticipation = 1 }, russian},
-		{"fast reshare", func(p *coord.Params) { p.WindowKind = coord.FastReshare; p.Window = 10; p.MinParticipation = 1 }, reshares()},
+		{"fast reshare", func(p *coord.Params) { p.WindowKind = coord.FastReshare; p.Window = 10; p.MinParticipation = 1 }, coordtest.Reshares()},
 		{"post type (every post is one object)", func(p *coord.Params) { p.Types = []tahqiq.ObjectType{coord.ObjPost}; p.Window = 2 }, syn},
 	}
 	ctx := context.Background()
@@ -134,7 +118,7 @@ func TestReducedEqualsRun(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			we, wv := records(t, want)
+			we, wv := coordtest.Records(t, want)
 			if len(we) == 0 {
 				t.Fatal("the single-machine run found no edges; the comparison would prove nothing")
 			}
@@ -143,7 +127,7 @@ func TestReducedEqualsRun(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				ge, gv := records(t, got)
+				ge, gv := coordtest.Records(t, got)
 				if !slices.Equal(we, ge) {
 					t.Fatalf("%+v: %d edges, want %d; first difference at %d:\n got %s\nwant %s", h, len(ge), len(we), firstDiff(we, ge), at(ge, firstDiff(we, ge)), at(we, firstDiff(we, ge)))
 				}
@@ -168,20 +152,4 @@ func at(xs []string, i int) string {
 		return xs[i]
 	}
 	return "(none)"
-}
-
-// records lists every edge (all weights and attributes) and every
-// evidence row of a result.
-func records(t *testing.T, res *coord.Result) (edges, evidence []string) {
-	t.Helper()
-	for i := range res.Edges {
-		edges = append(edges, strings.Join(res.EdgeRecord(&res.Edges[i]), ","))
-	}
-	if err := res.Evidence(func(r coord.EvidenceRow) error {
-		evidence = append(evidence, strings.Join(r.Record(), ","))
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-	return edges, evidence
 }

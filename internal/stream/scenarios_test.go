@@ -3,48 +3,16 @@ package stream_test
 import (
 	"context"
 	"fmt"
-	"strings"
 	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/coord"
+	"github.com/tahqiq/tahqiq/internal/coord/coordtest"
 	"github.com/tahqiq/tahqiq/internal/stream"
 	"github.com/tahqiq/tahqiq/internal/synth"
 )
-
-// records lists every edge (all weights and attributes) and every evidence
-// row of a result.
-func records(t *testing.T, res *coord.Result) (edges, evidence []string) {
-	t.Helper()
-	for i := range res.Edges {
-		edges = append(edges, strings.Join(res.EdgeRecord(&res.Edges[i]), ","))
-	}
-	if err := res.Evidence(func(r coord.EvidenceRow) error {
-		evidence = append(evidence, strings.Join(r.Record(), ","))
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-	return edges, evidence
-}
-
-// reshares are originals by four authors and retweets of them, some fast.
-func reshares() []tahqiq.Share {
-	var out []tahqiq.Share
-	for o := range 40 {
-		author := fmt.Sprintf("x:author%d", o%4)
-		orig := fmt.Sprintf("%d", 1000+o)
-		t0 := int64(o * 1000)
-		out = append(out, tahqiq.Share{Type: tahqiq.ObjHashtag, Object: "h", AccountID: author, PostID: "x:" + orig, Time: t0})
-		for k := range 6 {
-			acc := fmt.Sprintf("x:fan%d", (o+k)%9)
-			out = append(out, tahqiq.Share{Type: tahqiq.ObjRetweet, Object: orig, AccountID: acc, PostID: fmt.Sprintf("x:%d-%d", o, k), Time: t0 + int64(3*k*(o%3))})
-		}
-	}
-	return out
-}
 
 // The coordination scenarios (window kinds, every weight, min_participation
 // and its scope, the fast layer, fast reshares, percentile flags, the
@@ -91,7 +59,7 @@ func TestScenariosEqualRun(t *testing.T) {
 		{"tumbling", 4, func(p *coord.Params) { p.WindowKind = coord.Tumbling }, nil},
 		{"from-first, 300 s", 4, func(p *coord.Params) { p.WindowKind = coord.FromFirst; p.Window = 300 }, nil},
 		{"fast layer 10 s", 4, func(p *coord.Params) { p.FastWindow = 10 }, nil},
-		{"fast reshare", 4, func(p *coord.Params) { p.WindowKind = coord.FastReshare; p.Window = 10; p.MinParticipation = 1 }, reshares()},
+		{"fast reshare", 4, func(p *coord.Params) { p.WindowKind = coord.FastReshare; p.Window = 10; p.MinParticipation = 1 }, coordtest.Reshares()},
 		{"post type (every post is one object)", 3, func(p *coord.Params) {
 			p.Types = []tahqiq.ObjectType{coord.ObjPost}
 			p.Window = 2
@@ -120,8 +88,8 @@ func TestScenariosEqualRun(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			we, wv := records(t, want)
-			ge, gv := records(t, got)
+			we, wv := coordtest.Records(t, want)
+			ge, gv := coordtest.Records(t, got)
 			if len(we) == 0 {
 				t.Fatal("the single-machine run found no edges; the comparison would prove nothing")
 			}
@@ -137,7 +105,7 @@ func TestScenariosEqualRun(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			re, rv := records(t, red)
+			re, rv := coordtest.Records(t, red)
 			if d := cmp.Diff(we, re); d != "" {
 				t.Errorf("edges differ (-single +reduced):\n%s", d)
 			}

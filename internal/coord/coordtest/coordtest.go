@@ -1,0 +1,45 @@
+// Package coordtest holds what the tests of coordination's paths share:
+// a result as comparable records, and a small fast-reshare scenario.
+package coordtest
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/coord"
+)
+
+// Records lists every edge (all weights and attributes) and every
+// evidence row of a result, as CSV lines.
+func Records(t testing.TB, res *coord.Result) (edges, evidence []string) {
+	t.Helper()
+	for i := range res.Edges {
+		edges = append(edges, strings.Join(res.EdgeRecord(&res.Edges[i]), ","))
+	}
+	if err := res.Evidence(func(r coord.EvidenceRow) error {
+		evidence = append(evidence, strings.Join(r.Record(), ","))
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return edges, evidence
+}
+
+// Reshares are originals by four authors and retweets of them, some fast
+// (for the fast-reshare window kind).
+func Reshares() []tahqiq.Share {
+	var out []tahqiq.Share
+	for o := range 40 {
+		author := fmt.Sprintf("x:author%d", o%4)
+		orig := fmt.Sprintf("%d", 1000+o)
+		t0 := int64(o * 1000)
+		out = append(out, tahqiq.Share{Type: tahqiq.ObjHashtag, Object: "h", AccountID: author, PostID: "x:" + orig, Time: t0})
+		for k := range 6 {
+			acc := fmt.Sprintf("x:fan%d", (o+k)%9)
+			out = append(out, tahqiq.Share{Type: tahqiq.ObjRetweet, Object: orig, AccountID: acc, PostID: fmt.Sprintf("x:%d-%d", o, k), Time: t0 + int64(3*k*(o%3))})
+		}
+	}
+	return out
+}
