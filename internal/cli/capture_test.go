@@ -38,7 +38,10 @@ func TestCaptureAndReportCLI(t *testing.T) {
 	var it struct {
 		Blobs []struct{ Name, SHA256 string }
 	}
-	json.Unmarshal([]byte(out[strings.Index(out, "{"):]), &it)
+	// The JSON item may be followed by a note on stderr (no Chromium).
+	if err := json.NewDecoder(strings.NewReader(out[strings.Index(out, "{"):])).Decode(&it); err != nil {
+		t.Fatalf("capture --json output: %v: %s", err, out)
+	}
 	names := map[string]string{}
 	for _, b := range it.Blobs {
 		names[b.Name] = b.SHA256

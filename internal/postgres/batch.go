@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -11,11 +12,13 @@ import (
 // them.
 const batchRows = 4096
 
-// batch buffers rows of one table and writes them with COPY FROM STDIN.
+// batch buffers rows of one table and writes them with COPY FROM STDIN
+// through a staging table.
 type batch struct {
-	table pgx.Identifier
-	cols  []string
-	rows  [][]any
+	table  pgx.Identifier
+	cols   []string
+	rows   [][]any
+	staged bool // its staging table exists in this transaction
 }
 
 func newBatch(table string, cols ...string) *batch {
@@ -31,13 +34,33 @@ func (b *batch) add(ctx context.Context, tx pgx.Tx, vals ...any) error {
 	return b.flush(ctx, tx)
 }
 
-// flush writes the buffered rows.
+// flush writes the buffered rows: COPY into a temporary staging table
+// (PostgreSQL refuses COPY FROM into a table under row-level security),
+// then one INSERT from it, which the table's policies check.
 func (b *batch) flush(ctx context.Context, tx pgx.Tx) error {
 	if len(b.rows) == 0 {
 		return nil
 	}
-	if _, err := tx.CopyFrom(ctx, b.table, b.cols, pgx.CopyFromRows(b.rows)); err != nil {
+	stage := pgx.Identifier{"tahqiq_stage_" + b.table[0]}.Sanitize()
+	cols := make([]string, len(b.cols))
+	for i, c := range b.cols {
+		cols[i] = pgx.Identifier{c}.Sanitize()
+	}
+	list := strings.Join(cols, ", ")
+	if !b.staged {
+		if _, err := tx.Exec(ctx, `CREATE TEMP TABLE IF NOT EXISTS `+stage+` ON COMMIT DROP AS SELECT `+list+` FROM `+b.table.Sanitize()+` WITH NO DATA`); err != nil {
+			return fmt.Errorf("postgres: staging table for %s: %w", b.table[0], err)
+		}
+		b.staged = true
+	}
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"tahqiq_stage_" + b.table[0]}, b.cols, pgx.CopyFromRows(b.rows)); err != nil {
 		return fmt.Errorf("postgres: copy %s: %w", b.table[0], err)
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO `+b.table.Sanitize()+` (`+list+`) SELECT `+list+` FROM `+stage); err != nil {
+		return fmt.Errorf("postgres: insert %s: %w", b.table[0], err)
+	}
+	if _, err := tx.Exec(ctx, `TRUNCATE `+stage); err != nil {
+		return fmt.Errorf("postgres: empty the staging table of %s: %w", b.table[0], err)
 	}
 	clear(b.rows)
 	b.rows = b.rows[:0]

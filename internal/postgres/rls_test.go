@@ -2,7 +2,10 @@ package postgres_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/casework"
@@ -95,6 +98,19 @@ func TestRowLevelSecurity(t *testing.T) {
 	if err := imp.AddFile(ctx, tahqiq.ImportFile{Name: "x", SHA256: "00", Format: "test"}); err != nil {
 		t.Fatal(err)
 	}
+	// one post with an account and a share, and one reject: a row in every
+	// content table
+	raw := []byte(`{"id":"1"}`)
+	p := tahqiq.Post{UID: "x:1", Platform: "x", PlatformID: "1", AuthorUID: "x:a", Kind: tahqiq.KindOriginal,
+		CreatedAt: time.Date(2024, 2, 8, 12, 0, 0, 0, time.UTC), Precision: tahqiq.PrecisionSecond, Text: "#x"}
+	if _, err := imp.AddRecord(ctx, &tahqiq.RawRecord{Format: "test", Line: 1, Locator: "L1", Raw: raw, SHA256: sha256.Sum256(raw), Kind: tahqiq.RecordPost},
+		[]tahqiq.Post{p}, []tahqiq.Account{{UID: "x:a", Platform: "x", PlatformID: "a", Handle: "a"}},
+		[]tahqiq.Share{{Type: tahqiq.ObjHashtag, Object: "x", AccountID: "x:a", PostID: "x:1", Time: p.CreatedAt.Unix(), Precision: p.Precision}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := imp.AddReject(ctx, tahqiq.Reject{File: "x", Line: 2, Reason: "bad"}, []byte("{")); err != nil {
+		t.Fatal(err)
+	}
 	if err := imp.Commit(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +144,8 @@ func TestRowLevelSecurity(t *testing.T) {
 	// shows none of A's rows and refuses to write one; the system scope
 	// the store uses for unscoped callers sees everything.
 	pool := db.Pool()
-	raw := func(scope string) (n [4]int64) {
+	tables := []string{"cases", "items", "case_records", "datasets", "files", "records", "rejects", "accounts", "posts", "shares"}
+	plain := func(scope string) (n [10]int64) {
 		t.Helper()
 		tx, err := pool.Begin(ctx)
 		if err != nil {
@@ -140,7 +157,7 @@ func TestRowLevelSecurity(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		for i, tab := range []string{"cases", "items", "case_records", "datasets"} {
+		for i, tab := range tables {
 			if err := tx.QueryRow(ctx, `SELECT count(*) FROM `+tab).Scan(&n[i]); err != nil {
 				t.Fatalf("%s: %v", tab, err)
 			}
@@ -150,15 +167,44 @@ func TestRowLevelSecurity(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
 		scope string
-		want  [4]int64
+		want  [10]int64
 	}{
-		{"no scope set", "", [4]int64{0, 0, 0, 0}},
-		{"scoped to B", orgB.ID, [4]int64{0, 0, 0, 0}},
-		{"scoped to A", orgA.ID, [4]int64{1, 2, 1, 1}},
-		{"system scope", postgres.SystemScope, [4]int64{1, 2, 1, 1}},
+		{"no scope set", "", [10]int64{}},
+		{"scoped to B", orgB.ID, [10]int64{}},
+		{"scoped to A", orgA.ID, [10]int64{1, 2, 1, 1, 1, 1, 1, 1, 1, 1}},
+		{"system scope", postgres.SystemScope, [10]int64{1, 2, 1, 1, 1, 1, 1, 1, 1, 1}},
 	} {
-		if got := raw(tc.scope); got != tc.want {
-			t.Errorf("plain SQL, %s: cases, items, case records, datasets = %v; want %v", tc.name, got, tc.want)
+		if got := plain(tc.scope); got != tc.want {
+			t.Errorf("plain SQL, %s: %v = %v; want %v", tc.name, tables, got, tc.want)
+		}
+	}
+	// nor can plain SQL, unscoped or scoped to B, add a share to A's
+	// dataset (the policy checks new rows too)
+	var dsID int64
+	{
+		tx, err := pool.Begin(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tx.Exec(ctx, `SELECT set_config('tahqiq.org', $1, true)`, postgres.SystemScope)
+		err = tx.QueryRow(ctx, `SELECT id FROM datasets WHERE name = 'ds-a'`).Scan(&dsID)
+		tx.Rollback(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, scope := range []string{"", orgB.ID} {
+		tx, err := pool.Begin(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if scope != "" {
+			tx.Exec(ctx, `SELECT set_config('tahqiq.org', $1, true)`, scope)
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO shares (dataset_id, post_id, account_id, type, object, t, precision) VALUES ($1, 1, 1, 'hashtag', 'y', 0, 'second')`, dsID)
+		tx.Rollback(ctx)
+		if err == nil || !strings.Contains(err.Error(), "row-level security") {
+			t.Errorf("plain SQL scoped to %q adding a share to A's dataset: %v, want a row-level security violation", scope, err)
 		}
 	}
 	if _, err := pool.Exec(ctx, `INSERT INTO cases (id, org_id, title, description, tlp, created_by, created_at) VALUES ('c-raw', $1, 't', '', 'red', $2, '2024-01-01T00:00:00Z')`, orgA.ID, admin.ID); err == nil {

@@ -48,20 +48,21 @@ type Table struct {
 	OrderBy  string // key order for hashing, e.g. "id"
 	Identity bool   // PostgreSQL assigns the key (OrderBy, one column) from an identity sequence, to be moved past the copied keys
 	// RowSecurity: the table has row-level security policies, under which
-	// PostgreSQL refuses COPY FROM; its rows are inserted in batches.
+	// PostgreSQL refuses COPY FROM; its rows are copied into a staging table
+	// and moved with one INSERT, which the policies check.
 	RowSecurity bool
 }
 
 // Tables are the tables copied, parents first.
 var Tables = []Table{
 	{Name: "datasets", OrderBy: "id", RowSecurity: true, Identity: true, Columns: cols("id", Int, "name", Text, "created_at", Time)},
-	{Name: "files", OrderBy: "id", Identity: true, Columns: cols("id", Int, "dataset_id", Int, "name", Text, "sha256", Text, "size", Int, "format", Text, "imported_at", Time, "records", Int)},
-	{Name: "records", OrderBy: "id", Columns: cols("id", Int, "file_id", Int, "line", Int, "offset", Int, "locator", Text, "kind", Text, "sha256", Bytes, "raw", Bytes, "collected_at", Int)},
-	{Name: "rejects", OrderBy: "id", Identity: true, Columns: cols("id", Int, "file_id", Int, "line", Int, "reason", Text, "raw", Bytes)},
-	{Name: "accounts", OrderBy: "id", Columns: cols("id", Int, "dataset_id", Int, "uid", Text, "record_id", Int, "data", JSON)},
-	{Name: "posts", OrderBy: "id", Columns: cols("id", Int, "dataset_id", Int, "uid", Text, "account_id", Int, "created_at", Int, "record_id", Int, "data", JSON)},
+	{Name: "files", OrderBy: "id", RowSecurity: true, Identity: true, Columns: cols("id", Int, "dataset_id", Int, "name", Text, "sha256", Text, "size", Int, "format", Text, "imported_at", Time, "records", Int)},
+	{Name: "records", OrderBy: "id", RowSecurity: true, Columns: cols("id", Int, "file_id", Int, "line", Int, "offset", Int, "locator", Text, "kind", Text, "sha256", Bytes, "raw", Bytes, "collected_at", Int)},
+	{Name: "rejects", OrderBy: "id", RowSecurity: true, Identity: true, Columns: cols("id", Int, "file_id", Int, "line", Int, "reason", Text, "raw", Bytes)},
+	{Name: "accounts", OrderBy: "id", RowSecurity: true, Columns: cols("id", Int, "dataset_id", Int, "uid", Text, "record_id", Int, "data", JSON)},
+	{Name: "posts", OrderBy: "id", RowSecurity: true, Columns: cols("id", Int, "dataset_id", Int, "uid", Text, "account_id", Int, "created_at", Int, "record_id", Int, "data", JSON)},
 	{Name: "post_records", OrderBy: "post_id, record_id", Columns: cols("post_id", Int, "record_id", Int)},
-	{Name: "shares", OrderBy: "id", Identity: true, Columns: cols("id", Int, "dataset_id", Int, "post_id", Int, "account_id", Int, "type", Text, "object", Text, "t", Int, "precision", Text)},
+	{Name: "shares", OrderBy: "id", RowSecurity: true, Identity: true, Columns: cols("id", Int, "dataset_id", Int, "post_id", Int, "account_id", Int, "type", Text, "object", Text, "t", Int, "precision", Text)},
 	// cases, the custody log, accounts and sessions (times are RFC 3339 text
 	// on both sides; records are the exact JSON bytes the log's digests cover)
 	{Name: "organisations", OrderBy: "id", Columns: cols("id", Text, "name", Text)},
@@ -207,61 +208,41 @@ func copyTable(ctx context.Context, src *sql.DB, tx pgx.Tx, t Table) (int64, err
 		names[i] = c.Name
 	}
 	r := &rowSource{rows: rows, t: t, vals: make([]any, len(t.Columns))}
-	if t.RowSecurity {
-		return insertRows(ctx, tx, t, names, r)
+	into := pgx.Identifier{t.Name}
+	quoted := make([]string, len(names))
+	for i, c := range names {
+		quoted[i] = pgx.Identifier{c}.Sanitize()
 	}
-	n, err := tx.CopyFrom(ctx, pgx.Identifier{t.Name}, names, r)
+	list := strings.Join(quoted, ", ")
+	if t.RowSecurity {
+		// PostgreSQL refuses COPY FROM into a table under row-level
+		// security: COPY into a staging table, then one INSERT
+		into = pgx.Identifier{"tahqiq_copy_" + t.Name}
+		if _, err := tx.Exec(ctx, `CREATE TEMP TABLE `+into.Sanitize()+` ON COMMIT DROP AS SELECT `+list+` FROM `+pgx.Identifier{t.Name}.Sanitize()+` WITH NO DATA`); err != nil {
+			return 0, fmt.Errorf("storecopy: staging table for %s: %w", t.Name, err)
+		}
+	}
+	n, err := tx.CopyFrom(ctx, into, names, r)
 	if r.err != nil {
 		return 0, r.err
 	}
 	if err != nil {
 		return 0, fmt.Errorf("storecopy: write %s: %w", t.Name, err)
 	}
+	if t.RowSecurity {
+		override := ""
+		if t.Identity {
+			override = " OVERRIDING SYSTEM VALUE"
+		}
+		tag, err := tx.Exec(ctx, `INSERT INTO `+pgx.Identifier{t.Name}.Sanitize()+` (`+list+`)`+override+` SELECT `+list+` FROM `+into.Sanitize())
+		if err != nil {
+			return 0, fmt.Errorf("storecopy: write %s: %w", t.Name, err)
+		}
+		if tag.RowsAffected() != n {
+			return 0, fmt.Errorf("storecopy: write %s: %d of %d rows inserted", t.Name, tag.RowsAffected(), n)
+		}
+	}
 	return n, nil
-}
-
-// insertRows writes the rows of r with batched INSERTs (for tables with
-// row-level security, where COPY FROM is refused).
-func insertRows(ctx context.Context, tx pgx.Tx, t Table, names []string, r *rowSource) (int64, error) {
-	ph, quoted := make([]string, len(names)), make([]string, len(names))
-	for i, c := range names {
-		ph[i], quoted[i] = fmt.Sprintf("$%d", i+1), pgx.Identifier{c}.Sanitize()
-	}
-	override := ""
-	if t.Identity {
-		override = " OVERRIDING SYSTEM VALUE"
-	}
-	q := `INSERT INTO ` + pgx.Identifier{t.Name}.Sanitize() + ` (` + strings.Join(quoted, ", ") + `)` + override + ` VALUES (` + strings.Join(ph, ", ") + `)`
-	var n int64
-	b := &pgx.Batch{}
-	flush := func() error {
-		if b.Len() == 0 {
-			return nil
-		}
-		err := tx.SendBatch(ctx, b).Close()
-		b = &pgx.Batch{}
-		if err != nil {
-			return fmt.Errorf("storecopy: write %s: %w", t.Name, err)
-		}
-		return nil
-	}
-	for r.Next() {
-		vals, err := r.Values()
-		if err != nil {
-			return 0, err
-		}
-		b.Queue(q, append([]any(nil), vals...)...)
-		n++
-		if b.Len() == 1000 {
-			if err := flush(); err != nil {
-				return 0, err
-			}
-		}
-	}
-	if err := r.Err(); err != nil {
-		return 0, err
-	}
-	return n, flush()
 }
 
 // rowSource adapts SQLite rows to pgx.CopyFromSource, converting values to
