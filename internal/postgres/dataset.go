@@ -35,15 +35,19 @@ func (db *DB) FindDatasets(ctx context.Context) ([]tahqiq.Dataset, error) {
 			d.CreatedAt = d.CreatedAt.UTC()
 			out = append(out, d)
 		}
-		return rows.Err()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		rows.Close()
+		for i := range out {
+			if err := fillDataset(ctx, q, &out[i]); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("postgres: find datasets: %w", err)
-	}
-	for i := range out {
-		if err := db.fillDataset(ctx, &out[i]); err != nil {
-			return nil, err
-		}
 	}
 	return out, nil
 }
@@ -52,21 +56,24 @@ func (db *DB) FindDatasets(ctx context.Context) ([]tahqiq.Dataset, error) {
 func (db *DB) FindDatasetByName(ctx context.Context, name string) (tahqiq.Dataset, error) {
 	var d tahqiq.Dataset
 	err := db.scoped(ctx, func(q querier) error {
-		return q.QueryRow(ctx, `SELECT id, name, created_at FROM datasets WHERE name = $1`, name).Scan(&d.ID, &d.Name, &d.CreatedAt)
+		err := q.QueryRow(ctx, `SELECT id, name, created_at FROM datasets WHERE name = $1`, name).Scan(&d.ID, &d.Name, &d.CreatedAt)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return tahqiq.Errorf(tahqiq.ENOTFOUND, "no dataset named %q", name)
+		}
+		if err != nil {
+			return fmt.Errorf("postgres: find dataset %q: %w", name, err)
+		}
+		d.CreatedAt = d.CreatedAt.UTC()
+		return fillDataset(ctx, q, &d)
 	})
-	if errors.Is(err, pgx.ErrNoRows) {
-		return d, tahqiq.Errorf(tahqiq.ENOTFOUND, "no dataset named %q", name)
-	}
-	if err != nil {
-		return d, fmt.Errorf("postgres: find dataset %q: %w", name, err)
-	}
-	d.CreatedAt = d.CreatedAt.UTC()
-	return d, db.fillDataset(ctx, &d)
+	return d, err
 }
 
-func (db *DB) fillDataset(ctx context.Context, d *tahqiq.Dataset) error {
+// fillDataset reads d's counts and files through q (a scoped transaction:
+// the content tables are under row-level security).
+func fillDataset(ctx context.Context, q querier, d *tahqiq.Dataset) error {
 	c := &d.Counts
-	err := db.pool.QueryRow(ctx, `SELECT
+	err := q.QueryRow(ctx, `SELECT
 		(SELECT count(*) FROM records r JOIN files f ON f.id = r.file_id WHERE f.dataset_id = $1),
 		(SELECT count(*) FROM posts WHERE dataset_id = $1),
 		(SELECT count(*) FROM accounts WHERE dataset_id = $1),
@@ -76,7 +83,7 @@ func (db *DB) fillDataset(ctx context.Context, d *tahqiq.Dataset) error {
 	if err != nil {
 		return fmt.Errorf("postgres: dataset %q counts: %w", d.Name, err)
 	}
-	rows, err := db.pool.Query(ctx, `SELECT name, sha256, size, format, imported_at, records FROM files WHERE dataset_id = $1 ORDER BY id`, d.ID)
+	rows, err := q.Query(ctx, `SELECT name, sha256, size, format, imported_at, records FROM files WHERE dataset_id = $1 ORDER BY id`, d.ID)
 	if err != nil {
 		return fmt.Errorf("postgres: dataset %q files: %w", d.Name, err)
 	}
@@ -147,26 +154,30 @@ func (db *DB) ScanShares(ctx context.Context, f tahqiq.ShareFilter, fn func(tahq
 		q += ` AND s.type = ANY($2)`
 		args = append(args, types)
 	}
-	rows, err := db.pool.Query(ctx, q, args...)
-	if err != nil {
-		return fmt.Errorf("postgres: scan shares: %w", err)
-	}
-	defer rows.Close()
-	var s tahqiq.Share
-	var typ, prec string
-	for rows.Next() {
-		if err := rows.Scan(&typ, &s.Object, &s.AccountID, &s.PostID, &s.Time, &prec); err != nil {
+	// one read-only transaction: the policies need its scope, and the scan
+	// sees one snapshot
+	return db.scoped(ctx, func(tx querier) error {
+		rows, err := tx.Query(ctx, q, args...)
+		if err != nil {
 			return fmt.Errorf("postgres: scan shares: %w", err)
 		}
-		s.Type, s.Precision = tahqiq.ObjectType(typ), tahqiq.Precision(prec)
-		if err := fn(s); err != nil {
-			return err
+		defer rows.Close()
+		var s tahqiq.Share
+		var typ, prec string
+		for rows.Next() {
+			if err := rows.Scan(&typ, &s.Object, &s.AccountID, &s.PostID, &s.Time, &prec); err != nil {
+				return fmt.Errorf("postgres: scan shares: %w", err)
+			}
+			s.Type, s.Precision = tahqiq.ObjectType(typ), tahqiq.Precision(prec)
+			if err := fn(s); err != nil {
+				return err
+			}
 		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("postgres: scan shares: %w", err)
-	}
-	return nil
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("postgres: scan shares: %w", err)
+		}
+		return nil
+	})
 }
 
 // FindPost returns a post of a dataset with all its raw occurrences.
@@ -176,42 +187,45 @@ func (db *DB) FindPost(ctx context.Context, dataset, uid string) (tahqiq.PostRec
 	if err != nil {
 		return pr, err
 	}
-	var id, first int64
-	var data []byte
-	err = db.pool.QueryRow(ctx, `SELECT id, record_id, data::text FROM posts WHERE dataset_id = $1 AND uid = $2`, d.ID, uid).Scan(&id, &first, &data)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return pr, tahqiq.Errorf(tahqiq.ENOTFOUND, "no post %q in dataset %q", uid, dataset)
-	}
-	if err != nil {
-		return pr, fmt.Errorf("postgres: find post: %w", err)
-	}
-	if err := json.Unmarshal(data, &pr.Post); err != nil {
-		return pr, fmt.Errorf("postgres: find post %s: %w", uid, err)
-	}
-	rows, err := db.pool.Query(ctx, `SELECT f.name, f.format, r.line, r."offset", r.locator, r.kind, r.sha256, r.raw, r.collected_at
-		FROM records r JOIN files f ON f.id = r.file_id
-		WHERE r.id = $1 OR r.id IN (SELECT record_id FROM post_records WHERE post_id = $2) ORDER BY r.id`, first, id)
-	if err != nil {
-		return pr, fmt.Errorf("postgres: find post records: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var r tahqiq.RawRecord
-		var kind string
-		var sum []byte
-		var collected *int64
-		if err := rows.Scan(&r.SourceFile, &r.Format, &r.Line, &r.Offset, &r.Locator, &kind, &sum, &r.Raw, &collected); err != nil {
-			return pr, fmt.Errorf("postgres: find post records: %w", err)
+	err = db.scoped(ctx, func(q querier) error {
+		var id, first int64
+		var data []byte
+		err := q.QueryRow(ctx, `SELECT id, record_id, data::text FROM posts WHERE dataset_id = $1 AND uid = $2`, d.ID, uid).Scan(&id, &first, &data)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return tahqiq.Errorf(tahqiq.ENOTFOUND, "no post %q in dataset %q", uid, dataset)
 		}
-		r.Kind = tahqiq.RecordKind(kind)
-		copy(r.SHA256[:], sum)
-		if collected != nil {
-			r.CollectedAt = time.Unix(*collected, 0).UTC()
+		if err != nil {
+			return fmt.Errorf("postgres: find post: %w", err)
 		}
-		pr.Records = append(pr.Records, r)
-	}
-	if err := rows.Err(); err != nil {
-		return pr, fmt.Errorf("postgres: find post records: %w", err)
-	}
-	return pr, nil
+		if err := json.Unmarshal(data, &pr.Post); err != nil {
+			return fmt.Errorf("postgres: find post %s: %w", uid, err)
+		}
+		rows, err := q.Query(ctx, `SELECT f.name, f.format, r.line, r."offset", r.locator, r.kind, r.sha256, r.raw, r.collected_at
+			FROM records r JOIN files f ON f.id = r.file_id
+			WHERE r.id = $1 OR r.id IN (SELECT record_id FROM post_records WHERE post_id = $2) ORDER BY r.id`, first, id)
+		if err != nil {
+			return fmt.Errorf("postgres: find post records: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var r tahqiq.RawRecord
+			var kind string
+			var sum []byte
+			var collected *int64
+			if err := rows.Scan(&r.SourceFile, &r.Format, &r.Line, &r.Offset, &r.Locator, &kind, &sum, &r.Raw, &collected); err != nil {
+				return fmt.Errorf("postgres: find post records: %w", err)
+			}
+			r.Kind = tahqiq.RecordKind(kind)
+			copy(r.SHA256[:], sum)
+			if collected != nil {
+				r.CollectedAt = time.Unix(*collected, 0).UTC()
+			}
+			pr.Records = append(pr.Records, r)
+		}
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("postgres: find post records: %w", err)
+		}
+		return nil
+	})
+	return pr, err
 }

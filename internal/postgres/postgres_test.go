@@ -10,10 +10,13 @@ import (
 	"github.com/tahqiq/tahqiq/internal/storetest"
 )
 
+// TestConformance runs the ingest suite as an ordinary role, so the
+// row-level security policies on the content tables are in force (a read
+// that skipped the store's scoping would see nothing and fail here).
 func TestConformance(t *testing.T) {
 	srv := pgtest.Start(t)
 	storetest.Run(t, func(t *testing.T) storetest.Store {
-		db, err := postgres.Open(context.Background(), srv.NewDatabase(t))
+		db, err := postgres.Open(context.Background(), srv.NewAppDatabase(t))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -133,8 +133,19 @@ func TestRowLevelSecurity(t *testing.T) {
 			t.Errorf("another organisation: %s of ds-a = %v, want ENOTFOUND", what, err)
 		}
 	}
-	if _, err := db.FindDatasetByName(asA, "ds-a"); err != nil {
-		t.Errorf("the owner cannot find ds-a after B's attempts: %v", err)
+	if d, err := db.FindDatasetByName(asA, "ds-a"); err != nil || d.Counts.Posts != 1 || d.Counts.Shares != 1 || d.Counts.Rejects != 1 || len(d.Sources) != 1 {
+		t.Errorf("the owner finds ds-a after B's attempts with counts %+v, %d files, %v; want 1 post, 1 share, 1 reject, 1 file", d.Counts, len(d.Sources), err)
+	}
+	// the owner's reads go through its scope: each sees the rows
+	var shares int
+	db.ScanShares(asA, tahqiq.ShareFilter{Dataset: "ds-a"}, func(tahqiq.Share) error { shares++; return nil })
+	sum, _ := db.SummarizeDataset(asA, "ds-a", tahqiq.SummaryOptions{})
+	rejects, _ := db.FindRejects(asA, "ds-a", 10, 0)
+	post, _ := db.FindPost(asA, "ds-a", "x:1")
+	accounts, _ := db.FindAccounts(asA, "ds-a", []string{"x:a"})
+	_, posts, _ := db.FindAccountPosts(asA, "ds-a", "x:a", 10)
+	if got := [...]int{shares, len(sum.TopAccounts), len(sum.TopHashtags), len(rejects), len(post.Records), len(accounts), len(posts)}; got != [...]int{1, 1, 1, 1, 1, 1, 1} {
+		t.Errorf("the owner reads shares, top accounts, top hashtags, rejects, post records, accounts, account posts = %v; want one of each", got)
 	}
 	if ds, _ := db.FindDatasets(asA); len(ds) != 1 {
 		t.Errorf("the owner lists %d datasets, want 1", len(ds))

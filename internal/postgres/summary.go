@@ -31,61 +31,64 @@ func (db *DB) SummarizeDataset(ctx context.Context, name string, o tahqiq.Summar
 	fail := func(what string, err error) error {
 		return fmt.Errorf("postgres: summarize dataset %q: %s: %w", name, what, err)
 	}
-	rows, err := db.pool.Query(ctx, `SELECT created_at - (created_at % $2) AS b, count(*) FROM posts
-		WHERE dataset_id = $1 AND created_at > 0 GROUP BY b ORDER BY b`, d.ID, bucket)
-	if err != nil {
-		return s, fail("over time", err)
-	}
-	s.OverTime = []tahqiq.TimeCount{}
-	for rows.Next() {
-		var t, n int64
-		if err := rows.Scan(&t, &n); err != nil {
-			rows.Close()
-			return s, fail("over time", err)
+	err = db.scoped(ctx, func(q querier) error {
+		rows, err := q.Query(ctx, `SELECT created_at - (created_at % $2) AS b, count(*) FROM posts
+			WHERE dataset_id = $1 AND created_at > 0 GROUP BY b ORDER BY b`, d.ID, bucket)
+		if err != nil {
+			return fail("over time", err)
 		}
-		s.OverTime = append(s.OverTime, tahqiq.TimeCount{T: time.Unix(t, 0).UTC(), Posts: n})
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return s, fail("over time", err)
-	}
-	rows, err = db.pool.Query(ctx, `SELECT a.uid, a.data::text, c.n FROM
-		(SELECT account_id, count(*) AS n FROM posts WHERE dataset_id = $1 GROUP BY account_id ORDER BY n DESC, account_id LIMIT $2) c
-		JOIN accounts a ON a.id = c.account_id ORDER BY c.n DESC, a.uid`, d.ID, top)
-	if err != nil {
-		return s, fail("top accounts", err)
-	}
-	s.TopAccounts = []tahqiq.AccountCount{}
-	for rows.Next() {
-		var ac tahqiq.AccountCount
-		var data string
-		if err := rows.Scan(&ac.UID, &data, &ac.Posts); err != nil {
-			rows.Close()
-			return s, fail("top accounts", err)
+		s.OverTime = []tahqiq.TimeCount{}
+		for rows.Next() {
+			var t, n int64
+			if err := rows.Scan(&t, &n); err != nil {
+				rows.Close()
+				return fail("over time", err)
+			}
+			s.OverTime = append(s.OverTime, tahqiq.TimeCount{T: time.Unix(t, 0).UTC(), Posts: n})
 		}
-		var a tahqiq.Account
-		if json.Unmarshal([]byte(data), &a) == nil {
-			ac.Handle = a.Handle
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fail("over time", err)
 		}
-		s.TopAccounts = append(s.TopAccounts, ac)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return s, fail("top accounts", err)
-	}
-	for _, t := range []struct {
-		typ tahqiq.ObjectType
-		out *[]tahqiq.KeyCount
-	}{{tahqiq.ObjHashtag, &s.TopHashtags}, {tahqiq.ObjURL, &s.TopURLs}, {tahqiq.ObjDomain, &s.TopDomains}} {
-		if *t.out, err = db.topObjects(ctx, d.ID, t.typ, top); err != nil {
-			return s, fail("top "+string(t.typ), err)
+		rows, err = q.Query(ctx, `SELECT a.uid, a.data::text, c.n FROM
+			(SELECT account_id, count(*) AS n FROM posts WHERE dataset_id = $1 GROUP BY account_id ORDER BY n DESC, account_id LIMIT $2) c
+			JOIN accounts a ON a.id = c.account_id ORDER BY c.n DESC, a.uid`, d.ID, top)
+		if err != nil {
+			return fail("top accounts", err)
 		}
-	}
-	return s, nil
+		s.TopAccounts = []tahqiq.AccountCount{}
+		for rows.Next() {
+			var ac tahqiq.AccountCount
+			var data string
+			if err := rows.Scan(&ac.UID, &data, &ac.Posts); err != nil {
+				rows.Close()
+				return fail("top accounts", err)
+			}
+			var a tahqiq.Account
+			if json.Unmarshal([]byte(data), &a) == nil {
+				ac.Handle = a.Handle
+			}
+			s.TopAccounts = append(s.TopAccounts, ac)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fail("top accounts", err)
+		}
+		for _, t := range []struct {
+			typ tahqiq.ObjectType
+			out *[]tahqiq.KeyCount
+		}{{tahqiq.ObjHashtag, &s.TopHashtags}, {tahqiq.ObjURL, &s.TopURLs}, {tahqiq.ObjDomain, &s.TopDomains}} {
+			if *t.out, err = topObjects(ctx, q, d.ID, t.typ, top); err != nil {
+				return fail("top "+string(t.typ), err)
+			}
+		}
+		return nil
+	})
+	return s, err
 }
 
-func (db *DB) topObjects(ctx context.Context, dataset int64, typ tahqiq.ObjectType, top int) ([]tahqiq.KeyCount, error) {
-	rows, err := db.pool.Query(ctx, `SELECT object, count(*) AS n FROM shares
+func topObjects(ctx context.Context, q querier, dataset int64, typ tahqiq.ObjectType, top int) ([]tahqiq.KeyCount, error) {
+	rows, err := q.Query(ctx, `SELECT object, count(*) AS n FROM shares
 		WHERE dataset_id = $1 AND type = $2 GROUP BY object ORDER BY n DESC, object LIMIT $3`, dataset, string(typ), top)
 	if err != nil {
 		return nil, err
@@ -111,21 +114,24 @@ func (db *DB) FindRejects(ctx context.Context, dataset string, limit, offset int
 	if limit <= 0 {
 		limit = 100
 	}
-	rows, err := db.pool.Query(ctx, `SELECT f.name, r.line, r.reason, r.raw FROM rejects r JOIN files f ON f.id = r.file_id
-		WHERE f.dataset_id = $1 ORDER BY r.id LIMIT $2 OFFSET $3`, d.ID, limit, max(offset, 0))
-	if err != nil {
-		return nil, fmt.Errorf("postgres: find rejects: %w", err)
-	}
-	defer rows.Close()
 	out := []tahqiq.RejectRecord{}
-	for rows.Next() {
-		var r tahqiq.RejectRecord
-		if err := rows.Scan(&r.File, &r.Line, &r.Reason, &r.Raw); err != nil {
-			return nil, fmt.Errorf("postgres: find rejects: %w", err)
+	err = db.scoped(ctx, func(q querier) error {
+		rows, err := q.Query(ctx, `SELECT f.name, r.line, r.reason, r.raw FROM rejects r JOIN files f ON f.id = r.file_id
+			WHERE f.dataset_id = $1 ORDER BY r.id LIMIT $2 OFFSET $3`, d.ID, limit, max(offset, 0))
+		if err != nil {
+			return fmt.Errorf("postgres: find rejects: %w", err)
 		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+		defer rows.Close()
+		for rows.Next() {
+			var r tahqiq.RejectRecord
+			if err := rows.Scan(&r.File, &r.Line, &r.Reason, &r.Raw); err != nil {
+				return fmt.Errorf("postgres: find rejects: %w", err)
+			}
+			out = append(out, r)
+		}
+		return rows.Err()
+	})
+	return out, err
 }
 
 // FindAccountPosts returns an account of a dataset and up to limit of its
@@ -138,32 +144,35 @@ func (db *DB) FindAccountPosts(ctx context.Context, dataset, uid string, limit i
 	}
 	var id int64
 	var data string
-	if err := db.pool.QueryRow(ctx, `SELECT id, data::text FROM accounts WHERE dataset_id = $1 AND uid = $2`, d.ID, uid).Scan(&id, &data); err != nil {
-		return a, nil, notFound(err, "no account %q in dataset %q", uid, dataset)
-	}
-	if err := json.Unmarshal([]byte(data), &a); err != nil {
-		return a, nil, fmt.Errorf("postgres: account %s: %w", uid, err)
-	}
-	if limit <= 0 {
-		limit = 200
-	}
-	rows, err := db.pool.Query(ctx, `SELECT data::text FROM posts WHERE dataset_id = $1 AND account_id = $2 ORDER BY created_at, id LIMIT $3`, d.ID, id, limit)
-	if err != nil {
-		return a, nil, fmt.Errorf("postgres: account posts: %w", err)
-	}
-	defer rows.Close()
 	posts := []tahqiq.Post{}
-	for rows.Next() {
-		var p tahqiq.Post
-		if err := rows.Scan(&data); err != nil {
-			return a, nil, fmt.Errorf("postgres: account posts: %w", err)
+	err = db.scoped(ctx, func(q querier) error {
+		if err := q.QueryRow(ctx, `SELECT id, data::text FROM accounts WHERE dataset_id = $1 AND uid = $2`, d.ID, uid).Scan(&id, &data); err != nil {
+			return notFound(err, "no account %q in dataset %q", uid, dataset)
 		}
-		if err := json.Unmarshal([]byte(data), &p); err != nil {
-			return a, nil, fmt.Errorf("postgres: account posts: %w", err)
+		if err := json.Unmarshal([]byte(data), &a); err != nil {
+			return fmt.Errorf("postgres: account %s: %w", uid, err)
 		}
-		posts = append(posts, p)
-	}
-	return a, posts, rows.Err()
+		if limit <= 0 {
+			limit = 200
+		}
+		rows, err := q.Query(ctx, `SELECT data::text FROM posts WHERE dataset_id = $1 AND account_id = $2 ORDER BY created_at, id LIMIT $3`, d.ID, id, limit)
+		if err != nil {
+			return fmt.Errorf("postgres: account posts: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var p tahqiq.Post
+			if err := rows.Scan(&data); err != nil {
+				return fmt.Errorf("postgres: account posts: %w", err)
+			}
+			if err := json.Unmarshal([]byte(data), &p); err != nil {
+				return fmt.Errorf("postgres: account posts: %w", err)
+			}
+			posts = append(posts, p)
+		}
+		return rows.Err()
+	})
+	return a, posts, err
 }
 
 // FindAccounts returns the accounts of a dataset with the given UIDs.
@@ -173,21 +182,24 @@ func (db *DB) FindAccounts(ctx context.Context, dataset string, uids []string) (
 		return nil, err
 	}
 	out := make(map[string]tahqiq.Account, len(uids))
-	rows, err := db.pool.Query(ctx, `SELECT data::text FROM accounts WHERE dataset_id = $1 AND uid = ANY($2)`, d.ID, uids)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: find accounts: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var data string
-		var a tahqiq.Account
-		if err := rows.Scan(&data); err != nil {
-			return nil, fmt.Errorf("postgres: find accounts: %w", err)
+	err = db.scoped(ctx, func(q querier) error {
+		rows, err := q.Query(ctx, `SELECT data::text FROM accounts WHERE dataset_id = $1 AND uid = ANY($2)`, d.ID, uids)
+		if err != nil {
+			return fmt.Errorf("postgres: find accounts: %w", err)
 		}
-		if err := json.Unmarshal([]byte(data), &a); err != nil {
-			return nil, fmt.Errorf("postgres: find accounts: %w", err)
+		defer rows.Close()
+		for rows.Next() {
+			var data string
+			var a tahqiq.Account
+			if err := rows.Scan(&data); err != nil {
+				return fmt.Errorf("postgres: find accounts: %w", err)
+			}
+			if err := json.Unmarshal([]byte(data), &a); err != nil {
+				return fmt.Errorf("postgres: find accounts: %w", err)
+			}
+			out[a.UID] = a
 		}
-		out[a.UID] = a
-	}
-	return out, rows.Err()
+		return rows.Err()
+	})
+	return out, err
 }
