@@ -29,7 +29,7 @@ func newServeCmd(e *env) *cobra.Command {
 	var sf streamFlags
 	var maxUpload int64
 	var grace time.Duration
-	wf := watchFlags{window: "60s", minWeight: 2, group: 5}
+	wf := watchFlags{window: "60s", horizon: "24h", minWeight: 2, group: 5}
 	cmd := &cobra.Command{
 		Use:   "serve [--addr 127.0.0.1:8080]",
 		Short: "Serve the web UI and the HTTP API (docs/api.md) on the embedded store",
@@ -50,9 +50,14 @@ With --watch, the server also runs the streaming mode of tahqiq watch: the
 shares of every import are published to the live stream (tahqiq.live.
 DATASET), as are those of any feed or tahqiq publish; a watcher per feed
 keeps sliding windows open and raises an alert when a group of accounts
-starts acting together. Alerts are kept in --data/alerts.jsonl, listed at
+starts acting together (edges count the pairs of the last --watch-horizon;
+see tahqiq watch). Alerts are kept in --data/alerts.jsonl, listed at
 /api/v1/alerts, streamed as server-sent events at /api/v1/alerts/events,
-shown on the Alerts page, logged, and POSTed to --webhook when given.`,
+shown on the Alerts page, logged, and POSTed to --webhook when given. The
+watch's position is kept in --data/watch.json: with an external --nats
+server, a restarted server replays the live stream from the point that
+rebuilds its edges and groups and goes on without raising an alert twice
+(the embedded server's stream lives only as long as the process).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
@@ -157,6 +162,7 @@ shown on the Alerts page, logged, and POSTed to --webhook when given.`,
 type watchFlags struct {
 	on        bool
 	window    string
+	horizon   string
 	lateness  int64
 	minWeight int64
 	group     int
@@ -167,6 +173,7 @@ type watchFlags struct {
 func (w *watchFlags) add(f *pflag.FlagSet) {
 	f.BoolVar(&w.on, "watch", false, "streaming mode: publish imports to the live stream, watch it and raise alerts (needs the bus)")
 	f.StringVar(&w.window, "watch-window", w.window, "with --watch: sliding window")
+	f.StringVar(&w.horizon, "watch-horizon", w.horizon, "with --watch: data time an edge's weight counts pairs over (none: since the start)")
 	f.Int64Var(&w.lateness, "watch-lateness", 0, "with --watch: seconds a share may arrive behind the newest one and still pair (default: the window)")
 	f.Int64Var(&w.minWeight, "watch-min-weight", w.minWeight, "with --watch: co-share pairs that make an edge count toward groups")
 	f.IntVar(&w.group, "watch-group", w.group, "with --watch: accounts in a group that raise an alert")
@@ -183,7 +190,11 @@ func (w *watchFlags) start(ctx context.Context, e *env, s *httpapi.Server, bus *
 	if err != nil {
 		return nil, err
 	}
-	params := live.Watcher{Window: win, Lateness: w.lateness, MinWeight: w.minWeight, GroupSize: w.group}
+	hor, err := parseHorizon("--watch-horizon", w.horizon, win)
+	if err != nil {
+		return nil, err
+	}
+	params := live.Watcher{Window: win, Lateness: w.lateness, MinWeight: w.minWeight, GroupSize: w.group, Horizon: hor}
 	if w.by != "" {
 		if params.Types, err = runs.ParseTypes(strings.Split(w.by, ",")); err != nil {
 			return nil, err
@@ -218,10 +229,10 @@ func (w *watchFlags) start(ctx context.Context, e *env, s *httpapi.Server, bus *
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		if err := bus.Watch(wctx, stream.LivePrefix+">", fromStart, ws.Add, func(err error) { e.log.Warn(err.Error()) }); err != nil {
+		if err := watchedFeeds(wctx, bus, ws, stream.LivePrefix+">", stream.WatchFrom{All: fromStart}, filepath.Join(e.dataDir, "watch.json"), e.stderr); err != nil {
 			e.log.Error("watch stopped", "err", err)
 		}
 	}()
-	fmt.Fprintf(e.stderr, "watching %s> (window %s, min weight %d, groups of %d); alerts in %s\n", stream.LivePrefix, w.window, w.minWeight, w.group, filepath.Join(e.dataDir, "alerts.jsonl"))
+	fmt.Fprintf(e.stderr, "watching %s> (window %s, horizon %s, min weight %d, groups of %d); alerts in %s\n", stream.LivePrefix, w.window, w.horizon, w.minWeight, w.group, filepath.Join(e.dataDir, "alerts.jsonl"))
 	return func() { cancel(); <-done; hub.Close() }, nil
 }

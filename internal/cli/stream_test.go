@@ -9,10 +9,14 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/tahqiq/tahqiq/internal/cli"
 	"github.com/tahqiq/tahqiq/internal/live"
@@ -131,6 +135,116 @@ func TestWatchAlerts(t *testing.T) {
 	if !strings.Contains(errb.String(), "ALERT") || !strings.Contains(errb.String(), "watch: ") {
 		t.Errorf("stderr: %s\nstdout: %.300s", errb.String(), out.String())
 	}
+}
+
+// TestWatchResumeCLI: tahqiq watch --state stops and starts again on the
+// same live stream: the restarted watch replays what it had seen without
+// printing those alerts again, then alerts on a new feed exactly as the
+// first run did on the same data; a position the stream does not match
+// is set aside with a note.
+func TestWatchResumeCLI(t *testing.T) {
+	srv, err := stream.Embedded(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Shutdown()
+	data := t.TempDir()
+	state := filepath.Join(t.TempDir(), "watch.json")
+	fixture := filepath.Join("..", "demo", "data", "russian_coord_tweets.events.csv.gz")
+	for _, ds := range []string{"ru", "ru2"} {
+		if code, _, stderr := run(t, data, "", "import", "--dataset", ds, fixture); code != 0 {
+			t.Fatalf("import %s: %s", ds, stderr)
+		}
+	}
+	if code, _, stderr := run(t, data, "", "publish", "--nats", srv.ClientURL(), "--dataset", "ru"); code != 0 {
+		t.Fatalf("publish: %s", stderr)
+	}
+	// watch runs tahqiq watch until the position file reaches the end of
+	// the live stream (or, with note, until stderr says it), then stops it
+	// and returns the alerts it printed
+	watch := func(note string, extra ...string) (alerts []live.Record, stderr string) {
+		t.Helper()
+		ctx, cancel := context.WithCancel(context.Background())
+		var out, errb syncBuffer
+		exited := make(chan int)
+		go func() {
+			args := append([]string{"--data", data, "watch", "--nats", srv.ClientURL(), "--group", "4", "--state", state}, extra...)
+			exited <- cli.Main(ctx, args, strings.NewReader(""), &out, &errb)
+		}()
+		want := uint64(0)
+		if last := liveLast(t, srv.ClientURL()); last > 0 {
+			want = last
+		}
+		deadline := time.Now().Add(90 * time.Second)
+		for {
+			pos, _ := live.LoadPosition(state)
+			if note == "" && pos.Last >= want || note != "" && strings.Contains(errb.String(), note) {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the watch's position stays at %d, the stream ends at %d: %s", pos.Last, want, errb.String())
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		cancel()
+		if code := <-exited; code != 0 {
+			t.Fatalf("watch exit %d: %s", code, errb.String())
+		}
+		for _, line := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+			if line == "" {
+				continue
+			}
+			var r live.Record
+			if err := json.Unmarshal([]byte(line), &r); err != nil {
+				t.Fatalf("stdout line %q: %v", line, err)
+			}
+			alerts = append(alerts, r)
+		}
+		return alerts, errb.String()
+	}
+	first, _ := watch("", "--from-start")
+	if len(first) == 0 || first[0].Subject != "tahqiq.live.ru" {
+		t.Fatalf("first run: %d alerts (%+v)", len(first), first)
+	}
+	if code, _, stderr := run(t, data, "", "publish", "--nats", srv.ClientURL(), "--dataset", "ru2"); code != 0 {
+		t.Fatalf("publish ru2: %s", stderr)
+	}
+	second, stderr := watch("")
+	if !strings.Contains(stderr, "resuming after message") {
+		t.Errorf("the restarted watch does not say it resumes: %s", stderr)
+	}
+	if len(second) != len(first) {
+		t.Fatalf("restarted: %d alerts, want %d (ru2's, as many as ru's in the first run): %s", len(second), len(first), stderr)
+	}
+	for i, r := range second {
+		if r.Subject != "tahqiq.live.ru2" || !slices.Equal(r.Accounts, first[i].Accounts) {
+			t.Fatalf("restarted alert %d: %s %v, want tahqiq.live.ru2 %v (ru's alerts must not come again)", i, r.Subject, r.Accounts, first[i].Accounts)
+		}
+	}
+	// a position ahead of the stream (a new stream) is set aside
+	live.SavePosition(state, live.Position{Last: 1 << 40, Resume: 1})
+	if _, stderr := watch("starting afresh"); !strings.Contains(stderr, "starting afresh") {
+		t.Errorf("a position past the stream's end: %s", stderr)
+	}
+}
+
+// liveLast is the last sequence of the live stream on the server at url.
+func liveLast(t *testing.T, url string) uint64 {
+	t.Helper()
+	nc, err := nats.Connect(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, last, err := (&stream.Bus{JS: js}).LiveSeqs(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return last
 }
 
 // syncBuffer is a bytes.Buffer safe for a writer and a reader goroutine.

@@ -22,37 +22,48 @@ import (
 )
 
 func newWatchCmd(e *env) *cobra.Command {
-	var url, subject, window, webhook, by string
+	var url, subject, window, horizon, webhook, by, state string
 	var fromStart bool
-	w := &live.Watcher{MinWeight: 2, GroupSize: 5}
+	p := live.Watcher{MinWeight: 2, GroupSize: 5}
 	cmd := &cobra.Command{
-		Use:   "watch --nats nats://… [--window 60s] [--min-weight 2] [--group 5] [--webhook URL]",
+		Use:   "watch --nats nats://… [--window 60s] [--horizon 24h] [--min-weight 2] [--group 5] [--state FILE] [--webhook URL]",
 		Short: "Watch a live stream of shares and alert when a group of accounts starts acting together",
 		Long: `watch reads the shares published to the live stream (subjects tahqiq.live.…,
-JSON arrays of shares: a feed, or tahqiq publish), keeps a sliding window of
+JSON arrays of shares: a feed, or tahqiq publish) with one watcher per feed
+(shares of two feeds never pair). A watcher keeps a sliding window of
 recent shares per object, adds each co-share pair to its account pair's
 edge (the pairs weight of tahqiq coord's sliding window), and raises an
 alert when accounts joined by edges of at least --min-weight pairs form a
 group of --group accounts (and again each time it grows by --group more).
+
+An edge's weight counts the pairs of the last --horizon of data time (in
+eighths of it); older pairs drop out, edges left with none are dropped and
+the groups are rebuilt, so memory holds one horizon of activity however
+long the watch runs, and a group that broke up and forms again alerts
+again. --horizon none counts every pair since the start.
+
 Each alert, with the group's edges and the co-share pairs behind them, is
 printed as one JSON line on stdout, logged on stderr and, with --webhook,
-POSTed as JSON. Stop with Ctrl-C.`,
+POSTed as JSON. With --state FILE the watch saves its position there and,
+started again, replays the live stream from the point that rebuilds its
+edges and groups (without raising their alerts again) and goes on where it
+stopped. Stop with Ctrl-C.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if url == "" {
 				return tahqiq.Errorf(tahqiq.EINVALID, "watch needs --nats nats://… (the server feeds publish to)")
 			}
-			win, err := runs.ParseWindow("--window", window)
-			if err != nil {
+			var err error
+			if p.Window, err = runs.ParseWindow("--window", window); err != nil {
 				return err
 			}
-			w.Window = win
+			if p.Horizon, err = parseHorizon("--horizon", horizon, p.Window); err != nil {
+				return err
+			}
 			if by != "" {
-				types, err := runs.ParseTypes(strings.Split(by, ","))
-				if err != nil {
+				if p.Types, err = runs.ParseTypes(strings.Split(by, ",")); err != nil {
 					return err
 				}
-				w.Types = types
 			}
 			ctx, cancel := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer cancel()
@@ -65,23 +76,25 @@ POSTed as JSON. Stop with Ctrl-C.`,
 				return err
 			}
 			enc := json.NewEncoder(e.stdout)
-			w.OnAlert = func(a live.Alert) {
-				enc.Encode(a)
-				fmt.Fprintf(e.stderr, "ALERT %s: %d accounts acting together (edges of >= %d co-shares within %d s), e.g. %s\n",
-					a.Time.Format(time.RFC3339), len(a.Accounts), a.MinWeight, a.Window, a.Accounts[:min(3, len(a.Accounts))])
+			ws := &live.Watchers{Params: p, OnAlert: func(r live.Record, _ error) {
+				enc.Encode(r)
+				fmt.Fprintf(e.stderr, "ALERT %s on %s: %d accounts acting together (edges of >= %d co-shares within %d s), e.g. %s\n",
+					r.Time.Format(time.RFC3339), r.Subject, len(r.Accounts), r.MinWeight, r.Window, r.Accounts[:min(3, len(r.Accounts))])
 				if webhook != "" {
-					if err := postAlert(ctx, webhook, a); err != nil {
+					if err := postAlert(ctx, webhook, r); err != nil {
 						fmt.Fprintf(e.stderr, "webhook %s: %v\n", webhook, err)
 					}
 				}
+			}}
+			fmt.Fprintf(e.stderr, "watching %s on %s (window %s, horizon %s, min weight %d, groups of %d)\n", subject, url, window, horizon, p.MinWeight, p.GroupSize)
+			err = watchedFeeds(ctx, bus, ws, subject, stream.WatchFrom{All: fromStart}, state, e.stderr)
+			var st live.WatchStats
+			for _, s := range ws.Stats() {
+				st.Shares, st.Late, st.Pairs, st.Expired, st.Alerts = st.Shares+s.Shares, st.Late+s.Late, st.Pairs+s.Pairs, st.Expired+s.Expired, st.Alerts+s.Alerts
+				st.Edges += s.Edges
 			}
-			fmt.Fprintf(e.stderr, "watching %s on %s (window %s, min weight %d, groups of %d)\n", subject, url, window, w.MinWeight, w.GroupSize)
-			err = bus.Watch(ctx, subject, fromStart, func(_ string, shares []tahqiq.Share) {
-				for _, s := range shares {
-					w.Add(s)
-				}
-			}, func(err error) { fmt.Fprintln(e.stderr, err) })
-			fmt.Fprintf(e.stderr, "watch: %d shares, %d late, %d pairs, %d edges, %d alerts\n", w.Stats.Shares, w.Stats.Late, w.Stats.Pairs, w.Stats.Edges, w.Stats.Alerts)
+			fmt.Fprintf(e.stderr, "watch: %d feeds, %d shares, %d late, %d pairs (%d past the horizon), %d edges, %d alerts\n",
+				len(ws.Stats()), st.Shares, st.Late, st.Pairs, st.Expired, st.Edges, st.Alerts)
 			return err
 		},
 	}
@@ -90,10 +103,12 @@ POSTed as JSON. Stop with Ctrl-C.`,
 	f.StringVar(&subject, "subject", stream.LivePrefix+">", "subjects to watch")
 	f.BoolVar(&fromStart, "from-start", false, "read the live stream from its first kept share, not only new ones")
 	f.StringVar(&window, "window", "60s", "sliding window")
-	f.Int64Var(&w.Lateness, "lateness", 0, "seconds a share may arrive behind the newest one and still pair (default: the window)")
-	f.Int64Var(&w.MinWeight, "min-weight", w.MinWeight, "co-share pairs that make an edge count toward groups")
-	f.IntVar(&w.GroupSize, "group", w.GroupSize, "accounts in a group that raise an alert")
+	f.StringVar(&horizon, "horizon", "24h", "data time an edge's weight counts pairs over (none: since the start)")
+	f.Int64Var(&p.Lateness, "lateness", 0, "seconds a share may arrive behind the newest one and still pair (default: the window)")
+	f.Int64Var(&p.MinWeight, "min-weight", p.MinWeight, "co-share pairs that make an edge count toward groups")
+	f.IntVar(&p.GroupSize, "group", p.GroupSize, "accounts in a group that raise an alert")
 	f.StringVar(&by, "by", "", "object types compared, e.g. retweet,url (default: all)")
+	f.StringVar(&state, "state", "", "save the watch's position in FILE and resume from it when started again")
 	f.StringVar(&webhook, "webhook", "", "also POST each alert as JSON to this URL")
 	return cmd
 }

@@ -121,8 +121,8 @@ func TestAlerts(t *testing.T) {
 		published.Add(int64(len(shares)))
 		return bus.Publish(ctx, stream.LivePrefix+dataset, shares)
 	}
-	go bus.Watch(ctx, stream.LivePrefix+">", true, func(subject string, shares []tahqiq.Share) {
-		ws.Add(subject, shares)
+	go bus.Watch(ctx, stream.LivePrefix+">", stream.WatchFrom{All: true}, func(subject string, seq uint64, shares []tahqiq.Share) {
+		ws.AddSeq(subject, seq, shares)
 		received.Add(int64(len(shares)))
 	}, func(err error) { t.Error(err) })
 

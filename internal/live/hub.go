@@ -2,6 +2,7 @@ package live
 
 import (
 	"bufio"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 )
 
 // Record is an alert as the server keeps it: numbered in the order it was
@@ -32,6 +34,7 @@ type Hub struct {
 	path   string
 	f      *os.File
 	all    []Record
+	ids    map[string]int64 // alertKey -> id, for the alerts in all
 	subs   map[chan Record]struct{}
 	closed bool
 }
@@ -39,7 +42,7 @@ type Hub struct {
 // OpenHub opens (or creates) the alert file at path and reads the alerts
 // already in it. A line that is not a Record is an error naming it.
 func OpenHub(path string) (*Hub, error) {
-	h := &Hub{path: path, subs: map[chan Record]struct{}{}}
+	h := &Hub{path: path, subs: map[chan Record]struct{}{}, ids: map[string]int64{}}
 	if b, err := os.ReadFile(path); err == nil {
 		sc := bufio.NewScanner(strings.NewReader(string(b)))
 		sc.Buffer(nil, 64<<20)
@@ -52,9 +55,18 @@ func OpenHub(path string) (*Hub, error) {
 				return nil, fmt.Errorf("%s: line %d is not an alert: %v", path, line, err)
 			}
 			h.all = append(h.all, r)
+			h.ids[alertKey(r.Subject, r.Alert)] = r.ID
 		}
 		if err := sc.Err(); err != nil {
 			return nil, fmt.Errorf("%s: %v", path, err)
+		}
+		if n := len(h.all); n > keep {
+			for _, old := range h.all[:n-keep] {
+				if h.ids[alertKey(old.Subject, old.Alert)] == old.ID {
+					delete(h.ids, alertKey(old.Subject, old.Alert))
+				}
+			}
+			h.all = slices.Clone(h.all[n-keep:])
 		}
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
@@ -83,13 +95,28 @@ func DatasetOf(subject string) string {
 // SubjectPrefix starts the subjects of the live stream.
 const SubjectPrefix = "tahqiq.live."
 
+// alertKey identifies an alert: its feed, the data time of the share
+// that raised it and its accounts (a replay raises the same alert with
+// the same key).
+func alertKey(subject string, a Alert) string {
+	return subject + "\x00" + a.Time.UTC().Format(time.RFC3339Nano) + "\x00" + strings.Join(a.Accounts, "\x00")
+}
+
 // Add records an alert raised on subject and tells the subscribers. The
-// record is on disk (synced) before anyone is told.
+// record is on disk (synced) before anyone is told. An alert already
+// recorded (same feed, time and accounts: raised again by a watch that
+// restarted before it saved its position) is not recorded twice: Add
+// returns the first record and tells no one.
 func (h *Hub) Add(subject string, a Alert) (Record, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.closed {
 		return Record{}, errors.New("live: alert hub closed")
+	}
+	key := alertKey(subject, a)
+	if id, ok := h.ids[key]; ok {
+		i, _ := slices.BinarySearchFunc(h.all, id, func(r Record, id int64) int { return cmp.Compare(r.ID, id) })
+		return h.all[i], nil
 	}
 	r := Record{ID: 1, Subject: subject, Dataset: DatasetOf(subject), Alert: a}
 	if n := len(h.all); n > 0 {
@@ -106,7 +133,11 @@ func (h *Hub) Add(subject string, a Alert) (Record, error) {
 		return Record{}, fmt.Errorf("live: sync %s: %w", h.path, err)
 	}
 	h.all = append(h.all, r)
+	h.ids[key] = r.ID
 	if len(h.all) > keep {
+		for _, old := range h.all[:len(h.all)-keep] {
+			delete(h.ids, alertKey(old.Subject, old.Alert))
+		}
 		h.all = slices.Clone(h.all[len(h.all)-keep:])
 	}
 	for c := range h.subs {

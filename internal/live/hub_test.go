@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/live"
@@ -44,8 +45,8 @@ func TestHub(t *testing.T) {
 	// a subscriber that does not read is dropped (its channel closed), the others are not
 	slow, cancelSlow := h.Subscribe()
 	defer cancelSlow()
-	for range 70 {
-		if _, err := h.Add("tahqiq.live.ru", live.Alert{}); err != nil {
+	for i := range 70 {
+		if _, err := h.Add("tahqiq.live.ru", live.Alert{Time: time.Unix(int64(i), 0)}); err != nil {
 			t.Fatal(err)
 		}
 		<-sub
@@ -78,13 +79,34 @@ func TestHub(t *testing.T) {
 	if r, _ := h2.Add("tahqiq.live.pk", live.Alert{}); r.ID != 74 {
 		t.Fatalf("next id %d, want 74", r.ID)
 	}
+	// the same alert raised again (a watch replaying what it had not
+	// saved as seen) is recorded once, before and after a reopen
+	again := live.Alert{Time: time.Unix(5, 0), Accounts: []string{"a", "b"}}
+	first, _ := h2.Add("tahqiq.live.ru", again)
+	if r, _ := h2.Add("tahqiq.live.ru", again); r.ID != first.ID || first.ID != 75 {
+		t.Fatalf("repeated alert: ids %d and %d, want 75 twice", first.ID, r.ID)
+	}
+	if r, _ := h2.Add("tahqiq.live.pk", again); r.ID != 76 {
+		t.Fatalf("the same accounts and time on another feed: id %d, want 76", r.ID)
+	}
 	h2.Close()
+	h3, err := live.OpenHub(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, _ := h3.Add("tahqiq.live.ru", again); r.ID != 75 {
+		t.Fatalf("repeated alert after a reopen: id %d, want 75", r.ID)
+	}
+	if got := h3.Latest(0, nil, 0); len(got) != 76 {
+		t.Fatalf("%d alerts held, want 76", len(got))
+	}
+	h3.Close()
 
 	// a damaged file is an error naming the line
 	f, _ := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
 	f.WriteString("{not json\n")
 	f.Close()
-	if _, err := live.OpenHub(path); err == nil || !strings.Contains(err.Error(), "line 75") {
+	if _, err := live.OpenHub(path); err == nil || !strings.Contains(err.Error(), "line 77") {
 		t.Fatalf("damaged file: %v", err)
 	}
 }
@@ -120,5 +142,31 @@ func TestWatchersByFeed(t *testing.T) {
 	st := ws.Stats()
 	if st["tahqiq.live.a"].Shares != 3 || st["tahqiq.live.b"].Pairs != 1 {
 		t.Fatalf("stats: %+v", st)
+	}
+}
+
+// TestPosition: a saved position reads back; no file is a fresh start; a
+// damaged or impossible one is an error naming the file.
+func TestPosition(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "watch.json")
+	if pos, err := live.LoadPosition(path); err != nil || pos.Last != 0 {
+		t.Fatalf("no file: %+v, %v", pos, err)
+	}
+	want := live.Position{Last: 90, Resume: 42, Params: live.PositionParams{Window: 60, Horizon: 86400, MinWeight: 2, GroupSize: 5}}
+	if err := live.SavePosition(path, want); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := live.LoadPosition(path); err != nil || got.Last != 90 || got.Resume != 42 || got.Params.Horizon != 86400 {
+		t.Fatalf("read back %+v, %v", got, err)
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 1 {
+		t.Errorf("%d files in the directory after a save, want 1 (no temporary left)", len(ents))
+	}
+	for _, bad := range []string{"{not json", `{"last": 3, "resume": 9}`} {
+		os.WriteFile(path, []byte(bad), 0o600)
+		if _, err := live.LoadPosition(path); err == nil || !strings.Contains(err.Error(), path) {
+			t.Errorf("%s: %v, want an error naming %s", bad, err, path)
+		}
 	}
 }

@@ -16,13 +16,27 @@ import (
 // coord.Run counts it), and raises an Alert when a group of accounts
 // joined by edges of at least MinWeight pairs reaches GroupSize accounts,
 // and again each time it grows by GroupSize more.
+//
+// With a Horizon, edges and groups describe only the recent past: an
+// edge's weight counts the pairs of the last Horizon seconds (of data
+// time, in eighths of it, so a pair leaves the weight between Horizon and
+// 9/8 Horizon after it was made), an edge with no pair left is dropped,
+// and the groups are rebuilt from the edges that remain. Memory then
+// holds one horizon of activity however long the watch runs, and a group
+// that broke up and forms again raises a new alert.
 type Watcher struct {
 	Window    int64               // seconds
 	Lateness  int64               // how late (behind the newest share) a share may arrive; default Window
 	MinWeight int64               // edge weight that joins accounts into groups; default 2
 	GroupSize int                 // accounts in a group that raise an alert; default 5
+	Horizon   int64               // seconds of pairs an edge's weight counts; 0: all since the start
 	Types     []tahqiq.ObjectType // object types compared; empty: all
 	OnAlert   func(Alert)
+	// Quiet, while true, keeps alerts from being raised (OnAlert is not
+	// called) though groups grow and their alert levels advance as if they
+	// had been: for rebuilding a watcher's state by replaying what it saw
+	// before a restart.
+	Quiet bool
 
 	objects map[objKey][]tahqiq.Share // recent shares per object, by time
 	seen    map[objKey]map[string]bool
@@ -31,7 +45,16 @@ type Watcher struct {
 	size    map[string]int
 	alerted map[string]int // group root -> size at the last alert
 	newest  int64
+	swept   int64 // bucket of newest at the last expiry sweep
+	seqs    []bucketSeq
 	Stats   WatchStats
+}
+
+// bucketSeq is the first stream sequence that brought a share of one
+// bucket of data time (an eighth of the horizon).
+type bucketSeq struct {
+	b   int64
+	seq uint64
 }
 
 type objKey struct {
@@ -44,18 +67,25 @@ type WatchStats struct {
 	Shares  int64 `json:"shares"`
 	Late    int64 `json:"late"` // arrived more than Lateness behind the newest share: not paired
 	Pairs   int64 `json:"pairs"`
-	Edges   int   `json:"edges"`
+	Edges   int   `json:"edges"` // edges held now
 	Alerts  int   `json:"alerts"`
-	Evicted int64 `json:"evicted"`
+	Evicted int64 `json:"evicted"` // shares out of the window, no longer paired
+	Expired int64 `json:"expired"` // pairs older than the horizon, out of the weights
 }
 
 // LiveEdge is an account pair's running weight and the pairs behind it.
 type LiveEdge struct {
 	A        string              `json:"a"`
 	B        string              `json:"b"`
-	Weight   int64               `json:"weight"`   // co-share pairs
-	Evidence []coord.EvidenceRow `json:"evidence"` // the first maxEvidence pairs
+	Weight   int64               `json:"weight"`   // co-share pairs (within the horizon, if any)
+	Evidence []coord.EvidenceRow `json:"evidence"` // the first maxEvidence pairs (of those within the horizon)
+
+	counts []bucketCount // with a horizon: pairs per bucket of data time, by bucket
 }
+
+// bucketCount is the number of an edge's pairs whose later share fell in
+// one bucket (an eighth of the horizon) of data time.
+type bucketCount struct{ b, n int64 }
 
 const maxEvidence = 20
 
@@ -92,7 +122,12 @@ func (w *Watcher) init() {
 }
 
 // Add takes one share.
-func (w *Watcher) Add(s tahqiq.Share) {
+func (w *Watcher) Add(s tahqiq.Share) { w.AddSeq(0, s) }
+
+// AddSeq takes one share that came in the stream message numbered seq (0:
+// not from a stream), so that ResumeSeq can tell where a replay must
+// begin.
+func (w *Watcher) AddSeq(seq uint64, s tahqiq.Share) {
 	w.init()
 	if s.Object == "" || coord.IsLoop(s) || (len(w.Types) > 0 && !slices.Contains(w.Types, s.Type)) {
 		return
@@ -100,10 +135,20 @@ func (w *Watcher) Add(s tahqiq.Share) {
 	w.Stats.Shares++
 	if s.Time > w.newest {
 		w.newest = s.Time
+		if w.Horizon > 0 && w.bucket(w.newest) != w.swept {
+			w.expire()
+		}
 	}
 	if s.Time < w.newest-w.Lateness {
 		w.Stats.Late++
 		return
+	}
+	switch {
+	case seq == 0:
+	case w.Horizon == 0: // nothing expires: the first sequence is where a replay begins
+		w.noteSeq(0, seq)
+	default:
+		w.noteSeq(w.bucket(s.Time), seq)
 	}
 	k := objKey{s.Type, s.Object}
 	if w.seen[k] == nil {
@@ -158,12 +203,134 @@ func (w *Watcher) pair(r, s tahqiq.Share) {
 	}
 	e.Weight++
 	w.Stats.Pairs++
+	if w.Horizon > 0 {
+		e.addCount(w.bucket(max(a.Time, b.Time)))
+	}
 	if len(e.Evidence) < maxEvidence {
 		e.Evidence = append(e.Evidence, coord.EvidenceRow{ObjectType: string(s.Type), Object: s.Object,
 			PostA: a.PostID, AccountA: a.AccountID, TimeA: a.Time, PostB: b.PostID, AccountB: b.AccountID, TimeB: b.Time})
 	}
 	if e.Weight == w.MinWeight {
 		w.join(key[0], key[1], s.Time)
+	}
+}
+
+// noteSeq records seq as the first sequence of bucket b unless an
+// earlier one is known.
+func (w *Watcher) noteSeq(b int64, seq uint64) {
+	i, found := slices.BinarySearchFunc(w.seqs, b, func(x bucketSeq, b int64) int { return cmp.Compare(x.b, b) })
+	if !found {
+		w.seqs = slices.Insert(w.seqs, i, bucketSeq{b, seq})
+	} else if seq < w.seqs[i].seq {
+		w.seqs[i].seq = seq
+	}
+}
+
+// ResumeSeq is the stream sequence from which a replay rebuilds this
+// watcher's state: the first message that brought a share still able to
+// count (a share of a bucket that is not wholly older than the horizon,
+// the window and the lateness behind the newest share). 0: no share came
+// from a stream. Without a horizon every share counts, so it is the first
+// sequence seen. (Lateness is not needed: a share later than it is not
+// counted, on the first pass or on a replay.)
+func (w *Watcher) ResumeSeq() uint64 {
+	var min uint64
+	for _, x := range w.seqs {
+		if min == 0 || x.seq < min {
+			min = x.seq
+		}
+	}
+	return min
+}
+
+// bucket is the horizon bucket of data time t.
+func (w *Watcher) bucket(t int64) int64 {
+	width := max(w.Horizon/8, 1)
+	if t < 0 {
+		return (t+1)/width - 1
+	}
+	return t / width
+}
+
+func (e *LiveEdge) addCount(b int64) {
+	i := len(e.counts)
+	for i > 0 && e.counts[i-1].b > b { // a late share: rarely more than a step back
+		i--
+	}
+	if i > 0 && e.counts[i-1].b == b {
+		e.counts[i-1].n++
+		return
+	}
+	e.counts = slices.Insert(e.counts, i, bucketCount{b, 1})
+}
+
+// expire drops the pairs of buckets that lie wholly before the horizon
+// behind the newest share, the edges left with none, and the evidence
+// rows older than the horizon, then rebuilds the groups from the edges
+// that remain. A new group's alert level is the highest its accounts' old
+// groups had reached, but no more than its own size (rounded down to a
+// multiple of GroupSize): a group that shrank alerts again when it grows
+// back.
+func (w *Watcher) expire() {
+	w.swept = w.bucket(w.newest)
+	cut := w.bucket(w.newest - w.Horizon) // the buckets before it end at or before newest-Horizon
+	changed := false
+	for key, e := range w.edges {
+		n := 0
+		for n < len(e.counts) && e.counts[n].b < cut {
+			e.Weight -= e.counts[n].n
+			w.Stats.Expired += e.counts[n].n
+			n++
+		}
+		if n == 0 {
+			continue
+		}
+		changed = true
+		e.counts = e.counts[n:]
+		if e.Weight <= 0 {
+			delete(w.edges, key)
+			continue
+		}
+		e.Evidence = slices.DeleteFunc(e.Evidence, func(r coord.EvidenceRow) bool { return w.bucket(max(r.TimeA, r.TimeB)) < cut })
+	}
+	w.Stats.Edges = len(w.edges)
+	// a share of time t pairs with shares up to t+Window, and the pair
+	// counts in the later share's bucket: shares before the first counted
+	// bucket's start minus the window can no longer count
+	keep := w.bucket(cut*max(w.Horizon/8, 1) - w.Window)
+	n := 0
+	for n < len(w.seqs) && w.seqs[n].b < keep {
+		n++
+	}
+	w.seqs = w.seqs[n:]
+	if changed {
+		w.regroup()
+	}
+}
+
+// regroup rebuilds the groups from the edges of at least MinWeight.
+func (w *Watcher) regroup() {
+	oldLevel := map[string]int{} // account -> alert level of its old group
+	for x := range w.parent {
+		if lv := w.alerted[w.find(x)]; lv > 0 {
+			oldLevel[x] = lv
+		}
+	}
+	w.parent, w.size, w.alerted = map[string]string{}, map[string]int{}, map[string]int{}
+	for _, e := range w.edges {
+		if e.Weight >= w.MinWeight {
+			w.union(e.A, e.B)
+		}
+	}
+	for x, lv := range oldLevel {
+		if _, ok := w.parent[x]; !ok {
+			continue
+		}
+		r := w.find(x)
+		lv = min(lv, w.size[r]/w.GroupSize*w.GroupSize)
+		if lv > w.alerted[r] {
+			w.alerted[r] = lv
+		}
 	}
 }
 
@@ -178,21 +345,34 @@ func (w *Watcher) find(x string) string {
 	return x
 }
 
-func (w *Watcher) join(a, b string, t int64) {
+// union merges the groups of a and b and returns the root of the merged
+// group and the root that was merged into it ("" if they were one group).
+func (w *Watcher) union(a, b string) (root, gone string) {
 	ra, rb := w.find(a), w.find(b)
 	if ra == rb {
-		return
+		return ra, ""
 	}
 	if w.size[ra] < w.size[rb] {
 		ra, rb = rb, ra
 	}
 	w.parent[rb] = ra
 	w.size[ra] += w.size[rb]
+	return ra, rb
+}
+
+func (w *Watcher) join(a, b string, t int64) {
+	ra, rb := w.union(a, b)
+	if rb == "" {
+		return
+	}
 	last := max(w.alerted[ra], w.alerted[rb])
 	delete(w.alerted, rb)
 	w.alerted[ra] = last
 	if n := w.size[ra]; n >= w.GroupSize && n >= last+w.GroupSize {
 		w.alerted[ra] = n
+		if w.Quiet {
+			return
+		}
 		w.Stats.Alerts++
 		if w.OnAlert != nil {
 			w.OnAlert(w.alert(ra, t))

@@ -50,36 +50,60 @@ func (b *Bus) Publish(ctx context.Context, subject string, shares []tahqiq.Share
 	return nil
 }
 
-// Watch hands fn the shares published to subjects matching filter (for
-// example tahqiq.live.>), message by message with the message's subject,
-// from the start of the stream or only new ones, until ctx ends. A
-// message that is not a JSON array of shares is skipped and handed to bad
-// as an error naming it (a bad feed message does not stop the watch).
-func (b *Bus) Watch(ctx context.Context, filter string, fromStart bool, fn func(subject string, shares []tahqiq.Share), bad func(error)) error {
-	policy := jetstream.DeliverNewPolicy
-	if fromStart {
-		policy = jetstream.DeliverAllPolicy
+// LiveSeqs returns the first and last sequences the live stream holds
+// (first > last when it holds none).
+func (b *Bus) LiveSeqs(ctx context.Context) (first, last uint64, err error) {
+	st, err := b.JS.Stream(ctx, LiveStream)
+	if err != nil {
+		return 0, 0, fmt.Errorf("stream: %s: %w", LiveStream, err)
 	}
-	cons, err := b.JS.OrderedConsumer(ctx, LiveStream, jetstream.OrderedConsumerConfig{FilterSubjects: []string{filter}, DeliverPolicy: policy})
+	info, err := st.Info(ctx)
+	if err != nil {
+		return 0, 0, fmt.Errorf("stream: %s: %w", LiveStream, err)
+	}
+	return info.State.FirstSeq, info.State.LastSeq, nil
+}
+
+// WatchFrom says where a watch of the live stream begins: at stream
+// sequence Seq when it is not 0, else at the first kept message (All) or
+// with the messages published from now on.
+type WatchFrom struct {
+	All bool
+	Seq uint64
+}
+
+// Watch hands fn the shares published to subjects matching filter (for
+// example tahqiq.live.>), message by message with the message's subject
+// and stream sequence, from where from says, until ctx ends. A message
+// that is not a JSON array of shares is skipped and handed to bad as an
+// error naming it (a bad feed message does not stop the watch).
+func (b *Bus) Watch(ctx context.Context, filter string, from WatchFrom, fn func(subject string, seq uint64, shares []tahqiq.Share), bad func(error)) error {
+	cfg := jetstream.OrderedConsumerConfig{FilterSubjects: []string{filter}, DeliverPolicy: jetstream.DeliverNewPolicy}
+	switch {
+	case from.Seq > 0:
+		cfg.DeliverPolicy, cfg.OptStartSeq = jetstream.DeliverByStartSequencePolicy, from.Seq
+	case from.All:
+		cfg.DeliverPolicy = jetstream.DeliverAllPolicy
+	}
+	cons, err := b.JS.OrderedConsumer(ctx, LiveStream, cfg)
 	if err != nil {
 		return fmt.Errorf("stream: watch %s: %w", filter, err)
 	}
 	for ctx.Err() == nil {
 		msgs, err := pull(ctx, cons, 64, 500*time.Millisecond)
 		for _, m := range msgs {
+			var seq uint64
+			if meta, _ := m.Metadata(); meta != nil {
+				seq = meta.Sequence.Stream
+			}
 			var shares []tahqiq.Share
 			if err := json.Unmarshal(m.Data(), &shares); err != nil {
 				if bad != nil {
-					meta, _ := m.Metadata()
-					seq := uint64(0)
-					if meta != nil {
-						seq = meta.Sequence.Stream
-					}
 					bad(tahqiq.Errorf(tahqiq.EINVALID, "live stream %s: message %d on %s is not a JSON array of shares (skipped): %v", LiveStream, seq, m.Subject(), err))
 				}
 				continue
 			}
-			fn(m.Subject(), shares)
+			fn(m.Subject(), seq, shares)
 		}
 		if err != nil {
 			if ctx.Err() != nil {
