@@ -19,17 +19,9 @@ import (
 
 type alertsJSON struct {
 	Watching bool                       `json:"watching"`
-	Params   *watchParamsJSON           `json:"params,omitempty"`
+	Params   *live.PositionParams       `json:"params,omitempty"`
 	Feeds    map[string]live.WatchStats `json:"feeds,omitempty"` // per subject
 	Alerts   []live.Record              `json:"alerts"`
-}
-
-type watchParamsJSON struct {
-	Window    int64               `json:"window_s"`
-	Lateness  int64               `json:"lateness_s"`
-	MinWeight int64               `json:"min_weight"`
-	GroupSize int                 `json:"group_size"`
-	Types     []tahqiq.ObjectType `json:"types,omitempty"`
 }
 
 // alertFilter returns the test of which alerts the caller may read; it
@@ -60,8 +52,8 @@ func (s *Server) getAlerts(w http.ResponseWriter, r *http.Request, c *call) erro
 		ok := s.alertFilter(r.Context(), c)
 		out.Watching = true
 		if ws := s.Watchers; ws != nil {
-			p := ws.Params
-			out.Params = &watchParamsJSON{Window: p.Window, Lateness: p.Lateness, MinWeight: p.MinWeight, GroupSize: p.GroupSize, Types: p.Types}
+			params := ws.Position().Params
+			out.Params = &params
 			out.Feeds = map[string]live.WatchStats{}
 			for subject, st := range ws.Stats() {
 				if ok(live.Record{Subject: subject, Dataset: live.DatasetOf(subject)}) {

@@ -88,7 +88,8 @@ type Position struct {
 	Params PositionParams `json:"params"`
 }
 
-// PositionParams records a watch's parameters in its Position.
+// PositionParams records a watch's parameters in its Position (and the
+// API shows them beside the alerts).
 type PositionParams struct {
 	Window    int64               `json:"window_s"`
 	Lateness  int64               `json:"lateness_s"`
