@@ -3,6 +3,7 @@ package casework_test
 import (
 	"context"
 	"database/sql"
+	"encoding/hex"
 	"os"
 	"path/filepath"
 	"strings"
@@ -308,5 +309,77 @@ func benchVerify(b *testing.B, name string) {
 		if err != nil || !r.OK() {
 			b.Fatal(err, r.Problems)
 		}
+	}
+}
+
+// TestLogPageRedacts: an admin of a partner organisation reads the
+// custody log with the entries of cases (and items) it may not see
+// redacted to their index and leaf hash; sharing an item opens exactly
+// that item's entries; the home admin sees its own in full; a viewer may
+// not page the log at all. Leaf hashes are those of the stored entries.
+func TestLogPageRedacts(t *testing.T) {
+	ctx := context.Background()
+	f := setup(t)
+	partner, err := f.s.AddOrg(ctx, f.admin, "Observers")
+	if err != nil {
+		t.Fatal(err)
+	}
+	padmin, err := f.s.AddUser(ctx, f.admin, partner.ID, "chen", tahqiq.RoleAdmin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pview, _ := f.s.AddUser(ctx, f.admin, partner.ID, "dana", tahqiq.RoleViewer)
+	if _, _, err := f.s.LogPage(ctx, pview, 0, 10); tahqiq.ErrorCode(err) != tahqiq.EFORBIDDEN {
+		t.Errorf("viewer pages the log: %v, want forbidden", err)
+	}
+	own, err := f.s.NewCase(ctx, padmin, "the partner's own case", "", tahqiq.TLPGreen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := func(actor tahqiq.User) (full, redacted int, byCase map[string]int) {
+		t.Helper()
+		n, lines, err := f.s.LogPage(ctx, actor, 0, 1000)
+		if err != nil || int64(len(lines)) != n {
+			t.Fatalf("LogPage: %d of %d lines, %v", len(lines), n, err)
+		}
+		raw, _ := f.db.LogEntries(ctx, 0, n)
+		byCase = map[string]int{}
+		for i, l := range lines {
+			h := ledger.LeafHash(raw[i])
+			if l.Index != int64(i) || l.LeafHash != hex.EncodeToString(h[:]) {
+				t.Fatalf("line %d: index %d, leaf %s; want the stored entry's", i, l.Index, l.LeafHash)
+			}
+			if l.Redacted != (l.LogEntry == nil) {
+				t.Fatalf("line %d: redacted %v with entry %v", i, l.Redacted, l.LogEntry)
+			}
+			if l.Redacted {
+				redacted++
+				continue
+			}
+			full++
+			byCase[l.CaseID]++
+		}
+		return full, redacted, byCase
+	}
+	hf, hr, hc := count(f.admin)
+	if hr != 1 || hc[own.ID] != 0 || hc[f.c.ID] == 0 {
+		t.Errorf("home admin: %d full, %d redacted, by case %v; want only the partner's case.create redacted", hf, hr, hc)
+	}
+	pf, pr, pc := count(padmin)
+	if pc[f.c.ID] != 0 || pc[own.ID] != 1 || pr == 0 || pf == 0 {
+		t.Errorf("partner admin before any share: %d full, %d redacted, by case %v; want the home case's entries redacted", pf, pr, pc)
+	}
+	if err := f.s.Share(ctx, f.admin, tahqiq.CaseShare{CaseID: f.c.ID, ItemID: f.items[1].ID, OrgID: partner.ID}); err != nil {
+		t.Fatal(err)
+	}
+	_, lines, _ := f.s.LogPage(ctx, padmin, 0, 1000)
+	items := map[string]bool{}
+	for _, l := range lines {
+		if !l.Redacted && l.CaseID == f.c.ID {
+			items[l.ItemID] = true
+		}
+	}
+	if !items[f.items[1].ID] || items[f.items[0].ID] {
+		t.Errorf("after sharing item %s the partner sees the entries of items %v", f.items[1].ID, items)
 	}
 }

@@ -2,6 +2,7 @@ package casework
 
 import (
 	"context"
+	"encoding/hex"
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/ledger"
@@ -52,11 +53,25 @@ func (s *Service) ItemCustody(ctx context.Context, actor tahqiq.User, itemID str
 	return c, nil
 }
 
+// LogLine is a custody log entry as a reader sees it: the entry and its
+// RFC 6962 leaf hash, or, for an entry about a case the reader may not see
+// (or, with no case, made by another organisation's user), only its index
+// and leaf hash, so the page still accounts for every position of the log.
+type LogLine struct {
+	Index int64 `json:"index"`
+	*tahqiq.LogEntry
+	LeafHash string `json:"leaf_hash"` // hex of SHA-256(0x00 || the entry's bytes)
+	Redacted bool   `json:"redacted,omitempty"`
+}
+
 // LogPage returns entries [from, from+limit) of the custody log and its
-// size. Only admins read the whole log: it names every case and actor.
-func (s *Service) LogPage(ctx context.Context, actor tahqiq.User, from, limit int64) (int64, []tahqiq.LogEntry, error) {
+// size. Only admins read the log page by page; an admin sees in full the
+// entries of the cases (and items) its organisation may read and the
+// entries without a case made by its own organisation's users; the
+// others are redacted to their index and leaf hash.
+func (s *Service) LogPage(ctx context.Context, actor tahqiq.User, from, limit int64) (int64, []LogLine, error) {
 	if actor.Role != tahqiq.RoleAdmin {
-		return 0, nil, tahqiq.Errorf(tahqiq.EFORBIDDEN, "user %s (%s) may not read the whole custody log", actor.Name, actor.Role)
+		return 0, nil, tahqiq.Errorf(tahqiq.EFORBIDDEN, "user %s (%s) may not read the custody log", actor.Name, actor.Role)
 	}
 	n, err := s.Store.LogSize(ctx)
 	if err != nil {
@@ -68,13 +83,59 @@ func (s *Service) LogPage(ctx context.Context, actor tahqiq.User, from, limit in
 	if err != nil {
 		return n, nil, err
 	}
-	out := make([]tahqiq.LogEntry, 0, len(raw))
+	cases := map[string]*tahqiq.Case{} // nil: not found
+	orgOf := map[string]string{}       // user id -> organisation
+	seen := map[[2]string]bool{}       // (case, item) -> readable
+	visible := func(e tahqiq.LogEntry) (bool, error) {
+		if e.CaseID == "" {
+			org, ok := orgOf[e.Actor]
+			if !ok {
+				u, err := s.Store.FindUserByID(ctx, e.Actor)
+				if err != nil && tahqiq.ErrorCode(err) != tahqiq.ENOTFOUND {
+					return false, err
+				}
+				org, orgOf[e.Actor] = u.OrgID, u.OrgID
+			}
+			return org == actor.OrgID, nil
+		}
+		c, ok := cases[e.CaseID]
+		if !ok {
+			found, err := s.Store.FindCaseByID(ctx, e.CaseID)
+			switch {
+			case err == nil:
+				c = &found
+			case tahqiq.ErrorCode(err) != tahqiq.ENOTFOUND:
+				return false, err
+			}
+			cases[e.CaseID] = c
+		}
+		if c == nil {
+			return false, nil
+		}
+		k := [2]string{e.CaseID, e.ItemID}
+		if _, ok := seen[k]; !ok {
+			seen[k] = s.access(ctx, actor, *c, e.ItemID, false) == nil
+		}
+		return seen[k], nil
+	}
+	out := make([]LogLine, 0, len(raw))
 	for _, b := range raw {
 		e, err := ledger.DecodeEntry(b)
 		if err != nil {
 			return n, out, tahqiq.Errorf(tahqiq.EVERIFY, "custody log entry %d does not decode: %v", from+int64(len(out)), err)
 		}
-		out = append(out, e)
+		h := ledger.LeafHash(b)
+		line := LogLine{Index: e.Index, LeafHash: hex.EncodeToString(h[:])}
+		ok, err := visible(e)
+		if err != nil {
+			return n, out, err
+		}
+		if ok {
+			line.LogEntry = &e
+		} else {
+			line.Redacted = true
+		}
+		out = append(out, line)
 	}
 	return n, out, nil
 }
