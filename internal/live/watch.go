@@ -38,16 +38,19 @@ type Watcher struct {
 	// before a restart.
 	Quiet bool
 
-	objects map[objKey][]tahqiq.Share // recent shares per object, by time
-	seen    map[objKey]map[string]bool
-	edges   map[[2]string]*LiveEdge
-	parent  map[string]string
-	size    map[string]int
-	alerted map[string]int // group root -> size at the last alert
-	newest  int64
-	swept   int64 // bucket of newest at the last expiry sweep
-	seqs    []bucketSeq
-	Stats   WatchStats
+	objects  map[objKey][]tahqiq.Share // recent shares per object, by time
+	seen     map[objKey]map[string]bool
+	edges    map[[2]string]*LiveEdge
+	parent   map[string]string
+	size     map[string]int
+	alerted  map[string]int // group root -> size at the last alert
+	newest   int64
+	swept    int64 // bucket of newest at the last expiry sweep
+	seqs     []bucketSeq
+	due      map[int64][][2]string   // bucket -> edges with pairs in it (expiry queue)
+	strong   map[[2]string]*LiveEdge // the edges of at least MinWeight (with a horizon)
+	dueOrder []int64                 // the buckets of due, in order
+	Stats    WatchStats
 }
 
 // bucketSeq is the first stream sequence that brought a share of one
@@ -119,6 +122,8 @@ func (w *Watcher) init() {
 	w.parent = map[string]string{}
 	w.size = map[string]int{}
 	w.alerted = map[string]int{}
+	w.due = map[int64][][2]string{}
+	w.strong = map[[2]string]*LiveEdge{}
 }
 
 // Add takes one share.
@@ -204,13 +209,16 @@ func (w *Watcher) pair(r, s tahqiq.Share) {
 	e.Weight++
 	w.Stats.Pairs++
 	if w.Horizon > 0 {
-		e.addCount(w.bucket(max(a.Time, b.Time)))
+		w.addCount(key, e, w.bucket(max(a.Time, b.Time)))
 	}
 	if len(e.Evidence) < maxEvidence {
 		e.Evidence = append(e.Evidence, coord.EvidenceRow{ObjectType: string(s.Type), Object: s.Object,
 			PostA: a.PostID, AccountA: a.AccountID, TimeA: a.Time, PostB: b.PostID, AccountB: b.AccountID, TimeB: b.Time})
 	}
 	if e.Weight == w.MinWeight {
+		if w.Horizon > 0 {
+			w.strong[key] = e
+		}
 		w.join(key[0], key[1], s.Time)
 	}
 }
@@ -252,7 +260,9 @@ func (w *Watcher) bucket(t int64) int64 {
 	return t / width
 }
 
-func (e *LiveEdge) addCount(b int64) {
+// addCount counts a pair of edge e (of key) in bucket b; the first pair
+// of a bucket puts the edge in that bucket's expiry queue.
+func (w *Watcher) addCount(key [2]string, e *LiveEdge, b int64) {
 	i := len(e.counts)
 	for i > 0 && e.counts[i-1].b > b { // a late share: rarely more than a step back
 		i--
@@ -262,6 +272,12 @@ func (e *LiveEdge) addCount(b int64) {
 		return
 	}
 	e.counts = slices.Insert(e.counts, i, bucketCount{b, 1})
+	q, ok := w.due[b]
+	if !ok {
+		j, _ := slices.BinarySearch(w.dueOrder, b)
+		w.dueOrder = slices.Insert(w.dueOrder, j, b)
+	}
+	w.due[b] = append(q, key)
 }
 
 // expire drops the pairs of buckets that lie wholly before the horizon
@@ -274,24 +290,38 @@ func (e *LiveEdge) addCount(b int64) {
 func (w *Watcher) expire() {
 	w.swept = w.bucket(w.newest)
 	cut := w.bucket(w.newest - w.Horizon) // the buckets before it end at or before newest-Horizon
-	changed := false
-	for key, e := range w.edges {
-		n := 0
-		for n < len(e.counts) && e.counts[n].b < cut {
-			e.Weight -= e.counts[n].n
-			w.Stats.Expired += e.counts[n].n
-			n++
+	regroup := false
+	// only the edges queued under the expiring buckets can lose pairs
+	for len(w.dueOrder) > 0 && w.dueOrder[0] < cut {
+		b := w.dueOrder[0]
+		for _, key := range w.due[b] {
+			e := w.edges[key]
+			if e == nil {
+				continue
+			}
+			joined := e.Weight >= w.MinWeight
+			n := 0
+			for n < len(e.counts) && e.counts[n].b < cut {
+				e.Weight -= e.counts[n].n
+				w.Stats.Expired += e.counts[n].n
+				n++
+			}
+			if n == 0 {
+				continue
+			}
+			e.counts = e.counts[n:]
+			if joined && e.Weight < w.MinWeight {
+				regroup = true // an edge that held a group together no longer does
+				delete(w.strong, key)
+			}
+			if e.Weight <= 0 {
+				delete(w.edges, key)
+				continue
+			}
+			e.Evidence = slices.DeleteFunc(e.Evidence, func(r coord.EvidenceRow) bool { return w.bucket(max(r.TimeA, r.TimeB)) < cut })
 		}
-		if n == 0 {
-			continue
-		}
-		changed = true
-		e.counts = e.counts[n:]
-		if e.Weight <= 0 {
-			delete(w.edges, key)
-			continue
-		}
-		e.Evidence = slices.DeleteFunc(e.Evidence, func(r coord.EvidenceRow) bool { return w.bucket(max(r.TimeA, r.TimeB)) < cut })
+		delete(w.due, b)
+		w.dueOrder = w.dueOrder[1:]
 	}
 	w.Stats.Edges = len(w.edges)
 	// a share of time t pairs with shares up to t+Window, and the pair
@@ -303,7 +333,7 @@ func (w *Watcher) expire() {
 		n++
 	}
 	w.seqs = w.seqs[n:]
-	if changed {
+	if regroup {
 		w.regroup()
 	}
 }
@@ -317,10 +347,8 @@ func (w *Watcher) regroup() {
 		}
 	}
 	w.parent, w.size, w.alerted = map[string]string{}, map[string]int{}, map[string]int{}
-	for _, e := range w.edges {
-		if e.Weight >= w.MinWeight {
-			w.union(e.A, e.B)
-		}
+	for _, e := range w.strong {
+		w.union(e.A, e.B)
 	}
 	for x, lv := range oldLevel {
 		if _, ok := w.parent[x]; !ok {
