@@ -97,7 +97,7 @@ every option and output column.`,
 				if perr != nil {
 					return perr
 				}
-				res, err = eng.run(ctx, shares, p, reach)
+				res, err = eng.run(ctx, shares, texts, p, reach)
 				stop()
 			} else {
 				res, err = coord.RunText(ctx, shares, texts, p, reach)

@@ -134,11 +134,11 @@ type busEngine struct {
 	red  *stream.Reducer
 }
 
-func (b *busEngine) run(ctx context.Context, shares []tahqiq.Share, p coord.Params, reach map[string]coord.Reach) (*coord.Result, error) {
+func (b *busEngine) run(ctx context.Context, shares []tahqiq.Share, texts []coord.TextPost, p coord.Params, reach map[string]coord.Reach) (*coord.Result, error) {
 	if b.red != nil {
-		return coord.RunReduced(ctx, shares, p, reach, b.red)
+		return coord.RunReducedText(ctx, shares, texts, p, reach, b.red)
 	}
-	return coord.RunPartitioned(ctx, shares, p, reach, b.part)
+	return coord.RunPartitionedText(ctx, shares, texts, p, reach, b.part)
 }
 
 func (b *busEngine) describe() string {

@@ -19,6 +19,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/tahqiq/tahqiq/internal/cli"
+	"github.com/tahqiq/tahqiq/internal/ingest/parsetest"
 	"github.com/tahqiq/tahqiq/internal/live"
 	"github.com/tahqiq/tahqiq/internal/stream"
 )
@@ -68,6 +69,27 @@ func TestCoordThroughWorkers(t *testing.T) {
 			}
 			if !bytes.Equal(a, b) || len(a) < 1000 {
 				t.Errorf("--reduce-partitions %s: %s differs through the workers (%d bytes, single machine %d)", reduces, f, len(b), len(a))
+			}
+		}
+	}
+	// near-text with retweets on the real IRA tweets: texts stay in the
+	// run, token sets travel with the near-text objects
+	ira := filepath.Join(parsetest.DataDir(t, "social", "ira-538-by-author"), "tweets_2016-11-01_to_2016-11-10.csv")
+	near := []string{"coord", "--input", ira, "--by", "near-text,retweet", "--window", "1h", "--min-participation", "1"}
+	single := filepath.Join(one, "near")
+	if code, _, stderr := run(t, data, "", append(near, "--out", single)...); code != 0 {
+		t.Fatalf("coord --by near-text: %d %s", code, stderr)
+	}
+	for _, reduces := range []string{"4", "0"} {
+		out := filepath.Join(bus, "near"+reduces)
+		if code, _, stderr := run(t, data, "", append(near, "--out", out, "--nats", srv.ClientURL(), "--partitions", "4", "--reduce-partitions", reduces)...); code != 0 {
+			t.Fatalf("coord --by near-text --nats --reduce-partitions %s: %d %s", reduces, code, stderr)
+		}
+		for _, f := range []string{"edges.csv", "evidence.csv.gz"} {
+			a, _ := os.ReadFile(filepath.Join(single, f))
+			b, _ := os.ReadFile(filepath.Join(out, f))
+			if !bytes.Equal(a, b) || len(a) < 1000 {
+				t.Errorf("near-text, --reduce-partitions %s: %s differs through the workers (%d bytes, single machine %d)", reduces, f, len(b), len(a))
 			}
 		}
 	}

@@ -42,6 +42,7 @@ type input struct {
 	// (postTokens, by post id) is at least jaccard.
 	nearType   int32
 	postTokens [][]uint64
+	rowTokens  [][]uint64 // instead, by row (a single object's input on a worker)
 	jaccard    float64
 
 	// remote holds, per object, the in-window pairs computed elsewhere

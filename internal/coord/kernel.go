@@ -62,12 +62,22 @@ func (in *input) eachPair(o int32, kind string, w int64, active func(r *row) boo
 			if active != nil && !active(rj) {
 				continue
 			}
-			if verify && jaccard(in.postTokens[ri.post], in.postTokens[rj.post]) < in.jaccard {
+			if verify && jaccard(in.tokens(i, ri), in.tokens(j, rj)) < in.jaccard {
 				continue
 			}
 			fn(i, j)
 		}
 	}
+}
+
+// tokens is the token set of row i (r) for the near-text test: the row's
+// own where the object brought them (rowTokens: one object on a worker),
+// else its post's.
+func (in *input) tokens(i int32, r *row) []uint64 {
+	if in.rowTokens != nil {
+		return in.rowTokens[i]
+	}
+	return in.postTokens[r.post]
 }
 
 // parallelObjects runs fn over contiguous ranges of objects on workers

@@ -2,53 +2,14 @@ package coord_test
 
 import (
 	"context"
-	"encoding/csv"
 	"fmt"
-	"io"
-	"os"
-	"path/filepath"
 	"slices"
-	"strconv"
 	"testing"
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/coord"
-	"github.com/tahqiq/tahqiq/internal/ingest/parsetest"
+	"github.com/tahqiq/tahqiq/internal/coord/coordtest"
 )
-
-// readIRATexts reads the originals and quotes of the IRA posts file
-// (retweets are copies and carry no text of their own, as in the events
-// derivation of shared/data/coord/README.md).
-func readIRATexts(tb testing.TB) []coord.TextPost {
-	tb.Helper()
-	f, err := os.Open(filepath.Join(parsetest.DataDir(tb, "coord"), "ira_2016_election_week.posts.csv"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer f.Close()
-	r := csv.NewReader(f)
-	if _, err := r.Read(); err != nil {
-		tb.Fatal(err)
-	}
-	var out []coord.TextPost
-	for {
-		rec, err := r.Read()
-		if err == io.EOF {
-			return out
-		}
-		if err != nil {
-			tb.Fatal(err)
-		}
-		if rec[4] == "retweet" {
-			continue
-		}
-		t, err := strconv.ParseInt(rec[2], 10, 64)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		out = append(out, coord.TextPost{PostID: "other:" + rec[1], AccountID: "other:" + rec[0], Time: t, Text: rec[6]})
-	}
-}
 
 func nearParams(w int64) coord.Params {
 	p := coord.DefaultParams()
@@ -64,7 +25,7 @@ func nearParams(w int64) coord.Params {
 // within the window (what CNT's co_similar_tweet computes), on the real
 // IRA election-week posts: the candidates of the LSH must miss none.
 func TestNearTextMatchesBruteForce(t *testing.T) {
-	texts := readIRATexts(t)
+	texts := coordtest.IRATexts(t)
 	for _, w := range []int64{60, 3600} {
 		p := nearParams(w)
 		res, err := coord.RunText(context.Background(), nil, texts, p, nil)
@@ -171,7 +132,7 @@ func TestNearTextNotTransitive(t *testing.T) {
 }
 
 func BenchmarkNearTextIRA(b *testing.B) {
-	texts := readIRATexts(b)
+	texts := coordtest.IRATexts(b)
 	p := nearParams(3600)
 	b.ReportAllocs()
 	for b.Loop() {
@@ -204,4 +165,52 @@ func ExampleRunText() {
 	// Output:
 	// x:a x:b 1 30
 	// jaccard(1,2) = 1.00
+}
+
+// TestNearTextPartitionedEqualsRun: near-text through the partitioned
+// paths (pairs gathered, partials reduced) equals RunText exactly, edges
+// and evidence, on the IRA election-week texts; a partitioner that skipped
+// the objects' similarity test would not, so the token sets travel and
+// are used.
+func TestNearTextPartitionedEqualsRun(t *testing.T) {
+	texts := coordtest.IRATexts(t)
+	ctx := context.Background()
+	differs := false
+	for _, w := range []int64{60, 3600} {
+		p := nearParams(w)
+		want, err := coord.RunText(ctx, nil, texts, p, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		we, wv := coordtest.Records(t, want)
+		if len(we) == 0 {
+			t.Fatalf("window %d: no near-text edges; the comparison would prove nothing", w)
+		}
+		for name, run := range map[string]func() (*coord.Result, error){
+			"pairs path, 3 partitions": func() (*coord.Result, error) {
+				return coord.RunPartitionedText(ctx, nil, texts, p, nil, hashPartitioner{3, 1})
+			},
+			"reduce path, 3 maps, 2 reduces": func() (*coord.Result, error) {
+				return coord.RunReducedText(ctx, nil, texts, p, nil, hashReducer{3, 2, 50})
+			},
+		} {
+			got, err := run()
+			if err != nil {
+				t.Fatal(err)
+			}
+			ge, gv := coordtest.Records(t, got)
+			if !slices.Equal(we, ge) || !slices.Equal(wv, gv) {
+				t.Fatalf("window %d, %s: %d edges and %d evidence rows, want %d and %d", w, name, len(ge), len(gv), len(we), len(wv))
+			}
+		}
+		loose, err := coord.RunPartitionedText(ctx, nil, texts, p, nil, hashPartitioner{3, 0})
+		if err != nil {
+			t.Fatal(err)
+		}
+		differs = differs || loose.Counts["pairs"] > want.Counts["pairs"]
+		t.Logf("window %d: %d edges, %d pairs (%d without the similarity test)", w, len(we), want.Counts["pairs"], loose.Counts["pairs"])
+	}
+	if !differs {
+		t.Error("skipping the similarity test changes no window's pairs: the comparison proves nothing")
+	}
 }

@@ -23,13 +23,17 @@ type ObjectShares struct {
 	Type   tahqiq.ObjectType `json:"type"`
 	Object string            `json:"object"`
 	Rows   []ShareRow        `json:"rows"`
+	// Jaccard, for a near-text object: a pair counts only when its posts'
+	// token sets (ShareRow.Tokens) are at least this similar. 0: no test.
+	Jaccard float64 `json:"jaccard,omitempty"`
 }
 
 // ShareRow is one share of an object.
 type ShareRow struct {
-	Account string `json:"a"`
-	Post    string `json:"p"`
-	T       int64  `json:"t"`
+	Account string   `json:"a"`
+	Post    string   `json:"p"`
+	T       int64    `json:"t"`
+	Tokens  []uint64 `json:"k,omitempty"` // near-text objects: the post's token set
 }
 
 // PairPos is an in-window pair of an object's rows (positions in Rows).
@@ -46,9 +50,18 @@ type Partitioner interface {
 
 // ObjectPairs is the kernel of one object: its in-window pairs (not of one
 // account or one post), in the order Run produces them. rows must be in
-// the run's row order (sortRows puts them there).
-func ObjectPairs(kind string, window int64, rows []ShareRow) []PairPos {
+// the run's row order (sortRows puts them there). With jaccard above 0
+// (a near-text object) a pair counts only when its rows' token sets are at
+// least that similar.
+func ObjectPairs(kind string, window int64, rows []ShareRow, jaccard float64) []PairPos {
 	in := &input{nearType: -1, objType: []int32{0}, objStart: []int32{0, int32(len(rows))}}
+	if jaccard > 0 {
+		in.nearType, in.jaccard = 0, jaccard
+		in.rowTokens = make([][]uint64, len(rows))
+		for i, r := range rows {
+			in.rowTokens[i] = r.Tokens
+		}
+	}
 	acc := map[string]int32{}
 	post := map[string]int32{}
 	id := func(m map[string]int32, s string) int32 {
@@ -91,8 +104,16 @@ func (in *input) pairsFrom(ctx context.Context, p *Params, part Partitioner) err
 			continue
 		}
 		os := ObjectShares{Type: in.objects[o].typ, Object: in.objects[o].value, Rows: make([]ShareRow, 0, hi-lo)}
+		near := in.objType[o] == in.nearType
+		if near {
+			os.Jaccard = in.jaccard
+		}
 		for _, r := range in.rows[lo:hi] {
-			os.Rows = append(os.Rows, ShareRow{Account: in.accounts[r.acc], Post: in.posts[r.post], T: r.t})
+			sr := ShareRow{Account: in.accounts[r.acc], Post: in.posts[r.post], T: r.t}
+			if near {
+				sr.Tokens = in.postTokens[r.post]
+			}
+			os.Rows = append(os.Rows, sr)
 		}
 		objs = append(objs, os)
 		ids = append(ids, int32(o))

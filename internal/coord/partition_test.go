@@ -14,7 +14,10 @@ import (
 // hashPartitioner computes the pairs on n goroutines, each taking the
 // objects whose hash falls in its partition: the distribution the stream
 // path uses, without the network.
-type hashPartitioner struct{ n int }
+type hashPartitioner struct {
+	n       int
+	jaccard float64 // 1: apply the objects' near-text test; 0: skip it (to show it matters)
+}
 
 func (h hashPartitioner) Pairs(ctx context.Context, kind string, window int64, objs []coord.ObjectShares) ([][]coord.PairPos, error) {
 	out := make([][]coord.PairPos, len(objs))
@@ -27,7 +30,7 @@ func (h hashPartitioner) Pairs(ctx context.Context, kind string, window int64, o
 				f := fnv.New32a()
 				f.Write([]byte(string(o.Type) + "\x00" + o.Object))
 				if int(f.Sum32()%uint32(h.n)) == part {
-					out[i] = coord.ObjectPairs(kind, window, o.Rows)
+					out[i] = coord.ObjectPairs(kind, window, o.Rows, o.Jaccard*h.jaccard)
 				}
 			}
 		}()
@@ -67,7 +70,7 @@ func TestPartitionedEqualsRun(t *testing.T) {
 					t.Fatal(err)
 				}
 				for _, n := range []int{1, 3, 8} {
-					got, err := coord.RunPartitioned(context.Background(), data.shares, p, nil, hashPartitioner{n})
+					got, err := coord.RunPartitioned(context.Background(), data.shares, p, nil, hashPartitioner{n, 1})
 					if err != nil {
 						t.Fatal(err)
 					}

@@ -41,6 +41,10 @@ type ReduceObject struct {
 	Obj  int32       `json:"o"` // the object's id in the run
 	Type int32       `json:"y"` // index of its type
 	Rows []ReduceRow `json:"r"`
+	// a near-text object: a pair counts only when its rows' token sets
+	// (Tokens, one per row) are at least Jaccard similar
+	Jaccard float64    `json:"j,omitempty"`
+	Tokens  [][]uint64 `json:"k,omitempty"`
 }
 
 // ReduceSpec is what the workers need besides the objects.
@@ -168,6 +172,12 @@ func Partials(spec ReduceSpec, objs []ReduceObject) ([]EdgePartial, error) {
 			return nil, fmt.Errorf("coord: object %d has type %d of %d", o.Obj, o.Type, spec.Types)
 		}
 		in := &input{nearType: -1, objType: []int32{0}, objStart: []int32{0, int32(n)}, rows: make([]row, n)}
+		if o.Jaccard > 0 {
+			if len(o.Tokens) != n {
+				return nil, fmt.Errorf("coord: near-text object %d has %d token sets for %d rows", o.Obj, len(o.Tokens), n)
+			}
+			in.nearType, in.jaccard, in.rowTokens = 0, o.Jaccard, o.Tokens
+		}
 		flags := make([]int64, n)
 		for k, r := range o.Rows {
 			if k > 0 && (r[2] < o.Rows[k-1][2]) {
@@ -282,12 +292,15 @@ type Reducer interface {
 // RunReduced is Run with the pairs made and aggregated by red (elsewhere:
 // other processes, other machines): the result is Run's exactly, for
 // every weight and window kind, but the run's process holds the rows and
-// the edges, never the pairs. The near-text type is not supported.
+// the edges, never the pairs.
 func RunReduced(ctx context.Context, shares []tahqiq.Share, p Params, reach map[string]Reach, red Reducer) (*Result, error) {
-	if slices.Contains(p.Types, ObjNearText) {
-		return nil, tahqiq.Errorf(tahqiq.EINVALID, "--by near-text is not supported by the partitioned path (it needs the posts' texts)")
-	}
-	return runWith(ctx, shares, nil, p, reach, nil, red)
+	return RunReducedText(ctx, shares, nil, p, reach, red)
+}
+
+// RunReducedText is RunReduced with the texts of the posts, for the
+// near-text object type (as RunPartitionedText).
+func RunReducedText(ctx context.Context, shares []tahqiq.Share, texts []TextPost, p Params, reach map[string]Reach, red Reducer) (*Result, error) {
+	return runWith(ctx, shares, texts, p, reach, nil, red)
 }
 
 // reduceEdges is the run's side of the reduce path: the row flags, the
@@ -328,8 +341,15 @@ func (in *input) reduceEdges(ctx context.Context, q, p *Params, red Reducer) ([]
 			continue
 		}
 		ro := ReduceObject{Obj: int32(o), Type: in.objType[o], Rows: make([]ReduceRow, hi-lo)}
+		near := in.objType[o] == in.nearType
+		if near {
+			ro.Jaccard, ro.Tokens = in.jaccard, make([][]uint64, hi-lo)
+		}
 		for k := lo; k < hi; k++ {
 			r := &in.rows[k]
+			if near {
+				ro.Tokens[k-lo] = in.postTokens[r.post]
+			}
 			var f int64
 			if active == nil || active(r) {
 				f |= RowActive

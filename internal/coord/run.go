@@ -51,13 +51,17 @@ func RunText(ctx context.Context, shares []tahqiq.Share, texts []TextPost, p Par
 
 // RunPartitioned is Run with the in-window pairs of each object computed
 // by part (elsewhere: other processes, other machines); everything else is
-// Run's own code, so the result is Run's exactly. The near-text type needs
-// the posts' texts and is not supported.
+// Run's own code, so the result is Run's exactly.
 func RunPartitioned(ctx context.Context, shares []tahqiq.Share, p Params, reach map[string]Reach, part Partitioner) (*Result, error) {
-	if slices.Contains(p.Types, ObjNearText) {
-		return nil, tahqiq.Errorf(tahqiq.EINVALID, "--by near-text is not supported by the partitioned path (it needs the posts' texts)")
-	}
-	return runWith(ctx, shares, nil, p, reach, part, nil)
+	return RunPartitionedText(ctx, shares, nil, p, reach, part)
+}
+
+// RunPartitionedText is RunPartitioned with the texts of the posts, for
+// the near-text object type: the near-duplicate groups are found here (as
+// RunText finds them) and each group's posts travel with their token
+// sets, so that part verifies each pair's similarity as Run does.
+func RunPartitionedText(ctx context.Context, shares []tahqiq.Share, texts []TextPost, p Params, reach map[string]Reach, part Partitioner) (*Result, error) {
+	return runWith(ctx, shares, texts, p, reach, part, nil)
 }
 
 func runWith(ctx context.Context, shares []tahqiq.Share, texts []TextPost, p Params, reach map[string]Reach, part Partitioner, red Reducer) (*Result, error) {

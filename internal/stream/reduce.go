@@ -146,6 +146,9 @@ func (r *Reducer) Reduce(ctx context.Context, spec coord.ReduceSpec, objs []coor
 		for _, i := range idx {
 			o := objs[i]
 			est := 32 * len(o.Rows) // four numbers a row
+			for _, k := range o.Tokens {
+				est += 21 * len(k) // near-text token sets
+			}
 			if len(t.RObjects) > 0 && size+est > limit {
 				if err := publish(part, t); err != nil {
 					return err

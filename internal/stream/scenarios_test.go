@@ -117,4 +117,43 @@ func TestScenariosEqualRun(t *testing.T) {
 			}
 		})
 	}
+	// near-text: the groups are found in the run's process, their posts
+	// travel to the workers with their token sets
+	t.Run("near-text, 1 h", func(t *testing.T) {
+		texts := coordtest.IRATexts(t)
+		p := coord.DefaultParams()
+		p.Graph, p.Types, p.Window, p.MinParticipation = false, []tahqiq.ObjectType{coord.ObjNearText}, 3600, 1
+		want, err := coord.RunText(ctx, nil, texts, p, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bus := &stream.Bus{JS: js, Partitions: 5}
+		if err := bus.Setup(ctx); err != nil {
+			t.Fatal(err)
+		}
+		we, wv := coordtest.Records(t, want)
+		if len(we) == 0 {
+			t.Fatal("no near-text edges; the comparison would prove nothing")
+		}
+		for name, run := range map[string]func() (*coord.Result, error){
+			"partitioned": func() (*coord.Result, error) {
+				return coord.RunPartitionedText(ctx, nil, texts, p, nil, &stream.Partitioner{Bus: bus})
+			},
+			"reduced": func() (*coord.Result, error) {
+				return coord.RunReducedText(ctx, nil, texts, p, nil, &stream.Reducer{Bus: bus, Reduces: 2})
+			},
+		} {
+			got, err := run()
+			if err != nil {
+				t.Fatal(err)
+			}
+			ge, gv := coordtest.Records(t, got)
+			if d := cmp.Diff(we, ge); d != "" {
+				t.Errorf("edges differ (-single +%s):\n%s", name, d)
+			}
+			if d := cmp.Diff(wv, gv); d != "" {
+				t.Errorf("evidence differs (-single +%s):\n%s", name, d)
+			}
+		}
+	})
 }

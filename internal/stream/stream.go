@@ -103,6 +103,10 @@ type task struct {
 	Accounts []string     `json:"accounts"`
 	Posts    []string     `json:"posts"`
 	Objects  [][][3]int64 `json:"objects"` // per object, its rows
+	// near-text objects: per object its similarity threshold (0: none),
+	// and per post of Posts its token set (only with such objects)
+	Jaccard []float64  `json:"jaccard,omitempty"`
+	Tokens  [][]uint64 `json:"tokens,omitempty"`
 
 	// the reduce path (mode "reduce"): objects with the run's ids and row
 	// flags, folded into partial aggregates per account pair
@@ -118,8 +122,19 @@ func (t *task) rows(k int) []coord.ShareRow {
 	out := make([]coord.ShareRow, len(t.Objects[k]))
 	for i, r := range t.Objects[k] {
 		out[i] = coord.ShareRow{Account: t.Accounts[r[0]], Post: t.Posts[r[1]], T: r[2]}
+		if t.jaccard(k) > 0 && r[1] < int64(len(t.Tokens)) {
+			out[i].Tokens = t.Tokens[r[1]]
+		}
 	}
 	return out
+}
+
+// jaccard is object k's near-text threshold (0: not near-text).
+func (t *task) jaccard(k int) float64 {
+	if k < len(t.Jaccard) {
+		return t.Jaccard[k]
+	}
+	return 0
 }
 
 // result is one message of the pairs stream: a chunk of a task's pairs
@@ -208,7 +223,7 @@ func (p *Partitioner) Pairs(ctx context.Context, kind string, window int64, objs
 			o := objs[i]
 			est := 0
 			for _, r := range o.Rows {
-				est += len(r.Account) + len(r.Post) + 32 // names (at most once each) and the row
+				est += len(r.Account) + len(r.Post) + 32 + 21*len(r.Tokens) // names (at most once each), the row, its tokens
 			}
 			if len(t.Index) > 0 && size+est > limit {
 				t.Batch = batches
@@ -298,6 +313,18 @@ func (t *task) add(i int, o coord.ObjectShares) {
 	rows := make([][3]int64, len(o.Rows))
 	for k, r := range o.Rows {
 		rows[k] = [3]int64{id(t.acc, &t.Accounts, r.Account), id(t.post, &t.Posts, r.Post), r.T}
+		if o.Jaccard > 0 {
+			for int64(len(t.Tokens)) <= rows[k][1] {
+				t.Tokens = append(t.Tokens, nil)
+			}
+			t.Tokens[rows[k][1]] = r.Tokens
+		}
+	}
+	if o.Jaccard > 0 {
+		for len(t.Jaccard) < len(t.Objects) {
+			t.Jaccard = append(t.Jaccard, 0)
+		}
+		t.Jaccard = append(t.Jaccard, o.Jaccard)
 	}
 	t.Index = append(t.Index, i)
 	t.Objects = append(t.Objects, rows)
@@ -583,7 +610,7 @@ func (w *Worker) handle(ctx context.Context, m jetstream.Msg) error {
 	}
 	pairs := make([][][2]int32, len(t.Objects))
 	for k := range t.Objects {
-		for _, p := range coord.ObjectPairs(t.Kind, t.Window, t.rows(k)) {
+		for _, p := range coord.ObjectPairs(t.Kind, t.Window, t.rows(k), t.jaccard(k)) {
 			pairs[k] = append(pairs[k], [2]int32{p.I, p.J})
 		}
 	}
