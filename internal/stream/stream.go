@@ -129,6 +129,19 @@ func (t *task) rows(k int) []coord.ShareRow {
 	return out
 }
 
+// check reports a row that names an account or post outside the task's
+// tables (a damaged or forged task; it would stop the worker).
+func (t *task) check() error {
+	for k, rows := range t.Objects {
+		for i, r := range rows {
+			if r[0] < 0 || r[0] >= int64(len(t.Accounts)) || r[1] < 0 || r[1] >= int64(len(t.Posts)) {
+				return fmt.Errorf("object %d row %d names account %d of %d, post %d of %d", k, i, r[0], len(t.Accounts), r[1], len(t.Posts))
+			}
+		}
+	}
+	return nil
+}
+
 // jaccard is object k's near-text threshold (0: not near-text).
 func (t *task) jaccard(k int) float64 {
 	if k < len(t.Jaccard) {
@@ -595,7 +608,11 @@ func (w *Worker) Run(ctx context.Context) error {
 
 func (w *Worker) handle(ctx context.Context, m jetstream.Msg) error {
 	var t task
-	if err := json.Unmarshal(m.Data(), &t); err != nil || len(t.Index) != len(t.Objects) || (t.Mode == modeReduce) != (t.Spec != nil) {
+	err := json.Unmarshal(m.Data(), &t)
+	if err == nil {
+		err = t.check()
+	}
+	if err != nil || len(t.Index) != len(t.Objects) || (t.Mode == modeReduce) != (t.Spec != nil) {
 		// a malformed task can never succeed: terminate it, say so
 		m.Term()
 		return fmt.Errorf("worker %s: malformed task on %s: %v", w.Name, m.Subject(), err)

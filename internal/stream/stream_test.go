@@ -414,3 +414,75 @@ func TestReduceWorkerDies(t *testing.T) {
 		t.Fatalf("%d workers died, %d reduce tasks taken for 3 partitions, %d map tasks: the test proves nothing", n, reduces.Load(), maps.Load())
 	}
 }
+
+// TestWorkerRejectsDamagedTask: a task whose rows name accounts or posts
+// outside its tables (or that is not JSON) is terminated and reported,
+// and the worker goes on to compute a real run.
+func TestWorkerRejectsDamagedTask(t *testing.T) {
+	srv, err := stream.Embedded(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Shutdown()
+	_, js := connect(t, srv.ClientURL())
+	bus := &stream.Bus{JS: js, Partitions: 1}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if err := bus.Setup(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var logged []string
+	wctx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		w := &stream.Worker{Bus: bus, Name: "w", Log: func(f string, a ...any) {
+			mu.Lock()
+			defer mu.Unlock()
+			logged = append(logged, fmt.Sprintf(f, a...))
+		}}
+		w.Run(wctx)
+	}()
+	defer func() { stop(); <-done }()
+	for _, body := range []string{
+		`{"run":"x","batch":0,"kind":"sliding","window":60,"index":[0],"accounts":["a"],"posts":["p"],"objects":[[[0,0,1],[5,0,2]]]}`,
+		`not json`,
+	} {
+		if _, err := js.Publish(ctx, "tahqiq.objects.0", []byte(body)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for {
+		mu.Lock()
+		n := 0
+		for _, l := range logged {
+			if strings.Contains(l, "malformed task") {
+				n++
+			}
+		}
+		mu.Unlock()
+		if n == 2 {
+			break
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("the damaged tasks were not both reported: %q", logged)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	shares := []tahqiq.Share{
+		{Type: tahqiq.ObjURL, Object: "u", AccountID: "a", PostID: "1", Time: 10},
+		{Type: tahqiq.ObjURL, Object: "u", AccountID: "b", PostID: "2", Time: 20},
+	}
+	p := coord.DefaultParams()
+	p.MinParticipation, p.Graph = 1, false
+	got, err := coord.RunPartitioned(ctx, shares, p, nil, &stream.Partitioner{Bus: bus})
+	if err != nil || len(got.Edges) != 1 {
+		t.Fatalf("after the damaged tasks: %v, %+v", err, got)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if !strings.Contains(strings.Join(logged, "\n"), "names account 5 of 1") {
+		t.Errorf("the report does not name the bad row: %q", logged)
+	}
+}
