@@ -1,9 +1,12 @@
 package cli
 
 import (
+	"cmp"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 
@@ -11,6 +14,7 @@ import (
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/ingest"
+	"github.com/tahqiq/tahqiq/internal/stream"
 )
 
 func newImportCmd(e *env) *cobra.Command {
@@ -18,6 +22,7 @@ func newImportCmd(e *env) *cobra.Command {
 	var asJSON bool
 	var mapSpec string
 	var options []string
+	var publish string
 	cmd := &cobra.Command{
 		Use:   "import [flags] FILE...",
 		Short: "Import social-media exports into a dataset",
@@ -30,11 +35,18 @@ are reported and the rest imports. The import is one transaction: an I/O or
 store error, or an interrupt, leaves the store as it was. Importing the same
 file twice adds nothing.
 
+With --publish nats://…, the shares the import added are published, once it
+is stored and in time order, to the live stream (tahqiq.live.DATASET), where
+tahqiq watch and serve --watch see them as a live feed.
+
 Formats:
 ` + formatList(e),
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
+			if publish != "" && !strings.Contains(publish, "://") {
+				return tahqiq.Errorf(tahqiq.EINVALID, "--publish %q: want the nats:// URL of the server tahqiq watch reads", publish)
+			}
 			fo, err := formatOptions(mapSpec, options)
 			if err != nil {
 				return err
@@ -50,7 +62,14 @@ Formats:
 				return err
 			}
 			defer db.Close()
+			var added []tahqiq.Share
+			if publish != "" {
+				opt.OnShares = func(sh []tahqiq.Share) { added = append(added, sh...) }
+			}
 			sum, err := e.importer().Import(ctx, db, args, opt)
+			if err == nil && publish != "" {
+				err = publishAdded(ctx, e, publish, sum.Dataset, added)
+			}
 			if asJSON {
 				if jerr := writeJSON(e.stdout, sum); jerr != nil {
 					return jerr
@@ -67,7 +86,32 @@ Formats:
 	f.BoolVar(&asJSON, "json", false, "print one JSON summary on stdout")
 	f.StringVar(&mapSpec, "map", "", "column map for generic CSV, e.g. account=user,time=created,text=body,id=post_id")
 	f.StringArrayVar(&options, "option", nil, "format option KEY=VALUE (repeatable), e.g. container=mychannel, object_type=url")
+	f.StringVar(&publish, "publish", "", "nats:// URL: publish the shares the import added to the live stream")
 	return cmd
+}
+
+// publishAdded sends an import's new shares, in time order, to the live
+// stream of its dataset. The import is stored whatever happens here; an
+// error says how to publish it again.
+func publishAdded(ctx context.Context, e *env, url, dataset string, shares []tahqiq.Share) error {
+	slices.SortStableFunc(shares, func(a, b tahqiq.Share) int { return cmp.Compare(a.Time, b.Time) })
+	fail := func(err error) error {
+		return fmt.Errorf("the import is stored, but its shares were not published (tahqiq publish --nats %s --dataset %s sends them all): %w", url, dataset, err)
+	}
+	bus, done, err := e.connectBus(ctx, url, 0, 1)
+	if err != nil {
+		return fail(err)
+	}
+	defer done()
+	if err := bus.SetupLive(ctx); err != nil {
+		return fail(err)
+	}
+	subject := stream.LivePrefix + dataset
+	if err := bus.Publish(ctx, subject, shares); err != nil {
+		return fail(err)
+	}
+	fmt.Fprintf(e.stderr, "published %d new shares to %s\n", len(shares), subject)
+	return nil
 }
 
 func formatList(e *env) string {

@@ -250,6 +250,36 @@ func TestWatchResumeCLI(t *testing.T) {
 	}
 }
 
+// TestImportPublish: tahqiq import --publish sends the shares the import
+// added to the dataset's live subject once it is stored; importing the
+// same file again adds and publishes none.
+func TestImportPublish(t *testing.T) {
+	srv, err := stream.Embedded(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Shutdown()
+	data := t.TempDir()
+	fixture := filepath.Join("..", "demo", "data", "russian_coord_tweets.events.csv.gz")
+	var out, errb bytes.Buffer
+	if code := cli.Main(context.Background(), []string{"--data", data, "import", "--dataset", "ru", "--publish", srv.ClientURL(), fixture}, strings.NewReader(""), &out, &errb); code != 0 || !strings.Contains(errb.String(), "published 35124 new shares to tahqiq.live.ru") {
+		t.Fatalf("import --publish: exit %d: %s", code, errb.String())
+	}
+	if last := liveLast(t, srv.ClientURL()); last != (35124+499)/500 {
+		t.Fatalf("live stream holds %d messages, want %d (500 shares a message)", last, (35124+499)/500)
+	}
+	errb.Reset()
+	if code := cli.Main(context.Background(), []string{"--data", data, "import", "--dataset", "ru", "--publish", srv.ClientURL(), fixture}, strings.NewReader(""), &out, &errb); code != 0 || !strings.Contains(errb.String(), "published 0 new shares") {
+		t.Fatalf("second import --publish: exit %d: %s", code, errb.String())
+	}
+	if last := liveLast(t, srv.ClientURL()); last != (35124+499)/500 {
+		t.Errorf("the second import published: the stream holds %d messages", last)
+	}
+	if code, _, stderr := run(t, data, "", "import", "--dataset", "x", "--publish", "embedded", fixture); code == 0 || !strings.Contains(stderr, "nats://") {
+		t.Errorf("--publish embedded: exit %d, %s", code, stderr)
+	}
+}
+
 // liveLast is the last sequence of the live stream on the server at url.
 func liveLast(t *testing.T, url string) uint64 {
 	t.Helper()
