@@ -54,10 +54,10 @@ starts acting together (edges count the pairs of the last --watch-horizon;
 see tahqiq watch). Alerts are kept in --data/alerts.jsonl, listed at
 /api/v1/alerts, streamed as server-sent events at /api/v1/alerts/events,
 shown on the Alerts page, logged, and POSTed to --webhook when given. The
-watch's position is kept in --data/watch.json: with an external --nats
-server, a restarted server replays the live stream from the point that
-rebuilds its edges and groups and goes on without raising an alert twice
-(the embedded server's stream lives only as long as the process).`,
+watch's position is kept in --data/watch.json: a restarted server replays
+the live stream from the point that rebuilds its edges and groups and goes
+on without raising an alert twice (the embedded server keeps its streams
+in --data/nats; the work of runs a stopped server left is purged).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
@@ -73,6 +73,9 @@ rebuilds its edges and groups and goes on without raising an alert twice
 				sf.url = ""
 			case "":
 				sf.url = "embedded" // one binary: the bus runs inside it
+			}
+			if sf.url == "embedded" {
+				sf.storeDir = filepath.Join(e.dataDir, "nats") // the live stream outlives a restart
 			}
 			var bus *stream.Bus
 			if sf.url != "" {

@@ -26,6 +26,9 @@ type streamFlags struct {
 	workers    int // in-process workers with --nats embedded
 	replicas   int
 	reduces    int // reduce partitions; 0: the run gathers the pairs
+	// storeDir keeps the embedded server's streams across restarts (serve:
+	// --data/nats); empty: a temporary directory removed on exit
+	storeDir string
 }
 
 func (s *streamFlags) add(f interface {
@@ -39,25 +42,41 @@ func (s *streamFlags) add(f interface {
 	f.IntVar(&s.reduces, "reduce-partitions", 4, "with --nats: account-pair partitions whose partial aggregates the workers' reducers merge; 0: the run gathers the pairs and aggregates them itself")
 }
 
-// connect opens the bus: an embedded server in --data/nats, or the URL.
+// connectBus opens the bus: the server at url, or for "embedded" an
+// in-process server on a temporary directory.
 func (e *env) connectBus(ctx context.Context, url string, partitions, replicas int) (*stream.Bus, func(), error) {
+	return e.connectBusIn(ctx, url, "", partitions, replicas)
+}
+
+// connectBusIn is connectBus whose embedded server keeps its streams in
+// dir when dir is set: the live stream survives a restart (so a watch can
+// resume), and the work streams, which only this process used, are
+// purged of what a previous process left.
+func (e *env) connectBusIn(ctx context.Context, url, dir string, partitions, replicas int) (*stream.Bus, func(), error) {
 	var cleanup []func()
 	done := func() {
 		for i := len(cleanup) - 1; i >= 0; i-- {
 			cleanup[i]()
 		}
 	}
+	persistent := url == "embedded" && dir != ""
 	if url == "embedded" {
-		dir, err := os.MkdirTemp("", "tahqiq-nats-")
-		if err != nil {
+		if dir == "" {
+			tmp, err := os.MkdirTemp("", "tahqiq-nats-")
+			if err != nil {
+				return nil, nil, err
+			}
+			cleanup = append(cleanup, func() { os.RemoveAll(tmp) })
+			dir = tmp
+		} else if err := os.MkdirAll(dir, 0o700); err != nil {
 			return nil, nil, err
 		}
 		srv, err := stream.Embedded(dir)
 		if err != nil {
-			os.RemoveAll(dir)
+			done()
 			return nil, nil, err
 		}
-		cleanup = append(cleanup, func() { srv.Shutdown(); srv.WaitForShutdown(); os.RemoveAll(dir) })
+		cleanup = append(cleanup, func() { srv.Shutdown(); srv.WaitForShutdown() })
 		url = srv.ClientURL()
 	}
 	nc, err := nats.Connect(url, nats.Name("tahqiq"), nats.MaxReconnects(-1))
@@ -76,13 +95,19 @@ func (e *env) connectBus(ctx context.Context, url string, partitions, replicas i
 		done()
 		return nil, nil, err
 	}
+	if persistent {
+		if err := bus.PurgeWork(ctx); err != nil {
+			done()
+			return nil, nil, err
+		}
+	}
 	return bus, done, nil
 }
 
 // partitioner returns the stream partitioner of --nats, with in-process
 // workers when the server is embedded.
 func (e *env) partitioner(ctx context.Context, s streamFlags) (*busEngine, func(), error) {
-	bus, done, err := e.connectBus(ctx, s.url, s.partitions, s.replicas)
+	bus, done, err := e.connectBusIn(ctx, s.url, s.storeDir, s.partitions, s.replicas)
 	if err != nil {
 		return nil, nil, err
 	}

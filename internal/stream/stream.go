@@ -82,6 +82,23 @@ func (b *Bus) Setup(ctx context.Context) error {
 	return nil
 }
 
+// PurgeWork empties the streams of the partitioned paths (tasks, pairs,
+// partials, reduce tasks), not the live stream: for a server only one
+// process uses, when that process starts again and the runs those
+// messages belonged to are gone.
+func (b *Bus) PurgeWork(ctx context.Context) error {
+	for _, name := range []string{ObjectsStream, PairsStream, PartialsStream, ReduceStream} {
+		st, err := b.JS.Stream(ctx, name)
+		if err != nil {
+			return fmt.Errorf("stream: %s: %w", name, err)
+		}
+		if err := st.Purge(ctx); err != nil {
+			return fmt.Errorf("stream: purge %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
 // Partition is the partition of an object: FNV-1a of "type\x00object".
 func Partition(o coord.ObjectShares, n int) int {
 	h := fnv.New32a()
