@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -70,6 +71,19 @@ func (e *env) connectBusIn(ctx context.Context, url, dir string, partitions, rep
 			dir = tmp
 		} else if err := os.MkdirAll(dir, 0o700); err != nil {
 			return nil, nil, err
+		} else if unlock, err := lockDir(dir); err != nil {
+			// another process's embedded server has it (two servers on one
+			// --data): this one's streams are temporary
+			fmt.Fprintf(e.stderr, "%s is in use by another tahqiq process (%v): this process's embedded NATS server keeps its streams in a temporary directory, so its watch will not resume after a restart\n", dir, err)
+			persistent = false
+			tmp, err := os.MkdirTemp("", "tahqiq-nats-")
+			if err != nil {
+				return nil, nil, err
+			}
+			cleanup = append(cleanup, func() { os.RemoveAll(tmp) })
+			dir = tmp
+		} else {
+			cleanup = append(cleanup, unlock)
 		}
 		srv, err := stream.Embedded(dir)
 		if err != nil {
@@ -230,4 +244,19 @@ func hostname() string {
 		return "worker"
 	}
 	return h + "-" + strconv.Itoa(os.Getpid())
+}
+
+// lockDir takes an exclusive lock on dir/.lock for as long as this
+// process runs (or until the returned function is called), so that two
+// embedded NATS servers never share a store directory.
+func lockDir(dir string) (func(), error) {
+	f, err := os.OpenFile(filepath.Join(dir, ".lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { syscall.Flock(int(f.Fd()), syscall.LOCK_UN); f.Close() }, nil
 }

@@ -111,3 +111,33 @@ func TestEmbeddedWatchResumes(t *testing.T) {
 	}
 	t.Logf("%d alerts before the restart, %d after", len(first), len(second))
 }
+
+// TestEmbeddedStoreLocked: a second embedded server on the same directory
+// (two servers on one --data) does not share it: it says so and keeps its
+// streams in a temporary directory; the first is untouched.
+func TestEmbeddedStoreLocked(t *testing.T) {
+	dir := t.TempDir()
+	var errb bytes.Buffer
+	e := &env{stdout: io.Discard, stderr: &errb, log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	ctx := context.Background()
+	a, doneA, err := e.connectBusIn(ctx, "embedded", dir, 2, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer doneA()
+	a.SetupLive(ctx)
+	a.Publish(ctx, stream.LivePrefix+"x", []tahqiq.Share{{Type: tahqiq.ObjURL, Object: "u", AccountID: "a", PostID: "1", Time: 1}})
+	b, doneB, err := e.connectBusIn(ctx, "embedded", dir, 2, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.SetupLive(ctx)
+	_, lastB, _ := b.LiveSeqs(ctx)
+	doneB()
+	if !strings.Contains(errb.String(), "in use by another tahqiq process") || lastB != 0 {
+		t.Fatalf("second server on %s: live stream ends at %d (want its own, empty), said %q", dir, lastB, errb.String())
+	}
+	if _, lastA, _ := a.LiveSeqs(ctx); lastA != 1 {
+		t.Errorf("the first server's live stream ends at %d, want 1", lastA)
+	}
+}
