@@ -48,7 +48,9 @@ type Watcher struct {
 	swept    int64 // bucket of newest at the last expiry sweep
 	seqs     []bucketSeq
 	due      map[int64][][2]string   // bucket -> edges with pairs in it (expiry queue)
-	strong   map[[2]string]*LiveEdge // the edges of at least MinWeight (with a horizon)
+	strong   map[[2]string]*LiveEdge // the edges of at least MinWeight
+	adj      map[string][]*LiveEdge  // account -> its edges of at least MinWeight
+	members  map[string][]string     // group root -> its accounts
 	dueOrder []int64                 // the buckets of due, in order
 	Stats    WatchStats
 }
@@ -97,7 +99,8 @@ const maxEvidence = 20
 type Alert struct {
 	Time      time.Time  `json:"time"` // of the share that triggered it (data time)
 	Accounts  []string   `json:"accounts"`
-	Edges     []LiveEdge `json:"edges"`
+	Edges     []LiveEdge `json:"edges"`      // the heaviest maxAlertEdges (500)
+	EdgeCount int        `json:"edge_count"` // all the group's edges
 	Window    int64      `json:"window_s"`
 	MinWeight int64      `json:"min_weight"`
 	GroupSize int        `json:"group_size"`
@@ -124,6 +127,8 @@ func (w *Watcher) init() {
 	w.alerted = map[string]int{}
 	w.due = map[int64][][2]string{}
 	w.strong = map[[2]string]*LiveEdge{}
+	w.adj = map[string][]*LiveEdge{}
+	w.members = map[string][]string{}
 }
 
 // Add takes one share.
@@ -216,9 +221,9 @@ func (w *Watcher) pair(r, s tahqiq.Share) {
 			PostA: a.PostID, AccountA: a.AccountID, TimeA: a.Time, PostB: b.PostID, AccountB: b.AccountID, TimeB: b.Time})
 	}
 	if e.Weight == w.MinWeight {
-		if w.Horizon > 0 {
-			w.strong[key] = e
-		}
+		w.strong[key] = e
+		w.adj[e.A] = append(w.adj[e.A], e)
+		w.adj[e.B] = append(w.adj[e.B], e)
 		w.join(key[0], key[1], s.Time)
 	}
 }
@@ -313,6 +318,12 @@ func (w *Watcher) expire() {
 			if joined && e.Weight < w.MinWeight {
 				regroup = true // an edge that held a group together no longer does
 				delete(w.strong, key)
+				for _, x := range []string{e.A, e.B} {
+					w.adj[x] = slices.DeleteFunc(w.adj[x], func(f *LiveEdge) bool { return f == e })
+					if len(w.adj[x]) == 0 {
+						delete(w.adj, x)
+					}
+				}
 			}
 			if e.Weight <= 0 {
 				delete(w.edges, key)
@@ -346,7 +357,7 @@ func (w *Watcher) regroup() {
 			oldLevel[x] = lv
 		}
 	}
-	w.parent, w.size, w.alerted = map[string]string{}, map[string]int{}, map[string]int{}
+	w.parent, w.size, w.alerted, w.members = map[string]string{}, map[string]int{}, map[string]int{}, map[string][]string{}
 	for _, e := range w.strong {
 		w.union(e.A, e.B)
 	}
@@ -364,7 +375,7 @@ func (w *Watcher) regroup() {
 
 func (w *Watcher) find(x string) string {
 	if _, ok := w.parent[x]; !ok {
-		w.parent[x], w.size[x] = x, 1
+		w.parent[x], w.size[x], w.members[x] = x, 1, []string{x}
 	}
 	for w.parent[x] != x {
 		w.parent[x] = w.parent[w.parent[x]]
@@ -385,6 +396,8 @@ func (w *Watcher) union(a, b string) (root, gone string) {
 	}
 	w.parent[rb] = ra
 	w.size[ra] += w.size[rb]
+	w.members[ra] = append(w.members[ra], w.members[rb]...)
+	delete(w.members, rb)
 	return ra, rb
 }
 
@@ -408,28 +421,34 @@ func (w *Watcher) join(a, b string, t int64) {
 	}
 }
 
-// alert describes the group of root.
+// maxAlertEdges is how many of a group's edges an alert lists (the
+// heaviest); EdgeCount gives them all.
+const maxAlertEdges = 500
+
+// alert describes the group of root: its accounts, and its edges (those of
+// at least MinWeight between its accounts, which are what joined it).
 func (w *Watcher) alert(root string, t int64) Alert {
 	al := Alert{Time: time.Unix(t, 0).UTC(), Window: w.Window, MinWeight: w.MinWeight, GroupSize: w.GroupSize}
-	in := map[string]bool{}
-	for x := range w.parent {
-		if w.find(x) == root {
-			in[x] = true
-			al.Accounts = append(al.Accounts, x)
-		}
-	}
+	al.Accounts = slices.Clone(w.members[root])
 	slices.Sort(al.Accounts)
-	for _, e := range w.edges {
-		if e.Weight >= w.MinWeight && in[e.A] && in[e.B] {
-			al.Edges = append(al.Edges, *e)
+	var edges []*LiveEdge
+	for _, x := range al.Accounts {
+		for _, e := range w.adj[x] {
+			if e.A == x { // each edge once; both its ends are in the group
+				edges = append(edges, e)
+			}
 		}
 	}
-	slices.SortFunc(al.Edges, func(x, y LiveEdge) int {
+	al.EdgeCount = len(edges)
+	slices.SortFunc(edges, func(x, y *LiveEdge) int {
 		if c := cmp.Compare(y.Weight, x.Weight); c != 0 {
 			return c
 		}
-		return cmp.Compare(x.A+"\x00"+x.B, y.A+"\x00"+y.B)
+		return cmp.Or(cmp.Compare(x.A, y.A), cmp.Compare(x.B, y.B))
 	})
+	for _, e := range edges[:min(len(edges), maxAlertEdges)] {
+		al.Edges = append(al.Edges, *e)
+	}
 	return al
 }
 
@@ -443,7 +462,7 @@ func (w *Watcher) Edges() []LiveEdge {
 		if c := cmp.Compare(y.Weight, x.Weight); c != 0 {
 			return c
 		}
-		return cmp.Compare(x.A+"\x00"+x.B, y.A+"\x00"+y.B)
+		return cmp.Or(cmp.Compare(x.A, y.A), cmp.Compare(x.B, y.B))
 	})
 	return out
 }

@@ -1,14 +1,19 @@
 package stream_test
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/coord"
+	"github.com/tahqiq/tahqiq/internal/live"
 	"github.com/tahqiq/tahqiq/internal/stream"
 	"github.com/tahqiq/tahqiq/internal/synth"
 )
@@ -78,4 +83,61 @@ func benchBus(b *testing.B, shares []tahqiq.Share, p coord.Params, n int, reduce
 		cancel()
 		wg.Wait()
 	}
+}
+
+// BenchmarkLiveWatch measures the streaming mode end to end on an
+// embedded server: the synthetic shares (TAHQIQ_BENCH_POSTS posts, default
+// 1,000,000, in time order) are published to the live stream in messages
+// of 500, and a watcher per feed (W = 60 s, 24 h horizon) reads them back,
+// decodes them and pairs them, as tahqiq watch does. It reports shares
+// per second through the whole path and the publish rate alone.
+func BenchmarkLiveWatch(b *testing.B) {
+	n := 1000000
+	if s := os.Getenv("TAHQIQ_BENCH_POSTS"); s != "" {
+		fmt.Sscan(s, &n)
+	}
+	shares := synth.Generate(synth.Config{Posts: n, Seed: 1}).Shares
+	slices.SortStableFunc(shares, func(a, b tahqiq.Share) int { return cmp.Compare(a.Time, b.Time) })
+	srv, err := stream.Embedded(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer srv.Shutdown()
+	_, js := connect(b, srv.ClientURL())
+	bus := &stream.Bus{JS: js}
+	ctx := context.Background()
+	if err := bus.SetupLive(ctx); err != nil {
+		b.Fatal(err)
+	}
+	var publish time.Duration
+	for i := 0; i < b.N; i++ {
+		subject := fmt.Sprintf("%sbench%d", stream.LivePrefix, i)
+		start := time.Now()
+		if err := bus.Publish(ctx, subject, shares); err != nil {
+			b.Fatal(err)
+		}
+		publish += time.Since(start)
+		_, last, err := bus.LiveSeqs(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		ws := &live.Watchers{Params: live.Watcher{Window: 60, Horizon: 86400}}
+		wctx, cancel := context.WithCancel(ctx)
+		var got atomic.Int64
+		go bus.Watch(wctx, subject, stream.WatchFrom{All: true}, func(subj string, seq uint64, sh []tahqiq.Share) {
+			ws.AddSeq(subj, seq, sh)
+			got.Add(int64(len(sh)))
+			if seq >= last {
+				cancel()
+			}
+		}, func(err error) { b.Error(err) })
+		<-wctx.Done()
+		if got.Load() != int64(len(shares)) {
+			b.Fatalf("watched %d shares of %d", got.Load(), len(shares))
+		}
+		b.ReportMetric(float64(ws.Stats()[subject].Pairs), "pairs")
+		b.ReportMetric(float64(ws.Stats()[subject].Alerts), "alerts")
+	}
+	b.ReportMetric(float64(len(shares))*float64(b.N)/b.Elapsed().Seconds(), "shares/s")
+	b.ReportMetric(float64(len(shares))*float64(b.N)/publish.Seconds(), "published_shares/s")
 }

@@ -414,8 +414,10 @@ type follower struct {
 	stream  string
 	subject string
 	it      jetstream.MessagesContext
-	last    uint64    // stream sequence of the last message handed over
-	heard   time.Time // when a message last came (or the iterator opened)
+	last    uint64        // stream sequence of the last message handed over
+	heard   time.Time     // when a message last came (or the iterator opened)
+	from    uint64        // before any message: the first sequence to read (0: the stream's first)
+	stall   time.Duration // silence after which it reopens (default followStall)
 }
 
 // followStall is how long a follower waits without a message before it
@@ -436,8 +438,11 @@ func (f *follower) open(ctx context.Context) error {
 	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	cfg := jetstream.OrderedConsumerConfig{FilterSubjects: []string{f.subject}}
-	if f.last > 0 {
+	switch {
+	case f.last > 0:
 		cfg.DeliverPolicy, cfg.OptStartSeq = jetstream.DeliverByStartSequencePolicy, f.last+1
+	case f.from > 0:
+		cfg.DeliverPolicy, cfg.OptStartSeq = jetstream.DeliverByStartSequencePolicy, f.from
 	}
 	f.heard = time.Now()
 	c, err := f.js.OrderedConsumer(cctx, f.stream, cfg)
@@ -479,9 +484,13 @@ func (f *follower) next(ctx context.Context, max int, wait time.Duration, log fu
 			return out, ctx.Err()
 		}
 		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, nats.ErrTimeout) {
-			if len(out) == 0 && time.Since(f.heard) > followStall {
+			stall := f.stall
+			if stall <= 0 {
+				stall = followStall
+			}
+			if len(out) == 0 && time.Since(f.heard) > stall {
 				if log != nil {
-					log("stream: follow %s: nothing for %s, following again after message %d", f.subject, followStall, f.last)
+					log("stream: follow %s: nothing for %s, following again after message %d", f.subject, stall, f.last)
 				}
 				if oerr := f.open(ctx); oerr != nil && log != nil {
 					log("%v", oerr)
