@@ -19,6 +19,7 @@ var layers = map[string]int{
 	"":                            1, // the root package: the domain vocabulary
 	"internal/textnorm":           2,
 	"internal/progress":           2,
+	"internal/atomicfile":         2,
 	"internal/storetest":          2, // test-only, see testOnly
 	"internal/ingest/csvrow":      2,
 	"internal/ingest/jsonstream":  2,
@@ -56,7 +57,7 @@ var layers = map[string]int{
 	"internal/stream":             7, // imports internal/live
 	"internal/coord/coordtest":    6, // test-only, see testOnly
 	"internal/auth":               2,
-	"internal/jobs":               2,
+	"internal/jobs":               3, // uses atomicfile
 	"internal/webui":              2,
 	"internal/httpapi":            7,
 	"internal/storecopy":          5,

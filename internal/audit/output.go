@@ -1,7 +1,6 @@
 package audit
 
 import (
-	"bufio"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -13,6 +12,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/tahqiq/tahqiq/internal/atomicfile"
 	"github.com/tahqiq/tahqiq/internal/plot"
 )
 
@@ -32,31 +32,10 @@ func WriteFlags(w io.Writer, flags []Flag) error {
 
 // writeFile writes a file atomically: temp file, fsync, rename.
 func writeFile(path string, fill func(w io.Writer) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path)+"-*")
-	if err != nil {
+	if err := atomicfile.WriteFunc(path, 0o644, fill); err != nil {
 		return fmt.Errorf("audit: %w", err)
 	}
-	defer os.Remove(tmp.Name())
-	bw := bufio.NewWriterSize(tmp, 1<<16)
-	if err := fill(bw); err != nil {
-		tmp.Close()
-		return fmt.Errorf("audit: write %s: %w", path, err)
-	}
-	if err := bw.Flush(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("audit: write %s: %w", path, err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("audit: sync %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("audit: close %s: %w", path, err)
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return fmt.Errorf("audit: %w", err)
-	}
-	return os.Rename(tmp.Name(), path)
+	return nil
 }
 
 func writeJSON(path string, v any) error {

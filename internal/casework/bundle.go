@@ -19,6 +19,7 @@ import (
 	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/atomicfile"
 	"github.com/tahqiq/tahqiq/internal/blob"
 	"github.com/tahqiq/tahqiq/internal/ledger"
 )
@@ -71,25 +72,13 @@ func (s *Service) ExportZipFile(ctx context.Context, actor tahqiq.User, caseID, 
 	if _, err := os.Lstat(path); err == nil {
 		return Manifest{}, tahqiq.Errorf(tahqiq.ECONFLICT, "export: %s exists", path)
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), ".tahqiq-export-*.tmp")
-	if err != nil {
-		return Manifest{}, tahqiq.Errorf(tahqiq.EINVALID, "export: cannot write in %s: %v", filepath.Dir(path), err)
-	}
-	defer os.Remove(f.Name()) // no-op after the rename
-	m, err := s.ExportZip(ctx, actor, caseID, f)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return m, err
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		return m, fmt.Errorf("casework: export: %w", err)
-	}
-	return m, nil
+	var m Manifest
+	err := atomicfile.WriteFunc(path, 0o644, func(w io.Writer) error {
+		var err error
+		m, err = s.ExportZip(ctx, actor, caseID, w)
+		return err
+	})
+	return m, err // a refusal keeps its code; a write error names the file
 }
 
 func (s *Service) export(ctx context.Context, actor tahqiq.User, caseID string, out sink) (Manifest, error) {

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/atomicfile"
 )
 
 // State is where a job is in its life.
@@ -312,23 +313,8 @@ func (m *Manager) save(e *entry) error {
 		return fmt.Errorf("jobs: %w", err)
 	}
 	path := filepath.Join(m.dir, e.job.ID+".json")
-	f, err := os.CreateTemp(m.dir, ".job-*")
-	if err != nil {
-		return fmt.Errorf("jobs: %w", err)
-	}
-	_, werr := f.Write(raw)
-	if werr == nil {
-		werr = f.Sync()
-	}
-	if cerr := f.Close(); werr == nil {
-		werr = cerr
-	}
-	if werr == nil {
-		werr = os.Rename(f.Name(), path)
-	}
-	if werr != nil {
-		os.Remove(f.Name())
-		return fmt.Errorf("jobs: save %s: %w", e.job.ID, werr)
+	if err := atomicfile.Write(path, raw, 0o600); err != nil {
+		return fmt.Errorf("jobs: save %s: %w", e.job.ID, err)
 	}
 	e.saved = m.now()
 	return nil

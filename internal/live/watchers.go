@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"sync"
 
 	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/atomicfile"
 )
 
 // Watchers watches several feeds at once: one Watcher per subject, each
@@ -123,23 +123,7 @@ func SavePosition(path string, pos Position) error {
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".watch-*.json")
-	if err != nil {
-		return fmt.Errorf("live: save position: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(append(b, '\n')); err != nil {
-		tmp.Close()
-		return fmt.Errorf("live: save position: %w", err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("live: save position: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("live: save position: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
+	if err := atomicfile.Write(path, append(b, '\n'), 0o600); err != nil {
 		return fmt.Errorf("live: save position: %w", err)
 	}
 	return nil
