@@ -11,8 +11,6 @@ import (
 	"sync"
 	"syscall"
 
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 	"github.com/spf13/cobra"
 
 	"github.com/tahqiq/tahqiq"
@@ -93,18 +91,13 @@ func (e *env) connectBusIn(ctx context.Context, url, dir string, partitions, rep
 		cleanup = append(cleanup, func() { srv.Shutdown(); srv.WaitForShutdown() })
 		url = srv.ClientURL()
 	}
-	nc, err := nats.Connect(url, nats.Name("tahqiq"), nats.MaxReconnects(-1))
+	bus, err := stream.Dial(url)
 	if err != nil {
 		done()
 		return nil, nil, tahqiq.Errorf(tahqiq.EINVALID, "--nats %s: cannot connect: %v", url, err)
 	}
-	cleanup = append(cleanup, nc.Close)
-	js, err := jetstream.New(nc)
-	if err != nil {
-		done()
-		return nil, nil, err
-	}
-	bus := &stream.Bus{JS: js, Partitions: partitions, Replicas: replicas}
+	cleanup = append(cleanup, bus.Close)
+	bus.Partitions, bus.Replicas = partitions, replicas
 	if err := bus.Setup(ctx); err != nil {
 		done()
 		return nil, nil, err

@@ -15,9 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
-
 	"github.com/tahqiq/tahqiq/internal/cli"
 	"github.com/tahqiq/tahqiq/internal/ingest/parsetest"
 	"github.com/tahqiq/tahqiq/internal/live"
@@ -283,16 +280,12 @@ func TestImportPublish(t *testing.T) {
 // liveLast is the last sequence of the live stream on the server at url.
 func liveLast(t *testing.T, url string) uint64 {
 	t.Helper()
-	nc, err := nats.Connect(url)
+	bus, err := stream.Dial(url)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer nc.Close()
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, last, err := (&stream.Bus{JS: js}).LiveSeqs(context.Background())
+	defer bus.Close()
+	_, last, err := bus.LiveSeqs(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}

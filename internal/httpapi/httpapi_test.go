@@ -21,9 +21,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
-
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/auth"
 	"github.com/tahqiq/tahqiq/internal/blob"
@@ -824,15 +821,12 @@ func TestCoordThroughStream(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer srv.Shutdown()
-	nc, err := nats.Connect(srv.ClientURL())
+	conn, err := stream.Dial(srv.ClientURL())
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer nc.Close()
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	defer conn.Close()
+	js := conn.JS
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	bus := &stream.Bus{JS: js, Partitions: 4}

@@ -44,6 +44,25 @@ type Bus struct {
 	Replicas   int // stream replicas (1 on one server, 3 on a cluster)
 }
 
+// Dial connects to the NATS server or cluster at url, reconnecting for as
+// long as the connection is open, and returns a Bus on it (Close closes
+// the connection).
+func Dial(url string) (*Bus, error) {
+	nc, err := nats.Connect(url, nats.Name("tahqiq"), nats.MaxReconnects(-1))
+	if err != nil {
+		return nil, err
+	}
+	js, err := jetstream.New(nc)
+	if err != nil {
+		nc.Close()
+		return nil, err
+	}
+	return &Bus{JS: js}, nil
+}
+
+// Close closes the bus's connection.
+func (b *Bus) Close() { b.JS.Conn().Close() }
+
 func (b *Bus) partitions() int {
 	if b.Partitions <= 0 {
 		return 16
