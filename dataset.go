@@ -97,6 +97,13 @@ type ShareStore interface {
 	ScanShares(ctx context.Context, f ShareFilter, fn func(Share) error) error
 }
 
+// PostScanner reads the posts of a dataset.
+type PostScanner interface {
+	// ScanPosts calls fn for every post of the dataset (as first stored),
+	// in no particular order, and stops at the first error fn returns.
+	ScanPosts(ctx context.Context, dataset string, fn func(Post) error) error
+}
+
 // PostRecord is a post with the raw records it came from.
 type PostRecord struct {
 	Post    Post

@@ -72,10 +72,7 @@ every option and output column.`,
 			var texts []coord.TextPost
 			wantTexts := slices.Contains(p.Types, coord.ObjNearText)
 			if dataset != "" {
-				if wantTexts {
-					return tahqiq.Errorf(tahqiq.EINVALID, "--by near-text reads post texts from files: use --input")
-				}
-				shares, ins, err = e.datasetShares(ctx, dataset, p.Types)
+				shares, texts, ins, err = e.datasetShares(ctx, dataset, p.Types, wantTexts)
 			} else {
 				fo, ferr := formatOptions(mapSpec, options)
 				if ferr != nil {
@@ -157,13 +154,18 @@ every option and output column.`,
 }
 
 // datasetShares reads the shares of a stored dataset.
-func (e *env) datasetShares(ctx context.Context, name string, types []tahqiq.ObjectType) ([]tahqiq.Share, []coord.Input, error) {
+func (e *env) datasetShares(ctx context.Context, name string, types []tahqiq.ObjectType, withTexts bool) ([]tahqiq.Share, []coord.TextPost, []coord.Input, error) {
 	db, err := e.openStore(ctx)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	defer db.Close()
-	return runs.DatasetShares(ctx, db, name, types)
+	shares, ins, err := runs.DatasetShares(ctx, db, name, types)
+	if err != nil || !withTexts {
+		return shares, nil, ins, err
+	}
+	texts, err := runs.DatasetTexts(ctx, db, name)
+	return shares, texts, ins, err
 }
 
 // fileShares reads files straight from disk through the importers.
@@ -289,7 +291,7 @@ func explain(ctx context.Context, e *env, run, a, b string) ([]coord.EvidenceRow
 	var shares []tahqiq.Share
 	var texts []coord.TextPost
 	if len(m.Inputs) > 0 && m.Inputs[0].Source == "dataset" {
-		shares, _, err = e.datasetShares(ctx, m.Inputs[0].Name, m.Params.Types)
+		shares, texts, _, err = e.datasetShares(ctx, m.Inputs[0].Name, m.Params.Types, slices.Contains(m.Params.Types, coord.ObjNearText))
 	} else {
 		var files []string
 		for _, in := range m.Inputs {

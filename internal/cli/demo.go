@@ -64,7 +64,7 @@ the admin user demo and the store's signing key.`,
 				c.Records, c.Posts, c.Accounts, c.Shares, c.Rejects, len(d.Sources))
 
 			fmt.Fprintf(w, "\n== 2. Coordination: co-retweets within 60 s, CooRTweet's min-participation 2\n")
-			shares, ins, err := e.datasetShares(ctx, "demo", []tahqiq.ObjectType{tahqiq.ObjRetweet})
+			shares, _, ins, err := e.datasetShares(ctx, "demo", []tahqiq.ObjectType{tahqiq.ObjRetweet}, false)
 			if err != nil {
 				return err
 			}

@@ -25,6 +25,7 @@ type store interface {
 	tahqiq.DatasetStore
 	tahqiq.ShareStore
 	tahqiq.PostStore
+	tahqiq.PostScanner
 	Close() error
 	Path() string // file path or URL without password, for messages
 }

@@ -33,6 +33,7 @@ type Store interface {
 	tahqiq.DatasetStore
 	tahqiq.ShareStore
 	tahqiq.PostStore
+	tahqiq.PostScanner
 	tahqiq.SummaryStore
 	tahqiq.AuthStore
 	FindUserByName(ctx context.Context, name string) (tahqiq.User, error)

@@ -16,6 +16,7 @@ var (
 	_ tahqiq.DatasetStore = (*DB)(nil)
 	_ tahqiq.ShareStore   = (*DB)(nil)
 	_ tahqiq.PostStore    = (*DB)(nil)
+	_ tahqiq.PostScanner  = (*DB)(nil)
 )
 
 // FindDatasets returns every dataset with its counts and sources, by name.
@@ -177,6 +178,36 @@ func (db *DB) ScanShares(ctx context.Context, f tahqiq.ShareFilter, fn func(tahq
 			return fmt.Errorf("postgres: scan shares: %w", err)
 		}
 		return nil
+	})
+}
+
+// ScanPosts calls fn for every post of the dataset, streamed from one
+// query in a scoped read-only transaction.
+func (db *DB) ScanPosts(ctx context.Context, dataset string, fn func(tahqiq.Post) error) error {
+	d, err := db.FindDatasetByName(ctx, dataset)
+	if err != nil {
+		return err
+	}
+	return db.scoped(ctx, func(q querier) error {
+		rows, err := q.Query(ctx, `SELECT uid, data::text FROM posts WHERE dataset_id = $1`, d.ID)
+		if err != nil {
+			return fmt.Errorf("postgres: scan posts: %w", err)
+		}
+		defer rows.Close()
+		var uid, data string
+		for rows.Next() {
+			if err := rows.Scan(&uid, &data); err != nil {
+				return fmt.Errorf("postgres: scan posts: %w", err)
+			}
+			var p tahqiq.Post
+			if err := json.Unmarshal([]byte(data), &p); err != nil {
+				return fmt.Errorf("postgres: post %s of dataset %q: %w", uid, dataset, err)
+			}
+			if err := fn(p); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
 	})
 }
 

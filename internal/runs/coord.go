@@ -25,6 +25,7 @@ import (
 type ShareSource interface {
 	tahqiq.DatasetStore
 	tahqiq.ShareStore
+	tahqiq.PostScanner // the texts of --by near-text
 }
 
 // DatasetShares reads the shares of a stored dataset for the given object
@@ -53,6 +54,20 @@ func DatasetShares(ctx context.Context, st ShareSource, name string, types []tah
 		ins = append(ins, coord.Input{Name: f.Name, SHA256: f.SHA256, Format: f.Format, Source: "dataset:" + name})
 	}
 	return shares, ins, err
+}
+
+// DatasetTexts reads the texts of a stored dataset's posts for near-text
+// detection: every post but reposts (a repost carries its original's
+// text, not its own), as tahqiq coord --input collects them from files.
+func DatasetTexts(ctx context.Context, st tahqiq.PostScanner, name string) ([]coord.TextPost, error) {
+	var out []coord.TextPost
+	err := st.ScanPosts(ctx, name, func(p tahqiq.Post) error {
+		if p.Kind != tahqiq.KindRepost && p.Text != "" {
+			out = append(out, coord.TextPost{PostID: p.UID, AccountID: p.AuthorUID, Time: p.CreatedAt.Unix(), Text: p.Text})
+		}
+		return nil
+	})
+	return out, err
 }
 
 // ParseWindow reads a window such as "60s", "5m" or "none" into seconds;
@@ -127,9 +142,6 @@ func (r CoordRequest) Params() (coord.Params, error) {
 	if p.Types, err = ParseTypes(r.By); err != nil {
 		return p, err
 	}
-	if slices.Contains(p.Types, coord.ObjNearText) {
-		return p, tahqiq.Errorf(tahqiq.EINVALID, "near-text reads post texts from files: run it with tahqiq coord --input")
-	}
 	if r.WindowKind != "" {
 		p.WindowKind = r.WindowKind
 	}
@@ -176,14 +188,20 @@ func (s *Store) RunCoord(ctx context.Context, st ShareSource, req CoordRequest, 
 	}
 	step(1)
 	read := time.Since(start).Seconds()
+	var texts []coord.TextPost
+	if slices.Contains(p.Types, coord.ObjNearText) {
+		if texts, err = DatasetTexts(ctx, st, req.Dataset); err != nil {
+			return Info{}, err
+		}
+	}
 	var res *coord.Result
 	switch {
 	case s.Reducer != nil:
-		res, err = coord.RunReduced(ctx, shares, p, nil, s.Reducer)
+		res, err = coord.RunReducedText(ctx, shares, texts, p, nil, s.Reducer)
 	case s.Partitioner != nil:
-		res, err = coord.RunPartitioned(ctx, shares, p, nil, s.Partitioner)
+		res, err = coord.RunPartitionedText(ctx, shares, texts, p, nil, s.Partitioner)
 	default:
-		res, err = coord.Run(ctx, shares, p, nil)
+		res, err = coord.RunText(ctx, shares, texts, p, nil)
 	}
 	if err != nil {
 		return Info{}, err

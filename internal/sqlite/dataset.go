@@ -16,6 +16,7 @@ var (
 	_ tahqiq.DatasetStore = (*DB)(nil)
 	_ tahqiq.ShareStore   = (*DB)(nil)
 	_ tahqiq.PostStore    = (*DB)(nil)
+	_ tahqiq.PostScanner  = (*DB)(nil)
 )
 
 // FindDatasets returns every dataset with its counts and sources, by name.
@@ -153,6 +154,35 @@ func (db *DB) ScanShares(ctx context.Context, f tahqiq.ShareFilter, fn func(tahq
 		}
 		s.Type, s.Precision = tahqiq.ObjectType(typ), tahqiq.Precision(prec)
 		if err := fn(s); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// ScanPosts calls fn for every post of the dataset, streamed from one
+// query.
+func (db *DB) ScanPosts(ctx context.Context, dataset string, fn func(tahqiq.Post) error) error {
+	d, err := db.FindDatasetByName(ctx, dataset)
+	if err != nil {
+		return err
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT uid, data FROM posts WHERE dataset_id = ?`, d.ID)
+	if err != nil {
+		return fmt.Errorf("sqlite: scan posts: %w", err)
+	}
+	defer rows.Close()
+	var uid string
+	var data []byte
+	for rows.Next() {
+		if err := rows.Scan(&uid, &data); err != nil {
+			return fmt.Errorf("sqlite: scan posts: %w", err)
+		}
+		var p tahqiq.Post
+		if err := json.Unmarshal(data, &p); err != nil {
+			return fmt.Errorf("sqlite: post %s of dataset %q: %w", uid, dataset, err)
+		}
+		if err := fn(p); err != nil {
 			return err
 		}
 	}

@@ -19,6 +19,7 @@ type Store interface {
 	tahqiq.DatasetStore
 	tahqiq.ShareStore
 	tahqiq.PostStore
+	tahqiq.PostScanner
 }
 
 // Run runs the suite; newStore returns a fresh, empty store.
@@ -125,6 +126,23 @@ func testImportCommit(t *testing.T, s Store) {
 	if pr.Post.Text != "vote" || !pr.Post.CreatedAt.Equal(p1.CreatedAt) || len(pr.Records) != 1 || string(pr.Records[0].Raw) != `{"id":"1"}` ||
 		pr.Records[0].SHA256 != sha256.Sum256([]byte(`{"id":"1"}`)) || pr.Records[0].Line != 1 {
 		t.Errorf("FindPost = %+v", pr)
+	}
+	// ScanPosts gives each post once, as stored
+	texts := map[string]string{}
+	if err := s.ScanPosts(ctx, "d1", func(p tahqiq.Post) error {
+		if _, dup := texts[p.UID]; dup {
+			t.Errorf("ScanPosts gave %s twice", p.UID)
+		}
+		texts[p.UID] = p.Text + "@" + p.AuthorUID + "@" + p.CreatedAt.UTC().Format(time.RFC3339)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(texts) != 2 || texts["x:1"] != "vote@x:alice@"+p1.CreatedAt.UTC().Format(time.RFC3339) || texts["x:2"] != "vote@x:bob@"+p2.CreatedAt.UTC().Format(time.RFC3339) {
+		t.Errorf("ScanPosts = %v", texts)
+	}
+	if err := s.ScanPosts(ctx, "no-such", func(tahqiq.Post) error { return nil }); tahqiq.ErrorCode(err) != tahqiq.ENOTFOUND {
+		t.Errorf("ScanPosts of a missing dataset: %v, want ENOTFOUND", err)
 	}
 	// The file is known to the dataset now, and only to it.
 	tx, err := s.BeginImport(ctx, "d1")
