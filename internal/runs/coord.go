@@ -123,6 +123,8 @@ type CoordRequest struct {
 	FastWindow       string   `json:"fast_window,omitempty"`
 	Communities      string   `json:"communities,omitempty"`
 	Seed             *uint64  `json:"seed,omitempty"`
+	MinTokens        *int     `json:"min_tokens,omitempty"` // near-text
+	Jaccard          *float64 `json:"jaccard,omitempty"`    // near-text
 }
 
 // Params turns the request into validated run parameters.
@@ -162,6 +164,12 @@ func (r CoordRequest) Params() (coord.Params, error) {
 	}
 	if r.Seed != nil {
 		p.Seed = *r.Seed
+	}
+	if r.MinTokens != nil {
+		p.MinTokens = *r.MinTokens
+	}
+	if r.Jaccard != nil {
+		p.Jaccard = *r.Jaccard
 	}
 	return p, p.Validate()
 }

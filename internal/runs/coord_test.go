@@ -117,8 +117,15 @@ func TestRunCoord(t *testing.T) {
 			t.Errorf("%v: Get = %+v, %v", by, got, err)
 		}
 	}
-	if list, err := st.List(runs.Coord); err != nil || len(list) != 3 {
-		t.Errorf("List: %d runs, %v; want 3", len(list), err)
+	// a stricter similarity keeps only the identical texts: accounts 0, 2,
+	// 4 and 1, 3, 5 (two triangles)
+	strict := 1.0
+	in, err := st.RunCoord(ctx, db, runs.CoordRequest{Dataset: "c", By: []string{"near-text"}, Window: "60s", MinParticipation: &one, Jaccard: &strict}, "test", "u1", nil)
+	if err != nil || in.Counts["edges"] != 6 {
+		t.Errorf("jaccard 1: %d edges, %v; want 6", in.Counts["edges"], err)
+	}
+	if list, err := st.List(runs.Coord); err != nil || len(list) != 4 {
+		t.Errorf("List: %d runs, %v; want 4", len(list), err)
 	}
 	if _, err := st.RunCoord(ctx, db, runs.CoordRequest{Dataset: "missing"}, "test", "u1", nil); tahqiq.ErrorCode(err) != tahqiq.ENOTFOUND {
 		t.Errorf("a run of a missing dataset: %v, want ENOTFOUND", err)
