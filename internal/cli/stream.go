@@ -90,6 +90,9 @@ func (e *env) connectBusIn(ctx context.Context, url, dir string, partitions, rep
 		}
 		cleanup = append(cleanup, func() { srv.Shutdown(); srv.WaitForShutdown() })
 		url = srv.ClientURL()
+		if persistent { // serve: feeds on this machine may publish to it
+			fmt.Fprintf(e.stderr, "embedded NATS server at %s (streams in %s; feeds publish to %s<feed>)\n", url, dir, stream.LivePrefix)
+		}
 	}
 	bus, err := stream.Dial(url)
 	if err != nil {
