@@ -34,6 +34,9 @@ func TestCLIErrors(t *testing.T) {
 		{"export without dataset", []string{"export", "shares"}, 2, "", "--dataset is required"},
 		{"bad option", []string{"import", "--option", "novalue", "x"}, 2, "", `--option "novalue": want KEY=VALUE`},
 		{"unknown command", []string{"frobnicate"}, 1, "", "unknown command"},
+		{"nats-listen without the embedded server", []string{"serve", "--nats", "off", "--nats-listen", "127.0.0.1:4222"}, 2, "", "--nats-listen sets the embedded NATS server's address; with --nats off there is none"},
+		{"watch horizon not above the window", []string{"watch", "--nats", "nats://127.0.0.1:1", "--window", "60s", "--horizon", "30s"}, 2, "", "want a horizon longer than the window"},
+		{"import publish to no URL", []string{"import", "--publish", "embedded", "x"}, 2, "", `--publish "embedded": want the nats:// URL`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -76,6 +77,8 @@ in --data/nats; the work of runs a stopped server left is purged).`,
 			}
 			if sf.url == "embedded" {
 				sf.storeDir = filepath.Join(e.dataDir, "nats") // the live stream outlives a restart
+			} else if sf.listen != "" {
+				return tahqiq.Errorf(tahqiq.EINVALID, "--nats-listen sets the embedded NATS server's address; with --nats %s there is none", cmp.Or(sf.url, "off"))
 			}
 			var bus *stream.Bus
 			if sf.url != "" {
@@ -157,6 +160,7 @@ in --data/nats; the work of runs a stopped server left is purged).`,
 	f.DurationVar(&grace, "grace", 60*time.Second, "how long shutdown waits for requests and jobs")
 	sf.add(f)
 	wf.add(f)
+	f.StringVar(&sf.listen, "nats-listen", "", "address of the embedded NATS server, e.g. 127.0.0.1:4222, for feeds to publish to (default: a free loopback port)")
 	f.Lookup("nats").Usage = `coordination runs compute their pairs through NATS JetStream: a nats:// URL of a server or cluster (with tahqiq worker processes), or "embedded" (the default: an in-process server and workers); "off": in the server's process, no bus`
 	return cmd
 }

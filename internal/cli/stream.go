@@ -28,6 +28,7 @@ type streamFlags struct {
 	// storeDir keeps the embedded server's streams across restarts (serve:
 	// --data/nats); empty: a temporary directory removed on exit
 	storeDir string
+	listen   string // serve: the embedded server's address; "": a free loopback port
 }
 
 func (s *streamFlags) add(f interface {
@@ -44,14 +45,14 @@ func (s *streamFlags) add(f interface {
 // connectBus opens the bus: the server at url, or for "embedded" an
 // in-process server on a temporary directory.
 func (e *env) connectBus(ctx context.Context, url string, partitions, replicas int) (*stream.Bus, func(), error) {
-	return e.connectBusIn(ctx, url, "", partitions, replicas)
+	return e.connectBusIn(ctx, url, "", "", partitions, replicas)
 }
 
 // connectBusIn is connectBus whose embedded server keeps its streams in
 // dir when dir is set: the live stream survives a restart (so a watch can
 // resume), and the work streams, which only this process used, are
 // purged of what a previous process left.
-func (e *env) connectBusIn(ctx context.Context, url, dir string, partitions, replicas int) (*stream.Bus, func(), error) {
+func (e *env) connectBusIn(ctx context.Context, url, dir, listen string, partitions, replicas int) (*stream.Bus, func(), error) {
 	var cleanup []func()
 	done := func() {
 		for i := len(cleanup) - 1; i >= 0; i-- {
@@ -83,7 +84,7 @@ func (e *env) connectBusIn(ctx context.Context, url, dir string, partitions, rep
 		} else {
 			cleanup = append(cleanup, unlock)
 		}
-		srv, err := stream.Embedded(dir)
+		srv, err := stream.EmbeddedAt(dir, listen)
 		if err != nil {
 			done()
 			return nil, nil, err
@@ -117,7 +118,7 @@ func (e *env) connectBusIn(ctx context.Context, url, dir string, partitions, rep
 // partitioner returns the stream partitioner of --nats, with in-process
 // workers when the server is embedded.
 func (e *env) partitioner(ctx context.Context, s streamFlags) (*busEngine, func(), error) {
-	bus, done, err := e.connectBusIn(ctx, s.url, s.storeDir, s.partitions, s.replicas)
+	bus, done, err := e.connectBusIn(ctx, s.url, s.storeDir, s.listen, s.partitions, s.replicas)
 	if err != nil {
 		return nil, nil, err
 	}

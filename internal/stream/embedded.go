@@ -2,6 +2,8 @@ package stream
 
 import (
 	"fmt"
+	"net"
+	"strconv"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -11,9 +13,26 @@ import (
 // process, listening on a free loopback port and storing its streams
 // under dir, so that one binary needs nothing else. Messages may reach
 // 64 MiB (NATS's default is 1 MiB). Stop it with Shutdown.
-func Embedded(dir string) (*server.Server, error) {
+func Embedded(dir string) (*server.Server, error) { return EmbeddedAt(dir, "") }
+
+// EmbeddedAt is Embedded listening on addr (host:port; "" for a free
+// loopback port), so that feeds can find it at a fixed address.
+func EmbeddedAt(dir, addr string) (*server.Server, error) {
+	host, port := "127.0.0.1", server.RANDOM_PORT
+	if addr != "" {
+		h, p, err := net.SplitHostPort(addr)
+		if err != nil {
+			return nil, fmt.Errorf("stream: embedded NATS server address %q: %w", addr, err)
+		}
+		if port, err = strconv.Atoi(p); err != nil || port < 0 || port > 65535 {
+			return nil, fmt.Errorf("stream: embedded NATS server address %q: bad port", addr)
+		}
+		if h != "" {
+			host = h
+		}
+	}
 	s, err := server.NewServer(&server.Options{
-		ServerName: "tahqiq-embedded", Host: "127.0.0.1", Port: server.RANDOM_PORT,
+		ServerName: "tahqiq-embedded", Host: host, Port: port,
 		JetStream: true, StoreDir: dir, NoSigs: true, NoLog: true,
 		MaxPayload: 64 << 20, // an object's shares travel in one message
 	})
@@ -23,7 +42,7 @@ func Embedded(dir string) (*server.Server, error) {
 	go s.Start()
 	if !s.ReadyForConnections(20 * time.Second) {
 		s.Shutdown()
-		return nil, fmt.Errorf("stream: embedded NATS server not ready after 20 s")
+		return nil, fmt.Errorf("stream: embedded NATS server not ready after 20 s (is %s free?)", net.JoinHostPort(host, strconv.Itoa(port)))
 	}
 	return s, nil
 }
