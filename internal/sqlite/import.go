@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/storeimport"
 )
 
 var _ tahqiq.ImportStore = (*DB)(nil)
@@ -201,71 +202,27 @@ func (t *importTx) AddRecord(ctx context.Context, rec *tahqiq.RawRecord, posts [
 	}
 	t.nrecords++
 
-	for i := range accounts {
-		_, isNew, err := t.account(ctx, accounts[i].UID, recID, &accounts[i])
-		if err != nil {
-			return r, err
-		}
-		if isNew {
-			r.NewAccounts++
-		}
-	}
-	type postRef struct {
-		id, account int64
-		isNew       bool
-		newShares   int
-	}
-	var refs [4]postRef
-	byUID := make(map[string]int, len(posts))
-	list := refs[:0]
-	for i := range posts {
-		p := &posts[i]
-		accID, isNew, err := t.account(ctx, p.AuthorUID, recID, nil)
-		if err != nil {
-			return r, err
-		}
-		if isNew {
-			r.NewAccounts++
-		}
-		id, isNewPost, err := t.post(ctx, p, accID, recID)
-		if err != nil {
-			return r, err
-		}
-		if isNewPost {
-			r.NewPosts++
-		}
-		byUID[p.UID] = len(list)
-		list = append(list, postRef{id: id, account: accID, isNew: isNewPost})
-	}
-	for _, s := range shares {
-		i, ok := byUID[s.PostID]
-		if !ok {
-			return r, fmt.Errorf("sqlite: add record %s: share of post %s not in the record", rec.Locator, s.PostID)
-		}
-		ref := &list[i]
-		k := shareKey{ref.id, s.Type, s.Object}
-		if !ref.isNew {
-			exists, err := t.shareExists(ctx, k)
-			if err != nil {
-				return r, err
-			}
-			if exists {
-				continue
-			}
-		}
-		t.shares[k] = struct{}{}
-		if err := t.shareRows.add(ctx, t.tx, t.datasetID, ref.id, ref.account, string(s.Type), s.Object, s.Time, string(s.Precision)); err != nil {
-			return r, err
-		}
-		r.NewShares++
-		ref.newShares++
-	}
-	for _, ref := range list {
-		if !ref.isNew && ref.newShares == 0 {
-			r.Duplicates++
-		}
-	}
-	return r, nil
+	return storeimport.Add(ctx, rows{t}, recID, rec.Locator, posts, accounts, shares)
+}
+
+// rows is the import's side of storeimport.Rows.
+type rows struct{ t *importTx }
+
+func (r rows) Account(ctx context.Context, uid string, recID int64, a *tahqiq.Account) (int64, bool, error) {
+	return r.t.account(ctx, uid, recID, a)
+}
+
+func (r rows) Post(ctx context.Context, p *tahqiq.Post, accID, recID int64) (int64, bool, error) {
+	return r.t.post(ctx, p, accID, recID)
+}
+
+func (r rows) ShareExists(ctx context.Context, post int64, typ tahqiq.ObjectType, object string) (bool, error) {
+	return r.t.shareExists(ctx, shareKey{post, typ, object})
+}
+
+func (r rows) AddShare(ctx context.Context, post, account int64, s tahqiq.Share) error {
+	r.t.shares[shareKey{post, s.Type, s.Object}] = struct{}{}
+	return r.t.shareRows.add(ctx, r.t.tx, r.t.datasetID, post, account, string(s.Type), s.Object, s.Time, string(s.Precision))
 }
 
 // shareExists reports whether a share of an already present post exists.
