@@ -1,12 +1,10 @@
 package cli
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"slices"
 	"sort"
 	"strings"
 
@@ -94,7 +92,6 @@ Formats:
 // stream of its dataset. The import is stored whatever happens here; an
 // error says how to publish it again.
 func publishAdded(ctx context.Context, e *env, url, dataset string, shares []tahqiq.Share) error {
-	slices.SortStableFunc(shares, func(a, b tahqiq.Share) int { return cmp.Compare(a.Time, b.Time) })
 	fail := func(err error) error {
 		return fmt.Errorf("the import is stored, but its shares were not published (tahqiq publish --nats %s --dataset %s sends them all): %w", url, dataset, err)
 	}

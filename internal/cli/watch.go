@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -160,7 +159,6 @@ func newPublishCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			slices.SortStableFunc(shares, func(a, b tahqiq.Share) int { return int(a.Time - b.Time) })
 			bus, done, err := e.connectBus(ctx, url, 0, 1)
 			if err != nil {
 				return err

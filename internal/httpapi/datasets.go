@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"cmp"
 	"context"
 	"encoding/hex"
 	"fmt"
@@ -343,7 +342,6 @@ func (s *Server) postImport(w http.ResponseWriter, r *http.Request, c *call) err
 		s.forget(req.Dataset)
 		if s.Publish != nil {
 			// the import is stored; the watchers see its shares in time order
-			slices.SortStableFunc(shares, func(a, b tahqiq.Share) int { return cmp.Compare(a.Time, b.Time) })
 			if err := s.Publish(context.WithoutCancel(ctx), sum.Dataset, shares); err != nil {
 				s.Log.Warn("import stored, but its shares were not published to the live stream", "dataset", sum.Dataset, "err", err)
 			}
@@ -416,7 +414,6 @@ func (s *Server) postPublish(w http.ResponseWriter, r *http.Request, c *call) er
 		if err != nil {
 			return nil, err
 		}
-		slices.SortStableFunc(shares, func(a, b tahqiq.Share) int { return cmp.Compare(a.Time, b.Time) })
 		report(0, int64(len(shares)), "shares")
 		if err := s.Publish(ctx, name, shares); err != nil {
 			return nil, err

@@ -64,7 +64,7 @@ type Server struct {
 	Alerts   *live.Hub
 	Watchers *live.Watchers
 	// Publish, when set, sends the shares of each import to the live
-	// stream (subject tahqiq.live.DATASET) once the import is stored.
+	// stream (subject tahqiq.live.DATASET), in time order, once the import is stored.
 	Publish func(ctx context.Context, dataset string, shares []tahqiq.Share) error
 	// SessionTTL is how long a login lasts (default 12 h).
 	SessionTTL time.Duration

@@ -1,9 +1,11 @@
 package stream
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -33,8 +35,12 @@ func (b *Bus) SetupLive(ctx context.Context) error {
 	return nil
 }
 
-// Publish sends shares to subject in batches of up to 500, in order.
+// Publish sends shares to subject in time order (a stable sort of a copy:
+// the watchers pair what arrives within the lateness of the newest share),
+// in batches of up to 500.
 func (b *Bus) Publish(ctx context.Context, subject string, shares []tahqiq.Share) error {
+	shares = slices.Clone(shares)
+	slices.SortStableFunc(shares, func(a, b tahqiq.Share) int { return cmp.Compare(a.Time, b.Time) })
 	for len(shares) > 0 {
 		n := min(len(shares), 500)
 		body, err := json.Marshal(shares[:n])
@@ -78,9 +84,9 @@ type WatchFrom struct {
 // that is not a JSON array of shares is skipped and handed to bad as an
 // error naming it (a bad feed message does not stop the watch).
 func (b *Bus) Watch(ctx context.Context, filter string, from WatchFrom, fn func(subject string, seq uint64, shares []tahqiq.Share), bad func(error)) error {
-	// a continuous pull (Fetch on an ordered consumer makes a consumer
-	// per call, which cost 35 ms a message here); "new" is resolved to a
-	// sequence, so that a reopened iterator misses nothing
+	// a continuous pull, as the gathers read (Fetch on an ordered consumer
+	// makes a consumer per call); "new" is resolved to a sequence, so that
+	// a reopened iterator misses nothing
 	f := &follower{js: b.JS, stream: LiveStream, subject: filter, stall: time.Minute}
 	switch {
 	case from.Seq > 0:
