@@ -213,6 +213,7 @@ type Note struct {
 // CaseTx is one store transaction of internal/casework: the state change
 // and its custody-log entry commit together or not at all.
 type CaseTx interface {
+	LogTx
 	CreateOrganisation(ctx context.Context, o Organisation) error
 	CreateUser(ctx context.Context, u User) error
 	CreateCase(ctx context.Context, c Case) error
@@ -226,15 +227,16 @@ type CaseTx interface {
 	// PutDatasetOrg records the organisation owning a dataset; a dataset
 	// that already has an owner keeps it (EFORBIDDEN when it is another).
 	PutDatasetOrg(ctx context.Context, dataset, orgID string) error
-	// AppendLog appends one entry (Index is set by the store) and returns it.
-	AppendLog(ctx context.Context, e LogEntry) (LogEntry, error)
 }
 
-// CaseStore is the persistence of cases (implemented by internal/sqlite).
+// CaseStore is the persistence of cases, organisations and users and the
+// custody log's rows (internal/sqlite, internal/postgres).
 type CaseStore interface {
 	InTx(ctx context.Context, fn func(tx CaseTx) error) error
 	FindUserByName(ctx context.Context, name string) (User, error)
 	FindUserByID(ctx context.Context, id string) (User, error)
+	FindUsers(ctx context.Context) ([]User, error)
+	FindOrganisations(ctx context.Context) ([]Organisation, error)
 	FindCaseByID(ctx context.Context, id string) (Case, error)
 	FindCases(ctx context.Context) ([]Case, error)
 	FindShares(ctx context.Context, caseID string) ([]CaseShare, error)
@@ -249,9 +251,13 @@ type CaseStore interface {
 	// FindDatasetOrgs returns the owning organisation of every dataset that
 	// has one (datasets imported from the CLI have none).
 	FindDatasetOrgs(ctx context.Context) (map[string]string, error)
-	// LogEntries returns the encoded log entries [from, to); LogSize the count.
+	// LogEntries returns the encoded log entries [from, to); LogSize the
+	// count; ReadLogHashes the stored tree hashes of the committed log.
 	LogEntries(ctx context.Context, from, to int64) ([][]byte, error)
 	LogSize(ctx context.Context) (int64, error)
+	ReadLogHashes(ctx context.Context, idx []int64) ([]LogHash, error)
+	// CaseHead returns the end of a case's chain in the committed log.
+	CaseHead(ctx context.Context, caseID string) (LogHead, error)
 	// Checkpoints returns all signed checkpoints, oldest first.
 	Checkpoints(ctx context.Context) ([][]byte, error)
 	AddCheckpoint(ctx context.Context, size int64, note []byte) error

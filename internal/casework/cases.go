@@ -27,7 +27,8 @@ func (s *Service) NewCase(ctx context.Context, actor tahqiq.User, title, desc st
 	if err := c.Validate(); err != nil {
 		return c, err
 	}
-	_, err := s.change(ctx, tahqiq.LogEntry{Actor: actor.ID, Action: "case.create", CaseID: c.ID, Hashes: []string{digest("case", c)}, Details: fmt.Sprintf("title %q tlp %s", title, tlp)},
+	_, err := s.change(ctx, tahqiq.LogEntry{Actor: actor.ID, Action: "case.create", CaseID: c.ID, Details: fmt.Sprintf("title %q tlp %s", title, tlp),
+		Records: []tahqiq.RecordRef{ref(tahqiq.RecCase, c.ID, c)}},
 		func(tx tahqiq.CaseTx) error { return tx.CreateCase(ctx, c) })
 	return c, err
 }
@@ -82,12 +83,12 @@ func (s *Service) addItem(ctx context.Context, actor tahqiq.User, it tahqiq.Item
 			return it, err
 		}
 	}
-	hashes := []string{it.Digest()}
+	var hashes []string
 	for _, b := range it.Blobs {
 		hashes = append(hashes, "sha256:"+b.SHA256)
 	}
 	_, err = s.change(ctx, tahqiq.LogEntry{Actor: actor.ID, Action: "item.attach", CaseID: c.ID, ItemID: it.ID, Hashes: hashes,
-		Details: fmt.Sprintf("%s %q", it.Kind, it.Title)},
+		Details: fmt.Sprintf("%s %q", it.Kind, it.Title), Records: []tahqiq.RecordRef{itemRef(it)}},
 		func(tx tahqiq.CaseTx) error { return tx.CreateItem(ctx, it) })
 	return it, err
 }
@@ -205,8 +206,7 @@ func (s *Service) ReadItem(ctx context.Context, actor tahqiq.User, id string) (t
 	for _, b := range it.Blobs {
 		hs = append(hs, "sha256:"+b.SHA256)
 	}
-	_, err = s.change(ctx, tahqiq.LogEntry{Actor: actor.ID, Action: "item.read", CaseID: c.ID, ItemID: it.ID, Hashes: hs}, nil)
-	return it, err
+	return it, s.logRead(ctx, tahqiq.LogEntry{Actor: actor.ID, Action: "item.read", CaseID: c.ID, ItemID: it.ID, Hashes: hs})
 }
 
 // Similar returns items in any case the actor can read whose images have

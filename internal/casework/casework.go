@@ -7,6 +7,7 @@ package casework
 
 import (
 	"context"
+	"encoding/base64"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
@@ -14,17 +15,15 @@ import (
 	"time"
 
 	"golang.org/x/mod/sumdb/note"
-	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/blob"
 	"github.com/tahqiq/tahqiq/internal/ledger"
 )
 
-// Store is the case store plus read access to the log's stored hashes.
+// Store is the case store.
 type Store interface {
 	tahqiq.CaseStore
-	LogHashes(ctx context.Context) tlog.HashReader
 }
 
 // Service runs the use cases.
@@ -37,6 +36,8 @@ type Service struct {
 	Origin string // checkpoint origin line, e.g. "tahqiq/<org>"
 	Now    func() time.Time
 	Rand   io.Reader // for IDs; crypto/rand when nil
+
+	reads readCache // reads logged in the current window
 }
 
 func (s *Service) now() time.Time {
@@ -58,22 +59,6 @@ func (s *Service) newID(prefix string) string {
 	return prefix + hex.EncodeToString(b[:])
 }
 
-// change runs fn and appends e in the same transaction.
-func (s *Service) change(ctx context.Context, e tahqiq.LogEntry, fn func(tx tahqiq.CaseTx) error) (tahqiq.LogEntry, error) {
-	e.Time = s.now()
-	err := s.Store.InTx(ctx, func(tx tahqiq.CaseTx) error {
-		if fn != nil {
-			if err := fn(tx); err != nil {
-				return err
-			}
-		}
-		var err error
-		e, err = tx.AppendLog(ctx, e)
-		return err
-	})
-	return e, err
-}
-
 // InitOrg creates the first organisation and its admin. It fails with
 // ECONFLICT when the user exists.
 func (s *Service) InitOrg(ctx context.Context, orgName, adminName string) (tahqiq.Organisation, tahqiq.User, error) {
@@ -82,7 +67,8 @@ func (s *Service) InitOrg(ctx context.Context, orgName, adminName string) (tahqi
 	if err := u.Validate(); err != nil {
 		return o, u, err
 	}
-	_, err := s.change(ctx, tahqiq.LogEntry{Actor: u.ID, Action: "org.init", Details: fmt.Sprintf("org %s %q admin %s %q", o.ID, o.Name, u.ID, u.Name)},
+	_, err := s.change(ctx, tahqiq.LogEntry{Actor: u.ID, Action: "org.init", Details: fmt.Sprintf("org %s %q admin %s %q", o.ID, o.Name, u.ID, u.Name),
+		Records: []tahqiq.RecordRef{ref(tahqiq.RecOrg, o.ID, o), ref(tahqiq.RecUser, u.ID, u)}},
 		func(tx tahqiq.CaseTx) error {
 			if err := tx.CreateOrganisation(ctx, o); err != nil {
 				return err
@@ -99,7 +85,8 @@ func (s *Service) AddOrg(ctx context.Context, actor tahqiq.User, name string) (t
 		return tahqiq.Organisation{}, tahqiq.Errorf(tahqiq.EFORBIDDEN, "user %s is not an admin", actor.Name)
 	}
 	o := tahqiq.Organisation{ID: s.newID("o"), Name: name}
-	_, err := s.change(ctx, tahqiq.LogEntry{Actor: actor.ID, Action: "org.create", Details: fmt.Sprintf("org %s %q", o.ID, name)},
+	_, err := s.change(ctx, tahqiq.LogEntry{Actor: actor.ID, Action: "org.create", Details: fmt.Sprintf("org %s %q", o.ID, name),
+		Records: []tahqiq.RecordRef{ref(tahqiq.RecOrg, o.ID, o)}},
 		func(tx tahqiq.CaseTx) error { return tx.CreateOrganisation(ctx, o) })
 	return o, err
 }
@@ -116,7 +103,8 @@ func (s *Service) AddUser(ctx context.Context, actor tahqiq.User, orgID, name st
 	if err := u.Validate(); err != nil {
 		return u, err
 	}
-	_, err := s.change(ctx, tahqiq.LogEntry{Actor: actor.ID, Action: "user.create", Details: fmt.Sprintf("user %s %q org %s role %s", u.ID, name, orgID, role)},
+	_, err := s.change(ctx, tahqiq.LogEntry{Actor: actor.ID, Action: "user.create", Details: fmt.Sprintf("user %s %q org %s role %s", u.ID, name, orgID, role),
+		Records: []tahqiq.RecordRef{ref(tahqiq.RecUser, u.ID, u)}},
 		func(tx tahqiq.CaseTx) error { return tx.CreateUser(ctx, u) })
 	return u, err
 }
@@ -129,16 +117,38 @@ func (s *Service) Actor(ctx context.Context, name string) (tahqiq.User, error) {
 	return s.Store.FindUserByName(ctx, name)
 }
 
-// Checkpoint signs the current tree and stores the checkpoint.
+// Checkpoint returns a signed checkpoint of the whole log: the latest
+// stored one when the log has not grown since, else a new one, signed and
+// stored. Checkpoints are stored on change, never per request, so readers
+// cannot grow the store.
 func (s *Service) Checkpoint(ctx context.Context) (tahqiq.Checkpoint, error) {
-	hr := s.Store.LogHashes(ctx)
 	n, err := s.Store.LogSize(ctx)
 	if err != nil {
 		return tahqiq.Checkpoint{}, err
 	}
-	t, err := ledger.TreeAt(hr, n)
+	return s.checkpointAt(ctx, n)
+}
+
+// checkpointAt returns a signed checkpoint of the first n entries (n at
+// most the log's size): the stored one of that size signed by the log key,
+// or a new one, signed and stored.
+func (s *Service) checkpointAt(ctx context.Context, n int64) (tahqiq.Checkpoint, error) {
+	if s.Signer == nil {
+		return tahqiq.Checkpoint{}, tahqiq.Errorf(tahqiq.ENOTFOUND, "the store has no signing key: run tahqiq org init")
+	}
+	stored, err := s.Store.Checkpoints(ctx)
 	if err != nil {
 		return tahqiq.Checkpoint{}, err
+	}
+	t, err := ledger.TreeAt(s.logHashes(ctx), n)
+	if err != nil {
+		return tahqiq.Checkpoint{}, err
+	}
+	for i := len(stored) - 1; i >= 0 && i >= len(stored)-8; i-- {
+		origin, st, _, err := ledger.OpenCheckpoint(stored[i], s.LogKey)
+		if err == nil && origin == s.Origin && st == t {
+			return tahqiq.Checkpoint{Origin: origin, Size: st.N, Root: base64.StdEncoding.EncodeToString(st.Hash[:]), Note: stored[i]}, nil
+		}
 	}
 	cp, err := ledger.Sign(s.Origin, t, s.Signer)
 	if err != nil {

@@ -134,7 +134,7 @@ func TestStoreTamper(t *testing.T) {
 		}, "finding"},
 		{"inserted item row", func(t *testing.T, f *fixture) {
 			rawExec(t, f.dir, `INSERT INTO items (id, case_id, seq, data) SELECT 'ifake', case_id, 99, replace(data, ?, 'ifake') FROM items WHERE id = ?`, f.items[0].ID, f.items[0].ID)
-		}, "no log entry attaches it"},
+		}, "inserted without custody"},
 		{"deleted log entry", func(t *testing.T, f *fixture) {
 			rawExec(t, f.dir, `DELETE FROM ledger_entries WHERE idx = 2`)
 		}, "entry 2: records index 3"},
@@ -148,7 +148,7 @@ func TestStoreTamper(t *testing.T) {
 			sk, _, _ := ledger.GenerateKey("tahqiq/test")
 			other, _ := ledger.ReadSignerFromText(sk)
 			n, _ := f.db.LogSize(ctx)
-			tr, _ := ledger.TreeAt(f.db.LogHashes(ctx), n)
+			tr, _ := ledger.TreeAt(casework.LogHashes(ctx, f.db), n)
 			cp, _ := ledger.Sign("tahqiq/test", tr, other)
 			rawExec(t, f.dir, `UPDATE ledger_checkpoints SET note = ?`, cp.Note)
 		}, "not signed by any known key"},

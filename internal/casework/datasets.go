@@ -32,7 +32,8 @@ func (s *Service) ClaimDataset(ctx context.Context, actor tahqiq.User, dataset s
 	case ok:
 		return tahqiq.Errorf(tahqiq.EFORBIDDEN, "dataset %q belongs to another organisation: choose another name", dataset)
 	}
-	_, err = s.change(ctx, tahqiq.LogEntry{Actor: actor.ID, Action: "dataset.claim", Details: fmt.Sprintf("dataset %q owned by org %s", dataset, actor.OrgID)},
+	_, err = s.change(ctx, tahqiq.LogEntry{Actor: actor.ID, Action: "dataset.claim", Details: fmt.Sprintf("dataset %q owned by org %s", dataset, actor.OrgID),
+		Records: []tahqiq.RecordRef{datasetOwnerRef(dataset, actor.OrgID)}},
 		func(tx tahqiq.CaseTx) error { return tx.PutDatasetOrg(ctx, dataset, actor.OrgID) })
 	return err
 }
@@ -83,4 +84,14 @@ func (s *Service) RunAccess(ctx context.Context, actor tahqiq.User, createdBy, d
 		return tahqiq.Errorf(tahqiq.EFORBIDDEN, "user %s has no access to this run (another organisation's)", actor.Name)
 	}
 	return nil
+}
+
+// DatasetOwner is the record of a dataset's owning organisation.
+type DatasetOwner struct {
+	Dataset string `json:"dataset"`
+	OrgID   string `json:"org_id"`
+}
+
+func datasetOwnerRef(dataset, orgID string) tahqiq.RecordRef {
+	return ref(tahqiq.RecDatasetOwner, dataset, DatasetOwner{Dataset: dataset, OrgID: orgID})
 }

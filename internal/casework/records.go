@@ -2,21 +2,12 @@ package casework
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"strings"
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/taxonomy"
 )
-
-func digest(kind string, v any) string {
-	b, _ := json.Marshal(v)
-	s := sha256.Sum256(b)
-	return kind + ":sha256:" + hex.EncodeToString(s[:])
-}
 
 // AddFinding records a finding citing items of the case.
 func (s *Service) AddFinding(ctx context.Context, actor tahqiq.User, f tahqiq.Finding) (tahqiq.Finding, error) {
@@ -40,7 +31,8 @@ func (s *Service) AddFinding(ctx context.Context, actor tahqiq.User, f tahqiq.Fi
 	if err := checkTags(f.Tags); err != nil {
 		return f, err
 	}
-	_, err = s.change(ctx, tahqiq.LogEntry{Actor: actor.ID, Action: "finding.create", CaseID: c.ID, Hashes: []string{digest("finding", f)}, Details: f.ID + " " + f.Title},
+	_, err = s.change(ctx, tahqiq.LogEntry{Actor: actor.ID, Action: "finding.create", CaseID: c.ID, Details: f.ID + " " + f.Title,
+		Records: []tahqiq.RecordRef{ref(tahqiq.RecFinding, f.ID, f)}},
 		func(tx tahqiq.CaseTx) error { return tx.CreateFinding(ctx, f) })
 	return f, err
 }
@@ -79,7 +71,8 @@ func (s *Service) Recommend(ctx context.Context, actor tahqiq.User, r tahqiq.Rec
 			return r, tahqiq.Errorf(tahqiq.EINVALID, "recommendation rests on %s, which is not a finding of case %s", id, c.ID)
 		}
 	}
-	_, err = s.change(ctx, tahqiq.LogEntry{Actor: actor.ID, Action: "recommendation.propose", CaseID: c.ID, Hashes: []string{digest("recommendation", r)}, Details: r.ID + " " + r.Action},
+	_, err = s.change(ctx, tahqiq.LogEntry{Actor: actor.ID, Action: "recommendation.propose", CaseID: c.ID, Details: r.ID + " " + r.Action,
+		Records: []tahqiq.RecordRef{ref(tahqiq.RecRecommendation, r.ID, r)}},
 		func(tx tahqiq.CaseTx) error { return tx.PutRecommendation(ctx, r) })
 	return r, err
 }
@@ -102,7 +95,8 @@ func (s *Service) Decide(ctx context.Context, actor tahqiq.User, id string, appr
 	if err != nil {
 		return r, err
 	}
-	_, err = s.change(ctx, tahqiq.LogEntry{Actor: actor.ID, Action: "recommendation." + string(r.State), CaseID: c.ID, Hashes: []string{digest("recommendation", r)}, Details: r.ID},
+	_, err = s.change(ctx, tahqiq.LogEntry{Actor: actor.ID, Action: "recommendation." + string(r.State), CaseID: c.ID, Details: r.ID,
+		Records: []tahqiq.RecordRef{ref(tahqiq.RecRecommendation, r.ID, r)}},
 		func(tx tahqiq.CaseTx) error { return tx.PutRecommendation(ctx, r) })
 	return r, err
 }
@@ -116,7 +110,8 @@ func (s *Service) AddTask(ctx context.Context, actor tahqiq.User, caseID, title,
 	if strings.TrimSpace(title) == "" {
 		return t, tahqiq.Errorf(tahqiq.EINVALID, "task: title is empty")
 	}
-	_, err := s.change(ctx, tahqiq.LogEntry{Actor: actor.ID, Action: "task.create", CaseID: caseID, Hashes: []string{digest("task", t)}, Details: t.ID},
+	_, err := s.change(ctx, tahqiq.LogEntry{Actor: actor.ID, Action: "task.create", CaseID: caseID, Details: t.ID,
+		Records: []tahqiq.RecordRef{ref(tahqiq.RecTask, t.ID, t)}},
 		func(tx tahqiq.CaseTx) error { return tx.CreateTask(ctx, t) })
 	return t, err
 }
@@ -162,7 +157,8 @@ func (s *Service) UpdateTask(ctx context.Context, actor tahqiq.User, taskID stri
 		t.Status = t.State()
 	}
 	t.UpdatedBy, t.UpdatedAt = actor.ID, s.now()
-	_, err = s.change(ctx, tahqiq.LogEntry{Actor: actor.ID, Action: "task.update", CaseID: t.CaseID, Hashes: []string{digest("task", t)}, Details: t.ID + " " + strings.Join(what, ", ")},
+	_, err = s.change(ctx, tahqiq.LogEntry{Actor: actor.ID, Action: "task.update", CaseID: t.CaseID, Details: t.ID + " " + strings.Join(what, ", "),
+		Records: []tahqiq.RecordRef{ref(tahqiq.RecTask, t.ID, t)}},
 		func(tx tahqiq.CaseTx) error { return tx.PutTask(ctx, t) })
 	return t, err
 }
@@ -176,7 +172,8 @@ func (s *Service) AddNote(ctx context.Context, actor tahqiq.User, caseID, text s
 	if strings.TrimSpace(text) == "" {
 		return n, tahqiq.Errorf(tahqiq.EINVALID, "note: text is empty")
 	}
-	_, err := s.change(ctx, tahqiq.LogEntry{Actor: actor.ID, Action: "note.create", CaseID: caseID, Hashes: []string{digest("note", n)}, Details: n.ID},
+	_, err := s.change(ctx, tahqiq.LogEntry{Actor: actor.ID, Action: "note.create", CaseID: caseID, Details: n.ID,
+		Records: []tahqiq.RecordRef{ref(tahqiq.RecNote, n.ID, n)}},
 		func(tx tahqiq.CaseTx) error { return tx.CreateNote(ctx, n) })
 	return n, err
 }
@@ -199,12 +196,14 @@ func (s *Service) Share(ctx context.Context, actor tahqiq.User, sh tahqiq.CaseSh
 	if sh.TLP == tahqiq.TLPRed {
 		return tahqiq.Errorf(tahqiq.EFORBIDDEN, "TLP:RED material is not shared outside the organisation")
 	}
-	_, err = s.change(ctx, tahqiq.LogEntry{Actor: actor.ID, Action: "case.share", CaseID: c.ID, ItemID: sh.ItemID, Details: fmt.Sprintf("org %s tlp %s", sh.OrgID, sh.TLP)},
+	_, err = s.change(ctx, tahqiq.LogEntry{Actor: actor.ID, Action: "case.share", CaseID: c.ID, ItemID: sh.ItemID, Details: fmt.Sprintf("org %s tlp %s", sh.OrgID, sh.TLP),
+		Records: []tahqiq.RecordRef{ref(tahqiq.RecShare, shareID(sh), sh)}},
 		func(tx tahqiq.CaseTx) error { return tx.CreateShare(ctx, sh) })
 	return err
 }
 
-// View is what a reader sees of a case.
+// View is what a reader sees of a case. An export logs the digest of its
+// canonical JSON (view.json of a bundle).
 type View struct {
 	Case            tahqiq.Case             `json:"case"`
 	Items           []tahqiq.Item           `json:"items"`
@@ -212,6 +211,12 @@ type View struct {
 	Recommendations []tahqiq.Recommendation `json:"recommendations"`
 	Tasks           []tahqiq.Task           `json:"tasks"`
 	Notes           []tahqiq.Note           `json:"notes"`
+	// Shares are the case's access grants the reader may see: all of
+	// them for the whole case, the reader's own for shared items.
+	Shares []tahqiq.CaseShare `json:"shares,omitempty"`
+	// Scope is ScopeCase or ScopeItems (only the items shared with the
+	// reader's organisation, without the case's other records).
+	Scope string `json:"scope,omitempty"`
 }
 
 // Show returns a case as the actor may see it and logs the read (a
@@ -221,18 +226,18 @@ func (s *Service) Show(ctx context.Context, actor tahqiq.User, id string) (View,
 	if err != nil {
 		return v, err
 	}
-	return v, s.logRead(ctx, actor, "case.read", v)
+	return v, s.logView(ctx, actor, "case.read", v)
 }
 
-// logRead appends a read of the case view v.
-func (s *Service) logRead(ctx context.Context, actor tahqiq.User, action string, v View) error {
+// logView logs a read of the case view v (once per reader and window:
+// logRead).
+func (s *Service) logView(ctx context.Context, actor tahqiq.User, action string, v View) error {
 	hs := []string{digest("case", v.Case)}
 	for _, it := range v.Items {
 		hs = append(hs, it.Digest())
 	}
-	_, err := s.change(ctx, tahqiq.LogEntry{Actor: actor.ID, Action: action, CaseID: v.Case.ID, Hashes: hs,
-		Details: fmt.Sprintf("%d items, %d findings", len(v.Items), len(v.Findings))}, nil)
-	return err
+	return s.logRead(ctx, tahqiq.LogEntry{Actor: actor.ID, Action: action, CaseID: v.Case.ID, Hashes: hs,
+		Details: fmt.Sprintf("%d items, %d findings", len(v.Items), len(v.Findings))})
 }
 
 // view returns a case as the actor may see it, without logging (callers
@@ -249,9 +254,20 @@ func (s *Service) view(ctx context.Context, actor tahqiq.User, id string) (View,
 		return v, err
 	}
 	v.Items = s.visibleItems(ctx, actor, c, items)
+	shares, err := s.Store.FindShares(ctx, id)
+	if err != nil {
+		return v, err
+	}
 	if s.access(ctx, actor, c, "\x00case", false) != nil { // item-only share: no case records
+		v.Scope = ScopeItems
+		for _, sh := range shares {
+			if sh.OrgID == actor.OrgID && sh.ItemID != "" {
+				v.Shares = append(v.Shares, sh)
+			}
+		}
 		return v, nil
 	}
+	v.Scope, v.Shares = ScopeCase, shares
 	if v.Findings, err = s.Store.FindFindings(ctx, id); err != nil {
 		return v, err
 	}

@@ -84,5 +84,5 @@ func TestUpdateTask(t *testing.T) {
 	// Editing the task behind casework's back is caught.
 	rawExec(t, f.dir, `UPDATE case_records SET data = replace(data, '"done"', '"open"') WHERE kind = 'task'`)
 	r, err = f.s.VerifyStore(ctx, casework.VerifyOptions{})
-	wantProblem(t, r, err, "task "+task.ID+": not as logged")
+	wantProblem(t, r, err, "task "+task.ID+" \"call the returning officer\" (open) of case "+f.c.ID+": differs from every state the log recorded")
 }

@@ -224,7 +224,7 @@ func newCaseCmd(e *env) *cobra.Command {
 				if err != nil {
 					return nil, err
 				}
-				return exportOut{Dir: out, Items: len(m.Items), LogSize: m.LogSize}, nil
+				return exportOut{Dir: out, Items: m.Items, LogSize: m.LogSize}, nil
 			})
 		}}
 	export.Flags().StringVar(&out, "out", "", "bundle directory, or zip file when it ends in .zip")

@@ -2,7 +2,6 @@ package storetest
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"testing"
 	"time"
@@ -19,9 +18,6 @@ import (
 type CaseStore interface {
 	tahqiq.CaseStore
 	tahqiq.AuthStore
-	LogHashes(ctx context.Context) tlog.HashReader
-	FindUsers(ctx context.Context) ([]tahqiq.User, error)
-	FindOrganisations(ctx context.Context) ([]tahqiq.Organisation, error)
 }
 
 // RunCases runs the case, custody-log and account suite. newStore returns
@@ -271,7 +267,7 @@ func testCaseRollback(t *testing.T, s CaseStore) {
 		if err := tx.PutDatasetOrg(ctx, "ds", orgA.ID); err != nil {
 			return err
 		}
-		if _, err := tx.AppendLog(ctx, tahqiq.LogEntry{Time: t0, Actor: admin.ID, Action: "case.create", CaseID: "c-1"}); err != nil {
+		if err := tx.AppendLogRows(ctx, tahqiq.LogRow{CaseID: "c-1", CaseSeq: 1, Data: []byte(`{"index":0}`), Records: []tahqiq.RecordRef{{Kind: "case", ID: "c-1", Version: 1}}}, 0, []tahqiq.LogHash{{1}}); err != nil {
 			return err
 		}
 		return failed
@@ -293,66 +289,108 @@ func testCaseRollback(t *testing.T, s CaseStore) {
 	}
 }
 
+// testLog checks the custody log's rows: what internal/casework writes
+// through tahqiq.LogTx is read back byte for byte, the case chain's head
+// and each record's version follow, and the stored hashes give the tree
+// of the entries.
 func testLog(t *testing.T, s CaseStore) {
 	ctx := context.Background()
 	if n, err := s.LogSize(ctx); err != nil || n != 0 {
 		t.Fatalf("LogSize of an empty store = %d, %v", n, err)
 	}
-	var want []tahqiq.LogEntry
 	mem := memHashes{}
-	for i := range 7 {
-		e := tahqiq.LogEntry{Index: 99, Time: t0.Add(time.Duration(i) * time.Second), Actor: admin.ID, Action: "item.attach", CaseID: "c-1", ItemID: "i-" + itoa(int64(i)), Hashes: []string{"sha256:" + itoa(int64(i))}, Details: "تفصیل"}
-		var got tahqiq.LogEntry
-		inTx(t, s, func(ctx context.Context, tx tahqiq.CaseTx) error {
-			var err error
-			got, err = tx.AppendLog(ctx, e)
+	var raw [][]byte
+	appendOne := func(tx tahqiq.CaseTx, caseID string, recs []tahqiq.RecordRef) error {
+		n, err := tx.LogSize(ctx)
+		if err != nil {
 			return err
-		})
-		e.Index = int64(i) // set by the store
-		if d := cmp.Diff(e, got); d != "" {
-			t.Fatalf("AppendLog %d -want +got:\n%s", i, d)
 		}
-		want = append(want, e)
-	}
-	// two entries in one transaction
-	inTx(t, s, func(ctx context.Context, tx tahqiq.CaseTx) error {
-		for i := 7; i < 9; i++ {
-			e, err := tx.AppendLog(ctx, tahqiq.LogEntry{Time: t0, Actor: admin.ID, Action: "case.read", CaseID: "c-1"})
+		if n != int64(len(raw)) {
+			t.Errorf("LogSize in tx = %d, want %d", n, len(raw))
+		}
+		b := []byte(`{"index":` + itoa(n) + `,"case":"` + caseID + `","details":"تفصیل"}`)
+		hs, err := tlog.StoredHashes(n, b, txReader{ctx, tx})
+		if err != nil {
+			return err
+		}
+		out := make([]tahqiq.LogHash, len(hs))
+		for i, h := range hs {
+			out[i] = tahqiq.LogHash(h)
+		}
+		seq := int64(0)
+		if caseID != "" {
+			h, err := tx.CaseHead(ctx, caseID)
 			if err != nil {
 				return err
 			}
-			if e.Index != int64(i) {
-				t.Errorf("second append in one tx: index %d, want %d", e.Index, i)
-			}
-			want = append(want, e)
+			seq = h.Count + 1
 		}
+		if err := tx.AppendLogRows(ctx, tahqiq.LogRow{Index: n, CaseID: caseID, CaseSeq: seq, Data: b, Records: recs}, tlog.StoredHashIndex(0, n), out); err != nil {
+			return err
+		}
+		raw, mem = append(raw, b), append(mem, hs...)
 		return nil
+	}
+	for i := range 7 {
+		c := []string{"c-1", "c-2", ""}[i%3]
+		inTx(t, s, func(ctx context.Context, tx tahqiq.CaseTx) error {
+			return appendOne(tx, c, []tahqiq.RecordRef{{Kind: "task", ID: "t-" + c, Version: int64(i/3 + 1), Digest: "task:sha256:00"}})
+		})
+	}
+	// two entries in one transaction: the second sees the first
+	inTx(t, s, func(ctx context.Context, tx tahqiq.CaseTx) error {
+		if err := appendOne(tx, "c-1", nil); err != nil {
+			return err
+		}
+		h, err := tx.CaseHead(ctx, "c-1")
+		if err != nil || h.Count != 4 || string(h.Last) != string(raw[7]) {
+			t.Errorf("CaseHead(c-1) in tx = %d, %q, %v; want 4, entry 7", h.Count, h.Last, err)
+		}
+		return appendOne(tx, "c-1", nil)
 	})
 	n, err := s.LogSize(ctx)
 	if err != nil || n != 9 {
 		t.Fatalf("LogSize = %d, %v; want 9", n, err)
 	}
-	raw, err := s.LogEntries(ctx, 0, n)
-	if err != nil || len(raw) != 9 {
-		t.Fatalf("LogEntries(0, 9) = %d entries, %v", len(raw), err)
-	}
-	for i, b := range raw {
-		var e tahqiq.LogEntry
-		if err := json.Unmarshal(b, &e); err != nil {
-			t.Fatalf("entry %d: %v", i, err)
-		}
-		e.Time = e.Time.UTC()
-		if d := cmp.Diff(want[i], e); d != "" {
-			t.Errorf("entry %d -want +got:\n%s", i, d)
-		}
-		hs, err := tlog.StoredHashes(int64(i), b, mem)
-		if err != nil {
-			t.Fatal(err)
-		}
-		mem = append(mem, hs...)
+	got, err := s.LogEntries(ctx, 0, n)
+	if d := cmp.Diff(raw, got); err != nil || d != "" {
+		t.Fatalf("LogEntries(0, 9) %v -want +got:\n%s", err, d)
 	}
 	if part, err := s.LogEntries(ctx, 3, 5); err != nil || len(part) != 2 || string(part[0]) != string(raw[3]) || string(part[1]) != string(raw[4]) {
 		t.Errorf("LogEntries(3, 5) = %d entries, %v; want entries 3 and 4", len(part), err)
+	}
+	for _, tc := range []struct {
+		c     string
+		count int64
+		last  int
+	}{{"c-1", 5, 8}, {"c-2", 2, 4}, {"c-3", 0, -1}} {
+		h, err := s.CaseHead(ctx, tc.c)
+		switch {
+		case err != nil:
+			t.Errorf("CaseHead(%s): %v", tc.c, err)
+		case h.Count != tc.count:
+			t.Errorf("CaseHead(%s).Count = %d, want %d", tc.c, h.Count, tc.count)
+		case tc.last < 0 && h.Last != nil, tc.last >= 0 && string(h.Last) != string(raw[tc.last]):
+			t.Errorf("CaseHead(%s).Last = %q, want entry %d", tc.c, h.Last, tc.last)
+		}
+	}
+	inTx(t, s, func(ctx context.Context, tx tahqiq.CaseTx) error {
+		for _, tc := range []struct {
+			id   string
+			want int64
+		}{{"t-c-1", 3}, {"t-c-2", 2}, {"t-", 2}, {"t-none", 0}} {
+			if v, err := tx.RecordVersion(ctx, "task", tc.id); err != nil || v != tc.want {
+				t.Errorf("RecordVersion(task, %s) = %d, %v; want %d", tc.id, v, err, tc.want)
+			}
+		}
+		return nil
+	})
+	// A version of a record is logged once.
+	err = s.InTx(ctx, func(tx tahqiq.CaseTx) error {
+		return tx.AppendLogRows(ctx, tahqiq.LogRow{Index: 9, CaseID: "c-1", CaseSeq: 6, Data: []byte(`{}`), Records: []tahqiq.RecordRef{{Kind: "task", ID: "t-c-1", Version: 2}}}, tlog.StoredHashIndex(0, 9), []tahqiq.LogHash{{9}})
+	})
+	if err == nil {
+		t.Errorf("AppendLogRows with a version of a record logged before: no error")
 	}
 	// the stored hashes are those of the entries: same tree at every size
 	for _, size := range []int64{1, 2, 5, 9} {
@@ -360,7 +398,7 @@ func testLog(t *testing.T, s CaseStore) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := tlog.TreeHash(size, s.LogHashes(ctx))
+		got, err := tlog.TreeHash(size, txReader{ctx, s})
 		if err != nil || got != want {
 			t.Errorf("tree hash at %d = %v, %v; want %v", size, got, err, want)
 		}
@@ -378,6 +416,26 @@ func testLog(t *testing.T, s CaseStore) {
 	if d := cmp.Diff(notes, cps); err != nil || d != "" {
 		t.Errorf("Checkpoints (oldest first, byte for byte) %v -want +got:\n%s", err, d)
 	}
+}
+
+// txReader reads stored hashes through a store or transaction.
+type txReader struct {
+	ctx context.Context
+	r   interface {
+		ReadLogHashes(ctx context.Context, idx []int64) ([]tahqiq.LogHash, error)
+	}
+}
+
+func (x txReader) ReadHashes(idx []int64) ([]tlog.Hash, error) {
+	hs, err := x.r.ReadLogHashes(x.ctx, idx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]tlog.Hash, len(hs))
+	for i, h := range hs {
+		out[i] = tlog.Hash(h)
+	}
+	return out, nil
 }
 
 // memHashes is an in-memory tlog.HashReader.
