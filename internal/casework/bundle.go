@@ -15,7 +15,6 @@ import (
 	"sort"
 	"time"
 
-
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/atomicfile"
 	"github.com/tahqiq/tahqiq/internal/ledger"
@@ -326,4 +325,3 @@ func (w *bundleWriter) writeSums() {
 	}
 	w.put("SHA256SUMS", &buf)
 }
-

@@ -150,7 +150,6 @@ func (t *caseTx) PutDatasetOrg(ctx context.Context, dataset, orgID string) error
 	return nil
 }
 
-
 func notFound(err error, f string, a ...any) error {
 	if errors.Is(err, pgx.ErrNoRows) {
 		return tahqiq.Errorf(tahqiq.ENOTFOUND, f, a...)

@@ -133,7 +133,6 @@ func (t *caseTx) CreateNote(ctx context.Context, n tahqiq.Note) error {
 	return t.record(ctx, n.ID, n.CaseID, "note", n, false)
 }
 
-
 func notFound(err error, f string, a ...any) error {
 	if errors.Is(err, sql.ErrNoRows) {
 		return tahqiq.Errorf(tahqiq.ENOTFOUND, f, a...)
