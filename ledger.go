@@ -122,4 +122,6 @@ type LogTx interface {
 	// RecordVersion returns the latest version the log gave a record (0
 	// when no entry of format 2 named it).
 	RecordVersion(ctx context.Context, kind, id string) (int64, error)
+	// AddCheckpointRow stores a signed checkpoint of the first size entries.
+	AddCheckpointRow(ctx context.Context, size int64, note []byte) error
 }

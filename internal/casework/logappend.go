@@ -15,7 +15,9 @@ import (
 // written in one store transaction, so neither is ever visible without the
 // other. The engines only store the rows (tahqiq.LogTx).
 
-// change runs fn and appends e in the same transaction.
+// change runs fn and appends e in the same transaction, with a signed
+// checkpoint of the log it ends: every entry is signed as it is made, so
+// an entry after the last signed checkpoint was not made by casework.
 func (s *Service) change(ctx context.Context, e tahqiq.LogEntry, fn func(tx tahqiq.CaseTx) error) (tahqiq.LogEntry, error) {
 	e.Time = s.now()
 	err := s.Store.InTx(ctx, func(tx tahqiq.CaseTx) error {
@@ -24,11 +26,37 @@ func (s *Service) change(ctx context.Context, e tahqiq.LogEntry, fn func(tx tahq
 				return err
 			}
 		}
+		if afterChange != nil {
+			afterChange()
+		}
 		var err error
-		e, err = appendEntry(ctx, tx, e)
-		return err
+		if e, err = appendEntry(ctx, tx, e); err != nil {
+			return err
+		}
+		return s.signIn(ctx, tx, e.Index+1)
 	})
 	return e, err
+}
+
+// afterChange is called between a change and its entry (tests only).
+var afterChange func()
+
+// signIn signs the tree of the first n entries in tx and stores the
+// checkpoint there. A store without a signing key yet (before tahqiq org
+// init) signs nothing; its first checkpoint covers what came before.
+func (s *Service) signIn(ctx context.Context, tx tahqiq.LogTx, n int64) error {
+	if s.Signer == nil {
+		return nil
+	}
+	t, err := ledger.TreeAt(txHashes{ctx, tx}, n)
+	if err != nil {
+		return err
+	}
+	cp, err := ledger.Sign(s.Origin, t, s.Signer)
+	if err != nil {
+		return err
+	}
+	return tx.AddCheckpointRow(ctx, n, cp.Note)
 }
 
 // appendEntry completes e and appends it in tx: its index (the log's

@@ -222,10 +222,20 @@ func (s *Service) VerifyStore(ctx context.Context, o VerifyOptions) (*Report, er
 	leaves := ledger.Leaves(entries)
 	latest := checkLog(r, leaves, checkpoints, o.Earlier, o)
 	n := int64(len(entries))
-	switch {
-	case latest.N < 0:
-	case latest.N < n:
-		r.note("%d entries after the last signed checkpoint (size %d) are not signed yet: tahqiq checkpoint signs them", n-latest.N, latest.N)
+	if latest.N >= 0 && latest.N < n {
+		// Every change of format 2 signs the log it ends; entries of
+		// format 1 were signed only on request.
+		unsigned := 0
+		for _, l := range leaves[latest.N:] {
+			if l.Entry == nil || l.Entry.Format >= 2 {
+				unsigned++
+			}
+		}
+		if unsigned > 0 {
+			r.add("log", latest.N, "%d entries after the last signed checkpoint (size %d): every change signs the log it ends, so these were added without the log key", n-latest.N, latest.N)
+		} else {
+			r.note("%d entries of log format 1 after the last signed checkpoint (size %d) are not signed yet: tahqiq checkpoint signs them", n-latest.N, latest.N)
+		}
 	}
 	st := ledger.Fold(leaves, false)
 	r.Problems = append(r.Problems, st.Problems...)
@@ -353,11 +363,11 @@ func viewRecords(v View) []ledger.Present {
 		out = append(out, p(tahqiq.RecNote, n.ID, digest(tahqiq.RecNote, n), fmt.Sprintf("note %s of case %s", n.ID, c)))
 	}
 	for _, sh := range v.Shares {
-		what := "the case"
+		what := "case " + c
 		if sh.ItemID != "" {
-			what = "item " + sh.ItemID
+			what = "item " + sh.ItemID + " of case " + c
 		}
-		out = append(out, p(tahqiq.RecShare, shareID(sh), digest(tahqiq.RecShare, sh), fmt.Sprintf("share of %s of case %s with organisation %s (TLP:%s)", what, c, sh.OrgID, strings.ToUpper(string(sh.TLP)))))
+		out = append(out, p(tahqiq.RecShare, shareID(sh), digest(tahqiq.RecShare, sh), fmt.Sprintf("share of %s with organisation %s (TLP:%s)", what, sh.OrgID, strings.ToUpper(string(sh.TLP)))))
 	}
 	return out
 }

@@ -172,10 +172,17 @@ func (db *DB) Checkpoints(ctx context.Context) ([][]byte, error) {
 	return out, rows.Err()
 }
 
-// AddCheckpoint stores a signed checkpoint.
-func (db *DB) AddCheckpoint(ctx context.Context, size int64, note []byte) error {
-	if _, err := db.pool.Exec(ctx, `INSERT INTO ledger_checkpoints (size, note) VALUES ($1, $2)`, size, note); err != nil {
+func (r logRows) AddCheckpointRow(ctx context.Context, size int64, note []byte) error {
+	if err := r.lock(ctx); err != nil {
+		return err
+	}
+	if _, err := r.q.Exec(ctx, `INSERT INTO ledger_checkpoints (size, note) VALUES ($1, $2)`, size, note); err != nil {
 		return fmt.Errorf("postgres: add checkpoint: %w", err)
 	}
 	return nil
+}
+
+// AddCheckpoint stores a signed checkpoint.
+func (db *DB) AddCheckpoint(ctx context.Context, size int64, note []byte) error {
+	return logRows{q: db.pool}.AddCheckpointRow(ctx, size, note)
 }

@@ -134,11 +134,14 @@ func (db *DB) Checkpoints(ctx context.Context) ([][]byte, error) {
 	return out, rows.Err()
 }
 
-// AddCheckpoint stores a signed checkpoint.
-func (db *DB) AddCheckpoint(ctx context.Context, size int64, note []byte) error {
-	_, err := db.write.ExecContext(ctx, `INSERT INTO ledger_checkpoints (size, note) VALUES (?, ?)`, size, note)
-	if err != nil {
+func (r logRows) AddCheckpointRow(ctx context.Context, size int64, note []byte) error {
+	if _, err := r.q.ExecContext(ctx, `INSERT INTO ledger_checkpoints (size, note) VALUES (?, ?)`, size, note); err != nil {
 		return fmt.Errorf("sqlite: add checkpoint: %w", err)
 	}
 	return nil
+}
+
+// AddCheckpoint stores a signed checkpoint.
+func (db *DB) AddCheckpoint(ctx context.Context, size int64, note []byte) error {
+	return logRows{db.write}.AddCheckpointRow(ctx, size, note)
 }
