@@ -112,4 +112,3 @@ func TestCrashBetweenChangeAndEntry(t *testing.T) {
 		})
 	}
 }
-
