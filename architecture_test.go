@@ -48,6 +48,7 @@ var layers = map[string]int{
 	"internal/synth":              2,
 	"internal/coord":              5,
 	"internal/ledger":             2,
+	"internal/witness":            3,
 	"internal/blob":               2,
 	"internal/taxonomy":           2,
 	"internal/capture":            3, // imports internal/chromium

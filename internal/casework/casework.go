@@ -156,3 +156,54 @@ func (s *Service) checkpointAt(ctx context.Context, n int64) (tahqiq.Checkpoint,
 	}
 	return cp, s.Store.AddCheckpoint(ctx, n, cp.Note)
 }
+
+// ProveConsistency proves that the log's first old entries are the first
+// entries of its first n (n 0: the whole log): what a witness asks before
+// co-signing a larger checkpoint, and what anyone holding an older
+// checkpoint checks to know the log never rewrote it.
+func (s *Service) ProveConsistency(ctx context.Context, old, n int64) (tahqiq.Proof, error) {
+	size, err := s.Store.LogSize(ctx)
+	if err != nil {
+		return tahqiq.Proof{}, err
+	}
+	if n == 0 {
+		n = size
+	}
+	switch {
+	case old <= 0 || n > size || old > n:
+		return tahqiq.Proof{}, tahqiq.Errorf(tahqiq.EINVALID, "consistency proof from %d to %d: want 0 < from <= to <= %d (the log's size)", old, n, size)
+	case old == n:
+		return tahqiq.Proof{Kind: "consistency", Old: old, Size: n, Hashes: []string{}}, nil
+	}
+	return ledger.ProveConsistency(s.logHashes(ctx), old, n)
+}
+
+// ProveInclusion proves that entry i is in the log's first n entries; the
+// actor must be able to read the entry (docs/api.md).
+func (s *Service) ProveInclusion(ctx context.Context, actor tahqiq.User, i, n int64) (tahqiq.Proof, error) {
+	size, err := s.Store.LogSize(ctx)
+	if err != nil {
+		return tahqiq.Proof{}, err
+	}
+	if n == 0 {
+		n = size
+	}
+	if i < 0 || i >= n || n > size {
+		return tahqiq.Proof{}, tahqiq.Errorf(tahqiq.EINVALID, "inclusion proof of entry %d in %d: want 0 <= index < size <= %d (the log's size)", i, n, size)
+	}
+	raw, err := s.Store.LogEntries(ctx, i, i+1)
+	if err != nil || len(raw) != 1 {
+		return tahqiq.Proof{}, tahqiq.Errorf(tahqiq.ENOTFOUND, "no custody log entry %d", i)
+	}
+	e, err := ledger.DecodeEntry(raw[0])
+	if err != nil {
+		return tahqiq.Proof{}, tahqiq.Errorf(tahqiq.EVERIFY, "custody log entry %d does not decode: %v", i, err)
+	}
+	if ok, err := s.newReader(actor).visible(ctx, e); err != nil || !ok {
+		if err != nil {
+			return tahqiq.Proof{}, err
+		}
+		return tahqiq.Proof{}, tahqiq.Errorf(tahqiq.ENOTFOUND, "no custody log entry %d that user %s may read", i, actor.Name)
+	}
+	return ledger.ProveInclusion(s.logHashes(ctx), i, n)
+}

@@ -96,10 +96,16 @@ func TestPostgresCLI(t *testing.T) {
 	// R, I items, B blobs, signed by K") and checks the OK.
 	verified := func(t *testing.T, engine []string) string {
 		t.Helper()
-		out := run(t, engine, "verify")
+		data := ""
+		for i, a := range engine {
+			if a == "--data" {
+				data = engine[i+1]
+			}
+		}
+		out := run(t, engine, "verify", "--key", filepath.Join(data, "keys", "log.pub"))
 		first, rest, _ := strings.Cut(out, "\n")
 		_, summary, ok := strings.Cut(first, ": ")
-		if !ok || strings.TrimSpace(rest) != "OK" {
+		if !ok || !strings.HasSuffix(strings.TrimSpace(rest), "\nOK") {
 			t.Fatalf("verify: %q", out)
 		}
 		return summary

@@ -189,7 +189,8 @@ func demoCase(cmd *cobra.Command, e *env, as string, runDirs []string, post, out
 		}
 		return &exitError{code: 6, msg: fmt.Sprintf("demo: the bundle does not verify: %d problems", len(r.Problems))}
 	}
-	fmt.Fprintln(w, "OK")
-	fmt.Fprintf(w, "see it: tahqiq case show %s --as %s; check it anywhere: tahqiq verify %s\n", res.CaseID, actor.Name, res.Bundle)
+	fmt.Fprintf(w, "OK (log key %s, given)\n", r.Key)
+	fmt.Fprintf(w, "see it: tahqiq case show %s --as %s; check it anywhere with the store's public key: tahqiq verify %s --key %s\n",
+		res.CaseID, actor.Name, res.Bundle, filepath.Join(e.dataDir, casework.PubKeyFile))
 	return nil
 }

@@ -23,7 +23,15 @@ func TestMain(m *testing.M) {
 	if args := os.Getenv("TAHQIQ_CLI_CHILD"); args != "" {
 		os.Exit(cli.Main(context.Background(), strings.Split(args, "\x1f"), os.Stdin, os.Stdout, os.Stderr))
 	}
-	os.Exit(m.Run())
+	// No test reads the trusted keys of whoever runs them.
+	dir, err := os.MkdirTemp("", "tahqiq-cli-test-")
+	if err != nil {
+		panic(err)
+	}
+	os.Setenv("TAHQIQ_TRUSTED_KEYS", filepath.Join(dir, "trusted-keys"))
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
 }
 
 type summary struct {

@@ -322,6 +322,38 @@ func (s *Server) getCheckpoint(w http.ResponseWriter, r *http.Request, c *call) 
 	return err
 }
 
+func (s *Server) getConsistencyProof(w http.ResponseWriter, r *http.Request, c *call) error {
+	from, err := intParam(r, "from", 0, 1<<62)
+	if err != nil {
+		return err
+	}
+	to, err := intParam(r, "to", 0, 1<<62)
+	if err != nil {
+		return err
+	}
+	p, err := s.Cases.ProveConsistency(r.Context(), int64(from), int64(to))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, p)
+}
+
+func (s *Server) getInclusionProof(w http.ResponseWriter, r *http.Request, c *call) error {
+	i, err := intParam(r, "index", -1, 1<<62)
+	if err != nil {
+		return err
+	}
+	n, err := intParam(r, "size", 0, 1<<62)
+	if err != nil {
+		return err
+	}
+	p, err := s.Cases.ProveInclusion(r.Context(), c.user, int64(i), int64(n))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, p)
+}
+
 func (s *Server) postVerify(w http.ResponseWriter, r *http.Request, c *call) error {
 	j, err := s.Jobs.Start(c.user.ID, "verify", func(ctx context.Context, report jobs.Report) (any, error) {
 		rep, err := s.Cases.VerifyStore(ctx, casework.VerifyOptions{})

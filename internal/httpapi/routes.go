@@ -73,7 +73,9 @@ func (s *Server) routes() []route {
 		{method: "GET", path: "/api/v1/items/{id}/content", level: member, tag: "cases", summary: "An item's content (?blob=NAME; a logged download)", raw: true, h: s.getItemContent},
 
 		{method: "GET", path: "/api/v1/log", level: admin, tag: "custody", summary: "Custody log entries (from, limit)", h: s.getLog},
-		{method: "GET", path: "/api/v1/log/checkpoint", level: member, tag: "custody", summary: "A signed checkpoint of the log (C2SP note)", raw: true, h: s.getCheckpoint},
+		{method: "GET", path: "/api/v1/log/checkpoint", level: member, tag: "custody", summary: "The log's latest signed checkpoint (C2SP note; every change signs one)", raw: true, h: s.getCheckpoint},
+		{method: "GET", path: "/api/v1/log/proof/consistency", level: member, tag: "custody", summary: "Consistency proof from the log's first ?from= entries to its first ?to= (default: all): for witnesses and holders of older checkpoints", h: s.getConsistencyProof},
+		{method: "GET", path: "/api/v1/log/proof/inclusion", level: member, tag: "custody", summary: "Inclusion proof of entry ?index= in the log's first ?size= entries (default: all); only for entries the caller may read", h: s.getInclusionProof},
 		{method: "POST", path: "/api/v1/verify", level: member, tag: "custody", summary: "Verify the store: blobs, items, log, checkpoints (a job)", h: s.postVerify},
 	}
 }
