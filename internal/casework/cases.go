@@ -198,8 +198,8 @@ func (s *Service) ReadItem(ctx context.Context, actor tahqiq.User, id string) (t
 	if err != nil {
 		return it, err
 	}
-	if err := s.access(ctx, actor, c, it.ID, false); err != nil {
-		return it, err
+	if err := s.itemVisible(ctx, actor, c, it); err != nil {
+		return tahqiq.Item{}, err
 	}
 	var hs []string
 	for _, b := range it.Blobs {

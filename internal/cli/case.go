@@ -17,27 +17,32 @@ import (
 	"github.com/tahqiq/tahqiq/internal/chromium"
 )
 
-// caseFlags are shared by the case, org, capture and verify commands.
+// caseFlags are shared by the case, org and capture commands.
 type caseFlags struct {
-	as   string
 	json bool
 }
 
 func (f *caseFlags) bind(cmd *cobra.Command) {
-	cmd.PersistentFlags().StringVar(&f.as, "as", os.Getenv("TAHQIQ_USER"), "act as this user (env TAHQIQ_USER)")
 	cmd.PersistentFlags().BoolVar(&f.json, "json", false, "print JSON")
 }
 
-// withActor opens the service, resolves --as, runs fn, and signs a
-// checkpoint when fn changed something.
+// withActor opens the service, resolves --as (casework.CLIActor: needed
+// once the store has an organisation), runs fn, and signs a checkpoint
+// when fn changed something.
 func withActor(cmd *cobra.Command, e *env, f *caseFlags, changes bool, fn func(ctx context.Context, s *casework.Service, actor tahqiq.User) (any, error)) error {
+	return withActorAs(cmd, e, f, changes, (*casework.Service).CLIActor, fn)
+}
+
+// withActorAs is withActor with who resolving --as.
+func withActorAs(cmd *cobra.Command, e *env, f *caseFlags, changes bool, who func(*casework.Service, context.Context, string) (tahqiq.User, error),
+	fn func(ctx context.Context, s *casework.Service, actor tahqiq.User) (any, error)) error {
 	ctx := cmd.Context()
 	s, db, err := openCasework(ctx, e, true)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	actor, err := s.Actor(ctx, f.as)
+	actor, err := who(s, ctx, e.as)
 	if err != nil {
 		return err
 	}

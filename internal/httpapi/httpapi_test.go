@@ -69,7 +69,7 @@ func newEnvOn(t testing.TB, db store, now func() time.Time) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cw := &casework.Service{Store: db, Blobs: bs, Posts: db, Now: now}
+	cw := &casework.Service{Store: db, Blobs: bs, Posts: db, Datasets: db, Now: now}
 	jm, err := jobs.Open(filepath.Join(dir, "jobs"), 2, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -86,7 +86,7 @@ func newEnvOn(t testing.TB, db store, now func() time.Time) *env {
 			cw.Signer, cw.LogKey, cw.Origin = signer, v, signer.Name()
 			return nil
 		},
-		Version: "test", Password: cheap,
+		Version: "test", Password: cheap, DataDir: dir,
 		Log: slog.New(slog.NewTextHandler(testWriter{t}, nil)),
 	}
 	srv := httptest.NewServer(s.Handler())
@@ -441,7 +441,7 @@ func workflow(t *testing.T, e *env) {
 	for _, e := range lg.Entries {
 		actions = append(actions, e.Action)
 	}
-	for _, a := range []string{"org.init", "user.password", "dataset.import", "coord.run", "coord.evidence.read", "dataset.post.read", "case.create", "case.read", "case.report", "case.export", "task.update", "item.attach", "item.read"} {
+	for _, a := range []string{"org.init", "dataset.claim", "dataset.import", "coord.run", "coord.evidence.read", "dataset.post.read", "case.create", "case.read", "case.report", "case.export", "task.update", "item.attach", "item.read"} {
 		if !slices.Contains(actions, a) {
 			t.Errorf("custody log lacks %s: %v", a, actions)
 		}
@@ -762,13 +762,8 @@ func orgIsolation(t *testing.T, e *env) {
 	a.want(200, "GET", "/api/v1/datasets/ru/accounts/"+url.PathEscape(edge.Source), nil, &post)
 
 	// a partner organisation with an investigator
-	var org tahqiq.Organisation
-	a.want(201, "POST", "/api/v1/orgs", map[string]string{"name": "Partner"}, &org)
-	a.want(201, "POST", "/api/v1/users", map[string]string{"name": "pat", "password": "password of pat", "role": "investigator", "org": org.ID}, nil)
-	b := e.client()
-	var m me
-	b.want(200, "POST", "/api/v1/login", map[string]string{"name": "pat", "password": "password of pat"}, &m)
-	b.csrf = m.CSRF
+	_, padmin := e.partner("Partner", "padmin")
+	b := e.user(padmin, "pat", tahqiq.RoleInvestigator)
 
 	var list []struct{ Name string }
 	b.want(200, "GET", "/api/v1/datasets", nil, &list)
@@ -787,15 +782,15 @@ func orgIsolation(t *testing.T, e *env) {
 		"/api/v1/coord/runs/" + run.Run, "/api/v1/coord/runs/" + run.Run + "/graph", ev,
 		"/api/v1/coord/runs/" + run.Run + "/accounts/" + url.PathEscape(edge.Source), "/api/v1/coord/runs/" + run.Run + "/files/edges.csv",
 	} {
-		b.want(403, "GET", p, nil, nil)
+		b.want(404, "GET", p, nil, nil)
 	}
-	b.want(403, "POST", "/api/v1/coord/runs", map[string]any{"dataset": "ru"}, nil)
+	b.want(404, "POST", "/api/v1/coord/runs", map[string]any{"dataset": "ru"}, nil)
 	bup := b.upload("more.events.csv.gz", demoEvents(t))
-	b.want(403, "POST", "/api/v1/imports", map[string]any{"dataset": "ru", "uploads": []string{bup}}, nil)
+	b.want(409, "POST", "/api/v1/imports", map[string]any{"dataset": "ru", "uploads": []string{bup}}, nil)
 	var bc tahqiq.Case
 	b.want(201, "POST", "/api/v1/cases", map[string]string{"title": "partner case", "tlp": "amber"}, &bc)
-	b.want(403, "POST", "/api/v1/cases/"+bc.ID+"/items/run", map[string]string{"kind": "coord", "run": run.Run}, nil)
-	b.want(403, "POST", "/api/v1/cases/"+bc.ID+"/items/post", map[string]string{"dataset": "ru", "uid": post.Posts[0].UID}, nil)
+	b.want(404, "POST", "/api/v1/cases/"+bc.ID+"/items/run", map[string]string{"kind": "coord", "run": run.Run}, nil)
+	b.want(404, "POST", "/api/v1/cases/"+bc.ID+"/items/post", map[string]string{"dataset": "ru", "uid": post.Posts[0].UID}, nil)
 
 	// the partner's own dataset is its own: the first organisation's admin does not read it
 	b.job(b.call("POST", "/api/v1/imports", map[string]any{"dataset": "partner", "uploads": []string{bup}}))
@@ -803,7 +798,7 @@ func orgIsolation(t *testing.T, e *env) {
 	if len(list) != 1 || list[0].Name != "partner" {
 		t.Fatalf("the partner lists %v, want its own dataset", list)
 	}
-	a.want(403, "GET", "/api/v1/datasets/partner", nil, nil)
+	a.want(404, "GET", "/api/v1/datasets/partner", nil, nil)
 	a.want(200, "GET", "/api/v1/datasets", nil, &list)
 	if len(list) != 1 || list[0].Name != "ru" {
 		t.Fatalf("the first organisation lists %v", list)
