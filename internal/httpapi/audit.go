@@ -140,11 +140,11 @@ func (s *Server) postAuditClaim(w http.ResponseWriter, r *http.Request, c *call)
 	if err := readJSON(w, r, &req); err != nil {
 		return err
 	}
-	if req.Contest == "" || req.Candidate == "" || req.Over == "" {
-		return tahqiq.Errorf(tahqiq.EINVALID, "contest, candidate and over are required")
-	}
 	if _, err := s.run(r.Context(), c, runs.Audit, r.PathValue("id")); err != nil {
 		return err
+	}
+	if req.Contest == "" || req.Candidate == "" || req.Over == "" {
+		return tahqiq.Errorf(tahqiq.EINVALID, "contest, candidate and over are required")
 	}
 	imp, err := s.Runs.Election(r.PathValue("id"))
 	if err != nil {

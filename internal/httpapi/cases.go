@@ -165,7 +165,7 @@ func (s *Server) postItemRun(w http.ResponseWriter, r *http.Request, c *call) er
 	if err != nil {
 		return err
 	}
-	it, err := s.Cases.AttachRun(r.Context(), c.user, r.PathValue("id"), dir)
+	it, err := s.Cases.AttachRunAs(r.Context(), c.user, r.PathValue("id"), dir, req.Kind+" run "+req.Run)
 	if err != nil {
 		return err
 	}
