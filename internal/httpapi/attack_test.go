@@ -471,6 +471,22 @@ func TestAttachChecksFirst(t *testing.T) {
 	}
 }
 
+// TestUploadsExpire: an upload left unused is removed TTL after it
+// started, when a later upload starts.
+func TestUploadsExpire(t *testing.T) {
+	e := newEnv(t)
+	a := e.setup()
+	e.api.Uploads.TTL = 50 * time.Millisecond
+	old := a.upload("old.csv", []byte("abc"))
+	time.Sleep(100 * time.Millisecond)
+	fresh := a.upload("new.csv", []byte("abc"))
+	a.want(404, "GET", "/api/v1/uploads/"+old, nil, nil)
+	a.want(200, "GET", "/api/v1/uploads/"+fresh, nil, nil)
+	if left, _ := filepath.Glob(filepath.Join(e.dir, "uploads", old+"*")); len(left) != 0 {
+		t.Errorf("files of the expired upload left: %v", left)
+	}
+}
+
 // TestFirstAttach: the first attachment on a fresh server works (the
 // uploads directory did not exist).
 func TestFirstAttach(t *testing.T) {

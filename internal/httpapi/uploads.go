@@ -69,14 +69,14 @@ func (u *Uploads) remove(id string) error {
 }
 
 // sweep removes the uploads started more than TTL ago, at most once an
-// hour.
+// hour (or TTL, if shorter).
 func (u *Uploads) sweep(now time.Time) {
 	ttl := u.TTL
 	if ttl <= 0 {
 		ttl = defaultUploadTTL
 	}
 	u.mu.Lock()
-	if now.Sub(u.swept) < time.Hour {
+	if now.Sub(u.swept) < min(ttl, time.Hour) {
 		u.mu.Unlock()
 		return
 	}
