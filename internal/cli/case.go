@@ -194,7 +194,7 @@ func newCaseCmd(e *env) *cobra.Command {
 				return s.AddTask(ctx, a, args[0], args[1], assignee)
 			})
 		}}
-	task.Flags().StringVar(&assignee, "assignee", "", "user ID")
+	task.Flags().StringVar(&assignee, "assignee", "", "user ID or name (of the case's organisation)")
 	task.AddCommand(newTaskUpdateCmd(e, f))
 	noteC := &cobra.Command{Use: "note CASE TEXT", Short: "add a note", Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -210,9 +210,9 @@ func newCaseCmd(e *env) *cobra.Command {
 				return nil, s.Share(ctx, a, tahqiq.CaseShare{CaseID: args[0], OrgID: shOrg, ItemID: shItem, TLP: tahqiq.TLP(shTLP)})
 			})
 		}}
-	share.Flags().StringVar(&shOrg, "org", "", "organisation ID")
+	share.Flags().StringVar(&shOrg, "org", "", "organisation ID or name")
 	share.Flags().StringVar(&shItem, "item", "", "share only this item")
-	share.Flags().StringVar(&shTLP, "tlp", "", "TLP of the share (default: the case's)")
+	share.Flags().StringVar(&shTLP, "tlp", "", "TLP of the share: the case's (the default) or stricter; TLP:RED is never shared")
 
 	var out string
 	export := &cobra.Command{Use: "export CASE --out DIR|FILE.zip", Short: "write a self-verifying bundle (a directory, or a zip when --out ends in .zip)", Args: cobra.ExactArgs(1),

@@ -556,3 +556,38 @@ func mustJSON(v any) []byte {
 	fmt.Fprintf(&b, "%v", v)
 	return b.Bytes()
 }
+
+// TestDocsMatchAccessRules: what docs/api.md and docs/cases.md say about
+// login throttling, token lifetimes and TLP is what the code does (they
+// once described a limiter and a TLP:RED rule the code did not have).
+func TestDocsMatchAccessRules(t *testing.T) {
+	read := func(name string) string {
+		b, err := os.ReadFile(filepath.Join("..", "..", "docs", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.Join(strings.Fields(string(b)), " ")
+	}
+	api, cases := read("api.md"), read("cases.md")
+	day := 24 * time.Hour
+	for doc, wants := range map[string][]string{
+		api: {
+			fmt.Sprintf("after %d failures for one account from one address within %d minutes, or %d for one account from any address, or %d from one address for any accounts",
+				auth.AccountAddrMax, int(auth.LoginWindow/time.Minute), auth.AccountMax, auth.AddressMax),
+			fmt.Sprintf("in %d days unless asked for 1 to %d", tahqiq.DefaultTokenTTL/day, tahqiq.MaxTokenTTL/day),
+			"TLP:RED material is never shared",
+			"a lower one is 403",
+		},
+		cases: {
+			"a TLP:RED case or item is never shared with another organisation",
+			"A share carries the case's (or the item's) marking or a stricter one, never a lower one",
+			"TLP:AMBER+STRICT stays inside the receiving organisation",
+		},
+	} {
+		for _, w := range wants {
+			if !strings.Contains(doc, w) {
+				t.Errorf("the docs lack %q", w)
+			}
+		}
+	}
+}
