@@ -373,9 +373,24 @@ func serverPaths(dirs ...string) *regexp.Regexp {
 	if len(alts) == 0 {
 		return nil
 	}
-	// longest first, so that a directory inside another is matched whole
+	// longest first, so that a directory inside another is matched whole;
+	// a path starts the message or follows a character that cannot be in
+	// one (not inside a URL's path)
 	sort.Slice(alts, func(i, j int) bool { return len(alts[i]) > len(alts[j]) })
-	return regexp.MustCompile(`(?:` + strings.Join(alts, "|") + `)(?:/[^\s"':;,()]*)?`)
+	return regexp.MustCompile(`(?:^|[^\w./~-])((?:` + strings.Join(alts, "|") + `)(?:/[^\s"':;,()]*)?)`)
+}
+
+// replacePaths replaces every path re matches in msg by its last element.
+func replacePaths(re *regexp.Regexp, msg string) string {
+	var b strings.Builder
+	last := 0
+	for _, m := range re.FindAllStringSubmatchIndex(msg, -1) {
+		b.WriteString(msg[last:m[2]])
+		b.WriteString(filepath.Base(msg[m[2]:m[3]]))
+		last = m[3]
+	}
+	b.WriteString(msg[last:])
+	return b.String()
 }
 
 // scrub replaces the server's paths in err's message: a path in names by
@@ -395,7 +410,7 @@ func (s *Server) scrub(err error, names ...map[string]string) error {
 		}
 	}
 	if s.paths != nil {
-		clean = s.paths.ReplaceAllStringFunc(clean, func(p string) string { return filepath.Base(p) })
+		clean = replacePaths(s.paths, clean)
 	}
 	if clean == msg {
 		return err
