@@ -148,13 +148,21 @@ func (s *Service) AttachPost(ctx context.Context, actor tahqiq.User, caseID, dat
 }
 
 // AttachRun attaches an analysis run directory (coord/audit --out DIR with
-// its manifest.json): one item whose blobs are all its files.
+// its manifest.json): one item whose blobs are all its files; its source
+// is the directory.
 func (s *Service) AttachRun(ctx context.Context, actor tahqiq.User, caseID, dir string) (tahqiq.Item, error) {
-	if _, err := os.Stat(filepath.Join(dir, "manifest.json")); err != nil {
-		return tahqiq.Item{}, tahqiq.Errorf(tahqiq.EINVALID, "%s is not an analysis run: no manifest.json", dir)
-	}
+	return s.AttachRunAs(ctx, actor, caseID, dir, "")
+}
+
+// AttachRunAs is AttachRun with the item's title and source naming the
+// run as source says (the server's runs by kind and ID, not by where it
+// keeps them); "" names the directory.
+func (s *Service) AttachRunAs(ctx context.Context, actor tahqiq.User, caseID, dir, source string) (tahqiq.Item, error) {
 	if _, err := s.openCase(ctx, actor, caseID, true); err != nil {
 		return tahqiq.Item{}, err
+	}
+	if _, err := os.Stat(filepath.Join(dir, "manifest.json")); err != nil {
+		return tahqiq.Item{}, tahqiq.Errorf(tahqiq.EINVALID, "%s is not an analysis run: no manifest.json", dir)
 	}
 	var files []string
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
@@ -168,6 +176,9 @@ func (s *Service) AttachRun(ctx context.Context, actor tahqiq.User, caseID, dir 
 	}
 	sort.Strings(files)
 	it := tahqiq.Item{CaseID: caseID, Kind: tahqiq.ItemAnalysis, Title: "analysis run " + filepath.Base(dir), Source: dir}
+	if source != "" {
+		it.Source = source
+	}
 	for _, p := range files {
 		rel, _ := filepath.Rel(dir, p)
 		ref, err := s.putPath(p, filepath.ToSlash(rel))
@@ -199,8 +210,8 @@ func (s *Service) ReadItem(ctx context.Context, actor tahqiq.User, id string) (t
 	if err != nil {
 		return it, err
 	}
-	if err := s.access(ctx, actor, c, it.ID, false); err != nil {
-		return it, err
+	if err := s.itemVisible(ctx, actor, c, it); err != nil {
+		return tahqiq.Item{}, err
 	}
 	var hs []string
 	for _, b := range it.Blobs {

@@ -10,7 +10,6 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
-	"fmt"
 	"io"
 	"time"
 
@@ -21,23 +20,25 @@ import (
 	"github.com/tahqiq/tahqiq/internal/ledger"
 )
 
-// Store is the case store.
+// Store is the case store and the accounts' credentials.
 type Store interface {
 	tahqiq.CaseStore
+	tahqiq.AuthStore
 }
 
 // Service runs the use cases.
 type Service struct {
-	Store  Store
-	Blobs  *blob.Store
-	Posts  tahqiq.PostStore // optional, for attaching posts
-	Signer note.Signer      // the store's log key
-	LogKey note.Verifier
-	Origin string // checkpoint origin line, e.g. "tahqiq/<org>"
-	Now    func() time.Time
-	Rand   io.Reader // for IDs; crypto/rand when nil
-
-	reads readCache // reads logged in the current window
+	Store Store
+	Blobs *blob.Store
+	Posts tahqiq.PostStore // optional, for attaching posts
+	// Datasets, for the ownership of datasets: who imports into one,
+	// deletes one, and which exist when the first organisation is made.
+	Datasets tahqiq.DatasetStore
+	Signer   note.Signer // the store's log key
+	LogKey   note.Verifier
+	Origin   string // checkpoint origin line, e.g. "tahqiq/<org>"
+	Now      func() time.Time
+	Rand     io.Reader // for IDs; crypto/rand when nil
 }
 
 func (s *Service) now() time.Time {
@@ -57,64 +58,6 @@ func (s *Service) newID(prefix string) string {
 		panic("casework: no randomness: " + err.Error())
 	}
 	return prefix + hex.EncodeToString(b[:])
-}
-
-// InitOrg creates the first organisation and its admin. It fails with
-// ECONFLICT when the user exists.
-func (s *Service) InitOrg(ctx context.Context, orgName, adminName string) (tahqiq.Organisation, tahqiq.User, error) {
-	o := tahqiq.Organisation{ID: s.newID("o"), Name: orgName}
-	u := tahqiq.User{ID: s.newID("u"), OrgID: o.ID, Name: adminName, Role: tahqiq.RoleAdmin}
-	if err := u.Validate(); err != nil {
-		return o, u, err
-	}
-	_, err := s.change(ctx, tahqiq.LogEntry{Actor: u.ID, Action: "org.init", Details: fmt.Sprintf("org %s %q admin %s %q", o.ID, o.Name, u.ID, u.Name),
-		Records: []tahqiq.RecordRef{ref(tahqiq.RecOrg, o.ID, o), ref(tahqiq.RecUser, u.ID, u)}},
-		func(tx tahqiq.CaseTx) error {
-			if err := tx.CreateOrganisation(ctx, o); err != nil {
-				return err
-			}
-			return tx.CreateUser(ctx, u)
-		})
-	return o, u, err
-}
-
-// AddOrg creates another organisation (admin only), e.g. a partner to
-// share cases with.
-func (s *Service) AddOrg(ctx context.Context, actor tahqiq.User, name string) (tahqiq.Organisation, error) {
-	if actor.Role != tahqiq.RoleAdmin {
-		return tahqiq.Organisation{}, tahqiq.Errorf(tahqiq.EFORBIDDEN, "user %s is not an admin", actor.Name)
-	}
-	o := tahqiq.Organisation{ID: s.newID("o"), Name: name}
-	_, err := s.change(ctx, tahqiq.LogEntry{Actor: actor.ID, Action: "org.create", Details: fmt.Sprintf("org %s %q", o.ID, name),
-		Records: []tahqiq.RecordRef{ref(tahqiq.RecOrg, o.ID, o)}},
-		func(tx tahqiq.CaseTx) error { return tx.CreateOrganisation(ctx, o) })
-	return o, err
-}
-
-// AddUser creates a user in an organisation (admin only).
-func (s *Service) AddUser(ctx context.Context, actor tahqiq.User, orgID, name string, role tahqiq.Role) (tahqiq.User, error) {
-	if actor.Role != tahqiq.RoleAdmin {
-		return tahqiq.User{}, tahqiq.Errorf(tahqiq.EFORBIDDEN, "user %s is not an admin", actor.Name)
-	}
-	if orgID == "" {
-		orgID = actor.OrgID
-	}
-	u := tahqiq.User{ID: s.newID("u"), OrgID: orgID, Name: name, Role: role}
-	if err := u.Validate(); err != nil {
-		return u, err
-	}
-	_, err := s.change(ctx, tahqiq.LogEntry{Actor: actor.ID, Action: "user.create", Details: fmt.Sprintf("user %s %q org %s role %s", u.ID, name, orgID, role),
-		Records: []tahqiq.RecordRef{ref(tahqiq.RecUser, u.ID, u)}},
-		func(tx tahqiq.CaseTx) error { return tx.CreateUser(ctx, u) })
-	return u, err
-}
-
-// Actor looks a user up by name.
-func (s *Service) Actor(ctx context.Context, name string) (tahqiq.User, error) {
-	if name == "" {
-		return tahqiq.User{}, tahqiq.Errorf(tahqiq.EUNAUTHORIZED, "no user given: pass --as USER or set TAHQIQ_USER (first run: tahqiq org init)")
-	}
-	return s.Store.FindUserByName(ctx, name)
 }
 
 // Checkpoint returns a signed checkpoint of the whole log: the latest

@@ -18,8 +18,9 @@ import (
 // requests, and a reader cannot flood it (docs/cases.md).
 const ReadWindow = time.Hour
 
-// readCache remembers when each read was last logged by this process; a
-// restart or a second server logs a read once more, which is harmless.
+// readCache remembers when each read was last logged by this process, per
+// store; a restart or a second server logs a read once more, which is
+// harmless.
 type readCache struct {
 	mu   sync.Mutex
 	last map[[32]byte]time.Time
@@ -53,15 +54,24 @@ func (c *readCache) forget(k [32]byte) {
 	delete(c.last, k)
 }
 
+// readCaches holds a readCache per store (services are values, built
+// per command and per request; the window belongs to the store).
+var readCaches sync.Map // Store -> *readCache
+
+func (s *Service) reads() *readCache {
+	c, _ := readCaches.LoadOrStore(s.Store, &readCache{})
+	return c.(*readCache)
+}
+
 // logRead appends a read entry unless the same reader logged the same
 // read within ReadWindow.
 func (s *Service) logRead(ctx context.Context, e tahqiq.LogEntry) error {
 	k := sha256.Sum256([]byte(strings.Join(append([]string{e.Actor, e.Action, e.CaseID, e.ItemID}, e.Hashes...), "\x00")))
-	if !s.reads.due(k, s.now()) {
+	if !s.reads().due(k, s.now()) {
 		return nil
 	}
 	if _, err := s.change(ctx, e, nil); err != nil {
-		s.reads.forget(k)
+		s.reads().forget(k)
 		return err
 	}
 	return nil

@@ -88,8 +88,14 @@ func (s *Service) Decide(ctx context.Context, actor tahqiq.User, id string, appr
 	if err != nil {
 		return r, err
 	}
+	if err := s.access(ctx, actor, c, caseRecords, false); err != nil {
+		if tahqiq.ErrorCode(err) == tahqiq.ENOTFOUND {
+			return tahqiq.Recommendation{}, notFound("recommendation", id)
+		}
+		return tahqiq.Recommendation{}, err
+	}
 	if actor.OrgID != c.OrgID {
-		return r, tahqiq.Errorf(tahqiq.EFORBIDDEN, "user %s has no access to case %s", actor.Name, c.ID)
+		return r, tahqiq.Errorf(tahqiq.EFORBIDDEN, "only case %s's own organisation decides its recommendations", c.ID)
 	}
 	r, err = r.Decide(actor, approve, s.now())
 	if err != nil {
@@ -101,31 +107,60 @@ func (s *Service) Decide(ctx context.Context, actor tahqiq.User, id string, appr
 	return r, err
 }
 
-// AddTask adds a task.
+// assignee resolves who a task of case c is assigned to (a user ID or
+// name; "" is nobody): an active user of the case's organisation. Any
+// other name, another organisation's users included, is unknown here.
+func (s *Service) assignee(ctx context.Context, c tahqiq.Case, who string) (string, error) {
+	if who == "" {
+		return "", nil
+	}
+	u, err := s.Store.FindUserByID(ctx, who)
+	if err != nil {
+		u, err = s.Store.FindUserByName(ctx, who)
+	}
+	if err != nil || u.OrgID != c.OrgID || u.Disabled {
+		return "", tahqiq.Errorf(tahqiq.EINVALID, "no user %q in the case's organisation to assign the task to", who)
+	}
+	return u.ID, nil
+}
+
+// AddTask adds a task, assigned to a user of the case's organisation
+// (assignee: an ID or a name; "" for nobody).
 func (s *Service) AddTask(ctx context.Context, actor tahqiq.User, caseID, title, assignee string) (tahqiq.Task, error) {
-	t := tahqiq.Task{ID: s.newID("t"), CaseID: caseID, Title: title, Assignee: assignee, Status: tahqiq.TaskOpen, CreatedBy: actor.ID, CreatedAt: s.now()}
-	if _, err := s.openCase(ctx, actor, caseID, true); err != nil {
+	t := tahqiq.Task{ID: s.newID("t"), CaseID: caseID, Title: title, Status: tahqiq.TaskOpen, CreatedBy: actor.ID, CreatedAt: s.now()}
+	c, err := s.openCase(ctx, actor, caseID, true)
+	if err != nil {
 		return t, err
 	}
 	if strings.TrimSpace(title) == "" {
 		return t, tahqiq.Errorf(tahqiq.EINVALID, "task: title is empty")
 	}
-	_, err := s.change(ctx, tahqiq.LogEntry{Actor: actor.ID, Action: "task.create", CaseID: caseID, Details: t.ID,
+	if t.Assignee, err = s.assignee(ctx, c, assignee); err != nil {
+		return t, err
+	}
+	_, err = s.change(ctx, tahqiq.LogEntry{Actor: actor.ID, Action: "task.create", CaseID: caseID, Details: t.ID,
 		Records: []tahqiq.RecordRef{ref(tahqiq.RecTask, t.ID, t)}},
 		func(tx tahqiq.CaseTx) error { return tx.CreateTask(ctx, t) })
 	return t, err
 }
 
-// UpdateTask changes a task's status and/or assignee (a user ID or name;
-// "" unassigns) and logs the change with the task's new digest. Anyone who
-// may change the case may update its tasks.
+// UpdateTask changes a task's status and/or assignee (a user ID or name
+// of the case's organisation; "" unassigns) and logs the change with the
+// task's new digest. Anyone who may change the case may update its tasks.
 func (s *Service) UpdateTask(ctx context.Context, actor tahqiq.User, taskID string, u tahqiq.TaskUpdate) (tahqiq.Task, error) {
 	t, err := s.Store.FindTask(ctx, taskID)
 	if err != nil {
 		return t, err
 	}
-	if _, err := s.openCase(ctx, actor, t.CaseID, true); err != nil {
+	c, err := s.Store.FindCaseByID(ctx, t.CaseID)
+	if err != nil {
 		return t, err
+	}
+	if err := s.access(ctx, actor, c, caseRecords, true); err != nil {
+		if tahqiq.ErrorCode(err) == tahqiq.ENOTFOUND {
+			return tahqiq.Task{}, notFound("task", taskID)
+		}
+		return tahqiq.Task{}, err
 	}
 	if u.Status == nil && u.Assignee == nil {
 		return t, tahqiq.Errorf(tahqiq.EINVALID, "task %s: nothing to change: give a status or an assignee", taskID)
@@ -140,15 +175,9 @@ func (s *Service) UpdateTask(ctx context.Context, actor tahqiq.User, taskID stri
 		t.Status, t.Done = st, st == tahqiq.TaskDone
 	}
 	if u.Assignee != nil {
-		id := ""
-		if *u.Assignee != "" {
-			au, err := s.Store.FindUserByID(ctx, *u.Assignee)
-			if err != nil {
-				if au, err = s.Store.FindUserByName(ctx, *u.Assignee); err != nil {
-					return t, tahqiq.Errorf(tahqiq.EINVALID, "task %s: no user %q to assign it to", taskID, *u.Assignee)
-				}
-			}
-			id = au.ID
+		id, err := s.assignee(ctx, c, *u.Assignee)
+		if err != nil {
+			return t, err
 		}
 		what = append(what, fmt.Sprintf("assignee %q -> %q", t.Assignee, id))
 		t.Assignee = id
@@ -178,7 +207,10 @@ func (s *Service) AddNote(ctx context.Context, actor tahqiq.User, caseID, text s
 	return n, err
 }
 
-// Share grants another organisation read access to a case or one item.
+// Share grants another organisation read access to a case or one item of
+// it (TLP 2.0): TLP:RED material is never shared, and the share carries the
+// material's marking or a stricter one, never a lower one. The case's
+// admins and its creator share it.
 func (s *Service) Share(ctx context.Context, actor tahqiq.User, sh tahqiq.CaseShare) error {
 	c, err := s.openCase(ctx, actor, sh.CaseID, true)
 	if err != nil {
@@ -187,14 +219,26 @@ func (s *Service) Share(ctx context.Context, actor tahqiq.User, sh tahqiq.CaseSh
 	if actor.Role != tahqiq.RoleAdmin && actor.ID != c.CreatedBy {
 		return tahqiq.Errorf(tahqiq.EFORBIDDEN, "only an admin or the case's creator may share it")
 	}
-	if sh.TLP == "" {
-		sh.TLP = c.TLP
+	o, err := s.FindOrg(ctx, sh.OrgID)
+	if err != nil {
+		return err
 	}
-	if !sh.TLP.Valid() {
-		return tahqiq.Errorf(tahqiq.EINVALID, "unknown TLP %q", sh.TLP)
+	if o.ID == c.OrgID {
+		return tahqiq.Errorf(tahqiq.EINVALID, "case %s is its own organisation's already: share it with another one", c.ID)
 	}
-	if sh.TLP == tahqiq.TLPRed {
-		return tahqiq.Errorf(tahqiq.EFORBIDDEN, "TLP:RED material is not shared outside the organisation")
+	sh.OrgID = o.ID
+	marking := c.TLP
+	if sh.ItemID != "" {
+		it, err := s.Store.FindItemByID(ctx, sh.ItemID)
+		if err != nil || it.CaseID != c.ID {
+			return notFound("item", sh.ItemID)
+		}
+		if it.TLP.Rank() > marking.Rank() {
+			marking = it.TLP
+		}
+	}
+	if sh.TLP, err = marking.CheckShare(sh.TLP); err != nil {
+		return err
 	}
 	_, err = s.change(ctx, tahqiq.LogEntry{Actor: actor.ID, Action: "case.share", CaseID: c.ID, ItemID: sh.ItemID, Details: fmt.Sprintf("org %s tlp %s", sh.OrgID, sh.TLP),
 		Records: []tahqiq.RecordRef{ref(tahqiq.RecShare, shareID(sh), sh)}},
@@ -258,7 +302,7 @@ func (s *Service) view(ctx context.Context, actor tahqiq.User, id string) (View,
 	if err != nil {
 		return v, err
 	}
-	if s.access(ctx, actor, c, "\x00case", false) != nil { // item-only share: no case records
+	if s.access(ctx, actor, c, caseRecords, false) != nil { // item-only share: no case records
 		v.Scope = ScopeItems
 		for _, sh := range shares {
 			if sh.OrgID == actor.OrgID && sh.ItemID != "" {

@@ -51,6 +51,7 @@ type world struct {
 	taskV1  tahqiq.Task           // as created
 	task    tahqiq.Task
 	early   []byte // a checkpoint signed before the last changes
+	token   tahqiq.APIToken
 }
 
 type engine struct {
@@ -172,7 +173,7 @@ func newWorld(t *testing.T, eng engine) *world {
 	}
 	clock := time.Date(2026, 2, 8, 9, 0, 0, 0, time.UTC)
 	s := &casework.Service{Store: store, Blobs: bs, Signer: signer, LogKey: v, Origin: signer.Name(),
-		Now: func() time.Time { clock = clock.Add(time.Second); return clock }}
+		Datasets: store.(tahqiq.DatasetStore), Now: func() time.Time { clock = clock.Add(time.Second); return clock }}
 	w := &world{dir: dir, s: s, store: store, exec: exec, query: query}
 	must := func(err error) {
 		t.Helper()
@@ -182,12 +183,15 @@ func newWorld(t *testing.T, eng engine) *world {
 	}
 	_, w.admin, err = s.InitOrg(ctx, "ECP-inquiry", "amina")
 	must(err)
-	w.rev, err = s.AddUser(ctx, w.admin, "", "bilal", tahqiq.RoleReviewer)
+	w.rev, err = s.AddUser(ctx, w.admin, "", "bilal", tahqiq.RoleReviewer, "$argon2id$v=19$m=1024,t=1,p=1$c2FsdA$aGFzaA")
 	must(err)
-	fia, err := s.AddOrg(ctx, w.admin, "FIA")
+	fia, err := s.AddOrg(ctx, tahqiq.System, "FIA")
 	must(err)
-	w.partner, err = s.AddUser(ctx, w.admin, fia.ID, "farah", tahqiq.RoleViewer)
+	w.partner, err = s.AddUser(ctx, tahqiq.System, fia.ID, "farah", tahqiq.RoleViewer, "")
 	must(err)
+	w.token, err = s.CreateToken(ctx, w.admin, "scraper", "sha256-of-the-secret", 0)
+	must(err)
+	must(s.RevokeToken(ctx, w.admin, w.token.ID))
 	w.c, err = s.NewCase(ctx, w.admin, "Fake Form 45 images", "", tahqiq.TLPAmber)
 	must(err)
 	var paths []string
@@ -338,6 +342,18 @@ func TestTamperStore(t *testing.T) {
 			w.exec(t, `UPDATE dataset_orgs SET org_id = ? WHERE dataset = 'ru'`, w.partner.OrgID)
 			return casework.VerifyOptions{}
 		}, `owner of dataset "ru"`, nil},
+		{"password hash replaced", func(t *testing.T, w *world) casework.VerifyOptions {
+			w.exec(t, `UPDATE passwords SET hash = 'the operator''s own' WHERE user_id = ?`, w.rev.ID)
+			return casework.VerifyOptions{}
+		}, `password of user`, nil},
+		{"password set without custody", func(t *testing.T, w *world) casework.VerifyOptions {
+			w.exec(t, `INSERT INTO passwords (user_id, hash, set_at) VALUES (?, 'known', '2026-02-08T09:00:00Z')`, w.partner.ID)
+			return casework.VerifyOptions{}
+		}, `no log entry made it`, nil},
+		{"API token revocation undone", func(t *testing.T, w *world) casework.VerifyOptions {
+			w.exec(t, `UPDATE api_tokens SET revoked_at = '' WHERE id = ?`, w.token.ID)
+			return casework.VerifyOptions{}
+		}, `API token`, nil},
 		{"log entry deleted", func(t *testing.T, w *world) casework.VerifyOptions {
 			w.exec(t, `DELETE FROM ledger_entries WHERE idx = 3`)
 			return casework.VerifyOptions{}
@@ -730,5 +746,29 @@ func TestExportDisclosesOnlyTheCase(t *testing.T) {
 	}
 	if r, err := casework.VerifyBundle(own, casework.VerifyOptions{LogKey: w.vkey()}); err != nil || !r.OK() || r.Withheld != 0 {
 		t.Errorf("owner's bundle: %v %v, %d withheld", err, r.Problems, r.Withheld)
+	}
+}
+
+// TestVerifyReportRedacts: a partner's user who asks the server to verify
+// the store learns that the owner's TLP:RED case was tampered with, not
+// its title or its records' contents.
+func TestVerifyReportRedacts(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t, engines(t)[0])
+	w.exec(t, `DELETE FROM case_records WHERE case_id = ?`, w.red.ID)
+	w.exec(t, `UPDATE cases SET title = 'Names of officials (edited)' WHERE id = ?`, w.red.ID)
+	partner := w.partner
+	r, err := w.s.VerifyStore(ctx, casework.VerifyOptions{Reader: &partner})
+	if err != nil || r.OK() {
+		t.Fatalf("verify = %v, %v; want problems", err, r.Problems)
+	}
+	for _, p := range r.Problems {
+		if strings.Contains(p.Msg, "Names of officials") || strings.Contains(p.Msg, "returning officer") {
+			t.Errorf("the partner's report discloses the RED case: %s", p)
+		}
+	}
+	own, _ := w.s.VerifyStore(ctx, casework.VerifyOptions{Reader: &w.admin})
+	if !hasProblem(own, "Names of officials (edited)") {
+		t.Errorf("the owner's report does not name its own case: %v", own.Problems)
 	}
 }

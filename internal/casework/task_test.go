@@ -15,11 +15,11 @@ func ptr[T any](v T) *T { return &v }
 func TestUpdateTask(t *testing.T) {
 	ctx := context.Background()
 	f := setup(t)
-	dina, err := f.s.AddUser(ctx, f.admin, "", "dina", tahqiq.RoleInvestigator)
+	dina, err := f.s.AddUser(ctx, f.admin, "", "dina", tahqiq.RoleInvestigator, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	viewer, _ := f.s.AddUser(ctx, f.admin, "", "omar", tahqiq.RoleViewer)
+	viewer, _ := f.s.AddUser(ctx, f.admin, "", "omar", tahqiq.RoleViewer, "")
 	task, err := f.s.AddTask(ctx, f.admin, f.c.ID, "call the returning officer", "")
 	if err != nil {
 		t.Fatal(err)

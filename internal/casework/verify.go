@@ -69,6 +69,10 @@ type VerifyOptions struct {
 	Witnesses []string
 	// Earlier are checkpoints the user kept from before.
 	Earlier [][]byte
+	// Reader, when set, is who asked (a server's caller): the report then
+	// names the records of cases and organisations the reader may not read
+	// by kind and ID only, never by title or name.
+	Reader *tahqiq.User
 }
 
 // chooseKey decides which key to check against and how far to trust it.
@@ -215,6 +219,11 @@ func (s *Service) VerifyStore(ctx context.Context, o VerifyOptions) (*Report, er
 			return nil, tahqiq.Errorf(tahqiq.ECONFLICT, "verify: the store kept changing while it was read (%d entries were added); verify again when it is quieter", n1-n0)
 		}
 	}
+	if o.Reader != nil {
+		if present, err = s.redactLabels(ctx, *o.Reader, present); err != nil {
+			return nil, err
+		}
+	}
 	checkpoints, err := s.Store.Checkpoints(ctx)
 	if err != nil {
 		return nil, err
@@ -330,6 +339,23 @@ func (s *Service) presentRecords(ctx context.Context) ([]ledger.Present, []tahqi
 	for _, u := range users {
 		out = append(out, ledger.Present{Key: ledger.RecordKey{Kind: tahqiq.RecUser, ID: u.ID}, Digest: digest(tahqiq.RecUser, u), Label: fmt.Sprintf("user %s %q (%s)", u.ID, u.Name, u.Role)})
 	}
+	for _, u := range users {
+		h, err := s.Store.PasswordHash(ctx, u.ID)
+		switch {
+		case tahqiq.ErrorCode(err) == tahqiq.ENOTFOUND:
+		case err != nil:
+			return nil, nil, err
+		default:
+			out = append(out, ledger.Present{Key: ledger.RecordKey{Kind: tahqiq.RecCredential, ID: u.ID}, Digest: credentialRef(u.ID, h).Digest, Label: fmt.Sprintf("password of user %s %q", u.ID, u.Name)})
+		}
+	}
+	tokens, err := s.Store.FindTokens(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, t := range tokens {
+		out = append(out, ledger.Present{Key: ledger.RecordKey{Kind: tahqiq.RecToken, ID: t.ID}, Digest: tokenRef(t).Digest, Label: fmt.Sprintf("API token %s %q of user %s", t.ID, t.Name, t.UserID)})
+	}
 	owners, err := s.Store.FindDatasetOrgs(ctx)
 	if err != nil {
 		return nil, nil, err
@@ -370,4 +396,36 @@ func viewRecords(v View) []ledger.Present {
 		out = append(out, p(tahqiq.RecShare, shareID(sh), digest(tahqiq.RecShare, sh), fmt.Sprintf("share of %s with organisation %s (TLP:%s)", what, sh.OrgID, strings.ToUpper(string(sh.TLP)))))
 	}
 	return out
+}
+
+// redactLabels names the records reader may not read by kind and ID only.
+func (s *Service) redactLabels(ctx context.Context, reader tahqiq.User, present []ledger.Present) ([]ledger.Present, error) {
+	rd := s.newReader(reader)
+	users, err := s.Store.FindUsers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	orgOf := map[string]string{}
+	for _, u := range users {
+		orgOf[u.ID] = u.OrgID
+	}
+	for i, p := range present {
+		var ok bool
+		switch {
+		case p.CaseID != "":
+			sc, err := rd.scope(ctx, p.CaseID)
+			if err != nil {
+				return nil, err
+			}
+			ok = sc.whole || (p.Key.Kind == tahqiq.RecItem && sc.items[p.Key.ID]) || (p.Key.Kind == tahqiq.RecCase && len(sc.items) > 0)
+		case p.Key.Kind == tahqiq.RecOrg:
+			ok = p.Key.ID == reader.OrgID
+		case p.Key.Kind == tahqiq.RecUser, p.Key.Kind == tahqiq.RecCredential:
+			ok = orgOf[p.Key.ID] == reader.OrgID
+		}
+		if !ok {
+			present[i].Label = p.Key.String() + " (not readable by " + reader.Name + ")"
+		}
+	}
+	return present, nil
 }

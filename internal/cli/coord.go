@@ -160,6 +160,9 @@ func (e *env) datasetShares(ctx context.Context, name string, types []tahqiq.Obj
 		return nil, nil, nil, err
 	}
 	defer db.Close()
+	if err := e.readDataset(ctx, db, name); err != nil {
+		return nil, nil, nil, err
+	}
 	shares, ins, err := runs.DatasetShares(ctx, db, name, types)
 	if err != nil || !withTexts {
 		return shares, nil, ins, err

@@ -1,17 +1,21 @@
 package cli
 
 import (
+	"context"
 	"fmt"
+	"slices"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
+
+	"github.com/tahqiq/tahqiq"
 )
 
 func newDatasetsCmd(e *env) *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "datasets",
-		Short: "List datasets with their counts and sources",
+		Short: "List the datasets you may read, with their counts and sources",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
@@ -20,7 +24,11 @@ func newDatasetsCmd(e *env) *cobra.Command {
 				return err
 			}
 			defer db.Close()
-			ds, err := db.FindDatasets(ctx)
+			all, err := db.FindDatasets(ctx)
+			if err != nil {
+				return err
+			}
+			ds, err := e.visibleDatasets(ctx, db, all)
 			if err != nil {
 				return err
 			}
@@ -63,11 +71,36 @@ func newDatasetsCmd(e *env) *cobra.Command {
 	return cmd
 }
 
+// visibleDatasets keeps the datasets the --as user may read (all of them
+// on a store without organisations).
+func (e *env) visibleDatasets(ctx context.Context, db fullStore, all []tahqiq.Dataset) ([]tahqiq.Dataset, error) {
+	s := rules(db)
+	a, err := s.CLIActor(ctx, e.as)
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, len(all))
+	for i, d := range all {
+		names[i] = d.Name
+	}
+	ok, err := s.VisibleDatasets(ctx, a, names)
+	if err != nil {
+		return nil, err
+	}
+	var out []tahqiq.Dataset
+	for _, d := range all {
+		if slices.Contains(ok, d.Name) {
+			out = append(out, d)
+		}
+	}
+	return out, nil
+}
+
 func newDatasetsRmCmd(e *env) *cobra.Command {
 	var dryRun bool
 	cmd := &cobra.Command{
 		Use:   "rm NAME",
-		Short: "Remove a dataset and everything imported into it, saying what it removes",
+		Short: "Remove a dataset and everything imported into it, saying what it removes (an admin of its organisation; logged)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
@@ -76,6 +109,9 @@ func newDatasetsRmCmd(e *env) *cobra.Command {
 				return err
 			}
 			defer db.Close()
+			if err := e.readDataset(ctx, db, args[0]); err != nil {
+				return err
+			}
 			d, err := db.FindDatasetByName(ctx, args[0])
 			if err != nil {
 				return err
@@ -86,7 +122,12 @@ func newDatasetsRmCmd(e *env) *cobra.Command {
 				fmt.Fprintln(e.stdout, "would remove", what)
 				return nil
 			}
-			if _, err := db.DeleteDataset(ctx, d.Name); err != nil {
+			s := rules(db)
+			a, err := s.CLIActor(ctx, e.as)
+			if err != nil {
+				return err
+			}
+			if _, err := s.DeleteDataset(ctx, a, d.Name); err != nil {
 				return err
 			}
 			fmt.Fprintln(e.stdout, "removed", what)

@@ -82,11 +82,8 @@ func TestPostgresCLI(t *testing.T) {
 	}
 	run := func(t *testing.T, engine []string, args ...string) string {
 		t.Helper()
-		if args[0] == "case" || args[0] == "org" {
-			args = append([]string{args[0], "--as", "amina"}, args[1:]...)
-		}
 		var out, errb bytes.Buffer
-		code := cli.Main(context.Background(), append(append([]string{"--quiet"}, engine...), args...), strings.NewReader(""), &out, &errb)
+		code := cli.Main(context.Background(), append(append([]string{"--quiet", "--as", "amina"}, engine...), args...), strings.NewReader(""), &out, &errb)
 		if code != 0 {
 			t.Fatalf("tahqiq %s %s: exit %d: %s%s", strings.Join(engine, " "), strings.Join(args, " "), code, out.String(), errb.String())
 		}

@@ -64,6 +64,9 @@ with CooRTweet; --format events writes tahqiq's events CSV
 				return err
 			}
 			defer db.Close()
+			if err := e.readDataset(ctx, db, dataset); err != nil {
+				return err
+			}
 			var w io.Writer = e.stdout
 			var f *os.File
 			if out != "" && out != "-" {

@@ -33,6 +33,10 @@ are reported and the rest imports. The import is one transaction: an I/O or
 store error, or an interrupt, leaves the store as it was. Importing the same
 file twice adds nothing.
 
+Once the store has an organisation, --as USER (or TAHQIQ_USER) says who
+imports: the dataset belongs to that user's organisation, and only it
+imports into the dataset again.
+
 With --publish nats://…, the shares the import added are published, once it
 is stored and in time order, to the live stream (tahqiq.live.DATASET), where
 tahqiq watch and serve --watch see them as a live feed.
@@ -60,6 +64,10 @@ Formats:
 				return err
 			}
 			defer db.Close()
+			// the dataset is the importer's organisation's (--as; casework decides)
+			if err := e.claimDataset(ctx, db, ingest.DatasetName(opt.Dataset, args)); err != nil {
+				return err
+			}
 			var added []tahqiq.Share
 			if publish != "" {
 				opt.OnShares = func(sh []tahqiq.Share) { added = append(added, sh...) }

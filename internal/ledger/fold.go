@@ -97,7 +97,11 @@ type State struct {
 	// (organisations, users, shares, dataset owners): known to have been
 	// logged, in no particular state.
 	LegacyIDs map[RecordKey]bool
-	Problems  []Problem
+	// LegacyKinds holds the kinds of records format-1 entries made without
+	// naming them (passwords, API tokens): any record of such a kind not
+	// in the fold is counted as proven logged, not complete.
+	LegacyKinds map[string]bool
+	Problems    []Problem
 }
 
 // Fold replays leaves (a whole log or a bundle's, in index order). With
@@ -106,7 +110,7 @@ type State struct {
 // them counts them as withheld. Without it (a store's own log, where every
 // entry is at hand), a gap in a case's chain is a problem.
 func Fold(leaves []Leaf, partial bool) *State {
-	st := &State{Records: map[RecordKey]*Record{}, Chains: map[string]*Chain{}, LegacyDigests: map[string]bool{}, LegacyIDs: map[RecordKey]bool{}}
+	st := &State{Records: map[RecordKey]*Record{}, Chains: map[string]*Chain{}, LegacyDigests: map[string]bool{}, LegacyIDs: map[RecordKey]bool{}, LegacyKinds: map[string]bool{}}
 	add := func(what string, i int64, f string, a ...any) {
 		st.Problems = append(st.Problems, Problem{What: what, Index: i, Msg: fmt.Sprintf(f, a...)})
 	}
@@ -209,6 +213,12 @@ func foldLegacy(st *State, l Leaf) {
 	}
 	for _, k := range legacyIDs(e) {
 		st.LegacyIDs[k] = true
+	}
+	switch e.Action {
+	case "user.password":
+		st.LegacyKinds[tahqiq.RecCredential] = true
+	case "token.create":
+		st.LegacyKinds[tahqiq.RecToken] = true
 	}
 	var k RecordKey
 	switch {
@@ -333,7 +343,7 @@ func (st *State) Compare(present []Present, sc Scope) Comparison {
 		seen[p.Key] = true
 		r := st.Records[p.Key]
 		switch {
-		case r == nil && (st.LegacyDigests[p.Digest] || st.LegacyIDs[p.Key]):
+		case r == nil && (st.LegacyDigests[p.Digest] || st.LegacyIDs[p.Key] || st.LegacyKinds[p.Key.Kind]):
 			out.Legacy++
 		case r == nil:
 			add("extra", 0, "%s: no log entry made it: inserted without custody", label)

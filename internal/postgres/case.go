@@ -158,13 +158,10 @@ func notFound(err error, f string, a ...any) error {
 }
 
 func (db *DB) findUser(ctx context.Context, col, v string) (tahqiq.User, error) {
-	var u tahqiq.User
-	var role string
-	err := db.pool.QueryRow(ctx, `SELECT id, org_id, name, role FROM users WHERE `+col+` = $1`, v).Scan(&u.ID, &u.OrgID, &u.Name, &role)
+	u, err := scanUser(db.pool.QueryRow(ctx, `SELECT `+userCols+` FROM users WHERE `+col+` = $1`, v))
 	if err != nil {
 		return u, notFound(err, "no user %q", v)
 	}
-	u.Role = tahqiq.Role(role)
 	return u, nil
 }
 

@@ -29,6 +29,7 @@ func RunCases(t *testing.T, newStore func(t *testing.T, now func() time.Time) Ca
 	t.Run("TxRollbackLeavesNothing", func(t *testing.T) { testCaseRollback(t, newStore(t, clock)) })
 	t.Run("LogAndCheckpoints", func(t *testing.T) { testLog(t, newStore(t, clock)) })
 	t.Run("DatasetOwners", func(t *testing.T) { testDatasetOrgs(t, newStore(t, clock)) })
+	t.Run("AccountsDisabledAndCounted", func(t *testing.T) { testAccounts(t, newStore(t, clock)) })
 	t.Run("PasswordsSessionsTokens", func(t *testing.T) {
 		now := t0
 		testAuth(t, newStore(t, func() time.Time { return now }), &now)
@@ -475,9 +476,7 @@ func testAuth(t *testing.T, s CaseStore, now *time.Time) {
 	_, err := s.PasswordHash(ctx, admin.ID)
 	wantCode(t, "PasswordHash before any", err, tahqiq.ENOTFOUND)
 	for _, h := range []string{"$argon2id$v=19$first", "$argon2id$v=19$second"} {
-		if err := s.SetPassword(ctx, admin.ID, h); err != nil {
-			t.Fatal(err)
-		}
+		inTx(t, s, func(ctx context.Context, tx tahqiq.CaseTx) error { return tx.SetPassword(ctx, admin.ID, h, t0) })
 	}
 	if h, err := s.PasswordHash(ctx, admin.ID); err != nil || h != "$argon2id$v=19$second" {
 		t.Errorf("PasswordHash = %q, %v; want the one set last", h, err)
@@ -485,6 +484,18 @@ func testAuth(t *testing.T, s CaseStore, now *time.Time) {
 	if n, err := s.CountPasswords(ctx); err != nil || n != 1 {
 		t.Errorf("CountPasswords = %d, %v; want 1", n, err)
 	}
+	// a password set in a transaction that fails is not set
+	err = s.InTx(ctx, func(tx tahqiq.CaseTx) error {
+		if err := tx.SetPassword(ctx, viewer.ID, "$argon2id$v=19$rolled-back", t0); err != nil {
+			return err
+		}
+		return errors.New("the log append failed")
+	})
+	if err == nil {
+		t.Fatal("InTx returned no error")
+	}
+	_, err = s.PasswordHash(ctx, viewer.ID)
+	wantCode(t, "PasswordHash after a rolled-back SetPassword", err, tahqiq.ENOTFOUND)
 
 	live := tahqiq.Session{ID: "s-live", UserID: admin.ID, CSRF: "csrf1", CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}
 	short := tahqiq.Session{ID: "s-short", UserID: viewer.ID, CSRF: "csrf2", CreatedAt: t0, ExpiresAt: t0.Add(time.Minute)}
@@ -512,15 +523,112 @@ func testAuth(t *testing.T, s CaseStore, now *time.Time) {
 	_, err = s.FindSession(ctx, "s-404")
 	wantCode(t, "FindSession(s-404)", err, tahqiq.ENOTFOUND)
 
-	tok := tahqiq.APIToken{Hash: "ab12", UserID: viewer.ID, Name: "script", CreatedAt: t0}
-	if err := s.CreateToken(ctx, tok); err != nil {
-		t.Fatal(err)
+	// DeleteSessions ends every session of one user, and only those
+	for _, x := range []tahqiq.Session{
+		{ID: "s-a1", UserID: admin.ID, CSRF: "c", CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)},
+		{ID: "s-a2", UserID: admin.ID, CSRF: "c", CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)},
+		{ID: "s-v", UserID: viewer.ID, CSRF: "c", CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)},
+	} {
+		if err := s.CreateSession(ctx, x); err != nil {
+			t.Fatal(err)
+		}
+	}
+	inTx(t, s, func(ctx context.Context, tx tahqiq.CaseTx) error { return tx.DeleteSessions(ctx, admin.ID) })
+	for id, want := range map[string]string{"s-a1": tahqiq.ENOTFOUND, "s-a2": tahqiq.ENOTFOUND, "s-v": ""} {
+		_, err := s.FindSession(ctx, id)
+		wantCode(t, "FindSession("+id+") after DeleteSessions(admin)", err, want)
+	}
+
+	tok := tahqiq.APIToken{ID: "k-1", Hash: "ab12", UserID: viewer.ID, Name: "script", CreatedAt: t0, ExpiresAt: t0.Add(48 * time.Hour)}
+	tok2 := tahqiq.APIToken{ID: "k-2", Hash: "cd34", UserID: viewer.ID, Name: "other", CreatedAt: t0.Add(time.Second), ExpiresAt: t0.Add(time.Hour)}
+	tok3 := tahqiq.APIToken{ID: "k-3", Hash: "ef56", UserID: admin.ID, Name: "admin's", CreatedAt: t0.Add(2 * time.Second), ExpiresAt: t0.Add(time.Hour)}
+	for _, k := range []tahqiq.APIToken{tok, tok2, tok3} {
+		inTx(t, s, func(ctx context.Context, tx tahqiq.CaseTx) error { return tx.CreateToken(ctx, k) })
+	}
+	err = s.InTx(ctx, func(tx tahqiq.CaseTx) error {
+		return tx.CreateToken(ctx, tahqiq.APIToken{ID: "k-1", Hash: "9999", UserID: viewer.ID, Name: "x", CreatedAt: t0})
+	})
+	wantCode(t, "CreateToken with a taken ID", err, tahqiq.ECONFLICT)
+	utc := func(k tahqiq.APIToken) tahqiq.APIToken {
+		k.CreatedAt, k.ExpiresAt = k.CreatedAt.UTC(), k.ExpiresAt.UTC()
+		if !k.RevokedAt.IsZero() {
+			k.RevokedAt = k.RevokedAt.UTC()
+		}
+		return k
 	}
 	gt, err := s.FindToken(ctx, "ab12")
-	gt.CreatedAt = gt.CreatedAt.UTC()
-	if d := cmp.Diff(tok, gt); err != nil || d != "" {
+	if d := cmp.Diff(tok, utc(gt)); err != nil || d != "" {
 		t.Errorf("FindToken %v -want +got:\n%s", err, d)
+	}
+	gt, err = s.FindTokenByID(ctx, "k-1")
+	if d := cmp.Diff(tok, utc(gt)); err != nil || d != "" {
+		t.Errorf("FindTokenByID %v -want +got:\n%s", err, d)
 	}
 	_, err = s.FindToken(ctx, "ffff")
 	wantCode(t, "FindToken(ffff)", err, tahqiq.ENOTFOUND)
+	_, err = s.FindTokenByID(ctx, "k-404")
+	wantCode(t, "FindTokenByID(k-404)", err, tahqiq.ENOTFOUND)
+
+	// revocation: one token, then every live one of a user; the first time stays
+	at := t0.Add(time.Minute)
+	inTx(t, s, func(ctx context.Context, tx tahqiq.CaseTx) error { return tx.RevokeToken(ctx, "k-1", at) })
+	inTx(t, s, func(ctx context.Context, tx tahqiq.CaseTx) error {
+		return tx.RevokeToken(ctx, "k-1", at.Add(time.Hour))
+	})
+	err = s.InTx(ctx, func(tx tahqiq.CaseTx) error { return tx.RevokeToken(ctx, "k-404", at) })
+	wantCode(t, "RevokeToken(k-404)", err, tahqiq.ENOTFOUND)
+	inTx(t, s, func(ctx context.Context, tx tahqiq.CaseTx) error {
+		return tx.RevokeTokens(ctx, viewer.ID, at.Add(2*time.Minute))
+	})
+	all, err := s.FindTokens(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range all {
+		all[i] = utc(all[i])
+	}
+	tok.RevokedAt, tok2.RevokedAt = at, at.Add(2*time.Minute)
+	if d := cmp.Diff([]tahqiq.APIToken{tok, tok2, tok3}, all); d != "" {
+		t.Errorf("FindTokens after revocations -want +got:\n%s", d)
+	}
+}
+
+// testAccounts: organisations are counted inside a transaction, users are
+// disabled and enabled again (never deleted).
+func testAccounts(t *testing.T, s CaseStore) {
+	ctx := context.Background()
+	inTx(t, s, func(ctx context.Context, tx tahqiq.CaseTx) error {
+		if n, err := tx.CountOrganisations(ctx); err != nil || n != 0 {
+			t.Errorf("CountOrganisations of an empty store = %d, %v", n, err)
+		}
+		return nil
+	})
+	seedOrgs(t, s)
+	inTx(t, s, func(ctx context.Context, tx tahqiq.CaseTx) error {
+		if n, err := tx.CountOrganisations(ctx); err != nil || n != 2 {
+			t.Errorf("CountOrganisations = %d, %v; want 2", n, err)
+		}
+		return tx.SetUserDisabled(ctx, viewer.ID, true, t0)
+	})
+	want := viewer
+	want.Disabled = true
+	for _, get := range []func() (tahqiq.User, error){
+		func() (tahqiq.User, error) { return s.FindUserByID(ctx, viewer.ID) },
+		func() (tahqiq.User, error) { return s.FindUserByName(ctx, viewer.Name) },
+	} {
+		if u, err := get(); err != nil || u != want {
+			t.Errorf("disabled user read back as %+v, %v; want %+v", u, err, want)
+		}
+	}
+	if us, err := s.FindUsers(ctx); err != nil || len(us) != 2 || us[0] != want || us[1] != admin {
+		t.Errorf("FindUsers = %+v, %v; want the disabled viewer and the admin", us, err)
+	}
+	inTx(t, s, func(ctx context.Context, tx tahqiq.CaseTx) error {
+		return tx.SetUserDisabled(ctx, viewer.ID, false, t0)
+	})
+	if u, err := s.FindUserByID(ctx, viewer.ID); err != nil || u != viewer {
+		t.Errorf("enabled user read back as %+v, %v", u, err)
+	}
+	err := s.InTx(ctx, func(tx tahqiq.CaseTx) error { return tx.SetUserDisabled(ctx, "u-404", true, t0) })
+	wantCode(t, "SetUserDisabled(u-404)", err, tahqiq.ENOTFOUND)
 }
