@@ -147,7 +147,7 @@ every option and output column.`,
 	f.Float64Var(&p.EigenPrune, "eigen-prune", p.EigenPrune, "Luceri et al.'s node pruning: leave nodes whose eigenvector centrality is under this quantile (e.g. 0.9) out of the communities; 0 = off")
 	f.BoolVar(&p.CommunitiesOnAll, "communities-on-all", false, "compute communities on every edge, not only the flagged ones (CooRTweet uses the flagged subgraph)")
 	f.IntVar(&p.MinTokens, "min-tokens", p.MinTokens, "near-text: leave out posts with fewer distinct word tokens (after removing @mentions and URLs)")
-	f.Float64Var(&p.Jaccard, "jaccard", p.Jaccard, "near-text: minimum Jaccard similarity of two posts' token sets (CNT co_similar_tweet, CLI default 0.8); candidates from MinHash/LSH, every pair verified exactly")
+	f.Float64Var(&p.Jaccard, "jaccard", p.Jaccard, "near-text: minimum Jaccard similarity of two posts' token sets (CNT co_similar_tweet, CLI default 0.8); every pair at or above it within the window is found (exact prefix-filtering join, docs/coord.md)")
 	f.BoolVar(&p.Evidence, "evidence", true, "write evidence.csv.gz (one row per co-share pair)")
 	cmd.AddCommand(newCoordExplainCmd(e))
 	return cmd

@@ -78,7 +78,7 @@ func runWith(ctx context.Context, shares []tahqiq.Share, texts []TextPost, p Par
 			return nil, tahqiq.Errorf(tahqiq.EINVALID, "--by near-text needs post texts, and the input carries none")
 		}
 		start := time.Now()
-		near = findNearText(texts, p.MinTokens, p.Jaccard, p.Seed)
+		near = findNearText(texts, p.MinTokens, p.Jaccard, p.Window)
 		shares = append(slices.Clip(shares), near.shares...)
 		nearSecs = time.Since(start).Seconds()
 	}
@@ -106,6 +106,7 @@ func runWith(ctx context.Context, shares []tahqiq.Share, texts []TextPost, p Par
 			in.postTokens[i] = near.tokens[uid]
 		}
 		res.Counts["near_text_posts"] = int64(len(near.shares))
+		res.Counts["near_text_candidates"] = near.candidates
 	}
 	res.in = in
 	defer context.AfterFunc(ctx, func() { in.stop.Store(true) })()
