@@ -30,6 +30,9 @@ type nearText struct {
 	tokens map[string][]uint64 // post UID -> sorted distinct token hashes
 	// candidates counts the pairs the join looked at (for the manifest).
 	candidates int64
+	// short and repeated count the texts left out: under minTokens
+	// tokens, and a post id given again (or none).
+	short, repeated int64
 }
 
 // findNearText groups posts whose texts are near duplicates. Each post with
@@ -59,12 +62,15 @@ func findNearText(texts []TextPost, minTokens int, thr float64, window int64) *n
 	}
 	docs := make([]doc, 0, len(texts))
 	seen := map[string]bool{}
+	var short, repeated int64
 	for _, tp := range texts {
 		if tp.PostID == "" || seen[tp.PostID] {
+			repeated++
 			continue
 		}
 		toks := tokenSet(tp.Text)
 		if len(toks) < max(minTokens, 1) {
+			short++
 			continue
 		}
 		seen[tp.PostID] = true
@@ -188,7 +194,7 @@ func findNearText(texts []TextPost, minTokens int, thr float64, window int64) *n
 	for i := range docs {
 		size[find(int32(i))]++
 	}
-	nt := &nearText{tokens: map[string][]uint64{}, candidates: candidates}
+	nt := &nearText{tokens: map[string][]uint64{}, candidates: candidates, short: short, repeated: repeated}
 	for i, d := range docs {
 		root := find(int32(i))
 		if size[root] < 2 {
