@@ -133,53 +133,46 @@ func Text(s string) string {
 }
 
 // withoutMentions returns the token f (NFKC: a full-width at sign is '@'
-// by then) without its mentions, or "" when nothing of it should be kept.
+// by then) without its mention, or "" when nothing of it should be kept.
 // A token that starts with '@' is a mention whole ("@user:", "@user's", as
-// the coordination-network-toolkit deletes it). Elsewhere a mention is an
-// '@' that does not follow a word character, with the word characters
-// after it, and any '@'-word right after those ("x'@a@b" is one mention
-// of a); a token that loses a mention and is left without a letter or
-// digit (".@CNN:" -> ".:") is dropped whole.
+// the coordination-network-toolkit deletes it). Elsewhere a mention starts
+// at an '@' that does not follow a word character (or follows a lone
+// "rt": "rt@user:" keeps "rt", as "rt @user:" does) and is followed by
+// one; it is cut with the rest of the token, as a token starting with it
+// would be ("country~@user:" -> "country~"), and a token left without a
+// letter or digit (".@CNN:" -> ".") is dropped whole.
 func withoutMentions(f string) string {
 	if strings.HasPrefix(f, "@") {
 		return ""
 	}
-	at := strings.IndexByte(f, '@')
-	if at < 0 {
+	if !strings.Contains(f, "@") {
 		return f
 	}
-	var b strings.Builder
-	cut := false
 	prevWord := false // the rune before i is a word character
 	for i := 0; i < len(f); {
 		r, n := utf8.DecodeRuneInString(f[i:])
-		if r == '@' && !prevWord && i+n < len(f) && startsWord(f[i+n:]) {
-			// the mention: '@' and word characters, repeatedly
-			j := i
-			for j < len(f) && f[j] == '@' && j+1 < len(f) && startsWord(f[j+1:]) {
-				j++
-				for j < len(f) {
-					r2, n2 := utf8.DecodeRuneInString(f[j:])
-					if !isWord(r2) {
-						break
-					}
-					j += n2
-				}
+		if r == '@' && (!prevWord || afterRT(f[:i])) && i+n < len(f) && startsWord(f[i+n:]) {
+			if !strings.ContainsFunc(f[:i], func(r rune) bool { return unicode.IsLetter(r) || unicode.IsNumber(r) }) {
+				return ""
 			}
-			cut = true
-			prevWord = true
-			i = j
-			continue
+			return f[:i]
 		}
-		b.WriteString(f[i : i+n])
 		prevWord = isWord(r)
 		i += n
 	}
-	out := b.String()
-	if cut && !strings.ContainsFunc(out, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsNumber(r) }) {
-		return ""
+	return f
+}
+
+// afterRT reports whether s (the token before an '@') ends with an "rt"
+// that is a word of its own: "rt@user" is a retweet of @user, as
+// twitter-text reads it.
+func afterRT(s string) bool {
+	rest, ok := strings.CutSuffix(s, "rt")
+	if !ok {
+		return false
 	}
-	return out
+	r, _ := utf8.DecodeLastRuneInString(rest)
+	return rest == "" || !isWord(r)
 }
 
 // isWord reports whether r can be part of a handle: a letter, a digit, a

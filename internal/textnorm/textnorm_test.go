@@ -143,9 +143,14 @@ func TestText(t *testing.T) {
 		{"Juanita Broaddrick (@atensnut): \"Hillary\"", "juanita broaddrick \"hillary\""},
 		{"the Hatch Act?\" -@TGowdySC", "the hatch act?\""},
 		{"what's right for the country~@KatrinaPierson", "what's right for the country~"},
-		{"hacked [@HillaryClinton's] emails", "hacked ['s] emails"},
+		{"hacked [@HillaryClinton's] emails", "hacked emails"},
+		{"thanks x'@a@b'@c!", "thanks x'"},
 		{"spread the word \ufffd@TemiaBrinson: vote", "spread the word vote"},
 		{"＠Ｕｓｅｒ hello", "hello"},
+		{"RT@user: vote now", "rt vote now"}, // twitter-text's RT@ mention
+		{"(RT@user) vote", "(rt vote"},
+		{"start@user is a word", "start@user is a word"},
+		{"support@user.org and art@gallery", "support@user.org and art@gallery"},
 		// Not mentions: an address, an at sign alone inside a word.
 		{"write to tips@dawn.com now", "write to tips@dawn.com now"},
 		{"meet @ 5pm", "meet 5pm"},

@@ -11,14 +11,15 @@ package textnorm
 //
 //   - Text: NFKC, case folded, Arabic-script letters folded (FoldArabic),
 //     URL tokens removed, mentions removed, whitespace collapsed. A
-//     mention is an '@' that does not follow a letter, digit, mark or '_',
-//     followed by handle characters (letters, digits, marks, '_'); a
 //     whitespace-separated token that starts with '@' is removed whole (as
-//     the coordination-network-toolkit does: "@user:", "@user's"). A mention
-//     glued to punctuation or to a word (".@CNN", "'@user", "(@user):",
-//     "country~@user") is cut out of its token, and a token left with no
-//     letter or digit is removed; an e-mail address (tips@dawn.com) is
-//     not a mention.
+//     the coordination-network-toolkit does: "@user:", "@user's"). Inside a
+//     token, a mention starts at an '@' that does not follow a letter,
+//     digit, mark or '_' (or follows a lone "rt", as twitter-text reads
+//     "RT@user") and is followed by one of them; it is cut with the rest of
+//     the token, and a token left without a letter or digit goes too: a
+//     mention glued to punctuation or to a word (".@CNN:", "'@user",
+//     "(@user):", "country~@user") is removed, an e-mail address
+//     (tips@dawn.com) is kept.
 //   - FoldArabic drops the hamza everywhere: the combining hamza above and
 //     below (U+0654, U+0655) are removed with the other harakat, and every
 //     letter carrying one folds to the letter without it: أ إ آ ٱ -> ا,
