@@ -338,8 +338,8 @@ func explain(ctx context.Context, e *env, run, a, b string) ([]coord.EvidenceRow
 				return nil, tahqiq.Errorf(tahqiq.EINVALID, "the run read standard input, which cannot be read again: repeat it with --evidence")
 			}
 			f := in.Path
-			if f == "" { // a manifest from before paths were recorded
-				f = in.Name
+			if _, err := os.Stat(f); f == "" || err != nil {
+				f = in.Name // a manifest from before paths were recorded, or the file moved here
 			}
 			files = append(files, f)
 		}
