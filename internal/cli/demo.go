@@ -78,7 +78,7 @@ the admin user demo and the store's signing key.`,
 				c.Records, c.Posts, c.Accounts, c.Shares, c.Rejects, len(d.Sources))
 
 			fmt.Fprintf(w, "\n== 2. Coordination: co-retweets within 60 s, CooRTweet's min-participation 2\n")
-			shares, _, ins, err := e.datasetShares(ctx, "demo", []tahqiq.ObjectType{tahqiq.ObjRetweet}, false)
+			shares, _, src, err := e.datasetShares(ctx, "demo", []tahqiq.ObjectType{tahqiq.ObjRetweet}, false)
 			if err != nil {
 				return err
 			}
@@ -90,7 +90,7 @@ the admin user demo and the store's signing key.`,
 				return err
 			}
 			runDir := filepath.Join(out, "coord")
-			m, err := res.WriteDir(runDir, Version, ins)
+			m, err := res.WriteDir(runDir, Version, src)
 			if err != nil {
 				return err
 			}
