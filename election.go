@@ -36,6 +36,7 @@ const (
 // candidate in LineItem.Candidate.
 const (
 	KeyVotes            = "votes"
+	KeyOtherVotes       = "other_votes" // the votes of every candidate not itemised, together: not a candidate
 	KeyRegistered       = "registered"
 	KeyRegisteredMale   = "registered_male"
 	KeyRegisteredFemale = "registered_female"

@@ -102,7 +102,8 @@ type EvidenceSet struct {
 	Contest  string                 `json:"contest"`
 	Name     string                 `json:"name"` // "form 47 (official)", "sum of form 45 (agent)", ...
 	Votes    map[string]int64       `json:"votes"`
-	Rejected int64                  `json:"rejected"` // -1 unknown
+	Others   int64                  `json:"other_votes,omitempty"` // votes of the candidates not itemised, together (not a candidate)
+	Rejected int64                  `json:"rejected"`              // -1 unknown
 	Polled   int64                  `json:"total_polled"`
 	Winner   string                 `json:"winner"`
 	Runner   string                 `json:"runner_up"`
@@ -175,6 +176,9 @@ func withinForm(f, f28 *tahqiq.FormInstance, o CheckOptions, add func(Flag)) {
 			Values: values, Severity: sev, Message: msg})
 	}
 	sum := sumVotes(f)
+	if others, ok := v(tahqiq.KeyOtherVotes); ok {
+		sum += others // valid = itemised candidates + the others together
+	}
 	withVotes := hasVotes(f)
 	rej, hasRej := v(tahqiq.KeyRejected)
 	valid, hasValid := v(tahqiq.KeyValid)
@@ -704,6 +708,9 @@ func newEvidence(contest, name string, forms []*tahqiq.FormInstance, stations ma
 			}
 			e.Rejected += r
 		}
+		if o, ok := f.Value(tahqiq.KeyOtherVotes, ""); ok {
+			e.Others += o
+		}
 		if p, ok := f.Value(tahqiq.KeyTotalPolled, ""); ok {
 			if e.Polled < 0 {
 				e.Polled = 0
@@ -797,7 +804,7 @@ func outcome(contest string, ev []EvidenceSet, o CheckOptions, add func(Flag)) {
 		if pk {
 			polled := e.Polled
 			if polled < 0 {
-				polled = 0
+				polled = e.Others
 				for _, v := range e.Votes {
 					polled += v
 				}

@@ -1,30 +1,108 @@
 package audit_test
 
 import (
+	"encoding/csv"
+	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/tahqiq/tahqiq/internal/audit"
 )
 
-// Pakistan GE 2013: rejected ballots exceed the winning margin in 34 of 269
-// NA seats (elections.md §2, A10; FAFEN's count for 2018 was 49/270).
-func TestRejectedGreaterThanMarginPakistan2013(t *testing.T) {
+// Pakistan general elections: rejected ballots exceed the winning margin in
+// 34 of 269 NA and 95 of 561 PA seats in 2013, 45 of 269 NA seats in 2008
+// (elections.md §2, A10; FAFEN's count for 2018 was 49/270).
+func TestRejectedGreaterThanMarginPakistan(t *testing.T) {
 	imp := load(t, "pk/pk_constituency_results_cookman.csv", "pk-constituency")
 	res := audit.Check(imp, audit.CheckOptions{})
-	seats, flagged := 0, 0
+	for _, tc := range []struct {
+		prefix, assembly string
+		flagged, seats   int
+	}{
+		{"2013-05-11 ", "National", 34, 269},
+		{"2013-05-11 ", "Provincial", 95, 561},
+		{"2008-02-18 ", "National", 45, 269},
+	} {
+		assembly := map[string]string{}
+		for _, f := range imp.Election.Forms {
+			assembly[f.Contest] = f.Status
+		}
+		in := func(contest string) bool {
+			return strings.HasPrefix(contest, tc.prefix) && !strings.Contains(contest, "By-Election") && assembly[contest] == tc.assembly
+		}
+		seats, flagged := 0, 0
+		for _, e := range res.Evidence {
+			if in(e.Contest) {
+				seats++
+			}
+		}
+		for _, f := range res.Flags {
+			if f.Rule == "A10-rejected-gt-margin" && in(f.Contest) {
+				flagged++
+			}
+		}
+		if seats != tc.seats || flagged != tc.flagged {
+			t.Errorf("%s%s: rejected > margin in %d of %d seats, want %d of %d", tc.prefix, tc.assembly, flagged, seats, tc.flagged, tc.seats)
+		}
+	}
+}
+
+// The remainder of a Pakistani constituency result (the votes of every
+// other candidate together) is not a candidate: every contest's margin is
+// the winner's votes minus the runner-up's, as the file's own MOV_votes
+// column has it (2013 NA-32: 5,590, not "(all others)" by 20,700; NA-15:
+// 21,666, not 2,386).
+func TestPakistanConstituencyMargins(t *testing.T) {
+	imp := load(t, "pk/pk_constituency_results_cookman.csv", "pk-constituency")
+	res := audit.Check(imp, audit.CheckOptions{})
+	raw, err := os.Open(filepath.Join(dataDir(t), "pk", "pk_constituency_results_cookman.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	recs, err := csv.NewReader(raw).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := map[string]int{}
+	for i, h := range recs[0] {
+		col[h] = i
+	}
+	want := map[string]string{} // "date number" (general elections) -> MOV_votes
+	for _, r := range recs[1:] {
+		if r[col["election_type"]] == "General Election" {
+			want[r[col["election_date"]]+" "+r[col["constituency_number"]]] = r[col["MOV_votes"]]
+		}
+	}
+	checked := 0
 	for _, e := range res.Evidence {
-		if strings.HasPrefix(e.Contest, "2013-05-11 NA-") {
-			seats++
+		if strings.Contains(e.Winner, "all others") || strings.Contains(e.Runner, "all others") {
+			t.Errorf("%s: winner %q, runner-up %q: the remainder is not a candidate", e.Contest, e.Winner, e.Runner)
+		}
+		if w, ok := want[e.Contest]; ok && w != "" {
+			checked++
+			if got := strconv.FormatInt(e.Margin, 10); got != w {
+				t.Errorf("%s: margin %s, MOV_votes %s", e.Contest, got, w)
+			}
 		}
 	}
-	for _, f := range res.Flags {
-		if f.Rule == "A10-rejected-gt-margin" && strings.HasPrefix(f.Contest, "2013-05-11 NA-") {
-			flagged++
+	if checked < 2000 {
+		t.Errorf("only %d contests compared with MOV_votes", checked)
+	}
+	for _, tc := range []struct {
+		contest, winner string
+		margin          int64
+	}{{"2013-05-11 NA-32", "Iftikhar Ud Din", 5590}, {"2013-05-11 NA-15", "Nasir Khan Khattak", 21666}} {
+		for _, e := range res.Evidence {
+			if e.Contest == tc.contest && (!strings.HasPrefix(e.Winner, tc.winner) || e.Margin != tc.margin) {
+				t.Errorf("%s: %s by %d, want %s by %d", tc.contest, e.Winner, e.Margin, tc.winner, tc.margin)
+			}
 		}
 	}
-	if seats != 269 || flagged != 34 {
-		t.Errorf("2013 NA: rejected > margin in %d of %d seats, want 34 of 269", flagged, seats)
+	if n := res.Counts["P1-valid"]; n != 0 {
+		t.Errorf("%d P1-valid flags: valid votes = winner + runner-up + third + the rest in every contest of the file", n)
 	}
 }
 

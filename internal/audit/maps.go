@@ -314,7 +314,9 @@ func readPKConstituency(ctx context.Context, r *rows) error {
 		add("win_votes", tahqiq.KeyVotes, name("win_name", "win_party"), true)
 		add("second_votes", tahqiq.KeyVotes, name("second_name", "second_party"), true)
 		add("third_votes", tahqiq.KeyVotes, "third: "+r.str("third_party"), false)
-		add("remainder_votes", tahqiq.KeyVotes, "(all others)", false)
+		// the remainder is the votes of every other candidate together: a
+		// line of the result, never a candidate (it cannot win or be runner-up)
+		add("remainder_votes", tahqiq.KeyOtherVotes, "", false)
 		if r.bad != "" {
 			r.reject(r.bad)
 			continue

@@ -86,6 +86,8 @@ func Stations(imp *Import, formType, turnout string) *StationTable {
 				if row.Given < 0 {
 					row.Given = it.Value
 				}
+			case tahqiq.KeyOtherVotes:
+				sum += it.Value // valid votes of candidates not itemised
 			case tahqiq.KeyValid:
 				valid = it.Value
 			case tahqiq.KeyRejected:
