@@ -228,13 +228,11 @@ func withinForm(f, f28 *tahqiq.FormInstance, o CheckOptions, add func(Flag)) {
 			flag("P3-out-gt-issued", SevError, fmt.Sprintf("taken_out=%d issued=%d", boxes, issued), "more ballots taken out of the boxes than issued")
 		}
 	}
-	// P2 / A8: polled (or issued) vs registered
-	if f.Station == "" {
-		return
-	}
+	// P2 / A8: polled (or issued) vs registered, on station forms and on
+	// contest-level results that give the registered voters
 	reg, hasReg := v(tahqiq.KeyRegistered)
 	var regForm *tahqiq.FormInstance
-	if !hasReg && f28 != nil && f28 != f {
+	if !hasReg && f.Station != "" && f28 != nil && f28 != f {
 		reg, hasReg = f28.Value(tahqiq.KeyRegistered, "")
 		regForm = f28
 	}

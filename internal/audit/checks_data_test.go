@@ -180,3 +180,25 @@ func TestProvisionalFinalAfghanistan2009(t *testing.T) {
 		t.Errorf("centres above estimated voters: %d, want 430", f.Outliers.Counts[audit.OAboveReg])
 	}
 }
+
+// Turnout is checked on constituency-level results too: 2008 PP-157 polled
+// 51,061 votes for 13,916 registered voters, 2013 PP-256 94,258 for 71,895
+// (131 %).
+func TestTurnoutConstituencyLevel(t *testing.T) {
+	imp := load(t, "pk/pk_constituency_results_cookman.csv", "pk-constituency")
+	res := audit.Check(imp, audit.CheckOptions{})
+	got := map[string]string{}
+	for _, f := range res.Flags {
+		if strings.HasPrefix(f.Rule, "P2-") {
+			got[f.Contest] = f.Rule + " " + f.Values
+		}
+	}
+	for contest, want := range map[string]string{
+		"2008-02-18 PP-157": "P2-above-registered polled=51061 registered=13916",
+		"2013-05-11 PP-256": "P2-above-registered polled=94258 registered=71895",
+	} {
+		if got[contest] != want {
+			t.Errorf("%s: %q, want %q", contest, got[contest], want)
+		}
+	}
+}
