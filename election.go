@@ -118,6 +118,7 @@ type Contest struct {
 	ID         string   `json:"id"`
 	Name       string   `json:"name,omitempty"`
 	Region     string   `json:"region,omitempty"`
+	Date       string   `json:"date,omitempty"` // polling day, YYYY-MM-DD, when the input gives it
 	Candidates []string `json:"candidates"`
 }
 

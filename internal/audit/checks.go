@@ -83,6 +83,32 @@ type CheckResult struct {
 	Forms       int              `json:"forms_checked"`
 	Provisional []ProvisionalSum `json:"provisional_vs_final,omitempty"`
 	Evidence    []EvidenceSet    `json:"evidence_sets,omitempty"`
+	// RecountRules counts the contests with Pakistani forms by the recount
+	// rule that applies to them.
+	RecountRules map[string]int `json:"recount_rules,omitempty"`
+}
+
+// The recount rules of P8 (EvidenceSet.RecountRule).
+const (
+	RecountAct2017 = "Elections Act 2017 s.95(5): margin under 5 % of the votes polled or under 8,000 (NA) / 4,000 (PA) votes, whichever is less (as reported; verify against the Act)"
+	RecountAssumed = "Elections Act 2017 s.95(5), assumed: the contest's polling day is not in the input (Forms 45-49 are the Act's forms)"
+	RecountNone    = "none: the contest was held before the Elections Act 2017 came into force (2 October 2017); its s.95(5) threshold does not apply and no earlier threshold is checked"
+)
+
+// Act2017InForce is the day the Elections Act 2017 came into force (assent
+// and publication, 2 October 2017).
+const Act2017InForce = "2017-10-02"
+
+// RecountRule is the recount rule for a contest polled on date (YYYY-MM-DD
+// or "" when unknown).
+func RecountRule(date string) string {
+	switch {
+	case date == "":
+		return RecountAssumed
+	case date < Act2017InForce:
+		return RecountNone
+	}
+	return RecountAct2017
 }
 
 // ProvisionalSum is the A9 summary of one contest: totals of the
@@ -99,17 +125,20 @@ type ProvisionalSum struct {
 
 // EvidenceSet is one contest result from one body of evidence.
 type EvidenceSet struct {
-	Contest  string                 `json:"contest"`
-	Name     string                 `json:"name"` // "form 47 (official)", "sum of form 45 (agent)", ...
-	Votes    map[string]int64       `json:"votes"`
-	Others   int64                  `json:"other_votes,omitempty"` // votes of the candidates not itemised, together (not a candidate)
-	Rejected int64                  `json:"rejected"`              // -1 unknown
-	Polled   int64                  `json:"total_polled"`
-	Winner   string                 `json:"winner"`
-	Runner   string                 `json:"runner_up"`
-	Margin   int64                  `json:"margin"`
-	Forms    []*tahqiq.FormInstance `json:"-"`
-	stations map[string]*tahqiq.FormInstance
+	Contest  string           `json:"contest"`
+	Name     string           `json:"name"` // "form 47 (official)", "sum of form 45 (agent)", ...
+	Votes    map[string]int64 `json:"votes"`
+	Others   int64            `json:"other_votes,omitempty"` // votes of the candidates not itemised, together (not a candidate)
+	Rejected int64            `json:"rejected"`              // -1 unknown
+	Polled   int64            `json:"total_polled"`
+	Winner   string           `json:"winner"`
+	Runner   string           `json:"runner_up"`
+	Margin   int64            `json:"margin"`
+	// RecountRule names the recount rule that applies to the contest
+	// (Pakistani forms only): RecountAct2017, RecountAssumed or RecountNone.
+	RecountRule string                 `json:"recount_rule,omitempty"`
+	Forms       []*tahqiq.FormInstance `json:"-"`
+	stations    map[string]*tahqiq.FormInstance
 }
 
 // Check runs every reconciliation check (elections.md §3 P1-P9, A8-A10).
@@ -119,6 +148,10 @@ func Check(imp *Import, o CheckOptions) *CheckResult {
 	add := func(fl Flag) {
 		res.Flags = append(res.Flags, fl)
 		res.Counts[fl.Rule]++
+	}
+	dates := map[string]string{}
+	for _, c := range imp.Election.Contests {
+		dates[c.ID] = c.Date
 	}
 	byContest := map[string][]*tahqiq.FormInstance{}
 	var contests []string
@@ -143,8 +176,17 @@ func Check(imp *Import, o CheckOptions) *CheckResult {
 		consolidation(c, forms, add)
 		res.Provisional = append(res.Provisional, provisional(c, forms, add)...)
 		ev := evidenceSets(c, forms)
+		outcome(c, ev, dates[c], o, add)
+		for _, e := range ev {
+			if e.RecountRule != "" {
+				if res.RecountRules == nil {
+					res.RecountRules = map[string]int{}
+				}
+				res.RecountRules[e.RecountRule]++
+				break
+			}
+		}
 		res.Evidence = append(res.Evidence, ev...)
-		outcome(c, ev, o, add)
 		timing(imp, c, forms, o, add)
 	}
 	return res
@@ -781,8 +823,9 @@ func evidenceSets(contest string, forms []*tahqiq.FormInstance) []EvidenceSet {
 }
 
 // outcome: A10 / P8 on every evidence set, and winner flips between sets.
-func outcome(contest string, ev []EvidenceSet, o CheckOptions, add func(Flag)) {
-	for _, e := range ev {
+func outcome(contest string, ev []EvidenceSet, date string, o CheckOptions, add func(Flag)) {
+	for i := range ev {
+		e := &ev[i]
 		if e.Runner == "" {
 			continue
 		}
@@ -800,6 +843,9 @@ func outcome(contest string, ev []EvidenceSet, o CheckOptions, add func(Flag)) {
 			pk = pk || isPK(f.Type)
 		}
 		if pk {
+			e.RecountRule = RecountRule(date)
+		}
+		if pk && e.RecountRule != RecountNone {
 			polled := e.Polled
 			if polled < 0 {
 				polled = e.Others
@@ -821,7 +867,7 @@ func outcome(contest string, ev []EvidenceSet, o CheckOptions, add func(Flag)) {
 			if e.Margin < limit {
 				add(Flag{Rule: "P8-recount-threshold", Contest: contest, Forms: cites(fs...), Severity: SevWarning,
 					Values:  fmt.Sprintf("%s: margin=%d threshold=%d polled=%d", e.Name, e.Margin, limit, polled),
-					Message: "margin is under the recount threshold (Sec. 95(5): < 5 % of votes polled or < 8,000 NA / 4,000 PA, whichever is less)"})
+					Message: "margin is under the recount threshold (" + e.RecountRule + ")"})
 			}
 		}
 	}

@@ -202,3 +202,42 @@ func TestTurnoutConstituencyLevel(t *testing.T) {
 		}
 	}
 }
+
+// The recount threshold of the Elections Act 2017 (s.95(5)) applies only to
+// contests held under it (in force from 2 October 2017): none of the
+// 1993-2013 contests gets the flag, and each evidence set names the rule
+// that applies (or none).
+func TestRecountThresholdByDate(t *testing.T) {
+	imp := load(t, "pk/pk_constituency_results_cookman.csv", "pk-constituency")
+	res := audit.Check(imp, audit.CheckOptions{})
+	date := map[string]string{}
+	for _, c := range imp.Election.Contests {
+		date[c.ID] = c.Date
+	}
+	if date["2013-05-11 NA-32"] != "2013-05-11" || date["2018-02-12 By-Election NA-154"] != "2018-02-12" {
+		t.Errorf("contest dates: %q, %q", date["2013-05-11 NA-32"], date["2018-02-12 By-Election NA-154"])
+	}
+	for _, f := range res.Flags {
+		if f.Rule == "P8-recount-threshold" && date[f.Contest] < "2017-10-02" {
+			t.Errorf("%s (%s): %s", f.Contest, date[f.Contest], f.Values)
+		}
+	}
+	rules := map[string]int{}
+	for _, e := range res.Evidence {
+		act := date[e.Contest] >= "2017-10-02"
+		if got := strings.HasPrefix(e.RecountRule, "Elections Act 2017"); got != act {
+			t.Errorf("%s (%s): recount rule %q", e.Contest, date[e.Contest], e.RecountRule)
+		}
+		rules[e.RecountRule]++
+	}
+	if len(rules) != 2 || res.RecountRules[audit.RecountNone] != len(res.Evidence)-5 {
+		t.Errorf("rules %v, summary %v", rules, res.RecountRules)
+	}
+	// the 2024 Form 47s are held under the Act
+	imp24 := load(t, "pk/pk_2024_na_form47_vs_claimed_form45.csv", "pk2024")
+	for _, e := range audit.Check(imp24, audit.CheckOptions{}).Evidence {
+		if e.RecountRule != audit.RecountAct2017 {
+			t.Fatalf("2024 %s: %q", e.Contest, e.RecountRule)
+		}
+	}
+}

@@ -294,6 +294,7 @@ func readPKConstituency(ctx context.Context, r *rows) error {
 		if n[contest] > 1 {
 			contest += "#" + strconv.Itoa(n[contest])
 		}
+		r.contestDate(contest, date)
 		var items []tahqiq.LineItem
 		add := func(col, key, cand string, required bool) {
 			if v, ok := r.count(col, required); ok {
@@ -353,6 +354,7 @@ func readPK2024(ctx context.Context, r *rows) error {
 		}
 		a := f47[c]
 		if a == nil {
+			r.contestDate(c, "2024-02-08") // general election of 8 February 2024
 			a = r.form(c+"#47", tahqiq.Form47, tahqiq.SourceOfficial, c, "", r.str("province"))
 			a.Status = "National"
 			if hasTot {
@@ -415,6 +417,7 @@ func readLong(ctx context.Context, r *rows) error {
 			r.imp.Election.Forms = append(r.imp.Election.Forms, f)
 			if d := r.str("election_date"); d != "" {
 				r.imp.ElectionDate = d
+				r.contestDate(contest, d)
 			}
 			if p := r.str("published_at"); p != "" {
 				if r.imp.PublishedAt == nil {

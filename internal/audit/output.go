@@ -306,6 +306,18 @@ func checksReport(w io.Writer, imp *Import, c *CheckResult, plots []string) erro
 		fmt.Fprintf(&b, "<tr><td>%s</td><td>%d</td></tr>", esc(r), c.Counts[r])
 	}
 	b.WriteString("</table>")
+	if len(c.RecountRules) > 0 {
+		b.WriteString("<h2>Recount rule (P8)</h2><table><tr><th>rule</th><th>contests</th></tr>")
+		var rr []string
+		for r := range c.RecountRules {
+			rr = append(rr, r)
+		}
+		sort.Strings(rr)
+		for _, r := range rr {
+			fmt.Fprintf(&b, "<tr><td>%s</td><td>%d</td></tr>", esc(r), c.RecountRules[r])
+		}
+		b.WriteString("</table>")
+	}
 	for _, p := range c.Provisional {
 		fmt.Fprintf(&b, "<h2>Provisional vs final: %s</h2><table><tr><th>candidate</th><th>provisional</th><th>final (all units)</th><th>final excluding invalidated</th></tr>", esc(p.Contest))
 		for _, k := range candKeys(p.Provisional, p.Final) {

@@ -95,6 +95,9 @@ func ReadFile(ctx context.Context, path, mapName string) (*Import, error) {
 		return nil, err
 	}
 	finish(imp.Election)
+	for i, c := range imp.Election.Contests {
+		imp.Election.Contests[i].Date = rd.dates[c.ID]
+	}
 	return imp, nil
 }
 
@@ -107,7 +110,21 @@ type rows struct {
 	header          []string
 	rec             []string
 	line            int64
-	bad             string // first problem of the current row
+	bad             string            // first problem of the current row
+	dates           map[string]string // contest -> polling day (YYYY-MM-DD)
+}
+
+// contestDate records the polling day of a contest (the first one given).
+func (r *rows) contestDate(contest, date string) {
+	if date == "" {
+		return
+	}
+	if r.dates == nil {
+		r.dates = map[string]string{}
+	}
+	if _, ok := r.dates[contest]; !ok {
+		r.dates[contest] = date
+	}
 }
 
 // next reads the next row; false at the end. A malformed CSV line is a reject.

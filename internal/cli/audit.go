@@ -113,6 +113,9 @@ func newAuditCheckCmd(e *env) *cobra.Command {
 			for _, r := range sortedKeys(res.Counts) {
 				fmt.Fprintf(e.stdout, "  %-28s %d\n", r, res.Counts[r])
 			}
+			for _, r := range sortedKeys(res.RecountRules) {
+				fmt.Fprintf(e.stdout, "recount rule (P8), %d contests: %s\n", res.RecountRules[r], r)
+			}
 			for _, p := range res.Provisional {
 				fmt.Fprintf(e.stdout, "provisional vs final %s: units %v\n", p.Contest, p.Units)
 				keys := map[string]bool{}
