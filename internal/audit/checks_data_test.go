@@ -139,6 +139,11 @@ func TestClaimNA56(t *testing.T) {
 	if r.RefMargin != 14036 || len(r.Sets) != 1 || r.Sets[0].Margin != -38817 || r.Sets[0].Swing != 52853 || !r.Sets[0].Supports {
 		t.Errorf("%+v", r)
 	}
+	// the only other evidence is PTI's own claim: it agrees, but a party's
+	// claim is not evidence, so the claim is untested, not supported
+	if r.Sets[0].Evidence || !strings.HasPrefix(r.Verdict, "untested") || !strings.Contains(r.Verdict, "party's own claim") {
+		t.Errorf("verdict %q (set counts as evidence: %v)", r.Verdict, r.Sets[0].Evidence)
+	}
 }
 
 // Pakistan 2024: PTI-claimed Form 45 totals give a different winner from

@@ -71,6 +71,12 @@ func TestClaimTemplateStations(t *testing.T) {
 	if r.Reference != "form 49 (official) f49" || r.RefMargin != 358 {
 		t.Fatalf("reference %q %d", r.Reference, r.RefMargin)
 	}
+	// form 47 supports (+110); B's claimed totals (+558) are a party's claim
+	// and not counted; the official and agent Form 45 sums and the Form 48
+	// sum do not support
+	if want := "supported by 1 of 4 other evidence sets of forms (not counted: 1 party claim, which supports it)"; r.Verdict != want {
+		t.Errorf("verdict %q, want %q", r.Verdict, want)
+	}
 	for _, s := range r.Sets {
 		if strings.HasPrefix(s.Name, "sum of form 45 (agent)") {
 			// station 2: official 203-265=-62, agent 803-265=538 -> swing -600;

@@ -179,7 +179,7 @@ func newAuditClaimCmd(e *env) *cobra.Command {
 			fmt.Fprintf(w, "claim: in %s, %s's margin over %s was inflated by at least %d\n", r.Claim.Contest, r.X, r.Y, cl.N)
 			fmt.Fprintf(w, "reference (official): %s: margin %+d\n", r.Reference, r.RefMargin)
 			for _, s := range r.Sets {
-				fmt.Fprintf(w, "  %s: margin %+d, swing %+d -> %v\n", s.Name, s.Margin, s.Swing, map[bool]string{true: "supports", false: "does not support"}[s.Supports])
+				fmt.Fprintf(w, "  %s: margin %+d, swing %+d -> %v\n", s.Name, s.Margin, s.Swing, map[bool]string{true: "supports", false: "does not support"}[s.Supports]+map[bool]string{true: "", false: " (a party's claim: not counted)"}[s.Evidence])
 				if s.Note != "" {
 					fmt.Fprintf(w, "    %s\n", s.Note)
 				}
