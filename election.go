@@ -48,7 +48,9 @@ const (
 	KeyBallotsReceived  = "ballots_received"
 	KeyBallotsIssued    = "ballots_issued"
 	KeyBallotsInBoxes   = "ballots_in_boxes"
-	KeyUnused           = "unused" // unissued, or cancelled (Russia)
+	KeyIssuedOutside    = "issued_outside" // issued outside the polling room (home voting; Russia)
+	KeyBallotsMobile    = "ballots_mobile" // found in the mobile (portable) boxes (Russia)
+	KeyUnused           = "unused"         // unissued, or cancelled (Russia)
 	KeySpoilt           = "spoilt"
 	KeyTendered         = "tendered"
 	KeyChallenged       = "challenged"

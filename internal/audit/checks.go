@@ -258,6 +258,18 @@ func withinForm(f, f28 *tahqiq.FormInstance, o CheckOptions, add func(Flag)) {
 		if hasBoxes && hasIssued && boxes > issued {
 			flag("A8-boxes-gt-issued", SevWarning, fmt.Sprintf("in_boxes=%d issued=%d", boxes, issued), "more ballots in the boxes than were issued")
 		}
+		if hasReceived && hasIssued && issued > received {
+			flag("A8-issued-gt-received", SevWarning, fmt.Sprintf("issued=%d received=%d", issued, received), "more ballots issued than the station received")
+		}
+		mob, hasMob := v(tahqiq.KeyBallotsMobile)
+		out, hasOut := v(tahqiq.KeyIssuedOutside)
+		if hasMob && hasOut && mob > out {
+			flag("A8-mobile-gt-outside", SevWarning, fmt.Sprintf("mobile_box=%d issued_outside=%d", mob, out), "more ballots in the mobile boxes than were issued outside the polling room")
+		}
+		if reg, ok := v(tahqiq.KeyRegistered); ok && reg == 0 {
+			flag("A8-registered-zero", SevWarning, fmt.Sprintf("registered=%d issued=%d", reg, issued),
+				"no registered voters: turnout is undefined and the station is left out of the turnout forensics")
+		}
 	}
 	if f.Type == tahqiq.Form46 {
 		sp, _ := v(tahqiq.KeySpoilt)

@@ -59,6 +59,19 @@ func TestChecksTemplate(t *testing.T) {
 	}
 }
 
+// One copy per station is analysed; the agent copies of stations 1 and 2
+// are counted, not dropped without a word.
+func TestForensicsCountsCopies(t *testing.T) {
+	imp, err := audit.ReadFile(context.Background(), "testdata/na999-template.csv", "pk-long")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := audit.RunForensics(imp, audit.ForensicsOptions{})
+	if f.Stations != 4 || f.Copies != 2 {
+		t.Errorf("%d stations, %d copies not analysed; want 4 and 2", f.Stations, f.Copies)
+	}
+}
+
 func TestClaimTemplateStations(t *testing.T) {
 	imp, err := audit.ReadFile(context.Background(), "testdata/na999-template.csv", "pk-long")
 	if err != nil {

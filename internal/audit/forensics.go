@@ -31,9 +31,12 @@ type ForensicsOptions struct {
 
 // Forensics is every statistic of one run (written as forensics.json).
 type Forensics struct {
-	Input       InputInfo        `json:"input"`
-	Parameters  map[string]any   `json:"parameters"`
-	Stations    int              `json:"stations"`
+	Input      InputInfo      `json:"input"`
+	Parameters map[string]any `json:"parameters"`
+	Stations   int            `json:"stations"`
+	// Copies counts further copies of station forms that are not analysed
+	// (one copy per station is: the official one, else the first read).
+	Copies      int              `json:"copies_not_analysed"`
 	Candidates  []string         `json:"candidates"`
 	Leader      string           `json:"leader"`
 	Totals      map[string]int64 `json:"totals"`
@@ -135,7 +138,7 @@ func RunForensics(imp *Import, o ForensicsOptions) *Forensics {
 		Input: InputInfo{File: imp.File, SHA256: imp.SHA256, Map: imp.Map, Rows: imp.Rows, Rejects: len(imp.Rejects), Form: t.FormType},
 		Parameters: map[string]any{"turnout": o.Turnout, "rule": o.Rule.String(), "weight": orDefault(o.Weight, "stations"),
 			"multiple": max(o.Multiple, 1), "mc_runs": o.MCRuns, "seed": o.Seed, "bins": o.Bins, "leader": o.Leader, "klimek_fit": o.KlimekFit},
-		Stations: len(t.Rows), Candidates: t.Candidates, Totals: map[string]int64{},
+		Stations: len(t.Rows), Copies: t.Copies, Candidates: t.Candidates, Totals: map[string]int64{},
 	}
 	if leader >= 0 {
 		f.Leader = t.Candidates[leader]

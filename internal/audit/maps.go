@@ -72,14 +72,17 @@ func readRU(ctx context.Context, r *rows) error {
 	type opt struct{ col, key string }
 	opts := []opt{{"ballots_received", tahqiq.KeyBallotsReceived}, {"ballots_in_boxes", tahqiq.KeyBallotsInBoxes},
 		{"valid", tahqiq.KeyValid}, {"ballots_cancelled", tahqiq.KeyUnused}, {"ballots_lost", tahqiq.KeyLost},
-		{"ballots_unaccounted", tahqiq.KeyUnaccounted}}
+		{"ballots_unaccounted", tahqiq.KeyUnaccounted},
+		// kept apart from ballots_issued and ballots_in_boxes (their sums)
+		// for the check "mobile box > issued outside"
+		{"issued_outside", tahqiq.KeyIssuedOutside}, {"ballots_mobile", tahqiq.KeyBallotsMobile}}
 	for {
 		ok, err := r.next(ctx)
 		if err != nil || !ok {
 			return err
 		}
-		region, tik, uik := r.str("region"), r.str("tik"), r.str("uik")
-		items := make([]tahqiq.LineItem, 0, 9+len(cands))
+		region, oik, tik, uik := r.str("region"), r.str("oik"), r.str("tik"), r.str("uik")
+		items := make([]tahqiq.LineItem, 0, 11+len(cands))
 		reg, _ := r.count("registered", true)
 		iss, _ := r.count("ballots_issued", true)
 		inv, _ := r.count("invalid", true)
@@ -102,7 +105,14 @@ func readRU(ctx context.Context, r *rows) error {
 			r.reject(r.bad)
 			continue
 		}
+		// a UIK number is unique only within region and TIK, and within
+		// the OIK (single-member district) where the file gives one: the
+		// 2021 online-voting pseudo-stations of one region share the TIK
+		// "Дистанционное электронное голосование" and differ only by OIK
 		st := region + "/" + tik + "/" + uik
+		if oik != "" {
+			st = region + "/" + oik + "/" + tik + "/" + uik
+		}
 		f := r.form(st, tahqiq.FormRUUIK, tahqiq.SourceOfficial, contest, st, region)
 		f.Items = items
 		r.imp.Election.Forms = append(r.imp.Election.Forms, f)

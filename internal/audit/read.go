@@ -17,6 +17,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"github.com/tahqiq/tahqiq"
@@ -94,11 +95,67 @@ func ReadFile(ctx context.Context, path, mapName string) (*Import, error) {
 	if err := m.read(ctx, rd); err != nil {
 		return nil, err
 	}
+	dedupe(imp)
 	finish(imp.Election)
 	for i, c := range imp.Election.Contests {
 		imp.Election.Contests[i].Date = rd.dates[c.ID]
 	}
 	return imp, nil
+}
+
+// dedupe keeps every form instance and every line item once: a second
+// form with the id of an earlier one (the same station given twice) and a
+// second item with the key and candidate of an earlier one on the same
+// form become rejects of their lines, never merged or counted twice.
+// Rejects are then in line order.
+func dedupe(imp *Import) {
+	type itemKey struct{ key, cand string }
+	first := make(map[string]*tahqiq.FormInstance, len(imp.Election.Forms))
+	kept := imp.Election.Forms[:0]
+	for _, f := range imp.Election.Forms {
+		if g, ok := first[f.ID]; ok {
+			what := "form " + f.ID
+			if f.Station != "" {
+				what = "station " + f.Station
+			}
+			imp.Rejects = append(imp.Rejects, tahqiq.Reject{File: imp.File, Line: f.Line,
+				Reason: fmt.Sprintf("%s is given again (first on line %d): this row is not read, so that nothing is counted twice", what, g.Line)})
+			continue
+		}
+		first[f.ID] = f
+		kept = append(kept, f)
+		if len(f.Items) < 2 {
+			continue
+		}
+		seen := make(map[itemKey]int64, len(f.Items))
+		items := f.Items[:0]
+		for _, it := range f.Items {
+			k := itemKey{it.Key, it.Candidate}
+			if l, ok := seen[k]; ok {
+				line := it.Line
+				if line == 0 {
+					line = f.Line
+				}
+				name := it.Key
+				if it.Candidate != "" {
+					name += " " + it.Candidate
+				}
+				imp.Rejects = append(imp.Rejects, tahqiq.Reject{File: imp.File, Line: line,
+					Reason: fmt.Sprintf("%s: %s is given again (first on line %d): not read, so that nothing is counted twice", f.ID, name, l)})
+				continue
+			}
+			l := it.Line
+			if l == 0 {
+				l = f.Line
+			}
+			seen[k] = l
+			items = append(items, it)
+		}
+		f.Items = items
+	}
+	clear(imp.Election.Forms[len(kept):])
+	imp.Election.Forms = kept
+	sort.SliceStable(imp.Rejects, func(i, j int) bool { return imp.Rejects[i].Line < imp.Rejects[j].Line })
 }
 
 // rows walks the data rows of one CSV file.
