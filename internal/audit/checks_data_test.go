@@ -180,7 +180,7 @@ func TestProvisionalFinalAfghanistan2009(t *testing.T) {
 		t.Errorf("Karzai %q prelim %d final %d; merged %d", karzai, p.Provisional[karzai], p.FinalValid[karzai], p.FinalValid[merged])
 	}
 	// votes above the IEC's estimated voters in 430 centres (elections.md §4)
-	f := audit.RunForensics(imp, audit.ForensicsOptions{})
+	f := forensics(t, imp, audit.ForensicsOptions{})
 	if f.Outliers.Counts[audit.OAboveReg] != 430 {
 		t.Errorf("centres above estimated voters: %d, want 430", f.Outliers.Counts[audit.OAboveReg])
 	}

@@ -66,7 +66,7 @@ func TestForensicsCountsCopies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := audit.RunForensics(imp, audit.ForensicsOptions{})
+	f := forensics(t, imp, audit.ForensicsOptions{})
 	if f.Stations != 4 || f.Copies != 2 {
 		t.Errorf("%d stations, %d copies not analysed; want 4 and 2", f.Stations, f.Copies)
 	}

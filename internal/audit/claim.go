@@ -50,9 +50,17 @@ type StationSwing struct {
 	Swing   int64    `json:"swing"`
 }
 
+// matchCandidate finds q among cands: the exact label, else the code that
+// starts a label ("c05" for "c05 Putin ..."), else the one label that
+// contains q, ignoring case. Several or none is an error naming them.
 func matchCandidate(cands []string, q string) (string, error) {
 	for _, c := range cands {
 		if c == q {
+			return c, nil
+		}
+	}
+	for _, c := range cands {
+		if code, _, ok := strings.Cut(c, " "); ok && strings.EqualFold(code, q) {
 			return c, nil
 		}
 	}

@@ -56,3 +56,13 @@ func load(t testing.TB, rel, m string) *audit.Import {
 	loaded.Store(rel+"\x00"+m, imp)
 	return imp
 }
+
+// forensics runs audit.RunForensics and fails the test on an error.
+func forensics(t testing.TB, imp *audit.Import, o audit.ForensicsOptions) *audit.Forensics {
+	t.Helper()
+	f, err := audit.RunForensics(imp, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}

@@ -1,12 +1,68 @@
 package audit
 
 import (
+	"errors"
+	"fmt"
 	"math"
+	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 
+	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/stats"
 )
+
+// ErrNothingToAnalyse is in the chain of RunForensics' error when the input
+// has no polling-station forms to analyse (errors.Is); the error is also an
+// EINVALID *tahqiq.Error with the message for the user.
+var ErrNothingToAnalyse = errors.New("nothing to analyse")
+
+type nothingError struct{ e *tahqiq.Error }
+
+func (n nothingError) Error() string   { return n.e.Error() }
+func (n nothingError) Unwrap() []error { return []error{n.e, ErrNothingToAnalyse} }
+
+// nothingToAnalyse says which forms imp has instead of station forms of
+// formType.
+func nothingToAnalyse(imp *Import, formType string) error {
+	st, ct := map[string]int{}, map[string]int{}
+	for _, f := range imp.Election.Forms {
+		if f.Station != "" {
+			st[f.Type]++
+		} else {
+			ct[f.Type]++
+		}
+	}
+	var have []string
+	for _, k := range sortedKeys(st) {
+		have = append(have, fmt.Sprintf("%s (%d stations)", k, st[k]))
+	}
+	for _, k := range sortedKeys(ct) {
+		have = append(have, fmt.Sprintf("%s without a station (%d)", k, ct[k]))
+	}
+	what := "polling-station forms"
+	if formType != "" {
+		what += " of type " + formType
+	}
+	msg := fmt.Sprintf("%s (map %s) has no %s to analyse; its forms: %s. The station-level forensics need one form per polling station",
+		filepath.Base(imp.File), imp.Map, what, strings.Join(have, ", "))
+	if len(st) > 0 {
+		msg += " (choose the form type with --form)"
+	} else {
+		msg += "; tahqiq audit check runs the checks on these forms"
+	}
+	return nothingError{tahqiq.Errorf(tahqiq.EINVALID, "%s", msg)}
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
 
 // DigitCaveat is printed with every digit test (elections.md §1, A4/A5).
 const DigitCaveat = "Digit tests (Mebane 2BL, Beber-Scacco last digit) are descriptive screens, not fraud tests: " +
@@ -116,8 +172,10 @@ type Shape struct {
 	Note           string           `json:"note"`
 }
 
-// RunForensics computes every station-level statistic of imp.
-func RunForensics(imp *Import, o ForensicsOptions) *Forensics {
+// RunForensics computes every station-level statistic of imp. It refuses
+// (ErrNothingToAnalyse) an input without station forms of the type, and a
+// leader that matches no candidate or several.
+func RunForensics(imp *Import, o ForensicsOptions) (*Forensics, error) {
 	if o.Turnout == "" {
 		o.Turnout = TurnoutIssued
 	}
@@ -125,11 +183,21 @@ func RunForensics(imp *Import, o ForensicsOptions) *Forensics {
 		o.Bins = 100
 	}
 	t := Stations(imp, o.FormType, o.Turnout)
+	if len(t.Rows) == 0 {
+		return nil, nothingToAnalyse(imp, t.FormType)
+	}
 	leader := t.Winner()
+	if leader < 0 {
+		return nil, nothingError{tahqiq.Errorf(tahqiq.EINVALID, "%s (map %s): the %d station forms of type %s give no candidate votes: nothing to analyse",
+			filepath.Base(imp.File), imp.Map, len(t.Rows), t.FormType)}
+	}
 	if o.Leader != "" {
-		leader = -1
+		name, err := matchCandidate(t.Candidates, o.Leader)
+		if err != nil {
+			return nil, fmt.Errorf("--leader: %w", err)
+		}
 		for i, c := range t.Candidates {
-			if c == o.Leader {
+			if c == name {
 				leader = i
 			}
 		}
@@ -160,7 +228,7 @@ func RunForensics(imp *Import, o ForensicsOptions) *Forensics {
 	if imp.Map == "af2014" {
 		f.Evaluation = Evaluate(t, f.Outliers)
 	}
-	return f
+	return f, nil
 }
 
 func orDefault(s, d string) string {

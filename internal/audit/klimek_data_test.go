@@ -23,7 +23,7 @@ func TestKobakHonest(t *testing.T) {
 	} {
 		t.Run(tc.year, func(t *testing.T) {
 			imp := load(t, "ru/ru_"+tc.year+".csv.gz", "ru")
-			f := audit.RunForensics(imp, audit.ForensicsOptions{})
+			f := forensics(t, imp, audit.ForensicsOptions{})
 			got := f.Fingerprint.Honest
 			if got.Tau != tc.want.Tau || got.Nu != tc.want.Nu {
 				t.Errorf("modes tau %.3f nu %.3f, want %.3f %.3f", got.Tau, got.Nu, tc.want.Tau, tc.want.Nu)
@@ -52,7 +52,7 @@ func TestKlimekFitRussia2011(t *testing.T) {
 		t.Skip("Klimek fit on 95,000 stations: not in -short mode")
 	}
 	imp := load(t, "ru/ru_2011.csv.gz", "ru")
-	f := audit.RunForensics(imp, audit.ForensicsOptions{KlimekFit: true, Seed: 42})
+	f := forensics(t, imp, audit.ForensicsOptions{KlimekFit: true, Seed: 42})
 	k := f.Klimek
 	if k == nil {
 		t.Fatal("no fit")
@@ -68,7 +68,7 @@ func TestKlimekFitRussia2011(t *testing.T) {
 // sample and no uniform sample of the same size reaches it.
 func TestDipRussia2011(t *testing.T) {
 	imp := load(t, "ru/ru_2011.csv.gz", "ru")
-	f := audit.RunForensics(imp, audit.ForensicsOptions{Seed: 42})
+	f := forensics(t, imp, audit.ForensicsOptions{Seed: 42})
 	d := f.Shape.DipTurnout
 	if d.N != f.Fingerprint.N || d.Dip < 0.01 || d.P != 1.0/101 || d.Runs != 100 {
 		t.Errorf("turnout dip %+v: want n %d, dip >= 0.01, p 1/101 (no run of 100 reaches it)", d, f.Fingerprint.N)
@@ -91,7 +91,7 @@ func TestDipRussiaAgainstR(t *testing.T) {
 		{"2012", 0.0180679439, 0.0040252943},
 	} {
 		t.Run(tc.year, func(t *testing.T) {
-			f := audit.RunForensics(load(t, "ru/ru_"+tc.year+".csv.gz", "ru"), audit.ForensicsOptions{Seed: 42})
+			f := forensics(t, load(t, "ru/ru_"+tc.year+".csv.gz", "ru"), audit.ForensicsOptions{Seed: 42})
 			if d := f.Shape.DipTurnout.Dip; math.Abs(d-tc.turnout) > 5e-11 {
 				t.Errorf("turnout dip %.10f, R %.10f", d, tc.turnout)
 			}

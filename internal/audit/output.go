@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/atomicfile"
 	"github.com/tahqiq/tahqiq/internal/plot"
 )
@@ -121,6 +122,21 @@ func WriteForensics(dir string, imp *Import, f *Forensics) error {
 	}
 	plots = append(plots, ps...)
 	return writeFile(filepath.Join(dir, "report.html"), func(w io.Writer) error { return forensicsReport(w, f, flags, plots) })
+}
+
+// WriteNotRun writes forensics.json for an input whose forensics could not
+// run (why: RunForensics' error, e.g. ErrNothingToAnalyse): its input, 0
+// stations and the reason, so that a run directory still says what
+// happened.
+func WriteNotRun(dir string, imp *Import, why error) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("audit: %w", err)
+	}
+	return writeJSON(filepath.Join(dir, "forensics.json"), struct {
+		Input    InputInfo `json:"input"`
+		Stations int       `json:"stations"`
+		NotRun   string    `json:"not_run"`
+	}{InputInfo{File: imp.File, SHA256: imp.SHA256, Map: imp.Map, Rows: imp.Rows, Rejects: len(imp.Rejects), Form: imp.StationForm}, 0, tahqiq.ErrorMessage(why)})
 }
 
 // WriteChecks writes flags.csv, checks.json, the form-delta chart and

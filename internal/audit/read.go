@@ -96,6 +96,17 @@ func ReadFile(ctx context.Context, path, mapName string) (*Import, error) {
 		return nil, err
 	}
 	dedupe(imp)
+	if imp.Rows == 0 {
+		return nil, tahqiq.Errorf(tahqiq.EINVALID, "%s: no data rows after the header: nothing to read", path)
+	}
+	if len(imp.Election.Forms) == 0 {
+		if len(imp.Rejects) == 0 {
+			return nil, tahqiq.Errorf(tahqiq.EINVALID, "%s: %d data rows and no form in them through map %s: nothing to read", path, imp.Rows, mapName)
+		}
+		r := imp.Rejects[0]
+		return nil, tahqiq.Errorf(tahqiq.EINVALID, "%s: every data row was rejected (%d rejects), nothing to read; the first: line %d: %s",
+			path, len(imp.Rejects), r.Line, r.Reason)
+	}
 	finish(imp.Election)
 	for i, c := range imp.Election.Contests {
 		imp.Election.Contests[i].Date = rd.dates[c.ID]

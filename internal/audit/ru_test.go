@@ -1,7 +1,11 @@
 package audit_test
 
 import (
+	"bytes"
 	"context"
+	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -114,5 +118,78 @@ func TestRussianChecks(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// --leader matches a column code, the full label or a unique part of a
+// name (any case), and refuses anything else with the list of candidates.
+func TestLeaderMatching(t *testing.T) {
+	imp, err := audit.ReadFile(context.Background(), ruFixture, "ru")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ leader, want, err string }{
+		{"", "c01 Ivanov Ivan Ivanovich", ""},
+		{"c02", "c02 Petrov Petr Ivanovich", ""},
+		{"C03", "c03 Sidorova Anna Petrovna", ""},
+		{"sidorova", "c03 Sidorova Anna Petrovna", ""},
+		{"c01 Ivanov Ivan Ivanovich", "c01 Ivanov Ivan Ivanovich", ""},
+		{"Ivanov", "", `"Ivanov" matches several candidates: c01 Ivanov Ivan Ivanovich; c02 Petrov Petr Ivanovich`},
+		{"Putin", "", `no candidate matches "Putin" (candidates: c01 Ivanov Ivan Ivanovich; c02 Petrov Petr Ivanovich; c03 Sidorova Anna Petrovna)`},
+		{"c04", "", `no candidate matches "c04"`},
+	} {
+		t.Run(tc.leader, func(t *testing.T) {
+			f, err := audit.RunForensics(imp, audit.ForensicsOptions{Leader: tc.leader})
+			switch {
+			case tc.err != "":
+				if err == nil || !strings.Contains(err.Error(), tc.err) || tahqiq.ErrorCode(err) == tahqiq.EINTERNAL {
+					t.Errorf("error %v, want one containing %q", err, tc.err)
+				}
+			case err != nil:
+				t.Errorf("error %v", err)
+			case f.Leader != tc.want || f.Integer.Leader != tc.want || f.Integer.Included == 0:
+				t.Errorf("leader %q (integer test %q, %d stations included), want %q", f.Leader, f.Integer.Leader, f.Integer.Included, tc.want)
+			}
+		})
+	}
+}
+
+// A run with nothing to analyse is refused with a clear message, never a
+// report of zeros.
+func TestNothingToAnalyse(t *testing.T) {
+	imp, err := audit.ReadFile(context.Background(), ruFixture, "ru")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = audit.RunForensics(imp, audit.ForensicsOptions{FormType: "45"})
+	if !errors.Is(err, audit.ErrNothingToAnalyse) || tahqiq.ErrorCode(err) != tahqiq.EINVALID ||
+		!strings.Contains(err.Error(), "no polling-station forms of type 45") || !strings.Contains(err.Error(), "ru-uik (6 stations)") {
+		t.Errorf("--form 45 on Russian protocols: %v", err)
+	}
+	dir := t.TempDir()
+	header := filepath.Join(dir, "ru_2099.csv")
+	b, err := os.ReadFile(ruFixture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(header, b[:bytes.IndexByte(b, '\n')+1], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := audit.ReadFile(context.Background(), header, "ru"); tahqiq.ErrorCode(err) != tahqiq.EINVALID || !strings.Contains(err.Error(), "no data rows") {
+		t.Errorf("header-only file: %v", err)
+	}
+	bad := filepath.Join(dir, "bad.csv")
+	if err := os.WriteFile(bad, append(b[:bytes.IndexByte(b, '\n')+1], "Область,,Т,1,x,,,,,,,,,,1,,,,1,,1,1,1\n"...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := audit.ReadFile(context.Background(), bad, "ru"); tahqiq.ErrorCode(err) != tahqiq.EINVALID || !strings.Contains(err.Error(), "every data row was rejected") ||
+		!strings.Contains(err.Error(), `line 2: column registered: not a count "x"`) {
+		t.Errorf("file of rejects only: %v", err)
+	}
+	for _, m := range []struct{ file, map_ string }{{"pk/pk_2024_na_form47_vs_claimed_form45.csv", "pk2024"}, {"pk/pk_constituency_results_cookman.csv", "pk-constituency"}} {
+		_, err := audit.RunForensics(load(t, m.file, m.map_), audit.ForensicsOptions{})
+		if !errors.Is(err, audit.ErrNothingToAnalyse) || !strings.Contains(err.Error(), "no polling-station forms") {
+			t.Errorf("forensics on %s: %v", m.map_, err)
+		}
 	}
 }

@@ -232,7 +232,10 @@ func newAuditForensicsCmd(e *env) *cobra.Command {
 				return err
 			}
 			printRejects(e, imp, 5)
-			f := audit.RunForensics(imp, o)
+			f, err := audit.RunForensics(imp, o)
+			if err != nil {
+				return err
+			}
 			if out != "" {
 				if err := audit.WriteForensics(out, imp, f); err != nil {
 					return err
@@ -251,7 +254,11 @@ func newAuditForensicsCmd(e *env) *cobra.Command {
 			}
 			w := e.stdout
 			in := f.Integer
-			fmt.Fprintf(w, "%d stations, leader %s; integer test (%s rule, by %s, multiples of %d): %d included\n", f.Stations, f.Leader, in.Rule, in.Weight, in.Multiple, in.Included)
+			copies := ""
+			if f.Copies > 0 {
+				copies = fmt.Sprintf(" (%d further copies of station forms not analysed)", f.Copies)
+			}
+			fmt.Fprintf(w, "%d stations%s, leader %s; integer test (%s rule, by %s, multiples of %d): %d included\n", f.Stations, copies, f.Leader, in.Rule, in.Weight, in.Multiple, in.Included)
 			pr := func(name string, c *audit.Component) {
 				if c != nil {
 					fmt.Fprintf(w, "  %-8s observed %.0f expected %.3f sd %.3f excess %.3f z %.2f\n", name, c.Observed, c.Expected, c.SD, c.Excess, c.Z)
@@ -287,7 +294,7 @@ func newAuditForensicsCmd(e *env) *cobra.Command {
 	cmd.Flags().Int64Var(&o.Multiple, "multiple", 1, "integer percentages that are multiples of 1, 5 or 10")
 	cmd.Flags().BoolVar(&o.KlimekFit, "klimek-fit", false, "also fit Klimek et al.'s fraud model (f_i, f_e, alpha) to the fingerprint, seeded by --seed (seconds per 100,000 stations)")
 	cmd.Flags().StringVar(&o.Turnout, "turnout", audit.TurnoutIssued, "turnout numerator: issued (ballots issued) or boxes (ballots in boxes)")
-	cmd.Flags().StringVar(&o.Leader, "leader", "", "leader candidate column (default: the overall winner)")
+	cmd.Flags().StringVar(&o.Leader, "leader", "", "leader: a column code (c05), the full label or a unique part of a name, any case (default: the overall winner)")
 	cmd.Flags().StringVar(&o.FormType, "form", "", "station form type to analyse (default: the map's; af maps: af-prelim or af-final)")
 	cmd.Flags().IntVar(&o.MCRuns, "mc", 0, "Monte Carlo runs of the integer-test null (0: exact null only)")
 	cmd.Flags().Uint64Var(&o.Seed, "seed", 42, "Monte Carlo seed")

@@ -9,9 +9,15 @@ import (
 
 const auditFixture = "../audit/testdata/na999-template.csv"
 
+const ruFixture = "../audit/testdata/ru/ru_2099.csv"
+
 func TestCLIAudit(t *testing.T) {
 	data := filepath.Join(t.TempDir(), "data")
 	out := t.TempDir()
+	headerOnly := filepath.Join(t.TempDir(), "ru_2099.csv")
+	if err := os.WriteFile(headerOnly, []byte("region,oik,tik,uik,registered,ballots_issued,invalid,c01\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name     string
 		args     []string
@@ -28,6 +34,12 @@ func TestCLIAudit(t *testing.T) {
 		{"missing input", []string{"audit", "check", "--input", "/nonexistent.csv", "--map", "ru"}, 3, "", "does not exist"},
 		{"bad rule", []string{"audit", "forensics", "--input", auditFixture, "--map", "pk-long", "--rule", "x"}, 2, "", "--rule must be"},
 		{"map does not fit", []string{"audit", "check", "--input", auditFixture, "--map", "ru"}, 2, "", `no column "tik"`},
+		{"leader by code", []string{"audit", "forensics", "--input", ruFixture, "--map", "ru", "--leader", "c02"}, 0, "6 stations, leader c02 Petrov Petr Ivanovich", ""},
+		{"leader unknown", []string{"audit", "forensics", "--input", ruFixture, "--map", "ru", "--leader", "Putin"}, 3, "", `no candidate matches "Putin" (candidates: c01 Ivanov Ivan Ivanovich;`},
+		{"leader ambiguous", []string{"audit", "forensics", "--input", ruFixture, "--map", "ru", "--leader", "ivanov"}, 2, "", `"ivanov" matches several candidates`},
+		{"no station forms of the type", []string{"audit", "forensics", "--input", ruFixture, "--map", "ru", "--form", "45"}, 2, "", "has no polling-station forms of type 45 to analyse; its forms: ru-uik (6 stations)"},
+		{"header only", []string{"audit", "forensics", "--input", headerOnly, "--map", "ru"}, 2, "", "no data rows after the header"},
+		{"header only, check", []string{"audit", "check", "--input", headerOnly, "--map", "ru"}, 2, "", "no data rows after the header"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
