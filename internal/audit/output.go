@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/tahqiq/tahqiq"
@@ -207,6 +208,15 @@ func FormDeltas(c *CheckResult) ([]string, []float64) {
 	return l, v
 }
 
+// Num formats x with prec decimals, or "undefined" for NaN (a statistic
+// with nothing to compute it from).
+func Num(x float64, prec int) string {
+	if math.IsNaN(x) {
+		return "undefined"
+	}
+	return strconv.FormatFloat(x, 'f', prec, 64)
+}
+
 func shorten(s string, n int) string {
 	if len(s) <= n {
 		return s
@@ -262,11 +272,19 @@ func forensicsReport(w io.Writer, f *Forensics, flags []Flag, plots []string) er
 	}
 	b.WriteString("</table>")
 	fp := f.Fingerprint
-	fmt.Fprintf(&b, "<h2>A2 Turnout &times; share fingerprint (Klimek et al. 2012)</h2><p>%d stations; at the 100 %%/100 %% corner: %d. KDE modes (Kobak's heuristic): turnout %.3f (bw %.5f), share %.3f (bw %.5f); Kobak's widths &sigma;<sub>&tau;</sub> %.5f, &sigma;<sub>&nu;</sub> %.5f, &theta; %.5f.</p><p class=caveat>%s</p>",
-		fp.N, fp.Corner100, fp.ModeTurnout, fp.BWTurnout, fp.ModeShare, fp.BWShare, fp.Honest.SigmaTau, fp.Honest.SigmaNu, fp.Honest.Theta, esc(fp.Caveat))
-	if k := f.Klimek; k != nil {
-		fmt.Fprintf(&b, "<h3>Klimek model fit</h3><p>f<sub>i</sub> = %.4f, f<sub>e</sub> = %.4f, &alpha; = %.3f; histogram distance %.0f (honest model: %.0f); %d stations, %d bins, seed %d.</p><p>%s</p><p class=caveat>%s</p>",
-			k.Fi, k.Fe, k.Alpha, k.Distance, k.Null, k.Stations, k.Bins, k.Seed, esc(k.Method), esc(k.Caveat))
+	n := Num
+	fmt.Fprintf(&b, "<h2>A2 Turnout &times; share fingerprint (Klimek et al. 2012)</h2><p>%d stations with at least %d registered voters (%d smaller stations left out); at the 100 %%/100 %% corner: %d. KDE modes (Kobak's heuristic): turnout %s (bw %s), share %s (bw %s); Kobak's widths &sigma;<sub>&tau;</sub> %s, &sigma;<sub>&nu;</sub> %s, &theta; %s.</p><p>Inclusion: %s.</p><p class=caveat>%s</p>",
+		fp.N, fp.MinRegistered, fp.Excluded, fp.Corner100, n(fp.ModeTurnout, 3), n(fp.BWTurnout, 5), n(fp.ModeShare, 3), n(fp.BWShare, 5),
+		n(fp.Honest.SigmaTau, 5), n(fp.Honest.SigmaNu, 5), n(fp.Honest.Theta, 5), esc(fp.Inclusion), esc(fp.Caveat))
+	if k := f.Klimek; k != nil && k.NotFitted != "" {
+		fmt.Fprintf(&b, "<h3>Klimek model fit</h3><p>Not fitted: %s.</p>", esc(k.NotFitted))
+	} else if k != nil {
+		at := ""
+		if len(k.AtBound) > 0 {
+			at = " At the edge of the search range (the best value may lie beyond): " + strings.Join(k.AtBound, ", ") + "."
+		}
+		fmt.Fprintf(&b, "<h3>Klimek model fit</h3><p>f<sub>i</sub> = %.4f, f<sub>e</sub> = %.4f, &alpha; = %.3f; histogram distance %.0f (honest model: %.0f); %d stations, %d bins, seed %d.%s</p><p>%s</p><p class=caveat>%s</p>",
+			k.Fi, k.Fe, k.Alpha, k.Distance, k.Null, k.Stations, k.Bins, k.Seed, esc(at), esc(k.Method), esc(k.Caveat))
 	}
 	sh := f.Shape
 	fmt.Fprintf(&b, "<h2>A7 Distribution shape</h2><p>Hartigan's dip: turnout %.5f (p %.2f), leader share %.5f (p %.2f); %d uniform samples, seed %d.</p>", sh.DipTurnout.Dip, sh.DipTurnout.P, sh.DipShare.Dip, sh.DipShare.P, sh.DipTurnout.Runs, sh.DipTurnout.Seed)

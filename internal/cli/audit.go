@@ -269,9 +269,20 @@ func newAuditForensicsCmd(e *env) *cobra.Command {
 			pr("share", &in.Share)
 			if f.Fingerprint.N > 1 {
 				fp := f.Fingerprint
-				fmt.Fprintf(w, "fingerprint: %d stations, corner 100/100 %d; KDE modes turnout %.3f share %.3f; Kobak sigma_tau %.5f sigma_nu %.5f theta %.5f\n", fp.N, fp.Corner100, fp.ModeTurnout, fp.ModeShare, fp.Honest.SigmaTau, fp.Honest.SigmaNu, fp.Honest.Theta)
-				if k := f.Klimek; k != nil {
-					fmt.Fprintf(w, "Klimek fit: f_i %.4f f_e %.4f alpha %.3f (distance %.0f, honest model %.0f)\n", k.Fi, k.Fe, k.Alpha, k.Distance, k.Null)
+				n := audit.Num
+				fmt.Fprintf(w, "fingerprint: %d stations with >= %d registered voters (%d smaller left out), corner 100/100 %d; KDE modes turnout %s share %s; Kobak sigma_tau %s sigma_nu %s theta %s\n",
+					fp.N, fp.MinRegistered, fp.Excluded, fp.Corner100, n(fp.ModeTurnout, 3), n(fp.ModeShare, 3), n(fp.Honest.SigmaTau, 5), n(fp.Honest.SigmaNu, 5), n(fp.Honest.Theta, 5))
+				if fp.HeuristicFailed {
+					fmt.Fprintln(w, "  the KDE mode heuristic failed (a mode at 0.301): the honest mode and its widths mean nothing")
+				}
+				if k := f.Klimek; k != nil && k.NotFitted != "" {
+					fmt.Fprintf(w, "Klimek fit: not fitted: %s\n", k.NotFitted)
+				} else if k != nil {
+					at := ""
+					if len(k.AtBound) > 0 {
+						at = "; at the edge of the search range: " + strings.Join(k.AtBound, ", ")
+					}
+					fmt.Fprintf(w, "Klimek fit: f_i %.4f f_e %.4f alpha %.3f (distance %.0f, honest model %.0f%s)\n", k.Fi, k.Fe, k.Alpha, k.Distance, k.Null, at)
 				}
 				fmt.Fprintf(w, "shape: r %.3f, Sobyanin-Sukhovolsky slope %.3f; dip turnout %.5f (p %.2f), share %.5f (p %.2f)\n", f.Shape.Regression.R, f.Shape.SobyaninSlope,
 					f.Shape.DipTurnout.Dip, f.Shape.DipTurnout.P, f.Shape.DipShare.Dip, f.Shape.DipShare.P)
@@ -299,5 +310,6 @@ func newAuditForensicsCmd(e *env) *cobra.Command {
 	cmd.Flags().IntVar(&o.MCRuns, "mc", 0, "Monte Carlo runs of the integer-test null (0: exact null only)")
 	cmd.Flags().Uint64Var(&o.Seed, "seed", 42, "Monte Carlo seed")
 	cmd.Flags().IntVar(&o.Bins, "bins", 100, "fingerprint bins per axis")
+	cmd.Flags().Int64Var(&o.MinRegistered, "min-registered", audit.DefaultMinRegistered, "fingerprint, shape and Klimek fit: leave out stations with fewer registered voters (Klimek et al.: 100; 1 keeps all)")
 	return cmd
 }
