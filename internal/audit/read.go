@@ -81,6 +81,9 @@ func ReadFile(ctx context.Context, path, mapName string) (*Import, error) {
 	rd.col = make(map[string]int, len(hdr))
 	for i, h := range hdr {
 		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
+		if j, dup := rd.col[h]; dup && h != "" {
+			return nil, tahqiq.Errorf(tahqiq.EINVALID, "%s: column %q appears twice in the header (columns %d and %d): which one holds the data is unknown", path, h, j+1, i+1)
+		}
 		rd.col[h] = i
 		rd.header = append(rd.header, h)
 	}
