@@ -256,10 +256,12 @@ func withinForm(f, f28 *tahqiq.FormInstance, o CheckOptions, add func(Flag)) {
 				"ballots received differ from issued + cancelled + lost - unaccounted")
 		}
 		if hasBoxes && hasIssued && boxes > issued {
-			flag("A8-boxes-gt-issued", SevWarning, fmt.Sprintf("in_boxes=%d issued=%d", boxes, issued), "more ballots in the boxes than were issued")
+			// impossible without ballots that were never issued, as Form
+			// 46's P3-out-gt-issued
+			flag("A8-boxes-gt-issued", SevError, fmt.Sprintf("in_boxes=%d issued=%d", boxes, issued), "more ballots in the boxes than were issued")
 		}
 		if hasReceived && hasIssued && issued > received {
-			flag("A8-issued-gt-received", SevWarning, fmt.Sprintf("issued=%d received=%d", issued, received), "more ballots issued than the station received")
+			flag("A8-issued-gt-received", SevError, fmt.Sprintf("issued=%d received=%d", issued, received), "more ballots issued than the station received")
 		}
 		mob, hasMob := v(tahqiq.KeyBallotsMobile)
 		out, hasOut := v(tahqiq.KeyIssuedOutside)
@@ -707,7 +709,7 @@ func provisional(contest string, forms []*tahqiq.FormInstance, add func(Flag)) [
 		f, ok := fin[s]
 		if !ok {
 			ps.Units["dropped"]++
-			add(Flag{Rule: "A9-dropped", Contest: contest, Station: s, Forms: cites(p), Severity: SevWarning, Values: fmt.Sprint(votesMap(p)),
+			add(Flag{Rule: "A9-dropped", Contest: contest, Station: s, Forms: cites(p), Severity: SevWarning, Values: KV(votesMap(p)),
 				Message: "unit in the provisional results is absent from the final results"})
 			continue
 		}
@@ -721,7 +723,7 @@ func provisional(contest string, forms []*tahqiq.FormInstance, add func(Flag)) [
 		if strings.EqualFold(f.Status, "Invalidated") || strings.Contains(strings.ToLower(f.Status), "disqualif") {
 			ps.Units["invalidated"]++
 			add(Flag{Rule: "A9-invalidated", Contest: contest, Station: s, Forms: cites(p, f), Severity: SevInfo,
-				Values: fmt.Sprint(vp), Message: "unit invalidated by the audit (" + f.Status + "); excluded from the final total"})
+				Values: KV(vp), Message: "unit invalidated by the audit (" + f.Status + "); excluded from the final total"})
 		} else if len(diffs) > 0 {
 			ps.Units["changed"]++
 			add(Flag{Rule: "A9-changed", Contest: contest, Station: s, Forms: cites(p, f), Severity: SevInfo,
@@ -744,7 +746,7 @@ func provisional(contest string, forms []*tahqiq.FormInstance, add func(Flag)) [
 		}
 		if _, ok := pre[s]; !ok {
 			ps.Units["added"]++
-			add(Flag{Rule: "A9-added", Contest: contest, Station: s, Forms: cites(f), Severity: SevWarning, Values: fmt.Sprint(vf),
+			add(Flag{Rule: "A9-added", Contest: contest, Station: s, Forms: cites(f), Severity: SevWarning, Values: KV(vf),
 				Message: "unit in the final results was not in the provisional results"})
 		}
 	}

@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"time"
@@ -10,6 +12,7 @@ import (
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/audit"
+	"github.com/tahqiq/tahqiq/internal/chromium"
 	"github.com/tahqiq/tahqiq/internal/stats"
 )
 
@@ -117,7 +120,7 @@ func newAuditCheckCmd(e *env) *cobra.Command {
 				fmt.Fprintf(e.stdout, "recount rule (P8), %d contests: %s\n", res.RecountRules[r], r)
 			}
 			for _, p := range res.Provisional {
-				fmt.Fprintf(e.stdout, "provisional vs final %s: units %v\n", p.Contest, p.Units)
+				fmt.Fprintf(e.stdout, "provisional vs final %s: units %s\n", p.Contest, audit.KV(p.Units))
 				keys := map[string]bool{}
 				for c := range p.Provisional {
 					keys[c] = true
@@ -129,18 +132,34 @@ func newAuditCheckCmd(e *env) *cobra.Command {
 					fmt.Fprintf(e.stdout, "  %-20s provisional %d final(excl. invalidated) %d\n", c, p.Provisional[c], p.FinalValid[c])
 				}
 			}
-			if out != "" {
-				fmt.Fprintf(e.stdout, "written to %s\n", out)
-			}
-			return nil
+			return writtenTo(cmd, e, out, e.stdout)
 		},
 	}
 	in.flags(cmd)
-	cmd.Flags().StringVar(&out, "out", "", "output directory")
+	cmd.Flags().StringVar(&out, "out", "", "output directory (flags.csv, checks.json, the form-delta chart, report.html, and report.pdf where Chromium is installed)")
 	cmd.Flags().Float64Var(&o.RecountPct, "recount-pct", 5, "recount threshold: margin below this % of votes polled")
 	cmd.Flags().Int64Var(&o.RecountNA, "recount-na", 8000, "recount threshold in votes, National Assembly")
 	cmd.Flags().Int64Var(&o.RecountPA, "recount-pa", 4000, "recount threshold in votes, Provincial Assembly")
 	return cmd
+}
+
+// writtenTo prints report.html to report.pdf in out where Chromium is
+// installed (as case reports) and says on w what was written.
+func writtenTo(cmd *cobra.Command, e *env, out string, w io.Writer) error {
+	if out == "" {
+		return nil
+	}
+	err := audit.WritePDF(cmd.Context(), out)
+	switch {
+	case errors.Is(err, chromium.ErrNotInstalled):
+		fmt.Fprintln(e.stderr, "audit: Chromium not installed: no report.pdf written (install chromium for PDF); report.html is complete")
+		fmt.Fprintf(w, "written to %s (report.html)\n", out)
+	case err != nil:
+		return fmt.Errorf("%w (everything else is written to %s)", err, out)
+	default:
+		fmt.Fprintf(w, "written to %s (report.html, report.pdf)\n", out)
+	}
+	return nil
 }
 
 func sortedKeys[V any](m map[string]V) []string {
@@ -213,6 +232,9 @@ func newAuditForensicsCmd(e *env) *cobra.Command {
 		Short: "Station-level forensics (A1 integer percentages, A2 fingerprint, A4/A5 digits, A7 shape, outliers)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if asJSON && out == "" {
+				return tahqiq.Errorf(tahqiq.EINVALID, "--json needs --out")
+			}
 			switch rule {
 			case "exact":
 				o.Rule = stats.Exact
@@ -242,8 +264,8 @@ func newAuditForensicsCmd(e *env) *cobra.Command {
 				}
 			}
 			if asJSON {
-				if out == "" {
-					return tahqiq.Errorf(tahqiq.EINVALID, "--json needs --out")
+				if err := writtenTo(cmd, e, out, e.stderr); err != nil {
+					return err
 				}
 				b, err := os.ReadFile(out + "/forensics.json")
 				if err != nil {
@@ -290,15 +312,12 @@ func newAuditForensicsCmd(e *env) *cobra.Command {
 				fmt.Fprintln(w, "fingerprint and shape: n/a (no registered voters or ballots given)")
 			}
 			fmt.Fprintf(w, "digits (descriptive only): 2BL chi2 %.1f p %.3g; last digit chi2 %.1f p %.3g\n", f.Benford2.Stat, f.Benford2.P, f.LastDigit.Stat, f.LastDigit.P)
-			fmt.Fprintf(w, "outliers: %v\n", f.Outliers.Counts)
-			if out != "" {
-				fmt.Fprintf(w, "written to %s\n", out)
-			}
-			return nil
+			fmt.Fprintf(w, "outliers: %s\n", audit.KV(f.Outliers.Counts))
+			return writtenTo(cmd, e, out, e.stdout)
 		},
 	}
 	in.flags(cmd)
-	cmd.Flags().StringVar(&out, "out", "", "output directory (forensics.json, flags.csv, plots, report.html)")
+	cmd.Flags().StringVar(&out, "out", "", "output directory (forensics.json, flags.csv, plots, report.html, and report.pdf where Chromium is installed)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print forensics.json on stdout")
 	cmd.Flags().StringVar(&rule, "rule", "exact", "integer rule: exact (integer arithmetic) or float (the authors' float64 rule)")
 	cmd.Flags().StringVar(&o.Weight, "weight", "stations", "integer test counts stations or voters")

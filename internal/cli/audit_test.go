@@ -1,10 +1,13 @@
 package cli_test
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/tahqiq/tahqiq/internal/chromium"
 )
 
 const auditFixture = "../audit/testdata/na999-template.csv"
@@ -54,6 +57,32 @@ func TestCLIAudit(t *testing.T) {
 		"f/forensics.json", "f/flags.csv", "f/report.html", "f/fingerprint.svg", "f/fingerprint.png", "f/integer_percentages.png", "f/turnout_histogram.svg"} {
 		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
 			t.Error(err)
+		}
+	}
+}
+
+// Audit reports get report.pdf beside report.html where Chromium is
+// installed, as case reports do; without it the command says so and the
+// HTML report is complete.
+func TestCLIAuditPDF(t *testing.T) {
+	if chromium.Find() == "" {
+		t.Skip("Chromium not installed (apt-get install chromium): audit report PDF not tested")
+	}
+	data := filepath.Join(t.TempDir(), "data")
+	out := t.TempDir()
+	for _, args := range [][]string{
+		{"audit", "check", "--input", auditFixture, "--map", "pk-long", "--out", filepath.Join(out, "c")},
+		{"audit", "forensics", "--input", ruFixture, "--map", "ru", "--out", filepath.Join(out, "f")},
+	} {
+		code, o, e := run(t, data, "", args...)
+		if code != 0 || !strings.Contains(o, "report.pdf") {
+			t.Fatalf("tahqiq %s: exit %d, stdout %q, stderr %q", strings.Join(args, " "), code, o, e)
+		}
+	}
+	for _, f := range []string{"c/report.pdf", "f/report.pdf"} {
+		b, err := os.ReadFile(filepath.Join(out, f))
+		if err != nil || !bytes.HasPrefix(b, []byte("%PDF-")) || len(b) < 10000 {
+			t.Errorf("%s: %v, %d bytes", f, err, len(b))
 		}
 	}
 }
