@@ -2,18 +2,22 @@ package audit_test
 
 import (
 	"encoding/csv"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/tahqiq/tahqiq/internal/audit"
 )
 
 // Pakistan general elections: rejected ballots exceed the winning margin in
 // 34 of 269 NA and 95 of 561 PA seats in 2013, 45 of 269 NA seats in 2008
-// (elections.md §2, A10; FAFEN's count for 2018 was 49/270).
+// (elections.md §2, A10, counting rows: 2008 NA-230 is in the file twice,
+// so 45 of 268 seats; FAFEN's count for 2018 was 49/270).
 func TestRejectedGreaterThanMarginPakistan(t *testing.T) {
 	imp := load(t, "pk/pk_constituency_results_cookman.csv", "pk-constituency")
 	res := audit.Check(imp, audit.CheckOptions{})
@@ -23,7 +27,8 @@ func TestRejectedGreaterThanMarginPakistan(t *testing.T) {
 	}{
 		{"2013-05-11 ", "National", 34, 269},
 		{"2013-05-11 ", "Provincial", 95, 561},
-		{"2008-02-18 ", "National", 45, 269},
+		// the file has 269 NA rows for 2008, NA-230 twice (identical rows)
+		{"2008-02-18 ", "National", 45, 268},
 	} {
 		assembly := map[string]string{}
 		for _, f := range imp.Election.Forms {
@@ -243,6 +248,30 @@ func TestRecountThresholdByDate(t *testing.T) {
 	for _, e := range audit.Check(imp24, audit.CheckOptions{}).Evidence {
 		if e.RecountRule != audit.RecountAct2017 {
 			t.Fatalf("2024 %s: %q", e.Contest, e.RecountRule)
+		}
+	}
+}
+
+// A row that repeats an earlier result exactly (2008 NA-230 and PS-10 are
+// in the constituency file twice) is a reject naming the first, never a
+// second contest.
+func TestPakistanConstituencyDuplicateRows(t *testing.T) {
+	imp := load(t, "pk/pk_constituency_results_cookman.csv", "pk-constituency")
+	var got []string
+	for _, r := range imp.Rejects {
+		got = append(got, fmt.Sprintf("%d: %s", r.Line, r.Reason))
+	}
+	want := []string{
+		"944: the same result as line 943 again (2008-02-18 NA-230, an identical row): not counted twice",
+		"1423: the same result as line 1422 again (2008-02-18 PS-10, an identical row): not counted twice",
+		"2481: missing count in column votes_disq",
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("rejects (-want +got):\n%s", d)
+	}
+	for _, c := range imp.Election.Contests {
+		if strings.Contains(c.ID, "#") {
+			t.Errorf("contest %s", c.ID)
 		}
 	}
 }

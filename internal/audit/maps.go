@@ -293,6 +293,11 @@ func readAF2009(ctx context.Context, r *rows) error {
 func readPKConstituency(ctx context.Context, r *rows) error {
 	r.imp.Election.ID = "pk-constituency"
 	n := map[string]int{}
+	type seen struct {
+		line int64
+		row  string
+	}
+	first := map[string]seen{}
 	for {
 		ok, err := r.next(ctx)
 		if err != nil || !ok {
@@ -302,6 +307,16 @@ func readPKConstituency(ctx context.Context, r *rows) error {
 		contest := date + " " + num
 		if typ != "General Election" {
 			contest = date + " " + typ + " " + num
+		}
+		// a row that repeats an earlier one exactly is the same result
+		// twice (2008 NA-230, PS-10): a reject, never a second contest; a
+		// different result for the same contest is kept as contest#2
+		row := strings.Join(r.rec, "\x00")
+		if f, ok := first[contest]; ok && f.row == row {
+			r.reject(fmt.Sprintf("the same result as line %d again (%s, an identical row): not counted twice", f.line, contest))
+			continue
+		} else if !ok {
+			first[contest] = seen{r.line, row}
 		}
 		n[contest]++
 		if n[contest] > 1 {
