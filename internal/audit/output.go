@@ -323,6 +323,10 @@ func forensicsReport(w io.Writer, f *Forensics, flags []Flag, plots []string) er
 		sh.Regression.R, sh.SobyaninSlope, sh.SobyaninExcess, esc(sh.Note))
 	fmt.Fprintf(&b, "<h2>A4/A5 Digit screens</h2><p class=caveat>%s</p><table><tr><th>test</th><th>n</th><th>&chi;&sup2;</th><th>df</th><th>p</th><th>mean digit</th></tr>", esc(DigitCaveat))
 	for _, d := range []*DigitTest{f.Benford2, f.LastDigit} {
+		if d.N == 0 {
+			fmt.Fprintf(&b, "<tr><td>%s</td><td>0</td><td colspan=4>n/a: no leader count of 10 or more</td></tr>", esc(d.Law))
+			continue
+		}
 		fmt.Fprintf(&b, "<tr><td>%s</td><td>%d</td><td>%.2f</td><td>%d</td><td>%.3g</td><td>%.3f</td></tr>", esc(d.Law), d.N, d.Stat, d.DF, d.P, d.Mean)
 	}
 	p := f.DigitPairs

@@ -286,9 +286,13 @@ func newAuditForensicsCmd(e *env) *cobra.Command {
 					fmt.Fprintf(w, "  %-8s observed %.0f expected %.3f sd %.3f excess %.3f z %.2f\n", name, c.Observed, c.Expected, c.SD, c.Excess, c.Z)
 				}
 			}
-			pr("either", &in.Either)
-			pr("turnout", in.TurnoutC)
-			pr("share", &in.Share)
+			if in.Included == 0 {
+				fmt.Fprintln(w, "  n/a: no station meets the inclusion rule (received > 0, registered >= 100, turnout and share <= 99 %)")
+			} else {
+				pr("either", &in.Either)
+				pr("turnout", in.TurnoutC)
+				pr("share", &in.Share)
+			}
 			if f.Fingerprint.N > 1 {
 				fp := f.Fingerprint
 				n := audit.Num
@@ -311,7 +315,11 @@ func newAuditForensicsCmd(e *env) *cobra.Command {
 			} else {
 				fmt.Fprintln(w, "fingerprint and shape: n/a (no registered voters or ballots given)")
 			}
-			fmt.Fprintf(w, "digits (descriptive only): 2BL chi2 %.1f p %.3g; last digit chi2 %.1f p %.3g\n", f.Benford2.Stat, f.Benford2.P, f.LastDigit.Stat, f.LastDigit.P)
+			if f.Benford2.N == 0 {
+				fmt.Fprintln(w, "digits: n/a (no leader count of 10 or more)")
+			} else {
+				fmt.Fprintf(w, "digits (descriptive only): 2BL chi2 %.1f p %.3g; last digit chi2 %.1f p %.3g\n", f.Benford2.Stat, f.Benford2.P, f.LastDigit.Stat, f.LastDigit.P)
+			}
 			fmt.Fprintf(w, "outliers: %s\n", audit.KV(f.Outliers.Counts))
 			return writtenTo(cmd, e, out, e.stdout)
 		},

@@ -21,6 +21,10 @@ func TestCLIAudit(t *testing.T) {
 	if err := os.WriteFile(headerOnly, []byte("region,oik,tik,uik,registered,ballots_issued,invalid,c01\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	tiny := filepath.Join(t.TempDir(), "tiny.csv")
+	if err := os.WriteFile(tiny, []byte("contest,station,form_type,form_id,source,item,candidate,value\nNA-1,1,45,a,official,votes,A,9\nNA-1,1,45,a,official,votes,B,0\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name     string
 		args     []string
@@ -41,6 +45,8 @@ func TestCLIAudit(t *testing.T) {
 		{"leader unknown", []string{"audit", "forensics", "--input", ruFixture, "--map", "ru", "--leader", "Putin"}, 3, "", `no candidate matches "Putin" (candidates: c01 Ivanov Ivan Ivanovich;`},
 		{"leader ambiguous", []string{"audit", "forensics", "--input", ruFixture, "--map", "ru", "--leader", "ivanov"}, 2, "", `"ivanov" matches several candidates`},
 		{"no station forms of the type", []string{"audit", "forensics", "--input", ruFixture, "--map", "ru", "--form", "45"}, 2, "", "has no polling-station forms of type 45 to analyse; its forms: ru-uik (6 stations)"},
+		{"nothing to count", []string{"audit", "forensics", "--input", tiny, "--map", "pk-long"}, 0, "n/a: no station meets the inclusion rule", ""},
+		{"no digits", []string{"audit", "forensics", "--input", tiny, "--map", "pk-long"}, 0, "digits: n/a (no leader count of 10 or more)", ""},
 		{"header only", []string{"audit", "forensics", "--input", headerOnly, "--map", "ru"}, 2, "", "no data rows after the header"},
 		{"header only, check", []string{"audit", "check", "--input", headerOnly, "--map", "ru"}, 2, "", "no data rows after the header"},
 	}

@@ -30,7 +30,8 @@ type AuditRequest struct {
 
 // DefaultForensics are the options of tahqiq audit forensics without flags.
 func DefaultForensics() audit.ForensicsOptions {
-	return audit.ForensicsOptions{Rule: stats.Exact, Weight: "stations", Multiple: 1, Turnout: audit.TurnoutIssued, Seed: 42, Bins: 100}
+	return audit.ForensicsOptions{Rule: stats.Exact, Weight: "stations", Multiple: 1, Turnout: audit.TurnoutIssued, Seed: 42, Bins: 100,
+		MinRegistered: audit.DefaultMinRegistered}
 }
 
 // DefaultChecks are the options of tahqiq audit check without flags.
