@@ -1,7 +1,6 @@
 package audit
 
 import (
-	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -198,6 +197,10 @@ func RunForensics(imp *Import, o ForensicsOptions) (*Forensics, error) {
 	if o.Bins <= 0 {
 		o.Bins = 100
 	}
+	minReg := o.MinRegistered
+	if minReg <= 0 {
+		minReg = DefaultMinRegistered
+	}
 	t := Stations(imp, o.FormType, o.Turnout)
 	if len(t.Rows) == 0 {
 		return nil, nothingToAnalyse(imp, t.FormType)
@@ -222,7 +225,7 @@ func RunForensics(imp *Import, o ForensicsOptions) (*Forensics, error) {
 		Input: InputInfo{File: imp.File, SHA256: imp.SHA256, Map: imp.Map, Rows: imp.Rows, Rejects: len(imp.Rejects), Form: t.FormType},
 		Parameters: map[string]any{"turnout": o.Turnout, "rule": o.Rule.String(), "weight": orDefault(o.Weight, "stations"),
 			"multiple": max(o.Multiple, 1), "mc_runs": o.MCRuns, "seed": o.Seed, "bins": o.Bins, "leader": o.Leader, "klimek_fit": o.KlimekFit,
-			"min_registered": cmp.Or(o.MinRegistered, DefaultMinRegistered)},
+			"min_registered": minReg},
 		Stations: len(t.Rows), Copies: t.Copies, Candidates: t.Candidates, Totals: map[string]int64{},
 	}
 	if leader >= 0 {
@@ -234,10 +237,6 @@ func RunForensics(imp *Import, o ForensicsOptions) (*Forensics, error) {
 		}
 	}
 	f.Integer = IntegerTest(t, o.Turnout, IntegerOptions{Rule: o.Rule, Weight: o.Weight, Multiple: o.Multiple, Leader: leader, MCRuns: o.MCRuns, Seed: o.Seed})
-	minReg := o.MinRegistered
-	if minReg <= 0 {
-		minReg = DefaultMinRegistered
-	}
 	f.Fingerprint = fingerprint(t, leader, o.Bins, minReg)
 	f.Benford2, f.LastDigit, f.DigitPairs = digits(t, leader)
 	f.Shape = shape(f.Fingerprint, o.Seed)

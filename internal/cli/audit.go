@@ -243,6 +243,9 @@ func newAuditForensicsCmd(e *env) *cobra.Command {
 			default:
 				return tahqiq.Errorf(tahqiq.EINVALID, "--rule must be exact or float, not %q", rule)
 			}
+			if o.MinRegistered < 1 {
+				return tahqiq.Errorf(tahqiq.EINVALID, "--min-registered must be 1 or more (1 keeps every station with registered voters), not %d", o.MinRegistered)
+			}
 			if o.Weight != "stations" && o.Weight != "voters" {
 				return tahqiq.Errorf(tahqiq.EINVALID, "--weight must be stations or voters")
 			}
