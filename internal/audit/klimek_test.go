@@ -86,7 +86,7 @@ func TestKobakHonestUndefined(t *testing.T) {
 // refinements used to step past the grid, up to 3.44).
 func TestFitKlimekBounds(t *testing.T) {
 	h := KlimekHonest{Tau: .55, Nu: .45, SigmaTau: .07, SigmaNu: .08, Theta: .5}
-	tt, vv := simulate(30000, h, 0.6, 0.02, 4, 7)
+	tt, vv := simulate(10000, h, 0.6, 0.02, 4, 7)
 	k := FitKlimek(tt, vv, h, 100, 42)
 	if k.Alpha < 1 || k.Alpha > 3 || k.Fe < 0 || k.Fe > 0.1 || k.Fi < 0 || k.Fi > 1 {
 		t.Errorf("fit %.4f %.4f %.4f outside f_i 0..1, f_e 0..0.1, alpha 1..3", k.Fi, k.Fe, k.Alpha)
