@@ -123,7 +123,6 @@ func ReadFile(ctx context.Context, path, mapName string) (*Import, error) {
 // form become rejects of their lines, never merged or counted twice.
 // Rejects are then in line order.
 func dedupe(imp *Import) {
-	type itemKey struct{ key, cand string }
 	first := make(map[string]*tahqiq.FormInstance, len(imp.Election.Forms))
 	kept := imp.Election.Forms[:0]
 	for _, f := range imp.Election.Forms {
@@ -138,38 +137,49 @@ func dedupe(imp *Import) {
 		}
 		first[f.ID] = f
 		kept = append(kept, f)
-		if len(f.Items) < 2 {
-			continue
-		}
-		seen := make(map[itemKey]int64, len(f.Items))
-		items := f.Items[:0]
-		for _, it := range f.Items {
-			k := itemKey{it.Key, it.Candidate}
-			if l, ok := seen[k]; ok {
-				line := it.Line
-				if line == 0 {
-					line = f.Line
-				}
-				name := it.Key
-				if it.Candidate != "" {
-					name += " " + it.Candidate
-				}
-				imp.Rejects = append(imp.Rejects, tahqiq.Reject{File: imp.File, Line: line,
-					Reason: fmt.Sprintf("%s: %s is given again (first on line %d): not read, so that nothing is counted twice", f.ID, name, l)})
-				continue
-			}
-			l := it.Line
-			if l == 0 {
-				l = f.Line
-			}
-			seen[k] = l
-			items = append(items, it)
-		}
-		f.Items = items
+		dedupeItems(imp, f)
 	}
 	clear(imp.Election.Forms[len(kept):])
 	imp.Election.Forms = kept
 	sort.SliceStable(imp.Rejects, func(i, j int) bool { return imp.Rejects[i].Line < imp.Rejects[j].Line })
+}
+
+// dedupeItems keeps the first of the items of f with one key and
+// candidate; the others become rejects. Forms have a few dozen items at
+// most, so pairs are compared without a map, and nothing is written unless
+// an item repeats.
+func dedupeItems(imp *Import, f *tahqiq.FormInstance) {
+	line := func(it tahqiq.LineItem) int64 {
+		if it.Line == 0 {
+			return f.Line
+		}
+		return it.Line
+	}
+	n := 0                                // f.Items[:n] are the items kept so far
+	dup := func(it tahqiq.LineItem) int { // index of a kept item like it, or -1
+		for j := range n {
+			if f.Items[j].Key == it.Key && f.Items[j].Candidate == it.Candidate {
+				return j
+			}
+		}
+		return -1
+	}
+	for i, it := range f.Items {
+		if j := dup(it); j >= 0 {
+			name := it.Key
+			if it.Candidate != "" {
+				name += " " + it.Candidate
+			}
+			imp.Rejects = append(imp.Rejects, tahqiq.Reject{File: imp.File, Line: line(it),
+				Reason: fmt.Sprintf("%s: %s is given again (first on line %d): not read, so that nothing is counted twice", f.ID, name, line(f.Items[j]))})
+			continue
+		}
+		if n != i {
+			f.Items[n] = it
+		}
+		n++
+	}
+	f.Items = f.Items[:n]
 }
 
 // rows walks the data rows of one CSV file.
