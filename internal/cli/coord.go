@@ -89,17 +89,12 @@ every option and output column.`,
 				return err
 			}
 			readTime := time.Since(start).Seconds()
-			var res *coord.Result
-			if sf.url != "" {
-				eng, stop, perr := e.partitioner(ctx, sf)
-				if perr != nil {
-					return perr
-				}
-				res, err = eng.run(ctx, shares, texts, p, reach)
-				stop()
-			} else {
-				res, err = coord.RunText(ctx, shares, texts, p, reach)
+			eng, stop, err := e.coordEngine(ctx, sf)
+			if err != nil {
+				return err
 			}
+			res, err := coord.Run(ctx, coord.Data{Shares: shares, Texts: texts, Reach: reach}, p, eng.engine)
+			stop()
 			if err != nil {
 				return err
 			}
@@ -372,7 +367,7 @@ func explain(ctx context.Context, e *env, run, a, b string) ([]coord.EvidenceRow
 	}
 	p := m.Params
 	p.Graph, p.Evidence = false, true
-	res, err := coord.RunText(ctx, shares, texts, p, nil)
+	res, err := coord.Run(ctx, coord.Data{Shares: shares, Texts: texts}, p, nil)
 	if err != nil {
 		return nil, err
 	}

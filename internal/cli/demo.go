@@ -85,7 +85,7 @@ the admin user demo and the store's signing key.`,
 			p := coord.DefaultParams()
 			p.Types = []tahqiq.ObjectType{tahqiq.ObjRetweet}
 			p.Percentile = 0.5
-			res, err := coord.Run(ctx, shares, p, nil)
+			res, err := coord.Run(ctx, coord.Data{Shares: shares}, p, nil)
 			if err != nil {
 				return err
 			}

@@ -87,12 +87,8 @@ in --data/nats; the work of runs a stopped server left is purged).`,
 					return err
 				}
 				defer stop()
-				rs.Partitioner = eng.part
-				if eng.red != nil {
-					rs.Reducer = eng.red
-				}
-				bus = eng.bus
-				fmt.Fprintf(e.stderr, "coordination runs go through NATS JetStream (%s, %s)\n", sf.url, eng.describe())
+				rs.Engine, bus = eng.engine, eng.bus
+				fmt.Fprintf(e.stderr, "coordination runs go through NATS JetStream (%s, %s)\n", sf.url, eng.describe)
 			}
 			jm, err := jobs.Open(filepath.Join(e.dataDir, "jobs"), 2, e.log)
 			if err != nil {

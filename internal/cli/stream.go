@@ -115,9 +115,10 @@ func (e *env) connectBusIn(ctx context.Context, url, dir, listen string, partiti
 	return bus, done, nil
 }
 
-// partitioner returns the stream partitioner of --nats, with in-process
-// workers when the server is embedded.
-func (e *env) partitioner(ctx context.Context, s streamFlags) (*busEngine, func(), error) {
+// partitioner returns the engine of --nats: the workers' reducers
+// (--reduce-partitions above 0) or the pairs gathered by the run, with
+// in-process workers when the server is embedded.
+func (e *env) partitioner(ctx context.Context, s streamFlags) (*coordEngine, func(), error) {
 	bus, done, err := e.connectBusIn(ctx, s.url, s.storeDir, s.listen, s.partitions, s.replicas)
 	if err != nil {
 		return nil, nil, err
@@ -139,19 +140,23 @@ func (e *env) partitioner(ctx context.Context, s streamFlags) (*busEngine, func(
 		stop = func() { cancel(); wg.Wait() }
 	}
 	logf := func(f string, a ...any) { e.log.Warn(fmt.Sprintf(f, a...)) }
-	eng := &busEngine{bus: bus, part: &stream.Partitioner{Bus: bus, Log: logf}}
+	part := &stream.Partitioner{Bus: bus, Log: logf}
+	eng := &coordEngine{bus: bus, engine: coord.Partitioned(part), describe: fmt.Sprintf("%d partitions, pairs gathered by the run", bus.Partitions)}
+	var red *stream.Reducer
 	if s.reduces > 0 {
-		eng.red = &stream.Reducer{Bus: bus, Reduces: s.reduces, Log: logf}
+		red = &stream.Reducer{Bus: bus, Reduces: s.reduces, Log: logf}
+		eng.engine = coord.Reduced(red)
+		eng.describe = fmt.Sprintf("%d partitions, partial aggregates merged in %d account-pair partitions", bus.Partitions, red.Reduces)
 	}
 	if out := e.progressOut(); out != nil {
-		eng.part.Progress = func(done, total int) {
+		part.Progress = func(done, total int) {
 			if done == total || done%200 == 0 {
 				fmt.Fprintf(out, "stream: %d of %d batches paired\n", done, total)
 			}
 		}
-		if eng.red != nil {
+		if red != nil {
 			last := -1
-			eng.red.Progress = func(done, total int) {
+			red.Progress = func(done, total int) {
 				if done != last {
 					last = done
 					fmt.Fprintf(out, "stream: %d of %d tasks folded into partials\n", done, total)
@@ -160,28 +165,6 @@ func (e *env) partitioner(ctx context.Context, s streamFlags) (*busEngine, func(
 		}
 	}
 	return eng, func() { stop(); done() }, nil
-}
-
-// busEngine runs coordination through the bus: on the reduce path when it
-// has a reducer, else with the pairs gathered by the run.
-type busEngine struct {
-	bus  *stream.Bus
-	part *stream.Partitioner
-	red  *stream.Reducer
-}
-
-func (b *busEngine) run(ctx context.Context, shares []tahqiq.Share, texts []coord.TextPost, p coord.Params, reach map[string]coord.Reach) (*coord.Result, error) {
-	if b.red != nil {
-		return coord.RunReducedText(ctx, shares, texts, p, reach, b.red)
-	}
-	return coord.RunPartitionedText(ctx, shares, texts, p, reach, b.part)
-}
-
-func (b *busEngine) describe() string {
-	if b.red != nil {
-		return fmt.Sprintf("%d partitions, partial aggregates merged in %d account-pair partitions", b.bus.Partitions, b.red.Reduces)
-	}
-	return fmt.Sprintf("%d partitions, pairs gathered by the run", b.bus.Partitions)
 }
 
 func newWorkerCmd(e *env) *cobra.Command {

@@ -41,7 +41,7 @@ func TestRussianPublishedCounts(t *testing.T) {
 		p.Window = 60
 		p.MinParticipation = tc.mp
 		p.Graph = false
-		res, err := coord.Run(context.Background(), shares, p, nil)
+		res, err := coord.Run(context.Background(), coord.Data{Shares: shares}, p, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -46,7 +46,7 @@ type input struct {
 	jaccard    float64
 
 	// remote holds, per object, the in-window pairs computed elsewhere
-	// (RunPartitioned); nil: eachPair computes them.
+	// (the Partitioned engine); nil: eachPair computes them.
 	remote [][]pairRef
 
 	// stop is set when the run's context is done; the long loops check it

@@ -14,7 +14,7 @@ import (
 // a hash of the object) and their pairs computed there with the same
 // kernel (ObjectPairs). Every rule that needs the whole run (the
 // min-participation filter, the weights, percentile flags, communities)
-// then runs in RunPartitioned on the pairs gathered back, in object order:
+// then runs in the run's process on the pairs gathered back, in object order:
 // the result equals Run's exactly, for every weight and window kind.
 
 // ObjectShares is one object with its shares, in the run's row order (by

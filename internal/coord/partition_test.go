@@ -65,12 +65,12 @@ func TestPartitionedEqualsRun(t *testing.T) {
 				p := coord.DefaultParams()
 				p.MinParticipation = 1
 				tc.mod(&p)
-				want, err := coord.Run(context.Background(), data.shares, p, nil)
+				want, err := coord.Run(context.Background(), coord.Data{Shares: data.shares}, p, nil)
 				if err != nil {
 					t.Fatal(err)
 				}
 				for _, n := range []int{1, 3, 8} {
-					got, err := coord.RunPartitioned(context.Background(), data.shares, p, nil, hashPartitioner{n, 1})
+					got, err := coord.Run(context.Background(), coord.Data{Shares: data.shares}, p, coord.Partitioned(hashPartitioner{n, 1}))
 					if err != nil {
 						t.Fatal(err)
 					}

@@ -25,7 +25,7 @@ func run(t *testing.T, shares []tahqiq.Share, mod func(*coord.Params)) *coord.Re
 	p := coord.DefaultParams()
 	p.MinParticipation = 1
 	mod(&p)
-	res, err := coord.Run(context.Background(), shares, p, nil)
+	res, err := coord.Run(context.Background(), coord.Data{Shares: shares}, p, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -219,7 +219,7 @@ func ExampleRun() {
 	p.Window = 60
 	p.MinParticipation = 1
 	p.Graph = false
-	res, _ := coord.Run(context.Background(), shares, p, nil)
+	res, _ := coord.Run(context.Background(), coord.Data{Shares: shares}, p, nil)
 	for i := range res.Edges {
 		fmt.Println(strings.Join(res.EdgeRecord(&res.Edges[i])[:9], ","))
 	}
@@ -248,7 +248,7 @@ func TestDropped(t *testing.T) {
 	p := coord.DefaultParams()
 	p.MinParticipation = 1
 	p.Types = []tahqiq.ObjectType{tahqiq.ObjRetweet, coord.ObjNearText}
-	res, err := coord.RunText(context.Background(), shares, texts, p, nil)
+	res, err := coord.Run(context.Background(), coord.Data{Shares: shares, Texts: texts}, p, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,11 +6,9 @@ import (
 	"fmt"
 	"math"
 	"slices"
-
-	"github.com/tahqiq/tahqiq"
 )
 
-// The reduce path. RunReduced leaves the pairs where they are made: the
+// The reduce path. The Reduced engine leaves the pairs where they are made: the
 // run's process decides, per row, what the whole-run rules need (whether
 // its account may pair, and whether it qualifies under min-participation,
 // in the main and the fast layer: one sweep of the kernel each, nothing
@@ -287,20 +285,6 @@ func Partials(spec ReduceSpec, objs []ReduceObject) ([]EdgePartial, error) {
 // how many will come, so that the edges are made in place.
 type Reducer interface {
 	Reduce(ctx context.Context, spec ReduceSpec, objs []ReduceObject, grow func(n int), fn func([]EdgePartial) error) error
-}
-
-// RunReduced is Run with the pairs made and aggregated by red (elsewhere:
-// other processes, other machines): the result is Run's exactly, for
-// every weight and window kind, but the run's process holds the rows and
-// the edges, never the pairs.
-func RunReduced(ctx context.Context, shares []tahqiq.Share, p Params, reach map[string]Reach, red Reducer) (*Result, error) {
-	return RunReducedText(ctx, shares, nil, p, reach, red)
-}
-
-// RunReducedText is RunReduced with the texts of the posts, for the
-// near-text object type (as RunPartitionedText).
-func RunReducedText(ctx context.Context, shares []tahqiq.Share, texts []TextPost, p Params, reach map[string]Reach, red Reducer) (*Result, error) {
-	return runWith(ctx, shares, texts, p, reach, nil, red)
 }
 
 // reduceEdges is the run's side of the reduce path: the row flags, the

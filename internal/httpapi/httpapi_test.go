@@ -25,6 +25,7 @@ import (
 	"github.com/tahqiq/tahqiq/internal/auth"
 	"github.com/tahqiq/tahqiq/internal/blob"
 	"github.com/tahqiq/tahqiq/internal/casework"
+	"github.com/tahqiq/tahqiq/internal/coord"
 	"github.com/tahqiq/tahqiq/internal/demo"
 	"github.com/tahqiq/tahqiq/internal/httpapi"
 	"github.com/tahqiq/tahqiq/internal/ingest"
@@ -775,7 +776,7 @@ func TestCoordThroughStream(t *testing.T) {
 	var batches atomic.Int64
 	go (&stream.Worker{Bus: bus, Name: "w", OnTask: func(int) { batches.Add(1) }}).Run(ctx)
 	e := newEnv(t)
-	e.api.Runs.Partitioner = &stream.Partitioner{Bus: bus}
+	e.api.Runs.Engine = coord.Partitioned(&stream.Partitioner{Bus: bus})
 	c := e.setup()
 	up := c.upload("russian.events.csv.gz", demoEvents(t))
 	c.job(c.call("POST", "/api/v1/imports", map[string]any{"dataset": "ru", "uploads": []string{up}}))

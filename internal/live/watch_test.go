@@ -20,7 +20,7 @@ func TestWatchEqualsRun(t *testing.T) {
 	p := coord.DefaultParams()
 	p.MinParticipation = 1
 	p.Graph = false
-	res, err := coord.Run(context.Background(), shares, p, nil)
+	res, err := coord.Run(context.Background(), coord.Data{Shares: shares}, p, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

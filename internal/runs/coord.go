@@ -203,15 +203,7 @@ func (s *Store) RunCoord(ctx context.Context, st ShareSource, req CoordRequest, 
 			return Info{}, err
 		}
 	}
-	var res *coord.Result
-	switch {
-	case s.Reducer != nil:
-		res, err = coord.RunReducedText(ctx, shares, texts, p, nil, s.Reducer)
-	case s.Partitioner != nil:
-		res, err = coord.RunPartitionedText(ctx, shares, texts, p, nil, s.Partitioner)
-	default:
-		res, err = coord.RunText(ctx, shares, texts, p, nil)
-	}
+	res, err := coord.Run(ctx, coord.Data{Shares: shares, Texts: texts}, p, s.Engine)
 	if err != nil {
 		return Info{}, err
 	}

@@ -89,7 +89,7 @@ func TestRunCoord(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want, err := coord.RunText(ctx, shares, texts, p, nil)
+		want, err := coord.Run(ctx, coord.Data{Shares: shares, Texts: texts}, p, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -44,14 +44,10 @@ type Info struct {
 type Store struct {
 	Dir string
 	Now func() time.Time
-	// Partitioner, when set, computes coordination pairs elsewhere (the
-	// NATS JetStream workers of tahqiq serve --nats); the result is the
-	// same.
-	Partitioner coord.Partitioner
-	// Reducer, when set, runs coordination on the reduce path instead
-	// (partial aggregates per account pair merged by the workers); the
-	// result is the same.
-	Reducer coord.Reducer
+	// Engine is where coordination runs make and fold their pairs: nil
+	// in this process; the CLI's wiring chooses (tahqiq serve --nats: the
+	// NATS JetStream workers). The result is the same.
+	Engine coord.Engine
 }
 
 var idRE = regexp.MustCompile(`^[a-z]-[0-9]{8}T[0-9]{6}-[0-9a-f]{6}$`)

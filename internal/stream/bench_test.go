@@ -32,7 +32,7 @@ func BenchmarkPartitioned(b *testing.B) {
 	b.Run("single", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := coord.Run(context.Background(), data.Shares, p, nil); err != nil {
+			if _, err := coord.Run(context.Background(), coord.Data{Shares: data.Shares}, p, nil); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -71,9 +71,9 @@ func benchBus(b *testing.B, shares []tahqiq.Share, p coord.Params, n int, reduce
 		for b.Loop() {
 			var err error
 			if reduce {
-				_, err = coord.RunReduced(ctx, shares, p, nil, &stream.Reducer{Bus: bus, Reduces: 4})
+				_, err = coord.Run(ctx, coord.Data{Shares: shares}, p, coord.Reduced(&stream.Reducer{Bus: bus, Reduces: 4}))
 			} else {
-				_, err = coord.RunPartitioned(ctx, shares, p, nil, &stream.Partitioner{Bus: bus})
+				_, err = coord.Run(ctx, coord.Data{Shares: shares}, p, coord.Partitioned(&stream.Partitioner{Bus: bus}))
 			}
 			if err != nil {
 				b.Fatal(err)

@@ -21,7 +21,7 @@ import (
 	"github.com/tahqiq/tahqiq/internal/coord"
 )
 
-// The reduce path (coord.RunReduced) on the bus. The run publishes its
+// The reduce path (the coord.Reduced engine) on the bus. The run publishes its
 // objects, with their row flags, to the same work queue as the pairs path
 // (mode "reduce"); a worker folds a task's objects into partial aggregates
 // per account pair (coord.Partials) and publishes them to the partials

@@ -76,7 +76,7 @@ func TestScenariosEqualRun(t *testing.T) {
 			if tc.shares != nil {
 				shares = tc.shares
 			}
-			want, err := coord.Run(ctx, shares, p, nil)
+			want, err := coord.Run(ctx, coord.Data{Shares: shares}, p, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -84,7 +84,7 @@ func TestScenariosEqualRun(t *testing.T) {
 			if err := bus.Setup(ctx); err != nil {
 				t.Fatal(err)
 			}
-			got, err := coord.RunPartitioned(ctx, shares, p, nil, &stream.Partitioner{Bus: bus})
+			got, err := coord.Run(ctx, coord.Data{Shares: shares}, p, coord.Partitioned(&stream.Partitioner{Bus: bus}))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -101,7 +101,7 @@ func TestScenariosEqualRun(t *testing.T) {
 			}
 			// the reduce path: partial aggregates by account pair, merged
 			// by the workers' reducers
-			red, err := coord.RunReduced(ctx, shares, p, nil, &stream.Reducer{Bus: bus, Reduces: 1 + tc.parts%4})
+			red, err := coord.Run(ctx, coord.Data{Shares: shares}, p, coord.Reduced(&stream.Reducer{Bus: bus, Reduces: 1 + tc.parts%4}))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -123,7 +123,7 @@ func TestScenariosEqualRun(t *testing.T) {
 		texts := coordtest.IRATexts(t)
 		p := coord.DefaultParams()
 		p.Graph, p.Types, p.Window, p.MinParticipation = false, []tahqiq.ObjectType{coord.ObjNearText}, 3600, 1
-		want, err := coord.RunText(ctx, nil, texts, p, nil)
+		want, err := coord.Run(ctx, coord.Data{Texts: texts}, p, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -137,10 +137,10 @@ func TestScenariosEqualRun(t *testing.T) {
 		}
 		for name, run := range map[string]func() (*coord.Result, error){
 			"partitioned": func() (*coord.Result, error) {
-				return coord.RunPartitionedText(ctx, nil, texts, p, nil, &stream.Partitioner{Bus: bus})
+				return coord.Run(ctx, coord.Data{Texts: texts}, p, coord.Partitioned(&stream.Partitioner{Bus: bus}))
 			},
 			"reduced": func() (*coord.Result, error) {
-				return coord.RunReducedText(ctx, nil, texts, p, nil, &stream.Reducer{Bus: bus, Reduces: 2})
+				return coord.Run(ctx, coord.Data{Texts: texts}, p, coord.Reduced(&stream.Reducer{Bus: bus, Reduces: 2}))
 			},
 		} {
 			got, err := run()

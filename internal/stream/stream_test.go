@@ -86,11 +86,11 @@ func TestEmbeddedEqualsRun(t *testing.T) {
 		p := coord.DefaultParams()
 		p.MinParticipation = 1
 		mod(&p)
-		want, err := coord.Run(ctx, shares, p, nil)
+		want, err := coord.Run(ctx, coord.Data{Shares: shares}, p, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := coord.RunPartitioned(ctx, shares, p, nil, &stream.Partitioner{Bus: bus})
+		got, err := coord.Run(ctx, coord.Data{Shares: shares}, p, coord.Partitioned(&stream.Partitioner{Bus: bus}))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -172,7 +172,7 @@ func TestClusterFailover(t *testing.T) {
 	}
 	p := coord.DefaultParams()
 	p.MinParticipation = 2
-	want, err := coord.Run(ctx, shares, p, nil)
+	want, err := coord.Run(ctx, coord.Data{Shares: shares}, p, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -216,8 +216,8 @@ func TestClusterFailover(t *testing.T) {
 		}()
 	}
 	var progress atomic.Value
-	got, err := coord.RunPartitioned(ctx, shares, p, nil, &stream.Partitioner{Bus: bus, Log: t.Logf,
-		Progress: func(done, total int) { progress.Store(fmt.Sprintf("%d of %d batches back", done, total)) }})
+	got, err := coord.Run(ctx, coord.Data{Shares: shares}, p, coord.Partitioned(&stream.Partitioner{Bus: bus, Log: t.Logf,
+		Progress: func(done, total int) { progress.Store(fmt.Sprintf("%d of %d batches back", done, total)) }}))
 	if err != nil {
 		t.Logf("progress: %v; %d tasks done", progress.Load(), tasks.Load())
 		dumpConsumers(t, js, 6)
@@ -316,11 +316,11 @@ func TestSmallMessages(t *testing.T) {
 	p := coord.DefaultParams()
 	p.MinParticipation = 1
 	p.Window = 3600
-	want, err := coord.Run(ctx, shares, p, nil)
+	want, err := coord.Run(ctx, coord.Data{Shares: shares}, p, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := coord.RunPartitioned(ctx, shares, p, nil, &stream.Partitioner{Bus: bus})
+	got, err := coord.Run(ctx, coord.Data{Shares: shares}, p, coord.Partitioned(&stream.Partitioner{Bus: bus}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -335,7 +335,7 @@ func TestSmallMessages(t *testing.T) {
 	for i := range 20000 {
 		big = append(big, tahqiq.Share{Type: tahqiq.ObjHashtag, Object: "everyone", AccountID: fmt.Sprintf("account-%05d", i), PostID: fmt.Sprintf("post-%05d", i), Time: int64(i)})
 	}
-	_, err = coord.RunPartitioned(ctx, big, p, nil, &stream.Partitioner{Bus: bus})
+	_, err = coord.Run(ctx, coord.Data{Shares: big}, p, coord.Partitioned(&stream.Partitioner{Bus: bus}))
 	if err == nil || !strings.Contains(err.Error(), `"everyone"`) || !strings.Contains(err.Error(), "max_payload") {
 		t.Fatalf("a too big object: %v", err)
 	}
@@ -363,7 +363,7 @@ func TestReduceWorkerDies(t *testing.T) {
 	}
 	p := coord.DefaultParams()
 	p.Weight = coord.WeightCollab
-	want, err := coord.Run(ctx, shares, p, nil)
+	want, err := coord.Run(ctx, coord.Data{Shares: shares}, p, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -397,7 +397,7 @@ func TestReduceWorkerDies(t *testing.T) {
 		}
 		wg.Wait()
 	}()
-	got, err := coord.RunReduced(ctx, shares, p, nil, &stream.Reducer{Bus: bus, Reduces: 3})
+	got, err := coord.Run(ctx, coord.Data{Shares: shares}, p, coord.Reduced(&stream.Reducer{Bus: bus, Reduces: 3}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -476,7 +476,7 @@ func TestWorkerRejectsDamagedTask(t *testing.T) {
 	}
 	p := coord.DefaultParams()
 	p.MinParticipation, p.Graph = 1, false
-	got, err := coord.RunPartitioned(ctx, shares, p, nil, &stream.Partitioner{Bus: bus})
+	got, err := coord.Run(ctx, coord.Data{Shares: shares}, p, coord.Partitioned(&stream.Partitioner{Bus: bus}))
 	if err != nil || len(got.Edges) != 1 {
 		t.Fatalf("after the damaged tasks: %v, %+v", err, got)
 	}
