@@ -35,7 +35,7 @@ func run(t *testing.T, shares []tahqiq.Share, mod func(*coord.Params)) *coord.Re
 func edgeList(res *coord.Result) []string {
 	var out []string
 	for i := range res.Edges {
-		out = append(out, strings.Join(res.EdgeRecord(&res.Edges[i]), ","))
+		out = append(out, res.EdgeLine(&res.Edges[i]))
 	}
 	return out
 }
@@ -221,7 +221,7 @@ func ExampleRun() {
 	p.Graph = false
 	res, _ := coord.Run(context.Background(), coord.Data{Shares: shares}, p, nil)
 	for i := range res.Edges {
-		fmt.Println(strings.Join(res.EdgeRecord(&res.Edges[i])[:9], ","))
+		fmt.Println(strings.Join(strings.Split(res.EdgeLine(&res.Edges[i]), ",")[:9], ","))
 	}
 	// Output:
 	// x:a,x:b,2,true,2,2,1,1,12

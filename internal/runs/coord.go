@@ -3,11 +3,9 @@ package runs
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/csv"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -303,28 +301,19 @@ func (s *Store) load(id string) (*loaded, error) {
 		return l, nil
 	}
 	l := &loaded{dir: dir, nodes: map[string]Node{}}
-	err = readCSV(filepath.Join(dir, "nodes.csv"), func(h map[string]int, rec []string) error {
-		n := Node{ID: rec[h["account"]], Label: rec[h["account"]]}
-		n.Community, _ = strconv.Atoi(rec[h["community"]])
-		n.Degree, _ = strconv.Atoi(rec[h["degree"]])
-		n.Strength, _ = strconv.ParseFloat(rec[h["strength"]], 64)
-		n.Posts, _ = strconv.Atoi(rec[h["posts"]])
-		l.nodes[n.ID] = n
+	err = coord.ReadNodes(filepath.Join(dir, "nodes.csv"), func(x coord.NodeRow) error {
+		l.nodes[x.Account] = Node{ID: x.Account, Label: x.Account, Community: int(x.Community), Degree: int(x.Degree), Strength: x.Strength, Posts: int(x.Posts)}
 		return nil
 	})
-	if err != nil && !errors.Is(err, os.ErrNotExist) {
+	if err != nil && !errors.Is(err, os.ErrNotExist) { // a run made without the graph step has none
 		return nil, err
 	}
-	err = readCSV(filepath.Join(dir, "edges.csv"), func(h map[string]int, rec []string) error {
-		e := GraphEdge{Source: rec[h["account_a"]], Target: rec[h["account_b"]], First: rec[h["first"]], Last: rec[h["last"]]}
-		e.ID = e.Source + "|" + e.Target
-		e.Weight, _ = strconv.ParseFloat(rec[h["weight"]], 64)
-		e.Pairs, _ = strconv.ParseInt(rec[h["pairs"]], 10, 64)
-		e.Flagged = rec[h["flagged"]] == "true"
-		e.Types = []string{}
-		for k, i := range h {
-			if t, ok := strings.CutPrefix(k, "n_"); ok && rec[i] != "0" && rec[i] != "" {
-				e.Types = append(e.Types, t)
+	err = coord.ReadEdges(filepath.Join(dir, "edges.csv"), func(cols coord.EdgeColumns, x coord.EdgeRow) error {
+		e := GraphEdge{ID: x.AccountA + "|" + x.AccountB, Source: x.AccountA, Target: x.AccountB, Weight: x.Weight, Pairs: x.Pairs,
+			Flagged: x.Flagged, First: rfc3339(x.First), Last: rfc3339(x.Last), Types: []string{}}
+		for i, n := range x.ByType {
+			if n != 0 {
+				e.Types = append(e.Types, cols.Types[i])
 			}
 		}
 		slices.Sort(e.Types)
@@ -360,35 +349,7 @@ func (s *Store) load(id string) (*loaded, error) {
 	return l, nil
 }
 
-func readCSV(path string, fn func(h map[string]int, rec []string) error) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	r := csv.NewReader(f)
-	r.ReuseRecord = true
-	head, err := r.Read()
-	if err != nil {
-		return fmt.Errorf("runs: %s: %w", path, err)
-	}
-	h := map[string]int{}
-	for i, c := range head {
-		h[c] = i
-	}
-	for {
-		rec, err := r.Read()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("runs: %s: %w", path, err)
-		}
-		if err := fn(h, rec); err != nil {
-			return err
-		}
-	}
-}
+func rfc3339(t int64) string { return time.Unix(t, 0).UTC().Format(time.RFC3339) }
 
 // Graph returns the network of a coordination run, filtered; labels (the
 // accounts' handles) come from label when it is not nil.

@@ -31,7 +31,7 @@ func readEvents(tb testing.TB, name string) []tahqiq.Share {
 func edges(res *coord.Result) []string {
 	var out []string
 	for i := range res.Edges {
-		out = append(out, strings.Join(res.EdgeRecord(&res.Edges[i]), ","))
+		out = append(out, res.EdgeLine(&res.Edges[i]))
 	}
 	return out
 }
