@@ -965,6 +965,15 @@ func genBundleVectors(t *testing.T) {
 	make("extra", "a note no entry made, sealed by the key holder", []string{"Fold", "KeyHolder"}, thin, key, "extra", resealView(func(v *casework.View) {
 		v.Notes = append(v.Notes, tahqiq.Note{ID: "nplanted", CaseID: w.c.ID, Text: "planted", CreatedBy: w.admin.ID, CreatedAt: vectorTime.Add(time.Minute)})
 	}))
+	make("scope-missing", "an entry of the case withheld and the view sealed without its scope by the key holder: only a view of scope items may lack entries of the case", []string{"Withheld", "KeyHolder"}, thin, key, "withheld-in-whole-case", func(dir string) {
+		v := readView(t, dir)
+		v.Scope, v.Notes = "", nil
+		reseal(t, w, dir, mustJSON(t, v), func(l []string) []string {
+			i := caseLine(l, "note.create")
+			l[i] = string(ledger.EncodeWithheld(int64(i), ledger.LeafHash([]byte(l[i]))))
+			return l
+		})
+	})
 	make("proof-modified", "a hash of an item's inclusion proof changed", []string{"Proof"}, thin, key, "bad-proof", func(dir string) {
 		m := readManifest(t, dir)
 		p := m.Proofs[w.items[0].ID]
