@@ -483,7 +483,7 @@ func problemClass(p ledger.Problem) string {
 			return "file-added"
 		case has("unsafe path"), has("not a regular file"):
 			return "unsafe-path"
-		case has("file changed"):
+		case has("file changed"), has("SHA256SUMS: bad line"):
 			return "file-changed"
 		case has("view.json"):
 			return "view-not-canonical"
@@ -843,6 +843,11 @@ func genBundleVectors(t *testing.T) {
 		b, _ := os.ReadFile(p)
 		os.WriteFile(p, append(b, []byte(strings.Repeat("0", 64)+"  ../../entries.json\n")...), 0o644)
 	})
+	make("sums-bad-line", "SHA256SUMS with a line that is not <64 hex>  <path>", []string{"Files"}, thin, key, "file-changed", func(dir string) {
+		p := filepath.Join(dir, "SHA256SUMS")
+		b, _ := os.ReadFile(p)
+		os.WriteFile(p, append(b, []byte("everything is fine\n")...), 0o644)
+	})
 	make("blob-changed", "a byte of a blob changed and SHA256SUMS written again", []string{"Blob"}, thin, key, "blob-changed", func(dir string) {
 		p := filepath.Join(dir, blob0)
 		b, _ := os.ReadFile(p)
@@ -907,6 +912,23 @@ func genBundleVectors(t *testing.T) {
 	}
 	make("key-replaced", "the checkpoint signed again with another key (of the same name), which replaces keys/log.pub; the log key trusted", []string{"KeyTrust"}, thin, key, "no-log-signature", replaceKey)
 	make("key-replaced-self", "the same bundle without a trusted key: self-consistent, the signer not established", []string{"KeyTrust"}, thin, "", "signer-not-established", replaceKey)
+	make("own-key-replaced", "keys/log.pub replaced by another key, the log key trusted: only the trusted key counts, and the log is signed by it", []string{"Valid", "KeyTrust"}, thin, key, "", func(dir string) {
+		os.WriteFile(filepath.Join(dir, "keys", "log.pub"), []byte(otherVK+"\n"), 0o644)
+		resum(t, dir)
+	})
+	make("earlier-other-key", "an earlier checkpoint signed by another key (of the log key's name)", []string{"Checkpoint"}, thin, key, "no-log-signature", func(dir string) {
+		l := lines(dir)
+		var hs leafStore
+		for i, x := range l[:len(l)-1] {
+			add, _ := tlog.StoredHashesForRecordHash(int64(i), ledger.ParseLine(int64(i), []byte(x)).Hash, hs)
+			hs = append(hs, add...)
+		}
+		tr, _ := ledger.TreeAt(hs, int64(len(l)-1))
+		cp, _ := ledger.Sign(w.s.Origin, tr, other)
+		os.MkdirAll(filepath.Join(dir, "log", "earlier"), 0o755)
+		os.WriteFile(filepath.Join(dir, "log", "earlier", "000000"), cp.Note, 0o644)
+		resum(t, dir)
+	})
 	make("bad-signature", "a bit of the checkpoint's signature flipped", []string{"Checkpoint"}, thin, key, "bad-signature", func(dir string) {
 		p := filepath.Join(dir, "log", "checkpoint")
 		b, _ := os.ReadFile(p)
