@@ -4,14 +4,12 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -249,7 +247,7 @@ type recordTest struct {
 	Class   string   `json:"class,omitempty"`
 }
 
-// recordType decodes a record of kind strictly, re-encodes it and
+// recordDigest decodes a record of kind strictly, re-encodes it and
 // returns its digest as tahqiq computes it, or the class of the failure.
 func recordDigest(kind string, value []byte) (string, string) {
 	dec := func(v any) (any, bool) {
@@ -1055,6 +1053,4 @@ func genBundleVectors(t *testing.T) {
 		TestKeys:   map[string]string{"log": w.vkey, "impostor": otherVK},
 		TestGroups: []any{bundleGroup{Type: "BundleTest", Comment: "bundles of case " + w.c.ID, Tests: tests}},
 	}, n)
-	_ = sort.Strings
-	_ = hex.EncodeToString
 }
