@@ -1048,7 +1048,7 @@ func genFold(t *testing.T) {
 		tc := foldTest{TcID: c.next(), Comment: comment, Flags: flags, Lines: lines, Partial: partial, Result: "valid", Problems: got,
 			Records: recs, Chains: chains, LegacyDigests: digests, LegacyIDs: ids}
 		if len(got) > 0 {
-			tc.Result = "invalid"
+			tc.Result, tc.Class = "invalid", got[0].Class
 		}
 		folds = append(folds, tc)
 	}
@@ -1216,7 +1216,7 @@ func genFold(t *testing.T) {
 			tc.Present = []present{}
 		}
 		if len(want) > 0 {
-			tc.Result = "invalid"
+			tc.Result, tc.Class = "invalid", want[0].Class
 		}
 		got, gotLegacy := compareWithTahqiq(cmpLines, tc)
 		if jsonString(sortedCompare(got)) != jsonString(sortedCompare(tc.Problems)) || gotLegacy != legacy {
@@ -1276,8 +1276,8 @@ func genFold(t *testing.T) {
 		Spec:      "docs/format/ledger.md, \"Fold\"",
 		Header: []string{
 			"FoldTest: lines are log positions 0..n-1, each an entry's bytes or a withheld line {\"index\":I,\"leaf_hash\":\"<hex>\"}; partial says whether withheld lines may be entries of any case (a bundle) or the log is whole (a store).",
-			"Its expected outcome: problems (class and entry index, in index order: fork, replaced, gap, version-skip, wrong-case; result invalid when there is one), records (kind, id, caseId, version, digest when not removed, history of digests, the entry that left it so, legacy when only format-1 entries made it; sorted by kind and id), chains (per case: count of its entries, withheld of them, legacy ones, head: hex leaf hash of its last entry, last: its index; sorted), legacyDigests (every hash of format-1 entries) and legacyIds (\"kind id\" of the records format-1 entries name in their details).",
-			"CompareTest: the fold of lines (a whole log) compared with the records present (kind, id, caseId, digest) within scope (caseId: only that case's records; kinds: only those kinds): problems, each a class (missing, extra, stale, mismatch) and the record, sorted by class, kind and id; legacy: how many present records only format-1 entries prove.",
+			"Its expected outcome: problems (class and entry index, in index order: fork, replaced, gap, version-skip, wrong-case; result invalid when there is one, class the first one's), records (kind, id, caseId, version, digest when not removed, history of digests, the entry that left it so, legacy when only format-1 entries made it; sorted by kind and id), chains (per case: count of its entries, withheld of them, legacy ones, head: hex leaf hash of its last entry, last: its index; sorted), legacyDigests (every hash of format-1 entries) and legacyIds (\"kind id\" of the records format-1 entries name in their details).",
+			"CompareTest: the fold of lines (a whole log) compared with the records present (kind, id, caseId, digest) within scope (caseId: only that case's records; kinds: only those kinds): problems, each a class (missing, extra, stale, mismatch) and the record, sorted by class, kind and id (result invalid when there is one, class the first one's); legacy: how many present records only format-1 entries prove.",
 			"Digests here are SHA-256 of labels, not of records: the fold compares digests, never records.",
 		},
 		Notes: map[string]string{
