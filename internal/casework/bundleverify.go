@@ -258,7 +258,7 @@ func verifyBundleV2(b *bundleReader, mb []byte, o VerifyOptions) {
 	if c := st.Chains[caseID]; c != nil {
 		r.Withheld = c.Withheld
 		switch {
-		case c.Withheld > 0 && v.Scope == ScopeCase:
+		case c.Withheld > 0 && v.Scope != ScopeItems: // only an export of shared items may lack entries of the case
 			r.add("chain", c.Last, "case %s: %d of its entries are withheld from an export of the whole case: entries of the case were hidden", caseID, c.Withheld)
 		case c.Withheld > 0:
 			r.note("%d entries of case %s are withheld: the exporter's organisation was shared %d items, not the whole case; the records they made are not in this bundle", c.Withheld, caseID, len(v.Items))

@@ -312,6 +312,12 @@ func TestTamperStore(t *testing.T) {
 			w.exec(t, `DELETE FROM case_records WHERE id = ?`, w.finding.ID)
 			return casework.VerifyOptions{}
 		}, "finding %F of case", nil},
+		{"finding moved to another case (its row, not its JSON)", func(t *testing.T, w *world) casework.VerifyOptions {
+			// The finding now shows in the RED case, byte for byte as
+			// logged in the first: its digest is the logged one.
+			w.exec(t, `UPDATE case_records SET case_id = ? WHERE id = ?`, w.red.ID, w.finding.ID)
+			return casework.VerifyOptions{}
+		}, "the log puts it in case", nil},
 		{"case deleted", func(t *testing.T, w *world) casework.VerifyOptions {
 			w.exec(t, `DELETE FROM case_records WHERE case_id = ?`, w.red.ID)
 			w.exec(t, `DELETE FROM cases WHERE id = ?`, w.red.ID)
