@@ -21,6 +21,7 @@ func newImportCmd(e *env) *cobra.Command {
 	var mapSpec string
 	var options []string
 	var publish string
+	var lf limitFlags
 	cmd := &cobra.Command{
 		Use:   "import [flags] FILE...",
 		Short: "Import social-media exports into a dataset",
@@ -36,6 +37,11 @@ file twice adds nothing.
 Once the store has an organisation, --as USER (or TAHQIQ_USER) says who
 imports: the dataset belongs to that user's organisation, and only it
 imports into the dataset again.
+
+A compressed input is refused, and the import with it, when it expands to
+more than --max-ratio times its compressed size (beyond its first 8 MiB)
+or to more than --max-decompressed: a small hostile file could otherwise
+become millions of records. Raise them for a large, trusted file.
 
 With --publish nats://…, the shares the import added are published, once it
 is stored and in time order, to the live stream (tahqiq.live.DATASET), where
@@ -72,7 +78,9 @@ Formats:
 			if publish != "" {
 				opt.OnShares = func(sh []tahqiq.Share) { added = append(added, sh...) }
 			}
-			sum, err := e.importer().Import(ctx, db, args, opt)
+			im := e.importer()
+			im.Limits = lf.limits()
+			sum, err := im.Import(ctx, db, args, opt)
 			if err == nil && publish != "" {
 				err = publishAdded(ctx, e, publish, sum.Dataset, added)
 			}
@@ -93,6 +101,7 @@ Formats:
 	f.StringVar(&mapSpec, "map", "", "column map for generic CSV, e.g. account=user,time=created,text=body,id=post_id")
 	f.StringArrayVar(&options, "option", nil, "format option KEY=VALUE (repeatable), e.g. container=mychannel, object_type=url")
 	f.StringVar(&publish, "publish", "", "nats:// URL: publish the shares the import added to the live stream")
+	lf.add(f, "a .gz input (or gzip on stdin)", false)
 	return cmd
 }
 

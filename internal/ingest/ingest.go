@@ -141,8 +141,8 @@ func (im *Importer) Import(ctx context.Context, store tahqiq.ImportStore, files 
 		}, nil, func(d *derived) error { return sink(in, d) })
 		in.file.Records = sum.Records - before
 		in.close()
-		if rerr := in.refused(); rerr != nil {
-			return sum, refusal(rerr, "nothing was imported (an import is all or nothing)")
+		if rerr := in.refused(); rerr != nil { // rolled back: the counts so far were never stored
+			return Summary{Dataset: sum.Dataset, Rejected: []tahqiq.Reject{}, Kinds: map[tahqiq.RecordKind]int64{}}, refusal(rerr, "nothing was imported (an import is all or nothing)")
 		}
 		if err != nil {
 			if isInputError(err) {
@@ -360,7 +360,7 @@ func isInputError(err error) bool {
 // refusal is the error of an input that expanded beyond its limits: bad
 // input, but not one file's reject, for the file was read in part.
 func refusal(err error, then string) error {
-	return &tahqiq.Error{Code: tahqiq.EINVALID, Message: err.Error() + "; " + then, Err: err}
+	return tahqiq.Errorf(tahqiq.EINVALID, "%v; %s", err, then)
 }
 
 // fileReject reports a whole file that could not be read.
