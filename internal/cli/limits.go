@@ -19,12 +19,20 @@ type limitFlags struct {
 	cmd     string // prefixed to the flags a refusal names, e.g. "tahqiq serve "
 }
 
-// add registers --max-ratio and --max-decompressed, described for what,
-// and with zip, --max-entries.
+// add registers --max-ratio and --max-decompressed for what (a .gz input
+// of some kind) or, with zip, for a zip bundle's members, with
+// --max-entries.
 func (l *limitFlags) add(f *pflag.FlagSet, what string, zip bool) {
 	l.ratio, l.size = decompress.DefaultRatio, decompress.DefaultSize
-	f.Int64Var(&l.ratio, "max-ratio", l.ratio, fmt.Sprintf("refuse %s that expands to more than this many times its compressed size, beyond its first %s (a decompression bomb); raise it for a large, trusted file", what, decompress.Bytes(decompress.DefaultFloor)))
-	f.Var(&l.size, "max-decompressed", fmt.Sprintf("refuse %s that expands to more than this size, e.g. 64GiB", what))
+	floor := decompress.Bytes(decompress.DefaultFloor)
+	ratio := fmt.Sprintf("refuse %s that expands to more than this many times its compressed size, beyond its first %s (a decompression bomb); raise it for a large, trusted file", what, floor)
+	size := fmt.Sprintf("refuse %s that expands to more than this size, e.g. 64GiB", what)
+	if zip {
+		ratio = fmt.Sprintf("refuse a zip bundle with a member that declares more than this many times its compressed size, beyond %s (a zip bomb)", floor)
+		size = "refuse a zip bundle whose members declare more than this size together, e.g. 64GiB"
+	}
+	f.Int64Var(&l.ratio, "max-ratio", l.ratio, ratio)
+	f.Var(&l.size, "max-decompressed", size)
 	if zip {
 		l.entries = decompress.DefaultEntries
 		f.IntVar(&l.entries, "max-entries", l.entries, "refuse a zip bundle of more members")

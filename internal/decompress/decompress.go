@@ -129,13 +129,14 @@ func IsLimit(err error) bool {
 // Reader reads decompressed bytes and fails with a *LimitError, for good,
 // once they pass what their compressed size allows.
 type Reader struct {
-	r     io.Reader
-	n     int64 // decompressed bytes read
-	limit int64
-	err   error // a refusal, sticky
-	name  string
-	comp  int64
-	l     Limits
+	r      io.Reader
+	n      int64 // decompressed bytes read
+	limit  int64
+	err    error // a refusal, sticky
+	name   string
+	member string // of a zip archive named name; "" for a stream
+	comp   int64
+	l      Limits
 }
 
 // NewReader bounds r, the decompressed bytes of compressed bytes of input
@@ -156,7 +157,11 @@ func (b *Reader) Read(p []byte) (int, error) {
 	n, err := b.r.Read(p)
 	b.n += int64(n)
 	if b.n > b.limit {
-		b.err = b.l.refuse(b.name, b.comp, b.limit)
+		name := b.name
+		if b.member != "" {
+			name = fmt.Sprintf("%s: member %q", b.name, b.member)
+		}
+		b.err = b.l.refuse(name, b.comp, b.limit)
 		return n - int(b.n-b.limit), b.err
 	}
 	return n, err

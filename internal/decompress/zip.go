@@ -147,7 +147,9 @@ func (z *Zip) Open(f *zip.File) (io.ReadCloser, error) {
 	if err != nil {
 		return nil, err
 	}
-	return boundedCloser{NewReader(fmt.Sprintf("%s: member %q", z.name, f.Name), rc, int64(f.CompressedSize64), z.l), rc}, nil
+	b := NewReader(z.name, rc, int64(f.CompressedSize64), z.l)
+	b.member = f.Name
+	return boundedCloser{b, rc}, nil
 }
 
 type boundedCloser struct {
