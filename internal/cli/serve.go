@@ -61,7 +61,13 @@ shown on the Alerts page, logged, and POSTed to --webhook when given. The
 watch's position is kept in --data/watch.json: a restarted server replays
 the live stream from the point that rebuilds its edges and groups and goes
 on without raising an alert twice (the embedded server keeps its streams
-in --data/nats; the work of runs a stopped server left is purged).`,
+in --data/nats; the work of runs a stopped server left is purged).
+
+The embedded NATS server listens on loopback (--nats-listen to choose the
+address) and requires credentials of every client: an NKey user made on
+first start, its seed in --data/nats/client.nk (mode 0600). tahqiq commands
+given the same --data use it; other clients take it with --nats-creds FILE
+(nats CLI: --nkey FILE). Only the file's path is printed.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()

@@ -798,7 +798,7 @@ func TestCoordThroughStream(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer srv.Shutdown()
-	conn, err := stream.Dial(srv.ClientURL())
+	conn, err := stream.Dial(srv.ClientURL(), srv.Creds)
 	if err != nil {
 		t.Fatal(err)
 	}
