@@ -135,6 +135,7 @@ type Reader struct {
 	err    error // a refusal, sticky
 	name   string
 	member string // of a zip archive named name; "" for a stream
+	closer io.Closer
 	comp   int64
 	l      Limits
 }
@@ -165,6 +166,15 @@ func (b *Reader) Read(p []byte) (int, error) {
 		return n - int(b.n-b.limit), b.err
 	}
 	return n, err
+}
+
+// Close closes the zip member a Reader reads (a gzip stream needs no
+// closing).
+func (b *Reader) Close() error {
+	if b.closer == nil {
+		return nil
+	}
+	return b.closer.Close()
 }
 
 // N returns the decompressed bytes read so far.

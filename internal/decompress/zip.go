@@ -148,13 +148,8 @@ func (z *Zip) Open(f *zip.File) (io.ReadCloser, error) {
 		return nil, err
 	}
 	b := NewReader(z.name, rc, int64(f.CompressedSize64), z.l)
-	b.member = f.Name
-	return boundedCloser{b, rc}, nil
-}
-
-type boundedCloser struct {
-	*Reader
-	io.Closer
+	b.member, b.closer = f.Name, rc
+	return b, nil
 }
 
 // budgetReaderAt fails reads once left bytes are spent (left < 0: no
