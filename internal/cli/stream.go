@@ -169,6 +169,11 @@ func (e *env) connectBusIn(ctx context.Context, url, credsFile, dir, listen stri
 		}
 	}
 	bus, err := stream.Dial(url, creds)
+	if err != nil && creds != nil && credsPath != "" && credsFile == "" && stream.IsNkeysUnsupported(err) {
+		// the credentials found in --data are the embedded server's; this
+		// server on the machine is another, which asks for none
+		bus, err = stream.Dial(url, nil)
+	}
 	if err != nil {
 		done()
 		if stream.IsAuthError(err) {

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 
 	"github.com/tahqiq/tahqiq/internal/cli"
@@ -446,5 +447,28 @@ func TestServeNATSCredentials(t *testing.T) {
 	<-worked
 	if !strings.Contains(werr.String(), "serving "+url) || strings.Contains(werr.String(), "credentials") {
 		t.Errorf("worker with --nats-creds: %s", werr.String())
+	}
+}
+
+// TestExternalNATSWithoutAuth: a NATS server of one's own on this machine
+// without authentication keeps working as before, even with the embedded
+// server's credentials in --data (which such a server cannot take).
+func TestExternalNATSWithoutAuth(t *testing.T) {
+	srv, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: server.RANDOM_PORT, JetStream: true, StoreDir: t.TempDir(), NoSigs: true, NoLog: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Start()
+	defer srv.Shutdown()
+	if !srv.ReadyForConnections(20 * time.Second) {
+		t.Fatal("server not ready")
+	}
+	data := t.TempDir()
+	if _, _, err := stream.EmbeddedCreds(filepath.Join(data, "nats")); err != nil {
+		t.Fatal(err)
+	}
+	fixture := filepath.Join("..", "demo", "data", "russian_coord_tweets.events.csv.gz")
+	if code, _, stderr := run(t, data, "", "import", "--dataset", "ru", "--publish", srv.ClientURL(), fixture); code != 0 || !strings.Contains(stderr, "published 35124 new shares") {
+		t.Errorf("import --publish to a server without authentication: exit %d, %s", code, stderr)
 	}
 }

@@ -72,6 +72,10 @@ func IsAuthError(err error) bool {
 	return errors.Is(err, nats.ErrAuthorization) || errors.Is(err, nats.ErrAuthExpired) || errors.Is(err, nats.ErrAuthRevoked)
 }
 
+// IsNkeysUnsupported reports whether err says that the server asks for
+// no NKey (it has no authentication, or another kind).
+func IsNkeysUnsupported(err error) bool { return errors.Is(err, nats.ErrNkeysNotSupported) }
+
 // Close closes the bus's connection.
 func (b *Bus) Close() { b.JS.Conn().Close() }
 
