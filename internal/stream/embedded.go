@@ -38,6 +38,9 @@ func EmbeddedAt(dir, addr string, creds *Creds) (*Server, error) {
 		if port, err = strconv.Atoi(p); err != nil || port < 0 || port > 65535 {
 			return nil, fmt.Errorf("stream: embedded NATS server address %q: bad port", addr)
 		}
+		if port == 0 { // any free port, as for net.Listen (to NATS, 0 is its default, 4222)
+			port = server.RANDOM_PORT
+		}
 		if h != "" {
 			host = h
 		}

@@ -134,3 +134,16 @@ func TestEmbeddedCreds(t *testing.T) {
 		t.Errorf("a world-readable credentials file: %v", err)
 	}
 }
+
+// TestEmbeddedPortZero: an address with port 0 takes a free port, as
+// net.Listen does, not NATS's default 4222.
+func TestEmbeddedPortZero(t *testing.T) {
+	srv, err := stream.EmbeddedAt(t.TempDir(), "127.0.0.1:0", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Shutdown()
+	if _, port, _ := net.SplitHostPort(srv.Addr().String()); port == "4222" || port == "0" {
+		t.Errorf("127.0.0.1:0 listens on %s", srv.Addr())
+	}
+}
