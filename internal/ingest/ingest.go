@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/decompress"
 	"github.com/tahqiq/tahqiq/internal/progress"
 )
 
@@ -64,6 +65,9 @@ type Item struct {
 // Importer runs imports with a registry of formats.
 type Importer struct {
 	Formats *Registry
+	// Limits bound what a compressed input (.gz, or gzip on stdin) may
+	// expand to; an input that passes them fails the whole import.
+	Limits decompress.Limits
 }
 
 // maxRejectsListed caps the rejects kept in a Summary; the store keeps all.
@@ -108,7 +112,7 @@ func (im *Importer) Import(ctx context.Context, store tahqiq.ImportStore, files 
 		return nil
 	}
 	for _, name := range files {
-		in, err := openInput(name, opt.Stdin)
+		in, err := openInput(name, opt.Names[name], opt.Stdin, im.Limits)
 		if err != nil {
 			if isInputError(err) {
 				sum.addReject(fileReject(name, err))
@@ -137,6 +141,9 @@ func (im *Importer) Import(ctx context.Context, store tahqiq.ImportStore, files 
 		}, nil, func(d *derived) error { return sink(in, d) })
 		in.file.Records = sum.Records - before
 		in.close()
+		if rerr := in.refused(); rerr != nil { // rolled back: the counts so far were never stored
+			return Summary{Dataset: sum.Dataset, Rejected: []tahqiq.Reject{}, Kinds: map[tahqiq.RecordKind]int64{}}, refusal(rerr, "nothing was imported (an import is all or nothing)")
+		}
 		if err != nil {
 			if isInputError(err) {
 				sum.addReject(fileReject(name, err))
@@ -170,7 +177,7 @@ func (im *Importer) Read(ctx context.Context, files []string, opt Options, fn fu
 	h := newHasher()
 	prog := progress.New(opt.Progress, "read", "records")
 	for _, name := range files {
-		in, err := openInput(name, opt.Stdin)
+		in, err := openInput(name, opt.Names[name], opt.Stdin, im.Limits)
 		if err != nil {
 			if isInputError(err) {
 				sum.addReject(fileReject(name, err))
@@ -233,6 +240,9 @@ func (im *Importer) Read(ctx context.Context, files []string, opt Options, fn fu
 		}, nil)
 		in.file.Records = sum.Records - before
 		in.close()
+		if rerr := in.refused(); rerr != nil {
+			return sum, refusal(rerr, "nothing was read")
+		}
 		if err != nil {
 			if isInputError(err) {
 				sum.addReject(fileReject(name, err))
@@ -345,6 +355,12 @@ func isInputError(err error) bool {
 		return true
 	}
 	return false
+}
+
+// refusal is the error of an input that expanded beyond its limits: bad
+// input, but not one file's reject, for the file was read in part.
+func refusal(err error, then string) error {
+	return tahqiq.Errorf(tahqiq.EINVALID, "%v; %s", err, then)
 }
 
 // fileReject reports a whole file that could not be read.
