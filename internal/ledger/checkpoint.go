@@ -83,17 +83,17 @@ func Sign(origin string, t tlog.Tree, s note.Signer) (tahqiq.Checkpoint, error) 
 // witnesses'); x/mod's parser stops only at 100 signatures.
 const (
 	MaxNoteSize = 64 << 10
-	MaxNoteSigs = 64
+	MaxNoteSigs = 100 // as x/mod's note parser, and docs/format/ledger.md
 )
 
 // checkNote refuses a note larger or with more signature lines than the
 // caps, before anything parses it.
 func checkNote(signed []byte) error {
 	if len(signed) > MaxNoteSize {
-		return fmt.Errorf("checkpoint of %d bytes: larger than %d KiB, refused before parsing", len(signed), MaxNoteSize>>10)
+		return fmt.Errorf("malformed note: checkpoint of %d bytes, larger than %d KiB, refused before parsing", len(signed), MaxNoteSize>>10)
 	}
 	if n := bytes.Count(signed, []byte("\n\u2014 ")); n > MaxNoteSigs {
-		return fmt.Errorf("checkpoint with %d signature lines: more than %d signatures, refused before parsing", n, MaxNoteSigs)
+		return fmt.Errorf("malformed note: %d signature lines, more than %d, refused before parsing", n, MaxNoteSigs)
 	}
 	return nil
 }

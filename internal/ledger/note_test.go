@@ -33,10 +33,10 @@ func TestNoteCaps(t *testing.T) {
 		binary.BigEndian.PutUint32(sig, uint32(i))
 		many = fmt.Appendf(many, "— stranger%d %s\n", i, base64.StdEncoding.EncodeToString(sig))
 	}
-	if _, _, _, err := ledger.OpenCheckpoint(many, v); err == nil || !strings.Contains(err.Error(), "more than 64 signatures") {
+	if _, _, _, err := ledger.OpenCheckpoint(many, v); err == nil || !strings.Contains(err.Error(), "signature lines, more than 100") {
 		t.Errorf("a checkpoint with %d signatures: err = %v", ledger.MaxNoteSigs+1, err)
 	}
-	if _, err := ledger.Cosign(many, v, s); err == nil || !strings.Contains(err.Error(), "more than 64 signatures") {
+	if _, err := ledger.Cosign(many, v, s); err == nil || !strings.Contains(err.Error(), "signature lines, more than 100") {
 		t.Errorf("cosigning a checkpoint with %d signatures: err = %v", ledger.MaxNoteSigs+1, err)
 	}
 	big, err := ledger.Sign(strings.Repeat("o", ledger.MaxNoteSize), tr, s)
