@@ -18,6 +18,7 @@ import (
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/ingest"
+	"github.com/tahqiq/tahqiq/internal/ingest/parsetest"
 	"github.com/tahqiq/tahqiq/internal/sqlite"
 )
 
@@ -213,4 +214,26 @@ func TestReadStdinAndDedupe(t *testing.T) {
 func sha256hex(s string) string {
 	sum := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(sum[:])
+}
+
+// Detection judges the shape of the first record: the Telethon channel
+// proxyme carries "action" and "reason" keys in its first messages and was
+// taken for an X API v2 compliance file (and imported nothing).
+func TestDetectTelethonWithActionKeys(t *testing.T) {
+	dir := parsetest.DataDir(t, "social", "telegram-toolkit-telethon")
+	files, err := filepath.Glob(filepath.Join(dir, "*.jsonl"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no Telethon files in %s: %v", dir, err)
+	}
+	reg := ingest.Default()
+	for _, path := range files {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := reg.Detect(path, b[:min(len(b), 64<<10)])
+		if err != nil || f.Name != "tg_telethon_jsonl" {
+			t.Errorf("%s detected as %q (%v), want tg_telethon_jsonl", filepath.Base(path), f.Name, err)
+		}
+	}
 }
