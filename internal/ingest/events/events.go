@@ -59,6 +59,7 @@ func Parse(ctx context.Context, src tahqiq.Source, emit func(*tahqiq.Parsed) err
 
 	var format string
 	var iAcc, iPost, iTime, iType, iVal int
+	names := &eventsNames
 	fixedType := tahqiq.ObjectType("")
 	if h := r.Header(); csvrow.HasColumns(h, eventsCols...) {
 		format = FormatEvents
@@ -66,6 +67,7 @@ func Parse(ctx context.Context, src tahqiq.Source, emit func(*tahqiq.Parsed) err
 		iAcc, iPost, iTime, iType, iVal = idx[0], idx[1], idx[2], idx[3], idx[4]
 	} else if csvrow.HasColumns(h, coortweetCols...) {
 		format = FormatCooRTweet
+		names = &coortweetNames
 		idx, _ := r.Require(coortweetCols...)
 		iVal, iAcc, iPost, iTime, iType = idx[0], idx[1], idx[2], idx[3], -1
 		t := tahqiq.ObjRetweet
@@ -112,7 +114,7 @@ func Parse(ctx context.Context, src tahqiq.Source, emit func(*tahqiq.Parsed) err
 				}
 			}
 			if p.Reject == "" {
-				p.Reject = fill(p, &slabs, f[iAcc], f[iPost], f[iTime], typ, f[iVal], platform, prefix, row.Line)
+				p.Reject = fill(p, &slabs, names, f[iAcc], f[iPost], f[iTime], typ, f[iVal], platform, prefix, row.Line)
 			}
 		}
 		if p.Reject == "" {
@@ -124,9 +126,18 @@ func Parse(ctx context.Context, src tahqiq.Source, emit func(*tahqiq.Parsed) err
 	}
 }
 
+// columns names the account, post and object columns of a layout, for
+// reject reasons.
+type columns struct{ acc, post, val string }
+
+var (
+	eventsNames    = columns{"account_id", "post_id", "object_value"}
+	coortweetNames = columns{"account_id", "content_id", "object_id"}
+)
+
 // fill sets the post of p, or returns a reject reason. The UIDs share one
 // string allocation; posts and objects come from slabs (see alloc).
-func fill(p *tahqiq.Parsed, a *alloc, acc, post, ts string, typ tahqiq.ObjectType, val, platform, prefix string, line int64) string {
+func fill(p *tahqiq.Parsed, a *alloc, names *columns, acc, post, ts string, typ tahqiq.ObjectType, val, platform, prefix string, line int64) string {
 	switch {
 	case acc == "":
 		return reject(line, "empty account id", "")
@@ -134,6 +145,12 @@ func fill(p *tahqiq.Parsed, a *alloc, acc, post, ts string, typ tahqiq.ObjectTyp
 		return reject(line, "empty post id", "")
 	case val == "":
 		return reject(line, "empty object value", "")
+	case tahqiq.FloatMangled(post):
+		return floatID(line, names.post, post)
+	case tahqiq.FloatMangled(acc):
+		return floatID(line, names.acc, acc)
+	case (typ == tahqiq.ObjRetweet || typ == tahqiq.ObjReply) && tahqiq.FloatMangled(val):
+		return floatID(line, names.val, val) // the id of the retweeted or answered post
 	}
 	sec, err := strconv.ParseInt(ts, 10, 64)
 	if err != nil {
@@ -175,6 +192,11 @@ func (a *alloc) next() ([]tahqiq.Post, []tahqiq.Object) {
 	ps, os := a.posts[:1:1], a.objs[:1:1]
 	a.posts, a.objs = a.posts[1:], a.objs[1:]
 	return ps, os
+}
+
+// floatID is the reason of a spreadsheet-mangled id in column col.
+func floatID(line int64, col, v string) string {
+	return reject(line, col+" "+strconv.Quote(v), " looks like a number a spreadsheet wrote: the id lost digits and is never used or rounded")
 }
 
 func reject(line int64, what, detail string) string {

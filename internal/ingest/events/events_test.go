@@ -114,6 +114,12 @@ func TestRejects(t *testing.T) {
 		10: "invalid UTF-8",
 		12: "",
 		14: "",
+		// spreadsheet-mangled ids are never used (formats.md §0 rule 2)
+		15: `post_id "7.9e+17" looks like a number a spreadsheet wrote`,
+		16: `account_id "1.2E+18" looks like a number a spreadsheet wrote`,
+		17: `object_value "9.06E+17" looks like a number a spreadsheet wrote`,
+		18: "", // a hashtag 1e5 is no id
+		19: `post_id "123.0" looks like a number a spreadsheet wrote`,
 	}
 	got := map[int64]string{}
 	for _, p := range res.Parsed[1:] {
@@ -137,9 +143,36 @@ func TestRejects(t *testing.T) {
 	if !bytes.HasPrefix(first.Record.Raw, []byte(`{"account_id":"a1"`)) || first.Record.Offset != 67 {
 		t.Errorf("first row raw %s offset %d", first.Record.Raw, first.Record.Offset)
 	}
-	last := res.Parsed[len(res.Parsed)-1].Posts[0]
+	var last tahqiq.Post
+	for _, p := range res.Parsed {
+		if p.Record.Line == 14 {
+			last = p.Posts[0]
+		}
+	}
 	if last.Objects[0] != (tahqiq.Object{Type: tahqiq.ObjImage, Value: "ab12"}) || last.UID != "other:p11" || last.AuthorUID != "other:a11" {
 		t.Errorf("last post %+v", last)
+	}
+}
+
+// CooRTweet tables reject spreadsheet-mangled ids too: the post
+// (content_id), the account and, for the default retweet objects, the
+// retweeted post (object_id).
+func TestCooRTweetFloatIDs(t *testing.T) {
+	in := "object_id,account_id,content_id,timestamp_share\n" +
+		"t1,a1,7.9e+17,1623881091\n" +
+		"t1,7.9e+17,p2,1623881091\n" +
+		"7.9e+17,a3,p3,1623881091\n" +
+		"t1,a4,p4,1623881091\n"
+	res := parsetest.Run(t, events.Parse, "x.csv", []byte(in), nil)
+	if res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	want := []string{"content_id", "account_id", "object_id", ""}
+	for i, w := range want {
+		p := res.Parsed[i+1]
+		if w == "" && p.Reject != "" || w != "" && !strings.Contains(p.Reject, w+` "7.9e+17" looks like a number a spreadsheet wrote`) {
+			t.Errorf("line %d: reject %q, want one naming %s", p.Record.Line, p.Reject, w)
+		}
 	}
 }
 

@@ -6,7 +6,6 @@ package genericcsv
 
 import (
 	"context"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -120,8 +119,6 @@ func Parse(ctx context.Context, src tahqiq.Source, emit func(*tahqiq.Parsed) err
 	})
 }
 
-var reFloat = regexp.MustCompile(`^[+-]?[0-9]*\.?[0-9]+[eE][+-]?[0-9]+$|^[0-9]+\.[0-9]+$`)
-
 func (m *Mapping) row(p *tahqiq.Parsed, f []string, idx map[string]int) string {
 	get := func(k string) string {
 		i, ok := idx[k]
@@ -139,8 +136,8 @@ func (m *Mapping) row(p *tahqiq.Parsed, f []string, idx map[string]int) string {
 		if c.v == "" {
 			return "empty " + c.key + " (column " + strconv.Quote(m.Columns[c.key]) + ")"
 		}
-		if reFloat.MatchString(c.v) {
-			return c.key + " " + strconv.Quote(c.v) + " looks like a float (spreadsheet-mangled id?); ids must be kept as text"
+		if tahqiq.FloatMangled(c.v) {
+			return c.key + " " + strconv.Quote(c.v) + " looks like a number a spreadsheet wrote: the id lost digits and is never used or rounded"
 		}
 	}
 	rawTime := get("time")

@@ -61,7 +61,7 @@ func TestHandmade(t *testing.T) {
 	}
 	parsetest.Check(t, res)
 	rows := res.Parsed[1:]
-	wantRejects := []string{"", `line 3: id "9.06E+17" looks like a float`, `line 4: empty account (column "user")`, `line 5: time "08/02/2024" does not match`, "", "", `line 8: empty time`}
+	wantRejects := []string{"", `line 3: id "9.06E+17" looks like a number a spreadsheet wrote`, `line 4: empty account (column "user")`, `line 5: time "08/02/2024" does not match`, "", "", `line 8: empty time`}
 	for i, w := range wantRejects {
 		if w == "" && rows[i].Reject != "" || !strings.HasPrefix(rows[i].Reject, w) {
 			t.Errorf("line %d: reject %q, want %q", i+2, rows[i].Reject, w)
