@@ -200,3 +200,41 @@ func TestKillDuringImport(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// CooRTweet's own wide table (german_elections) imports with --format
+// coortweet_csv, and its shares are those of the events file derived from
+// it in shared/data/coord (157,568 rows, phash written as image).
+func TestImportCooRTweetWide(t *testing.T) {
+	if testing.Short() {
+		t.Skip("imports 219,000 rows")
+	}
+	path := filepath.Join(parsetest.DataDir(t, "social", "coortweet"), "german_elections.csv.gz")
+	ref := filepath.Join(parsetest.DataDir(t, "coord"), "german_elections_2021.events.csv")
+	data := filepath.Join(t.TempDir(), "data")
+	s, code, errs := importJSON(t, data, "--dataset", "de", "--format", "coortweet_csv", path)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	// 218,971 rows, 3 without a post id; 194,323 posts of 58,314 accounts
+	if s.Records != 218971-3+1 || s.Posts != 194323 || s.Accounts != 58314 || s.Shares != 157568 || len(s.Rejected) != 3 {
+		t.Fatalf("summary = %+v", s)
+	}
+	out := filepath.Join(t.TempDir(), "events.csv")
+	if code, _, errs := run(t, data, "", "export", "shares", "--dataset", "de", "--format", "events", "--out", out); code != 0 {
+		t.Fatalf("export: exit %d: %s", code, errs)
+	}
+	got := readRows(t, out)
+	want := readRows(t, ref)
+	for i, r := range want {
+		want[i] = strings.Replace(r, ",phash,", ",image,", 1)
+	}
+	sort.Strings(want)
+	if len(got) != len(want) {
+		t.Fatalf("exported %d shares, the events file has %d", len(got), len(want))
+	}
+	for i := range got {
+		if got[i] != want[i] {
+			t.Fatalf("share %d: %q, the events file has %q", i, got[i], want[i])
+		}
+	}
+}

@@ -237,3 +237,20 @@ func TestDetectTelethonWithActionKeys(t *testing.T) {
 		}
 	}
 }
+
+// --format coortweet_csv reads CooRTweet's wide layout (its german_elections
+// table), which it refused naming a column of the events format.
+func TestCooRTweetWideForced(t *testing.T) {
+	ctx := context.Background()
+	im := &ingest.Importer{Formats: ingest.Default()}
+	path := filepath.Join("events", "testdata", "german_elections_head30.coortweet.csv")
+	for _, format := range []string{"", "coortweet_csv"} {
+		sum, err := im.Import(ctx, openDB(t), []string{path}, ingest.Options{Dataset: "de", Format: format})
+		if err != nil {
+			t.Fatalf("--format %q: %v", format, err)
+		}
+		if sum.Posts != 30 || sum.Sources[0].Format != "coortweet_csv" || len(sum.Rejected) != 0 {
+			t.Errorf("--format %q: %+v", format, sum)
+		}
+	}
+}
