@@ -33,6 +33,7 @@ const (
 	RecordCount      RecordKind = "count"      // tweet counts (twarc2 counts)
 	RecordCompliance RecordKind = "compliance" // compliance job result
 	RecordOther      RecordKind = "other"      // recognised, kept, not a post (service messages, notices)
+	RecordHeader     RecordKind = "header"     // a CSV's header line, kept once per file; on its own it is no import
 )
 
 // RawRecord is one input item kept byte for byte.

@@ -238,3 +238,59 @@ func TestImportCooRTweetWide(t *testing.T) {
 		}
 	}
 }
+
+// Exit non-zero only when nothing at all was imported: a CSV whose rows
+// are all rejected imported its header line only, which is no import;
+// a users file or a compliance file alone is kept and counts.
+func TestImportNothingButAHeader(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	header := filepath.Join(dir, "header.csv")
+	os.WriteFile(header, []byte("account_id,post_id,timestamp,time_utc,object_type,object_value\n"), 0o644)
+	allBad := filepath.Join(dir, "bad.csv")
+	os.WriteFile(allBad, []byte("account_id,post_id,timestamp,time_utc,object_type,object_value\na,7.9e+17,1,x,url,u\n"), 0o644)
+	for _, path := range []string{header, allBad} {
+		s, code, errs := importJSON(t, data, "--dataset", "h", path)
+		if code != 2 || !strings.Contains(errs, "nothing imported") || s.Posts != 0 {
+			t.Errorf("%s: exit %d, %+v, stderr %q", filepath.Base(path), code, s, errs)
+		}
+	}
+	if code, out, _ := run(t, data, "", "datasets"); code != 0 || strings.Contains(out, "h ") {
+		t.Errorf("a failed import left a dataset: %s", out)
+	}
+	tw := parsetest.DataDir(t, "social", "twarc-csv-testdata")
+	for _, f := range []string{"users.jsonl", "tweets_compliance.jsonl"} {
+		s, code, errs := importJSON(t, data, "--dataset", f, filepath.Join(tw, f))
+		if code != 0 || s.Records == 0 || s.Posts != 0 {
+			t.Errorf("%s: exit %d, %+v, stderr %q", f, code, s, errs)
+		}
+	}
+}
+
+// Telegram service messages (pins, joins, title changes) are kept as
+// records of kind other, never posts; every channel of the Telethon set
+// imports, proxyme included (it was taken for an X compliance file).
+// Counts from python3: 6,858 messages, 848 of them MessageService.
+func TestImportTelethonChannels(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join(parsetest.DataDir(t, "social", "telegram-toolkit-telethon"), "*.jsonl"))
+	data := filepath.Join(t.TempDir(), "data")
+	var out struct {
+		summary
+		Kinds   map[string]int64 `json:"record_kinds"`
+		Sources []struct {
+			Format string `json:"format"`
+		} `json:"sources"`
+	}
+	code, stdout, errs := run(t, data, "", append([]string{"import", "--json", "--dataset", "tg"}, files...)...)
+	if err := json.Unmarshal([]byte(stdout), &out); err != nil || code != 0 {
+		t.Fatalf("exit %d, %v: %s", code, err, errs)
+	}
+	if out.Files != 10 || out.Records != 6858 || out.Posts != 6858-848 || out.Kinds["other"] != 848 || out.Kinds["post"] != 6858-848 || len(out.Rejected) != 0 {
+		t.Fatalf("summary = %+v, kinds %v", out.summary, out.Kinds)
+	}
+	for _, s := range out.Sources {
+		if s.Format != "tg_telethon_jsonl" {
+			t.Errorf("source format %q", s.Format)
+		}
+	}
+}

@@ -80,6 +80,7 @@ func (im *Importer) Import(ctx context.Context, store tahqiq.ImportStore, files 
 		return sum, err
 	}
 	defer tx.Rollback()
+	var headerOnly []string // files that gave nothing but a header line
 	prog := progress.New(opt.Progress, "import", "records")
 	sink := func(in *input, d *derived) error {
 		p := d.p
@@ -129,7 +130,7 @@ func (im *Importer) Import(ctx context.Context, store tahqiq.ImportStore, files 
 			sum.Skipped = append(sum.Skipped, name)
 			continue
 		}
-		before := sum.Records
+		before, headersBefore := sum.Records, sum.Kinds[tahqiq.RecordHeader]
 		in.file.ImportedAt = time.Now().UTC()
 		err = im.readFile(ctx, in, opt, func(f Format) error {
 			in.file.Format = f.Name
@@ -144,12 +145,15 @@ func (im *Importer) Import(ctx context.Context, store tahqiq.ImportStore, files 
 			}
 			return sum, err
 		}
+		if in.file.Records == sum.Kinds[tahqiq.RecordHeader]-headersBefore {
+			headerOnly = append(headerOnly, in.file.Name)
+		}
 		sum.Files++
 		sum.Sources = append(sum.Sources, in.file)
 	}
 	prog.Done()
-	if sum.Records == 0 && len(sum.Skipped) == 0 {
-		return sum, nothingImported(sum)
+	if imported(sum) == 0 && len(sum.Skipped) == 0 {
+		return sum, nothingImported(sum, headerOnly)
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return sum, err
@@ -167,6 +171,7 @@ func (im *Importer) Read(ctx context.Context, files []string, opt Options, fn fu
 	seenPosts := map[hkey]bool{}
 	seenShares := map[hkey]bool{}
 	seenAccounts := map[hkey]bool{}
+	var headerOnly []string
 	h := newHasher()
 	prog := progress.New(opt.Progress, "read", "records")
 	for _, name := range files {
@@ -182,7 +187,7 @@ func (im *Importer) Read(ctx context.Context, files []string, opt Options, fn fu
 			in.file.Name = n
 		}
 		file := &in.file
-		before := sum.Records
+		before, headersBefore := sum.Records, sum.Kinds[tahqiq.RecordHeader]
 		err = im.readFile(ctx, in, opt, func(f Format) error {
 			in.file.Format = f.Name
 			return nil
@@ -240,14 +245,25 @@ func (im *Importer) Read(ctx context.Context, files []string, opt Options, fn fu
 			}
 			return sum, err
 		}
+		if in.file.Records == sum.Kinds[tahqiq.RecordHeader]-headersBefore {
+			headerOnly = append(headerOnly, in.file.Name)
+		}
 		sum.Files++
 		sum.Sources = append(sum.Sources, in.file)
 	}
 	prog.Done()
-	if sum.Records == 0 {
-		return sum, nothingImported(sum)
+	if imported(sum) == 0 {
+		return sum, nothingImported(sum, headerOnly)
 	}
 	return sum, nil
+}
+
+// imported is the number of records an import kept other than CSV header
+// lines: a header alone is no import. Records of every other kind (posts,
+// accounts, counts, compliance results, notices and service messages)
+// count.
+func imported(sum Summary) int64 {
+	return sum.Records - sum.Kinds[tahqiq.RecordHeader]
 }
 
 // hkey is a 128-bit hash of strings.
@@ -352,10 +368,13 @@ func fileReject(name string, err error) tahqiq.Reject {
 	return tahqiq.Reject{File: name, Reason: strings.TrimPrefix(tahqiq.ErrorMessage(err), name+": ")}
 }
 
-func nothingImported(sum Summary) error {
+func nothingImported(sum Summary, headerOnly []string) error {
 	msg := "nothing imported"
+	var reasons []string
+	for _, f := range headerOnly {
+		reasons = append(reasons, f+": a header line and no row that could be imported")
+	}
 	if len(sum.Rejected) > 0 {
-		var reasons []string
 		for i, r := range sum.Rejected {
 			if i == 5 {
 				reasons = append(reasons, "...")
@@ -367,6 +386,8 @@ func nothingImported(sum Summary) error {
 				reasons = append(reasons, r.File+": "+r.Reason)
 			}
 		}
+	}
+	if len(reasons) > 0 {
 		msg += ": " + strings.Join(reasons, "; ")
 	}
 	return tahqiq.Errorf(tahqiq.EINVALID, "%s", msg)
