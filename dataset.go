@@ -31,6 +31,8 @@ type ImportFile struct {
 	Format     string    `json:"format"`
 	ImportedAt time.Time `json:"imported_at"`
 	Records    int64     `json:"records"`
+	Kept       int64     `json:"-"` // records other than CSV header lines: 0 when the import of the file kept nothing
+	Rejects    int64     `json:"-"` // rejects stored for the file (ImportTx.FindFile)
 }
 
 // Reject is a record that could not be imported, with where and why.
@@ -59,11 +61,15 @@ type ImportStore interface {
 
 // ImportTx is one open import.
 type ImportTx interface {
-	// HasFile reports whether a file with this SHA-256 (hex) was already
-	// imported into the dataset.
-	HasFile(ctx context.Context, sha256 string) (bool, error)
+	// FindFile returns the file with this SHA-256 (hex) already imported
+	// into the dataset, with its Records, Kept and Rejects counts, and
+	// whether there is one.
+	FindFile(ctx context.Context, sha256 string) (ImportFile, bool, error)
 	// AddFile registers an input file and makes it the current file for
-	// AddRecord and AddReject.
+	// AddRecord and AddReject. A file of the same SHA-256 whose import
+	// kept nothing (Kept 0: no record but CSV header lines) is replaced:
+	// its records and rejects are removed. One that kept something is a
+	// conflict.
 	AddFile(ctx context.Context, f ImportFile) error
 	// AddRecord stores a raw record of the current file with what was
 	// derived from it. Posts already in the dataset are not stored again;

@@ -31,7 +31,9 @@ one); "-" reads standard input; gzip files are read transparently. Every
 record is kept byte for byte with its file, line and SHA-256; bad records
 are reported and the rest imports. The import is one transaction: an I/O or
 store error, or an interrupt, leaves the store as it was. Importing the same
-file twice adds nothing.
+file twice adds nothing, unless its first import kept nothing (every record
+rejected, or a CSV header alone): then it is imported again, e.g. with
+--format, and replaces that attempt and its rejects.
 
 With --publish nats://…, the shares the import added are published, once it
 is stored and in time order, to the live stream (tahqiq.live.DATASET), where
@@ -151,6 +153,9 @@ func printSummary(w io.Writer, s ingest.Summary) {
 	}
 	for _, f := range s.Skipped {
 		fmt.Fprintf(w, "  skipped (already imported): %s\n", f)
+	}
+	for _, r := range s.Retried {
+		fmt.Fprintf(w, "  imported again: %s (its import as %s kept nothing; its %d rejects are replaced)\n", r.File, r.FormatBefore, r.RejectsBefore)
 	}
 	for i, r := range s.Rejected {
 		if i == 20 {

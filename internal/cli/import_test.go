@@ -294,3 +294,65 @@ func TestImportTelethonChannels(t *testing.T) {
 		}
 	}
 }
+
+// A file of a folder import that kept nothing (every record rejected, or
+// its header line alone) is imported again by a later run, with another
+// --format or map, instead of being skipped as "already imported"; the
+// rejects of the failed attempt are replaced.
+func TestImportRetryFileThatKeptNothing(t *testing.T) {
+	proxyme := filepath.Join(parsetest.DataDir(t, "social", "telegram-toolkit-telethon"), "proxyme_1195603742.jsonl")
+	tweets := filepath.Join(parsetest.DataDir(t, "social", "twarc-csv-testdata"), "two_tweets.jsonl")
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	// 0 records: the Telethon file read as X v2 rejects every line
+	s, code, errs := importJSON(t, data, "--dataset", "d", "--format", "x_v2_twarc_jsonl", tweets, proxyme)
+	if code != 0 || s.Files != 2 || len(s.Rejected) != 6 {
+		t.Fatalf("first import: exit %d, %+v, %s", code, s, errs)
+	}
+	var again struct {
+		summary
+		Skipped []string `json:"skipped"`
+		Retried []struct {
+			File          string `json:"file"`
+			FormatBefore  string `json:"format_before"`
+			RejectsBefore int64  `json:"rejects_before"`
+		} `json:"retried"`
+	}
+	code, out, errs := run(t, data, "", "import", "--json", "--dataset", "d", "--format", "tg_telethon_jsonl", proxyme)
+	if err := json.Unmarshal([]byte(out), &again); err != nil || code != 0 {
+		t.Fatalf("retry: exit %d, %v: %s", code, err, errs)
+	}
+	if len(again.Skipped) != 0 || again.Records != 6 || again.Posts != 5 || len(again.Retried) != 1 ||
+		again.Retried[0].FormatBefore != "x_v2_twarc_jsonl" || again.Retried[0].RejectsBefore != 6 {
+		t.Fatalf("retry: %+v", again)
+	}
+	// a header alone: the rows' ids were mangled; a map reads another column
+	csv := filepath.Join(dir, "posts.csv")
+	os.WriteFile(csv, []byte("account_id,post_id,timestamp,time_utc,object_type,object_value,tid\na,7.9e+17,1700000000,x,url,https://e.org/,12\n"), 0o644)
+	if s, code, errs := importJSON(t, data, "--dataset", "d", csv); code != 2 || s.Files != 1 {
+		t.Fatalf("header alone: exit %d, %+v, %s", code, s, errs) // alone in its run: nothing imported, rolled back
+	}
+	if _, code, errs := importJSON(t, data, "--dataset", "d", csv, filepath.Join(parsetest.DataDir(t, "social", "twarc-csv-testdata"), "users.jsonl")); code != 0 {
+		t.Fatalf("header with a users file: exit %d, %s", code, errs)
+	}
+	s, code, errs = importJSON(t, data, "--dataset", "d", "--format", "generic_csv", "--map", "id=tid,account=account_id,time=timestamp", csv)
+	if code != 0 || s.Records != 2 || s.Posts != 1 || len(s.Rejected) != 0 {
+		t.Fatalf("retry with a map: exit %d, %+v, %s", code, s, errs)
+	}
+	code, out, _ = run(t, data, "", "datasets", "--json")
+	var ds []struct {
+		Counts struct {
+			Records, Posts, Rejects int64
+		} `json:"counts"`
+		Sources []struct {
+			File, Format string
+		} `json:"sources"`
+	}
+	if err := json.Unmarshal([]byte(out), &ds); err != nil || code != 0 || len(ds) != 1 {
+		t.Fatalf("datasets: %v %s", err, out)
+	}
+	// two_tweets (1 page), proxyme (6 messages), users.jsonl, posts.csv (header + 1 row); no reject is left
+	if len(ds[0].Sources) != 4 || ds[0].Counts.Rejects != 0 || ds[0].Sources[3].Format != "generic_csv" {
+		t.Errorf("dataset after the retries: %+v", ds[0])
+	}
+}

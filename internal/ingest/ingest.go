@@ -50,7 +50,18 @@ type Summary struct {
 	// count, compliance or other (headers, notices, service messages).
 	Kinds   map[tahqiq.RecordKind]int64 `json:"record_kinds"`
 	Skipped []string                    `json:"skipped,omitempty"` // files already imported into the dataset
-	Sources []tahqiq.ImportFile         `json:"sources"`
+	// Retried are files imported into the dataset before whose import
+	// kept nothing (every record rejected, or a header line alone): this
+	// import replaced that attempt and its rejects.
+	Retried []Retry             `json:"retried,omitempty"`
+	Sources []tahqiq.ImportFile `json:"sources"`
+}
+
+// Retry is a file imported again after an import that kept nothing.
+type Retry struct {
+	File          string `json:"file"`
+	FormatBefore  string `json:"format_before"`
+	RejectsBefore int64  `json:"rejects_before"`
 }
 
 // Item is what Read hands to its callback for each record.
@@ -120,15 +131,19 @@ func (im *Importer) Import(ctx context.Context, store tahqiq.ImportStore, files 
 		if n, ok := opt.Names[name]; ok {
 			in.file.Name = n
 		}
-		done, err := tx.HasFile(ctx, in.file.SHA256)
+		prior, found, err := tx.FindFile(ctx, in.file.SHA256)
 		if err != nil {
 			in.close()
 			return sum, err
 		}
-		if done {
+		if found && prior.Kept > 0 {
 			in.close()
 			sum.Skipped = append(sum.Skipped, name)
 			continue
+		}
+		if found {
+			// imported before, it kept nothing: this import replaces it
+			sum.Retried = append(sum.Retried, Retry{File: name, FormatBefore: prior.Format, RejectsBefore: prior.Rejects})
 		}
 		before, headersBefore := sum.Records, sum.Kinds[tahqiq.RecordHeader]
 		in.file.ImportedAt = time.Now().UTC()

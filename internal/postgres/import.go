@@ -57,6 +57,7 @@ type importTx struct {
 	datasetID int64
 	fileID    int64
 	nrecords  int64
+	nkept     int64 // records of the current file other than CSV header lines
 
 	nextRecord, nextPost, nextAccount int64
 	firstPost                         int64
@@ -98,17 +99,32 @@ func (t *importTx) init(ctx context.Context, dataset string) error {
 	return nil
 }
 
-func (t *importTx) HasFile(ctx context.Context, sha256 string) (bool, error) {
-	var ok bool
-	err := t.tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM files WHERE dataset_id = $1 AND sha256 = $2)`, t.datasetID, sha256).Scan(&ok)
-	if err != nil {
-		return false, fmt.Errorf("postgres: has file: %w", err)
+// FindFile returns the file of the dataset with this SHA-256, after
+// writing the counts of the current one (it may be the same file given
+// twice).
+func (t *importTx) FindFile(ctx context.Context, sha256 string) (tahqiq.ImportFile, bool, error) {
+	var f tahqiq.ImportFile
+	if err := t.finishFile(ctx); err != nil {
+		return f, false, err
 	}
-	return ok, nil
+	err := t.tx.QueryRow(ctx, `SELECT name, sha256, size, format, imported_at, records, kept,
+		(SELECT count(*) FROM rejects WHERE file_id = files.id) FROM files WHERE dataset_id = $1 AND sha256 = $2`, t.datasetID, sha256).
+		Scan(&f.Name, &f.SHA256, &f.Size, &f.Format, &f.ImportedAt, &f.Records, &f.Kept, &f.Rejects)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return f, false, nil
+	}
+	if err != nil {
+		return f, false, fmt.Errorf("postgres: find file: %w", err)
+	}
+	f.ImportedAt = f.ImportedAt.UTC()
+	return f, true, nil
 }
 
 func (t *importTx) AddFile(ctx context.Context, f tahqiq.ImportFile) error {
 	if err := t.finishFile(ctx); err != nil {
+		return err
+	}
+	if err := t.replaceFile(ctx, f); err != nil {
 		return err
 	}
 	at := f.ImportedAt
@@ -120,7 +136,30 @@ func (t *importTx) AddFile(ctx context.Context, f tahqiq.ImportFile) error {
 	if err != nil {
 		return fmt.Errorf("postgres: add file %s: %w", f.Name, err)
 	}
-	t.nrecords = 0
+	t.nrecords, t.nkept = 0, 0
+	return nil
+}
+
+// replaceFile removes an earlier import of f that kept nothing (its
+// header records and its rejects); one that kept something is a
+// conflict.
+func (t *importTx) replaceFile(ctx context.Context, f tahqiq.ImportFile) error {
+	var id, kept int64
+	err := t.tx.QueryRow(ctx, `SELECT id, kept FROM files WHERE dataset_id = $1 AND sha256 = $2`, t.datasetID, f.SHA256).Scan(&id, &kept)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("postgres: add file %s: %w", f.Name, err)
+	}
+	if kept > 0 {
+		return tahqiq.Errorf(tahqiq.ECONFLICT, "%s: already imported into the dataset", f.Name)
+	}
+	for _, q := range []string{`DELETE FROM records WHERE file_id = $1`, `DELETE FROM rejects WHERE file_id = $1`, `DELETE FROM files WHERE id = $1`} {
+		if _, err := t.tx.Exec(ctx, q, id); err != nil {
+			return fmt.Errorf("postgres: replace file %s: %w", f.Name, err)
+		}
+	}
 	return nil
 }
 
@@ -131,7 +170,7 @@ func (t *importTx) finishFile(ctx context.Context) error {
 	if err := t.flush(ctx); err != nil {
 		return err
 	}
-	if _, err := t.tx.Exec(ctx, `UPDATE files SET records = $1 WHERE id = $2`, t.nrecords, t.fileID); err != nil {
+	if _, err := t.tx.Exec(ctx, `UPDATE files SET records = $1, kept = $2 WHERE id = $3`, t.nrecords, t.nkept, t.fileID); err != nil {
 		return fmt.Errorf("postgres: finish file: %w", err)
 	}
 	return nil
@@ -184,6 +223,9 @@ func (t *importTx) AddRecord(ctx context.Context, rec *tahqiq.RawRecord, posts [
 		return r, err
 	}
 	t.nrecords++
+	if rec.Kind != tahqiq.RecordHeader {
+		t.nkept++
+	}
 
 	return storeimport.Add(ctx, rows{t}, recID, rec.Locator, posts, accounts, shares)
 }

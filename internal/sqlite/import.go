@@ -57,6 +57,7 @@ type importTx struct {
 	datasetID int64
 	fileID    int64
 	nrecords  int64
+	nkept     int64 // records of the current file other than CSV header lines
 
 	nextRecord, nextPost, nextAccount int64
 	firstPost                         int64 // posts with smaller ids existed before this import
@@ -115,17 +116,33 @@ func (t *importTx) init(ctx context.Context, dataset string) error {
 	return nil
 }
 
-func (t *importTx) HasFile(ctx context.Context, sha256 string) (bool, error) {
-	var n int
-	err := t.tx.QueryRowContext(ctx, `SELECT count(*) FROM files WHERE dataset_id = ? AND sha256 = ?`, t.datasetID, sha256).Scan(&n)
-	if err != nil {
-		return false, fmt.Errorf("sqlite: has file: %w", err)
+// FindFile returns the file of the dataset with this SHA-256, after
+// writing the counts of the current one (it may be the same file given
+// twice).
+func (t *importTx) FindFile(ctx context.Context, sha256 string) (tahqiq.ImportFile, bool, error) {
+	var f tahqiq.ImportFile
+	if err := t.finishFile(ctx); err != nil {
+		return f, false, err
 	}
-	return n > 0, nil
+	var at string
+	err := t.tx.QueryRowContext(ctx, `SELECT name, sha256, size, format, imported_at, records, kept,
+		(SELECT count(*) FROM rejects WHERE file_id = files.id) FROM files WHERE dataset_id = ? AND sha256 = ?`, t.datasetID, sha256).
+		Scan(&f.Name, &f.SHA256, &f.Size, &f.Format, &at, &f.Records, &f.Kept, &f.Rejects)
+	if errors.Is(err, sql.ErrNoRows) {
+		return f, false, nil
+	}
+	if err != nil {
+		return f, false, fmt.Errorf("sqlite: find file: %w", err)
+	}
+	f.ImportedAt, _ = time.Parse(time.RFC3339, at)
+	return f, true, nil
 }
 
 func (t *importTx) AddFile(ctx context.Context, f tahqiq.ImportFile) error {
 	if err := t.finishFile(ctx); err != nil {
+		return err
+	}
+	if err := t.replaceFile(ctx, f); err != nil {
 		return err
 	}
 	at := f.ImportedAt
@@ -138,8 +155,31 @@ func (t *importTx) AddFile(ctx context.Context, f tahqiq.ImportFile) error {
 		return fmt.Errorf("sqlite: add file %s: %w", f.Name, err)
 	}
 	t.fileID, err = res.LastInsertId()
-	t.nrecords = 0
+	t.nrecords, t.nkept = 0, 0
 	return err
+}
+
+// replaceFile removes an earlier import of f that kept nothing (its
+// header records and its rejects); one that kept something is a
+// conflict.
+func (t *importTx) replaceFile(ctx context.Context, f tahqiq.ImportFile) error {
+	var id, kept int64
+	err := t.tx.QueryRowContext(ctx, `SELECT id, kept FROM files WHERE dataset_id = ? AND sha256 = ?`, t.datasetID, f.SHA256).Scan(&id, &kept)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("sqlite: add file %s: %w", f.Name, err)
+	}
+	if kept > 0 {
+		return tahqiq.Errorf(tahqiq.ECONFLICT, "%s: already imported into the dataset", f.Name)
+	}
+	for _, q := range []string{`DELETE FROM records WHERE file_id = ?`, `DELETE FROM rejects WHERE file_id = ?`, `DELETE FROM files WHERE id = ?`} {
+		if _, err := t.tx.ExecContext(ctx, q, id); err != nil {
+			return fmt.Errorf("sqlite: replace file %s: %w", f.Name, err)
+		}
+	}
+	return nil
 }
 
 // finishFile writes what is buffered and the record count of the current
@@ -151,7 +191,7 @@ func (t *importTx) finishFile(ctx context.Context) error {
 	if err := t.flush(ctx); err != nil {
 		return err
 	}
-	if _, err := t.tx.ExecContext(ctx, `UPDATE files SET records = ? WHERE id = ?`, t.nrecords, t.fileID); err != nil {
+	if _, err := t.tx.ExecContext(ctx, `UPDATE files SET records = ?, kept = ? WHERE id = ?`, t.nrecords, t.nkept, t.fileID); err != nil {
 		return fmt.Errorf("sqlite: finish file: %w", err)
 	}
 	return nil
@@ -201,6 +241,9 @@ func (t *importTx) AddRecord(ctx context.Context, rec *tahqiq.RawRecord, posts [
 		return r, err
 	}
 	t.nrecords++
+	if rec.Kind != tahqiq.RecordHeader {
+		t.nkept++
+	}
 
 	return storeimport.Add(ctx, rows{t}, recID, rec.Locator, posts, accounts, shares)
 }

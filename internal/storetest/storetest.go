@@ -29,6 +29,7 @@ func Run(t *testing.T, newStore func(t *testing.T) Store) {
 	t.Run("RollbackLeavesNothing", func(t *testing.T) { testRollback(t, newStore(t)) })
 	t.Run("DeleteDataset", func(t *testing.T) { testDelete(t, newStore(t)) })
 	t.Run("NotFound", func(t *testing.T) { testNotFound(t, newStore(t)) })
+	t.Run("FileThatKeptNothingIsRetried", func(t *testing.T) { testRetry(t, newStore(t)) })
 }
 
 func record(line int64, raw string) *tahqiq.RawRecord {
@@ -150,11 +151,58 @@ func testImportCommit(t *testing.T, s Store) {
 		t.Fatal(err)
 	}
 	defer tx.Rollback()
-	if ok, err := tx.HasFile(ctx, "aad1"); err != nil || !ok {
-		t.Errorf("HasFile(imported) = %v, %v", ok, err)
+	if f, ok, err := tx.FindFile(ctx, "aad1"); err != nil || !ok || f.Records != 2 || f.Kept != 2 || f.Rejects != 1 || f.Name != "f.jsonl" {
+		t.Errorf("FindFile(imported) = %+v, %v, %v", f, ok, err)
 	}
-	if ok, err := tx.HasFile(ctx, "bb"); err != nil || ok {
-		t.Errorf("HasFile(other) = %v, %v", ok, err)
+	if _, ok, err := tx.FindFile(ctx, "bb"); err != nil || ok {
+		t.Errorf("FindFile(other) = %v, %v", ok, err)
+	}
+}
+
+// testRetry: a file whose import kept nothing but its header line (every
+// row rejected) is known with Kept 0, and importing it again replaces it:
+// its header record and its rejects go, the new import's stay.
+func testRetry(t *testing.T, s Store) {
+	ctx := context.Background()
+	header := record(1, "a,b")
+	header.Kind = tahqiq.RecordHeader
+	mustImport(t, s, "d", func(tx tahqiq.ImportTx) {
+		add(t, tx, header, nil, nil, nil)
+		if err := tx.AddReject(ctx, tahqiq.Reject{File: "f.jsonl", Line: 2, Reason: "bad"}, []byte("1,2")); err != nil {
+			t.Fatal(err)
+		}
+	})
+	tx, err := s.BeginImport(ctx, "d")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	f, ok, err := tx.FindFile(ctx, "aad")
+	if err != nil || !ok || f.Records != 1 || f.Kept != 0 || f.Rejects != 1 {
+		t.Fatalf("FindFile(kept nothing) = %+v, %v, %v", f, ok, err)
+	}
+	if err := tx.AddFile(ctx, tahqiq.ImportFile{Name: "f.jsonl", SHA256: "aad", Size: 10, Format: "other"}); err != nil {
+		t.Fatalf("AddFile of a file that kept nothing: %v", err)
+	}
+	p1 := post("x:1", "x:alice", 0, "vote")
+	add(t, tx, record(1, `{"id":"1"}`), []tahqiq.Post{p1}, nil, nil)
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	d, err := s.FindDatasetByName(ctx, "d")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Counts != (tahqiq.DatasetCounts{Records: 1, Posts: 1, Accounts: 1}) || len(d.Sources) != 1 || d.Sources[0].Format != "other" || d.Sources[0].Records != 1 {
+		t.Errorf("after the retry: %+v, sources %+v", d.Counts, d.Sources)
+	}
+	tx, err = s.BeginImport(ctx, "d")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if f, ok, err := tx.FindFile(ctx, "aad"); err != nil || !ok || f.Kept != 1 || f.Rejects != 0 {
+		t.Errorf("FindFile after the retry = %+v, %v, %v", f, ok, err)
 	}
 }
 
