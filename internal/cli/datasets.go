@@ -1,10 +1,14 @@
 package cli
 
 import (
+	"bufio"
+	"encoding/json"
 	"fmt"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
+
+	"github.com/tahqiq/tahqiq"
 )
 
 func newDatasetsCmd(e *env) *cobra.Command {
@@ -59,7 +63,7 @@ func newDatasetsCmd(e *env) *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
-	cmd.AddCommand(newDatasetsRmCmd(e))
+	cmd.AddCommand(newDatasetsRmCmd(e), newDatasetsRejectsCmd(e))
 	return cmd
 }
 
@@ -95,4 +99,104 @@ func newDatasetsRmCmd(e *env) *cobra.Command {
 	}
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "say what would be removed, remove nothing")
 	return cmd
+}
+
+func newDatasetsRejectsCmd(e *env) *cobra.Command {
+	var asJSON bool
+	var limit int
+	cmd := &cobra.Command{
+		Use:   "rejects NAME",
+		Short: "List the records a dataset's imports rejected: file, line and reason",
+		Long: `List every record the imports into a dataset rejected, in import order,
+with its file, line and reason (an import's summary lists only the first
+10,000). --json prints the objects of GET /api/v1/datasets/NAME/rejects
+(file, line, reason and the raw record, here in full).`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			if limit < 0 {
+				return tahqiq.Errorf(tahqiq.EINVALID, "--limit %d: want 0 (all) or more", limit)
+			}
+			db, _, err := e.openFull(ctx)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			d, err := db.FindDatasetByName(ctx, args[0])
+			if err != nil {
+				return err
+			}
+			type rejectJSON struct {
+				File   string `json:"file"`
+				Line   int64  `json:"line"`
+				Reason string `json:"reason"`
+				Raw    string `json:"raw,omitempty"`
+			}
+			// Pages are written as they are read: the list may be long.
+			bw := bufio.NewWriter(e.stdout)
+			tw := tabwriter.NewWriter(bw, 0, 4, 2, ' ', 0)
+			enc := json.NewEncoder(bw)
+			enc.SetEscapeHTML(false)
+			if asJSON {
+				bw.WriteString("[")
+			} else {
+				fmt.Fprintln(tw, "FILE\tLINE\tREASON")
+			}
+			const page = 10000
+			listed := 0
+			for limit == 0 || listed < limit {
+				n := page
+				if limit > 0 {
+					n = min(page, limit-listed)
+				}
+				rs, err := db.FindRejects(ctx, d.Name, n, listed)
+				if err != nil {
+					return err
+				}
+				for _, r := range rs {
+					if asJSON {
+						if listed > 0 {
+							bw.WriteString(",")
+						}
+						bw.WriteString("\n  ")
+						if err := enc.Encode(rejectJSON{File: r.File, Line: r.Line, Reason: r.Reason, Raw: string(r.Raw)}); err != nil {
+							return err
+						}
+					} else {
+						fmt.Fprintf(tw, "%s\t%d\t%s\n", r.File, r.Line, r.Reason)
+					}
+					listed++
+				}
+				if err := tw.Flush(); err != nil {
+					return err
+				}
+				if len(rs) < n {
+					break
+				}
+			}
+			total := d.Counts.Rejects
+			if asJSON {
+				bw.WriteString("]\n")
+				if int64(listed) < total {
+					fmt.Fprintf(e.stderr, "tahqiq: listed %d of %d rejects (--limit 0 lists all)\n", listed, total)
+				}
+			} else if int64(listed) < total {
+				fmt.Fprintf(bw, "%d of %s in dataset %s (--limit 0 lists all)\n", listed, plural(total, "reject"), d.Name)
+			} else {
+				fmt.Fprintf(bw, "%s in dataset %s\n", plural(total, "reject"), d.Name)
+			}
+			return bw.Flush()
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON: [{file, line, reason, raw}]")
+	cmd.Flags().IntVar(&limit, "limit", 0, "list at most N rejects (0: all)")
+	return cmd
+}
+
+// plural writes n and the noun, with an s unless n is 1.
+func plural(n int64, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

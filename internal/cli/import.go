@@ -139,7 +139,7 @@ func formatOptions(mapSpec string, options []string) (map[string]string, error) 
 
 func printSummary(w io.Writer, s ingest.Summary) {
 	fmt.Fprintf(w, "dataset %s: %d files, %d records, %d posts, %d accounts, %d shares, %d duplicates, %d rejected\n",
-		s.Dataset, s.Files, s.Records, s.Posts, s.Accounts, s.Shares, s.Duplicates, len(s.Rejected))
+		s.Dataset, s.Files, s.Records, s.Posts, s.Accounts, s.Shares, s.Duplicates, s.Rejects)
 	if len(s.Kinds) > 0 {
 		kinds := make([]string, 0, len(s.Kinds))
 		for k, n := range s.Kinds {
@@ -159,7 +159,7 @@ func printSummary(w io.Writer, s ingest.Summary) {
 	}
 	for i, r := range s.Rejected {
 		if i == 20 {
-			fmt.Fprintf(w, "  ... %d more rejects (use --json for all)\n", len(s.Rejected)-20)
+			fmt.Fprintf(w, "  ... %d more rejects (tahqiq datasets rejects %s lists them all)\n", s.Rejects-20, s.Dataset)
 			break
 		}
 		if r.Line > 0 {

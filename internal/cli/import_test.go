@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -354,5 +355,58 @@ func TestImportRetryFileThatKeptNothing(t *testing.T) {
 	// two_tweets (1 page), proxyme (6 messages), users.jsonl, posts.csv (header + 1 row); no reject is left
 	if len(ds[0].Sources) != 4 || ds[0].Counts.Rejects != 0 || ds[0].Sources[3].Format != "generic_csv" {
 		t.Errorf("dataset after the retries: %+v", ds[0])
+	}
+}
+
+// The summary lists the first 10,000 rejects and counts them all; the
+// store keeps all of them and tahqiq datasets rejects lists them.
+func TestRejectsCountedAndListed(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	var b strings.Builder
+	b.WriteString("account_id,post_id,timestamp,time_utc,object_type,object_value\n")
+	b.WriteString("a,1,1700000000,x,url,https://e.org/\n")
+	const bad = 10005
+	for i := 0; i < bad; i++ {
+		fmt.Fprintf(&b, "a,%d.5e+17,1700000000,x,url,https://e.org/\n", i)
+	}
+	path := filepath.Join(dir, "rows.csv")
+	os.WriteFile(path, []byte(b.String()), 0o644)
+	var s struct {
+		summary
+		Rejects int64 `json:"rejects"`
+	}
+	code, out, errs := run(t, data, "", "import", "--json", "--dataset", "d", path)
+	if err := json.Unmarshal([]byte(out), &s); err != nil || code != 0 {
+		t.Fatalf("exit %d, %v: %s", code, err, errs)
+	}
+	if s.Rejects != bad || len(s.Rejected) != 10000 || s.Posts != 1 {
+		t.Fatalf("rejects %d, %d listed, %d posts", s.Rejects, len(s.Rejected), s.Posts)
+	}
+	// all of them, in file order, with file, line and reason
+	code, out, errs = run(t, data, "", "datasets", "rejects", "d")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if code != 0 || len(lines) != bad+2 || !strings.HasPrefix(lines[0], "FILE") || !strings.Contains(lines[1], path) ||
+		!strings.Contains(lines[1], " 3 ") || !strings.Contains(lines[bad], "10004.5e+17") || lines[bad+1] != "10005 rejects in dataset d" {
+		t.Fatalf("datasets rejects: exit %d, %d lines, first %q, last %q, stderr %q", code, len(lines), lines[0], lines[len(lines)-1], errs)
+	}
+	code, out, errs = run(t, data, "", "datasets", "rejects", "d", "--limit", "3")
+	lines = strings.Split(strings.TrimSpace(out), "\n")
+	if code != 0 || len(lines) != 5 || lines[4] != "3 of 10005 rejects in dataset d (--limit 0 lists all)" {
+		t.Fatalf("--limit 3: exit %d, %q, %q", code, out, errs)
+	}
+	code, out, _ = run(t, data, "", "datasets", "rejects", "d", "--json", "--limit", "2")
+	var list []struct {
+		File   string `json:"file"`
+		Line   int64  `json:"line"`
+		Reason string `json:"reason"`
+		Raw    string `json:"raw"`
+	}
+	if err := json.Unmarshal([]byte(out), &list); err != nil || code != 0 || len(list) != 2 || list[0].File != path || list[0].Line != 3 ||
+		!strings.Contains(list[0].Reason, `post_id "0.5e+17"`) || !strings.Contains(list[0].Raw, `"post_id":"0.5e+17"`) {
+		t.Fatalf("--json: exit %d, %v, %s", code, err, out)
+	}
+	if code, _, errs := run(t, data, "", "datasets", "rejects", "nope"); code != 3 || !strings.Contains(errs, `no dataset named "nope"`) {
+		t.Errorf("unknown dataset: exit %d, %q", code, errs)
 	}
 }

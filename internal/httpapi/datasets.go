@@ -346,7 +346,7 @@ func (s *Server) postImport(w http.ResponseWriter, r *http.Request, c *call) err
 				s.Log.Warn("import stored, but its shares were not published to the live stream", "dataset", sum.Dataset, "err", err)
 			}
 		}
-		details := fmt.Sprintf("dataset %q: %d files, %d records, %d posts, %d rejects", sum.Dataset, sum.Files, sum.Records, sum.Posts, len(sum.Rejected))
+		details := fmt.Sprintf("dataset %q: %d files, %d records, %d posts, %d rejects", sum.Dataset, sum.Files, sum.Records, sum.Posts, sum.Rejects)
 		if err := s.Cases.Record(context.WithoutCancel(ctx), actor, "dataset.import", details, hashes...); err != nil {
 			return nil, err
 		}

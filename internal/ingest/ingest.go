@@ -45,7 +45,8 @@ type Summary struct {
 	Accounts   int64           `json:"accounts"`
 	Shares     int64           `json:"shares"`
 	Duplicates int64           `json:"duplicates"`
-	Rejected   []tahqiq.Reject `json:"rejected"`
+	Rejects    int64           `json:"rejects"`  // every reject, exactly
+	Rejected   []tahqiq.Reject `json:"rejected"` // the first 10,000 of them; the store keeps all (tahqiq datasets rejects)
 	// Kinds counts records by what they turned out to be: post, account,
 	// count, compliance or other (headers, notices, service messages).
 	Kinds   map[tahqiq.RecordKind]int64 `json:"record_kinds"`
@@ -77,8 +78,9 @@ type Importer struct {
 	Formats *Registry
 }
 
-// maxRejectsListed caps the rejects kept in a Summary; the store keeps all.
-const maxRejectsListed = 10000
+// MaxRejectsListed caps the rejects listed in a Summary; Summary.Rejects
+// counts them all, and the store keeps them all.
+const MaxRejectsListed = 10000
 
 // Import imports files into the store in one transaction. Bad records are
 // reported in the summary; a file that is empty or of no known format is
@@ -409,7 +411,8 @@ func nothingImported(sum Summary, headerOnly []string) error {
 }
 
 func (s *Summary) addReject(r tahqiq.Reject) {
-	if len(s.Rejected) < maxRejectsListed {
+	s.Rejects++
+	if len(s.Rejected) < MaxRejectsListed {
 		s.Rejected = append(s.Rejected, r)
 	}
 }
