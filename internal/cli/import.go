@@ -138,6 +138,17 @@ func formatOptions(mapSpec string, options []string) (map[string]string, error) 
 }
 
 func printSummary(w io.Writer, s ingest.Summary) {
+	if !s.Committed {
+		fmt.Fprintf(w, "dataset %s: nothing committed: %s\n", s.Dataset, s.Failure)
+		for i, r := range s.Rejected {
+			if i == 20 {
+				fmt.Fprintf(w, "  ... %d more rejects found before it stopped (--json lists %d)\n", s.Rejects-20, len(s.Rejected))
+				break
+			}
+			printReject(w, "found before it stopped, not stored: ", r)
+		}
+		return
+	}
 	fmt.Fprintf(w, "dataset %s: %d files, %d records, %d posts, %d accounts, %d shares, %d duplicates, %d rejected\n",
 		s.Dataset, s.Files, s.Records, s.Posts, s.Accounts, s.Shares, s.Duplicates, s.Rejects)
 	if len(s.Kinds) > 0 {
@@ -162,11 +173,15 @@ func printSummary(w io.Writer, s ingest.Summary) {
 			fmt.Fprintf(w, "  ... %d more rejects (tahqiq datasets rejects %s lists them all)\n", s.Rejects-20, s.Dataset)
 			break
 		}
-		if r.Line > 0 {
-			fmt.Fprintf(w, "  rejected %s:%d: %s\n", r.File, r.Line, r.Reason)
-		} else {
-			fmt.Fprintf(w, "  rejected %s: %s\n", r.File, r.Reason)
-		}
+		printReject(w, "", r)
+	}
+}
+
+func printReject(w io.Writer, note string, r tahqiq.Reject) {
+	if r.Line > 0 {
+		fmt.Fprintf(w, "  rejected %s%s:%d: %s\n", note, r.File, r.Line, r.Reason)
+	} else {
+		fmt.Fprintf(w, "  rejected %s%s: %s\n", note, r.File, r.Reason)
 	}
 }
 

@@ -2,6 +2,8 @@ package cli_test
 
 import (
 	"bufio"
+	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -330,7 +332,7 @@ func TestImportRetryFileThatKeptNothing(t *testing.T) {
 	// a header alone: the rows' ids were mangled; a map reads another column
 	csv := filepath.Join(dir, "posts.csv")
 	os.WriteFile(csv, []byte("account_id,post_id,timestamp,time_utc,object_type,object_value,tid\na,7.9e+17,1700000000,x,url,https://e.org/,12\n"), 0o644)
-	if s, code, errs := importJSON(t, data, "--dataset", "d", csv); code != 2 || s.Files != 1 {
+	if s, code, errs := importJSON(t, data, "--dataset", "d", csv); code != 2 || s.Files != 0 {
 		t.Fatalf("header alone: exit %d, %+v, %s", code, s, errs) // alone in its run: nothing imported, rolled back
 	}
 	if _, code, errs := importJSON(t, data, "--dataset", "d", csv, filepath.Join(parsetest.DataDir(t, "social", "twarc-csv-testdata"), "users.jsonl")); code != 0 {
@@ -408,5 +410,58 @@ func TestRejectsCountedAndListed(t *testing.T) {
 	}
 	if code, _, errs := run(t, data, "", "datasets", "rejects", "nope"); code != 3 || !strings.Contains(errs, `no dataset named "nope"`) {
 		t.Errorf("unknown dataset: exit %d, %q", code, errs)
+	}
+}
+
+// After a rollback the summary, text and --json, says that nothing was
+// committed and why, in the user's terms, and lists no file as imported
+// (a good file read before the truncated one was rolled back too).
+func TestImportRollbackSummary(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	good := filepath.Join(dir, "good.csv")
+	os.WriteFile(good, []byte("account_id,post_id,timestamp,time_utc,object_type,object_value\na,1,1700000000,x,url,https://e.org/\n"), 0o644)
+	var rows strings.Builder
+	rows.WriteString("account_id,post_id,timestamp,time_utc,object_type,object_value\n")
+	for i := 0; i < 3000; i++ {
+		fmt.Fprintf(&rows, "a%d,p%d,%d,x,url,https://example.org/%d\n", i%7, i, 1700000000+i, i)
+	}
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte(rows.String()))
+	zw.Close()
+	cut := filepath.Join(dir, "cut.csv.gz")
+	os.WriteFile(cut, gz.Bytes()[:gz.Len()*2/3], 0o644)
+	want := cut + ": the file ends early (a truncated gzip file or an incomplete download?); nothing was imported, the store is unchanged"
+
+	var s struct {
+		summary
+		Committed bool              `json:"committed"`
+		Failure   string            `json:"failure"`
+		Sources   []json.RawMessage `json:"sources"`
+	}
+	code, out, errs := run(t, data, "", "import", "--json", "--dataset", "d", good, cut)
+	if err := json.Unmarshal([]byte(out), &s); err != nil {
+		t.Fatal(err)
+	}
+	if code == 0 || s.Committed || s.Failure != want || s.Files != 0 || s.Records != 0 || s.Posts != 0 || len(s.Sources) != 0 ||
+		!strings.Contains(errs, want) {
+		t.Fatalf("--json: exit %d, %+v, stderr %q", code, s, errs)
+	}
+	code, out, _ = run(t, data, "", "import", "--dataset", "d", good, cut)
+	if code == 0 || out != "dataset d: nothing committed: "+want+"\n" {
+		t.Fatalf("text: exit %d, %q", code, out)
+	}
+	if code, out, _ := run(t, data, "", "datasets"); code != 0 || !strings.HasPrefix(out, "no datasets") {
+		t.Errorf("datasets after the rollbacks: %q", out)
+	}
+	// a committed import says so
+	code, out, _ = run(t, data, "", "import", "--json", "--dataset", "d", good)
+	var ok struct {
+		Committed bool   `json:"committed"`
+		Failure   string `json:"failure"`
+	}
+	if err := json.Unmarshal([]byte(out), &ok); err != nil || code != 0 || !ok.Committed || ok.Failure != "" {
+		t.Errorf("committed import: exit %d, %+v", code, ok)
 	}
 }

@@ -6,11 +6,14 @@
 package ingest
 
 import (
+	"compress/flate"
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
 	"hash/maphash"
 	"io"
+	"io/fs"
 	"log/slog"
 	"path/filepath"
 	"strings"
@@ -56,6 +59,11 @@ type Summary struct {
 	// import replaced that attempt and its rejects.
 	Retried []Retry             `json:"retried,omitempty"`
 	Sources []tahqiq.ImportFile `json:"sources"`
+	// Committed is false when the import was rolled back: then nothing
+	// is counted, no file is listed, and Failure says why in the user's
+	// terms (the rejects found before are listed).
+	Committed bool   `json:"committed"`
+	Failure   string `json:"failure,omitempty"`
 }
 
 // Retry is a file imported again after an import that kept nothing.
@@ -85,12 +93,96 @@ const MaxRejectsListed = 10000
 // Import imports files into the store in one transaction. Bad records are
 // reported in the summary; a file that is empty or of no known format is
 // reported as a reject of that file. It fails (and stores nothing) on an
-// I/O or store error, or when nothing at all could be imported.
+// I/O or store error, an interrupt, or when nothing at all could be
+// imported: then the summary says so (Committed false, Failure in the
+// user's terms), counts nothing and lists no file as imported, and the
+// error carries the same message.
 func (im *Importer) Import(ctx context.Context, store tahqiq.ImportStore, files []string, opt Options) (Summary, error) {
+	var reading string // the file being read, for the message of a failure
+	sum, err := im.importFiles(ctx, store, files, opt, &reading)
+	if err == nil {
+		sum.Committed = true
+		return sum, nil
+	}
+	msg := failure(err, reading)
+	if opt.Log != nil {
+		opt.Log.Debug("import rolled back", "dataset", sum.Dataset, "file", reading, "err", err)
+	}
+	sum.Failure = msg
+	sum.Files, sum.Records, sum.Posts, sum.Accounts, sum.Shares, sum.Duplicates = 0, 0, 0, 0, 0, 0
+	sum.Kinds = map[tahqiq.RecordKind]int64{}
+	sum.Sources, sum.Retried = []tahqiq.ImportFile{}, nil
+	code := tahqiq.ErrorCode(err)
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		code = tahqiq.EINTERNAL
+	}
+	return sum, &tahqiq.Error{Code: code, Message: msg}
+}
+
+// storeError is an error of the store while an import writes.
+type storeError struct{ err error }
+
+func (e storeError) Error() string { return e.err.Error() }
+func (e storeError) Unwrap() error { return e.err }
+
+// failure tells why an import was rolled back, in the user's terms: the
+// file and what happened to it, not the package that noticed.
+func failure(err error, file string) string {
+	const unchanged = "nothing was imported, the store is unchanged"
+	var se storeError
+	var pe *fs.PathError
+	var ce flate.CorruptInputError
+	switch {
+	case errors.Is(err, context.Canceled):
+		if file != "" {
+			return "the import was interrupted while reading " + file + "; " + unchanged
+		}
+		return "the import was interrupted; " + unchanged
+	case errors.Is(err, context.DeadlineExceeded):
+		return "the import ran out of time; " + unchanged
+	case errors.As(err, &se):
+		return "the store could not write the import (" + se.err.Error() + "); " + unchanged
+	case tahqiq.ErrorCode(err) != tahqiq.EINTERNAL:
+		if m := tahqiq.ErrorMessage(err); strings.HasPrefix(m, "nothing imported") {
+			return m // says so itself
+		}
+		return tahqiq.ErrorMessage(err) + "; " + unchanged
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return file + ": the file ends early (a truncated gzip file or an incomplete download?); " + unchanged
+	case errors.Is(err, gzip.ErrChecksum), errors.Is(err, gzip.ErrHeader), errors.As(err, &ce):
+		return file + ": the gzip data is damaged (" + rootCause(err).Error() + "); " + unchanged
+	case errors.As(err, &pe):
+		return file + ": cannot be read: " + pe.Err.Error() + "; " + unchanged
+	case file != "":
+		return file + ": reading stopped: " + rootCause(err).Error() + "; " + unchanged
+	}
+	return rootCause(err).Error() + "; " + unchanged
+}
+
+// rootCause is the innermost error of err's chain (the first of a join).
+func rootCause(err error) error {
+	for {
+		switch u := err.(type) {
+		case interface{ Unwrap() error }:
+			if next := u.Unwrap(); next != nil {
+				err = next
+				continue
+			}
+		case interface{ Unwrap() []error }:
+			if list := u.Unwrap(); len(list) > 0 {
+				err = list[len(list)-1]
+				continue
+			}
+		}
+		return err
+	}
+}
+
+func (im *Importer) importFiles(ctx context.Context, store tahqiq.ImportStore, files []string, opt Options, reading *string) (Summary, error) {
 	sum := Summary{Dataset: datasetName(opt.Dataset, files), Rejected: []tahqiq.Reject{}, Kinds: map[tahqiq.RecordKind]int64{}}
 	tx, err := store.BeginImport(ctx, sum.Dataset)
 	if err != nil {
-		return sum, err
+		return sum, storeError{err}
 	}
 	defer tx.Rollback()
 	var headerOnly []string // files that gave nothing but a header line
@@ -100,11 +192,14 @@ func (im *Importer) Import(ctx context.Context, store tahqiq.ImportStore, files 
 		if p.Reject != "" {
 			r := tahqiq.Reject{File: in.file.Name, Line: p.Record.Line, Reason: strings.TrimPrefix(p.Reject, fmt.Sprintf("line %d: ", p.Record.Line))}
 			sum.addReject(r)
-			return tx.AddReject(ctx, r, p.Record.Raw)
+			if err := tx.AddReject(ctx, r, p.Record.Raw); err != nil {
+				return storeError{err}
+			}
+			return nil
 		}
 		res, err := tx.AddRecord(ctx, &p.Record, p.Posts, p.Accounts, d.shares)
 		if err != nil {
-			return err
+			return storeError{err}
 		}
 		sum.Records++
 		sum.Kinds[p.Record.Kind]++
@@ -122,6 +217,10 @@ func (im *Importer) Import(ctx context.Context, store tahqiq.ImportStore, files 
 		return nil
 	}
 	for _, name := range files {
+		*reading = name
+		if n, ok := opt.Names[name]; ok {
+			*reading = n
+		}
 		in, err := openInput(name, opt.Stdin)
 		if err != nil {
 			if isInputError(err) {
@@ -136,7 +235,7 @@ func (im *Importer) Import(ctx context.Context, store tahqiq.ImportStore, files 
 		prior, found, err := tx.FindFile(ctx, in.file.SHA256)
 		if err != nil {
 			in.close()
-			return sum, err
+			return sum, storeError{err}
 		}
 		if found && prior.Kept > 0 {
 			in.close()
@@ -151,7 +250,10 @@ func (im *Importer) Import(ctx context.Context, store tahqiq.ImportStore, files 
 		in.file.ImportedAt = time.Now().UTC()
 		err = im.readFile(ctx, in, opt, func(f Format) error {
 			in.file.Format = f.Name
-			return tx.AddFile(ctx, in.file)
+			if err := tx.AddFile(ctx, in.file); err != nil {
+				return storeError{err}
+			}
+			return nil
 		}, nil, func(d *derived) error { return sink(in, d) })
 		in.file.Records = sum.Records - before
 		in.close()
@@ -169,11 +271,12 @@ func (im *Importer) Import(ctx context.Context, store tahqiq.ImportStore, files 
 		sum.Sources = append(sum.Sources, in.file)
 	}
 	prog.Done()
+	*reading = ""
 	if imported(sum) == 0 && len(sum.Skipped) == 0 {
 		return sum, nothingImported(sum, headerOnly)
 	}
 	if err := tx.Commit(ctx); err != nil {
-		return sum, err
+		return sum, storeError{err}
 	}
 	return sum, nil
 }

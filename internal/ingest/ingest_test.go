@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -172,9 +173,18 @@ func TestImportFailureRollsBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	bad := write(t, dir, "bad.jsonl", `{"id":"7","user":"z","t":1}`+"\n"+`{"id":"8","fail":true}`+"\n")
-	_, err := im.Import(ctx, db, []string{bad}, ingest.Options{Dataset: "d"})
+	other := write(t, dir, "other.jsonl", `{"id":"9","user":"y","t":1}`+"\n")
+	sum, err := im.Import(ctx, db, []string{other, bad}, ingest.Options{Dataset: "d"})
 	if err == nil || !strings.Contains(err.Error(), "disk on fire") {
 		t.Fatalf("err = %v, want the I/O failure", err)
+	}
+	// The summary says that nothing was committed and why; it counts
+	// nothing and lists no file as imported (other.jsonl was read, and
+	// rolled back with the rest).
+	if sum.Committed || sum.Files != 0 || sum.Records != 0 || sum.Posts != 0 || sum.Accounts != 0 || sum.Shares != 0 ||
+		len(sum.Sources) != 0 || len(sum.Kinds) != 0 || !strings.Contains(sum.Failure, bad+": reading stopped: disk on fire") ||
+		!strings.Contains(sum.Failure, "nothing was imported") {
+		t.Fatalf("summary after the rollback = %+v", sum)
 	}
 	d, err := db.FindDatasetByName(ctx, "d")
 	if err != nil {
@@ -252,5 +262,60 @@ func TestCooRTweetWideForced(t *testing.T) {
 		if sum.Posts != 30 || sum.Sources[0].Format != "coortweet_csv" || len(sum.Rejected) != 0 {
 			t.Errorf("--format %q: %+v", format, sum)
 		}
+	}
+}
+
+// A rollback is told in the user's terms: a truncated gzip file, an
+// interrupt, not "csvrow: read …: unexpected EOF" or "context canceled".
+func TestImportFailureInUserTerms(t *testing.T) {
+	dir := t.TempDir()
+	var rows strings.Builder
+	rows.WriteString("account_id,post_id,timestamp,time_utc,object_type,object_value\n")
+	for i := 0; i < 5000; i++ {
+		fmt.Fprintf(&rows, "a%d,p%d,%d,x,url,https://example.org/%d\n", i%7, i, 1700000000+i, i)
+	}
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte(rows.String()))
+	zw.Close()
+	truncated := filepath.Join(dir, "cut.csv.gz")
+	os.WriteFile(truncated, gz.Bytes()[:gz.Len()/2], 0o644)
+	good := write(t, dir, "good.csv", "account_id,post_id,timestamp,time_utc,object_type,object_value\na,1,1700000000,x,url,https://e.org/\n")
+	im := &ingest.Importer{Formats: ingest.Default()}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	tests := []struct {
+		name  string
+		files []string
+		opt   ingest.Options
+		want  string
+	}{
+		{"truncated gzip", []string{good, truncated}, ingest.Options{Dataset: "d"},
+			truncated + ": the file ends early (a truncated gzip file or an incomplete download?)"},
+		{"interrupted", []string{write(t, dir, "big.csv", rows.String())}, ingest.Options{Dataset: "d", OnRecords: func(int64) { cancel() }},
+			"the import was interrupted"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			db := openDB(t)
+			c := context.Background()
+			if tc.opt.OnRecords != nil {
+				c = ctx
+			}
+			sum, err := im.Import(c, db, tc.files, tc.opt)
+			if err == nil || sum.Committed || sum.Records != 0 || len(sum.Sources) != 0 {
+				t.Fatalf("err %v, summary %+v", err, sum)
+			}
+			for _, s := range []string{sum.Failure, err.Error()} {
+				if !strings.Contains(s, tc.want) || !strings.Contains(s, "nothing was imported, the store is unchanged") ||
+					strings.Contains(s, "csvrow") || strings.Contains(s, "sqlite") || strings.Contains(s, "context canceled") || strings.Contains(s, "unexpected EOF") {
+					t.Errorf("failure %q, want %q in the user's terms", s, tc.want)
+				}
+			}
+			if _, err := db.FindDatasetByName(context.Background(), "d"); tahqiq.ErrorCode(err) != tahqiq.ENOTFOUND {
+				t.Errorf("dataset after the rollback: %v", err)
+			}
+		})
 	}
 }
