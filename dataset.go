@@ -48,6 +48,26 @@ type RecordResult struct {
 	Duplicates  int // posts already present that added no new share (kept as another occurrence)
 	NewAccounts int
 	NewShares   int
+	// Conflicts are posts of the record whose id the dataset holds as a
+	// post of another account: not imported (no occurrence, no share),
+	// each stored as a reject of the record.
+	Conflicts []PostConflict
+}
+
+// PostConflict is a post id given to two accounts: the dataset holds post
+// UID as a post of Account, and a record gives it to Other. One of them is
+// wrong (a collision of ids, a mix-up of columns), so the second is not
+// imported and neither is merged into the other.
+type PostConflict struct {
+	UID     string `json:"uid"`
+	Account string `json:"account"` // the account the dataset holds the post of
+	Other   string `json:"other"`   // the account the record gives it to
+}
+
+// Reason is the reject reason of the conflict, naming both accounts.
+func (c PostConflict) Reason() string {
+	return "post " + c.UID + " is a post of account " + c.Account + " in this dataset, and this record gives it to account " + c.Other +
+		": one post id cannot belong to two accounts, so this occurrence is not imported"
 }
 
 // ImportStore writes imports. An import is all or nothing: nothing written

@@ -70,6 +70,7 @@ every option and output column.`,
 			var reach map[string]coord.Reach
 			var ins []coord.Input
 			var texts []coord.TextPost
+			var inputRejects, inputConflicts int64 // of --input files
 			wantTexts := slices.Contains(p.Types, coord.ObjNearText)
 			if dataset != "" {
 				shares, texts, ins, err = e.datasetShares(ctx, dataset, p.Types, wantTexts)
@@ -82,7 +83,9 @@ every option and output column.`,
 				if wantTexts {
 					tp = &texts
 				}
-				shares, reach, ins, err = e.fileShares(ctx, inputs, format, fo, tp)
+				var read ingest.Summary
+				shares, reach, ins, read, err = e.fileShares(ctx, inputs, format, fo, tp)
+				inputRejects, inputConflicts = read.Rejects, read.Conflicts
 			}
 			if err != nil {
 				return err
@@ -103,6 +106,10 @@ every option and output column.`,
 				return err
 			}
 			res.Timings["read_s"] = readTime
+			if len(inputs) > 0 {
+				// what the inputs held that the run does not use
+				res.Counts["input_rejects"], res.Counts["input_conflicts"] = inputRejects, inputConflicts
+			}
 			m, err := res.WriteDir(out, Version, ins)
 			if err != nil {
 				return err
@@ -110,6 +117,9 @@ every option and output column.`,
 			c := m.Counts
 			fmt.Fprintf(e.stdout, "coord: %d shares of %d accounts -> %d co-share pairs -> %d edges between %d accounts (%d flagged)\n",
 				c["shares"], c["accounts"], c["pairs"], c["edges"], c["edge_accounts"], c["flagged_edges"])
+			if inputRejects > 0 {
+				fmt.Fprintf(e.stdout, "  inputs: %d records rejected (%d post ids given to a second account), listed on stderr, counted in manifest.json\n", inputRejects, inputConflicts)
+			}
 			fmt.Fprintf(e.stdout, "  %s\n", res.Params.String())
 			var steps []string
 			for _, k := range []string{"read_s", "near_text_s", "intern_s", "pairs_s", "aggregate_s", "weigh_s", "graph_s", "output_s", "evidence_s"} {
@@ -171,7 +181,7 @@ func (e *env) datasetShares(ctx context.Context, name string, types []tahqiq.Obj
 // fileShares reads files straight from disk through the importers.
 // With texts non-nil, the texts of posts that are not reposts are
 // collected into it (for --by near-text).
-func (e *env) fileShares(ctx context.Context, files []string, format string, fo map[string]string, texts *[]coord.TextPost) ([]tahqiq.Share, map[string]coord.Reach, []coord.Input, error) {
+func (e *env) fileShares(ctx context.Context, files []string, format string, fo map[string]string, texts *[]coord.TextPost) ([]tahqiq.Share, map[string]coord.Reach, []coord.Input, ingest.Summary, error) {
 	var shares []tahqiq.Share
 	reach := map[string]coord.Reach{}
 	add := func(uid string, f func(r *coord.Reach)) {
@@ -206,16 +216,19 @@ func (e *env) fileShares(ctx context.Context, files []string, format string, fo 
 		return nil
 	})
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, sum, err
 	}
 	for _, r := range sum.Rejected {
 		fmt.Fprintf(e.stderr, "tahqiq: rejected %s:%d: %s\n", r.File, r.Line, r.Reason)
+	}
+	if n := sum.Rejects - int64(len(sum.Rejected)); n > 0 {
+		fmt.Fprintf(e.stderr, "tahqiq: ... and %d more rejects (import the files to list them all: tahqiq datasets rejects)\n", n)
 	}
 	var ins []coord.Input
 	for _, f := range sum.Sources {
 		ins = append(ins, coord.Input{Name: f.Name, SHA256: f.SHA256, Format: f.Format, Source: "file"})
 	}
-	return shares, reach, ins, nil
+	return shares, reach, ins, sum, nil
 }
 
 func newCoordExplainCmd(e *env) *cobra.Command {
@@ -302,7 +315,7 @@ func explain(ctx context.Context, e *env, run, a, b string) ([]coord.EvidenceRow
 		if slices.Contains(m.Params.Types, coord.ObjNearText) {
 			tp = &texts
 		}
-		shares, _, ins, err = e.fileShares(ctx, files, "", nil, tp)
+		shares, _, ins, _, err = e.fileShares(ctx, files, "", nil, tp)
 		if err == nil {
 			for i := range ins {
 				if i >= len(m.Inputs) || ins[i].SHA256 != m.Inputs[i].SHA256 {

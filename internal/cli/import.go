@@ -149,8 +149,12 @@ func printSummary(w io.Writer, s ingest.Summary) {
 		}
 		return
 	}
-	fmt.Fprintf(w, "dataset %s: %d files, %d records, %d posts, %d accounts, %d shares, %d duplicates, %d rejected\n",
+	fmt.Fprintf(w, "dataset %s: %d files, %d records, %d posts, %d accounts, %d shares, %d duplicates, %d rejected",
 		s.Dataset, s.Files, s.Records, s.Posts, s.Accounts, s.Shares, s.Duplicates, s.Rejects)
+	if s.Conflicts > 0 {
+		fmt.Fprintf(w, " (%d post ids given to a second account)", s.Conflicts)
+	}
+	fmt.Fprintln(w)
 	if len(s.Kinds) > 0 {
 		kinds := make([]string, 0, len(s.Kinds))
 		for k, n := range s.Kinds {

@@ -465,3 +465,51 @@ func TestImportRollbackSummary(t *testing.T) {
 		t.Errorf("committed import: exit %d, %+v", code, ok)
 	}
 }
+
+// A post id reused by a second account is a conflict, rejected with both
+// accounts named, in an import and in tahqiq coord --input alike (counted
+// in the run's manifest); the first account's post keeps its share.
+func TestPostIDReusedByASecondAccount(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	head := "account_id,post_id,timestamp,time_utc,object_type,object_value\n"
+	a := filepath.Join(dir, "a.csv")
+	os.WriteFile(a, []byte(head+"alice,p1,1700000000,x,url,https://e.org/1\ncarol,p2,1700000001,x,url,https://e.org/1\n"), 0o644)
+	b := filepath.Join(dir, "b.csv")
+	os.WriteFile(b, []byte(head+"bob,p1,1700000002,x,url,https://e.org/1\nbob,p3,1700000003,x,url,https://e.org/1\n"), 0o644)
+	reason := "post other:p1 is a post of account other:alice in this dataset, and this record gives it to account other:bob: one post id cannot belong to two accounts, so this occurrence is not imported"
+
+	var s struct {
+		summary
+		Rejects   int64 `json:"rejects"`
+		Conflicts int64 `json:"conflicts"`
+	}
+	code, out, errs := run(t, data, "", "import", "--json", "--dataset", "d", a, b)
+	if err := json.Unmarshal([]byte(out), &s); err != nil || code != 0 {
+		t.Fatalf("exit %d, %v: %s", code, err, errs)
+	}
+	if s.Posts != 3 || s.Shares != 3 || s.Duplicates != 0 || s.Rejects != 1 || s.Conflicts != 1 ||
+		len(s.Rejected) != 1 || s.Rejected[0].Reason != reason || s.Rejected[0].File != b || s.Rejected[0].Line != 2 {
+		t.Fatalf("import: %+v", s)
+	}
+	if _, out, _ := run(t, data, "", "import", "--dataset", "e", a, b); !strings.Contains(out, "1 rejected (1 post ids given to a second account)") {
+		t.Errorf("text summary: %q", out)
+	}
+
+	run1 := filepath.Join(dir, "run")
+	code, out, errs = run(t, data, "", "coord", "--input", a, "--input", b, "--out", run1, "--by", "url", "--min-participation", "1")
+	if code != 0 || !strings.Contains(out, "inputs: 1 records rejected (1 post ids given to a second account)") ||
+		!strings.Contains(errs, "rejected "+b+":2: "+reason) {
+		t.Fatalf("coord --input: exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+	raw, err := os.ReadFile(filepath.Join(run1, "manifest.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m struct {
+		Counts map[string]int64 `json:"counts"`
+	}
+	if err := json.Unmarshal(raw, &m); err != nil || m.Counts["input_rejects"] != 1 || m.Counts["input_conflicts"] != 1 || m.Counts["shares"] != 3 {
+		t.Errorf("manifest counts %v, %v", m.Counts, err)
+	}
+}

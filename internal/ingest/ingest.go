@@ -48,8 +48,9 @@ type Summary struct {
 	Accounts   int64           `json:"accounts"`
 	Shares     int64           `json:"shares"`
 	Duplicates int64           `json:"duplicates"`
-	Rejects    int64           `json:"rejects"`  // every reject, exactly
-	Rejected   []tahqiq.Reject `json:"rejected"` // the first 10,000 of them; the store keeps all (tahqiq datasets rejects)
+	Rejects    int64           `json:"rejects"`   // every reject, exactly
+	Conflicts  int64           `json:"conflicts"` // of them, post ids given to a second account (see tahqiq.PostConflict)
+	Rejected   []tahqiq.Reject `json:"rejected"`  // the first 10,000 of them; the store keeps all (tahqiq datasets rejects)
 	// Kinds counts records by what they turned out to be: post, account,
 	// count, compliance or other (headers, notices, service messages).
 	Kinds   map[tahqiq.RecordKind]int64 `json:"record_kinds"`
@@ -192,6 +193,7 @@ func (im *Importer) importFiles(ctx context.Context, store tahqiq.ImportStore, f
 		if p.Reject != "" {
 			r := tahqiq.Reject{File: in.file.Name, Line: p.Record.Line, Reason: strings.TrimPrefix(p.Reject, fmt.Sprintf("line %d: ", p.Record.Line))}
 			sum.addReject(r)
+			in.file.Rejects++
 			if err := tx.AddReject(ctx, r, p.Record.Raw); err != nil {
 				return storeError{err}
 			}
@@ -201,6 +203,11 @@ func (im *Importer) importFiles(ctx context.Context, store tahqiq.ImportStore, f
 		if err != nil {
 			return storeError{err}
 		}
+		for _, c := range res.Conflicts { // the store keeps them as rejects of the record
+			sum.addReject(tahqiq.Reject{File: in.file.Name, Line: p.Record.Line, Reason: c.Reason()})
+			sum.Conflicts++
+			in.file.Rejects++
+		}
 		sum.Records++
 		sum.Kinds[p.Record.Kind]++
 		sum.Posts += int64(res.NewPosts)
@@ -208,7 +215,7 @@ func (im *Importer) importFiles(ctx context.Context, store tahqiq.ImportStore, f
 		sum.Shares += int64(res.NewShares)
 		sum.Duplicates += int64(res.Duplicates)
 		if opt.OnShares != nil && res.NewShares > 0 {
-			opt.OnShares(d.shares)
+			opt.OnShares(withoutConflicts(d.shares, res.Conflicts))
 		}
 		prog.Add(1, 0)
 		if opt.OnRecords != nil && sum.Records&1023 == 0 {
@@ -288,9 +295,9 @@ func (im *Importer) Read(ctx context.Context, files []string, opt Options, fn fu
 	sum := Summary{Dataset: datasetName(opt.Dataset, files), Rejected: []tahqiq.Reject{}, Kinds: map[tahqiq.RecordKind]int64{}}
 	// Hashed keys keep the memory of these sets small; 128 bits make a
 	// collision (which would drop a share) practically impossible.
-	seenPosts := map[hkey]bool{}
+	seenPosts := map[hkey]hkey{} // post -> its author's account
 	seenShares := map[hkey]bool{}
-	seenAccounts := map[hkey]bool{}
+	seenAccounts := map[hkey]string{} // account -> its UID
 	var headerOnly []string
 	h := newHasher()
 	prog := progress.New(opt.Progress, "read", "records")
@@ -314,24 +321,35 @@ func (im *Importer) Read(ctx context.Context, files []string, opt Options, fn fu
 		}, func(p *tahqiq.Parsed) error {
 			if p.Reject != "" {
 				sum.addReject(tahqiq.Reject{File: name, Line: p.Record.Line, Reason: strings.TrimPrefix(p.Reject, fmt.Sprintf("line %d: ", p.Record.Line))})
+				file.Rejects++
 				return nil
 			}
 			it := &Item{File: file, Parsed: p, New: make([]bool, len(p.Posts))}
 			for _, a := range p.Accounts {
-				if k := h.sum(a.UID); !seenAccounts[k] {
-					seenAccounts[k] = true
+				if k := h.sum(a.UID); seenAccounts[k] == "" {
+					seenAccounts[k] = a.UID
 					sum.Accounts++
 				}
 			}
 			for i := range p.Posts {
 				post := &p.Posts[i]
-				if k := h.sum(post.AuthorUID); !seenAccounts[k] {
-					seenAccounts[k] = true
+				pk, ak := h.sum(post.UID), h.sum(post.AuthorUID)
+				owner, seen := seenPosts[pk]
+				if seen && owner != ak {
+					// as the store does (storeimport.Add): a conflict,
+					// not imported, no share
+					c := tahqiq.PostConflict{UID: post.UID, Account: seenAccounts[owner], Other: post.AuthorUID}
+					sum.addReject(tahqiq.Reject{File: name, Line: p.Record.Line, Reason: c.Reason()})
+					sum.Conflicts++
+					file.Rejects++
+					continue
+				}
+				if seenAccounts[ak] == "" {
+					seenAccounts[ak] = post.AuthorUID
 					sum.Accounts++
 				}
-				pk := h.sum(post.UID)
-				isNew := !seenPosts[pk]
-				seenPosts[pk] = true
+				isNew := !seen
+				seenPosts[pk] = ak
 				it.New[i] = isNew
 				added := 0
 				for _, s := range Derive(post) {
@@ -384,6 +402,27 @@ func (im *Importer) Read(ctx context.Context, files []string, opt Options, fn fu
 // count.
 func imported(sum Summary) int64 {
 	return sum.Records - sum.Kinds[tahqiq.RecordHeader]
+}
+
+// withoutConflicts returns the shares of posts that are not conflicts.
+func withoutConflicts(shares []tahqiq.Share, conflicts []tahqiq.PostConflict) []tahqiq.Share {
+	if len(conflicts) == 0 {
+		return shares
+	}
+	out := make([]tahqiq.Share, 0, len(shares))
+	for _, s := range shares {
+		keep := true
+		for _, c := range conflicts {
+			if s.PostID == c.UID {
+				keep = false
+				break
+			}
+		}
+		if keep {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // hkey is a 128-bit hash of strings.

@@ -319,3 +319,47 @@ func TestImportFailureInUserTerms(t *testing.T) {
 		})
 	}
 }
+
+// fileC gives post 2 (user b's in fileB) to user z, and adds post 4.
+const fileC = `{"id":"2","user":"z","t":140,"url":"https://y.org/"}
+{"id":"4","user":"z","t":150,"url":"https://y.org/"}
+`
+
+// The same post id under another account is a conflict, not a
+// duplicate: a reject naming both accounts, whose shares are not added,
+// in a stored import and in a read (coord --input) alike.
+func TestPostIDOfTwoAccounts(t *testing.T) {
+	dir := t.TempDir()
+	files := []string{write(t, dir, "b.jsonl", fileB), write(t, dir, "c.jsonl", fileC)}
+	im := &ingest.Importer{Formats: ingest.NewRegistry(lineFormat())}
+	want := tahqiq.Reject{File: files[1], Line: 1, Reason: "post x:2 is a post of account x:b in this dataset, and this record gives it to account x:z: one post id cannot belong to two accounts, so this occurrence is not imported"}
+	sum, err := im.Import(context.Background(), openDB(t), files, ingest.Options{Dataset: "d"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Posts != 3 || sum.Shares != 4 || sum.Duplicates != 0 || sum.Rejects != 1 || len(sum.Rejected) != 1 || sum.Rejected[0] != want || sum.Records != 4 {
+		t.Errorf("import: %+v", sum)
+	}
+	var shares []tahqiq.Share
+	var newPosts int
+	read, err := im.Read(context.Background(), files, ingest.Options{}, func(it *ingest.Item) error {
+		shares = append(shares, it.Shares...)
+		for _, n := range it.New {
+			if n {
+				newPosts++
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if read.Posts != 3 || newPosts != 3 || len(shares) != 4 || read.Shares != 4 || read.Duplicates != 0 || read.Rejects != 1 || len(read.Rejected) != 1 || read.Rejected[0] != want || read.Accounts != 3 {
+		t.Errorf("read: %+v, %d shares", read, len(shares))
+	}
+	for _, s := range shares {
+		if s.Object == "https://y.org/" && s.PostID == "x:2" {
+			t.Errorf("the conflicting post's share was read: %+v", s)
+		}
+	}
+}

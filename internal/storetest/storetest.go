@@ -6,7 +6,9 @@ package storetest
 import (
 	"context"
 	"crypto/sha256"
+	"reflect"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -20,6 +22,7 @@ type Store interface {
 	tahqiq.ShareStore
 	tahqiq.PostStore
 	tahqiq.PostScanner
+	FindRejects(ctx context.Context, dataset string, limit, offset int) ([]tahqiq.RejectRecord, error)
 }
 
 // Run runs the suite; newStore returns a fresh, empty store.
@@ -30,6 +33,61 @@ func Run(t *testing.T, newStore func(t *testing.T) Store) {
 	t.Run("DeleteDataset", func(t *testing.T) { testDelete(t, newStore(t)) })
 	t.Run("NotFound", func(t *testing.T) { testNotFound(t, newStore(t)) })
 	t.Run("FileThatKeptNothingIsRetried", func(t *testing.T) { testRetry(t, newStore(t)) })
+	t.Run("PostOfTwoAccountsIsAConflict", func(t *testing.T) { testConflict(t, newStore(t)) })
+}
+
+// testConflict: a post id the dataset holds as another account's post is
+// rejected, in the same import and in a later one, naming both accounts;
+// the first account's post keeps its shares and gains no occurrence, and
+// the record stays (it is evidence).
+func testConflict(t *testing.T, s Store) {
+	ctx := context.Background()
+	alice := post("x:1", "x:alice", 0, "vote")
+	bob := post("x:1", "x:bob", 5, "vote")
+	want := tahqiq.RecordResult{Conflicts: []tahqiq.PostConflict{{UID: "x:1", Account: "x:alice", Other: "x:bob"}}}
+	mustImport(t, s, "d", func(tx tahqiq.ImportTx) {
+		add(t, tx, record(1, "a"), []tahqiq.Post{alice}, nil, []tahqiq.Share{share(alice, tahqiq.ObjURL, "https://a.org/")})
+		if r := add(t, tx, record(2, "b"), []tahqiq.Post{bob}, nil, []tahqiq.Share{share(bob, tahqiq.ObjURL, "https://b.org/")}); !reflect.DeepEqual(r, want) {
+			t.Errorf("conflict in the import = %+v, want %+v", r, want)
+		}
+	})
+	tx, err := s.BeginImport(ctx, "d")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.AddFile(ctx, tahqiq.ImportFile{Name: "g.jsonl", SHA256: "bb", Size: 1, Format: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	carol := post("x:1", "x:carol", 9, "vote")
+	two := post("x:2", "x:carol", 9, "vote")
+	r := add(t, tx, record(7, "c"), []tahqiq.Post{carol, two}, nil, []tahqiq.Share{share(carol, tahqiq.ObjURL, "https://c.org/"), share(two, tahqiq.ObjURL, "https://c.org/")})
+	want = tahqiq.RecordResult{NewPosts: 1, NewAccounts: 1, NewShares: 1, Conflicts: []tahqiq.PostConflict{{UID: "x:1", Account: "x:alice", Other: "x:carol"}}}
+	if !reflect.DeepEqual(r, want) {
+		t.Errorf("conflict with a stored post = %+v, want %+v", r, want)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	d, err := s.FindDatasetByName(ctx, "d")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Counts != (tahqiq.DatasetCounts{Records: 3, Posts: 2, Accounts: 2, Shares: 2, Rejects: 2}) {
+		t.Errorf("counts = %+v", d.Counts)
+	}
+	pr, err := s.FindPost(ctx, "d", "x:1")
+	if err != nil || pr.Post.AuthorUID != "x:alice" || len(pr.Records) != 1 {
+		t.Errorf("post x:1 = %+v, %v", pr, err)
+	}
+	rs, err := s.FindRejects(ctx, "d", 10, 0)
+	if err != nil || len(rs) != 2 {
+		t.Fatalf("rejects = %+v, %v", rs, err)
+	}
+	for i, other := range []string{"x:bob", "x:carol"} {
+		if r := rs[i]; !strings.Contains(r.Reason, "account x:alice") || !strings.Contains(r.Reason, "account "+other) || r.Line != []int64{2, 7}[i] || string(r.Raw) != []string{"b", "c"}[i] {
+			t.Errorf("reject %d = %+v", i, r)
+		}
+	}
 }
 
 func record(line int64, raw string) *tahqiq.RawRecord {
@@ -86,11 +144,11 @@ func testImportCommit(t *testing.T, s Store) {
 	mustImport(t, s, "d1", func(tx tahqiq.ImportTx) {
 		r := add(t, tx, record(1, `{"id":"1"}`), []tahqiq.Post{p1}, []tahqiq.Account{{UID: "x:alice", Handle: "alice", Followers: 10}},
 			[]tahqiq.Share{share(p1, tahqiq.ObjURL, "https://a.org/"), share(p1, tahqiq.ObjDomain, "https://a.org/")})
-		if r != (tahqiq.RecordResult{NewPosts: 1, NewAccounts: 1, NewShares: 2}) {
+		if !reflect.DeepEqual(r, tahqiq.RecordResult{NewPosts: 1, NewAccounts: 1, NewShares: 2}) {
 			t.Errorf("first record result = %+v", r)
 		}
 		r = add(t, tx, record(2, `{"id":"2"}`), []tahqiq.Post{p2}, nil, []tahqiq.Share{share(p2, tahqiq.ObjURL, "https://a.org/")})
-		if r != (tahqiq.RecordResult{NewPosts: 1, NewAccounts: 1, NewShares: 1}) {
+		if !reflect.DeepEqual(r, tahqiq.RecordResult{NewPosts: 1, NewAccounts: 1, NewShares: 1}) {
 			t.Errorf("second record result = %+v", r)
 		}
 		if err := tx.AddReject(ctx, tahqiq.Reject{File: "f.jsonl", Line: 3, Reason: "truncated"}, []byte(`{"id":`)); err != nil {
@@ -213,13 +271,13 @@ func testDuplicates(t *testing.T, s Store) {
 		add(t, tx, record(1, "a"), []tahqiq.Post{p1}, nil, []tahqiq.Share{share(p1, tahqiq.ObjRetweet, "9")})
 		// The same post again with the same object: a duplicate.
 		r := add(t, tx, record(2, "a"), []tahqiq.Post{p1}, nil, []tahqiq.Share{share(p1, tahqiq.ObjRetweet, "9")})
-		if r != (tahqiq.RecordResult{Duplicates: 1}) {
+		if !reflect.DeepEqual(r, tahqiq.RecordResult{Duplicates: 1}) {
 			t.Errorf("duplicate record = %+v", r)
 		}
 		// The same post with another object (a second row of an events
 		// file): not a duplicate, one more share.
 		r = add(t, tx, record(3, "b"), []tahqiq.Post{p1}, nil, []tahqiq.Share{share(p1, tahqiq.ObjRetweet, "10")})
-		if r != (tahqiq.RecordResult{NewShares: 1}) {
+		if !reflect.DeepEqual(r, tahqiq.RecordResult{NewShares: 1}) {
 			t.Errorf("second object record = %+v", r)
 		}
 	})
