@@ -12,6 +12,7 @@ import (
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/ingest"
+	"github.com/tahqiq/tahqiq/internal/ingest/genericcsv"
 	"github.com/tahqiq/tahqiq/internal/stream"
 )
 
@@ -51,6 +52,9 @@ Formats:
 			if err != nil {
 				return err
 			}
+			if opt.Format, err = mapFormat(mapSpec, opt.Format); err != nil {
+				return err
+			}
 			opt.FormatOptions = fo
 			opt.Stdin = e.stdin
 			if w := e.progressOut(); w != nil {
@@ -84,7 +88,7 @@ Formats:
 	f.StringVar(&opt.Format, "format", "", "input format (default: detected per file)")
 	f.StringVar(&opt.Dataset, "dataset", "", "dataset name (default: the first file's base name)")
 	f.BoolVar(&asJSON, "json", false, "print one JSON summary on stdout")
-	f.StringVar(&mapSpec, "map", "", "column map for generic CSV, e.g. account=user,time=created,text=body,id=post_id")
+	f.StringVar(&mapSpec, "map", "", "column map of a CSV (implies --format generic_csv), e.g. account=user,time=created,text=body,id=post_id; only account is required")
 	f.StringArrayVar(&options, "option", nil, "format option KEY=VALUE (repeatable), e.g. container=mychannel, object_type=url")
 	f.StringVar(&publish, "publish", "", "nats:// URL: publish the shares the import added to the live stream")
 	return cmd
@@ -119,6 +123,21 @@ func formatList(e *env) string {
 		fmt.Fprintf(&b, "  %-22s %s\n", f.Name, f.Doc)
 	}
 	return b.String()
+}
+
+// mapFormat returns the format of an import: --map is the column map of
+// generic CSV, so it names that format when --format does not, and goes
+// with no other.
+func mapFormat(mapSpec, format string) (string, error) {
+	switch {
+	case mapSpec == "":
+		return format, nil
+	case format == "":
+		return genericcsv.Format, nil
+	case format != genericcsv.Format:
+		return "", tahqiq.Errorf(tahqiq.EINVALID, "--map is the column map of --format %s, not of --format %s", genericcsv.Format, format)
+	}
+	return format, nil
 }
 
 // formatOptions builds the parser options from --map and --option.

@@ -513,3 +513,52 @@ func TestPostIDReusedByASecondAccount(t *testing.T) {
 		t.Errorf("manifest counts %v, %v", m.Counts, err)
 	}
 }
+
+// A research CSV without post ids or times imports with a map of its
+// account column (and text): the botocracy copypasta data, 5,052 rows.
+// Detection without a window (--window none: the same object anywhere in
+// the dataset) works on it; a time window says it cannot.
+func TestImportWithoutIDOrTime(t *testing.T) {
+	path := filepath.Join(parsetest.DataDir(t, "social", "botocracy-india-2019"), "all_used_tweets.csv")
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	var s struct {
+		summary
+		Rejects int64 `json:"rejects"`
+		Sources []struct {
+			Format string `json:"format"`
+		} `json:"sources"`
+	}
+	code, out, errs := run(t, data, "", "import", "--json", "--dataset", "boto", "--map", "account=user_id,text=text", path)
+	if err := json.Unmarshal([]byte(out), &s); err != nil || code != 0 {
+		t.Fatalf("exit %d, %v: %s", code, err, errs)
+	}
+	// 5,052 rows of 2,715 accounts (the folder's README, checked with python3's csv)
+	if s.Records != 5053 || s.Posts != 5052 || s.Accounts != 2715 || s.Rejects != 0 || s.Sources[0].Format != "generic_csv" || s.Shares == 0 {
+		t.Fatalf("import: %+v", s)
+	}
+	code, _, errs = run(t, data, "", "coord", "--dataset", "boto", "--out", filepath.Join(dir, "w"), "--by", "text")
+	if code != 2 || !strings.Contains(errs, "have no time") || !strings.Contains(errs, "--window none") {
+		t.Errorf("60 s window: exit %d, %q", code, errs)
+	}
+	for _, args := range [][]string{
+		{"--dataset", "boto"},
+		{"--input", path, "--map", "account=user_id,text=text"},
+	} {
+		runDir := filepath.Join(dir, fmt.Sprint("run", len(args)))
+		code, out, errs = run(t, data, "", append([]string{"coord", "--out", runDir, "--by", "text", "--window", "none"}, args...)...)
+		if code != 0 {
+			t.Fatalf("%v --window none: exit %d, %s", args, code, errs)
+		}
+		raw, err := os.ReadFile(filepath.Join(runDir, "manifest.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m struct {
+			Counts map[string]int64 `json:"counts"`
+		}
+		if err := json.Unmarshal(raw, &m); err != nil || m.Counts["edges"] == 0 {
+			t.Errorf("%v --window none: counts %v, %v: %s", args, m.Counts, err, out)
+		}
+	}
+}

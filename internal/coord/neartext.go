@@ -15,10 +15,11 @@ const ObjNearText tahqiq.ObjectType = "near-text"
 
 // TextPost is the text of one post, for near-text detection.
 type TextPost struct {
-	PostID    string // post UID
-	AccountID string // account UID
-	Time      int64  // unix seconds
-	Text      string // as published
+	PostID    string           // post UID
+	AccountID string           // account UID
+	Time      int64            // unix seconds
+	Precision tahqiq.Precision // of Time; tahqiq.PrecisionNone: the post has no time
+	Text      string           // as published
 }
 
 // MinHash/LSH banding: 20 bands of 5 rows find a pair of Jaccard 0.8 with
@@ -51,6 +52,7 @@ func findNearText(texts []TextPost, minTokens int, thr float64, seed uint64) *ne
 	type doc struct {
 		post, acc string
 		t         int64
+		prec      tahqiq.Precision
 		toks      []uint64
 	}
 	docs := make([]doc, 0, len(texts))
@@ -64,7 +66,7 @@ func findNearText(texts []TextPost, minTokens int, thr float64, seed uint64) *ne
 			continue
 		}
 		seen[tp.PostID] = true
-		docs = append(docs, doc{tp.PostID, tp.AccountID, tp.Time, toks})
+		docs = append(docs, doc{tp.PostID, tp.AccountID, tp.Time, tp.Precision, toks})
 	}
 	// Order by post UID so that everything below is independent of input order.
 	slices.SortFunc(docs, func(a, b doc) int { return cmp.Compare(a.post, b.post) })
@@ -158,7 +160,7 @@ func findNearText(texts []TextPost, minTokens int, thr float64, seed uint64) *ne
 		if size[root] < 2 {
 			continue
 		}
-		nt.shares = append(nt.shares, tahqiq.Share{Type: ObjNearText, Object: "near:" + docs[root].post, AccountID: d.acc, PostID: d.post, Time: d.t})
+		nt.shares = append(nt.shares, tahqiq.Share{Type: ObjNearText, Object: "near:" + docs[root].post, AccountID: d.acc, PostID: d.post, Time: d.t, Precision: d.prec})
 		nt.tokens[d.post] = d.toks
 	}
 	return nt

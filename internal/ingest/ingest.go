@@ -490,7 +490,7 @@ func (im *Importer) detect(in *input, opt Options) (Format, error) {
 
 // parseFile runs the parser of f over in.
 func parseFile(ctx context.Context, in *input, f Format, opt Options, emit func(*tahqiq.Parsed) error) error {
-	src := tahqiq.Source{Name: in.file.Name, R: in.r, Options: opt.FormatOptions}
+	src := tahqiq.Source{Name: in.file.Name, R: in.r, Options: opt.FormatOptions, SHA256: in.file.SHA256}
 	err := f.Parse(ctx, src, func(p *tahqiq.Parsed) error {
 		if err := ctx.Err(); err != nil {
 			return err

@@ -63,11 +63,23 @@ func DatasetTexts(ctx context.Context, st tahqiq.PostScanner, name string) ([]co
 	var out []coord.TextPost
 	err := st.ScanPosts(ctx, name, func(p tahqiq.Post) error {
 		if p.Kind != tahqiq.KindRepost && p.Text != "" {
-			out = append(out, coord.TextPost{PostID: p.UID, AccountID: p.AuthorUID, Time: p.CreatedAt.Unix(), Text: p.Text})
+			out = append(out, TextPost(p))
 		}
 		return nil
 	})
 	return out, err
+}
+
+// TextPost is the near-text input of a post: a post without a time keeps
+// none (time 0, precision none), never the year 1.
+func TextPost(p tahqiq.Post) coord.TextPost {
+	tp := coord.TextPost{PostID: p.UID, AccountID: p.AuthorUID, Precision: p.Precision, Text: p.Text}
+	if p.CreatedAt.IsZero() || p.Precision == tahqiq.PrecisionNone {
+		tp.Precision = tahqiq.PrecisionNone
+	} else {
+		tp.Time = p.CreatedAt.Unix()
+	}
+	return tp
 }
 
 // ParseWindow reads a window such as "60s", "5m" or "none" into seconds;
