@@ -12,6 +12,10 @@ type Dataset struct {
 	CreatedAt time.Time
 	Counts    DatasetCounts
 	Sources   []ImportFile // every file imported into it
+	// Derivation names the rules its posts, accounts and shares were
+	// derived from the raw records by (ingest.Derivation at import); ""
+	// for a dataset imported before derivations were recorded.
+	Derivation string
 }
 
 // DatasetCounts are the sizes of a dataset.
@@ -25,14 +29,15 @@ type DatasetCounts struct {
 
 // ImportFile is one input file of one import.
 type ImportFile struct {
-	Name       string    `json:"file"`
-	SHA256     string    `json:"sha256"` // hex, of the file as given (compressed bytes for .gz)
-	Size       int64     `json:"size"`
-	Format     string    `json:"format"`
-	ImportedAt time.Time `json:"imported_at"`
-	Records    int64     `json:"records"`
-	Kept       int64     `json:"-"` // records other than CSV header lines: 0 when the import of the file kept nothing
-	Rejects    int64     `json:"-"` // rejects stored for the file (ImportTx.FindFile)
+	Name       string            `json:"file"`
+	SHA256     string            `json:"sha256"` // hex, of the file as given (compressed bytes for .gz)
+	Size       int64             `json:"size"`
+	Format     string            `json:"format"`
+	ImportedAt time.Time         `json:"imported_at"`
+	Records    int64             `json:"records"`
+	Options    map[string]string `json:"options,omitempty"` // the format options it was imported with (--map, --option); nil when not recorded
+	Kept       int64             `json:"-"`                 // records other than CSV header lines: 0 when the import of the file kept nothing
+	Rejects    int64             `json:"-"`                 // rejects stored for the file (ImportTx.FindFile)
 }
 
 // Reject is a record that could not be imported, with where and why.
@@ -97,6 +102,72 @@ type ImportTx interface {
 	AddRecord(ctx context.Context, rec *RawRecord, posts []Post, accounts []Account, shares []Share) (RecordResult, error)
 	// AddReject stores a rejected record of the current file.
 	AddReject(ctx context.Context, r Reject, raw []byte) error
+	// Derivation returns the derivation recorded for the dataset ("" when
+	// none: a dataset this import creates, or one imported before
+	// derivations were recorded) and whether it holds files already.
+	Derivation(ctx context.Context) (string, bool, error)
+	// SetDerivation records the derivation of the dataset.
+	SetDerivation(ctx context.Context, derivation string) error
+	Commit(ctx context.Context) error
+	Rollback() error
+}
+
+// RederiveStore rebuilds what datasets derive from their raw records.
+type RederiveStore interface {
+	// BeginRederive opens a transaction on the named dataset (ENOTFOUND
+	// when absent) in which its posts, accounts and shares are rebuilt
+	// from its stored records. Nothing is visible before Commit.
+	BeginRederive(ctx context.Context, dataset string) (RederiveTx, error)
+}
+
+// StoredFile is an input file of a dataset, with its row id.
+type StoredFile struct {
+	ID int64
+	ImportFile
+}
+
+// StoredRecord is a stored raw record, with its row id. Format and
+// SourceFile are its file's.
+type StoredRecord struct {
+	ID int64
+	RawRecord
+}
+
+// RederiveTx is one open re-derivation. The caller reads what the dataset
+// holds (Files, Records, Each*), calls Reset, then for each file SetFile
+// and, for each of its records in order, Rederive with what the record
+// derives now or DropRecord when it is now rejected. Rejects of the
+// parsers stay as they are; those the store found (post-id conflicts)
+// are made anew.
+type RederiveTx interface {
+	Derivation(ctx context.Context) (string, bool, error)
+	SetDerivation(ctx context.Context, derivation string) error
+	// Files returns the dataset's files in import order.
+	Files(ctx context.Context) ([]StoredFile, error)
+	// Records returns up to limit records of file with row ids above
+	// after, in row-id (input) order.
+	Records(ctx context.Context, file, after int64, limit int) ([]StoredRecord, error)
+	// EachPost calls fn for every post of the dataset: the row id of the
+	// record it was first seen in, its UID, its author's UID and its
+	// stored JSON.
+	EachPost(ctx context.Context, fn func(record int64, uid, author string, data []byte) error) error
+	// EachShare calls fn for every share: its post's UID, type, object.
+	EachShare(ctx context.Context, fn func(post string, typ ObjectType, object string) error) error
+	// EachReject calls fn for every reject of the dataset.
+	EachReject(ctx context.Context, fn func(Reject) error) error
+	Counts(ctx context.Context) (DatasetCounts, error)
+	// Reset removes the dataset's posts, accounts, shares and the
+	// rejects the store found; records, files and the parsers' rejects
+	// stay.
+	Reset(ctx context.Context) error
+	// SetFile makes a file of the dataset the current one.
+	SetFile(ctx context.Context, file int64) error
+	// Rederive stores what a record of the current file derives (its
+	// kind may change), as AddRecord does for a new record.
+	Rederive(ctx context.Context, rec *StoredRecord, posts []Post, accounts []Account, shares []Share) (RecordResult, error)
+	// DropRecord turns a record of the current file into a reject with
+	// its raw bytes: the parser now rejects it.
+	DropRecord(ctx context.Context, rec *StoredRecord, reason string) error
 	Commit(ctx context.Context) error
 	Rollback() error
 }

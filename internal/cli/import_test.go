@@ -562,3 +562,73 @@ func TestImportWithoutIDOrTime(t *testing.T) {
 		}
 	}
 }
+
+// A dataset derived by other rules (here: before derivations were
+// recorded) is refused by coord, export and import, named as needing a
+// re-derivation by datasets; tahqiq datasets rederive (--dry-run keeps
+// nothing) makes it current and says what changed.
+func TestRederiveCommand(t *testing.T) {
+	path := filepath.Join(parsetest.DataDir(t, "coord"), "russian_coord_tweets.events.csv")
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	if code, _, errs := run(t, data, "", "import", "--dataset", "ru", path); code != 0 {
+		t.Fatalf("import: %s", errs)
+	}
+	db, err := sqlite.OpenDir(context.Background(), data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx, err := db.BeginImport(context.Background(), "ru")
+	if err == nil {
+		err = tx.SetDerivation(context.Background(), "")
+	}
+	if err == nil {
+		err = tx.Commit(context.Background())
+	}
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const hint = "tahqiq datasets rederive ru"
+	for _, args := range [][]string{
+		{"coord", "--dataset", "ru", "--out", filepath.Join(dir, "run"), "--by", "retweet"},
+		{"export", "shares", "--dataset", "ru", "--out", filepath.Join(dir, "x.csv")},
+		{"import", "--dataset", "ru", filepath.Join(parsetest.DataDir(t, "social", "coortweet"), "russian_coord_tweets.csv")},
+	} {
+		if code, _, errs := run(t, data, "", args...); code != 4 || !strings.Contains(errs, hint) {
+			t.Errorf("%s on the old dataset: exit %d, %q", args[0], code, errs)
+		}
+	}
+	if code, out, _ := run(t, data, "", "datasets"); code != 0 || !strings.Contains(out, "re-derive it before use: "+hint) {
+		t.Errorf("datasets: %q", out)
+	}
+	var sum struct {
+		Committed   bool  `json:"committed"`
+		DryRun      bool  `json:"dry_run"`
+		Records     int64 `json:"records"`
+		PostsAdded  int64 `json:"posts_added"`
+		SharesAdded int64 `json:"shares_added"`
+		After       struct {
+			Posts, Shares int64
+		} `json:"after"`
+	}
+	code, out, errs := run(t, data, "", "datasets", "rederive", "ru", "--dry-run", "--json")
+	if err := json.Unmarshal([]byte(out), &sum); err != nil || code != 0 || sum.Committed || !sum.DryRun || sum.Records != 35126 || sum.After.Posts != 35085 {
+		t.Fatalf("--dry-run: exit %d, %v, %+v, %s", code, err, sum, errs)
+	}
+	if code, _, _ := run(t, data, "", "export", "shares", "--dataset", "ru", "--out", filepath.Join(dir, "x.csv")); code != 4 {
+		t.Errorf("the dry run changed the dataset")
+	}
+	code, out, errs = run(t, data, "", "datasets", "rederive", "ru")
+	if code != 0 || !strings.Contains(out, "dataset ru re-derived from an earlier tahqiq (before derivations were recorded) to ingest-") ||
+		!strings.Contains(out, "(committed)") || !strings.Contains(out, "posts 35085 -> 35085: 0 added, 0 removed, 0 changed") ||
+		!strings.Contains(out, "shares 35124 -> 35124: 0 added, 0 removed") {
+		t.Fatalf("rederive: exit %d, %q, %q", code, out, errs)
+	}
+	if code, _, errs := run(t, data, "", "coord", "--dataset", "ru", "--out", filepath.Join(dir, "run"), "--by", "retweet"); code != 0 {
+		t.Errorf("coord after the re-derivation: exit %d, %s", code, errs)
+	}
+	if code, _, errs := run(t, data, "", "datasets", "rederive", "nope"); code != 3 || !strings.Contains(errs, `no dataset named "nope"`) {
+		t.Errorf("unknown dataset: exit %d, %q", code, errs)
+	}
+}

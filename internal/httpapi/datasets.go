@@ -22,10 +22,16 @@ type datasetJSON struct {
 	Created time.Time `json:"created"`
 	Files   int       `json:"files"`
 	tahqiq.DatasetCounts
+	// Derivation names the rules its posts and shares were derived by;
+	// when not the current ones, runs and imports refuse it until
+	// tahqiq datasets rederive NAME.
+	Derivation        string `json:"derivation"`
+	DerivationCurrent bool   `json:"derivation_current"`
 }
 
 func toDatasetJSON(d tahqiq.Dataset) datasetJSON {
-	return datasetJSON{Name: d.Name, Created: d.CreatedAt, Files: len(d.Sources), DatasetCounts: d.Counts}
+	return datasetJSON{Name: d.Name, Created: d.CreatedAt, Files: len(d.Sources), DatasetCounts: d.Counts,
+		Derivation: d.Derivation, DerivationCurrent: d.Derivation == ingest.Derivation}
 }
 
 func (s *Server) getDatasets(w http.ResponseWriter, r *http.Request, c *call) error {

@@ -17,6 +17,9 @@ type Format struct {
 	Doc   string // one line for --help
 	Sniff func(head []byte) (format string, ok bool)
 	Parse tahqiq.ParseFunc
+	// Layout says how its stored records make an input again, for
+	// Rederive (LayoutJSON, the zero value, for JSON formats).
+	Layout Layout
 }
 
 // Registry is an ordered set of formats: detection tries them in order.

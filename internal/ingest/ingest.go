@@ -186,6 +186,20 @@ func (im *Importer) importFiles(ctx context.Context, store tahqiq.ImportStore, f
 		return sum, storeError{err}
 	}
 	defer tx.Rollback()
+	// One dataset, one derivation: a dataset derived by other rules is
+	// re-derived before anything is added to it.
+	derivation, hasFiles, err := tx.Derivation(ctx)
+	if err != nil {
+		return sum, storeError{err}
+	}
+	if hasFiles && derivation != Derivation {
+		return sum, CheckDerivation(tahqiq.Dataset{Name: sum.Dataset, Derivation: derivation})
+	}
+	if derivation != Derivation {
+		if err := tx.SetDerivation(ctx, Derivation); err != nil {
+			return sum, storeError{err}
+		}
+	}
 	var headerOnly []string // files that gave nothing but a header line
 	prog := progress.New(opt.Progress, "import", "records")
 	sink := func(in *input, d *derived) error {
@@ -255,6 +269,7 @@ func (im *Importer) importFiles(ctx context.Context, store tahqiq.ImportStore, f
 		}
 		before, headersBefore := sum.Records, sum.Kinds[tahqiq.RecordHeader]
 		in.file.ImportedAt = time.Now().UTC()
+		in.file.Options = recordedOptions(opt.FormatOptions) // re-deriving reads the file as it was read
 		err = im.readFile(ctx, in, opt, func(f Format) error {
 			in.file.Format = f.Name
 			if err := tx.AddFile(ctx, in.file); err != nil {
@@ -402,6 +417,16 @@ func (im *Importer) Read(ctx context.Context, files []string, opt Options, fn fu
 // count.
 func imported(sum Summary) int64 {
 	return sum.Records - sum.Kinds[tahqiq.RecordHeader]
+}
+
+// recordedOptions is a copy of the format options kept with a file (an
+// empty map, not nil: "none given" is recorded too).
+func recordedOptions(o map[string]string) map[string]string {
+	out := make(map[string]string, len(o))
+	for k, v := range o {
+		out[k] = v
+	}
+	return out
 }
 
 // withoutConflicts returns the shares of posts that are not conflicts.

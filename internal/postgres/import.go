@@ -131,12 +131,36 @@ func (t *importTx) AddFile(ctx context.Context, f tahqiq.ImportFile) error {
 	if at.IsZero() {
 		at = t.db.Now()
 	}
-	err := t.tx.QueryRow(ctx, `INSERT INTO files (dataset_id, name, sha256, size, format, imported_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-		t.datasetID, f.Name, f.SHA256, f.Size, f.Format, at.UTC().Truncate(1e9)).Scan(&t.fileID)
+	opts, err := encodeOptions(f.Options)
+	if err != nil {
+		return fmt.Errorf("postgres: add file %s: %w", f.Name, err)
+	}
+	err = t.tx.QueryRow(ctx, `INSERT INTO files (dataset_id, name, sha256, size, format, imported_at, options) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+		t.datasetID, f.Name, f.SHA256, f.Size, f.Format, at.UTC().Truncate(1e9), opts).Scan(&t.fileID)
 	if err != nil {
 		return fmt.Errorf("postgres: add file %s: %w", f.Name, err)
 	}
 	t.nrecords, t.nkept = 0, 0
+	return nil
+}
+
+// Derivation returns the derivation recorded for the dataset and
+// whether it holds files.
+func (t *importTx) Derivation(ctx context.Context) (string, bool, error) {
+	var d string
+	var files bool
+	err := t.tx.QueryRow(ctx, `SELECT derivation, EXISTS (SELECT 1 FROM files WHERE dataset_id = $1) FROM datasets WHERE id = $1`, t.datasetID).Scan(&d, &files)
+	if err != nil {
+		return "", false, fmt.Errorf("postgres: derivation: %w", err)
+	}
+	return d, files, nil
+}
+
+// SetDerivation records the derivation of the dataset.
+func (t *importTx) SetDerivation(ctx context.Context, derivation string) error {
+	if _, err := t.tx.Exec(ctx, `UPDATE datasets SET derivation = $1 WHERE id = $2`, derivation, t.datasetID); err != nil {
+		return fmt.Errorf("postgres: set derivation: %w", err)
+	}
 	return nil
 }
 

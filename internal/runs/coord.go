@@ -19,6 +19,7 @@ import (
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/coord"
+	"github.com/tahqiq/tahqiq/internal/ingest"
 )
 
 // A ShareSource is a store a coordination run reads a dataset from.
@@ -35,6 +36,9 @@ func DatasetShares(ctx context.Context, st ShareSource, name string, types []tah
 	d, err := st.FindDatasetByName(ctx, name)
 	if err != nil {
 		return nil, nil, err
+	}
+	if err := ingest.CheckDerivation(d); err != nil {
+		return nil, nil, err // derived by other rules: re-derive it first
 	}
 	filter := tahqiq.ShareFilter{Dataset: name}
 	for _, t := range types {
@@ -60,6 +64,15 @@ func DatasetShares(ctx context.Context, st ShareSource, name string, types []tah
 // detection: every post but reposts (a repost carries its original's
 // text, not its own), as tahqiq coord --input collects them from files.
 func DatasetTexts(ctx context.Context, st tahqiq.PostScanner, name string) ([]coord.TextPost, error) {
+	if ds, ok := st.(tahqiq.DatasetStore); ok {
+		d, err := ds.FindDatasetByName(ctx, name)
+		if err != nil {
+			return nil, err
+		}
+		if err := ingest.CheckDerivation(d); err != nil {
+			return nil, err
+		}
+	}
 	var out []coord.TextPost
 	err := st.ScanPosts(ctx, name, func(p tahqiq.Post) error {
 		if p.Kind != tahqiq.KindRepost && p.Text != "" {

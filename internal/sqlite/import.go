@@ -149,14 +149,38 @@ func (t *importTx) AddFile(ctx context.Context, f tahqiq.ImportFile) error {
 	if at.IsZero() {
 		at = t.db.Now()
 	}
-	res, err := t.tx.ExecContext(ctx, `INSERT INTO files (dataset_id, name, sha256, size, format, imported_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		t.datasetID, f.Name, f.SHA256, f.Size, f.Format, at.UTC().Format(time.RFC3339))
+	opts, err := encodeOptions(f.Options)
+	if err != nil {
+		return fmt.Errorf("sqlite: add file %s: %w", f.Name, err)
+	}
+	res, err := t.tx.ExecContext(ctx, `INSERT INTO files (dataset_id, name, sha256, size, format, imported_at, options) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		t.datasetID, f.Name, f.SHA256, f.Size, f.Format, at.UTC().Format(time.RFC3339), opts)
 	if err != nil {
 		return fmt.Errorf("sqlite: add file %s: %w", f.Name, err)
 	}
 	t.fileID, err = res.LastInsertId()
 	t.nrecords, t.nkept = 0, 0
 	return err
+}
+
+// Derivation returns the derivation recorded for the dataset and
+// whether it holds files.
+func (t *importTx) Derivation(ctx context.Context) (string, bool, error) {
+	var d string
+	var files bool
+	err := t.tx.QueryRowContext(ctx, `SELECT derivation, EXISTS (SELECT 1 FROM files WHERE dataset_id = ?1) FROM datasets WHERE id = ?1`, t.datasetID).Scan(&d, &files)
+	if err != nil {
+		return "", false, fmt.Errorf("sqlite: derivation: %w", err)
+	}
+	return d, files, nil
+}
+
+// SetDerivation records the derivation of the dataset.
+func (t *importTx) SetDerivation(ctx context.Context, derivation string) error {
+	if _, err := t.tx.ExecContext(ctx, `UPDATE datasets SET derivation = ? WHERE id = ?`, derivation, t.datasetID); err != nil {
+		return fmt.Errorf("sqlite: set derivation: %w", err)
+	}
+	return nil
 }
 
 // replaceFile removes an earlier import of f that kept nothing (its

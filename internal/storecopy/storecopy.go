@@ -55,8 +55,8 @@ type Table struct {
 
 // Tables are the tables copied, parents first.
 var Tables = []Table{
-	{Name: "datasets", OrderBy: "id", RowSecurity: true, Identity: true, Columns: cols("id", Int, "name", Text, "created_at", Time)},
-	{Name: "files", OrderBy: "id", RowSecurity: true, Identity: true, Columns: cols("id", Int, "dataset_id", Int, "name", Text, "sha256", Text, "size", Int, "format", Text, "imported_at", Time, "records", Int, "kept", Int)},
+	{Name: "datasets", OrderBy: "id", RowSecurity: true, Identity: true, Columns: cols("id", Int, "name", Text, "created_at", Time, "derivation", Text)},
+	{Name: "files", OrderBy: "id", RowSecurity: true, Identity: true, Columns: cols("id", Int, "dataset_id", Int, "name", Text, "sha256", Text, "size", Int, "format", Text, "imported_at", Time, "records", Int, "kept", Int, "options", Text)},
 	{Name: "records", OrderBy: "id", RowSecurity: true, Columns: cols("id", Int, "file_id", Int, "line", Int, "offset", Int, "locator", Text, "kind", Text, "sha256", Bytes, "raw", Bytes, "collected_at", Int)},
 	{Name: "rejects", OrderBy: "id", RowSecurity: true, Identity: true, Columns: cols("id", Int, "file_id", Int, "line", Int, "reason", Text, "raw", Bytes, "record_id", Int)},
 	{Name: "accounts", OrderBy: "id", RowSecurity: true, Columns: cols("id", Int, "dataset_id", Int, "uid", Text, "record_id", Int, "data", JSON)},

@@ -22,6 +22,7 @@ type Store interface {
 	tahqiq.ShareStore
 	tahqiq.PostStore
 	tahqiq.PostScanner
+	tahqiq.RederiveStore
 	FindRejects(ctx context.Context, dataset string, limit, offset int) ([]tahqiq.RejectRecord, error)
 }
 
@@ -34,6 +35,177 @@ func Run(t *testing.T, newStore func(t *testing.T) Store) {
 	t.Run("NotFound", func(t *testing.T) { testNotFound(t, newStore(t)) })
 	t.Run("FileThatKeptNothingIsRetried", func(t *testing.T) { testRetry(t, newStore(t)) })
 	t.Run("PostOfTwoAccountsIsAConflict", func(t *testing.T) { testConflict(t, newStore(t)) })
+	t.Run("Rederive", func(t *testing.T) { testRederive(t, newStore(t)) })
+}
+
+// testRederive: a dataset's derivation is recorded; a re-derivation reads
+// its files, records (in order, in pages), posts, shares and rejects,
+// rebuilds posts, accounts and shares from the records (a record's kind
+// may change, a record may become a reject), recomputes the store's own
+// rejects and keeps the parser's, all in one transaction; a rollback
+// changes nothing.
+func testRederive(t *testing.T, s Store) {
+	ctx := context.Background()
+	alice := post("x:1", "x:alice", 0, "vote")
+	bob := post("x:1", "x:bob", 5, "vote")
+	carol := post("x:2", "x:carol", 9, "vote")
+	tx, err := s.BeginImport(ctx, "d")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d, files, err := tx.Derivation(ctx); err != nil || d != "" || files {
+		t.Fatalf("Derivation of a new dataset = %q, %v, %v", d, files, err)
+	}
+	opts := map[string]string{"map": "account=user"}
+	if err := tx.AddFile(ctx, tahqiq.ImportFile{Name: "f.csv", SHA256: "aa", Size: 10, Format: "test", Options: opts}); err != nil {
+		t.Fatal(err)
+	}
+	add(t, tx, record(1, "a"), []tahqiq.Post{alice}, nil, []tahqiq.Share{share(alice, tahqiq.ObjURL, "https://a.org/")})
+	add(t, tx, record(2, "b"), []tahqiq.Post{bob}, nil, []tahqiq.Share{share(bob, tahqiq.ObjURL, "https://b.org/")}) // a conflict
+	add(t, tx, record(3, "c"), []tahqiq.Post{carol}, nil, []tahqiq.Share{share(carol, tahqiq.ObjHashtag, "h")})
+	if err := tx.AddReject(ctx, tahqiq.Reject{File: "f.csv", Line: 9, Reason: "bad row"}, []byte("9")); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.SetDerivation(ctx, "old"); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	d, err := s.FindDatasetByName(ctx, "d")
+	if err != nil || d.Derivation != "old" || len(d.Sources) != 1 || !reflect.DeepEqual(d.Sources[0].Options, opts) {
+		t.Fatalf("dataset = %+v, %v", d, err)
+	}
+	if _, err := s.BeginRederive(ctx, "nope"); tahqiq.ErrorCode(err) != tahqiq.ENOTFOUND {
+		t.Errorf("BeginRederive of a missing dataset: %v", err)
+	}
+
+	// a rolled-back re-derivation changes nothing
+	rx, err := s.BeginRederive(ctx, "d")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rx.Reset(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := rx.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	if d2, err := s.FindDatasetByName(ctx, "d"); err != nil || d2.Counts != d.Counts || d2.Counts != (tahqiq.DatasetCounts{Records: 3, Posts: 2, Accounts: 2, Shares: 2, Rejects: 2}) {
+		t.Fatalf("after a rollback: %+v (before %+v), %v", d2.Counts, d.Counts, err)
+	}
+
+	rx, err = s.BeginRederive(ctx, "d")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rx.Rollback()
+	if v, files, err := rx.Derivation(ctx); err != nil || v != "old" || !files {
+		t.Errorf("Derivation = %q, %v, %v", v, files, err)
+	}
+	files, err := rx.Files(ctx)
+	if err != nil || len(files) != 1 || files[0].Name != "f.csv" || files[0].Format != "test" || files[0].Records != 3 || !reflect.DeepEqual(files[0].Options, opts) {
+		t.Fatalf("Files = %+v, %v", files, err)
+	}
+	first, err := rx.Records(ctx, files[0].ID, 0, 2)
+	if err != nil || len(first) != 2 {
+		t.Fatalf("Records page 1 = %+v, %v", first, err)
+	}
+	rest, err := rx.Records(ctx, files[0].ID, first[1].ID, 10)
+	if err != nil || len(rest) != 1 {
+		t.Fatalf("Records page 2 = %+v, %v", rest, err)
+	}
+	recs := append(first, rest...)
+	for i, r := range recs {
+		if r.Line != int64(i+1) || string(r.Raw) != []string{"a", "b", "c"}[i] || r.Kind != tahqiq.RecordPost || r.SourceFile != "f.csv" || r.Format != "test" ||
+			r.SHA256 != sha256.Sum256(r.Raw) || r.Locator != "L"+itoa(int64(i+1)) {
+			t.Errorf("record %d = %+v", i, r)
+		}
+	}
+	var posts, shares, rejects []string
+	if err := rx.EachPost(ctx, func(rec int64, uid, author string, data []byte) error {
+		posts = append(posts, uid+" "+author+" "+itoa(rec-recs[0].ID))
+		if !strings.Contains(string(data), `"text":"vote"`) {
+			t.Errorf("post %s data %s", uid, data)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := rx.EachShare(ctx, func(post string, typ tahqiq.ObjectType, object string) error {
+		shares = append(shares, post+" "+string(typ)+" "+object)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := rx.EachReject(ctx, func(r tahqiq.Reject) error {
+		rejects = append(rejects, r.File+":"+itoa(r.Line))
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(posts)
+	sort.Strings(shares)
+	sort.Strings(rejects)
+	if strings.Join(posts, ",") != "x:1 x:alice 0,x:2 x:carol 2" || strings.Join(shares, ",") != "x:1 url https://a.org/,x:2 hashtag h" ||
+		strings.Join(rejects, ",") != "f.csv:2,f.csv:9" {
+		t.Errorf("before: posts %v, shares %v, rejects %v", posts, shares, rejects)
+	}
+	if err := rx.Reset(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := rx.Counts(ctx); err != nil || c != (tahqiq.DatasetCounts{Records: 3, Rejects: 1}) {
+		t.Errorf("after Reset: %+v, %v", c, err)
+	}
+	if err := rx.SetFile(ctx, files[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	// the new rules: record 1 also shares a hashtag, record 2 is now
+	// rejected, record 3 is no post (kind other)
+	r, err := rx.Rederive(ctx, &recs[0], []tahqiq.Post{alice}, nil, []tahqiq.Share{share(alice, tahqiq.ObjURL, "https://a.org/"), share(alice, tahqiq.ObjHashtag, "h")})
+	if err != nil || !reflect.DeepEqual(r, tahqiq.RecordResult{NewPosts: 1, NewAccounts: 1, NewShares: 2}) {
+		t.Errorf("Rederive 1 = %+v, %v", r, err)
+	}
+	if err := rx.DropRecord(ctx, &recs[1], "now rejected"); err != nil {
+		t.Fatal(err)
+	}
+	recs[2].Kind = tahqiq.RecordOther
+	if r, err := rx.Rederive(ctx, &recs[2], nil, nil, nil); err != nil || !reflect.DeepEqual(r, tahqiq.RecordResult{}) {
+		t.Errorf("Rederive 3 = %+v, %v", r, err)
+	}
+	if err := rx.SetDerivation(ctx, "new"); err != nil {
+		t.Fatal(err)
+	}
+	if err := rx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	d, err = s.FindDatasetByName(ctx, "d")
+	if err != nil || d.Derivation != "new" || d.Counts != (tahqiq.DatasetCounts{Records: 2, Posts: 1, Accounts: 1, Shares: 2, Rejects: 2}) || d.Sources[0].Records != 2 {
+		t.Fatalf("after the re-derivation: %+v, %v", d, err)
+	}
+	rs, err := s.FindRejects(ctx, "d", 10, 0)
+	if err != nil || len(rs) != 2 || rs[0].Line != 9 || rs[1].Line != 2 || rs[1].Reason != "now rejected" || string(rs[1].Raw) != "b" {
+		t.Errorf("rejects = %+v, %v", rs, err)
+	}
+	pr, err := s.FindPost(ctx, "d", "x:1")
+	if err != nil || len(pr.Records) != 1 || string(pr.Records[0].Raw) != "a" {
+		t.Errorf("post x:1 = %+v, %v", pr, err)
+	}
+	if _, err := s.FindPost(ctx, "d", "x:2"); tahqiq.ErrorCode(err) != tahqiq.ENOTFOUND {
+		t.Errorf("post x:2 after the re-derivation: %v", err)
+	}
+	// an import continues the dataset: its files and derivation are known
+	tx, err = s.BeginImport(ctx, "d")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if v, files, err := tx.Derivation(ctx); err != nil || v != "new" || !files {
+		t.Errorf("Derivation after = %q, %v, %v", v, files, err)
+	}
+	if f, ok, err := tx.FindFile(ctx, "aa"); err != nil || !ok || f.Records != 2 || f.Kept != 2 {
+		t.Errorf("FindFile after = %+v, %v, %v", f, ok, err)
+	}
 }
 
 // testConflict: a post id the dataset holds as another account's post is

@@ -18,10 +18,6 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
-// Version identifies the normalisation rules. Change it whenever a rule
-// changes, since stored shares depend on it.
-const Version = "1"
-
 var folder = cases.Fold()
 
 // Fold returns s in NFKC with case folded and Arabic-script variants
