@@ -20,6 +20,10 @@ type Format struct {
 	// Layout says how its stored records make an input again, for
 	// Rederive (LayoutJSON, the zero value, for JSON formats).
 	Layout Layout
+	// Reread, when set, is the parser Rederive reads stored records of
+	// this format with: one that accepts what earlier versions of the
+	// format accepted (Parse by default).
+	Reread tahqiq.ParseFunc
 }
 
 // Registry is an ordered set of formats: detection tries them in order.

@@ -316,7 +316,11 @@ func (im *Importer) rederiveFile(ctx context.Context, tx tahqiq.RederiveTx, f ta
 	}
 	src := tahqiq.Source{Name: f.Name, R: bufio.NewReaderSize(tmp, 1<<20), Options: options, SHA256: f.SHA256}
 	cur := &recordCursor{tx: tx, file: f.ID}
-	err = format.Parse(ctx, src, func(p *tahqiq.Parsed) error {
+	parse := format.Parse
+	if format.Reread != nil {
+		parse = format.Reread
+	}
+	err = parse(ctx, src, func(p *tahqiq.Parsed) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}

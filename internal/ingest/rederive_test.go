@@ -254,3 +254,22 @@ func TestRederiveDesktopKeepsChats(t *testing.T) {
 		t.Errorf("post after = %+v, %v; before %+v", after.Post, err, before.Post)
 	}
 }
+
+// Before derivation 2, --format coortweet_csv read an events table too; a
+// file stored so is read again in the layout it has.
+func TestRederiveEventsImportedAsCooRTweet(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	im := &ingest.Importer{Formats: ingest.Default()}
+	if _, err := im.Import(ctx, db, []string{"events/testdata/russian_coord_tweets_head40.events.csv"}, ingest.Options{Dataset: "e"}); err != nil {
+		t.Fatal(err)
+	}
+	markDerivation(t, db, "e", "")
+	if _, err := db.ReadDB().Exec(`UPDATE files SET format = 'coortweet_csv', options = ''`); err != nil {
+		t.Fatal(err)
+	}
+	r, err := im.Rederive(ctx, db, "e", ingest.RederiveOptions{})
+	if err != nil || r.After != r.Before || r.PostsAdded+r.PostsRemoved+r.PostsChanged+r.SharesAdded+r.SharesRemoved != 0 {
+		t.Errorf("re-derivation: %+v, %v", r, err)
+	}
+}
