@@ -203,6 +203,24 @@ func TestDesktopSingleChat(t *testing.T) {
 	}
 }
 
+// Telethon service messages (a pin, a title change) are records of kind
+// other: no post, no share; their actor (the channel) is an account.
+func TestTelethonServiceMessages(t *testing.T) {
+	res := parsetest.Run(t, telegram.Parse, "testdata/handmade_telethon_service.jsonl", nil, nil)
+	if res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	parsetest.Check(t, res)
+	if len(res.Parsed) != 3 || len(res.Parsed[0].Posts) != 1 || res.Parsed[0].Record.Kind != tahqiq.RecordPost {
+		t.Fatalf("post: %+v", res.Parsed[0])
+	}
+	for _, p := range res.Parsed[1:] {
+		if p.Reject != "" || p.Record.Kind != tahqiq.RecordOther || len(p.Posts) != 0 || len(p.Accounts) != 1 || p.Accounts[0].UID != "telegram:channel1234567890" {
+			t.Errorf("%s: %+v", p.Record.Locator, p)
+		}
+	}
+}
+
 func TestDesktopFullExport(t *testing.T) {
 	res := parsetest.Run(t, telegram.Parse, "testdata/handmade_desktop_full_export.json", nil, nil)
 	if res.Err != nil {

@@ -768,3 +768,25 @@ func TestErrorOnlyPage(t *testing.T) {
 		}
 	}
 }
+
+// FuzzSniff: detection judges the first record of any head, cut anywhere,
+// without failing; a head that starts with a Telethon type is never v2.
+func FuzzSniff(f *testing.F) {
+	files, _ := filepath.Glob("testdata/*.jsonl")
+	for _, p := range files {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Add([]byte(`{"_": "MessageService", "id": 5, "action": {"_": "MessageActionPinMessage"}, "reason": "x"}`))
+	f.Add([]byte(`[{"id":"1","action":"delete","created_at":"x","reason":"protected"}]`))
+	f.Add([]byte(`{"data": [{"id": "1", "text": "cut he`))
+	f.Fuzz(func(t *testing.T, head []byte) {
+		_, ok := xv2.Sniff(head)
+		if ok && bytes.HasPrefix(bytes.TrimSpace(head), []byte(`{"_":`)) {
+			t.Fatalf("a Telethon object taken for v2: %q", head)
+		}
+	})
+}
