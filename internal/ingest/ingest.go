@@ -280,13 +280,28 @@ func (im *Importer) importFiles(ctx context.Context, store tahqiq.ImportStore, f
 		in.file.Records = sum.Records - before
 		in.close()
 		if err != nil {
-			if isInputError(err) {
-				sum.addReject(fileReject(name, err))
+			if !isInputError(err) {
+				return sum, err
+			}
+			r := fileReject(name, err)
+			if in.file.Format == "" { // not read at all: empty, unrecognised
+				sum.addReject(r)
 				continue
 			}
-			return sum, err
+			// It stopped midway (a syntax error inside a JSON
+			// document): what was read before is kept, the rest is a
+			// reject of the file.
+			r.File = in.file.Name
+			if in.file.Records > 0 {
+				r.Reason += "; the rest of the file was not read"
+			}
+			sum.addReject(r)
+			in.file.Rejects++
+			if err := tx.AddReject(ctx, r, nil); err != nil {
+				return sum, storeError{err}
+			}
 		}
-		if in.file.Records == sum.Kinds[tahqiq.RecordHeader]-headersBefore {
+		if in.file.Records > 0 && in.file.Records == sum.Kinds[tahqiq.RecordHeader]-headersBefore {
 			headerOnly = append(headerOnly, in.file.Name)
 		}
 		sum.Files++
@@ -392,13 +407,22 @@ func (im *Importer) Read(ctx context.Context, files []string, opt Options, fn fu
 		in.file.Records = sum.Records - before
 		in.close()
 		if err != nil {
-			if isInputError(err) {
-				sum.addReject(fileReject(name, err))
+			if !isInputError(err) {
+				return sum, err
+			}
+			r := fileReject(name, err)
+			if in.file.Format == "" { // not read at all: empty, unrecognised
+				sum.addReject(r)
 				continue
 			}
-			return sum, err
+			// stopped midway: what was read is used, as Import keeps it
+			if in.file.Records > 0 {
+				r.Reason += "; the rest of the file was not read"
+			}
+			sum.addReject(r)
+			file.Rejects++
 		}
-		if in.file.Records == sum.Kinds[tahqiq.RecordHeader]-headersBefore {
+		if in.file.Records > 0 && in.file.Records == sum.Kinds[tahqiq.RecordHeader]-headersBefore {
 			headerOnly = append(headerOnly, in.file.Name)
 		}
 		sum.Files++

@@ -41,12 +41,14 @@ func lineFormat() ingest.Format {
 				var v struct {
 					ID, User, URL string
 					T             int64
-					Fail          bool
+					Fail, Stop    bool
 				}
 				if err := json.Unmarshal(raw, &v); err != nil || v.ID == "" {
 					p.Reject = "bad line"
 				} else if v.Fail {
 					return errors.New("disk on fire")
+				} else if v.Stop {
+					return tahqiq.Errorf(tahqiq.EINVALID, "not valid at line %d: the file cannot be read further", line)
 				} else {
 					p.Posts = []tahqiq.Post{{UID: "x:" + v.ID, Platform: "x", PlatformID: v.ID, AuthorUID: "x:" + v.User,
 						Kind: tahqiq.KindOriginal, CreatedAt: time.Unix(v.T, 0), Precision: tahqiq.PrecisionSecond,
@@ -361,5 +363,39 @@ func TestPostIDOfTwoAccounts(t *testing.T) {
 		if s.Object == "https://y.org/" && s.PostID == "x:2" {
 			t.Errorf("the conflicting post's share was read: %+v", s)
 		}
+	}
+}
+
+// A file that stops midway (a syntax error inside a JSON document: the
+// parser cannot go on) keeps what was read before the error, all of it,
+// and the rest is a reject of the file, stored and counted: the summary
+// lists the file as imported with its records, as the store holds it.
+func TestImportFileThatStopsMidway(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	for i := 0; i < 300; i++ {
+		fmt.Fprintf(&b, `{"id":"%d","user":"u%d","t":%d,"url":"https://x.org/%d"}`+"\n", 1000+i, i%5, 100+i, i)
+	}
+	b.WriteString(`{"id":"stop","stop":true}` + "\n" + `{"id":"999","user":"u1","t":1,"url":""}` + "\n")
+	stops := write(t, dir, "stops.jsonl", b.String())
+	other := write(t, dir, "b.jsonl", fileB)
+	im := &ingest.Importer{Formats: ingest.NewRegistry(lineFormat())}
+	db := openDB(t)
+	sum, err := im.Import(context.Background(), db, []string{stops, other}, ingest.Options{Dataset: "d"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := tahqiq.Reject{File: stops, Reason: "not valid at line 301: the file cannot be read further; the rest of the file was not read"}
+	if sum.Files != 2 || len(sum.Sources) != 2 || sum.Sources[0].Records != 300 || sum.Records != 302 || sum.Rejects != 1 || sum.Rejected[0] != want {
+		t.Fatalf("summary = %+v", sum)
+	}
+	d, err := db.FindDatasetByName(context.Background(), "d")
+	if err != nil || d.Counts.Records != 302 || d.Counts.Rejects != 1 || len(d.Sources) != 2 || d.Sources[0].Records != 300 {
+		t.Fatalf("dataset = %+v, %v", d, err)
+	}
+	// reading the files gives the same
+	read, err := im.Read(context.Background(), []string{stops, other}, ingest.Options{}, func(*ingest.Item) error { return nil })
+	if err != nil || read.Files != 2 || read.Records != 302 || read.Rejects != 1 || read.Rejected[0] != want {
+		t.Errorf("read = %+v, %v", read, err)
 	}
 }
