@@ -568,7 +568,7 @@ func TestImportWithoutIDOrTime(t *testing.T) {
 // re-derivation by datasets; tahqiq datasets rederive (--dry-run keeps
 // nothing) makes it current and says what changed.
 func TestRederiveCommand(t *testing.T) {
-	path := filepath.Join(parsetest.DataDir(t, "coord"), "russian_coord_tweets.events.csv")
+	path := filepath.Join("..", "ingest", "events", "testdata", "russian_coord_tweets_head40.events.csv")
 	dir := t.TempDir()
 	data := filepath.Join(dir, "data")
 	if code, _, errs := run(t, data, "", "import", "--dataset", "ru", path); code != 0 {
@@ -593,7 +593,7 @@ func TestRederiveCommand(t *testing.T) {
 	for _, args := range [][]string{
 		{"coord", "--dataset", "ru", "--out", filepath.Join(dir, "run"), "--by", "retweet"},
 		{"export", "shares", "--dataset", "ru", "--out", filepath.Join(dir, "x.csv")},
-		{"import", "--dataset", "ru", filepath.Join(parsetest.DataDir(t, "social", "coortweet"), "russian_coord_tweets.csv")},
+		{"import", "--dataset", "ru", filepath.Join("..", "ingest", "events", "testdata", "russian_coord_tweets_head20.coortweet.csv")},
 	} {
 		if code, _, errs := run(t, data, "", args...); code != 4 || !strings.Contains(errs, hint) {
 			t.Errorf("%s on the old dataset: exit %d, %q", args[0], code, errs)
@@ -613,7 +613,7 @@ func TestRederiveCommand(t *testing.T) {
 		} `json:"after"`
 	}
 	code, out, errs := run(t, data, "", "datasets", "rederive", "ru", "--dry-run", "--json")
-	if err := json.Unmarshal([]byte(out), &sum); err != nil || code != 0 || sum.Committed || !sum.DryRun || sum.Records != 35126 || sum.After.Posts != 35085 {
+	if err := json.Unmarshal([]byte(out), &sum); err != nil || code != 0 || sum.Committed || !sum.DryRun || sum.Records != 41 || sum.After.Posts != 39 {
 		t.Fatalf("--dry-run: exit %d, %v, %+v, %s", code, err, sum, errs)
 	}
 	if code, _, _ := run(t, data, "", "export", "shares", "--dataset", "ru", "--out", filepath.Join(dir, "x.csv")); code != 4 {
@@ -621,8 +621,8 @@ func TestRederiveCommand(t *testing.T) {
 	}
 	code, out, errs = run(t, data, "", "datasets", "rederive", "ru")
 	if code != 0 || !strings.Contains(out, "dataset ru re-derived from an earlier tahqiq (before derivations were recorded) to ingest-") ||
-		!strings.Contains(out, "(committed)") || !strings.Contains(out, "posts 35085 -> 35085: 0 added, 0 removed, 0 changed") ||
-		!strings.Contains(out, "shares 35124 -> 35124: 0 added, 0 removed") {
+		!strings.Contains(out, "(committed)") || !strings.Contains(out, "posts 39 -> 39: 0 added, 0 removed, 0 changed") ||
+		!strings.Contains(out, "shares 40 -> 40: 0 added, 0 removed") {
 		t.Fatalf("rederive: exit %d, %q, %q", code, out, errs)
 	}
 	if code, _, errs := run(t, data, "", "coord", "--dataset", "ru", "--out", filepath.Join(dir, "run"), "--by", "retweet"); code != 0 {
