@@ -48,6 +48,8 @@ var layers = map[string]int{
 	"internal/synth":              2,
 	"internal/coord":              5,
 	"internal/ledger":             2,
+	"internal/ledger/minverify":   2, // test-only, see testOnly
+	"internal/witness":            3,
 	"internal/blob":               2,
 	"internal/taxonomy":           2,
 	"internal/capture":            3, // imports internal/chromium
@@ -70,7 +72,7 @@ var layers = map[string]int{
 var sameLevel = map[string][]string{}
 
 // testOnly packages may be imported only from tests (and from each other).
-var testOnly = map[string]bool{"internal/storetest": true, "internal/ingest/parsetest": true, "internal/postgres/pgtest": true, "internal/coord/coordtest": true}
+var testOnly = map[string]bool{"internal/storetest": true, "internal/ingest/parsetest": true, "internal/postgres/pgtest": true, "internal/coord/coordtest": true, "internal/ledger/minverify": true}
 
 func TestDependencyRule(t *testing.T) {
 	gobin, err := exec.LookPath("go")

@@ -17,21 +17,52 @@ type Session struct {
 	ExpiresAt time.Time
 }
 
-// An APIToken lets a script act as a user. Hash is the SHA-256 (hex) of
-// the token; the token itself is shown once.
+// An APIToken lets a script act as a user until it expires or is revoked.
+// Hash is the SHA-256 (hex) of the token; the token itself is shown once.
+// ID names it in lists and revocations.
 type APIToken struct {
+	ID        string    `json:"id"`
 	Hash      string    `json:"-"`
 	UserID    string    `json:"user_id"`
 	Name      string    `json:"name"`
 	CreatedAt time.Time `json:"created_at"`
+	ExpiresAt time.Time `json:"expires_at"`
+	RevokedAt time.Time `json:"revoked_at,omitzero"`
 }
 
-// AuthStore keeps credentials, sessions and API tokens. Users themselves
-// (name, organisation, role) are in the CaseStore.
+// Token lifetimes: a token lives DefaultTokenTTL unless its creator asks
+// for less, and never more than MaxTokenTTL.
+const (
+	DefaultTokenTTL = 90 * 24 * time.Hour
+	MaxTokenTTL     = 365 * 24 * time.Hour
+)
+
+// Expiry is when the token stops working. Tokens stored before tokens had
+// an expiry have none recorded: they expire DefaultTokenTTL after their
+// creation.
+func (t APIToken) Expiry() time.Time {
+	if t.ExpiresAt.IsZero() {
+		return t.CreatedAt.Add(DefaultTokenTTL)
+	}
+	return t.ExpiresAt
+}
+
+// Check returns an EUNAUTHORIZED error when the token is revoked or
+// expired at now.
+func (t APIToken) Check(now time.Time) error {
+	switch {
+	case !t.RevokedAt.IsZero():
+		return Errorf(EUNAUTHORIZED, "API token %s was revoked", t.ID)
+	case !now.Before(t.Expiry()):
+		return Errorf(EUNAUTHORIZED, "API token %s expired at %s: create a new one", t.ID, t.Expiry().UTC().Format(time.RFC3339))
+	}
+	return nil
+}
+
+// AuthStore reads credentials and keeps sessions. Users themselves (name,
+// organisation, role) are in the CaseStore; passwords and API tokens are
+// changed only through a CaseTx, with their custody-log entry.
 type AuthStore interface {
-	// SetPassword stores the encoded password hash of a user, replacing
-	// any earlier one.
-	SetPassword(ctx context.Context, userID, hash string) error
 	// PasswordHash returns the encoded hash; ENOTFOUND when none is set.
 	PasswordHash(ctx context.Context, userID string) (string, error)
 	// CountPasswords returns how many users can log in.
@@ -39,6 +70,9 @@ type AuthStore interface {
 	CreateSession(ctx context.Context, s Session) error
 	FindSession(ctx context.Context, id string) (Session, error) // ENOTFOUND when absent or expired
 	DeleteSession(ctx context.Context, id string) error
-	CreateToken(ctx context.Context, t APIToken) error
-	FindToken(ctx context.Context, hash string) (APIToken, error) // ENOTFOUND when absent
+	FindToken(ctx context.Context, hash string) (APIToken, error)   // ENOTFOUND when absent
+	FindTokenByID(ctx context.Context, id string) (APIToken, error) // ENOTFOUND when absent
+	// FindTokens returns every token (revoked and expired ones too),
+	// oldest first.
+	FindTokens(ctx context.Context) ([]APIToken, error)
 }

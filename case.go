@@ -56,12 +56,36 @@ type Organisation struct {
 	Name string `json:"name"`
 }
 
-// User is an actor. Every log entry names one.
+// User is an actor. Every log entry names one. A disabled user is kept
+// (the log names it) but neither logs in nor acts.
 type User struct {
-	ID    string `json:"id"`
-	OrgID string `json:"org_id"`
-	Name  string `json:"name"`
-	Role  Role   `json:"role"`
+	ID       string `json:"id"`
+	OrgID    string `json:"org_id"`
+	Name     string `json:"name"`
+	Role     Role   `json:"role"`
+	Disabled bool   `json:"disabled,omitempty"`
+}
+
+// SystemID is the actor ID of the system administrator: whoever runs the
+// CLI on the store itself (--data or --db) without --as. It creates
+// organisations and their first admins. No user has this ID (user IDs are
+// made by casework) and no HTTP caller is ever this actor.
+const SystemID = "system"
+
+// System is the system administrator as an actor. It belongs to no
+// organisation and has no role, so no rule that asks for an organisation
+// or a role lets it through by accident.
+var System = User{ID: SystemID, Name: "system administrator"}
+
+// IsSystem reports whether u is the system administrator.
+func (u User) IsSystem() bool { return u.ID == SystemID && u.OrgID == "" }
+
+// Active returns an error when the user may not act: it is disabled.
+func (u User) Active() error {
+	if u.Disabled {
+		return Errorf(EUNAUTHORIZED, "user %s is disabled", u.Name)
+	}
+	return nil
 }
 
 // Validate checks a user.
@@ -95,6 +119,45 @@ func (c Case) Validate() error {
 		return Errorf(EINVALID, "case %q: unknown TLP %q (want clear, green, amber, amber+strict or red)", c.Title, c.TLP)
 	}
 	return nil
+}
+
+// Rank orders markings from least to most restrictive: clear 0, green 1,
+// amber 2, amber+strict 3, red 4; -1 for an unknown marking.
+func (t TLP) Rank() int {
+	switch t {
+	case TLPClear:
+		return 0
+	case TLPGreen:
+		return 1
+	case TLPAmber:
+		return 2
+	case TLPAmberStrict:
+		return 3
+	case TLPRed:
+		return 4
+	}
+	return -1
+}
+
+// CheckShare decides whether material marked t may be shared with another
+// organisation under the marking share (TLP 2.0): TLP:RED is for named
+// recipients of the owning organisation and is never shared; a share never
+// lowers the marking (it may keep it or make it stricter). It returns the
+// marking the share carries: share, or t when share is empty.
+func (t TLP) CheckShare(share TLP) (TLP, error) {
+	if share == "" {
+		share = t
+	}
+	if !share.Valid() {
+		return share, Errorf(EINVALID, "unknown TLP %q (want clear, green, amber, amber+strict or red)", share)
+	}
+	if t == TLPRed || share == TLPRed {
+		return share, Errorf(EFORBIDDEN, "TLP:RED material is for named recipients of its own organisation and is never shared with another organisation")
+	}
+	if share.Rank() < t.Rank() {
+		return share, Errorf(EFORBIDDEN, "the material is TLP:%s; a share cannot lower it to TLP:%s", strings.ToUpper(string(t)), strings.ToUpper(string(share)))
+	}
+	return share, nil
 }
 
 // CaseShare grants another organisation access to a case, or to one item of it
@@ -213,8 +276,26 @@ type Note struct {
 // CaseTx is one store transaction of internal/casework: the state change
 // and its custody-log entry commit together or not at all.
 type CaseTx interface {
+	LogTx
+	// CountOrganisations counts the organisations; the count holds until
+	// the transaction ends (transactions of a CaseStore are serialised).
+	CountOrganisations(ctx context.Context) (int64, error)
 	CreateOrganisation(ctx context.Context, o Organisation) error
 	CreateUser(ctx context.Context, u User) error
+	// SetUserDisabled disables (at is the time) or enables a user;
+	// ENOTFOUND when there is no such user.
+	SetUserDisabled(ctx context.Context, userID string, disabled bool, at time.Time) error
+	// SetPassword stores the encoded password hash of a user, replacing
+	// any earlier one.
+	SetPassword(ctx context.Context, userID, hash string, at time.Time) error
+	// DeleteSessions ends every session of a user.
+	DeleteSessions(ctx context.Context, userID string) error
+	CreateToken(ctx context.Context, t APIToken) error
+	// RevokeToken marks a token revoked at at (a revoked one keeps its
+	// first revocation time); ENOTFOUND when there is no such token.
+	RevokeToken(ctx context.Context, id string, at time.Time) error
+	// RevokeTokens revokes every live token of a user.
+	RevokeTokens(ctx context.Context, userID string, at time.Time) error
 	CreateCase(ctx context.Context, c Case) error
 	CreateShare(ctx context.Context, s CaseShare) error
 	CreateItem(ctx context.Context, it Item) error
@@ -223,18 +304,22 @@ type CaseTx interface {
 	CreateTask(ctx context.Context, t Task) error
 	PutTask(ctx context.Context, t Task) error // replaces the task with t's ID
 	CreateNote(ctx context.Context, n Note) error
+	// DeleteDataset removes a dataset, everything imported into it and
+	// its owner, and returns the counts it removed (ENOTFOUND when absent).
+	DeleteDataset(ctx context.Context, name string) (DatasetCounts, error)
 	// PutDatasetOrg records the organisation owning a dataset; a dataset
 	// that already has an owner keeps it (EFORBIDDEN when it is another).
 	PutDatasetOrg(ctx context.Context, dataset, orgID string) error
-	// AppendLog appends one entry (Index is set by the store) and returns it.
-	AppendLog(ctx context.Context, e LogEntry) (LogEntry, error)
 }
 
-// CaseStore is the persistence of cases (implemented by internal/sqlite).
+// CaseStore is the persistence of cases, organisations and users and the
+// custody log's rows (internal/sqlite, internal/postgres).
 type CaseStore interface {
 	InTx(ctx context.Context, fn func(tx CaseTx) error) error
 	FindUserByName(ctx context.Context, name string) (User, error)
 	FindUserByID(ctx context.Context, id string) (User, error)
+	FindUsers(ctx context.Context) ([]User, error)                 // by name
+	FindOrganisations(ctx context.Context) ([]Organisation, error) // by name
 	FindCaseByID(ctx context.Context, id string) (Case, error)
 	FindCases(ctx context.Context) ([]Case, error)
 	FindShares(ctx context.Context, caseID string) ([]CaseShare, error)
@@ -249,9 +334,13 @@ type CaseStore interface {
 	// FindDatasetOrgs returns the owning organisation of every dataset that
 	// has one (datasets imported from the CLI have none).
 	FindDatasetOrgs(ctx context.Context) (map[string]string, error)
-	// LogEntries returns the encoded log entries [from, to); LogSize the count.
+	// LogEntries returns the encoded log entries [from, to); LogSize the
+	// count; ReadLogHashes the stored tree hashes of the committed log.
 	LogEntries(ctx context.Context, from, to int64) ([][]byte, error)
 	LogSize(ctx context.Context) (int64, error)
+	ReadLogHashes(ctx context.Context, idx []int64) ([]LogHash, error)
+	// CaseHead returns the end of a case's chain in the committed log.
+	CaseHead(ctx context.Context, caseID string) (LogHead, error)
 	// Checkpoints returns all signed checkpoints, oldest first.
 	Checkpoints(ctx context.Context) ([][]byte, error)
 	AddCheckpoint(ctx context.Context, size int64, note []byte) error

@@ -177,7 +177,9 @@ type DatasetStore interface {
 	FindDatasets(ctx context.Context) ([]Dataset, error)
 	FindDatasetByName(ctx context.Context, name string) (Dataset, error) // ENOTFOUND when absent
 	// DeleteDataset removes the dataset and everything imported into it and
-	// returns the counts it removed.
+	// returns the counts it removed. It logs nothing: commands delete
+	// through casework, whose CaseTx.DeleteDataset commits with its
+	// custody-log entry.
 	DeleteDataset(ctx context.Context, name string) (DatasetCounts, error)
 }
 

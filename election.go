@@ -36,6 +36,7 @@ const (
 // candidate in LineItem.Candidate.
 const (
 	KeyVotes            = "votes"
+	KeyOtherVotes       = "other_votes" // the votes of every candidate not itemised, together: not a candidate
 	KeyRegistered       = "registered"
 	KeyRegisteredMale   = "registered_male"
 	KeyRegisteredFemale = "registered_female"
@@ -47,7 +48,9 @@ const (
 	KeyBallotsReceived  = "ballots_received"
 	KeyBallotsIssued    = "ballots_issued"
 	KeyBallotsInBoxes   = "ballots_in_boxes"
-	KeyUnused           = "unused" // unissued, or cancelled (Russia)
+	KeyIssuedOutside    = "issued_outside" // issued outside the polling room (home voting; Russia)
+	KeyBallotsMobile    = "ballots_mobile" // found in the mobile (portable) boxes (Russia)
+	KeyUnused           = "unused"         // unissued, or cancelled (Russia)
 	KeySpoilt           = "spoilt"
 	KeyTendered         = "tendered"
 	KeyChallenged       = "challenged"
@@ -117,6 +120,7 @@ type Contest struct {
 	ID         string   `json:"id"`
 	Name       string   `json:"name,omitempty"`
 	Region     string   `json:"region,omitempty"`
+	Date       string   `json:"date,omitempty"` // polling day, YYYY-MM-DD, when the input gives it
 	Candidates []string `json:"candidates"`
 }
 

@@ -26,7 +26,9 @@ func BenchmarkRussiaAll(b *testing.B) {
 			}
 			n += imp.Rows
 			audit.Check(imp, audit.CheckOptions{})
-			audit.RunForensics(imp, audit.ForensicsOptions{Rule: stats.Exact})
+			if _, err := audit.RunForensics(imp, audit.ForensicsOptions{Rule: stats.Exact}); err != nil {
+				b.Fatal(err)
+			}
 		}
 		b.ReportMetric(float64(n), "protocols")
 	}
@@ -50,7 +52,9 @@ func BenchmarkStages(b *testing.B) {
 				case "check":
 					audit.Check(imp, audit.CheckOptions{})
 				case "forensics":
-					audit.RunForensics(imp, audit.ForensicsOptions{})
+					if _, err := audit.RunForensics(imp, audit.ForensicsOptions{}); err != nil {
+						b.Fatal(err)
+					}
 				}
 			}
 		})

@@ -83,6 +83,32 @@ type CheckResult struct {
 	Forms       int              `json:"forms_checked"`
 	Provisional []ProvisionalSum `json:"provisional_vs_final,omitempty"`
 	Evidence    []EvidenceSet    `json:"evidence_sets,omitempty"`
+	// RecountRules counts the contests with Pakistani forms by the recount
+	// rule that applies to them.
+	RecountRules map[string]int `json:"recount_rules,omitempty"`
+}
+
+// The recount rules of P8 (EvidenceSet.RecountRule).
+const (
+	RecountAct2017 = "Elections Act 2017 s.95(5): margin under 5 % of the votes polled or under 8,000 (NA) / 4,000 (PA) votes, whichever is less (as reported; verify against the Act)"
+	RecountAssumed = "Elections Act 2017 s.95(5), assumed: the contest's polling day is not in the input (Forms 45-49 are the Act's forms)"
+	RecountNone    = "none: the contest was held before the Elections Act 2017 came into force (2 October 2017); its s.95(5) threshold does not apply and no earlier threshold is checked"
+)
+
+// Act2017InForce is the day the Elections Act 2017 came into force (assent
+// and publication, 2 October 2017).
+const Act2017InForce = "2017-10-02"
+
+// RecountRule is the recount rule for a contest polled on date (YYYY-MM-DD
+// or "" when unknown).
+func RecountRule(date string) string {
+	switch {
+	case date == "":
+		return RecountAssumed
+	case date < Act2017InForce:
+		return RecountNone
+	}
+	return RecountAct2017
 }
 
 // ProvisionalSum is the A9 summary of one contest: totals of the
@@ -99,16 +125,20 @@ type ProvisionalSum struct {
 
 // EvidenceSet is one contest result from one body of evidence.
 type EvidenceSet struct {
-	Contest  string                 `json:"contest"`
-	Name     string                 `json:"name"` // "form 47 (official)", "sum of form 45 (agent)", ...
-	Votes    map[string]int64       `json:"votes"`
-	Rejected int64                  `json:"rejected"` // -1 unknown
-	Polled   int64                  `json:"total_polled"`
-	Winner   string                 `json:"winner"`
-	Runner   string                 `json:"runner_up"`
-	Margin   int64                  `json:"margin"`
-	Forms    []*tahqiq.FormInstance `json:"-"`
-	stations map[string]*tahqiq.FormInstance
+	Contest  string           `json:"contest"`
+	Name     string           `json:"name"` // "form 47 (official)", "sum of form 45 (agent)", ...
+	Votes    map[string]int64 `json:"votes"`
+	Others   int64            `json:"other_votes,omitempty"` // votes of the candidates not itemised, together (not a candidate)
+	Rejected int64            `json:"rejected"`              // -1 unknown
+	Polled   int64            `json:"total_polled"`
+	Winner   string           `json:"winner"`
+	Runner   string           `json:"runner_up"`
+	Margin   int64            `json:"margin"`
+	// RecountRule names the recount rule that applies to the contest
+	// (Pakistani forms only): RecountAct2017, RecountAssumed or RecountNone.
+	RecountRule string                 `json:"recount_rule,omitempty"`
+	Forms       []*tahqiq.FormInstance `json:"-"`
+	stations    map[string]*tahqiq.FormInstance
 }
 
 // Check runs every reconciliation check (elections.md §3 P1-P9, A8-A10).
@@ -118,6 +148,10 @@ func Check(imp *Import, o CheckOptions) *CheckResult {
 	add := func(fl Flag) {
 		res.Flags = append(res.Flags, fl)
 		res.Counts[fl.Rule]++
+	}
+	dates := map[string]string{}
+	for _, c := range imp.Election.Contests {
+		dates[c.ID] = c.Date
 	}
 	byContest := map[string][]*tahqiq.FormInstance{}
 	var contests []string
@@ -142,8 +176,17 @@ func Check(imp *Import, o CheckOptions) *CheckResult {
 		consolidation(c, forms, add)
 		res.Provisional = append(res.Provisional, provisional(c, forms, add)...)
 		ev := evidenceSets(c, forms)
+		outcome(c, ev, dates[c], o, add)
+		for _, e := range ev {
+			if e.RecountRule != "" {
+				if res.RecountRules == nil {
+					res.RecountRules = map[string]int{}
+				}
+				res.RecountRules[e.RecountRule]++
+				break
+			}
+		}
 		res.Evidence = append(res.Evidence, ev...)
-		outcome(c, ev, o, add)
 		timing(imp, c, forms, o, add)
 	}
 	return res
@@ -175,6 +218,9 @@ func withinForm(f, f28 *tahqiq.FormInstance, o CheckOptions, add func(Flag)) {
 			Values: values, Severity: sev, Message: msg})
 	}
 	sum := sumVotes(f)
+	if others, ok := v(tahqiq.KeyOtherVotes); ok {
+		sum += others // valid = itemised candidates + the others together
+	}
 	withVotes := hasVotes(f)
 	rej, hasRej := v(tahqiq.KeyRejected)
 	valid, hasValid := v(tahqiq.KeyValid)
@@ -210,7 +256,21 @@ func withinForm(f, f28 *tahqiq.FormInstance, o CheckOptions, add func(Flag)) {
 				"ballots received differ from issued + cancelled + lost - unaccounted")
 		}
 		if hasBoxes && hasIssued && boxes > issued {
-			flag("A8-boxes-gt-issued", SevWarning, fmt.Sprintf("in_boxes=%d issued=%d", boxes, issued), "more ballots in the boxes than were issued")
+			// impossible without ballots that were never issued, as Form
+			// 46's P3-out-gt-issued
+			flag("A8-boxes-gt-issued", SevError, fmt.Sprintf("in_boxes=%d issued=%d", boxes, issued), "more ballots in the boxes than were issued")
+		}
+		if hasReceived && hasIssued && issued > received {
+			flag("A8-issued-gt-received", SevError, fmt.Sprintf("issued=%d received=%d", issued, received), "more ballots issued than the station received")
+		}
+		mob, hasMob := v(tahqiq.KeyBallotsMobile)
+		out, hasOut := v(tahqiq.KeyIssuedOutside)
+		if hasMob && hasOut && mob > out {
+			flag("A8-mobile-gt-outside", SevWarning, fmt.Sprintf("mobile_box=%d issued_outside=%d", mob, out), "more ballots in the mobile boxes than were issued outside the polling room")
+		}
+		if reg, ok := v(tahqiq.KeyRegistered); ok && reg == 0 {
+			flag("A8-registered-zero", SevWarning, fmt.Sprintf("registered=%d issued=%d", reg, issued),
+				"no registered voters: turnout is undefined and the station is left out of the turnout forensics")
 		}
 	}
 	if f.Type == tahqiq.Form46 {
@@ -224,13 +284,11 @@ func withinForm(f, f28 *tahqiq.FormInstance, o CheckOptions, add func(Flag)) {
 			flag("P3-out-gt-issued", SevError, fmt.Sprintf("taken_out=%d issued=%d", boxes, issued), "more ballots taken out of the boxes than issued")
 		}
 	}
-	// P2 / A8: polled (or issued) vs registered
-	if f.Station == "" {
-		return
-	}
+	// P2 / A8: polled (or issued) vs registered, on station forms and on
+	// contest-level results that give the registered voters
 	reg, hasReg := v(tahqiq.KeyRegistered)
 	var regForm *tahqiq.FormInstance
-	if !hasReg && f28 != nil && f28 != f {
+	if !hasReg && f.Station != "" && f28 != nil && f28 != f {
 		reg, hasReg = f28.Value(tahqiq.KeyRegistered, "")
 		regForm = f28
 	}
@@ -651,7 +709,7 @@ func provisional(contest string, forms []*tahqiq.FormInstance, add func(Flag)) [
 		f, ok := fin[s]
 		if !ok {
 			ps.Units["dropped"]++
-			add(Flag{Rule: "A9-dropped", Contest: contest, Station: s, Forms: cites(p), Severity: SevWarning, Values: fmt.Sprint(votesMap(p)),
+			add(Flag{Rule: "A9-dropped", Contest: contest, Station: s, Forms: cites(p), Severity: SevWarning, Values: KV(votesMap(p)),
 				Message: "unit in the provisional results is absent from the final results"})
 			continue
 		}
@@ -665,7 +723,7 @@ func provisional(contest string, forms []*tahqiq.FormInstance, add func(Flag)) [
 		if strings.EqualFold(f.Status, "Invalidated") || strings.Contains(strings.ToLower(f.Status), "disqualif") {
 			ps.Units["invalidated"]++
 			add(Flag{Rule: "A9-invalidated", Contest: contest, Station: s, Forms: cites(p, f), Severity: SevInfo,
-				Values: fmt.Sprint(vp), Message: "unit invalidated by the audit (" + f.Status + "); excluded from the final total"})
+				Values: KV(vp), Message: "unit invalidated by the audit (" + f.Status + "); excluded from the final total"})
 		} else if len(diffs) > 0 {
 			ps.Units["changed"]++
 			add(Flag{Rule: "A9-changed", Contest: contest, Station: s, Forms: cites(p, f), Severity: SevInfo,
@@ -688,7 +746,7 @@ func provisional(contest string, forms []*tahqiq.FormInstance, add func(Flag)) [
 		}
 		if _, ok := pre[s]; !ok {
 			ps.Units["added"]++
-			add(Flag{Rule: "A9-added", Contest: contest, Station: s, Forms: cites(f), Severity: SevWarning, Values: fmt.Sprint(vf),
+			add(Flag{Rule: "A9-added", Contest: contest, Station: s, Forms: cites(f), Severity: SevWarning, Values: KV(vf),
 				Message: "unit in the final results was not in the provisional results"})
 		}
 	}
@@ -703,6 +761,9 @@ func newEvidence(contest, name string, forms []*tahqiq.FormInstance, stations ma
 				e.Rejected = 0
 			}
 			e.Rejected += r
+		}
+		if o, ok := f.Value(tahqiq.KeyOtherVotes, ""); ok {
+			e.Others += o
 		}
 		if p, ok := f.Value(tahqiq.KeyTotalPolled, ""); ok {
 			if e.Polled < 0 {
@@ -776,8 +837,9 @@ func evidenceSets(contest string, forms []*tahqiq.FormInstance) []EvidenceSet {
 }
 
 // outcome: A10 / P8 on every evidence set, and winner flips between sets.
-func outcome(contest string, ev []EvidenceSet, o CheckOptions, add func(Flag)) {
-	for _, e := range ev {
+func outcome(contest string, ev []EvidenceSet, date string, o CheckOptions, add func(Flag)) {
+	for i := range ev {
+		e := &ev[i]
 		if e.Runner == "" {
 			continue
 		}
@@ -795,9 +857,12 @@ func outcome(contest string, ev []EvidenceSet, o CheckOptions, add func(Flag)) {
 			pk = pk || isPK(f.Type)
 		}
 		if pk {
+			e.RecountRule = RecountRule(date)
+		}
+		if pk && e.RecountRule != RecountNone {
 			polled := e.Polled
 			if polled < 0 {
-				polled = 0
+				polled = e.Others
 				for _, v := range e.Votes {
 					polled += v
 				}
@@ -816,7 +881,7 @@ func outcome(contest string, ev []EvidenceSet, o CheckOptions, add func(Flag)) {
 			if e.Margin < limit {
 				add(Flag{Rule: "P8-recount-threshold", Contest: contest, Forms: cites(fs...), Severity: SevWarning,
 					Values:  fmt.Sprintf("%s: margin=%d threshold=%d polled=%d", e.Name, e.Margin, limit, polled),
-					Message: "margin is under the recount threshold (Sec. 95(5): < 5 % of votes polled or < 8,000 NA / 4,000 PA, whichever is less)"})
+					Message: "margin is under the recount threshold (" + e.RecountRule + ")"})
 			}
 		}
 	}

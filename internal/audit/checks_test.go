@@ -3,6 +3,7 @@ package audit_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -59,6 +60,19 @@ func TestChecksTemplate(t *testing.T) {
 	}
 }
 
+// One copy per station is analysed; the agent copies of stations 1 and 2
+// are counted, not dropped without a word.
+func TestForensicsCountsCopies(t *testing.T) {
+	imp, err := audit.ReadFile(context.Background(), "testdata/na999-template.csv", "pk-long")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := forensics(t, imp, audit.ForensicsOptions{})
+	if f.Stations != 4 || f.Copies != 2 {
+		t.Errorf("%d stations, %d copies not analysed; want 4 and 2", f.Stations, f.Copies)
+	}
+}
+
 func TestClaimTemplateStations(t *testing.T) {
 	imp, err := audit.ReadFile(context.Background(), "testdata/na999-template.csv", "pk-long")
 	if err != nil {
@@ -70,6 +84,12 @@ func TestClaimTemplateStations(t *testing.T) {
 	}
 	if r.Reference != "form 49 (official) f49" || r.RefMargin != 358 {
 		t.Fatalf("reference %q %d", r.Reference, r.RefMargin)
+	}
+	// form 47 supports (+110); B's claimed totals (+558) are a party's claim
+	// and not counted; the official and agent Form 45 sums and the Form 48
+	// sum do not support
+	if want := "supported by 1 of 4 other evidence sets of forms (not counted: 1 party claim, which supports it)"; r.Verdict != want {
+		t.Errorf("verdict %q, want %q", r.Verdict, want)
 	}
 	for _, s := range r.Sets {
 		if strings.HasPrefix(s.Name, "sum of form 45 (agent)") {
@@ -189,4 +209,107 @@ func FuzzStoreLine(f *testing.F) {
 			t.Errorf("contest %q -> %q", contest, v.Contest)
 		}
 	})
+}
+
+// The long template is validated row by row: every bad field is a reject
+// naming the column, the value and what was expected; a header that names a
+// column twice is refused (any map).
+func TestLongTemplateValidation(t *testing.T) {
+	const header = "election,election_date,contest,region,station,form_type,form_id,source,file_sha256,page,issued_at,published_at,status,item,candidate,value\n"
+	const good = "GE,2024-02-08,NA-1,R,1,45,f1,official,,,,,,votes,A,10\n"
+	sha := strings.Repeat("ab", 32)
+	for _, tc := range []struct {
+		name, row, reject string
+	}{
+		{"good row", good, ""},
+		{"good full row", "GE,2024-02-08,NA-1,R,1,45,f1,agent," + sha + ",2,2024-02-09T01:00:00+05:00,2024-02-20T10:00:00Z,ok,total_polled,,10\n", ""},
+		{"constituency form", "GE,2024-02-08,NA-1,R,,47,f47,official,,,,,,postal,A,3\n", ""},
+		{"unknown item", "GE,2024-02-08,NA-1,R,1,45,f1,official,,,,,,votez,A,10\n", `column item: unknown line item "votez" (known: votes, other_votes, registered,`},
+		{"unknown form type", "GE,2024-02-08,NA-1,R,1,44,f1,official,,,,,,votes,A,10\n", `column form_type: unknown form type "44" (known: 28, 45, 46, 47, 48, 49)`},
+		{"unknown source", "GE,2024-02-08,NA-1,R,1,45,f1,pti,,,,,,votes,A,10\n", `column source: unknown source "pti" (known: official, agent, party_claim, observer, snapshot)`},
+		{"station form without station", "GE,2024-02-08,NA-1,R,,45,f1,official,,,,,,votes,A,10\n", "form 45 is a polling-station form: column station is empty"},
+		{"constituency form with station", "GE,2024-02-08,NA-1,R,3,49,f49,official,,,,,,votes,A,10\n", `form 49 is a constituency-level form: column station must be empty, not "3"`},
+		{"bad issued_at", "GE,2024-02-08,NA-1,R,1,45,f1,official,,,yesterday,,,votes,A,10\n", `column issued_at: "yesterday" is not an RFC 3339 time (e.g. 2024-02-09T01:30:00+05:00)`},
+		{"bad published_at", "GE,2024-02-08,NA-1,R,1,45,f1,official,,,,2024-02-20,,votes,A,10\n", `column published_at: "2024-02-20" is not an RFC 3339 time`},
+		{"bad election_date", "GE,8 Feb 2024,NA-1,R,1,45,f1,official,,,,,,votes,A,10\n", `column election_date: "8 Feb 2024" is not a date YYYY-MM-DD`},
+		{"bad hash", "GE,2024-02-08,NA-1,R,1,45,f1,official,abc123,,,,,votes,A,10\n", `column file_sha256: "abc123" is not a SHA-256 (64 hexadecimal digits)`},
+		{"bad page", "GE,2024-02-08,NA-1,R,1,45,f1,official,,p2,,,,votes,A,10\n", `column page: "p2" is not a page number (1, 2, ...)`},
+		{"page zero", "GE,2024-02-08,NA-1,R,1,45,f1,official,,0,,,,votes,A,10\n", `column page: "0" is not a page number`},
+		{"candidate on a count line", "GE,2024-02-08,NA-1,R,1,45,f1,official,,,,,,rejected,A,10\n", `item rejected takes no candidate (column candidate: "A")`},
+		{"postal without candidate", "GE,2024-02-08,NA-1,R,,49,f49,official,,,,,,postal,,10\n", "item postal without a candidate"},
+		{"claimed totals without station", "GE,2024-02-08,NA-1,R,,45,f1,party_claim,,,,,,votes,A,10\n", ""},
+		{"missing columns", ",2024-02-08,NA-1,R,1,,f1,,,,,,,votes,A,10\n", "missing form_type, source"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), "in.csv")
+			// a good row first, so that the file always has a form
+			body := header + good
+			if tc.row != good {
+				body += strings.Replace(tc.row, ",f1,", ",f2,", 1) // a form of its own
+			}
+			if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			imp, err := audit.ReadFile(context.Background(), p, "pk-long")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got string
+			for _, r := range imp.Rejects {
+				got += fmt.Sprintf("line %d: %s; ", r.Line, r.Reason)
+			}
+			if (tc.reject == "") != (got == "") || !strings.Contains(got, tc.reject) || (tc.reject != "" && !strings.HasPrefix(got, "line 3: ")) {
+				t.Errorf("rejects %q, want line 3 with %q", got, tc.reject)
+			}
+		})
+	}
+	// every row of one form_id describes the same form
+	p := filepath.Join(t.TempDir(), "differs.csv")
+	if err := os.WriteFile(p, []byte(header+good+"GE,2024-02-08,NA-1,R2,1,45,f1,official,,,,,,votes,B,10\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	imp, err := audit.ReadFile(context.Background(), p, "pk-long")
+	if err != nil || len(imp.Rejects) != 1 || imp.Rejects[0].Reason != `form f1: column region is "R2" here but "R" on its first line 2 (every row of a form_id describes the same form)` {
+		t.Errorf("form columns that differ: %v %+v", err, imp)
+	}
+	p = filepath.Join(t.TempDir(), "dup.csv")
+	if err := os.WriteFile(p, []byte(strings.Replace(header, "status", "value", 1)+good), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []string{"pk-long", "ru"} {
+		if _, err := audit.ReadFile(context.Background(), p, m); tahqiq.ErrorCode(err) != tahqiq.EINVALID || !strings.Contains(err.Error(), `column "value" appears twice in the header (columns 13 and 16)`) {
+			t.Errorf("map %s, duplicated header column: %v", m, err)
+		}
+	}
+}
+
+// A line given twice for one form in a long file (here the Afghan 2009
+// layout: one row per centre and candidate) is a reject naming the first,
+// never added twice.
+func TestItemGivenTwice(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "af.csv")
+	if err := os.WriteFile(p, []byte("pc_code,province,est_voters,candidate_code,votes_prelim,votes_final\n"+
+		"101,P,1000,A,10,9\n101,P,1000,B,20,20\n101,P,1000,A,10,9\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	imp, err := audit.ReadFile(context.Background(), p, "af2009")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range imp.Rejects {
+		got = append(got, fmt.Sprintf("%d: %s", r.Line, r.Reason))
+	}
+	want := []string{
+		"4: 101#prelim: votes A is given again (first on line 2): not read, so that nothing is counted twice",
+		"4: 101#final: votes A is given again (first on line 2): not read, so that nothing is counted twice",
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("rejects (-want +got):\n%s", d)
+	}
+	for _, f := range imp.Election.Forms {
+		if v, _ := f.Value("votes", "A"); len(f.Votes()) != 2 || v > 10 {
+			t.Errorf("%s: %+v", f.ID, f.Items)
+		}
+	}
 }

@@ -29,10 +29,14 @@ type ClaimResult struct {
 
 // ClaimSet is one evidence set's margin and swing against the reference.
 type ClaimSet struct {
-	Name     string         `json:"name"`
-	Margin   int64          `json:"margin_x_over_y"`
-	Swing    int64          `json:"swing"` // reference margin - this margin
-	Supports bool           `json:"supports_claim"`
+	Name     string `json:"name"`
+	Margin   int64  `json:"margin_x_over_y"`
+	Swing    int64  `json:"swing"` // reference margin - this margin
+	Supports bool   `json:"supports_claim"`
+	// Evidence is false for a party's claimed figures (source party_claim):
+	// they are what is to be tested, not evidence, and the verdict does not
+	// count them.
+	Evidence bool           `json:"counts_as_evidence"`
 	Stations []StationSwing `json:"stations,omitempty"`
 	Note     string         `json:"note,omitempty"`
 }
@@ -46,9 +50,17 @@ type StationSwing struct {
 	Swing   int64    `json:"swing"`
 }
 
+// matchCandidate finds q among cands: the exact label, else the code that
+// starts a label ("c05" for "c05 Putin ..."), else the one label that
+// contains q, ignoring case. Several or none is an error naming them.
 func matchCandidate(cands []string, q string) (string, error) {
 	for _, c := range cands {
 		if c == q {
+			return c, nil
+		}
+	}
+	for _, c := range cands {
+		if code, _, ok := strings.Cut(c, " "); ok && strings.EqualFold(code, q) {
 			return c, nil
 		}
 	}
@@ -141,16 +153,25 @@ func TestClaim(imp *Import, cl Claim) (*ClaimResult, error) {
 			refSt = stationForms(forms, tahqiq.Form45, tahqiq.SourceOfficial)
 		}
 	}
-	supported := 0
+	supported, formSets, claims, claimsSupport := 0, 0, 0, 0
 	for i, e := range ev {
 		if i == ref {
 			continue
 		}
-		cs := ClaimSet{Name: e.Name, Margin: e.Votes[x] - e.Votes[y]}
+		cs := ClaimSet{Name: e.Name, Margin: e.Votes[x] - e.Votes[y], Evidence: !partyClaim(e)}
 		cs.Swing = r.RefMargin - cs.Margin
 		cs.Supports = cs.Swing >= cl.N
-		if cs.Supports {
-			supported++
+		switch {
+		case cs.Evidence:
+			formSets++
+			if cs.Supports {
+				supported++
+			}
+		default:
+			claims++
+			if cs.Supports {
+				claimsSupport++
+			}
 		}
 		if e.stations != nil && len(refSt) > 0 {
 			for _, s := range sortedStations(e.stations) {
@@ -185,19 +206,66 @@ func TestClaim(imp *Import, cl Claim) (*ClaimResult, error) {
 		} else {
 			cs.Note = "no station-level forms on both sides: the stations carrying the swing cannot be named"
 		}
+		if !cs.Evidence {
+			cs.Note = strings.TrimPrefix(cs.Note+"; a party's claimed figures: what is to be tested, not evidence, so not counted in the verdict", "; ")
+		}
 		r.Sets = append(r.Sets, cs)
 	}
-	switch {
-	case len(r.Sets) == 0:
-		r.Verdict = "untestable: only one evidence set"
-	case supported == len(r.Sets):
-		r.Verdict = fmt.Sprintf("supported by every other evidence set (%d)", supported)
-	case supported > 0:
-		r.Verdict = fmt.Sprintf("supported by %d of %d other evidence sets", supported, len(r.Sets))
-	default:
-		r.Verdict = "not supported by any other evidence set"
-	}
+	r.Verdict = claimVerdict(supported, formSets, claims, claimsSupport)
 	return r, nil
+}
+
+// partyClaim reports whether an evidence set is a party's claimed figures.
+func partyClaim(e EvidenceSet) bool {
+	for _, f := range e.Forms {
+		if f.Source != tahqiq.SourcePartyClaim {
+			return false
+		}
+	}
+	return len(e.Forms) > 0
+}
+
+// claimVerdict words the verdict from the evidence sets of forms (supported
+// of forms) and the party claims beside them, which never count.
+func claimVerdict(supported, forms, claims, claimsSupport int) string {
+	plural := func(n int, one, many string) string {
+		if n == 1 {
+			return fmt.Sprintf("%d %s", n, one)
+		}
+		return fmt.Sprintf("%d %s", n, many)
+	}
+	agree := func() string {
+		switch claimsSupport {
+		case 0:
+			return "none of them supports it"
+		case claims:
+			if claims == 1 {
+				return "which supports it"
+			}
+			return "all of which support it"
+		}
+		return fmt.Sprintf("%d of which support it", claimsSupport)
+	}
+	if forms == 0 {
+		if claims == 0 {
+			return "untested: the reference is the only evidence set"
+		}
+		return fmt.Sprintf("untested: the only other evidence is a party's own claim (%s, %s), which is not evidence; official, agent, observer or snapshot copies of the forms are needed",
+			plural(claims, "set", "sets"), agree())
+	}
+	var v string
+	switch {
+	case supported == forms:
+		v = fmt.Sprintf("supported by every other evidence set of forms (%d)", forms)
+	case supported > 0:
+		v = fmt.Sprintf("supported by %d of %d other evidence sets of forms", supported, forms)
+	default:
+		v = fmt.Sprintf("not supported by any other evidence set of forms (%d)", forms)
+	}
+	if claims > 0 {
+		v += fmt.Sprintf(" (not counted: %s, %s)", plural(claims, "party claim", "party claims"), agree())
+	}
+	return v
 }
 
 func abs64(x int64) int64 {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/tahqiq/tahqiq/internal/audit"
@@ -39,11 +40,29 @@ func dataDir(t testing.TB) string {
 	return d
 }
 
+// loaded keeps the imports the tests read, so that a file several tests
+// use is read once per test binary (the tests only read them).
+var loaded sync.Map // rel + "\x00" + map -> *audit.Import
+
 func load(t testing.TB, rel, m string) *audit.Import {
 	t.Helper()
+	if v, ok := loaded.Load(rel + "\x00" + m); ok {
+		return v.(*audit.Import)
+	}
 	imp, err := audit.ReadFile(context.Background(), filepath.Join(dataDir(t), rel), m)
 	if err != nil {
 		t.Fatal(err)
 	}
+	loaded.Store(rel+"\x00"+m, imp)
 	return imp
+}
+
+// forensics runs audit.RunForensics and fails the test on an error.
+func forensics(t testing.TB, imp *audit.Import, o audit.ForensicsOptions) *audit.Forensics {
+	t.Helper()
+	f, err := audit.RunForensics(imp, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
 }

@@ -1,12 +1,69 @@
 package audit
 
 import (
+	"encoding/json"
+	"errors"
+	"fmt"
 	"math"
+	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 
+	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/stats"
 )
+
+// ErrNothingToAnalyse is in the chain of RunForensics' error when the input
+// has no polling-station forms to analyse (errors.Is); the error is also an
+// EINVALID *tahqiq.Error with the message for the user.
+var ErrNothingToAnalyse = errors.New("nothing to analyse")
+
+type nothingError struct{ e *tahqiq.Error }
+
+func (n nothingError) Error() string   { return n.e.Error() }
+func (n nothingError) Unwrap() []error { return []error{n.e, ErrNothingToAnalyse} }
+
+// nothingToAnalyse says which forms imp has instead of station forms of
+// formType.
+func nothingToAnalyse(imp *Import, formType string) error {
+	st, ct := map[string]int{}, map[string]int{}
+	for _, f := range imp.Election.Forms {
+		if f.Station != "" {
+			st[f.Type]++
+		} else {
+			ct[f.Type]++
+		}
+	}
+	var have []string
+	for _, k := range sortedKeys(st) {
+		have = append(have, fmt.Sprintf("%s (%d stations)", k, st[k]))
+	}
+	for _, k := range sortedKeys(ct) {
+		have = append(have, fmt.Sprintf("%s without a station (%d)", k, ct[k]))
+	}
+	what := "polling-station forms"
+	if formType != "" {
+		what += " of type " + formType
+	}
+	msg := fmt.Sprintf("%s (map %s) has no %s to analyse; its forms: %s. The station-level forensics need one form per polling station",
+		filepath.Base(imp.File), imp.Map, what, strings.Join(have, ", "))
+	if len(st) > 0 {
+		msg += " (choose the form type with --form)"
+	} else {
+		msg += "; tahqiq audit check runs the checks on these forms"
+	}
+	return nothingError{tahqiq.Errorf(tahqiq.EINVALID, "%s", msg)}
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
 
 // DigitCaveat is printed with every digit test (elections.md §1, A4/A5).
 const DigitCaveat = "Digit tests (Mebane 2BL, Beber-Scacco last digit) are descriptive screens, not fraud tests: " +
@@ -24,6 +81,10 @@ type ForensicsOptions struct {
 	MCRuns   int
 	Seed     uint64
 	Bins     int // fingerprint bins per axis (default 100)
+	// MinRegistered leaves stations with fewer registered voters out of the
+	// fingerprint, the shape statistics and the Klimek fit, as Klimek et
+	// al. (2012) did; 0 means 100, 1 keeps every station with voters.
+	MinRegistered int64
 	// KlimekFit also fits Klimek et al.'s fraud model (f_i, f_e, alpha) to
 	// the fingerprint, seeded by Seed (a few seconds per 100,000 stations).
 	KlimekFit bool
@@ -31,9 +92,12 @@ type ForensicsOptions struct {
 
 // Forensics is every statistic of one run (written as forensics.json).
 type Forensics struct {
-	Input       InputInfo        `json:"input"`
-	Parameters  map[string]any   `json:"parameters"`
-	Stations    int              `json:"stations"`
+	Input      InputInfo      `json:"input"`
+	Parameters map[string]any `json:"parameters"`
+	Stations   int            `json:"stations"`
+	// Copies counts further copies of station forms that are not analysed
+	// (one copy per station is: the official one, else the first read).
+	Copies      int              `json:"copies_not_analysed"`
 	Candidates  []string         `json:"candidates"`
 	Leader      string           `json:"leader"`
 	Totals      map[string]int64 `json:"totals"`
@@ -71,10 +135,20 @@ type Fingerprint struct {
 	BWShare     float64   `json:"kde_bandwidth_share"`
 	// Honest is Kobak's estimate of the honest mode and widths around the
 	// KDE modes (tau, nu, sigma_tau, sigma_nu, theta).
-	Honest  KlimekHonest `json:"kobak_honest"`
-	Caveat  string       `json:"caveat"`
-	turnout []float64
-	share   []float64
+	Honest KlimekHonest `json:"kobak_honest"`
+	// MinRegistered is the station size the histogram, the shape
+	// statistics and the Klimek fit start at; Excluded counts the stations
+	// with votes below it; Inclusion says so in words.
+	MinRegistered int64  `json:"min_registered"`
+	Excluded      int    `json:"stations_below_min_registered"`
+	Inclusion     string `json:"inclusion"`
+	// HeuristicFailed: a KDE mode is at 0.301, the first grid point the
+	// heuristic may return, so the heuristic failed and the widths around
+	// the modes mean nothing (Russia 2018, 2020, 2024).
+	HeuristicFailed bool   `json:"kde_heuristic_failed"`
+	Caveat          string `json:"caveat"`
+	turnout         []float64
+	share           []float64
 }
 
 // DigitTest is a chi-square digit screen.
@@ -113,20 +187,36 @@ type Shape struct {
 	Note           string           `json:"note"`
 }
 
-// RunForensics computes every station-level statistic of imp.
-func RunForensics(imp *Import, o ForensicsOptions) *Forensics {
+// RunForensics computes every station-level statistic of imp. It refuses
+// (ErrNothingToAnalyse) an input without station forms of the type, and a
+// leader that matches no candidate or several.
+func RunForensics(imp *Import, o ForensicsOptions) (*Forensics, error) {
 	if o.Turnout == "" {
 		o.Turnout = TurnoutIssued
 	}
 	if o.Bins <= 0 {
 		o.Bins = 100
 	}
+	minReg := o.MinRegistered
+	if minReg <= 0 {
+		minReg = DefaultMinRegistered
+	}
 	t := Stations(imp, o.FormType, o.Turnout)
+	if len(t.Rows) == 0 {
+		return nil, nothingToAnalyse(imp, t.FormType)
+	}
 	leader := t.Winner()
+	if leader < 0 {
+		return nil, nothingError{tahqiq.Errorf(tahqiq.EINVALID, "%s (map %s): the %d station forms of type %s give no candidate votes: nothing to analyse",
+			filepath.Base(imp.File), imp.Map, len(t.Rows), t.FormType)}
+	}
 	if o.Leader != "" {
-		leader = -1
+		name, err := matchCandidate(t.Candidates, o.Leader)
+		if err != nil {
+			return nil, fmt.Errorf("--leader: %w", err)
+		}
 		for i, c := range t.Candidates {
-			if c == o.Leader {
+			if c == name {
 				leader = i
 			}
 		}
@@ -134,8 +224,9 @@ func RunForensics(imp *Import, o ForensicsOptions) *Forensics {
 	f := &Forensics{
 		Input: InputInfo{File: imp.File, SHA256: imp.SHA256, Map: imp.Map, Rows: imp.Rows, Rejects: len(imp.Rejects), Form: t.FormType},
 		Parameters: map[string]any{"turnout": o.Turnout, "rule": o.Rule.String(), "weight": orDefault(o.Weight, "stations"),
-			"multiple": max(o.Multiple, 1), "mc_runs": o.MCRuns, "seed": o.Seed, "bins": o.Bins, "leader": o.Leader, "klimek_fit": o.KlimekFit},
-		Stations: len(t.Rows), Candidates: t.Candidates, Totals: map[string]int64{},
+			"multiple": max(o.Multiple, 1), "mc_runs": o.MCRuns, "seed": o.Seed, "bins": o.Bins, "leader": o.Leader, "klimek_fit": o.KlimekFit,
+			"min_registered": minReg},
+		Stations: len(t.Rows), Copies: t.Copies, Candidates: t.Candidates, Totals: map[string]int64{},
 	}
 	if leader >= 0 {
 		f.Leader = t.Candidates[leader]
@@ -146,18 +237,25 @@ func RunForensics(imp *Import, o ForensicsOptions) *Forensics {
 		}
 	}
 	f.Integer = IntegerTest(t, o.Turnout, IntegerOptions{Rule: o.Rule, Weight: o.Weight, Multiple: o.Multiple, Leader: leader, MCRuns: o.MCRuns, Seed: o.Seed})
-	f.Fingerprint = fingerprint(t, leader, o.Bins)
+	f.Fingerprint = fingerprint(t, leader, o.Bins, minReg)
 	f.Benford2, f.LastDigit, f.DigitPairs = digits(t, leader)
 	f.Shape = shape(f.Fingerprint, o.Seed)
-	if o.KlimekFit && f.Fingerprint.N > 0 {
-		k := FitKlimek(f.Fingerprint.turnout, f.Fingerprint.share, f.Fingerprint.Honest, o.Bins, o.Seed)
+	if o.KlimekFit {
+		fp := f.Fingerprint
+		var k KlimekFit
+		if fp.HeuristicFailed {
+			k = klimekNotFitted(len(fp.turnout), fp.Honest, o.Bins, o.Seed,
+				"Kobak's KDE heuristic failed (a mode at 0.301): the honest part of the model is unknown, so there is nothing to fit")
+		} else {
+			k = FitKlimek(fp.turnout, fp.share, fp.Honest, o.Bins, o.Seed)
+		}
 		f.Klimek = &k
 	}
 	f.Outliers = Outliers(t, leader, imp.BallotCap)
 	if imp.Map == "af2014" {
 		f.Evaluation = Evaluate(t, f.Outliers)
 	}
-	return f
+	return f, nil
 }
 
 func orDefault(s, d string) string {
@@ -167,9 +265,16 @@ func orDefault(s, d string) string {
 	return s
 }
 
-func fingerprint(t *StationTable, leader, bins int) *Fingerprint {
-	fp := &Fingerprint{Bins: bins, Counts: make([][]int64, bins),
+// DefaultMinRegistered is Klimek et al.'s minimum station size: stations
+// with fewer registered voters are left out of the fingerprint, the shape
+// statistics and the Klimek fit.
+const DefaultMinRegistered = 100
+
+func fingerprint(t *StationTable, leader, bins int, minReg int64) *Fingerprint {
+	fp := &Fingerprint{Bins: bins, Counts: make([][]int64, bins), MinRegistered: minReg,
 		Caveat: "The KDE 'first decrease after 0.3' heuristic and the widths around it are Kobak's (used for Russia 2007, 2011, 2012); the mode heuristic fails for 2018, 2020, 2024 (returns 0.301), and the widths are then meaningless. Klimek's fraud-model fit is computed only on request (klimek_fit)."}
+	fp.Inclusion = fmt.Sprintf("histogram, corner, shape statistics and Klimek fit: stations with votes and at least %d registered voters (Klimek et al. 2012 left out stations under 100 voters, as Kobak's code does); KDE modes and Kobak's widths: every station with votes and registered voters, as Kobak computes them", minReg)
+	var allT, allS []float64
 	for i := range fp.Counts {
 		fp.Counts[i] = make([]int64, bins)
 	}
@@ -186,6 +291,11 @@ func fingerprint(t *StationTable, leader, bins int) *Fingerprint {
 		if tu > 1 {
 			tu = 1 // counted in the top bin; turnout >= 100 % is an outlier flag
 		}
+		allT, allS = append(allT, tu), append(allS, sh)
+		if r.Registered < minReg {
+			fp.Excluded++
+			continue
+		}
 		fp.turnout = append(fp.turnout, tu)
 		fp.share = append(fp.share, sh)
 		fp.Counts[bin(tu)][bin(sh)]++
@@ -194,16 +304,37 @@ func fingerprint(t *StationTable, leader, bins int) *Fingerprint {
 		}
 	}
 	fp.N = len(fp.turnout)
-	fp.ModeTurnout, fp.BWTurnout = stats.KDEMode1D(fp.turnout)
-	fp.ModeShare, fp.BWShare = stats.KDEMode1D(fp.share)
-	if math.IsNaN(fp.ModeTurnout) {
-		fp.ModeTurnout = 0
+	// NaN (null in JSON) when undefined: fewer than two stations, no spread
+	fp.ModeTurnout, fp.BWTurnout = stats.KDEMode1D(allT)
+	fp.ModeShare, fp.BWShare = stats.KDEMode1D(allS)
+	fp.Honest = kobakHonest(allT, allS, fp.ModeTurnout, fp.ModeShare)
+	// the grid's first point after 0.3: no decrease found where a mode
+	// should be
+	fp.HeuristicFailed = fp.ModeTurnout <= 0.3015 || fp.ModeShare <= 0.3015
+	if fp.HeuristicFailed {
+		fp.Caveat = fmt.Sprintf("Here the KDE heuristic failed (mode turnout %.3f, share %.3f: 0.301 is where it stops when it finds no decrease after 0.3), so the honest mode and the widths around it mean nothing, and no Klimek fit is attempted on them. ", fp.ModeTurnout, fp.ModeShare) + fp.Caveat
 	}
-	if math.IsNaN(fp.ModeShare) {
-		fp.ModeShare = 0
-	}
-	fp.Honest = kobakHonest(fp.turnout, fp.share, fp.ModeTurnout, fp.ModeShare)
 	return fp
+}
+
+// MarshalJSON writes undefined (NaN) modes and bandwidths as null.
+func (fp *Fingerprint) MarshalJSON() ([]byte, error) {
+	type plain Fingerprint
+	return json.Marshal(struct {
+		*plain
+		ModeTurnout *float64 `json:"kde_mode_turnout"`
+		ModeShare   *float64 `json:"kde_mode_share"`
+		BWTurnout   *float64 `json:"kde_bandwidth_turnout"`
+		BWShare     *float64 `json:"kde_bandwidth_share"`
+	}{(*plain)(fp), finite(fp.ModeTurnout), finite(fp.ModeShare), finite(fp.BWTurnout), finite(fp.BWShare)})
+}
+
+// finite is &x, or nil (null in JSON) for NaN and infinities.
+func finite(x float64) *float64 {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return nil
+	}
+	return &x
 }
 
 // digits runs A4 and A5 on the leader's vote counts >= 10 (the counts on
@@ -261,7 +392,7 @@ const dipRuns = 100
 
 func shape(fp *Fingerprint, seed uint64) *Shape {
 	s := &Shape{Turnout: stats.Describe(fp.turnout), Share: stats.Describe(fp.share), Regression: stats.Regress(fp.turnout, fp.share),
-		Note:       "station-weighted; turnout = given/registered capped at 1, share = leader/received; Sobyanin-Sukhovolsky = OLS slope of share on turnout (and minus the mean share, as in EFToolkit); dip = Hartigan's dip of turnout and of share, p-value from 100 seeded uniform samples (of the same size up to 5,000, beyond that at 5,000 on the sqrt(n) scale; p = (1 + runs at least as large) / 101, so 0.0099 is the smallest); EFToolkit's bootstrap intervals are not computed",
+		Note:       "station-weighted, on the fingerprint's stations (votes, and at least min_registered voters); turnout = given/registered capped at 1, share = leader/received; Sobyanin-Sukhovolsky = OLS slope of share on turnout (and minus the mean share, as in EFToolkit); dip = Hartigan's dip of turnout and of share, p-value from 100 seeded uniform samples (of the same size up to 5,000, beyond that at 5,000 on the sqrt(n) scale; p = (1 + runs at least as large) / 101, so 0.0099 is the smallest); EFToolkit's bootstrap intervals are not computed",
 		DipTurnout: stats.DipTest(fp.turnout, dipRuns, seed), DipShare: stats.DipTest(fp.share, dipRuns, seed+1)}
 	s.SobyaninSlope = s.Regression.Slope
 	s.SobyaninExcess = s.Regression.Slope - s.Regression.MeanY

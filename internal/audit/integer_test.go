@@ -59,7 +59,7 @@ func TestIntegerRussia(t *testing.T) {
 // 344/12,093 validated; one candidate >= 95 % in 337/1,156 vs 1,792/12,093).
 func TestEvaluateAfghanistan2014(t *testing.T) {
 	imp := load(t, "af/af_2014_runoff_ps_results.csv.gz", "af2014")
-	f := audit.RunForensics(imp, audit.ForensicsOptions{})
+	f := forensics(t, imp, audit.ForensicsOptions{})
 	want := map[string]map[string][2]int{
 		audit.OBallotCap:   {"Invalidated": {134, 1156}, "Validated": {344, 12093}},
 		audit.OCandidate95: {"Invalidated": {337, 1156}, "Validated": {1792, 12093}},

@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"encoding/json"
 	"math"
 	"math/rand/v2"
 )
@@ -40,6 +41,9 @@ func kobakHonest(t, v []float64, tau, nu float64) KlimekHonest {
 			nth++
 		}
 	}
+	// a width with no station to estimate it from is undefined: NaN, null
+	// in JSON (Russia 2018: no station below both modes)
+	h.SigmaTau, h.SigmaNu, h.Theta = math.NaN(), math.NaN(), math.NaN()
 	if nt > 0 {
 		h.SigmaTau = math.Sqrt(st / float64(nt))
 	}
@@ -51,6 +55,37 @@ func kobakHonest(t, v []float64, tau, nu float64) KlimekHonest {
 	}
 	return h
 }
+
+// MarshalJSON writes undefined (NaN) values as null.
+func (h KlimekHonest) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Tau      *float64 `json:"tau"`
+		Nu       *float64 `json:"nu"`
+		SigmaTau *float64 `json:"sigma_tau"`
+		SigmaNu  *float64 `json:"sigma_nu"`
+		Theta    *float64 `json:"theta"`
+	}{finite(h.Tau), finite(h.Nu), finite(h.SigmaTau), finite(h.SigmaNu), finite(h.Theta)})
+}
+
+// MarshalJSON writes the numbers of a fit that was not made as null.
+func (k KlimekFit) MarshalJSON() ([]byte, error) {
+	type plain KlimekFit
+	return json.Marshal(struct {
+		plain
+		Fi       *float64 `json:"f_i"`
+		Fe       *float64 `json:"f_e"`
+		Alpha    *float64 `json:"alpha"`
+		Distance *float64 `json:"distance"`
+		Null     *float64 `json:"distance_honest"`
+	}{plain(k), finite(k.Fi), finite(k.Fe), finite(k.Alpha), finite(k.Distance), finite(k.Null)})
+}
+
+// Search ranges of the fit (FitKlimek).
+const (
+	fitMaxFe    = 0.1
+	fitMinAlpha = 1.0
+	fitMaxAlpha = 3.0
+)
 
 // KlimekFit is the fitted fraud part of the model: with probability Fi a
 // station gets incremental fraud (a fraction x ~ |N(0, Theta)| of the
@@ -67,7 +102,13 @@ type KlimekFit struct {
 	Bins     int          `json:"bins"`
 	Seed     uint64       `json:"seed"`
 	Method   string       `json:"method"`
-	Caveat   string       `json:"caveat"`
+	// AtBound names the parameters fitted at a bound of the search range
+	// (f_i 0..1, f_e 0..0.1, alpha 1..3): the best value may lie beyond.
+	AtBound []string `json:"at_bound,omitempty"`
+	// NotFitted says why there is no fit (the other numbers are then NaN,
+	// null in JSON).
+	NotFitted string `json:"not_fitted,omitempty"`
+	Caveat    string `json:"caveat"`
 }
 
 // klimekSim holds the random draws of one simulation, shared by every
@@ -153,6 +194,16 @@ func histDistance(a, b []float64) float64 {
 	return d
 }
 
+// klimekNotFitted is a fit of n stations before fitting: its numbers NaN
+// (null in JSON), why not fitted ("" when the fit is to be made).
+func klimekNotFitted(n int, honest KlimekHonest, bins int, seed uint64, why string) KlimekFit {
+	nan := math.NaN()
+	return KlimekFit{Honest: honest, Stations: n, Bins: bins, Seed: seed, NotFitted: why,
+		Fi: nan, Fe: nan, Alpha: nan, Distance: nan, Null: nan,
+		Method: "grid search minimising sum (sim-obs)^2/(sim+obs) over the turnout x share histogram; f_i 0..1 step .05, f_e 0..0.1 step .01, alpha 1..3 step .5, then 3 refinements halving the steps within the same ranges (at_bound names a parameter fitted at the edge of its range); one seeded simulation of the model (Kobak's simulateklimek) with common random numbers",
+		Caveat: "Klimek et al. give no complete fitting procedure (their SI fits by eye against the histograms); this fit follows the model exactly but its numbers are not theirs (paper, Russia 2011: f_i 0.64, f_e 0.033, alpha 2.3; Mebane-Kalinin: f_i 0.121, f_e 0.0032). A good fit says the data look like the model's fraud, not that fraud happened."}
+}
+
 // FitKlimek fits f_i, f_e and alpha of Klimek's model to stations'
 // turnout t and leader share v, with the honest part given. The fit
 // minimises histDistance between the observed bins x bins histogram and
@@ -163,10 +214,14 @@ func FitKlimek(t, v []float64, honest KlimekHonest, bins int, seed uint64) Klime
 	if bins <= 0 {
 		bins = 100
 	}
-	fit := KlimekFit{Honest: honest, Stations: len(t), Bins: bins, Seed: seed,
-		Method: "grid search minimising sum (sim-obs)^2/(sim+obs) over the turnout x share histogram; f_i 0..1 step .05, f_e 0..0.1 step .01, alpha 1..3 step .5, then 3 refinements halving the steps; one seeded simulation of the model (Kobak's simulateklimek) with common random numbers",
-		Caveat: "Klimek et al. give no complete fitting procedure (their SI fits by eye against the histograms); this fit follows the model exactly but its numbers are not theirs (paper, Russia 2011: f_i 0.64, f_e 0.033, alpha 2.3; Mebane-Kalinin: f_i 0.121, f_e 0.0032). A good fit says the data look like the model's fraud, not that fraud happened."}
-	if len(t) == 0 || honest.SigmaTau <= 0 || honest.SigmaNu <= 0 {
+	fit := klimekNotFitted(len(t), honest, bins, seed, "")
+	switch {
+	case len(t) == 0:
+		fit.NotFitted = "no station to fit"
+	case !(honest.SigmaTau > 0) || !(honest.SigmaNu > 0) || !(honest.Theta > 0) || math.IsNaN(honest.Tau) || math.IsNaN(honest.Nu):
+		fit.NotFitted = "the honest mode or a width around it is undefined or zero (Kobak's KDE heuristic failed or too few stations): no model to fit"
+	}
+	if fit.NotFitted != "" {
 		return fit
 	}
 	obs := make([]float64, bins*bins)
@@ -179,7 +234,8 @@ func FitKlimek(t, v []float64, honest KlimekHonest, bins int, seed uint64) Klime
 	fit.Null = dist(0, 0, 1)
 	best := struct{ fi, fe, a, d float64 }{0, 0, 1, fit.Null}
 	try := func(fi, fe, a float64) {
-		if fi < 0 || fe < 0 || fi+fe > 1 || a < 0.5 {
+		const eps = 1e-9
+		if fi < 0 || fe < 0 || fi+fe > 1+eps || fe > fitMaxFe+eps || a < fitMinAlpha-eps || a > fitMaxAlpha+eps {
 			return
 		}
 		if d := dist(fi, fe, a); d < best.d {
@@ -206,6 +262,15 @@ func FitKlimek(t, v []float64, honest KlimekHonest, bins int, seed uint64) Klime
 		}
 	}
 	fit.Fi, fit.Fe, fit.Alpha, fit.Distance = round4(best.fi), round4(best.fe), round4(best.a), best.d
+	if fit.Fi >= 1 {
+		fit.AtBound = append(fit.AtBound, "f_i")
+	}
+	if fit.Fe >= fitMaxFe {
+		fit.AtBound = append(fit.AtBound, "f_e")
+	}
+	if fit.Fi+fit.Fe > 0 && (fit.Alpha <= fitMinAlpha || fit.Alpha >= fitMaxAlpha) {
+		fit.AtBound = append(fit.AtBound, "alpha")
+	}
 	return fit
 }
 

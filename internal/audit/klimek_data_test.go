@@ -1,7 +1,9 @@
 package audit_test
 
 import (
+	"encoding/json"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/tahqiq/tahqiq/internal/audit"
@@ -23,7 +25,7 @@ func TestKobakHonest(t *testing.T) {
 	} {
 		t.Run(tc.year, func(t *testing.T) {
 			imp := load(t, "ru/ru_"+tc.year+".csv.gz", "ru")
-			f := audit.RunForensics(imp, audit.ForensicsOptions{})
+			f := forensics(t, imp, audit.ForensicsOptions{})
 			got := f.Fingerprint.Honest
 			if got.Tau != tc.want.Tau || got.Nu != tc.want.Nu {
 				t.Errorf("modes tau %.3f nu %.3f, want %.3f %.3f", got.Tau, got.Nu, tc.want.Tau, tc.want.Nu)
@@ -52,12 +54,15 @@ func TestKlimekFitRussia2011(t *testing.T) {
 		t.Skip("Klimek fit on 95,000 stations: not in -short mode")
 	}
 	imp := load(t, "ru/ru_2011.csv.gz", "ru")
-	f := audit.RunForensics(imp, audit.ForensicsOptions{KlimekFit: true, Seed: 42})
+	f := forensics(t, imp, audit.ForensicsOptions{KlimekFit: true, Seed: 42})
 	k := f.Klimek
 	if k == nil {
 		t.Fatal("no fit")
 	}
 	t.Logf("2011: f_i %.4f f_e %.4f alpha %.3f, distance %.0f (honest %.0f); paper 0.64 / 0.033 / 2.3, Mebane-Kalinin 0.121 / 0.0032", k.Fi, k.Fe, k.Alpha, k.Distance, k.Null)
+	if k.Stations != 91082 || k.Stations != f.Fingerprint.N {
+		t.Errorf("fit on %d stations, want the 91,082 with at least 100 voters", k.Stations)
+	}
 	if k.Fi < 0.1 || k.Fe <= 0 || k.Distance >= k.Null/2 {
 		t.Errorf("fit %+v: want f_i >= 0.1, f_e > 0 and half the honest model's distance at most", k)
 	}
@@ -68,7 +73,7 @@ func TestKlimekFitRussia2011(t *testing.T) {
 // sample and no uniform sample of the same size reaches it.
 func TestDipRussia2011(t *testing.T) {
 	imp := load(t, "ru/ru_2011.csv.gz", "ru")
-	f := audit.RunForensics(imp, audit.ForensicsOptions{Seed: 42})
+	f := forensics(t, imp, audit.ForensicsOptions{Seed: 42})
 	d := f.Shape.DipTurnout
 	if d.N != f.Fingerprint.N || d.Dip < 0.01 || d.P != 1.0/101 || d.Runs != 100 {
 		t.Errorf("turnout dip %+v: want n %d, dip >= 0.01, p 1/101 (no run of 100 reaches it)", d, f.Fingerprint.N)
@@ -91,7 +96,8 @@ func TestDipRussiaAgainstR(t *testing.T) {
 		{"2012", 0.0180679439, 0.0040252943},
 	} {
 		t.Run(tc.year, func(t *testing.T) {
-			f := audit.RunForensics(load(t, "ru/ru_"+tc.year+".csv.gz", "ru"), audit.ForensicsOptions{Seed: 42})
+			// R's vectors: every station with votes and voters (no minimum)
+			f := forensics(t, load(t, "ru/ru_"+tc.year+".csv.gz", "ru"), audit.ForensicsOptions{Seed: 42, MinRegistered: 1})
 			if d := f.Shape.DipTurnout.Dip; math.Abs(d-tc.turnout) > 5e-11 {
 				t.Errorf("turnout dip %.10f, R %.10f", d, tc.turnout)
 			}
@@ -99,5 +105,52 @@ func TestDipRussiaAgainstR(t *testing.T) {
 				t.Errorf("share dip %.10f, R %.10f", d, tc.share)
 			}
 		})
+	}
+}
+
+// The fingerprint, the shape statistics and the Klimek fit leave out
+// stations with fewer than 100 registered voters by default, as Klimek et
+// al. did (Kobak's code: voters >= 100); Kobak's KDE modes and widths are
+// computed on every station with votes, as his code does (TestKobakHonest).
+// Russia 2012: 95,414 stations with votes and voters, 91,114 of them with
+// at least 100 voters (counted independently from the file).
+func TestFingerprintMinRegistered(t *testing.T) {
+	imp := load(t, "ru/ru_2012.csv.gz", "ru")
+	for _, tc := range []struct {
+		min  int64
+		want int
+	}{{0, 91114}, {1, 95414}} {
+		f := forensics(t, imp, audit.ForensicsOptions{MinRegistered: tc.min, Seed: 42})
+		fp := f.Fingerprint
+		var sum int64
+		for _, r := range fp.Counts {
+			for _, v := range r {
+				sum += v
+			}
+		}
+		if fp.N != tc.want || sum != int64(tc.want) || f.Shape.Turnout.N != tc.want || f.Shape.DipShare.N != tc.want {
+			t.Errorf("min %d: fingerprint %d stations (histogram %d, moments %d, dip %d), want %d", tc.min, fp.N, sum, f.Shape.Turnout.N, f.Shape.DipShare.N, tc.want)
+		}
+		if fp.Honest.Tau != .605 || fp.Honest.Nu != .600 {
+			t.Errorf("min %d: KDE modes %.3f %.3f, want Kobak's .605 .600 whatever the histogram's minimum", tc.min, fp.Honest.Tau, fp.Honest.Nu)
+		}
+	}
+}
+
+// Russia 2018: the KDE heuristic puts the share mode at 0.301 (it fails,
+// elections.md §6) and no station lies below both modes, so sigma_tau is
+// undefined: null in forensics.json, never 0, and the Klimek fit is not
+// attempted on undefined widths.
+func TestKobakWidthUndefined2018(t *testing.T) {
+	if testing.Short() {
+		t.Skip("Russia 2018 forensics: not in -short mode (TestKobakHonestUndefined covers the rule)")
+	}
+	f := forensics(t, load(t, "ru/ru_2018.csv.gz", "ru"), audit.ForensicsOptions{KlimekFit: true, Seed: 42})
+	b, err := json.Marshal(f.Fingerprint.Honest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), `"sigma_tau":null`) || !f.Fingerprint.HeuristicFailed || f.Klimek == nil || f.Klimek.NotFitted == "" {
+		t.Errorf("2018: honest %s, heuristic failed %v, fit %+v", b, f.Fingerprint.HeuristicFailed, f.Klimek)
 	}
 }

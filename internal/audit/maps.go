@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/tahqiq/tahqiq"
 )
@@ -72,14 +75,17 @@ func readRU(ctx context.Context, r *rows) error {
 	type opt struct{ col, key string }
 	opts := []opt{{"ballots_received", tahqiq.KeyBallotsReceived}, {"ballots_in_boxes", tahqiq.KeyBallotsInBoxes},
 		{"valid", tahqiq.KeyValid}, {"ballots_cancelled", tahqiq.KeyUnused}, {"ballots_lost", tahqiq.KeyLost},
-		{"ballots_unaccounted", tahqiq.KeyUnaccounted}}
+		{"ballots_unaccounted", tahqiq.KeyUnaccounted},
+		// kept apart from ballots_issued and ballots_in_boxes (their sums)
+		// for the check "mobile box > issued outside"
+		{"issued_outside", tahqiq.KeyIssuedOutside}, {"ballots_mobile", tahqiq.KeyBallotsMobile}}
 	for {
 		ok, err := r.next(ctx)
 		if err != nil || !ok {
 			return err
 		}
-		region, tik, uik := r.str("region"), r.str("tik"), r.str("uik")
-		items := make([]tahqiq.LineItem, 0, 9+len(cands))
+		region, oik, tik, uik := r.str("region"), r.str("oik"), r.str("tik"), r.str("uik")
+		items := make([]tahqiq.LineItem, 0, 11+len(cands))
 		reg, _ := r.count("registered", true)
 		iss, _ := r.count("ballots_issued", true)
 		inv, _ := r.count("invalid", true)
@@ -102,7 +108,14 @@ func readRU(ctx context.Context, r *rows) error {
 			r.reject(r.bad)
 			continue
 		}
+		// a UIK number is unique only within region and TIK, and within
+		// the OIK (single-member district) where the file gives one: the
+		// 2021 online-voting pseudo-stations of one region share the TIK
+		// "Дистанционное электронное голосование" and differ only by OIK
 		st := region + "/" + tik + "/" + uik
+		if oik != "" {
+			st = region + "/" + oik + "/" + tik + "/" + uik
+		}
 		f := r.form(st, tahqiq.FormRUUIK, tahqiq.SourceOfficial, contest, st, region)
 		f.Items = items
 		r.imp.Election.Forms = append(r.imp.Election.Forms, f)
@@ -280,6 +293,11 @@ func readAF2009(ctx context.Context, r *rows) error {
 func readPKConstituency(ctx context.Context, r *rows) error {
 	r.imp.Election.ID = "pk-constituency"
 	n := map[string]int{}
+	type seen struct {
+		line int64
+		row  string
+	}
+	first := map[string]seen{}
 	for {
 		ok, err := r.next(ctx)
 		if err != nil || !ok {
@@ -290,10 +308,21 @@ func readPKConstituency(ctx context.Context, r *rows) error {
 		if typ != "General Election" {
 			contest = date + " " + typ + " " + num
 		}
+		// a row that repeats an earlier one exactly is the same result
+		// twice (2008 NA-230, PS-10): a reject, never a second contest; a
+		// different result for the same contest is kept as contest#2
+		row := strings.Join(r.rec, "\x00")
+		if f, ok := first[contest]; ok && f.row == row {
+			r.reject(fmt.Sprintf("the same result as line %d again (%s, an identical row): not counted twice", f.line, contest))
+			continue
+		} else if !ok {
+			first[contest] = seen{r.line, row}
+		}
 		n[contest]++
 		if n[contest] > 1 {
 			contest += "#" + strconv.Itoa(n[contest])
 		}
+		r.contestDate(contest, date)
 		var items []tahqiq.LineItem
 		add := func(col, key, cand string, required bool) {
 			if v, ok := r.count(col, required); ok {
@@ -314,7 +343,9 @@ func readPKConstituency(ctx context.Context, r *rows) error {
 		add("win_votes", tahqiq.KeyVotes, name("win_name", "win_party"), true)
 		add("second_votes", tahqiq.KeyVotes, name("second_name", "second_party"), true)
 		add("third_votes", tahqiq.KeyVotes, "third: "+r.str("third_party"), false)
-		add("remainder_votes", tahqiq.KeyVotes, "(all others)", false)
+		// the remainder is the votes of every other candidate together: a
+		// line of the result, never a candidate (it cannot win or be runner-up)
+		add("remainder_votes", tahqiq.KeyOtherVotes, "", false)
 		if r.bad != "" {
 			r.reject(r.bad)
 			continue
@@ -351,6 +382,7 @@ func readPK2024(ctx context.Context, r *rows) error {
 		}
 		a := f47[c]
 		if a == nil {
+			r.contestDate(c, "2024-02-08") // general election of 8 February 2024
 			a = r.form(c+"#47", tahqiq.Form47, tahqiq.SourceOfficial, c, "", r.str("province"))
 			a.Status = "National"
 			if hasTot {
@@ -373,46 +405,137 @@ func readPK2024(ctx context.Context, r *rows) error {
 var LongColumns = []string{"election", "election_date", "contest", "region", "station", "form_type", "form_id", "source",
 	"file_sha256", "page", "issued_at", "published_at", "status", "item", "candidate", "value"}
 
+// LongFormTypes, LongSources and LongItems are the values the long
+// template accepts in form_type, source and item (docs/audit.md).
+var (
+	LongFormTypes = []string{tahqiq.Form28, tahqiq.Form45, tahqiq.Form46, tahqiq.Form47, tahqiq.Form48, tahqiq.Form49}
+	LongSources   = []string{tahqiq.SourceOfficial, tahqiq.SourceAgent, tahqiq.SourcePartyClaim, tahqiq.SourceObserver, tahqiq.SourceSnapshot}
+	LongItems     = []string{tahqiq.KeyVotes, tahqiq.KeyOtherVotes, tahqiq.KeyRegistered, tahqiq.KeyRegisteredMale, tahqiq.KeyRegisteredFemale,
+		tahqiq.KeyRejected, tahqiq.KeyValid, tahqiq.KeyTotalPolled, tahqiq.KeyMalePolled, tahqiq.KeyFemalePolled, tahqiq.KeyBallotsReceived,
+		tahqiq.KeyBallotsIssued, tahqiq.KeyBallotsInBoxes, tahqiq.KeyUnused, tahqiq.KeySpoilt, tahqiq.KeyTendered, tahqiq.KeyChallenged,
+		tahqiq.KeyLost, tahqiq.KeyUnaccounted, tahqiq.KeyPostal, tahqiq.KeyStationsReported, tahqiq.KeyStationsTotal}
+)
+
+// longFormColumns are the columns that describe a form instance rather
+// than one of its lines: every row of one form_id must agree on them.
+var longFormColumns = []string{"form_type", "source", "contest", "station", "region", "file_sha256", "page", "issued_at", "published_at", "status", "election_date"}
+
+// validateLong returns why the current row of the long template is bad,
+// naming the column, the value and what was expected, or "".
+func validateLong(r *rows) string {
+	id, typ, src, contest := r.str("form_id"), r.str("form_type"), r.str("source"), r.str("contest")
+	item, cand, station := r.str("item"), r.str("candidate"), r.str("station")
+	var missing []string
+	for _, c := range []struct{ col, v string }{{"form_id", id}, {"form_type", typ}, {"source", src}, {"contest", contest}, {"item", item}} {
+		if c.v == "" {
+			missing = append(missing, c.col)
+		}
+	}
+	if len(missing) > 0 {
+		return "missing " + strings.Join(missing, ", ")
+	}
+	switch {
+	case !slices.Contains(LongFormTypes, typ):
+		return fmt.Sprintf("column form_type: unknown form type %q (known: %s)", typ, strings.Join(LongFormTypes, ", "))
+	case !slices.Contains(LongSources, src):
+		return fmt.Sprintf("column source: unknown source %q (known: %s)", src, strings.Join(LongSources, ", "))
+	case !slices.Contains(LongItems, item):
+		return fmt.Sprintf("column item: unknown line item %q (known: %s)", item, strings.Join(LongItems, ", "))
+	}
+	switch typ {
+	case tahqiq.Form47, tahqiq.Form49:
+		if station != "" {
+			return fmt.Sprintf("form %s is a constituency-level form: column station must be empty, not %q", typ, station)
+		}
+	default:
+		// a party's claimed constituency totals "from its Form 45s" have no
+		// station (pk2024 reads PTI's claims so): source party_claim only
+		if station == "" && !(typ == tahqiq.Form45 && src == tahqiq.SourcePartyClaim) {
+			return fmt.Sprintf("form %s is a polling-station form: column station is empty (only a party's claimed totals, source party_claim, may be a Form 45 without a station)", typ)
+		}
+	}
+	withCand := item == tahqiq.KeyVotes || item == tahqiq.KeyPostal
+	switch {
+	case withCand && cand == "":
+		return fmt.Sprintf("item %s without a candidate", item)
+	case !withCand && cand != "":
+		return fmt.Sprintf("item %s takes no candidate (column candidate: %q)", item, cand)
+	}
+	if d := r.str("election_date"); d != "" {
+		if _, err := time.Parse("2006-01-02", d); err != nil {
+			return fmt.Sprintf("column election_date: %q is not a date YYYY-MM-DD", d)
+		}
+	}
+	for _, c := range []string{"issued_at", "published_at"} {
+		if v := r.str(c); v != "" {
+			if _, err := time.Parse(time.RFC3339, v); err != nil {
+				return fmt.Sprintf("column %s: %q is not an RFC 3339 time (e.g. 2024-02-09T01:30:00+05:00)", c, v)
+			}
+		}
+	}
+	if h := r.str("file_sha256"); h != "" {
+		if _, err := hex.DecodeString(h); err != nil || len(h) != 64 {
+			return fmt.Sprintf("column file_sha256: %q is not a SHA-256 (64 hexadecimal digits)", h)
+		}
+	}
+	if p := r.str("page"); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 {
+			return fmt.Sprintf("column page: %q is not a page number (1, 2, ...)", p)
+		}
+	}
+	return ""
+}
+
 func readLong(ctx context.Context, r *rows) error {
 	forms := map[string]*tahqiq.FormInstance{}
+	formCols := map[string][]string{} // form id -> its first row's longFormColumns
 	for {
 		ok, err := r.next(ctx)
 		if err != nil || !ok {
 			return err
 		}
+		if why := validateLong(r); why != "" {
+			r.reject(why)
+			continue
+		}
 		id, typ, src, contest := r.str("form_id"), r.str("form_type"), r.str("source"), r.str("contest")
 		item, cand := r.str("item"), r.str("candidate")
-		if id == "" || typ == "" || src == "" || contest == "" || item == "" {
-			r.reject("missing form_id, form_type, source, contest or item")
-			continue
-		}
-		if item == tahqiq.KeyVotes && cand == "" {
-			r.reject("item votes without a candidate")
-			continue
-		}
 		v, _ := r.count("value", true)
 		if r.bad != "" {
 			r.reject(r.bad)
 			continue
 		}
-		if e := r.str("election"); e != "" && r.imp.Election.Name == "" {
-			r.imp.Election.ID, r.imp.Election.Name = e, e
+		cols := make([]string, len(longFormColumns))
+		for i, c := range longFormColumns {
+			cols[i] = r.str(c)
 		}
 		f := forms[id]
-		if f == nil {
+		if f != nil {
+			first := formCols[id]
+			for i, c := range longFormColumns {
+				if cols[i] != first[i] {
+					r.reject(fmt.Sprintf("form %s: column %s is %q here but %q on its first line %d (every row of a form_id describes the same form)", id, c, cols[i], first[i], f.Line))
+					goto next
+				}
+			}
+		} else {
 			f = r.form(id, typ, src, contest, r.str("station"), r.str("region"))
 			if h := r.str("file_sha256"); h != "" {
-				f.SHA256 = h
+				f.SHA256 = strings.ToLower(h)
 				f.File = "scan"
 			}
 			if p := r.str("page"); p != "" {
 				f.Page, _ = strconv.Atoi(p)
 			}
 			f.IssuedAt, f.Status = r.str("issued_at"), r.str("status")
-			forms[id] = f
+			forms[id], formCols[id] = f, cols
 			r.imp.Election.Forms = append(r.imp.Election.Forms, f)
+			if e := r.str("election"); e != "" && r.imp.Election.Name == "" {
+				r.imp.Election.ID, r.imp.Election.Name = e, e
+			}
 			if d := r.str("election_date"); d != "" {
 				r.imp.ElectionDate = d
+				r.contestDate(contest, d)
 			}
 			if p := r.str("published_at"); p != "" {
 				if r.imp.PublishedAt == nil {
@@ -420,9 +543,6 @@ func readLong(ctx context.Context, r *rows) error {
 				}
 				r.imp.PublishedAt[id] = p
 			}
-		} else if f.Type != typ || f.Contest != contest || f.Station != r.str("station") || f.Source != src {
-			r.reject(fmt.Sprintf("form %s: form_type, source, contest or station differs from its first line %d", id, f.Line))
-			continue
 		}
 		for _, it := range f.Items {
 			if it.Key == item && it.Candidate == cand {

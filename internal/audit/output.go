@@ -9,9 +9,12 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
+	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/atomicfile"
 	"github.com/tahqiq/tahqiq/internal/plot"
 )
@@ -99,12 +102,12 @@ func WriteForensics(dir string, imp *Import, f *Forensics) error {
 			th[i*100/f.Fingerprint.Bins] += float64(v)
 		}
 	}
-	ps, err := writePlot(dir, "turnout_histogram", plot.Histogram("Turnout (stations, 1 % bins)", "turnout %", th[:100], 0, 1, nil))
+	ps, err := writePlot(dir, "turnout_histogram", plot.Histogram(plot.HistOptions{Title: "Turnout (1 % bins)", XLabel: "turnout %", YLabel: "stations", X0: 0, DX: 1}, th[:100]))
 	if err != nil {
 		return err
 	}
 	plots = append(plots, ps...)
-	ps, err = writePlot(dir, "fingerprint", plot.HeatMap("Turnout x "+f.Leader+" share (stations, log colour)", "turnout %", "share %", f.Fingerprint.Counts))
+	ps, err = writePlot(dir, "fingerprint", plot.HeatMap("Turnout x "+shorten(f.Leader, 30)+" share", "turnout %", shorten(f.Leader, 30)+" share %", "stations per cell", f.Fingerprint.Counts))
 	if err != nil {
 		return err
 	}
@@ -114,13 +117,28 @@ func WriteForensics(dir string, imp *Import, f *Forensics) error {
 		sd := math.Sqrt(f.Integer.NullVar[j])
 		band[j] = [2]float64{math.Max(f.Integer.NullHist[j]-2*sd, 0), f.Integer.NullHist[j] + 2*sd}
 	}
-	ps, err = writePlot(dir, "integer_percentages", plot.Histogram("Integer turnout and leader-share percentages: observed (bars), exact null mean +- 2 sd (band)",
-		"percentage", f.Integer.Hist, 0, 1, band))
+	ps, err = writePlot(dir, "integer_percentages", plot.Histogram(plot.HistOptions{Title: "Integer turnout and leader-share percentages: observed (bars), exact null mean ± 2 sd (band)",
+		XLabel: "percentage (integer)", YLabel: f.Integer.Weight, X0: 0, DX: 1, Centred: true, Band: band}, f.Integer.Hist))
 	if err != nil {
 		return err
 	}
 	plots = append(plots, ps...)
 	return writeFile(filepath.Join(dir, "report.html"), func(w io.Writer) error { return forensicsReport(w, f, flags, plots) })
+}
+
+// WriteNotRun writes forensics.json for an input whose forensics could not
+// run (why: RunForensics' error, e.g. ErrNothingToAnalyse): its input, 0
+// stations and the reason, so that a run directory still says what
+// happened.
+func WriteNotRun(dir string, imp *Import, why error) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("audit: %w", err)
+	}
+	return writeJSON(filepath.Join(dir, "forensics.json"), struct {
+		Input    InputInfo `json:"input"`
+		Stations int       `json:"stations"`
+		NotRun   string    `json:"not_run"`
+	}{InputInfo{File: imp.File, SHA256: imp.SHA256, Map: imp.Map, Rows: imp.Rows, Rejects: len(imp.Rejects), Form: imp.StationForm}, 0, tahqiq.ErrorMessage(why)})
 }
 
 // WriteChecks writes flags.csv, checks.json, the form-delta chart and
@@ -191,11 +209,40 @@ func FormDeltas(c *CheckResult) ([]string, []float64) {
 	return l, v
 }
 
+// KV writes a map as "key=value, ..." in key order (never Go's map[...]).
+func KV[V any](m map[string]V) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	for i, k := range keys {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "%s=%v", k, m[k])
+	}
+	return b.String()
+}
+
+// Num formats x with prec decimals, or "undefined" for NaN (a statistic
+// with nothing to compute it from).
+func Num(x float64, prec int) string {
+	if math.IsNaN(x) {
+		return "undefined"
+	}
+	return strconv.FormatFloat(x, 'f', prec, 64)
+}
+
+// shorten cuts s to n characters (not bytes: names may be Cyrillic or
+// Urdu), marking the cut.
 func shorten(s string, n int) string {
-	if len(s) <= n {
+	r := []rune(s)
+	if len(r) <= n {
 		return s
 	}
-	return s[:n] + "…"
+	return string(r[:n]) + "…"
 }
 
 var reportTmpl = template.Must(template.New("r").Funcs(template.FuncMap{
@@ -223,16 +270,25 @@ func forensicsReport(w io.Writer, f *Forensics, flags []Flag, plots []string) er
 	var b strings.Builder
 	esc := template.HTMLEscapeString
 	fmt.Fprintf(&b, "<p>%d stations (form %s), leader <b>%s</b> (the overall winner unless chosen). Parameters: <code>%s</code>.</p>",
-		f.Stations, esc(f.Input.Form), esc(f.Leader), esc(fmt.Sprint(f.Parameters)))
+		f.Stations, esc(f.Input.Form), esc(f.Leader), esc(KV(f.Parameters)))
 	in := f.Integer
 	fmt.Fprintf(&b, "<h2>A1 Integer percentages (Kobak, Shpilkin &amp; Pshenichnikov 2016)</h2><p>Rule: <b>%s</b> (exact: integer arithmetic, ties counted; float: the authors' float64 rule). Weight: %s; multiples of %d; turnout: %s. %d stations included, %d excluded (received &gt; 0, registered &ge; 100, turnout &le; 99 %%, share &le; 99 %%). Null: %s.</p>",
 		in.Rule, in.Weight, in.Multiple, esc(in.Turnout), in.Included, in.Excluded, esc(in.Null))
-	b.WriteString("<table><tr><th>count</th><th>observed</th><th>expected</th><th>sd</th><th>excess</th><th>z</th><th>MC mean</th><th>MC sd</th></tr>")
+	// the Monte Carlo columns only when a simulation ran (--mc)
+	mcHead := ""
+	if in.MCRuns > 0 {
+		mcHead = fmt.Sprintf("<th>MC mean</th><th>MC sd</th><th>MC 99.9th pct</th><th>MC p (%d runs, seed %d)</th>", in.MCRuns, in.Seed)
+	}
+	b.WriteString("<table><tr><th>count</th><th>observed</th><th>expected</th><th>sd</th><th>excess</th><th>z</th>" + mcHead + "</tr>")
 	row := func(name string, c *Component) {
 		if c == nil {
 			return
 		}
-		fmt.Fprintf(&b, "<tr><td>%s</td><td>%.0f</td><td>%.3f</td><td>%.3f</td><td>%.3f</td><td>%.2f</td><td>%.3f</td><td>%.3f</td></tr>", name, c.Observed, c.Expected, c.SD, c.Excess, c.Z, c.MCMean, c.MCSD)
+		fmt.Fprintf(&b, "<tr><td>%s</td><td>%.0f</td><td>%.3f</td><td>%.3f</td><td>%.3f</td><td>%.2f</td>", name, c.Observed, c.Expected, c.SD, c.Excess, c.Z)
+		if in.MCRuns > 0 {
+			fmt.Fprintf(&b, "<td>%.3f</td><td>%.3f</td><td>%.1f</td><td>%.4g</td>", c.MCMean, c.MCSD, c.MCP999, c.MCP)
+		}
+		b.WriteString("</tr>")
 	}
 	row("turnout or share (either)", &in.Either)
 	row("turnout", in.TurnoutC)
@@ -246,11 +302,19 @@ func forensicsReport(w io.Writer, f *Forensics, flags []Flag, plots []string) er
 	}
 	b.WriteString("</table>")
 	fp := f.Fingerprint
-	fmt.Fprintf(&b, "<h2>A2 Turnout &times; share fingerprint (Klimek et al. 2012)</h2><p>%d stations; at the 100 %%/100 %% corner: %d. KDE modes (Kobak's heuristic): turnout %.3f (bw %.5f), share %.3f (bw %.5f); Kobak's widths &sigma;<sub>&tau;</sub> %.5f, &sigma;<sub>&nu;</sub> %.5f, &theta; %.5f.</p><p class=caveat>%s</p>",
-		fp.N, fp.Corner100, fp.ModeTurnout, fp.BWTurnout, fp.ModeShare, fp.BWShare, fp.Honest.SigmaTau, fp.Honest.SigmaNu, fp.Honest.Theta, esc(fp.Caveat))
-	if k := f.Klimek; k != nil {
-		fmt.Fprintf(&b, "<h3>Klimek model fit</h3><p>f<sub>i</sub> = %.4f, f<sub>e</sub> = %.4f, &alpha; = %.3f; histogram distance %.0f (honest model: %.0f); %d stations, %d bins, seed %d.</p><p>%s</p><p class=caveat>%s</p>",
-			k.Fi, k.Fe, k.Alpha, k.Distance, k.Null, k.Stations, k.Bins, k.Seed, esc(k.Method), esc(k.Caveat))
+	n := Num
+	fmt.Fprintf(&b, "<h2>A2 Turnout &times; share fingerprint (Klimek et al. 2012)</h2><p>%d stations with at least %d registered voters (%d smaller stations left out); at the 100 %%/100 %% corner: %d. KDE modes (Kobak's heuristic): turnout %s (bw %s), share %s (bw %s); Kobak's widths &sigma;<sub>&tau;</sub> %s, &sigma;<sub>&nu;</sub> %s, &theta; %s.</p><p>Inclusion: %s.</p><p class=caveat>%s</p>",
+		fp.N, fp.MinRegistered, fp.Excluded, fp.Corner100, n(fp.ModeTurnout, 3), n(fp.BWTurnout, 5), n(fp.ModeShare, 3), n(fp.BWShare, 5),
+		n(fp.Honest.SigmaTau, 5), n(fp.Honest.SigmaNu, 5), n(fp.Honest.Theta, 5), esc(fp.Inclusion), esc(fp.Caveat))
+	if k := f.Klimek; k != nil && k.NotFitted != "" {
+		fmt.Fprintf(&b, "<h3>Klimek model fit</h3><p>Not fitted: %s.</p>", esc(k.NotFitted))
+	} else if k != nil {
+		at := ""
+		if len(k.AtBound) > 0 {
+			at = " At the edge of the search range (the best value may lie beyond): " + strings.Join(k.AtBound, ", ") + "."
+		}
+		fmt.Fprintf(&b, "<h3>Klimek model fit</h3><p>f<sub>i</sub> = %.4f, f<sub>e</sub> = %.4f, &alpha; = %.3f; histogram distance %.0f (honest model: %.0f); %d stations, %d bins, seed %d.%s</p><p>%s</p><p class=caveat>%s</p>",
+			k.Fi, k.Fe, k.Alpha, k.Distance, k.Null, k.Stations, k.Bins, k.Seed, esc(at), esc(k.Method), esc(k.Caveat))
 	}
 	sh := f.Shape
 	fmt.Fprintf(&b, "<h2>A7 Distribution shape</h2><p>Hartigan's dip: turnout %.5f (p %.2f), leader share %.5f (p %.2f); %d uniform samples, seed %d.</p>", sh.DipTurnout.Dip, sh.DipTurnout.P, sh.DipShare.Dip, sh.DipShare.P, sh.DipTurnout.Runs, sh.DipTurnout.Seed)
@@ -259,6 +323,10 @@ func forensicsReport(w io.Writer, f *Forensics, flags []Flag, plots []string) er
 		sh.Regression.R, sh.SobyaninSlope, sh.SobyaninExcess, esc(sh.Note))
 	fmt.Fprintf(&b, "<h2>A4/A5 Digit screens</h2><p class=caveat>%s</p><table><tr><th>test</th><th>n</th><th>&chi;&sup2;</th><th>df</th><th>p</th><th>mean digit</th></tr>", esc(DigitCaveat))
 	for _, d := range []*DigitTest{f.Benford2, f.LastDigit} {
+		if d.N == 0 {
+			fmt.Fprintf(&b, "<tr><td>%s</td><td>0</td><td colspan=4>n/a: no leader count of 10 or more</td></tr>", esc(d.Law))
+			continue
+		}
 		fmt.Fprintf(&b, "<tr><td>%s</td><td>%d</td><td>%.2f</td><td>%d</td><td>%.3g</td><td>%.3f</td></tr>", esc(d.Law), d.N, d.Stat, d.DF, d.P, d.Mean)
 	}
 	p := f.DigitPairs
@@ -293,6 +361,44 @@ func forensicsReport(w io.Writer, f *Forensics, flags []Flag, plots []string) er
 	return reportTmpl.Execute(w, reportData{Title: "tahqiq election forensics", Input: f.Input, Body: template.HTML(b.String())})
 }
 
+// reportOthers is how many warnings and information flags the checks report
+// lists after every error.
+const reportOthers = 500
+
+// ReportFlags orders flags for reading: by severity (error, warning,
+// info), then the rules with fewest flags first (a handful of impossible
+// protocols before thousands of high turnouts), then input order. It
+// returns every error and at most others further flags, and the number of
+// errors.
+func ReportFlags(flags []Flag, others int) ([]Flag, int) {
+	sev := map[string]int{SevError: 0, SevWarning: 1, SevInfo: 2}
+	count := map[string]int{}
+	for _, f := range flags {
+		count[f.Rule]++
+	}
+	out := slices.Clone(flags)
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if sa, sb := sev[a.Severity], sev[b.Severity]; sa != sb {
+			return sa < sb
+		}
+		if count[a.Rule] != count[b.Rule] {
+			return count[a.Rule] < count[b.Rule]
+		}
+		return a.Rule < b.Rule // then input order (stable)
+	})
+	errs := 0
+	for _, f := range out {
+		if f.Severity == SevError {
+			errs++
+		}
+	}
+	if len(out) > errs+others {
+		out = out[:errs+others]
+	}
+	return out, errs
+}
+
 func checksReport(w io.Writer, imp *Import, c *CheckResult, plots []string) error {
 	var b strings.Builder
 	esc := template.HTMLEscapeString
@@ -306,24 +412,42 @@ func checksReport(w io.Writer, imp *Import, c *CheckResult, plots []string) erro
 		fmt.Fprintf(&b, "<tr><td>%s</td><td>%d</td></tr>", esc(r), c.Counts[r])
 	}
 	b.WriteString("</table>")
+	if len(c.RecountRules) > 0 {
+		b.WriteString("<h2>Recount rule (P8)</h2><table><tr><th>rule</th><th>contests</th></tr>")
+		var rr []string
+		for r := range c.RecountRules {
+			rr = append(rr, r)
+		}
+		sort.Strings(rr)
+		for _, r := range rr {
+			fmt.Fprintf(&b, "<tr><td>%s</td><td>%d</td></tr>", esc(r), c.RecountRules[r])
+		}
+		b.WriteString("</table>")
+	}
 	for _, p := range c.Provisional {
 		fmt.Fprintf(&b, "<h2>Provisional vs final: %s</h2><table><tr><th>candidate</th><th>provisional</th><th>final (all units)</th><th>final excluding invalidated</th></tr>", esc(p.Contest))
 		for _, k := range candKeys(p.Provisional, p.Final) {
 			fmt.Fprintf(&b, "<tr><td>%s</td><td>%d</td><td>%d</td><td>%d</td></tr>", esc(k), p.Provisional[k], p.Final[k], p.FinalValid[k])
 		}
-		fmt.Fprintf(&b, "</table><p>Units: %s</p>", esc(fmt.Sprint(p.Units)))
+		fmt.Fprintf(&b, "</table><p>Units: %s</p>", esc(KV(p.Units)))
 	}
 	for _, p := range plots {
 		if strings.HasSuffix(p, ".svg") {
 			fmt.Fprintf(&b, `<h2>Form deltas</h2><p><img src="%s" alt="%s"></p>`, p, p)
 		}
 	}
-	b.WriteString("<h2>Flags (first 500; all in flags.csv)</h2><table><tr><th>rule</th><th>contest</th><th>station</th><th>values</th><th>severity</th><th>forms</th></tr>")
-	for i, f := range c.Flags {
-		if i == 500 {
-			break
-		}
-		fmt.Fprintf(&b, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td style='text-align:left;font-size:small'>%s</td></tr>",
+	shown, errs := ReportFlags(c.Flags, reportOthers)
+	others := len(c.Flags) - errs
+	fmt.Fprintf(&b, "<h2>Flags</h2><p>Ordered by severity (errors, warnings, information), the rarest rules first: every error (%d), then ", errs)
+	if len(shown)-errs < others {
+		fmt.Fprintf(&b, "the first %d of the %d warnings and information flags.", len(shown)-errs, others)
+	} else {
+		fmt.Fprintf(&b, "every warning and information flag (%d).", others)
+	}
+	b.WriteString(" <code>flags.csv</code> has them all, in the order of the input.</p>")
+	b.WriteString("<table><tr><th>rule</th><th>contest</th><th>station</th><th>values</th><th>severity</th><th>forms</th></tr>")
+	for _, f := range shown {
+		fmt.Fprintf(&b, "<tr class=flag><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td style='text-align:left;font-size:small'>%s</td></tr>",
 			esc(f.Rule), esc(f.Contest), esc(f.Station), esc(f.Values), esc(f.Severity), esc(strings.Join(f.Forms, "; ")))
 	}
 	b.WriteString("</table>")

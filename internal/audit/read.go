@@ -17,6 +17,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"github.com/tahqiq/tahqiq"
@@ -80,6 +81,9 @@ func ReadFile(ctx context.Context, path, mapName string) (*Import, error) {
 	rd.col = make(map[string]int, len(hdr))
 	for i, h := range hdr {
 		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
+		if j, dup := rd.col[h]; dup && h != "" {
+			return nil, tahqiq.Errorf(tahqiq.EINVALID, "%s: column %q appears twice in the header (columns %d and %d): which one holds the data is unknown", path, h, j+1, i+1)
+		}
 		rd.col[h] = i
 		rd.header = append(rd.header, h)
 	}
@@ -94,8 +98,88 @@ func ReadFile(ctx context.Context, path, mapName string) (*Import, error) {
 	if err := m.read(ctx, rd); err != nil {
 		return nil, err
 	}
+	dedupe(imp)
+	if imp.Rows == 0 {
+		return nil, tahqiq.Errorf(tahqiq.EINVALID, "%s: no data rows after the header: nothing to read", path)
+	}
+	if len(imp.Election.Forms) == 0 {
+		if len(imp.Rejects) == 0 {
+			return nil, tahqiq.Errorf(tahqiq.EINVALID, "%s: %d data rows and no form in them through map %s: nothing to read", path, imp.Rows, mapName)
+		}
+		r := imp.Rejects[0]
+		return nil, tahqiq.Errorf(tahqiq.EINVALID, "%s: every data row was rejected (%d rejects), nothing to read; the first: line %d: %s",
+			path, len(imp.Rejects), r.Line, r.Reason)
+	}
 	finish(imp.Election)
+	for i, c := range imp.Election.Contests {
+		imp.Election.Contests[i].Date = rd.dates[c.ID]
+	}
 	return imp, nil
+}
+
+// dedupe keeps every form instance and every line item once: a second
+// form with the id of an earlier one (the same station given twice) and a
+// second item with the key and candidate of an earlier one on the same
+// form become rejects of their lines, never merged or counted twice.
+// Rejects are then in line order.
+func dedupe(imp *Import) {
+	first := make(map[string]*tahqiq.FormInstance, len(imp.Election.Forms))
+	kept := imp.Election.Forms[:0]
+	for _, f := range imp.Election.Forms {
+		if g, ok := first[f.ID]; ok {
+			what := "form " + f.ID
+			if f.Station != "" {
+				what = "station " + f.Station
+			}
+			imp.Rejects = append(imp.Rejects, tahqiq.Reject{File: imp.File, Line: f.Line,
+				Reason: fmt.Sprintf("%s is given again (first on line %d): this row is not read, so that nothing is counted twice", what, g.Line)})
+			continue
+		}
+		first[f.ID] = f
+		kept = append(kept, f)
+		dedupeItems(imp, f)
+	}
+	clear(imp.Election.Forms[len(kept):])
+	imp.Election.Forms = kept
+	sort.SliceStable(imp.Rejects, func(i, j int) bool { return imp.Rejects[i].Line < imp.Rejects[j].Line })
+}
+
+// dedupeItems keeps the first of the items of f with one key and
+// candidate; the others become rejects. Forms have a few dozen items at
+// most, so pairs are compared without a map, and nothing is written unless
+// an item repeats.
+func dedupeItems(imp *Import, f *tahqiq.FormInstance) {
+	line := func(it tahqiq.LineItem) int64 {
+		if it.Line == 0 {
+			return f.Line
+		}
+		return it.Line
+	}
+	n := 0                                // f.Items[:n] are the items kept so far
+	dup := func(it tahqiq.LineItem) int { // index of a kept item like it, or -1
+		for j := range n {
+			if f.Items[j].Key == it.Key && f.Items[j].Candidate == it.Candidate {
+				return j
+			}
+		}
+		return -1
+	}
+	for i, it := range f.Items {
+		if j := dup(it); j >= 0 {
+			name := it.Key
+			if it.Candidate != "" {
+				name += " " + it.Candidate
+			}
+			imp.Rejects = append(imp.Rejects, tahqiq.Reject{File: imp.File, Line: line(it),
+				Reason: fmt.Sprintf("%s: %s is given again (first on line %d): not read, so that nothing is counted twice", f.ID, name, line(f.Items[j]))})
+			continue
+		}
+		if n != i {
+			f.Items[n] = it
+		}
+		n++
+	}
+	f.Items = f.Items[:n]
 }
 
 // rows walks the data rows of one CSV file.
@@ -107,7 +191,21 @@ type rows struct {
 	header          []string
 	rec             []string
 	line            int64
-	bad             string // first problem of the current row
+	bad             string            // first problem of the current row
+	dates           map[string]string // contest -> polling day (YYYY-MM-DD)
+}
+
+// contestDate records the polling day of a contest (the first one given).
+func (r *rows) contestDate(contest, date string) {
+	if date == "" {
+		return
+	}
+	if r.dates == nil {
+		r.dates = map[string]string{}
+	}
+	if _, ok := r.dates[contest]; !ok {
+		r.dates[contest] = date
+	}
 }
 
 // next reads the next row; false at the end. A malformed CSV line is a reject.

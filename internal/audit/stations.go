@@ -21,6 +21,9 @@ type StationTable struct {
 	FormType   string
 	Candidates []string
 	Rows       []StationRow
+	// Copies counts the further copies of a station's form (agent,
+	// observer, ...) that are not analysed: one copy per station is.
+	Copies int
 }
 
 // Turnout definitions for the "given" ballots.
@@ -51,7 +54,11 @@ func Stations(imp *Import, formType, turnout string) *StationTable {
 		}
 	}
 	for _, f := range imp.Election.Forms {
-		if f.Type != formType || f.Station == "" || pick[[2]string{f.Contest, f.Station}] != f {
+		if f.Type != formType || f.Station == "" {
+			continue
+		}
+		if pick[[2]string{f.Contest, f.Station}] != f {
+			t.Copies++
 			continue
 		}
 		row := StationRow{Form: f, Region: f.Region, Registered: -1, Given: -1, Received: -1}
@@ -86,6 +93,8 @@ func Stations(imp *Import, formType, turnout string) *StationTable {
 				if row.Given < 0 {
 					row.Given = it.Value
 				}
+			case tahqiq.KeyOtherVotes:
+				sum += it.Value // valid votes of candidates not itemised
 			case tahqiq.KeyValid:
 				valid = it.Value
 			case tahqiq.KeyRejected:

@@ -2,6 +2,8 @@ package auth_test
 
 import (
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -53,29 +55,61 @@ func TestSecret(t *testing.T) {
 
 func TestLimiter(t *testing.T) {
 	now := time.Unix(1000, 0)
-	l := auth.NewLimiter(3, time.Minute)
+	l := auth.NewLimiter(time.Minute)
 	l.Now = func() time.Time { return now }
-	for i := 0; i < 3; i++ {
-		if ok, _ := l.Allow("u|ip"); !ok {
+	lim := []auth.Limit{{Key: "acct", Max: 3, Reset: true}, {Key: "addr", Max: 5}}
+	for i := range 3 {
+		if a, _ := l.Begin(lim); a == nil {
 			t.Fatalf("attempt %d refused", i)
 		}
-		l.Fail("u|ip")
+		now = now.Add(time.Second) // each attempt fails
 	}
-	ok, wait := l.Allow("u|ip")
-	if ok || wait != time.Minute {
-		t.Fatalf("after 3 failures: allow %v wait %v; want refused for 1m", ok, wait)
+	a, wait := l.Begin(lim)
+	if a != nil || wait != 57*time.Second {
+		t.Fatalf("after 3 failures: attempt %v, wait %v; want refused for 57s", a, wait)
 	}
-	if ok, _ := l.Allow("other|ip"); !ok {
-		t.Fatal("another key refused")
+	if a, _ := l.Begin([]auth.Limit{{Key: "other", Max: 3}, {Key: "addr", Max: 5}}); a == nil {
+		t.Fatal("another account refused")
+	}
+	// the address is at 4 of 5: one more failure of any account refuses all
+	if a, _ := l.Begin([]auth.Limit{{Key: "third", Max: 3}, {Key: "addr", Max: 5}}); a == nil {
+		t.Fatal("the fifth attempt at the address refused")
+	}
+	if a, _ := l.Begin([]auth.Limit{{Key: "fourth", Max: 3}, {Key: "addr", Max: 5}}); a != nil {
+		t.Fatal("the sixth attempt at the address allowed")
 	}
 	now = now.Add(61 * time.Second)
-	if ok, _ := l.Allow("u|ip"); !ok {
+	a, _ = l.Begin(lim)
+	if a == nil {
 		t.Fatal("refused after the window")
 	}
-	l.Fail("u|ip")
-	l.Reset("u|ip")
-	if ok, _ := l.Allow("u|ip"); !ok {
-		t.Fatal("refused after reset")
+	// a success takes its own charge back and forgets the account's failures
+	a.Succeeded()
+	for i := range 3 {
+		if a, _ := l.Begin(lim); a == nil {
+			t.Fatalf("attempt %d after a success refused", i)
+		}
+	}
+}
+
+// TestLimiterAtomic: attempts in flight count, so of many parallel
+// attempts only the limit's worth begin.
+func TestLimiterAtomic(t *testing.T) {
+	l := auth.NewLimiter(time.Minute)
+	var began atomic.Int32
+	var wg sync.WaitGroup
+	for range 100 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if a, _ := l.Begin(auth.LoginLimits("Amina", "10.0.0.1")); a != nil {
+				began.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	if began.Load() != auth.AccountAddrMax {
+		t.Fatalf("%d of 100 parallel attempts began, want %d", began.Load(), auth.AccountAddrMax)
 	}
 }
 

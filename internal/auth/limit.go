@@ -1,71 +1,142 @@
 package auth
 
 import (
+	"strings"
 	"sync"
 	"time"
 )
 
-// A Limiter counts failed logins per key (e.g. name and client address)
-// in a sliding window and refuses further attempts once Max is reached.
+// A Limit is one counter a login attempt is charged to.
+type Limit struct {
+	Key   string
+	Max   int  // further attempts are refused once this many failed within the window
+	Reset bool // a successful login forgets the key's failures
+}
+
+// Login throttling: failures counted in a sliding window of LoginWindow,
+// per account from one address, per account from any address (guesses
+// spread over many addresses), and per address for any account (guesses
+// spread over many accounts). The per-address limit is high because many
+// colleagues may reach the server from one address (an office behind NAT):
+// one account's failures do not lock out the others.
+const (
+	LoginWindow    = 15 * time.Minute
+	AccountAddrMax = 5
+	AccountMax     = 20
+	AddressMax     = 50
+	limiterMaxKeys = 100000
+)
+
+// LoginLimits are the counters a login as name from addr is charged to.
+// Unknown names are counted as known ones are, so the answers do not tell
+// them apart.
+func LoginLimits(name, addr string) []Limit {
+	name = strings.ToLower(strings.TrimSpace(name))
+	return []Limit{
+		{Key: "account+address|" + name + "|" + addr, Max: AccountAddrMax, Reset: true},
+		{Key: "account|" + name, Max: AccountMax, Reset: true},
+		{Key: "address|" + addr, Max: AddressMax},
+	}
+}
+
+// A Limiter counts login attempts per key in a sliding window and refuses
+// further attempts once a key's limit is reached. Checking the limits and
+// charging the attempt are one step, and an attempt counts as a failure
+// from its start until it succeeds, so parallel guesses cannot all pass
+// the check before any of them has failed.
 type Limiter struct {
-	Max    int
 	Window time.Duration
 	Now    func() time.Time
 
 	mu    sync.Mutex
-	fails map[string][]time.Time
+	tries map[string][]time.Time
 }
 
-// NewLimiter returns a limiter of max failures per window.
-func NewLimiter(max int, window time.Duration) *Limiter {
-	return &Limiter{Max: max, Window: window, Now: time.Now, fails: map[string][]time.Time{}}
+// NewLimiter returns a limiter with a window of w.
+func NewLimiter(w time.Duration) *Limiter {
+	return &Limiter{Window: w, Now: time.Now, tries: map[string][]time.Time{}}
 }
 
-// Allow reports whether key may try again now, and if not, when.
-func (l *Limiter) Allow(key string) (bool, time.Duration) {
+// An Attempt is a login in progress, charged to its limits.
+type Attempt struct {
+	l      *Limiter
+	at     time.Time
+	limits []Limit
+}
+
+// Begin checks every limit and, when none is reached, charges the attempt
+// to all of them at once. When one is reached it returns nil and how long
+// to wait.
+func (l *Limiter) Begin(limits []Limit) (*Attempt, time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	now := l.Now()
-	f := l.prune(key, now)
-	if len(f) < l.Max {
-		return true, 0
+	if l.tries == nil {
+		l.tries = map[string][]time.Time{}
 	}
-	return false, f[0].Add(l.Window).Sub(now)
+	now := l.Now()
+	var wait time.Duration
+	for _, lim := range limits {
+		f := l.prune(lim.Key, now)
+		if len(f) >= lim.Max {
+			wait = max(wait, f[len(f)-lim.Max].Add(l.Window).Sub(now))
+		}
+	}
+	if wait > 0 {
+		return nil, wait
+	}
+	for _, lim := range limits {
+		l.tries[lim.Key] = append(l.tries[lim.Key], now)
+	}
+	if len(l.tries) > limiterMaxKeys { // bound memory under a spray of names
+		for k := range l.tries {
+			l.prune(k, now)
+		}
+	}
+	return &Attempt{l: l, at: now, limits: limits}, 0
 }
 
-// Fail records a failed attempt.
-func (l *Limiter) Fail(key string) {
+// Succeeded takes the attempt back from every counter and forgets the
+// failures of the counters that reset on success (the account's).
+func (a *Attempt) Succeeded() {
+	l := a.l
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	now := l.Now()
-	l.fails[key] = append(l.prune(key, now), now)
-	if len(l.fails) > 100000 { // bound memory under a spray of names
-		for k := range l.fails {
-			if len(l.prune(k, now)) == 0 {
-				delete(l.fails, k)
+	for _, lim := range a.limits {
+		if lim.Reset {
+			delete(l.tries, lim.Key)
+			continue
+		}
+		f := l.tries[lim.Key]
+		for i := len(f) - 1; i >= 0; i-- {
+			if f[i].Equal(a.at) {
+				l.tries[lim.Key] = append(f[:i:i], f[i+1:]...)
+				break
 			}
+		}
+		if len(l.tries[lim.Key]) == 0 {
+			delete(l.tries, lim.Key)
 		}
 	}
 }
 
-// Reset forgets a key's failures (after a successful login).
-func (l *Limiter) Reset(key string) {
+// Forget forgets every failure.
+func (l *Limiter) Forget() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	delete(l.fails, key)
+	l.tries = map[string][]time.Time{}
 }
 
 func (l *Limiter) prune(key string, now time.Time) []time.Time {
-	f := l.fails[key]
+	f := l.tries[key]
 	i := 0
 	for i < len(f) && now.Sub(f[i]) >= l.Window {
 		i++
 	}
 	f = f[i:]
 	if len(f) == 0 {
-		delete(l.fails, key)
+		delete(l.tries, key)
 		return nil
 	}
-	l.fails[key] = f
+	l.tries[key] = f
 	return f
 }

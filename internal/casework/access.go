@@ -6,31 +6,61 @@ import (
 	"github.com/tahqiq/tahqiq"
 )
 
+// Access rules, in one place:
+//
+//   - Members of the owning organisation read a case; its admins and
+//     investigators change it.
+//   - Another organisation reads what is shared with it, case by case or
+//     item by item, and changes nothing. TLP:RED material (a case, or an
+//     item) is never visible to another organisation, whatever was shared.
+//   - What the caller may not see does not exist for it: the answer is
+//     ENOTFOUND with the same message as for an ID that names nothing, so
+//     that nobody learns another organisation's IDs or names. What it sees
+//     but may not do is EFORBIDDEN.
+
+// notFound is the answer for what does not exist or is not the caller's
+// to see: the stores' own wording, so the two cannot be told apart.
+func notFound(what, id string) error {
+	return tahqiq.Errorf(tahqiq.ENOTFOUND, "no %s %q", what, id)
+}
+
 // access is the one place that decides whether actor may read (or, with
 // write, change) case c, or item itemID of it when itemID is set.
-// Members of the owning organisation may read; admins and investigators
-// may write. Another organisation may read what is shared with it, case by
-// case or item by item; only the owner writes.
 func (s *Service) access(ctx context.Context, actor tahqiq.User, c tahqiq.Case, itemID string, write bool) error {
-	if actor.OrgID == c.OrgID {
+	if actor.OrgID != "" && actor.OrgID == c.OrgID {
 		if write && !actor.Role.CanWrite() {
 			return tahqiq.Errorf(tahqiq.EFORBIDDEN, "user %s (%s) may not change case %s", actor.Name, actor.Role, c.ID)
 		}
 		return nil
 	}
-	if !write {
-		shares, err := s.Store.FindShares(ctx, c.ID)
-		if err != nil {
-			return err
+	invisible := func() error {
+		if itemID != "" && itemID != caseRecords {
+			return notFound("item", itemID)
 		}
-		for _, sh := range shares {
-			if sh.OrgID == actor.OrgID && (sh.ItemID == "" || sh.ItemID == itemID || itemID == "") {
-				return nil
+		return notFound("case", c.ID)
+	}
+	if actor.OrgID == "" || c.TLP == tahqiq.TLPRed {
+		return invisible()
+	}
+	shares, err := s.Store.FindShares(ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	for _, sh := range shares {
+		if sh.OrgID == actor.OrgID && (sh.ItemID == "" || sh.ItemID == itemID || itemID == "") {
+			if write {
+				return tahqiq.Errorf(tahqiq.EFORBIDDEN, "case %s is shared with your organisation to read; only its own organisation changes it", c.ID)
 			}
+			return nil
 		}
 	}
-	return tahqiq.Errorf(tahqiq.EFORBIDDEN, "user %s has no access to case %s", actor.Name, c.ID)
+	return invisible()
 }
+
+// caseRecords is the item ID access is asked about for a case's findings,
+// recommendations, tasks and notes: only a share of the whole case opens
+// them.
+const caseRecords = "\x00case"
 
 // openCase finds a case and checks access to it.
 func (s *Service) openCase(ctx context.Context, actor tahqiq.User, id string, write bool) (tahqiq.Case, error) {
@@ -41,13 +71,29 @@ func (s *Service) openCase(ctx context.Context, actor tahqiq.User, id string, wr
 	return c, s.access(ctx, actor, c, "", write)
 }
 
+// itemVisible reports whether actor may read item it of case c: access
+// to it, and never another organisation's TLP:RED item.
+func (s *Service) itemVisible(ctx context.Context, actor tahqiq.User, c tahqiq.Case, it tahqiq.Item) error {
+	if it.TLP == tahqiq.TLPRed && actor.OrgID != c.OrgID {
+		return notFound("item", it.ID)
+	}
+	return s.access(ctx, actor, c, it.ID, false)
+}
+
 // visibleItems filters items to those actor may read.
 func (s *Service) visibleItems(ctx context.Context, actor tahqiq.User, c tahqiq.Case, items []tahqiq.Item) []tahqiq.Item {
 	var out []tahqiq.Item
 	for _, it := range items {
-		if s.access(ctx, actor, c, it.ID, false) == nil {
+		if s.itemVisible(ctx, actor, c, it) == nil {
 			out = append(out, it)
 		}
 	}
 	return out
+}
+
+// CheckAttach reports whether actor may attach evidence to case caseID,
+// before anything is received.
+func (s *Service) CheckAttach(ctx context.Context, actor tahqiq.User, caseID string) error {
+	_, err := s.openCase(ctx, actor, caseID, true)
+	return err
 }

@@ -2,40 +2,50 @@ package casework
 
 import (
 	"archive/zip"
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 	"time"
-
-	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/atomicfile"
-	"github.com/tahqiq/tahqiq/internal/blob"
 	"github.com/tahqiq/tahqiq/internal/ledger"
 )
 
-// BundleFormat names the bundle layout of docs/format/bundle.md.
-const BundleFormat = "tahqiq-bundle/1"
+// Bundle formats (docs/format/bundle.md). Format 2 carries view.json,
+// whose digest the export's own log entry records, and every log entry up
+// to the checkpoint with the entries the exporter may not read withheld
+// (index and leaf hash only). Format 1 bundles, made before, still verify,
+// without the proof that they are complete.
+const (
+	BundleFormat   = "tahqiq-bundle/2"
+	BundleFormatV1 = "tahqiq-bundle/1"
+)
 
-// Manifest is manifest.json of a bundle.
+// Manifest is manifest.json of a bundle. The case itself is in view.json
+// (format 2) or inline (format 1: ManifestV1).
 type Manifest struct {
-	Format     string                  `json:"format"`
-	ExportedAt time.Time               `json:"exported_at"`
-	ExportedBy string                  `json:"exported_by"`
-	Origin     string                  `json:"origin"`
-	LogSize    int64                   `json:"log_size"`
-	View                               // the case as the exporter sees it
-	Proofs     map[string]tahqiq.Proof `json:"proofs"` // item ID -> inclusion proof of its attach entry
+	Format     string    `json:"format"`
+	ExportedAt time.Time `json:"exported_at"`
+	ExportedBy string    `json:"exported_by"`
+	Origin     string    `json:"origin"`
+	LogSize    int64     `json:"log_size"`
+	CaseID     string    `json:"case_id"`
+	Scope      string    `json:"scope"`
+	Items      int       `json:"items"` // items in view.json
+	// Entry is the index of the export's own log entry (the last, log_size-1).
+	Entry int64 `json:"entry"`
+	// Proofs holds, for each item, the inclusion proof of the entry that
+	// attached it, in the tree of the bundle's checkpoint.
+	Proofs map[string]tahqiq.Proof `json:"proofs"`
 }
 
 // Export writes a bundle of the case to dir (which must not exist or be
@@ -81,44 +91,98 @@ func (s *Service) ExportZipFile(ctx context.Context, actor tahqiq.User, caseID, 
 	return m, err // a refusal keeps its code; a write error names the file
 }
 
+// sealView reads the case as the actor may see it and appends the export's
+// entry, which records the digest of that view: the view is read again
+// until no entry of the case came in between, so the entry seals exactly
+// the state it names.
+func (s *Service) sealView(ctx context.Context, actor tahqiq.User, caseID string) (View, []byte, tahqiq.LogEntry, error) {
+	for try := 0; ; try++ {
+		head, err := s.Store.CaseHead(ctx, caseID)
+		if err != nil {
+			return View{}, nil, tahqiq.LogEntry{}, err
+		}
+		v, err := s.view(ctx, actor, caseID)
+		if err != nil {
+			return v, nil, tahqiq.LogEntry{}, err
+		}
+		vb, err := json.Marshal(v)
+		if err != nil {
+			return v, nil, tahqiq.LogEntry{}, err
+		}
+		e := tahqiq.LogEntry{Actor: actor.ID, Action: "case.export", CaseID: caseID, Hashes: []string{ledger.Digest("view", vb)},
+			Details: fmt.Sprintf("%s scope, %d items", v.Scope, len(v.Items))}
+		var moved bool
+		e, err = s.change(ctx, e, func(tx tahqiq.CaseTx) error {
+			now, err := tx.CaseHead(ctx, caseID)
+			moved = err == nil && now.Count != head.Count
+			if moved {
+				return errCaseMoved
+			}
+			return err
+		})
+		switch {
+		case moved && try < 20:
+			continue
+		case moved:
+			return v, nil, e, tahqiq.Errorf(tahqiq.ECONFLICT, "export: case %s kept changing while it was exported; export again", caseID)
+		}
+		return v, vb, e, err
+	}
+}
+
+var errCaseMoved = errors.New("casework: the case changed")
+
 func (s *Service) export(ctx context.Context, actor tahqiq.User, caseID string, out sink) (Manifest, error) {
 	var m Manifest
-	v, err := s.view(ctx, actor, caseID)
+	v, vb, seal, err := s.sealView(ctx, actor, caseID)
 	if err != nil {
 		return m, err
 	}
-	var hs []string
+	size := seal.Index + 1
+	cp, err := s.checkpointAt(ctx, size)
+	if err != nil {
+		return m, err
+	}
+	entries, err := s.Store.LogEntries(ctx, 0, size)
+	if err != nil {
+		return m, err
+	}
+	m = Manifest{Format: BundleFormat, ExportedAt: seal.Time, ExportedBy: actor.ID, Origin: s.Origin, LogSize: size,
+		CaseID: caseID, Scope: v.Scope, Items: len(v.Items), Entry: seal.Index, Proofs: map[string]tahqiq.Proof{}}
+	// The entries the exporter may read go in full; the others as their
+	// index and leaf hash.
+	rd := s.newReader(actor)
+	var log bytes.Buffer
+	items := map[string]bool{}
 	for _, it := range v.Items {
-		for _, b := range it.Blobs {
-			hs = append(hs, "sha256:"+b.SHA256)
-		}
+		items[it.ID] = true
 	}
-	if _, err := s.change(ctx, tahqiq.LogEntry{Actor: actor.ID, Action: "case.export", CaseID: caseID, Hashes: hs, Details: fmt.Sprintf("%d items", len(v.Items))}, nil); err != nil {
-		return m, err
-	}
-	cp, err := s.Checkpoint(ctx)
-	if err != nil {
-		return m, err
-	}
-	entries, err := s.Store.LogEntries(ctx, 0, cp.Size)
-	if err != nil {
-		return m, err
-	}
-	m = Manifest{Format: BundleFormat, ExportedAt: s.now(), ExportedBy: actor.ID, Origin: s.Origin, LogSize: cp.Size, View: v, Proofs: map[string]tahqiq.Proof{}}
-	hr := s.Store.LogHashes(ctx)
+	hr := s.logHashes(ctx)
 	for i, b := range entries {
 		e, err := ledger.DecodeEntry(b)
-		if err != nil || e.Action != "item.attach" {
+		if err != nil {
+			return m, tahqiq.Errorf(tahqiq.EVERIFY, "export: custody log entry %d does not decode: %v", i, err)
+		}
+		ok, err := rd.visible(ctx, e)
+		if err != nil {
+			return m, err
+		}
+		if e.CaseID != caseID {
+			ok = false // other cases' entries never travel in full
+		}
+		if !ok {
+			log.Write(ledger.EncodeWithheld(int64(i), ledger.LeafHash(b)))
+			log.WriteByte('\n')
 			continue
 		}
-		for _, it := range v.Items {
-			if it.ID == e.ItemID {
-				p, err := ledger.ProveInclusion(hr, int64(i), cp.Size)
-				if err != nil {
-					return m, err
-				}
-				m.Proofs[it.ID] = p
+		log.Write(b)
+		log.WriteByte('\n')
+		if e.ItemID != "" && items[e.ItemID] && attaches(e) {
+			p, err := ledger.ProveInclusion(hr, int64(i), size)
+			if err != nil {
+				return m, err
 			}
+			m.Proofs[e.ItemID] = p
 		}
 	}
 	w := &bundleWriter{out: out, sums: map[string]string{}}
@@ -127,25 +191,42 @@ func (s *Service) export(ctx context.Context, actor tahqiq.User, caseID string, 
 			w.copy("blobs/"+b.SHA256, s.Blobs.Path(b.SHA256))
 		}
 	}
-	var log bytes.Buffer
-	for _, b := range entries {
-		log.Write(b)
-		log.WriteByte('\n')
-	}
+	w.write("view.json", vb)
 	w.write("log/entries.jsonl", log.Bytes())
 	w.write("log/checkpoint", cp.Note)
 	olds, err := s.Store.Checkpoints(ctx)
 	if err != nil {
 		return m, err
 	}
-	for i, o := range olds[:len(olds)-1] {
-		w.write(fmt.Sprintf("log/earlier/%06d", i), o)
+	k := 0
+	for _, o := range olds {
+		if bytes.Equal(o, cp.Note) {
+			continue
+		}
+		if _, t, _, err := ledger.OpenCheckpoint(o, s.LogKey); err != nil || t.N > size {
+			continue // a later checkpoint: not about this bundle's log
+		}
+		w.write(fmt.Sprintf("log/earlier/%06d", k), o)
+		k++
 	}
 	w.write("keys/log.pub", []byte(s.vkey()+"\n"))
 	mb, _ := json.MarshalIndent(m, "", "  ")
 	w.write("manifest.json", append(mb, '\n'))
 	w.writeSums()
 	return m, w.err
+}
+
+// attaches reports whether e is the entry that attached its item.
+func attaches(e tahqiq.LogEntry) bool {
+	if e.Action != "item.attach" {
+		return false
+	}
+	for _, r := range e.Records {
+		if r.Kind == tahqiq.RecItem && r.ID == e.ItemID {
+			return true
+		}
+	}
+	return e.Format < 2
 }
 
 func (s *Service) vkey() string {
@@ -243,254 +324,4 @@ func (w *bundleWriter) writeSums() {
 		fmt.Fprintf(&buf, "%s  %s\n", w.sums[n], n)
 	}
 	w.put("SHA256SUMS", &buf)
-}
-
-// VerifyOptions are what the user brings to a verification.
-type VerifyOptions struct {
-	LogKey    string   // expected log public key; "" trusts the bundle's keys/log.pub (reported)
-	Witnesses []string // witness public keys
-	Earlier   [][]byte // checkpoints the user kept
-}
-
-// VerifyBundle checks an exported bundle offline: a directory, or a zip
-// archive of one (any path that is a regular file is read as a zip).
-// Every problem is named in the report; the error is for a path that
-// cannot be opened at all.
-func VerifyBundle(path string, o VerifyOptions) (*Report, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, tahqiq.Errorf(tahqiq.ENOTFOUND, "verify: %s: %v", path, err)
-	}
-	r := &Report{Path: path, Kind: "bundle"}
-	if st.IsDir() {
-		return verifyBundle(newDirSource(path, r), r, o), nil
-	}
-	r.Kind = "zip bundle"
-	zr, err := zip.OpenReader(path)
-	if err != nil {
-		r.add("file", 0, "%s: not a readable zip archive: %v", path, err)
-		return r, nil
-	}
-	defer zr.Close()
-	return verifyBundle(newZipSource(&zr.Reader, r), r, o), nil
-}
-
-// VerifyBundleZip checks a zip bundle held in memory or any io.ReaderAt.
-func VerifyBundleZip(ra io.ReaderAt, size int64, name string, o VerifyOptions) *Report {
-	r := &Report{Path: name, Kind: "zip bundle"}
-	zr, err := zip.NewReader(ra, size)
-	if err != nil {
-		r.add("file", 0, "%s: not a readable zip archive: %v", name, err)
-		return r
-	}
-	return verifyBundle(newZipSource(zr, r), r, o)
-}
-
-func verifyBundle(src bundleSource, r *Report, o VerifyOptions) *Report {
-	buf := make([]byte, 64<<10)
-	hash := func(rc io.Reader, h io.Writer) error {
-		// struct{io.Reader} hides os.File's WriteTo, which would allocate
-		// a buffer per file (20,000 for a 10,000-item bundle).
-		_, err := io.CopyBuffer(h, struct{ io.Reader }{rc}, buf)
-		return err
-	}
-	read := func(name string) []byte {
-		rc, err := src.open(name)
-		if err != nil {
-			r.add("file", 0, "%s: missing", name)
-			return nil
-		}
-		defer rc.Close()
-		b, err := io.ReadAll(rc)
-		if err != nil {
-			r.add("file", 0, "%s: unreadable: %v: file changed", name, err)
-			return nil
-		}
-		return b
-	}
-	// 1. SHA256SUMS names every file; each must exist and match.
-	sums := read("SHA256SUMS")
-	listed := map[string]bool{"SHA256SUMS": true}
-	sc := bufio.NewScanner(bytes.NewReader(sums))
-	for sc.Scan() {
-		sum, name, ok := strings.Cut(sc.Text(), "  ")
-		if !ok {
-			r.add("file", 0, "SHA256SUMS: bad line %q", sc.Text())
-			continue
-		}
-		if !safeName(name) {
-			r.add("file", 0, "SHA256SUMS: unsafe path %q (absolute, .. or backslash): not read", name)
-			continue
-		}
-		listed[name] = true
-		rc, err := src.open(name)
-		if err != nil {
-			r.add("file", 0, "%s: listed in SHA256SUMS but missing: file removed", name)
-			continue
-		}
-		h := sha256.New()
-		err = hash(rc, h)
-		rc.Close()
-		switch {
-		case err != nil:
-			r.add("file", 0, "%s: unreadable: %v: file changed", name, err)
-		case hex.EncodeToString(h.Sum(nil)) != sum:
-			r.add("file", 0, "%s: content differs from SHA256SUMS: file changed", name)
-		}
-	}
-	for _, name := range src.names() {
-		if !listed[name] {
-			r.add("file", 0, "%s: not listed in SHA256SUMS: file added", name)
-		}
-	}
-	var m Manifest
-	mb := read("manifest.json")
-	if mb == nil {
-		return r
-	}
-	if err := json.Unmarshal(mb, &m); err != nil {
-		r.add("file", 0, "manifest.json: %v", err)
-		return r
-	}
-	if m.Format != BundleFormat {
-		r.add("file", 0, "manifest.json: format %q, want %q", m.Format, BundleFormat)
-	}
-	key := o.LogKey
-	if key == "" {
-		key = strings.TrimSpace(string(read("keys/log.pub")))
-	}
-	mat, err := keys(key, o.Witnesses)
-	if err != nil {
-		r.add("key", 0, "%v", err)
-		return r
-	}
-	if lb := read("log/entries.jsonl"); lb != nil {
-		for _, line := range bytes.Split(bytes.TrimSuffix(lb, []byte("\n")), []byte("\n")) {
-			mat.entries = append(mat.entries, line)
-		}
-	}
-	for _, name := range src.names() { // sorted
-		if strings.HasPrefix(name, "log/earlier/") {
-			mat.earlier = append(mat.earlier, read(name))
-		}
-	}
-	mat.earlier = append(mat.earlier, o.Earlier...)
-	if cp := read("log/checkpoint"); cp != nil {
-		mat.checkpoints = [][]byte{cp}
-	}
-	mat.items = m.Items
-	mat.records = map[string]string{}
-	recordDigests(m.View, mat.records)
-	mat.proofs = m.Proofs
-	mat.checkBlob = func(sum string) error {
-		rc, err := src.open("blobs/" + sum)
-		if err != nil {
-			return tahqiq.Errorf(tahqiq.EVERIFY, "blob %s: missing (blobs/%s)", sum, sum)
-		}
-		defer rc.Close()
-		h := sha256.New()
-		if err := hash(rc, h); err != nil {
-			return tahqiq.Errorf(tahqiq.EVERIFY, "blob %s: unreadable: %v: the file was changed", sum, err)
-		}
-		if got := hex.EncodeToString(h.Sum(nil)); got != sum {
-			return tahqiq.Errorf(tahqiq.EVERIFY, "blob %s: content hashes to %s: the file was changed", sum, got)
-		}
-		return nil
-	}
-	check(mat, r)
-	return r
-}
-
-func keys(logKey string, witnesses []string) (material, error) {
-	var m material
-	v, err := ledger.NewVerifier(logKey)
-	if err != nil {
-		return m, err
-	}
-	m.logKey = v
-	for _, w := range witnesses {
-		wv, err := ledger.NewVerifier(w)
-		if err != nil {
-			return m, err
-		}
-		m.witnesses = append(m.witnesses, wv)
-	}
-	return m, nil
-}
-
-// VerifyStore checks the whole store: every item and record of every case
-// against the log, every blob against its hash, the log against its signed
-// checkpoints and any earlier checkpoints the user holds.
-func (s *Service) VerifyStore(ctx context.Context, o VerifyOptions) (*Report, error) {
-	r := &Report{Kind: "store", Path: filepath.Dir(s.Blobs.Dir)}
-	key := o.LogKey
-	if key == "" {
-		key = s.vkey()
-	}
-	mat, err := keys(key, o.Witnesses)
-	if err != nil {
-		return nil, err
-	}
-	n, err := s.Store.LogSize(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if mat.entries, err = s.Store.LogEntries(ctx, 0, n); err != nil {
-		return nil, err
-	}
-	if mat.checkpoints, err = s.Store.Checkpoints(ctx); err != nil {
-		return nil, err
-	}
-	mat.earlier = o.Earlier
-	cases, err := s.Store.FindCases(ctx)
-	if err != nil {
-		return nil, err
-	}
-	mat.records = map[string]string{}
-	for _, c := range cases {
-		items, err := s.Store.FindItems(ctx, c.ID)
-		if err != nil {
-			return nil, err
-		}
-		mat.items = append(mat.items, items...)
-		v := View{Case: c}
-		if v.Findings, err = s.Store.FindFindings(ctx, c.ID); err != nil {
-			return nil, err
-		}
-		if v.Recommendations, err = s.Store.FindRecommendations(ctx, c.ID); err != nil {
-			return nil, err
-		}
-		if v.Tasks, err = s.Store.FindTasks(ctx, c.ID); err != nil {
-			return nil, err
-		}
-		if v.Notes, err = s.Store.FindNotes(ctx, c.ID); err != nil {
-			return nil, err
-		}
-		recordDigests(v, mat.records)
-	}
-	mat.checkBlob = func(sum string) error { return blob.Check(s.Blobs.Path(sum), sum) }
-	check(mat, r)
-	// The stored hash cache must agree with the entries (new appends and
-	// proofs are computed from it).
-	mem := &ledger.MemStore{}
-	if _, err := ledger.New(mem).Append(mat.entries...); err == nil {
-		total := tlog.StoredHashIndex(0, n)
-		idx := make([]int64, total)
-		for i := range idx {
-			idx[i] = int64(i)
-		}
-		want, _ := mem.ReadHashes(idx)
-		got, err := s.Store.LogHashes(ctx).ReadHashes(idx)
-		if err != nil {
-			r.add("hashes", n, "stored tree hashes unreadable: %v", err)
-		} else {
-			for i := range want {
-				if got[i] != want[i] {
-					r.add("hashes", int64(i), "stored tree hash %d differs from the one computed from the entries: the hash table was edited", i)
-					break
-				}
-			}
-		}
-	}
-	return r, nil
 }

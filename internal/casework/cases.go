@@ -27,7 +27,8 @@ func (s *Service) NewCase(ctx context.Context, actor tahqiq.User, title, desc st
 	if err := c.Validate(); err != nil {
 		return c, err
 	}
-	_, err := s.change(ctx, tahqiq.LogEntry{Actor: actor.ID, Action: "case.create", CaseID: c.ID, Hashes: []string{digest("case", c)}, Details: fmt.Sprintf("title %q tlp %s", title, tlp)},
+	_, err := s.change(ctx, tahqiq.LogEntry{Actor: actor.ID, Action: "case.create", CaseID: c.ID, Details: fmt.Sprintf("title %q tlp %s", title, tlp),
+		Records: []tahqiq.RecordRef{ref(tahqiq.RecCase, c.ID, c)}},
 		func(tx tahqiq.CaseTx) error { return tx.CreateCase(ctx, c) })
 	return c, err
 }
@@ -82,12 +83,12 @@ func (s *Service) addItem(ctx context.Context, actor tahqiq.User, it tahqiq.Item
 			return it, err
 		}
 	}
-	hashes := []string{it.Digest()}
+	var hashes []string
 	for _, b := range it.Blobs {
 		hashes = append(hashes, "sha256:"+b.SHA256)
 	}
 	_, err = s.change(ctx, tahqiq.LogEntry{Actor: actor.ID, Action: "item.attach", CaseID: c.ID, ItemID: it.ID, Hashes: hashes,
-		Details: fmt.Sprintf("%s %q", it.Kind, it.Title)},
+		Details: fmt.Sprintf("%s %q", it.Kind, it.Title), Records: []tahqiq.RecordRef{itemRef(it)}},
 		func(tx tahqiq.CaseTx) error { return tx.CreateItem(ctx, it) })
 	return it, err
 }
@@ -147,13 +148,21 @@ func (s *Service) AttachPost(ctx context.Context, actor tahqiq.User, caseID, dat
 }
 
 // AttachRun attaches an analysis run directory (coord/audit --out DIR with
-// its manifest.json): one item whose blobs are all its files.
+// its manifest.json): one item whose blobs are all its files; its source
+// is the directory.
 func (s *Service) AttachRun(ctx context.Context, actor tahqiq.User, caseID, dir string) (tahqiq.Item, error) {
-	if _, err := os.Stat(filepath.Join(dir, "manifest.json")); err != nil {
-		return tahqiq.Item{}, tahqiq.Errorf(tahqiq.EINVALID, "%s is not an analysis run: no manifest.json", dir)
-	}
+	return s.AttachRunAs(ctx, actor, caseID, dir, "")
+}
+
+// AttachRunAs is AttachRun with the item's title and source naming the
+// run as source says (the server's runs by kind and ID, not by where it
+// keeps them); "" names the directory.
+func (s *Service) AttachRunAs(ctx context.Context, actor tahqiq.User, caseID, dir, source string) (tahqiq.Item, error) {
 	if _, err := s.openCase(ctx, actor, caseID, true); err != nil {
 		return tahqiq.Item{}, err
+	}
+	if _, err := os.Stat(filepath.Join(dir, "manifest.json")); err != nil {
+		return tahqiq.Item{}, tahqiq.Errorf(tahqiq.EINVALID, "%s is not an analysis run: no manifest.json", dir)
 	}
 	var files []string
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
@@ -167,6 +176,9 @@ func (s *Service) AttachRun(ctx context.Context, actor tahqiq.User, caseID, dir 
 	}
 	sort.Strings(files)
 	it := tahqiq.Item{CaseID: caseID, Kind: tahqiq.ItemAnalysis, Title: "analysis run " + filepath.Base(dir), Source: dir}
+	if source != "" {
+		it.Source = source
+	}
 	for _, p := range files {
 		rel, _ := filepath.Rel(dir, p)
 		ref, err := s.putPath(p, filepath.ToSlash(rel))
@@ -198,15 +210,14 @@ func (s *Service) ReadItem(ctx context.Context, actor tahqiq.User, id string) (t
 	if err != nil {
 		return it, err
 	}
-	if err := s.access(ctx, actor, c, it.ID, false); err != nil {
-		return it, err
+	if err := s.itemVisible(ctx, actor, c, it); err != nil {
+		return tahqiq.Item{}, err
 	}
 	var hs []string
 	for _, b := range it.Blobs {
 		hs = append(hs, "sha256:"+b.SHA256)
 	}
-	_, err = s.change(ctx, tahqiq.LogEntry{Actor: actor.ID, Action: "item.read", CaseID: c.ID, ItemID: it.ID, Hashes: hs}, nil)
-	return it, err
+	return it, s.logRead(ctx, tahqiq.LogEntry{Actor: actor.ID, Action: "item.read", CaseID: c.ID, ItemID: it.ID, Hashes: hs})
 }
 
 // Similar returns items in any case the actor can read whose images have

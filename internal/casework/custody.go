@@ -46,7 +46,7 @@ func (s *Service) ItemCustody(ctx context.Context, actor tahqiq.User, itemID str
 		}
 	}
 	if c.Entry >= 0 {
-		if c.Proof, err = ledger.ProveInclusion(s.Store.LogHashes(ctx), c.Entry, cp.Size); err != nil {
+		if c.Proof, err = ledger.ProveInclusion(s.logHashes(ctx), c.Entry, cp.Size); err != nil {
 			return c, err
 		}
 	}
@@ -66,9 +66,8 @@ type LogLine struct {
 
 // LogPage returns entries [from, from+limit) of the custody log and its
 // size. Only admins read the log page by page; an admin sees in full the
-// entries of the cases (and items) its organisation may read and the
-// entries without a case made by its own organisation's users; the
-// others are redacted to their index and leaf hash.
+// entries its organisation may read (reader.visible, the rule exports
+// follow too); the others are redacted to their index and leaf hash.
 func (s *Service) LogPage(ctx context.Context, actor tahqiq.User, from, limit int64) (int64, []LogLine, error) {
 	if actor.Role != tahqiq.RoleAdmin {
 		return 0, nil, tahqiq.Errorf(tahqiq.EFORBIDDEN, "user %s (%s) may not read the custody log", actor.Name, actor.Role)
@@ -83,41 +82,7 @@ func (s *Service) LogPage(ctx context.Context, actor tahqiq.User, from, limit in
 	if err != nil {
 		return n, nil, err
 	}
-	cases := map[string]*tahqiq.Case{} // nil: not found
-	orgOf := map[string]string{}       // user id -> organisation
-	seen := map[[2]string]bool{}       // (case, item) -> readable
-	visible := func(e tahqiq.LogEntry) (bool, error) {
-		if e.CaseID == "" {
-			org, ok := orgOf[e.Actor]
-			if !ok {
-				u, err := s.Store.FindUserByID(ctx, e.Actor)
-				if err != nil && tahqiq.ErrorCode(err) != tahqiq.ENOTFOUND {
-					return false, err
-				}
-				org, orgOf[e.Actor] = u.OrgID, u.OrgID
-			}
-			return org == actor.OrgID, nil
-		}
-		c, ok := cases[e.CaseID]
-		if !ok {
-			found, err := s.Store.FindCaseByID(ctx, e.CaseID)
-			switch {
-			case err == nil:
-				c = &found
-			case tahqiq.ErrorCode(err) != tahqiq.ENOTFOUND:
-				return false, err
-			}
-			cases[e.CaseID] = c
-		}
-		if c == nil {
-			return false, nil
-		}
-		k := [2]string{e.CaseID, e.ItemID}
-		if _, ok := seen[k]; !ok {
-			seen[k] = s.access(ctx, actor, *c, e.ItemID, false) == nil
-		}
-		return seen[k], nil
-	}
+	rd := s.newReader(actor)
 	out := make([]LogLine, 0, len(raw))
 	for _, b := range raw {
 		e, err := ledger.DecodeEntry(b)
@@ -126,7 +91,7 @@ func (s *Service) LogPage(ctx context.Context, actor tahqiq.User, from, limit in
 		}
 		h := ledger.LeafHash(b)
 		line := LogLine{Index: e.Index, LeafHash: hex.EncodeToString(h[:])}
-		ok, err := visible(e)
+		ok, err := rd.visible(ctx, e)
 		if err != nil {
 			return n, out, err
 		}

@@ -56,7 +56,7 @@ func (s *Service) WriteReport(ctx context.Context, actor tahqiq.User, caseID str
 	if err != nil {
 		return err
 	}
-	if err := s.logRead(ctx, actor, "case.report", v); err != nil {
+	if err := s.logView(ctx, actor, "case.report", v); err != nil {
 		return err
 	}
 	cp, err := s.Checkpoint(ctx)
@@ -75,7 +75,7 @@ func (s *Service) WriteReport(ctx context.Context, actor tahqiq.User, caseID str
 			byItem[e.ItemID] = append(byItem[e.ItemID], e)
 		}
 	}
-	hr := s.Store.LogHashes(ctx)
+	hr := s.logHashes(ctx)
 	for _, it := range v.Items {
 		ri := reportItem{Item: it, History: byItem[it.ID], Entry: -1}
 		for _, e := range ri.History {

@@ -34,7 +34,7 @@ func lastEntry(t *testing.T, f *fixture) tahqiq.LogEntry {
 func TestReadsLogged(t *testing.T) {
 	ctx := context.Background()
 	f := setup(t)
-	viewer, err := f.s.AddUser(ctx, f.admin, "", "dina", tahqiq.RoleViewer)
+	viewer, err := f.s.AddUser(ctx, f.admin, "", "dina", tahqiq.RoleViewer, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,11 +61,11 @@ func TestReadsLogged(t *testing.T) {
 			}
 		})
 	}
-	partner, _ := f.s.AddOrg(ctx, f.admin, "Observers")
-	pu, _ := f.s.AddUser(ctx, f.admin, partner.ID, "chen", tahqiq.RoleViewer)
+	partner, _ := f.s.AddOrg(ctx, tahqiq.System, "Observers")
+	pu, _ := f.s.AddUser(ctx, tahqiq.System, partner.ID, "chen", tahqiq.RoleViewer, "")
 	n0, _ := f.db.LogSize(ctx)
-	if _, err := f.s.Show(ctx, pu, f.c.ID); tahqiq.ErrorCode(err) != tahqiq.EFORBIDDEN {
-		t.Fatalf("unshared show: err = %v, want forbidden", err)
+	if _, err := f.s.Show(ctx, pu, f.c.ID); tahqiq.ErrorCode(err) != tahqiq.ENOTFOUND {
+		t.Fatalf("unshared show: err = %v, want not found", err)
 	}
 	if n1, _ := f.db.LogSize(ctx); n1 != n0 {
 		t.Errorf("refused read logged: log %d -> %d", n0, n1)

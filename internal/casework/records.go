@@ -2,21 +2,12 @@ package casework
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"strings"
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/taxonomy"
 )
-
-func digest(kind string, v any) string {
-	b, _ := json.Marshal(v)
-	s := sha256.Sum256(b)
-	return kind + ":sha256:" + hex.EncodeToString(s[:])
-}
 
 // AddFinding records a finding citing items of the case.
 func (s *Service) AddFinding(ctx context.Context, actor tahqiq.User, f tahqiq.Finding) (tahqiq.Finding, error) {
@@ -40,7 +31,8 @@ func (s *Service) AddFinding(ctx context.Context, actor tahqiq.User, f tahqiq.Fi
 	if err := checkTags(f.Tags); err != nil {
 		return f, err
 	}
-	_, err = s.change(ctx, tahqiq.LogEntry{Actor: actor.ID, Action: "finding.create", CaseID: c.ID, Hashes: []string{digest("finding", f)}, Details: f.ID + " " + f.Title},
+	_, err = s.change(ctx, tahqiq.LogEntry{Actor: actor.ID, Action: "finding.create", CaseID: c.ID, Details: f.ID + " " + f.Title,
+		Records: []tahqiq.RecordRef{ref(tahqiq.RecFinding, f.ID, f)}},
 		func(tx tahqiq.CaseTx) error { return tx.CreateFinding(ctx, f) })
 	return f, err
 }
@@ -79,7 +71,8 @@ func (s *Service) Recommend(ctx context.Context, actor tahqiq.User, r tahqiq.Rec
 			return r, tahqiq.Errorf(tahqiq.EINVALID, "recommendation rests on %s, which is not a finding of case %s", id, c.ID)
 		}
 	}
-	_, err = s.change(ctx, tahqiq.LogEntry{Actor: actor.ID, Action: "recommendation.propose", CaseID: c.ID, Hashes: []string{digest("recommendation", r)}, Details: r.ID + " " + r.Action},
+	_, err = s.change(ctx, tahqiq.LogEntry{Actor: actor.ID, Action: "recommendation.propose", CaseID: c.ID, Details: r.ID + " " + r.Action,
+		Records: []tahqiq.RecordRef{ref(tahqiq.RecRecommendation, r.ID, r)}},
 		func(tx tahqiq.CaseTx) error { return tx.PutRecommendation(ctx, r) })
 	return r, err
 }
@@ -95,42 +88,79 @@ func (s *Service) Decide(ctx context.Context, actor tahqiq.User, id string, appr
 	if err != nil {
 		return r, err
 	}
+	if err := s.access(ctx, actor, c, caseRecords, false); err != nil {
+		if tahqiq.ErrorCode(err) == tahqiq.ENOTFOUND {
+			return tahqiq.Recommendation{}, notFound("recommendation", id)
+		}
+		return tahqiq.Recommendation{}, err
+	}
 	if actor.OrgID != c.OrgID {
-		return r, tahqiq.Errorf(tahqiq.EFORBIDDEN, "user %s has no access to case %s", actor.Name, c.ID)
+		return r, tahqiq.Errorf(tahqiq.EFORBIDDEN, "only case %s's own organisation decides its recommendations", c.ID)
 	}
 	r, err = r.Decide(actor, approve, s.now())
 	if err != nil {
 		return r, err
 	}
-	_, err = s.change(ctx, tahqiq.LogEntry{Actor: actor.ID, Action: "recommendation." + string(r.State), CaseID: c.ID, Hashes: []string{digest("recommendation", r)}, Details: r.ID},
+	_, err = s.change(ctx, tahqiq.LogEntry{Actor: actor.ID, Action: "recommendation." + string(r.State), CaseID: c.ID, Details: r.ID,
+		Records: []tahqiq.RecordRef{ref(tahqiq.RecRecommendation, r.ID, r)}},
 		func(tx tahqiq.CaseTx) error { return tx.PutRecommendation(ctx, r) })
 	return r, err
 }
 
-// AddTask adds a task.
+// assignee resolves who a task of case c is assigned to (a user ID or
+// name; "" is nobody): an active user of the case's organisation. Any
+// other name, another organisation's users included, is unknown here.
+func (s *Service) assignee(ctx context.Context, c tahqiq.Case, who string) (string, error) {
+	if who == "" {
+		return "", nil
+	}
+	u, err := s.Store.FindUserByID(ctx, who)
+	if err != nil {
+		u, err = s.Store.FindUserByName(ctx, who)
+	}
+	if err != nil || u.OrgID != c.OrgID || u.Disabled {
+		return "", tahqiq.Errorf(tahqiq.EINVALID, "no user %q in the case's organisation to assign the task to", who)
+	}
+	return u.ID, nil
+}
+
+// AddTask adds a task, assigned to a user of the case's organisation
+// (assignee: an ID or a name; "" for nobody).
 func (s *Service) AddTask(ctx context.Context, actor tahqiq.User, caseID, title, assignee string) (tahqiq.Task, error) {
-	t := tahqiq.Task{ID: s.newID("t"), CaseID: caseID, Title: title, Assignee: assignee, Status: tahqiq.TaskOpen, CreatedBy: actor.ID, CreatedAt: s.now()}
-	if _, err := s.openCase(ctx, actor, caseID, true); err != nil {
+	t := tahqiq.Task{ID: s.newID("t"), CaseID: caseID, Title: title, Status: tahqiq.TaskOpen, CreatedBy: actor.ID, CreatedAt: s.now()}
+	c, err := s.openCase(ctx, actor, caseID, true)
+	if err != nil {
 		return t, err
 	}
 	if strings.TrimSpace(title) == "" {
 		return t, tahqiq.Errorf(tahqiq.EINVALID, "task: title is empty")
 	}
-	_, err := s.change(ctx, tahqiq.LogEntry{Actor: actor.ID, Action: "task.create", CaseID: caseID, Hashes: []string{digest("task", t)}, Details: t.ID},
+	if t.Assignee, err = s.assignee(ctx, c, assignee); err != nil {
+		return t, err
+	}
+	_, err = s.change(ctx, tahqiq.LogEntry{Actor: actor.ID, Action: "task.create", CaseID: caseID, Details: t.ID,
+		Records: []tahqiq.RecordRef{ref(tahqiq.RecTask, t.ID, t)}},
 		func(tx tahqiq.CaseTx) error { return tx.CreateTask(ctx, t) })
 	return t, err
 }
 
-// UpdateTask changes a task's status and/or assignee (a user ID or name;
-// "" unassigns) and logs the change with the task's new digest. Anyone who
-// may change the case may update its tasks.
+// UpdateTask changes a task's status and/or assignee (a user ID or name
+// of the case's organisation; "" unassigns) and logs the change with the
+// task's new digest. Anyone who may change the case may update its tasks.
 func (s *Service) UpdateTask(ctx context.Context, actor tahqiq.User, taskID string, u tahqiq.TaskUpdate) (tahqiq.Task, error) {
 	t, err := s.Store.FindTask(ctx, taskID)
 	if err != nil {
 		return t, err
 	}
-	if _, err := s.openCase(ctx, actor, t.CaseID, true); err != nil {
+	c, err := s.Store.FindCaseByID(ctx, t.CaseID)
+	if err != nil {
 		return t, err
+	}
+	if err := s.access(ctx, actor, c, caseRecords, true); err != nil {
+		if tahqiq.ErrorCode(err) == tahqiq.ENOTFOUND {
+			return tahqiq.Task{}, notFound("task", taskID)
+		}
+		return tahqiq.Task{}, err
 	}
 	if u.Status == nil && u.Assignee == nil {
 		return t, tahqiq.Errorf(tahqiq.EINVALID, "task %s: nothing to change: give a status or an assignee", taskID)
@@ -145,15 +175,9 @@ func (s *Service) UpdateTask(ctx context.Context, actor tahqiq.User, taskID stri
 		t.Status, t.Done = st, st == tahqiq.TaskDone
 	}
 	if u.Assignee != nil {
-		id := ""
-		if *u.Assignee != "" {
-			au, err := s.Store.FindUserByID(ctx, *u.Assignee)
-			if err != nil {
-				if au, err = s.Store.FindUserByName(ctx, *u.Assignee); err != nil {
-					return t, tahqiq.Errorf(tahqiq.EINVALID, "task %s: no user %q to assign it to", taskID, *u.Assignee)
-				}
-			}
-			id = au.ID
+		id, err := s.assignee(ctx, c, *u.Assignee)
+		if err != nil {
+			return t, err
 		}
 		what = append(what, fmt.Sprintf("assignee %q -> %q", t.Assignee, id))
 		t.Assignee = id
@@ -162,7 +186,8 @@ func (s *Service) UpdateTask(ctx context.Context, actor tahqiq.User, taskID stri
 		t.Status = t.State()
 	}
 	t.UpdatedBy, t.UpdatedAt = actor.ID, s.now()
-	_, err = s.change(ctx, tahqiq.LogEntry{Actor: actor.ID, Action: "task.update", CaseID: t.CaseID, Hashes: []string{digest("task", t)}, Details: t.ID + " " + strings.Join(what, ", ")},
+	_, err = s.change(ctx, tahqiq.LogEntry{Actor: actor.ID, Action: "task.update", CaseID: t.CaseID, Details: t.ID + " " + strings.Join(what, ", "),
+		Records: []tahqiq.RecordRef{ref(tahqiq.RecTask, t.ID, t)}},
 		func(tx tahqiq.CaseTx) error { return tx.PutTask(ctx, t) })
 	return t, err
 }
@@ -176,12 +201,16 @@ func (s *Service) AddNote(ctx context.Context, actor tahqiq.User, caseID, text s
 	if strings.TrimSpace(text) == "" {
 		return n, tahqiq.Errorf(tahqiq.EINVALID, "note: text is empty")
 	}
-	_, err := s.change(ctx, tahqiq.LogEntry{Actor: actor.ID, Action: "note.create", CaseID: caseID, Hashes: []string{digest("note", n)}, Details: n.ID},
+	_, err := s.change(ctx, tahqiq.LogEntry{Actor: actor.ID, Action: "note.create", CaseID: caseID, Details: n.ID,
+		Records: []tahqiq.RecordRef{ref(tahqiq.RecNote, n.ID, n)}},
 		func(tx tahqiq.CaseTx) error { return tx.CreateNote(ctx, n) })
 	return n, err
 }
 
-// Share grants another organisation read access to a case or one item.
+// Share grants another organisation read access to a case or one item of
+// it (TLP 2.0): TLP:RED material is never shared, and the share carries the
+// material's marking or a stricter one, never a lower one. The case's
+// admins and its creator share it.
 func (s *Service) Share(ctx context.Context, actor tahqiq.User, sh tahqiq.CaseShare) error {
 	c, err := s.openCase(ctx, actor, sh.CaseID, true)
 	if err != nil {
@@ -190,21 +219,35 @@ func (s *Service) Share(ctx context.Context, actor tahqiq.User, sh tahqiq.CaseSh
 	if actor.Role != tahqiq.RoleAdmin && actor.ID != c.CreatedBy {
 		return tahqiq.Errorf(tahqiq.EFORBIDDEN, "only an admin or the case's creator may share it")
 	}
-	if sh.TLP == "" {
-		sh.TLP = c.TLP
+	o, err := s.FindOrg(ctx, sh.OrgID)
+	if err != nil {
+		return err
 	}
-	if !sh.TLP.Valid() {
-		return tahqiq.Errorf(tahqiq.EINVALID, "unknown TLP %q", sh.TLP)
+	if o.ID == c.OrgID {
+		return tahqiq.Errorf(tahqiq.EINVALID, "case %s is its own organisation's already: share it with another one", c.ID)
 	}
-	if sh.TLP == tahqiq.TLPRed {
-		return tahqiq.Errorf(tahqiq.EFORBIDDEN, "TLP:RED material is not shared outside the organisation")
+	sh.OrgID = o.ID
+	marking := c.TLP
+	if sh.ItemID != "" {
+		it, err := s.Store.FindItemByID(ctx, sh.ItemID)
+		if err != nil || it.CaseID != c.ID {
+			return notFound("item", sh.ItemID)
+		}
+		if it.TLP.Rank() > marking.Rank() {
+			marking = it.TLP
+		}
 	}
-	_, err = s.change(ctx, tahqiq.LogEntry{Actor: actor.ID, Action: "case.share", CaseID: c.ID, ItemID: sh.ItemID, Details: fmt.Sprintf("org %s tlp %s", sh.OrgID, sh.TLP)},
+	if sh.TLP, err = marking.CheckShare(sh.TLP); err != nil {
+		return err
+	}
+	_, err = s.change(ctx, tahqiq.LogEntry{Actor: actor.ID, Action: "case.share", CaseID: c.ID, ItemID: sh.ItemID, Details: fmt.Sprintf("org %s tlp %s", sh.OrgID, sh.TLP),
+		Records: []tahqiq.RecordRef{ref(tahqiq.RecShare, shareID(sh), sh)}},
 		func(tx tahqiq.CaseTx) error { return tx.CreateShare(ctx, sh) })
 	return err
 }
 
-// View is what a reader sees of a case.
+// View is what a reader sees of a case. An export logs the digest of its
+// canonical JSON (view.json of a bundle).
 type View struct {
 	Case            tahqiq.Case             `json:"case"`
 	Items           []tahqiq.Item           `json:"items"`
@@ -212,6 +255,12 @@ type View struct {
 	Recommendations []tahqiq.Recommendation `json:"recommendations"`
 	Tasks           []tahqiq.Task           `json:"tasks"`
 	Notes           []tahqiq.Note           `json:"notes"`
+	// Shares are the case's access grants the reader may see: all of
+	// them for the whole case, the reader's own for shared items.
+	Shares []tahqiq.CaseShare `json:"shares,omitempty"`
+	// Scope is ScopeCase or ScopeItems (only the items shared with the
+	// reader's organisation, without the case's other records).
+	Scope string `json:"scope,omitempty"`
 }
 
 // Show returns a case as the actor may see it and logs the read (a
@@ -221,18 +270,18 @@ func (s *Service) Show(ctx context.Context, actor tahqiq.User, id string) (View,
 	if err != nil {
 		return v, err
 	}
-	return v, s.logRead(ctx, actor, "case.read", v)
+	return v, s.logView(ctx, actor, "case.read", v)
 }
 
-// logRead appends a read of the case view v.
-func (s *Service) logRead(ctx context.Context, actor tahqiq.User, action string, v View) error {
+// logView logs a read of the case view v (once per reader and window:
+// logRead).
+func (s *Service) logView(ctx context.Context, actor tahqiq.User, action string, v View) error {
 	hs := []string{digest("case", v.Case)}
 	for _, it := range v.Items {
 		hs = append(hs, it.Digest())
 	}
-	_, err := s.change(ctx, tahqiq.LogEntry{Actor: actor.ID, Action: action, CaseID: v.Case.ID, Hashes: hs,
-		Details: fmt.Sprintf("%d items, %d findings", len(v.Items), len(v.Findings))}, nil)
-	return err
+	return s.logRead(ctx, tahqiq.LogEntry{Actor: actor.ID, Action: action, CaseID: v.Case.ID, Hashes: hs,
+		Details: fmt.Sprintf("%d items, %d findings", len(v.Items), len(v.Findings))})
 }
 
 // view returns a case as the actor may see it, without logging (callers
@@ -249,9 +298,20 @@ func (s *Service) view(ctx context.Context, actor tahqiq.User, id string) (View,
 		return v, err
 	}
 	v.Items = s.visibleItems(ctx, actor, c, items)
-	if s.access(ctx, actor, c, "\x00case", false) != nil { // item-only share: no case records
+	shares, err := s.Store.FindShares(ctx, id)
+	if err != nil {
+		return v, err
+	}
+	if s.access(ctx, actor, c, caseRecords, false) != nil { // item-only share: no case records
+		v.Scope = ScopeItems
+		for _, sh := range shares {
+			if sh.OrgID == actor.OrgID && sh.ItemID != "" {
+				v.Shares = append(v.Shares, sh)
+			}
+		}
 		return v, nil
 	}
+	v.Scope, v.Shares = ScopeCase, shares
 	if v.Findings, err = s.Store.FindFindings(ctx, id); err != nil {
 		return v, err
 	}

@@ -15,11 +15,11 @@ func ptr[T any](v T) *T { return &v }
 func TestUpdateTask(t *testing.T) {
 	ctx := context.Background()
 	f := setup(t)
-	dina, err := f.s.AddUser(ctx, f.admin, "", "dina", tahqiq.RoleInvestigator)
+	dina, err := f.s.AddUser(ctx, f.admin, "", "dina", tahqiq.RoleInvestigator, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	viewer, _ := f.s.AddUser(ctx, f.admin, "", "omar", tahqiq.RoleViewer)
+	viewer, _ := f.s.AddUser(ctx, f.admin, "", "omar", tahqiq.RoleViewer, "")
 	task, err := f.s.AddTask(ctx, f.admin, f.c.ID, "call the returning officer", "")
 	if err != nil {
 		t.Fatal(err)
@@ -84,5 +84,5 @@ func TestUpdateTask(t *testing.T) {
 	// Editing the task behind casework's back is caught.
 	rawExec(t, f.dir, `UPDATE case_records SET data = replace(data, '"done"', '"open"') WHERE kind = 'task'`)
 	r, err = f.s.VerifyStore(ctx, casework.VerifyOptions{})
-	wantProblem(t, r, err, "task "+task.ID+": not as logged")
+	wantProblem(t, r, err, "task "+task.ID+" \"call the returning officer\" (open) of case "+f.c.ID+": differs from every state the log recorded")
 }

@@ -1,49 +1,118 @@
 package casework
 
 import (
+	"context"
 	"fmt"
+	"path/filepath"
 	"sort"
+	"strings"
 
-	"golang.org/x/mod/sumdb/note"
+	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/blob"
 	"github.com/tahqiq/tahqiq/internal/ledger"
 )
 
-// Report is the outcome of a verification. OK only when Problems is empty.
+// How a verification came to trust the log key it checked against.
+const (
+	TrustGiven  = "given"  // the user passed the key (--key)
+	TrustPinned = "pinned" // the key is in the user's trusted-keys file
+	TrustSelf   = "self"   // only the bundle's (or store's) own key: self-consistent, signer not established
+)
+
+// Report is the outcome of a verification. OK only when Problems is
+// empty; Established only when, in addition, the log key was trusted
+// independently of what was verified.
 type Report struct {
-	Path     string           `json:"path"`
-	Kind     string           `json:"kind"` // "store", "bundle" or "zip bundle"
-	LogSize  int64            `json:"log_size"`
-	Root     string           `json:"root"`
-	Items    int              `json:"items"`
-	Blobs    int              `json:"blobs"`
-	Signers  []string         `json:"signers,omitempty"`
-	Problems []ledger.Problem `json:"problems"`
+	Path    string `json:"path"`
+	Kind    string `json:"kind"` // "store", "bundle" or "zip bundle"
+	Format  string `json:"format,omitempty"`
+	LogSize int64  `json:"log_size"`
+	Root    string `json:"root"`
+	Items   int    `json:"items"`
+	Blobs   int    `json:"blobs"`
+	Records int    `json:"records"` // records compared with the fold of the log
+	// Key is the log key checked against and Trust how it came to be
+	// trusted (given, pinned or self); TrustNote says more when useful.
+	Key       string           `json:"key"`
+	Trust     string           `json:"trust"`
+	TrustNote string           `json:"trust_note,omitempty"`
+	Signers   []string         `json:"signers,omitempty"`
+	Witnessed []string         `json:"witnessed,omitempty"` // required witnesses that co-signed
+	Withheld  int64            `json:"withheld,omitempty"`  // entries of the case withheld from the exporter
+	Notes     []string         `json:"notes,omitempty"`     // what is not a problem but limits what is proven
+	Problems  []ledger.Problem `json:"problems"`
 }
 
 // OK reports whether everything checked.
 func (r *Report) OK() bool { return len(r.Problems) == 0 }
 
+// Established reports whether the signer was established: the key was
+// given or pinned, not taken from what was verified.
+func (r *Report) Established() bool { return r.Trust == TrustGiven || r.Trust == TrustPinned }
+
 func (r *Report) add(what string, idx int64, f string, a ...any) {
 	r.Problems = append(r.Problems, ledger.Problem{What: what, Index: idx, Msg: fmt.Sprintf(f, a...)})
 }
 
-// material is everything an offline check needs, from a store or a bundle.
-type material struct {
-	entries     [][]byte
-	checkpoints [][]byte
-	earlier     [][]byte
-	logKey      note.Verifier
-	witnesses   []note.Verifier
-	items       []tahqiq.Item
-	records     map[string]string // "finding f1" -> digest
-	checkBlob   func(sum string) error
-	proofs      map[string]tahqiq.Proof // item ID -> inclusion proof (bundles)
+func (r *Report) note(f string, a ...any) { r.Notes = append(r.Notes, fmt.Sprintf(f, a...)) }
+
+// VerifyOptions are what the user brings to a verification.
+type VerifyOptions struct {
+	// LogKey is the log public key the user trusts (--key); "" checks the
+	// store's or bundle's own key, trusted only if it is in Trusted.
+	LogKey string
+	// Trusted is the user's trusted-keys file (nil: none).
+	Trusted *ledger.TrustedKeys
+	// Witnesses must each have co-signed the checkpoint (--witness).
+	Witnesses []string
+	// Earlier are checkpoints the user kept from before.
+	Earlier [][]byte
+	// Reader, when set, is who asked (a server's caller): the report then
+	// names the records of cases and organisations the reader may not read
+	// by kind and ID only, never by title or name.
+	Reader *tahqiq.User
 }
 
-func check(m material, r *Report) {
-	res := ledger.Verify(ledger.Input{Entries: m.entries, Checkpoints: m.checkpoints, Earlier: m.earlier, LogKey: m.logKey, Witnesses: m.witnesses})
+// chooseKey decides which key to check against and how far to trust it.
+func chooseKey(own string, o VerifyOptions, r *Report, what string) string {
+	own = strings.TrimSpace(own)
+	switch {
+	case o.LogKey != "":
+		r.Key, r.Trust = strings.TrimSpace(o.LogKey), TrustGiven
+		if own != "" && own != r.Key {
+			r.TrustNote = fmt.Sprintf("the %s carries another key (%s)", what, keyName(own))
+		}
+	case o.Trusted.HasLog(own):
+		r.Key, r.Trust = own, TrustPinned
+		r.TrustNote = "pinned in " + o.Trusted.Path
+	default:
+		r.Key, r.Trust = own, TrustSelf
+		r.TrustNote = fmt.Sprintf("only the %s's own key: self-consistent, signer not established (pass --key, or pin the key with tahqiq trust add)", what)
+		if o.Trusted != nil && len(o.Trusted.Logs) > 0 {
+			r.TrustNote = fmt.Sprintf("the %s's key %s is not among the %d log keys pinned in %s: self-consistent, signer not established", what, keyName(own), len(o.Trusted.Logs), o.Trusted.Path)
+		}
+	}
+	return r.Key
+}
+
+func keyName(vkey string) string {
+	name, _, _ := strings.Cut(vkey, "+")
+	return name
+}
+
+// checkLog verifies the leaves against the checkpoints with the chosen
+// key and the witnesses required, and returns the latest checkpoint's
+// tree (N = -1 when there is none that opens).
+func checkLog(r *Report, leaves []ledger.Leaf, checkpoints, earlier [][]byte, o VerifyOptions) tlog.Tree {
+	latest := tlog.Tree{N: -1}
+	v, err := ledger.NewVerifier(r.Key)
+	if err != nil {
+		r.add("key", 0, "log key %q: %v", r.Key, err)
+		return latest
+	}
+	res := ledger.Verify(ledger.Input{Leaves: leaves, Checkpoints: checkpoints, Earlier: earlier, LogKey: v})
 	r.LogSize, r.Root = res.Size, res.Root
 	r.Problems = append(r.Problems, res.Problems...)
 	seen := map[string]bool{}
@@ -56,76 +125,42 @@ func check(m material, r *Report) {
 		}
 	}
 	sort.Strings(r.Signers)
-	// Index the log: item attachments and all hashes.
-	attach := map[string]tahqiq.LogEntry{}
-	logged := map[string]bool{}
-	for i, b := range m.entries {
-		e, err := ledger.DecodeEntry(b)
+	if len(checkpoints) == 0 {
+		return latest
+	}
+	cp := checkpoints[len(checkpoints)-1]
+	_, t, _, err := ledger.OpenCheckpoint(cp, v)
+	if err != nil {
+		return latest // reported by Verify
+	}
+	latest = t
+	// Witnesses: each one the user named, and the quorum of those pinned.
+	if len(o.Witnesses) > 0 {
+		got, err := ledger.Cosigners(cp, v, o.Witnesses)
 		if err != nil {
-			continue // already reported
+			r.add("witness", t.N, "%v", err)
 		}
-		if e.Action == "item.attach" {
-			attach[e.ItemID] = e
-		}
-		for _, h := range e.Hashes {
-			logged[h] = true
-		}
-		_ = i
-	}
-	var root []byte
-	if len(m.checkpoints) > 0 {
-		if _, t, _, err := ledger.OpenCheckpoint(m.checkpoints[len(m.checkpoints)-1], m.logKey, m.witnesses...); err == nil {
-			root = t.Hash[:]
-			for id, p := range m.proofs {
-				e, ok := attach[id]
-				if !ok {
-					continue
-				}
-				if p.Size != t.N || p.Index != e.Index {
-					r.add("proof", e.Index, "item %s: inclusion proof is for entry %d in size %d, want %d in %d", id, p.Index, p.Size, e.Index, t.N)
-					continue
-				}
-				if err := ledger.CheckInclusion(p, t.Hash, m.entries[e.Index]); err != nil {
-					r.add("proof", e.Index, "item %s: %v", id, err)
-				}
+		for _, w := range o.Witnesses {
+			if contains(got, strings.TrimSpace(w)) {
+				r.Witnessed = append(r.Witnessed, keyName(w))
+			} else {
+				r.add("witness", t.N, "the checkpoint of size %d is not co-signed by witness %s: its log may show others another history", t.N, keyName(w))
 			}
 		}
 	}
-	_ = root
-	checked := map[string]bool{}
-	for _, it := range m.items {
-		r.Items++
-		e, ok := attach[it.ID]
-		switch {
-		case !ok:
-			r.add("item", 0, "item %s (%s): no log entry attaches it: inserted without custody", it.ID, it.Title)
-		case len(e.Hashes) == 0 || e.Hashes[0] != it.Digest():
-			r.add("item", e.Index, "item %s (%s): record differs from what entry %d logged: edited", it.ID, it.Title, e.Index)
+	if o.Trusted != nil && o.Trusted.Quorum > 0 {
+		got, err := ledger.Cosigners(cp, v, o.Trusted.Witnesses)
+		if err != nil {
+			r.add("witness", t.N, "%v", err)
 		}
-		for _, b := range it.Blobs {
-			if ok && !contains(e.Hashes, "sha256:"+b.SHA256) {
-				r.add("item", e.Index, "item %s: blob %s not in its log entry", it.ID, b.SHA256)
-			}
-			if checked[b.SHA256] {
-				continue
-			}
-			checked[b.SHA256] = true
-			r.Blobs++
-			if err := m.checkBlob(b.SHA256); err != nil {
-				r.add("blob", 0, "item %s %q: %s", it.ID, b.Name, tahqiq.ErrorMessage(err))
-			}
+		if len(got) < o.Trusted.Quorum {
+			r.add("witness", t.N, "the checkpoint of size %d is co-signed by %d of the witnesses pinned in %s, the quorum is %d", t.N, len(got), o.Trusted.Path, o.Trusted.Quorum)
+		}
+		for _, w := range got {
+			r.Witnessed = append(r.Witnessed, keyName(w))
 		}
 	}
-	keys := make([]string, 0, len(m.records))
-	for k := range m.records {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		if !logged[m.records[k]] {
-			r.add("record", 0, "%s: not as logged: edited or inserted without custody", k)
-		}
-	}
+	return latest
 }
 
 func contains(s []string, x string) bool {
@@ -137,18 +172,260 @@ func contains(s []string, x string) bool {
 	return false
 }
 
-func recordDigests(v View, into map[string]string) {
-	into["case "+v.Case.ID] = digest("case", v.Case)
+// VerifyStore checks the whole store: the log against its signed
+// checkpoints (and any earlier ones the user holds), the fold of the log
+// against every case, item, finding, recommendation, task, note, share,
+// organisation, user and dataset owner in the store (missing, extra,
+// stale, edited), every blob against its hash, and the stored tree hashes
+// against the entries.
+func (s *Service) VerifyStore(ctx context.Context, o VerifyOptions) (*Report, error) {
+	r := &Report{Kind: "store", Path: filepath.Dir(s.Blobs.Dir)}
+	own := ""
+	if s.LogKey != nil {
+		own = s.vkey()
+	}
+	if own == "" && o.LogKey == "" {
+		return nil, tahqiq.Errorf(tahqiq.ENOTFOUND, "verify: the store has no signing key (tahqiq org init) and no --key was given")
+	}
+	chooseKey(own, o, r, "store")
+	var (
+		entries [][]byte
+		present []ledger.Present
+		items   []tahqiq.Item
+		err     error
+	)
+	// Read a consistent state: every change appends to the log in its own
+	// transaction, so a log of the same size before and after the reads
+	// means no change came in between.
+	for try := 0; ; try++ {
+		n0, err := s.Store.LogSize(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if present, items, err = s.presentRecords(ctx); err != nil {
+			return nil, err
+		}
+		if entries, err = s.Store.LogEntries(ctx, 0, n0); err != nil {
+			return nil, err
+		}
+		n1, err := s.Store.LogSize(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if n1 == n0 {
+			break
+		}
+		if try == 20 {
+			return nil, tahqiq.Errorf(tahqiq.ECONFLICT, "verify: the store kept changing while it was read (%d entries were added); verify again when it is quieter", n1-n0)
+		}
+	}
+	if o.Reader != nil {
+		if present, err = s.redactLabels(ctx, *o.Reader, present); err != nil {
+			return nil, err
+		}
+	}
+	checkpoints, err := s.Store.Checkpoints(ctx)
+	if err != nil {
+		return nil, err
+	}
+	leaves := ledger.Leaves(entries)
+	latest := checkLog(r, leaves, checkpoints, o.Earlier, o)
+	n := int64(len(entries))
+	if latest.N >= 0 && latest.N < n {
+		// Every change of format 2 signs the log it ends; entries of
+		// format 1 were signed only on request.
+		unsigned := 0
+		for _, l := range leaves[latest.N:] {
+			if l.Entry == nil || l.Entry.Format >= 2 {
+				unsigned++
+			}
+		}
+		if unsigned > 0 {
+			r.add("log", latest.N, "%d entries after the last signed checkpoint (size %d): every change signs the log it ends, so these were added without the log key", n-latest.N, latest.N)
+		} else {
+			r.note("%d entries of log format 1 after the last signed checkpoint (size %d) are not signed yet: tahqiq checkpoint signs them", n-latest.N, latest.N)
+		}
+	}
+	st := ledger.Fold(leaves, false)
+	r.Problems = append(r.Problems, st.Problems...)
+	cmp := st.Compare(present, ledger.Scope{})
+	r.Problems = append(r.Problems, cmp.Problems...)
+	r.Records = len(present)
+	if cmp.Legacy > 0 {
+		r.note("%d records were logged before log format 2 and are proven logged, not complete (their deletion or rollback would not show)", cmp.Legacy)
+	}
+	checked := map[string]bool{}
+	for _, it := range items {
+		r.Items++
+		for _, b := range it.Blobs {
+			if checked[b.SHA256] {
+				continue
+			}
+			checked[b.SHA256] = true
+			r.Blobs++
+			if err := blob.Check(s.Blobs.Path(b.SHA256), b.SHA256); err != nil {
+				r.add("blob", 0, "item %s %q: %s", it.ID, b.Name, tahqiq.ErrorMessage(err))
+			}
+		}
+	}
+	// The stored hash cache must agree with the entries (new appends and
+	// proofs are computed from it).
+	mem := &ledger.MemStore{}
+	if _, err := ledger.New(mem).Append(entries...); err == nil {
+		total := tlog.StoredHashIndex(0, n)
+		idx := make([]int64, total)
+		for i := range idx {
+			idx[i] = int64(i)
+		}
+		want, _ := mem.ReadHashes(idx)
+		got, err := s.Store.ReadLogHashes(ctx, idx)
+		if err != nil {
+			r.add("hashes", n, "stored tree hashes unreadable: %v", err)
+		} else {
+			for i := range want {
+				if tlog.Hash(got[i]) != want[i] {
+					r.add("hashes", int64(i), "stored tree hash %d differs from the one computed from the entries: the hash table was edited", i)
+					break
+				}
+			}
+		}
+	}
+	return r, nil
+}
+
+// presentRecords reads every record the fold of the log accounts for, and
+// every item (for its blobs).
+func (s *Service) presentRecords(ctx context.Context) ([]ledger.Present, []tahqiq.Item, error) {
+	var out []ledger.Present
+	var items []tahqiq.Item
+	cases, err := s.Store.FindCases(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, c := range cases {
+		v := View{Case: c}
+		if v.Items, err = s.Store.FindItems(ctx, c.ID); err != nil {
+			return nil, nil, err
+		}
+		if v.Findings, err = s.Store.FindFindings(ctx, c.ID); err != nil {
+			return nil, nil, err
+		}
+		if v.Recommendations, err = s.Store.FindRecommendations(ctx, c.ID); err != nil {
+			return nil, nil, err
+		}
+		if v.Tasks, err = s.Store.FindTasks(ctx, c.ID); err != nil {
+			return nil, nil, err
+		}
+		if v.Notes, err = s.Store.FindNotes(ctx, c.ID); err != nil {
+			return nil, nil, err
+		}
+		if v.Shares, err = s.Store.FindShares(ctx, c.ID); err != nil {
+			return nil, nil, err
+		}
+		items = append(items, v.Items...)
+		out = append(out, viewRecords(v)...)
+	}
+	orgs, err := s.Store.FindOrganisations(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, o := range orgs {
+		out = append(out, ledger.Present{Key: ledger.RecordKey{Kind: tahqiq.RecOrg, ID: o.ID}, Digest: digest(tahqiq.RecOrg, o), Label: fmt.Sprintf("organisation %s %q", o.ID, o.Name)})
+	}
+	users, err := s.Store.FindUsers(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, u := range users {
+		out = append(out, ledger.Present{Key: ledger.RecordKey{Kind: tahqiq.RecUser, ID: u.ID}, Digest: digest(tahqiq.RecUser, u), Label: fmt.Sprintf("user %s %q (%s)", u.ID, u.Name, u.Role)})
+	}
+	for _, u := range users {
+		h, err := s.Store.PasswordHash(ctx, u.ID)
+		switch {
+		case tahqiq.ErrorCode(err) == tahqiq.ENOTFOUND:
+		case err != nil:
+			return nil, nil, err
+		default:
+			out = append(out, ledger.Present{Key: ledger.RecordKey{Kind: tahqiq.RecCredential, ID: u.ID}, Digest: credentialRef(u.ID, h).Digest, Label: fmt.Sprintf("password of user %s %q", u.ID, u.Name)})
+		}
+	}
+	tokens, err := s.Store.FindTokens(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, t := range tokens {
+		out = append(out, ledger.Present{Key: ledger.RecordKey{Kind: tahqiq.RecToken, ID: t.ID}, Digest: tokenRef(t).Digest, Label: fmt.Sprintf("API token %s %q of user %s", t.ID, t.Name, t.UserID)})
+	}
+	owners, err := s.Store.FindDatasetOrgs(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	for name, org := range owners {
+		out = append(out, ledger.Present{Key: ledger.RecordKey{Kind: tahqiq.RecDatasetOwner, ID: name}, Digest: datasetOwnerRef(name, org).Digest, Label: fmt.Sprintf("owner of dataset %q (organisation %s)", name, org)})
+	}
+	return out, items, nil
+}
+
+// viewRecords lists the records of a case view as the fold names them.
+func viewRecords(v View) []ledger.Present {
+	c := v.Case.ID
+	p := func(kind, id, d, label string) ledger.Present {
+		return ledger.Present{Key: ledger.RecordKey{Kind: kind, ID: id}, CaseID: c, Digest: d, Label: label}
+	}
+	out := []ledger.Present{p(tahqiq.RecCase, c, digest(tahqiq.RecCase, v.Case), fmt.Sprintf("case %s %q", c, v.Case.Title))}
+	for _, it := range v.Items {
+		out = append(out, p(tahqiq.RecItem, it.ID, it.Digest(), fmt.Sprintf("item %s %q of case %s", it.ID, it.Title, c)))
+	}
 	for _, f := range v.Findings {
-		into["finding "+f.ID] = digest("finding", f)
+		out = append(out, p(tahqiq.RecFinding, f.ID, digest(tahqiq.RecFinding, f), fmt.Sprintf("finding %s %q of case %s", f.ID, f.Title, c)))
 	}
 	for _, x := range v.Recommendations {
-		into["recommendation "+x.ID] = digest("recommendation", x)
+		out = append(out, p(tahqiq.RecRecommendation, x.ID, digest(tahqiq.RecRecommendation, x), fmt.Sprintf("recommendation %s %q (%s) of case %s", x.ID, x.Action, x.State, c)))
 	}
 	for _, t := range v.Tasks {
-		into["task "+t.ID] = digest("task", t)
+		out = append(out, p(tahqiq.RecTask, t.ID, digest(tahqiq.RecTask, t), fmt.Sprintf("task %s %q (%s) of case %s", t.ID, t.Title, t.State(), c)))
 	}
 	for _, n := range v.Notes {
-		into["note "+n.ID] = digest("note", n)
+		out = append(out, p(tahqiq.RecNote, n.ID, digest(tahqiq.RecNote, n), fmt.Sprintf("note %s of case %s", n.ID, c)))
 	}
+	for _, sh := range v.Shares {
+		what := "case " + c
+		if sh.ItemID != "" {
+			what = "item " + sh.ItemID + " of case " + c
+		}
+		out = append(out, p(tahqiq.RecShare, shareID(sh), digest(tahqiq.RecShare, sh), fmt.Sprintf("share of %s with organisation %s (TLP:%s)", what, sh.OrgID, strings.ToUpper(string(sh.TLP)))))
+	}
+	return out
+}
+
+// redactLabels names the records reader may not read by kind and ID only.
+func (s *Service) redactLabels(ctx context.Context, reader tahqiq.User, present []ledger.Present) ([]ledger.Present, error) {
+	rd := s.newReader(reader)
+	users, err := s.Store.FindUsers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	orgOf := map[string]string{}
+	for _, u := range users {
+		orgOf[u.ID] = u.OrgID
+	}
+	for i, p := range present {
+		var ok bool
+		switch {
+		case p.CaseID != "":
+			sc, err := rd.scope(ctx, p.CaseID)
+			if err != nil {
+				return nil, err
+			}
+			ok = sc.whole || (p.Key.Kind == tahqiq.RecItem && sc.items[p.Key.ID]) || (p.Key.Kind == tahqiq.RecCase && len(sc.items) > 0)
+		case p.Key.Kind == tahqiq.RecOrg:
+			ok = p.Key.ID == reader.OrgID
+		case p.Key.Kind == tahqiq.RecUser, p.Key.Kind == tahqiq.RecCredential:
+			ok = orgOf[p.Key.ID] == reader.OrgID
+		}
+		if !ok {
+			present[i].Label = p.Key.String() + " (not readable by " + reader.Name + ")"
+		}
+	}
+	return present, nil
 }

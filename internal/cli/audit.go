@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"time"
@@ -10,6 +12,7 @@ import (
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/audit"
+	"github.com/tahqiq/tahqiq/internal/chromium"
 	"github.com/tahqiq/tahqiq/internal/stats"
 )
 
@@ -113,8 +116,11 @@ func newAuditCheckCmd(e *env) *cobra.Command {
 			for _, r := range sortedKeys(res.Counts) {
 				fmt.Fprintf(e.stdout, "  %-28s %d\n", r, res.Counts[r])
 			}
+			for _, r := range sortedKeys(res.RecountRules) {
+				fmt.Fprintf(e.stdout, "recount rule (P8), %d contests: %s\n", res.RecountRules[r], r)
+			}
 			for _, p := range res.Provisional {
-				fmt.Fprintf(e.stdout, "provisional vs final %s: units %v\n", p.Contest, p.Units)
+				fmt.Fprintf(e.stdout, "provisional vs final %s: units %s\n", p.Contest, audit.KV(p.Units))
 				keys := map[string]bool{}
 				for c := range p.Provisional {
 					keys[c] = true
@@ -126,18 +132,34 @@ func newAuditCheckCmd(e *env) *cobra.Command {
 					fmt.Fprintf(e.stdout, "  %-20s provisional %d final(excl. invalidated) %d\n", c, p.Provisional[c], p.FinalValid[c])
 				}
 			}
-			if out != "" {
-				fmt.Fprintf(e.stdout, "written to %s\n", out)
-			}
-			return nil
+			return writtenTo(cmd, e, out, e.stdout)
 		},
 	}
 	in.flags(cmd)
-	cmd.Flags().StringVar(&out, "out", "", "output directory")
+	cmd.Flags().StringVar(&out, "out", "", "output directory (flags.csv, checks.json, the form-delta chart, report.html, and report.pdf where Chromium is installed)")
 	cmd.Flags().Float64Var(&o.RecountPct, "recount-pct", 5, "recount threshold: margin below this % of votes polled")
 	cmd.Flags().Int64Var(&o.RecountNA, "recount-na", 8000, "recount threshold in votes, National Assembly")
 	cmd.Flags().Int64Var(&o.RecountPA, "recount-pa", 4000, "recount threshold in votes, Provincial Assembly")
 	return cmd
+}
+
+// writtenTo prints report.html to report.pdf in out where Chromium is
+// installed (as case reports) and says on w what was written.
+func writtenTo(cmd *cobra.Command, e *env, out string, w io.Writer) error {
+	if out == "" {
+		return nil
+	}
+	err := audit.WritePDF(cmd.Context(), out)
+	switch {
+	case errors.Is(err, chromium.ErrNotInstalled):
+		fmt.Fprintln(e.stderr, "audit: Chromium not installed: no report.pdf written (install chromium for PDF); report.html is complete")
+		fmt.Fprintf(w, "written to %s (report.html)\n", out)
+	case err != nil:
+		return fmt.Errorf("%w (everything else is written to %s)", err, out)
+	default:
+		fmt.Fprintf(w, "written to %s (report.html, report.pdf)\n", out)
+	}
+	return nil
 }
 
 func sortedKeys[V any](m map[string]V) []string {
@@ -176,7 +198,7 @@ func newAuditClaimCmd(e *env) *cobra.Command {
 			fmt.Fprintf(w, "claim: in %s, %s's margin over %s was inflated by at least %d\n", r.Claim.Contest, r.X, r.Y, cl.N)
 			fmt.Fprintf(w, "reference (official): %s: margin %+d\n", r.Reference, r.RefMargin)
 			for _, s := range r.Sets {
-				fmt.Fprintf(w, "  %s: margin %+d, swing %+d -> %v\n", s.Name, s.Margin, s.Swing, map[bool]string{true: "supports", false: "does not support"}[s.Supports])
+				fmt.Fprintf(w, "  %s: margin %+d, swing %+d -> %v\n", s.Name, s.Margin, s.Swing, map[bool]string{true: "supports", false: "does not support"}[s.Supports]+map[bool]string{true: "", false: " (a party's claim: not counted)"}[s.Evidence])
 				if s.Note != "" {
 					fmt.Fprintf(w, "    %s\n", s.Note)
 				}
@@ -210,6 +232,9 @@ func newAuditForensicsCmd(e *env) *cobra.Command {
 		Short: "Station-level forensics (A1 integer percentages, A2 fingerprint, A4/A5 digits, A7 shape, outliers)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if asJSON && out == "" {
+				return tahqiq.Errorf(tahqiq.EINVALID, "--json needs --out")
+			}
 			switch rule {
 			case "exact":
 				o.Rule = stats.Exact
@@ -217,6 +242,9 @@ func newAuditForensicsCmd(e *env) *cobra.Command {
 				o.Rule = stats.Float
 			default:
 				return tahqiq.Errorf(tahqiq.EINVALID, "--rule must be exact or float, not %q", rule)
+			}
+			if o.MinRegistered < 1 {
+				return tahqiq.Errorf(tahqiq.EINVALID, "--min-registered must be 1 or more (1 keeps every station with registered voters), not %d", o.MinRegistered)
 			}
 			if o.Weight != "stations" && o.Weight != "voters" {
 				return tahqiq.Errorf(tahqiq.EINVALID, "--weight must be stations or voters")
@@ -229,15 +257,18 @@ func newAuditForensicsCmd(e *env) *cobra.Command {
 				return err
 			}
 			printRejects(e, imp, 5)
-			f := audit.RunForensics(imp, o)
+			f, err := audit.RunForensics(imp, o)
+			if err != nil {
+				return err
+			}
 			if out != "" {
 				if err := audit.WriteForensics(out, imp, f); err != nil {
 					return err
 				}
 			}
 			if asJSON {
-				if out == "" {
-					return tahqiq.Errorf(tahqiq.EINVALID, "--json needs --out")
+				if err := writtenTo(cmd, e, out, e.stderr); err != nil {
+					return err
 				}
 				b, err := os.ReadFile(out + "/forensics.json")
 				if err != nil {
@@ -248,46 +279,67 @@ func newAuditForensicsCmd(e *env) *cobra.Command {
 			}
 			w := e.stdout
 			in := f.Integer
-			fmt.Fprintf(w, "%d stations, leader %s; integer test (%s rule, by %s, multiples of %d): %d included\n", f.Stations, f.Leader, in.Rule, in.Weight, in.Multiple, in.Included)
+			copies := ""
+			if f.Copies > 0 {
+				copies = fmt.Sprintf(" (%d further copies of station forms not analysed)", f.Copies)
+			}
+			fmt.Fprintf(w, "%d stations%s, leader %s; integer test (%s rule, by %s, multiples of %d): %d included\n", f.Stations, copies, f.Leader, in.Rule, in.Weight, in.Multiple, in.Included)
 			pr := func(name string, c *audit.Component) {
 				if c != nil {
 					fmt.Fprintf(w, "  %-8s observed %.0f expected %.3f sd %.3f excess %.3f z %.2f\n", name, c.Observed, c.Expected, c.SD, c.Excess, c.Z)
 				}
 			}
-			pr("either", &in.Either)
-			pr("turnout", in.TurnoutC)
-			pr("share", &in.Share)
+			if in.Included == 0 {
+				fmt.Fprintln(w, "  n/a: no station meets the inclusion rule (received > 0, registered >= 100, turnout and share <= 99 %)")
+			} else {
+				pr("either", &in.Either)
+				pr("turnout", in.TurnoutC)
+				pr("share", &in.Share)
+			}
 			if f.Fingerprint.N > 1 {
 				fp := f.Fingerprint
-				fmt.Fprintf(w, "fingerprint: %d stations, corner 100/100 %d; KDE modes turnout %.3f share %.3f; Kobak sigma_tau %.5f sigma_nu %.5f theta %.5f\n", fp.N, fp.Corner100, fp.ModeTurnout, fp.ModeShare, fp.Honest.SigmaTau, fp.Honest.SigmaNu, fp.Honest.Theta)
-				if k := f.Klimek; k != nil {
-					fmt.Fprintf(w, "Klimek fit: f_i %.4f f_e %.4f alpha %.3f (distance %.0f, honest model %.0f)\n", k.Fi, k.Fe, k.Alpha, k.Distance, k.Null)
+				n := audit.Num
+				fmt.Fprintf(w, "fingerprint: %d stations with >= %d registered voters (%d smaller left out), corner 100/100 %d; KDE modes turnout %s share %s; Kobak sigma_tau %s sigma_nu %s theta %s\n",
+					fp.N, fp.MinRegistered, fp.Excluded, fp.Corner100, n(fp.ModeTurnout, 3), n(fp.ModeShare, 3), n(fp.Honest.SigmaTau, 5), n(fp.Honest.SigmaNu, 5), n(fp.Honest.Theta, 5))
+				if fp.HeuristicFailed {
+					fmt.Fprintln(w, "  the KDE mode heuristic failed (a mode at 0.301): the honest mode and its widths mean nothing")
+				}
+				if k := f.Klimek; k != nil && k.NotFitted != "" {
+					fmt.Fprintf(w, "Klimek fit: not fitted: %s\n", k.NotFitted)
+				} else if k != nil {
+					at := ""
+					if len(k.AtBound) > 0 {
+						at = "; at the edge of the search range: " + strings.Join(k.AtBound, ", ")
+					}
+					fmt.Fprintf(w, "Klimek fit: f_i %.4f f_e %.4f alpha %.3f (distance %.0f, honest model %.0f%s)\n", k.Fi, k.Fe, k.Alpha, k.Distance, k.Null, at)
 				}
 				fmt.Fprintf(w, "shape: r %.3f, Sobyanin-Sukhovolsky slope %.3f; dip turnout %.5f (p %.2f), share %.5f (p %.2f)\n", f.Shape.Regression.R, f.Shape.SobyaninSlope,
 					f.Shape.DipTurnout.Dip, f.Shape.DipTurnout.P, f.Shape.DipShare.Dip, f.Shape.DipShare.P)
 			} else {
 				fmt.Fprintln(w, "fingerprint and shape: n/a (no registered voters or ballots given)")
 			}
-			fmt.Fprintf(w, "digits (descriptive only): 2BL chi2 %.1f p %.3g; last digit chi2 %.1f p %.3g\n", f.Benford2.Stat, f.Benford2.P, f.LastDigit.Stat, f.LastDigit.P)
-			fmt.Fprintf(w, "outliers: %v\n", f.Outliers.Counts)
-			if out != "" {
-				fmt.Fprintf(w, "written to %s\n", out)
+			if f.Benford2.N == 0 {
+				fmt.Fprintln(w, "digits: n/a (no leader count of 10 or more)")
+			} else {
+				fmt.Fprintf(w, "digits (descriptive only): 2BL chi2 %.1f p %.3g; last digit chi2 %.1f p %.3g\n", f.Benford2.Stat, f.Benford2.P, f.LastDigit.Stat, f.LastDigit.P)
 			}
-			return nil
+			fmt.Fprintf(w, "outliers: %s\n", audit.KV(f.Outliers.Counts))
+			return writtenTo(cmd, e, out, e.stdout)
 		},
 	}
 	in.flags(cmd)
-	cmd.Flags().StringVar(&out, "out", "", "output directory (forensics.json, flags.csv, plots, report.html)")
+	cmd.Flags().StringVar(&out, "out", "", "output directory (forensics.json, flags.csv, plots, report.html, and report.pdf where Chromium is installed)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print forensics.json on stdout")
 	cmd.Flags().StringVar(&rule, "rule", "exact", "integer rule: exact (integer arithmetic) or float (the authors' float64 rule)")
 	cmd.Flags().StringVar(&o.Weight, "weight", "stations", "integer test counts stations or voters")
 	cmd.Flags().Int64Var(&o.Multiple, "multiple", 1, "integer percentages that are multiples of 1, 5 or 10")
 	cmd.Flags().BoolVar(&o.KlimekFit, "klimek-fit", false, "also fit Klimek et al.'s fraud model (f_i, f_e, alpha) to the fingerprint, seeded by --seed (seconds per 100,000 stations)")
 	cmd.Flags().StringVar(&o.Turnout, "turnout", audit.TurnoutIssued, "turnout numerator: issued (ballots issued) or boxes (ballots in boxes)")
-	cmd.Flags().StringVar(&o.Leader, "leader", "", "leader candidate column (default: the overall winner)")
+	cmd.Flags().StringVar(&o.Leader, "leader", "", "leader: a column code (c05), the full label or a unique part of a name, any case (default: the overall winner)")
 	cmd.Flags().StringVar(&o.FormType, "form", "", "station form type to analyse (default: the map's; af maps: af-prelim or af-final)")
 	cmd.Flags().IntVar(&o.MCRuns, "mc", 0, "Monte Carlo runs of the integer-test null (0: exact null only)")
 	cmd.Flags().Uint64Var(&o.Seed, "seed", 42, "Monte Carlo seed")
 	cmd.Flags().IntVar(&o.Bins, "bins", 100, "fingerprint bins per axis")
+	cmd.Flags().Int64Var(&o.MinRegistered, "min-registered", audit.DefaultMinRegistered, "fingerprint, shape and Klimek fit: leave out stations with fewer registered voters (Klimek et al.: 100; 1 keeps all)")
 	return cmd
 }

@@ -1,17 +1,30 @@
 package cli_test
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/tahqiq/tahqiq/internal/chromium"
 )
 
 const auditFixture = "../audit/testdata/na999-template.csv"
 
+const ruFixture = "../audit/testdata/ru/ru_2099.csv"
+
 func TestCLIAudit(t *testing.T) {
 	data := filepath.Join(t.TempDir(), "data")
 	out := t.TempDir()
+	headerOnly := filepath.Join(t.TempDir(), "ru_2099.csv")
+	if err := os.WriteFile(headerOnly, []byte("region,oik,tik,uik,registered,ballots_issued,invalid,c01\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tiny := filepath.Join(t.TempDir(), "tiny.csv")
+	if err := os.WriteFile(tiny, []byte("contest,station,form_type,form_id,source,item,candidate,value\nNA-1,1,45,a,official,votes,A,9\nNA-1,1,45,a,official,votes,B,0\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name     string
 		args     []string
@@ -28,6 +41,14 @@ func TestCLIAudit(t *testing.T) {
 		{"missing input", []string{"audit", "check", "--input", "/nonexistent.csv", "--map", "ru"}, 3, "", "does not exist"},
 		{"bad rule", []string{"audit", "forensics", "--input", auditFixture, "--map", "pk-long", "--rule", "x"}, 2, "", "--rule must be"},
 		{"map does not fit", []string{"audit", "check", "--input", auditFixture, "--map", "ru"}, 2, "", `no column "tik"`},
+		{"leader by code", []string{"audit", "forensics", "--input", ruFixture, "--map", "ru", "--leader", "c02"}, 0, "6 stations, leader c02 Petrov Petr Ivanovich", ""},
+		{"leader unknown", []string{"audit", "forensics", "--input", ruFixture, "--map", "ru", "--leader", "Putin"}, 3, "", `no candidate matches "Putin" (candidates: c01 Ivanov Ivan Ivanovich;`},
+		{"leader ambiguous", []string{"audit", "forensics", "--input", ruFixture, "--map", "ru", "--leader", "ivanov"}, 2, "", `"ivanov" matches several candidates`},
+		{"no station forms of the type", []string{"audit", "forensics", "--input", ruFixture, "--map", "ru", "--form", "45"}, 2, "", "has no polling-station forms of type 45 to analyse; its forms: ru-uik (6 stations)"},
+		{"nothing to count", []string{"audit", "forensics", "--input", tiny, "--map", "pk-long"}, 0, "n/a: no station meets the inclusion rule", ""},
+		{"no digits", []string{"audit", "forensics", "--input", tiny, "--map", "pk-long"}, 0, "digits: n/a (no leader count of 10 or more)", ""},
+		{"header only", []string{"audit", "forensics", "--input", headerOnly, "--map", "ru"}, 2, "", "no data rows after the header"},
+		{"header only, check", []string{"audit", "check", "--input", headerOnly, "--map", "ru"}, 2, "", "no data rows after the header"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -42,6 +63,32 @@ func TestCLIAudit(t *testing.T) {
 		"f/forensics.json", "f/flags.csv", "f/report.html", "f/fingerprint.svg", "f/fingerprint.png", "f/integer_percentages.png", "f/turnout_histogram.svg"} {
 		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
 			t.Error(err)
+		}
+	}
+}
+
+// Audit reports get report.pdf beside report.html where Chromium is
+// installed, as case reports do; without it the command says so and the
+// HTML report is complete.
+func TestCLIAuditPDF(t *testing.T) {
+	if chromium.Find() == "" {
+		t.Skip("Chromium not installed (apt-get install chromium): audit report PDF not tested")
+	}
+	data := filepath.Join(t.TempDir(), "data")
+	out := t.TempDir()
+	for _, args := range [][]string{
+		{"audit", "check", "--input", auditFixture, "--map", "pk-long", "--out", filepath.Join(out, "c")},
+		{"audit", "forensics", "--input", ruFixture, "--map", "ru", "--out", filepath.Join(out, "f")},
+	} {
+		code, o, e := run(t, data, "", args...)
+		if code != 0 || !strings.Contains(o, "report.pdf") {
+			t.Fatalf("tahqiq %s: exit %d, stdout %q, stderr %q", strings.Join(args, " "), code, o, e)
+		}
+	}
+	for _, f := range []string{"c/report.pdf", "f/report.pdf"} {
+		b, err := os.ReadFile(filepath.Join(out, f))
+		if err != nil || !bytes.HasPrefix(b, []byte("%PDF-")) || len(b) < 10000 {
+			t.Errorf("%s: %v, %d bytes", f, err, len(b))
 		}
 	}
 }

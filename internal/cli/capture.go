@@ -23,6 +23,9 @@ func newCaptureCmd(e *env) *cobra.Command {
 				return tahqiq.Errorf(tahqiq.EINVALID, "capture: --case is required")
 			}
 			return withActor(cmd, e, f, true, func(ctx context.Context, s *casework.Service, a tahqiq.User) (any, error) {
+				if err := s.CheckAttach(ctx, a, caseID); err != nil { // before anything is fetched
+					return nil, err
+				}
 				r, err := capture.Capture(ctx, args[0], capture.Options{})
 				if err != nil {
 					return nil, tahqiq.Errorf(tahqiq.EINVALID, "%v", err)

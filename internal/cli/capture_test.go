@@ -79,7 +79,7 @@ func TestCaptureAndReportCLI(t *testing.T) {
 	case !have && (err == nil || !strings.Contains(out, "Chromium not installed")):
 		t.Errorf("without Chromium: PDF written or not explained: %s", out)
 	}
-	if out, code := runCase(t, data, "verify"); code != 0 {
+	if out, code := runCase(t, data, "verify", "--key", filepath.Join(data, "keys", "log.pub")); code != 0 {
 		t.Fatalf("verify = %d: %s", code, out)
 	}
 }

@@ -17,27 +17,32 @@ import (
 	"github.com/tahqiq/tahqiq/internal/chromium"
 )
 
-// caseFlags are shared by the case, org, capture and verify commands.
+// caseFlags are shared by the case, org and capture commands.
 type caseFlags struct {
-	as   string
 	json bool
 }
 
 func (f *caseFlags) bind(cmd *cobra.Command) {
-	cmd.PersistentFlags().StringVar(&f.as, "as", os.Getenv("TAHQIQ_USER"), "act as this user (env TAHQIQ_USER)")
 	cmd.PersistentFlags().BoolVar(&f.json, "json", false, "print JSON")
 }
 
-// withActor opens the service, resolves --as, runs fn, and signs a
-// checkpoint when fn changed something.
+// withActor opens the service, resolves --as (casework.CLIActor: needed
+// once the store has an organisation), runs fn, and signs a checkpoint
+// when fn changed something.
 func withActor(cmd *cobra.Command, e *env, f *caseFlags, changes bool, fn func(ctx context.Context, s *casework.Service, actor tahqiq.User) (any, error)) error {
+	return withActorAs(cmd, e, f, changes, (*casework.Service).CLIActor, fn)
+}
+
+// withActorAs is withActor with who resolving --as.
+func withActorAs(cmd *cobra.Command, e *env, f *caseFlags, changes bool, who func(*casework.Service, context.Context, string) (tahqiq.User, error),
+	fn func(ctx context.Context, s *casework.Service, actor tahqiq.User) (any, error)) error {
 	ctx := cmd.Context()
 	s, db, err := openCasework(ctx, e, true)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	actor, err := s.Actor(ctx, f.as)
+	actor, err := who(s, ctx, e.as)
 	if err != nil {
 		return err
 	}
@@ -189,7 +194,7 @@ func newCaseCmd(e *env) *cobra.Command {
 				return s.AddTask(ctx, a, args[0], args[1], assignee)
 			})
 		}}
-	task.Flags().StringVar(&assignee, "assignee", "", "user ID")
+	task.Flags().StringVar(&assignee, "assignee", "", "user ID or name (of the case's organisation)")
 	task.AddCommand(newTaskUpdateCmd(e, f))
 	noteC := &cobra.Command{Use: "note CASE TEXT", Short: "add a note", Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -205,9 +210,9 @@ func newCaseCmd(e *env) *cobra.Command {
 				return nil, s.Share(ctx, a, tahqiq.CaseShare{CaseID: args[0], OrgID: shOrg, ItemID: shItem, TLP: tahqiq.TLP(shTLP)})
 			})
 		}}
-	share.Flags().StringVar(&shOrg, "org", "", "organisation ID")
+	share.Flags().StringVar(&shOrg, "org", "", "organisation ID or name")
 	share.Flags().StringVar(&shItem, "item", "", "share only this item")
-	share.Flags().StringVar(&shTLP, "tlp", "", "TLP of the share (default: the case's)")
+	share.Flags().StringVar(&shTLP, "tlp", "", "TLP of the share: the case's (the default) or stricter; TLP:RED is never shared")
 
 	var out string
 	export := &cobra.Command{Use: "export CASE --out DIR|FILE.zip", Short: "write a self-verifying bundle (a directory, or a zip when --out ends in .zip)", Args: cobra.ExactArgs(1),
@@ -224,7 +229,7 @@ func newCaseCmd(e *env) *cobra.Command {
 				if err != nil {
 					return nil, err
 				}
-				return exportOut{Dir: out, Items: len(m.Items), LogSize: m.LogSize}, nil
+				return exportOut{Dir: out, Items: m.Items, LogSize: m.LogSize}, nil
 			})
 		}}
 	export.Flags().StringVar(&out, "out", "", "bundle directory, or zip file when it ends in .zip")

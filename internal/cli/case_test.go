@@ -25,6 +25,7 @@ func runCase(t *testing.T, data string, args ...string) (string, int) {
 
 func TestCaseCLI(t *testing.T) {
 	data := t.TempDir()
+	t.Setenv("TAHQIQ_TRUSTED_KEYS", filepath.Join(t.TempDir(), "trusted-keys"))
 	if out, code := runCase(t, data, "org", "init", "--org", "Team", "--admin", "amina"); code != 0 {
 		t.Fatalf("org init = %d: %s", code, out)
 	}
@@ -42,8 +43,19 @@ func TestCaseCLI(t *testing.T) {
 	if out, code := runCase(t, data, "case", "export", id.ID, "--out", bundle); code != 0 {
 		t.Fatalf("export = %d: %s", code, out)
 	}
-	if out, code := runCase(t, data, "verify", bundle); code != 0 || !strings.Contains(out, "OK") {
-		t.Fatalf("verify bundle = %d: %s", code, out)
+	// Without a key from elsewhere, a bundle is only self-consistent.
+	if out, code := runCase(t, data, "verify", bundle); code != 7 || !strings.Contains(out, "NOT ESTABLISHED") {
+		t.Fatalf("verify bundle without a key = %d: %s; want 7, the signer not established", code, out)
+	}
+	pub := filepath.Join(data, "keys", "log.pub")
+	if out, code := runCase(t, data, "verify", bundle, "--key", pub); code != 0 || !strings.Contains(out, "OK") || !strings.Contains(out, "given (--key)") {
+		t.Fatalf("verify bundle --key = %d: %s", code, out)
+	}
+	if out, code := runCase(t, data, "trust", "add", pub); code != 0 {
+		t.Fatalf("trust add = %d: %s", code, out)
+	}
+	if out, code := runCase(t, data, "verify", bundle); code != 0 || !strings.Contains(out, ": pinned; pinned in") {
+		t.Fatalf("verify bundle with the key pinned = %d: %s", code, out)
 	}
 	if out, code := runCase(t, data, "verify"); code != 0 {
 		t.Fatalf("verify store = %d: %s", code, out)
@@ -74,7 +86,7 @@ func TestCaseCLI(t *testing.T) {
 	if out, code := runCase(t, data, "case", "export", id.ID, "--out", zipped); code != 0 || !strings.Contains(out, zipped) {
 		t.Fatalf("export zip = %d: %s", code, out)
 	}
-	if out, code := runCase(t, data, "verify", zipped); code != 0 || !strings.Contains(out, "zip bundle") || !strings.Contains(out, "OK") {
+	if out, code := runCase(t, data, "verify", zipped, "--key", filepath.Join(data, "keys", "log.pub")); code != 0 || !strings.Contains(out, "zip bundle") || !strings.Contains(out, "OK") {
 		t.Fatalf("verify zip = %d: %s", code, out)
 	}
 	zr, err := zip.OpenReader(zipped)

@@ -30,6 +30,7 @@ type env struct {
 	dataDir string // --data, embedded store directory
 	dbURL   string // --db, PostgreSQL URL; empty: the embedded store (wire.go)
 	quiet   bool   // --quiet: no progress output
+	as      string // --as, the user acting; empty: the system administrator (actor.go)
 }
 
 // Main runs the command line args and returns the process exit code.
@@ -82,6 +83,7 @@ that anyone can verify offline.`,
 	}
 	root.PersistentFlags().StringVar(&e.dataDir, "data", def, "directory of the embedded store (env TAHQIQ_DATA)")
 	root.PersistentFlags().StringVar(&e.dbURL, "db", os.Getenv("TAHQIQ_DB"), "database URL, postgres://...; empty: the embedded store in --data (env TAHQIQ_DB)")
+	root.PersistentFlags().StringVar(&e.as, "as", os.Getenv("TAHQIQ_USER"), "act as this user (env TAHQIQ_USER); once the store has an organisation, commands that read or change evidence need it")
 	root.PersistentFlags().BoolVarP(&verbose, "verbose", "v", false, "log debug messages to stderr")
 	root.PersistentFlags().BoolVarP(&e.quiet, "quiet", "q", false, "no progress output on stderr")
 
@@ -98,6 +100,7 @@ that anyone can verify offline.`,
 		newVerifyCmd(e),
 		newCaptureCmd(e),
 		newCheckpointCmd(e),
+		newTrustCmd(e),
 		newServeCmd(e),
 		newMigrateCmd(e),
 		newWorkerCmd(e),

@@ -17,6 +17,7 @@ import (
 	"github.com/tahqiq/tahqiq/internal/coord"
 	"github.com/tahqiq/tahqiq/internal/ingest"
 	"github.com/tahqiq/tahqiq/internal/runs"
+	"github.com/tahqiq/tahqiq/internal/textnorm"
 )
 
 func newCoordCmd(e *env) *cobra.Command {
@@ -68,12 +69,11 @@ every option and output column.`,
 			start := time.Now()
 			var shares []tahqiq.Share
 			var reach map[string]coord.Reach
-			var ins []coord.Input
+			var src coord.Source
 			var texts []coord.TextPost
-			var inputRejects, inputConflicts int64 // of --input files
 			wantTexts := slices.Contains(p.Types, coord.ObjNearText)
 			if dataset != "" {
-				shares, texts, ins, err = e.datasetShares(ctx, dataset, p.Types, wantTexts)
+				shares, texts, src, err = e.datasetShares(ctx, dataset, p.Types, wantTexts)
 			} else {
 				fo, ferr := formatOptions(mapSpec, options)
 				if ferr != nil {
@@ -86,9 +86,7 @@ every option and output column.`,
 				if wantTexts {
 					tp = &texts
 				}
-				var read ingest.Summary
-				shares, reach, ins, read, err = e.fileShares(ctx, inputs, format, fo, tp)
-				inputRejects, inputConflicts = read.Rejects, read.Conflicts
+				shares, reach, src, err = e.fileShares(ctx, inputs, format, fo, tp)
 			}
 			if err != nil {
 				return err
@@ -109,19 +107,15 @@ every option and output column.`,
 				return err
 			}
 			res.Timings["read_s"] = readTime
-			if len(inputs) > 0 {
-				// what the inputs held that the run does not use
-				res.Counts["input_rejects"], res.Counts["input_conflicts"] = inputRejects, inputConflicts
-			}
-			m, err := res.WriteDir(out, Version, ins)
+			m, err := res.WriteDir(out, Version, src)
 			if err != nil {
 				return err
 			}
 			c := m.Counts
 			fmt.Fprintf(e.stdout, "coord: %d shares of %d accounts -> %d co-share pairs -> %d edges between %d accounts (%d flagged)\n",
 				c["shares"], c["accounts"], c["pairs"], c["edges"], c["edge_accounts"], c["flagged_edges"])
-			if inputRejects > 0 {
-				fmt.Fprintf(e.stdout, "  inputs: %d records rejected (%d post ids given to a second account), listed on stderr, counted in manifest.json\n", inputRejects, inputConflicts)
+			if src.RejectedCount > 0 {
+				fmt.Fprintf(e.stdout, "  inputs: %d records rejected (%d post ids given to a second account), listed on stderr, counted in manifest.json\n", src.RejectedCount, src.Dropped["post_id_conflicts"])
 			}
 			fmt.Fprintf(e.stdout, "  %s\n", res.Params.String())
 			var steps []string
@@ -160,31 +154,36 @@ every option and output column.`,
 	f.Float64Var(&p.EigenPrune, "eigen-prune", p.EigenPrune, "Luceri et al.'s node pruning: leave nodes whose eigenvector centrality is under this quantile (e.g. 0.9) out of the communities; 0 = off")
 	f.BoolVar(&p.CommunitiesOnAll, "communities-on-all", false, "compute communities on every edge, not only the flagged ones (CooRTweet uses the flagged subgraph)")
 	f.IntVar(&p.MinTokens, "min-tokens", p.MinTokens, "near-text: leave out posts with fewer distinct word tokens (after removing @mentions and URLs)")
-	f.Float64Var(&p.Jaccard, "jaccard", p.Jaccard, "near-text: minimum Jaccard similarity of two posts' token sets (CNT co_similar_tweet, CLI default 0.8); candidates from MinHash/LSH, every pair verified exactly")
+	f.Float64Var(&p.Jaccard, "jaccard", p.Jaccard, "near-text: minimum Jaccard similarity of two posts' token sets (CNT co_similar_tweet, CLI default 0.8); every pair at or above it within the window is found (exact prefix-filtering join, docs/coord.md)")
 	f.BoolVar(&p.Evidence, "evidence", true, "write evidence.csv.gz (one row per co-share pair)")
 	cmd.AddCommand(newCoordExplainCmd(e))
 	return cmd
 }
 
 // datasetShares reads the shares of a stored dataset.
-func (e *env) datasetShares(ctx context.Context, name string, types []tahqiq.ObjectType, withTexts bool) ([]tahqiq.Share, []coord.TextPost, []coord.Input, error) {
+func (e *env) datasetShares(ctx context.Context, name string, types []tahqiq.ObjectType, withTexts bool) ([]tahqiq.Share, []coord.TextPost, coord.Source, error) {
 	db, err := e.openStore(ctx)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, coord.Source{}, err
 	}
 	defer db.Close()
-	shares, ins, err := runs.DatasetShares(ctx, db, name, types)
+	if err := e.readDataset(ctx, db, name); err != nil {
+		return nil, nil, coord.Source{}, err
+	}
+	shares, src, err := runs.DatasetShares(ctx, db, name, types)
 	if err != nil || !withTexts {
-		return shares, nil, ins, err
+		return shares, nil, src, err
 	}
 	texts, err := runs.DatasetTexts(ctx, db, name)
-	return shares, texts, ins, err
+	return shares, texts, src, err
 }
 
 // fileShares reads files straight from disk through the importers.
 // With texts non-nil, the texts of posts that are not reposts are
-// collected into it (for --by near-text).
-func (e *env) fileShares(ctx context.Context, files []string, format string, fo map[string]string, texts *[]coord.TextPost) ([]tahqiq.Share, map[string]coord.Reach, []coord.Input, ingest.Summary, error) {
+// collected into it (for --by near-text). The source it returns names
+// each file as given and by its absolute path, with the importers'
+// options, their rejects and the records that brought nothing.
+func (e *env) fileShares(ctx context.Context, files []string, format string, fo map[string]string, texts *[]coord.TextPost) ([]tahqiq.Share, map[string]coord.Reach, coord.Source, error) {
 	var shares []tahqiq.Share
 	reach := map[string]coord.Reach{}
 	add := func(uid string, f func(r *coord.Reach)) {
@@ -219,7 +218,7 @@ func (e *env) fileShares(ctx context.Context, files []string, format string, fo 
 		return nil
 	})
 	if err != nil {
-		return nil, nil, nil, sum, err
+		return nil, nil, coord.Source{}, err
 	}
 	for _, r := range sum.Rejected {
 		fmt.Fprintf(e.stderr, "tahqiq: rejected %s:%d: %s\n", r.File, r.Line, r.Reason)
@@ -227,11 +226,35 @@ func (e *env) fileShares(ctx context.Context, files []string, format string, fo 
 	if n := sum.Rejects - int64(len(sum.Rejected)); n > 0 {
 		fmt.Fprintf(e.stderr, "tahqiq: ... and %d more rejects (import the files to list them all: tahqiq datasets rejects)\n", n)
 	}
-	var ins []coord.Input
-	for _, f := range sum.Sources {
-		ins = append(ins, coord.Input{Name: f.Name, SHA256: f.SHA256, Format: f.Format, Source: "file"})
+	// post_id_conflicts: posts whose id the files give to a second
+	// account, left out (each is among the rejects too)
+	src := coord.Source{Format: format, Map: fo["map"], Rejected: sum.Rejected, RejectedCount: sum.Rejects,
+		Dropped: map[string]int64{"duplicate_records": sum.Duplicates, "post_id_conflicts": sum.Conflicts}}
+	for k, v := range fo {
+		if k != "map" {
+			if src.Options == nil {
+				src.Options = map[string]string{}
+			}
+			src.Options[k] = v
+		}
 	}
-	return shares, reach, ins, sum, nil
+	notPosts := int64(0)
+	for k, n := range sum.Kinds {
+		if k != tahqiq.RecordPost {
+			notPosts += n
+		}
+	}
+	src.Dropped["records_not_posts"] = notPosts
+	for _, f := range sum.Sources {
+		in := coord.Input{Name: f.Name, SHA256: f.SHA256, Format: f.Format, Source: "file"}
+		if f.Name != "-" {
+			if abs, err := filepath.Abs(f.Name); err == nil {
+				in.Path = abs
+			}
+		}
+		src.Inputs = append(src.Inputs, in)
+	}
+	return shares, reach, src, nil
 }
 
 func newCoordExplainCmd(e *env) *cobra.Command {
@@ -242,8 +265,11 @@ func newCoordExplainCmd(e *env) *cobra.Command {
 		Short: "Print the posts and times behind one edge of a coordination run",
 		Long: `Print the co-share pairs (object, posts, times, dt) that tie two accounts in
 a run written by "tahqiq coord". The run's evidence.csv.gz is read; when the
-run was made with --evidence=false, the run is repeated from its manifest
-(same inputs, checked by SHA-256, same parameters) for that pair.`,
+run was made with --evidence=false, the run is repeated from its manifest,
+from any directory: the same inputs (files by their absolute paths, read with
+the recorded --format, --map and --option, checked by SHA-256; a dataset with
+the same files), the same parameters; a repeat that does not give the counts
+the manifest recorded (another text normalisation, say) is refused.`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
@@ -291,6 +317,12 @@ run was made with --evidence=false, the run is repeated from its manifest
 	return cmd
 }
 
+// explain returns the co-share pairs between accounts a and b in a run:
+// from its evidence file, or by repeating the run from its manifest. The
+// repeat reads the same inputs (a file by the absolute path it had, with
+// the format, column map and options it was read with, and the same
+// SHA-256; a dataset with the same files) and must give the counts the
+// manifest recorded, else it is refused rather than explain another run.
 func explain(ctx context.Context, e *env, run, a, b string) ([]coord.EvidenceRow, error) {
 	evPath := filepath.Join(run, "evidence.csv.gz")
 	if _, err := os.Stat(evPath); err == nil {
@@ -306,25 +338,44 @@ func explain(ctx context.Context, e *env, run, a, b string) ([]coord.EvidenceRow
 	}
 	var shares []tahqiq.Share
 	var texts []coord.TextPost
+	var src coord.Source
+	wantTexts := slices.Contains(m.Params.Types, coord.ObjNearText)
 	if len(m.Inputs) > 0 && m.Inputs[0].Source == "dataset" {
-		shares, texts, _, err = e.datasetShares(ctx, m.Inputs[0].Name, m.Params.Types, slices.Contains(m.Params.Types, coord.ObjNearText))
+		shares, texts, src, err = e.datasetShares(ctx, m.Inputs[0].Name, m.Params.Types, wantTexts)
+		if err == nil && !sameFiles(src.Inputs[1:], m.Inputs[1:]) {
+			return nil, tahqiq.Errorf(tahqiq.ECONFLICT, "dataset %s changed since the run (its files differ): the run cannot be repeated", m.Inputs[0].Name)
+		}
 	} else {
 		var files []string
 		for _, in := range m.Inputs {
-			files = append(files, in.Name)
+			if in.Name == "-" {
+				return nil, tahqiq.Errorf(tahqiq.EINVALID, "the run read standard input, which cannot be read again: repeat it with --evidence")
+			}
+			f := in.Path
+			if _, err := os.Stat(f); f == "" || err != nil {
+				f = in.Name // a manifest from before paths were recorded, or the file moved here
+			}
+			files = append(files, f)
 		}
-		var ins []coord.Input
+		fo := map[string]string{}
+		for k, v := range m.Options {
+			fo[k] = v
+		}
+		if m.Map != "" {
+			fo["map"] = m.Map
+		}
 		var tp *[]coord.TextPost
-		if slices.Contains(m.Params.Types, coord.ObjNearText) {
+		if wantTexts {
 			tp = &texts
 		}
-		shares, _, ins, _, err = e.fileShares(ctx, files, "", nil, tp)
-		if err == nil {
-			for i := range ins {
-				if i >= len(m.Inputs) || ins[i].SHA256 != m.Inputs[i].SHA256 {
-					return nil, tahqiq.Errorf(tahqiq.ECONFLICT, "input %s changed since the run (SHA-256 differs)", ins[i].Name)
+		shares, _, src, err = e.fileShares(ctx, files, m.Format, fo, tp)
+		if err == nil && !sameFiles(src.Inputs, m.Inputs) {
+			for i, in := range m.Inputs {
+				if i >= len(src.Inputs) || src.Inputs[i].SHA256 != in.SHA256 {
+					return nil, tahqiq.Errorf(tahqiq.ECONFLICT, "input %s changed since the run (SHA-256 differs, or it cannot be read)", files[i])
 				}
 			}
+			return nil, tahqiq.Errorf(tahqiq.ECONFLICT, "the run's inputs changed (%d files now, %d then)", len(src.Inputs), len(m.Inputs))
 		}
 	}
 	if err != nil {
@@ -336,5 +387,22 @@ func explain(ctx context.Context, e *env, run, a, b string) ([]coord.EvidenceRow
 	if err != nil {
 		return nil, err
 	}
+	for _, k := range []string{"input_shares", "shares", "accounts", "posts", "objects", "pairs", "edges", "near_text_posts"} {
+		want, ok := m.Counts[k]
+		if got := res.Counts[k]; ok && got != want {
+			tn := m.Textnorm
+			if tn == "" {
+				tn = "1 (not recorded)"
+			}
+			return nil, tahqiq.Errorf(tahqiq.ECONFLICT, "repeating the run gives %d %s, the run had %d (text normalisation version %s then, %s now; tahqiq %s then, %s now): explain would not show that run's evidence",
+				got, strings.ReplaceAll(k, "_", " "), want, tn, textnorm.Version, m.Version, Version)
+		}
+	}
 	return res.PairEvidence(a, b), nil
+}
+
+// sameFiles reports whether two lists of inputs name the same contents
+// (SHA-256) in the same order.
+func sameFiles(a, b []coord.Input) bool {
+	return slices.EqualFunc(a, b, func(x, y coord.Input) bool { return x.SHA256 == y.SHA256 })
 }

@@ -2,9 +2,11 @@ package cli
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -19,7 +21,7 @@ func newDatasetsCmd(e *env) *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "datasets",
-		Short: "List datasets with their counts and sources",
+		Short: "List the datasets you may read, with their counts and sources",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
@@ -28,7 +30,11 @@ func newDatasetsCmd(e *env) *cobra.Command {
 				return err
 			}
 			defer db.Close()
-			ds, err := db.FindDatasets(ctx)
+			all, err := db.FindDatasets(ctx)
+			if err != nil {
+				return err
+			}
+			ds, err := e.visibleDatasets(ctx, db, all)
 			if err != nil {
 				return err
 			}
@@ -80,11 +86,36 @@ func newDatasetsCmd(e *env) *cobra.Command {
 	return cmd
 }
 
+// visibleDatasets keeps the datasets the --as user may read (all of them
+// on a store without organisations).
+func (e *env) visibleDatasets(ctx context.Context, db fullStore, all []tahqiq.Dataset) ([]tahqiq.Dataset, error) {
+	s := rules(db)
+	a, err := s.CLIActor(ctx, e.as)
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, len(all))
+	for i, d := range all {
+		names[i] = d.Name
+	}
+	ok, err := s.VisibleDatasets(ctx, a, names)
+	if err != nil {
+		return nil, err
+	}
+	var out []tahqiq.Dataset
+	for _, d := range all {
+		if slices.Contains(ok, d.Name) {
+			out = append(out, d)
+		}
+	}
+	return out, nil
+}
+
 func newDatasetsRmCmd(e *env) *cobra.Command {
 	var dryRun bool
 	cmd := &cobra.Command{
 		Use:   "rm NAME",
-		Short: "Remove a dataset and everything imported into it, saying what it removes",
+		Short: "Remove a dataset and everything imported into it, saying what it removes (an admin of its organisation; logged)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
@@ -93,6 +124,9 @@ func newDatasetsRmCmd(e *env) *cobra.Command {
 				return err
 			}
 			defer db.Close()
+			if err := e.readDataset(ctx, db, args[0]); err != nil {
+				return err
+			}
 			d, err := db.FindDatasetByName(ctx, args[0])
 			if err != nil {
 				return err
@@ -103,7 +137,12 @@ func newDatasetsRmCmd(e *env) *cobra.Command {
 				fmt.Fprintln(e.stdout, "would remove", what)
 				return nil
 			}
-			if _, err := db.DeleteDataset(ctx, d.Name); err != nil {
+			s := rules(db)
+			a, err := s.CLIActor(ctx, e.as)
+			if err != nil {
+				return err
+			}
+			if _, err := s.DeleteDataset(ctx, a, d.Name); err != nil {
 				return err
 			}
 			fmt.Fprintln(e.stdout, "removed", what)
@@ -130,11 +169,14 @@ with its file, line and reason (an import's summary lists only the first
 			if limit < 0 {
 				return tahqiq.Errorf(tahqiq.EINVALID, "--limit %d: want 0 (all) or more", limit)
 			}
-			db, _, err := e.openFull(ctx)
+			db, err := e.openStore(ctx)
 			if err != nil {
 				return err
 			}
 			defer db.Close()
+			if err := e.readDataset(ctx, db, args[0]); err != nil {
+				return err
+			}
 			d, err := db.FindDatasetByName(ctx, args[0])
 			if err != nil {
 				return err
@@ -247,6 +289,13 @@ everything and keeps nothing.`,
 				return err
 			}
 			defer db.Close()
+			// who may import into the dataset may re-derive it
+			if err := e.readDataset(ctx, db, args[0]); err != nil {
+				return err
+			}
+			if err := e.claimDataset(ctx, db, args[0]); err != nil {
+				return err
+			}
 			opt := ingest.RederiveOptions{FormatOptions: fo, DryRun: dryRun, Progress: e.progressOut(), Log: e.log}
 			sum, err := e.importer().Rederive(ctx, db, args[0], opt)
 			if err != nil {

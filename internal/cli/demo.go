@@ -17,7 +17,7 @@ import (
 )
 
 func newDemoCmd(e *env) *cobra.Command {
-	var out, as string
+	var out string
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Run the main job on bundled real samples with the embedded store",
@@ -27,7 +27,8 @@ into the embedded store (--data), find the accounts that retweeted the same
 posts within 60 seconds of each other, and summarise what was found; audit
 a bundled set of result forms; then open a case in the custody log, attach
 the coordination run and one of the posts behind the strongest link, export
-the case as a zip bundle and verify it offline.
+the case as a zip bundle and verify it offline. In a store with
+organisations the demo acts as --as USER (default: demo).
 
 The samples are written to DIR/inputs and every output goes under DIR
 (--out, default ./tahqiq-demo); the bundle goes to DIR/case/case-ID.zip.
@@ -49,6 +50,19 @@ the admin user demo and the store's signing key.`,
 			defer db.Close()
 
 			fmt.Fprintf(w, "== 1. Import (store: %s)\n", db.Path())
+			if has, err := rules(db).HasOrganisations(ctx); err != nil {
+				return err
+			} else if has && e.as == "" {
+				e.as = "demo" // the demo's own user, made by its first run
+			}
+			if err := e.claimDataset(ctx, db, "demo"); err != nil {
+				if c := tahqiq.ErrorCode(err); c != tahqiq.ENOTFOUND && c != tahqiq.EUNAUTHORIZED && c != tahqiq.EFORBIDDEN && c != tahqiq.ECONFLICT {
+					return err
+				}
+				fmt.Fprintf(w, "skipped: %s (run the demo with --as USER, an investigator or admin of this store)\n", tahqiq.ErrorMessage(err))
+				fmt.Fprintf(w, "\n== 4. A case\nskipped: nothing imported\n")
+				return nil
+			}
 			opt := ingest.Options{Dataset: "demo", Progress: e.progressOut(), Log: e.log}
 			sum, err := e.importer().Import(ctx, db, files, opt)
 			if err != nil {
@@ -64,7 +78,7 @@ the admin user demo and the store's signing key.`,
 				c.Records, c.Posts, c.Accounts, c.Shares, c.Rejects, len(d.Sources))
 
 			fmt.Fprintf(w, "\n== 2. Coordination: co-retweets within 60 s, CooRTweet's min-participation 2\n")
-			shares, _, ins, err := e.datasetShares(ctx, "demo", []tahqiq.ObjectType{tahqiq.ObjRetweet}, false)
+			shares, _, src, err := e.datasetShares(ctx, "demo", []tahqiq.ObjectType{tahqiq.ObjRetweet}, false)
 			if err != nil {
 				return err
 			}
@@ -76,7 +90,7 @@ the admin user demo and the store's signing key.`,
 				return err
 			}
 			runDir := filepath.Join(out, "coord")
-			m, err := res.WriteDir(runDir, Version, ins)
+			m, err := res.WriteDir(runDir, Version, src)
 			if err != nil {
 				return err
 			}
@@ -114,11 +128,10 @@ the admin user demo and the store's signing key.`,
 			if _, err := os.Stat(filepath.Join(out, "audit", "manifest.json")); err == nil {
 				runDirs = append(runDirs, filepath.Join(out, "audit"))
 			}
-			return demoCase(cmd, e, as, runDirs, post, filepath.Join(out, "case"))
+			return demoCase(cmd, e, e.as, runDirs, post, filepath.Join(out, "case"))
 		},
 	}
 	cmd.Flags().StringVar(&out, "out", "tahqiq-demo", "directory for the demo's inputs and outputs")
-	cmd.Flags().StringVar(&as, "as", os.Getenv("TAHQIQ_USER"), "act as this user for the case (default: the user demo, created with its organisation in a store without one)")
 	return cmd
 }
 
@@ -189,7 +202,8 @@ func demoCase(cmd *cobra.Command, e *env, as string, runDirs []string, post, out
 		}
 		return &exitError{code: 6, msg: fmt.Sprintf("demo: the bundle does not verify: %d problems", len(r.Problems))}
 	}
-	fmt.Fprintln(w, "OK")
-	fmt.Fprintf(w, "see it: tahqiq case show %s --as %s; check it anywhere: tahqiq verify %s\n", res.CaseID, actor.Name, res.Bundle)
+	fmt.Fprintf(w, "OK (log key %s, given)\n", r.Key)
+	fmt.Fprintf(w, "see it: tahqiq case show %s --as %s; check it anywhere with the store's public key: tahqiq verify %s --key %s\n",
+		res.CaseID, actor.Name, res.Bundle, filepath.Join(e.dataDir, casework.PubKeyFile))
 	return nil
 }

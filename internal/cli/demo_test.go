@@ -17,7 +17,7 @@ func TestDemoCase(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("demo = %d: %s %s", code, out, errs)
 	}
-	for _, want := range []string{"== 4. A case", "created \"tahqiq demo\" with admin user demo", "attached analysis", "attached post", "recorded finding", ", 2 items,", ": OK\n"} {
+	for _, want := range []string{"== 4. A case", "created \"tahqiq demo\" with admin user demo", "attached analysis", "attached post", "recorded finding", ", 2 items,", ": OK (log key tahqiq/tahqiq-demo+", ", given)\n"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, out[strings.Index(out, "== 4."):])
 		}
@@ -26,7 +26,7 @@ func TestDemoCase(t *testing.T) {
 	if zip == nil {
 		t.Fatalf("demo names no zip bundle")
 	}
-	if code, out, _ := run(t, data, "", "verify", zip[1]); code != 0 || !strings.Contains(out, "OK") {
+	if code, out, _ := run(t, data, "", "verify", zip[1], "--key", filepath.Join(data, "keys", "log.pub")); code != 0 || !strings.Contains(out, "OK") {
 		t.Errorf("verify %s = %d: %s", zip[1], code, out)
 	}
 	// In an initialised store, an unknown user skips the case step.

@@ -65,6 +65,9 @@ with CooRTweet; --format events writes tahqiq's events CSV
 				return err
 			}
 			defer db.Close()
+			if err := e.readDataset(ctx, db, dataset); err != nil {
+				return err
+			}
 			d, err := db.FindDatasetByName(ctx, dataset)
 			if err != nil {
 				return err

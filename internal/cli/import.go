@@ -36,6 +36,10 @@ file twice adds nothing, unless its first import kept nothing (every record
 rejected, or a CSV header alone): then it is imported again, e.g. with
 --format, and replaces that attempt and its rejects.
 
+Once the store has an organisation, --as USER (or TAHQIQ_USER) says who
+imports: the dataset belongs to that user's organisation, and only it
+imports into the dataset again.
+
 With --publish nats://…, the shares the import added are published, once it
 is stored and in time order, to the live stream (tahqiq.live.DATASET), where
 tahqiq watch and serve --watch see them as a live feed.
@@ -66,6 +70,10 @@ Formats:
 				return err
 			}
 			defer db.Close()
+			// the dataset is the importer's organisation's (--as; casework decides)
+			if err := e.claimDataset(ctx, db, ingest.DatasetName(opt.Dataset, args)); err != nil {
+				return err
+			}
 			var added []tahqiq.Share
 			if publish != "" {
 				opt.OnShares = func(sh []tahqiq.Share) { added = append(added, sh...) }

@@ -26,7 +26,15 @@ func TestMain(m *testing.M) {
 	if args := os.Getenv("TAHQIQ_CLI_CHILD"); args != "" {
 		os.Exit(cli.Main(context.Background(), strings.Split(args, "\x1f"), os.Stdin, os.Stdout, os.Stderr))
 	}
-	os.Exit(m.Run())
+	// No test reads the trusted keys of whoever runs them.
+	dir, err := os.MkdirTemp("", "tahqiq-cli-test-")
+	if err != nil {
+		panic(err)
+	}
+	os.Setenv("TAHQIQ_TRUSTED_KEYS", filepath.Join(dir, "trusted-keys"))
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
 }
 
 type summary struct {
@@ -507,10 +515,16 @@ func TestPostIDReusedByASecondAccount(t *testing.T) {
 		t.Fatal(err)
 	}
 	var m struct {
-		Counts map[string]int64 `json:"counts"`
+		Counts        map[string]int64 `json:"counts"`
+		RejectedCount int64            `json:"rejected_count"`
+		Rejected      []struct {
+			Reason string `json:"reason"`
+		} `json:"rejected"`
+		Dropped map[string]int64 `json:"dropped"`
 	}
-	if err := json.Unmarshal(raw, &m); err != nil || m.Counts["input_rejects"] != 1 || m.Counts["input_conflicts"] != 1 || m.Counts["shares"] != 3 {
-		t.Errorf("manifest counts %v, %v", m.Counts, err)
+	if err := json.Unmarshal(raw, &m); err != nil || m.RejectedCount != 1 || len(m.Rejected) != 1 || m.Rejected[0].Reason != reason ||
+		m.Dropped["post_id_conflicts"] != 1 || m.Counts["shares"] != 3 {
+		t.Errorf("manifest: %+v, %v", m, err)
 	}
 }
 

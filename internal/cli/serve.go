@@ -134,6 +134,9 @@ in --data/nats; the work of runs a stopped server left is purged).`,
 				srv.RegisterOnShutdown(func() { s.Alerts.Close() }) // ends the event streams
 			}
 			fmt.Fprintf(e.stderr, "tahqiq %s serving http://%s (data %s); stop with Ctrl-C\n", Version, ln.Addr(), e.dataDir)
+			if has, err := cw.HasOrganisations(ctx); err == nil && !has {
+				fmt.Fprintf(e.stderr, "first-run setup is open: the first visitor of http://%s becomes the administrator (on an address others can reach, run tahqiq org init and org passwd first)\n", ln.Addr())
+			}
 			errc := make(chan error, 1)
 			go func() { errc <- srv.Serve(ln) }()
 			select {

@@ -344,4 +344,26 @@ func TestCoordDatasetNearText(t *testing.T) {
 	if near == 0 {
 		t.Error("no edge carries a near-text co-share: the comparison proves little")
 	}
+
+	// A dataset run without evidence is explained by repeating it (from
+	// another directory), and refused once the dataset holds another file.
+	noEvidence := filepath.Join(t.TempDir(), "noev")
+	if code, _, stderr := run(t, data, "", append(args, "--dataset", "ira", "--out", noEvidence, "--evidence=false")...); code != 0 {
+		t.Fatalf("coord --dataset --evidence=false: %s", stderr)
+	}
+	more := filepath.Join(parsetest.DataDir(t, "coord"), "russian_coord_tweets.events.csv")
+	t.Chdir(t.TempDir())
+	pairs := readEdges(t, filepath.Join(fromStore, "edges.csv"))
+	a, b := pairs[len(pairs)/2][0], pairs[len(pairs)/2][1]
+	_, want, _ := run(t, data, "", "coord", "explain", "--json", "--run", fromStore, a, b)
+	code, got, stderr := run(t, data, "", "coord", "explain", "--json", "--run", noEvidence, a, b)
+	if code != 0 || got != want || len(want) < 10 {
+		t.Errorf("explain by repeating the dataset run: exit %d %s\n%s\nwant\n%s", code, stderr, got, want)
+	}
+	if code, _, stderr := run(t, data, "", "import", "--dataset", "ira", more); code != 0 {
+		t.Fatalf("import: %s", stderr)
+	}
+	if code, _, stderr := run(t, data, "", "coord", "explain", "--run", noEvidence, a, b); code != 4 || !strings.Contains(stderr, "changed since the run") {
+		t.Errorf("explain after the dataset changed: exit %d, %s; want 4 and a conflict", code, stderr)
+	}
 }

@@ -155,6 +155,9 @@ func newPublishCmd(e *env) *cobra.Command {
 				return err
 			}
 			defer db.Close()
+			if err := e.readDataset(ctx, db, dataset); err != nil {
+				return err
+			}
 			shares, _, err := runs.DatasetShares(ctx, db, dataset, nil)
 			if err != nil {
 				return err

@@ -38,14 +38,9 @@ var (
 
 // openStore opens the store --db names: PostgreSQL for a postgres:// URL,
 // else the embedded store in the --data directory.
-func (e *env) openStore(ctx context.Context) (store, error) {
-	switch {
-	case e.dbURL == "":
-		return sqlite.OpenDir(ctx, e.dataDir)
-	case isPostgresURL(e.dbURL):
-		return postgres.Open(ctx, e.dbURL)
-	}
-	return nil, tahqiq.Errorf(tahqiq.EINVALID, "--db %s: want a postgres:// URL, or nothing for the embedded store in --data", postgres.Redact(e.dbURL))
+func (e *env) openStore(ctx context.Context) (fullStore, error) {
+	db, _, err := e.openFull(ctx)
+	return db, err
 }
 
 func isPostgresURL(u string) bool {
@@ -113,7 +108,7 @@ func openCasework(ctx context.Context, e *env, needKey bool) (*casework.Service,
 		db.Close()
 		return nil, nil, err
 	}
-	s := &casework.Service{Store: db, Blobs: bs, Posts: db, Now: now}
+	s := &casework.Service{Store: db, Blobs: bs, Posts: db, Datasets: db, Now: now}
 	signer, v, err := casework.LoadKey(e.dataDir)
 	if err != nil && needKey {
 		db.Close()
@@ -123,6 +118,35 @@ func openCasework(ctx context.Context, e *env, needKey bool) (*casework.Service,
 		s.Signer, s.LogKey, s.Origin = signer, v, signer.Name()
 	}
 	return s, db, nil
+}
+
+// rules is the case service's access rules over db without evidence
+// files or a signing key: enough for the commands on datasets.
+func rules(db fullStore) *casework.Service {
+	return &casework.Service{Store: db, Posts: db, Datasets: db}
+}
+
+// readDataset resolves who acts (--as: needed once the store has an
+// organisation) and checks that it may read dataset: another
+// organisation's does not exist for it.
+func (e *env) readDataset(ctx context.Context, db fullStore, dataset string) error {
+	s := rules(db)
+	a, err := s.CLIActor(ctx, e.as)
+	if err != nil {
+		return err
+	}
+	return s.DatasetAccess(ctx, a, dataset)
+}
+
+// claimDataset resolves who acts and makes sure it may import into
+// dataset: its organisation's, or new and now its organisation's.
+func (e *env) claimDataset(ctx context.Context, db fullStore, dataset string) error {
+	s := rules(db)
+	a, err := s.CLIActor(ctx, e.as)
+	if err != nil {
+		return err
+	}
+	return s.ClaimDataset(ctx, a, dataset)
 }
 
 // warnIsolation tells the operator when PostgreSQL will not enforce the

@@ -22,7 +22,7 @@ func BenchmarkRussian(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := res.WriteDir(dir, "bench", nil); err != nil {
+		if _, err := res.WriteDir(dir, "bench", coord.Source{}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -49,7 +49,7 @@ func BenchmarkSynthetic(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				if _, err := res.WriteDir(dir, "bench", nil); err != nil {
+				if _, err := res.WriteDir(dir, "bench", coord.Source{}); err != nil {
 					b.Fatal(err)
 				}
 				b.ReportMetric(float64(res.Counts["pairs"]), "pairs")

@@ -52,6 +52,9 @@ type input struct {
 	// stop is set when the run's context is done; the long loops check it
 	// and return early (Run then returns the context's error).
 	stop atomic.Bool
+
+	// dropped counts the shares intern left out, by reason (Result.Dropped).
+	dropped map[string]int64
 }
 
 // intern builds the input from shares, keeping those of the wanted types
@@ -77,8 +80,10 @@ func intern(shares []tahqiq.Share, types []tahqiq.ObjectType, keepLoops bool) *i
 		return i
 	}
 	rows := make([]row, 0, len(shares))
+	in.dropped = map[string]int64{"loops": 0, "other_types": 0, "empty_objects": 0, "duplicate_rows": 0}
 	add := func(t tahqiq.ObjectType, value string, s *tahqiq.Share) {
 		if value == "" {
+			in.dropped["empty_objects"]++
 			return
 		}
 		k := objKey{t, value}
@@ -93,10 +98,13 @@ func intern(shares []tahqiq.Share, types []tahqiq.ObjectType, keepLoops bool) *i
 	for i := range shares {
 		s := &shares[i]
 		if !keepLoops && IsLoop(*s) {
+			in.dropped["loops"]++
 			continue
 		}
 		if len(want) == 0 || want[s.Type] {
 			add(s.Type, s.Object, s)
+		} else if !want[ObjPost] {
+			in.dropped["other_types"]++
 		}
 		if want[ObjPost] {
 			add(ObjPost, "post", s) // CNT co_post: every post is the same action
@@ -126,7 +134,9 @@ func intern(shares []tahqiq.Share, types []tahqiq.ObjectType, keepLoops bool) *i
 		return cmp.Compare(a.post, b.post)
 	})
 	// An exact duplicate row (same post, same object) is one share.
+	n := len(rows)
 	rows = slices.CompactFunc(rows, func(a, b row) bool { return a.obj == b.obj && a.post == b.post && a.t == b.t && a.acc == b.acc })
+	in.dropped["duplicate_rows"] = int64(n - len(rows))
 	in.rows = rows
 	in.objStart = make([]int32, len(in.objects)+1)
 	for _, r := range rows {

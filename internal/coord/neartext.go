@@ -2,6 +2,7 @@ package coord
 
 import (
 	"cmp"
+	"math"
 	"slices"
 
 	"github.com/tahqiq/tahqiq"
@@ -22,61 +23,102 @@ type TextPost struct {
 	Text      string           // as published
 }
 
-// MinHash/LSH banding: 20 bands of 5 rows find a pair of Jaccard 0.8 with
-// probability 1-(1-0.8^5)^20 > 0.999 and a pair of 0.5 with 0.47; every
-// candidate is verified exactly, so the bands only decide what is compared.
-const (
-	lshBands = 20
-	lshRows  = 5
-)
-
 // nearText is the result of the near-text pass: the near-text shares and
 // the token set of every post they name, for exact verification of each
 // in-window pair.
 type nearText struct {
 	shares []tahqiq.Share
 	tokens map[string][]uint64 // post UID -> sorted distinct token hashes
+	// candidates counts the pairs the join looked at (for the manifest).
+	candidates int64
+	// short and repeated count the texts left out: under minTokens
+	// tokens, and a post id given again (or none).
+	short, repeated int64
 }
 
 // findNearText groups posts whose texts are near duplicates. Each post with
 // at least minTokens distinct tokens (after textnorm.Text: case-folded,
-// @mentions and URLs removed) gets a MinHash signature; posts that fall in
-// the same LSH bucket of any band are candidates and are joined when their
-// exact Jaccard similarity is at least thr. Each group (a connected
-// component of verified links, named by its smallest post UID) becomes one
-// object of type near-text; the kernel then pairs its posts within the
-// window and keeps a pair only when its own Jaccard is at least thr, so the
-// component never stands in for the similarity. No all-pairs comparison is
-// made: a bucket is verified against its first member and neighbours.
-func findNearText(texts []TextPost, minTokens int, thr float64, seed uint64) *nearText {
+// @mentions and URLs removed) is a node; two posts are linked when their
+// exact Jaccard similarity is at least thr and they were posted within
+// window seconds of each other (whatever their accounts). A group is a
+// connected component of links, named by its smallest post UID, and
+// becomes one object of type near-text; the kernel then pairs its posts
+// within the window and keeps a pair only when its own Jaccard is at least
+// thr, so the component never stands in for the similarity.
+//
+// The links are found by an exact all-pairs similarity join (length and
+// prefix filtering, as AllPairs and PPJoin do) swept over the posts in
+// time order, with an index that holds only the posts of the last window
+// seconds: every linked pair is found (the proof is in docs/coord.md), so
+// every pair the kernel must report lies inside one group. A candidate
+// already in the post's group is not verified again, so a template
+// campaign costs about one comparison per in-window neighbour, never all
+// pairs of the campaign.
+func findNearText(texts []TextPost, minTokens int, thr float64, window int64) *nearText {
 	type doc struct {
 		post, acc string
 		t         int64
 		prec      tahqiq.Precision
-		toks      []uint64
+		toks      []uint64 // sorted token hashes
+		ranks     []int32  // the same tokens as ranks, rarest first
 	}
 	docs := make([]doc, 0, len(texts))
 	seen := map[string]bool{}
+	var short, repeated int64
 	for _, tp := range texts {
 		if tp.PostID == "" || seen[tp.PostID] {
+			repeated++
 			continue
 		}
 		toks := tokenSet(tp.Text)
 		if len(toks) < max(minTokens, 1) {
+			short++
 			continue
 		}
 		seen[tp.PostID] = true
-		docs = append(docs, doc{tp.PostID, tp.AccountID, tp.Time, tp.Precision, toks})
+		docs = append(docs, doc{post: tp.PostID, acc: tp.AccountID, t: tp.Time, prec: tp.Precision, toks: toks})
 	}
 	// Order by post UID so that everything below is independent of input order.
 	slices.SortFunc(docs, func(a, b doc) int { return cmp.Compare(a.post, b.post) })
 	n := len(docs)
+
+	// The global token order of prefix filtering: by document frequency,
+	// rarest first (ties by hash), so that prefixes hold rare tokens and
+	// the index lists stay short.
+	df := map[uint64]int32{}
+	for i := range docs {
+		for _, tok := range docs[i].toks {
+			df[tok]++
+		}
+	}
+	order := make([]uint64, 0, len(df))
+	for tok := range df {
+		order = append(order, tok)
+	}
+	slices.SortFunc(order, func(a, b uint64) int {
+		if c := cmp.Compare(df[a], df[b]); c != 0 {
+			return c
+		}
+		return cmp.Compare(a, b)
+	})
+	rank := make(map[uint64]int32, len(order))
+	for r, tok := range order {
+		rank[tok] = int32(r)
+	}
+	for i := range docs {
+		rs := make([]int32, len(docs[i].toks))
+		for k, tok := range docs[i].toks {
+			rs[k] = rank[tok]
+		}
+		slices.Sort(rs)
+		docs[i].ranks = rs
+	}
+
 	parent := make([]int32, n)
 	for i := range parent {
 		parent[i] = int32(i)
 	}
-	var find func(x int32) int32
-	find = func(x int32) int32 {
+	find := func(x int32) int32 {
 		for parent[x] != x {
 			parent[x] = parent[parent[x]]
 			x = parent[x]
@@ -94,67 +136,67 @@ func findNearText(texts []TextPost, minTokens int, thr float64, seed uint64) *ne
 			parent[ra] = rb
 		}
 	}
-	// Signatures, band by band: bucket key per (band, doc).
-	seeds := make([]uint64, lshBands*lshRows)
-	s := seed ^ 0x6e656172746578 // "neartex"
-	for i := range seeds {
-		s = splitmix(s)
-		seeds[i] = s
+
+	// The sweep: posts in time order; each probes the index with its
+	// prefix, then enters the index under the same prefix. lists[r] holds
+	// the posts (in time order) whose prefix contains token r; head[r]
+	// skips those more than window seconds older than the probe.
+	byTime := make([]int32, n)
+	for i := range byTime {
+		byTime[i] = int32(i)
 	}
-	type entry struct {
-		key uint64
-		doc int32
-	}
-	keys := make([]entry, n)
-	sig := make([]uint64, lshRows)
-	for band := 0; band < lshBands; band++ {
-		for d := range docs {
-			for r := 0; r < lshRows; r++ {
-				m := ^uint64(0)
-				sd := seeds[band*lshRows+r]
-				for _, tok := range docs[d].toks {
-					if h := splitmix(tok ^ sd); h < m {
-						m = h
-					}
-				}
-				sig[r] = m
-			}
-			k := uint64(band) * 0x9e3779b97f4a7c15
-			for _, v := range sig {
-				k = splitmix(k ^ v)
-			}
-			keys[d] = entry{k, int32(d)}
+	slices.SortFunc(byTime, func(a, b int32) int {
+		if c := cmp.Compare(docs[a].t, docs[b].t); c != 0 {
+			return c
 		}
-		slices.SortFunc(keys, func(a, b entry) int {
-			if c := cmp.Compare(a.key, b.key); c != 0 {
-				return c
+		return cmp.Compare(a, b)
+	})
+	lists := make([][]int32, len(order))
+	head := make([]int32, len(order))
+	stamp := make([]int32, n) // stamp[y] == x+1: y was a candidate of x already
+	var candidates int64
+	for _, x := range byTime {
+		dx := &docs[x]
+		nx := len(dx.ranks)
+		for _, r := range dx.ranks[:prefixLen(nx, thr)] {
+			l := lists[r]
+			h := head[r]
+			for int(h) < len(l) && dx.t-docs[l[h]].t > window {
+				h++
 			}
-			return cmp.Compare(a.doc, b.doc)
-		})
-		for lo := 0; lo < n; {
-			hi := lo + 1
-			for hi < n && keys[hi].key == keys[lo].key {
-				hi++
-			}
-			first := keys[lo].doc
-			for k := lo + 1; k < hi; k++ {
-				d := keys[k].doc
-				prev := keys[k-1].doc
-				if find(d) != find(first) && jaccard(docs[d].toks, docs[first].toks) >= thr {
-					union(d, first)
+			head[r] = h
+			for _, y := range l[h:] {
+				if stamp[y] == x+1 {
+					continue
 				}
-				if prev != first && find(d) != find(prev) && jaccard(docs[d].toks, docs[prev].toks) >= thr {
-					union(d, prev)
+				stamp[y] = x + 1
+				ny := len(docs[y].ranks)
+				if float64(min(nx, ny)) < thr*float64(max(nx, ny))-1e-9 {
+					continue // length filter: J <= min/max
+				}
+				candidates++
+				if find(x) == find(y) {
+					continue
+				}
+				if similar(dx.ranks, docs[y].ranks, thr) {
+					union(x, y)
 				}
 			}
-			lo = hi
+			// Entries that fell out of the window are dropped once they are
+			// half of the list, so the index holds about one window.
+			if int(h) > len(l)/2 && h > 64 {
+				l = append(l[:0], l[h:]...)
+				head[r] = 0
+			}
+			lists[r] = append(l, x)
 		}
 	}
+
 	size := make([]int32, n)
 	for i := range docs {
 		size[find(int32(i))]++
 	}
-	nt := &nearText{tokens: map[string][]uint64{}}
+	nt := &nearText{tokens: map[string][]uint64{}, candidates: candidates, short: short, repeated: repeated}
 	for i, d := range docs {
 		root := find(int32(i))
 		if size[root] < 2 {
@@ -164,6 +206,48 @@ func findNearText(texts []TextPost, minTokens int, thr float64, seed uint64) *ne
 		nt.tokens[d.post] = d.toks
 	}
 	return nt
+}
+
+// similar reports whether jaccard(a, b) >= thr for two sorted distinct
+// sets, giving up as soon as the tokens left cannot bring the overlap to
+// ceil(thr/(1+thr)*(|a|+|b|)) (J >= thr exactly when the overlap reaches
+// thr/(1+thr) of |a|+|b|; the bound is rounded down by 1e-9 as in
+// prefixLen, and the last word is jaccard's own comparison).
+func similar(a, b []int32, thr float64) bool {
+	need := int(math.Ceil(thr/(1+thr)*float64(len(a)+len(b)) - 1e-9))
+	inter := 0
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		if inter+min(len(a)-i, len(b)-j) < need {
+			return false
+		}
+		switch {
+		case a[i] == b[j]:
+			inter++
+			i++
+			j++
+		case a[i] < b[j]:
+			i++
+		default:
+			j++
+		}
+	}
+	if len(a) == 0 && len(b) == 0 {
+		return false
+	}
+	return float64(inter)/float64(len(a)+len(b)-inter) >= thr
+}
+
+// prefixLen is the prefix of a set of n tokens that prefix filtering
+// indexes and probes at threshold thr: n - ceil(thr*n) + 1. Two sets with
+// a Jaccard similarity of at least thr share at least ceil(thr*max(n, m))
+// tokens, so (under one global token order) their prefixes of these
+// lengths share a token. The bound is rounded down by 1e-9 so that a
+// product such as 0.8*5 computed as 4.000000000000001 does not shorten
+// the prefix; a longer prefix only adds candidates.
+func prefixLen(n int, thr float64) int {
+	overlap := max(int(math.Ceil(thr*float64(n)-1e-9)), 1)
+	return min(n-overlap+1, n)
 }
 
 // tokenSet returns the sorted distinct hashes of the word tokens of text.
@@ -205,13 +289,6 @@ func fnv64(s string) uint64 {
 		h *= 1099511628211
 	}
 	return h
-}
-
-func splitmix(x uint64) uint64 {
-	x += 0x9e3779b97f4a7c15
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
-	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
-	return x ^ (x >> 31)
 }
 
 // JaccardString returns the Jaccard similarity of the token sets of two

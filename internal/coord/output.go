@@ -17,28 +17,58 @@ import (
 	"time"
 
 	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/textnorm"
 )
 
 // Input names one input of a run, for the manifest.
 type Input struct {
-	Name   string `json:"name"`
+	Name   string `json:"name"`           // as given (a file) or the dataset's name
+	Path   string `json:"path,omitempty"` // a file's absolute path when the run read it
 	SHA256 string `json:"sha256,omitempty"`
-	Format string `json:"format,omitempty"`
-	Source string `json:"source"` // "file" or "dataset"
+	Format string `json:"format,omitempty"` // the format the file was read as
+	Source string `json:"source"`           // "file", "dataset" or "dataset:NAME" (a file of it)
+}
+
+// Source is what a run read and how: its inputs, the importers' options
+// (for files read straight from disk), and the rows that did not reach the
+// run. The manifest records it so that the run can be repeated.
+type Source struct {
+	Inputs  []Input
+	Format  string            // --format given; "" = detected per file
+	Map     string            // --map (the generic_csv column map)
+	Options map[string]string // --option KEY=VALUE, other than map
+	// Rejected lists the records the importers rejected (the first 10,000;
+	// a stored dataset's are in the store), RejectedCount counts them all.
+	Rejected      []tahqiq.Reject
+	RejectedCount int64
+	// Dropped counts rows read but left out before the run, by reason
+	// (duplicate_records: a post read again that added nothing;
+	// records_not_posts: header lines, users and other records). The run
+	// adds its own (Result.Dropped).
+	Dropped map[string]int64
 }
 
 // Manifest is manifest.json: everything needed to repeat the run.
 type Manifest struct {
-	Tool       string             `json:"tool"`
-	Version    string             `json:"version"`
-	CreatedAt  time.Time          `json:"created_at"`
-	Inputs     []Input            `json:"inputs"`
-	Params     Params             `json:"params"`
-	Types      []string           `json:"types_present"`
-	Counts     map[string]int64   `json:"counts"`
-	Timings    map[string]float64 `json:"timings_s"`
-	Modularity float64            `json:"modularity,omitempty"`
-	Files      []string           `json:"files"`
+	Tool      string            `json:"tool"`
+	Version   string            `json:"version"`
+	CreatedAt time.Time         `json:"created_at"`
+	Inputs    []Input           `json:"inputs"`
+	Format    string            `json:"format,omitempty"`  // --format of --input files ("" = detected)
+	Map       string            `json:"map,omitempty"`     // --map of --input files
+	Options   map[string]string `json:"options,omitempty"` // --option of --input files
+	// Textnorm is the version of the text normalisation (textnorm.Version)
+	// the shares and near-text tokens were derived with.
+	Textnorm      string             `json:"textnorm_version"`
+	RejectedCount int64              `json:"rejected_count"`
+	Rejected      []tahqiq.Reject    `json:"rejected"`
+	Dropped       map[string]int64   `json:"dropped"`
+	Params        Params             `json:"params"`
+	Types         []string           `json:"types_present"`
+	Counts        map[string]int64   `json:"counts"`
+	Timings       map[string]float64 `json:"timings_s"`
+	Modularity    float64            `json:"modularity,omitempty"`
+	Files         []string           `json:"files"`
 }
 
 // EvidenceRow is one co-share pair: the posts and times behind an edge.
@@ -115,8 +145,8 @@ func (r *Result) PairEvidence(a, b string) []EvidenceRow {
 }
 
 // WriteDir writes the run's files into dir (created if needed) and returns
-// the manifest it wrote.
-func (r *Result) WriteDir(dir, version string, inputs []Input) (*Manifest, error) {
+// the manifest it wrote; src is what the run read (for the manifest).
+func (r *Result) WriteDir(dir, version string, src Source) (*Manifest, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, tahqiq.Errorf(tahqiq.EINVALID, "cannot create %s: %v", dir, err)
 	}
@@ -147,8 +177,18 @@ func (r *Result) WriteDir(dir, version string, inputs []Input) (*Manifest, error
 		files = append(files, "evidence.csv.gz")
 		r.Timings["evidence_s"] = time.Since(start).Seconds()
 	}
-	m := &Manifest{Tool: "tahqiq coord", Version: version, CreatedAt: time.Now().UTC(), Inputs: inputs, Params: r.Params,
-		Counts: r.Counts, Timings: r.Timings, Files: append(files, "manifest.json")}
+	m := &Manifest{Tool: "tahqiq coord", Version: version, CreatedAt: time.Now().UTC(), Inputs: src.Inputs,
+		Format: src.Format, Map: src.Map, Options: src.Options, Textnorm: textnorm.Version,
+		RejectedCount: src.RejectedCount, Rejected: src.Rejected, Dropped: map[string]int64{},
+		Params: r.Params, Counts: r.Counts, Timings: r.Timings, Files: append(files, "manifest.json")}
+	if m.Rejected == nil {
+		m.Rejected = []tahqiq.Reject{}
+	}
+	for _, d := range []map[string]int64{src.Dropped, r.Dropped} {
+		for k, n := range d {
+			m.Dropped[k] += n
+		}
+	}
 	for _, t := range r.Types {
 		m.Types = append(m.Types, string(t))
 	}

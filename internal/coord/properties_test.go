@@ -13,6 +13,7 @@ import (
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/coord"
+	"github.com/tahqiq/tahqiq/internal/textnorm"
 )
 
 func sh(typ tahqiq.ObjectType, obj, acc, post string, t int64) tahqiq.Share {
@@ -186,7 +187,7 @@ func TestWriteDirAndReadEvidence(t *testing.T) {
 	shares := readEvents(t, "russian_coord_tweets.events.csv")
 	res := run(t, shares, func(p *coord.Params) { p.MinParticipation = 2; p.Weight = coord.WeightMessages })
 	dir := t.TempDir()
-	m, err := res.WriteDir(dir, "test", []coord.Input{{Name: "russian_coord_tweets.events.csv", Source: "file"}})
+	m, err := res.WriteDir(dir, "test", coord.Source{Inputs: []coord.Input{{Name: "russian_coord_tweets.events.csv", Source: "file"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,4 +225,54 @@ func ExampleRun() {
 	}
 	// Output:
 	// x:a,x:b,2,true,2,2,1,1,12
+}
+
+// TestDropped: what a run leaves out of its shares and texts is counted by
+// reason, and the manifest records it with the reader's own counts and the
+// text normaliser's version.
+func TestDropped(t *testing.T) {
+	shares := []tahqiq.Share{
+		sh(tahqiq.ObjRetweet, "100", "a", "x:100", 0), // the original of a retweet: a loop
+		sh(tahqiq.ObjRetweet, "100", "b", "x:101", 5),
+		sh(tahqiq.ObjRetweet, "100", "c", "x:102", 6),
+		sh(tahqiq.ObjRetweet, "100", "c", "x:102", 6), // exact duplicate
+		sh(tahqiq.ObjHashtag, "h", "b", "x:101", 5),   // not compared
+		sh(tahqiq.ObjRetweet, "", "d", "x:103", 7),    // empty object
+	}
+	texts := []coord.TextPost{
+		{PostID: "x:201", AccountID: "a", Time: 0, Text: "one two three four five six"},
+		{PostID: "x:202", AccountID: "b", Time: 9, Text: "one two three four five six"},
+		{PostID: "x:202", AccountID: "b", Time: 9, Text: "one two three four five six"}, // again
+		{PostID: "x:203", AccountID: "c", Time: 9, Text: "too short"},
+	}
+	p := coord.DefaultParams()
+	p.MinParticipation = 1
+	p.Types = []tahqiq.ObjectType{tahqiq.ObjRetweet, coord.ObjNearText}
+	res, err := coord.RunText(context.Background(), shares, texts, p, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int64{"loops": 1, "duplicate_rows": 1, "other_types": 1, "empty_objects": 1, "near_text_short": 1, "near_text_repeated": 1}
+	for k, n := range want {
+		if res.Dropped[k] != n {
+			t.Errorf("Dropped[%s] = %d, want %d (all: %v)", k, res.Dropped[k], n, res.Dropped)
+		}
+	}
+	if res.Counts["pairs"] != 2 { // b-c on retweet 100, a-b on the near-text pair
+		t.Errorf("%d pairs, want 2", res.Counts["pairs"])
+	}
+	src := coord.Source{Inputs: []coord.Input{{Name: "f.csv", Path: "/abs/f.csv", SHA256: "00", Source: "file"}}, Format: "generic_csv",
+		Map: "id=i,account=a,time=t", Options: map[string]string{"k": "v"},
+		Rejected: []tahqiq.Reject{{File: "f.csv", Line: 3, Reason: "no id"}}, RejectedCount: 1,
+		Dropped: map[string]int64{"duplicate_records": 4, "loops": 2}}
+	m, err := res.WriteDir(t.TempDir(), "test", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Textnorm != textnorm.Version || m.Format != "generic_csv" || m.Map != src.Map || m.Options["k"] != "v" || m.RejectedCount != 1 || len(m.Rejected) != 1 || m.Inputs[0].Path != "/abs/f.csv" {
+		t.Errorf("manifest = %+v", m)
+	}
+	if m.Dropped["duplicate_records"] != 4 || m.Dropped["loops"] != 3 || m.Dropped["near_text_short"] != 1 {
+		t.Errorf("manifest dropped = %v, want the reader's and the run's counts summed", m.Dropped)
+	}
 }

@@ -25,6 +25,13 @@ type Result struct {
 	Graph   *GraphResult        // nil when the graph step is off
 	Timings map[string]float64  // seconds per step
 	Counts  map[string]int64
+	// Dropped counts what the run left out of the shares and texts it was
+	// given, by reason: loops (a retweet's original, unless KeepLoops),
+	// other_types (types not compared), empty_objects, duplicate_rows
+	// (exact duplicates), not_fast_reshares (fast-reshare window kind),
+	// near_text_short (texts under MinTokens tokens), near_text_repeated
+	// (a post's text given again, or a text without a post id).
+	Dropped map[string]int64
 
 	in    *input
 	pairs []pairRef
@@ -78,14 +85,14 @@ func runWith(ctx context.Context, shares []tahqiq.Share, texts []TextPost, p Par
 			return nil, tahqiq.Errorf(tahqiq.EINVALID, "--by near-text needs post texts, and the input carries none")
 		}
 		start := time.Now()
-		near = findNearText(texts, p.MinTokens, p.Jaccard, p.Seed)
+		near = findNearText(texts, p.MinTokens, p.Jaccard, p.Window)
 		shares = append(slices.Clip(shares), near.shares...)
 		nearSecs = time.Since(start).Seconds()
 	}
 	if err := checkTimes(shares, p); err != nil {
 		return nil, err
 	}
-	res := &Result{Params: p, Timings: map[string]float64{}, Counts: map[string]int64{}, reach: reach}
+	res := &Result{Params: p, Timings: map[string]float64{}, Counts: map[string]int64{}, Dropped: map[string]int64{}, reach: reach}
 	clock := time.Now()
 	lap := func(name string) {
 		now := time.Now()
@@ -95,13 +102,20 @@ func runWith(ctx context.Context, shares []tahqiq.Share, texts []TextPost, p Par
 	res.Counts["input_shares"] = int64(len(shares))
 	if near != nil {
 		res.Timings["near_text_s"] = nearSecs
+		res.Dropped["near_text_short"] = near.short
+		res.Dropped["near_text_repeated"] = near.repeated
 	}
 	if p.WindowKind == FastReshare {
+		n := len(shares)
 		shares = fastReshares(shares, p.Window)
+		res.Dropped["not_fast_reshares"] = int64(n - len(shares))
 		p.Types = nil
 		res.Params.Types = []tahqiq.ObjectType{ObjFastReshare}
 	}
 	in := intern(shares, p.Types, p.KeepLoops)
+	for k, n := range in.dropped {
+		res.Dropped[k] = n
+	}
 	if near != nil {
 		in.jaccard = p.Jaccard
 		in.postTokens = make([][]uint64, len(in.posts))
@@ -109,6 +123,7 @@ func runWith(ctx context.Context, shares []tahqiq.Share, texts []TextPost, p Par
 			in.postTokens[i] = near.tokens[uid]
 		}
 		res.Counts["near_text_posts"] = int64(len(near.shares))
+		res.Counts["near_text_candidates"] = near.candidates
 	}
 	res.in = in
 	defer context.AfterFunc(ctx, func() { in.stop.Store(true) })()

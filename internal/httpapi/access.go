@@ -8,26 +8,27 @@ import (
 	"github.com/tahqiq/tahqiq/internal/runs"
 )
 
-// Organisation access to datasets and runs is decided by casework
-// (DatasetAccess, RunAccess); these helpers only ask it.
+// Organisation access to datasets, runs and jobs is decided by casework
+// (DatasetAccess, RunAccess, JobAccess); these helpers only ask it.
 
-// run finds a run and checks that the caller may read it.
+// run finds a run and checks that the caller may read it: another
+// organisation's run answers as one that does not exist.
 func (s *Server) run(ctx context.Context, c *call, kind, id string) (runs.Info, error) {
 	in, err := s.Runs.Get(kind, id)
 	if err != nil {
 		return in, err
 	}
-	return in, s.Cases.RunAccess(ctx, c.user, in.CreatedBy, in.Dataset)
+	return in, s.Cases.RunAccess(ctx, c.user, kind, id, in.CreatedBy, in.Dataset)
 }
 
 // visibleRuns keeps the runs the caller may read.
 func (s *Server) visibleRuns(ctx context.Context, c *call, list []runs.Info) ([]runs.Info, error) {
 	out := []runs.Info{}
 	for _, in := range list {
-		err := s.Cases.RunAccess(ctx, c.user, in.CreatedBy, in.Dataset)
+		err := s.Cases.RunAccess(ctx, c.user, in.Kind, in.ID, in.CreatedBy, in.Dataset)
 		if err == nil {
 			out = append(out, in)
-		} else if tahqiq.ErrorCode(err) != tahqiq.EFORBIDDEN {
+		} else if tahqiq.ErrorCode(err) != tahqiq.ENOTFOUND {
 			return nil, err
 		}
 	}

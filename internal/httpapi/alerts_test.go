@@ -202,19 +202,13 @@ func TestAlerts(t *testing.T) {
 	reopened.Close()
 
 	// another organisation sees none of them
-	var org tahqiq.Organisation
-	a.want(201, "POST", "/api/v1/orgs", map[string]string{"name": "Partner"}, &org)
-	a.want(201, "POST", "/api/v1/users", map[string]string{"name": "pat", "password": "password of pat", "role": "investigator", "org": org.ID}, nil)
-	b := e.client()
-	var m me
-	b.want(200, "POST", "/api/v1/login", map[string]string{"name": "pat", "password": "password of pat"}, &m)
-	b.csrf = m.CSRF
+	_, b := e.partner("Partner", "pat")
 	var theirs alertsAnswer
 	b.want(200, "GET", "/api/v1/alerts", nil, &theirs)
 	if len(theirs.Alerts) != 0 || len(theirs.Feeds) != 0 {
 		t.Fatalf("the partner sees %d alerts, feeds %v", len(theirs.Alerts), theirs.Feeds)
 	}
-	b.want(403, "POST", "/api/v1/datasets/ru/publish", nil, nil)
+	b.want(404, "POST", "/api/v1/datasets/ru/publish", nil, nil) // another organisation's dataset does not exist for it
 
 	// a replay of the dataset is a job that publishes every share
 	j := a.job(a.call("POST", "/api/v1/datasets/ru/publish", nil))

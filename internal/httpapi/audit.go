@@ -59,7 +59,7 @@ func (s *Server) postAuditRun(w http.ResponseWriter, r *http.Request, c *call) e
 	}
 	actor := c.user
 	ar := runs.AuditRequest{File: path, Name: up.Name, Map: req.Map, Leader: req.Leader, Turnout: req.Turnout, KlimekFit: req.KlimekFit}
-	j, err := s.Jobs.Start(actor.ID, "audit", func(ctx context.Context, report jobs.Report) (any, error) {
+	j, err := s.startJob(c, "audit", func(ctx context.Context, report jobs.Report) (any, error) {
 		in, err := s.Runs.RunAudit(ctx, ar, actor.ID, func(done, total int64) { report(done, total, "steps") })
 		if err != nil {
 			return nil, err
@@ -68,7 +68,7 @@ func (s *Server) postAuditRun(w http.ResponseWriter, r *http.Request, c *call) e
 			return nil, err
 		}
 		return map[string]any{"run": in.ID, "counts": in.Counts}, nil
-	})
+	}, map[string]string{path: up.Name})
 	if err != nil {
 		return err
 	}
@@ -140,11 +140,11 @@ func (s *Server) postAuditClaim(w http.ResponseWriter, r *http.Request, c *call)
 	if err := readJSON(w, r, &req); err != nil {
 		return err
 	}
-	if req.Contest == "" || req.Candidate == "" || req.Over == "" {
-		return tahqiq.Errorf(tahqiq.EINVALID, "contest, candidate and over are required")
-	}
 	if _, err := s.run(r.Context(), c, runs.Audit, r.PathValue("id")); err != nil {
 		return err
+	}
+	if req.Contest == "" || req.Candidate == "" || req.Over == "" {
+		return tahqiq.Errorf(tahqiq.EINVALID, "contest, candidate and over are required")
 	}
 	imp, err := s.Runs.Election(r.PathValue("id"))
 	if err != nil {

@@ -17,12 +17,14 @@ type meJSON struct {
 	CSRF string   `json:"csrf_token,omitempty"`
 }
 
+// getSetup says whether first-run setup is open: while the store has no
+// organisation.
 func (s *Server) getSetup(w http.ResponseWriter, r *http.Request, c *call) error {
-	n, err := s.Store.CountPasswords(r.Context())
+	has, err := s.Cases.HasOrganisations(r.Context())
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, map[string]bool{"needed": n == 0})
+	return writeJSON(w, http.StatusOK, map[string]bool{"needed": !has})
 }
 
 type setupReq struct {
@@ -31,9 +33,9 @@ type setupReq struct {
 	Password string `json:"password"`
 }
 
-// postSetup creates the first admin; it is refused once anyone can log in.
-// When the store was initialised with "tahqiq org init", the named admin
-// of it gets the password instead.
+// postSetup creates the first organisation and its admin with a password;
+// it is refused (409) as soon as any organisation exists, tahqiq org init's
+// included (its admin gets a password with tahqiq org passwd).
 func (s *Server) postSetup(w http.ResponseWriter, r *http.Request, c *call) error {
 	var req setupReq
 	if err := readJSON(w, r, &req); err != nil {
@@ -42,55 +44,45 @@ func (s *Server) postSetup(w http.ResponseWriter, r *http.Request, c *call) erro
 	ctx := r.Context()
 	s.setupMu.Lock()
 	defer s.setupMu.Unlock()
-	n, err := s.Store.CountPasswords(ctx)
+	has, err := s.Cases.HasOrganisations(ctx)
 	if err != nil {
 		return err
 	}
-	if n > 0 {
-		return tahqiq.Errorf(tahqiq.ECONFLICT, "setup is done: log in")
+	if has {
+		return tahqiq.Errorf(tahqiq.ECONFLICT, "setup is done: log in (the system administrator gives CLI users a password with tahqiq org passwd)")
 	}
-	if strings.TrimSpace(req.Name) == "" {
-		return tahqiq.Errorf(tahqiq.EINVALID, "name is required")
+	if strings.TrimSpace(req.Name) == "" || strings.TrimSpace(req.Org) == "" {
+		return tahqiq.Errorf(tahqiq.EINVALID, "org and name are required")
 	}
 	hash, err := auth.HashPassword(req.Password, s.Password)
 	if err != nil {
 		return err
 	}
-	u, err := s.Store.FindUserByName(ctx, req.Name)
-	switch {
-	case err == nil && u.Role != tahqiq.RoleAdmin:
-		return tahqiq.Errorf(tahqiq.EFORBIDDEN, "user %s exists and is not an admin", req.Name)
-	case err == nil:
-	case tahqiq.ErrorCode(err) == tahqiq.ENOTFOUND:
-		if strings.TrimSpace(req.Org) == "" {
-			return tahqiq.Errorf(tahqiq.EINVALID, "org is required")
-		}
-		if s.Cases.Signer == nil {
-			if err := s.InitKey(req.Org); err != nil {
-				return err
-			}
-		}
-		if _, u, err = s.Cases.InitOrg(ctx, req.Org, req.Name); err != nil {
+	if s.Cases.Signer == nil {
+		if err := s.InitKey(req.Org); err != nil {
 			return err
 		}
-		if _, err := s.Cases.Checkpoint(ctx); err != nil {
-			return err
-		}
-	default:
+	}
+	_, u, err := s.Cases.Setup(ctx, req.Org, req.Name, hash)
+	if err != nil {
 		return err
 	}
-	if err := s.Store.SetPassword(ctx, u.ID, hash); err != nil {
-		return err
-	}
-	if err := s.Cases.Record(ctx, u, "user.password", "first-run setup: password set for "+u.Name); err != nil {
+	if _, err := s.Cases.Checkpoint(ctx); err != nil {
 		return err
 	}
 	return s.startSession(w, r, u, http.StatusCreated)
 }
 
+func (s *Server) now() time.Time {
+	if s.Now != nil {
+		return s.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
 func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u tahqiq.User, status int) error {
 	secret := auth.NewSecret("")
-	now := time.Now().UTC()
+	now := s.now()
 	sess := tahqiq.Session{ID: auth.Digest(secret), UserID: u.ID, CSRF: auth.NewSecret(""), CreatedAt: now, ExpiresAt: now.Add(s.SessionTTL)}
 	if err := s.Store.CreateSession(r.Context(), sess); err != nil {
 		return err
@@ -113,48 +105,49 @@ func clientIP(r *http.Request) string {
 	return h
 }
 
+// postLogin checks a name and password. Throttled per account and per
+// address (auth.LoginLimits; the check and the count are one step), and
+// every attempt costs one password hash at the server's cost, whether the
+// name is unknown, has no password (a CLI user) or is disabled, so that
+// neither the answer nor its time tells them apart.
 func (s *Server) postLogin(w http.ResponseWriter, r *http.Request, c *call) error {
 	var req loginReq
 	if err := readJSON(w, r, &req); err != nil {
 		return err
 	}
-	ip := clientIP(r)
-	keys := []string{"name|" + strings.ToLower(req.Name) + "|" + ip, "ip|" + ip}
-	for _, k := range keys {
-		if ok, wait := s.Limiter.Allow(k); !ok {
-			w.Header().Set("Retry-After", itoa(int64(wait/time.Second)+1))
-			return tahqiq.Errorf(eLimited, "too many failed logins: try again in %s", wait.Round(time.Second))
-		}
+	try, wait := s.Limiter.Begin(auth.LoginLimits(req.Name, clientIP(r)))
+	if try == nil {
+		w.Header().Set("Retry-After", itoa(int64(wait/time.Second)+1))
+		return tahqiq.Errorf(eLimited, "too many failed logins: try again in %s", wait.Round(time.Second))
 	}
 	ctx := r.Context()
-	fail := func() error {
-		s.Limiter.Fail(keys[0])
-		s.Limiter.Fail(keys[1]) // the per-address limit counts every name
-		return tahqiq.Errorf(tahqiq.EUNAUTHORIZED, "wrong name or password")
-	}
 	u, err := s.Store.FindUserByName(ctx, req.Name)
-	if err != nil {
-		if tahqiq.ErrorCode(err) == tahqiq.ENOTFOUND {
-			auth.CheckPassword(s.dummyHash(), req.Password) // same work as a real check
-			return fail()
-		}
+	if err != nil && tahqiq.ErrorCode(err) != tahqiq.ENOTFOUND {
 		return err
 	}
-	hash, err := s.Store.PasswordHash(ctx, u.ID)
-	if err != nil {
-		if tahqiq.ErrorCode(err) == tahqiq.ENOTFOUND {
-			return fail()
+	hash := ""
+	if err == nil {
+		if hash, err = s.Store.PasswordHash(ctx, u.ID); err != nil && tahqiq.ErrorCode(err) != tahqiq.ENOTFOUND {
+			return err
 		}
-		return err
+	} else {
+		s.Store.PasswordHash(ctx, "") // the same queries as for a known name
+	}
+	known := hash != ""
+	if !known {
+		hash = s.dummyHash()
 	}
 	ok, err := auth.CheckPassword(hash, req.Password)
 	if err != nil {
 		return err
 	}
-	if !ok {
-		return fail()
+	if !ok || !known {
+		return tahqiq.Errorf(tahqiq.EUNAUTHORIZED, "wrong name or password")
 	}
-	s.Limiter.Reset(keys[0])
+	if err := u.Active(); err != nil {
+		return err
+	}
+	try.Succeeded()
 	return s.startSession(w, r, u, http.StatusOK)
 }
 
@@ -186,37 +179,98 @@ func (s *Server) getMe(w http.ResponseWriter, r *http.Request, c *call) error {
 	return writeJSON(w, http.StatusOK, out)
 }
 
-func (s *Server) postToken(w http.ResponseWriter, r *http.Request, c *call) error {
+// postMyPassword changes the caller's own password, given the current
+// one; every session of the caller ends (log in again).
+func (s *Server) postMyPassword(w http.ResponseWriter, r *http.Request, c *call) error {
 	var req struct {
-		Name string `json:"name"`
+		Password    string `json:"password"`
+		NewPassword string `json:"new_password"`
 	}
 	if err := readJSON(w, r, &req); err != nil {
 		return err
 	}
-	if strings.TrimSpace(req.Name) == "" {
-		return tahqiq.Errorf(tahqiq.EINVALID, "name is required (what the token is for)")
+	// throttled as logins are: a stolen session must not guess the password
+	try, wait := s.Limiter.Begin(auth.LoginLimits(c.user.Name, clientIP(r)))
+	if try == nil {
+		w.Header().Set("Retry-After", itoa(int64(wait/time.Second)+1))
+		return tahqiq.Errorf(eLimited, "too many failed attempts: try again in %s", wait.Round(time.Second))
 	}
-	tok := auth.NewSecret("tq_")
-	t := tahqiq.APIToken{Hash: auth.Digest(tok), UserID: c.user.ID, Name: req.Name, CreatedAt: time.Now().UTC()}
-	if err := s.Store.CreateToken(r.Context(), t); err != nil {
+	ctx := r.Context()
+	old, err := s.Store.PasswordHash(ctx, c.user.ID)
+	if err != nil && tahqiq.ErrorCode(err) != tahqiq.ENOTFOUND {
 		return err
 	}
-	if err := s.Cases.Record(r.Context(), c.user, "token.create", "API token "+req.Name); err != nil {
+	known := old != ""
+	if !known {
+		old = s.dummyHash()
+	}
+	if ok, err := auth.CheckPassword(old, req.Password); err != nil || !ok || !known {
+		return tahqiq.Errorf(tahqiq.EINVALID, "the current password is wrong")
+	}
+	try.Succeeded()
+	hash, err := auth.HashPassword(req.NewPassword, s.Password)
+	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusCreated, map[string]string{"token": tok, "name": req.Name})
+	if err := s.Cases.SetPassword(ctx, c.user, c.user.ID, hash); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+type tokenJSON struct {
+	tahqiq.APIToken
+	Token string `json:"token,omitempty"` // the secret, in the creation's answer only
+}
+
+func (s *Server) postToken(w http.ResponseWriter, r *http.Request, c *call) error {
+	var req struct {
+		Name          string `json:"name"`
+		ExpiresInDays *int   `json:"expires_in_days"`
+	}
+	if err := readJSON(w, r, &req); err != nil {
+		return err
+	}
+	var ttl time.Duration
+	if req.ExpiresInDays != nil {
+		if *req.ExpiresInDays < 1 {
+			return tahqiq.Errorf(tahqiq.EINVALID, "expires_in_days: a token lives from 1 to %d days", tahqiq.MaxTokenTTL/(24*time.Hour))
+		}
+		ttl = time.Duration(*req.ExpiresInDays) * 24 * time.Hour
+	}
+	secret := auth.NewSecret("tq_")
+	t, err := s.Cases.CreateToken(r.Context(), c.user, req.Name, auth.Digest(secret), ttl)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, tokenJSON{APIToken: t, Token: secret})
+}
+
+func (s *Server) getTokens(w http.ResponseWriter, r *http.Request, c *call) error {
+	ts, err := s.Cases.Tokens(r.Context(), c.user)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, ts)
+}
+
+func (s *Server) deleteToken(w http.ResponseWriter, r *http.Request, c *call) error {
+	if err := s.Cases.RevokeToken(r.Context(), c.user, r.PathValue("id")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
 func (s *Server) getUsers(w http.ResponseWriter, r *http.Request, c *call) error {
-	us, err := s.Store.FindUsers(r.Context())
+	us, err := s.Cases.Users(r.Context(), c.user)
 	if err != nil {
 		return err
 	}
 	out := []userJSON{}
 	for _, u := range us {
-		if c.user.Role == tahqiq.RoleAdmin || u.OrgID == c.user.OrgID {
-			out = append(out, s.userJSON(r.Context(), u))
-		}
+		out = append(out, s.userJSON(r.Context(), u))
 	}
 	return writeJSON(w, http.StatusOK, out)
 }
@@ -233,22 +287,26 @@ func (s *Server) postUser(w http.ResponseWriter, r *http.Request, c *call) error
 	if err := readJSON(w, r, &req); err != nil {
 		return err
 	}
+	ctx := r.Context()
 	hash, err := auth.HashPassword(req.Password, s.Password)
 	if err != nil {
 		return err
 	}
-	ctx := r.Context()
-	u, err := s.Cases.AddUser(ctx, c.user, req.Org, req.Name, req.Role)
+	u, err := s.Cases.AddUser(ctx, c.user, req.Org, req.Name, req.Role, hash)
 	if err != nil {
 		return err
 	}
-	if err := s.Store.SetPassword(ctx, u.ID, hash); err != nil {
-		return err
-	}
-	if err := s.Cases.Record(ctx, c.user, "user.password", "password set for "+u.Name); err != nil {
-		return err
-	}
 	return writeJSON(w, http.StatusCreated, s.userJSON(ctx, u))
+}
+
+func (s *Server) postUserState(disabled bool) handler {
+	return func(w http.ResponseWriter, r *http.Request, c *call) error {
+		u, err := s.Cases.SetUserDisabled(r.Context(), c.user, r.PathValue("id"), disabled)
+		if err != nil {
+			return err
+		}
+		return writeJSON(w, http.StatusOK, s.userJSON(r.Context(), u))
+	}
 }
 
 func (s *Server) getOrgs(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -257,18 +315,4 @@ func (s *Server) getOrgs(w http.ResponseWriter, r *http.Request, c *call) error 
 		return err
 	}
 	return writeJSON(w, http.StatusOK, os)
-}
-
-func (s *Server) postOrg(w http.ResponseWriter, r *http.Request, c *call) error {
-	var req struct {
-		Name string `json:"name"`
-	}
-	if err := readJSON(w, r, &req); err != nil {
-		return err
-	}
-	o, err := s.Cases.AddOrg(r.Context(), c.user, req.Name)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusCreated, o)
 }

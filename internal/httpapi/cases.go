@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -58,14 +59,31 @@ func (s *Server) getCase(w http.ResponseWriter, r *http.Request, c *call) error 
 	return writeJSON(w, http.StatusOK, v)
 }
 
-// postItems attaches uploaded files (multipart, field "file").
+// postItems attaches uploaded files (multipart, field "file"). Whether the
+// caller may change the case, and the declared size, are checked before
+// the body is read; the body is cut at the server's limit; the received
+// files are removed once attached (or refused).
 func (s *Server) postItems(w http.ResponseWriter, r *http.Request, c *call) error {
 	ctx := r.Context()
+	caseID := r.PathValue("id")
+	if err := s.Cases.CheckAttach(ctx, c.user, caseID); err != nil {
+		return err
+	}
+	if lim := s.Uploads.Max; lim > 0 {
+		if r.ContentLength > lim {
+			return tahqiq.Errorf(eTooLarge, "%d bytes is more than the server accepts (%d)", r.ContentLength, lim)
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, lim)
+	}
 	mr, err := r.MultipartReader()
 	if err != nil {
 		return tahqiq.Errorf(tahqiq.EINVALID, "want multipart/form-data with one or more \"file\" parts: %v", err)
 	}
-	tmp, err := os.MkdirTemp(s.Uploads.Dir, ".attach-")
+	dir, err := s.Uploads.dir()
+	if err != nil {
+		return err
+	}
+	tmp, err := os.MkdirTemp(dir, ".attach-")
 	if err != nil {
 		return fmt.Errorf("httpapi: attach: %w", err)
 	}
@@ -77,7 +95,7 @@ func (s *Server) postItems(w http.ResponseWriter, r *http.Request, c *call) erro
 			break
 		}
 		if err != nil {
-			return tahqiq.Errorf(tahqiq.EINVALID, "multipart body: %v", err)
+			return bodyError(err, "multipart body")
 		}
 		if p.FormName() != "file" || p.FileName() == "" {
 			continue
@@ -93,18 +111,28 @@ func (s *Server) postItems(w http.ResponseWriter, r *http.Request, c *call) erro
 			err = cerr
 		}
 		if err != nil {
-			return tahqiq.Errorf(tahqiq.EINVALID, "file %s: upload broken: %v", name, err)
+			return bodyError(err, "file "+name+": upload broken")
 		}
-		it, err := s.Cases.AttachUpload(ctx, c.user, r.PathValue("id"), name, path, "upload by "+c.user.Name)
+		it, err := s.Cases.AttachUpload(ctx, c.user, caseID, name, path, "upload by "+c.user.Name)
 		if err != nil {
 			return err
 		}
+		os.Remove(path)
 		out = append(out, it)
 	}
 	if len(out) == 0 {
 		return tahqiq.Errorf(tahqiq.EINVALID, "no \"file\" part in the request")
 	}
 	return writeJSON(w, http.StatusCreated, out)
+}
+
+// bodyError is a broken request body: too large (413), or cut short.
+func bodyError(err error, what string) error {
+	var mb *http.MaxBytesError
+	if errors.As(err, &mb) {
+		return err
+	}
+	return tahqiq.Errorf(tahqiq.EINVALID, "%s: %v", what, err)
 }
 
 func (s *Server) postItemPost(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -137,7 +165,7 @@ func (s *Server) postItemRun(w http.ResponseWriter, r *http.Request, c *call) er
 	if err != nil {
 		return err
 	}
-	it, err := s.Cases.AttachRun(r.Context(), c.user, r.PathValue("id"), dir)
+	it, err := s.Cases.AttachRunAs(r.Context(), c.user, r.PathValue("id"), dir, req.Kind+" run "+req.Run)
 	if err != nil {
 		return err
 	}
@@ -322,9 +350,42 @@ func (s *Server) getCheckpoint(w http.ResponseWriter, r *http.Request, c *call) 
 	return err
 }
 
+func (s *Server) getConsistencyProof(w http.ResponseWriter, r *http.Request, c *call) error {
+	from, err := intParam(r, "from", 0, 1<<62)
+	if err != nil {
+		return err
+	}
+	to, err := intParam(r, "to", 0, 1<<62)
+	if err != nil {
+		return err
+	}
+	p, err := s.Cases.ProveConsistency(r.Context(), int64(from), int64(to))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, p)
+}
+
+func (s *Server) getInclusionProof(w http.ResponseWriter, r *http.Request, c *call) error {
+	i, err := intParam(r, "index", -1, 1<<62)
+	if err != nil {
+		return err
+	}
+	n, err := intParam(r, "size", 0, 1<<62)
+	if err != nil {
+		return err
+	}
+	p, err := s.Cases.ProveInclusion(r.Context(), c.user, int64(i), int64(n))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, p)
+}
+
 func (s *Server) postVerify(w http.ResponseWriter, r *http.Request, c *call) error {
-	j, err := s.Jobs.Start(c.user.ID, "verify", func(ctx context.Context, report jobs.Report) (any, error) {
-		rep, err := s.Cases.VerifyStore(ctx, casework.VerifyOptions{})
+	j, err := s.startJob(c, "verify", func(ctx context.Context, report jobs.Report) (any, error) {
+		reader := c.user
+		rep, err := s.Cases.VerifyStore(ctx, casework.VerifyOptions{Reader: &reader})
 		if err != nil {
 			return nil, err
 		}

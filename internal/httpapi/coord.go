@@ -42,7 +42,7 @@ func (s *Server) postCoordRun(w http.ResponseWriter, r *http.Request, c *call) e
 		return err
 	}
 	actor := c.user
-	j, err := s.Jobs.Start(actor.ID, "coord", func(ctx context.Context, report jobs.Report) (any, error) {
+	j, err := s.startJob(c, "coord", func(ctx context.Context, report jobs.Report) (any, error) {
 		in, err := s.Runs.RunCoord(ctx, s.Store, req, s.Version, actor.ID, func(done, total int64) { report(done, total, "steps") })
 		if err != nil {
 			return nil, err

@@ -256,17 +256,10 @@ func (s *Server) getAccount(w http.ResponseWriter, r *http.Request, c *call) err
 }
 
 func (s *Server) deleteDataset(w http.ResponseWriter, r *http.Request, c *call) error {
-	ctx := r.Context()
 	name := r.PathValue("name")
-	if err := s.Cases.DatasetAccess(ctx, c.user, name); err != nil {
-		return err
-	}
-	n, err := s.Store.DeleteDataset(ctx, name)
-	if err != nil {
-		return err
-	}
+	_, err := s.Cases.DeleteDataset(r.Context(), c.user, name)
 	s.forget(name)
-	if err := s.Cases.Record(ctx, c.user, "dataset.delete", fmt.Sprintf("dataset %q: %d records, %d posts removed", name, n.Records, n.Posts)); err != nil {
+	if err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -335,7 +328,7 @@ func (s *Server) postImport(w http.ResponseWriter, r *http.Request, c *call) err
 		opt.FormatOptions = map[string]string{"map": req.Map}
 	}
 	actor := c.user
-	j, err := s.Jobs.Start(actor.ID, "import", func(ctx context.Context, report jobs.Report) (any, error) {
+	j, err := s.startJob(c, "import", func(ctx context.Context, report jobs.Report) (any, error) {
 		opt.OnRecords = func(n int64) { report(n, 0, "records") }
 		var shares []tahqiq.Share
 		if s.Publish != nil {
@@ -356,35 +349,47 @@ func (s *Server) postImport(w http.ResponseWriter, r *http.Request, c *call) err
 		if err := s.Cases.Record(context.WithoutCancel(ctx), actor, "dataset.import", details, hashes...); err != nil {
 			return nil, err
 		}
+		for _, id := range req.Uploads { // imported: the store keeps every byte of them
+			if err := s.Uploads.Remove(id, actor.ID); err != nil {
+				s.Log.Warn("imported upload not removed", "upload", id, "err", err)
+			}
+		}
 		return sum, nil
-	})
+	}, names)
 	if err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusAccepted, map[string]jobs.Job{"job": j})
 }
 
+// getJobs lists the caller's jobs; an admin's ?all=1 adds those of its
+// organisation's users.
 func (s *Server) getJobs(w http.ResponseWriter, r *http.Request, c *call) error {
-	owner := c.user.ID
-	if c.user.Role == tahqiq.RoleAdmin && r.URL.Query().Get("all") == "1" {
-		owner = ""
+	if r.URL.Query().Get("all") != "1" {
+		return writeJSON(w, http.StatusOK, s.Jobs.List(c.user.ID))
 	}
-	return writeJSON(w, http.StatusOK, s.Jobs.List(owner))
+	out := []jobs.Job{}
+	for _, j := range s.Jobs.List("") {
+		if s.Cases.JobAccess(r.Context(), c.user, j.Owner, j.ID) == nil {
+			out = append(out, j)
+		}
+	}
+	return writeJSON(w, http.StatusOK, out)
 }
 
-func (s *Server) ownJob(c *call, id string) (jobs.Job, error) {
+func (s *Server) ownJob(ctx context.Context, c *call, id string) (jobs.Job, error) {
 	j, err := s.Jobs.Get(id)
 	if err != nil {
 		return j, err
 	}
-	if j.Owner != c.user.ID && c.user.Role != tahqiq.RoleAdmin {
-		return jobs.Job{}, tahqiq.Errorf(tahqiq.ENOTFOUND, "no job %q", id)
+	if err := s.Cases.JobAccess(ctx, c.user, j.Owner, id); err != nil {
+		return jobs.Job{}, err
 	}
 	return j, nil
 }
 
 func (s *Server) getJob(w http.ResponseWriter, r *http.Request, c *call) error {
-	j, err := s.ownJob(c, r.PathValue("id"))
+	j, err := s.ownJob(r.Context(), c, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -392,7 +397,7 @@ func (s *Server) getJob(w http.ResponseWriter, r *http.Request, c *call) error {
 }
 
 func (s *Server) cancelJob(w http.ResponseWriter, r *http.Request, c *call) error {
-	if _, err := s.ownJob(c, r.PathValue("id")); err != nil {
+	if _, err := s.ownJob(r.Context(), c, r.PathValue("id")); err != nil {
 		return err
 	}
 	j, err := s.Jobs.Cancel(r.PathValue("id"))
@@ -406,16 +411,16 @@ func (s *Server) cancelJob(w http.ResponseWriter, r *http.Request, c *call) erro
 // stream, for the watchers (like tahqiq publish).
 func (s *Server) postPublish(w http.ResponseWriter, r *http.Request, c *call) error {
 	name := r.PathValue("name")
-	if s.Publish == nil {
-		return tahqiq.Errorf(tahqiq.ECONFLICT, "this server does not watch a live stream (start it with tahqiq serve --watch)")
-	}
 	if err := s.Cases.DatasetAccess(r.Context(), c.user, name); err != nil {
 		return err
 	}
 	if _, err := s.Store.FindDatasetByName(r.Context(), name); err != nil {
 		return err
 	}
-	j, err := s.Jobs.Start(c.user.ID, "publish", func(ctx context.Context, report jobs.Report) (any, error) {
+	if s.Publish == nil {
+		return tahqiq.Errorf(tahqiq.ECONFLICT, "this server does not watch a live stream (start it with tahqiq serve --watch)")
+	}
+	j, err := s.startJob(c, "publish", func(ctx context.Context, report jobs.Report) (any, error) {
 		shares, _, err := runs.DatasetShares(ctx, s.Store, name, nil)
 		if err != nil {
 			return nil, err

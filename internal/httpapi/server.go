@@ -13,6 +13,10 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -56,9 +60,15 @@ type Server struct {
 	UI       http.Handler
 	Version  string
 	Log      *slog.Logger
-	Secure   bool        // cookies marked Secure (behind TLS)
-	Password auth.Params // argon2id cost
-	Limiter  *auth.Limiter
+	Secure   bool          // cookies marked Secure (behind TLS)
+	Password auth.Params   // argon2id cost
+	Limiter  *auth.Limiter // login throttling (default: auth.LoginWindow)
+	// DataDir is the server's data directory; it, the uploads and runs
+	// directories and the temporary directory never appear in what a
+	// caller reads (errors, failed jobs).
+	DataDir string
+	// Now is the clock of sessions and token expiry (default time.Now).
+	Now func() time.Time
 	// Alerts, when set, holds the alerts of the streaming mode (serve
 	// --watch) raised by Watchers on the live stream.
 	Alerts   *live.Hub
@@ -78,6 +88,7 @@ type Server struct {
 	setupMu    sync.Mutex
 	dummyOnce  sync.Once
 	dummy      string
+	paths      *regexp.Regexp // server paths, redacted from messages
 }
 
 type cachedSummary struct {
@@ -138,8 +149,9 @@ func (s *Server) Handler() http.Handler {
 		s.Log = slog.New(slog.DiscardHandler)
 	}
 	if s.Limiter == nil {
-		s.Limiter = auth.NewLimiter(5, 15*time.Minute)
+		s.Limiter = auth.NewLimiter(auth.LoginWindow)
 	}
+	s.paths = serverPaths(s.DataDir, s.Uploads.Dir, s.Runs.Dir, os.TempDir())
 	if s.SessionTTL == 0 {
 		s.SessionTTL = 12 * time.Hour
 	}
@@ -185,7 +197,7 @@ func (s *Server) wrap(rt route) http.Handler {
 			err = rt.h(w, r, c)
 		}
 		if err != nil {
-			writeError(w, s.Log, err)
+			writeError(w, s.Log, s.scrub(err))
 		}
 		s.Log.Debug("request", "method", r.Method, "path", r.URL.Path, "ms", time.Since(start).Milliseconds(), "err", err)
 	})
@@ -195,7 +207,7 @@ func (s *Server) authenticate(r *http.Request, rt route) (*call, error) {
 	c := &call{}
 	changes := r.Method != http.MethodGet && r.Method != http.MethodHead
 	if changes {
-		if err := checkOrigin(r); err != nil {
+		if err := s.checkOrigin(r); err != nil {
 			return nil, err
 		}
 	}
@@ -211,6 +223,9 @@ func (s *Server) authenticate(r *http.Request, rt route) (*call, error) {
 		t, err := s.Store.FindToken(ctx, auth.Digest(strings.TrimSpace(tok)))
 		if err != nil {
 			return nil, tahqiq.Errorf(tahqiq.EUNAUTHORIZED, "unknown API token")
+		}
+		if err := t.Check(s.now()); err != nil {
+			return nil, err
 		}
 		if c.user, err = s.Store.FindUserByID(ctx, t.UserID); err != nil {
 			return nil, tahqiq.Errorf(tahqiq.EUNAUTHORIZED, "the token's user no longer exists")
@@ -232,6 +247,9 @@ func (s *Server) authenticate(r *http.Request, rt route) (*call, error) {
 			return nil, tahqiq.Errorf(tahqiq.EUNAUTHORIZED, "the session's user no longer exists")
 		}
 	}
+	if err := c.user.Active(); err != nil {
+		return nil, err
+	}
 	switch {
 	case rt.level == writer && !c.user.Role.CanWrite():
 		return nil, tahqiq.Errorf(tahqiq.EFORBIDDEN, "user %s (%s) may not do this: it needs an investigator or admin", c.user.Name, c.user.Role)
@@ -242,18 +260,21 @@ func (s *Server) authenticate(r *http.Request, rt route) (*call, error) {
 }
 
 // checkOrigin refuses a state change sent by a page of another origin
-// (a second line of defence beside SameSite cookies and CSRF tokens).
-func checkOrigin(r *http.Request) error {
+// (a second line of defence beside SameSite cookies and CSRF tokens): the
+// Origin header, when sent, must be this server's scheme and host. The
+// scheme is https behind TLS (a TLS request, or --secure-cookies: a TLS
+// proxy in front), else http.
+func (s *Server) checkOrigin(r *http.Request) error {
 	o := r.Header.Get("Origin")
 	if o == "" {
 		return nil
 	}
-	host := o
-	if i := strings.Index(o, "://"); i >= 0 {
-		host = o[i+3:]
+	scheme := "http"
+	if r.TLS != nil || s.Secure {
+		scheme = "https"
 	}
-	if host != r.Host {
-		return tahqiq.Errorf(tahqiq.EFORBIDDEN, "cross-origin request from %s refused", o)
+	if !strings.EqualFold(o, scheme+"://"+r.Host) {
+		return tahqiq.Errorf(tahqiq.EFORBIDDEN, "cross-origin request from %s refused (this server is %s://%s)", o, scheme, r.Host)
 	}
 	return nil
 }
@@ -267,10 +288,15 @@ var statusOf = map[string]int{
 	tahqiq.EVERIFY:       http.StatusUnprocessableEntity,
 	tahqiq.EINTERNAL:     http.StatusInternalServerError,
 	eLimited:             http.StatusTooManyRequests,
+	eTooLarge:            http.StatusRequestEntityTooLarge,
 }
 
-// eLimited is the code of a refused login attempt.
-const eLimited = "too_many_requests"
+// Codes of the HTTP layer: a refused login attempt, a body larger than
+// the server accepts.
+const (
+	eLimited  = "too_many_requests"
+	eTooLarge = "too_large"
+)
 
 type apiError struct {
 	Code    string `json:"code"`
@@ -282,7 +308,7 @@ func writeError(w http.ResponseWriter, log *slog.Logger, err error) {
 	msg := tahqiq.ErrorMessage(err)
 	var mb *http.MaxBytesError
 	if errors.As(err, &mb) {
-		code, msg = tahqiq.EINVALID, fmt.Sprintf("request body larger than %d bytes", mb.Limit)
+		code, msg = eTooLarge, fmt.Sprintf("request body larger than %d bytes", mb.Limit)
 	}
 	st, ok := statusOf[code]
 	if !ok {
@@ -325,17 +351,94 @@ func readJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	return nil
 }
 
+// serverPaths matches the paths under the server's directories.
+func serverPaths(dirs ...string) *regexp.Regexp {
+	var alts []string
+	seen := map[string]bool{}
+	for _, d := range dirs {
+		if d == "" {
+			continue
+		}
+		forms := []string{filepath.Clean(d)}
+		if abs, err := filepath.Abs(d); err == nil {
+			forms = append(forms, abs)
+		}
+		for _, f := range forms {
+			if f != "." && f != "/" && !seen[f] {
+				seen[f] = true
+				alts = append(alts, regexp.QuoteMeta(f))
+			}
+		}
+	}
+	if len(alts) == 0 {
+		return nil
+	}
+	// longest first, so that a directory inside another is matched whole;
+	// a path starts the message or follows a character that cannot be in
+	// one (not inside a URL's path)
+	sort.Slice(alts, func(i, j int) bool { return len(alts[i]) > len(alts[j]) })
+	return regexp.MustCompile(`(?:^|[^\w./~-])((?:` + strings.Join(alts, "|") + `)(?:/[^\s"':;,()]*)?)`)
+}
+
+// replacePaths replaces every path re matches in msg by its last element.
+func replacePaths(re *regexp.Regexp, msg string) string {
+	var b strings.Builder
+	last := 0
+	for _, m := range re.FindAllStringSubmatchIndex(msg, -1) {
+		b.WriteString(msg[last:m[2]])
+		b.WriteString(filepath.Base(msg[m[2]:m[3]]))
+		last = m[3]
+	}
+	b.WriteString(msg[last:])
+	return b.String()
+}
+
+// scrub replaces the server's paths in err's message: a path in names by
+// its name there (an upload's file by the name it was sent under), any
+// other by its last element (a run's file), so that no caller reads where
+// the server keeps its files.
+func (s *Server) scrub(err error, names ...map[string]string) error {
+	var e *tahqiq.Error
+	if err == nil || !errors.As(err, &e) || e.Code == tahqiq.EINTERNAL {
+		return err
+	}
+	msg := tahqiq.ErrorMessage(err)
+	clean := msg
+	for _, m := range names {
+		for path, name := range m {
+			clean = strings.ReplaceAll(clean, path, name)
+		}
+	}
+	if s.paths != nil {
+		clean = replacePaths(s.paths, clean)
+	}
+	if clean == msg {
+		return err
+	}
+	return &tahqiq.Error{Code: e.Code, Message: clean, Err: err}
+}
+
+// startJob starts a job whose failure the caller reads without the
+// server's paths (names: a path's name for the caller).
+func (s *Server) startJob(c *call, kind string, fn jobs.Func, names ...map[string]string) (jobs.Job, error) {
+	return s.Jobs.Start(c.user.ID, kind, func(ctx context.Context, report jobs.Report) (any, error) {
+		v, err := fn(ctx, report)
+		return v, s.scrub(err, names...)
+	})
+}
+
 // userJSON is a user as the API shows it.
 type userJSON struct {
-	ID      string      `json:"id"`
-	Name    string      `json:"name"`
-	Org     string      `json:"org"`
-	OrgName string      `json:"org_name,omitempty"`
-	Role    tahqiq.Role `json:"role"`
+	ID       string      `json:"id"`
+	Name     string      `json:"name"`
+	Org      string      `json:"org"`
+	OrgName  string      `json:"org_name,omitempty"`
+	Role     tahqiq.Role `json:"role"`
+	Disabled bool        `json:"disabled,omitempty"`
 }
 
 func (s *Server) userJSON(ctx context.Context, u tahqiq.User) userJSON {
-	out := userJSON{ID: u.ID, Name: u.Name, Org: u.OrgID, Role: u.Role}
+	out := userJSON{ID: u.ID, Name: u.Name, Org: u.OrgID, Role: u.Role, Disabled: u.Disabled}
 	if orgs, err := s.Store.FindOrganisations(ctx); err == nil {
 		for _, o := range orgs {
 			if o.ID == u.OrgID {

@@ -23,12 +23,84 @@ import (
 // ID.part, the state (name, size, offset reached, owner, SHA-256 once
 // complete) to ID.json, written after the bytes are synced. After a crash
 // the stored offset is where the client resumes; bytes past it are cut.
+//
+// An upload is removed once imported (the store keeps its bytes), and any
+// upload is removed TTL after it started (by the next upload to start);
+// a file to keep as evidence is attached to a case.
 type Uploads struct {
 	Dir string
-	Max int64 // largest upload accepted, bytes
+	Max int64         // largest upload (and attachment) accepted, bytes
+	TTL time.Duration // an unused upload is removed after this (default 7 days)
 
 	mu    sync.Mutex
 	locks map[string]*sync.Mutex
+	swept time.Time
+}
+
+// defaultUploadTTL is how long an unused upload is kept.
+const defaultUploadTTL = 7 * 24 * time.Hour
+
+// dir makes sure the uploads directory exists and returns it.
+func (u *Uploads) dir() (string, error) {
+	if err := os.MkdirAll(u.Dir, 0o750); err != nil {
+		return "", fmt.Errorf("httpapi: uploads: %w", err)
+	}
+	return u.Dir, nil
+}
+
+// Remove deletes an upload of owner (its bytes and its state).
+func (u *Uploads) Remove(id, owner string) error {
+	defer u.lock(id)()
+	if _, err := u.Get(id, owner); err != nil {
+		return err
+	}
+	return u.remove(id)
+}
+
+func (u *Uploads) remove(id string) error {
+	err := os.Remove(u.path(id, ".json")) // first: without its state an upload is gone
+	if err != nil && !os.IsNotExist(err) {
+		return fmt.Errorf("httpapi: remove upload %s: %w", id, err)
+	}
+	if err := os.Remove(u.path(id, ".part")); err != nil && !os.IsNotExist(err) {
+		return fmt.Errorf("httpapi: remove upload %s: %w", id, err)
+	}
+	return nil
+}
+
+// sweep removes the uploads started more than TTL ago, at most once an
+// hour (or TTL, if shorter).
+func (u *Uploads) sweep(now time.Time) {
+	ttl := u.TTL
+	if ttl <= 0 {
+		ttl = defaultUploadTTL
+	}
+	u.mu.Lock()
+	if now.Sub(u.swept) < min(ttl, time.Hour) {
+		u.mu.Unlock()
+		return
+	}
+	u.swept = now
+	u.mu.Unlock()
+	states, _ := filepath.Glob(filepath.Join(u.Dir, "u-*.json"))
+	for _, p := range states {
+		id := strings.TrimSuffix(filepath.Base(p), ".json")
+		raw, err := os.ReadFile(p)
+		var m uploadMeta
+		if err != nil || json.Unmarshal(raw, &m) != nil || now.Sub(m.Created) < ttl {
+			continue
+		}
+		unlock := u.lock(id)
+		u.remove(id)
+		unlock()
+	}
+	// attachments' temporary directories left by a crash
+	tmps, _ := filepath.Glob(filepath.Join(u.Dir, ".attach-*"))
+	for _, p := range tmps {
+		if st, err := os.Stat(p); err == nil && now.Sub(st.ModTime()) > time.Hour {
+			os.RemoveAll(p)
+		}
+	}
 }
 
 // Upload is the state of one upload.
@@ -137,9 +209,10 @@ func (u *Uploads) Create(name string, size int64, owner string) (Upload, error) 
 	if u.Max > 0 && size > u.Max {
 		return Upload{}, tahqiq.Errorf(tahqiq.EINVALID, "%s: %d bytes is more than the server accepts (%d)", name, size, u.Max)
 	}
-	if err := os.MkdirAll(u.Dir, 0o750); err != nil {
-		return Upload{}, fmt.Errorf("httpapi: uploads: %w", err)
+	if _, err := u.dir(); err != nil {
+		return Upload{}, err
 	}
+	u.sweep(time.Now())
 	var b [8]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		return Upload{}, err

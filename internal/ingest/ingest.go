@@ -610,6 +610,10 @@ func (s *Summary) addReject(r tahqiq.Reject) {
 
 // datasetName returns name, or the base name of the first file without
 // its extensions.
+// DatasetName is the dataset an import of files goes into: name, or by
+// default the first file's base name without its extensions.
+func DatasetName(name string, files []string) string { return datasetName(name, files) }
+
 func datasetName(name string, files []string) string {
 	if name != "" {
 		return name

@@ -123,9 +123,16 @@ func OpenCheckpoint(signed []byte, logKey note.Verifier, witnesses ...note.Verif
 	if err != nil || size < 0 || strconv.FormatInt(size, 10) != lines[1] {
 		return "", t, signers, fmt.Errorf("checkpoint: bad size %q", lines[1])
 	}
-	h, err := ParseHash(lines[2])
-	if err != nil {
-		return "", t, signers, fmt.Errorf("checkpoint: %w", err)
+	// The root is exactly the standard, padded base64 of 32 bytes, as
+	// written (no space, no other spelling of the same bytes).
+	var h tlog.Hash
+	if b, err := base64.StdEncoding.DecodeString(lines[2]); err != nil || len(b) != len(h) || base64.StdEncoding.EncodeToString(b) != lines[2] {
+		return "", t, signers, fmt.Errorf("checkpoint: bad root hash %q", lines[2])
+	} else {
+		copy(h[:], b)
+	}
+	if lines[0] == "" {
+		return "", t, signers, errors.New("checkpoint: empty origin")
 	}
 	return lines[0], tlog.Tree{N: size, Hash: h}, signers, nil
 }

@@ -12,6 +12,7 @@ import (
 	"image/png"
 	"io"
 	"math"
+	"strconv"
 )
 
 type kind int
@@ -28,6 +29,7 @@ type item struct {
 	c            color.RGBA
 	text, anchor string
 	size         float64
+	rotate       float64 // text: degrees around (x, y)
 }
 
 // Canvas is a drawing of W x H pixels.
@@ -58,6 +60,12 @@ func (c *Canvas) Text(x, y float64, s, anchor string, size float64) {
 	c.items = append(c.items, item{k: kText, x: x, y: y, text: s, anchor: anchor, size: size, c: color.RGBA{0, 0, 0, 255}})
 }
 
+// TextRotated writes text turned by deg degrees around (x, y) (SVG only;
+// -90 reads bottom to top, for a vertical axis title).
+func (c *Canvas) TextRotated(x, y float64, s, anchor string, size, deg float64) {
+	c.items = append(c.items, item{k: kText, x: x, y: y, text: s, anchor: anchor, size: size, rotate: deg, c: color.RGBA{0, 0, 0, 255}})
+}
+
 func hex(c color.RGBA) string { return fmt.Sprintf("#%02x%02x%02x", c.R, c.G, c.B) }
 
 // SVG writes the canvas as SVG.
@@ -75,7 +83,11 @@ func (c *Canvas) SVG(w io.Writer) error {
 		case kLine:
 			fmt.Fprintf(bw, `<line x1="%.2f" y1="%.2f" x2="%.2f" y2="%.2f" stroke="%s" stroke-width="1"/>`+"\n", it.x, it.y, it.w, it.h, hex(it.c))
 		case kText:
-			fmt.Fprintf(bw, `<text x="%.2f" y="%.2f" font-size="%.0f" text-anchor="%s">%s</text>`+"\n", it.x, it.y, it.size, it.anchor, html.EscapeString(it.text))
+			rot := ""
+			if it.rotate != 0 {
+				rot = fmt.Sprintf(` transform="rotate(%g %.2f %.2f)"`, it.rotate, it.x, it.y)
+			}
+			fmt.Fprintf(bw, `<text x="%.2f" y="%.2f" font-size="%.0f" text-anchor="%s"%s>%s</text>`+"\n", it.x, it.y, it.size, it.anchor, rot, html.EscapeString(it.text))
 		}
 	}
 	fmt.Fprintln(bw, "</svg>")
@@ -136,70 +148,129 @@ var (
 
 const margin = 50.0
 
-func axes(c *Canvas, title, xlabel, ylabel string, ymax float64) (x0, y0, pw, ph float64) {
-	x0, y0 = margin+10, float64(c.H)-margin
+// left is where the plot area of the histograms and the heat map starts:
+// room for tick labels of six characters and a vertical axis title.
+const left = 70.0
+
+// niceStep is a round step (1, 2 or 5 times a power of ten) that cuts span
+// into about n parts.
+func niceStep(span float64, n int) float64 {
+	if span <= 0 || n < 1 {
+		return 1
+	}
+	raw := span / float64(n)
+	mag := math.Pow(10, math.Floor(math.Log10(raw)))
+	for _, m := range []float64{1, 2, 5, 10} {
+		if m*mag >= raw*(1-1e-9) {
+			return m * mag
+		}
+	}
+	return 10 * mag
+}
+
+// axes draws the frame, the title, the axis titles (the vertical one
+// turned) and round ticks on the count axis from 0 to ymax, which it
+// rounds up to the last tick; it returns the plot area and that ymax.
+func axes(c *Canvas, title, xlabel, ylabel string, ymax float64) (x0, y0, pw, ph, top float64) {
+	x0, y0 = left, float64(c.H)-margin
 	pw, ph = float64(c.W)-x0-20, float64(c.H)-2*margin
+	step := niceStep(ymax, 4)
+	top = math.Ceil(ymax/step-1e-9) * step
+	if top <= 0 {
+		top = step
+	}
 	c.Line(x0, y0, x0+pw, y0, Axis)
 	c.Line(x0, y0, x0, y0-ph, Axis)
 	c.Text(float64(c.W)/2, 22, title, "middle", 14)
 	c.Text(x0+pw/2, float64(c.H)-12, xlabel, "middle", 11)
-	c.Text(14, y0-ph/2, ylabel, "start", 11)
-	for i := 0; i <= 4; i++ {
-		y := y0 - ph*float64(i)/4
+	c.TextRotated(16, y0-ph/2, ylabel, "middle", 11, -90)
+	for v := 0.0; v <= top*(1+1e-9); v += step {
+		y := y0 - ph*v/top
 		c.Line(x0-4, y, x0, y, Axis)
-		c.Text(x0-6, y+4, trim(ymax*float64(i)/4), "end", 10)
+		c.Text(x0-6, y+4, trim(v), "end", 10)
 	}
 	return
 }
 
 func trim(v float64) string {
+	if v == 0 {
+		return "0" // not -0
+	}
 	if v >= 100 || v == math.Trunc(v) {
 		return fmt.Sprintf("%.0f", v)
 	}
 	return fmt.Sprintf("%.2g", v)
 }
 
-// Histogram draws bars of heights ys at x = x0 + i*dx; band, if not nil,
-// gives a [lo, hi] null band per bar and mid its centre line.
-func Histogram(title, xlabel string, ys []float64, xFirst, dx float64, band [][2]float64) *Canvas {
+// HistOptions describe a histogram. Bar i spans [X0 + i*DX, X0 + (i+1)*DX)
+// (bins: ticks on the bars' edges), or, with Centred, stands for the one
+// value X0 + i*DX (ticks under the bars' centres). Band, when not nil,
+// gives a [lo, hi] null band per bar.
+type HistOptions struct {
+	Title, XLabel, YLabel string
+	X0, DX                float64
+	Centred               bool
+	Band                  [][2]float64
+}
+
+// Histogram draws bars of heights ys with round ticks on both axes.
+func Histogram(o HistOptions, ys []float64) *Canvas {
 	c := New(720, 360)
+	if o.DX == 0 {
+		o.DX = 1
+	}
 	ymax := 0.0
 	for i, y := range ys {
 		ymax = math.Max(ymax, y)
-		if band != nil {
-			ymax = math.Max(ymax, band[i][1])
+		if o.Band != nil {
+			ymax = math.Max(ymax, o.Band[i][1])
 		}
 	}
 	if ymax == 0 {
 		ymax = 1
 	}
-	x0, y0, pw, ph := axes(c, title, xlabel, "count", ymax)
+	x0, y0, pw, ph, top := axes(c, o.Title, o.XLabel, o.YLabel, ymax)
 	n := float64(len(ys))
 	bw := pw / n
 	for i, y := range ys {
-		h := ph * y / ymax
+		h := ph * y / top
 		c.Rect(x0+float64(i)*bw, y0-h, math.Max(bw-0.5, 0.5), h, Bar)
-		if band != nil {
-			lo, hi := ph*band[i][0]/ymax, ph*band[i][1]/ymax
+		if o.Band != nil {
+			lo, hi := ph*o.Band[i][0]/top, ph*o.Band[i][1]/top
 			c.Rect(x0+float64(i)*bw, y0-hi, math.Max(bw, 1), math.Max(hi-lo, 1), Band)
 		}
 	}
-	for i := 0; i <= 10; i++ {
-		x := x0 + pw*float64(i)/10
+	// x ticks at round values: bin edges, or the centres of the bars
+	lo, hi := o.X0, o.X0+n*o.DX
+	shift := 0.0
+	if o.Centred {
+		hi = o.X0 + (n-1)*o.DX
+		shift = bw / 2
+	}
+	step := niceStep(hi-lo, 10)
+	for v := math.Ceil(lo/step-1e-9) * step; v <= hi+step*1e-9; v += step {
+		x := x0 + (v-o.X0)/o.DX*bw + shift
 		c.Line(x, y0, x, y0+4, Axis)
-		c.Text(x, y0+16, trim(xFirst+dx*n*float64(i)/10), "middle", 10)
+		c.Text(x, y0+16, trim(v), "middle", 10)
 	}
 	return c
 }
 
-// HeatMap draws counts[i][j] with i along x and j along y (log colour scale).
-func HeatMap(title, xlabel, ylabel string, counts [][]int64) *Canvas {
-	c := New(560, 560)
-	x0, y0 := margin+10, float64(c.H)-margin
-	pw, ph := float64(c.W)-x0-20, float64(c.H)-2*margin
+// heat is the colour of t in [0, 1] (white to dark red).
+func heat(t float64) color.RGBA {
+	return color.RGBA{uint8(255 * (1 - t*0.2)), uint8(255 * (1 - t)), uint8(255 * (1 - t*0.9)), 255}
+}
+
+// HeatMap draws counts[i][j] with i along x and j along y, on a log colour
+// scale (log(1 + count)) with its key (keyLabel above it: what is counted;
+// white is 0). Axes are percentages 0..100.
+func HeatMap(title, xlabel, ylabel, keyLabel string, counts [][]int64) *Canvas {
+	c := New(700, 560)
+	x0, y0 := left, float64(c.H)-margin
+	pw, ph := 460.0, float64(c.H)-2*margin
 	c.Text(float64(c.W)/2, 22, title, "middle", 14)
 	c.Text(x0+pw/2, float64(c.H)-12, xlabel, "middle", 11)
-	c.Text(8, 40, ylabel, "start", 11)
+	c.TextRotated(16, y0-ph/2, ylabel, "middle", 11, -90)
 	var max int64
 	for _, r := range counts {
 		for _, v := range r {
@@ -220,9 +291,7 @@ func HeatMap(title, xlabel, ylabel string, counts [][]int64) *Canvas {
 			if v == 0 {
 				continue
 			}
-			t := math.Log1p(float64(v)) / lm
-			col := color.RGBA{uint8(255 * (1 - t*0.2)), uint8(255 * (1 - t)), uint8(255 * (1 - t*0.9)), 255}
-			c.Rect(x0+float64(i)*cw, y0-float64(j+1)*chh, cw+0.3, chh+0.3, col)
+			c.Rect(x0+float64(i)*cw, y0-float64(j+1)*chh, cw+0.3, chh+0.3, heat(math.Log1p(float64(v))/lm))
 		}
 	}
 	c.Line(x0, y0, x0+pw, y0, Axis)
@@ -231,6 +300,30 @@ func HeatMap(title, xlabel, ylabel string, counts [][]int64) *Canvas {
 		c.Text(x0+pw*float64(i)/10, y0+16, fmt.Sprintf("%d", i*10), "middle", 10)
 		c.Text(x0-6, y0-ph*float64(i)/10+4, fmt.Sprintf("%d", i*10), "end", 10)
 	}
+	// colour key: the gradient from 0 (white) to the largest count, with
+	// the counts 1, 10, 100, ... and the largest at their heights
+	kx, kw := x0+pw+34, 14.0
+	ktop := y0 - ph
+	c.Text(kx, ktop-22, keyLabel, "start", 10)
+	c.Text(kx, ktop-10, "log scale", "start", 10)
+	const steps = 40
+	for k := range steps {
+		t := (float64(k) + 0.5) / steps
+		c.Rect(kx, y0-ph*float64(k+1)/steps, kw, ph/steps+0.3, heat(t))
+	}
+	c.Line(kx, y0, kx+kw, y0, Axis)
+	c.Line(kx, ktop, kx+kw, ktop, Axis)
+	at := func(v int64) float64 { return y0 - ph*math.Log1p(float64(v))/lm }
+	c.Text(kx+kw+6, at(0)+4, "0", "start", 10)
+	for v := int64(1); v < max; v *= 10 {
+		if at(v)-at(max) < 12 {
+			break // too close to the largest count's label
+		}
+		c.Line(kx+kw, at(v), kx+kw+4, at(v), Axis)
+		c.Text(kx+kw+6, at(v)+4, strconv.FormatInt(v, 10), "start", 10)
+	}
+	c.Line(kx+kw, at(max), kx+kw+4, at(max), Axis)
+	c.Text(kx+kw+6, at(max)+4, strconv.FormatInt(max, 10), "start", 10)
 	return c
 }
 

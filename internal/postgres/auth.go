@@ -5,19 +5,29 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
 	"github.com/tahqiq/tahqiq"
 )
 
 var _ tahqiq.AuthStore = (*DB)(nil)
 
-// SetPassword stores a user's encoded password hash.
-func (db *DB) SetPassword(ctx context.Context, userID, hash string) error {
-	_, err := db.pool.Exec(ctx, `INSERT INTO passwords (user_id, hash, set_at) VALUES ($1, $2, $3)
-		ON CONFLICT (user_id) DO UPDATE SET hash = excluded.hash, set_at = excluded.set_at`, userID, hash, ts(db.Now()))
-	if err != nil {
-		return fmt.Errorf("postgres: set password: %w", err)
+// parseTime reads a stored RFC 3339 time; the empty string is the zero time.
+func parseTime(s string) time.Time {
+	if s == "" {
+		return time.Time{}
 	}
-	return nil
+	t, _ := time.Parse(time.RFC3339Nano, s)
+	return t
+}
+
+// tsOrEmpty writes t as stored, the zero time as the empty string.
+func tsOrEmpty(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return ts(t)
 }
 
 // PasswordHash returns a user's encoded password hash.
@@ -72,41 +82,79 @@ func (db *DB) DeleteSession(ctx context.Context, id string) error {
 	return nil
 }
 
-// CreateToken stores an API token's hash.
-func (db *DB) CreateToken(ctx context.Context, t tahqiq.APIToken) error {
-	_, err := db.pool.Exec(ctx, `INSERT INTO api_tokens (hash, user_id, name, created_at) VALUES ($1, $2, $3, $4)`, t.Hash, t.UserID, t.Name, ts(t.CreatedAt))
-	if err != nil {
-		return fmt.Errorf("postgres: create token: %w", err)
+const tokenCols = `id, hash, user_id, name, created_at, expires_at, revoked_at`
+
+func scanToken(sc pgx.Row) (tahqiq.APIToken, error) {
+	var t tahqiq.APIToken
+	var created, expires, revoked string
+	if err := sc.Scan(&t.ID, &t.Hash, &t.UserID, &t.Name, &created, &expires, &revoked); err != nil {
+		return t, err
 	}
-	return nil
+	t.CreatedAt, t.ExpiresAt, t.RevokedAt = parseTime(created), parseTime(expires), parseTime(revoked)
+	return t, nil
 }
 
 // FindToken returns the token with the given hash.
 func (db *DB) FindToken(ctx context.Context, hash string) (tahqiq.APIToken, error) {
-	t := tahqiq.APIToken{Hash: hash}
-	var created string
-	if err := db.pool.QueryRow(ctx, `SELECT user_id, name, created_at FROM api_tokens WHERE hash = $1`, hash).Scan(&t.UserID, &t.Name, &created); err != nil {
+	t, err := scanToken(db.pool.QueryRow(ctx, `SELECT `+tokenCols+` FROM api_tokens WHERE hash = $1`, hash))
+	if err != nil {
 		return t, notFound(err, "no such token")
 	}
-	t.CreatedAt, _ = time.Parse(time.RFC3339Nano, created)
 	return t, nil
+}
+
+// FindTokenByID returns the token with the given ID.
+func (db *DB) FindTokenByID(ctx context.Context, id string) (tahqiq.APIToken, error) {
+	t, err := scanToken(db.pool.QueryRow(ctx, `SELECT `+tokenCols+` FROM api_tokens WHERE id = $1`, id))
+	if err != nil {
+		return t, notFound(err, "no token %q", id)
+	}
+	return t, nil
+}
+
+// FindTokens returns every token, oldest first.
+func (db *DB) FindTokens(ctx context.Context) ([]tahqiq.APIToken, error) {
+	rows, err := db.pool.Query(ctx, `SELECT `+tokenCols+` FROM api_tokens ORDER BY created_at, id`)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: find tokens: %w", err)
+	}
+	defer rows.Close()
+	out := []tahqiq.APIToken{}
+	for rows.Next() {
+		t, err := scanToken(rows)
+		if err != nil {
+			return nil, fmt.Errorf("postgres: find tokens: %w", err)
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+const userCols = `id, org_id, name, role, disabled_at`
+
+func scanUser(sc pgx.Row) (tahqiq.User, error) {
+	var u tahqiq.User
+	var role, disabled string
+	if err := sc.Scan(&u.ID, &u.OrgID, &u.Name, &role, &disabled); err != nil {
+		return u, err
+	}
+	u.Role, u.Disabled = tahqiq.Role(role), disabled != ""
+	return u, nil
 }
 
 // FindUsers returns every user, by name.
 func (db *DB) FindUsers(ctx context.Context) ([]tahqiq.User, error) {
-	rows, err := db.pool.Query(ctx, `SELECT id, org_id, name, role FROM users ORDER BY name`)
+	rows, err := db.pool.Query(ctx, `SELECT `+userCols+` FROM users ORDER BY name`)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: find users: %w", err)
 	}
 	defer rows.Close()
 	out := []tahqiq.User{}
 	for rows.Next() {
-		var u tahqiq.User
-		var role string
-		if err := rows.Scan(&u.ID, &u.OrgID, &u.Name, &role); err != nil {
+		u, err := scanUser(rows)
+		if err != nil {
 			return nil, fmt.Errorf("postgres: find users: %w", err)
 		}
-		u.Role = tahqiq.Role(role)
 		out = append(out, u)
 	}
 	return out, rows.Err()
@@ -128,4 +176,68 @@ func (db *DB) FindOrganisations(ctx context.Context) ([]tahqiq.Organisation, err
 		out = append(out, o)
 	}
 	return out, rows.Err()
+}
+
+// The account changes of a CaseTx: each commits with its log entry.
+
+func (t *caseTx) CountOrganisations(ctx context.Context) (int64, error) {
+	var n int64
+	if err := t.tx.QueryRow(ctx, `SELECT count(*) FROM organisations`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("postgres: count organisations: %w", err)
+	}
+	return n, nil
+}
+
+// exactlyOne turns an update that touched no row into ENOTFOUND.
+func exactlyOne(tag pgconn.CommandTag, err error, op, f string, a ...any) error {
+	if err != nil {
+		return fmt.Errorf("postgres: %s: %w", op, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return tahqiq.Errorf(tahqiq.ENOTFOUND, f, a...)
+	}
+	return nil
+}
+
+func (t *caseTx) SetUserDisabled(ctx context.Context, userID string, disabled bool, at time.Time) error {
+	v := ""
+	if disabled {
+		v = ts(at)
+	}
+	tag, err := t.tx.Exec(ctx, `UPDATE users SET disabled_at = $1 WHERE id = $2`, v, userID)
+	return exactlyOne(tag, err, "disable user", "no user %q", userID)
+}
+
+func (t *caseTx) SetPassword(ctx context.Context, userID, hash string, at time.Time) error {
+	_, err := t.tx.Exec(ctx, `INSERT INTO passwords (user_id, hash, set_at) VALUES ($1, $2, $3)
+		ON CONFLICT (user_id) DO UPDATE SET hash = excluded.hash, set_at = excluded.set_at`, userID, hash, ts(at))
+	if err != nil {
+		return fmt.Errorf("postgres: set password: %w", err)
+	}
+	return nil
+}
+
+func (t *caseTx) DeleteSessions(ctx context.Context, userID string) error {
+	if _, err := t.tx.Exec(ctx, `DELETE FROM sessions WHERE user_id = $1`, userID); err != nil {
+		return fmt.Errorf("postgres: delete sessions: %w", err)
+	}
+	return nil
+}
+
+func (t *caseTx) CreateToken(ctx context.Context, k tahqiq.APIToken) error {
+	_, err := t.tx.Exec(ctx, `INSERT INTO api_tokens (`+tokenCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		k.ID, k.Hash, k.UserID, k.Name, ts(k.CreatedAt), tsOrEmpty(k.ExpiresAt), tsOrEmpty(k.RevokedAt))
+	return conflict(err, "token "+k.ID)
+}
+
+func (t *caseTx) RevokeToken(ctx context.Context, id string, at time.Time) error {
+	tag, err := t.tx.Exec(ctx, `UPDATE api_tokens SET revoked_at = CASE revoked_at WHEN '' THEN $1 ELSE revoked_at END WHERE id = $2`, ts(at), id)
+	return exactlyOne(tag, err, "revoke token", "no token %q", id)
+}
+
+func (t *caseTx) RevokeTokens(ctx context.Context, userID string, at time.Time) error {
+	if _, err := t.tx.Exec(ctx, `UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at = ''`, ts(at), userID); err != nil {
+		return fmt.Errorf("postgres: revoke tokens: %w", err)
+	}
+	return nil
 }

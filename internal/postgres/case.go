@@ -11,28 +11,20 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/tahqiq/tahqiq"
-	"github.com/tahqiq/tahqiq/internal/ledger"
 )
 
 var _ tahqiq.CaseStore = (*DB)(nil)
 
-// ledgerLock serialises custody-log appends across connections (an
-// advisory lock key).
-const ledgerLock = 0x7461687169710003
-
-// InTx runs fn in one transaction holding the log lock: the state change
-// and its log entry commit together, and two changes never get the same
-// log index.
+// InTx runs fn in one transaction: the state change and its log entry
+// commit together; the log lock, taken by the first read of the log's end,
+// makes sure two changes never get the same log index.
 func (db *DB) InTx(ctx context.Context, fn func(tx tahqiq.CaseTx) error) error {
 	tx, err := db.begin(ctx)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback(ctx)
-	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(ledgerLock)); err != nil {
-		return fmt.Errorf("postgres: log lock: %w", err)
-	}
-	if err := fn(&caseTx{tx: tx, log: ledger.New(ledgerStore{ctx, tx})}); err != nil {
+	if err := fn(&caseTx{logRows: logRows{q: tx, locked: new(bool)}, tx: tx, db: db}); err != nil {
 		return err
 	}
 	if err := tx.Commit(ctx); err != nil {
@@ -42,8 +34,9 @@ func (db *DB) InTx(ctx context.Context, fn func(tx tahqiq.CaseTx) error) error {
 }
 
 type caseTx struct {
-	tx  pgx.Tx
-	log *ledger.Log
+	logRows
+	tx pgx.Tx
+	db *DB
 }
 
 func conflict(err error, what string) error {
@@ -158,22 +151,6 @@ func (t *caseTx) PutDatasetOrg(ctx context.Context, dataset, orgID string) error
 	return nil
 }
 
-func (t *caseTx) AppendLog(ctx context.Context, e tahqiq.LogEntry) (tahqiq.LogEntry, error) {
-	n, err := ledgerStore{ctx, t.tx}.Size()
-	if err != nil {
-		return e, err
-	}
-	e.Index = n
-	b, err := ledger.EncodeEntry(e)
-	if err != nil {
-		return e, err
-	}
-	if _, err := t.log.Append(b); err != nil {
-		return e, err
-	}
-	return e, nil
-}
-
 func notFound(err error, f string, a ...any) error {
 	if errors.Is(err, pgx.ErrNoRows) {
 		return tahqiq.Errorf(tahqiq.ENOTFOUND, f, a...)
@@ -182,13 +159,10 @@ func notFound(err error, f string, a ...any) error {
 }
 
 func (db *DB) findUser(ctx context.Context, col, v string) (tahqiq.User, error) {
-	var u tahqiq.User
-	var role string
-	err := db.pool.QueryRow(ctx, `SELECT id, org_id, name, role FROM users WHERE `+col+` = $1`, v).Scan(&u.ID, &u.OrgID, &u.Name, &role)
+	u, err := scanUser(db.pool.QueryRow(ctx, `SELECT `+userCols+` FROM users WHERE `+col+` = $1`, v))
 	if err != nil {
 		return u, notFound(err, "no user %q", v)
 	}
-	u.Role = tahqiq.Role(role)
 	return u, nil
 }
 

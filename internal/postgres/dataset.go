@@ -111,15 +111,22 @@ func fillDataset(ctx context.Context, q querier, d *tahqiq.Dataset) error {
 // DeleteDataset removes the dataset and everything imported into it, in one
 // transaction, and returns what it removed.
 func (db *DB) DeleteDataset(ctx context.Context, name string) (tahqiq.DatasetCounts, error) {
-	d, err := db.FindDatasetByName(ctx, name)
+	var n tahqiq.DatasetCounts
+	err := db.InTx(ctx, func(tx tahqiq.CaseTx) error {
+		var err error
+		n, err = tx.DeleteDataset(ctx, name)
+		return err
+	})
+	return n, err
+}
+
+// DeleteDataset removes a dataset, its content and its owner in the
+// transaction.
+func (t *caseTx) DeleteDataset(ctx context.Context, name string) (tahqiq.DatasetCounts, error) {
+	d, err := t.db.FindDatasetByName(ctx, name)
 	if err != nil {
 		return tahqiq.DatasetCounts{}, err
 	}
-	tx, err := db.begin(ctx)
-	if err != nil {
-		return tahqiq.DatasetCounts{}, fmt.Errorf("postgres: delete dataset: %w", err)
-	}
-	defer tx.Rollback(ctx)
 	for _, q := range []string{
 		`DELETE FROM shares WHERE dataset_id = $1`,
 		`DELETE FROM post_records WHERE post_id IN (SELECT id FROM posts WHERE dataset_id = $1)`,
@@ -130,11 +137,11 @@ func (db *DB) DeleteDataset(ctx context.Context, name string) (tahqiq.DatasetCou
 		`DELETE FROM files WHERE dataset_id = $1`,
 		`DELETE FROM datasets WHERE id = $1`,
 	} {
-		if _, err := tx.Exec(ctx, q, d.ID); err != nil {
+		if _, err := t.tx.Exec(ctx, q, d.ID); err != nil {
 			return tahqiq.DatasetCounts{}, fmt.Errorf("postgres: delete dataset %q: %w", name, err)
 		}
 	}
-	if err := tx.Commit(ctx); err != nil {
+	if _, err := t.tx.Exec(ctx, `DELETE FROM dataset_orgs WHERE dataset = $1`, name); err != nil {
 		return tahqiq.DatasetCounts{}, fmt.Errorf("postgres: delete dataset %q: %w", name, err)
 	}
 	return d.Counts, nil

@@ -35,7 +35,7 @@ func TestRowLevelSecurity(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	orgB, err := cw.AddOrg(ctx, admin, "Partner")
+	orgB, err := cw.AddOrg(ctx, tahqiq.System, "Partner")
 	if err != nil {
 		t.Fatal(err)
 	}

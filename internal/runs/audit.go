@@ -4,6 +4,7 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -29,7 +30,8 @@ type AuditRequest struct {
 
 // DefaultForensics are the options of tahqiq audit forensics without flags.
 func DefaultForensics() audit.ForensicsOptions {
-	return audit.ForensicsOptions{Rule: stats.Exact, Weight: "stations", Multiple: 1, Turnout: audit.TurnoutIssued, Seed: 42, Bins: 100}
+	return audit.ForensicsOptions{Rule: stats.Exact, Weight: "stations", Multiple: 1, Turnout: audit.TurnoutIssued, Seed: 42, Bins: 100,
+		MinRegistered: audit.DefaultMinRegistered}
 }
 
 // DefaultChecks are the options of tahqiq audit check without flags.
@@ -90,9 +92,20 @@ func (s *Store) RunAudit(ctx context.Context, req AuditRequest, actor string, re
 		os.RemoveAll(tmp)
 		return Info{}, err
 	}
-	f := audit.RunForensics(imp, fo)
-	if err := audit.WriteForensics(tmp, imp, f); err != nil {
+	// an input without polling-station forms (pk2024, pk-constituency)
+	// still gets its checks; forensics.json then says why they did not run
+	f, err := audit.RunForensics(imp, fo)
+	switch {
+	case errors.Is(err, audit.ErrNothingToAnalyse):
+		if err := audit.WriteNotRun(tmp, imp, err); err != nil {
+			return fail(err)
+		}
+	case err != nil:
 		return fail(err)
+	default:
+		if err := audit.WriteForensics(tmp, imp, f); err != nil {
+			return fail(err)
+		}
 	}
 	step(2)
 	co := DefaultChecks()
@@ -111,7 +124,13 @@ func (s *Store) RunAudit(ctx context.Context, req AuditRequest, actor string, re
 		}
 	}
 	os.Remove(cdir)
-	flags := append(slices.Clone(chk.Flags), audit.OutlierFlags(imp, f)...)
+	flags := slices.Clone(chk.Flags)
+	stations := 0
+	var fparams map[string]any
+	if f != nil {
+		flags = append(flags, audit.OutlierFlags(imp, f)...)
+		stations, fparams = f.Stations, f.Parameters
+	}
 	if err := writeJSONL(filepath.Join(tmp, auditFlags), flags); err != nil {
 		return fail(err)
 	}
@@ -119,9 +138,9 @@ func (s *Store) RunAudit(ctx context.Context, req AuditRequest, actor string, re
 		return fail(err)
 	}
 	step(3)
-	params, _ := json.Marshal(map[string]any{"map": req.Map, "forensics": f.Parameters, "checks": co})
+	params, _ := json.Marshal(map[string]any{"map": req.Map, "forensics": fparams, "checks": co})
 	counts := map[string]int64{"rows": imp.Rows, "forms": int64(len(imp.Election.Forms)), "rejects": int64(len(imp.Rejects)),
-		"stations": int64(f.Stations), "flags": int64(len(flags))}
+		"stations": int64(stations), "flags": int64(len(flags))}
 	in, err := commit(Info{Inputs: []string{name}, Map: req.Map, CreatedBy: actor, Params: params, Counts: counts})
 	if err != nil {
 		return fail(err)

@@ -31,14 +31,15 @@ type ShareSource interface {
 
 // DatasetShares reads the shares of a stored dataset for the given object
 // types (all types when empty; every share when types holds coord.ObjPost),
-// and names the dataset and its files as the run's inputs.
-func DatasetShares(ctx context.Context, st ShareSource, name string, types []tahqiq.ObjectType) ([]tahqiq.Share, []coord.Input, error) {
+// and names the dataset and its files as the run's inputs, with the count
+// of the records rejected when they were imported (listed in the store).
+func DatasetShares(ctx context.Context, st ShareSource, name string, types []tahqiq.ObjectType) ([]tahqiq.Share, coord.Source, error) {
 	d, err := st.FindDatasetByName(ctx, name)
 	if err != nil {
-		return nil, nil, err
+		return nil, coord.Source{}, err
 	}
 	if err := ingest.CheckDerivation(d); err != nil {
-		return nil, nil, err // derived by other rules: re-derive it first
+		return nil, coord.Source{}, err // derived by other rules: re-derive it first
 	}
 	filter := tahqiq.ShareFilter{Dataset: name}
 	for _, t := range types {
@@ -53,11 +54,11 @@ func DatasetShares(ctx context.Context, st ShareSource, name string, types []tah
 		shares = append(shares, s)
 		return nil
 	})
-	ins := []coord.Input{{Name: name, Source: "dataset"}}
+	src := coord.Source{Inputs: []coord.Input{{Name: name, Source: "dataset"}}, RejectedCount: d.Counts.Rejects}
 	for _, f := range d.Sources {
-		ins = append(ins, coord.Input{Name: f.Name, SHA256: f.SHA256, Format: f.Format, Source: "dataset:" + name})
+		src.Inputs = append(src.Inputs, coord.Input{Name: f.Name, SHA256: f.SHA256, Format: f.Format, Source: "dataset:" + name})
 	}
-	return shares, ins, err
+	return shares, src, err
 }
 
 // DatasetTexts reads the texts of a stored dataset's posts for near-text
@@ -215,7 +216,7 @@ func (s *Store) RunCoord(ctx context.Context, st ShareSource, req CoordRequest, 
 		return Info{}, err
 	}
 	start := time.Now()
-	shares, ins, err := DatasetShares(ctx, st, req.Dataset, p.Types)
+	shares, src, err := DatasetShares(ctx, st, req.Dataset, p.Types)
 	if err != nil {
 		return Info{}, err
 	}
@@ -245,7 +246,7 @@ func (s *Store) RunCoord(ctx context.Context, st ShareSource, req CoordRequest, 
 	if err != nil {
 		return Info{}, err
 	}
-	m, err := res.WriteDir(tmp, version, ins)
+	m, err := res.WriteDir(tmp, version, src)
 	if err != nil {
 		os.RemoveAll(tmp)
 		return Info{}, err

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/tahqiq/tahqiq"
-	"github.com/tahqiq/tahqiq/internal/ledger"
 )
 
 var _ tahqiq.CaseStore = (*DB)(nil)
@@ -22,7 +21,7 @@ func (db *DB) InTx(ctx context.Context, fn func(tx tahqiq.CaseTx) error) error {
 	if err != nil {
 		return fmt.Errorf("sqlite: begin: %w", err)
 	}
-	if err := fn(&caseTx{tx: tx, log: ledger.New(ledgerStore{ctx, tx})}); err != nil {
+	if err := fn(&caseTx{logRows: logRows{tx}, tx: tx, db: db}); err != nil {
 		tx.Rollback()
 		return err
 	}
@@ -33,8 +32,9 @@ func (db *DB) InTx(ctx context.Context, fn func(tx tahqiq.CaseTx) error) error {
 }
 
 type caseTx struct {
-	tx  *sql.Tx
-	log *ledger.Log
+	logRows
+	tx *sql.Tx
+	db *DB
 }
 
 func conflict(err error, what string) error {
@@ -134,22 +134,6 @@ func (t *caseTx) CreateNote(ctx context.Context, n tahqiq.Note) error {
 	return t.record(ctx, n.ID, n.CaseID, "note", n, false)
 }
 
-func (t *caseTx) AppendLog(ctx context.Context, e tahqiq.LogEntry) (tahqiq.LogEntry, error) {
-	n, err := ledgerStore{ctx, t.tx}.Size()
-	if err != nil {
-		return e, err
-	}
-	e.Index = n
-	b, err := ledger.EncodeEntry(e)
-	if err != nil {
-		return e, err
-	}
-	if _, err := t.log.Append(b); err != nil {
-		return e, err
-	}
-	return e, nil
-}
-
 func notFound(err error, f string, a ...any) error {
 	if errors.Is(err, sql.ErrNoRows) {
 		return tahqiq.Errorf(tahqiq.ENOTFOUND, f, a...)
@@ -158,13 +142,10 @@ func notFound(err error, f string, a ...any) error {
 }
 
 func (db *DB) findUser(ctx context.Context, col, v string) (tahqiq.User, error) {
-	var u tahqiq.User
-	var role string
-	err := db.read.QueryRowContext(ctx, `SELECT id, org_id, name, role FROM users WHERE `+col+` = ?`, v).Scan(&u.ID, &u.OrgID, &u.Name, &role)
+	u, err := scanUser(db.read.QueryRowContext(ctx, `SELECT `+userCols+` FROM users WHERE `+col+` = ?`, v))
 	if err != nil {
 		return u, notFound(err, "no user %q", v)
 	}
-	u.Role = tahqiq.Role(role)
 	return u, nil
 }
 

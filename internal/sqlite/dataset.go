@@ -99,15 +99,22 @@ func (db *DB) fillDataset(ctx context.Context, d *tahqiq.Dataset) error {
 // DeleteDataset removes the dataset and everything imported into it, in one
 // transaction, and returns what it removed.
 func (db *DB) DeleteDataset(ctx context.Context, name string) (tahqiq.DatasetCounts, error) {
-	d, err := db.FindDatasetByName(ctx, name)
+	var n tahqiq.DatasetCounts
+	err := db.InTx(ctx, func(tx tahqiq.CaseTx) error {
+		var err error
+		n, err = tx.DeleteDataset(ctx, name)
+		return err
+	})
+	return n, err
+}
+
+// DeleteDataset removes a dataset, its content and its owner in the
+// transaction.
+func (t *caseTx) DeleteDataset(ctx context.Context, name string) (tahqiq.DatasetCounts, error) {
+	d, err := t.db.FindDatasetByName(ctx, name)
 	if err != nil {
 		return tahqiq.DatasetCounts{}, err
 	}
-	tx, err := db.write.BeginTx(ctx, nil)
-	if err != nil {
-		return tahqiq.DatasetCounts{}, fmt.Errorf("sqlite: delete dataset: %w", err)
-	}
-	defer tx.Rollback()
 	for _, q := range []string{
 		`DELETE FROM shares WHERE dataset_id = ?`,
 		`DELETE FROM post_records WHERE post_id IN (SELECT id FROM posts WHERE dataset_id = ?)`,
@@ -118,11 +125,11 @@ func (db *DB) DeleteDataset(ctx context.Context, name string) (tahqiq.DatasetCou
 		`DELETE FROM files WHERE dataset_id = ?`,
 		`DELETE FROM datasets WHERE id = ?`,
 	} {
-		if _, err := tx.ExecContext(ctx, q, d.ID); err != nil {
+		if _, err := t.tx.ExecContext(ctx, q, d.ID); err != nil {
 			return tahqiq.DatasetCounts{}, fmt.Errorf("sqlite: delete dataset %q: %w", name, err)
 		}
 	}
-	if err := tx.Commit(); err != nil {
+	if _, err := t.tx.ExecContext(ctx, `DELETE FROM dataset_orgs WHERE dataset = ?`, name); err != nil {
 		return tahqiq.DatasetCounts{}, fmt.Errorf("sqlite: delete dataset %q: %w", name, err)
 	}
 	return d.Counts, nil

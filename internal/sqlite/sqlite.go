@@ -78,6 +78,11 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	} else {
 		dsn += strings.TrimPrefix(q, "&")
 	}
+	if path != ":memory:" {
+		if err := private(path); err != nil {
+			return nil, err
+		}
+	}
 	w, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
@@ -95,6 +100,31 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, err
 	}
 	return db, nil
+}
+
+// private makes the database file, and its WAL and shared-memory files
+// when they exist, readable and writable by their owner only (they hold
+// password hashes and every organisation's cases), creating the file
+// empty when it does not exist. SQLite creates the WAL and shared-memory
+// files with the database file's mode.
+func private(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return &tahqiq.Error{Code: tahqiq.EINVALID, Op: "sqlite: open", Message: fmt.Sprintf("cannot open %s", path), Err: err}
+	}
+	f.Close()
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		st, err := os.Stat(p)
+		if err != nil {
+			continue
+		}
+		if st.Mode().Perm()&0o077 != 0 {
+			if err := os.Chmod(p, st.Mode().Perm()&0o700); err != nil {
+				return fmt.Errorf("sqlite: make %s private: %w", p, err)
+			}
+		}
+	}
+	return nil
 }
 
 // Close closes the database.

@@ -66,19 +66,20 @@ var Tables = []Table{
 	// cases, the custody log, accounts and sessions (times are RFC 3339 text
 	// on both sides; records are the exact JSON bytes the log's digests cover)
 	{Name: "organisations", OrderBy: "id", Columns: cols("id", Text, "name", Text)},
-	{Name: "users", OrderBy: "id", Columns: cols("id", Text, "org_id", Text, "name", Text, "role", Text)},
+	{Name: "users", OrderBy: "id", Columns: cols("id", Text, "org_id", Text, "name", Text, "role", Text, "disabled_at", Text)},
 	{Name: "cases", OrderBy: "id", RowSecurity: true, Columns: cols("id", Text, "org_id", Text, "title", Text, "description", Text, "tlp", Text, "created_by", Text, "created_at", Text)},
 	{Name: "case_shares", OrderBy: "case_id, item_id, org_id", Columns: cols("case_id", Text, "item_id", Text, "org_id", Text, "tlp", Text)},
 	{Name: "items", OrderBy: "id", RowSecurity: true, Columns: cols("id", Text, "case_id", Text, "seq", Int, "data", Bytes)},
 	{Name: "item_blobs", OrderBy: "item_id, sha256, dhash", Columns: cols("item_id", Text, "sha256", Text, "dhash", Text)},
 	{Name: "case_records", OrderBy: "id", RowSecurity: true, Columns: cols("id", Text, "case_id", Text, "kind", Text, "seq", Int, "data", Bytes)},
-	{Name: "ledger_entries", OrderBy: "idx", Columns: cols("idx", Int, "data", Bytes)},
+	{Name: "ledger_entries", OrderBy: "idx", Columns: cols("idx", Int, "data", Bytes, "case_id", Text, "case_seq", Int)},
+	{Name: "ledger_records", OrderBy: "kind, id, version", Columns: cols("kind", Text, "id", Text, "version", Int, "idx", Int)},
 	{Name: "ledger_hashes", OrderBy: "idx", Columns: cols("idx", Int, "hash", Bytes)},
 	{Name: "ledger_checkpoints", OrderBy: "seq", Identity: true, Columns: cols("seq", Int, "size", Int, "note", Bytes)},
 	{Name: "dataset_orgs", OrderBy: "dataset", Columns: cols("dataset", Text, "org_id", Text)},
 	{Name: "passwords", OrderBy: "user_id", Columns: cols("user_id", Text, "hash", Text, "set_at", Text)},
 	{Name: "sessions", OrderBy: "id", Columns: cols("id", Text, "user_id", Text, "csrf", Text, "created_at", Text, "expires_at", Text)},
-	{Name: "api_tokens", OrderBy: "hash", Columns: cols("hash", Text, "user_id", Text, "name", Text, "created_at", Text)},
+	{Name: "api_tokens", OrderBy: "hash", Columns: cols("hash", Text, "user_id", Text, "name", Text, "created_at", Text, "id", Text, "expires_at", Text, "revoked_at", Text)},
 }
 
 func cols(kv ...any) []Column {

@@ -2,7 +2,6 @@ package storetest
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"testing"
 	"time"
@@ -19,9 +18,6 @@ import (
 type CaseStore interface {
 	tahqiq.CaseStore
 	tahqiq.AuthStore
-	LogHashes(ctx context.Context) tlog.HashReader
-	FindUsers(ctx context.Context) ([]tahqiq.User, error)
-	FindOrganisations(ctx context.Context) ([]tahqiq.Organisation, error)
 }
 
 // RunCases runs the case, custody-log and account suite. newStore returns
@@ -33,6 +29,7 @@ func RunCases(t *testing.T, newStore func(t *testing.T, now func() time.Time) Ca
 	t.Run("TxRollbackLeavesNothing", func(t *testing.T) { testCaseRollback(t, newStore(t, clock)) })
 	t.Run("LogAndCheckpoints", func(t *testing.T) { testLog(t, newStore(t, clock)) })
 	t.Run("DatasetOwners", func(t *testing.T) { testDatasetOrgs(t, newStore(t, clock)) })
+	t.Run("AccountsDisabledAndCounted", func(t *testing.T) { testAccounts(t, newStore(t, clock)) })
 	t.Run("PasswordsSessionsTokens", func(t *testing.T) {
 		now := t0
 		testAuth(t, newStore(t, func() time.Time { return now }), &now)
@@ -271,7 +268,7 @@ func testCaseRollback(t *testing.T, s CaseStore) {
 		if err := tx.PutDatasetOrg(ctx, "ds", orgA.ID); err != nil {
 			return err
 		}
-		if _, err := tx.AppendLog(ctx, tahqiq.LogEntry{Time: t0, Actor: admin.ID, Action: "case.create", CaseID: "c-1"}); err != nil {
+		if err := tx.AppendLogRows(ctx, tahqiq.LogRow{CaseID: "c-1", CaseSeq: 1, Data: []byte(`{"index":0}`), Records: []tahqiq.RecordRef{{Kind: "case", ID: "c-1", Version: 1}}}, 0, []tahqiq.LogHash{{1}}); err != nil {
 			return err
 		}
 		return failed
@@ -293,66 +290,108 @@ func testCaseRollback(t *testing.T, s CaseStore) {
 	}
 }
 
+// testLog checks the custody log's rows: what internal/casework writes
+// through tahqiq.LogTx is read back byte for byte, the case chain's head
+// and each record's version follow, and the stored hashes give the tree
+// of the entries.
 func testLog(t *testing.T, s CaseStore) {
 	ctx := context.Background()
 	if n, err := s.LogSize(ctx); err != nil || n != 0 {
 		t.Fatalf("LogSize of an empty store = %d, %v", n, err)
 	}
-	var want []tahqiq.LogEntry
 	mem := memHashes{}
-	for i := range 7 {
-		e := tahqiq.LogEntry{Index: 99, Time: t0.Add(time.Duration(i) * time.Second), Actor: admin.ID, Action: "item.attach", CaseID: "c-1", ItemID: "i-" + itoa(int64(i)), Hashes: []string{"sha256:" + itoa(int64(i))}, Details: "تفصیل"}
-		var got tahqiq.LogEntry
-		inTx(t, s, func(ctx context.Context, tx tahqiq.CaseTx) error {
-			var err error
-			got, err = tx.AppendLog(ctx, e)
+	var raw [][]byte
+	appendOne := func(tx tahqiq.CaseTx, caseID string, recs []tahqiq.RecordRef) error {
+		n, err := tx.LogSize(ctx)
+		if err != nil {
 			return err
-		})
-		e.Index = int64(i) // set by the store
-		if d := cmp.Diff(e, got); d != "" {
-			t.Fatalf("AppendLog %d -want +got:\n%s", i, d)
 		}
-		want = append(want, e)
-	}
-	// two entries in one transaction
-	inTx(t, s, func(ctx context.Context, tx tahqiq.CaseTx) error {
-		for i := 7; i < 9; i++ {
-			e, err := tx.AppendLog(ctx, tahqiq.LogEntry{Time: t0, Actor: admin.ID, Action: "case.read", CaseID: "c-1"})
+		if n != int64(len(raw)) {
+			t.Errorf("LogSize in tx = %d, want %d", n, len(raw))
+		}
+		b := []byte(`{"index":` + itoa(n) + `,"case":"` + caseID + `","details":"تفصیل"}`)
+		hs, err := tlog.StoredHashes(n, b, txReader{ctx, tx})
+		if err != nil {
+			return err
+		}
+		out := make([]tahqiq.LogHash, len(hs))
+		for i, h := range hs {
+			out[i] = tahqiq.LogHash(h)
+		}
+		seq := int64(0)
+		if caseID != "" {
+			h, err := tx.CaseHead(ctx, caseID)
 			if err != nil {
 				return err
 			}
-			if e.Index != int64(i) {
-				t.Errorf("second append in one tx: index %d, want %d", e.Index, i)
-			}
-			want = append(want, e)
+			seq = h.Count + 1
 		}
+		if err := tx.AppendLogRows(ctx, tahqiq.LogRow{Index: n, CaseID: caseID, CaseSeq: seq, Data: b, Records: recs}, tlog.StoredHashIndex(0, n), out); err != nil {
+			return err
+		}
+		raw, mem = append(raw, b), append(mem, hs...)
 		return nil
+	}
+	for i := range 7 {
+		c := []string{"c-1", "c-2", ""}[i%3]
+		inTx(t, s, func(ctx context.Context, tx tahqiq.CaseTx) error {
+			return appendOne(tx, c, []tahqiq.RecordRef{{Kind: "task", ID: "t-" + c, Version: int64(i/3 + 1), Digest: "task:sha256:00"}})
+		})
+	}
+	// two entries in one transaction: the second sees the first
+	inTx(t, s, func(ctx context.Context, tx tahqiq.CaseTx) error {
+		if err := appendOne(tx, "c-1", nil); err != nil {
+			return err
+		}
+		h, err := tx.CaseHead(ctx, "c-1")
+		if err != nil || h.Count != 4 || string(h.Last) != string(raw[7]) {
+			t.Errorf("CaseHead(c-1) in tx = %d, %q, %v; want 4, entry 7", h.Count, h.Last, err)
+		}
+		return appendOne(tx, "c-1", nil)
 	})
 	n, err := s.LogSize(ctx)
 	if err != nil || n != 9 {
 		t.Fatalf("LogSize = %d, %v; want 9", n, err)
 	}
-	raw, err := s.LogEntries(ctx, 0, n)
-	if err != nil || len(raw) != 9 {
-		t.Fatalf("LogEntries(0, 9) = %d entries, %v", len(raw), err)
-	}
-	for i, b := range raw {
-		var e tahqiq.LogEntry
-		if err := json.Unmarshal(b, &e); err != nil {
-			t.Fatalf("entry %d: %v", i, err)
-		}
-		e.Time = e.Time.UTC()
-		if d := cmp.Diff(want[i], e); d != "" {
-			t.Errorf("entry %d -want +got:\n%s", i, d)
-		}
-		hs, err := tlog.StoredHashes(int64(i), b, mem)
-		if err != nil {
-			t.Fatal(err)
-		}
-		mem = append(mem, hs...)
+	got, err := s.LogEntries(ctx, 0, n)
+	if d := cmp.Diff(raw, got); err != nil || d != "" {
+		t.Fatalf("LogEntries(0, 9) %v -want +got:\n%s", err, d)
 	}
 	if part, err := s.LogEntries(ctx, 3, 5); err != nil || len(part) != 2 || string(part[0]) != string(raw[3]) || string(part[1]) != string(raw[4]) {
 		t.Errorf("LogEntries(3, 5) = %d entries, %v; want entries 3 and 4", len(part), err)
+	}
+	for _, tc := range []struct {
+		c     string
+		count int64
+		last  int
+	}{{"c-1", 5, 8}, {"c-2", 2, 4}, {"c-3", 0, -1}} {
+		h, err := s.CaseHead(ctx, tc.c)
+		switch {
+		case err != nil:
+			t.Errorf("CaseHead(%s): %v", tc.c, err)
+		case h.Count != tc.count:
+			t.Errorf("CaseHead(%s).Count = %d, want %d", tc.c, h.Count, tc.count)
+		case tc.last < 0 && h.Last != nil, tc.last >= 0 && string(h.Last) != string(raw[tc.last]):
+			t.Errorf("CaseHead(%s).Last = %q, want entry %d", tc.c, h.Last, tc.last)
+		}
+	}
+	inTx(t, s, func(ctx context.Context, tx tahqiq.CaseTx) error {
+		for _, tc := range []struct {
+			id   string
+			want int64
+		}{{"t-c-1", 3}, {"t-c-2", 2}, {"t-", 2}, {"t-none", 0}} {
+			if v, err := tx.RecordVersion(ctx, "task", tc.id); err != nil || v != tc.want {
+				t.Errorf("RecordVersion(task, %s) = %d, %v; want %d", tc.id, v, err, tc.want)
+			}
+		}
+		return nil
+	})
+	// A version of a record is logged once.
+	err = s.InTx(ctx, func(tx tahqiq.CaseTx) error {
+		return tx.AppendLogRows(ctx, tahqiq.LogRow{Index: 9, CaseID: "c-1", CaseSeq: 6, Data: []byte(`{}`), Records: []tahqiq.RecordRef{{Kind: "task", ID: "t-c-1", Version: 2}}}, tlog.StoredHashIndex(0, 9), []tahqiq.LogHash{{9}})
+	})
+	if err == nil {
+		t.Errorf("AppendLogRows with a version of a record logged before: no error")
 	}
 	// the stored hashes are those of the entries: same tree at every size
 	for _, size := range []int64{1, 2, 5, 9} {
@@ -360,7 +399,7 @@ func testLog(t *testing.T, s CaseStore) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := tlog.TreeHash(size, s.LogHashes(ctx))
+		got, err := tlog.TreeHash(size, txReader{ctx, s})
 		if err != nil || got != want {
 			t.Errorf("tree hash at %d = %v, %v; want %v", size, got, err, want)
 		}
@@ -378,6 +417,26 @@ func testLog(t *testing.T, s CaseStore) {
 	if d := cmp.Diff(notes, cps); err != nil || d != "" {
 		t.Errorf("Checkpoints (oldest first, byte for byte) %v -want +got:\n%s", err, d)
 	}
+}
+
+// txReader reads stored hashes through a store or transaction.
+type txReader struct {
+	ctx context.Context
+	r   interface {
+		ReadLogHashes(ctx context.Context, idx []int64) ([]tahqiq.LogHash, error)
+	}
+}
+
+func (x txReader) ReadHashes(idx []int64) ([]tlog.Hash, error) {
+	hs, err := x.r.ReadLogHashes(x.ctx, idx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]tlog.Hash, len(hs))
+	for i, h := range hs {
+		out[i] = tlog.Hash(h)
+	}
+	return out, nil
 }
 
 // memHashes is an in-memory tlog.HashReader.
@@ -417,9 +476,7 @@ func testAuth(t *testing.T, s CaseStore, now *time.Time) {
 	_, err := s.PasswordHash(ctx, admin.ID)
 	wantCode(t, "PasswordHash before any", err, tahqiq.ENOTFOUND)
 	for _, h := range []string{"$argon2id$v=19$first", "$argon2id$v=19$second"} {
-		if err := s.SetPassword(ctx, admin.ID, h); err != nil {
-			t.Fatal(err)
-		}
+		inTx(t, s, func(ctx context.Context, tx tahqiq.CaseTx) error { return tx.SetPassword(ctx, admin.ID, h, t0) })
 	}
 	if h, err := s.PasswordHash(ctx, admin.ID); err != nil || h != "$argon2id$v=19$second" {
 		t.Errorf("PasswordHash = %q, %v; want the one set last", h, err)
@@ -427,6 +484,18 @@ func testAuth(t *testing.T, s CaseStore, now *time.Time) {
 	if n, err := s.CountPasswords(ctx); err != nil || n != 1 {
 		t.Errorf("CountPasswords = %d, %v; want 1", n, err)
 	}
+	// a password set in a transaction that fails is not set
+	err = s.InTx(ctx, func(tx tahqiq.CaseTx) error {
+		if err := tx.SetPassword(ctx, viewer.ID, "$argon2id$v=19$rolled-back", t0); err != nil {
+			return err
+		}
+		return errors.New("the log append failed")
+	})
+	if err == nil {
+		t.Fatal("InTx returned no error")
+	}
+	_, err = s.PasswordHash(ctx, viewer.ID)
+	wantCode(t, "PasswordHash after a rolled-back SetPassword", err, tahqiq.ENOTFOUND)
 
 	live := tahqiq.Session{ID: "s-live", UserID: admin.ID, CSRF: "csrf1", CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}
 	short := tahqiq.Session{ID: "s-short", UserID: viewer.ID, CSRF: "csrf2", CreatedAt: t0, ExpiresAt: t0.Add(time.Minute)}
@@ -454,15 +523,112 @@ func testAuth(t *testing.T, s CaseStore, now *time.Time) {
 	_, err = s.FindSession(ctx, "s-404")
 	wantCode(t, "FindSession(s-404)", err, tahqiq.ENOTFOUND)
 
-	tok := tahqiq.APIToken{Hash: "ab12", UserID: viewer.ID, Name: "script", CreatedAt: t0}
-	if err := s.CreateToken(ctx, tok); err != nil {
-		t.Fatal(err)
+	// DeleteSessions ends every session of one user, and only those
+	for _, x := range []tahqiq.Session{
+		{ID: "s-a1", UserID: admin.ID, CSRF: "c", CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)},
+		{ID: "s-a2", UserID: admin.ID, CSRF: "c", CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)},
+		{ID: "s-v", UserID: viewer.ID, CSRF: "c", CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)},
+	} {
+		if err := s.CreateSession(ctx, x); err != nil {
+			t.Fatal(err)
+		}
+	}
+	inTx(t, s, func(ctx context.Context, tx tahqiq.CaseTx) error { return tx.DeleteSessions(ctx, admin.ID) })
+	for id, want := range map[string]string{"s-a1": tahqiq.ENOTFOUND, "s-a2": tahqiq.ENOTFOUND, "s-v": ""} {
+		_, err := s.FindSession(ctx, id)
+		wantCode(t, "FindSession("+id+") after DeleteSessions(admin)", err, want)
+	}
+
+	tok := tahqiq.APIToken{ID: "k-1", Hash: "ab12", UserID: viewer.ID, Name: "script", CreatedAt: t0, ExpiresAt: t0.Add(48 * time.Hour)}
+	tok2 := tahqiq.APIToken{ID: "k-2", Hash: "cd34", UserID: viewer.ID, Name: "other", CreatedAt: t0.Add(time.Second), ExpiresAt: t0.Add(time.Hour)}
+	tok3 := tahqiq.APIToken{ID: "k-3", Hash: "ef56", UserID: admin.ID, Name: "admin's", CreatedAt: t0.Add(2 * time.Second), ExpiresAt: t0.Add(time.Hour)}
+	for _, k := range []tahqiq.APIToken{tok, tok2, tok3} {
+		inTx(t, s, func(ctx context.Context, tx tahqiq.CaseTx) error { return tx.CreateToken(ctx, k) })
+	}
+	err = s.InTx(ctx, func(tx tahqiq.CaseTx) error {
+		return tx.CreateToken(ctx, tahqiq.APIToken{ID: "k-1", Hash: "9999", UserID: viewer.ID, Name: "x", CreatedAt: t0})
+	})
+	wantCode(t, "CreateToken with a taken ID", err, tahqiq.ECONFLICT)
+	utc := func(k tahqiq.APIToken) tahqiq.APIToken {
+		k.CreatedAt, k.ExpiresAt = k.CreatedAt.UTC(), k.ExpiresAt.UTC()
+		if !k.RevokedAt.IsZero() {
+			k.RevokedAt = k.RevokedAt.UTC()
+		}
+		return k
 	}
 	gt, err := s.FindToken(ctx, "ab12")
-	gt.CreatedAt = gt.CreatedAt.UTC()
-	if d := cmp.Diff(tok, gt); err != nil || d != "" {
+	if d := cmp.Diff(tok, utc(gt)); err != nil || d != "" {
 		t.Errorf("FindToken %v -want +got:\n%s", err, d)
+	}
+	gt, err = s.FindTokenByID(ctx, "k-1")
+	if d := cmp.Diff(tok, utc(gt)); err != nil || d != "" {
+		t.Errorf("FindTokenByID %v -want +got:\n%s", err, d)
 	}
 	_, err = s.FindToken(ctx, "ffff")
 	wantCode(t, "FindToken(ffff)", err, tahqiq.ENOTFOUND)
+	_, err = s.FindTokenByID(ctx, "k-404")
+	wantCode(t, "FindTokenByID(k-404)", err, tahqiq.ENOTFOUND)
+
+	// revocation: one token, then every live one of a user; the first time stays
+	at := t0.Add(time.Minute)
+	inTx(t, s, func(ctx context.Context, tx tahqiq.CaseTx) error { return tx.RevokeToken(ctx, "k-1", at) })
+	inTx(t, s, func(ctx context.Context, tx tahqiq.CaseTx) error {
+		return tx.RevokeToken(ctx, "k-1", at.Add(time.Hour))
+	})
+	err = s.InTx(ctx, func(tx tahqiq.CaseTx) error { return tx.RevokeToken(ctx, "k-404", at) })
+	wantCode(t, "RevokeToken(k-404)", err, tahqiq.ENOTFOUND)
+	inTx(t, s, func(ctx context.Context, tx tahqiq.CaseTx) error {
+		return tx.RevokeTokens(ctx, viewer.ID, at.Add(2*time.Minute))
+	})
+	all, err := s.FindTokens(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range all {
+		all[i] = utc(all[i])
+	}
+	tok.RevokedAt, tok2.RevokedAt = at, at.Add(2*time.Minute)
+	if d := cmp.Diff([]tahqiq.APIToken{tok, tok2, tok3}, all); d != "" {
+		t.Errorf("FindTokens after revocations -want +got:\n%s", d)
+	}
+}
+
+// testAccounts: organisations are counted inside a transaction, users are
+// disabled and enabled again (never deleted).
+func testAccounts(t *testing.T, s CaseStore) {
+	ctx := context.Background()
+	inTx(t, s, func(ctx context.Context, tx tahqiq.CaseTx) error {
+		if n, err := tx.CountOrganisations(ctx); err != nil || n != 0 {
+			t.Errorf("CountOrganisations of an empty store = %d, %v", n, err)
+		}
+		return nil
+	})
+	seedOrgs(t, s)
+	inTx(t, s, func(ctx context.Context, tx tahqiq.CaseTx) error {
+		if n, err := tx.CountOrganisations(ctx); err != nil || n != 2 {
+			t.Errorf("CountOrganisations = %d, %v; want 2", n, err)
+		}
+		return tx.SetUserDisabled(ctx, viewer.ID, true, t0)
+	})
+	want := viewer
+	want.Disabled = true
+	for _, get := range []func() (tahqiq.User, error){
+		func() (tahqiq.User, error) { return s.FindUserByID(ctx, viewer.ID) },
+		func() (tahqiq.User, error) { return s.FindUserByName(ctx, viewer.Name) },
+	} {
+		if u, err := get(); err != nil || u != want {
+			t.Errorf("disabled user read back as %+v, %v; want %+v", u, err, want)
+		}
+	}
+	if us, err := s.FindUsers(ctx); err != nil || len(us) != 2 || us[0] != want || us[1] != admin {
+		t.Errorf("FindUsers = %+v, %v; want the disabled viewer and the admin", us, err)
+	}
+	inTx(t, s, func(ctx context.Context, tx tahqiq.CaseTx) error {
+		return tx.SetUserDisabled(ctx, viewer.ID, false, t0)
+	})
+	if u, err := s.FindUserByID(ctx, viewer.ID); err != nil || u != viewer {
+		t.Errorf("enabled user read back as %+v, %v", u, err)
+	}
+	err := s.InTx(ctx, func(tx tahqiq.CaseTx) error { return tx.SetUserDisabled(ctx, "u-404", true, t0) })
+	wantCode(t, "SetUserDisabled(u-404)", err, tahqiq.ENOTFOUND)
 }

@@ -448,6 +448,23 @@ func TestBrowserWorkflow(t *testing.T) {
 			t.Errorf("log page lacks %s", want)
 		}
 	}
+
+	// Administration: a user of the admin's organisation, disabled and
+	// enabled again; an API token with an expiry, listed and revoked.
+	p.go_("/admin")
+	p.wait("admin page", `!!document.querySelector('#user-form')`, 10*time.Second)
+	p.fill(`#user-form input[dir=auto]`, "bilal")
+	p.fill(`#user-form input[type=password]`, "bilal's long password")
+	p.do("create user", chromedp.Click(chromedp.CSS(`#user-form button[type=submit]`)))
+	p.wait("user listed", `document.querySelector('#users')?.innerText.includes('bilal')`, 10*time.Second)
+	p.eval(`[...document.querySelectorAll('#users tr')].find(r => r.cells[0]?.innerText === 'bilal').querySelector('button').click(), 'clicked'`)
+	p.wait("user disabled", `[...document.querySelectorAll('#users tr')].some(r => r.innerText.includes('bilal') && r.innerText.includes('disabled'))`, 10*time.Second)
+	p.fill(`#token-form input[aria-label="Token name"]`, "nightly export")
+	p.fill(`#token-form input[type=number]`, "7")
+	p.do("create token", chromedp.Click(chromedp.CSS(`#token-form button[type=submit]`)))
+	p.wait("token shown once and listed", `document.querySelector('#token')?.innerText.startsWith('tq_') && document.querySelector('#tokens')?.innerText.includes('nightly export')`, 10*time.Second)
+	p.eval(`[...document.querySelectorAll('#tokens tr')].find(r => r.cells[0]?.innerText === 'nightly export').querySelector('button').click(), 'clicked'`)
+	p.wait("token revoked", `[...document.querySelectorAll('#tokens tr')].some(r => r.innerText.includes('nightly export') && r.innerText.includes('revoked'))`, 10*time.Second)
 }
 
 // TestBrowserAudit runs an audit of the Pakistan 2024 Form-47 vs claimed

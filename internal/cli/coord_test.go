@@ -1,0 +1,147 @@
+package cli_test
+
+import (
+	"bufio"
+	"encoding/csv"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/tahqiq/tahqiq/internal/coord"
+	"github.com/tahqiq/tahqiq/internal/ingest/parsetest"
+	"github.com/tahqiq/tahqiq/internal/textnorm"
+)
+
+// TestCoordExplainRepeats: a run made with --evidence=false from a file
+// that needs --format and --map, given by a relative path, is explained
+// from another directory: explain repeats the run from its manifest and
+// prints the same co-share pairs as the evidence file of the same run made
+// with evidence. The manifest records how the input was read, the rejected
+// row, the rows left out and the text normaliser's version; a changed
+// input is refused.
+func TestCoordExplainRepeats(t *testing.T) {
+	src := filepath.Join(parsetest.DataDir(t, "coord"), "ira_2016_election_week.posts.csv")
+	work := t.TempDir()
+	posts := filepath.Join(work, "in", "posts.csv")
+	badLine := writeHead(t, src, posts, 6000)
+	data := filepath.Join(work, "data")
+	t.Chdir(work)
+	mapSpec := "account=account_id,id=post_id,time=timestamp,text=text,retweet_of=retweet_of"
+	args := []string{"coord", "--input", filepath.Join("in", "posts.csv"), "--format", "generic_csv", "--map", mapSpec,
+		"--option", "note=kept", "--by", "near-text,text,retweet", "--window", "1h", "--min-participation", "1", "--graph=false"}
+	for _, out := range []string{"with", "without"} {
+		a := append(slices.Clone(args), "--out", out)
+		if out == "without" {
+			a = append(a, "--evidence=false")
+		}
+		if code, _, stderr := run(t, data, "", a...); code != 0 {
+			t.Fatalf("coord --out %s: exit %d: %s", out, code, stderr)
+		}
+	}
+	raw, err := os.ReadFile(filepath.Join(work, "without", "manifest.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m coord.Manifest
+	if err := json.Unmarshal(raw, &m); err != nil {
+		t.Fatal(err)
+	}
+	if m.Format != "generic_csv" || m.Map != mapSpec || m.Options["note"] != "kept" || m.Textnorm != textnorm.Version {
+		t.Errorf("manifest: format %q, map %q, options %v, textnorm %q; want generic_csv, %q, note=kept, %q", m.Format, m.Map, m.Options, m.Textnorm, mapSpec, textnorm.Version)
+	}
+	if len(m.Inputs) != 1 || m.Inputs[0].Path != posts || m.Inputs[0].Name != filepath.Join("in", "posts.csv") {
+		t.Errorf("manifest inputs = %+v, want the name as given and the absolute path %s", m.Inputs, posts)
+	}
+	if m.RejectedCount != 1 || len(m.Rejected) != 1 || m.Rejected[0].Line != badLine {
+		t.Errorf("manifest rejected = %d %+v, want the row of line %d", m.RejectedCount, m.Rejected, badLine)
+	}
+	for _, k := range []string{"records_not_posts", "near_text_short"} {
+		if m.Dropped[k] == 0 {
+			t.Errorf("manifest dropped[%s] = 0, want the rows left out (dropped = %v)", k, m.Dropped)
+		}
+	}
+
+	// Explain from another directory, edges of every type.
+	edges := readEdges(t, filepath.Join(work, "with", "edges.csv"))
+	if len(edges) < 50 {
+		t.Fatalf("%d edges: too few to compare", len(edges))
+	}
+	t.Chdir(t.TempDir())
+	for _, e := range []int{0, len(edges) / 3, len(edges) / 2, len(edges) - 1} {
+		a, b := edges[e][0], edges[e][1]
+		code, want, stderr := run(t, data, "", "coord", "explain", "--json", "--run", filepath.Join(work, "with"), a, b)
+		if code != 0 {
+			t.Fatalf("explain from the evidence file: exit %d: %s", code, stderr)
+		}
+		code, got, stderr := run(t, data, "", "coord", "explain", "--json", "--run", filepath.Join(work, "without"), b, a)
+		if code != 0 {
+			t.Fatalf("explain by repeating the run: exit %d: %s", code, stderr)
+		}
+		if got != want || len(want) < 10 {
+			t.Errorf("explain %s %s: repeating the run gives\n%s\nthe evidence file\n%s", a, b, got, want)
+		}
+	}
+
+	// A changed input is refused.
+	f, err := os.OpenFile(posts, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString("u9,ira999999,1478000000,2016-11-01T11:33:20Z,original,,one more post,,,en,X\n")
+	f.Close()
+	code, _, stderr := run(t, data, "", "coord", "explain", "--run", filepath.Join(work, "without"), edges[0][0], edges[0][1])
+	if code != 4 || !strings.Contains(stderr, "changed since the run") {
+		t.Errorf("explain after the input changed: exit %d, %s; want 4 and a conflict", code, stderr)
+	}
+}
+
+// writeHead copies the header and the first n rows of src to dst, then a
+// row without a post id (a reject), and returns that row's line number.
+func writeHead(t *testing.T, src, dst string, n int) int64 {
+	t.Helper()
+	in, err := os.Open(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	out, err := os.Create(dst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(in)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	line := int64(0)
+	for line <= int64(n) && sc.Scan() {
+		out.WriteString(sc.Text() + "\n")
+		line++
+	}
+	out.WriteString("u1,,1478000000,2016-11-01T11:33:20Z,original,,a post without an id,,,en,X\n")
+	if err := out.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return line + 1
+}
+
+func readEdges(t *testing.T, path string) [][2]string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out [][2]string
+	for _, r := range recs[1:] {
+		out = append(out, [2]string{r[0], r[1]})
+	}
+	return out
+}

@@ -1,3 +1,0 @@
--- A reject the store found in a stored record names it, as in
--- internal/sqlite/migrations/0006_rejects_record.sql.
-ALTER TABLE rejects ADD COLUMN record_id BIGINT;
