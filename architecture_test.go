@@ -20,6 +20,7 @@ var layers = map[string]int{
 	"internal/textnorm":           2,
 	"internal/progress":           2,
 	"internal/atomicfile":         2,
+	"internal/decompress":         2,
 	"internal/storeimport":        2,
 	"internal/storetest":          2, // test-only, see testOnly
 	"internal/ingest/csvrow":      2,

@@ -15,6 +15,7 @@ import (
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/coord"
+	"github.com/tahqiq/tahqiq/internal/decompress"
 	"github.com/tahqiq/tahqiq/internal/ingest"
 	"github.com/tahqiq/tahqiq/internal/runs"
 	"github.com/tahqiq/tahqiq/internal/textnorm"
@@ -24,6 +25,7 @@ func newCoordCmd(e *env) *cobra.Command {
 	p := coord.DefaultParams()
 	var dataset, out, window, fastWindow, format, mapSpec string
 	var sf streamFlags
+	var lf limitFlags
 	var inputs, by, options []string
 	cmd := &cobra.Command{
 		Use:   "coord (--dataset NAME | --input FILE...) --out DIR [flags]",
@@ -86,7 +88,7 @@ every option and output column.`,
 				if wantTexts {
 					tp = &texts
 				}
-				shares, reach, src, err = e.fileShares(ctx, inputs, format, fo, tp)
+				shares, reach, src, err = e.fileShares(ctx, inputs, format, fo, tp, lf.limits())
 			}
 			if err != nil {
 				return err
@@ -136,6 +138,7 @@ every option and output column.`,
 	f.StringVar(&format, "format", "", "input format for --input (default: detected)")
 	f.StringVar(&mapSpec, "map", "", "column map of --input CSVs (implies --format generic_csv)")
 	f.StringArrayVar(&options, "option", nil, "format option KEY=VALUE for --input")
+	lf.add(f, "an --input .gz file", false)
 	f.StringVar(&out, "out", "", "output directory (required)")
 	f.StringSliceVar(&by, "by", nil, "object types: retweet, url, domain, hashtag, mention, reply, text, near-text (CNT co_similar_tweet, see --jaccard), image (phash), post (CNT co_post); several = multi-modal, types never match each other (default: every type present except near-text and post)")
 	f.StringVar(&window, "window", "60s", `time window, e.g. 10s, 60s, 5m; "none" for no window: the same object anywhere in the dataset (every share of an object pairs; posts without a time need it)`)
@@ -183,7 +186,7 @@ func (e *env) datasetShares(ctx context.Context, name string, types []tahqiq.Obj
 // collected into it (for --by near-text). The source it returns names
 // each file as given and by its absolute path, with the importers'
 // options, their rejects and the records that brought nothing.
-func (e *env) fileShares(ctx context.Context, files []string, format string, fo map[string]string, texts *[]coord.TextPost) ([]tahqiq.Share, map[string]coord.Reach, coord.Source, error) {
+func (e *env) fileShares(ctx context.Context, files []string, format string, fo map[string]string, texts *[]coord.TextPost, lim decompress.Limits) ([]tahqiq.Share, map[string]coord.Reach, coord.Source, error) {
 	var shares []tahqiq.Share
 	reach := map[string]coord.Reach{}
 	add := func(uid string, f func(r *coord.Reach)) {
@@ -194,7 +197,9 @@ func (e *env) fileShares(ctx context.Context, files []string, format string, fo 
 		f(&r)
 		reach[uid] = r
 	}
-	sum, err := e.importer().Read(ctx, files, ingest.Options{Format: format, FormatOptions: fo, Stdin: e.stdin, Progress: e.progressOut()}, func(it *ingest.Item) error {
+	im := e.importer()
+	im.Limits = lim
+	sum, err := im.Read(ctx, files, ingest.Options{Format: format, FormatOptions: fo, Stdin: e.stdin, Progress: e.progressOut()}, func(it *ingest.Item) error {
 		shares = append(shares, it.Shares...)
 		for _, a := range it.Parsed.Accounts {
 			if a.Followers >= 0 {
@@ -260,6 +265,7 @@ func (e *env) fileShares(ctx context.Context, files []string, format string, fo 
 func newCoordExplainCmd(e *env) *cobra.Command {
 	var run string
 	var asJSON bool
+	var lf limitFlags
 	cmd := &cobra.Command{
 		Use:   "explain --run DIR ACCOUNT_A ACCOUNT_B",
 		Short: "Print the posts and times behind one edge of a coordination run",
@@ -276,7 +282,7 @@ the manifest recorded (another text normalisation, say) is refused.`,
 			if run == "" {
 				return tahqiq.Errorf(tahqiq.EINVALID, "--run DIR is required")
 			}
-			rows, err := explain(ctx, e, run, args[0], args[1])
+			rows, err := explain(ctx, e, run, args[0], args[1], lf.limits())
 			if err != nil {
 				return err
 			}
@@ -314,6 +320,7 @@ the manifest recorded (another text normalisation, say) is refused.`,
 	}
 	cmd.Flags().StringVar(&run, "run", "", "output directory of a coord run")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	lf.add(cmd.Flags(), "an input .gz file of a run repeated from its manifest", false)
 	return cmd
 }
 
@@ -323,7 +330,7 @@ the manifest recorded (another text normalisation, say) is refused.`,
 // the format, column map and options it was read with, and the same
 // SHA-256; a dataset with the same files) and must give the counts the
 // manifest recorded, else it is refused rather than explain another run.
-func explain(ctx context.Context, e *env, run, a, b string) ([]coord.EvidenceRow, error) {
+func explain(ctx context.Context, e *env, run, a, b string, lim decompress.Limits) ([]coord.EvidenceRow, error) {
 	evPath := filepath.Join(run, "evidence.csv.gz")
 	if _, err := os.Stat(evPath); err == nil {
 		return coord.ReadEvidence(evPath, a, b)
@@ -368,7 +375,7 @@ func explain(ctx context.Context, e *env, run, a, b string) ([]coord.EvidenceRow
 		if wantTexts {
 			tp = &texts
 		}
-		shares, _, src, err = e.fileShares(ctx, files, m.Format, fo, tp)
+		shares, _, src, err = e.fileShares(ctx, files, m.Format, fo, tp, lim)
 		if err == nil && !sameFiles(src.Inputs, m.Inputs) {
 			for i, in := range m.Inputs {
 				if i >= len(src.Inputs) || src.Inputs[i].SHA256 != in.SHA256 {

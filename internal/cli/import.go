@@ -21,7 +21,8 @@ func newImportCmd(e *env) *cobra.Command {
 	var asJSON bool
 	var mapSpec string
 	var options []string
-	var publish string
+	var publish, creds string
+	var lf limitFlags
 	cmd := &cobra.Command{
 		Use:   "import [flags] FILE...",
 		Short: "Import social-media exports into a dataset",
@@ -39,6 +40,11 @@ rejected, or a CSV header alone): then it is imported again, e.g. with
 Once the store has an organisation, --as USER (or TAHQIQ_USER) says who
 imports: the dataset belongs to that user's organisation, and only it
 imports into the dataset again.
+
+A compressed input is refused, and the import with it, when it expands to
+more than --max-ratio times its compressed size (beyond its first 8 MiB)
+or to more than --max-decompressed: a small hostile file could otherwise
+become millions of records. Raise them for a large, trusted file.
 
 With --publish nats://…, the shares the import added are published, once it
 is stored and in time order, to the live stream (tahqiq.live.DATASET), where
@@ -78,9 +84,11 @@ Formats:
 			if publish != "" {
 				opt.OnShares = func(sh []tahqiq.Share) { added = append(added, sh...) }
 			}
-			sum, err := e.importer().Import(ctx, db, args, opt)
+			im := e.importer()
+			im.Limits = lf.limits()
+			sum, err := im.Import(ctx, db, args, opt)
 			if err == nil && publish != "" {
-				err = publishAdded(ctx, e, publish, sum.Dataset, added)
+				err = publishAdded(ctx, e, publish, creds, sum.Dataset, added)
 			}
 			if asJSON {
 				if jerr := writeJSON(e.stdout, sum); jerr != nil {
@@ -99,17 +107,19 @@ Formats:
 	f.StringVar(&mapSpec, "map", "", "column map of a CSV (implies --format generic_csv), e.g. account=user,time=created,text=body,id=post_id; only account is required")
 	f.StringArrayVar(&options, "option", nil, "format option KEY=VALUE (repeatable), e.g. container=mychannel, object_type=url")
 	f.StringVar(&publish, "publish", "", "nats:// URL: publish the shares the import added to the live stream")
+	f.StringVar(&creds, "nats-creds", "", "with --publish: "+credsUsage)
+	lf.add(f, "a .gz input (or gzip on stdin)", false)
 	return cmd
 }
 
 // publishAdded sends an import's new shares, in time order, to the live
 // stream of its dataset. The import is stored whatever happens here; an
 // error says how to publish it again.
-func publishAdded(ctx context.Context, e *env, url, dataset string, shares []tahqiq.Share) error {
+func publishAdded(ctx context.Context, e *env, url, creds, dataset string, shares []tahqiq.Share) error {
 	fail := func(err error) error {
 		return fmt.Errorf("the import is stored, but its shares were not published (tahqiq publish --nats %s --dataset %s sends them all): %w", url, dataset, err)
 	}
-	bus, done, err := e.connectBus(ctx, url, 0, 1)
+	bus, done, err := e.connectBus(ctx, url, creds, 0, 1)
 	if err != nil {
 		return fail(err)
 	}

@@ -644,5 +644,52 @@ func TestRederiveCommand(t *testing.T) {
 	}
 	if code, _, errs := run(t, data, "", "datasets", "rederive", "nope"); code != 3 || !strings.Contains(errs, `no dataset named "nope"`) {
 		t.Errorf("unknown dataset: exit %d, %q", code, errs)
+
+	}
+}
+
+// TestImportGzipBomb: tahqiq import refuses a .gz that expands past the
+// default ratio (beyond its first 8 MiB), from a file or stdin, naming
+// the file, the limit and the flag; the good file given with it is not
+// imported either (exit 2, no dataset). --max-ratio imports it.
+func TestImportGzipBomb(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	good := filepath.Join(dir, "good.csv")
+	os.WriteFile(good, []byte("account_id,post_id,timestamp,time_utc,object_type,object_value\n7,70,1700000000,2023-11-14 22:13:20,url,https://example.org/b\n"), 0o644)
+	var plain bytes.Buffer
+	plain.WriteString("account_id,post_id,timestamp,time_utc,object_type,object_value\n")
+	long := strings.Repeat("a", 100<<10)
+	for i := range 300 {
+		fmt.Fprintf(&plain, "%d,%d,1700000000,2023-11-14 22:13:20,url,https://example.org/%s\n", i, i, long)
+	}
+	var z bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&z, gzip.BestCompression)
+	zw.Write(plain.Bytes())
+	zw.Close()
+	bomb := filepath.Join(dir, "bomb.csv.gz")
+	os.WriteFile(bomb, z.Bytes(), 0o644)
+	t.Logf("%d bytes of gzip for %d bytes of CSV", z.Len(), plain.Len())
+
+	code, _, errs := run(t, data, "", "import", "--dataset", "d", good, bomb)
+	for _, s := range []string{bomb + ": expands beyond 8 MiB, more than 100 times its compressed size", "raise --max-ratio", "nothing was imported"} {
+		if code != 2 || !strings.Contains(errs, s) {
+			t.Errorf("import of a gzip bomb: exit %d, stderr %q; want exit 2 and %q", code, errs, s)
+		}
+	}
+	if code, out, _ := run(t, data, "", "datasets"); code != 0 || !strings.Contains(out, "no datasets") {
+		t.Errorf("after the refused import: %q", out)
+	}
+	code, _, errs = run(t, data, z.String(), "import", "--dataset", "d", "-")
+	if code != 2 || !strings.Contains(errs, "standard input: expands beyond") {
+		t.Errorf("gzip bomb on stdin: exit %d, %q", code, errs)
+	}
+	s, code, errs := importJSON(t, data, "--dataset", "d", "--max-ratio", "5000", good, bomb)
+	if code != 0 || s.Records != 2+301 {
+		t.Errorf("with --max-ratio 5000: exit %d, %d records, %q", code, s.Records, errs)
+	}
+	s, code, errs = importJSON(t, data, "--dataset", "e", "--max-ratio", "5000", "--max-decompressed", "20MiB", bomb)
+	if code != 2 || !strings.Contains(errs, "expands beyond 20 MiB: refused as a possible decompression bomb; for a large, trusted file raise --max-decompressed") {
+		t.Errorf("with --max-decompressed 20MiB: exit %d, %d records, %q", code, s.Records, errs)
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/decompress"
 	"github.com/tahqiq/tahqiq/internal/progress"
 )
 
@@ -85,6 +86,9 @@ type Item struct {
 // Importer runs imports with a registry of formats.
 type Importer struct {
 	Formats *Registry
+	// Limits bound what a compressed input (.gz, or gzip on stdin) may
+	// expand to; an input that passes them fails the whole import.
+	Limits decompress.Limits
 }
 
 // MaxRejectsListed caps the rejects listed in a Summary; Summary.Rejects
@@ -144,7 +148,7 @@ func failure(err error, file string) string {
 	case errors.As(err, &se):
 		return "the store could not write the import (" + se.err.Error() + "); " + unchanged
 	case tahqiq.ErrorCode(err) != tahqiq.EINTERNAL:
-		if m := tahqiq.ErrorMessage(err); strings.HasPrefix(m, "nothing imported") {
+		if m := tahqiq.ErrorMessage(err); strings.HasPrefix(m, "nothing imported") || strings.Contains(m, "nothing was imported") {
 			return m // says so itself
 		}
 		return tahqiq.ErrorMessage(err) + "; " + unchanged
@@ -242,7 +246,7 @@ func (im *Importer) importFiles(ctx context.Context, store tahqiq.ImportStore, f
 		if n, ok := opt.Names[name]; ok {
 			*reading = n
 		}
-		in, err := openInput(name, opt.Stdin)
+		in, err := openInput(name, opt.Names[name], opt.Stdin, im.Limits)
 		if err != nil {
 			if isInputError(err) {
 				sum.addReject(fileReject(name, err))
@@ -279,6 +283,9 @@ func (im *Importer) importFiles(ctx context.Context, store tahqiq.ImportStore, f
 		}, nil, func(d *derived) error { return sink(in, d) })
 		in.file.Records = sum.Records - before
 		in.close()
+		if rerr := in.refused(); rerr != nil { // rolled back: the counts so far were never stored
+			return Summary{Dataset: sum.Dataset, Rejected: []tahqiq.Reject{}, Kinds: map[tahqiq.RecordKind]int64{}}, refusal(rerr, "nothing was imported (an import is all or nothing)")
+		}
 		if err != nil {
 			if !isInputError(err) {
 				return sum, err
@@ -332,7 +339,7 @@ func (im *Importer) Read(ctx context.Context, files []string, opt Options, fn fu
 	h := newHasher()
 	prog := progress.New(opt.Progress, "read", "records")
 	for _, name := range files {
-		in, err := openInput(name, opt.Stdin)
+		in, err := openInput(name, opt.Names[name], opt.Stdin, im.Limits)
 		if err != nil {
 			if isInputError(err) {
 				sum.addReject(fileReject(name, err))
@@ -406,6 +413,9 @@ func (im *Importer) Read(ctx context.Context, files []string, opt Options, fn fu
 		}, nil)
 		in.file.Records = sum.Records - before
 		in.close()
+		if rerr := in.refused(); rerr != nil {
+			return sum, refusal(rerr, "nothing was read")
+		}
 		if err != nil {
 			if !isInputError(err) {
 				return sum, err
@@ -569,6 +579,12 @@ func isInputError(err error) bool {
 		return true
 	}
 	return false
+}
+
+// refusal is the error of an input that expanded beyond its limits: bad
+// input, but not one file's reject, for the file was read in part.
+func refusal(err error, then string) error {
+	return tahqiq.Errorf(tahqiq.EINVALID, "%v; %s", err, then)
 }
 
 // fileReject reports a whole file that could not be read.

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/decompress"
 	"github.com/tahqiq/tahqiq/internal/ingest"
 	"github.com/tahqiq/tahqiq/internal/ingest/parsetest"
 	"github.com/tahqiq/tahqiq/internal/sqlite"
@@ -397,5 +398,59 @@ func TestImportFileThatStopsMidway(t *testing.T) {
 	read, err := im.Read(context.Background(), []string{stops, other}, ingest.Options{}, func(*ingest.Item) error { return nil })
 	if err != nil || read.Files != 2 || read.Records != 302 || read.Rejects != 1 || read.Rejected[0] != want {
 		t.Errorf("read = %+v, %v", read, err)
+
+	}
+}
+
+// TestImportRefusesGzipBomb: a .gz that expands past the ratio (a few KiB
+// that would become a hundred thousand records) fails the whole import,
+// naming the file, the ratio and the flag that raises it; the good file
+// imported with it in the same run is rolled back with it, and the store
+// is as it was. Raised limits import it.
+func TestImportRefusesGzipBomb(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db := openDB(t)
+	lim := decompress.Limits{Ratio: 100, Floor: 64 << 10, RatioFlag: "--max-ratio"}
+	im := &ingest.Importer{Formats: ingest.NewRegistry(lineFormat()), Limits: lim}
+	if _, err := im.Import(ctx, db, []string{write(t, dir, "a.jsonl", fileA)}, ingest.Options{Dataset: "d"}); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := db.FindDatasetByName(ctx, "d")
+	line := `{"id":"9","user":"z","t":1,"url":"https://x.org/"}` + "\n"
+	bomb := write(t, dir, "bomb.jsonl.gz", strings.Repeat(line, 100000))
+	st, _ := os.Stat(bomb)
+	good := write(t, dir, "b.jsonl", fileB)
+	sum, err := im.Import(ctx, db, []string{good, bomb}, ingest.Options{Dataset: "d", Names: map[string]string{bomb: "upload.jsonl.gz"}})
+	t.Logf("%d bytes of gzip for %d bytes: %v", st.Size(), 100000*len(line), err)
+	for _, s := range []string{"upload.jsonl.gz: expands beyond", "more than 100 times its compressed size", "raise --max-ratio", "nothing was imported"} {
+		if err == nil || !strings.Contains(err.Error(), s) {
+			t.Errorf("err = %v, want it to say %q", err, s)
+		}
+	}
+	if tahqiq.ErrorCode(err) != tahqiq.EINVALID {
+		t.Errorf("code %q, want %q", tahqiq.ErrorCode(err), tahqiq.EINVALID)
+	}
+	if sum.Records != 0 || sum.Files != 0 {
+		t.Errorf("the summary of the refused import counts %d records in %d files, none of them stored", sum.Records, sum.Files)
+	}
+	after, _ := db.FindDatasetByName(ctx, "d")
+	if after.Counts != before.Counts || len(after.Sources) != len(before.Sources) {
+		t.Errorf("the refused import left data behind: %+v, %d sources; before %+v, %d", after.Counts, len(after.Sources), before.Counts, len(before.Sources))
+	}
+	// coord --input reads files through the same opener
+	if _, err := im.Read(ctx, []string{bomb}, ingest.Options{}, func(*ingest.Item) error { return nil }); err == nil || !strings.Contains(err.Error(), "bomb.jsonl.gz: expands beyond") {
+		t.Errorf("Read: err = %v, want the refusal", err)
+	}
+	// stdin too
+	f, _ := os.Open(bomb)
+	defer f.Close()
+	if _, err := im.Import(ctx, db, []string{"-"}, ingest.Options{Dataset: "d", Stdin: f}); err == nil || !strings.Contains(err.Error(), "standard input: expands beyond") {
+		t.Errorf("stdin: err = %v, want the refusal", err)
+	}
+	// raised for a large, trusted file
+	im.Limits.Ratio = 10000
+	if sum, err := im.Import(ctx, db, []string{bomb}, ingest.Options{Dataset: "d"}); err != nil || sum.Records != 100000 {
+		t.Errorf("with --max-ratio 10000: %d records, err %v", sum.Records, err)
 	}
 }

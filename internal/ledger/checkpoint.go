@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
@@ -77,9 +78,32 @@ func Sign(origin string, t tlog.Tree, s note.Signer) (tahqiq.Checkpoint, error) 
 	return tahqiq.Checkpoint{Origin: origin, Size: t.N, Root: base64.StdEncoding.EncodeToString(t.Hash[:]), Note: msg}, nil
 }
 
+// Caps on a signed note, checked before it is parsed: a checkpoint is a
+// few hundred bytes with one signature per key (the log's and its
+// witnesses'); x/mod's parser stops only at 100 signatures.
+const (
+	MaxNoteSize = 64 << 10
+	MaxNoteSigs = 64
+)
+
+// checkNote refuses a note larger or with more signature lines than the
+// caps, before anything parses it.
+func checkNote(signed []byte) error {
+	if len(signed) > MaxNoteSize {
+		return fmt.Errorf("checkpoint of %d bytes: larger than %d KiB, refused before parsing", len(signed), MaxNoteSize>>10)
+	}
+	if n := bytes.Count(signed, []byte("\n\u2014 ")); n > MaxNoteSigs {
+		return fmt.Errorf("checkpoint with %d signature lines: more than %d signatures, refused before parsing", n, MaxNoteSigs)
+	}
+	return nil
+}
+
 // Cosign adds a witness signature to a signed checkpoint. The witness
 // should have checked consistency with the last checkpoint it signed.
 func Cosign(signed []byte, logKey note.Verifier, w note.Signer) ([]byte, error) {
+	if err := checkNote(signed); err != nil {
+		return nil, fmt.Errorf("ledger: cosign: %w", err)
+	}
 	n, err := note.Open(signed, note.VerifierList(logKey))
 	if err != nil {
 		return nil, fmt.Errorf("ledger: cosign: %w", err)
@@ -96,6 +120,9 @@ func Cosign(signed []byte, logKey note.Verifier, w note.Signer) ([]byte, error) 
 // OpenCheckpoint verifies a signed checkpoint with the log's key and
 // returns its tree and the names of all keys among vs that signed it.
 func OpenCheckpoint(signed []byte, logKey note.Verifier, witnesses ...note.Verifier) (origin string, t tlog.Tree, signers []string, err error) {
+	if err := checkNote(signed); err != nil {
+		return "", t, nil, err
+	}
 	vs := append([]note.Verifier{logKey}, witnesses...)
 	n, err := note.Open(signed, note.VerifierList(vs...))
 	if err != nil {

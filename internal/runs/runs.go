@@ -19,6 +19,7 @@ import (
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/coord"
+	"github.com/tahqiq/tahqiq/internal/decompress"
 )
 
 // Kinds of runs.
@@ -52,6 +53,8 @@ type Store struct {
 	// (partial aggregates per account pair merged by the workers); the
 	// result is the same.
 	Reducer coord.Reducer
+	// Limits bound what an audited .gz results file may expand to.
+	Limits decompress.Limits
 }
 
 var idRE = regexp.MustCompile(`^[a-z]-[0-9]{8}T[0-9]{6}-[0-9a-f]{6}$`)
