@@ -81,6 +81,9 @@ every option and output column.`,
 				if ferr != nil {
 					return ferr
 				}
+				if format, ferr = mapFormat(mapSpec, format); ferr != nil {
+					return ferr
+				}
 				var tp *[]coord.TextPost
 				if wantTexts {
 					tp = &texts
@@ -113,6 +116,9 @@ every option and output column.`,
 			c := m.Counts
 			fmt.Fprintf(e.stdout, "coord: %d shares of %d accounts -> %d co-share pairs -> %d edges between %d accounts (%d flagged)\n",
 				c["shares"], c["accounts"], c["pairs"], c["edges"], c["edge_accounts"], c["flagged_edges"])
+			if src.RejectedCount > 0 {
+				fmt.Fprintf(e.stdout, "  inputs: %d records rejected (%d post ids given to a second account), listed on stderr, counted in manifest.json\n", src.RejectedCount, src.Dropped["post_id_conflicts"])
+			}
 			fmt.Fprintf(e.stdout, "  %s\n", res.Params.String())
 			var steps []string
 			for _, k := range []string{"read_s", "near_text_s", "intern_s", "pairs_s", "aggregate_s", "weigh_s", "graph_s", "output_s", "evidence_s"} {
@@ -130,12 +136,12 @@ every option and output column.`,
 	sf.add(f)
 	f.StringArrayVar(&inputs, "input", nil, "file to read straight from disk (repeatable; anything tahqiq import reads)")
 	f.StringVar(&format, "format", "", "input format for --input (default: detected)")
-	f.StringVar(&mapSpec, "map", "", "column map for --input generic CSV")
+	f.StringVar(&mapSpec, "map", "", "column map of --input CSVs (implies --format generic_csv)")
 	f.StringArrayVar(&options, "option", nil, "format option KEY=VALUE for --input")
 	lf.add(f, "an --input .gz file", false)
 	f.StringVar(&out, "out", "", "output directory (required)")
 	f.StringSliceVar(&by, "by", nil, "object types: retweet, url, domain, hashtag, mention, reply, text, near-text (CNT co_similar_tweet, see --jaccard), image (phash), post (CNT co_post); several = multi-modal, types never match each other (default: every type present except near-text and post)")
-	f.StringVar(&window, "window", "60s", `time window, e.g. 10s, 60s, 5m; "none" for no window (every share of an object pairs)`)
+	f.StringVar(&window, "window", "60s", `time window, e.g. 10s, 60s, 5m; "none" for no window: the same object anywhere in the dataset (every share of an object pairs; posts without a time need it)`)
 	f.StringVar(&p.WindowKind, "window-kind", p.WindowKind, "sliding (CooRTweet/CNT: |dt| <= W) | tumbling (CooRnet: W-second bins from the object's first share) | from-first (both within W of the first share) | fast-reshare (Luceri et al.: reshares within W of the original; object = original author)")
 	f.StringVar(&p.Weight, "weight", p.Weight, "pairs (CooRTweet: co-share post pairs) | messages (CNT: distinct posts per direction, undirected = max) | objects (distinct objects, CooRnet) | collab (1/(k-1) per object shared by k accounts) | tfidf (Pacheco/Luceri cosine of account x object TF-IDF)")
 	f.IntVar(&p.MinParticipation, "min-participation", p.MinParticipation, "CooRTweet's min_participation (two-step OR rule); 1 keeps every pair")
@@ -202,7 +208,7 @@ func (e *env) fileShares(ctx context.Context, files []string, format string, fo 
 		}
 		for i, p := range it.Parsed.Posts {
 			if texts != nil && it.New[i] && p.Kind != tahqiq.KindRepost && p.Text != "" {
-				*texts = append(*texts, coord.TextPost{PostID: p.UID, AccountID: p.AuthorUID, Time: p.CreatedAt.Unix(), Text: p.Text})
+				*texts = append(*texts, runs.TextPost(p))
 			}
 			if !it.New[i] || p.Metrics == nil {
 				continue
@@ -222,8 +228,13 @@ func (e *env) fileShares(ctx context.Context, files []string, format string, fo 
 	for _, r := range sum.Rejected {
 		fmt.Fprintf(e.stderr, "tahqiq: rejected %s:%d: %s\n", r.File, r.Line, r.Reason)
 	}
-	src := coord.Source{Format: format, Map: fo["map"], Rejected: sum.Rejected, RejectedCount: int64(len(sum.Rejected)),
-		Dropped: map[string]int64{"duplicate_records": sum.Duplicates}}
+	if n := sum.Rejects - int64(len(sum.Rejected)); n > 0 {
+		fmt.Fprintf(e.stderr, "tahqiq: ... and %d more rejects (import the files to list them all: tahqiq datasets rejects)\n", n)
+	}
+	// post_id_conflicts: posts whose id the files give to a second
+	// account, left out (each is among the rejects too)
+	src := coord.Source{Format: format, Map: fo["map"], Rejected: sum.Rejected, RejectedCount: sum.Rejects,
+		Dropped: map[string]int64{"duplicate_records": sum.Duplicates, "post_id_conflicts": sum.Conflicts}}
 	for k, v := range fo {
 		if k != "map" {
 			if src.Options == nil {

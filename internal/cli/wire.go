@@ -26,6 +26,7 @@ type store interface {
 	tahqiq.ShareStore
 	tahqiq.PostStore
 	tahqiq.PostScanner
+	tahqiq.RederiveStore
 	Close() error
 	Path() string // file path or URL without password, for messages
 }
