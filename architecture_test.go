@@ -20,6 +20,7 @@ var layers = map[string]int{
 	"internal/textnorm":           2,
 	"internal/progress":           2,
 	"internal/atomicfile":         2,
+	"internal/decompress":         2,
 	"internal/storeimport":        2,
 	"internal/storetest":          2, // test-only, see testOnly
 	"internal/ingest/csvrow":      2,
@@ -48,6 +49,7 @@ var layers = map[string]int{
 	"internal/synth":              2,
 	"internal/coord":              5,
 	"internal/ledger":             2,
+	"internal/ledger/minverify":   2, // test-only, see testOnly
 	"internal/witness":            3,
 	"internal/blob":               2,
 	"internal/taxonomy":           2,
@@ -71,7 +73,7 @@ var layers = map[string]int{
 var sameLevel = map[string][]string{}
 
 // testOnly packages may be imported only from tests (and from each other).
-var testOnly = map[string]bool{"internal/storetest": true, "internal/ingest/parsetest": true, "internal/postgres/pgtest": true, "internal/coord/coordtest": true}
+var testOnly = map[string]bool{"internal/storetest": true, "internal/ingest/parsetest": true, "internal/postgres/pgtest": true, "internal/coord/coordtest": true, "internal/ledger/minverify": true}
 
 func TestDependencyRule(t *testing.T) {
 	gobin, err := exec.LookPath("go")

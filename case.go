@@ -304,6 +304,9 @@ type CaseTx interface {
 	CreateTask(ctx context.Context, t Task) error
 	PutTask(ctx context.Context, t Task) error // replaces the task with t's ID
 	CreateNote(ctx context.Context, n Note) error
+	// DeleteDataset removes a dataset, everything imported into it and
+	// its owner, and returns the counts it removed (ENOTFOUND when absent).
+	DeleteDataset(ctx context.Context, name string) (DatasetCounts, error)
 	// PutDatasetOrg records the organisation owning a dataset; a dataset
 	// that already has an owner keeps it (EFORBIDDEN when it is another).
 	PutDatasetOrg(ctx context.Context, dataset, orgID string) error

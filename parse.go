@@ -20,6 +20,7 @@ type Source struct {
 	Name    string            // file name as given by the user ("-" for stdin)
 	R       io.Reader         // decompressed bytes; parsers must stream, never read it whole
 	Options map[string]string // format options, e.g. "map" for generic CSV, "container" for Telethon
+	SHA256  string            // hex SHA-256 of the file as given, when known (ids made of the file and line use it)
 }
 
 // ParseFunc parses src and calls emit for every record, in input order.

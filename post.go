@@ -174,3 +174,47 @@ func CheckID(s string) error {
 	}
 	return nil
 }
+
+// FloatMangled reports whether s looks like a number that a spreadsheet or
+// a conversion through a float wrote in place of an id: a mantissa with a
+// decimal point or comma ("123.0", "9,06E+17"), or an exponent with its
+// sign ("7.9e+17", "1E+18"). Such an id lost digits and is never used or
+// rounded (formats.md §0 rule 2). A hex hash such as "12e45" is not taken
+// for one: spreadsheets always write the exponent's sign.
+func FloatMangled(s string) bool {
+	i := 0
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		i++
+	}
+	digits, point := 0, false
+	for ; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9':
+			digits++
+		case (c == '.' || c == ',') && !point:
+			point = true
+		default:
+			goto exponent
+		}
+	}
+	return digits > 0 && point && s[len(s)-1] != '.' && s[len(s)-1] != ','
+exponent:
+	if digits == 0 || s[i] != 'e' && s[i] != 'E' {
+		return false
+	}
+	i++
+	sign := i < len(s) && (s[i] == '+' || s[i] == '-')
+	if sign {
+		i++
+	}
+	if i == len(s) || !sign && !point {
+		return false
+	}
+	for ; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}

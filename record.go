@@ -11,6 +11,10 @@ const (
 	PrecisionSecond      Precision = "s"
 	PrecisionMinute      Precision = "min"
 	PrecisionDay         Precision = "day"
+	// PrecisionNone: the source gives no time (a research CSV without a
+	// time column). The post has a zero CreatedAt and its shares Time 0;
+	// only detection without a time window can use them.
+	PrecisionNone Precision = "none"
 )
 
 // Seconds returns the width of one unit of p in seconds (at least 1).
@@ -33,6 +37,7 @@ const (
 	RecordCount      RecordKind = "count"      // tweet counts (twarc2 counts)
 	RecordCompliance RecordKind = "compliance" // compliance job result
 	RecordOther      RecordKind = "other"      // recognised, kept, not a post (service messages, notices)
+	RecordHeader     RecordKind = "header"     // a CSV's header line, kept once per file; on its own it is no import
 )
 
 // RawRecord is one input item kept byte for byte.

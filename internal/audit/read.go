@@ -7,7 +7,7 @@ package audit
 
 import (
 	"bytes"
-	"compress/gzip"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/csv"
@@ -21,6 +21,7 @@ import (
 	"strings"
 
 	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/decompress"
 )
 
 // Import is what reading one file through one map produced.
@@ -46,8 +47,14 @@ type Import struct {
 
 // ReadFile reads path (plain or .gz) through the named map. Bad rows are
 // rejects in the result, not errors; an error means the file could not be
-// read at all or the map does not fit its header.
+// read at all, expands beyond the default decompression limits, or the
+// map does not fit its header.
 func ReadFile(ctx context.Context, path, mapName string) (*Import, error) {
+	return ReadFileWithin(ctx, path, mapName, decompress.Limits{})
+}
+
+// ReadFileWithin is ReadFile whose .gz input is gunzipped within lim.
+func ReadFileWithin(ctx context.Context, path, mapName string, lim decompress.Limits) (*Import, error) {
 	m, ok := Maps[mapName]
 	if !ok {
 		return nil, tahqiq.Errorf(tahqiq.EINVALID, "unknown column map %q (known: %s)", mapName, strings.Join(MapNames(), ", "))
@@ -61,13 +68,18 @@ func ReadFile(ctx context.Context, path, mapName string) (*Import, error) {
 	}
 	sum := sha256.Sum256(raw)
 	var r io.Reader = bytes.NewReader(raw)
-	if len(raw) > 2 && raw[0] == 0x1f && raw[1] == 0x8b {
-		zr, err := gzip.NewReader(r)
-		if err != nil {
+	var zr *decompress.Reader
+	if decompress.IsGzip(raw) {
+		if zr, err = decompress.Gzip(path, r, int64(len(raw)), lim); err != nil {
 			return nil, tahqiq.Errorf(tahqiq.EINVALID, "%s: bad gzip: %v", path, err)
 		}
-		defer zr.Close()
 		r = zr
+	}
+	refused := func() error {
+		if zr == nil || zr.Err() == nil {
+			return nil
+		}
+		return tahqiq.Errorf(tahqiq.EINVALID, "%v", zr.Err())
 	}
 	imp := &Import{File: path, SHA256: hex.EncodeToString(sum[:]), Size: int64(len(raw)), Map: mapName}
 	rd := &rows{file: path, base: filepath.Base(path), sha: imp.SHA256, imp: imp}
@@ -75,6 +87,9 @@ func ReadFile(ctx context.Context, path, mapName string) (*Import, error) {
 	rd.cr.ReuseRecord = true
 	rd.cr.FieldsPerRecord = -1
 	hdr, err := rd.cr.Read()
+	if rerr := refused(); rerr != nil {
+		return nil, rerr
+	}
 	if err != nil {
 		return nil, tahqiq.Errorf(tahqiq.EINVALID, "%s: no CSV header: %v", path, err)
 	}
@@ -95,8 +110,8 @@ func ReadFile(ctx context.Context, path, mapName string) (*Import, error) {
 	imp.StationForm = m.StationForm
 	imp.BallotCap = m.BallotCap
 	imp.Election = &tahqiq.Election{ID: strings.TrimSuffix(strings.TrimSuffix(filepath.Base(path), ".gz"), ".csv")}
-	if err := m.read(ctx, rd); err != nil {
-		return nil, err
+	if err := m.read(ctx, rd); err != nil || refused() != nil {
+		return nil, cmp.Or(refused(), err)
 	}
 	dedupe(imp)
 	if imp.Rows == 0 {

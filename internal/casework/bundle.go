@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/tahqiq/tahqiq"
@@ -265,7 +266,14 @@ type zipSink struct {
 }
 
 func (z zipSink) put(name string, r io.Reader) error {
-	w, err := z.zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate, Modified: z.at})
+	// Blobs are stored as they are (evidence is often compressed already,
+	// and a verifier then reads exactly the bytes it hashes); the rest is
+	// deflated.
+	method := zip.Deflate
+	if strings.HasPrefix(name, "blobs/") {
+		method = zip.Store
+	}
+	w, err := z.zw.CreateHeader(&zip.FileHeader{Name: name, Method: method, Modified: z.at})
 	if err != nil {
 		return err
 	}

@@ -2,12 +2,15 @@ package casework
 
 import (
 	"archive/zip"
+	"errors"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/tahqiq/tahqiq/internal/decompress"
 )
 
 // bundleSource is where a bundle's files are read from: a directory or a
@@ -62,15 +65,32 @@ func (d *dirSource) open(name string) (io.ReadCloser, error) {
 }
 
 type zipSource struct {
+	z     *decompress.Zip
 	files map[string]*zip.File
 }
 
-// newZipSource indexes the members of a zip bundle, reporting (and never
-// reading) members with unsafe paths, duplicate names, links or other
-// non-regular modes.
-func newZipSource(zr *zip.Reader, r *Report) *zipSource {
-	z := &zipSource{files: map[string]*zip.File{}}
-	for _, f := range zr.File {
+// openZipSource checks the zip bundle ra (size bytes, named name) within
+// lim before any member is read (internal/decompress: member count,
+// declared sizes, ratio and total, methods, overlapping data); an archive
+// that fails is reported, nothing of it is read, and it returns nil. Then
+// it indexes the
+// members, reporting (and never reading) members with unsafe paths,
+// duplicate names, links or other non-regular modes.
+func openZipSource(ra io.ReaderAt, size int64, name string, lim decompress.Limits, r *Report) *zipSource {
+	z, err := decompress.OpenZip(ra, size, name, lim)
+	if err != nil {
+		var ze *decompress.ZipError
+		if !errors.As(err, &ze) {
+			r.add("file", 0, "%s: not a readable zip archive: %v", name, err)
+			return nil
+		}
+		for _, p := range ze.Problems {
+			r.add("file", 0, "%s: %s: nothing read", name, p)
+		}
+		return nil
+	}
+	src := &zipSource{z: z, files: map[string]*zip.File{}}
+	for _, f := range z.File {
 		name := f.Name
 		if strings.HasSuffix(name, "/") && f.FileInfo().IsDir() {
 			if !safeName(strings.TrimSuffix(name, "/")) {
@@ -83,13 +103,13 @@ func newZipSource(zr *zip.Reader, r *Report) *zipSource {
 			r.add("file", 0, "zip member %q: unsafe path (absolute, .. or backslash): rejected, not read", name)
 		case !f.Mode().IsRegular():
 			r.add("file", 0, "zip member %q: not a regular file (mode %v): rejected, not read", name, f.Mode())
-		case z.files[name] != nil:
+		case src.files[name] != nil:
 			r.add("file", 0, "zip member %q: appears more than once: rejected", name)
 		default:
-			z.files[name] = f
+			src.files[name] = f
 		}
 	}
-	return z
+	return src
 }
 
 func (z *zipSource) names() []string { return sortedKeys(z.files) }
@@ -99,7 +119,7 @@ func (z *zipSource) open(name string) (io.ReadCloser, error) {
 	if f == nil {
 		return nil, fs.ErrNotExist
 	}
-	return f.Open() // its reads fail on a CRC-32 mismatch or a corrupt stream
+	return z.z.Open(f) // its reads fail past the limits, on a CRC-32 mismatch or a corrupt stream
 }
 
 func sortedKeys[V any](m map[string]V) []string {

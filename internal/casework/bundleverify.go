@@ -1,7 +1,6 @@
 package casework
 
 import (
-	"archive/zip"
 	"bufio"
 	"bytes"
 	"crypto/sha256"
@@ -32,24 +31,25 @@ func VerifyBundle(path string, o VerifyOptions) (*Report, error) {
 		return verifyBundle(newDirSource(path, r), r, o), nil
 	}
 	r.Kind = "zip bundle"
-	zr, err := zip.OpenReader(path)
+	f, err := os.Open(path)
 	if err != nil {
 		r.add("file", 0, "%s: not a readable zip archive: %v", path, err)
 		return r, nil
 	}
-	defer zr.Close()
-	return verifyBundle(newZipSource(&zr.Reader, r), r, o), nil
+	defer f.Close()
+	if src := openZipSource(f, st.Size(), path, o.Limits, r); src != nil {
+		verifyBundle(src, r, o)
+	}
+	return r, nil
 }
 
 // VerifyBundleZip checks a zip bundle held in memory or any io.ReaderAt.
 func VerifyBundleZip(ra io.ReaderAt, size int64, name string, o VerifyOptions) *Report {
 	r := &Report{Path: name, Kind: "zip bundle"}
-	zr, err := zip.NewReader(ra, size)
-	if err != nil {
-		r.add("file", 0, "%s: not a readable zip archive: %v", name, err)
-		return r
+	if src := openZipSource(ra, size, name, o.Limits, r); src != nil {
+		verifyBundle(src, r, o)
 	}
-	return verifyBundle(newZipSource(zr, r), r, o)
+	return r
 }
 
 // bundleReader reads a bundle's files for verification, naming each one
@@ -258,7 +258,7 @@ func verifyBundleV2(b *bundleReader, mb []byte, o VerifyOptions) {
 	if c := st.Chains[caseID]; c != nil {
 		r.Withheld = c.Withheld
 		switch {
-		case c.Withheld > 0 && v.Scope == ScopeCase:
+		case c.Withheld > 0 && v.Scope != ScopeItems: // only an export of shared items may lack entries of the case
 			r.add("chain", c.Last, "case %s: %d of its entries are withheld from an export of the whole case: entries of the case were hidden", caseID, c.Withheld)
 		case c.Withheld > 0:
 			r.note("%d entries of case %s are withheld: the exporter's organisation was shared %d items, not the whole case; the records they made are not in this bundle", c.Withheld, caseID, len(v.Items))

@@ -169,11 +169,23 @@ func (s *Service) DeleteDataset(ctx context.Context, actor tahqiq.User, dataset 
 			return tahqiq.DatasetCounts{}, tahqiq.Errorf(tahqiq.EFORBIDDEN, "user %s (%s) may not delete dataset %q: an admin of its organisation does", actor.Name, actor.Role, dataset)
 		}
 	}
-	n, err := ds.DeleteDataset(ctx, dataset)
+	owners, err := s.Store.FindDatasetOrgs(ctx)
 	if err != nil {
-		return n, err
+		return tahqiq.DatasetCounts{}, err
 	}
-	err = s.Record(ctx, actor, "dataset.delete", fmt.Sprintf("dataset %q: %d records, %d posts removed", dataset, n.Records, n.Posts))
+	var n tahqiq.DatasetCounts
+	_, err = s.changeThen(ctx, func(tx tahqiq.CaseTx) (tahqiq.LogEntry, error) {
+		e := tahqiq.LogEntry{Actor: actor.ID, Action: "dataset.delete"}
+		if _, owned := owners[dataset]; owned {
+			e.Records = []tahqiq.RecordRef{{Kind: tahqiq.RecDatasetOwner, ID: dataset}} // removed
+		}
+		var err error
+		if n, err = tx.DeleteDataset(ctx, dataset); err != nil {
+			return e, err
+		}
+		e.Details = fmt.Sprintf("dataset %q: %d records, %d posts, %d shares, %d rejects removed", dataset, n.Records, n.Posts, n.Shares, n.Rejects)
+		return e, nil
+	})
 	return n, err
 }
 

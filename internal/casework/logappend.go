@@ -19,17 +19,30 @@ import (
 // checkpoint of the log it ends: every entry is signed as it is made, so
 // an entry after the last signed checkpoint was not made by casework.
 func (s *Service) change(ctx context.Context, e tahqiq.LogEntry, fn func(tx tahqiq.CaseTx) error) (tahqiq.LogEntry, error) {
-	e.Time = s.now()
-	err := s.Store.InTx(ctx, func(tx tahqiq.CaseTx) error {
+	return s.changeThen(ctx, func(tx tahqiq.CaseTx) (tahqiq.LogEntry, error) {
 		if fn != nil {
 			if err := fn(tx); err != nil {
-				return err
+				return e, err
 			}
 		}
+		return e, nil
+	})
+}
+
+// changeThen runs fn, which makes a change and returns the entry that
+// records it (for entries that say what the change did), and appends that
+// entry and a signed checkpoint in the same transaction.
+func (s *Service) changeThen(ctx context.Context, fn func(tx tahqiq.CaseTx) (tahqiq.LogEntry, error)) (tahqiq.LogEntry, error) {
+	var e tahqiq.LogEntry
+	err := s.Store.InTx(ctx, func(tx tahqiq.CaseTx) error {
+		var err error
+		if e, err = fn(tx); err != nil {
+			return err
+		}
+		e.Time = s.now()
 		if afterChange != nil {
 			afterChange()
 		}
-		var err error
 		if e, err = appendEntry(ctx, tx, e); err != nil {
 			return err
 		}

@@ -21,6 +21,7 @@ import (
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/blob"
 	"github.com/tahqiq/tahqiq/internal/casework"
+	"github.com/tahqiq/tahqiq/internal/ingest"
 	"github.com/tahqiq/tahqiq/internal/ledger"
 	"github.com/tahqiq/tahqiq/internal/postgres"
 	"github.com/tahqiq/tahqiq/internal/postgres/pgtest"
@@ -311,6 +312,12 @@ func TestTamperStore(t *testing.T) {
 			w.exec(t, `DELETE FROM case_records WHERE id = ?`, w.finding.ID)
 			return casework.VerifyOptions{}
 		}, "finding %F of case", nil},
+		{"finding moved to another case (its row, not its JSON)", func(t *testing.T, w *world) casework.VerifyOptions {
+			// The finding now shows in the RED case, byte for byte as
+			// logged in the first: its digest is the logged one.
+			w.exec(t, `UPDATE case_records SET case_id = ? WHERE id = ?`, w.red.ID, w.finding.ID)
+			return casework.VerifyOptions{}
+		}, "the log puts it in case", nil},
 		{"case deleted", func(t *testing.T, w *world) casework.VerifyOptions {
 			w.exec(t, `DELETE FROM case_records WHERE case_id = ?`, w.red.ID)
 			w.exec(t, `DELETE FROM cases WHERE id = ?`, w.red.ID)
@@ -770,5 +777,37 @@ func TestVerifyReportRedacts(t *testing.T) {
 	own, _ := w.s.VerifyStore(ctx, casework.VerifyOptions{Reader: &w.admin})
 	if !hasProblem(own, "Names of officials (edited)") {
 		t.Errorf("the owner's report does not name its own case: %v", own.Problems)
+	}
+}
+
+// TestDeleteDatasetLogged: deleting a dataset commits with its entry (the
+// owner's record removed), verify passes afterwards, and a delete whose
+// entry cannot be written leaves the dataset in place.
+func TestDeleteDatasetLogged(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t, engines(t)[0])
+	imp := &ingest.Importer{Formats: ingest.Default()}
+	sample := filepath.Join("..", "demo", "data", "russian_coord_tweets.events.csv.gz")
+	if _, err := imp.Import(ctx, w.store.(tahqiq.ImportStore), []string{sample}, ingest.Options{Dataset: "ru"}); err != nil {
+		t.Fatal(err)
+	}
+	bad := &casework.Service{Store: logFails{w.store.(*sqlite.DB)}, Blobs: w.s.Blobs, Datasets: w.s.Datasets, Signer: w.s.Signer, LogKey: w.s.LogKey, Origin: w.s.Origin}
+	if _, err := bad.DeleteDataset(ctx, w.admin, "ru"); err == nil {
+		t.Fatal("the delete succeeded though its entry could not be written")
+	}
+	if _, err := w.s.Datasets.FindDatasetByName(ctx, "ru"); err != nil {
+		t.Fatalf("the dataset is gone without its entry: %v", err)
+	}
+	n, err := w.s.DeleteDataset(ctx, w.admin, "ru")
+	if err != nil || n.Posts == 0 {
+		t.Fatalf("DeleteDataset = %+v, %v", n, err)
+	}
+	size, _ := w.store.LogSize(ctx)
+	raw, _ := w.store.LogEntries(ctx, size-1, size)
+	if !bytes.Contains(raw[0], []byte(`"action":"dataset.delete"`)) || !bytes.Contains(raw[0], []byte(`{"kind":"dataset","id":"ru","version":2}`)) {
+		t.Errorf("last entry %s; want dataset.delete removing the owner record", raw[0])
+	}
+	if r, err := w.s.VerifyStore(ctx, casework.VerifyOptions{}); err != nil || !r.OK() {
+		t.Errorf("after the delete: %v %v", err, r.Problems)
 	}
 }

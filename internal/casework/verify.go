@@ -11,6 +11,7 @@ import (
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/blob"
+	"github.com/tahqiq/tahqiq/internal/decompress"
 	"github.com/tahqiq/tahqiq/internal/ledger"
 )
 
@@ -73,6 +74,8 @@ type VerifyOptions struct {
 	// names the records of cases and organisations the reader may not read
 	// by kind and ID only, never by title or name.
 	Reader *tahqiq.User
+	// Limits bound a zip bundle, checked before any member is read.
+	Limits decompress.Limits
 }
 
 // chooseKey decides which key to check against and how far to trust it.

@@ -33,11 +33,13 @@ Rows with a missing, negative or non-integer count are reported as rejects
 
 type auditInput struct {
 	input, mapName string
+	lf             limitFlags
 }
 
 func (a *auditInput) flags(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&a.input, "input", "", "input file (CSV or CSV.gz)")
 	cmd.Flags().StringVar(&a.mapName, "map", "", "column map: "+strings.Join(audit.MapNames(), ", "))
+	a.lf.add(cmd.Flags(), "a .gz input", false)
 }
 
 func (a *auditInput) read(cmd *cobra.Command, e *env) (*audit.Import, error) {
@@ -45,7 +47,7 @@ func (a *auditInput) read(cmd *cobra.Command, e *env) (*audit.Import, error) {
 		return nil, tahqiq.Errorf(tahqiq.EINVALID, "--input and --map are required")
 	}
 	start := time.Now()
-	imp, err := audit.ReadFile(cmd.Context(), a.input, a.mapName)
+	imp, err := audit.ReadFileWithin(cmd.Context(), a.input, a.mapName, a.lf.limits())
 	if err != nil {
 		return nil, err
 	}

@@ -113,3 +113,27 @@ func TestCaseCLI(t *testing.T) {
 		t.Fatalf("unknown user = 0: %s", out)
 	}
 }
+
+// TestVerifyZipBomb: tahqiq verify on a zip bomb exits 6 ("problems
+// found") naming the member and the flag that raises the limit, having
+// read nothing of the member; --max-ratio lets it be read (and fail as
+// the bundle it is not).
+func TestVerifyZipBomb(t *testing.T) {
+	var b bytes.Buffer
+	zw := zip.NewWriter(&b)
+	w, _ := zw.CreateHeader(&zip.FileHeader{Name: "manifest.json", Method: zip.Deflate})
+	w.Write(make([]byte, 64<<20))
+	zw.Close()
+	bomb := filepath.Join(t.TempDir(), "bomb.zip")
+	os.WriteFile(bomb, b.Bytes(), 0o644)
+	out, code := runCase(t, t.TempDir(), "verify", bomb)
+	for _, s := range []string{`FAIL file 0: ` + bomb + `: member "manifest.json": declares 64 MiB, more than 100 times its compressed size`, "decompression bomb", "raise --max-ratio", "nothing read"} {
+		if code != 6 || !strings.Contains(out, s) {
+			t.Errorf("verify of a zip bomb: exit %d, %q; want 6 and %q", code, out, s)
+		}
+	}
+	out, code = runCase(t, t.TempDir(), "verify", "--max-ratio", "2000", bomb)
+	if code != 6 || strings.Contains(out, "decompression bomb") || !strings.Contains(out, "SHA256SUMS: missing") {
+		t.Errorf("verify --max-ratio 2000: exit %d, %q; want the member read and the bundle found wanting", code, out)
+	}
+}

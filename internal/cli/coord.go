@@ -15,6 +15,7 @@ import (
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/coord"
+	"github.com/tahqiq/tahqiq/internal/decompress"
 	"github.com/tahqiq/tahqiq/internal/ingest"
 	"github.com/tahqiq/tahqiq/internal/runs"
 	"github.com/tahqiq/tahqiq/internal/textnorm"
@@ -24,6 +25,7 @@ func newCoordCmd(e *env) *cobra.Command {
 	p := coord.DefaultParams()
 	var dataset, out, window, fastWindow, format, mapSpec string
 	var sf streamFlags
+	var lf limitFlags
 	var inputs, by, options []string
 	cmd := &cobra.Command{
 		Use:   "coord (--dataset NAME | --input FILE...) --out DIR [flags]",
@@ -79,11 +81,14 @@ every option and output column.`,
 				if ferr != nil {
 					return ferr
 				}
+				if format, ferr = mapFormat(mapSpec, format); ferr != nil {
+					return ferr
+				}
 				var tp *[]coord.TextPost
 				if wantTexts {
 					tp = &texts
 				}
-				shares, reach, src, err = e.fileShares(ctx, inputs, format, fo, tp)
+				shares, reach, src, err = e.fileShares(ctx, inputs, format, fo, tp, lf.limits())
 			}
 			if err != nil {
 				return err
@@ -106,6 +111,9 @@ every option and output column.`,
 			c := m.Counts
 			fmt.Fprintf(e.stdout, "coord: %d shares of %d accounts -> %d co-share pairs -> %d edges between %d accounts (%d flagged)\n",
 				c["shares"], c["accounts"], c["pairs"], c["edges"], c["edge_accounts"], c["flagged_edges"])
+			if src.RejectedCount > 0 {
+				fmt.Fprintf(e.stdout, "  inputs: %d records rejected (%d post ids given to a second account), listed on stderr, counted in manifest.json\n", src.RejectedCount, src.Dropped["post_id_conflicts"])
+			}
 			fmt.Fprintf(e.stdout, "  %s\n", res.Params.String())
 			var steps []string
 			for _, k := range []string{"read_s", "near_text_s", "intern_s", "pairs_s", "aggregate_s", "weigh_s", "graph_s", "output_s", "evidence_s"} {
@@ -123,11 +131,12 @@ every option and output column.`,
 	sf.add(f)
 	f.StringArrayVar(&inputs, "input", nil, "file to read straight from disk (repeatable; anything tahqiq import reads)")
 	f.StringVar(&format, "format", "", "input format for --input (default: detected)")
-	f.StringVar(&mapSpec, "map", "", "column map for --input generic CSV")
+	f.StringVar(&mapSpec, "map", "", "column map of --input CSVs (implies --format generic_csv)")
 	f.StringArrayVar(&options, "option", nil, "format option KEY=VALUE for --input")
+	lf.add(f, "an --input .gz file", false)
 	f.StringVar(&out, "out", "", "output directory (required)")
 	f.StringSliceVar(&by, "by", nil, "object types: retweet, url, domain, hashtag, mention, reply, text, near-text (CNT co_similar_tweet, see --jaccard), image (phash), post (CNT co_post); several = multi-modal, types never match each other (default: every type present except near-text and post)")
-	f.StringVar(&window, "window", "60s", `time window, e.g. 10s, 60s, 5m; "none" for no window (every share of an object pairs)`)
+	f.StringVar(&window, "window", "60s", `time window, e.g. 10s, 60s, 5m; "none" for no window: the same object anywhere in the dataset (every share of an object pairs; posts without a time need it)`)
 	f.StringVar(&p.WindowKind, "window-kind", p.WindowKind, "sliding (CooRTweet/CNT: |dt| <= W) | tumbling (CooRnet: W-second bins from the object's first share) | from-first (both within W of the first share) | fast-reshare (Luceri et al.: reshares within W of the original; object = original author)")
 	f.StringVar(&p.Weight, "weight", p.Weight, "pairs (CooRTweet: co-share post pairs) | messages (CNT: distinct posts per direction, undirected = max) | objects (distinct objects, CooRnet) | collab (1/(k-1) per object shared by k accounts) | tfidf (Pacheco/Luceri cosine of account x object TF-IDF)")
 	f.IntVar(&p.MinParticipation, "min-participation", p.MinParticipation, "CooRTweet's min_participation (two-step OR rule); 1 keeps every pair")
@@ -172,7 +181,7 @@ func (e *env) datasetShares(ctx context.Context, name string, types []tahqiq.Obj
 // collected into it (for --by near-text). The source it returns names
 // each file as given and by its absolute path, with the importers'
 // options, their rejects and the records that brought nothing.
-func (e *env) fileShares(ctx context.Context, files []string, format string, fo map[string]string, texts *[]coord.TextPost) ([]tahqiq.Share, map[string]coord.Reach, coord.Source, error) {
+func (e *env) fileShares(ctx context.Context, files []string, format string, fo map[string]string, texts *[]coord.TextPost, lim decompress.Limits) ([]tahqiq.Share, map[string]coord.Reach, coord.Source, error) {
 	var shares []tahqiq.Share
 	reach := map[string]coord.Reach{}
 	add := func(uid string, f func(r *coord.Reach)) {
@@ -183,7 +192,9 @@ func (e *env) fileShares(ctx context.Context, files []string, format string, fo 
 		f(&r)
 		reach[uid] = r
 	}
-	sum, err := e.importer().Read(ctx, files, ingest.Options{Format: format, FormatOptions: fo, Stdin: e.stdin, Progress: e.progressOut()}, func(it *ingest.Item) error {
+	im := e.importer()
+	im.Limits = lim
+	sum, err := im.Read(ctx, files, ingest.Options{Format: format, FormatOptions: fo, Stdin: e.stdin, Progress: e.progressOut()}, func(it *ingest.Item) error {
 		shares = append(shares, it.Shares...)
 		for _, a := range it.Parsed.Accounts {
 			if a.Followers >= 0 {
@@ -192,7 +203,7 @@ func (e *env) fileShares(ctx context.Context, files []string, format string, fo 
 		}
 		for i, p := range it.Parsed.Posts {
 			if texts != nil && it.New[i] && p.Kind != tahqiq.KindRepost && p.Text != "" {
-				*texts = append(*texts, coord.TextPost{PostID: p.UID, AccountID: p.AuthorUID, Time: p.CreatedAt.Unix(), Text: p.Text})
+				*texts = append(*texts, runs.TextPost(p))
 			}
 			if !it.New[i] || p.Metrics == nil {
 				continue
@@ -212,8 +223,13 @@ func (e *env) fileShares(ctx context.Context, files []string, format string, fo 
 	for _, r := range sum.Rejected {
 		fmt.Fprintf(e.stderr, "tahqiq: rejected %s:%d: %s\n", r.File, r.Line, r.Reason)
 	}
-	src := coord.Source{Format: format, Map: fo["map"], Rejected: sum.Rejected, RejectedCount: int64(len(sum.Rejected)),
-		Dropped: map[string]int64{"duplicate_records": sum.Duplicates}}
+	if n := sum.Rejects - int64(len(sum.Rejected)); n > 0 {
+		fmt.Fprintf(e.stderr, "tahqiq: ... and %d more rejects (import the files to list them all: tahqiq datasets rejects)\n", n)
+	}
+	// post_id_conflicts: posts whose id the files give to a second
+	// account, left out (each is among the rejects too)
+	src := coord.Source{Format: format, Map: fo["map"], Rejected: sum.Rejected, RejectedCount: sum.Rejects,
+		Dropped: map[string]int64{"duplicate_records": sum.Duplicates, "post_id_conflicts": sum.Conflicts}}
 	for k, v := range fo {
 		if k != "map" {
 			if src.Options == nil {
@@ -244,6 +260,7 @@ func (e *env) fileShares(ctx context.Context, files []string, format string, fo 
 func newCoordExplainCmd(e *env) *cobra.Command {
 	var run string
 	var asJSON bool
+	var lf limitFlags
 	cmd := &cobra.Command{
 		Use:   "explain --run DIR ACCOUNT_A ACCOUNT_B",
 		Short: "Print the posts and times behind one edge of a coordination run",
@@ -260,7 +277,7 @@ the manifest recorded (another text normalisation, say) is refused.`,
 			if run == "" {
 				return tahqiq.Errorf(tahqiq.EINVALID, "--run DIR is required")
 			}
-			rows, err := explain(ctx, e, run, args[0], args[1])
+			rows, err := explain(ctx, e, run, args[0], args[1], lf.limits())
 			if err != nil {
 				return err
 			}
@@ -298,6 +315,7 @@ the manifest recorded (another text normalisation, say) is refused.`,
 	}
 	cmd.Flags().StringVar(&run, "run", "", "output directory of a coord run")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	lf.add(cmd.Flags(), "an input .gz file of a run repeated from its manifest", false)
 	return cmd
 }
 
@@ -307,7 +325,7 @@ the manifest recorded (another text normalisation, say) is refused.`,
 // the format, column map and options it was read with, and the same
 // SHA-256; a dataset with the same files) and must give the counts the
 // manifest recorded, else it is refused rather than explain another run.
-func explain(ctx context.Context, e *env, run, a, b string) ([]coord.EvidenceRow, error) {
+func explain(ctx context.Context, e *env, run, a, b string, lim decompress.Limits) ([]coord.EvidenceRow, error) {
 	evPath := filepath.Join(run, "evidence.csv.gz")
 	if _, err := os.Stat(evPath); err == nil {
 		return coord.ReadEvidence(evPath, a, b)
@@ -352,7 +370,7 @@ func explain(ctx context.Context, e *env, run, a, b string) ([]coord.EvidenceRow
 		if wantTexts {
 			tp = &texts
 		}
-		shares, _, src, err = e.fileShares(ctx, files, m.Format, fo, tp)
+		shares, _, src, err = e.fileShares(ctx, files, m.Format, fo, tp, lim)
 		if err == nil && !sameFiles(src.Inputs, m.Inputs) {
 			for i, in := range m.Inputs {
 				if i >= len(src.Inputs) || src.Inputs[i].SHA256 != in.SHA256 {

@@ -20,7 +20,6 @@ import (
 	"github.com/tahqiq/tahqiq/internal/ingest/parsetest"
 	"github.com/tahqiq/tahqiq/internal/runs"
 	"github.com/tahqiq/tahqiq/internal/sqlite"
-	"github.com/tahqiq/tahqiq/internal/stream"
 )
 
 var updateGolden = flag.Bool("update-golden", false, "rewrite testdata/coord.golden from this run (TestCoordGolden)")
@@ -136,14 +135,10 @@ func TestCoordGolden(t *testing.T) {
 		}
 	}
 
-	var url string
+	var url, creds string
 	if len(engines) > 1 {
-		srv, err := stream.Embedded(t.TempDir())
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer srv.Shutdown()
-		url = srv.ClientURL()
+		srv, path := embedded(t, t.TempDir())
+		url, creds = srv.ClientURL(), path
 		ctx, cancel := context.WithCancel(context.Background())
 		var wg sync.WaitGroup
 		for range 2 {
@@ -151,7 +146,7 @@ func TestCoordGolden(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				var errb bytes.Buffer
-				if code := cli.Main(ctx, []string{"--data", t.TempDir(), "--quiet", "worker", "--nats", url, "--partitions", "4"}, strings.NewReader(""), io.Discard, &errb); code != 0 {
+				if code := cli.Main(ctx, []string{"--data", t.TempDir(), "--quiet", "worker", "--nats", url, "--nats-creds", creds, "--partitions", "4"}, strings.NewReader(""), io.Discard, &errb); code != 0 {
 					t.Errorf("worker exit %d: %s", code, errb.String())
 				}
 			}()
@@ -160,8 +155,8 @@ func TestCoordGolden(t *testing.T) {
 	}
 	engineArgs := map[string][]string{
 		"single": nil,
-		"pairs":  {"--nats", url, "--partitions", "4", "--reduce-partitions", "0"},
-		"reduce": {"--nats", url, "--partitions", "4", "--reduce-partitions", "3"},
+		"pairs":  {"--nats", url, "--nats-creds", creds, "--partitions", "4", "--reduce-partitions", "0"},
+		"reduce": {"--nats", url, "--nats-creds", creds, "--partitions", "4", "--reduce-partitions", "3"},
 	}
 
 	imported := false

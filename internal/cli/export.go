@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/ingest"
 )
 
 func newExportCmd(e *env) *cobra.Command {
@@ -65,6 +66,13 @@ with CooRTweet; --format events writes tahqiq's events CSV
 			}
 			defer db.Close()
 			if err := e.readDataset(ctx, db, dataset); err != nil {
+				return err
+			}
+			d, err := db.FindDatasetByName(ctx, dataset)
+			if err != nil {
+				return err
+			}
+			if err := ingest.CheckDerivation(d); err != nil {
 				return err
 			}
 			var w io.Writer = e.stdout

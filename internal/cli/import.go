@@ -12,6 +12,7 @@ import (
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/ingest"
+	"github.com/tahqiq/tahqiq/internal/ingest/genericcsv"
 	"github.com/tahqiq/tahqiq/internal/stream"
 )
 
@@ -20,7 +21,8 @@ func newImportCmd(e *env) *cobra.Command {
 	var asJSON bool
 	var mapSpec string
 	var options []string
-	var publish string
+	var publish, creds string
+	var lf limitFlags
 	cmd := &cobra.Command{
 		Use:   "import [flags] FILE...",
 		Short: "Import social-media exports into a dataset",
@@ -31,11 +33,18 @@ one); "-" reads standard input; gzip files are read transparently. Every
 record is kept byte for byte with its file, line and SHA-256; bad records
 are reported and the rest imports. The import is one transaction: an I/O or
 store error, or an interrupt, leaves the store as it was. Importing the same
-file twice adds nothing.
+file twice adds nothing, unless its first import kept nothing (every record
+rejected, or a CSV header alone): then it is imported again, e.g. with
+--format, and replaces that attempt and its rejects.
 
 Once the store has an organisation, --as USER (or TAHQIQ_USER) says who
 imports: the dataset belongs to that user's organisation, and only it
 imports into the dataset again.
+
+A compressed input is refused, and the import with it, when it expands to
+more than --max-ratio times its compressed size (beyond its first 8 MiB)
+or to more than --max-decompressed: a small hostile file could otherwise
+become millions of records. Raise them for a large, trusted file.
 
 With --publish nats://…, the shares the import added are published, once it
 is stored and in time order, to the live stream (tahqiq.live.DATASET), where
@@ -51,6 +60,9 @@ Formats:
 			}
 			fo, err := formatOptions(mapSpec, options)
 			if err != nil {
+				return err
+			}
+			if opt.Format, err = mapFormat(mapSpec, opt.Format); err != nil {
 				return err
 			}
 			opt.FormatOptions = fo
@@ -72,9 +84,11 @@ Formats:
 			if publish != "" {
 				opt.OnShares = func(sh []tahqiq.Share) { added = append(added, sh...) }
 			}
-			sum, err := e.importer().Import(ctx, db, args, opt)
+			im := e.importer()
+			im.Limits = lf.limits()
+			sum, err := im.Import(ctx, db, args, opt)
 			if err == nil && publish != "" {
-				err = publishAdded(ctx, e, publish, sum.Dataset, added)
+				err = publishAdded(ctx, e, publish, creds, sum.Dataset, added)
 			}
 			if asJSON {
 				if jerr := writeJSON(e.stdout, sum); jerr != nil {
@@ -90,20 +104,22 @@ Formats:
 	f.StringVar(&opt.Format, "format", "", "input format (default: detected per file)")
 	f.StringVar(&opt.Dataset, "dataset", "", "dataset name (default: the first file's base name)")
 	f.BoolVar(&asJSON, "json", false, "print one JSON summary on stdout")
-	f.StringVar(&mapSpec, "map", "", "column map for generic CSV, e.g. account=user,time=created,text=body,id=post_id")
+	f.StringVar(&mapSpec, "map", "", "column map of a CSV (implies --format generic_csv), e.g. account=user,time=created,text=body,id=post_id; only account is required")
 	f.StringArrayVar(&options, "option", nil, "format option KEY=VALUE (repeatable), e.g. container=mychannel, object_type=url")
 	f.StringVar(&publish, "publish", "", "nats:// URL: publish the shares the import added to the live stream")
+	f.StringVar(&creds, "nats-creds", "", "with --publish: "+credsUsage)
+	lf.add(f, "a .gz input (or gzip on stdin)", false)
 	return cmd
 }
 
 // publishAdded sends an import's new shares, in time order, to the live
 // stream of its dataset. The import is stored whatever happens here; an
 // error says how to publish it again.
-func publishAdded(ctx context.Context, e *env, url, dataset string, shares []tahqiq.Share) error {
+func publishAdded(ctx context.Context, e *env, url, creds, dataset string, shares []tahqiq.Share) error {
 	fail := func(err error) error {
 		return fmt.Errorf("the import is stored, but its shares were not published (tahqiq publish --nats %s --dataset %s sends them all): %w", url, dataset, err)
 	}
-	bus, done, err := e.connectBus(ctx, url, 0, 1)
+	bus, done, err := e.connectBus(ctx, url, creds, 0, 1)
 	if err != nil {
 		return fail(err)
 	}
@@ -127,6 +143,21 @@ func formatList(e *env) string {
 	return b.String()
 }
 
+// mapFormat returns the format of an import: --map is the column map of
+// generic CSV, so it names that format when --format does not, and goes
+// with no other.
+func mapFormat(mapSpec, format string) (string, error) {
+	switch {
+	case mapSpec == "":
+		return format, nil
+	case format == "":
+		return genericcsv.Format, nil
+	case format != genericcsv.Format:
+		return "", tahqiq.Errorf(tahqiq.EINVALID, "--map is the column map of --format %s, not of --format %s", genericcsv.Format, format)
+	}
+	return format, nil
+}
+
 // formatOptions builds the parser options from --map and --option.
 func formatOptions(mapSpec string, options []string) (map[string]string, error) {
 	m := map[string]string{}
@@ -144,8 +175,23 @@ func formatOptions(mapSpec string, options []string) (map[string]string, error) 
 }
 
 func printSummary(w io.Writer, s ingest.Summary) {
-	fmt.Fprintf(w, "dataset %s: %d files, %d records, %d posts, %d accounts, %d shares, %d duplicates, %d rejected\n",
-		s.Dataset, s.Files, s.Records, s.Posts, s.Accounts, s.Shares, s.Duplicates, len(s.Rejected))
+	if !s.Committed {
+		fmt.Fprintf(w, "dataset %s: nothing committed: %s\n", s.Dataset, s.Failure)
+		for i, r := range s.Rejected {
+			if i == 20 {
+				fmt.Fprintf(w, "  ... %d more rejects found before it stopped (--json lists %d)\n", s.Rejects-20, len(s.Rejected))
+				break
+			}
+			printReject(w, "found before it stopped, not stored: ", r)
+		}
+		return
+	}
+	fmt.Fprintf(w, "dataset %s: %d files, %d records, %d posts, %d accounts, %d shares, %d duplicates, %d rejected",
+		s.Dataset, s.Files, s.Records, s.Posts, s.Accounts, s.Shares, s.Duplicates, s.Rejects)
+	if s.Conflicts > 0 {
+		fmt.Fprintf(w, " (%d post ids given to a second account)", s.Conflicts)
+	}
+	fmt.Fprintln(w)
 	if len(s.Kinds) > 0 {
 		kinds := make([]string, 0, len(s.Kinds))
 		for k, n := range s.Kinds {
@@ -160,16 +206,23 @@ func printSummary(w io.Writer, s ingest.Summary) {
 	for _, f := range s.Skipped {
 		fmt.Fprintf(w, "  skipped (already imported): %s\n", f)
 	}
+	for _, r := range s.Retried {
+		fmt.Fprintf(w, "  imported again: %s (its import as %s kept nothing; its %d rejects are replaced)\n", r.File, r.FormatBefore, r.RejectsBefore)
+	}
 	for i, r := range s.Rejected {
 		if i == 20 {
-			fmt.Fprintf(w, "  ... %d more rejects (use --json for all)\n", len(s.Rejected)-20)
+			fmt.Fprintf(w, "  ... %d more rejects (tahqiq datasets rejects %s lists them all)\n", s.Rejects-20, s.Dataset)
 			break
 		}
-		if r.Line > 0 {
-			fmt.Fprintf(w, "  rejected %s:%d: %s\n", r.File, r.Line, r.Reason)
-		} else {
-			fmt.Fprintf(w, "  rejected %s: %s\n", r.File, r.Reason)
-		}
+		printReject(w, "", r)
+	}
+}
+
+func printReject(w io.Writer, note string, r tahqiq.Reject) {
+	if r.Line > 0 {
+		fmt.Fprintf(w, "  rejected %s%s:%d: %s\n", note, r.File, r.Line, r.Reason)
+	} else {
+		fmt.Fprintf(w, "  rejected %s%s: %s\n", note, r.File, r.Reason)
 	}
 }
 

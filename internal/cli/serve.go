@@ -30,6 +30,7 @@ func newServeCmd(e *env) *cobra.Command {
 	var sf streamFlags
 	var maxUpload int64
 	var grace time.Duration
+	lf := limitFlags{cmd: "tahqiq serve "}
 	wf := watchFlags{window: "60s", horizon: "24h", minWeight: 2, group: 5}
 	cmd := &cobra.Command{
 		Use:   "serve [--addr 127.0.0.1:8080]",
@@ -43,7 +44,9 @@ are hashed with argon2id; browsers get an HttpOnly, SameSite=Strict session
 cookie and send a CSRF token with every change; scripts use API tokens.
 
 Imports, coordination and audit runs and verification run as background
-jobs. On SIGINT or SIGTERM the server stops accepting connections, lets
+jobs. An uploaded .gz file that expands to more than --max-ratio times its
+compressed size (beyond its first 8 MiB) or to more than --max-decompressed
+is refused, and its import with it. On SIGINT or SIGTERM the server stops accepting connections, lets
 requests in flight (uploads too) finish, waits for running jobs up to
 --grace, then cancels the rest (rolled back, marked cancelled).
 
@@ -58,7 +61,13 @@ shown on the Alerts page, logged, and POSTed to --webhook when given. The
 watch's position is kept in --data/watch.json: a restarted server replays
 the live stream from the point that rebuilds its edges and groups and goes
 on without raising an alert twice (the embedded server keeps its streams
-in --data/nats; the work of runs a stopped server left is purged).`,
+in --data/nats; the work of runs a stopped server left is purged).
+
+The embedded NATS server listens on loopback (--nats-listen to choose the
+address) and requires credentials of every client: an NKey user made on
+first start, its seed in --data/nats/client.nk (mode 0600). tahqiq commands
+given the same --data use it; other clients take it with --nats-creds FILE
+(nats CLI: --nkey FILE). Only the file's path is printed.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
@@ -68,7 +77,7 @@ in --data/nats; the work of runs a stopped server left is purged).`,
 			}
 			defer db.Close()
 			e.warnIsolation(ctx, db)
-			rs := &runs.Store{Dir: filepath.Join(e.dataDir, "runs")}
+			rs := &runs.Store{Dir: filepath.Join(e.dataDir, "runs"), Limits: lf.limits()}
 			switch sf.url {
 			case "off":
 				sf.url = ""
@@ -94,8 +103,10 @@ in --data/nats; the work of runs a stopped server left is purged).`,
 			if err != nil {
 				return err
 			}
+			im := e.importer()
+			im.Limits = lf.limits()
 			s := &httpapi.Server{
-				Store: db, Cases: cw, Importer: e.importer(),
+				Store: db, Cases: cw, Importer: im,
 				Runs:    rs,
 				Jobs:    jm,
 				Uploads: &httpapi.Uploads{Dir: filepath.Join(e.dataDir, "uploads"), Max: maxUpload},
@@ -156,6 +167,7 @@ in --data/nats; the work of runs a stopped server left is purged).`,
 	f.StringVar(&addr, "addr", "127.0.0.1:8080", "listen address")
 	f.BoolVar(&secure, "secure-cookies", false, "mark cookies Secure (set when a TLS proxy is in front; TLS requests get it anyway)")
 	f.Int64Var(&maxUpload, "max-upload", 20<<30, "largest upload accepted, bytes")
+	lf.add(f, "an uploaded .gz file (imports and audits)", false)
 	f.DurationVar(&grace, "grace", 60*time.Second, "how long shutdown waits for requests and jobs")
 	sf.add(f)
 	wf.add(f)

@@ -3,6 +3,8 @@ package cli
 import (
 	"context"
 	"fmt"
+	"net"
+	neturl "net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -29,6 +31,7 @@ type streamFlags struct {
 	// --data/nats); empty: a temporary directory removed on exit
 	storeDir string
 	listen   string // serve: the embedded server's address; "": a free loopback port
+	creds    string // --nats-creds: the credentials file for a nats:// URL
 }
 
 func (s *streamFlags) add(f interface {
@@ -40,19 +43,70 @@ func (s *streamFlags) add(f interface {
 	f.IntVar(&s.workers, "stream-workers", 2, "with --nats embedded: in-process workers")
 	f.IntVar(&s.replicas, "replicas", 1, "with --nats: stream replicas (3 on a three-node cluster)")
 	f.IntVar(&s.reduces, "reduce-partitions", 4, "with --nats: account-pair partitions whose partial aggregates the workers' reducers merge; 0: the run gathers the pairs and aggregates them itself")
+	f.StringVar(&s.creds, "nats-creds", "", credsUsage)
 }
 
-// connectBus opens the bus: the server at url, or for "embedded" an
-// in-process server on a temporary directory.
-func (e *env) connectBus(ctx context.Context, url string, partitions, replicas int) (*stream.Bus, func(), error) {
-	return e.connectBusIn(ctx, url, "", "", partitions, replicas)
+// credsUsage documents --nats-creds wherever a command takes a nats:// URL.
+const credsUsage = "credentials for the nats:// URL: an NKey seed file (tahqiq serve's embedded server keeps its own in DATA/nats/client.nk, which commands given the same --data use for a loopback URL) or a .creds file of an operator-mode cluster"
+
+// natsCreds returns the credentials to show the server at url: those of
+// file (--nats-creds), or, for a URL on this machine, those of the
+// embedded server of --data (DATA/nats/client.nk) if it has any; else
+// none (a cluster may take a user and password in the URL).
+func (e *env) natsCreds(url, file string) (*stream.Creds, string, error) {
+	if file != "" {
+		c, err := stream.ReadCreds(file)
+		if err != nil {
+			return nil, file, tahqiq.Errorf(tahqiq.EINVALID, "--nats-creds: %v", err)
+		}
+		return c, file, nil
+	}
+	if !loopbackURL(url) {
+		return nil, "", nil
+	}
+	path := filepath.Join(e.dataDir, "nats", stream.CredsFile)
+	if _, err := os.Stat(path); err != nil {
+		return nil, "", nil
+	}
+	c, err := stream.ReadCreds(path)
+	if err != nil {
+		return nil, path, tahqiq.Errorf(tahqiq.EINVALID, "%v", err)
+	}
+	return c, path, nil
+}
+
+// loopbackURL reports whether every server of url (nats://host:port,
+// several separated by commas) is on this machine.
+func loopbackURL(u string) bool {
+	for _, one := range strings.Split(u, ",") {
+		pu, err := neturl.Parse(strings.TrimSpace(one))
+		if err != nil || pu.Hostname() == "" {
+			return false
+		}
+		if h := pu.Hostname(); h != "localhost" {
+			if ip := net.ParseIP(h); ip == nil || !ip.IsLoopback() {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// connectBus opens the bus: the server at url with the credentials of
+// credsFile (see natsCreds), or for "embedded" an in-process server on a
+// temporary directory.
+func (e *env) connectBus(ctx context.Context, url, credsFile string, partitions, replicas int) (*stream.Bus, func(), error) {
+	return e.connectBusIn(ctx, url, credsFile, "", "", partitions, replicas)
 }
 
 // connectBusIn is connectBus whose embedded server keeps its streams in
 // dir when dir is set: the live stream survives a restart (so a watch can
 // resume), and the work streams, which only this process used, are
-// purged of what a previous process left.
-func (e *env) connectBusIn(ctx context.Context, url, dir, listen string, partitions, replicas int) (*stream.Bus, func(), error) {
+// purged of what a previous process left. The embedded server requires
+// credentials of every client: kept in dir/client.nk (made on first use,
+// mode 0600) when dir is set, so that feeds on the machine can connect;
+// held in memory only otherwise.
+func (e *env) connectBusIn(ctx context.Context, url, credsFile, dir, listen string, partitions, replicas int) (*stream.Bus, func(), error) {
 	var cleanup []func()
 	done := func() {
 		for i := len(cleanup) - 1; i >= 0; i-- {
@@ -60,7 +114,18 @@ func (e *env) connectBusIn(ctx context.Context, url, dir, listen string, partiti
 		}
 	}
 	persistent := url == "embedded" && dir != ""
+	var creds *stream.Creds
+	var credsPath string
+	if url == "embedded" && credsFile != "" {
+		return nil, nil, tahqiq.Errorf(tahqiq.EINVALID, "--nats-creds is for a nats:// URL: the embedded server makes its own credentials")
+	}
 	if url == "embedded" {
+		if dir != "" {
+			var err error
+			if creds, credsPath, err = stream.EmbeddedCreds(dir); err != nil {
+				return nil, nil, fmt.Errorf("the embedded NATS server's credentials: %w", err)
+			}
+		}
 		if dir == "" {
 			tmp, err := os.MkdirTemp("", "tahqiq-nats-")
 			if err != nil {
@@ -84,20 +149,39 @@ func (e *env) connectBusIn(ctx context.Context, url, dir, listen string, partiti
 		} else {
 			cleanup = append(cleanup, unlock)
 		}
-		srv, err := stream.EmbeddedAt(dir, listen)
+		srv, err := stream.EmbeddedAt(dir, listen, creds)
 		if err != nil {
 			done()
 			return nil, nil, err
 		}
 		cleanup = append(cleanup, func() { srv.Shutdown(); srv.WaitForShutdown() })
-		url = srv.ClientURL()
+		url, creds = srv.ClientURL(), srv.Creds
 		if persistent { // serve: feeds on this machine may publish to it
-			fmt.Fprintf(e.stderr, "embedded NATS server at %s (streams in %s; feeds publish to %s<feed>)\n", url, dir, stream.LivePrefix)
+			fmt.Fprintf(e.stderr, "embedded NATS server at %s (streams in %s; feeds publish to %s<feed>); clients authenticate with the NKey in %s: tahqiq commands given the same --data use it, others --nats-creds %s (nats CLI: --nkey %s)\n", url, dir, stream.LivePrefix, credsPath, credsPath, credsPath)
+			if !loopbackURL(url) {
+				fmt.Fprintf(e.stderr, "warning: the embedded NATS server listens beyond this machine (--nats-listen %s) without TLS: shares travel in clear (the NKey challenge never reveals the credentials)\n", listen)
+			}
+		}
+	} else {
+		var err error
+		if creds, credsPath, err = e.natsCreds(url, credsFile); err != nil {
+			return nil, nil, err
 		}
 	}
-	bus, err := stream.Dial(url)
+	bus, err := stream.Dial(url, creds)
+	if err != nil && creds != nil && credsPath != "" && credsFile == "" && stream.IsNkeysUnsupported(err) {
+		// the credentials found in --data are the embedded server's; this
+		// server on the machine is another, which asks for none
+		bus, err = stream.Dial(url, nil)
+	}
 	if err != nil {
 		done()
+		if stream.IsAuthError(err) {
+			if creds == nil {
+				return nil, nil, tahqiq.Errorf(tahqiq.EUNAUTHORIZED, "--nats %s: the server requires credentials (%v): give them with --nats-creds FILE (tahqiq serve's embedded server keeps them in DATA/nats/%s, which commands given the same --data find themselves)", url, err, stream.CredsFile)
+			}
+			return nil, nil, tahqiq.Errorf(tahqiq.EUNAUTHORIZED, "--nats %s: the server refused the credentials of %s (%v)", url, credsPath, err)
+		}
 		return nil, nil, tahqiq.Errorf(tahqiq.EINVALID, "--nats %s: cannot connect: %v", url, err)
 	}
 	cleanup = append(cleanup, bus.Close)
@@ -119,7 +203,7 @@ func (e *env) connectBusIn(ctx context.Context, url, dir, listen string, partiti
 // (--reduce-partitions above 0) or the pairs gathered by the run, with
 // in-process workers when the server is embedded.
 func (e *env) partitioner(ctx context.Context, s streamFlags) (*coordEngine, func(), error) {
-	bus, done, err := e.connectBusIn(ctx, s.url, s.storeDir, s.listen, s.partitions, s.replicas)
+	bus, done, err := e.connectBusIn(ctx, s.url, s.creds, s.storeDir, s.listen, s.partitions, s.replicas)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -168,7 +252,7 @@ func (e *env) partitioner(ctx context.Context, s streamFlags) (*coordEngine, fun
 }
 
 func newWorkerCmd(e *env) *cobra.Command {
-	var url, parts string
+	var url, parts, creds string
 	var partitions int
 	cmd := &cobra.Command{
 		Use:   "worker --nats nats://… [--partitions 0,1,2]",
@@ -186,7 +270,7 @@ another. Run as many as you like, on as many machines; stop with Ctrl-C.`,
 			}
 			ctx, cancel := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer cancel()
-			bus, done, err := e.connectBus(ctx, url, partitions, 1)
+			bus, done, err := e.connectBus(ctx, url, creds, partitions, 1)
 			if err != nil {
 				return err
 			}
@@ -215,6 +299,7 @@ another. Run as many as you like, on as many machines; stop with Ctrl-C.`,
 	cmd.Flags().StringVar(&url, "nats", "", "nats:// URL of the server or cluster (several separated by commas)")
 	cmd.Flags().IntVar(&partitions, "partitions", 16, "object partitions of the work stream (as the runs use)")
 	cmd.Flags().StringVar(&parts, "partitions-served", "", "serve only these partitions, e.g. 0,1,2 (default: all)")
+	cmd.Flags().StringVar(&creds, "nats-creds", "", credsUsage)
 	return cmd
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -15,6 +16,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+
 	"github.com/tahqiq/tahqiq/internal/cli"
 	"github.com/tahqiq/tahqiq/internal/ingest/parsetest"
 	"github.com/tahqiq/tahqiq/internal/live"
@@ -24,11 +28,7 @@ import (
 // TestCoordThroughWorkers: tahqiq coord --nats with two tahqiq worker
 // commands on a NATS server writes the same files as tahqiq coord alone.
 func TestCoordThroughWorkers(t *testing.T) {
-	srv, err := stream.Embedded(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Shutdown()
+	srv, creds := embedded(t, t.TempDir())
 	fixture := filepath.Join("..", "demo", "data", "russian_coord_tweets.events.csv.gz")
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
@@ -37,7 +37,7 @@ func TestCoordThroughWorkers(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			var errb bytes.Buffer
-			if code := cli.Main(ctx, []string{"--data", t.TempDir(), "--quiet", "worker", "--nats", srv.ClientURL(), "--partitions", "4"}, strings.NewReader(""), io.Discard, &errb); code != 0 {
+			if code := cli.Main(ctx, []string{"--data", t.TempDir(), "--quiet", "worker", "--nats", srv.ClientURL(), "--nats-creds", creds, "--partitions", "4"}, strings.NewReader(""), io.Discard, &errb); code != 0 {
 				t.Errorf("worker exit %d: %s", code, errb.String())
 			}
 		}()
@@ -52,7 +52,7 @@ func TestCoordThroughWorkers(t *testing.T) {
 	// and the pairs gathered by the run (0)
 	for _, reduces := range []string{"4", "7", "0"} {
 		bus := filepath.Join(bus, reduces)
-		if code, _, stderr := run(t, data, "", "coord", "--input", fixture, "--by", "retweet", "--min-participation", "2", "--out", bus, "--nats", srv.ClientURL(), "--partitions", "4", "--reduce-partitions", reduces); code != 0 {
+		if code, _, stderr := run(t, data, "", "coord", "--input", fixture, "--by", "retweet", "--min-participation", "2", "--out", bus, "--nats", srv.ClientURL(), "--nats-creds", creds, "--partitions", "4", "--reduce-partitions", reduces); code != 0 {
 			t.Fatalf("coord --nats --reduce-partitions %s: %d %s", reduces, code, stderr)
 		}
 		for _, f := range []string{"edges.csv", "nodes.csv", "communities.csv", "evidence.csv.gz"} {
@@ -79,7 +79,7 @@ func TestCoordThroughWorkers(t *testing.T) {
 	}
 	for _, reduces := range []string{"4", "0"} {
 		out := filepath.Join(bus, "near"+reduces)
-		if code, _, stderr := run(t, data, "", append(near, "--out", out, "--nats", srv.ClientURL(), "--partitions", "4", "--reduce-partitions", reduces)...); code != 0 {
+		if code, _, stderr := run(t, data, "", append(near, "--out", out, "--nats", srv.ClientURL(), "--nats-creds", creds, "--partitions", "4", "--reduce-partitions", reduces)...); code != 0 {
 			t.Fatalf("coord --by near-text --nats --reduce-partitions %s: %d %s", reduces, code, stderr)
 		}
 		for _, f := range []string{"edges.csv", "evidence.csv.gz"} {
@@ -100,11 +100,7 @@ func TestCoordThroughWorkers(t *testing.T) {
 // imported Russian sample: alerts arrive on stdout and at the webhook,
 // each with its group's edges and the co-share pairs behind them.
 func TestWatchAlerts(t *testing.T) {
-	srv, err := stream.Embedded(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Shutdown()
+	srv, creds := embedded(t, t.TempDir())
 	hooks := make(chan live.Alert, 100)
 	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var a live.Alert
@@ -123,14 +119,14 @@ func TestWatchAlerts(t *testing.T) {
 	var out, errb syncBuffer
 	watched := make(chan int)
 	go func() {
-		watched <- cli.Main(ctx, []string{"--data", data, "watch", "--nats", srv.ClientURL(), "--group", "4", "--webhook", hook.URL}, strings.NewReader(""), &out, &errb)
+		watched <- cli.Main(ctx, []string{"--data", data, "watch", "--nats", srv.ClientURL(), "--nats-creds", creds, "--group", "4", "--webhook", hook.URL}, strings.NewReader(""), &out, &errb)
 	}()
 	// the watcher reads new shares only: wait until it listens
 	for !strings.Contains(errb.String(), "watching") {
 		time.Sleep(20 * time.Millisecond)
 	}
 	time.Sleep(300 * time.Millisecond)
-	if code, stdout, stderr := run(t, data, "", "publish", "--nats", srv.ClientURL(), "--dataset", "ru"); code != 0 || !strings.Contains(stdout, "published 35124 shares") {
+	if code, stdout, stderr := run(t, data, "", "publish", "--nats", srv.ClientURL(), "--nats-creds", creds, "--dataset", "ru"); code != 0 || !strings.Contains(stdout, "published 35124 shares") {
 		t.Fatalf("publish: %d %s %s", code, stdout, stderr)
 	}
 	var a live.Alert
@@ -162,11 +158,7 @@ func TestWatchAlerts(t *testing.T) {
 // first run did on the same data; a position the stream does not match
 // is set aside with a note.
 func TestWatchResumeCLI(t *testing.T) {
-	srv, err := stream.Embedded(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Shutdown()
+	srv, creds := embedded(t, t.TempDir())
 	data := t.TempDir()
 	state := filepath.Join(t.TempDir(), "watch.json")
 	fixture := filepath.Join("..", "demo", "data", "russian_coord_tweets.events.csv.gz")
@@ -175,7 +167,7 @@ func TestWatchResumeCLI(t *testing.T) {
 			t.Fatalf("import %s: %s", ds, stderr)
 		}
 	}
-	if code, _, stderr := run(t, data, "", "publish", "--nats", srv.ClientURL(), "--dataset", "ru"); code != 0 {
+	if code, _, stderr := run(t, data, "", "publish", "--nats", srv.ClientURL(), "--nats-creds", creds, "--dataset", "ru"); code != 0 {
 		t.Fatalf("publish: %s", stderr)
 	}
 	// watch runs tahqiq watch until the position file reaches the end of
@@ -187,11 +179,11 @@ func TestWatchResumeCLI(t *testing.T) {
 		var out, errb syncBuffer
 		exited := make(chan int)
 		go func() {
-			args := append([]string{"--data", data, "watch", "--nats", srv.ClientURL(), "--group", "4", "--state", state}, extra...)
+			args := append([]string{"--data", data, "watch", "--nats", srv.ClientURL(), "--nats-creds", creds, "--group", "4", "--state", state}, extra...)
 			exited <- cli.Main(ctx, args, strings.NewReader(""), &out, &errb)
 		}()
 		want := uint64(0)
-		if last := liveLast(t, srv.ClientURL()); last > 0 {
+		if last := liveLast(t, srv); last > 0 {
 			want = last
 		}
 		deadline := time.Now().Add(90 * time.Second)
@@ -225,7 +217,7 @@ func TestWatchResumeCLI(t *testing.T) {
 	if len(first) == 0 || first[0].Subject != "tahqiq.live.ru" {
 		t.Fatalf("first run: %d alerts (%+v)", len(first), first)
 	}
-	if code, _, stderr := run(t, data, "", "publish", "--nats", srv.ClientURL(), "--dataset", "ru2"); code != 0 {
+	if code, _, stderr := run(t, data, "", "publish", "--nats", srv.ClientURL(), "--nats-creds", creds, "--dataset", "ru2"); code != 0 {
 		t.Fatalf("publish ru2: %s", stderr)
 	}
 	second, stderr := watch("")
@@ -251,25 +243,21 @@ func TestWatchResumeCLI(t *testing.T) {
 // added to the dataset's live subject once it is stored; importing the
 // same file again adds and publishes none.
 func TestImportPublish(t *testing.T) {
-	srv, err := stream.Embedded(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Shutdown()
 	data := t.TempDir()
+	srv, _ := embedded(t, filepath.Join(data, "nats")) // as tahqiq serve --data data: the credentials are found there
 	fixture := filepath.Join("..", "demo", "data", "russian_coord_tweets.events.csv.gz")
 	var out, errb bytes.Buffer
 	if code := cli.Main(context.Background(), []string{"--data", data, "import", "--dataset", "ru", "--publish", srv.ClientURL(), fixture}, strings.NewReader(""), &out, &errb); code != 0 || !strings.Contains(errb.String(), "published 35124 new shares to tahqiq.live.ru") {
 		t.Fatalf("import --publish: exit %d: %s", code, errb.String())
 	}
-	if last := liveLast(t, srv.ClientURL()); last != (35124+499)/500 {
+	if last := liveLast(t, srv); last != (35124+499)/500 {
 		t.Fatalf("live stream holds %d messages, want %d (500 shares a message)", last, (35124+499)/500)
 	}
 	errb.Reset()
 	if code := cli.Main(context.Background(), []string{"--data", data, "import", "--dataset", "ru", "--publish", srv.ClientURL(), fixture}, strings.NewReader(""), &out, &errb); code != 0 || !strings.Contains(errb.String(), "published 0 new shares") {
 		t.Fatalf("second import --publish: exit %d: %s", code, errb.String())
 	}
-	if last := liveLast(t, srv.ClientURL()); last != (35124+499)/500 {
+	if last := liveLast(t, srv); last != (35124+499)/500 {
 		t.Errorf("the second import published: the stream holds %d messages", last)
 	}
 	if code, _, stderr := run(t, data, "", "import", "--dataset", "x", "--publish", "embedded", fixture); code == 0 || !strings.Contains(stderr, "nats://") {
@@ -277,10 +265,27 @@ func TestImportPublish(t *testing.T) {
 	}
 }
 
-// liveLast is the last sequence of the live stream on the server at url.
-func liveLast(t *testing.T, url string) uint64 {
+// embedded starts an embedded NATS server on dir whose credentials are
+// in dir/client.nk, as tahqiq serve keeps them, and returns it with the
+// path of that file.
+func embedded(t *testing.T, dir string) (*stream.Server, string) {
 	t.Helper()
-	bus, err := stream.Dial(url)
+	creds, path, err := stream.EmbeddedCreds(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := stream.EmbeddedAt(dir, "", creds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Shutdown)
+	return srv, path
+}
+
+// liveLast is the last sequence of the live stream on srv.
+func liveLast(t *testing.T, srv *stream.Server) uint64 {
+	t.Helper()
+	bus, err := stream.Dial(srv.ClientURL(), srv.Creds)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -365,5 +370,105 @@ func TestCoordDatasetNearText(t *testing.T) {
 	}
 	if code, _, stderr := run(t, data, "", "coord", "explain", "--run", noEvidence, a, b); code != 4 || !strings.Contains(stderr, "changed since the run") {
 		t.Errorf("explain after the dataset changed: exit %d, %s; want 4 and a conflict", code, stderr)
+	}
+}
+
+// TestServeNATSCredentials: tahqiq serve's embedded NATS server refuses a
+// client without its credentials (a local process could otherwise read
+// every organisation's live shares), and the credentials never appear in
+// its output, only their file's path; the command-line feeds given the
+// same --data find them, others are told how to give them.
+func TestServeNATSCredentials(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	url := "nats://" + addr
+	data, other := t.TempDir(), t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	var errb syncBuffer
+	served := make(chan int)
+	go func() {
+		served <- cli.Main(ctx, []string{"--data", data, "serve", "--addr", "127.0.0.1:0", "--nats-listen", addr, "--watch"}, strings.NewReader(""), io.Discard, &errb)
+	}()
+	defer func() { cancel(); <-served }()
+	for deadline := time.Now().Add(time.Minute); !strings.Contains(errb.String(), "serving http://"); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("serve did not start: %s", errb.String())
+		}
+	}
+	credsPath := filepath.Join(data, "nats", stream.CredsFile)
+	seed, err := os.ReadFile(credsPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out := errb.String(); !strings.Contains(out, "embedded NATS server at "+url) || !strings.Contains(out, credsPath) || strings.Contains(out, strings.TrimSpace(string(seed))) {
+		t.Fatalf("serve should print the URL and the credentials' path, never the credentials: %s", out)
+	}
+	if nc, err := nats.Connect(url); err == nil || !stream.IsAuthError(err) {
+		if nc != nil {
+			nc.Close()
+		}
+		t.Fatalf("a client without credentials: err = %v, want refused", err)
+	}
+	fixture := filepath.Join("..", "demo", "data", "russian_coord_tweets.events.csv.gz")
+	// another --data: no credentials, a clear refusal (exit 5)
+	code, _, stderr := run(t, other, "", "import", "--dataset", "ru", "--publish", url, fixture)
+	if code != 5 || !strings.Contains(stderr, "the server requires credentials") || !strings.Contains(stderr, "--nats-creds FILE") {
+		t.Errorf("import --publish without credentials: exit %d, %s", code, stderr)
+	}
+	if code, _, stderr := run(t, other, "", "watch", "--nats", url); code != 5 || !strings.Contains(stderr, "requires credentials") {
+		t.Errorf("watch without credentials: exit %d, %s", code, stderr)
+	}
+	_, wrong, _ := stream.EmbeddedCreds(filepath.Join(t.TempDir(), "nats"))
+	if code, _, stderr := run(t, other, "", "watch", "--nats", url, "--nats-creds", wrong); code != 5 || !strings.Contains(stderr, "the server refused the credentials of "+wrong) {
+		t.Errorf("watch with other credentials: exit %d, %s", code, stderr)
+	}
+	if code, _, stderr := run(t, other, "", "publish", "--nats", url, "--nats-creds", filepath.Join(filepath.Dir(credsPath), "missing.nk"), "--dataset", "ru"); code != 2 || !strings.Contains(stderr, "--nats-creds") {
+		t.Errorf("publish with a missing credentials file: exit %d, %s", code, stderr)
+	}
+	// the same --data finds them; another --data is given them
+	if code, _, stderr := run(t, data, "", "import", "--dataset", "ru", "--publish", url, fixture); code != 0 || !strings.Contains(stderr, "published 35124 new shares") {
+		t.Errorf("import --publish with serve's --data: exit %d, %s", code, stderr)
+	}
+	wctx, wcancel := context.WithTimeout(ctx, 30*time.Second)
+	defer wcancel()
+	var werr syncBuffer
+	worked := make(chan int)
+	go func() {
+		worked <- cli.Main(wctx, []string{"--data", other, "worker", "--nats", url, "--nats-creds", credsPath}, strings.NewReader(""), io.Discard, &werr)
+	}()
+	for !strings.Contains(werr.String(), "serving "+url) && wctx.Err() == nil {
+		time.Sleep(20 * time.Millisecond)
+	}
+	wcancel()
+	<-worked
+	if !strings.Contains(werr.String(), "serving "+url) || strings.Contains(werr.String(), "credentials") {
+		t.Errorf("worker with --nats-creds: %s", werr.String())
+	}
+}
+
+// TestExternalNATSWithoutAuth: a NATS server of one's own on this machine
+// without authentication keeps working as before, even with the embedded
+// server's credentials in --data (which such a server cannot take).
+func TestExternalNATSWithoutAuth(t *testing.T) {
+	srv, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: server.RANDOM_PORT, JetStream: true, StoreDir: t.TempDir(), NoSigs: true, NoLog: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Start()
+	defer srv.Shutdown()
+	if !srv.ReadyForConnections(20 * time.Second) {
+		t.Fatal("server not ready")
+	}
+	data := t.TempDir()
+	if _, _, err := stream.EmbeddedCreds(filepath.Join(data, "nats")); err != nil {
+		t.Fatal(err)
+	}
+	fixture := filepath.Join("..", "demo", "data", "russian_coord_tweets.events.csv.gz")
+	if code, _, stderr := run(t, data, "", "import", "--dataset", "ru", "--publish", srv.ClientURL(), fixture); code != 0 || !strings.Contains(stderr, "published 35124 new shares") {
+		t.Errorf("import --publish to a server without authentication: exit %d, %s", code, stderr)
 	}
 }

@@ -23,6 +23,7 @@ func newVerifyCmd(e *env) *cobra.Command {
 	var asJSON bool
 	var key, trusted string
 	var witnesses, earlier []string
+	var lf limitFlags
 	cmd := &cobra.Command{
 		Use:   "verify [PATH]",
 		Short: "check a store or an export bundle offline; exit 0 only when everything checks against a key you trust",
@@ -48,7 +49,14 @@ quorum of pinned witnesses is required when the trusted-keys file sets
 "quorum"); --checkpoint FILE checks the log against a checkpoint you kept.
 
 Exit status: 0 verified against a trusted key; 6 problems found (each named
-on stdout); 7 self-consistent, signer not established.`,
+on stdout); 7 self-consistent, signer not established.
+
+A zip bundle may come from anyone: before reading any member, verify checks
+its central directory and refuses an archive of more than --max-entries
+members, members that declare more than --max-ratio times their compressed
+size (beyond 8 MiB) or more than --max-decompressed together, members whose
+data overlap, compression methods other than stored and deflated, unsafe or
+duplicate names and links (exit 6). Nothing is ever extracted.`,
 		Example: `  tahqiq verify case.zip --key ecp-log.pub
   tahqiq trust add ecp-log.pub && tahqiq verify case.zip
   tahqiq verify case.zip --key ecp-log.pub --witness fia-witness.pub --checkpoint kept.checkpoint
@@ -63,7 +71,7 @@ on stdout); 7 self-consistent, signer not established.`,
 				// Never create a store where the user meant a bundle.
 				return tahqiq.Errorf(tahqiq.ENOTFOUND, "verify: %s: no such bundle or data directory", path)
 			}
-			o := casework.VerifyOptions{}
+			o := casework.VerifyOptions{Limits: lf.limits()}
 			var err error
 			if key != "" {
 				if o.LogKey, err = readKeyArg(key); err != nil {
@@ -128,6 +136,7 @@ on stdout); 7 self-consistent, signer not established.`,
 	cmd.Flags().StringVar(&trusted, "trusted", "", "trusted-keys file (default $TAHQIQ_TRUSTED_KEYS or ~/.config/tahqiq/trusted-keys)")
 	cmd.Flags().StringSliceVar(&witnesses, "witness", nil, "witness public key (file or text) whose co-signature the checkpoint must carry; repeatable")
 	cmd.Flags().StringSliceVar(&earlier, "checkpoint", nil, "earlier signed checkpoint files you kept")
+	lf.add(cmd.Flags(), "", true)
 	return cmd
 }
 

@@ -21,7 +21,7 @@ import (
 )
 
 func newWatchCmd(e *env) *cobra.Command {
-	var url, subject, window, horizon, webhook, by, state string
+	var url, subject, window, horizon, webhook, by, state, creds string
 	var fromStart bool
 	p := live.Watcher{MinWeight: 2, GroupSize: 5}
 	cmd := &cobra.Command{
@@ -66,7 +66,7 @@ stopped. Stop with Ctrl-C.`,
 			}
 			ctx, cancel := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer cancel()
-			bus, done, err := e.connectBus(ctx, url, 0, 1)
+			bus, done, err := e.connectBus(ctx, url, creds, 0, 1)
 			if err != nil {
 				return err
 			}
@@ -99,6 +99,7 @@ stopped. Stop with Ctrl-C.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&url, "nats", "", "nats:// URL of the server or cluster")
+	f.StringVar(&creds, "nats-creds", "", credsUsage)
 	f.StringVar(&subject, "subject", stream.LivePrefix+">", "subjects to watch")
 	f.BoolVar(&fromStart, "from-start", false, "read the live stream from its first kept share, not only new ones")
 	f.StringVar(&window, "window", "60s", "sliding window")
@@ -140,7 +141,7 @@ func postAlert(ctx context.Context, url string, a any) error {
 }
 
 func newPublishCmd(e *env) *cobra.Command {
-	var url, dataset, subject string
+	var url, dataset, subject, creds string
 	cmd := &cobra.Command{
 		Use:   "publish --nats nats://… --dataset NAME [--subject tahqiq.live.NAME]",
 		Short: "Publish a dataset's shares, in time order, to the live stream (a replay feed for tahqiq watch)",
@@ -162,7 +163,7 @@ func newPublishCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			bus, done, err := e.connectBus(ctx, url, 0, 1)
+			bus, done, err := e.connectBus(ctx, url, creds, 0, 1)
 			if err != nil {
 				return err
 			}
@@ -181,6 +182,7 @@ func newPublishCmd(e *env) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&url, "nats", "", "nats:// URL of the server or cluster")
+	cmd.Flags().StringVar(&creds, "nats-creds", "", credsUsage)
 	cmd.Flags().StringVar(&dataset, "dataset", "", "dataset of the store to publish")
 	cmd.Flags().StringVar(&subject, "subject", "", "subject (default tahqiq.live.DATASET)")
 	return cmd

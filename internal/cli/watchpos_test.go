@@ -38,7 +38,7 @@ func TestEmbeddedWatchResumes(t *testing.T) {
 	// one server life: publish, watch until the position reaches the end
 	life := func(publish []tahqiq.Share, poison bool) (alerts []live.Record, objects uint64) {
 		t.Helper()
-		bus, done, err := e.connectBusIn(ctx, "embedded", dir, "", 2, 1)
+		bus, done, err := e.connectBusIn(ctx, "embedded", "", dir, "", 2, 1)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -120,14 +120,14 @@ func TestEmbeddedStoreLocked(t *testing.T) {
 	var errb bytes.Buffer
 	e := &env{stdout: io.Discard, stderr: &errb, log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	ctx := context.Background()
-	a, doneA, err := e.connectBusIn(ctx, "embedded", dir, "", 2, 1)
+	a, doneA, err := e.connectBusIn(ctx, "embedded", "", dir, "", 2, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer doneA()
 	a.SetupLive(ctx)
 	a.Publish(ctx, stream.LivePrefix+"x", []tahqiq.Share{{Type: tahqiq.ObjURL, Object: "u", AccountID: "a", PostID: "1", Time: 1}})
-	b, doneB, err := e.connectBusIn(ctx, "embedded", dir, "", 2, 1)
+	b, doneB, err := e.connectBusIn(ctx, "embedded", "", dir, "", 2, 1)
 	if err != nil {
 		t.Fatal(err)
 	}

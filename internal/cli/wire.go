@@ -29,6 +29,7 @@ type store interface {
 	tahqiq.ShareStore
 	tahqiq.PostStore
 	tahqiq.PostScanner
+	tahqiq.RederiveStore
 	Close() error
 	Path() string // file path or URL without password, for messages
 }

@@ -2,6 +2,7 @@ package coord_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/tahqiq/tahqiq"
@@ -48,5 +49,43 @@ func TestRussianPublishedCounts(t *testing.T) {
 		if got := edgeAccounts(res); got != tc.accounts || len(res.Edges) != tc.edges {
 			t.Errorf("min-participation %d: %d accounts, %d edges; want %d, %d", tc.mp, got, len(res.Edges), tc.accounts, tc.edges)
 		}
+	}
+}
+
+// Shares without a time (posts imported from a CSV without a time column:
+// precision none) cannot be paired within a time window: a run with one
+// says so and names --window none, which pairs every share of an object
+// (the same object anywhere in the dataset) and works on them. Texts
+// without a time (near-text) are held to the same rule.
+func TestSharesWithoutTime(t *testing.T) {
+	sh := func(acc, post string) tahqiq.Share {
+		return tahqiq.Share{Type: tahqiq.ObjText, Object: "nt_1", AccountID: acc, PostID: post, Precision: tahqiq.PrecisionNone}
+	}
+	shares := []tahqiq.Share{sh("a", "p1"), sh("b", "p2"), sh("c", "p3")}
+	p := coord.DefaultParams()
+	p.MinParticipation = 1
+	p.Graph = false
+	if _, err := coord.Run(context.Background(), coord.Data{Shares: shares}, p, nil); tahqiq.ErrorCode(err) != tahqiq.EINVALID ||
+		!strings.Contains(err.Error(), "3 of the 3 shares have no time") || !strings.Contains(err.Error(), "--window none") {
+		t.Errorf("60 s window on shares without a time: %v", err)
+	}
+	p.Window = coord.NoWindow
+	res, err := coord.Run(context.Background(), coord.Data{Shares: shares}, p, nil)
+	if err != nil || len(res.Edges) != 3 {
+		t.Fatalf("--window none: %v, %d edges, want 3", err, len(res.Edges))
+	}
+	p.FastWindow = 10
+	if _, err := coord.Run(context.Background(), coord.Data{Shares: shares}, p, nil); tahqiq.ErrorCode(err) != tahqiq.EINVALID {
+		t.Errorf("fast layer on shares without a time: %v", err)
+	}
+	p.FastWindow = 0
+	p.Window = 60
+	p.Types = []tahqiq.ObjectType{coord.ObjNearText}
+	texts := []coord.TextPost{
+		{PostID: "p1", AccountID: "a", Text: "one two three four five six", Precision: tahqiq.PrecisionNone},
+		{PostID: "p2", AccountID: "b", Text: "one two three four five six", Precision: tahqiq.PrecisionNone},
+	}
+	if _, err := coord.Run(context.Background(), coord.Data{Texts: texts}, p, nil); tahqiq.ErrorCode(err) != tahqiq.EINVALID || !strings.Contains(err.Error(), "--window none") {
+		t.Errorf("near-text with a window on texts without a time: %v", err)
 	}
 }

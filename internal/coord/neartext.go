@@ -16,10 +16,11 @@ const ObjNearText tahqiq.ObjectType = "near-text"
 
 // TextPost is the text of one post, for near-text detection.
 type TextPost struct {
-	PostID    string // post UID
-	AccountID string // account UID
-	Time      int64  // unix seconds
-	Text      string // as published
+	PostID    string           // post UID
+	AccountID string           // account UID
+	Time      int64            // unix seconds
+	Precision tahqiq.Precision // of Time; tahqiq.PrecisionNone: the post has no time
+	Text      string           // as published
 }
 
 // nearText is the result of the near-text pass: the near-text shares and
@@ -57,6 +58,7 @@ func findNearText(texts []TextPost, minTokens int, thr float64, window int64) *n
 	type doc struct {
 		post, acc string
 		t         int64
+		prec      tahqiq.Precision
 		toks      []uint64 // sorted token hashes
 		ranks     []int32  // the same tokens as ranks, rarest first
 	}
@@ -74,7 +76,7 @@ func findNearText(texts []TextPost, minTokens int, thr float64, window int64) *n
 			continue
 		}
 		seen[tp.PostID] = true
-		docs = append(docs, doc{post: tp.PostID, acc: tp.AccountID, t: tp.Time, toks: toks})
+		docs = append(docs, doc{post: tp.PostID, acc: tp.AccountID, t: tp.Time, prec: tp.Precision, toks: toks})
 	}
 	// Order by post UID so that everything below is independent of input order.
 	slices.SortFunc(docs, func(a, b doc) int { return cmp.Compare(a.post, b.post) })
@@ -200,7 +202,7 @@ func findNearText(texts []TextPost, minTokens int, thr float64, window int64) *n
 		if size[root] < 2 {
 			continue
 		}
-		nt.shares = append(nt.shares, tahqiq.Share{Type: ObjNearText, Object: "near:" + docs[root].post, AccountID: d.acc, PostID: d.post, Time: d.t})
+		nt.shares = append(nt.shares, tahqiq.Share{Type: ObjNearText, Object: "near:" + docs[root].post, AccountID: d.acc, PostID: d.post, Time: d.t, Precision: d.prec})
 		nt.tokens[d.post] = d.toks
 	}
 	return nt

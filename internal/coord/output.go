@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -17,6 +18,7 @@ import (
 	"time"
 
 	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/decompress"
 	"github.com/tahqiq/tahqiq/internal/textnorm"
 )
 
@@ -513,7 +515,13 @@ func eachEvidence(path string, keep func(rec []string) bool, fn func(EvidenceRow
 		return err
 	}
 	defer f.Close()
-	zr, err := gzip.NewReader(f)
+	st, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	// a run directory may come from elsewhere: bounded by the ratio (its
+	// size is that of the run's pairs, whatever it is)
+	zr, err := decompress.Gzip(path, f, st.Size(), decompress.Limits{Size: math.MaxInt64})
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}

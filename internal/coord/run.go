@@ -87,6 +87,9 @@ func run(ctx context.Context, d Data, p Params, eng Engine) (*Result, error) {
 		shares = append(slices.Clip(shares), near.shares...)
 		nearSecs = time.Since(start).Seconds()
 	}
+	if err := checkTimes(shares, p); err != nil {
+		return nil, err
+	}
 	res := &Result{Params: p, Timings: map[string]float64{}, Counts: map[string]int64{}, Dropped: map[string]int64{}, reach: d.Reach}
 	clock := time.Now()
 	lap := func(name string) {
@@ -224,4 +227,29 @@ func Quantile(xs []float64, p float64) float64 {
 		return xs[len(xs)-1]
 	}
 	return xs[lo] + (h-float64(lo))*(xs[lo+1]-xs[lo])
+}
+
+// checkTimes refuses a time window, or a fast layer, over shares without a
+// time (tahqiq.PrecisionNone: their posts were imported without one):
+// they cannot be placed in a window, and giving them one would make them
+// co-occur. NoWindow pairs every share of an object, the same object
+// anywhere in the input, and needs no time.
+func checkTimes(shares []tahqiq.Share, p Params) error {
+	if p.Window == NoWindow && p.FastWindow == 0 {
+		return nil
+	}
+	n := 0
+	for i := range shares {
+		if shares[i].Precision == tahqiq.PrecisionNone {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	what := "a time window"
+	if p.Window == NoWindow {
+		what = "a fast layer (--fast-window)"
+	}
+	return tahqiq.Errorf(tahqiq.EINVALID, "%d of the %d shares have no time (their posts were imported without one, e.g. from a CSV without a time column): %s cannot place them; run with --window none, which pairs the same object anywhere in the input", n, len(shares), what)
 }

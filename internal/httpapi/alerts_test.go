@@ -90,7 +90,7 @@ func TestAlerts(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer srv.Shutdown()
-	conn, err := stream.Dial(srv.ClientURL())
+	conn, err := stream.Dial(srv.ClientURL(), srv.Creds)
 	if err != nil {
 		t.Fatal(err)
 	}

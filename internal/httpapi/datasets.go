@@ -22,10 +22,16 @@ type datasetJSON struct {
 	Created time.Time `json:"created"`
 	Files   int       `json:"files"`
 	tahqiq.DatasetCounts
+	// Derivation names the rules its posts and shares were derived by;
+	// when not the current ones, runs and imports refuse it until
+	// tahqiq datasets rederive NAME.
+	Derivation        string `json:"derivation"`
+	DerivationCurrent bool   `json:"derivation_current"`
 }
 
 func toDatasetJSON(d tahqiq.Dataset) datasetJSON {
-	return datasetJSON{Name: d.Name, Created: d.CreatedAt, Files: len(d.Sources), DatasetCounts: d.Counts}
+	return datasetJSON{Name: d.Name, Created: d.CreatedAt, Files: len(d.Sources), DatasetCounts: d.Counts,
+		Derivation: d.Derivation, DerivationCurrent: d.Derivation == ingest.Derivation}
 }
 
 func (s *Server) getDatasets(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -339,7 +345,7 @@ func (s *Server) postImport(w http.ResponseWriter, r *http.Request, c *call) err
 				s.Log.Warn("import stored, but its shares were not published to the live stream", "dataset", sum.Dataset, "err", err)
 			}
 		}
-		details := fmt.Sprintf("dataset %q: %d files, %d records, %d posts, %d rejects", sum.Dataset, sum.Files, sum.Records, sum.Posts, len(sum.Rejected))
+		details := fmt.Sprintf("dataset %q: %d files, %d records, %d posts, %d rejects", sum.Dataset, sum.Files, sum.Records, sum.Posts, sum.Rejects)
 		if err := s.Cases.Record(context.WithoutCancel(ctx), actor, "dataset.import", details, hashes...); err != nil {
 			return nil, err
 		}

@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -26,6 +27,7 @@ import (
 	"github.com/tahqiq/tahqiq/internal/blob"
 	"github.com/tahqiq/tahqiq/internal/casework"
 	"github.com/tahqiq/tahqiq/internal/coord"
+	"github.com/tahqiq/tahqiq/internal/decompress"
 	"github.com/tahqiq/tahqiq/internal/demo"
 	"github.com/tahqiq/tahqiq/internal/httpapi"
 	"github.com/tahqiq/tahqiq/internal/ingest"
@@ -637,6 +639,42 @@ func TestImportAllOrNothing(t *testing.T) {
 	}
 }
 
+// TestImportGzipBombUpload: an uploaded .gz that expands past the ratio
+// fails the import job with a message naming the upload as the user named
+// it and the server option that raises the limit; the good upload imported
+// with it is rolled back, and no dataset is left.
+func TestImportGzipBombUpload(t *testing.T) {
+	e := newEnv(t)
+	e.api.Importer.Limits = decompress.Limits{RatioFlag: "tahqiq serve --max-ratio"}
+	c := e.setup()
+	var plain bytes.Buffer
+	plain.WriteString("account_id,post_id,timestamp,time_utc,object_type,object_value\n")
+	long := strings.Repeat("a", 100<<10)
+	for i := range 300 {
+		fmt.Fprintf(&plain, "%d,%d,1700000000,2023-11-14 22:13:20,url,https://example.org/%s\n", i, i, long)
+	}
+	var z bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&z, gzip.BestCompression)
+	zw.Write(plain.Bytes())
+	zw.Close()
+	good := c.upload("ok.csv.gz", demoEvents(t))
+	bomb := c.upload("events.csv.gz", z.Bytes())
+	j := c.job(c.call("POST", "/api/v1/imports", map[string]any{"dataset": "mixed", "uploads": []string{good, bomb}}))
+	if j.State != jobs.Failed || j.Error == nil {
+		t.Fatalf("import of a gzip bomb: %+v", j)
+	}
+	for _, s := range []string{"events.csv.gz: expands beyond 8 MiB, more than 100 times its compressed size", "raise tahqiq serve --max-ratio", "nothing was imported"} {
+		if !strings.Contains(j.Error.Message, s) {
+			t.Errorf("job error %q lacks %q", j.Error.Message, s)
+		}
+	}
+	var ds []map[string]any
+	c.want(200, "GET", "/api/v1/datasets", nil, &ds)
+	if len(ds) != 0 {
+		t.Fatalf("datasets after the refused import: %v", ds)
+	}
+}
+
 // testWriter sends the server's log to the test's log.
 type testWriter struct{ t testing.TB }
 
@@ -761,7 +799,7 @@ func TestCoordThroughStream(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer srv.Shutdown()
-	conn, err := stream.Dial(srv.ClientURL())
+	conn, err := stream.Dial(srv.ClientURL(), srv.Creds)
 	if err != nil {
 		t.Fatal(err)
 	}

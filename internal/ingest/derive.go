@@ -115,9 +115,16 @@ func (d *deriver) add(t tahqiq.ObjectType, v string) {
 	if prec == "" {
 		prec = tahqiq.PrecisionSecond
 	}
+	var at int64
+	switch {
+	case prec == tahqiq.PrecisionNone || d.p.CreatedAt.IsZero():
+		prec = tahqiq.PrecisionNone // no time: 0, never the year 1
+	default:
+		at = d.p.CreatedAt.Unix()
+	}
 	d.out = append(d.out, tahqiq.Share{
 		Type: t, Object: v, AccountID: d.p.AuthorUID, PostID: d.p.UID,
-		Time: d.p.CreatedAt.Unix(), Precision: prec,
+		Time: at, Precision: prec,
 	})
 }
 

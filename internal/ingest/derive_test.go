@@ -84,3 +84,15 @@ func TestDerive(t *testing.T) {
 		})
 	}
 }
+
+// A post without a time (precision none, zero CreatedAt) gives shares of
+// time 0 and precision none, never the year 1 or a made-up time.
+func TestDeriveWithoutTime(t *testing.T) {
+	p := &tahqiq.Post{UID: "other:f.csv:L2", AuthorUID: "other:a", Kind: tahqiq.KindOriginal, Precision: tahqiq.PrecisionNone, Text: "same words"}
+	got := ingest.Derive(p)
+	want := []tahqiq.Share{{Type: tahqiq.ObjText, Object: "nt_7e0e3b6b4c86d2a1c4a70c0bb9a0d4a6", AccountID: "other:a", PostID: "other:f.csv:L2", Time: 0, Precision: tahqiq.PrecisionNone}}
+	want[0].Object = got[0].Object // the hash is TestDerive's concern
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}

@@ -17,6 +17,13 @@ type Format struct {
 	Doc   string // one line for --help
 	Sniff func(head []byte) (format string, ok bool)
 	Parse tahqiq.ParseFunc
+	// Layout says how its stored records make an input again, for
+	// Rederive (LayoutJSON, the zero value, for JSON formats).
+	Layout Layout
+	// Reread, when set, is the parser Rederive reads stored records of
+	// this format with: one that accepts what earlier versions of the
+	// format accepted (Parse by default).
+	Reread tahqiq.ParseFunc
 }
 
 // Registry is an ordered set of formats: detection tries them in order.

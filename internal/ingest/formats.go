@@ -20,17 +20,35 @@ func Default() *Registry {
 	return NewRegistry(
 		Format{Name: xv2.FormatPages, Doc: "X API v2 as twarc2 writes it: response pages, flattened tweets, lists, single tweets", Sniff: xv2.Sniff, Parse: xv2.Parse},
 		Format{Name: xv1.Format, Doc: "X API v1.1 JSON: a status, an array, a search envelope, or streaming JSON Lines", Sniff: xv1.Sniff, Parse: xv1.Parse},
-		only(events.FormatEvents, "tahqiq/coordination events CSV (account_id,post_id,timestamp,time_utc,object_type,object_value)", events.Sniff, events.Parse),
-		only(events.FormatCooRTweet, "CooRTweet table (object_id,account_id,content_id,timestamp_share); --option object_type=T", events.Sniff, events.Parse),
-		only(twitterio.FormatTweets, "Twitter information-operations tweets CSV (hashed or unhashed)", twitterio.Sniff, twitterio.Parse),
-		only(twitterio.FormatUsers, "Twitter information-operations users CSV", twitterio.Sniff, twitterio.Parse),
-		only(ira538.Format, "FiveThirtyEight/Clemson IRA tweets CSV (original and by-author layouts, authors.csv)", ira538.Sniff, ira538.Parse),
-		only(crowdtangle.FormatFacebook, "CrowdTangle historical CSV, Facebook pages and groups", crowdtangle.Sniff, crowdtangle.Parse),
-		only(crowdtangle.FormatInstagram, "CrowdTangle historical CSV, Instagram", crowdtangle.Sniff, crowdtangle.Parse),
-		only(telegram.FormatDesktop, "Telegram Desktop export result.json (one chat or the full export)", telegram.Sniff, telegram.ParseDesktop),
+		rereadAny(csvFormat(only(events.FormatEvents, "tahqiq/coordination events CSV (account_id,post_id,timestamp,time_utc,object_type,object_value)", events.Sniff, events.ParseEvents))),
+		rereadAny(csvFormat(only(events.FormatCooRTweet, "CooRTweet table: long (object_id,account_id,content_id,timestamp_share; --option object_type=T) or wide (account_id,post_id,url_id,hashtag_id,domain_id,phash_id,timestamp)", events.Sniff, events.ParseCooRTweet))),
+		csvFormat(only(twitterio.FormatTweets, "Twitter information-operations tweets CSV (hashed or unhashed)", twitterio.Sniff, twitterio.Parse)),
+		csvFormat(only(twitterio.FormatUsers, "Twitter information-operations users CSV", twitterio.Sniff, twitterio.Parse)),
+		csvFormat(only(ira538.Format, "FiveThirtyEight/Clemson IRA tweets CSV (original and by-author layouts, authors.csv)", ira538.Sniff, ira538.Parse)),
+		csvFormat(only(crowdtangle.FormatFacebook, "CrowdTangle historical CSV, Facebook pages and groups", crowdtangle.Sniff, crowdtangle.Parse)),
+		csvFormat(only(crowdtangle.FormatInstagram, "CrowdTangle historical CSV, Instagram", crowdtangle.Sniff, crowdtangle.Parse)),
+		desktopFormat(only(telegram.FormatDesktop, "Telegram Desktop export result.json (one chat or the full export)", telegram.Sniff, telegram.ParseDesktop)),
 		only(telegram.FormatTelethon, "Telethon Message.to_dict JSON Lines (--option container=NAME)", telegram.Sniff, telegram.ParseTelethon),
-		Format{Name: genericcsv.Format, Doc: "any CSV through --map account=COL,time=COL,text=COL,id=COL,... (never detected)", Sniff: genericcsv.Sniff, Parse: genericcsv.Parse},
+		csvFormat(Format{Name: genericcsv.Format, Doc: "any CSV through --map account=COL[,id=COL,time=COL,text=COL,...] (never detected; --map names it)", Sniff: genericcsv.Sniff, Parse: genericcsv.Parse}),
 	)
+}
+
+// rereadAny re-reads a stored events or CooRTweet table in whichever
+// layout it has: before derivation 2, --format coortweet_csv and
+// coord_events_csv both read either table.
+func rereadAny(f Format) Format {
+	f.Reread = events.Parse
+	return f
+}
+
+func csvFormat(f Format) Format {
+	f.Layout = LayoutCSV
+	return f
+}
+
+func desktopFormat(f Format) Format {
+	f.Layout = LayoutTelegramDesktop
+	return f
 }
 
 // only returns a format that a package's sniffer detects under the given

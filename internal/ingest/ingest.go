@@ -6,17 +6,21 @@
 package ingest
 
 import (
+	"compress/flate"
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
 	"hash/maphash"
 	"io"
+	"io/fs"
 	"log/slog"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/decompress"
 	"github.com/tahqiq/tahqiq/internal/progress"
 )
 
@@ -45,12 +49,30 @@ type Summary struct {
 	Accounts   int64           `json:"accounts"`
 	Shares     int64           `json:"shares"`
 	Duplicates int64           `json:"duplicates"`
-	Rejected   []tahqiq.Reject `json:"rejected"`
+	Rejects    int64           `json:"rejects"`   // every reject, exactly
+	Conflicts  int64           `json:"conflicts"` // of them, post ids given to a second account (see tahqiq.PostConflict)
+	Rejected   []tahqiq.Reject `json:"rejected"`  // the first 10,000 of them; the store keeps all (tahqiq datasets rejects)
 	// Kinds counts records by what they turned out to be: post, account,
 	// count, compliance or other (headers, notices, service messages).
 	Kinds   map[tahqiq.RecordKind]int64 `json:"record_kinds"`
 	Skipped []string                    `json:"skipped,omitempty"` // files already imported into the dataset
-	Sources []tahqiq.ImportFile         `json:"sources"`
+	// Retried are files imported into the dataset before whose import
+	// kept nothing (every record rejected, or a header line alone): this
+	// import replaced that attempt and its rejects.
+	Retried []Retry             `json:"retried,omitempty"`
+	Sources []tahqiq.ImportFile `json:"sources"`
+	// Committed is false when the import was rolled back: then nothing
+	// is counted, no file is listed, and Failure says why in the user's
+	// terms (the rejects found before are listed).
+	Committed bool   `json:"committed"`
+	Failure   string `json:"failure,omitempty"`
+}
+
+// Retry is a file imported again after an import that kept nothing.
+type Retry struct {
+	File          string `json:"file"`
+	FormatBefore  string `json:"format_before"`
+	RejectsBefore int64  `json:"rejects_before"`
 }
 
 // Item is what Read hands to its callback for each record.
@@ -64,33 +86,145 @@ type Item struct {
 // Importer runs imports with a registry of formats.
 type Importer struct {
 	Formats *Registry
+	// Limits bound what a compressed input (.gz, or gzip on stdin) may
+	// expand to; an input that passes them fails the whole import.
+	Limits decompress.Limits
 }
 
-// maxRejectsListed caps the rejects kept in a Summary; the store keeps all.
-const maxRejectsListed = 10000
+// MaxRejectsListed caps the rejects listed in a Summary; Summary.Rejects
+// counts them all, and the store keeps them all.
+const MaxRejectsListed = 10000
 
 // Import imports files into the store in one transaction. Bad records are
 // reported in the summary; a file that is empty or of no known format is
 // reported as a reject of that file. It fails (and stores nothing) on an
-// I/O or store error, or when nothing at all could be imported.
+// I/O or store error, an interrupt, or when nothing at all could be
+// imported: then the summary says so (Committed false, Failure in the
+// user's terms), counts nothing and lists no file as imported, and the
+// error carries the same message.
 func (im *Importer) Import(ctx context.Context, store tahqiq.ImportStore, files []string, opt Options) (Summary, error) {
+	var reading string // the file being read, for the message of a failure
+	sum, err := im.importFiles(ctx, store, files, opt, &reading)
+	if err == nil {
+		sum.Committed = true
+		return sum, nil
+	}
+	msg := failure(err, reading)
+	if opt.Log != nil {
+		opt.Log.Debug("import rolled back", "dataset", sum.Dataset, "file", reading, "err", err)
+	}
+	sum.Failure = msg
+	sum.Files, sum.Records, sum.Posts, sum.Accounts, sum.Shares, sum.Duplicates = 0, 0, 0, 0, 0, 0
+	sum.Kinds = map[tahqiq.RecordKind]int64{}
+	sum.Sources, sum.Retried = []tahqiq.ImportFile{}, nil
+	code := tahqiq.ErrorCode(err)
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		code = tahqiq.EINTERNAL
+	}
+	return sum, &tahqiq.Error{Code: code, Message: msg}
+}
+
+// storeError is an error of the store while an import writes.
+type storeError struct{ err error }
+
+func (e storeError) Error() string { return e.err.Error() }
+func (e storeError) Unwrap() error { return e.err }
+
+// failure tells why an import was rolled back, in the user's terms: the
+// file and what happened to it, not the package that noticed.
+func failure(err error, file string) string {
+	const unchanged = "nothing was imported, the store is unchanged"
+	var se storeError
+	var pe *fs.PathError
+	var ce flate.CorruptInputError
+	switch {
+	case errors.Is(err, context.Canceled):
+		if file != "" {
+			return "the import was interrupted while reading " + file + "; " + unchanged
+		}
+		return "the import was interrupted; " + unchanged
+	case errors.Is(err, context.DeadlineExceeded):
+		return "the import ran out of time; " + unchanged
+	case errors.As(err, &se):
+		return "the store could not write the import (" + se.err.Error() + "); " + unchanged
+	case tahqiq.ErrorCode(err) != tahqiq.EINTERNAL:
+		if m := tahqiq.ErrorMessage(err); strings.HasPrefix(m, "nothing imported") || strings.Contains(m, "nothing was imported") {
+			return m // says so itself
+		}
+		return tahqiq.ErrorMessage(err) + "; " + unchanged
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return file + ": the file ends early (a truncated gzip file or an incomplete download?); " + unchanged
+	case errors.Is(err, gzip.ErrChecksum), errors.Is(err, gzip.ErrHeader), errors.As(err, &ce):
+		return file + ": the gzip data is damaged (" + rootCause(err).Error() + "); " + unchanged
+	case errors.As(err, &pe):
+		return file + ": cannot be read: " + pe.Err.Error() + "; " + unchanged
+	case file != "":
+		return file + ": reading stopped: " + rootCause(err).Error() + "; " + unchanged
+	}
+	return rootCause(err).Error() + "; " + unchanged
+}
+
+// rootCause is the innermost error of err's chain (the first of a join).
+func rootCause(err error) error {
+	for {
+		switch u := err.(type) {
+		case interface{ Unwrap() error }:
+			if next := u.Unwrap(); next != nil {
+				err = next
+				continue
+			}
+		case interface{ Unwrap() []error }:
+			if list := u.Unwrap(); len(list) > 0 {
+				err = list[len(list)-1]
+				continue
+			}
+		}
+		return err
+	}
+}
+
+func (im *Importer) importFiles(ctx context.Context, store tahqiq.ImportStore, files []string, opt Options, reading *string) (Summary, error) {
 	sum := Summary{Dataset: datasetName(opt.Dataset, files), Rejected: []tahqiq.Reject{}, Kinds: map[tahqiq.RecordKind]int64{}}
 	tx, err := store.BeginImport(ctx, sum.Dataset)
 	if err != nil {
-		return sum, err
+		return sum, storeError{err}
 	}
 	defer tx.Rollback()
+	// One dataset, one derivation: a dataset derived by other rules is
+	// re-derived before anything is added to it.
+	derivation, hasFiles, err := tx.Derivation(ctx)
+	if err != nil {
+		return sum, storeError{err}
+	}
+	if hasFiles && derivation != Derivation {
+		return sum, CheckDerivation(tahqiq.Dataset{Name: sum.Dataset, Derivation: derivation})
+	}
+	if derivation != Derivation {
+		if err := tx.SetDerivation(ctx, Derivation); err != nil {
+			return sum, storeError{err}
+		}
+	}
+	var headerOnly []string // files that gave nothing but a header line
 	prog := progress.New(opt.Progress, "import", "records")
 	sink := func(in *input, d *derived) error {
 		p := d.p
 		if p.Reject != "" {
 			r := tahqiq.Reject{File: in.file.Name, Line: p.Record.Line, Reason: strings.TrimPrefix(p.Reject, fmt.Sprintf("line %d: ", p.Record.Line))}
 			sum.addReject(r)
-			return tx.AddReject(ctx, r, p.Record.Raw)
+			in.file.Rejects++
+			if err := tx.AddReject(ctx, r, p.Record.Raw); err != nil {
+				return storeError{err}
+			}
+			return nil
 		}
 		res, err := tx.AddRecord(ctx, &p.Record, p.Posts, p.Accounts, d.shares)
 		if err != nil {
-			return err
+			return storeError{err}
+		}
+		for _, c := range res.Conflicts { // the store keeps them as rejects of the record
+			sum.addReject(tahqiq.Reject{File: in.file.Name, Line: p.Record.Line, Reason: c.Reason()})
+			sum.Conflicts++
+			in.file.Rejects++
 		}
 		sum.Records++
 		sum.Kinds[p.Record.Kind]++
@@ -99,7 +233,7 @@ func (im *Importer) Import(ctx context.Context, store tahqiq.ImportStore, files 
 		sum.Shares += int64(res.NewShares)
 		sum.Duplicates += int64(res.Duplicates)
 		if opt.OnShares != nil && res.NewShares > 0 {
-			opt.OnShares(d.shares)
+			opt.OnShares(withoutConflicts(d.shares, res.Conflicts))
 		}
 		prog.Add(1, 0)
 		if opt.OnRecords != nil && sum.Records&1023 == 0 {
@@ -108,7 +242,11 @@ func (im *Importer) Import(ctx context.Context, store tahqiq.ImportStore, files 
 		return nil
 	}
 	for _, name := range files {
-		in, err := openInput(name, opt.Stdin)
+		*reading = name
+		if n, ok := opt.Names[name]; ok {
+			*reading = n
+		}
+		in, err := openInput(name, opt.Names[name], opt.Stdin, im.Limits)
 		if err != nil {
 			if isInputError(err) {
 				sum.addReject(fileReject(name, err))
@@ -119,40 +257,70 @@ func (im *Importer) Import(ctx context.Context, store tahqiq.ImportStore, files 
 		if n, ok := opt.Names[name]; ok {
 			in.file.Name = n
 		}
-		done, err := tx.HasFile(ctx, in.file.SHA256)
+		prior, found, err := tx.FindFile(ctx, in.file.SHA256)
 		if err != nil {
 			in.close()
-			return sum, err
+			return sum, storeError{err}
 		}
-		if done {
+		if found && prior.Kept > 0 {
 			in.close()
 			sum.Skipped = append(sum.Skipped, name)
 			continue
 		}
-		before := sum.Records
+		if found {
+			// imported before, it kept nothing: this import replaces it
+			sum.Retried = append(sum.Retried, Retry{File: name, FormatBefore: prior.Format, RejectsBefore: prior.Rejects})
+		}
+		before, headersBefore := sum.Records, sum.Kinds[tahqiq.RecordHeader]
 		in.file.ImportedAt = time.Now().UTC()
+		in.file.Options = recordedOptions(opt.FormatOptions) // re-deriving reads the file as it was read
 		err = im.readFile(ctx, in, opt, func(f Format) error {
 			in.file.Format = f.Name
-			return tx.AddFile(ctx, in.file)
+			if err := tx.AddFile(ctx, in.file); err != nil {
+				return storeError{err}
+			}
+			return nil
 		}, nil, func(d *derived) error { return sink(in, d) })
 		in.file.Records = sum.Records - before
 		in.close()
+		if rerr := in.refused(); rerr != nil { // rolled back: the counts so far were never stored
+			return Summary{Dataset: sum.Dataset, Rejected: []tahqiq.Reject{}, Kinds: map[tahqiq.RecordKind]int64{}}, refusal(rerr, "nothing was imported (an import is all or nothing)")
+		}
 		if err != nil {
-			if isInputError(err) {
-				sum.addReject(fileReject(name, err))
+			if !isInputError(err) {
+				return sum, err
+			}
+			r := fileReject(name, err)
+			if in.file.Format == "" { // not read at all: empty, unrecognised
+				sum.addReject(r)
 				continue
 			}
-			return sum, err
+			// It stopped midway (a syntax error inside a JSON
+			// document): what was read before is kept, the rest is a
+			// reject of the file.
+			r.File = in.file.Name
+			if in.file.Records > 0 {
+				r.Reason += "; the rest of the file was not read"
+			}
+			sum.addReject(r)
+			in.file.Rejects++
+			if err := tx.AddReject(ctx, r, nil); err != nil {
+				return sum, storeError{err}
+			}
+		}
+		if in.file.Records > 0 && in.file.Records == sum.Kinds[tahqiq.RecordHeader]-headersBefore {
+			headerOnly = append(headerOnly, in.file.Name)
 		}
 		sum.Files++
 		sum.Sources = append(sum.Sources, in.file)
 	}
 	prog.Done()
-	if sum.Records == 0 && len(sum.Skipped) == 0 {
-		return sum, nothingImported(sum)
+	*reading = ""
+	if imported(sum) == 0 && len(sum.Skipped) == 0 {
+		return sum, nothingImported(sum, headerOnly)
 	}
 	if err := tx.Commit(ctx); err != nil {
-		return sum, err
+		return sum, storeError{err}
 	}
 	return sum, nil
 }
@@ -164,13 +332,14 @@ func (im *Importer) Read(ctx context.Context, files []string, opt Options, fn fu
 	sum := Summary{Dataset: datasetName(opt.Dataset, files), Rejected: []tahqiq.Reject{}, Kinds: map[tahqiq.RecordKind]int64{}}
 	// Hashed keys keep the memory of these sets small; 128 bits make a
 	// collision (which would drop a share) practically impossible.
-	seenPosts := map[hkey]bool{}
+	seenPosts := map[hkey]hkey{} // post -> its author's account
 	seenShares := map[hkey]bool{}
-	seenAccounts := map[hkey]bool{}
+	seenAccounts := map[hkey]string{} // account -> its UID
+	var headerOnly []string
 	h := newHasher()
 	prog := progress.New(opt.Progress, "read", "records")
 	for _, name := range files {
-		in, err := openInput(name, opt.Stdin)
+		in, err := openInput(name, opt.Names[name], opt.Stdin, im.Limits)
 		if err != nil {
 			if isInputError(err) {
 				sum.addReject(fileReject(name, err))
@@ -182,31 +351,42 @@ func (im *Importer) Read(ctx context.Context, files []string, opt Options, fn fu
 			in.file.Name = n
 		}
 		file := &in.file
-		before := sum.Records
+		before, headersBefore := sum.Records, sum.Kinds[tahqiq.RecordHeader]
 		err = im.readFile(ctx, in, opt, func(f Format) error {
 			in.file.Format = f.Name
 			return nil
 		}, func(p *tahqiq.Parsed) error {
 			if p.Reject != "" {
 				sum.addReject(tahqiq.Reject{File: name, Line: p.Record.Line, Reason: strings.TrimPrefix(p.Reject, fmt.Sprintf("line %d: ", p.Record.Line))})
+				file.Rejects++
 				return nil
 			}
 			it := &Item{File: file, Parsed: p, New: make([]bool, len(p.Posts))}
 			for _, a := range p.Accounts {
-				if k := h.sum(a.UID); !seenAccounts[k] {
-					seenAccounts[k] = true
+				if k := h.sum(a.UID); seenAccounts[k] == "" {
+					seenAccounts[k] = a.UID
 					sum.Accounts++
 				}
 			}
 			for i := range p.Posts {
 				post := &p.Posts[i]
-				if k := h.sum(post.AuthorUID); !seenAccounts[k] {
-					seenAccounts[k] = true
+				pk, ak := h.sum(post.UID), h.sum(post.AuthorUID)
+				owner, seen := seenPosts[pk]
+				if seen && owner != ak {
+					// as the store does (storeimport.Add): a conflict,
+					// not imported, no share
+					c := tahqiq.PostConflict{UID: post.UID, Account: seenAccounts[owner], Other: post.AuthorUID}
+					sum.addReject(tahqiq.Reject{File: name, Line: p.Record.Line, Reason: c.Reason()})
+					sum.Conflicts++
+					file.Rejects++
+					continue
+				}
+				if seenAccounts[ak] == "" {
+					seenAccounts[ak] = post.AuthorUID
 					sum.Accounts++
 				}
-				pk := h.sum(post.UID)
-				isNew := !seenPosts[pk]
-				seenPosts[pk] = true
+				isNew := !seen
+				seenPosts[pk] = ak
 				it.New[i] = isNew
 				added := 0
 				for _, s := range Derive(post) {
@@ -233,21 +413,75 @@ func (im *Importer) Read(ctx context.Context, files []string, opt Options, fn fu
 		}, nil)
 		in.file.Records = sum.Records - before
 		in.close()
+		if rerr := in.refused(); rerr != nil {
+			return sum, refusal(rerr, "nothing was read")
+		}
 		if err != nil {
-			if isInputError(err) {
-				sum.addReject(fileReject(name, err))
+			if !isInputError(err) {
+				return sum, err
+			}
+			r := fileReject(name, err)
+			if in.file.Format == "" { // not read at all: empty, unrecognised
+				sum.addReject(r)
 				continue
 			}
-			return sum, err
+			// stopped midway: what was read is used, as Import keeps it
+			if in.file.Records > 0 {
+				r.Reason += "; the rest of the file was not read"
+			}
+			sum.addReject(r)
+			file.Rejects++
+		}
+		if in.file.Records > 0 && in.file.Records == sum.Kinds[tahqiq.RecordHeader]-headersBefore {
+			headerOnly = append(headerOnly, in.file.Name)
 		}
 		sum.Files++
 		sum.Sources = append(sum.Sources, in.file)
 	}
 	prog.Done()
-	if sum.Records == 0 {
-		return sum, nothingImported(sum)
+	if imported(sum) == 0 {
+		return sum, nothingImported(sum, headerOnly)
 	}
 	return sum, nil
+}
+
+// imported is the number of records an import kept other than CSV header
+// lines: a header alone is no import. Records of every other kind (posts,
+// accounts, counts, compliance results, notices and service messages)
+// count.
+func imported(sum Summary) int64 {
+	return sum.Records - sum.Kinds[tahqiq.RecordHeader]
+}
+
+// recordedOptions is a copy of the format options kept with a file (an
+// empty map, not nil: "none given" is recorded too).
+func recordedOptions(o map[string]string) map[string]string {
+	out := make(map[string]string, len(o))
+	for k, v := range o {
+		out[k] = v
+	}
+	return out
+}
+
+// withoutConflicts returns the shares of posts that are not conflicts.
+func withoutConflicts(shares []tahqiq.Share, conflicts []tahqiq.PostConflict) []tahqiq.Share {
+	if len(conflicts) == 0 {
+		return shares
+	}
+	out := make([]tahqiq.Share, 0, len(shares))
+	for _, s := range shares {
+		keep := true
+		for _, c := range conflicts {
+			if s.PostID == c.UID {
+				keep = false
+				break
+			}
+		}
+		if keep {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // hkey is a 128-bit hash of strings.
@@ -315,7 +549,7 @@ func (im *Importer) detect(in *input, opt Options) (Format, error) {
 
 // parseFile runs the parser of f over in.
 func parseFile(ctx context.Context, in *input, f Format, opt Options, emit func(*tahqiq.Parsed) error) error {
-	src := tahqiq.Source{Name: in.file.Name, R: in.r, Options: opt.FormatOptions}
+	src := tahqiq.Source{Name: in.file.Name, R: in.r, Options: opt.FormatOptions, SHA256: in.file.SHA256}
 	err := f.Parse(ctx, src, func(p *tahqiq.Parsed) error {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -347,15 +581,24 @@ func isInputError(err error) bool {
 	return false
 }
 
+// refusal is the error of an input that expanded beyond its limits: bad
+// input, but not one file's reject, for the file was read in part.
+func refusal(err error, then string) error {
+	return tahqiq.Errorf(tahqiq.EINVALID, "%v; %s", err, then)
+}
+
 // fileReject reports a whole file that could not be read.
 func fileReject(name string, err error) tahqiq.Reject {
 	return tahqiq.Reject{File: name, Reason: strings.TrimPrefix(tahqiq.ErrorMessage(err), name+": ")}
 }
 
-func nothingImported(sum Summary) error {
+func nothingImported(sum Summary, headerOnly []string) error {
 	msg := "nothing imported"
+	var reasons []string
+	for _, f := range headerOnly {
+		reasons = append(reasons, f+": a header line and no row that could be imported")
+	}
 	if len(sum.Rejected) > 0 {
-		var reasons []string
 		for i, r := range sum.Rejected {
 			if i == 5 {
 				reasons = append(reasons, "...")
@@ -367,13 +610,16 @@ func nothingImported(sum Summary) error {
 				reasons = append(reasons, r.File+": "+r.Reason)
 			}
 		}
+	}
+	if len(reasons) > 0 {
 		msg += ": " + strings.Join(reasons, "; ")
 	}
 	return tahqiq.Errorf(tahqiq.EINVALID, "%s", msg)
 }
 
 func (s *Summary) addReject(r tahqiq.Reject) {
-	if len(s.Rejected) < maxRejectsListed {
+	s.Rejects++
+	if len(s.Rejected) < MaxRejectsListed {
 		s.Rejected = append(s.Rejected, r)
 	}
 }

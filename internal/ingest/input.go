@@ -2,8 +2,7 @@ package ingest
 
 import (
 	"bufio"
-	"bytes"
-	"compress/gzip"
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -12,6 +11,7 @@ import (
 	"os"
 
 	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/decompress"
 )
 
 // headSize is how much of an input the format sniffers see.
@@ -24,13 +24,16 @@ type input struct {
 	r     *bufio.Reader
 	count *countingReader
 	close func() error
+	gz    *decompress.Reader // the bounded gunzip of a .gz input; nil for plain input
 }
 
 // openInput opens name ("-" for stdin). It hashes the file as given first
 // (a regular file is read twice; stdin is spooled to a temporary file), so
 // that an already imported file is known before it is parsed, then returns
-// a reader of the content, gunzipped when it starts with the gzip magic.
-func openInput(name string, stdin io.Reader) (*input, error) {
+// a reader of the content, gunzipped when it starts with the gzip magic,
+// within lim (see refused). display is the name the user knows it by
+// (an upload's original name), or "".
+func openInput(name, display string, stdin io.Reader, lim decompress.Limits) (*input, error) {
 	var f *os.File
 	var cleanup func()
 	if name == "-" {
@@ -87,18 +90,31 @@ func openInput(name string, stdin io.Reader) (*input, error) {
 	br := bufio.NewReaderSize(f, 1<<20)
 	magic, _ := br.Peek(2)
 	var content io.Reader = br
-	if bytes.Equal(magic, []byte{0x1f, 0x8b}) {
-		zr, err := gzip.NewReader(br)
+	if decompress.IsGzip(magic) {
+		label := cmp.Or(display, name)
+		if name == "-" && display == "" {
+			label = "standard input"
+		}
+		zr, err := decompress.Gzip(label, br, size, lim)
 		if err != nil {
 			closeAll()
 			return nil, tahqiq.Errorf(tahqiq.EINVALID, "%s: bad gzip header: %v", name, err)
 		}
-		zr.Multistream(true)
-		content = zr
+		content, in.gz = zr, zr
 	}
 	in.count = &countingReader{r: content}
 	in.r = bufio.NewReaderSize(in.count, 1<<20)
 	return in, nil
+}
+
+// refused returns the refusal of in's decompression, if it expanded
+// beyond its limits, whatever the parser made of the failed read: the
+// file cannot be imported in part, so the import must fail.
+func (in *input) refused() error {
+	if in.gz == nil {
+		return nil
+	}
+	return in.gz.Err()
 }
 
 // head returns up to headSize bytes from the start of the content without

@@ -66,11 +66,15 @@ func pipeline(ctx context.Context, produce func(context.Context, func(*derived) 
 			}
 			return nil
 		})
-		if perr == nil && len(buf) > 0 {
+		// what was parsed before an error of the input is kept (the error
+		// says where the file stopped)
+		if len(buf) > 0 && pctx.Err() == nil {
 			select {
 			case ch <- buf:
 			case <-pctx.Done():
-				perr = pctx.Err()
+				if perr == nil {
+					perr = pctx.Err()
+				}
 			}
 		}
 	}()

@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
@@ -77,9 +78,32 @@ func Sign(origin string, t tlog.Tree, s note.Signer) (tahqiq.Checkpoint, error) 
 	return tahqiq.Checkpoint{Origin: origin, Size: t.N, Root: base64.StdEncoding.EncodeToString(t.Hash[:]), Note: msg}, nil
 }
 
+// Caps on a signed note, checked before it is parsed: a checkpoint is a
+// few hundred bytes with one signature per key (the log's and its
+// witnesses'); x/mod's parser stops only at 100 signatures.
+const (
+	MaxNoteSize = 64 << 10
+	MaxNoteSigs = 100 // as x/mod's note parser, and docs/format/ledger.md
+)
+
+// checkNote refuses a note larger or with more signature lines than the
+// caps, before anything parses it.
+func checkNote(signed []byte) error {
+	if len(signed) > MaxNoteSize {
+		return fmt.Errorf("malformed note: checkpoint of %d bytes, larger than %d KiB, refused before parsing", len(signed), MaxNoteSize>>10)
+	}
+	if n := bytes.Count(signed, []byte("\n\u2014 ")); n > MaxNoteSigs {
+		return fmt.Errorf("malformed note: %d signature lines, more than %d, refused before parsing", n, MaxNoteSigs)
+	}
+	return nil
+}
+
 // Cosign adds a witness signature to a signed checkpoint. The witness
 // should have checked consistency with the last checkpoint it signed.
 func Cosign(signed []byte, logKey note.Verifier, w note.Signer) ([]byte, error) {
+	if err := checkNote(signed); err != nil {
+		return nil, fmt.Errorf("ledger: cosign: %w", err)
+	}
 	n, err := note.Open(signed, note.VerifierList(logKey))
 	if err != nil {
 		return nil, fmt.Errorf("ledger: cosign: %w", err)
@@ -96,6 +120,9 @@ func Cosign(signed []byte, logKey note.Verifier, w note.Signer) ([]byte, error) 
 // OpenCheckpoint verifies a signed checkpoint with the log's key and
 // returns its tree and the names of all keys among vs that signed it.
 func OpenCheckpoint(signed []byte, logKey note.Verifier, witnesses ...note.Verifier) (origin string, t tlog.Tree, signers []string, err error) {
+	if err := checkNote(signed); err != nil {
+		return "", t, nil, err
+	}
 	vs := append([]note.Verifier{logKey}, witnesses...)
 	n, err := note.Open(signed, note.VerifierList(vs...))
 	if err != nil {
@@ -123,9 +150,16 @@ func OpenCheckpoint(signed []byte, logKey note.Verifier, witnesses ...note.Verif
 	if err != nil || size < 0 || strconv.FormatInt(size, 10) != lines[1] {
 		return "", t, signers, fmt.Errorf("checkpoint: bad size %q", lines[1])
 	}
-	h, err := ParseHash(lines[2])
-	if err != nil {
-		return "", t, signers, fmt.Errorf("checkpoint: %w", err)
+	// The root is exactly the standard, padded base64 of 32 bytes, as
+	// written (no space, no other spelling of the same bytes).
+	var h tlog.Hash
+	if b, err := base64.StdEncoding.DecodeString(lines[2]); err != nil || len(b) != len(h) || base64.StdEncoding.EncodeToString(b) != lines[2] {
+		return "", t, signers, fmt.Errorf("checkpoint: bad root hash %q", lines[2])
+	} else {
+		copy(h[:], b)
+	}
+	if lines[0] == "" {
+		return "", t, signers, errors.New("checkpoint: empty origin")
 	}
 	return lines[0], tlog.Tree{N: size, Hash: h}, signers, nil
 }

@@ -347,12 +347,12 @@ func (st *State) Compare(present []Present, sc Scope) Comparison {
 			out.Legacy++
 		case r == nil:
 			add("extra", 0, "%s: no log entry made it: inserted without custody", label)
+		case r.CaseID != p.CaseID: // before the digest: a record moved unchanged keeps it
+			add("mismatch", r.Entry, "%s: the log puts it in case %q, it is in case %q: moved", label, r.CaseID, p.CaseID)
 		case r.Digest == p.Digest:
 			if r.Legacy {
 				out.Legacy++
 			}
-		case r.CaseID != p.CaseID:
-			add("mismatch", r.Entry, "%s: the log puts it in case %q, it is in case %q: moved", label, r.CaseID, p.CaseID)
 		case r.Digest == "":
 			add("extra", r.Entry, "%s: entry %d removed it, yet it is present", label, r.Entry)
 		case indexOf(r.History, p.Digest) >= 0:

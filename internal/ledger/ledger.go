@@ -56,6 +56,14 @@ func DecodeEntry(b []byte) (tahqiq.LogEntry, error) {
 	if !bytes.Equal(re, b) {
 		return e, errors.New("ledger: decode entry: not in canonical form")
 	}
+	// docs/format/ledger.md: format is absent (format 1, whose entries
+	// have only the first eight keys) or 2.
+	switch {
+	case e.Format != 0 && e.Format != tahqiq.LogFormat:
+		return e, fmt.Errorf("ledger: decode entry: format %d (want no format key, format 1, or %d): not in canonical form", e.Format, tahqiq.LogFormat)
+	case e.Format == 0 && (e.CaseSeq != 0 || e.Prev != "" || len(e.Records) > 0):
+		return e, errors.New("ledger: decode entry: an entry of format 1 (no format key) with case_seq, prev or records: not in canonical form")
+	}
 	return e, nil
 }
 
@@ -145,10 +153,22 @@ func CheckInclusion(p tahqiq.Proof, root tlog.Hash, data []byte) error {
 }
 
 // CheckConsistency checks that oldRoot (size p.Old) is a prefix of root.
+// Every tree extends the empty one (size 0, whose hash is 32 zero bytes)
+// with an empty proof; two trees of one size are consistent with an empty
+// proof when their roots are equal (docs/format/ledger.md, "Tree").
 func CheckConsistency(p tahqiq.Proof, root, oldRoot tlog.Hash) error {
 	hs, err := decHashes(p.Hashes)
 	if err != nil {
 		return err
+	}
+	if p.Old == 0 && p.Size >= 0 {
+		switch {
+		case len(hs) != 0:
+			return fmt.Errorf("ledger: a consistency proof from size 0 has no hashes, this one %d", len(hs))
+		case oldRoot != (tlog.Hash{}) || p.Size == 0 && root != (tlog.Hash{}):
+			return errors.New("ledger: the empty tree's hash is 32 zero bytes")
+		}
+		return nil
 	}
 	if err := tlog.CheckTree(hs, p.Size, root, p.Old, oldRoot); err != nil {
 		return fmt.Errorf("ledger: tree of size %d is not an extension of size %d: %w", p.Size, p.Old, err)

@@ -171,6 +171,9 @@ func (t *TrustedKeys) Add(kind, vkey string) error {
 // Cosigners returns which of the witness keys have a valid signature on a
 // signed checkpoint (already known to be the log's).
 func Cosigners(signed []byte, logKey note.Verifier, witnesses []string) ([]string, error) {
+	if err := checkNote(signed); err != nil {
+		return nil, err
+	}
 	var out []string
 	for _, w := range witnesses {
 		v, err := NewVerifier(w)

@@ -24,7 +24,7 @@ func (db *DB) InTx(ctx context.Context, fn func(tx tahqiq.CaseTx) error) error {
 		return err
 	}
 	defer tx.Rollback(ctx)
-	if err := fn(&caseTx{logRows: logRows{q: tx, locked: new(bool)}, tx: tx}); err != nil {
+	if err := fn(&caseTx{logRows: logRows{q: tx, locked: new(bool)}, tx: tx, db: db}); err != nil {
 		return err
 	}
 	if err := tx.Commit(ctx); err != nil {
@@ -36,6 +36,7 @@ func (db *DB) InTx(ctx context.Context, fn func(tx tahqiq.CaseTx) error) error {
 type caseTx struct {
 	logRows
 	tx pgx.Tx
+	db *DB
 }
 
 func conflict(err error, what string) error {

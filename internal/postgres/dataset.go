@@ -23,14 +23,14 @@ var (
 func (db *DB) FindDatasets(ctx context.Context) ([]tahqiq.Dataset, error) {
 	var out []tahqiq.Dataset
 	err := db.scoped(ctx, func(q querier) error {
-		rows, err := q.Query(ctx, `SELECT id, name, created_at FROM datasets ORDER BY name`)
+		rows, err := q.Query(ctx, `SELECT id, name, created_at, derivation FROM datasets ORDER BY name`)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
 			var d tahqiq.Dataset
-			if err := rows.Scan(&d.ID, &d.Name, &d.CreatedAt); err != nil {
+			if err := rows.Scan(&d.ID, &d.Name, &d.CreatedAt, &d.Derivation); err != nil {
 				return err
 			}
 			d.CreatedAt = d.CreatedAt.UTC()
@@ -57,7 +57,7 @@ func (db *DB) FindDatasets(ctx context.Context) ([]tahqiq.Dataset, error) {
 func (db *DB) FindDatasetByName(ctx context.Context, name string) (tahqiq.Dataset, error) {
 	var d tahqiq.Dataset
 	err := db.scoped(ctx, func(q querier) error {
-		err := q.QueryRow(ctx, `SELECT id, name, created_at FROM datasets WHERE name = $1`, name).Scan(&d.ID, &d.Name, &d.CreatedAt)
+		err := q.QueryRow(ctx, `SELECT id, name, created_at, derivation FROM datasets WHERE name = $1`, name).Scan(&d.ID, &d.Name, &d.CreatedAt, &d.Derivation)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return tahqiq.Errorf(tahqiq.ENOTFOUND, "no dataset named %q", name)
 		}
@@ -84,7 +84,7 @@ func fillDataset(ctx context.Context, q querier, d *tahqiq.Dataset) error {
 	if err != nil {
 		return fmt.Errorf("postgres: dataset %q counts: %w", d.Name, err)
 	}
-	rows, err := q.Query(ctx, `SELECT name, sha256, size, format, imported_at, records FROM files WHERE dataset_id = $1 ORDER BY id`, d.ID)
+	rows, err := q.Query(ctx, `SELECT name, sha256, size, format, imported_at, records, options FROM files WHERE dataset_id = $1 ORDER BY id`, d.ID)
 	if err != nil {
 		return fmt.Errorf("postgres: dataset %q files: %w", d.Name, err)
 	}
@@ -92,10 +92,14 @@ func fillDataset(ctx context.Context, q querier, d *tahqiq.Dataset) error {
 	d.Sources = nil
 	for rows.Next() {
 		var f tahqiq.ImportFile
-		if err := rows.Scan(&f.Name, &f.SHA256, &f.Size, &f.Format, &f.ImportedAt, &f.Records); err != nil {
+		var opts string
+		if err := rows.Scan(&f.Name, &f.SHA256, &f.Size, &f.Format, &f.ImportedAt, &f.Records, &opts); err != nil {
 			return fmt.Errorf("postgres: dataset %q files: %w", d.Name, err)
 		}
 		f.ImportedAt = f.ImportedAt.UTC()
+		if f.Options, err = decodeOptions(opts); err != nil {
+			return fmt.Errorf("postgres: dataset %q file %s: %w", d.Name, f.Name, err)
+		}
 		d.Sources = append(d.Sources, f)
 	}
 	if err := rows.Err(); err != nil {
@@ -107,15 +111,22 @@ func fillDataset(ctx context.Context, q querier, d *tahqiq.Dataset) error {
 // DeleteDataset removes the dataset and everything imported into it, in one
 // transaction, and returns what it removed.
 func (db *DB) DeleteDataset(ctx context.Context, name string) (tahqiq.DatasetCounts, error) {
-	d, err := db.FindDatasetByName(ctx, name)
+	var n tahqiq.DatasetCounts
+	err := db.InTx(ctx, func(tx tahqiq.CaseTx) error {
+		var err error
+		n, err = tx.DeleteDataset(ctx, name)
+		return err
+	})
+	return n, err
+}
+
+// DeleteDataset removes a dataset, its content and its owner in the
+// transaction.
+func (t *caseTx) DeleteDataset(ctx context.Context, name string) (tahqiq.DatasetCounts, error) {
+	d, err := t.db.FindDatasetByName(ctx, name)
 	if err != nil {
 		return tahqiq.DatasetCounts{}, err
 	}
-	tx, err := db.begin(ctx)
-	if err != nil {
-		return tahqiq.DatasetCounts{}, fmt.Errorf("postgres: delete dataset: %w", err)
-	}
-	defer tx.Rollback(ctx)
 	for _, q := range []string{
 		`DELETE FROM shares WHERE dataset_id = $1`,
 		`DELETE FROM post_records WHERE post_id IN (SELECT id FROM posts WHERE dataset_id = $1)`,
@@ -126,11 +137,11 @@ func (db *DB) DeleteDataset(ctx context.Context, name string) (tahqiq.DatasetCou
 		`DELETE FROM files WHERE dataset_id = $1`,
 		`DELETE FROM datasets WHERE id = $1`,
 	} {
-		if _, err := tx.Exec(ctx, q, d.ID); err != nil {
+		if _, err := t.tx.Exec(ctx, q, d.ID); err != nil {
 			return tahqiq.DatasetCounts{}, fmt.Errorf("postgres: delete dataset %q: %w", name, err)
 		}
 	}
-	if err := tx.Commit(ctx); err != nil {
+	if _, err := t.tx.Exec(ctx, `DELETE FROM dataset_orgs WHERE dataset = $1`, name); err != nil {
 		return tahqiq.DatasetCounts{}, fmt.Errorf("postgres: delete dataset %q: %w", name, err)
 	}
 	return d.Counts, nil
@@ -259,4 +270,22 @@ func (db *DB) FindPost(ctx context.Context, dataset, uid string) (tahqiq.PostRec
 		return nil
 	})
 	return pr, err
+}
+
+// encodeOptions writes the format options of a file as JSON ("" for none
+// recorded).
+func encodeOptions(o map[string]string) (string, error) {
+	if o == nil {
+		return "", nil
+	}
+	b, err := json.Marshal(o)
+	return string(b), err
+}
+
+func decodeOptions(s string) (map[string]string, error) {
+	if s == "" {
+		return nil, nil
+	}
+	o := map[string]string{}
+	return o, json.Unmarshal([]byte(s), &o)
 }

@@ -31,7 +31,7 @@ func (db *DB) BeginImport(ctx context.Context, dataset string) (tahqiq.ImportTx,
 		return nil, fmt.Errorf("postgres: begin import: %w", err)
 	}
 	t := &importTx{db: db, tx: tx,
-		posts: map[string]int64{}, accounts: map[string]int64{}, shares: map[shareKey]struct{}{}, postRecSeen: map[[2]int64]struct{}{},
+		posts: map[string]postRef{}, accounts: map[string]int64{}, shares: map[shareKey]struct{}{}, postRecSeen: map[[2]int64]struct{}{},
 		records:     newBatch("records", "id", "file_id", "line", "offset", "locator", "kind", "sha256", "raw", "collected_at"),
 		postRows:    newBatch("posts", "id", "dataset_id", "uid", "account_id", "created_at", "record_id", "data"),
 		postRecs:    newBatch("post_records", "post_id", "record_id"),
@@ -57,13 +57,14 @@ type importTx struct {
 	datasetID int64
 	fileID    int64
 	nrecords  int64
+	nkept     int64 // records of the current file other than CSV header lines
 
 	nextRecord, nextPost, nextAccount int64
 	firstPost                         int64
 	hadPosts, hadAccounts             bool
 	complete                          bool
 
-	posts       map[string]int64
+	posts       map[string]postRef
 	accounts    map[string]int64
 	shares      map[shareKey]struct{}
 	postRecSeen map[[2]int64]struct{} // (post, record) pairs of the current record, as COPY cannot skip conflicts
@@ -98,29 +99,91 @@ func (t *importTx) init(ctx context.Context, dataset string) error {
 	return nil
 }
 
-func (t *importTx) HasFile(ctx context.Context, sha256 string) (bool, error) {
-	var ok bool
-	err := t.tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM files WHERE dataset_id = $1 AND sha256 = $2)`, t.datasetID, sha256).Scan(&ok)
-	if err != nil {
-		return false, fmt.Errorf("postgres: has file: %w", err)
+// FindFile returns the file of the dataset with this SHA-256, after
+// writing the counts of the current one (it may be the same file given
+// twice).
+func (t *importTx) FindFile(ctx context.Context, sha256 string) (tahqiq.ImportFile, bool, error) {
+	var f tahqiq.ImportFile
+	if err := t.finishFile(ctx); err != nil {
+		return f, false, err
 	}
-	return ok, nil
+	err := t.tx.QueryRow(ctx, `SELECT name, sha256, size, format, imported_at, records, kept,
+		(SELECT count(*) FROM rejects WHERE file_id = files.id) FROM files WHERE dataset_id = $1 AND sha256 = $2`, t.datasetID, sha256).
+		Scan(&f.Name, &f.SHA256, &f.Size, &f.Format, &f.ImportedAt, &f.Records, &f.Kept, &f.Rejects)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return f, false, nil
+	}
+	if err != nil {
+		return f, false, fmt.Errorf("postgres: find file: %w", err)
+	}
+	f.ImportedAt = f.ImportedAt.UTC()
+	return f, true, nil
 }
 
 func (t *importTx) AddFile(ctx context.Context, f tahqiq.ImportFile) error {
 	if err := t.finishFile(ctx); err != nil {
 		return err
 	}
+	if err := t.replaceFile(ctx, f); err != nil {
+		return err
+	}
 	at := f.ImportedAt
 	if at.IsZero() {
 		at = t.db.Now()
 	}
-	err := t.tx.QueryRow(ctx, `INSERT INTO files (dataset_id, name, sha256, size, format, imported_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-		t.datasetID, f.Name, f.SHA256, f.Size, f.Format, at.UTC().Truncate(1e9)).Scan(&t.fileID)
+	opts, err := encodeOptions(f.Options)
 	if err != nil {
 		return fmt.Errorf("postgres: add file %s: %w", f.Name, err)
 	}
-	t.nrecords = 0
+	err = t.tx.QueryRow(ctx, `INSERT INTO files (dataset_id, name, sha256, size, format, imported_at, options) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+		t.datasetID, f.Name, f.SHA256, f.Size, f.Format, at.UTC().Truncate(1e9), opts).Scan(&t.fileID)
+	if err != nil {
+		return fmt.Errorf("postgres: add file %s: %w", f.Name, err)
+	}
+	t.nrecords, t.nkept = 0, 0
+	return nil
+}
+
+// Derivation returns the derivation recorded for the dataset and
+// whether it holds files.
+func (t *importTx) Derivation(ctx context.Context) (string, bool, error) {
+	var d string
+	var files bool
+	err := t.tx.QueryRow(ctx, `SELECT derivation, EXISTS (SELECT 1 FROM files WHERE dataset_id = $1) FROM datasets WHERE id = $1`, t.datasetID).Scan(&d, &files)
+	if err != nil {
+		return "", false, fmt.Errorf("postgres: derivation: %w", err)
+	}
+	return d, files, nil
+}
+
+// SetDerivation records the derivation of the dataset.
+func (t *importTx) SetDerivation(ctx context.Context, derivation string) error {
+	if _, err := t.tx.Exec(ctx, `UPDATE datasets SET derivation = $1 WHERE id = $2`, derivation, t.datasetID); err != nil {
+		return fmt.Errorf("postgres: set derivation: %w", err)
+	}
+	return nil
+}
+
+// replaceFile removes an earlier import of f that kept nothing (its
+// header records and its rejects); one that kept something is a
+// conflict.
+func (t *importTx) replaceFile(ctx context.Context, f tahqiq.ImportFile) error {
+	var id, kept int64
+	err := t.tx.QueryRow(ctx, `SELECT id, kept FROM files WHERE dataset_id = $1 AND sha256 = $2`, t.datasetID, f.SHA256).Scan(&id, &kept)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("postgres: add file %s: %w", f.Name, err)
+	}
+	if kept > 0 {
+		return tahqiq.Errorf(tahqiq.ECONFLICT, "%s: already imported into the dataset", f.Name)
+	}
+	for _, q := range []string{`DELETE FROM records WHERE file_id = $1`, `DELETE FROM rejects WHERE file_id = $1`, `DELETE FROM files WHERE id = $1`} {
+		if _, err := t.tx.Exec(ctx, q, id); err != nil {
+			return fmt.Errorf("postgres: replace file %s: %w", f.Name, err)
+		}
+	}
 	return nil
 }
 
@@ -131,7 +194,7 @@ func (t *importTx) finishFile(ctx context.Context) error {
 	if err := t.flush(ctx); err != nil {
 		return err
 	}
-	if _, err := t.tx.Exec(ctx, `UPDATE files SET records = $1 WHERE id = $2`, t.nrecords, t.fileID); err != nil {
+	if _, err := t.tx.Exec(ctx, `UPDATE files SET records = $1, kept = $2 WHERE id = $3`, t.nrecords, t.nkept, t.fileID); err != nil {
 		return fmt.Errorf("postgres: finish file: %w", err)
 	}
 	return nil
@@ -184,8 +247,11 @@ func (t *importTx) AddRecord(ctx context.Context, rec *tahqiq.RawRecord, posts [
 		return r, err
 	}
 	t.nrecords++
+	if rec.Kind != tahqiq.RecordHeader {
+		t.nkept++
+	}
 
-	return storeimport.Add(ctx, rows{t}, recID, rec.Locator, posts, accounts, shares)
+	return storeimport.Add(ctx, rows{t}, recID, rec, posts, accounts, shares)
 }
 
 // rows is the import's side of storeimport.Rows.
@@ -195,8 +261,20 @@ func (r rows) Account(ctx context.Context, uid string, recID int64, a *tahqiq.Ac
 	return r.t.account(ctx, uid, recID, a)
 }
 
-func (r rows) Post(ctx context.Context, p *tahqiq.Post, accID, recID int64) (int64, bool, error) {
-	return r.t.post(ctx, p, accID, recID)
+func (r rows) FindPost(ctx context.Context, uid string) (int64, int64, string, bool, error) {
+	return r.t.findPost(ctx, uid)
+}
+
+func (r rows) AddPost(ctx context.Context, p *tahqiq.Post, accID, recID int64) (int64, error) {
+	return r.t.addPost(ctx, p, accID, recID)
+}
+
+func (r rows) AddOccurrence(ctx context.Context, post, recID int64) error {
+	return r.t.addOccurrence(ctx, post, recID)
+}
+
+func (r rows) AddRecordReject(ctx context.Context, recID, line int64, reason string, raw []byte) error {
+	return r.t.addReject(ctx, line, reason, raw, recID)
 }
 
 func (r rows) ShareExists(ctx context.Context, post int64, typ tahqiq.ObjectType, object string) (bool, error) {
@@ -256,47 +334,72 @@ func (t *importTx) account(ctx context.Context, uid string, recID int64, a *tahq
 	return id, true, nil
 }
 
-func (t *importTx) post(ctx context.Context, p *tahqiq.Post, accID, recID int64) (int64, bool, error) {
-	id, ok := t.posts[p.UID]
-	if !ok && (t.hadPosts || !t.complete) {
-		err := t.tx.QueryRow(ctx, `SELECT id FROM posts WHERE dataset_id = $1 AND uid = $2`, t.datasetID, p.UID).Scan(&id)
-		switch {
-		case err == nil:
-			ok = true
-			t.posts[p.UID] = id
-		case !errors.Is(err, pgx.ErrNoRows):
-			return 0, false, fmt.Errorf("postgres: post %s: %w", p.UID, err)
-		}
+// postRef is a post of the dataset: its id, and its author's account id
+// and UID.
+type postRef struct {
+	id, account int64
+	author      string
+}
+
+func (t *importTx) findPost(ctx context.Context, uid string) (int64, int64, string, bool, error) {
+	if p, ok := t.posts[uid]; ok {
+		return p.id, p.account, p.author, true, nil
 	}
-	if ok {
-		k := [2]int64{id, recID}
-		if _, seen := t.postRecSeen[k]; seen {
-			return id, false, nil
-		}
-		t.postRecSeen[k] = struct{}{}
-		if err := t.postRecs.add(ctx, t.tx, id, recID); err != nil {
-			return 0, false, err
-		}
-		return id, false, nil
+	if !t.hadPosts && t.complete {
+		return 0, 0, "", false, nil
 	}
+	var p postRef
+	err := t.tx.QueryRow(ctx, `SELECT p.id, p.account_id, a.uid FROM posts p JOIN accounts a ON a.id = p.account_id
+		WHERE p.dataset_id = $1 AND p.uid = $2`, t.datasetID, uid).Scan(&p.id, &p.account, &p.author)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return 0, 0, "", false, nil
+	case err != nil:
+		return 0, 0, "", false, fmt.Errorf("postgres: post %s: %w", uid, err)
+	}
+	t.posts[uid] = p
+	return p.id, p.account, p.author, true, nil
+}
+
+func (t *importTx) addPost(ctx context.Context, p *tahqiq.Post, accID, recID int64) (int64, error) {
 	data, err := json.Marshal(p)
 	if err != nil {
-		return 0, false, fmt.Errorf("postgres: post %s: %w", p.UID, err)
+		return 0, fmt.Errorf("postgres: post %s: %w", p.UID, err)
 	}
 	t.nextPost++
-	id = t.nextPost
+	id := t.nextPost
 	if err := t.postRows.add(ctx, t.tx, id, t.datasetID, p.UID, accID, p.CreatedAt.Unix(), recID, string(data)); err != nil {
-		return 0, false, err
+		return 0, err
 	}
-	t.posts[p.UID] = id
-	return id, true, nil
+	t.posts[p.UID] = postRef{id: id, account: accID, author: p.AuthorUID}
+	return id, nil
+}
+
+func (t *importTx) addOccurrence(ctx context.Context, post, recID int64) error {
+	k := [2]int64{post, recID}
+	if _, seen := t.postRecSeen[k]; seen {
+		return nil
+	}
+	t.postRecSeen[k] = struct{}{}
+	return t.postRecs.add(ctx, t.tx, post, recID)
 }
 
 func (t *importTx) AddReject(ctx context.Context, r tahqiq.Reject, raw []byte) error {
+	return t.addReject(ctx, r.Line, r.Reason, raw, 0)
+}
+
+// addReject stores a reject of the current file; recID is the stored
+// record it rejects a part of (a post-id conflict), or 0 for a record the
+// parser rejected.
+func (t *importTx) addReject(ctx context.Context, line int64, reason string, raw []byte, recID int64) error {
 	if t.fileID == 0 {
 		return errors.New("postgres: add reject: no current file")
 	}
-	if _, err := t.tx.Exec(ctx, `INSERT INTO rejects (file_id, line, reason, raw) VALUES ($1, $2, $3, $4)`, t.fileID, r.Line, r.Reason, raw); err != nil {
+	var rec *int64
+	if recID != 0 {
+		rec = &recID
+	}
+	if _, err := t.tx.Exec(ctx, `INSERT INTO rejects (file_id, line, reason, raw, record_id) VALUES ($1, $2, $3, $4, $5)`, t.fileID, line, reason, raw, rec); err != nil {
 		return fmt.Errorf("postgres: add reject: %w", err)
 	}
 	return nil

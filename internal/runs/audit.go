@@ -58,13 +58,16 @@ func (s *Store) RunAudit(ctx context.Context, req AuditRequest, actor string, re
 	if req.Map == "" {
 		return Info{}, tahqiq.Errorf(tahqiq.EINVALID, "map is required (%s)", strings.Join(audit.MapNames(), ", "))
 	}
-	imp, err := audit.ReadFile(ctx, req.File, req.Map)
-	if err != nil {
-		return Info{}, err
-	}
 	name := req.Name
 	if name == "" {
 		name = filepath.Base(req.File)
+	}
+	imp, err := audit.ReadFileWithin(ctx, req.File, req.Map, s.Limits)
+	if err != nil {
+		if code := tahqiq.ErrorCode(err); code != tahqiq.EINTERNAL { // say it with the name the user knows
+			return Info{}, &tahqiq.Error{Code: code, Message: strings.ReplaceAll(tahqiq.ErrorMessage(err), req.File, name), Err: err}
+		}
+		return Info{}, err
 	}
 	imp.File = name
 	for i := range imp.Rejects {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/coord"
+	"github.com/tahqiq/tahqiq/internal/ingest"
 )
 
 // A ShareSource is a store a coordination run reads a dataset from.
@@ -34,6 +35,9 @@ func DatasetShares(ctx context.Context, st ShareSource, name string, types []tah
 	d, err := st.FindDatasetByName(ctx, name)
 	if err != nil {
 		return nil, coord.Source{}, err
+	}
+	if err := ingest.CheckDerivation(d); err != nil {
+		return nil, coord.Source{}, err // derived by other rules: re-derive it first
 	}
 	filter := tahqiq.ShareFilter{Dataset: name}
 	for _, t := range types {
@@ -59,14 +63,35 @@ func DatasetShares(ctx context.Context, st ShareSource, name string, types []tah
 // detection: every post but reposts (a repost carries its original's
 // text, not its own), as tahqiq coord --input collects them from files.
 func DatasetTexts(ctx context.Context, st tahqiq.PostScanner, name string) ([]coord.TextPost, error) {
+	if ds, ok := st.(tahqiq.DatasetStore); ok {
+		d, err := ds.FindDatasetByName(ctx, name)
+		if err != nil {
+			return nil, err
+		}
+		if err := ingest.CheckDerivation(d); err != nil {
+			return nil, err
+		}
+	}
 	var out []coord.TextPost
 	err := st.ScanPosts(ctx, name, func(p tahqiq.Post) error {
 		if p.Kind != tahqiq.KindRepost && p.Text != "" {
-			out = append(out, coord.TextPost{PostID: p.UID, AccountID: p.AuthorUID, Time: p.CreatedAt.Unix(), Text: p.Text})
+			out = append(out, TextPost(p))
 		}
 		return nil
 	})
 	return out, err
+}
+
+// TextPost is the near-text input of a post: a post without a time keeps
+// none (time 0, precision none), never the year 1.
+func TextPost(p tahqiq.Post) coord.TextPost {
+	tp := coord.TextPost{PostID: p.UID, AccountID: p.AuthorUID, Precision: p.Precision, Text: p.Text}
+	if p.CreatedAt.IsZero() || p.Precision == tahqiq.PrecisionNone {
+		tp.Precision = tahqiq.PrecisionNone
+	} else {
+		tp.Time = p.CreatedAt.Unix()
+	}
+	return tp
 }
 
 // ParseWindow reads a window such as "60s", "5m" or "none" into seconds;

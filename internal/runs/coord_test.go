@@ -10,6 +10,7 @@ import (
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/coord"
+	"github.com/tahqiq/tahqiq/internal/ingest"
 	"github.com/tahqiq/tahqiq/internal/runs"
 	"github.com/tahqiq/tahqiq/internal/sqlite"
 )
@@ -59,6 +60,9 @@ func campaign(t *testing.T, db *sqlite.DB) ([]tahqiq.Share, []coord.TextPost) {
 	}
 	post("x:other1", base.Add(time.Minute), "lovely weather in lahore today", "")
 	post("x:other2", base.Add(2*time.Minute), "cricket scores from the match", "")
+	if err := tx.SetDerivation(ctx, ingest.Derivation); err != nil { // as an import by this tahqiq
+		t.Fatal(err)
+	}
 	if err := tx.Commit(ctx); err != nil {
 		t.Fatal(err)
 	}

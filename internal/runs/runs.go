@@ -19,6 +19,7 @@ import (
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/coord"
+	"github.com/tahqiq/tahqiq/internal/decompress"
 )
 
 // Kinds of runs.
@@ -48,6 +49,8 @@ type Store struct {
 	// in this process; the CLI's wiring chooses (tahqiq serve --nats: the
 	// NATS JetStream workers). The result is the same.
 	Engine coord.Engine
+	// Limits bound what an audited .gz results file may expand to.
+	Limits decompress.Limits
 }
 
 var idRE = regexp.MustCompile(`^[a-z]-[0-9]{8}T[0-9]{6}-[0-9a-f]{6}$`)

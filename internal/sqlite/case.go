@@ -21,7 +21,7 @@ func (db *DB) InTx(ctx context.Context, fn func(tx tahqiq.CaseTx) error) error {
 	if err != nil {
 		return fmt.Errorf("sqlite: begin: %w", err)
 	}
-	if err := fn(&caseTx{logRows: logRows{tx}, tx: tx}); err != nil {
+	if err := fn(&caseTx{logRows: logRows{tx}, tx: tx, db: db}); err != nil {
 		tx.Rollback()
 		return err
 	}
@@ -34,6 +34,7 @@ func (db *DB) InTx(ctx context.Context, fn func(tx tahqiq.CaseTx) error) error {
 type caseTx struct {
 	logRows
 	tx *sql.Tx
+	db *DB
 }
 
 func conflict(err error, what string) error {

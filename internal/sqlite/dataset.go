@@ -21,7 +21,7 @@ var (
 
 // FindDatasets returns every dataset with its counts and sources, by name.
 func (db *DB) FindDatasets(ctx context.Context) ([]tahqiq.Dataset, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT id, name, created_at FROM datasets ORDER BY name`)
+	rows, err := db.read.QueryContext(ctx, `SELECT id, name, created_at, derivation FROM datasets ORDER BY name`)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: find datasets: %w", err)
 	}
@@ -29,7 +29,7 @@ func (db *DB) FindDatasets(ctx context.Context) ([]tahqiq.Dataset, error) {
 	for rows.Next() {
 		var d tahqiq.Dataset
 		var created string
-		if err := rows.Scan(&d.ID, &d.Name, &created); err != nil {
+		if err := rows.Scan(&d.ID, &d.Name, &created, &d.Derivation); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("sqlite: find datasets: %w", err)
 		}
@@ -52,7 +52,7 @@ func (db *DB) FindDatasets(ctx context.Context) ([]tahqiq.Dataset, error) {
 func (db *DB) FindDatasetByName(ctx context.Context, name string) (tahqiq.Dataset, error) {
 	var d tahqiq.Dataset
 	var created string
-	err := db.read.QueryRowContext(ctx, `SELECT id, name, created_at FROM datasets WHERE name = ?`, name).Scan(&d.ID, &d.Name, &created)
+	err := db.read.QueryRowContext(ctx, `SELECT id, name, created_at, derivation FROM datasets WHERE name = ?`, name).Scan(&d.ID, &d.Name, &created, &d.Derivation)
 	if errors.Is(err, sql.ErrNoRows) {
 		return d, tahqiq.Errorf(tahqiq.ENOTFOUND, "no dataset named %q", name)
 	}
@@ -75,7 +75,7 @@ func (db *DB) fillDataset(ctx context.Context, d *tahqiq.Dataset) error {
 	if err != nil {
 		return fmt.Errorf("sqlite: dataset %q counts: %w", d.Name, err)
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT name, sha256, size, format, imported_at, records FROM files WHERE dataset_id = ? ORDER BY id`, d.ID)
+	rows, err := db.read.QueryContext(ctx, `SELECT name, sha256, size, format, imported_at, records, options FROM files WHERE dataset_id = ? ORDER BY id`, d.ID)
 	if err != nil {
 		return fmt.Errorf("sqlite: dataset %q files: %w", d.Name, err)
 	}
@@ -83,9 +83,12 @@ func (db *DB) fillDataset(ctx context.Context, d *tahqiq.Dataset) error {
 	d.Sources = nil
 	for rows.Next() {
 		var f tahqiq.ImportFile
-		var at string
-		if err := rows.Scan(&f.Name, &f.SHA256, &f.Size, &f.Format, &at, &f.Records); err != nil {
+		var at, opts string
+		if err := rows.Scan(&f.Name, &f.SHA256, &f.Size, &f.Format, &at, &f.Records, &opts); err != nil {
 			return fmt.Errorf("sqlite: dataset %q files: %w", d.Name, err)
+		}
+		if f.Options, err = decodeOptions(opts); err != nil {
+			return fmt.Errorf("sqlite: dataset %q file %s: %w", d.Name, f.Name, err)
 		}
 		f.ImportedAt, _ = time.Parse(time.RFC3339, at)
 		d.Sources = append(d.Sources, f)
@@ -96,15 +99,22 @@ func (db *DB) fillDataset(ctx context.Context, d *tahqiq.Dataset) error {
 // DeleteDataset removes the dataset and everything imported into it, in one
 // transaction, and returns what it removed.
 func (db *DB) DeleteDataset(ctx context.Context, name string) (tahqiq.DatasetCounts, error) {
-	d, err := db.FindDatasetByName(ctx, name)
+	var n tahqiq.DatasetCounts
+	err := db.InTx(ctx, func(tx tahqiq.CaseTx) error {
+		var err error
+		n, err = tx.DeleteDataset(ctx, name)
+		return err
+	})
+	return n, err
+}
+
+// DeleteDataset removes a dataset, its content and its owner in the
+// transaction.
+func (t *caseTx) DeleteDataset(ctx context.Context, name string) (tahqiq.DatasetCounts, error) {
+	d, err := t.db.FindDatasetByName(ctx, name)
 	if err != nil {
 		return tahqiq.DatasetCounts{}, err
 	}
-	tx, err := db.write.BeginTx(ctx, nil)
-	if err != nil {
-		return tahqiq.DatasetCounts{}, fmt.Errorf("sqlite: delete dataset: %w", err)
-	}
-	defer tx.Rollback()
 	for _, q := range []string{
 		`DELETE FROM shares WHERE dataset_id = ?`,
 		`DELETE FROM post_records WHERE post_id IN (SELECT id FROM posts WHERE dataset_id = ?)`,
@@ -115,11 +125,11 @@ func (db *DB) DeleteDataset(ctx context.Context, name string) (tahqiq.DatasetCou
 		`DELETE FROM files WHERE dataset_id = ?`,
 		`DELETE FROM datasets WHERE id = ?`,
 	} {
-		if _, err := tx.ExecContext(ctx, q, d.ID); err != nil {
+		if _, err := t.tx.ExecContext(ctx, q, d.ID); err != nil {
 			return tahqiq.DatasetCounts{}, fmt.Errorf("sqlite: delete dataset %q: %w", name, err)
 		}
 	}
-	if err := tx.Commit(); err != nil {
+	if _, err := t.tx.ExecContext(ctx, `DELETE FROM dataset_orgs WHERE dataset = ?`, name); err != nil {
 		return tahqiq.DatasetCounts{}, fmt.Errorf("sqlite: delete dataset %q: %w", name, err)
 	}
 	return d.Counts, nil
@@ -231,4 +241,22 @@ func (db *DB) FindPost(ctx context.Context, dataset, uid string) (tahqiq.PostRec
 		pr.Records = append(pr.Records, r)
 	}
 	return pr, rows.Err()
+}
+
+// encodeOptions writes the format options of a file as JSON ("" for none
+// recorded).
+func encodeOptions(o map[string]string) (string, error) {
+	if o == nil {
+		return "", nil
+	}
+	b, err := json.Marshal(o)
+	return string(b), err
+}
+
+func decodeOptions(s string) (map[string]string, error) {
+	if s == "" {
+		return nil, nil
+	}
+	o := map[string]string{}
+	return o, json.Unmarshal([]byte(s), &o)
 }

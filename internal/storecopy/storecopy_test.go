@@ -40,7 +40,8 @@ func fill(t *testing.T, s tahqiq.ImportStore, names ...string) {
 			if i%7 == 0 {
 				rec.CollectedAt = time.Unix(1700000000+int64(i), 0)
 			}
-			p := tahqiq.Post{UID: fmt.Sprintf("x:%d", i%40), AuthorUID: fmt.Sprintf("x:u%d", i%9), CreatedAt: time.Unix(1700000000+int64(i), 0), Precision: tahqiq.PrecisionSecond, Text: "ووٹ"}
+			// a post repeated 40 records later keeps its author
+			p := tahqiq.Post{UID: fmt.Sprintf("x:%d", i%40), AuthorUID: fmt.Sprintf("x:u%d", i%40%9), CreatedAt: time.Unix(1700000000+int64(i), 0), Precision: tahqiq.PrecisionSecond, Text: "ووٹ"}
 			sh := tahqiq.Share{Type: tahqiq.ObjHashtag, Object: fmt.Sprintf("h%d", i%3), AccountID: p.AuthorUID, PostID: p.UID, Time: p.CreatedAt.Unix(), Precision: p.Precision}
 			if _, err := tx.AddRecord(ctx, rec, []tahqiq.Post{p}, []tahqiq.Account{{UID: p.AuthorUID, Handle: "h", Followers: int64(i)}}, []tahqiq.Share{sh}); err != nil {
 				t.Fatal(err)

@@ -6,7 +6,9 @@ package storetest
 import (
 	"context"
 	"crypto/sha256"
+	"reflect"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -20,6 +22,8 @@ type Store interface {
 	tahqiq.ShareStore
 	tahqiq.PostStore
 	tahqiq.PostScanner
+	tahqiq.RederiveStore
+	FindRejects(ctx context.Context, dataset string, limit, offset int) ([]tahqiq.RejectRecord, error)
 }
 
 // Run runs the suite; newStore returns a fresh, empty store.
@@ -29,6 +33,233 @@ func Run(t *testing.T, newStore func(t *testing.T) Store) {
 	t.Run("RollbackLeavesNothing", func(t *testing.T) { testRollback(t, newStore(t)) })
 	t.Run("DeleteDataset", func(t *testing.T) { testDelete(t, newStore(t)) })
 	t.Run("NotFound", func(t *testing.T) { testNotFound(t, newStore(t)) })
+	t.Run("FileThatKeptNothingIsRetried", func(t *testing.T) { testRetry(t, newStore(t)) })
+	t.Run("PostOfTwoAccountsIsAConflict", func(t *testing.T) { testConflict(t, newStore(t)) })
+	t.Run("Rederive", func(t *testing.T) { testRederive(t, newStore(t)) })
+}
+
+// testRederive: a dataset's derivation is recorded; a re-derivation reads
+// its files, records (in order, in pages), posts, shares and rejects,
+// rebuilds posts, accounts and shares from the records (a record's kind
+// may change, a record may become a reject), recomputes the store's own
+// rejects and keeps the parser's, all in one transaction; a rollback
+// changes nothing.
+func testRederive(t *testing.T, s Store) {
+	ctx := context.Background()
+	alice := post("x:1", "x:alice", 0, "vote")
+	bob := post("x:1", "x:bob", 5, "vote")
+	carol := post("x:2", "x:carol", 9, "vote")
+	tx, err := s.BeginImport(ctx, "d")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d, files, err := tx.Derivation(ctx); err != nil || d != "" || files {
+		t.Fatalf("Derivation of a new dataset = %q, %v, %v", d, files, err)
+	}
+	opts := map[string]string{"map": "account=user"}
+	if err := tx.AddFile(ctx, tahqiq.ImportFile{Name: "f.csv", SHA256: "aa", Size: 10, Format: "test", Options: opts}); err != nil {
+		t.Fatal(err)
+	}
+	add(t, tx, record(1, "a"), []tahqiq.Post{alice}, nil, []tahqiq.Share{share(alice, tahqiq.ObjURL, "https://a.org/")})
+	add(t, tx, record(2, "b"), []tahqiq.Post{bob}, nil, []tahqiq.Share{share(bob, tahqiq.ObjURL, "https://b.org/")}) // a conflict
+	add(t, tx, record(3, "c"), []tahqiq.Post{carol}, nil, []tahqiq.Share{share(carol, tahqiq.ObjHashtag, "h")})
+	if err := tx.AddReject(ctx, tahqiq.Reject{File: "f.csv", Line: 9, Reason: "bad row"}, []byte("9")); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.SetDerivation(ctx, "old"); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	d, err := s.FindDatasetByName(ctx, "d")
+	if err != nil || d.Derivation != "old" || len(d.Sources) != 1 || !reflect.DeepEqual(d.Sources[0].Options, opts) {
+		t.Fatalf("dataset = %+v, %v", d, err)
+	}
+	if _, err := s.BeginRederive(ctx, "nope"); tahqiq.ErrorCode(err) != tahqiq.ENOTFOUND {
+		t.Errorf("BeginRederive of a missing dataset: %v", err)
+	}
+
+	// a rolled-back re-derivation changes nothing
+	rx, err := s.BeginRederive(ctx, "d")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rx.Reset(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := rx.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	if d2, err := s.FindDatasetByName(ctx, "d"); err != nil || d2.Counts != d.Counts || d2.Counts != (tahqiq.DatasetCounts{Records: 3, Posts: 2, Accounts: 2, Shares: 2, Rejects: 2}) {
+		t.Fatalf("after a rollback: %+v (before %+v), %v", d2.Counts, d.Counts, err)
+	}
+
+	rx, err = s.BeginRederive(ctx, "d")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rx.Rollback()
+	if v, files, err := rx.Derivation(ctx); err != nil || v != "old" || !files {
+		t.Errorf("Derivation = %q, %v, %v", v, files, err)
+	}
+	files, err := rx.Files(ctx)
+	if err != nil || len(files) != 1 || files[0].Name != "f.csv" || files[0].Format != "test" || files[0].Records != 3 || !reflect.DeepEqual(files[0].Options, opts) {
+		t.Fatalf("Files = %+v, %v", files, err)
+	}
+	first, err := rx.Records(ctx, files[0].ID, 0, 2)
+	if err != nil || len(first) != 2 {
+		t.Fatalf("Records page 1 = %+v, %v", first, err)
+	}
+	rest, err := rx.Records(ctx, files[0].ID, first[1].ID, 10)
+	if err != nil || len(rest) != 1 {
+		t.Fatalf("Records page 2 = %+v, %v", rest, err)
+	}
+	recs := append(first, rest...)
+	for i, r := range recs {
+		if r.Line != int64(i+1) || string(r.Raw) != []string{"a", "b", "c"}[i] || r.Kind != tahqiq.RecordPost || r.SourceFile != "f.csv" || r.Format != "test" ||
+			r.SHA256 != sha256.Sum256(r.Raw) || r.Locator != "L"+itoa(int64(i+1)) {
+			t.Errorf("record %d = %+v", i, r)
+		}
+	}
+	var posts, shares, rejects []string
+	if err := rx.EachPost(ctx, func(rec int64, uid, author string, data []byte) error {
+		posts = append(posts, uid+" "+author+" "+itoa(rec-recs[0].ID))
+		if !strings.Contains(string(data), `"text":"vote"`) {
+			t.Errorf("post %s data %s", uid, data)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := rx.EachShare(ctx, func(post string, typ tahqiq.ObjectType, object string) error {
+		shares = append(shares, post+" "+string(typ)+" "+object)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := rx.EachReject(ctx, func(r tahqiq.Reject) error {
+		rejects = append(rejects, r.File+":"+itoa(r.Line))
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(posts)
+	sort.Strings(shares)
+	sort.Strings(rejects)
+	if strings.Join(posts, ",") != "x:1 x:alice 0,x:2 x:carol 2" || strings.Join(shares, ",") != "x:1 url https://a.org/,x:2 hashtag h" ||
+		strings.Join(rejects, ",") != "f.csv:2,f.csv:9" {
+		t.Errorf("before: posts %v, shares %v, rejects %v", posts, shares, rejects)
+	}
+	if err := rx.Reset(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := rx.Counts(ctx); err != nil || c != (tahqiq.DatasetCounts{Records: 3, Rejects: 1}) {
+		t.Errorf("after Reset: %+v, %v", c, err)
+	}
+	if err := rx.SetFile(ctx, files[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	// the new rules: record 1 also shares a hashtag, record 2 is now
+	// rejected, record 3 is no post (kind other)
+	r, err := rx.Rederive(ctx, &recs[0], []tahqiq.Post{alice}, nil, []tahqiq.Share{share(alice, tahqiq.ObjURL, "https://a.org/"), share(alice, tahqiq.ObjHashtag, "h")})
+	if err != nil || !reflect.DeepEqual(r, tahqiq.RecordResult{NewPosts: 1, NewAccounts: 1, NewShares: 2}) {
+		t.Errorf("Rederive 1 = %+v, %v", r, err)
+	}
+	if err := rx.DropRecord(ctx, &recs[1], "now rejected"); err != nil {
+		t.Fatal(err)
+	}
+	recs[2].Kind = tahqiq.RecordOther
+	if r, err := rx.Rederive(ctx, &recs[2], nil, nil, nil); err != nil || !reflect.DeepEqual(r, tahqiq.RecordResult{}) {
+		t.Errorf("Rederive 3 = %+v, %v", r, err)
+	}
+	if err := rx.SetDerivation(ctx, "new"); err != nil {
+		t.Fatal(err)
+	}
+	if err := rx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	d, err = s.FindDatasetByName(ctx, "d")
+	if err != nil || d.Derivation != "new" || d.Counts != (tahqiq.DatasetCounts{Records: 2, Posts: 1, Accounts: 1, Shares: 2, Rejects: 2}) || d.Sources[0].Records != 2 {
+		t.Fatalf("after the re-derivation: %+v, %v", d, err)
+	}
+	rs, err := s.FindRejects(ctx, "d", 10, 0)
+	if err != nil || len(rs) != 2 || rs[0].Line != 9 || rs[1].Line != 2 || rs[1].Reason != "now rejected" || string(rs[1].Raw) != "b" {
+		t.Errorf("rejects = %+v, %v", rs, err)
+	}
+	pr, err := s.FindPost(ctx, "d", "x:1")
+	if err != nil || len(pr.Records) != 1 || string(pr.Records[0].Raw) != "a" {
+		t.Errorf("post x:1 = %+v, %v", pr, err)
+	}
+	if _, err := s.FindPost(ctx, "d", "x:2"); tahqiq.ErrorCode(err) != tahqiq.ENOTFOUND {
+		t.Errorf("post x:2 after the re-derivation: %v", err)
+	}
+	// an import continues the dataset: its files and derivation are known
+	tx, err = s.BeginImport(ctx, "d")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if v, files, err := tx.Derivation(ctx); err != nil || v != "new" || !files {
+		t.Errorf("Derivation after = %q, %v, %v", v, files, err)
+	}
+	if f, ok, err := tx.FindFile(ctx, "aa"); err != nil || !ok || f.Records != 2 || f.Kept != 2 {
+		t.Errorf("FindFile after = %+v, %v, %v", f, ok, err)
+	}
+}
+
+// testConflict: a post id the dataset holds as another account's post is
+// rejected, in the same import and in a later one, naming both accounts;
+// the first account's post keeps its shares and gains no occurrence, and
+// the record stays (it is evidence).
+func testConflict(t *testing.T, s Store) {
+	ctx := context.Background()
+	alice := post("x:1", "x:alice", 0, "vote")
+	bob := post("x:1", "x:bob", 5, "vote")
+	want := tahqiq.RecordResult{Conflicts: []tahqiq.PostConflict{{UID: "x:1", Account: "x:alice", Other: "x:bob"}}}
+	mustImport(t, s, "d", func(tx tahqiq.ImportTx) {
+		add(t, tx, record(1, "a"), []tahqiq.Post{alice}, nil, []tahqiq.Share{share(alice, tahqiq.ObjURL, "https://a.org/")})
+		if r := add(t, tx, record(2, "b"), []tahqiq.Post{bob}, nil, []tahqiq.Share{share(bob, tahqiq.ObjURL, "https://b.org/")}); !reflect.DeepEqual(r, want) {
+			t.Errorf("conflict in the import = %+v, want %+v", r, want)
+		}
+	})
+	tx, err := s.BeginImport(ctx, "d")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.AddFile(ctx, tahqiq.ImportFile{Name: "g.jsonl", SHA256: "bb", Size: 1, Format: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	carol := post("x:1", "x:carol", 9, "vote")
+	two := post("x:2", "x:carol", 9, "vote")
+	r := add(t, tx, record(7, "c"), []tahqiq.Post{carol, two}, nil, []tahqiq.Share{share(carol, tahqiq.ObjURL, "https://c.org/"), share(two, tahqiq.ObjURL, "https://c.org/")})
+	want = tahqiq.RecordResult{NewPosts: 1, NewAccounts: 1, NewShares: 1, Conflicts: []tahqiq.PostConflict{{UID: "x:1", Account: "x:alice", Other: "x:carol"}}}
+	if !reflect.DeepEqual(r, want) {
+		t.Errorf("conflict with a stored post = %+v, want %+v", r, want)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	d, err := s.FindDatasetByName(ctx, "d")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Counts != (tahqiq.DatasetCounts{Records: 3, Posts: 2, Accounts: 2, Shares: 2, Rejects: 2}) {
+		t.Errorf("counts = %+v", d.Counts)
+	}
+	pr, err := s.FindPost(ctx, "d", "x:1")
+	if err != nil || pr.Post.AuthorUID != "x:alice" || len(pr.Records) != 1 {
+		t.Errorf("post x:1 = %+v, %v", pr, err)
+	}
+	rs, err := s.FindRejects(ctx, "d", 10, 0)
+	if err != nil || len(rs) != 2 {
+		t.Fatalf("rejects = %+v, %v", rs, err)
+	}
+	for i, other := range []string{"x:bob", "x:carol"} {
+		if r := rs[i]; !strings.Contains(r.Reason, "account x:alice") || !strings.Contains(r.Reason, "account "+other) || r.Line != []int64{2, 7}[i] || string(r.Raw) != []string{"b", "c"}[i] {
+			t.Errorf("reject %d = %+v", i, r)
+		}
+	}
 }
 
 func record(line int64, raw string) *tahqiq.RawRecord {
@@ -85,11 +316,11 @@ func testImportCommit(t *testing.T, s Store) {
 	mustImport(t, s, "d1", func(tx tahqiq.ImportTx) {
 		r := add(t, tx, record(1, `{"id":"1"}`), []tahqiq.Post{p1}, []tahqiq.Account{{UID: "x:alice", Handle: "alice", Followers: 10}},
 			[]tahqiq.Share{share(p1, tahqiq.ObjURL, "https://a.org/"), share(p1, tahqiq.ObjDomain, "https://a.org/")})
-		if r != (tahqiq.RecordResult{NewPosts: 1, NewAccounts: 1, NewShares: 2}) {
+		if !reflect.DeepEqual(r, tahqiq.RecordResult{NewPosts: 1, NewAccounts: 1, NewShares: 2}) {
 			t.Errorf("first record result = %+v", r)
 		}
 		r = add(t, tx, record(2, `{"id":"2"}`), []tahqiq.Post{p2}, nil, []tahqiq.Share{share(p2, tahqiq.ObjURL, "https://a.org/")})
-		if r != (tahqiq.RecordResult{NewPosts: 1, NewAccounts: 1, NewShares: 1}) {
+		if !reflect.DeepEqual(r, tahqiq.RecordResult{NewPosts: 1, NewAccounts: 1, NewShares: 1}) {
 			t.Errorf("second record result = %+v", r)
 		}
 		if err := tx.AddReject(ctx, tahqiq.Reject{File: "f.jsonl", Line: 3, Reason: "truncated"}, []byte(`{"id":`)); err != nil {
@@ -150,11 +381,58 @@ func testImportCommit(t *testing.T, s Store) {
 		t.Fatal(err)
 	}
 	defer tx.Rollback()
-	if ok, err := tx.HasFile(ctx, "aad1"); err != nil || !ok {
-		t.Errorf("HasFile(imported) = %v, %v", ok, err)
+	if f, ok, err := tx.FindFile(ctx, "aad1"); err != nil || !ok || f.Records != 2 || f.Kept != 2 || f.Rejects != 1 || f.Name != "f.jsonl" {
+		t.Errorf("FindFile(imported) = %+v, %v, %v", f, ok, err)
 	}
-	if ok, err := tx.HasFile(ctx, "bb"); err != nil || ok {
-		t.Errorf("HasFile(other) = %v, %v", ok, err)
+	if _, ok, err := tx.FindFile(ctx, "bb"); err != nil || ok {
+		t.Errorf("FindFile(other) = %v, %v", ok, err)
+	}
+}
+
+// testRetry: a file whose import kept nothing but its header line (every
+// row rejected) is known with Kept 0, and importing it again replaces it:
+// its header record and its rejects go, the new import's stay.
+func testRetry(t *testing.T, s Store) {
+	ctx := context.Background()
+	header := record(1, "a,b")
+	header.Kind = tahqiq.RecordHeader
+	mustImport(t, s, "d", func(tx tahqiq.ImportTx) {
+		add(t, tx, header, nil, nil, nil)
+		if err := tx.AddReject(ctx, tahqiq.Reject{File: "f.jsonl", Line: 2, Reason: "bad"}, []byte("1,2")); err != nil {
+			t.Fatal(err)
+		}
+	})
+	tx, err := s.BeginImport(ctx, "d")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	f, ok, err := tx.FindFile(ctx, "aad")
+	if err != nil || !ok || f.Records != 1 || f.Kept != 0 || f.Rejects != 1 {
+		t.Fatalf("FindFile(kept nothing) = %+v, %v, %v", f, ok, err)
+	}
+	if err := tx.AddFile(ctx, tahqiq.ImportFile{Name: "f.jsonl", SHA256: "aad", Size: 10, Format: "other"}); err != nil {
+		t.Fatalf("AddFile of a file that kept nothing: %v", err)
+	}
+	p1 := post("x:1", "x:alice", 0, "vote")
+	add(t, tx, record(1, `{"id":"1"}`), []tahqiq.Post{p1}, nil, nil)
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	d, err := s.FindDatasetByName(ctx, "d")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Counts != (tahqiq.DatasetCounts{Records: 1, Posts: 1, Accounts: 1}) || len(d.Sources) != 1 || d.Sources[0].Format != "other" || d.Sources[0].Records != 1 {
+		t.Errorf("after the retry: %+v, sources %+v", d.Counts, d.Sources)
+	}
+	tx, err = s.BeginImport(ctx, "d")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if f, ok, err := tx.FindFile(ctx, "aad"); err != nil || !ok || f.Kept != 1 || f.Rejects != 0 {
+		t.Errorf("FindFile after the retry = %+v, %v, %v", f, ok, err)
 	}
 }
 
@@ -165,13 +443,13 @@ func testDuplicates(t *testing.T, s Store) {
 		add(t, tx, record(1, "a"), []tahqiq.Post{p1}, nil, []tahqiq.Share{share(p1, tahqiq.ObjRetweet, "9")})
 		// The same post again with the same object: a duplicate.
 		r := add(t, tx, record(2, "a"), []tahqiq.Post{p1}, nil, []tahqiq.Share{share(p1, tahqiq.ObjRetweet, "9")})
-		if r != (tahqiq.RecordResult{Duplicates: 1}) {
+		if !reflect.DeepEqual(r, tahqiq.RecordResult{Duplicates: 1}) {
 			t.Errorf("duplicate record = %+v", r)
 		}
 		// The same post with another object (a second row of an events
 		// file): not a duplicate, one more share.
 		r = add(t, tx, record(3, "b"), []tahqiq.Post{p1}, nil, []tahqiq.Share{share(p1, tahqiq.ObjRetweet, "10")})
-		if r != (tahqiq.RecordResult{NewShares: 1}) {
+		if !reflect.DeepEqual(r, tahqiq.RecordResult{NewShares: 1}) {
 			t.Errorf("second object record = %+v", r)
 		}
 	})

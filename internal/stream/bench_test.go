@@ -52,7 +52,7 @@ func benchBus(b *testing.B, shares []tahqiq.Share, p coord.Params, n int, reduce
 			b.Fatal(err)
 		}
 		defer srv.Shutdown()
-		_, js := connect(b, srv.ClientURL())
+		_, js := connect(b, srv.ClientURL(), srv.Creds.Option())
 		bus := &stream.Bus{JS: js, Partitions: 16}
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
@@ -103,7 +103,7 @@ func BenchmarkLiveWatch(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer srv.Shutdown()
-	_, js := connect(b, srv.ClientURL())
+	_, js := connect(b, srv.ClientURL(), srv.Creds.Option())
 	bus := &stream.Bus{JS: js}
 	ctx := context.Background()
 	if err := bus.SetupLive(ctx); err != nil {

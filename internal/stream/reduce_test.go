@@ -20,7 +20,7 @@ func TestReducerGivesUp(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer srv.Shutdown()
-	nc, err := nats.Connect(srv.ClientURL())
+	nc, err := nats.Connect(srv.ClientURL(), srv.Creds.Option())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -26,7 +26,7 @@ func TestScenariosEqualRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer srv.Shutdown()
-	_, js := connect(t, srv.ClientURL())
+	_, js := connect(t, srv.ClientURL(), srv.Creds.Option())
 	ctx := context.Background()
 	if err := (&stream.Bus{JS: js, Partitions: 7}).Setup(ctx); err != nil {
 		t.Fatal(err)

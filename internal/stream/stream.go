@@ -48,11 +48,17 @@ type Bus struct {
 	Replicas   int // stream replicas (1 on one server, 3 on a cluster)
 }
 
-// Dial connects to the NATS server or cluster at url, reconnecting for as
-// long as the connection is open, and returns a Bus on it (Close closes
-// the connection).
-func Dial(url string) (*Bus, error) {
-	nc, err := nats.Connect(url, nats.Name("tahqiq"), nats.MaxReconnects(-1))
+// Dial connects to the NATS server or cluster at url with creds (nil:
+// none, or what the URL carries), reconnecting for as long as the
+// connection is open, and returns a Bus on it (Close closes the
+// connection). A refusal of the credentials, or of their absence, is an
+// error for which IsAuthError holds.
+func Dial(url string, creds *Creds) (*Bus, error) {
+	opts := []nats.Option{nats.Name("tahqiq"), nats.MaxReconnects(-1)}
+	if creds != nil {
+		opts = append(opts, creds.Option())
+	}
+	nc, err := nats.Connect(url, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -63,6 +69,16 @@ func Dial(url string) (*Bus, error) {
 	}
 	return &Bus{JS: js}, nil
 }
+
+// IsAuthError reports whether err is a NATS server's refusal of a
+// client's credentials (or of a client without any).
+func IsAuthError(err error) bool {
+	return errors.Is(err, nats.ErrAuthorization) || errors.Is(err, nats.ErrAuthExpired) || errors.Is(err, nats.ErrAuthRevoked)
+}
+
+// IsNkeysUnsupported reports whether err says that the server asks for
+// no NKey (it has no authentication, or another kind).
+func IsNkeysUnsupported(err error) bool { return errors.Is(err, nats.ErrNkeysNotSupported) }
 
 // Close closes the bus's connection.
 func (b *Bus) Close() { b.JS.Conn().Close() }

@@ -36,9 +36,9 @@ func edges(res *coord.Result) []string {
 	return out
 }
 
-func connect(tb testing.TB, urls string) (*nats.Conn, jetstream.JetStream) {
+func connect(tb testing.TB, urls string, opts ...nats.Option) (*nats.Conn, jetstream.JetStream) {
 	tb.Helper()
-	nc, err := nats.Connect(urls, nats.MaxReconnects(-1), nats.ReconnectWait(100*time.Millisecond))
+	nc, err := nats.Connect(urls, append([]nats.Option{nats.MaxReconnects(-1), nats.ReconnectWait(100 * time.Millisecond)}, opts...)...)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -59,7 +59,7 @@ func TestEmbeddedEqualsRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer srv.Shutdown()
-	_, js := connect(t, srv.ClientURL())
+	_, js := connect(t, srv.ClientURL(), srv.Creds.Option())
 	bus := &stream.Bus{JS: js, Partitions: 8}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
@@ -354,7 +354,7 @@ func TestReduceWorkerDies(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer srv.Shutdown()
-	_, js := connect(t, srv.ClientURL())
+	_, js := connect(t, srv.ClientURL(), srv.Creds.Option())
 	bus := &stream.Bus{JS: js, Partitions: 6}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
@@ -424,7 +424,7 @@ func TestWorkerRejectsDamagedTask(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer srv.Shutdown()
-	_, js := connect(t, srv.ClientURL())
+	_, js := connect(t, srv.ClientURL(), srv.Creds.Option())
 	bus := &stream.Bus{JS: js, Partitions: 1}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()

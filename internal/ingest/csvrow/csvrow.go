@@ -318,7 +318,7 @@ func HasColumns(header []string, names ...string) bool {
 	return true
 }
 
-// HeaderRecord returns the header line as a record of kind "other" with
+// HeaderRecord returns the header line as a record of kind "header" with
 // Locator "L1#header" (its line when there were blank lines or a BOM), to be
 // emitted once per file before the rows so that the pipeline stores the
 // original header with the file (formats.md §7.1).
@@ -326,7 +326,7 @@ func HeaderRecord(r *Reader, format, source string) *tahqiq.Parsed {
 	raw := bytes.Clone(r.hline)
 	return &tahqiq.Parsed{Record: tahqiq.RawRecord{
 		Format: format, SourceFile: source, Line: 1, Offset: r.bom,
-		Locator: "L1#header", Raw: raw, SHA256: sha256.Sum256(raw), Kind: tahqiq.RecordOther,
+		Locator: "L1#header", Raw: raw, SHA256: sha256.Sum256(raw), Kind: tahqiq.RecordHeader,
 	}}
 }
 

@@ -1,9 +1,13 @@
 // Package events imports coordination event tables: the events CSV of
 // shared/data/coord (account_id,post_id,timestamp,time_utc,object_type,
-// object_value) and CooRTweet's long table (object_id,account_id,
-// content_id,timestamp_share). Every row is one raw record carrying one post
-// with one stated share object; rows of the same post repeat the post and
-// the pipeline merges them by UID.
+// object_value) and CooRTweet's tables, in both of its layouts: the long
+// table of prep_data (object_id,account_id,content_id,timestamp_share) and
+// the wide table its bundled german_elections data comes in (account_id,
+// post_id, one column per object type: url_id, hashtag_id, domain_id,
+// phash_id, and timestamp). Every row is one raw record carrying one post
+// with its stated share objects (one in the long layouts, those of the
+// non-empty object columns in the wide one); rows of the same post repeat
+// the post and the pipeline merges them by UID.
 //
 // This is the speed-critical importer: the row loop avoids maps, reflection
 // and fmt. It does not derive shares and does not touch storage.
@@ -14,6 +18,7 @@ import (
 	"crypto/sha256"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/tahqiq/tahqiq"
@@ -29,24 +34,74 @@ const (
 var (
 	eventsCols    = []string{"account_id", "post_id", "timestamp", "object_type", "object_value"}
 	coortweetCols = []string{"object_id", "account_id", "content_id", "timestamp_share"}
+	wideCols      = []string{"account_id", "post_id", "timestamp"}
+	// wideObjects are the object columns of CooRTweet's wide layout and
+	// the object types they hold.
+	wideObjects = []struct {
+		col string
+		typ tahqiq.ObjectType
+	}{{"url_id", tahqiq.ObjURL}, {"hashtag_id", tahqiq.ObjHashtag}, {"domain_id", tahqiq.ObjDomain}, {"phash_id", tahqiq.ObjImage}}
 )
 
-// Sniff recognises either table by its header names.
-func Sniff(head []byte) (string, bool) {
-	h := csvrow.HeaderFields(head)
+// layout is one of the table layouts this package reads.
+type layout int
+
+const (
+	noLayout layout = iota
+	eventsLayout
+	longLayout // CooRTweet's object_id,account_id,content_id,timestamp_share
+	wideLayout // CooRTweet's account_id,post_id,<type>_id...,timestamp
+)
+
+// layoutOf returns the layout of a header.
+func layoutOf(h []string) layout {
 	switch {
 	case csvrow.HasColumns(h, eventsCols...):
-		return FormatEvents, true
+		return eventsLayout
 	case csvrow.HasColumns(h, coortweetCols...):
+		return longLayout
+	case csvrow.HasColumns(h, wideCols...) && !csvrow.HasColumns(h, "object_type"):
+		for _, o := range wideObjects {
+			if csvrow.HasColumns(h, o.col) {
+				return wideLayout
+			}
+		}
+	}
+	return noLayout
+}
+
+// Sniff recognises the tables by their header names.
+func Sniff(head []byte) (string, bool) {
+	switch layoutOf(csvrow.HeaderFields(head)) {
+	case eventsLayout:
+		return FormatEvents, true
+	case longLayout, wideLayout:
 		return FormatCooRTweet, true
 	}
 	return "", false
 }
 
-// Parse reads either table. Options: "platform" (default "other") sets the
-// platform of post and account UIDs; "object_type" (default "retweet") is
-// the object type of CooRTweet rows, which carry none.
+// Parse reads any of the tables. Options: "platform" (default "other")
+// sets the platform of post and account UIDs; "object_type" (default
+// "retweet") is the object type of CooRTweet's long rows, which carry
+// none.
 func Parse(ctx context.Context, src tahqiq.Source, emit func(*tahqiq.Parsed) error) error {
+	return parse(ctx, src, "", emit)
+}
+
+// ParseEvents reads an events table only: a header of another layout is
+// an EINVALID error naming the events column it lacks.
+func ParseEvents(ctx context.Context, src tahqiq.Source, emit func(*tahqiq.Parsed) error) error {
+	return parse(ctx, src, FormatEvents, emit)
+}
+
+// ParseCooRTweet reads CooRTweet's tables only (long or wide): another
+// header is an EINVALID error naming both layouts' columns.
+func ParseCooRTweet(ctx context.Context, src tahqiq.Source, emit func(*tahqiq.Parsed) error) error {
+	return parse(ctx, src, FormatCooRTweet, emit)
+}
+
+func parse(ctx context.Context, src tahqiq.Source, want string, emit func(*tahqiq.Parsed) error) error {
 	r, err := csvrow.NewReader(src.R, src.Name)
 	if err != nil {
 		return err
@@ -59,13 +114,17 @@ func Parse(ctx context.Context, src tahqiq.Source, emit func(*tahqiq.Parsed) err
 
 	var format string
 	var iAcc, iPost, iTime, iType, iVal int
+	names := &eventsNames
 	fixedType := tahqiq.ObjectType("")
-	if h := r.Header(); csvrow.HasColumns(h, eventsCols...) {
+	lay := layoutOf(r.Header())
+	switch {
+	case lay == eventsLayout && want != FormatCooRTweet:
 		format = FormatEvents
 		idx, _ := r.Require(eventsCols...)
 		iAcc, iPost, iTime, iType, iVal = idx[0], idx[1], idx[2], idx[3], idx[4]
-	} else if csvrow.HasColumns(h, coortweetCols...) {
+	case lay == longLayout && want != FormatEvents:
 		format = FormatCooRTweet
+		names = &coortweetNames
 		idx, _ := r.Require(coortweetCols...)
 		iVal, iAcc, iPost, iTime, iType = idx[0], idx[1], idx[2], idx[3], -1
 		t := tahqiq.ObjRetweet
@@ -76,11 +135,15 @@ func Parse(ctx context.Context, src tahqiq.Source, emit func(*tahqiq.Parsed) err
 			}
 		}
 		fixedType = t
-	} else {
+	case lay == wideLayout && want != FormatEvents:
+		return parseWide(ctx, r, src.Name, platform, emit)
+	case want == FormatCooRTweet:
+		return tahqiq.Errorf(tahqiq.EINVALID, "%s: not a CooRTweet table: want the columns %s (prep_data's long table) or %s with one or more of %s (the wide table of its datasets)",
+			src.Name, strings.Join(coortweetCols, ","), strings.Join(wideCols, ","), wideObjectCols())
+	default:
 		_, err := r.Require(eventsCols...)
 		return err
 	}
-
 	if err := emit(csvrow.HeaderRecord(r, format, src.Name)); err != nil {
 		return err
 	}
@@ -112,7 +175,7 @@ func Parse(ctx context.Context, src tahqiq.Source, emit func(*tahqiq.Parsed) err
 				}
 			}
 			if p.Reject == "" {
-				p.Reject = fill(p, &slabs, f[iAcc], f[iPost], f[iTime], typ, f[iVal], platform, prefix, row.Line)
+				p.Reject = fill(p, &slabs, names, f[iAcc], f[iPost], f[iTime], typ, f[iVal], platform, prefix, row.Line)
 			}
 		}
 		if p.Reject == "" {
@@ -124,9 +187,101 @@ func Parse(ctx context.Context, src tahqiq.Source, emit func(*tahqiq.Parsed) err
 	}
 }
 
+func wideObjectCols() string {
+	cols := make([]string, len(wideObjects))
+	for i, o := range wideObjects {
+		cols[i] = o.col
+	}
+	return strings.Join(cols, ", ")
+}
+
+var wideNames = columns{"account_id", "post_id", ""}
+
+// parseWide reads CooRTweet's wide layout: one post per row with one
+// object per non-empty object column (a row without any is a post that
+// shares nothing). The timestamp is unix seconds, with a fraction (the
+// column is a float in R) giving millisecond precision.
+func parseWide(ctx context.Context, r *csvrow.Reader, name, platform string, emit func(*tahqiq.Parsed) error) error {
+	idx, _ := r.Require(wideCols...)
+	iAcc, iPost, iTime := idx[0], idx[1], idx[2]
+	type objCol struct {
+		i   int
+		typ tahqiq.ObjectType
+	}
+	var cols []objCol
+	for _, o := range wideObjects {
+		if i := r.Index(o.col); i >= 0 {
+			cols = append(cols, objCol{i, o.typ})
+		}
+	}
+	prefix := platform + ":"
+	return csvrow.Each(ctx, r, FormatCooRTweet, name, emit, func(p *tahqiq.Parsed, f []string) string {
+		acc, post, ts := f[iAcc], f[iPost], f[iTime]
+		line := p.Record.Line
+		switch {
+		case acc == "":
+			return reject(line, "empty account id", "")
+		case post == "":
+			return reject(line, "empty post id", "")
+		case tahqiq.FloatMangled(acc):
+			return floatID(line, wideNames.acc, acc)
+		case tahqiq.FloatMangled(post):
+			return floatID(line, wideNames.post, post)
+		}
+		created, prec, ok := unixTime(ts)
+		if !ok {
+			return reject(line, "timestamp is not unix seconds: ", strconv.Quote(ts))
+		}
+		var objs []tahqiq.Object
+		for _, c := range cols {
+			if v := f[c.i]; v != "" {
+				objs = append(objs, tahqiq.Object{Type: c.typ, Value: v})
+			}
+		}
+		p.Record.Kind = tahqiq.RecordPost
+		p.Posts = []tahqiq.Post{{
+			UID: prefix + post, Platform: platform, PlatformID: post, AuthorUID: prefix + acc,
+			Kind: tahqiq.KindOriginal, CreatedAt: created, CreatedAtRaw: ts, Precision: prec, Objects: objs,
+		}}
+		return ""
+	})
+}
+
+// unixTime reads unix seconds written as an integer or with a decimal
+// fraction (never with an exponent: that lost digits).
+func unixTime(s string) (time.Time, tahqiq.Precision, bool) {
+	whole, frac, dot := strings.Cut(s, ".")
+	sec, err := strconv.ParseInt(whole, 10, 64)
+	if err != nil || whole == "" || whole[0] == '+' || whole[0] == '-' {
+		return time.Time{}, "", false
+	}
+	if !dot || strings.Trim(frac, "0") == "" {
+		if dot && frac == "" {
+			return time.Time{}, "", false
+		}
+		return time.Unix(sec, 0).UTC(), tahqiq.PrecisionSecond, true
+	}
+	for i := 0; i < len(frac); i++ {
+		if frac[i] < '0' || frac[i] > '9' {
+			return time.Time{}, "", false
+		}
+	}
+	ms, _ := strconv.ParseInt((frac + "000")[:3], 10, 64)
+	return time.Unix(sec, ms*1e6).UTC(), tahqiq.PrecisionMillisecond, true
+}
+
+// columns names the account, post and object columns of a layout, for
+// reject reasons.
+type columns struct{ acc, post, val string }
+
+var (
+	eventsNames    = columns{"account_id", "post_id", "object_value"}
+	coortweetNames = columns{"account_id", "content_id", "object_id"}
+)
+
 // fill sets the post of p, or returns a reject reason. The UIDs share one
 // string allocation; posts and objects come from slabs (see alloc).
-func fill(p *tahqiq.Parsed, a *alloc, acc, post, ts string, typ tahqiq.ObjectType, val, platform, prefix string, line int64) string {
+func fill(p *tahqiq.Parsed, a *alloc, names *columns, acc, post, ts string, typ tahqiq.ObjectType, val, platform, prefix string, line int64) string {
 	switch {
 	case acc == "":
 		return reject(line, "empty account id", "")
@@ -134,6 +289,12 @@ func fill(p *tahqiq.Parsed, a *alloc, acc, post, ts string, typ tahqiq.ObjectTyp
 		return reject(line, "empty post id", "")
 	case val == "":
 		return reject(line, "empty object value", "")
+	case tahqiq.FloatMangled(post):
+		return floatID(line, names.post, post)
+	case tahqiq.FloatMangled(acc):
+		return floatID(line, names.acc, acc)
+	case (typ == tahqiq.ObjRetweet || typ == tahqiq.ObjReply) && tahqiq.FloatMangled(val):
+		return floatID(line, names.val, val) // the id of the retweeted or answered post
 	}
 	sec, err := strconv.ParseInt(ts, 10, 64)
 	if err != nil {
@@ -175,6 +336,11 @@ func (a *alloc) next() ([]tahqiq.Post, []tahqiq.Object) {
 	ps, os := a.posts[:1:1], a.objs[:1:1]
 	a.posts, a.objs = a.posts[1:], a.objs[1:]
 	return ps, os
+}
+
+// floatID is the reason of a spreadsheet-mangled id in column col.
+func floatID(line int64, col, v string) string {
+	return reject(line, col+" "+strconv.Quote(v), " looks like a number a spreadsheet wrote: the id lost digits and is never used or rounded")
 }
 
 func reject(line int64, what, detail string) string {

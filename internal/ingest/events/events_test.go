@@ -2,10 +2,12 @@ package events_test
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -32,32 +34,55 @@ func TestParseRealFiles(t *testing.T) {
 		{[]string{"coord", "german_elections_2021.events.csv"}, events.FormatEvents, 157568, 99694, ""},
 		{[]string{"coord", "ira_2016_election_week.events.csv"}, events.FormatEvents, 54459, 37265, ""},
 		{[]string{"social", "coortweet", "russian_coord_tweets.csv"}, events.FormatCooRTweet, 35125, 35085, tahqiq.ObjRetweet},
+		// CooRTweet's wide layout: 218,971 rows, 3 of them without a
+		// post id (rejects), 194,323 distinct post ids.
+		{[]string{"social", "coortweet", "german_elections.csv.gz"}, events.FormatCooRTweet, 218971 - 3, 194323, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.path[len(tc.path)-1], func(t *testing.T) {
 			path := parsetest.DataDir(t, tc.path...)
+			var data []byte
+			if strings.HasSuffix(path, ".gz") {
+				data = gunzip(t, path)
+			}
 			head := readHead(t, path)
+			if data != nil {
+				head = data[:64<<10]
+			}
 			if f, ok := events.Sniff(head); !ok || f != tc.format {
 				t.Fatalf("Sniff = %q, %v, want %q", f, ok, tc.format)
 			}
-			res := parsetest.Run(t, events.Parse, path, nil, nil)
+			parse := events.ParseEvents
+			if tc.format == events.FormatCooRTweet {
+				parse = events.ParseCooRTweet
+			}
+			res := parsetest.Run(t, parse, path, data, nil)
 			if res.Err != nil {
 				t.Fatal(res.Err)
 			}
 			parsetest.Check(t, res)
 			records, rejects, posts, _ := res.Counts()
-			if records != tc.rows || rejects != 0 || posts != tc.rows {
-				t.Errorf("records, rejects, posts = %d, %d, %d, want %d, 0, %d", records, rejects, posts, tc.rows, tc.rows)
+			wantRejects := 0
+			if data != nil {
+				wantRejects = 3
+			}
+			if records != tc.rows || rejects != wantRejects || posts != tc.rows {
+				t.Errorf("records, rejects, posts = %d, %d, %d, want %d, %d, %d", records, rejects, posts, tc.rows, wantRejects, tc.rows)
 			}
 			uids := map[string]bool{}
 			for _, p := range res.Parsed {
+				if p.Reject != "" && !strings.Contains(p.Reject, "empty post id") {
+					t.Errorf("%s: %s", p.Record.Locator, p.Reject)
+				}
 				for _, post := range p.Posts {
 					uids[post.UID] = true
-					if tc.objType != "" && post.Objects[0].Type != tc.objType {
-						t.Fatalf("%s: object type %q, want %q", p.Record.Locator, post.Objects[0].Type, tc.objType)
-					}
-					if post.Objects[0].Type == "phash" {
-						t.Fatalf("%s: phash not mapped to image", p.Record.Locator)
+					for _, o := range post.Objects {
+						if tc.objType != "" && o.Type != tc.objType {
+							t.Fatalf("%s: object type %q, want %q", p.Record.Locator, o.Type, tc.objType)
+						}
+						if o.Type == "phash" {
+							t.Fatalf("%s: phash not mapped to image", p.Record.Locator)
+						}
 					}
 				}
 			}
@@ -66,6 +91,24 @@ func TestParseRealFiles(t *testing.T) {
 			}
 		})
 	}
+}
+
+func gunzip(tb testing.TB, path string) []byte {
+	tb.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	b, err := io.ReadAll(zr)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return b
 }
 
 func readHead(tb testing.TB, path string) []byte {
@@ -114,6 +157,12 @@ func TestRejects(t *testing.T) {
 		10: "invalid UTF-8",
 		12: "",
 		14: "",
+		// spreadsheet-mangled ids are never used (formats.md §0 rule 2)
+		15: `post_id "7.9e+17" looks like a number a spreadsheet wrote`,
+		16: `account_id "1.2E+18" looks like a number a spreadsheet wrote`,
+		17: `object_value "9.06E+17" looks like a number a spreadsheet wrote`,
+		18: "", // a hashtag 1e5 is no id
+		19: `post_id "123.0" looks like a number a spreadsheet wrote`,
 	}
 	got := map[int64]string{}
 	for _, p := range res.Parsed[1:] {
@@ -137,9 +186,77 @@ func TestRejects(t *testing.T) {
 	if !bytes.HasPrefix(first.Record.Raw, []byte(`{"account_id":"a1"`)) || first.Record.Offset != 67 {
 		t.Errorf("first row raw %s offset %d", first.Record.Raw, first.Record.Offset)
 	}
-	last := res.Parsed[len(res.Parsed)-1].Posts[0]
+	var last tahqiq.Post
+	for _, p := range res.Parsed {
+		if p.Record.Line == 14 {
+			last = p.Posts[0]
+		}
+	}
 	if last.Objects[0] != (tahqiq.Object{Type: tahqiq.ObjImage, Value: "ab12"}) || last.UID != "other:p11" || last.AuthorUID != "other:a11" {
 		t.Errorf("last post %+v", last)
+	}
+}
+
+// CooRTweet tables reject spreadsheet-mangled ids too: the post
+// (content_id), the account and, for the default retweet objects, the
+// retweeted post (object_id).
+func TestCooRTweetFloatIDs(t *testing.T) {
+	in := "object_id,account_id,content_id,timestamp_share\n" +
+		"t1,a1,7.9e+17,1623881091\n" +
+		"t1,7.9e+17,p2,1623881091\n" +
+		"7.9e+17,a3,p3,1623881091\n" +
+		"t1,a4,p4,1623881091\n"
+	res := parsetest.Run(t, events.Parse, "x.csv", []byte(in), nil)
+	if res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	want := []string{"content_id", "account_id", "object_id", ""}
+	for i, w := range want {
+		p := res.Parsed[i+1]
+		if w == "" && p.Reject != "" || w != "" && !strings.Contains(p.Reject, w+` "7.9e+17" looks like a number a spreadsheet wrote`) {
+			t.Errorf("line %d: reject %q, want one naming %s", p.Record.Line, p.Reject, w)
+		}
+	}
+}
+
+// CooRTweet's wide layout (its german_elections data): one post per row
+// with the objects of its non-empty object columns, a row without any
+// object is a post that shares nothing, timestamps may carry a fraction.
+func TestWideLayout(t *testing.T) {
+	in := "\"account_id\",\"post_id\",\"url_id\",\"hashtag_id\",\"domain_id\",\"phash_id\",\"timestamp\"\n" +
+		"\"fb_1\",10,23678,,3498,,1629589836\n" +
+		"\"tw_2\",11,,,,,1629589069.25\n" +
+		"\"tw_2\",,,5,,,1629589069\n" +
+		"\"tw_3\",7.9e+17,,5,,,1629589069\n" +
+		"\"tw_3\",12,,5,,,1.6e+09\n" +
+		"\"tw_3\",13,,,,9280,1629589022\n"
+	if f, ok := events.Sniff([]byte(in)); !ok || f != events.FormatCooRTweet {
+		t.Fatalf("Sniff = %q, %v", f, ok)
+	}
+	res := parsetest.Run(t, events.ParseCooRTweet, "w.csv", []byte(in), nil)
+	if res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	parsetest.Check(t, res)
+	if len(res.Parsed) != 7 || res.Parsed[0].Record.Locator != "L1#header" {
+		t.Fatalf("%d records, first %s", len(res.Parsed), res.Parsed[0].Record.Locator)
+	}
+	p := res.Parsed[1].Posts[0]
+	want := []tahqiq.Object{{Type: tahqiq.ObjURL, Value: "23678"}, {Type: tahqiq.ObjDomain, Value: "3498"}}
+	if p.UID != "other:10" || p.AuthorUID != "other:fb_1" || p.Kind != tahqiq.KindOriginal || !reflect.DeepEqual(p.Objects, want) ||
+		p.CreatedAt.Unix() != 1629589836 || p.Precision != tahqiq.PrecisionSecond {
+		t.Errorf("row 2: %+v", p)
+	}
+	if p := res.Parsed[2].Posts[0]; len(p.Objects) != 0 || p.CreatedAt.UnixMilli() != 1629589069250 || p.Precision != tahqiq.PrecisionMillisecond {
+		t.Errorf("row 3 (no object, fraction): %+v", p)
+	}
+	for i, frag := range map[int]string{3: "empty post id", 4: `post_id "7.9e+17" looks like a number a spreadsheet wrote`, 5: `timestamp is not unix seconds: "1.6e+09"`} {
+		if r := res.Parsed[i].Reject; !strings.Contains(r, frag) {
+			t.Errorf("row %d: reject %q, want %q", i+1, r, frag)
+		}
+	}
+	if p := res.Parsed[6].Posts[0]; !reflect.DeepEqual(p.Objects, []tahqiq.Object{{Type: tahqiq.ObjImage, Value: "9280"}}) {
+		t.Errorf("row 7: %+v", p.Objects)
 	}
 }
 
@@ -164,11 +281,22 @@ func TestInvalidInput(t *testing.T) {
 		{"empty", "", "empty input"},
 		{"bom only", "\xef\xbb\xbf", "empty input"},
 		{"missing column", "account_id,post_id,timestamp,object_type\n", `missing column "object_value"`},
-		{"coortweet wide", "account_id,post_id,url_id,hashtag_id,domain_id,phash_id,timestamp\n", `missing column "object_type"`},
+		{"coortweet wide without object columns", "account_id,post_id,timestamp\n", `missing column "object_type"`},
+		// a format named with --format says what it lacks in its own terms
+		{"events forced on CooRTweet's table", "object_id,account_id,content_id,timestamp_share\n", `missing column "post_id"`},
+		{"coortweet forced on an events table", "account_id,post_id,timestamp,time_utc,object_type,object_value\n", "not a CooRTweet table: want the columns object_id,account_id,content_id,timestamp_share"},
+		{"coortweet forced on another table", "user,text\n", "or account_id,post_id,timestamp with one or more of url_id, hashtag_id, domain_id, phash_id"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			res := parsetest.Run(t, events.Parse, "in.csv", []byte(tc.in), nil)
+			parse := events.Parse
+			switch {
+			case strings.HasPrefix(tc.name, "events forced"):
+				parse = events.ParseEvents
+			case strings.HasPrefix(tc.name, "coortweet forced"):
+				parse = events.ParseCooRTweet
+			}
+			res := parsetest.Run(t, parse, "in.csv", []byte(tc.in), nil)
 			if tahqiq.ErrorCode(res.Err) != tahqiq.EINVALID || !strings.Contains(res.Err.Error(), tc.msg) || !strings.Contains(res.Err.Error(), "in.csv") {
 				t.Errorf("err = %v, want EINVALID containing %q and the file name", res.Err, tc.msg)
 			}

@@ -1,12 +1,14 @@
 // Package genericcsv imports any CSV of posts through a column map given as
 // the "map" option, e.g. "id=post_id,account=user,time=created,text=body".
 // It is never auto-detected: the user chooses it and says which column is
-// which. It does not derive shares.
+// which. Only the account is required: research CSVs often carry no post
+// id (the id is then the file and line) or no time (the post has none).
+// It does not derive shares.
 package genericcsv
 
 import (
 	"context"
-	"regexp"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -27,7 +29,7 @@ func Sniff(head []byte) (string, bool) { return "", false }
 // Map keys. Every key but time_format and platform names a column.
 var (
 	columnKeys = []string{"id", "account", "account_name", "time", "text", "url", "urls", "hashtags", "retweet_of", "reply_to", "lang", "platform"}
-	required   = []string{"id", "account", "time"}
+	required   = []string{"account"}
 )
 
 // Mapping is a parsed column map.
@@ -39,11 +41,11 @@ type Mapping struct {
 
 // ParseMap parses "key=column,key=column". Keys: id, account, account_name,
 // time, time_format, text, url (permalink), urls (shared links), hashtags,
-// retweet_of, reply_to, lang, platform. id, account and time are required.
+// retweet_of, reply_to, lang, platform. account is required.
 func ParseMap(s string) (Mapping, error) {
 	m := Mapping{Columns: map[string]string{}}
 	if strings.TrimSpace(s) == "" {
-		return m, tahqiq.Errorf(tahqiq.EINVALID, "generic CSV needs a column map: --option map=id=COL,account=COL,time=COL[,text=COL,...]")
+		return m, tahqiq.Errorf(tahqiq.EINVALID, "generic CSV needs a column map: --map account=COL[,id=COL,time=COL,text=COL,...]")
 	}
 	for _, part := range strings.Split(s, ",") {
 		k, v, ok := strings.Cut(part, "=")
@@ -67,7 +69,7 @@ func ParseMap(s string) (Mapping, error) {
 	}
 	for _, k := range required {
 		if m.Columns[k] == "" {
-			return m, tahqiq.Errorf(tahqiq.EINVALID, "column map: %q is required (map needs id, account and time)", k)
+			return m, tahqiq.Errorf(tahqiq.EINVALID, "column map: %q is required (the column of the posts' accounts; id and time may be left out)", k)
 		}
 	}
 	return m, nil
@@ -115,14 +117,19 @@ func Parse(ctx context.Context, src tahqiq.Source, emit func(*tahqiq.Parsed) err
 	if m.Platform == "" {
 		m.Platform = tahqiq.PlatformOther
 	}
+	// Without an id column, a post's id is its file and line: the base
+	// name and the start of the file's SHA-256 (two files of one name
+	// differ), then "L" and the line.
+	fileID := filepath.Base(src.Name)
+	if len(src.SHA256) >= 12 {
+		fileID += "@" + src.SHA256[:12]
+	}
 	return csvrow.Each(ctx, r, Format, src.Name, emit, func(p *tahqiq.Parsed, f []string) string {
-		return m.row(p, f, idx)
+		return m.row(p, f, idx, fileID)
 	})
 }
 
-var reFloat = regexp.MustCompile(`^[+-]?[0-9]*\.?[0-9]+[eE][+-]?[0-9]+$|^[0-9]+\.[0-9]+$`)
-
-func (m *Mapping) row(p *tahqiq.Parsed, f []string, idx map[string]int) string {
+func (m *Mapping) row(p *tahqiq.Parsed, f []string, idx map[string]int, fileID string) string {
 	get := func(k string) string {
 		i, ok := idx[k]
 		if !ok {
@@ -135,25 +142,34 @@ func (m *Mapping) row(p *tahqiq.Parsed, f []string, idx map[string]int) string {
 		platform = strings.ToLower(v)
 	}
 	id, acc := get("id"), get("account")
+	_, hasID := idx["id"]
+	if !hasID {
+		id = fileID + ":L" + strconv.FormatInt(p.Record.Line, 10)
+	}
 	for _, c := range []struct{ key, v string }{{"id", id}, {"account", acc}} {
 		if c.v == "" {
 			return "empty " + c.key + " (column " + strconv.Quote(m.Columns[c.key]) + ")"
 		}
-		if reFloat.MatchString(c.v) {
-			return c.key + " " + strconv.Quote(c.v) + " looks like a float (spreadsheet-mangled id?); ids must be kept as text"
+		if tahqiq.FloatMangled(c.v) {
+			return c.key + " " + strconv.Quote(c.v) + " looks like a number a spreadsheet wrote: the id lost digits and is never used or rounded"
 		}
 	}
+	var created time.Time
+	prec := tahqiq.PrecisionNone // no time column: the post has no time
 	rawTime := get("time")
-	if rawTime == "" {
-		return "empty time (column " + strconv.Quote(m.Columns["time"]) + ")"
-	}
-	created, prec, ok := parseTime(m.TimeFormat, rawTime)
-	if !ok {
-		f := m.TimeFormat
-		if f == "" {
-			f = "RFC 3339, YYYY-MM-DD HH:MM[:SS] or unix seconds"
+	if _, hasTime := idx["time"]; hasTime {
+		if rawTime == "" {
+			return "empty time (column " + strconv.Quote(m.Columns["time"]) + ")"
 		}
-		return "time " + strconv.Quote(rawTime) + " does not match " + f
+		var ok bool
+		created, prec, ok = parseTime(m.TimeFormat, rawTime)
+		if !ok {
+			f := m.TimeFormat
+			if f == "" {
+				f = "RFC 3339, YYYY-MM-DD HH:MM[:SS] or unix seconds"
+			}
+			return "time " + strconv.Quote(rawTime) + " does not match " + f
+		}
 	}
 	post := tahqiq.Post{
 		UID: platform + ":" + id, Platform: platform, PlatformID: id, URL: get("url"),

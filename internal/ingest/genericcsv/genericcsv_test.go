@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -61,7 +62,7 @@ func TestHandmade(t *testing.T) {
 	}
 	parsetest.Check(t, res)
 	rows := res.Parsed[1:]
-	wantRejects := []string{"", `line 3: id "9.06E+17" looks like a float`, `line 4: empty account (column "user")`, `line 5: time "08/02/2024" does not match`, "", "", `line 8: empty time`}
+	wantRejects := []string{"", `line 3: id "9.06E+17" looks like a number a spreadsheet wrote`, `line 4: empty account (column "user")`, `line 5: time "08/02/2024" does not match`, "", "", `line 8: empty time`}
 	for i, w := range wantRejects {
 		if w == "" && rows[i].Reject != "" || !strings.HasPrefix(rows[i].Reject, w) {
 			t.Errorf("line %d: reject %q, want %q", i+2, rows[i].Reject, w)
@@ -83,6 +84,48 @@ func TestHandmade(t *testing.T) {
 	}
 	if reply := rows[5].Posts[0]; reply.Kind != tahqiq.KindReply || reply.Precision != tahqiq.PrecisionMinute {
 		t.Errorf("reply = %+v", reply)
+	}
+}
+
+// A research CSV without post ids or times (the botocracy copypasta data:
+// user_id and text only) imports: the id of a post is its file and line,
+// and a post without a time has none (precision "none"), never a made-up
+// one.
+func TestWithoutIDOrTime(t *testing.T) {
+	in := readFile(t, "testdata/botocracy_head12.csv")
+	src := tahqiq.Source{Name: "data/botocracy_head12.csv", R: bytes.NewReader(in), Options: map[string]string{"map": "account=user_id,text=text"},
+		SHA256: "3f2a9c00d1e45b6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f"}
+	var res parsetest.Result
+	res.Err = genericcsv.Parse(context.Background(), src, func(p *tahqiq.Parsed) error {
+		res.Parsed = append(res.Parsed, p)
+		return nil
+	})
+	if res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	parsetest.Check(t, res)
+	records, rejects, posts, _ := res.Counts()
+	if records != 12 || rejects != 0 || posts != 12 {
+		t.Fatalf("records %d rejects %d posts %d", records, rejects, posts)
+	}
+	uids := map[string]bool{}
+	for _, p := range res.Parsed[1:] {
+		post := p.Posts[0]
+		want := "other:botocracy_head12.csv@3f2a9c00d1e4:L" + strconv.FormatInt(p.Record.Line, 10)
+		if post.UID != want || post.PlatformID != strings.TrimPrefix(want, "other:") || !post.CreatedAt.IsZero() || post.CreatedAtRaw != "" ||
+			post.Precision != tahqiq.PrecisionNone || post.Text == "" || !strings.HasPrefix(post.AuthorUID, "other:x") {
+			t.Errorf("%s: post %+v, want UID %s, no time", p.Record.Locator, post, want)
+		}
+		uids[post.UID] = true
+	}
+	if len(uids) != 12 {
+		t.Errorf("%d distinct UIDs, want 12", len(uids))
+	}
+	// Without the file's SHA-256 (a parser called on its own) the id is
+	// the file's base name and the line.
+	res = parsetest.Run(t, genericcsv.Parse, "testdata/botocracy_head12.csv", nil, map[string]string{"map": "account=user_id,text=text"})
+	if res.Err != nil || res.Parsed[1].Posts[0].UID != "other:botocracy_head12.csv:L2" {
+		t.Errorf("without a SHA-256: %v, %+v", res.Err, res.Parsed[1].Posts)
 	}
 }
 
@@ -115,7 +158,7 @@ func TestInvalidInput(t *testing.T) {
 	for _, tc := range []struct{ name, in, m, msg string }{
 		{"no map", "a\n1\n", "", "needs a column map"},
 		{"unknown key", "a\n1\n", "id=a,account=a,time=a,colour=a", `unknown key "colour"`},
-		{"required", "a\n1\n", "id=a,account=a", `"time" is required`},
+		{"required", "a\n1\n", "id=a,time=a", `"account" is required`},
 		{"missing column", "a,b\n1,2\n", "id=a,account=b,time=created", `in.csv: missing column "created" (mapped to time)`},
 		{"empty", "", "id=a,account=a,time=a", "empty input"},
 		{"bad platform", "a\n1\n", "id=a,account=a,time=a,platform=myspace", `missing column "myspace"`},
@@ -145,10 +188,14 @@ func TestGolden(t *testing.T) {
 func FuzzParse(f *testing.F) {
 	f.Add(readFile(f, "testdata/handmade_generic.csv"))
 	f.Add(readFile(f, "testdata/ira_2016_election_week_head30.posts.csv"))
+	f.Add(readFile(f, "testdata/botocracy_head12.csv"))
 	f.Fuzz(func(t *testing.T, in []byte) {
 		m := "id=post,account=user,time=created,text=body,urls=links,hashtags=tags,retweet_of=rt,reply_to=reply"
-		if bytes.HasPrefix(in, []byte("account_id")) {
+		switch {
+		case bytes.HasPrefix(in, []byte("account_id")):
 			m = postsMap
+		case bytes.HasPrefix(in, []byte("user_id")):
+			m = "account=user_id,text=text" // no id, no time
 		}
 		res := parsetest.Run(t, genericcsv.Parse, "fuzz.csv", in, map[string]string{"map": m})
 		if res.Err != nil {

@@ -67,15 +67,15 @@ type Result struct {
 	Err    error
 }
 
-// Counts returns the number of records (excluding kind "other" header
-// records), rejects, posts and accounts.
+// Counts returns the number of records (excluding header records),
+// rejects, posts and accounts.
 func (r Result) Counts() (records, rejects, posts, accounts int) {
 	for _, p := range r.Parsed {
 		if p.Reject != "" {
 			rejects++
 			continue
 		}
-		if p.Record.Locator == "L1#header" {
+		if p.Record.Kind == tahqiq.RecordHeader {
 			continue
 		}
 		records++

@@ -317,8 +317,8 @@ func desktopRecord(p *tahqiq.Parsed, raw []byte, c chatInfo) string {
 	}
 	authorID, authorName := m.FromID, m.From
 	p.Record.Kind = tahqiq.RecordPost
-	if m.Type == "service" {
-		post.Kind = tahqiq.KindService
+	service := m.Type == "service"
+	if service {
 		p.Record.Kind = tahqiq.RecordOther
 		authorID, authorName = m.ActorID, m.Actor
 	}
@@ -332,6 +332,12 @@ func desktopRecord(p *tahqiq.Parsed, raw []byte, c chatInfo) string {
 			name = *authorName
 		}
 		p.Accounts = []tahqiq.Account{account(authorID, name)}
+	}
+	if service {
+		// A pin, a join, a title change: the record is kept (the action
+		// stays in Raw) and its actor is an account it shows, but it is
+		// no post and shares nothing.
+		return ""
 	}
 	// Text and entities: concatenating the text_entities rebuilds the text.
 	var sb strings.Builder

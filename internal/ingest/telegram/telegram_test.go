@@ -29,21 +29,22 @@ func readFile(tb testing.TB, p string) []byte {
 // slicing each entity's UTF-16 code units (text.encode("utf-16-le")) and
 // checking that hashtags start with "#" and mentions with "@":
 // msgs = lines, service = "_" == "MessageService", fwd = fwd_from set,
-// known = fwd_from.from_id and channel_post set, reply = reply_to.reply_to_msg_id set.
+// known = fwd_from.from_id and channel_post set, reply = reply_to.reply_to_msg_id set
+// (in messages that are not service messages: a pin answers the pinned message).
 func TestTelethonRealFiles(t *testing.T) {
 	tests := []struct {
 		dir, file                                                   string
 		msgs, service, fwd, known, reply, hashtags, mentions, links int
 	}{
-		{"telegram-toolkit-telethon", "bookshub25_1451760157.jsonl", 24, 2, 0, 0, 1, 0, 0, 1},
-		{"telegram-toolkit-telethon", "btcchamp_1150750640.jsonl", 644, 64, 150, 149, 64, 68, 246, 930 + 697},
-		{"telegram-toolkit-telethon", "crypto_pumps_profits_signals_1886383603.jsonl", 968, 146, 0, 0, 146, 0, 730, 40 + 24},
-		{"telegram-toolkit-telethon", "crypto_pumps_signals_big_1843949501.jsonl", 1045, 160, 0, 0, 160, 0, 786, 45 + 68},
-		{"telegram-toolkit-telethon", "crypto_pumps_signals_global_1890625146.jsonl", 1044, 164, 0, 0, 163, 0, 785, 45 + 67},
-		{"telegram-toolkit-telethon", "crypto_pumps_whales_signals_1591996423.jsonl", 1067, 164, 0, 0, 164, 0, 804, 45 + 79},
-		{"telegram-toolkit-telethon", "durov_1006503122.jsonl", 210, 2, 1, 1, 2, 5, 35, 104 + 183},
-		{"telegram-toolkit-telethon", "icospeaksnews_1394763592.jsonl", 1120, 62, 120, 118, 63, 223, 586, 1648 + 1818},
-		{"telegram-toolkit-telethon", "ieopools_1325905169.jsonl", 730, 83, 157, 156, 82, 77, 276, 1141 + 1031},
+		{"telegram-toolkit-telethon", "bookshub25_1451760157.jsonl", 24, 2, 0, 0, 0, 0, 0, 1},
+		{"telegram-toolkit-telethon", "btcchamp_1150750640.jsonl", 644, 64, 150, 149, 1, 68, 246, 930 + 697},
+		{"telegram-toolkit-telethon", "crypto_pumps_profits_signals_1886383603.jsonl", 968, 146, 0, 0, 1, 0, 730, 40 + 24},
+		{"telegram-toolkit-telethon", "crypto_pumps_signals_big_1843949501.jsonl", 1045, 160, 0, 0, 1, 0, 786, 45 + 68},
+		{"telegram-toolkit-telethon", "crypto_pumps_signals_global_1890625146.jsonl", 1044, 164, 0, 0, 1, 0, 785, 45 + 67},
+		{"telegram-toolkit-telethon", "crypto_pumps_whales_signals_1591996423.jsonl", 1067, 164, 0, 0, 1, 0, 804, 45 + 79},
+		{"telegram-toolkit-telethon", "durov_1006503122.jsonl", 210, 2, 1, 1, 1, 5, 35, 104 + 183},
+		{"telegram-toolkit-telethon", "icospeaksnews_1394763592.jsonl", 1120, 62, 120, 118, 2, 223, 586, 1648 + 1818},
+		{"telegram-toolkit-telethon", "ieopools_1325905169.jsonl", 730, 83, 157, 156, 0, 77, 276, 1141 + 1031},
 		{"telegram-toolkit-telethon", "proxyme_1195603742.jsonl", 6, 1, 0, 0, 2, 0, 0, 12},
 		{"gesis-telegram-telethon", "bloomberg.jsonl", 3, 0, 0, 0, 0, 0, 0, 3},
 	}
@@ -65,10 +66,19 @@ func TestTelethonRealFiles(t *testing.T) {
 					continue
 				}
 				got.msgs++
-				post := p.Posts[0]
-				if post.Kind == tahqiq.KindService {
+				if p.Record.Kind == tahqiq.RecordOther && bytes.Contains(p.Record.Raw[:30], []byte(`"MessageService"`)) {
+					// a pin, a join, a title change: kept as a record,
+					// never a post
 					got.service++
+					if len(p.Posts) != 0 {
+						t.Fatalf("%s: service message made posts %+v", p.Record.Locator, p.Posts)
+					}
+					continue
 				}
+				if len(p.Posts) != 1 || p.Record.Kind != tahqiq.RecordPost {
+					t.Fatalf("%s: kind %q, %d posts", p.Record.Locator, p.Record.Kind, len(p.Posts))
+				}
+				post := p.Posts[0]
 				runes := []rune(post.Text)
 				for _, r := range post.References {
 					switch r.Type {
@@ -94,7 +104,7 @@ func TestTelethonRealFiles(t *testing.T) {
 					got.mentions++
 				}
 				got.links += len(post.Links)
-				if want := "telegram:" + post.ContainerID; post.AuthorUID != want && post.Kind != tahqiq.KindService {
+				if want := "telegram:" + post.ContainerID; post.AuthorUID != want {
 					t.Fatalf("%s: author %q, want %q", p.Record.Locator, post.AuthorUID, want)
 				}
 			}
@@ -175,7 +185,9 @@ func TestDesktopSingleChat(t *testing.T) {
 	if p := byLoc["#/messages/6"]; p.Record.Kind != tahqiq.RecordOther || len(p.Posts) != 0 {
 		t.Errorf("unsupported = %+v", p)
 	}
-	if p := byLoc["#/messages/0"]; p.Record.Kind != tahqiq.RecordOther || p.Posts[0].Kind != tahqiq.KindService || p.Posts[0].AuthorUID != "telegram:user1927162607" {
+	// A service message is a record of kind other, never a post; its
+	// actor is an account it shows.
+	if p := byLoc["#/messages/0"]; p.Record.Kind != tahqiq.RecordOther || len(p.Posts) != 0 || len(p.Accounts) != 1 || p.Accounts[0].UID != "telegram:user1927162607" {
 		t.Errorf("service = %+v", p)
 	}
 	// The raw record is the exact bytes of the message object.
@@ -191,6 +203,24 @@ func TestDesktopSingleChat(t *testing.T) {
 	}
 }
 
+// Telethon service messages (a pin, a title change) are records of kind
+// other: no post, no share; their actor (the channel) is an account.
+func TestTelethonServiceMessages(t *testing.T) {
+	res := parsetest.Run(t, telegram.Parse, "testdata/handmade_telethon_service.jsonl", nil, nil)
+	if res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	parsetest.Check(t, res)
+	if len(res.Parsed) != 3 || len(res.Parsed[0].Posts) != 1 || res.Parsed[0].Record.Kind != tahqiq.RecordPost {
+		t.Fatalf("post: %+v", res.Parsed[0])
+	}
+	for _, p := range res.Parsed[1:] {
+		if p.Reject != "" || p.Record.Kind != tahqiq.RecordOther || len(p.Posts) != 0 || len(p.Accounts) != 1 || p.Accounts[0].UID != "telegram:channel1234567890" {
+			t.Errorf("%s: %+v", p.Record.Locator, p)
+		}
+	}
+}
+
 func TestDesktopFullExport(t *testing.T) {
 	res := parsetest.Run(t, telegram.Parse, "testdata/handmade_desktop_full_export.json", nil, nil)
 	if res.Err != nil {
@@ -199,13 +229,17 @@ func TestDesktopFullExport(t *testing.T) {
 	parsetest.Check(t, res)
 	var got []string
 	for _, p := range res.Parsed {
+		if len(p.Posts) == 0 {
+			got = append(got, p.Record.Locator+" "+string(p.Record.Kind)+" no post")
+			continue
+		}
 		got = append(got, p.Record.Locator+" "+p.Posts[0].UID+" "+string(p.Posts[0].Kind))
 	}
 	want := []string{
 		"#/chats/list/0/messages/0 telegram:channel1150750640/1829 original",
 		"#/chats/list/0/messages/1 telegram:channel1150750640/1830 reply",
 		"#/chats/list/1/messages/0 telegram:user7/5 original",
-		"#/left_chats/list/0/messages/0 telegram:chat555/1 service",
+		"#/left_chats/list/0/messages/0 other no post",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)

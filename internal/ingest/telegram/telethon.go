@@ -210,11 +210,13 @@ func telethonRecord(p *tahqiq.Parsed, raw []byte, hintName, hintID string) strin
 	p.Accounts = []tahqiq.Account{acc}
 
 	if m.Type == "MessageService" {
-		post.Kind = tahqiq.KindService
+		// A pin, a join, a title change: the record is kept (the action
+		// stays in Raw) and its actor is an account it shows, but it is
+		// no post and shares nothing.
 		p.Record.Kind = tahqiq.RecordOther
-	} else {
-		p.Record.Kind = tahqiq.RecordPost
+		return ""
 	}
+	p.Record.Kind = tahqiq.RecordPost
 	if f := m.FwdFrom; f != nil {
 		post.Kind = tahqiq.KindRepost
 		ref := tahqiq.Reference{Type: tahqiq.RefForwardOf}

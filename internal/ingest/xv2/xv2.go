@@ -19,6 +19,7 @@ package xv2
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -38,29 +39,142 @@ const (
 	FormatCompliance = "x_v2_compliance"  // a compliance-job result
 )
 
-// Sniff recognises v2 data: JSON with v2 field names (author_id,
-// edit_history_tweet_ids, tweet_count, __twarc, a users page, a compliance
-// result) and none of v1.1's (id_str).
+// Sniff recognises v2 data by the shape of its first record (the first
+// line, or the first element of a top-level list), not by keys found
+// anywhere in the head: a response page (only page members: data,
+// includes, meta, errors, __twarc, matching_rules; its data holding
+// tweets, users or counts), a flattened or single tweet (id with
+// author_id, edit_history_tweet_ids, conversation_id or __twarc), a
+// flattened user (id, username) or a compliance result (only id, action,
+// created_at, redacted_at, reason). A record with a Telethon type ("_") or
+// v1.1's id_str is not v2.
 func Sniff(head []byte) (string, bool) {
 	h := bytes.TrimLeft(head, " \t\r\n\ufeff")
 	if len(h) == 0 || (h[0] != '{' && h[0] != '[') {
 		return "", false
 	}
-	if bytes.Contains(h, []byte(`"id_str"`)) {
-		return "", false
+	top, data := firstRecordKeys(h)
+	return FormatPages, isV2Shape(top, data)
+}
+
+// pageKeys are the members of a twarc2 response page.
+var pageKeys = []string{"data", "includes", "meta", "errors", "__twarc", "matching_rules"}
+
+// complianceKeys are the members of a compliance-job result.
+var complianceKeys = []string{"id", "action", "created_at", "redacted_at", "reason"}
+
+// isV2Shape judges the first record by its members: top are those of the
+// record (the first element of a top-level list), data those of the first
+// element of its "data" member (nil when it has none, or the head ends
+// before it). A record with a Telethon type ("_") or a v1.1 "id_str" is
+// never v2.
+func isV2Shape(top, data map[string]bool) bool {
+	if top["_"] || top["id_str"] || data["_"] || data["id_str"] {
+		return false
 	}
-	for _, k := range []string{`"author_id"`, `"edit_history_tweet_ids"`, `"tweet_count"`, `"__twarc"`, `"conversation_id"`} {
-		if bytes.Contains(h, []byte(k)) {
-			return FormatPages, true
+	switch {
+	case len(top) == 0:
+		return false
+	case subset(top, pageKeys):
+		// a page: its data (when the head shows it) holds tweets, users
+		// or counts
+		return len(data) == 0 || data["id"] || data["author_id"] || data["tweet_count"] || data["text"]
+	case top["id"] && top["action"]:
+		return subset(top, complianceKeys)
+	case top["id"] && (top["author_id"] || top["edit_history_tweet_ids"] || top["conversation_id"] || top["__twarc"]):
+		return true // a flattened or single tweet
+	case top["id"] && top["username"]:
+		return true // a flattened user
+	}
+	return false
+}
+
+func subset(keys map[string]bool, of []string) bool {
+	for k := range keys {
+		found := false
+		for _, o := range of {
+			if k == o {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
 		}
 	}
-	if bytes.Contains(h, []byte(`"data"`)) && bytes.Contains(h, []byte(`"username"`)) {
-		return FormatPages, true // users lookup
+	return true
+}
+
+// firstRecordKeys returns the member names of the first JSON value of h
+// (of its first element when h is a list) and those of the first element
+// of its "data" member (or of "data" itself when it is an object). h may
+// end anywhere: what comes before the cut is judged.
+func firstRecordKeys(h []byte) (top, data map[string]bool) {
+	top, data = map[string]bool{}, map[string]bool{}
+	dec := json.NewDecoder(bytes.NewReader(h))
+	tok, err := dec.Token()
+	if err != nil {
+		return top, data
 	}
-	if bytes.Contains(h, []byte(`"action"`)) && bytes.Contains(h, []byte(`"reason"`)) {
-		return FormatPages, true // compliance results
+	if tok == json.Delim('[') {
+		if tok, err = dec.Token(); err != nil {
+			return top, data
+		}
 	}
-	return "", false
+	if tok != json.Delim('{') {
+		return top, data
+	}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return top, data
+		}
+		key, _ := tok.(string)
+		top[key] = true
+		if key != "data" {
+			if skipValue(dec) != nil {
+				return top, data
+			}
+			continue
+		}
+		tok, err = dec.Token()
+		if err != nil {
+			return top, data
+		}
+		if tok == json.Delim('[') {
+			if !dec.More() {
+				continue // an empty list: its closing bracket comes next
+			}
+			if tok, err = dec.Token(); err != nil {
+				return top, data
+			}
+		}
+		if tok != json.Delim('{') {
+			if d, ok := tok.(json.Delim); ok && (d == '[' || d == '{') {
+				return top, data
+			}
+			continue
+		}
+		for dec.More() {
+			tok, err := dec.Token()
+			if err != nil {
+				return top, data
+			}
+			k, _ := tok.(string)
+			data[k] = true
+			if skipValue(dec) != nil {
+				return top, data
+			}
+		}
+		return top, data // the rest of the page adds nothing to judge
+	}
+	return top, data
+}
+
+// skipValue reads one value from dec.
+func skipValue(dec *json.Decoder) error {
+	var v json.RawMessage
+	return dec.Decode(&v)
 }
 
 // Parse parses src and emits one record per input value (a page line, a

@@ -359,6 +359,20 @@ func TestSniff(t *testing.T) {
 		{`{"id":"1","action":"delete","created_at":"x","reason":"protected"}`, true},
 		{`{"created_at": "Sat Jan 23", "id_str": "1", "author_id": "1"}`, false}, // v1.1
 		{"account_id,post_id", false},
+		// A Telethon message whose service action and entity keys are
+		// named like a compliance result's: the record's shape decides.
+		{`{"_": "MessageService", "id": 5, "peer_id": {"_": "PeerChannel", "channel_id": 1}, "action": {"_": "MessageActionPinMessage"}, "reason": "x"}`, false},
+		{`{"_": "Message", "id": 5, "message": "hi", "entities": [{"_": "MessageEntityUrl", "offset": 0, "length": 2}]}` + "\n" + `{"_": "MessageService", "action": {"_": "MessageActionChatEditTitle"}, "reason": 1}`, false},
+		// A compliance result carries only its own keys.
+		{`{"id":"1","action":"delete","created_at":"x","reason":"protected","text":"a"}`, false},
+		{`[{"id":"1","action":"delete","created_at":"x","redacted_at":"y","reason":"deactivated"}]`, true},
+		// A page cut short by the 64 KiB head is judged on what it shows.
+		{`{"data": [{"id": "1", "text": "a long tweet`, true},
+		{`{"data": [{"id": "1", "username": "a"}], "meta": {"result_count": 1}}`, true}, // users page
+		{`{"data": [{"end": "2021", "start": "2021", "tweet_count": 3}]}`, true},        // counts
+		{`{"errors": [{"title": "Not Found Error"}], "meta": {"result_count": 0}}`, true},
+		{`{"data": {"name": "a list"}, "status": 200}`, false},    // some other API
+		{`{"id": "1", "username": "jack", "name": "Jack"}`, true}, // a flattened user
 	}
 	for _, tc := range tests {
 		if _, ok := xv2.Sniff([]byte(tc.head)); ok != tc.ok {
@@ -653,7 +667,9 @@ func digits(s string) bool {
 }
 
 // Sniff on the first 64 KiB of every real fixture: every twarc2 file but
-// the empty one is v2, and no v1.1 file is.
+// the empty one is v2, and no v1.1 or Telethon file is (the Telethon
+// channel proxyme carries "action" and "reason" keys in its first
+// messages, which a search for keys took for a compliance file).
 func TestSniffFixtures(t *testing.T) {
 	for _, set := range []struct {
 		dir  []string
@@ -661,10 +677,12 @@ func TestSniffFixtures(t *testing.T) {
 	}{
 		{[]string{"social", "twarc-csv-testdata"}, true},
 		{[]string{"social", "python-twitter-v1.1"}, false},
+		{[]string{"social", "telegram-toolkit-telethon"}, false},
+		{[]string{"social", "gesis-telegram-telethon"}, false},
 	} {
 		dir := parsetest.DataDir(t, set.dir...)
 		err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
-			if err != nil || d.IsDir() || !strings.HasPrefix(filepath.Ext(path), ".json") {
+			if err != nil || d.IsDir() || !strings.HasPrefix(filepath.Ext(path), ".json") && filepath.Ext(path) != ".txt" {
 				return err
 			}
 			f, err := os.Open(path)
@@ -749,4 +767,26 @@ func TestErrorOnlyPage(t *testing.T) {
 			t.Errorf("record %d: reject %q kind %q collected %v", i, p.Reject, p.Record.Kind, p.Record.CollectedAt)
 		}
 	}
+}
+
+// FuzzSniff: detection judges the first record of any head, cut anywhere,
+// without failing; a head that starts with a Telethon type is never v2.
+func FuzzSniff(f *testing.F) {
+	files, _ := filepath.Glob("testdata/*.jsonl")
+	for _, p := range files {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Add([]byte(`{"_": "MessageService", "id": 5, "action": {"_": "MessageActionPinMessage"}, "reason": "x"}`))
+	f.Add([]byte(`[{"id":"1","action":"delete","created_at":"x","reason":"protected"}]`))
+	f.Add([]byte(`{"data": [{"id": "1", "text": "cut he`))
+	f.Fuzz(func(t *testing.T, head []byte) {
+		_, ok := xv2.Sniff(head)
+		if ok && bytes.HasPrefix(bytes.TrimSpace(head), []byte(`{"_":`)) {
+			t.Fatalf("a Telethon object taken for v2: %q", head)
+		}
+	})
 }
