@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -28,7 +29,7 @@ func newCoordCmd(e *env) *cobra.Command {
 	var lf limitFlags
 	var inputs, by, options []string
 	cmd := &cobra.Command{
-		Use:   "coord (--dataset NAME | --input FILE...) --out DIR [flags]",
+		Use:   "coord (--dataset NAME [--out DIR] | --input FILE... --out DIR) [flags]",
 		Short: "Find accounts that act together (co-retweet, co-link, co-hashtag, same text, same image ...)",
 		Long: `Find pairs of accounts whose posts share the same object within a time window,
 weight the pairs as the published tools do, and write the network with the
@@ -37,7 +38,12 @@ evidence of every link.
 Inputs: a dataset of the store (--dataset) or files read straight from disk
 (--input: anything "tahqiq import" reads, e.g. an events CSV).
 
-Outputs in DIR: edges.csv, edges_directed.csv (--weight messages), nodes.csv,
+A run of a dataset is kept in the store, as the server keeps the runs it
+makes (--data/runs; tahqiq serve lists it to those who may read the
+dataset), and its files are also copied to --out DIR when given. A run of
+files is written to --out DIR only: its inputs are not in the store.
+
+Outputs: edges.csv, edges_directed.csv (--weight messages), nodes.csv,
 communities.csv, evidence.csv.gz (one row per co-share pair), graph.gexf,
 graph.graphml and manifest.json (inputs with SHA-256, every parameter, counts,
 timings). "tahqiq coord explain --run DIR A B" prints the posts behind an edge.
@@ -47,11 +53,11 @@ every option and output column.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			if out == "" {
-				return tahqiq.Errorf(tahqiq.EINVALID, "--out DIR is required")
-			}
 			if (dataset == "") == (len(inputs) == 0) {
 				return tahqiq.Errorf(tahqiq.EINVALID, "give either --dataset NAME or --input FILE...")
+			}
+			if out == "" && dataset == "" {
+				return tahqiq.Errorf(tahqiq.EINVALID, "--out DIR is required with --input")
 			}
 			var err error
 			if p.Window, err = runs.ParseWindow("--window", window); err != nil {
@@ -68,15 +74,11 @@ every option and output column.`,
 			if err := p.Validate(); err != nil {
 				return err
 			}
-			start := time.Now()
-			var shares []tahqiq.Share
-			var reach map[string]coord.Reach
-			var src coord.Source
-			var texts []coord.TextPost
-			wantTexts := slices.Contains(p.Types, coord.ObjNearText)
+			var r runs.CoordRun
 			if dataset != "" {
-				shares, texts, src, err = e.datasetShares(ctx, dataset, p.Types, wantTexts)
+				r, err = e.datasetRun(ctx, dataset, p)
 			} else {
+				start := time.Now()
 				fo, ferr := formatOptions(mapSpec, options)
 				if ferr != nil {
 					return ferr
@@ -85,36 +87,40 @@ every option and output column.`,
 					return ferr
 				}
 				var tp *[]coord.TextPost
-				if wantTexts {
-					tp = &texts
+				if slices.Contains(p.Types, coord.ObjNearText) {
+					tp = &r.Data.Texts
 				}
-				shares, reach, src, err = e.fileShares(ctx, inputs, format, fo, tp, lf.limits())
+				r.Data.Shares, r.Data.Reach, r.Source, err = e.fileShares(ctx, inputs, format, fo, tp, lf.limits())
+				r.Params, r.Read = p, time.Since(start).Seconds()
 			}
 			if err != nil {
 				return err
 			}
-			readTime := time.Since(start).Seconds()
 			eng, stop, err := e.coordEngine(ctx, sf)
 			if err != nil {
 				return err
 			}
-			res, err := coord.Run(ctx, coord.Data{Shares: shares, Texts: texts, Reach: reach}, p, eng.engine)
+			var made *runs.CoordMade
+			if dataset != "" {
+				rs := &runs.Store{Dir: filepath.Join(e.dataDir, "runs"), Engine: eng.engine}
+				if made, err = rs.MakeCoord(ctx, r, Version, nil); err == nil && out != "" {
+					err = copyFiles(made.Dir, out, made.Manifest.Files)
+				}
+			} else {
+				made, err = runs.MakeCoord(ctx, r, eng.engine, Version, out, nil)
+			}
 			stop()
 			if err != nil {
 				return err
 			}
-			res.Timings["read_s"] = readTime
-			m, err := res.WriteDir(out, Version, src)
-			if err != nil {
-				return err
-			}
+			m, src := made.Manifest, r.Source
 			c := m.Counts
 			fmt.Fprintf(e.stdout, "coord: %d shares of %d accounts -> %d co-share pairs -> %d edges between %d accounts (%d flagged)\n",
 				c["shares"], c["accounts"], c["pairs"], c["edges"], c["edge_accounts"], c["flagged_edges"])
 			if src.RejectedCount > 0 {
 				fmt.Fprintf(e.stdout, "  inputs: %d records rejected (%d post ids given to a second account), listed on stderr, counted in manifest.json\n", src.RejectedCount, src.Dropped["post_id_conflicts"])
 			}
-			fmt.Fprintf(e.stdout, "  %s\n", res.Params.String())
+			fmt.Fprintf(e.stdout, "  %s\n", m.Params.String())
 			var steps []string
 			for _, k := range []string{"read_s", "near_text_s", "intern_s", "pairs_s", "aggregate_s", "weigh_s", "graph_s", "output_s", "evidence_s"} {
 				if v, ok := m.Timings[k]; ok {
@@ -122,7 +128,12 @@ every option and output column.`,
 				}
 			}
 			fmt.Fprintf(e.stdout, "  seconds: %s\n", strings.Join(steps, ", "))
-			fmt.Fprintf(e.stdout, "  wrote %s: %s\n", out, strings.Join(m.Files, ", "))
+			if made.Info.ID != "" {
+				fmt.Fprintf(e.stdout, "  run %s kept in %s\n", made.Info.ID, made.Dir)
+			}
+			if out != "" {
+				fmt.Fprintf(e.stdout, "  wrote %s: %s\n", out, strings.Join(m.Files, ", "))
+			}
 			return nil
 		},
 	}
@@ -134,7 +145,7 @@ every option and output column.`,
 	f.StringVar(&mapSpec, "map", "", "column map of --input CSVs (implies --format generic_csv)")
 	f.StringArrayVar(&options, "option", nil, "format option KEY=VALUE for --input")
 	lf.add(f, "an --input .gz file", false)
-	f.StringVar(&out, "out", "", "output directory (required)")
+	f.StringVar(&out, "out", "", "output directory (required with --input; with --dataset the run is kept in the store and also copied here)")
 	f.StringSliceVar(&by, "by", nil, "object types: retweet, url, domain, hashtag, mention, reply, text, near-text (CNT co_similar_tweet, see --jaccard), image (phash), post (CNT co_post); several = multi-modal, types never match each other (default: every type present except near-text and post)")
 	f.StringVar(&window, "window", "60s", `time window, e.g. 10s, 60s, 5m; "none" for no window: the same object anywhere in the dataset (every share of an object pairs; posts without a time need it)`)
 	f.StringVar(&p.WindowKind, "window-kind", p.WindowKind, "sliding (CooRTweet/CNT: |dt| <= W) | tumbling (CooRnet: W-second bins from the object's first share) | from-first (both within W of the first share) | fast-reshare (Luceri et al.: reshares within W of the original; object = original author)")
@@ -158,22 +169,56 @@ every option and output column.`,
 	return cmd
 }
 
-// datasetShares reads the shares of a stored dataset.
-func (e *env) datasetShares(ctx context.Context, name string, types []tahqiq.ObjectType, withTexts bool) ([]tahqiq.Share, []coord.TextPost, coord.Source, error) {
+// datasetRun reads a stored dataset for a coordination run with
+// parameters p, as the one who acts (--as) may.
+func (e *env) datasetRun(ctx context.Context, name string, p coord.Params) (runs.CoordRun, error) {
 	db, err := e.openStore(ctx)
 	if err != nil {
-		return nil, nil, coord.Source{}, err
+		return runs.CoordRun{}, err
 	}
 	defer db.Close()
-	if err := e.readDataset(ctx, db, name); err != nil {
-		return nil, nil, coord.Source{}, err
+	s := rules(db)
+	a, err := s.CLIActor(ctx, e.as)
+	if err != nil {
+		return runs.CoordRun{}, err
 	}
-	shares, src, err := runs.DatasetShares(ctx, db, name, types)
-	if err != nil || !withTexts {
-		return shares, nil, src, err
+	if err := s.DatasetAccess(ctx, a, name); err != nil {
+		return runs.CoordRun{}, err
 	}
-	texts, err := runs.DatasetTexts(ctx, db, name)
-	return shares, texts, src, err
+	r, err := runs.DatasetRun(ctx, db, name, p)
+	r.Actor = a.ID
+	return r, err
+}
+
+// copyFiles copies the named files of directory from into directory to
+// (created if needed).
+func copyFiles(from, to string, names []string) error {
+	if err := os.MkdirAll(to, 0o755); err != nil {
+		return tahqiq.Errorf(tahqiq.EINVALID, "cannot create %s: %v", to, err)
+	}
+	for _, name := range names {
+		if err := copyFile(filepath.Join(from, name), filepath.Join(to, name)); err != nil {
+			return fmt.Errorf("copy the run's %s to %s: %w", name, to, err)
+		}
+	}
+	return nil
+}
+
+func copyFile(from, to string) error {
+	src, err := os.Open(from)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	dst, err := os.Create(to)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(dst, src); err != nil {
+		dst.Close()
+		return err
+	}
+	return dst.Close()
 }
 
 // fileShares reads files straight from disk through the importers.
@@ -338,12 +383,12 @@ func explain(ctx context.Context, e *env, run, a, b string, lim decompress.Limit
 	if err := json.Unmarshal(raw, &m); err != nil {
 		return nil, tahqiq.Errorf(tahqiq.EINVALID, "%s/manifest.json: %v", run, err)
 	}
-	var shares []tahqiq.Share
-	var texts []coord.TextPost
+	var data coord.Data
 	var src coord.Source
-	wantTexts := slices.Contains(m.Params.Types, coord.ObjNearText)
 	if len(m.Inputs) > 0 && m.Inputs[0].Source == "dataset" {
-		shares, texts, src, err = e.datasetShares(ctx, m.Inputs[0].Name, m.Params.Types, wantTexts)
+		var r runs.CoordRun
+		r, err = e.datasetRun(ctx, m.Inputs[0].Name, m.Params)
+		data, src = r.Data, r.Source
 		if err == nil && !sameFiles(src.Inputs[1:], m.Inputs[1:]) {
 			return nil, tahqiq.Errorf(tahqiq.ECONFLICT, "dataset %s changed since the run (its files differ): the run cannot be repeated", m.Inputs[0].Name)
 		}
@@ -367,10 +412,10 @@ func explain(ctx context.Context, e *env, run, a, b string, lim decompress.Limit
 			fo["map"] = m.Map
 		}
 		var tp *[]coord.TextPost
-		if wantTexts {
-			tp = &texts
+		if slices.Contains(m.Params.Types, coord.ObjNearText) {
+			tp = &data.Texts
 		}
-		shares, _, src, err = e.fileShares(ctx, files, m.Format, fo, tp, lim)
+		data.Shares, _, src, err = e.fileShares(ctx, files, m.Format, fo, tp, lim)
 		if err == nil && !sameFiles(src.Inputs, m.Inputs) {
 			for i, in := range m.Inputs {
 				if i >= len(src.Inputs) || src.Inputs[i].SHA256 != in.SHA256 {
@@ -385,7 +430,7 @@ func explain(ctx context.Context, e *env, run, a, b string, lim decompress.Limit
 	}
 	p := m.Params
 	p.Graph, p.Evidence = false, true
-	res, err := coord.Run(ctx, coord.Data{Shares: shares, Texts: texts}, p, nil)
+	res, err := coord.Run(ctx, data, p, nil) // a repeat in this process, for the evidence only
 	if err != nil {
 		return nil, err
 	}

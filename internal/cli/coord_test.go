@@ -2,6 +2,7 @@ package cli_test
 
 import (
 	"bufio"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"os"
@@ -10,8 +11,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/cli"
 	"github.com/tahqiq/tahqiq/internal/coord"
 	"github.com/tahqiq/tahqiq/internal/ingest/parsetest"
+	"github.com/tahqiq/tahqiq/internal/runs"
 	"github.com/tahqiq/tahqiq/internal/textnorm"
 )
 
@@ -144,4 +148,64 @@ func readEdges(t *testing.T, path string) [][2]string {
 		out = append(out, [2]string{r[0], r[1]})
 	}
 	return out
+}
+
+// TestCoordOnePath: a run of a stored dataset made by tahqiq coord is kept
+// where the server keeps its runs (without --out too), as the one who
+// acts, and writes to --out the files of the run kept; the server's run
+// of the same request (the run store, as POST /api/v1/coord/runs makes
+// it) writes the same files. A run of files is not kept in the store.
+func TestCoordOnePath(t *testing.T) {
+	data := t.TempDir()
+	fixture := filepath.Join("..", "demo", "data", "russian_coord_tweets.events.csv.gz")
+	if code, _, stderr := run(t, data, "", "import", "--dataset", "ru", fixture); code != 0 {
+		t.Fatalf("import: %s", stderr)
+	}
+	args := []string{"coord", "--dataset", "ru", "--by", "retweet", "--percentile", "0.5"}
+	code, stdout, stderr := run(t, data, "", args...)
+	if code != 0 || !strings.Contains(stdout, "kept in "+filepath.Join(data, "runs", "coord")) {
+		t.Fatalf("coord --dataset without --out: exit %d, %s %s", code, stdout, stderr)
+	}
+	out := filepath.Join(t.TempDir(), "out")
+	if code, _, stderr := run(t, data, "", append(args, "--out", out)...); code != 0 {
+		t.Fatalf("coord --dataset --out: %s", stderr)
+	}
+	if code, _, stderr := run(t, data, "", "coord", "--input", fixture, "--by", "retweet", "--out", filepath.Join(t.TempDir(), "files")); code != 0 {
+		t.Fatalf("coord --input: %s", stderr)
+	}
+	rs := &runs.Store{Dir: filepath.Join(data, "runs")}
+	list, err := rs.List(runs.Coord)
+	if err != nil || len(list) != 2 {
+		t.Fatalf("runs kept: %v, %+v; want the two runs of the dataset", err, list)
+	}
+	for _, in := range list {
+		if in.Dataset != "ru" || in.CreatedBy != tahqiq.SystemID || in.Counts["edges"] == 0 {
+			t.Errorf("run %s: dataset %q, created by %q, %d edges; want ru, the system administrator (a single-user store), edges", in.ID, in.Dataset, in.CreatedBy, in.Counts["edges"])
+		}
+	}
+	kept, err := rs.Path(runs.Coord, list[0].ID) // the newest: the one with --out
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := rs.RunCoord(context.Background(), openSQLite(t, data), runs.CoordRequest{Dataset: "ru", By: []string{"retweet"}, Percentile: ptr(0.5), Seed: ptr(uint64(1))}, cli.Version, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	served, err := rs.Path(runs.Coord, srv.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, dir := range []string{kept, served} {
+		a, err := goldenHashes(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := goldenHashes(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(a, b) || len(a) < 7 {
+			t.Errorf("--out and the run in %s hold other files:\n%s\n%s", dir, strings.Join(a, "\n"), strings.Join(b, "\n"))
+		}
+	}
 }

@@ -373,6 +373,34 @@ func TestCoordDatasetNearText(t *testing.T) {
 	}
 }
 
+// TestServeRunsInProcess: tahqiq serve without --watch or --nats makes
+// its runs in its own process, as tahqiq coord does, and starts no NATS
+// server (none listens, nothing is kept in --data/nats).
+func TestServeRunsInProcess(t *testing.T) {
+	data := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	var errb syncBuffer
+	served := make(chan int)
+	go func() {
+		served <- cli.Main(ctx, []string{"--data", data, "serve", "--addr", "127.0.0.1:0"}, strings.NewReader(""), io.Discard, &errb)
+	}()
+	for deadline := time.Now().Add(time.Minute); !strings.Contains(errb.String(), "serving http://"); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("serve did not start: %s", errb.String())
+		}
+	}
+	cancel()
+	if code := <-served; code != 0 {
+		t.Fatalf("serve: exit %d, %s", code, errb.String())
+	}
+	if out := errb.String(); strings.Contains(out, "NATS") {
+		t.Errorf("serve without --watch or --nats speaks of NATS: %s", out)
+	}
+	if _, err := os.Stat(filepath.Join(data, "nats")); err == nil {
+		t.Errorf("serve without --watch or --nats made %s", filepath.Join(data, "nats"))
+	}
+}
+
 // TestServeNATSCredentials: tahqiq serve's embedded NATS server refuses a
 // client without its credentials (a local process could otherwise read
 // every organisation's live shares), and the credentials never appear in

@@ -198,14 +198,104 @@ func (r CoordRequest) Params() (coord.Params, error) {
 	return p, p.Validate()
 }
 
-// RunCoord runs a coordination analysis of a stored dataset into a new run
-// directory. report, when not nil, is told the steps done of four.
-func (s *Store) RunCoord(ctx context.Context, st ShareSource, req CoordRequest, version, actor string, report func(done, total int64)) (Info, error) {
-	step := func(n int64) {
-		if report != nil {
-			report(n, 4)
+// CoordRun is a coordination run to make: the data it reads, where that
+// came from, and its parameters. Every run, the CLI's (files or a stored
+// dataset) and the server's (a stored dataset), is made by MakeCoord or
+// Store.MakeCoord from one, so that a run is the same whoever asks for it.
+type CoordRun struct {
+	Data   coord.Data
+	Source coord.Source // what the data was read from, for the manifest
+	Params coord.Params
+	Read   float64 // seconds spent reading Data (the manifest's read_s)
+	// Dataset is the stored dataset read ("" for files): who may read
+	// the stored run follows from it.
+	Dataset string
+	Actor   string // who asked (run.json's created_by)
+}
+
+// DatasetRun reads a stored dataset for a coordination run with
+// parameters p: the shares of p's types, and the texts of its posts when
+// p compares near-text.
+func DatasetRun(ctx context.Context, st ShareSource, name string, p coord.Params) (CoordRun, error) {
+	start := time.Now()
+	r := CoordRun{Params: p, Dataset: name}
+	var err error
+	if r.Data.Shares, r.Source, err = DatasetShares(ctx, st, name, p.Types); err != nil {
+		return r, err
+	}
+	if slices.Contains(p.Types, coord.ObjNearText) {
+		if r.Data.Texts, err = DatasetTexts(ctx, st, name); err != nil {
+			return r, err
 		}
 	}
+	r.Read = time.Since(start).Seconds()
+	return r, nil
+}
+
+// CoordMade is a coordination run just made: its result, the manifest
+// written with its files in Dir, and for a stored run its run.json.
+type CoordMade struct {
+	Result   *coord.Result
+	Manifest *coord.Manifest
+	Dir      string
+	Info     Info
+}
+
+// MakeCoord makes the run r with engine eng (nil: in this process) and
+// writes its files into dir. report, when not nil, is told the steps done
+// of four (the first, reading r's data, is the caller's).
+func MakeCoord(ctx context.Context, r CoordRun, eng coord.Engine, version, dir string, report func(done, total int64)) (*CoordMade, error) {
+	res, err := coord.Run(ctx, r.Data, r.Params, eng)
+	if err != nil {
+		return nil, err
+	}
+	res.Timings["read_s"] = r.Read
+	step(report, 2)
+	m, err := res.WriteDir(dir, version, r.Source)
+	if err != nil {
+		return nil, err
+	}
+	step(report, 3)
+	return &CoordMade{Result: res, Manifest: m, Dir: dir}, nil
+}
+
+func step(report func(done, total int64), n int64) {
+	if report != nil {
+		report(n, 4)
+	}
+}
+
+// MakeCoord makes the run r into the store, with the store's engine: a new
+// run directory, listed once whole (finish).
+func (s *Store) MakeCoord(ctx context.Context, r CoordRun, version string, report func(done, total int64)) (*CoordMade, error) {
+	run, err := s.create(Coord)
+	if err != nil {
+		return nil, err
+	}
+	made, err := MakeCoord(ctx, r, s.Engine, version, run.tmp, report)
+	if err != nil {
+		run.abandon()
+		return nil, err
+	}
+	params, _ := json.Marshal(made.Manifest.Params)
+	in := Info{Dataset: r.Dataset, CreatedBy: r.Actor, Params: params, Counts: made.Manifest.Counts}
+	if r.Dataset == "" {
+		for _, f := range r.Source.Inputs {
+			in.Inputs = append(in.Inputs, f.Name)
+		}
+	}
+	if made.Info, err = s.finish(run, in); err != nil {
+		return nil, err
+	}
+	made.Dir = filepath.Join(s.Dir, Coord, made.Info.ID)
+	step(report, 4)
+	return made, nil
+}
+
+// RunCoord runs a coordination analysis of a stored dataset, as a person
+// asks for it, into a new run directory. report, when not nil, is told
+// the steps done of four.
+func (s *Store) RunCoord(ctx context.Context, st ShareSource, req CoordRequest, version, actor string, report func(done, total int64)) (Info, error) {
 	if req.Dataset == "" {
 		return Info{}, tahqiq.Errorf(tahqiq.EINVALID, "dataset is required")
 	}
@@ -213,43 +303,17 @@ func (s *Store) RunCoord(ctx context.Context, st ShareSource, req CoordRequest, 
 	if err != nil {
 		return Info{}, err
 	}
-	start := time.Now()
-	shares, src, err := DatasetShares(ctx, st, req.Dataset, p.Types)
+	r, err := DatasetRun(ctx, st, req.Dataset, p)
 	if err != nil {
 		return Info{}, err
 	}
-	step(1)
-	read := time.Since(start).Seconds()
-	var texts []coord.TextPost
-	if slices.Contains(p.Types, coord.ObjNearText) {
-		if texts, err = DatasetTexts(ctx, st, req.Dataset); err != nil {
-			return Info{}, err
-		}
-	}
-	res, err := coord.Run(ctx, coord.Data{Shares: shares, Texts: texts}, p, s.Engine)
+	r.Actor = actor
+	step(report, 1)
+	made, err := s.MakeCoord(ctx, r, version, report)
 	if err != nil {
 		return Info{}, err
 	}
-	res.Timings["read_s"] = read
-	step(2)
-	_, tmp, commit, err := s.create(Coord)
-	if err != nil {
-		return Info{}, err
-	}
-	m, err := res.WriteDir(tmp, version, src)
-	if err != nil {
-		os.RemoveAll(tmp)
-		return Info{}, err
-	}
-	step(3)
-	params, _ := json.Marshal(m.Params)
-	in, err := commit(Info{Dataset: req.Dataset, CreatedBy: actor, Params: params, Counts: m.Counts})
-	if err != nil {
-		os.RemoveAll(tmp)
-		return Info{}, err
-	}
-	step(4)
-	return in, nil
+	return made.Info, nil
 }
 
 // Node is an account of a run's network.
