@@ -157,7 +157,7 @@ every option and output column.`,
 	f.StringVar(&fastWindow, "fast-window", "", "also report a faster layer (CooRTweet flag_speed_share), e.g. 10s")
 	f.BoolVar(&p.KeepLoops, "keep-loops", false, "keep shares whose post is the object itself (CooRTweet remove_loops=FALSE)")
 	f.IntVar(&p.Workers, "workers", 0, "parallel workers (default: all cores); results do not depend on it")
-	f.Uint64Var(&p.Seed, "seed", 1, "seed of the community detection")
+	f.Uint64Var(&p.Seed, "seed", p.Seed, "seed of the community detection")
 	f.BoolVar(&p.Graph, "graph", true, "run the graph step (components, communities, degree, strength, k-core, eigenvector centrality) and write nodes, communities, GEXF, GraphML")
 	f.StringVar(&p.Communities, "communities", p.Communities, "louvain (Blondel et al.) | leiden (Traag et al. 2019: connected communities) | none; both seeded by --seed")
 	f.Float64Var(&p.EigenPrune, "eigen-prune", p.EigenPrune, "Luceri et al.'s node pruning: leave nodes whose eigenvector centrality is under this quantile (e.g. 0.9) out of the communities; 0 = off")
@@ -228,36 +228,22 @@ func copyFile(from, to string) error {
 // options, their rejects and the records that brought nothing.
 func (e *env) fileShares(ctx context.Context, files []string, format string, fo map[string]string, texts *[]coord.TextPost, lim decompress.Limits) ([]tahqiq.Share, map[string]coord.Reach, coord.Source, error) {
 	var shares []tahqiq.Share
-	reach := map[string]coord.Reach{}
-	add := func(uid string, f func(r *coord.Reach)) {
-		r, ok := reach[uid]
-		if !ok {
-			r = coord.Reach{Followers: -1, Reposts: -1, Likes: -1}
-		}
-		f(&r)
-		reach[uid] = r
-	}
+	var reach runs.Reach // as a dataset of these files would keep it
 	im := e.importer()
 	im.Limits = lim
 	sum, err := im.Read(ctx, files, ingest.Options{Format: format, FormatOptions: fo, Stdin: e.stdin, Progress: e.progressOut()}, func(it *ingest.Item) error {
 		shares = append(shares, it.Shares...)
 		for _, a := range it.Parsed.Accounts {
-			if a.Followers >= 0 {
-				add(a.UID, func(r *coord.Reach) { r.Followers = max(r.Followers, a.Followers) })
-			}
+			reach.Account(a)
 		}
 		for i, p := range it.Parsed.Posts {
-			if texts != nil && it.New[i] && p.Kind != tahqiq.KindRepost && p.Text != "" {
-				*texts = append(*texts, runs.TextPost(p))
-			}
-			if !it.New[i] || p.Metrics == nil {
+			if !it.New[i] {
 				continue
 			}
-			if v, ok := p.Metrics["reposts"]; ok {
-				add(p.AuthorUID, func(r *coord.Reach) { r.Reposts = max(r.Reposts, 0) + v })
-			}
-			if v, ok := p.Metrics["likes"]; ok {
-				add(p.AuthorUID, func(r *coord.Reach) { r.Likes = max(r.Likes, 0) + v })
+			reach.Author(p.AuthorUID)
+			reach.Post(p)
+			if texts != nil && p.Kind != tahqiq.KindRepost && p.Text != "" {
+				*texts = append(*texts, runs.TextPost(p))
 			}
 		}
 		return nil
@@ -299,7 +285,7 @@ func (e *env) fileShares(ctx context.Context, files []string, format string, fo 
 		}
 		src.Inputs = append(src.Inputs, in)
 	}
-	return shares, reach, src, nil
+	return shares, reach.Map(), src, nil
 }
 
 func newCoordExplainCmd(e *env) *cobra.Command {

@@ -2,6 +2,7 @@ package cli_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -187,7 +188,7 @@ func TestCoordOnePath(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := rs.RunCoord(context.Background(), openSQLite(t, data), runs.CoordRequest{Dataset: "ru", By: []string{"retweet"}, Percentile: ptr(0.5), Seed: ptr(uint64(1))}, cli.Version, "", nil)
+	srv, err := rs.RunCoord(context.Background(), openSQLite(t, data), runs.CoordRequest{Dataset: "ru", By: []string{"retweet"}, Percentile: ptr(0.5)}, cli.Version, "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,6 +207,56 @@ func TestCoordOnePath(t *testing.T) {
 		}
 		if !slices.Equal(a, b) || len(a) < 7 {
 			t.Errorf("--out and the run in %s hold other files:\n%s\n%s", dir, strings.Join(a, "\n"), strings.Join(b, "\n"))
+		}
+	}
+}
+
+// TestCoordReach: what the data says of the accounts' reach (followers
+// here: the IRA tweets carry them) reaches communities.csv the same way
+// for a run of the files, a CLI run of the dataset imported from them
+// and the server's run of it.
+func TestCoordReach(t *testing.T) {
+	ira := filepath.Join(parsetest.DataDir(t, "social", "ira-538-by-author"), "tweets_2016-11-01_to_2016-11-10.csv")
+	data := t.TempDir()
+	if code, _, stderr := run(t, data, "", "import", "--dataset", "ira", ira); code != 0 {
+		t.Fatalf("import: %s", stderr)
+	}
+	args := []string{"coord", "--by", "retweet,hashtag", "--window", "2m"}
+	files, stored := filepath.Join(t.TempDir(), "files"), filepath.Join(t.TempDir(), "stored")
+	if code, _, stderr := run(t, data, "", append(args, "--input", ira, "--out", files)...); code != 0 {
+		t.Fatalf("coord --input: %s", stderr)
+	}
+	if code, _, stderr := run(t, data, "", append(args, "--dataset", "ira", "--out", stored)...); code != 0 {
+		t.Fatalf("coord --dataset: %s", stderr)
+	}
+	rs := &runs.Store{Dir: filepath.Join(data, "runs")}
+	in, err := rs.RunCoord(context.Background(), openSQLite(t, data), runs.CoordRequest{Dataset: "ira", By: []string{"retweet", "hashtag"}, Window: "2m"}, cli.Version, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	served, _ := rs.Path(runs.Coord, in.ID)
+	want, err := os.ReadFile(filepath.Join(files, "communities.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, dir := range []string{stored, served} {
+		for _, f := range []string{"communities.csv", "nodes.csv", "edges.csv"} {
+			a, _ := os.ReadFile(filepath.Join(files, f))
+			b, _ := os.ReadFile(filepath.Join(dir, f))
+			if !bytes.Equal(a, b) {
+				t.Errorf("%s of %s differs from the run of the files", f, dir)
+			}
+		}
+	}
+	// every community has followers (the first record naming each of its
+	// accounts carries them)
+	recs, err := csv.NewReader(bytes.NewReader(want)).ReadAll()
+	if err != nil || len(recs) < 5 {
+		t.Fatalf("communities.csv: %v, %d rows", err, len(recs))
+	}
+	for _, r := range recs[1:] {
+		if r[7] == "" || r[7] == "0" {
+			t.Errorf("community %s: followers %q", r[0], r[7])
 		}
 	}
 }

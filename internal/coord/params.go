@@ -56,11 +56,13 @@ type Params struct {
 	Jaccard            float64             `json:"jaccard"`    // near-text: minimum Jaccard similarity of token sets (CNT co_similar_tweet)
 }
 
-// DefaultParams are CooRTweet's defaults with a 60 s window.
+// DefaultParams are CooRTweet's defaults with a 60 s window, and the
+// defaults of every run that does not say otherwise (tahqiq coord's
+// flags, the server's requests): seed 1 for the community detection.
 func DefaultParams() Params {
 	return Params{
 		Window: 60, WindowKind: Sliding, Weight: WeightPairs, MinParticipation: 2,
-		ParticipationScope: "type", Workers: 0, Graph: true, Communities: "louvain", Evidence: true,
+		ParticipationScope: "type", Workers: 0, Seed: 1, Graph: true, Communities: "louvain", Evidence: true,
 		MinTokens: 5, Jaccard: 0.8,
 	}
 }

@@ -24,7 +24,10 @@ import (
 type ShareSource interface {
 	tahqiq.DatasetStore
 	tahqiq.ShareStore
-	tahqiq.PostScanner // the texts of --by near-text
+	tahqiq.PostScanner // the texts of --by near-text, the posts' reposts and likes
+	// FindAccounts returns the accounts of a dataset with the given UIDs
+	// (their followers), as tahqiq.SummaryStore does.
+	FindAccounts(ctx context.Context, dataset string, uids []string) (map[string]tahqiq.Account, error)
 }
 
 // DatasetShares reads the shares of a stored dataset for the given object
@@ -57,29 +60,6 @@ func DatasetShares(ctx context.Context, st ShareSource, name string, types []tah
 		src.Inputs = append(src.Inputs, coord.Input{Name: f.Name, SHA256: f.SHA256, Format: f.Format, Source: "dataset:" + name})
 	}
 	return shares, src, err
-}
-
-// DatasetTexts reads the texts of a stored dataset's posts for near-text
-// detection: every post but reposts (a repost carries its original's
-// text, not its own), as tahqiq coord --input collects them from files.
-func DatasetTexts(ctx context.Context, st tahqiq.PostScanner, name string) ([]coord.TextPost, error) {
-	if ds, ok := st.(tahqiq.DatasetStore); ok {
-		d, err := ds.FindDatasetByName(ctx, name)
-		if err != nil {
-			return nil, err
-		}
-		if err := ingest.CheckDerivation(d); err != nil {
-			return nil, err
-		}
-	}
-	var out []coord.TextPost
-	err := st.ScanPosts(ctx, name, func(p tahqiq.Post) error {
-		if p.Kind != tahqiq.KindRepost && p.Text != "" {
-			out = append(out, TextPost(p))
-		}
-		return nil
-	})
-	return out, err
 }
 
 // TextPost is the near-text input of a post: a post without a time keeps
@@ -214,20 +194,78 @@ type CoordRun struct {
 }
 
 // DatasetRun reads a stored dataset for a coordination run with
-// parameters p: the shares of p's types, and the texts of its posts when
-// p compares near-text.
+// parameters p: the shares of p's types, what the dataset says of the
+// accounts' reach (Reach; for communities.csv, so not without the graph
+// step), and, when p compares near-text, the texts of its posts: every
+// post but reposts (a repost carries its original's text, not its own),
+// as tahqiq coord --input collects them from files. The posts are read
+// while the shares are.
 func DatasetRun(ctx context.Context, st ShareSource, name string, p coord.Params) (CoordRun, error) {
 	start := time.Now()
 	r := CoordRun{Params: p, Dataset: name}
-	var err error
-	if r.Data.Shares, r.Source, err = DatasetShares(ctx, st, name, p.Types); err != nil {
+	near := slices.Contains(p.Types, coord.ObjNearText)
+	var reach Reach
+	var authors []string
+	posts := make(chan error, 1)
+	pctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if near || p.Graph {
+		go func() {
+			seen := map[string]bool{}
+			posts <- st.ScanPosts(pctx, name, func(post tahqiq.Post) error {
+				if !seen[post.AuthorUID] {
+					seen[post.AuthorUID] = true
+					authors = append(authors, post.AuthorUID)
+				}
+				reach.Post(post)
+				if near && post.Kind != tahqiq.KindRepost && post.Text != "" {
+					r.Data.Texts = append(r.Data.Texts, TextPost(post))
+				}
+				return nil
+			})
+		}()
+	} else {
+		posts <- nil
+	}
+	shares, src, err := DatasetShares(ctx, st, name, p.Types)
+	if err != nil {
+		cancel()
+		<-posts
 		return r, err
 	}
-	if slices.Contains(p.Types, coord.ObjNearText) {
-		if r.Data.Texts, err = DatasetTexts(ctx, st, name); err != nil {
-			return r, err
+	if err := <-posts; err != nil {
+		return r, err
+	}
+	r.Data.Shares, r.Source = shares, src
+	if !near && !p.Graph {
+		r.Read = time.Since(start).Seconds()
+		return r, nil
+	}
+	// followers: the accounts the dataset keeps, of the posts and shares
+	seen := map[string]bool{}
+	var uids []string
+	for _, uid := range authors {
+		seen[uid] = true
+		uids = append(uids, uid)
+	}
+	for _, s := range shares {
+		if !seen[s.AccountID] {
+			seen[s.AccountID] = true
+			uids = append(uids, s.AccountID)
 		}
 	}
+	accounts, err := st.FindAccounts(ctx, name, uids)
+	if err != nil {
+		return r, err
+	}
+	for _, uid := range uids {
+		if a, ok := accounts[uid]; ok {
+			reach.Account(a)
+		} else {
+			reach.Author(uid)
+		}
+	}
+	r.Data.Reach = reach.Map()
 	r.Read = time.Since(start).Seconds()
 	return r, nil
 }
