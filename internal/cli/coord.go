@@ -60,15 +60,15 @@ every option and output column.`,
 				return tahqiq.Errorf(tahqiq.EINVALID, "--out DIR is required with --input")
 			}
 			var err error
-			if p.Window, err = runs.ParseWindow("--window", window); err != nil {
+			if p.Window, err = runs.ParseWindow("window", window); err != nil {
 				return err
 			}
 			if fastWindow != "" {
-				if p.FastWindow, err = runs.ParseWindow("--fast-window", fastWindow); err != nil {
+				if p.FastWindow, err = runs.ParseWindow("fast_window", fastWindow); err != nil {
 					return err
 				}
 			}
-			if p.Types, err = runs.ParseTypes(by); err != nil {
+			if p.Types, err = runs.ParseTypes("by", by); err != nil {
 				return err
 			}
 			if err := p.Validate(); err != nil {

@@ -225,17 +225,17 @@ func (w *watchFlags) add(f *pflag.FlagSet) {
 // the live stream from its beginning (an embedded server's stream is new
 // with the process).
 func (w *watchFlags) start(ctx context.Context, e *env, s *httpapi.Server, bus *stream.Bus, fromStart bool) (func(), error) {
-	win, err := runs.ParseWindow("--watch-window", w.window)
+	win, err := runs.ParseWindow("watch_window", w.window)
 	if err != nil {
 		return nil, err
 	}
-	hor, err := parseHorizon("--watch-horizon", w.horizon, win)
+	hor, err := parseHorizon("watch_horizon", w.horizon, win)
 	if err != nil {
 		return nil, err
 	}
 	params := live.Watcher{Window: win, Lateness: w.lateness, MinWeight: w.minWeight, GroupSize: w.group, Horizon: hor}
 	if w.by != "" {
-		if params.Types, err = runs.ParseTypes(strings.Split(w.by, ",")); err != nil {
+		if params.Types, err = runs.ParseTypes("watch_by", strings.Split(w.by, ",")); err != nil {
 			return nil, err
 		}
 	}

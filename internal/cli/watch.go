@@ -53,14 +53,14 @@ stopped. Stop with Ctrl-C.`,
 				return tahqiq.Errorf(tahqiq.EINVALID, "watch needs --nats nats://… (the server feeds publish to)")
 			}
 			var err error
-			if p.Window, err = runs.ParseWindow("--window", window); err != nil {
+			if p.Window, err = runs.ParseWindow("window", window); err != nil {
 				return err
 			}
-			if p.Horizon, err = parseHorizon("--horizon", horizon, p.Window); err != nil {
+			if p.Horizon, err = parseHorizon("horizon", horizon, p.Window); err != nil {
 				return err
 			}
 			if by != "" {
-				if p.Types, err = runs.ParseTypes(strings.Split(by, ",")); err != nil {
+				if p.Types, err = runs.ParseTypes("by", strings.Split(by, ",")); err != nil {
 					return err
 				}
 			}

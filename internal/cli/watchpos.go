@@ -6,24 +6,25 @@ import (
 	"io"
 	"time"
 
-	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/coord"
 	"github.com/tahqiq/tahqiq/internal/live"
 	"github.com/tahqiq/tahqiq/internal/runs"
 	"github.com/tahqiq/tahqiq/internal/stream"
 )
 
 // parseHorizon reads a watch horizon: a duration longer than the window,
-// or 0 or "none" for no horizon (edges count every pair since the start).
-func parseHorizon(flag, s string, window int64) (int64, error) {
+// or 0 or "none" for no horizon (edges count every pair since the start);
+// param names the parameter (horizon, watch_horizon) in the error.
+func parseHorizon(param, s string, window int64) (int64, error) {
 	if s == "0" || s == "none" {
 		return 0, nil
 	}
-	h, err := runs.ParseWindow(flag, s)
+	h, err := runs.ParseWindow(param, s)
 	if err != nil {
 		return 0, err
 	}
 	if h <= window {
-		return 0, tahqiq.Errorf(tahqiq.EINVALID, "%s %s: want a horizon longer than the window (%d s), or none", flag, s, window)
+		return 0, coord.ParamErrorf(param, "{%s} %s: want a horizon longer than the window (%d s), or none", param, s, window)
 	}
 	return h, nil
 }

@@ -77,10 +77,10 @@ func run(ctx context.Context, d Data, p Params, eng Engine) (*Result, error) {
 	var nearSecs float64
 	if slices.Contains(p.Types, ObjNearText) {
 		if p.Jaccard <= 0 {
-			return nil, tahqiq.Errorf(tahqiq.EINVALID, "--jaccard must be above 0 with --by near-text")
+			return nil, ParamErrorf("jaccard", "{jaccard} must be above 0 with {by} near-text")
 		}
 		if len(texts) == 0 {
-			return nil, tahqiq.Errorf(tahqiq.EINVALID, "--by near-text needs post texts, and the input carries none")
+			return nil, ParamErrorf("by", "{by} near-text needs post texts, and the input carries none")
 		}
 		start := time.Now()
 		near = findNearText(texts, p.MinTokens, p.Jaccard, p.Window)
@@ -247,9 +247,9 @@ func checkTimes(shares []tahqiq.Share, p Params) error {
 	if n == 0 {
 		return nil
 	}
-	what := "a time window"
+	what, param := "a time window", "window"
 	if p.Window == NoWindow {
-		what = "a fast layer (--fast-window)"
+		what, param = "a fast layer ({fast_window})", "fast_window"
 	}
-	return tahqiq.Errorf(tahqiq.EINVALID, "%d of the %d shares have no time (their posts were imported without one, e.g. from a CSV without a time column): %s cannot place them; run with --window none, which pairs the same object anywhere in the input", n, len(shares), what)
+	return ParamErrorf(param, "%d of the %d shares have no time (their posts were imported without one, e.g. from a CSV without a time column): %s cannot place them; run with {window} none, which pairs the same object anywhere in the input", n, len(shares), what)
 }

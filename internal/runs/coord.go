@@ -75,26 +75,28 @@ func TextPost(p tahqiq.Post) coord.TextPost {
 }
 
 // ParseWindow reads a window such as "60s", "5m" or "none" into seconds;
-// flag names the option in the error.
-func ParseWindow(flag, s string) (int64, error) {
+// param names the parameter (window, fast_window, …) in the error, a
+// coord.ParamError that each interface phrases its own way.
+func ParseWindow(param, s string) (int64, error) {
 	if s == "none" {
 		return coord.NoWindow, nil
 	}
 	d, err := time.ParseDuration(s)
 	if err != nil {
 		if _, ierr := strconv.Atoi(s); ierr == nil {
-			return 0, tahqiq.Errorf(tahqiq.EINVALID, "%s %q: give a unit, e.g. %ss", flag, s, s)
+			return 0, coord.ParamErrorf(param, "{%s} %q: give a unit, e.g. %ss", param, s, s)
 		}
-		return 0, tahqiq.Errorf(tahqiq.EINVALID, "%s %q: want a duration such as 60s", flag, s)
+		return 0, coord.ParamErrorf(param, "{%s} %q: want a duration such as 60s", param, s)
 	}
 	if d < 0 || d%time.Second != 0 {
-		return 0, tahqiq.Errorf(tahqiq.EINVALID, "%s %q: want whole seconds", flag, s)
+		return 0, coord.ParamErrorf(param, "{%s} %q: want whole seconds", param, s)
 	}
 	return int64(d / time.Second), nil
 }
 
-// ParseTypes reads object type names ("phash" is "image").
-func ParseTypes(by []string) ([]tahqiq.ObjectType, error) {
+// ParseTypes reads object type names ("phash" is "image"); param names
+// the parameter (by) in the error.
+func ParseTypes(param string, by []string) ([]tahqiq.ObjectType, error) {
 	var out []tahqiq.ObjectType
 	for _, b := range by {
 		t := tahqiq.ObjectType(strings.TrimSpace(b))
@@ -104,7 +106,7 @@ func ParseTypes(by []string) ([]tahqiq.ObjectType, error) {
 		case coord.ObjPost, coord.ObjNearText:
 		default:
 			if !slices.Contains(tahqiq.ObjectTypes, t) {
-				return nil, tahqiq.Errorf(tahqiq.EINVALID, "--by %q: want retweet, url, domain, hashtag, mention, reply, text, near-text, image or post", b)
+				return nil, coord.ParamErrorf(param, "{%s} %q: want retweet, url, domain, hashtag, mention, reply, text, near-text, image or post", param, b)
 			}
 		}
 		out = append(out, t)
@@ -145,7 +147,7 @@ func (r CoordRequest) Params() (coord.Params, error) {
 			return p, err
 		}
 	}
-	if p.Types, err = ParseTypes(r.By); err != nil {
+	if p.Types, err = ParseTypes("by", r.By); err != nil {
 		return p, err
 	}
 	if r.WindowKind != "" {
