@@ -10,7 +10,7 @@ type Edge struct {
 	A, B    int32   // account ids (ranks of the names)
 	Pairs   int64   // co-share post pairs (CooRTweet's weight)
 	Objects int32   // distinct objects co-shared
-	ByType  []int32 // distinct objects co-shared, per type (input.types order)
+	ByType  []int32 // distinct objects co-shared, per type (interned.types order)
 	SumDt   int64   // sum of |dt| over the pairs, seconds
 	MinDt   int64
 	First   int64 // earliest time of a post in the pairs
@@ -35,7 +35,7 @@ func (e *Edge) Symmetry() float64 {
 }
 
 // ends returns the rows of a pair ordered by account name.
-func (in *input) ends(pr pairRef) (ra, rb *row) {
+func (in *interned) ends(pr pairRef) (ra, rb *row) {
 	ra, rb = &in.rows[pr.i], &in.rows[pr.j]
 	if ra.acc > rb.acc {
 		ra, rb = rb, ra
@@ -48,7 +48,7 @@ func (in *input) ends(pr pairRef) (ra, rb *row) {
 // keeps its place in object order within its edge), then every edge is one
 // run of consecutive pairs, folded into one reused partial: no hash map,
 // and no result depends on the number of workers.
-func (in *input) aggregate(p *Params, pairs []pairRef) []Edge {
+func (in *interned) aggregate(p *Params, pairs []pairRef) []Edge {
 	ntypes := len(in.types)
 	collabK := in.collabGroups(pairs)
 	var tf *tfidf
@@ -115,7 +115,7 @@ type keyedPair struct {
 
 // sortByAccounts returns the pairs keyed by account pair and sorted by key
 // with a stable LSD radix sort over the key's significant bytes.
-func (in *input) sortByAccounts(pairs []pairRef) []keyedPair {
+func (in *interned) sortByAccounts(pairs []pairRef) []keyedPair {
 	nacc := uint64(len(in.accounts))
 	a := make([]keyedPair, len(pairs))
 	maxKey := uint64(0)
@@ -146,7 +146,7 @@ func (in *input) sortByAccounts(pairs []pairRef) []keyedPair {
 
 // collabGroups returns, per object, the number of distinct accounts in its
 // kept pairs: the size k of the group whose every pair gains 1/(k-1).
-func (in *input) collabGroups(pairs []pairRef) []int32 {
+func (in *interned) collabGroups(pairs []pairRef) []int32 {
 	k := make([]int32, len(in.objects))
 	stamp := make([]int32, len(in.accounts))
 	for i := range stamp {
@@ -177,7 +177,7 @@ func (t *tfidf) w(r int32) float64 { return t.rowW[r] }
 // accounts share: ln((1+n)/(1+df)) + 1.
 func smoothIDF(n, df int) float64 { return math.Log((1+float64(n))/(1+float64(df))) + 1 }
 
-func (in *input) tfidfWeights() *tfidf {
+func (in *interned) tfidfWeights() *tfidf {
 	t := &tfidf{rowW: make([]float64, len(in.rows)), norm: make([]float64, len(in.accounts))}
 	count := make([]int32, len(in.accounts))
 	counted := make([]int32, len(in.accounts)) // object+1 whose rows of the account were counted
@@ -215,7 +215,7 @@ func (in *input) tfidfWeights() *tfidf {
 // min_participation rule applied again to them; each hands it every kept
 // pair. qual is the rule's test for one row: its account qualifies in the
 // fast layer, in the row's scope.
-func (in *input) fastLayer(p *Params, each func(func(pairRef))) (keep func(pairRef) bool, qual func(*row) bool) {
+func (in *interned) fastLayer(p *Params, each func(func(pairRef))) (keep func(pairRef) bool, qual func(*row) bool) {
 	within := func(pr pairRef) bool {
 		d := in.rows[pr.j].t - in.rows[pr.i].t
 		return d >= -p.FastWindow && d <= p.FastWindow

@@ -12,13 +12,13 @@ type Engine interface {
 	// edges returns the run's edges, sorted by (A, B), and leaves in res
 	// what Evidence needs to sweep the kept pairs again and the count of
 	// pairs; lap times its steps.
-	edges(ctx context.Context, in *input, q, p *Params, res *Result, lap func(string)) ([]Edge, error)
+	edges(ctx context.Context, in *interned, q, p *Params, res *Result, lap func(string)) ([]Edge, error)
 }
 
 // inProcess makes and folds the pairs here, on Params.Workers goroutines.
 type inProcess struct{}
 
-func (inProcess) edges(ctx context.Context, in *input, q, p *Params, res *Result, lap func(string)) ([]Edge, error) {
+func (inProcess) edges(ctx context.Context, in *interned, q, p *Params, res *Result, lap func(string)) ([]Edge, error) {
 	res.pairs = in.pairs(q)
 	res.Counts["pairs"] = int64(len(res.pairs))
 	lap("pairs_s")
@@ -37,7 +37,7 @@ func Partitioned(part Partitioner) Engine { return partitioned{part} }
 
 type partitioned struct{ part Partitioner }
 
-func (e partitioned) edges(ctx context.Context, in *input, q, p *Params, res *Result, lap func(string)) ([]Edge, error) {
+func (e partitioned) edges(ctx context.Context, in *interned, q, p *Params, res *Result, lap func(string)) ([]Edge, error) {
 	if err := in.pairsFrom(ctx, q, e.part); err != nil {
 		return nil, err
 	}
@@ -52,7 +52,7 @@ func Reduced(red Reducer) Engine { return reduced{red} }
 
 type reduced struct{ red Reducer }
 
-func (e reduced) edges(ctx context.Context, in *input, q, p *Params, res *Result, lap func(string)) ([]Edge, error) {
+func (e reduced) edges(ctx context.Context, in *interned, q, p *Params, res *Result, lap func(string)) ([]Edge, error) {
 	edges, kept, err := in.reduceEdges(ctx, q, p, e.red)
 	if err != nil {
 		return nil, err

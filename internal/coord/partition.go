@@ -54,7 +54,7 @@ type Partitioner interface {
 // (a near-text object) a pair counts only when its rows' token sets are at
 // least that similar.
 func ObjectPairs(kind string, window int64, rows []ShareRow, jaccard float64) []PairPos {
-	in := &input{nearType: -1, objType: []int32{0}, objStart: []int32{0, int32(len(rows))}}
+	in := &interned{nearType: -1, objType: []int32{0}, objStart: []int32{0, int32(len(rows))}}
 	if jaccard > 0 {
 		in.nearType, in.jaccard = 0, jaccard
 		in.rowTokens = make([][]uint64, len(rows))
@@ -95,7 +95,7 @@ func SortRows(rows []ShareRow) {
 
 // pairsFrom asks part for the pairs of every object with two rows or more
 // and keeps them for eachPair.
-func (in *input) pairsFrom(ctx context.Context, p *Params, part Partitioner) error {
+func (in *interned) pairsFrom(ctx context.Context, p *Params, part Partitioner) error {
 	var objs []ObjectShares
 	var ids []int32
 	for o := range in.objects {

@@ -78,7 +78,7 @@ func Partials(spec ReduceSpec, objs []ReduceObject) ([]EdgePartial, error) {
 		if o.Type < 0 || int(o.Type) >= spec.Types {
 			return nil, fmt.Errorf("coord: object %d has type %d of %d", o.Obj, o.Type, spec.Types)
 		}
-		in := &input{nearType: -1, objType: []int32{0}, objStart: []int32{0, int32(n)}, rows: make([]row, n)}
+		in := &interned{nearType: -1, objType: []int32{0}, objStart: []int32{0, int32(n)}, rows: make([]row, n)}
 		if o.Jaccard > 0 {
 			if len(o.Tokens) != n {
 				return nil, fmt.Errorf("coord: near-text object %d has %d token sets for %d rows", o.Obj, len(o.Tokens), n)
@@ -168,7 +168,7 @@ type Reducer interface {
 
 // reduceEdges is the run's side of the reduce path: the row flags, the
 // objects handed to red, and the edges from its merged partials.
-func (in *input) reduceEdges(ctx context.Context, q, p *Params, red Reducer) ([]Edge, func(func(pairRef) error) error, error) {
+func (in *interned) reduceEdges(ctx context.Context, q, p *Params, red Reducer) ([]Edge, func(func(pairRef) error) error, error) {
 	active, keep, qual := in.participation(q, in.pairsStream(q))
 	// kept pairs, object by object, in Run's order (for the fast layer
 	// and, later, the evidence)

@@ -33,7 +33,7 @@ type Result struct {
 	// (a post's text given again, or a text without a post id).
 	Dropped map[string]int64
 
-	in    *input
+	in    *interned
 	pairs []pairRef
 	kept  func(func(pairRef) error) error // the reduce path: kept pairs swept again (pairs is nil)
 	reach map[string]Reach
