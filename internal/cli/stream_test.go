@@ -121,11 +121,9 @@ func TestWatchAlerts(t *testing.T) {
 	go func() {
 		watched <- cli.Main(ctx, []string{"--data", data, "watch", "--nats", srv.ClientURL(), "--nats-creds", creds, "--group", "4", "--webhook", hook.URL}, strings.NewReader(""), &out, &errb)
 	}()
-	// the watcher reads new shares only: wait until it listens
-	for !strings.Contains(errb.String(), "watching") {
-		time.Sleep(20 * time.Millisecond)
-	}
-	time.Sleep(300 * time.Millisecond)
+	// the watcher reads new shares only: wait until it listens (its
+	// consumer of the live stream exists, so its start is fixed)
+	listening(t, srv)
 	if code, stdout, stderr := run(t, data, "", "publish", "--nats", srv.ClientURL(), "--nats-creds", creds, "--dataset", "ru"); code != 0 || !strings.Contains(stdout, "published 35124 shares") {
 		t.Fatalf("publish: %d %s %s", code, stdout, stderr)
 	}
@@ -280,6 +278,30 @@ func embedded(t *testing.T, dir string) (*stream.Server, string) {
 	}
 	t.Cleanup(srv.Shutdown)
 	return srv, path
+}
+
+// listening waits until a consumer follows the live stream on srv.
+func listening(t *testing.T, srv *stream.Server) {
+	t.Helper()
+	bus, err := stream.Dial(srv.ClientURL(), srv.Creds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bus.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	for {
+		if st, err := bus.JS.Stream(ctx, stream.LiveStream); err == nil {
+			if info, err := st.Info(ctx); err == nil && info.State.Consumers > 0 {
+				return
+			}
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatal("nothing follows the live stream after a minute")
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }
 
 // liveLast is the last sequence of the live stream on srv.

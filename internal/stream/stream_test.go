@@ -341,12 +341,19 @@ func TestSmallMessages(t *testing.T) {
 	}
 }
 
-// TestReduceWorkerDies: on the reduce path, one worker dies as it takes
-// its first reduce task (nothing of it published, nothing acknowledged)
-// and another after publishing its second map task's partials but before
-// acknowledging the task. Both tasks go to the surviving worker after
-// AckWait (the map task's partials, published twice, count once) and the
-// run equals coord.Run.
+// TestReduceWorkerDies: on the reduce path, a mapper dies after
+// publishing its first map task's partials but before acknowledging the
+// task, and a reducer dies as it takes its first reduce task (nothing of
+// it published, nothing acknowledged). Both tasks go to the surviving
+// worker after AckWait (the map task's partials, published twice, count
+// once) and the run equals coord.Run.
+//
+// Who does what is fixed, not left to which goroutine takes a task
+// first: w0 maps and dies at its first finished map task, and holds any
+// reduce task it takes until then (so it never reduces); w1 only reduces
+// (it serves no map partition) and dies at its first; w2 does both, but
+// holds its first finished map task until w0 is dead and its first
+// reduce task until w1 is, so that w0 and w1 get theirs.
 func TestReduceWorkerDies(t *testing.T) {
 	shares := readEvents(t, "russian_coord_tweets.events.csv")
 	srv, err := stream.Embedded(t.TempDir())
@@ -367,29 +374,12 @@ func TestReduceWorkerDies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var maps, reduces atomic.Int64
-	var dead [3]atomic.Bool
-	var reducerKilled atomic.Bool
+	var reduces atomic.Int64
 	var wg sync.WaitGroup
+	ctxs := make([]context.Context, 3)
 	kills := make([]context.CancelFunc, 3)
-	for i := range 3 {
-		wctx, kill := context.WithCancel(ctx)
-		kills[i] = kill
-		die := func() { dead[i].Store(true); kill() }
-		w := &stream.Worker{Bus: bus, Name: fmt.Sprint("w", i), AckWait: 2 * time.Second, Log: t.Logf,
-			OnReduce: func(int) {
-				reduces.Add(1)
-				if !dead[i].Load() && (!dead[(i+1)%3].Load() || !dead[(i+2)%3].Load()) && reducerKilled.CompareAndSwap(false, true) {
-					die() // one other worker still lives
-				}
-			},
-			OnTask: func(batch int) {
-				if batch >= 0 && maps.Add(1) == 2 && !dead[i].Load() && (!dead[(i+1)%3].Load() || !dead[(i+2)%3].Load()) {
-					die() // one other worker still lives
-				}
-			}}
-		wg.Add(1)
-		go func() { defer wg.Done(); w.Run(wctx) }()
+	for i := range ctxs {
+		ctxs[i], kills[i] = context.WithCancel(ctx)
 	}
 	defer func() {
 		for _, k := range kills {
@@ -397,6 +387,41 @@ func TestReduceWorkerDies(t *testing.T) {
 		}
 		wg.Wait()
 	}()
+	var mapperDied, reducerDied atomic.Bool
+	wait := func(c context.Context) { // until c is done (a death) or the test ends
+		select {
+		case <-c.Done():
+		case <-ctx.Done():
+		}
+	}
+	workers := []*stream.Worker{
+		{Name: "w0", // the mapper that dies
+			OnTask: func(batch int) {
+				if batch >= 0 && mapperDied.CompareAndSwap(false, true) {
+					kills[0]()
+				}
+			},
+			OnReduce: func(int) { reduces.Add(1); wait(ctxs[0]) }},
+		{Name: "w1", Partitions: []int{}, // the reducer that dies
+			OnReduce: func(int) {
+				reduces.Add(1)
+				if reducerDied.CompareAndSwap(false, true) {
+					kills[1]()
+				}
+			}},
+		{Name: "w2", // the survivor
+			OnTask: func(batch int) {
+				if batch >= 0 {
+					wait(ctxs[0])
+				}
+			},
+			OnReduce: func(int) { reduces.Add(1); wait(ctxs[1]) }},
+	}
+	for i, w := range workers {
+		w.Bus, w.AckWait, w.Log = bus, 2*time.Second, t.Logf
+		wg.Add(1)
+		go func() { defer wg.Done(); w.Run(ctxs[i]) }()
+	}
 	got, err := coord.Run(ctx, coord.Data{Shares: shares}, p, coord.Reduced(&stream.Reducer{Bus: bus, Reduces: 3}))
 	if err != nil {
 		t.Fatal(err)
@@ -404,14 +429,9 @@ func TestReduceWorkerDies(t *testing.T) {
 	if a, b := edges(want), edges(got); !slices.Equal(a, b) {
 		t.Fatalf("after the workers died: %d edges, want %d", len(b), len(a))
 	}
-	n := 0
-	for i := range dead {
-		if dead[i].Load() {
-			n++
-		}
-	}
-	if n != 2 || reduces.Load() < 4 {
-		t.Fatalf("%d workers died, %d reduce tasks taken for 3 partitions, %d map tasks: the test proves nothing", n, reduces.Load(), maps.Load())
+	if !mapperDied.Load() || !reducerDied.Load() || ctxs[2].Err() != nil || reduces.Load() < 4 {
+		t.Fatalf("mapper died %v, reducer died %v, survivor alive %v, %d reduce tasks taken for 3 partitions: the test proves nothing",
+			mapperDied.Load(), reducerDied.Load(), ctxs[2].Err() == nil, reduces.Load())
 	}
 }
 
