@@ -556,7 +556,7 @@ func (s *Store) Evidence(id, a, b string) ([]coord.EvidenceRow, string, error) {
 	path := filepath.Join(l.dir, "evidence.csv.gz")
 	st, err := os.Stat(path)
 	if err != nil {
-		return nil, "", tahqiq.Errorf(tahqiq.ENOTFOUND, "run %s was made without evidence (--evidence=false): use tahqiq coord explain, which repeats it", id)
+		return nil, "", tahqiq.Errorf(tahqiq.ENOTFOUND, "run %s was made without its evidence file (params.evidence false in its manifest): tahqiq coord explain repeats the run for one edge", id)
 	}
 	l.sumOnce.Do(func() { l.evSum, _ = fileSHA256(path) })
 	if b < a {
