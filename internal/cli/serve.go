@@ -20,8 +20,8 @@ import (
 	"github.com/tahqiq/tahqiq/internal/httpapi"
 	"github.com/tahqiq/tahqiq/internal/jobs"
 	"github.com/tahqiq/tahqiq/internal/live"
+	"github.com/tahqiq/tahqiq/internal/natsbus"
 	"github.com/tahqiq/tahqiq/internal/runs"
-	"github.com/tahqiq/tahqiq/internal/stream"
 )
 
 func newServeCmd(e *env) *cobra.Command {
@@ -224,7 +224,7 @@ func (w *watchFlags) add(f *pflag.FlagSet) {
 // feed on the live stream, and the publishing of imports. fromStart reads
 // the live stream from its beginning (an embedded server's stream is new
 // with the process).
-func (w *watchFlags) start(ctx context.Context, e *env, s *httpapi.Server, bus *stream.Bus, fromStart bool) (func(), error) {
+func (w *watchFlags) start(ctx context.Context, e *env, s *httpapi.Server, bus *natsbus.Bus, fromStart bool) (func(), error) {
 	win, err := runs.ParseWindow("watch_window", w.window)
 	if err != nil {
 		return nil, err
@@ -263,15 +263,15 @@ func (w *watchFlags) start(ctx context.Context, e *env, s *httpapi.Server, bus *
 	}}
 	s.Alerts, s.Watchers = hub, ws
 	s.Publish = func(ctx context.Context, dataset string, shares []tahqiq.Share) error {
-		return bus.Publish(ctx, stream.LivePrefix+dataset, shares)
+		return bus.Publish(ctx, natsbus.LivePrefix+dataset, shares)
 	}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		if err := watchedFeeds(wctx, bus, ws, stream.LivePrefix+">", stream.WatchFrom{All: fromStart}, filepath.Join(e.dataDir, "watch.json"), e.stderr); err != nil {
+		if err := watchedFeeds(wctx, bus, ws, natsbus.LivePrefix+">", natsbus.WatchFrom{All: fromStart}, filepath.Join(e.dataDir, "watch.json"), e.stderr); err != nil {
 			e.log.Error("watch stopped", "err", err)
 		}
 	}()
-	fmt.Fprintf(e.stderr, "watching %s> (window %s, horizon %s, min weight %d, groups of %d); alerts in %s\n", stream.LivePrefix, w.window, w.horizon, w.minWeight, w.group, filepath.Join(e.dataDir, "alerts.jsonl"))
+	fmt.Fprintf(e.stderr, "watching %s> (window %s, horizon %s, min weight %d, groups of %d); alerts in %s\n", natsbus.LivePrefix, w.window, w.horizon, w.minWeight, w.group, filepath.Join(e.dataDir, "alerts.jsonl"))
 	return func() { cancel(); <-done; hub.Close() }, nil
 }

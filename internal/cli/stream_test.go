@@ -22,7 +22,7 @@ import (
 	"github.com/tahqiq/tahqiq/internal/cli"
 	"github.com/tahqiq/tahqiq/internal/ingest/parsetest"
 	"github.com/tahqiq/tahqiq/internal/live"
-	"github.com/tahqiq/tahqiq/internal/stream"
+	"github.com/tahqiq/tahqiq/internal/natsbus"
 )
 
 // TestCoordThroughWorkers: tahqiq coord --nats with two tahqiq worker
@@ -266,13 +266,13 @@ func TestImportPublish(t *testing.T) {
 // embedded starts an embedded NATS server on dir whose credentials are
 // in dir/client.nk, as tahqiq serve keeps them, and returns it with the
 // path of that file.
-func embedded(t *testing.T, dir string) (*stream.Server, string) {
+func embedded(t *testing.T, dir string) (*natsbus.Server, string) {
 	t.Helper()
-	creds, path, err := stream.EmbeddedCreds(dir)
+	creds, path, err := natsbus.EmbeddedCreds(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := stream.EmbeddedAt(dir, "", creds)
+	srv, err := natsbus.EmbeddedAt(dir, "", creds)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -281,9 +281,9 @@ func embedded(t *testing.T, dir string) (*stream.Server, string) {
 }
 
 // listening waits until a consumer follows the live stream on srv.
-func listening(t *testing.T, srv *stream.Server) {
+func listening(t *testing.T, srv *natsbus.Server) {
 	t.Helper()
-	bus, err := stream.Dial(srv.ClientURL(), srv.Creds)
+	bus, err := natsbus.Dial(srv.ClientURL(), srv.Creds)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -291,7 +291,7 @@ func listening(t *testing.T, srv *stream.Server) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	for {
-		if st, err := bus.JS.Stream(ctx, stream.LiveStream); err == nil {
+		if st, err := bus.JS.Stream(ctx, natsbus.LiveStream); err == nil {
 			if info, err := st.Info(ctx); err == nil && info.State.Consumers > 0 {
 				return
 			}
@@ -305,9 +305,9 @@ func listening(t *testing.T, srv *stream.Server) {
 }
 
 // liveLast is the last sequence of the live stream on srv.
-func liveLast(t *testing.T, srv *stream.Server) uint64 {
+func liveLast(t *testing.T, srv *natsbus.Server) uint64 {
 	t.Helper()
-	bus, err := stream.Dial(srv.ClientURL(), srv.Creds)
+	bus, err := natsbus.Dial(srv.ClientURL(), srv.Creds)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -449,7 +449,7 @@ func TestServeNATSCredentials(t *testing.T) {
 			t.Fatalf("serve did not start: %s", errb.String())
 		}
 	}
-	credsPath := filepath.Join(data, "nats", stream.CredsFile)
+	credsPath := filepath.Join(data, "nats", natsbus.CredsFile)
 	seed, err := os.ReadFile(credsPath)
 	if err != nil {
 		t.Fatal(err)
@@ -457,7 +457,7 @@ func TestServeNATSCredentials(t *testing.T) {
 	if out := errb.String(); !strings.Contains(out, "embedded NATS server at "+url) || !strings.Contains(out, credsPath) || strings.Contains(out, strings.TrimSpace(string(seed))) {
 		t.Fatalf("serve should print the URL and the credentials' path, never the credentials: %s", out)
 	}
-	if nc, err := nats.Connect(url); err == nil || !stream.IsAuthError(err) {
+	if nc, err := nats.Connect(url); err == nil || !natsbus.IsAuthError(err) {
 		if nc != nil {
 			nc.Close()
 		}
@@ -472,7 +472,7 @@ func TestServeNATSCredentials(t *testing.T) {
 	if code, _, stderr := run(t, other, "", "watch", "--nats", url); code != 5 || !strings.Contains(stderr, "requires credentials") {
 		t.Errorf("watch without credentials: exit %d, %s", code, stderr)
 	}
-	_, wrong, _ := stream.EmbeddedCreds(filepath.Join(t.TempDir(), "nats"))
+	_, wrong, _ := natsbus.EmbeddedCreds(filepath.Join(t.TempDir(), "nats"))
 	if code, _, stderr := run(t, other, "", "watch", "--nats", url, "--nats-creds", wrong); code != 5 || !strings.Contains(stderr, "the server refused the credentials of "+wrong) {
 		t.Errorf("watch with other credentials: exit %d, %s", code, stderr)
 	}
@@ -514,7 +514,7 @@ func TestExternalNATSWithoutAuth(t *testing.T) {
 		t.Fatal("server not ready")
 	}
 	data := t.TempDir()
-	if _, _, err := stream.EmbeddedCreds(filepath.Join(data, "nats")); err != nil {
+	if _, _, err := natsbus.EmbeddedCreds(filepath.Join(data, "nats")); err != nil {
 		t.Fatal(err)
 	}
 	fixture := filepath.Join("..", "demo", "data", "russian_coord_tweets.events.csv.gz")

@@ -13,9 +13,9 @@ import (
 	"github.com/tahqiq/tahqiq/internal/casework"
 	"github.com/tahqiq/tahqiq/internal/coord"
 	"github.com/tahqiq/tahqiq/internal/ingest"
+	"github.com/tahqiq/tahqiq/internal/natsbus"
 	"github.com/tahqiq/tahqiq/internal/postgres"
 	"github.com/tahqiq/tahqiq/internal/sqlite"
-	"github.com/tahqiq/tahqiq/internal/stream"
 )
 
 // This file is the only place that names concrete engines: the store
@@ -170,7 +170,7 @@ func (e *env) warnIsolation(ctx context.Context, db fullStore) {
 // pairs, and the bus it uses (nil in this process).
 type coordEngine struct {
 	engine   coord.Engine // nil: this process
-	bus      *stream.Bus
+	bus      *natsbus.Bus
 	describe string
 }
 

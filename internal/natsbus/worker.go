@@ -1,4 +1,4 @@
-package stream
+package natsbus
 
 import (
 	"context"
@@ -57,7 +57,7 @@ func (w *Worker) Run(ctx context.Context) error {
 			return err
 		})
 		if err != nil {
-			return fmt.Errorf("stream: consumer for partition %d: %w", p, err)
+			return fmt.Errorf("natsbus: consumer for partition %d: %w", p, err)
 		}
 		consumers = append(consumers, c)
 	}

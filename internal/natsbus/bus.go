@@ -1,4 +1,4 @@
-package stream
+package natsbus
 
 import (
 	"context"
@@ -75,25 +75,25 @@ func (b *Bus) Setup(ctx context.Context) error {
 		Name: ObjectsStream, Subjects: []string{objectsPrefix + ">"}, Retention: jetstream.WorkQueuePolicy,
 		Storage: jetstream.FileStorage, Replicas: r, Duplicates: 10 * time.Minute,
 	}); err != nil {
-		return fmt.Errorf("stream: create %s: %w", ObjectsStream, err)
+		return fmt.Errorf("natsbus: create %s: %w", ObjectsStream, err)
 	}
 	if _, err := b.JS.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
 		Name: PairsStream, Subjects: []string{pairsPrefix + ">"}, Retention: jetstream.LimitsPolicy,
 		Storage: jetstream.FileStorage, Replicas: r, MaxAge: 24 * time.Hour, Duplicates: 10 * time.Minute,
 	}); err != nil {
-		return fmt.Errorf("stream: create %s: %w", PairsStream, err)
+		return fmt.Errorf("natsbus: create %s: %w", PairsStream, err)
 	}
 	if _, err := b.JS.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
 		Name: PartialsStream, Subjects: []string{partialsPrefix + ">"}, Retention: jetstream.LimitsPolicy,
 		Storage: jetstream.FileStorage, Replicas: r, MaxAge: 24 * time.Hour, Duplicates: 10 * time.Minute,
 	}); err != nil {
-		return fmt.Errorf("stream: create %s: %w", PartialsStream, err)
+		return fmt.Errorf("natsbus: create %s: %w", PartialsStream, err)
 	}
 	if _, err := b.JS.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
 		Name: ReduceStream, Subjects: []string{reduceSubject}, Retention: jetstream.WorkQueuePolicy,
 		Storage: jetstream.FileStorage, Replicas: r, Duplicates: 10 * time.Minute,
 	}); err != nil {
-		return fmt.Errorf("stream: create %s: %w", ReduceStream, err)
+		return fmt.Errorf("natsbus: create %s: %w", ReduceStream, err)
 	}
 	return nil
 }
@@ -106,10 +106,10 @@ func (b *Bus) PurgeWork(ctx context.Context) error {
 	for _, name := range []string{ObjectsStream, PairsStream, PartialsStream, ReduceStream} {
 		st, err := b.JS.Stream(ctx, name)
 		if err != nil {
-			return fmt.Errorf("stream: %s: %w", name, err)
+			return fmt.Errorf("natsbus: %s: %w", name, err)
 		}
 		if err := st.Purge(ctx); err != nil {
-			return fmt.Errorf("stream: purge %s: %w", name, err)
+			return fmt.Errorf("natsbus: purge %s: %w", name, err)
 		}
 	}
 	return nil

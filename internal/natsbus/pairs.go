@@ -1,4 +1,4 @@
-package stream
+package natsbus
 
 // The pairs path: the run publishes its objects to the work queue in
 // batches; a worker pairs each object with coord.ObjectPairs and sends the
@@ -192,7 +192,7 @@ func (p *Partitioner) Pairs(ctx context.Context, kind string, window int64, objs
 		for _, m := range msgs {
 			r := new(result)
 			if err := json.Unmarshal(m.Data(), r); err != nil || r.Batch < 0 || r.Batch >= batches || len(r.Index) != len(r.Pairs) || r.Chunk < 0 || r.Chunk >= r.Chunks {
-				return nil, fmt.Errorf("stream: run %s: malformed result (%v)", run, err)
+				return nil, fmt.Errorf("natsbus: run %s: malformed result (%v)", run, err)
 			}
 			b := r.Batch
 			if complete[b] {

@@ -1,4 +1,4 @@
-package stream_test
+package natsbus_test
 
 import (
 	"context"
@@ -20,7 +20,7 @@ import (
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/coord"
 	"github.com/tahqiq/tahqiq/internal/ingest/parsetest"
-	"github.com/tahqiq/tahqiq/internal/stream"
+	"github.com/tahqiq/tahqiq/internal/natsbus"
 )
 
 func readEvents(tb testing.TB, name string) []tahqiq.Share {
@@ -54,13 +54,13 @@ func connect(tb testing.TB, urls string, opts ...nats.Option) (*nats.Conn, jetst
 // the run equals coord.Run edge for edge.
 func TestEmbeddedEqualsRun(t *testing.T) {
 	shares := readEvents(t, "russian_coord_tweets.events.csv")
-	srv, err := stream.Embedded(t.TempDir())
+	srv, err := natsbus.Embedded(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer srv.Shutdown()
 	_, js := connect(t, srv.ClientURL(), srv.Creds.Option())
-	bus := &stream.Bus{JS: js, Partitions: 8}
+	bus := &natsbus.Bus{JS: js, Partitions: 8}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	if err := bus.Setup(ctx); err != nil {
@@ -72,7 +72,7 @@ func TestEmbeddedEqualsRun(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			w := &stream.Worker{Bus: bus, Name: fmt.Sprint("w", i)}
+			w := &natsbus.Worker{Bus: bus, Name: fmt.Sprint("w", i)}
 			if err := w.Run(wctx); err != nil {
 				t.Errorf("worker: %v", err)
 			}
@@ -90,7 +90,7 @@ func TestEmbeddedEqualsRun(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := coord.Run(ctx, coord.Data{Shares: shares}, p, coord.Partitioned(&stream.Partitioner{Bus: bus}))
+		got, err := coord.Run(ctx, coord.Data{Shares: shares}, p, coord.Partitioned(&natsbus.Partitioner{Bus: bus}))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -164,7 +164,7 @@ func TestClusterFailover(t *testing.T) {
 		urls = append(urls, s.ClientURL())
 	}
 	_, js := connect(t, strings.Join(urls, ","))
-	bus := &stream.Bus{JS: js, Partitions: 6, Replicas: 3}
+	bus := &natsbus.Bus{JS: js, Partitions: 6, Replicas: 3}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	if err := retrySetup(t, ctx, bus); err != nil {
@@ -190,7 +190,7 @@ func TestClusterFailover(t *testing.T) {
 			wctx = ctx0
 		}
 		_, wjs := connect(t, strings.Join(urls, ","))
-		w := &stream.Worker{Bus: &stream.Bus{JS: wjs, Partitions: 6, Replicas: 3}, Name: fmt.Sprint("w", i), AckWait: 2 * time.Second, Log: t.Logf,
+		w := &natsbus.Worker{Bus: &natsbus.Bus{JS: wjs, Partitions: 6, Replicas: 3}, Name: fmt.Sprint("w", i), AckWait: 2 * time.Second, Log: t.Logf,
 			OnTask: func(batch int) {
 				n := tasks.Add(1)
 				if i == 0 && n >= 3 {
@@ -198,9 +198,9 @@ func TestClusterFailover(t *testing.T) {
 				}
 				if n == 5 && killed.CompareAndSwap(false, true) {
 					for _, s := range nodes {
-						if s.JetStreamIsStreamLeader("$G", stream.ObjectsStream) {
+						if s.JetStreamIsStreamLeader("$G", natsbus.ObjectsStream) {
 							s.Shutdown()
-							t.Logf("killed the %s leader %s after %d tasks", stream.ObjectsStream, s.Name(), n)
+							t.Logf("killed the %s leader %s after %d tasks", natsbus.ObjectsStream, s.Name(), n)
 							break // one node of three: the other two keep a quorum
 						}
 					}
@@ -216,7 +216,7 @@ func TestClusterFailover(t *testing.T) {
 		}()
 	}
 	var progress atomic.Value
-	got, err := coord.Run(ctx, coord.Data{Shares: shares}, p, coord.Partitioned(&stream.Partitioner{Bus: bus, Log: t.Logf,
+	got, err := coord.Run(ctx, coord.Data{Shares: shares}, p, coord.Partitioned(&natsbus.Partitioner{Bus: bus, Log: t.Logf,
 		Progress: func(done, total int) { progress.Store(fmt.Sprintf("%d of %d batches back", done, total)) }}))
 	if err != nil {
 		t.Logf("progress: %v; %d tasks done", progress.Load(), tasks.Load())
@@ -250,9 +250,9 @@ func TestClusterFailover(t *testing.T) {
 func dumpConsumers(t *testing.T, js jetstream.JetStream, parts int) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if s, err := js.Stream(ctx, stream.ObjectsStream); err == nil {
+	if s, err := js.Stream(ctx, natsbus.ObjectsStream); err == nil {
 		i := s.CachedInfo()
-		t.Logf("%s: %d messages, leader %v", stream.ObjectsStream, i.State.Msgs, i.Cluster)
+		t.Logf("%s: %d messages, leader %v", natsbus.ObjectsStream, i.State.Msgs, i.Cluster)
 		for p := range parts {
 			c, err := s.Consumer(ctx, fmt.Sprint("tahqiq-part-", p))
 			if err != nil {
@@ -263,17 +263,17 @@ func dumpConsumers(t *testing.T, js jetstream.JetStream, parts int) {
 			t.Logf("partition %d: pending %d, ack pending %d, redelivered %d, waiting %d, leader %v", p, ci.NumPending, ci.NumAckPending, ci.NumRedelivered, ci.NumWaiting, ci.Cluster)
 		}
 	} else {
-		t.Logf("%s: %v", stream.ObjectsStream, err)
+		t.Logf("%s: %v", natsbus.ObjectsStream, err)
 	}
-	if s, err := js.Stream(ctx, stream.PairsStream); err == nil {
+	if s, err := js.Stream(ctx, natsbus.PairsStream); err == nil {
 		i := s.CachedInfo()
-		t.Logf("%s: %d messages, leader %v", stream.PairsStream, i.State.Msgs, i.Cluster)
+		t.Logf("%s: %d messages, leader %v", natsbus.PairsStream, i.State.Msgs, i.Cluster)
 	}
 }
 
 // retrySetup creates the streams once the cluster has elected its
 // JetStream meta leader.
-func retrySetup(t *testing.T, ctx context.Context, bus *stream.Bus) error {
+func retrySetup(t *testing.T, ctx context.Context, bus *natsbus.Bus) error {
 	var err error
 	for range 60 {
 		cctx, cancel := context.WithTimeout(ctx, 2*time.Second)
@@ -304,14 +304,14 @@ func TestSmallMessages(t *testing.T) {
 		t.Fatal("server not ready")
 	}
 	_, js := connect(t, srv.ClientURL())
-	bus := &stream.Bus{JS: js, Partitions: 3}
+	bus := &natsbus.Bus{JS: js, Partitions: 3}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	if err := bus.Setup(ctx); err != nil {
 		t.Fatal(err)
 	}
 	var tasks atomic.Int64
-	worker := &stream.Worker{Bus: bus, Name: "w", OnTask: func(int) { tasks.Add(1) }}
+	worker := &natsbus.Worker{Bus: bus, Name: "w", OnTask: func(int) { tasks.Add(1) }}
 	go worker.Run(ctx)
 	p := coord.DefaultParams()
 	p.MinParticipation = 1
@@ -320,7 +320,7 @@ func TestSmallMessages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := coord.Run(ctx, coord.Data{Shares: shares}, p, coord.Partitioned(&stream.Partitioner{Bus: bus}))
+	got, err := coord.Run(ctx, coord.Data{Shares: shares}, p, coord.Partitioned(&natsbus.Partitioner{Bus: bus}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -335,7 +335,7 @@ func TestSmallMessages(t *testing.T) {
 	for i := range 20000 {
 		big = append(big, tahqiq.Share{Type: tahqiq.ObjHashtag, Object: "everyone", AccountID: fmt.Sprintf("account-%05d", i), PostID: fmt.Sprintf("post-%05d", i), Time: int64(i)})
 	}
-	_, err = coord.Run(ctx, coord.Data{Shares: big}, p, coord.Partitioned(&stream.Partitioner{Bus: bus}))
+	_, err = coord.Run(ctx, coord.Data{Shares: big}, p, coord.Partitioned(&natsbus.Partitioner{Bus: bus}))
 	if err == nil || !strings.Contains(err.Error(), `"everyone"`) || !strings.Contains(err.Error(), "max_payload") {
 		t.Fatalf("a too big object: %v", err)
 	}
@@ -356,13 +356,13 @@ func TestSmallMessages(t *testing.T) {
 // reduce task until w1 is, so that w0 and w1 get theirs.
 func TestReduceWorkerDies(t *testing.T) {
 	shares := readEvents(t, "russian_coord_tweets.events.csv")
-	srv, err := stream.Embedded(t.TempDir())
+	srv, err := natsbus.Embedded(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer srv.Shutdown()
 	_, js := connect(t, srv.ClientURL(), srv.Creds.Option())
-	bus := &stream.Bus{JS: js, Partitions: 6}
+	bus := &natsbus.Bus{JS: js, Partitions: 6}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	if err := bus.Setup(ctx); err != nil {
@@ -394,7 +394,7 @@ func TestReduceWorkerDies(t *testing.T) {
 		case <-ctx.Done():
 		}
 	}
-	workers := []*stream.Worker{
+	workers := []*natsbus.Worker{
 		{Name: "w0", // the mapper that dies
 			OnTask: func(batch int) {
 				if batch >= 0 && mapperDied.CompareAndSwap(false, true) {
@@ -422,7 +422,7 @@ func TestReduceWorkerDies(t *testing.T) {
 		wg.Add(1)
 		go func() { defer wg.Done(); w.Run(ctxs[i]) }()
 	}
-	got, err := coord.Run(ctx, coord.Data{Shares: shares}, p, coord.Reduced(&stream.Reducer{Bus: bus, Reduces: 3}))
+	got, err := coord.Run(ctx, coord.Data{Shares: shares}, p, coord.Reduced(&natsbus.Reducer{Bus: bus, Reduces: 3}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -439,13 +439,13 @@ func TestReduceWorkerDies(t *testing.T) {
 // outside its tables (or that is not JSON) is terminated and reported,
 // and the worker goes on to compute a real run.
 func TestWorkerRejectsDamagedTask(t *testing.T) {
-	srv, err := stream.Embedded(t.TempDir())
+	srv, err := natsbus.Embedded(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer srv.Shutdown()
 	_, js := connect(t, srv.ClientURL(), srv.Creds.Option())
-	bus := &stream.Bus{JS: js, Partitions: 1}
+	bus := &natsbus.Bus{JS: js, Partitions: 1}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	if err := bus.Setup(ctx); err != nil {
@@ -457,7 +457,7 @@ func TestWorkerRejectsDamagedTask(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		w := &stream.Worker{Bus: bus, Name: "w", Log: func(f string, a ...any) {
+		w := &natsbus.Worker{Bus: bus, Name: "w", Log: func(f string, a ...any) {
 			mu.Lock()
 			defer mu.Unlock()
 			logged = append(logged, fmt.Sprintf(f, a...))
@@ -496,7 +496,7 @@ func TestWorkerRejectsDamagedTask(t *testing.T) {
 	}
 	p := coord.DefaultParams()
 	p.MinParticipation, p.Graph = 1, false
-	got, err := coord.Run(ctx, coord.Data{Shares: shares}, p, coord.Partitioned(&stream.Partitioner{Bus: bus}))
+	got, err := coord.Run(ctx, coord.Data{Shares: shares}, p, coord.Partitioned(&natsbus.Partitioner{Bus: bus}))
 	if err != nil || len(got.Edges) != 1 {
 		t.Fatalf("after the damaged tasks: %v, %+v", err, got)
 	}

@@ -1,5 +1,5 @@
-// Package stream spreads coordination detection over processes and
-// machines through NATS JetStream: the run's objects are published to a
+// Package natsbus is tahqiq's NATS JetStream bus. It spreads coordination
+// detection over processes and machines: the run's objects are published to a
 // work-queue stream partitioned by a hash of the object, and `tahqiq
 // worker` processes take them (durable pull consumers, explicit acks,
 // redelivery when a worker dies before acking). On the reduce path (the
@@ -10,5 +10,7 @@
 // they send each object's pairs back and the run folds them. Either way
 // the whole-run rules are the single-machine code, so the result equals
 // the run in one process exactly. The package also holds the embedded
-// NATS server and the live stream that feeds internal/live.
-package stream
+// NATS server (with its credentials) and the live stream that feeds
+// internal/live's streaming detector. (Before issue 15 it was called
+// stream, which read as the streaming mode: that is internal/live.)
+package natsbus

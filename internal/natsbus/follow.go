@@ -1,4 +1,4 @@
-package stream
+package natsbus
 
 // Reading and writing the streams through failures: bounded pulls, a
 // follower that reopens after a failover, retried requests.
@@ -100,13 +100,13 @@ func (f *follower) open(ctx context.Context) error {
 	f.heard = time.Now()
 	c, err := f.js.OrderedConsumer(cctx, f.stream, cfg)
 	if err != nil {
-		return fmt.Errorf("stream: follow %s: %w", f.subject, err)
+		return fmt.Errorf("natsbus: follow %s: %w", f.subject, err)
 	}
 	// a few messages ahead at most: they may be 1 MiB each, and a client
 	// whose pending bytes overflow drops messages (a slow consumer)
 	it, err := c.Messages(jetstream.PullMaxMessages(16))
 	if err != nil {
-		return fmt.Errorf("stream: follow %s: %w", f.subject, err)
+		return fmt.Errorf("natsbus: follow %s: %w", f.subject, err)
 	}
 	f.it = it
 	return nil
@@ -143,7 +143,7 @@ func (f *follower) next(ctx context.Context, max int, wait time.Duration, log fu
 			}
 			if len(out) == 0 && time.Since(f.heard) > stall {
 				if log != nil {
-					log("stream: follow %s: nothing for %s, following again after message %d", f.subject, stall, f.last)
+					log("natsbus: follow %s: nothing for %s, following again after message %d", f.subject, stall, f.last)
 				}
 				if oerr := f.open(ctx); oerr != nil && log != nil {
 					log("%v", oerr)
@@ -152,7 +152,7 @@ func (f *follower) next(ctx context.Context, max int, wait time.Duration, log fu
 			return out, nil
 		}
 		if log != nil {
-			log("stream: follow %s: %v (following again after message %d)", f.subject, err, f.last)
+			log("natsbus: follow %s: %v (following again after message %d)", f.subject, err, f.last)
 		}
 		time.Sleep(200 * time.Millisecond)
 		if oerr := f.open(ctx); oerr != nil && log != nil {
