@@ -50,23 +50,20 @@ the admin user demo and the store's signing key.`,
 			defer db.Close()
 
 			fmt.Fprintf(w, "== 1. Import (store: %s)\n", db.Path())
-			if has, err := rules(db).HasOrganisations(ctx); err != nil {
+			if has, err := e.rules(db).HasOrganisations(ctx); err != nil {
 				return err
 			} else if has && e.as == "" {
 				e.as = "demo" // the demo's own user, made by its first run
 			}
-			if err := e.claimDataset(ctx, db, "demo"); err != nil {
+			opt := ingest.Options{Dataset: "demo", Progress: e.progressOut(), Log: e.log}
+			sum, err := e.importAs(ctx, db, e.importer(), files, opt)
+			if err != nil {
 				if c := tahqiq.ErrorCode(err); c != tahqiq.ENOTFOUND && c != tahqiq.EUNAUTHORIZED && c != tahqiq.EFORBIDDEN && c != tahqiq.ECONFLICT {
 					return err
 				}
 				fmt.Fprintf(w, "skipped: %s (run the demo with --as USER, an investigator or admin of this store)\n", tahqiq.ErrorMessage(err))
 				fmt.Fprintf(w, "\n== 4. A case\nskipped: nothing imported\n")
 				return nil
-			}
-			opt := ingest.Options{Dataset: "demo", Progress: e.progressOut(), Log: e.log}
-			sum, err := e.importer().Import(ctx, db, files, opt)
-			if err != nil {
-				return err
 			}
 			printSummary(w, sum)
 			d, err := db.FindDatasetByName(ctx, "demo")

@@ -307,7 +307,6 @@ func (s *Server) postImport(w http.ResponseWriter, r *http.Request, c *call) err
 	}
 	var files []string
 	names := map[string]string{}
-	var hashes []string
 	var total int64
 	for _, id := range req.Uploads {
 		up, path, err := s.Uploads.File(id, c.user.ID)
@@ -316,11 +315,12 @@ func (s *Server) postImport(w http.ResponseWriter, r *http.Request, c *call) err
 		}
 		files = append(files, path)
 		names[path] = up.Name
-		hashes = append(hashes, "sha256:"+up.SHA256)
 		total += up.Size
 	}
-	// the dataset is the importer's organisation's (casework decides)
-	if err := s.Cases.ClaimDataset(r.Context(), c.user, req.Dataset); err != nil {
+	// who may import into the dataset is casework's to decide, now (to
+	// answer at once) and again in the job, which claims a new dataset
+	// for the caller's organisation with the import
+	if err := s.Cases.MayImport(r.Context(), c.user, req.Dataset); err != nil {
 		return err
 	}
 	opt := ingest.Options{Dataset: req.Dataset, Format: req.Format, Names: names}
@@ -334,7 +334,8 @@ func (s *Server) postImport(w http.ResponseWriter, r *http.Request, c *call) err
 		if s.Publish != nil {
 			opt.OnShares = func(sh []tahqiq.Share) { shares = append(shares, sh...) }
 		}
-		sum, err := s.Importer.Import(ctx, s.Store, files, opt)
+		// the import commits with its custody-log entry
+		sum, err := s.Cases.Import(ctx, actor, s.Importer, s.Store, files, opt)
 		if err != nil {
 			return nil, err
 		}
@@ -344,10 +345,6 @@ func (s *Server) postImport(w http.ResponseWriter, r *http.Request, c *call) err
 			if err := s.Publish(context.WithoutCancel(ctx), sum.Dataset, shares); err != nil {
 				s.Log.Warn("import stored, but its shares were not published to the live stream", "dataset", sum.Dataset, "err", err)
 			}
-		}
-		details := fmt.Sprintf("dataset %q: %d files, %d records, %d posts, %d rejects", sum.Dataset, sum.Files, sum.Records, sum.Posts, sum.Rejects)
-		if err := s.Cases.Record(context.WithoutCancel(ctx), actor, "dataset.import", details, hashes...); err != nil {
-			return nil, err
 		}
 		for _, id := range req.Uploads { // imported: the store keeps every byte of them
 			if err := s.Uploads.Remove(id, actor.ID); err != nil {
