@@ -37,6 +37,7 @@ a store without an organisation the demo creates one ("tahqiq demo") with
 the admin user demo and the store's signing key.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			e.creates = true // a first import, the demo or the server may make the store
 			ctx := cmd.Context()
 			w := e.stdout
 			files, err := demo.WriteFiles(filepath.Join(out, "inputs"))

@@ -196,6 +196,14 @@ input (--password-stdin), never from the command line.`}
 			})
 		}}
 	cmd.AddCommand(initC, addOrg, addUser, passwd, disable, enable, list)
+	for _, c := range cmd.Commands() { // organisations and users may be the store's first content
+		if run := c.RunE; run != nil {
+			c.RunE = func(cmd *cobra.Command, args []string) error {
+				e.creates = true
+				return run(cmd, args)
+			}
+		}
+	}
 	return cmd
 }
 

@@ -70,6 +70,7 @@ given the same --data use it; other clients take it with --nats-creds FILE
 (nats CLI: --nkey FILE). Only the file's path is printed.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			e.creates = true // a first import, the demo or the server may make the store
 			ctx := cmd.Context()
 			cw, db, err := openCasework(ctx, e, false)
 			if err != nil {
