@@ -49,7 +49,7 @@ func (s *Service) putBlob(name string, data []byte) (tahqiq.BlobRef, error) {
 func (s *Service) putPath(path, name string) (tahqiq.BlobRef, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return tahqiq.BlobRef{}, tahqiq.Errorf(tahqiq.ENOTFOUND, "cannot read %s: %v", path, err)
+		return tahqiq.BlobRef{}, tahqiq.Errorf(tahqiq.ENOTFOUND, "cannot read %s: %w", path, err)
 	}
 	defer f.Close()
 	sum, n, err := s.Blobs.Put(f)
@@ -172,7 +172,7 @@ func (s *Service) AttachRunAs(ctx context.Context, actor tahqiq.User, caseID, di
 		return err
 	})
 	if err != nil {
-		return tahqiq.Item{}, tahqiq.Errorf(tahqiq.EINVALID, "read %s: %v", dir, err)
+		return tahqiq.Item{}, tahqiq.Errorf(tahqiq.EINVALID, "read %s: %w", dir, err)
 	}
 	sort.Strings(files)
 	it := tahqiq.Item{CaseID: caseID, Kind: tahqiq.ItemAnalysis, Title: "analysis run " + filepath.Base(dir), Source: dir}

@@ -305,7 +305,7 @@ func newCaseReportCmd(e *env, f *caseFlags) *cobra.Command {
 						return nil, fmt.Errorf("report: %w", err)
 					}
 					if err := os.WriteFile(pdf, b, 0o644); err != nil {
-						return nil, tahqiq.Errorf(tahqiq.EINVALID, "report: cannot write %s: %v", pdf, err)
+						return nil, tahqiq.Errorf(tahqiq.EINVALID, "report: cannot write %s: %w", pdf, err)
 					}
 					res += text(" and " + pdf)
 				}

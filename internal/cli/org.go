@@ -212,7 +212,7 @@ input (--password-stdin), never from the command line.`}
 func readPassword(r io.Reader) (string, error) {
 	line, err := bufio.NewReader(r).ReadString('\n')
 	if err != nil && err != io.EOF {
-		return "", tahqiq.Errorf(tahqiq.EINVALID, "cannot read the password from standard input: %v", err)
+		return "", tahqiq.Errorf(tahqiq.EINVALID, "cannot read the password from standard input: %w", err)
 	}
 	pw := strings.TrimRight(line, "\r\n")
 	if pw == "" {

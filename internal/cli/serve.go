@@ -139,7 +139,7 @@ given the same --data use it; other clients take it with --nats-creds FILE
 			}
 			ln, err := net.Listen("tcp", addr)
 			if err != nil {
-				return tahqiq.Errorf(tahqiq.EINVALID, "serve: cannot listen on %s: %v", addr, err)
+				return tahqiq.Errorf(tahqiq.EINVALID, "serve: cannot listen on %s: %w", addr, err)
 			}
 			srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 			if s.Alerts != nil {

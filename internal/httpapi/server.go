@@ -301,6 +301,9 @@ const (
 type apiError struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
+	// ID names an internal error in the server's log, for the user to
+	// quote when reporting it.
+	ID string `json:"id,omitempty"`
 }
 
 func writeError(w http.ResponseWriter, log *slog.Logger, err error) {
@@ -314,11 +317,13 @@ func writeError(w http.ResponseWriter, log *slog.Logger, err error) {
 	if !ok {
 		st = http.StatusInternalServerError
 	}
+	var id string
 	if st == http.StatusInternalServerError {
-		log.Error("internal error", "err", err)
-		msg = "internal error; the server log has the details"
+		id = auth.NewSecret("e-")[:14]
+		log.Error("internal error", "error_id", id, "err", err)
+		msg = "internal error " + id + ": the server's log has the details under this id"
 	}
-	writeJSON(w, st, map[string]apiError{"error": {Code: code, Message: msg}})
+	writeJSON(w, st, map[string]apiError{"error": {Code: code, Message: msg, ID: id}})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) error {
@@ -343,7 +348,7 @@ func readJSON(w http.ResponseWriter, r *http.Request, v any) error {
 		if errors.Is(err, io.EOF) {
 			return tahqiq.Errorf(tahqiq.EINVALID, "request body: want a JSON object")
 		}
-		return tahqiq.Errorf(tahqiq.EINVALID, "request body: %v", err)
+		return tahqiq.Errorf(tahqiq.EINVALID, "request body: %w", err)
 	}
 	if dec.More() {
 		return tahqiq.Errorf(tahqiq.EINVALID, "request body: one JSON object expected")
