@@ -252,9 +252,7 @@ func verifyBundleV2(b *bundleReader, mb []byte, o VerifyOptions) {
 	}
 	// The fold of the case's entries against the view.
 	st := ledger.Fold(leaves, true)
-	for _, p := range st.Problems {
-		r.Problems = append(r.Problems, p)
-	}
+	r.Problems = append(r.Problems, st.Problems...)
 	if c := st.Chains[caseID]; c != nil {
 		r.Withheld = c.Withheld
 		switch {

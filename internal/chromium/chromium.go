@@ -21,6 +21,8 @@ import (
 )
 
 // ErrNotInstalled is returned when no Chromium binary is found.
+//
+//lint:ignore ST1005 Chromium is the program's name
 var ErrNotInstalled = errors.New("Chromium is not installed (looked for /usr/bin/chromium, chromium, chromium-browser, google-chrome)")
 
 // Find returns the path of a Chromium binary, or "".
