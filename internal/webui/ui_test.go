@@ -248,10 +248,15 @@ func TestBrowserUrdu(t *testing.T) {
 		if n := p.eval(`String(document.querySelectorAll('#post bdi.tag').length)`); n != "1" {
 			t.Errorf("post %s: %s isolated hashtags, want 1", start, n)
 		}
+		p.eval(`document.querySelector('#post details.raw-record').open = true, ''`)
+		if i == 0 {
+			p.axe("a post with its raw record (ur)")
+		}
 		if d := p.eval(`document.querySelector('#post pre.raw').dir`); d != "ltr" {
 			t.Errorf("the raw JSON record is laid out %q", d)
 		}
 	}
+	p.shot("urdu")
 	// times: the browser's zone (Pakistan) by default, UTC on hover
 	when := p.eval(`document.querySelector('#post time.when').innerText + '|' + document.querySelector('#post time.when').title`)
 	if !strings.Contains(when, "UTC+5") || !strings.Contains(when, " UTC ") || !strings.Contains(when, "Asia/Karachi") {
@@ -289,6 +294,7 @@ func TestBrowserUrdu(t *testing.T) {
 	if got := p.eval(`[...document.querySelectorAll('#edge-evidence td.text .u')].map(e => e.dir).join(' ')`); got == "" || strings.Contains(got, "rtl") {
 		t.Errorf("evidence objects (text hashes) laid out %q", got)
 	}
+	p.axe("the evidence panel (ur)")
 	if got := p.eval(`document.querySelector('#edge-evidence time.when').innerText`); !strings.HasSuffix(got, "UTC+5") {
 		t.Errorf("evidence time %q, want Pakistan time", got)
 	}
@@ -316,6 +322,7 @@ func TestBrowserUrdu(t *testing.T) {
 	p.visit("/alerts", "alerts", `document.querySelectorAll('#alerts tr.alert-row').length > 0`)
 	p.click(`#alerts tr.alert-row button.link`)
 	p.wait("alert detail", `!!document.querySelector('#alerts tr.alert-detail .attach-to button.attach')`, 20*time.Second)
+	p.axe("an alert opened (ur)")
 	p.choose(`#alerts tr.alert-detail .attach-to select`, "دوسرا کیس")
 	p.click(`#alerts tr.alert-detail .attach-to button.attach`)
 	p.wait("alert attached", `!!document.querySelector('#alerts tr.alert-detail .attach-to .ok')`, 20*time.Second)
@@ -356,6 +363,7 @@ func TestBrowserUrdu(t *testing.T) {
 	p.click(`#close-case`)
 	p.wait("closed", `!!document.querySelector('#case-closed') && !document.querySelector('#attach-files') && !document.querySelector('#capture-form') && !!document.querySelector('#reopen-case')`, 20*time.Second)
 	p.png("case-closed-ur-desktop")
+	p.axe("a closed case (ur)")
 	p.click(`#reopen-case`)
 	p.wait("reopened", `!document.querySelector('#case-closed') && !!document.querySelector('#attach-files')`, 20*time.Second)
 	p.click(`#items tbody tr a`)
@@ -392,7 +400,13 @@ func TestBrowserUrdu(t *testing.T) {
 		}
 		p.click(`#verify-form button[type=submit]`)
 		p.wait("bundle verified", `document.querySelector('#trust-kind')?.dataset.trust === `+jsString(tc.trust), 60*time.Second)
+		// the key: name, hash and key left to right, the Urdu name not
+		// pulling the hash to its side
+		if got := p.eval(`(() => { const b = [...document.querySelectorAll('#bundle-trust .key bdi')].slice(0, 3).map(e => e.getBoundingClientRect().left); return b.length + ':' + (b[0] < b[1] && b[1] < b[2]); })()`); got != "3:true" {
+			t.Errorf("the key checked against is laid out %q, want its three parts left to right", got)
+		}
 		p.png("verify-report-" + tc.trust + "-ur-desktop")
+		p.axe("a bundle's report (ur)")
 		if got := p.eval(`document.querySelector('#bundle-report p').className`); got != "ok" {
 			t.Errorf("bundle with %q key: %s\n%s", tc.key, got, p.text("#bundle-report"))
 		}
@@ -451,6 +465,9 @@ func TestBrowserUrdu(t *testing.T) {
 	p.fill(`#password-form [name=again]`, "a new long password")
 	p.click(`#password-form button[type=submit]`)
 	p.wait("login again", `!!document.querySelector('#login-form') && !!document.querySelector('#login-notice')`, 20*time.Second)
+	p.look("login")
+	p.click(`#login-lang`)
+	p.wait("Urdu login page", `document.documentElement.lang === 'ur'`, 10*time.Second)
 	p.look("login")
 	p.fill(`#login-form [name=name]`, adminName)
 	p.fill(`#login-form [name=password]`, "a new long password")
