@@ -19,6 +19,7 @@ import (
 	"github.com/tahqiq/tahqiq/internal/casework"
 	"github.com/tahqiq/tahqiq/internal/httpapi"
 	"github.com/tahqiq/tahqiq/internal/jobs"
+	"github.com/tahqiq/tahqiq/internal/ledger"
 	"github.com/tahqiq/tahqiq/internal/live"
 	"github.com/tahqiq/tahqiq/internal/runs"
 	"github.com/tahqiq/tahqiq/internal/stream"
@@ -126,6 +127,13 @@ given the same --data use it; other clients take it with --nats-creds FILE
 				UI:      webUI(),
 				Version: Version, Log: e.log, Secure: secure,
 				Password: auth.DefaultParams,
+			}
+			// bundles sent to the server are checked against the keys its
+			// operator pinned (tahqiq trust add), besides its own
+			if p := ledger.DefaultTrustedKeysPath(); p != "" {
+				if t, err := ledger.ReadTrustedKeys(p); err == nil {
+					s.Trusted = t
+				}
 			}
 			if wf.on {
 				if bus == nil {

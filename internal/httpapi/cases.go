@@ -313,6 +313,13 @@ func (s *Server) postShare(w http.ResponseWriter, r *http.Request, c *call) erro
 }
 
 func (s *Server) getReport(w http.ResponseWriter, r *http.Request, c *call) error {
+	switch r.URL.Query().Get("format") {
+	case "pdf":
+		return s.getReportPDF(w, r, c)
+	case "", "html":
+	default:
+		return tahqiq.Errorf(tahqiq.EINVALID, "format %q: want html or pdf", r.URL.Query().Get("format"))
+	}
 	// Rendered first, so that an error is an error page, not half a report.
 	var b strings.Builder
 	if err := s.Cases.WriteReport(r.Context(), c.user, r.PathValue("id"), &b); err != nil {

@@ -20,6 +20,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/tahqiq/tahqiq"
@@ -27,6 +28,7 @@ import (
 	"github.com/tahqiq/tahqiq/internal/casework"
 	"github.com/tahqiq/tahqiq/internal/ingest"
 	"github.com/tahqiq/tahqiq/internal/jobs"
+	"github.com/tahqiq/tahqiq/internal/ledger"
 	"github.com/tahqiq/tahqiq/internal/live"
 	"github.com/tahqiq/tahqiq/internal/runs"
 )
@@ -76,6 +78,13 @@ type Server struct {
 	// Publish, when set, sends the shares of each import to the live
 	// stream (subject tahqiq.live.DATASET), in time order, once the import is stored.
 	Publish func(ctx context.Context, dataset string, shares []tahqiq.Share) error
+	// Trusted are the keys of the server's trusted-keys file, which
+	// verifications of bundles sent to it trust besides its own log key
+	// (nil: none).
+	Trusted *ledger.TrustedKeys
+	// CaptureGuard decides the addresses a web capture may connect to
+	// (default capture.PublicOnly; tests allow loopback).
+	CaptureGuard func(network, address string, c syscall.RawConn) error
 	// SessionTTL is how long a login lasts (default 12 h).
 	SessionTTL time.Duration
 	// SummaryFresh is how long a cached dataset summary is served before a
@@ -141,6 +150,7 @@ type route struct {
 	body         string // request body: "json", "binary", "multipart" or ""
 	h            handler
 	raw          bool // the handler writes a non-JSON answer
+	status       int  // the success status, when openapi.go would not guess it
 }
 
 // Handler returns the HTTP handler: the API under /api/v1 and the UI at /.
