@@ -532,7 +532,7 @@ func TestBrowserErrors(t *testing.T) {
 		t.Error(`with the server stopped the datasets page says "No dataset yet"`)
 	}
 	// back: the banner goes and the page loads by itself
-	srv = startServerAt(t, data, addr)
+	startServerAt(t, data, addr) // stopped with the test
 	p.wait("back", `!document.querySelector('#offline-banner') && !document.querySelector('main .error-box') && !!document.querySelector('#datasets, #no-datasets')`, 60*time.Second)
 
 	// The session ends behind the page's back: the next request brings the
