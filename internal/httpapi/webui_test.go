@@ -315,7 +315,7 @@ func TestImportErrorsInFormTerms(t *testing.T) {
 	for _, c := range []struct{ name, data, format, mp, want string }{
 		{"garbage.bin", "\x00\x01 not a known format", "", "", "nothing imported: garbage.bin: format not recognised"},
 		{"posts.csv", csv, "", "", "choose its format"},
-		{"posts.csv", csv, "generic_csv", "", "needs a column map: a column map such as id=COL"},
+		{"posts.csv", csv, "generic_csv", "", "needs a column map: the column map account=COL"},
 	} {
 		body := map[string]any{"dataset": "d", "uploads": []string{a.upload(c.name, []byte(c.data))}}
 		if c.format != "" {
