@@ -102,6 +102,9 @@ type ImportTx interface {
 	AddRecord(ctx context.Context, rec *RawRecord, posts []Post, accounts []Account, shares []Share) (RecordResult, error)
 	// AddReject stores a rejected record of the current file.
 	AddReject(ctx context.Context, r Reject, raw []byte) error
+	// CaseTx is the same store transaction seen as a CaseTx, so that the
+	// import's custody-log entry (and the dataset's owner) commit with it.
+	CaseTx() CaseTx
 	// Derivation returns the derivation recorded for the dataset ("" when
 	// none: a dataset this import creates, or one imported before
 	// derivations were recorded) and whether it holds files already.
@@ -140,6 +143,9 @@ type StoredRecord struct {
 // parsers stay as they are; those the store found (post-id conflicts)
 // are made anew.
 type RederiveTx interface {
+	// CaseTx is the same store transaction seen as a CaseTx, for the
+	// custody-log entry of the re-derivation.
+	CaseTx() CaseTx
 	Derivation(ctx context.Context) (string, bool, error)
 	SetDerivation(ctx context.Context, derivation string) error
 	// Files returns the dataset's files in import order.

@@ -8,8 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/blob"
 	"github.com/tahqiq/tahqiq/internal/casework"
+	"github.com/tahqiq/tahqiq/internal/ingest"
 	"github.com/tahqiq/tahqiq/internal/postgres"
 	"github.com/tahqiq/tahqiq/internal/sqlite"
 )
@@ -57,7 +59,14 @@ func TestCrashBetweenChangeAndEntryChild(t *testing.T) {
 		os.WriteFile(filepath.Join(dir, "ready"), nil, 0o644)
 		select {} // killed here
 	})
-	s.AddNote(ctx, admin, cs[0].ID, "written, never logged")
+	if os.Getenv("TAHQIQ_CRASH_WHAT") == "import" {
+		imp := &ingest.Importer{Formats: ingest.Default()}
+		sample := filepath.Join("..", "demo", "data", "russian_coord_tweets.events.csv.gz")
+		s.Datasets = st.(tahqiq.DatasetStore)
+		s.Import(ctx, admin, imp, st.(tahqiq.ImportStore), []string{sample}, ingest.Options{Dataset: "imported-never-logged"})
+	} else {
+		s.AddNote(ctx, admin, cs[0].ID, "written, never logged")
+	}
 	t.Fatal("the change went through")
 }
 
@@ -65,6 +74,12 @@ func TestCrashBetweenChangeAndEntryChild(t *testing.T) {
 // and before it logged it (SIGKILL: no defer, no rollback by the process):
 // nothing of the change is visible afterwards, and the store verifies.
 func TestCrashBetweenChangeAndEntry(t *testing.T) {
+	for _, what := range []string{"note", "import"} {
+		t.Run(what, func(t *testing.T) { crashBetween(t, what) })
+	}
+}
+
+func crashBetween(t *testing.T, what string) {
 	ctx := context.Background()
 	for _, eng := range engines(t) {
 		t.Run(eng.name, func(t *testing.T) {
@@ -76,21 +91,26 @@ func TestCrashBetweenChangeAndEntry(t *testing.T) {
 			}
 			n0, _ := w.store.LogSize(ctx)
 			cmd := exec.Command(os.Args[0], "-test.run=^TestCrashBetweenChangeAndEntryChild$")
-			cmd.Env = append(os.Environ(), "TAHQIQ_CRASH_DIR="+w.dir, "TAHQIQ_CRASH_DB="+url)
+			cmd.Env = append(os.Environ(), "TAHQIQ_CRASH_DIR="+w.dir, "TAHQIQ_CRASH_DB="+url, "TAHQIQ_CRASH_WHAT="+what)
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
+			exited := make(chan error, 1)
+			go func() { exited <- cmd.Wait() }()
 			ready := false
-			for i := 0; i < 2000 && !ready; i++ { // wait for the child to stop mid-change
-				_, err := os.Stat(filepath.Join(w.dir, "ready"))
-				ready = err == nil
-				time.Sleep(10 * time.Millisecond)
+			for !ready { // until the child stops mid-change (or dies before: the test fails)
+				if _, err := os.Stat(filepath.Join(w.dir, "ready")); err == nil {
+					ready = true
+					break
+				}
+				select {
+				case err := <-exited:
+					t.Fatalf("the child ended (%v) before reaching the point between its change and its entry", err)
+				case <-time.After(10 * time.Millisecond):
+				}
 			}
 			cmd.Process.Kill()
-			cmd.Wait()
-			if !ready {
-				t.Fatal("the child never reached the point between its change and its entry")
-			}
+			<-exited
 			s, st, closeFn := openAt(t, w.dir, url)
 			defer closeFn()
 			v, err := s.Show(ctx, w.admin, w.c.ID)
@@ -101,6 +121,9 @@ func TestCrashBetweenChangeAndEntry(t *testing.T) {
 				if n.Text == "written, never logged" {
 					t.Errorf("the note written before the crash is visible without its entry")
 				}
+			}
+			if _, err := st.(tahqiq.DatasetStore).FindDatasetByName(ctx, "imported-never-logged"); tahqiq.ErrorCode(err) != tahqiq.ENOTFOUND {
+				t.Errorf("the dataset imported before the crash: %v; want it absent with its entry", err)
 			}
 			if n1, _ := st.LogSize(ctx); n1 != n0+1 { // + the read just logged
 				t.Errorf("log size %d after the crash and one read, want %d", n1, n0+1)

@@ -31,42 +31,60 @@ func (s *Service) datasets() (tahqiq.DatasetStore, error) {
 // organisation's (logged once, when claimed). A dataset of another
 // organisation is refused (its name is taken), and so is an existing one
 // without an owner. On a store without organisations the system
-// administrator imports into anything.
+// administrator imports into anything. Import claims a new dataset in its
+// own transaction instead.
 func (s *Service) ClaimDataset(ctx context.Context, actor tahqiq.User, dataset string) error {
-	if actor.IsSystem() {
-		has, err := s.HasOrganisations(ctx)
-		if err != nil || !has {
-			return err
-		}
-		return tahqiq.Errorf(tahqiq.EUNAUTHORIZED, "this store has organisations: say who imports with --as USER (or TAHQIQ_USER)")
-	}
-	if err := actor.Active(); err != nil {
-		return err
-	}
-	if !actor.Role.CanWrite() {
-		return tahqiq.Errorf(tahqiq.EFORBIDDEN, "user %s (%s) may not import", actor.Name, actor.Role)
-	}
-	owners, err := s.Store.FindDatasetOrgs(ctx)
-	if err != nil {
-		return err
-	}
-	switch o, ok := owners[dataset]; {
-	case ok && o == actor.OrgID:
-		return nil
-	case ok:
-		return tahqiq.Errorf(tahqiq.ECONFLICT, "the dataset name %q is taken: choose another name", dataset)
-	}
-	ds, err := s.datasets()
-	if err != nil {
-		return err
-	}
-	switch _, err := ds.FindDatasetByName(ctx, dataset); {
-	case err == nil:
-		return tahqiq.Errorf(tahqiq.ECONFLICT, "dataset %q has no owning organisation (it was imported before organisations existed): nobody imports into it; import under another name", dataset)
-	case tahqiq.ErrorCode(err) != tahqiq.ENOTFOUND:
+	claim, err := s.mayImport(ctx, actor, dataset)
+	if err != nil || !claim {
 		return err
 	}
 	return s.claim(ctx, actor, dataset)
+}
+
+// MayImport reports whether actor may import into dataset (its
+// organisation's, or a new one), without claiming it.
+func (s *Service) MayImport(ctx context.Context, actor tahqiq.User, dataset string) error {
+	_, err := s.mayImport(ctx, actor, dataset)
+	return err
+}
+
+// mayImport applies the import rule of ClaimDataset and says whether the
+// dataset is new and must be claimed for the actor's organisation.
+func (s *Service) mayImport(ctx context.Context, actor tahqiq.User, dataset string) (claim bool, err error) {
+	if actor.IsSystem() {
+		has, err := s.HasOrganisations(ctx)
+		if err != nil || !has {
+			return false, err
+		}
+		return false, tahqiq.Errorf(tahqiq.EUNAUTHORIZED, "this store has organisations: say who imports with --as USER (or TAHQIQ_USER)")
+	}
+	if err := actor.Active(); err != nil {
+		return false, err
+	}
+	if !actor.Role.CanWrite() {
+		return false, tahqiq.Errorf(tahqiq.EFORBIDDEN, "user %s (%s) may not import", actor.Name, actor.Role)
+	}
+	owners, err := s.Store.FindDatasetOrgs(ctx)
+	if err != nil {
+		return false, err
+	}
+	switch o, ok := owners[dataset]; {
+	case ok && o == actor.OrgID:
+		return false, nil
+	case ok:
+		return false, tahqiq.Errorf(tahqiq.ECONFLICT, "the dataset name %q is taken: choose another name", dataset)
+	}
+	ds, err := s.datasets()
+	if err != nil {
+		return false, err
+	}
+	switch _, err := ds.FindDatasetByName(ctx, dataset); {
+	case err == nil:
+		return false, tahqiq.Errorf(tahqiq.ECONFLICT, "dataset %q has no owning organisation (it was imported before organisations existed): nobody imports into it; import under another name", dataset)
+	case tahqiq.ErrorCode(err) != tahqiq.ENOTFOUND:
+		return false, err
+	}
+	return true, nil
 }
 
 func (s *Service) claim(ctx context.Context, actor tahqiq.User, dataset string) error {

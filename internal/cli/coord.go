@@ -177,7 +177,7 @@ func (e *env) datasetRun(ctx context.Context, name string, p coord.Params) (runs
 		return runs.CoordRun{}, err
 	}
 	defer db.Close()
-	s := rules(db)
+	s := e.rules(db)
 	a, err := s.CLIActor(ctx, e.as)
 	if err != nil {
 		return runs.CoordRun{}, err
@@ -363,11 +363,11 @@ func explain(ctx context.Context, e *env, run, a, b string, lim decompress.Limit
 	}
 	raw, err := os.ReadFile(filepath.Join(run, "manifest.json"))
 	if err != nil {
-		return nil, tahqiq.Errorf(tahqiq.EINVALID, "%s is not a coord run: %v", run, err)
+		return nil, tahqiq.Errorf(tahqiq.EINVALID, "%s is not a coord run: %w", run, err)
 	}
 	var m coord.Manifest
 	if err := json.Unmarshal(raw, &m); err != nil {
-		return nil, tahqiq.Errorf(tahqiq.EINVALID, "%s/manifest.json: %v", run, err)
+		return nil, tahqiq.Errorf(tahqiq.EINVALID, "%s/manifest.json: %w", run, err)
 	}
 	var data coord.Data
 	var src coord.Source

@@ -89,7 +89,7 @@ func newDatasetsCmd(e *env) *cobra.Command {
 // visibleDatasets keeps the datasets the --as user may read (all of them
 // on a store without organisations).
 func (e *env) visibleDatasets(ctx context.Context, db fullStore, all []tahqiq.Dataset) ([]tahqiq.Dataset, error) {
-	s := rules(db)
+	s := e.rules(db)
 	a, err := s.CLIActor(ctx, e.as)
 	if err != nil {
 		return nil, err
@@ -137,7 +137,7 @@ func newDatasetsRmCmd(e *env) *cobra.Command {
 				fmt.Fprintln(e.stdout, "would remove", what)
 				return nil
 			}
-			s := rules(db)
+			s := e.rules(db)
 			a, err := s.CLIActor(ctx, e.as)
 			if err != nil {
 				return err
@@ -289,15 +289,15 @@ everything and keeps nothing.`,
 				return err
 			}
 			defer db.Close()
-			// who may import into the dataset may re-derive it
-			if err := e.readDataset(ctx, db, args[0]); err != nil {
-				return err
-			}
-			if err := e.claimDataset(ctx, db, args[0]); err != nil {
+			// who may import into the dataset may re-derive it (casework
+			// decides, and logs the re-derivation with it)
+			s := e.rules(db)
+			a, err := s.CLIActor(ctx, e.as)
+			if err != nil {
 				return err
 			}
 			opt := ingest.RederiveOptions{FormatOptions: fo, DryRun: dryRun, Progress: e.progressOut(), Log: e.log}
-			sum, err := e.importer().Rederive(ctx, db, args[0], opt)
+			sum, err := s.Rederive(ctx, a, e.importer(), db, args[0], opt)
 			if err != nil {
 				return err
 			}

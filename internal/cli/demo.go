@@ -10,6 +10,7 @@ import (
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/audit"
+	"github.com/tahqiq/tahqiq/internal/auth"
 	"github.com/tahqiq/tahqiq/internal/casework"
 	"github.com/tahqiq/tahqiq/internal/coord"
 	"github.com/tahqiq/tahqiq/internal/demo"
@@ -38,6 +39,7 @@ a store without an organisation the demo creates one ("tahqiq demo") with
 the admin user demo and the store's signing key.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			e.creates = true // a first import, the demo or the server may make the store
 			ctx := cmd.Context()
 			w := e.stdout
 			files, err := demo.WriteFiles(filepath.Join(out, "inputs"))
@@ -51,23 +53,20 @@ the admin user demo and the store's signing key.`,
 			defer db.Close()
 
 			fmt.Fprintf(w, "== 1. Import (store: %s)\n", db.Path())
-			if has, err := rules(db).HasOrganisations(ctx); err != nil {
+			if has, err := e.rules(db).HasOrganisations(ctx); err != nil {
 				return err
 			} else if has && e.as == "" {
 				e.as = "demo" // the demo's own user, made by its first run
 			}
-			if err := e.claimDataset(ctx, db, "demo"); err != nil {
+			opt := ingest.Options{Dataset: "demo", Progress: e.progressOut(), Log: e.log}
+			sum, err := e.importAs(ctx, db, e.importer(), files, opt)
+			if err != nil {
 				if c := tahqiq.ErrorCode(err); c != tahqiq.ENOTFOUND && c != tahqiq.EUNAUTHORIZED && c != tahqiq.EFORBIDDEN && c != tahqiq.ECONFLICT {
 					return err
 				}
 				fmt.Fprintf(w, "skipped: %s (run the demo with --as USER, an investigator or admin of this store)\n", tahqiq.ErrorMessage(err))
 				fmt.Fprintf(w, "\n== 4. A case\nskipped: nothing imported\n")
 				return nil
-			}
-			opt := ingest.Options{Dataset: "demo", Progress: e.progressOut(), Log: e.log}
-			sum, err := e.importer().Import(ctx, db, files, opt)
-			if err != nil {
-				return err
 			}
 			printSummary(w, sum)
 			d, err := db.FindDatasetByName(ctx, "demo")
@@ -168,10 +167,22 @@ func demoCase(cmd *cobra.Command, e *env, as string, runDirs []string, post, out
 			return err
 		}
 		s.Signer, s.LogKey, s.Origin = signer, v, signer.Name()
-		if _, _, err := s.InitOrg(ctx, "tahqiq demo", as); err != nil {
+		_, u, err := s.InitOrg(ctx, "tahqiq demo", as)
+		if err != nil {
+			return err
+		}
+		// The demo's user logs in to the web UI (tahqiq serve) with a
+		// password made here and printed once: a demo on one's own machine.
+		password := auth.NewSecret("demo-")
+		hash, err := auth.HashPassword(password, auth.DefaultParams)
+		if err != nil {
+			return err
+		}
+		if err := s.SetPassword(ctx, tahqiq.System, u.ID, hash); err != nil {
 			return err
 		}
 		fmt.Fprintf(w, "the store had no organisation: created \"tahqiq demo\" with admin user %s and the signing key %s\n", as, filepath.Join(e.dataDir, casework.KeyFile))
+		fmt.Fprintf(w, "web UI: tahqiq serve, then log in as %s with the password %s (shown once; change it in the UI or with tahqiq org passwd %s --password-stdin)\n", as, password, as)
 	}
 	actor, err := s.Actor(ctx, as)
 	if err != nil {

@@ -54,6 +54,7 @@ Formats:
 ` + formatList(e),
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			e.creates = true // a first import, the demo or the server may make the store
 			ctx := cmd.Context()
 			if publish != "" && !strings.Contains(publish, "://") {
 				return tahqiq.Errorf(tahqiq.EINVALID, "--publish %q: want the nats:// URL of the server tahqiq watch reads", publish)
@@ -76,17 +77,15 @@ Formats:
 				return err
 			}
 			defer db.Close()
-			// the dataset is the importer's organisation's (--as; casework decides)
-			if err := e.claimDataset(ctx, db, ingest.DatasetName(opt.Dataset, args)); err != nil {
-				return err
-			}
 			var added []tahqiq.Share
 			if publish != "" {
 				opt.OnShares = func(sh []tahqiq.Share) { added = append(added, sh...) }
 			}
 			im := e.importer()
 			im.Limits = lf.limits()
-			sum, err := im.Import(ctx, db, args, opt)
+			// who may import into the dataset, and its owner, are casework's
+			// to decide; the import commits with its custody-log entry
+			sum, err := e.importAs(ctx, db, im, args, opt)
 			if err == nil && publish != "" {
 				err = publishAdded(ctx, e, publish, creds, sum.Dataset, added)
 			}

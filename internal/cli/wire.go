@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -84,6 +85,11 @@ var (
 func (e *env) openFull(ctx context.Context) (fullStore, func() time.Time, error) {
 	switch {
 	case e.dbURL == "":
+		if !e.creates {
+			if _, err := os.Stat(filepath.Join(e.dataDir, sqlite.FileName)); err != nil {
+				return nil, nil, tahqiq.Errorf(tahqiq.ENOTFOUND, "no tahqiq store in %s: tahqiq import FILE or tahqiq org init makes one there; --data DIR (or TAHQIQ_DATA) names another", e.dataDir)
+			}
+		}
 		db, err := sqlite.OpenDir(ctx, e.dataDir)
 		if err != nil {
 			return nil, nil, err
@@ -123,33 +129,40 @@ func openCasework(ctx context.Context, e *env, needKey bool) (*casework.Service,
 	return s, db, nil
 }
 
-// rules is the case service's access rules over db without evidence
-// files or a signing key: enough for the commands on datasets.
-func rules(db fullStore) *casework.Service {
-	return &casework.Service{Store: db, Posts: db, Datasets: db}
+// rules is the case service over db for the commands on datasets: its
+// access rules and, since those commands log what they change (imports,
+// deletes, re-derivations), the store's signing key when it has one, so
+// that every change signs its checkpoint. No evidence files.
+func (e *env) rules(db fullStore) *casework.Service {
+	s := &casework.Service{Store: db, Posts: db, Datasets: db}
+	if signer, v, err := casework.LoadKey(e.dataDir); err == nil {
+		s.Signer, s.LogKey, s.Origin = signer, v, signer.Name()
+	}
+	return s
+}
+
+// importAs runs an import through casework as the CLI's actor (--as; the
+// system administrator on a store without organisations): the import and
+// its custody-log entry commit together.
+func (e *env) importAs(ctx context.Context, db fullStore, im *ingest.Importer, files []string, opt ingest.Options) (ingest.Summary, error) {
+	s := e.rules(db)
+	a, err := s.CLIActor(ctx, e.as)
+	if err != nil {
+		return ingest.Summary{Dataset: ingest.DatasetName(opt.Dataset, files), Rejected: []tahqiq.Reject{}}, err
+	}
+	return s.Import(ctx, a, im, db, files, opt)
 }
 
 // readDataset resolves who acts (--as: needed once the store has an
 // organisation) and checks that it may read dataset: another
 // organisation's does not exist for it.
 func (e *env) readDataset(ctx context.Context, db fullStore, dataset string) error {
-	s := rules(db)
+	s := e.rules(db)
 	a, err := s.CLIActor(ctx, e.as)
 	if err != nil {
 		return err
 	}
 	return s.DatasetAccess(ctx, a, dataset)
-}
-
-// claimDataset resolves who acts and makes sure it may import into
-// dataset: its organisation's, or new and now its organisation's.
-func (e *env) claimDataset(ctx context.Context, db fullStore, dataset string) error {
-	s := rules(db)
-	a, err := s.CLIActor(ctx, e.as)
-	if err != nil {
-		return err
-	}
-	return s.ClaimDataset(ctx, a, dataset)
 }
 
 // warnIsolation tells the operator when PostgreSQL will not enforce the

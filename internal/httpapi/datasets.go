@@ -3,10 +3,12 @@ package httpapi
 import (
 	"context"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -307,7 +309,6 @@ func (s *Server) postImport(w http.ResponseWriter, r *http.Request, c *call) err
 	}
 	var files []string
 	names := map[string]string{}
-	var hashes []string
 	var total int64
 	for _, id := range req.Uploads {
 		up, path, err := s.Uploads.File(id, c.user.ID)
@@ -316,11 +317,12 @@ func (s *Server) postImport(w http.ResponseWriter, r *http.Request, c *call) err
 		}
 		files = append(files, path)
 		names[path] = up.Name
-		hashes = append(hashes, "sha256:"+up.SHA256)
 		total += up.Size
 	}
-	// the dataset is the importer's organisation's (casework decides)
-	if err := s.Cases.ClaimDataset(r.Context(), c.user, req.Dataset); err != nil {
+	// who may import into the dataset is casework's to decide, now (to
+	// answer at once) and again in the job, which claims a new dataset
+	// for the caller's organisation with the import
+	if err := s.Cases.MayImport(r.Context(), c.user, req.Dataset); err != nil {
 		return err
 	}
 	opt := ingest.Options{Dataset: req.Dataset, Format: req.Format, Names: names}
@@ -334,9 +336,10 @@ func (s *Server) postImport(w http.ResponseWriter, r *http.Request, c *call) err
 		if s.Publish != nil {
 			opt.OnShares = func(sh []tahqiq.Share) { shares = append(shares, sh...) }
 		}
-		sum, err := s.Importer.Import(ctx, s.Store, files, opt)
+		// the import commits with its custody-log entry
+		sum, err := s.Cases.Import(ctx, actor, s.Importer, s.Store, files, opt)
 		if err != nil {
-			return nil, err
+			return nil, importTerms(s.scrub(err, names))
 		}
 		s.forget(req.Dataset)
 		if s.Publish != nil {
@@ -344,10 +347,6 @@ func (s *Server) postImport(w http.ResponseWriter, r *http.Request, c *call) err
 			if err := s.Publish(context.WithoutCancel(ctx), sum.Dataset, shares); err != nil {
 				s.Log.Warn("import stored, but its shares were not published to the live stream", "dataset", sum.Dataset, "err", err)
 			}
-		}
-		details := fmt.Sprintf("dataset %q: %d files, %d records, %d posts, %d rejects", sum.Dataset, sum.Files, sum.Records, sum.Posts, sum.Rejects)
-		if err := s.Cases.Record(context.WithoutCancel(ctx), actor, "dataset.import", details, hashes...); err != nil {
-			return nil, err
 		}
 		for _, id := range req.Uploads { // imported: the store keeps every byte of them
 			if err := s.Uploads.Remove(id, actor.ID); err != nil {
@@ -436,4 +435,39 @@ func (s *Server) postPublish(w http.ResponseWriter, r *http.Request, c *call) er
 		return err
 	}
 	return writeJSON(w, http.StatusAccepted, map[string]jobs.Job{"job": j})
+}
+
+// cliTerms are the command line's words in import errors and what a
+// caller of the API (the web UI's import form) calls them.
+var cliTerms = strings.NewReplacer(
+	"; name it with --format", "; choose its format",
+	"name it with --format", "choose its format",
+	"--option map=", "a column map such as ",
+	"--format generic_csv", "the format generic_csv",
+	"--map", "the column map",
+	"--format", "the format",
+)
+
+// importTerms rewrites an import error (its server paths already
+// replaced by the files' names) for the API: the command line's flags in
+// the form's words, and a file's name once where the pipeline and the
+// parser both named it ("a.csv: a.csv: …").
+func importTerms(err error) error {
+	var e *tahqiq.Error
+	if err == nil || !errors.As(err, &e) || e.Code == tahqiq.EINTERNAL {
+		return err
+	}
+	msg := tahqiq.ErrorMessage(err)
+	parts := strings.Split(msg, ": ")
+	out := parts[:1]
+	for _, p := range parts[1:] {
+		if p != out[len(out)-1] {
+			out = append(out, p)
+		}
+	}
+	clean := cliTerms.Replace(strings.Join(out, ": "))
+	if clean == msg {
+		return err
+	}
+	return &tahqiq.Error{Code: e.Code, Message: clean, Err: err}
 }

@@ -444,7 +444,12 @@ func workflow(t *testing.T, e *env) {
 	for _, e := range lg.Entries {
 		actions = append(actions, e.Action)
 	}
-	for _, a := range []string{"org.init", "dataset.claim", "dataset.import", "coord.run", "coord.evidence.read", "dataset.post.read", "case.create", "case.read", "case.report", "case.export", "task.update", "item.attach", "item.read"} {
+	for _, e := range lg.Entries { // the import made the dataset the organisation's, in its own entry
+		if e.Action == "dataset.import" && (len(e.Records) != 1 || e.Records[0].Kind != tahqiq.RecDatasetOwner) {
+			t.Errorf("dataset.import entry names records %+v, want the dataset's owner", e.Records)
+		}
+	}
+	for _, a := range []string{"org.init", "dataset.import", "coord.run", "coord.evidence.read", "dataset.post.read", "case.create", "case.read", "case.report", "case.export", "task.update", "item.attach", "item.read"} {
 		if !slices.Contains(actions, a) {
 			t.Errorf("custody log lacks %s: %v", a, actions)
 		}

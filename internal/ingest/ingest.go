@@ -37,7 +37,12 @@ type Options struct {
 	// added shares to the dataset (a record of a post already stored adds
 	// none), in file order; they are committed only if Import succeeds.
 	OnShares func([]tahqiq.Share)
-	Log      *slog.Logger
+	// BeforeCommit, when set, is called in the import's transaction just
+	// before it commits, when the import stores something (internal/
+	// casework logs the import there: the import and its custody-log entry
+	// commit together). An error rolls the import back.
+	BeforeCommit func(ctx context.Context, tx tahqiq.ImportTx, sum *Summary) error
+	Log          *slog.Logger
 }
 
 // Summary is the outcome of an import, printed by `tahqiq import --json`.
@@ -318,6 +323,11 @@ func (im *Importer) importFiles(ctx context.Context, store tahqiq.ImportStore, f
 	*reading = ""
 	if imported(sum) == 0 && len(sum.Skipped) == 0 {
 		return sum, nothingImported(sum, headerOnly)
+	}
+	if opt.BeforeCommit != nil && imported(sum) > 0 {
+		if err := opt.BeforeCommit(ctx, tx, &sum); err != nil {
+			return sum, err
+		}
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return sum, storeError{err}

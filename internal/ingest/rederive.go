@@ -47,6 +47,10 @@ type RederiveOptions struct {
 	DryRun        bool      // do everything, print what changes, keep nothing
 	Progress      io.Writer // periodic counts; nil for none
 	Log           *slog.Logger
+	// BeforeCommit, when set, is called in the transaction just before it
+	// commits (internal/casework logs the re-derivation there). An error
+	// rolls it back.
+	BeforeCommit func(ctx context.Context, tx tahqiq.RederiveTx, sum *RederiveSummary) error
 }
 
 // RederiveSummary says what a re-derivation changed.
@@ -154,6 +158,11 @@ func (im *Importer) Rederive(ctx context.Context, store tahqiq.RederiveStore, da
 	diff(&sum, before, after)
 	if opt.DryRun {
 		return sum, nil // rolled back by the deferred Rollback
+	}
+	if opt.BeforeCommit != nil {
+		if err := opt.BeforeCommit(ctx, tx, &sum); err != nil {
+			return sum, err
+		}
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return sum, err

@@ -52,6 +52,7 @@ type shareKey struct {
 }
 
 type importTx struct {
+	caseTx    *caseTx // the same transaction as a tahqiq.CaseTx, made on first use
 	db        *DB
 	tx        pgx.Tx
 	datasetID int64
@@ -426,4 +427,14 @@ func (t *importTx) Rollback() error {
 	}
 	t.done = true
 	return t.tx.Rollback(context.Background())
+}
+
+// CaseTx returns the import's transaction as a tahqiq.CaseTx, for the
+// import's custody-log entry (the log lock is taken on its first use,
+// after the import's own lock: one order for every transaction).
+func (t *importTx) CaseTx() tahqiq.CaseTx {
+	if t.caseTx == nil {
+		t.caseTx = &caseTx{logRows: logRows{q: t.tx, locked: new(bool)}, tx: t.tx, db: t.db}
+	}
+	return t.caseTx
 }

@@ -131,6 +131,8 @@ type CoordRequest struct {
 	Seed             *uint64  `json:"seed,omitempty"`
 	MinTokens        *int     `json:"min_tokens,omitempty"` // near-text
 	Jaccard          *float64 `json:"jaccard,omitempty"`    // near-text
+	// Name is what the run's author calls it (shown beside its ID).
+	Name string `json:"name,omitempty"`
 }
 
 // Params turns the request into validated run parameters.
@@ -193,6 +195,7 @@ type CoordRun struct {
 	// the stored run follows from it.
 	Dataset string
 	Actor   string // who asked (run.json's created_by)
+	Name    string // what its author calls it (run.json's name)
 }
 
 // DatasetRun reads a stored dataset for a coordination run with
@@ -318,7 +321,7 @@ func (s *Store) MakeCoord(ctx context.Context, r CoordRun, version string, repor
 		return nil, err
 	}
 	params, _ := json.Marshal(made.Manifest.Params)
-	in := Info{Dataset: r.Dataset, CreatedBy: r.Actor, Params: params, Counts: made.Manifest.Counts}
+	in := Info{Name: cleanName(r.Name), Dataset: r.Dataset, CreatedBy: r.Actor, Params: params, Counts: made.Manifest.Counts}
 	if r.Dataset == "" {
 		for _, f := range r.Source.Inputs {
 			in.Inputs = append(in.Inputs, f.Name)
@@ -347,7 +350,7 @@ func (s *Store) RunCoord(ctx context.Context, st ShareSource, req CoordRequest, 
 	if err != nil {
 		return Info{}, err
 	}
-	r.Actor = actor
+	r.Actor, r.Name = actor, req.Name
 	step(report, 1)
 	made, err := s.MakeCoord(ctx, r, version, report)
 	if err != nil {

@@ -52,6 +52,7 @@ type shareKey struct {
 }
 
 type importTx struct {
+	caseTx    *caseTx // the same transaction as a tahqiq.CaseTx, made on first use
 	db        *DB
 	tx        *sql.Tx
 	datasetID int64
@@ -445,4 +446,13 @@ func (t *importTx) Rollback() error {
 	}
 	t.done = true
 	return t.tx.Rollback()
+}
+
+// CaseTx returns the import's transaction as a tahqiq.CaseTx, for the
+// import's custody-log entry.
+func (t *importTx) CaseTx() tahqiq.CaseTx {
+	if t.caseTx == nil {
+		t.caseTx = &caseTx{logRows: logRows{t.tx}, tx: t.tx, db: t.db}
+	}
+	return t.caseTx
 }
