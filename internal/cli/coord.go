@@ -103,11 +103,11 @@ every option and output column.`,
 			var made *runs.CoordMade
 			if dataset != "" {
 				rs := &runs.Store{Dir: filepath.Join(e.dataDir, "runs"), Engine: eng.engine}
-				if made, err = rs.MakeCoord(ctx, r, Version, nil); err == nil && out != "" {
+				if made, err = rs.MakeCoord(ctx, &r, Version, nil); err == nil && out != "" {
 					err = copyFiles(made.Dir, out, made.Manifest.Files)
 				}
 			} else {
-				made, err = runs.MakeCoord(ctx, r, eng.engine, Version, out, nil)
+				made, err = runs.MakeCoord(ctx, &r, eng.engine, Version, out, nil)
 			}
 			stop()
 			if err != nil {

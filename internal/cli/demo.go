@@ -88,7 +88,7 @@ the admin user demo and the store's signing key.`,
 			shares := r.Data.Shares
 			// kept in the store as every run of a dataset, and copied beside
 			// the demo's other outputs
-			made, err := (&runs.Store{Dir: filepath.Join(e.dataDir, "runs")}).MakeCoord(ctx, r, Version, nil)
+			made, err := (&runs.Store{Dir: filepath.Join(e.dataDir, "runs")}).MakeCoord(ctx, &r, Version, nil)
 			if err != nil {
 				return err
 			}

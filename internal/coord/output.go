@@ -372,11 +372,13 @@ func (r *Result) writeNodes(path string) error {
 	g := r.Graph
 	posts, first, last := r.accountActivity()
 	return writeCSV(path, NodeHeader, func(w *csv.Writer) error {
+		var rec []string
 		for u, a := range g.Nodes {
 			x := NodeRow{Account: r.in.accounts[a], Degree: g.Degree[u], Strength: g.Strength[u], Component: g.Component[u],
 				Community: g.Community[u], Core: g.Core[u], Posts: posts[a], FirstSeen: first[a], LastSeen: last[a],
 				Eigenvector: g.Eigen[u], Pruned: g.Pruned[u]}
-			if err := w.Write(x.Record()); err != nil {
+			rec = x.appendRecord(rec[:0])
+			if err := w.Write(rec); err != nil {
 				return err
 			}
 		}

@@ -82,10 +82,13 @@ type NodeRow struct {
 var NodeHeader = []string{"account", "degree", "strength", "component", "community", "core", "posts", "first_seen", "last_seen", "eigenvector", "pruned"}
 
 // Record returns the nodes.csv fields of x.
-func (x *NodeRow) Record() []string {
-	return []string{x.Account, strconv.Itoa(int(x.Degree)), fmtFloat(x.Strength), strconv.Itoa(int(x.Component)),
+func (x *NodeRow) Record() []string { return x.appendRecord(nil) }
+
+// appendRecord appends the nodes.csv fields of x to rec.
+func (x *NodeRow) appendRecord(rec []string) []string {
+	return append(rec, x.Account, strconv.Itoa(int(x.Degree)), fmtFloat(x.Strength), strconv.Itoa(int(x.Component)),
 		strconv.Itoa(int(x.Community)), strconv.Itoa(int(x.Core)), strconv.Itoa(int(x.Posts)), ts(x.FirstSeen), ts(x.LastSeen),
-		fmtFloat(x.Eigenvector), strconv.FormatBool(x.Pruned)}
+		fmtFloat(x.Eigenvector), strconv.FormatBool(x.Pruned))
 }
 
 // ReadEdges calls fn with every row of the edges.csv at path, in file

@@ -285,10 +285,14 @@ type CoordMade struct {
 }
 
 // MakeCoord makes the run r with engine eng (nil: in this process) and
-// writes its files into dir. report, when not nil, is told the steps done
-// of four (the first, reading r's data, is the caller's).
-func MakeCoord(ctx context.Context, r CoordRun, eng coord.Engine, version, dir string, report func(done, total int64)) (*CoordMade, error) {
-	res, err := coord.Run(ctx, r.Data, r.Params, eng)
+// writes its files into dir. It takes r's data: r.Data is empty
+// afterwards, so that the shares can go once the run has interned them
+// (a million shares are some 200 MB). report, when not nil, is told the
+// steps done of four (the first, reading r's data, is the caller's).
+func MakeCoord(ctx context.Context, r *CoordRun, eng coord.Engine, version, dir string, report func(done, total int64)) (*CoordMade, error) {
+	data := r.Data
+	r.Data = coord.Data{}
+	res, err := coord.Run(ctx, data, r.Params, eng)
 	if err != nil {
 		return nil, err
 	}
@@ -309,8 +313,9 @@ func step(report func(done, total int64), n int64) {
 }
 
 // MakeCoord makes the run r into the store, with the store's engine: a new
-// run directory, listed once whole (finish).
-func (s *Store) MakeCoord(ctx context.Context, r CoordRun, version string, report func(done, total int64)) (*CoordMade, error) {
+// run directory, listed once whole (finish). It takes r's data, as
+// MakeCoord does.
+func (s *Store) MakeCoord(ctx context.Context, r *CoordRun, version string, report func(done, total int64)) (*CoordMade, error) {
 	run, err := s.create(Coord)
 	if err != nil {
 		return nil, err
@@ -352,7 +357,7 @@ func (s *Store) RunCoord(ctx context.Context, st ShareSource, req CoordRequest, 
 	}
 	r.Actor, r.Name = actor, req.Name
 	step(report, 1)
-	made, err := s.MakeCoord(ctx, r, version, report)
+	made, err := s.MakeCoord(ctx, &r, version, report)
 	if err != nil {
 		return Info{}, err
 	}

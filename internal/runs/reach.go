@@ -1,6 +1,8 @@
 package runs
 
 import (
+	"strings"
+
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/coord"
 )
@@ -29,7 +31,8 @@ func (r *Reach) of(uid string) *reachOf {
 	x := r.m[uid]
 	if x == nil {
 		x = &reachOf{Reach: coord.Reach{Followers: -1, Reposts: -1, Likes: -1}}
-		r.m[uid] = x
+		// a copy: the uid may share the memory of a whole record or chunk
+		r.m[strings.Clone(uid)] = x
 	}
 	return x
 }
