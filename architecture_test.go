@@ -18,6 +18,7 @@ const module = "github.com/tahqiq/tahqiq"
 var layers = map[string]int{
 	"":                            1, // the root package: the domain vocabulary
 	"internal/textnorm":           2,
+	"internal/textkey":            3, // imports textnorm
 	"internal/progress":           2,
 	"internal/atomicfile":         2,
 	"internal/decompress":         2,
