@@ -19,6 +19,10 @@ var layers = map[string]int{
 	"":                            1, // the root package: the domain vocabulary
 	"internal/textnorm":           2,
 	"internal/textkey":            3, // imports textnorm
+	"internal/rundir":             3, // imports atomicfile
+	"internal/narrative":          4, // imports textkey, rundir
+	"internal/claims":             4, // imports textkey, rundir
+	"internal/targets":            5, // imports narrative
 	"internal/progress":           2,
 	"internal/atomicfile":         2,
 	"internal/decompress":         2,
