@@ -88,18 +88,19 @@ const (
 
 // A Match is a post that makes a claim: its score and the evidence.
 type Match struct {
-	Claim        int      // index into the claims
-	Post         int      // index into the posts
-	Score        float64  // idf-weighted share of the claim's words the post carries (1 for an appearance)
-	Status       string   // link or suggest
-	Matched      []string // the claim's words found (a "~" prefix: found by skeleton key only)
-	Missing      []string // the claim's words not found
-	PostCoverage float64  // idf-weighted share of the post's words that are the claim's
-	BM25         float64  // Okapi BM25 of the post for the claim's words (k1 1.2, b 0.75), for ranking
-	Numbers      string   // agree, differ (the claim's numbers are not the post's), missing (the post has none), none (the claim has none)
-	Short        bool     // the claim or the post has fewer than MinWords words
-	Via          string   // text, or appearance (the post's URL or id is one the review names)
-	LangPost     string
+	Claim         int      // index into the claims
+	Post          int      // index into the posts
+	Score         float64  // max(ClaimCoverage, PostCoverage for a post of MinPostWords words or more); 1 for an appearance
+	ClaimCoverage float64  // idf-weighted share of the claim's words the post carries
+	Status        string   // link or suggest
+	Matched       []string // the claim's words found (a "~" prefix: found by skeleton key only)
+	Missing       []string // the claim's words not found
+	PostCoverage  float64  // idf-weighted share of the post's words that are the claim's
+	BM25          float64  // Okapi BM25 of the post for the claim's words (k1 1.2, b 0.75), for ranking
+	Numbers       string   // agree, differ (the claim's numbers are not the post's), missing (the post has none), none (the claim has none)
+	Short         bool     // the claim or the post has fewer than MinWords words
+	Via           string   // text, or appearance (the post's URL or id is one the review names)
+	LangPost      string
 }
 
 // Result is a matching run.
@@ -113,40 +114,57 @@ type Result struct {
 }
 
 type postDoc struct {
-	light, skel []string // distinct keys
-	numbers     []string
-	words       int // WordCount
-	lang        string
-	length      int // content words, for BM25
-	tf          map[string]int
+	words   []keys // distinct by light key
+	numbers []string
+	count   int // WordCount
+	lang    string
+	length  int // content words, for BM25
+	tf      map[string]int
 }
+
+type keys struct{ light, skel, text string }
 
 func analysePost(text string) postDoc {
 	d := textkey.Analyze(text)
-	pd := postDoc{numbers: d.Numbers, words: d.WordCount, lang: d.Lang, tf: map[string]int{}}
-	seenL, seenS := map[string]bool{}, map[string]bool{}
+	pd := postDoc{numbers: d.Numbers, count: d.WordCount, lang: d.Lang, tf: map[string]int{}}
 	for _, w := range append(d.Words, d.Tags...) {
 		pd.length++
 		pd.tf[w.Light]++
-		if !seenL[w.Light] {
-			seenL[w.Light] = true
-			pd.light = append(pd.light, w.Light)
-		}
-		if !seenS[w.Skel] {
-			seenS[w.Skel] = true
-			pd.skel = append(pd.skel, w.Skel)
+		if pd.tf[w.Light] == 1 {
+			pd.words = append(pd.words, keys{w.Light, w.Skel, w.Text})
 		}
 	}
 	return pd
 }
 
+// framing words describe the medium or the act of claiming, not the claim:
+// "An image shows ...", "A viral video purporting to show ...". They are
+// left out of a claim's words (by light key).
+var framing = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range []string{"image", "images", "photo", "photos", "photograph", "picture", "pictures", "pic", "video", "videos",
+		"clip", "clips", "footage", "screenshot", "screengrab", "collage", "post", "posts", "viral", "claim", "claims", "claimed",
+		"claiming", "show", "shows", "showing", "shown", "purport", "purporting", "purportedly", "allegedly", "alleged", "shared",
+		"social", "media", "user", "users", "online", "circulating", "depict", "depicts", "depicting", "says", "said"} {
+		m[textkey.Light(w)] = true
+	}
+	return m
+}()
+
+// MinPostWords is the number of content words from which a post may be
+// scored by the share of its words that are the claim's.
+const MinPostWords = 4
+
 // Find finds the posts that make each claim. A claim's words are its
-// claimReviewed's content words (textkey); a post carries a word when it
-// has the word's light key, or, across spellings and between Urdu script
-// and Roman Urdu, its skeleton key. The score is the idf-weighted share of
-// the claim's distinct words the post carries, idf = ln((1+N)/(1+df)) + 1
-// over the posts. Posts whose URL or platform id is one of the review's
-// appearances match with score 1. See docs/narratives.md.
+// claimReviewed's content words (textkey), framing words left out; a post
+// carries a word when it has the word's light key, or, across spellings
+// and between Urdu script and Roman Urdu, its skeleton key. The score is
+// the larger of two idf-weighted shares (idf = ln((1+N)/(1+df)) + 1 over
+// the posts): of the claim's words that the post carries (the post repeats
+// the claim), and, for a post of at least MinPostWords content words, of
+// the post's words that are the claim's (the post repeats part of it).
+// Posts whose URL or platform id is one of the review's appearances match
+// with score 1. See docs/narratives.md.
 func Find(ctx context.Context, cls []Claim, posts []Post, p Params) (*Result, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
@@ -167,11 +185,13 @@ func Find(ctx context.Context, cls []Claim, posts []Post, p Params) (*Result, er
 	lightIdx, skelIdx := map[string][]int32{}, map[string][]int32{}
 	var totalLen int
 	for i, d := range docs {
-		for _, k := range d.light {
-			lightIdx[k] = append(lightIdx[k], int32(i))
-		}
-		for _, k := range d.skel {
-			skelIdx[k] = append(skelIdx[k], int32(i))
+		seenS := map[string]bool{}
+		for _, k := range d.words {
+			lightIdx[k.light] = append(lightIdx[k.light], int32(i))
+			if !seenS[k.skel] {
+				seenS[k.skel] = true
+				skelIdx[k.skel] = append(skelIdx[k.skel], int32(i))
+			}
 		}
 		totalLen += d.length
 	}
@@ -213,10 +233,12 @@ func Find(ctx context.Context, cls []Claim, posts []Post, p Params) (*Result, er
 		var words []cword
 		var total float64
 		seen := map[string]bool{}
+		claimLight, claimSkel := map[string]bool{}, map[string]bool{}
 		for _, w := range append(cd.Words, cd.Tags...) {
-			if seen[w.Light] {
+			if seen[w.Light] || framing[w.Light] {
 				continue
 			}
+			claimLight[w.Light], claimSkel[w.Skel] = true, true
 			seen[w.Light] = true
 			wt := idf(len(lightIdx[w.Light]))
 			words = append(words, cword{w, wt})
@@ -264,12 +286,20 @@ func Find(ctx context.Context, cls []Claim, posts []Post, p Params) (*Result, er
 				}
 			}
 			for _, i := range touched {
-				score := acc[i] / total
+				claimCov := acc[i] / total
 				acc[i] = 0
-				if score < p.Suggest || appear[i] || !inWindow(i) || !langOK(p.Langs, claimLang, docs[i].lang) {
+				if appear[i] || !inWindow(i) || !langOK(p.Langs, claimLang, docs[i].lang) {
 					continue
 				}
-				found = append(found, Match{Claim: ci, Post: int(i), Score: score, Via: "text", LangPost: docs[i].lang})
+				postCov := postCoverage(&docs[i], claimLight, claimSkel, lightIdx, idf)
+				score := claimCov
+				if len(docs[i].words) >= MinPostWords && postCov > score {
+					score = postCov
+				}
+				if score < p.Suggest {
+					continue
+				}
+				found = append(found, Match{Claim: ci, Post: int(i), Score: score, ClaimCoverage: claimCov, PostCoverage: postCov, Via: "text", LangPost: docs[i].lang})
 			}
 		}
 		slices.SortFunc(found, func(a, b Match) int {
@@ -287,15 +317,10 @@ func Find(ctx context.Context, cls []Claim, posts []Post, p Params) (*Result, er
 			m := &found[k]
 			d := &docs[m.Post]
 			inL, inS := map[string]bool{}, map[string]bool{}
-			for _, x := range d.light {
-				inL[x] = true
+			for _, x := range d.words {
+				inL[x.light], inS[x.skel] = true, true
 			}
-			for _, x := range d.skel {
-				inS[x] = true
-			}
-			claimKeys := map[string]bool{}
 			for _, cw := range words {
-				claimKeys[cw.w.Light] = true
 				switch {
 				case inL[cw.w.Light]:
 					m.Matched = append(m.Matched, cw.w.Text)
@@ -307,19 +332,11 @@ func Find(ctx context.Context, cls []Claim, posts []Post, p Params) (*Result, er
 					m.Missing = append(m.Missing, cw.w.Text)
 				}
 			}
-			var own, shared float64
-			for _, x := range d.light {
-				wt := idf(len(lightIdx[x]))
-				own += wt
-				if claimKeys[x] {
-					shared += wt
-				}
-			}
-			if own > 0 {
-				m.PostCoverage = shared / own
+			if m.Via == "appearance" {
+				m.PostCoverage = postCoverage(d, claimLight, claimSkel, lightIdx, idf)
 			}
 			m.Numbers = numbers(cd.Numbers, d.numbers)
-			m.Short = cd.WordCount < p.MinWords || d.words < p.MinWords
+			m.Short = cd.WordCount < p.MinWords || d.count < p.MinWords
 			if m.Via == "text" {
 				m.Status = StatusSuggest
 				if m.Score >= p.Link && !m.Short && m.Numbers != "differ" {
@@ -403,13 +420,31 @@ func appearancePosts(a string, byURL, byPlatformID map[string][]int32) []int32 {
 	return out
 }
 
-// parseDate reads a review date: RFC 3339, a date, or a date and time.
+// parseDate reads a review date: RFC 3339, a date, a date and time, a
+// month (2024-02: its first day) or a year.
 func parseDate(s string) (int64, bool) {
 	s = strings.TrimSpace(s)
-	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02", "January 2, 2006", "2 January 2006"} {
+	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02", "January 2, 2006", "2 January 2006", "2006-01", "2006"} {
 		if t, err := time.Parse(layout, s); err == nil {
 			return t.Unix(), true
 		}
 	}
 	return 0, false
+}
+
+// postCoverage is the idf-weighted share of a post's distinct words that
+// are words of the claim (by light key, or by skeleton key).
+func postCoverage(d *postDoc, light, skel map[string]bool, lightIdx map[string][]int32, idf func(int) float64) float64 {
+	var own, shared float64
+	for _, x := range d.words {
+		w := idf(len(lightIdx[x.light]))
+		own += w
+		if light[x.light] || skel[x.skel] {
+			shared += w
+		}
+	}
+	if own == 0 {
+		return 0
+	}
+	return shared / own
 }

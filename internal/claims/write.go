@@ -74,7 +74,7 @@ func excerpt(s string, n int) string {
 }
 
 func (r *Result) writeMatches(path string) error {
-	head := []string{"claim_url", "post_id", "score", "status", "matched_terms", "missing_terms", "post_coverage", "bm25", "numbers", "short", "via",
+	head := []string{"claim_url", "post_id", "score", "status", "matched_terms", "missing_terms", "claim_coverage", "post_coverage", "bm25", "numbers", "short", "via",
 		"lang_claim", "lang_post", "account_id", "post_time", "review_date", "time_order", "verdict_norm", "claim_reviewed", "post_text"}
 	return rundir.WriteCSV(path, head, func(w *csv.Writer) error {
 		for _, m := range r.Matches {
@@ -87,7 +87,7 @@ func (r *Result) writeMatches(path string) error {
 				}
 			}
 			rec := []string{c.URL, p.ID, rundir.Float(m.Score), m.Status, strings.Join(m.Matched, ";"), strings.Join(m.Missing, ";"),
-				rundir.Float(m.PostCoverage), rundir.Float(m.BM25), m.Numbers, strconv.FormatBool(m.Short), m.Via,
+				rundir.Float(m.ClaimCoverage), rundir.Float(m.PostCoverage), rundir.Float(m.BM25), m.Numbers, strconv.FormatBool(m.Short), m.Via,
 				c.Language, m.LangPost, p.Account, rundir.Time(p.Time, p.HasTime), c.DatePublished, order, c.VerdictNorm,
 				c.ClaimReviewed, excerpt(p.Text, 280)}
 			if err := w.Write(rec); err != nil {

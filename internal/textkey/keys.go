@@ -9,16 +9,18 @@ import (
 )
 
 // Light returns the light key of a word: for a Latin-script word, lower
-// case without accents, runs of e and i written as i, runs of o and u as u,
+// case without accents, an English inflection stripped (stem), runs of e
+// and i written as i, runs of o and u as u,
 // other letter runs collapsed (dhaandli -> dhandli, kitaaab -> kitab),
-// a final ai, ay or ae written as e (hai, hay, hae -> he) and w as v; any
+// a final ai, ay or ae written as e (hai, hay, hae -> he), else a final e
+// dropped from a word of four letters or more, and w as v; any
 // other word is returned as it is (Urdu-script words are compared after
 // textnorm.Fold). The word is expected lower-cased (textnorm.Fold).
 func Light(word string) string {
 	if !isLatinWord(word) {
 		return word
 	}
-	w := stripAccents(word)
+	w := stem(stripAccents(word))
 	var b []byte
 	for i := 0; i < len(w); {
 		c := w[i]
@@ -44,8 +46,42 @@ func Light(word string) string {
 	n := len(b)
 	if n >= 3 && b[n-2] == 'a' && (b[n-1] == 'i' || b[n-1] == 'y' || b[n-1] == 'e') {
 		b = append(b[:n-2], 'e')
+	} else if n >= 4 && b[n-1] == 'e' {
+		b = b[:n-1] // vote, votes, voted, voting -> vot; dekhe -> dekh
 	}
 	return string(b)
+}
+
+// stem strips an English inflection from a word of five letters or more:
+// -ies (-> y), -ing, -ed, -es after s, x, z, ch or sh, and -s (not after s,
+// u or i), keeping at least three letters (four before -s). Light then
+// drops a final e, so that cast, casts, casting, casted, and vote, voted,
+// voting share their key. Roman Urdu words rarely end so; a name such as
+// Ahmed loses its -ed on every side alike.
+func stem(w string) string {
+	n := len(w)
+	if n < 5 {
+		return w
+	}
+	for i := 0; i < n; i++ {
+		if w[i] < 'a' || w[i] > 'z' {
+			return w
+		}
+	}
+	switch {
+	case strings.HasSuffix(w, "ies"):
+		return w[:n-3] + "y"
+	case strings.HasSuffix(w, "ing") && n-3 >= 3:
+		return w[:n-3]
+	case strings.HasSuffix(w, "ed") && n-2 >= 3:
+		return w[:n-2]
+	case strings.HasSuffix(w, "es") && (strings.HasSuffix(w[:n-2], "s") || strings.HasSuffix(w[:n-2], "x") || strings.HasSuffix(w[:n-2], "z") ||
+		strings.HasSuffix(w[:n-2], "ch") || strings.HasSuffix(w[:n-2], "sh")):
+		return w[:n-2]
+	case w[n-1] == 's' && w[n-2] != 's' && w[n-2] != 'u' && w[n-2] != 'i':
+		return w[:n-1]
+	}
+	return w
 }
 
 func collapse(b []byte) []byte {

@@ -40,6 +40,21 @@ var casers = sync.Pool{New: func() any { c := cases.Fold(); return &c }}
 // (Skeleton needs ھ apart from ہ). A Caser is not safe for concurrent use,
 // hence the pool.
 func foldCase(s string) string {
+	ascii, upper := true, false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+		upper = upper || c >= 'A' && c <= 'Z'
+	}
+	if ascii {
+		if !upper {
+			return s
+		}
+		return strings.ToLower(s)
+	}
 	c := casers.Get().(*cases.Caser)
 	out := c.String(s)
 	casers.Put(c)
