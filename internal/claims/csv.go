@@ -84,7 +84,7 @@ func ParseCSV(data []byte, src Source) ([]Claim, []tahqiq.Reject, error) {
 		if err == io.EOF {
 			break
 		}
-		line, _ := r.FieldPos(0)
+		line := 0
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
@@ -96,6 +96,7 @@ func ParseCSV(data []byte, src Source) ([]Claim, []tahqiq.Reject, error) {
 			}
 			continue
 		}
+		line, _ = r.FieldPos(0)
 		row := map[string]string{}
 		for i, h := range head {
 			if i < len(rec) {

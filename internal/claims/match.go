@@ -354,20 +354,29 @@ func Find(ctx context.Context, cls []Claim, posts []Post, p Params) (*Result, er
 	return r, nil
 }
 
-// numbers compares the claim's numbers with the post's.
+// numbers compares the claim's numbers with the post's: agree (the post
+// has every number of the claim), differ (it lacks one and has a number
+// the claim has not: NA-57 for NA-56), missing (it lacks one and has no
+// other), none (the claim has no number).
 func numbers(claim, post []string) string {
 	if len(claim) == 0 {
 		return "none"
 	}
-	if len(post) == 0 {
-		return "missing"
-	}
+	lacks := false
 	for _, a := range claim {
-		if slices.Contains(post, a) {
-			return "agree"
+		if !slices.Contains(post, a) {
+			lacks = true
 		}
 	}
-	return "differ"
+	if !lacks {
+		return "agree"
+	}
+	for _, b := range post {
+		if !slices.Contains(claim, b) {
+			return "differ"
+		}
+	}
+	return "missing"
 }
 
 // langOK applies the language rule.

@@ -17,6 +17,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -136,11 +137,19 @@ func ParseWatchlist(data []byte, file string) (*Watchlist, []tahqiq.Reject, erro
 			if err == io.EOF {
 				break
 			}
-			line, _ := r.FieldPos(0)
 			if err != nil {
+				line := 0
+				var pe *csv.ParseError
+				if errors.As(err, &pe) {
+					line = pe.StartLine
+				}
 				rejects = append(rejects, tahqiq.Reject{File: file, Line: int64(line), Reason: fmt.Sprintf("not CSV: %v", err)})
+				if errors.As(err, &pe) && pe.Err == csv.ErrQuote {
+					break // a broken quote swallows the rest
+				}
 				continue
 			}
+			line, _ := r.FieldPos(0)
 			add(int64(line), get(rec, "account"), get(rec, "label"), get(rec, "aliases"))
 		}
 	} else {
