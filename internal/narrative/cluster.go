@@ -5,6 +5,7 @@ import (
 	"context"
 	"math"
 	"slices"
+	"time"
 )
 
 // tw is a term and its weight in a vector.
@@ -26,18 +27,19 @@ type cluster struct {
 
 // clusterer runs the narrative step over the families' representatives.
 type clusterer struct {
-	p         Params
-	names     []string // term id -> feature
-	display   []string // term id -> surface form shown in labels ("l" terms)
-	indexable []bool   // term finds candidates (df <= max(MaxDF x families, 1,000))
-	vecs      [][]tw   // family -> unit TF-IDF vector, sorted by term
-	words     []int    // family -> content words of its representative
-	time      []int64
-	hasTime   []bool
-	cl        []*cluster
-	of        []int32 // family -> cluster
-	uf        *unionFind
-	merged    int
+	p            Params
+	names        []string // term id -> feature
+	display      []string // term id -> surface form shown in labels ("l" terms)
+	indexable    []bool   // term finds candidates (df <= max(MaxDF x families, 1,000))
+	vecs         [][]tw   // family -> unit TF-IDF vector, sorted by term
+	words        []int    // family -> content words of its representative
+	time         []int64
+	hasTime      []bool
+	cl           []*cluster
+	of           []int32 // family -> cluster
+	uf           *unionFind
+	merged       int
+	mergeSeconds float64
 }
 
 func newClusterer(reps []rep, famFirst []int32, posts []Post, voc *vocabulary, p Params) *clusterer {
@@ -132,6 +134,10 @@ func (c *clusterer) cosine(f int32, k int32) float64 {
 	return dot / math.Sqrt(cl.norm2)
 }
 
+// maxScan bounds the narratives a probe term offers as candidates: the
+// most recently opened ones that carry it.
+const maxScan = 512
+
 // run assigns every family to a cluster in time order, then merges.
 func (c *clusterer) run(ctx context.Context) error {
 	p := c.p
@@ -174,18 +180,27 @@ func (c *clusterer) run(ctx context.Context) error {
 		}
 		for _, x := range probes {
 			list := postings[x.t]
-			kept := list[:0]
-			for _, k := range list {
-				if !active(k) {
-					continue // closed for good: later families are later in time
+			if len(list) > 4*maxScan {
+				// drop the closed narratives (for good: later families
+				// are later in time), keeping the list's order
+				kept := list[:0]
+				for _, k := range list {
+					if active(k) {
+						kept = append(kept, k)
+					}
 				}
-				kept = append(kept, k)
+				list = kept
+				postings[x.t] = kept
+			}
+			for _, k := range list[max(0, len(list)-maxScan):] { // the most recent narratives with the term
+				if !active(k) {
+					continue
+				}
 				if acc[k] == 0 {
 					touched = append(touched, k)
 				}
 				acc[k] += float64(x.w) // the family's weight on shared terms: a cheap rank of candidates
 			}
-			postings[x.t] = kept
 		}
 		cands = cands[:0]
 		for _, k := range touched {
@@ -205,7 +220,10 @@ func (c *clusterer) run(ctx context.Context) error {
 	}
 	c.uf = newUnionFind(len(c.cl))
 	if p.Method == MethodTFIDF && p.Merge > 0 {
-		return c.mergePass(ctx, gap)
+		start := time.Now()
+		err := c.mergePass(ctx, gap)
+		c.mergeSeconds = time.Since(start).Seconds()
+		return err
 	}
 	return nil
 }

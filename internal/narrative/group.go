@@ -220,6 +220,7 @@ func Group(ctx context.Context, posts []Post, p Params) (*Result, error) {
 		return nil, err
 	}
 	r.Timings["narratives_s"] = time.Since(start).Seconds()
+	r.Timings["merge_s"] = c.mergeSeconds
 
 	start = time.Now()
 	r.build(order, parent, root, famOf, family, famFirst, reps, infos, c)

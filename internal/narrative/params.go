@@ -25,7 +25,7 @@ type Params struct {
 	Rows       int     `json:"lsh_rows"`        // MinHash values per band (4)
 	MinTokens  int     `json:"min_tokens"`      // fewer content words: a family is its own narrative (start 3)
 	MinPosts   int     `json:"min_posts"`       // narratives with fewer posts are not listed (2)
-	Probes     int     `json:"probes"`          // a family's heaviest indexable terms whose narratives are candidates (6)
+	Probes     int     `json:"probes"`          // a family's heaviest indexable terms whose narratives (the 512 most recent with each) are candidates (6)
 	Candidates int     `json:"candidates"`      // narratives whose exact cosine is computed per family (8)
 	MaxDF      float64 `json:"max_df"`          // terms in more than this share of families (and 1,000) do not find candidates (0.01)
 	Workers    int     `json:"-"`               // parallel text analysis; results do not depend on it
