@@ -175,6 +175,20 @@ func TestClaimsAndTargetsCLI(t *testing.T) {
 			t.Errorf("targets wrote no %s", f)
 		}
 	}
+	// the same from a stored dataset: the same events
+	mapSpec := "account=account_id,id=post_id,time=timestamp,time_format=unix,text=text,retweet_of=retweet_of"
+	if code, _, stderr := run(t, data, "", "import", "--dataset", "ira", "--map", mapSpec, ira); code != 0 {
+		t.Fatalf("import: %d %s", code, stderr)
+	}
+	dout := filepath.Join(work, "td")
+	if code, _, stderr := run(t, data, "", "targets", "--watchlist", wl, "--dataset", "ira", "--out", dout); code != 0 {
+		t.Fatalf("targets --dataset: %d %s", code, stderr)
+	}
+	x, _ := os.ReadFile(filepath.Join(tout, "events.csv"))
+	y, _ := os.ReadFile(filepath.Join(dout, "events.csv"))
+	if len(x) == 0 || string(x) != string(y) {
+		t.Errorf("events.csv differs between --input and --dataset (%d and %d bytes)", len(x), len(y))
+	}
 }
 
 // TestNarrativesRun: narratives of the IRA election-week posts linked to a

@@ -230,12 +230,15 @@ func (c *clusterer) run(ctx context.Context) error {
 
 // mergePass joins clusters whose centroids have a cosine of at least
 // p.Merge and whose times touch (one starts within the gap of the other's
-// end). Candidates share one of their ten heaviest indexable terms (a term
-// among the ten heaviest of more than 5,000 narratives is not used).
+// end). Each narrative asks the narratives opened after it: those that
+// have one of its four heaviest indexable terms, the first 256 opened after
+// it per term (narratives are opened in time order, so these are the nearest
+// in time), and within the gap of its end; the best Candidates by shared
+// weight get an exact cosine.
 func (c *clusterer) mergePass(ctx context.Context, gap int64) error {
-	const top, maxMergeList = 10, 5000
+	const top, scan = 4, 256
 	tops := make([][]uint32, len(c.cl))
-	index := map[uint32][]int32{}
+	index := map[uint32][]int32{} // indexable term -> clusters with it, in opening (time) order
 	for k, cl := range c.cl {
 		if cl.short {
 			continue
@@ -252,12 +255,15 @@ func (c *clusterer) mergePass(ctx context.Context, gap int64) error {
 			}
 			return cmp.Compare(a.t, b.t)
 		})
-		for _, x := range ts[:min(len(ts), top)] {
-			tops[k] = append(tops[k], x.t)
+		for i, x := range ts {
+			if i < top {
+				tops[k] = append(tops[k], x.t)
+			}
 			index[x.t] = append(index[x.t], int32(k))
 		}
 	}
-	acc := map[int32]float64{}
+	var acc []float64
+	var touched []int32
 	type cand struct {
 		k int32
 		s float64
@@ -273,33 +279,31 @@ func (c *clusterer) mergePass(ctx context.Context, gap int64) error {
 		if ca.short || ca.norm2 <= 0 {
 			continue
 		}
-		clear(acc)
+		if len(acc) < len(c.cl) {
+			acc = make([]float64, len(c.cl))
+		}
+		touched = touched[:0]
 		for _, t := range tops[a] {
-			if len(index[t]) > maxMergeList {
-				continue // in the top terms of too many narratives to tell them apart
-			}
-			for _, b := range index[t] {
-				if int(b) <= a {
-					continue
-				}
+			list := index[t]
+			i, _ := slices.BinarySearch(list, int32(a)+1)
+			for n := 0; i < len(list) && n < scan; i, n = i+1, n+1 {
+				b := list[i]
 				cb := c.cl[b]
-				if gap > 0 && ca.hasTime && cb.hasTime && (cb.first > ca.last+gap || ca.first > cb.last+gap) {
-					continue
+				if gap > 0 && ca.hasTime && cb.hasTime && cb.first > ca.last+gap {
+					break // opened later than the gap after a's end: so are the rest
+				}
+				if acc[b] == 0 {
+					touched = append(touched, b)
 				}
 				acc[b] += float64(ca.sum[t]) * float64(cb.sum[t])
 			}
 		}
 		cands = cands[:0]
-		for b, s := range acc {
-			cands = append(cands, cand{b, s / math.Sqrt(c.cl[b].norm2)})
+		for _, b := range touched {
+			cands = topK(cands, cand{b, acc[b] / math.Sqrt(c.cl[b].norm2)}, c.p.Candidates, func(x, y cand) bool { return x.s > y.s || x.s == y.s && x.k < y.k })
+			acc[b] = 0
 		}
-		slices.SortFunc(cands, func(x, y cand) int {
-			if x.s != y.s {
-				return cmp.Compare(y.s, x.s)
-			}
-			return cmp.Compare(x.k, y.k)
-		})
-		for _, cd := range cands[:min(len(cands), c.p.Candidates)] {
+		for _, cd := range cands {
 			if centroidCosine(ca, c.cl[cd.k]) >= c.p.Merge && c.uf.union(int32(a), cd.k) {
 				c.merged++
 			}
