@@ -31,6 +31,10 @@ type env struct {
 	dbURL   string // --db, PostgreSQL URL; empty: the embedded store (wire.go)
 	quiet   bool   // --quiet: no progress output
 	as      string // --as, the user acting; empty: the system administrator (actor.go)
+	// creates is set by the commands that may make a new embedded store
+	// (import, org, demo, serve); every other command refuses a --data
+	// directory without one instead of leaving an empty store behind.
+	creates bool
 }
 
 // Main runs the command line args and returns the process exit code.

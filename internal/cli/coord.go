@@ -337,11 +337,11 @@ func explain(ctx context.Context, e *env, run, a, b string, lim decompress.Limit
 	}
 	raw, err := os.ReadFile(filepath.Join(run, "manifest.json"))
 	if err != nil {
-		return nil, tahqiq.Errorf(tahqiq.EINVALID, "%s is not a coord run: %v", run, err)
+		return nil, tahqiq.Errorf(tahqiq.EINVALID, "%s is not a coord run: %w", run, err)
 	}
 	var m coord.Manifest
 	if err := json.Unmarshal(raw, &m); err != nil {
-		return nil, tahqiq.Errorf(tahqiq.EINVALID, "%s/manifest.json: %v", run, err)
+		return nil, tahqiq.Errorf(tahqiq.EINVALID, "%s/manifest.json: %w", run, err)
 	}
 	var shares []tahqiq.Share
 	var texts []coord.TextPost

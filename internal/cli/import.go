@@ -54,6 +54,7 @@ Formats:
 ` + formatList(e),
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			e.creates = true // a first import, the demo or the server may make the store
 			ctx := cmd.Context()
 			if publish != "" && !strings.Contains(publish, "://") {
 				return tahqiq.Errorf(tahqiq.EINVALID, "--publish %q: want the nats:// URL of the server tahqiq watch reads", publish)

@@ -19,6 +19,7 @@ import (
 	"github.com/tahqiq/tahqiq/internal/casework"
 	"github.com/tahqiq/tahqiq/internal/httpapi"
 	"github.com/tahqiq/tahqiq/internal/jobs"
+	"github.com/tahqiq/tahqiq/internal/ledger"
 	"github.com/tahqiq/tahqiq/internal/live"
 	"github.com/tahqiq/tahqiq/internal/runs"
 	"github.com/tahqiq/tahqiq/internal/stream"
@@ -70,6 +71,7 @@ given the same --data use it; other clients take it with --nats-creds FILE
 (nats CLI: --nkey FILE). Only the file's path is printed.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			e.creates = true // a first import, the demo or the server may make the store
 			ctx := cmd.Context()
 			cw, db, err := openCasework(ctx, e, false)
 			if err != nil {
@@ -126,6 +128,13 @@ given the same --data use it; other clients take it with --nats-creds FILE
 				Version: Version, Log: e.log, Secure: secure,
 				Password: auth.DefaultParams,
 			}
+			// bundles sent to the server are checked against the keys its
+			// operator pinned (tahqiq trust add), besides its own
+			if p := ledger.DefaultTrustedKeysPath(); p != "" {
+				if t, err := ledger.ReadTrustedKeys(p); err == nil {
+					s.Trusted = t
+				}
+			}
 			if wf.on {
 				if bus == nil {
 					return tahqiq.Errorf(tahqiq.EINVALID, "--watch needs the bus: leave --nats at its default (embedded) or give a nats:// URL")
@@ -138,7 +147,7 @@ given the same --data use it; other clients take it with --nats-creds FILE
 			}
 			ln, err := net.Listen("tcp", addr)
 			if err != nil {
-				return tahqiq.Errorf(tahqiq.EINVALID, "serve: cannot listen on %s: %v", addr, err)
+				return tahqiq.Errorf(tahqiq.EINVALID, "serve: cannot listen on %s: %w", addr, err)
 			}
 			srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 			if s.Alerts != nil {

@@ -57,7 +57,7 @@ func (e *env) natsCreds(url, file string) (*stream.Creds, string, error) {
 	if file != "" {
 		c, err := stream.ReadCreds(file)
 		if err != nil {
-			return nil, file, tahqiq.Errorf(tahqiq.EINVALID, "--nats-creds: %v", err)
+			return nil, file, tahqiq.Errorf(tahqiq.EINVALID, "--nats-creds: %w", err)
 		}
 		return c, file, nil
 	}
@@ -70,7 +70,7 @@ func (e *env) natsCreds(url, file string) (*stream.Creds, string, error) {
 	}
 	c, err := stream.ReadCreds(path)
 	if err != nil {
-		return nil, path, tahqiq.Errorf(tahqiq.EINVALID, "%v", err)
+		return nil, path, tahqiq.Errorf(tahqiq.EINVALID, "%w", err)
 	}
 	return c, path, nil
 }
@@ -180,9 +180,9 @@ func (e *env) connectBusIn(ctx context.Context, url, credsFile, dir, listen stri
 			if creds == nil {
 				return nil, nil, tahqiq.Errorf(tahqiq.EUNAUTHORIZED, "--nats %s: the server requires credentials (%v): give them with --nats-creds FILE (tahqiq serve's embedded server keeps them in DATA/nats/%s, which commands given the same --data find themselves)", url, err, stream.CredsFile)
 			}
-			return nil, nil, tahqiq.Errorf(tahqiq.EUNAUTHORIZED, "--nats %s: the server refused the credentials of %s (%v)", url, credsPath, err)
+			return nil, nil, tahqiq.Errorf(tahqiq.EUNAUTHORIZED, "--nats %s: the server refused the credentials of %s (%w)", url, credsPath, err)
 		}
-		return nil, nil, tahqiq.Errorf(tahqiq.EINVALID, "--nats %s: cannot connect: %v", url, err)
+		return nil, nil, tahqiq.Errorf(tahqiq.EINVALID, "--nats %s: cannot connect: %w", url, err)
 	}
 	cleanup = append(cleanup, bus.Close)
 	bus.Partitions, bus.Replicas = partitions, replicas

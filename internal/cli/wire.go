@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -81,6 +82,11 @@ var (
 func (e *env) openFull(ctx context.Context) (fullStore, func() time.Time, error) {
 	switch {
 	case e.dbURL == "":
+		if !e.creates {
+			if _, err := os.Stat(filepath.Join(e.dataDir, sqlite.FileName)); err != nil {
+				return nil, nil, tahqiq.Errorf(tahqiq.ENOTFOUND, "no tahqiq store in %s: tahqiq import FILE or tahqiq org init makes one there; --data DIR (or TAHQIQ_DATA) names another", e.dataDir)
+			}
+		}
 		db, err := sqlite.OpenDir(ctx, e.dataDir)
 		if err != nil {
 			return nil, nil, err

@@ -150,7 +150,7 @@ func (r *Result) PairEvidence(a, b string) []EvidenceRow {
 // the manifest it wrote; src is what the run read (for the manifest).
 func (r *Result) WriteDir(dir, version string, src Source) (*Manifest, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, tahqiq.Errorf(tahqiq.EINVALID, "cannot create %s: %v", dir, err)
+		return nil, tahqiq.Errorf(tahqiq.EINVALID, "cannot create %s: %w", dir, err)
 	}
 	start := time.Now()
 	files := []string{"edges.csv", "nodes.csv", "communities.csv", "graph.gexf", "graph.graphml"}

@@ -144,7 +144,7 @@ func LoadPosition(path string) (Position, error) {
 		if err == nil {
 			err = fmt.Errorf("resume %d after last %d", pos.Resume, pos.Last)
 		}
-		return pos, tahqiq.Errorf(tahqiq.EINVALID, "%s: not a watch position: %v (delete it to start afresh)", path, err)
+		return pos, tahqiq.Errorf(tahqiq.EINVALID, "%s: not a watch position: %w (delete it to start afresh)", path, err)
 	}
 	return pos, nil
 }

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -240,4 +241,27 @@ func (t *caseTx) RevokeTokens(ctx context.Context, userID string, at time.Time) 
 		return fmt.Errorf("postgres: revoke tokens: %w", err)
 	}
 	return nil
+}
+
+// FindPreferences returns a user's preferences (the zero value when none
+// are stored).
+func (db *DB) FindPreferences(ctx context.Context, userID string) (tahqiq.Preferences, error) {
+	var p tahqiq.Preferences
+	err := db.pool.QueryRow(ctx, `SELECT lang, time_zone FROM user_preferences WHERE user_id = $1`, userID).Scan(&p.Lang, &p.TimeZone)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return tahqiq.Preferences{}, nil
+	}
+	if err != nil {
+		return p, fmt.Errorf("postgres: find preferences: %w", err)
+	}
+	return p, nil
+}
+
+// PutPreferences stores a user's preferences; ENOTFOUND for an unknown user.
+func (db *DB) PutPreferences(ctx context.Context, userID string, p tahqiq.Preferences, at time.Time) error {
+	tag, err := db.pool.Exec(ctx, `INSERT INTO user_preferences (user_id, lang, time_zone, updated_at)
+		SELECT id, $1, $2, $3 FROM users WHERE id = $4
+		ON CONFLICT (user_id) DO UPDATE SET lang = excluded.lang, time_zone = excluded.time_zone, updated_at = excluded.updated_at`,
+		p.Lang, p.TimeZone, ts(at), userID)
+	return exactlyOne(tag, err, "put preferences", "no user %q", userID)
 }

@@ -63,9 +63,15 @@ func (t *caseTx) CreateUser(ctx context.Context, u tahqiq.User) error {
 }
 
 func (t *caseTx) CreateCase(ctx context.Context, c tahqiq.Case) error {
-	_, err := t.tx.Exec(ctx, `INSERT INTO cases (id, org_id, title, description, tlp, created_by, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7)`,
-		c.ID, c.OrgID, c.Title, c.Description, string(c.TLP), c.CreatedBy, ts(c.CreatedAt))
+	_, err := t.tx.Exec(ctx, `INSERT INTO cases (`+caseCols+`) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)`,
+		c.ID, c.OrgID, c.Title, c.Description, string(c.TLP), c.CreatedBy, ts(c.CreatedAt), c.ClosedBy, tsOrEmpty(c.ClosedAt))
 	return conflict(err, "case "+c.ID)
+}
+
+func (t *caseTx) PutCase(ctx context.Context, c tahqiq.Case) error {
+	tag, err := t.tx.Exec(ctx, `UPDATE cases SET org_id = $1, title = $2, description = $3, tlp = $4, created_by = $5, created_at = $6, closed_by = $7, closed_at = $8 WHERE id = $9`,
+		c.OrgID, c.Title, c.Description, string(c.TLP), c.CreatedBy, ts(c.CreatedAt), c.ClosedBy, tsOrEmpty(c.ClosedAt), c.ID)
+	return exactlyOne(tag, err, "put case", "no case %q", c.ID)
 }
 
 func (t *caseTx) CreateShare(ctx context.Context, s tahqiq.CaseShare) error {
@@ -176,16 +182,17 @@ func (db *DB) FindUserByID(ctx context.Context, id string) (tahqiq.User, error) 
 	return db.findUser(ctx, "id", id)
 }
 
-const caseCols = `id, org_id, title, description, tlp, created_by, created_at`
+const caseCols = `id, org_id, title, description, tlp, created_by, created_at, closed_by, closed_at`
 
 func scanCase(sc pgx.Row) (tahqiq.Case, error) {
 	var c tahqiq.Case
-	var tlp, at string
-	if err := sc.Scan(&c.ID, &c.OrgID, &c.Title, &c.Description, &tlp, &c.CreatedBy, &at); err != nil {
+	var tlp, at, closed string
+	if err := sc.Scan(&c.ID, &c.OrgID, &c.Title, &c.Description, &tlp, &c.CreatedBy, &at, &c.ClosedBy, &closed); err != nil {
 		return c, err
 	}
 	c.TLP = tahqiq.TLP(tlp)
 	c.CreatedAt, _ = time.Parse(time.RFC3339Nano, at)
+	c.ClosedAt = parseTime(closed)
 	return c, nil
 }
 

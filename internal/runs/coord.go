@@ -151,6 +151,8 @@ type CoordRequest struct {
 	Seed             *uint64  `json:"seed,omitempty"`
 	MinTokens        *int     `json:"min_tokens,omitempty"` // near-text
 	Jaccard          *float64 `json:"jaccard,omitempty"`    // near-text
+	// Name is what the run's author calls it (shown beside its ID).
+	Name string `json:"name,omitempty"`
 }
 
 // Params turns the request into validated run parameters.
@@ -253,7 +255,7 @@ func (s *Store) RunCoord(ctx context.Context, st ShareSource, req CoordRequest, 
 	}
 	step(3)
 	params, _ := json.Marshal(m.Params)
-	in, err := commit(Info{Dataset: req.Dataset, CreatedBy: actor, Params: params, Counts: m.Counts})
+	in, err := commit(Info{Name: cleanName(req.Name), Dataset: req.Dataset, CreatedBy: actor, Params: params, Counts: m.Counts})
 	if err != nil {
 		os.RemoveAll(tmp)
 		return Info{}, err

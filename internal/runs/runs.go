@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/coord"
@@ -32,6 +33,7 @@ const (
 type Info struct {
 	ID        string           `json:"id"`
 	Kind      string           `json:"kind"`
+	Name      string           `json:"name,omitempty"` // what its author called it
 	Dataset   string           `json:"dataset,omitempty"`
 	Inputs    []string         `json:"inputs,omitempty"` // file names, for runs from files
 	Map       string           `json:"map,omitempty"`    // audit column map
@@ -191,4 +193,24 @@ func (s *Store) create(kind string) (id, tmp string, commit func(Info) (Info, er
 		return in, nil
 	}
 	return id, tmp, commit, nil
+}
+
+// maxName bounds a run's name (runes).
+const maxName = 200
+
+// cleanName is a run's name as stored: spaces trimmed, control
+// characters dropped, at most maxName runes.
+func cleanName(s string) string {
+	var b strings.Builder
+	n := 0
+	for _, r := range strings.TrimSpace(s) {
+		if unicode.IsControl(r) {
+			continue
+		}
+		if n++; n > maxName {
+			break
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -241,4 +242,27 @@ func (t *caseTx) RevokeTokens(ctx context.Context, userID string, at time.Time) 
 		return fmt.Errorf("sqlite: revoke tokens: %w", err)
 	}
 	return nil
+}
+
+// FindPreferences returns a user's preferences (the zero value when none
+// are stored).
+func (db *DB) FindPreferences(ctx context.Context, userID string) (tahqiq.Preferences, error) {
+	var p tahqiq.Preferences
+	err := db.read.QueryRowContext(ctx, `SELECT lang, time_zone FROM user_preferences WHERE user_id = ?`, userID).Scan(&p.Lang, &p.TimeZone)
+	if errors.Is(err, sql.ErrNoRows) {
+		return tahqiq.Preferences{}, nil
+	}
+	if err != nil {
+		return p, fmt.Errorf("sqlite: find preferences: %w", err)
+	}
+	return p, nil
+}
+
+// PutPreferences stores a user's preferences; ENOTFOUND for an unknown user.
+func (db *DB) PutPreferences(ctx context.Context, userID string, p tahqiq.Preferences, at time.Time) error {
+	res, err := db.write.ExecContext(ctx, `INSERT INTO user_preferences (user_id, lang, time_zone, updated_at)
+		SELECT id, ?, ?, ? FROM users WHERE id = ?
+		ON CONFLICT (user_id) DO UPDATE SET lang = excluded.lang, time_zone = excluded.time_zone, updated_at = excluded.updated_at`,
+		p.Lang, p.TimeZone, ts(at), userID)
+	return exactlyOne(res, err, "put preferences", "no user %q", userID)
 }

@@ -60,9 +60,15 @@ func (t *caseTx) CreateUser(ctx context.Context, u tahqiq.User) error {
 }
 
 func (t *caseTx) CreateCase(ctx context.Context, c tahqiq.Case) error {
-	_, err := t.tx.ExecContext(ctx, `INSERT INTO cases (id, org_id, title, description, tlp, created_by, created_at) VALUES (?,?,?,?,?,?,?)`,
-		c.ID, c.OrgID, c.Title, c.Description, string(c.TLP), c.CreatedBy, ts(c.CreatedAt))
+	_, err := t.tx.ExecContext(ctx, `INSERT INTO cases (`+caseCols+`) VALUES (?,?,?,?,?,?,?,?,?)`,
+		c.ID, c.OrgID, c.Title, c.Description, string(c.TLP), c.CreatedBy, ts(c.CreatedAt), c.ClosedBy, tsOrEmpty(c.ClosedAt))
 	return conflict(err, "case "+c.ID)
+}
+
+func (t *caseTx) PutCase(ctx context.Context, c tahqiq.Case) error {
+	res, err := t.tx.ExecContext(ctx, `UPDATE cases SET org_id = ?, title = ?, description = ?, tlp = ?, created_by = ?, created_at = ?, closed_by = ?, closed_at = ? WHERE id = ?`,
+		c.OrgID, c.Title, c.Description, string(c.TLP), c.CreatedBy, ts(c.CreatedAt), c.ClosedBy, tsOrEmpty(c.ClosedAt), c.ID)
+	return exactlyOne(res, err, "put case", "no case %q", c.ID)
 }
 
 func (t *caseTx) CreateShare(ctx context.Context, s tahqiq.CaseShare) error {
@@ -161,16 +167,17 @@ func (db *DB) FindUserByID(ctx context.Context, id string) (tahqiq.User, error) 
 
 func scanCase(sc interface{ Scan(...any) error }) (tahqiq.Case, error) {
 	var c tahqiq.Case
-	var tlp, at string
-	if err := sc.Scan(&c.ID, &c.OrgID, &c.Title, &c.Description, &tlp, &c.CreatedBy, &at); err != nil {
+	var tlp, at, closed string
+	if err := sc.Scan(&c.ID, &c.OrgID, &c.Title, &c.Description, &tlp, &c.CreatedBy, &at, &c.ClosedBy, &closed); err != nil {
 		return c, err
 	}
 	c.TLP = tahqiq.TLP(tlp)
 	c.CreatedAt, _ = time.Parse(time.RFC3339Nano, at)
+	c.ClosedAt = parseTime(closed)
 	return c, nil
 }
 
-const caseCols = `id, org_id, title, description, tlp, created_by, created_at`
+const caseCols = `id, org_id, title, description, tlp, created_by, created_at, closed_by, closed_at`
 
 // FindCaseByID returns a case.
 func (db *DB) FindCaseByID(ctx context.Context, id string) (tahqiq.Case, error) {

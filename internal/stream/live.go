@@ -112,7 +112,7 @@ func (b *Bus) Watch(ctx context.Context, filter string, from WatchFrom, fn func(
 			var shares []tahqiq.Share
 			if err := json.Unmarshal(m.Data(), &shares); err != nil {
 				if bad != nil {
-					bad(tahqiq.Errorf(tahqiq.EINVALID, "live stream %s: message %d on %s is not a JSON array of shares (skipped): %v", LiveStream, seq, m.Subject(), err))
+					bad(tahqiq.Errorf(tahqiq.EINVALID, "live stream %s: message %d on %s is not a JSON array of shares (skipped): %w", LiveStream, seq, m.Subject(), err))
 				}
 				continue
 			}
