@@ -6,8 +6,11 @@ import (
 	"math"
 	"net/url"
 	"regexp"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tahqiq/tahqiq"
@@ -114,27 +117,67 @@ type Result struct {
 }
 
 type postDoc struct {
-	words   []keys // distinct by light key
+	words   []keys // distinct by light key, with their counts
 	numbers []string
-	count   int // WordCount
+	count   int32 // WordCount
+	length  int32 // content words, for BM25
 	lang    string
-	length  int // content words, for BM25
-	tf      map[string]int
 }
 
-type keys struct{ light, skel, text string }
+type keys struct {
+	light, skel string
+	tf          int32
+}
+
+func (d *postDoc) tf(light string) int32 {
+	for _, k := range d.words {
+		if k.light == light {
+			return k.tf
+		}
+	}
+	return 0
+}
 
 func analysePost(text string) postDoc {
 	d := textkey.Analyze(text)
-	pd := postDoc{numbers: d.Numbers, count: d.WordCount, lang: d.Lang, tf: map[string]int{}}
+	pd := postDoc{numbers: d.Numbers, count: int32(d.WordCount), lang: d.Lang}
+outer:
 	for _, w := range append(d.Words, d.Tags...) {
 		pd.length++
-		pd.tf[w.Light]++
-		if pd.tf[w.Light] == 1 {
-			pd.words = append(pd.words, keys{w.Light, w.Skel, w.Text})
+		for i := range pd.words {
+			if pd.words[i].light == w.Light {
+				pd.words[i].tf++
+				continue outer
+			}
 		}
+		pd.words = append(pd.words, keys{w.Light, w.Skel, 1})
 	}
 	return pd
+}
+
+// analyseAll analyses the posts on workers goroutines (the results do not
+// depend on their number).
+func analyseAll(ctx context.Context, posts []Post, workers int) ([]postDoc, error) {
+	docs := make([]postDoc, len(posts))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < max(1, workers); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				lo := int(next.Add(1024)) - 1024
+				if lo >= len(posts) || ctx.Err() != nil {
+					return
+				}
+				for i := lo; i < min(lo+1024, len(posts)); i++ {
+					docs[i] = analysePost(posts[i].Text)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return docs, ctx.Err()
 }
 
 // framing words describe the medium or the act of claiming, not the claim:
@@ -171,14 +214,9 @@ func Find(ctx context.Context, cls []Claim, posts []Post, p Params) (*Result, er
 	}
 	r := &Result{Params: p, Claims: cls, Posts: posts, Counts: map[string]int64{}, Timings: map[string]float64{}}
 	start := time.Now()
-	docs := make([]postDoc, len(posts))
-	for i := range posts {
-		if i%4096 == 0 {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-		}
-		docs[i] = analysePost(posts[i].Text)
+	docs, err := analyseAll(ctx, posts, runtime.GOMAXPROCS(0))
+	if err != nil {
+		return nil, err
 	}
 	r.Timings["analyse_s"] = time.Since(start).Seconds()
 	start = time.Now()
@@ -193,7 +231,7 @@ func Find(ctx context.Context, cls []Claim, posts []Post, p Params) (*Result, er
 				skelIdx[k.skel] = append(skelIdx[k.skel], int32(i))
 			}
 		}
-		totalLen += d.length
+		totalLen += int(d.length)
 	}
 	n := float64(len(posts))
 	avgLen := 1.0
@@ -324,7 +362,7 @@ func Find(ctx context.Context, cls []Claim, posts []Post, p Params) (*Result, er
 				switch {
 				case inL[cw.w.Light]:
 					m.Matched = append(m.Matched, cw.w.Text)
-					tf := float64(d.tf[cw.w.Light])
+					tf := float64(d.tf(cw.w.Light))
 					m.BM25 += bm25idf(len(lightIdx[cw.w.Light])) * tf * 2.2 / (tf + 1.2*(0.25+0.75*float64(d.length)/avgLen))
 				case inS[cw.w.Skel]:
 					m.Matched = append(m.Matched, "~"+cw.w.Text)
@@ -336,7 +374,7 @@ func Find(ctx context.Context, cls []Claim, posts []Post, p Params) (*Result, er
 				m.PostCoverage = postCoverage(d, claimLight, claimSkel, lightIdx, idf)
 			}
 			m.Numbers = numbers(cd.Numbers, d.numbers)
-			m.Short = cd.WordCount < p.MinWords || d.count < p.MinWords
+			m.Short = cd.WordCount < p.MinWords || int(d.count) < p.MinWords
 			if m.Via == "text" {
 				m.Status = StatusSuggest
 				if m.Score >= p.Link && !m.Short && m.Numbers != "differ" {

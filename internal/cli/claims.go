@@ -97,6 +97,7 @@ SHA-256 of each file and of the set's claims.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
+			e.creates = true // a first import of fact-checks may make the store its log lives in
 			if set == "" {
 				set = defaultSetName(args[0])
 			}
