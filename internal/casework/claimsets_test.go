@@ -63,6 +63,9 @@ func TestClaimSets(t *testing.T) {
 	if sets, err := s.ClaimSets(ctx, partner, root); err != nil || len(sets) != 0 {
 		t.Errorf("partner lists %v, %v; want none", sets, err)
 	}
+	if _, m := logTail(t, f); m != n {
+		t.Errorf("the partner's refused import and reads logged %d entries", m-n)
+	}
 	// the partner's own set is its own
 	if _, err := s.ImportClaims(ctx, partner, root, "partner-set", files); err != nil {
 		t.Fatal(err)

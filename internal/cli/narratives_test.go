@@ -137,8 +137,8 @@ func TestClaimsAndTargetsCLI(t *testing.T) {
 	out := filepath.Join(work, "m")
 	posts := filepath.Join(evalset.Dir(), "posts.csv")
 	code, stdout, stderr = run(t, data, "", "claims", "match", "--set", "eval", "--input", posts, "--map", "account=id,id=id,text=text", "--out", out, "--json")
-	if code != 0 {
-		t.Fatalf("claims match: %d %s", code, stderr)
+	if code != 0 || !strings.Contains(stdout, `"matches"`) {
+		t.Fatalf("claims match: %d %s %s", code, stdout, stderr)
 	}
 	m, err := os.ReadFile(filepath.Join(out, "matches.csv"))
 	if err != nil || !strings.Contains(string(m), "https://www.sochfactcheck.com/picture-does-not-show-imran-khan-voting-in-adiala-jail/,other:p01,") {

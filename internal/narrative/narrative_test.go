@@ -2,7 +2,6 @@ package narrative_test
 
 import (
 	"context"
-	"encoding/csv"
 	"flag"
 	"math/rand/v2"
 	"os"
@@ -182,18 +181,4 @@ func bcubed(truth, got map[string]string) (float64, float64) {
 	}
 	n := float64(len(truth))
 	return p / n, r / n
-}
-
-func readCSV(t testing.TB, path string) [][]string {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Skipf("%s not available (%v): this test reads ../shared/data", path, err)
-	}
-	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return recs
 }
