@@ -64,7 +64,7 @@ var layers = map[string]int{
 	"internal/casework":           6,
 	"internal/runs":               6,
 	"internal/live":               6,
-	"internal/stream":             7, // imports internal/live
+	"internal/natsbus":            7, // imports internal/live
 	"internal/coord/coordtest":    6, // test-only, see testOnly
 	"internal/auth":               2,
 	"internal/jobs":               3, // uses atomicfile

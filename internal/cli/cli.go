@@ -11,10 +11,12 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/coord"
 )
 
 // Version is the tahqiq version, recorded in every manifest.
@@ -56,9 +58,17 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		}
 		return ee.code
 	}
+	var pe *coord.ParamError
+	if errors.As(err, &pe) { // a run's parameter, said as this command's flag
+		fmt.Fprintln(stderr, "tahqiq:", pe.Phrase(flagName))
+		return exitCode(err)
+	}
 	fmt.Fprintln(stderr, "tahqiq:", err)
 	return exitCode(err)
 }
+
+// flagName is the flag of a run's parameter: window_kind is --window-kind.
+func flagName(param string) string { return "--" + strings.ReplaceAll(param, "_", "-") }
 
 func newRootCmd(e *env) *cobra.Command {
 	var verbose bool

@@ -36,6 +36,10 @@ func TestCLIErrors(t *testing.T) {
 		{"bad option", []string{"import", "--option", "novalue", "x"}, 2, "", `--option "novalue": want KEY=VALUE`},
 		{"unknown command", []string{"frobnicate"}, 1, "", "unknown command"},
 		{"nats-listen without the embedded server", []string{"serve", "--nats", "off", "--nats-listen", "127.0.0.1:4222"}, 2, "", "--nats-listen sets the embedded NATS server's address; with --nats off there is none"},
+		{"coord parameter said as its flag", []string{"coord", "--input", "x.csv", "--out", "o", "--window-kind", "weekly"}, 2, "", `--window-kind "weekly": want sliding, tumbling`},
+		{"coord window said as its flag", []string{"coord", "--input", "x.csv", "--out", "o", "--fast-window", "10"}, 2, "", `--fast-window "10": give a unit, e.g. 10s`},
+		{"serve watch window said as its flag", []string{"serve", "--watch", "--watch-by", "likes"}, 2, "", `--watch-by "likes": want retweet`},
+		{"nats-listen without --watch", []string{"serve", "--nats-listen", "127.0.0.1:4222"}, 2, "", "serve starts one only with --watch (or --nats embedded)"},
 		{"watch horizon not above the window", []string{"watch", "--nats", "nats://127.0.0.1:1", "--window", "60s", "--horizon", "30s"}, 2, "", "want a horizon longer than the window"},
 		{"import publish to no URL", []string{"import", "--publish", "embedded", "x"}, 2, "", `--publish "embedded": want the nats:// URL`},
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/tahqiq/tahqiq/internal/coord"
 	"github.com/tahqiq/tahqiq/internal/demo"
 	"github.com/tahqiq/tahqiq/internal/ingest"
+	"github.com/tahqiq/tahqiq/internal/runs"
 )
 
 func newDemoCmd(e *env) *cobra.Command {
@@ -77,20 +78,23 @@ the admin user demo and the store's signing key.`,
 				c.Records, c.Posts, c.Accounts, c.Shares, c.Rejects, len(d.Sources))
 
 			fmt.Fprintf(w, "\n== 2. Coordination: co-retweets within 60 s, CooRTweet's min-participation 2\n")
-			shares, _, src, err := e.datasetShares(ctx, "demo", []tahqiq.ObjectType{tahqiq.ObjRetweet}, false)
-			if err != nil {
-				return err
-			}
 			p := coord.DefaultParams()
 			p.Types = []tahqiq.ObjectType{tahqiq.ObjRetweet}
 			p.Percentile = 0.5
-			res, err := coord.Run(ctx, shares, p, nil)
+			r, err := e.datasetRun(ctx, "demo", p)
 			if err != nil {
 				return err
 			}
-			runDir := filepath.Join(out, "coord")
-			m, err := res.WriteDir(runDir, Version, src)
+			shares := r.Data.Shares
+			// kept in the store as every run of a dataset, and copied beside
+			// the demo's other outputs
+			made, err := (&runs.Store{Dir: filepath.Join(e.dataDir, "runs")}).MakeCoord(ctx, &r, Version, nil)
 			if err != nil {
+				return err
+			}
+			res, m := made.Result, made.Manifest
+			runDir := filepath.Join(out, "coord")
+			if err := copyFiles(made.Dir, runDir, m.Files); err != nil {
 				return err
 			}
 			k := m.Counts

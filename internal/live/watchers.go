@@ -150,7 +150,7 @@ func LoadPosition(path string) (Position, error) {
 }
 
 // Edges returns the current edges of subject's watcher, heaviest first.
-func (ws *Watchers) Edges(subject string) []LiveEdge {
+func (ws *Watchers) Edges(subject string) []Edge {
 	ws.mu.Lock()
 	defer ws.mu.Unlock()
 	if w := ws.m[subject]; w != nil {

@@ -93,12 +93,13 @@ func (s *Store) RunAudit(ctx context.Context, req AuditRequest, actor string, re
 	if req.Turnout != "" {
 		fo.Turnout = req.Turnout
 	}
-	_, tmp, commit, err := s.create(Audit)
+	run, err := s.create(Audit)
 	if err != nil {
 		return Info{}, err
 	}
+	tmp := run.tmp
 	fail := func(err error) (Info, error) {
-		os.RemoveAll(tmp)
+		run.abandon()
 		return Info{}, err
 	}
 	// an input without polling-station forms (pk2024, pk-constituency)
@@ -150,9 +151,9 @@ func (s *Store) RunAudit(ctx context.Context, req AuditRequest, actor string, re
 	params, _ := json.Marshal(map[string]any{"map": req.Map, "forensics": fparams, "checks": co})
 	counts := map[string]int64{"rows": imp.Rows, "forms": int64(len(imp.Election.Forms)), "rejects": int64(len(imp.Rejects)),
 		"stations": int64(stations), "flags": int64(len(flags))}
-	in, err := commit(Info{Name: cleanName(req.RunName), Inputs: []string{name}, Map: req.Map, CreatedBy: actor, Params: params, Counts: counts})
+	in, err := s.finish(run, Info{Name: cleanName(req.RunName), Inputs: []string{name}, Map: req.Map, CreatedBy: actor, Params: params, Counts: counts})
 	if err != nil {
-		return fail(err)
+		return Info{}, err
 	}
 	step(4)
 	return in, nil

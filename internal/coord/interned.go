@@ -23,10 +23,10 @@ type objKey struct {
 	value string
 }
 
-// input is the interned, sorted form of the shares of a run. Account,
+// interned is the interned, sorted form of the shares of a run. Account,
 // post and object ids are ranks in byte order of their names, so that id
 // order is name order and the result does not depend on input order.
-type input struct {
+type interned struct {
 	accounts []string
 	posts    []string
 	objects  []objKey
@@ -46,7 +46,7 @@ type input struct {
 	jaccard    float64
 
 	// remote holds, per object, the in-window pairs computed elsewhere
-	// (RunPartitioned); nil: eachPair computes them.
+	// (the Partitioned engine); nil: eachPair computes them.
 	remote [][]pairRef
 
 	// stop is set when the run's context is done; the long loops check it
@@ -61,7 +61,7 @@ type input struct {
 // (all when types is empty) and, unless keepLoops, dropping shares whose
 // post is the object itself (the original of a retweet present in the
 // data).
-func intern(shares []tahqiq.Share, types []tahqiq.ObjectType, keepLoops bool) *input {
+func intern(shares []tahqiq.Share, types []tahqiq.ObjectType, keepLoops bool) *interned {
 	want := map[tahqiq.ObjectType]bool{}
 	for _, t := range types {
 		want[t] = true
@@ -69,7 +69,7 @@ func intern(shares []tahqiq.Share, types []tahqiq.ObjectType, keepLoops bool) *i
 	accIdx := map[string]int32{}
 	postIdx := map[string]int32{}
 	objIdx := map[objKey]int32{}
-	var in input
+	var in interned
 	id := func(m map[string]int32, list *[]string, s string) int32 {
 		if i, ok := m[s]; ok {
 			return i

@@ -1,4 +1,4 @@
-package stream
+package natsbus
 
 import (
 	"fmt"
@@ -33,10 +33,10 @@ func EmbeddedAt(dir, addr string, creds *Creds) (*Server, error) {
 	if addr != "" {
 		h, p, err := net.SplitHostPort(addr)
 		if err != nil {
-			return nil, fmt.Errorf("stream: embedded NATS server address %q: %w", addr, err)
+			return nil, fmt.Errorf("natsbus: embedded NATS server address %q: %w", addr, err)
 		}
 		if port, err = strconv.Atoi(p); err != nil || port < 0 || port > 65535 {
-			return nil, fmt.Errorf("stream: embedded NATS server address %q: bad port", addr)
+			return nil, fmt.Errorf("natsbus: embedded NATS server address %q: bad port", addr)
 		}
 		if port == 0 { // any free port, as for net.Listen (to NATS, 0 is its default, 4222)
 			port = server.RANDOM_PORT
@@ -52,7 +52,7 @@ func EmbeddedAt(dir, addr string, creds *Creds) (*Server, error) {
 		}
 	}
 	if creds.pub == "" {
-		return nil, fmt.Errorf("stream: the embedded NATS server needs NKey credentials, not a .creds file")
+		return nil, fmt.Errorf("natsbus: the embedded NATS server needs NKey credentials, not a .creds file")
 	}
 	s, err := server.NewServer(&server.Options{
 		ServerName: "tahqiq-embedded", Host: host, Port: port,
@@ -61,12 +61,12 @@ func EmbeddedAt(dir, addr string, creds *Creds) (*Server, error) {
 		Nkeys:      []*server.NkeyUser{{Nkey: creds.pub}},
 	})
 	if err != nil {
-		return nil, fmt.Errorf("stream: embedded NATS server: %w", err)
+		return nil, fmt.Errorf("natsbus: embedded NATS server: %w", err)
 	}
 	go s.Start()
 	if !s.ReadyForConnections(20 * time.Second) {
 		s.Shutdown()
-		return nil, fmt.Errorf("stream: embedded NATS server not ready after 20 s (is %s free?)", net.JoinHostPort(host, strconv.Itoa(port)))
+		return nil, fmt.Errorf("natsbus: embedded NATS server not ready after 20 s (is %s free?)", net.JoinHostPort(host, strconv.Itoa(port)))
 	}
 	return &Server{Server: s, Creds: creds}, nil
 }

@@ -1,4 +1,4 @@
-package stream_test
+package natsbus_test
 
 import (
 	"context"
@@ -13,7 +13,7 @@ import (
 	"github.com/nats-io/nats.go"
 
 	"github.com/tahqiq/tahqiq"
-	"github.com/tahqiq/tahqiq/internal/stream"
+	"github.com/tahqiq/tahqiq/internal/natsbus"
 )
 
 // TestEmbeddedRequiresCredentials: the embedded server refuses a client
@@ -22,13 +22,13 @@ import (
 // user and password; its own credentials publish and read the live
 // stream; it listens on loopback and opens no monitoring or other port.
 func TestEmbeddedRequiresCredentials(t *testing.T) {
-	srv, err := stream.Embedded(t.TempDir())
+	srv, err := natsbus.Embedded(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer srv.Shutdown()
 	url := srv.ClientURL()
-	other, _ := stream.NewCreds()
+	other, _ := natsbus.NewCreds()
 	for name, opts := range map[string][]nats.Option{
 		"no credentials":    nil,
 		"other credentials": {other.Option()},
@@ -38,18 +38,18 @@ func TestEmbeddedRequiresCredentials(t *testing.T) {
 		nc, err := nats.Connect(url, opts...)
 		if err == nil {
 			// had it connected, it could read everything
-			sub, serr := nc.SubscribeSync(stream.LivePrefix + ">")
+			sub, serr := nc.SubscribeSync(natsbus.LivePrefix + ">")
 			nc.Close()
 			t.Fatalf("%s: connected to the embedded server (subscribe: %v, %v)", name, sub, serr)
 		}
-		if !stream.IsAuthError(err) {
+		if !natsbus.IsAuthError(err) {
 			t.Errorf("%s: err = %v, want an authorization error", name, err)
 		}
 	}
-	if _, err := stream.Dial(url, nil); !stream.IsAuthError(err) {
+	if _, err := natsbus.Dial(url, nil); !natsbus.IsAuthError(err) {
 		t.Errorf("Dial without credentials: %v", err)
 	}
-	bus, err := stream.Dial(url, srv.Creds)
+	bus, err := natsbus.Dial(url, srv.Creds)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +59,7 @@ func TestEmbeddedRequiresCredentials(t *testing.T) {
 	if err := bus.SetupLive(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if err := bus.Publish(ctx, stream.LivePrefix+"x", []tahqiq.Share{{Type: tahqiq.ObjURL, Object: "u", AccountID: "a", PostID: "1", Time: 1}}); err != nil {
+	if err := bus.Publish(ctx, natsbus.LivePrefix+"x", []tahqiq.Share{{Type: tahqiq.ObjURL, Object: "u", AccountID: "a", PostID: "1", Time: 1}}); err != nil {
 		t.Fatal(err)
 	}
 	if _, last, err := bus.LiveSeqs(ctx); err != nil || last != 1 {
@@ -88,7 +88,7 @@ func TestEmbeddedCreds(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, path, err := stream.EmbeddedCreds(dir)
+			_, path, err := natsbus.EmbeddedCreds(dir)
 			if err != nil {
 				t.Error(err)
 				return
@@ -103,7 +103,7 @@ func TestEmbeddedCreds(t *testing.T) {
 			t.Fatalf("credentials made together differ or are not an NKey user seed: %d files", len(seeds))
 		}
 	}
-	path := filepath.Join(dir, stream.CredsFile)
+	path := filepath.Join(dir, natsbus.CredsFile)
 	for p, want := range map[string]os.FileMode{dir: 0o700, path: 0o600} {
 		if st, err := os.Stat(p); err != nil || st.Mode().Perm() != want {
 			t.Errorf("%s: mode %v, want %v", p, st.Mode().Perm(), want)
@@ -111,26 +111,26 @@ func TestEmbeddedCreds(t *testing.T) {
 	}
 	entries, _ := os.ReadDir(dir)
 	if len(entries) != 1 {
-		t.Errorf("%s holds %d files, want only %s", dir, len(entries), stream.CredsFile)
+		t.Errorf("%s holds %d files, want only %s", dir, len(entries), natsbus.CredsFile)
 	}
 	// a server restarted on the directory takes the same credentials
-	c, _, _ := stream.EmbeddedCreds(dir)
-	srv, err := stream.EmbeddedAt(dir, "", c)
+	c, _, _ := natsbus.EmbeddedCreds(dir)
+	srv, err := natsbus.EmbeddedAt(dir, "", c)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer srv.Shutdown()
-	again, err := stream.ReadCreds(path)
+	again, err := natsbus.ReadCreds(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if bus, err := stream.Dial(srv.ClientURL(), again); err != nil {
+	if bus, err := natsbus.Dial(srv.ClientURL(), again); err != nil {
 		t.Errorf("the credentials read back: %v", err)
 	} else {
 		bus.Close()
 	}
 	os.Chmod(path, 0o644)
-	if _, err := stream.ReadCreds(path); err == nil || !strings.Contains(err.Error(), "readable by others") {
+	if _, err := natsbus.ReadCreds(path); err == nil || !strings.Contains(err.Error(), "readable by others") {
 		t.Errorf("a world-readable credentials file: %v", err)
 	}
 }
@@ -138,7 +138,7 @@ func TestEmbeddedCreds(t *testing.T) {
 // TestEmbeddedPortZero: an address with port 0 takes a free port, as
 // net.Listen does, not NATS's default 4222.
 func TestEmbeddedPortZero(t *testing.T) {
-	srv, err := stream.EmbeddedAt(t.TempDir(), "127.0.0.1:0", nil)
+	srv, err := natsbus.EmbeddedAt(t.TempDir(), "127.0.0.1:0", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

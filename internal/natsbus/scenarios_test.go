@@ -1,4 +1,4 @@
-package stream_test
+package natsbus_test
 
 import (
 	"context"
@@ -10,7 +10,7 @@ import (
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/coord"
 	"github.com/tahqiq/tahqiq/internal/coord/coordtest"
-	"github.com/tahqiq/tahqiq/internal/stream"
+	"github.com/tahqiq/tahqiq/internal/natsbus"
 	"github.com/tahqiq/tahqiq/internal/synth"
 )
 
@@ -21,14 +21,14 @@ import (
 // and through the reduce path with 1 to 4 reduce partitions.
 func TestScenariosEqualRun(t *testing.T) {
 	data := synth.Generate(synth.Config{Posts: 20000, Seed: 3})
-	srv, err := stream.Embedded(t.TempDir())
+	srv, err := natsbus.Embedded(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer srv.Shutdown()
 	_, js := connect(t, srv.ClientURL(), srv.Creds.Option())
 	ctx := context.Background()
-	if err := (&stream.Bus{JS: js, Partitions: 7}).Setup(ctx); err != nil {
+	if err := (&natsbus.Bus{JS: js, Partitions: 7}).Setup(ctx); err != nil {
 		t.Fatal(err)
 	}
 	wctx, stop := context.WithCancel(ctx)
@@ -38,7 +38,7 @@ func TestScenariosEqualRun(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			w := &stream.Worker{Bus: &stream.Bus{JS: js, Partitions: 7}, Name: fmt.Sprint("w", i)}
+			w := &natsbus.Worker{Bus: &natsbus.Bus{JS: js, Partitions: 7}, Name: fmt.Sprint("w", i)}
 			_ = w.Run(wctx)
 		}()
 	}
@@ -76,15 +76,15 @@ func TestScenariosEqualRun(t *testing.T) {
 			if tc.shares != nil {
 				shares = tc.shares
 			}
-			want, err := coord.Run(ctx, shares, p, nil)
+			want, err := coord.Run(ctx, coord.Data{Shares: shares}, p, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
-			bus := &stream.Bus{JS: js, Partitions: tc.parts}
+			bus := &natsbus.Bus{JS: js, Partitions: tc.parts}
 			if err := bus.Setup(ctx); err != nil {
 				t.Fatal(err)
 			}
-			got, err := coord.RunPartitioned(ctx, shares, p, nil, &stream.Partitioner{Bus: bus})
+			got, err := coord.Run(ctx, coord.Data{Shares: shares}, p, coord.Partitioned(&natsbus.Partitioner{Bus: bus}))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -101,7 +101,7 @@ func TestScenariosEqualRun(t *testing.T) {
 			}
 			// the reduce path: partial aggregates by account pair, merged
 			// by the workers' reducers
-			red, err := coord.RunReduced(ctx, shares, p, nil, &stream.Reducer{Bus: bus, Reduces: 1 + tc.parts%4})
+			red, err := coord.Run(ctx, coord.Data{Shares: shares}, p, coord.Reduced(&natsbus.Reducer{Bus: bus, Reduces: 1 + tc.parts%4}))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -123,11 +123,11 @@ func TestScenariosEqualRun(t *testing.T) {
 		texts := coordtest.IRATexts(t)
 		p := coord.DefaultParams()
 		p.Graph, p.Types, p.Window, p.MinParticipation = false, []tahqiq.ObjectType{coord.ObjNearText}, 3600, 1
-		want, err := coord.RunText(ctx, nil, texts, p, nil)
+		want, err := coord.Run(ctx, coord.Data{Texts: texts}, p, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		bus := &stream.Bus{JS: js, Partitions: 5}
+		bus := &natsbus.Bus{JS: js, Partitions: 5}
 		if err := bus.Setup(ctx); err != nil {
 			t.Fatal(err)
 		}
@@ -137,10 +137,10 @@ func TestScenariosEqualRun(t *testing.T) {
 		}
 		for name, run := range map[string]func() (*coord.Result, error){
 			"partitioned": func() (*coord.Result, error) {
-				return coord.RunPartitionedText(ctx, nil, texts, p, nil, &stream.Partitioner{Bus: bus})
+				return coord.Run(ctx, coord.Data{Texts: texts}, p, coord.Partitioned(&natsbus.Partitioner{Bus: bus}))
 			},
 			"reduced": func() (*coord.Result, error) {
-				return coord.RunReducedText(ctx, nil, texts, p, nil, &stream.Reducer{Bus: bus, Reduces: 2})
+				return coord.Run(ctx, coord.Data{Texts: texts}, p, coord.Reduced(&natsbus.Reducer{Bus: bus, Reduces: 2}))
 			},
 		} {
 			got, err := run()

@@ -1,4 +1,4 @@
-package stream_test
+package natsbus_test
 
 import (
 	"cmp"
@@ -14,7 +14,7 @@ import (
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/coord"
 	"github.com/tahqiq/tahqiq/internal/live"
-	"github.com/tahqiq/tahqiq/internal/stream"
+	"github.com/tahqiq/tahqiq/internal/natsbus"
 	"github.com/tahqiq/tahqiq/internal/synth"
 )
 
@@ -32,7 +32,7 @@ func BenchmarkPartitioned(b *testing.B) {
 	b.Run("single", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := coord.Run(context.Background(), data.Shares, p, nil); err != nil {
+			if _, err := coord.Run(context.Background(), coord.Data{Shares: data.Shares}, p, nil); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -47,13 +47,13 @@ func BenchmarkPartitioned(b *testing.B) {
 // the pairs path or the reduce path (4 account-pair partitions).
 func benchBus(b *testing.B, shares []tahqiq.Share, p coord.Params, n int, reduce bool) {
 	{
-		srv, err := stream.Embedded(b.TempDir())
+		srv, err := natsbus.Embedded(b.TempDir())
 		if err != nil {
 			b.Fatal(err)
 		}
 		defer srv.Shutdown()
 		_, js := connect(b, srv.ClientURL(), srv.Creds.Option())
-		bus := &stream.Bus{JS: js, Partitions: 16}
+		bus := &natsbus.Bus{JS: js, Partitions: 16}
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
 		if err := bus.Setup(ctx); err != nil {
@@ -64,16 +64,16 @@ func benchBus(b *testing.B, shares []tahqiq.Share, p coord.Params, n int, reduce
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				(&stream.Worker{Bus: bus, Name: fmt.Sprint("w", i)}).Run(ctx)
+				(&natsbus.Worker{Bus: bus, Name: fmt.Sprint("w", i)}).Run(ctx)
 			}()
 		}
 		b.ReportAllocs()
 		for b.Loop() {
 			var err error
 			if reduce {
-				_, err = coord.RunReduced(ctx, shares, p, nil, &stream.Reducer{Bus: bus, Reduces: 4})
+				_, err = coord.Run(ctx, coord.Data{Shares: shares}, p, coord.Reduced(&natsbus.Reducer{Bus: bus, Reduces: 4}))
 			} else {
-				_, err = coord.RunPartitioned(ctx, shares, p, nil, &stream.Partitioner{Bus: bus})
+				_, err = coord.Run(ctx, coord.Data{Shares: shares}, p, coord.Partitioned(&natsbus.Partitioner{Bus: bus}))
 			}
 			if err != nil {
 				b.Fatal(err)
@@ -98,20 +98,20 @@ func BenchmarkLiveWatch(b *testing.B) {
 	}
 	shares := synth.Generate(synth.Config{Posts: n, Seed: 1}).Shares
 	slices.SortStableFunc(shares, func(a, b tahqiq.Share) int { return cmp.Compare(a.Time, b.Time) })
-	srv, err := stream.Embedded(b.TempDir())
+	srv, err := natsbus.Embedded(b.TempDir())
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer srv.Shutdown()
 	_, js := connect(b, srv.ClientURL(), srv.Creds.Option())
-	bus := &stream.Bus{JS: js}
+	bus := &natsbus.Bus{JS: js}
 	ctx := context.Background()
 	if err := bus.SetupLive(ctx); err != nil {
 		b.Fatal(err)
 	}
 	var publish time.Duration
 	for i := 0; i < b.N; i++ {
-		subject := fmt.Sprintf("%sbench%d", stream.LivePrefix, i)
+		subject := fmt.Sprintf("%sbench%d", natsbus.LivePrefix, i)
 		start := time.Now()
 		if err := bus.Publish(ctx, subject, shares); err != nil {
 			b.Fatal(err)
@@ -124,7 +124,7 @@ func BenchmarkLiveWatch(b *testing.B) {
 		ws := &live.Watchers{Params: live.Watcher{Window: 60, Horizon: 86400}}
 		wctx, cancel := context.WithCancel(ctx)
 		var got atomic.Int64
-		go bus.Watch(wctx, subject, stream.WatchFrom{All: true}, func(subj string, seq uint64, sh []tahqiq.Share) {
+		go bus.Watch(wctx, subject, natsbus.WatchFrom{All: true}, func(subj string, seq uint64, sh []tahqiq.Share) {
 			ws.AddSeq(subj, seq, sh)
 			got.Add(int64(len(sh)))
 			if seq >= last {

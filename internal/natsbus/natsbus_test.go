@@ -1,4 +1,4 @@
-package stream_test
+package natsbus_test
 
 import (
 	"context"
@@ -20,7 +20,7 @@ import (
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/coord"
 	"github.com/tahqiq/tahqiq/internal/ingest/parsetest"
-	"github.com/tahqiq/tahqiq/internal/stream"
+	"github.com/tahqiq/tahqiq/internal/natsbus"
 )
 
 func readEvents(tb testing.TB, name string) []tahqiq.Share {
@@ -31,7 +31,7 @@ func readEvents(tb testing.TB, name string) []tahqiq.Share {
 func edges(res *coord.Result) []string {
 	var out []string
 	for i := range res.Edges {
-		out = append(out, strings.Join(res.EdgeRecord(&res.Edges[i]), ","))
+		out = append(out, res.EdgeLine(&res.Edges[i]))
 	}
 	return out
 }
@@ -54,13 +54,13 @@ func connect(tb testing.TB, urls string, opts ...nats.Option) (*nats.Conn, jetst
 // the run equals coord.Run edge for edge.
 func TestEmbeddedEqualsRun(t *testing.T) {
 	shares := readEvents(t, "russian_coord_tweets.events.csv")
-	srv, err := stream.Embedded(t.TempDir())
+	srv, err := natsbus.Embedded(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer srv.Shutdown()
 	_, js := connect(t, srv.ClientURL(), srv.Creds.Option())
-	bus := &stream.Bus{JS: js, Partitions: 8}
+	bus := &natsbus.Bus{JS: js, Partitions: 8}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	if err := bus.Setup(ctx); err != nil {
@@ -72,7 +72,7 @@ func TestEmbeddedEqualsRun(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			w := &stream.Worker{Bus: bus, Name: fmt.Sprint("w", i)}
+			w := &natsbus.Worker{Bus: bus, Name: fmt.Sprint("w", i)}
 			if err := w.Run(wctx); err != nil {
 				t.Errorf("worker: %v", err)
 			}
@@ -86,11 +86,11 @@ func TestEmbeddedEqualsRun(t *testing.T) {
 		p := coord.DefaultParams()
 		p.MinParticipation = 1
 		mod(&p)
-		want, err := coord.Run(ctx, shares, p, nil)
+		want, err := coord.Run(ctx, coord.Data{Shares: shares}, p, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := coord.RunPartitioned(ctx, shares, p, nil, &stream.Partitioner{Bus: bus})
+		got, err := coord.Run(ctx, coord.Data{Shares: shares}, p, coord.Partitioned(&natsbus.Partitioner{Bus: bus}))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -164,7 +164,7 @@ func TestClusterFailover(t *testing.T) {
 		urls = append(urls, s.ClientURL())
 	}
 	_, js := connect(t, strings.Join(urls, ","))
-	bus := &stream.Bus{JS: js, Partitions: 6, Replicas: 3}
+	bus := &natsbus.Bus{JS: js, Partitions: 6, Replicas: 3}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	if err := retrySetup(t, ctx, bus); err != nil {
@@ -172,7 +172,7 @@ func TestClusterFailover(t *testing.T) {
 	}
 	p := coord.DefaultParams()
 	p.MinParticipation = 2
-	want, err := coord.Run(ctx, shares, p, nil)
+	want, err := coord.Run(ctx, coord.Data{Shares: shares}, p, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,7 +190,7 @@ func TestClusterFailover(t *testing.T) {
 			wctx = ctx0
 		}
 		_, wjs := connect(t, strings.Join(urls, ","))
-		w := &stream.Worker{Bus: &stream.Bus{JS: wjs, Partitions: 6, Replicas: 3}, Name: fmt.Sprint("w", i), AckWait: 2 * time.Second, Log: t.Logf,
+		w := &natsbus.Worker{Bus: &natsbus.Bus{JS: wjs, Partitions: 6, Replicas: 3}, Name: fmt.Sprint("w", i), AckWait: 2 * time.Second, Log: t.Logf,
 			OnTask: func(batch int) {
 				n := tasks.Add(1)
 				if i == 0 && n >= 3 {
@@ -198,9 +198,9 @@ func TestClusterFailover(t *testing.T) {
 				}
 				if n == 5 && killed.CompareAndSwap(false, true) {
 					for _, s := range nodes {
-						if s.JetStreamIsStreamLeader("$G", stream.ObjectsStream) {
+						if s.JetStreamIsStreamLeader("$G", natsbus.ObjectsStream) {
 							s.Shutdown()
-							t.Logf("killed the %s leader %s after %d tasks", stream.ObjectsStream, s.Name(), n)
+							t.Logf("killed the %s leader %s after %d tasks", natsbus.ObjectsStream, s.Name(), n)
 							break // one node of three: the other two keep a quorum
 						}
 					}
@@ -216,8 +216,8 @@ func TestClusterFailover(t *testing.T) {
 		}()
 	}
 	var progress atomic.Value
-	got, err := coord.RunPartitioned(ctx, shares, p, nil, &stream.Partitioner{Bus: bus, Log: t.Logf,
-		Progress: func(done, total int) { progress.Store(fmt.Sprintf("%d of %d batches back", done, total)) }})
+	got, err := coord.Run(ctx, coord.Data{Shares: shares}, p, coord.Partitioned(&natsbus.Partitioner{Bus: bus, Log: t.Logf,
+		Progress: func(done, total int) { progress.Store(fmt.Sprintf("%d of %d batches back", done, total)) }}))
 	if err != nil {
 		t.Logf("progress: %v; %d tasks done", progress.Load(), tasks.Load())
 		dumpConsumers(t, js, 6)
@@ -250,9 +250,9 @@ func TestClusterFailover(t *testing.T) {
 func dumpConsumers(t *testing.T, js jetstream.JetStream, parts int) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if s, err := js.Stream(ctx, stream.ObjectsStream); err == nil {
+	if s, err := js.Stream(ctx, natsbus.ObjectsStream); err == nil {
 		i := s.CachedInfo()
-		t.Logf("%s: %d messages, leader %v", stream.ObjectsStream, i.State.Msgs, i.Cluster)
+		t.Logf("%s: %d messages, leader %v", natsbus.ObjectsStream, i.State.Msgs, i.Cluster)
 		for p := range parts {
 			c, err := s.Consumer(ctx, fmt.Sprint("tahqiq-part-", p))
 			if err != nil {
@@ -263,17 +263,17 @@ func dumpConsumers(t *testing.T, js jetstream.JetStream, parts int) {
 			t.Logf("partition %d: pending %d, ack pending %d, redelivered %d, waiting %d, leader %v", p, ci.NumPending, ci.NumAckPending, ci.NumRedelivered, ci.NumWaiting, ci.Cluster)
 		}
 	} else {
-		t.Logf("%s: %v", stream.ObjectsStream, err)
+		t.Logf("%s: %v", natsbus.ObjectsStream, err)
 	}
-	if s, err := js.Stream(ctx, stream.PairsStream); err == nil {
+	if s, err := js.Stream(ctx, natsbus.PairsStream); err == nil {
 		i := s.CachedInfo()
-		t.Logf("%s: %d messages, leader %v", stream.PairsStream, i.State.Msgs, i.Cluster)
+		t.Logf("%s: %d messages, leader %v", natsbus.PairsStream, i.State.Msgs, i.Cluster)
 	}
 }
 
 // retrySetup creates the streams once the cluster has elected its
 // JetStream meta leader.
-func retrySetup(t *testing.T, ctx context.Context, bus *stream.Bus) error {
+func retrySetup(t *testing.T, ctx context.Context, bus *natsbus.Bus) error {
 	var err error
 	for range 60 {
 		cctx, cancel := context.WithTimeout(ctx, 2*time.Second)
@@ -304,23 +304,23 @@ func TestSmallMessages(t *testing.T) {
 		t.Fatal("server not ready")
 	}
 	_, js := connect(t, srv.ClientURL())
-	bus := &stream.Bus{JS: js, Partitions: 3}
+	bus := &natsbus.Bus{JS: js, Partitions: 3}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	if err := bus.Setup(ctx); err != nil {
 		t.Fatal(err)
 	}
 	var tasks atomic.Int64
-	worker := &stream.Worker{Bus: bus, Name: "w", OnTask: func(int) { tasks.Add(1) }}
+	worker := &natsbus.Worker{Bus: bus, Name: "w", OnTask: func(int) { tasks.Add(1) }}
 	go worker.Run(ctx)
 	p := coord.DefaultParams()
 	p.MinParticipation = 1
 	p.Window = 3600
-	want, err := coord.Run(ctx, shares, p, nil)
+	want, err := coord.Run(ctx, coord.Data{Shares: shares}, p, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := coord.RunPartitioned(ctx, shares, p, nil, &stream.Partitioner{Bus: bus})
+	got, err := coord.Run(ctx, coord.Data{Shares: shares}, p, coord.Partitioned(&natsbus.Partitioner{Bus: bus}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -335,27 +335,34 @@ func TestSmallMessages(t *testing.T) {
 	for i := range 20000 {
 		big = append(big, tahqiq.Share{Type: tahqiq.ObjHashtag, Object: "everyone", AccountID: fmt.Sprintf("account-%05d", i), PostID: fmt.Sprintf("post-%05d", i), Time: int64(i)})
 	}
-	_, err = coord.RunPartitioned(ctx, big, p, nil, &stream.Partitioner{Bus: bus})
+	_, err = coord.Run(ctx, coord.Data{Shares: big}, p, coord.Partitioned(&natsbus.Partitioner{Bus: bus}))
 	if err == nil || !strings.Contains(err.Error(), `"everyone"`) || !strings.Contains(err.Error(), "max_payload") {
 		t.Fatalf("a too big object: %v", err)
 	}
 }
 
-// TestReduceWorkerDies: on the reduce path, one worker dies as it takes
-// its first reduce task (nothing of it published, nothing acknowledged)
-// and another after publishing its second map task's partials but before
-// acknowledging the task. Both tasks go to the surviving worker after
-// AckWait (the map task's partials, published twice, count once) and the
-// run equals coord.Run.
+// TestReduceWorkerDies: on the reduce path, a mapper dies after
+// publishing its first map task's partials but before acknowledging the
+// task, and a reducer dies as it takes its first reduce task (nothing of
+// it published, nothing acknowledged). Both tasks go to the surviving
+// worker after AckWait (the map task's partials, published twice, count
+// once) and the run equals coord.Run.
+//
+// Who does what is fixed, not left to which goroutine takes a task
+// first: w0 maps and dies at its first finished map task, and holds any
+// reduce task it takes until then (so it never reduces); w1 only reduces
+// (it serves no map partition) and dies at its first; w2 does both, but
+// holds its first finished map task until w0 is dead and its first
+// reduce task until w1 is, so that w0 and w1 get theirs.
 func TestReduceWorkerDies(t *testing.T) {
 	shares := readEvents(t, "russian_coord_tweets.events.csv")
-	srv, err := stream.Embedded(t.TempDir())
+	srv, err := natsbus.Embedded(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer srv.Shutdown()
 	_, js := connect(t, srv.ClientURL(), srv.Creds.Option())
-	bus := &stream.Bus{JS: js, Partitions: 6}
+	bus := &natsbus.Bus{JS: js, Partitions: 6}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	if err := bus.Setup(ctx); err != nil {
@@ -363,33 +370,16 @@ func TestReduceWorkerDies(t *testing.T) {
 	}
 	p := coord.DefaultParams()
 	p.Weight = coord.WeightCollab
-	want, err := coord.Run(ctx, shares, p, nil)
+	want, err := coord.Run(ctx, coord.Data{Shares: shares}, p, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var maps, reduces atomic.Int64
-	var dead [3]atomic.Bool
-	var reducerKilled atomic.Bool
+	var reduces atomic.Int64
 	var wg sync.WaitGroup
+	ctxs := make([]context.Context, 3)
 	kills := make([]context.CancelFunc, 3)
-	for i := range 3 {
-		wctx, kill := context.WithCancel(ctx)
-		kills[i] = kill
-		die := func() { dead[i].Store(true); kill() }
-		w := &stream.Worker{Bus: bus, Name: fmt.Sprint("w", i), AckWait: 2 * time.Second, Log: t.Logf,
-			OnReduce: func(int) {
-				reduces.Add(1)
-				if !dead[i].Load() && (!dead[(i+1)%3].Load() || !dead[(i+2)%3].Load()) && reducerKilled.CompareAndSwap(false, true) {
-					die() // one other worker still lives
-				}
-			},
-			OnTask: func(batch int) {
-				if batch >= 0 && maps.Add(1) == 2 && !dead[i].Load() && (!dead[(i+1)%3].Load() || !dead[(i+2)%3].Load()) {
-					die() // one other worker still lives
-				}
-			}}
-		wg.Add(1)
-		go func() { defer wg.Done(); w.Run(wctx) }()
+	for i := range ctxs {
+		ctxs[i], kills[i] = context.WithCancel(ctx)
 	}
 	defer func() {
 		for _, k := range kills {
@@ -397,21 +387,51 @@ func TestReduceWorkerDies(t *testing.T) {
 		}
 		wg.Wait()
 	}()
-	got, err := coord.RunReduced(ctx, shares, p, nil, &stream.Reducer{Bus: bus, Reduces: 3})
+	var mapperDied, reducerDied atomic.Bool
+	wait := func(c context.Context) { // until c is done (a death) or the test ends
+		select {
+		case <-c.Done():
+		case <-ctx.Done():
+		}
+	}
+	workers := []*natsbus.Worker{
+		{Name: "w0", // the mapper that dies
+			OnTask: func(batch int) {
+				if batch >= 0 && mapperDied.CompareAndSwap(false, true) {
+					kills[0]()
+				}
+			},
+			OnReduce: func(int) { reduces.Add(1); wait(ctxs[0]) }},
+		{Name: "w1", Partitions: []int{}, // the reducer that dies
+			OnReduce: func(int) {
+				reduces.Add(1)
+				if reducerDied.CompareAndSwap(false, true) {
+					kills[1]()
+				}
+			}},
+		{Name: "w2", // the survivor
+			OnTask: func(batch int) {
+				if batch >= 0 {
+					wait(ctxs[0])
+				}
+			},
+			OnReduce: func(int) { reduces.Add(1); wait(ctxs[1]) }},
+	}
+	for i, w := range workers {
+		w.Bus, w.AckWait, w.Log = bus, 2*time.Second, t.Logf
+		wg.Add(1)
+		go func() { defer wg.Done(); w.Run(ctxs[i]) }()
+	}
+	got, err := coord.Run(ctx, coord.Data{Shares: shares}, p, coord.Reduced(&natsbus.Reducer{Bus: bus, Reduces: 3}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if a, b := edges(want), edges(got); !slices.Equal(a, b) {
 		t.Fatalf("after the workers died: %d edges, want %d", len(b), len(a))
 	}
-	n := 0
-	for i := range dead {
-		if dead[i].Load() {
-			n++
-		}
-	}
-	if n != 2 || reduces.Load() < 4 {
-		t.Fatalf("%d workers died, %d reduce tasks taken for 3 partitions, %d map tasks: the test proves nothing", n, reduces.Load(), maps.Load())
+	if !mapperDied.Load() || !reducerDied.Load() || ctxs[2].Err() != nil || reduces.Load() < 4 {
+		t.Fatalf("mapper died %v, reducer died %v, survivor alive %v, %d reduce tasks taken for 3 partitions: the test proves nothing",
+			mapperDied.Load(), reducerDied.Load(), ctxs[2].Err() == nil, reduces.Load())
 	}
 }
 
@@ -419,13 +439,13 @@ func TestReduceWorkerDies(t *testing.T) {
 // outside its tables (or that is not JSON) is terminated and reported,
 // and the worker goes on to compute a real run.
 func TestWorkerRejectsDamagedTask(t *testing.T) {
-	srv, err := stream.Embedded(t.TempDir())
+	srv, err := natsbus.Embedded(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer srv.Shutdown()
 	_, js := connect(t, srv.ClientURL(), srv.Creds.Option())
-	bus := &stream.Bus{JS: js, Partitions: 1}
+	bus := &natsbus.Bus{JS: js, Partitions: 1}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	if err := bus.Setup(ctx); err != nil {
@@ -437,7 +457,7 @@ func TestWorkerRejectsDamagedTask(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		w := &stream.Worker{Bus: bus, Name: "w", Log: func(f string, a ...any) {
+		w := &natsbus.Worker{Bus: bus, Name: "w", Log: func(f string, a ...any) {
 			mu.Lock()
 			defer mu.Unlock()
 			logged = append(logged, fmt.Sprintf(f, a...))
@@ -476,7 +496,7 @@ func TestWorkerRejectsDamagedTask(t *testing.T) {
 	}
 	p := coord.DefaultParams()
 	p.MinParticipation, p.Graph = 1, false
-	got, err := coord.RunPartitioned(ctx, shares, p, nil, &stream.Partitioner{Bus: bus})
+	got, err := coord.Run(ctx, coord.Data{Shares: shares}, p, coord.Partitioned(&natsbus.Partitioner{Bus: bus}))
 	if err != nil || len(got.Edges) != 1 {
 		t.Fatalf("after the damaged tasks: %v, %+v", err, got)
 	}

@@ -1,4 +1,4 @@
-package stream
+package natsbus
 
 import (
 	"cmp"
@@ -30,7 +30,7 @@ func (b *Bus) SetupLive(ctx context.Context) error {
 		Storage: jetstream.FileStorage, Replicas: max(b.Replicas, 1), MaxAge: 7 * 24 * time.Hour,
 	})
 	if err != nil {
-		return fmt.Errorf("stream: create %s: %w", LiveStream, err)
+		return fmt.Errorf("natsbus: create %s: %w", LiveStream, err)
 	}
 	return nil
 }
@@ -49,7 +49,7 @@ func (b *Bus) Publish(ctx context.Context, subject string, shares []tahqiq.Share
 		}
 		msg := &nats.Msg{Subject: subject, Data: body}
 		if err := retry(ctx, func(ctx context.Context) error { _, err := b.JS.PublishMsg(ctx, msg); return err }); err != nil {
-			return fmt.Errorf("stream: publish to %s: %w", subject, err)
+			return fmt.Errorf("natsbus: publish to %s: %w", subject, err)
 		}
 		shares = shares[n:]
 	}
@@ -61,11 +61,11 @@ func (b *Bus) Publish(ctx context.Context, subject string, shares []tahqiq.Share
 func (b *Bus) LiveSeqs(ctx context.Context) (first, last uint64, err error) {
 	st, err := b.JS.Stream(ctx, LiveStream)
 	if err != nil {
-		return 0, 0, fmt.Errorf("stream: %s: %w", LiveStream, err)
+		return 0, 0, fmt.Errorf("natsbus: %s: %w", LiveStream, err)
 	}
 	info, err := st.Info(ctx)
 	if err != nil {
-		return 0, 0, fmt.Errorf("stream: %s: %w", LiveStream, err)
+		return 0, 0, fmt.Errorf("natsbus: %s: %w", LiveStream, err)
 	}
 	return info.State.FirstSeq, info.State.LastSeq, nil
 }
@@ -99,7 +99,7 @@ func (b *Bus) Watch(ctx context.Context, filter string, from WatchFrom, fn func(
 		f.from = last + 1
 	}
 	if err := f.open(ctx); err != nil {
-		return fmt.Errorf("stream: watch %s: %w", filter, err)
+		return fmt.Errorf("natsbus: watch %s: %w", filter, err)
 	}
 	defer f.stop()
 	for ctx.Err() == nil {

@@ -1,4 +1,4 @@
-package stream
+package natsbus
 
 import (
 	"context"
@@ -21,7 +21,7 @@ import (
 	"github.com/tahqiq/tahqiq/internal/coord"
 )
 
-// The reduce path (coord.RunReduced) on the bus. The run publishes its
+// The reduce path (the coord.Reduced engine) on the bus. The run publishes its
 // objects, with their row flags, to the same work queue as the pairs path
 // (mode "reduce"); a worker folds a task's objects into partial aggregates
 // per account pair (coord.Partials) and publishes them to the partials
@@ -196,7 +196,7 @@ func (r *Reducer) Reduce(ctx context.Context, spec coord.ReduceSpec, objs []coor
 		for _, m := range msgs {
 			pm, n, err := g.addHeader(m.Data())
 			if err != nil {
-				return fmt.Errorf("stream: run %s: %w", run, err)
+				return fmt.Errorf("natsbus: run %s: %w", run, err)
 			}
 			if pm != nil {
 				// kept as they came (a few bytes a partial), so that the
@@ -213,7 +213,7 @@ func (r *Reducer) Reduce(ctx context.Context, spec coord.ReduceSpec, objs []coor
 	for i, b := range raw {
 		pm, err := decodePartials(b)
 		if err != nil {
-			return fmt.Errorf("stream: run %s: %w", run, err)
+			return fmt.Errorf("natsbus: run %s: %w", run, err)
 		}
 		raw[i] = nil
 		if err := fn(pm.Partials); err != nil {
@@ -330,7 +330,7 @@ func (w *Worker) reduceLoop(ctx context.Context, ackWait time.Duration) error {
 		if ctx.Err() != nil {
 			return nil
 		}
-		return fmt.Errorf("stream: reduce consumer: %w", err)
+		return fmt.Errorf("natsbus: reduce consumer: %w", err)
 	}
 	for ctx.Err() == nil {
 		msgs, err := pull(ctx, c, 1, time.Second)

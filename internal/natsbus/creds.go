@@ -1,4 +1,4 @@
-package stream
+package natsbus
 
 import (
 	"bytes"
@@ -29,7 +29,7 @@ type Creds struct {
 func NewCreds() (*Creds, error) {
 	kp, err := nkeys.CreateUser()
 	if err != nil {
-		return nil, fmt.Errorf("stream: new credentials: %w", err)
+		return nil, fmt.Errorf("natsbus: new credentials: %w", err)
 	}
 	return fromKeyPair(kp)
 }
@@ -37,7 +37,7 @@ func NewCreds() (*Creds, error) {
 func fromKeyPair(kp nkeys.KeyPair) (*Creds, error) {
 	pub, err := kp.PublicKey()
 	if err != nil {
-		return nil, fmt.Errorf("stream: credentials: %w", err)
+		return nil, fmt.Errorf("natsbus: credentials: %w", err)
 	}
 	return &Creds{kp: kp, pub: pub}, nil
 }
@@ -101,11 +101,11 @@ func EmbeddedCreds(dir string) (*Creds, string, error) {
 			err = cerr
 		}
 		if err != nil {
-			return nil, path, fmt.Errorf("stream: write %s: %w", path, err)
+			return nil, path, fmt.Errorf("natsbus: write %s: %w", path, err)
 		}
 		// link, not rename: a file another process made first is kept
 		if err := os.Link(tmp.Name(), path); err != nil && !errors.Is(err, fs.ErrExist) {
-			return nil, path, fmt.Errorf("stream: write %s: %w", path, err)
+			return nil, path, fmt.Errorf("natsbus: write %s: %w", path, err)
 		}
 	}
 	c, err := ReadCreds(path)
