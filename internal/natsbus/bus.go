@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -67,35 +68,72 @@ func (b *Bus) partitions() int {
 	return b.Partitions
 }
 
-// Setup creates the streams of the partitioned paths if they do not exist
-// (idempotent).
+// Setup creates the streams of the partitioned paths if they do not
+// exist, with Replicas replicas (at least 1), and raises an existing
+// stream's replicas to Replicas; it never lowers them (idempotent).
+// Any process may set the streams up (a run, a worker, serve), so one
+// started with fewer replicas than a run's must not scale the run's
+// streams down: a node lost after that would lose them.
 func (b *Bus) Setup(ctx context.Context) error {
 	r := max(b.Replicas, 1)
-	if _, err := b.JS.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
-		Name: ObjectsStream, Subjects: []string{objectsPrefix + ">"}, Retention: jetstream.WorkQueuePolicy,
-		Storage: jetstream.FileStorage, Replicas: r, Duplicates: 10 * time.Minute,
-	}); err != nil {
-		return fmt.Errorf("natsbus: create %s: %w", ObjectsStream, err)
-	}
-	if _, err := b.JS.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
-		Name: PairsStream, Subjects: []string{pairsPrefix + ">"}, Retention: jetstream.LimitsPolicy,
-		Storage: jetstream.FileStorage, Replicas: r, MaxAge: 24 * time.Hour, Duplicates: 10 * time.Minute,
-	}); err != nil {
-		return fmt.Errorf("natsbus: create %s: %w", PairsStream, err)
-	}
-	if _, err := b.JS.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
-		Name: PartialsStream, Subjects: []string{partialsPrefix + ">"}, Retention: jetstream.LimitsPolicy,
-		Storage: jetstream.FileStorage, Replicas: r, MaxAge: 24 * time.Hour, Duplicates: 10 * time.Minute,
-	}); err != nil {
-		return fmt.Errorf("natsbus: create %s: %w", PartialsStream, err)
-	}
-	if _, err := b.JS.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
-		Name: ReduceStream, Subjects: []string{reduceSubject}, Retention: jetstream.WorkQueuePolicy,
-		Storage: jetstream.FileStorage, Replicas: r, Duplicates: 10 * time.Minute,
-	}); err != nil {
-		return fmt.Errorf("natsbus: create %s: %w", ReduceStream, err)
+	for _, cfg := range []jetstream.StreamConfig{
+		{Name: ObjectsStream, Subjects: []string{objectsPrefix + ">"}, Retention: jetstream.WorkQueuePolicy,
+			Storage: jetstream.FileStorage, Replicas: r, Duplicates: 10 * time.Minute},
+		{Name: PairsStream, Subjects: []string{pairsPrefix + ">"}, Retention: jetstream.LimitsPolicy,
+			Storage: jetstream.FileStorage, Replicas: r, MaxAge: 24 * time.Hour, Duplicates: 10 * time.Minute},
+		{Name: PartialsStream, Subjects: []string{partialsPrefix + ">"}, Retention: jetstream.LimitsPolicy,
+			Storage: jetstream.FileStorage, Replicas: r, MaxAge: 24 * time.Hour, Duplicates: 10 * time.Minute},
+		{Name: ReduceStream, Subjects: []string{reduceSubject}, Retention: jetstream.WorkQueuePolicy,
+			Storage: jetstream.FileStorage, Replicas: r, Duplicates: 10 * time.Minute},
+	} {
+		if err := b.ensureStream(ctx, cfg); err != nil {
+			return err
+		}
 	}
 	return nil
+}
+
+// ensureStream creates the stream of cfg with cfg.Replicas replicas, or
+// brings an existing one to cfg's subjects, age and duplicate window
+// with the larger of its replicas and cfg's (what else an operator set
+// on it stays). It updates the stream only when something differs.
+func (b *Bus) ensureStream(ctx context.Context, cfg jetstream.StreamConfig) error {
+	for try := 0; ; try++ {
+		st, err := b.JS.Stream(ctx, cfg.Name)
+		if errors.Is(err, jetstream.ErrStreamNotFound) {
+			_, err = b.JS.CreateStream(ctx, cfg)
+			if errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) && try < 3 {
+				continue // another process made it meanwhile: look again
+			}
+			if err != nil {
+				return fmt.Errorf("natsbus: create %s with %d replicas: %w", cfg.Name, cfg.Replicas, err)
+			}
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("natsbus: %s: %w", cfg.Name, err)
+		}
+		have := st.CachedInfo().Config
+		if have.Retention != cfg.Retention {
+			return fmt.Errorf("natsbus: stream %s exists with %s retention, not %s: it was made by something else (delete it, or use another server)", cfg.Name, have.Retention, cfg.Retention)
+		}
+		want := have
+		want.Subjects = cfg.Subjects
+		if cfg.MaxAge != 0 {
+			want.MaxAge = cfg.MaxAge
+		}
+		if cfg.Duplicates != 0 { // 0: the server's default (two minutes)
+			want.Duplicates = cfg.Duplicates
+		}
+		want.Replicas = max(have.Replicas, cfg.Replicas)
+		if slices.Equal(want.Subjects, have.Subjects) && want.MaxAge == have.MaxAge && want.Duplicates == have.Duplicates && want.Replicas == have.Replicas {
+			return nil
+		}
+		if _, err := b.JS.UpdateStream(ctx, want); err != nil {
+			return fmt.Errorf("natsbus: update %s (replicas %d to %d): %w", cfg.Name, have.Replicas, want.Replicas, err)
+		}
+		return nil
+	}
 }
 
 // PurgeWork empties the streams of the partitioned paths (tasks, pairs,

@@ -23,16 +23,14 @@ const (
 )
 
 // SetupLive creates the live stream if it does not exist (seven days of
-// shares are kept, so a watcher started late can begin from the start).
+// shares are kept, so a watcher started late can begin from the start),
+// with Replicas replicas, raising an existing one's but never lowering
+// them (as Setup).
 func (b *Bus) SetupLive(ctx context.Context) error {
-	_, err := b.JS.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+	return b.ensureStream(ctx, jetstream.StreamConfig{
 		Name: LiveStream, Subjects: []string{LivePrefix + ">"}, Retention: jetstream.LimitsPolicy,
 		Storage: jetstream.FileStorage, Replicas: max(b.Replicas, 1), MaxAge: 7 * 24 * time.Hour,
 	})
-	if err != nil {
-		return fmt.Errorf("natsbus: create %s: %w", LiveStream, err)
-	}
-	return nil
 }
 
 // Publish sends shares to subject in time order (a stable sort of a copy:
