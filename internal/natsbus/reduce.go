@@ -316,7 +316,7 @@ func (w *Worker) handleMap(ctx context.Context, m jetstream.Msg, t *task) error 
 }
 
 // reduceLoop serves reduce tasks, one at a time, until ctx ends.
-func (w *Worker) reduceLoop(ctx context.Context, ackWait time.Duration) error {
+func (w *Worker) reduceLoop(ctx context.Context, ackWait time.Duration, held *inProgress) error {
 	var c jetstream.Consumer
 	err := retry(ctx, func(ctx context.Context) error {
 		var err error
@@ -344,7 +344,10 @@ func (w *Worker) reduceLoop(ctx context.Context, ackWait time.Duration) error {
 			time.Sleep(100 * time.Millisecond)
 		}
 		for _, m := range msgs {
-			if err := w.reduce(ctx, m, ackWait); err != nil {
+			held.add(m)
+			err := w.reduce(ctx, m)
+			held.done(m)
+			if err != nil {
 				if ctx.Err() != nil {
 					return nil
 				}
@@ -358,7 +361,7 @@ func (w *Worker) reduceLoop(ctx context.Context, ackWait time.Duration) error {
 }
 
 // reduce merges one partition of a run.
-func (w *Worker) reduce(ctx context.Context, m jetstream.Msg, ackWait time.Duration) error {
+func (w *Worker) reduce(ctx context.Context, m jetstream.Msg) error {
 	var rt reduceTask
 	if err := json.Unmarshal(m.Data(), &rt); err != nil || rt.Run == "" || rt.Reduces <= 0 || rt.R < 0 || rt.R >= rt.Reduces || rt.Batches < 0 {
 		m.Term()
@@ -382,7 +385,7 @@ func (w *Worker) reduce(ctx context.Context, m jetstream.Msg, ackWait time.Durat
 	defer cons.stop()
 	merged := map[uint64]*coord.EdgePartial{}
 	g := newGatherer(rt.Batches)
-	alive, progress := time.Now(), time.Now()
+	progress := time.Now()
 	for !g.complete() {
 		if ctx.Err() != nil {
 			return ctx.Err() // not acked: another reducer redoes it
@@ -397,11 +400,6 @@ func (w *Worker) reduce(ctx context.Context, m jetstream.Msg, ackWait time.Durat
 			}
 			m.Term()
 			return fmt.Errorf("worker %s: %w", w.Name, err)
-		}
-		if time.Since(alive) > ackWait/3 {
-			// still waiting for map tasks: keep the task ours
-			m.InProgress()
-			alive = time.Now()
 		}
 		msgs, err := cons.next(ctx, 64, 100*time.Millisecond, func(f string, a ...any) {
 			if w.Log != nil {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -19,7 +20,7 @@ type Worker struct {
 	Bus        *Bus
 	Name       string
 	Partitions []int         // nil: all
-	AckWait    time.Duration // before a task is given to another worker (default 30 s)
+	AckWait    time.Duration // before a task of a worker that stopped answering goes to another (default DefaultAckWait)
 	Log        func(string, ...any)
 	// OnTask is called after a task's result is published and before it
 	// is acknowledged (tests stop a worker there, as a crash would), with
@@ -33,6 +34,54 @@ type Worker struct {
 	Results atomic.Int64
 }
 
+// DefaultAckWait is how long a task taken by a worker that stopped
+// answering (killed, frozen, cut off) waits before the server gives it to
+// another worker. A live worker tells the server four times per AckWait
+// that the tasks it holds are in progress, however long they take, so a
+// short AckWait costs no duplicated work; and a task done twice (a worker
+// that came back) counts once, since results carry ids per task.
+const DefaultAckWait = 5 * time.Second
+
+// inProgress holds the tasks a worker has taken and not yet finished,
+// and tells the server they are in progress until they are.
+type inProgress struct {
+	mu   sync.Mutex
+	msgs map[jetstream.Msg]bool
+}
+
+func (p *inProgress) add(ms ...jetstream.Msg) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, m := range ms {
+		p.msgs[m] = true
+	}
+}
+
+func (p *inProgress) done(m jetstream.Msg) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	delete(p.msgs, m)
+}
+
+// run sends an in-progress acknowledgement for every task held, every
+// interval, until ctx ends.
+func (p *inProgress) run(ctx context.Context, every time.Duration) {
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		p.mu.Lock()
+		for m := range p.msgs {
+			m.InProgress() // fire and forget: a lost one is made up for by the next
+		}
+		p.mu.Unlock()
+	}
+}
+
 // Run serves tasks until ctx ends.
 func (w *Worker) Run(ctx context.Context) error {
 	parts := w.Partitions
@@ -43,8 +92,10 @@ func (w *Worker) Run(ctx context.Context) error {
 	}
 	ackWait := w.AckWait
 	if ackWait <= 0 {
-		ackWait = 30 * time.Second
+		ackWait = DefaultAckWait
 	}
+	held := &inProgress{msgs: map[jetstream.Msg]bool{}}
+	go held.run(ctx, ackWait/4)
 	var consumers []jetstream.Consumer
 	for _, p := range parts {
 		var c jetstream.Consumer
@@ -62,7 +113,7 @@ func (w *Worker) Run(ctx context.Context) error {
 		consumers = append(consumers, c)
 	}
 	reduced := make(chan error, 1)
-	go func() { reduced <- w.reduceLoop(ctx, ackWait) }()
+	go func() { reduced <- w.reduceLoop(ctx, ackWait, held) }()
 	defer func() { <-reduced }()
 	nap := time.Duration(0) // grows while there is nothing to do
 	for ctx.Err() == nil {
@@ -78,9 +129,12 @@ func (w *Worker) Run(ctx context.Context) error {
 				}
 				time.Sleep(100 * time.Millisecond)
 			}
+			held.add(msgs...)
 			for _, m := range msgs {
 				idle = false
-				if err := w.handle(ctx, m); err != nil {
+				err := w.handle(ctx, m)
+				held.done(m)
+				if err != nil {
 					if ctx.Err() != nil {
 						return nil
 					}
