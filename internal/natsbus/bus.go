@@ -85,6 +85,7 @@ func (b *Bus) Setup(ctx context.Context) error {
 			Storage: jetstream.FileStorage, Replicas: r, MaxAge: 24 * time.Hour, Duplicates: 10 * time.Minute},
 		{Name: ReduceStream, Subjects: []string{reduceSubject}, Retention: jetstream.WorkQueuePolicy,
 			Storage: jetstream.FileStorage, Replicas: r, Duplicates: 10 * time.Minute},
+		chunksConfig(r),
 	} {
 		if err := b.ensureStream(ctx, cfg); err != nil {
 			return err
@@ -137,11 +138,11 @@ func (b *Bus) ensureStream(ctx context.Context, cfg jetstream.StreamConfig) erro
 }
 
 // PurgeWork empties the streams of the partitioned paths (tasks, pairs,
-// partials, reduce tasks), not the live stream: for a server only one
+// partials, reduce tasks, chunks), not the live stream: for a server only one
 // process uses, when that process starts again and the runs those
 // messages belonged to are gone.
 func (b *Bus) PurgeWork(ctx context.Context) error {
-	for _, name := range []string{ObjectsStream, PairsStream, PartialsStream, ReduceStream} {
+	for _, name := range []string{ObjectsStream, PairsStream, PartialsStream, ReduceStream, ChunksStream} {
 		st, err := b.JS.Stream(ctx, name)
 		if err != nil {
 			return fmt.Errorf("natsbus: %s: %w", name, err)
@@ -156,7 +157,8 @@ func (b *Bus) PurgeWork(ctx context.Context) error {
 // batchBytes is the size a task or result message aims at: half the
 // server's max_payload (1 MiB by default), at most 1 MiB, since large
 // messages overrun the clients' pending limits and stall the consumers.
-// A single object may still fill a whole message (maxBody).
+// A message that must be larger (one object's shares) travels in chunks
+// of this size (chunks.go).
 func batchBytes(nc *nats.Conn) int {
 	if nc == nil {
 		return 512 << 10
@@ -165,7 +167,7 @@ func batchBytes(nc *nats.Conn) int {
 }
 
 // maxBody is the largest message body the server takes, less room for
-// headers.
+// headers; a larger one is sent in chunks.
 func maxBody(nc *nats.Conn) int {
 	if nc == nil {
 		return 1 << 20

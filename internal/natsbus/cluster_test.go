@@ -20,7 +20,7 @@ func TestMain(m *testing.M) {
 }
 
 // streams are every stream the bus sets up.
-var streams = []string{natsbus.ObjectsStream, natsbus.PairsStream, natsbus.PartialsStream, natsbus.ReduceStream, natsbus.LiveStream}
+var streams = []string{natsbus.ObjectsStream, natsbus.PairsStream, natsbus.PartialsStream, natsbus.ReduceStream, natsbus.ChunksStream, natsbus.LiveStream}
 
 // replicas returns the replicas of each stream.
 func replicas(t *testing.T, ctx context.Context, js jetstream.JetStream) map[string]int {

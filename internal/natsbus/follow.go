@@ -254,7 +254,7 @@ func retry(ctx context.Context, fn func(ctx context.Context) error) error {
 		if err == nil {
 			return nil
 		}
-		if errors.Is(err, nats.ErrMaxPayload) || errors.Is(err, nats.ErrBadSubject) || errors.Is(err, jetstream.ErrStreamNotFound) {
+		if permanent(err) {
 			return err // retrying cannot help
 		}
 		select {
@@ -264,4 +264,25 @@ func retry(ctx context.Context, fn func(ctx context.Context) error) error {
 		}
 		wait = min(2*wait, 2*time.Second)
 	}
+}
+
+// permanent reports whether retrying a request that failed with err
+// cannot help: a message too large, a bad subject, a stream or message
+// that does not exist, a server whose storage limits refuse the message.
+func permanent(err error) bool {
+	if errors.Is(err, nats.ErrMaxPayload) || errors.Is(err, nats.ErrBadSubject) || errors.Is(err, jetstream.ErrStreamNotFound) || errors.Is(err, jetstream.ErrMsgNotFound) {
+		return true
+	}
+	var apiErr *jetstream.APIError
+	if errors.As(err, &apiErr) {
+		switch apiErr.ErrorCode {
+		case jetstream.JSErrCodeStreamNotFound, jetstream.JSErrCodeMessageNotFound,
+			10002, // account resource limits exceeded
+			10023, // insufficient resources
+			10047, // storage resources exceeded
+			10054: // message size exceeds the stream's maximum
+			return true
+		}
+	}
+	return false
 }

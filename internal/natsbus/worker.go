@@ -9,7 +9,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/tahqiq/tahqiq/internal/coord"
@@ -160,8 +159,16 @@ func (w *Worker) Run(ctx context.Context) error {
 }
 
 func (w *Worker) handle(ctx context.Context, m jetstream.Msg) error {
+	data, err := w.Bus.receive(ctx, m.Data())
+	if ctx.Err() != nil {
+		return ctx.Err() // not acked: the task goes to another worker
+	}
+	if err != nil {
+		m.Term() // its chunks are gone or damaged: it can never be done
+		return fmt.Errorf("worker %s: task on %s: %w", w.Name, m.Subject(), err)
+	}
 	var t task
-	err := json.Unmarshal(m.Data(), &t)
+	err = json.Unmarshal(data, &t)
 	if err == nil {
 		err = t.check()
 	}
@@ -215,24 +222,22 @@ func (w *Worker) handle(ctx context.Context, m jetstream.Msg) error {
 		if err != nil {
 			return err
 		}
-		if err := w.publish(ctx, pairsPrefix+t.Run, body, t.Run+"/"+strconv.Itoa(t.Batch)+"/"+strconv.Itoa(c), "pairs of batch "+strconv.Itoa(t.Batch)); err != nil {
+		if err := w.publish(ctx, pairsPrefix+t.Run, t.Run, body, t.Run+"/"+strconv.Itoa(t.Batch)+"/"+strconv.Itoa(c), "pairs of batch "+strconv.Itoa(t.Batch)); err != nil {
 			return err
 		}
 	}
 	return w.finish(ctx, m, t.Batch)
 }
 
-// publish sends one result message, retrying until the stream takes it
-// (its id makes a retry count once).
-func (w *Worker) publish(ctx context.Context, subject string, body []byte, id, what string) error {
-	msg := &nats.Msg{Subject: subject, Data: body}
+// publish sends one result message of run, retrying until the stream
+// takes it (its id makes a retry count once; a body larger than a
+// message goes in chunks).
+func (w *Worker) publish(ctx context.Context, subject, run string, body []byte, id, what string) error {
 	tries := 0
-	if err := retry(ctx, func(ctx context.Context) error {
-		_, err := w.Bus.JS.PublishMsg(ctx, msg, jetstream.WithMsgID(id))
-		if tries++; err != nil && w.Log != nil && tries%10 == 1 {
+	if err := w.Bus.send(ctx, subject, run, id, body, func(err error) {
+		if tries++; w.Log != nil && tries%10 == 1 {
 			w.Log("worker %s: publish %s: %v (retrying)", w.Name, what, err)
 		}
-		return err
 	}); err != nil {
 		return err
 	}
