@@ -94,11 +94,33 @@ func (b *Bus) Setup(ctx context.Context) error {
 	return nil
 }
 
+// SetupWait is how long Setup and SetupLive try a stream that does not
+// answer (a cluster electing a leader after a node died) before they
+// give up.
+var SetupWait = time.Minute
+
 // ensureStream creates the stream of cfg with cfg.Replicas replicas, or
 // brings an existing one to cfg's subjects, age and duplicate window
 // with the larger of its replicas and cfg's (what else an operator set
 // on it stays). It updates the stream only when something differs.
 func (b *Bus) ensureStream(ctx context.Context, cfg jetstream.StreamConfig) error {
+	wctx, cancel := context.WithTimeout(ctx, SetupWait)
+	defer cancel()
+	var last error
+	err := retry(wctx, func(ctx context.Context) error {
+		err := b.ensureStreamOnce(ctx, cfg)
+		if err != nil {
+			last = err
+		}
+		return err
+	})
+	if err != nil && ctx.Err() == nil && wctx.Err() != nil {
+		return fmt.Errorf("natsbus: stream %s did not answer for %s (are most of the cluster's nodes up?): %w", cfg.Name, SetupWait, last)
+	}
+	return err
+}
+
+func (b *Bus) ensureStreamOnce(ctx context.Context, cfg jetstream.StreamConfig) error {
 	for try := 0; ; try++ {
 		st, err := b.JS.Stream(ctx, cfg.Name)
 		if errors.Is(err, jetstream.ErrStreamNotFound) {
@@ -116,7 +138,7 @@ func (b *Bus) ensureStream(ctx context.Context, cfg jetstream.StreamConfig) erro
 		}
 		have := st.CachedInfo().Config
 		if have.Retention != cfg.Retention {
-			return fmt.Errorf("natsbus: stream %s exists with %s retention, not %s: it was made by something else (delete it, or use another server)", cfg.Name, have.Retention, cfg.Retention)
+			return permanentError{fmt.Errorf("natsbus: stream %s exists with %s retention, not %s: it was made by something else (delete it, or use another server)", cfg.Name, have.Retention, cfg.Retention)}
 		}
 		want := have
 		want.Subjects = cfg.Subjects
@@ -143,11 +165,14 @@ func (b *Bus) ensureStream(ctx context.Context, cfg jetstream.StreamConfig) erro
 // messages belonged to are gone.
 func (b *Bus) PurgeWork(ctx context.Context) error {
 	for _, name := range []string{ObjectsStream, PairsStream, PartialsStream, ReduceStream, ChunksStream} {
-		st, err := b.JS.Stream(ctx, name)
+		err := retry(ctx, func(ctx context.Context) error {
+			st, err := b.JS.Stream(ctx, name)
+			if err == nil {
+				err = st.Purge(ctx)
+			}
+			return err
+		})
 		if err != nil {
-			return fmt.Errorf("natsbus: %s: %w", name, err)
-		}
-		if err := st.Purge(ctx); err != nil {
 			return fmt.Errorf("natsbus: purge %s: %w", name, err)
 		}
 	}

@@ -266,6 +266,11 @@ func retry(ctx context.Context, fn func(ctx context.Context) error) error {
 	}
 }
 
+// permanentError is an error that retrying cannot mend.
+type permanentError struct{ error }
+
+func (e permanentError) Unwrap() error { return e.error }
+
 // permanent reports whether retrying a request that failed with err
 // cannot help: a message too large, a bad subject, a stream or message
 // that does not exist, a server whose storage limits refuse the message.
@@ -273,8 +278,15 @@ func permanent(err error) bool {
 	if errors.Is(err, nats.ErrMaxPayload) || errors.Is(err, nats.ErrBadSubject) || errors.Is(err, jetstream.ErrStreamNotFound) || errors.Is(err, jetstream.ErrMsgNotFound) {
 		return true
 	}
+	var perr permanentError
+	if errors.As(err, &perr) {
+		return true
+	}
 	var apiErr *jetstream.APIError
 	if errors.As(err, &apiErr) {
+		if apiErr.Code == 400 {
+			return true // a bad request (replicas a single server cannot have, …)
+		}
 		switch apiErr.ErrorCode {
 		case jetstream.JSErrCodeStreamNotFound, jetstream.JSErrCodeMessageNotFound,
 			10002, // account resource limits exceeded

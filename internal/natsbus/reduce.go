@@ -171,10 +171,14 @@ func (r *Reducer) Reduce(ctx context.Context, spec coord.ReduceSpec, objs []coor
 		}
 		if r.Progress != nil && time.Since(lastProgress) > time.Second {
 			lastProgress = time.Now()
-			if s, err := js.Stream(ctx, ObjectsStream); err == nil {
+			// a request to a stream whose leader just died is never
+			// answered: it must not hold the gather
+			sctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+			if s, err := js.Stream(sctx, ObjectsStream); err == nil {
 				left := min(int(s.CachedInfo().State.Msgs), batches)
 				r.Progress(batches-left, batches)
 			}
+			cancel()
 		}
 		msgs, err := out.next(ctx, 64, 100*time.Millisecond, r.Log)
 		if err != nil {
@@ -319,15 +323,14 @@ func (w *Worker) reduceLoop(ctx context.Context, ackWait time.Duration, held *in
 		}
 		return fmt.Errorf("natsbus: reduce consumer: %w", err)
 	}
+	var fetchFailed quiet
 	for ctx.Err() == nil {
 		msgs, err := pull(ctx, c, 1, time.Second)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil
 			}
-			if w.Log != nil {
-				w.Log("worker %s: fetch reduce task: %v", w.Name, err)
-			}
+			fetchFailed.log(w.Log, "worker %s: fetch reduce task: %v", w.Name, err)
 			time.Sleep(100 * time.Millisecond)
 		}
 		for _, m := range msgs {

@@ -81,6 +81,29 @@ func (p *inProgress) run(ctx context.Context, every time.Duration) {
 	}
 }
 
+// quiet logs a failure that repeats (a fetch from a stream whose leader
+// is being elected) once, then at most every five seconds with the
+// number of times it happened meanwhile.
+type quiet struct {
+	last time.Time
+	n    int
+}
+
+func (q *quiet) log(log func(string, ...any), f string, a ...any) {
+	if log == nil {
+		return
+	}
+	q.n++
+	if time.Since(q.last) < 5*time.Second {
+		return
+	}
+	if q.n > 1 {
+		f += fmt.Sprintf(" (%d times since the last report)", q.n)
+	}
+	log(f, a...)
+	q.last, q.n = time.Now(), 0
+}
+
 // Run serves tasks until ctx ends.
 func (w *Worker) Run(ctx context.Context) error {
 	parts := w.Partitions
@@ -106,6 +129,9 @@ func (w *Worker) Run(ctx context.Context) error {
 			})
 			return err
 		})
+		if ctx.Err() != nil {
+			return nil // stopped while starting
+		}
 		if err != nil {
 			return fmt.Errorf("natsbus: consumer for partition %d: %w", p, err)
 		}
@@ -114,6 +140,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	reduced := make(chan error, 1)
 	go func() { reduced <- w.reduceLoop(ctx, ackWait, held) }()
 	defer func() { <-reduced }()
+	var fetchFailed quiet
 	nap := time.Duration(0) // grows while there is nothing to do
 	for ctx.Err() == nil {
 		idle := true
@@ -123,9 +150,7 @@ func (w *Worker) Run(ctx context.Context) error {
 				if ctx.Err() != nil {
 					return nil
 				}
-				if w.Log != nil {
-					w.Log("worker %s: fetch: %v", w.Name, err)
-				}
+				fetchFailed.log(w.Log, "worker %s: fetch: %v", w.Name, err)
 				time.Sleep(100 * time.Millisecond)
 			}
 			held.add(msgs...)

@@ -136,10 +136,14 @@ func Start(tb testing.TB, n int, o Options) *Cluster {
 			routeURLs = append(routeURLs, fmt.Sprintf("nats://127.0.0.1:%d", p))
 		}
 	}
+	dirs := make([]string, n)
+	for i := range dirs {
+		dirs[i] = tb.TempDir()
+	}
 	c := &Cluster{}
-	tb.Cleanup(c.stop)
+	tb.Cleanup(c.stop) // before the directories are removed (cleanups run last first)
 	for i := range n {
-		cfg := node{Name: fmt.Sprint("n", i), Port: clients[i], Routes: routeURLs, Dir: tb.TempDir(),
+		cfg := node{Name: fmt.Sprint("n", i), Port: clients[i], Routes: routeURLs, Dir: dirs[i],
 			MaxPayload: o.MaxPayload, MaxStore: o.MaxStore, Log: os.Getenv("TAHQIQ_NATS_LOG") != ""}
 		if n > 1 {
 			cfg.Cluster = routes[i]
