@@ -166,14 +166,15 @@ func TestStreamCommandsKeepReplicas(t *testing.T) {
 }
 
 // TestCoordFailoverCLI: tahqiq coord --nats --replicas 3 on a three-node
-// cluster (each node a process) with tahqiq worker processes, through
-// what an operator's night looks like: worker W1 (serving half the
+// cluster (each node a process) with tahqiq worker processes started
+// with the default --replicas, as an operator starts them, through what
+// an operator's night looks like: worker W1 (serving half the
 // partitions) maps its half and its reducer takes a reduce task, which
 // it holds waiting for the other half; a replacement worker W2 is
-// started with the default --replicas (it used to scale every stream
-// down to one replica); the partials stream's leader node is killed,
-// then W1 (SIGKILL: its reduce task is held by a dead process); W1 is
-// started again serving every partition. The run completes, writes the
+// started (it used to scale every stream down to one replica); the
+// partials stream's leader node is killed, then W1 (SIGKILL: its reduce
+// task is held by a dead process); W1 is started again serving every
+// partition. The run completes, writes the
 // same files byte for byte as tahqiq coord without --nats, and the
 // streams still have three replicas. Before, the run hung for good once
 // W2 had scaled the streams down and their node died. Every wait is on
@@ -194,7 +195,7 @@ func TestCoordFailoverCLI(t *testing.T) {
 	if code, _, stderr := run(t, data, "", append(coordArgs, "--out", one)...); code != 0 {
 		t.Fatalf("coord: %d %s", code, stderr)
 	}
-	w1 := startChild(t, "W1", t.TempDir(), "worker", "--nats", urls, "--partitions", "8", "--partitions-served", "0,1,2,3", "--replicas", "3")
+	w1 := startChild(t, "W1", t.TempDir(), "worker", "--nats", urls, "--partitions", "8", "--partitions-served", "0,1,2,3")
 	w1.waitFor(t, ctx, "serving")
 	var runErr syncBuffer
 	ran := make(chan int, 1)
@@ -226,11 +227,12 @@ func TestCoordFailoverCLI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Logf("before the kills: replicas %v; %s leader %s", replicasOf(t, ctx, js, workStreams...), natsbus.PartialsStream, leader.Name)
 	leader.Kill()
 	w1.kill()
 	killed := time.Now()
 	t.Logf("killed node %s (the %s leader) and W1", leader.Name, natsbus.PartialsStream)
-	startChild(t, "W1 again", t.TempDir(), "worker", "--nats", urls, "--partitions", "8", "--replicas", "3")
+	startChild(t, "W1 again", t.TempDir(), "worker", "--nats", urls, "--partitions", "8")
 	select {
 	case code := <-ran:
 		if code != 0 {
@@ -259,4 +261,81 @@ func TestCoordFailoverCLI(t *testing.T) {
 		}
 	}
 	t.Logf("the run's log:\n%s", runErr.String())
+}
+
+// TestWorkerStopsWhenStreamUnreachable: a tahqiq worker process whose
+// reducer follows a partials stream (one replica, the default) loses the
+// stream's only node; it reconnects to another node, where the stream is
+// unreachable, and is then sent SIGTERM: it exits, with status 0. Before,
+// it was stuck in the ordered consumer's reset (which ignores contexts
+// and retries for ever) and ignored SIGTERM.
+func TestWorkerStopsWhenStreamUnreachable(t *testing.T) {
+	if testing.Short() {
+		t.Skip("3-node cluster and a worker process: not in -short mode")
+	}
+	c := natstest.Start(t, 3, natstest.Options{})
+	js := c.Connect(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	fixture := filepath.Join("..", "demo", "data", "russian_coord_tweets.events.csv.gz")
+	// a run with two partitions, of which the worker serves one: its
+	// reducer waits for the other's partials for as long as the run lasts
+	rctx, stopRun := context.WithCancel(ctx)
+	ran := make(chan int, 1)
+	var runErr syncBuffer
+	go func() {
+		ran <- cli.Main(rctx, []string{"--data", t.TempDir(), "--quiet", "coord", "--input", fixture, "--by", "retweet", "--out", t.TempDir(),
+			"--nats", c.URLs(), "--partitions", "2", "--reduce-partitions", "1"}, strings.NewReader(""), io.Discard, &runErr)
+	}()
+	defer func() { stopRun(); <-ran }()
+	home, err := c.Leader(ctx, js, natsbus.PartialsStream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// the worker knows only the stream's node at first (it learns the
+	// others from it, as a client of a cluster does)
+	w := startChild(t, "worker", t.TempDir(), "worker", "--nats", home.URL, "--partitions", "2", "--partitions-served", "0")
+	for {
+		ci := consumer(ctx, js, natsbus.ReduceStream, "tahqiq-reduce")
+		actx, acancel := context.WithTimeout(ctx, 2*time.Second)
+		st, err := js.Stream(actx, natsbus.PartialsStream)
+		acancel()
+		if ci != nil && ci.NumAckPending > 0 && err == nil && st.CachedInfo().State.Consumers > 0 {
+			break // it holds the reduce task and follows the partials
+		}
+		select {
+		case <-w.done:
+			t.Fatalf("the worker exited: %s", w.stderr.String())
+		case <-ctx.Done():
+			t.Fatalf("the worker never followed its partials: %s", w.stderr.String())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	home.Kill()
+	t.Logf("killed node %s, the only one of %s", home.Name, natsbus.PartialsStream)
+	// the worker notices (a stuck one never does: then it is stopped
+	// all the same, and must exit)
+	noticed := time.After(time.Minute)
+	for !strings.Contains(w.stderr.String(), "follow tahqiq.partials.") {
+		select {
+		case <-w.done:
+			t.Fatalf("the worker exited before it was told to: %s", w.stderr.String())
+		case <-noticed:
+			t.Errorf("the worker said nothing of its stream in a minute: %s", w.stderr.String())
+		case <-time.After(50 * time.Millisecond):
+			continue
+		}
+		break
+	}
+	w.cmd.Process.Signal(syscall.SIGTERM)
+	sent := time.Now()
+	select {
+	case <-w.done:
+		t.Logf("the worker exited %s after SIGTERM", time.Since(sent).Round(time.Millisecond))
+	case <-time.After(time.Minute):
+		t.Fatalf("the worker did not exit within a minute of SIGTERM: %s", w.stderr.String())
+	}
+	if code := w.cmd.ProcessState.ExitCode(); code != 0 {
+		t.Errorf("the worker exited %d after SIGTERM: %s", code, w.stderr.String())
+	}
 }

@@ -197,6 +197,7 @@ func (e *env) openBus(ctx context.Context, url, credsFile, dir, listen string, p
 	}
 	cleanup = append(cleanup, bus.Close)
 	bus.Partitions, bus.Replicas = partitions, replicas
+	bus.Log = func(f string, a ...any) { fmt.Fprintf(e.stderr, f+"\n", a...) }
 	if !work {
 		return bus, done, nil
 	}

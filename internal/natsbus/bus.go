@@ -24,6 +24,9 @@ type Bus struct {
 	JS         jetstream.JetStream
 	Partitions int // number of object partitions (default 16)
 	Replicas   int // stream replicas (1 on one server, 3 on a cluster)
+	// Log, when set, hears what a setup waits for (a stream's replicas
+	// settling, a leader being elected).
+	Log func(format string, a ...any)
 }
 
 // Dial connects to the NATS server or cluster at url with creds (nil:
@@ -95,50 +98,72 @@ func (b *Bus) Setup(ctx context.Context) error {
 }
 
 // SetupWait is how long Setup and SetupLive try a stream that does not
-// answer (a cluster electing a leader after a node died) before they
-// give up.
-var SetupWait = time.Minute
+// answer (a cluster electing a leader after a node died), or wait for
+// its replicas to settle, before they give up.
+var SetupWait = 3 * time.Minute
 
 // ensureStream creates the stream of cfg with cfg.Replicas replicas, or
 // brings an existing one to cfg's subjects, age and duplicate window
 // with the larger of its replicas and cfg's (what else an operator set
-// on it stays). It updates the stream only when something differs.
+// on it stays). It updates the stream only when something differs. On a
+// cluster it then waits until the stream, and the consumers of a work
+// queue (which the server moves to the stream's peers), have their
+// replicas in place: a run that published while a stream was still
+// growing from one replica to three lost it with the node that held it.
 func (b *Bus) ensureStream(ctx context.Context, cfg jetstream.StreamConfig) error {
 	wctx, cancel := context.WithTimeout(ctx, SetupWait)
 	defer cancel()
 	var last error
+	var st jetstream.Stream
 	err := retry(wctx, func(ctx context.Context) error {
-		err := b.ensureStreamOnce(ctx, cfg)
+		var err error
+		st, err = b.ensureStreamOnce(ctx, cfg)
 		if err != nil {
 			last = err
 		}
 		return err
 	})
+	if err == nil {
+		start, said := time.Now(), time.Time{}
+		err = retry(wctx, func(ctx context.Context) error {
+			err := settled(ctx, st)
+			if err != nil {
+				last = err
+				if b.Log != nil && time.Since(start) > 2*time.Second && time.Since(said) > 10*time.Second {
+					said = time.Now()
+					b.Log("natsbus: waiting for stream %s to settle at %d replicas: %v", cfg.Name, max(cfg.Replicas, st.CachedInfo().Config.Replicas), err)
+				}
+			}
+			return err
+		})
+	}
 	if err != nil && ctx.Err() == nil && wctx.Err() != nil {
-		return fmt.Errorf("natsbus: stream %s did not answer for %s (are most of the cluster's nodes up?): %w", cfg.Name, SetupWait, last)
+		return fmt.Errorf("natsbus: stream %s did not answer, or did not settle, for %s (are most of the cluster's nodes up?): %w", cfg.Name, SetupWait, last)
 	}
 	return err
 }
 
-func (b *Bus) ensureStreamOnce(ctx context.Context, cfg jetstream.StreamConfig) error {
+// ensureStreamOnce is one attempt of ensureStream's first step; it
+// returns the stream.
+func (b *Bus) ensureStreamOnce(ctx context.Context, cfg jetstream.StreamConfig) (jetstream.Stream, error) {
 	for try := 0; ; try++ {
 		st, err := b.JS.Stream(ctx, cfg.Name)
 		if errors.Is(err, jetstream.ErrStreamNotFound) {
-			_, err = b.JS.CreateStream(ctx, cfg)
+			st, err = b.JS.CreateStream(ctx, cfg)
 			if errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) && try < 3 {
 				continue // another process made it meanwhile: look again
 			}
 			if err != nil {
-				return fmt.Errorf("natsbus: create %s with %d replicas: %w", cfg.Name, cfg.Replicas, err)
+				return nil, fmt.Errorf("natsbus: create %s with %d replicas: %w", cfg.Name, cfg.Replicas, err)
 			}
-			return nil
+			return st, nil
 		}
 		if err != nil {
-			return fmt.Errorf("natsbus: %s: %w", cfg.Name, err)
+			return nil, fmt.Errorf("natsbus: %s: %w", cfg.Name, err)
 		}
 		have := st.CachedInfo().Config
 		if have.Retention != cfg.Retention {
-			return permanentError{fmt.Errorf("natsbus: stream %s exists with %s retention, not %s: it was made by something else (delete it, or use another server)", cfg.Name, have.Retention, cfg.Retention)}
+			return nil, permanentError{fmt.Errorf("natsbus: stream %s exists with %s retention, not %s: it was made by something else (delete it, or use another server)", cfg.Name, have.Retention, cfg.Retention)}
 		}
 		want := have
 		want.Subjects = cfg.Subjects
@@ -150,13 +175,71 @@ func (b *Bus) ensureStreamOnce(ctx context.Context, cfg jetstream.StreamConfig) 
 		}
 		want.Replicas = max(have.Replicas, cfg.Replicas)
 		if slices.Equal(want.Subjects, have.Subjects) && want.MaxAge == have.MaxAge && want.Duplicates == have.Duplicates && want.Replicas == have.Replicas {
-			return nil
+			return st, nil
 		}
-		if _, err := b.JS.UpdateStream(ctx, want); err != nil {
-			return fmt.Errorf("natsbus: update %s (replicas %d to %d): %w", cfg.Name, have.Replicas, want.Replicas, err)
+		if st, err = b.JS.UpdateStream(ctx, want); err != nil {
+			return nil, fmt.Errorf("natsbus: update %s (replicas %d to %d): %w", cfg.Name, have.Replicas, want.Replicas, err)
 		}
+		return st, nil
+	}
+}
+
+// settled returns nil once stream st (and, for a work queue, each of its
+// consumers) has a leader, no change of peers under way and its replicas
+// in place, a majority of them current; else an error saying what it
+// waits for. A peer that is down counts as in place (it is not replaced
+// while it is away), so a cluster missing a node settles.
+func settled(ctx context.Context, st jetstream.Stream) error {
+	info, err := st.Info(ctx)
+	if err != nil {
+		return err
+	}
+	r := info.Config.Replicas
+	if r <= 1 {
 		return nil
 	}
+	if err := groupSettled(info.Cluster, r); err != nil {
+		return fmt.Errorf("stream %s: %w", info.Config.Name, err)
+	}
+	if info.Config.Retention == jetstream.LimitsPolicy {
+		return nil // its consumers (the followers') have one replica of their own
+	}
+	l := st.ListConsumers(ctx)
+	for ci := range l.Info() {
+		if err := groupSettled(ci.Cluster, r); err != nil {
+			return fmt.Errorf("consumer %s of %s: %w", ci.Name, info.Config.Name, err)
+		}
+	}
+	return l.Err()
+}
+
+func groupSettled(ci *jetstream.ClusterInfo, r int) error {
+	switch {
+	case ci == nil:
+		return nil // not clustered
+	case ci.Leader == "":
+		return errors.New("no leader yet")
+	case ci.Desired != nil:
+		what := "its peers are changing"
+		if ci.Desired.Status != nil && ci.Desired.Status.Description != "" {
+			what += " (" + ci.Desired.Status.Description + ")"
+		}
+		return errors.New(what)
+	}
+	peers, current := 1, 1
+	for _, p := range ci.Replicas {
+		if p.Pending {
+			return fmt.Errorf("peer %s is joining or leaving", p.Name)
+		}
+		peers++
+		if p.Current && !p.Offline {
+			current++
+		}
+	}
+	if peers < r || current < r/2+1 {
+		return fmt.Errorf("%d of %d peers in place, %d current", peers, r, current)
+	}
+	return nil
 }
 
 // PurgeWork empties the streams of the partitioned paths (tasks, pairs,
