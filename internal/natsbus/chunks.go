@@ -13,8 +13,8 @@ package natsbus
 // with the chunks' stream sequences in order. A reader gets each chunk by
 // its sequence (a request to the stream's leader, bounded by its context),
 // checks the size and the SHA-256, and goes on with the body as if it had
-// come whole. A run's chunks are purged when the run ends; any left (a run
-// that was killed) go after a day, as its pairs and partials do.
+// come whole. A run's chunks are purged when the run ends, with its pairs
+// and partials; any left (a run that was killed) go after a day.
 
 import (
 	"bytes"
@@ -159,12 +159,38 @@ func (b *Bus) receive(ctx context.Context, data []byte) ([]byte, error) {
 	return body, nil
 }
 
-// purgeChunks removes a run's chunks (best effort: a run's end does not
-// fail for it; what is left goes after a day).
-func (b *Bus) purgeChunks(run string) {
+// purgeRun removes what a run left on the streams once it ends, whether
+// it completed or not: its chunks, and the subject of each stream given
+// (its pairs, its partials); then it marks the run ended (runEnded), so
+// that a worker given one of its tasks after that (a task redelivered,
+// or left in the queue by a run stopped early) drops it instead of
+// waiting for what was purged. Best effort: a run's end does not fail for
+// it, and what is left goes after a day.
+func (b *Bus) purgeRun(run string, subjects map[string]string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if st, err := b.JS.Stream(ctx, ChunksStream); err == nil {
-		st.Purge(ctx, jetstream.WithPurgeSubject(chunksPrefix+run))
+	b.JS.Publish(ctx, endedSubject(run), nil)
+	subjects[ChunksStream] = chunksPrefix + run
+	for stream, subject := range subjects {
+		if st, err := b.JS.Stream(ctx, stream); err == nil {
+			st.Purge(ctx, jetstream.WithPurgeSubject(subject))
+		}
 	}
+}
+
+// endedSubject is where a run's end is marked (on the chunks stream,
+// kept a day).
+func endedSubject(run string) string { return chunksPrefix + run + ".ended" }
+
+// runEnded reports whether run has ended (false when the stream cannot
+// say: the task is then done as usual).
+func (b *Bus) runEnded(ctx context.Context, run string) bool {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	st, err := b.JS.Stream(ctx, ChunksStream)
+	if err != nil {
+		return false
+	}
+	_, err = st.GetLastMsgForSubject(ctx, endedSubject(run))
+	return err == nil
 }

@@ -87,9 +87,12 @@ type follower struct {
 // after a failover a consumer was seen to stay silent for minutes.
 const followStall = 5 * time.Second
 
+// follow starts following subject, trying again while the stream does
+// not answer (a leader being elected) until ctx ends; a stream that does
+// not exist is an error at once.
 func follow(ctx context.Context, js jetstream.JetStream, stream, subject string) (*follower, error) {
 	f := &follower{js: js, stream: stream, subject: subject}
-	return f, f.open(ctx)
+	return f, retry(ctx, f.open)
 }
 
 // open makes a new consumer starting after the last message handed over

@@ -124,7 +124,7 @@ func (p *Partitioner) Pairs(ctx context.Context, kind string, window int64, objs
 		return nil, err
 	}
 	defer cons.stop()
-	defer p.Bus.purgeChunks(run)
+	defer p.Bus.purgeRun(run, map[string]string{PairsStream: pairsPrefix + run})
 	byPart := make([][]int, n)
 	for i, o := range objs {
 		part := Partition(o, n)

@@ -109,7 +109,7 @@ func (r *Reducer) Reduce(ctx context.Context, spec coord.ReduceSpec, objs []coor
 		return err
 	}
 	defer out.stop()
-	defer r.Bus.purgeChunks(run)
+	defer r.Bus.purgeRun(run, map[string]string{PartialsStream: partialsPrefix + run + ".>"})
 	n := r.Bus.partitions()
 	byPart := make([][]int, n)
 	for i, o := range objs {
@@ -363,22 +363,37 @@ func (w *Worker) reduce(ctx context.Context, m jetstream.Msg) error {
 			return ctx.Err()
 		}
 	}
+	if w.Bus.runEnded(ctx, rt.Run) {
+		m.Ack() // given again after its run completed, or its run was stopped
+		if w.Log != nil {
+			w.Log("worker %s: dropped reduce task %d of run %s, which has ended", w.Name, rt.R, rt.Run)
+		}
+		return nil
+	}
 	subject := partialsPrefix + rt.Run + "." + strconv.Itoa(rt.R)
-	var cons *follower
-	if err := retry(ctx, func(context.Context) error {
-		var err error
-		cons, err = follow(ctx, w.Bus.JS, PartialsStream, subject)
-		return err
-	}); err != nil {
+	cons, err := follow(ctx, w.Bus.JS, PartialsStream, subject)
+	if err != nil {
 		return err
 	}
 	defer cons.stop()
 	merged := map[uint64]*coord.EdgePartial{}
 	g := newGatherer(rt.Batches)
-	progress := time.Now()
+	progress, checked := time.Now(), time.Now()
 	for !g.complete() {
 		if ctx.Err() != nil {
 			return ctx.Err() // not acked: another reducer redoes it
+		}
+		if time.Since(progress) > followStall && time.Since(checked) > followStall {
+			// waiting: the run may have been stopped (its partials are
+			// then purged and never complete)
+			checked = time.Now()
+			if w.Bus.runEnded(ctx, rt.Run) {
+				m.Ack()
+				if w.Log != nil {
+					w.Log("worker %s: dropped reduce task %d of run %s, which ended while it waited (%d of %d map tasks in)", w.Name, rt.R, rt.Run, g.done, rt.Batches)
+				}
+				return nil
+			}
 		}
 		if time.Since(progress) > ReduceIdle {
 			// a map task that never publishes (terminated, or taken by a

@@ -31,6 +31,8 @@ type Worker struct {
 	// Results counts the result messages published (a task's pairs may
 	// take several).
 	Results atomic.Int64
+
+	dropped quiet // tasks of ended runs (the task loop's)
 }
 
 // DefaultAckWait is how long a task taken by a worker that stopped
@@ -201,6 +203,13 @@ func (w *Worker) handle(ctx context.Context, m jetstream.Msg) error {
 		// a malformed task can never succeed: terminate it, say so
 		m.Term()
 		return fmt.Errorf("worker %s: malformed task on %s: %v", w.Name, m.Subject(), err)
+	}
+	if w.Bus.runEnded(ctx, t.Run) {
+		// a task left in the queue by a run stopped early, or given again
+		// after its run completed: nobody reads its results
+		m.Ack()
+		w.dropped.log(w.Log, "worker %s: dropped task %d of run %s, which has ended", w.Name, t.Batch, t.Run)
+		return nil
 	}
 	switch t.Mode {
 	case modeReduce:
