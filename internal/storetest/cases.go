@@ -12,20 +12,12 @@ import (
 	"github.com/tahqiq/tahqiq"
 )
 
-// CaseStore is what an engine must implement to keep cases, the custody
-// log, accounts and sessions: everything internal/casework and the HTTP
-// server ask of a store.
-type CaseStore interface {
-	tahqiq.CaseStore
-	tahqiq.AuthStore
-}
-
-// RunCases runs the case, custody-log and account suite. newStore returns
-// a fresh, empty store whose clock (session expiry, password times) is now.
-func RunCases(t *testing.T, newStore func(t *testing.T, now func() time.Time) CaseStore) {
+// runCases runs the case, custody-log and account tests.
+func runCases(t *testing.T, newStore func(t *testing.T, now func() time.Time) Store) {
 	clock := func() time.Time { return t0 }
 	t.Run("UsersAndOrganisations", func(t *testing.T) { testUsers(t, newStore(t, clock)) })
 	t.Run("CaseRoundTrip", func(t *testing.T) { testCaseRoundTrip(t, newStore(t, clock)) })
+	t.Run("ItemsByDHash", func(t *testing.T) { testItemsByDHash(t, newStore(t, clock)) })
 	t.Run("TxRollbackLeavesNothing", func(t *testing.T) { testCaseRollback(t, newStore(t, clock)) })
 	t.Run("LogAndCheckpoints", func(t *testing.T) { testLog(t, newStore(t, clock)) })
 	t.Run("DatasetOwners", func(t *testing.T) { testDatasetOrgs(t, newStore(t, clock)) })
@@ -36,7 +28,7 @@ func RunCases(t *testing.T, newStore func(t *testing.T, now func() time.Time) Ca
 	})
 }
 
-func inTx(t *testing.T, s CaseStore, fn func(ctx context.Context, tx tahqiq.CaseTx) error) {
+func inTx(t *testing.T, s Store, fn func(ctx context.Context, tx tahqiq.CaseTx) error) {
 	t.Helper()
 	ctx := context.Background()
 	if err := s.InTx(ctx, func(tx tahqiq.CaseTx) error { return fn(ctx, tx) }); err != nil {
@@ -58,7 +50,7 @@ var (
 	viewer = tahqiq.User{ID: "u-2", OrgID: "o-b", Name: "ali", Role: tahqiq.RoleViewer}
 )
 
-func seedOrgs(t *testing.T, s CaseStore) {
+func seedOrgs(t *testing.T, s Store) {
 	t.Helper()
 	inTx(t, s, func(ctx context.Context, tx tahqiq.CaseTx) error {
 		for _, o := range []tahqiq.Organisation{orgA, orgB} {
@@ -75,7 +67,7 @@ func seedOrgs(t *testing.T, s CaseStore) {
 	})
 }
 
-func testUsers(t *testing.T, s CaseStore) {
+func testUsers(t *testing.T, s Store) {
 	ctx := context.Background()
 	seedOrgs(t, s)
 	for _, u := range []tahqiq.User{admin, viewer} {
@@ -109,7 +101,7 @@ func testUsers(t *testing.T, s CaseStore) {
 	wantCode(t, "CreateOrganisation with a taken name", err, tahqiq.ECONFLICT)
 }
 
-func testCaseRoundTrip(t *testing.T, s CaseStore) {
+func testCaseRoundTrip(t *testing.T, s Store) {
 	ctx := context.Background()
 	seedOrgs(t, s)
 	at := t0.Add(90 * time.Minute).Add(123456789) // nanoseconds survive
@@ -254,7 +246,7 @@ func utcItems(its []tahqiq.Item) []tahqiq.Item {
 	return out
 }
 
-func testCaseRollback(t *testing.T, s CaseStore) {
+func testCaseRollback(t *testing.T, s Store) {
 	ctx := context.Background()
 	seedOrgs(t, s)
 	failed := errors.New("fail after the writes")
@@ -294,7 +286,7 @@ func testCaseRollback(t *testing.T, s CaseStore) {
 // through tahqiq.LogTx is read back byte for byte, the case chain's head
 // and each record's version follow, and the stored hashes give the tree
 // of the entries.
-func testLog(t *testing.T, s CaseStore) {
+func testLog(t *testing.T, s Store) {
 	ctx := context.Background()
 	if n, err := s.LogSize(ctx); err != nil || n != 0 {
 		t.Fatalf("LogSize of an empty store = %d, %v", n, err)
@@ -450,7 +442,7 @@ func (m memHashes) ReadHashes(idx []int64) ([]tlog.Hash, error) {
 	return out, nil
 }
 
-func testDatasetOrgs(t *testing.T, s CaseStore) {
+func testDatasetOrgs(t *testing.T, s Store) {
 	ctx := context.Background()
 	seedOrgs(t, s)
 	inTx(t, s, func(ctx context.Context, tx tahqiq.CaseTx) error {
@@ -470,7 +462,7 @@ func testDatasetOrgs(t *testing.T, s CaseStore) {
 	}
 }
 
-func testAuth(t *testing.T, s CaseStore, now *time.Time) {
+func testAuth(t *testing.T, s Store, now *time.Time) {
 	ctx := context.Background()
 	seedOrgs(t, s)
 	_, err := s.PasswordHash(ctx, admin.ID)
@@ -595,7 +587,7 @@ func testAuth(t *testing.T, s CaseStore, now *time.Time) {
 
 // testAccounts: organisations are counted inside a transaction, users are
 // disabled and enabled again (never deleted).
-func testAccounts(t *testing.T, s CaseStore) {
+func testAccounts(t *testing.T, s Store) {
 	ctx := context.Background()
 	inTx(t, s, func(ctx context.Context, tx tahqiq.CaseTx) error {
 		if n, err := tx.CountOrganisations(ctx); err != nil || n != 0 {
