@@ -93,11 +93,13 @@ func (t *caseTx) record(ctx context.Context, id, caseID, kind string, v any, rep
 	if err != nil {
 		return err
 	}
-	verb := "INSERT"
+	q := `INSERT INTO case_records (id, case_id, kind, seq, data) VALUES (?, ?, ?, (SELECT count(*) FROM case_records), ?)`
 	if replace {
-		verb = "INSERT OR REPLACE"
+		// the record keeps its row and so its place (INSERT OR REPLACE
+		// would delete it and append it, moving it to the end)
+		q += ` ON CONFLICT (id) DO UPDATE SET data = excluded.data`
 	}
-	_, err = t.tx.ExecContext(ctx, verb+` INTO case_records (id, case_id, kind, seq, data) VALUES (?, ?, ?, (SELECT count(*) FROM case_records), ?)`, id, caseID, kind, b)
+	_, err = t.tx.ExecContext(ctx, q, id, caseID, kind, b)
 	return conflict(err, kind+" "+id)
 }
 

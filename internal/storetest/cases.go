@@ -113,6 +113,7 @@ func testCaseRoundTrip(t *testing.T, s Store) {
 	}
 	finding := tahqiq.Finding{ID: "f-1", CaseID: "c-1", Title: "same text", Text: "two accounts", ItemIDs: []string{"i-a", "i-b"}, Tags: []string{"T0049"}, CreatedBy: admin.ID, CreatedAt: at}
 	rec := tahqiq.Recommendation{ID: "r-1", CaseID: "c-1", Action: "report", Grounds: "f-1", FindingIDs: []string{"f-1"}, State: tahqiq.RecProposed, CreatedBy: admin.ID, CreatedAt: at}
+	rec2 := tahqiq.Recommendation{ID: "r-2", CaseID: "c-1", Action: "refer", Grounds: "f-1", FindingIDs: []string{"f-1"}, State: tahqiq.RecProposed, CreatedBy: admin.ID, CreatedAt: at}
 	tasks := []tahqiq.Task{
 		{ID: "k-1", CaseID: "c-1", Title: "call the observer", CreatedBy: admin.ID, CreatedAt: at},
 		{ID: "k-2", CaseID: "c-1", Title: "check station 17", Assignee: admin.ID, CreatedBy: admin.ID, CreatedAt: at},
@@ -138,8 +139,10 @@ func testCaseRoundTrip(t *testing.T, s Store) {
 		if err := tx.CreateFinding(ctx, finding); err != nil {
 			return err
 		}
-		if err := tx.PutRecommendation(ctx, rec); err != nil {
-			return err
+		for _, r := range []tahqiq.Recommendation{rec, rec2} {
+			if err := tx.PutRecommendation(ctx, r); err != nil {
+				return err
+			}
 		}
 		if err := tx.CreateNote(ctx, note); err != nil {
 			return err
@@ -204,7 +207,8 @@ func testCaseRoundTrip(t *testing.T, s Store) {
 		return tx.CreateShare(ctx, share)
 	})
 	rs, err := s.FindRecommendations(ctx, "c-1")
-	check("FindRecommendations after the decision", rs, err, []tahqiq.Recommendation{dec})
+	// a decided recommendation keeps its place among the case's
+	check("FindRecommendations after the decision (order kept)", rs, err, []tahqiq.Recommendation{dec, rec2})
 	ks, err = s.FindTasks(ctx, "c-1")
 	check("FindTasks after PutTask (order kept)", ks, err, []tahqiq.Task{upd, tasks[1]})
 	k, err := s.FindTask(ctx, "k-1")
