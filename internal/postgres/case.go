@@ -227,7 +227,7 @@ func (db *DB) FindCases(ctx context.Context) ([]tahqiq.Case, error) {
 	return out, nil
 }
 
-// FindShares returns the shares of a case.
+// FindShares returns the shares of a case by organisation and item.
 func (db *DB) FindShares(ctx context.Context, caseID string) ([]tahqiq.CaseShare, error) {
 	rows, err := db.pool.Query(ctx, `SELECT case_id, item_id, org_id, tlp FROM case_shares WHERE case_id = $1 ORDER BY org_id, item_id`, caseID)
 	if err != nil {

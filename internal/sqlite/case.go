@@ -66,7 +66,8 @@ func (t *caseTx) CreateCase(ctx context.Context, c tahqiq.Case) error {
 }
 
 func (t *caseTx) CreateShare(ctx context.Context, s tahqiq.CaseShare) error {
-	_, err := t.tx.ExecContext(ctx, `INSERT OR REPLACE INTO case_shares (case_id, item_id, org_id, tlp) VALUES (?,?,?,?)`, s.CaseID, s.ItemID, s.OrgID, string(s.TLP))
+	_, err := t.tx.ExecContext(ctx, `INSERT INTO case_shares (case_id, item_id, org_id, tlp) VALUES (?,?,?,?)
+		ON CONFLICT (case_id, item_id, org_id) DO UPDATE SET tlp = excluded.tlp`, s.CaseID, s.ItemID, s.OrgID, string(s.TLP))
 	return conflict(err, "share")
 }
 
@@ -201,9 +202,9 @@ func (db *DB) FindCases(ctx context.Context) ([]tahqiq.Case, error) {
 	return out, rows.Err()
 }
 
-// FindShares returns the shares of a case.
+// FindShares returns the shares of a case by organisation and item.
 func (db *DB) FindShares(ctx context.Context, caseID string) ([]tahqiq.CaseShare, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT case_id, item_id, org_id, tlp FROM case_shares WHERE case_id = ?`, caseID)
+	rows, err := db.read.QueryContext(ctx, `SELECT case_id, item_id, org_id, tlp FROM case_shares WHERE case_id = ? ORDER BY org_id, item_id`, caseID)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: find shares: %w", err)
 	}

@@ -119,7 +119,10 @@ func testCaseRoundTrip(t *testing.T, s Store) {
 		{ID: "k-2", CaseID: "c-1", Title: "check station 17", Assignee: admin.ID, CreatedBy: admin.ID, CreatedAt: at},
 	}
 	note := tahqiq.Note{ID: "n-1", CaseID: "c-1", Text: "نوٹ", CreatedBy: admin.ID, CreatedAt: at}
+	// shares of the whole case and of items, listed by organisation and
+	// item whatever the order they were made in
 	share := tahqiq.CaseShare{CaseID: "c-1", OrgID: orgB.ID, TLP: tahqiq.TLPGreen}
+	itemShares := []tahqiq.CaseShare{{CaseID: "c-1", ItemID: "i-a", OrgID: orgA.ID, TLP: tahqiq.TLPGreen}, {CaseID: "c-1", ItemID: "i-b", OrgID: orgB.ID, TLP: tahqiq.TLPAmber}}
 	inTx(t, s, func(ctx context.Context, tx tahqiq.CaseTx) error {
 		for _, c := range []tahqiq.Case{c1, c0} {
 			if err := tx.CreateCase(ctx, c); err != nil {
@@ -147,7 +150,12 @@ func testCaseRoundTrip(t *testing.T, s Store) {
 		if err := tx.CreateNote(ctx, note); err != nil {
 			return err
 		}
-		return tx.CreateShare(ctx, share)
+		for _, sh := range []tahqiq.CaseShare{share, itemShares[1], itemShares[0]} {
+			if err := tx.CreateShare(ctx, sh); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	check := func(what string, got any, err error, want any) {
 		t.Helper()
@@ -184,7 +192,7 @@ func testCaseRoundTrip(t *testing.T, s Store) {
 	ns, err := s.FindNotes(ctx, "c-1")
 	check("FindNotes", ns, err, []tahqiq.Note{note})
 	sh, err := s.FindShares(ctx, "c-1")
-	check("FindShares", sh, err, []tahqiq.CaseShare{share})
+	check("FindShares (by organisation and item)", sh, err, []tahqiq.CaseShare{itemShares[0], share, itemShares[1]})
 	if its, err := s.FindItems(ctx, "c-0"); err != nil || len(its) != 0 {
 		t.Errorf("FindItems(c-0) = %v, %v; want none", its, err)
 	}
@@ -214,7 +222,7 @@ func testCaseRoundTrip(t *testing.T, s Store) {
 	k, err := s.FindTask(ctx, "k-1")
 	check("FindTask", k, err, upd)
 	sh, err = s.FindShares(ctx, "c-1")
-	check("FindShares after re-sharing", sh, err, []tahqiq.CaseShare{share})
+	check("FindShares after re-sharing (order kept)", sh, err, []tahqiq.CaseShare{itemShares[0], share, itemShares[1]})
 
 	// absent things
 	for what, err := range map[string]error{
