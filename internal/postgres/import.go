@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -80,7 +81,7 @@ func (t *importTx) init(ctx context.Context, dataset string) error {
 	}
 	err := t.tx.QueryRow(ctx, `SELECT id FROM datasets WHERE name = $1`, dataset).Scan(&t.datasetID)
 	if errors.Is(err, pgx.ErrNoRows) {
-		err = t.tx.QueryRow(ctx, `INSERT INTO datasets (name, created_at) VALUES ($1, $2) RETURNING id`, dataset, t.db.Now()).Scan(&t.datasetID)
+		err = t.tx.QueryRow(ctx, `INSERT INTO datasets (name, created_at) VALUES ($1, $2) RETURNING id`, dataset, t.db.Now().UTC().Truncate(time.Second)).Scan(&t.datasetID)
 	}
 	if err != nil {
 		return fmt.Errorf("postgres: begin import %q: %w", dataset, err)

@@ -49,7 +49,10 @@ func Run(t *testing.T, newStore func(t *testing.T, now func() time.Time) Store) 
 	t.Run("FileThatKeptNothingIsRetried", func(t *testing.T) { testRetry(t, fresh(t)) })
 	t.Run("PostOfTwoAccountsIsAConflict", func(t *testing.T) { testConflict(t, fresh(t)) })
 	t.Run("Rederive", func(t *testing.T) { testRederive(t, fresh(t)) })
-	t.Run("DatasetsAndShares", func(t *testing.T) { testDatasets(t, fresh(t)) })
+	t.Run("DatasetsAndShares", func(t *testing.T) {
+		// times are kept to the second
+		testDatasets(t, newStore(t, func() time.Time { return t0.Add(500 * time.Millisecond) }))
+	})
 	t.Run("ImportCommitsItsLogEntry", func(t *testing.T) { testImportCaseTx(t, fresh(t)) })
 	t.Run("Summary", func(t *testing.T) { testSummary(t, fresh(t)) })
 	t.Run("RejectPages", func(t *testing.T) { testRejectPages(t, fresh(t)) })

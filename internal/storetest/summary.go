@@ -15,7 +15,7 @@ import (
 )
 
 // testDatasets: datasets are listed by name with their counts, files
-// (times to the second, options) and creation time; shares are scanned
+// and creation time (both to the second), files' options; shares are scanned
 // whole or by type; a callback's error stops a scan and is returned.
 func testDatasets(t *testing.T, s Store) {
 	ctx := context.Background()
