@@ -61,6 +61,10 @@ func Run(t *testing.T, newStore func(t *testing.T, now func() time.Time) Store) 
 	runCases(t, newStore)
 }
 
+// Clock is the time of every store of the suite, and the time Fill and
+// Dump expect.
+func Clock() time.Time { return t0 }
+
 // Exports fails the test for every exported method of engine (a store
 // engine's *DB) that Store does not have and that is not one of the
 // engine's own, listed in specific (tested by the engine's tests): a

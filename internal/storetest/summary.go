@@ -183,15 +183,24 @@ func appendEntry(ctx context.Context, tx tahqiq.LogTx, data string) error {
 	if err != nil {
 		return err
 	}
-	hs, err := tlog.StoredHashes(n, []byte(data), txReader{ctx, tx})
+	hs, err := hashes(ctx, tx, n, data)
 	if err != nil {
 		return err
+	}
+	return tx.AppendLogRows(ctx, tahqiq.LogRow{Index: n, Data: []byte(data)}, tlog.StoredHashIndex(0, n), hs)
+}
+
+// hashes returns the tree hashes that entry n, data, adds to the log.
+func hashes(ctx context.Context, tx tahqiq.LogTx, n int64, data string) ([]tahqiq.LogHash, error) {
+	hs, err := tlog.StoredHashes(n, []byte(data), txReader{ctx, tx})
+	if err != nil {
+		return nil, err
 	}
 	out := make([]tahqiq.LogHash, len(hs))
 	for i, h := range hs {
 		out[i] = tahqiq.LogHash(h)
 	}
-	return tx.AppendLogRows(ctx, tahqiq.LogRow{Index: n, Data: []byte(data)}, tlog.StoredHashIndex(0, n), out)
+	return out, nil
 }
 
 // summaryPosts are the posts of testSummary: alice three, bob two (one
