@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -26,9 +27,9 @@ func newBatch(tx pgx.Tx, table string, cols ...string) *batch {
 	return &batch{tx: tx, table: pgx.Identifier{table}, cols: cols, rows: make([][]any, 0, batchRows)}
 }
 
-// Add buffers one row, writing the batch when it is full.
-func (b *batch) Add(ctx context.Context, vals ...any) error {
-	b.rows = append(b.rows, vals)
+// Add buffers a copy of row, writing the batch when it is full.
+func (b *batch) Add(ctx context.Context, row []any) error {
+	b.rows = append(b.rows, slices.Clone(row))
 	if len(b.rows) < batchRows {
 		return nil
 	}

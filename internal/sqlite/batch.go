@@ -40,8 +40,8 @@ func (b *batch) query(rows int) string {
 }
 
 // Add buffers one row, writing the batch when it is full.
-func (b *batch) Add(ctx context.Context, vals ...any) error {
-	b.args = append(b.args, vals...)
+func (b *batch) Add(ctx context.Context, row []any) error {
+	b.args = append(b.args, row...)
 	b.rows++
 	if b.rows < batchRows {
 		return nil

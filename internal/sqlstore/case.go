@@ -243,9 +243,10 @@ func scopedRows[T any](ctx context.Context, s *Store, q string, args ...any) ([]
 			return s.errorf("query: %w", err)
 		}
 		defer rows.Close()
+		var b []byte
+		dest := []any{&b}
 		for rows.Next() {
-			var b []byte
-			if err := rows.Scan(&b); err != nil {
+			if err := rows.Scan(dest...); err != nil {
 				return s.errorf("scan: %w", err)
 			}
 			var v T

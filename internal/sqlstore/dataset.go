@@ -182,8 +182,9 @@ func (s *Store) ScanShares(ctx context.Context, f tahqiq.ShareFilter, fn func(ta
 		defer rows.Close()
 		var sh tahqiq.Share
 		var typ, prec string
+		dest := []any{&typ, &sh.Object, &sh.AccountID, &sh.PostID, &sh.Time, &prec} // one slice for every row
 		for rows.Next() {
-			if err := rows.Scan(&typ, &sh.Object, &sh.AccountID, &sh.PostID, &sh.Time, &prec); err != nil {
+			if err := rows.Scan(dest...); err != nil {
 				return s.errorf("scan shares: %w", err)
 			}
 			sh.Type, sh.Precision = tahqiq.ObjectType(typ), tahqiq.Precision(prec)
@@ -213,8 +214,9 @@ func (s *Store) ScanPosts(ctx context.Context, dataset string, fn func(tahqiq.Po
 		defer rows.Close()
 		var uid string
 		var data []byte
+		dest := []any{&uid, &data}
 		for rows.Next() {
-			if err := rows.Scan(&uid, &data); err != nil {
+			if err := rows.Scan(dest...); err != nil {
 				return s.errorf("scan posts: %w", err)
 			}
 			var p tahqiq.Post
@@ -256,9 +258,11 @@ func (s *Store) FindPost(ctx context.Context, dataset, uid string) (tahqiq.PostR
 			return s.errorf("find post records: %w", err)
 		}
 		defer rows.Close()
+		var x recordRow
+		x.cols(&x.r.SourceFile, &x.r.Format)
 		for rows.Next() {
-			r := tahqiq.RawRecord{}
-			if err := scanRecord(rows, &r, &r.SourceFile, &r.Format); err != nil {
+			r, err := x.scan(rows)
+			if err != nil {
 				return s.errorf("find post records: %w", err)
 			}
 			pr.Records = append(pr.Records, r)
@@ -271,21 +275,32 @@ func (s *Store) FindPost(ctx context.Context, dataset, uid string) (tahqiq.PostR
 	return pr, err
 }
 
-// scanRecord scans a row of pre followed by line, "offset", locator,
-// kind, sha256, raw and collected_at into r.
-func scanRecord(rows Rows, r *tahqiq.RawRecord, pre ...any) error {
-	var kind string
-	var sum []byte
-	var collected sql.NullInt64
-	if err := rows.Scan(append(pre, &r.Line, &r.Offset, &r.Locator, &kind, &sum, &r.Raw, &collected)...); err != nil {
-		return err
+// recordRow scans rows of raw records: the columns given to cols, then
+// line, "offset", locator, kind, sha256, raw and collected_at.
+type recordRow struct {
+	id        int64
+	r         tahqiq.RawRecord
+	kind      string
+	sum       []byte
+	collected sql.NullInt64
+	dest      []any // one slice for every row
+}
+
+func (x *recordRow) cols(pre ...any) {
+	x.dest = append(pre, &x.r.Line, &x.r.Offset, &x.r.Locator, &x.kind, &x.sum, &x.r.Raw, &x.collected)
+}
+
+func (x *recordRow) scan(rows Rows) (tahqiq.RawRecord, error) {
+	if err := rows.Scan(x.dest...); err != nil {
+		return tahqiq.RawRecord{}, err
 	}
-	r.Kind = tahqiq.RecordKind(kind)
-	copy(r.SHA256[:], sum)
-	if collected.Valid {
-		r.CollectedAt = time.Unix(collected.Int64, 0).UTC()
+	r := x.r
+	r.Kind = tahqiq.RecordKind(x.kind)
+	copy(r.SHA256[:], x.sum)
+	if x.collected.Valid {
+		r.CollectedAt = time.Unix(x.collected.Int64, 0).UTC()
 	}
-	return nil
+	return r, nil
 }
 
 // encodeOptions writes the format options of a file as JSON ("" for none

@@ -68,6 +68,7 @@ type importTx struct {
 	postRecSeen map[[2]int64]struct{} // (post, record) pairs of the current record: a post twice in a record is one occurrence
 
 	records, postRows, postRecs, accountRows, shareRows Bulk
+	row                                                 []any // the row given to a Bulk, reused
 
 	selPost, findAccount, findShare, insReject Stmt
 	done                                       bool
@@ -268,10 +269,17 @@ func (t *importTx) AddRecord(ctx context.Context, rec *tahqiq.RawRecord, posts [
 	}
 	t.nextRecord++
 	recID := t.nextRecord
-	if err := t.records.Add(ctx, recID, t.fileID, rec.Line, rec.Offset, rec.Locator, string(rec.Kind), rec.SHA256[:], raw, collected); err != nil {
+	if err := t.records.Add(ctx, t.values(recID, t.fileID, rec.Line, rec.Offset, rec.Locator, string(rec.Kind), rec.SHA256[:], raw, collected)); err != nil {
 		return tahqiq.RecordResult{}, t.s.errorf("%w", err)
 	}
 	return t.add(ctx, recID, rec, posts, accounts, shares)
+}
+
+// values returns vals in t.row, for a Bulk's Add (a slice made by the
+// call would escape through the interface, one allocation per row).
+func (t *importTx) values(vals ...any) []any {
+	t.row = append(t.row[:0], vals...)
+	return t.row
 }
 
 // rows is the import's side of storeimport.Rows.
@@ -303,7 +311,7 @@ func (r rows) ShareExists(ctx context.Context, post int64, typ tahqiq.ObjectType
 
 func (r rows) AddShare(ctx context.Context, post, account int64, s tahqiq.Share) error {
 	r.t.shares[shareKey{post, s.Type, s.Object}] = struct{}{}
-	if err := r.t.shareRows.Add(ctx, r.t.datasetID, post, account, string(s.Type), s.Object, s.Time, string(s.Precision)); err != nil {
+	if err := r.t.shareRows.Add(ctx, r.t.values(r.t.datasetID, post, account, string(s.Type), s.Object, s.Time, string(s.Precision))); err != nil {
 		return r.t.s.errorf("%w", err)
 	}
 	return nil
@@ -353,7 +361,7 @@ func (t *importTx) account(ctx context.Context, uid string, recID int64, a *tahq
 	}
 	t.nextAccount++
 	id := t.nextAccount
-	if err := t.accountRows.Add(ctx, id, t.datasetID, uid, recID, data); err != nil {
+	if err := t.accountRows.Add(ctx, t.values(id, t.datasetID, uid, recID, data)); err != nil {
 		return 0, false, t.s.errorf("%w", err)
 	}
 	t.accounts[uid] = id
@@ -396,7 +404,7 @@ func (t *importTx) addPost(ctx context.Context, p *tahqiq.Post, accID, recID int
 	}
 	t.nextPost++
 	id := t.nextPost
-	if err := t.postRows.Add(ctx, id, t.datasetID, p.UID, accID, p.CreatedAt.Unix(), recID, data); err != nil {
+	if err := t.postRows.Add(ctx, t.values(id, t.datasetID, p.UID, accID, p.CreatedAt.Unix(), recID, data)); err != nil {
 		return 0, t.s.errorf("%w", err)
 	}
 	t.posts[p.UID] = postRef{id: id, account: accID, author: p.AuthorUID}
@@ -410,7 +418,7 @@ func (t *importTx) addOccurrence(ctx context.Context, post, recID int64) error {
 		return nil
 	}
 	t.postRecSeen[k] = struct{}{}
-	if err := t.postRecs.Add(ctx, post, recID); err != nil {
+	if err := t.postRecs.Add(ctx, t.values(post, recID)); err != nil {
 		return t.s.errorf("%w", err)
 	}
 	return nil

@@ -155,9 +155,10 @@ func (s *Store) blobs(ctx context.Context, what, q string, args ...any) ([][]byt
 	}
 	defer rows.Close()
 	var out [][]byte
+	var b []byte
+	dest := []any{&b}
 	for rows.Next() {
-		var b []byte
-		if err := rows.Scan(&b); err != nil {
+		if err := rows.Scan(dest...); err != nil {
 			return nil, s.errorf("%s: %w", what, err)
 		}
 		out = append(out, b)

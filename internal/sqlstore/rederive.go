@@ -58,12 +58,14 @@ func (t *rederiveTx) Records(ctx context.Context, file, after int64, limit int) 
 	}
 	defer rows.Close()
 	var out []tahqiq.StoredRecord
+	x := recordRow{r: tahqiq.RawRecord{Format: format, SourceFile: name}}
+	x.cols(&x.id)
 	for rows.Next() {
-		r := tahqiq.StoredRecord{RawRecord: tahqiq.RawRecord{Format: format, SourceFile: name}}
-		if err := scanRecord(rows, &r.RawRecord, &r.ID); err != nil {
+		r, err := x.scan(rows)
+		if err != nil {
 			return nil, t.s.errorf("rederive records: %w", err)
 		}
-		out = append(out, r)
+		out = append(out, tahqiq.StoredRecord{ID: x.id, RawRecord: r})
 	}
 	return out, rows.Err()
 }
@@ -77,8 +79,9 @@ func (t *rederiveTx) EachPost(ctx context.Context, fn func(record int64, uid, au
 	var rec int64
 	var uid, author string
 	var data []byte
+	dest := []any{&rec, &uid, &author, &data}
 	for rows.Next() {
-		if err := rows.Scan(&rec, &uid, &author, &data); err != nil {
+		if err := rows.Scan(dest...); err != nil {
 			return t.s.errorf("rederive posts: %w", err)
 		}
 		if err := fn(rec, uid, author, data); err != nil {
@@ -95,8 +98,9 @@ func (t *rederiveTx) EachShare(ctx context.Context, fn func(post string, typ tah
 	}
 	defer rows.Close()
 	var post, typ, object string
+	dest := []any{&post, &typ, &object}
 	for rows.Next() {
-		if err := rows.Scan(&post, &typ, &object); err != nil {
+		if err := rows.Scan(dest...); err != nil {
 			return t.s.errorf("rederive shares: %w", err)
 		}
 		if err := fn(post, tahqiq.ObjectType(typ), object); err != nil {
@@ -112,9 +116,10 @@ func (t *rederiveTx) EachReject(ctx context.Context, fn func(tahqiq.Reject) erro
 		return t.s.errorf("rederive rejects: %w", err)
 	}
 	defer rows.Close()
+	var r tahqiq.Reject
+	dest := []any{&r.File, &r.Line, &r.Reason}
 	for rows.Next() {
-		var r tahqiq.Reject
-		if err := rows.Scan(&r.File, &r.Line, &r.Reason); err != nil {
+		if err := rows.Scan(dest...); err != nil {
 			return t.s.errorf("rederive rejects: %w", err)
 		}
 		if err := fn(r); err != nil {

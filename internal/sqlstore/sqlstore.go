@@ -80,7 +80,9 @@ type Tx interface {
 
 // Bulk writes many rows of one table.
 type Bulk interface {
-	Add(ctx context.Context, vals ...any) error
+	// Add adds a row: a value per column. The caller reuses row after
+	// Add returns, so Add copies what it keeps.
+	Add(ctx context.Context, row []any) error
 	Flush(ctx context.Context) error
 }
 

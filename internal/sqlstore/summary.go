@@ -214,10 +214,11 @@ func (s *Store) findAccounts(ctx context.Context, q Conn, out map[string]tahqiq.
 		return s.errorf("find accounts: %w", err)
 	}
 	defer rows.Close()
+	var data []byte
+	dest := []any{&data}
 	for rows.Next() {
-		var data []byte
 		var a tahqiq.Account
-		if err := rows.Scan(&data); err != nil {
+		if err := rows.Scan(dest...); err != nil {
 			return s.errorf("find accounts: %w", err)
 		}
 		if err := json.Unmarshal(data, &a); err != nil {
