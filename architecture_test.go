@@ -18,6 +18,12 @@ const module = "github.com/tahqiq/tahqiq"
 var layers = map[string]int{
 	"":                            1, // the root package: the domain vocabulary
 	"internal/textnorm":           2,
+	"internal/textkey":            3, // imports textnorm
+	"internal/rundir":             3, // imports atomicfile
+	"internal/narrative":          4, // imports textkey, rundir
+	"internal/claims":             4, // imports textkey, rundir
+	"internal/claims/evalset":     2, // test-only, see testOnly
+	"internal/targets":            5, // imports narrative
 	"internal/progress":           2,
 	"internal/atomicfile":         2,
 	"internal/decompress":         2,
@@ -59,7 +65,7 @@ var layers = map[string]int{
 	"internal/casework":           6,
 	"internal/runs":               6,
 	"internal/live":               6,
-	"internal/stream":             7, // imports internal/live
+	"internal/natsbus":            7, // imports internal/live
 	"internal/coord/coordtest":    6, // test-only, see testOnly
 	"internal/auth":               2,
 	"internal/jobs":               3, // uses atomicfile
@@ -74,7 +80,7 @@ var layers = map[string]int{
 var sameLevel = map[string][]string{}
 
 // testOnly packages may be imported only from tests (and from each other).
-var testOnly = map[string]bool{"internal/storetest": true, "internal/ingest/parsetest": true, "internal/postgres/pgtest": true, "internal/coord/coordtest": true, "internal/ledger/minverify": true}
+var testOnly = map[string]bool{"internal/storetest": true, "internal/ingest/parsetest": true, "internal/postgres/pgtest": true, "internal/coord/coordtest": true, "internal/ledger/minverify": true, "internal/claims/evalset": true}
 
 func TestDependencyRule(t *testing.T) {
 	gobin, err := exec.LookPath("go")

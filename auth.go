@@ -75,4 +75,19 @@ type AuthStore interface {
 	// FindTokens returns every token (revoked and expired ones too),
 	// oldest first.
 	FindTokens(ctx context.Context) ([]APIToken, error)
+	// FindPreferences returns a user's preferences; the zero value when
+	// none are stored.
+	FindPreferences(ctx context.Context, userID string) (Preferences, error)
+	// PutPreferences stores a user's preferences, replacing any earlier
+	// ones; ENOTFOUND when there is no such user.
+	PutPreferences(ctx context.Context, userID string, p Preferences, at time.Time) error
+}
+
+// Preferences are a user's settings of the web UI: the interface
+// language and the time zone its times are shown in. They are not
+// evidence: changing them writes no custody-log entry. An empty field is
+// the browser's own (its language, its zone).
+type Preferences struct {
+	Lang     string `json:"lang"`      // a BCP 47 language tag the UI has ("en", "ur"), or ""
+	TimeZone string `json:"time_zone"` // an IANA time zone ("Asia/Karachi"), or ""
 }

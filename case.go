@@ -108,7 +108,15 @@ type Case struct {
 	TLP         TLP       `json:"tlp"`
 	CreatedBy   string    `json:"created_by"`
 	CreatedAt   time.Time `json:"created_at"`
+	// ClosedBy and ClosedAt say who closed the case and when (case.close;
+	// case.reopen clears them). They are omitted while the case is open,
+	// so that the record of a case that was never closed keeps its digest.
+	ClosedBy string    `json:"closed_by,omitempty"`
+	ClosedAt time.Time `json:"closed_at,omitzero"`
 }
+
+// Closed reports whether the case is closed: its contents no longer change.
+func (c Case) Closed() bool { return c.ClosedBy != "" }
 
 // Validate checks a case.
 func (c Case) Validate() error {
@@ -297,6 +305,8 @@ type CaseTx interface {
 	// RevokeTokens revokes every live token of a user.
 	RevokeTokens(ctx context.Context, userID string, at time.Time) error
 	CreateCase(ctx context.Context, c Case) error
+	// PutCase replaces the case with c's ID (ENOTFOUND when there is none).
+	PutCase(ctx context.Context, c Case) error
 	CreateShare(ctx context.Context, s CaseShare) error
 	CreateItem(ctx context.Context, it Item) error
 	CreateFinding(ctx context.Context, f Finding) error

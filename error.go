@@ -24,6 +24,8 @@ type Error struct {
 	Op      string
 	Message string
 	Err     error
+
+	wrapped error // what a %w of Errorf wrapped (already in Message)
 }
 
 func (e *Error) Error() string {
@@ -42,11 +44,19 @@ func (e *Error) Error() string {
 	return s + e.Code
 }
 
-func (e *Error) Unwrap() error { return e.Err }
+func (e *Error) Unwrap() error {
+	if e.Err != nil {
+		return e.Err
+	}
+	return e.wrapped
+}
 
 // Errorf returns an *Error with the given code and a formatted message.
+// As with fmt.Errorf, a %w verb wraps its operand: the message says it,
+// and errors.Is and errors.As find it.
 func Errorf(code, format string, args ...any) *Error {
-	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+	err := fmt.Errorf(format, args...)
+	return &Error{Code: code, Message: err.Error(), wrapped: errors.Unwrap(err)}
 }
 
 // WrapError returns an *Error with code and op that wraps err.

@@ -71,7 +71,7 @@ func ReadFileWithin(ctx context.Context, path, mapName string, lim decompress.Li
 	var zr *decompress.Reader
 	if decompress.IsGzip(raw) {
 		if zr, err = decompress.Gzip(path, r, int64(len(raw)), lim); err != nil {
-			return nil, tahqiq.Errorf(tahqiq.EINVALID, "%s: bad gzip: %v", path, err)
+			return nil, tahqiq.Errorf(tahqiq.EINVALID, "%s: bad gzip: %w", path, err)
 		}
 		r = zr
 	}
@@ -91,7 +91,7 @@ func ReadFileWithin(ctx context.Context, path, mapName string, lim decompress.Li
 		return nil, rerr
 	}
 	if err != nil {
-		return nil, tahqiq.Errorf(tahqiq.EINVALID, "%s: no CSV header: %v", path, err)
+		return nil, tahqiq.Errorf(tahqiq.EINVALID, "%s: no CSV header: %w", path, err)
 	}
 	rd.col = make(map[string]int, len(hdr))
 	for i, h := range hdr {

@@ -84,7 +84,7 @@ func (s *Store) Put(r io.Reader) (sum string, size int64, err error) {
 func (s *Store) PutFile(path string) (string, int64, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return "", 0, tahqiq.Errorf(tahqiq.ENOTFOUND, "blob: %s: %v", path, err)
+		return "", 0, tahqiq.Errorf(tahqiq.ENOTFOUND, "blob: %s: %w", path, err)
 	}
 	defer f.Close()
 	return s.Put(f)
@@ -109,7 +109,7 @@ func Check(path, sum string) error {
 	defer f.Close()
 	h := sha256.New()
 	if _, err := io.Copy(h, f); err != nil {
-		return tahqiq.Errorf(tahqiq.EVERIFY, "blob %s: read: %v", sum, err)
+		return tahqiq.Errorf(tahqiq.EVERIFY, "blob %s: read: %w", sum, err)
 	}
 	if got := hex.EncodeToString(h.Sum(nil)); got != sum {
 		return tahqiq.Errorf(tahqiq.EVERIFY, "blob %s: content hashes to %s: the file was changed", sum, got)

@@ -16,9 +16,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httputil"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/tahqiq/tahqiq/internal/chromium"
@@ -41,6 +43,12 @@ type Options struct {
 	Chromium string // path; "" looks for /usr/bin/chromium, chromium, chromium-browser, google-chrome
 	Now      func() time.Time
 	MaxBody  int64 // bytes; default 64 MiB
+	// Guard, when set, decides every address the capture connects to, the
+	// server's fetch and the browser's requests alike (the browser goes
+	// through a local proxy that dials with it): PublicOnly for a server
+	// that must not be made to read its own network. Redirects and the
+	// page's resources are checked too, since each is a new connection.
+	Guard func(network, address string, c syscall.RawConn) error
 }
 
 // FindChromium returns the path of a Chromium binary or "".
@@ -48,6 +56,18 @@ func FindChromium() string { return chromium.Find() }
 
 // Capture fetches url and archives it.
 func Capture(ctx context.Context, url string, o Options) (*Result, error) {
+	proxy := ""
+	if o.Guard != nil {
+		dialer := &net.Dialer{Timeout: 30 * time.Second, Control: o.Guard}
+		o.Client = &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{DialContext: dialer.DialContext,
+			TLSHandshakeTimeout: 20 * time.Second, ResponseHeaderTimeout: 30 * time.Second}}
+		gp, err := startGuardProxy(dialer)
+		if err != nil {
+			return nil, err
+		}
+		defer gp.Close()
+		proxy = gp.URL()
+	}
 	if o.Client == nil {
 		o.Client = &http.Client{Timeout: 60 * time.Second}
 	}
@@ -98,7 +118,7 @@ func Capture(ctx context.Context, url string, o Options) (*Result, error) {
 
 	// The browser loads the page a second time: the WARC holds the bytes
 	// of the first fetch, the DOM and screenshot what the browser saw.
-	p, err := chromium.Render(ctx, url, chromium.Options{Path: o.Chromium})
+	p, err := chromium.Render(ctx, url, chromium.Options{Path: o.Chromium, Proxy: proxy})
 	switch {
 	case errors.Is(err, chromium.ErrNotInstalled):
 		r.Notes = append(r.Notes, "Chromium not installed: no screenshot and no rendered DOM (page.html is the response body); install chromium (/usr/bin/chromium) to get them")

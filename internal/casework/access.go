@@ -68,7 +68,21 @@ func (s *Service) openCase(ctx context.Context, actor tahqiq.User, id string, wr
 	if err != nil {
 		return c, err
 	}
-	return c, s.access(ctx, actor, c, "", write)
+	if err := s.access(ctx, actor, c, "", write); err != nil {
+		return c, err
+	}
+	if write {
+		return c, notClosed(c)
+	}
+	return c, nil
+}
+
+// notClosed refuses a change to the contents of a closed case.
+func notClosed(c tahqiq.Case) error {
+	if c.Closed() {
+		return tahqiq.Errorf(tahqiq.ECONFLICT, "case %s is closed: reopen it to change it", c.ID)
+	}
+	return nil
 }
 
 // itemVisible reports whether actor may read item it of case c: access

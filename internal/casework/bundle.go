@@ -162,7 +162,7 @@ func (s *Service) export(ctx context.Context, actor tahqiq.User, caseID string, 
 	for i, b := range entries {
 		e, err := ledger.DecodeEntry(b)
 		if err != nil {
-			return m, tahqiq.Errorf(tahqiq.EVERIFY, "export: custody log entry %d does not decode: %v", i, err)
+			return m, tahqiq.Errorf(tahqiq.EVERIFY, "export: custody log entry %d does not decode: %w", i, err)
 		}
 		ok, err := rd.visible(ctx, e)
 		if err != nil {

@@ -24,7 +24,7 @@ import (
 func VerifyBundle(path string, o VerifyOptions) (*Report, error) {
 	st, err := os.Stat(path)
 	if err != nil {
-		return nil, tahqiq.Errorf(tahqiq.ENOTFOUND, "verify: %s: %v", path, err)
+		return nil, tahqiq.Errorf(tahqiq.ENOTFOUND, "verify: %s: %w", path, err)
 	}
 	r := &Report{Path: path, Kind: "bundle"}
 	if st.IsDir() {
@@ -131,7 +131,7 @@ func (b *bundleReader) checkBlob(sum string) error {
 	defer rc.Close()
 	h := sha256.New()
 	if err := b.hash(rc, h); err != nil {
-		return tahqiq.Errorf(tahqiq.EVERIFY, "blob %s: unreadable: %v: the file was changed", sum, err)
+		return tahqiq.Errorf(tahqiq.EVERIFY, "blob %s: unreadable: %w: the file was changed", sum, err)
 	}
 	if got := hex.EncodeToString(h.Sum(nil)); got != sum {
 		return tahqiq.Errorf(tahqiq.EVERIFY, "blob %s: content hashes to %s: the file was changed", sum, got)
@@ -252,9 +252,7 @@ func verifyBundleV2(b *bundleReader, mb []byte, o VerifyOptions) {
 	}
 	// The fold of the case's entries against the view.
 	st := ledger.Fold(leaves, true)
-	for _, p := range st.Problems {
-		r.Problems = append(r.Problems, p)
-	}
+	r.Problems = append(r.Problems, st.Problems...)
 	if c := st.Chains[caseID]; c != nil {
 		r.Withheld = c.Withheld
 		switch {

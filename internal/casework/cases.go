@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/blob"
@@ -33,6 +34,51 @@ func (s *Service) NewCase(ctx context.Context, actor tahqiq.User, title, desc st
 	return c, err
 }
 
+// CloseCase closes a case: its items, findings, recommendations, tasks
+// and notes no longer change (each change answers ECONFLICT) until it is
+// reopened; it is still read, reported, exported and shared. An admin of
+// the case's organisation or the case's creator closes it. The change is
+// logged as case.close with the case record's new digest.
+func (s *Service) CloseCase(ctx context.Context, actor tahqiq.User, id string) (tahqiq.Case, error) {
+	return s.setClosed(ctx, actor, id, true)
+}
+
+// ReopenCase reopens a closed case (case.reopen); the same people as
+// CloseCase may.
+func (s *Service) ReopenCase(ctx context.Context, actor tahqiq.User, id string) (tahqiq.Case, error) {
+	return s.setClosed(ctx, actor, id, false)
+}
+
+func (s *Service) setClosed(ctx context.Context, actor tahqiq.User, id string, closed bool) (tahqiq.Case, error) {
+	c, err := s.Store.FindCaseByID(ctx, id)
+	if err != nil {
+		return c, err
+	}
+	if err := s.access(ctx, actor, c, "", true); err != nil {
+		return tahqiq.Case{}, err
+	}
+	if actor.OrgID != c.OrgID || (actor.Role != tahqiq.RoleAdmin && actor.ID != c.CreatedBy) {
+		return c, tahqiq.Errorf(tahqiq.EFORBIDDEN, "only an admin of its organisation or the case's creator may close or reopen case %s", c.ID)
+	}
+	action := "case.close"
+	if closed {
+		if c.Closed() {
+			return c, tahqiq.Errorf(tahqiq.ECONFLICT, "case %s is closed already", c.ID)
+		}
+		c.ClosedBy, c.ClosedAt = actor.ID, s.now()
+	} else {
+		if !c.Closed() {
+			return c, tahqiq.Errorf(tahqiq.ECONFLICT, "case %s is open", c.ID)
+		}
+		c.ClosedBy, c.ClosedAt = "", time.Time{}
+		action = "case.reopen"
+	}
+	_, err = s.change(ctx, tahqiq.LogEntry{Actor: actor.ID, Action: action, CaseID: c.ID, Details: fmt.Sprintf("title %q", c.Title),
+		Records: []tahqiq.RecordRef{ref(tahqiq.RecCase, c.ID, c)}},
+		func(tx tahqiq.CaseTx) error { return tx.PutCase(ctx, c) })
+	return c, err
+}
+
 // putBlob stores a file and, for images, its dHash.
 func (s *Service) putBlob(name string, data []byte) (tahqiq.BlobRef, error) {
 	sum, n, err := s.Blobs.Put(bytes.NewReader(data))
@@ -49,7 +95,7 @@ func (s *Service) putBlob(name string, data []byte) (tahqiq.BlobRef, error) {
 func (s *Service) putPath(path, name string) (tahqiq.BlobRef, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return tahqiq.BlobRef{}, tahqiq.Errorf(tahqiq.ENOTFOUND, "cannot read %s: %v", path, err)
+		return tahqiq.BlobRef{}, tahqiq.Errorf(tahqiq.ENOTFOUND, "cannot read %s: %w", path, err)
 	}
 	defer f.Close()
 	sum, n, err := s.Blobs.Put(f)
@@ -172,7 +218,7 @@ func (s *Service) AttachRunAs(ctx context.Context, actor tahqiq.User, caseID, di
 		return err
 	})
 	if err != nil {
-		return tahqiq.Item{}, tahqiq.Errorf(tahqiq.EINVALID, "read %s: %v", dir, err)
+		return tahqiq.Item{}, tahqiq.Errorf(tahqiq.EINVALID, "read %s: %w", dir, err)
 	}
 	sort.Strings(files)
 	it := tahqiq.Item{CaseID: caseID, Kind: tahqiq.ItemAnalysis, Title: "analysis run " + filepath.Base(dir), Source: dir}

@@ -140,7 +140,7 @@ func (s *Service) ProveInclusion(ctx context.Context, actor tahqiq.User, i, n in
 	}
 	e, err := ledger.DecodeEntry(raw[0])
 	if err != nil {
-		return tahqiq.Proof{}, tahqiq.Errorf(tahqiq.EVERIFY, "custody log entry %d does not decode: %v", i, err)
+		return tahqiq.Proof{}, tahqiq.Errorf(tahqiq.EVERIFY, "custody log entry %d does not decode: %w", i, err)
 	}
 	if ok, err := s.newReader(actor).visible(ctx, e); err != nil || !ok {
 		if err != nil {

@@ -95,17 +95,22 @@ func crashBetween(t *testing.T, what string) {
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
+			exited := make(chan error, 1)
+			go func() { exited <- cmd.Wait() }()
 			ready := false
-			for i := 0; i < 2000 && !ready; i++ { // wait for the child to stop mid-change
-				_, err := os.Stat(filepath.Join(w.dir, "ready"))
-				ready = err == nil
-				time.Sleep(10 * time.Millisecond)
+			for !ready { // until the child stops mid-change (or dies before: the test fails)
+				if _, err := os.Stat(filepath.Join(w.dir, "ready")); err == nil {
+					ready = true
+					break
+				}
+				select {
+				case err := <-exited:
+					t.Fatalf("the child ended (%v) before reaching the point between its change and its entry", err)
+				case <-time.After(10 * time.Millisecond):
+				}
 			}
 			cmd.Process.Kill()
-			cmd.Wait()
-			if !ready {
-				t.Fatal("the child never reached the point between its change and its entry")
-			}
+			<-exited
 			s, st, closeFn := openAt(t, w.dir, url)
 			defer closeFn()
 			v, err := s.Show(ctx, w.admin, w.c.ID)

@@ -87,7 +87,7 @@ func (s *Service) LogPage(ctx context.Context, actor tahqiq.User, from, limit in
 	for _, b := range raw {
 		e, err := ledger.DecodeEntry(b)
 		if err != nil {
-			return n, out, tahqiq.Errorf(tahqiq.EVERIFY, "custody log entry %d does not decode: %v", from+int64(len(out)), err)
+			return n, out, tahqiq.Errorf(tahqiq.EVERIFY, "custody log entry %d does not decode: %w", from+int64(len(out)), err)
 		}
 		h := ledger.LeafHash(b)
 		line := LogLine{Index: e.Index, LeafHash: hex.EncodeToString(h[:])}

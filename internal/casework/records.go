@@ -97,6 +97,9 @@ func (s *Service) Decide(ctx context.Context, actor tahqiq.User, id string, appr
 	if actor.OrgID != c.OrgID {
 		return r, tahqiq.Errorf(tahqiq.EFORBIDDEN, "only case %s's own organisation decides its recommendations", c.ID)
 	}
+	if err := notClosed(c); err != nil {
+		return r, err
+	}
 	r, err = r.Decide(actor, approve, s.now())
 	if err != nil {
 		return r, err
@@ -162,6 +165,9 @@ func (s *Service) UpdateTask(ctx context.Context, actor tahqiq.User, taskID stri
 		}
 		return tahqiq.Task{}, err
 	}
+	if err := notClosed(c); err != nil {
+		return t, err
+	}
 	if u.Status == nil && u.Assignee == nil {
 		return t, tahqiq.Errorf(tahqiq.EINVALID, "task %s: nothing to change: give a status or an assignee", taskID)
 	}
@@ -212,8 +218,13 @@ func (s *Service) AddNote(ctx context.Context, actor tahqiq.User, caseID, text s
 // material's marking or a stricter one, never a lower one. The case's
 // admins and its creator share it.
 func (s *Service) Share(ctx context.Context, actor tahqiq.User, sh tahqiq.CaseShare) error {
-	c, err := s.openCase(ctx, actor, sh.CaseID, true)
+	// a closed case may still be shared: a share changes who reads it, not
+	// what it holds
+	c, err := s.Store.FindCaseByID(ctx, sh.CaseID)
 	if err != nil {
+		return err
+	}
+	if err := s.access(ctx, actor, c, "", true); err != nil {
 		return err
 	}
 	if actor.Role != tahqiq.RoleAdmin && actor.ID != c.CreatedBy {

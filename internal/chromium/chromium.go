@@ -21,6 +21,8 @@ import (
 )
 
 // ErrNotInstalled is returned when no Chromium binary is found.
+//
+//lint:ignore ST1005 Chromium is the program's name
 var ErrNotInstalled = errors.New("Chromium is not installed (looked for /usr/bin/chromium, chromium, chromium-browser, google-chrome)")
 
 // Find returns the path of a Chromium binary, or "".
@@ -41,6 +43,11 @@ type Options struct {
 	Path    string        // the binary; "" uses Find
 	Width   int           // viewport width in CSS pixels; default 1280
 	Timeout time.Duration // for the whole run; default 90 s
+	// Proxy, when set, is the HTTP proxy (http://HOST:PORT) every request
+	// of the browser goes through, loopback addresses included (which
+	// Chromium otherwise sends directly): the caller's proxy decides what
+	// the browser may reach.
+	Proxy string
 }
 
 // Flags are the command-line switches Chromium runs with (besides
@@ -83,6 +90,10 @@ func start(ctx context.Context, o Options) (context.Context, func(), error) {
 	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], AllocatorOptions(path)...)
 	opts = append(opts, chromedp.UserDataDir(profile), chromedp.WindowSize(o.Width, 900))
+	if o.Proxy != "" {
+		opts = append(opts, chromedp.ProxyServer(o.Proxy), chromedp.Flag("proxy-bypass-list", "<-loopback>"),
+			chromedp.Flag("disable-quic", true), chromedp.Flag("force-webrtc-ip-handling-policy", "disable_non_proxied_udp"))
+	}
 	tctx, cancelT := context.WithTimeout(ctx, o.Timeout)
 	actx, cancelA := chromedp.NewExecAllocator(tctx, opts...)
 	bctx, cancelB := chromedp.NewContext(actx)

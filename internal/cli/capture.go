@@ -28,7 +28,7 @@ func newCaptureCmd(e *env) *cobra.Command {
 				}
 				r, err := capture.Capture(ctx, args[0], capture.Options{})
 				if err != nil {
-					return nil, tahqiq.Errorf(tahqiq.EINVALID, "%v", err)
+					return nil, tahqiq.Errorf(tahqiq.EINVALID, "%w", err)
 				}
 				for _, n := range r.Notes {
 					fmt.Fprintln(e.stderr, "capture:", n)

@@ -55,6 +55,11 @@ func withActorAs(cmd *cobra.Command, e *env, f *caseFlags, changes bool, who fun
 			return err
 		}
 	}
+	if !f.json {
+		if txt, ok := forPeople(newNamer(ctx, s), out); ok {
+			out = text(txt)
+		}
+	}
 	return printOut(e, f.json, out)
 }
 
@@ -106,9 +111,13 @@ func newCaseCmd(e *env) *cobra.Command {
 				if err != nil || f.json {
 					return cs, err
 				}
+				if len(cs) == 0 {
+					return text("no cases you can read (open one: tahqiq case new --title TITLE)"), nil
+				}
 				var b strings.Builder
+				n := newNamer(ctx, s)
 				for _, c := range cs {
-					fmt.Fprintf(&b, "%s\t%s\tTLP:%s\t%s\n", c.ID, c.CreatedAt.Format("2006-01-02"), strings.ToUpper(string(c.TLP)), c.Title)
+					fmt.Fprintf(&b, "%s\t%s\tTLP:%s\t%s\t%s\n", c.ID, c.CreatedAt.Format("2006-01-02"), strings.ToUpper(string(c.TLP)), n.org(c.OrgID), c.Title)
 				}
 				return text(strings.TrimSuffix(b.String(), "\n")), nil
 			})
@@ -296,7 +305,7 @@ func newCaseReportCmd(e *env, f *caseFlags) *cobra.Command {
 						return nil, fmt.Errorf("report: %w", err)
 					}
 					if err := os.WriteFile(pdf, b, 0o644); err != nil {
-						return nil, tahqiq.Errorf(tahqiq.EINVALID, "report: cannot write %s: %v", pdf, err)
+						return nil, tahqiq.Errorf(tahqiq.EINVALID, "report: cannot write %s: %w", pdf, err)
 					}
 					res += text(" and " + pdf)
 				}

@@ -79,8 +79,13 @@ func TestCaseCLI(t *testing.T) {
 	if out, code := runCase(t, data, "case", "task", "update", task.ID, "--status", "finished"); code != 2 || !strings.Contains(out, "want open, in_progress or done") {
 		t.Fatalf("case task update --status finished = %d %q, want exit 2 naming the statuses", code, out)
 	}
-	if out, code := runCase(t, data, "case", "show", id.ID); code != 0 || !strings.Contains(out, `"status": "in_progress"`) {
-		t.Fatalf("case show = %d %q, want the task in progress", code, out)
+	if out, code := runCase(t, data, "case", "show", id.ID, "--json"); code != 0 || !strings.Contains(out, `"status": "in_progress"`) {
+		t.Fatalf("case show --json = %d %q, want the task in progress", code, out)
+	}
+	// Without --json, for people: users by name, no JSON.
+	if out, code := runCase(t, data, "case", "show", id.ID); code != 0 || !strings.Contains(out, "[in_progress] call the returning officer") ||
+		!strings.Contains(out, "assigned to amina") || strings.Contains(out, `"findings"`) || strings.Contains(out, task.Assignee) {
+		t.Fatalf("case show = %d %q, want the case laid out for people, users by name", code, out)
 	}
 	zipped := filepath.Join(t.TempDir(), "case.zip")
 	if out, code := runCase(t, data, "case", "export", id.ID, "--out", zipped); code != 0 || !strings.Contains(out, zipped) {

@@ -90,11 +90,11 @@ checkpoint already co-signed.`,
 			}
 			cp, err := os.ReadFile(args[0])
 			if err != nil {
-				return tahqiq.Errorf(tahqiq.ENOTFOUND, "cosign: %v", err)
+				return tahqiq.Errorf(tahqiq.ENOTFOUND, "cosign: %w", err)
 			}
 			w, err := ledger.ReadSigner(wkey)
 			if err != nil {
-				return tahqiq.Errorf(tahqiq.EINVALID, "cosign: %v", err)
+				return tahqiq.Errorf(tahqiq.EINVALID, "cosign: %w", err)
 			}
 			lk, err := readKeyArg(logKey)
 			if err != nil {
@@ -167,7 +167,7 @@ checkpoint already co-signed.`,
 			open := func(p string) (int64, [32]byte, error) {
 				b, err := os.ReadFile(p)
 				if err != nil {
-					return 0, [32]byte{}, tahqiq.Errorf(tahqiq.ENOTFOUND, "check: %v", err)
+					return 0, [32]byte{}, tahqiq.Errorf(tahqiq.ENOTFOUND, "check: %w", err)
 				}
 				_, t, _, err := ledger.OpenCheckpoint(b, lv)
 				if err != nil {
@@ -223,11 +223,11 @@ func checkpointSize(path string, v interface {
 }) (int64, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return 0, tahqiq.Errorf(tahqiq.ENOTFOUND, "checkpoint %s: %v", path, err)
+		return 0, tahqiq.Errorf(tahqiq.ENOTFOUND, "checkpoint %s: %w", path, err)
 	}
 	_, t, _, err := ledger.OpenCheckpoint(b, v)
 	if err != nil {
-		return 0, tahqiq.Errorf(tahqiq.EVERIFY, "checkpoint %s: %v", path, err)
+		return 0, tahqiq.Errorf(tahqiq.EVERIFY, "checkpoint %s: %w", path, err)
 	}
 	return t.N, nil
 }
@@ -235,11 +235,11 @@ func checkpointSize(path string, v interface {
 func readProof(path string) (*tahqiq.Proof, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil, tahqiq.Errorf(tahqiq.ENOTFOUND, "proof %s: %v", path, err)
+		return nil, tahqiq.Errorf(tahqiq.ENOTFOUND, "proof %s: %w", path, err)
 	}
 	var p tahqiq.Proof
 	if err := json.Unmarshal(b, &p); err != nil || p.Kind != "consistency" {
-		return nil, tahqiq.Errorf(tahqiq.EINVALID, "proof %s: not a consistency proof (want the JSON of tahqiq checkpoint prove): %v", path, err)
+		return nil, tahqiq.Errorf(tahqiq.EINVALID, "proof %s: not a consistency proof (want the JSON of tahqiq checkpoint prove): %w", path, err)
 	}
 	return &p, nil
 }

@@ -11,10 +11,12 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/coord"
 )
 
 // Version is the tahqiq version, recorded in every manifest.
@@ -31,6 +33,10 @@ type env struct {
 	dbURL   string // --db, PostgreSQL URL; empty: the embedded store (wire.go)
 	quiet   bool   // --quiet: no progress output
 	as      string // --as, the user acting; empty: the system administrator (actor.go)
+	// creates is set by the commands that may make a new embedded store
+	// (import, org, demo, serve); every other command refuses a --data
+	// directory without one instead of leaving an empty store behind.
+	creates bool
 }
 
 // Main runs the command line args and returns the process exit code.
@@ -52,9 +58,17 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		}
 		return ee.code
 	}
+	var pe *coord.ParamError
+	if errors.As(err, &pe) { // a run's parameter, said as this command's flag
+		fmt.Fprintln(stderr, "tahqiq:", pe.Phrase(flagName))
+		return exitCode(err)
+	}
 	fmt.Fprintln(stderr, "tahqiq:", err)
 	return exitCode(err)
 }
+
+// flagName is the flag of a run's parameter: window_kind is --window-kind.
+func flagName(param string) string { return "--" + strings.ReplaceAll(param, "_", "-") }
 
 func newRootCmd(e *env) *cobra.Command {
 	var verbose bool
@@ -92,6 +106,9 @@ that anyone can verify offline.`,
 		newDatasetsCmd(e),
 		newExportCmd(e),
 		newCoordCmd(e),
+		newNarrativesCmd(e),
+		newClaimsCmd(e),
+		newTargetsCmd(e),
 		newSynthCmd(e),
 		newDemoCmd(e),
 		newAuditCmd(e),

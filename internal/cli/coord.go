@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -28,7 +29,7 @@ func newCoordCmd(e *env) *cobra.Command {
 	var lf limitFlags
 	var inputs, by, options []string
 	cmd := &cobra.Command{
-		Use:   "coord (--dataset NAME | --input FILE...) --out DIR [flags]",
+		Use:   "coord (--dataset NAME [--out DIR] | --input FILE... --out DIR) [flags]",
 		Short: "Find accounts that act together (co-retweet, co-link, co-hashtag, same text, same image ...)",
 		Long: `Find pairs of accounts whose posts share the same object within a time window,
 weight the pairs as the published tools do, and write the network with the
@@ -37,7 +38,12 @@ evidence of every link.
 Inputs: a dataset of the store (--dataset) or files read straight from disk
 (--input: anything "tahqiq import" reads, e.g. an events CSV).
 
-Outputs in DIR: edges.csv, edges_directed.csv (--weight messages), nodes.csv,
+A run of a dataset is kept in the store, as the server keeps the runs it
+makes (--data/runs; tahqiq serve lists it to those who may read the
+dataset), and its files are also copied to --out DIR when given. A run of
+files is written to --out DIR only: its inputs are not in the store.
+
+Outputs: edges.csv, edges_directed.csv (--weight messages), nodes.csv,
 communities.csv, evidence.csv.gz (one row per co-share pair), graph.gexf,
 graph.graphml and manifest.json (inputs with SHA-256, every parameter, counts,
 timings). "tahqiq coord explain --run DIR A B" prints the posts behind an edge.
@@ -47,36 +53,32 @@ every option and output column.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			if out == "" {
-				return tahqiq.Errorf(tahqiq.EINVALID, "--out DIR is required")
-			}
 			if (dataset == "") == (len(inputs) == 0) {
 				return tahqiq.Errorf(tahqiq.EINVALID, "give either --dataset NAME or --input FILE...")
 			}
+			if out == "" && dataset == "" {
+				return tahqiq.Errorf(tahqiq.EINVALID, "--out DIR is required with --input")
+			}
 			var err error
-			if p.Window, err = runs.ParseWindow("--window", window); err != nil {
+			if p.Window, err = runs.ParseWindow("window", window); err != nil {
 				return err
 			}
 			if fastWindow != "" {
-				if p.FastWindow, err = runs.ParseWindow("--fast-window", fastWindow); err != nil {
+				if p.FastWindow, err = runs.ParseWindow("fast_window", fastWindow); err != nil {
 					return err
 				}
 			}
-			if p.Types, err = runs.ParseTypes(by); err != nil {
+			if p.Types, err = runs.ParseTypes("by", by); err != nil {
 				return err
 			}
 			if err := p.Validate(); err != nil {
 				return err
 			}
-			start := time.Now()
-			var shares []tahqiq.Share
-			var reach map[string]coord.Reach
-			var src coord.Source
-			var texts []coord.TextPost
-			wantTexts := slices.Contains(p.Types, coord.ObjNearText)
+			var r runs.CoordRun
 			if dataset != "" {
-				shares, texts, src, err = e.datasetShares(ctx, dataset, p.Types, wantTexts)
+				r, err = e.datasetRun(ctx, dataset, p)
 			} else {
+				start := time.Now()
 				fo, ferr := formatOptions(mapSpec, options)
 				if ferr != nil {
 					return ferr
@@ -85,41 +87,40 @@ every option and output column.`,
 					return ferr
 				}
 				var tp *[]coord.TextPost
-				if wantTexts {
-					tp = &texts
+				if slices.Contains(p.Types, coord.ObjNearText) {
+					tp = &r.Data.Texts
 				}
-				shares, reach, src, err = e.fileShares(ctx, inputs, format, fo, tp, lf.limits())
+				r.Data.Shares, r.Data.Reach, r.Source, err = e.fileShares(ctx, inputs, format, fo, tp, lf.limits())
+				r.Params, r.Read = p, time.Since(start).Seconds()
 			}
 			if err != nil {
 				return err
 			}
-			readTime := time.Since(start).Seconds()
-			var res *coord.Result
-			if sf.url != "" {
-				eng, stop, perr := e.partitioner(ctx, sf)
-				if perr != nil {
-					return perr
+			eng, stop, err := e.coordEngine(ctx, sf)
+			if err != nil {
+				return err
+			}
+			var made *runs.CoordMade
+			if dataset != "" {
+				rs := &runs.Store{Dir: filepath.Join(e.dataDir, "runs"), Engine: eng.engine}
+				if made, err = rs.MakeCoord(ctx, &r, Version, nil); err == nil && out != "" {
+					err = copyFiles(made.Dir, out, made.Manifest.Files)
 				}
-				res, err = eng.run(ctx, shares, texts, p, reach)
-				stop()
 			} else {
-				res, err = coord.RunText(ctx, shares, texts, p, reach)
+				made, err = runs.MakeCoord(ctx, &r, eng.engine, Version, out, nil)
 			}
+			stop()
 			if err != nil {
 				return err
 			}
-			res.Timings["read_s"] = readTime
-			m, err := res.WriteDir(out, Version, src)
-			if err != nil {
-				return err
-			}
+			m, src := made.Manifest, r.Source
 			c := m.Counts
 			fmt.Fprintf(e.stdout, "coord: %d shares of %d accounts -> %d co-share pairs -> %d edges between %d accounts (%d flagged)\n",
 				c["shares"], c["accounts"], c["pairs"], c["edges"], c["edge_accounts"], c["flagged_edges"])
 			if src.RejectedCount > 0 {
 				fmt.Fprintf(e.stdout, "  inputs: %d records rejected (%d post ids given to a second account), listed on stderr, counted in manifest.json\n", src.RejectedCount, src.Dropped["post_id_conflicts"])
 			}
-			fmt.Fprintf(e.stdout, "  %s\n", res.Params.String())
+			fmt.Fprintf(e.stdout, "  %s\n", m.Params.String())
 			var steps []string
 			for _, k := range []string{"read_s", "near_text_s", "intern_s", "pairs_s", "aggregate_s", "weigh_s", "graph_s", "output_s", "evidence_s"} {
 				if v, ok := m.Timings[k]; ok {
@@ -127,7 +128,12 @@ every option and output column.`,
 				}
 			}
 			fmt.Fprintf(e.stdout, "  seconds: %s\n", strings.Join(steps, ", "))
-			fmt.Fprintf(e.stdout, "  wrote %s: %s\n", out, strings.Join(m.Files, ", "))
+			if made.Info.ID != "" {
+				fmt.Fprintf(e.stdout, "  run %s kept in %s\n", made.Info.ID, made.Dir)
+			}
+			if out != "" {
+				fmt.Fprintf(e.stdout, "  wrote %s: %s\n", out, strings.Join(m.Files, ", "))
+			}
 			return nil
 		},
 	}
@@ -139,7 +145,7 @@ every option and output column.`,
 	f.StringVar(&mapSpec, "map", "", "column map of --input CSVs (implies --format generic_csv)")
 	f.StringArrayVar(&options, "option", nil, "format option KEY=VALUE for --input")
 	lf.add(f, "an --input .gz file", false)
-	f.StringVar(&out, "out", "", "output directory (required)")
+	f.StringVar(&out, "out", "", "output directory (required with --input; with --dataset the run is kept in the store and also copied here)")
 	f.StringSliceVar(&by, "by", nil, "object types: retweet, url, domain, hashtag, mention, reply, text, near-text (CNT co_similar_tweet, see --jaccard), image (phash), post (CNT co_post); several = multi-modal, types never match each other (default: every type present except near-text and post)")
 	f.StringVar(&window, "window", "60s", `time window, e.g. 10s, 60s, 5m; "none" for no window: the same object anywhere in the dataset (every share of an object pairs; posts without a time need it)`)
 	f.StringVar(&p.WindowKind, "window-kind", p.WindowKind, "sliding (CooRTweet/CNT: |dt| <= W) | tumbling (CooRnet: W-second bins from the object's first share) | from-first (both within W of the first share) | fast-reshare (Luceri et al.: reshares within W of the original; object = original author)")
@@ -151,7 +157,7 @@ every option and output column.`,
 	f.StringVar(&fastWindow, "fast-window", "", "also report a faster layer (CooRTweet flag_speed_share), e.g. 10s")
 	f.BoolVar(&p.KeepLoops, "keep-loops", false, "keep shares whose post is the object itself (CooRTweet remove_loops=FALSE)")
 	f.IntVar(&p.Workers, "workers", 0, "parallel workers (default: all cores); results do not depend on it")
-	f.Uint64Var(&p.Seed, "seed", 1, "seed of the community detection")
+	f.Uint64Var(&p.Seed, "seed", p.Seed, "seed of the community detection")
 	f.BoolVar(&p.Graph, "graph", true, "run the graph step (components, communities, degree, strength, k-core, eigenvector centrality) and write nodes, communities, GEXF, GraphML")
 	f.StringVar(&p.Communities, "communities", p.Communities, "louvain (Blondel et al.) | leiden (Traag et al. 2019: connected communities) | none; both seeded by --seed")
 	f.Float64Var(&p.EigenPrune, "eigen-prune", p.EigenPrune, "Luceri et al.'s node pruning: leave nodes whose eigenvector centrality is under this quantile (e.g. 0.9) out of the communities; 0 = off")
@@ -163,22 +169,56 @@ every option and output column.`,
 	return cmd
 }
 
-// datasetShares reads the shares of a stored dataset.
-func (e *env) datasetShares(ctx context.Context, name string, types []tahqiq.ObjectType, withTexts bool) ([]tahqiq.Share, []coord.TextPost, coord.Source, error) {
+// datasetRun reads a stored dataset for a coordination run with
+// parameters p, as the one who acts (--as) may.
+func (e *env) datasetRun(ctx context.Context, name string, p coord.Params) (runs.CoordRun, error) {
 	db, err := e.openStore(ctx)
 	if err != nil {
-		return nil, nil, coord.Source{}, err
+		return runs.CoordRun{}, err
 	}
 	defer db.Close()
-	if err := e.readDataset(ctx, db, name); err != nil {
-		return nil, nil, coord.Source{}, err
+	s := e.rules(db)
+	a, err := s.CLIActor(ctx, e.as)
+	if err != nil {
+		return runs.CoordRun{}, err
 	}
-	shares, src, err := runs.DatasetShares(ctx, db, name, types)
-	if err != nil || !withTexts {
-		return shares, nil, src, err
+	if err := s.DatasetAccess(ctx, a, name); err != nil {
+		return runs.CoordRun{}, err
 	}
-	texts, err := runs.DatasetTexts(ctx, db, name)
-	return shares, texts, src, err
+	r, err := runs.DatasetRun(ctx, db, name, p)
+	r.Actor = a.ID
+	return r, err
+}
+
+// copyFiles copies the named files of directory from into directory to
+// (created if needed).
+func copyFiles(from, to string, names []string) error {
+	if err := os.MkdirAll(to, 0o755); err != nil {
+		return tahqiq.Errorf(tahqiq.EINVALID, "cannot create %s: %v", to, err)
+	}
+	for _, name := range names {
+		if err := copyFile(filepath.Join(from, name), filepath.Join(to, name)); err != nil {
+			return fmt.Errorf("copy the run's %s to %s: %w", name, to, err)
+		}
+	}
+	return nil
+}
+
+func copyFile(from, to string) error {
+	src, err := os.Open(from)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	dst, err := os.Create(to)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(dst, src); err != nil {
+		dst.Close()
+		return err
+	}
+	return dst.Close()
 }
 
 // fileShares reads files straight from disk through the importers.
@@ -188,36 +228,22 @@ func (e *env) datasetShares(ctx context.Context, name string, types []tahqiq.Obj
 // options, their rejects and the records that brought nothing.
 func (e *env) fileShares(ctx context.Context, files []string, format string, fo map[string]string, texts *[]coord.TextPost, lim decompress.Limits) ([]tahqiq.Share, map[string]coord.Reach, coord.Source, error) {
 	var shares []tahqiq.Share
-	reach := map[string]coord.Reach{}
-	add := func(uid string, f func(r *coord.Reach)) {
-		r, ok := reach[uid]
-		if !ok {
-			r = coord.Reach{Followers: -1, Reposts: -1, Likes: -1}
-		}
-		f(&r)
-		reach[uid] = r
-	}
+	var reach runs.Reach // as a dataset of these files would keep it
 	im := e.importer()
 	im.Limits = lim
 	sum, err := im.Read(ctx, files, ingest.Options{Format: format, FormatOptions: fo, Stdin: e.stdin, Progress: e.progressOut()}, func(it *ingest.Item) error {
 		shares = append(shares, it.Shares...)
 		for _, a := range it.Parsed.Accounts {
-			if a.Followers >= 0 {
-				add(a.UID, func(r *coord.Reach) { r.Followers = max(r.Followers, a.Followers) })
-			}
+			reach.Account(a)
 		}
 		for i, p := range it.Parsed.Posts {
-			if texts != nil && it.New[i] && p.Kind != tahqiq.KindRepost && p.Text != "" {
-				*texts = append(*texts, runs.TextPost(p))
-			}
-			if !it.New[i] || p.Metrics == nil {
+			if !it.New[i] {
 				continue
 			}
-			if v, ok := p.Metrics["reposts"]; ok {
-				add(p.AuthorUID, func(r *coord.Reach) { r.Reposts = max(r.Reposts, 0) + v })
-			}
-			if v, ok := p.Metrics["likes"]; ok {
-				add(p.AuthorUID, func(r *coord.Reach) { r.Likes = max(r.Likes, 0) + v })
+			reach.Author(p.AuthorUID)
+			reach.Post(p)
+			if texts != nil && p.Kind != tahqiq.KindRepost && p.Text != "" {
+				*texts = append(*texts, runs.TextPost(p))
 			}
 		}
 		return nil
@@ -259,7 +285,7 @@ func (e *env) fileShares(ctx context.Context, files []string, format string, fo 
 		}
 		src.Inputs = append(src.Inputs, in)
 	}
-	return shares, reach, src, nil
+	return shares, reach.Map(), src, nil
 }
 
 func newCoordExplainCmd(e *env) *cobra.Command {
@@ -337,18 +363,18 @@ func explain(ctx context.Context, e *env, run, a, b string, lim decompress.Limit
 	}
 	raw, err := os.ReadFile(filepath.Join(run, "manifest.json"))
 	if err != nil {
-		return nil, tahqiq.Errorf(tahqiq.EINVALID, "%s is not a coord run: %v", run, err)
+		return nil, tahqiq.Errorf(tahqiq.EINVALID, "%s is not a coord run: %w", run, err)
 	}
 	var m coord.Manifest
 	if err := json.Unmarshal(raw, &m); err != nil {
-		return nil, tahqiq.Errorf(tahqiq.EINVALID, "%s/manifest.json: %v", run, err)
+		return nil, tahqiq.Errorf(tahqiq.EINVALID, "%s/manifest.json: %w", run, err)
 	}
-	var shares []tahqiq.Share
-	var texts []coord.TextPost
+	var data coord.Data
 	var src coord.Source
-	wantTexts := slices.Contains(m.Params.Types, coord.ObjNearText)
 	if len(m.Inputs) > 0 && m.Inputs[0].Source == "dataset" {
-		shares, texts, src, err = e.datasetShares(ctx, m.Inputs[0].Name, m.Params.Types, wantTexts)
+		var r runs.CoordRun
+		r, err = e.datasetRun(ctx, m.Inputs[0].Name, m.Params)
+		data, src = r.Data, r.Source
 		if err == nil && !sameFiles(src.Inputs[1:], m.Inputs[1:]) {
 			return nil, tahqiq.Errorf(tahqiq.ECONFLICT, "dataset %s changed since the run (its files differ): the run cannot be repeated", m.Inputs[0].Name)
 		}
@@ -372,10 +398,10 @@ func explain(ctx context.Context, e *env, run, a, b string, lim decompress.Limit
 			fo["map"] = m.Map
 		}
 		var tp *[]coord.TextPost
-		if wantTexts {
-			tp = &texts
+		if slices.Contains(m.Params.Types, coord.ObjNearText) {
+			tp = &data.Texts
 		}
-		shares, _, src, err = e.fileShares(ctx, files, m.Format, fo, tp, lim)
+		data.Shares, _, src, err = e.fileShares(ctx, files, m.Format, fo, tp, lim)
 		if err == nil && !sameFiles(src.Inputs, m.Inputs) {
 			for i, in := range m.Inputs {
 				if i >= len(src.Inputs) || src.Inputs[i].SHA256 != in.SHA256 {
@@ -390,7 +416,7 @@ func explain(ctx context.Context, e *env, run, a, b string, lim decompress.Limit
 	}
 	p := m.Params
 	p.Graph, p.Evidence = false, true
-	res, err := coord.RunText(ctx, shares, texts, p, nil)
+	res, err := coord.Run(ctx, data, p, nil) // a repeat in this process, for the evidence only
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,8 @@ package cli_test
 
 import (
 	"bufio"
+	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"os"
@@ -10,8 +12,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/cli"
 	"github.com/tahqiq/tahqiq/internal/coord"
 	"github.com/tahqiq/tahqiq/internal/ingest/parsetest"
+	"github.com/tahqiq/tahqiq/internal/runs"
 	"github.com/tahqiq/tahqiq/internal/textnorm"
 )
 
@@ -144,4 +149,114 @@ func readEdges(t *testing.T, path string) [][2]string {
 		out = append(out, [2]string{r[0], r[1]})
 	}
 	return out
+}
+
+// TestCoordOnePath: a run of a stored dataset made by tahqiq coord is kept
+// where the server keeps its runs (without --out too), as the one who
+// acts, and writes to --out the files of the run kept; the server's run
+// of the same request (the run store, as POST /api/v1/coord/runs makes
+// it) writes the same files. A run of files is not kept in the store.
+func TestCoordOnePath(t *testing.T) {
+	data := t.TempDir()
+	fixture := filepath.Join("..", "demo", "data", "russian_coord_tweets.events.csv.gz")
+	if code, _, stderr := run(t, data, "", "import", "--dataset", "ru", fixture); code != 0 {
+		t.Fatalf("import: %s", stderr)
+	}
+	args := []string{"coord", "--dataset", "ru", "--by", "retweet", "--percentile", "0.5"}
+	code, stdout, stderr := run(t, data, "", args...)
+	if code != 0 || !strings.Contains(stdout, "kept in "+filepath.Join(data, "runs", "coord")) {
+		t.Fatalf("coord --dataset without --out: exit %d, %s %s", code, stdout, stderr)
+	}
+	out := filepath.Join(t.TempDir(), "out")
+	if code, _, stderr := run(t, data, "", append(args, "--out", out)...); code != 0 {
+		t.Fatalf("coord --dataset --out: %s", stderr)
+	}
+	if code, _, stderr := run(t, data, "", "coord", "--input", fixture, "--by", "retweet", "--out", filepath.Join(t.TempDir(), "files")); code != 0 {
+		t.Fatalf("coord --input: %s", stderr)
+	}
+	rs := &runs.Store{Dir: filepath.Join(data, "runs")}
+	list, err := rs.List(runs.Coord)
+	if err != nil || len(list) != 2 {
+		t.Fatalf("runs kept: %v, %+v; want the two runs of the dataset", err, list)
+	}
+	for _, in := range list {
+		if in.Dataset != "ru" || in.CreatedBy != tahqiq.SystemID || in.Counts["edges"] == 0 {
+			t.Errorf("run %s: dataset %q, created by %q, %d edges; want ru, the system administrator (a single-user store), edges", in.ID, in.Dataset, in.CreatedBy, in.Counts["edges"])
+		}
+	}
+	kept, err := rs.Path(runs.Coord, list[0].ID) // the newest: the one with --out
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := rs.RunCoord(context.Background(), openSQLite(t, data), runs.CoordRequest{Dataset: "ru", By: []string{"retweet"}, Percentile: ptr(0.5)}, cli.Version, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	served, err := rs.Path(runs.Coord, srv.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, dir := range []string{kept, served} {
+		a, err := goldenHashes(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := goldenHashes(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(a, b) || len(a) < 7 {
+			t.Errorf("--out and the run in %s hold other files:\n%s\n%s", dir, strings.Join(a, "\n"), strings.Join(b, "\n"))
+		}
+	}
+}
+
+// TestCoordReach: what the data says of the accounts' reach (followers
+// here: the IRA tweets carry them) reaches communities.csv the same way
+// for a run of the files, a CLI run of the dataset imported from them
+// and the server's run of it.
+func TestCoordReach(t *testing.T) {
+	ira := filepath.Join(parsetest.DataDir(t, "social", "ira-538-by-author"), "tweets_2016-11-01_to_2016-11-10.csv")
+	data := t.TempDir()
+	if code, _, stderr := run(t, data, "", "import", "--dataset", "ira", ira); code != 0 {
+		t.Fatalf("import: %s", stderr)
+	}
+	args := []string{"coord", "--by", "retweet,hashtag", "--window", "2m"}
+	files, stored := filepath.Join(t.TempDir(), "files"), filepath.Join(t.TempDir(), "stored")
+	if code, _, stderr := run(t, data, "", append(args, "--input", ira, "--out", files)...); code != 0 {
+		t.Fatalf("coord --input: %s", stderr)
+	}
+	if code, _, stderr := run(t, data, "", append(args, "--dataset", "ira", "--out", stored)...); code != 0 {
+		t.Fatalf("coord --dataset: %s", stderr)
+	}
+	rs := &runs.Store{Dir: filepath.Join(data, "runs")}
+	in, err := rs.RunCoord(context.Background(), openSQLite(t, data), runs.CoordRequest{Dataset: "ira", By: []string{"retweet", "hashtag"}, Window: "2m"}, cli.Version, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	served, _ := rs.Path(runs.Coord, in.ID)
+	want, err := os.ReadFile(filepath.Join(files, "communities.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, dir := range []string{stored, served} {
+		for _, f := range []string{"communities.csv", "nodes.csv", "edges.csv"} {
+			a, _ := os.ReadFile(filepath.Join(files, f))
+			b, _ := os.ReadFile(filepath.Join(dir, f))
+			if !bytes.Equal(a, b) {
+				t.Errorf("%s of %s differs from the run of the files", f, dir)
+			}
+		}
+	}
+	// every community has followers (the first record naming each of its
+	// accounts carries them)
+	recs, err := csv.NewReader(bytes.NewReader(want)).ReadAll()
+	if err != nil || len(recs) < 5 {
+		t.Fatalf("communities.csv: %v, %d rows", err, len(recs))
+	}
+	for _, r := range recs[1:] {
+		if r[7] == "" || r[7] == "0" {
+			t.Errorf("community %s: followers %q", r[0], r[7])
+		}
+	}
 }

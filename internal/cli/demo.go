@@ -10,10 +10,12 @@ import (
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/audit"
+	"github.com/tahqiq/tahqiq/internal/auth"
 	"github.com/tahqiq/tahqiq/internal/casework"
 	"github.com/tahqiq/tahqiq/internal/coord"
 	"github.com/tahqiq/tahqiq/internal/demo"
 	"github.com/tahqiq/tahqiq/internal/ingest"
+	"github.com/tahqiq/tahqiq/internal/runs"
 )
 
 func newDemoCmd(e *env) *cobra.Command {
@@ -37,6 +39,7 @@ a store without an organisation the demo creates one ("tahqiq demo") with
 the admin user demo and the store's signing key.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			e.creates = true // a first import, the demo or the server may make the store
 			ctx := cmd.Context()
 			w := e.stdout
 			files, err := demo.WriteFiles(filepath.Join(out, "inputs"))
@@ -75,20 +78,23 @@ the admin user demo and the store's signing key.`,
 				c.Records, c.Posts, c.Accounts, c.Shares, c.Rejects, len(d.Sources))
 
 			fmt.Fprintf(w, "\n== 2. Coordination: co-retweets within 60 s, CooRTweet's min-participation 2\n")
-			shares, _, src, err := e.datasetShares(ctx, "demo", []tahqiq.ObjectType{tahqiq.ObjRetweet}, false)
-			if err != nil {
-				return err
-			}
 			p := coord.DefaultParams()
 			p.Types = []tahqiq.ObjectType{tahqiq.ObjRetweet}
 			p.Percentile = 0.5
-			res, err := coord.Run(ctx, shares, p, nil)
+			r, err := e.datasetRun(ctx, "demo", p)
 			if err != nil {
 				return err
 			}
-			runDir := filepath.Join(out, "coord")
-			m, err := res.WriteDir(runDir, Version, src)
+			shares := r.Data.Shares
+			// kept in the store as every run of a dataset, and copied beside
+			// the demo's other outputs
+			made, err := (&runs.Store{Dir: filepath.Join(e.dataDir, "runs")}).MakeCoord(ctx, &r, Version, nil)
 			if err != nil {
+				return err
+			}
+			res, m := made.Result, made.Manifest
+			runDir := filepath.Join(out, "coord")
+			if err := copyFiles(made.Dir, runDir, m.Files); err != nil {
 				return err
 			}
 			k := m.Counts
@@ -161,10 +167,22 @@ func demoCase(cmd *cobra.Command, e *env, as string, runDirs []string, post, out
 			return err
 		}
 		s.Signer, s.LogKey, s.Origin = signer, v, signer.Name()
-		if _, _, err := s.InitOrg(ctx, "tahqiq demo", as); err != nil {
+		_, u, err := s.InitOrg(ctx, "tahqiq demo", as)
+		if err != nil {
+			return err
+		}
+		// The demo's user logs in to the web UI (tahqiq serve) with a
+		// password made here and printed once: a demo on one's own machine.
+		password := auth.NewSecret("demo-")
+		hash, err := auth.HashPassword(password, auth.DefaultParams)
+		if err != nil {
+			return err
+		}
+		if err := s.SetPassword(ctx, tahqiq.System, u.ID, hash); err != nil {
 			return err
 		}
 		fmt.Fprintf(w, "the store had no organisation: created \"tahqiq demo\" with admin user %s and the signing key %s\n", as, filepath.Join(e.dataDir, casework.KeyFile))
+		fmt.Fprintf(w, "web UI: tahqiq serve, then log in as %s with the password %s (shown once; change it in the UI or with tahqiq org passwd %s --password-stdin)\n", as, password, as)
 	}
 	actor, err := s.Actor(ctx, as)
 	if err != nil {

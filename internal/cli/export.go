@@ -79,7 +79,7 @@ with CooRTweet; --format events writes tahqiq's events CSV
 			var f *os.File
 			if out != "" && out != "-" {
 				if f, err = os.Create(out); err != nil {
-					return tahqiq.Errorf(tahqiq.EINVALID, "cannot create %s: %v", out, err)
+					return tahqiq.Errorf(tahqiq.EINVALID, "cannot create %s: %w", out, err)
 				}
 				defer f.Close()
 				w = f

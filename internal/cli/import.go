@@ -13,7 +13,7 @@ import (
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/ingest"
 	"github.com/tahqiq/tahqiq/internal/ingest/genericcsv"
-	"github.com/tahqiq/tahqiq/internal/stream"
+	"github.com/tahqiq/tahqiq/internal/natsbus"
 )
 
 func newImportCmd(e *env) *cobra.Command {
@@ -54,6 +54,7 @@ Formats:
 ` + formatList(e),
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			e.creates = true // a first import, the demo or the server may make the store
 			ctx := cmd.Context()
 			if publish != "" && !strings.Contains(publish, "://") {
 				return tahqiq.Errorf(tahqiq.EINVALID, "--publish %q: want the nats:// URL of the server tahqiq watch reads", publish)
@@ -125,7 +126,7 @@ func publishAdded(ctx context.Context, e *env, url, creds, dataset string, share
 	if err := bus.SetupLive(ctx); err != nil {
 		return fail(err)
 	}
-	subject := stream.LivePrefix + dataset
+	subject := natsbus.LivePrefix + dataset
 	if err := bus.Publish(ctx, subject, shares); err != nil {
 		return fail(err)
 	}

@@ -196,6 +196,14 @@ input (--password-stdin), never from the command line.`}
 			})
 		}}
 	cmd.AddCommand(initC, addOrg, addUser, passwd, disable, enable, list)
+	for _, c := range cmd.Commands() { // organisations and users may be the store's first content
+		if run := c.RunE; run != nil {
+			c.RunE = func(cmd *cobra.Command, args []string) error {
+				e.creates = true
+				return run(cmd, args)
+			}
+		}
+	}
 	return cmd
 }
 
@@ -204,7 +212,7 @@ input (--password-stdin), never from the command line.`}
 func readPassword(r io.Reader) (string, error) {
 	line, err := bufio.NewReader(r).ReadString('\n')
 	if err != nil && err != io.EOF {
-		return "", tahqiq.Errorf(tahqiq.EINVALID, "cannot read the password from standard input: %v", err)
+		return "", tahqiq.Errorf(tahqiq.EINVALID, "cannot read the password from standard input: %w", err)
 	}
 	pw := strings.TrimRight(line, "\r\n")
 	if pw == "" {

@@ -19,9 +19,10 @@ import (
 	"github.com/tahqiq/tahqiq/internal/casework"
 	"github.com/tahqiq/tahqiq/internal/httpapi"
 	"github.com/tahqiq/tahqiq/internal/jobs"
+	"github.com/tahqiq/tahqiq/internal/ledger"
 	"github.com/tahqiq/tahqiq/internal/live"
+	"github.com/tahqiq/tahqiq/internal/natsbus"
 	"github.com/tahqiq/tahqiq/internal/runs"
-	"github.com/tahqiq/tahqiq/internal/stream"
 )
 
 func newServeCmd(e *env) *cobra.Command {
@@ -50,6 +51,13 @@ is refused, and its import with it. On SIGINT or SIGTERM the server stops accept
 requests in flight (uploads too) finish, waits for running jobs up to
 --grace, then cancels the rest (rolled back, marked cancelled).
 
+Coordination runs are made in the server's process, as tahqiq coord makes
+them, and kept in --data/runs beside the CLI's runs of stored datasets.
+--nats nats://… hands their pairs to the tahqiq worker processes of a NATS
+server or cluster instead (the files are the same). The embedded NATS
+server is started only for --watch (or --nats embedded): it carries the
+live stream that imports and feeds publish to.
+
 With --watch, the server also runs the streaming mode of tahqiq watch: the
 shares of every import are published to the live stream (tahqiq.live.
 DATASET), as are those of any feed or tahqiq publish; a watcher per feed
@@ -70,6 +78,7 @@ given the same --data use it; other clients take it with --nats-creds FILE
 (nats CLI: --nkey FILE). Only the file's path is printed.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			e.creates = true // a first import, the demo or the server may make the store
 			ctx := cmd.Context()
 			cw, db, err := openCasework(ctx, e, false)
 			if err != nil {
@@ -78,30 +87,40 @@ given the same --data use it; other clients take it with --nats-creds FILE
 			defer db.Close()
 			e.warnIsolation(ctx, db)
 			rs := &runs.Store{Dir: filepath.Join(e.dataDir, "runs"), Limits: lf.limits()}
-			switch sf.url {
-			case "off":
+			// Runs are made in this process, as the CLI makes them, unless
+			// --nats names a cluster with tahqiq worker processes (or
+			// "embedded": in-process workers on the embedded server). The
+			// embedded NATS server is otherwise started for --watch alone:
+			// the live stream the imports and feeds publish to.
+			noBus := sf.url == "off"
+			if noBus {
 				sf.url = ""
-			case "":
-				sf.url = "embedded" // one binary: the bus runs inside it
 			}
-			if sf.url == "embedded" {
+			embedded := sf.url == "embedded" || (sf.url == "" && wf.on && !noBus)
+			if embedded {
 				sf.storeDir = filepath.Join(e.dataDir, "nats") // the live stream outlives a restart
 			} else if sf.listen != "" {
+				if sf.url == "" && !noBus {
+					return tahqiq.Errorf(tahqiq.EINVALID, "--nats-listen sets the embedded NATS server's address, and serve starts one only with --watch (or --nats embedded)")
+				}
 				return tahqiq.Errorf(tahqiq.EINVALID, "--nats-listen sets the embedded NATS server's address; with --nats %s there is none", cmp.Or(sf.url, "off"))
 			}
-			var bus *stream.Bus
+			eng, stop, err := e.coordEngine(ctx, sf)
+			if err != nil {
+				return err
+			}
+			defer stop()
+			rs.Engine = eng.engine
+			bus := eng.bus
 			if sf.url != "" {
-				eng, stop, err := e.partitioner(ctx, sf)
+				fmt.Fprintf(e.stderr, "coordination runs go through NATS JetStream (%s, %s)\n", sf.url, eng.describe)
+			} else if embedded {
+				b, done, err := e.connectBusIn(ctx, "embedded", "", sf.storeDir, sf.listen, sf.partitions, sf.replicas)
 				if err != nil {
 					return err
 				}
-				defer stop()
-				rs.Partitioner = eng.part
-				if eng.red != nil {
-					rs.Reducer = eng.red
-				}
-				bus = eng.bus
-				fmt.Fprintf(e.stderr, "coordination runs go through NATS JetStream (%s, %s)\n", sf.url, eng.describe())
+				defer done()
+				bus = b
 			}
 			jm, err := jobs.Open(filepath.Join(e.dataDir, "jobs"), 2, e.log)
 			if err != nil {
@@ -126,11 +145,18 @@ given the same --data use it; other clients take it with --nats-creds FILE
 				Version: Version, Log: e.log, Secure: secure,
 				Password: auth.DefaultParams,
 			}
+			// bundles sent to the server are checked against the keys its
+			// operator pinned (tahqiq trust add), besides its own
+			if p := ledger.DefaultTrustedKeysPath(); p != "" {
+				if t, err := ledger.ReadTrustedKeys(p); err == nil {
+					s.Trusted = t
+				}
+			}
 			if wf.on {
 				if bus == nil {
-					return tahqiq.Errorf(tahqiq.EINVALID, "--watch needs the bus: leave --nats at its default (embedded) or give a nats:// URL")
+					return tahqiq.Errorf(tahqiq.EINVALID, "--watch needs the bus: leave --nats out (the embedded server) or give a nats:// URL")
 				}
-				stop, err := wf.start(ctx, e, s, bus, sf.url == "embedded")
+				stop, err := wf.start(ctx, e, s, bus, embedded)
 				if err != nil {
 					return err
 				}
@@ -138,7 +164,7 @@ given the same --data use it; other clients take it with --nats-creds FILE
 			}
 			ln, err := net.Listen("tcp", addr)
 			if err != nil {
-				return tahqiq.Errorf(tahqiq.EINVALID, "serve: cannot listen on %s: %v", addr, err)
+				return tahqiq.Errorf(tahqiq.EINVALID, "serve: cannot listen on %s: %w", addr, err)
 			}
 			srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 			if s.Alerts != nil {
@@ -176,7 +202,7 @@ given the same --data use it; other clients take it with --nats-creds FILE
 	sf.add(f)
 	wf.add(f)
 	f.StringVar(&sf.listen, "nats-listen", "", "address of the embedded NATS server, e.g. 127.0.0.1:4222, for feeds to publish to (default: a free loopback port)")
-	f.Lookup("nats").Usage = `coordination runs compute their pairs through NATS JetStream: a nats:// URL of a server or cluster (with tahqiq worker processes), or "embedded" (the default: an in-process server and workers); "off": in the server's process, no bus`
+	f.Lookup("nats").Usage = `coordination runs compute their pairs through NATS JetStream: a nats:// URL of a server or cluster (with tahqiq worker processes; --watch then uses its live stream too), or "embedded" (an in-process server and workers); default: runs in the server's process, and with --watch an embedded server for the live stream alone; "off": no bus at all`
 	return cmd
 }
 
@@ -207,18 +233,18 @@ func (w *watchFlags) add(f *pflag.FlagSet) {
 // feed on the live stream, and the publishing of imports. fromStart reads
 // the live stream from its beginning (an embedded server's stream is new
 // with the process).
-func (w *watchFlags) start(ctx context.Context, e *env, s *httpapi.Server, bus *stream.Bus, fromStart bool) (func(), error) {
-	win, err := runs.ParseWindow("--watch-window", w.window)
+func (w *watchFlags) start(ctx context.Context, e *env, s *httpapi.Server, bus *natsbus.Bus, fromStart bool) (func(), error) {
+	win, err := runs.ParseWindow("watch_window", w.window)
 	if err != nil {
 		return nil, err
 	}
-	hor, err := parseHorizon("--watch-horizon", w.horizon, win)
+	hor, err := parseHorizon("watch_horizon", w.horizon, win)
 	if err != nil {
 		return nil, err
 	}
 	params := live.Watcher{Window: win, Lateness: w.lateness, MinWeight: w.minWeight, GroupSize: w.group, Horizon: hor}
 	if w.by != "" {
-		if params.Types, err = runs.ParseTypes(strings.Split(w.by, ",")); err != nil {
+		if params.Types, err = runs.ParseTypes("watch_by", strings.Split(w.by, ",")); err != nil {
 			return nil, err
 		}
 	}
@@ -246,15 +272,15 @@ func (w *watchFlags) start(ctx context.Context, e *env, s *httpapi.Server, bus *
 	}}
 	s.Alerts, s.Watchers = hub, ws
 	s.Publish = func(ctx context.Context, dataset string, shares []tahqiq.Share) error {
-		return bus.Publish(ctx, stream.LivePrefix+dataset, shares)
+		return bus.Publish(ctx, natsbus.LivePrefix+dataset, shares)
 	}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		if err := watchedFeeds(wctx, bus, ws, stream.LivePrefix+">", stream.WatchFrom{All: fromStart}, filepath.Join(e.dataDir, "watch.json"), e.stderr); err != nil {
+		if err := watchedFeeds(wctx, bus, ws, natsbus.LivePrefix+">", natsbus.WatchFrom{All: fromStart}, filepath.Join(e.dataDir, "watch.json"), e.stderr); err != nil {
 			e.log.Error("watch stopped", "err", err)
 		}
 	}()
-	fmt.Fprintf(e.stderr, "watching %s> (window %s, horizon %s, min weight %d, groups of %d); alerts in %s\n", stream.LivePrefix, w.window, w.horizon, w.minWeight, w.group, filepath.Join(e.dataDir, "alerts.jsonl"))
+	fmt.Fprintf(e.stderr, "watching %s> (window %s, horizon %s, min weight %d, groups of %d); alerts in %s\n", natsbus.LivePrefix, w.window, w.horizon, w.minWeight, w.group, filepath.Join(e.dataDir, "alerts.jsonl"))
 	return func() { cancel(); <-done; hub.Close() }, nil
 }

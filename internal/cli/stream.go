@@ -17,7 +17,7 @@ import (
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/coord"
-	"github.com/tahqiq/tahqiq/internal/stream"
+	"github.com/tahqiq/tahqiq/internal/natsbus"
 )
 
 // streamFlags are the flags of the partitioned path.
@@ -53,24 +53,24 @@ const credsUsage = "credentials for the nats:// URL: an NKey seed file (tahqiq s
 // file (--nats-creds), or, for a URL on this machine, those of the
 // embedded server of --data (DATA/nats/client.nk) if it has any; else
 // none (a cluster may take a user and password in the URL).
-func (e *env) natsCreds(url, file string) (*stream.Creds, string, error) {
+func (e *env) natsCreds(url, file string) (*natsbus.Creds, string, error) {
 	if file != "" {
-		c, err := stream.ReadCreds(file)
+		c, err := natsbus.ReadCreds(file)
 		if err != nil {
-			return nil, file, tahqiq.Errorf(tahqiq.EINVALID, "--nats-creds: %v", err)
+			return nil, file, tahqiq.Errorf(tahqiq.EINVALID, "--nats-creds: %w", err)
 		}
 		return c, file, nil
 	}
 	if !loopbackURL(url) {
 		return nil, "", nil
 	}
-	path := filepath.Join(e.dataDir, "nats", stream.CredsFile)
+	path := filepath.Join(e.dataDir, "nats", natsbus.CredsFile)
 	if _, err := os.Stat(path); err != nil {
 		return nil, "", nil
 	}
-	c, err := stream.ReadCreds(path)
+	c, err := natsbus.ReadCreds(path)
 	if err != nil {
-		return nil, path, tahqiq.Errorf(tahqiq.EINVALID, "%v", err)
+		return nil, path, tahqiq.Errorf(tahqiq.EINVALID, "%w", err)
 	}
 	return c, path, nil
 }
@@ -95,7 +95,7 @@ func loopbackURL(u string) bool {
 // connectBus opens the bus: the server at url with the credentials of
 // credsFile (see natsCreds), or for "embedded" an in-process server on a
 // temporary directory.
-func (e *env) connectBus(ctx context.Context, url, credsFile string, partitions, replicas int) (*stream.Bus, func(), error) {
+func (e *env) connectBus(ctx context.Context, url, credsFile string, partitions, replicas int) (*natsbus.Bus, func(), error) {
 	return e.connectBusIn(ctx, url, credsFile, "", "", partitions, replicas)
 }
 
@@ -106,7 +106,7 @@ func (e *env) connectBus(ctx context.Context, url, credsFile string, partitions,
 // credentials of every client: kept in dir/client.nk (made on first use,
 // mode 0600) when dir is set, so that feeds on the machine can connect;
 // held in memory only otherwise.
-func (e *env) connectBusIn(ctx context.Context, url, credsFile, dir, listen string, partitions, replicas int) (*stream.Bus, func(), error) {
+func (e *env) connectBusIn(ctx context.Context, url, credsFile, dir, listen string, partitions, replicas int) (*natsbus.Bus, func(), error) {
 	var cleanup []func()
 	done := func() {
 		for i := len(cleanup) - 1; i >= 0; i-- {
@@ -114,7 +114,7 @@ func (e *env) connectBusIn(ctx context.Context, url, credsFile, dir, listen stri
 		}
 	}
 	persistent := url == "embedded" && dir != ""
-	var creds *stream.Creds
+	var creds *natsbus.Creds
 	var credsPath string
 	if url == "embedded" && credsFile != "" {
 		return nil, nil, tahqiq.Errorf(tahqiq.EINVALID, "--nats-creds is for a nats:// URL: the embedded server makes its own credentials")
@@ -122,7 +122,7 @@ func (e *env) connectBusIn(ctx context.Context, url, credsFile, dir, listen stri
 	if url == "embedded" {
 		if dir != "" {
 			var err error
-			if creds, credsPath, err = stream.EmbeddedCreds(dir); err != nil {
+			if creds, credsPath, err = natsbus.EmbeddedCreds(dir); err != nil {
 				return nil, nil, fmt.Errorf("the embedded NATS server's credentials: %w", err)
 			}
 		}
@@ -149,7 +149,7 @@ func (e *env) connectBusIn(ctx context.Context, url, credsFile, dir, listen stri
 		} else {
 			cleanup = append(cleanup, unlock)
 		}
-		srv, err := stream.EmbeddedAt(dir, listen, creds)
+		srv, err := natsbus.EmbeddedAt(dir, listen, creds)
 		if err != nil {
 			done()
 			return nil, nil, err
@@ -157,7 +157,7 @@ func (e *env) connectBusIn(ctx context.Context, url, credsFile, dir, listen stri
 		cleanup = append(cleanup, func() { srv.Shutdown(); srv.WaitForShutdown() })
 		url, creds = srv.ClientURL(), srv.Creds
 		if persistent { // serve: feeds on this machine may publish to it
-			fmt.Fprintf(e.stderr, "embedded NATS server at %s (streams in %s; feeds publish to %s<feed>); clients authenticate with the NKey in %s: tahqiq commands given the same --data use it, others --nats-creds %s (nats CLI: --nkey %s)\n", url, dir, stream.LivePrefix, credsPath, credsPath, credsPath)
+			fmt.Fprintf(e.stderr, "embedded NATS server at %s (streams in %s; feeds publish to %s<feed>); clients authenticate with the NKey in %s: tahqiq commands given the same --data use it, others --nats-creds %s (nats CLI: --nkey %s)\n", url, dir, natsbus.LivePrefix, credsPath, credsPath, credsPath)
 			if !loopbackURL(url) {
 				fmt.Fprintf(e.stderr, "warning: the embedded NATS server listens beyond this machine (--nats-listen %s) without TLS: shares travel in clear (the NKey challenge never reveals the credentials)\n", listen)
 			}
@@ -168,21 +168,21 @@ func (e *env) connectBusIn(ctx context.Context, url, credsFile, dir, listen stri
 			return nil, nil, err
 		}
 	}
-	bus, err := stream.Dial(url, creds)
-	if err != nil && creds != nil && credsPath != "" && credsFile == "" && stream.IsNkeysUnsupported(err) {
+	bus, err := natsbus.Dial(url, creds)
+	if err != nil && creds != nil && credsPath != "" && credsFile == "" && natsbus.IsNkeysUnsupported(err) {
 		// the credentials found in --data are the embedded server's; this
 		// server on the machine is another, which asks for none
-		bus, err = stream.Dial(url, nil)
+		bus, err = natsbus.Dial(url, nil)
 	}
 	if err != nil {
 		done()
-		if stream.IsAuthError(err) {
+		if natsbus.IsAuthError(err) {
 			if creds == nil {
-				return nil, nil, tahqiq.Errorf(tahqiq.EUNAUTHORIZED, "--nats %s: the server requires credentials (%v): give them with --nats-creds FILE (tahqiq serve's embedded server keeps them in DATA/nats/%s, which commands given the same --data find themselves)", url, err, stream.CredsFile)
+				return nil, nil, tahqiq.Errorf(tahqiq.EUNAUTHORIZED, "--nats %s: the server requires credentials (%v): give them with --nats-creds FILE (tahqiq serve's embedded server keeps them in DATA/nats/%s, which commands given the same --data find themselves)", url, err, natsbus.CredsFile)
 			}
-			return nil, nil, tahqiq.Errorf(tahqiq.EUNAUTHORIZED, "--nats %s: the server refused the credentials of %s (%v)", url, credsPath, err)
+			return nil, nil, tahqiq.Errorf(tahqiq.EUNAUTHORIZED, "--nats %s: the server refused the credentials of %s (%w)", url, credsPath, err)
 		}
-		return nil, nil, tahqiq.Errorf(tahqiq.EINVALID, "--nats %s: cannot connect: %v", url, err)
+		return nil, nil, tahqiq.Errorf(tahqiq.EINVALID, "--nats %s: cannot connect: %w", url, err)
 	}
 	cleanup = append(cleanup, bus.Close)
 	bus.Partitions, bus.Replicas = partitions, replicas
@@ -199,9 +199,10 @@ func (e *env) connectBusIn(ctx context.Context, url, credsFile, dir, listen stri
 	return bus, done, nil
 }
 
-// partitioner returns the stream partitioner of --nats, with in-process
-// workers when the server is embedded.
-func (e *env) partitioner(ctx context.Context, s streamFlags) (*busEngine, func(), error) {
+// partitioner returns the engine of --nats: the workers' reducers
+// (--reduce-partitions above 0) or the pairs gathered by the run, with
+// in-process workers when the server is embedded.
+func (e *env) partitioner(ctx context.Context, s streamFlags) (*coordEngine, func(), error) {
 	bus, done, err := e.connectBusIn(ctx, s.url, s.creds, s.storeDir, s.listen, s.partitions, s.replicas)
 	if err != nil {
 		return nil, nil, err
@@ -214,7 +215,7 @@ func (e *env) partitioner(ctx context.Context, s streamFlags) (*busEngine, func(
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				w := &stream.Worker{Bus: bus, Name: "embedded-" + strconv.Itoa(i)}
+				w := &natsbus.Worker{Bus: bus, Name: "embedded-" + strconv.Itoa(i)}
 				if err := w.Run(wctx); err != nil {
 					e.log.Error("stream worker", "err", err)
 				}
@@ -223,19 +224,23 @@ func (e *env) partitioner(ctx context.Context, s streamFlags) (*busEngine, func(
 		stop = func() { cancel(); wg.Wait() }
 	}
 	logf := func(f string, a ...any) { e.log.Warn(fmt.Sprintf(f, a...)) }
-	eng := &busEngine{bus: bus, part: &stream.Partitioner{Bus: bus, Log: logf}}
+	part := &natsbus.Partitioner{Bus: bus, Log: logf}
+	eng := &coordEngine{bus: bus, engine: coord.Partitioned(part), describe: fmt.Sprintf("%d partitions, pairs gathered by the run", bus.Partitions)}
+	var red *natsbus.Reducer
 	if s.reduces > 0 {
-		eng.red = &stream.Reducer{Bus: bus, Reduces: s.reduces, Log: logf}
+		red = &natsbus.Reducer{Bus: bus, Reduces: s.reduces, Log: logf}
+		eng.engine = coord.Reduced(red)
+		eng.describe = fmt.Sprintf("%d partitions, partial aggregates merged in %d account-pair partitions", bus.Partitions, red.Reduces)
 	}
 	if out := e.progressOut(); out != nil {
-		eng.part.Progress = func(done, total int) {
+		part.Progress = func(done, total int) {
 			if done == total || done%200 == 0 {
 				fmt.Fprintf(out, "stream: %d of %d batches paired\n", done, total)
 			}
 		}
-		if eng.red != nil {
+		if red != nil {
 			last := -1
-			eng.red.Progress = func(done, total int) {
+			red.Progress = func(done, total int) {
 				if done != last {
 					last = done
 					fmt.Fprintf(out, "stream: %d of %d tasks folded into partials\n", done, total)
@@ -244,28 +249,6 @@ func (e *env) partitioner(ctx context.Context, s streamFlags) (*busEngine, func(
 		}
 	}
 	return eng, func() { stop(); done() }, nil
-}
-
-// busEngine runs coordination through the bus: on the reduce path when it
-// has a reducer, else with the pairs gathered by the run.
-type busEngine struct {
-	bus  *stream.Bus
-	part *stream.Partitioner
-	red  *stream.Reducer
-}
-
-func (b *busEngine) run(ctx context.Context, shares []tahqiq.Share, texts []coord.TextPost, p coord.Params, reach map[string]coord.Reach) (*coord.Result, error) {
-	if b.red != nil {
-		return coord.RunReducedText(ctx, shares, texts, p, reach, b.red)
-	}
-	return coord.RunPartitionedText(ctx, shares, texts, p, reach, b.part)
-}
-
-func (b *busEngine) describe() string {
-	if b.red != nil {
-		return fmt.Sprintf("%d partitions, partial aggregates merged in %d account-pair partitions", b.bus.Partitions, b.red.Reduces)
-	}
-	return fmt.Sprintf("%d partitions, pairs gathered by the run", b.bus.Partitions)
 }
 
 func newWorkerCmd(e *env) *cobra.Command {
@@ -292,7 +275,7 @@ another. Run as many as you like, on as many machines; stop with Ctrl-C.`,
 				return err
 			}
 			defer done()
-			w := &stream.Worker{Bus: bus, Name: hostname(), Log: func(f string, a ...any) { fmt.Fprintf(e.stderr, f+"\n", a...) }}
+			w := &natsbus.Worker{Bus: bus, Name: hostname(), Log: func(f string, a ...any) { fmt.Fprintf(e.stderr, f+"\n", a...) }}
 			if parts != "" {
 				for _, p := range strings.Split(parts, ",") {
 					n, err := strconv.Atoi(strings.TrimSpace(p))

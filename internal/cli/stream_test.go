@@ -22,7 +22,7 @@ import (
 	"github.com/tahqiq/tahqiq/internal/cli"
 	"github.com/tahqiq/tahqiq/internal/ingest/parsetest"
 	"github.com/tahqiq/tahqiq/internal/live"
-	"github.com/tahqiq/tahqiq/internal/stream"
+	"github.com/tahqiq/tahqiq/internal/natsbus"
 )
 
 // TestCoordThroughWorkers: tahqiq coord --nats with two tahqiq worker
@@ -121,11 +121,9 @@ func TestWatchAlerts(t *testing.T) {
 	go func() {
 		watched <- cli.Main(ctx, []string{"--data", data, "watch", "--nats", srv.ClientURL(), "--nats-creds", creds, "--group", "4", "--webhook", hook.URL}, strings.NewReader(""), &out, &errb)
 	}()
-	// the watcher reads new shares only: wait until it listens
-	for !strings.Contains(errb.String(), "watching") {
-		time.Sleep(20 * time.Millisecond)
-	}
-	time.Sleep(300 * time.Millisecond)
+	// the watcher reads new shares only: wait until it listens (its
+	// consumer of the live stream exists, so its start is fixed)
+	listening(t, srv)
 	if code, stdout, stderr := run(t, data, "", "publish", "--nats", srv.ClientURL(), "--nats-creds", creds, "--dataset", "ru"); code != 0 || !strings.Contains(stdout, "published 35124 shares") {
 		t.Fatalf("publish: %d %s %s", code, stdout, stderr)
 	}
@@ -268,13 +266,13 @@ func TestImportPublish(t *testing.T) {
 // embedded starts an embedded NATS server on dir whose credentials are
 // in dir/client.nk, as tahqiq serve keeps them, and returns it with the
 // path of that file.
-func embedded(t *testing.T, dir string) (*stream.Server, string) {
+func embedded(t *testing.T, dir string) (*natsbus.Server, string) {
 	t.Helper()
-	creds, path, err := stream.EmbeddedCreds(dir)
+	creds, path, err := natsbus.EmbeddedCreds(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := stream.EmbeddedAt(dir, "", creds)
+	srv, err := natsbus.EmbeddedAt(dir, "", creds)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -282,10 +280,34 @@ func embedded(t *testing.T, dir string) (*stream.Server, string) {
 	return srv, path
 }
 
-// liveLast is the last sequence of the live stream on srv.
-func liveLast(t *testing.T, srv *stream.Server) uint64 {
+// listening waits until a consumer follows the live stream on srv.
+func listening(t *testing.T, srv *natsbus.Server) {
 	t.Helper()
-	bus, err := stream.Dial(srv.ClientURL(), srv.Creds)
+	bus, err := natsbus.Dial(srv.ClientURL(), srv.Creds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bus.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	for {
+		if st, err := bus.JS.Stream(ctx, natsbus.LiveStream); err == nil {
+			if info, err := st.Info(ctx); err == nil && info.State.Consumers > 0 {
+				return
+			}
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatal("nothing follows the live stream after a minute")
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// liveLast is the last sequence of the live stream on srv.
+func liveLast(t *testing.T, srv *natsbus.Server) uint64 {
+	t.Helper()
+	bus, err := natsbus.Dial(srv.ClientURL(), srv.Creds)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -373,6 +395,34 @@ func TestCoordDatasetNearText(t *testing.T) {
 	}
 }
 
+// TestServeRunsInProcess: tahqiq serve without --watch or --nats makes
+// its runs in its own process, as tahqiq coord does, and starts no NATS
+// server (none listens, nothing is kept in --data/nats).
+func TestServeRunsInProcess(t *testing.T) {
+	data := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	var errb syncBuffer
+	served := make(chan int)
+	go func() {
+		served <- cli.Main(ctx, []string{"--data", data, "serve", "--addr", "127.0.0.1:0"}, strings.NewReader(""), io.Discard, &errb)
+	}()
+	for deadline := time.Now().Add(time.Minute); !strings.Contains(errb.String(), "serving http://"); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("serve did not start: %s", errb.String())
+		}
+	}
+	cancel()
+	if code := <-served; code != 0 {
+		t.Fatalf("serve: exit %d, %s", code, errb.String())
+	}
+	if out := errb.String(); strings.Contains(out, "NATS") {
+		t.Errorf("serve without --watch or --nats speaks of NATS: %s", out)
+	}
+	if _, err := os.Stat(filepath.Join(data, "nats")); err == nil {
+		t.Errorf("serve without --watch or --nats made %s", filepath.Join(data, "nats"))
+	}
+}
+
 // TestServeNATSCredentials: tahqiq serve's embedded NATS server refuses a
 // client without its credentials (a local process could otherwise read
 // every organisation's live shares), and the credentials never appear in
@@ -399,7 +449,7 @@ func TestServeNATSCredentials(t *testing.T) {
 			t.Fatalf("serve did not start: %s", errb.String())
 		}
 	}
-	credsPath := filepath.Join(data, "nats", stream.CredsFile)
+	credsPath := filepath.Join(data, "nats", natsbus.CredsFile)
 	seed, err := os.ReadFile(credsPath)
 	if err != nil {
 		t.Fatal(err)
@@ -407,7 +457,7 @@ func TestServeNATSCredentials(t *testing.T) {
 	if out := errb.String(); !strings.Contains(out, "embedded NATS server at "+url) || !strings.Contains(out, credsPath) || strings.Contains(out, strings.TrimSpace(string(seed))) {
 		t.Fatalf("serve should print the URL and the credentials' path, never the credentials: %s", out)
 	}
-	if nc, err := nats.Connect(url); err == nil || !stream.IsAuthError(err) {
+	if nc, err := nats.Connect(url); err == nil || !natsbus.IsAuthError(err) {
 		if nc != nil {
 			nc.Close()
 		}
@@ -422,7 +472,7 @@ func TestServeNATSCredentials(t *testing.T) {
 	if code, _, stderr := run(t, other, "", "watch", "--nats", url); code != 5 || !strings.Contains(stderr, "requires credentials") {
 		t.Errorf("watch without credentials: exit %d, %s", code, stderr)
 	}
-	_, wrong, _ := stream.EmbeddedCreds(filepath.Join(t.TempDir(), "nats"))
+	_, wrong, _ := natsbus.EmbeddedCreds(filepath.Join(t.TempDir(), "nats"))
 	if code, _, stderr := run(t, other, "", "watch", "--nats", url, "--nats-creds", wrong); code != 5 || !strings.Contains(stderr, "the server refused the credentials of "+wrong) {
 		t.Errorf("watch with other credentials: exit %d, %s", code, stderr)
 	}
@@ -464,7 +514,7 @@ func TestExternalNATSWithoutAuth(t *testing.T) {
 		t.Fatal("server not ready")
 	}
 	data := t.TempDir()
-	if _, _, err := stream.EmbeddedCreds(filepath.Join(data, "nats")); err != nil {
+	if _, _, err := natsbus.EmbeddedCreds(filepath.Join(data, "nats")); err != nil {
 		t.Fatal(err)
 	}
 	fixture := filepath.Join("..", "demo", "data", "russian_coord_tweets.events.csv.gz")

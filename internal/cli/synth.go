@@ -79,7 +79,7 @@ truth (group,account). The same --posts and --seed give the same bytes.`,
 func writeFile(path string, fn func(*bufio.Writer) error) error {
 	f, err := os.Create(path)
 	if err != nil {
-		return tahqiq.Errorf(tahqiq.EINVALID, "cannot create %s: %v", path, err)
+		return tahqiq.Errorf(tahqiq.EINVALID, "cannot create %s: %w", path, err)
 	}
 	w := bufio.NewWriterSize(f, 1<<20)
 	if err := fn(w); err != nil {

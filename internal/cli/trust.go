@@ -47,7 +47,7 @@ channel you trust (in person, a signed letter, the organisation's site).`,
 			}
 			t, err := ledger.ReadTrustedKeys(p)
 			if err != nil {
-				return tahqiq.Errorf(tahqiq.EINVALID, "trust: %v", err)
+				return tahqiq.Errorf(tahqiq.EINVALID, "trust: %w", err)
 			}
 			kind := "log"
 			if asWitness {
@@ -72,7 +72,7 @@ channel you trust (in person, a signed letter, the organisation's site).`,
 			}
 			t, err := ledger.ReadTrustedKeys(p)
 			if err != nil {
-				return tahqiq.Errorf(tahqiq.EINVALID, "trust: %v", err)
+				return tahqiq.Errorf(tahqiq.EINVALID, "trust: %w", err)
 			}
 			fmt.Fprintf(e.stdout, "# %s\n", p)
 			for _, k := range t.Logs {

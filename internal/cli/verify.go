@@ -90,13 +90,13 @@ duplicate names and links (exit 6). Nothing is ever extracted.`,
 			}
 			if trusted != "" {
 				if o.Trusted, err = ledger.ReadTrustedKeys(trusted); err != nil {
-					return tahqiq.Errorf(tahqiq.EINVALID, "verify: %v", err)
+					return tahqiq.Errorf(tahqiq.EINVALID, "verify: %w", err)
 				}
 			}
 			for _, p := range earlier {
 				b, err := os.ReadFile(p)
 				if err != nil {
-					return tahqiq.Errorf(tahqiq.ENOTFOUND, "verify: checkpoint %s: %v", p, err)
+					return tahqiq.Errorf(tahqiq.ENOTFOUND, "verify: checkpoint %s: %w", p, err)
 				}
 				o.Earlier = append(o.Earlier, b)
 			}
@@ -179,7 +179,7 @@ func readKeyArg(k string) (string, error) {
 	}
 	k = strings.TrimSpace(k)
 	if _, err := ledger.NewVerifier(k); err != nil {
-		return "", tahqiq.Errorf(tahqiq.EINVALID, "%q is neither a key file nor a public key (name+hash+key): %v", k, err)
+		return "", tahqiq.Errorf(tahqiq.EINVALID, "%q is neither a key file nor a public key (name+hash+key): %w", k, err)
 	}
 	return k, nil
 }

@@ -16,8 +16,8 @@ import (
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/live"
+	"github.com/tahqiq/tahqiq/internal/natsbus"
 	"github.com/tahqiq/tahqiq/internal/runs"
-	"github.com/tahqiq/tahqiq/internal/stream"
 )
 
 func newWatchCmd(e *env) *cobra.Command {
@@ -53,14 +53,14 @@ stopped. Stop with Ctrl-C.`,
 				return tahqiq.Errorf(tahqiq.EINVALID, "watch needs --nats nats://… (the server feeds publish to)")
 			}
 			var err error
-			if p.Window, err = runs.ParseWindow("--window", window); err != nil {
+			if p.Window, err = runs.ParseWindow("window", window); err != nil {
 				return err
 			}
-			if p.Horizon, err = parseHorizon("--horizon", horizon, p.Window); err != nil {
+			if p.Horizon, err = parseHorizon("horizon", horizon, p.Window); err != nil {
 				return err
 			}
 			if by != "" {
-				if p.Types, err = runs.ParseTypes(strings.Split(by, ",")); err != nil {
+				if p.Types, err = runs.ParseTypes("by", strings.Split(by, ",")); err != nil {
 					return err
 				}
 			}
@@ -86,7 +86,7 @@ stopped. Stop with Ctrl-C.`,
 				}
 			}}
 			fmt.Fprintf(e.stderr, "watching %s on %s (window %s, horizon %s, min weight %d, groups of %d)\n", subject, url, window, horizon, p.MinWeight, p.GroupSize)
-			err = watchedFeeds(ctx, bus, ws, subject, stream.WatchFrom{All: fromStart}, state, e.stderr)
+			err = watchedFeeds(ctx, bus, ws, subject, natsbus.WatchFrom{All: fromStart}, state, e.stderr)
 			var st live.WatchStats
 			for _, s := range ws.Stats() {
 				st.Shares, st.Late, st.Pairs, st.Expired, st.Alerts = st.Shares+s.Shares, st.Late+s.Late, st.Pairs+s.Pairs, st.Expired+s.Expired, st.Alerts+s.Alerts
@@ -100,7 +100,7 @@ stopped. Stop with Ctrl-C.`,
 	f := cmd.Flags()
 	f.StringVar(&url, "nats", "", "nats:// URL of the server or cluster")
 	f.StringVar(&creds, "nats-creds", "", credsUsage)
-	f.StringVar(&subject, "subject", stream.LivePrefix+">", "subjects to watch")
+	f.StringVar(&subject, "subject", natsbus.LivePrefix+">", "subjects to watch")
 	f.BoolVar(&fromStart, "from-start", false, "read the live stream from its first kept share, not only new ones")
 	f.StringVar(&window, "window", "60s", "sliding window")
 	f.StringVar(&horizon, "horizon", "24h", "data time an edge's weight counts pairs over (none: since the start)")
@@ -172,7 +172,7 @@ func newPublishCmd(e *env) *cobra.Command {
 				return err
 			}
 			if subject == "" {
-				subject = stream.LivePrefix + dataset
+				subject = natsbus.LivePrefix + dataset
 			}
 			if err := bus.Publish(ctx, subject, shares); err != nil {
 				return err

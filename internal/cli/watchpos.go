@@ -6,24 +6,25 @@ import (
 	"io"
 	"time"
 
-	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/coord"
 	"github.com/tahqiq/tahqiq/internal/live"
+	"github.com/tahqiq/tahqiq/internal/natsbus"
 	"github.com/tahqiq/tahqiq/internal/runs"
-	"github.com/tahqiq/tahqiq/internal/stream"
 )
 
 // parseHorizon reads a watch horizon: a duration longer than the window,
-// or 0 or "none" for no horizon (edges count every pair since the start).
-func parseHorizon(flag, s string, window int64) (int64, error) {
+// or 0 or "none" for no horizon (edges count every pair since the start);
+// param names the parameter (horizon, watch_horizon) in the error.
+func parseHorizon(param, s string, window int64) (int64, error) {
 	if s == "0" || s == "none" {
 		return 0, nil
 	}
-	h, err := runs.ParseWindow(flag, s)
+	h, err := runs.ParseWindow(param, s)
 	if err != nil {
 		return 0, err
 	}
 	if h <= window {
-		return 0, tahqiq.Errorf(tahqiq.EINVALID, "%s %s: want a horizon longer than the window (%d s), or none", flag, s, window)
+		return 0, coord.ParamErrorf(param, "{%s} %s: want a horizon longer than the window (%d s), or none", param, s, window)
 	}
 	return h, nil
 }
@@ -35,7 +36,7 @@ func parseHorizon(flag, s string, window int64) (int64, error) {
 // seconds and at the end. A position the stream no longer matches (a
 // stream made anew, such as an embedded server's) is set aside with a
 // note on log, and the watch starts as from says.
-func watchedFeeds(ctx context.Context, bus *stream.Bus, ws *live.Watchers, filter string, from stream.WatchFrom, posFile string, log io.Writer) error {
+func watchedFeeds(ctx context.Context, bus *natsbus.Bus, ws *live.Watchers, filter string, from natsbus.WatchFrom, posFile string, log io.Writer) error {
 	if posFile != "" {
 		pos, err := live.LoadPosition(posFile)
 		if err != nil {
@@ -53,7 +54,7 @@ func watchedFeeds(ctx context.Context, bus *stream.Bus, ws *live.Watchers, filte
 			if pos.Resume < first {
 				fmt.Fprintf(log, "watch: the live stream no longer holds messages %d to %d (older than it keeps): edges and groups rebuilt from %d only\n", pos.Resume, first-1, first)
 			}
-			from = stream.WatchFrom{Seq: max(pos.Resume, 1)}
+			from = natsbus.WatchFrom{Seq: max(pos.Resume, 1)}
 			ws.QuietThrough = pos.Last
 			fmt.Fprintf(log, "watch: resuming after message %d, rebuilding from message %d\n", pos.Last, from.Seq)
 		}

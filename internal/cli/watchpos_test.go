@@ -15,7 +15,7 @@ import (
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/live"
-	"github.com/tahqiq/tahqiq/internal/stream"
+	"github.com/tahqiq/tahqiq/internal/natsbus"
 	"github.com/tahqiq/tahqiq/internal/synth"
 )
 
@@ -43,7 +43,7 @@ func TestEmbeddedWatchResumes(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer done()
-		st, err := bus.JS.Stream(ctx, stream.ObjectsStream)
+		st, err := bus.JS.Stream(ctx, natsbus.ObjectsStream)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -57,7 +57,7 @@ func TestEmbeddedWatchResumes(t *testing.T) {
 		if err := bus.SetupLive(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if err := bus.Publish(ctx, stream.LivePrefix+"synth", publish); err != nil {
+		if err := bus.Publish(ctx, natsbus.LivePrefix+"synth", publish); err != nil {
 			t.Fatal(err)
 		}
 		_, last, _ := bus.LiveSeqs(ctx)
@@ -66,7 +66,7 @@ func TestEmbeddedWatchResumes(t *testing.T) {
 		wctx, cancel := context.WithCancel(ctx)
 		stopped := make(chan error)
 		go func() {
-			stopped <- watchedFeeds(wctx, bus, ws, stream.LivePrefix+">", stream.WatchFrom{All: true}, pos, &errb)
+			stopped <- watchedFeeds(wctx, bus, ws, natsbus.LivePrefix+">", natsbus.WatchFrom{All: true}, pos, &errb)
 		}()
 		deadline := time.Now().Add(time.Minute)
 		for ws.Position().Last < last {
@@ -126,7 +126,7 @@ func TestEmbeddedStoreLocked(t *testing.T) {
 	}
 	defer doneA()
 	a.SetupLive(ctx)
-	a.Publish(ctx, stream.LivePrefix+"x", []tahqiq.Share{{Type: tahqiq.ObjURL, Object: "u", AccountID: "a", PostID: "1", Time: 1}})
+	a.Publish(ctx, natsbus.LivePrefix+"x", []tahqiq.Share{{Type: tahqiq.ObjURL, Object: "u", AccountID: "a", PostID: "1", Time: 1}})
 	b, doneB, err := e.connectBusIn(ctx, "embedded", "", dir, "", 2, 1)
 	if err != nil {
 		t.Fatal(err)

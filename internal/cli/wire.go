@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -11,12 +12,15 @@ import (
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/blob"
 	"github.com/tahqiq/tahqiq/internal/casework"
+	"github.com/tahqiq/tahqiq/internal/coord"
 	"github.com/tahqiq/tahqiq/internal/ingest"
+	"github.com/tahqiq/tahqiq/internal/natsbus"
 	"github.com/tahqiq/tahqiq/internal/postgres"
 	"github.com/tahqiq/tahqiq/internal/sqlite"
 )
 
-// This file is the only place that names concrete engines.
+// This file is the only place that names concrete engines: the store
+// engines, and where coordination runs make their pairs.
 
 // store is what commands need of a store engine; both the embedded SQLite
 // store and PostgreSQL provide it.
@@ -81,6 +85,11 @@ var (
 func (e *env) openFull(ctx context.Context) (fullStore, func() time.Time, error) {
 	switch {
 	case e.dbURL == "":
+		if !e.creates {
+			if _, err := os.Stat(filepath.Join(e.dataDir, sqlite.FileName)); err != nil {
+				return nil, nil, tahqiq.Errorf(tahqiq.ENOTFOUND, "no tahqiq store in %s: tahqiq import FILE or tahqiq org init makes one there; --data DIR (or TAHQIQ_DATA) names another", e.dataDir)
+			}
+		}
 		db, err := sqlite.OpenDir(ctx, e.dataDir)
 		if err != nil {
 			return nil, nil, err
@@ -168,4 +177,22 @@ func (e *env) warnIsolation(ctx context.Context, db fullStore) {
 	if err != nil || !on {
 		fmt.Fprintf(e.stderr, "warning: %s connects as a superuser or BYPASSRLS role, so PostgreSQL skips tahqiq's row-level security; connect as an ordinary role that owns the database\n", pg.Path())
 	}
+}
+
+// coordEngine is where a command's coordination runs make and fold their
+// pairs, and the bus it uses (nil in this process).
+type coordEngine struct {
+	engine   coord.Engine // nil: this process
+	bus      *natsbus.Bus
+	describe string
+}
+
+// coordEngine returns the engine of the coordination runs of a command
+// (tahqiq coord, tahqiq serve): this process without --nats, else the
+// workers of the NATS JetStream bus it names (see partitioner).
+func (e *env) coordEngine(ctx context.Context, sf streamFlags) (*coordEngine, func(), error) {
+	if sf.url == "" {
+		return &coordEngine{describe: "in this process"}, func() {}, nil
+	}
+	return e.partitioner(ctx, sf)
 }

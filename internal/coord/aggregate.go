@@ -2,29 +2,26 @@ package coord
 
 import (
 	"math"
-	"slices"
 )
 
 // Edge is one account pair (A < B by name) and everything the evidence
 // says about it.
 type Edge struct {
-	A, B      int32   // account ids (ranks of the names)
-	Pairs     int64   // co-share post pairs (CooRTweet's weight)
-	Objects   int32   // distinct objects co-shared
-	ByType    []int32 // distinct objects co-shared, per type (input.types order)
-	SumDt     int64   // sum of |dt| over the pairs, seconds
-	MinDt     int64
-	First     int64 // earliest time of a post in the pairs
-	Last      int64 // latest
-	PostsA    int32 // distinct posts of A in the pairs (CNT's w(A->B))
-	PostsB    int32 // distinct posts of B in the pairs (CNT's w(B->A))
-	Collab    float64
-	TFIDF     float64
-	Fast      int64 // pairs of the fast layer (0 without one)
-	Weight    float64
-	Flagged   bool
-	lastObj   int32
-	tfidfSeen int32
+	A, B    int32   // account ids (ranks of the names)
+	Pairs   int64   // co-share post pairs (CooRTweet's weight)
+	Objects int32   // distinct objects co-shared
+	ByType  []int32 // distinct objects co-shared, per type (interned.types order)
+	SumDt   int64   // sum of |dt| over the pairs, seconds
+	MinDt   int64
+	First   int64 // earliest time of a post in the pairs
+	Last    int64 // latest
+	PostsA  int32 // distinct posts of A in the pairs (CNT's w(A->B))
+	PostsB  int32 // distinct posts of B in the pairs (CNT's w(B->A))
+	Collab  float64
+	TFIDF   float64
+	Fast    int64 // pairs of the fast layer (0 without one)
+	Weight  float64
+	Flagged bool
 }
 
 // Symmetry is min(PostsA, PostsB) / max(PostsA, PostsB), per account (not
@@ -38,7 +35,7 @@ func (e *Edge) Symmetry() float64 {
 }
 
 // ends returns the rows of a pair ordered by account name.
-func (in *input) ends(pr pairRef) (ra, rb *row) {
+func (in *interned) ends(pr pairRef) (ra, rb *row) {
 	ra, rb = &in.rows[pr.i], &in.rows[pr.j]
 	if ra.acc > rb.acc {
 		ra, rb = rb, ra
@@ -49,9 +46,9 @@ func (in *input) ends(pr pairRef) (ra, rb *row) {
 // aggregate folds the kept pairs into edges, sorted by (A, B). The pairs
 // are sorted by account pair with a stable LSD radix sort (so each pair
 // keeps its place in object order within its edge), then every edge is one
-// run of consecutive pairs: no hash map, and no result depends on the
-// number of workers.
-func (in *input) aggregate(p *Params, pairs []pairRef) []Edge {
+// run of consecutive pairs, folded into one reused partial: no hash map,
+// and no result depends on the number of workers.
+func (in *interned) aggregate(p *Params, pairs []pairRef) []Edge {
 	ntypes := len(in.types)
 	collabK := in.collabGroups(pairs)
 	var tf *tfidf
@@ -75,8 +72,13 @@ func (in *input) aggregate(p *Params, pairs []pairRef) []Edge {
 	}
 	edges := make([]Edge, nedges)
 	byType := make([]int32, nedges*ntypes)
-	var postsA, postsB []int32
+	var f fold
+	var x EdgePartial
 	ei := -1
+	done := func() {
+		x.compact()
+		edges[ei] = x.edge(byType[ei*ntypes:(ei+1)*ntypes:(ei+1)*ntypes], tf)
+	}
 	for i, kp := range sorted {
 		if i&(1<<20-1) == 0 && in.stop.Load() {
 			return nil
@@ -85,72 +87,23 @@ func (in *input) aggregate(p *Params, pairs []pairRef) []Edge {
 		ra, rb := in.ends(pr)
 		if i == 0 || kp.key != sorted[i-1].key {
 			if ei >= 0 {
-				edges[ei].PostsA, edges[ei].PostsB = distinct(postsA), distinct(postsB)
+				done()
+				x.reset(ra.acc, rb.acc)
+			} else {
+				f.start(&x, ra.acc, rb.acc, ntypes)
 			}
-			postsA, postsB = postsA[:0], postsB[:0]
 			ei++
-			edges[ei] = Edge{A: ra.acc, B: rb.acc, MinDt: math.MaxInt64, First: math.MaxInt64, Last: math.MinInt64,
-				lastObj: -1, tfidfSeen: -1, ByType: byType[ei*ntypes : (ei+1)*ntypes : (ei+1)*ntypes]}
 		}
-		e := &edges[ei]
-		dt := rb.t - ra.t
-		if dt < 0 {
-			dt = -dt
+		var w float64
+		if tf != nil {
+			w = tf.w(pr.i) * tf.w(pr.j)
 		}
-		e.Pairs++
-		e.SumDt += dt
-		e.MinDt = min(e.MinDt, dt)
-		e.First = min(e.First, ra.t, rb.t)
-		e.Last = max(e.Last, ra.t, rb.t)
-		if ra.obj != e.lastObj {
-			e.lastObj = ra.obj
-			e.Objects++
-			e.ByType[in.objType[ra.obj]]++
-			if k := collabK[ra.obj]; k > 1 {
-				e.Collab += 1 / float64(k-1)
-			}
-			if tf != nil {
-				e.TFIDF += tf.w(pr.i) * tf.w(pr.j)
-			}
-		}
-		if fastKeep != nil && fastKeep(pr) {
-			e.Fast++
-		}
-		postsA, postsB = append(postsA, ra.post), append(postsB, rb.post)
+		f.add(&x, ra, rb, ra.obj, in.objType[ra.obj], collabK[ra.obj], w, fastKeep != nil && fastKeep(pr))
 	}
 	if ei >= 0 {
-		edges[ei].PostsA, edges[ei].PostsB = distinct(postsA), distinct(postsB)
-	}
-	if tf != nil {
-		for i := range edges {
-			e := &edges[i]
-			if d := tf.norm[e.A] * tf.norm[e.B]; d > 0 {
-				e.TFIDF /= d
-			}
-		}
+		done()
 	}
 	return edges
-}
-
-// distinct returns the number of distinct values of xs (reordered).
-func distinct(xs []int32) int32 {
-	if len(xs) <= 1 {
-		return int32(len(xs))
-	}
-	if len(xs) == 2 {
-		if xs[0] == xs[1] {
-			return 1
-		}
-		return 2
-	}
-	slices.Sort(xs)
-	n := int32(1)
-	for i := 1; i < len(xs); i++ {
-		if xs[i] != xs[i-1] {
-			n++
-		}
-	}
-	return n
 }
 
 // keyedPair is a pair (index into the kept pairs) with its account-pair key
@@ -162,7 +115,7 @@ type keyedPair struct {
 
 // sortByAccounts returns the pairs keyed by account pair and sorted by key
 // with a stable LSD radix sort over the key's significant bytes.
-func (in *input) sortByAccounts(pairs []pairRef) []keyedPair {
+func (in *interned) sortByAccounts(pairs []pairRef) []keyedPair {
 	nacc := uint64(len(in.accounts))
 	a := make([]keyedPair, len(pairs))
 	maxKey := uint64(0)
@@ -193,7 +146,7 @@ func (in *input) sortByAccounts(pairs []pairRef) []keyedPair {
 
 // collabGroups returns, per object, the number of distinct accounts in its
 // kept pairs: the size k of the group whose every pair gains 1/(k-1).
-func (in *input) collabGroups(pairs []pairRef) []int32 {
+func (in *interned) collabGroups(pairs []pairRef) []int32 {
 	k := make([]int32, len(in.objects))
 	stamp := make([]int32, len(in.accounts))
 	for i := range stamp {
@@ -220,8 +173,11 @@ type tfidf struct {
 
 func (t *tfidf) w(r int32) float64 { return t.rowW[r] }
 
-func (in *input) tfidfWeights() *tfidf {
-	n := float64(len(in.accounts))
+// smoothIDF is scikit-learn's smooth idf of an object that df of n
+// accounts share: ln((1+n)/(1+df)) + 1.
+func smoothIDF(n, df int) float64 { return math.Log((1+float64(n))/(1+float64(df))) + 1 }
+
+func (in *interned) tfidfWeights() *tfidf {
 	t := &tfidf{rowW: make([]float64, len(in.rows)), norm: make([]float64, len(in.accounts))}
 	count := make([]int32, len(in.accounts))
 	counted := make([]int32, len(in.accounts)) // object+1 whose rows of the account were counted
@@ -238,7 +194,7 @@ func (in *input) tfidfWeights() *tfidf {
 			}
 			count[a]++
 		}
-		idf := math.Log((1+n)/(1+float64(df))) + 1
+		idf := smoothIDF(len(in.accounts), df)
 		for r := lo; r < hi; r++ {
 			a := in.rows[r].acc
 			t.rowW[r] = float64(count[a]) * idf
@@ -259,7 +215,7 @@ func (in *input) tfidfWeights() *tfidf {
 // min_participation rule applied again to them; each hands it every kept
 // pair. qual is the rule's test for one row: its account qualifies in the
 // fast layer, in the row's scope.
-func (in *input) fastLayer(p *Params, each func(func(pairRef))) (keep func(pairRef) bool, qual func(*row) bool) {
+func (in *interned) fastLayer(p *Params, each func(func(pairRef))) (keep func(pairRef) bool, qual func(*row) bool) {
 	within := func(pr pairRef) bool {
 		d := in.rows[pr.j].t - in.rows[pr.i].t
 		return d >= -p.FastWindow && d <= p.FastWindow

@@ -18,7 +18,7 @@ func BenchmarkRussian(b *testing.B) {
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
 		p := coord.DefaultParams()
-		res, err := coord.Run(context.Background(), shares, p, nil)
+		res, err := coord.Run(context.Background(), coord.Data{Shares: shares}, p, nil)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -45,7 +45,7 @@ func BenchmarkSynthetic(b *testing.B) {
 				p := coord.DefaultParams()
 				p.Graph = step == "graph"
 				p.Evidence = step == "evidence"
-				res, err := coord.Run(context.Background(), data.Shares, p, nil)
+				res, err := coord.Run(context.Background(), coord.Data{Shares: data.Shares}, p, nil)
 				if err != nil {
 					b.Fatal(err)
 				}

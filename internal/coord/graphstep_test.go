@@ -22,7 +22,7 @@ func TestLeidenAndEigenPrune(t *testing.T) {
 	p.EigenPrune = 0.5
 	p.Seed = 7
 	run := func() *coord.GraphResult {
-		res, err := coord.Run(context.Background(), shares, p, nil)
+		res, err := coord.Run(context.Background(), coord.Data{Shares: shares}, p, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -59,7 +59,7 @@ func TestRunCancelled(t *testing.T) {
 	shares := readEvents(t, "russian_coord_tweets.events.csv")
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	res, err := coord.Run(ctx, shares, coord.DefaultParams(), nil)
+	res, err := coord.Run(ctx, coord.Data{Shares: shares}, coord.DefaultParams(), nil)
 	if err != context.Canceled || res != nil {
 		t.Fatalf("Run(cancelled) = %v, %v; want nil, context.Canceled", res, err)
 	}

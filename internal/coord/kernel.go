@@ -11,7 +11,7 @@ type pairRef struct{ i, j int32 }
 // eachPair calls fn for every pair of rows of object o that falls in the
 // window, skipping pairs of one account or one post; active filters rows
 // (nil: all).
-func (in *input) eachPair(o int32, kind string, w int64, active func(r *row) bool, fn func(i, j int32)) {
+func (in *interned) eachPair(o int32, kind string, w int64, active func(r *row) bool, fn func(i, j int32)) {
 	if in.remote != nil {
 		// pairs computed by ObjectPairs elsewhere: the kernel's skips are
 		// per row, so filtering them afterwards gives the same sequence
@@ -73,7 +73,7 @@ func (in *input) eachPair(o int32, kind string, w int64, active func(r *row) boo
 // tokens is the token set of row i (r) for the near-text test: the row's
 // own where the object brought them (rowTokens: one object on a worker),
 // else its post's.
-func (in *input) tokens(i int32, r *row) []uint64 {
+func (in *interned) tokens(i int32, r *row) []uint64 {
 	if in.rowTokens != nil {
 		return in.rowTokens[i]
 	}
@@ -129,7 +129,7 @@ func parallelObjects[T any](n int, workers int, fn func(lo, hi int32) T) []T {
 //
 // qual is the test of step b for one row: its account qualifies in the
 // row's scope (a pair is kept when either row's does).
-func (in *input) participation(p *Params, pairsOf func(active func(*row) bool, emit func(scope int, i, j int32))) (active func(*row) bool, keep func(i, j int32) bool, qual func(*row) bool) {
+func (in *interned) participation(p *Params, pairsOf func(active func(*row) bool, emit func(scope int, i, j int32))) (active func(*row) bool, keep func(i, j int32) bool, qual func(*row) bool) {
 	m := p.MinParticipation
 	if m <= 1 {
 		return nil, func(i, j int32) bool { return true }, func(*row) bool { return true }
@@ -172,7 +172,7 @@ func (in *input) participation(p *Params, pairsOf func(active func(*row) bool, e
 }
 
 // pairs returns the kept in-window pairs of the run, in object order.
-func (in *input) pairs(p *Params) []pairRef {
+func (in *interned) pairs(p *Params) []pairRef {
 	w := p.Window
 	kind := p.WindowKind
 	active, keep, _ := in.participation(p, in.pairsOf(p))
@@ -200,7 +200,7 @@ func (in *input) pairs(p *Params) []pairRef {
 
 // pairsStream is pairsOf in one goroutine, handing each pair on as it is
 // found: nothing is held (the reduce path).
-func (in *input) pairsStream(p *Params) func(active func(*row) bool, emit func(scope int, i, j int32)) {
+func (in *interned) pairsStream(p *Params) func(active func(*row) bool, emit func(scope int, i, j int32)) {
 	return func(active func(*row) bool, emit func(scope int, i, j int32)) {
 		all := p.ParticipationScope == "all"
 		for o := range in.objects {
@@ -219,7 +219,7 @@ func (in *input) pairsStream(p *Params) func(active func(*row) bool, emit func(s
 // pairsOf returns the sweep that hands every in-window pair of rows that
 // active allows, with its participation scope, to emit (for the
 // min-participation rule).
-func (in *input) pairsOf(p *Params) func(active func(*row) bool, emit func(scope int, i, j int32)) {
+func (in *interned) pairsOf(p *Params) func(active func(*row) bool, emit func(scope int, i, j int32)) {
 	w := p.Window
 	kind := p.WindowKind
 	return func(active func(*row) bool, emit func(scope int, i, j int32)) {

@@ -28,9 +28,13 @@ func nearParams(w int64) coord.Params {
 // IRA election-week posts: the similarity join must miss none.
 func TestNearTextMatchesBruteForce(t *testing.T) {
 	texts := coordtest.IRATexts(t)
-	for _, w := range []int64{60, 3600} {
+	windows := []int64{60, 3600}
+	if testing.Short() {
+		windows = windows[:1] // the hour's brute force takes seconds
+	}
+	for _, w := range windows {
 		p := nearParams(w)
-		res, err := coord.RunText(context.Background(), nil, texts, p, nil)
+		res, err := coord.Run(context.Background(), coord.Data{Texts: texts}, p, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -110,7 +114,7 @@ func TestNearTextNotTransitive(t *testing.T) {
 	p := nearParams(60)
 	p.Jaccard = 0.8
 	// J(a,b) = 9/11 = 0.82, J(b,c) = 9/11, J(a,c) = 8/12 = 0.67
-	res, err := coord.RunText(context.Background(), nil, texts, p, nil)
+	res, err := coord.Run(context.Background(), coord.Data{Texts: texts}, p, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,7 +128,7 @@ func TestNearTextNotTransitive(t *testing.T) {
 	}
 	// Short texts are left out.
 	p.MinTokens = 11
-	res, err = coord.RunText(context.Background(), nil, texts, p, nil)
+	res, err = coord.Run(context.Background(), coord.Data{Texts: texts}, p, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,13 +142,13 @@ func BenchmarkNearTextIRA(b *testing.B) {
 	p := nearParams(3600)
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := coord.RunText(context.Background(), nil, texts, p, nil); err != nil {
+		if _, err := coord.Run(context.Background(), coord.Data{Texts: texts}, p, nil); err != nil {
 			b.Fatal(err)
 		}
 	}
 }
 
-func ExampleRunText() {
+func ExampleRun_nearText() {
 	texts := []coord.TextPost{
 		{PostID: "x:1", AccountID: "x:a", Time: 1000, Text: "The results in constituency NA-54 were changed overnight, share before they delete"},
 		{PostID: "x:2", AccountID: "x:b", Time: 1030, Text: "the results in constituency NA-54 were changed overnight!! share before they delete @someone"},
@@ -154,7 +158,7 @@ func ExampleRunText() {
 	p.Types = []tahqiq.ObjectType{coord.ObjNearText}
 	p.MinParticipation = 1
 	p.Graph = false
-	res, err := coord.RunText(context.Background(), nil, texts, p, nil)
+	res, err := coord.Run(context.Background(), coord.Data{Texts: texts}, p, nil)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -170,7 +174,7 @@ func ExampleRunText() {
 }
 
 // TestNearTextPartitionedEqualsRun: near-text through the partitioned
-// paths (pairs gathered, partials reduced) equals RunText exactly, edges
+// engines (pairs gathered, partials reduced) equals the run in process exactly, edges
 // and evidence, on the IRA election-week texts; a partitioner that skipped
 // the objects' similarity test would not, so the token sets travel and
 // are used.
@@ -187,7 +191,7 @@ func TestNearTextPartitionedEqualsRun(t *testing.T) {
 		texts, w := c.texts, c.w
 		p := nearParams(w)
 		p.Weight = coord.WeightCollab // depends on the groups, not only on the pairs
-		want, err := coord.RunText(ctx, nil, texts, p, nil)
+		want, err := coord.Run(ctx, coord.Data{Texts: texts}, p, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -197,10 +201,10 @@ func TestNearTextPartitionedEqualsRun(t *testing.T) {
 		}
 		for name, run := range map[string]func() (*coord.Result, error){
 			"pairs path, 3 partitions": func() (*coord.Result, error) {
-				return coord.RunPartitionedText(ctx, nil, texts, p, nil, hashPartitioner{3, 1})
+				return coord.Run(ctx, coord.Data{Texts: texts}, p, coord.Partitioned(hashPartitioner{3, 1}))
 			},
 			"reduce path, 3 maps, 2 reduces": func() (*coord.Result, error) {
-				return coord.RunReducedText(ctx, nil, texts, p, nil, hashReducer{3, 2, 50})
+				return coord.Run(ctx, coord.Data{Texts: texts}, p, coord.Reduced(hashReducer{3, 2, 50}))
 			},
 		} {
 			got, err := run()
@@ -212,7 +216,7 @@ func TestNearTextPartitionedEqualsRun(t *testing.T) {
 				t.Fatalf("%s, window %d, %s: %d edges and %d evidence rows, want %d and %d", c.name, w, name, len(ge), len(gv), len(we), len(wv))
 			}
 		}
-		loose, err := coord.RunPartitionedText(ctx, nil, texts, p, nil, hashPartitioner{3, 0})
+		loose, err := coord.Run(ctx, coord.Data{Texts: texts}, p, coord.Partitioned(hashPartitioner{3, 0}))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -254,7 +258,7 @@ func TestNearTextTemplatesMatchBruteForce(t *testing.T) {
 		t.Run(fmt.Sprintf("%s %d", tc.kind, tc.w), func(t *testing.T) {
 			p := nearParams(tc.w)
 			p.WindowKind = tc.kind
-			res, err := coord.RunText(context.Background(), nil, texts, p, nil)
+			res, err := coord.Run(context.Background(), coord.Data{Texts: texts}, p, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -443,7 +447,7 @@ func BenchmarkNearTextTemplate(b *testing.B) {
 			var res *coord.Result
 			for b.Loop() {
 				var err error
-				if res, err = coord.RunText(context.Background(), nil, texts, p, nil); err != nil {
+				if res, err = coord.Run(context.Background(), coord.Data{Texts: texts}, p, nil); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -2,7 +2,7 @@ package coord
 
 import (
 	"bufio"
-	"bytes"
+	"cmp"
 	"compress/gzip"
 	"encoding/csv"
 	"encoding/json"
@@ -150,7 +150,7 @@ func (r *Result) PairEvidence(a, b string) []EvidenceRow {
 // the manifest it wrote; src is what the run read (for the manifest).
 func (r *Result) WriteDir(dir, version string, src Source) (*Manifest, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, tahqiq.Errorf(tahqiq.EINVALID, "cannot create %s: %v", dir, err)
+		return nil, tahqiq.Errorf(tahqiq.EINVALID, "cannot create %s: %w", dir, err)
 	}
 	start := time.Now()
 	files := []string{"edges.csv", "nodes.csv", "communities.csv", "graph.gexf", "graph.graphml"}
@@ -237,63 +237,59 @@ func writeCSV(path string, header []string, fn func(w *csv.Writer) error) error 
 
 func fmtFloat(x float64) string { return strconv.FormatFloat(x, 'g', 10, 64) }
 
-// EdgeHeader returns the header of edges.csv for the run.
-func (r *Result) EdgeHeader() []string {
-	h := []string{"account_a", "account_b", "weight", "flagged", "pairs", "objects"}
-	for _, t := range r.Types {
-		h = append(h, "n_"+string(t))
-	}
-	h = append(h, "avg_dt", "min_dt", "first", "last", "posts_a", "posts_b", "symmetry")
+// EdgeRow returns e as the row of edges.csv that holds it.
+func (r *Result) EdgeRow(e *Edge) EdgeRow {
+	x := EdgeRow{AccountA: r.in.accounts[e.A], AccountB: r.in.accounts[e.B], Weight: e.Weight, Flagged: e.Flagged,
+		Pairs: e.Pairs, Objects: e.Objects, ByType: e.ByType, AvgDt: float64(e.SumDt) / float64(e.Pairs), MinDt: e.MinDt,
+		First: e.First, Last: e.Last, PostsA: e.PostsA, PostsB: e.PostsB, Symmetry: e.Symmetry(), Fast: -1}
 	if r.Params.FastWindow > 0 {
-		h = append(h, "weight_fast")
+		x.Fast = e.Fast
 	}
-	return h
+	return x
 }
 
-// EdgeRecord returns the edges.csv fields of e.
-func (r *Result) EdgeRecord(e *Edge) []string {
-	line := r.appendEdge(nil, e)
-	rec, err := csv.NewReader(bytes.NewReader(line)).Read()
-	if err != nil {
-		panic("coord: edge line does not parse: " + err.Error()) // a bug in appendEdge
-	}
-	return rec
+// EdgeLine returns the line of edges.csv that holds e, without its
+// newline.
+func (r *Result) EdgeLine(e *Edge) string {
+	x := r.EdgeRow(e)
+	b := x.AppendCSV(nil)
+	return string(b[:len(b)-1])
 }
 
-// appendEdge appends the edges.csv line of e (with its newline) to b.
-func (r *Result) appendEdge(b []byte, e *Edge) []byte {
-	b = appendField(b, r.in.accounts[e.A])
+// AppendCSV appends the edges.csv line of x, with its newline, to b.
+func (x *EdgeRow) AppendCSV(b []byte) []byte {
+	b = appendField(b, x.AccountA)
 	b = append(b, ',')
-	b = appendField(b, r.in.accounts[e.B])
+	b = appendField(b, x.AccountB)
 	b = append(b, ',')
-	b = strconv.AppendFloat(b, e.Weight, 'g', 10, 64)
+	b = strconv.AppendFloat(b, x.Weight, 'g', 10, 64)
 	b = append(b, ',')
-	b = strconv.AppendBool(b, e.Flagged)
+	b = strconv.AppendBool(b, x.Flagged)
 	b = append(b, ',')
-	b = strconv.AppendInt(b, e.Pairs, 10)
+	b = strconv.AppendInt(b, x.Pairs, 10)
 	b = append(b, ',')
-	b = strconv.AppendInt(b, int64(e.Objects), 10)
-	for _, n := range e.ByType {
+	b = strconv.AppendInt(b, int64(x.Objects), 10)
+	for _, n := range x.ByType {
 		b = append(b, ',')
 		b = strconv.AppendInt(b, int64(n), 10)
 	}
 	b = append(b, ',')
-	b = strconv.AppendFloat(b, float64(e.SumDt)/float64(e.Pairs), 'g', 10, 64)
+	b = strconv.AppendFloat(b, x.AvgDt, 'g', 10, 64)
 	b = append(b, ',')
-	b = strconv.AppendInt(b, e.MinDt, 10)
+	b = strconv.AppendInt(b, x.MinDt, 10)
 	b = append(b, ',')
-	b = time.Unix(e.First, 0).UTC().AppendFormat(b, time.RFC3339)
+	b = time.Unix(x.First, 0).UTC().AppendFormat(b, time.RFC3339)
 	b = append(b, ',')
-	b = time.Unix(e.Last, 0).UTC().AppendFormat(b, time.RFC3339)
+	b = time.Unix(x.Last, 0).UTC().AppendFormat(b, time.RFC3339)
 	b = append(b, ',')
-	b = strconv.AppendInt(b, int64(e.PostsA), 10)
+	b = strconv.AppendInt(b, int64(x.PostsA), 10)
 	b = append(b, ',')
-	b = strconv.AppendInt(b, int64(e.PostsB), 10)
+	b = strconv.AppendInt(b, int64(x.PostsB), 10)
 	b = append(b, ',')
-	b = strconv.AppendFloat(b, e.Symmetry(), 'g', 10, 64)
-	if r.Params.FastWindow > 0 {
+	b = strconv.AppendFloat(b, x.Symmetry, 'g', 10, 64)
+	if x.Fast >= 0 {
 		b = append(b, ',')
-		b = strconv.AppendInt(b, e.Fast, 10)
+		b = strconv.AppendInt(b, x.Fast, 10)
 	}
 	return append(b, '\n')
 }
@@ -320,7 +316,8 @@ func (r *Result) writeEdges(path string) error {
 			f.Close()
 			return err
 		}
-		line = r.appendEdge(line[:0], &r.Edges[i])
+		x := r.EdgeRow(&r.Edges[i])
+		line = x.AppendCSV(line[:0])
 	}
 	if _, err := w.Write(line); err != nil {
 		f.Close()
@@ -374,11 +371,14 @@ func (r *Result) accountActivity() (posts []int32, first, last []int64) {
 func (r *Result) writeNodes(path string) error {
 	g := r.Graph
 	posts, first, last := r.accountActivity()
-	return writeCSV(path, []string{"account", "degree", "strength", "component", "community", "core", "posts", "first_seen", "last_seen", "eigenvector", "pruned"}, func(w *csv.Writer) error {
+	return writeCSV(path, NodeHeader, func(w *csv.Writer) error {
+		var rec []string
 		for u, a := range g.Nodes {
-			if err := w.Write([]string{r.in.accounts[a], strconv.Itoa(int(g.Degree[u])), fmtFloat(g.Strength[u]),
-				strconv.Itoa(int(g.Component[u])), strconv.Itoa(int(g.Community[u])), strconv.Itoa(int(g.Core[u])),
-				strconv.Itoa(int(posts[a])), ts(first[a]), ts(last[a]), fmtFloat(g.Eigen[u]), strconv.FormatBool(g.Pruned[u])}); err != nil {
+			x := NodeRow{Account: r.in.accounts[a], Degree: g.Degree[u], Strength: g.Strength[u], Component: g.Component[u],
+				Community: g.Community[u], Core: g.Core[u], Posts: posts[a], FirstSeen: first[a], LastSeen: last[a],
+				Eigenvector: g.Eigen[u], Pruned: g.Pruned[u]}
+			rec = x.appendRecord(rec[:0])
+			if err := w.Write(rec); err != nil {
 				return err
 			}
 		}
@@ -544,8 +544,12 @@ func eachEvidence(path string, keep func(rec []string) bool, fn func(EvidenceRow
 		if keep != nil && !keep(rec) {
 			continue
 		}
-		ta, _ := time.Parse(time.RFC3339, rec[6])
-		tb, _ := time.Parse(time.RFC3339, rec[7])
+		ta, erra := time.Parse(time.RFC3339, rec[6])
+		tb, errb := time.Parse(time.RFC3339, rec[7])
+		if err := cmp.Or(erra, errb); err != nil {
+			line, _ := cr.FieldPos(0)
+			return tahqiq.Errorf(tahqiq.EINVALID, "%s: line %d: a time is not RFC 3339: %v", path, line, err)
+		}
 		fn(EvidenceRow{ObjectType: rec[0], Object: rec[1], PostA: rec[2], PostB: rec[3], AccountA: rec[4], AccountB: rec[5],
 			TimeA: ta.Unix(), TimeB: tb.Unix()})
 	}

@@ -14,7 +14,7 @@ import (
 // a hash of the object) and their pairs computed there with the same
 // kernel (ObjectPairs). Every rule that needs the whole run (the
 // min-participation filter, the weights, percentile flags, communities)
-// then runs in RunPartitioned on the pairs gathered back, in object order:
+// then runs in the run's process on the pairs gathered back, in object order:
 // the result equals Run's exactly, for every weight and window kind.
 
 // ObjectShares is one object with its shares, in the run's row order (by
@@ -54,7 +54,7 @@ type Partitioner interface {
 // (a near-text object) a pair counts only when its rows' token sets are at
 // least that similar.
 func ObjectPairs(kind string, window int64, rows []ShareRow, jaccard float64) []PairPos {
-	in := &input{nearType: -1, objType: []int32{0}, objStart: []int32{0, int32(len(rows))}}
+	in := &interned{nearType: -1, objType: []int32{0}, objStart: []int32{0, int32(len(rows))}}
 	if jaccard > 0 {
 		in.nearType, in.jaccard = 0, jaccard
 		in.rowTokens = make([][]uint64, len(rows))
@@ -95,7 +95,7 @@ func SortRows(rows []ShareRow) {
 
 // pairsFrom asks part for the pairs of every object with two rows or more
 // and keeps them for eachPair.
-func (in *input) pairsFrom(ctx context.Context, p *Params, part Partitioner) error {
+func (in *interned) pairsFrom(ctx context.Context, p *Params, part Partitioner) error {
 	var objs []ObjectShares
 	var ids []int32
 	for o := range in.objects {

@@ -25,7 +25,7 @@ func run(t *testing.T, shares []tahqiq.Share, mod func(*coord.Params)) *coord.Re
 	p := coord.DefaultParams()
 	p.MinParticipation = 1
 	mod(&p)
-	res, err := coord.Run(context.Background(), shares, p, nil)
+	res, err := coord.Run(context.Background(), coord.Data{Shares: shares}, p, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,7 +35,7 @@ func run(t *testing.T, shares []tahqiq.Share, mod func(*coord.Params)) *coord.Re
 func edgeList(res *coord.Result) []string {
 	var out []string
 	for i := range res.Edges {
-		out = append(out, strings.Join(res.EdgeRecord(&res.Edges[i]), ","))
+		out = append(out, res.EdgeLine(&res.Edges[i]))
 	}
 	return out
 }
@@ -219,9 +219,9 @@ func ExampleRun() {
 	p.Window = 60
 	p.MinParticipation = 1
 	p.Graph = false
-	res, _ := coord.Run(context.Background(), shares, p, nil)
+	res, _ := coord.Run(context.Background(), coord.Data{Shares: shares}, p, nil)
 	for i := range res.Edges {
-		fmt.Println(strings.Join(res.EdgeRecord(&res.Edges[i])[:9], ","))
+		fmt.Println(strings.Join(strings.Split(res.EdgeLine(&res.Edges[i]), ",")[:9], ","))
 	}
 	// Output:
 	// x:a,x:b,2,true,2,2,1,1,12
@@ -248,7 +248,7 @@ func TestDropped(t *testing.T) {
 	p := coord.DefaultParams()
 	p.MinParticipation = 1
 	p.Types = []tahqiq.ObjectType{tahqiq.ObjRetweet, coord.ObjNearText}
-	res, err := coord.RunText(context.Background(), shares, texts, p, nil)
+	res, err := coord.Run(context.Background(), coord.Data{Shares: shares, Texts: texts}, p, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,13 +4,10 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"math"
 	"slices"
-
-	"github.com/tahqiq/tahqiq"
 )
 
-// The reduce path. RunReduced leaves the pairs where they are made: the
+// The reduce path. The Reduced engine leaves the pairs where they are made: the
 // run's process decides, per row, what the whole-run rules need (whether
 // its account may pair, and whether it qualifies under min-participation,
 // in the main and the fast layer: one sweep of the kernel each, nothing
@@ -57,95 +54,6 @@ type ReduceSpec struct {
 	Accounts   int    `json:"accounts"`              // accounts in the run (TF-IDF's n)
 }
 
-// ObjTerm is what one object adds to an edge besides counts: the number
-// of accounts in the object's kept pairs (collab adds 1/(K-1)) and the
-// TF-IDF product of the edge's first pair in the object.
-type ObjTerm struct {
-	Obj int32   `json:"o"`
-	K   int32   `json:"k"`
-	TF  float64 `json:"tf,omitempty"`
-}
-
-// EdgePartial is the partial aggregate of one account pair over some
-// objects. Merging the partials of every object gives the edge.
-type EdgePartial struct {
-	A      int32     `json:"a"`
-	B      int32     `json:"b"`
-	Pairs  int64     `json:"n"`
-	SumDt  int64     `json:"sdt"`
-	MinDt  int64     `json:"mdt"`
-	First  int64     `json:"f"`
-	Last   int64     `json:"l"`
-	Fast   int64     `json:"fast,omitempty"`
-	ByType []int32   `json:"bt"`
-	Terms  []ObjTerm `json:"ot"`
-	PostsA []int32   `json:"pa"` // distinct posts of A in the pairs, sorted
-	PostsB []int32   `json:"pb"`
-}
-
-// Key is the account pair as one number, A in the high half.
-func (e *EdgePartial) Key() uint64 { return uint64(uint32(e.A))<<32 | uint64(uint32(e.B)) }
-
-// Merge adds o (of other objects) into e.
-func (e *EdgePartial) Merge(o *EdgePartial) {
-	e.Pairs += o.Pairs
-	e.SumDt += o.SumDt
-	e.MinDt = min(e.MinDt, o.MinDt)
-	e.First = min(e.First, o.First)
-	e.Last = max(e.Last, o.Last)
-	e.Fast += o.Fast
-	for i := range min(len(e.ByType), len(o.ByType)) {
-		e.ByType[i] += o.ByType[i]
-	}
-	e.Terms = append(e.Terms, o.Terms...)
-	e.PostsA = union(e.PostsA, o.PostsA)
-	e.PostsB = union(e.PostsB, o.PostsB)
-}
-
-// union merges two sorted sets.
-func union(a, b []int32) []int32 {
-	if len(b) == 0 {
-		return a
-	}
-	if len(a) == 0 {
-		return b
-	}
-	out := make([]int32, 0, len(a)+len(b))
-	i, j := 0, 0
-	for i < len(a) && j < len(b) {
-		switch {
-		case a[i] < b[j]:
-			out = append(out, a[i])
-			i++
-		case a[i] > b[j]:
-			out = append(out, b[j])
-			j++
-		default:
-			out = append(out, a[i])
-			i++
-			j++
-		}
-	}
-	out = append(out, a[i:]...)
-	return append(out, b[j:]...)
-}
-
-// Int32s hands out small slices cut from large blocks: one allocation for
-// thousands of partials' short lists (the garbage collector's work, not
-// the copying, dominated the reduce path). A slice it gives has no room
-// to grow: an append copies it elsewhere, never into its neighbour.
-type Int32s struct{ block []int32 }
-
-// Take returns a zeroed slice of n.
-func (a *Int32s) Take(n int) []int32 {
-	if n > len(a.block) {
-		a.block = make([]int32, max(n, 1<<14))
-	}
-	s := a.block[:n:n]
-	a.block = a.block[n:]
-	return s
-}
-
 type keyedEdge struct {
 	key uint64
 	i   int32
@@ -159,8 +67,7 @@ func Partials(spec ReduceSpec, objs []ReduceObject) ([]EdgePartial, error) {
 	byKey := map[uint64]int{}
 	var blocks [][]EdgePartial // no copying of partials while they grow in number
 	var touched []int
-	var ints Int32s
-	var terms []ObjTerm
+	var f fold
 	at := func(x int) *EdgePartial { return &blocks[x>>12][x&(1<<12-1)] }
 	nparts := 0
 	for _, o := range objs {
@@ -171,7 +78,7 @@ func Partials(spec ReduceSpec, objs []ReduceObject) ([]EdgePartial, error) {
 		if o.Type < 0 || int(o.Type) >= spec.Types {
 			return nil, fmt.Errorf("coord: object %d has type %d of %d", o.Obj, o.Type, spec.Types)
 		}
-		in := &input{nearType: -1, objType: []int32{0}, objStart: []int32{0, int32(n)}, rows: make([]row, n)}
+		in := &interned{nearType: -1, objType: []int32{0}, objStart: []int32{0, int32(n)}, rows: make([]row, n)}
 		if o.Jaccard > 0 {
 			if len(o.Tokens) != n {
 				return nil, fmt.Errorf("coord: near-text object %d has %d token sets for %d rows", o.Obj, len(o.Tokens), n)
@@ -193,7 +100,7 @@ func Partials(spec ReduceSpec, objs []ReduceObject) ([]EdgePartial, error) {
 			for _, r := range in.rows {
 				count[r.acc]++
 			}
-			idf := math.Log((1+float64(spec.Accounts))/(1+float64(len(count)))) + 1
+			idf := smoothIDF(spec.Accounts, len(count))
 			w = make([]float64, n)
 			for k, r := range in.rows {
 				w[k] = float64(count[r.acc]) * idf
@@ -220,44 +127,21 @@ func Partials(spec ReduceSpec, objs []ReduceObject) ([]EdgePartial, error) {
 				if x>>12 == len(blocks) {
 					blocks = append(blocks, make([]EdgePartial, 1<<12))
 				}
-				*at(x) = EdgePartial{A: ra.acc, B: rb.acc, MinDt: math.MaxInt64, First: math.MaxInt64, Last: math.MinInt64,
-					ByType: ints.Take(spec.Types), PostsA: ints.Take(1)[:0], PostsB: ints.Take(1)[:0]}
+				f.start(at(x), ra.acc, rb.acc, spec.Types)
 			}
-			e := at(x)
-			dt := rb.t - ra.t
-			if dt < 0 {
-				dt = -dt
+			var tf float64
+			if w != nil {
+				tf = w[i] * w[j]
 			}
-			e.Pairs++
-			e.SumDt += dt
-			e.MinDt = min(e.MinDt, dt)
-			e.First = min(e.First, ra.t, rb.t)
-			e.Last = max(e.Last, ra.t, rb.t)
-			if len(e.Terms) == 0 || e.Terms[len(e.Terms)-1].Obj != o.Obj {
-				t := ObjTerm{Obj: o.Obj}
-				if w != nil {
-					t.TF = w[i] * w[j]
-				}
-				if len(e.Terms) == 0 {
-					if len(terms) == 0 {
-						terms = make([]ObjTerm, 1<<12)
-					}
-					e.Terms, terms = terms[:1:1], terms[1:]
-					e.Terms[0] = t
-				} else {
-					e.Terms = append(e.Terms, t)
-				}
-				e.ByType[o.Type]++
-				touched = append(touched, x)
-			}
+			fast := false
 			if spec.FastWindow > 0 {
 				d := in.rows[j].t - in.rows[i].t
-				if d >= -spec.FastWindow && d <= spec.FastWindow && (flags[i]&RowFast != 0 || flags[j]&RowFast != 0) {
-					e.Fast++
-				}
+				fast = d >= -spec.FastWindow && d <= spec.FastWindow && (flags[i]&RowFast != 0 || flags[j]&RowFast != 0)
 			}
-			e.PostsA = append(e.PostsA, ra.post)
-			e.PostsB = append(e.PostsB, rb.post)
+			// the object's accounts are known once its pairs are done
+			if f.add(at(x), ra, rb, o.Obj, o.Type, 0, tf, fast) {
+				touched = append(touched, x)
+			}
 		})
 		for _, x := range touched {
 			e := at(x)
@@ -267,14 +151,7 @@ func Partials(spec ReduceSpec, objs []ReduceObject) ([]EdgePartial, error) {
 	out := make([]EdgePartial, nparts)
 	for x := range out {
 		e := at(x)
-		if len(e.PostsA) > 1 {
-			slices.Sort(e.PostsA)
-			e.PostsA = slices.Compact(e.PostsA)
-		}
-		if len(e.PostsB) > 1 {
-			slices.Sort(e.PostsB)
-			e.PostsB = slices.Compact(e.PostsB)
-		}
+		e.compact()
 		out[x] = *e
 	}
 	return out, nil
@@ -289,23 +166,9 @@ type Reducer interface {
 	Reduce(ctx context.Context, spec ReduceSpec, objs []ReduceObject, grow func(n int), fn func([]EdgePartial) error) error
 }
 
-// RunReduced is Run with the pairs made and aggregated by red (elsewhere:
-// other processes, other machines): the result is Run's exactly, for
-// every weight and window kind, but the run's process holds the rows and
-// the edges, never the pairs.
-func RunReduced(ctx context.Context, shares []tahqiq.Share, p Params, reach map[string]Reach, red Reducer) (*Result, error) {
-	return RunReducedText(ctx, shares, nil, p, reach, red)
-}
-
-// RunReducedText is RunReduced with the texts of the posts, for the
-// near-text object type (as RunPartitionedText).
-func RunReducedText(ctx context.Context, shares []tahqiq.Share, texts []TextPost, p Params, reach map[string]Reach, red Reducer) (*Result, error) {
-	return runWith(ctx, shares, texts, p, reach, nil, red)
-}
-
 // reduceEdges is the run's side of the reduce path: the row flags, the
 // objects handed to red, and the edges from its merged partials.
-func (in *input) reduceEdges(ctx context.Context, q, p *Params, red Reducer) ([]Edge, func(func(pairRef) error) error, error) {
+func (in *interned) reduceEdges(ctx context.Context, q, p *Params, red Reducer) ([]Edge, func(func(pairRef) error) error, error) {
 	active, keep, qual := in.participation(q, in.pairsStream(q))
 	// kept pairs, object by object, in Run's order (for the fast layer
 	// and, later, the evidence)
@@ -373,7 +236,7 @@ func (in *input) reduceEdges(ctx context.Context, q, p *Params, red Reducer) ([]
 	// their keys rather than the edges (large structs)
 	var edges []Edge
 	var keys []keyedEdge
-	var byType Int32s
+	var byType fold
 	err := red.Reduce(ctx, spec, objs, func(n int) {
 		edges = slices.Grow(edges, n)
 		keys = slices.Grow(keys, n)
@@ -383,25 +246,8 @@ func (in *input) reduceEdges(ctx context.Context, q, p *Params, red Reducer) ([]
 			if x.A < 0 || x.B <= x.A || int(x.B) >= len(in.accounts) || len(x.ByType) != spec.Types {
 				return fmt.Errorf("coord: the reducer answered for accounts %d and %d of %d", x.A, x.B, len(in.accounts))
 			}
-			slices.SortStableFunc(x.Terms, func(a, b ObjTerm) int { return cmp.Compare(a.Obj, b.Obj) })
-			e := Edge{A: x.A, B: x.B, Pairs: x.Pairs, Objects: int32(len(x.Terms)), ByType: byType.Take(spec.Types), SumDt: x.SumDt, MinDt: x.MinDt,
-				First: x.First, Last: x.Last, PostsA: int32(len(x.PostsA)), PostsB: int32(len(x.PostsB)), Fast: x.Fast, lastObj: -1, tfidfSeen: -1}
-			copy(e.ByType, x.ByType)
-			for _, t := range x.Terms {
-				if t.K > 1 {
-					e.Collab += 1 / float64(t.K-1)
-				}
-				if tf != nil {
-					e.TFIDF += t.TF
-				}
-			}
-			if tf != nil {
-				if d := tf.norm[e.A] * tf.norm[e.B]; d > 0 {
-					e.TFIDF /= d
-				}
-			}
 			keys = append(keys, keyedEdge{x.Key(), int32(len(edges))})
-			edges = append(edges, e)
+			edges = append(edges, x.edge(byType.int32s(spec.Types), tf))
 		}
 		return nil
 	})

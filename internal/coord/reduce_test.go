@@ -114,7 +114,7 @@ func TestReducedEqualsRun(t *testing.T) {
 			if tc.mod != nil {
 				tc.mod(&p)
 			}
-			want, err := coord.Run(ctx, tc.shares, p, nil)
+			want, err := coord.Run(ctx, coord.Data{Shares: tc.shares}, p, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -123,7 +123,7 @@ func TestReducedEqualsRun(t *testing.T) {
 				t.Fatal("the single-machine run found no edges; the comparison would prove nothing")
 			}
 			for _, h := range []hashReducer{{1, 1, 1 << 30}, {3, 2, 50}, {7, 5, 7}} {
-				got, err := coord.RunReduced(ctx, tc.shares, p, nil, h)
+				got, err := coord.Run(ctx, coord.Data{Shares: tc.shares}, p, coord.Reduced(h))
 				if err != nil {
 					t.Fatal(err)
 				}

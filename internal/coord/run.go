@@ -33,7 +33,7 @@ type Result struct {
 	// (a post's text given again, or a text without a post id).
 	Dropped map[string]int64
 
-	in    *input
+	in    *interned
 	pairs []pairRef
 	kept  func(func(pairRef) error) error // the reduce path: kept pairs swept again (pairs is nil)
 	reach map[string]Reach
@@ -42,36 +42,34 @@ type Result struct {
 // Account returns the name of account id a.
 func (r *Result) Account(a int32) string { return r.in.accounts[a] }
 
-// Run detects coordinated pairs of accounts in shares with parameters p.
-// reach may be nil.
-func Run(ctx context.Context, shares []tahqiq.Share, p Params, reach map[string]Reach) (*Result, error) {
-	return RunText(ctx, shares, nil, p, reach)
+// Data is what a run reads: the shares, the texts of the posts (for the
+// near-text object type) and what the data says of the accounts'
+// audience (summed per community in communities.csv; nil: unknown).
+type Data struct {
+	Shares []tahqiq.Share
+	Texts  []TextPost
+	Reach  map[string]Reach
 }
 
-// RunText is Run with the texts of the posts, for the near-text object type
-// (used only when p.Types names ObjNearText): posts whose token sets have a
-// Jaccard similarity of at least p.Jaccard share a near-text object (see
-// findNearText).
-func RunText(ctx context.Context, shares []tahqiq.Share, texts []TextPost, p Params, reach map[string]Reach) (*Result, error) {
-	return runWith(ctx, shares, texts, p, reach, nil, nil)
+// Run detects coordinated pairs of accounts in d with parameters p. The
+// in-window pairs are made and folded into edges where eng says: nil is
+// this process (the objects split among Params.Workers goroutines);
+// Partitioned and Reduced hand that work to other processes. Every
+// engine gives the same result, to the byte.
+//
+// With ObjNearText among p.Types, posts whose token sets have a Jaccard
+// similarity of at least p.Jaccard share a near-text object (see
+// findNearText); the groups are found here whatever the engine, and each
+// group's posts travel with their token sets.
+func Run(ctx context.Context, d Data, p Params, eng Engine) (*Result, error) {
+	if eng == nil {
+		eng = inProcess{}
+	}
+	return run(ctx, d, p, eng)
 }
 
-// RunPartitioned is Run with the in-window pairs of each object computed
-// by part (elsewhere: other processes, other machines); everything else is
-// Run's own code, so the result is Run's exactly.
-func RunPartitioned(ctx context.Context, shares []tahqiq.Share, p Params, reach map[string]Reach, part Partitioner) (*Result, error) {
-	return RunPartitionedText(ctx, shares, nil, p, reach, part)
-}
-
-// RunPartitionedText is RunPartitioned with the texts of the posts, for
-// the near-text object type: the near-duplicate groups are found here (as
-// RunText finds them) and each group's posts travel with their token
-// sets, so that part verifies each pair's similarity as Run does.
-func RunPartitionedText(ctx context.Context, shares []tahqiq.Share, texts []TextPost, p Params, reach map[string]Reach, part Partitioner) (*Result, error) {
-	return runWith(ctx, shares, texts, p, reach, part, nil)
-}
-
-func runWith(ctx context.Context, shares []tahqiq.Share, texts []TextPost, p Params, reach map[string]Reach, part Partitioner, red Reducer) (*Result, error) {
+func run(ctx context.Context, d Data, p Params, eng Engine) (*Result, error) {
+	shares, texts := d.Shares, d.Texts
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
@@ -79,10 +77,10 @@ func runWith(ctx context.Context, shares []tahqiq.Share, texts []TextPost, p Par
 	var nearSecs float64
 	if slices.Contains(p.Types, ObjNearText) {
 		if p.Jaccard <= 0 {
-			return nil, tahqiq.Errorf(tahqiq.EINVALID, "--jaccard must be above 0 with --by near-text")
+			return nil, ParamErrorf("jaccard", "{jaccard} must be above 0 with {by} near-text")
 		}
 		if len(texts) == 0 {
-			return nil, tahqiq.Errorf(tahqiq.EINVALID, "--by near-text needs post texts, and the input carries none")
+			return nil, ParamErrorf("by", "{by} near-text needs post texts, and the input carries none")
 		}
 		start := time.Now()
 		near = findNearText(texts, p.MinTokens, p.Jaccard, p.Window)
@@ -92,7 +90,7 @@ func runWith(ctx context.Context, shares []tahqiq.Share, texts []TextPost, p Par
 	if err := checkTimes(shares, p); err != nil {
 		return nil, err
 	}
-	res := &Result{Params: p, Timings: map[string]float64{}, Counts: map[string]int64{}, Dropped: map[string]int64{}, reach: reach}
+	res := &Result{Params: p, Timings: map[string]float64{}, Counts: map[string]int64{}, Dropped: map[string]int64{}, reach: d.Reach}
 	clock := time.Now()
 	lap := func(name string) {
 		now := time.Now()
@@ -146,34 +144,9 @@ func runWith(ctx context.Context, shares []tahqiq.Share, texts []TextPost, p Par
 	}
 	q := p
 	q.Window = pairWindow
-	if part != nil {
-		if err := in.pairsFrom(ctx, &q, part); err != nil {
-			return nil, err
-		}
-		lap("partitions_s")
-	}
-	var edges []Edge
-	if red != nil {
-		var err error
-		edges, res.kept, err = in.reduceEdges(ctx, &q, &p, red)
-		if err != nil {
-			return nil, err
-		}
-		n := int64(0)
-		for i := range edges {
-			n += edges[i].Pairs
-		}
-		res.Counts["pairs"] = n
-		lap("reduce_s")
-	} else {
-		res.pairs = in.pairs(&q)
-		res.Counts["pairs"] = int64(len(res.pairs))
-		lap("pairs_s")
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		edges = in.aggregate(&p, res.pairs)
-		lap("aggregate_s")
+	edges, err := eng.edges(ctx, in, &q, &p, res, lap)
+	if err != nil {
+		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -274,9 +247,9 @@ func checkTimes(shares []tahqiq.Share, p Params) error {
 	if n == 0 {
 		return nil
 	}
-	what := "a time window"
+	what, param := "a time window", "window"
 	if p.Window == NoWindow {
-		what = "a fast layer (--fast-window)"
+		what, param = "a fast layer ({fast_window})", "fast_window"
 	}
-	return tahqiq.Errorf(tahqiq.EINVALID, "%d of the %d shares have no time (their posts were imported without one, e.g. from a CSV without a time column): %s cannot place them; run with --window none, which pairs the same object anywhere in the input", n, len(shares), what)
+	return ParamErrorf(param, "%d of the %d shares have no time (their posts were imported without one, e.g. from a CSV without a time column): %s cannot place them; run with {window} none, which pairs the same object anywhere in the input", n, len(shares), what)
 }

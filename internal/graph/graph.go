@@ -1,8 +1,10 @@
 // Package graph holds the weighted undirected graphs of coordination
 // networks in compressed sparse row form over int32 node ids, with the
 // algorithms the coordination step needs at the scale of millions of edges:
-// connected components (union-find), Louvain communities with a seed
-// (reproducible), k-core numbers, degree and strength.
+// connected components (union-find), Louvain and Leiden communities with a
+// seed (reproducible: the same graph and seed give the same partition and
+// the same modularity, bit for bit), k-core numbers, eigenvector
+// centrality, degree and strength.
 //
 // It knows nothing of accounts or files.
 package graph
@@ -97,8 +99,7 @@ func (g *CSR) Components() ([]int32, []int) {
 	for i := range parent {
 		parent[i] = int32(i)
 	}
-	var find func(x int32) int32
-	find = func(x int32) int32 {
+	find := func(x int32) int32 {
 		for parent[x] != x {
 			parent[x] = parent[parent[x]]
 			x = parent[x]

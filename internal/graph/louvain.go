@@ -149,11 +149,18 @@ func aggregate(g *CSR, labels []int32, k int) *CSR {
 	return New(k, edges)
 }
 
-// Modularity returns Newman's modularity of the partition comm of g.
+// Modularity returns Newman's modularity of the partition comm of g
+// (labels from 0). The communities' terms are added in label order, so
+// that the same partition always gives the same float.
 func Modularity(g *CSR, comm []int32, res float64) float64 {
+	n := int32(0)
+	for _, c := range comm {
+		n = max(n, c+1)
+	}
 	m2 := 0.0
-	in := map[int32]float64{}
-	tot := map[int32]float64{}
+	in := make([]float64, n)
+	tot := make([]float64, n)
+	seen := make([]bool, n)
 	for u := 0; u < g.N; u++ {
 		for e := g.Off[u]; e < g.Off[u+1]; e++ {
 			w := g.W[e]
@@ -163,6 +170,7 @@ func Modularity(g *CSR, comm []int32, res float64) float64 {
 			}
 			m2 += w
 			tot[comm[u]] += w
+			seen[comm[u]] = true
 			if comm[v] == comm[u] {
 				in[comm[u]] += w
 			}
@@ -173,7 +181,9 @@ func Modularity(g *CSR, comm []int32, res float64) float64 {
 	}
 	q := 0.0
 	for c, t := range tot {
-		q += in[c]/m2 - res*(t/m2)*(t/m2)
+		if seen[c] {
+			q += in[c]/m2 - res*(t/m2)*(t/m2)
+		}
 	}
 	return q
 }

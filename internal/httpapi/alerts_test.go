@@ -15,7 +15,7 @@ import (
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/live"
-	"github.com/tahqiq/tahqiq/internal/stream"
+	"github.com/tahqiq/tahqiq/internal/natsbus"
 )
 
 type alertsAnswer struct {
@@ -85,12 +85,12 @@ func events(t *testing.T, c *client, path string, hdr map[string]string) (<-chan
 // event stream delivers them (and resumes after Last-Event-ID), another
 // organisation sees none, and a replay of the dataset is a job.
 func TestAlerts(t *testing.T) {
-	srv, err := stream.Embedded(t.TempDir())
+	srv, err := natsbus.Embedded(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer srv.Shutdown()
-	conn, err := stream.Dial(srv.ClientURL(), srv.Creds)
+	conn, err := natsbus.Dial(srv.ClientURL(), srv.Creds)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +98,7 @@ func TestAlerts(t *testing.T) {
 	js := conn.JS
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	bus := &stream.Bus{JS: js}
+	bus := &natsbus.Bus{JS: js}
 	if err := bus.SetupLive(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -113,9 +113,9 @@ func TestAlerts(t *testing.T) {
 	var published, received atomic.Int64
 	e.api.Publish = func(ctx context.Context, dataset string, shares []tahqiq.Share) error {
 		published.Add(int64(len(shares)))
-		return bus.Publish(ctx, stream.LivePrefix+dataset, shares)
+		return bus.Publish(ctx, natsbus.LivePrefix+dataset, shares)
 	}
-	go bus.Watch(ctx, stream.LivePrefix+">", stream.WatchFrom{All: true}, func(subject string, seq uint64, shares []tahqiq.Share) {
+	go bus.Watch(ctx, natsbus.LivePrefix+">", natsbus.WatchFrom{All: true}, func(subject string, seq uint64, shares []tahqiq.Share) {
 		ws.AddSeq(subject, seq, shares)
 		received.Add(int64(len(shares)))
 	}, func(err error) { t.Error(err) })
@@ -144,7 +144,7 @@ func TestAlerts(t *testing.T) {
 	if n := published.Load(); n < sum.Shares/2 {
 		t.Fatalf("the import of %d shares published %d", sum.Shares, n)
 	}
-	if st := got.Feeds[stream.LivePrefix+"ru"]; st.Alerts != len(got.Alerts) || st.Pairs == 0 {
+	if st := got.Feeds[natsbus.LivePrefix+"ru"]; st.Alerts != len(got.Alerts) || st.Pairs == 0 {
 		t.Fatalf("feed stats %+v, %d alerts listed", st, len(got.Alerts))
 	}
 	if !got.Watching || got.Params.Window != 60 || got.Params.GroupSize != 5 || len(got.Alerts) == 0 {

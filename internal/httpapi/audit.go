@@ -43,6 +43,8 @@ type auditReq struct {
 	// KlimekFit also fits Klimek et al.'s fraud model (a few seconds per
 	// 100,000 stations).
 	KlimekFit bool `json:"klimek_fit,omitempty"`
+	// Name is what the run's author calls it.
+	Name string `json:"name,omitempty"`
 }
 
 func (s *Server) postAuditRun(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -58,7 +60,7 @@ func (s *Server) postAuditRun(w http.ResponseWriter, r *http.Request, c *call) e
 		return err
 	}
 	actor := c.user
-	ar := runs.AuditRequest{File: path, Name: up.Name, Map: req.Map, Leader: req.Leader, Turnout: req.Turnout, KlimekFit: req.KlimekFit}
+	ar := runs.AuditRequest{File: path, Name: up.Name, Map: req.Map, Leader: req.Leader, Turnout: req.Turnout, KlimekFit: req.KlimekFit, RunName: req.Name}
 	j, err := s.startJob(c, "audit", func(ctx context.Context, report jobs.Report) (any, error) {
 		in, err := s.Runs.RunAudit(ctx, ar, actor.ID, func(done, total int64) { report(done, total, "steps") })
 		if err != nil {
@@ -85,7 +87,7 @@ func (s *Server) getAuditRun(w http.ResponseWriter, r *http.Request, c *call) er
 	if err != nil {
 		return err
 	}
-	out := map[string]any{"id": id, "created": in.CreatedAt, "inputs": in.Inputs, "map": in.Map, "counts": in.Counts, "files": files}
+	out := map[string]any{"id": id, "name": in.Name, "created": in.CreatedAt, "inputs": in.Inputs, "map": in.Map, "counts": in.Counts, "files": files}
 	if p, err := s.Runs.File(runs.Audit, id, "forensics.json"); err == nil {
 		raw, err := os.ReadFile(p)
 		if err != nil {

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"net"
 	"net/http"
+	"regexp"
 	"strings"
 	"time"
 
@@ -13,8 +14,9 @@ import (
 const sessionCookie = "tahqiq_session"
 
 type meJSON struct {
-	User userJSON `json:"user"`
-	CSRF string   `json:"csrf_token,omitempty"`
+	User        userJSON           `json:"user"`
+	CSRF        string             `json:"csrf_token,omitempty"`
+	Preferences tahqiq.Preferences `json:"preferences"`
 }
 
 // getSetup says whether first-run setup is open: while the store has no
@@ -89,7 +91,11 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u tahqiq.U
 	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: secret, Path: "/", HttpOnly: true,
 		Secure: s.Secure || r.TLS != nil, SameSite: http.SameSiteStrictMode, Expires: sess.ExpiresAt})
-	return writeJSON(w, status, meJSON{User: s.userJSON(r.Context(), u), CSRF: sess.CSRF})
+	prefs, err := s.Store.FindPreferences(r.Context(), u.ID)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, status, meJSON{User: s.userJSON(r.Context(), u), CSRF: sess.CSRF, Preferences: prefs})
 }
 
 type loginReq struct {
@@ -172,11 +178,48 @@ func (s *Server) postLogout(w http.ResponseWriter, r *http.Request, c *call) err
 }
 
 func (s *Server) getMe(w http.ResponseWriter, r *http.Request, c *call) error {
-	out := meJSON{User: s.userJSON(r.Context(), c.user)}
+	prefs, err := s.Store.FindPreferences(r.Context(), c.user.ID)
+	if err != nil {
+		return err
+	}
+	out := meJSON{User: s.userJSON(r.Context(), c.user), Preferences: prefs}
 	if c.session != nil {
 		out.CSRF = c.session.CSRF
 	}
 	return writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) getMyPreferences(w http.ResponseWriter, r *http.Request, c *call) error {
+	p, err := s.Store.FindPreferences(r.Context(), c.user.ID)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, p)
+}
+
+var (
+	langTag  = regexp.MustCompile(`^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$`)
+	zoneName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$`)
+)
+
+// putMyPreferences stores the caller's UI preferences (language, time
+// zone; "" for the browser's own). They are not evidence: no custody-log
+// entry is written.
+func (s *Server) putMyPreferences(w http.ResponseWriter, r *http.Request, c *call) error {
+	var p tahqiq.Preferences
+	if err := readJSON(w, r, &p); err != nil {
+		return err
+	}
+	if p.Lang != "" && (len(p.Lang) > 35 || !langTag.MatchString(p.Lang)) {
+		return tahqiq.Errorf(tahqiq.EINVALID, "lang %q: want a language tag such as en or ur, or \"\" for the browser's", p.Lang)
+	}
+	if p.TimeZone != "" && (len(p.TimeZone) > 64 || !zoneName.MatchString(p.TimeZone)) {
+		return tahqiq.Errorf(tahqiq.EINVALID, "time_zone %q: want an IANA time zone such as Asia/Karachi or UTC, or \"\" for the browser's", p.TimeZone)
+	}
+	if err := s.Store.PutPreferences(r.Context(), c.user.ID, p, s.now()); err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, p)
 }
 
 // postMyPassword changes the caller's own password, given the current

@@ -77,7 +77,7 @@ func (s *Server) postItems(w http.ResponseWriter, r *http.Request, c *call) erro
 	}
 	mr, err := r.MultipartReader()
 	if err != nil {
-		return tahqiq.Errorf(tahqiq.EINVALID, "want multipart/form-data with one or more \"file\" parts: %v", err)
+		return tahqiq.Errorf(tahqiq.EINVALID, "want multipart/form-data with one or more \"file\" parts: %w", err)
 	}
 	dir, err := s.Uploads.dir()
 	if err != nil {
@@ -132,7 +132,7 @@ func bodyError(err error, what string) error {
 	if errors.As(err, &mb) {
 		return err
 	}
-	return tahqiq.Errorf(tahqiq.EINVALID, "%s: %v", what, err)
+	return tahqiq.Errorf(tahqiq.EINVALID, "%s: %w", what, err)
 }
 
 func (s *Server) postItemPost(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -313,6 +313,13 @@ func (s *Server) postShare(w http.ResponseWriter, r *http.Request, c *call) erro
 }
 
 func (s *Server) getReport(w http.ResponseWriter, r *http.Request, c *call) error {
+	switch r.URL.Query().Get("format") {
+	case "pdf":
+		return s.getReportPDF(w, r, c)
+	case "", "html":
+	default:
+		return tahqiq.Errorf(tahqiq.EINVALID, "format %q: want html or pdf", r.URL.Query().Get("format"))
+	}
 	// Rendered first, so that an error is an error page, not half a report.
 	var b strings.Builder
 	if err := s.Cases.WriteReport(r.Context(), c.user, r.PathValue("id"), &b); err != nil {

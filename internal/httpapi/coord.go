@@ -78,7 +78,7 @@ func (s *Server) getCoordRun(w http.ResponseWriter, r *http.Request, c *call) er
 	if err != nil {
 		return fmt.Errorf("httpapi: run %s manifest: %w", id, err)
 	}
-	return writeJSON(w, http.StatusOK, map[string]any{"id": id, "dataset": in.Dataset, "created": in.CreatedAt,
+	return writeJSON(w, http.StatusOK, map[string]any{"id": id, "name": in.Name, "dataset": in.Dataset, "created": in.CreatedAt,
 		"manifest": json.RawMessage(raw), "files": files})
 }
 

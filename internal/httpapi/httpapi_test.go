@@ -26,16 +26,17 @@ import (
 	"github.com/tahqiq/tahqiq/internal/auth"
 	"github.com/tahqiq/tahqiq/internal/blob"
 	"github.com/tahqiq/tahqiq/internal/casework"
+	"github.com/tahqiq/tahqiq/internal/coord"
 	"github.com/tahqiq/tahqiq/internal/decompress"
 	"github.com/tahqiq/tahqiq/internal/demo"
 	"github.com/tahqiq/tahqiq/internal/httpapi"
 	"github.com/tahqiq/tahqiq/internal/ingest"
 	"github.com/tahqiq/tahqiq/internal/jobs"
+	"github.com/tahqiq/tahqiq/internal/natsbus"
 	"github.com/tahqiq/tahqiq/internal/postgres"
 	"github.com/tahqiq/tahqiq/internal/postgres/pgtest"
 	"github.com/tahqiq/tahqiq/internal/runs"
 	"github.com/tahqiq/tahqiq/internal/sqlite"
-	"github.com/tahqiq/tahqiq/internal/stream"
 )
 
 // cheap keeps argon2id fast in tests; the server uses auth.DefaultParams.
@@ -798,12 +799,12 @@ func orgIsolation(t *testing.T, e *env) {
 // NATS JetStream (tahqiq serve --nats), a run through the API gives
 // CooRTweet's 3,721 edges as the direct path does.
 func TestCoordThroughStream(t *testing.T) {
-	srv, err := stream.Embedded(t.TempDir())
+	srv, err := natsbus.Embedded(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer srv.Shutdown()
-	conn, err := stream.Dial(srv.ClientURL(), srv.Creds)
+	conn, err := natsbus.Dial(srv.ClientURL(), srv.Creds)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -811,14 +812,14 @@ func TestCoordThroughStream(t *testing.T) {
 	js := conn.JS
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	bus := &stream.Bus{JS: js, Partitions: 4}
+	bus := &natsbus.Bus{JS: js, Partitions: 4}
 	if err := bus.Setup(ctx); err != nil {
 		t.Fatal(err)
 	}
 	var batches atomic.Int64
-	go (&stream.Worker{Bus: bus, Name: "w", OnTask: func(int) { batches.Add(1) }}).Run(ctx)
+	go (&natsbus.Worker{Bus: bus, Name: "w", OnTask: func(int) { batches.Add(1) }}).Run(ctx)
 	e := newEnv(t)
-	e.api.Runs.Partitioner = &stream.Partitioner{Bus: bus}
+	e.api.Runs.Engine = coord.Partitioned(&natsbus.Partitioner{Bus: bus})
 	c := e.setup()
 	up := c.upload("russian.events.csv.gz", demoEvents(t))
 	c.job(c.call("POST", "/api/v1/imports", map[string]any{"dataset": "ru", "uploads": []string{up}}))

@@ -149,6 +149,13 @@ func (m *matrix) freshCase() string {
 	return c.ID
 }
 
+func (m *matrix) freshClosedCase() string {
+	id := m.freshCase()
+	_, err := m.e.api.Cases.CloseCase(m.ctx, m.inv, id)
+	m.must(err)
+	return id
+}
+
 func (m *matrix) freshRecommendation() string {
 	r, err := m.e.api.Cases.Recommend(m.ctx, m.inv, tahqiq.Recommendation{CaseID: m.caseID, Action: m.fresh("takedown "), Grounds: "g", FindingIDs: []string{m.finding}})
 	m.must(err)
@@ -209,6 +216,9 @@ func matrixRows() []row {
 		}, public(401)},
 		{"POST /api/v1/logout", static("POST", "/api/v1/logout", nil), roles(all4(204), all4(204))},
 		{"GET /api/v1/me", static("GET", "/api/v1/me", nil), roles(all4(200), all4(200))},
+		// preferences are the caller's own: every member reads and sets them
+		{"GET /api/v1/me/preferences", static("GET", "/api/v1/me/preferences", nil), roles(all4(200), all4(200))},
+		{"PUT /api/v1/me/preferences", static("PUT", "/api/v1/me/preferences", map[string]string{"lang": "ur", "time_zone": "Asia/Karachi"}), roles(all4(200), all4(200))},
 		{"POST /api/v1/me/password", static("POST", "/api/v1/me/password", map[string]string{"password": "not the password", "new_password": "a new long password"}), roles(all4(400), all4(400))},
 		{"POST /api/v1/tokens", static("POST", "/api/v1/tokens", map[string]string{"name": "matrix"}), roles(all4(201), all4(201))},
 		{"GET /api/v1/tokens", static("GET", "/api/v1/tokens", nil), roles(all4(200), all4(200))},
@@ -300,6 +310,24 @@ func matrixRows() []row {
 		{"POST /api/v1/cases/{id}/items/run", func(m *matrix, _ string) request {
 			return js("POST", "/api/v1/cases/"+m.caseID+"/items/run", map[string]string{"kind": "coord", "run": m.run})
 		}, roles(writers(201), writers(404))},
+		{"POST /api/v1/cases/{id}/items/account", func(m *matrix, _ string) request {
+			return js("POST", "/api/v1/cases/"+m.caseID+"/items/account", map[string]string{"dataset": m.ds, "uid": m.account})
+		}, roles(writers(201), writers(404))},
+		// without serve --watch there is no alert to attach: 404 to the owner too
+		{"POST /api/v1/cases/{id}/items/alert", func(m *matrix, _ string) request {
+			return js("POST", "/api/v1/cases/"+m.caseID+"/items/alert", map[string]int{"alert": 1})
+		}, roles(writers(404), writers(404))},
+		// the job starts (and fails: loopback is not a public address)
+		{"POST /api/v1/cases/{id}/items/capture", func(m *matrix, _ string) request {
+			return js("POST", "/api/v1/cases/"+m.caseID+"/items/capture", map[string]string{"url": "http://127.0.0.1:9/"})
+		}, roles(writers(202), writers(404))},
+		// a fresh case each time; the own investigator opened it
+		{"POST /api/v1/cases/{id}/close", func(m *matrix, _ string) request {
+			return js("POST", "/api/v1/cases/"+m.freshCase()+"/close", nil)
+		}, roles(writers(200), writers(404))},
+		{"POST /api/v1/cases/{id}/reopen", func(m *matrix, _ string) request {
+			return js("POST", "/api/v1/cases/"+m.freshClosedCase()+"/reopen", nil)
+		}, roles(writers(200), writers(404))},
 		{"POST /api/v1/cases/{id}/findings", func(m *matrix, _ string) request {
 			return js("POST", "/api/v1/cases/"+m.caseID+"/findings", map[string]any{"title": "f", "item_ids": []string{m.item}})
 		}, roles(writers(201), writers(404))},
@@ -334,6 +362,15 @@ func matrixRows() []row {
 		// entry 0 is the own organisation's first: a partner may not read it
 		{"GET /api/v1/log/proof/inclusion", static("GET", "/api/v1/log/proof/inclusion?index=0", nil), roles(all4(200), all4(404))},
 		{"POST /api/v1/verify", static("POST", "/api/v1/verify", nil), roles(all4(202), all4(202))},
+		// anyone verifies a bundle it was sent (this one is no zip: the job's report says so)
+		{"POST /api/v1/verify/bundle", func(m *matrix, _ string) request {
+			var b bytes.Buffer
+			mw := multipart.NewWriter(&b)
+			w, _ := mw.CreateFormFile("file", "received.zip")
+			w.Write([]byte("not a zip"))
+			mw.Close()
+			return request{"POST", "/api/v1/verify/bundle", &b, map[string]string{"Content-Type": mw.FormDataContentType()}}
+		}, roles(all4(202), all4(202))},
 	}
 }
 

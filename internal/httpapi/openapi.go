@@ -3,6 +3,7 @@ package httpapi
 import (
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -43,6 +44,8 @@ func (s *Server) OpenAPI() map[string]any {
 		}
 		status := "200"
 		switch {
+		case rt.status != 0:
+			status = strconv.Itoa(rt.status)
 		case rt.method == "POST" && strings.HasSuffix(rt.path, "/runs"), rt.path == "/api/v1/imports", rt.path == "/api/v1/verify":
 			status = "202"
 		case rt.method == "POST" && rt.path != "/api/v1/login" && !strings.HasSuffix(rt.path, "/cancel") && !strings.HasSuffix(rt.path, "/decision") && !strings.HasSuffix(rt.path, "/claims") && rt.path != "/api/v1/logout" && !strings.HasSuffix(rt.path, "/shares"):

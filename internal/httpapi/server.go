@@ -20,6 +20,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/tahqiq/tahqiq"
@@ -27,6 +28,7 @@ import (
 	"github.com/tahqiq/tahqiq/internal/casework"
 	"github.com/tahqiq/tahqiq/internal/ingest"
 	"github.com/tahqiq/tahqiq/internal/jobs"
+	"github.com/tahqiq/tahqiq/internal/ledger"
 	"github.com/tahqiq/tahqiq/internal/live"
 	"github.com/tahqiq/tahqiq/internal/runs"
 )
@@ -76,6 +78,13 @@ type Server struct {
 	// Publish, when set, sends the shares of each import to the live
 	// stream (subject tahqiq.live.DATASET), in time order, once the import is stored.
 	Publish func(ctx context.Context, dataset string, shares []tahqiq.Share) error
+	// Trusted are the keys of the server's trusted-keys file, which
+	// verifications of bundles sent to it trust besides its own log key
+	// (nil: none).
+	Trusted *ledger.TrustedKeys
+	// CaptureGuard decides the addresses a web capture may connect to
+	// (default capture.PublicOnly; tests allow loopback).
+	CaptureGuard func(network, address string, c syscall.RawConn) error
 	// SessionTTL is how long a login lasts (default 12 h).
 	SessionTTL time.Duration
 	// SummaryFresh is how long a cached dataset summary is served before a
@@ -141,6 +150,7 @@ type route struct {
 	body         string // request body: "json", "binary", "multipart" or ""
 	h            handler
 	raw          bool // the handler writes a non-JSON answer
+	status       int  // the success status, when openapi.go would not guess it
 }
 
 // Handler returns the HTTP handler: the API under /api/v1 and the UI at /.
@@ -301,6 +311,9 @@ const (
 type apiError struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
+	// ID names an internal error in the server's log, for the user to
+	// quote when reporting it.
+	ID string `json:"id,omitempty"`
 }
 
 func writeError(w http.ResponseWriter, log *slog.Logger, err error) {
@@ -314,11 +327,13 @@ func writeError(w http.ResponseWriter, log *slog.Logger, err error) {
 	if !ok {
 		st = http.StatusInternalServerError
 	}
+	var id string
 	if st == http.StatusInternalServerError {
-		log.Error("internal error", "err", err)
-		msg = "internal error; the server log has the details"
+		id = auth.NewSecret("e-")[:14]
+		log.Error("internal error", "error_id", id, "err", err)
+		msg = "internal error " + id + ": the server's log has the details under this id"
 	}
-	writeJSON(w, st, map[string]apiError{"error": {Code: code, Message: msg}})
+	writeJSON(w, st, map[string]apiError{"error": {Code: code, Message: msg, ID: id}})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) error {
@@ -343,7 +358,7 @@ func readJSON(w http.ResponseWriter, r *http.Request, v any) error {
 		if errors.Is(err, io.EOF) {
 			return tahqiq.Errorf(tahqiq.EINVALID, "request body: want a JSON object")
 		}
-		return tahqiq.Errorf(tahqiq.EINVALID, "request body: %v", err)
+		return tahqiq.Errorf(tahqiq.EINVALID, "request body: %w", err)
 	}
 	if dec.More() {
 		return tahqiq.Errorf(tahqiq.EINVALID, "request body: one JSON object expected")

@@ -60,7 +60,7 @@ func openInput(name, display string, stdin io.Reader, lim decompress.Limits) (*i
 			if errors.Is(err, os.ErrNotExist) {
 				return nil, tahqiq.Errorf(tahqiq.ENOTFOUND, "%s: no such file", name)
 			}
-			return nil, tahqiq.Errorf(tahqiq.EINVALID, "%s: cannot open: %v", name, err)
+			return nil, tahqiq.Errorf(tahqiq.EINVALID, "%s: cannot open: %w", name, err)
 		}
 		if st, err := f.Stat(); err == nil && st.IsDir() {
 			f.Close()
@@ -98,7 +98,7 @@ func openInput(name, display string, stdin io.Reader, lim decompress.Limits) (*i
 		zr, err := decompress.Gzip(label, br, size, lim)
 		if err != nil {
 			closeAll()
-			return nil, tahqiq.Errorf(tahqiq.EINVALID, "%s: bad gzip header: %v", name, err)
+			return nil, tahqiq.Errorf(tahqiq.EINVALID, "%s: bad gzip header: %w", name, err)
 		}
 		content, in.gz = zr, zr
 	}

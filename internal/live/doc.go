@@ -4,5 +4,5 @@
 // edges and co-share pairs behind it, when a group of accounts crosses a
 // threshold; a Hub keeps a server's alerts (a JSON Lines file) and tells
 // subscribers of new ones. It knows nothing of where shares come from:
-// internal/stream feeds it from NATS JetStream.
+// internal/natsbus feeds it from NATS JetStream.
 package live

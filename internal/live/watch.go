@@ -40,18 +40,18 @@ type Watcher struct {
 
 	objects  map[objKey][]tahqiq.Share // recent shares per object, by time
 	seen     map[objKey]map[string]bool
-	edges    map[[2]string]*LiveEdge
+	edges    map[[2]string]*Edge
 	parent   map[string]string
 	size     map[string]int
 	alerted  map[string]int // group root -> size at the last alert
 	newest   int64
 	swept    int64 // bucket of newest at the last expiry sweep
 	seqs     []bucketSeq
-	due      map[int64][][2]string   // bucket -> edges with pairs in it (expiry queue)
-	strong   map[[2]string]*LiveEdge // the edges of at least MinWeight
-	adj      map[string][]*LiveEdge  // account -> its edges of at least MinWeight
-	members  map[string][]string     // group root -> its accounts
-	dueOrder []int64                 // the buckets of due, in order
+	due      map[int64][][2]string // bucket -> edges with pairs in it (expiry queue)
+	strong   map[[2]string]*Edge   // the edges of at least MinWeight
+	adj      map[string][]*Edge    // account -> its edges of at least MinWeight
+	members  map[string][]string   // group root -> its accounts
+	dueOrder []int64               // the buckets of due, in order
 	Stats    WatchStats
 }
 
@@ -78,8 +78,11 @@ type WatchStats struct {
 	Expired int64 `json:"expired"` // pairs older than the horizon, out of the weights
 }
 
-// LiveEdge is an account pair's running weight and the pairs behind it.
-type LiveEdge struct {
+// Edge is an account pair's running weight and the pairs behind it: a
+// count of co-share pairs that grows as shares arrive and, with a horizon,
+// shrinks as they age out (not a fold of a finished run: coord.EdgePartial
+// is that).
+type Edge struct {
 	A        string              `json:"a"`
 	B        string              `json:"b"`
 	Weight   int64               `json:"weight"`   // co-share pairs (within the horizon, if any)
@@ -97,13 +100,13 @@ const maxEvidence = 20
 // Alert is a group of accounts that crossed the threshold, with the edges
 // and co-share pairs that joined it.
 type Alert struct {
-	Time      time.Time  `json:"time"` // of the share that triggered it (data time)
-	Accounts  []string   `json:"accounts"`
-	Edges     []LiveEdge `json:"edges"`      // the heaviest maxAlertEdges (500)
-	EdgeCount int        `json:"edge_count"` // all the group's edges
-	Window    int64      `json:"window_s"`
-	MinWeight int64      `json:"min_weight"`
-	GroupSize int        `json:"group_size"`
+	Time      time.Time `json:"time"` // of the share that triggered it (data time)
+	Accounts  []string  `json:"accounts"`
+	Edges     []Edge    `json:"edges"`      // the heaviest maxAlertEdges (500)
+	EdgeCount int       `json:"edge_count"` // all the group's edges
+	Window    int64     `json:"window_s"`
+	MinWeight int64     `json:"min_weight"`
+	GroupSize int       `json:"group_size"`
 }
 
 func (w *Watcher) init() {
@@ -121,13 +124,13 @@ func (w *Watcher) init() {
 	}
 	w.objects = map[objKey][]tahqiq.Share{}
 	w.seen = map[objKey]map[string]bool{}
-	w.edges = map[[2]string]*LiveEdge{}
+	w.edges = map[[2]string]*Edge{}
 	w.parent = map[string]string{}
 	w.size = map[string]int{}
 	w.alerted = map[string]int{}
 	w.due = map[int64][][2]string{}
-	w.strong = map[[2]string]*LiveEdge{}
-	w.adj = map[string][]*LiveEdge{}
+	w.strong = map[[2]string]*Edge{}
+	w.adj = map[string][]*Edge{}
 	w.members = map[string][]string{}
 }
 
@@ -207,7 +210,7 @@ func (w *Watcher) pair(r, s tahqiq.Share) {
 	key := [2]string{a.AccountID, b.AccountID}
 	e := w.edges[key]
 	if e == nil {
-		e = &LiveEdge{A: key[0], B: key[1]}
+		e = &Edge{A: key[0], B: key[1]}
 		w.edges[key] = e
 		w.Stats.Edges++
 	}
@@ -267,7 +270,7 @@ func (w *Watcher) bucket(t int64) int64 {
 
 // addCount counts a pair of edge e (of key) in bucket b; the first pair
 // of a bucket puts the edge in that bucket's expiry queue.
-func (w *Watcher) addCount(key [2]string, e *LiveEdge, b int64) {
+func (w *Watcher) addCount(key [2]string, e *Edge, b int64) {
 	i := len(e.counts)
 	for i > 0 && e.counts[i-1].b > b { // a late share: rarely more than a step back
 		i--
@@ -319,7 +322,7 @@ func (w *Watcher) expire() {
 				regroup = true // an edge that held a group together no longer does
 				delete(w.strong, key)
 				for _, x := range []string{e.A, e.B} {
-					w.adj[x] = slices.DeleteFunc(w.adj[x], func(f *LiveEdge) bool { return f == e })
+					w.adj[x] = slices.DeleteFunc(w.adj[x], func(f *Edge) bool { return f == e })
 					if len(w.adj[x]) == 0 {
 						delete(w.adj, x)
 					}
@@ -431,7 +434,7 @@ func (w *Watcher) alert(root string, t int64) Alert {
 	al := Alert{Time: time.Unix(t, 0).UTC(), Window: w.Window, MinWeight: w.MinWeight, GroupSize: w.GroupSize}
 	al.Accounts = slices.Clone(w.members[root])
 	slices.Sort(al.Accounts)
-	var edges []*LiveEdge
+	var edges []*Edge
 	for _, x := range al.Accounts {
 		for _, e := range w.adj[x] {
 			if e.A == x { // each edge once; both its ends are in the group
@@ -440,7 +443,7 @@ func (w *Watcher) alert(root string, t int64) Alert {
 		}
 	}
 	al.EdgeCount = len(edges)
-	slices.SortFunc(edges, func(x, y *LiveEdge) int {
+	slices.SortFunc(edges, func(x, y *Edge) int {
 		if c := cmp.Compare(y.Weight, x.Weight); c != 0 {
 			return c
 		}
@@ -453,12 +456,12 @@ func (w *Watcher) alert(root string, t int64) Alert {
 }
 
 // Edges returns the current edges, heaviest first.
-func (w *Watcher) Edges() []LiveEdge {
-	var out []LiveEdge
+func (w *Watcher) Edges() []Edge {
+	var out []Edge
 	for _, e := range w.edges {
 		out = append(out, *e)
 	}
-	slices.SortFunc(out, func(x, y LiveEdge) int {
+	slices.SortFunc(out, func(x, y Edge) int {
 		if c := cmp.Compare(y.Weight, x.Weight); c != 0 {
 			return c
 		}

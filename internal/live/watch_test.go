@@ -20,7 +20,7 @@ func TestWatchEqualsRun(t *testing.T) {
 	p := coord.DefaultParams()
 	p.MinParticipation = 1
 	p.Graph = false
-	res, err := coord.Run(context.Background(), shares, p, nil)
+	res, err := coord.Run(context.Background(), coord.Data{Shares: shares}, p, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +104,7 @@ func TestWatchHorizon(t *testing.T) {
 	for _, s := range shares {
 		long.Add(s)
 	}
-	if a, b := all.Edges(), long.Edges(); !slices.EqualFunc(a, b, func(x, y live.LiveEdge) bool { return x.A == y.A && x.B == y.B && x.Weight == y.Weight }) {
+	if a, b := all.Edges(), long.Edges(); !slices.EqualFunc(a, b, func(x, y live.Edge) bool { return x.A == y.A && x.B == y.B && x.Weight == y.Weight }) {
 		t.Fatalf("a horizon longer than the data (%d s) changes the edges: %d vs %d", span, len(a), len(b))
 	}
 	fed := shares[:len(shares)*3/4]
@@ -255,7 +255,7 @@ func TestWatchResume(t *testing.T) {
 		if len(resumed) != 0 {
 			t.Fatalf("%s: the quiet replay raised %d alerts", tc.name, len(resumed))
 		}
-		same := func(x, y live.LiveEdge) bool { return x.A == y.A && x.B == y.B && x.Weight == y.Weight }
+		same := func(x, y live.Edge) bool { return x.A == y.A && x.B == y.B && x.Weight == y.Weight }
 		compared := 0
 		for i := tc.stop; i < len(msgs); i++ {
 			a.AddSeq(subject, uint64(i+1), msgs[i])

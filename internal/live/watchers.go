@@ -144,13 +144,13 @@ func LoadPosition(path string) (Position, error) {
 		if err == nil {
 			err = fmt.Errorf("resume %d after last %d", pos.Resume, pos.Last)
 		}
-		return pos, tahqiq.Errorf(tahqiq.EINVALID, "%s: not a watch position: %v (delete it to start afresh)", path, err)
+		return pos, tahqiq.Errorf(tahqiq.EINVALID, "%s: not a watch position: %w (delete it to start afresh)", path, err)
 	}
 	return pos, nil
 }
 
 // Edges returns the current edges of subject's watcher, heaviest first.
-func (ws *Watchers) Edges(subject string) []LiveEdge {
+func (ws *Watchers) Edges(subject string) []Edge {
 	ws.mu.Lock()
 	defer ws.mu.Unlock()
 	if w := ws.m[subject]; w != nil {

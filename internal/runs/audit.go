@@ -26,6 +26,8 @@ type AuditRequest struct {
 	Turnout string // audit.TurnoutIssued (default) or audit.TurnoutBoxes
 	// KlimekFit also fits Klimek et al.'s fraud model (audit.FitKlimek).
 	KlimekFit bool
+	// RunName is what the run's author calls it (shown beside its ID).
+	RunName string
 }
 
 // DefaultForensics are the options of tahqiq audit forensics without flags.
@@ -70,13 +72,17 @@ func (s *Store) RunAudit(ctx context.Context, req AuditRequest, actor string, re
 		return Info{}, err
 	}
 	imp.File = name
+	// the reader names the input by its path, or by the path's last
+	// element where a form's row leaves its file empty: both are the
+	// user's file (for the server, not a temporary upload's name)
+	base := filepath.Base(req.File)
 	for i := range imp.Rejects {
-		if imp.Rejects[i].File == req.File {
+		if imp.Rejects[i].File == req.File || imp.Rejects[i].File == base {
 			imp.Rejects[i].File = name
 		}
 	}
 	for _, f := range imp.Election.Forms {
-		if f.File == req.File {
+		if f.File == req.File || f.File == base {
 			f.File = name
 		}
 	}
@@ -87,12 +93,13 @@ func (s *Store) RunAudit(ctx context.Context, req AuditRequest, actor string, re
 	if req.Turnout != "" {
 		fo.Turnout = req.Turnout
 	}
-	_, tmp, commit, err := s.create(Audit)
+	run, err := s.create(Audit)
 	if err != nil {
 		return Info{}, err
 	}
+	tmp := run.tmp
 	fail := func(err error) (Info, error) {
-		os.RemoveAll(tmp)
+		run.abandon()
 		return Info{}, err
 	}
 	// an input without polling-station forms (pk2024, pk-constituency)
@@ -144,9 +151,9 @@ func (s *Store) RunAudit(ctx context.Context, req AuditRequest, actor string, re
 	params, _ := json.Marshal(map[string]any{"map": req.Map, "forensics": fparams, "checks": co})
 	counts := map[string]int64{"rows": imp.Rows, "forms": int64(len(imp.Election.Forms)), "rejects": int64(len(imp.Rejects)),
 		"stations": int64(stations), "flags": int64(len(flags))}
-	in, err := commit(Info{Inputs: []string{name}, Map: req.Map, CreatedBy: actor, Params: params, Counts: counts})
+	in, err := s.finish(run, Info{Name: cleanName(req.RunName), Inputs: []string{name}, Map: req.Map, CreatedBy: actor, Params: params, Counts: counts})
 	if err != nil {
-		return fail(err)
+		return Info{}, err
 	}
 	step(4)
 	return in, nil

@@ -66,3 +66,39 @@ func TestRunAudit(t *testing.T) {
 		})
 	}
 }
+
+// TestRunAuditNamesTheUsersFile: a run of a file kept under another name
+// (the server's upload, u-….part) names it as the user sent it
+// everywhere, forms without a file of their own included, and keeps the
+// run's name.
+func TestRunAuditNamesTheUsersFile(t *testing.T) {
+	st := &runs.Store{Dir: t.TempDir()}
+	b, err := os.ReadFile("../audit/testdata/na999-template.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmp := filepath.Join(t.TempDir(), "u-e05e0123abcd.part")
+	if err := os.WriteFile(tmp, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	in, err := st.RunAudit(context.Background(), runs.AuditRequest{File: tmp, Name: "na999.csv", Map: "pk-long", RunName: " NA-999 forms\x00 "}, "tester", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in.Name != "NA-999 forms" || !slices.Equal(in.Inputs, []string{"na999.csv"}) {
+		t.Errorf("run %q of %v", in.Name, in.Inputs)
+	}
+	cs, err := st.Contest(in.ID, "NA-999")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, _ := json.Marshal(cs)
+	dir := filepath.Join(st.Dir, runs.Audit, in.ID)
+	for _, f := range []string{"forensics.json", "flags.jsonl", "checks-flags.csv"} {
+		b, _ := os.ReadFile(filepath.Join(dir, f))
+		out = append(out, b...)
+	}
+	if strings.Contains(string(out), "u-e05e") || !strings.Contains(string(out), "na999.csv") {
+		t.Errorf("the run names the temporary file or not the user's:\n%.2000s", out)
+	}
+}

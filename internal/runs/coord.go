@@ -3,11 +3,9 @@ package runs
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/csv"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -26,7 +24,10 @@ import (
 type ShareSource interface {
 	tahqiq.DatasetStore
 	tahqiq.ShareStore
-	tahqiq.PostScanner // the texts of --by near-text
+	tahqiq.PostScanner // the texts of --by near-text, the posts' reposts and likes
+	// FindAccounts returns the accounts of a dataset with the given UIDs
+	// (their followers), as tahqiq.SummaryStore does.
+	FindAccounts(ctx context.Context, dataset string, uids []string) (map[string]tahqiq.Account, error)
 }
 
 // DatasetShares reads the shares of a stored dataset for the given object
@@ -61,29 +62,6 @@ func DatasetShares(ctx context.Context, st ShareSource, name string, types []tah
 	return shares, src, err
 }
 
-// DatasetTexts reads the texts of a stored dataset's posts for near-text
-// detection: every post but reposts (a repost carries its original's
-// text, not its own), as tahqiq coord --input collects them from files.
-func DatasetTexts(ctx context.Context, st tahqiq.PostScanner, name string) ([]coord.TextPost, error) {
-	if ds, ok := st.(tahqiq.DatasetStore); ok {
-		d, err := ds.FindDatasetByName(ctx, name)
-		if err != nil {
-			return nil, err
-		}
-		if err := ingest.CheckDerivation(d); err != nil {
-			return nil, err
-		}
-	}
-	var out []coord.TextPost
-	err := st.ScanPosts(ctx, name, func(p tahqiq.Post) error {
-		if p.Kind != tahqiq.KindRepost && p.Text != "" {
-			out = append(out, TextPost(p))
-		}
-		return nil
-	})
-	return out, err
-}
-
 // TextPost is the near-text input of a post: a post without a time keeps
 // none (time 0, precision none), never the year 1.
 func TextPost(p tahqiq.Post) coord.TextPost {
@@ -97,26 +75,28 @@ func TextPost(p tahqiq.Post) coord.TextPost {
 }
 
 // ParseWindow reads a window such as "60s", "5m" or "none" into seconds;
-// flag names the option in the error.
-func ParseWindow(flag, s string) (int64, error) {
+// param names the parameter (window, fast_window, …) in the error, a
+// coord.ParamError that each interface phrases its own way.
+func ParseWindow(param, s string) (int64, error) {
 	if s == "none" {
 		return coord.NoWindow, nil
 	}
 	d, err := time.ParseDuration(s)
 	if err != nil {
 		if _, ierr := strconv.Atoi(s); ierr == nil {
-			return 0, tahqiq.Errorf(tahqiq.EINVALID, "%s %q: give a unit, e.g. %ss", flag, s, s)
+			return 0, coord.ParamErrorf(param, "{%s} %q: give a unit, e.g. %ss", param, s, s)
 		}
-		return 0, tahqiq.Errorf(tahqiq.EINVALID, "%s %q: want a duration such as 60s", flag, s)
+		return 0, coord.ParamErrorf(param, "{%s} %q: want a duration such as 60s", param, s)
 	}
 	if d < 0 || d%time.Second != 0 {
-		return 0, tahqiq.Errorf(tahqiq.EINVALID, "%s %q: want whole seconds", flag, s)
+		return 0, coord.ParamErrorf(param, "{%s} %q: want whole seconds", param, s)
 	}
 	return int64(d / time.Second), nil
 }
 
-// ParseTypes reads object type names ("phash" is "image").
-func ParseTypes(by []string) ([]tahqiq.ObjectType, error) {
+// ParseTypes reads object type names ("phash" is "image"); param names
+// the parameter (by) in the error.
+func ParseTypes(param string, by []string) ([]tahqiq.ObjectType, error) {
 	var out []tahqiq.ObjectType
 	for _, b := range by {
 		t := tahqiq.ObjectType(strings.TrimSpace(b))
@@ -126,7 +106,7 @@ func ParseTypes(by []string) ([]tahqiq.ObjectType, error) {
 		case coord.ObjPost, coord.ObjNearText:
 		default:
 			if !slices.Contains(tahqiq.ObjectTypes, t) {
-				return nil, tahqiq.Errorf(tahqiq.EINVALID, "--by %q: want retweet, url, domain, hashtag, mention, reply, text, near-text, image or post", b)
+				return nil, coord.ParamErrorf(param, "{%s} %q: want retweet, url, domain, hashtag, mention, reply, text, near-text, image or post", param, b)
 			}
 		}
 		out = append(out, t)
@@ -151,6 +131,8 @@ type CoordRequest struct {
 	Seed             *uint64  `json:"seed,omitempty"`
 	MinTokens        *int     `json:"min_tokens,omitempty"` // near-text
 	Jaccard          *float64 `json:"jaccard,omitempty"`    // near-text
+	// Name is what the run's author calls it (shown beside its ID).
+	Name string `json:"name,omitempty"`
 }
 
 // Params turns the request into validated run parameters.
@@ -167,7 +149,7 @@ func (r CoordRequest) Params() (coord.Params, error) {
 			return p, err
 		}
 	}
-	if p.Types, err = ParseTypes(r.By); err != nil {
+	if p.Types, err = ParseTypes("by", r.By); err != nil {
 		return p, err
 	}
 	if r.WindowKind != "" {
@@ -200,14 +182,168 @@ func (r CoordRequest) Params() (coord.Params, error) {
 	return p, p.Validate()
 }
 
-// RunCoord runs a coordination analysis of a stored dataset into a new run
-// directory. report, when not nil, is told the steps done of four.
-func (s *Store) RunCoord(ctx context.Context, st ShareSource, req CoordRequest, version, actor string, report func(done, total int64)) (Info, error) {
-	step := func(n int64) {
-		if report != nil {
-			report(n, 4)
+// CoordRun is a coordination run to make: the data it reads, where that
+// came from, and its parameters. Every run, the CLI's (files or a stored
+// dataset) and the server's (a stored dataset), is made by MakeCoord or
+// Store.MakeCoord from one, so that a run is the same whoever asks for it.
+type CoordRun struct {
+	Data   coord.Data
+	Source coord.Source // what the data was read from, for the manifest
+	Params coord.Params
+	Read   float64 // seconds spent reading Data (the manifest's read_s)
+	// Dataset is the stored dataset read ("" for files): who may read
+	// the stored run follows from it.
+	Dataset string
+	Actor   string // who asked (run.json's created_by)
+	Name    string // what its author calls it (run.json's name)
+}
+
+// DatasetRun reads a stored dataset for a coordination run with
+// parameters p: the shares of p's types, what the dataset says of the
+// accounts' reach (Reach; for communities.csv, so not without the graph
+// step), and, when p compares near-text, the texts of its posts: every
+// post but reposts (a repost carries its original's text, not its own),
+// as tahqiq coord --input collects them from files. The posts are read
+// while the shares are.
+func DatasetRun(ctx context.Context, st ShareSource, name string, p coord.Params) (CoordRun, error) {
+	start := time.Now()
+	r := CoordRun{Params: p, Dataset: name}
+	near := slices.Contains(p.Types, coord.ObjNearText)
+	var reach Reach
+	var authors []string
+	posts := make(chan error, 1)
+	pctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if near || p.Graph {
+		go func() {
+			seen := map[string]bool{}
+			posts <- st.ScanPosts(pctx, name, func(post tahqiq.Post) error {
+				if !seen[post.AuthorUID] {
+					seen[post.AuthorUID] = true
+					authors = append(authors, post.AuthorUID)
+				}
+				reach.Post(post)
+				if near && post.Kind != tahqiq.KindRepost && post.Text != "" {
+					r.Data.Texts = append(r.Data.Texts, TextPost(post))
+				}
+				return nil
+			})
+		}()
+	} else {
+		posts <- nil
+	}
+	shares, src, err := DatasetShares(ctx, st, name, p.Types)
+	if err != nil {
+		cancel()
+		<-posts
+		return r, err
+	}
+	if err := <-posts; err != nil {
+		return r, err
+	}
+	r.Data.Shares, r.Source = shares, src
+	if !near && !p.Graph {
+		r.Read = time.Since(start).Seconds()
+		return r, nil
+	}
+	// followers: the accounts the dataset keeps, of the posts and shares
+	seen := map[string]bool{}
+	var uids []string
+	for _, uid := range authors {
+		seen[uid] = true
+		uids = append(uids, uid)
+	}
+	for _, s := range shares {
+		if !seen[s.AccountID] {
+			seen[s.AccountID] = true
+			uids = append(uids, s.AccountID)
 		}
 	}
+	accounts, err := st.FindAccounts(ctx, name, uids)
+	if err != nil {
+		return r, err
+	}
+	for _, uid := range uids {
+		if a, ok := accounts[uid]; ok {
+			reach.Account(a)
+		} else {
+			reach.Author(uid)
+		}
+	}
+	r.Data.Reach = reach.Map()
+	r.Read = time.Since(start).Seconds()
+	return r, nil
+}
+
+// CoordMade is a coordination run just made: its result, the manifest
+// written with its files in Dir, and for a stored run its run.json.
+type CoordMade struct {
+	Result   *coord.Result
+	Manifest *coord.Manifest
+	Dir      string
+	Info     Info
+}
+
+// MakeCoord makes the run r with engine eng (nil: in this process) and
+// writes its files into dir. It takes r's data: r.Data is empty
+// afterwards, so that the shares can go once the run has interned them
+// (a million shares are some 200 MB). report, when not nil, is told the
+// steps done of four (the first, reading r's data, is the caller's).
+func MakeCoord(ctx context.Context, r *CoordRun, eng coord.Engine, version, dir string, report func(done, total int64)) (*CoordMade, error) {
+	data := r.Data
+	r.Data = coord.Data{}
+	res, err := coord.Run(ctx, data, r.Params, eng)
+	if err != nil {
+		return nil, err
+	}
+	res.Timings["read_s"] = r.Read
+	step(report, 2)
+	m, err := res.WriteDir(dir, version, r.Source)
+	if err != nil {
+		return nil, err
+	}
+	step(report, 3)
+	return &CoordMade{Result: res, Manifest: m, Dir: dir}, nil
+}
+
+func step(report func(done, total int64), n int64) {
+	if report != nil {
+		report(n, 4)
+	}
+}
+
+// MakeCoord makes the run r into the store, with the store's engine: a new
+// run directory, listed once whole (finish). It takes r's data, as
+// MakeCoord does.
+func (s *Store) MakeCoord(ctx context.Context, r *CoordRun, version string, report func(done, total int64)) (*CoordMade, error) {
+	run, err := s.create(Coord)
+	if err != nil {
+		return nil, err
+	}
+	made, err := MakeCoord(ctx, r, s.Engine, version, run.tmp, report)
+	if err != nil {
+		run.abandon()
+		return nil, err
+	}
+	params, _ := json.Marshal(made.Manifest.Params)
+	in := Info{Name: cleanName(r.Name), Dataset: r.Dataset, CreatedBy: r.Actor, Params: params, Counts: made.Manifest.Counts}
+	if r.Dataset == "" {
+		for _, f := range r.Source.Inputs {
+			in.Inputs = append(in.Inputs, f.Name)
+		}
+	}
+	if made.Info, err = s.finish(run, in); err != nil {
+		return nil, err
+	}
+	made.Dir = filepath.Join(s.Dir, Coord, made.Info.ID)
+	step(report, 4)
+	return made, nil
+}
+
+// RunCoord runs a coordination analysis of a stored dataset, as a person
+// asks for it, into a new run directory. report, when not nil, is told
+// the steps done of four.
+func (s *Store) RunCoord(ctx context.Context, st ShareSource, req CoordRequest, version, actor string, report func(done, total int64)) (Info, error) {
 	if req.Dataset == "" {
 		return Info{}, tahqiq.Errorf(tahqiq.EINVALID, "dataset is required")
 	}
@@ -215,51 +351,17 @@ func (s *Store) RunCoord(ctx context.Context, st ShareSource, req CoordRequest, 
 	if err != nil {
 		return Info{}, err
 	}
-	start := time.Now()
-	shares, src, err := DatasetShares(ctx, st, req.Dataset, p.Types)
+	r, err := DatasetRun(ctx, st, req.Dataset, p)
 	if err != nil {
 		return Info{}, err
 	}
-	step(1)
-	read := time.Since(start).Seconds()
-	var texts []coord.TextPost
-	if slices.Contains(p.Types, coord.ObjNearText) {
-		if texts, err = DatasetTexts(ctx, st, req.Dataset); err != nil {
-			return Info{}, err
-		}
-	}
-	var res *coord.Result
-	switch {
-	case s.Reducer != nil:
-		res, err = coord.RunReducedText(ctx, shares, texts, p, nil, s.Reducer)
-	case s.Partitioner != nil:
-		res, err = coord.RunPartitionedText(ctx, shares, texts, p, nil, s.Partitioner)
-	default:
-		res, err = coord.RunText(ctx, shares, texts, p, nil)
-	}
+	r.Actor, r.Name = actor, req.Name
+	step(report, 1)
+	made, err := s.MakeCoord(ctx, &r, version, report)
 	if err != nil {
 		return Info{}, err
 	}
-	res.Timings["read_s"] = read
-	step(2)
-	_, tmp, commit, err := s.create(Coord)
-	if err != nil {
-		return Info{}, err
-	}
-	m, err := res.WriteDir(tmp, version, src)
-	if err != nil {
-		os.RemoveAll(tmp)
-		return Info{}, err
-	}
-	step(3)
-	params, _ := json.Marshal(m.Params)
-	in, err := commit(Info{Dataset: req.Dataset, CreatedBy: actor, Params: params, Counts: m.Counts})
-	if err != nil {
-		os.RemoveAll(tmp)
-		return Info{}, err
-	}
-	step(4)
-	return in, nil
+	return made.Info, nil
 }
 
 // Node is an account of a run's network.
@@ -336,28 +438,19 @@ func (s *Store) load(id string) (*loaded, error) {
 		return l, nil
 	}
 	l := &loaded{dir: dir, nodes: map[string]Node{}}
-	err = readCSV(filepath.Join(dir, "nodes.csv"), func(h map[string]int, rec []string) error {
-		n := Node{ID: rec[h["account"]], Label: rec[h["account"]]}
-		n.Community, _ = strconv.Atoi(rec[h["community"]])
-		n.Degree, _ = strconv.Atoi(rec[h["degree"]])
-		n.Strength, _ = strconv.ParseFloat(rec[h["strength"]], 64)
-		n.Posts, _ = strconv.Atoi(rec[h["posts"]])
-		l.nodes[n.ID] = n
+	err = coord.ReadNodes(filepath.Join(dir, "nodes.csv"), func(x coord.NodeRow) error {
+		l.nodes[x.Account] = Node{ID: x.Account, Label: x.Account, Community: int(x.Community), Degree: int(x.Degree), Strength: x.Strength, Posts: int(x.Posts)}
 		return nil
 	})
-	if err != nil && !errors.Is(err, os.ErrNotExist) {
+	if err != nil && !errors.Is(err, os.ErrNotExist) { // a run made without the graph step has none
 		return nil, err
 	}
-	err = readCSV(filepath.Join(dir, "edges.csv"), func(h map[string]int, rec []string) error {
-		e := GraphEdge{Source: rec[h["account_a"]], Target: rec[h["account_b"]], First: rec[h["first"]], Last: rec[h["last"]]}
-		e.ID = e.Source + "|" + e.Target
-		e.Weight, _ = strconv.ParseFloat(rec[h["weight"]], 64)
-		e.Pairs, _ = strconv.ParseInt(rec[h["pairs"]], 10, 64)
-		e.Flagged = rec[h["flagged"]] == "true"
-		e.Types = []string{}
-		for k, i := range h {
-			if t, ok := strings.CutPrefix(k, "n_"); ok && rec[i] != "0" && rec[i] != "" {
-				e.Types = append(e.Types, t)
+	err = coord.ReadEdges(filepath.Join(dir, "edges.csv"), func(cols coord.EdgeColumns, x coord.EdgeRow) error {
+		e := GraphEdge{ID: x.AccountA + "|" + x.AccountB, Source: x.AccountA, Target: x.AccountB, Weight: x.Weight, Pairs: x.Pairs,
+			Flagged: x.Flagged, First: rfc3339(x.First), Last: rfc3339(x.Last), Types: []string{}}
+		for i, n := range x.ByType {
+			if n != 0 {
+				e.Types = append(e.Types, cols.Types[i])
 			}
 		}
 		slices.Sort(e.Types)
@@ -393,35 +486,7 @@ func (s *Store) load(id string) (*loaded, error) {
 	return l, nil
 }
 
-func readCSV(path string, fn func(h map[string]int, rec []string) error) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	r := csv.NewReader(f)
-	r.ReuseRecord = true
-	head, err := r.Read()
-	if err != nil {
-		return fmt.Errorf("runs: %s: %w", path, err)
-	}
-	h := map[string]int{}
-	for i, c := range head {
-		h[c] = i
-	}
-	for {
-		rec, err := r.Read()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("runs: %s: %w", path, err)
-		}
-		if err := fn(h, rec); err != nil {
-			return err
-		}
-	}
-}
+func rfc3339(t int64) string { return time.Unix(t, 0).UTC().Format(time.RFC3339) }
 
 // Graph returns the network of a coordination run, filtered; labels (the
 // accounts' handles) come from label when it is not nil.
@@ -499,7 +564,7 @@ func (s *Store) Evidence(id, a, b string) ([]coord.EvidenceRow, string, error) {
 	path := filepath.Join(l.dir, "evidence.csv.gz")
 	st, err := os.Stat(path)
 	if err != nil {
-		return nil, "", tahqiq.Errorf(tahqiq.ENOTFOUND, "run %s was made without evidence (--evidence=false): use tahqiq coord explain, which repeats it", id)
+		return nil, "", tahqiq.Errorf(tahqiq.ENOTFOUND, "run %s was made without its evidence file (params.evidence false in its manifest): tahqiq coord explain repeats the run for one edge", id)
 	}
 	l.sumOnce.Do(func() { l.evSum, _ = fileSHA256(path) })
 	if b < a {

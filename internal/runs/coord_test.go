@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -93,7 +94,7 @@ func TestRunCoord(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want, err := coord.RunText(ctx, shares, texts, p, nil)
+		want, err := coord.Run(ctx, coord.Data{Shares: shares, Texts: texts}, p, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -135,3 +136,25 @@ func TestRunCoord(t *testing.T) {
 		t.Errorf("a run of a missing dataset: %v, want ENOTFOUND", err)
 	}
 }
+
+// TestRequestErrorsNameFields: a request the server cannot run says
+// which field is wrong, by the request's own names, never a CLI flag.
+func TestRequestErrorsNameFields(t *testing.T) {
+	for _, tc := range []struct {
+		req  runs.CoordRequest
+		want string
+	}{
+		{runs.CoordRequest{Dataset: "d", Window: "60"}, `window "60": give a unit, e.g. 60s`},
+		{runs.CoordRequest{Dataset: "d", FastWindow: "soon"}, `fast_window "soon": want a duration such as 60s`},
+		{runs.CoordRequest{Dataset: "d", By: []string{"likes"}}, `by "likes": want retweet,`},
+		{runs.CoordRequest{Dataset: "d", WindowKind: "weekly"}, `window_kind "weekly": want sliding,`},
+		{runs.CoordRequest{Dataset: "d", Percentile: ptr(2.0)}, "percentile 2: want a fraction"},
+	} {
+		_, err := tc.req.Params()
+		if msg := tahqiq.ErrorMessage(err); tahqiq.ErrorCode(err) != tahqiq.EINVALID || !strings.HasPrefix(msg, tc.want) || strings.Contains(msg, "--") {
+			t.Errorf("%+v: %s %q, want invalid, %q", tc.req, tahqiq.ErrorCode(err), msg, tc.want)
+		}
+	}
+}
+
+func ptr[T any](v T) *T { return &v }

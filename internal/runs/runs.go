@@ -1,8 +1,12 @@
-// Package runs keeps analysis runs (coordination and election audit) as
-// directories under the data directory, so that the CLI and the server
-// start, list and read them the same way. A run directory is written
-// under a temporary name and renamed when complete: a listed run is
-// always whole.
+// Package runs makes and keeps analysis runs (coordination and election
+// audit) as directories under the data directory, so that the CLI and the
+// server make, list and read them the same way: a coordination run,
+// whoever asks for it, is made by MakeCoord (into a directory) or
+// Store.MakeCoord (kept in the store) from a CoordRun, read from files by
+// the CLI or from a stored dataset by DatasetRun. A run directory is
+// written under a temporary name and completed by Store.finish, which
+// renames it into place: a listed run is always whole. The package
+// chooses no engine: the CLI's wiring gives Store.Engine.
 package runs
 
 import (
@@ -16,6 +20,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/coord"
@@ -32,6 +37,7 @@ const (
 type Info struct {
 	ID        string           `json:"id"`
 	Kind      string           `json:"kind"`
+	Name      string           `json:"name,omitempty"` // what its author called it
 	Dataset   string           `json:"dataset,omitempty"`
 	Inputs    []string         `json:"inputs,omitempty"` // file names, for runs from files
 	Map       string           `json:"map,omitempty"`    // audit column map
@@ -45,14 +51,10 @@ type Info struct {
 type Store struct {
 	Dir string
 	Now func() time.Time
-	// Partitioner, when set, computes coordination pairs elsewhere (the
-	// NATS JetStream workers of tahqiq serve --nats); the result is the
-	// same.
-	Partitioner coord.Partitioner
-	// Reducer, when set, runs coordination on the reduce path instead
-	// (partial aggregates per account pair merged by the workers); the
-	// result is the same.
-	Reducer coord.Reducer
+	// Engine is where coordination runs make and fold their pairs: nil
+	// in this process; the CLI's wiring chooses (tahqiq serve --nats: the
+	// NATS JetStream workers). The result is the same.
+	Engine coord.Engine
 	// Limits bound what an audited .gz results file may expand to.
 	Limits decompress.Limits
 }
@@ -159,36 +161,72 @@ func (s *Store) List(kind string) ([]Info, error) {
 	return out, nil
 }
 
-// create makes a temporary directory for a new run of kind and returns
-// its future id, the temporary path and a function that completes it.
-func (s *Store) create(kind string) (id, tmp string, commit func(Info) (Info, error), err error) {
+// pending is a run being made: its future id and the temporary
+// directory its files are written into.
+type pending struct {
+	kind, id, tmp string
+	created       time.Time
+}
+
+// create makes a temporary directory for a new run of kind.
+func (s *Store) create(kind string) (*pending, error) {
 	now := s.now()
 	var b [3]byte
 	if _, err := rand.Read(b[:]); err != nil {
-		return "", "", nil, fmt.Errorf("runs: %w", err)
+		return nil, fmt.Errorf("runs: %w", err)
 	}
-	id = kind[:1] + "-" + now.Format("20060102T150405") + "-" + hex.EncodeToString(b[:])
+	id := kind[:1] + "-" + now.Format("20060102T150405") + "-" + hex.EncodeToString(b[:])
 	base := filepath.Join(s.Dir, kind)
 	if err := os.MkdirAll(base, 0o750); err != nil {
-		return "", "", nil, fmt.Errorf("runs: %w", err)
+		return nil, fmt.Errorf("runs: %w", err)
 	}
-	tmp, err = os.MkdirTemp(base, ".new-"+id+"-")
+	tmp, err := os.MkdirTemp(base, ".new-"+id+"-")
 	if err != nil {
-		return "", "", nil, fmt.Errorf("runs: %w", err)
+		return nil, fmt.Errorf("runs: %w", err)
 	}
-	commit = func(in Info) (Info, error) {
-		in.ID, in.Kind, in.CreatedAt = id, kind, now
-		raw, err := json.MarshalIndent(in, "", "  ")
-		if err != nil {
-			return in, fmt.Errorf("runs: %w", err)
-		}
-		if err := os.WriteFile(filepath.Join(tmp, "run.json"), append(raw, '\n'), 0o640); err != nil {
-			return in, fmt.Errorf("runs: %w", err)
-		}
-		if err := os.Rename(tmp, filepath.Join(base, id)); err != nil {
-			return in, fmt.Errorf("runs: %w", err)
-		}
-		return in, nil
+	return &pending{kind: kind, id: id, tmp: tmp, created: now}, nil
+}
+
+// abandon removes the files of a run that will not be finished.
+func (p *pending) abandon() { os.RemoveAll(p.tmp) }
+
+// finish completes a run whose files are written: its run.json, then its
+// directory renamed into place, so that a listed run is always whole. It
+// is where every run of the store, coordination or audit, from the CLI or
+// the server, becomes a stored run, and the one place to record that it
+// did. On an error the run is abandoned.
+func (s *Store) finish(p *pending, in Info) (Info, error) {
+	in.ID, in.Kind, in.CreatedAt = p.id, p.kind, p.created
+	raw, err := json.MarshalIndent(in, "", "  ")
+	if err == nil {
+		err = os.WriteFile(filepath.Join(p.tmp, "run.json"), append(raw, '\n'), 0o640)
 	}
-	return id, tmp, commit, nil
+	if err == nil {
+		err = os.Rename(p.tmp, filepath.Join(s.Dir, p.kind, p.id))
+	}
+	if err != nil {
+		p.abandon()
+		return in, fmt.Errorf("runs: %w", err)
+	}
+	return in, nil
+}
+
+// maxName bounds a run's name (runes).
+const maxName = 200
+
+// cleanName is a run's name as stored: spaces trimmed, control
+// characters dropped, at most maxName runes.
+func cleanName(s string) string {
+	var b strings.Builder
+	n := 0
+	for _, r := range strings.TrimSpace(s) {
+		if unicode.IsControl(r) {
+			continue
+		}
+		if n++; n > maxName {
+			break
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }

@@ -2,6 +2,8 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"time"
 
 	"github.com/tahqiq/tahqiq"
@@ -184,9 +186,9 @@ func (t *caseTx) CountOrganisations(ctx context.Context) (int64, error) {
 }
 
 // exactlyOne turns an update that touched no row into ENOTFOUND.
-func (t *caseTx) exactlyOne(n int64, err error, op, f string, a ...any) error {
+func (s *Store) exactlyOne(n int64, err error, op, f string, a ...any) error {
 	if err != nil {
-		return t.s.errorf("%s: %w", op, err)
+		return s.errorf("%s: %w", op, err)
 	}
 	if n == 0 {
 		return tahqiq.Errorf(tahqiq.ENOTFOUND, f, a...)
@@ -200,7 +202,7 @@ func (t *caseTx) SetUserDisabled(ctx context.Context, userID string, disabled bo
 		v = ts(at)
 	}
 	n, err := t.tx.Exec(ctx, `UPDATE users SET disabled_at = $1 WHERE id = $2`, v, userID)
-	return t.exactlyOne(n, err, "disable user", "no user %q", userID)
+	return t.s.exactlyOne(n, err, "disable user", "no user %q", userID)
 }
 
 func (t *caseTx) SetPassword(ctx context.Context, userID, hash string, at time.Time) error {
@@ -227,7 +229,7 @@ func (t *caseTx) CreateToken(ctx context.Context, k tahqiq.APIToken) error {
 
 func (t *caseTx) RevokeToken(ctx context.Context, id string, at time.Time) error {
 	n, err := t.tx.Exec(ctx, `UPDATE api_tokens SET revoked_at = CASE revoked_at WHEN '' THEN $1 ELSE revoked_at END WHERE id = $2`, ts(at), id)
-	return t.exactlyOne(n, err, "revoke token", "no token %q", id)
+	return t.s.exactlyOne(n, err, "revoke token", "no token %q", id)
 }
 
 func (t *caseTx) RevokeTokens(ctx context.Context, userID string, at time.Time) error {
@@ -235,4 +237,29 @@ func (t *caseTx) RevokeTokens(ctx context.Context, userID string, at time.Time) 
 		return t.s.errorf("revoke tokens: %w", err)
 	}
 	return nil
+}
+
+// FindPreferences returns a user's preferences (the zero value when none
+// are stored).
+func (s *Store) FindPreferences(ctx context.Context, userID string) (tahqiq.Preferences, error) {
+	var p tahqiq.Preferences
+	err := s.e.Reader().QueryRow(ctx, `SELECT lang, time_zone FROM user_preferences WHERE user_id = $1`, userID).Scan(&p.Lang, &p.TimeZone)
+	if errors.Is(err, sql.ErrNoRows) {
+		return tahqiq.Preferences{}, nil
+	}
+	if err != nil {
+		return p, s.errorf("find preferences: %w", err)
+	}
+	return p, nil
+}
+
+// PutPreferences stores a user's preferences, replacing any earlier
+// ones; ENOTFOUND for an unknown user. They are not evidence: no log
+// entry.
+func (s *Store) PutPreferences(ctx context.Context, userID string, p tahqiq.Preferences, at time.Time) error {
+	n, err := s.e.Writer().Exec(ctx, `INSERT INTO user_preferences (user_id, lang, time_zone, updated_at)
+		SELECT id, $1, $2, $3 FROM users WHERE id = $4
+		ON CONFLICT (user_id) DO UPDATE SET lang = excluded.lang, time_zone = excluded.time_zone, updated_at = excluded.updated_at`,
+		p.Lang, p.TimeZone, ts(at), userID)
+	return s.exactlyOne(n, err, "put preferences", "no user %q", userID)
 }

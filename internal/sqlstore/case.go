@@ -50,9 +50,17 @@ func (t *caseTx) CreateUser(ctx context.Context, u tahqiq.User) error {
 }
 
 func (t *caseTx) CreateCase(ctx context.Context, c tahqiq.Case) error {
-	_, err := t.tx.Exec(ctx, `INSERT INTO cases (`+caseCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		c.ID, c.OrgID, c.Title, c.Description, string(c.TLP), c.CreatedBy, ts(c.CreatedAt))
+	_, err := t.tx.Exec(ctx, `INSERT INTO cases (`+caseCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		c.ID, c.OrgID, c.Title, c.Description, string(c.TLP), c.CreatedBy, ts(c.CreatedAt), c.ClosedBy, tsOrEmpty(c.ClosedAt))
 	return t.s.conflict(err, "case "+c.ID)
+}
+
+// PutCase replaces the case with c's ID (closing or reopening it);
+// ENOTFOUND when there is none.
+func (t *caseTx) PutCase(ctx context.Context, c tahqiq.Case) error {
+	n, err := t.tx.Exec(ctx, `UPDATE cases SET org_id = $1, title = $2, description = $3, tlp = $4, created_by = $5, created_at = $6, closed_by = $7, closed_at = $8 WHERE id = $9`,
+		c.OrgID, c.Title, c.Description, string(c.TLP), c.CreatedBy, ts(c.CreatedAt), c.ClosedBy, tsOrEmpty(c.ClosedAt), c.ID)
+	return t.s.exactlyOne(n, err, "put case", "no case %q", c.ID)
 }
 
 // CreateShare shares a case or an item; sharing it again with the same
@@ -162,16 +170,17 @@ func (s *Store) FindDatasetOrgs(ctx context.Context) (map[string]string, error) 
 	return out, rows.Err()
 }
 
-const caseCols = `id, org_id, title, description, tlp, created_by, created_at`
+const caseCols = `id, org_id, title, description, tlp, created_by, created_at, closed_by, closed_at`
 
 func scanCase(sc Row) (tahqiq.Case, error) {
 	var c tahqiq.Case
-	var tlp, at string
-	if err := sc.Scan(&c.ID, &c.OrgID, &c.Title, &c.Description, &tlp, &c.CreatedBy, &at); err != nil {
+	var tlp, at, closed string
+	if err := sc.Scan(&c.ID, &c.OrgID, &c.Title, &c.Description, &tlp, &c.CreatedBy, &at, &c.ClosedBy, &closed); err != nil {
 		return c, err
 	}
 	c.TLP = tahqiq.TLP(tlp)
 	c.CreatedAt, _ = time.Parse(time.RFC3339Nano, at)
+	c.ClosedAt = parseTime(closed)
 	return c, nil
 }
 

@@ -67,7 +67,7 @@ var Tables = []Table{
 	// on both sides; records are the exact JSON bytes the log's digests cover)
 	{Name: "organisations", OrderBy: "id", Columns: cols("id", Text, "name", Text)},
 	{Name: "users", OrderBy: "id", Columns: cols("id", Text, "org_id", Text, "name", Text, "role", Text, "disabled_at", Text)},
-	{Name: "cases", OrderBy: "id", RowSecurity: true, Columns: cols("id", Text, "org_id", Text, "title", Text, "description", Text, "tlp", Text, "created_by", Text, "created_at", Text)},
+	{Name: "cases", OrderBy: "id", RowSecurity: true, Columns: cols("id", Text, "org_id", Text, "title", Text, "description", Text, "tlp", Text, "created_by", Text, "created_at", Text, "closed_by", Text, "closed_at", Text)},
 	{Name: "case_shares", OrderBy: "case_id, item_id, org_id", Columns: cols("case_id", Text, "item_id", Text, "org_id", Text, "tlp", Text)},
 	{Name: "items", OrderBy: "id", RowSecurity: true, Columns: cols("id", Text, "case_id", Text, "seq", Int, "data", Bytes)},
 	{Name: "item_blobs", OrderBy: "item_id, sha256, dhash", Columns: cols("item_id", Text, "sha256", Text, "dhash", Text)},
@@ -80,6 +80,7 @@ var Tables = []Table{
 	{Name: "passwords", OrderBy: "user_id", Columns: cols("user_id", Text, "hash", Text, "set_at", Text)},
 	{Name: "sessions", OrderBy: "id", Columns: cols("id", Text, "user_id", Text, "csrf", Text, "created_at", Text, "expires_at", Text)},
 	{Name: "api_tokens", OrderBy: "hash", Columns: cols("hash", Text, "user_id", Text, "name", Text, "created_at", Text, "id", Text, "expires_at", Text, "revoked_at", Text)},
+	{Name: "user_preferences", OrderBy: "user_id", Columns: cols("user_id", Text, "lang", Text, "time_zone", Text, "updated_at", Text)},
 }
 
 func cols(kv ...any) []Column {

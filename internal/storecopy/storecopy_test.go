@@ -187,6 +187,14 @@ func TestCopyCases(t *testing.T) {
 	if _, err := cw.AttachFiles(ctx, admin, c.ID, "", file); err != nil {
 		t.Fatal(err)
 	}
+	// a closed case and a user's preferences are copied too
+	if _, err := cw.CloseCase(ctx, admin, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	prefs := tahqiq.Preferences{Lang: "ur", TimeZone: "Asia/Karachi"}
+	if err := src.PutPreferences(ctx, admin.ID, prefs, time.Now()); err != nil {
+		t.Fatal(err)
+	}
 	before, err := cw.Checkpoint(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -208,6 +216,12 @@ func TestCopyCases(t *testing.T) {
 		if !rep.OK() || rep.LogSize != before.Size || rep.Items != 1 {
 			t.Fatalf("verify %T: ok %v, log %d (want %d), items %d: %+v", st, rep.OK(), rep.LogSize, before.Size, rep.Items, rep.Problems)
 		}
+	}
+	if got, err := dst.FindPreferences(ctx, admin.ID); err != nil || got != prefs {
+		t.Errorf("preferences after the copy: %+v, %v; want %+v", got, err, prefs)
+	}
+	if got, err := dst.FindCaseByID(ctx, c.ID); err != nil || !got.Closed() {
+		t.Errorf("the closed case after the copy: %+v, %v", got, err)
 	}
 	cps, err := dst.Checkpoints(ctx)
 	if err != nil || len(cps) == 0 || !bytes.Equal(cps[len(cps)-1], before.Note) {

@@ -22,6 +22,8 @@ func runCases(t *testing.T, newStore func(t *testing.T, now func() time.Time) St
 	t.Run("LogAndCheckpoints", func(t *testing.T) { testLog(t, newStore(t, clock)) })
 	t.Run("DatasetOwners", func(t *testing.T) { testDatasetOrgs(t, newStore(t, clock)) })
 	t.Run("AccountsDisabledAndCounted", func(t *testing.T) { testAccounts(t, newStore(t, clock)) })
+	t.Run("Preferences", func(t *testing.T) { testPreferences(t, newStore(t, clock)) })
+	t.Run("CaseClosedAndReopened", func(t *testing.T) { testPutCase(t, newStore(t, clock)) })
 	t.Run("PasswordsSessionsTokens", func(t *testing.T) {
 		now := t0
 		testAuth(t, newStore(t, func() time.Time { return now }), &now)
@@ -635,4 +637,66 @@ func testAccounts(t *testing.T, s Store) {
 	}
 	err := s.InTx(ctx, func(tx tahqiq.CaseTx) error { return tx.SetUserDisabled(ctx, "u-404", true, t0) })
 	wantCode(t, "SetUserDisabled(u-404)", err, tahqiq.ENOTFOUND)
+}
+
+// testPreferences: a user's UI preferences, none until stored, replaced
+// whole, refused for an unknown user; they are no part of the log.
+func testPreferences(t *testing.T, s Store) {
+	ctx := context.Background()
+	seedOrgs(t, s)
+	p, err := s.FindPreferences(ctx, admin.ID)
+	if err != nil || p != (tahqiq.Preferences{}) {
+		t.Fatalf("preferences before any are stored: %+v, %v; want the zero value", p, err)
+	}
+	n0, _ := s.LogSize(ctx)
+	want := tahqiq.Preferences{Lang: "ur", TimeZone: "Asia/Karachi"}
+	if err := s.PutPreferences(ctx, admin.ID, want, t0); err != nil {
+		t.Fatal(err)
+	}
+	if p, err := s.FindPreferences(ctx, admin.ID); err != nil || p != want {
+		t.Fatalf("preferences = %+v, %v; want %+v", p, err, want)
+	}
+	if p, _ := s.FindPreferences(ctx, viewer.ID); p != (tahqiq.Preferences{}) {
+		t.Errorf("another user's preferences = %+v, want none", p)
+	}
+	want = tahqiq.Preferences{Lang: "en"}
+	if err := s.PutPreferences(ctx, admin.ID, want, t0.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if p, err := s.FindPreferences(ctx, admin.ID); err != nil || p != want {
+		t.Fatalf("replaced preferences = %+v, %v; want %+v", p, err, want)
+	}
+	wantCode(t, "preferences of an unknown user", s.PutPreferences(ctx, "u-nobody", want, t0), tahqiq.ENOTFOUND)
+	if n1, _ := s.LogSize(ctx); n1 != n0 {
+		t.Errorf("preferences wrote %d log entries; they are not evidence", n1-n0)
+	}
+}
+
+// testPutCase: a case replaced whole (closed, then reopened) reads back
+// as written, its closing time to the nanosecond.
+func testPutCase(t *testing.T, s Store) {
+	ctx := context.Background()
+	seedOrgs(t, s)
+	c := tahqiq.Case{ID: "c-1", OrgID: orgA.ID, Title: "انتخابات 2024", TLP: tahqiq.TLPAmber, CreatedBy: admin.ID, CreatedAt: t0}
+	inTx(t, s, func(ctx context.Context, tx tahqiq.CaseTx) error { return tx.CreateCase(ctx, c) })
+	if got, err := s.FindCaseByID(ctx, c.ID); err != nil || got.Closed() || !cmp.Equal(got, c) {
+		t.Fatalf("new case = %+v, %v; want %+v, open", got, err, c)
+	}
+	closed := c
+	closed.ClosedBy, closed.ClosedAt = admin.ID, t0.Add(time.Hour+123456789)
+	inTx(t, s, func(ctx context.Context, tx tahqiq.CaseTx) error { return tx.PutCase(ctx, closed) })
+	if got, err := s.FindCaseByID(ctx, c.ID); err != nil || !got.Closed() || !cmp.Equal(got, closed) {
+		t.Fatalf("closed case = %+v, %v; want %+v", got, err, closed)
+	}
+	if cs, err := s.FindCases(ctx); err != nil || len(cs) != 1 || !cmp.Equal(cs[0], closed) {
+		t.Fatalf("cases = %+v, %v; want the closed case", cs, err)
+	}
+	inTx(t, s, func(ctx context.Context, tx tahqiq.CaseTx) error { return tx.PutCase(ctx, c) })
+	if got, err := s.FindCaseByID(ctx, c.ID); err != nil || !cmp.Equal(got, c) {
+		t.Fatalf("reopened case = %+v, %v; want %+v", got, err, c)
+	}
+	err := s.InTx(ctx, func(tx tahqiq.CaseTx) error {
+		return tx.PutCase(ctx, tahqiq.Case{ID: "c-none", OrgID: orgA.ID, Title: "x", TLP: tahqiq.TLPAmber, CreatedAt: t0})
+	})
+	wantCode(t, "put of an unknown case", err, tahqiq.ENOTFOUND)
 }

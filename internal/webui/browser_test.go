@@ -21,6 +21,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -64,21 +65,53 @@ type server struct {
 	url  string
 	data string
 	cmd  *exec.Cmd
+	once sync.Once
 }
 
-// startServer builds the binary and starts `tahqiq serve` on a free
-// loopback port with a fresh data directory.
+var (
+	binOnce sync.Once
+	binPath string
+	binErr  error
+)
+
+// binary builds tahqiq once per test process (the machine is shared: a
+// build takes minutes under load).
+func binary(t *testing.T) string {
+	t.Helper()
+	binOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "tahqiq-webui-test-")
+		if err != nil {
+			binErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "tahqiq")
+		build := exec.Command("go", "build", "-o", binPath, "./cmd/tahqiq")
+		build.Dir = repoRoot(t)
+		if out, err := build.CombinedOutput(); err != nil {
+			binErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if binErr != nil {
+		t.Fatal(binErr)
+	}
+	return binPath
+}
+
+// startServer starts `tahqiq serve` on a free loopback port with a fresh
+// data directory.
 func startServer(t *testing.T) *server {
 	t.Helper()
-	root := repoRoot(t)
-	bin := filepath.Join(t.TempDir(), "tahqiq")
-	build := exec.Command("go", "build", "-o", bin, "./cmd/tahqiq")
-	build.Dir = root
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	data := t.TempDir()
-	cmd := exec.Command(bin, "serve", "--data", data, "--addr", "127.0.0.1:0", "--grace", "5s", "--watch")
+	return startServerAt(t, t.TempDir(), "127.0.0.1:0")
+}
+
+// startServerAt starts `tahqiq serve` on addr with the data directory
+// data (a server stopped and started again keeps its store).
+func startServerAt(t *testing.T, data, addr string) *server {
+	t.Helper()
+	bin := binary(t)
+	cmd := exec.Command(bin, "serve", "--data", data, "--addr", addr, "--grace", "5s", "--watch")
+	// the trusted-keys file of the user running serve: none of this machine's
+	cmd.Env = append(os.Environ(), "TAHQIQ_TRUSTED_KEYS="+filepath.Join(data, "no-trusted-keys"))
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -86,34 +119,43 @@ func startServer(t *testing.T) *server {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		cmd.Process.Signal(os.Interrupt)
-		done := make(chan struct{})
-		go func() { cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(20 * time.Second):
-			cmd.Process.Kill()
-		}
-	})
-	addr := make(chan string, 1)
+	srv := &server{data: data, cmd: cmd}
+	t.Cleanup(srv.stop)
+	served := make(chan string, 1)
 	go func() {
 		re := regexp.MustCompile(`serving (http://\S+)`)
 		sc := bufio.NewScanner(stderr)
 		for sc.Scan() {
 			if m := re.FindStringSubmatch(sc.Text()); m != nil {
-				addr <- m[1]
+				served <- m[1]
 			}
 			t.Log("serve: ", sc.Text())
 		}
 	}()
 	select {
-	case u := <-addr:
-		return &server{url: u, data: data, cmd: cmd}
+	case u := <-served:
+		srv.url = u
+		return srv
 	case <-time.After(60 * time.Second):
 		t.Fatal("tahqiq serve printed no address")
 	}
 	return nil
+}
+
+// stop ends the server (an interrupt, then a kill after 20 s); a second
+// call does nothing.
+func (s *server) stop() {
+	s.once.Do(func() {
+		s.cmd.Process.Signal(os.Interrupt)
+		done := make(chan struct{})
+		go func() { s.cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(20 * time.Second):
+			s.cmd.Process.Kill()
+			<-done
+		}
+	})
 }
 
 // browser starts headless Chromium with the flags the issue names.
@@ -133,8 +175,29 @@ func browser(t *testing.T) context.Context {
 	ctx, cancel2 := chromedp.NewContext(actx, chromedp.WithLogf(t.Logf))
 	t.Cleanup(cancel2)
 	// every step below has its own deadline through wait; this bounds the whole
-	ctx, cancel3 := context.WithTimeout(ctx, 8*time.Minute)
+	ctx, cancel3 := context.WithTimeout(ctx, 15*time.Minute)
 	t.Cleanup(cancel3)
+	// the page's errors and uncaught exceptions go to the test's log
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	ended := false
+	t.Cleanup(func() { mu.Lock(); ended = true; mu.Unlock() })
+	go func() {
+		for m, err := range chromedp.Console(ctx) {
+			if err != nil {
+				return
+			}
+			if m.Type == chromedp.ConsoleError || m.IsException() {
+				mu.Lock()
+				if !ended {
+					t.Logf("browser console: %s", m)
+				}
+				mu.Unlock()
+			}
+		}
+	}()
 	return ctx
 }
 
@@ -221,6 +284,125 @@ func (p *page) shot(name string) {
 	}
 }
 
+// shotsDir is where png writes (-shots DIR; default a temporary one).
+var shotsDir = flag.String("shots", "", "directory to write PNG screenshots of every page, in English and Urdu, desktop and 390 px, to look at")
+
+// png saves a full-page PNG screenshot as NAME.png under -shots: the
+// viewport is made as tall as the page for the capture (Chromium's own
+// full-page capture misplaces right-to-left pages at a phone's width).
+func (p *page) png(name string) {
+	p.t.Helper()
+	type size struct{ W, H, VH int64 }
+	sz, err := chromedp.Run(p.ctx, chromedp.Evaluate[size](`({W: innerWidth, H: Math.min(document.documentElement.scrollHeight, 12000), VH: innerHeight})`))
+	if err != nil {
+		p.t.Logf("screenshot %s: %v", name, err)
+		return
+	}
+	p.viewport(sz.W, max(sz.H, sz.VH))
+	time.Sleep(150 * time.Millisecond)
+	b, err := chromedp.Run(p.ctx, chromedp.CaptureScreenshot())
+	p.viewport(sz.W, sz.VH)
+	if err != nil {
+		p.t.Logf("screenshot %s: %v", name, err)
+		return
+	}
+	dir := *shotsDir
+	if dir == "" {
+		dir = p.t.TempDir()
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), b, 0o644); err != nil {
+		p.t.Error(err)
+	}
+}
+
+// viewport sets the page's size in CSS pixels (390 x 844: a phone).
+func (p *page) viewport(w, h int64) {
+	p.t.Helper()
+	opts := []chromedp.EmulateViewportOption{}
+	if w < 600 {
+		opts = append(opts, chromedp.EmulateScale(1))
+	}
+	p.do("viewport", chromedp.EmulateViewport(w, h, opts...))
+}
+
+// axeScript is axe-core (web/node_modules, a dev dependency of web/), or
+// nil where it is not installed (npm ci in web/).
+var (
+	axeOnce   sync.Once
+	axeScript []byte
+)
+
+// axe runs axe-core in the page and fails the test on every violation
+// (WCAG 2 A and AA and best practices), naming the rule, its impact and
+// the elements.
+func (p *page) axe(what string) {
+	p.t.Helper()
+	axeOnce.Do(func() {
+		axeScript, _ = os.ReadFile(filepath.Join(repoRoot(p.t), "web", "node_modules", "axe-core", "axe.min.js"))
+	})
+	if axeScript == nil {
+		p.t.Logf("axe-core not installed (cd web && npm ci): %s not checked for accessibility", what)
+		return
+	}
+	if _, err := chromedp.Run(p.ctx, chromedp.Evaluate[chromedp.Void](string(axeScript))); err != nil {
+		p.t.Fatalf("inject axe-core: %v", err)
+	}
+	type violation struct {
+		ID, Impact, Help string
+		Nodes            []string
+	}
+	vs, err := chromedp.Run(p.ctx, chromedp.Evaluate[[]violation](`axe.run(document, {resultTypes: ['violations']}).then(r => r.violations.map(v => ({
+		ID: v.id, Impact: v.impact || '', Help: v.help,
+		Nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ') + ': ' + (n.failureSummary || '').split('\n').slice(1, 2).join(''))})))`,
+		chromedp.EvalAwaitPromise))
+	if err != nil {
+		p.t.Fatalf("axe-core on %s: %v", what, err)
+	}
+	for _, v := range vs {
+		p.t.Errorf("axe-core on %s: %s (%s): %s\n\t%s", what, v.ID, v.Impact, v.Help, strings.Join(v.Nodes, "\n\t"))
+	}
+}
+
+// fitsWidth checks that the page does not scroll sideways, and that no
+// number, date or time is broken over two lines.
+func (p *page) fitsWidth(what string) {
+	p.t.Helper()
+	type layout struct {
+		Over   int
+		Broken []string
+		Wide   []string
+	}
+	l, err := chromedp.Run(p.ctx, chromedp.Evaluate[layout](`(() => {
+		const over = document.documentElement.scrollWidth - window.innerWidth;
+		// a value on two lines: its text's boxes at two heights (screen-reader-only text aside)
+		const lines = (e) => {
+			const tops = new Set();
+			const w = document.createTreeWalker(e, NodeFilter.SHOW_TEXT, {acceptNode: n => n.parentElement.closest('.sr-only') ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT});
+			for (let n = w.nextNode(); n; n = w.nextNode()) {
+				const r = document.createRange(); r.selectNodeContents(n);
+				for (const x of r.getClientRects()) if (x.width > 0) tops.add(Math.round(x.top / 3));
+			}
+			return tops.size;
+		};
+		const broken = [...document.querySelectorAll('td.num, time.when, .num')].filter(e => e.offsetParent && e.innerText.trim() && lines(e) > 1).map(e => e.innerText.slice(0, 40));
+		// what sticks out of the page, innermost first
+		const wide = over > 1 ? [...document.querySelectorAll('body *')].filter(e => {
+			const r = e.getBoundingClientRect();
+			return r.width > 0 && (r.right > innerWidth + 1 || r.left < -1) && !e.closest('.scroll, .scroll-x, .graph, nav');
+		}).slice(-5).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + '.' + [...e.classList].join('.') + ' ' + Math.round(e.getBoundingClientRect().left) + '..' + Math.round(e.getBoundingClientRect().right)) : [];
+		return {Over: over, Broken: broken.slice(0, 5), Wide: wide};
+	})()`))
+	if err != nil {
+		p.t.Fatalf("layout of %s: %v", what, err)
+	}
+	if l.Over > 1 {
+		p.t.Errorf("%s scrolls sideways by %d px at %s: %q", what, l.Over, p.eval(`innerWidth + ' px'`), l.Wide)
+	}
+	if len(l.Broken) > 0 {
+		p.t.Errorf("%s: values broken over two lines: %q", what, l.Broken)
+	}
+}
+
 const (
 	adminName = "amina"
 	password  = "correct horse battery"
@@ -255,7 +437,8 @@ func TestBrowserWorkflow(t *testing.T) {
 	}
 
 	// Log out, then a wrong password, then the right one.
-	p.do("log out", chromedp.Click(chromedp.CSS(`header button.link`)))
+	p.do("open the user menu", chromedp.Click(chromedp.CSS(`#who`)))
+	p.do("log out", chromedp.Click(chromedp.CSS(`#logout`)))
 	p.wait("login form", `!!document.querySelector('#login-form')`, 10*time.Second)
 	p.fill(`#login-form [name=name]`, adminName)
 	p.fill(`#login-form [name=password]`, "not the password")
@@ -290,7 +473,7 @@ func TestBrowserWorkflow(t *testing.T) {
 	p.wait("dataset page", `document.querySelector('#dataset-stats')?.innerText.includes('35,085')`, 30*time.Second)
 	p.wait("chart", `document.querySelectorAll('.chart rect.bar').length > 0`, 10*time.Second)
 	p.go_("/datasets/brexit")
-	p.wait("brexit page", `[...document.querySelectorAll('section.panel')].some(s => s.innerText.startsWith('Top Hashtags') && /brexit/i.test(s.innerText))`, 30*time.Second)
+	p.wait("brexit page", `[...document.querySelectorAll('section.panel')].some(s => /^Top hashtags/i.test(s.innerText) && /brexit/i.test(s.innerText))`, 30*time.Second)
 	p.do("account", chromedp.Click(chromedp.CSS(`section.panel table tbody tr:first-child button.link`)))
 	p.wait("account activity", `!!document.querySelector('#account tbody tr')`, 20*time.Second)
 	p.shot("dataset")
@@ -380,7 +563,7 @@ func TestBrowserWorkflow(t *testing.T) {
 		}
 	}
 	ev := p.text("#edge-evidence")
-	if !strings.Contains(ev, "retweet") || !strings.Contains(ev, "co-share pairs") {
+	if !strings.Contains(ev, "retweet") || !strings.Contains(ev, "co-share pair") {
 		t.Fatalf("edge evidence: %q", ev)
 	}
 	// Every evidence row is within the window.
@@ -397,8 +580,10 @@ func TestBrowserWorkflow(t *testing.T) {
 	p.shot("coordination")
 
 	// An account's activity, from the links table (the keyboard path).
-	p.do("open account", chromedp.Click(chromedp.CSS(`#edge-table tbody tr:first-child button`)))
-	p.wait("evidence of the first link", `!!document.querySelector('#edge-table tr.selected')`, 20*time.Second)
+	p.do("open the first link's evidence", chromedp.Click(chromedp.CSS(`#edge-table tbody tr:first-child button.edge`)))
+	p.wait("evidence of the first link", `!!document.querySelector('#edge-table tr.selected') && !!document.querySelector('#edge-evidence tbody tr')`, 20*time.Second)
+	p.do("open an account", chromedp.Click(chromedp.CSS(`#edge-table tbody tr:first-child button.account-a`)))
+	p.wait("account panel", `!!document.querySelector('#account h2') && document.activeElement === document.querySelector('#account')`, 20*time.Second)
 
 	// A case with an Urdu title: shown right to left.
 	p.go_("/cases")
@@ -407,16 +592,16 @@ func TestBrowserWorkflow(t *testing.T) {
 	p.fill(`#case-form [name=description]`, "Accounts retweeting the same posts within a minute.")
 	p.do("open case", chromedp.Click(chromedp.CSS(`#case-form button[type=submit]`)))
 	p.wait("case page", `document.querySelector('main h1')?.innerText === `+jsString(urduTitle), 20*time.Second)
-	if dir := p.eval(`getComputedStyle(document.querySelector('main h1')).direction`); dir != "rtl" {
+	if dir := p.eval(`getComputedStyle(document.querySelector('main h1 .u')).direction`); dir != "rtl" {
 		t.Errorf("the Urdu case title is laid out %q, want rtl", dir)
 	}
 	caseURL := p.eval(`location.hash`)
 
 	// Attach the run to the case from the run page.
 	p.do("back to the run", chromedp.Navigate(p.url+"/"+runURL))
-	p.wait("attach control", `!!document.querySelector('#attach-run')`, 60*time.Second)
-	p.do("attach", chromedp.Click(chromedp.CSS(`#attach-run`)))
-	p.wait("attached", `document.querySelector('.attach-run .ok')?.innerText.includes('Attached')`, 30*time.Second)
+	p.wait("attach control", `!!document.querySelector('#attach-run button.attach')`, 60*time.Second)
+	p.do("attach", chromedp.Click(chromedp.CSS(`#attach-run button.attach`)))
+	p.wait("attached", `document.querySelector('#attach-run .ok')?.innerText.includes('Attached')`, 30*time.Second)
 
 	// The case lists it; verify the store.
 	p.do("case page", chromedp.Navigate(p.url+"/"+caseURL))
@@ -528,7 +713,7 @@ func TestBrowserAudit(t *testing.T) {
 	p.fill(`#claim-form [aria-label=candidate]`, names[0])
 	p.fill(`#claim-form [aria-label=over]`, names[1])
 	p.do("test claim", chromedp.Click(chromedp.CSS(`#claim-form button[type=submit]`)))
-	p.wait("claim result", `!!document.querySelector('#claim-result') || !!document.querySelector('#claim-form + .error')`, 20*time.Second)
+	p.wait("claim result", `!!document.querySelector('#claim-result') || !!document.querySelector('#claim-form ~ .error')`, 20*time.Second)
 	if got := p.text("#claim-result"); !strings.Contains(got, "Evidence set") {
 		t.Errorf("claim result: %q", got)
 	}

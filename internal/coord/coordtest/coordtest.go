@@ -16,7 +16,7 @@ import (
 func Records(t testing.TB, res *coord.Result) (edges, evidence []string) {
 	t.Helper()
 	for i := range res.Edges {
-		edges = append(edges, strings.Join(res.EdgeRecord(&res.Edges[i]), ","))
+		edges = append(edges, res.EdgeLine(&res.Edges[i]))
 	}
 	if err := res.Evidence(func(r coord.EvidenceRow) error {
 		evidence = append(evidence, strings.Join(r.Record(), ","))

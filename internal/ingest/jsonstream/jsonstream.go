@@ -306,18 +306,16 @@ func eachToken(br *bufio.Reader, opt Options, fn func(Value) error) error {
 // firstNonSpace returns the offset of the first non-space byte at or after
 // off, reading more input as needed.
 func firstNonSpace(c *capture, off int64) int64 {
-	for {
-		for i := off - c.base; i < int64(len(c.buf)); i++ {
-			switch c.buf[i] {
-			case ' ', '\t', '\r', '\n':
-			default:
-				return c.base + i
-			}
+	for i := off - c.base; i < int64(len(c.buf)); i++ {
+		switch c.buf[i] {
+		case ' ', '\t', '\r', '\n':
+		default:
+			return c.base + i
 		}
-		// More() has already buffered the next token's first byte, so this
-		// is not reached in practice; guard anyway.
-		return off
 	}
+	// More() has already buffered the next token's first byte, so this is
+	// not reached in practice; guard anyway.
+	return off
 }
 
 // hasDescendKey reports whether the object starting at start names one of

@@ -19,10 +19,10 @@ func TestScan(t *testing.T) {
 			Hashtags: []tahqiq.Entity{{Text: "UTAH", Start: 0, End: 5}, {Text: "maga", Start: 55, End: 60}},
 			Links:    []tahqiq.Link{{URL: "https://t.co/ehCi5RzzEZ", Start: 31, End: 54}},
 		}},
-		{"⚡️ @nedryun: see (https://e.org/a_(b)). x#no &#38; #123 #پاکستان_زندہ‌باد", textent.Entities{
+		{"⚡️ @nedryun: see (https://e.org/a_(b)). x#no &#38; #123 #پاکستان_زندہ\u200cباد", textent.Entities{
 			Mentions: []tahqiq.Entity{{Text: "nedryun", Start: 3, End: 11}},
 			Links:    []tahqiq.Link{{URL: "https://e.org/a_(b)", Start: 18, End: 37}},
-			Hashtags: []tahqiq.Entity{{Text: "پاکستان_زندہ‌باد", Start: 56, End: 73}},
+			Hashtags: []tahqiq.Entity{{Text: "پاکستان_زندہ\u200cباد", Start: 56, End: 73}},
 		}},
 		{"mail a@b.com and http://t.co/x…", textent.Entities{
 			Links: []tahqiq.Link{{URL: "http://t.co/x", Start: 17, End: 30}},

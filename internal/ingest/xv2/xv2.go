@@ -22,7 +22,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/ingest/jsonlex"
@@ -181,14 +180,6 @@ func skipValue(dec *json.Decoder) error {
 // flattened tweet, a list element).
 func Parse(ctx context.Context, src tahqiq.Source, emit func(*tahqiq.Parsed) error) error {
 	return jsonstream.Records(ctx, src, jsonstream.Options{}, FormatPages, emit, parseValue)
-}
-
-func locator(v jsonstream.Value) string {
-	s := "L" + strconv.FormatInt(v.Line, 10)
-	if v.Pointer != "" {
-		s += "#" + v.Pointer
-	}
-	return s
 }
 
 func parseValue(p *tahqiq.Parsed) error {

@@ -117,6 +117,7 @@ var recordSchemas = map[string]schema{
 		{name: "id", typ: tString}, {name: "org_id", typ: tString}, {name: "title", typ: tString},
 		{name: "description", typ: tString, omit: omitEmpty}, {name: "tlp", typ: tString},
 		{name: "created_by", typ: tString}, {name: "created_at", typ: tTime},
+		{name: "closed_by", typ: tString, omit: omitEmpty}, {name: "closed_at", typ: tTime, omit: omitZero},
 	},
 	"item": {
 		{name: "id", typ: tString}, {name: "case_id", typ: tString}, {name: "kind", typ: tString}, {name: "title", typ: tString},

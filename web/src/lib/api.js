@@ -16,6 +16,17 @@ export function setCSRF(token) {
   csrf = token || '';
 }
 
+// hooks tell the session what requests found: the server unreachable or
+// reachable again (network), a request refused for want of a login
+// (unauthorized: the session expired or was ended elsewhere).
+const hooks = { network: () => {}, unauthorized: () => {} };
+export function setHooks(h) {
+  Object.assign(hooks, h);
+}
+
+// Paths whose 401 is an answer, not a lost session.
+const loginPaths = new Set(['/login', '/setup', '/me', '/me/password', '/logout']);
+
 async function errorOf(res) {
   let code = 'http_' + res.status;
   let message = res.statusText || 'request failed';
@@ -41,8 +52,24 @@ export async function request(method, path, body, headers = {}) {
     payload = JSON.stringify(body);
   }
   if (method !== 'GET' && method !== 'HEAD' && csrf) h['X-CSRF-Token'] = csrf;
-  const res = await fetch(base + path, { method, headers: h, body: payload, credentials: 'same-origin' });
-  if (!res.ok) throw await errorOf(res);
+  let res;
+  try {
+    res = await fetch(base + path, { method, headers: h, body: payload, credentials: 'same-origin' });
+  } catch (err) {
+    if (err && err.name === 'AbortError') throw err;
+    hooks.network(false);
+    throw new ApiError(0, 'network', 'the server cannot be reached');
+  }
+  hooks.network(true);
+  if (!res.ok) {
+    const e = await errorOf(res);
+    if (res.status === 401 && !loginPaths.has(path.split('?')[0])) hooks.unauthorized(e);
+    if (res.status === 502 || res.status === 503 || res.status === 504) {
+      hooks.network(false);
+      e.code = 'network';
+    }
+    throw e;
+  }
   if (res.status === 204 || method === 'HEAD') return res;
   const ct = res.headers.get('Content-Type') || '';
   return ct.includes('application/json') ? res.json() : res.text();
@@ -51,6 +78,7 @@ export async function request(method, path, body, headers = {}) {
 export const get = (p) => request('GET', p);
 export const post = (p, b) => request('POST', p, b === undefined ? {} : b);
 export const patch = (p, b) => request('PATCH', p, b);
+export const put = (p, b) => request('PUT', p, b);
 export const del = (p) => request('DELETE', p);
 
 // q builds a query string from the defined, non-empty values.
@@ -125,9 +153,21 @@ export async function waitJob(job, onUpdate = () => {}, signal) {
     await new Promise((r) => setTimeout(r, delay));
     if (signal && signal.aborted) return j;
     delay = Math.min(delay * 1.5, 2000);
-    j = await get('/jobs/' + enc(j.id));
+    try {
+      j = await get('/jobs/' + enc(j.id));
+    } catch (err) {
+      // the job goes on on the server: keep asking while it cannot be reached
+      if (err.code !== 'network') throw err;
+      delay = 3000;
+      continue;
+    }
     onUpdate(j);
   }
-  if (j.state === 'failed') throw new ApiError(0, (j.error && j.error.code) || 'failed', (j.error && j.error.message) || 'job failed');
+  if (j.state === 'failed' || j.state === 'cancelled') {
+    // the job's own status line shows its error: callers show it once
+    const e = new ApiError(0, (j.error && j.error.code) || j.state, (j.error && j.error.message) || 'job ' + j.state);
+    e.job = j;
+    throw e;
+  }
   return j;
 }

@@ -1,18 +1,63 @@
-// Display helpers. Numbers and times are shown in the reader's locale;
-// times also keep their UTC form in a title for exact citation.
+// Display helpers, pure: every function takes the language and time zone
+// it formats for (lib/i18n.svelte.js passes the user's). Numbers keep
+// Latin digits in every language the UI has; times are shown in the
+// user's zone and carry their UTC form for exact citation.
 
-const nf = new Intl.NumberFormat();
+const nfs = new Map();
+function nf(lang) {
+  let f = nfs.get(lang);
+  if (!f) {
+    f = new Intl.NumberFormat(lang === 'ur' ? 'ur-PK' : lang || 'en', { numberingSystem: 'latn' });
+    nfs.set(lang, f);
+  }
+  return f;
+}
 
-export const num = (n) => (n === undefined || n === null ? '' : nf.format(n));
+export const num = (n, lang = 'en') => (n === undefined || n === null || n === '' ? '' : nf(lang).format(n));
 
-export function time(t) {
-  if (!t) return '';
+// utc is a time as "2024-02-08 10:11:12 UTC" (to the second).
+export function utc(t) {
+  if (!t && t !== 0) return '';
   const d = new Date(t);
   if (isNaN(d)) return String(t);
   return d.toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z').replace(/Z$/, ' UTC');
 }
 
+const dtfs = new Map();
+function dtf(zone) {
+  let f = dtfs.get(zone);
+  if (!f) {
+    try {
+      f = new Intl.DateTimeFormat('en-CA', {
+        timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit',
+        hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', timeZoneName: 'shortOffset',
+      });
+    } catch {
+      f = null; // an unknown zone: UTC
+    }
+    dtfs.set(zone, f);
+  }
+  return f;
+}
+
+// local is a time in zone as "2024-02-08 15:11:12 UTC+5" (ISO order, to
+// the second, with the zone's offset), or utc(t) when zone is UTC,
+// empty or unknown.
+export function local(t, zone) {
+  if (!t && t !== 0) return '';
+  const d = new Date(t);
+  if (isNaN(d)) return String(t);
+  if (!zone || zone === 'UTC' || zone === 'Etc/UTC') return utc(d);
+  const f = dtf(zone);
+  if (!f) return utc(d);
+  const p = {};
+  for (const x of f.formatToParts(d)) p[x.type] = x.value;
+  const off = (p.timeZoneName || 'GMT').replace(/^GMT/, 'UTC');
+  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second} ${off === 'UTC' ? 'UTC+0' : off}`;
+}
+
 export function bytes(n) {
+  if (n === undefined || n === null) return '';
   if (n < 1024) return n + ' B';
   const u = ['KiB', 'MiB', 'GiB', 'TiB'];
   let i = -1;
@@ -24,6 +69,36 @@ export function bytes(n) {
 }
 
 export const short = (h, n = 12) => (h ? String(h).slice(0, n) : '');
+
+// Right-to-left scripts and the languages written in them.
+const rtlLangs = new Set(['ar', 'arc', 'ckb', 'dv', 'fa', 'he', 'ks', 'ku-arab', 'pa-arab', 'ps', 'sd', 'ug', 'ur', 'yi']);
+const rtlChar = /[\u0590-\u08FF\uFB1D-\uFDFF\uFE70-\uFEFC]/gu;
+const ltrChar = /[A-Za-z\u00C0-\u024F\u0370-\u03FF\u0400-\u04FF\u0900-\u0DFF\u0E00-\u0FFF\u3040-\u9FFF]/gu;
+
+// langDir is the direction of a language tag, or '' when unknown.
+export function langDir(lang) {
+  if (!lang) return '';
+  const l = String(lang).toLowerCase();
+  if (rtlLangs.has(l) || rtlLangs.has(l.split('-')[0])) return 'rtl';
+  if (/^(und|zxx|qme|qht|art)/.test(l)) return '';
+  return 'ltr';
+}
+
+// textDir is the direction to lay a piece of user text out in: its
+// language's, where the platform gave one; else the direction of most
+// of its letters, mentions, hashtags and links left out (an Urdu post
+// that starts with @handle or NA-56 is still Urdu). Text without letters
+// gets '' (the reader's).
+export function textDir(s, lang) {
+  const d = langDir(lang);
+  if (d) return d;
+  if (!s) return '';
+  const t = String(s).replace(/https?:\/\/\S+|[@#][\p{L}\p{N}_]+/gu, ' ');
+  const r = (t.match(rtlChar) || []).length;
+  const l = (t.match(ltrChar) || []).length;
+  if (!r && !l) return '';
+  return r > l ? 'rtl' : 'ltr';
+}
 
 // palette returns a colour for a community number as #rrggbb (the graph's
 // WebGL renderer reads hex, not hsl): distinct hues spread by the golden
@@ -55,4 +130,14 @@ export function digitDiff(a, b) {
     const ca = sa[sa.length - (sb.length - i)];
     return { ch, diff: dropped || ca !== ch };
   });
+}
+
+// noteLines splits a signed note (a checkpoint) into lines of tokens, so
+// that each token is shown isolated: a signature that starts with "/4"
+// stays "/4…" beside an organisation's Urdu name.
+export function noteLines(text) {
+  return String(text || '')
+    .replace(/\n$/, '')
+    .split('\n')
+    .map((line) => line.split(' '));
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { digitDiff, bytes, palette, time } from './format.js';
+import { digitDiff, bytes, palette, utc, local, num, textDir, langDir, noteLines } from './format.js';
 
 describe('digitDiff', () => {
   const marks = (a, b) => digitDiff(a, b).map((d) => (d.diff ? d.ch.toUpperCase() + '!' : d.ch)).join('');
@@ -34,9 +34,52 @@ describe('palette', () => {
   });
 });
 
-describe('time', () => {
+describe('times', () => {
   it('shows UTC to the second', () => {
-    expect(time('2024-02-08T10:11:12.5Z')).toBe('2024-02-08 10:11:12 UTC');
-    expect(time('')).toBe('');
+    expect(utc('2024-02-08T10:11:12.5Z')).toBe('2024-02-08 10:11:12 UTC');
+    expect(utc('')).toBe('');
+  });
+  it('shows a time in the user’s zone, ISO order, with its offset', () => {
+    expect(local('2024-02-08T10:11:12Z', 'Asia/Karachi')).toBe('2024-02-08 15:11:12 UTC+5');
+    expect(local('2024-02-08T23:30:00Z', 'Asia/Karachi')).toBe('2024-02-09 04:30:00 UTC+5'); // the next day in Pakistan
+    expect(local('2024-07-01T12:00:00Z', 'Europe/London')).toBe('2024-07-01 13:00:00 UTC+1');
+    expect(local('2024-02-08T10:11:12Z', 'UTC')).toBe('2024-02-08 10:11:12 UTC');
+    expect(local('2024-02-08T10:11:12Z', 'Not/AZone')).toBe('2024-02-08 10:11:12 UTC');
+    expect(local('2024-02-08T10:11:12Z', '')).toBe('2024-02-08 10:11:12 UTC');
+  });
+});
+
+describe('num', () => {
+  it('keeps Latin digits and groups by thousands in both languages', () => {
+    expect(num(1234567, 'en')).toBe('1,234,567');
+    expect(num(1234567, 'ur')).toBe('1,234,567');
+    expect(num(0, 'ur')).toBe('0');
+    expect(num(undefined)).toBe('');
+  });
+});
+
+describe('direction', () => {
+  it('takes the post’s language where the platform gives one', () => {
+    expect(langDir('ur')).toBe('rtl');
+    expect(langDir('ar-SA')).toBe('rtl');
+    expect(langDir('en')).toBe('ltr');
+    expect(langDir('und')).toBe('');
+    expect(textDir('NA-56 results', 'ur')).toBe('rtl');
+  });
+  it('reads most letters, not the first: Urdu that starts with @handle or NA-56 is right to left', () => {
+    expect(textDir('@ecp_pakistan حلقہ NA-56 کے نتائج میں دھاندلی ہوئی')).toBe('rtl');
+    expect(textDir('NA-56 98,765 بمقابلہ 1,23,456 میں فرق')).toBe('rtl');
+    expect(textDir('#NA56 #انتخابات دھاندلی نامنظور')).toBe('rtl');
+    expect(textDir('Results of NA-56: نتائج')).toBe('ltr');
+    expect(textDir('https://example.org/very/long/english/path نتائج')).toBe('rtl');
+    expect(textDir('1,234')).toBe('');
+    expect(textDir('')).toBe('');
+  });
+});
+
+describe('noteLines', () => {
+  it('splits a checkpoint into lines of words, a signature kept whole', () => {
+    const note = 'tahqiq/انتخابی ٹیم\n42\nabc=\n\n— tahqiq/انتخابی /4Xyz+AbC=\n';
+    expect(noteLines(note)).toEqual([['tahqiq/انتخابی', 'ٹیم'], ['42'], ['abc='], [''], ['—', 'tahqiq/انتخابی', '/4Xyz+AbC=']]);
   });
 });

@@ -1,0 +1,497 @@
+package claims
+
+import (
+	"cmp"
+	"context"
+	"math"
+	"net/url"
+	"regexp"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/textkey"
+	"github.com/tahqiq/tahqiq/internal/textnorm"
+)
+
+// Post is what matching needs of a post.
+type Post struct {
+	ID         string // post UID
+	Account    string
+	Platform   string
+	PlatformID string
+	URL        string // permalink, when known
+	Time       int64
+	HasTime    bool
+	Text       string
+}
+
+// FromPost takes what matching needs from a post (its best full text).
+func FromPost(p tahqiq.Post) Post {
+	mp := Post{ID: p.UID, Account: p.AuthorUID, Platform: p.Platform, PlatformID: p.PlatformID, URL: p.URL, Text: p.Text}
+	if p.TextFull != "" {
+		mp.Text = p.TextFull
+	}
+	if !p.CreatedAt.IsZero() && p.Precision != tahqiq.PrecisionNone {
+		mp.Time, mp.HasTime = p.CreatedAt.Unix(), true
+	}
+	return mp
+}
+
+// Language rules: which posts a claim is matched against.
+const (
+	LangsBridge = "bridge" // the claim's language, Urdu script with Roman Urdu, Roman Urdu with English, and undetermined posts
+	LangsSame   = "same"   // the claim's language only
+	LangsAny    = "any"    // every post
+)
+
+// Params are the parameters of a matching run.
+type Params struct {
+	Suggest     float64 `json:"suggest"`       // score from which a post is a suggested match (start 0.7, Check's lexical suggestion)
+	Link        float64 `json:"link"`          // score from which it is a link (start 0.875, Check's lexical auto-match)
+	MinWords    int     `json:"min_words"`     // a claim or post of fewer words is suggested, never linked (8, Check's text_length_matching_threshold)
+	WindowDays  float64 `json:"window_days"`   // only posts within this many days of the review's date (0: any time)
+	Langs       string  `json:"langs"`         // bridge, same or any
+	MaxPerClaim int     `json:"max_per_claim"` // best matches kept per claim (1,000)
+}
+
+// DefaultParams returns the start values (../shared/docs/narratives.md §2, §3.4).
+func DefaultParams() Params {
+	return Params{Suggest: 0.7, Link: 0.875, MinWords: 8, Langs: LangsBridge, MaxPerClaim: 1000}
+}
+
+// Validate checks the parameters.
+func (p Params) Validate() error {
+	switch {
+	case p.Suggest <= 0 || p.Suggest > 1:
+		return tahqiq.Errorf(tahqiq.EINVALID, "suggest %g: want a score in (0, 1]", p.Suggest)
+	case p.Link < p.Suggest || p.Link > 1:
+		return tahqiq.Errorf(tahqiq.EINVALID, "link %g: want a score in [suggest %g, 1]", p.Link, p.Suggest)
+	case p.MinWords < 0:
+		return tahqiq.Errorf(tahqiq.EINVALID, "min words %d: want 0 or more", p.MinWords)
+	case p.WindowDays < 0:
+		return tahqiq.Errorf(tahqiq.EINVALID, "window %g days: want 0 (any time) or more", p.WindowDays)
+	case p.Langs != LangsBridge && p.Langs != LangsSame && p.Langs != LangsAny:
+		return tahqiq.Errorf(tahqiq.EINVALID, "langs %q: want bridge, same or any", p.Langs)
+	case p.MaxPerClaim < 1:
+		return tahqiq.Errorf(tahqiq.EINVALID, "max per claim %d: want 1 or more", p.MaxPerClaim)
+	}
+	return nil
+}
+
+// Match statuses.
+const (
+	StatusLink    = "link"    // score >= Link, long enough, numbers agree
+	StatusSuggest = "suggest" // score >= Suggest, or a link held back (short, numbers differ)
+)
+
+// A Match is a post that makes a claim: its score and the evidence.
+type Match struct {
+	Claim         int      // index into the claims
+	Post          int      // index into the posts
+	Score         float64  // max(ClaimCoverage, PostCoverage for a post of MinPostWords words or more); 1 for an appearance
+	ClaimCoverage float64  // idf-weighted share of the claim's words the post carries
+	Status        string   // link or suggest
+	Matched       []string // the claim's words found (a "~" prefix: found by skeleton key only)
+	Missing       []string // the claim's words not found
+	PostCoverage  float64  // idf-weighted share of the post's words that are the claim's
+	BM25          float64  // Okapi BM25 of the post for the claim's words (k1 1.2, b 0.75), for ranking
+	Numbers       string   // agree, differ (the claim's numbers are not the post's), missing (the post has none), none (the claim has none)
+	Short         bool     // the claim or the post has fewer than MinWords words
+	Via           string   // text, or appearance (the post's URL or id is one the review names)
+	LangPost      string
+}
+
+// Result is a matching run.
+type Result struct {
+	Params  Params
+	Claims  []Claim
+	Posts   []Post
+	Matches []Match // by claim (input order), then score, then post id
+	Counts  map[string]int64
+	Timings map[string]float64
+}
+
+type postDoc struct {
+	words   []keys // distinct by light key, with their counts
+	numbers []string
+	count   int32 // WordCount
+	length  int32 // content words, for BM25
+	lang    string
+}
+
+type keys struct {
+	light, skel string
+	tf          int32
+}
+
+func (d *postDoc) tf(light string) int32 {
+	for _, k := range d.words {
+		if k.light == light {
+			return k.tf
+		}
+	}
+	return 0
+}
+
+func analysePost(text string) postDoc {
+	d := textkey.Analyze(text)
+	pd := postDoc{numbers: d.Numbers, count: int32(d.WordCount), lang: d.Lang}
+outer:
+	for _, w := range append(d.Words, d.Tags...) {
+		pd.length++
+		for i := range pd.words {
+			if pd.words[i].light == w.Light {
+				pd.words[i].tf++
+				continue outer
+			}
+		}
+		pd.words = append(pd.words, keys{w.Light, w.Skel, 1})
+	}
+	return pd
+}
+
+// analyseAll analyses the posts on workers goroutines (the results do not
+// depend on their number).
+func analyseAll(ctx context.Context, posts []Post, workers int) ([]postDoc, error) {
+	docs := make([]postDoc, len(posts))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < max(1, workers); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				lo := int(next.Add(1024)) - 1024
+				if lo >= len(posts) || ctx.Err() != nil {
+					return
+				}
+				for i := lo; i < min(lo+1024, len(posts)); i++ {
+					docs[i] = analysePost(posts[i].Text)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return docs, ctx.Err()
+}
+
+// framing words describe the medium or the act of claiming, not the claim:
+// "An image shows ...", "A viral video purporting to show ...". They are
+// left out of a claim's words (by light key).
+var framing = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range []string{"image", "images", "photo", "photos", "photograph", "picture", "pictures", "pic", "video", "videos",
+		"clip", "clips", "footage", "screenshot", "screengrab", "collage", "post", "posts", "viral", "claim", "claims", "claimed",
+		"claiming", "show", "shows", "showing", "shown", "purport", "purporting", "purportedly", "allegedly", "alleged", "shared",
+		"social", "media", "user", "users", "online", "circulating", "depict", "depicts", "depicting", "says", "said"} {
+		m[textkey.Light(w)] = true
+	}
+	return m
+}()
+
+// MinPostWords is the number of content words from which a post may be
+// scored by the share of its words that are the claim's.
+const MinPostWords = 4
+
+// Find finds the posts that make each claim. A claim's words are its
+// claimReviewed's content words (textkey), framing words left out; a post
+// carries a word when it has the word's light key, or, across spellings
+// and between Urdu script and Roman Urdu, its skeleton key. The score is
+// the larger of two idf-weighted shares (idf = ln((1+N)/(1+df)) + 1 over
+// the posts): of the claim's words that the post carries (the post repeats
+// the claim), and, for a post of at least MinPostWords content words, of
+// the post's words that are the claim's (the post repeats part of it).
+// Posts whose URL or platform id is one of the review's appearances match
+// with score 1. See docs/narratives.md.
+func Find(ctx context.Context, cls []Claim, posts []Post, p Params) (*Result, error) {
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	r := &Result{Params: p, Claims: cls, Posts: posts, Counts: map[string]int64{}, Timings: map[string]float64{}}
+	start := time.Now()
+	docs, err := analyseAll(ctx, posts, runtime.GOMAXPROCS(0))
+	if err != nil {
+		return nil, err
+	}
+	r.Timings["analyse_s"] = time.Since(start).Seconds()
+	start = time.Now()
+	lightIdx, skelIdx := map[string][]int32{}, map[string][]int32{}
+	var totalLen int
+	for i, d := range docs {
+		seenS := map[string]bool{}
+		for _, k := range d.words {
+			lightIdx[k.light] = append(lightIdx[k.light], int32(i))
+			if !seenS[k.skel] {
+				seenS[k.skel] = true
+				skelIdx[k.skel] = append(skelIdx[k.skel], int32(i))
+			}
+		}
+		totalLen += int(d.length)
+	}
+	n := float64(len(posts))
+	avgLen := 1.0
+	if len(posts) > 0 {
+		avgLen = max(1, float64(totalLen)/n)
+	}
+	idf := func(df int) float64 { return math.Log((1+n)/(1+float64(df))) + 1 }
+	bm25idf := func(df int) float64 { return math.Log(1 + (n-float64(df)+0.5)/(float64(df)+0.5)) }
+	byURL, byPlatformID := map[string][]int32{}, map[string][]int32{}
+	for i, pst := range posts {
+		if u, ok := textnorm.URL(pst.URL); ok {
+			byURL[u] = append(byURL[u], int32(i))
+		}
+		if pst.PlatformID != "" {
+			byPlatformID[pst.Platform+":"+pst.PlatformID] = append(byPlatformID[pst.Platform+":"+pst.PlatformID], int32(i))
+		}
+	}
+	r.Timings["index_s"] = time.Since(start).Seconds()
+	start = time.Now()
+	acc := make([]float64, len(posts))
+	mark := make([]int32, len(posts))
+	for i := range mark {
+		mark[i] = -1
+	}
+	var touched []int32
+	stamp := int32(0)
+	for ci := range cls {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		c := &cls[ci]
+		cd := textkey.Analyze(c.ClaimReviewed)
+		type cword struct {
+			w      textkey.Token
+			weight float64
+		}
+		var words []cword
+		var total float64
+		seen := map[string]bool{}
+		claimLight, claimSkel := map[string]bool{}, map[string]bool{}
+		for _, w := range append(cd.Words, cd.Tags...) {
+			if seen[w.Light] || framing[w.Light] {
+				continue
+			}
+			claimLight[w.Light], claimSkel[w.Skel] = true, true
+			seen[w.Light] = true
+			wt := idf(len(lightIdx[w.Light]))
+			words = append(words, cword{w, wt})
+			total += wt
+		}
+		review, hasReview := parseDate(c.DatePublished)
+		inWindow := func(i int32) bool {
+			if p.WindowDays <= 0 || !hasReview || !posts[i].HasTime {
+				return true
+			}
+			return math.Abs(float64(posts[i].Time-review)) <= p.WindowDays*86400
+		}
+		claimLang := c.Language
+		var found []Match
+		// appearances: the review names the post
+		appear := map[int32]bool{}
+		for _, a := range append(slices.Clone(c.Appearances), c.FirstAppearance) {
+			for _, i := range appearancePosts(a, byURL, byPlatformID) {
+				if !appear[i] {
+					appear[i] = true
+					found = append(found, Match{Claim: ci, Post: int(i), Score: 1, Status: StatusLink, Via: "appearance", LangPost: docs[i].lang})
+				}
+			}
+		}
+		if total > 0 {
+			touched = touched[:0]
+			for _, cw := range words {
+				stamp++
+				for _, i := range lightIdx[cw.w.Light] {
+					if acc[i] == 0 {
+						touched = append(touched, i)
+					}
+					acc[i] += cw.weight
+					mark[i] = stamp
+				}
+				for _, i := range skelIdx[cw.w.Skel] {
+					if mark[i] == stamp {
+						continue
+					}
+					if acc[i] == 0 {
+						touched = append(touched, i)
+					}
+					acc[i] += cw.weight
+					mark[i] = stamp
+				}
+			}
+			for _, i := range touched {
+				claimCov := acc[i] / total
+				acc[i] = 0
+				if appear[i] || !inWindow(i) || !langOK(p.Langs, claimLang, docs[i].lang) {
+					continue
+				}
+				postCov := postCoverage(&docs[i], claimLight, claimSkel, lightIdx, idf)
+				score := claimCov
+				if len(docs[i].words) >= MinPostWords && postCov > score {
+					score = postCov
+				}
+				if score < p.Suggest {
+					continue
+				}
+				found = append(found, Match{Claim: ci, Post: int(i), Score: score, ClaimCoverage: claimCov, PostCoverage: postCov, Via: "text", LangPost: docs[i].lang})
+			}
+		}
+		slices.SortFunc(found, func(a, b Match) int {
+			if a.Score != b.Score {
+				return cmp.Compare(b.Score, a.Score)
+			}
+			return strings.Compare(posts[a.Post].ID, posts[b.Post].ID)
+		})
+		if len(found) > p.MaxPerClaim {
+			r.Counts["matches_cut"] += int64(len(found) - p.MaxPerClaim)
+			found = found[:p.MaxPerClaim]
+		}
+		// evidence: matched words, coverage, BM25, numbers, status
+		for k := range found {
+			m := &found[k]
+			d := &docs[m.Post]
+			inL, inS := map[string]bool{}, map[string]bool{}
+			for _, x := range d.words {
+				inL[x.light], inS[x.skel] = true, true
+			}
+			for _, cw := range words {
+				switch {
+				case inL[cw.w.Light]:
+					m.Matched = append(m.Matched, cw.w.Text)
+					tf := float64(d.tf(cw.w.Light))
+					m.BM25 += bm25idf(len(lightIdx[cw.w.Light])) * tf * 2.2 / (tf + 1.2*(0.25+0.75*float64(d.length)/avgLen))
+				case inS[cw.w.Skel]:
+					m.Matched = append(m.Matched, "~"+cw.w.Text)
+				default:
+					m.Missing = append(m.Missing, cw.w.Text)
+				}
+			}
+			if m.Via == "appearance" {
+				m.PostCoverage = postCoverage(d, claimLight, claimSkel, lightIdx, idf)
+			}
+			m.Numbers = numbers(cd.Numbers, d.numbers)
+			m.Short = cd.WordCount < p.MinWords || int(d.count) < p.MinWords
+			if m.Via == "text" {
+				m.Status = StatusSuggest
+				if m.Score >= p.Link && !m.Short && m.Numbers != "differ" {
+					m.Status = StatusLink
+				}
+			}
+			r.Counts[m.Status]++
+		}
+		r.Matches = append(r.Matches, found...)
+	}
+	r.Timings["match_s"] = time.Since(start).Seconds()
+	r.Counts["claims"] = int64(len(cls))
+	r.Counts["posts"] = int64(len(posts))
+	r.Counts["matches"] = int64(len(r.Matches))
+	return r, nil
+}
+
+// numbers compares the claim's numbers with the post's: agree (the post
+// has every number of the claim), differ (it lacks one and has a number
+// the claim has not: NA-57 for NA-56), missing (it lacks one and has no
+// other), none (the claim has no number).
+func numbers(claim, post []string) string {
+	if len(claim) == 0 {
+		return "none"
+	}
+	lacks := false
+	for _, a := range claim {
+		if !slices.Contains(post, a) {
+			lacks = true
+		}
+	}
+	if !lacks {
+		return "agree"
+	}
+	for _, b := range post {
+		if !slices.Contains(claim, b) {
+			return "differ"
+		}
+	}
+	return "missing"
+}
+
+// langOK applies the language rule.
+func langOK(rule, claim, post string) bool {
+	switch rule {
+	case LangsAny:
+		return true
+	case LangsSame:
+		return claim == post
+	}
+	if claim == post || post == "und" || claim == "und" || claim == "" {
+		return true
+	}
+	pair := claim + "/" + post
+	switch pair {
+	case "ur/ur-Latn", "ur-Latn/ur", "ur-Latn/en", "en/ur-Latn", "hi/ur-Latn", "ur-Latn/hi":
+		return true
+	}
+	// an inLanguage with a region or script ("en-US", "ur-PK")
+	if i := strings.IndexByte(claim, '-'); i > 0 && claim != "ur-latn" {
+		return langOK(rule, claim[:i], post)
+	}
+	return claim == "ur-latn" && (post == "ur-Latn" || post == "ur" || post == "en")
+}
+
+var statusRE = regexp.MustCompile(`/status(?:es)?/(\d+)`)
+
+// appearancePosts returns the posts an appearance URL names: by canonical
+// URL, or an X status id in it.
+func appearancePosts(a string, byURL, byPlatformID map[string][]int32) []int32 {
+	if a == "" {
+		return nil
+	}
+	var out []int32
+	if u, ok := textnorm.URL(a); ok {
+		out = append(out, byURL[u]...)
+		if pu, err := url.Parse(u); err == nil {
+			host := strings.TrimPrefix(pu.Hostname(), "www.")
+			if host == "x.com" || host == "twitter.com" || host == "mobile.twitter.com" {
+				if m := statusRE.FindStringSubmatch(pu.Path); m != nil {
+					for _, i := range byPlatformID[tahqiq.PlatformX+":"+m[1]] {
+						if !slices.Contains(out, i) {
+							out = append(out, i)
+						}
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+// parseDate reads a review date: RFC 3339, a date, a date and time, a
+// month (2024-02: its first day) or a year.
+func parseDate(s string) (int64, bool) {
+	s = strings.TrimSpace(s)
+	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02", "January 2, 2006", "2 January 2006", "2006-01", "2006"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.Unix(), true
+		}
+	}
+	return 0, false
+}
+
+// postCoverage is the idf-weighted share of a post's distinct words that
+// are words of the claim (by light key, or by skeleton key).
+func postCoverage(d *postDoc, light, skel map[string]bool, lightIdx map[string][]int32, idf func(int) float64) float64 {
+	var own, shared float64
+	for _, x := range d.words {
+		w := idf(len(lightIdx[x.light]))
+		own += w
+		if light[x.light] || skel[x.skel] {
+			shared += w
+		}
+	}
+	if own == 0 {
+		return 0
+	}
+	return shared / own
+}

@@ -1,0 +1,89 @@
+package claims_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/tahqiq/tahqiq/internal/claims"
+)
+
+func matchFixture(t *testing.T) *claims.Result {
+	t.Helper()
+	cs, _, err := claims.Parse(read(t, "simple.csv"), claims.Source{File: "simple.csv"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := func(s string) int64 { tm, _ := time.Parse(time.RFC3339, s); return tm.Unix() }
+	posts := []claims.Post{
+		{ID: "x:1", Account: "x:a", Platform: "x", PlatformID: "1", Time: ts("2024-02-09T10:00:00Z"), HasTime: true,
+			Text: "BREAKING: Form 45 of NA-56 was changed by the returning officer! #RiggedElection"},
+		{ID: "x:2", Account: "x:b", Platform: "x", PlatformID: "2", Time: ts("2024-02-09T11:00:00Z"), HasTime: true,
+			Text: "NA-56 ka Form 45 returning officer ne badal diya, ye dhandli hai"},
+		{ID: "x:3", Account: "x:c", Platform: "x", PlatformID: "3", Time: ts("2024-02-09T12:00:00Z"), HasTime: true,
+			Text: "Form 45 of NA-57 was changed by the returning officer, we have the proof here"},
+		{ID: "x:4", Account: "x:d", Platform: "x", PlatformID: "4", Time: ts("2024-02-12T12:00:00Z"), HasTime: true,
+			Text: "It is false that Form 45 of NA-56 was changed by the returning officer"},
+		{ID: "x:5", Account: "x:e", Platform: "x", PlatformID: "5", Text: "Form 45 changed"},
+		{ID: "x:9", Account: "x:u", Platform: "x", PlatformID: "9", Text: "look at this"},
+		{ID: "x:10", Account: "x:f", Platform: "x", PlatformID: "10", Text: "Polling stations in Lahore stayed open late because of long queues"},
+	}
+	r, err := claims.Find(context.Background(), cs, posts, claims.DefaultParams())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func TestFind(t *testing.T) {
+	r := matchFixture(t)
+	type row struct {
+		Post, Status, Via, Numbers string
+		Short                      bool
+	}
+	var got []row
+	for _, m := range r.Matches {
+		got = append(got, row{r.Posts[m.Post].ID, m.Status, m.Via, m.Numbers, m.Short})
+	}
+	want := []row{
+		{"x:1", "link", "text", "agree", false},        // a copy with a prefix and a hashtag
+		{"x:4", "link", "text", "agree", false},        // a debunk quoting the claim matches too (documented pitfall)
+		{"x:9", "link", "appearance", "missing", true}, // the review names x.com/u/status/9
+		{"x:2", "suggest", "text", "agree", false},     // Roman Urdu, code-mixed: suggested
+		{"x:3", "suggest", "text", "differ", false},    // another constituency (NA-57): never linked
+	}
+	// x:5 ("Form 45 changed") carries half the claim and is too short to be
+	// scored by its own words; x:10 is another story
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("matches (-want +got):\n%s", diff)
+	}
+	dir := t.TempDir()
+	if _, err := r.WriteDir(dir, claims.WriteOptions{Version: "test", Now: time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{claims.FileMatches, claims.FileClaims} {
+		g, err := os.ReadFile(filepath.Join(dir, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		golden := filepath.Join("testdata", "golden", f)
+		if *update {
+			os.MkdirAll(filepath.Dir(golden), 0o755)
+			if err := os.WriteFile(golden, g, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		w, err := os.ReadFile(golden)
+		if err != nil {
+			t.Fatalf("%v (go test -update writes it)", err)
+		}
+		if diff := cmp.Diff(string(w), string(g)); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", f, diff)
+		}
+	}
+}

@@ -1,0 +1,366 @@
+package cli
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/casework"
+	"github.com/tahqiq/tahqiq/internal/claims"
+	"github.com/tahqiq/tahqiq/internal/rundir"
+)
+
+func newClaimsCmd(e *env) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "claims",
+		Short: "Fact-checks (ClaimReview): import claim sets, find the posts that make a claim",
+		Long: `Fact-checks as fact-checkers publish them: schema.org ClaimReview (and
+MediaReview) JSON-LD, as one object, a list, a @graph, a DataFeed or a web
+page's embedded <script type="application/ld+json">; Google Fact Check
+Tools API responses; and CSVs with at least claim and url columns (the Data
+Commons table's reviewer_name, claim_text, review_date, review_url,
+review_rating, claim_author_name, claim_date too; appearance_urls
+separated by '|').
+
+"tahqiq claims import --set NAME FILE..." keeps them as a claim set of the
+importer's organisation (files under --data/claimsets; every import is a
+custody-log entry with the files' SHA-256). "tahqiq claims match" finds the
+posts that make each claim. See docs/narratives.md.`,
+	}
+	cmd.AddCommand(newClaimsImportCmd(e), newClaimsMatchCmd(e), newClaimsSetsCmd(e))
+	return cmd
+}
+
+func (e *env) claimsRoot() string { return filepath.Join(e.dataDir, "claimsets") }
+
+var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+
+// defaultSetName derives a set name from a file name.
+func defaultSetName(file string) string {
+	base := strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
+	base = strings.Trim(unsafeName.ReplaceAllString(base, "-"), "-._")
+	if len(base) > 64 {
+		base = base[:64]
+	}
+	if base == "" {
+		base = "claims"
+	}
+	return base
+}
+
+func readClaimFiles(e *env, names []string) ([]casework.ClaimFile, error) {
+	var out []casework.ClaimFile
+	for _, n := range names {
+		var b []byte
+		var err error
+		if n == "-" {
+			b, err = io.ReadAll(io.LimitReader(e.stdin, 1<<30))
+		} else {
+			b, err = os.ReadFile(n)
+		}
+		if err != nil {
+			return nil, tahqiq.Errorf(tahqiq.EINVALID, "%s: %v", n, err)
+		}
+		out = append(out, casework.ClaimFile{Name: n, Data: b})
+	}
+	return out, nil
+}
+
+func newClaimsImportCmd(e *env) *cobra.Command {
+	var set string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "import [--set NAME] [--json] FILE...",
+		Short: "Import fact-checks (ClaimReview JSON-LD, HTML pages with it, CSV) into a claim set",
+		Long: `Import fact-checks into the claim set NAME (default: the first file's name).
+A review is kept with its URL, claim, rating (and its normalised verdict:
+false, misleading, mixed, true, unproven, satire, other), language
+(inLanguage, else guessed), dates, publisher, claimant, appearances and the
+object as published; one without a URL or a claim is rejected with the
+reason. Importing a review again (same URL and claim) replaces it.
+
+The set belongs to the organisation of the user who first imports it (--as
+once the store has organisations); only that organisation imports into it
+again or reads it. Every import is logged in the custody log with the
+SHA-256 of each file and of the set's claims.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			e.creates = true // a first import of fact-checks may make the store its log lives in
+			if set == "" {
+				set = defaultSetName(args[0])
+			}
+			files, err := readClaimFiles(e, args)
+			if err != nil {
+				return err
+			}
+			db, err := e.openStore(ctx)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			s := e.rules(db)
+			actor, err := s.CLIActor(ctx, e.as)
+			if err != nil {
+				return err
+			}
+			res, err := s.ImportClaims(ctx, actor, e.claimsRoot(), set, files)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return writeJSON(e.stdout, res)
+			}
+			verb := "updated"
+			if res.Created {
+				verb = "created"
+			}
+			fmt.Fprintf(e.stdout, "claims: set %s %s: %d claims added, %d replaced, %d in the set, %d rejected\n", res.Set, verb, res.Added, res.Updated, res.Claims, res.Rejects)
+			for _, f := range res.Files {
+				fmt.Fprintf(e.stdout, "  %s  %s  %s: %d claims, %d rejected\n", f.SHA256[:12], f.Format, f.Name, f.Claims, f.Rejects)
+			}
+			for _, r := range res.Rejected[:min(len(res.Rejected), 5)] {
+				fmt.Fprintf(e.stdout, "  rejected %s:%d: %s\n", r.File, r.Line, r.Reason)
+			}
+			fmt.Fprintf(e.stdout, "  verdicts %s; languages %s\n", countList(res.Verdicts), countList(res.Languages))
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&set, "set", "", "claim set name (default: the first file's name)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON summary")
+	return cmd
+}
+
+func countList(m map[string]int) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var parts []string
+	for _, k := range keys {
+		parts = append(parts, fmt.Sprintf("%s %d", k, m[k]))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func newClaimsSetsCmd(e *env) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "sets [--json]",
+		Short: "List the claim sets you may read",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			db, err := e.openStore(ctx)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			s := e.rules(db)
+			actor, err := s.CLIActor(ctx, e.as)
+			if err != nil {
+				return err
+			}
+			sets, err := s.ClaimSets(ctx, actor, e.claimsRoot())
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				if sets == nil {
+					sets = []claims.SetInfo{}
+				}
+				return writeJSON(e.stdout, sets)
+			}
+			tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "SET\tCLAIMS\tIMPORTS\tORG\tSHA256")
+			for _, si := range sets {
+				fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s\n", si.Name, si.Claims, len(si.Imports), orDash(si.OrgID), si.SHA256[:min(12, len(si.SHA256))])
+			}
+			return tw.Flush()
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func newClaimsMatchCmd(e *env) *cobra.Command {
+	p := claims.DefaultParams()
+	var pf postFlags
+	var claimFiles []string
+	var set, out string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "match (--claims FILE... | --set NAME) (--dataset NAME | --input FILE...) --out DIR [flags]",
+		Short: "Find the posts that make a fact-checked claim, phrased differently",
+		Long: `Find the posts that make each claim of a claim set (--set) or of fact-check
+files (--claims, read as "claims import" reads them, without storing them).
+
+A claim's words are its claimReviewed's content words; a post carries a word
+when it has the word's light key (Roman Urdu spelling variants folded) or
+its skeleton key (across spellings, and between Urdu script and Roman Urdu).
+The score is the idf-weighted share of the claim's words the post carries.
+At --suggest a post is a suggested match; at --link a link, unless the
+claim or the post has fewer than --min-words words or their numbers differ
+(then it stays a suggestion). A post the review names as an appearance (its
+URL or X status id) is a link with score 1. Posts in another language than
+the claim's are left out (--langs bridge: Urdu script and Roman Urdu, Roman
+Urdu and English, and undetermined posts are compared).
+
+Outputs in DIR: matches.csv (claim_url, post_id, score, status,
+matched_terms, missing_terms, post_coverage, bm25, numbers, short, via,
+languages, account, times, verdict, claim and post text), ranked per claim;
+claims.csv (each claim with its counts); manifest.json. A match says the
+post repeats the claim's words: a debunk quoting the claim matches too.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			if out == "" {
+				return tahqiq.Errorf(tahqiq.EINVALID, "--out DIR is required")
+			}
+			if (set == "") == (len(claimFiles) == 0) {
+				return tahqiq.Errorf(tahqiq.EINVALID, "give either --set NAME or --claims FILE...")
+			}
+			if err := pf.check(); err != nil {
+				return err
+			}
+			if err := p.Validate(); err != nil {
+				return err
+			}
+			cls, claimInputs, err := e.loadClaims(cmd, set, claimFiles)
+			if err != nil {
+				return err
+			}
+			start := time.Now()
+			var posts []claims.Post
+			read, err := e.readPosts(ctx, &pf, false, func(tp *tahqiq.Post) error {
+				if tp.Kind != tahqiq.KindService && tp.Kind != tahqiq.KindRepost {
+					posts = append(posts, claims.FromPost(*tp))
+				}
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			readTime := time.Since(start).Seconds()
+			r, err := claims.Find(ctx, cls, posts, p)
+			if err != nil {
+				return err
+			}
+			r.Timings["read_s"] = readTime
+			m, err := r.WriteDir(out, claims.WriteOptions{Version: Version, Now: time.Now(), Source: read.Source, Claims: claimInputs})
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return writeJSON(e.stdout, struct {
+					Out     string             `json:"out"`
+					Counts  map[string]int64   `json:"counts"`
+					Params  claims.Params      `json:"params"`
+					Claims  []rundir.Input     `json:"claims"`
+					Inputs  []rundir.Input     `json:"inputs"`
+					Files   []string           `json:"files"`
+					Timings map[string]float64 `json:"timings_s"`
+				}{out, m.Counts, m.Params, m.Claims, m.Inputs, m.Files, m.Timings})
+			}
+			c := m.Counts
+			fmt.Fprintf(e.stdout, "claims match: %d claims x %d posts (reposts left out) -> %d links, %d suggestions\n", c["claims"], c["posts"], c["link"], c["suggest"])
+			fmt.Fprintf(e.stdout, "  suggest >= %g, link >= %g (and >= %d words, numbers agreeing), languages %s\n", p.Suggest, p.Link, p.MinWords, p.Langs)
+			fmt.Fprintf(e.stdout, "  wrote %s: %s\n", out, strings.Join(m.Files, ", "))
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	pf.add(f)
+	f.StringArrayVar(&claimFiles, "claims", nil, "fact-check file (ClaimReview JSON-LD, HTML with it, Fact Check API JSON, CSV); repeatable")
+	f.StringVar(&set, "set", "", "claim set of the store (tahqiq claims import)")
+	f.StringVar(&set, "claim-set", "", "same as --set")
+	f.StringVar(&out, "out", "", "output directory (required)")
+	f.BoolVar(&asJSON, "json", false, "print a JSON summary")
+	f.Float64Var(&p.Suggest, "suggest", p.Suggest, "score from which a post is a suggested match")
+	f.Float64Var(&p.Link, "link", p.Link, "score from which a post is linked to the claim")
+	f.IntVar(&p.MinWords, "min-words", p.MinWords, "a claim or post of fewer words is never linked, only suggested")
+	f.Float64Var(&p.WindowDays, "window-days", p.WindowDays, "only posts within this many days of the review's date (0: any time)")
+	f.StringVar(&p.Langs, "langs", p.Langs, "bridge (the claim's language; Urdu script and Roman Urdu; Roman Urdu and English; undetermined) | same | any")
+	f.IntVar(&p.MaxPerClaim, "max-per-claim", p.MaxPerClaim, "best matches kept per claim")
+	return cmd
+}
+
+// loadClaims reads a stored claim set (checking access) or fact-check
+// files, and names them as the run's claim inputs.
+func (e *env) loadClaims(cmd *cobra.Command, set string, files []string) ([]claims.Claim, []rundir.Input, error) {
+	ctx := cmd.Context()
+	if set != "" {
+		db, err := e.openStore(ctx)
+		if err != nil {
+			return nil, nil, err
+		}
+		defer db.Close()
+		s := e.rules(db)
+		actor, err := s.CLIActor(ctx, e.as)
+		if err != nil {
+			return nil, nil, err
+		}
+		si, cls, err := s.ReadClaimSet(ctx, actor, e.claimsRoot(), set)
+		if err != nil {
+			return nil, nil, err
+		}
+		return cls, []rundir.Input{{Name: set, SHA256: si.SHA256, Source: "claim-set"}}, nil
+	}
+	var cls []claims.Claim
+	var ins []rundir.Input
+	fs, err := readClaimFiles(e, files)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, f := range fs {
+		in := rundir.Input{Name: f.Name, Source: "claims"}
+		sum := sha256Hex(f.Data)
+		in.SHA256 = sum
+		if f.Name != "-" {
+			if abs, err := filepath.Abs(f.Name); err == nil {
+				in.Path = abs
+			}
+		}
+		cs, rejects, err := claims.Parse(f.Data, claims.Source{File: f.Name, SHA256: sum})
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, r := range rejects {
+			fmt.Fprintf(e.stderr, "tahqiq: rejected %s:%d: %s\n", r.File, r.Line, r.Reason)
+		}
+		in.Format = "claims"
+		if len(cs) > 0 {
+			in.Format = cs[0].Source.Format
+		}
+		cls = append(cls, cs...)
+		ins = append(ins, in)
+	}
+	if len(cls) == 0 {
+		return nil, nil, tahqiq.Errorf(tahqiq.EINVALID, "no fact-check read from %s", strings.Join(files, ", "))
+	}
+	return cls, ins, nil
+}
+
+func sha256Hex(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}

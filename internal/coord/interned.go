@@ -1,0 +1,228 @@
+package coord
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+	"sync/atomic"
+
+	"github.com/tahqiq/tahqiq"
+)
+
+// row is one share with interned ids.
+type row struct {
+	obj  int32
+	acc  int32
+	post int32
+	t    int64
+}
+
+// objKey identifies an object: objects of different types never match.
+type objKey struct {
+	typ   tahqiq.ObjectType
+	value string
+}
+
+// interned is the interned, sorted form of the shares of a run. Account,
+// post and object ids are ranks in byte order of their names, so that id
+// order is name order and the result does not depend on input order.
+type interned struct {
+	accounts []string
+	posts    []string
+	objects  []objKey
+	types    []tahqiq.ObjectType // distinct types present, sorted
+	objType  []int32             // object -> index in types
+	rows     []row               // sorted by (obj, t, acc, post)
+	objStart []int32             // rows of object o are rows[objStart[o]:objStart[o+1]]
+	postTime []int64             // earliest time of each post
+	postAcc  []int32
+
+	// Near-text verification: objects of type index nearType (-1: none)
+	// pair two posts only when the Jaccard similarity of their token sets
+	// (postTokens, by post id) is at least jaccard.
+	nearType   int32
+	postTokens [][]uint64
+	rowTokens  [][]uint64 // instead, by row (a single object's input on a worker)
+	jaccard    float64
+
+	// remote holds, per object, the in-window pairs computed elsewhere
+	// (the Partitioned engine); nil: eachPair computes them.
+	remote [][]pairRef
+
+	// stop is set when the run's context is done; the long loops check it
+	// and return early (Run then returns the context's error).
+	stop atomic.Bool
+
+	// dropped counts the shares intern left out, by reason (Result.Dropped).
+	dropped map[string]int64
+}
+
+// intern builds the input from shares, keeping those of the wanted types
+// (all when types is empty) and, unless keepLoops, dropping shares whose
+// post is the object itself (the original of a retweet present in the
+// data).
+func intern(shares []tahqiq.Share, types []tahqiq.ObjectType, keepLoops bool) *interned {
+	want := map[tahqiq.ObjectType]bool{}
+	for _, t := range types {
+		want[t] = true
+	}
+	accIdx := map[string]int32{}
+	postIdx := map[string]int32{}
+	objIdx := map[objKey]int32{}
+	var in interned
+	id := func(m map[string]int32, list *[]string, s string) int32 {
+		if i, ok := m[s]; ok {
+			return i
+		}
+		i := int32(len(*list))
+		m[s] = i
+		*list = append(*list, s)
+		return i
+	}
+	rows := make([]row, 0, len(shares))
+	in.dropped = map[string]int64{"loops": 0, "other_types": 0, "empty_objects": 0, "duplicate_rows": 0}
+	add := func(t tahqiq.ObjectType, value string, s *tahqiq.Share) {
+		if value == "" {
+			in.dropped["empty_objects"]++
+			return
+		}
+		k := objKey{t, value}
+		o, ok := objIdx[k]
+		if !ok {
+			o = int32(len(in.objects))
+			objIdx[k] = o
+			in.objects = append(in.objects, k)
+		}
+		rows = append(rows, row{obj: o, acc: id(accIdx, &in.accounts, s.AccountID), post: id(postIdx, &in.posts, s.PostID), t: s.Time})
+	}
+	for i := range shares {
+		s := &shares[i]
+		if !keepLoops && IsLoop(*s) {
+			in.dropped["loops"]++
+			continue
+		}
+		if len(want) == 0 || want[s.Type] {
+			add(s.Type, s.Object, s)
+		} else if !want[ObjPost] {
+			in.dropped["other_types"]++
+		}
+		if want[ObjPost] {
+			add(ObjPost, "post", s) // CNT co_post: every post is the same action
+		}
+	}
+	// Re-number by name so that ids do not depend on input order.
+	accPerm := rank(in.accounts)
+	postPerm := rank(in.posts)
+	objPerm := rankObjects(in.objects)
+	for i := range rows {
+		r := &rows[i]
+		r.acc, r.post, r.obj = accPerm[r.acc], postPerm[r.post], objPerm[r.obj]
+	}
+	slices.Sort(in.accounts)
+	slices.Sort(in.posts)
+	slices.SortFunc(in.objects, cmpObj)
+	slices.SortFunc(rows, func(a, b row) int {
+		if c := cmp.Compare(a.obj, b.obj); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.t, b.t); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.acc, b.acc); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.post, b.post)
+	})
+	// An exact duplicate row (same post, same object) is one share.
+	n := len(rows)
+	rows = slices.CompactFunc(rows, func(a, b row) bool { return a.obj == b.obj && a.post == b.post && a.t == b.t && a.acc == b.acc })
+	in.dropped["duplicate_rows"] = int64(n - len(rows))
+	in.rows = rows
+	in.objStart = make([]int32, len(in.objects)+1)
+	for _, r := range rows {
+		in.objStart[r.obj+1]++
+	}
+	for i := 1; i < len(in.objStart); i++ {
+		in.objStart[i] += in.objStart[i-1]
+	}
+	typeIdx := map[tahqiq.ObjectType]int32{}
+	for _, o := range in.objects {
+		if _, ok := typeIdx[o.typ]; !ok {
+			typeIdx[o.typ] = 0
+			in.types = append(in.types, o.typ)
+		}
+	}
+	slices.Sort(in.types)
+	for i, t := range in.types {
+		typeIdx[t] = int32(i)
+	}
+	in.nearType = -1
+	if i, ok := typeIdx[ObjNearText]; ok {
+		in.nearType = i
+	}
+	in.objType = make([]int32, len(in.objects))
+	for i, o := range in.objects {
+		in.objType[i] = typeIdx[o.typ]
+	}
+	in.postTime = make([]int64, len(in.posts))
+	in.postAcc = make([]int32, len(in.posts))
+	for i := range in.postTime {
+		in.postTime[i] = 1<<62 - 1
+	}
+	for _, r := range rows {
+		if r.t < in.postTime[r.post] {
+			in.postTime[r.post] = r.t
+		}
+		in.postAcc[r.post] = r.acc
+	}
+	return &in
+}
+
+func cmpObj(a, b objKey) int {
+	if c := strings.Compare(string(a.typ), string(b.typ)); c != 0 {
+		return c
+	}
+	return strings.Compare(a.value, b.value)
+}
+
+// rank returns, for each index of names, its rank in byte order.
+func rank(names []string) []int32 {
+	idx := make([]int32, len(names))
+	for i := range idx {
+		idx[i] = int32(i)
+	}
+	slices.SortFunc(idx, func(a, b int32) int { return strings.Compare(names[a], names[b]) })
+	perm := make([]int32, len(names))
+	for r, i := range idx {
+		perm[i] = int32(r)
+	}
+	return perm
+}
+
+func rankObjects(objs []objKey) []int32 {
+	idx := make([]int32, len(objs))
+	for i := range idx {
+		idx[i] = int32(i)
+	}
+	slices.SortFunc(idx, func(a, b int32) int { return cmpObj(objs[a], objs[b]) })
+	perm := make([]int32, len(objs))
+	for r, i := range idx {
+		perm[i] = int32(r)
+	}
+	return perm
+}
+
+// platformID returns the platform id part of a UID "platform:id".
+func platformID(uid string) string {
+	if i := strings.IndexByte(uid, ':'); i >= 0 {
+		return uid[i+1:]
+	}
+	return uid
+}
+
+// IsLoop reports whether a share is the original of a retweet present in
+// the data (its post is the object itself), which Run leaves out unless
+// Params.KeepLoops; the streaming watcher does the same.
+func IsLoop(s tahqiq.Share) bool {
+	return s.Type == tahqiq.ObjRetweet && platformID(s.PostID) == s.Object
+}

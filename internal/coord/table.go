@@ -1,0 +1,245 @@
+package coord
+
+import (
+	"bufio"
+	"encoding/csv"
+	"errors"
+	"io"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tahqiq/tahqiq"
+)
+
+// The typed rows of a run's network: what edges.csv and nodes.csv hold,
+// written by WriteDir and read back by ReadEdges and ReadNodes (a stored
+// run's network, for the server). The schema of each file is defined
+// here once, for both ways.
+
+// EdgeRow is one row of edges.csv.
+type EdgeRow struct {
+	AccountA, AccountB string // AccountA < AccountB bytewise
+	Weight             float64
+	Flagged            bool
+	Pairs              int64
+	Objects            int32
+	ByType             []int32 // distinct objects co-shared per type: the n_TYPE columns (EdgeColumns.Types)
+	AvgDt              float64
+	MinDt              int64
+	First, Last        int64 // Unix seconds
+	PostsA, PostsB     int32
+	Symmetry           float64
+	Fast               int64 // weight_fast; -1 without a fast layer (no column)
+}
+
+// EdgeColumns is what the header of an edges.csv says beyond the fixed
+// columns: the object types of its n_TYPE columns, in order, and whether
+// it has weight_fast.
+type EdgeColumns struct {
+	Types []string
+	Fast  bool
+}
+
+// EdgeHeader returns the header of edges.csv for the run.
+func (r *Result) EdgeHeader() []string {
+	c := EdgeColumns{Fast: r.Params.FastWindow > 0}
+	for _, t := range r.Types {
+		c.Types = append(c.Types, string(t))
+	}
+	return c.header()
+}
+
+func (c EdgeColumns) header() []string {
+	h := []string{"account_a", "account_b", "weight", "flagged", "pairs", "objects"}
+	for _, t := range c.Types {
+		h = append(h, "n_"+t)
+	}
+	h = append(h, "avg_dt", "min_dt", "first", "last", "posts_a", "posts_b", "symmetry")
+	if c.Fast {
+		h = append(h, "weight_fast")
+	}
+	return h
+}
+
+// NodeRow is one row of nodes.csv: an account of the network.
+type NodeRow struct {
+	Account             string
+	Degree              int32
+	Strength            float64
+	Component           int32 // connected component, 0 = largest
+	Community           int32 // -1 outside the community subgraph
+	Core                int32 // k-core number
+	Posts               int32 // distinct input posts of the account
+	FirstSeen, LastSeen int64 // Unix seconds
+	Eigenvector         float64
+	Pruned              bool // left out of the communities by EigenPrune
+}
+
+// NodeHeader is the header of nodes.csv.
+var NodeHeader = []string{"account", "degree", "strength", "component", "community", "core", "posts", "first_seen", "last_seen", "eigenvector", "pruned"}
+
+// Record returns the nodes.csv fields of x.
+func (x *NodeRow) Record() []string { return x.appendRecord(nil) }
+
+// appendRecord appends the nodes.csv fields of x to rec.
+func (x *NodeRow) appendRecord(rec []string) []string {
+	return append(rec, x.Account, strconv.Itoa(int(x.Degree)), fmtFloat(x.Strength), strconv.Itoa(int(x.Component)),
+		strconv.Itoa(int(x.Community)), strconv.Itoa(int(x.Core)), strconv.Itoa(int(x.Posts)), ts(x.FirstSeen), ts(x.LastSeen),
+		fmtFloat(x.Eigenvector), strconv.FormatBool(x.Pruned))
+}
+
+// ReadEdges calls fn with every row of the edges.csv at path, in file
+// order, and with what its header says. A header that is not an
+// edges.csv's, or a field that does not parse, is an error naming the
+// file, the line and the column.
+func ReadEdges(path string, fn func(EdgeColumns, EdgeRow) error) error {
+	var c EdgeColumns
+	return readTable(path, func(head []string) error {
+		if len(head) < 13 || !slices.Equal(head[:6], c.header()[:6]) {
+			return errNotTable
+		}
+		rest := head[6:]
+		for len(rest) > 0 && strings.HasPrefix(rest[0], "n_") {
+			c.Types = append(c.Types, rest[0][2:])
+			rest = rest[1:]
+		}
+		c.Fast = len(rest) > 0 && rest[len(rest)-1] == "weight_fast"
+		if !slices.Equal(head, c.header()) {
+			return errNotTable
+		}
+		return nil
+	}, func(f *fields) error {
+		x := EdgeRow{AccountA: f.str(), AccountB: f.str(), Weight: f.float(), Flagged: f.bool(), Pairs: f.int(), Objects: int32(f.int()),
+			ByType: make([]int32, len(c.Types)), Fast: -1}
+		for i := range x.ByType {
+			x.ByType[i] = int32(f.int())
+		}
+		x.AvgDt, x.MinDt, x.First, x.Last = f.float(), f.int(), f.time(), f.time()
+		x.PostsA, x.PostsB, x.Symmetry = int32(f.int()), int32(f.int()), f.float()
+		if c.Fast {
+			x.Fast = f.int()
+		}
+		if f.err != nil {
+			return f.err
+		}
+		return fn(c, x)
+	})
+}
+
+// ReadNodes calls fn with every row of the nodes.csv at path, in file
+// order; errors as ReadEdges.
+func ReadNodes(path string, fn func(NodeRow) error) error {
+	return readTable(path, func(head []string) error {
+		if !slices.Equal(head, NodeHeader) {
+			return errNotTable
+		}
+		return nil
+	}, func(f *fields) error {
+		x := NodeRow{Account: f.str(), Degree: int32(f.int()), Strength: f.float(), Component: int32(f.int()), Community: int32(f.int()),
+			Core: int32(f.int()), Posts: int32(f.int()), FirstSeen: f.time(), LastSeen: f.time(), Eigenvector: f.float(), Pruned: f.bool()}
+		if f.err != nil {
+			return f.err
+		}
+		return fn(x)
+	})
+}
+
+var errNotTable = errors.New("not a table tahqiq coord writes")
+
+// readTable reads the CSV file at path: its header through head, then
+// every row through row.
+func readTable(path string, head func([]string) error, row func(*fields) error) error {
+	file, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer file.Close()
+	r := csv.NewReader(bufio.NewReaderSize(file, 1<<20))
+	r.ReuseRecord = true
+	h, err := r.Read()
+	if err == nil {
+		err = head(h)
+	}
+	if err != nil {
+		return tahqiq.Errorf(tahqiq.EINVALID, "%s: %v", path, err)
+	}
+	f := &fields{path: path, names: slices.Clone(h)}
+	for {
+		rec, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return tahqiq.Errorf(tahqiq.EINVALID, "%s: %v", path, err)
+		}
+		line, _ := r.FieldPos(0)
+		*f = fields{path: path, names: f.names, rec: rec, line: line}
+		if err := row(f); err != nil {
+			return err
+		}
+	}
+}
+
+// fields hands out a row's fields in order, parsed; the first field that
+// does not parse sets err.
+type fields struct {
+	path  string
+	names []string
+	rec   []string
+	line  int
+	i     int
+	err   error
+}
+
+func (f *fields) next() string {
+	s := f.rec[f.i]
+	f.i++
+	return s
+}
+
+func (f *fields) fail(s, want string, err error) {
+	if f.err == nil {
+		f.err = tahqiq.Errorf(tahqiq.EINVALID, "%s: line %d, column %s: %q is not %s (%v)", f.path, f.line, f.names[f.i-1], s, want, err)
+	}
+}
+
+func (f *fields) str() string { return f.next() }
+
+func (f *fields) int() int64 {
+	s := f.next()
+	x, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		f.fail(s, "an integer", err)
+	}
+	return x
+}
+
+func (f *fields) float() float64 {
+	s := f.next()
+	x, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		f.fail(s, "a number", err)
+	}
+	return x
+}
+
+func (f *fields) bool() bool {
+	s := f.next()
+	x, err := strconv.ParseBool(s)
+	if err != nil {
+		f.fail(s, "true or false", err)
+	}
+	return x
+}
+
+func (f *fields) time() int64 {
+	s := f.next()
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		f.fail(s, "an RFC 3339 time", err)
+	}
+	return t.Unix()
+}

@@ -1,0 +1,134 @@
+package narrative_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/tahqiq/tahqiq/internal/claims/evalset"
+	"github.com/tahqiq/tahqiq/internal/narrative"
+)
+
+// pairwise returns pairwise precision and recall: of the pairs of items
+// put in one cluster, the share that are in one gold cluster, and the
+// converse.
+func pairwise(truth, got map[string]string) (tp, fp, fn int) {
+	ids := make([]string, 0, len(truth))
+	for id := range truth {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for i := range ids {
+		for j := i + 1; j < len(ids); j++ {
+			a, b := ids[i], ids[j]
+			st, sg := truth[a] == truth[b], got[a] == got[b]
+			switch {
+			case st && sg:
+				tp++
+			case sg:
+				fp++
+			case st:
+				fn++
+			}
+		}
+	}
+	return
+}
+
+// TestEvaluation measures narrative grouping on the labelled set
+// (internal/claims/testdata/eval): posts repeating one story form one gold
+// narrative, the debunks of a story another, every other post is alone.
+// The figures are kept in figures-narratives.txt there; the test fails
+// when they change (-update rewrites them).
+func TestEvaluation(t *testing.T) {
+	set, err := evalset.Load(true)
+	if err != nil {
+		t.Skipf("the labelled set's shared negatives need ../shared/data: %v", err)
+	}
+	var posts []narrative.Post
+	for _, p := range set.Posts {
+		posts = append(posts, narrative.Post{ID: p.ID, Account: "a:" + p.ID, Text: p.Text})
+	}
+	r, err := narrative.Group(context.Background(), posts, narrative.DefaultParams())
+	if err != nil {
+		t.Fatal(err)
+	}
+	gold := func(p evalset.Post, byLang bool) string {
+		g := "alone:" + p.ID
+		switch p.Kind {
+		case "repeat":
+			g = p.Story
+		case "debunk":
+			g = "debunk:" + p.Story
+		}
+		if byLang && !strings.HasPrefix(g, "alone:") {
+			g += "/" + p.Lang
+		}
+		return g
+	}
+	got := map[string]string{}
+	for i, p := range set.Posts {
+		got[p.ID] = "alone:" + p.ID
+		if m := r.Members[i]; m.Narrative >= 0 {
+			got[p.ID] = r.Narratives[m.Narrative].ID
+		}
+	}
+	var out strings.Builder
+	fmt.Fprintf(&out, "narrative grouping on the labelled set: %d posts (%d shared negatives), %d narratives listed, %s\n\n", len(posts), set.Shared, len(r.Narratives), r.Params.String())
+	for _, v := range []struct {
+		name   string
+		byLang bool
+		in     func(evalset.Post) bool
+	}{
+		{"gold: one narrative per story, across languages", false, func(evalset.Post) bool { return true }},
+		{"gold: one narrative per story and language", true, func(evalset.Post) bool { return true }},
+		{"real posts only (project renderings left out), per story", false, func(p evalset.Post) bool { return p.Origin != "project" }},
+		{"the set's 49 posts only (shared negatives left out), per story", false, func(p evalset.Post) bool { return p.Origin != "shared" }},
+	} {
+		truth, g := map[string]string{}, map[string]string{}
+		for _, p := range set.Posts {
+			if v.in(p) {
+				truth[p.ID], g[p.ID] = gold(p, v.byLang), got[p.ID]
+			}
+		}
+		bp, br := bcubed(truth, g)
+		tp, fp, fn := pairwise(truth, g)
+		pp, pr := float64(tp)/float64(max(1, tp+fp)), float64(tp)/float64(max(1, tp+fn))
+		f1 := 0.0
+		if pp+pr > 0 {
+			f1 = 2 * pp * pr / (pp + pr)
+		}
+		fmt.Fprintf(&out, "%s (%d posts):\n  B-cubed precision %.3f recall %.3f\n  pairwise precision %.3f (%d/%d) recall %.3f (%d/%d) F1 %.3f\n\n",
+			v.name, len(truth), bp, br, pp, tp, tp+fp, pr, tp, tp+fn, f1)
+	}
+	fmt.Fprintf(&out, "narratives with more than one post:\n")
+	for _, n := range r.Narratives {
+		var ids []string
+		for _, i := range n.Members {
+			ids = append(ids, set.Posts[i].ID+"("+set.Posts[i].Story+")")
+		}
+		fmt.Fprintf(&out, "  %s\n", strings.Join(ids, " "))
+	}
+	text := out.String()
+	t.Log("\n" + text)
+	path := filepath.Join(set.Dir, "figures-narratives.txt")
+	if *update {
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (go test -run Evaluation -update writes it)", err)
+	}
+	if diff := cmp.Diff(string(want), text); diff != "" {
+		t.Errorf("the figures changed (-want +got); if on purpose, run with -update and update docs/benchmarks.md:\n%s", diff)
+	}
+}

@@ -1,0 +1,450 @@
+package natsbus
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/coord"
+)
+
+// The reduce path (the coord.Reduced engine) on the bus. The run publishes its
+// objects, with their row flags, to the same work queue as the pairs path
+// (mode "reduce"); a worker folds a task's objects into partial aggregates
+// per account pair (coord.Partials) and publishes them to the partials
+// stream, partitioned by account pair: tahqiq.partials.RUN.R, at least one
+// message per task and partition. The run then queues one reduce task per
+// partition on TAHQIQ_REDUCE; a worker's reducer takes it, reads that
+// partition's partials until every task's are in (chunks seen twice are
+// skipped), merges each account pair's, and publishes the merged partials
+// to tahqiq.partials.RUN.out, which the run gathers. A reducer that dies
+// leaves its task to another after AckWait, which reads the partials
+// again from the stream; the run's process holds no pair and merges
+// nothing.
+
+// Streams and subjects of the reduce path.
+const (
+	PartialsStream = "TAHQIQ_PARTIALS" // tahqiq.partials.<run>.<partition> and .out
+	ReduceStream   = "TAHQIQ_REDUCE"   // work queue: one task per reduce partition
+	partialsPrefix = "tahqiq.partials."
+	reduceSubject  = "tahqiq.reduce"
+	modeReduce     = "reduce"
+)
+
+// partialsMsg is one message of the partials stream (wire.go): a chunk
+// of the partials of one task (Batch) for one partition, or of one
+// partition's merged partials (Batch is then the partition).
+type partialsMsg struct {
+	Batch, Chunk, Chunks int
+	Partials             []coord.EdgePartial
+}
+
+// reduceTask asks a reducer to merge partition R of a run once Batches
+// tasks have published their partials.
+type reduceTask struct {
+	Run     string `json:"run"`
+	R       int    `json:"r"`
+	Reduces int    `json:"reduces"`
+	Batches int    `json:"batches"`
+}
+
+// ReduceIdle is how long a reducer waits for the next partials of its
+// partition before it gives up and fails the run.
+var ReduceIdle = 15 * time.Minute
+
+// failedMagic starts the message a reducer that gave up publishes in
+// place of its partition's partials.
+const failedMagic = "TQPE"
+
+// Reducer implements coord.Reducer over the bus.
+type Reducer struct {
+	Bus      *Bus
+	Reduces  int                   // reduce partitions (default 4)
+	Run      string                // run id; random when empty
+	Progress func(done, total int) // optional: map tasks done of all
+	Log      func(string, ...any)  // optional
+}
+
+func (r *Reducer) reduces() int {
+	if r.Reduces <= 0 {
+		return 4
+	}
+	return r.Reduces
+}
+
+// objectPartition is the work-queue partition of an object of the reduce
+// path: FNV-1a of its id.
+func objectPartition(obj int32, n int) int {
+	h := fnv.New32a()
+	var b [4]byte
+	binary.LittleEndian.PutUint32(b[:], uint32(obj))
+	h.Write(b[:])
+	return int(h.Sum32() % uint32(n))
+}
+
+// Reduce publishes the objects, queues the reduce tasks and gathers the
+// merged partials.
+func (r *Reducer) Reduce(ctx context.Context, spec coord.ReduceSpec, objs []coord.ReduceObject, grow func(int), fn func([]coord.EdgePartial) error) error {
+	run := r.Run
+	if run == "" {
+		var b [8]byte
+		rand.Read(b[:])
+		run = hex.EncodeToString(b[:])
+	}
+	nred := r.reduces()
+	js := r.Bus.JS
+	out, err := follow(ctx, js, PartialsStream, partialsPrefix+run+".out")
+	if err != nil {
+		return err
+	}
+	defer out.stop()
+	n := r.Bus.partitions()
+	byPart := make([][]int, n)
+	for i, o := range objs {
+		p := objectPartition(o.Obj, n)
+		byPart[p] = append(byPart[p], i)
+	}
+	limit := batchBytes(js.Conn())
+	maxb := maxBody(js.Conn())
+	batches := 0
+	publish := func(part int, t *task) error {
+		t.Batch = batches
+		body, err := json.Marshal(t)
+		if err != nil {
+			return err
+		}
+		if len(body) > maxb {
+			o := t.RObjects[0]
+			return tahqiq.Errorf(tahqiq.EINVALID, "object %d has %d shares (%d bytes), more than the NATS server's max_payload allows in one message: raise max_payload (64 MB at most)", o.Obj, len(o.Rows), len(body))
+		}
+		msg := &nats.Msg{Subject: objectsPrefix + strconv.Itoa(part), Data: body}
+		if err := retry(ctx, func(ctx context.Context) error {
+			_, err := js.PublishMsg(ctx, msg, jetstream.WithMsgID(run+"/"+strconv.Itoa(batches)))
+			return err
+		}); err != nil {
+			return err
+		}
+		batches++
+		return nil
+	}
+	newTask := func() *task { return &task{Run: run, Mode: modeReduce, Spec: &spec, Reduces: nred} }
+	for part, idx := range byPart {
+		t, size := newTask(), 0
+		for _, i := range idx {
+			o := objs[i]
+			est := 32 * len(o.Rows) // four numbers a row
+			for _, k := range o.Tokens {
+				est += 21 * len(k) // near-text token sets
+			}
+			if len(t.RObjects) > 0 && size+est > limit {
+				if err := publish(part, t); err != nil {
+					return err
+				}
+				t, size = newTask(), 0
+			}
+			t.RObjects = append(t.RObjects, o)
+			size += est
+		}
+		if len(t.RObjects) > 0 {
+			if err := publish(part, t); err != nil {
+				return err
+			}
+		}
+	}
+	for k := range nred {
+		body, _ := json.Marshal(reduceTask{Run: run, R: k, Reduces: nred, Batches: batches})
+		msg := &nats.Msg{Subject: reduceSubject, Data: body}
+		if err := retry(ctx, func(ctx context.Context) error {
+			_, err := js.PublishMsg(ctx, msg, jetstream.WithMsgID(run+"/reduce/"+strconv.Itoa(k)))
+			return err
+		}); err != nil {
+			return err
+		}
+	}
+	g := newGatherer(nred)
+	var raw [][]byte
+	total := 0
+	lastProgress := time.Time{}
+	for !g.complete() {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if r.Progress != nil && time.Since(lastProgress) > time.Second {
+			lastProgress = time.Now()
+			if s, err := js.Stream(ctx, ObjectsStream); err == nil {
+				left := min(int(s.CachedInfo().State.Msgs), batches)
+				r.Progress(batches-left, batches)
+			}
+		}
+		msgs, err := out.next(ctx, 64, 100*time.Millisecond, r.Log)
+		if err != nil {
+			return err
+		}
+		for _, m := range msgs {
+			pm, n, err := g.addHeader(m.Data())
+			if err != nil {
+				return fmt.Errorf("natsbus: run %s: %w", run, err)
+			}
+			if pm != nil {
+				// kept as they came (a few bytes a partial), so that the
+				// run knows how many edges to make room for
+				raw = append(raw, m.Data())
+				total += n
+			}
+		}
+	}
+	if r.Progress != nil {
+		r.Progress(batches, batches)
+	}
+	grow(total)
+	for i, b := range raw {
+		pm, err := decodePartials(b)
+		if err != nil {
+			return fmt.Errorf("natsbus: run %s: %w", run, err)
+		}
+		raw[i] = nil
+		if err := fn(pm.Partials); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// gatherer tracks the chunks of n producers (tasks or partitions).
+type gatherer struct {
+	n      int
+	seen   map[[2]int]bool
+	chunks []int // per producer, its number of chunks (0: none seen yet)
+	got    []int
+	done   int
+}
+
+func newGatherer(n int) *gatherer {
+	return &gatherer{n: n, seen: map[[2]int]bool{}, chunks: make([]int, n), got: make([]int, n)}
+}
+
+func (g *gatherer) complete() bool { return g.done == g.n }
+
+// add takes one message; it returns nil for a chunk seen before.
+func (g *gatherer) add(data []byte) (*partialsMsg, error) {
+	pm, _, err := g.addHeader(data)
+	if pm == nil || err != nil {
+		return nil, err
+	}
+	return decodePartials(data)
+}
+
+// addHeader is add reading only the message's header; it returns the
+// number of partials the message carries.
+func (g *gatherer) addHeader(data []byte) (*partialsMsg, int, error) {
+	if msg, ok := strings.CutPrefix(string(data), failedMagic); ok {
+		return nil, 0, errors.New(msg)
+	}
+	pm, n, _, err := decodeHeader(data)
+	if err != nil {
+		return nil, 0, err
+	}
+	if pm.Batch >= g.n || (g.chunks[pm.Batch] != 0 && g.chunks[pm.Batch] != pm.Chunks) {
+		return nil, 0, fmt.Errorf("partials message of task %d in %d chunks: %d tasks, or chunked otherwise before", pm.Batch, pm.Chunks, g.n)
+	}
+	k := [2]int{pm.Batch, pm.Chunk}
+	if g.seen[k] {
+		return nil, 0, nil
+	}
+	g.seen[k] = true
+	g.chunks[pm.Batch] = pm.Chunks
+	g.got[pm.Batch]++
+	if g.got[pm.Batch] == pm.Chunks {
+		g.done++
+	}
+	return pm, n, nil
+}
+
+// publishPartials publishes ps (sorted) to subject as binary messages of
+// about the batch size (at least one, empty when ps is), with ids
+// prefix/chunk.
+func (w *Worker) publishPartials(ctx context.Context, subject, prefix string, batch int, ps []*coord.EdgePartial) error {
+	chunks := encodePartialPtrs(batch, ps, batchBytes(w.Bus.JS.Conn()))
+	for c, body := range chunks {
+		if len(body) > maxBody(w.Bus.JS.Conn()) {
+			return tahqiq.Errorf(tahqiq.EINVALID, "%s: chunk %d of the partial aggregates is %d bytes, more than the NATS server's max_payload: an account pair shares too many posts for one message; raise max_payload (64 MB at most)", prefix, c, len(body))
+		}
+		if err := w.publish(ctx, subject, body, prefix+"/"+strconv.Itoa(c), "partials of "+prefix); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// handleMap folds a reduce-mode task into partials and publishes them by
+// reduce partition.
+func (w *Worker) handleMap(ctx context.Context, m jetstream.Msg, t *task) error {
+	if t.Reduces <= 0 {
+		m.Term()
+		return fmt.Errorf("worker %s: malformed reduce task on %s: %d reduce partitions", w.Name, m.Subject(), t.Reduces)
+	}
+	ps, err := coord.Partials(*t.Spec, t.RObjects)
+	if err != nil {
+		m.Term()
+		return fmt.Errorf("worker %s: task %d of run %s: %v", w.Name, t.Batch, t.Run, err)
+	}
+	byPart := make([][]*coord.EdgePartial, t.Reduces)
+	for i := range ps {
+		k := int(ps[i].Key() % uint64(t.Reduces))
+		byPart[k] = append(byPart[k], &ps[i])
+	}
+	for k, part := range byPart {
+		subject := partialsPrefix + t.Run + "." + strconv.Itoa(k)
+		if err := w.publishPartials(ctx, subject, t.Run+"/m/"+strconv.Itoa(t.Batch)+"/"+strconv.Itoa(k), t.Batch, part); err != nil {
+			return err
+		}
+	}
+	return w.finish(ctx, m, t.Batch)
+}
+
+// reduceLoop serves reduce tasks, one at a time, until ctx ends.
+func (w *Worker) reduceLoop(ctx context.Context, ackWait time.Duration) error {
+	var c jetstream.Consumer
+	err := retry(ctx, func(ctx context.Context) error {
+		var err error
+		c, err = w.Bus.JS.CreateOrUpdateConsumer(ctx, ReduceStream, jetstream.ConsumerConfig{
+			Durable: "tahqiq-reduce", FilterSubject: reduceSubject,
+			AckPolicy: jetstream.AckExplicitPolicy, AckWait: ackWait, MaxAckPending: 1024,
+		})
+		return err
+	})
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
+		return fmt.Errorf("natsbus: reduce consumer: %w", err)
+	}
+	for ctx.Err() == nil {
+		msgs, err := pull(ctx, c, 1, time.Second)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			if w.Log != nil {
+				w.Log("worker %s: fetch reduce task: %v", w.Name, err)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		for _, m := range msgs {
+			if err := w.reduce(ctx, m, ackWait); err != nil {
+				if ctx.Err() != nil {
+					return nil
+				}
+				if w.Log != nil {
+					w.Log("%v", err)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// reduce merges one partition of a run.
+func (w *Worker) reduce(ctx context.Context, m jetstream.Msg, ackWait time.Duration) error {
+	var rt reduceTask
+	if err := json.Unmarshal(m.Data(), &rt); err != nil || rt.Run == "" || rt.Reduces <= 0 || rt.R < 0 || rt.R >= rt.Reduces || rt.Batches < 0 {
+		m.Term()
+		return fmt.Errorf("worker %s: malformed reduce task: %v", w.Name, err)
+	}
+	if w.OnReduce != nil {
+		w.OnReduce(rt.R)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
+	subject := partialsPrefix + rt.Run + "." + strconv.Itoa(rt.R)
+	var cons *follower
+	if err := retry(ctx, func(context.Context) error {
+		var err error
+		cons, err = follow(ctx, w.Bus.JS, PartialsStream, subject)
+		return err
+	}); err != nil {
+		return err
+	}
+	defer cons.stop()
+	merged := map[uint64]*coord.EdgePartial{}
+	g := newGatherer(rt.Batches)
+	alive, progress := time.Now(), time.Now()
+	for !g.complete() {
+		if ctx.Err() != nil {
+			return ctx.Err() // not acked: another reducer redoes it
+		}
+		if time.Since(progress) > ReduceIdle {
+			// a map task that never publishes (terminated, or taken by a
+			// worker that does not know the reduce mode) would hold this
+			// reducer for ever: give up and tell the run
+			err := fmt.Errorf("reduce partition %d of run %s: no partials for %s, %d of %d map tasks in", rt.R, rt.Run, ReduceIdle, g.done, rt.Batches)
+			if perr := w.publish(ctx, partialsPrefix+rt.Run+".out", append([]byte(failedMagic), err.Error()...), rt.Run+"/out/"+strconv.Itoa(rt.R)+"/failed", "failure"); perr != nil {
+				return perr
+			}
+			m.Term()
+			return fmt.Errorf("worker %s: %w", w.Name, err)
+		}
+		if time.Since(alive) > ackWait/3 {
+			// still waiting for map tasks: keep the task ours
+			m.InProgress()
+			alive = time.Now()
+		}
+		msgs, err := cons.next(ctx, 64, 100*time.Millisecond, func(f string, a ...any) {
+			if w.Log != nil {
+				w.Log("worker "+w.Name+": "+f, a...)
+			}
+		})
+		if err != nil {
+			return err // stopped: not acked, another reducer redoes it
+		}
+		for _, msg := range msgs {
+			pm, err := g.add(msg.Data())
+			if err != nil {
+				m.Term()
+				return fmt.Errorf("worker %s: reduce %s: %w", w.Name, subject, err)
+			}
+			if pm == nil {
+				continue
+			}
+			progress = time.Now()
+			for i := range pm.Partials {
+				p := &pm.Partials[i]
+				if x, ok := merged[p.Key()]; ok {
+					x.Merge(p)
+				} else {
+					merged[p.Key()] = p
+				}
+			}
+		}
+	}
+	// in key order, so that a reducer redoing this task publishes the same
+	// chunks
+	keys := make([]uint64, 0, len(merged))
+	for k := range merged {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	out := make([]*coord.EdgePartial, len(keys))
+	for i, k := range keys {
+		out[i] = merged[k]
+	}
+	merged = nil
+	if err := w.publishPartials(ctx, partialsPrefix+rt.Run+".out", rt.Run+"/out/"+strconv.Itoa(rt.R), rt.R, out); err != nil {
+		return err
+	}
+	return w.finish(ctx, m, -1-rt.R)
+}

@@ -1,0 +1,66 @@
+package natsbus
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// TestReducerGivesUp: a reduce task whose map tasks never publish (here:
+// none exists) fails the run with a message saying so after ReduceIdle,
+// instead of holding the reducer for ever.
+func TestReducerGivesUp(t *testing.T) {
+	srv, err := Embedded(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Shutdown()
+	nc, err := nats.Connect(srv.ClientURL(), srv.Creds.Option())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, _ := jetstream.New(nc)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	bus := &Bus{JS: js, Partitions: 2}
+	if err := bus.Setup(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer func(d time.Duration) { ReduceIdle = d }(ReduceIdle)
+	ReduceIdle = time.Second
+	wctx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { (&Worker{Bus: bus, Name: "w"}).Run(wctx); close(done) }()
+	defer func() { stop(); <-done }()
+
+	out, err := follow(ctx, js, PartialsStream, partialsPrefix+"lost.out")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.stop()
+	body, _ := json.Marshal(reduceTask{Run: "lost", R: 0, Reduces: 1, Batches: 3})
+	if _, err := js.Publish(ctx, reduceSubject, body); err != nil {
+		t.Fatal(err)
+	}
+	g := newGatherer(1)
+	for ctx.Err() == nil {
+		msgs, err := out.next(ctx, 1, 200*time.Millisecond, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range msgs {
+			_, err := g.add(m.Data())
+			if err == nil || !strings.Contains(err.Error(), "no partials for 1s, 0 of 3 map tasks in") {
+				t.Fatalf("gatherer: %v, want the reducer's failure", err)
+			}
+			return
+		}
+	}
+	t.Fatal("the reducer never gave up")
+}

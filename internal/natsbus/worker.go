@@ -1,0 +1,213 @@
+package natsbus
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/tahqiq/tahqiq/internal/coord"
+)
+
+// Worker computes pairs for the partitions it takes.
+type Worker struct {
+	Bus        *Bus
+	Name       string
+	Partitions []int         // nil: all
+	AckWait    time.Duration // before a task is given to another worker (default 30 s)
+	Log        func(string, ...any)
+	// OnTask is called after a task's result is published and before it
+	// is acknowledged (tests stop a worker there, as a crash would), with
+	// the task's batch, or -1-P for the reduce task of partition P.
+	OnTask func(batch int)
+	// OnReduce is called when the worker takes the reduce task of a
+	// partition, before it reads anything (tests stop a worker there).
+	OnReduce func(partition int)
+	// Results counts the result messages published (a task's pairs may
+	// take several).
+	Results atomic.Int64
+}
+
+// Run serves tasks until ctx ends.
+func (w *Worker) Run(ctx context.Context) error {
+	parts := w.Partitions
+	if parts == nil {
+		for i := range w.Bus.partitions() {
+			parts = append(parts, i)
+		}
+	}
+	ackWait := w.AckWait
+	if ackWait <= 0 {
+		ackWait = 30 * time.Second
+	}
+	var consumers []jetstream.Consumer
+	for _, p := range parts {
+		var c jetstream.Consumer
+		err := retry(ctx, func(ctx context.Context) error {
+			var err error
+			c, err = w.Bus.JS.CreateOrUpdateConsumer(ctx, ObjectsStream, jetstream.ConsumerConfig{
+				Durable: "tahqiq-part-" + strconv.Itoa(p), FilterSubject: objectsPrefix + strconv.Itoa(p),
+				AckPolicy: jetstream.AckExplicitPolicy, AckWait: ackWait, MaxAckPending: 64,
+			})
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("natsbus: consumer for partition %d: %w", p, err)
+		}
+		consumers = append(consumers, c)
+	}
+	reduced := make(chan error, 1)
+	go func() { reduced <- w.reduceLoop(ctx, ackWait) }()
+	defer func() { <-reduced }()
+	nap := time.Duration(0) // grows while there is nothing to do
+	for ctx.Err() == nil {
+		idle := true
+		for _, c := range consumers {
+			msgs, err := pull(ctx, c, 4, 0)
+			if err != nil {
+				if ctx.Err() != nil {
+					return nil
+				}
+				if w.Log != nil {
+					w.Log("worker %s: fetch: %v", w.Name, err)
+				}
+				time.Sleep(100 * time.Millisecond)
+			}
+			for _, m := range msgs {
+				idle = false
+				if err := w.handle(ctx, m); err != nil {
+					if ctx.Err() != nil {
+						return nil
+					}
+					// one bad task (terminated, so never redelivered) does
+					// not stop the worker serving the others
+					if w.Log != nil {
+						w.Log("%v", err)
+					}
+				}
+			}
+		}
+		if !idle {
+			nap = 0
+			continue
+		}
+		nap = min(max(2*nap, 10*time.Millisecond), 500*time.Millisecond)
+		select {
+		case <-ctx.Done():
+		case <-time.After(nap):
+		}
+	}
+	return nil
+}
+
+func (w *Worker) handle(ctx context.Context, m jetstream.Msg) error {
+	var t task
+	err := json.Unmarshal(m.Data(), &t)
+	if err == nil {
+		err = t.check()
+	}
+	if err != nil || len(t.Index) != len(t.Objects) || (t.Mode == modeReduce) != (t.Spec != nil) {
+		// a malformed task can never succeed: terminate it, say so
+		m.Term()
+		return fmt.Errorf("worker %s: malformed task on %s: %v", w.Name, m.Subject(), err)
+	}
+	switch t.Mode {
+	case modeReduce:
+		return w.handleMap(ctx, m, &t)
+	case "":
+	default:
+		m.Term()
+		return fmt.Errorf("worker %s: task of run %s in mode %q, which this worker does not know (a newer tahqiq?)", w.Name, t.Run, t.Mode)
+	}
+	pairs := make([][][2]int32, len(t.Objects))
+	for k := range t.Objects {
+		for _, p := range coord.ObjectPairs(t.Kind, t.Window, t.rows(k), t.jaccard(k)) {
+			pairs[k] = append(pairs[k], [2]int32{p.I, p.J})
+		}
+	}
+	// chunks of at most limit bytes (about 16 bytes a pair in JSON);
+	// one object's pairs may span chunks
+	limit := batchBytes(w.Bus.JS.Conn()) / 16
+	var chunks []result
+	cur := result{Batch: t.Batch, Worker: w.Name}
+	n := 0
+	flush := func() {
+		chunks = append(chunks, cur)
+		cur, n = result{Batch: t.Batch, Worker: w.Name}, 0
+	}
+	for k, ps := range pairs {
+		for len(ps) > 0 {
+			take := min(len(ps), limit-n)
+			cur.Index = append(cur.Index, t.Index[k])
+			cur.Pairs = append(cur.Pairs, ps[:take])
+			n += take
+			ps = ps[take:]
+			if n >= limit {
+				flush()
+			}
+		}
+	}
+	if len(cur.Index) > 0 || len(chunks) == 0 {
+		flush()
+	}
+	for c := range chunks {
+		chunks[c].Chunk, chunks[c].Chunks = c, len(chunks)
+		body, err := json.Marshal(chunks[c])
+		if err != nil {
+			return err
+		}
+		if err := w.publish(ctx, pairsPrefix+t.Run, body, t.Run+"/"+strconv.Itoa(t.Batch)+"/"+strconv.Itoa(c), "pairs of batch "+strconv.Itoa(t.Batch)); err != nil {
+			return err
+		}
+	}
+	return w.finish(ctx, m, t.Batch)
+}
+
+// publish sends one result message, retrying until the stream takes it
+// (its id makes a retry count once).
+func (w *Worker) publish(ctx context.Context, subject string, body []byte, id, what string) error {
+	msg := &nats.Msg{Subject: subject, Data: body}
+	tries := 0
+	if err := retry(ctx, func(ctx context.Context) error {
+		_, err := w.Bus.JS.PublishMsg(ctx, msg, jetstream.WithMsgID(id))
+		if tries++; err != nil && w.Log != nil && tries%10 == 1 {
+			w.Log("worker %s: publish %s: %v (retrying)", w.Name, what, err)
+		}
+		return err
+	}); err != nil {
+		return err
+	}
+	w.Results.Add(1)
+	return nil
+}
+
+// finish acknowledges a task whose results are published.
+func (w *Worker) finish(ctx context.Context, m jetstream.Msg, batch int) error {
+	if w.OnTask != nil {
+		w.OnTask(batch)
+		if ctx.Err() != nil {
+			return ctx.Err() // stopped before the ack: the task is redelivered
+		}
+	}
+	// The ack is confirmed by the consumer's leader. If it cannot be (the
+	// leader just died), the task comes back after AckWait and is done
+	// again; its results are deduplicated, so giving up here loses nothing.
+	for try := range 3 {
+		actx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		err := m.DoubleAck(actx)
+		cancel()
+		if err == nil || ctx.Err() != nil {
+			return nil
+		}
+		if w.Log != nil {
+			w.Log("worker %s: ack of task %d (try %d): %v", w.Name, batch, try+1, err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	return nil
+}
