@@ -12,7 +12,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/tahqiq/tahqiq/internal/postgres"
@@ -20,18 +19,22 @@ import (
 	"github.com/tahqiq/tahqiq/internal/storetest"
 )
 
-// TestUpgradeFromMain: a database that the engine of an earlier tahqiq
-// wrote (testdata/main-store.sql.gz: storetest.Fill, run by the engine of
-// main at 0cab02e, as pg_dump wrote it) restores, opens as an ordinary
-// role, takes the migrations since, and reads back as that engine read it
-// (testdata/main-dump.json: storetest.Dump then).
-// TAHQIQ_WRITE_UPGRADE_FIXTURE=1 writes both anew with this engine, which
-// is right only on a commit whose engine is the one to upgrade from.
+// TestUpgradeFromMain: databases that the engines of earlier tahqiqs
+// wrote (storetest.UpgradeFixtures: testdata/PREFIX-store.sql.gz,
+// storetest.Fill run by main's engine at that commit, as pg_dump wrote
+// it) restore, open as an ordinary role, take the migrations since, and
+// read back as those engines read them (testdata/PREFIX-dump.json:
+// storetest.Dump then).
+//
+// TAHQIQ_WRITE_UPGRADE_FIXTURE=1 writes testdata/main-store.sql.gz and
+// main-dump.json anew with the engine it is compiled with, which is right
+// only where that engine is the one to upgrade from: this file is meant to
+// run in a tree of main (internal/storetest/upgrade-fixtures.sh).
 func TestUpgradeFromMain(t *testing.T) {
 	ctx := context.Background()
 	srv := pgtest.Start(t)
-	url := srv.NewAppDatabase(t)
 	if os.Getenv("TAHQIQ_WRITE_UPGRADE_FIXTURE") != "" {
+		url := srv.NewAppDatabase(t)
 		db, err := postgres.Open(ctx, url)
 		if err != nil {
 			t.Fatal(err)
@@ -65,49 +68,58 @@ func TestUpgradeFromMain(t *testing.T) {
 		}
 		return
 	}
-	f, err := os.Open("testdata/main-store.sql.gz")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sql, err := io.ReadAll(zr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// psql's meta-commands (\restrict) are not SQL
-	var lines []string
-	for _, l := range strings.Split(string(sql), "\n") {
-		if !strings.HasPrefix(l, `\`) {
-			lines = append(lines, l)
-		}
-	}
-	// the restore's own connection: the dump changes its settings
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := conn.Exec(ctx, strings.Join(lines, "\n")); err != nil {
-		t.Fatalf("restoring the dump: %v", err)
-	}
-	conn.Close(ctx)
-	db, err := postgres.Open(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	db.Now = storetest.Clock
-	if on, err := db.RLSEnforced(ctx); err != nil || !on {
-		t.Fatalf("RLSEnforced = %v, %v", on, err)
-	}
-	want, err := os.ReadFile("testdata/main-dump.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if d := cmp.Diff(strings.Split(string(want), "\n"), strings.Split(string(storetest.Dump(t, db)), "\n")); d != "" {
-		t.Errorf("the database written by main's engine reads back otherwise -main +now:\n%s", d)
+	for _, fx := range storetest.UpgradeFixtures {
+		t.Run(fx.Prefix, func(t *testing.T) {
+			url := srv.NewAppDatabase(t)
+			f, err := os.Open("testdata/" + fx.Prefix + "-store.sql.gz")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			zr, err := gzip.NewReader(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sql, err := io.ReadAll(zr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// psql's meta-commands (\restrict) are not SQL
+			var lines []string
+			for _, l := range strings.Split(string(sql), "\n") {
+				if !strings.HasPrefix(l, `\`) {
+					lines = append(lines, l)
+				}
+			}
+			// the restore's own connection: the dump changes its settings
+			conn, err := pgx.Connect(ctx, url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := conn.Exec(ctx, strings.Join(lines, "\n")); err != nil {
+				t.Fatalf("restoring the dump: %v", err)
+			}
+			conn.Close(ctx)
+			db, err := postgres.Open(ctx, url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			db.Now = storetest.Clock
+			if on, err := db.RLSEnforced(ctx); err != nil || !on {
+				t.Fatalf("RLSEnforced = %v, %v", on, err)
+			}
+			want, err := os.ReadFile("testdata/" + fx.Prefix + "-dump.json")
+			if err != nil {
+				t.Fatal(err)
+			}
+			d, err := storetest.DiffDump(want, storetest.Dump(t, db), fx.Older)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d != "" {
+				t.Errorf("the database written by the engine of main at %s reads back otherwise -then +now:\n%s", fx.Commit, d)
+			}
+		})
 	}
 }

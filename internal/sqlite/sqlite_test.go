@@ -1,19 +1,13 @@
 package sqlite_test
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
 	"database/sql"
-	"io"
 	"os"
 	"path/filepath"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/google/go-cmp/cmp"
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/sqlite"
@@ -150,76 +144,5 @@ func TestUpgradeAccess(t *testing.T) {
 	}
 	if err := tok.Check(created.Add(tahqiq.DefaultTokenTTL)); tahqiq.ErrorCode(err) != tahqiq.EUNAUTHORIZED {
 		t.Errorf("old token 90 days on: %v, want expired", err)
-	}
-}
-
-// TestUpgradeFromMain: a store that the engine of an earlier tahqiq
-// wrote (testdata/main-store.db.gz: storetest.Fill, run by the engine of
-// main at 0cab02e) opens, takes the migrations since, and reads back as
-// that engine read it (testdata/main-dump.json: storetest.Dump then).
-// TAHQIQ_WRITE_UPGRADE_FIXTURE=1 writes both anew with this engine, which
-// is right only on a commit whose engine is the one to upgrade from.
-func TestUpgradeFromMain(t *testing.T) {
-	ctx := context.Background()
-	dir := t.TempDir()
-	if os.Getenv("TAHQIQ_WRITE_UPGRADE_FIXTURE") != "" {
-		db, err := sqlite.OpenDir(ctx, dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		db.Now = storetest.Clock
-		storetest.Fill(t, db)
-		dump := storetest.Dump(t, db)
-		db.Close()
-		if _, err := os.Stat(filepath.Join(dir, sqlite.FileName+"-wal")); err == nil {
-			t.Fatal("the store kept its WAL after Close")
-		}
-		b, err := os.ReadFile(filepath.Join(dir, sqlite.FileName))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var z bytes.Buffer
-		zw, _ := gzip.NewWriterLevel(&z, gzip.BestCompression)
-		zw.Write(b)
-		zw.Close()
-		if err := os.WriteFile("testdata/main-store.db.gz", z.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile("testdata/main-dump.json", dump, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	f, err := os.Open("testdata/main-store.db.gz")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := io.ReadAll(zr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, sqlite.FileName), b, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	db, err := sqlite.OpenDir(ctx, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	db.Now = storetest.Clock
-	want, err := os.ReadFile("testdata/main-dump.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if d := cmp.Diff(strings.Split(string(want), "\n"), strings.Split(string(storetest.Dump(t, db)), "\n")); d != "" {
-		t.Errorf("the store written by main's engine reads back otherwise -main +now:\n%s", d)
-	}
-	if err := db.IntegrityCheck(ctx); err != nil {
-		t.Error(err)
 	}
 }

@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/tahqiq/tahqiq"
@@ -17,9 +19,10 @@ import (
 // methods: two datasets (files with options, a header record, posts,
 // duplicates and a post-id conflict, rejects, one re-derived, one owned),
 // organisations and users (one disabled), a password, sessions, tokens
-// (one revoked), two cases with items, findings, recommendations (one
-// decided), tasks (one updated), notes and shares, custody-log entries
-// with case chains and record versions, and checkpoints. Its clock must
+// (one revoked), preferences, two cases (one closed) with items,
+// findings, recommendations (one decided), tasks (one updated), notes and
+// shares, custody-log entries with case chains and record versions, and
+// checkpoints. Its clock must
 // be t0. The upgrade tests of the engines keep a store that Fill wrote
 // with an earlier version of the engine and Dump's reading of it then.
 func Fill(t *testing.T, s Store) {
@@ -230,6 +233,21 @@ func Fill(t *testing.T, s Store) {
 		}
 		return log(ctx, tx, "", ref(tahqiq.RecUser, "u-3"))
 	})
+	// a closed case (closed_by, closed_at) and two users' preferences
+	// (one all set, one only its language)
+	closed := c2
+	closed.ClosedBy, closed.ClosedAt = viewer.ID, at.Add(2*time.Hour)
+	inTx(t, s, func(ctx context.Context, tx tahqiq.CaseTx) error {
+		if err := tx.PutCase(ctx, closed); err != nil {
+			return err
+		}
+		return log(ctx, tx, "c-2", ref(tahqiq.RecCase, "c-2"))
+	})
+	for id, p := range map[string]tahqiq.Preferences{admin.ID: {Lang: "ur", TimeZone: "Asia/Karachi"}, viewer.ID: {Lang: "en"}} {
+		if err := s.PutPreferences(ctx, id, p, at); err != nil {
+			t.Fatal(err)
+		}
+	}
 	for _, size := range []int64{3, 9} {
 		if err := s.AddCheckpoint(ctx, size, []byte(fmt.Sprintf("tahqiq/test\n%d\nAAAA\n\n— key sig\n", size))); err != nil {
 			t.Fatal(err)
@@ -305,7 +323,11 @@ func Dump(t *testing.T, s Store) []byte {
 		put("user named "+u.Name, byName, err)
 		h, err := s.PasswordHash(ctx, u.ID)
 		put("password of "+u.ID, h, err)
+		p, err := s.FindPreferences(ctx, u.ID)
+		put("preferences of "+u.ID, p, err)
 	}
+	p, err := s.FindPreferences(ctx, "u-404")
+	put("preferences of u-404", p, err)
 	n, err := s.CountPasswords(ctx)
 	put("passwords", n, err)
 	toks, err := s.FindTokens(ctx)
@@ -442,4 +464,49 @@ func dumpImport(ctx context.Context, s Store, name string, files []tahqiq.Import
 		out["file "+f.SHA256] = []any{got, ok, fmt.Sprint(err)}
 	}
 	return out
+}
+
+// DiffDump compares got, a Dump of a store an upgrade test opened, with
+// want, the Dump kept with the store when it was written: "" when they
+// read alike, else their difference, line by line (-want +got). older is
+// for a store written before Dump read all it reads now: only want's
+// keys are compared (a key of want that got lacks is still a difference).
+func DiffDump(want, got []byte, older bool) (string, error) {
+	if older {
+		var w, g map[string]json.RawMessage
+		if err := json.Unmarshal(want, &w); err != nil {
+			return "", fmt.Errorf("the kept dump: %w", err)
+		}
+		if err := json.Unmarshal(got, &g); err != nil {
+			return "", err
+		}
+		for k := range g {
+			if _, ok := w[k]; !ok {
+				delete(g, k)
+			}
+		}
+		var err error
+		if want, err = json.MarshalIndent(w, "", " "); err != nil {
+			return "", err
+		}
+		if got, err = json.MarshalIndent(g, "", " "); err != nil {
+			return "", err
+		}
+	}
+	return cmp.Diff(strings.Split(string(want), "\n"), strings.Split(string(got), "\n")), nil
+}
+
+// UpgradeFixtures are the stores of earlier engines that each engine's
+// TestUpgradeFromMain opens, in its testdata, by the prefix of their
+// files (PREFIX-store.db.gz or PREFIX-store.sql.gz, PREFIX-dump.json).
+var UpgradeFixtures = []struct {
+	// Prefix names the files; Commit is main's commit whose engines
+	// wrote them.
+	Prefix, Commit string
+	// Older: written before Fill and Dump knew of preferences and closed
+	// cases (schema 0010); compared by DiffDump's older rule.
+	Older bool
+}{
+	{Prefix: "main", Commit: "01e49d3"},
+	{Prefix: "main-0cab02e", Commit: "0cab02e", Older: true},
 }
