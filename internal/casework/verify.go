@@ -195,6 +195,7 @@ func (s *Service) VerifyStore(ctx context.Context, o VerifyOptions) (*Report, er
 		entries [][]byte
 		present []ledger.Present
 		items   []tahqiq.Item
+		runs    map[string]tahqiq.RunRecord
 		err     error
 	)
 	// Read a consistent state: every change appends to the log in its own
@@ -208,6 +209,11 @@ func (s *Service) VerifyStore(ctx context.Context, o VerifyOptions) (*Report, er
 		if present, items, err = s.presentRecords(ctx); err != nil {
 			return nil, err
 		}
+		var pr []ledger.Present
+		if pr, runs, err = s.presentRuns(); err != nil {
+			return nil, err
+		}
+		present = append(present, pr...)
 		if entries, err = s.Store.LogEntries(ctx, 0, n0); err != nil {
 			return nil, err
 		}
@@ -223,7 +229,7 @@ func (s *Service) VerifyStore(ctx context.Context, o VerifyOptions) (*Report, er
 		}
 	}
 	if o.Reader != nil {
-		if present, err = s.redactLabels(ctx, *o.Reader, present); err != nil {
+		if present, err = s.redactLabels(ctx, *o.Reader, present, runs); err != nil {
 			return nil, err
 		}
 	}
@@ -251,11 +257,15 @@ func (s *Service) VerifyStore(ctx context.Context, o VerifyOptions) (*Report, er
 	}
 	st := ledger.Fold(leaves, false)
 	r.Problems = append(r.Problems, st.Problems...)
-	cmp := st.Compare(present, ledger.Scope{})
+	var sc ledger.Scope
+	if s.Runs == nil { // a service without the data directory's runs checks none
+		sc.Only = func(k ledger.RecordKey) bool { return k.Kind != tahqiq.RecRun }
+	}
+	cmp := st.Compare(present, sc)
 	r.Problems = append(r.Problems, cmp.Problems...)
 	r.Records = len(present)
 	if cmp.Legacy > 0 {
-		r.note("%d records were logged before log format 2 and are proven logged, not complete (their deletion or rollback would not show)", cmp.Legacy)
+		r.note("%d records were logged before their entries named records (log format 1, or runs of tahqiq serve before runs were records) and are proven logged, not complete (their deletion or rollback would not show)", cmp.Legacy)
 	}
 	checked := map[string]bool{}
 	for _, it := range items {
@@ -402,7 +412,7 @@ func viewRecords(v View) []ledger.Present {
 }
 
 // redactLabels names the records reader may not read by kind and ID only.
-func (s *Service) redactLabels(ctx context.Context, reader tahqiq.User, present []ledger.Present) ([]ledger.Present, error) {
+func (s *Service) redactLabels(ctx context.Context, reader tahqiq.User, present []ledger.Present, runs map[string]tahqiq.RunRecord) ([]ledger.Present, error) {
 	rd := s.newReader(reader)
 	users, err := s.Store.FindUsers(ctx)
 	if err != nil {
@@ -423,6 +433,9 @@ func (s *Service) redactLabels(ctx context.Context, reader tahqiq.User, present 
 			ok = sc.whole || (p.Key.Kind == tahqiq.RecItem && sc.items[p.Key.ID]) || (p.Key.Kind == tahqiq.RecCase && len(sc.items) > 0)
 		case p.Key.Kind == tahqiq.RecOrg:
 			ok = p.Key.ID == reader.OrgID
+		case p.Key.Kind == tahqiq.RecRun:
+			rec, known := runs[p.Key.ID]
+			ok = known && s.RunAccess(ctx, reader, rec.Kind, rec.ID, rec.CreatedBy, rec.Dataset) == nil
 		case p.Key.Kind == tahqiq.RecUser, p.Key.Kind == tahqiq.RecCredential:
 			ok = orgOf[p.Key.ID] == reader.OrgID
 		}

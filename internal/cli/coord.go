@@ -28,6 +28,7 @@ func newCoordCmd(e *env) *cobra.Command {
 	var sf streamFlags
 	var lf limitFlags
 	var inputs, by, options []string
+	var runName string
 	cmd := &cobra.Command{
 		Use:   "coord (--dataset NAME [--out DIR] | --input FILE... --out DIR) [flags]",
 		Short: "Find accounts that act together (co-retweet, co-link, co-hashtag, same text, same image ...)",
@@ -59,6 +60,9 @@ every option and output column.`,
 			if out == "" && dataset == "" {
 				return tahqiq.Errorf(tahqiq.EINVALID, "--out DIR is required with --input")
 			}
+			if runName != "" && dataset == "" {
+				return tahqiq.Errorf(tahqiq.EINVALID, "--name names a run kept in the store: give it with --dataset (a run of --input files is not kept)")
+			}
 			var err error
 			if p.Window, err = runs.ParseWindow("window", window); err != nil {
 				return err
@@ -77,6 +81,7 @@ every option and output column.`,
 			var r runs.CoordRun
 			if dataset != "" {
 				r, err = e.datasetRun(ctx, dataset, p)
+				r.Name = runName
 			} else {
 				start := time.Now()
 				fo, ferr := formatOptions(mapSpec, options)
@@ -102,8 +107,7 @@ every option and output column.`,
 			}
 			var made *runs.CoordMade
 			if dataset != "" {
-				rs := &runs.Store{Dir: filepath.Join(e.dataDir, "runs"), Engine: eng.engine}
-				if made, err = rs.MakeCoord(ctx, &r, Version, nil); err == nil && out != "" {
+				if made, err = e.runStore(eng.engine).MakeCoord(ctx, &r, Version, nil); err == nil && out != "" {
 					err = copyFiles(made.Dir, out, made.Manifest.Files)
 				}
 			} else {
@@ -139,6 +143,7 @@ every option and output column.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&dataset, "dataset", "", "dataset of the store to analyse")
+	f.StringVar(&runName, "name", "", "what to call a --dataset run kept in the store (shown beside its ID, in the web UI and the custody log)")
 	sf.add(f)
 	f.StringArrayVar(&inputs, "input", nil, "file to read straight from disk (repeatable; anything tahqiq import reads)")
 	f.StringVar(&format, "format", "", "input format for --input (default: detected)")

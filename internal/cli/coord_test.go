@@ -211,6 +211,52 @@ func TestCoordOnePath(t *testing.T) {
 	}
 }
 
+// TestCoordRunsLogged: a run tahqiq coord --dataset keeps is in the
+// custody log, its files by SHA-256, so the store verifies with it, and a
+// link removed from its edges.csv afterwards, or the run deleted, makes
+// verification fail naming the run (it passed before runs were logged).
+func TestCoordRunsLogged(t *testing.T) {
+	data := t.TempDir()
+	fixture := filepath.Join("..", "demo", "data", "russian_coord_tweets.events.csv.gz")
+	if code, _, stderr := run(t, data, "", "org", "init", "--org", "Team", "--admin", "amina"); code != 0 {
+		t.Fatalf("org init: %s", stderr)
+	}
+	if code, _, stderr := run(t, data, "", "--as", "amina", "import", "--dataset", "ru", fixture); code != 0 {
+		t.Fatalf("import: %s", stderr)
+	}
+	if code, _, stderr := run(t, data, "", "--as", "amina", "coord", "--dataset", "ru", "--by", "retweet", "--name", "co-retweets"); code != 0 {
+		t.Fatalf("coord --dataset: %s", stderr)
+	}
+	key := filepath.Join(data, "keys", "log.pub")
+	if code, stdout, stderr := run(t, data, "", "verify", "--key", key); code != 0 {
+		t.Fatalf("verify after a logged run: exit %d\n%s%s", code, stdout, stderr)
+	}
+	rs := &runs.Store{Dir: filepath.Join(data, "runs")}
+	list, err := rs.List(runs.Coord)
+	if err != nil || len(list) != 1 {
+		t.Fatalf("runs: %v %+v", err, list)
+	}
+	edges, err := rs.File(runs.Coord, list[0].ID, "edges.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(edges)
+	lines := strings.SplitAfter(string(b), "\n")
+	if err := os.WriteFile(edges, []byte(strings.Join(append(lines[:1], lines[2:]...), "")), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := run(t, data, "", "verify", "--key", key)
+	if code == 0 || !strings.Contains(stdout+stderr, "coordination run "+list[0].ID+` "co-retweets" of dataset "ru"`) || !strings.Contains(stdout+stderr, "edited") {
+		t.Errorf("verify after a link was removed from the run: exit %d\n%s%s", code, stdout, stderr)
+	}
+	dir, _ := rs.Path(runs.Coord, list[0].ID)
+	os.RemoveAll(dir)
+	code, stdout, stderr = run(t, data, "", "verify", "--key", key)
+	if code == 0 || !strings.Contains(stdout+stderr, "run coord/"+list[0].ID) || !strings.Contains(stdout+stderr, "deleted") {
+		t.Errorf("verify after the run was deleted: exit %d\n%s%s", code, stdout, stderr)
+	}
+}
+
 // TestCoordReach: what the data says of the accounts' reach (followers
 // here: the IRA tweets carry them) reaches communities.csv the same way
 // for a run of the files, a CLI run of the dataset imported from them

@@ -15,7 +15,6 @@ import (
 	"github.com/tahqiq/tahqiq/internal/coord"
 	"github.com/tahqiq/tahqiq/internal/demo"
 	"github.com/tahqiq/tahqiq/internal/ingest"
-	"github.com/tahqiq/tahqiq/internal/runs"
 )
 
 func newDemoCmd(e *env) *cobra.Command {
@@ -88,7 +87,7 @@ the admin user demo and the store's signing key.`,
 			shares := r.Data.Shares
 			// kept in the store as every run of a dataset, and copied beside
 			// the demo's other outputs
-			made, err := (&runs.Store{Dir: filepath.Join(e.dataDir, "runs")}).MakeCoord(ctx, &r, Version, nil)
+			made, err := e.runStore(nil).MakeCoord(ctx, &r, Version, nil)
 			if err != nil {
 				return err
 			}

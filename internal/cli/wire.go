@@ -16,6 +16,7 @@ import (
 	"github.com/tahqiq/tahqiq/internal/ingest"
 	"github.com/tahqiq/tahqiq/internal/natsbus"
 	"github.com/tahqiq/tahqiq/internal/postgres"
+	"github.com/tahqiq/tahqiq/internal/runs"
 	"github.com/tahqiq/tahqiq/internal/sqlite"
 )
 
@@ -117,7 +118,7 @@ func openCasework(ctx context.Context, e *env, needKey bool) (*casework.Service,
 		db.Close()
 		return nil, nil, err
 	}
-	s := &casework.Service{Store: db, Blobs: bs, Posts: db, Datasets: db, Now: now}
+	s := &casework.Service{Store: db, Blobs: bs, Posts: db, Datasets: db, Now: now, Runs: e.runStore(nil)}
 	signer, v, err := casework.LoadKey(e.dataDir)
 	if err != nil && needKey {
 		db.Close()
@@ -139,6 +140,24 @@ func (e *env) rules(db fullStore) *casework.Service {
 		s.Signer, s.LogKey, s.Origin = signer, v, signer.Name()
 	}
 	return s
+}
+
+// runStore is the store's runs (--data/runs), made with engine (nil: in
+// this process); each run it stores is logged (runLog) before it is
+// listed.
+func (e *env) runStore(engine coord.Engine) *runs.Store {
+	return &runs.Store{Dir: filepath.Join(e.dataDir, "runs"), Engine: engine, Log: e.runLog}
+}
+
+// runLog logs a run the CLI stores, in the store --db names, signed with
+// the store's key when it has one.
+func (e *env) runLog(ctx context.Context, rec tahqiq.RunRecord) error {
+	db, err := e.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return e.rules(db).LogRun(ctx, rec)
 }
 
 // importAs runs an import through casework as the CLI's actor (--as; the

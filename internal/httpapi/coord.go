@@ -47,9 +47,6 @@ func (s *Server) postCoordRun(w http.ResponseWriter, r *http.Request, c *call) e
 		if err != nil {
 			return nil, err
 		}
-		if err := s.Cases.Record(context.WithoutCancel(ctx), actor, "coord.run", fmt.Sprintf("coordination run %s of dataset %q", in.ID, req.Dataset)); err != nil {
-			return nil, err
-		}
 		// the network and evidence index in memory before the job says done,
 		// so that no reader of the new run waits for them
 		if err := s.Runs.Warm(in.ID); err != nil {

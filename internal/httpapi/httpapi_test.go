@@ -73,13 +73,15 @@ func newEnvOn(t testing.TB, db store, now func() time.Time) *env {
 		t.Fatal(err)
 	}
 	cw := &casework.Service{Store: db, Blobs: bs, Posts: db, Datasets: db, Now: now}
+	rs := &runs.Store{Dir: filepath.Join(dir, "runs"), Log: cw.LogRun} // as tahqiq serve wires them
+	cw.Runs = rs
 	jm, err := jobs.Open(filepath.Join(dir, "jobs"), 2, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	s := &httpapi.Server{
 		Store: db, Cases: cw, Importer: &ingest.Importer{Formats: ingest.Default()},
-		Runs: &runs.Store{Dir: filepath.Join(dir, "runs")}, Jobs: jm,
+		Runs: rs, Jobs: jm,
 		Uploads: &httpapi.Uploads{Dir: filepath.Join(dir, "uploads"), Max: 1 << 30},
 		InitKey: func(org string) error {
 			signer, v, err := casework.CreateKey(dir, "tahqiq/test")

@@ -332,7 +332,7 @@ func (s *Store) MakeCoord(ctx context.Context, r *CoordRun, version string, repo
 			in.Inputs = append(in.Inputs, f.Name)
 		}
 	}
-	if made.Info, err = s.finish(run, in); err != nil {
+	if made.Info, err = s.finish(ctx, run, in); err != nil {
 		return nil, err
 	}
 	made.Dir = filepath.Join(s.Dir, Coord, made.Info.ID)
