@@ -262,6 +262,9 @@ func TestCoordRunsLogged(t *testing.T) {
 // for a run of the files, a CLI run of the dataset imported from them
 // and the server's run of it.
 func TestCoordReach(t *testing.T) {
+	if testing.Short() {
+		t.Skip("heavy: three runs of the IRA tweets (files, CLI dataset, server); runs without -short, as CI does")
+	}
 	ira := filepath.Join(parsetest.DataDir(t, "social", "ira-538-by-author"), "tweets_2016-11-01_to_2016-11-10.csv")
 	data := t.TempDir()
 	if code, _, stderr := run(t, data, "", "import", "--dataset", "ira", ira); code != 0 {
