@@ -44,6 +44,7 @@ var layers = map[string]int{
 	"internal/ingest/crowdtangle": 3,
 	"internal/ingest/genericcsv":  3,
 	"internal/ingest":             4,
+	"internal/sqlstore":           3, // the SQL of both store engines
 	"internal/sqlite":             4,
 	"internal/postgres":           4,
 	"internal/postgres/pgtest":    2, // test-only, see testOnly

@@ -22,6 +22,7 @@ import (
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/decompress"
 	"github.com/tahqiq/tahqiq/internal/progress"
+	"github.com/tahqiq/tahqiq/internal/storeimport"
 )
 
 // Options control one import or read.
@@ -337,16 +338,12 @@ func (im *Importer) importFiles(ctx context.Context, store tahqiq.ImportStore, f
 
 // Read parses files like Import but stores nothing: fn receives every
 // record with its derived shares, posts and shares deduplicated in memory
-// across all files as an import into one dataset would.
+// across all files as an import into one dataset would: by
+// storeimport.Add, over a storeimport.Memory.
 func (im *Importer) Read(ctx context.Context, files []string, opt Options, fn func(*Item) error) (Summary, error) {
 	sum := Summary{Dataset: datasetName(opt.Dataset, files), Rejected: []tahqiq.Reject{}, Kinds: map[tahqiq.RecordKind]int64{}}
-	// Hashed keys keep the memory of these sets small; 128 bits make a
-	// collision (which would drop a share) practically impossible.
-	seenPosts := map[hkey]hkey{} // post -> its author's account
-	seenShares := map[hkey]bool{}
-	seenAccounts := map[hkey]string{} // account -> its UID
+	mem := storeimport.NewMemory()
 	var headerOnly []string
-	h := newHasher()
 	prog := progress.New(opt.Progress, "read", "records")
 	for _, name := range files {
 		in, err := openInput(name, opt.Names[name], opt.Stdin, im.Limits)
@@ -371,55 +368,24 @@ func (im *Importer) Read(ctx context.Context, files []string, opt Options, fn fu
 				file.Rejects++
 				return nil
 			}
-			it := &Item{File: file, Parsed: p, New: make([]bool, len(p.Posts))}
-			for _, a := range p.Accounts {
-				if k := h.sum(a.UID); seenAccounts[k] == "" {
-					seenAccounts[k] = a.UID
-					sum.Accounts++
-				}
+			d := derive(p)
+			res, isNew, added, err := mem.Add(ctx, &p.Record, p.Posts, p.Accounts, d.shares)
+			if err != nil {
+				return err
 			}
-			for i := range p.Posts {
-				post := &p.Posts[i]
-				pk, ak := h.sum(post.UID), h.sum(post.AuthorUID)
-				owner, seen := seenPosts[pk]
-				if seen && owner != ak {
-					// as the store does (storeimport.Add): a conflict,
-					// not imported, no share
-					c := tahqiq.PostConflict{UID: post.UID, Account: seenAccounts[owner], Other: post.AuthorUID}
-					sum.addReject(tahqiq.Reject{File: name, Line: p.Record.Line, Reason: c.Reason()})
-					sum.Conflicts++
-					file.Rejects++
-					continue
-				}
-				if seenAccounts[ak] == "" {
-					seenAccounts[ak] = post.AuthorUID
-					sum.Accounts++
-				}
-				isNew := !seen
-				seenPosts[pk] = ak
-				it.New[i] = isNew
-				added := 0
-				for _, s := range Derive(post) {
-					k := h.sum(s.PostID, string(s.Type), s.Object)
-					if seenShares[k] {
-						continue
-					}
-					seenShares[k] = true
-					it.Shares = append(it.Shares, s)
-					added++
-				}
-				if isNew {
-					sum.Posts++
-				} else if added == 0 {
-					sum.Duplicates++
-				}
-				sum.Shares += int64(added)
+			for _, c := range res.Conflicts { // as Import counts them
+				sum.addReject(tahqiq.Reject{File: name, Line: p.Record.Line, Reason: c.Reason()})
+				sum.Conflicts++
+				file.Rejects++
 			}
 			sum.Records++
-			setKind(p)
 			sum.Kinds[p.Record.Kind]++
+			sum.Posts += int64(res.NewPosts)
+			sum.Accounts += int64(res.NewAccounts)
+			sum.Shares += int64(res.NewShares)
+			sum.Duplicates += int64(res.Duplicates)
 			prog.Add(1, 0)
-			return fn(it)
+			return fn(&Item{File: file, Parsed: p, New: isNew, Shares: added})
 		}, nil)
 		in.file.Records = sum.Records - before
 		in.close()

@@ -1,7 +1,9 @@
-// Package storeimport is the part of adding a record to a dataset that
-// every store engine shares: which accounts, posts and shares a record
-// adds, and what it counts as new or duplicate. The engines provide the
-// rows (ids, lookups, buffered writes) through Rows.
+// Package storeimport decides what a record adds to a dataset: which
+// accounts, posts and shares, and what it counts as new, duplicate or a
+// conflict. Whoever holds the dataset provides its rows (ids, lookups,
+// writes) through Rows: the SQL store (internal/sqlstore, for both
+// engines) and Memory, the dataset of a read that stores nothing
+// (ingest.Read, for runs from files), so both follow one rule.
 package storeimport
 
 import (

@@ -1,6 +1,7 @@
-// Package storetest is the conformance suite of tahqiq's stores: every
-// engine (the embedded SQLite store, later PostgreSQL) must pass Run. It is
-// imported only from tests.
+// Package storetest is the conformance suite of tahqiq's store engines:
+// internal/sqlite and internal/postgres pass Run, which exercises every
+// method an engine exports (Store, checked by Exports), so that the
+// engines answer alike. It is imported only from tests.
 package storetest
 
 import (
@@ -15,27 +16,83 @@ import (
 	"github.com/tahqiq/tahqiq"
 )
 
-// Store is what an engine must implement to be tested here.
+// Store is everything a store engine exports to the rest of tahqiq:
+// imports and re-derivations, datasets, shares and posts, dataset
+// summaries, cases, the custody log's rows, accounts and sessions.
 type Store interface {
 	tahqiq.ImportStore
+	tahqiq.RederiveStore
 	tahqiq.DatasetStore
 	tahqiq.ShareStore
 	tahqiq.PostStore
 	tahqiq.PostScanner
-	tahqiq.RederiveStore
-	FindRejects(ctx context.Context, dataset string, limit, offset int) ([]tahqiq.RejectRecord, error)
+	tahqiq.SummaryStore
+	tahqiq.CaseStore
+	tahqiq.AuthStore
+	// FindItemsByDHash returns the items (any case) with an image of
+	// this dHash, in the order attached.
+	FindItemsByDHash(ctx context.Context, dhash string) ([]tahqiq.Item, error)
+	Path() string
+	Close() error
 }
 
-// Run runs the suite; newStore returns a fresh, empty store.
-func Run(t *testing.T, newStore func(t *testing.T) Store) {
-	t.Run("ImportCommitAndRead", func(t *testing.T) { testImportCommit(t, newStore(t)) })
-	t.Run("DuplicatesAreOccurrences", func(t *testing.T) { testDuplicates(t, newStore(t)) })
-	t.Run("RollbackLeavesNothing", func(t *testing.T) { testRollback(t, newStore(t)) })
-	t.Run("DeleteDataset", func(t *testing.T) { testDelete(t, newStore(t)) })
-	t.Run("NotFound", func(t *testing.T) { testNotFound(t, newStore(t)) })
-	t.Run("FileThatKeptNothingIsRetried", func(t *testing.T) { testRetry(t, newStore(t)) })
-	t.Run("PostOfTwoAccountsIsAConflict", func(t *testing.T) { testConflict(t, newStore(t)) })
-	t.Run("Rederive", func(t *testing.T) { testRederive(t, newStore(t)) })
+// Run runs the suite. newStore returns a fresh, empty store whose clock
+// (dataset creation, session expiry, migrations) is now.
+func Run(t *testing.T, newStore func(t *testing.T, now func() time.Time) Store) {
+	clock := func() time.Time { return t0 }
+	fresh := func(t *testing.T) Store { return newStore(t, clock) }
+	t.Run("ImportCommitAndRead", func(t *testing.T) { testImportCommit(t, fresh(t)) })
+	t.Run("DuplicatesAreOccurrences", func(t *testing.T) { testDuplicates(t, fresh(t)) })
+	t.Run("RollbackLeavesNothing", func(t *testing.T) { testRollback(t, fresh(t)) })
+	t.Run("DeleteDataset", func(t *testing.T) { testDelete(t, fresh(t)) })
+	t.Run("NotFound", func(t *testing.T) { testNotFound(t, fresh(t)) })
+	t.Run("FileThatKeptNothingIsRetried", func(t *testing.T) { testRetry(t, fresh(t)) })
+	t.Run("PostOfTwoAccountsIsAConflict", func(t *testing.T) { testConflict(t, fresh(t)) })
+	t.Run("Rederive", func(t *testing.T) { testRederive(t, fresh(t)) })
+	t.Run("DatasetsAndShares", func(t *testing.T) {
+		// times are kept to the second
+		testDatasets(t, newStore(t, func() time.Time { return t0.Add(500 * time.Millisecond) }))
+	})
+	t.Run("ImportCommitsItsLogEntry", func(t *testing.T) { testImportCaseTx(t, fresh(t)) })
+	t.Run("Summary", func(t *testing.T) { testSummary(t, fresh(t)) })
+	t.Run("RejectPages", func(t *testing.T) { testRejectPages(t, fresh(t)) })
+	t.Run("AccountPosts", func(t *testing.T) { testAccountPosts(t, fresh(t)) })
+	t.Run("FindAccounts", func(t *testing.T) { testFindAccounts(t, fresh(t)) })
+	runCases(t, newStore)
+}
+
+// Clock is the time of every store of the suite, and the time Fill and
+// Dump expect.
+func Clock() time.Time { return t0 }
+
+// Exports fails the test for every exported method of engine (a store
+// engine's *DB) that Store does not have and that is not one of the
+// engine's own, listed in specific (tested by the engine's tests): a
+// method added to an engine must be added to Store, and tested here.
+func Exports(t *testing.T, engine any, specific ...string) {
+	t.Helper()
+	known := map[string]bool{}
+	st := reflect.TypeFor[Store]()
+	for i := range st.NumMethod() {
+		known[st.Method(i).Name] = true
+	}
+	for _, m := range specific {
+		if known[m] {
+			t.Errorf("%s is a method of storetest.Store, not specific to the engine", m)
+		}
+		known[m] = true
+	}
+	et := reflect.TypeOf(engine)
+	for i := range et.NumMethod() {
+		if m := et.Method(i).Name; !known[m] {
+			t.Errorf("%v exports %s, which the conformance suite does not test: add it to storetest.Store and test it", et, m)
+		}
+	}
+	for i := range st.NumMethod() {
+		if _, ok := et.MethodByName(st.Method(i).Name); !ok {
+			t.Errorf("%v lacks %s", et, st.Method(i).Name)
+		}
+	}
 }
 
 // testRederive: a dataset's derivation is recorded; a re-derivation reads

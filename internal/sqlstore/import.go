@@ -1,42 +1,39 @@
-package postgres
+package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
-	"fmt"
-
-	"github.com/jackc/pgx/v5"
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/storeimport"
 )
 
-var _ tahqiq.ImportStore = (*DB)(nil)
-
-// cacheLimit bounds the in-memory caches of an import; past it the caches
-// are dropped and the database answers.
+// cacheLimit bounds the in-memory caches of an import so that memory does
+// not grow with the input; past it the caches are dropped and the database
+// answers.
 const cacheLimit = 1 << 20
 
-// BeginImport starts an import transaction into the named dataset. Imports
-// are serialised by a transaction-scoped advisory lock (as SQLite's single
-// writer serialises them), so the import assigns the ids of records, posts
-// and accounts itself and writes rows with COPY.
-func (db *DB) BeginImport(ctx context.Context, dataset string) (tahqiq.ImportTx, error) {
+// BeginImport starts an import transaction into the named dataset,
+// creating it if needed. Imports are serialised (LockImport; SQLite's
+// single writer serialises them anyway), so the import assigns the ids of
+// records, posts and accounts itself and writes rows in bulk.
+func (s *Store) BeginImport(ctx context.Context, dataset string) (tahqiq.ImportTx, error) {
 	if dataset == "" {
 		return nil, tahqiq.Errorf(tahqiq.EINVALID, "dataset name is empty")
 	}
-	tx, err := db.begin(ctx)
+	tx, err := s.e.Begin(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: begin import: %w", err)
+		return nil, s.errorf("begin import: %w", err)
 	}
-	t := &importTx{db: db, tx: tx,
+	t := &importTx{s: s, tx: tx,
 		posts: map[string]postRef{}, accounts: map[string]int64{}, shares: map[shareKey]struct{}{}, postRecSeen: map[[2]int64]struct{}{},
-		records:     newBatch("records", "id", "file_id", "line", "offset", "locator", "kind", "sha256", "raw", "collected_at"),
-		postRows:    newBatch("posts", "id", "dataset_id", "uid", "account_id", "created_at", "record_id", "data"),
-		postRecs:    newBatch("post_records", "post_id", "record_id"),
-		accountRows: newBatch("accounts", "id", "dataset_id", "uid", "record_id", "data"),
-		shareRows:   newBatch("shares", "dataset_id", "post_id", "account_id", "type", "object", "t", "precision"),
+		records:     tx.Bulk("records", "id", "file_id", "line", "offset", "locator", "kind", "sha256", "raw", "collected_at"),
+		postRows:    tx.Bulk("posts", "id", "dataset_id", "uid", "account_id", "created_at", "record_id", "data"),
+		postRecs:    tx.Bulk("post_records", "post_id", "record_id"),
+		accountRows: tx.Bulk("accounts", "id", "dataset_id", "uid", "record_id", "data"),
+		shareRows:   tx.Bulk("shares", "dataset_id", "post_id", "account_id", "type", "object", "t", "precision"),
 	}
 	if err := t.init(ctx, dataset); err != nil {
 		tx.Rollback(ctx)
@@ -53,37 +50,40 @@ type shareKey struct {
 
 type importTx struct {
 	caseTx    *caseTx // the same transaction as a tahqiq.CaseTx, made on first use
-	db        *DB
-	tx        pgx.Tx
+	s         *Store
+	tx        Tx
 	datasetID int64
 	fileID    int64
 	nrecords  int64
 	nkept     int64 // records of the current file other than CSV header lines
 
 	nextRecord, nextPost, nextAccount int64
-	firstPost                         int64
-	hadPosts, hadAccounts             bool
-	complete                          bool
+	firstPost                         int64 // posts with smaller ids existed before this import
+	hadPosts, hadAccounts             bool  // the dataset was not empty at the start
+	complete                          bool  // the caches hold everything written by this import
 
-	posts       map[string]postRef
+	posts       map[string]postRef // uid -> post, for posts written or looked up by this import
 	accounts    map[string]int64
-	shares      map[shareKey]struct{}
-	postRecSeen map[[2]int64]struct{} // (post, record) pairs of the current record, as COPY cannot skip conflicts
+	shares      map[shareKey]struct{} // shares written by this import
+	postRecSeen map[[2]int64]struct{} // (post, record) pairs of the current record: a post twice in a record is one occurrence
 
-	records, postRows, postRecs, accountRows, shareRows *batch
-	done                                                bool
+	records, postRows, postRecs, accountRows, shareRows Bulk
+	row                                                 []any // the row given to a Bulk, reused
+
+	selPost, findAccount, findShare, insReject Stmt
+	done                                       bool
 }
 
 func (t *importTx) init(ctx context.Context, dataset string) error {
-	if _, err := t.tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(importLock)); err != nil {
-		return fmt.Errorf("postgres: begin import %q: %w", dataset, err)
+	if err := t.tx.Lock(ctx, LockImport); err != nil {
+		return t.s.errorf("begin import %q: %w", dataset, err)
 	}
 	err := t.tx.QueryRow(ctx, `SELECT id FROM datasets WHERE name = $1`, dataset).Scan(&t.datasetID)
-	if errors.Is(err, pgx.ErrNoRows) {
-		err = t.tx.QueryRow(ctx, `INSERT INTO datasets (name, created_at) VALUES ($1, $2) RETURNING id`, dataset, t.db.Now()).Scan(&t.datasetID)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = t.tx.QueryRow(ctx, `INSERT INTO datasets (name, created_at) VALUES ($1, $2) RETURNING id`, dataset, t.s.stamp(t.s.Now())).Scan(&t.datasetID)
 	}
 	if err != nil {
-		return fmt.Errorf("postgres: begin import %q: %w", dataset, err)
+		return t.s.errorf("begin import %q: %w", dataset, err)
 	}
 	err = t.tx.QueryRow(ctx, `SELECT
 		(SELECT coalesce(max(id), 0) FROM records),
@@ -93,10 +93,23 @@ func (t *importTx) init(ctx context.Context, dataset string) error {
 		EXISTS (SELECT 1 FROM accounts WHERE dataset_id = $1)`, t.datasetID).
 		Scan(&t.nextRecord, &t.nextPost, &t.nextAccount, &t.hadPosts, &t.hadAccounts)
 	if err != nil {
-		return fmt.Errorf("postgres: begin import %q: %w", dataset, err)
+		return t.s.errorf("begin import %q: %w", dataset, err)
 	}
 	t.firstPost = t.nextPost + 1
 	t.complete = true
+	for _, st := range []struct {
+		dst *Stmt
+		q   string
+	}{
+		{&t.selPost, `SELECT p.id, p.account_id, a.uid FROM posts p JOIN accounts a ON a.id = p.account_id WHERE p.dataset_id = $1 AND p.uid = $2`},
+		{&t.findAccount, `SELECT id FROM accounts WHERE dataset_id = $1 AND uid = $2`},
+		{&t.findShare, `SELECT EXISTS (SELECT 1 FROM shares WHERE post_id = $1 AND type = $2 AND object = $3)`},
+		{&t.insReject, `INSERT INTO rejects (file_id, line, reason, raw, record_id) VALUES ($1, $2, $3, $4, $5)`},
+	} {
+		if *st.dst, err = t.tx.Prepare(ctx, st.q); err != nil {
+			return t.s.errorf("prepare: %w", err)
+		}
+	}
 	return nil
 }
 
@@ -110,14 +123,13 @@ func (t *importTx) FindFile(ctx context.Context, sha256 string) (tahqiq.ImportFi
 	}
 	err := t.tx.QueryRow(ctx, `SELECT name, sha256, size, format, imported_at, records, kept,
 		(SELECT count(*) FROM rejects WHERE file_id = files.id) FROM files WHERE dataset_id = $1 AND sha256 = $2`, t.datasetID, sha256).
-		Scan(&f.Name, &f.SHA256, &f.Size, &f.Format, &f.ImportedAt, &f.Records, &f.Kept, &f.Rejects)
-	if errors.Is(err, pgx.ErrNoRows) {
+		Scan(&f.Name, &f.SHA256, &f.Size, &f.Format, timeValue{&f.ImportedAt}, &f.Records, &f.Kept, &f.Rejects)
+	if errors.Is(err, sql.ErrNoRows) {
 		return f, false, nil
 	}
 	if err != nil {
-		return f, false, fmt.Errorf("postgres: find file: %w", err)
+		return f, false, t.s.errorf("find file: %w", err)
 	}
-	f.ImportedAt = f.ImportedAt.UTC()
 	return f, true, nil
 }
 
@@ -130,16 +142,16 @@ func (t *importTx) AddFile(ctx context.Context, f tahqiq.ImportFile) error {
 	}
 	at := f.ImportedAt
 	if at.IsZero() {
-		at = t.db.Now()
+		at = t.s.Now()
 	}
 	opts, err := encodeOptions(f.Options)
 	if err != nil {
-		return fmt.Errorf("postgres: add file %s: %w", f.Name, err)
+		return t.s.errorf("add file %s: %w", f.Name, err)
 	}
 	err = t.tx.QueryRow(ctx, `INSERT INTO files (dataset_id, name, sha256, size, format, imported_at, options) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-		t.datasetID, f.Name, f.SHA256, f.Size, f.Format, at.UTC().Truncate(1e9), opts).Scan(&t.fileID)
+		t.datasetID, f.Name, f.SHA256, f.Size, f.Format, t.s.stamp(at), opts).Scan(&t.fileID)
 	if err != nil {
-		return fmt.Errorf("postgres: add file %s: %w", f.Name, err)
+		return t.s.errorf("add file %s: %w", f.Name, err)
 	}
 	t.nrecords, t.nkept = 0, 0
 	return nil
@@ -152,7 +164,7 @@ func (t *importTx) Derivation(ctx context.Context) (string, bool, error) {
 	var files bool
 	err := t.tx.QueryRow(ctx, `SELECT derivation, EXISTS (SELECT 1 FROM files WHERE dataset_id = $1) FROM datasets WHERE id = $1`, t.datasetID).Scan(&d, &files)
 	if err != nil {
-		return "", false, fmt.Errorf("postgres: derivation: %w", err)
+		return "", false, t.s.errorf("derivation: %w", err)
 	}
 	return d, files, nil
 }
@@ -160,7 +172,7 @@ func (t *importTx) Derivation(ctx context.Context) (string, bool, error) {
 // SetDerivation records the derivation of the dataset.
 func (t *importTx) SetDerivation(ctx context.Context, derivation string) error {
 	if _, err := t.tx.Exec(ctx, `UPDATE datasets SET derivation = $1 WHERE id = $2`, derivation, t.datasetID); err != nil {
-		return fmt.Errorf("postgres: set derivation: %w", err)
+		return t.s.errorf("set derivation: %w", err)
 	}
 	return nil
 }
@@ -171,23 +183,25 @@ func (t *importTx) SetDerivation(ctx context.Context, derivation string) error {
 func (t *importTx) replaceFile(ctx context.Context, f tahqiq.ImportFile) error {
 	var id, kept int64
 	err := t.tx.QueryRow(ctx, `SELECT id, kept FROM files WHERE dataset_id = $1 AND sha256 = $2`, t.datasetID, f.SHA256).Scan(&id, &kept)
-	if errors.Is(err, pgx.ErrNoRows) {
+	if errors.Is(err, sql.ErrNoRows) {
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("postgres: add file %s: %w", f.Name, err)
+		return t.s.errorf("add file %s: %w", f.Name, err)
 	}
 	if kept > 0 {
 		return tahqiq.Errorf(tahqiq.ECONFLICT, "%s: already imported into the dataset", f.Name)
 	}
 	for _, q := range []string{`DELETE FROM records WHERE file_id = $1`, `DELETE FROM rejects WHERE file_id = $1`, `DELETE FROM files WHERE id = $1`} {
 		if _, err := t.tx.Exec(ctx, q, id); err != nil {
-			return fmt.Errorf("postgres: replace file %s: %w", f.Name, err)
+			return t.s.errorf("replace file %s: %w", f.Name, err)
 		}
 	}
 	return nil
 }
 
+// finishFile writes what is buffered and the record count of the current
+// file.
 func (t *importTx) finishFile(ctx context.Context) error {
 	if t.fileID == 0 {
 		return nil
@@ -196,20 +210,23 @@ func (t *importTx) finishFile(ctx context.Context) error {
 		return err
 	}
 	if _, err := t.tx.Exec(ctx, `UPDATE files SET records = $1, kept = $2 WHERE id = $3`, t.nrecords, t.nkept, t.fileID); err != nil {
-		return fmt.Errorf("postgres: finish file: %w", err)
+		return t.s.errorf("finish file: %w", err)
 	}
 	return nil
 }
 
+// flush writes every buffered row.
 func (t *importTx) flush(ctx context.Context) error {
-	for _, b := range []*batch{t.records, t.accountRows, t.postRows, t.postRecs, t.shareRows} {
-		if err := b.flush(ctx, t.tx); err != nil {
-			return err
+	for _, b := range []Bulk{t.records, t.accountRows, t.postRows, t.postRecs, t.shareRows} {
+		if err := b.Flush(ctx); err != nil {
+			return t.s.errorf("%w", err)
 		}
 	}
 	return nil
 }
 
+// forget drops the caches when they grow past cacheLimit; from then on the
+// database answers, so buffered rows are written first.
 func (t *importTx) forget(ctx context.Context) error {
 	if len(t.posts)+len(t.accounts)+len(t.shares) < cacheLimit {
 		return nil
@@ -224,35 +241,45 @@ func (t *importTx) forget(ctx context.Context) error {
 	return nil
 }
 
-func (t *importTx) AddRecord(ctx context.Context, rec *tahqiq.RawRecord, posts []tahqiq.Post, accounts []tahqiq.Account, shares []tahqiq.Share) (tahqiq.RecordResult, error) {
-	var r tahqiq.RecordResult
-	if t.fileID == 0 {
-		return r, errors.New("postgres: add record: no current file")
-	}
-	if err := t.forget(ctx); err != nil {
-		return r, err
-	}
-	var collected *int64
-	if !rec.CollectedAt.IsZero() {
-		c := rec.CollectedAt.Unix()
-		collected = &c
-	}
-	t.nextRecord++
-	recID := t.nextRecord
-	clear(t.postRecSeen) // pairs hold the record id: only this record's can repeat
-	raw := rec.Raw
-	if raw == nil {
-		raw = []byte{}
-	}
-	if err := t.records.add(ctx, t.tx, recID, t.fileID, rec.Line, rec.Offset, rec.Locator, string(rec.Kind), rec.SHA256[:], raw, collected); err != nil {
-		return r, err
-	}
+// add stores what record recID of the current file derives (through
+// storeimport, which decides it), counting it in the file.
+func (t *importTx) add(ctx context.Context, recID int64, rec *tahqiq.RawRecord, posts []tahqiq.Post, accounts []tahqiq.Account, shares []tahqiq.Share) (tahqiq.RecordResult, error) {
 	t.nrecords++
 	if rec.Kind != tahqiq.RecordHeader {
 		t.nkept++
 	}
-
+	clear(t.postRecSeen) // pairs hold the record id: only this record's can repeat
 	return storeimport.Add(ctx, rows{t}, recID, rec, posts, accounts, shares)
+}
+
+func (t *importTx) AddRecord(ctx context.Context, rec *tahqiq.RawRecord, posts []tahqiq.Post, accounts []tahqiq.Account, shares []tahqiq.Share) (tahqiq.RecordResult, error) {
+	if t.fileID == 0 {
+		return tahqiq.RecordResult{}, t.s.errorf("add record: no current file")
+	}
+	if err := t.forget(ctx); err != nil {
+		return tahqiq.RecordResult{}, err
+	}
+	var collected any
+	if !rec.CollectedAt.IsZero() {
+		collected = rec.CollectedAt.Unix()
+	}
+	raw := rec.Raw
+	if raw == nil {
+		raw = []byte{} // records.raw is NOT NULL
+	}
+	t.nextRecord++
+	recID := t.nextRecord
+	if err := t.records.Add(ctx, t.values(recID, t.fileID, rec.Line, rec.Offset, rec.Locator, string(rec.Kind), rec.SHA256[:], raw, collected)); err != nil {
+		return tahqiq.RecordResult{}, t.s.errorf("%w", err)
+	}
+	return t.add(ctx, recID, rec, posts, accounts, shares)
+}
+
+// values returns vals in t.row, for a Bulk's Add (a slice made by the
+// call would escape through the interface, one allocation per row).
+func (t *importTx) values(vals ...any) []any {
+	t.row = append(t.row[:0], vals...)
+	return t.row
 }
 
 // rows is the import's side of storeimport.Rows.
@@ -284,39 +311,45 @@ func (r rows) ShareExists(ctx context.Context, post int64, typ tahqiq.ObjectType
 
 func (r rows) AddShare(ctx context.Context, post, account int64, s tahqiq.Share) error {
 	r.t.shares[shareKey{post, s.Type, s.Object}] = struct{}{}
-	return r.t.shareRows.add(ctx, r.t.tx, r.t.datasetID, post, account, string(s.Type), s.Object, s.Time, string(s.Precision))
+	if err := r.t.shareRows.Add(ctx, r.t.values(r.t.datasetID, post, account, string(s.Type), s.Object, s.Time, string(s.Precision))); err != nil {
+		return r.t.s.errorf("%w", err)
+	}
+	return nil
 }
 
+// shareExists reports whether a share of an already present post exists.
 func (t *importTx) shareExists(ctx context.Context, k shareKey) (bool, error) {
 	if _, ok := t.shares[k]; ok {
 		return true, nil
 	}
 	if k.post >= t.firstPost && t.complete {
-		return false, nil
+		return false, nil // the post is this import's and the cache knows all its shares
 	}
-	if err := t.shareRows.flush(ctx, t.tx); err != nil {
-		return false, err
+	if err := t.shareRows.Flush(ctx); err != nil {
+		return false, t.s.errorf("%w", err)
 	}
 	var ok bool
-	if err := t.tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM shares WHERE post_id = $1 AND type = $2 AND object = $3)`, k.post, string(k.typ), k.object).Scan(&ok); err != nil {
-		return false, fmt.Errorf("postgres: find share: %w", err)
+	if err := t.findShare.QueryRow(ctx, k.post, string(k.typ), k.object).Scan(&ok); err != nil {
+		return false, t.s.errorf("find share: %w", err)
 	}
 	return ok, nil
 }
 
+// account returns the id of the account uid, adding it when absent. a may
+// be nil (an author known only by its UID).
 func (t *importTx) account(ctx context.Context, uid string, recID int64, a *tahqiq.Account) (int64, bool, error) {
 	if id, ok := t.accounts[uid]; ok {
 		return id, false, nil
 	}
 	if t.hadAccounts || !t.complete {
 		var id int64
-		err := t.tx.QueryRow(ctx, `SELECT id FROM accounts WHERE dataset_id = $1 AND uid = $2`, t.datasetID, uid).Scan(&id)
+		err := t.findAccount.QueryRow(ctx, t.datasetID, uid).Scan(&id)
 		if err == nil {
 			t.accounts[uid] = id
 			return id, false, nil
 		}
-		if !errors.Is(err, pgx.ErrNoRows) {
-			return 0, false, fmt.Errorf("postgres: account %s: %w", uid, err)
+		if !errors.Is(err, sql.ErrNoRows) {
+			return 0, false, t.s.errorf("account %s: %w", uid, err)
 		}
 	}
 	if a == nil {
@@ -324,12 +357,12 @@ func (t *importTx) account(ctx context.Context, uid string, recID int64, a *tahq
 	}
 	data, err := json.Marshal(a)
 	if err != nil {
-		return 0, false, fmt.Errorf("postgres: account %s: %w", uid, err)
+		return 0, false, t.s.errorf("account %s: %w", uid, err)
 	}
 	t.nextAccount++
 	id := t.nextAccount
-	if err := t.accountRows.add(ctx, t.tx, id, t.datasetID, uid, recID, string(data)); err != nil {
-		return 0, false, err
+	if err := t.accountRows.Add(ctx, t.values(id, t.datasetID, uid, recID, data)); err != nil {
+		return 0, false, t.s.errorf("%w", err)
 	}
 	t.accounts[uid] = id
 	return id, true, nil
@@ -342,6 +375,8 @@ type postRef struct {
 	author      string
 }
 
+// findPost returns the post uid of the dataset with its author, from the
+// cache or the database.
 func (t *importTx) findPost(ctx context.Context, uid string) (int64, int64, string, bool, error) {
 	if p, ok := t.posts[uid]; ok {
 		return p.id, p.account, p.author, true, nil
@@ -350,39 +385,43 @@ func (t *importTx) findPost(ctx context.Context, uid string) (int64, int64, stri
 		return 0, 0, "", false, nil
 	}
 	var p postRef
-	err := t.tx.QueryRow(ctx, `SELECT p.id, p.account_id, a.uid FROM posts p JOIN accounts a ON a.id = p.account_id
-		WHERE p.dataset_id = $1 AND p.uid = $2`, t.datasetID, uid).Scan(&p.id, &p.account, &p.author)
+	err := t.selPost.QueryRow(ctx, t.datasetID, uid).Scan(&p.id, &p.account, &p.author)
 	switch {
-	case errors.Is(err, pgx.ErrNoRows):
+	case errors.Is(err, sql.ErrNoRows):
 		return 0, 0, "", false, nil
 	case err != nil:
-		return 0, 0, "", false, fmt.Errorf("postgres: post %s: %w", uid, err)
+		return 0, 0, "", false, t.s.errorf("post %s: %w", uid, err)
 	}
 	t.posts[uid] = p
 	return p.id, p.account, p.author, true, nil
 }
 
+// addPost adds p by account accID, first seen in record recID.
 func (t *importTx) addPost(ctx context.Context, p *tahqiq.Post, accID, recID int64) (int64, error) {
 	data, err := json.Marshal(p)
 	if err != nil {
-		return 0, fmt.Errorf("postgres: post %s: %w", p.UID, err)
+		return 0, t.s.errorf("post %s: %w", p.UID, err)
 	}
 	t.nextPost++
 	id := t.nextPost
-	if err := t.postRows.add(ctx, t.tx, id, t.datasetID, p.UID, accID, p.CreatedAt.Unix(), recID, string(data)); err != nil {
-		return 0, err
+	if err := t.postRows.Add(ctx, t.values(id, t.datasetID, p.UID, accID, p.CreatedAt.Unix(), recID, data)); err != nil {
+		return 0, t.s.errorf("%w", err)
 	}
 	t.posts[p.UID] = postRef{id: id, account: accID, author: p.AuthorUID}
 	return id, nil
 }
 
+// addOccurrence records recID as another occurrence of post, once.
 func (t *importTx) addOccurrence(ctx context.Context, post, recID int64) error {
 	k := [2]int64{post, recID}
 	if _, seen := t.postRecSeen[k]; seen {
 		return nil
 	}
 	t.postRecSeen[k] = struct{}{}
-	return t.postRecs.add(ctx, t.tx, post, recID)
+	if err := t.postRecs.Add(ctx, t.values(post, recID)); err != nil {
+		return t.s.errorf("%w", err)
+	}
+	return nil
 }
 
 func (t *importTx) AddReject(ctx context.Context, r tahqiq.Reject, raw []byte) error {
@@ -394,21 +433,21 @@ func (t *importTx) AddReject(ctx context.Context, r tahqiq.Reject, raw []byte) e
 // parser rejected.
 func (t *importTx) addReject(ctx context.Context, line int64, reason string, raw []byte, recID int64) error {
 	if t.fileID == 0 {
-		return errors.New("postgres: add reject: no current file")
+		return t.s.errorf("add reject: no current file")
 	}
-	var rec *int64
+	var rec any
 	if recID != 0 {
-		rec = &recID
+		rec = recID
 	}
-	if _, err := t.tx.Exec(ctx, `INSERT INTO rejects (file_id, line, reason, raw, record_id) VALUES ($1, $2, $3, $4, $5)`, t.fileID, line, reason, raw, rec); err != nil {
-		return fmt.Errorf("postgres: add reject: %w", err)
+	if _, err := t.insReject.Exec(ctx, t.fileID, line, reason, raw, rec); err != nil {
+		return t.s.errorf("add reject: %w", err)
 	}
 	return nil
 }
 
 func (t *importTx) Commit(ctx context.Context) error {
 	if t.done {
-		return errors.New("postgres: import already finished")
+		return t.s.errorf("import already finished")
 	}
 	if err := t.finishFile(ctx); err != nil {
 		t.Rollback()
@@ -416,7 +455,7 @@ func (t *importTx) Commit(ctx context.Context) error {
 	}
 	t.done = true
 	if err := t.tx.Commit(ctx); err != nil {
-		return fmt.Errorf("postgres: commit import: %w", err)
+		return t.s.errorf("commit import: %w", err)
 	}
 	return nil
 }
@@ -434,7 +473,7 @@ func (t *importTx) Rollback() error {
 // after the import's own lock: one order for every transaction).
 func (t *importTx) CaseTx() tahqiq.CaseTx {
 	if t.caseTx == nil {
-		t.caseTx = &caseTx{logRows: logRows{q: t.tx, locked: new(bool)}, tx: t.tx, db: t.db}
+		t.caseTx = t.s.caseTx(t.tx)
 	}
 	return t.caseTx
 }

@@ -1,25 +1,22 @@
-package postgres
+package sqlstore
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"time"
 
 	"github.com/tahqiq/tahqiq"
-	"github.com/tahqiq/tahqiq/internal/storeimport"
 )
 
-var _ tahqiq.RederiveStore = (*DB)(nil)
-
 // BeginRederive opens a re-derivation of the named dataset: an import
-// transaction on it (holding the write lock) that reads its records and
+// transaction on it (holding the import lock) that reads its records and
 // rebuilds its posts, accounts and shares.
-func (db *DB) BeginRederive(ctx context.Context, dataset string) (tahqiq.RederiveTx, error) {
-	if _, err := db.FindDatasetByName(ctx, dataset); err != nil {
+func (s *Store) BeginRederive(ctx context.Context, dataset string) (tahqiq.RederiveTx, error) {
+	if err := s.e.Scoped(ctx, func(q Conn) error {
+		_, err := s.datasetID(ctx, q, dataset)
+		return err
+	}); err != nil {
 		return nil, err
 	}
-	tx, err := db.BeginImport(ctx, dataset)
+	tx, err := s.BeginImport(ctx, dataset)
 	if err != nil {
 		return nil, err
 	}
@@ -31,19 +28,18 @@ type rederiveTx struct{ *importTx }
 func (t *rederiveTx) Files(ctx context.Context) ([]tahqiq.StoredFile, error) {
 	rows, err := t.tx.Query(ctx, `SELECT id, name, sha256, size, format, imported_at, records, kept, options FROM files WHERE dataset_id = $1 ORDER BY id`, t.datasetID)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: rederive files: %w", err)
+		return nil, t.s.errorf("rederive files: %w", err)
 	}
 	defer rows.Close()
 	var out []tahqiq.StoredFile
 	for rows.Next() {
 		var f tahqiq.StoredFile
 		var opts string
-		if err := rows.Scan(&f.ID, &f.Name, &f.SHA256, &f.Size, &f.Format, &f.ImportedAt, &f.Records, &f.Kept, &opts); err != nil {
-			return nil, fmt.Errorf("postgres: rederive files: %w", err)
+		if err := rows.Scan(&f.ID, &f.Name, &f.SHA256, &f.Size, &f.Format, timeValue{&f.ImportedAt}, &f.Records, &f.Kept, &opts); err != nil {
+			return nil, t.s.errorf("rederive files: %w", err)
 		}
-		f.ImportedAt = f.ImportedAt.UTC()
 		if f.Options, err = decodeOptions(opts); err != nil {
-			return nil, fmt.Errorf("postgres: rederive file %s: %w", f.Name, err)
+			return nil, t.s.errorf("rederive file %s: %w", f.Name, err)
 		}
 		out = append(out, f)
 	}
@@ -53,29 +49,23 @@ func (t *rederiveTx) Files(ctx context.Context) ([]tahqiq.StoredFile, error) {
 func (t *rederiveTx) Records(ctx context.Context, file, after int64, limit int) ([]tahqiq.StoredRecord, error) {
 	var format, name string
 	if err := t.tx.QueryRow(ctx, `SELECT format, name FROM files WHERE id = $1 AND dataset_id = $2`, file, t.datasetID).Scan(&format, &name); err != nil {
-		return nil, fmt.Errorf("postgres: rederive records of file %d: %w", file, err)
+		return nil, t.s.errorf("rederive records of file %d: %w", file, err)
 	}
 	rows, err := t.tx.Query(ctx, `SELECT id, line, "offset", locator, kind, sha256, raw, collected_at FROM records
 		WHERE file_id = $1 AND id > $2 ORDER BY id LIMIT $3`, file, after, limit)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: rederive records: %w", err)
+		return nil, t.s.errorf("rederive records: %w", err)
 	}
 	defer rows.Close()
 	var out []tahqiq.StoredRecord
+	x := recordRow{r: tahqiq.RawRecord{Format: format, SourceFile: name}}
+	x.cols(&x.id)
 	for rows.Next() {
-		r := tahqiq.StoredRecord{RawRecord: tahqiq.RawRecord{Format: format, SourceFile: name}}
-		var kind string
-		var sum []byte
-		var collected *int64
-		if err := rows.Scan(&r.ID, &r.Line, &r.Offset, &r.Locator, &kind, &sum, &r.Raw, &collected); err != nil {
-			return nil, fmt.Errorf("postgres: rederive records: %w", err)
+		r, err := x.scan(rows)
+		if err != nil {
+			return nil, t.s.errorf("rederive records: %w", err)
 		}
-		r.Kind = tahqiq.RecordKind(kind)
-		copy(r.SHA256[:], sum)
-		if collected != nil {
-			r.CollectedAt = time.Unix(*collected, 0).UTC()
-		}
-		out = append(out, r)
+		out = append(out, tahqiq.StoredRecord{ID: x.id, RawRecord: r})
 	}
 	return out, rows.Err()
 }
@@ -83,15 +73,16 @@ func (t *rederiveTx) Records(ctx context.Context, file, after int64, limit int) 
 func (t *rederiveTx) EachPost(ctx context.Context, fn func(record int64, uid, author string, data []byte) error) error {
 	rows, err := t.tx.Query(ctx, `SELECT p.record_id, p.uid, a.uid, p.data FROM posts p JOIN accounts a ON a.id = p.account_id WHERE p.dataset_id = $1`, t.datasetID)
 	if err != nil {
-		return fmt.Errorf("postgres: rederive posts: %w", err)
+		return t.s.errorf("rederive posts: %w", err)
 	}
 	defer rows.Close()
 	var rec int64
 	var uid, author string
 	var data []byte
+	dest := []any{&rec, &uid, &author, &data}
 	for rows.Next() {
-		if err := rows.Scan(&rec, &uid, &author, &data); err != nil {
-			return fmt.Errorf("postgres: rederive posts: %w", err)
+		if err := rows.Scan(dest...); err != nil {
+			return t.s.errorf("rederive posts: %w", err)
 		}
 		if err := fn(rec, uid, author, data); err != nil {
 			return err
@@ -103,13 +94,14 @@ func (t *rederiveTx) EachPost(ctx context.Context, fn func(record int64, uid, au
 func (t *rederiveTx) EachShare(ctx context.Context, fn func(post string, typ tahqiq.ObjectType, object string) error) error {
 	rows, err := t.tx.Query(ctx, `SELECT p.uid, s.type, s.object FROM shares s JOIN posts p ON p.id = s.post_id WHERE s.dataset_id = $1`, t.datasetID)
 	if err != nil {
-		return fmt.Errorf("postgres: rederive shares: %w", err)
+		return t.s.errorf("rederive shares: %w", err)
 	}
 	defer rows.Close()
 	var post, typ, object string
+	dest := []any{&post, &typ, &object}
 	for rows.Next() {
-		if err := rows.Scan(&post, &typ, &object); err != nil {
-			return fmt.Errorf("postgres: rederive shares: %w", err)
+		if err := rows.Scan(dest...); err != nil {
+			return t.s.errorf("rederive shares: %w", err)
 		}
 		if err := fn(post, tahqiq.ObjectType(typ), object); err != nil {
 			return err
@@ -121,13 +113,14 @@ func (t *rederiveTx) EachShare(ctx context.Context, fn func(post string, typ tah
 func (t *rederiveTx) EachReject(ctx context.Context, fn func(tahqiq.Reject) error) error {
 	rows, err := t.tx.Query(ctx, `SELECT f.name, r.line, r.reason FROM rejects r JOIN files f ON f.id = r.file_id WHERE f.dataset_id = $1 ORDER BY r.id`, t.datasetID)
 	if err != nil {
-		return fmt.Errorf("postgres: rederive rejects: %w", err)
+		return t.s.errorf("rederive rejects: %w", err)
 	}
 	defer rows.Close()
+	var r tahqiq.Reject
+	dest := []any{&r.File, &r.Line, &r.Reason}
 	for rows.Next() {
-		var r tahqiq.Reject
-		if err := rows.Scan(&r.File, &r.Line, &r.Reason); err != nil {
-			return fmt.Errorf("postgres: rederive rejects: %w", err)
+		if err := rows.Scan(dest...); err != nil {
+			return t.s.errorf("rederive rejects: %w", err)
 		}
 		if err := fn(r); err != nil {
 			return err
@@ -141,15 +134,8 @@ func (t *rederiveTx) Counts(ctx context.Context) (tahqiq.DatasetCounts, error) {
 	if err := t.flush(ctx); err != nil {
 		return c, err
 	}
-	err := t.tx.QueryRow(ctx, `SELECT
-		(SELECT count(*) FROM records r JOIN files f ON f.id = r.file_id WHERE f.dataset_id = $1),
-		(SELECT count(*) FROM posts WHERE dataset_id = $1),
-		(SELECT count(*) FROM accounts WHERE dataset_id = $1),
-		(SELECT count(*) FROM shares WHERE dataset_id = $1),
-		(SELECT count(*) FROM rejects r JOIN files f ON f.id = r.file_id WHERE f.dataset_id = $1)`, t.datasetID).
-		Scan(&c.Records, &c.Posts, &c.Accounts, &c.Shares, &c.Rejects)
-	if err != nil {
-		return c, fmt.Errorf("postgres: rederive counts: %w", err)
+	if err := t.tx.QueryRow(ctx, countsQuery, t.datasetID).Scan(&c.Records, &c.Posts, &c.Accounts, &c.Shares, &c.Rejects); err != nil {
+		return c, t.s.errorf("rederive counts: %w", err)
 	}
 	return c, nil
 }
@@ -166,7 +152,7 @@ func (t *rederiveTx) Reset(ctx context.Context) error {
 		`DELETE FROM rejects WHERE record_id IS NOT NULL AND file_id IN (SELECT id FROM files WHERE dataset_id = $1)`,
 	} {
 		if _, err := t.tx.Exec(ctx, q, t.datasetID); err != nil {
-			return fmt.Errorf("postgres: rederive reset: %w", err)
+			return t.s.errorf("rederive reset: %w", err)
 		}
 	}
 	clear(t.posts)
@@ -183,38 +169,32 @@ func (t *rederiveTx) SetFile(ctx context.Context, file int64) error {
 	}
 	var n int
 	if err := t.tx.QueryRow(ctx, `SELECT count(*) FROM files WHERE id = $1 AND dataset_id = $2`, file, t.datasetID).Scan(&n); err != nil || n == 0 {
-		return fmt.Errorf("postgres: rederive: no file %d in the dataset (%v)", file, err)
+		return t.s.errorf("rederive: no file %d in the dataset (%v)", file, err)
 	}
 	t.fileID, t.nrecords, t.nkept = file, 0, 0
 	return nil
 }
 
 func (t *rederiveTx) Rederive(ctx context.Context, rec *tahqiq.StoredRecord, posts []tahqiq.Post, accounts []tahqiq.Account, shares []tahqiq.Share) (tahqiq.RecordResult, error) {
-	var r tahqiq.RecordResult
 	if t.fileID == 0 {
-		return r, errors.New("postgres: rederive record: no current file")
+		return tahqiq.RecordResult{}, t.s.errorf("rederive record: no current file")
 	}
 	if err := t.forget(ctx); err != nil {
-		return r, err
+		return tahqiq.RecordResult{}, err
 	}
-	clear(t.postRecSeen)
 	// rec.Kind is the kind the record derives now; a no-op when unchanged
 	if _, err := t.tx.Exec(ctx, `UPDATE records SET kind = $1 WHERE id = $2 AND file_id = $3 AND kind <> $1`, string(rec.Kind), rec.ID, t.fileID); err != nil {
-		return r, fmt.Errorf("postgres: rederive record %d: %w", rec.ID, err)
+		return tahqiq.RecordResult{}, t.s.errorf("rederive record %d: %w", rec.ID, err)
 	}
-	t.nrecords++
-	if rec.Kind != tahqiq.RecordHeader {
-		t.nkept++
-	}
-	return storeimport.Add(ctx, rows{t.importTx}, rec.ID, &rec.RawRecord, posts, accounts, shares)
+	return t.add(ctx, rec.ID, &rec.RawRecord, posts, accounts, shares)
 }
 
 func (t *rederiveTx) DropRecord(ctx context.Context, rec *tahqiq.StoredRecord, reason string) error {
 	if t.fileID == 0 {
-		return errors.New("postgres: drop record: no current file")
+		return t.s.errorf("drop record: no current file")
 	}
 	if _, err := t.tx.Exec(ctx, `DELETE FROM records WHERE id = $1 AND file_id = $2`, rec.ID, t.fileID); err != nil {
-		return fmt.Errorf("postgres: drop record %d: %w", rec.ID, err)
+		return t.s.errorf("drop record %d: %w", rec.ID, err)
 	}
 	return t.addReject(ctx, rec.Line, reason, rec.Raw, 0)
 }
