@@ -289,3 +289,36 @@ func decodeOptions(s string) (map[string]string, error) {
 	o := map[string]string{}
 	return o, json.Unmarshal([]byte(s), &o)
 }
+
+// FindPosts returns the posts of a dataset with the given UIDs, by UID, in
+// one query.
+func (db *DB) FindPosts(ctx context.Context, dataset string, uids []string) (map[string]tahqiq.Post, error) {
+	d, err := db.FindDatasetByName(ctx, dataset)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]tahqiq.Post, len(uids))
+	if len(uids) == 0 {
+		return out, nil
+	}
+	err = db.scoped(ctx, func(q querier) error {
+		rows, err := q.Query(ctx, `SELECT data::text FROM posts WHERE dataset_id = $1 AND uid = ANY($2)`, d.ID, uids)
+		if err != nil {
+			return fmt.Errorf("postgres: find posts: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var data string
+			var p tahqiq.Post
+			if err := rows.Scan(&data); err != nil {
+				return fmt.Errorf("postgres: find posts: %w", err)
+			}
+			if err := json.Unmarshal([]byte(data), &p); err != nil {
+				return fmt.Errorf("postgres: find posts: %w", err)
+			}
+			out[p.UID] = p
+		}
+		return rows.Err()
+	})
+	return out, err
+}

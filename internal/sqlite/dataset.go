@@ -260,3 +260,54 @@ func decodeOptions(s string) (map[string]string, error) {
 	o := map[string]string{}
 	return o, json.Unmarshal([]byte(s), &o)
 }
+
+// FindPosts returns the posts of a dataset with the given UIDs, by UID,
+// 500 to a query.
+func (db *DB) FindPosts(ctx context.Context, dataset string, uids []string) (map[string]tahqiq.Post, error) {
+	d, err := db.FindDatasetByName(ctx, dataset)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]tahqiq.Post, len(uids))
+	for len(uids) > 0 {
+		n := min(len(uids), 500)
+		args := make([]any, 0, n+1)
+		args = append(args, d.ID)
+		q := make([]byte, 0, 2*n)
+		for i, u := range uids[:n] {
+			if i > 0 {
+				q = append(q, ',')
+			}
+			q = append(q, '?')
+			args = append(args, u)
+		}
+		uids = uids[n:]
+		if err := db.findPosts(ctx, `SELECT data FROM posts WHERE dataset_id = ? AND uid IN (`+string(q)+`)`, args, out); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func (db *DB) findPosts(ctx context.Context, query string, args []any, out map[string]tahqiq.Post) error {
+	rows, err := db.read.QueryContext(ctx, query, args...)
+	if err != nil {
+		return fmt.Errorf("sqlite: find posts: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var data []byte
+		var p tahqiq.Post
+		if err := rows.Scan(&data); err != nil {
+			return fmt.Errorf("sqlite: find posts: %w", err)
+		}
+		if err := json.Unmarshal(data, &p); err != nil {
+			return fmt.Errorf("sqlite: find posts: %w", err)
+		}
+		out[p.UID] = p
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("sqlite: find posts: %w", err)
+	}
+	return nil
+}
