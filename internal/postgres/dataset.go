@@ -293,16 +293,13 @@ func decodeOptions(s string) (map[string]string, error) {
 // FindPosts returns the posts of a dataset with the given UIDs, by UID, in
 // one query.
 func (db *DB) FindPosts(ctx context.Context, dataset string, uids []string) (map[string]tahqiq.Post, error) {
-	d, err := db.FindDatasetByName(ctx, dataset)
-	if err != nil {
-		return nil, err
-	}
 	out := make(map[string]tahqiq.Post, len(uids))
-	if len(uids) == 0 {
-		return out, nil
-	}
-	err = db.scoped(ctx, func(q querier) error {
-		rows, err := q.Query(ctx, `SELECT data::text FROM posts WHERE dataset_id = $1 AND uid = ANY($2)`, d.ID, uids)
+	err := db.scoped(ctx, func(q querier) error {
+		id, err := datasetID(ctx, q, dataset)
+		if err != nil || len(uids) == 0 {
+			return err
+		}
+		rows, err := q.Query(ctx, `SELECT data::text FROM posts WHERE dataset_id = $1 AND uid = ANY($2)`, id, uids)
 		if err != nil {
 			return fmt.Errorf("postgres: find posts: %w", err)
 		}
@@ -321,4 +318,19 @@ func (db *DB) FindPosts(ctx context.Context, dataset string, uids []string) (map
 		return rows.Err()
 	})
 	return out, err
+}
+
+// datasetID returns the id of the dataset named name through q, without
+// the counts FindDatasetByName adds (a count of every record of the
+// dataset, on every read of a page).
+func datasetID(ctx context.Context, q querier, name string) (int64, error) {
+	var id int64
+	err := q.QueryRow(ctx, `SELECT id FROM datasets WHERE name = $1`, name).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, tahqiq.Errorf(tahqiq.ENOTFOUND, "no dataset named %q", name)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("postgres: find dataset %q: %w", name, err)
+	}
+	return id, nil
 }

@@ -177,13 +177,13 @@ func (db *DB) FindAccountPosts(ctx context.Context, dataset, uid string, limit i
 
 // FindAccounts returns the accounts of a dataset with the given UIDs.
 func (db *DB) FindAccounts(ctx context.Context, dataset string, uids []string) (map[string]tahqiq.Account, error) {
-	d, err := db.FindDatasetByName(ctx, dataset)
-	if err != nil {
-		return nil, err
-	}
 	out := make(map[string]tahqiq.Account, len(uids))
-	err = db.scoped(ctx, func(q querier) error {
-		rows, err := q.Query(ctx, `SELECT data::text FROM accounts WHERE dataset_id = $1 AND uid = ANY($2)`, d.ID, uids)
+	err := db.scoped(ctx, func(q querier) error {
+		id, err := datasetID(ctx, q, dataset)
+		if err != nil {
+			return err
+		}
+		rows, err := q.Query(ctx, `SELECT data::text FROM accounts WHERE dataset_id = $1 AND uid = ANY($2)`, id, uids)
 		if err != nil {
 			return fmt.Errorf("postgres: find accounts: %w", err)
 		}

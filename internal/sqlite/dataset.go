@@ -264,7 +264,7 @@ func decodeOptions(s string) (map[string]string, error) {
 // FindPosts returns the posts of a dataset with the given UIDs, by UID,
 // 500 to a query.
 func (db *DB) FindPosts(ctx context.Context, dataset string, uids []string) (map[string]tahqiq.Post, error) {
-	d, err := db.FindDatasetByName(ctx, dataset)
+	id, err := db.datasetID(ctx, dataset)
 	if err != nil {
 		return nil, err
 	}
@@ -272,7 +272,7 @@ func (db *DB) FindPosts(ctx context.Context, dataset string, uids []string) (map
 	for len(uids) > 0 {
 		n := min(len(uids), 500)
 		args := make([]any, 0, n+1)
-		args = append(args, d.ID)
+		args = append(args, id)
 		q := make([]byte, 0, 2*n)
 		for i, u := range uids[:n] {
 			if i > 0 {
@@ -310,4 +310,19 @@ func (db *DB) findPosts(ctx context.Context, query string, args []any, out map[s
 		return fmt.Errorf("sqlite: find posts: %w", err)
 	}
 	return nil
+}
+
+// datasetID returns the id of the dataset named name, without the counts
+// FindDatasetByName adds (a count of every record of the dataset: tens of
+// milliseconds on a dataset of 35,000 records, on every read of a page).
+func (db *DB) datasetID(ctx context.Context, name string) (int64, error) {
+	var id int64
+	err := db.read.QueryRowContext(ctx, `SELECT id FROM datasets WHERE name = ?`, name).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, tahqiq.Errorf(tahqiq.ENOTFOUND, "no dataset named %q", name)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: find dataset %q: %w", name, err)
+	}
+	return id, nil
 }

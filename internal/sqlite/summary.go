@@ -170,14 +170,14 @@ func (db *DB) FindAccountPosts(ctx context.Context, dataset, uid string, limit i
 
 // FindAccounts returns the accounts of a dataset with the given UIDs.
 func (db *DB) FindAccounts(ctx context.Context, dataset string, uids []string) (map[string]tahqiq.Account, error) {
-	d, err := db.FindDatasetByName(ctx, dataset)
+	id, err := db.datasetID(ctx, dataset)
 	if err != nil {
 		return nil, err
 	}
 	out := make(map[string]tahqiq.Account, len(uids))
 	for len(uids) > 0 {
 		n := min(len(uids), 500)
-		args := []any{d.ID}
+		args := []any{id}
 		q := make([]byte, 0, 2*n)
 		for i, u := range uids[:n] {
 			if i > 0 {
