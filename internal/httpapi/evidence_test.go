@@ -209,6 +209,16 @@ func coordEvidence(t *testing.T, e *env, cs *countingStore) {
 		t.Errorf("%d repost pairs (want 151), %d of %d links with the handle and name of their first account", reposts, withNames, len(g.Edges))
 	}
 
+	// A post read alone comes with its author.
+	var one struct {
+		Post    tahqiq.Post
+		Account *tahqiq.Account
+	}
+	a.want(200, "GET", "/api/v1/datasets/brexit/posts/"+url.PathEscape(whole.Pairs[0].PostA), nil, &one)
+	if one.Account == nil || one.Account.UID != whole.A || one.Account.Handle != whole.Accounts[whole.A].Handle || one.Account.Handle == "" {
+		t.Errorf("post %s: author %+v, want %+v", whole.Pairs[0].PostA, one.Account, whole.Accounts[whole.A])
+	}
+
 	// A page of one type; a page past the end; a link the run lacks.
 	var byType evidencePage
 	a.want(200, "GET", path(top, "&type=hashtag"), nil, &byType)

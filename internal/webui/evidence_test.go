@@ -325,6 +325,9 @@ func TestBrowserEvidence(t *testing.T) {
 	p.click(`#edge-evidence tbody tr button.open-post`)
 	p.wait("raw record", `!!document.querySelector('#raw-post details.raw-record') && document.activeElement?.id === 'raw-post'`, 20*time.Second)
 	p.wait("raw record in view", inView("#raw-post"), 10*time.Second)
+	if got, want := p.text(`#raw-post .post-author`), ev.Accounts[ev.Pairs[0].AccountA].Handle; want == "" || !strings.Contains(got, want) {
+		t.Errorf("the post panel names its author %q, want %q", got, want)
+	}
 
 	// The server stops: the next link's evidence says it failed, with
 	// Retry, and loads once the server is back.
