@@ -226,9 +226,19 @@ func (s *Server) getPost(w http.ResponseWriter, r *http.Request, c *call) error 
 		return err
 	}
 	out := struct {
-		Post    tahqiq.Post `json:"post"`
-		Records []rawJSON   `json:"records"`
+		Post    tahqiq.Post     `json:"post"`
+		Account *tahqiq.Account `json:"account,omitempty"` // its author, as the dataset describes it
+		Records []rawJSON       `json:"records"`
 	}{Post: pr.Post, Records: []rawJSON{}}
+	if pr.Post.AuthorUID != "" {
+		as, err := s.Store.FindAccounts(ctx, name, []string{pr.Post.AuthorUID})
+		if err != nil {
+			return err
+		}
+		if a, ok := as[pr.Post.AuthorUID]; ok {
+			out.Account = &a
+		}
+	}
 	var hashes []string
 	for _, rec := range pr.Records {
 		h := hex.EncodeToString(rec.SHA256[:])

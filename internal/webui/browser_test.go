@@ -567,7 +567,7 @@ func TestBrowserWorkflow(t *testing.T) {
 		t.Fatalf("edge evidence: %q", ev)
 	}
 	// Every evidence row is within the window.
-	dts := p.eval(`[...document.querySelectorAll('#edge-evidence tbody tr td:last-child')].map(td => td.innerText).join(',')`)
+	dts := p.eval(`[...document.querySelectorAll('#edge-evidence tbody tr td.dt')].map(td => td.dataset.dt).join(',')`)
 	for _, d := range strings.Split(dts, ",") {
 		var n int
 		if _, err := fmt.Sscan(d, &n); err != nil || n < 0 || n > 60 {
@@ -575,7 +575,7 @@ func TestBrowserWorkflow(t *testing.T) {
 		}
 	}
 	// A post of the evidence with its raw record.
-	p.do("open post", chromedp.Click(chromedp.CSS(`#edge-evidence tbody tr td:nth-child(3) button`)))
+	p.do("open post", chromedp.Click(chromedp.CSS(`#edge-evidence tbody tr td.post-a button.open-post`)))
 	p.wait("raw record", `!!document.querySelector('#raw-post details.raw-record')`, 20*time.Second)
 	p.shot("coordination")
 
