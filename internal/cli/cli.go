@@ -6,7 +6,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -14,9 +13,6 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
-
-	"github.com/tahqiq/tahqiq"
-	"github.com/tahqiq/tahqiq/internal/coord"
 )
 
 // Version is the tahqiq version, recorded in every manifest.
@@ -37,6 +33,7 @@ type env struct {
 	// (import, org, demo, serve); every other command refuses a --data
 	// directory without one instead of leaving an empty store behind.
 	creates bool
+	ran     bool // the command line parsed and the command ran
 }
 
 // Main runs the command line args and returns the process exit code.
@@ -47,24 +44,12 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	err := root.ExecuteContext(ctx)
-	if err == nil {
-		return 0
+	cmd, err := root.ExecuteContextC(ctx)
+	code, msg := exitCodeOf(ctx, cmd, err, e.ran)
+	if msg != "" {
+		fmt.Fprintln(stderr, "tahqiq:", msg)
 	}
-	var ee *exitError
-	if errors.As(err, &ee) {
-		if ee.msg != "" {
-			fmt.Fprintln(stderr, "tahqiq:", ee.msg)
-		}
-		return ee.code
-	}
-	var pe *coord.ParamError
-	if errors.As(err, &pe) { // a run's parameter, said as this command's flag
-		fmt.Fprintln(stderr, "tahqiq:", pe.Phrase(flagName))
-		return exitCode(err)
-	}
-	fmt.Fprintln(stderr, "tahqiq:", err)
-	return exitCode(err)
+	return code
 }
 
 // flagName is the flag of a run's parameter: window_kind is --window-kind.
@@ -82,6 +67,7 @@ that anyone can verify offline.`,
 		SilenceErrors: true,
 		Version:       Version,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			e.ran = true // the command line parsed (exitCodeOf)
 			level := slog.LevelWarn
 			if verbose {
 				level = slog.LevelDebug
@@ -123,6 +109,7 @@ that anyone can verify offline.`,
 		newWorkerCmd(e),
 		newWatchCmd(e),
 		newPublishCmd(e),
+		newExitCodesTopic(),
 	)
 	return root
 }
@@ -135,24 +122,3 @@ type exitError struct {
 }
 
 func (e *exitError) Error() string { return e.msg }
-
-// exitCode maps a domain error code to a process exit code. This is the
-// only place where that mapping lives.
-func exitCode(err error) int {
-	switch tahqiq.ErrorCode(err) {
-	case "":
-		return 0
-	case tahqiq.EINVALID:
-		return 2
-	case tahqiq.ENOTFOUND:
-		return 3
-	case tahqiq.ECONFLICT:
-		return 4
-	case tahqiq.EFORBIDDEN, tahqiq.EUNAUTHORIZED:
-		return 5
-	case tahqiq.EVERIFY:
-		return 6
-	default:
-		return 1
-	}
-}

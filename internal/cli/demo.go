@@ -215,7 +215,7 @@ func demoCase(cmd *cobra.Command, e *env, as string, runDirs []string, post, out
 		for _, p := range r.Problems {
 			fmt.Fprintln(w, "FAIL", p.String())
 		}
-		return &exitError{code: 6, msg: fmt.Sprintf("demo: the bundle does not verify: %d problems", len(r.Problems))}
+		return &exitError{code: exitProblems, msg: fmt.Sprintf("demo: the bundle does not verify: %d problems", len(r.Problems))}
 	}
 	fmt.Fprintf(w, "OK (log key %s, given)\n", r.Key)
 	fmt.Fprintf(w, "see it: tahqiq case show %s --as %s; check it anywhere with the store's public key: tahqiq verify %s --key %s\n",

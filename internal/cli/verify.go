@@ -13,12 +13,6 @@ import (
 	"github.com/tahqiq/tahqiq/internal/ledger"
 )
 
-// Exit codes of tahqiq verify beyond the common ones (exitCode).
-const (
-	exitProblems   = 6 // verification found problems
-	exitUnverified = 7 // self-consistent, but the signer is not established
-)
-
 func newVerifyCmd(e *env) *cobra.Command {
 	var asJSON bool
 	var key, trusted string
