@@ -13,6 +13,8 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/tahqiq/tahqiq/internal/progress"
 )
 
 // Version is the tahqiq version, recorded in every manifest.
@@ -25,10 +27,11 @@ type env struct {
 	stderr io.Writer
 	log    *slog.Logger
 
-	dataDir string // --data, embedded store directory
-	dbURL   string // --db, PostgreSQL URL; empty: the embedded store (wire.go)
-	quiet   bool   // --quiet: no progress output
-	as      string // --as, the user acting; empty: the system administrator (actor.go)
+	dataDir string          // --data, embedded store directory
+	dbURL   string          // --db, PostgreSQL URL; empty: the embedded store (wire.go)
+	quiet   bool            // --quiet: no progress line
+	meter   *progress.Meter // the progress line on a terminal, or nil (progress.go)
+	as      string          // --as, the user acting; empty: the system administrator (actor.go)
 	// creates is set by the commands that may make a new embedded store
 	// (import, org, demo, serve); every other command refuses a --data
 	// directory without one instead of leaving an empty store behind.
@@ -45,6 +48,7 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	cmd, err := root.ExecuteContextC(ctx)
+	e.meter.Close() // the progress line goes before anything more is said
 	code, msg := exitCodeOf(ctx, cmd, err, e.ran)
 	if msg != "" {
 		fmt.Fprintln(stderr, "tahqiq:", msg)
@@ -68,6 +72,7 @@ that anyone can verify offline.`,
 		Version:       Version,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
 			e.ran = true // the command line parsed (exitCodeOf)
+			e.startProgress(cmd)
 			level := slog.LevelWarn
 			if verbose {
 				level = slog.LevelDebug
@@ -85,7 +90,7 @@ that anyone can verify offline.`,
 	root.PersistentFlags().StringVar(&e.dbURL, "db", os.Getenv("TAHQIQ_DB"), "database URL, postgres://...; empty: the embedded store in --data (env TAHQIQ_DB)")
 	root.PersistentFlags().StringVar(&e.as, "as", os.Getenv("TAHQIQ_USER"), "act as this user (env TAHQIQ_USER); once the store has an organisation, commands that read or change evidence need it")
 	root.PersistentFlags().BoolVarP(&verbose, "verbose", "v", false, "log debug messages to stderr")
-	root.PersistentFlags().BoolVarP(&e.quiet, "quiet", "q", false, "no progress output on stderr")
+	root.PersistentFlags().BoolVarP(&e.quiet, "quiet", "q", false, "no progress line on stderr (it is shown only on a terminal)")
 
 	root.AddCommand(
 		newImportCmd(e),

@@ -58,7 +58,7 @@ the admin user demo and the store's signing key.`,
 			} else if has && e.as == "" {
 				e.as = "demo" // the demo's own user, made by its first run
 			}
-			opt := ingest.Options{Dataset: "demo", Progress: e.progressOut(), Log: e.log}
+			opt := ingest.Options{Dataset: "demo", Log: e.log}
 			sum, err := e.importAs(ctx, db, e.importer(), files, opt)
 			if err != nil {
 				if c := tahqiq.ErrorCode(err); c != tahqiq.ENOTFOUND && c != tahqiq.EUNAUTHORIZED && c != tahqiq.EFORBIDDEN && c != tahqiq.ECONFLICT {

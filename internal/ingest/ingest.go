@@ -30,7 +30,6 @@ type Options struct {
 	Dataset       string            // dataset name; "" derives it from the first file name
 	FormatOptions map[string]string // passed to the parser (e.g. "map" for generic CSV)
 	Stdin         io.Reader         // read for the file name "-"
-	Progress      io.Writer         // periodic counts; nil for none
 	OnRecords     func(n int64)     // when set, told the running count of stored records every 1,024 records
 	Names         map[string]string // the name to record for a path (e.g. an upload's original file name); default the path
 	// OnShares, when set, is given the shares of each stored record that
@@ -210,7 +209,7 @@ func (im *Importer) importFiles(ctx context.Context, store tahqiq.ImportStore, f
 		}
 	}
 	var headerOnly []string // files that gave nothing but a header line
-	prog := progress.New(opt.Progress, "import", "records")
+	prog := progress.Start(ctx, "reading", "bytes", inputSize(files)).Items("records")
 	sink := func(in *input, d *derived) error {
 		p := d.p
 		if p.Reject != "" {
@@ -240,7 +239,7 @@ func (im *Importer) importFiles(ctx context.Context, store tahqiq.ImportStore, f
 		if opt.OnShares != nil && res.NewShares > 0 {
 			opt.OnShares(withoutConflicts(d.shares, res.Conflicts))
 		}
-		prog.Add(1, 0)
+		prog.AddItems(1)
 		if opt.OnRecords != nil && sum.Records&1023 == 0 {
 			opt.OnRecords(sum.Records)
 		}
@@ -251,7 +250,7 @@ func (im *Importer) importFiles(ctx context.Context, store tahqiq.ImportStore, f
 		if n, ok := opt.Names[name]; ok {
 			*reading = n
 		}
-		in, err := openInput(name, opt.Names[name], opt.Stdin, im.Limits)
+		in, err := openInput(name, opt.Names[name], opt.Stdin, im.Limits, prog)
 		if err != nil {
 			if isInputError(err) {
 				sum.addReject(fileReject(name, err))
@@ -268,6 +267,7 @@ func (im *Importer) importFiles(ctx context.Context, store tahqiq.ImportStore, f
 			return sum, storeError{err}
 		}
 		if found && prior.Kept > 0 {
+			in.finished(prog)
 			in.close()
 			sum.Skipped = append(sum.Skipped, name)
 			continue
@@ -287,6 +287,7 @@ func (im *Importer) importFiles(ctx context.Context, store tahqiq.ImportStore, f
 			return nil
 		}, nil, func(d *derived) error { return sink(in, d) })
 		in.file.Records = sum.Records - before
+		in.finished(prog)
 		in.close()
 		if rerr := in.refused(); rerr != nil { // rolled back: the counts so far were never stored
 			return Summary{Dataset: sum.Dataset, Rejected: []tahqiq.Reject{}, Kinds: map[tahqiq.RecordKind]int64{}}, refusal(rerr, "nothing was imported (an import is all or nothing)")
@@ -324,6 +325,7 @@ func (im *Importer) importFiles(ctx context.Context, store tahqiq.ImportStore, f
 	if imported(sum) == 0 && len(sum.Skipped) == 0 {
 		return sum, nothingImported(sum, headerOnly)
 	}
+	defer progress.Start(ctx, "storing", "", 0).Done()
 	if opt.BeforeCommit != nil && imported(sum) > 0 {
 		if err := opt.BeforeCommit(ctx, tx, &sum); err != nil {
 			return sum, err
@@ -347,9 +349,9 @@ func (im *Importer) Read(ctx context.Context, files []string, opt Options, fn fu
 	seenAccounts := map[hkey]string{} // account -> its UID
 	var headerOnly []string
 	h := newHasher()
-	prog := progress.New(opt.Progress, "read", "records")
+	prog := progress.Start(ctx, "reading", "bytes", inputSize(files)).Items("records")
 	for _, name := range files {
-		in, err := openInput(name, opt.Names[name], opt.Stdin, im.Limits)
+		in, err := openInput(name, opt.Names[name], opt.Stdin, im.Limits, prog)
 		if err != nil {
 			if isInputError(err) {
 				sum.addReject(fileReject(name, err))
@@ -418,10 +420,11 @@ func (im *Importer) Read(ctx context.Context, files []string, opt Options, fn fu
 			sum.Records++
 			setKind(p)
 			sum.Kinds[p.Record.Kind]++
-			prog.Add(1, 0)
+			prog.AddItems(1)
 			return fn(it)
 		}, nil)
 		in.file.Records = sum.Records - before
+		in.finished(prog)
 		in.close()
 		if rerr := in.refused(); rerr != nil {
 			return sum, refusal(rerr, "nothing was read")
