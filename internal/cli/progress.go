@@ -18,9 +18,10 @@ var daemons = map[string]bool{"tahqiq serve": true, "tahqiq worker": true, "tahq
 
 // startProgress gives the command a progress meter when stderr is a
 // terminal and --quiet is not given: the command's context carries it to
-// the packages doing the work (progress.Start), and stdout and stderr
-// clear its line before anything is written to them. Nothing of it ever
-// goes to a pipe or a file. Main closes it (clearing the line).
+// the packages doing the work (progress.Start), and stderr (and stdout
+// when it is a terminal too) clear its line before anything is written to
+// them. Nothing of it ever goes to a pipe or a file. Main closes it
+// (clearing the line).
 func (e *env) startProgress(cmd *cobra.Command) {
 	if e.quiet || daemons[cmd.CommandPath()] {
 		return
@@ -32,7 +33,9 @@ func (e *env) startProgress(cmd *cobra.Command) {
 	m := progress.New(e.stderr, strings.TrimPrefix(cmd.CommandPath(), "tahqiq "))
 	m.Width, m.Eager = width, progressEager
 	e.meter = m
-	e.stdout = m.Writer(e.stdout)
+	if _, ok := progress.Terminal(e.stdout); ok {
+		e.stdout = m.Writer(e.stdout)
+	}
 	e.stderr = m.Writer(e.stderr)
 	cmd.SetContext(progress.NewContext(cmd.Context(), m))
 }

@@ -147,3 +147,82 @@ func TestProgressOnATerminal(t *testing.T) {
 		}
 	})
 }
+
+// onTerminal runs the CLI with stderr on a pseudo-terminal and returns its
+// exit code, stdout and what the terminal received.
+func onTerminal(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	pty, tty := openPTY(t)
+	got := make(chan string)
+	go func() {
+		b, _ := io.ReadAll(pty)
+		got <- string(b)
+	}()
+	var out bytes.Buffer
+	code := Main(context.Background(), args, strings.NewReader(""), &out, tty)
+	tty.Close()
+	return code, out.String(), <-got
+}
+
+// TestProgressOfEachCommand: the long commands show their phases on a
+// terminal and clear the line at the end.
+func TestProgressOfEachCommand(t *testing.T) {
+	progressEager = true
+	defer func() { progressEager = false }()
+	t.Setenv("TERM", "xterm")
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	posts := filepath.Join(dir, "posts.csv")
+	var b strings.Builder
+	b.WriteString("account,id,time,text\n")
+	for i := range 60 {
+		b.WriteString("u" + strconv.Itoa(i%7) + "," + strconv.Itoa(i) + "," + strconv.Itoa(1700000000+i*60) + ",BREAKING the count in NA-56 was changed at station " + strconv.Itoa(i%4) + " #rigging https://example.org/" + strconv.Itoa(i%3) + "\n")
+	}
+	os.WriteFile(posts, []byte(b.String()), 0o644)
+	mustMain(t, "--data", data, "org", "init", "--org", "Team", "--admin", "amina")
+	as := []string{"--data", data, "--as", "amina"}
+	for _, tc := range []struct {
+		name   string
+		args   []string
+		phases []string
+	}{
+		{"import", []string{"import", "--dataset", "p", "--map", "account=account,id=id,time=time,time_format=unix,text=text", posts},
+			[]string{"import 0:00  reading: 0.0/0.0 MB 0%, 0 records", "import 0:00  storing"}},
+		{"export", []string{"export", "shares", "--dataset", "p"}, []string{"export shares 0:00  exporting shares: 0/"}},
+		{"coord of a dataset", []string{"coord", "--dataset", "p", "--by", "url,hashtag"},
+			[]string{"reading shares from the store: 0 shares", "interning shares", "folding pairs into edges"}},
+		{"narratives", []string{"narratives", "--dataset", "p", "--out", filepath.Join(dir, "n")},
+			[]string{"reading posts from the store: 0/60 posts", "analysing texts: 0/60 posts", "narratives: 0/", "writing " + filepath.Join(dir, "n")}},
+		{"datasets rederive", []string{"datasets", "rederive", "p"}, []string{"re-deriving: 0/61 records"}},
+		{"verify a store", []string{"verify", "--key", filepath.Join(data, "keys", "log.pub")},
+			[]string{"reading the store", "checking the custody log", "checking the items' files", "checking the stored tree hashes"}},
+		{"audit check", []string{"audit", "check", "--input", "../audit/testdata/na999-template.csv", "--map", "pk-long"},
+			[]string{"reading na999-template.csv: 0.0/0.0 MB 0%", "checking forms"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, stdout, term := onTerminal(t, append(as, tc.args...)...)
+			if code != 0 {
+				t.Fatalf("exit %d; terminal %q", code, term)
+			}
+			for _, ph := range tc.phases {
+				if !strings.Contains(term, ph) {
+					t.Errorf("the terminal never showed %q; it got:\n%q", ph, term)
+				}
+			}
+			if l := lastLine(term); l != "" {
+				t.Errorf("the progress line stayed: %q", l)
+			}
+			// messages (audit's rejects) are lines of their own: no
+			// line ended while the progress line was on it
+			lines := strings.Split(term, "\n")
+			for _, l := range lines[:len(lines)-1] {
+				if v := lastLine(l); strings.Contains(v, " 0:00  ") {
+					t.Errorf("a line ended with progress on it: %q", v)
+				}
+			}
+			if strings.Contains(stdout, "\r") {
+				t.Errorf("stdout has a carriage return: %q", stdout)
+			}
+		})
+	}
+}

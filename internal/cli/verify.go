@@ -11,6 +11,7 @@ import (
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/casework"
 	"github.com/tahqiq/tahqiq/internal/ledger"
+	"github.com/tahqiq/tahqiq/internal/progress"
 )
 
 func newVerifyCmd(e *env) *cobra.Command {
@@ -65,7 +66,7 @@ duplicate names and links (exit 6). Nothing is ever extracted.`,
 				// Never create a store where the user meant a bundle.
 				return tahqiq.Errorf(tahqiq.ENOTFOUND, "verify: %s: no such bundle or data directory", path)
 			}
-			o := casework.VerifyOptions{Limits: lf.limits()}
+			o := casework.VerifyOptions{Limits: lf.limits(), Meter: progress.FromContext(cmd.Context())}
 			var err error
 			if key != "" {
 				if o.LogKey, err = readKeyArg(key); err != nil {
