@@ -224,7 +224,7 @@ func Find(ctx context.Context, cls []Claim, posts []Post, p Params) (*Result, er
 	}
 	r.Timings["analyse_s"] = time.Since(start).Seconds()
 	start = time.Now()
-	prog := progress.Start(ctx, "indexing posts", "", 0)
+	progress.Start(ctx, "indexing posts", "", 0)
 	lightIdx, skelIdx := map[string][]int32{}, map[string][]int32{}
 	var totalLen int
 	for i, d := range docs {
@@ -263,7 +263,7 @@ func Find(ctx context.Context, cls []Claim, posts []Post, p Params) (*Result, er
 	}
 	var touched []int32
 	stamp := int32(0)
-	prog = progress.Start(ctx, "matching claims", "claims", int64(len(cls)))
+	prog := progress.Start(ctx, "matching claims", "claims", int64(len(cls)))
 	defer prog.Done()
 	for ci := range cls {
 		if err := ctx.Err(); err != nil {
