@@ -116,6 +116,7 @@ that anyone can verify offline.`,
 		newPublishCmd(e),
 		newExitCodesTopic(),
 	)
+	addExamples(root)
 	return root
 }
 

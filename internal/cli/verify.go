@@ -52,10 +52,6 @@ members, members that declare more than --max-ratio times their compressed
 size (beyond 8 MiB) or more than --max-decompressed together, members whose
 data overlap, compression methods other than stored and deflated, unsafe or
 duplicate names and links (exit 6). Nothing is ever extracted.`,
-		Example: `  tahqiq verify case.zip --key ecp-log.pub
-  tahqiq trust add ecp-log.pub && tahqiq verify case.zip
-  tahqiq verify case.zip --key ecp-log.pub --witness fia-witness.pub --checkpoint kept.checkpoint
-  tahqiq verify                     # the store in --data`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			path := e.dataDir
