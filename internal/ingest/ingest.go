@@ -239,7 +239,9 @@ func (im *Importer) importFiles(ctx context.Context, store tahqiq.ImportStore, f
 		if opt.OnShares != nil && res.NewShares > 0 {
 			opt.OnShares(withoutConflicts(d.shares, res.Conflicts))
 		}
-		prog.AddItems(1)
+		if sum.Records&255 == 0 {
+			prog.SetItems(sum.Records)
+		}
 		if opt.OnRecords != nil && sum.Records&1023 == 0 {
 			opt.OnRecords(sum.Records)
 		}
@@ -420,7 +422,9 @@ func (im *Importer) Read(ctx context.Context, files []string, opt Options, fn fu
 			sum.Records++
 			setKind(p)
 			sum.Kinds[p.Record.Kind]++
-			prog.AddItems(1)
+			if sum.Records&255 == 0 {
+				prog.SetItems(sum.Records)
+			}
 			return fn(it)
 		}, nil)
 		in.file.Records = sum.Records - before

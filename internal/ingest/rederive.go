@@ -343,7 +343,9 @@ func (im *Importer) rederiveFile(ctx context.Context, tx tahqiq.RederiveTx, f ta
 			return fmt.Errorf("%s: record %s was read again at line %d", f.Name, rec.Locator, p.Record.Line)
 		}
 		sum.Records++
-		prog.Add(1)
+		if sum.Records&255 == 0 {
+			prog.Set(sum.Records)
+		}
 		if p.Reject != "" {
 			sum.RecordsRejected++
 			return tx.DropRecord(ctx, rec, strings.TrimPrefix(p.Reject, fmt.Sprintf("line %d: ", rec.Line)))

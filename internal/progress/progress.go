@@ -158,6 +158,13 @@ func (p *Phase) AddItems(n int64) {
 	}
 }
 
+// SetItems sets the items counted (see Items).
+func (p *Phase) SetItems(n int64) {
+	if p != nil {
+		p.items.Store(n)
+	}
+}
+
 // AddTotal adds n units to the phase's total (a file found to be larger,
 // standard input once spooled).
 func (p *Phase) AddTotal(n int64) {

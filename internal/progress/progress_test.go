@@ -262,13 +262,18 @@ func TestNotATerminal(t *testing.T) {
 }
 
 // BenchmarkAdd is the cost of a report to a meter (its goroutine drawing)
-// and to no meter.
+// and to no meter, from one goroutine and from all.
 func BenchmarkAdd(b *testing.B) {
 	var s screen
 	m := progress.New(&s, "bench")
 	defer m.Close()
 	for name, p := range map[string]*progress.Phase{"meter": m.Phase("add", "units", 0), "none": nil} {
 		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				p.Add(1)
+			}
+		})
+		b.Run(name+"-parallel", func(b *testing.B) {
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
 					p.Add(1)

@@ -256,11 +256,14 @@ type rowSource struct {
 	vals []any
 	err  error
 	prog *progress.Phase
+	n    int64
 }
 
 func (r *rowSource) Next() bool {
 	if r.err == nil && r.rows.Next() {
-		r.prog.Add(1)
+		if r.n++; r.n&1023 == 0 {
+			r.prog.Set(r.n)
+		}
 		return true
 	}
 	return false
