@@ -18,6 +18,7 @@ import (
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/casework"
 	"github.com/tahqiq/tahqiq/internal/claims"
+	"github.com/tahqiq/tahqiq/internal/progress"
 	"github.com/tahqiq/tahqiq/internal/rundir"
 )
 
@@ -266,7 +267,9 @@ post repeats the claim's words: a debunk quoting the claim matches too.`,
 				return err
 			}
 			r.Timings["read_s"] = readTime
+			ph := progress.Start(ctx, "writing "+out, "", 0)
 			m, err := r.WriteDir(out, claims.WriteOptions{Version: Version, Now: time.Now(), Source: read.Source, Claims: claimInputs})
+			ph.Done()
 			if err != nil {
 				return err
 			}

@@ -236,7 +236,7 @@ func (e *env) fileShares(ctx context.Context, files []string, format string, fo 
 	var reach runs.Reach // as a dataset of these files would keep it
 	im := e.importer()
 	im.Limits = lim
-	sum, err := im.Read(ctx, files, ingest.Options{Format: format, FormatOptions: fo, Stdin: e.stdin, Progress: e.progressOut()}, func(it *ingest.Item) error {
+	sum, err := im.Read(ctx, files, ingest.Options{Format: format, FormatOptions: fo, Stdin: e.stdin}, func(it *ingest.Item) error {
 		shares = append(shares, it.Shares...)
 		for _, a := range it.Parsed.Accounts {
 			reach.Account(a)

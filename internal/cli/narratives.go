@@ -9,6 +9,7 @@ import (
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/narrative"
+	"github.com/tahqiq/tahqiq/internal/progress"
 	"github.com/tahqiq/tahqiq/internal/rundir"
 )
 
@@ -89,7 +90,9 @@ parameters, never a verdict on a person.`,
 				return err
 			}
 			r.Timings["read_s"] = readTime
+			ph := progress.Start(ctx, "writing "+out, "", 0)
 			m, err := r.WriteDir(out, narrative.WriteOptions{Version: Version, Now: time.Now(), Source: read.Source, Groups: groups})
+			ph.Done()
 			if err != nil {
 				return err
 			}

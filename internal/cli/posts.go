@@ -9,6 +9,7 @@ import (
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/ingest"
+	"github.com/tahqiq/tahqiq/internal/progress"
 	"github.com/tahqiq/tahqiq/internal/rundir"
 )
 
@@ -79,7 +80,13 @@ func (e *env) readPosts(ctx context.Context, pf *postFlags, handles bool, fn fun
 		}
 		out.Source.RejectedCount = d.Counts.Rejects
 		authors := map[string]bool{}
+		prog := progress.Start(ctx, "reading posts from the store", "posts", d.Counts.Posts)
+		defer prog.Done()
+		n := 0
 		err = db.ScanPosts(ctx, pf.dataset, func(p tahqiq.Post) error {
+			if n++; n&4095 == 0 {
+				prog.Add(4096)
+			}
 			if handles {
 				authors[p.AuthorUID] = true
 			}
@@ -113,7 +120,7 @@ func (e *env) readPosts(ctx context.Context, pf *postFlags, handles bool, fn fun
 	}
 	im := e.importer()
 	im.Limits = pf.limits.limits()
-	sum, err := im.Read(ctx, pf.inputs, ingest.Options{Format: format, FormatOptions: fo, Stdin: e.stdin, Progress: e.progressOut()}, func(it *ingest.Item) error {
+	sum, err := im.Read(ctx, pf.inputs, ingest.Options{Format: format, FormatOptions: fo, Stdin: e.stdin}, func(it *ingest.Item) error {
 		if handles {
 			for _, a := range it.Parsed.Accounts {
 				if a.Handle != "" {

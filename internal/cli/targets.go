@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/progress"
 	"github.com/tahqiq/tahqiq/internal/rundir"
 	"github.com/tahqiq/tahqiq/internal/targets"
 )
@@ -116,7 +117,9 @@ are private persons (docs/narratives.md).`,
 				return err
 			}
 			r.Timings["read_s"] = readTime
+			ph := progress.Start(ctx, "writing "+out, "", 0)
 			m, err := r.WriteDir(out, targets.WriteOptions{Version: Version, Now: time.Now(), Source: read.Source, Watchlist: wlIn, Groups: groups})
+			ph.Done()
 			if err != nil {
 				return err
 			}

@@ -75,13 +75,18 @@ func (in *interned) aggregate(p *Params, pairs []pairRef) []Edge {
 	var f fold
 	var x EdgePartial
 	ei := -1
+	prog := in.meter.Phase("folding pairs into edges", "pairs", int64(len(pairs)))
+	defer prog.Done()
 	done := func() {
 		x.compact()
 		edges[ei] = x.edge(byType[ei*ntypes:(ei+1)*ntypes:(ei+1)*ntypes], tf)
 	}
 	for i, kp := range sorted {
-		if i&(1<<20-1) == 0 && in.stop.Load() {
-			return nil
+		if i&0xffff == 0xffff {
+			prog.Add(0x10000)
+			if in.stop.Load() {
+				return nil
+			}
 		}
 		pr := pairs[kp.pair]
 		ra, rb := in.ends(pr)

@@ -166,7 +166,10 @@ func (r *Result) WriteDir(dir, version string, src Source) (*Manifest, error) {
 		}
 	}
 	for i, f := range files {
-		if err := steps[i](filepath.Join(dir, f)); err != nil {
+		ph := r.in.meter.Phase("writing "+f, "", 0)
+		err := steps[i](filepath.Join(dir, f))
+		ph.Done()
+		if err != nil {
 			return nil, fmt.Errorf("coord: write %s: %w", f, err)
 		}
 	}
@@ -478,8 +481,16 @@ func (r *Result) writeEvidence(path string) error {
 	bw := bufio.NewWriterSize(zw, 1<<20)
 	w := csv.NewWriter(bw)
 	err = w.Write(EvidenceHeader)
+	prog := r.in.meter.Phase("writing evidence.csv.gz", "pairs", r.Counts["pairs"])
+	defer prog.Done()
+	n := 0
 	if err == nil {
-		err = r.Evidence(func(e EvidenceRow) error { return w.Write(e.Record()) })
+		err = r.Evidence(func(e EvidenceRow) error {
+			if n++; n&4095 == 0 {
+				prog.Add(4096)
+			}
+			return w.Write(e.Record())
+		})
 	}
 	w.Flush()
 	err = firstErr(err, w.Error(), bw.Flush(), zw.Close())

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/progress"
 )
 
 // Reach is what the data says of an account's audience, summed over its
@@ -83,7 +84,7 @@ func run(ctx context.Context, d Data, p Params, eng Engine) (*Result, error) {
 			return nil, ParamErrorf("by", "{by} near-text needs post texts, and the input carries none")
 		}
 		start := time.Now()
-		near = findNearText(texts, p.MinTokens, p.Jaccard, p.Window)
+		near = findNearText(texts, p.MinTokens, p.Jaccard, p.Window, progress.FromContext(ctx))
 		shares = append(slices.Clip(shares), near.shares...)
 		nearSecs = time.Since(start).Seconds()
 	}
@@ -110,7 +111,7 @@ func run(ctx context.Context, d Data, p Params, eng Engine) (*Result, error) {
 		p.Types = nil
 		res.Params.Types = []tahqiq.ObjectType{ObjFastReshare}
 	}
-	in := intern(shares, p.Types, p.KeepLoops)
+	in := intern(shares, p.Types, p.KeepLoops, progress.FromContext(ctx))
 	for k, n := range in.dropped {
 		res.Dropped[k] = n
 	}
@@ -151,7 +152,9 @@ func run(ctx context.Context, d Data, p Params, eng Engine) (*Result, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	ph := in.meter.Phase("weighing edges", "", 0)
 	res.Edges = weigh(edges, &p)
+	ph.Done()
 	res.Counts["edges"] = int64(len(res.Edges))
 	nodes := map[int32]bool{}
 	flagged := 0

@@ -18,6 +18,7 @@ import (
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/coord"
 	"github.com/tahqiq/tahqiq/internal/ingest"
+	"github.com/tahqiq/tahqiq/internal/progress"
 )
 
 // A ShareSource is a store a coordination run reads a dataset from.
@@ -51,10 +52,19 @@ func DatasetShares(ctx context.Context, st ShareSource, name string, types []tah
 		filter.Types = append(filter.Types, t)
 	}
 	var shares []tahqiq.Share
+	total := d.Counts.Shares // of every type: the total when all are read
+	if filter.Types != nil {
+		total = 0
+	}
+	prog := progress.Start(ctx, "reading shares from the store", "shares", total)
 	err = st.ScanShares(ctx, filter, func(s tahqiq.Share) error {
+		if len(shares)&4095 == 4095 {
+			prog.Add(4096)
+		}
 		shares = append(shares, s)
 		return nil
 	})
+	prog.Done()
 	src := coord.Source{Inputs: []coord.Input{{Name: name, Source: "dataset"}}, RejectedCount: d.Counts.Rejects}
 	for _, f := range d.Sources {
 		src.Inputs = append(src.Inputs, coord.Input{Name: f.Name, SHA256: f.SHA256, Format: f.Format, Source: "dataset:" + name})
