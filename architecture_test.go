@@ -19,6 +19,7 @@ var layers = map[string]int{
 	"":                            1, // the root package: the domain vocabulary
 	"internal/textnorm":           2,
 	"internal/textkey":            3, // imports textnorm
+	"internal/signals":            3, // imports textnorm
 	"internal/rundir":             3, // imports atomicfile
 	"internal/narrative":          4, // imports textkey, rundir
 	"internal/claims":             4, // imports textkey, rundir

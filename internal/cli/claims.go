@@ -251,7 +251,7 @@ post repeats the claim's words: a debunk quoting the claim matches too.`,
 			}
 			start := time.Now()
 			var posts []claims.Post
-			read, err := e.readPosts(ctx, &pf, false, func(tp *tahqiq.Post) error {
+			read, err := e.readPosts(ctx, &pf, nil, func(tp *tahqiq.Post) error {
 				if tp.Kind != tahqiq.KindService && tp.Kind != tahqiq.KindRepost {
 					posts = append(posts, claims.FromPost(*tp))
 				}

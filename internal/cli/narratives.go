@@ -69,7 +69,7 @@ parameters, never a verdict on a person.`,
 			}
 			start := time.Now()
 			var posts []narrative.Post
-			read, err := e.readPosts(ctx, &pf, false, func(tp *tahqiq.Post) error {
+			read, err := e.readPosts(ctx, &pf, nil, func(tp *tahqiq.Post) error {
 				if narrative.Include(*tp) {
 					posts = append(posts, narrative.FromPost(*tp))
 				}

@@ -89,10 +89,11 @@ are private persons (docs/narratives.md).`,
 			}
 			start := time.Now()
 			var raw []tahqiq.Post
-			read, err := e.readPosts(ctx, &pf, true, func(tp *tahqiq.Post) error {
+			names := handles{}
+			read, err := e.readPosts(ctx, &pf, names, func(tp *tahqiq.Post) error {
 				if tp.Kind != tahqiq.KindService {
 					q := *tp
-					q.Hashtags, q.Links, q.Media, q.Metrics, q.Labels, q.Objects = nil, nil, nil, nil, nil, nil
+					q.Hashtags, q.Links, q.Media, q.Metrics, q.Labels, q.Objects, q.Author = nil, nil, nil, nil, nil, nil, nil
 					raw = append(raw, q)
 				}
 				return nil
@@ -107,7 +108,7 @@ are private persons (docs/narratives.md).`,
 			}
 			posts := make([]targets.Post, len(raw))
 			for i, tp := range raw {
-				posts[i] = targets.FromPost(tp, read.Handles[tp.AuthorUID])
+				posts[i] = targets.FromPost(tp, names[tp.AuthorUID])
 			}
 			raw = nil
 			readTime := time.Since(start).Seconds()

@@ -377,6 +377,9 @@ func (r *Result) writeNodes(path string) error {
 			x := NodeRow{Account: r.in.accounts[a], Degree: g.Degree[u], Strength: g.Strength[u], Component: g.Component[u],
 				Community: g.Community[u], Core: g.Core[u], Posts: posts[a], FirstSeen: first[a], LastSeen: last[a],
 				Eigenvector: g.Eigen[u], Pruned: g.Pruned[u]}
+			if r.sigs != nil {
+				x.Signals = r.sigs.Row(x.Account)
+			}
 			rec = x.appendRecord(rec[:0])
 			if err := w.Write(rec); err != nil {
 				return err

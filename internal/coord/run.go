@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/signals"
 )
 
 // Reach is what the data says of an account's audience, summed over its
@@ -37,6 +38,12 @@ type Result struct {
 	pairs []pairRef
 	kept  func(func(pairRef) error) error // the reduce path: kept pairs swept again (pairs is nil)
 	reach map[string]Reach
+	sigs  Signals
+}
+
+// Signals gives the account signals of nodes.csv (signals.Builder).
+type Signals interface {
+	Row(account string) *signals.Row
 }
 
 // Account returns the name of account id a.
@@ -44,11 +51,13 @@ func (r *Result) Account(a int32) string { return r.in.accounts[a] }
 
 // Data is what a run reads: the shares, the texts of the posts (for the
 // near-text object type) and what the data says of the accounts'
-// audience (summed per community in communities.csv; nil: unknown).
+// audience (summed per community in communities.csv; nil: unknown), and
+// the accounts' signals (the last columns of nodes.csv; nil: empty).
 type Data struct {
-	Shares []tahqiq.Share
-	Texts  []TextPost
-	Reach  map[string]Reach
+	Shares  []tahqiq.Share
+	Texts   []TextPost
+	Reach   map[string]Reach
+	Signals Signals
 }
 
 // Run detects coordinated pairs of accounts in d with parameters p. The
@@ -90,7 +99,7 @@ func run(ctx context.Context, d Data, p Params, eng Engine) (*Result, error) {
 	if err := checkTimes(shares, p); err != nil {
 		return nil, err
 	}
-	res := &Result{Params: p, Timings: map[string]float64{}, Counts: map[string]int64{}, Dropped: map[string]int64{}, reach: d.Reach}
+	res := &Result{Params: p, Timings: map[string]float64{}, Counts: map[string]int64{}, Dropped: map[string]int64{}, reach: d.Reach, sigs: d.Signals}
 	clock := time.Now()
 	lap := func(name string) {
 		now := time.Now()

@@ -200,8 +200,8 @@ type CoordRun struct {
 
 // DatasetRun reads a stored dataset for a coordination run with
 // parameters p: the shares of p's types, what the dataset says of the
-// accounts' reach (Reach; for communities.csv, so not without the graph
-// step), and, when p compares near-text, the texts of its posts: every
+// accounts (Accounts: their reach for communities.csv and their signals
+// for nodes.csv, so not without the graph step), and, when p compares near-text, the texts of its posts: every
 // post but reposts (a repost carries its original's text, not its own),
 // as tahqiq coord --input collects them from files. The posts are read
 // while the shares are.
@@ -209,7 +209,7 @@ func DatasetRun(ctx context.Context, st ShareSource, name string, p coord.Params
 	start := time.Now()
 	r := CoordRun{Params: p, Dataset: name}
 	near := slices.Contains(p.Types, coord.ObjNearText)
-	var reach Reach
+	var accts Accounts
 	var authors []string
 	posts := make(chan error, 1)
 	pctx, cancel := context.WithCancel(ctx)
@@ -222,7 +222,7 @@ func DatasetRun(ctx context.Context, st ShareSource, name string, p coord.Params
 					seen[post.AuthorUID] = true
 					authors = append(authors, post.AuthorUID)
 				}
-				reach.Post(post)
+				accts.Post(&post)
 				if near && post.Kind != tahqiq.KindRepost && post.Text != "" {
 					r.Data.Texts = append(r.Data.Texts, TextPost(post))
 				}
@@ -265,12 +265,12 @@ func DatasetRun(ctx context.Context, st ShareSource, name string, p coord.Params
 	}
 	for _, uid := range uids {
 		if a, ok := accounts[uid]; ok {
-			reach.Account(a)
+			accts.Account(a)
 		} else {
-			reach.Author(uid)
+			accts.Author(uid)
 		}
 	}
-	r.Data.Reach = reach.Map()
+	accts.Fill(&r.Data)
 	r.Read = time.Since(start).Seconds()
 	return r, nil
 }

@@ -5,7 +5,43 @@ import (
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/coord"
+	"github.com/tahqiq/tahqiq/internal/signals"
 )
+
+// Accounts is what a coordination run reads of the accounts, by one rule
+// for a stored dataset and for files read straight from disk: their
+// reach (communities.csv) and their signals (nodes.csv). Feed it every
+// account as a record describes it (Account; Author for an account a
+// record names only as a post's author) and every post as first seen
+// (Post), in any order; Fill puts the result in a run's data.
+type Accounts struct {
+	reach   Reach
+	signals signals.Builder
+}
+
+// Account takes an account as a record describes it.
+func (a *Accounts) Account(x tahqiq.Account) {
+	a.reach.Account(x)
+	a.signals.Account(x)
+}
+
+// Author takes an account a record names only as a post's author.
+func (a *Accounts) Author(uid string) {
+	a.reach.Author(uid)
+	a.signals.Author(uid)
+}
+
+// Post takes a post as first seen (never again).
+func (a *Accounts) Post(p *tahqiq.Post) {
+	a.reach.Post(*p)
+	a.signals.Post(p)
+}
+
+// Fill sets d's reach and signals.
+func (a *Accounts) Fill(d *coord.Data) {
+	d.Reach = a.reach.Map()
+	d.Signals = &a.signals
+}
 
 // Reach counts what the data says of each account's audience for a
 // coordination run (coord.Reach: summed per community in
