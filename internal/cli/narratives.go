@@ -10,6 +10,7 @@ import (
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/narrative"
 	"github.com/tahqiq/tahqiq/internal/rundir"
+	"github.com/tahqiq/tahqiq/internal/signals"
 )
 
 func newNarrativesCmd(e *env) *cobra.Command {
@@ -69,7 +70,8 @@ parameters, never a verdict on a person.`,
 			}
 			start := time.Now()
 			var posts []narrative.Post
-			read, err := e.readPosts(ctx, &pf, nil, func(tp *tahqiq.Post) error {
+			var accounts signals.Builder // followers, for the reach: the first record naming an account
+			read, err := e.readPosts(ctx, &pf, &accounts, func(tp *tahqiq.Post) error {
 				if narrative.Include(*tp) {
 					posts = append(posts, narrative.FromPost(*tp))
 				}
@@ -89,7 +91,7 @@ parameters, never a verdict on a person.`,
 				return err
 			}
 			r.Timings["read_s"] = readTime
-			m, err := r.WriteDir(out, narrative.WriteOptions{Version: Version, Now: time.Now(), Source: read.Source, Groups: groups})
+			m, err := r.WriteDir(out, narrative.WriteOptions{Version: Version, Now: time.Now(), Source: read.Source, Groups: groups, Followers: accounts.Followers})
 			if err != nil {
 				return err
 			}

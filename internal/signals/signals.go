@@ -44,6 +44,7 @@ type account struct {
 	noClient                                        int64
 	handles, names                                  []seen
 	followersMin, followersMax                      int64 // over the posts' author views; -1 unknown
+	reach                                           Reach // its posts and their counts (Accounts, Followers unset)
 }
 
 // seen is one handle or name and when the records give it.
@@ -101,6 +102,7 @@ func (b *Builder) Post(p *tahqiq.Post) {
 		a.platform = p.Platform
 	}
 	a.posts++
+	a.reach.AddPost(CountsOf(p))
 	var t int64
 	timed := !p.CreatedAt.IsZero() && p.Precision != tahqiq.PrecisionNone
 	if timed {
@@ -187,6 +189,28 @@ func see(list []seen, key, text string, t int64, dated bool) []seen {
 		return list
 	}
 	return append(list, seen{key: strings.Clone(key), text: strings.Clone(text), first: t, last: t, dated: dated, n: 1})
+}
+
+// Followers returns the followers of an account as the first record
+// naming it gives them, -1 when unknown.
+func (b *Builder) Followers(uid string) int64 {
+	if a := b.m[uid]; a != nil {
+		return a.followers
+	}
+	return -1
+}
+
+// Reach returns the reach of one account: itself with its followers
+// (the first record naming it), its posts and their own counts; nil
+// when the builder knows nothing of it.
+func (b *Builder) Reach(uid string) *Reach {
+	a := b.m[uid]
+	if a == nil || (!a.named && a.posts == 0) {
+		return nil
+	}
+	r := a.reach
+	r.AddAccount(a.followers)
+	return &r
 }
 
 // Len returns the number of accounts with at least one post.
