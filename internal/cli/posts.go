@@ -45,22 +45,6 @@ type postsRead struct {
 	Source rundir.Source
 }
 
-// handles is an account sink keeping the handle of every account a
-// dataset keeps a profile of.
-type handles map[string]string
-
-func (h handles) Account(a tahqiq.Account) {
-	if _, ok := h[a.UID]; !ok {
-		h[a.UID] = a.Handle
-	}
-}
-
-func (h handles) Author(uid string) {
-	if _, ok := h[uid]; !ok {
-		h[uid] = ""
-	}
-}
-
 // readPosts calls fn for every post of --dataset (once each, as stored) or
 // of the --input files (each post once, as an import into one dataset
 // would keep it), and names the inputs with their SHA-256. When sink is
@@ -145,3 +129,27 @@ func (e *env) readPosts(ctx context.Context, pf *postFlags, sink runs.AccountSin
 	}
 	return out, nil
 }
+
+// withDataset opens the store, checks that the one who acts (--as) may
+// read the dataset, and calls fn with the store; it returns the actor's
+// id, for the run.json of a stored run.
+func (e *env) withDataset(ctx context.Context, dataset string, fn func(db runs.PostSource) error) (string, error) {
+	db, err := e.openStore(ctx)
+	if err != nil {
+		return "", err
+	}
+	defer db.Close()
+	s := e.rules(db)
+	a, err := s.CLIActor(ctx, e.as)
+	if err != nil {
+		return "", err
+	}
+	if err := s.DatasetAccess(ctx, a, dataset); err != nil {
+		return "", err
+	}
+	return a.ID, fn(db)
+}
+
+// runStore is the store's runs directory (--data/runs), where runs of a
+// stored dataset are kept, the CLI's as the server's.
+func (e *env) runStore() *runs.Store { return &runs.Store{Dir: filepath.Join(e.dataDir, "runs")} }
