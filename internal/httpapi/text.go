@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -40,7 +41,8 @@ func (s *Server) runVisible(ctx context.Context, c *call, in runs.Info) error {
 	return nil
 }
 
-func (s *Server) claimsRoot() string { return s.DataDir + string(os.PathSeparator) + "claimsets" }
+// claimsRoot is the claim sets' directory (DATA/claimsets, as the CLI's).
+func (s *Server) claimsRoot() string { return filepath.Join(s.DataDir, "claimsets") }
 
 // getRuns lists the runs of a kind the caller may read, newest first.
 func (s *Server) getRuns(kind string) handler {
