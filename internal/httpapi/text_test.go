@@ -178,6 +178,17 @@ func TestTextRunsAPI(t *testing.T) {
 	if cu.Entry < 0 || cu.Proof.Size == 0 || !strings.Contains(it.Source, narr) {
 		t.Errorf("custody of the attached run: entry %d, source %q", cu.Entry, it.Source)
 	}
+	// an account as evidence carries its signals with their definitions
+	var acc tahqiq.Item
+	c.want(201, "POST", "/api/v1/cases/"+cs.ID+"/items/account", map[string]string{"dataset": "bx", "uid": g.Nodes[0].ID}, &acc)
+	var doc struct {
+		Signals     *signals.Row
+		Definitions []struct{ Name, Definition string } `json:"signal_definitions"`
+	}
+	c.do("GET", "/api/v1/items/"+acc.ID+"/content", nil, nil).json(t, &doc)
+	if doc.Signals == nil || doc.Signals.Account != g.Nodes[0].ID || len(doc.Definitions) != len(signals.Columns) {
+		t.Errorf("account.json: signals %+v, %d definitions", doc.Signals, len(doc.Definitions))
+	}
 	c.want(201, "POST", "/api/v1/cases/"+cs.ID+"/items/run", map[string]string{"kind": "targets", "run": targets}, nil)
 	c.want(201, "POST", "/api/v1/cases/"+cs.ID+"/items/run", map[string]string{"kind": "claims", "run": claims}, nil)
 
