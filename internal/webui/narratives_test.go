@@ -79,6 +79,10 @@ func TestBrowserNarratives(t *testing.T) {
 		t.Errorf("hour profile: %s bars, want 24", n)
 	}
 	p.look("account-signals")
+	// the network filtered by the accounts' signals: no account has a billion followers
+	p.setText(`#graph-filter textarea[name=where]`, "followers>=1000000000")
+	p.click(`#graph-filter button[type=submit]`)
+	p.wait("filtered network", `/^0 accounts/.test(document.querySelector('#graph-counts')?.innerText || '')`, 30*time.Second)
 
 	// the dataset's accounts filtered by their signals
 	p.visit("/datasets/brexit", "dataset page", `!!document.querySelector('#signals-form')`)
