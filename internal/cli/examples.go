@@ -36,6 +36,11 @@ var examples = map[string]string{
   tahqiq --as demo datasets rederive demo`,
 	"tahqiq datasets rm": `  tahqiq --as demo datasets rm tw --dry-run
   tahqiq --as demo datasets rm tw`,
+	"tahqiq accounts": `  tahqiq --as demo accounts --dataset demo                          # every account that posted, most posts first
+  tahqiq --as demo accounts --dataset demo --where 'posts_per_day>=20' --where 'default_handle=true'
+  tahqiq --as demo accounts --dataset demo --account @some_handle --json
+  tahqiq accounts --input ../shared/data/social/twarc-csv-testdata/streaming_output_with_error.jsonl --out accounts.csv
+  tahqiq accounts --columns                                         # every signal with its definition`,
 	"tahqiq export": `  tahqiq --as demo export shares --dataset demo --format events --out demo.events.csv`,
 	"tahqiq export shares": `  tahqiq --as demo export shares --dataset demo --out demo.coortweet.csv          # CooRTweet's columns
   tahqiq --as demo export shares --dataset demo --format events --type retweet > demo-retweets.csv

@@ -16,6 +16,7 @@ import (
 	"github.com/tahqiq/tahqiq/internal/coord"
 	"github.com/tahqiq/tahqiq/internal/jobs"
 	"github.com/tahqiq/tahqiq/internal/runs"
+	"github.com/tahqiq/tahqiq/internal/signals"
 )
 
 func (s *Server) getCoordRuns(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -98,6 +99,9 @@ func (s *Server) getCoordGraph(w http.ResponseWriter, r *http.Request, c *call) 
 	f.Limit = limit
 	if v := q.Get("types"); v != "" {
 		f.Types = strings.Split(v, ",")
+	}
+	if f.Where, err = signals.ParseFilters(q["where"]); err != nil {
+		return tahqiq.Errorf(tahqiq.EINVALID, "where: %v", err)
 	}
 	id := r.PathValue("id")
 	in, err := s.run(r.Context(), c, runs.Coord, id)
@@ -312,7 +316,12 @@ func (s *Server) getCoordAccount(w http.ResponseWriter, r *http.Request, c *call
 	if err != nil {
 		return err
 	}
-	out := map[string]any{"uid": uid, "label": n.Label, "community": n.Community, "degree": n.Degree, "strength": n.Strength, "edges": edges, "posts": []tahqiq.Post{}}
+	sig, err := s.Runs.AccountSignals(id, uid)
+	if err != nil {
+		return err
+	}
+	out := map[string]any{"uid": uid, "label": n.Label, "community": n.Community, "degree": n.Degree, "strength": n.Strength, "edges": edges, "posts": []tahqiq.Post{},
+		"signals": sig, "signal_columns": signalColumns()}
 	if in.Dataset != "" {
 		a, posts, err := s.Store.FindAccountPosts(r.Context(), in.Dataset, uid, 200)
 		if err == nil {

@@ -236,6 +236,27 @@ func (c *client) job(r resp) jobs.Job {
 	return jobs.Job{}
 }
 
+// demoFile returns the bytes of the demo's sample whose name contains
+// part (gzip as bundled).
+func demoFile(t testing.TB, part string) []byte {
+	t.Helper()
+	files, err := demo.WriteFiles(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if strings.Contains(filepath.Base(f), part) {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return b
+		}
+	}
+	t.Fatalf("no demo file %q", part)
+	return nil
+}
+
 func demoEvents(t testing.TB) []byte {
 	t.Helper()
 	files, err := demo.WriteFiles(t.TempDir())

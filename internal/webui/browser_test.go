@@ -374,10 +374,11 @@ func (p *page) fitsWidth(what string) {
 	}
 	l, err := chromedp.Run(p.ctx, chromedp.Evaluate[layout](`(() => {
 		const over = document.documentElement.scrollWidth - window.innerWidth;
-		// a value on two lines: its text's boxes at two heights (screen-reader-only text aside)
+		// a value on two lines: its text's boxes at two heights (screen-reader-only text and a
+		// tag beside the value, in a smaller font, aside)
 		const lines = (e) => {
 			const tops = new Set();
-			const w = document.createTreeWalker(e, NodeFilter.SHOW_TEXT, {acceptNode: n => n.parentElement.closest('.sr-only') ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT});
+			const w = document.createTreeWalker(e, NodeFilter.SHOW_TEXT, {acceptNode: n => n.parentElement.closest('.sr-only, .tag') ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT});
 			for (let n = w.nextNode(); n; n = w.nextNode()) {
 				const r = document.createRange(); r.selectNodeContents(n);
 				for (const x of r.getClientRects()) if (x.width > 0) tops.add(Math.round(x.top / 3));
