@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/tahqiq/tahqiq"
@@ -176,6 +177,38 @@ func (db *DB) FindAccountPosts(ctx context.Context, dataset, uid string, limit i
 }
 
 // FindAccounts returns the accounts of a dataset with the given UIDs.
+// FindAccountsByRef returns the accounts of a dataset that ref may name:
+// the SQL narrows them (handles compared in lower case), the rule of
+// tahqiq.ResolveAccount decides.
+func (db *DB) FindAccountsByRef(ctx context.Context, dataset, ref string) ([]tahqiq.Account, error) {
+	d, err := db.FindDatasetByName(ctx, dataset)
+	if err != nil {
+		return nil, err
+	}
+	var out []tahqiq.Account
+	err = db.scoped(ctx, func(q querier) error {
+		rows, err := q.Query(ctx, `SELECT data::text FROM accounts WHERE dataset_id = $1 AND (uid = $2 OR substr(uid, strpos(uid, ':') + 1) = $2
+			OR lower(data->>'handle') = lower($3) OR data->>'name' = $2)`, d.ID, ref, strings.TrimPrefix(ref, "@"))
+		if err != nil {
+			return fmt.Errorf("postgres: find accounts by ref: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var data string
+			var a tahqiq.Account
+			if err := rows.Scan(&data); err != nil {
+				return fmt.Errorf("postgres: find accounts by ref: %w", err)
+			}
+			if err := json.Unmarshal([]byte(data), &a); err != nil {
+				return fmt.Errorf("postgres: find accounts by ref: %w", err)
+			}
+			out = append(out, a)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
 func (db *DB) FindAccounts(ctx context.Context, dataset string, uids []string) (map[string]tahqiq.Account, error) {
 	d, err := db.FindDatasetByName(ctx, dataset)
 	if err != nil {

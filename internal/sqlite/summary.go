@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/tahqiq/tahqiq"
@@ -169,6 +170,38 @@ func (db *DB) FindAccountPosts(ctx context.Context, dataset, uid string, limit i
 }
 
 // FindAccounts returns the accounts of a dataset with the given UIDs.
+// FindAccountsByRef returns the accounts of a dataset that ref may name:
+// the SQL narrows them (handles compared in lower case), the rule of
+// tahqiq.ResolveAccount decides.
+func (db *DB) FindAccountsByRef(ctx context.Context, dataset, ref string) ([]tahqiq.Account, error) {
+	d, err := db.FindDatasetByName(ctx, dataset)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT data FROM accounts WHERE dataset_id = ?1 AND (uid = ?2 OR substr(uid, instr(uid, ':') + 1) = ?2
+		OR lower(json_extract(data, '$.handle')) = lower(?3) OR json_extract(data, '$.name') = ?2)`, d.ID, ref, strings.TrimPrefix(ref, "@"))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: find accounts by ref: %w", err)
+	}
+	defer rows.Close()
+	var out []tahqiq.Account
+	for rows.Next() {
+		var data []byte
+		var a tahqiq.Account
+		if err := rows.Scan(&data); err != nil {
+			return nil, fmt.Errorf("sqlite: find accounts by ref: %w", err)
+		}
+		if err := json.Unmarshal(data, &a); err != nil {
+			return nil, fmt.Errorf("sqlite: find accounts by ref: %w", err)
+		}
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: find accounts by ref: %w", err)
+	}
+	return out, nil
+}
+
 func (db *DB) FindAccounts(ctx context.Context, dataset string, uids []string) (map[string]tahqiq.Account, error) {
 	d, err := db.FindDatasetByName(ctx, dataset)
 	if err != nil {

@@ -8,12 +8,12 @@ import (
 	"github.com/tahqiq/tahqiq/internal/runs"
 )
 
-// TestReach: the first record naming an account decides its followers
+// TestAccounts: the first record naming an account decides its followers
 // (a later record with other followers does not; an account named first
 // as a post's author has none known), and posts add their reposts and
 // likes to their author; an account with nothing known has no reach.
-func TestReach(t *testing.T) {
-	var r runs.Reach
+func TestAccounts(t *testing.T) {
+	var r runs.Accounts
 	r.Account(tahqiq.Account{UID: "x:a", Followers: 100})
 	r.Account(tahqiq.Account{UID: "x:a", Followers: 900}) // seen later: the store keeps the first
 	r.Author("x:b")
@@ -23,7 +23,7 @@ func TestReach(t *testing.T) {
 	r.Post(tahqiq.Post{UID: "x:2", AuthorUID: "x:a", Metrics: map[string]int64{"likes": 1}})
 	r.Post(tahqiq.Post{UID: "x:3", AuthorUID: "x:b", Metrics: map[string]int64{"reposts": 0}})
 	r.Author("x:d")
-	got := r.Map()
+	got := r.Reach()
 	want := map[string]coord.Reach{
 		"x:a": {Followers: 100, Reposts: 3, Likes: 5},
 		"x:b": {Followers: -1, Reposts: 0, Likes: -1},
