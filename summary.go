@@ -22,10 +22,12 @@ type TimeCount struct {
 	Posts int64     `json:"posts"`
 }
 
-// AccountCount is an account and its number of posts in a dataset.
+// AccountCount is an account, what the data calls it and its number of
+// posts in a dataset.
 type AccountCount struct {
 	UID    string `json:"uid"`
 	Handle string `json:"handle"`
+	Name   string `json:"name,omitempty"`
 	Posts  int64  `json:"posts"`
 }
 

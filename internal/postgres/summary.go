@@ -67,7 +67,7 @@ func (db *DB) SummarizeDataset(ctx context.Context, name string, o tahqiq.Summar
 			}
 			var a tahqiq.Account
 			if json.Unmarshal([]byte(data), &a) == nil {
-				ac.Handle = a.Handle
+				ac.Handle, ac.Name = a.Handle, a.Name
 			}
 			s.TopAccounts = append(s.TopAccounts, ac)
 		}
