@@ -497,6 +497,11 @@ export default {
     signer: 'Signer',
     withheld: 'Entries withheld from the exporter',
   },
+  people: {
+    system: 'system administrator',
+    withheld: 'a user of {org}',
+    withheldUnknown: 'a user of another organisation',
+  },
   item: {
     back: 'Back to the case',
     content: 'Content',

@@ -498,6 +498,11 @@ export default {
     signer: 'دستخط کنندہ',
     withheld: 'برآمد کنندہ سے روکے گئے اندراجات',
   },
+  people: {
+    system: 'سسٹم ایڈمنسٹریٹر',
+    withheld: '{org} کا ایک صارف',
+    withheldUnknown: 'کسی دوسری تنظیم کا ایک صارف',
+  },
   item: {
     back: 'کیس پر واپس',
     content: 'مواد',
