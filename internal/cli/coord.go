@@ -149,7 +149,7 @@ every option and output column.`,
 	f.IntVar(&p.MinParticipation, "min-participation", p.MinParticipation, "CooRTweet's min_participation (two-step OR rule); 1 keeps every pair")
 	f.StringVar(&p.ParticipationScope, "participation-scope", p.ParticipationScope, "type (per object type, as CooRTweet's vignette) or all")
 	f.Float64Var(&p.MinWeight, "min-weight", p.MinWeight, "drop edges under this weight (CNT min_edge_weight; per direction for messages)")
-	f.Float64Var(&p.Percentile, "percentile", p.Percentile, "flag edges with weight > this R type-7 quantile of all weights (CooRTweet edge_weight, e.g. 0.5); 0 flags every edge")
+	f.Float64Var(&p.Percentile, "percentile", p.Percentile, "flag edges with weight > this R type-7 quantile of all weights (CooRTweet edge_weight: 0.5 flags those above the median weight); communities are those of the flagged edges; 0 flags every edge")
 	f.StringVar(&fastWindow, "fast-window", "", "also report a faster layer (CooRTweet flag_speed_share), e.g. 10s")
 	f.BoolVar(&p.KeepLoops, "keep-loops", false, "keep shares whose post is the object itself (CooRTweet remove_loops=FALSE)")
 	f.IntVar(&p.Workers, "workers", 0, "parallel workers (default: all cores); results do not depend on it")

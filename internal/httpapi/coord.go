@@ -28,6 +28,10 @@ func (s *Server) getCoordRuns(w http.ResponseWriter, r *http.Request, c *call) e
 	return writeJSON(w, http.StatusOK, list)
 }
 
+func (s *Server) getCoordDefaults(w http.ResponseWriter, r *http.Request, c *call) error {
+	return writeJSON(w, http.StatusOK, runs.DefaultRequest())
+}
+
 func (s *Server) postCoordRun(w http.ResponseWriter, r *http.Request, c *call) error {
 	var req runs.CoordRequest
 	if err := readJSON(w, r, &req); err != nil {

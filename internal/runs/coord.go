@@ -135,6 +135,17 @@ type CoordRequest struct {
 	Name string `json:"name,omitempty"`
 }
 
+// DefaultRequest is the request whose every field says the default a run
+// takes when the field is omitted (coord.DefaultParams): what the web UI's
+// form starts from, so that a run from the browser and one from the CLI
+// with no flags are the same run.
+func DefaultRequest() CoordRequest {
+	p := coord.DefaultParams()
+	return CoordRequest{By: []string{}, Window: strconv.FormatInt(p.Window, 10) + "s", WindowKind: p.WindowKind, Weight: p.Weight,
+		MinParticipation: &p.MinParticipation, MinWeight: &p.MinWeight, Percentile: &p.Percentile, Communities: p.Communities,
+		Seed: &p.Seed, MinTokens: &p.MinTokens, Jaccard: &p.Jaccard}
+}
+
 // Params turns the request into validated run parameters.
 func (r CoordRequest) Params() (coord.Params, error) {
 	p := coord.DefaultParams()

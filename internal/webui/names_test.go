@@ -41,12 +41,25 @@ func TestBrowserAccountNames(t *testing.T) {
 	p.click(`#import-form button[type=submit]`)
 	p.wait("import done", `document.querySelector('#import-result')?.innerText.includes('pk')`, 3*time.Minute)
 
-	p.visit("/coord?dataset=pk", "coord form", `!!document.querySelector('#coord-form select[name=dataset] option')`)
+	// the form starts from the server's defaults, CooRTweet's percentile
+	// 0.5 among them, and says what it does next to it
+	p.visit("/coord?dataset=pk", "coord form", `!!document.querySelector('#coord-form select[name=dataset] option') && document.querySelector('#coord-form [aria-describedby=percentile-help]')?.value === '0.5'`)
+	if help := p.text(`#percentile-help`); !strings.Contains(help, "median") || !strings.Contains(help, "0.5") {
+		t.Errorf("percentile help: %q", help)
+	}
+	// no object type ticked: the form says so instead of running on every type
+	p.eval(`(() => { for (const c of document.querySelectorAll('#coord-form input[type=checkbox]')) if (c.checked) c.click(); return ''; })()`)
+	p.wait("no type", `!!document.querySelector('#coord-no-type')`, 10*time.Second)
+	p.eval(`(() => { for (const c of document.querySelectorAll('#coord-form input[type=checkbox]')) if (c.name === 'by-retweet' || c.name === 'by-url') c.click(); return ''; })()`)
+	p.wait("types chosen", `!document.querySelector('#coord-no-type')`, 10*time.Second)
 	p.fill(`#coord-form [name=window]`, "1h")
 	p.eval(`(() => { const i = document.querySelector('#coord-form input[type=number]'); i.value = '1'; i.dispatchEvent(new Event('input', {bubbles: true})); return ''; })()`)
 	p.click(`#coord-form button[type=submit]`)
 	p.wait("graph", `!!document.querySelector('#graph-counts') && !!window.tahqiqGraph && document.querySelectorAll('#edge-table tbody tr').length > 20`, 3*time.Minute)
 
+	if got := p.text(`#run-params`); !strings.Contains(got, "Flag above percentile\t0.5") && !strings.Contains(got, "Flag above percentile\n0.5") {
+		t.Errorf("run parameters: %q, want percentile 0.5", got)
+	}
 	// the links table: handles and names, the UID beside
 	table := p.text(`#edge-table`)
 	for _, s := range []string{"@", "x:", "علی رضا", "telegram:user101"} {

@@ -189,6 +189,9 @@ export default {
     flagged: 'Flagged',
     linked: 'Linked accounts',
     noRuns: 'No run yet.',
+    defaults: 'the run defaults',
+    percentileHelp: 'Flag above percentile: links heavier than this quantile of all link weights are flagged. {p}, CooRTweet’s default and the command line’s, flags the links above the median weight, so that most links are not flagged; communities are found among the flagged links only, and an account without a flagged link is in none. 0 flags every link.',
+    chooseType: 'Choose at least one shared object type.',
   },
   coordRun: {
     title: 'Coordination run',
