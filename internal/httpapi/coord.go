@@ -137,9 +137,13 @@ type evidenceJSON struct {
 	Object   string    `json:"object"`
 	PostA    string    `json:"post_a"`
 	AccountA string    `json:"account_a"`
+	HandleA  string    `json:"handle_a,omitempty"`
+	NameA    string    `json:"name_a,omitempty"`
 	TimeA    time.Time `json:"time_a"`
 	PostB    string    `json:"post_b"`
 	AccountB string    `json:"account_b"`
+	HandleB  string    `json:"handle_b,omitempty"`
+	NameB    string    `json:"name_b,omitempty"`
 	TimeB    time.Time `json:"time_b"`
 	Dt       int64     `json:"dt_s"`
 	Dataset  string    `json:"dataset,omitempty"`
@@ -168,9 +172,12 @@ func (s *Server) getCoordEvidence(w http.ResponseWriter, r *http.Request, c *cal
 		return err
 	}
 	out := make([]evidenceJSON, 0, len(rows))
+	na, _ := s.Runs.Account(id, min(a, b)) // the rows' account_a sorts first
+	nb, _ := s.Runs.Account(id, max(a, b))
 	for _, e := range rows {
-		out = append(out, evidenceJSON{Type: e.ObjectType, Object: e.Object, PostA: e.PostA, AccountA: e.AccountA, TimeA: time.Unix(e.TimeA, 0).UTC(),
-			PostB: e.PostB, AccountB: e.AccountB, TimeB: time.Unix(e.TimeB, 0).UTC(), Dt: e.Dt(), Dataset: in.Dataset})
+		out = append(out, evidenceJSON{Type: e.ObjectType, Object: e.Object, PostA: e.PostA, AccountA: e.AccountA, HandleA: na.Handle, NameA: na.Name,
+			TimeA: time.Unix(e.TimeA, 0).UTC(), PostB: e.PostB, AccountB: e.AccountB, HandleB: nb.Handle, NameB: nb.Name,
+			TimeB: time.Unix(e.TimeB, 0).UTC(), Dt: e.Dt(), Dataset: in.Dataset})
 	}
 	var hashes []string
 	if sum != "" {

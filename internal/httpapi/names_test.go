@@ -73,6 +73,9 @@ func TestAccountNames(t *testing.T) {
 		if len(byRef) == 0 || len(byRef) != len(byUID) || byRef[0]["post_a"] != byUID[0]["post_a"] {
 			t.Errorf("evidence?%s: %d rows, by UIDs %d", q, len(byRef), len(byUID))
 		}
+		if r := byRef[0]; r["account_a"] != "x:1007501428087193600" || r["handle_a"] != "simsim1920" || r["handle_b"] != "Zimal23_K" || !strings.HasPrefix(r["name_b"].(string), "🍁ذم") {
+			t.Errorf("evidence?%s: the accounts' names: %v", q, r)
+		}
 	}
 	var acc struct{ UID, Label, Handle, Name string }
 	c.want(200, "GET", base+"/accounts/"+url.PathEscape("علی رضا"), nil, &acc)

@@ -596,6 +596,20 @@ func (s *Store) ResolveAccount(id, ref string) (string, error) {
 	return a.UID, err
 }
 
+// Account returns the node of account uid in run id: what the data calls
+// it and its place in the network (ENOTFOUND when it has no edge there).
+func (s *Store) Account(id, uid string) (Node, error) {
+	l, err := s.load(id)
+	if err != nil {
+		return Node{}, err
+	}
+	n, ok := l.nodes[uid]
+	if !ok {
+		return n, tahqiq.Errorf(tahqiq.ENOTFOUND, "account %q has no edge in run %s", uid, id)
+	}
+	return n, nil
+}
+
 // AccountEdges returns a run's node for an account and its edges.
 func (s *Store) AccountEdges(id, uid string) (Node, []GraphEdge, error) {
 	l, err := s.load(id)
