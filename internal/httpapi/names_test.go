@@ -7,9 +7,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tahqiq/tahqiq/internal/ingest/parsetest"
 	"github.com/tahqiq/tahqiq/internal/jobs"
+	"github.com/tahqiq/tahqiq/internal/live"
 	"github.com/tahqiq/tahqiq/internal/runs"
 )
 
@@ -104,5 +106,47 @@ func TestAccountNames(t *testing.T) {
 	c.want(201, "POST", "/api/v1/cases/"+cs.ID+"/items/account", map[string]string{"dataset": "pk", "uid": "2741420162"}, &it)
 	if !strings.Contains(it.Title, "iqbalhussainsts") && !strings.Contains(it.Title, "x:2741420162") {
 		t.Errorf("attached account item titled %q", it.Title)
+	}
+}
+
+// TestAlertNames: an alert of the streaming mode carries what its dataset
+// calls its accounts ("names", by UID; accounts the data names not are
+// left out), in the list as in the event stream's backlog.
+func TestAlertNames(t *testing.T) {
+	withheld, err := os.ReadFile(filepath.Join(parsetest.DataDir(t, "social", "twarc-csv-testdata"), "withheld.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEnv(t)
+	hub, err := live.OpenHub(filepath.Join(e.dir, "alerts.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hub.Close()
+	e.api.Alerts = hub
+	c := e.setup()
+	if j := c.job(c.call("POST", "/api/v1/imports", map[string]any{"dataset": "pk", "uploads": []string{c.upload("withheld.jsonl", withheld)}})); j.State != jobs.Done {
+		t.Fatalf("import: %s", j.State)
+	}
+	accounts := []string{"x:1007501428087193600", "x:1235574652895989760", "x:1358082450635829249"}
+	if _, err := hub.Add("tahqiq.live.pk", live.Alert{Time: time.Unix(1623664338, 0).UTC(), Accounts: accounts, Edges: []live.Edge{}}); err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Alerts []struct {
+			Accounts []string
+			Names    map[string]struct{ Handle, Name string }
+		}
+	}
+	c.want(200, "GET", "/api/v1/alerts", nil, &got)
+	if len(got.Alerts) != 1 {
+		t.Fatalf("%d alerts", len(got.Alerts))
+	}
+	n := got.Alerts[0].Names
+	if n["x:1007501428087193600"].Handle != "simsim1920" || n["x:1235574652895989760"].Handle != "Zimal23_K" || !strings.HasPrefix(n["x:1235574652895989760"].Name, "🍁ذم") {
+		t.Errorf("alert names: %+v", n)
+	}
+	if _, ok := n["x:1358082450635829249"]; ok || len(n) != 2 {
+		t.Errorf("an account the data does not name has names: %+v", n)
 	}
 }
