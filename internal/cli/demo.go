@@ -79,7 +79,6 @@ the admin user demo and the store's signing key.`,
 			fmt.Fprintf(w, "\n== 2. Coordination: co-retweets within 60 s, CooRTweet's min-participation 2\n")
 			p := coord.DefaultParams()
 			p.Types = []tahqiq.ObjectType{tahqiq.ObjRetweet}
-			p.Percentile = 0.5
 			r, err := e.datasetRun(ctx, "demo", p)
 			if err != nil {
 				return err

@@ -14,16 +14,30 @@ type attr struct {
 	name, gexfType, graphmlType string
 }
 
+// nodeAttrs are the nodes' attributes; a node's label is what people
+// know the account by (AccountName.Label), and account, handle and name
+// keep the UID beside what the data calls it.
 var nodeAttrs = []attr{{"degree", "integer", "int"}, {"strength", "double", "double"}, {"component", "integer", "int"},
-	{"community", "integer", "int"}, {"core", "integer", "int"}, {"eigenvector", "double", "double"}}
+	{"community", "integer", "int"}, {"core", "integer", "int"}, {"eigenvector", "double", "double"},
+	{"account", "string", "string"}, {"handle", "string", "string"}, {"name", "string", "string"}}
 
 var edgeAttrs = []attr{{"flagged", "boolean", "boolean"}, {"pairs", "long", "long"}, {"objects", "integer", "int"},
 	{"avg_dt", "double", "double"}, {"min_dt", "long", "long"}}
 
+// nodeValues returns node u's attribute values, escaped for XML.
 func (r *Result) nodeValues(u int) []string {
 	g := r.Graph
+	a := g.Nodes[u]
+	n := r.Name(a)
 	return []string{strconv.Itoa(int(g.Degree[u])), fmtFloat(g.Strength[u]), strconv.Itoa(int(g.Component[u])),
-		strconv.Itoa(int(g.Community[u])), strconv.Itoa(int(g.Core[u])), fmtFloat(g.Eigen[u])}
+		strconv.Itoa(int(g.Community[u])), strconv.Itoa(int(g.Core[u])), fmtFloat(g.Eigen[u]),
+		esc(r.in.accounts[a]), esc(n.Handle), esc(n.Name)}
+}
+
+// label returns node u's label, escaped for XML.
+func (r *Result) label(u int) string {
+	a := r.Graph.Nodes[u]
+	return esc(r.Name(a).Label(r.in.accounts[a]))
 }
 
 func (r *Result) edgeValues(e *Edge) []string {
@@ -74,8 +88,8 @@ func (r *Result) writeGEXF(path string) error {
 			fmt.Fprintf(w, "      <attribute id=\"%d\" title=\"%s\" type=\"%s\"/>\n", i, a.name, a.gexfType)
 		}
 		fmt.Fprintf(w, "    </attributes>\n    <nodes>\n")
-		for u, a := range r.Graph.Nodes {
-			fmt.Fprintf(w, "      <node id=\"n%d\" label=\"%s\"><attvalues>", u, esc(r.in.accounts[a]))
+		for u := range r.Graph.Nodes {
+			fmt.Fprintf(w, "      <node id=\"n%d\" label=\"%s\"><attvalues>", u, r.label(u))
 			attvalues(w, r.nodeValues(u))
 			fmt.Fprintf(w, "</attvalues></node>\n")
 		}
@@ -110,8 +124,8 @@ func (r *Result) writeGraphML(path string) error {
 			fmt.Fprintf(w, "  <key id=\"e_%s\" for=\"edge\" attr.name=\"%s\" attr.type=\"%s\"/>\n", a.name, a.name, a.graphmlType)
 		}
 		fmt.Fprintf(w, "  <graph id=\"coordination\" edgedefault=\"undirected\">\n")
-		for u, a := range r.Graph.Nodes {
-			fmt.Fprintf(w, "    <node id=\"n%d\"><data key=\"label\">%s</data>", u, esc(r.in.accounts[a]))
+		for u := range r.Graph.Nodes {
+			fmt.Fprintf(w, "    <node id=\"n%d\"><data key=\"label\">%s</data>", u, r.label(u))
 			for i, v := range r.nodeValues(u) {
 				fmt.Fprintf(w, "<data key=\"n_%s\">%s</data>", nodeAttrs[i].name, v)
 			}

@@ -243,9 +243,11 @@ func fmtFloat(x float64) string { return strconv.FormatFloat(x, 'g', 10, 64) }
 
 // EdgeRow returns e as the row of edges.csv that holds it.
 func (r *Result) EdgeRow(e *Edge) EdgeRow {
+	na, nb := r.Name(e.A), r.Name(e.B)
 	x := EdgeRow{AccountA: r.in.accounts[e.A], AccountB: r.in.accounts[e.B], Weight: e.Weight, Flagged: e.Flagged,
 		Pairs: e.Pairs, Objects: e.Objects, ByType: e.ByType, AvgDt: float64(e.SumDt) / float64(e.Pairs), MinDt: e.MinDt,
-		First: e.First, Last: e.Last, PostsA: e.PostsA, PostsB: e.PostsB, Symmetry: e.Symmetry(), Fast: -1}
+		First: e.First, Last: e.Last, PostsA: e.PostsA, PostsB: e.PostsB, Symmetry: e.Symmetry(), Fast: -1,
+		HandleA: na.Handle, NameA: na.Name, HandleB: nb.Handle, NameB: nb.Name}
 	if r.Params.FastWindow > 0 {
 		x.Fast = e.Fast
 	}
@@ -260,7 +262,8 @@ func (r *Result) EdgeLine(e *Edge) string {
 	return string(b[:len(b)-1])
 }
 
-// AppendCSV appends the edges.csv line of x, with its newline, to b.
+// AppendCSV appends the edges.csv line of x, with its newline, to b: the
+// columns of a run made now (the name columns included).
 func (x *EdgeRow) AppendCSV(b []byte) []byte {
 	b = appendField(b, x.AccountA)
 	b = append(b, ',')
@@ -294,6 +297,10 @@ func (x *EdgeRow) AppendCSV(b []byte) []byte {
 	if x.Fast >= 0 {
 		b = append(b, ',')
 		b = strconv.AppendInt(b, x.Fast, 10)
+	}
+	for _, s := range [...]string{x.HandleA, x.NameA, x.HandleB, x.NameB} {
+		b = append(b, ',')
+		b = appendField(b, s)
 	}
 	return append(b, '\n')
 }
@@ -334,7 +341,8 @@ func (r *Result) writeEdges(path string) error {
 // A with a partner post of B, one row per direction that passes the
 // minimum weight.
 func (r *Result) writeDirected(path string) error {
-	return writeCSV(path, []string{"source", "target", "weight"}, func(w *csv.Writer) error {
+	head := []string{"source", "target", "weight", "handle_source", "name_source", "handle_target", "name_target"}
+	return writeCSV(path, head, func(w *csv.Writer) error {
 		for _, e := range r.Edges {
 			for _, d := range [2]struct {
 				s, t int32
@@ -343,7 +351,8 @@ func (r *Result) writeDirected(path string) error {
 				if float64(d.w) < r.Params.MinWeight || d.w == 0 {
 					continue
 				}
-				if err := w.Write([]string{r.in.accounts[d.s], r.in.accounts[d.t], strconv.Itoa(int(d.w))}); err != nil {
+				ns, nt := r.Name(d.s), r.Name(d.t)
+				if err := w.Write([]string{r.in.accounts[d.s], r.in.accounts[d.t], strconv.Itoa(int(d.w)), ns.Handle, ns.Name, nt.Handle, nt.Name}); err != nil {
 					return err
 				}
 			}
@@ -378,9 +387,10 @@ func (r *Result) writeNodes(path string) error {
 	return writeCSV(path, NodeHeader, func(w *csv.Writer) error {
 		var rec []string
 		for u, a := range g.Nodes {
+			n := r.Name(a)
 			x := NodeRow{Account: r.in.accounts[a], Degree: g.Degree[u], Strength: g.Strength[u], Component: g.Component[u],
 				Community: g.Community[u], Core: g.Core[u], Posts: posts[a], FirstSeen: first[a], LastSeen: last[a],
-				Eigenvector: g.Eigen[u], Pruned: g.Pruned[u]}
+				Eigenvector: g.Eigen[u], Pruned: g.Pruned[u], Handle: n.Handle, Name: n.Name}
 			if r.accts != nil {
 				x.Signals = r.accts.Row(x.Account)
 			}

@@ -31,6 +31,7 @@ type Result struct {
 	pairs []pairRef
 	kept  func(func(pairRef) error) error // the reduce path: kept pairs swept again (pairs is nil)
 	accts Accounts
+	names []AccountName // by account id; nil: the data names no account
 }
 
 // Accounts is what the data says of the accounts (signals.Builder): their
@@ -41,16 +42,47 @@ type Accounts interface {
 	Reach(account string) *signals.Reach // nil: nothing known
 }
 
-// Account returns the name of account id a.
+// Account returns the UID of account id a.
 func (r *Result) Account(a int32) string { return r.in.accounts[a] }
 
+// Name returns what the data calls account id a (empty where it says
+// nothing).
+func (r *Result) Name(a int32) AccountName {
+	if r.names == nil {
+		return AccountName{}
+	}
+	return r.names[a]
+}
+
+// AccountName is what the data calls an account: its handle (without
+// "@") and its display name, "" where the data has none (an events CSV
+// carries neither).
+type AccountName struct {
+	Handle string
+	Name   string
+}
+
+// Label is how people know an account of UID uid called n: "@handle",
+// else its name, else the UID (the graph files' labels, the web UI's).
+func (n AccountName) Label(uid string) string {
+	switch {
+	case n.Handle != "":
+		return "@" + n.Handle
+	case n.Name != "":
+		return n.Name
+	}
+	return uid
+}
+
 // Data is what a run reads: the shares, the texts of the posts (for the
-// near-text object type) and what the data says of the accounts (their
-// signals and reach; nil: empty cells).
+// near-text object type), what the data says of the accounts (their
+// signals and reach; nil: empty cells) and what it calls them (Names, by
+// UID: written beside every account UID of the outputs; nil: nothing).
 type Data struct {
 	Shares   []tahqiq.Share
 	Texts    []TextPost
 	Accounts Accounts
+	Names    map[string]AccountName
 }
 
 // Run detects coordinated pairs of accounts in d with parameters p. The
@@ -126,6 +158,12 @@ func run(ctx context.Context, d Data, p Params, eng Engine) (*Result, error) {
 		res.Counts["near_text_candidates"] = near.candidates
 	}
 	res.in = in
+	if len(d.Names) > 0 {
+		res.names = make([]AccountName, len(in.accounts))
+		for i, a := range in.accounts {
+			res.names[i] = d.Names[a]
+		}
+	}
 	defer context.AfterFunc(ctx, func() { in.stop.Store(true) })()
 	res.Types = in.types
 	if len(p.Types) == 0 {

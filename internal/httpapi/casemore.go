@@ -21,6 +21,7 @@ import (
 	"github.com/tahqiq/tahqiq/internal/jobs"
 	"github.com/tahqiq/tahqiq/internal/ledger"
 	"github.com/tahqiq/tahqiq/internal/live"
+	"github.com/tahqiq/tahqiq/internal/runs"
 	"github.com/tahqiq/tahqiq/internal/signals"
 )
 
@@ -69,7 +70,11 @@ func (s *Server) postItemAccount(w http.ResponseWriter, r *http.Request, c *call
 	if err := s.Cases.DatasetAccess(ctx, c.user, req.Dataset); err != nil {
 		return err
 	}
-	a, posts, err := s.Store.FindAccountPosts(ctx, req.Dataset, req.UID, maxAccountPosts)
+	uid, err := runs.DatasetAccount(ctx, s.Store, req.Dataset, req.UID)
+	if err != nil {
+		return err
+	}
+	a, posts, err := s.Store.FindAccountPosts(ctx, req.Dataset, uid, maxAccountPosts)
 	if err != nil {
 		return err
 	}

@@ -30,6 +30,10 @@ func (s *Server) getCoordRuns(w http.ResponseWriter, r *http.Request, c *call) e
 	return writeJSON(w, http.StatusOK, list)
 }
 
+func (s *Server) getCoordDefaults(w http.ResponseWriter, r *http.Request, c *call) error {
+	return writeJSON(w, http.StatusOK, runs.DefaultRequest())
+}
+
 func (s *Server) postCoordRun(w http.ResponseWriter, r *http.Request, c *call) error {
 	var req runs.CoordRequest
 	if err := readJSON(w, r, &req); err != nil {
@@ -109,23 +113,21 @@ func (s *Server) getCoordGraph(w http.ResponseWriter, r *http.Request, c *call) 
 		return err
 	}
 	ctx := r.Context()
-	var label func([]string) map[string]string
-	if in.Dataset != "" {
-		label = func(uids []string) map[string]string {
+	var names func([]string) map[string]coord.AccountName
+	if in.Dataset != "" { // a run made before its files named the accounts
+		names = func(uids []string) map[string]coord.AccountName {
 			as, err := s.Store.FindAccounts(ctx, in.Dataset, uids)
 			if err != nil {
 				return nil
 			}
-			out := make(map[string]string, len(as))
+			out := make(map[string]coord.AccountName, len(as))
 			for k, a := range as {
-				if a.Handle != "" {
-					out[k] = a.Handle
-				}
+				out[k] = coord.AccountName{Handle: a.Handle, Name: a.Name}
 			}
 			return out
 		}
 	}
-	g, err := s.Runs.Graph(id, f, label)
+	g, err := s.Runs.Graph(id, f, names)
 	if err != nil {
 		return err
 	}
@@ -220,10 +222,16 @@ func (s *Server) getCoordEvidence(w http.ResponseWriter, r *http.Request, c *cal
 	id := r.PathValue("id")
 	a, b := r.URL.Query().Get("a"), r.URL.Query().Get("b")
 	if a == "" || b == "" {
-		return tahqiq.Errorf(tahqiq.EINVALID, "give both accounts: ?a=UID&b=UID")
+		return tahqiq.Errorf(tahqiq.EINVALID, "give both accounts: ?a=UID&b=UID (or their ids, handles or names)")
 	}
 	in, err := s.run(r.Context(), c, runs.Coord, id)
 	if err != nil {
+		return err
+	}
+	if a, err = s.Runs.ResolveAccount(id, a); err != nil {
+		return err
+	}
+	if b, err = s.Runs.ResolveAccount(id, b); err != nil {
 		return err
 	}
 	eq, err := evidenceQuery(r)
@@ -312,6 +320,9 @@ func (s *Server) getCoordAccount(w http.ResponseWriter, r *http.Request, c *call
 	if err != nil {
 		return err
 	}
+	if uid, err = s.Runs.ResolveAccount(id, uid); err != nil {
+		return err
+	}
 	n, edges, err := s.Runs.AccountEdges(id, uid)
 	if err != nil {
 		return err
@@ -320,14 +331,15 @@ func (s *Server) getCoordAccount(w http.ResponseWriter, r *http.Request, c *call
 	if err != nil {
 		return err
 	}
-	out := map[string]any{"uid": uid, "label": n.Label, "community": n.Community, "degree": n.Degree, "strength": n.Strength, "edges": edges, "posts": []tahqiq.Post{},
-		"signals": sig, "signal_columns": signalColumns()}
+	out := map[string]any{"uid": uid, "label": n.Label, "handle": n.Handle, "name": n.Name, "community": n.Community, "degree": n.Degree,
+		"strength": n.Strength, "edges": edges, "posts": []tahqiq.Post{}, "signals": sig, "signal_columns": signalColumns()}
 	if in.Dataset != "" {
 		a, posts, err := s.Store.FindAccountPosts(r.Context(), in.Dataset, uid, 200)
 		if err == nil {
 			out["account"], out["posts"] = a, posts
-			if a.Handle != "" {
-				out["label"] = a.Handle
+			if n.Handle == "" && n.Name == "" { // a run made before its files named the accounts
+				x := coord.AccountName{Handle: a.Handle, Name: a.Name}
+				out["label"], out["handle"], out["name"] = x.Label(uid), a.Handle, a.Name
 			}
 		} else if tahqiq.ErrorCode(err) != tahqiq.ENOTFOUND {
 			return err

@@ -279,7 +279,11 @@ func (s *Server) getAccount(w http.ResponseWriter, r *http.Request, c *call) err
 	if err := s.Cases.DatasetAccess(r.Context(), c.user, r.PathValue("name")); err != nil {
 		return err
 	}
-	a, posts, err := s.Store.FindAccountPosts(r.Context(), r.PathValue("name"), r.PathValue("uid"), limit)
+	uid, err := runs.DatasetAccount(r.Context(), s.Store, r.PathValue("name"), r.PathValue("uid"))
+	if err != nil {
+		return err
+	}
+	a, posts, err := s.Store.FindAccountPosts(r.Context(), r.PathValue("name"), uid, limit)
 	if err != nil {
 		return err
 	}

@@ -271,6 +271,7 @@ func matrixRows() []row {
 		{"POST /api/v1/jobs/{id}/cancel", func(m *matrix, _ string) request { return js("POST", "/api/v1/jobs/"+m.job+"/cancel", nil) },
 			roles([4]int{200, 200, 404, 404}, all4(404))},
 
+		{"GET /api/v1/coord/defaults", static("GET", "/api/v1/coord/defaults", nil), roles(all4(200), all4(200))},
 		{"GET /api/v1/coord/runs", static("GET", "/api/v1/coord/runs", nil), roles(all4(200), all4(200))},
 		{"POST /api/v1/coord/runs", func(m *matrix, _ string) request {
 			return js("POST", "/api/v1/coord/runs", map[string]any{"dataset": m.ds, "by": []string{"retweet"}, "window": "60s"})

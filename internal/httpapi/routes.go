@@ -41,6 +41,7 @@ func (s *Server) routes() []route {
 		{method: "POST", path: "/api/v1/jobs/{id}/cancel", level: member, tag: "jobs", summary: "Cancel a job (nothing of it is committed)", h: s.cancelJob},
 
 		{method: "GET", path: "/api/v1/coord/runs", level: member, tag: "coordination", summary: "Coordination runs, newest first", h: s.getCoordRuns},
+		{method: "GET", path: "/api/v1/coord/defaults", level: member, tag: "coordination", summary: "The parameters a run takes where its request says nothing (those of tahqiq coord without flags): the web UI's form starts from them", h: s.getCoordDefaults},
 		{method: "POST", path: "/api/v1/coord/runs", level: writer, tag: "coordination", summary: "Start a coordination run on a dataset (a job)", body: "json", h: s.postCoordRun},
 		{method: "GET", path: "/api/v1/coord/runs/{id}", level: member, tag: "coordination", summary: "A run's manifest (inputs, parameters, counts) and files", h: s.getCoordRun},
 		{method: "GET", path: "/api/v1/coord/runs/{id}/graph", level: member, tag: "coordination", summary: "The run's network, filtered (min_weight, flagged, types, from, to, limit; where=COND on the accounts' signals, repeatable: edges touching a matching account)", h: s.getCoordGraph},

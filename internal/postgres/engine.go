@@ -45,6 +45,8 @@ func (e engine) Unique(err error) bool {
 // Time: times are TIMESTAMPTZ.
 func (e engine) Time(t time.Time) any { return t }
 
+func (e engine) JSONText(column, key string) string { return column + "->>'" + key + "'" }
+
 // querier is what both the pool and a transaction provide.
 type querier interface {
 	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)

@@ -88,6 +88,16 @@ func (b *Builder) Account(x tahqiq.Account) {
 	}
 }
 
+// EachName calls fn with every account whose profile (the first record
+// naming it) gives a handle or a name.
+func (b *Builder) EachName(fn func(uid, handle, name string)) {
+	for uid, a := range b.m {
+		if a.handle != "" || a.name != "" {
+			fn(uid, a.handle, a.name)
+		}
+	}
+}
+
 // Author takes an account a record names only as a post's author: if no
 // record named it before, its profile is unknown.
 func (b *Builder) Author(uid string) { b.of(uid).named = true }

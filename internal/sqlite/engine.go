@@ -39,6 +39,10 @@ func (e engine) Unique(err error) bool { return strings.Contains(err.Error(), "U
 // Time: times are RFC 3339 text.
 func (e engine) Time(t time.Time) any { return t.Format(time.RFC3339) }
 
+func (e engine) JSONText(column, key string) string {
+	return "json_extract(" + column + ", '$." + key + "')"
+}
+
 // conn runs statements on a pool or a transaction of database/sql.
 type conn struct {
 	q interface {

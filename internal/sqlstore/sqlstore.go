@@ -107,6 +107,9 @@ type Engine interface {
 	// Time is the value of a time to the second in a timestamp column
 	// (datasets, files, migrations).
 	Time(t time.Time) any
+	// JSONText is the SQL expression of the text field key of the JSON
+	// in column (a post's or an account's data).
+	JSONText(column, key string) string
 }
 
 // Schema is an engine's migrations: migrations/*.sql in fs, applied in

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"time"
 
 	"github.com/tahqiq/tahqiq"
@@ -63,7 +64,7 @@ func (s *Store) SummarizeDataset(ctx context.Context, name string, o tahqiq.Summ
 			}
 			var a tahqiq.Account
 			if json.Unmarshal(data, &a) == nil {
-				ac.Handle = a.Handle
+				ac.Handle, ac.Name = a.Handle, a.Name
 			}
 			sum.TopAccounts = append(sum.TopAccounts, ac)
 		}
@@ -185,6 +186,46 @@ const uidsPerQuery = 500
 // FindAccounts returns the accounts of a dataset with the given UIDs.
 func (s *Store) FindAccounts(ctx context.Context, dataset string, uids []string) (map[string]tahqiq.Account, error) {
 	return findByUID(ctx, s, "accounts", dataset, uids, func(a tahqiq.Account) string { return a.UID })
+}
+
+// FindAccountsByRef returns the accounts of a dataset that ref may name:
+// its UID, its id as the user's file wrote it (the UID after the
+// platform's "platform:"), its handle (with or without "@", in any case)
+// or its display name. The SQL narrows them; the rule of
+// tahqiq.ResolveAccount decides.
+func (s *Store) FindAccountsByRef(ctx context.Context, dataset, ref string) ([]tahqiq.Account, error) {
+	var out []tahqiq.Account
+	err := s.e.Scoped(ctx, func(q Conn) error {
+		id, err := s.datasetID(ctx, q, dataset)
+		if err != nil {
+			return err
+		}
+		esc := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(ref)
+		rows, err := q.Query(ctx, `SELECT data FROM accounts WHERE dataset_id = $1 AND (uid = $2 OR uid LIKE $3 ESCAPE '\'
+			OR lower(`+s.e.JSONText("data", "handle")+`) = lower($4) OR `+s.e.JSONText("data", "name")+` = $2)`,
+			id, ref, "%:"+esc, strings.TrimPrefix(ref, "@"))
+		if err != nil {
+			return s.errorf("find accounts by ref: %w", err)
+		}
+		defer rows.Close()
+		var data []byte
+		dest := []any{&data}
+		for rows.Next() {
+			var a tahqiq.Account
+			if err := rows.Scan(dest...); err != nil {
+				return s.errorf("find accounts by ref: %w", err)
+			}
+			if err := json.Unmarshal(data, &a); err != nil {
+				return s.errorf("find accounts by ref: %w", err)
+			}
+			out = append(out, a)
+		}
+		if err := rows.Err(); err != nil {
+			return s.errorf("find accounts by ref: %w", err)
+		}
+		return nil
+	})
+	return out, err
 }
 
 // FindPosts returns the posts of a dataset with the given UIDs, by UID.

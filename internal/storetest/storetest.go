@@ -59,6 +59,7 @@ func Run(t *testing.T, newStore func(t *testing.T, now func() time.Time) Store) 
 	t.Run("AccountPosts", func(t *testing.T) { testAccountPosts(t, fresh(t)) })
 	t.Run("FindAccounts", func(t *testing.T) { testFindAccounts(t, fresh(t)) })
 	t.Run("FindPosts", func(t *testing.T) { testFindPosts(t, fresh(t)) })
+	t.Run("AccountsByRef", func(t *testing.T) { testAccountsByRef(t, fresh(t)) })
 	runCases(t, newStore)
 }
 
@@ -639,5 +640,59 @@ func testNotFound(t *testing.T, s Store) {
 	mustImport(t, s, "d", func(tx tahqiq.ImportTx) {})
 	if _, err := s.FindPost(ctx, "d", "x:404"); tahqiq.ErrorCode(err) != tahqiq.ENOTFOUND {
 		t.Errorf("FindPost: %v", err)
+	}
+}
+
+// testAccountsByRef: the accounts a reference may name, as a person writes
+// one (tahqiq.ResolveAccount decides among them): the UID, the id without
+// its platform (on two platforms: both), the handle with or without "@" in
+// any letter case, the display name; only the dataset's.
+func testAccountsByRef(t *testing.T, s Store) {
+	ctx := context.Background()
+	accounts := []tahqiq.Account{
+		{UID: "x:1014289465672716288", Handle: "stephy_wr", Name: "Stephy"},
+		{UID: "telegram:user101", Name: "علی رضا"},
+		{UID: "other:user101"},
+		{UID: "x:42", Handle: "ali_raza", Name: "علی رضا"},
+	}
+	for i, ds := range []string{"d1", "d2"} {
+		mustImport(t, s, ds, func(tx tahqiq.ImportTx) {
+			for j, a := range accounts[:len(accounts)-i] {
+				add(t, tx, record(int64(j+1), `{"n":`+itoa(int64(j))+`}`), nil, []tahqiq.Account{a}, nil)
+			}
+		})
+	}
+	tests := []struct {
+		ref  string
+		want []string
+	}{
+		{"x:1014289465672716288", []string{"x:1014289465672716288"}},
+		{"1014289465672716288", []string{"x:1014289465672716288"}},
+		{"stephy_wr", []string{"x:1014289465672716288"}},
+		{"@Stephy_WR", []string{"x:1014289465672716288"}},
+		{"user101", []string{"other:user101", "telegram:user101"}},
+		{"علی رضا", []string{"telegram:user101", "x:42"}},
+		{"@ali_raza", []string{"x:42"}},
+		{"nobody", nil},
+	}
+	for _, tc := range tests {
+		got, err := s.FindAccountsByRef(ctx, "d1", tc.ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var uids []string
+		for _, a := range got {
+			uids = append(uids, a.UID)
+		}
+		sort.Strings(uids)
+		if !reflect.DeepEqual(uids, tc.want) {
+			t.Errorf("FindAccountsByRef(d1, %q) = %v, want %v", tc.ref, uids, tc.want)
+		}
+	}
+	if got, err := s.FindAccountsByRef(ctx, "d2", "@ali_raza"); err != nil || len(got) != 0 {
+		t.Errorf("FindAccountsByRef(d2, @ali_raza) = %v, %v; want none (the account is d1's)", got, err)
+	}
+	if _, err := s.FindAccountsByRef(ctx, "no-such", "x"); tahqiq.ErrorCode(err) != tahqiq.ENOTFOUND {
+		t.Errorf("FindAccountsByRef of a missing dataset: %v, want ENOTFOUND", err)
 	}
 }

@@ -257,7 +257,7 @@ func testSummary(t *testing.T, s Store) {
 	want := tahqiq.DatasetSummary{
 		Dataset:     d,
 		OverTime:    []tahqiq.TimeCount{{T: day(0), Posts: 2}, {T: day(1), Posts: 2}, {T: day(2), Posts: 1}},
-		TopAccounts: []tahqiq.AccountCount{{UID: "x:alice", Handle: "alice_h", Posts: 3}, {UID: "x:bob", Posts: 2}, {UID: "x:carol", Handle: "carol_h", Posts: 1}},
+		TopAccounts: []tahqiq.AccountCount{{UID: "x:alice", Handle: "alice_h", Posts: 3}, {UID: "x:bob", Posts: 2}, {UID: "x:carol", Handle: "carol_h", Name: "کیرول", Posts: 1}},
 		TopHashtags: []tahqiq.KeyCount{{Key: "pti", Count: 3}, {Key: "ecp", Count: 2}, {Key: "pmln", Count: 1}},
 		TopURLs:     []tahqiq.KeyCount{{Key: "https://a.org/", Count: 2}, {Key: "https://b.org/", Count: 1}},
 		TopDomains:  []tahqiq.KeyCount{{Key: "a.org", Count: 2}, {Key: "b.org", Count: 1}},

@@ -7,7 +7,7 @@ import (
 	"github.com/tahqiq/tahqiq/internal/runs"
 )
 
-// TestReach: the first record naming an account decides its followers
+// TestAccounts: the first record naming an account decides its followers
 // (a later record with other followers does not; an account named first
 // as a post's author has none known); posts add their own counts to
 // their author: an X repost none (it repeats its original's), a Telegram
@@ -51,5 +51,21 @@ func TestReach(t *testing.T) {
 	}
 	if x := r.Reach("x:e"); x != nil {
 		t.Errorf("x:e: reach %+v of an unknown account", x)
+	}
+}
+
+// TestAccountNames: what the data calls an account is what the first
+// record naming it says (as a dataset keeps it), and an account the data
+// gives neither a handle nor a name has none.
+func TestAccountNames(t *testing.T) {
+	var r runs.Accounts
+	r.Account(tahqiq.Account{UID: "x:a", Handle: "ali_raza", Name: "علی رضا"})
+	r.Account(tahqiq.Account{UID: "x:a", Handle: "renamed", Name: "later"}) // seen later: the store keeps the first
+	r.Author("x:b")
+	r.Account(tahqiq.Account{UID: "x:b", Handle: "bee"}) // named before as an author only
+	r.Account(tahqiq.Account{UID: "x:c"})
+	got := r.Names()
+	if len(got) != 1 || got["x:a"].Handle != "ali_raza" || got["x:a"].Name != "علی رضا" {
+		t.Errorf("names %+v; want x:a's first record's alone", got)
 	}
 }
