@@ -68,15 +68,22 @@ func TestAccountNames(t *testing.T) {
 	}
 
 	base := "/api/v1/coord/runs/" + run.Run
-	var byUID, byRef []map[string]any
+	type page struct {
+		Pairs    []map[string]any `json:"pairs"`
+		Accounts map[string]struct {
+			Handle, Name string
+		} `json:"accounts"`
+	}
+	var byUID, byRef page
 	c.want(200, "GET", base+"/evidence?a=x:1235574652895989760&b=x:1007501428087193600", nil, &byUID)
 	for _, q := range []string{"a=1235574652895989760&b=1007501428087193600", "a=%40Zimal23_K&b=simsim1920", "a=ZIMAL23_K&b=%40simsim1920"} {
 		c.want(200, "GET", base+"/evidence?"+q, nil, &byRef)
-		if len(byRef) == 0 || len(byRef) != len(byUID) || byRef[0]["post_a"] != byUID[0]["post_a"] {
-			t.Errorf("evidence?%s: %d rows, by UIDs %d", q, len(byRef), len(byUID))
+		if len(byRef.Pairs) == 0 || len(byRef.Pairs) != len(byUID.Pairs) || byRef.Pairs[0]["post_a"] != byUID.Pairs[0]["post_a"] {
+			t.Errorf("evidence?%s: %d pairs, by UIDs %d", q, len(byRef.Pairs), len(byUID.Pairs))
 		}
-		if r := byRef[0]; r["account_a"] != "x:1007501428087193600" || r["handle_a"] != "simsim1920" || r["handle_b"] != "Zimal23_K" || !strings.HasPrefix(r["name_b"].(string), "🍁ذم") {
-			t.Errorf("evidence?%s: the accounts' names: %v", q, r)
+		a, b := byRef.Accounts["x:1007501428087193600"], byRef.Accounts["x:1235574652895989760"]
+		if r := byRef.Pairs[0]; r["account_a"] != "x:1007501428087193600" || a.Handle != "simsim1920" || b.Handle != "Zimal23_K" || !strings.HasPrefix(b.Name, "🍁ذم") {
+			t.Errorf("evidence?%s: the accounts' names: %v %+v", q, r, byRef.Accounts)
 		}
 	}
 	var acc struct{ UID, Label, Handle, Name string }
