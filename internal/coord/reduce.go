@@ -52,6 +52,19 @@ type ReduceSpec struct {
 	Types      int    `json:"types"`                 // number of object types (ByType's length)
 	TFIDF      bool   `json:"tfidf,omitempty"`       // compute the TF-IDF terms
 	Accounts   int    `json:"accounts"`              // accounts in the run (TF-IDF's n)
+
+	// Name, set by the run (never sent), names an object as the input
+	// has it, for messages: type and value, e.g. hashtag "election".
+	Name func(obj int32) string `json:"-"`
+}
+
+// ObjectName names object obj for a message: as Name does, or by its
+// id in the run when there is no Name.
+func (s *ReduceSpec) ObjectName(obj int32) string {
+	if s.Name != nil {
+		return s.Name(obj)
+	}
+	return fmt.Sprintf("object %d of the run", obj)
 }
 
 type keyedEdge struct {
@@ -196,7 +209,8 @@ func (in *interned) reduceEdges(ctx context.Context, q, p *Params, red Reducer) 
 		})
 	}
 	spec := ReduceSpec{Kind: q.WindowKind, Window: q.Window, FastWindow: p.FastWindow, Types: len(in.types),
-		TFIDF: p.Weight == WeightTFIDF, Accounts: len(in.accounts)}
+		TFIDF: p.Weight == WeightTFIDF, Accounts: len(in.accounts),
+		Name: func(o int32) string { k := in.objects[o]; return fmt.Sprintf("%s %q", k.typ, k.value) }}
 	var objs []ReduceObject
 	for o := range in.objects {
 		lo, hi := in.objStart[o], in.objStart[o+1]
