@@ -95,6 +95,7 @@ var thirdParty = map[string][]string{
 	"internal/cli":             {"github.com/spf13"},                             // cobra and pflag
 	"internal/natsbus":         {"github.com/nats-io"},                           // NATS JetStream, the embedded server, NKeys
 	"internal/postgres":        {"github.com/jackc/pgx/v5"},                      // PostgreSQL driver, COPY
+	"internal/progress":        {"golang.org/x/sys"},                             // is stderr a terminal, how wide (TIOCGWINSZ; GetConsoleMode on Windows)
 	"internal/postgres/pgtest": {"github.com/jackc/pgx/v5"},                      // test-only
 	"internal/storecopy":       {"github.com/jackc/pgx/v5"},                      // COPY into PostgreSQL
 	"internal/sqlite":          {"modernc.org/sqlite"},                           // the embedded store, pure Go

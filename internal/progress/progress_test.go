@@ -3,6 +3,7 @@ package progress_test
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"strings"
 	"sync"
@@ -280,5 +281,18 @@ func BenchmarkAdd(b *testing.B) {
 				}
 			})
 		})
+	}
+}
+
+// BenchmarkDraw is the cost of one redraw of the line (the meter's
+// goroutine does five a second).
+func BenchmarkDraw(b *testing.B) {
+	m := progress.New(io.Discard, "coord")
+	m.Every = -1
+	p := m.Phase("folding pairs into edges", "pairs", 3_148_989)
+	p.Add(1_376_256)
+	b.ReportAllocs()
+	for b.Loop() {
+		m.Draw()
 	}
 }
