@@ -26,6 +26,10 @@ func open(b *testing.B) *postgres.DB {
 // included (storetest's workload, as internal/sqlite's).
 func BenchmarkAddRecord(b *testing.B) { storetest.BenchAddRecord(b, open(b)) }
 
+// BenchmarkImportSlices imports 1,000,000 events rows and logs the rate
+// of every 100,000 (-benchtime 1x -v).
+func BenchmarkImportSlices(b *testing.B) { storetest.BenchImportSlices(b, open(b), 1_000_000) }
+
 // BenchmarkScanShares measures streaming every share of a 100,000-row
 // dataset (with the joins to post and account UIDs).
 func BenchmarkScanShares(b *testing.B) { storetest.BenchScanShares(b, open(b)) }
