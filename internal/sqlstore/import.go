@@ -11,8 +11,8 @@ import (
 )
 
 // cacheLimit bounds the entries of an import's in-memory caches (posts,
-// accounts and shares together) so that memory does not grow with the
-// input. At the bound, every buffered row is written and the caches evict
+// accounts and shares together) so that their memory does not grow with
+// the input (the filter's does, by about 1.6 bytes a key). At the bound, every buffered row is written and the caches evict
 // part of their entries (evict): all of them are then in the database, and
 // the import's filter of the keys it wrote tells a key never written (no
 // lookup) from one that may be (the database answers). A variable for the
@@ -65,7 +65,7 @@ type importTx struct {
 	firstPost                         int64   // posts with smaller ids existed before this import
 	hadPosts, hadAccounts             bool    // the dataset was not empty at the start
 	written                           *filter // every post, account and share this import wrote
-	lookups                           int64   // database lookups of posts, accounts and shares (tests)
+	lookups                           int64   // database lookups of posts, accounts and shares the caches and the filter left open (tests)
 
 	posts       map[string]postRef // uid -> post, for posts written or looked up by this import
 	accounts    map[string]int64
@@ -353,7 +353,7 @@ func (t *importTx) shareExists(ctx context.Context, k shareKey) (bool, error) {
 	if k.post >= t.firstPost && !t.written.has(t.written.hashShare(k)) {
 		return false, nil // the post is this import's and the share was never written
 	}
-	t.lookups++ // a share missing from the cache was written already (evict)
+	t.lookups++ // written and evicted, a false positive, or a share of an older post
 	var ok bool
 	if err := t.findShare.QueryRow(ctx, k.post, string(k.typ), k.object).Scan(&ok); err != nil {
 		return false, t.s.errorf("find share: %w", err)
@@ -369,7 +369,7 @@ func (t *importTx) account(ctx context.Context, uid string, recID int64, a *tahq
 	}
 	h := t.written.hashUID(tagAccount, uid)
 	if t.hadAccounts || t.written.has(h) {
-		t.lookups++ // a written account missing from the cache is in the database (evict)
+		t.lookups++ // written and evicted, a false positive, or the dataset had accounts
 		var id int64
 		err := t.findAccount.QueryRow(ctx, t.datasetID, uid).Scan(&id)
 		if err == nil {
@@ -413,7 +413,7 @@ func (t *importTx) findPost(ctx context.Context, uid string) (int64, int64, stri
 	if !t.hadPosts && !t.written.has(t.written.hashUID(tagPost, uid)) {
 		return 0, 0, "", false, nil
 	}
-	t.lookups++ // a written post missing from the cache is in the database (evict)
+	t.lookups++ // written and evicted, a false positive, or the dataset had posts
 	var p postRef
 	err := t.selPost.QueryRow(ctx, t.datasetID, uid).Scan(&p.id, &p.account, &p.author)
 	switch {
