@@ -26,6 +26,33 @@ func open(b *testing.B) *postgres.DB {
 // included (storetest's workload, as internal/sqlite's).
 func BenchmarkAddRecord(b *testing.B) { storetest.BenchAddRecord(b, open(b)) }
 
+// BenchmarkCopyPath compares the two ways an import's rows reach the
+// tables, for a superuser (to whom row-level security does not apply):
+// COPY through a staging table and INSERT … SELECT (what an ordinary role
+// must do), and COPY straight into the tables (the default for such a
+// role). b.N events rows each.
+func BenchmarkCopyPath(b *testing.B) {
+	srv := pgtest.Start(b)
+	for _, bc := range []struct {
+		name    string
+		staging bool
+	}{{"staging", true}, {"direct", false}} {
+		b.Run(bc.name, func(b *testing.B) {
+			defer postgres.SetStaging(bc.staging)()
+			db, err := postgres.Open(context.Background(), srv.NewDatabase(b))
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer db.Close()
+			storetest.BenchAddRecord(b, db)
+		})
+	}
+}
+
+// BenchmarkImportSlices imports 1,000,000 events rows and logs the rate
+// of every 100,000 (-benchtime 1x -v).
+func BenchmarkImportSlices(b *testing.B) { storetest.BenchImportSlices(b, open(b), 1_000_000) }
+
 // BenchmarkScanShares measures streaming every share of a 100,000-row
 // dataset (with the joins to post and account UIDs).
 func BenchmarkScanShares(b *testing.B) { storetest.BenchScanShares(b, open(b)) }

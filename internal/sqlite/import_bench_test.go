@@ -24,3 +24,7 @@ func BenchmarkAddRecord(b *testing.B) { storetest.BenchAddRecord(b, openBench(b)
 // BenchmarkScanShares measures streaming every share of a 100,000-row
 // dataset (with the joins to post and account UIDs).
 func BenchmarkScanShares(b *testing.B) { storetest.BenchScanShares(b, openBench(b)) }
+
+// BenchmarkImportSlices imports 1,000,000 events rows and logs the rate
+// of every 100,000 (-benchtime 1x -v).
+func BenchmarkImportSlices(b *testing.B) { storetest.BenchImportSlices(b, openBench(b), 1_000_000) }

@@ -10,10 +10,14 @@ import (
 	"github.com/tahqiq/tahqiq/internal/storeimport"
 )
 
-// cacheLimit bounds the in-memory caches of an import so that memory does
-// not grow with the input; past it the caches are dropped and the database
-// answers.
-const cacheLimit = 1 << 20
+// cacheLimit bounds the entries of an import's in-memory caches (posts,
+// accounts and shares together) so that their memory does not grow with
+// the input (the filter's does, by about 1.6 bytes a key). At the bound, every buffered row is written and the caches evict
+// part of their entries (evict): all of them are then in the database, and
+// the import's filter of the keys it wrote tells a key never written (no
+// lookup) from one that may be (the database answers). A variable for the
+// tests.
+var cacheLimit = 1 << 20
 
 // BeginImport starts an import transaction into the named dataset,
 // creating it if needed. Imports are serialised (LockImport; SQLite's
@@ -58,9 +62,10 @@ type importTx struct {
 	nkept     int64 // records of the current file other than CSV header lines
 
 	nextRecord, nextPost, nextAccount int64
-	firstPost                         int64 // posts with smaller ids existed before this import
-	hadPosts, hadAccounts             bool  // the dataset was not empty at the start
-	complete                          bool  // the caches hold everything written by this import
+	firstPost                         int64   // posts with smaller ids existed before this import
+	hadPosts, hadAccounts             bool    // the dataset was not empty at the start
+	written                           *filter // every post, account and share this import wrote
+	lookups                           int64   // database lookups of posts, accounts and shares the caches and the filter left open (tests)
 
 	posts       map[string]postRef // uid -> post, for posts written or looked up by this import
 	accounts    map[string]int64
@@ -96,7 +101,7 @@ func (t *importTx) init(ctx context.Context, dataset string) error {
 		return t.s.errorf("begin import %q: %w", dataset, err)
 	}
 	t.firstPost = t.nextPost + 1
-	t.complete = true
+	t.written = newFilter()
 	for _, st := range []struct {
 		dst *Stmt
 		q   string
@@ -225,20 +230,41 @@ func (t *importTx) flush(ctx context.Context) error {
 	return nil
 }
 
-// forget drops the caches when they grow past cacheLimit; from then on the
-// database answers, so buffered rows are written first.
-func (t *importTx) forget(ctx context.Context) error {
+// evict keeps the caches within cacheLimit. At the bound it writes every
+// buffered row, so that an entry it drops is in the database (an entry not
+// yet written is always in its cache: a miss never needs a flush), then
+// each cache holding more than a quarter of the bound drops half its
+// entries, chosen by map order (no order of use is kept: the posts and
+// shares that fill the caches are mostly written once and not looked up
+// again, while the accounts, which repeat, are seldom more than a quarter
+// and stay).
+func (t *importTx) evict(ctx context.Context) error {
 	if len(t.posts)+len(t.accounts)+len(t.shares) < cacheLimit {
 		return nil
 	}
 	if err := t.flush(ctx); err != nil {
 		return err
 	}
-	clear(t.posts)
-	clear(t.accounts)
-	clear(t.shares)
-	t.complete = false
+	halve(t.posts)
+	halve(t.accounts)
+	halve(t.shares)
 	return nil
+}
+
+// halve drops half the entries of m when it holds more than a quarter of
+// cacheLimit.
+func halve[K comparable, V any](m map[K]V) {
+	if len(m) <= cacheLimit/4 {
+		return
+	}
+	drop := len(m) / 2
+	for k := range m {
+		if drop == 0 {
+			return
+		}
+		delete(m, k)
+		drop--
+	}
 }
 
 // add stores what record recID of the current file derives (through
@@ -256,7 +282,7 @@ func (t *importTx) AddRecord(ctx context.Context, rec *tahqiq.RawRecord, posts [
 	if t.fileID == 0 {
 		return tahqiq.RecordResult{}, t.s.errorf("add record: no current file")
 	}
-	if err := t.forget(ctx); err != nil {
+	if err := t.evict(ctx); err != nil {
 		return tahqiq.RecordResult{}, err
 	}
 	var collected any
@@ -310,7 +336,9 @@ func (r rows) ShareExists(ctx context.Context, post int64, typ tahqiq.ObjectType
 }
 
 func (r rows) AddShare(ctx context.Context, post, account int64, s tahqiq.Share) error {
-	r.t.shares[shareKey{post, s.Type, s.Object}] = struct{}{}
+	k := shareKey{post, s.Type, s.Object}
+	r.t.shares[k] = struct{}{}
+	r.t.written.add(r.t.written.hashShare(k))
 	if err := r.t.shareRows.Add(ctx, r.t.values(r.t.datasetID, post, account, string(s.Type), s.Object, s.Time, string(s.Precision))); err != nil {
 		return r.t.s.errorf("%w", err)
 	}
@@ -322,12 +350,10 @@ func (t *importTx) shareExists(ctx context.Context, k shareKey) (bool, error) {
 	if _, ok := t.shares[k]; ok {
 		return true, nil
 	}
-	if k.post >= t.firstPost && t.complete {
-		return false, nil // the post is this import's and the cache knows all its shares
+	if k.post >= t.firstPost && !t.written.has(t.written.hashShare(k)) {
+		return false, nil // the post is this import's and the share was never written
 	}
-	if err := t.shareRows.Flush(ctx); err != nil {
-		return false, t.s.errorf("%w", err)
-	}
+	t.lookups++ // written and evicted, a false positive, or a share of an older post
 	var ok bool
 	if err := t.findShare.QueryRow(ctx, k.post, string(k.typ), k.object).Scan(&ok); err != nil {
 		return false, t.s.errorf("find share: %w", err)
@@ -341,7 +367,9 @@ func (t *importTx) account(ctx context.Context, uid string, recID int64, a *tahq
 	if id, ok := t.accounts[uid]; ok {
 		return id, false, nil
 	}
-	if t.hadAccounts || !t.complete {
+	h := t.written.hashUID(tagAccount, uid)
+	if t.hadAccounts || t.written.has(h) {
+		t.lookups++ // written and evicted, a false positive, or the dataset had accounts
 		var id int64
 		err := t.findAccount.QueryRow(ctx, t.datasetID, uid).Scan(&id)
 		if err == nil {
@@ -365,6 +393,7 @@ func (t *importTx) account(ctx context.Context, uid string, recID int64, a *tahq
 		return 0, false, t.s.errorf("%w", err)
 	}
 	t.accounts[uid] = id
+	t.written.add(h)
 	return id, true, nil
 }
 
@@ -381,9 +410,10 @@ func (t *importTx) findPost(ctx context.Context, uid string) (int64, int64, stri
 	if p, ok := t.posts[uid]; ok {
 		return p.id, p.account, p.author, true, nil
 	}
-	if !t.hadPosts && t.complete {
+	if !t.hadPosts && !t.written.has(t.written.hashUID(tagPost, uid)) {
 		return 0, 0, "", false, nil
 	}
+	t.lookups++ // written and evicted, a false positive, or the dataset had posts
 	var p postRef
 	err := t.selPost.QueryRow(ctx, t.datasetID, uid).Scan(&p.id, &p.account, &p.author)
 	switch {
@@ -408,6 +438,7 @@ func (t *importTx) addPost(ctx context.Context, p *tahqiq.Post, accID, recID int
 		return 0, t.s.errorf("%w", err)
 	}
 	t.posts[p.UID] = postRef{id: id, account: accID, author: p.AuthorUID}
+	t.written.add(t.written.hashUID(tagPost, p.UID))
 	return id, nil
 }
 

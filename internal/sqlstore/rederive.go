@@ -158,7 +158,8 @@ func (t *rederiveTx) Reset(ctx context.Context) error {
 	clear(t.posts)
 	clear(t.accounts)
 	clear(t.shares)
-	t.hadPosts, t.hadAccounts, t.complete = false, false, true
+	t.hadPosts, t.hadAccounts = false, false
+	t.written = newFilter() // what the import wrote before is deleted
 	t.firstPost = t.nextPost + 1
 	return nil
 }
@@ -179,7 +180,7 @@ func (t *rederiveTx) Rederive(ctx context.Context, rec *tahqiq.StoredRecord, pos
 	if t.fileID == 0 {
 		return tahqiq.RecordResult{}, t.s.errorf("rederive record: no current file")
 	}
-	if err := t.forget(ctx); err != nil {
+	if err := t.evict(ctx); err != nil {
 		return tahqiq.RecordResult{}, err
 	}
 	// rec.Kind is the kind the record derives now; a no-op when unchanged

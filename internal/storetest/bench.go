@@ -79,3 +79,46 @@ func BenchScanShares(b *testing.B, s interface {
 	}
 	b.ReportMetric(float64(rows*b.N)/b.Elapsed().Seconds(), "shares/s")
 }
+
+// BenchImportSlices imports rows events rows into s in one transaction
+// (storetest's workload: a post and a share a row, 9,500 accounts) and
+// reports the rate of every slice of rows/10 rows, to show whether the
+// import slows down as the dataset grows (the import caches reach their
+// bound of 2^20 entries at about 520,000 rows of this workload). Run it
+// once: -benchtime 1x.
+func BenchImportSlices(b *testing.B, s tahqiq.ImportStore, rows int) {
+	ctx := context.Background()
+	slice := rows / 10
+	for n := 0; b.Loop(); n++ {
+		tx, err := s.BeginImport(ctx, fmt.Sprintf("bench%d", n)) // a dataset each time: the file is the same
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := tx.AddFile(ctx, tahqiq.ImportFile{Name: "f", SHA256: "x", Format: "coord_events_csv"}); err != nil {
+			b.Fatal(err)
+		}
+		start, last := time.Now(), time.Now()
+		lo, hi := 0.0, 0.0
+		for i := range rows {
+			rec, p, sh := eventsRow(i)
+			if _, err := tx.AddRecord(ctx, rec, []tahqiq.Post{p}, nil, []tahqiq.Share{sh}); err != nil {
+				b.Fatal(err)
+			}
+			if (i+1)%slice == 0 {
+				r := float64(slice) / time.Since(last).Seconds()
+				b.Logf("rows %7d-%7d: %6.0f rows/s", i+1-slice, i+1, r)
+				if lo == 0 || r < lo {
+					lo = r
+				}
+				hi = max(hi, r)
+				last = time.Now()
+			}
+		}
+		if err := tx.Commit(ctx); err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(rows)/time.Since(start).Seconds(), "rows/s")
+		b.ReportMetric(lo, "slowest-slice-rows/s")
+		b.ReportMetric(hi, "fastest-slice-rows/s")
+	}
+}
