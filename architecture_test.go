@@ -84,7 +84,6 @@ var layers = map[string]int{
 // up. Packages not listed may import only the standard library and this
 // module.
 var thirdParty = map[string][]string{
-	"internal/progress":        {"golang.org/x/sys"},                             // is standard error a terminal, and its width
 	"internal/auth":            {"golang.org/x/crypto"},                          // argon2id
 	"internal/ledger":          {"golang.org/x/mod"},                             // sumdb tlog and note: the log's tree and signed notes
 	"internal/witness":         {"golang.org/x/mod"},                             // signed notes
