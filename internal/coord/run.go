@@ -181,10 +181,8 @@ func weigh(edges []Edge, p *Params) []Edge {
 			e.Weight = float64(e.Pairs)
 		case WeightObjects:
 			e.Weight = float64(e.Objects)
-		case WeightCollab:
-			e.Weight = e.Collab
-		case WeightTFIDF:
-			e.Weight = e.TFIDF
+		case WeightCollab, WeightTFIDF:
+			// the fold left the collab sum, or the TF-IDF cosine, in Weight
 		case WeightMessages:
 			// CNT applies the minimum per direction; the undirected
 			// weight is the larger surviving direction.
