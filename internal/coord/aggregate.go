@@ -6,11 +6,13 @@ import (
 
 // Edge is one account pair (A < B by name) and everything the evidence
 // says about it. A run holds one per kept account pair, so the fields are
-// laid out without padding (104 bytes; memory per edge is what bounds a
-// run's size).
+// laid out without padding (88 bytes; memory per edge is what bounds a
+// run's size); its per-type counts are in one table of the run
+// (Result.ByType).
 type Edge struct {
 	A, B    int32 // account ids (ranks of the names)
 	Objects int32 // distinct objects co-shared
+	bt      int32 // its per-type counts: row bt of the run's table
 	PostsA  int32 // distinct posts of A in the pairs (CNT's w(A->B))
 	PostsB  int32 // distinct posts of B in the pairs (CNT's w(B->A))
 	Flagged bool
@@ -25,7 +27,6 @@ type Edge struct {
 	// 1/(k-1) over the objects), or the TF-IDF cosine when the fold was
 	// given the run's TF-IDF norms: the weights that are not counts.
 	Weight float64
-	ByType []int32 // distinct objects co-shared, per type (interned.types order)
 }
 
 // Symmetry is min(PostsA, PostsB) / max(PostsA, PostsB), per account (not
@@ -51,8 +52,9 @@ func (in *interned) ends(pr pairRef) (ra, rb *row) {
 // are sorted by account pair with a stable LSD radix sort (so each pair
 // keeps its place in object order within its edge), then every edge is one
 // run of consecutive pairs, folded into one reused partial: no hash map,
-// and no result depends on the number of workers.
-func (in *interned) aggregate(p *Params, pairs []pairRef) []Edge {
+// and no result depends on the number of workers. byType is the edges'
+// table of per-type counts (Result.ByType).
+func (in *interned) aggregate(p *Params, pairs []pairRef) (edges []Edge, byType []int32) {
 	ntypes := len(in.types)
 	collabK := in.collabGroups(pairs)
 	var tf *tfidf
@@ -74,18 +76,18 @@ func (in *interned) aggregate(p *Params, pairs []pairRef) []Edge {
 			nedges++
 		}
 	}
-	edges := make([]Edge, nedges)
-	byType := make([]int32, nedges*ntypes)
+	edges = make([]Edge, nedges)
+	byType = make([]int32, nedges*ntypes)
 	var f fold
 	var x EdgePartial
 	ei := -1
 	done := func() {
 		x.compact()
-		edges[ei] = x.edge(byType[ei*ntypes:(ei+1)*ntypes:(ei+1)*ntypes], tf)
+		edges[ei] = x.edge(int32(ei), byType[ei*ntypes:(ei+1)*ntypes:(ei+1)*ntypes], tf)
 	}
 	for i, k := range order {
 		if i&(1<<20-1) == 0 && in.stop.Load() {
-			return nil
+			return nil, nil
 		}
 		pr := pairs[k]
 		ra, rb := in.ends(pr)
@@ -107,7 +109,7 @@ func (in *interned) aggregate(p *Params, pairs []pairRef) []Edge {
 	if ei >= 0 {
 		done()
 	}
-	return edges
+	return edges, byType
 }
 
 // sortByAccounts returns each pair's account pair as one key (A in the

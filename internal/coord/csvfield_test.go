@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"testing"
+	"unsafe"
 )
 
 // appendCSVField writes evidence.csv.gz's fields as encoding/csv did
@@ -21,5 +22,14 @@ func TestAppendCSVFieldAsEncodingCSV(t *testing.T) {
 		if got != want {
 			t.Errorf("field %q: got %q, encoding/csv writes %q", f, got, want)
 		}
+	}
+}
+
+// TestEdgeSize keeps the edge record at its budget: a run holds one per
+// kept account pair, and memory per edge is what bounds a run's size
+// (issue 18). A field added to Edge must fit in the padding or pay here.
+func TestEdgeSize(t *testing.T) {
+	if n := unsafe.Sizeof(Edge{}); n > 88 {
+		t.Errorf("Edge is %d bytes, budget 88", n)
 	}
 }

@@ -242,7 +242,7 @@ func fmtFloat(x float64) string { return strconv.FormatFloat(x, 'g', 10, 64) }
 // EdgeRow returns e as the row of edges.csv that holds it.
 func (r *Result) EdgeRow(e *Edge) EdgeRow {
 	x := EdgeRow{AccountA: r.in.accounts[e.A], AccountB: r.in.accounts[e.B], Weight: e.Weight, Flagged: e.Flagged,
-		Pairs: e.Pairs, Objects: e.Objects, ByType: e.ByType, AvgDt: float64(e.SumDt) / float64(e.Pairs), MinDt: e.MinDt,
+		Pairs: e.Pairs, Objects: e.Objects, ByType: r.ByType(e), AvgDt: float64(e.SumDt) / float64(e.Pairs), MinDt: e.MinDt,
 		First: e.First, Last: e.Last, PostsA: e.PostsA, PostsB: e.PostsB, Symmetry: e.Symmetry(), Fast: -1}
 	if r.Params.FastWindow > 0 {
 		x.Fast = e.Fast

@@ -33,10 +33,18 @@ type Result struct {
 	// (a post's text given again, or a text without a post id).
 	Dropped map[string]int64
 
-	in    *interned
-	pairs []pairRef
-	kept  func(func(pairRef) error) error // the reduce path: kept pairs swept again (pairs is nil)
-	reach map[string]Reach
+	in     *interned
+	byType []int32 // the edges' per-type counts, len(Types) per Edge.bt
+	pairs  []pairRef
+	kept   func(func(pairRef) error) error // the reduce path: kept pairs swept again (pairs is nil)
+	reach  map[string]Reach
+}
+
+// ByType returns the distinct objects e co-shared per type (in Types
+// order).
+func (r *Result) ByType(e *Edge) []int32 {
+	n := int32(len(r.in.types))
+	return r.byType[e.bt*n : (e.bt+1)*n : (e.bt+1)*n]
 }
 
 // Account returns the name of account id a.
