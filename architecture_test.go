@@ -19,6 +19,7 @@ var layers = map[string]int{
 	"":                            1, // the root package: the domain vocabulary
 	"internal/textnorm":           2,
 	"internal/textkey":            3, // imports textnorm
+	"internal/signals":            3, // imports textnorm
 	"internal/rundir":             3, // imports atomicfile
 	"internal/narrative":          4, // imports textkey, rundir
 	"internal/claims":             4, // imports textkey, rundir
@@ -82,6 +83,7 @@ var layers = map[string]int{
 // up. Packages not listed may import only the standard library and this
 // module.
 var thirdParty = map[string][]string{
+	"internal/progress":        {"golang.org/x/sys"},                             // is standard error a terminal, and its width
 	"internal/auth":            {"golang.org/x/crypto"},                          // argon2id
 	"internal/ledger":          {"golang.org/x/mod"},                             // sumdb tlog and note: the log's tree and signed notes
 	"internal/witness":         {"golang.org/x/mod"},                             // signed notes

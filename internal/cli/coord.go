@@ -95,7 +95,11 @@ every option and output column.`,
 				if slices.Contains(p.Types, coord.ObjNearText) {
 					tp = &r.Data.Texts
 				}
-				r.Data.Shares, r.Data.Reach, r.Source, err = e.fileShares(ctx, inputs, format, fo, tp, lf.limits())
+				var accounts *coord.Data // reach and signals: for the graph step's nodes.csv and communities.csv
+				if p.Graph {
+					accounts = &r.Data
+				}
+				r.Data.Shares, r.Source, err = e.fileShares(ctx, inputs, format, fo, tp, accounts, lf.limits())
 				r.Params, r.Read = p, time.Since(start).Seconds()
 			}
 			if err != nil {
@@ -228,25 +232,31 @@ func copyFile(from, to string) error {
 
 // fileShares reads files straight from disk through the importers.
 // With texts non-nil, the texts of posts that are not reposts are
-// collected into it (for --by near-text). The source it returns names
+// collected into it (for --by near-text); with data non-nil, what the
+// files say of the accounts (runs.Accounts: reach and signals) is set in
+// it. The source it returns names
 // each file as given and by its absolute path, with the importers'
 // options, their rejects and the records that brought nothing.
-func (e *env) fileShares(ctx context.Context, files []string, format string, fo map[string]string, texts *[]coord.TextPost, lim decompress.Limits) ([]tahqiq.Share, map[string]coord.Reach, coord.Source, error) {
+func (e *env) fileShares(ctx context.Context, files []string, format string, fo map[string]string, texts *[]coord.TextPost, data *coord.Data, lim decompress.Limits) ([]tahqiq.Share, coord.Source, error) {
 	var shares []tahqiq.Share
-	var reach runs.Reach // as a dataset of these files would keep it
+	var accts runs.Accounts // as a dataset of these files would keep them
 	im := e.importer()
 	im.Limits = lim
-	sum, err := im.Read(ctx, files, ingest.Options{Format: format, FormatOptions: fo, Stdin: e.stdin, Progress: e.progressOut()}, func(it *ingest.Item) error {
+	sum, err := im.Read(ctx, files, ingest.Options{Format: format, FormatOptions: fo, Stdin: e.stdin}, func(it *ingest.Item) error {
 		shares = append(shares, it.Shares...)
-		for _, a := range it.Parsed.Accounts {
-			reach.Account(a)
+		if data != nil {
+			for _, a := range it.Parsed.Accounts {
+				accts.Account(a)
+			}
 		}
 		for i, p := range it.Parsed.Posts {
 			if !it.New[i] {
 				continue
 			}
-			reach.Author(p.AuthorUID)
-			reach.Post(p)
+			if data != nil {
+				accts.Author(p.AuthorUID)
+				accts.Post(&it.Parsed.Posts[i])
+			}
 			if texts != nil && p.Kind != tahqiq.KindRepost && p.Text != "" {
 				*texts = append(*texts, runs.TextPost(p))
 			}
@@ -254,7 +264,7 @@ func (e *env) fileShares(ctx context.Context, files []string, format string, fo 
 		return nil
 	})
 	if err != nil {
-		return nil, nil, coord.Source{}, err
+		return nil, coord.Source{}, err
 	}
 	for _, r := range sum.Rejected {
 		fmt.Fprintf(e.stderr, "tahqiq: rejected %s:%d: %s\n", r.File, r.Line, r.Reason)
@@ -290,7 +300,10 @@ func (e *env) fileShares(ctx context.Context, files []string, format string, fo 
 		}
 		src.Inputs = append(src.Inputs, in)
 	}
-	return shares, reach.Map(), src, nil
+	if data != nil {
+		accts.Fill(data)
+	}
+	return shares, src, nil
 }
 
 func newCoordExplainCmd(e *env) *cobra.Command {
@@ -406,7 +419,7 @@ func explain(ctx context.Context, e *env, run, a, b string, lim decompress.Limit
 		if slices.Contains(m.Params.Types, coord.ObjNearText) {
 			tp = &data.Texts
 		}
-		data.Shares, _, src, err = e.fileShares(ctx, files, m.Format, fo, tp, lim)
+		data.Shares, src, err = e.fileShares(ctx, files, m.Format, fo, tp, nil, lim)
 		if err == nil && !sameFiles(src.Inputs, m.Inputs) {
 			for i, in := range m.Inputs {
 				if i >= len(src.Inputs) || src.Inputs[i].SHA256 != in.SHA256 {

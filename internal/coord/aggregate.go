@@ -81,13 +81,18 @@ func (in *interned) aggregate(p *Params, pairs []pairRef) (edges []Edge, byType 
 	var f fold
 	var x EdgePartial
 	ei := -1
+	prog := in.meter.Phase("folding pairs into edges", "pairs", int64(len(pairs)))
+	defer prog.Done()
 	done := func() {
 		x.compact()
 		edges[ei] = x.edge(int32(ei), byType[ei*ntypes:(ei+1)*ntypes:(ei+1)*ntypes], tf)
 	}
 	for i, k := range order {
-		if i&(1<<20-1) == 0 && in.stop.Load() {
-			return nil, nil
+		if i&0xffff == 0xffff {
+			prog.Add(0x10000)
+			if in.stop.Load() {
+				return nil, nil
+			}
 		}
 		pr := pairs[k]
 		ra, rb := in.ends(pr)

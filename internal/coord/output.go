@@ -21,6 +21,7 @@ import (
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/decompress"
+	"github.com/tahqiq/tahqiq/internal/signals"
 	"github.com/tahqiq/tahqiq/internal/textnorm"
 )
 
@@ -168,7 +169,10 @@ func (r *Result) WriteDir(dir, version string, src Source) (*Manifest, error) {
 		}
 	}
 	for i, f := range files {
-		if err := steps[i](filepath.Join(dir, f)); err != nil {
+		ph := r.in.meter.Phase("writing "+f, "", 0)
+		err := steps[i](filepath.Join(dir, f))
+		ph.Done()
+		if err != nil {
 			return nil, fmt.Errorf("coord: write %s: %w", f, err)
 		}
 	}
@@ -379,6 +383,9 @@ func (r *Result) writeNodes(path string) error {
 			x := NodeRow{Account: r.in.accounts[a], Degree: g.Degree[u], Strength: g.Strength[u], Component: g.Component[u],
 				Community: g.Community[u], Core: g.Core[u], Posts: posts[a], FirstSeen: first[a], LastSeen: last[a],
 				Eigenvector: g.Eigen[u], Pruned: g.Pruned[u]}
+			if r.accts != nil {
+				x.Signals = r.accts.Row(x.Account)
+			}
 			rec = x.appendRecord(rec[:0])
 			if err := w.Write(rec); err != nil {
 				return err
@@ -390,7 +397,9 @@ func (r *Result) writeNodes(path string) error {
 
 // writeCommunities writes the extent of each community: its accounts, the
 // edges inside it, the posts and objects of those edges' evidence, the
-// first and last activity, and the reach the data carries.
+// first and last activity, and the reach the data carries (signals.Reach
+// of its accounts: followers, reposts and likes first, where they have
+// always been, then the other reach columns).
 func (r *Result) writeCommunities(path string) error {
 	g := r.Graph
 	nc := int32(0)
@@ -398,11 +407,10 @@ func (r *Result) writeCommunities(path string) error {
 		nc = max(nc, c+1)
 	}
 	type ext struct {
-		accounts, edges                int
-		posts, objects                 map[int32]bool
-		first, last                    int64
-		followers, reposts, likes      int64
-		hasFollow, hasRepost, hasLikes bool
+		accounts, edges int
+		posts, objects  map[int32]bool
+		first, last     int64
+		reach           signals.Reach
 	}
 	exts := make([]ext, nc)
 	for i := range exts {
@@ -414,18 +422,9 @@ func (r *Result) writeCommunities(path string) error {
 		}
 		x := &exts[c]
 		x.accounts++
-		if reach, ok := r.reach[r.in.accounts[g.Nodes[u]]]; ok {
-			if reach.Followers >= 0 {
-				x.followers += reach.Followers
-				x.hasFollow = true
-			}
-			if reach.Reposts >= 0 {
-				x.reposts += reach.Reposts
-				x.hasRepost = true
-			}
-			if reach.Likes >= 0 {
-				x.likes += reach.Likes
-				x.hasLikes = true
+		if r.accts != nil {
+			if reach := r.accts.Reach(r.in.accounts[g.Nodes[u]]); reach != nil {
+				x.reach.Add(reach)
 			}
 		}
 	}
@@ -451,20 +450,27 @@ func (r *Result) writeCommunities(path string) error {
 	}); err != nil {
 		return err
 	}
-	opt := func(v int64, ok bool) string {
-		if !ok {
-			return ""
+	first3 := []string{"followers", "reposts", "likes"}
+	var rest []string
+	for _, c := range signals.ReachHeader() {
+		if !slices.Contains(first3, c) {
+			rest = append(rest, c)
 		}
-		return strconv.FormatInt(v, 10)
 	}
-	return writeCSV(path, []string{"community", "accounts", "edges", "posts", "objects", "first", "last", "followers", "reposts", "likes"}, func(w *csv.Writer) error {
+	head := append([]string{"community", "accounts", "edges", "posts", "objects", "first", "last"}, first3...)
+	head = append(head, rest...)
+	return writeCSV(path, head, func(w *csv.Writer) error {
 		for c, x := range exts {
 			first, last := "", ""
 			if x.last >= x.first {
 				first, last = ts(x.first), ts(x.last)
 			}
-			if err := w.Write([]string{strconv.Itoa(c), strconv.Itoa(x.accounts), strconv.Itoa(x.edges), strconv.Itoa(len(x.posts)),
-				strconv.Itoa(len(x.objects)), first, last, opt(x.followers, x.hasFollow), opt(x.reposts, x.hasRepost), opt(x.likes, x.hasLikes)}); err != nil {
+			rec := []string{strconv.Itoa(c), strconv.Itoa(x.accounts), strconv.Itoa(x.edges), strconv.Itoa(len(x.posts)),
+				strconv.Itoa(len(x.objects)), first, last}
+			for _, col := range head[7:] {
+				rec = append(rec, x.reach.Cell(col))
+			}
+			if err := w.Write(rec); err != nil {
 				return err
 			}
 		}
@@ -483,8 +489,14 @@ func (r *Result) writeEvidence(path string) error {
 	// write the record, without its allocations
 	b := []byte(strings.Join(EvidenceHeader, ",") + "\n")
 	_, err = bw.Write(b)
+	prog := r.in.meter.Phase("writing evidence.csv.gz", "pairs", r.Counts["pairs"])
+	defer prog.Done()
+	n := 0
 	if err == nil {
 		err = r.Evidence(func(e EvidenceRow) error {
+			if n++; n&4095 == 0 {
+				prog.Add(4096)
+			}
 			b = b[:0]
 			for _, s := range [...]string{e.ObjectType, e.Object, e.PostA, e.PostB, e.AccountA, e.AccountB} {
 				b = appendCSVField(b, s)

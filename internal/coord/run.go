@@ -7,15 +7,9 @@ import (
 	"time"
 
 	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/progress"
+	"github.com/tahqiq/tahqiq/internal/signals"
 )
-
-// Reach is what the data says of an account's audience, summed over its
-// posts where the input carries it; -1 when unknown.
-type Reach struct {
-	Followers int64
-	Reposts   int64
-	Likes     int64
-}
 
 // Result is a finished run.
 type Result struct {
@@ -37,7 +31,15 @@ type Result struct {
 	byType []int32 // the edges' per-type counts, len(Types) per Edge.bt
 	pairs  []pairRef
 	kept   func(func(pairRef) error) error // the reduce path: kept pairs swept again (pairs is nil)
-	reach  map[string]Reach
+	accts  Accounts
+}
+
+// Accounts is what the data says of the accounts (signals.Builder): their
+// signals (the last columns of nodes.csv) and their reach (summed per
+// community in communities.csv).
+type Accounts interface {
+	Row(account string) *signals.Row     // nil: none
+	Reach(account string) *signals.Reach // nil: nothing known
 }
 
 // ByType returns the distinct objects e co-shared per type (in Types
@@ -51,12 +53,12 @@ func (r *Result) ByType(e *Edge) []int32 {
 func (r *Result) Account(a int32) string { return r.in.accounts[a] }
 
 // Data is what a run reads: the shares, the texts of the posts (for the
-// near-text object type) and what the data says of the accounts'
-// audience (summed per community in communities.csv; nil: unknown).
+// near-text object type) and what the data says of the accounts (their
+// signals and reach; nil: empty cells).
 type Data struct {
-	Shares []tahqiq.Share
-	Texts  []TextPost
-	Reach  map[string]Reach
+	Shares   []tahqiq.Share
+	Texts    []TextPost
+	Accounts Accounts
 }
 
 // Run detects coordinated pairs of accounts in d with parameters p. The
@@ -91,14 +93,14 @@ func run(ctx context.Context, d Data, p Params, eng Engine) (*Result, error) {
 			return nil, ParamErrorf("by", "{by} near-text needs post texts, and the input carries none")
 		}
 		start := time.Now()
-		near = findNearText(texts, p.MinTokens, p.Jaccard, p.Window)
+		near = findNearText(texts, p.MinTokens, p.Jaccard, p.Window, progress.FromContext(ctx))
 		shares = append(slices.Clip(shares), near.shares...)
 		nearSecs = time.Since(start).Seconds()
 	}
 	if err := checkTimes(shares, p); err != nil {
 		return nil, err
 	}
-	res := &Result{Params: p, Timings: map[string]float64{}, Counts: map[string]int64{}, Dropped: map[string]int64{}, reach: d.Reach}
+	res := &Result{Params: p, Timings: map[string]float64{}, Counts: map[string]int64{}, Dropped: map[string]int64{}, accts: d.Accounts}
 	clock := time.Now()
 	lap := func(name string) {
 		now := time.Now()
@@ -118,7 +120,7 @@ func run(ctx context.Context, d Data, p Params, eng Engine) (*Result, error) {
 		p.Types = nil
 		res.Params.Types = []tahqiq.ObjectType{ObjFastReshare}
 	}
-	in := intern(shares, p.Types, p.KeepLoops)
+	in := intern(shares, p.Types, p.KeepLoops, progress.FromContext(ctx))
 	for k, n := range in.dropped {
 		res.Dropped[k] = n
 	}
@@ -159,7 +161,9 @@ func run(ctx context.Context, d Data, p Params, eng Engine) (*Result, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	ph := in.meter.Phase("weighing edges", "", 0)
 	res.Edges = weigh(edges, &p)
+	ph.Done()
 	res.Counts["edges"] = int64(len(res.Edges))
 	nodes := map[int32]bool{}
 	flagged := 0

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/signals"
 )
 
 // The typed rows of a run's network: what edges.csv and nodes.csv hold,
@@ -76,19 +77,29 @@ type NodeRow struct {
 	FirstSeen, LastSeen int64 // Unix seconds
 	Eigenvector         float64
 	Pruned              bool // left out of the communities by EigenPrune
+	// Signals are the account's signals (internal/signals), the last
+	// columns; nil when the run was given none (empty cells) or read a
+	// nodes.csv written before they were.
+	Signals *signals.Row
 }
 
-// NodeHeader is the header of nodes.csv.
-var NodeHeader = []string{"account", "degree", "strength", "component", "community", "core", "posts", "first_seen", "last_seen", "eigenvector", "pruned"}
+// nodeColumns are the columns of nodes.csv before the signals.
+var nodeColumns = []string{"account", "degree", "strength", "component", "community", "core", "posts", "first_seen", "last_seen", "eigenvector", "pruned"}
+
+// NodeHeader is the header of nodes.csv: the network's columns, then the
+// account signals (signals.Header).
+var NodeHeader = append(slices.Clip(nodeColumns), signals.Header()...)
 
 // Record returns the nodes.csv fields of x.
 func (x *NodeRow) Record() []string { return x.appendRecord(nil) }
 
-// appendRecord appends the nodes.csv fields of x to rec.
+// appendRecord appends the nodes.csv fields of x to rec: the network's,
+// then the signals.
 func (x *NodeRow) appendRecord(rec []string) []string {
-	return append(rec, x.Account, strconv.Itoa(int(x.Degree)), fmtFloat(x.Strength), strconv.Itoa(int(x.Component)),
+	rec = append(rec, x.Account, strconv.Itoa(int(x.Degree)), fmtFloat(x.Strength), strconv.Itoa(int(x.Component)),
 		strconv.Itoa(int(x.Community)), strconv.Itoa(int(x.Core)), strconv.Itoa(int(x.Posts)), ts(x.FirstSeen), ts(x.LastSeen),
 		fmtFloat(x.Eigenvector), strconv.FormatBool(x.Pruned))
+	return x.Signals.AppendRecord(rec)
 }
 
 // ReadEdges calls fn with every row of the edges.csv at path, in file
@@ -131,9 +142,16 @@ func ReadEdges(path string, fn func(EdgeColumns, EdgeRow) error) error {
 
 // ReadNodes calls fn with every row of the nodes.csv at path, in file
 // order; errors as ReadEdges.
+// A nodes.csv written before the signals were (its header ends at
+// pruned) is read too, without them.
 func ReadNodes(path string, fn func(NodeRow) error) error {
+	withSignals := true
 	return readTable(path, func(head []string) error {
-		if !slices.Equal(head, NodeHeader) {
+		switch {
+		case slices.Equal(head, NodeHeader):
+		case slices.Equal(head, nodeColumns):
+			withSignals = false
+		default:
 			return errNotTable
 		}
 		return nil
@@ -142,6 +160,12 @@ func ReadNodes(path string, fn func(NodeRow) error) error {
 			Core: int32(f.int()), Posts: int32(f.int()), FirstSeen: f.time(), LastSeen: f.time(), Eigenvector: f.float(), Pruned: f.bool()}
 		if f.err != nil {
 			return f.err
+		}
+		if withSignals {
+			var err error
+			if x.Signals, err = signals.ParseRecord(x.Account, f.rest()); err != nil {
+				return tahqiq.Errorf(tahqiq.EINVALID, "%s: line %d: %v", f.path, f.line, err)
+			}
 		}
 		return fn(x)
 	})
@@ -207,6 +231,13 @@ func (f *fields) fail(s, want string, err error) {
 }
 
 func (f *fields) str() string { return f.next() }
+
+// rest returns the fields not read yet.
+func (f *fields) rest() []string {
+	r := f.rec[f.i:]
+	f.i = len(f.rec)
+	return r
+}
 
 func (f *fields) int() int64 {
 	s := f.next()

@@ -31,7 +31,6 @@ type Options struct {
 	Dataset       string            // dataset name; "" derives it from the first file name
 	FormatOptions map[string]string // passed to the parser (e.g. "map" for generic CSV)
 	Stdin         io.Reader         // read for the file name "-"
-	Progress      io.Writer         // periodic counts; nil for none
 	OnRecords     func(n int64)     // when set, told the running count of stored records every 1,024 records
 	Names         map[string]string // the name to record for a path (e.g. an upload's original file name); default the path
 	// OnShares, when set, is given the shares of each stored record that
@@ -211,7 +210,7 @@ func (im *Importer) importFiles(ctx context.Context, store tahqiq.ImportStore, f
 		}
 	}
 	var headerOnly []string // files that gave nothing but a header line
-	prog := progress.New(opt.Progress, "import", "records")
+	prog := progress.Start(ctx, "reading", "bytes", inputSize(files)).Items("records")
 	sink := func(in *input, d *derived) error {
 		p := d.p
 		if p.Reject != "" {
@@ -241,7 +240,9 @@ func (im *Importer) importFiles(ctx context.Context, store tahqiq.ImportStore, f
 		if opt.OnShares != nil && res.NewShares > 0 {
 			opt.OnShares(withoutConflicts(d.shares, res.Conflicts))
 		}
-		prog.Add(1, 0)
+		if sum.Records&255 == 0 {
+			prog.SetItems(sum.Records)
+		}
 		if opt.OnRecords != nil && sum.Records&1023 == 0 {
 			opt.OnRecords(sum.Records)
 		}
@@ -252,7 +253,7 @@ func (im *Importer) importFiles(ctx context.Context, store tahqiq.ImportStore, f
 		if n, ok := opt.Names[name]; ok {
 			*reading = n
 		}
-		in, err := openInput(name, opt.Names[name], opt.Stdin, im.Limits)
+		in, err := openInput(name, opt.Names[name], opt.Stdin, im.Limits, prog)
 		if err != nil {
 			if isInputError(err) {
 				sum.addReject(fileReject(name, err))
@@ -269,6 +270,7 @@ func (im *Importer) importFiles(ctx context.Context, store tahqiq.ImportStore, f
 			return sum, storeError{err}
 		}
 		if found && prior.Kept > 0 {
+			in.finished(prog)
 			in.close()
 			sum.Skipped = append(sum.Skipped, name)
 			continue
@@ -288,6 +290,7 @@ func (im *Importer) importFiles(ctx context.Context, store tahqiq.ImportStore, f
 			return nil
 		}, nil, func(d *derived) error { return sink(in, d) })
 		in.file.Records = sum.Records - before
+		in.finished(prog)
 		in.close()
 		if rerr := in.refused(); rerr != nil { // rolled back: the counts so far were never stored
 			return Summary{Dataset: sum.Dataset, Rejected: []tahqiq.Reject{}, Kinds: map[tahqiq.RecordKind]int64{}}, refusal(rerr, "nothing was imported (an import is all or nothing)")
@@ -325,6 +328,7 @@ func (im *Importer) importFiles(ctx context.Context, store tahqiq.ImportStore, f
 	if imported(sum) == 0 && len(sum.Skipped) == 0 {
 		return sum, nothingImported(sum, headerOnly)
 	}
+	defer progress.Start(ctx, "storing", "", 0).Done()
 	if opt.BeforeCommit != nil && imported(sum) > 0 {
 		if err := opt.BeforeCommit(ctx, tx, &sum); err != nil {
 			return sum, err
@@ -344,9 +348,9 @@ func (im *Importer) Read(ctx context.Context, files []string, opt Options, fn fu
 	sum := Summary{Dataset: datasetName(opt.Dataset, files), Rejected: []tahqiq.Reject{}, Kinds: map[tahqiq.RecordKind]int64{}}
 	mem := storeimport.NewMemory()
 	var headerOnly []string
-	prog := progress.New(opt.Progress, "read", "records")
+	prog := progress.Start(ctx, "reading", "bytes", inputSize(files)).Items("records")
 	for _, name := range files {
-		in, err := openInput(name, opt.Names[name], opt.Stdin, im.Limits)
+		in, err := openInput(name, opt.Names[name], opt.Stdin, im.Limits, prog)
 		if err != nil {
 			if isInputError(err) {
 				sum.addReject(fileReject(name, err))
@@ -384,10 +388,13 @@ func (im *Importer) Read(ctx context.Context, files []string, opt Options, fn fu
 			sum.Accounts += int64(res.NewAccounts)
 			sum.Shares += int64(res.NewShares)
 			sum.Duplicates += int64(res.Duplicates)
-			prog.Add(1, 0)
+			if sum.Records&255 == 0 {
+				prog.SetItems(sum.Records)
+			}
 			return fn(&Item{File: file, Parsed: p, New: isNew, Shares: added})
 		}, nil)
 		in.file.Records = sum.Records - before
+		in.finished(prog)
 		in.close()
 		if rerr := in.refused(); rerr != nil {
 			return sum, refusal(rerr, "nothing was read")

@@ -18,6 +18,8 @@ import (
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/coord"
 	"github.com/tahqiq/tahqiq/internal/ingest"
+	"github.com/tahqiq/tahqiq/internal/progress"
+	"github.com/tahqiq/tahqiq/internal/signals"
 )
 
 // A ShareSource is a store a coordination run reads a dataset from.
@@ -51,10 +53,19 @@ func DatasetShares(ctx context.Context, st ShareSource, name string, types []tah
 		filter.Types = append(filter.Types, t)
 	}
 	var shares []tahqiq.Share
+	total := d.Counts.Shares // of every type: the total when all are read
+	if filter.Types != nil {
+		total = 0
+	}
+	prog := progress.Start(ctx, "reading shares from the store", "shares", total)
 	err = st.ScanShares(ctx, filter, func(s tahqiq.Share) error {
+		if len(shares)&4095 == 4095 {
+			prog.Add(4096)
+		}
 		shares = append(shares, s)
 		return nil
 	})
+	prog.Done()
 	src := coord.Source{Inputs: []coord.Input{{Name: name, Source: "dataset"}}, RejectedCount: d.Counts.Rejects}
 	for _, f := range d.Sources {
 		src.Inputs = append(src.Inputs, coord.Input{Name: f.Name, SHA256: f.SHA256, Format: f.Format, Source: "dataset:" + name})
@@ -200,8 +211,8 @@ type CoordRun struct {
 
 // DatasetRun reads a stored dataset for a coordination run with
 // parameters p: the shares of p's types, what the dataset says of the
-// accounts' reach (Reach; for communities.csv, so not without the graph
-// step), and, when p compares near-text, the texts of its posts: every
+// accounts (Accounts: their reach for communities.csv and their signals
+// for nodes.csv, so not without the graph step), and, when p compares near-text, the texts of its posts: every
 // post but reposts (a repost carries its original's text, not its own),
 // as tahqiq coord --input collects them from files. The posts are read
 // while the shares are.
@@ -209,7 +220,7 @@ func DatasetRun(ctx context.Context, st ShareSource, name string, p coord.Params
 	start := time.Now()
 	r := CoordRun{Params: p, Dataset: name}
 	near := slices.Contains(p.Types, coord.ObjNearText)
-	var reach Reach
+	var accts Accounts
 	var authors []string
 	posts := make(chan error, 1)
 	pctx, cancel := context.WithCancel(ctx)
@@ -222,7 +233,7 @@ func DatasetRun(ctx context.Context, st ShareSource, name string, p coord.Params
 					seen[post.AuthorUID] = true
 					authors = append(authors, post.AuthorUID)
 				}
-				reach.Post(post)
+				accts.Post(&post)
 				if near && post.Kind != tahqiq.KindRepost && post.Text != "" {
 					r.Data.Texts = append(r.Data.Texts, TextPost(post))
 				}
@@ -265,12 +276,12 @@ func DatasetRun(ctx context.Context, st ShareSource, name string, p coord.Params
 	}
 	for _, uid := range uids {
 		if a, ok := accounts[uid]; ok {
-			reach.Account(a)
+			accts.Account(a)
 		} else {
-			reach.Author(uid)
+			accts.Author(uid)
 		}
 	}
-	r.Data.Reach = reach.Map()
+	accts.Fill(&r.Data)
 	r.Read = time.Since(start).Seconds()
 	return r, nil
 }
@@ -396,19 +407,22 @@ type Graph struct {
 }
 
 // GraphFilter selects edges: at least MinWeight, only flagged ones, at
-// most Limit (the heaviest), of one of Types, active within [From, To].
+// most Limit (the heaviest), of one of Types, active within [From, To],
+// touching an account whose signals (the run's nodes.csv) meet Where.
 type GraphFilter struct {
 	MinWeight   float64
 	FlaggedOnly bool
 	Limit       int
 	Types       []string
 	From, To    string // RFC 3339; empty = open
+	Where       signals.Filters
 }
 
 // loaded is a run's network read from its files, cached.
 type loaded struct {
 	nodes    map[string]Node
-	edges    []GraphEdge // heaviest first
+	signals  map[string]*signals.Row // the accounts' signals (nodes.csv's last columns)
+	edges    []GraphEdge             // heaviest first
 	evidence map[[2]string][]coord.EvidenceRow
 	evErr    error
 	evOnce   sync.Once
@@ -437,9 +451,12 @@ func (s *Store) load(id string) (*loaded, error) {
 	if l, ok := cache.runs[dir]; ok {
 		return l, nil
 	}
-	l := &loaded{dir: dir, nodes: map[string]Node{}}
+	l := &loaded{dir: dir, nodes: map[string]Node{}, signals: map[string]*signals.Row{}}
 	err = coord.ReadNodes(filepath.Join(dir, "nodes.csv"), func(x coord.NodeRow) error {
 		l.nodes[x.Account] = Node{ID: x.Account, Label: x.Account, Community: int(x.Community), Degree: int(x.Degree), Strength: x.Strength, Posts: int(x.Posts)}
+		if x.Signals != nil {
+			l.signals[x.Account] = x.Signals
+		}
 		return nil
 	})
 	if err != nil && !errors.Is(err, os.ErrNotExist) { // a run made without the graph step has none
@@ -507,6 +524,9 @@ func (s *Store) Graph(id string, f GraphFilter, label func(uids []string) map[st
 		if (f.From != "" && e.Last < f.From) || (f.To != "" && e.First > f.To) {
 			continue
 		}
+		if len(f.Where) > 0 && !f.Where.Match(l.signals[e.Source]) && !f.Where.Match(l.signals[e.Target]) {
+			continue
+		}
 		if f.Limit > 0 && len(g.Edges) == f.Limit {
 			g.Truncated = true
 			break
@@ -551,6 +571,16 @@ func (s *Store) AccountEdges(id, uid string) (Node, []GraphEdge, error) {
 		}
 	}
 	return n, out, nil
+}
+
+// AccountSignals returns an account's signals as a run's nodes.csv gives
+// them (nil when it has none: a run made before signals were written).
+func (s *Store) AccountSignals(id, uid string) (*signals.Row, error) {
+	l, err := s.load(id)
+	if err != nil {
+		return nil, err
+	}
+	return l.signals[uid], nil
 }
 
 // Evidence returns the co-share pairs behind the edge between accounts a

@@ -4,36 +4,52 @@ import (
 	"testing"
 
 	"github.com/tahqiq/tahqiq"
-	"github.com/tahqiq/tahqiq/internal/coord"
 	"github.com/tahqiq/tahqiq/internal/runs"
 )
 
 // TestReach: the first record naming an account decides its followers
 // (a later record with other followers does not; an account named first
-// as a post's author has none known), and posts add their reposts and
-// likes to their author; an account with nothing known has no reach.
+// as a post's author has none known); posts add their own counts to
+// their author: an X repost none (it repeats its original's), a Telegram
+// forward its own; an account with nothing known has no reach.
 func TestReach(t *testing.T) {
-	var r runs.Reach
+	var r runs.Accounts
 	r.Account(tahqiq.Account{UID: "x:a", Followers: 100})
 	r.Account(tahqiq.Account{UID: "x:a", Followers: 900}) // seen later: the store keeps the first
 	r.Author("x:b")
 	r.Account(tahqiq.Account{UID: "x:b", Followers: 50}) // named before as an author only
 	r.Account(tahqiq.Account{UID: "x:c", Followers: -1})
-	r.Post(tahqiq.Post{UID: "x:1", AuthorUID: "x:a", Metrics: map[string]int64{"reposts": 3, "likes": 4}})
-	r.Post(tahqiq.Post{UID: "x:2", AuthorUID: "x:a", Metrics: map[string]int64{"likes": 1}})
-	r.Post(tahqiq.Post{UID: "x:3", AuthorUID: "x:b", Metrics: map[string]int64{"reposts": 0}})
+	for _, p := range []tahqiq.Post{
+		{UID: "x:1", Platform: "x", AuthorUID: "x:a", Metrics: map[string]int64{"reposts": 3, "likes": 4, "views": 70}},
+		{UID: "x:2", Platform: "x", AuthorUID: "x:a", Metrics: map[string]int64{"likes": 1, "bookmarks": 9}},
+		{UID: "x:3", Platform: "x", AuthorUID: "x:b", Metrics: map[string]int64{"reposts": 0}},
+		{UID: "x:4", Platform: "x", AuthorUID: "x:b", Kind: tahqiq.KindRepost, Metrics: map[string]int64{"reposts": 5000, "likes": 0}},
+		{UID: "telegram:c/1", Platform: "telegram", AuthorUID: "telegram:c", Kind: tahqiq.KindRepost, Metrics: map[string]int64{"views": 12, "forwards": 1, "reactions:👍": 2, "reactions:🔥": 1}},
+	} {
+		r.Post(&p)
+	}
 	r.Author("x:d")
-	got := r.Map()
-	want := map[string]coord.Reach{
-		"x:a": {Followers: 100, Reposts: 3, Likes: 5},
-		"x:b": {Followers: -1, Reposts: 0, Likes: -1},
-	}
-	if len(got) != len(want) {
-		t.Fatalf("reach of %d accounts, want %d: %v", len(got), len(want), got)
-	}
-	for uid, w := range want {
-		if got[uid] != w {
-			t.Errorf("%s: %+v, want %+v", uid, got[uid], w)
+	for _, tc := range []struct {
+		uid  string
+		want map[string]string // reach column -> cell
+	}{
+		{"x:a", map[string]string{"followers": "100", "followers_accounts": "1", "reposts": "3", "likes": "5", "views": "70", "views_posts": "1", "engagements": "8", "quotes": ""}},
+		{"x:b", map[string]string{"followers": "", "followers_accounts": "0", "reposts": "0", "likes": "", "views": "", "engagements": "0"}},
+		{"telegram:c", map[string]string{"followers": "", "views": "12", "forwards": "1", "reactions": "3", "engagements": "4"}},
+		{"x:c", map[string]string{"followers": "", "engagements": ""}},
+	} {
+		x := r.Reach(tc.uid)
+		if x == nil {
+			t.Errorf("%s: no reach", tc.uid)
+			continue
 		}
+		for col, want := range tc.want {
+			if got := x.Cell(col); got != want {
+				t.Errorf("%s %s = %q, want %q", tc.uid, col, got, want)
+			}
+		}
+	}
+	if x := r.Reach("x:e"); x != nil {
+		t.Errorf("x:e: reach %+v of an unknown account", x)
 	}
 }

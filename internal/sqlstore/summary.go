@@ -178,26 +178,60 @@ func (s *Store) FindAccountPosts(ctx context.Context, dataset, uid string, limit
 	return a, posts, nil
 }
 
-// accountsPerQuery is how many UIDs one query of FindAccounts asks for.
-const accountsPerQuery = 500
+// uidsPerQuery is how many UIDs one query of FindAccounts and FindPosts
+// asks for.
+const uidsPerQuery = 500
 
 // FindAccounts returns the accounts of a dataset with the given UIDs.
 func (s *Store) FindAccounts(ctx context.Context, dataset string, uids []string) (map[string]tahqiq.Account, error) {
-	out := make(map[string]tahqiq.Account, len(uids))
+	return findByUID(ctx, s, "accounts", dataset, uids, func(a tahqiq.Account) string { return a.UID })
+}
+
+// FindPosts returns the posts of a dataset with the given UIDs, by UID.
+func (s *Store) FindPosts(ctx context.Context, dataset string, uids []string) (map[string]tahqiq.Post, error) {
+	return findByUID(ctx, s, "posts", dataset, uids, func(p tahqiq.Post) string { return p.UID })
+}
+
+// findByUID reads the rows of table (accounts or posts: a JSON data column)
+// of a dataset with the given UIDs, uidsPerQuery to a query, in one scoped
+// read that looks the dataset's id up alone (FindDatasetByName would
+// count the dataset's records on every call).
+func findByUID[T any](ctx context.Context, s *Store, table, dataset string, uids []string, uidOf func(T) string) (map[string]T, error) {
+	out := make(map[string]T, len(uids))
 	err := s.e.Scoped(ctx, func(q Conn) error {
 		id, err := s.datasetID(ctx, q, dataset)
 		if err != nil {
 			return err
 		}
 		for rest := uids; len(rest) > 0; {
-			n := min(len(rest), accountsPerQuery)
+			n := min(len(rest), uidsPerQuery)
 			args := []any{id}
 			for _, u := range rest[:n] {
 				args = append(args, u)
 			}
 			rest = rest[n:]
-			if err := s.findAccounts(ctx, q, out, `SELECT data FROM accounts WHERE dataset_id = $1 AND uid IN (`+placeholders(2, n)+`)`, args); err != nil {
-				return err
+			rows, err := q.Query(ctx, `SELECT data FROM `+table+` WHERE dataset_id = $1 AND uid IN (`+placeholders(2, n)+`)`, args...)
+			if err != nil {
+				return s.errorf("find %s: %w", table, err)
+			}
+			var data []byte
+			dest := []any{&data}
+			for rows.Next() {
+				var v T
+				if err := rows.Scan(dest...); err != nil {
+					rows.Close()
+					return s.errorf("find %s: %w", table, err)
+				}
+				if err := json.Unmarshal(data, &v); err != nil {
+					rows.Close()
+					return s.errorf("find %s: %w", table, err)
+				}
+				out[uidOf(v)] = v
+			}
+			err = rows.Err()
+			rows.Close()
+			if err != nil {
+				return s.errorf("find %s: %w", table, err)
 			}
 		}
 		return nil
@@ -206,28 +240,4 @@ func (s *Store) FindAccounts(ctx context.Context, dataset string, uids []string)
 		return nil, err
 	}
 	return out, nil
-}
-
-func (s *Store) findAccounts(ctx context.Context, q Conn, out map[string]tahqiq.Account, query string, args []any) error {
-	rows, err := q.Query(ctx, query, args...)
-	if err != nil {
-		return s.errorf("find accounts: %w", err)
-	}
-	defer rows.Close()
-	var data []byte
-	dest := []any{&data}
-	for rows.Next() {
-		var a tahqiq.Account
-		if err := rows.Scan(dest...); err != nil {
-			return s.errorf("find accounts: %w", err)
-		}
-		if err := json.Unmarshal(data, &a); err != nil {
-			return s.errorf("find accounts: %w", err)
-		}
-		out[a.UID] = a
-	}
-	if err := rows.Err(); err != nil {
-		return s.errorf("find accounts: %w", err)
-	}
-	return nil
 }

@@ -58,6 +58,7 @@ func Run(t *testing.T, newStore func(t *testing.T, now func() time.Time) Store) 
 	t.Run("RejectPages", func(t *testing.T) { testRejectPages(t, fresh(t)) })
 	t.Run("AccountPosts", func(t *testing.T) { testAccountPosts(t, fresh(t)) })
 	t.Run("FindAccounts", func(t *testing.T) { testFindAccounts(t, fresh(t)) })
+	t.Run("FindPosts", func(t *testing.T) { testFindPosts(t, fresh(t)) })
 	runCases(t, newStore)
 }
 
@@ -92,6 +93,54 @@ func Exports(t *testing.T, engine any, specific ...string) {
 		if _, ok := et.MethodByName(st.Method(i).Name); !ok {
 			t.Errorf("%v lacks %s", et, st.Method(i).Name)
 		}
+	}
+}
+
+// testFindPosts: posts by UID in one call, of the dataset named only (the
+// same UID in another dataset is another post), absent UIDs left out,
+// more UIDs than one query of the embedded engine takes (500).
+func testFindPosts(t *testing.T, s Store) {
+	ctx := context.Background()
+	var many []tahqiq.Post
+	mustImport(t, s, "d1", func(tx tahqiq.ImportTx) {
+		for i := range 1200 {
+			p := post("x:"+itoa(int64(i+1)), "x:a"+itoa(int64(i%7)), i, "text "+itoa(int64(i+1)))
+			p.Lang = "ur"
+			p.Hashtags = []tahqiq.Entity{{Text: "حلقہ", Start: -1, End: -1}}
+			many = append(many, p)
+			add(t, tx, record(int64(i+1), itoa(int64(i+1))), []tahqiq.Post{p}, nil, []tahqiq.Share{share(p, tahqiq.ObjText, "nt_"+itoa(int64(i)))})
+		}
+	})
+	mustImport(t, s, "d2", func(tx tahqiq.ImportTx) {
+		p := post("x:1", "x:other", 0, "another dataset's post")
+		add(t, tx, record(1, "other"), []tahqiq.Post{p}, nil, nil)
+	})
+	got, err := s.FindPosts(ctx, "d1", []string{"x:2", "x:1", "x:9999", "x:2"})
+	if err != nil || len(got) != 2 || got["x:1"].Text != "text 1" || got["x:2"].AuthorUID != "x:a1" || got["x:2"].Lang != "ur" ||
+		len(got["x:2"].Hashtags) != 1 || got["x:2"].Hashtags[0].Text != "حلقہ" || !got["x:1"].CreatedAt.Equal(t0) {
+		t.Fatalf("FindPosts(d1) = %+v, %v", got, err)
+	}
+	if got, err := s.FindPosts(ctx, "d2", []string{"x:1", "x:2"}); err != nil || len(got) != 1 || got["x:1"].Text != "another dataset's post" {
+		t.Errorf("FindPosts(d2) = %+v, %v", got, err)
+	}
+	uids := make([]string, len(many))
+	for i, p := range many {
+		uids[i] = p.UID
+	}
+	got, err = s.FindPosts(ctx, "d1", uids)
+	if err != nil || len(got) != len(many) {
+		t.Fatalf("FindPosts of %d UIDs: %d posts, %v", len(uids), len(got), err)
+	}
+	for _, p := range many {
+		if g := got[p.UID]; g.Text != p.Text || g.AuthorUID != p.AuthorUID {
+			t.Fatalf("FindPosts: %s = %+v, want %+v", p.UID, g, p)
+		}
+	}
+	if got, err := s.FindPosts(ctx, "d1", nil); err != nil || len(got) != 0 {
+		t.Errorf("FindPosts of no UID = %v, %v", got, err)
+	}
+	if _, err := s.FindPosts(ctx, "nope", []string{"x:1"}); tahqiq.ErrorCode(err) != tahqiq.ENOTFOUND {
+		t.Errorf("FindPosts of a missing dataset: %v", err)
 	}
 }
 
