@@ -33,7 +33,7 @@ func graphStep(res *Result, p *Params) *GraphResult {
 		return n
 	}
 	// Accounts in id order make node numbers independent of edge order.
-	seen := map[int32]bool{}
+	seen := make([]bool, len(res.in.accounts))
 	for _, e := range res.Edges {
 		seen[e.A], seen[e.B] = true, true
 	}

@@ -16,6 +16,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/decompress"
@@ -245,7 +247,7 @@ func fmtFloat(x float64) string { return strconv.FormatFloat(x, 'g', 10, 64) }
 func (r *Result) EdgeRow(e *Edge) EdgeRow {
 	na, nb := r.Name(e.A), r.Name(e.B)
 	x := EdgeRow{AccountA: r.in.accounts[e.A], AccountB: r.in.accounts[e.B], Weight: e.Weight, Flagged: e.Flagged,
-		Pairs: e.Pairs, Objects: e.Objects, ByType: e.ByType, AvgDt: float64(e.SumDt) / float64(e.Pairs), MinDt: e.MinDt,
+		Pairs: e.Pairs, Objects: e.Objects, ByType: r.ByType(e), AvgDt: float64(e.SumDt) / float64(e.Pairs), MinDt: e.MinDt,
 		First: e.First, Last: e.Last, PostsA: e.PostsA, PostsB: e.PostsB, Symmetry: e.Symmetry(), Fast: -1,
 		HandleA: na.Handle, NameA: na.Name, HandleB: nb.Handle, NameB: nb.Name}
 	if r.Params.FastWindow > 0 {
@@ -436,7 +438,13 @@ func (r *Result) writeCommunities(path string) error {
 			}
 		}
 	}
-	commOf := func(a int32) int32 { return g.Community[g.Node[a]] }
+	node := r.nodeIndex()
+	commOf := func(a int32) int32 { // -1: outside the graph (an account of pairs whose edges were not kept)
+		if u := node[a]; u >= 0 {
+			return g.Community[u]
+		}
+		return -1
+	}
 	for _, e := range r.Edges {
 		if c := commOf(e.A); c >= 0 && c == commOf(e.B) {
 			exts[c].edges++
@@ -492,8 +500,10 @@ func (r *Result) writeEvidence(path string) error {
 	}
 	zw, _ := gzip.NewWriterLevel(f, gzip.BestSpeed)
 	bw := bufio.NewWriterSize(zw, 1<<20)
-	w := csv.NewWriter(bw)
-	err = w.Write(EvidenceHeader)
+	// one line per kept pair (millions): appended as encoding/csv would
+	// write the record, without its allocations
+	b := []byte(strings.Join(EvidenceHeader, ",") + "\n")
+	_, err = bw.Write(b)
 	prog := r.in.meter.Phase("writing evidence.csv.gz", "pairs", r.Counts["pairs"])
 	defer prog.Done()
 	n := 0
@@ -502,12 +512,49 @@ func (r *Result) writeEvidence(path string) error {
 			if n++; n&4095 == 0 {
 				prog.Add(4096)
 			}
-			return w.Write(e.Record())
+			b = b[:0]
+			for _, s := range [...]string{e.ObjectType, e.Object, e.PostA, e.PostB, e.AccountA, e.AccountB} {
+				b = appendCSVField(b, s)
+				b = append(b, ',')
+			}
+			b = time.Unix(e.TimeA, 0).UTC().AppendFormat(b, time.RFC3339)
+			b = append(b, ',')
+			b = time.Unix(e.TimeB, 0).UTC().AppendFormat(b, time.RFC3339)
+			b = append(b, ',')
+			b = strconv.AppendInt(b, e.Dt(), 10)
+			b = append(b, '\n')
+			_, err := bw.Write(b)
+			return err
 		})
 	}
-	w.Flush()
-	err = firstErr(err, w.Error(), bw.Flush(), zw.Close())
+	err = firstErr(err, bw.Flush(), zw.Close())
 	return firstErr(err, f.Close())
+}
+
+// appendCSVField appends s as encoding/csv's Writer (comma, LF) writes a
+// field: quoted when it holds a comma, a quote, CR or LF, starts with a
+// space, or is \. (each quote doubled).
+func appendCSVField(b []byte, s string) []byte {
+	quote := s == `\.` || strings.ContainsAny(s, ",\"\r\n")
+	if !quote && s != "" {
+		r, _ := utf8.DecodeRuneInString(s)
+		quote = unicode.IsSpace(r)
+	}
+	if !quote {
+		return append(b, s...)
+	}
+	b = append(b, '"')
+	for {
+		i := strings.IndexByte(s, '"')
+		if i < 0 {
+			break
+		}
+		b = append(b, s[:i+1]...)
+		b = append(b, '"')
+		s = s[i+1:]
+	}
+	b = append(b, s...)
+	return append(b, '"')
 }
 
 func firstErr(errs ...error) error {

@@ -27,11 +27,12 @@ type Result struct {
 	// (a post's text given again, or a text without a post id).
 	Dropped map[string]int64
 
-	in    *interned
-	pairs []pairRef
-	kept  func(func(pairRef) error) error // the reduce path: kept pairs swept again (pairs is nil)
-	accts Accounts
-	names []AccountName // by account id; nil: the data names no account
+	in     *interned
+	byType []int32 // the edges' per-type counts, len(Types) per Edge.bt
+	pairs  []pairRef
+	kept   func(func(pairRef) error) error // the reduce path: kept pairs swept again (pairs is nil)
+	accts  Accounts
+	names  []AccountName // by account id; nil: the data names no account
 }
 
 // Accounts is what the data says of the accounts (signals.Builder): their
@@ -40,6 +41,13 @@ type Result struct {
 type Accounts interface {
 	Row(account string) *signals.Row     // nil: none
 	Reach(account string) *signals.Reach // nil: nothing known
+}
+
+// ByType returns the distinct objects e co-shared per type (in Types
+// order).
+func (r *Result) ByType(e *Edge) []int32 {
+	n := int32(len(r.in.types))
+	return r.byType[e.bt*n : (e.bt+1)*n : (e.bt+1)*n]
 }
 
 // Account returns the UID of account id a.
@@ -223,10 +231,8 @@ func weigh(edges []Edge, p *Params) []Edge {
 			e.Weight = float64(e.Pairs)
 		case WeightObjects:
 			e.Weight = float64(e.Objects)
-		case WeightCollab:
-			e.Weight = e.Collab
-		case WeightTFIDF:
-			e.Weight = e.TFIDF
+		case WeightCollab, WeightTFIDF:
+			// the fold left the collab sum, or the TF-IDF cosine, in Weight
 		case WeightMessages:
 			// CNT applies the minimum per direction; the undirected
 			// weight is the larger surviving direction.

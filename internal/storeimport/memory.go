@@ -2,7 +2,6 @@ package storeimport
 
 import (
 	"context"
-	"encoding/binary"
 	"hash/maphash"
 
 	"github.com/tahqiq/tahqiq"
@@ -20,6 +19,11 @@ type Memory struct {
 	posts        map[hkey]memPost
 	shares       map[hkey]struct{}
 	nextRecord   int64
+
+	// the last single-string key hashed (FindPost then AddPost of a post)
+	lastStr string
+	lastKey hkey
+	lastOK  bool
 
 	// of the record being added
 	posted []*tahqiq.Post
@@ -54,30 +58,31 @@ func (m *Memory) Add(ctx context.Context, rec *tahqiq.RawRecord, posts []tahqiq.
 	return r, isNew, m.added, err
 }
 
-// sum hashes strings, each ended by a zero byte so that ("ab", "c") and
-// ("a", "bc") differ, after id's eight bytes when id is not 0.
-func (m *Memory) sum(id int64, parts ...string) hkey {
-	var a, b maphash.Hash
-	a.SetSeed(m.seed1)
-	b.SetSeed(m.seed2)
-	if id != 0 {
-		var n [8]byte
-		binary.LittleEndian.PutUint64(n[:], uint64(id))
-		a.Write(n[:])
-		b.Write(n[:])
+// sum hashes a UID once per seed. A post's UID is hashed once for
+// FindPost and AddPost: the last one hashed is kept.
+func (m *Memory) sum(uid string) hkey {
+	if m.lastOK && uid == m.lastStr {
+		return m.lastKey
 	}
-	for _, p := range parts {
-		a.WriteString(p)
-		a.WriteByte(0)
-		b.WriteString(p)
-		b.WriteByte(0)
+	k := hkey{maphash.String(m.seed1, uid), maphash.String(m.seed2, uid)}
+	m.lastStr, m.lastKey, m.lastOK = uid, k, true
+	return k
+}
+
+// shareKey hashes a share of post id: the type and the object each
+// hashed on their own (so that ("ab", "c") and ("a", "bc") differ), then
+// with the id, once per seed.
+func (m *Memory) shareKey(post int64, typ tahqiq.ObjectType, object string) hkey {
+	var k hkey
+	for i, seed := range [2]maphash.Seed{m.seed1, m.seed2} {
+		k[i] = maphash.Comparable(seed, [3]uint64{uint64(post), maphash.String(seed, string(typ)), maphash.String(seed, object)})
 	}
-	return hkey{a.Sum64(), b.Sum64()}
+	return k
 }
 
 // Account implements Rows.
 func (m *Memory) Account(_ context.Context, uid string, _ int64, _ *tahqiq.Account) (int64, bool, error) {
-	k := m.sum(0, uid)
+	k := m.sum(uid)
 	if id, ok := m.accounts[k]; ok {
 		return id, false, nil
 	}
@@ -89,7 +94,7 @@ func (m *Memory) Account(_ context.Context, uid string, _ int64, _ *tahqiq.Accou
 
 // FindPost implements Rows.
 func (m *Memory) FindPost(_ context.Context, uid string) (int64, int64, string, bool, error) {
-	p, ok := m.posts[m.sum(0, uid)]
+	p, ok := m.posts[m.sum(uid)]
 	if !ok {
 		return 0, 0, "", false, nil
 	}
@@ -99,7 +104,7 @@ func (m *Memory) FindPost(_ context.Context, uid string) (int64, int64, string, 
 // AddPost implements Rows.
 func (m *Memory) AddPost(_ context.Context, p *tahqiq.Post, accID, _ int64) (int64, error) {
 	id := int64(len(m.posts) + 1)
-	m.posts[m.sum(0, p.UID)] = memPost{id: id, account: accID}
+	m.posts[m.sum(p.UID)] = memPost{id: id, account: accID}
 	m.posted = append(m.posted, p)
 	return id, nil
 }
@@ -113,13 +118,13 @@ func (m *Memory) AddRecordReject(context.Context, int64, int64, string, []byte) 
 
 // ShareExists implements Rows.
 func (m *Memory) ShareExists(_ context.Context, post int64, typ tahqiq.ObjectType, object string) (bool, error) {
-	_, ok := m.shares[m.sum(post, string(typ), object)]
+	_, ok := m.shares[m.shareKey(post, typ, object)]
 	return ok, nil
 }
 
 // AddShare implements Rows.
 func (m *Memory) AddShare(_ context.Context, post, _ int64, s tahqiq.Share) error {
-	m.shares[m.sum(post, string(s.Type), s.Object)] = struct{}{}
+	m.shares[m.shareKey(post, s.Type, s.Object)] = struct{}{}
 	m.added = append(m.added, s)
 	return nil
 }
