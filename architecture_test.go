@@ -84,21 +84,22 @@ var layers = map[string]int{
 // up. Packages not listed may import only the standard library and this
 // module.
 var thirdParty = map[string][]string{
-	"internal/auth":            {"golang.org/x/crypto"},                          // argon2id
-	"internal/ledger":          {"golang.org/x/mod"},                             // sumdb tlog and note: the log's tree and signed notes
-	"internal/witness":         {"golang.org/x/mod"},                             // signed notes
-	"internal/casework":        {"golang.org/x/mod"},                             // tlog hashes and note keys of the log it appends
-	"internal/textnorm":        {"golang.org/x/text"},                            // Unicode normalisation
-	"internal/textkey":         {"golang.org/x/text"},                            // Unicode normalisation
-	"internal/chromium":        {"github.com/chromedp"},                          // the DevTools protocol (captures, browser tests)
-	"internal/cli":             {"github.com/spf13"},                             // cobra and pflag
-	"internal/natsbus":         {"github.com/nats-io"},                           // NATS JetStream, the embedded server, NKeys
-	"internal/postgres":        {"github.com/jackc/pgx/v5"},                      // PostgreSQL driver, COPY
-	"internal/progress":        {"golang.org/x/sys"},                             // is stderr a terminal, how wide (TIOCGWINSZ; GetConsoleMode on Windows)
-	"internal/postgres/pgtest": {"github.com/jackc/pgx/v5"},                      // test-only
-	"internal/storecopy":       {"github.com/jackc/pgx/v5"},                      // COPY into PostgreSQL
-	"internal/sqlite":          {"modernc.org/sqlite"},                           // the embedded store, pure Go
-	"internal/storetest":       {"github.com/google/go-cmp", "golang.org/x/mod"}, // test-only
+	"internal/auth":             {"golang.org/x/crypto"},                          // argon2id
+	"internal/ledger":           {"golang.org/x/mod"},                             // sumdb tlog and note: the log's tree and signed notes
+	"internal/witness":          {"golang.org/x/mod"},                             // signed notes
+	"internal/casework":         {"golang.org/x/mod"},                             // tlog hashes and note keys of the log it appends
+	"internal/textnorm":         {"golang.org/x/text"},                            // Unicode normalisation
+	"internal/textkey":          {"golang.org/x/text"},                            // Unicode normalisation
+	"internal/chromium":         {"github.com/chromedp"},                          // the DevTools protocol (captures, browser tests)
+	"internal/cli":              {"github.com/spf13"},                             // cobra and pflag
+	"internal/natsbus/natstest": {"github.com/nats-io"},                           // test-only: a cluster of NATS servers for the failover tests
+	"internal/natsbus":          {"github.com/nats-io"},                           // NATS JetStream, the embedded server, NKeys
+	"internal/postgres":         {"github.com/jackc/pgx/v5"},                      // PostgreSQL driver, COPY
+	"internal/progress":         {"golang.org/x/sys"},                             // is stderr a terminal, how wide (TIOCGWINSZ; GetConsoleMode on Windows)
+	"internal/postgres/pgtest":  {"github.com/jackc/pgx/v5"},                      // test-only
+	"internal/storecopy":        {"github.com/jackc/pgx/v5"},                      // COPY into PostgreSQL
+	"internal/sqlite":           {"modernc.org/sqlite"},                           // the embedded store, pure Go
+	"internal/storetest":        {"github.com/google/go-cmp", "golang.org/x/mod"}, // test-only
 }
 
 // sameLevel lists allowed imports between packages of one level.
