@@ -69,9 +69,6 @@ Formats:
 			}
 			opt.FormatOptions = fo
 			opt.Stdin = e.stdin
-			if w := e.progressOut(); w != nil {
-				opt.Progress = w
-			}
 			opt.Log = e.log
 			db, err := e.openStore(ctx)
 			if err != nil {

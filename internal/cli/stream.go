@@ -18,6 +18,7 @@ import (
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/coord"
 	"github.com/tahqiq/tahqiq/internal/natsbus"
+	"github.com/tahqiq/tahqiq/internal/progress"
 )
 
 // streamFlags are the flags of the partitioned path.
@@ -247,19 +248,21 @@ func (e *env) partitioner(ctx context.Context, s streamFlags) (*coordEngine, fun
 		eng.engine = coord.Reduced(red)
 		eng.describe = fmt.Sprintf("%d partitions, partial aggregates merged in %d account-pair partitions", bus.Partitions, red.Reduces)
 	}
-	if out := e.progressOut(); out != nil {
+	if m := progress.FromContext(ctx); m != nil {
+		// each is told from one goroutine of the run
+		var paired, folded *progress.Phase
 		part.Progress = func(done, total int) {
-			if done == total || done%200 == 0 {
-				fmt.Fprintf(out, "stream: %d of %d batches paired\n", done, total)
+			if paired == nil {
+				paired = m.Phase("pairs made by the workers", "batches", int64(total))
 			}
+			paired.Set(int64(done))
 		}
 		if red != nil {
-			last := -1
 			red.Progress = func(done, total int) {
-				if done != last {
-					last = done
-					fmt.Fprintf(out, "stream: %d of %d tasks folded into partials\n", done, total)
+				if folded == nil {
+					folded = m.Phase("pairs folded by the workers", "tasks", int64(total))
 				}
+				folded.Set(int64(done))
 			}
 		}
 	}

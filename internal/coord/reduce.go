@@ -181,7 +181,7 @@ type Reducer interface {
 
 // reduceEdges is the run's side of the reduce path: the row flags, the
 // objects handed to red, and the edges from its merged partials.
-func (in *interned) reduceEdges(ctx context.Context, q, p *Params, red Reducer) ([]Edge, func(func(pairRef) error) error, error) {
+func (in *interned) reduceEdges(ctx context.Context, q, p *Params, red Reducer) ([]Edge, []int32, func(func(pairRef) error) error, error) {
 	active, keep, qual := in.participation(q, in.pairsStream(q))
 	// kept pairs, object by object, in Run's order (for the fast layer
 	// and, later, the evidence)
@@ -250,10 +250,11 @@ func (in *interned) reduceEdges(ctx context.Context, q, p *Params, red Reducer) 
 	// their keys rather than the edges (large structs)
 	var edges []Edge
 	var keys []keyedEdge
-	var byType fold
+	var byType []int32 // the edges' per-type counts, spec.Types per edge, in arrival order
 	err := red.Reduce(ctx, spec, objs, func(n int) {
 		edges = slices.Grow(edges, n)
 		keys = slices.Grow(keys, n)
+		byType = slices.Grow(byType, n*spec.Types)
 	}, func(ps []EdgePartial) error {
 		for i := range ps {
 			x := &ps[i]
@@ -261,19 +262,20 @@ func (in *interned) reduceEdges(ctx context.Context, q, p *Params, red Reducer) 
 				return fmt.Errorf("coord: the reducer answered for accounts %d and %d of %d", x.A, x.B, len(in.accounts))
 			}
 			keys = append(keys, keyedEdge{x.Key(), int32(len(edges))})
-			edges = append(edges, x.edge(byType.int32s(spec.Types), tf))
+			byType = append(byType, x.ByType...)
+			edges = append(edges, x.edge(int32(len(edges)), nil, tf))
 		}
 		return nil
 	})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	objs = nil
 	slices.SortFunc(keys, func(a, b keyedEdge) int { return cmp.Compare(a.key, b.key) })
 	for k := 1; k < len(keys); k++ {
 		if keys[k].key == keys[k-1].key {
 			e := &edges[keys[k].i]
-			return nil, nil, fmt.Errorf("coord: the reducer answered twice for accounts %d and %d", e.A, e.B)
+			return nil, nil, nil, fmt.Errorf("coord: the reducer answered twice for accounts %d and %d", e.A, e.B)
 		}
 	}
 	// position k takes the edge keys[k] names: follow each cycle
@@ -295,5 +297,5 @@ func (in *interned) reduceEdges(ctx context.Context, q, p *Params, red Reducer) 
 			pos = src
 		}
 	}
-	return edges, kept, nil
+	return edges, byType, kept, nil
 }
