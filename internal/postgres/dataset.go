@@ -134,6 +134,7 @@ func (t *caseTx) DeleteDataset(ctx context.Context, name string) (tahqiq.Dataset
 		`DELETE FROM accounts WHERE dataset_id = $1`,
 		`DELETE FROM records WHERE file_id IN (SELECT id FROM files WHERE dataset_id = $1)`,
 		`DELETE FROM rejects WHERE file_id IN (SELECT id FROM files WHERE dataset_id = $1)`,
+		`DELETE FROM media WHERE dataset_id = $1`,
 		`DELETE FROM files WHERE dataset_id = $1`,
 		`DELETE FROM datasets WHERE id = $1`,
 	} {
@@ -288,4 +289,54 @@ func decodeOptions(s string) (map[string]string, error) {
 	}
 	o := map[string]string{}
 	return o, json.Unmarshal([]byte(s), &o)
+}
+
+var _ tahqiq.MediaStore = (*DB)(nil)
+
+// mediaColumns are the columns of a media row, in the order scanMedia
+// reads and AddMedia writes them.
+const mediaColumns = `f.name, m.file_id, m.name, m.status, m.detail, m.sha256, m.size, m.width, m.height, m.orientation,
+	m.pdq, m.pdq_quality, m.pdq_dihedral, m.pdq_trimmed, m.dhash, m.object, m.distance, m.hashing`
+
+// eachMedia calls fn for every media row of a dataset, in the order
+// stored, through q (scoped: media rows are under row-level security).
+func eachMedia(ctx context.Context, q querier, dataset int64, fn func(tahqiq.MediaFile) error) error {
+	rows, err := q.Query(ctx, `SELECT `+mediaColumns+` FROM media m JOIN files f ON f.id = m.file_id WHERE m.dataset_id = $1 ORDER BY m.id`, dataset)
+	if err != nil {
+		return fmt.Errorf("postgres: media: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var m tahqiq.MediaFile
+		var status string
+		if err := rows.Scan(&m.File, &m.FileID, &m.Name, &status, &m.Detail, &m.SHA256, &m.Size, &m.Width, &m.Height, &m.Orientation,
+			&m.PDQ, &m.Quality, &m.Dihedral, &m.Trimmed, &m.DHash, &m.Object, &m.Distance, &m.Hashing); err != nil {
+			return fmt.Errorf("postgres: media: %w", err)
+		}
+		m.Status = tahqiq.MediaStatus(status)
+		if err := fn(m); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// FindMedia returns the media files of a dataset in the order stored.
+func (db *DB) FindMedia(ctx context.Context, dataset string) ([]tahqiq.MediaFile, error) {
+	out := []tahqiq.MediaFile{}
+	err := db.scoped(ctx, func(q querier) error {
+		var id int64
+		err := q.QueryRow(ctx, `SELECT id FROM datasets WHERE name = $1`, dataset).Scan(&id)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return tahqiq.Errorf(tahqiq.ENOTFOUND, "no dataset named %q", dataset)
+		}
+		if err != nil {
+			return fmt.Errorf("postgres: media of %q: %w", dataset, err)
+		}
+		return eachMedia(ctx, q, id, func(m tahqiq.MediaFile) error {
+			out = append(out, m)
+			return nil
+		})
+	})
+	return out, err
 }

@@ -122,6 +122,7 @@ func (t *caseTx) DeleteDataset(ctx context.Context, name string) (tahqiq.Dataset
 		`DELETE FROM accounts WHERE dataset_id = ?`,
 		`DELETE FROM records WHERE file_id IN (SELECT id FROM files WHERE dataset_id = ?)`,
 		`DELETE FROM rejects WHERE file_id IN (SELECT id FROM files WHERE dataset_id = ?)`,
+		`DELETE FROM media WHERE dataset_id = ?`,
 		`DELETE FROM files WHERE dataset_id = ?`,
 		`DELETE FROM datasets WHERE id = ?`,
 	} {
@@ -259,4 +260,60 @@ func decodeOptions(s string) (map[string]string, error) {
 	}
 	o := map[string]string{}
 	return o, json.Unmarshal([]byte(s), &o)
+}
+
+var _ tahqiq.MediaStore = (*DB)(nil)
+
+// mediaColumns are the columns of a media row, in the order scanMedia
+// reads and AddMedia writes them.
+const mediaColumns = `f.name, m.file_id, m.name, m.status, m.detail, m.sha256, m.size, m.width, m.height, m.orientation,
+	m.pdq, m.pdq_quality, m.pdq_dihedral, m.pdq_trimmed, m.dhash, m.object, m.distance, m.hashing`
+
+func scanMedia(sc interface{ Scan(...any) error }) (tahqiq.MediaFile, error) {
+	var m tahqiq.MediaFile
+	var status string
+	err := sc.Scan(&m.File, &m.FileID, &m.Name, &status, &m.Detail, &m.SHA256, &m.Size, &m.Width, &m.Height, &m.Orientation,
+		&m.PDQ, &m.Quality, &m.Dihedral, &m.Trimmed, &m.DHash, &m.Object, &m.Distance, &m.Hashing)
+	m.Status = tahqiq.MediaStatus(status)
+	return m, err
+}
+
+// eachMedia calls fn for every media row of a dataset, in the order
+// stored.
+func eachMedia(ctx context.Context, q interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}, dataset int64, fn func(tahqiq.MediaFile) error) error {
+	rows, err := q.QueryContext(ctx, `SELECT `+mediaColumns+` FROM media m JOIN files f ON f.id = m.file_id WHERE m.dataset_id = ? ORDER BY m.id`, dataset)
+	if err != nil {
+		return fmt.Errorf("sqlite: media: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		m, err := scanMedia(rows)
+		if err != nil {
+			return fmt.Errorf("sqlite: media: %w", err)
+		}
+		if err := fn(m); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// FindMedia returns the media files of a dataset in the order stored.
+func (db *DB) FindMedia(ctx context.Context, dataset string) ([]tahqiq.MediaFile, error) {
+	var id int64
+	err := db.read.QueryRowContext(ctx, `SELECT id FROM datasets WHERE name = ?`, dataset).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, tahqiq.Errorf(tahqiq.ENOTFOUND, "no dataset named %q", dataset)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: media of %q: %w", dataset, err)
+	}
+	out := []tahqiq.MediaFile{}
+	err = eachMedia(ctx, db.read, id, func(m tahqiq.MediaFile) error {
+		out = append(out, m)
+		return nil
+	})
+	return out, err
 }

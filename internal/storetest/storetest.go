@@ -23,6 +23,7 @@ type Store interface {
 	tahqiq.PostStore
 	tahqiq.PostScanner
 	tahqiq.RederiveStore
+	tahqiq.MediaStore
 	FindRejects(ctx context.Context, dataset string, limit, offset int) ([]tahqiq.RejectRecord, error)
 }
 
@@ -36,6 +37,7 @@ func Run(t *testing.T, newStore func(t *testing.T) Store) {
 	t.Run("FileThatKeptNothingIsRetried", func(t *testing.T) { testRetry(t, newStore(t)) })
 	t.Run("PostOfTwoAccountsIsAConflict", func(t *testing.T) { testConflict(t, newStore(t)) })
 	t.Run("Rederive", func(t *testing.T) { testRederive(t, newStore(t)) })
+	t.Run("Media", func(t *testing.T) { testMedia(t, newStore(t)) })
 }
 
 // testRederive: a dataset's derivation is recorded; a re-derivation reads
