@@ -9,3 +9,8 @@
 // the grouping rule are docs/images.md's, applied by internal/ingest and
 // the images command.
 package imagehash
+
+// Version names the hashing rules (decoding, orientation, transparency
+// over white, PDQ, the frame trimming, dHash), recorded with every hash
+// stored; raise it with any change that changes a hash.
+const Version = "imagehash-1"

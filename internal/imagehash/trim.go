@@ -7,9 +7,10 @@ const borderTolerance = 16
 // trimBorders finds the uniform frame around a picture: from each side,
 // the lines (rows, then columns within the rows left) whose every pixel
 // is within borderTolerance of the line's first one. It returns the
-// rectangle inside, and ok only when the frame takes at least 2% of the
-// width or height and leaves at least half of each: a frame, not a
-// picture that is mostly flat.
+// rectangle inside, and ok only when two opposite sides lose at least 1%
+// of the width or height each (a frame, or the bars of a screenshot; not
+// a clear sky above a landscape) and at least half of each remains (not
+// a picture that is mostly flat).
 func trimBorders(lum []float32, w, h int) (x0, y0, x1, y1 int, ok bool) {
 	uniform := func(get func(i int) float32, n int) bool {
 		if n <= 0 {
@@ -43,8 +44,9 @@ func trimBorders(lum []float32, w, h int) (x0, y0, x1, y1 int, ok bool) {
 		x1--
 	}
 	tw, th := x1-x0, y1-y0
-	framed := (w-tw)*50 >= w || (h-th)*50 >= h
-	return x0, y0, x1, y1, framed && tw*2 >= w && th*2 >= h
+	bars := y0*100 >= h && (h-y1)*100 >= h    // above and below
+	pillars := x0*100 >= w && (w-x1)*100 >= w // left and right
+	return x0, y0, x1, y1, (bars || pillars) && tw*2 >= w && th*2 >= h
 }
 
 // trimmed returns the picture inside its frame, or nil when it has none.
