@@ -57,7 +57,7 @@ var layers = map[string]int{
 	"internal/ledger":             2,
 	"internal/ledger/minverify":   2, // test-only, see testOnly
 	"internal/witness":            3,
-	"internal/blob":               2,
+	"internal/blob":               3, // imports imagehash
 	"internal/imagehash":          2,
 	"internal/taxonomy":           2,
 	"internal/capture":            3, // imports internal/chromium

@@ -113,7 +113,8 @@ func (e *env) readPosts(ctx context.Context, pf *postFlags, handles bool, fn fun
 	}
 	im := e.importer()
 	im.Limits = pf.limits.limits()
-	sum, err := im.Read(ctx, pf.inputs, ingest.Options{Format: format, FormatOptions: fo, Stdin: e.stdin, Progress: e.progressOut()}, func(it *ingest.Item) error {
+	// the text analyses read no pictures
+	sum, err := im.Read(ctx, pf.inputs, ingest.Options{Format: format, FormatOptions: fo, Stdin: e.stdin, Progress: e.progressOut(), NoMedia: true}, func(it *ingest.Item) error {
 		if handles {
 			for _, a := range it.Parsed.Accounts {
 				if a.Handle != "" {

@@ -141,3 +141,40 @@ func itoa(n int) string {
 	}
 	return s
 }
+
+// TestCluster: pictures linked directly or through another are one group,
+// whatever their order; a low-quality picture stays alone.
+func TestCluster(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	base := randomHash(r)
+	a := flip(r, base, 4)
+	b := flip(r, a, 8)   // 8 from a
+	c := flip(r, b, 8)   // 8 from b, up to 16 from a: linked through b
+	far := randomHash(r) // alone
+	flat := flip(r, base, 2)
+	h := func(x imagehash.Hash) imagehash.Hashes {
+		var out imagehash.Hashes
+		for i := range out.Dihedral {
+			out.Dihedral[i] = x
+		}
+		return out
+	}
+	for _, order := range [][]int{{0, 1, 2, 3, 4}, {4, 3, 2, 1, 0}, {2, 4, 0, 3, 1}} {
+		pics := []imagehash.Hash{a, b, c, far, flat}
+		quality := []int{90, 90, 90, 90, 10}
+		var hs []imagehash.Hashes
+		var qs []int
+		for _, i := range order {
+			hs = append(hs, h(pics[i]))
+			qs = append(qs, quality[i])
+		}
+		g := imagehash.Cluster(hs, qs, imagehash.SameImage)
+		group := map[int]int{} // picture -> its group's first picture (as picture)
+		for pos, i := range order {
+			group[i] = order[g[pos]]
+		}
+		if group[0] != group[1] || group[1] != group[2] || group[3] == group[0] || group[4] == group[0] || group[3] != 3 || group[4] != 4 {
+			t.Errorf("order %v: groups %v; want a, b, c together, the far and the flat one alone", order, group)
+		}
+	}
+}

@@ -110,16 +110,18 @@ func symbol(img *image.RGBA, k, cx, cy int) {
 	}
 }
 
-// Landscape draws a photograph-like scene of its seed: a sky, layered
-// hills and grain.
-func Landscape(seed uint64) *image.RGBA {
-	const w, h = 800, 533
+// Landscape draws a photograph-like scene of its seed, 800×533: a sky,
+// layered hills and grain.
+func Landscape(seed uint64) *image.RGBA { return LandscapeSized(seed, 800, 533) }
+
+// LandscapeSized draws Landscape at another size.
+func LandscapeSized(seed uint64, w, h int) *image.RGBA {
 	r := rand.New(rand.NewPCG(seed, 17))
 	img := image.NewRGBA(image.Rect(0, 0, w, h))
 	phase := [3]float64{r.Float64() * 6, r.Float64() * 6, r.Float64() * 6}
 	for y := range h {
 		for x := range w {
-			fx, fy := float64(x)/w, float64(y)/h
+			fx, fy := float64(x)/float64(w), float64(y)/float64(h)
 			c := color.RGBA{uint8(120 + 100*fy), uint8(160 + 60*fy), 235, 255}
 			for l := range 3 {
 				ridge := 0.45 + 0.12*float64(l) + 0.08*math.Sin(fx*float64(5+3*l)+phase[l]) + 0.03*math.Sin(fx*31+phase[l]*2)
@@ -327,6 +329,9 @@ func WriteMediaExport(tb testing.TB, dir string, id int64, start time.Time, msgs
 	return result
 }
 
+// Start is when the made exports begin.
+var Start = time.Date(2024, 2, 8, 10, 0, 0, 0, time.UTC)
+
 // NotIncluded is Telegram Desktop's placeholder for a file left out of an
 // export.
 const NotIncluded = "(File not included. Change data exporting settings to download.)"
@@ -360,7 +365,7 @@ func TelegramMediaExport(tb testing.TB, dir string) MediaExport {
 		{From: 5, At: 1100, Text: "broken", File: "files/broken.jpg", Mime: "image/jpeg", Data: truncated},
 	}
 	const id = 1500000001
-	result := WriteMediaExport(tb, dir, id, time.Date(2024, 2, 8, 10, 0, 0, 0, time.UTC), msgs)
+	result := WriteMediaExport(tb, dir, id, Start, msgs)
 	chat := "channel" + strconv.Itoa(id)
 	uid := func(i int) string { return "telegram:" + chat + "/" + strconv.Itoa(100+i) }
 	return MediaExport{Dir: dir, Result: result, Chat: chat,
