@@ -66,7 +66,7 @@ const (
 // is stored, so that one deleted, added or edited under the data
 // directory shows when the store is verified.
 type RunRecord struct {
-	Kind      string            `json:"kind"` // "coord" or "audit"
+	Kind      string            `json:"kind"` // "coord", "audit", "narratives", "claims" or "targets"
 	ID        string            `json:"id"`
 	Name      string            `json:"name,omitempty"`
 	Dataset   string            `json:"dataset,omitempty"`

@@ -9,13 +9,13 @@ import (
 )
 
 // LogRun records a stored analysis run in the custody log: one entry,
-// "coord.run" or "audit.run", naming the run as a record (tahqiq.RecRun)
+// "<kind>.run" (coord, audit, narratives, claims, targets), naming the run as a record (tahqiq.RecRun)
 // whose digest covers the SHA-256 of every file of its directory. The run
 // store calls it before the run is listed (runs.Store.Log), so a run is
 // never listed unlogged; verifying the store then finds a run deleted,
 // added or edited under the data directory.
 func (s *Service) LogRun(ctx context.Context, rec tahqiq.RunRecord) error {
-	if rec.Kind != "coord" && rec.Kind != "audit" {
+	if runWhat[rec.Kind] == "" {
 		return tahqiq.Errorf(tahqiq.EINVALID, "casework: no run kind %q", rec.Kind)
 	}
 	actor := rec.CreatedBy
@@ -36,11 +36,15 @@ func runRef(rec tahqiq.RunRecord) tahqiq.RecordRef {
 	return ref(tahqiq.RecRun, rec.Kind+"/"+rec.ID, rec)
 }
 
+// runWhat names each kind of run (runs.Kinds) to a person.
+var runWhat = map[string]string{"coord": "coordination run", "audit": "audit run", "narratives": "narratives run",
+	"claims": "claims match run", "targets": "targeting run"}
+
 // runLabel names a run to a person.
 func runLabel(rec tahqiq.RunRecord) string {
-	what := "coordination run"
-	if rec.Kind == "audit" {
-		what = "audit run"
+	what := runWhat[rec.Kind]
+	if what == "" {
+		what = rec.Kind + " run"
 	}
 	l := fmt.Sprintf("%s %s", what, rec.ID)
 	if rec.Name != "" {

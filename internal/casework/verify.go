@@ -13,6 +13,7 @@ import (
 	"github.com/tahqiq/tahqiq/internal/blob"
 	"github.com/tahqiq/tahqiq/internal/decompress"
 	"github.com/tahqiq/tahqiq/internal/ledger"
+	"github.com/tahqiq/tahqiq/internal/progress"
 )
 
 // How a verification came to trust the log key it checked against.
@@ -76,6 +77,10 @@ type VerifyOptions struct {
 	Reader *tahqiq.User
 	// Limits bound a zip bundle, checked before any member is read.
 	Limits decompress.Limits
+	// Meter shows how far a bundle's check is (VerifyBundle takes no
+	// context to carry it; nil: nowhere). VerifyStore reports to the
+	// meter of its context.
+	Meter *progress.Meter
 }
 
 // chooseKey decides which key to check against and how far to trust it.
@@ -201,6 +206,8 @@ func (s *Service) VerifyStore(ctx context.Context, o VerifyOptions) (*Report, er
 	// Read a consistent state: every change appends to the log in its own
 	// transaction, so a log of the same size before and after the reads
 	// means no change came in between.
+	prog := progress.Start(ctx, "reading the store", "", 0)
+	defer func() { prog.Done() }()
 	for try := 0; ; try++ {
 		n0, err := s.Store.LogSize(ctx)
 		if err != nil {
@@ -237,6 +244,7 @@ func (s *Service) VerifyStore(ctx context.Context, o VerifyOptions) (*Report, er
 	if err != nil {
 		return nil, err
 	}
+	prog = progress.Start(ctx, "checking the custody log", "", 0)
 	leaves := ledger.Leaves(entries)
 	latest := checkLog(r, leaves, checkpoints, o.Earlier, o)
 	n := int64(len(entries))
@@ -268,7 +276,9 @@ func (s *Service) VerifyStore(ctx context.Context, o VerifyOptions) (*Report, er
 		r.note("%d records were logged before their entries named records (log format 1, or runs of tahqiq serve before runs were records) and are proven logged, not complete (their deletion or rollback would not show)", cmp.Legacy)
 	}
 	checked := map[string]bool{}
+	prog = progress.Start(ctx, "checking the items' files", "items", int64(len(items)))
 	for _, it := range items {
+		prog.Add(1)
 		r.Items++
 		for _, b := range it.Blobs {
 			if checked[b.SHA256] {
@@ -283,6 +293,7 @@ func (s *Service) VerifyStore(ctx context.Context, o VerifyOptions) (*Report, er
 	}
 	// The stored hash cache must agree with the entries (new appends and
 	// proofs are computed from it).
+	prog = progress.Start(ctx, "checking the stored tree hashes", "", 0)
 	mem := &ledger.MemStore{}
 	if _, err := ledger.New(mem).Append(entries...); err == nil {
 		total := tlog.StoredHashIndex(0, n)

@@ -155,14 +155,15 @@ func readEdges(t *testing.T, path string) [][2]string {
 // where the server keeps its runs (without --out too), as the one who
 // acts, and writes to --out the files of the run kept; the server's run
 // of the same request (the run store, as POST /api/v1/coord/runs makes
-// it) writes the same files. A run of files is not kept in the store.
+// it) writes the same files: neither says a percentile, so they share
+// one default (0.5). A run of files is not kept in the store.
 func TestCoordOnePath(t *testing.T) {
 	data := t.TempDir()
 	fixture := filepath.Join("..", "demo", "data", "russian_coord_tweets.events.csv.gz")
 	if code, _, stderr := run(t, data, "", "import", "--dataset", "ru", fixture); code != 0 {
 		t.Fatalf("import: %s", stderr)
 	}
-	args := []string{"coord", "--dataset", "ru", "--by", "retweet", "--percentile", "0.5"}
+	args := []string{"coord", "--dataset", "ru", "--by", "retweet"}
 	code, stdout, stderr := run(t, data, "", args...)
 	if code != 0 || !strings.Contains(stdout, "kept in "+filepath.Join(data, "runs", "coord")) {
 		t.Fatalf("coord --dataset without --out: exit %d, %s %s", code, stdout, stderr)
@@ -188,7 +189,7 @@ func TestCoordOnePath(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := rs.RunCoord(context.Background(), openSQLite(t, data), runs.CoordRequest{Dataset: "ru", By: []string{"retweet"}, Percentile: ptr(0.5)}, cli.Version, "", nil)
+	srv, err := rs.RunCoord(context.Background(), openSQLite(t, data), runs.CoordRequest{Dataset: "ru", By: []string{"retweet"}}, cli.Version, "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -262,6 +263,9 @@ func TestCoordRunsLogged(t *testing.T) {
 // for a run of the files, a CLI run of the dataset imported from them
 // and the server's run of it.
 func TestCoordReach(t *testing.T) {
+	if testing.Short() {
+		t.Skip("heavy: three runs of the IRA tweets (files, CLI dataset, server); runs without -short, as CI does")
+	}
 	ira := filepath.Join(parsetest.DataDir(t, "social", "ira-538-by-author"), "tweets_2016-11-01_to_2016-11-10.csv")
 	data := t.TempDir()
 	if code, _, stderr := run(t, data, "", "import", "--dataset", "ira", ira); code != 0 {

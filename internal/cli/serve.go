@@ -147,6 +147,7 @@ given the same --data use it; other clients take it with --nats-creds FILE
 				UI:      webUI(),
 				Version: Version, Log: e.log, Secure: secure,
 				Password: auth.DefaultParams,
+				DataDir:  e.dataDir, // the claim sets are read from DATA/claimsets, as the CLI reads them
 			}
 			// bundles sent to the server are checked against the keys its
 			// operator pinned (tahqiq trust add), besides its own

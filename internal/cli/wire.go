@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -56,14 +55,6 @@ func isPostgresURL(u string) bool {
 // importer returns the import pipeline with every shipped format.
 func (e *env) importer() *ingest.Importer {
 	return &ingest.Importer{Formats: ingest.Default()}
-}
-
-// progressOut is where progress goes: stderr unless --quiet.
-func (e *env) progressOut() io.Writer {
-	if e.quiet {
-		return nil
-	}
-	return e.stderr
 }
 
 // fullStore is what tahqiq serve and the case commands need: datasets,

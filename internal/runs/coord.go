@@ -18,6 +18,8 @@ import (
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/coord"
 	"github.com/tahqiq/tahqiq/internal/ingest"
+	"github.com/tahqiq/tahqiq/internal/progress"
+	"github.com/tahqiq/tahqiq/internal/signals"
 )
 
 // A ShareSource is a store a coordination run reads a dataset from.
@@ -51,10 +53,19 @@ func DatasetShares(ctx context.Context, st ShareSource, name string, types []tah
 		filter.Types = append(filter.Types, t)
 	}
 	var shares []tahqiq.Share
+	total := d.Counts.Shares // of every type: the total when all are read
+	if filter.Types != nil {
+		total = 0
+	}
+	prog := progress.Start(ctx, "reading shares from the store", "shares", total)
 	err = st.ScanShares(ctx, filter, func(s tahqiq.Share) error {
+		if len(shares)&4095 == 4095 {
+			prog.Add(4096)
+		}
 		shares = append(shares, s)
 		return nil
 	})
+	prog.Done()
 	src := coord.Source{Inputs: []coord.Input{{Name: name, Source: "dataset"}}, RejectedCount: d.Counts.Rejects}
 	for _, f := range d.Sources {
 		src.Inputs = append(src.Inputs, coord.Input{Name: f.Name, SHA256: f.SHA256, Format: f.Format, Source: "dataset:" + name})
@@ -135,6 +146,17 @@ type CoordRequest struct {
 	Name string `json:"name,omitempty"`
 }
 
+// DefaultRequest is the request whose every field says the default a run
+// takes when the field is omitted (coord.DefaultParams): what the web UI's
+// form starts from, so that a run from the browser and one from the CLI
+// with no flags are the same run.
+func DefaultRequest() CoordRequest {
+	p := coord.DefaultParams()
+	return CoordRequest{By: []string{}, Window: strconv.FormatInt(p.Window, 10) + "s", WindowKind: p.WindowKind, Weight: p.Weight,
+		MinParticipation: &p.MinParticipation, MinWeight: &p.MinWeight, Percentile: &p.Percentile, Communities: p.Communities,
+		Seed: &p.Seed, MinTokens: &p.MinTokens, Jaccard: &p.Jaccard}
+}
+
 // Params turns the request into validated run parameters.
 func (r CoordRequest) Params() (coord.Params, error) {
 	p := coord.DefaultParams()
@@ -200,16 +222,17 @@ type CoordRun struct {
 
 // DatasetRun reads a stored dataset for a coordination run with
 // parameters p: the shares of p's types, what the dataset says of the
-// accounts' reach (Reach; for communities.csv, so not without the graph
-// step), and, when p compares near-text, the texts of its posts: every
-// post but reposts (a repost carries its original's text, not its own),
-// as tahqiq coord --input collects them from files. The posts are read
-// while the shares are.
+// accounts (Accounts: what it calls them, written beside every account UID
+// of the outputs; their reach for communities.csv and their signals for
+// nodes.csv), and, when p compares near-text, the texts of its posts:
+// every post but reposts (a repost carries its original's text, not its
+// own), as FileData collects them from files. The posts are read while
+// the shares are.
 func DatasetRun(ctx context.Context, st ShareSource, name string, p coord.Params) (CoordRun, error) {
 	start := time.Now()
 	r := CoordRun{Params: p, Dataset: name}
 	near := slices.Contains(p.Types, coord.ObjNearText)
-	var reach Reach
+	var accts Accounts
 	var authors []string
 	posts := make(chan error, 1)
 	pctx, cancel := context.WithCancel(ctx)
@@ -222,7 +245,7 @@ func DatasetRun(ctx context.Context, st ShareSource, name string, p coord.Params
 					seen[post.AuthorUID] = true
 					authors = append(authors, post.AuthorUID)
 				}
-				reach.Post(post)
+				accts.Post(&post)
 				if near && post.Kind != tahqiq.KindRepost && post.Text != "" {
 					r.Data.Texts = append(r.Data.Texts, TextPost(post))
 				}
@@ -242,11 +265,8 @@ func DatasetRun(ctx context.Context, st ShareSource, name string, p coord.Params
 		return r, err
 	}
 	r.Data.Shares, r.Source = shares, src
-	if !near && !p.Graph {
-		r.Read = time.Since(start).Seconds()
-		return r, nil
-	}
-	// followers: the accounts the dataset keeps, of the posts and shares
+	// names and followers: the accounts the dataset keeps, of the posts
+	// and shares
 	seen := map[string]bool{}
 	var uids []string
 	for _, uid := range authors {
@@ -265,12 +285,12 @@ func DatasetRun(ctx context.Context, st ShareSource, name string, p coord.Params
 	}
 	for _, uid := range uids {
 		if a, ok := accounts[uid]; ok {
-			reach.Account(a)
+			accts.Account(a)
 		} else {
-			reach.Author(uid)
+			accts.Author(uid)
 		}
 	}
-	r.Data.Reach = reach.Map()
+	accts.Fill(&r.Data)
 	r.Read = time.Since(start).Seconds()
 	return r, nil
 }
@@ -364,10 +384,14 @@ func (s *Store) RunCoord(ctx context.Context, st ShareSource, req CoordRequest, 
 	return made.Info, nil
 }
 
-// Node is an account of a run's network.
+// Node is an account of a run's network: its UID, what the data calls it
+// (handle, name) and how people know it (Label: "@handle", else its name,
+// else the UID).
 type Node struct {
 	ID        string  `json:"id"`
 	Label     string  `json:"label"`
+	Handle    string  `json:"handle,omitempty"`
+	Name      string  `json:"name,omitempty"`
 	Community int     `json:"community"`
 	Degree    int     `json:"degree"`
 	Strength  float64 `json:"strength"`
@@ -396,25 +420,29 @@ type Graph struct {
 }
 
 // GraphFilter selects edges: at least MinWeight, only flagged ones, at
-// most Limit (the heaviest), of one of Types, active within [From, To].
+// most Limit (the heaviest), of one of Types, active within [From, To],
+// touching an account whose signals (the run's nodes.csv) meet Where.
 type GraphFilter struct {
 	MinWeight   float64
 	FlaggedOnly bool
 	Limit       int
 	Types       []string
 	From, To    string // RFC 3339; empty = open
+	Where       signals.Filters
 }
 
 // loaded is a run's network read from its files, cached.
 type loaded struct {
 	nodes    map[string]Node
-	edges    []GraphEdge // heaviest first
+	signals  map[string]*signals.Row // the accounts' signals (nodes.csv's last columns)
+	edges    []GraphEdge             // heaviest first
 	evidence map[[2]string][]coord.EvidenceRow
 	evErr    error
 	evOnce   sync.Once
 	evSum    string // SHA-256 of evidence.csv.gz, hashed once
 	sumOnce  sync.Once
 	dir      string
+	named    bool // its files name the accounts (runs since issue 16)
 }
 
 var cache struct {
@@ -437,9 +465,13 @@ func (s *Store) load(id string) (*loaded, error) {
 	if l, ok := cache.runs[dir]; ok {
 		return l, nil
 	}
-	l := &loaded{dir: dir, nodes: map[string]Node{}}
+	l := &loaded{dir: dir, nodes: map[string]Node{}, signals: map[string]*signals.Row{}}
 	err = coord.ReadNodes(filepath.Join(dir, "nodes.csv"), func(x coord.NodeRow) error {
-		l.nodes[x.Account] = Node{ID: x.Account, Label: x.Account, Community: int(x.Community), Degree: int(x.Degree), Strength: x.Strength, Posts: int(x.Posts)}
+		l.nodes[x.Account] = Node{ID: x.Account, Label: coord.AccountName{Handle: x.Handle, Name: x.Name}.Label(x.Account), Handle: x.Handle, Name: x.Name,
+			Community: int(x.Community), Degree: int(x.Degree), Strength: x.Strength, Posts: int(x.Posts)}
+		if x.Signals != nil {
+			l.signals[x.Account] = x.Signals
+		}
 		return nil
 	})
 	if err != nil && !errors.Is(err, os.ErrNotExist) { // a run made without the graph step has none
@@ -455,9 +487,14 @@ func (s *Store) load(id string) (*loaded, error) {
 		}
 		slices.Sort(e.Types)
 		l.edges = append(l.edges, e)
-		for _, a := range []string{e.Source, e.Target} {
+		l.named = cols.Names
+		for i, a := range []string{e.Source, e.Target} {
 			if _, ok := l.nodes[a]; !ok {
-				l.nodes[a] = Node{ID: a, Label: a, Community: -1}
+				n := coord.AccountName{Handle: x.HandleA, Name: x.NameA}
+				if i == 1 {
+					n = coord.AccountName{Handle: x.HandleB, Name: x.NameB}
+				}
+				l.nodes[a] = Node{ID: a, Label: n.Label(a), Handle: n.Handle, Name: n.Name, Community: -1}
 			}
 		}
 		return nil
@@ -488,9 +525,10 @@ func (s *Store) load(id string) (*loaded, error) {
 
 func rfc3339(t int64) string { return time.Unix(t, 0).UTC().Format(time.RFC3339) }
 
-// Graph returns the network of a coordination run, filtered; labels (the
-// accounts' handles) come from label when it is not nil.
-func (s *Store) Graph(id string, f GraphFilter, label func(uids []string) map[string]string) (Graph, error) {
+// Graph returns the network of a coordination run, filtered. A run's
+// files name its accounts; those of a run made before they did (issue 16)
+// are named by names when it is not nil (its dataset's accounts).
+func (s *Store) Graph(id string, f GraphFilter, names func(uids []string) map[string]coord.AccountName) (Graph, error) {
 	l, err := s.load(id)
 	if err != nil {
 		return Graph{}, err
@@ -507,6 +545,9 @@ func (s *Store) Graph(id string, f GraphFilter, label func(uids []string) map[st
 		if (f.From != "" && e.Last < f.From) || (f.To != "" && e.First > f.To) {
 			continue
 		}
+		if len(f.Where) > 0 && !f.Where.Match(l.signals[e.Source]) && !f.Where.Match(l.signals[e.Target]) {
+			continue
+		}
 		if f.Limit > 0 && len(g.Edges) == f.Limit {
 			g.Truncated = true
 			break
@@ -519,19 +560,71 @@ func (s *Store) Graph(id string, f GraphFilter, label func(uids []string) map[st
 			}
 		}
 	}
-	if label != nil && len(g.Nodes) > 0 {
+	if !l.named && names != nil && len(g.Nodes) > 0 {
 		uids := make([]string, len(g.Nodes))
 		for i, n := range g.Nodes {
 			uids[i] = n.ID
 		}
-		names := label(uids)
+		m := names(uids)
 		for i := range g.Nodes {
-			if h := names[g.Nodes[i].ID]; h != "" {
-				g.Nodes[i].Label = h
+			n := &g.Nodes[i]
+			if x, ok := m[n.ID]; ok {
+				n.Handle, n.Name, n.Label = x.Handle, x.Name, x.Label(n.ID)
 			}
 		}
 	}
 	return g, nil
+}
+
+// AccountsByRef finds a dataset's accounts by what a person writes of one
+// (tahqiq.SummaryStore's FindAccountsByRef).
+type AccountsByRef interface {
+	FindAccountsByRef(ctx context.Context, dataset, ref string) ([]tahqiq.Account, error)
+}
+
+// DatasetAccount returns the UID of the account of a stored dataset that
+// ref names (tahqiq.ResolveAccount: its UID, its id as the file wrote it,
+// its handle, its name).
+func DatasetAccount(ctx context.Context, st AccountsByRef, dataset, ref string) (string, error) {
+	cands, err := st.FindAccountsByRef(ctx, dataset, ref)
+	if err != nil {
+		return "", err
+	}
+	a, err := tahqiq.ResolveAccount(ref, "dataset "+dataset, cands)
+	return a.UID, err
+}
+
+// ResolveAccount returns the UID of the account of run id that ref names
+// (tahqiq.ResolveAccount: its UID, its id as the file wrote it, its
+// handle, its name).
+func (s *Store) ResolveAccount(id, ref string) (string, error) {
+	l, err := s.load(id)
+	if err != nil {
+		return "", err
+	}
+	if _, ok := l.nodes[ref]; ok {
+		return ref, nil
+	}
+	cands := make([]tahqiq.Account, 0, len(l.nodes))
+	for _, n := range l.nodes {
+		cands = append(cands, tahqiq.Account{UID: n.ID, Handle: n.Handle, Name: n.Name})
+	}
+	a, err := tahqiq.ResolveAccount(ref, "run "+id, cands)
+	return a.UID, err
+}
+
+// Account returns the node of account uid in run id: what the data calls
+// it and its place in the network (ENOTFOUND when it has no edge there).
+func (s *Store) Account(id, uid string) (Node, error) {
+	l, err := s.load(id)
+	if err != nil {
+		return Node{}, err
+	}
+	n, ok := l.nodes[uid]
+	if !ok {
+		return n, tahqiq.Errorf(tahqiq.ENOTFOUND, "account %q has no edge in run %s", uid, id)
+	}
+	return n, nil
 }
 
 // AccountEdges returns a run's node for an account and its edges.
@@ -551,6 +644,16 @@ func (s *Store) AccountEdges(id, uid string) (Node, []GraphEdge, error) {
 		}
 	}
 	return n, out, nil
+}
+
+// AccountSignals returns an account's signals as a run's nodes.csv gives
+// them (nil when it has none: a run made before signals were written).
+func (s *Store) AccountSignals(id, uid string) (*signals.Row, error) {
+	l, err := s.load(id)
+	if err != nil {
+		return nil, err
+	}
+	return l.signals[uid], nil
 }
 
 // Evidence returns the co-share pairs behind the edge between accounts a

@@ -1,9 +1,12 @@
-// Package runs makes and keeps analysis runs (coordination and election
-// audit) as directories under the data directory, so that the CLI and the
-// server make, list and read them the same way: a coordination run,
-// whoever asks for it, is made by MakeCoord (into a directory) or
-// Store.MakeCoord (kept in the store) from a CoordRun, read from files by
-// the CLI or from a stored dataset by DatasetRun. A run directory is
+// Package runs makes and keeps analysis runs (coordination, election
+// audit, narratives, claims match, targets) as directories under the data
+// directory, so that the CLI and the server make, list and read them the
+// same way: a coordination run, whoever asks for it, is made by MakeCoord
+// (into a directory) or Store.MakeCoord (kept in the store) from a
+// CoordRun, read from files by the CLI or from a stored dataset by
+// DatasetRun; a text analysis by MakeNarratives, MakeClaims, MakeTargets
+// or their Store.Store* (text.go), its posts read by the Dataset*
+// functions (ReadDataset). A run directory is
 // written under a temporary name and completed by Store.finish, which
 // renames it into place: a listed run is always whole. The package
 // chooses no engine: the CLI's wiring gives Store.Engine.
@@ -30,9 +33,18 @@ import (
 
 // Kinds of runs.
 const (
-	Coord = "coord"
-	Audit = "audit"
+	Coord      = "coord"
+	Audit      = "audit"
+	Narratives = "narratives" // tahqiq narratives
+	Claims     = "claims"     // tahqiq claims match
+	Targets    = "targets"    // tahqiq targets
 )
+
+// prefixes are the first letter of each kind's run ids.
+var prefixes = map[string]byte{Coord: 'c', Audit: 'a', Narratives: 'n', Claims: 'm', Targets: 't'}
+
+// Kinds lists every kind of run.
+var Kinds = []string{Coord, Audit, Narratives, Claims, Targets}
 
 // Info is run.json, written beside the analysis' own outputs.
 type Info struct {
@@ -44,7 +56,9 @@ type Info struct {
 	// InputSHA256 is the hex SHA-256 of each input file, as Inputs
 	// orders them (audit runs; coordination runs of a dataset name it).
 	InputSHA256 []string         `json:"input_sha256,omitempty"`
-	Map         string           `json:"map,omitempty"` // audit column map
+	Map         string           `json:"map,omitempty"`       // audit column map
+	ClaimSet    string           `json:"claim_set,omitempty"` // claims runs: the claim set matched (its readers read the run)
+	CoordRun    string           `json:"coord_run,omitempty"` // narratives and targets runs: the coordination run linked
 	CreatedAt   time.Time        `json:"created"`
 	CreatedBy   string           `json:"created_by,omitempty"`
 	Params      json.RawMessage  `json:"params,omitempty"`
@@ -80,10 +94,11 @@ func (s *Store) now() time.Time {
 // Path returns the directory of a run, checking the kind and the id's
 // form so that no request can name a path outside the store.
 func (s *Store) Path(kind, id string) (string, error) {
-	if kind != Coord && kind != Audit {
+	prefix, ok := prefixes[kind]
+	if !ok {
 		return "", tahqiq.Errorf(tahqiq.EINVALID, "no run kind %q", kind)
 	}
-	if !idRE.MatchString(id) || id[0] != kind[0] {
+	if !idRE.MatchString(id) || id[0] != prefix {
 		return "", tahqiq.Errorf(tahqiq.ENOTFOUND, "no %s run %q", kind, id)
 	}
 	dir := filepath.Join(s.Dir, kind, id)
@@ -184,7 +199,7 @@ func (s *Store) create(kind string) (*pending, error) {
 	if _, err := rand.Read(b[:]); err != nil {
 		return nil, fmt.Errorf("runs: %w", err)
 	}
-	id := kind[:1] + "-" + now.Format("20060102T150405") + "-" + hex.EncodeToString(b[:])
+	id := string(prefixes[kind]) + "-" + now.Format("20060102T150405") + "-" + hex.EncodeToString(b[:])
 	base := filepath.Join(s.Dir, kind)
 	if err := os.MkdirAll(base, 0o750); err != nil {
 		return nil, fmt.Errorf("runs: %w", err)
@@ -267,7 +282,7 @@ func hashFiles(dir string) (map[string]string, error) {
 // log does not know.
 func (s *Store) Records() ([]tahqiq.RunRecord, error) {
 	var out []tahqiq.RunRecord
-	for _, kind := range []string{Coord, Audit} {
+	for _, kind := range Kinds {
 		ents, err := os.ReadDir(filepath.Join(s.Dir, kind))
 		if os.IsNotExist(err) {
 			continue
