@@ -76,8 +76,9 @@ var layers = map[string]int{
 	"internal/webui":              2,
 	"internal/httpapi":            7,
 	"internal/storecopy":          5,
-	"internal/cli":                8,
-	"cmd/tahqiq":                  9,
+	"internal/busrun":             8, // imports natsbus: the bus run in a tahqiq process
+	"internal/cli":                9,
+	"cmd/tahqiq":                  10,
 }
 
 // thirdParty lists the modules outside the standard library each package

@@ -110,11 +110,11 @@ every option and output column.`,
 			}
 			var made *runs.CoordMade
 			if dataset != "" {
-				if made, err = e.runStore(eng.engine).MakeCoord(ctx, &r, Version, nil); err == nil && out != "" {
+				if made, err = e.runStore(eng.Coord).MakeCoord(ctx, &r, Version, nil); err == nil && out != "" {
 					err = copyFiles(made.Dir, out, made.Manifest.Files)
 				}
 			} else {
-				made, err = runs.MakeCoord(ctx, &r, eng.engine, Version, out, nil)
+				made, err = runs.MakeCoord(ctx, &r, eng.Coord, Version, out, nil)
 			}
 			stop()
 			if err != nil {

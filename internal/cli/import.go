@@ -139,7 +139,7 @@ func publishAdded(ctx context.Context, e *env, url, creds string, replicas int, 
 	fail := func(err error) error {
 		return fmt.Errorf("the import is stored, but its shares were not published (tahqiq publish --nats %s --dataset %s sends them all): %w", url, dataset, err)
 	}
-	bus, done, err := e.connectBus(ctx, url, creds, replicas)
+	bus, done, err := e.bus().Connect(ctx, url, creds, replicas)
 	if err != nil {
 		return fail(err)
 	}

@@ -10,17 +10,19 @@ import (
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/blob"
+	"github.com/tahqiq/tahqiq/internal/busrun"
 	"github.com/tahqiq/tahqiq/internal/casework"
 	"github.com/tahqiq/tahqiq/internal/coord"
 	"github.com/tahqiq/tahqiq/internal/ingest"
-	"github.com/tahqiq/tahqiq/internal/natsbus"
 	"github.com/tahqiq/tahqiq/internal/postgres"
 	"github.com/tahqiq/tahqiq/internal/runs"
 	"github.com/tahqiq/tahqiq/internal/sqlite"
+	"github.com/tahqiq/tahqiq/internal/storecopy"
 )
 
 // This file is the only place that names concrete engines: the store
-// engines, and where coordination runs make their pairs.
+// engines (tahqiq migrate's copy between them too), and where
+// coordination runs make their pairs.
 
 // store is what commands need of a store engine; both the embedded SQLite
 // store and PostgreSQL provide it.
@@ -190,20 +192,35 @@ func (e *env) warnIsolation(ctx context.Context, db fullStore) {
 	}
 }
 
-// coordEngine is where a command's coordination runs make and fold their
-// pairs, and the bus it uses (nil in this process).
-type coordEngine struct {
-	engine   coord.Engine // nil: this process
-	bus      *natsbus.Bus
-	describe string
-}
-
 // coordEngine returns the engine of the coordination runs of a command
 // (tahqiq coord, tahqiq serve): this process without --nats, else the
-// workers of the NATS JetStream bus it names (see partitioner).
-func (e *env) coordEngine(ctx context.Context, sf streamFlags) (*coordEngine, func(), error) {
+// workers of the NATS JetStream bus it names (busrun.Runtime.Engine).
+func (e *env) coordEngine(ctx context.Context, sf streamFlags) (*busrun.Engine, func(), error) {
 	if sf.url == "" {
-		return &coordEngine{describe: "in this process"}, func() {}, nil
+		return &busrun.Engine{Describe: "in this process"}, func() {}, nil
 	}
-	return e.partitioner(ctx, sf)
+	return e.bus().Engine(ctx, sf.config())
+}
+
+// copyStore copies the embedded store in the directory from into the
+// empty PostgreSQL database at the URL to (tahqiq migrate) and returns
+// both stores' names for messages and the per-table checks
+// (internal/storecopy).
+func (e *env) copyStore(ctx context.Context, from, to string) (src, dst string, checks []storecopy.Check, err error) {
+	if _, err := os.Stat(filepath.Join(from, sqlite.FileName)); err != nil {
+		return "", "", nil, tahqiq.Errorf(tahqiq.ENOTFOUND, "no embedded store in %s (no %s)", from, sqlite.FileName)
+	}
+	sdb, err := sqlite.OpenDir(ctx, from)
+	if err != nil {
+		return "", "", nil, err
+	}
+	defer sdb.Close()
+	ddb, err := postgres.Open(ctx, to)
+	if err != nil {
+		return "", "", nil, err
+	}
+	defer ddb.Close()
+	e.warnIsolation(ctx, ddb)
+	checks, err = storecopy.Copy(ctx, sdb.ReadDB(), ddb)
+	return sdb.Path(), ddb.Path(), checks, err
 }

@@ -9,7 +9,9 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+
 	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/busrun"
 	"github.com/tahqiq/tahqiq/internal/natsbus"
 )
 
@@ -45,6 +47,16 @@ const replicasUsage = "with --nats: replicas of the JetStream streams this comma
 // credsUsage documents --nats-creds wherever a command takes a nats:// URL.
 const credsUsage = "credentials for the nats:// URL: an NKey seed file (tahqiq serve's embedded server keeps its own in DATA/nats/client.nk, which commands given the same --data use for a loopback URL) or a .creds file of an operator-mode cluster"
 
+// config is the bus configuration of the flags.
+func (s *streamFlags) config() busrun.Config {
+	return busrun.Config{URL: s.url, Partitions: s.partitions, Workers: s.workers, Replicas: s.replicas, Reduces: s.reduces, StoreDir: s.storeDir, Listen: s.listen, Creds: s.creds}
+}
+
+// bus is the runtime of the NATS bus for this process (internal/busrun).
+func (e *env) bus() *busrun.Runtime {
+	return &busrun.Runtime{DataDir: e.dataDir, Stderr: e.stderr, Log: e.log}
+}
+
 func newWorkerCmd(e *env) *cobra.Command {
 	var url, parts, creds string
 	var partitions, replicas int
@@ -64,7 +76,7 @@ another. Run as many as you like, on as many machines; stop with Ctrl-C.`,
 			}
 			ctx, cancel := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer cancel()
-			bus, done, err := e.connectBus(ctx, url, creds, replicas)
+			bus, done, err := e.bus().Connect(ctx, url, creds, replicas)
 			if err != nil {
 				return err
 			}

@@ -1,8 +1,19 @@
-package cli
+// Package busrun runs the NATS JetStream bus (internal/natsbus) inside a
+// tahqiq process, for the commands that use one (coord, serve, worker,
+// watch, publish, import): it connects to a server or cluster with its
+// credentials, or starts the embedded server on a store directory that a
+// lock keeps to one process, sets the work streams up, runs in-process
+// workers, gives coordination runs their engine on the bus (Engine), and
+// keeps a watch of the live stream with its position and webhooks
+// (Watch, StartWatch). internal/cli parses the flags and prints; this
+// package does the work and says what it started on Stderr.
+package busrun
 
 import (
 	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"net"
 	neturl "net/url"
 	"os"
@@ -18,11 +29,11 @@ import (
 	"github.com/tahqiq/tahqiq/internal/progress"
 )
 
-// natsCreds returns the credentials to show the server at url: those of
+// Creds returns the credentials to show the server at url: those of
 // file (--nats-creds), or, for a URL on this machine, those of the
 // embedded server of --data (DATA/nats/client.nk) if it has any; else
 // none (a cluster may take a user and password in the URL).
-func (e *env) natsCreds(url, file string) (*natsbus.Creds, string, error) {
+func (r *Runtime) Creds(url, file string) (*natsbus.Creds, string, error) {
 	if file != "" {
 		c, err := natsbus.ReadCreds(file)
 		if err != nil {
@@ -30,10 +41,10 @@ func (e *env) natsCreds(url, file string) (*natsbus.Creds, string, error) {
 		}
 		return c, file, nil
 	}
-	if !loopbackURL(url) {
+	if !LoopbackURL(url) {
 		return nil, "", nil
 	}
-	path := filepath.Join(e.dataDir, "nats", natsbus.CredsFile)
+	path := filepath.Join(r.DataDir, "nats", natsbus.CredsFile)
 	if _, err := os.Stat(path); err != nil {
 		return nil, "", nil
 	}
@@ -44,9 +55,9 @@ func (e *env) natsCreds(url, file string) (*natsbus.Creds, string, error) {
 	return c, path, nil
 }
 
-// loopbackURL reports whether every server of url (nats://host:port,
+// LoopbackURL reports whether every server of url (nats://host:port,
 // several separated by commas) is on this machine.
-func loopbackURL(u string) bool {
+func LoopbackURL(u string) bool {
 	for _, one := range strings.Split(u, ",") {
 		pu, err := neturl.Parse(strings.TrimSpace(one))
 		if err != nil || pu.Hostname() == "" {
@@ -61,29 +72,39 @@ func loopbackURL(u string) bool {
 	return true
 }
 
-// connectBus connects to the server at url with the credentials of
+// A Runtime opens buses for one tahqiq process.
+type Runtime struct {
+	// DataDir is the process's --data: with a nats:// URL on this
+	// machine, the credentials of its embedded server
+	// (DATA/nats/client.nk) are used when none are given.
+	DataDir string
+	Stderr  io.Writer    // what was started, and warnings
+	Log     *slog.Logger // the workers' and engines' errors
+}
+
+// Connect connects to the server at url with the credentials of
 // credsFile (see natsCreds), or for "embedded" an in-process server on a
 // temporary directory, and sets up no stream: the caller sets up those it
 // uses (Setup, SetupLive), with replicas replicas, which never lowers an
 // existing stream's.
-func (e *env) connectBus(ctx context.Context, url, credsFile string, replicas int) (*natsbus.Bus, func(), error) {
-	return e.openBus(ctx, url, credsFile, "", "", 0, replicas, false)
+func (r *Runtime) Connect(ctx context.Context, url, credsFile string, replicas int) (*natsbus.Bus, func(), error) {
+	return r.open(ctx, url, credsFile, "", "", 0, replicas, false)
 }
 
-// connectBusIn is connectBus whose embedded server keeps its streams in
+// ConnectIn is Connect whose embedded server keeps its streams in
 // dir when dir is set: the live stream survives a restart (so a watch can
 // resume), and the work streams, which only this process used, are
 // purged of what a previous process left. The embedded server requires
 // credentials of every client: kept in dir/client.nk (made on first use,
 // mode 0600) when dir is set, so that feeds on the machine can connect;
 // held in memory only otherwise.
-func (e *env) connectBusIn(ctx context.Context, url, credsFile, dir, listen string, partitions, replicas int) (*natsbus.Bus, func(), error) {
-	return e.openBus(ctx, url, credsFile, dir, listen, partitions, replicas, true)
+func (r *Runtime) ConnectIn(ctx context.Context, url, credsFile, dir, listen string, partitions, replicas int) (*natsbus.Bus, func(), error) {
+	return r.open(ctx, url, credsFile, dir, listen, partitions, replicas, true)
 }
 
-// openBus is connectBusIn, which sets the work streams up when work is
-// set, and connectBus, which does not.
-func (e *env) openBus(ctx context.Context, url, credsFile, dir, listen string, partitions, replicas int, work bool) (*natsbus.Bus, func(), error) {
+// open is ConnectIn, which sets the work streams up when work is set,
+// and Connect, which does not.
+func (r *Runtime) open(ctx context.Context, url, credsFile, dir, listen string, partitions, replicas int, work bool) (*natsbus.Bus, func(), error) {
 	var cleanup []func()
 	done := func() {
 		for i := len(cleanup) - 1; i >= 0; i-- {
@@ -112,10 +133,10 @@ func (e *env) openBus(ctx context.Context, url, credsFile, dir, listen string, p
 			dir = tmp
 		} else if err := os.MkdirAll(dir, 0o700); err != nil {
 			return nil, nil, err
-		} else if unlock, err := lockDir(dir); err != nil {
+		} else if unlock, err := LockDir(dir); err != nil {
 			// another process's embedded server has it (two servers on one
 			// --data): this one's streams are temporary
-			fmt.Fprintf(e.stderr, "%s is in use by another tahqiq process (%v): this process's embedded NATS server keeps its streams in a temporary directory, so its watch will not resume after a restart\n", dir, err)
+			fmt.Fprintf(r.Stderr, "%s is in use by another tahqiq process (%v): this process's embedded NATS server keeps its streams in a temporary directory, so its watch will not resume after a restart\n", dir, err)
 			persistent = false
 			tmp, err := os.MkdirTemp("", "tahqiq-nats-")
 			if err != nil {
@@ -134,14 +155,14 @@ func (e *env) openBus(ctx context.Context, url, credsFile, dir, listen string, p
 		cleanup = append(cleanup, func() { srv.Shutdown(); srv.WaitForShutdown() })
 		url, creds = srv.ClientURL(), srv.Creds
 		if persistent { // serve: feeds on this machine may publish to it
-			fmt.Fprintf(e.stderr, "embedded NATS server at %s (streams in %s; feeds publish to %s<feed>); clients authenticate with the NKey in %s: tahqiq commands given the same --data use it, others --nats-creds %s (nats CLI: --nkey %s)\n", url, dir, natsbus.LivePrefix, credsPath, credsPath, credsPath)
-			if !loopbackURL(url) {
-				fmt.Fprintf(e.stderr, "warning: the embedded NATS server listens beyond this machine (--nats-listen %s) without TLS: shares travel in clear (the NKey challenge never reveals the credentials)\n", listen)
+			fmt.Fprintf(r.Stderr, "embedded NATS server at %s (streams in %s; feeds publish to %s<feed>); clients authenticate with the NKey in %s: tahqiq commands given the same --data use it, others --nats-creds %s (nats CLI: --nkey %s)\n", url, dir, natsbus.LivePrefix, credsPath, credsPath, credsPath)
+			if !LoopbackURL(url) {
+				fmt.Fprintf(r.Stderr, "warning: the embedded NATS server listens beyond this machine (--nats-listen %s) without TLS: shares travel in clear (the NKey challenge never reveals the credentials)\n", listen)
 			}
 		}
 	} else {
 		var err error
-		if creds, credsPath, err = e.natsCreds(url, credsFile); err != nil {
+		if creds, credsPath, err = r.Creds(url, credsFile); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -163,7 +184,7 @@ func (e *env) openBus(ctx context.Context, url, credsFile, dir, listen string, p
 	}
 	cleanup = append(cleanup, bus.Close)
 	bus.Partitions, bus.Replicas = partitions, replicas
-	bus.Log = func(f string, a ...any) { fmt.Fprintf(e.stderr, f+"\n", a...) }
+	bus.Log = func(f string, a ...any) { fmt.Fprintf(r.Stderr, f+"\n", a...) }
 	if !work {
 		return bus, done, nil
 	}
@@ -180,38 +201,61 @@ func (e *env) openBus(ctx context.Context, url, credsFile, dir, listen string, p
 	return bus, done, nil
 }
 
-// partitioner returns the engine of --nats: the workers' reducers
-// (--reduce-partitions above 0) or the pairs gathered by the run, with
-// in-process workers when the server is embedded.
-func (e *env) partitioner(ctx context.Context, s streamFlags) (*coordEngine, func(), error) {
-	bus, done, err := e.connectBusIn(ctx, s.url, s.creds, s.storeDir, s.listen, s.partitions, s.replicas)
+// Config is where a command's coordination runs go on the bus (the
+// flags of the partitioned path).
+type Config struct {
+	URL        string // nats://… or "embedded"
+	Partitions int    // object partitions of the work stream
+	Workers    int    // in-process workers with an embedded server
+	Replicas   int    // replicas of the streams set up
+	Reduces    int    // reduce partitions; 0: the run gathers the pairs
+	// StoreDir keeps the embedded server's streams across restarts
+	// (serve: DATA/nats); empty: a temporary directory removed on exit
+	StoreDir string
+	Listen   string // the embedded server's address; "": a free loopback port
+	Creds    string // the credentials file for a nats:// URL
+}
+
+// An Engine is where a command's coordination runs make and fold their
+// pairs, and the bus it uses (nil in this process).
+type Engine struct {
+	Coord    coord.Engine // nil: this process
+	Bus      *natsbus.Bus
+	Describe string
+}
+
+// Engine returns the engine of c.URL: the workers' reducers (c.Reduces
+// above 0) or the pairs gathered by the run, with in-process workers when
+// the server is embedded.
+func (r *Runtime) Engine(ctx context.Context, s Config) (*Engine, func(), error) {
+	bus, done, err := r.ConnectIn(ctx, s.URL, s.Creds, s.StoreDir, s.Listen, s.Partitions, s.Replicas)
 	if err != nil {
 		return nil, nil, err
 	}
 	stop := func() {}
-	if s.url == "embedded" {
+	if s.URL == "embedded" {
 		wctx, cancel := context.WithCancel(ctx)
 		var wg sync.WaitGroup
-		for i := range max(s.workers, 1) {
+		for i := range max(s.Workers, 1) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
 				w := &natsbus.Worker{Bus: bus, Name: "embedded-" + strconv.Itoa(i)}
 				if err := w.Run(wctx); err != nil {
-					e.log.Error("stream worker", "err", err)
+					r.Log.Error("stream worker", "err", err)
 				}
 			}()
 		}
 		stop = func() { cancel(); wg.Wait() }
 	}
-	logf := func(f string, a ...any) { e.log.Warn(fmt.Sprintf(f, a...)) }
+	logf := func(f string, a ...any) { r.Log.Warn(fmt.Sprintf(f, a...)) }
 	part := &natsbus.Partitioner{Bus: bus, Log: logf}
-	eng := &coordEngine{bus: bus, engine: coord.Partitioned(part), describe: fmt.Sprintf("%d partitions, pairs gathered by the run", bus.Partitions)}
+	eng := &Engine{Bus: bus, Coord: coord.Partitioned(part), Describe: fmt.Sprintf("%d partitions, pairs gathered by the run", bus.Partitions)}
 	var red *natsbus.Reducer
-	if s.reduces > 0 {
-		red = &natsbus.Reducer{Bus: bus, Reduces: s.reduces, Log: logf}
-		eng.engine = coord.Reduced(red)
-		eng.describe = fmt.Sprintf("%d partitions, partial aggregates merged in %d account-pair partitions", bus.Partitions, red.Reduces)
+	if s.Reduces > 0 {
+		red = &natsbus.Reducer{Bus: bus, Reduces: s.Reduces, Log: logf}
+		eng.Coord = coord.Reduced(red)
+		eng.Describe = fmt.Sprintf("%d partitions, partial aggregates merged in %d account-pair partitions", bus.Partitions, red.Reduces)
 	}
 	if m := progress.FromContext(ctx); m != nil {
 		// each is told from one goroutine of the run
@@ -234,10 +278,10 @@ func (e *env) partitioner(ctx context.Context, s streamFlags) (*coordEngine, fun
 	return eng, func() { stop(); done() }, nil
 }
 
-// lockDir takes an exclusive lock on dir/.lock for as long as this
+// LockDir takes an exclusive lock on dir/.lock for as long as this
 // process runs (or until the returned function is called), so that two
 // embedded NATS servers never share a store directory.
-func lockDir(dir string) (func(), error) {
+func LockDir(dir string) (func(), error) {
 	f, err := os.OpenFile(filepath.Join(dir, ".lock"), os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
 		return nil, err
