@@ -65,6 +65,7 @@ var layers = map[string]int{
 	"internal/taxonomy":           2,
 	"internal/capture":            3, // imports internal/chromium
 	"internal/chromium":           2,
+	"internal/keyfile":            3, // imports ledger
 	"internal/casework":           6,
 	"internal/runs":               6,
 	"internal/live":               6,
@@ -91,6 +92,7 @@ var thirdParty = map[string][]string{
 	"internal/ledger":           {"golang.org/x/mod"},                             // sumdb tlog and note: the log's tree and signed notes
 	"internal/witness":          {"golang.org/x/mod"},                             // signed notes
 	"internal/casework":         {"golang.org/x/mod"},                             // tlog hashes and note keys of the log it appends
+	"internal/keyfile":          {"golang.org/x/mod"},                             // note keys: the store's signing key pair
 	"internal/textnorm":         {"golang.org/x/text"},                            // Unicode normalisation
 	"internal/textkey":          {"golang.org/x/text"},                            // Unicode normalisation
 	"internal/imagehash":        {"golang.org/x/image"},                           // the WebP decoder (image/jpeg, image/png are the standard library's)

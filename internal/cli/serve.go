@@ -17,9 +17,9 @@ import (
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/auth"
 	"github.com/tahqiq/tahqiq/internal/busrun"
-	"github.com/tahqiq/tahqiq/internal/casework"
 	"github.com/tahqiq/tahqiq/internal/httpapi"
 	"github.com/tahqiq/tahqiq/internal/jobs"
+	"github.com/tahqiq/tahqiq/internal/keyfile"
 	"github.com/tahqiq/tahqiq/internal/ledger"
 	"github.com/tahqiq/tahqiq/internal/live"
 	"github.com/tahqiq/tahqiq/internal/natsbus"
@@ -138,7 +138,7 @@ given the same --data use it; other clients take it with --nats-creds FILE
 				Jobs:    jm,
 				Uploads: &httpapi.Uploads{Dir: filepath.Join(e.dataDir, "uploads"), Max: maxUpload},
 				InitKey: func(org string) error {
-					signer, v, err := casework.CreateKey(e.dataDir, keyName(org))
+					signer, v, err := keyfile.CreateKey(e.dataDir, keyName(org))
 					if err != nil {
 						return err
 					}

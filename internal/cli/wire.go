@@ -14,6 +14,7 @@ import (
 	"github.com/tahqiq/tahqiq/internal/casework"
 	"github.com/tahqiq/tahqiq/internal/coord"
 	"github.com/tahqiq/tahqiq/internal/ingest"
+	"github.com/tahqiq/tahqiq/internal/keyfile"
 	"github.com/tahqiq/tahqiq/internal/postgres"
 	"github.com/tahqiq/tahqiq/internal/runs"
 	"github.com/tahqiq/tahqiq/internal/sqlite"
@@ -113,7 +114,7 @@ func openCasework(ctx context.Context, e *env, needKey bool) (*casework.Service,
 		return nil, nil, err
 	}
 	s := &casework.Service{Store: db, Blobs: bs, Posts: db, Datasets: db, Now: now, Runs: e.runStore(nil)}
-	signer, v, err := casework.LoadKey(e.dataDir)
+	signer, v, err := keyfile.LoadKey(e.dataDir)
 	if err != nil && needKey {
 		db.Close()
 		return nil, nil, err
@@ -130,7 +131,7 @@ func openCasework(ctx context.Context, e *env, needKey bool) (*casework.Service,
 // that every change signs its checkpoint. No evidence files.
 func (e *env) rules(db fullStore) *casework.Service {
 	s := &casework.Service{Store: db, Posts: db, Datasets: db}
-	if signer, v, err := casework.LoadKey(e.dataDir); err == nil {
+	if signer, v, err := keyfile.LoadKey(e.dataDir); err == nil {
 		s.Signer, s.LogKey, s.Origin = signer, v, signer.Name()
 	}
 	return s
