@@ -66,6 +66,7 @@ var layers = map[string]int{
 	"internal/capture":            3, // imports internal/chromium
 	"internal/chromium":           2,
 	"internal/keyfile":            3, // imports ledger
+	"internal/report":             2, // the HTML report of a case, laid out
 	"internal/casework":           6,
 	"internal/runs":               6,
 	"internal/live":               6,
