@@ -6,7 +6,7 @@ import (
 	"io"
 	"time"
 
-	"github.com/tahqiq/tahqiq/internal/coord"
+	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/live"
 	"github.com/tahqiq/tahqiq/internal/natsbus"
 	"github.com/tahqiq/tahqiq/internal/runs"
@@ -24,7 +24,7 @@ func ParseHorizon(param, s string, window int64) (int64, error) {
 		return 0, err
 	}
 	if h <= window {
-		return 0, coord.ParamErrorf(param, "{%s} %s: want a horizon longer than the window (%d s), or none", param, s, window)
+		return 0, tahqiq.ParamErrorf(param, "{%s} %s: want a horizon longer than the window (%d s), or none", param, s, window)
 	}
 	return h, nil
 }
