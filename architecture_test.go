@@ -71,7 +71,7 @@ var layers = map[string]int{
 	"internal/runs":               6,
 	"internal/live":               6,
 	"internal/natsbus":            7, // imports internal/live
-	"internal/natsbus/natstest":   2, // test-only, see testOnly
+	"internal/natsbus/natstest":   8, // test-only, see testOnly; imports natsbus (EmbeddedBus)
 	"internal/coord/coordtest":    6, // test-only, see testOnly
 	"internal/auth":               2,
 	"internal/jobs":               3, // uses atomicfile

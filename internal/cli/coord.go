@@ -135,12 +135,7 @@ every option and output column.`,
 				}
 			}
 			fmt.Fprintf(e.stdout, "  seconds: %s\n", strings.Join(steps, ", "))
-			if made.Info.ID != "" {
-				fmt.Fprintf(e.stdout, "  run %s kept in %s\n", made.Info.ID, made.Dir)
-			}
-			if out != "" {
-				fmt.Fprintf(e.stdout, "  wrote %s: %s\n", out, strings.Join(m.Files, ", "))
-			}
+			e.printKept(made.Info.ID, made.Dir, out, m.Files)
 			return nil
 		},
 	}

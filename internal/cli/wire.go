@@ -144,6 +144,28 @@ func (e *env) runStore(engine coord.Engine) *runs.Store {
 	return &runs.Store{Dir: filepath.Join(e.dataDir, "runs"), Engine: engine, Log: e.runLog}
 }
 
+// keepRun copies the files of a run of a dataset, kept in the run store
+// rs (the stored run id of kind), to out when the command was given
+// --out, and returns the run's directory in the store.
+func keepRun(rs *runs.Store, kind, id, out string, files []string) (string, error) {
+	dir, err := rs.Path(kind, id)
+	if err != nil || out == "" {
+		return dir, err
+	}
+	return dir, copyFiles(dir, out, files)
+}
+
+// printKept says where a run is kept (a stored run: its id and
+// directory) and which files it wrote to out (--out).
+func (e *env) printKept(id, dir, out string, files []string) {
+	if id != "" {
+		fmt.Fprintf(e.stdout, "  run %s kept in %s\n", id, dir)
+	}
+	if out != "" {
+		fmt.Fprintf(e.stdout, "  wrote %s: %s\n", out, strings.Join(files, ", "))
+	}
+}
+
 // runLog logs a run the CLI stores, in the store --db names, signed with
 // the store's key when it has one.
 func (e *env) runLog(ctx context.Context, rec tahqiq.RunRecord) error {
