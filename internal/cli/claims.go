@@ -279,10 +279,10 @@ post repeats the claim's words: a debunk quoting the claim matches too.`,
 			rs := e.runStore(nil)
 			var m *claims.Manifest
 			var in runs.Info
+			var dir string
 			if pf.dataset != "" {
-				if in, m, err = rs.StoreClaims(ctx, &cr, Version); err == nil && out != "" {
-					dir, _ := rs.Path(runs.Claims, in.ID)
-					err = copyFiles(dir, out, m.Files)
+				if in, m, err = rs.StoreClaims(ctx, &cr, Version); err == nil {
+					dir, err = keepRun(rs, runs.Claims, in.ID, out, m.Files)
 				}
 			} else {
 				_, m, err = runs.MakeClaims(ctx, &cr, Version, out)
@@ -305,13 +305,7 @@ post repeats the claim's words: a debunk quoting the claim matches too.`,
 			c := m.Counts
 			fmt.Fprintf(e.stdout, "claims match: %d claims x %d posts (reposts left out) -> %d links, %d suggestions\n", c["claims"], c["posts"], c["link"], c["suggest"])
 			fmt.Fprintf(e.stdout, "  suggest >= %g, link >= %g (and >= %d words, numbers agreeing), languages %s\n", p.Suggest, p.Link, p.MinWords, p.Langs)
-			if in.ID != "" {
-				dir, _ := rs.Path(runs.Claims, in.ID)
-				fmt.Fprintf(e.stdout, "  run %s kept in %s\n", in.ID, dir)
-			}
-			if out != "" {
-				fmt.Fprintf(e.stdout, "  wrote %s: %s\n", out, strings.Join(m.Files, ", "))
-			}
+			e.printKept(in.ID, dir, out, m.Files)
 			return nil
 		},
 	}

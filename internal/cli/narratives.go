@@ -107,10 +107,10 @@ parameters, never a verdict on a person.`,
 			var r *narrative.Result
 			var m *narrative.Manifest
 			var in runs.Info
+			var dir string
 			if pf.dataset != "" {
-				if in, r, m, err = rs.StoreNarratives(ctx, &nr, Version); err == nil && out != "" {
-					dir, _ := rs.Path(runs.Narratives, in.ID)
-					err = copyFiles(dir, out, m.Files)
+				if in, r, m, err = rs.StoreNarratives(ctx, &nr, Version); err == nil {
+					dir, err = keepRun(rs, runs.Narratives, in.ID, out, m.Files)
 				}
 			} else {
 				r, m, err = runs.MakeNarratives(ctx, &nr, Version, out)
@@ -131,13 +131,7 @@ parameters, never a verdict on a person.`,
 				fmt.Fprintf(e.stdout, "  %6d posts %5d accounts  %s  %s\n", n.Posts, n.Accounts, n.ID, n.Label)
 			}
 			fmt.Fprintf(e.stdout, "  %s\n", p.String())
-			if in.ID != "" {
-				dir, _ := rs.Path(runs.Narratives, in.ID)
-				fmt.Fprintf(e.stdout, "  run %s kept in %s\n", in.ID, dir)
-			}
-			if out != "" {
-				fmt.Fprintf(e.stdout, "  wrote %s: %s\n", out, strings.Join(m.Files, ", "))
-			}
+			e.printKept(in.ID, dir, out, m.Files)
 			return nil
 		},
 	}
