@@ -21,10 +21,10 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/coord"
+	"github.com/tahqiq/tahqiq/internal/filelock"
 	"github.com/tahqiq/tahqiq/internal/natsbus"
 	"github.com/tahqiq/tahqiq/internal/progress"
 )
@@ -133,7 +133,7 @@ func (r *Runtime) open(ctx context.Context, url, credsFile, dir, listen string, 
 			dir = tmp
 		} else if err := os.MkdirAll(dir, 0o700); err != nil {
 			return nil, nil, err
-		} else if unlock, err := LockDir(dir); err != nil {
+		} else if unlock, err := lockDir(dir); err != nil {
 			// another process's embedded server has it (two servers on one
 			// --data): this one's streams are temporary
 			fmt.Fprintf(r.Stderr, "%s is in use by another tahqiq process (%v): this process's embedded NATS server keeps its streams in a temporary directory, so its watch will not resume after a restart\n", dir, err)
@@ -278,17 +278,9 @@ func (r *Runtime) Engine(ctx context.Context, s Config) (*Engine, func(), error)
 	return eng, func() { stop(); done() }, nil
 }
 
-// LockDir takes an exclusive lock on dir/.lock for as long as this
+// lockDir takes an exclusive lock on dir/.lock for as long as this
 // process runs (or until the returned function is called), so that two
 // embedded NATS servers never share a store directory.
-func LockDir(dir string) (func(), error) {
-	f, err := os.OpenFile(filepath.Join(dir, ".lock"), os.O_CREATE|os.O_RDWR, 0o600)
-	if err != nil {
-		return nil, err
-	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		f.Close()
-		return nil, err
-	}
-	return func() { syscall.Flock(int(f.Fd()), syscall.LOCK_UN); f.Close() }, nil
+func lockDir(dir string) (func(), error) {
+	return filelock.TryLock(filepath.Join(dir, ".lock"))
 }
