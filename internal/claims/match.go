@@ -52,17 +52,20 @@ const (
 
 // Params are the parameters of a matching run.
 type Params struct {
-	Suggest     float64 `json:"suggest"`       // score from which a post is a suggested match (start 0.7, Check's lexical suggestion)
+	Suggest     float64 `json:"suggest"`       // score from which a post is a suggested match (0.55, chosen on the dev half of the labelled set; Check's lexical suggestion is 0.7)
 	Link        float64 `json:"link"`          // score from which it is a link (start 0.875, Check's lexical auto-match)
 	MinWords    int     `json:"min_words"`     // a claim or post of fewer words is suggested, never linked (8, Check's text_length_matching_threshold)
+	MinShared   int     `json:"min_shared"`    // a pair sharing fewer of the claim's words (or than all of a shorter claim's) has its score scaled by shared/min_shared (4; 0: no scaling)
 	WindowDays  float64 `json:"window_days"`   // only posts within this many days of the review's date (0: any time)
 	Langs       string  `json:"langs"`         // bridge, same or any
 	MaxPerClaim int     `json:"max_per_claim"` // best matches kept per claim (1,000)
 }
 
-// DefaultParams returns the start values (../shared/docs/narratives.md §2, §3.4).
+// DefaultParams returns the start values (../shared/docs/narratives.md §2,
+// §3.4), but for Suggest and MinShared, chosen on the dev half of the
+// labelled set (internal/claims/testdata/eval, docs/narratives.md).
 func DefaultParams() Params {
-	return Params{Suggest: 0.7, Link: 0.875, MinWords: 8, Langs: LangsBridge, MaxPerClaim: 1000}
+	return Params{Suggest: 0.55, Link: 0.875, MinWords: 8, MinShared: 4, Langs: LangsBridge, MaxPerClaim: 1000}
 }
 
 // Validate checks the parameters.
@@ -74,6 +77,8 @@ func (p Params) Validate() error {
 		return tahqiq.Errorf(tahqiq.EINVALID, "link %g: want a score in [suggest %g, 1]", p.Link, p.Suggest)
 	case p.MinWords < 0:
 		return tahqiq.Errorf(tahqiq.EINVALID, "min words %d: want 0 or more", p.MinWords)
+	case p.MinShared < 0:
+		return tahqiq.Errorf(tahqiq.EINVALID, "min shared %d: want 0 (no scaling) or more", p.MinShared)
 	case p.WindowDays < 0:
 		return tahqiq.Errorf(tahqiq.EINVALID, "window %g days: want 0 (any time) or more", p.WindowDays)
 	case p.Langs != LangsBridge && p.Langs != LangsSame && p.Langs != LangsAny:
@@ -94,7 +99,8 @@ const (
 type Match struct {
 	Claim         int      // index into the claims
 	Post          int      // index into the posts
-	Score         float64  // max(ClaimCoverage, PostCoverage for a post of MinPostWords words or more); 1 for an appearance
+	Score         float64  // max(ClaimCoverage, PostCoverage for a post of MinPostWords words or more) x min(1, Shared/min(MinShared, the claim's words)); 1 for an appearance
+	Shared        int      // the claim's words the post carries (len(Matched))
 	ClaimCoverage float64  // idf-weighted share of the claim's words the post carries
 	Status        string   // link or suggest
 	Matched       []string // the claim's words found (a "~" prefix: found by skeleton key only)
@@ -192,8 +198,13 @@ var framing = func() map[string]bool {
 	for _, w := range []string{"image", "images", "photo", "photos", "photograph", "picture", "pictures", "pic", "video", "videos",
 		"clip", "clips", "footage", "screenshot", "screengrab", "collage", "post", "posts", "viral", "claim", "claims", "claimed",
 		"claiming", "show", "shows", "showing", "shown", "purport", "purporting", "purportedly", "allegedly", "alleged", "shared",
-		"social", "media", "user", "users", "online", "circulating", "depict", "depicts", "depicting", "says", "said"} {
-		m[textkey.Light(w)] = true
+		"social", "media", "user", "users", "online", "circulating", "depict", "depicts", "depicting", "says", "said",
+		// Urdu and Hindi: video, picture, photo, viral, claim, social media
+		"ویڈیو", "ویڈیوز", "تصویر", "تصاویر", "فوٹو", "وائرل", "دعوی", "دعویٰ", "سوشل", "میڈیا",
+		"वीडियो", "फोटो", "फ़ोटो", "तस्वीर", "वायरल", "दावा", "सोशल", "मीडिया"} {
+		for _, t := range textkey.Analyze(w).Words {
+			m[t.Light] = true
+		}
 	}
 	return m
 }()
@@ -267,6 +278,7 @@ func Find(ctx context.Context, cls []Claim, posts []Post, p Params) (*Result, er
 	r.Timings["index_s"] = time.Since(start).Seconds()
 	start = time.Now()
 	acc := make([]float64, len(posts))
+	shared := make([]int32, len(posts)) // the claim's words each touched post carries
 	mark := make([]int32, len(posts))
 	for i := range mark {
 		mark[i] = -1
@@ -331,6 +343,7 @@ func Find(ctx context.Context, cls []Claim, posts []Post, p Params) (*Result, er
 						touched = append(touched, i)
 					}
 					acc[i] += cw.weight
+					shared[i]++
 					mark[i] = stamp
 				}
 				lists := [3][]int32{soundIdx[cw.w.Skel], nil, nil}
@@ -349,13 +362,16 @@ func Find(ctx context.Context, cls []Claim, posts []Post, p Params) (*Result, er
 							touched = append(touched, i)
 						}
 						acc[i] += cw.weight
+						shared[i]++
 						mark[i] = stamp
 					}
 				}
 			}
+			need := min(p.MinShared, len(words))
 			for _, i := range touched {
 				claimCov := acc[i] / total
-				acc[i] = 0
+				n := int(shared[i])
+				acc[i], shared[i] = 0, 0
 				if appear[i] || !inWindow(i) || !langOK(p.Langs, claimLang, docs[i].lang) {
 					continue
 				}
@@ -364,10 +380,13 @@ func Find(ctx context.Context, cls []Claim, posts []Post, p Params) (*Result, er
 				if len(docs[i].words) >= MinPostWords && postCov > score {
 					score = postCov
 				}
+				if n < need {
+					score *= float64(n) / float64(need) // little shared evidence
+				}
 				if score < p.Suggest {
 					continue
 				}
-				found = append(found, Match{Claim: ci, Post: int(i), Score: score, ClaimCoverage: claimCov, PostCoverage: postCov, Via: "text", LangPost: docs[i].lang})
+				found = append(found, Match{Claim: ci, Post: int(i), Score: score, ClaimCoverage: claimCov, PostCoverage: postCov, Shared: n, Via: "text", LangPost: docs[i].lang})
 			}
 		}
 		slices.SortFunc(found, func(a, b Match) int {

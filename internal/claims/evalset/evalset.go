@@ -104,7 +104,10 @@ func Load(shared bool) (*Set, error) {
 	return s, nil
 }
 
-var cache = map[string][]map[string]string{}
+var (
+	cache     = map[string][]map[string]string{}
+	lineCache = map[string][]string{}
+)
 
 // sharedText reads one shared negative.
 func sharedText(file, key, keyType string) (string, string, error) {
@@ -112,20 +115,29 @@ func sharedText(file, key, keyType string) (string, string, error) {
 	switch keyType {
 	case "line":
 		n, _ := strconv.Atoi(key)
-		f, err := os.Open(path)
-		if err != nil {
-			return "", "", err
-		}
-		defer f.Close()
-		sc := bufio.NewScanner(f)
-		sc.Buffer(make([]byte, 1<<20), 1<<20)
-		for i := 1; sc.Scan(); i++ {
-			if i == n {
-				text, _, _ := strings.Cut(sc.Text(), "\t")
-				return text, "ur-Latn", nil
+		lines, ok := lineCache[path]
+		if !ok {
+			f, err := os.Open(path)
+			if err != nil {
+				return "", "", err
 			}
+			sc := bufio.NewScanner(f)
+			sc.Buffer(make([]byte, 1<<20), 1<<20)
+			for sc.Scan() {
+				lines = append(lines, sc.Text())
+			}
+			err = sc.Err()
+			f.Close()
+			if err != nil {
+				return "", "", fmt.Errorf("%s: %w", file, err)
+			}
+			lineCache[path] = lines
 		}
-		return "", "", fmt.Errorf("%s has no line %d", file, n)
+		if n < 1 || n > len(lines) {
+			return "", "", fmt.Errorf("%s has no line %d", file, n)
+		}
+		text, _, _ := strings.Cut(lines[n-1], "\t")
+		return text, "ur-Latn", nil
 	case "row", "post_id":
 		rows, ok := cache[path]
 		if !ok {
