@@ -164,13 +164,28 @@ func sharedText(file, key, keyType string) (string, string, error) {
 	return "", "", fmt.Errorf("key type %q", keyType)
 }
 
-// Half says which half of the set a story is in, "dev" or "test": by the
+// fresh are the stories added to the set after the methods were frozen
+// (textkey v2, the claims score with its scaling, at commit 2fad97e): 18
+// fact-checks and 22 posts, none of which was seen while the methods were
+// designed or their parameters chosen. Their figures are reported apart,
+// once (README.md).
+var fresh = map[string]bool{
+	"canada-supporter": true, "marwat-boycott": true, "basharat-boycott": true, "multan-commissioner": true,
+	"eu-sanctions": true, "polling-agent-women": true, "vvpat-slips": true, "vvpat-gujarat-2022": true,
+	"nagpur-ink": true, "pmln-21-tickets": true, "trump-imran-jail": true, "trump-imran-israel": true,
+}
+
+// Half says which part of the set a story is in: "fresh" for the stories
+// added after the methods were frozen; otherwise "dev" or "test", by the
 // parity of the FNV-1a hash of the story's name, a rule fixed before any
 // figure of either half was seen. Every claim and post is in the half of
 // its story (a shared negative is a story of its own), so that the copies
 // of one story never sit on both sides. Parameters are chosen on dev and
-// reported on test (and on the whole set).
+// reported on test, on fresh and on the whole set.
 func Half(story string) string {
+	if fresh[story] {
+		return "fresh"
+	}
 	h := fnv.New32a()
 	h.Write([]byte(story))
 	if h.Sum32()%2 == 0 {
