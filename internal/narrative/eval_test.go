@@ -192,6 +192,61 @@ func TestEvaluation(t *testing.T) {
 		fmt.Fprintf(&out, "  %-5s pairwise precision %.3f (%d/%d) recall %.3f (%d/%d)\n", cmp.Or(h, "whole"),
 			float64(x.tp)/float64(max(1, x.tp+x.fp)), x.tp, x.tp+x.fp, float64(x.tp)/float64(max(1, x.tp+x.fn)), x.tp, x.tp+x.fn)
 	}
+	// by language pair, at the default threshold and the chosen one:
+	// which pairs of the set's posts are found (the gold pairs) and which
+	// are false, per pair of languages
+	for _, th := range []float64{narrative.DefaultParams().Threshold, best} {
+		q := narrative.DefaultParams()
+		q.Threshold, q.Merge = th, th
+		rr, err := narrative.Group(context.Background(), posts, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		nar := func(i int) string {
+			if m := rr.Members[i]; m.Narrative >= 0 {
+				return rr.Narratives[m.Narrative].ID
+			}
+			return "alone:" + set.Posts[i].ID
+		}
+		type cnt struct{ tp, fp, fn int }
+		by := map[string]*cnt{}
+		var keys []string
+		for i := range set.Posts {
+			for j := i + 1; j < len(set.Posts); j++ {
+				a, b := set.Posts[i], set.Posts[j]
+				if unlabelled(a.ID, b.ID) {
+					continue
+				}
+				la, lb := a.Lang, b.Lang
+				if lb < la {
+					la, lb = lb, la
+				}
+				k := la + "+" + lb
+				if by[k] == nil {
+					by[k] = &cnt{}
+					keys = append(keys, k)
+				}
+				st, sg := gold(a, false) == gold(b, false), nar(i) == nar(j)
+				switch {
+				case st && sg:
+					by[k].tp++
+				case sg:
+					by[k].fp++
+				case st:
+					by[k].fn++
+				}
+			}
+		}
+		slices.Sort(keys)
+		fmt.Fprintf(&out, "by language pair at %.2f (the whole set; pairs of two shared negatives left out):\n", th)
+		for _, k := range keys {
+			c := by[k]
+			if c.tp+c.fp+c.fn == 0 {
+				continue
+			}
+			fmt.Fprintf(&out, "  %-14s found %d of %d gold pairs, %d false pairs\n", k, c.tp, c.tp+c.fn, c.fp)
+		}
+	}
 	fmt.Fprintln(&out)
 	fmt.Fprintf(&out, "narratives with more than one post and one of the set's own posts at least (default parameters):\n")
 	negOnly := 0

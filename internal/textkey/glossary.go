@@ -34,7 +34,7 @@ var glossary = [][]string{
 	{"rigging", "rigging", "rigged", "rig", "dhandli", "dhaandli", "دھاندلی", "धांधली"},
 	{"fraud", "fraud", "fraudulent", "dhoka", "dhokha", "فراڈ", "دھوکہ", "फ्रॉड", "धोखाधड़ी", "धोखा"},
 	{"result", "result", "results", "natija", "nateeja", "nataij", "natayej", "نتیجہ", "نتائج", "नतीजा", "नतीजे", "परिणाम"},
-	{"count", "count", "counting", "counted", "ginti", "gintee", "گنتی", "گنتی", "गिनती", "मतगणना", "गणना"},
+	{"count", "count", "counting", "counted", "ginti", "gintee", "گنتی", "गिनती", "मतगणना", "गणना"},
 	{"win", "win", "wins", "won", "winning", "winner", "jeet", "jeeta", "jeete", "jeetne", "jeeti", "جیت", "جیتا", "جیتے", "جیتی", "جیتنے", "जीत", "जीता", "जीते", "जीती"},
 	{"defeat", "defeat", "defeated", "lose", "loses", "lost", "haar", "hara", "harana", "haare", "ہار", "ہارا", "ہارے", "ہرانا", "हार", "हारा", "हारे", "हराना"},
 	{"seat", "seat", "seats", "nashist", "nashisten", "nashistein", "seatein", "سیٹ", "سیٹیں", "نشست", "نشستیں", "सीट", "सीटें"},

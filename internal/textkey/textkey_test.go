@@ -297,3 +297,29 @@ func TestConceptsAndRoots(t *testing.T) {
 		}
 	}
 }
+
+// glossaryLine is how docs/narratives.md lists a glossary row.
+func glossaryLine(row []string) string {
+	return "- **" + row[0] + "**: " + strings.Join(row[1:], ", ")
+}
+
+// The glossary in docs/narratives.md is the table (so the docs stay true).
+func TestGlossaryDocumented(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "narratives.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := map[string]bool{}
+	for _, l := range strings.Split(string(doc), "\n") {
+		lines[l] = true
+	}
+	var missing []string
+	for _, row := range textkey.GlossaryRows() {
+		if l := glossaryLine(row); !lines[l] {
+			missing = append(missing, l)
+		}
+	}
+	if len(missing) > 0 {
+		t.Errorf("docs/narratives.md lacks %d glossary lines; they should read:\n%s", len(missing), strings.Join(missing, "\n"))
+	}
+}
