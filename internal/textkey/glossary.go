@@ -146,8 +146,9 @@ func GlossaryRows() [][]string {
 // rootLatin is the skeleton of a Latin word after its inflection is
 // stripped: the English one Light strips (casting, casted -> cast), and a
 // Roman Urdu plural or oblique ending of a word of five letters or more
-// (-on, -ein, -yon: voton -> vot, seatein -> seat), but not -ion.
-func rootLatin(w string) string {
+// (-on, -ein, -yon: voton -> vot, seatein -> seat), but not -ion. ok is
+// false when the word has no such ending (its root is its skeleton).
+func rootLatin(w string) (root string, ok bool) {
 	s := stem(w)
 	if s == w && len(w) >= 5 && !strings.HasSuffix(w, "ion") {
 		switch {
@@ -159,16 +160,22 @@ func rootLatin(w string) string {
 			s = w[:len(w)-2]
 		}
 	}
-	return latinSkeleton(s)
+	if s == w {
+		return "", false
+	}
+	return latinSkeleton(s), true
 }
 
 // rootArabic is the skeleton of an Urdu-script word after a plural or
 // oblique ending is stripped (ووٹوں -> ووٹ, سیٹیں -> سیٹ), when three
-// letters or more remain.
-func rootArabic(w string) string {
-	rs := []rune(w)
-	if n := len(rs); n >= 5 && rs[n-1] == 'ں' && (rs[n-2] == 'و' || rs[n-2] == 'ی') {
-		return arabicSkeleton(string(rs[:n-2]))
+// letters or more remain; ok is false when the word has no such ending.
+func rootArabic(w string) (root string, ok bool) {
+	if !strings.HasSuffix(w, "وں") && !strings.HasSuffix(w, "یں") {
+		return "", false
 	}
-	return arabicSkeleton(w)
+	rs := []rune(w)
+	if len(rs) < 5 {
+		return "", false
+	}
+	return arabicSkeleton(string(rs[:len(rs)-2])), true
 }

@@ -97,7 +97,8 @@ func Analyze(text string) Doc {
 			if stopLatin[w] || len(w) == 1 && !isDigits(w) {
 				return
 			}
-			tok = Token{Text: w, Light: Light(w), Skel: Skeleton(w), Root: rootLatin(w)}
+			tok = Token{Text: w, Light: Light(w), Skel: Skeleton(w)}
+			tok.Root, _ = rootLatin(w)
 
 		case isDigits(lower):
 			if !tag {
@@ -115,9 +116,10 @@ func Analyze(text string) Doc {
 			if stopArabic[f] || stopDeva[f] {
 				return
 			}
-			sk, root := f, f
+			sk, root := f, ""
 			if hasArabic(lower) {
-				sk, root = Skeleton(lower), rootArabic(lower)
+				sk = Skeleton(lower)
+				root, _ = rootArabic(lower)
 			}
 			tok = Token{Text: f, Light: f, Skel: sk, Root: root}
 		}
@@ -128,7 +130,7 @@ func Analyze(text string) Doc {
 			if len(tok.Skel) < 2 {
 				tok.Skel = tok.Light
 			}
-			if len(tok.Root) < 2 {
+			if len(tok.Root) < 2 { // no ending stripped, or a root of one letter
 				tok.Root = tok.Skel
 			}
 		}
