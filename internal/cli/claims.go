@@ -332,7 +332,7 @@ post repeats the claim's words: a debunk quoting the claim matches too.`,
 	f.IntVar(&p.MinWords, "min-words", p.MinWords, "a claim or post of fewer words is never linked, only suggested")
 	f.IntVar(&p.MinShared, "min-shared", p.MinShared, "a post carrying fewer of the claim's words (all of a shorter claim's) has its score scaled by shared/min-shared (0: no scaling)")
 	f.Float64Var(&p.WindowDays, "window-days", p.WindowDays, "only posts within this many days of the review's date (0: any time)")
-	f.StringVar(&p.Langs, "langs", p.Langs, "bridge (the claim's language; Urdu script and Roman Urdu; Roman Urdu and English; undetermined) | same | any")
+	f.StringVar(&p.Langs, "langs", p.Langs, "bridge (English, Urdu script, Roman Urdu and Hindi with each other; undetermined) | same | any")
 	f.IntVar(&p.MaxPerClaim, "max-per-claim", p.MaxPerClaim, "best matches kept per claim")
 	return cmd
 }
