@@ -31,10 +31,11 @@ Reposts of a post in the data take its narrative. Posts with the same
 content words are one family, and families whose 4-character shingles have
 a Jaccard similarity of at least --jaccard are joined (near copies).
 Families are then taken in time order: each joins the most similar open
-narrative (TF-IDF cosine of light and skeleton keys >= --threshold, seen in
-the last --gap-days) or opens one; a merge pass joins narratives whose
-centroids are as similar. Translations (English against Urdu) are not
-bridged: that needs multilingual embeddings.
+narrative (TF-IDF cosine of light keys, root keys and glossary concepts >=
+--threshold, seen in the last --gap-days) or opens one; a merge pass joins
+narratives whose centroids are as similar. Translations (English against
+Urdu or Hindi) meet only through names, loanwords and the glossary's words
+(docs/narratives.md); paraphrase needs multilingual embeddings.
 
 A run of a stored dataset is kept in the store (--data/runs/narratives; tahqiq
 serve lists it to those who may read the dataset) and also copied to --out

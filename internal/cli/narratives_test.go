@@ -128,7 +128,7 @@ func TestClaimsAndTargetsCLI(t *testing.T) {
 		Claims  int
 		SHA256  string
 	}
-	if err := json.Unmarshal([]byte(stdout), &imp); err != nil || !imp.Created || imp.Claims != 24 {
+	if err := json.Unmarshal([]byte(stdout), &imp); err != nil || !imp.Created || imp.Claims != 42 {
 		t.Fatalf("claims import --json = %s (%v)", stdout, err)
 	}
 	if code, stdout, _ := run(t, data, "", "claims", "sets"); code != 0 || !strings.Contains(stdout, "eval") {
