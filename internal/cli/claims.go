@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -178,16 +179,29 @@ func newClaimsSetsCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			orgs, err := s.Store.FindOrganisations(ctx)
+			if err != nil {
+				return err
+			}
+			orgName := map[string]string{}
+			for _, o := range orgs {
+				orgName[o.ID] = o.Name
+			}
 			if asJSON {
-				if sets == nil {
-					sets = []claims.SetInfo{}
+				type setJSON struct {
+					claims.SetInfo
+					OrgName string `json:"org_name"` // the owning organisation's name
 				}
-				return writeJSON(e.stdout, sets)
+				list := make([]setJSON, len(sets))
+				for i, si := range sets {
+					list[i] = setJSON{si, orgName[si.OrgID]}
+				}
+				return writeJSON(e.stdout, list)
 			}
 			tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "SET\tCLAIMS\tIMPORTS\tORG\tSHA256")
+			fmt.Fprintln(tw, "SET\tCLAIMS\tIMPORTS\tORGANISATION\tSHA256")
 			for _, si := range sets {
-				fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s\n", si.Name, si.Claims, len(si.Imports), orDash(si.OrgID), si.SHA256[:min(12, len(si.SHA256))])
+				fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s\n", si.Name, si.Claims, len(si.Imports), orDash(cmp.Or(orgName[si.OrgID], si.OrgID)), si.SHA256[:min(12, len(si.SHA256))])
 			}
 			return tw.Flush()
 		},

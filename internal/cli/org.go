@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -174,8 +175,20 @@ input (--password-stdin), never from the command line.`}
 				if err != nil {
 					return nil, err
 				}
+				orgName := map[string]string{}
+				for _, o := range orgs {
+					orgName[o.ID] = o.Name
+				}
 				if f.json {
-					return map[string]any{"organisations": orgs, "users": us}, nil
+					type userJSON struct {
+						tahqiq.User
+						OrgName string `json:"org_name"`
+					}
+					list := make([]userJSON, len(us))
+					for i, u := range us {
+						list[i] = userJSON{u, orgName[u.OrgID]}
+					}
+					return map[string]any{"organisations": orgs, "users": list}, nil
 				}
 				var b strings.Builder
 				tw := tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
@@ -189,7 +202,7 @@ input (--password-stdin), never from the command line.`}
 					if u.Disabled {
 						st = "disabled"
 					}
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", u.Name, u.ID, u.OrgID, u.Role, st)
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", u.Name, u.ID, cmp.Or(orgName[u.OrgID], u.OrgID), u.Role, st)
 				}
 				tw.Flush()
 				return text(strings.TrimSuffix(b.String(), "\n")), nil

@@ -1,0 +1,88 @@
+package cli_test
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// TestCLINamesNotIDs: the rough edges of issue 16 on the command line. A
+// failed import says why on its "nothing committed" line (it was empty
+// when --as was missing); claims sets and org list name organisations,
+// not only their IDs; case share says what was shared with whom (it
+// printed nothing).
+func TestCLINamesNotIDs(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	must(t, 0, data, "", "org", "init", "--org", "ECP inquiry", "--admin", "ayesha")
+	must(t, 0, data, "", "org", "add", "FIA cyber wing")
+	events := filepath.Join("..", "claims", "testdata", "simple.csv")
+
+	// import without --as on a store with organisations
+	code, out, errs := run(t, data, "", "import", "--dataset", "d", events)
+	want := "this store has organisations: say who acts with --as USER (or TAHQIQ_USER)"
+	if code == 0 || out != "dataset d: nothing committed: "+want+"\n" || !strings.Contains(errs, want) {
+		t.Errorf("import without --as: exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+	code, out, _ = run(t, data, "", "import", "--json", "--dataset", "d", events)
+	var sum struct {
+		Committed bool   `json:"committed"`
+		Failure   string `json:"failure"`
+	}
+	if err := json.Unmarshal([]byte(out), &sum); err != nil || code == 0 || sum.Committed || sum.Failure != want {
+		t.Errorf("import --json without --as: exit %d, %q (%v)", code, out, err)
+	}
+	// an unknown user: the same line says so
+	code, out, _ = run(t, data, "", "--as", "nobody", "import", "--dataset", "d", events)
+	if code == 0 || !strings.HasPrefix(out, "dataset d: nothing committed: ") || strings.TrimSpace(strings.TrimPrefix(out, "dataset d: nothing committed: ")) == "" {
+		t.Errorf("import --as nobody: exit %d, %q", code, out)
+	}
+
+	// claims sets: the organisation by name
+	must(t, 0, data, "", "--as", "ayesha", "claims", "import", "--set", "checks", events)
+	out = must(t, 0, data, "", "--as", "ayesha", "claims", "sets")
+	if !regexp.MustCompile(`(?m)^SET +CLAIMS +IMPORTS +ORGANISATION +SHA256\nchecks +1 +1 +ECP inquiry +[0-9a-f]{12}$`).MatchString(out) {
+		t.Errorf("claims sets:\n%s", out)
+	}
+	var sets []struct {
+		OrgID   string `json:"org_id"`
+		OrgName string `json:"org_name"`
+	}
+	if err := json.Unmarshal([]byte(must(t, 0, data, "", "--as", "ayesha", "claims", "sets", "--json")), &sets); err != nil ||
+		len(sets) != 1 || sets[0].OrgName != "ECP inquiry" || !strings.HasPrefix(sets[0].OrgID, "o") {
+		t.Errorf("claims sets --json: %+v %v", sets, err)
+	}
+
+	// org list: users' organisations by name
+	out = must(t, 0, data, "", "org", "list")
+	if !regexp.MustCompile(`(?m)^ayesha +u[0-9a-f]+ +ECP inquiry +admin +active$`).MatchString(out) {
+		t.Errorf("org list:\n%s", out)
+	}
+	var list struct {
+		Users []struct {
+			Name    string `json:"name"`
+			OrgName string `json:"org_name"`
+		} `json:"users"`
+	}
+	if err := json.Unmarshal([]byte(must(t, 0, data, "", "org", "list", "--json")), &list); err != nil || len(list.Users) != 1 || list.Users[0].OrgName != "ECP inquiry" {
+		t.Errorf("org list --json: %+v %v", list, err)
+	}
+
+	// case share: what, with whom, at which TLP
+	id := strings.TrimSpace(must(t, 0, data, "", "--as", "ayesha", "case", "new", "--title", "NA-56 forms"))
+	out = must(t, 0, data, "", "--as", "ayesha", "case", "share", id, "--org", "FIA cyber wing")
+	if !regexp.MustCompile(`^shared case "NA-56 forms" \[` + id + `\], every item, with FIA cyber wing \[o[0-9a-f]+\] at TLP:AMBER: .*\n$`).MatchString(out) {
+		t.Errorf("case share: %q", out)
+	}
+	var sh struct {
+		CaseID  string `json:"case_id"`
+		OrgID   string `json:"org_id"`
+		OrgName string `json:"org_name"`
+		TLP     string `json:"tlp"`
+	}
+	if err := json.Unmarshal([]byte(must(t, 0, data, "", "--as", "ayesha", "case", "share", id, "--org", "FIA cyber wing", "--json")), &sh); err != nil ||
+		sh.CaseID != id || sh.OrgName != "FIA cyber wing" || !strings.HasPrefix(sh.OrgID, "o") || sh.TLP != "amber" {
+		t.Errorf("case share --json: %+v %v", sh, err)
+	}
+}
