@@ -246,7 +246,8 @@ when given; a run of --input files is written to --out only.
 
 Outputs in DIR: matches.csv (claim_url, post_id, score, status,
 matched_terms, missing_terms, post_coverage, bm25, numbers, short, via,
-languages, account, times, verdict, claim and post text), ranked per claim;
+languages, account, times, verdict, claim and post text, the account's
+handle and name), ranked per claim;
 claims.csv (each claim with its counts); manifest.json. A match says the
 post repeats the claim's words: a debunk quoting the claim matches too.`,
 		Args: cobra.NoArgs,
@@ -278,13 +279,14 @@ post repeats the claim's words: a debunk quoting the claim matches too.`,
 			} else {
 				start := time.Now()
 				var read postsRead
-				read, err = e.readPosts(ctx, &pf, nil, func(tp *tahqiq.Post) error {
+				names := rundir.Names{} // the first record naming an account, as a dataset keeps it
+				read, err = e.readPosts(ctx, &pf, names, func(tp *tahqiq.Post) error {
 					if tp.Kind != tahqiq.KindService && tp.Kind != tahqiq.KindRepost {
 						cr.Posts = append(cr.Posts, claims.FromPost(*tp))
 					}
 					return nil
 				})
-				cr.Source, cr.Read = read.Source, time.Since(start).Seconds()
+				cr.Source, cr.Read, cr.Names = read.Source, time.Since(start).Seconds(), names.Of
 			}
 			if err != nil {
 				return err
