@@ -209,7 +209,7 @@ input (--password-stdin), never from the command line.`}
 			})
 		}}
 	cmd.AddCommand(initC, addOrg, addUser, passwd, disable, enable, list)
-	for _, c := range cmd.Commands() { // organisations and users may be the store's first content
+	for _, c := range []*cobra.Command{initC, addOrg, addUser} { // organisations and users may be the store's first content; list, passwd, disable and enable need a store
 		if run := c.RunE; run != nil {
 			c.RunE = func(cmd *cobra.Command, args []string) error {
 				e.creates = true
