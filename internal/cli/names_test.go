@@ -2,6 +2,7 @@ package cli_test
 
 import (
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -84,5 +85,33 @@ func TestCLINamesNotIDs(t *testing.T) {
 	if err := json.Unmarshal([]byte(must(t, 0, data, "", "--as", "ayesha", "case", "share", id, "--org", "FIA cyber wing", "--json")), &sh); err != nil ||
 		sh.CaseID != id || sh.OrgName != "FIA cyber wing" || !strings.HasPrefix(sh.OrgID, "o") || sh.TLP != "amber" {
 		t.Errorf("case share --json: %+v %v", sh, err)
+	}
+}
+
+// TestRejectPlace: tahqiq datasets rejects says where a rejected record
+// of a JSON document is by its JSON pointer (#/messages/1), not "line 0";
+// a CSV's by its line.
+func TestRejectPlace(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("testdata", "na56_chat.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var chat map[string]any
+	if err := json.Unmarshal(b, &chat); err != nil {
+		t.Fatal(err)
+	}
+	msg := chat["messages"].([]any)[1].(map[string]any)
+	msg["date"], msg["date_unixtime"] = "not a date", "x"
+	b, _ = json.Marshal(chat)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "chat.json")
+	os.WriteFile(path, b, 0o644)
+	data := filepath.Join(dir, "data")
+	if code, _, errs := run(t, data, "", "import", "--dataset", "tg", path); code != 0 {
+		t.Fatalf("import: %s", errs)
+	}
+	out := must(t, 0, data, "", "datasets", "rejects", "tg")
+	if !regexp.MustCompile(`(?m)^FILE +PLACE +REASON\n` + regexp.QuoteMeta(path) + ` +#/messages/1 +date_unixtime "x" is not unix seconds$`).MatchString(out) {
+		t.Errorf("datasets rejects:\n%s", out)
 	}
 }

@@ -521,6 +521,18 @@ func TestBrowserErrors(t *testing.T) {
 	}
 	p.png("import-error-en-desktop")
 
+	// A rejected record of a JSON document: its place in the document
+	// (#/messages/1), not "0", in the rejects table.
+	chat := rejectedChat(t)
+	p.do("choose chat", chromedp.SetUploadFiles(chromedp.CSS(`#import-form input[type=file]`), []string{chat}))
+	p.fill(`#import-form [name=dataset]`, "tg")
+	p.click(`#import-form button[type=submit]`)
+	p.wait("chat imported", `document.querySelector('#import-result')?.innerText.includes('tg')`, 3*time.Minute)
+	p.visit("/datasets/tg", "rejects", `!!document.querySelector('#rejects tbody tr')`)
+	if got := p.eval(`[...document.querySelectorAll('#rejects tbody tr')].map(r => [...r.cells].slice(1, 3).map(c => c.innerText.trim()).join(' | ')).join('\n')`); got != `#/messages/1 | date_unixtime "x" is not unix seconds` {
+		t.Errorf("rejects table: %q, want the record's place and the reason without it", got)
+	}
+
 	// The server stops: a banner, and a page says it could not load.
 	srv.stop()
 	p.go_("/cases")
@@ -551,4 +563,27 @@ func TestBrowserErrors(t *testing.T) {
 	p.fill(`#login-form [name=password]`, password)
 	p.click(`#login-form button[type=submit]`)
 	p.wait("back where it was", `!!document.querySelector('#who') && location.hash === '#/jobs' && !!document.querySelector('#jobs')`, 30*time.Second)
+}
+
+// rejectedChat is the project's Telegram Desktop export of Urdu posts
+// (internal/cli/testdata/na56_chat.json) with one message whose date is
+// not a date: a rejected record of a JSON document, which has no line.
+func rejectedChat(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "cli", "testdata", "na56_chat.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var chat map[string]any
+	if err := json.Unmarshal(b, &chat); err != nil {
+		t.Fatal(err)
+	}
+	msg := chat["messages"].([]any)[1].(map[string]any)
+	msg["date"], msg["date_unixtime"] = "not a date", "x"
+	b, _ = json.Marshal(chat)
+	path := filepath.Join(t.TempDir(), "chat.json")
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }

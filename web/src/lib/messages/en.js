@@ -132,7 +132,7 @@ export default {
     imported: 'Imported',
     rejects: 'Rejects',
     noRejects: 'No record was rejected.',
-    line: 'Line',
+    line: 'Line or place',
     reason: 'Reason',
     record: 'Record',
   },

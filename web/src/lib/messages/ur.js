@@ -133,7 +133,7 @@ export default {
     imported: 'درآمد ہوئی',
     rejects: 'مسترد ریکارڈ',
     noRejects: 'کوئی ریکارڈ مسترد نہیں ہوا۔',
-    line: 'سطر',
+    line: 'سطر یا مقام',
     reason: 'وجہ',
     record: 'ریکارڈ',
   },
