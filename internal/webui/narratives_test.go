@@ -93,6 +93,14 @@ func TestBrowserNarratives(t *testing.T) {
 	if got := p.text(`#signals-matched`); strings.HasPrefix(got, "0 of") {
 		t.Errorf("signal filter: %q", got)
 	}
+	// the filtered accounts by handle (and name), the UID beside
+	if got := p.eval(`(() => { const rows = [...document.querySelectorAll('#signals-table tbody tr')]; return [rows.length, rows.filter(r => r.querySelector('.account-label')?.innerText.startsWith('@')).length, rows.filter(r => r.querySelector('.account-id')).length].join(' '); })()`); func() bool {
+		var n, handles, ids int
+		fmt.Sscan(got, &n, &handles, &ids)
+		return n == 0 || handles != n || ids != n
+	}() {
+		t.Errorf("signals table: rows, handles, UIDs = %s", got)
+	}
 	p.look("dataset-signals")
 
 	// a claims match, then narratives linked to the coordination run
