@@ -16,8 +16,22 @@ import (
 // printed nothing).
 func TestCLINamesNotIDs(t *testing.T) {
 	data := filepath.Join(t.TempDir(), "data")
-	must(t, 0, data, "", "org", "init", "--org", "ECP inquiry", "--admin", "ayesha")
-	must(t, 0, data, "", "org", "add", "FIA cyber wing")
+	// org init, add and add-user say who they made by name, the ID beside
+	// (org init printed the organisation's ID where its name belongs, add
+	// and add-user their ID alone)
+	if out := must(t, 0, data, "", "org", "init", "--org", "ECP inquiry", "--admin", "ayesha"); !regexp.MustCompile(`(?m)^organisation ECP inquiry \[o[0-9a-f]+\], admin ayesha \[u[0-9a-f]+\]$`).MatchString(out) {
+		t.Errorf("org init: %q", out)
+	}
+	if out := must(t, 0, data, "", "org", "add", "FIA cyber wing"); !regexp.MustCompile(`^organisation FIA cyber wing added \[o[0-9a-f]+\]\n$`).MatchString(out) {
+		t.Errorf("org add: %q", out)
+	}
+	if out := must(t, 0, data, "a long password for farah\n", "org", "add-user", "farah", "--org", "FIA cyber wing", "--role", "admin", "--password-stdin"); !regexp.MustCompile(`^user farah added to FIA cyber wing as admin \[u[0-9a-f]+\]\n$`).MatchString(out) {
+		t.Errorf("org add-user: %q", out)
+	}
+	var added struct{ ID, Name string }
+	if err := json.Unmarshal([]byte(must(t, 0, data, "", "org", "add", "Observers", "--json")), &added); err != nil || added.Name != "Observers" || !strings.HasPrefix(added.ID, "o") {
+		t.Errorf("org add --json: %+v %v", added, err)
+	}
 	events := filepath.Join("..", "claims", "testdata", "simple.csv")
 
 	// import without --as on a store with organisations
@@ -66,7 +80,7 @@ func TestCLINamesNotIDs(t *testing.T) {
 			OrgName string `json:"org_name"`
 		} `json:"users"`
 	}
-	if err := json.Unmarshal([]byte(must(t, 0, data, "", "org", "list", "--json")), &list); err != nil || len(list.Users) != 1 || list.Users[0].OrgName != "ECP inquiry" {
+	if err := json.Unmarshal([]byte(must(t, 0, data, "", "org", "list", "--json")), &list); err != nil || len(list.Users) != 2 || list.Users[0].OrgName != "ECP inquiry" || list.Users[1].OrgName != "FIA cyber wing" {
 		t.Errorf("org list --json: %+v %v", list, err)
 	}
 

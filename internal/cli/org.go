@@ -92,7 +92,7 @@ input (--password-stdin), never from the command line.`}
 					fmt.Fprintf(e.stderr, "%s has no password yet: to log in to tahqiq serve, give one with tahqiq org passwd %s --password-stdin\n", adminName, adminName)
 				}
 			}
-			return printOut(e, f.json, orgOut{OrgID: o.ID, UserID: u.ID, User: u.Name})
+			return printOut(e, f.json, orgOut{OrgID: o.ID, Org: o.Name, UserID: u.ID, User: u.Name})
 		}}
 	initC.Flags().StringVar(&org, "org", "", "organisation name")
 	initC.Flags().StringVar(&adminName, "admin", "", "first admin's user name")
@@ -102,7 +102,7 @@ input (--password-stdin), never from the command line.`}
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return admin(cmd, func(ctx context.Context, s *casework.Service, a tahqiq.User) (any, error) {
 				o, err := s.AddOrg(ctx, a, args[0])
-				return idOut{o.ID}, err
+				return orgAdded{ID: o.ID, Name: o.Name}, err
 			})
 		}}
 
@@ -115,7 +115,14 @@ input (--password-stdin), never from the command line.`}
 			}
 			return admin(cmd, func(ctx context.Context, s *casework.Service, a tahqiq.User) (any, error) {
 				u, err := s.AddUser(ctx, a, inOrg, args[0], tahqiq.Role(role), hash)
-				return idOut{u.ID}, err
+				if err != nil {
+					return nil, err
+				}
+				out := userAdded{ID: u.ID, Name: u.Name, OrgID: u.OrgID, Role: u.Role, Org: u.OrgID}
+				if o, err := s.FindOrg(ctx, u.OrgID); err == nil {
+					out.Org = o.Name
+				}
+				return out, nil
 			})
 		}}
 	addUser.Flags().StringVar(&role, "role", "investigator", "admin, investigator, reviewer or viewer")
@@ -252,12 +259,35 @@ func cmpErr(err, otherwise error) error {
 
 type orgOut struct {
 	OrgID  string `json:"org_id"`
+	Org    string `json:"org"` // its name
 	UserID string `json:"user_id"`
 	User   string `json:"user"`
 }
 
 func (o orgOut) String() string {
-	return fmt.Sprintf("organisation %s, admin %s (%s)", o.OrgID, o.User, o.UserID)
+	return fmt.Sprintf("organisation %s [%s], admin %s [%s]", o.Org, o.OrgID, o.User, o.UserID)
+}
+
+// orgAdded is what org add made: the organisation's ID (as before, for
+// tools: --json's "id") and its name.
+type orgAdded struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+func (o orgAdded) String() string { return fmt.Sprintf("organisation %s added [%s]", o.Name, o.ID) }
+
+// userAdded is what org add-user made.
+type userAdded struct {
+	ID    string      `json:"id"`
+	Name  string      `json:"name"`
+	OrgID string      `json:"org_id"`
+	Org   string      `json:"org"` // its name
+	Role  tahqiq.Role `json:"role"`
+}
+
+func (u userAdded) String() string {
+	return fmt.Sprintf("user %s added to %s as %s [%s]", u.Name, u.Org, u.Role, u.ID)
 }
 
 // keyName makes a note key name from an organisation name.
