@@ -261,7 +261,14 @@ func newCaseCmd(e *env) *cobra.Command {
 	similar := &cobra.Command{Use: "similar ITEM", Short: "find re-posts of an item's images across cases", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return withActor(cmd, e, f, true, func(ctx context.Context, s *casework.Service, a tahqiq.User) (any, error) {
-				return s.Similar(ctx, a, args[0], dist)
+				items, err := s.Similar(ctx, a, args[0], dist)
+				if err == nil && items == nil {
+					items = []tahqiq.Item{} // --json: [], not null
+				}
+				if err != nil || len(items) > 0 || f.json {
+					return items, err
+				}
+				return text(fmt.Sprintf("no item of the cases you may read has a picture within %d bits of %s's", dist, args[0])), nil
 			})
 		}}
 	similar.Flags().IntVar(&dist, "max-distance", 10, "largest dHash Hamming distance (of 64 bits)")

@@ -90,6 +90,20 @@ func TestCLINamesNotIDs(t *testing.T) {
 	if !regexp.MustCompile(`^shared case "NA-56 forms" \[` + id + `\], every item, with FIA cyber wing \[o[0-9a-f]+\] at TLP:AMBER: .*\n$`).MatchString(out) {
 		t.Errorf("case share: %q", out)
 	}
+	// case similar without a match says so (it printed "no items"), --json []
+	note := filepath.Join(t.TempDir(), "note.txt")
+	os.WriteFile(note, []byte("not a picture"), 0o644)
+	must(t, 0, data, "", "--as", "ayesha", "case", "attach", id, note)
+	item := regexp.MustCompile(`\[(i[0-9a-f]+)\]`).FindStringSubmatch(must(t, 0, data, "", "--as", "ayesha", "case", "show", id))
+	if item == nil {
+		t.Fatal("no item in case show")
+	}
+	if out := must(t, 0, data, "", "--as", "ayesha", "case", "similar", item[1]); out != "no item of the cases you may read has a picture within 10 bits of "+item[1]+"'s\n" {
+		t.Errorf("case similar: %q", out)
+	}
+	if out := must(t, 0, data, "", "--as", "ayesha", "case", "similar", item[1], "--json"); strings.TrimSpace(out) != "[]" {
+		t.Errorf("case similar --json: %q", out)
+	}
 	var sh struct {
 		CaseID  string `json:"case_id"`
 		OrgID   string `json:"org_id"`
