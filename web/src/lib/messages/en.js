@@ -98,7 +98,7 @@ export default {
     format: 'Format',
     detect: 'detect from the content',
     map: 'Column map (generic CSV)',
-    mapHelp: 'For the format generic_csv: which column holds what, as id=COLUMN,account=COLUMN,time=COLUMN and optionally text=COLUMN.',
+    mapHelp: 'For the format generic_csv: which column holds what, as id=COLUMN,account=COLUMN,time=COLUMN,text=COLUMN. Only account is required: without id a post is named by its file and line, without time it has none.',
     oneTx: 'An import is one transaction: either every file goes in, or nothing does. Bad records are kept as rejects with file, line and reason.',
     submit: 'Upload and import',
     uploading: 'Uploading {name}',

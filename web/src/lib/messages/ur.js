@@ -99,7 +99,7 @@ export default {
     format: 'فارمیٹ',
     detect: 'مواد سے پہچانیں',
     map: 'کالموں کا نقشہ (عام CSV)',
-    mapHelp: 'فارمیٹ generic_csv کے لیے: کون سا کالم کیا رکھتا ہے، جیسے id=COLUMN,account=COLUMN,time=COLUMN اور چاہیں تو text=COLUMN۔',
+    mapHelp: 'فارمیٹ generic_csv کے لیے: کون سا کالم کیا رکھتا ہے، جیسے id=COLUMN,account=COLUMN,time=COLUMN,text=COLUMN۔ صرف account لازمی ہے: id کے بغیر پوسٹ اپنی فائل اور سطر سے پہچانی جاتی ہے، time کے بغیر اس کا کوئی وقت نہیں ہوتا۔',
     oneTx: 'درآمد ایک ہی لین دین ہے: یا تو ہر فائل شامل ہوتی ہے، یا کوئی بھی نہیں۔ خراب ریکارڈ فائل، سطر اور وجہ کے ساتھ مسترد ریکارڈ کے طور پر رکھے جاتے ہیں۔',
     submit: 'اپ لوڈ اور درآمد کریں',
     uploading: '{name} اپ لوڈ ہو رہی ہے',
