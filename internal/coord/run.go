@@ -153,6 +153,8 @@ func run(ctx context.Context, d Data, p Params, eng Engine) (*Result, error) {
 		res.Params.Types = []tahqiq.ObjectType{ObjFastReshare}
 	}
 	in := intern(shares, p.Types, p.KeepLoops, progress.FromContext(ctx))
+	// the shares (with the strings they hold) can go now
+	shares, d.Shares = nil, nil
 	for k, n := range in.dropped {
 		res.Dropped[k] = n
 	}
