@@ -55,7 +55,11 @@ func (in *interned) ends(pr pairRef) (ra, rb *row) {
 // run of consecutive pairs, folded into one reused partial: no hash map,
 // and no result depends on the number of workers. byType is the edges'
 // table of per-type counts (Result.ByType).
-func (in *interned) aggregate(p *Params, pairs []pairRef) (edges []Edge, byType []int32) {
+//
+// spill, when not nil, is asked where the nedges edges go once they are
+// counted: a file (spilled edges; edges and byType are then nil) or, nil,
+// memory.
+func (in *interned) aggregate(p *Params, pairs []pairRef, spill func(nedges int) (*edgeFile, error)) (edges []Edge, byType []int32, ef *edgeFile, err error) {
 	collabK := in.collabGroups(pairs)
 	var fastKeep func(pr pairRef) bool
 	if p.FastWindow > 0 {
@@ -73,27 +77,42 @@ func (in *interned) aggregate(p *Params, pairs []pairRef) (edges []Edge, byType 
 		}
 	}
 	keys = nil
-	return in.foldSorted(p, int64(len(pairs)), nedges, collabK, fastKeep, func(yield func(pairRef) bool) {
+	if spill != nil {
+		if ef, err = spill(nedges); err != nil {
+			return nil, nil, nil, err
+		}
+	}
+	edges, byType = in.foldSorted(p, int64(len(pairs)), nedges, collabK, fastKeep, func(yield func(pairRef) bool) {
 		for _, k := range order {
 			if !yield(pairs[k]) {
 				return
 			}
 		}
-	})
+	}, ef)
+	if ef != nil {
+		err = ef.finish()
+	}
+	return edges, byType, ef, err
 }
 
 // foldSorted folds the kept pairs, given by sorted in (A, B) order and
 // within an account pair in object order, into the nedges edges they
 // make. collabK is the accounts of each object's kept pairs
-// (collabGroups), fastKeep the fast layer's test (nil: none).
-func (in *interned) foldSorted(p *Params, npairs int64, nedges int, collabK []int32, fastKeep func(pairRef) bool, sorted iter.Seq[pairRef]) (edges []Edge, byType []int32) {
+// (collabGroups), fastKeep the fast layer's test (nil: none). With ef the
+// edges are appended to it instead (edges and byType are nil).
+func (in *interned) foldSorted(p *Params, npairs int64, nedges int, collabK []int32, fastKeep func(pairRef) bool, sorted iter.Seq[pairRef], ef *edgeFile) (edges []Edge, byType []int32) {
 	ntypes := len(in.types)
 	var tf *tfidf
 	if p.Weight == WeightTFIDF {
 		tf = in.tfidfWeights()
 	}
-	edges = make([]Edge, nedges)
-	byType = make([]int32, nedges*ntypes)
+	var bt []int32
+	if ef == nil {
+		edges = make([]Edge, nedges)
+		byType = make([]int32, nedges*ntypes)
+	} else {
+		bt = make([]int32, ntypes)
+	}
 	var f fold
 	var x EdgePartial
 	ei := -1
@@ -101,6 +120,11 @@ func (in *interned) foldSorted(p *Params, npairs int64, nedges int, collabK []in
 	defer prog.Done()
 	done := func() {
 		x.compact()
+		if ef != nil {
+			e := x.edge(int32(ei), bt, tf)
+			ef.add(&e, bt)
+			return
+		}
 		edges[ei] = x.edge(int32(ei), byType[ei*ntypes:(ei+1)*ntypes:(ei+1)*ntypes], tf)
 	}
 	i := 0

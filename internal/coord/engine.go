@@ -29,7 +29,10 @@ func (e inProcess) edges(ctx context.Context, in *interned, q, p *Params, res *R
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	edges, byType := in.aggregate(p, res.pairs)
+	edges, byType, _, err := in.aggregate(p, res.pairs, nil)
+	if err != nil {
+		return nil, err
+	}
 	res.byType = byType
 	lap("aggregate_s")
 	return edges, ctx.Err()

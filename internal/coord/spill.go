@@ -27,9 +27,12 @@ import (
 // reduce path does. Results do not depend on the budget, to the byte
 // (TestSpillEqualsRun).
 //
-// What the budget does not bound: the interned rows and names (about 24
-// bytes a share plus the names), the edges (88 bytes each plus 4 per
-// object type), and the graph step; see docs/coord.md.
+// A run without the graph step whose edges would not fit either writes
+// them to a file as the fold makes them (edgefile.go). What the budget
+// does not bound: reading the input, the interned rows and names (about
+// 24 bytes a share plus the names), the edges of a run with the graph
+// step (88 bytes each plus 4 per object type), and the graph step; see
+// docs/coord.md.
 
 // Budget is the memory a run in this process may use and where it spills.
 type Budget struct {
@@ -303,10 +306,24 @@ func (e inProcess) edgesWithin(ctx context.Context, in *interned, q, p *Params, 
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	// the edges go to a file when the budget has no room for them and
+	// nothing needs them all in memory (the graph step does)
+	spill := func(nedges int) (*edgeFile, error) {
+		if p.Graph || int64(nedges)*edgeBytes <= e.budget.edgeRoom() {
+			return nil, nil
+		}
+		return newEdgeFile(e.budget.TempDir, len(in.types))
+	}
 	if len(sp.runs) == 0 {
 		res.pairs = sp.pairs
-		edges, byType := in.aggregate(p, res.pairs)
-		res.byType = byType
+		edges, byType, ef, err := in.aggregate(p, res.pairs, spill)
+		if err != nil {
+			return nil, err
+		}
+		res.byType, res.edgeFile = byType, ef
+		if ef != nil {
+			res.Counts["spilled_edge_bytes"] = ef.bytes
+		}
 		lap("aggregate_s")
 		return edges, ctx.Err()
 	}
@@ -350,14 +367,24 @@ func (e inProcess) edgesWithin(ctx context.Context, in *interned, q, p *Params, 
 	}); err != nil {
 		return nil, err
 	}
+	ef, err := spill(nedges)
+	if err != nil {
+		return nil, err
+	}
 	var merr error
 	edges, byType := in.foldSorted(p, sp.n, nedges, sp.collabK, fastKeep, func(yield func(pairRef) bool) {
 		merr = sp.merge(in, yield)
-	})
+	}, ef)
 	if merr != nil {
 		return nil, merr
 	}
-	res.byType = byType
+	if ef != nil {
+		if err := ef.finish(); err != nil {
+			return nil, err
+		}
+		res.Counts["spilled_edge_bytes"] = ef.bytes
+	}
+	res.byType, res.edgeFile = byType, ef
 	lap("aggregate_s")
 	return edges, ctx.Err()
 }

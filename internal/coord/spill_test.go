@@ -1,8 +1,10 @@
 package coord_test
 
 import (
+	"bytes"
 	"context"
 	"os"
+	"path/filepath"
 	"slices"
 	"testing"
 
@@ -104,4 +106,72 @@ func dirEntries(t *testing.T, dir string) []string {
 		out = append(out, e.Name())
 	}
 	return out
+}
+
+// TestSpillEdgesEqualsRun: a run without the graph step whose edges do
+// not fit its budget keeps them in a file, and writes the same
+// edges.csv, edges_directed.csv and evidence.csv.gz as the run that holds
+// them, with the same counts, whether its pairs spilled too or not.
+func TestSpillEdgesEqualsRun(t *testing.T) {
+	shares := readEvents(t, "russian_coord_tweets.events.csv")
+	for _, tc := range []struct {
+		name string
+		mod  func(*coord.Params)
+	}{
+		{"messages, min weight 2, percentile 0.9", func(p *coord.Params) {
+			p.Weight, p.MinWeight, p.Percentile, p.MinParticipation = coord.WeightMessages, 2, 0.9, 1
+		}},
+		{"pairs, fast layer 10 s", func(p *coord.Params) { p.FastWindow = 10 }},
+		{"collab, no percentile", func(p *coord.Params) { p.Weight, p.Percentile = coord.WeightCollab, 0 }},
+		{"tfidf", func(p *coord.Params) { p.Weight, p.MinParticipation = coord.WeightTFIDF, 1 }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := coord.DefaultParams()
+			p.Graph = false
+			tc.mod(&p)
+			want, err := coord.Run(context.Background(), coord.Data{Shares: shares}, p, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantDir := t.TempDir()
+			if _, err := want.WriteDir(wantDir, "test", coord.Source{}); err != nil {
+				t.Fatal(err)
+			}
+			if want.Counts["edges"] == 0 {
+				t.Fatal("no edges: the comparison proves nothing")
+			}
+			// 1 byte: pairs and edges spill
+			for _, mem := range []int64{1} {
+				got, err := coord.Run(context.Background(), coord.Data{Shares: shares}, p, coord.InProcess(coord.Budget{Mem: mem, TempDir: t.TempDir()}))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got.Counts["spilled_edge_bytes"] == 0 || len(got.Edges) != 0 {
+					t.Fatalf("budget %d: edges not spilled (counts %v, %d in memory)", mem, got.Counts, len(got.Edges))
+				}
+				dir := t.TempDir()
+				if _, err := got.WriteDir(dir, "test", coord.Source{}); err != nil {
+					t.Fatal(err)
+				}
+				for _, f := range []string{"edges.csv", "edges_directed.csv", "evidence.csv.gz"} {
+					a, errA := os.ReadFile(filepath.Join(wantDir, f))
+					b, errB := os.ReadFile(filepath.Join(dir, f))
+					if os.IsNotExist(errA) && os.IsNotExist(errB) {
+						continue
+					}
+					if errA != nil || errB != nil {
+						t.Fatalf("%s: %v, %v", f, errA, errB)
+					}
+					if !bytes.Equal(a, b) {
+						t.Fatalf("budget %d: %s differs (%d bytes, want %d)", mem, f, len(b), len(a))
+					}
+				}
+				for _, k := range []string{"pairs", "edges", "flagged_edges", "edge_accounts"} {
+					if got.Counts[k] != want.Counts[k] {
+						t.Fatalf("budget %d: %s %d, want %d", mem, k, got.Counts[k], want.Counts[k])
+					}
+				}
+			}
+		})
+	}
 }
