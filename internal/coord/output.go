@@ -264,10 +264,28 @@ func writeCSV(path string, header []string, fn func(w *csv.Writer) error) error 
 func fmtFloat(x float64) string { return strconv.FormatFloat(x, 'g', 10, 64) }
 
 // EdgeRow returns e as the row of edges.csv that holds it.
-func (r *Result) EdgeRow(e *Edge) EdgeRow {
+func (r *Result) EdgeRow(e *Edge) EdgeRow { return r.edgeRow(e, r.ByType(e)) }
+
+// eachEdge calls fn with every kept edge, weighed and flagged, and its
+// per-type counts: from Edges, or from the file they were spilled to.
+func (r *Result) eachEdge(fn func(e *Edge, bt []int32) error) error {
+	if r.edgeFile != nil {
+		return r.edgeFile.eachKept(&r.Params, r.threshold, fn)
+	}
+	for i := range r.Edges {
+		e := &r.Edges[i]
+		if err := fn(e, r.ByType(e)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// edgeRow is EdgeRow with e's per-type counts bt.
+func (r *Result) edgeRow(e *Edge, bt []int32) EdgeRow {
 	na, nb := r.Name(e.A), r.Name(e.B)
 	x := EdgeRow{AccountA: r.in.accounts[e.A], AccountB: r.in.accounts[e.B], Weight: e.Weight, Flagged: e.Flagged,
-		Pairs: e.Pairs, Objects: e.Objects, ByType: r.ByType(e), AvgDt: float64(e.SumDt) / float64(e.Pairs), MinDt: e.MinDt,
+		Pairs: e.Pairs, Objects: e.Objects, ByType: bt, AvgDt: float64(e.SumDt) / float64(e.Pairs), MinDt: e.MinDt,
 		First: e.First, Last: e.Last, PostsA: e.PostsA, PostsB: e.PostsB, Symmetry: e.Symmetry(), Fast: -1,
 		HandleA: na.Handle, NameA: na.Name, HandleB: nb.Handle, NameB: nb.Name}
 	if r.Params.FastWindow > 0 {
@@ -344,13 +362,16 @@ func (r *Result) writeEdges(path string) error {
 	}
 	w := bufio.NewWriterSize(f, 1<<20)
 	line := []byte(strings.Join(r.EdgeHeader(), ",") + "\n")
-	for i := range r.Edges {
+	if err := r.eachEdge(func(e *Edge, bt []int32) error {
 		if _, err := w.Write(line); err != nil {
-			f.Close()
 			return err
 		}
-		x := r.EdgeRow(&r.Edges[i])
+		x := r.edgeRow(e, bt)
 		line = x.AppendCSV(line[:0])
+		return nil
+	}); err != nil {
+		f.Close()
+		return err
 	}
 	if _, err := w.Write(line); err != nil {
 		f.Close()
@@ -365,7 +386,7 @@ func (r *Result) writeEdges(path string) error {
 func (r *Result) writeDirected(path string) error {
 	head := []string{"source", "target", "weight", "handle_source", "name_source", "handle_target", "name_target"}
 	return writeCSV(path, head, func(w *csv.Writer) error {
-		for _, e := range r.Edges {
+		return r.eachEdge(func(e *Edge, _ []int32) error {
 			for _, d := range [2]struct {
 				s, t int32
 				w    int32
@@ -378,8 +399,8 @@ func (r *Result) writeDirected(path string) error {
 					return err
 				}
 			}
-		}
-		return nil
+			return nil
+		})
 	})
 }
 
