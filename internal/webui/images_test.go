@@ -82,6 +82,9 @@ func TestBrowserImages(t *testing.T) {
 	p.wait("logged in", `!!document.querySelector('#who')`, 30*time.Second)
 
 	p.importFile(archive, "tg")
+	if got := p.text(`#import-pictures`); !strings.Contains(got, "Pictures: 7 hashed, 1 missing, 1 unreadable, 1 not pictures, 1 without a file in the export.") {
+		t.Errorf("the import's pictures: %q", got)
+	}
 	if got := p.evalAsync(`fetch('/api/v1/datasets/tg/media').then(r => r.json()).then(m => JSON.stringify(m.counts))`); got != `{"hashed":7,"missing":1,"not_image":1,"unreadable":1}` {
 		t.Errorf("pictures of the zipped export imported through the form: %s", got)
 	}
