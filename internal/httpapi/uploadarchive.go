@@ -22,7 +22,7 @@ import (
 // (docs/images.md, "Uploads with their pictures"): its data files are
 // its members named result.json (Telegram Desktop exports), or, when it
 // has none, its members ending .json, .jsonl, .ndjson, .csv or .tsv
-// (optionally .gz); each is imported with the archive's folder that
+// (optionally .gz), never those macOS adds (__MACOSX/, ._NAME); each is imported with the archive's folder that
 // holds it as its media folder. The archive is checked from its central
 // directory (decompress.OpenZip: members, declared sizes and ratio,
 // methods, overlaps) before anything is read, every member is read
@@ -113,6 +113,8 @@ func openUploadArchive(p, field string, lim decompress.Limits, data bool) (*uplo
 			continue
 		}
 		switch base := path.Base(m.Name); {
+		case strings.HasPrefix(m.Name, "__MACOSX/") || strings.HasPrefix(base, "._"):
+			// the resource forks macOS's Archive Utility adds: not data
 		case base == "result.json":
 			results = append(results, m)
 		case isDataName(base):

@@ -171,6 +171,16 @@ func TestImportArchiveWithMedia(t *testing.T) {
 		t.Errorf("import of an archive with no_media: %s %s, posts %d, media %+v", j.State, j.Error, sum.Posts, sum.Media)
 	}
 
+	// an archive without result.json: its data files by name, not the
+	// resource forks macOS's Archive Utility adds
+	upMac := a.upload("mac.zip", zipOf(t, "chat/chat.json", string(res), "__MACOSX/chat/._chat.json", "\x00\x05\x16\x07junk", "chat/._chat.json", "\x00\x05\x16\x07junk"))
+	j = a.job(a.call("POST", "/api/v1/imports", map[string]any{"dataset": "mac", "uploads": []string{upMac}}))
+	sum = ingest.Summary{}
+	json.Unmarshal(j.Result, &sum)
+	if j.State != jobs.Done || sum.Files != 1 || sum.Rejects != 0 || sum.Media == nil || sum.Media.Folders[0] != "mac.zip: chat/" {
+		t.Errorf("import of an archive zipped on a Mac: %s %s, %d files, %d rejects, media %+v", j.State, j.Error, sum.Files, sum.Rejects, sum.Media)
+	}
+
 	// refusals, before any job
 	bomb := func() []byte {
 		var b bytes.Buffer
