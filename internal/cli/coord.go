@@ -112,8 +112,8 @@ every option and output column.`,
 			if err != nil {
 				return err
 			}
-			if eng.engine == nil {
-				eng.engine = coord.InProcess(coord.Budget{Mem: int64(mem)})
+			if eng.Coord == nil {
+				eng.Coord = coord.InProcess(coord.Budget{Mem: int64(mem)})
 			}
 			var made *runs.CoordMade
 			if dataset != "" {

@@ -359,6 +359,10 @@ func matrixRows() []row {
 		{"POST /api/v1/cases/{id}/items/alert", func(m *matrix, _ string) request {
 			return js("POST", "/api/v1/cases/"+m.caseID+"/items/alert", map[string]int{"alert": 1})
 		}, roles(writers(404), writers(404))},
+		// the matrix's dataset has no pictures: no group to attach, 404 to the owner too
+		{"POST /api/v1/cases/{id}/items/images", func(m *matrix, _ string) request {
+			return js("POST", "/api/v1/cases/"+m.caseID+"/items/images", map[string]any{"datasets": []string{m.ds}, "group": "pdq:00"})
+		}, roles(writers(404), writers(404))},
 		// the job starts (and fails: loopback is not a public address)
 		{"POST /api/v1/cases/{id}/items/capture", func(m *matrix, _ string) request {
 			return js("POST", "/api/v1/cases/"+m.caseID+"/items/capture", map[string]string{"url": "http://127.0.0.1:9/"})
