@@ -1,4 +1,4 @@
-package casework
+package bundle
 
 import (
 	"archive/zip"
@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/tahqiq/tahqiq/internal/casework"
 	"github.com/tahqiq/tahqiq/internal/decompress"
 )
 
@@ -33,11 +34,11 @@ type dirSource struct {
 	files map[string]bool
 }
 
-func newDirSource(dir string, r *Report) *dirSource {
+func newDirSource(dir string, r *casework.Report) *dirSource {
 	d := &dirSource{dir: dir, files: map[string]bool{}}
 	filepath.WalkDir(dir, func(p string, e fs.DirEntry, err error) error {
 		if err != nil {
-			r.add("file", 0, "%s: unreadable: %v", p, err)
+			r.Add("file", 0, "%s: unreadable: %v", p, err)
 			return nil
 		}
 		if e.IsDir() {
@@ -46,7 +47,7 @@ func newDirSource(dir string, r *Report) *dirSource {
 		rel, _ := filepath.Rel(dir, p)
 		rel = filepath.ToSlash(rel)
 		if !e.Type().IsRegular() {
-			r.add("file", 0, "%s: not a regular file (symlink or device): not read", rel)
+			r.Add("file", 0, "%s: not a regular file (symlink or device): not read", rel)
 			return nil
 		}
 		d.files[rel] = true
@@ -76,16 +77,16 @@ type zipSource struct {
 // it indexes the
 // members, reporting (and never reading) members with unsafe paths,
 // duplicate names, links or other non-regular modes.
-func openZipSource(ra io.ReaderAt, size int64, name string, lim decompress.Limits, r *Report) *zipSource {
+func openZipSource(ra io.ReaderAt, size int64, name string, lim decompress.Limits, r *casework.Report) *zipSource {
 	z, err := decompress.OpenZip(ra, size, name, lim)
 	if err != nil {
 		var ze *decompress.ZipError
 		if !errors.As(err, &ze) {
-			r.add("file", 0, "%s: not a readable zip archive: %v", name, err)
+			r.Add("file", 0, "%s: not a readable zip archive: %v", name, err)
 			return nil
 		}
 		for _, p := range ze.Problems {
-			r.add("file", 0, "%s: %s: nothing read", name, p)
+			r.Add("file", 0, "%s: %s: nothing read", name, p)
 		}
 		return nil
 	}
@@ -94,17 +95,17 @@ func openZipSource(ra io.ReaderAt, size int64, name string, lim decompress.Limit
 		name := f.Name
 		if strings.HasSuffix(name, "/") && f.FileInfo().IsDir() {
 			if !safeName(strings.TrimSuffix(name, "/")) {
-				r.add("file", 0, "zip member %q: unsafe path (absolute, .. or backslash): rejected", name)
+				r.Add("file", 0, "zip member %q: unsafe path (absolute, .. or backslash): rejected", name)
 			}
 			continue
 		}
 		switch {
 		case !safeName(name):
-			r.add("file", 0, "zip member %q: unsafe path (absolute, .. or backslash): rejected, not read", name)
+			r.Add("file", 0, "zip member %q: unsafe path (absolute, .. or backslash): rejected, not read", name)
 		case !f.Mode().IsRegular():
-			r.add("file", 0, "zip member %q: not a regular file (mode %v): rejected, not read", name, f.Mode())
+			r.Add("file", 0, "zip member %q: not a regular file (mode %v): rejected, not read", name, f.Mode())
 		case src.files[name] != nil:
-			r.add("file", 0, "zip member %q: appears more than once: rejected", name)
+			r.Add("file", 0, "zip member %q: appears more than once: rejected", name)
 		default:
 			src.files[name] = f
 		}
