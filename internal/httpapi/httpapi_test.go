@@ -755,7 +755,12 @@ func TestSummaryStaleWhileRevalidate(t *testing.T) {
 // TestOrgIsolation: datasets and runs imported or made through the server
 // belong to the importer's organisation; another organisation neither
 // lists nor reads them, cannot import into them, and gets its own.
-func TestOrgIsolation(t *testing.T) { orgIsolation(t, newEnv(t)) }
+func TestOrgIsolation(t *testing.T) {
+	if testing.Short() {
+		t.Skip("two organisations through every route (about 11 s): not in -short (go test ./..., as CI runs it, does)")
+	}
+	orgIsolation(t, newEnv(t))
+}
 
 // TestOrgIsolationPostgres: the same, with row-level security as well.
 func TestOrgIsolationPostgres(t *testing.T) {
