@@ -5,9 +5,10 @@ import (
 	"errors"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/tahqiq/tahqiq/internal/casework"
@@ -56,7 +57,7 @@ func newDirSource(dir string, r *casework.Report) *dirSource {
 	return d
 }
 
-func (d *dirSource) names() []string { return sortedKeys(d.files) }
+func (d *dirSource) names() []string { return slices.Sorted(maps.Keys(d.files)) }
 
 func (d *dirSource) open(name string) (io.ReadCloser, error) {
 	if !d.files[name] {
@@ -113,7 +114,7 @@ func openZipSource(ra io.ReaderAt, size int64, name string, lim decompress.Limit
 	return src
 }
 
-func (z *zipSource) names() []string { return sortedKeys(z.files) }
+func (z *zipSource) names() []string { return slices.Sorted(maps.Keys(z.files)) }
 
 func (z *zipSource) open(name string) (io.ReadCloser, error) {
 	f := z.files[name]
@@ -121,13 +122,4 @@ func (z *zipSource) open(name string) (io.ReadCloser, error) {
 		return nil, fs.ErrNotExist
 	}
 	return z.z.Open(f) // its reads fail past the limits, on a CRC-32 mismatch or a corrupt stream
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
