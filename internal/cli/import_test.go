@@ -650,6 +650,9 @@ func TestRederiveCommand(t *testing.T) {
 // the file, the limit and the flag; the good file given with it is not
 // imported either (exit 2, no dataset). --max-ratio imports it.
 func TestImportGzipBomb(t *testing.T) {
+	if testing.Short() {
+		t.Skip("gzip bombs through the CLI: not in -short (go test ./..., as CI runs it, does)")
+	}
 	dir := t.TempDir()
 	data := filepath.Join(dir, "data")
 	good := filepath.Join(dir, "good.csv")
