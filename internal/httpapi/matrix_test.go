@@ -552,7 +552,12 @@ func (m *matrix) textRuns(ic *client) {
 const brexitClaims = "claim,url,rating,publisher,language\n" +
 	"\"Boris Johnson has revealed his favourite bottle of wine, Tignanello, costs 180 pounds while 20 pounds is taken from Universal Credit\",https://factcheck.example.org/boris-wine,Missing context,Example Fact Check,en\n"
 
-func TestAccessMatrix(t *testing.T) { accessMatrix(t, newEnv(t)) }
+func TestAccessMatrix(t *testing.T) {
+	if testing.Short() {
+		t.Skip("every route under every role (about 27 s): not in -short (go test ./..., as CI runs it, does)")
+	}
+	accessMatrix(t, newEnv(t))
+}
 
 // TestAccessMatrixPostgres: the same, with row-level security as well.
 func TestAccessMatrixPostgres(t *testing.T) {
@@ -617,6 +622,9 @@ func accessMatrix(t *testing.T, e *env) {
 // TestNotFoundIsNotFound: an object of another organisation answers
 // exactly as one that does not exist, so IDs and names cannot be probed.
 func TestNotFoundIsNotFound(t *testing.T) {
+	if testing.Short() {
+		t.Skip("every route with missing ids (about 7 s): not in -short (go test ./..., as CI runs it, does)")
+	}
 	e := newEnv(t)
 	m := newMatrix(t, e)
 	p := m.c["partner admin"]
@@ -646,6 +654,9 @@ func TestNotFoundIsNotFound(t *testing.T) {
 // they see it); an item-only share shows that item and nothing of the
 // case's records, which stay 404.
 func TestSharedCaseReadOnly(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a shared case under every route (about 6 s): not in -short (go test ./..., as CI runs it, does)")
+	}
 	e := newEnv(t)
 	m := newMatrix(t, e)
 	e.api.Now = nil
