@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"cmp"
 	"compress/gzip"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -175,6 +176,9 @@ func (r *Result) WriteDir(dir, version string, src Source) (*Manifest, error) {
 			files, steps = append(files, "edges_directed.csv"), append(steps, r.writeDirected)
 		}
 	}
+	if r.parts != nil {
+		files, steps = nil, nil // the reducers wrote the edge files (no graph: refused)
+	}
 	for i, f := range files {
 		ph := r.in.meter.Phase("writing "+f, "", 0)
 		err := steps[i](filepath.Join(dir, f))
@@ -182,6 +186,16 @@ func (r *Result) WriteDir(dir, version string, src Source) (*Manifest, error) {
 		if err != nil {
 			return nil, fmt.Errorf("coord: write %s: %w", f, err)
 		}
+	}
+	if r.parts != nil {
+		// the edge files are the reducers' parts
+		ph := r.in.meter.Phase("fetching the parts", "", 0)
+		fs, err := r.writeParts(context.Background(), dir)
+		ph.Done()
+		if err != nil {
+			return nil, err
+		}
+		files = fs
 	}
 	r.Timings["output_s"] = time.Since(start).Seconds()
 	if r.Params.Evidence {
@@ -252,12 +266,18 @@ func fmtFloat(x float64) string { return strconv.FormatFloat(x, 'g', 10, 64) }
 
 // EdgeRow returns e as the row of edges.csv that holds it.
 func (r *Result) EdgeRow(e *Edge) EdgeRow {
-	na, nb := r.Name(e.A), r.Name(e.B)
-	x := EdgeRow{AccountA: r.in.accounts[e.A], AccountB: r.in.accounts[e.B], Weight: e.Weight, Flagged: e.Flagged,
-		Pairs: e.Pairs, Objects: e.Objects, ByType: r.ByType(e), AvgDt: float64(e.SumDt) / float64(e.Pairs), MinDt: e.MinDt,
+	return edgeRow(e, r.ByType(e), r.in.accounts[e.A], r.in.accounts[e.B], r.Name(e.A), r.Name(e.B), r.Params.FastWindow > 0)
+}
+
+// edgeRow is the row of edge e between accounts of UIDs ua and ub called
+// na and nb, with its per-type counts byType; fast: the run has a fast
+// layer (its column).
+func edgeRow(e *Edge, byType []int32, ua, ub string, na, nb AccountName, fast bool) EdgeRow {
+	x := EdgeRow{AccountA: ua, AccountB: ub, Weight: e.Weight, Flagged: e.Flagged,
+		Pairs: e.Pairs, Objects: e.Objects, ByType: byType, AvgDt: float64(e.SumDt) / float64(e.Pairs), MinDt: e.MinDt,
 		First: e.First, Last: e.Last, PostsA: e.PostsA, PostsB: e.PostsB, Symmetry: e.Symmetry(), Fast: -1,
 		HandleA: na.Handle, NameA: na.Name, HandleB: nb.Handle, NameB: nb.Name}
-	if r.Params.FastWindow > 0 {
+	if fast {
 		x.Fast = e.Fast
 	}
 	return x
@@ -350,24 +370,35 @@ func (r *Result) writeEdges(path string) error {
 // A with a partner post of B, one row per direction that passes the
 // minimum weight.
 func (r *Result) writeDirected(path string) error {
-	head := []string{"source", "target", "weight", "handle_source", "name_source", "handle_target", "name_target"}
-	return writeCSV(path, head, func(w *csv.Writer) error {
-		for _, e := range r.Edges {
-			for _, d := range [2]struct {
-				s, t int32
-				w    int32
-			}{{e.A, e.B, e.PostsA}, {e.B, e.A, e.PostsB}} {
-				if float64(d.w) < r.Params.MinWeight || d.w == 0 {
-					continue
-				}
-				ns, nt := r.Name(d.s), r.Name(d.t)
-				if err := w.Write([]string{r.in.accounts[d.s], r.in.accounts[d.t], strconv.Itoa(int(d.w)), ns.Handle, ns.Name, nt.Handle, nt.Name}); err != nil {
-					return err
-				}
+	return writeCSV(path, DirectedHeader, func(w *csv.Writer) error {
+		for i := range r.Edges {
+			if _, err := writeDirectedRows(w, &r.Edges[i], r.Params.MinWeight, r.in.accounts, r.Name); err != nil {
+				return err
 			}
 		}
 		return nil
 	})
+}
+
+// writeDirectedRows writes the rows of edges_directed.csv that edge e
+// makes (A->B, then B->A, each when it passes the minimum weight) and
+// returns how many.
+func writeDirectedRows(w *csv.Writer, e *Edge, minWeight float64, accounts []string, name func(int32) AccountName) (int64, error) {
+	n := int64(0)
+	for _, d := range [2]struct {
+		s, t int32
+		w    int32
+	}{{e.A, e.B, e.PostsA}, {e.B, e.A, e.PostsB}} {
+		if float64(d.w) < minWeight || d.w == 0 {
+			continue
+		}
+		ns, nt := name(d.s), name(d.t)
+		if err := w.Write([]string{accounts[d.s], accounts[d.t], strconv.Itoa(int(d.w)), ns.Handle, ns.Name, nt.Handle, nt.Name}); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
 }
 
 // accountActivity returns, per account id, its distinct input posts and

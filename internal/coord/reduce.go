@@ -182,6 +182,67 @@ type Reducer interface {
 // reduceEdges is the run's side of the reduce path: the row flags, the
 // objects handed to red, and the edges from its merged partials.
 func (in *interned) reduceEdges(ctx context.Context, q, p *Params, red Reducer) ([]Edge, []int32, func(func(pairRef) error) error, error) {
+	spec, objs, kept, tf := in.reduceInput(q, p)
+	// each partial becomes an edge as it comes (its lists are dropped at
+	// once); then the edges are put in (A, B) order in place, by sorting
+	// their keys rather than the edges (large structs)
+	var edges []Edge
+	var keys []keyedEdge
+	var byType []int32 // the edges' per-type counts, spec.Types per edge, in arrival order
+	err := red.Reduce(ctx, spec, objs, func(n int) {
+		edges = slices.Grow(edges, n)
+		keys = slices.Grow(keys, n)
+		byType = slices.Grow(byType, n*spec.Types)
+	}, func(ps []EdgePartial) error {
+		for i := range ps {
+			x := &ps[i]
+			if x.A < 0 || x.B <= x.A || int(x.B) >= len(in.accounts) || len(x.ByType) != spec.Types {
+				return fmt.Errorf("coord: the reducer answered for accounts %d and %d of %d", x.A, x.B, len(in.accounts))
+			}
+			keys = append(keys, keyedEdge{x.Key(), int32(len(edges))})
+			byType = append(byType, x.ByType...)
+			edges = append(edges, x.edge(int32(len(edges)), nil, tf))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	objs = nil
+	slices.SortFunc(keys, func(a, b keyedEdge) int { return cmp.Compare(a.key, b.key) })
+	for k := 1; k < len(keys); k++ {
+		if keys[k].key == keys[k-1].key {
+			e := &edges[keys[k].i]
+			return nil, nil, nil, fmt.Errorf("coord: the reducer answered twice for accounts %d and %d", e.A, e.B)
+		}
+	}
+	// position k takes the edge keys[k] names: follow each cycle
+	done := make([]bool, len(edges))
+	for start := range edges {
+		if done[start] {
+			continue
+		}
+		tmp := edges[start]
+		pos := start
+		for {
+			done[pos] = true
+			src := int(keys[pos].i)
+			if src == start {
+				edges[pos] = tmp
+				break
+			}
+			edges[pos] = edges[src]
+			pos = src
+		}
+	}
+	return edges, byType, kept, nil
+}
+
+// reduceInput is what the reduce path hands the reducers: the spec, the
+// objects with their rows' flags (the whole-run rules, decided here),
+// the sweep of the kept pairs (for the evidence) and the TF-IDF norms
+// (nil unless the weight is tfidf).
+func (in *interned) reduceInput(q, p *Params) (ReduceSpec, []ReduceObject, func(func(pairRef) error) error, *tfidf) {
 	active, keep, qual := in.participation(q, in.pairsStream(q))
 	// kept pairs, object by object, in Run's order (for the fast layer
 	// and, later, the evidence)
@@ -245,57 +306,5 @@ func (in *interned) reduceEdges(ctx context.Context, q, p *Params, red Reducer) 
 	if spec.TFIDF {
 		tf = in.tfidfWeights()
 	}
-	// each partial becomes an edge as it comes (its lists are dropped at
-	// once); then the edges are put in (A, B) order in place, by sorting
-	// their keys rather than the edges (large structs)
-	var edges []Edge
-	var keys []keyedEdge
-	var byType []int32 // the edges' per-type counts, spec.Types per edge, in arrival order
-	err := red.Reduce(ctx, spec, objs, func(n int) {
-		edges = slices.Grow(edges, n)
-		keys = slices.Grow(keys, n)
-		byType = slices.Grow(byType, n*spec.Types)
-	}, func(ps []EdgePartial) error {
-		for i := range ps {
-			x := &ps[i]
-			if x.A < 0 || x.B <= x.A || int(x.B) >= len(in.accounts) || len(x.ByType) != spec.Types {
-				return fmt.Errorf("coord: the reducer answered for accounts %d and %d of %d", x.A, x.B, len(in.accounts))
-			}
-			keys = append(keys, keyedEdge{x.Key(), int32(len(edges))})
-			byType = append(byType, x.ByType...)
-			edges = append(edges, x.edge(int32(len(edges)), nil, tf))
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	objs = nil
-	slices.SortFunc(keys, func(a, b keyedEdge) int { return cmp.Compare(a.key, b.key) })
-	for k := 1; k < len(keys); k++ {
-		if keys[k].key == keys[k-1].key {
-			e := &edges[keys[k].i]
-			return nil, nil, nil, fmt.Errorf("coord: the reducer answered twice for accounts %d and %d", e.A, e.B)
-		}
-	}
-	// position k takes the edge keys[k] names: follow each cycle
-	done := make([]bool, len(edges))
-	for start := range edges {
-		if done[start] {
-			continue
-		}
-		tmp := edges[start]
-		pos := start
-		for {
-			done[pos] = true
-			src := int(keys[pos].i)
-			if src == start {
-				edges[pos] = tmp
-				break
-			}
-			edges[pos] = edges[src]
-			pos = src
-		}
-	}
-	return edges, byType, kept, nil
+	return spec, objs, kept, tf
 }

@@ -31,8 +31,12 @@ type Result struct {
 	byType []int32 // the edges' per-type counts, len(Types) per Edge.bt
 	pairs  []pairRef
 	kept   func(func(pairRef) error) error // the reduce path: kept pairs swept again (pairs is nil)
-	accts  Accounts
-	names  []AccountName // by account id; nil: the data names no account
+	// a partitioned run (ReducedParts): its parts, where the reducers
+	// left them, and what their writers were told (Edges is empty)
+	parts    *PartsResult
+	partSpec *PartSpec
+	accts    Accounts
+	names    []AccountName // by account id; nil: the data names no account
 }
 
 // Accounts is what the data says of the accounts (signals.Builder): their
@@ -199,6 +203,13 @@ func run(ctx context.Context, d Data, p Params, eng Engine) (*Result, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	if res.parts != nil {
+		// weighed, flagged and written by the reducers
+		res.Counts["edges"] = res.parts.Edges
+		res.Counts["edge_accounts"] = res.parts.EdgeAccounts
+		res.Counts["flagged_edges"] = res.parts.Flagged
+		return res, nil
+	}
 	ph := in.meter.Phase("weighing edges", "", 0)
 	res.Edges = weigh(edges, &p)
 	ph.Done()
@@ -226,29 +237,9 @@ func run(ctx context.Context, d Data, p Params, eng Engine) (*Result, error) {
 func weigh(edges []Edge, p *Params) []Edge {
 	kept := edges[:0]
 	for _, e := range edges {
-		switch p.Weight {
-		case WeightPairs:
-			e.Weight = float64(e.Pairs)
-		case WeightObjects:
-			e.Weight = float64(e.Objects)
-		case WeightCollab, WeightTFIDF:
-			// the fold left the collab sum, or the TF-IDF cosine, in Weight
-		case WeightMessages:
-			// CNT applies the minimum per direction; the undirected
-			// weight is the larger surviving direction.
-			ab, ba := float64(e.PostsA), float64(e.PostsB)
-			if ab < p.MinWeight {
-				ab = 0
-			}
-			if ba < p.MinWeight {
-				ba = 0
-			}
-			e.Weight = max(ab, ba)
+		if weightOf(&e, p) {
+			kept = append(kept, e)
 		}
-		if e.Weight < p.MinWeight || e.Weight == 0 {
-			continue
-		}
-		kept = append(kept, e)
 	}
 	threshold := math.Inf(-1)
 	if p.Percentile > 0 && len(kept) > 0 {
@@ -262,6 +253,31 @@ func weigh(edges []Edge, p *Params) []Edge {
 		kept[i].Flagged = kept[i].Weight > threshold
 	}
 	return kept
+}
+
+// weightOf sets e's weight by p and reports whether the run keeps e (at
+// least the minimum weight, and not 0).
+func weightOf(e *Edge, p *Params) bool {
+	switch p.Weight {
+	case WeightPairs:
+		e.Weight = float64(e.Pairs)
+	case WeightObjects:
+		e.Weight = float64(e.Objects)
+	case WeightCollab, WeightTFIDF:
+		// the fold left the collab sum, or the TF-IDF cosine, in Weight
+	case WeightMessages:
+		// CNT applies the minimum per direction; the undirected
+		// weight is the larger surviving direction.
+		ab, ba := float64(e.PostsA), float64(e.PostsB)
+		if ab < p.MinWeight {
+			ab = 0
+		}
+		if ba < p.MinWeight {
+			ba = 0
+		}
+		e.Weight = max(ab, ba)
+	}
+	return e.Weight >= p.MinWeight && e.Weight != 0
 }
 
 // Quantile is R's type-7 quantile of xs at probability p (xs is sorted in
