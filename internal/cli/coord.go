@@ -30,6 +30,7 @@ func newCoordCmd(e *env) *cobra.Command {
 	var media mediaFlags
 	var inputs, by, options []string
 	var runName string
+	var parts bool
 	cmd := &cobra.Command{
 		Use:   "coord (--dataset NAME [--out DIR] | --input FILE... --out DIR) [flags]",
 		Short: "Find accounts that act together (co-retweet, co-link, co-hashtag, same text, same image ...)",
@@ -82,6 +83,11 @@ every option and output column.`,
 			if err := p.Validate(); err != nil {
 				return err
 			}
+			if parts {
+				if err := checkParts(sf, p.Graph, dataset); err != nil {
+					return err
+				}
+			}
 			var r runs.CoordRun
 			if dataset != "" {
 				r, err = e.datasetRun(ctx, dataset, p)
@@ -107,6 +113,9 @@ every option and output column.`,
 			eng, stop, err := e.coordEngine(ctx, sf)
 			if err != nil {
 				return err
+			}
+			if parts {
+				eng.engine = coord.ReducedParts(eng.reducer)
 			}
 			var made *runs.CoordMade
 			if dataset != "" {
@@ -148,6 +157,7 @@ every option and output column.`,
 	f.StringVar(&dataset, "dataset", "", "dataset of the store to analyse")
 	f.StringVar(&runName, "name", "", "what to call a --dataset run kept in the store (shown beside its ID, in the web UI and the custody log)")
 	sf.add(f)
+	f.BoolVar(&parts, "parts", false, partsUsage)
 	f.StringArrayVar(&inputs, "input", nil, "file to read straight from disk (repeatable; anything tahqiq import reads)")
 	f.StringVar(&format, "format", "", "input format for --input (default: detected)")
 	f.StringVar(&mapSpec, "map", "", "column map of --input CSVs (implies --format generic_csv)")
@@ -175,6 +185,7 @@ every option and output column.`,
 	f.Float64Var(&p.Jaccard, "jaccard", p.Jaccard, "near-text: minimum Jaccard similarity of two posts' token sets (CNT co_similar_tweet, CLI default 0.8); every pair at or above it within the window is found (exact prefix-filtering join, docs/coord.md)")
 	f.BoolVar(&p.Evidence, "evidence", true, "write evidence.csv.gz (one row per co-share pair)")
 	cmd.AddCommand(newCoordExplainCmd(e))
+	cmd.AddCommand(newCoordMergeCmd(e))
 	return cmd
 }
 

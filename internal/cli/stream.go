@@ -245,7 +245,7 @@ func (e *env) partitioner(ctx context.Context, s streamFlags) (*coordEngine, fun
 	var red *natsbus.Reducer
 	if s.reduces > 0 {
 		red = &natsbus.Reducer{Bus: bus, Reduces: s.reduces, Log: logf}
-		eng.engine = coord.Reduced(red)
+		eng.engine, eng.reducer = coord.Reduced(red), red
 		eng.describe = fmt.Sprintf("%d partitions, partial aggregates merged in %d account-pair partitions", bus.Partitions, red.Reduces)
 	}
 	if m := progress.FromContext(ctx); m != nil {

@@ -195,6 +195,7 @@ func (e *env) warnIsolation(ctx context.Context, db fullStore) {
 type coordEngine struct {
 	engine   coord.Engine // nil: this process
 	bus      *natsbus.Bus
+	reducer  *natsbus.Reducer // with --nats and reduce partitions: the engine's, for --parts
 	describe string
 }
 

@@ -2,6 +2,7 @@ package coord
 
 import (
 	"bufio"
+	"bytes"
 	"cmp"
 	"context"
 	"encoding/binary"
@@ -448,15 +449,22 @@ func (r *Result) writeParts(ctx context.Context, dir string) ([]string, error) {
 		t := out.Threshold
 		m.Threshold = &t
 	}
-	b, err := json.MarshalIndent(m, "", "  ")
+	slices.SortFunc(m.Parts, func(a, b PartFile) int {
+		return cmp.Or(cmp.Compare(slices.Index(m.Files, a.Of), slices.Index(m.Files, b.Of)), cmp.Compare(a.Partition, b.Partition))
+	})
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	err := enc.Encode(m)
 	if err == nil {
-		err = os.WriteFile(filepath.Join(dir, "parts.json"), append(b, '\n'), 0o644)
+		err = os.WriteFile(filepath.Join(dir, "parts.json"), buf.Bytes(), 0o644)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("coord: write parts.json: %w", err)
 	}
 	files := make([]string, 0, len(out.Files)+1)
-	for _, f := range out.Files {
+	for _, f := range m.Parts {
 		files = append(files, f.Name)
 	}
 	return append(files, "parts.json"), nil
