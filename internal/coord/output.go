@@ -198,7 +198,7 @@ func (r *Result) WriteDir(dir, version string, src Source) (*Manifest, error) {
 		files = fs
 	}
 	r.Timings["output_s"] = time.Since(start).Seconds()
-	if r.Params.Evidence {
+	if r.Params.Evidence && (r.parts == nil || r.parts.EvidenceParts == 0) {
 		start = time.Now()
 		if err := r.writeEvidence(filepath.Join(dir, "evidence.csv.gz")); err != nil {
 			return nil, fmt.Errorf("coord: write evidence: %w", err)
@@ -550,23 +550,28 @@ func (r *Result) writeEvidence(path string) error {
 			if n++; n&4095 == 0 {
 				prog.Add(4096)
 			}
-			b = b[:0]
-			for _, s := range [...]string{e.ObjectType, e.Object, e.PostA, e.PostB, e.AccountA, e.AccountB} {
-				b = appendCSVField(b, s)
-				b = append(b, ',')
-			}
-			b = time.Unix(e.TimeA, 0).UTC().AppendFormat(b, time.RFC3339)
-			b = append(b, ',')
-			b = time.Unix(e.TimeB, 0).UTC().AppendFormat(b, time.RFC3339)
-			b = append(b, ',')
-			b = strconv.AppendInt(b, e.Dt(), 10)
-			b = append(b, '\n')
+			b = appendEvidenceLine(b[:0], &e)
 			_, err := bw.Write(b)
 			return err
 		})
 	}
 	err = firstErr(err, bw.Flush(), zw.Close())
 	return firstErr(err, f.Close())
+}
+
+// appendEvidenceLine appends the line of evidence.csv.gz that holds e,
+// with its newline.
+func appendEvidenceLine(b []byte, e *EvidenceRow) []byte {
+	for _, s := range [...]string{e.ObjectType, e.Object, e.PostA, e.PostB, e.AccountA, e.AccountB} {
+		b = appendCSVField(b, s)
+		b = append(b, ',')
+	}
+	b = time.Unix(e.TimeA, 0).UTC().AppendFormat(b, time.RFC3339)
+	b = append(b, ',')
+	b = time.Unix(e.TimeB, 0).UTC().AppendFormat(b, time.RFC3339)
+	b = append(b, ',')
+	b = strconv.AppendInt(b, e.Dt(), 10)
+	return append(b, '\n')
 }
 
 // appendCSVField appends s as encoding/csv's Writer (comma, LF) writes a

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"cmp"
+	"compress/gzip"
 	"context"
 	"encoding/binary"
 	"encoding/csv"
@@ -345,7 +346,11 @@ type PartsResult struct {
 	Flagged      int64
 	EdgeAccounts int64   // accounts of the kept edges
 	Threshold    float64 // the flagged column's (Threshold): -Inf flags every edge
-	Files        []PartFile
+	// EvidenceParts counts the parts of evidence.csv.gz in Files, one per
+	// map task (EvidencePart; partition = the task, in object order); 0:
+	// the run writes evidence.csv.gz itself
+	EvidenceParts int
+	Files         []PartFile
 	// Fetch writes every part of Files into dir under its name, checking
 	// its SHA-256 and rows as it goes.
 	Fetch func(ctx context.Context, dir string) error
@@ -373,8 +378,11 @@ type PartsManifest struct {
 	Format       string       `json:"format"` // PartsFormat
 	Partitioning Partitioning `json:"partitioning"`
 	Files        []string     `json:"files"` // the single files the parts make, in order
-	Parts        []PartFile   `json:"parts"`
-	Counts       struct {
+	// EvidenceParts counts evidence.csv.gz's parts, one per map task, in
+	// object order: concatenated, not merged
+	EvidenceParts int        `json:"evidence_parts,omitempty"`
+	Parts         []PartFile `json:"parts"`
+	Counts        struct {
 		Edges        int64 `json:"edges"`
 		Flagged      int64 `json:"flagged_edges"`
 		EdgeAccounts int64 `json:"edge_accounts"`
@@ -393,7 +401,7 @@ type Partitioning struct {
 // partsRule and partsOrder are parts.json's prose.
 const (
 	partsRule  = "account ids are the ranks of the account UIDs in byte order (0 first); the edge of accounts a < b is in partition ((a << 32) | b) mod partitions"
-	partsOrder = "each part is sorted as the single file: edges.csv by (account_a, account_b), edges_directed.csv by the edge it comes from, then a->b before b->a; tahqiq coord merge makes the single files by a k-way merge"
+	partsOrder = "each part is sorted as the single file: edges.csv by (account_a, account_b), edges_directed.csv by the edge it comes from, then a->b before b->a; tahqiq coord merge makes the single files by a k-way merge. evidence.csv.gz's parts hold consecutive objects (one part per map task): decompressed and put end to end in partition order, without their headers but the first's, they are its lines"
 )
 
 // ReducedParts is the reduce engine whose reducers write the edge files
@@ -414,6 +422,20 @@ func (e reducedParts) edges(ctx context.Context, in *interned, q, p *Params, res
 	}
 	if tf != nil {
 		ps.Norms = tf.norm
+	}
+	if p.Evidence {
+		// the mappers write the evidence rows: they need the names
+		spec.Evidence = true
+		for i := range objs {
+			o := &objs[i]
+			k := in.objects[o.Obj]
+			o.TypeName, o.Value = string(k.typ), k.value
+			lo := in.objStart[o.Obj]
+			o.Posts = make([]string, len(o.Rows))
+			for j := range o.Rows {
+				o.Posts[j] = in.posts[in.rows[int(lo)+j].post]
+			}
+		}
 	}
 	// the run's minimum weight and percentile apply to the run's
 	// parameters as given; the fast-reshare kind pairs as sliding
@@ -444,6 +466,10 @@ func (r *Result) writeParts(ctx context.Context, dir string) ([]string, error) {
 	if ps.Directed() {
 		m.Files = append(m.Files, "edges_directed.csv")
 	}
+	if out.EvidenceParts > 0 {
+		m.Files = append(m.Files, "evidence.csv.gz")
+		m.EvidenceParts = out.EvidenceParts
+	}
 	m.Counts.Edges, m.Counts.Flagged, m.Counts.EdgeAccounts = out.Edges, out.Flagged, out.EdgeAccounts
 	if !math.IsInf(out.Threshold, -1) {
 		t := out.Threshold
@@ -468,4 +494,51 @@ func (r *Result) writeParts(ctx context.Context, dir string) ([]string, error) {
 		files = append(files, f.Name)
 	}
 	return append(files, "parts.json"), nil
+}
+
+// EvidencePart writes the evidence rows of objs (a map task's, in object
+// order) to w as a gzip-compressed CSV file with evidence.csv.gz's header:
+// the kept pairs of each object in the order the run sweeps them, each
+// line as the run writes it, so that the parts of consecutive tasks,
+// decompressed and put end to end without their headers, are the run's
+// evidence.csv.gz's lines. accounts names the run's accounts by id. It
+// returns the rows written.
+func EvidencePart(spec ReduceSpec, accounts []string, objs []ReduceObject, w io.Writer) (int64, error) {
+	zw, _ := gzip.NewWriterLevel(w, gzip.BestSpeed)
+	bw := bufio.NewWriterSize(zw, 1<<16)
+	b := []byte(strings.Join(EvidenceHeader, ",") + "\n")
+	bw.Write(b)
+	rows := int64(0)
+	for i := range objs {
+		o := &objs[i]
+		n := len(o.Rows)
+		if n < 2 {
+			continue
+		}
+		if len(o.Posts) != n || o.TypeName == "" {
+			return rows, fmt.Errorf("coord: object %d carries %d post UIDs for %d rows and type %q: not a task of a run with evidence", o.Obj, len(o.Posts), n, o.TypeName)
+		}
+		in, flags, err := objectRows(&spec, o)
+		if err != nil {
+			return rows, err
+		}
+		for _, r := range in.rows {
+			if r.acc < 0 || int(r.acc) >= len(accounts) {
+				return rows, fmt.Errorf("coord: object %d: account %d of a run of %d", o.Obj, r.acc, len(accounts))
+			}
+		}
+		active := func(r *row) bool { return flags[r.obj]&RowActive != 0 }
+		in.eachPair(0, spec.Kind, spec.Window, active, func(i, j int32) {
+			if flags[i]&RowQualifies == 0 && flags[j]&RowQualifies == 0 {
+				return
+			}
+			ra, rb := in.ends(pairRef{i, j})
+			e := EvidenceRow{ObjectType: o.TypeName, Object: o.Value, PostA: o.Posts[ra.obj], PostB: o.Posts[rb.obj],
+				AccountA: accounts[ra.acc], AccountB: accounts[rb.acc], TimeA: ra.t, TimeB: rb.t}
+			b = appendEvidenceLine(b[:0], &e)
+			bw.Write(b)
+			rows++
+		})
+	}
+	return rows, firstErr(bw.Flush(), zw.Close())
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -86,6 +87,25 @@ func (h partsReducer) ReduceParts(ctx context.Context, spec coord.ReduceSpec, ob
 			rows := []int64{w.Rows, w.DirectedRows}[i]
 			res.Files = append(res.Files, coord.PartFile{Name: name, Of: f, Partition: k, Rows: rows, Bytes: int64(bufs[i].Len()), SHA256: hex.EncodeToString(sum[:])})
 			if err := os.WriteFile(filepath.Join(h.dir, name), bufs[i].Bytes(), 0o644); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if spec.Evidence {
+		// the mappers' evidence: a part per batch of consecutive objects
+		accounts := ps.Accounts
+		for lo := 0; lo < len(objs); lo += h.batch {
+			var buf bytes.Buffer
+			rows, err := coord.EvidencePart(spec, accounts, objs[lo:min(lo+h.batch, len(objs))], &buf)
+			if err != nil {
+				return nil, err
+			}
+			k := res.EvidenceParts
+			name := fmt.Sprintf("evidence-%06d.csv.gz", k)
+			sum := sha256.Sum256(buf.Bytes())
+			res.Files = append(res.Files, coord.PartFile{Name: name, Of: "evidence.csv.gz", Partition: k, Rows: rows, Bytes: int64(buf.Len()), SHA256: hex.EncodeToString(sum[:])})
+			res.EvidenceParts++
+			if err := os.WriteFile(filepath.Join(h.dir, name), buf.Bytes(), 0o644); err != nil {
 				return nil, err
 			}
 		}
@@ -180,6 +200,9 @@ func TestPartsMergeEqualsRun(t *testing.T) {
 				m, err := got.WriteDir(run, "test", coord.Source{})
 				if err != nil {
 					t.Fatal(err)
+				}
+				if !p.Evidence || slices.Contains(m.Files, "evidence.csv.gz") || !slices.Contains(m.Files, "evidence-000000.csv.gz") {
+					t.Fatalf("%+v: the run's files %v: want evidence parts, no evidence.csv.gz", h, m.Files)
 				}
 				if slices.Contains(m.Files, "edges.csv") || !slices.Contains(m.Files, "parts.json") {
 					t.Fatalf("%+v: the run's files %v: want parts and parts.json, no edges.csv", h, m.Files)
@@ -283,6 +306,13 @@ func TestMergePartsRefuses(t *testing.T) {
 			os.WriteFile(f, b[:len(b)/2], 0o644)
 			return filepath.Join(t.TempDir(), "out")
 		}, "edges_directed-00002-of-00003.csv"},
+		{"an evidence part damaged", func(t *testing.T, dir string) string {
+			f := filepath.Join(dir, "evidence-000001.csv.gz")
+			b, _ := os.ReadFile(f)
+			b[len(b)/2] ^= 0xff
+			os.WriteFile(f, b, 0o644)
+			return filepath.Join(t.TempDir(), "out")
+		}, "part evidence-000001.csv.gz: "},
 		{"a part missing", func(t *testing.T, dir string) string {
 			os.Remove(filepath.Join(dir, coord.PartName("edges.csv", 0, 3)))
 			return filepath.Join(t.TempDir(), "out")

@@ -3,6 +3,7 @@ package coord
 import (
 	"bufio"
 	"bytes"
+	"compress/gzip"
 	"container/heap"
 	"crypto/sha256"
 	"encoding/hex"
@@ -45,7 +46,14 @@ func ReadParts(dir string) (*PartsManifest, error) {
 	if n <= 0 || len(m.Files) == 0 {
 		return nil, tahqiq.Errorf(tahqiq.EINVALID, "%s: %d partitions and %d files: nothing to merge", path, n, len(m.Files))
 	}
+	if slices.Contains(m.Files, "evidence.csv.gz") != (m.EvidenceParts > 0) {
+		return nil, tahqiq.Errorf(tahqiq.EINVALID, "%s: evidence_parts %d with files %v: evidence.csv.gz is listed exactly when it has parts", path, m.EvidenceParts, m.Files)
+	}
 	for _, f := range m.Files {
+		n := n
+		if f == "evidence.csv.gz" {
+			n = m.EvidenceParts
+		}
 		seen := make([]bool, n)
 		for _, p := range m.Parts {
 			if p.Of != f {
@@ -114,7 +122,11 @@ func MergeParts(dir, out string) (*Merged, error) {
 		slices.SortFunc(parts, func(a, b PartFile) int { return a.Partition - b.Partition })
 		tmp := filepath.Join(out, f+".tmp")
 		tmps = append(tmps, tmp)
-		n, err := mergeFile(dir, tmp, f == "edges_directed.csv", parts)
+		merge := mergeFile
+		if f == "evidence.csv.gz" {
+			merge = concatEvidence
+		}
+		n, err := merge(dir, tmp, f == "edges_directed.csv", parts)
 		if err != nil {
 			return nil, err
 		}
@@ -122,7 +134,7 @@ func MergeParts(dir, out string) (*Merged, error) {
 		res.Rows[f] = n
 	}
 	ev := filepath.Join(dir, "evidence.csv.gz")
-	if _, err := os.Stat(ev); err == nil {
+	if _, err := os.Stat(ev); err == nil && m.EvidenceParts == 0 {
 		tmp := filepath.Join(out, "evidence.csv.gz.tmp")
 		tmps = append(tmps, tmp)
 		if err := copyFile(ev, tmp); err != nil {
@@ -165,6 +177,97 @@ func copyFile(src, dst string) error {
 		return err
 	}
 	return o.Close()
+}
+
+// concatEvidence writes evidence.csv.gz at path from its parts (in
+// partition order: consecutive objects), decompressed and put end to end
+// without their headers but the first's, compressed as the run compresses
+// it; it returns its rows.
+func concatEvidence(dir, path string, _ bool, parts []PartFile) (rows int64, err error) {
+	o, err := os.Create(path)
+	if err != nil {
+		return 0, err
+	}
+	defer func() {
+		if err != nil {
+			o.Close()
+		}
+	}()
+	zw, _ := gzip.NewWriterLevel(o, gzip.BestSpeed)
+	bw := bufio.NewWriterSize(zw, 1<<20)
+	var header []byte
+	for _, p := range parts {
+		n, err := appendEvidencePart(dir, p, bw, &header)
+		if err != nil {
+			return 0, err
+		}
+		rows += n
+	}
+	if header == nil {
+		return 0, tahqiq.Errorf(tahqiq.EINVALID, "evidence.csv.gz has no part")
+	}
+	if err := firstErr(bw.Flush(), zw.Close()); err != nil {
+		return 0, err
+	}
+	return rows, o.Close()
+}
+
+// appendEvidencePart writes the lines of evidence part p to w (its
+// header too when *header is nil, which it then holds), checking its
+// bytes, SHA-256 and rows.
+func appendEvidencePart(dir string, p PartFile, w io.Writer, header *[]byte) (int64, error) {
+	f, err := os.Open(filepath.Join(dir, p.Name))
+	if err != nil {
+		return 0, tahqiq.Errorf(tahqiq.EINVALID, "part %s of evidence.csv.gz, listed in parts.json: %v", p.Name, err)
+	}
+	defer f.Close()
+	h, cnt := sha256.New(), &countWriter{}
+	tee := io.TeeReader(f, io.MultiWriter(h, cnt))
+	zr, err := gzip.NewReader(tee)
+	if err != nil {
+		return 0, tahqiq.Errorf(tahqiq.EINVALID, "part %s: %v", p.Name, err)
+	}
+	r := bufio.NewReaderSize(zr, 1<<16)
+	head, err := r.ReadBytes('\n')
+	if err != nil {
+		return 0, tahqiq.Errorf(tahqiq.EINVALID, "part %s: no header line (%v)", p.Name, err)
+	}
+	if *header == nil {
+		*header = head
+		if _, err := w.Write(head); err != nil {
+			return 0, err
+		}
+	} else if !bytes.Equal(head, *header) {
+		return 0, tahqiq.Errorf(tahqiq.EINVALID, "part %s has another header than the first part's: parts of another run?", p.Name)
+	}
+	// rows: lines, a quoted field's newlines aside
+	rows, quoted := int64(0), false
+	buf := make([]byte, 1<<16)
+	for {
+		n, err := r.Read(buf)
+		for _, c := range buf[:n] {
+			switch {
+			case c == '"':
+				quoted = !quoted
+			case c == '\n' && !quoted:
+				rows++
+			}
+		}
+		if _, werr := w.Write(buf[:n]); werr != nil {
+			return 0, werr
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return 0, tahqiq.Errorf(tahqiq.EINVALID, "part %s: %v (a damaged or cut part?)", p.Name, err)
+		}
+	}
+	io.Copy(io.Discard, tee) // anything after the gzip stream is hashed too
+	if sum := hex.EncodeToString(h.Sum(nil)); rows != p.Rows || cnt.n != p.Bytes || sum != p.SHA256 {
+		return 0, tahqiq.Errorf(tahqiq.EINVALID, "part %s: %d rows, %d bytes, SHA-256 %s; parts.json says %d rows, %d bytes, %s: the part was changed or cut after the run wrote it", p.Name, rows, cnt.n, sum, p.Rows, p.Bytes, p.SHA256)
+	}
+	return rows, nil
 }
 
 // partReader reads one part record by record, hashing and counting what

@@ -42,6 +42,11 @@ type ReduceObject struct {
 	// (Tokens, one per row) are at least Jaccard similar
 	Jaccard float64    `json:"j,omitempty"`
 	Tokens  [][]uint64 `json:"k,omitempty"`
+	// with ReduceSpec.Evidence (partitioned runs): the object's type and
+	// value and its rows' post UIDs, for the evidence rows
+	TypeName string   `json:"tn,omitempty"`
+	Value    string   `json:"v,omitempty"`
+	Posts    []string `json:"p,omitempty"`
 }
 
 // ReduceSpec is what the workers need besides the objects.
@@ -52,6 +57,7 @@ type ReduceSpec struct {
 	Types      int    `json:"types"`                 // number of object types (ByType's length)
 	TFIDF      bool   `json:"tfidf,omitempty"`       // compute the TF-IDF terms
 	Accounts   int    `json:"accounts"`              // accounts in the run (TF-IDF's n)
+	Evidence   bool   `json:"evidence,omitempty"`    // partitioned runs: the mappers write the evidence (EvidencePart)
 
 	// Name, set by the run (never sent), names an object as the input
 	// has it, for messages: type and value, e.g. hashtag "election".
@@ -88,24 +94,9 @@ func Partials(spec ReduceSpec, objs []ReduceObject) ([]EdgePartial, error) {
 		if n < 2 {
 			continue
 		}
-		if o.Type < 0 || int(o.Type) >= spec.Types {
-			return nil, fmt.Errorf("coord: object %d has type %d of %d", o.Obj, o.Type, spec.Types)
-		}
-		in := &interned{nearType: -1, objType: []int32{0}, objStart: []int32{0, int32(n)}, rows: make([]row, n)}
-		if o.Jaccard > 0 {
-			if len(o.Tokens) != n {
-				return nil, fmt.Errorf("coord: near-text object %d has %d token sets for %d rows", o.Obj, len(o.Tokens), n)
-			}
-			in.nearType, in.jaccard, in.rowTokens = 0, o.Jaccard, o.Tokens
-		}
-		flags := make([]int64, n)
-		for k, r := range o.Rows {
-			if k > 0 && (r[2] < o.Rows[k-1][2]) {
-				return nil, fmt.Errorf("coord: object %d: rows out of time order at %d", o.Obj, k)
-			}
-			// obj holds the row's position, for the flag tests
-			in.rows[k] = row{obj: int32(k), acc: int32(r[0]), post: int32(r[1]), t: r[2]}
-			flags[k] = r[3]
+		in, flags, err := objectRows(&spec, &o)
+		if err != nil {
+			return nil, err
 		}
 		var w []float64 // TF-IDF weight per row, as tfidfWeights computes it
 		if spec.TFIDF {
@@ -168,6 +159,32 @@ func Partials(spec ReduceSpec, objs []ReduceObject) ([]EdgePartial, error) {
 		out[x] = *e
 	}
 	return out, nil
+}
+
+// objectRows makes object o of a reduce task the one object of an
+// interned run (its rows' obj fields hold their positions, for the flag
+// tests) and returns its rows' flags.
+func objectRows(spec *ReduceSpec, o *ReduceObject) (*interned, []int64, error) {
+	n := len(o.Rows)
+	if o.Type < 0 || int(o.Type) >= spec.Types {
+		return nil, nil, fmt.Errorf("coord: object %d has type %d of %d", o.Obj, o.Type, spec.Types)
+	}
+	in := &interned{nearType: -1, objType: []int32{0}, objStart: []int32{0, int32(n)}, rows: make([]row, n)}
+	if o.Jaccard > 0 {
+		if len(o.Tokens) != n {
+			return nil, nil, fmt.Errorf("coord: near-text object %d has %d token sets for %d rows", o.Obj, len(o.Tokens), n)
+		}
+		in.nearType, in.jaccard, in.rowTokens = 0, o.Jaccard, o.Tokens
+	}
+	flags := make([]int64, n)
+	for k, r := range o.Rows {
+		if k > 0 && (r[2] < o.Rows[k-1][2]) {
+			return nil, nil, fmt.Errorf("coord: object %d: rows out of time order at %d", o.Obj, k)
+		}
+		in.rows[k] = row{obj: int32(k), acc: int32(r[0]), post: int32(r[1]), t: r[2]}
+		flags[k] = r[3]
+	}
+	return in, flags, nil
 }
 
 // A Reducer computes the merged partials of a run: every object through

@@ -115,6 +115,13 @@ func (r *Reducer) ReduceParts(ctx context.Context, spec coord.ReduceSpec, objs [
 		return nil, err
 	}
 	defer done.stop()
+	var ev *follower
+	if spec.Evidence {
+		if ev, err = follow(ctx, js, PartialsStream, partialsPrefix+run+".ev"); err != nil {
+			return nil, err
+		}
+		defer ev.stop()
+	}
 	defer r.Bus.purgeRun(run, map[string]string{PartialsStream: partialsPrefix + run + ".>"})
 	batches, err := r.publishRun(ctx, run, spec, objs, nred, ps)
 	if err != nil {
@@ -149,6 +156,24 @@ func (r *Reducer) ReduceParts(ctx context.Context, spec coord.ReduceSpec, objs [
 	}
 	for _, w := range accounts {
 		res.EdgeAccounts += int64(bits.OnesCount64(w))
+	}
+	if ev != nil {
+		// every map task has written its evidence before its partials
+		// (the reducers had them all)
+		err = gatherJSON(ctx, r, ev, batches, "evidence", func(data []byte) (int, error) {
+			var d evidenceDone
+			if err := json.Unmarshal(data, &d); err != nil {
+				return -1, err
+			}
+			if d.Batch >= 0 && d.Batch < batches && d.File.Partition == d.Batch && d.File.Name == evidenceName(d.Batch) {
+				res.Files = append(res.Files, d.File)
+			}
+			return d.Batch, nil
+		}, nil)
+		if err != nil {
+			return nil, fmt.Errorf("natsbus: run %s: %w", run, err)
+		}
+		res.EvidenceParts = batches
 	}
 	res.Threshold = coord.Threshold(ps.Params.Percentile, weights)
 	weights = nil
@@ -320,31 +345,74 @@ func (w *Worker) reduceParts(ctx context.Context, m jetstream.Msg, rt *reduceTas
 	return w.finish(ctx, m, -1-rt.R)
 }
 
-// accountsCache keeps the last run's accounts table a worker read (its
-// writer may write several partitions of a run).
+// accountsCache keeps the last run's accounts table a worker read (it
+// may map, reduce and write several tasks of a run).
 type accountsCache struct {
-	mu   sync.Mutex
-	run  string
-	spec *coord.PartSpec
+	mu     sync.Mutex
+	run    string
+	tables coord.PartSpec // Accounts, Names, Norms
 }
 
-// partSpec returns the PartSpec of run, its accounts read from the store.
+// partSpec returns spec with run's accounts table, read from the store
+// (once per run).
 func (w *Worker) partSpec(ctx context.Context, obs jetstream.ObjectStore, run string, spec *coord.PartSpec) (*coord.PartSpec, error) {
 	w.accounts.mu.Lock()
 	defer w.accounts.mu.Unlock()
-	if w.accounts.run == run {
-		return w.accounts.spec, nil
+	if w.accounts.run != run || len(w.accounts.tables.Accounts) != spec.NAccounts {
+		res, err := obs.Get(ctx, run+"/accounts")
+		if err != nil {
+			return nil, fmt.Errorf("the accounts table of run %s: %w", run, err)
+		}
+		defer res.Close()
+		t := coord.PartSpec{NAccounts: spec.NAccounts}
+		if err := t.ReadAccounts(res); err != nil {
+			return nil, fmt.Errorf("the accounts table of run %s: %w", run, err)
+		}
+		w.accounts.run, w.accounts.tables = run, t
 	}
-	res, err := obs.Get(ctx, run+"/accounts")
+	out := *spec
+	out.Accounts, out.Names, out.Norms = w.accounts.tables.Accounts, w.accounts.tables.Names, w.accounts.tables.Norms
+	return &out, nil
+}
+
+// evidenceDone is what a mapper tells the run of the evidence part it
+// wrote.
+type evidenceDone struct {
+	Batch int            `json:"batch"`
+	File  coord.PartFile `json:"file"`
+}
+
+// evidenceName is the name of map task b's part of evidence.csv.gz.
+func evidenceName(b int) string { return fmt.Sprintf("evidence-%06d.csv.gz", b) }
+
+// writeEvidence writes map task t's part of evidence.csv.gz into the
+// parts store and tells the run.
+func (w *Worker) writeEvidence(ctx context.Context, t *task) error {
+	obs, err := w.Bus.partsStore(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("the accounts table of run %s: %w", run, err)
+		return err
 	}
-	defer res.Close()
-	if err := spec.ReadAccounts(res); err != nil {
-		return nil, fmt.Errorf("the accounts table of run %s: %w", run, err)
+	ps, err := w.partSpec(ctx, obs, t.Run, &coord.PartSpec{NAccounts: t.Spec.Accounts})
+	if err != nil {
+		return err
 	}
-	w.accounts.run, w.accounts.spec = run, spec
-	return spec, nil
+	name := evidenceName(t.Batch)
+	h := &countHash{h: sha256.New()}
+	var rows int64
+	err = putStreaming(ctx, obs, t.Run+"/"+name, func(wr io.Writer) error {
+		var err error
+		rows, err = coord.EvidencePart(*t.Spec, ps.Accounts, t.RObjects, io.MultiWriter(wr, h))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("evidence of task %d of run %s: %w", t.Batch, t.Run, err)
+	}
+	body, err := json.Marshal(evidenceDone{Batch: t.Batch, File: coord.PartFile{Name: name, Of: "evidence.csv.gz", Partition: t.Batch,
+		Rows: rows, Bytes: h.n, SHA256: hex.EncodeToString(h.h.Sum(nil))}})
+	if err != nil {
+		return err
+	}
+	return w.publish(ctx, partialsPrefix+t.Run+".ev", t.Run, body, t.Run+"/ev/"+strconv.Itoa(t.Batch), "evidence of task "+strconv.Itoa(t.Batch))
 }
 
 // writeParts writes partition R's parts of a partitioned run from its

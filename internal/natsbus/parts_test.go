@@ -120,6 +120,9 @@ func TestPartsEqualRun(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			if !p.Evidence || slices.Contains(m.Files, "evidence.csv.gz") || !slices.Contains(m.Files, "evidence-000000.csv.gz") {
+				t.Fatalf("files %v: want the mappers' evidence parts, no evidence.csv.gz", m.Files)
+			}
 			if slices.Contains(m.Files, "edges.csv") || !slices.Contains(m.Files, "parts.json") || !slices.Contains(m.Files, coord.PartName("edges.csv", 2, 3)) {
 				t.Fatalf("files %v: want the parts and parts.json", m.Files)
 			}

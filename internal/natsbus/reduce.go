@@ -197,6 +197,9 @@ func (r *Reducer) publishRun(ctx context.Context, run string, spec coord.ReduceS
 		if err != nil {
 			return err
 		}
+		if parts != nil {
+			part = batches % n
+		}
 		if err := r.Bus.send(ctx, objectsPrefix+strconv.Itoa(part), run, run+"/"+strconv.Itoa(batches), body, nil); err != nil {
 			o := t.RObjects[0]
 			return fmt.Errorf("natsbus: run %s: the task of %s (%d shares)%s: %w", run, spec.ObjectName(o.Obj), len(o.Rows), more(len(t.RObjects)-1), err)
@@ -205,6 +208,15 @@ func (r *Reducer) publishRun(ctx context.Context, run string, spec coord.ReduceS
 		return nil
 	}
 	newTask := func() *task { return &task{Run: run, Mode: modeReduce, Spec: &spec, Reduces: nred} }
+	if parts != nil {
+		// a partitioned run's tasks hold consecutive objects (task k on
+		// object partition k mod n), so that their evidence parts, put
+		// end to end in task order, are in object order
+		byPart = [][]int{make([]int, len(objs))}
+		for i := range objs {
+			byPart[0][i] = i
+		}
+	}
 	for part, idx := range byPart {
 		t, size := newTask(), 0
 		for _, i := range idx {
@@ -212,6 +224,10 @@ func (r *Reducer) publishRun(ctx context.Context, run string, spec coord.ReduceS
 			est := 32 * len(o.Rows) // four numbers a row
 			for _, k := range o.Tokens {
 				est += 21 * len(k) // near-text token sets
+			}
+			est += len(o.Value) + len(o.TypeName)
+			for _, p := range o.Posts {
+				est += len(p) + 3 // evidence: post UIDs
 			}
 			if len(t.RObjects) > 0 && size+est > limit {
 				if err := publish(part, t); err != nil {
@@ -305,6 +321,13 @@ func (w *Worker) handleMap(ctx context.Context, m jetstream.Msg, t *task) error 
 	if t.Reduces <= 0 {
 		m.Term()
 		return fmt.Errorf("worker %s: malformed reduce task on %s: %d reduce partitions", w.Name, m.Subject(), t.Reduces)
+	}
+	if t.Spec.Evidence {
+		// a partitioned run's evidence, before the partials: once the
+		// reducers have every partial, every part of it is written
+		if err := w.writeEvidence(ctx, t); err != nil {
+			return err // not acked: redone, here or elsewhere
+		}
 	}
 	ps, err := coord.Partials(*t.Spec, t.RObjects)
 	if err != nil {
