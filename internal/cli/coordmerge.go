@@ -10,7 +10,7 @@ import (
 )
 
 // partsUsage documents tahqiq coord --parts.
-const partsUsage = `with --nats and --reduce-partitions above 0: the workers' reducers write edges.csv and edges_directed.csv in parts, one per account-pair partition, listed with their SHA-256 in parts.json (the run's process never holds the edges); needs --graph=false and --input; "tahqiq coord merge" makes the single files (docs/format/partitioned-run.md)`
+const partsUsage = `with --nats and --reduce-partitions above 0: the workers' reducers write edges.csv and edges_directed.csv in parts, one per account-pair partition, and the mappers evidence.csv.gz, one part per map task, listed with their SHA-256 in parts.json (the run's process never holds the edges or the evidence); needs --graph=false and --input; "tahqiq coord merge" makes the single files (docs/format/partitioned-run.md)`
 
 // checkParts tells whether --parts can be given with the rest of the
 // command line.
@@ -32,14 +32,15 @@ func newCoordMergeCmd(e *env) *cobra.Command {
 	var out string
 	cmd := &cobra.Command{
 		Use:   "merge RUN_DIR --out DIR",
-		Short: "Merge the parts of a partitioned coordination run into edges.csv and edges_directed.csv",
+		Short: "Merge the parts of a partitioned coordination run into edges.csv, edges_directed.csv and evidence.csv.gz",
 		Long: `A run made with "tahqiq coord --nats … --parts" holds its edges in parts, one
-per account-pair partition, written by the workers' reducers, and parts.json
-listing them (rows, bytes, SHA-256, the partitioning rule). merge writes into
---out the single files that the same run in one process writes, byte for
-byte: edges.csv, edges_directed.csv (--weight messages) and a copy of
-evidence.csv.gz. It reads each part once, in a k-way merge (memory in the
-number of parts, not in their size), and checks every part's rows, bytes and
+per account-pair partition, written by the workers' reducers, its evidence in
+parts, one per map task, and parts.json listing them (rows, bytes, SHA-256,
+the partitioning rule). merge writes into --out the single files that the
+same run in one process writes, byte for byte: edges.csv, edges_directed.csv
+(--weight messages) and evidence.csv.gz. It reads each part once, the edge
+parts in a k-way merge (memory in the number of parts, not in their size),
+the evidence parts end to end, and checks every part's rows, bytes and
 SHA-256 against parts.json: a part changed, cut or missing is named, and no
 output is left. --out must be another directory than the run's (the run's
 files are what its manifest lists). The format is documented in
