@@ -110,18 +110,6 @@ func (r *Reducer) ReduceParts(ctx context.Context, spec coord.ReduceSpec, objs [
 		return nil, err
 	}
 	defer out.stop()
-	done, err := follow(ctx, js, PartialsStream, partialsPrefix+run+".parts")
-	if err != nil {
-		return nil, err
-	}
-	defer done.stop()
-	var ev *follower
-	if spec.Evidence {
-		if ev, err = follow(ctx, js, PartialsStream, partialsPrefix+run+".ev"); err != nil {
-			return nil, err
-		}
-		defer ev.stop()
-	}
 	defer r.Bus.purgeRun(run, map[string]string{PartialsStream: partialsPrefix + run + ".>"})
 	batches, err := r.publishRun(ctx, run, spec, objs, nred, ps)
 	if err != nil {
@@ -157,9 +145,16 @@ func (r *Reducer) ReduceParts(ctx context.Context, spec coord.ReduceSpec, objs [
 	for _, w := range accounts {
 		res.EdgeAccounts += int64(bits.OnesCount64(w))
 	}
-	if ev != nil {
+	if spec.Evidence {
 		// every map task has written its evidence before its partials
-		// (the reducers had them all)
+		// (the reducers had them all); the stream keeps the reports until
+		// the run ends, so they are read from the start now (a consumer
+		// opened at once would sit idle through the map phase and lapse)
+		ev, err := follow(ctx, js, PartialsStream, partialsPrefix+run+".ev")
+		if err != nil {
+			return nil, err
+		}
+		defer ev.stop()
 		err = gatherJSON(ctx, r, ev, batches, "evidence", func(data []byte) (int, error) {
 			var d evidenceDone
 			if err := json.Unmarshal(data, &d); err != nil {
@@ -183,6 +178,11 @@ func (r *Reducer) ReduceParts(ctx context.Context, spec coord.ReduceSpec, objs [
 			return nil, fmt.Errorf("natsbus: run %s: write task %d: %w", run, k, err)
 		}
 	}
+	done, err := follow(ctx, js, PartialsStream, partialsPrefix+run+".parts")
+	if err != nil {
+		return nil, err
+	}
+	defer done.stop()
 	err = gatherJSON(ctx, r, done, nred, "parts", func(data []byte) (int, error) {
 		var d partsDone
 		if err := json.Unmarshal(data, &d); err != nil {
