@@ -444,6 +444,7 @@ func (w *Worker) writeParts(ctx context.Context, m jetstream.Msg, rt *reduceTask
 	if ps.Directed() {
 		files = append(files, "edges_directed.csv")
 	}
+	putFailed := false
 	type sink struct {
 		pw   *io.PipeWriter
 		h    *countHash
@@ -463,16 +464,29 @@ func (w *Worker) writeParts(ctx context.Context, m jetstream.Msg, rt *reduceTask
 			s.done <- err
 		}()
 		sinks[i] = s
-		writers[i] = io.MultiWriter(pw, s.h)
+		writers[i] = &putWriter{w: io.MultiWriter(pw, s.h), failed: &putFailed}
 	}
+	// closeAll ends the puts (with err: abandoned) and returns their
+	// errors
 	closeAll := func(err error) error {
 		for _, s := range sinks {
 			s.pw.CloseWithError(err)
 		}
+		var perr error
 		for _, s := range sinks {
-			err = errors.Join(err, <-s.done)
+			perr = errors.Join(perr, <-s.done)
 		}
-		return err
+		return perr
+	}
+	// failed ends the task on err: a put that failed (the store did not
+	// take a chunk in time, its leader moved) is retried, the task left
+	// unacknowledged; anything else cannot succeed
+	failed := func(err error) error {
+		perr := closeAll(err)
+		if putFailed {
+			return fmt.Errorf("worker %s: write partition %d of run %s: the object store: %v (the task is retried)", w.Name, rt.R, rt.Run, perr)
+		}
+		return fail(err)
 	}
 	pwr, err := ps.NewPartWriter(math.Float64frombits(rt.Threshold), writers[0], writers[1])
 	if err != nil {
@@ -537,19 +551,17 @@ func (w *Worker) writeParts(ctx context.Context, m jetstream.Msg, rt *reduceTask
 				next++
 				for i := range batch {
 					if err := pwr.Add(&batch[i]); err != nil {
-						closeAll(err)
-						return fail(err)
+						return failed(err)
 					}
 				}
 			}
 		}
 	}
 	if err := pwr.Close(); err != nil {
-		closeAll(err)
-		return err
+		return failed(err)
 	}
 	if err := closeAll(nil); err != nil {
-		return err // not acked: retried
+		return fmt.Errorf("worker %s: write partition %d of run %s: the object store: %v (the task is retried)", w.Name, rt.R, rt.Run, err) // not acked
 	}
 	d := partsDone{R: rt.R, Flagged: pwr.Flagged}
 	rows := []int64{pwr.Rows, pwr.DirectedRows}
@@ -565,6 +577,22 @@ func (w *Worker) writeParts(ctx context.Context, m jetstream.Msg, rt *reduceTask
 		return err
 	}
 	return w.finish(ctx, m, -1-rt.R)
+}
+
+// putWriter is a writer into an object store's put: it notes that a
+// write failed (the put ended), which is the store's failure, not the
+// task's.
+type putWriter struct {
+	w      io.Writer
+	failed *bool
+}
+
+func (p *putWriter) Write(b []byte) (int, error) {
+	n, err := p.w.Write(b)
+	if err != nil {
+		*p.failed = true
+	}
+	return n, err
 }
 
 // countHash hashes and counts what is written to it.
