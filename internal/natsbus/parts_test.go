@@ -14,6 +14,7 @@ import (
 
 	"github.com/tahqiq/tahqiq/internal/coord"
 	"github.com/tahqiq/tahqiq/internal/natsbus"
+	"github.com/tahqiq/tahqiq/internal/natsbus/natstest"
 	"github.com/tahqiq/tahqiq/internal/synth"
 )
 
@@ -161,5 +162,98 @@ func TestPartsEqualRun(t *testing.T) {
 	left, _ := obs.List(ctx)
 	if len(left) > 0 {
 		t.Errorf("%d objects left in %s, e.g. %s", len(left), natsbus.PartsBucket, fmt.Sprint(left[0].Name))
+	}
+}
+
+// TestPartsClusterFailover: a partitioned run on a three-node cluster
+// with three replicas (the parts object store too); worker 0 dies after
+// publishing its first reduce or write task's results, before
+// acknowledging it, and the leader node of the parts object store is
+// killed once a reduce task is done. The run completes, its merged files
+// equal the single process's, byte for byte.
+func TestPartsClusterFailover(t *testing.T) {
+	if testing.Short() {
+		t.Skip("3-node cluster: not in -short mode")
+	}
+	shares := readEvents(t, "russian_coord_tweets.events.csv")
+	c := natstest.Start(t, 3, natstest.Options{})
+	urls := c.URLs()
+	_, js := connect(t, urls)
+	bus := &natsbus.Bus{JS: js, Partitions: 6, Replicas: 3}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	if err := retrySetup(t, ctx, bus); err != nil {
+		t.Fatal(err)
+	}
+	p := coord.DefaultParams()
+	p.Graph, p.Weight, p.MinParticipation = false, coord.WeightMessages, 1
+	want, err := coord.Run(ctx, coord.Data{Shares: shares}, p, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	one := t.TempDir()
+	if _, err := want.WriteDir(one, "test", coord.Source{}); err != nil {
+		t.Fatal(err)
+	}
+	var killed, died atomic.Bool
+	ctx0, kill0 := context.WithCancel(ctx)
+	defer kill0()
+	var wg sync.WaitGroup
+	for i := range 2 {
+		wctx := ctx
+		if i == 0 {
+			wctx = ctx0
+		}
+		_, wjs := connect(t, urls)
+		w := &natsbus.Worker{Bus: &natsbus.Bus{JS: wjs, Partitions: 6, Replicas: 3}, Name: fmt.Sprint("w", i), AckWait: 2 * time.Second, Log: t.Logf,
+			OnTask: func(batch int) {
+				if batch >= 0 {
+					return
+				}
+				if i == 0 && died.CompareAndSwap(false, true) {
+					kill0()
+				}
+				if killed.CompareAndSwap(false, true) {
+					leader, err := c.Leader(ctx, js, "OBJ_"+natsbus.PartsBucket)
+					if err != nil {
+						t.Error(err)
+					} else {
+						leader.Kill()
+						t.Logf("killed the parts store's leader %s", leader.Name)
+					}
+				}
+			}}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := w.Run(wctx); err != nil && wctx.Err() == nil {
+				t.Errorf("worker %d: %v", i, err)
+			}
+		}()
+	}
+	got, err := coord.Run(ctx, coord.Data{Shares: shares}, p, coord.ReducedParts(&natsbus.Reducer{Bus: bus, Reduces: 3, Log: t.Logf}))
+	var run string
+	if err == nil {
+		run = t.TempDir()
+		_, err = got.WriteDir(run, "test", coord.Source{})
+	}
+	cancel()
+	wg.Wait()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !killed.Load() || !died.Load() {
+		t.Fatalf("killed the leader %v, worker 0 %v: the test proves nothing", killed.Load(), died.Load())
+	}
+	out := t.TempDir()
+	if _, err := coord.MergeParts(run, out); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"edges.csv", "edges_directed.csv", "evidence.csv.gz"} {
+		a, _ := os.ReadFile(filepath.Join(one, f))
+		b, _ := os.ReadFile(filepath.Join(out, f))
+		if len(a) == 0 || !bytes.Equal(a, b) {
+			t.Fatalf("after failover, merged %s: %d bytes, the single run's %d", f, len(b), len(a))
+		}
 	}
 }
