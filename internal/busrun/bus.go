@@ -221,6 +221,7 @@ type Config struct {
 type Engine struct {
 	Coord    coord.Engine // nil: this process
 	Bus      *natsbus.Bus
+	Reducer  *natsbus.Reducer // with reduce partitions: the engine's reducers (coord --parts writes through them)
 	Describe string
 }
 
@@ -254,7 +255,7 @@ func (r *Runtime) Engine(ctx context.Context, s Config) (*Engine, func(), error)
 	var red *natsbus.Reducer
 	if s.Reduces > 0 {
 		red = &natsbus.Reducer{Bus: bus, Reduces: s.Reduces, Log: logf}
-		eng.Coord = coord.Reduced(red)
+		eng.Coord, eng.Reducer = coord.Reduced(red), red
 		eng.Describe = fmt.Sprintf("%d partitions, partial aggregates merged in %d account-pair partitions", bus.Partitions, red.Reduces)
 	}
 	if m := progress.FromContext(ctx); m != nil {

@@ -31,6 +31,7 @@ func newCoordCmd(e *env) *cobra.Command {
 	var inputs, by, options []string
 	var runName string
 	mem := sizeValue(coord.DefaultMem())
+	var parts bool
 	cmd := &cobra.Command{
 		Use:   "coord (--dataset NAME [--out DIR] | --input FILE... --out DIR) [flags]",
 		Short: "Find accounts that act together (co-retweet, co-link, co-hashtag, same text, same image ...)",
@@ -86,6 +87,11 @@ every option and output column.`,
 			// the budget holds from the start: reading the input is part of
 			// the run
 			defer coord.SetMemoryLimit(coord.SetMemoryLimit(int64(mem)))
+			if parts {
+				if err := checkParts(sf, p.Graph, dataset); err != nil {
+					return err
+				}
+			}
 			var r runs.CoordRun
 			if dataset != "" {
 				r, err = e.datasetRun(ctx, dataset, p)
@@ -111,6 +117,9 @@ every option and output column.`,
 			eng, stop, err := e.coordEngine(ctx, sf)
 			if err != nil {
 				return err
+			}
+			if parts {
+				eng.Coord = coord.ReducedParts(eng.Reducer)
 			}
 			if eng.Coord == nil {
 				eng.Coord = coord.InProcess(coord.Budget{Mem: int64(mem)})
@@ -156,6 +165,7 @@ every option and output column.`,
 	f.StringVar(&dataset, "dataset", "", "dataset of the store to analyse")
 	f.StringVar(&runName, "name", "", "what to call a --dataset run kept in the store (shown beside its ID, in the web UI and the custody log)")
 	sf.add(f)
+	f.BoolVar(&parts, "parts", false, partsUsage)
 	f.StringArrayVar(&inputs, "input", nil, "file to read straight from disk (repeatable; anything tahqiq import reads)")
 	f.StringVar(&format, "format", "", "input format for --input (default: detected)")
 	f.StringVar(&mapSpec, "map", "", "column map of --input CSVs (implies --format generic_csv)")
@@ -184,6 +194,7 @@ every option and output column.`,
 	f.BoolVar(&p.Evidence, "evidence", true, "write evidence.csv.gz (one row per co-share pair)")
 	f.Var(&mem, "mem", "memory budget of the run in this process, e.g. 4GB or 600MiB (default: half the machine's memory): the Go heap is held under it and, when the kept pairs would not fit beside the edges they make, they are sorted in runs spilled to the temporary directory ($TMPDIR) and merged (and with --graph=false, edges that would not fit go to a file there); results do not depend on it")
 	cmd.AddCommand(newCoordExplainCmd(e))
+	cmd.AddCommand(newCoordMergeCmd(e))
 	return cmd
 }
 

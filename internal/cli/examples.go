@@ -52,6 +52,9 @@ var examples = map[string]string{
   tahqiq coord --input ../shared/data/coord/german_elections_2021.events.csv --out de --by url,hashtag --window 3600s --min-participation 1
   tahqiq coord --input ../shared/data/coord/ira_2016_election_week.posts.csv --map account=account_id,id=post_id,time=timestamp,time_format=unix,text=text --by near-text --jaccard 0.8 --out ira-near
   tahqiq --as demo coord --dataset demo --nats embedded --out run3   # pairs made by in-process NATS workers`,
+	"tahqiq coord merge": `  tahqiq coord --input ../shared/data/coord/german_elections_2021.events.csv --by url,hashtag --window 3600s --nats embedded --parts --graph=false --out de-parts
+  tahqiq coord merge de-parts --out de-merged      # edges.csv as one process writes it
+  cmp de-merged/edges.csv de/edges.csv              # after the same run without --nats and --parts`,
 	"tahqiq coord explain": `  tahqiq coord explain --run tahqiq-demo/coord other:54cc6aa9dc63e1e31f7c082a57e63f2b other:844b11aefbc75092369d8f207940ad6c
   tahqiq coord explain --run tahqiq-demo/coord --json other:54cc6aa9dc63e1e31f7c082a57e63f2b other:844b11aefbc75092369d8f207940ad6c`,
 	"tahqiq images": `  tahqiq --as demo images --dataset demo                    # near-identical pictures the posts carry, and who posted them

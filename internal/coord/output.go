@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"cmp"
 	"compress/gzip"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -188,6 +189,9 @@ func (r *Result) WriteDir(dir, version string, src Source) (*Manifest, error) {
 			files, steps = append(files, "edges_directed.csv"), append(steps, r.writeDirected)
 		}
 	}
+	if r.parts != nil {
+		files, steps = nil, nil // the reducers wrote the edge files (no graph: refused)
+	}
 	for i, f := range files {
 		ph := r.in.meter.Phase("writing "+f, "", 0)
 		err := steps[i](filepath.Join(dir, f))
@@ -196,8 +200,18 @@ func (r *Result) WriteDir(dir, version string, src Source) (*Manifest, error) {
 			return nil, fmt.Errorf("coord: write %s: %w", f, err)
 		}
 	}
+	if r.parts != nil {
+		// the edge files are the reducers' parts
+		ph := r.in.meter.Phase("fetching the parts", "", 0)
+		fs, err := r.writeParts(context.Background(), dir)
+		ph.Done()
+		if err != nil {
+			return nil, err
+		}
+		files = fs
+	}
 	r.Timings["output_s"] = time.Since(start).Seconds()
-	if r.Params.Evidence {
+	if r.Params.Evidence && (r.parts == nil || r.parts.EvidenceParts == 0) {
 		start = time.Now()
 		if err := r.writeEvidence(filepath.Join(dir, "evidence.csv.gz")); err != nil {
 			return nil, fmt.Errorf("coord: write evidence: %w", err)
@@ -264,7 +278,7 @@ func writeCSV(path string, header []string, fn func(w *csv.Writer) error) error 
 func fmtFloat(x float64) string { return strconv.FormatFloat(x, 'g', 10, 64) }
 
 // EdgeRow returns e as the row of edges.csv that holds it.
-func (r *Result) EdgeRow(e *Edge) EdgeRow { return r.edgeRow(e, r.ByType(e)) }
+func (r *Result) EdgeRow(e *Edge) EdgeRow { return r.rowOf(e, r.ByType(e)) }
 
 // eachEdge calls fn with every kept edge, weighed and flagged, and its
 // per-type counts: from Edges, or from the file they were spilled to.
@@ -281,14 +295,20 @@ func (r *Result) eachEdge(fn func(e *Edge, bt []int32) error) error {
 	return nil
 }
 
-// edgeRow is EdgeRow with e's per-type counts bt.
-func (r *Result) edgeRow(e *Edge, bt []int32) EdgeRow {
-	na, nb := r.Name(e.A), r.Name(e.B)
-	x := EdgeRow{AccountA: r.in.accounts[e.A], AccountB: r.in.accounts[e.B], Weight: e.Weight, Flagged: e.Flagged,
-		Pairs: e.Pairs, Objects: e.Objects, ByType: bt, AvgDt: float64(e.SumDt) / float64(e.Pairs), MinDt: e.MinDt,
+// rowOf is EdgeRow with e's per-type counts bt.
+func (r *Result) rowOf(e *Edge, bt []int32) EdgeRow {
+	return edgeRow(e, bt, r.in.accounts[e.A], r.in.accounts[e.B], r.Name(e.A), r.Name(e.B), r.Params.FastWindow > 0)
+}
+
+// edgeRow is the row of edge e between accounts of UIDs ua and ub called
+// na and nb, with its per-type counts byType; fast: the run has a fast
+// layer (its column).
+func edgeRow(e *Edge, byType []int32, ua, ub string, na, nb AccountName, fast bool) EdgeRow {
+	x := EdgeRow{AccountA: ua, AccountB: ub, Weight: e.Weight, Flagged: e.Flagged,
+		Pairs: e.Pairs, Objects: e.Objects, ByType: byType, AvgDt: float64(e.SumDt) / float64(e.Pairs), MinDt: e.MinDt,
 		First: e.First, Last: e.Last, PostsA: e.PostsA, PostsB: e.PostsB, Symmetry: e.Symmetry(), Fast: -1,
 		HandleA: na.Handle, NameA: na.Name, HandleB: nb.Handle, NameB: nb.Name}
-	if r.Params.FastWindow > 0 {
+	if fast {
 		x.Fast = e.Fast
 	}
 	return x
@@ -366,7 +386,7 @@ func (r *Result) writeEdges(path string) error {
 		if _, err := w.Write(line); err != nil {
 			return err
 		}
-		x := r.edgeRow(e, bt)
+		x := r.rowOf(e, bt)
 		line = x.AppendCSV(line[:0])
 		return nil
 	}); err != nil {
@@ -384,24 +404,33 @@ func (r *Result) writeEdges(path string) error {
 // A with a partner post of B, one row per direction that passes the
 // minimum weight.
 func (r *Result) writeDirected(path string) error {
-	head := []string{"source", "target", "weight", "handle_source", "name_source", "handle_target", "name_target"}
-	return writeCSV(path, head, func(w *csv.Writer) error {
+	return writeCSV(path, DirectedHeader, func(w *csv.Writer) error {
 		return r.eachEdge(func(e *Edge, _ []int32) error {
-			for _, d := range [2]struct {
-				s, t int32
-				w    int32
-			}{{e.A, e.B, e.PostsA}, {e.B, e.A, e.PostsB}} {
-				if float64(d.w) < r.Params.MinWeight || d.w == 0 {
-					continue
-				}
-				ns, nt := r.Name(d.s), r.Name(d.t)
-				if err := w.Write([]string{r.in.accounts[d.s], r.in.accounts[d.t], strconv.Itoa(int(d.w)), ns.Handle, ns.Name, nt.Handle, nt.Name}); err != nil {
-					return err
-				}
-			}
-			return nil
+			_, err := writeDirectedRows(w, e, r.Params.MinWeight, r.in.accounts, r.Name)
+			return err
 		})
 	})
+}
+
+// writeDirectedRows writes the rows of edges_directed.csv that edge e
+// makes (A->B, then B->A, each when it passes the minimum weight) and
+// returns how many.
+func writeDirectedRows(w *csv.Writer, e *Edge, minWeight float64, accounts []string, name func(int32) AccountName) (int64, error) {
+	n := int64(0)
+	for _, d := range [2]struct {
+		s, t int32
+		w    int32
+	}{{e.A, e.B, e.PostsA}, {e.B, e.A, e.PostsB}} {
+		if float64(d.w) < minWeight || d.w == 0 {
+			continue
+		}
+		ns, nt := name(d.s), name(d.t)
+		if err := w.Write([]string{accounts[d.s], accounts[d.t], strconv.Itoa(int(d.w)), ns.Handle, ns.Name, nt.Handle, nt.Name}); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
 }
 
 // accountActivity returns, per account id, its distinct input posts and
@@ -553,27 +582,32 @@ func (r *Result) writeEvidence(path string) error {
 			if n++; n&4095 == 0 {
 				prog.Add(4096)
 			}
-			b = b[:0]
-			for _, s := range [...]string{e.ObjectType, e.Object, e.PostA, e.PostB, e.AccountA, e.AccountB} {
-				b = appendCSVField(b, s)
-				b = append(b, ',')
-			}
-			b = time.Unix(e.TimeA, 0).UTC().AppendFormat(b, time.RFC3339)
-			b = append(b, ',')
-			b = time.Unix(e.TimeB, 0).UTC().AppendFormat(b, time.RFC3339)
-			b = append(b, ',')
-			b = strconv.AppendInt(b, e.Dt(), 10)
-			for _, s := range [...]string{e.HandleA, e.NameA, e.HandleB, e.NameB} {
-				b = append(b, ',')
-				b = appendCSVField(b, s)
-			}
-			b = append(b, '\n')
+			b = appendEvidenceLine(b[:0], &e)
 			_, err := bw.Write(b)
 			return err
 		})
 	}
 	err = firstErr(err, bw.Flush(), zw.Close())
 	return firstErr(err, f.Close())
+}
+
+// appendEvidenceLine appends the line of evidence.csv.gz that holds e,
+// with its newline.
+func appendEvidenceLine(b []byte, e *EvidenceRow) []byte {
+	for _, s := range [...]string{e.ObjectType, e.Object, e.PostA, e.PostB, e.AccountA, e.AccountB} {
+		b = appendCSVField(b, s)
+		b = append(b, ',')
+	}
+	b = time.Unix(e.TimeA, 0).UTC().AppendFormat(b, time.RFC3339)
+	b = append(b, ',')
+	b = time.Unix(e.TimeB, 0).UTC().AppendFormat(b, time.RFC3339)
+	b = append(b, ',')
+	b = strconv.AppendInt(b, e.Dt(), 10)
+	for _, s := range [...]string{e.HandleA, e.NameA, e.HandleB, e.NameB} {
+		b = append(b, ',')
+		b = appendCSVField(b, s)
+	}
+	return append(b, '\n')
 }
 
 // appendCSVField appends s as encoding/csv's Writer (comma, LF) writes a

@@ -42,6 +42,11 @@ type ReduceObject struct {
 	// (Tokens, one per row) are at least Jaccard similar
 	Jaccard float64    `json:"j,omitempty"`
 	Tokens  [][]uint64 `json:"k,omitempty"`
+	// with ReduceSpec.Evidence (partitioned runs): the object's type and
+	// value and its rows' post UIDs, for the evidence rows
+	TypeName string   `json:"tn,omitempty"`
+	Value    string   `json:"v,omitempty"`
+	Posts    []string `json:"p,omitempty"`
 }
 
 // ReduceSpec is what the workers need besides the objects.
@@ -52,6 +57,7 @@ type ReduceSpec struct {
 	Types      int    `json:"types"`                 // number of object types (ByType's length)
 	TFIDF      bool   `json:"tfidf,omitempty"`       // compute the TF-IDF terms
 	Accounts   int    `json:"accounts"`              // accounts in the run (TF-IDF's n)
+	Evidence   bool   `json:"evidence,omitempty"`    // partitioned runs: the mappers write the evidence (EvidencePart)
 
 	// Name, set by the run (never sent), names an object as the input
 	// has it, for messages: type and value, e.g. hashtag "election".
@@ -88,24 +94,9 @@ func Partials(spec ReduceSpec, objs []ReduceObject) ([]EdgePartial, error) {
 		if n < 2 {
 			continue
 		}
-		if o.Type < 0 || int(o.Type) >= spec.Types {
-			return nil, fmt.Errorf("coord: object %d has type %d of %d", o.Obj, o.Type, spec.Types)
-		}
-		in := &interned{nearType: -1, objType: []int32{0}, objStart: []int32{0, int32(n)}, rows: make([]row, n)}
-		if o.Jaccard > 0 {
-			if len(o.Tokens) != n {
-				return nil, fmt.Errorf("coord: near-text object %d has %d token sets for %d rows", o.Obj, len(o.Tokens), n)
-			}
-			in.nearType, in.jaccard, in.rowTokens = 0, o.Jaccard, o.Tokens
-		}
-		flags := make([]int64, n)
-		for k, r := range o.Rows {
-			if k > 0 && (r[2] < o.Rows[k-1][2]) {
-				return nil, fmt.Errorf("coord: object %d: rows out of time order at %d", o.Obj, k)
-			}
-			// obj holds the row's position, for the flag tests
-			in.rows[k] = row{obj: int32(k), acc: int32(r[0]), post: int32(r[1]), t: r[2]}
-			flags[k] = r[3]
+		in, flags, err := objectRows(&spec, &o)
+		if err != nil {
+			return nil, err
 		}
 		var w []float64 // TF-IDF weight per row, as tfidfWeights computes it
 		if spec.TFIDF {
@@ -170,6 +161,32 @@ func Partials(spec ReduceSpec, objs []ReduceObject) ([]EdgePartial, error) {
 	return out, nil
 }
 
+// objectRows makes object o of a reduce task the one object of an
+// interned run (its rows' obj fields hold their positions, for the flag
+// tests) and returns its rows' flags.
+func objectRows(spec *ReduceSpec, o *ReduceObject) (*interned, []int64, error) {
+	n := len(o.Rows)
+	if o.Type < 0 || int(o.Type) >= spec.Types {
+		return nil, nil, fmt.Errorf("coord: object %d has type %d of %d", o.Obj, o.Type, spec.Types)
+	}
+	in := &interned{nearType: -1, objType: []int32{0}, objStart: []int32{0, int32(n)}, rows: make([]row, n)}
+	if o.Jaccard > 0 {
+		if len(o.Tokens) != n {
+			return nil, nil, fmt.Errorf("coord: near-text object %d has %d token sets for %d rows", o.Obj, len(o.Tokens), n)
+		}
+		in.nearType, in.jaccard, in.rowTokens = 0, o.Jaccard, o.Tokens
+	}
+	flags := make([]int64, n)
+	for k, r := range o.Rows {
+		if k > 0 && (r[2] < o.Rows[k-1][2]) {
+			return nil, nil, fmt.Errorf("coord: object %d: rows out of time order at %d", o.Obj, k)
+		}
+		in.rows[k] = row{obj: int32(k), acc: int32(r[0]), post: int32(r[1]), t: r[2]}
+		flags[k] = r[3]
+	}
+	return in, flags, nil
+}
+
 // A Reducer computes the merged partials of a run: every object through
 // Partials (anywhere), the partials of each account pair merged into one.
 // It hands them to fn in any order and any number of calls, one call at
@@ -182,6 +199,67 @@ type Reducer interface {
 // reduceEdges is the run's side of the reduce path: the row flags, the
 // objects handed to red, and the edges from its merged partials.
 func (in *interned) reduceEdges(ctx context.Context, q, p *Params, red Reducer) ([]Edge, []int32, func(func(pairRef) error) error, error) {
+	spec, objs, kept, tf := in.reduceInput(q, p)
+	// each partial becomes an edge as it comes (its lists are dropped at
+	// once); then the edges are put in (A, B) order in place, by sorting
+	// their keys rather than the edges (large structs)
+	var edges []Edge
+	var keys []keyedEdge
+	var byType []int32 // the edges' per-type counts, spec.Types per edge, in arrival order
+	err := red.Reduce(ctx, spec, objs, func(n int) {
+		edges = slices.Grow(edges, n)
+		keys = slices.Grow(keys, n)
+		byType = slices.Grow(byType, n*spec.Types)
+	}, func(ps []EdgePartial) error {
+		for i := range ps {
+			x := &ps[i]
+			if x.A < 0 || x.B <= x.A || int(x.B) >= len(in.accounts) || len(x.ByType) != spec.Types {
+				return fmt.Errorf("coord: the reducer answered for accounts %d and %d of %d", x.A, x.B, len(in.accounts))
+			}
+			keys = append(keys, keyedEdge{x.Key(), int32(len(edges))})
+			byType = append(byType, x.ByType...)
+			edges = append(edges, x.edge(int32(len(edges)), nil, tf))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	objs = nil
+	slices.SortFunc(keys, func(a, b keyedEdge) int { return cmp.Compare(a.key, b.key) })
+	for k := 1; k < len(keys); k++ {
+		if keys[k].key == keys[k-1].key {
+			e := &edges[keys[k].i]
+			return nil, nil, nil, fmt.Errorf("coord: the reducer answered twice for accounts %d and %d", e.A, e.B)
+		}
+	}
+	// position k takes the edge keys[k] names: follow each cycle
+	done := make([]bool, len(edges))
+	for start := range edges {
+		if done[start] {
+			continue
+		}
+		tmp := edges[start]
+		pos := start
+		for {
+			done[pos] = true
+			src := int(keys[pos].i)
+			if src == start {
+				edges[pos] = tmp
+				break
+			}
+			edges[pos] = edges[src]
+			pos = src
+		}
+	}
+	return edges, byType, kept, nil
+}
+
+// reduceInput is what the reduce path hands the reducers: the spec, the
+// objects with their rows' flags (the whole-run rules, decided here),
+// the sweep of the kept pairs (for the evidence) and the TF-IDF norms
+// (nil unless the weight is tfidf).
+func (in *interned) reduceInput(q, p *Params) (ReduceSpec, []ReduceObject, func(func(pairRef) error) error, *tfidf) {
 	active, keep, qual := in.participation(q, in.pairsStream(q))
 	// kept pairs, object by object, in Run's order (for the fast layer
 	// and, later, the evidence)
@@ -245,57 +323,5 @@ func (in *interned) reduceEdges(ctx context.Context, q, p *Params, red Reducer) 
 	if spec.TFIDF {
 		tf = in.tfidfWeights()
 	}
-	// each partial becomes an edge as it comes (its lists are dropped at
-	// once); then the edges are put in (A, B) order in place, by sorting
-	// their keys rather than the edges (large structs)
-	var edges []Edge
-	var keys []keyedEdge
-	var byType []int32 // the edges' per-type counts, spec.Types per edge, in arrival order
-	err := red.Reduce(ctx, spec, objs, func(n int) {
-		edges = slices.Grow(edges, n)
-		keys = slices.Grow(keys, n)
-		byType = slices.Grow(byType, n*spec.Types)
-	}, func(ps []EdgePartial) error {
-		for i := range ps {
-			x := &ps[i]
-			if x.A < 0 || x.B <= x.A || int(x.B) >= len(in.accounts) || len(x.ByType) != spec.Types {
-				return fmt.Errorf("coord: the reducer answered for accounts %d and %d of %d", x.A, x.B, len(in.accounts))
-			}
-			keys = append(keys, keyedEdge{x.Key(), int32(len(edges))})
-			byType = append(byType, x.ByType...)
-			edges = append(edges, x.edge(int32(len(edges)), nil, tf))
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	objs = nil
-	slices.SortFunc(keys, func(a, b keyedEdge) int { return cmp.Compare(a.key, b.key) })
-	for k := 1; k < len(keys); k++ {
-		if keys[k].key == keys[k-1].key {
-			e := &edges[keys[k].i]
-			return nil, nil, nil, fmt.Errorf("coord: the reducer answered twice for accounts %d and %d", e.A, e.B)
-		}
-	}
-	// position k takes the edge keys[k] names: follow each cycle
-	done := make([]bool, len(edges))
-	for start := range edges {
-		if done[start] {
-			continue
-		}
-		tmp := edges[start]
-		pos := start
-		for {
-			done[pos] = true
-			src := int(keys[pos].i)
-			if src == start {
-				edges[pos] = tmp
-				break
-			}
-			edges[pos] = edges[src]
-			pos = src
-		}
-	}
-	return edges, byType, kept, nil
+	return spec, objs, kept, tf
 }

@@ -39,6 +39,10 @@ type Result struct {
 	// the percentile threshold of their weights.
 	edgeFile  *edgeFile
 	threshold float64
+	// a partitioned run (ReducedParts): its parts, where the reducers
+	// left them, and what their writers were told (Edges is empty)
+	parts    *PartsResult
+	partSpec *PartSpec
 }
 
 // Accounts is what the data says of the accounts (signals.Builder): their
@@ -206,6 +210,13 @@ func run(ctx context.Context, d Data, p Params, eng Engine) (*Result, error) {
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
+	}
+	if res.parts != nil {
+		// weighed, flagged and written by the reducers
+		res.Counts["edges"] = res.parts.Edges
+		res.Counts["edge_accounts"] = res.parts.EdgeAccounts
+		res.Counts["flagged_edges"] = res.parts.Flagged
+		return res, nil
 	}
 	ph := in.meter.Phase("weighing edges", "", 0)
 	if res.edgeFile != nil {

@@ -57,6 +57,13 @@ type reduceTask struct {
 	R       int    `json:"r"`
 	Reduces int    `json:"reduces"`
 	Batches int    `json:"batches"`
+	// a partitioned run (coord.ReducedParts): the reducer publishes its
+	// merged partials to tahqiq.partials.RUN.m.R and a summary of its
+	// kept edges' weights to .out; then, with Write, the partition's
+	// parts are written from those partials (partsWrite)
+	Parts     *coord.PartSpec `json:"parts,omitempty"`
+	Write     bool            `json:"write,omitempty"`
+	Threshold uint64          `json:"threshold,omitempty"` // the flagged threshold's float64 bits (Write)
 }
 
 // ReduceIdle is how long a reducer waits for the next partials of its
@@ -110,56 +117,9 @@ func (r *Reducer) Reduce(ctx context.Context, spec coord.ReduceSpec, objs []coor
 	}
 	defer out.stop()
 	defer r.Bus.purgeRun(run, map[string]string{PartialsStream: partialsPrefix + run + ".>"})
-	n := r.Bus.partitions()
-	byPart := make([][]int, n)
-	for i, o := range objs {
-		p := objectPartition(o.Obj, n)
-		byPart[p] = append(byPart[p], i)
-	}
-	limit := batchBytes(js.Conn())
-	batches := 0
-	publish := func(part int, t *task) error {
-		t.Batch = batches
-		body, err := json.Marshal(t)
-		if err != nil {
-			return err
-		}
-		if err := r.Bus.send(ctx, objectsPrefix+strconv.Itoa(part), run, run+"/"+strconv.Itoa(batches), body, nil); err != nil {
-			o := t.RObjects[0]
-			return fmt.Errorf("natsbus: run %s: the task of %s (%d shares)%s: %w", run, spec.ObjectName(o.Obj), len(o.Rows), more(len(t.RObjects)-1), err)
-		}
-		batches++
-		return nil
-	}
-	newTask := func() *task { return &task{Run: run, Mode: modeReduce, Spec: &spec, Reduces: nred} }
-	for part, idx := range byPart {
-		t, size := newTask(), 0
-		for _, i := range idx {
-			o := objs[i]
-			est := 32 * len(o.Rows) // four numbers a row
-			for _, k := range o.Tokens {
-				est += 21 * len(k) // near-text token sets
-			}
-			if len(t.RObjects) > 0 && size+est > limit {
-				if err := publish(part, t); err != nil {
-					return err
-				}
-				t, size = newTask(), 0
-			}
-			t.RObjects = append(t.RObjects, o)
-			size += est
-		}
-		if len(t.RObjects) > 0 {
-			if err := publish(part, t); err != nil {
-				return err
-			}
-		}
-	}
-	for k := range nred {
-		body, _ := json.Marshal(reduceTask{Run: run, R: k, Reduces: nred, Batches: batches})
-		if err := r.Bus.send(ctx, reduceSubject, run, run+"/reduce/"+strconv.Itoa(k), body, nil); err != nil {
-			return fmt.Errorf("natsbus: run %s: reduce task %d: %w", run, k, err)
-		}
+	batches, err := r.publishRun(ctx, run, spec, objs, nred, nil)
+	if err != nil {
+		return err
 	}
 	g := newGatherer(nred)
 	var raw [][]byte
@@ -216,6 +176,81 @@ func (r *Reducer) Reduce(ctx context.Context, spec coord.ReduceSpec, objs []coor
 		}
 	}
 	return nil
+}
+
+// publishRun publishes a run's objects as map tasks, by object
+// partition, and queues its nred reduce tasks (with parts: a partitioned
+// run's); it returns the number of map tasks.
+func (r *Reducer) publishRun(ctx context.Context, run string, spec coord.ReduceSpec, objs []coord.ReduceObject, nred int, parts *coord.PartSpec) (int, error) {
+	n := r.Bus.partitions()
+	byPart := make([][]int, n)
+	for i, o := range objs {
+		p := objectPartition(o.Obj, n)
+		byPart[p] = append(byPart[p], i)
+	}
+	js := r.Bus.JS
+	limit := batchBytes(js.Conn())
+	batches := 0
+	publish := func(part int, t *task) error {
+		t.Batch = batches
+		body, err := json.Marshal(t)
+		if err != nil {
+			return err
+		}
+		if parts != nil {
+			part = batches % n
+		}
+		if err := r.Bus.send(ctx, objectsPrefix+strconv.Itoa(part), run, run+"/"+strconv.Itoa(batches), body, nil); err != nil {
+			o := t.RObjects[0]
+			return fmt.Errorf("natsbus: run %s: the task of %s (%d shares)%s: %w", run, spec.ObjectName(o.Obj), len(o.Rows), more(len(t.RObjects)-1), err)
+		}
+		batches++
+		return nil
+	}
+	newTask := func() *task { return &task{Run: run, Mode: modeReduce, Spec: &spec, Reduces: nred} }
+	if parts != nil {
+		// a partitioned run's tasks hold consecutive objects (task k on
+		// object partition k mod n), so that their evidence parts, put
+		// end to end in task order, are in object order
+		byPart = [][]int{make([]int, len(objs))}
+		for i := range objs {
+			byPart[0][i] = i
+		}
+	}
+	for part, idx := range byPart {
+		t, size := newTask(), 0
+		for _, i := range idx {
+			o := objs[i]
+			est := 32 * len(o.Rows) // four numbers a row
+			for _, k := range o.Tokens {
+				est += 21 * len(k) // near-text token sets
+			}
+			est += len(o.Value) + len(o.TypeName)
+			for _, p := range o.Posts {
+				est += len(p) + 3 // evidence: post UIDs
+			}
+			if len(t.RObjects) > 0 && size+est > limit {
+				if err := publish(part, t); err != nil {
+					return 0, err
+				}
+				t, size = newTask(), 0
+			}
+			t.RObjects = append(t.RObjects, o)
+			size += est
+		}
+		if len(t.RObjects) > 0 {
+			if err := publish(part, t); err != nil {
+				return 0, err
+			}
+		}
+	}
+	for k := range nred {
+		body, _ := json.Marshal(reduceTask{Run: run, R: k, Reduces: nred, Batches: batches, Parts: parts})
+		if err := r.Bus.send(ctx, reduceSubject, run, run+"/reduce/"+strconv.Itoa(k), body, nil); err != nil {
+			return 0, fmt.Errorf("natsbus: run %s: reduce task %d: %w", run, k, err)
+		}
+	}
+	return batches, nil
 }
 
 // gatherer tracks the chunks of n producers (tasks or partitions).
@@ -286,6 +321,13 @@ func (w *Worker) handleMap(ctx context.Context, m jetstream.Msg, t *task) error 
 	if t.Reduces <= 0 {
 		m.Term()
 		return fmt.Errorf("worker %s: malformed reduce task on %s: %d reduce partitions", w.Name, m.Subject(), t.Reduces)
+	}
+	if t.Spec.Evidence {
+		// a partitioned run's evidence, before the partials: once the
+		// reducers have every partial, every part of it is written
+		if err := w.writeEvidence(ctx, t); err != nil {
+			return err // not acked: redone, here or elsewhere
+		}
 	}
 	ps, err := coord.Partials(*t.Spec, t.RObjects)
 	if err != nil {
@@ -370,6 +412,9 @@ func (w *Worker) reduce(ctx context.Context, m jetstream.Msg) error {
 		}
 		return nil
 	}
+	if rt.Write {
+		return w.writeParts(ctx, m, &rt)
+	}
 	subject := partialsPrefix + rt.Run + "." + strconv.Itoa(rt.R)
 	cons, err := follow(ctx, w.Bus.JS, PartialsStream, subject)
 	if err != nil {
@@ -453,6 +498,9 @@ func (w *Worker) reduce(ctx context.Context, m jetstream.Msg) error {
 		out[i] = merged[k]
 	}
 	merged = nil
+	if rt.Parts != nil {
+		return w.reduceParts(ctx, m, &rt, out)
+	}
 	if err := w.publishPartials(ctx, partialsPrefix+rt.Run+".out", rt.Run, rt.Run+"/out/"+strconv.Itoa(rt.R), rt.R, out); err != nil {
 		return err
 	}

@@ -32,7 +32,8 @@ type Worker struct {
 	// take several).
 	Results atomic.Int64
 
-	dropped quiet // tasks of ended runs (the task loop's)
+	dropped  quiet         // tasks of ended runs (the task loop's)
+	accounts accountsCache // the accounts table of the last partitioned run it wrote parts of
 }
 
 // DefaultAckWait is how long a task taken by a worker that stopped

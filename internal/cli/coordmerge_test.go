@@ -1,0 +1,60 @@
+package cli_test
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestCoordPartsCLI: tahqiq coord --nats embedded --parts writes parts
+// and parts.json, and tahqiq coord merge makes edges.csv,
+// edges_directed.csv and evidence.csv.gz byte for byte as the run in one
+// process; the flags that cannot go with --parts are refused in their
+// terms.
+func TestCoordPartsCLI(t *testing.T) {
+	fixture := filepath.Join("..", "demo", "data", "russian_coord_tweets.events.csv.gz")
+	data := t.TempDir()
+	one, parts, merged := t.TempDir(), filepath.Join(t.TempDir(), "parts"), filepath.Join(t.TempDir(), "merged")
+	args := []string{"coord", "--input", fixture, "--by", "retweet", "--weight", "messages", "--min-participation", "1", "--graph=false"}
+	if code, _, stderr := run(t, data, "", append(args, "--out", one)...); code != 0 {
+		t.Fatalf("coord: %d %s", code, stderr)
+	}
+	if code, stdout, stderr := run(t, data, "", append(args, "--out", parts, "--nats", "embedded", "--parts", "--reduce-partitions", "3")...); code != 0 || !strings.Contains(stdout, "parts.json") {
+		t.Fatalf("coord --parts: %d %s %s", code, stdout, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(parts, "edges.csv")); err == nil {
+		t.Fatal("a run with --parts wrote edges.csv")
+	}
+	code, stdout, stderr := run(t, data, "", "coord", "merge", parts, "--out", merged)
+	if code != 0 || !strings.Contains(stdout, "edges.csv: ") {
+		t.Fatalf("coord merge: %d %s %s", code, stdout, stderr)
+	}
+	for _, f := range []string{"edges.csv", "edges_directed.csv", "evidence.csv.gz"} {
+		a, _ := os.ReadFile(filepath.Join(one, f))
+		b, _ := os.ReadFile(filepath.Join(merged, f))
+		if len(a) == 0 || !bytes.Equal(a, b) {
+			t.Fatalf("%s: merged %d bytes, one process %d", f, len(b), len(a))
+		}
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--parts"}, "--parts is for runs through NATS"},
+		{[]string{"--parts", "--nats", "embedded", "--reduce-partitions", "0"}, "--reduce-partitions above 0"},
+		{[]string{"--parts", "--nats", "embedded", "--graph=true"}, "add --graph=false"},
+	} {
+		code, _, stderr := run(t, data, "", append(append(args, "--out", t.TempDir()), tc.args...)...)
+		if code == 0 || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%v: exit %d, %q; want %q", tc.args, code, stderr, tc.want)
+		}
+	}
+	if code, _, stderr := run(t, data, "", "coord", "merge", one, "--out", t.TempDir()); code == 0 || !strings.Contains(stderr, "needs no merge") {
+		t.Errorf("merge of a whole run: %d %s", code, stderr)
+	}
+	if code, _, stderr := run(t, data, "", "coord", "merge", parts); code == 0 || !strings.Contains(stderr, "--out DIR is required") {
+		t.Errorf("merge without --out: %d %s", code, stderr)
+	}
+}

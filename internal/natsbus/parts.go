@@ -1,0 +1,610 @@
+package natsbus
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"math/bits"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/tahqiq/tahqiq/internal/coord"
+)
+
+// Partitioned outputs (coord.ReducedParts) on the bus. The run puts its
+// accounts table (UIDs, names, TF-IDF norms: coord.PartSpec.WriteAccounts)
+// in the parts object store (TAHQIQ_PARTS, RUN/accounts), publishes the
+// objects and queues a reduce task per account-pair partition, as the
+// reduce path does, with the PartSpec. A reducer merges its partition's
+// partials as usual, then publishes them, sorted by account pair, to
+// tahqiq.partials.RUN.m.R (not to the run), and a summary of its kept
+// edges to .out: pairs, edges, counts of distinct weights and a bitmap of
+// their accounts. The run sets the flagged column's threshold from the
+// weights (coord.Threshold) and queues a write task per partition; its
+// writer reads the partition's merged partials in order from the stream,
+// one message at a time, writes its parts of edges.csv and
+// edges_directed.csv (coord.PartWriter) straight into the object store
+// (RUN/edges-0000R-of-0000N.csv) and publishes their rows, bytes and
+// SHA-256 to .parts. The run fetches the parts into its directory when it
+// writes it (PartsResult.Fetch), checking each SHA-256, and deletes them
+// from the store. No process holds every edge: a reducer holds its
+// partition's partials while it merges them, a writer one message of them
+// at a time, the run counts and weights.
+
+// PartsBucket is the object store of partitioned runs' parts and
+// accounts tables. Objects left by a run that died go after a day.
+const PartsBucket = "TAHQIQ_PARTS"
+
+// partsStore returns the parts object store, made with the bus's
+// replicas if it does not exist (an existing one keeps its own).
+func (b *Bus) partsStore(ctx context.Context) (jetstream.ObjectStore, error) {
+	var obs jetstream.ObjectStore
+	err := retry(ctx, func(ctx context.Context) error {
+		var err error
+		obs, err = b.JS.ObjectStore(ctx, PartsBucket)
+		if errors.Is(err, jetstream.ErrBucketNotFound) {
+			obs, err = b.JS.CreateObjectStore(ctx, jetstream.ObjectStoreConfig{Bucket: PartsBucket, Storage: jetstream.FileStorage,
+				Replicas: max(b.Replicas, 1), TTL: 24 * time.Hour, Description: "tahqiq: parts of partitioned coordination runs"})
+			if errors.Is(err, jetstream.ErrBucketExists) {
+				obs, err = b.JS.ObjectStore(ctx, PartsBucket)
+			}
+		}
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("natsbus: the parts object store %s: %w", PartsBucket, err)
+	}
+	return obs, nil
+}
+
+// partSummary is what a reducer of a partitioned run tells the run of its
+// partition.
+type partSummary struct {
+	R        int                 `json:"r"`
+	Pairs    int64               `json:"pairs"`
+	Edges    int64               `json:"edges"`
+	Weights  []coord.WeightCount `json:"weights"`
+	Accounts []uint64            `json:"accounts"` // bitmap of the kept edges' accounts
+}
+
+// partsDone is what a writer tells the run of the parts it wrote.
+type partsDone struct {
+	R       int              `json:"r"`
+	Flagged int64            `json:"flagged"`
+	Files   []coord.PartFile `json:"files"`
+}
+
+// ReduceParts implements coord.PartsReducer.
+func (r *Reducer) ReduceParts(ctx context.Context, spec coord.ReduceSpec, objs []coord.ReduceObject, ps *coord.PartSpec) (*coord.PartsResult, error) {
+	run := r.Run
+	if run == "" {
+		var b [8]byte
+		rand.Read(b[:])
+		run = hex.EncodeToString(b[:])
+	}
+	nred := r.reduces()
+	ps.Partitions = nred
+	js := r.Bus.JS
+	obs, err := r.Bus.partsStore(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := putStreaming(ctx, obs, run+"/accounts", ps.WriteAccounts); err != nil {
+		return nil, fmt.Errorf("natsbus: run %s: the accounts table: %w", run, err)
+	}
+	defer obs.Delete(context.WithoutCancel(ctx), run+"/accounts")
+	out, err := follow(ctx, js, PartialsStream, partialsPrefix+run+".out")
+	if err != nil {
+		return nil, err
+	}
+	defer out.stop()
+	defer r.Bus.purgeRun(run, map[string]string{PartialsStream: partialsPrefix + run + ".>"})
+	batches, err := r.publishRun(ctx, run, spec, objs, nred, ps)
+	if err != nil {
+		return nil, err
+	}
+	res := &coord.PartsResult{}
+	var weights []coord.WeightCount
+	accounts := make([]uint64, (ps.NAccounts+63)/64)
+	var last time.Time
+	err = gatherJSON(ctx, r, out, nred, "summary", func(data []byte) (int, error) {
+		var s partSummary
+		if err := json.Unmarshal(data, &s); err != nil {
+			return -1, err
+		}
+		if s.R >= 0 && s.R < nred {
+			res.Pairs += s.Pairs
+			res.Edges += s.Edges
+			weights = append(weights, s.Weights...)
+			for i, w := range s.Accounts {
+				if i < len(accounts) {
+					accounts[i] |= w
+				}
+			}
+		}
+		return s.R, nil
+	}, func() { r.progress(ctx, batches, &last) })
+	if err != nil {
+		return nil, fmt.Errorf("natsbus: run %s: %w", run, err)
+	}
+	if r.Progress != nil {
+		r.Progress(batches, batches)
+	}
+	for _, w := range accounts {
+		res.EdgeAccounts += int64(bits.OnesCount64(w))
+	}
+	if spec.Evidence {
+		// every map task has written its evidence before its partials
+		// (the reducers had them all); the stream keeps the reports until
+		// the run ends, so they are read from the start now (a consumer
+		// opened at once would sit idle through the map phase and lapse)
+		ev, err := follow(ctx, js, PartialsStream, partialsPrefix+run+".ev")
+		if err != nil {
+			return nil, err
+		}
+		defer ev.stop()
+		err = gatherJSON(ctx, r, ev, batches, "evidence", func(data []byte) (int, error) {
+			var d evidenceDone
+			if err := json.Unmarshal(data, &d); err != nil {
+				return -1, err
+			}
+			if d.Batch >= 0 && d.Batch < batches && d.File.Partition == d.Batch && d.File.Name == evidenceName(d.Batch) {
+				res.Files = append(res.Files, d.File)
+			}
+			return d.Batch, nil
+		}, nil)
+		if err != nil {
+			return nil, fmt.Errorf("natsbus: run %s: %w", run, err)
+		}
+		res.EvidenceParts = batches
+	}
+	res.Threshold = coord.Threshold(ps.Params.Percentile, weights)
+	weights = nil
+	for k := range nred {
+		body, _ := json.Marshal(reduceTask{Run: run, R: k, Reduces: nred, Write: true, Threshold: math.Float64bits(res.Threshold), Parts: ps})
+		if err := r.Bus.send(ctx, reduceSubject, run, run+"/write/"+strconv.Itoa(k), body, nil); err != nil {
+			return nil, fmt.Errorf("natsbus: run %s: write task %d: %w", run, k, err)
+		}
+	}
+	done, err := follow(ctx, js, PartialsStream, partialsPrefix+run+".parts")
+	if err != nil {
+		return nil, err
+	}
+	defer done.stop()
+	err = gatherJSON(ctx, r, done, nred, "parts", func(data []byte) (int, error) {
+		var d partsDone
+		if err := json.Unmarshal(data, &d); err != nil {
+			return -1, err
+		}
+		if d.R >= 0 && d.R < nred {
+			res.Flagged += d.Flagged
+			res.Files = append(res.Files, d.Files...)
+		}
+		return d.R, nil
+	}, nil)
+	if err != nil {
+		return nil, fmt.Errorf("natsbus: run %s: %w", run, err)
+	}
+	res.Fetch = func(ctx context.Context, dir string) error {
+		for _, f := range res.Files {
+			if err := fetchPart(ctx, obs, run, dir, f); err != nil {
+				return fmt.Errorf("natsbus: run %s: %w", run, err)
+			}
+		}
+		return nil
+	}
+	return res, nil
+}
+
+// progress tells r.Progress how many of the run's map tasks are done, at
+// most once a second.
+func (r *Reducer) progress(ctx context.Context, batches int, last *time.Time) {
+	if r.Progress == nil || time.Since(*last) < time.Second {
+		return
+	}
+	*last = time.Now()
+	// a request to a stream whose leader just died is never answered: it
+	// must not hold the gather
+	sctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if s, err := r.Bus.JS.Stream(sctx, ObjectsStream); err == nil {
+		left := min(int(s.CachedInfo().State.Msgs), batches)
+		r.Progress(batches-left, batches)
+	}
+}
+
+// gatherJSON reads n JSON messages, one per partition, from f: fn parses
+// one and returns its partition; a partition's message seen again (a
+// task redone) is skipped, a reducer's failure ends the gather with its
+// message.
+func gatherJSON(ctx context.Context, r *Reducer, f *follower, n int, what string, fn func([]byte) (int, error), tick func()) error {
+	seen := make([]bool, n)
+	got := 0
+	for got < n {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if tick != nil {
+			tick()
+		}
+		msgs, err := f.next(ctx, 16, 100*time.Millisecond, r.Log)
+		if err != nil {
+			return err
+		}
+		for _, m := range msgs {
+			data, err := r.Bus.receive(ctx, m.Data())
+			if err != nil {
+				return fmt.Errorf("%s of a partition: %w", what, err)
+			}
+			if msg, ok := strings.CutPrefix(string(data), failedMagic); ok {
+				return errors.New(msg)
+			}
+			k, err := fn(data)
+			if err != nil || k < 0 || k >= n {
+				return fmt.Errorf("%s of partition %d of %d: %v", what, k, n, err)
+			}
+			if !seen[k] {
+				seen[k] = true
+				got++
+			}
+		}
+	}
+	return nil
+}
+
+// putStreaming puts what write writes as object name, streaming (the
+// store cuts it in chunks).
+func putStreaming(ctx context.Context, obs jetstream.ObjectStore, name string, write func(io.Writer) error) error {
+	pr, pw := io.Pipe()
+	go func() { pw.CloseWithError(write(pw)) }()
+	_, err := obs.Put(ctx, jetstream.ObjectMeta{Name: name}, pr)
+	pr.CloseWithError(errors.New("put ended")) // the writer, if still writing, stops
+	return err
+}
+
+// fetchPart writes part f of run from the store into dir, checking its
+// size and SHA-256, then deletes it from the store.
+func fetchPart(ctx context.Context, obs jetstream.ObjectStore, run, dir string, f coord.PartFile) error {
+	name := run + "/" + f.Name
+	res, err := obs.Get(ctx, name)
+	if err != nil {
+		return fmt.Errorf("part %s: %w", f.Name, err)
+	}
+	defer res.Close()
+	path := filepath.Join(dir, f.Name)
+	o, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	h := sha256.New()
+	n, err := io.Copy(io.MultiWriter(o, h), res)
+	err = errors.Join(err, o.Close())
+	if err != nil {
+		return fmt.Errorf("part %s: %w", f.Name, err)
+	}
+	if sum := hex.EncodeToString(h.Sum(nil)); n != f.Bytes || sum != f.SHA256 {
+		return fmt.Errorf("part %s: %d bytes, SHA-256 %s from the store; its writer reported %d bytes, %s", f.Name, n, sum, f.Bytes, f.SHA256)
+	}
+	obs.Delete(ctx, name)
+	return nil
+}
+
+// reduceParts ends the reduce task of a partitioned run: it publishes the
+// partition's merged partials (sorted) to .m.R and its summary to .out.
+func (w *Worker) reduceParts(ctx context.Context, m jetstream.Msg, rt *reduceTask, out []*coord.EdgePartial) error {
+	ps := rt.Parts
+	if ps.Params.Weight == coord.WeightTFIDF {
+		// the weights need the run's TF-IDF norms, in its accounts table
+		obs, err := w.Bus.partsStore(ctx)
+		if err == nil {
+			ps, err = w.partSpec(ctx, obs, rt.Run, ps)
+		}
+		if err != nil {
+			return err // not acked: redone
+		}
+	}
+	s := partSummary{R: rt.R, Accounts: make([]uint64, (ps.NAccounts+63)/64)}
+	var ws []float64
+	for _, p := range out {
+		if p.A < 0 || p.B <= p.A || int(p.B) >= ps.NAccounts {
+			m.Term()
+			return fmt.Errorf("worker %s: reduce partition %d of run %s: a partial of accounts %d and %d in a run of %d", w.Name, rt.R, rt.Run, p.A, p.B, ps.NAccounts)
+		}
+		s.Pairs += p.Pairs
+		if wt, ok := ps.Weight(p); ok {
+			ws = append(ws, wt)
+			s.Accounts[p.A/64] |= 1 << (p.A % 64)
+			s.Accounts[p.B/64] |= 1 << (p.B % 64)
+		}
+	}
+	s.Edges = int64(len(ws))
+	s.Weights = coord.CountWeights(ws)
+	prefix := rt.Run + "/merged/" + strconv.Itoa(rt.R)
+	if err := w.publishPartials(ctx, partialsPrefix+rt.Run+".m."+strconv.Itoa(rt.R), rt.Run, prefix, rt.R, out); err != nil {
+		return err
+	}
+	body, err := json.Marshal(s)
+	if err != nil {
+		return err
+	}
+	if err := w.publish(ctx, partialsPrefix+rt.Run+".out", rt.Run, body, rt.Run+"/out/"+strconv.Itoa(rt.R), "summary of partition "+strconv.Itoa(rt.R)); err != nil {
+		return err
+	}
+	return w.finish(ctx, m, -1-rt.R)
+}
+
+// accountsCache keeps the last run's accounts table a worker read (it
+// may map, reduce and write several tasks of a run).
+type accountsCache struct {
+	mu     sync.Mutex
+	run    string
+	tables coord.PartSpec // Accounts, Names, Norms
+}
+
+// partSpec returns spec with run's accounts table, read from the store
+// (once per run).
+func (w *Worker) partSpec(ctx context.Context, obs jetstream.ObjectStore, run string, spec *coord.PartSpec) (*coord.PartSpec, error) {
+	w.accounts.mu.Lock()
+	defer w.accounts.mu.Unlock()
+	if w.accounts.run != run || len(w.accounts.tables.Accounts) != spec.NAccounts {
+		res, err := obs.Get(ctx, run+"/accounts")
+		if err != nil {
+			return nil, fmt.Errorf("the accounts table of run %s: %w", run, err)
+		}
+		defer res.Close()
+		t := coord.PartSpec{NAccounts: spec.NAccounts}
+		if err := t.ReadAccounts(res); err != nil {
+			return nil, fmt.Errorf("the accounts table of run %s: %w", run, err)
+		}
+		w.accounts.run, w.accounts.tables = run, t
+	}
+	out := *spec
+	out.Accounts, out.Names, out.Norms = w.accounts.tables.Accounts, w.accounts.tables.Names, w.accounts.tables.Norms
+	return &out, nil
+}
+
+// evidenceDone is what a mapper tells the run of the evidence part it
+// wrote.
+type evidenceDone struct {
+	Batch int            `json:"batch"`
+	File  coord.PartFile `json:"file"`
+}
+
+// evidenceName is the name of map task b's part of evidence.csv.gz.
+func evidenceName(b int) string { return fmt.Sprintf("evidence-%06d.csv.gz", b) }
+
+// writeEvidence writes map task t's part of evidence.csv.gz into the
+// parts store and tells the run.
+func (w *Worker) writeEvidence(ctx context.Context, t *task) error {
+	obs, err := w.Bus.partsStore(ctx)
+	if err != nil {
+		return err
+	}
+	ps, err := w.partSpec(ctx, obs, t.Run, &coord.PartSpec{NAccounts: t.Spec.Accounts})
+	if err != nil {
+		return err
+	}
+	name := evidenceName(t.Batch)
+	h := &countHash{h: sha256.New()}
+	var rows int64
+	err = putStreaming(ctx, obs, t.Run+"/"+name, func(wr io.Writer) error {
+		var err error
+		rows, err = coord.EvidencePart(*t.Spec, ps.Accounts, t.RObjects, io.MultiWriter(wr, h))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("evidence of task %d of run %s: %w", t.Batch, t.Run, err)
+	}
+	body, err := json.Marshal(evidenceDone{Batch: t.Batch, File: coord.PartFile{Name: name, Of: "evidence.csv.gz", Partition: t.Batch,
+		Rows: rows, Bytes: h.n, SHA256: hex.EncodeToString(h.h.Sum(nil))}})
+	if err != nil {
+		return err
+	}
+	return w.publish(ctx, partialsPrefix+t.Run+".ev", t.Run, body, t.Run+"/ev/"+strconv.Itoa(t.Batch), "evidence of task "+strconv.Itoa(t.Batch))
+}
+
+// writeParts writes partition R's parts of a partitioned run from its
+// merged partials, into the object store, and tells the run.
+func (w *Worker) writeParts(ctx context.Context, m jetstream.Msg, rt *reduceTask) error {
+	fail := func(err error) error {
+		err = fmt.Errorf("write partition %d of run %s: %w", rt.R, rt.Run, err)
+		if perr := w.publish(ctx, partialsPrefix+rt.Run+".parts", rt.Run, append([]byte(failedMagic), err.Error()...), rt.Run+"/parts/"+strconv.Itoa(rt.R)+"/failed", "failure"); perr != nil {
+			return perr
+		}
+		m.Term()
+		return fmt.Errorf("worker %s: %w", w.Name, err)
+	}
+	if rt.Parts == nil {
+		return fail(errors.New("a write task without its run's spec"))
+	}
+	obs, err := w.Bus.partsStore(ctx)
+	if err != nil {
+		return err // not acked: retried, here or elsewhere
+	}
+	ps, err := w.partSpec(ctx, obs, rt.Run, rt.Parts)
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return fail(err)
+	}
+	files := []string{"edges.csv"}
+	if ps.Directed() {
+		files = append(files, "edges_directed.csv")
+	}
+	putFailed := false
+	type sink struct {
+		pw   *io.PipeWriter
+		h    *countHash
+		done chan error
+	}
+	sinks := make([]sink, len(files))
+	var writers [2]io.Writer
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	for i, f := range files {
+		pr, pw := io.Pipe()
+		s := sink{pw: pw, h: &countHash{h: sha256.New()}, done: make(chan error, 1)}
+		name := rt.Run + "/" + coord.PartName(f, rt.R, rt.Reduces)
+		go func() {
+			_, err := obs.Put(wctx, jetstream.ObjectMeta{Name: name}, pr)
+			pr.CloseWithError(errors.New("put ended"))
+			s.done <- err
+		}()
+		sinks[i] = s
+		writers[i] = &putWriter{w: io.MultiWriter(pw, s.h), failed: &putFailed}
+	}
+	// closeAll ends the puts (with err: abandoned) and returns their
+	// errors
+	closeAll := func(err error) error {
+		for _, s := range sinks {
+			s.pw.CloseWithError(err)
+		}
+		var perr error
+		for _, s := range sinks {
+			perr = errors.Join(perr, <-s.done)
+		}
+		return perr
+	}
+	// failed ends the task on err: a put that failed (the store did not
+	// take a chunk in time, its leader moved) is retried, the task left
+	// unacknowledged; anything else cannot succeed
+	failed := func(err error) error {
+		perr := closeAll(err)
+		if putFailed {
+			return fmt.Errorf("worker %s: write partition %d of run %s: the object store: %v (the task is retried)", w.Name, rt.R, rt.Run, perr)
+		}
+		return fail(err)
+	}
+	pwr, err := ps.NewPartWriter(math.Float64frombits(rt.Threshold), writers[0], writers[1])
+	if err != nil {
+		closeAll(err)
+		return fail(err)
+	}
+	// the partition's merged partials, in chunk order (a redone reduce
+	// publishes the same chunks under the same ids)
+	subject := partialsPrefix + rt.Run + ".m." + strconv.Itoa(rt.R)
+	cons, err := follow(ctx, w.Bus.JS, PartialsStream, subject)
+	if err != nil {
+		closeAll(err)
+		return err
+	}
+	defer cons.stop()
+	pending := map[int]*partialsMsg{}
+	next, chunks := 0, -1
+	progress := time.Now()
+	for chunks < 0 || next < chunks {
+		if ctx.Err() != nil {
+			closeAll(ctx.Err())
+			return ctx.Err() // not acked: another writer redoes it
+		}
+		if time.Since(progress) > ReduceIdle {
+			closeAll(errors.New("stopped"))
+			return fail(fmt.Errorf("no merged partials for %s, %d chunks in", ReduceIdle, next))
+		}
+		msgs, err := cons.next(ctx, 16, 100*time.Millisecond, func(f string, a ...any) {
+			if w.Log != nil {
+				w.Log("worker "+w.Name+": "+f, a...)
+			}
+		})
+		if err != nil {
+			closeAll(err)
+			return err
+		}
+		for _, msg := range msgs {
+			data, err := w.Bus.receive(ctx, msg.Data())
+			var pm *partialsMsg
+			if err == nil {
+				pm, err = decodePartials(data)
+			}
+			if err == nil && (pm.Batch != rt.R || (chunks >= 0 && pm.Chunks != chunks) || pm.Chunk < 0 || pm.Chunk >= pm.Chunks) {
+				err = fmt.Errorf("chunk %d of %d of partition %d on %s", pm.Chunk, pm.Chunks, pm.Batch, subject)
+			}
+			if err != nil {
+				if ctx.Err() != nil {
+					closeAll(ctx.Err())
+					return ctx.Err()
+				}
+				closeAll(err)
+				return fail(err)
+			}
+			progress = time.Now()
+			chunks = pm.Chunks
+			if pm.Chunk >= next {
+				pending[pm.Chunk] = pm
+			}
+			for pending[next] != nil {
+				batch := pending[next].Partials
+				delete(pending, next)
+				next++
+				for i := range batch {
+					if err := pwr.Add(&batch[i]); err != nil {
+						return failed(err)
+					}
+				}
+			}
+		}
+	}
+	if err := pwr.Close(); err != nil {
+		return failed(err)
+	}
+	if err := closeAll(nil); err != nil {
+		return fmt.Errorf("worker %s: write partition %d of run %s: the object store: %v (the task is retried)", w.Name, rt.R, rt.Run, err) // not acked
+	}
+	d := partsDone{R: rt.R, Flagged: pwr.Flagged}
+	rows := []int64{pwr.Rows, pwr.DirectedRows}
+	for i, f := range files {
+		d.Files = append(d.Files, coord.PartFile{Name: coord.PartName(f, rt.R, rt.Reduces), Of: f, Partition: rt.R,
+			Rows: rows[i], Bytes: sinks[i].h.n, SHA256: hex.EncodeToString(sinks[i].h.h.Sum(nil))})
+	}
+	body, err := json.Marshal(d)
+	if err != nil {
+		return err
+	}
+	if err := w.publish(ctx, partialsPrefix+rt.Run+".parts", rt.Run, body, rt.Run+"/parts/"+strconv.Itoa(rt.R), "parts of partition "+strconv.Itoa(rt.R)); err != nil {
+		return err
+	}
+	return w.finish(ctx, m, -1-rt.R)
+}
+
+// putWriter is a writer into an object store's put: it notes that a
+// write failed (the put ended), which is the store's failure, not the
+// task's.
+type putWriter struct {
+	w      io.Writer
+	failed *bool
+}
+
+func (p *putWriter) Write(b []byte) (int, error) {
+	n, err := p.w.Write(b)
+	if err != nil {
+		*p.failed = true
+	}
+	return n, err
+}
+
+// countHash hashes and counts what is written to it.
+type countHash struct {
+	h interface {
+		io.Writer
+		Sum([]byte) []byte
+	}
+	n int64
+}
+
+func (c *countHash) Write(b []byte) (int, error) {
+	c.n += int64(len(b))
+	return c.h.Write(b)
+}

@@ -1,0 +1,250 @@
+package natsbus_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/tahqiq/tahqiq/internal/coord"
+	"github.com/tahqiq/tahqiq/internal/natsbus"
+	"github.com/tahqiq/tahqiq/internal/natsbus/natstest"
+	"github.com/tahqiq/tahqiq/internal/synth"
+)
+
+// TestPartsEqualRun: a partitioned run on an embedded server with two
+// workers (their reducers writing the parts into the object store) is
+// fetched into a run directory with parts.json and no edges.csv; merged
+// (coord.MergeParts), its edges.csv, edges_directed.csv and
+// evidence.csv.gz are byte for byte the single process's, and its counts
+// equal. A worker's reducer dies once after taking a reduce task and once
+// after taking a write task (the task goes to the other worker), which
+// changes nothing. The parts and the accounts table are gone from the
+// store afterwards.
+func TestPartsEqualRun(t *testing.T) {
+	russian := readEvents(t, "russian_coord_tweets.events.csv")
+	g := synth.Generate(synth.Config{Posts: 20000, Seed: 7})
+	names := map[string]coord.AccountName{}
+	for i, s := range g.Shares {
+		if i%4 == 0 {
+			names[s.AccountID] = coord.AccountName{Handle: "h_" + s.AccountID, Name: "Name, with \"quotes\""}
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	bus := natstest.EmbeddedBus(ctx, t, 8)
+	// worker 0 dies (its context ends) at the first reduce task it takes;
+	// worker 1 serves on, then a new worker 0 takes over
+	var died atomic.Int32
+	wctx, stop := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	start := func(name string, die bool) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c, kill := context.WithCancel(wctx)
+			defer kill()
+			w := &natsbus.Worker{Bus: bus, Name: name, AckWait: time.Second}
+			if die {
+				w.OnReduce = func(int) {
+					if died.Add(1) == 1 {
+						kill()
+					}
+				}
+			}
+			if err := w.Run(c); err != nil {
+				t.Errorf("worker %s: %v", name, err)
+			}
+		}()
+	}
+	start("w0", true)
+	start("w1", false)
+	go func() {
+		// the dead worker's replacement
+		for died.Load() == 0 && wctx.Err() == nil {
+			time.Sleep(10 * time.Millisecond)
+		}
+		start("w2", false)
+	}()
+	defer func() { stop(); wg.Wait() }()
+	for _, tc := range []struct {
+		name string
+		data coord.Data
+		mod  func(*coord.Params)
+	}{
+		{"russian, messages, min weight 2", coord.Data{Shares: russian}, func(p *coord.Params) {
+			p.Weight = coord.WeightMessages
+			p.MinWeight = 2
+			p.MinParticipation = 1
+		}},
+		{"synthetic with names, defaults", coord.Data{Shares: g.Shares, Names: names}, nil},
+		{"synthetic, tfidf, fast layer", coord.Data{Shares: g.Shares}, func(p *coord.Params) { p.Weight = coord.WeightTFIDF; p.FastWindow = 10 }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := coord.DefaultParams()
+			p.Graph = false
+			if tc.mod != nil {
+				tc.mod(&p)
+			}
+			want, err := coord.Run(ctx, tc.data, p, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(want.Edges) == 0 {
+				t.Fatal("no edges: the comparison would prove nothing")
+			}
+			one := t.TempDir()
+			if _, err := want.WriteDir(one, "test", coord.Source{}); err != nil {
+				t.Fatal(err)
+			}
+			got, err := coord.Run(ctx, tc.data, p, coord.ReducedParts(&natsbus.Reducer{Bus: bus, Reduces: 3}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			run := t.TempDir()
+			m, err := got.WriteDir(run, "test", coord.Source{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !p.Evidence || slices.Contains(m.Files, "evidence.csv.gz") || !slices.Contains(m.Files, "evidence-000000.csv.gz") {
+				t.Fatalf("files %v: want the mappers' evidence parts, no evidence.csv.gz", m.Files)
+			}
+			if slices.Contains(m.Files, "edges.csv") || !slices.Contains(m.Files, "parts.json") || !slices.Contains(m.Files, coord.PartName("edges.csv", 2, 3)) {
+				t.Fatalf("files %v: want the parts and parts.json", m.Files)
+			}
+			for _, k := range []string{"pairs", "edges", "flagged_edges", "edge_accounts"} {
+				if want.Counts[k] != got.Counts[k] {
+					t.Fatalf("%s %d, want %d", k, got.Counts[k], want.Counts[k])
+				}
+			}
+			out := t.TempDir()
+			if _, err := coord.MergeParts(run, out); err != nil {
+				t.Fatal(err)
+			}
+			files := []string{"edges.csv", "evidence.csv.gz"}
+			if p.Weight == coord.WeightMessages {
+				files = append(files, "edges_directed.csv")
+			}
+			for _, f := range files {
+				a, _ := os.ReadFile(filepath.Join(one, f))
+				b, err := os.ReadFile(filepath.Join(out, f))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !bytes.Equal(a, b) {
+					t.Fatalf("merged %s: %d bytes, the single run's %d", f, len(b), len(a))
+				}
+			}
+		})
+	}
+	if died.Load() == 0 {
+		t.Error("worker 0 never took a reduce task: the failover was not tested")
+	}
+	obs, err := bus.JS.ObjectStore(ctx, natsbus.PartsBucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	left, _ := obs.List(ctx)
+	if len(left) > 0 {
+		t.Errorf("%d objects left in %s, e.g. %s", len(left), natsbus.PartsBucket, fmt.Sprint(left[0].Name))
+	}
+}
+
+// TestPartsClusterFailover: a partitioned run on a three-node cluster
+// with three replicas (the parts object store too); worker 0 dies after
+// publishing its first reduce or write task's results, before
+// acknowledging it, and the leader node of the parts object store is
+// killed once a reduce task is done. The run completes, its merged files
+// equal the single process's, byte for byte.
+func TestPartsClusterFailover(t *testing.T) {
+	if testing.Short() {
+		t.Skip("3-node cluster: not in -short mode")
+	}
+	shares := readEvents(t, "russian_coord_tweets.events.csv")
+	c := natstest.Start(t, 3, natstest.Options{})
+	urls := c.URLs()
+	_, js := natstest.Dial(t, urls)
+	bus := &natsbus.Bus{JS: js, Partitions: 6, Replicas: 3}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	if err := retrySetup(t, ctx, bus); err != nil {
+		t.Fatal(err)
+	}
+	p := coord.DefaultParams()
+	p.Graph, p.Weight, p.MinParticipation = false, coord.WeightMessages, 1
+	want, err := coord.Run(ctx, coord.Data{Shares: shares}, p, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	one := t.TempDir()
+	if _, err := want.WriteDir(one, "test", coord.Source{}); err != nil {
+		t.Fatal(err)
+	}
+	var killed, died atomic.Bool
+	ctx0, kill0 := context.WithCancel(ctx)
+	defer kill0()
+	var wg sync.WaitGroup
+	for i := range 2 {
+		wctx := ctx
+		if i == 0 {
+			wctx = ctx0
+		}
+		_, wjs := natstest.Dial(t, urls)
+		w := &natsbus.Worker{Bus: &natsbus.Bus{JS: wjs, Partitions: 6, Replicas: 3}, Name: fmt.Sprint("w", i), AckWait: 2 * time.Second, Log: t.Logf,
+			OnTask: func(batch int) {
+				if batch >= 0 {
+					return
+				}
+				if i == 0 && died.CompareAndSwap(false, true) {
+					kill0()
+				}
+				if killed.CompareAndSwap(false, true) {
+					leader, err := c.Leader(ctx, js, "OBJ_"+natsbus.PartsBucket)
+					if err != nil {
+						t.Error(err)
+					} else {
+						leader.Kill()
+						t.Logf("killed the parts store's leader %s", leader.Name)
+					}
+				}
+			}}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := w.Run(wctx); err != nil && wctx.Err() == nil {
+				t.Errorf("worker %d: %v", i, err)
+			}
+		}()
+	}
+	got, err := coord.Run(ctx, coord.Data{Shares: shares}, p, coord.ReducedParts(&natsbus.Reducer{Bus: bus, Reduces: 3, Log: t.Logf}))
+	var run string
+	if err == nil {
+		run = t.TempDir()
+		_, err = got.WriteDir(run, "test", coord.Source{})
+	}
+	cancel()
+	wg.Wait()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !killed.Load() || !died.Load() {
+		t.Fatalf("killed the leader %v, worker 0 %v: the test proves nothing", killed.Load(), died.Load())
+	}
+	out := t.TempDir()
+	if _, err := coord.MergeParts(run, out); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"edges.csv", "edges_directed.csv", "evidence.csv.gz"} {
+		a, _ := os.ReadFile(filepath.Join(one, f))
+		b, _ := os.ReadFile(filepath.Join(out, f))
+		if len(a) == 0 || !bytes.Equal(a, b) {
+			t.Fatalf("after failover, merged %s: %d bytes, the single run's %d", f, len(b), len(a))
+		}
+	}
+}
