@@ -503,9 +503,10 @@ func (r *Result) writeParts(ctx context.Context, dir string) ([]string, error) {
 // the kept pairs of each object in the order the run sweeps them, each
 // line as the run writes it, so that the parts of consecutive tasks,
 // decompressed and put end to end without their headers, are the run's
-// evidence.csv.gz's lines. accounts names the run's accounts by id. It
-// returns the rows written.
-func EvidencePart(spec ReduceSpec, accounts []string, objs []ReduceObject, w io.Writer) (int64, error) {
+// evidence.csv.gz's lines. accounts gives the run's accounts' UIDs by id,
+// names what the data calls them (nil: nothing). It returns the rows
+// written.
+func EvidencePart(spec ReduceSpec, accounts []string, names []AccountName, objs []ReduceObject, w io.Writer) (int64, error) {
 	zw, _ := gzip.NewWriterLevel(w, gzip.BestSpeed)
 	bw := bufio.NewWriterSize(zw, 1<<16)
 	b := []byte(strings.Join(EvidenceHeader, ",") + "\n")
@@ -537,6 +538,10 @@ func EvidencePart(spec ReduceSpec, accounts []string, objs []ReduceObject, w io.
 			ra, rb := in.ends(pairRef{i, j})
 			e := EvidenceRow{ObjectType: o.TypeName, Object: o.Value, PostA: o.Posts[ra.obj], PostB: o.Posts[rb.obj],
 				AccountA: accounts[ra.acc], AccountB: accounts[rb.acc], TimeA: ra.t, TimeB: rb.t}
+			if names != nil {
+				na, nb := names[ra.acc], names[rb.acc]
+				e.HandleA, e.NameA, e.HandleB, e.NameB = na.Handle, na.Name, nb.Handle, nb.Name
+			}
 			b = appendEvidenceLine(b[:0], &e)
 			bw.Write(b)
 			rows++

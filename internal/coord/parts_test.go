@@ -96,7 +96,7 @@ func (h partsReducer) ReduceParts(ctx context.Context, spec coord.ReduceSpec, ob
 		accounts := ps.Accounts
 		for lo := 0; lo < len(objs); lo += h.batch {
 			var buf bytes.Buffer
-			rows, err := coord.EvidencePart(spec, accounts, objs[lo:min(lo+h.batch, len(objs))], &buf)
+			rows, err := coord.EvidencePart(spec, accounts, ps.Names, objs[lo:min(lo+h.batch, len(objs))], &buf)
 			if err != nil {
 				return nil, err
 			}

@@ -401,7 +401,7 @@ func (w *Worker) writeEvidence(ctx context.Context, t *task) error {
 	var rows int64
 	err = putStreaming(ctx, obs, t.Run+"/"+name, func(wr io.Writer) error {
 		var err error
-		rows, err = coord.EvidencePart(*t.Spec, ps.Accounts, t.RObjects, io.MultiWriter(wr, h))
+		rows, err = coord.EvidencePart(*t.Spec, ps.Accounts, ps.Names, t.RObjects, io.MultiWriter(wr, h))
 		return err
 	})
 	if err != nil {
