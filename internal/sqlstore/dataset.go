@@ -134,6 +134,12 @@ func (s *Store) DeleteDataset(ctx context.Context, name string) (tahqiq.DatasetC
 // DeleteDataset removes a dataset, its content and its owner in the
 // transaction.
 func (t *caseTx) DeleteDataset(ctx context.Context, name string) (tahqiq.DatasetCounts, error) {
+	// after any import into it: PostgreSQL's posts and shares have no
+	// foreign key to datasets (0014_record_blocks.sql), so an import's
+	// rows must not commit after the dataset is gone
+	if err := t.tx.Lock(ctx, LockImport); err != nil {
+		return tahqiq.DatasetCounts{}, t.s.errorf("delete dataset %q: %w", name, err)
+	}
 	d, err := t.s.findDataset(ctx, t.tx, name)
 	if err != nil {
 		return tahqiq.DatasetCounts{}, err

@@ -17,3 +17,15 @@ CREATE INDEX record_blocks_file ON record_blocks(file_id, id);
 ALTER TABLE record_blocks ENABLE ROW LEVEL SECURITY;
 ALTER TABLE record_blocks FORCE ROW LEVEL SECURITY;
 CREATE POLICY record_blocks_org ON record_blocks USING (file_id IN (SELECT id FROM files));
+
+-- The two tables an import writes a row to for nearly every event, posts
+-- and shares, drop their foreign key to datasets: PostgreSQL checks one by
+-- a query per row (a trigger taking a key-share lock on the dataset),
+-- which was more than half of the server's time in a COPY of posts or
+-- shares (docs/benchmarks.md, "PostgreSQL: where the time goes"). The
+-- dataset exists for the whole of an import (it holds the import lock,
+-- which deleting a dataset takes too: internal/sqlstore DeleteDataset),
+-- and deleting a dataset deletes its posts and shares itself, so no row
+-- can outlive its dataset. accounts, files and media keep theirs.
+ALTER TABLE posts DROP CONSTRAINT posts_dataset_id_fkey;
+ALTER TABLE shares DROP CONSTRAINT shares_dataset_id_fkey;
