@@ -112,7 +112,7 @@ func (t *importTx) init(ctx context.Context, dataset string) error {
 	}{
 		{&t.selPost, `SELECT p.id, p.account_id, a.uid FROM posts p JOIN accounts a ON a.id = p.account_id WHERE p.dataset_id = $1 AND p.uid = $2`},
 		{&t.findAccount, `SELECT id FROM accounts WHERE dataset_id = $1 AND uid = $2`},
-		{&t.findShare, `SELECT EXISTS (SELECT 1 FROM shares WHERE post_id = $1 AND type = $2 AND object = $3)`},
+		{&t.findShare, `SELECT EXISTS (SELECT 1 FROM shares WHERE dataset_id = $1 AND post_id = $2 AND type = $3 AND object = $4)`},
 		{&t.insReject, `INSERT INTO rejects (file_id, line, reason, raw, record_id) VALUES ($1, $2, $3, $4, $5)`},
 		{&t.insBlock, `INSERT INTO record_blocks (id, file_id, last_id, records, data) VALUES ($1, $2, $3, $4, $5)`},
 	} {
@@ -381,7 +381,7 @@ func (t *importTx) shareExists(ctx context.Context, k shareKey) (bool, error) {
 	}
 	t.lookups++ // written and evicted, a false positive, or a share of an older post
 	var ok bool
-	if err := t.findShare.QueryRow(ctx, k.post, string(k.typ), k.object).Scan(&ok); err != nil {
+	if err := t.findShare.QueryRow(ctx, t.datasetID, k.post, string(k.typ), k.object).Scan(&ok); err != nil {
 		return false, t.s.errorf("find share: %w", err)
 	}
 	return ok, nil

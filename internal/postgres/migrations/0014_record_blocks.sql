@@ -29,3 +29,9 @@ CREATE POLICY record_blocks_org ON record_blocks USING (file_id IN (SELECT id FR
 -- can outlive its dataset. accounts, files and media keep theirs.
 ALTER TABLE posts DROP CONSTRAINT posts_dataset_id_fkey;
 ALTER TABLE shares DROP CONSTRAINT shares_dataset_id_fkey;
+
+-- One index of shares instead of two, as in SQLite's 0014: every query of
+-- shares names its dataset.
+DROP INDEX shares_post;
+DROP INDEX shares_dataset;
+CREATE INDEX shares_dataset_post ON shares(dataset_id, post_id);

@@ -14,3 +14,11 @@ CREATE TABLE record_blocks (
     data    BLOB NOT NULL
 );
 CREATE INDEX record_blocks_file ON record_blocks(file_id, id);
+
+-- One index of shares instead of two: every query of shares names its
+-- dataset (the import's look-up of a share of a post too), so
+-- (dataset_id, post_id) serves what shares_post and shares_dataset
+-- served, and an import maintains one index a share fewer.
+DROP INDEX shares_post;
+DROP INDEX shares_dataset;
+CREATE INDEX shares_dataset_post ON shares(dataset_id, post_id);
