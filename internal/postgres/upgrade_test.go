@@ -120,6 +120,7 @@ func TestUpgradeFromMain(t *testing.T) {
 			if d != "" {
 				t.Errorf("the database written by the engine of main at %s reads back otherwise -then +now:\n%s", fx.Commit, d)
 			}
+			storetest.AfterUpgrade(t, db)
 		})
 	}
 }

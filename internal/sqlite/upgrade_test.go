@@ -90,6 +90,7 @@ func TestUpgradeFromMain(t *testing.T) {
 			if d != "" {
 				t.Errorf("the store written by the engine of main at %s reads back otherwise -then +now:\n%s", fx.Commit, d)
 			}
+			storetest.AfterUpgrade(t, db)
 			if err := db.IntegrityCheck(ctx); err != nil {
 				t.Error(err)
 			}
