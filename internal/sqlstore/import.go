@@ -255,6 +255,9 @@ func (t *importTx) writeBlock(ctx context.Context) error {
 		return t.s.errorf("block of raw records: %w", err)
 	}
 	if _, err := t.insBlock.Exec(ctx, t.block.first, t.fileID, t.block.prev, t.block.n, data); err != nil {
+		if ctx.Err() != nil {
+			err = ctx.Err() // an interrupt closes the transaction's statements: say it was the interrupt
+		}
 		return t.s.errorf("block of raw records: %w", err)
 	}
 	t.block.reset()
