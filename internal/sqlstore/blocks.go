@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"bufio"
 	"bytes"
 	"compress/flate"
 	"crypto/sha256"
@@ -8,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"time"
 
 	"github.com/tahqiq/tahqiq"
@@ -143,31 +145,59 @@ var errBlock = errors.New("damaged block of raw records")
 // order. Raw and Locator are fn's to keep (each record has its own
 // slices).
 func decodeBlock(first int64, data []byte, fn func(id int64, r *tahqiq.RawRecord) error) error {
+	return decodeBlockRange(first, data, 0, math.MaxInt64, fn)
+}
+
+// decodeBlockRange is decodeBlock for the records with ids from lo to hi:
+// the records before lo are skipped without being kept or checked, and
+// decompressing stops after hi (reading one record of a block costs half
+// a block's decompression on average, not the whole block's records).
+func decodeBlockRange(first int64, data []byte, lo, hi int64, fn func(id int64, r *tahqiq.RawRecord) error) error {
 	zr := flate.NewReader(bytes.NewReader(data))
-	b, err := io.ReadAll(zr)
-	zr.Close()
-	if err != nil {
-		return fmt.Errorf("block %d: %w (%v)", first, errBlock, err)
+	defer zr.Close()
+	d := blockDecoder{r: bufio.NewReaderSize(zr, 32<<10)}
+	if v, err := d.r.ReadByte(); err != nil || v != blockVersion {
+		return fmt.Errorf("block %d: %w (unknown version or not DEFLATE)", first, errBlock)
 	}
-	if len(b) == 0 || b[0] != blockVersion {
-		return fmt.Errorf("block %d: %w (unknown version)", first, errBlock)
-	}
-	d := blockDecoder{b: b[1:]}
 	id := first
-	for len(d.b) > 0 {
+	for {
+		delta, err := binary.ReadUvarint(d.r)
+		if err == io.EOF {
+			return nil // the end of the block
+		}
+		if err != nil {
+			return fmt.Errorf("block %d: %w (after record %d: %v)", first, errBlock, id, err)
+		}
+		id += int64(delta)
+		if id > hi {
+			return nil
+		}
+		keep := id >= lo
 		var r tahqiq.RawRecord
-		id += int64(d.uvarint())
 		r.Line = d.varint()
 		r.Offset = d.varint()
-		r.Locator = string(d.bytes())
-		r.Kind = tahqiq.RecordKind(d.bytes())
-		copy(r.SHA256[:], d.next(32))
+		if keep {
+			r.Locator = string(d.bytes())
+			r.Kind = tahqiq.RecordKind(d.bytes())
+			d.read(r.SHA256[:])
+		} else {
+			d.skip(d.uvarint())
+			d.skip(d.uvarint())
+			d.skip(32)
+		}
 		if d.uvarint() == 1 {
 			r.CollectedAt = time.Unix(d.varint(), 0).UTC()
 		}
-		r.Raw = bytes.Clone(d.bytes())
-		if d.err {
-			return fmt.Errorf("block %d: %w (record %d is cut short)", first, errBlock, id)
+		if keep {
+			r.Raw = d.bytes()
+		} else {
+			d.skip(d.uvarint())
+		}
+		if d.err != nil {
+			return fmt.Errorf("block %d: %w (record %d is cut short: %v)", first, errBlock, id, d.err)
+		}
+		if !keep {
+			continue
 		}
 		if r.Raw == nil {
 			r.Raw = []byte{}
@@ -178,45 +208,81 @@ func decodeBlock(first int64, data []byte, fn func(id int64, r *tahqiq.RawRecord
 		if err := fn(id, &r); err != nil {
 			return err
 		}
+		if id == hi {
+			return nil
+		}
 	}
-	return nil
 }
 
 // blockDecoder reads the fields of a block's encoding; err is set, and
-// zero values returned, once a field runs past the end.
+// zero values returned, once a field cannot be read.
 type blockDecoder struct {
-	b   []byte
-	err bool
+	r   *bufio.Reader
+	err error
 }
 
 func (d *blockDecoder) uvarint() uint64 {
-	v, n := binary.Uvarint(d.b)
-	if n <= 0 {
-		d.err, d.b = true, nil
+	if d.err != nil {
 		return 0
 	}
-	d.b = d.b[n:]
+	v, err := binary.ReadUvarint(d.r)
+	d.fail(err)
 	return v
 }
 
 func (d *blockDecoder) varint() int64 {
-	v, n := binary.Varint(d.b)
-	if n <= 0 {
-		d.err, d.b = true, nil
+	if d.err != nil {
 		return 0
 	}
-	d.b = d.b[n:]
+	v, err := binary.ReadVarint(d.r)
+	d.fail(err)
 	return v
 }
 
-func (d *blockDecoder) next(n uint64) []byte {
-	if uint64(len(d.b)) < n {
-		d.err, d.b = true, nil
+func (d *blockDecoder) fail(err error) {
+	if err == io.EOF {
+		err = io.ErrUnexpectedEOF
+	}
+	if d.err == nil {
+		d.err = err
+	}
+}
+
+// bytes reads a length and as many bytes, into a slice of their own.
+func (d *blockDecoder) bytes() []byte {
+	n := d.uvarint()
+	if d.err != nil {
 		return nil
 	}
-	v := d.b[:n:n]
-	d.b = d.b[n:]
-	return v
+	if n > maxRecordBytes {
+		d.fail(fmt.Errorf("a field of %d bytes", n))
+		return nil
+	}
+	b := make([]byte, n)
+	d.read(b)
+	return b
 }
 
-func (d *blockDecoder) bytes() []byte { return d.next(d.uvarint()) }
+func (d *blockDecoder) read(b []byte) {
+	if d.err != nil {
+		return
+	}
+	_, err := io.ReadFull(d.r, b)
+	d.fail(err)
+}
+
+func (d *blockDecoder) skip(n uint64) {
+	if d.err != nil {
+		return
+	}
+	if n > maxRecordBytes {
+		d.fail(fmt.Errorf("a field of %d bytes", n))
+		return
+	}
+	_, err := d.r.Discard(int(n))
+	d.fail(err)
+}
+
+// maxRecordBytes bounds a field's length read from a block, so that a
+// damaged length is an error, not an allocation of any size.
+const maxRecordBytes = 1 << 30

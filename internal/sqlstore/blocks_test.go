@@ -89,3 +89,25 @@ func FuzzDecodeBlock(f *testing.F) {
 		})
 	})
 }
+
+// TestBlockRange: a range of a block gives exactly its records, the first
+// and the last of the block included.
+func TestBlockRange(t *testing.T) {
+	recs := []blockRecord{blockRec(10, "a"), blockRec(11, "b"), blockRec(13, "c"), blockRec(14, "d")}
+	data, err := encodeBlockFrom(10, recs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		lo, hi int64
+		want   string
+	}{{10, 10, "a"}, {14, 14, "d"}, {11, 13, "bc"}, {12, 12, ""}, {0, 99, "abcd"}, {15, 20, ""}} {
+		var got string
+		if err := decodeBlockRange(10, data, tc.lo, tc.hi, func(id int64, r *tahqiq.RawRecord) error {
+			got += string(r.Raw)
+			return nil
+		}); err != nil || got != tc.want {
+			t.Errorf("records %d-%d = %q, %v; want %q", tc.lo, tc.hi, got, err, tc.want)
+		}
+	}
+}

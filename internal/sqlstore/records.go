@@ -65,38 +65,46 @@ func (s *Store) recordsByID(ctx context.Context, q Conn, ids []int64) ([]tahqiq.
 			return nil, err
 		}
 	}
-	// blocks: the block of an id is the one with the greatest id not above it
-	var block, last int64 // the block decoded, its last record's id
-	var recs map[int64]tahqiq.RawRecord
+	// blocks: the block of an id is the one with the greatest id not above
+	// it; the ids a block holds are decoded in one pass, the others skipped
+	var rest []int64
 	for _, id := range ids {
-		if found[id] {
+		if !found[id] {
+			rest = append(rest, id)
+		}
+	}
+	for len(rest) > 0 {
+		var block, last int64
+		var name, format string
+		var data []byte
+		err := q.QueryRow(ctx, `SELECT b.id, b.last_id, f.name, f.format, b.data FROM record_blocks b JOIN files f ON f.id = b.file_id
+			WHERE b.id = (SELECT max(id) FROM record_blocks WHERE id <= $1)`, rest[0]).Scan(&block, &last, &name, &format, &data)
+		if errors.Is(err, sql.ErrNoRows) {
+			rest = rest[1:] // in no block: not held
 			continue
 		}
-		if block == 0 || id < block || id > last {
-			var name, format string
-			var data []byte
-			err := q.QueryRow(ctx, `SELECT b.id, b.last_id, f.name, f.format, b.data FROM record_blocks b JOIN files f ON f.id = b.file_id
-				WHERE b.id = (SELECT max(id) FROM record_blocks WHERE id <= $1)`, id).Scan(&block, &last, &name, &format, &data)
-			if errors.Is(err, sql.ErrNoRows) {
-				block = 0
-				continue
-			}
-			if err != nil {
-				return nil, err
-			}
-			recs = map[int64]tahqiq.RawRecord{}
-			err = decodeBlock(block, data, func(rid int64, r *tahqiq.RawRecord) error {
+		if err != nil {
+			return nil, err
+		}
+		n := 1
+		for n < len(rest) && rest[n] <= last {
+			n++
+		}
+		want := map[int64]bool{}
+		for _, id := range rest[:n] {
+			want[id] = true
+		}
+		err = decodeBlockRange(block, data, rest[0], rest[n-1], func(id int64, r *tahqiq.RawRecord) error {
+			if want[id] {
 				r.SourceFile, r.Format = name, format
-				recs[rid] = *r
-				return nil
-			})
-			if err != nil {
-				return nil, err
+				out = append(out, storedRecord{id: id, block: block, rec: *r})
 			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
 		}
-		if r, ok := recs[id]; ok {
-			out = append(out, storedRecord{id: id, block: block, rec: r})
-		}
+		rest = rest[n:]
 	}
 	slices.SortFunc(out, func(a, b storedRecord) int { return compareInt(a.id, b.id) })
 	res := make([]tahqiq.RawRecord, len(out))
