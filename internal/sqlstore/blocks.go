@@ -42,8 +42,8 @@ import (
 // Reading a record checks its raw bytes against its SHA-256: a damaged
 // block is an error naming the record, never different bytes.
 const (
-	blockRecords = 1024
-	blockBytes   = 256 << 10
+	blockRecords = 256
+	blockBytes   = 64 << 10
 	blockVersion = 1
 )
 

@@ -1,6 +1,6 @@
 -- Raw records in compressed blocks (internal/sqlstore/blocks.go): the
--- records of one file, consecutive in input order, up to 1,024 of them
--- (or 256 KiB) in one row, their fields and bytes encoded and compressed
+-- records of one file, consecutive in input order, up to 256 of them
+-- (or 64 KiB) in one row, their fields and bytes encoded and compressed
 -- with DEFLATE. id is the id of the block's first record and last_id that
 -- of its last: records keep their ids, and the block of a record is the
 -- one with the greatest id not above it. Imports write blocks only; the
