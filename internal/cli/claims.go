@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -178,16 +179,29 @@ func newClaimsSetsCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			orgs, err := s.Store.FindOrganisations(ctx)
+			if err != nil {
+				return err
+			}
+			orgName := map[string]string{}
+			for _, o := range orgs {
+				orgName[o.ID] = o.Name
+			}
 			if asJSON {
-				if sets == nil {
-					sets = []claims.SetInfo{}
+				type setJSON struct {
+					claims.SetInfo
+					OrgName string `json:"org_name"` // the owning organisation's name
 				}
-				return writeJSON(e.stdout, sets)
+				list := make([]setJSON, len(sets))
+				for i, si := range sets {
+					list[i] = setJSON{si, orgName[si.OrgID]}
+				}
+				return writeJSON(e.stdout, list)
 			}
 			tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "SET\tCLAIMS\tIMPORTS\tORG\tSHA256")
+			fmt.Fprintln(tw, "SET\tCLAIMS\tIMPORTS\tORGANISATION\tSHA256")
 			for _, si := range sets {
-				fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s\n", si.Name, si.Claims, len(si.Imports), orDash(si.OrgID), si.SHA256[:min(12, len(si.SHA256))])
+				fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s\n", si.Name, si.Claims, len(si.Imports), orDash(cmp.Or(orgName[si.OrgID], si.OrgID)), si.SHA256[:min(12, len(si.SHA256))])
 			}
 			return tw.Flush()
 		},
@@ -216,15 +230,19 @@ func newClaimsMatchCmd(e *env) *cobra.Command {
 files (--claims, read as "claims import" reads them, without storing them).
 
 A claim's words are its claimReviewed's content words; a post carries a word
-when it has the word's light key (Roman Urdu spelling variants folded) or
-its skeleton key (across spellings, and between Urdu script and Roman Urdu).
-The score is the idf-weighted share of the claim's words the post carries.
-At --suggest a post is a suggested match; at --link a link, unless the
-claim or the post has fewer than --min-words words or their numbers differ
-(then it stays a suggestion). A post the review names as an appearance (its
-URL or X status id) is a link with score 1. Posts in another language than
-the claim's are left out (--langs bridge: Urdu script and Roman Urdu, Roman
-Urdu and English, and undetermined posts are compared).
+when it has the word's light key (Roman Urdu spelling variants folded), its
+skeleton or root key (across spellings and inflections, and between Urdu
+script and Roman Urdu) or its glossary concept (a translation: three, teen,
+تین, तीन). The score is the larger of the idf-weighted share of the claim's
+words the post carries and, for a post of 4 content words or more, of the
+post's words that are the claim's; a post carrying fewer than --min-shared
+of the claim's words has it scaled by shared/min-shared. At --suggest a
+post is a suggested match; at --link a link, unless the claim or the post
+has fewer than --min-words words or their numbers differ (then it stays a
+suggestion). A post the review names as an appearance (its URL or X status
+id) is a link with score 1. --langs bridge (the default) compares English,
+Urdu script, Roman Urdu and Hindi with each other, and undetermined posts;
+same, only the claim's language; any, every post.
 
 A run of a stored dataset is kept in the store (--data/runs/claims; tahqiq
 serve lists it to those who may read the dataset) and also copied to --out
@@ -232,7 +250,8 @@ when given; a run of --input files is written to --out only.
 
 Outputs in DIR: matches.csv (claim_url, post_id, score, status,
 matched_terms, missing_terms, post_coverage, bm25, numbers, short, via,
-languages, account, times, verdict, claim and post text), ranked per claim;
+languages, account, times, verdict, claim and post text, the account's
+handle and name), ranked per claim;
 claims.csv (each claim with its counts); manifest.json. A match says the
 post repeats the claim's words: a debunk quoting the claim matches too.`,
 		Args: cobra.NoArgs,
@@ -264,13 +283,14 @@ post repeats the claim's words: a debunk quoting the claim matches too.`,
 			} else {
 				start := time.Now()
 				var read postsRead
-				read, err = e.readPosts(ctx, &pf, nil, func(tp *tahqiq.Post) error {
+				names := rundir.Names{} // the first record naming an account, as a dataset keeps it
+				read, err = e.readPosts(ctx, &pf, names, func(tp *tahqiq.Post) error {
 					if tp.Kind != tahqiq.KindService && tp.Kind != tahqiq.KindRepost {
 						cr.Posts = append(cr.Posts, claims.FromPost(*tp))
 					}
 					return nil
 				})
-				cr.Source, cr.Read = read.Source, time.Since(start).Seconds()
+				cr.Source, cr.Read, cr.Names = read.Source, time.Since(start).Seconds(), names.Of
 			}
 			if err != nil {
 				return err
@@ -279,10 +299,10 @@ post repeats the claim's words: a debunk quoting the claim matches too.`,
 			rs := e.runStore(nil)
 			var m *claims.Manifest
 			var in runs.Info
+			var dir string
 			if pf.dataset != "" {
-				if in, m, err = rs.StoreClaims(ctx, &cr, Version); err == nil && out != "" {
-					dir, _ := rs.Path(runs.Claims, in.ID)
-					err = copyFiles(dir, out, m.Files)
+				if in, m, err = rs.StoreClaims(ctx, &cr, Version); err == nil {
+					dir, err = keepRun(rs, runs.Claims, in.ID, out, m.Files)
 				}
 			} else {
 				_, m, err = runs.MakeClaims(ctx, &cr, Version, out)
@@ -305,13 +325,7 @@ post repeats the claim's words: a debunk quoting the claim matches too.`,
 			c := m.Counts
 			fmt.Fprintf(e.stdout, "claims match: %d claims x %d posts (reposts left out) -> %d links, %d suggestions\n", c["claims"], c["posts"], c["link"], c["suggest"])
 			fmt.Fprintf(e.stdout, "  suggest >= %g, link >= %g (and >= %d words, numbers agreeing), languages %s\n", p.Suggest, p.Link, p.MinWords, p.Langs)
-			if in.ID != "" {
-				dir, _ := rs.Path(runs.Claims, in.ID)
-				fmt.Fprintf(e.stdout, "  run %s kept in %s\n", in.ID, dir)
-			}
-			if out != "" {
-				fmt.Fprintf(e.stdout, "  wrote %s: %s\n", out, strings.Join(m.Files, ", "))
-			}
+			e.printKept(in.ID, dir, out, m.Files)
 			return nil
 		},
 	}
@@ -326,8 +340,9 @@ post repeats the claim's words: a debunk quoting the claim matches too.`,
 	f.Float64Var(&p.Suggest, "suggest", p.Suggest, "score from which a post is a suggested match")
 	f.Float64Var(&p.Link, "link", p.Link, "score from which a post is linked to the claim")
 	f.IntVar(&p.MinWords, "min-words", p.MinWords, "a claim or post of fewer words is never linked, only suggested")
+	f.IntVar(&p.MinShared, "min-shared", p.MinShared, "a post carrying fewer of the claim's words (all of a shorter claim's) has its score scaled by shared/min-shared (0: no scaling)")
 	f.Float64Var(&p.WindowDays, "window-days", p.WindowDays, "only posts within this many days of the review's date (0: any time)")
-	f.StringVar(&p.Langs, "langs", p.Langs, "bridge (the claim's language; Urdu script and Roman Urdu; Roman Urdu and English; undetermined) | same | any")
+	f.StringVar(&p.Langs, "langs", p.Langs, "bridge (English, Urdu script, Roman Urdu and Hindi with each other; undetermined) | same | any")
 	f.IntVar(&p.MaxPerClaim, "max-per-claim", p.MaxPerClaim, "best matches kept per claim")
 	return cmd
 }

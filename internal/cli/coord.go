@@ -30,6 +30,7 @@ func newCoordCmd(e *env) *cobra.Command {
 	var media mediaFlags
 	var inputs, by, options []string
 	var runName string
+	mem := sizeValue(coord.DefaultMem())
 	cmd := &cobra.Command{
 		Use:   "coord (--dataset NAME [--out DIR] | --input FILE... --out DIR) [flags]",
 		Short: "Find accounts that act together (co-retweet, co-link, co-hashtag, same text, same image ...)",
@@ -82,6 +83,9 @@ every option and output column.`,
 			if err := p.Validate(); err != nil {
 				return err
 			}
+			// the budget holds from the start: reading the input is part of
+			// the run
+			defer coord.SetMemoryLimit(coord.SetMemoryLimit(int64(mem)))
 			var r runs.CoordRun
 			if dataset != "" {
 				r, err = e.datasetRun(ctx, dataset, p)
@@ -108,13 +112,16 @@ every option and output column.`,
 			if err != nil {
 				return err
 			}
+			if eng.engine == nil {
+				eng.engine = coord.InProcess(coord.Budget{Mem: int64(mem)})
+			}
 			var made *runs.CoordMade
 			if dataset != "" {
-				if made, err = e.runStore(eng.engine).MakeCoord(ctx, &r, Version, nil); err == nil && out != "" {
+				if made, err = e.runStore(eng.Coord).MakeCoord(ctx, &r, Version, nil); err == nil && out != "" {
 					err = copyFiles(made.Dir, out, made.Manifest.Files)
 				}
 			} else {
-				made, err = runs.MakeCoord(ctx, &r, eng.engine, Version, out, nil)
+				made, err = runs.MakeCoord(ctx, &r, eng.Coord, Version, out, nil)
 			}
 			stop()
 			if err != nil {
@@ -128,6 +135,12 @@ every option and output column.`,
 				fmt.Fprintf(e.stdout, "  inputs: %d records rejected (%d post ids given to a second account), listed on stderr, counted in manifest.json\n", src.RejectedCount, src.Dropped["post_id_conflicts"])
 			}
 			fmt.Fprintf(e.stdout, "  %s\n", m.Params.String())
+			if n := c["spilled_bytes"]; n > 0 {
+				fmt.Fprintf(e.stdout, "  over the memory budget (--mem %s): %s of pairs spilled to disk (%d sorted runs, merged)\n", mem.String(), decompress.Bytes(n), c["spilled_runs"])
+			}
+			if n := c["spilled_edge_bytes"]; n > 0 {
+				fmt.Fprintf(e.stdout, "  over the memory budget (--mem %s): the edges written to disk (%s) and read back for the outputs\n", mem.String(), decompress.Bytes(n))
+			}
 			var steps []string
 			for _, k := range []string{"read_s", "near_text_s", "intern_s", "pairs_s", "aggregate_s", "weigh_s", "graph_s", "output_s", "evidence_s"} {
 				if v, ok := m.Timings[k]; ok {
@@ -135,12 +148,7 @@ every option and output column.`,
 				}
 			}
 			fmt.Fprintf(e.stdout, "  seconds: %s\n", strings.Join(steps, ", "))
-			if made.Info.ID != "" {
-				fmt.Fprintf(e.stdout, "  run %s kept in %s\n", made.Info.ID, made.Dir)
-			}
-			if out != "" {
-				fmt.Fprintf(e.stdout, "  wrote %s: %s\n", out, strings.Join(m.Files, ", "))
-			}
+			e.printKept(made.Info.ID, made.Dir, out, m.Files)
 			return nil
 		},
 	}
@@ -174,6 +182,7 @@ every option and output column.`,
 	f.IntVar(&p.MinTokens, "min-tokens", p.MinTokens, "near-text: leave out posts with fewer distinct word tokens (after removing @mentions and URLs)")
 	f.Float64Var(&p.Jaccard, "jaccard", p.Jaccard, "near-text: minimum Jaccard similarity of two posts' token sets (CNT co_similar_tweet, CLI default 0.8); every pair at or above it within the window is found (exact prefix-filtering join, docs/coord.md)")
 	f.BoolVar(&p.Evidence, "evidence", true, "write evidence.csv.gz (one row per co-share pair)")
+	f.Var(&mem, "mem", "memory budget of the run in this process, e.g. 4GB or 600MiB (default: half the machine's memory): the Go heap is held under it and, when the kept pairs would not fit beside the edges they make, they are sorted in runs spilled to the temporary directory ($TMPDIR) and merged (and with --graph=false, edges that would not fit go to a file there); results do not depend on it")
 	cmd.AddCommand(newCoordExplainCmd(e))
 	return cmd
 }

@@ -31,20 +31,22 @@ Reposts of a post in the data take its narrative. Posts with the same
 content words are one family, and families whose 4-character shingles have
 a Jaccard similarity of at least --jaccard are joined (near copies).
 Families are then taken in time order: each joins the most similar open
-narrative (TF-IDF cosine of light and skeleton keys >= --threshold, seen in
-the last --gap-days) or opens one; a merge pass joins narratives whose
-centroids are as similar. Translations (English against Urdu) are not
-bridged: that needs multilingual embeddings.
+narrative (TF-IDF cosine of light keys, root keys and glossary concepts >=
+--threshold, seen in the last --gap-days) or opens one; a merge pass joins
+narratives whose centroids are as similar. Translations (English against
+Urdu or Hindi) meet only through names, loanwords and the glossary's words
+(docs/narratives.md); paraphrase needs multilingual embeddings.
 
 A run of a stored dataset is kept in the store (--data/runs/narratives; tahqiq
 serve lists it to those who may read the dataset) and also copied to --out
 when given; a run of --input files is written to --out only.
 
 Outputs in DIR: members.csv (one row per post: post_id, narrative_id,
-family_id, account_id, time, role, inherited, lang, similarity),
-narratives.csv (one row per narrative of at least --min-posts posts: posts,
-accounts, languages, first and last seen, a label of its most telling terms
-by c-TF-IDF, representative posts, top hashtags, URLs, domains),
+family_id, account_id, time, role, inherited, lang, similarity, handle,
+name), narratives.csv (one row per narrative of at least --min-posts posts:
+posts, accounts, languages, first and last seen, a label of its most telling
+terms by c-TF-IDF, representative posts and their authors, top hashtags,
+URLs, domains),
 timeline.csv (posts per narrative, hour and group) and manifest.json (inputs
 with SHA-256, parameters, versions, counts).
 
@@ -93,7 +95,7 @@ parameters, never a verdict on a person.`,
 					}
 					return nil
 				})
-				nr.Source, nr.Followers, nr.Read = read.Source, accounts.Followers, time.Since(start).Seconds()
+				nr.Source, nr.Followers, nr.Names, nr.Read = read.Source, accounts.Followers, accounts.Name, time.Since(start).Seconds()
 			}
 			if err != nil {
 				return err
@@ -107,10 +109,10 @@ parameters, never a verdict on a person.`,
 			var r *narrative.Result
 			var m *narrative.Manifest
 			var in runs.Info
+			var dir string
 			if pf.dataset != "" {
-				if in, r, m, err = rs.StoreNarratives(ctx, &nr, Version); err == nil && out != "" {
-					dir, _ := rs.Path(runs.Narratives, in.ID)
-					err = copyFiles(dir, out, m.Files)
+				if in, r, m, err = rs.StoreNarratives(ctx, &nr, Version); err == nil {
+					dir, err = keepRun(rs, runs.Narratives, in.ID, out, m.Files)
 				}
 			} else {
 				r, m, err = runs.MakeNarratives(ctx, &nr, Version, out)
@@ -131,13 +133,7 @@ parameters, never a verdict on a person.`,
 				fmt.Fprintf(e.stdout, "  %6d posts %5d accounts  %s  %s\n", n.Posts, n.Accounts, n.ID, n.Label)
 			}
 			fmt.Fprintf(e.stdout, "  %s\n", p.String())
-			if in.ID != "" {
-				dir, _ := rs.Path(runs.Narratives, in.ID)
-				fmt.Fprintf(e.stdout, "  run %s kept in %s\n", in.ID, dir)
-			}
-			if out != "" {
-				fmt.Fprintf(e.stdout, "  wrote %s: %s\n", out, strings.Join(m.Files, ", "))
-			}
+			e.printKept(in.ID, dir, out, m.Files)
 			return nil
 		},
 	}

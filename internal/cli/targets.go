@@ -3,7 +3,6 @@ package cli
 import (
 	"fmt"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -48,7 +47,8 @@ Outputs in DIR: targets.csv (per watched account: events by type, actors,
 bursts, coordinated actors and their share of events, narratives),
 events.csv (every event with its burst, narrative and, with --run, the
 actor's community), bursts.csv, edges.csv, evidence.csv (the pairs of posts
-behind every edge) and manifest.json. These are interactions with their
+behind every edge) and manifest.json; every account's handle and name are
+written beside its UID. These are interactions with their
 parameters, not attacks: results day brings organic bursts, and repliers
 are private persons (docs/narratives.md).`,
 		Args: cobra.NoArgs,
@@ -105,7 +105,7 @@ are private persons (docs/narratives.md).`,
 			} else {
 				start := time.Now()
 				var raw []tahqiq.Post
-				names := runs.Handles{}
+				names := rundir.Names{}
 				var read postsRead
 				read, err = e.readPosts(ctx, &pf, names, func(tp *tahqiq.Post) error {
 					if tp.Kind != tahqiq.KindService {
@@ -117,9 +117,9 @@ are private persons (docs/narratives.md).`,
 				})
 				tr.Posts = make([]targets.Post, len(raw))
 				for i, tp := range raw {
-					tr.Posts[i] = targets.FromPost(tp, names[tp.AuthorUID])
+					tr.Posts[i] = targets.FromPost(tp, names[tp.AuthorUID].Handle)
 				}
-				tr.Source, tr.Read = read.Source, time.Since(start).Seconds()
+				tr.Source, tr.Read, tr.Names = read.Source, time.Since(start).Seconds(), names.Of
 			}
 			if err != nil {
 				return err
@@ -132,10 +132,10 @@ are private persons (docs/narratives.md).`,
 			tr.Actor, tr.Name = actor, name
 			var m *targets.Manifest
 			var in runs.Info
+			var dir string
 			if pf.dataset != "" {
-				if in, m, err = rs.StoreTargets(ctx, &tr, Version); err == nil && out != "" {
-					dir, _ := rs.Path(runs.Targets, in.ID)
-					err = copyFiles(dir, out, m.Files)
+				if in, m, err = rs.StoreTargets(ctx, &tr, Version); err == nil {
+					dir, err = keepRun(rs, runs.Targets, in.ID, out, m.Files)
 				}
 			} else {
 				_, m, err = runs.MakeTargets(ctx, &tr, Version, out)
@@ -158,13 +158,7 @@ are private persons (docs/narratives.md).`,
 			c := m.Counts
 			fmt.Fprintf(e.stdout, "targets: %d watched accounts, %d posts -> %d events (%d replies, %d quotes, %d mentions, %d names), %d bursts, %d co-action edges, %d accounts in edges of >= %d pairs\n",
 				len(wl.Entries), c["posts"], c["events"], c["events_reply"], c["events_quote"], c["events_mention"], c["events_name"], c["bursts"], c["edges"], c["coordinated_accounts"], p.MinPairs)
-			if in.ID != "" {
-				dir, _ := rs.Path(runs.Targets, in.ID)
-				fmt.Fprintf(e.stdout, "  run %s kept in %s\n", in.ID, dir)
-			}
-			if out != "" {
-				fmt.Fprintf(e.stdout, "  wrote %s: %s\n", out, strings.Join(m.Files, ", "))
-			}
+			e.printKept(in.ID, dir, out, m.Files)
 			return nil
 		},
 	}

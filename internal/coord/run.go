@@ -33,6 +33,12 @@ type Result struct {
 	kept   func(func(pairRef) error) error // the reduce path: kept pairs swept again (pairs is nil)
 	accts  Accounts
 	names  []AccountName // by account id; nil: the data names no account
+
+	// edgeFile holds the edges instead of Edges when they were spilled
+	// over the memory budget (a run without the graph step), threshold
+	// the percentile threshold of their weights.
+	edgeFile  *edgeFile
+	threshold float64
 }
 
 // Accounts is what the data says of the accounts (signals.Builder): their
@@ -119,10 +125,10 @@ func run(ctx context.Context, d Data, p Params, eng Engine) (*Result, error) {
 	var nearSecs float64
 	if slices.Contains(p.Types, ObjNearText) {
 		if p.Jaccard <= 0 {
-			return nil, ParamErrorf("jaccard", "{jaccard} must be above 0 with {by} near-text")
+			return nil, tahqiq.ParamErrorf("jaccard", "{jaccard} must be above 0 with {by} near-text")
 		}
 		if len(texts) == 0 {
-			return nil, ParamErrorf("by", "{by} near-text needs post texts, and the input carries none")
+			return nil, tahqiq.ParamErrorf("by", "{by} near-text needs post texts, and the input carries none")
 		}
 		start := time.Now()
 		near = findNearText(texts, p.MinTokens, p.Jaccard, p.Window, progress.FromContext(ctx))
@@ -153,6 +159,8 @@ func run(ctx context.Context, d Data, p Params, eng Engine) (*Result, error) {
 		res.Params.Types = []tahqiq.ObjectType{ObjFastReshare}
 	}
 	in := intern(shares, p.Types, p.KeepLoops, progress.FromContext(ctx))
+	// the shares (with the strings they hold) can go now
+	shares, d.Shares = nil, nil
 	for k, n := range in.dropped {
 		res.Dropped[k] = n
 	}
@@ -200,6 +208,17 @@ func run(ctx context.Context, d Data, p Params, eng Engine) (*Result, error) {
 		return nil, err
 	}
 	ph := in.meter.Phase("weighing edges", "", 0)
+	if res.edgeFile != nil {
+		var kept, flagged, accounts int64
+		res.threshold, kept, flagged, accounts, err = weighFile(res.edgeFile, &p, len(in.accounts))
+		ph.Done()
+		if err != nil {
+			return nil, err
+		}
+		res.Counts["edges"], res.Counts["edge_accounts"], res.Counts["flagged_edges"] = kept, accounts, flagged
+		lap("weigh_s")
+		return res, nil
+	}
 	res.Edges = weigh(edges, &p)
 	ph.Done()
 	res.Counts["edges"] = int64(len(res.Edges))
@@ -226,29 +245,9 @@ func run(ctx context.Context, d Data, p Params, eng Engine) (*Result, error) {
 func weigh(edges []Edge, p *Params) []Edge {
 	kept := edges[:0]
 	for _, e := range edges {
-		switch p.Weight {
-		case WeightPairs:
-			e.Weight = float64(e.Pairs)
-		case WeightObjects:
-			e.Weight = float64(e.Objects)
-		case WeightCollab, WeightTFIDF:
-			// the fold left the collab sum, or the TF-IDF cosine, in Weight
-		case WeightMessages:
-			// CNT applies the minimum per direction; the undirected
-			// weight is the larger surviving direction.
-			ab, ba := float64(e.PostsA), float64(e.PostsB)
-			if ab < p.MinWeight {
-				ab = 0
-			}
-			if ba < p.MinWeight {
-				ba = 0
-			}
-			e.Weight = max(ab, ba)
+		if weighOne(&e, p) {
+			kept = append(kept, e)
 		}
-		if e.Weight < p.MinWeight || e.Weight == 0 {
-			continue
-		}
-		kept = append(kept, e)
 	}
 	threshold := math.Inf(-1)
 	if p.Percentile > 0 && len(kept) > 0 {
@@ -262,6 +261,31 @@ func weigh(edges []Edge, p *Params) []Edge {
 		kept[i].Flagged = kept[i].Weight > threshold
 	}
 	return kept
+}
+
+// weighOne sets e's weight and reports whether the edge is kept (its
+// weight is at least the minimum, and not 0).
+func weighOne(e *Edge, p *Params) bool {
+	switch p.Weight {
+	case WeightPairs:
+		e.Weight = float64(e.Pairs)
+	case WeightObjects:
+		e.Weight = float64(e.Objects)
+	case WeightCollab, WeightTFIDF:
+		// the fold left the collab sum, or the TF-IDF cosine, in Weight
+	case WeightMessages:
+		// CNT applies the minimum per direction; the undirected
+		// weight is the larger surviving direction.
+		ab, ba := float64(e.PostsA), float64(e.PostsB)
+		if ab < p.MinWeight {
+			ab = 0
+		}
+		if ba < p.MinWeight {
+			ba = 0
+		}
+		e.Weight = max(ab, ba)
+	}
+	return !(e.Weight < p.MinWeight || e.Weight == 0)
 }
 
 // Quantile is R's type-7 quantile of xs at probability p (xs is sorted in
@@ -299,5 +323,5 @@ func checkTimes(shares []tahqiq.Share, p Params) error {
 	if p.Window == NoWindow {
 		what, param = "a fast layer ({fast_window})", "fast_window"
 	}
-	return ParamErrorf(param, "%d of the %d shares have no time (their posts were imported without one, e.g. from a CSV without a time column): %s cannot place them; run with {window} none, which pairs the same object anywhere in the input", n, len(shares), what)
+	return tahqiq.ParamErrorf(param, "%d of the %d shares have no time (their posts were imported without one, e.g. from a CSV without a time column): %s cannot place them; run with {window} none, which pairs the same object anywhere in the input", n, len(shares), what)
 }
