@@ -188,8 +188,10 @@ func TestRederiveRecordNowRejected(t *testing.T) {
 		t.Fatal(err)
 	}
 	markDerivation(t, db, "e", "ingest-1+textnorm-1")
-	// what an earlier tahqiq stored for line 3: a post id a spreadsheet
+	// what an earlier tahqiq stored (a row of the records table each, before
+	// migration 0014's blocks), with for line 3 a post id a spreadsheet
 	// wrote, which it accepted
+	asRecordRows(t, db, "e")
 	raw := db.ReadDB()
 	if _, err := raw.Exec(`UPDATE records SET raw = CAST(replace(CAST(raw AS TEXT), '"p2"', '"7.9e+17"') AS BLOB) WHERE line = 3`); err != nil {
 		t.Fatal(err)
@@ -278,5 +280,51 @@ func TestRederiveEventsImportedAsCooRTweet(t *testing.T) {
 	r, err := im.Rederive(ctx, db, "e", ingest.RederiveOptions{})
 	if err != nil || r.After != r.Before || r.PostsAdded+r.PostsRemoved+r.PostsChanged+r.SharesAdded+r.SharesRemoved != 0 {
 		t.Errorf("re-derivation: %+v, %v", r, err)
+	}
+}
+
+// asRecordRows turns the raw records of dataset into rows of the records
+// table, as stores written before migration 0014 keep them (the store
+// reads both), so that a test can change one as an earlier tahqiq stored
+// it.
+func asRecordRows(t *testing.T, db *sqlite.DB, dataset string) {
+	t.Helper()
+	ctx := context.Background()
+	rx, err := db.BeginRederive(ctx, dataset)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := rx.Files(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type row struct {
+		file int64
+		rec  tahqiq.StoredRecord
+	}
+	var rows []row
+	for _, f := range files {
+		rs, err := rx.Records(ctx, f.ID, 0, 1<<20)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rs {
+			rows = append(rows, row{f.ID, r})
+		}
+	}
+	rx.Rollback()
+	w := db.ReadDB()
+	for _, r := range rows {
+		var collected any
+		if !r.rec.CollectedAt.IsZero() {
+			collected = r.rec.CollectedAt.Unix()
+		}
+		if _, err := w.Exec(`INSERT INTO records (id, file_id, line, "offset", locator, kind, sha256, raw, collected_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			r.rec.ID, r.file, r.rec.Line, r.rec.Offset, r.rec.Locator, string(r.rec.Kind), r.rec.SHA256[:], r.rec.Raw, collected); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := w.Exec(`DELETE FROM record_blocks`); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -101,3 +101,7 @@ func BenchmarkFindCases(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkFindPost reads one post with its raw record (in a block of
+// 1,024) from a 100,000-row dataset.
+func BenchmarkFindPost(b *testing.B) { storetest.BenchFindPost(b, open(b)) }

@@ -163,7 +163,7 @@ func TestRowLevelSecurity(t *testing.T) {
 	// shows none of A's rows and refuses to write one; the system scope
 	// the store uses for unscoped callers sees everything.
 	pool := db.Pool()
-	tables := []string{"cases", "items", "case_records", "datasets", "files", "records", "rejects", "accounts", "posts", "shares", "media"}
+	tables := []string{"cases", "items", "case_records", "datasets", "files", "record_blocks", "rejects", "accounts", "posts", "shares", "media"}
 	plain := func(scope string) (n [11]int64) {
 		t.Helper()
 		tx, err := pool.Begin(ctx)

@@ -28,3 +28,7 @@ func BenchmarkScanShares(b *testing.B) { storetest.BenchScanShares(b, openBench(
 // BenchmarkImportSlices imports 1,000,000 events rows and logs the rate
 // of every 100,000 (-benchtime 1x -v).
 func BenchmarkImportSlices(b *testing.B) { storetest.BenchImportSlices(b, openBench(b), 1_000_000) }
+
+// BenchmarkFindPost reads one post with its raw record (in a block of
+// 1,024) from a 100,000-row dataset.
+func BenchmarkFindPost(b *testing.B) { storetest.BenchFindPost(b, openBench(b)) }

@@ -83,7 +83,8 @@ func (s *Store) datasetID(ctx context.Context, q Conn, name string) (int64, erro
 // countsQuery counts a dataset's records, posts, accounts, shares and
 // rejects ($1: its id).
 const countsQuery = `SELECT
-	(SELECT count(*) FROM records r JOIN files f ON f.id = r.file_id WHERE f.dataset_id = $1),
+	(SELECT count(*) FROM records r JOIN files f ON f.id = r.file_id WHERE f.dataset_id = $1) +
+		(SELECT coalesce(sum(b.records), 0) FROM record_blocks b JOIN files f ON f.id = b.file_id WHERE f.dataset_id = $1),
 	(SELECT count(*) FROM posts WHERE dataset_id = $1),
 	(SELECT count(*) FROM accounts WHERE dataset_id = $1),
 	(SELECT count(*) FROM shares WHERE dataset_id = $1),
@@ -133,6 +134,12 @@ func (s *Store) DeleteDataset(ctx context.Context, name string) (tahqiq.DatasetC
 // DeleteDataset removes a dataset, its content and its owner in the
 // transaction.
 func (t *caseTx) DeleteDataset(ctx context.Context, name string) (tahqiq.DatasetCounts, error) {
+	// after any import into it: PostgreSQL's posts and shares have no
+	// foreign key to datasets (0014_record_blocks.sql), so an import's
+	// rows must not commit after the dataset is gone
+	if err := t.tx.Lock(ctx, LockImport); err != nil {
+		return tahqiq.DatasetCounts{}, t.s.errorf("delete dataset %q: %w", name, err)
+	}
 	d, err := t.s.findDataset(ctx, t.tx, name)
 	if err != nil {
 		return tahqiq.DatasetCounts{}, err
@@ -143,6 +150,7 @@ func (t *caseTx) DeleteDataset(ctx context.Context, name string) (tahqiq.Dataset
 		`DELETE FROM posts WHERE dataset_id = $1`,
 		`DELETE FROM accounts WHERE dataset_id = $1`,
 		`DELETE FROM records WHERE file_id IN (SELECT id FROM files WHERE dataset_id = $1)`,
+		`DELETE FROM record_blocks WHERE file_id IN (SELECT id FROM files WHERE dataset_id = $1)`,
 		`DELETE FROM rejects WHERE file_id IN (SELECT id FROM files WHERE dataset_id = $1)`,
 		`DELETE FROM media WHERE dataset_id = $1`,
 		`DELETE FROM files WHERE dataset_id = $1`,
@@ -252,24 +260,24 @@ func (s *Store) FindPost(ctx context.Context, dataset, uid string) (tahqiq.PostR
 		if err := json.Unmarshal(data, &pr.Post); err != nil {
 			return s.errorf("find post %s: %w", uid, err)
 		}
-		rows, err := q.Query(ctx, `SELECT f.name, f.format, r.line, r."offset", r.locator, r.kind, r.sha256, r.raw, r.collected_at
-			FROM records r JOIN files f ON f.id = r.file_id
-			WHERE r.id = $1 OR r.id IN (SELECT record_id FROM post_records WHERE post_id = $2) ORDER BY r.id`, first, id)
+		ids := []int64{first}
+		rows, err := q.Query(ctx, `SELECT record_id FROM post_records WHERE post_id = $1`, id)
 		if err != nil {
 			return s.errorf("find post records: %w", err)
 		}
 		defer rows.Close()
-		var x recordRow
-		x.cols(&x.r.SourceFile, &x.r.Format)
 		for rows.Next() {
-			r, err := x.scan(rows)
-			if err != nil {
+			var r int64
+			if err := rows.Scan(&r); err != nil {
 				return s.errorf("find post records: %w", err)
 			}
-			pr.Records = append(pr.Records, r)
+			ids = append(ids, r)
 		}
 		if err := rows.Err(); err != nil {
 			return s.errorf("find post records: %w", err)
+		}
+		if pr.Records, err = s.recordsByID(ctx, q, ids); err != nil {
+			return s.errorf("find post %s: its records: %w", uid, err)
 		}
 		return nil
 	})

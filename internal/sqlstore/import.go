@@ -33,7 +33,6 @@ func (s *Store) BeginImport(ctx context.Context, dataset string) (tahqiq.ImportT
 	}
 	t := &importTx{s: s, tx: tx,
 		posts: map[string]postRef{}, accounts: map[string]int64{}, shares: map[shareKey]struct{}{}, postRecSeen: map[[2]int64]struct{}{},
-		records:     tx.Bulk("records", "id", "file_id", "line", "offset", "locator", "kind", "sha256", "raw", "collected_at"),
 		postRows:    tx.Bulk("posts", "id", "dataset_id", "uid", "account_id", "created_at", "record_id", "data"),
 		postRecs:    tx.Bulk("post_records", "post_id", "record_id"),
 		accountRows: tx.Bulk("accounts", "id", "dataset_id", "uid", "record_id", "data"),
@@ -72,11 +71,13 @@ type importTx struct {
 	shares      map[shareKey]struct{} // shares written by this import
 	postRecSeen map[[2]int64]struct{} // (post, record) pairs of the current record: a post twice in a record is one occurrence
 
-	records, postRows, postRecs, accountRows, shareRows Bulk
-	row                                                 []any // the row given to a Bulk, reused
+	block                                      blockWriter                   // the raw records of the current file not yet written
+	blockEdits                                 map[int64]map[int64]blockEdit // re-deriving: changes to records of written blocks
+	postRows, postRecs, accountRows, shareRows Bulk
+	row                                        []any // the row given to a Bulk, reused
 
-	selPost, findAccount, findShare, insReject Stmt
-	done                                       bool
+	selPost, findAccount, findShare, insReject, insBlock Stmt
+	done                                                 bool
 }
 
 func (t *importTx) init(ctx context.Context, dataset string) error {
@@ -90,16 +91,19 @@ func (t *importTx) init(ctx context.Context, dataset string) error {
 	if err != nil {
 		return t.s.errorf("begin import %q: %w", dataset, err)
 	}
+	var lastInBlocks int64
 	err = t.tx.QueryRow(ctx, `SELECT
 		(SELECT coalesce(max(id), 0) FROM records),
+		(SELECT coalesce(max(last_id), 0) FROM record_blocks),
 		(SELECT coalesce(max(id), 0) FROM posts),
 		(SELECT coalesce(max(id), 0) FROM accounts),
 		EXISTS (SELECT 1 FROM posts WHERE dataset_id = $1),
 		EXISTS (SELECT 1 FROM accounts WHERE dataset_id = $1)`, t.datasetID).
-		Scan(&t.nextRecord, &t.nextPost, &t.nextAccount, &t.hadPosts, &t.hadAccounts)
+		Scan(&t.nextRecord, &lastInBlocks, &t.nextPost, &t.nextAccount, &t.hadPosts, &t.hadAccounts)
 	if err != nil {
 		return t.s.errorf("begin import %q: %w", dataset, err)
 	}
+	t.nextRecord = max(t.nextRecord, lastInBlocks)
 	t.firstPost = t.nextPost + 1
 	t.written = newFilter()
 	for _, st := range []struct {
@@ -108,8 +112,9 @@ func (t *importTx) init(ctx context.Context, dataset string) error {
 	}{
 		{&t.selPost, `SELECT p.id, p.account_id, a.uid FROM posts p JOIN accounts a ON a.id = p.account_id WHERE p.dataset_id = $1 AND p.uid = $2`},
 		{&t.findAccount, `SELECT id FROM accounts WHERE dataset_id = $1 AND uid = $2`},
-		{&t.findShare, `SELECT EXISTS (SELECT 1 FROM shares WHERE post_id = $1 AND type = $2 AND object = $3)`},
+		{&t.findShare, `SELECT EXISTS (SELECT 1 FROM shares WHERE dataset_id = $1 AND post_id = $2 AND type = $3 AND object = $4)`},
 		{&t.insReject, `INSERT INTO rejects (file_id, line, reason, raw, record_id) VALUES ($1, $2, $3, $4, $5)`},
+		{&t.insBlock, `INSERT INTO record_blocks (id, file_id, last_id, records, data) VALUES ($1, $2, $3, $4, $5)`},
 	} {
 		if *st.dst, err = t.tx.Prepare(ctx, st.q); err != nil {
 			return t.s.errorf("prepare: %w", err)
@@ -197,7 +202,7 @@ func (t *importTx) replaceFile(ctx context.Context, f tahqiq.ImportFile) error {
 	if kept > 0 {
 		return tahqiq.Errorf(tahqiq.ECONFLICT, "%s: already imported into the dataset", f.Name)
 	}
-	for _, q := range []string{`DELETE FROM records WHERE file_id = $1`, `DELETE FROM rejects WHERE file_id = $1`, `DELETE FROM media WHERE file_id = $1`, `DELETE FROM files WHERE id = $1`} {
+	for _, q := range []string{`DELETE FROM records WHERE file_id = $1`, `DELETE FROM record_blocks WHERE file_id = $1`, `DELETE FROM rejects WHERE file_id = $1`, `DELETE FROM media WHERE file_id = $1`, `DELETE FROM files WHERE id = $1`} {
 		if _, err := t.tx.Exec(ctx, q, id); err != nil {
 			return t.s.errorf("replace file %s: %w", f.Name, err)
 		}
@@ -211,6 +216,9 @@ func (t *importTx) finishFile(ctx context.Context) error {
 	if t.fileID == 0 {
 		return nil
 	}
+	if err := t.writeBlock(ctx); err != nil {
+		return err
+	}
 	if err := t.flush(ctx); err != nil {
 		return err
 	}
@@ -220,13 +228,39 @@ func (t *importTx) finishFile(ctx context.Context) error {
 	return nil
 }
 
-// flush writes every buffered row.
+// flush writes every buffered row, and the changes re-deriving made to
+// written blocks (the block being filled stays: no reader needs it
+// before its file ends).
 func (t *importTx) flush(ctx context.Context) error {
-	for _, b := range []Bulk{t.records, t.accountRows, t.postRows, t.postRecs, t.shareRows} {
+	for _, b := range []Bulk{t.accountRows, t.postRows, t.postRecs, t.shareRows} {
 		if err := b.Flush(ctx); err != nil {
 			return t.s.errorf("%w", err)
 		}
 	}
+	if len(t.blockEdits) > 0 {
+		if err := editBlocks(ctx, t.tx, t.blockEdits); err != nil {
+			return t.s.errorf("re-derive records: %w", err)
+		}
+	}
+	return nil
+}
+
+// writeBlock writes the block of raw records being filled, if any.
+func (t *importTx) writeBlock(ctx context.Context) error {
+	if t.block.n == 0 {
+		return nil
+	}
+	data, err := t.block.compressed()
+	if err != nil {
+		return t.s.errorf("block of raw records: %w", err)
+	}
+	if _, err := t.insBlock.Exec(ctx, t.block.first, t.fileID, t.block.prev, t.block.n, data); err != nil {
+		if ctx.Err() != nil {
+			err = ctx.Err() // an interrupt closes the transaction's statements: say it was the interrupt
+		}
+		return t.s.errorf("block of raw records: %w", err)
+	}
+	t.block.reset()
 	return nil
 }
 
@@ -285,19 +319,14 @@ func (t *importTx) AddRecord(ctx context.Context, rec *tahqiq.RawRecord, posts [
 	if err := t.evict(ctx); err != nil {
 		return tahqiq.RecordResult{}, err
 	}
-	var collected any
-	if !rec.CollectedAt.IsZero() {
-		collected = rec.CollectedAt.Unix()
-	}
-	raw := rec.Raw
-	if raw == nil {
-		raw = []byte{} // records.raw is NOT NULL
+	if t.block.full() {
+		if err := t.writeBlock(ctx); err != nil {
+			return tahqiq.RecordResult{}, err
+		}
 	}
 	t.nextRecord++
 	recID := t.nextRecord
-	if err := t.records.Add(ctx, t.values(recID, t.fileID, rec.Line, rec.Offset, rec.Locator, string(rec.Kind), rec.SHA256[:], raw, collected)); err != nil {
-		return tahqiq.RecordResult{}, t.s.errorf("%w", err)
-	}
+	t.block.add(recID, rec)
 	return t.add(ctx, recID, rec, posts, accounts, shares)
 }
 
@@ -355,7 +384,7 @@ func (t *importTx) shareExists(ctx context.Context, k shareKey) (bool, error) {
 	}
 	t.lookups++ // written and evicted, a false positive, or a share of an older post
 	var ok bool
-	if err := t.findShare.QueryRow(ctx, k.post, string(k.typ), k.object).Scan(&ok); err != nil {
+	if err := t.findShare.QueryRow(ctx, t.datasetID, k.post, string(k.typ), k.object).Scan(&ok); err != nil {
 		return false, t.s.errorf("find share: %w", err)
 	}
 	return ok, nil

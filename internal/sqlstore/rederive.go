@@ -2,6 +2,8 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 
 	"github.com/tahqiq/tahqiq"
 )
@@ -20,10 +22,57 @@ func (s *Store) BeginRederive(ctx context.Context, dataset string) (tahqiq.Reder
 	if err != nil {
 		return nil, err
 	}
-	return &rederiveTx{tx.(*importTx)}, nil
+	return &rederiveTx{importTx: tx.(*importTx), page: map[int64]pageRecord{}}, nil
 }
 
-type rederiveTx struct{ *importTx }
+type rederiveTx struct {
+	*importTx
+	page map[int64]pageRecord // the records the last call of Records returned
+}
+
+// pageRecord is a record Records returned: its kind as stored and its
+// block (0: a row of the records table).
+type pageRecord struct {
+	kind  tahqiq.RecordKind
+	block int64
+}
+
+// stored returns the stored kind and block of record id of the current
+// file: from the last page of Records, else from its block; a record in
+// no block is a row of the records table (block 0).
+func (t *rederiveTx) stored(ctx context.Context, id int64) (pageRecord, error) {
+	if p, ok := t.page[id]; ok {
+		return p, nil
+	}
+	var block int64
+	var data []byte
+	err := t.tx.QueryRow(ctx, `SELECT id, data FROM record_blocks WHERE id = (SELECT max(id) FROM record_blocks WHERE id <= $1) AND last_id >= $1 AND file_id = $2`, id, t.fileID).Scan(&block, &data)
+	if errors.Is(err, sql.ErrNoRows) {
+		return pageRecord{}, nil
+	}
+	if err != nil {
+		return pageRecord{}, err
+	}
+	p := pageRecord{}
+	err = decodeBlock(block, data, func(rid int64, r *tahqiq.RawRecord) error {
+		if rid == id {
+			p = pageRecord{kind: r.Kind, block: block}
+		}
+		return nil
+	})
+	return p, err
+}
+
+// edit records a change to record id of block.
+func (t *rederiveTx) edit(block, id int64, e blockEdit) {
+	if t.blockEdits == nil {
+		t.blockEdits = map[int64]map[int64]blockEdit{}
+	}
+	if t.blockEdits[block] == nil {
+		t.blockEdits[block] = map[int64]blockEdit{}
+	}
+	t.blockEdits[block][id] = e
+}
 
 func (t *rederiveTx) Files(ctx context.Context) ([]tahqiq.StoredFile, error) {
 	rows, err := t.tx.Query(ctx, `SELECT id, name, sha256, size, format, imported_at, records, kept, options FROM files WHERE dataset_id = $1 ORDER BY id`, t.datasetID)
@@ -51,23 +100,18 @@ func (t *rederiveTx) Records(ctx context.Context, file, after int64, limit int) 
 	if err := t.tx.QueryRow(ctx, `SELECT format, name FROM files WHERE id = $1 AND dataset_id = $2`, file, t.datasetID).Scan(&format, &name); err != nil {
 		return nil, t.s.errorf("rederive records of file %d: %w", file, err)
 	}
-	rows, err := t.tx.Query(ctx, `SELECT id, line, "offset", locator, kind, sha256, raw, collected_at FROM records
-		WHERE file_id = $1 AND id > $2 ORDER BY id LIMIT $3`, file, after, limit)
+	recs, err := recordsOfFile(ctx, t.tx, file, after, limit)
 	if err != nil {
 		return nil, t.s.errorf("rederive records: %w", err)
 	}
-	defer rows.Close()
-	var out []tahqiq.StoredRecord
-	x := recordRow{r: tahqiq.RawRecord{Format: format, SourceFile: name}}
-	x.cols(&x.id)
-	for rows.Next() {
-		r, err := x.scan(rows)
-		if err != nil {
-			return nil, t.s.errorf("rederive records: %w", err)
-		}
-		out = append(out, tahqiq.StoredRecord{ID: x.id, RawRecord: r})
+	clear(t.page)
+	out := make([]tahqiq.StoredRecord, len(recs))
+	for i, r := range recs {
+		r.rec.Format, r.rec.SourceFile = format, name
+		out[i] = tahqiq.StoredRecord{ID: r.id, RawRecord: r.rec}
+		t.page[r.id] = pageRecord{kind: r.rec.Kind, block: r.block}
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 func (t *rederiveTx) EachPost(ctx context.Context, fn func(record int64, uid, author string, data []byte) error) error {
@@ -184,7 +228,15 @@ func (t *rederiveTx) Rederive(ctx context.Context, rec *tahqiq.StoredRecord, pos
 		return tahqiq.RecordResult{}, err
 	}
 	// rec.Kind is the kind the record derives now; a no-op when unchanged
-	if _, err := t.tx.Exec(ctx, `UPDATE records SET kind = $1 WHERE id = $2 AND file_id = $3 AND kind <> $1`, string(rec.Kind), rec.ID, t.fileID); err != nil {
+	p, err := t.stored(ctx, rec.ID)
+	if err != nil {
+		return tahqiq.RecordResult{}, t.s.errorf("rederive record %d: %w", rec.ID, err)
+	}
+	if p.block != 0 {
+		if p.kind != rec.Kind {
+			t.edit(p.block, rec.ID, blockEdit{kind: rec.Kind})
+		}
+	} else if _, err := t.tx.Exec(ctx, `UPDATE records SET kind = $1 WHERE id = $2 AND file_id = $3 AND kind <> $1`, string(rec.Kind), rec.ID, t.fileID); err != nil {
 		return tahqiq.RecordResult{}, t.s.errorf("rederive record %d: %w", rec.ID, err)
 	}
 	return t.add(ctx, rec.ID, &rec.RawRecord, posts, accounts, shares)
@@ -194,7 +246,13 @@ func (t *rederiveTx) DropRecord(ctx context.Context, rec *tahqiq.StoredRecord, r
 	if t.fileID == 0 {
 		return t.s.errorf("drop record: no current file")
 	}
-	if _, err := t.tx.Exec(ctx, `DELETE FROM records WHERE id = $1 AND file_id = $2`, rec.ID, t.fileID); err != nil {
+	p, err := t.stored(ctx, rec.ID)
+	if err != nil {
+		return t.s.errorf("drop record %d: %w", rec.ID, err)
+	}
+	if p.block != 0 {
+		t.edit(p.block, rec.ID, blockEdit{drop: true})
+	} else if _, err := t.tx.Exec(ctx, `DELETE FROM records WHERE id = $1 AND file_id = $2`, rec.ID, t.fileID); err != nil {
 		return t.s.errorf("drop record %d: %w", rec.ID, err)
 	}
 	return t.addReject(ctx, rec.Line, reason, rec.Raw, 0)

@@ -58,6 +58,7 @@ var Tables = []Table{
 	{Name: "datasets", OrderBy: "id", RowSecurity: true, Identity: true, Columns: cols("id", Int, "name", Text, "created_at", Time, "derivation", Text)},
 	{Name: "files", OrderBy: "id", RowSecurity: true, Identity: true, Columns: cols("id", Int, "dataset_id", Int, "name", Text, "sha256", Text, "size", Int, "format", Text, "imported_at", Time, "records", Int, "kept", Int, "options", Text)},
 	{Name: "records", OrderBy: "id", RowSecurity: true, Columns: cols("id", Int, "file_id", Int, "line", Int, "offset", Int, "locator", Text, "kind", Text, "sha256", Bytes, "raw", Bytes, "collected_at", Int)},
+	{Name: "record_blocks", OrderBy: "id", RowSecurity: true, Columns: cols("id", Int, "file_id", Int, "last_id", Int, "records", Int, "data", Bytes)},
 	{Name: "rejects", OrderBy: "id", RowSecurity: true, Identity: true, Columns: cols("id", Int, "file_id", Int, "line", Int, "reason", Text, "raw", Bytes, "record_id", Int)},
 	{Name: "accounts", OrderBy: "id", RowSecurity: true, Columns: cols("id", Int, "dataset_id", Int, "uid", Text, "record_id", Int, "data", JSON)},
 	{Name: "posts", OrderBy: "id", RowSecurity: true, Columns: cols("id", Int, "dataset_id", Int, "uid", Text, "account_id", Int, "created_at", Int, "record_id", Int, "data", JSON)},

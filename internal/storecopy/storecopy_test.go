@@ -94,7 +94,7 @@ func TestCopy(t *testing.T) {
 	if len(checks) != len(storecopy.Tables) {
 		t.Fatalf("checks = %d, want %d", len(checks), len(storecopy.Tables))
 	}
-	filled := map[string]bool{"datasets": true, "files": true, "records": true, "rejects": true, "accounts": true, "posts": true, "post_records": true, "shares": true, "media": true}
+	filled := map[string]bool{"datasets": true, "files": true, "record_blocks": true, "rejects": true, "accounts": true, "posts": true, "post_records": true, "shares": true, "media": true}
 	for _, c := range checks {
 		if !c.OK() || (filled[c.Table] && c.From.Rows == 0) {
 			t.Errorf("%s: from %+v, to %+v", c.Table, c.From, c.To)
@@ -153,8 +153,8 @@ func TestVerifyDetectsChange(t *testing.T) {
 	if _, err := storecopy.Copy(ctx, src.ReadDB(), dst); err != nil {
 		t.Fatal(err)
 	}
-	// One byte of one raw record changed on the PostgreSQL side.
-	if _, err := dst.Pool().Exec(ctx, `UPDATE records SET raw = raw || '\x00'::bytea WHERE id = 7`); err != nil {
+	// One byte added to one block of raw records on the PostgreSQL side.
+	if _, err := dst.Pool().Exec(ctx, `UPDATE record_blocks SET data = data || '\x00'::bytea WHERE id = (SELECT min(id) FROM record_blocks)`); err != nil {
 		t.Fatal(err)
 	}
 	checks, err := storecopy.Verify(ctx, src.ReadDB(), dst)
@@ -162,7 +162,7 @@ func TestVerifyDetectsChange(t *testing.T) {
 		t.Fatalf("Verify after change: %v, want EVERIFY", err)
 	}
 	for _, c := range checks {
-		if c.OK() != (c.Table != "records") {
+		if c.OK() != (c.Table != "record_blocks") {
 			t.Errorf("%s: ok = %v", c.Table, c.OK())
 		}
 	}

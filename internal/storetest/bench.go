@@ -122,3 +122,24 @@ func BenchImportSlices(b *testing.B, s tahqiq.ImportStore, rows int) {
 		b.ReportMetric(hi, "fastest-slice-rows/s")
 	}
 }
+
+// BenchFindPost measures reading one post with its raw record from a
+// 100,000-row dataset (what the API's post view and bundles do): the
+// record is in a block of 1,024, which the read decompresses and checks.
+func BenchFindPost(b *testing.B, s interface {
+	tahqiq.ImportStore
+	FindPost(ctx context.Context, dataset, uid string) (tahqiq.PostRecord, error)
+}) {
+	const rows = 100_000
+	loadEvents(b, s, rows)
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		_, p, _ := eventsRow((i * 7919) % rows)
+		pr, err := s.FindPost(ctx, "bench", p.UID)
+		if err != nil || len(pr.Records) != 1 {
+			b.Fatalf("FindPost %s: %d records, %v", p.UID, len(pr.Records), err)
+		}
+	}
+}

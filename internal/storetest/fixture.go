@@ -510,3 +510,62 @@ var UpgradeFixtures = []struct {
 	{Prefix: "main", Commit: "01e49d3"},
 	{Prefix: "main-0cab02e", Commit: "0cab02e", Older: true},
 }
+
+// AfterUpgrade checks an upgraded store (Fill's, written by an engine that
+// kept raw records a row each, before migration 0014) taking an import
+// into a dataset it holds: post x:1 then has records of both kinds, which
+// FindPost reads back in order, the old ones as before; and a
+// re-derivation reads every record of the old files and the new one.
+func AfterUpgrade(t *testing.T, s Store) {
+	t.Helper()
+	ctx := context.Background()
+	before, err := s.FindPost(ctx, "ru", "x:1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps, _ := summaryPosts()
+	tx, err := s.BeginImport(ctx, "ru")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.AddFile(ctx, tahqiq.ImportFile{Name: "after.csv", SHA256: "e9", Size: 10, Format: "coord_events_csv", Options: map[string]string{}}); err != nil {
+		t.Fatal(err)
+	}
+	add(t, tx, record(2, "after the upgrade"), []tahqiq.Post{ps[0]}, nil, nil)
+	add(t, tx, record(3, "a new post"), []tahqiq.Post{post("x:500", "x:alice", 5, "new")}, nil, nil)
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	after, err := s.FindPost(ctx, "ru", "x:1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(after.Records) != len(before.Records)+1 {
+		t.Fatalf("post x:1 has %d records after the import, want %d", len(after.Records), len(before.Records)+1)
+	}
+	if d := cmp.Diff(before.Records, after.Records[:len(before.Records)]); d != "" {
+		t.Errorf("the records kept before the upgrade read back otherwise -before +after:\n%s", d)
+	}
+	last := after.Records[len(after.Records)-1]
+	if string(last.Raw) != "after the upgrade" || last.SourceFile != "after.csv" || last.Line != 2 {
+		t.Errorf("the record imported after the upgrade reads back as %+v", last)
+	}
+	rx, err := s.BeginRederive(ctx, "ru")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rx.Rollback()
+	files, err := rx.Files(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		rs, err := rx.Records(ctx, f.ID, 0, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if int64(len(rs)) != f.Records {
+			t.Errorf("file %s: a re-derivation reads %d records, the file counts %d", f.Name, len(rs), f.Records)
+		}
+	}
+}

@@ -303,6 +303,16 @@ func testRederive(t *testing.T, s Store) {
 	if _, err := s.FindPost(ctx, "d", "x:2"); tahqiq.ErrorCode(err) != tahqiq.ENOTFOUND {
 		t.Errorf("post x:2 after the re-derivation: %v", err)
 	}
+	// the records kept: the dropped one gone, the third with its new kind
+	rx, err = s.BeginRederive(ctx, "d")
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept, err := rx.Records(ctx, files[0].ID, 0, 10)
+	rx.Rollback()
+	if err != nil || len(kept) != 2 || string(kept[0].Raw) != "a" || kept[0].Kind != tahqiq.RecordPost || string(kept[1].Raw) != "c" || kept[1].Kind != tahqiq.RecordOther {
+		t.Errorf("records after the re-derivation = %+v, %v; want a (post) and c (other)", kept, err)
+	}
 	// an import continues the dataset: its files and derivation are known
 	tx, err = s.BeginImport(ctx, "d")
 	if err != nil {

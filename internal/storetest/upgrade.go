@@ -86,6 +86,7 @@ func RunUpgrade(t *testing.T, u Upgrade) {
 			if u.Check != nil {
 				u.Check(t, db)
 			}
+			AfterUpgrade(t, db)
 		})
 	}
 }
