@@ -189,7 +189,7 @@ func TestRederiveRecordNowRejected(t *testing.T) {
 	}
 	markDerivation(t, db, "e", "ingest-1+textnorm-1")
 	// what an earlier tahqiq stored (a row of the records table each, before
-	// migration 0014's blocks), with for line 3 a post id a spreadsheet
+	// migration 0013's blocks), with for line 3 a post id a spreadsheet
 	// wrote, which it accepted
 	asRecordRows(t, db, "e")
 	raw := db.ReadDB()
@@ -284,7 +284,7 @@ func TestRederiveEventsImportedAsCooRTweet(t *testing.T) {
 }
 
 // asRecordRows turns the raw records of dataset into rows of the records
-// table, as stores written before migration 0014 keep them (the store
+// table, as stores written before migration 0013 keep them (the store
 // reads both), so that a test can change one as an earlier tahqiq stored
 // it.
 func asRecordRows(t *testing.T, db *sqlite.DB, dataset string) {

@@ -12,7 +12,7 @@ import (
 )
 
 // TestDeleteWaitsForImport: posts and shares have no foreign key to
-// datasets (migration 0014), so deleting a dataset must wait for an import
+// datasets (migration 0013), so deleting a dataset must wait for an import
 // into it to end; otherwise the import's rows commit after their dataset
 // is gone. The delete is seen waiting on the import lock, the import
 // commits, the delete then removes its rows too: no post or share is left

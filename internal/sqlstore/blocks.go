@@ -15,7 +15,7 @@ import (
 	"github.com/tahqiq/tahqiq"
 )
 
-// Raw records are kept in blocks (table record_blocks, migration 0014):
+// Raw records are kept in blocks (table record_blocks, migration 0013):
 // the records of one file, consecutive in input order, up to
 // blockRecords of them or blockBytes of encoding, in one row whose data
 // is the records' encoding compressed with DEFLATE (compress/flate,
@@ -23,7 +23,7 @@ import (
 // with and last_id that of its last, so the block of a record is the one
 // with the greatest id not above the record's; records keep their ids
 // (posts, post_records and rejects name them). Stores written before
-// 0014 keep their records table, one row a record; readers read both
+// 0013 keep their records table, one row a record; readers read both
 // (readRecords, recordsOfFile: the one place raw records are read), and
 // an import writes only blocks.
 //

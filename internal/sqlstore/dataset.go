@@ -135,7 +135,7 @@ func (s *Store) DeleteDataset(ctx context.Context, name string) (tahqiq.DatasetC
 // transaction.
 func (t *caseTx) DeleteDataset(ctx context.Context, name string) (tahqiq.DatasetCounts, error) {
 	// after any import into it: PostgreSQL's posts and shares have no
-	// foreign key to datasets (0014_record_blocks.sql), so an import's
+	// foreign key to datasets (0013_record_blocks.sql), so an import's
 	// rows must not commit after the dataset is gone
 	if err := t.tx.Lock(ctx, LockImport); err != nil {
 		return tahqiq.DatasetCounts{}, t.s.errorf("delete dataset %q: %w", name, err)

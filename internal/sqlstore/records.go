@@ -12,7 +12,7 @@ import (
 
 // The one place raw records are read: from their blocks (record_blocks,
 // blocks.go) and from the one-row-a-record table of stores written before
-// migration 0014 (records), which is read as it was and never converted.
+// migration 0013 (records), which is read as it was and never converted.
 
 // storedRecord is a raw record read from the store: its id, the block it
 // is kept in (0: a row of the records table) and the record.

@@ -512,7 +512,7 @@ var UpgradeFixtures = []struct {
 }
 
 // AfterUpgrade checks an upgraded store (Fill's, written by an engine that
-// kept raw records a row each, before migration 0014) taking an import
+// kept raw records a row each, before migration 0013) taking an import
 // into a dataset it holds: post x:1 then has records of both kinds, which
 // FindPost reads back in order, the old ones as before; and a
 // re-derivation reads every record of the old files and the new one.

@@ -1,5 +1,5 @@
 -- Raw records in compressed blocks, as in
--- internal/sqlite/migrations/0014_record_blocks.sql (the encoding is
+-- internal/sqlite/migrations/0013_record_blocks.sql (the encoding is
 -- internal/sqlstore/blocks.go's), visible with their file like the
 -- records table's rows (0005_rls_content.sql).
 CREATE TABLE record_blocks (
@@ -30,7 +30,7 @@ CREATE POLICY record_blocks_org ON record_blocks USING (file_id IN (SELECT id FR
 ALTER TABLE posts DROP CONSTRAINT posts_dataset_id_fkey;
 ALTER TABLE shares DROP CONSTRAINT shares_dataset_id_fkey;
 
--- One index of shares instead of two, as in SQLite's 0014: every query of
+-- One index of shares instead of two, as in SQLite's 0013: every query of
 -- shares names its dataset.
 DROP INDEX shares_post;
 DROP INDEX shares_dataset;
