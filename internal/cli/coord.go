@@ -18,6 +18,7 @@ import (
 	"github.com/tahqiq/tahqiq/internal/coord"
 	"github.com/tahqiq/tahqiq/internal/decompress"
 	"github.com/tahqiq/tahqiq/internal/ingest"
+	"github.com/tahqiq/tahqiq/internal/layout"
 	"github.com/tahqiq/tahqiq/internal/runs"
 	"github.com/tahqiq/tahqiq/internal/textnorm"
 )
@@ -28,6 +29,7 @@ func newCoordCmd(e *env) *cobra.Command {
 	var sf streamFlags
 	var lf limitFlags
 	var inputs, by, options []string
+	layoutEdges := layout.DefaultMaxEdges
 	cmd := &cobra.Command{
 		Use:   "coord (--dataset NAME [--out DIR] | --input FILE... --out DIR) [flags]",
 		Short: "Find accounts that act together (co-retweet, co-link, co-hashtag, same text, same image ...)",
@@ -44,9 +46,11 @@ dataset), and its files are also copied to --out DIR when given. A run of
 files is written to --out DIR only: its inputs are not in the store.
 
 Outputs: edges.csv, edges_directed.csv (--weight messages), nodes.csv,
-communities.csv, evidence.csv.gz (one row per co-share pair), graph.gexf,
-graph.graphml and manifest.json (inputs with SHA-256, every parameter, counts,
-timings). "tahqiq coord explain --run DIR A B" prints the posts behind an edge.
+communities.csv, evidence.csv.gz (one row per co-share pair), layout.csv (where
+each account is drawn: the heaviest --layout-edges links laid out by
+ForceAtlas2), graph.gexf and graph.graphml (laid out and coloured by community:
+Gephi opens them ready to read) and manifest.json (inputs with SHA-256, every
+parameter, counts, timings). "tahqiq coord explain --run DIR A B" prints the posts behind an edge.
 
 Definitions follow ../shared/docs/coordination.md; docs/coord.md documents
 every option and output column.`,
@@ -96,6 +100,9 @@ every option and output column.`,
 			if err != nil {
 				return err
 			}
+			if r.LayoutEdges = layoutEdges; layoutEdges <= 0 {
+				r.LayoutEdges = -1
+			}
 			eng, stop, err := e.coordEngine(ctx, sf)
 			if err != nil {
 				return err
@@ -122,7 +129,7 @@ every option and output column.`,
 			}
 			fmt.Fprintf(e.stdout, "  %s\n", m.Params.String())
 			var steps []string
-			for _, k := range []string{"read_s", "near_text_s", "intern_s", "pairs_s", "aggregate_s", "weigh_s", "graph_s", "output_s", "evidence_s"} {
+			for _, k := range []string{"read_s", "near_text_s", "intern_s", "pairs_s", "aggregate_s", "weigh_s", "graph_s", "layout_s", "output_s", "evidence_s"} {
 				if v, ok := m.Timings[k]; ok {
 					steps = append(steps, fmt.Sprintf("%s %.3f", strings.TrimSuffix(k, "_s"), v))
 				}
@@ -165,6 +172,7 @@ every option and output column.`,
 	f.IntVar(&p.MinTokens, "min-tokens", p.MinTokens, "near-text: leave out posts with fewer distinct word tokens (after removing @mentions and URLs)")
 	f.Float64Var(&p.Jaccard, "jaccard", p.Jaccard, "near-text: minimum Jaccard similarity of two posts' token sets (CNT co_similar_tweet, CLI default 0.8); every pair at or above it within the window is found (exact prefix-filtering join, docs/coord.md)")
 	f.BoolVar(&p.Evidence, "evidence", true, "write evidence.csv.gz (one row per co-share pair)")
+	f.IntVar(&layoutEdges, "layout-edges", layoutEdges, "lay out the heaviest N links by ForceAtlas2 (seeded by --seed) for layout.csv, the GEXF and GraphML files and the web UI's network view; the other accounts are placed beside their community; 0 = no layout")
 	cmd.AddCommand(newCoordExplainCmd(e))
 	return cmd
 }

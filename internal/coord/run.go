@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/layout"
 )
 
 // Reach is what the data says of an account's audience, summed over its
@@ -32,11 +33,35 @@ type Result struct {
 	// near_text_short (texts under MinTokens tokens), near_text_repeated
 	// (a post's text given again, or a text without a post id).
 	Dropped map[string]int64
+	// Layout is where the accounts of Graph are drawn (node u at X[u],
+	// Y[u]), when the caller laid the network out (runs.MakeCoord does):
+	// WriteDir then writes layout.csv and the positions into the GEXF
+	// and GraphML files.
+	Layout *layout.Result
 
 	in    *interned
 	pairs []pairRef
 	kept  func(func(pairRef) error) error // the reduce path: kept pairs swept again (pairs is nil)
 	reach map[string]Reach
+
+	maxStrength float64 // of Graph, for the graph files' node sizes
+}
+
+// LayoutInput is the network of Graph for internal/layout: its nodes in
+// Graph's order with their communities, and every kept edge with its
+// weight. runs reads the same from a run's nodes.csv and edges.csv.
+func (r *Result) LayoutInput() layout.Input {
+	g := r.Graph
+	if g == nil {
+		return layout.Input{}
+	}
+	in := layout.Input{Nodes: len(g.Nodes), Group: g.Community,
+		A: make([]int32, len(r.Edges)), B: make([]int32, len(r.Edges)), W: make([]float32, len(r.Edges))}
+	for k := range r.Edges {
+		e := &r.Edges[k]
+		in.A[k], in.B[k], in.W[k] = g.Node[e.A], g.Node[e.B], float32(e.Weight)
+	}
+	return in
 }
 
 // Account returns the name of account id a.

@@ -43,6 +43,8 @@ func (s *Server) routes() []route {
 		{method: "POST", path: "/api/v1/coord/runs", level: writer, tag: "coordination", summary: "Start a coordination run on a dataset (a job)", body: "json", h: s.postCoordRun},
 		{method: "GET", path: "/api/v1/coord/runs/{id}", level: member, tag: "coordination", summary: "A run's manifest (inputs, parameters, counts) and files", h: s.getCoordRun},
 		{method: "GET", path: "/api/v1/coord/runs/{id}/graph", level: member, tag: "coordination", summary: "The run's network, filtered (min_weight, flagged, types, from, to, limit)", h: s.getCoordGraph},
+		{method: "GET", path: "/api/v1/coord/runs/{id}/network", level: member, tag: "coordination", summary: "A view of the run's network as typed columns with positions (docs/api.md): view=communities, accounts (filtered: min_weight, flagged, types, from, to, community, account, limit) or auto", raw: true, h: s.getCoordNetwork},
+		{method: "GET", path: "/api/v1/coord/runs/{id}/search", level: member, tag: "coordination", summary: "Accounts of the run whose id, handle or name contains ?q= (at most limit)", h: s.getCoordSearch},
 		{method: "GET", path: "/api/v1/coord/runs/{id}/evidence", level: member, tag: "coordination", summary: "The co-share pairs behind the edge ?a=&b= (an evidence read, logged)", h: s.getCoordEvidence},
 		{method: "GET", path: "/api/v1/coord/runs/{id}/accounts/{uid}", level: member, tag: "coordination", summary: "An account's edges in the run and its posts", h: s.getCoordAccount},
 		{method: "GET", path: "/api/v1/coord/runs/{id}/files/{name}", level: member, tag: "coordination", summary: "An output file of the run", raw: true, h: s.serveRunFile(runs.Coord)},
