@@ -217,6 +217,7 @@ export class NetRenderer {
     const gl = this.gl;
     this.net = net;
     this.userMoved = false;
+    this.firstFrame = 0; // of this view
     this.labelWidth = new Float32Array(net.n).fill(-1);
     // nodes drawn small first, so that large ones lie on top; labels
     // offered largest first
@@ -326,6 +327,7 @@ export class NetRenderer {
     const hc = st.community ?? null;
     let near = null;
     if (sel >= 0) near = net.neighbours(sel);
+    this.near = near;
     const ends = selE >= 0 ? [net.source[selE], net.target[selE]] : null;
     const focus = sel >= 0 || selE >= 0 || hc !== null;
     const isComm = net.view === 'communities';
@@ -762,8 +764,7 @@ export class NetRenderer {
     }
     if (this.hover >= 0) tryLabel(this.hover, true);
     const focus = sel >= 0 || selE >= 0;
-    let near = null;
-    if (sel >= 0) near = net.neighbours(sel);
+    const near = sel >= 0 ? this.near : null;
     const max = 160;
     for (let j = 0; j < net.n && this.drawn.length < max; j++) {
       const i = this.byImportance[j];
