@@ -366,7 +366,10 @@ export class NetRenderer {
       const a = src[k];
       const b = dst[k];
       const w = this.wshare[k];
-      let width = isComm ? 1.5 + 10 * w : 1;
+      // between communities the width tells the summed weight; the many
+      // light ones stay lines (a quad costs far more in software WebGL)
+      let width = isComm ? 1 + 10 * w : 1;
+      if (width < 2) width = 1;
       let r, g, bl, alpha;
       if (!isComm && com[a] === com[b] && com[a] >= 0) {
         r = rgb[3 * a];
