@@ -7,6 +7,8 @@
 // on click (a few milliseconds for 100,000 links): a node under the
 // pointer wins, else the nearest link within a few pixels.
 
+import { textDir } from './format.js';
+
 // links: 1-pixel lines for the many (one draw of the visible ones,
 // through an index buffer), quads for the few drawn wider (the selection,
 // the links between communities). SwiftShader, the software WebGL of a
@@ -730,6 +732,7 @@ export class NetRenderer {
     const used = new Uint8Array(cols * rows);
     ctx.font = this.opts.font || '12px sans-serif';
     ctx.textBaseline = 'middle';
+    ctx.textAlign = 'left'; // beside the node, whatever the page's direction
     ctx.lineWidth = 3;
     ctx.strokeStyle = 'rgba(255,255,255,0.9)';
     ctx.fillStyle = '#1d2733';
@@ -755,6 +758,7 @@ export class NetRenderer {
         for (let rr = r0; rr <= r1; rr++) for (let cc = c0; cc <= c1; cc++) if (used[rr * cols + cc]) return false;
       }
       for (let rr = r0; rr <= r1; rr++) for (let cc = c0; cc <= c1; cc++) used[rr * cols + cc] = 1;
+      ctx.direction = textDir(text) === 'rtl' ? 'rtl' : 'ltr'; // an Urdu name reads right to left
       ctx.strokeText(text, lx, y);
       ctx.fillText(text, lx, y);
       this.drawn.push({ i, text });
