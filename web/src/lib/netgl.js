@@ -191,6 +191,23 @@ export class NetRenderer {
     this.lineProg = compile(this.gl, LINE_VS, EDGE_FS, par);
     this.quadProg = compile(this.gl, QUAD_VS, EDGE_FS, par);
     this.nodeProg = compile(this.gl, NODE_VS, NODE_FS, par);
+    // without the parallel-compile extension, the first question about a
+    // program waits for its compile: ask it now, one program a task, while
+    // the view downloads, not in the task of the first frame
+    if (!par) {
+      const progs = [this.lineProg, this.nodeProg, this.quadProg];
+      const next = () => {
+        const p = progs.shift();
+        if (!p || this.gl.isContextLost()) return;
+        try {
+          p.ready();
+        } catch {
+          return; // draw() reports it
+        }
+        setTimeout(next, 0);
+      };
+      setTimeout(next, 0);
+    }
   }
 
   colour(c) {
