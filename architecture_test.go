@@ -19,6 +19,7 @@ var layers = map[string]int{
 	"":                            1, // the root package: the domain vocabulary
 	"internal/textnorm":           2,
 	"internal/textkey":            3, // imports textnorm
+	"internal/signals":            3, // imports textnorm
 	"internal/rundir":             3, // imports atomicfile
 	"internal/narrative":          4, // imports textkey, rundir
 	"internal/claims":             4, // imports textkey, rundir
@@ -44,6 +45,7 @@ var layers = map[string]int{
 	"internal/ingest/crowdtangle": 3,
 	"internal/ingest/genericcsv":  3,
 	"internal/ingest":             4,
+	"internal/sqlstore":           3, // the SQL of both store engines
 	"internal/sqlite":             4,
 	"internal/postgres":           4,
 	"internal/postgres/pgtest":    2, // test-only, see testOnly
@@ -66,6 +68,7 @@ var layers = map[string]int{
 	"internal/runs":               6,
 	"internal/live":               6,
 	"internal/natsbus":            7, // imports internal/live
+	"internal/natsbus/natstest":   2, // test-only, see testOnly
 	"internal/coord/coordtest":    6, // test-only, see testOnly
 	"internal/auth":               2,
 	"internal/jobs":               3, // uses atomicfile
@@ -76,11 +79,35 @@ var layers = map[string]int{
 	"cmd/tahqiq":                  9,
 }
 
+// thirdParty lists the modules outside the standard library each package
+// may import (by module path): a dependency is a decision made for a
+// package, in a commit that justifies it, not something any package picks
+// up. Packages not listed may import only the standard library and this
+// module.
+var thirdParty = map[string][]string{
+	"internal/auth":             {"golang.org/x/crypto"},                          // argon2id
+	"internal/ledger":           {"golang.org/x/mod"},                             // sumdb tlog and note: the log's tree and signed notes
+	"internal/witness":          {"golang.org/x/mod"},                             // signed notes
+	"internal/casework":         {"golang.org/x/mod"},                             // tlog hashes and note keys of the log it appends
+	"internal/textnorm":         {"golang.org/x/text"},                            // Unicode normalisation
+	"internal/textkey":          {"golang.org/x/text"},                            // Unicode normalisation
+	"internal/chromium":         {"github.com/chromedp"},                          // the DevTools protocol (captures, browser tests)
+	"internal/cli":              {"github.com/spf13"},                             // cobra and pflag
+	"internal/natsbus/natstest": {"github.com/nats-io"},                           // test-only: a cluster of NATS servers for the failover tests
+	"internal/natsbus":          {"github.com/nats-io"},                           // NATS JetStream, the embedded server, NKeys
+	"internal/postgres":         {"github.com/jackc/pgx/v5"},                      // PostgreSQL driver, COPY
+	"internal/progress":         {"golang.org/x/sys"},                             // is stderr a terminal, how wide (TIOCGWINSZ; GetConsoleMode on Windows)
+	"internal/postgres/pgtest":  {"github.com/jackc/pgx/v5"},                      // test-only
+	"internal/storecopy":        {"github.com/jackc/pgx/v5"},                      // COPY into PostgreSQL
+	"internal/sqlite":           {"modernc.org/sqlite"},                           // the embedded store, pure Go
+	"internal/storetest":        {"github.com/google/go-cmp", "golang.org/x/mod"}, // test-only
+}
+
 // sameLevel lists allowed imports between packages of one level.
 var sameLevel = map[string][]string{}
 
 // testOnly packages may be imported only from tests (and from each other).
-var testOnly = map[string]bool{"internal/storetest": true, "internal/ingest/parsetest": true, "internal/postgres/pgtest": true, "internal/coord/coordtest": true, "internal/ledger/minverify": true, "internal/claims/evalset": true}
+var testOnly = map[string]bool{"internal/storetest": true, "internal/ingest/parsetest": true, "internal/postgres/pgtest": true, "internal/coord/coordtest": true, "internal/ledger/minverify": true, "internal/claims/evalset": true, "internal/natsbus/natstest": true}
 
 func TestDependencyRule(t *testing.T) {
 	gobin, err := exec.LookPath("go")
@@ -103,8 +130,8 @@ func TestDependencyRule(t *testing.T) {
 		}
 		for _, imp := range fields[1:] {
 			if !strings.HasPrefix(imp, module) {
-				if pkg == "" && strings.Contains(strings.SplitN(imp, "/", 2)[0], ".") {
-					t.Errorf("root package imports %s: the root package may import only the standard library", imp)
+				if strings.Contains(strings.SplitN(imp, "/", 2)[0], ".") && !thirdPartyAllowed(pkg, imp) {
+					t.Errorf("%s imports %s, a module not on its list: add it to thirdParty in architecture_test.go with the reason, in the commit that adds the dependency", show(pkg), imp)
 				}
 				continue
 			}
@@ -140,6 +167,17 @@ func TestPackageDocs(t *testing.T) {
 			t.Errorf("package %s has no package doc comment", pkg)
 		}
 	}
+}
+
+// thirdPartyAllowed reports whether pkg may import imp, a package outside
+// the standard library and this module.
+func thirdPartyAllowed(pkg, imp string) bool {
+	for _, m := range thirdParty[pkg] {
+		if imp == m || strings.HasPrefix(imp, m+"/") {
+			return true
+		}
+	}
+	return false
 }
 
 func allowed(pkg, dep string) bool {

@@ -323,7 +323,8 @@ type CaseTx interface {
 }
 
 // CaseStore is the persistence of cases, organisations and users and the
-// custody log's rows (internal/sqlite, internal/postgres).
+// custody log's rows (internal/sqlstore's SQL, run by the engines
+// internal/sqlite and internal/postgres).
 type CaseStore interface {
 	InTx(ctx context.Context, fn func(tx CaseTx) error) error
 	FindUserByName(ctx context.Context, name string) (User, error)

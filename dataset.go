@@ -220,4 +220,9 @@ type PostStore interface {
 	// FindPost returns the post with the given UID in a dataset, with every
 	// raw occurrence. ENOTFOUND when absent.
 	FindPost(ctx context.Context, dataset, uid string) (PostRecord, error)
+	// FindPosts returns the posts of a dataset with the given UIDs, by UID,
+	// without their raw records (absent ones are left out): the posts of a
+	// page of evidence in one call, not one per post. ENOTFOUND when the
+	// dataset is absent.
+	FindPosts(ctx context.Context, dataset string, uids []string) (map[string]Post, error)
 }

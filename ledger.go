@@ -57,7 +57,22 @@ const (
 	RecDatasetOwner   = "dataset" // ID: the dataset name; the value names its owner
 	RecCredential     = "credential"
 	RecToken          = "token"
+	RecRun            = "run" // ID: "<kind>/<run id>"; the value is a RunRecord
 )
+
+// RunRecord is a stored analysis run (coordination or audit) as the
+// custody log records it: who made it of what, and the SHA-256 of every
+// file of its directory, its run.json among them. A run is logged when it
+// is stored, so that one deleted, added or edited under the data
+// directory shows when the store is verified.
+type RunRecord struct {
+	Kind      string            `json:"kind"` // "coord", "audit", "narratives", "claims" or "targets"
+	ID        string            `json:"id"`
+	Name      string            `json:"name,omitempty"`
+	Dataset   string            `json:"dataset,omitempty"`
+	CreatedBy string            `json:"created_by,omitempty"` // user ID; "" for runs the CLI made as the system
+	Files     map[string]string `json:"files"`                // file name -> hex SHA-256
+}
 
 // RecordRef is one record as an event left it.
 type RecordRef struct {

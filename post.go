@@ -101,6 +101,15 @@ type Post struct {
 	Media      []Media          `json:"media,omitempty"`
 	Metrics    map[string]int64 `json:"metrics,omitempty"` // observations at collection time
 	Labels     []Label          `json:"labels,omitempty"`
+	// Client is the app the post was made with, as the export names it
+	// (X's source, the IO files' tweet_client_name); "" when it names none.
+	Client string `json:"client,omitempty"`
+	// Author is what the record carrying the post says of its author, as
+	// collected with it: the handle, name and counts then, when the
+	// record gives them. The account a dataset keeps is the first
+	// record's; a post keeps its own record's view, so that renames and
+	// growth show across records.
+	Author *Profile `json:"author,omitempty"`
 
 	// Objects are shares the source states directly (events CSV, CooRTweet
 	// tables), added to the derived ones.
@@ -123,6 +132,25 @@ type Account struct {
 	PostsCount  int64     `json:"posts_count,omitempty"` // -1 when unknown
 	Verified    bool      `json:"verified,omitempty"`
 	Labels      []Label   `json:"labels,omitempty"`
+}
+
+// Profile is what one record says of an account beside a post: its
+// handle, name and counts as collected with that record.
+type Profile struct {
+	Handle     string `json:"handle,omitempty"`
+	Name       string `json:"name,omitempty"`
+	Followers  int64  `json:"followers,omitempty"`   // -1 when unknown
+	Following  int64  `json:"following,omitempty"`   // -1 when unknown
+	PostsCount int64  `json:"posts_count,omitempty"` // -1 when unknown
+}
+
+// Profile returns what a says of the account as a post's Author, or nil
+// when it says nothing (no handle, name or count).
+func (a *Account) Profile() *Profile {
+	if a.Handle == "" && a.Name == "" && a.Followers < 0 && a.Following < 0 && a.PostsCount < 0 {
+		return nil
+	}
+	return &Profile{Handle: a.Handle, Name: a.Name, Followers: a.Followers, Following: a.Following, PostsCount: a.PostsCount}
 }
 
 // ObjectType is the kind of thing a share shares. Objects of different types

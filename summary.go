@@ -22,10 +22,12 @@ type TimeCount struct {
 	Posts int64     `json:"posts"`
 }
 
-// AccountCount is an account and its number of posts in a dataset.
+// AccountCount is an account, what the data calls it and its number of
+// posts in a dataset.
 type AccountCount struct {
 	UID    string `json:"uid"`
 	Handle string `json:"handle"`
+	Name   string `json:"name,omitempty"`
 	Posts  int64  `json:"posts"`
 }
 
@@ -57,4 +59,9 @@ type SummaryStore interface {
 	// FindAccounts returns the accounts of a dataset with the given UIDs
 	// (absent ones are left out).
 	FindAccounts(ctx context.Context, dataset string, uids []string) (map[string]Account, error)
+	// FindAccountsByRef returns the accounts of a dataset that ref may name
+	// (ResolveAccount's forms: the UID, the id without its platform, the
+	// handle with or without "@", the display name), for ResolveAccount
+	// to decide among; ENOTFOUND when the dataset is absent.
+	FindAccountsByRef(ctx context.Context, dataset, ref string) ([]Account, error)
 }

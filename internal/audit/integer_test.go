@@ -15,6 +15,9 @@ import (
 // + MC mean, and our exact null mean to lie within 4 MC standard errors of
 // the MC mean.
 func TestIntegerRussia(t *testing.T) {
+	if testing.Short() {
+		t.Skip("heavy: the integer test on the whole Russian 2011-2018 data; runs without -short, as CI does")
+	}
 	for _, tc := range []struct {
 		file    string
 		turnout string
@@ -80,6 +83,9 @@ func TestEvaluateAfghanistan2014(t *testing.T) {
 // The exact and the float rule differ only on exact ties; elections.md §2:
 // "This changes one station in 2016 and one in 2021 (turnout)".
 func TestIntegerRulesDifferOnTies(t *testing.T) {
+	if testing.Short() {
+		t.Skip("heavy: statistical test with Monte Carlo draws; runs without -short, as CI does")
+	}
 	for _, y := range []string{"2016", "2021"} {
 		imp := load(t, "ru/ru_"+y+".csv.gz", "ru")
 		tab := audit.Stations(imp, "", audit.TurnoutIssued)
@@ -138,6 +144,9 @@ func TestIntegerByRegion2011(t *testing.T) {
 // and a seeded Monte Carlo of the same null agrees with the exact mean
 // within 4 MC standard errors (elections.md §6).
 func TestIntegerVotersAndMC2012(t *testing.T) {
+	if testing.Short() {
+		t.Skip("heavy: statistical test on the Russian 2012 data with Monte Carlo draws; runs without -short, as CI does")
+	}
 	imp := load(t, "ru/ru_2012.csv.gz", "ru")
 	tab := audit.Stations(imp, "", audit.TurnoutIssued)
 	v := audit.IntegerTest(tab, audit.TurnoutIssued, audit.IntegerOptions{Rule: stats.Float, Weight: "voters", Leader: tab.Winner()})

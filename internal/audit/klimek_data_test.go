@@ -13,6 +13,9 @@ import (
 // the widths around it (meduza2018/meduza.ipynb, elections.md A2) on the
 // Russian station protocols.
 func TestKobakHonest(t *testing.T) {
+	if testing.Short() {
+		t.Skip("heavy: statistical test on real data; runs without -short, as CI does")
+	}
 	for _, tc := range []struct {
 		year string
 		want audit.KlimekHonest
@@ -88,6 +91,9 @@ func TestDipRussia2011(t *testing.T) {
 // once on this machine from the vectors RunForensics uses: received > 0,
 // turnout capped at 1) to the ten digits R printed.
 func TestDipRussiaAgainstR(t *testing.T) {
+	if testing.Short() {
+		t.Skip("heavy: dip tests of real data against R; runs without -short, as CI does")
+	}
 	for _, tc := range []struct {
 		year           string
 		turnout, share float64
@@ -115,6 +121,9 @@ func TestDipRussiaAgainstR(t *testing.T) {
 // Russia 2012: 95,414 stations with votes and voters, 91,114 of them with
 // at least 100 voters (counted independently from the file).
 func TestFingerprintMinRegistered(t *testing.T) {
+	if testing.Short() {
+		t.Skip("heavy: election fingerprints of real data; runs without -short, as CI does")
+	}
 	imp := load(t, "ru/ru_2012.csv.gz", "ru")
 	for _, tc := range []struct {
 		min  int64

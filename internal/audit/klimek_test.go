@@ -22,6 +22,9 @@ func simulate(n int, h KlimekHonest, fi, fe, alpha float64, seed uint64) (t, v [
 // TestFitKlimekRecovers plants fraud parameters in simulated stations
 // (one seed) and fits them with another seed.
 func TestFitKlimekRecovers(t *testing.T) {
+	if testing.Short() {
+		t.Skip("heavy: fits of the Klimek model to simulated elections; runs without -short, as CI does")
+	}
 	h := KlimekHonest{Tau: .55, Nu: .45, SigmaTau: .07, SigmaNu: .08, Theta: .5}
 	for _, tc := range []struct{ fi, fe, alpha float64 }{
 		{0, 0, 1},

@@ -22,6 +22,7 @@ import (
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/decompress"
+	"github.com/tahqiq/tahqiq/internal/progress"
 )
 
 // Import is what reading one file through one map produced.
@@ -67,7 +68,9 @@ func ReadFileWithin(ctx context.Context, path, mapName string, lim decompress.Li
 		return nil, fmt.Errorf("audit: read %s: %w", path, err)
 	}
 	sum := sha256.Sum256(raw)
-	var r io.Reader = bytes.NewReader(raw)
+	prog := progress.Start(ctx, "reading "+filepath.Base(path), "bytes", int64(len(raw)))
+	defer prog.Done()
+	var r io.Reader = &countingReader{r: bytes.NewReader(raw), prog: prog}
 	var zr *decompress.Reader
 	if decompress.IsGzip(raw) {
 		if zr, err = decompress.Gzip(path, r, int64(len(raw)), lim); err != nil {
@@ -353,4 +356,16 @@ func finish(el *tahqiq.Election) {
 			}
 		}
 	}
+}
+
+// countingReader counts the bytes read to a progress phase.
+type countingReader struct {
+	r    io.Reader
+	prog *progress.Phase
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.prog.Add(int64(n))
+	return n, err
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/ledger"
+	"github.com/tahqiq/tahqiq/internal/progress"
 )
 
 // VerifyBundle checks an exported bundle offline: a directory, or a zip
@@ -55,9 +56,10 @@ func VerifyBundleZip(ra io.ReaderAt, size int64, name string, o VerifyOptions) *
 // bundleReader reads a bundle's files for verification, naming each one
 // that is missing or unreadable.
 type bundleReader struct {
-	src bundleSource
-	r   *Report
-	buf []byte
+	src   bundleSource
+	r     *Report
+	buf   []byte
+	meter *progress.Meter
 }
 
 // hash copies rc into h through one buffer.
@@ -87,9 +89,12 @@ func (b *bundleReader) read(name string) []byte {
 // match; nothing else may be there.
 func (b *bundleReader) checkSums() {
 	sums := b.read("SHA256SUMS")
+	prog := b.meter.Phase("checking files against SHA256SUMS", "files", int64(bytes.Count(sums, []byte("\n"))))
+	defer prog.Done()
 	listed := map[string]bool{"SHA256SUMS": true}
 	sc := bufio.NewScanner(bytes.NewReader(sums))
 	for sc.Scan() {
+		prog.Add(1)
 		sum, name, ok := strings.Cut(sc.Text(), "  ")
 		if !ok {
 			b.r.add("file", 0, "SHA256SUMS: bad line %q", sc.Text())
@@ -165,7 +170,7 @@ func (b *bundleReader) earlier(o VerifyOptions) [][]byte {
 }
 
 func verifyBundle(src bundleSource, r *Report, o VerifyOptions) *Report {
-	b := &bundleReader{src: src, r: r, buf: make([]byte, 64<<10)}
+	b := &bundleReader{src: src, r: r, buf: make([]byte, 64<<10), meter: o.Meter}
 	b.checkSums()
 	mb := b.read("manifest.json")
 	if mb == nil {
@@ -285,7 +290,10 @@ func verifyBundleV2(b *bundleReader, mb []byte, o VerifyOptions) {
 		root = tr.Hash
 	}
 	checked := map[string]bool{}
+	prog := b.meter.Phase("checking items", "items", int64(len(v.Items)))
+	defer prog.Done()
 	for _, it := range v.Items {
+		prog.Add(1)
 		r.Items++
 		rec := st.Records[ledger.RecordKey{Kind: tahqiq.RecItem, ID: it.ID}]
 		p, ok := m.Proofs[it.ID]

@@ -39,6 +39,12 @@ type Service struct {
 	Origin   string // checkpoint origin line, e.g. "tahqiq/<org>"
 	Now      func() time.Time
 	Rand     io.Reader // for IDs; crypto/rand when nil
+	// Runs lists the stored analysis runs as they are now, for verifying
+	// the store (runs.Store.Records); nil: the store's runs are not
+	// checked (a service without a data directory).
+	Runs interface {
+		Records() ([]tahqiq.RunRecord, error)
+	}
 }
 
 func (s *Service) now() time.Time {

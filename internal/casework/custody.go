@@ -35,9 +35,19 @@ func (s *Service) ItemCustody(ctx context.Context, actor tahqiq.User, itemID str
 		return Custody{}, err
 	}
 	c := Custody{Item: it, History: []tahqiq.LogEntry{}, Entry: -1, Checkpoint: string(cp.Note)}
+	rd := s.newReader(actor)
 	for _, b := range entries {
 		e, err := ledger.DecodeEntry(b)
 		if err != nil || e.ItemID != it.ID {
+			continue
+		}
+		// the entries the reader may read, as on the log page (a share of
+		// the item with a third organisation is not this reader's to see)
+		ok, err := rd.visible(ctx, e)
+		if err != nil {
+			return Custody{}, err
+		}
+		if !ok {
 			continue
 		}
 		c.History = append(c.History, e)

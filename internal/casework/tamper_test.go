@@ -21,10 +21,12 @@ import (
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/blob"
 	"github.com/tahqiq/tahqiq/internal/casework"
+	"github.com/tahqiq/tahqiq/internal/coord"
 	"github.com/tahqiq/tahqiq/internal/ingest"
 	"github.com/tahqiq/tahqiq/internal/ledger"
 	"github.com/tahqiq/tahqiq/internal/postgres"
 	"github.com/tahqiq/tahqiq/internal/postgres/pgtest"
+	"github.com/tahqiq/tahqiq/internal/runs"
 	"github.com/tahqiq/tahqiq/internal/sqlite"
 )
 
@@ -53,6 +55,8 @@ type world struct {
 	task    tahqiq.Task
 	early   []byte // a checkpoint signed before the last changes
 	token   tahqiq.APIToken
+	runs    *runs.Store
+	run     runs.Info // a coordination run the admin stored
 }
 
 type engine struct {
@@ -226,6 +230,17 @@ func newWorld(t *testing.T, eng engine) *world {
 	must(err)
 	_, err = s.AddNote(ctx, w.admin, w.red.ID, "the returning officer of NA-56")
 	must(err)
+	// a stored coordination run, logged as tahqiq serve and the CLI store
+	// theirs (runs.Store.Log)
+	w.runs = &runs.Store{Dir: filepath.Join(dir, "runs"), Log: s.LogRun, Now: s.Now}
+	s.Runs = w.runs
+	var sh []tahqiq.Share
+	for i, a := range []string{"x:1", "x:2", "x:1", "x:2", "x:3"} {
+		sh = append(sh, tahqiq.Share{Type: tahqiq.ObjRetweet, Object: fmt.Sprint("o", i/2), AccountID: a, PostID: fmt.Sprint("x:p", i), Time: 1707379200 + int64(i)})
+	}
+	made, err := w.runs.MakeCoord(ctx, &runs.CoordRun{Data: coord.Data{Shares: sh}, Params: coord.DefaultParams(), Actor: w.admin.ID, Name: "co-retweets"}, "test", nil)
+	must(err)
+	w.run = made.Info
 	r, err := s.VerifyStore(ctx, casework.VerifyOptions{})
 	must(err)
 	if !r.OK() || len(r.Notes) != 0 {
@@ -361,6 +376,54 @@ func TestTamperStore(t *testing.T) {
 			w.exec(t, `UPDATE api_tokens SET revoked_at = '' WHERE id = ?`, w.token.ID)
 			return casework.VerifyOptions{}
 		}, `API token`, nil},
+		{"run output edited (a link removed from edges.csv)", func(t *testing.T, w *world) casework.VerifyOptions {
+			p, err := w.runs.File(runs.Coord, w.run.ID, "edges.csv")
+			if err != nil {
+				t.Fatal(err)
+			}
+			lines := readLines(t, p)
+			writeLines(t, p, lines[:len(lines)-1])
+			return casework.VerifyOptions{}
+		}, "coordination run %N \"co-retweets\" (", func(t *testing.T, r *casework.Report) {
+			if !hasProblem(r, "differs from every state the log recorded") {
+				t.Errorf("problems %v; want the edited run named as edited", r.Problems)
+			}
+		}},
+		{"run deleted", func(t *testing.T, w *world) casework.VerifyOptions {
+			p, _ := w.runs.Path(runs.Coord, w.run.ID)
+			if err := os.RemoveAll(p); err != nil {
+				t.Fatal(err)
+			}
+			return casework.VerifyOptions{}
+		}, "run coord/%N: entry", func(t *testing.T, r *casework.Report) {
+			if !hasProblem(r, "it is absent: deleted") {
+				t.Errorf("problems %v; want the run named as deleted", r.Problems)
+			}
+		}},
+		{"run planted (a copy under a new id)", func(t *testing.T, w *world) casework.VerifyOptions {
+			from, _ := w.runs.Path(runs.Coord, w.run.ID)
+			id := "c-20260208T090000-abcdef"
+			to := filepath.Join(filepath.Dir(from), id)
+			os.MkdirAll(to, 0o750)
+			ents, _ := os.ReadDir(from)
+			for _, e := range ents {
+				b, _ := os.ReadFile(filepath.Join(from, e.Name()))
+				if e.Name() == "run.json" {
+					b = bytes.Replace(b, []byte(w.run.ID), []byte(id), 1)
+				}
+				os.WriteFile(filepath.Join(to, e.Name()), b, 0o640)
+			}
+			if _, err := w.runs.Get(runs.Coord, id); err != nil {
+				t.Fatalf("the planted run does not read as a run: %v", err)
+			}
+			return casework.VerifyOptions{}
+		}, `coordination run c-20260208T090000-abcdef "co-retweets" (9 files): no log entry made it`, nil},
+		{"run's maker changed (who may read it)", func(t *testing.T, w *world) casework.VerifyOptions {
+			p, _ := w.runs.File(runs.Coord, w.run.ID, "run.json")
+			b, _ := os.ReadFile(p)
+			os.WriteFile(p, bytes.Replace(b, []byte(w.admin.ID), []byte(w.partner.ID), 1), 0o640)
+			return casework.VerifyOptions{}
+		}, "differs from every state the log recorded", nil},
 		{"log entry deleted", func(t *testing.T, w *world) casework.VerifyOptions {
 			w.exec(t, `DELETE FROM ledger_entries WHERE idx = 3`)
 			return casework.VerifyOptions{}
@@ -444,7 +507,7 @@ func TestTamperStore(t *testing.T) {
 					if r.OK() {
 						t.Fatalf("tampering verifies clean")
 					}
-					want := strings.NewReplacer("%F", w.finding.ID, "%R", w.red.ID).Replace(tc.want)
+					want := strings.NewReplacer("%F", w.finding.ID, "%R", w.red.ID, "%N", w.run.ID).Replace(tc.want)
 					if want != "" && !hasProblem(r, want) {
 						t.Errorf("problems %v; want one naming %q", r.Problems, want)
 					}
@@ -764,6 +827,11 @@ func TestVerifyReportRedacts(t *testing.T) {
 	w := newWorld(t, engines(t)[0])
 	w.exec(t, `DELETE FROM case_records WHERE case_id = ?`, w.red.ID)
 	w.exec(t, `UPDATE cases SET title = 'Names of officials (edited)' WHERE id = ?`, w.red.ID)
+	if p, err := w.runs.File(runs.Coord, w.run.ID, "edges.csv"); err != nil {
+		t.Fatal(err)
+	} else {
+		os.WriteFile(p, []byte("edited\n"), 0o640)
+	}
 	partner := w.partner
 	r, err := w.s.VerifyStore(ctx, casework.VerifyOptions{Reader: &partner})
 	if err != nil || r.OK() {
@@ -773,10 +841,16 @@ func TestVerifyReportRedacts(t *testing.T) {
 		if strings.Contains(p.Msg, "Names of officials") || strings.Contains(p.Msg, "returning officer") {
 			t.Errorf("the partner's report discloses the RED case: %s", p)
 		}
+		if strings.Contains(p.Msg, "co-retweets") {
+			t.Errorf("the partner's report names another organisation's run: %s", p)
+		}
+	}
+	if !hasProblem(r, "run coord/"+w.run.ID+" (not readable by farah)") {
+		t.Errorf("the partner's report does not name the edited run by its kind and ID: %v", r.Problems)
 	}
 	own, _ := w.s.VerifyStore(ctx, casework.VerifyOptions{Reader: &w.admin})
-	if !hasProblem(own, "Names of officials (edited)") {
-		t.Errorf("the owner's report does not name its own case: %v", own.Problems)
+	if !hasProblem(own, "Names of officials (edited)") || !hasProblem(own, `"co-retweets"`) {
+		t.Errorf("the owner's report does not name its own case and run: %v", own.Problems)
 	}
 }
 

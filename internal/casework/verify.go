@@ -13,6 +13,7 @@ import (
 	"github.com/tahqiq/tahqiq/internal/blob"
 	"github.com/tahqiq/tahqiq/internal/decompress"
 	"github.com/tahqiq/tahqiq/internal/ledger"
+	"github.com/tahqiq/tahqiq/internal/progress"
 )
 
 // How a verification came to trust the log key it checked against.
@@ -76,6 +77,10 @@ type VerifyOptions struct {
 	Reader *tahqiq.User
 	// Limits bound a zip bundle, checked before any member is read.
 	Limits decompress.Limits
+	// Meter shows how far a bundle's check is (VerifyBundle takes no
+	// context to carry it; nil: nowhere). VerifyStore reports to the
+	// meter of its context.
+	Meter *progress.Meter
 }
 
 // chooseKey decides which key to check against and how far to trust it.
@@ -195,11 +200,14 @@ func (s *Service) VerifyStore(ctx context.Context, o VerifyOptions) (*Report, er
 		entries [][]byte
 		present []ledger.Present
 		items   []tahqiq.Item
+		runs    map[string]tahqiq.RunRecord
 		err     error
 	)
 	// Read a consistent state: every change appends to the log in its own
 	// transaction, so a log of the same size before and after the reads
 	// means no change came in between.
+	prog := progress.Start(ctx, "reading the store", "", 0)
+	defer func() { prog.Done() }()
 	for try := 0; ; try++ {
 		n0, err := s.Store.LogSize(ctx)
 		if err != nil {
@@ -208,6 +216,11 @@ func (s *Service) VerifyStore(ctx context.Context, o VerifyOptions) (*Report, er
 		if present, items, err = s.presentRecords(ctx); err != nil {
 			return nil, err
 		}
+		var pr []ledger.Present
+		if pr, runs, err = s.presentRuns(); err != nil {
+			return nil, err
+		}
+		present = append(present, pr...)
 		if entries, err = s.Store.LogEntries(ctx, 0, n0); err != nil {
 			return nil, err
 		}
@@ -223,7 +236,7 @@ func (s *Service) VerifyStore(ctx context.Context, o VerifyOptions) (*Report, er
 		}
 	}
 	if o.Reader != nil {
-		if present, err = s.redactLabels(ctx, *o.Reader, present); err != nil {
+		if present, err = s.redactLabels(ctx, *o.Reader, present, runs); err != nil {
 			return nil, err
 		}
 	}
@@ -231,6 +244,7 @@ func (s *Service) VerifyStore(ctx context.Context, o VerifyOptions) (*Report, er
 	if err != nil {
 		return nil, err
 	}
+	prog = progress.Start(ctx, "checking the custody log", "", 0)
 	leaves := ledger.Leaves(entries)
 	latest := checkLog(r, leaves, checkpoints, o.Earlier, o)
 	n := int64(len(entries))
@@ -251,14 +265,20 @@ func (s *Service) VerifyStore(ctx context.Context, o VerifyOptions) (*Report, er
 	}
 	st := ledger.Fold(leaves, false)
 	r.Problems = append(r.Problems, st.Problems...)
-	cmp := st.Compare(present, ledger.Scope{})
+	var sc ledger.Scope
+	if s.Runs == nil { // a service without the data directory's runs checks none
+		sc.Only = func(k ledger.RecordKey) bool { return k.Kind != tahqiq.RecRun }
+	}
+	cmp := st.Compare(present, sc)
 	r.Problems = append(r.Problems, cmp.Problems...)
 	r.Records = len(present)
 	if cmp.Legacy > 0 {
-		r.note("%d records were logged before log format 2 and are proven logged, not complete (their deletion or rollback would not show)", cmp.Legacy)
+		r.note("%d records were logged before their entries named records (log format 1, or runs of tahqiq serve before runs were records) and are proven logged, not complete (their deletion or rollback would not show)", cmp.Legacy)
 	}
 	checked := map[string]bool{}
+	prog = progress.Start(ctx, "checking the items' files", "items", int64(len(items)))
 	for _, it := range items {
+		prog.Add(1)
 		r.Items++
 		for _, b := range it.Blobs {
 			if checked[b.SHA256] {
@@ -273,6 +293,7 @@ func (s *Service) VerifyStore(ctx context.Context, o VerifyOptions) (*Report, er
 	}
 	// The stored hash cache must agree with the entries (new appends and
 	// proofs are computed from it).
+	prog = progress.Start(ctx, "checking the stored tree hashes", "", 0)
 	mem := &ledger.MemStore{}
 	if _, err := ledger.New(mem).Append(entries...); err == nil {
 		total := tlog.StoredHashIndex(0, n)
@@ -402,7 +423,7 @@ func viewRecords(v View) []ledger.Present {
 }
 
 // redactLabels names the records reader may not read by kind and ID only.
-func (s *Service) redactLabels(ctx context.Context, reader tahqiq.User, present []ledger.Present) ([]ledger.Present, error) {
+func (s *Service) redactLabels(ctx context.Context, reader tahqiq.User, present []ledger.Present, runs map[string]tahqiq.RunRecord) ([]ledger.Present, error) {
 	rd := s.newReader(reader)
 	users, err := s.Store.FindUsers(ctx)
 	if err != nil {
@@ -423,6 +444,9 @@ func (s *Service) redactLabels(ctx context.Context, reader tahqiq.User, present 
 			ok = sc.whole || (p.Key.Kind == tahqiq.RecItem && sc.items[p.Key.ID]) || (p.Key.Kind == tahqiq.RecCase && len(sc.items) > 0)
 		case p.Key.Kind == tahqiq.RecOrg:
 			ok = p.Key.ID == reader.OrgID
+		case p.Key.Kind == tahqiq.RecRun:
+			rec, known := runs[p.Key.ID]
+			ok = known && s.RunAccess(ctx, reader, rec.Kind, rec.ID, rec.CreatedBy, rec.Dataset) == nil
 		case p.Key.Kind == tahqiq.RecUser, p.Key.Kind == tahqiq.RecCredential:
 			ok = orgOf[p.Key.ID] == reader.OrgID
 		}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/progress"
 	"github.com/tahqiq/tahqiq/internal/textkey"
 	"github.com/tahqiq/tahqiq/internal/textnorm"
 )
@@ -159,6 +160,7 @@ outer:
 // depend on their number).
 func analyseAll(ctx context.Context, posts []Post, workers int) ([]postDoc, error) {
 	docs := make([]postDoc, len(posts))
+	prog := progress.Start(ctx, "analysing posts", "posts", int64(len(posts)))
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for w := 0; w < max(1, workers); w++ {
@@ -170,9 +172,11 @@ func analyseAll(ctx context.Context, posts []Post, workers int) ([]postDoc, erro
 				if lo >= len(posts) || ctx.Err() != nil {
 					return
 				}
-				for i := lo; i < min(lo+1024, len(posts)); i++ {
+				hi := min(lo+1024, len(posts))
+				for i := lo; i < hi; i++ {
 					docs[i] = analysePost(posts[i].Text)
 				}
+				prog.Add(int64(hi - lo))
 			}
 		}()
 	}
@@ -220,6 +224,7 @@ func Find(ctx context.Context, cls []Claim, posts []Post, p Params) (*Result, er
 	}
 	r.Timings["analyse_s"] = time.Since(start).Seconds()
 	start = time.Now()
+	progress.Start(ctx, "indexing posts", "", 0)
 	lightIdx, skelIdx := map[string][]int32{}, map[string][]int32{}
 	var totalLen int
 	for i, d := range docs {
@@ -258,10 +263,13 @@ func Find(ctx context.Context, cls []Claim, posts []Post, p Params) (*Result, er
 	}
 	var touched []int32
 	stamp := int32(0)
+	prog := progress.Start(ctx, "matching claims", "claims", int64(len(cls)))
+	defer prog.Done()
 	for ci := range cls {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
+		prog.Set(int64(ci))
 		c := &cls[ci]
 		cd := textkey.Analyze(c.ClaimReviewed)
 		type cword struct {

@@ -13,6 +13,7 @@ import (
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/audit"
 	"github.com/tahqiq/tahqiq/internal/chromium"
+	"github.com/tahqiq/tahqiq/internal/progress"
 	"github.com/tahqiq/tahqiq/internal/stats"
 )
 
@@ -108,12 +109,15 @@ func newAuditCheckCmd(e *env) *cobra.Command {
 				return err
 			}
 			printRejects(e, imp, 20)
+			ph := progress.Start(cmd.Context(), "checking forms", "", 0)
 			res := audit.Check(imp, o)
 			if out != "" {
+				ph = progress.Start(cmd.Context(), "writing "+out, "", 0)
 				if err := audit.WriteChecks(out, imp, res); err != nil {
 					return err
 				}
 			}
+			ph.Done()
 			fmt.Fprintf(e.stdout, "%d form instances, %d flags\n", res.Forms, len(res.Flags))
 			for _, r := range sortedKeys(res.Counts) {
 				fmt.Fprintf(e.stdout, "  %-28s %d\n", r, res.Counts[r])
@@ -151,7 +155,9 @@ func writtenTo(cmd *cobra.Command, e *env, out string, w io.Writer) error {
 	if out == "" {
 		return nil
 	}
+	ph := progress.Start(cmd.Context(), "printing report.pdf", "", 0)
 	err := audit.WritePDF(cmd.Context(), out)
+	ph.Done()
 	switch {
 	case errors.Is(err, chromium.ErrNotInstalled):
 		fmt.Fprintln(e.stderr, "audit: Chromium not installed: no report.pdf written (install chromium for PDF); report.html is complete")
@@ -259,15 +265,18 @@ func newAuditForensicsCmd(e *env) *cobra.Command {
 				return err
 			}
 			printRejects(e, imp, 5)
+			ph := progress.Start(cmd.Context(), "forensic tests", "", 0)
 			f, err := audit.RunForensics(imp, o)
 			if err != nil {
 				return err
 			}
 			if out != "" {
+				ph = progress.Start(cmd.Context(), "writing "+out, "", 0)
 				if err := audit.WriteForensics(out, imp, f); err != nil {
 					return err
 				}
 			}
+			ph.Done()
 			if asJSON {
 				if err := writtenTo(cmd, e, out, e.stderr); err != nil {
 					return err

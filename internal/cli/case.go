@@ -56,7 +56,7 @@ func withActorAs(cmd *cobra.Command, e *env, f *caseFlags, changes bool, who fun
 		}
 	}
 	if !f.json {
-		if txt, ok := forPeople(newNamer(ctx, s), out); ok {
+		if txt, ok := forPeople(newNamer(ctx, s, actor), out); ok {
 			out = text(txt)
 		}
 	}
@@ -115,7 +115,7 @@ func newCaseCmd(e *env) *cobra.Command {
 					return text("no cases you can read (open one: tahqiq case new --title TITLE)"), nil
 				}
 				var b strings.Builder
-				n := newNamer(ctx, s)
+				n := newNamer(ctx, s, a)
 				for _, c := range cs {
 					fmt.Fprintf(&b, "%s\t%s\tTLP:%s\t%s\t%s\n", c.ID, c.CreatedAt.Format("2006-01-02"), strings.ToUpper(string(c.TLP)), n.org(c.OrgID), c.Title)
 				}

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/tahqiq/tahqiq/internal/cli"
+	"github.com/tahqiq/tahqiq/internal/postgres/pgtest"
 )
 
 func runCase(t *testing.T, data string, args ...string) (string, int) {
@@ -140,5 +141,75 @@ func TestVerifyZipBomb(t *testing.T) {
 	out, code = runCase(t, t.TempDir(), "verify", "--max-ratio", "2000", bomb)
 	if code != 6 || strings.Contains(out, "decompression bomb") || !strings.Contains(out, "SHA256SUMS: missing") {
 		t.Errorf("verify --max-ratio 2000: exit %d, %q; want the member read and the bundle found wanting", code, out)
+	}
+}
+
+// TestCaseUserNamesCLI: the case commands name users as the reader may
+// see them (casework.People), on the embedded store and on PostgreSQL: the
+// case's own organisation by name, a partner shared the case as "a user of
+// Team" (never the name); the HTML report the same way.
+func TestCaseUserNamesCLI(t *testing.T) {
+	srv := pgtest.Start(t)
+	for _, engine := range []struct {
+		name string
+		args []string
+	}{
+		{"sqlite", nil},
+		{"postgres", []string{"--db", srv.NewDatabase(t)}},
+	} {
+		t.Run(engine.name, func(t *testing.T) {
+			data := t.TempDir()
+			tq := func(as string, args ...string) string {
+				t.Helper()
+				var out, errb bytes.Buffer
+				pre := append([]string{"--data", data, "--quiet"}, engine.args...)
+				if as != "" {
+					pre = append(pre, "--as", as)
+				}
+				if code := cli.Main(context.Background(), append(pre, args...), strings.NewReader(""), &out, &errb); code != 0 {
+					t.Fatalf("tahqiq %s: exit %d: %s", strings.Join(args, " "), code, errb.String())
+				}
+				return out.String()
+			}
+			tq("", "org", "init", "--org", "Team", "--admin", "amina")
+			tq("", "org", "add", "Partner")
+			tq("", "org", "add-user", "chen", "--org", "Partner", "--role", "admin")
+			var c struct{ ID string }
+			if err := json.Unmarshal([]byte(tq("amina", "case", "new", "--title", "NA-56", "--json")), &c); err != nil {
+				t.Fatal(err)
+			}
+			f := filepath.Join(t.TempDir(), "form45.txt")
+			os.WriteFile(f, []byte("Form 45, station 17: 412 votes"), 0o644)
+			tq("amina", "case", "attach", c.ID, f)
+			tq("amina", "case", "note", c.ID, "checked against the RO's copy")
+			tq("amina", "case", "share", c.ID, "--org", "Partner")
+
+			own := tq("amina", "case", "show", c.ID)
+			theirs := tq("chen", "case", "show", c.ID)
+			for _, tc := range []struct {
+				who, out, has, not string
+			}{
+				{"amina", own, "opened", "a user of"},
+				{"chen", theirs, "by a user of Team of Team", "amina"},
+			} {
+				if !strings.Contains(tc.out, tc.has) || strings.Contains(tc.out, tc.not) {
+					t.Errorf("case show as %s: want %q, not %q:\n%s", tc.who, tc.has, tc.not, tc.out)
+				}
+			}
+			if !strings.Contains(own, "by amina of Team") || !strings.Contains(own, "amina, 20") {
+				t.Errorf("case show as amina: want her name on the case, the item and the note:\n%s", own)
+			}
+			if !strings.Contains(theirs, "a user of Team, 20") {
+				t.Errorf("case show as chen: want the note by a user of Team:\n%s", theirs)
+			}
+			for as, want := range map[string]string{"amina": "by amina", "chen": "by a user of Team"} {
+				out := filepath.Join(t.TempDir(), as+".html")
+				tq(as, "case", "report", c.ID, "--out", out)
+				b, _ := os.ReadFile(out)
+				if !strings.Contains(string(b), want) || (as == "chen" && strings.Contains(string(b), "amina")) {
+					t.Errorf("report as %s: want %q (and no amina for chen)", as, want)
+				}
+			}
+		})
 	}
 }

@@ -29,9 +29,6 @@ and refuses a smaller one, another of the same size, or a larger one
 without a consistency proof, so the operator cannot show two histories.
 "tahqiq checkpoint prove" makes that proof from the store; "tahqiq
 checkpoint check" checks one offline.`,
-		Example: `  tahqiq checkpoint > today.checkpoint
-  tahqiq checkpoint prove --from yesterday.checkpoint > proof.json
-  tahqiq checkpoint cosign today.checkpoint --key fia.key --log-key ecp-log.pub --state fia-witness --proof proof.json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			s, db, err := openCasework(cmd.Context(), e, true)
@@ -49,7 +46,6 @@ checkpoint check" checks one offline.`,
 	}
 	var name, out string
 	keygen := &cobra.Command{Use: "keygen --name NAME --out DIR", Short: "make a witness key pair (NAME.key 0600, NAME.pub)", Args: cobra.NoArgs,
-		Example: "  tahqiq checkpoint keygen --name witness.fia.gov.pk --out keys",
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if name == "" || out == "" {
 				return tahqiq.Errorf(tahqiq.EINVALID, "keygen: --name and --out are required")

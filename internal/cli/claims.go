@@ -19,6 +19,7 @@ import (
 	"github.com/tahqiq/tahqiq/internal/casework"
 	"github.com/tahqiq/tahqiq/internal/claims"
 	"github.com/tahqiq/tahqiq/internal/rundir"
+	"github.com/tahqiq/tahqiq/internal/runs"
 )
 
 func newClaimsCmd(e *env) *cobra.Command {
@@ -206,7 +207,7 @@ func newClaimsMatchCmd(e *env) *cobra.Command {
 	p := claims.DefaultParams()
 	var pf postFlags
 	var claimFiles []string
-	var set, out string
+	var set, out, name string
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "match (--claims FILE... | --set NAME) (--dataset NAME | --input FILE...) --out DIR [flags]",
@@ -225,6 +226,10 @@ URL or X status id) is a link with score 1. Posts in another language than
 the claim's are left out (--langs bridge: Urdu script and Roman Urdu, Roman
 Urdu and English, and undetermined posts are compared).
 
+A run of a stored dataset is kept in the store (--data/runs/claims; tahqiq
+serve lists it to those who may read the dataset) and also copied to --out
+when given; a run of --input files is written to --out only.
+
 Outputs in DIR: matches.csv (claim_url, post_id, score, status,
 matched_terms, missing_terms, post_coverage, bm25, numbers, short, via,
 languages, account, times, verdict, claim and post text), ranked per claim;
@@ -233,8 +238,8 @@ post repeats the claim's words: a debunk quoting the claim matches too.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			if out == "" {
-				return tahqiq.Errorf(tahqiq.EINVALID, "--out DIR is required")
+			if out == "" && pf.dataset == "" {
+				return tahqiq.Errorf(tahqiq.EINVALID, "--out DIR is required with --input")
 			}
 			if (set == "") == (len(claimFiles) == 0) {
 				return tahqiq.Errorf(tahqiq.EINVALID, "give either --set NAME or --claims FILE...")
@@ -249,29 +254,45 @@ post repeats the claim's words: a debunk quoting the claim matches too.`,
 			if err != nil {
 				return err
 			}
-			start := time.Now()
-			var posts []claims.Post
-			read, err := e.readPosts(ctx, &pf, false, func(tp *tahqiq.Post) error {
-				if tp.Kind != tahqiq.KindService && tp.Kind != tahqiq.KindRepost {
-					posts = append(posts, claims.FromPost(*tp))
+			cr := runs.ClaimsRun{Claims: cls, ClaimInputs: claimInputs, ClaimSet: set, Params: p}
+			var actor string
+			if pf.dataset != "" {
+				actor, err = e.withDataset(ctx, pf.dataset, func(db runs.PostSource) (err error) {
+					cr.Posts, cr.TextRun, err = runs.DatasetClaimPosts(ctx, db, pf.dataset)
+					return err
+				})
+			} else {
+				start := time.Now()
+				var read postsRead
+				read, err = e.readPosts(ctx, &pf, nil, func(tp *tahqiq.Post) error {
+					if tp.Kind != tahqiq.KindService && tp.Kind != tahqiq.KindRepost {
+						cr.Posts = append(cr.Posts, claims.FromPost(*tp))
+					}
+					return nil
+				})
+				cr.Source, cr.Read = read.Source, time.Since(start).Seconds()
+			}
+			if err != nil {
+				return err
+			}
+			cr.Actor, cr.Name = actor, name
+			rs := e.runStore(nil)
+			var m *claims.Manifest
+			var in runs.Info
+			if pf.dataset != "" {
+				if in, m, err = rs.StoreClaims(ctx, &cr, Version); err == nil && out != "" {
+					dir, _ := rs.Path(runs.Claims, in.ID)
+					err = copyFiles(dir, out, m.Files)
 				}
-				return nil
-			})
-			if err != nil {
-				return err
+			} else {
+				_, m, err = runs.MakeClaims(ctx, &cr, Version, out)
 			}
-			readTime := time.Since(start).Seconds()
-			r, err := claims.Find(ctx, cls, posts, p)
-			if err != nil {
-				return err
-			}
-			r.Timings["read_s"] = readTime
-			m, err := r.WriteDir(out, claims.WriteOptions{Version: Version, Now: time.Now(), Source: read.Source, Claims: claimInputs})
 			if err != nil {
 				return err
 			}
 			if asJSON {
 				return writeJSON(e.stdout, struct {
+					Run     string             `json:"run,omitempty"` // the stored run's id (--dataset)
 					Out     string             `json:"out"`
 					Counts  map[string]int64   `json:"counts"`
 					Params  claims.Params      `json:"params"`
@@ -279,21 +300,28 @@ post repeats the claim's words: a debunk quoting the claim matches too.`,
 					Inputs  []rundir.Input     `json:"inputs"`
 					Files   []string           `json:"files"`
 					Timings map[string]float64 `json:"timings_s"`
-				}{out, m.Counts, m.Params, m.Claims, m.Inputs, m.Files, m.Timings})
+				}{in.ID, out, m.Counts, m.Params, m.Claims, m.Inputs, m.Files, m.Timings})
 			}
 			c := m.Counts
 			fmt.Fprintf(e.stdout, "claims match: %d claims x %d posts (reposts left out) -> %d links, %d suggestions\n", c["claims"], c["posts"], c["link"], c["suggest"])
 			fmt.Fprintf(e.stdout, "  suggest >= %g, link >= %g (and >= %d words, numbers agreeing), languages %s\n", p.Suggest, p.Link, p.MinWords, p.Langs)
-			fmt.Fprintf(e.stdout, "  wrote %s: %s\n", out, strings.Join(m.Files, ", "))
+			if in.ID != "" {
+				dir, _ := rs.Path(runs.Claims, in.ID)
+				fmt.Fprintf(e.stdout, "  run %s kept in %s\n", in.ID, dir)
+			}
+			if out != "" {
+				fmt.Fprintf(e.stdout, "  wrote %s: %s\n", out, strings.Join(m.Files, ", "))
+			}
 			return nil
 		},
 	}
 	f := cmd.Flags()
 	pf.add(f)
+	f.StringVar(&name, "name", "", "what to call the run (shown beside its id)")
 	f.StringArrayVar(&claimFiles, "claims", nil, "fact-check file (ClaimReview JSON-LD, HTML with it, Fact Check API JSON, CSV); repeatable")
 	f.StringVar(&set, "set", "", "claim set of the store (tahqiq claims import)")
 	f.StringVar(&set, "claim-set", "", "same as --set")
-	f.StringVar(&out, "out", "", "output directory (required)")
+	f.StringVar(&out, "out", "", "output directory (required with --input; with --dataset the run is kept in the store and also copied here)")
 	f.BoolVar(&asJSON, "json", false, "print a JSON summary")
 	f.Float64Var(&p.Suggest, "suggest", p.Suggest, "score from which a post is a suggested match")
 	f.Float64Var(&p.Link, "link", p.Link, "score from which a post is linked to the claim")

@@ -6,7 +6,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -15,8 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/tahqiq/tahqiq"
-	"github.com/tahqiq/tahqiq/internal/coord"
+	"github.com/tahqiq/tahqiq/internal/progress"
 )
 
 // Version is the tahqiq version, recorded in every manifest.
@@ -29,14 +27,16 @@ type env struct {
 	stderr io.Writer
 	log    *slog.Logger
 
-	dataDir string // --data, embedded store directory
-	dbURL   string // --db, PostgreSQL URL; empty: the embedded store (wire.go)
-	quiet   bool   // --quiet: no progress output
-	as      string // --as, the user acting; empty: the system administrator (actor.go)
+	dataDir string          // --data, embedded store directory
+	dbURL   string          // --db, PostgreSQL URL; empty: the embedded store (wire.go)
+	quiet   bool            // --quiet: no progress line
+	meter   *progress.Meter // the progress line on a terminal, or nil (progress.go)
+	as      string          // --as, the user acting; empty: the system administrator (actor.go)
 	// creates is set by the commands that may make a new embedded store
 	// (import, org, demo, serve); every other command refuses a --data
 	// directory without one instead of leaving an empty store behind.
 	creates bool
+	ran     bool // the command line parsed and the command ran
 }
 
 // Main runs the command line args and returns the process exit code.
@@ -47,24 +47,13 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	err := root.ExecuteContext(ctx)
-	if err == nil {
-		return 0
+	cmd, err := root.ExecuteContextC(ctx)
+	e.meter.Close() // the progress line goes before anything more is said
+	code, msg := exitCodeOf(ctx, cmd, err, e.ran)
+	if msg != "" {
+		fmt.Fprintln(stderr, "tahqiq:", msg)
 	}
-	var ee *exitError
-	if errors.As(err, &ee) {
-		if ee.msg != "" {
-			fmt.Fprintln(stderr, "tahqiq:", ee.msg)
-		}
-		return ee.code
-	}
-	var pe *coord.ParamError
-	if errors.As(err, &pe) { // a run's parameter, said as this command's flag
-		fmt.Fprintln(stderr, "tahqiq:", pe.Phrase(flagName))
-		return exitCode(err)
-	}
-	fmt.Fprintln(stderr, "tahqiq:", err)
-	return exitCode(err)
+	return code
 }
 
 // flagName is the flag of a run's parameter: window_kind is --window-kind.
@@ -82,6 +71,8 @@ that anyone can verify offline.`,
 		SilenceErrors: true,
 		Version:       Version,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			e.ran = true // the command line parsed (exitCodeOf)
+			e.startProgress(cmd)
 			level := slog.LevelWarn
 			if verbose {
 				level = slog.LevelDebug
@@ -99,7 +90,7 @@ that anyone can verify offline.`,
 	root.PersistentFlags().StringVar(&e.dbURL, "db", os.Getenv("TAHQIQ_DB"), "database URL, postgres://...; empty: the embedded store in --data (env TAHQIQ_DB)")
 	root.PersistentFlags().StringVar(&e.as, "as", os.Getenv("TAHQIQ_USER"), "act as this user (env TAHQIQ_USER); once the store has an organisation, commands that read or change evidence need it")
 	root.PersistentFlags().BoolVarP(&verbose, "verbose", "v", false, "log debug messages to stderr")
-	root.PersistentFlags().BoolVarP(&e.quiet, "quiet", "q", false, "no progress output on stderr")
+	root.PersistentFlags().BoolVarP(&e.quiet, "quiet", "q", false, "no progress line on stderr (it is shown only on a terminal)")
 
 	root.AddCommand(
 		newImportCmd(e),
@@ -109,6 +100,7 @@ that anyone can verify offline.`,
 		newNarrativesCmd(e),
 		newClaimsCmd(e),
 		newTargetsCmd(e),
+		newAccountsCmd(e),
 		newSynthCmd(e),
 		newDemoCmd(e),
 		newAuditCmd(e),
@@ -123,7 +115,9 @@ that anyone can verify offline.`,
 		newWorkerCmd(e),
 		newWatchCmd(e),
 		newPublishCmd(e),
+		newExitCodesTopic(),
 	)
+	addExamples(root)
 	return root
 }
 
@@ -135,24 +129,3 @@ type exitError struct {
 }
 
 func (e *exitError) Error() string { return e.msg }
-
-// exitCode maps a domain error code to a process exit code. This is the
-// only place where that mapping lives.
-func exitCode(err error) int {
-	switch tahqiq.ErrorCode(err) {
-	case "":
-		return 0
-	case tahqiq.EINVALID:
-		return 2
-	case tahqiq.ENOTFOUND:
-		return 3
-	case tahqiq.ECONFLICT:
-		return 4
-	case tahqiq.EFORBIDDEN, tahqiq.EUNAUTHORIZED:
-		return 5
-	case tahqiq.EVERIFY:
-		return 6
-	default:
-		return 1
-	}
-}

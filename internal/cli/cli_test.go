@@ -34,7 +34,7 @@ func TestCLIErrors(t *testing.T) {
 		{"import unknown format", []string{"import", "--format", "nope", "-"}, 2, "", `unknown format "nope"`},
 		{"export without dataset", []string{"export", "shares"}, 2, "", "--dataset is required"},
 		{"bad option", []string{"import", "--option", "novalue", "x"}, 2, "", `--option "novalue": want KEY=VALUE`},
-		{"unknown command", []string{"frobnicate"}, 1, "", "unknown command"},
+		{"unknown command", []string{"frobnicate"}, 2, "", "unknown command"},
 		{"nats-listen without the embedded server", []string{"serve", "--nats", "off", "--nats-listen", "127.0.0.1:4222"}, 2, "", "--nats-listen sets the embedded NATS server's address; with --nats off there is none"},
 		{"coord parameter said as its flag", []string{"coord", "--input", "x.csv", "--out", "o", "--window-kind", "weekly"}, 2, "", `--window-kind "weekly": want sliding, tumbling`},
 		{"coord window said as its flag", []string{"coord", "--input", "x.csv", "--out", "o", "--fast-window", "10"}, 2, "", `--fast-window "10": give a unit, e.g. 10s`},

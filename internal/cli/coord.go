@@ -30,6 +30,7 @@ func newCoordCmd(e *env) *cobra.Command {
 	var lf limitFlags
 	var inputs, by, options []string
 	layoutEdges := layout.DefaultMaxEdges
+	var runName string
 	cmd := &cobra.Command{
 		Use:   "coord (--dataset NAME [--out DIR] | --input FILE... --out DIR) [flags]",
 		Short: "Find accounts that act together (co-retweet, co-link, co-hashtag, same text, same image ...)",
@@ -63,6 +64,9 @@ every option and output column.`,
 			if out == "" && dataset == "" {
 				return tahqiq.Errorf(tahqiq.EINVALID, "--out DIR is required with --input")
 			}
+			if runName != "" && dataset == "" {
+				return tahqiq.Errorf(tahqiq.EINVALID, "--name names a run kept in the store: give it with --dataset (a run of --input files is not kept)")
+			}
 			var err error
 			if p.Window, err = runs.ParseWindow("window", window); err != nil {
 				return err
@@ -81,6 +85,7 @@ every option and output column.`,
 			var r runs.CoordRun
 			if dataset != "" {
 				r, err = e.datasetRun(ctx, dataset, p)
+				r.Name = runName
 			} else {
 				start := time.Now()
 				fo, ferr := formatOptions(mapSpec, options)
@@ -90,11 +95,7 @@ every option and output column.`,
 				if format, ferr = mapFormat(mapSpec, format); ferr != nil {
 					return ferr
 				}
-				var tp *[]coord.TextPost
-				if slices.Contains(p.Types, coord.ObjNearText) {
-					tp = &r.Data.Texts
-				}
-				r.Data.Shares, r.Data.Reach, r.Source, err = e.fileShares(ctx, inputs, format, fo, tp, lf.limits())
+				r.Data, r.Source, err = e.fileData(ctx, inputs, format, fo, slices.Contains(p.Types, coord.ObjNearText), p.Graph, lf.limits())
 				r.Params, r.Read = p, time.Since(start).Seconds()
 			}
 			if err != nil {
@@ -109,8 +110,7 @@ every option and output column.`,
 			}
 			var made *runs.CoordMade
 			if dataset != "" {
-				rs := &runs.Store{Dir: filepath.Join(e.dataDir, "runs"), Engine: eng.engine}
-				if made, err = rs.MakeCoord(ctx, &r, Version, nil); err == nil && out != "" {
+				if made, err = e.runStore(eng.engine).MakeCoord(ctx, &r, Version, nil); err == nil && out != "" {
 					err = copyFiles(made.Dir, out, made.Manifest.Files)
 				}
 			} else {
@@ -146,6 +146,7 @@ every option and output column.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&dataset, "dataset", "", "dataset of the store to analyse")
+	f.StringVar(&runName, "name", "", "what to call a --dataset run kept in the store (shown beside its ID, in the web UI and the custody log)")
 	sf.add(f)
 	f.StringArrayVar(&inputs, "input", nil, "file to read straight from disk (repeatable; anything tahqiq import reads)")
 	f.StringVar(&format, "format", "", "input format for --input (default: detected)")
@@ -160,7 +161,7 @@ every option and output column.`,
 	f.IntVar(&p.MinParticipation, "min-participation", p.MinParticipation, "CooRTweet's min_participation (two-step OR rule); 1 keeps every pair")
 	f.StringVar(&p.ParticipationScope, "participation-scope", p.ParticipationScope, "type (per object type, as CooRTweet's vignette) or all")
 	f.Float64Var(&p.MinWeight, "min-weight", p.MinWeight, "drop edges under this weight (CNT min_edge_weight; per direction for messages)")
-	f.Float64Var(&p.Percentile, "percentile", p.Percentile, "flag edges with weight > this R type-7 quantile of all weights (CooRTweet edge_weight, e.g. 0.5); 0 flags every edge")
+	f.Float64Var(&p.Percentile, "percentile", p.Percentile, "flag edges with weight > this R type-7 quantile of all weights (CooRTweet edge_weight: 0.5 flags those above the median weight); communities are those of the flagged edges; 0 flags every edge")
 	f.StringVar(&fastWindow, "fast-window", "", "also report a faster layer (CooRTweet flag_speed_share), e.g. 10s")
 	f.BoolVar(&p.KeepLoops, "keep-loops", false, "keep shares whose post is the object itself (CooRTweet remove_loops=FALSE)")
 	f.IntVar(&p.Workers, "workers", 0, "parallel workers (default: all cores); results do not depend on it")
@@ -229,35 +230,21 @@ func copyFile(from, to string) error {
 	return dst.Close()
 }
 
-// fileShares reads files straight from disk through the importers.
-// With texts non-nil, the texts of posts that are not reposts are
-// collected into it (for --by near-text). The source it returns names
-// each file as given and by its absolute path, with the importers'
-// options, their rejects and the records that brought nothing.
-func (e *env) fileShares(ctx context.Context, files []string, format string, fo map[string]string, texts *[]coord.TextPost, lim decompress.Limits) ([]tahqiq.Share, map[string]coord.Reach, coord.Source, error) {
-	var shares []tahqiq.Share
-	var reach runs.Reach // as a dataset of these files would keep it
+// fileData reads files straight from disk through the importers, for a
+// coordination run (runs.FileData: shares, the accounts' names, with graph their signals
+// and reach, with near the texts of posts that are not reposts). The source it
+// returns names each file as given and by its absolute path, with the
+// importers' options, their rejects and the records that brought nothing.
+func (e *env) fileData(ctx context.Context, files []string, format string, fo map[string]string, near, graph bool, lim decompress.Limits) (coord.Data, coord.Source, error) {
+	fd := runs.FileData{Near: near, Graph: graph}
 	im := e.importer()
 	im.Limits = lim
-	sum, err := im.Read(ctx, files, ingest.Options{Format: format, FormatOptions: fo, Stdin: e.stdin, Progress: e.progressOut()}, func(it *ingest.Item) error {
-		shares = append(shares, it.Shares...)
-		for _, a := range it.Parsed.Accounts {
-			reach.Account(a)
-		}
-		for i, p := range it.Parsed.Posts {
-			if !it.New[i] {
-				continue
-			}
-			reach.Author(p.AuthorUID)
-			reach.Post(p)
-			if texts != nil && p.Kind != tahqiq.KindRepost && p.Text != "" {
-				*texts = append(*texts, runs.TextPost(p))
-			}
-		}
+	sum, err := im.Read(ctx, files, ingest.Options{Format: format, FormatOptions: fo, Stdin: e.stdin}, func(it *ingest.Item) error {
+		fd.Add(it)
 		return nil
 	})
 	if err != nil {
-		return nil, nil, coord.Source{}, err
+		return coord.Data{}, coord.Source{}, err
 	}
 	for _, r := range sum.Rejected {
 		fmt.Fprintf(e.stderr, "tahqiq: rejected %s:%d: %s\n", r.File, r.Line, r.Reason)
@@ -293,7 +280,7 @@ func (e *env) fileShares(ctx context.Context, files []string, format string, fo 
 		}
 		src.Inputs = append(src.Inputs, in)
 	}
-	return shares, reach.Map(), src, nil
+	return fd.Data(), src, nil
 }
 
 func newCoordExplainCmd(e *env) *cobra.Command {
@@ -304,19 +291,40 @@ func newCoordExplainCmd(e *env) *cobra.Command {
 		Use:   "explain --run DIR ACCOUNT_A ACCOUNT_B",
 		Short: "Print the posts and times behind one edge of a coordination run",
 		Long: `Print the co-share pairs (object, posts, times, dt) that tie two accounts in
-a run written by "tahqiq coord". The run's evidence.csv.gz is read; when the
-run was made with --evidence=false, the run is repeated from its manifest,
-from any directory: the same inputs (files by their absolute paths, read with
-the recorded --format, --map and --option, checked by SHA-256; a dataset with
-the same files), the same parameters; a repeat that does not give the counts
-the manifest recorded (another text normalisation, say) is refused.`,
+a run written by "tahqiq coord". An account is given as its UID
+(x:1014289465672716288), as the id the input file wrote (1014289465672716288,
+without the platform), as its handle (stephy_wr or @stephy_wr) or as its
+name; one that names several accounts of the run is refused with the list of
+them. The run's evidence.csv.gz is read; when the run was made with
+--evidence=false, the run is repeated from its manifest, from any directory:
+the same inputs (files by their absolute paths, read with the recorded
+--format, --map and --option, checked by SHA-256; a dataset with the same
+files), the same parameters; a repeat that does not give the counts the
+manifest recorded (another text normalisation, say) is refused.`,
+		Example: `  tahqiq coord explain --run out x:1235574652895989760 x:2741420162
+  tahqiq coord explain --run out @Zimal23_K iqbalhussainsts
+  tahqiq coord explain --run out 0fb4232d1b7b37069c13ee17579bd10e 7d0e462c10d52c4ec1db5af953bf9b26 --json`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			if run == "" {
 				return tahqiq.Errorf(tahqiq.EINVALID, "--run DIR is required")
 			}
-			rows, err := explain(ctx, e, run, args[0], args[1], lf.limits())
+			accounts, err := coord.RunAccounts(run)
+			if err != nil {
+				return err
+			}
+			var ends [2]tahqiq.Account
+			for i, ref := range args {
+				if ends[i], err = tahqiq.ResolveAccount(ref, run, accounts); err != nil {
+					return err
+				}
+			}
+			if ends[1].UID < ends[0].UID {
+				ends[0], ends[1] = ends[1], ends[0]
+			}
+			a, b := ends[0], ends[1]
+			rows, err := explain(ctx, e, run, a.UID, b.UID, lf.limits())
 			if err != nil {
 				return err
 			}
@@ -331,18 +339,22 @@ the manifest recorded (another text normalisation, say) is refused.`,
 					TimeA      string `json:"time_a"`
 					TimeB      string `json:"time_b"`
 					Dt         int64  `json:"dt"`
+					HandleA    string `json:"handle_a"`
+					NameA      string `json:"name_a"`
+					HandleB    string `json:"handle_b"`
+					NameB      string `json:"name_b"`
 				}
 				list := make([]row, 0, len(rows))
 				for _, r := range rows {
 					rec := r.Record()
-					list = append(list, row{rec[0], rec[1], rec[2], rec[3], rec[4], rec[5], rec[6], rec[7], r.Dt()})
+					list = append(list, row{rec[0], rec[1], rec[2], rec[3], rec[4], rec[5], rec[6], rec[7], r.Dt(), a.Handle, a.Name, b.Handle, b.Name})
 				}
 				return writeJSON(e.stdout, list)
 			}
 			if len(rows) == 0 {
-				return tahqiq.Errorf(tahqiq.ENOTFOUND, "no edge between %s and %s in %s", args[0], args[1], run)
+				return tahqiq.Errorf(tahqiq.ENOTFOUND, "no edge between %s and %s in %s", tahqiq.AccountLabel(a), tahqiq.AccountLabel(b), run)
 			}
-			fmt.Fprintf(e.stdout, "%d co-share pairs between %s (a) and %s (b):\n", len(rows), rows[0].AccountA, rows[0].AccountB)
+			fmt.Fprintf(e.stdout, "%d co-share pairs between\n  a: %s\n  b: %s\n", len(rows), tahqiq.AccountLabel(a), tahqiq.AccountLabel(b))
 			tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "TYPE\tOBJECT\tPOST_A\tTIME_A\tPOST_B\tTIME_B\tDT_S")
 			for _, r := range rows {
@@ -405,11 +417,7 @@ func explain(ctx context.Context, e *env, run, a, b string, lim decompress.Limit
 		if m.Map != "" {
 			fo["map"] = m.Map
 		}
-		var tp *[]coord.TextPost
-		if slices.Contains(m.Params.Types, coord.ObjNearText) {
-			tp = &data.Texts
-		}
-		data.Shares, _, src, err = e.fileShares(ctx, files, m.Format, fo, tp, lim)
+		data, src, err = e.fileData(ctx, files, m.Format, fo, slices.Contains(m.Params.Types, coord.ObjNearText), false, lim)
 		if err == nil && !sameFiles(src.Inputs, m.Inputs) {
 			for i, in := range m.Inputs {
 				if i >= len(src.Inputs) || src.Inputs[i].SHA256 != in.SHA256 {

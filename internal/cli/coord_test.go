@@ -155,14 +155,15 @@ func readEdges(t *testing.T, path string) [][2]string {
 // where the server keeps its runs (without --out too), as the one who
 // acts, and writes to --out the files of the run kept; the server's run
 // of the same request (the run store, as POST /api/v1/coord/runs makes
-// it) writes the same files. A run of files is not kept in the store.
+// it) writes the same files: neither says a percentile, so they share
+// one default (0.5). A run of files is not kept in the store.
 func TestCoordOnePath(t *testing.T) {
 	data := t.TempDir()
 	fixture := filepath.Join("..", "demo", "data", "russian_coord_tweets.events.csv.gz")
 	if code, _, stderr := run(t, data, "", "import", "--dataset", "ru", fixture); code != 0 {
 		t.Fatalf("import: %s", stderr)
 	}
-	args := []string{"coord", "--dataset", "ru", "--by", "retweet", "--percentile", "0.5"}
+	args := []string{"coord", "--dataset", "ru", "--by", "retweet"}
 	code, stdout, stderr := run(t, data, "", args...)
 	if code != 0 || !strings.Contains(stdout, "kept in "+filepath.Join(data, "runs", "coord")) {
 		t.Fatalf("coord --dataset without --out: exit %d, %s %s", code, stdout, stderr)
@@ -188,7 +189,7 @@ func TestCoordOnePath(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := rs.RunCoord(context.Background(), openSQLite(t, data), runs.CoordRequest{Dataset: "ru", By: []string{"retweet"}, Percentile: ptr(0.5)}, cli.Version, "", nil)
+	srv, err := rs.RunCoord(context.Background(), openSQLite(t, data), runs.CoordRequest{Dataset: "ru", By: []string{"retweet"}}, cli.Version, "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,11 +212,60 @@ func TestCoordOnePath(t *testing.T) {
 	}
 }
 
+// TestCoordRunsLogged: a run tahqiq coord --dataset keeps is in the
+// custody log, its files by SHA-256, so the store verifies with it, and a
+// link removed from its edges.csv afterwards, or the run deleted, makes
+// verification fail naming the run (it passed before runs were logged).
+func TestCoordRunsLogged(t *testing.T) {
+	data := t.TempDir()
+	fixture := filepath.Join("..", "demo", "data", "russian_coord_tweets.events.csv.gz")
+	if code, _, stderr := run(t, data, "", "org", "init", "--org", "Team", "--admin", "amina"); code != 0 {
+		t.Fatalf("org init: %s", stderr)
+	}
+	if code, _, stderr := run(t, data, "", "--as", "amina", "import", "--dataset", "ru", fixture); code != 0 {
+		t.Fatalf("import: %s", stderr)
+	}
+	if code, _, stderr := run(t, data, "", "--as", "amina", "coord", "--dataset", "ru", "--by", "retweet", "--name", "co-retweets"); code != 0 {
+		t.Fatalf("coord --dataset: %s", stderr)
+	}
+	key := filepath.Join(data, "keys", "log.pub")
+	if code, stdout, stderr := run(t, data, "", "verify", "--key", key); code != 0 {
+		t.Fatalf("verify after a logged run: exit %d\n%s%s", code, stdout, stderr)
+	}
+	rs := &runs.Store{Dir: filepath.Join(data, "runs")}
+	list, err := rs.List(runs.Coord)
+	if err != nil || len(list) != 1 {
+		t.Fatalf("runs: %v %+v", err, list)
+	}
+	edges, err := rs.File(runs.Coord, list[0].ID, "edges.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(edges)
+	lines := strings.SplitAfter(string(b), "\n")
+	if err := os.WriteFile(edges, []byte(strings.Join(append(lines[:1], lines[2:]...), "")), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := run(t, data, "", "verify", "--key", key)
+	if code == 0 || !strings.Contains(stdout+stderr, "coordination run "+list[0].ID+` "co-retweets" of dataset "ru"`) || !strings.Contains(stdout+stderr, "edited") {
+		t.Errorf("verify after a link was removed from the run: exit %d\n%s%s", code, stdout, stderr)
+	}
+	dir, _ := rs.Path(runs.Coord, list[0].ID)
+	os.RemoveAll(dir)
+	code, stdout, stderr = run(t, data, "", "verify", "--key", key)
+	if code == 0 || !strings.Contains(stdout+stderr, "run coord/"+list[0].ID) || !strings.Contains(stdout+stderr, "deleted") {
+		t.Errorf("verify after the run was deleted: exit %d\n%s%s", code, stdout, stderr)
+	}
+}
+
 // TestCoordReach: what the data says of the accounts' reach (followers
 // here: the IRA tweets carry them) reaches communities.csv the same way
 // for a run of the files, a CLI run of the dataset imported from them
 // and the server's run of it.
 func TestCoordReach(t *testing.T) {
+	if testing.Short() {
+		t.Skip("heavy: three runs of the IRA tweets (files, CLI dataset, server); runs without -short, as CI does")
+	}
 	ira := filepath.Join(parsetest.DataDir(t, "social", "ira-538-by-author"), "tweets_2016-11-01_to_2016-11-10.csv")
 	data := t.TempDir()
 	if code, _, stderr := run(t, data, "", "import", "--dataset", "ira", ira); code != 0 {

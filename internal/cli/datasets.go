@@ -296,7 +296,7 @@ everything and keeps nothing.`,
 			if err != nil {
 				return err
 			}
-			opt := ingest.RederiveOptions{FormatOptions: fo, DryRun: dryRun, Progress: e.progressOut(), Log: e.log}
+			opt := ingest.RederiveOptions{FormatOptions: fo, DryRun: dryRun, Log: e.log}
 			sum, err := s.Rederive(ctx, a, e.importer(), db, args[0], opt)
 			if err != nil {
 				return err

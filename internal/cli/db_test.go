@@ -18,6 +18,9 @@ import (
 // and into PostgreSQL (--db) and checks that both report the same counts
 // and export the same shares.
 func TestEnginesAgree(t *testing.T) {
+	if testing.Short() {
+		t.Skip("heavy: every command on both engines, compared; runs without -short, as CI does")
+	}
 	srv := pgtest.Start(t)
 	sample := filepath.Join("..", "demo", "data", "russian_coord_tweets.events.csv.gz")
 	engines := []struct {
@@ -74,6 +77,9 @@ func TestEnginesAgree(t *testing.T) {
 // scratch with --db (import, coord --dataset, case new, attach, attach-run,
 // verify), as an ordinary role under row-level security.
 func TestPostgresCLI(t *testing.T) {
+	if testing.Short() {
+		t.Skip("heavy: the whole CLI on a PostgreSQL server; runs without -short, as CI does")
+	}
 	srv := pgtest.Start(t)
 	sample := filepath.Join("..", "demo", "data", "russian_coord_tweets.events.csv.gz")
 	evidence := filepath.Join(t.TempDir(), "form45.txt")

@@ -15,7 +15,6 @@ import (
 	"github.com/tahqiq/tahqiq/internal/coord"
 	"github.com/tahqiq/tahqiq/internal/demo"
 	"github.com/tahqiq/tahqiq/internal/ingest"
-	"github.com/tahqiq/tahqiq/internal/runs"
 )
 
 func newDemoCmd(e *env) *cobra.Command {
@@ -58,7 +57,7 @@ the admin user demo and the store's signing key.`,
 			} else if has && e.as == "" {
 				e.as = "demo" // the demo's own user, made by its first run
 			}
-			opt := ingest.Options{Dataset: "demo", Progress: e.progressOut(), Log: e.log}
+			opt := ingest.Options{Dataset: "demo", Log: e.log}
 			sum, err := e.importAs(ctx, db, e.importer(), files, opt)
 			if err != nil {
 				if c := tahqiq.ErrorCode(err); c != tahqiq.ENOTFOUND && c != tahqiq.EUNAUTHORIZED && c != tahqiq.EFORBIDDEN && c != tahqiq.ECONFLICT {
@@ -80,7 +79,6 @@ the admin user demo and the store's signing key.`,
 			fmt.Fprintf(w, "\n== 2. Coordination: co-retweets within 60 s, CooRTweet's min-participation 2\n")
 			p := coord.DefaultParams()
 			p.Types = []tahqiq.ObjectType{tahqiq.ObjRetweet}
-			p.Percentile = 0.5
 			r, err := e.datasetRun(ctx, "demo", p)
 			if err != nil {
 				return err
@@ -88,7 +86,7 @@ the admin user demo and the store's signing key.`,
 			shares := r.Data.Shares
 			// kept in the store as every run of a dataset, and copied beside
 			// the demo's other outputs
-			made, err := (&runs.Store{Dir: filepath.Join(e.dataDir, "runs")}).MakeCoord(ctx, &r, Version, nil)
+			made, err := e.runStore(nil).MakeCoord(ctx, &r, Version, nil)
 			if err != nil {
 				return err
 			}
@@ -215,7 +213,7 @@ func demoCase(cmd *cobra.Command, e *env, as string, runDirs []string, post, out
 		for _, p := range r.Problems {
 			fmt.Fprintln(w, "FAIL", p.String())
 		}
-		return &exitError{code: 6, msg: fmt.Sprintf("demo: the bundle does not verify: %d problems", len(r.Problems))}
+		return &exitError{code: exitProblems, msg: fmt.Sprintf("demo: the bundle does not verify: %d problems", len(r.Problems))}
 	}
 	fmt.Fprintf(w, "OK (log key %s, given)\n", r.Key)
 	fmt.Fprintf(w, "see it: tahqiq case show %s --as %s; check it anywhere with the store's public key: tahqiq verify %s --key %s\n",

@@ -13,6 +13,7 @@ import (
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/ingest"
+	"github.com/tahqiq/tahqiq/internal/progress"
 )
 
 func newExportCmd(e *env) *cobra.Command {
@@ -93,7 +94,19 @@ with CooRTweet; --format events writes tahqiq's events CSV
 			for _, t := range types {
 				filter.Types = append(filter.Types, tahqiq.ObjectType(t))
 			}
-			if err := db.ScanShares(ctx, filter, func(s tahqiq.Share) error { return cw.Write(row(s)) }); err != nil {
+			total := d.Counts.Shares
+			if filter.Types != nil {
+				total = 0 // of the types asked: not known before
+			}
+			prog := progress.Start(ctx, "exporting shares", "shares", total)
+			defer prog.Done()
+			n := 0
+			if err := db.ScanShares(ctx, filter, func(s tahqiq.Share) error {
+				if n++; n&4095 == 0 {
+					prog.Add(4096)
+				}
+				return cw.Write(row(s))
+			}); err != nil {
 				return err
 			}
 			cw.Flush()

@@ -22,6 +22,7 @@ func newImportCmd(e *env) *cobra.Command {
 	var mapSpec string
 	var options []string
 	var publish, creds string
+	var replicas int
 	var lf limitFlags
 	cmd := &cobra.Command{
 		Use:   "import [flags] FILE...",
@@ -68,9 +69,6 @@ Formats:
 			}
 			opt.FormatOptions = fo
 			opt.Stdin = e.stdin
-			if w := e.progressOut(); w != nil {
-				opt.Progress = w
-			}
 			opt.Log = e.log
 			db, err := e.openStore(ctx)
 			if err != nil {
@@ -87,7 +85,7 @@ Formats:
 			// to decide; the import commits with its custody-log entry
 			sum, err := e.importAs(ctx, db, im, args, opt)
 			if err == nil && publish != "" {
-				err = publishAdded(ctx, e, publish, creds, sum.Dataset, added)
+				err = publishAdded(ctx, e, publish, creds, replicas, sum.Dataset, added)
 			}
 			if asJSON {
 				if jerr := writeJSON(e.stdout, sum); jerr != nil {
@@ -107,6 +105,7 @@ Formats:
 	f.StringArrayVar(&options, "option", nil, "format option KEY=VALUE (repeatable), e.g. container=mychannel, object_type=url")
 	f.StringVar(&publish, "publish", "", "nats:// URL: publish the shares the import added to the live stream")
 	f.StringVar(&creds, "nats-creds", "", "with --publish: "+credsUsage)
+	f.IntVar(&replicas, "replicas", 1, "with --publish: "+liveReplicasUsage)
 	lf.add(f, "a .gz input (or gzip on stdin)", false)
 	return cmd
 }
@@ -114,11 +113,11 @@ Formats:
 // publishAdded sends an import's new shares, in time order, to the live
 // stream of its dataset. The import is stored whatever happens here; an
 // error says how to publish it again.
-func publishAdded(ctx context.Context, e *env, url, creds, dataset string, shares []tahqiq.Share) error {
+func publishAdded(ctx context.Context, e *env, url, creds string, replicas int, dataset string, shares []tahqiq.Share) error {
 	fail := func(err error) error {
 		return fmt.Errorf("the import is stored, but its shares were not published (tahqiq publish --nats %s --dataset %s sends them all): %w", url, dataset, err)
 	}
-	bus, done, err := e.connectBus(ctx, url, creds, 0, 1)
+	bus, done, err := e.connectBus(ctx, url, creds, replicas)
 	if err != nil {
 		return fail(err)
 	}

@@ -18,11 +18,14 @@ import (
 
 	"github.com/tahqiq/tahqiq/internal/cli"
 	"github.com/tahqiq/tahqiq/internal/ingest/parsetest"
+	"github.com/tahqiq/tahqiq/internal/natsbus/natstest"
 	"github.com/tahqiq/tahqiq/internal/sqlite"
 )
 
-// TestMain lets a test run the CLI in a child process (to kill it).
+// TestMain lets a test run the CLI, or a NATS server, in a child process
+// (to kill it).
 func TestMain(m *testing.M) {
+	natstest.Main() // a node of a test's NATS cluster
 	if args := os.Getenv("TAHQIQ_CLI_CHILD"); args != "" {
 		os.Exit(cli.Main(context.Background(), strings.Split(args, "\x1f"), os.Stdin, os.Stdout, os.Stderr))
 	}

@@ -49,7 +49,7 @@ signing key stay in DIR: serve the PostgreSQL store with --data DIR, and
 			}
 			defer dst.Close()
 			e.warnIsolation(ctx, dst)
-			checks, err := storecopy.Copy(ctx, src.ReadDB(), dst, storecopy.Options{Progress: e.progressOut()})
+			checks, err := storecopy.Copy(ctx, src.ReadDB(), dst)
 			if len(checks) > 0 {
 				fmt.Fprintf(e.stdout, "from %s\nto   %s\n", src.Path(), dst.Path())
 				w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)

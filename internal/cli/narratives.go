@@ -10,12 +10,14 @@ import (
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/narrative"
 	"github.com/tahqiq/tahqiq/internal/rundir"
+	"github.com/tahqiq/tahqiq/internal/runs"
+	"github.com/tahqiq/tahqiq/internal/signals"
 )
 
 func newNarrativesCmd(e *env) *cobra.Command {
 	p := narrative.DefaultParams()
 	var pf postFlags
-	var out, run string
+	var out, run, name string
 	var otherData, asJSON bool
 	cmd := &cobra.Command{
 		Use:   "narratives (--dataset NAME | --input FILE...) --out DIR [--run COORD_RUN_DIR] [flags]",
@@ -34,6 +36,10 @@ the last --gap-days) or opens one; a merge pass joins narratives whose
 centroids are as similar. Translations (English against Urdu) are not
 bridged: that needs multilingual embeddings.
 
+A run of a stored dataset is kept in the store (--data/runs/narratives; tahqiq
+serve lists it to those who may read the dataset) and also copied to --out
+when given; a run of --input files is written to --out only.
+
 Outputs in DIR: members.csv (one row per post: post_id, narrative_id,
 family_id, account_id, time, role, inherited, lang, similarity),
 narratives.csv (one row per narrative of at least --min-posts posts: posts,
@@ -51,8 +57,8 @@ parameters, never a verdict on a person.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			if out == "" {
-				return tahqiq.Errorf(tahqiq.EINVALID, "--out DIR is required")
+			if out == "" && pf.dataset == "" {
+				return tahqiq.Errorf(tahqiq.EINVALID, "--out DIR is required with --input")
 			}
 			if err := pf.check(); err != nil {
 				return err
@@ -60,41 +66,60 @@ parameters, never a verdict on a person.`,
 			if err := p.Validate(); err != nil {
 				return err
 			}
+			rs := e.runStore(nil)
 			var groups *rundir.Communities
+			var coordID string
 			if run != "" {
 				var err error
-				if groups, err = rundir.ReadCommunities(run); err != nil {
+				if groups, coordID, err = rs.CoordCommunities(run); err != nil {
 					return err
 				}
 			}
-			start := time.Now()
-			var posts []narrative.Post
-			read, err := e.readPosts(ctx, &pf, false, func(tp *tahqiq.Post) error {
-				if narrative.Include(*tp) {
-					posts = append(posts, narrative.FromPost(*tp))
-				}
-				return nil
-			})
+			var nr runs.NarrativesRun
+			var err error
+			var actor string
+			if pf.dataset != "" {
+				actor, err = e.withDataset(ctx, pf.dataset, func(db runs.PostSource) (err error) {
+					nr, err = runs.DatasetNarratives(ctx, db, pf.dataset)
+					return err
+				})
+			} else {
+				start := time.Now()
+				var accounts signals.Builder // followers, for the reach: the first record naming an account
+				var read postsRead
+				read, err = e.readPosts(ctx, &pf, &accounts, func(tp *tahqiq.Post) error {
+					if narrative.Include(*tp) {
+						nr.Posts = append(nr.Posts, narrative.FromPost(*tp))
+					}
+					return nil
+				})
+				nr.Source, nr.Followers, nr.Read = read.Source, accounts.Followers, time.Since(start).Seconds()
+			}
 			if err != nil {
 				return err
 			}
 			if groups != nil && !otherData {
-				if err := groups.SameInputs(read.Source.Inputs); err != nil {
+				if err := groups.SameInputs(nr.Source.Inputs); err != nil {
 					return err
 				}
 			}
-			readTime := time.Since(start).Seconds()
-			r, err := narrative.Group(ctx, posts, p)
-			if err != nil {
-				return err
+			nr.Params, nr.Groups, nr.CoordRun, nr.Name, nr.Actor = p, groups, coordID, name, actor
+			var r *narrative.Result
+			var m *narrative.Manifest
+			var in runs.Info
+			if pf.dataset != "" {
+				if in, r, m, err = rs.StoreNarratives(ctx, &nr, Version); err == nil && out != "" {
+					dir, _ := rs.Path(runs.Narratives, in.ID)
+					err = copyFiles(dir, out, m.Files)
+				}
+			} else {
+				r, m, err = runs.MakeNarratives(ctx, &nr, Version, out)
 			}
-			r.Timings["read_s"] = readTime
-			m, err := r.WriteDir(out, narrative.WriteOptions{Version: Version, Now: time.Now(), Source: read.Source, Groups: groups})
 			if err != nil {
 				return err
 			}
 			if asJSON {
-				return writeJSON(e.stdout, narrativesSummary(out, r, m))
+				return writeJSON(e.stdout, narrativesSummary(out, in.ID, r, m))
 			}
 			c := m.Counts
 			fmt.Fprintf(e.stdout, "narratives: %d posts -> %d families -> %d narratives of at least %d posts (%d posts in them; %d alone, %d without words, hashtags or links)\n",
@@ -106,14 +131,21 @@ parameters, never a verdict on a person.`,
 				fmt.Fprintf(e.stdout, "  %6d posts %5d accounts  %s  %s\n", n.Posts, n.Accounts, n.ID, n.Label)
 			}
 			fmt.Fprintf(e.stdout, "  %s\n", p.String())
-			fmt.Fprintf(e.stdout, "  wrote %s: %s\n", out, strings.Join(m.Files, ", "))
+			if in.ID != "" {
+				dir, _ := rs.Path(runs.Narratives, in.ID)
+				fmt.Fprintf(e.stdout, "  run %s kept in %s\n", in.ID, dir)
+			}
+			if out != "" {
+				fmt.Fprintf(e.stdout, "  wrote %s: %s\n", out, strings.Join(m.Files, ", "))
+			}
 			return nil
 		},
 	}
 	f := cmd.Flags()
 	pf.add(f)
-	f.StringVar(&out, "out", "", "output directory (required)")
-	f.StringVar(&run, "run", "", "output directory of a tahqiq coord run on the same data: link narratives to its communities")
+	f.StringVar(&out, "out", "", "output directory (required with --input; with --dataset the run is kept in the store and also copied here)")
+	f.StringVar(&name, "name", "", "what to call the run (shown beside its id)")
+	f.StringVar(&run, "run", "", "a tahqiq coord run on the same data (its output directory, or a stored run's id): link narratives to its communities")
 	f.BoolVar(&otherData, "run-other-data", false, "link to a --run made on other inputs (accounts are matched by UID)")
 	f.BoolVar(&asJSON, "json", false, "print a JSON summary")
 	f.StringVar(&p.Method, "method", p.Method, "tfidf (families, then incremental TF-IDF narratives) | families (exact and near copies only)")
@@ -138,7 +170,7 @@ type narrativeBrief struct {
 	Label     string `json:"label"`
 }
 
-func narrativesSummary(out string, r *narrative.Result, m *narrative.Manifest) any {
+func narrativesSummary(out, id string, r *narrative.Result, m *narrative.Manifest) any {
 	var top []narrativeBrief
 	for _, n := range r.Narratives[:min(len(r.Narratives), 10)] {
 		var langs []string
@@ -149,6 +181,7 @@ func narrativesSummary(out string, r *narrative.Result, m *narrative.Manifest) a
 			rundir.Time(n.First, n.HasTime), rundir.Time(n.Last, n.HasTime), n.Label})
 	}
 	return struct {
+		Run      string             `json:"run,omitempty"` // the stored run's id (--dataset)
 		Out      string             `json:"out"`
 		Counts   map[string]int64   `json:"counts"`
 		Params   narrative.Params   `json:"params"`
@@ -157,5 +190,5 @@ func narrativesSummary(out string, r *narrative.Result, m *narrative.Manifest) a
 		Timings  map[string]float64 `json:"timings_s"`
 		Inputs   []rundir.Input     `json:"inputs"`
 		Versions map[string]string  `json:"versions"`
-	}{out, m.Counts, m.Params, top, m.Files, m.Timings, m.Inputs, m.Versions}
+	}{id, out, m.Counts, m.Params, top, m.Files, m.Timings, m.Inputs, m.Versions}
 }

@@ -214,7 +214,7 @@ func TestNarrativesRun(t *testing.T) {
 		t.Errorf("counts = %v: want narratives pushed by communities", sum.Counts)
 	}
 	rows := csvFile(t, filepath.Join(narrDir, "narrative_groups.csv"))
-	if len(rows) < 2 || strings.Join(rows[0], ",") != "narrative_id,community,posts,accounts,share,first,last,label" {
+	if len(rows) < 2 || strings.Join(rows[0], ",") != "narrative_id,community,posts,accounts,share,first,last,label,followers,followers_accounts,views,views_posts,likes,reposts,quotes,replies,forwards,shares,comments,reactions,engagements" {
 		t.Fatalf("narrative_groups.csv: %v", rows[:min(len(rows), 2)])
 	}
 	groups := csvFile(t, filepath.Join(narrDir, "groups.csv"))
@@ -239,4 +239,96 @@ func csvFile(t *testing.T, path string) [][]string {
 		t.Fatal(err)
 	}
 	return recs
+}
+
+// TestNarrativesReach: on four real Telegram channels (Telethon) that
+// repeat each other's posts, every narrative's views and forwards are the
+// sums of its posts' as the raw messages give them, read here from the
+// JSON without the importers; a dataset of the files gives the same
+// narratives.csv.
+func TestNarrativesReach(t *testing.T) {
+	dir := parsetest.DataDir(t, "social", "telegram-toolkit-telethon")
+	var args []string
+	views, forwards := map[string]int64{}, map[string]int64{}
+	for _, f := range []string{"crypto_pumps_signals_big_1843949501.jsonl", "crypto_pumps_signals_global_1890625146.jsonl",
+		"crypto_pumps_whales_signals_1591996423.jsonl", "crypto_pumps_profits_signals_1886383603.jsonl"} {
+		path := filepath.Join(dir, f)
+		args = append(args, "--input", path)
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, line := range strings.Split(strings.TrimSpace(string(raw)), "\n") {
+			var m struct {
+				ID     int64 `json:"id"`
+				PeerID struct {
+					ChannelID int64 `json:"channel_id"`
+				} `json:"peer_id"`
+				Views, Forwards *int64
+			}
+			if err := json.Unmarshal([]byte(line), &m); err != nil {
+				t.Fatal(err)
+			}
+			uid := fmt.Sprintf("telegram:channel%d/%d", m.PeerID.ChannelID, m.ID)
+			if m.Views != nil {
+				views[uid] = *m.Views
+			}
+			if m.Forwards != nil {
+				forwards[uid] = *m.Forwards
+			}
+		}
+	}
+	work := t.TempDir()
+	data, out := filepath.Join(work, "data"), filepath.Join(work, "out")
+	if code, _, stderr := run(t, data, "", append([]string{"narratives", "--out", out}, args...)...); code != 0 {
+		t.Fatalf("narratives: %d %s", code, stderr)
+	}
+	sums := map[string][2]int64{}
+	with := map[string]int{}
+	for _, rec := range readCSV(t, filepath.Join(out, "members.csv"))[1:] {
+		if n := rec[1]; n != "" {
+			s := sums[n]
+			s[0] += views[rec[0]]
+			s[1] += forwards[rec[0]]
+			sums[n] = s
+			if _, ok := views[rec[0]]; ok {
+				with[n]++
+			}
+		}
+	}
+	nars := readCSV(t, filepath.Join(out, "narratives.csv"))
+	col := map[string]int{}
+	for i, h := range nars[0] {
+		col[h] = i
+	}
+	total := int64(0)
+	for _, rec := range nars[1:] {
+		id := rec[0]
+		want := sums[id]
+		if rec[col["views"]] != fmt.Sprint(want[0]) || rec[col["forwards"]] != fmt.Sprint(want[1]) || rec[col["views_posts"]] != fmt.Sprint(with[id]) {
+			t.Errorf("%s: views %s (%s posts), forwards %s; the messages say %d (%d), %d", id, rec[col["views"]], rec[col["views_posts"]], rec[col["forwards"]], want[0], with[id], want[1])
+		}
+		if rec[col["followers"]] != "" || rec[col["followers_accounts"]] != "0" {
+			t.Errorf("%s: followers %q of %s accounts; Telethon messages carry none", id, rec[col["followers"]], rec[col["followers_accounts"]])
+		}
+		total += want[0]
+	}
+	if len(nars) < 50 || total < 100_000_000 {
+		t.Errorf("%d narratives, %d views", len(nars)-1, total)
+	}
+	// the same files as a dataset
+	if code, _, stderr := run(t, data, "", append([]string{"import", "--dataset", "tg"}, args[1], args[3], args[5], args[7])...); code != 0 {
+		t.Fatalf("import: %d %s", code, stderr)
+	}
+	stored := filepath.Join(work, "stored")
+	if code, _, stderr := run(t, data, "", "narratives", "--dataset", "tg", "--out", stored); code != 0 {
+		t.Fatalf("narratives --dataset: %d %s", code, stderr)
+	}
+	for _, f := range []string{"narratives.csv", "timeline.csv"} {
+		a, _ := os.ReadFile(filepath.Join(out, f))
+		b, _ := os.ReadFile(filepath.Join(stored, f))
+		if len(a) == 0 || string(a) != string(b) {
+			t.Errorf("%s differs between the files and the dataset", f)
+		}
+	}
 }

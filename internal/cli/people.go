@@ -11,36 +11,37 @@ import (
 )
 
 // What the case commands print for people (without --json): the records
-// laid out to be read, users by name, times in UTC with their zone said.
-// --json prints the same values as JSON, for tools.
+// laid out to be read, users by name (as the reader may see them:
+// casework.People), times in UTC with their zone said. --json prints the
+// same values as JSON, for tools.
 
-// namer resolves user and organisation IDs to their names.
+// namer resolves user and organisation IDs to their names, as reader may
+// see them.
 type namer struct {
-	ctx   context.Context
-	s     *casework.Service
-	users map[string]string
-	orgs  map[string]string
+	ctx    context.Context
+	s      *casework.Service
+	reader tahqiq.User
+	users  map[string]string
+	orgs   map[string]string
 }
 
-func newNamer(ctx context.Context, s *casework.Service) *namer {
-	return &namer{ctx: ctx, s: s, users: map[string]string{}, orgs: map[string]string{}}
+func newNamer(ctx context.Context, s *casework.Service, reader tahqiq.User) *namer {
+	return &namer{ctx: ctx, s: s, reader: reader, users: map[string]string{}, orgs: map[string]string{}}
 }
 
-// user names a user ID ("system administrator" for the CLI's operator),
-// the ID itself when it is unknown.
+// user names a user ID as the reader may see it (casework.People: the
+// name of a user of the reader's organisation, "a user of ORG" for
+// another's), the ID itself when it is unknown.
 func (n *namer) user(id string) string {
 	if id == "" {
 		return ""
-	}
-	if id == tahqiq.SystemID {
-		return tahqiq.System.Name
 	}
 	if name, ok := n.users[id]; ok {
 		return name
 	}
 	name := id
-	if u, err := n.s.Store.FindUserByID(n.ctx, id); err == nil {
-		name = u.Name
+	if ps, err := n.s.People(n.ctx, n.reader, []string{id}); err == nil {
+		name = ps[id].Label()
 	}
 	n.users[id] = name
 	return name

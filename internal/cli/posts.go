@@ -10,6 +10,7 @@ import (
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/ingest"
 	"github.com/tahqiq/tahqiq/internal/rundir"
+	"github.com/tahqiq/tahqiq/internal/runs"
 )
 
 // postFlags are the input flags of the text analyses (narratives, claims
@@ -41,22 +42,20 @@ func (pf *postFlags) check() error {
 
 // postsRead is what readPosts found besides the posts.
 type postsRead struct {
-	Source  rundir.Source
-	Handles map[string]string // account UID -> handle, when asked for
+	Source rundir.Source
 }
 
 // readPosts calls fn for every post of --dataset (once each, as stored) or
 // of the --input files (each post once, as an import into one dataset
-// would keep it), and names the inputs with their SHA-256. With handles,
-// it also returns the accounts' handles.
-func (e *env) readPosts(ctx context.Context, pf *postFlags, handles bool, fn func(p *tahqiq.Post) error) (postsRead, error) {
+// would keep it), and names the inputs with their SHA-256. When sink is
+// not nil it is told what the data says of the posting accounts, by one
+// rule for both: the first record naming an account describes it (for a
+// dataset, runs.ReadDataset).
+func (e *env) readPosts(ctx context.Context, pf *postFlags, sink runs.AccountSink, fn func(p *tahqiq.Post) error) (postsRead, error) {
 	if err := pf.check(); err != nil {
 		return postsRead{}, err
 	}
 	out := postsRead{Source: rundir.Source{Rejected: []tahqiq.Reject{}}}
-	if handles {
-		out.Handles = map[string]string{}
-	}
 	if pf.dataset != "" {
 		db, err := e.openStore(ctx)
 		if err != nil {
@@ -66,42 +65,8 @@ func (e *env) readPosts(ctx context.Context, pf *postFlags, handles bool, fn fun
 		if err := e.readDataset(ctx, db, pf.dataset); err != nil {
 			return out, err
 		}
-		d, err := db.FindDatasetByName(ctx, pf.dataset)
-		if err != nil {
-			return out, err
-		}
-		if err := ingest.CheckDerivation(d); err != nil {
-			return out, err
-		}
-		out.Source.Inputs = append(out.Source.Inputs, rundir.Input{Name: pf.dataset, Source: "dataset"})
-		for _, f := range d.Sources {
-			out.Source.Inputs = append(out.Source.Inputs, rundir.Input{Name: f.Name, SHA256: f.SHA256, Format: f.Format, Source: "dataset:" + pf.dataset})
-		}
-		out.Source.RejectedCount = d.Counts.Rejects
-		authors := map[string]bool{}
-		err = db.ScanPosts(ctx, pf.dataset, func(p tahqiq.Post) error {
-			if handles {
-				authors[p.AuthorUID] = true
-			}
-			return fn(&p)
-		})
-		if err != nil || !handles {
-			return out, err
-		}
-		uids := make([]string, 0, len(authors))
-		for u := range authors {
-			uids = append(uids, u)
-		}
-		accts, err := db.FindAccounts(ctx, pf.dataset, uids)
-		if err != nil {
-			return out, err
-		}
-		for uid, a := range accts {
-			if a.Handle != "" {
-				out.Handles[uid] = a.Handle
-			}
-		}
-		return out, nil
+		out.Source, err = runs.ReadDataset(ctx, db, pf.dataset, fn, sink)
+		return out, err
 	}
 	fo, err := formatOptions(pf.mapSpec, pf.options)
 	if err != nil {
@@ -113,17 +78,18 @@ func (e *env) readPosts(ctx context.Context, pf *postFlags, handles bool, fn fun
 	}
 	im := e.importer()
 	im.Limits = pf.limits.limits()
-	sum, err := im.Read(ctx, pf.inputs, ingest.Options{Format: format, FormatOptions: fo, Stdin: e.stdin, Progress: e.progressOut()}, func(it *ingest.Item) error {
-		if handles {
+	sum, err := im.Read(ctx, pf.inputs, ingest.Options{Format: format, FormatOptions: fo, Stdin: e.stdin}, func(it *ingest.Item) error {
+		if sink != nil {
 			for _, a := range it.Parsed.Accounts {
-				if a.Handle != "" {
-					out.Handles[a.UID] = a.Handle
-				}
+				sink.Account(a)
 			}
 		}
 		for i := range it.Parsed.Posts {
 			if !it.New[i] {
 				continue
+			}
+			if sink != nil {
+				sink.Author(it.Parsed.Posts[i].AuthorUID)
 			}
 			if err := fn(&it.Parsed.Posts[i]); err != nil {
 				return err
@@ -162,4 +128,24 @@ func (e *env) readPosts(ctx context.Context, pf *postFlags, handles bool, fn fun
 		out.Source.Inputs = append(out.Source.Inputs, in)
 	}
 	return out, nil
+}
+
+// withDataset opens the store, checks that the one who acts (--as) may
+// read the dataset, and calls fn with the store; it returns the actor's
+// id, for the run.json of a stored run.
+func (e *env) withDataset(ctx context.Context, dataset string, fn func(db runs.PostSource) error) (string, error) {
+	db, err := e.openStore(ctx)
+	if err != nil {
+		return "", err
+	}
+	defer db.Close()
+	s := e.rules(db)
+	a, err := s.CLIActor(ctx, e.as)
+	if err != nil {
+		return "", err
+	}
+	if err := s.DatasetAccess(ctx, a, dataset); err != nil {
+		return "", err
+	}
+	return a.ID, fn(db)
 }

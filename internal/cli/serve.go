@@ -86,7 +86,10 @@ given the same --data use it; other clients take it with --nats-creds FILE
 			}
 			defer db.Close()
 			e.warnIsolation(ctx, db)
-			rs := &runs.Store{Dir: filepath.Join(e.dataDir, "runs"), Limits: lf.limits()}
+			// every run the server stores is logged by its service before it
+			// is listed, and checked by its verification
+			rs := &runs.Store{Dir: filepath.Join(e.dataDir, "runs"), Limits: lf.limits(), Log: cw.LogRun}
+			cw.Runs = rs
 			// Runs are made in this process, as the CLI makes them, unless
 			// --nats names a cluster with tahqiq worker processes (or
 			// "embedded": in-process workers on the embedded server). The
@@ -144,6 +147,7 @@ given the same --data use it; other clients take it with --nats-creds FILE
 				UI:      webUI(),
 				Version: Version, Log: e.log, Secure: secure,
 				Password: auth.DefaultParams,
+				DataDir:  e.dataDir, // the claim sets are read from DATA/claimsets, as the CLI reads them
 			}
 			// bundles sent to the server are checked against the keys its
 			// operator pinned (tahqiq trust add), besides its own

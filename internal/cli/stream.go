@@ -18,6 +18,7 @@ import (
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/coord"
 	"github.com/tahqiq/tahqiq/internal/natsbus"
+	"github.com/tahqiq/tahqiq/internal/progress"
 )
 
 // streamFlags are the flags of the partitioned path.
@@ -41,10 +42,13 @@ func (s *streamFlags) add(f interface {
 	f.StringVar(&s.url, "nats", "", `compute pairs through NATS JetStream: a nats:// URL of a server or cluster (with "tahqiq worker" processes), or "embedded" for an in-process server and workers; empty: one process, no bus`)
 	f.IntVar(&s.partitions, "partitions", 16, "with --nats: object partitions of the work stream")
 	f.IntVar(&s.workers, "stream-workers", 2, "with --nats embedded: in-process workers")
-	f.IntVar(&s.replicas, "replicas", 1, "with --nats: stream replicas (3 on a three-node cluster)")
+	f.IntVar(&s.replicas, "replicas", 1, replicasUsage)
 	f.IntVar(&s.reduces, "reduce-partitions", 4, "with --nats: account-pair partitions whose partial aggregates the workers' reducers merge; 0: the run gathers the pairs and aggregates them itself")
 	f.StringVar(&s.creds, "nats-creds", "", credsUsage)
 }
+
+// replicasUsage documents --replicas wherever a command sets streams up.
+const replicasUsage = "with --nats: replicas of the JetStream streams this command sets up (3 on a three-node cluster); an existing stream with fewer is raised to them, one with more keeps its own (never lowered)"
 
 // credsUsage documents --nats-creds wherever a command takes a nats:// URL.
 const credsUsage = "credentials for the nats:// URL: an NKey seed file (tahqiq serve's embedded server keeps its own in DATA/nats/client.nk, which commands given the same --data use for a loopback URL) or a .creds file of an operator-mode cluster"
@@ -92,11 +96,13 @@ func loopbackURL(u string) bool {
 	return true
 }
 
-// connectBus opens the bus: the server at url with the credentials of
+// connectBus connects to the server at url with the credentials of
 // credsFile (see natsCreds), or for "embedded" an in-process server on a
-// temporary directory.
-func (e *env) connectBus(ctx context.Context, url, credsFile string, partitions, replicas int) (*natsbus.Bus, func(), error) {
-	return e.connectBusIn(ctx, url, credsFile, "", "", partitions, replicas)
+// temporary directory, and sets up no stream: the caller sets up those it
+// uses (Setup, SetupLive), with replicas replicas, which never lowers an
+// existing stream's.
+func (e *env) connectBus(ctx context.Context, url, credsFile string, replicas int) (*natsbus.Bus, func(), error) {
+	return e.openBus(ctx, url, credsFile, "", "", 0, replicas, false)
 }
 
 // connectBusIn is connectBus whose embedded server keeps its streams in
@@ -107,6 +113,12 @@ func (e *env) connectBus(ctx context.Context, url, credsFile string, partitions,
 // mode 0600) when dir is set, so that feeds on the machine can connect;
 // held in memory only otherwise.
 func (e *env) connectBusIn(ctx context.Context, url, credsFile, dir, listen string, partitions, replicas int) (*natsbus.Bus, func(), error) {
+	return e.openBus(ctx, url, credsFile, dir, listen, partitions, replicas, true)
+}
+
+// openBus is connectBusIn, which sets the work streams up when work is
+// set, and connectBus, which does not.
+func (e *env) openBus(ctx context.Context, url, credsFile, dir, listen string, partitions, replicas int, work bool) (*natsbus.Bus, func(), error) {
 	var cleanup []func()
 	done := func() {
 		for i := len(cleanup) - 1; i >= 0; i-- {
@@ -186,6 +198,10 @@ func (e *env) connectBusIn(ctx context.Context, url, credsFile, dir, listen stri
 	}
 	cleanup = append(cleanup, bus.Close)
 	bus.Partitions, bus.Replicas = partitions, replicas
+	bus.Log = func(f string, a ...any) { fmt.Fprintf(e.stderr, f+"\n", a...) }
+	if !work {
+		return bus, done, nil
+	}
 	if err := bus.Setup(ctx); err != nil {
 		done()
 		return nil, nil, err
@@ -232,19 +248,21 @@ func (e *env) partitioner(ctx context.Context, s streamFlags) (*coordEngine, fun
 		eng.engine = coord.Reduced(red)
 		eng.describe = fmt.Sprintf("%d partitions, partial aggregates merged in %d account-pair partitions", bus.Partitions, red.Reduces)
 	}
-	if out := e.progressOut(); out != nil {
+	if m := progress.FromContext(ctx); m != nil {
+		// each is told from one goroutine of the run
+		var paired, folded *progress.Phase
 		part.Progress = func(done, total int) {
-			if done == total || done%200 == 0 {
-				fmt.Fprintf(out, "stream: %d of %d batches paired\n", done, total)
+			if paired == nil {
+				paired = m.Phase("pairs made by the workers", "batches", int64(total))
 			}
+			paired.Set(int64(done))
 		}
 		if red != nil {
-			last := -1
 			red.Progress = func(done, total int) {
-				if done != last {
-					last = done
-					fmt.Fprintf(out, "stream: %d of %d tasks folded into partials\n", done, total)
+				if folded == nil {
+					folded = m.Phase("pairs folded by the workers", "tasks", int64(total))
 				}
+				folded.Set(int64(done))
 			}
 		}
 	}
@@ -253,7 +271,7 @@ func (e *env) partitioner(ctx context.Context, s streamFlags) (*coordEngine, fun
 
 func newWorkerCmd(e *env) *cobra.Command {
 	var url, parts, creds string
-	var partitions int
+	var partitions, replicas int
 	cmd := &cobra.Command{
 		Use:   "worker --nats nats://… [--partitions 0,1,2]",
 		Short: "Compute coordination pairs for runs started with tahqiq coord --nats (NATS JetStream)",
@@ -270,11 +288,15 @@ another. Run as many as you like, on as many machines; stop with Ctrl-C.`,
 			}
 			ctx, cancel := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer cancel()
-			bus, done, err := e.connectBus(ctx, url, creds, partitions, 1)
+			bus, done, err := e.connectBus(ctx, url, creds, replicas)
 			if err != nil {
 				return err
 			}
 			defer done()
+			bus.Partitions = partitions
+			if err := bus.Setup(ctx); err != nil {
+				return err
+			}
 			w := &natsbus.Worker{Bus: bus, Name: hostname(), Log: func(f string, a ...any) { fmt.Fprintf(e.stderr, f+"\n", a...) }}
 			if parts != "" {
 				for _, p := range strings.Split(parts, ",") {
@@ -300,6 +322,7 @@ another. Run as many as you like, on as many machines; stop with Ctrl-C.`,
 	cmd.Flags().IntVar(&partitions, "partitions", 16, "object partitions of the work stream (as the runs use)")
 	cmd.Flags().StringVar(&parts, "partitions-served", "", "serve only these partitions, e.g. 0,1,2 (default: all)")
 	cmd.Flags().StringVar(&creds, "nats-creds", "", credsUsage)
+	cmd.Flags().IntVar(&replicas, "replicas", 1, replicasUsage)
 	return cmd
 }
 

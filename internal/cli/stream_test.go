@@ -28,6 +28,9 @@ import (
 // TestCoordThroughWorkers: tahqiq coord --nats with two tahqiq worker
 // commands on a NATS server writes the same files as tahqiq coord alone.
 func TestCoordThroughWorkers(t *testing.T) {
+	if testing.Short() {
+		t.Skip("heavy: coordination through NATS workers on real data (TestCoordGolden covers the engines without -short); runs without -short, as CI does")
+	}
 	srv, creds := embedded(t, t.TempDir())
 	fixture := filepath.Join("..", "demo", "data", "russian_coord_tweets.events.csv.gz")
 	ctx, cancel := context.WithCancel(context.Background())
@@ -156,6 +159,9 @@ func TestWatchAlerts(t *testing.T) {
 // first run did on the same data; a position the stream does not match
 // is set aside with a note.
 func TestWatchResumeCLI(t *testing.T) {
+	if testing.Short() {
+		t.Skip("heavy: a watch killed and resumed over NATS; runs without -short, as CI does")
+	}
 	srv, creds := embedded(t, t.TempDir())
 	data := t.TempDir()
 	state := filepath.Join(t.TempDir(), "watch.json")
@@ -341,6 +347,9 @@ func (s *syncBuffer) String() string {
 // back from the store) writes the same files as on the file it was
 // imported from, near-text edges among them.
 func TestCoordDatasetNearText(t *testing.T) {
+	if testing.Short() {
+		t.Skip("heavy: near-text on a whole stored dataset through NATS workers; runs without -short, as CI does")
+	}
 	ira := filepath.Join(parsetest.DataDir(t, "social", "ira-538-by-author"), "tweets_2016-11-01_to_2016-11-10.csv")
 	data := t.TempDir()
 	if code, _, stderr := run(t, data, "", "import", "--dataset", "ira", ira); code != 0 {
@@ -429,6 +438,9 @@ func TestServeRunsInProcess(t *testing.T) {
 // its output, only their file's path; the command-line feeds given the
 // same --data find them, others are told how to give them.
 func TestServeNATSCredentials(t *testing.T) {
+	if testing.Short() {
+		t.Skip("heavy: starts tahqiq serve with its embedded NATS server; runs without -short, as CI does")
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -10,13 +10,14 @@ import (
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/rundir"
+	"github.com/tahqiq/tahqiq/internal/runs"
 	"github.com/tahqiq/tahqiq/internal/targets"
 )
 
 func newTargetsCmd(e *env) *cobra.Command {
 	p := targets.DefaultParams()
 	var pf postFlags
-	var watchFile, out, run, window string
+	var watchFile, out, run, window, name string
 	var otherData, asJSON bool
 	cmd := &cobra.Command{
 		Use:   "targets --watchlist FILE (--dataset NAME | --input FILE...) --out DIR [--run COORD_RUN_DIR] [flags]",
@@ -39,6 +40,10 @@ x >= --burst-min. Two accounts co-act when they reply to the same post
 (co_reply) or interact with the same watched account (co_mention) within
 --window; an edge of at least --min-pairs pairs makes both "coordinated".
 
+A run of a stored dataset is kept in the store (--data/runs/targets; tahqiq
+serve lists it to those who may read the dataset) and also copied to --out
+when given; a run of --input files is written to --out only.
+
 Outputs in DIR: targets.csv (per watched account: events by type, actors,
 bursts, coordinated actors and their share of events, narratives),
 events.csv (every event with its burst, narrative and, with --run, the
@@ -49,8 +54,8 @@ are private persons (docs/narratives.md).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			if out == "" {
-				return tahqiq.Errorf(tahqiq.EINVALID, "--out DIR is required")
+			if out == "" && pf.dataset == "" {
+				return tahqiq.Errorf(tahqiq.EINVALID, "--out DIR is required with --input")
 			}
 			if watchFile == "" {
 				return tahqiq.Errorf(tahqiq.EINVALID, "--watchlist FILE is required")
@@ -81,47 +86,66 @@ are private persons (docs/narratives.md).`,
 			if err != nil {
 				return err
 			}
+			rs := e.runStore(nil)
 			var groups *rundir.Communities
+			var coordID string
 			if run != "" {
-				if groups, err = rundir.ReadCommunities(run); err != nil {
+				if groups, coordID, err = rs.CoordCommunities(run); err != nil {
 					return err
 				}
 			}
-			start := time.Now()
-			var raw []tahqiq.Post
-			read, err := e.readPosts(ctx, &pf, true, func(tp *tahqiq.Post) error {
-				if tp.Kind != tahqiq.KindService {
-					q := *tp
-					q.Hashtags, q.Links, q.Media, q.Metrics, q.Labels, q.Objects = nil, nil, nil, nil, nil, nil
-					raw = append(raw, q)
+			tr := runs.TargetsRun{Watchlist: wl, WatchlistInput: wlIn, Params: p, Groups: groups, CoordRun: coordID}
+			var actor string
+			if pf.dataset != "" {
+				tr.WatchlistText = data // the stored run keeps its watchlist
+				actor, err = e.withDataset(ctx, pf.dataset, func(db runs.PostSource) (err error) {
+					tr.Posts, tr.TextRun, err = runs.DatasetTargets(ctx, db, pf.dataset)
+					return err
+				})
+			} else {
+				start := time.Now()
+				var raw []tahqiq.Post
+				names := runs.Handles{}
+				var read postsRead
+				read, err = e.readPosts(ctx, &pf, names, func(tp *tahqiq.Post) error {
+					if tp.Kind != tahqiq.KindService {
+						q := *tp
+						q.Hashtags, q.Links, q.Media, q.Metrics, q.Labels, q.Objects, q.Author = nil, nil, nil, nil, nil, nil, nil
+						raw = append(raw, q)
+					}
+					return nil
+				})
+				tr.Posts = make([]targets.Post, len(raw))
+				for i, tp := range raw {
+					tr.Posts[i] = targets.FromPost(tp, names[tp.AuthorUID])
 				}
-				return nil
-			})
+				tr.Source, tr.Read = read.Source, time.Since(start).Seconds()
+			}
 			if err != nil {
 				return err
 			}
 			if groups != nil && !otherData {
-				if err := groups.SameInputs(read.Source.Inputs); err != nil {
+				if err := groups.SameInputs(tr.Source.Inputs); err != nil {
 					return err
 				}
 			}
-			posts := make([]targets.Post, len(raw))
-			for i, tp := range raw {
-				posts[i] = targets.FromPost(tp, read.Handles[tp.AuthorUID])
+			tr.Actor, tr.Name = actor, name
+			var m *targets.Manifest
+			var in runs.Info
+			if pf.dataset != "" {
+				if in, m, err = rs.StoreTargets(ctx, &tr, Version); err == nil && out != "" {
+					dir, _ := rs.Path(runs.Targets, in.ID)
+					err = copyFiles(dir, out, m.Files)
+				}
+			} else {
+				_, m, err = runs.MakeTargets(ctx, &tr, Version, out)
 			}
-			raw = nil
-			readTime := time.Since(start).Seconds()
-			r, err := targets.Run(ctx, wl, posts, p)
-			if err != nil {
-				return err
-			}
-			r.Timings["read_s"] = readTime
-			m, err := r.WriteDir(out, targets.WriteOptions{Version: Version, Now: time.Now(), Source: read.Source, Watchlist: wlIn, Groups: groups})
 			if err != nil {
 				return err
 			}
 			if asJSON {
 				return writeJSON(e.stdout, struct {
+					Run     string             `json:"run,omitempty"` // the stored run's id (--dataset)
 					Out     string             `json:"out"`
 					Counts  map[string]int64   `json:"counts"`
 					Params  targets.Params     `json:"params"`
@@ -129,20 +153,27 @@ are private persons (docs/narratives.md).`,
 					Inputs  []rundir.Input     `json:"inputs"`
 					Files   []string           `json:"files"`
 					Timings map[string]float64 `json:"timings_s"`
-				}{out, m.Counts, m.Params, m.Watched, m.Inputs, m.Files, m.Timings})
+				}{in.ID, out, m.Counts, m.Params, m.Watched, m.Inputs, m.Files, m.Timings})
 			}
 			c := m.Counts
 			fmt.Fprintf(e.stdout, "targets: %d watched accounts, %d posts -> %d events (%d replies, %d quotes, %d mentions, %d names), %d bursts, %d co-action edges, %d accounts in edges of >= %d pairs\n",
 				len(wl.Entries), c["posts"], c["events"], c["events_reply"], c["events_quote"], c["events_mention"], c["events_name"], c["bursts"], c["edges"], c["coordinated_accounts"], p.MinPairs)
-			fmt.Fprintf(e.stdout, "  wrote %s: %s\n", out, strings.Join(m.Files, ", "))
+			if in.ID != "" {
+				dir, _ := rs.Path(runs.Targets, in.ID)
+				fmt.Fprintf(e.stdout, "  run %s kept in %s\n", in.ID, dir)
+			}
+			if out != "" {
+				fmt.Fprintf(e.stdout, "  wrote %s: %s\n", out, strings.Join(m.Files, ", "))
+			}
 			return nil
 		},
 	}
 	f := cmd.Flags()
 	pf.add(f)
 	f.StringVar(&watchFile, "watchlist", "", "watched accounts: one handle or id per line, or a CSV with account,label[,aliases] (required)")
-	f.StringVar(&out, "out", "", "output directory (required)")
-	f.StringVar(&run, "run", "", "output directory of a tahqiq coord run on the same data: the actors' communities")
+	f.StringVar(&out, "out", "", "output directory (required with --input; with --dataset the run is kept in the store and also copied here)")
+	f.StringVar(&name, "name", "", "what to call the run (shown beside its id)")
+	f.StringVar(&run, "run", "", "a tahqiq coord run on the same data (its output directory, or a stored run's id): the actors' communities")
 	f.BoolVar(&otherData, "run-other-data", false, "use a --run made on other inputs (accounts are matched by UID)")
 	f.BoolVar(&asJSON, "json", false, "print a JSON summary")
 	f.StringVar(&window, "window", "60s", "co-reply and co-mention window")

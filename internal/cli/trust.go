@@ -32,10 +32,9 @@ channel you trust (in person, a signed letter, the organisation's site).`,
 	cmd.PersistentFlags().StringVar(&trusted, "trusted", "", "trusted-keys file (default $TAHQIQ_TRUSTED_KEYS or ~/.config/tahqiq/trusted-keys)")
 	var asWitness bool
 	add := &cobra.Command{
-		Use:     "add KEY",
-		Short:   "pin a log key (or, with --witness, a witness key): a file or the key's text",
-		Example: "  tahqiq trust add ecp-log.pub\n  tahqiq trust add --witness fia-witness.pub",
-		Args:    cobra.ExactArgs(1),
+		Use:   "add KEY",
+		Short: "pin a log key (or, with --witness, a witness key): a file or the key's text",
+		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			p, err := path()
 			if err != nil {

@@ -11,12 +11,7 @@ import (
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/casework"
 	"github.com/tahqiq/tahqiq/internal/ledger"
-)
-
-// Exit codes of tahqiq verify beyond the common ones (exitCode).
-const (
-	exitProblems   = 6 // verification found problems
-	exitUnverified = 7 // self-consistent, but the signer is not established
+	"github.com/tahqiq/tahqiq/internal/progress"
 )
 
 func newVerifyCmd(e *env) *cobra.Command {
@@ -57,10 +52,6 @@ members, members that declare more than --max-ratio times their compressed
 size (beyond 8 MiB) or more than --max-decompressed together, members whose
 data overlap, compression methods other than stored and deflated, unsafe or
 duplicate names and links (exit 6). Nothing is ever extracted.`,
-		Example: `  tahqiq verify case.zip --key ecp-log.pub
-  tahqiq trust add ecp-log.pub && tahqiq verify case.zip
-  tahqiq verify case.zip --key ecp-log.pub --witness fia-witness.pub --checkpoint kept.checkpoint
-  tahqiq verify                     # the store in --data`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			path := e.dataDir
@@ -71,7 +62,7 @@ duplicate names and links (exit 6). Nothing is ever extracted.`,
 				// Never create a store where the user meant a bundle.
 				return tahqiq.Errorf(tahqiq.ENOTFOUND, "verify: %s: no such bundle or data directory", path)
 			}
-			o := casework.VerifyOptions{Limits: lf.limits()}
+			o := casework.VerifyOptions{Limits: lf.limits(), Meter: progress.FromContext(cmd.Context())}
 			var err error
 			if key != "" {
 				if o.LogKey, err = readKeyArg(key); err != nil {

@@ -23,6 +23,7 @@ import (
 func newWatchCmd(e *env) *cobra.Command {
 	var url, subject, window, horizon, webhook, by, state, creds string
 	var fromStart bool
+	var replicas int
 	p := live.Watcher{MinWeight: 2, GroupSize: 5}
 	cmd := &cobra.Command{
 		Use:   "watch --nats nats://… [--window 60s] [--horizon 24h] [--min-weight 2] [--group 5] [--state FILE] [--webhook URL]",
@@ -66,7 +67,7 @@ stopped. Stop with Ctrl-C.`,
 			}
 			ctx, cancel := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer cancel()
-			bus, done, err := e.connectBus(ctx, url, creds, 0, 1)
+			bus, done, err := e.connectBus(ctx, url, creds, replicas)
 			if err != nil {
 				return err
 			}
@@ -100,6 +101,7 @@ stopped. Stop with Ctrl-C.`,
 	f := cmd.Flags()
 	f.StringVar(&url, "nats", "", "nats:// URL of the server or cluster")
 	f.StringVar(&creds, "nats-creds", "", credsUsage)
+	f.IntVar(&replicas, "replicas", 1, liveReplicasUsage)
 	f.StringVar(&subject, "subject", natsbus.LivePrefix+">", "subjects to watch")
 	f.BoolVar(&fromStart, "from-start", false, "read the live stream from its first kept share, not only new ones")
 	f.StringVar(&window, "window", "60s", "sliding window")
@@ -112,6 +114,10 @@ stopped. Stop with Ctrl-C.`,
 	f.StringVar(&webhook, "webhook", "", "also POST each alert as JSON to this URL")
 	return cmd
 }
+
+// liveReplicasUsage documents --replicas of the commands that set the
+// live stream up.
+const liveReplicasUsage = "replicas of the live stream when this command creates it (3 on a three-node cluster); an existing stream with fewer is raised to them, one with more keeps its own (never lowered)"
 
 // postAlert POSTs an alert, trying three times.
 func postAlert(ctx context.Context, url string, a any) error {
@@ -142,6 +148,7 @@ func postAlert(ctx context.Context, url string, a any) error {
 
 func newPublishCmd(e *env) *cobra.Command {
 	var url, dataset, subject, creds string
+	var replicas int
 	cmd := &cobra.Command{
 		Use:   "publish --nats nats://… --dataset NAME [--subject tahqiq.live.NAME]",
 		Short: "Publish a dataset's shares, in time order, to the live stream (a replay feed for tahqiq watch)",
@@ -163,7 +170,7 @@ func newPublishCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			bus, done, err := e.connectBus(ctx, url, creds, 0, 1)
+			bus, done, err := e.connectBus(ctx, url, creds, replicas)
 			if err != nil {
 				return err
 			}
@@ -183,6 +190,7 @@ func newPublishCmd(e *env) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&url, "nats", "", "nats:// URL of the server or cluster")
 	cmd.Flags().StringVar(&creds, "nats-creds", "", credsUsage)
+	cmd.Flags().IntVar(&replicas, "replicas", 1, liveReplicasUsage)
 	cmd.Flags().StringVar(&dataset, "dataset", "", "dataset of the store to publish")
 	cmd.Flags().StringVar(&subject, "subject", "", "subject (default tahqiq.live.DATASET)")
 	return cmd

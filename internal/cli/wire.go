@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,6 +15,7 @@ import (
 	"github.com/tahqiq/tahqiq/internal/ingest"
 	"github.com/tahqiq/tahqiq/internal/natsbus"
 	"github.com/tahqiq/tahqiq/internal/postgres"
+	"github.com/tahqiq/tahqiq/internal/runs"
 	"github.com/tahqiq/tahqiq/internal/sqlite"
 )
 
@@ -54,14 +54,6 @@ func isPostgresURL(u string) bool {
 // importer returns the import pipeline with every shipped format.
 func (e *env) importer() *ingest.Importer {
 	return &ingest.Importer{Formats: ingest.Default()}
-}
-
-// progressOut is where progress goes: stderr unless --quiet.
-func (e *env) progressOut() io.Writer {
-	if e.quiet {
-		return nil
-	}
-	return e.stderr
 }
 
 // fullStore is what tahqiq serve and the case commands need: datasets,
@@ -117,7 +109,7 @@ func openCasework(ctx context.Context, e *env, needKey bool) (*casework.Service,
 		db.Close()
 		return nil, nil, err
 	}
-	s := &casework.Service{Store: db, Blobs: bs, Posts: db, Datasets: db, Now: now}
+	s := &casework.Service{Store: db, Blobs: bs, Posts: db, Datasets: db, Now: now, Runs: e.runStore(nil)}
 	signer, v, err := casework.LoadKey(e.dataDir)
 	if err != nil && needKey {
 		db.Close()
@@ -139,6 +131,24 @@ func (e *env) rules(db fullStore) *casework.Service {
 		s.Signer, s.LogKey, s.Origin = signer, v, signer.Name()
 	}
 	return s
+}
+
+// runStore is the store's runs (--data/runs), made with engine (nil: in
+// this process); each run it stores is logged (runLog) before it is
+// listed.
+func (e *env) runStore(engine coord.Engine) *runs.Store {
+	return &runs.Store{Dir: filepath.Join(e.dataDir, "runs"), Engine: engine, Log: e.runLog}
+}
+
+// runLog logs a run the CLI stores, in the store --db names, signed with
+// the store's key when it has one.
+func (e *env) runLog(ctx context.Context, rec tahqiq.RunRecord) error {
+	db, err := e.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return e.rules(db).LogRun(ctx, rec)
 }
 
 // importAs runs an import through casework as the CLI's actor (--as; the

@@ -5,23 +5,28 @@ import (
 )
 
 // Edge is one account pair (A < B by name) and everything the evidence
-// says about it.
+// says about it. A run holds one per kept account pair, so the fields are
+// laid out without padding (88 bytes; memory per edge is what bounds a
+// run's size); its per-type counts are in one table of the run
+// (Result.ByType).
 type Edge struct {
-	A, B    int32   // account ids (ranks of the names)
-	Pairs   int64   // co-share post pairs (CooRTweet's weight)
-	Objects int32   // distinct objects co-shared
-	ByType  []int32 // distinct objects co-shared, per type (interned.types order)
-	SumDt   int64   // sum of |dt| over the pairs, seconds
+	A, B    int32 // account ids (ranks of the names)
+	Objects int32 // distinct objects co-shared
+	bt      int32 // its per-type counts: row bt of the run's table
+	PostsA  int32 // distinct posts of A in the pairs (CNT's w(A->B))
+	PostsB  int32 // distinct posts of B in the pairs (CNT's w(B->A))
+	Flagged bool
+	Pairs   int64 // co-share post pairs (CooRTweet's weight)
+	SumDt   int64 // sum of |dt| over the pairs, seconds
 	MinDt   int64
 	First   int64 // earliest time of a post in the pairs
 	Last    int64 // latest
-	PostsA  int32 // distinct posts of A in the pairs (CNT's w(A->B))
-	PostsB  int32 // distinct posts of B in the pairs (CNT's w(B->A))
-	Collab  float64
-	TFIDF   float64
 	Fast    int64 // pairs of the fast layer (0 without one)
-	Weight  float64
-	Flagged bool
+	// Weight is the edge's weight once the run has weighed it; before
+	// (as the fold makes the edge) it holds the collab sum (sum of
+	// 1/(k-1) over the objects), or the TF-IDF cosine when the fold was
+	// given the run's TF-IDF norms: the weights that are not counts.
+	Weight float64
 }
 
 // Symmetry is min(PostsA, PostsB) / max(PostsA, PostsB), per account (not
@@ -47,8 +52,9 @@ func (in *interned) ends(pr pairRef) (ra, rb *row) {
 // are sorted by account pair with a stable LSD radix sort (so each pair
 // keeps its place in object order within its edge), then every edge is one
 // run of consecutive pairs, folded into one reused partial: no hash map,
-// and no result depends on the number of workers.
-func (in *interned) aggregate(p *Params, pairs []pairRef) []Edge {
+// and no result depends on the number of workers. byType is the edges'
+// table of per-type counts (Result.ByType).
+func (in *interned) aggregate(p *Params, pairs []pairRef) (edges []Edge, byType []int32) {
 	ntypes := len(in.types)
 	collabK := in.collabGroups(pairs)
 	var tf *tfidf
@@ -63,29 +69,34 @@ func (in *interned) aggregate(p *Params, pairs []pairRef) []Edge {
 			}
 		})
 	}
-	sorted := in.sortByAccounts(pairs)
+	keys, order := in.sortByAccounts(pairs)
 	nedges := 0
-	for i := range sorted {
-		if i == 0 || sorted[i].key != sorted[i-1].key {
+	for i, k := range order {
+		if i == 0 || keys[k] != keys[order[i-1]] {
 			nedges++
 		}
 	}
-	edges := make([]Edge, nedges)
-	byType := make([]int32, nedges*ntypes)
+	edges = make([]Edge, nedges)
+	byType = make([]int32, nedges*ntypes)
 	var f fold
 	var x EdgePartial
 	ei := -1
+	prog := in.meter.Phase("folding pairs into edges", "pairs", int64(len(pairs)))
+	defer prog.Done()
 	done := func() {
 		x.compact()
-		edges[ei] = x.edge(byType[ei*ntypes:(ei+1)*ntypes:(ei+1)*ntypes], tf)
+		edges[ei] = x.edge(int32(ei), byType[ei*ntypes:(ei+1)*ntypes:(ei+1)*ntypes], tf)
 	}
-	for i, kp := range sorted {
-		if i&(1<<20-1) == 0 && in.stop.Load() {
-			return nil
+	for i, k := range order {
+		if i&0xffff == 0xffff {
+			prog.Add(0x10000)
+			if in.stop.Load() {
+				return nil, nil
+			}
 		}
-		pr := pairs[kp.pair]
+		pr := pairs[k]
 		ra, rb := in.ends(pr)
-		if i == 0 || kp.key != sorted[i-1].key {
+		if i == 0 || keys[k] != keys[order[i-1]] {
 			if ei >= 0 {
 				done()
 				x.reset(ra.acc, rb.acc)
@@ -103,45 +114,46 @@ func (in *interned) aggregate(p *Params, pairs []pairRef) []Edge {
 	if ei >= 0 {
 		done()
 	}
-	return edges
+	return edges, byType
 }
 
-// keyedPair is a pair (index into the kept pairs) with its account-pair key
-// a*len(accounts)+b.
-type keyedPair struct {
-	key  uint64
-	pair int32
-}
-
-// sortByAccounts returns the pairs keyed by account pair and sorted by key
-// with a stable LSD radix sort over the key's significant bytes.
-func (in *interned) sortByAccounts(pairs []pairRef) []keyedPair {
-	nacc := uint64(len(in.accounts))
-	a := make([]keyedPair, len(pairs))
-	maxKey := uint64(0)
+// sortByAccounts returns each pair's account pair as one key (A in the
+// high half) and the order of the pairs by key: a stable LSD sort of two
+// counting-sort passes, by B then by A, so that each pair keeps its place
+// in object order within its edge. It holds 16 bytes per pair (the keys
+// and two orders), not the 32 of a radix sort of keyed copies.
+func (in *interned) sortByAccounts(pairs []pairRef) (keys []uint64, order []int32) {
+	nacc := len(in.accounts)
+	keys = make([]uint64, len(pairs))
+	count := make([]int32, nacc+1)
 	for i, pr := range pairs {
 		ra, rb := in.ends(pr)
-		k := uint64(ra.acc)*nacc + uint64(rb.acc)
-		a[i] = keyedPair{k, int32(i)}
-		maxKey = max(maxKey, k)
+		keys[i] = uint64(uint32(ra.acc))<<32 | uint64(uint32(rb.acc))
+		count[rb.acc+1]++
 	}
-	b := make([]keyedPair, len(pairs))
-	for shift := uint(0); shift < 64 && maxKey>>shift > 0; shift += 8 {
-		var count [257]int
-		for _, x := range a {
-			count[(x.key>>shift)&0xff+1]++
-		}
-		for i := 1; i < 257; i++ {
-			count[i] += count[i-1]
-		}
-		for _, x := range a {
-			d := (x.key >> shift) & 0xff
-			b[count[d]] = x
-			count[d]++
-		}
-		a, b = b, a
+	for a := 1; a <= nacc; a++ {
+		count[a] += count[a-1]
 	}
-	return a
+	byB := make([]int32, len(pairs))
+	for i, k := range keys {
+		b := uint32(k)
+		byB[count[b]] = int32(i)
+		count[b]++
+	}
+	clear(count)
+	for _, k := range keys {
+		count[k>>32+1]++
+	}
+	for a := 1; a <= nacc; a++ {
+		count[a] += count[a-1]
+	}
+	order = make([]int32, len(pairs))
+	for _, i := range byB {
+		a := keys[i] >> 32
+		order[count[a]] = i
+		count[a]++
+	}
+	return keys, order
 }
 
 // collabGroups returns, per object, the number of distinct accounts in its

@@ -3,10 +3,12 @@ package coord_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"testing"
 
 	"github.com/tahqiq/tahqiq/internal/coord"
+	"github.com/tahqiq/tahqiq/internal/progress"
 	"github.com/tahqiq/tahqiq/internal/synth"
 )
 
@@ -94,4 +96,37 @@ func recovery(res *coord.Result, groups [][]string, minW float64) (precision, re
 		recall = float64(tp) / float64(truePairs)
 	}
 	return precision, recall
+}
+
+// BenchmarkSyntheticProgress is the cost of the progress line: the whole
+// run (detection, graph step, every file, evidence) on the synthetic data
+// without a meter and with one drawing every 200 ms (to io.Discard, as to
+// a terminal). TAHQIQ_BENCH_POSTS sets the size (default 1,000,000).
+func BenchmarkSyntheticProgress(b *testing.B) {
+	n := 1000000
+	if s := os.Getenv("TAHQIQ_BENCH_POSTS"); s != "" {
+		fmt.Sscan(s, &n)
+	}
+	data := synth.Generate(synth.Config{Posts: n, Seed: 1})
+	for _, with := range []string{"none", "meter"} {
+		b.Run(with, func(b *testing.B) {
+			dir := b.TempDir()
+			for i := 0; i < b.N; i++ {
+				ctx := context.Background()
+				var m *progress.Meter
+				if with == "meter" {
+					m = progress.New(io.Discard, "coord")
+					ctx = progress.NewContext(ctx, m)
+				}
+				res, err := coord.Run(ctx, coord.Data{Shares: data.Shares}, coord.DefaultParams(), nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := res.WriteDir(dir, "bench", coord.Source{}); err != nil {
+					b.Fatal(err)
+				}
+				m.Close()
+			}
+		})
+	}
 }

@@ -25,7 +25,8 @@ func (inProcess) edges(ctx context.Context, in *interned, q, p *Params, res *Res
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	edges := in.aggregate(p, res.pairs)
+	edges, byType := in.aggregate(p, res.pairs)
+	res.byType = byType
 	lap("aggregate_s")
 	return edges, ctx.Err()
 }
@@ -53,11 +54,11 @@ func Reduced(red Reducer) Engine { return reduced{red} }
 type reduced struct{ red Reducer }
 
 func (e reduced) edges(ctx context.Context, in *interned, q, p *Params, res *Result, lap func(string)) ([]Edge, error) {
-	edges, kept, err := in.reduceEdges(ctx, q, p, e.red)
+	edges, byType, kept, err := in.reduceEdges(ctx, q, p, e.red)
 	if err != nil {
 		return nil, err
 	}
-	res.kept = kept
+	res.kept, res.byType = kept, byType
 	n := int64(0)
 	for i := range edges {
 		n += edges[i].Pairs

@@ -15,21 +15,60 @@ type attr struct {
 	name, gexfType, graphmlType string
 }
 
+// nodeAttrs are the nodes' attributes; a node's label is what people
+// know the account by (AccountName.Label), and account, handle and name
+// keep the UID beside what the data calls it.
 var nodeAttrs = []attr{{"degree", "integer", "int"}, {"strength", "double", "double"}, {"component", "integer", "int"},
-	{"community", "integer", "int"}, {"core", "integer", "int"}, {"eigenvector", "double", "double"}}
+	{"community", "integer", "int"}, {"core", "integer", "int"}, {"eigenvector", "double", "double"},
+	{"account", "string", "string"}, {"handle", "string", "string"}, {"name", "string", "string"}}
 
 var edgeAttrs = []attr{{"flagged", "boolean", "boolean"}, {"pairs", "long", "long"}, {"objects", "integer", "int"},
 	{"avg_dt", "double", "double"}, {"min_dt", "long", "long"}}
 
+// nodeValues returns node u's attribute values, escaped for XML.
 func (r *Result) nodeValues(u int) []string {
 	g := r.Graph
+	a := g.Nodes[u]
+	n := r.Name(a)
 	return []string{strconv.Itoa(int(g.Degree[u])), fmtFloat(g.Strength[u]), strconv.Itoa(int(g.Component[u])),
-		strconv.Itoa(int(g.Community[u])), strconv.Itoa(int(g.Core[u])), fmtFloat(g.Eigen[u])}
+		strconv.Itoa(int(g.Community[u])), strconv.Itoa(int(g.Core[u])), fmtFloat(g.Eigen[u]),
+		esc(r.in.accounts[a]), esc(n.Handle), esc(n.Name)}
 }
 
-func (r *Result) edgeValues(e *Edge) []string {
-	return []string{strconv.FormatBool(e.Flagged), strconv.FormatInt(e.Pairs, 10), strconv.Itoa(int(e.Objects)),
-		fmtFloat(float64(e.SumDt) / float64(e.Pairs)), strconv.FormatInt(e.MinDt, 10)}
+// label returns node u's label, escaped for XML.
+func (r *Result) label(u int) string {
+	a := r.Graph.Nodes[u]
+	return esc(r.Name(a).Label(r.in.accounts[a]))
+}
+
+// appendEdgeValue appends the value of edge attribute j (edgeAttrs) of e:
+// the graph files' edges are written with appends, not fmt (3M edges).
+func appendEdgeValue(b []byte, j int, e *Edge) []byte {
+	switch j {
+	case 0:
+		return strconv.AppendBool(b, e.Flagged)
+	case 1:
+		return strconv.AppendInt(b, e.Pairs, 10)
+	case 2:
+		return strconv.AppendInt(b, int64(e.Objects), 10)
+	case 3:
+		return strconv.AppendFloat(b, float64(e.SumDt)/float64(e.Pairs), 'g', 10, 64)
+	default:
+		return strconv.AppendInt(b, e.MinDt, 10)
+	}
+}
+
+// nodeIndex returns the graph's node of each account id (-1: none), a
+// slice in place of the map for the per-edge lookups.
+func (r *Result) nodeIndex() []int32 {
+	node := make([]int32, len(r.in.accounts))
+	for i := range node {
+		node[i] = -1
+	}
+	for u, a := range r.Graph.Nodes {
+		node[a] = int32(u)
+	}
+	return node
 }
 
 // Colour returns the colour of a community, as the web UI draws it
@@ -110,8 +149,8 @@ func (r *Result) writeGEXF(path string) error {
 			fmt.Fprintf(w, "      <attribute id=\"%d\" title=\"%s\" type=\"%s\"/>\n", i, a.name, a.gexfType)
 		}
 		fmt.Fprintf(w, "    </attributes>\n    <nodes>\n")
-		for u, a := range r.Graph.Nodes {
-			fmt.Fprintf(w, "      <node id=\"n%d\" label=\"%s\"><attvalues>", u, esc(r.in.accounts[a]))
+		for u := range r.Graph.Nodes {
+			fmt.Fprintf(w, "      <node id=\"n%d\" label=\"%s\"><attvalues>", u, r.label(u))
 			attvalues(w, r.nodeValues(u))
 			cr, cg, cb := Colour(r.Graph.Community[u])
 			fmt.Fprintf(w, "</attvalues><viz:color r=\"%d\" g=\"%d\" b=\"%d\"/>", cr, cg, cb)
@@ -121,11 +160,30 @@ func (r *Result) writeGEXF(path string) error {
 			fmt.Fprintf(w, "<viz:size value=\"%s\"/></node>\n", fmtFloat(r.vizSize(u)))
 		}
 		fmt.Fprintf(w, "    </nodes>\n    <edges>\n")
+		node := r.nodeIndex()
+		var b []byte
 		for i := range r.Edges {
 			e := &r.Edges[i]
-			fmt.Fprintf(w, "      <edge id=\"e%d\" source=\"n%d\" target=\"n%d\" weight=\"%s\"><attvalues>", i, r.Graph.Node[e.A], r.Graph.Node[e.B], fmtFloat(e.Weight))
-			attvalues(w, r.edgeValues(e))
-			fmt.Fprintf(w, "</attvalues></edge>\n")
+			b = append(b[:0], `      <edge id="e`...)
+			b = strconv.AppendInt(b, int64(i), 10)
+			b = append(b, `" source="n`...)
+			b = strconv.AppendInt(b, int64(node[e.A]), 10)
+			b = append(b, `" target="n`...)
+			b = strconv.AppendInt(b, int64(node[e.B]), 10)
+			b = append(b, `" weight="`...)
+			b = strconv.AppendFloat(b, e.Weight, 'g', 10, 64)
+			b = append(b, `"><attvalues>`...)
+			for j := range edgeAttrs {
+				b = append(b, `<attvalue for="`...)
+				b = strconv.AppendInt(b, int64(j), 10)
+				b = append(b, `" value="`...)
+				b = appendEdgeValue(b, j, e)
+				b = append(b, `"/>`...)
+			}
+			b = append(b, "</attvalues></edge>\n"...)
+			if _, err := w.Write(b); err != nil {
+				return err
+			}
 		}
 		_, err := fmt.Fprintf(w, "    </edges>\n  </graph>\n</gexf>\n")
 		return err
@@ -159,8 +217,8 @@ func (r *Result) writeGraphML(path string) error {
 			fmt.Fprintf(w, "  <key id=\"e_%s\" for=\"edge\" attr.name=\"%s\" attr.type=\"%s\"/>\n", a.name, a.name, a.graphmlType)
 		}
 		fmt.Fprintf(w, "  <graph id=\"coordination\" edgedefault=\"undirected\">\n")
-		for u, a := range r.Graph.Nodes {
-			fmt.Fprintf(w, "    <node id=\"n%d\"><data key=\"label\">%s</data>", u, esc(r.in.accounts[a]))
+		for u := range r.Graph.Nodes {
+			fmt.Fprintf(w, "    <node id=\"n%d\"><data key=\"label\">%s</data>", u, r.label(u))
 			for i, v := range r.nodeValues(u) {
 				fmt.Fprintf(w, "<data key=\"n_%s\">%s</data>", nodeAttrs[i].name, v)
 			}
@@ -170,13 +228,30 @@ func (r *Result) writeGraphML(path string) error {
 			cr, cg, cb := Colour(r.Graph.Community[u])
 			fmt.Fprintf(w, "<data key=\"size\">%s</data><data key=\"r\">%d</data><data key=\"g\">%d</data><data key=\"b\">%d</data></node>\n", fmtFloat(r.vizSize(u)), cr, cg, cb)
 		}
+		node := r.nodeIndex()
+		var b []byte
 		for i := range r.Edges {
 			e := &r.Edges[i]
-			fmt.Fprintf(w, "    <edge id=\"e%d\" source=\"n%d\" target=\"n%d\"><data key=\"weight\">%s</data>", i, r.Graph.Node[e.A], r.Graph.Node[e.B], fmtFloat(e.Weight))
-			for j, v := range r.edgeValues(e) {
-				fmt.Fprintf(w, "<data key=\"e_%s\">%s</data>", edgeAttrs[j].name, v)
+			b = append(b[:0], `    <edge id="e`...)
+			b = strconv.AppendInt(b, int64(i), 10)
+			b = append(b, `" source="n`...)
+			b = strconv.AppendInt(b, int64(node[e.A]), 10)
+			b = append(b, `" target="n`...)
+			b = strconv.AppendInt(b, int64(node[e.B]), 10)
+			b = append(b, `"><data key="weight">`...)
+			b = strconv.AppendFloat(b, e.Weight, 'g', 10, 64)
+			b = append(b, `</data>`...)
+			for j, a := range edgeAttrs {
+				b = append(b, `<data key="e_`...)
+				b = append(b, a.name...)
+				b = append(b, `">`...)
+				b = appendEdgeValue(b, j, e)
+				b = append(b, `</data>`...)
 			}
-			fmt.Fprintf(w, "</edge>\n")
+			b = append(b, "</edge>\n"...)
+			if _, err := w.Write(b); err != nil {
+				return err
+			}
 		}
 		_, err := fmt.Fprintf(w, "  </graph>\n</graphml>\n")
 		return err

@@ -33,7 +33,7 @@ func graphStep(res *Result, p *Params) *GraphResult {
 		return n
 	}
 	// Accounts in id order make node numbers independent of edge order.
-	seen := map[int32]bool{}
+	seen := make([]bool, len(res.in.accounts))
 	for _, e := range res.Edges {
 		seen[e.A], seen[e.B] = true, true
 	}
@@ -47,6 +47,9 @@ func graphStep(res *Result, p *Params) *GraphResult {
 		all = append(all, graph.Edge{U: gr.Node[e.A], V: gr.Node[e.B], W: e.Weight})
 	}
 	n := len(gr.Nodes)
+	m := res.in.meter
+	ph := m.Phase("graph: eigenvector centrality", "", 0)
+	defer func() { ph.Done() }()
 	g := graph.New(n, all)
 	gr.Eigen, _ = g.Eigenvector(100, 1e-6) // networkx eigenvector_centrality defaults
 	gr.Pruned = make([]bool, n)
@@ -72,6 +75,7 @@ func graphStep(res *Result, p *Params) *GraphResult {
 		gr.Degree[u] = g.Degree(int32(u))
 		gr.Strength[u] = g.Strength(int32(u))
 	}
+	ph = m.Phase("graph: components and k-cores", "", 0)
 	gr.Component, _ = g.Components()
 	gr.Core = g.CoreNumbers()
 	gr.Community = make([]int32, n)
@@ -79,6 +83,7 @@ func graphStep(res *Result, p *Params) *GraphResult {
 		gr.Community[i] = -1
 	}
 	if p.Communities != "none" && len(sub) > 0 {
+		ph = m.Phase("graph: communities ("+p.Communities+")", "", 0)
 		sg := graph.New(n, sub)
 		detect := graph.Louvain
 		if p.Communities == "leiden" {

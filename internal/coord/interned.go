@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 
 	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/progress"
 )
 
 // row is one share with interned ids.
@@ -55,13 +56,16 @@ type interned struct {
 
 	// dropped counts the shares intern left out, by reason (Result.Dropped).
 	dropped map[string]int64
+
+	// meter shows how far the run is (nil: nowhere).
+	meter *progress.Meter
 }
 
 // intern builds the input from shares, keeping those of the wanted types
 // (all when types is empty) and, unless keepLoops, dropping shares whose
 // post is the object itself (the original of a retweet present in the
-// data).
-func intern(shares []tahqiq.Share, types []tahqiq.ObjectType, keepLoops bool) *interned {
+// data). The work counts to m.
+func intern(shares []tahqiq.Share, types []tahqiq.ObjectType, keepLoops bool, m *progress.Meter) *interned {
 	want := map[tahqiq.ObjectType]bool{}
 	for _, t := range types {
 		want[t] = true
@@ -69,7 +73,7 @@ func intern(shares []tahqiq.Share, types []tahqiq.ObjectType, keepLoops bool) *i
 	accIdx := map[string]int32{}
 	postIdx := map[string]int32{}
 	objIdx := map[objKey]int32{}
-	var in interned
+	in := interned{meter: m}
 	id := func(m map[string]int32, list *[]string, s string) int32 {
 		if i, ok := m[s]; ok {
 			return i
@@ -95,7 +99,11 @@ func intern(shares []tahqiq.Share, types []tahqiq.ObjectType, keepLoops bool) *i
 		}
 		rows = append(rows, row{obj: o, acc: id(accIdx, &in.accounts, s.AccountID), post: id(postIdx, &in.posts, s.PostID), t: s.Time})
 	}
+	prog := m.Phase("interning shares", "shares", int64(len(shares)))
 	for i := range shares {
+		if i&0xffff == 0xffff {
+			prog.Add(0x10000)
+		}
 		s := &shares[i]
 		if !keepLoops && IsLoop(*s) {
 			in.dropped["loops"]++
@@ -111,6 +119,8 @@ func intern(shares []tahqiq.Share, types []tahqiq.ObjectType, keepLoops bool) *i
 		}
 	}
 	// Re-number by name so that ids do not depend on input order.
+	prog = m.Phase("sorting shares", "", 0)
+	defer prog.Done()
 	accPerm := rank(in.accounts)
 	postPerm := rank(in.posts)
 	objPerm := rankObjects(in.objects)

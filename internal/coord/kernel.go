@@ -3,6 +3,8 @@ package coord
 import (
 	"runtime"
 	"sync"
+
+	"github.com/tahqiq/tahqiq/internal/progress"
 )
 
 // pairRef is an in-window pair of rows (indices into input.rows), i < j.
@@ -83,7 +85,8 @@ func (in *interned) tokens(i int32, r *row) []uint64 {
 // parallelObjects runs fn over contiguous ranges of objects on workers
 // goroutines and returns the per-range results in object order, so that
 // concatenating them gives the same sequence whatever the worker count.
-func parallelObjects[T any](n int, workers int, fn func(lo, hi int32) T) []T {
+// Each range done counts its objects to prog.
+func parallelObjects[T any](n int, workers int, prog *progress.Phase, fn func(lo, hi int32) T) []T {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
@@ -108,6 +111,7 @@ func parallelObjects[T any](n int, workers int, fn func(lo, hi int32) T) []T {
 				lo := c * chunk
 				hi := min(lo+chunk, n)
 				out[c] = fn(int32(lo), int32(hi))
+				prog.Add(int64(hi - lo))
 			}
 		}()
 	}
@@ -176,7 +180,8 @@ func (in *interned) pairs(p *Params) []pairRef {
 	w := p.Window
 	kind := p.WindowKind
 	active, keep, _ := in.participation(p, in.pairsOf(p))
-	parts := parallelObjects(len(in.objects), p.Workers, func(lo, hi int32) []pairRef {
+	prog := in.meter.Phase("pairing shares in the window", "objects", int64(len(in.objects)))
+	parts := parallelObjects(len(in.objects), p.Workers, prog, func(lo, hi int32) []pairRef {
 		var out []pairRef
 		for o := lo; o < hi && !in.stop.Load(); o++ {
 			in.eachPair(o, kind, w, active, func(i, j int32) {
@@ -187,6 +192,7 @@ func (in *interned) pairs(p *Params) []pairRef {
 		}
 		return out
 	})
+	prog.Done()
 	n := 0
 	for _, part := range parts {
 		n += len(part)
@@ -231,7 +237,8 @@ func (in *interned) pairsOf(p *Params) func(active func(*row) bool, emit func(sc
 			s    int
 			i, j int32
 		}
-		parts := parallelObjects(len(in.objects), p.Workers, func(lo, hi int32) []hit {
+		prog := in.meter.Phase("min-participation: counting pairs", "objects", int64(len(in.objects)))
+		parts := parallelObjects(len(in.objects), p.Workers, prog, func(lo, hi int32) []hit {
 			var out []hit
 			for o := lo; o < hi && !in.stop.Load(); o++ {
 				s := 0

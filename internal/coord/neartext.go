@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/progress"
 	"github.com/tahqiq/tahqiq/internal/textnorm"
 )
 
@@ -54,7 +55,9 @@ type nearText struct {
 // already in the post's group is not verified again, so a template
 // campaign costs about one comparison per in-window neighbour, never all
 // pairs of the campaign.
-func findNearText(texts []TextPost, minTokens int, thr float64, window int64) *nearText {
+//
+// The work counts to m: texts tokenised, then posts compared.
+func findNearText(texts []TextPost, minTokens int, thr float64, window int64, m *progress.Meter) *nearText {
 	type doc struct {
 		post, acc string
 		t         int64
@@ -65,7 +68,11 @@ func findNearText(texts []TextPost, minTokens int, thr float64, window int64) *n
 	docs := make([]doc, 0, len(texts))
 	seen := map[string]bool{}
 	var short, repeated int64
-	for _, tp := range texts {
+	prog := m.Phase("near-text: tokenising", "texts", int64(len(texts)))
+	for i, tp := range texts {
+		if i&4095 == 4095 {
+			prog.Add(4096)
+		}
 		if tp.PostID == "" || seen[tp.PostID] {
 			repeated++
 			continue
@@ -155,7 +162,12 @@ func findNearText(texts []TextPost, minTokens int, thr float64, window int64) *n
 	head := make([]int32, len(order))
 	stamp := make([]int32, n) // stamp[y] == x+1: y was a candidate of x already
 	var candidates int64
-	for _, x := range byTime {
+	prog = m.Phase("near-text: comparing", "posts", int64(n))
+	defer prog.Done()
+	for i, x := range byTime {
+		if i&4095 == 4095 {
+			prog.Add(4096)
+		}
 		dx := &docs[x]
 		nx := len(dx.ranks)
 		for _, r := range dx.ranks[:prefixLen(nx, thr)] {

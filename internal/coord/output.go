@@ -16,10 +16,13 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/decompress"
 	"github.com/tahqiq/tahqiq/internal/layout"
+	"github.com/tahqiq/tahqiq/internal/signals"
 	"github.com/tahqiq/tahqiq/internal/textnorm"
 )
 
@@ -179,7 +182,10 @@ func (r *Result) WriteDir(dir, version string, src Source) (*Manifest, error) {
 		})
 	}
 	for i, f := range files {
-		if err := steps[i](filepath.Join(dir, f)); err != nil {
+		ph := r.in.meter.Phase("writing "+f, "", 0)
+		err := steps[i](filepath.Join(dir, f))
+		ph.Done()
+		if err != nil {
 			return nil, fmt.Errorf("coord: write %s: %w", f, err)
 		}
 	}
@@ -255,9 +261,11 @@ func fmtFloat(x float64) string { return strconv.FormatFloat(x, 'g', 10, 64) }
 
 // EdgeRow returns e as the row of edges.csv that holds it.
 func (r *Result) EdgeRow(e *Edge) EdgeRow {
+	na, nb := r.Name(e.A), r.Name(e.B)
 	x := EdgeRow{AccountA: r.in.accounts[e.A], AccountB: r.in.accounts[e.B], Weight: e.Weight, Flagged: e.Flagged,
-		Pairs: e.Pairs, Objects: e.Objects, ByType: e.ByType, AvgDt: float64(e.SumDt) / float64(e.Pairs), MinDt: e.MinDt,
-		First: e.First, Last: e.Last, PostsA: e.PostsA, PostsB: e.PostsB, Symmetry: e.Symmetry(), Fast: -1}
+		Pairs: e.Pairs, Objects: e.Objects, ByType: r.ByType(e), AvgDt: float64(e.SumDt) / float64(e.Pairs), MinDt: e.MinDt,
+		First: e.First, Last: e.Last, PostsA: e.PostsA, PostsB: e.PostsB, Symmetry: e.Symmetry(), Fast: -1,
+		HandleA: na.Handle, NameA: na.Name, HandleB: nb.Handle, NameB: nb.Name}
 	if r.Params.FastWindow > 0 {
 		x.Fast = e.Fast
 	}
@@ -272,7 +280,8 @@ func (r *Result) EdgeLine(e *Edge) string {
 	return string(b[:len(b)-1])
 }
 
-// AppendCSV appends the edges.csv line of x, with its newline, to b.
+// AppendCSV appends the edges.csv line of x, with its newline, to b: the
+// columns of a run made now (the name columns included).
 func (x *EdgeRow) AppendCSV(b []byte) []byte {
 	b = appendField(b, x.AccountA)
 	b = append(b, ',')
@@ -306,6 +315,10 @@ func (x *EdgeRow) AppendCSV(b []byte) []byte {
 	if x.Fast >= 0 {
 		b = append(b, ',')
 		b = strconv.AppendInt(b, x.Fast, 10)
+	}
+	for _, s := range [...]string{x.HandleA, x.NameA, x.HandleB, x.NameB} {
+		b = append(b, ',')
+		b = appendField(b, s)
 	}
 	return append(b, '\n')
 }
@@ -346,7 +359,8 @@ func (r *Result) writeEdges(path string) error {
 // A with a partner post of B, one row per direction that passes the
 // minimum weight.
 func (r *Result) writeDirected(path string) error {
-	return writeCSV(path, []string{"source", "target", "weight"}, func(w *csv.Writer) error {
+	head := []string{"source", "target", "weight", "handle_source", "name_source", "handle_target", "name_target"}
+	return writeCSV(path, head, func(w *csv.Writer) error {
 		for _, e := range r.Edges {
 			for _, d := range [2]struct {
 				s, t int32
@@ -355,7 +369,8 @@ func (r *Result) writeDirected(path string) error {
 				if float64(d.w) < r.Params.MinWeight || d.w == 0 {
 					continue
 				}
-				if err := w.Write([]string{r.in.accounts[d.s], r.in.accounts[d.t], strconv.Itoa(int(d.w))}); err != nil {
+				ns, nt := r.Name(d.s), r.Name(d.t)
+				if err := w.Write([]string{r.in.accounts[d.s], r.in.accounts[d.t], strconv.Itoa(int(d.w)), ns.Handle, ns.Name, nt.Handle, nt.Name}); err != nil {
 					return err
 				}
 			}
@@ -390,9 +405,13 @@ func (r *Result) writeNodes(path string) error {
 	return writeCSV(path, NodeHeader, func(w *csv.Writer) error {
 		var rec []string
 		for u, a := range g.Nodes {
+			n := r.Name(a)
 			x := NodeRow{Account: r.in.accounts[a], Degree: g.Degree[u], Strength: g.Strength[u], Component: g.Component[u],
 				Community: g.Community[u], Core: g.Core[u], Posts: posts[a], FirstSeen: first[a], LastSeen: last[a],
-				Eigenvector: g.Eigen[u], Pruned: g.Pruned[u]}
+				Eigenvector: g.Eigen[u], Pruned: g.Pruned[u], Handle: n.Handle, Name: n.Name}
+			if r.accts != nil {
+				x.Signals = r.accts.Row(x.Account)
+			}
 			rec = x.appendRecord(rec[:0])
 			if err := w.Write(rec); err != nil {
 				return err
@@ -404,7 +423,9 @@ func (r *Result) writeNodes(path string) error {
 
 // writeCommunities writes the extent of each community: its accounts, the
 // edges inside it, the posts and objects of those edges' evidence, the
-// first and last activity, and the reach the data carries.
+// first and last activity, and the reach the data carries (signals.Reach
+// of its accounts: followers, reposts and likes first, where they have
+// always been, then the other reach columns).
 func (r *Result) writeCommunities(path string) error {
 	g := r.Graph
 	nc := int32(0)
@@ -412,11 +433,10 @@ func (r *Result) writeCommunities(path string) error {
 		nc = max(nc, c+1)
 	}
 	type ext struct {
-		accounts, edges                int
-		posts, objects                 map[int32]bool
-		first, last                    int64
-		followers, reposts, likes      int64
-		hasFollow, hasRepost, hasLikes bool
+		accounts, edges int
+		posts, objects  map[int32]bool
+		first, last     int64
+		reach           signals.Reach
 	}
 	exts := make([]ext, nc)
 	for i := range exts {
@@ -428,22 +448,19 @@ func (r *Result) writeCommunities(path string) error {
 		}
 		x := &exts[c]
 		x.accounts++
-		if reach, ok := r.reach[r.in.accounts[g.Nodes[u]]]; ok {
-			if reach.Followers >= 0 {
-				x.followers += reach.Followers
-				x.hasFollow = true
-			}
-			if reach.Reposts >= 0 {
-				x.reposts += reach.Reposts
-				x.hasRepost = true
-			}
-			if reach.Likes >= 0 {
-				x.likes += reach.Likes
-				x.hasLikes = true
+		if r.accts != nil {
+			if reach := r.accts.Reach(r.in.accounts[g.Nodes[u]]); reach != nil {
+				x.reach.Add(reach)
 			}
 		}
 	}
-	commOf := func(a int32) int32 { return g.Community[g.Node[a]] }
+	node := r.nodeIndex()
+	commOf := func(a int32) int32 { // -1: outside the graph (an account of pairs whose edges were not kept)
+		if u := node[a]; u >= 0 {
+			return g.Community[u]
+		}
+		return -1
+	}
 	for _, e := range r.Edges {
 		if c := commOf(e.A); c >= 0 && c == commOf(e.B) {
 			exts[c].edges++
@@ -464,20 +481,27 @@ func (r *Result) writeCommunities(path string) error {
 	}); err != nil {
 		return err
 	}
-	opt := func(v int64, ok bool) string {
-		if !ok {
-			return ""
+	first3 := []string{"followers", "reposts", "likes"}
+	var rest []string
+	for _, c := range signals.ReachHeader() {
+		if !slices.Contains(first3, c) {
+			rest = append(rest, c)
 		}
-		return strconv.FormatInt(v, 10)
 	}
-	return writeCSV(path, []string{"community", "accounts", "edges", "posts", "objects", "first", "last", "followers", "reposts", "likes"}, func(w *csv.Writer) error {
+	head := append([]string{"community", "accounts", "edges", "posts", "objects", "first", "last"}, first3...)
+	head = append(head, rest...)
+	return writeCSV(path, head, func(w *csv.Writer) error {
 		for c, x := range exts {
 			first, last := "", ""
 			if x.last >= x.first {
 				first, last = ts(x.first), ts(x.last)
 			}
-			if err := w.Write([]string{strconv.Itoa(c), strconv.Itoa(x.accounts), strconv.Itoa(x.edges), strconv.Itoa(len(x.posts)),
-				strconv.Itoa(len(x.objects)), first, last, opt(x.followers, x.hasFollow), opt(x.reposts, x.hasRepost), opt(x.likes, x.hasLikes)}); err != nil {
+			rec := []string{strconv.Itoa(c), strconv.Itoa(x.accounts), strconv.Itoa(x.edges), strconv.Itoa(len(x.posts)),
+				strconv.Itoa(len(x.objects)), first, last}
+			for _, col := range head[7:] {
+				rec = append(rec, x.reach.Cell(col))
+			}
+			if err := w.Write(rec); err != nil {
 				return err
 			}
 		}
@@ -492,14 +516,61 @@ func (r *Result) writeEvidence(path string) error {
 	}
 	zw, _ := gzip.NewWriterLevel(f, gzip.BestSpeed)
 	bw := bufio.NewWriterSize(zw, 1<<20)
-	w := csv.NewWriter(bw)
-	err = w.Write(EvidenceHeader)
+	// one line per kept pair (millions): appended as encoding/csv would
+	// write the record, without its allocations
+	b := []byte(strings.Join(EvidenceHeader, ",") + "\n")
+	_, err = bw.Write(b)
+	prog := r.in.meter.Phase("writing evidence.csv.gz", "pairs", r.Counts["pairs"])
+	defer prog.Done()
+	n := 0
 	if err == nil {
-		err = r.Evidence(func(e EvidenceRow) error { return w.Write(e.Record()) })
+		err = r.Evidence(func(e EvidenceRow) error {
+			if n++; n&4095 == 0 {
+				prog.Add(4096)
+			}
+			b = b[:0]
+			for _, s := range [...]string{e.ObjectType, e.Object, e.PostA, e.PostB, e.AccountA, e.AccountB} {
+				b = appendCSVField(b, s)
+				b = append(b, ',')
+			}
+			b = time.Unix(e.TimeA, 0).UTC().AppendFormat(b, time.RFC3339)
+			b = append(b, ',')
+			b = time.Unix(e.TimeB, 0).UTC().AppendFormat(b, time.RFC3339)
+			b = append(b, ',')
+			b = strconv.AppendInt(b, e.Dt(), 10)
+			b = append(b, '\n')
+			_, err := bw.Write(b)
+			return err
+		})
 	}
-	w.Flush()
-	err = firstErr(err, w.Error(), bw.Flush(), zw.Close())
+	err = firstErr(err, bw.Flush(), zw.Close())
 	return firstErr(err, f.Close())
+}
+
+// appendCSVField appends s as encoding/csv's Writer (comma, LF) writes a
+// field: quoted when it holds a comma, a quote, CR or LF, starts with a
+// space, or is \. (each quote doubled).
+func appendCSVField(b []byte, s string) []byte {
+	quote := s == `\.` || strings.ContainsAny(s, ",\"\r\n")
+	if !quote && s != "" {
+		r, _ := utf8.DecodeRuneInString(s)
+		quote = unicode.IsSpace(r)
+	}
+	if !quote {
+		return append(b, s...)
+	}
+	b = append(b, '"')
+	for {
+		i := strings.IndexByte(s, '"')
+		if i < 0 {
+			break
+		}
+		b = append(b, s[:i+1]...)
+		b = append(b, '"')
+		s = s[i+1:]
+	}
+	b = append(b, s...)
+	return append(b, '"')
 }
 
 func firstErr(errs ...error) error {

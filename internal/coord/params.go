@@ -43,7 +43,7 @@ type Params struct {
 	MinParticipation   int                 `json:"min_participation"`   // CooRTweet's two-step rule; <= 1 keeps everything
 	ParticipationScope string              `json:"participation_scope"` // "type" (default) or "all"
 	MinWeight          float64             `json:"min_weight"`          // CNT, per direction for messages
-	Percentile         float64             `json:"percentile"`          // 0 = every edge flagged; else flag weight > quantile(p), type 7
+	Percentile         float64             `json:"percentile"`          // flag weight > quantile(p), type 7 (default 0.5, CooRTweet's edge_weight); 0 = every edge flagged
 	FastWindow         int64               `json:"fast_window_s"`       // 0 = no fast layer
 	KeepLoops          bool                `json:"keep_loops"`          // keep rows whose post is the object
 	Workers            int                 `json:"workers"`
@@ -59,10 +59,14 @@ type Params struct {
 
 // DefaultParams are CooRTweet's defaults with a 60 s window, and the
 // defaults of every run that does not say otherwise (tahqiq coord's
-// flags, the server's requests): seed 1 for the community detection.
+// flags, the server's requests, so the web UI's form): min_participation
+// 2, and edge_weight 0.5, CooRTweet's generate_coordinated_network
+// default: edges heavier than the median weight are flagged, and the
+// communities are those of the flagged subgraph (subgraph = 1: an account
+// without a flagged edge is in none); seed 1 for the community detection.
 func DefaultParams() Params {
 	return Params{
-		Window: 60, WindowKind: Sliding, Weight: WeightPairs, MinParticipation: 2,
+		Window: 60, WindowKind: Sliding, Weight: WeightPairs, MinParticipation: 2, Percentile: 0.5,
 		ParticipationScope: "type", Workers: 0, Seed: 1, Graph: true, Communities: "louvain", Evidence: true,
 		MinTokens: 5, Jaccard: 0.8,
 	}

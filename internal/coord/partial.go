@@ -179,26 +179,31 @@ func union(a, b []int32) []int32 {
 // objects' terms are summed in object order (the order the fold adds
 // them in process), so that every engine gives the same floats; tf holds
 // the run's TF-IDF norms (nil: no TF-IDF weight).
-func (e *EdgePartial) edge(byType []int32, tf *tfidf) Edge {
+func (e *EdgePartial) edge(bt int32, byType []int32, tf *tfidf) Edge {
 	byObj := func(a, b ObjTerm) int { return cmp.Compare(a.Obj, b.Obj) }
 	if !slices.IsSortedFunc(e.Terms, byObj) {
 		slices.SortStableFunc(e.Terms, byObj)
 	}
-	out := Edge{A: e.A, B: e.B, Pairs: e.Pairs, Objects: int32(len(e.Terms)), ByType: byType, SumDt: e.SumDt, MinDt: e.MinDt,
+	out := Edge{A: e.A, B: e.B, Pairs: e.Pairs, Objects: int32(len(e.Terms)), bt: bt, SumDt: e.SumDt, MinDt: e.MinDt,
 		First: e.First, Last: e.Last, PostsA: int32(len(e.PostsA)), PostsB: int32(len(e.PostsB)), Fast: e.Fast}
-	copy(out.ByType, e.ByType)
+	copy(byType, e.ByType)
+	// the weights that are not counts (see Edge.Weight): TF-IDF when the
+	// norms are given, else collab
+	var collab, tfw float64
 	for _, t := range e.Terms {
 		if t.K > 1 {
-			out.Collab += 1 / float64(t.K-1)
+			collab += 1 / float64(t.K-1)
 		}
 		if tf != nil {
-			out.TFIDF += t.TF
+			tfw += t.TF
 		}
 	}
+	out.Weight = collab
 	if tf != nil {
 		if d := tf.norm[e.A] * tf.norm[e.B]; d > 0 {
-			out.TFIDF /= d
+			tfw /= d
 		}
+		out.Weight = tfw
 	}
 	return out
 }

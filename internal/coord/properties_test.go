@@ -207,6 +207,8 @@ func TestWriteDirAndReadEvidence(t *testing.T) {
 	}
 }
 
+// ExampleRun: two pairs of accounts; with the default parameters the one
+// heavier than the median weight (CooRTweet's edge_weight 0.5) is flagged.
 func ExampleRun() {
 	shares := []tahqiq.Share{
 		{Type: tahqiq.ObjURL, Object: "https://example.org/fake-form-45", AccountID: "x:a", PostID: "x:1", Time: 1000},
@@ -214,6 +216,8 @@ func ExampleRun() {
 		{Type: tahqiq.ObjURL, Object: "https://example.org/fake-form-45", AccountID: "x:c", PostID: "x:3", Time: 5000},
 		{Type: tahqiq.ObjHashtag, Object: "rigged", AccountID: "x:a", PostID: "x:1", Time: 1000},
 		{Type: tahqiq.ObjHashtag, Object: "rigged", AccountID: "x:b", PostID: "x:2", Time: 1012},
+		{Type: tahqiq.ObjHashtag, Object: "rigged", AccountID: "x:c", PostID: "x:3", Time: 5000},
+		{Type: tahqiq.ObjHashtag, Object: "rigged", AccountID: "x:d", PostID: "x:4", Time: 5030},
 	}
 	p := coord.DefaultParams()
 	p.Window = 60
@@ -225,6 +229,7 @@ func ExampleRun() {
 	}
 	// Output:
 	// x:a,x:b,2,true,2,2,1,1,12
+	// x:c,x:d,1,false,1,1,1,0,30
 }
 
 // TestDropped: what a run leaves out of its shares and texts is counted by

@@ -52,6 +52,19 @@ type ReduceSpec struct {
 	Types      int    `json:"types"`                 // number of object types (ByType's length)
 	TFIDF      bool   `json:"tfidf,omitempty"`       // compute the TF-IDF terms
 	Accounts   int    `json:"accounts"`              // accounts in the run (TF-IDF's n)
+
+	// Name, set by the run (never sent), names an object as the input
+	// has it, for messages: type and value, e.g. hashtag "election".
+	Name func(obj int32) string `json:"-"`
+}
+
+// ObjectName names object obj for a message: as Name does, or by its
+// id in the run when there is no Name.
+func (s *ReduceSpec) ObjectName(obj int32) string {
+	if s.Name != nil {
+		return s.Name(obj)
+	}
+	return fmt.Sprintf("object %d of the run", obj)
 }
 
 type keyedEdge struct {
@@ -168,7 +181,7 @@ type Reducer interface {
 
 // reduceEdges is the run's side of the reduce path: the row flags, the
 // objects handed to red, and the edges from its merged partials.
-func (in *interned) reduceEdges(ctx context.Context, q, p *Params, red Reducer) ([]Edge, func(func(pairRef) error) error, error) {
+func (in *interned) reduceEdges(ctx context.Context, q, p *Params, red Reducer) ([]Edge, []int32, func(func(pairRef) error) error, error) {
 	active, keep, qual := in.participation(q, in.pairsStream(q))
 	// kept pairs, object by object, in Run's order (for the fast layer
 	// and, later, the evidence)
@@ -196,7 +209,8 @@ func (in *interned) reduceEdges(ctx context.Context, q, p *Params, red Reducer) 
 		})
 	}
 	spec := ReduceSpec{Kind: q.WindowKind, Window: q.Window, FastWindow: p.FastWindow, Types: len(in.types),
-		TFIDF: p.Weight == WeightTFIDF, Accounts: len(in.accounts)}
+		TFIDF: p.Weight == WeightTFIDF, Accounts: len(in.accounts),
+		Name: func(o int32) string { k := in.objects[o]; return fmt.Sprintf("%s %q", k.typ, k.value) }}
 	var objs []ReduceObject
 	for o := range in.objects {
 		lo, hi := in.objStart[o], in.objStart[o+1]
@@ -236,10 +250,11 @@ func (in *interned) reduceEdges(ctx context.Context, q, p *Params, red Reducer) 
 	// their keys rather than the edges (large structs)
 	var edges []Edge
 	var keys []keyedEdge
-	var byType fold
+	var byType []int32 // the edges' per-type counts, spec.Types per edge, in arrival order
 	err := red.Reduce(ctx, spec, objs, func(n int) {
 		edges = slices.Grow(edges, n)
 		keys = slices.Grow(keys, n)
+		byType = slices.Grow(byType, n*spec.Types)
 	}, func(ps []EdgePartial) error {
 		for i := range ps {
 			x := &ps[i]
@@ -247,19 +262,20 @@ func (in *interned) reduceEdges(ctx context.Context, q, p *Params, red Reducer) 
 				return fmt.Errorf("coord: the reducer answered for accounts %d and %d of %d", x.A, x.B, len(in.accounts))
 			}
 			keys = append(keys, keyedEdge{x.Key(), int32(len(edges))})
-			edges = append(edges, x.edge(byType.int32s(spec.Types), tf))
+			byType = append(byType, x.ByType...)
+			edges = append(edges, x.edge(int32(len(edges)), nil, tf))
 		}
 		return nil
 	})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	objs = nil
 	slices.SortFunc(keys, func(a, b keyedEdge) int { return cmp.Compare(a.key, b.key) })
 	for k := 1; k < len(keys); k++ {
 		if keys[k].key == keys[k-1].key {
 			e := &edges[keys[k].i]
-			return nil, nil, fmt.Errorf("coord: the reducer answered twice for accounts %d and %d", e.A, e.B)
+			return nil, nil, nil, fmt.Errorf("coord: the reducer answered twice for accounts %d and %d", e.A, e.B)
 		}
 	}
 	// position k takes the edge keys[k] names: follow each cycle
@@ -281,5 +297,5 @@ func (in *interned) reduceEdges(ctx context.Context, q, p *Params, red Reducer) 
 			pos = src
 		}
 	}
-	return edges, kept, nil
+	return edges, byType, kept, nil
 }

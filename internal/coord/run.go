@@ -8,15 +8,9 @@ import (
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/layout"
+	"github.com/tahqiq/tahqiq/internal/progress"
+	"github.com/tahqiq/tahqiq/internal/signals"
 )
-
-// Reach is what the data says of an account's audience, summed over its
-// posts where the input carries it; -1 when unknown.
-type Reach struct {
-	Followers int64
-	Reposts   int64
-	Likes     int64
-}
 
 // Result is a finished run.
 type Result struct {
@@ -39,10 +33,12 @@ type Result struct {
 	// and GraphML files.
 	Layout *layout.Result
 
-	in    *interned
-	pairs []pairRef
-	kept  func(func(pairRef) error) error // the reduce path: kept pairs swept again (pairs is nil)
-	reach map[string]Reach
+	in     *interned
+	byType []int32 // the edges' per-type counts, len(Types) per Edge.bt
+	pairs  []pairRef
+	kept   func(func(pairRef) error) error // the reduce path: kept pairs swept again (pairs is nil)
+	accts  Accounts
+	names  []AccountName // by account id; nil: the data names no account
 
 	maxStrength float64 // of Graph, for the graph files' node sizes
 }
@@ -64,16 +60,62 @@ func (r *Result) LayoutInput() layout.Input {
 	return in
 }
 
-// Account returns the name of account id a.
+// Accounts is what the data says of the accounts (signals.Builder): their
+// signals (the last columns of nodes.csv) and their reach (summed per
+// community in communities.csv).
+type Accounts interface {
+	Row(account string) *signals.Row     // nil: none
+	Reach(account string) *signals.Reach // nil: nothing known
+}
+
+// ByType returns the distinct objects e co-shared per type (in Types
+// order).
+func (r *Result) ByType(e *Edge) []int32 {
+	n := int32(len(r.in.types))
+	return r.byType[e.bt*n : (e.bt+1)*n : (e.bt+1)*n]
+}
+
+// Account returns the UID of account id a.
 func (r *Result) Account(a int32) string { return r.in.accounts[a] }
 
+// Name returns what the data calls account id a (empty where it says
+// nothing).
+func (r *Result) Name(a int32) AccountName {
+	if r.names == nil {
+		return AccountName{}
+	}
+	return r.names[a]
+}
+
+// AccountName is what the data calls an account: its handle (without
+// "@") and its display name, "" where the data has none (an events CSV
+// carries neither).
+type AccountName struct {
+	Handle string
+	Name   string
+}
+
+// Label is how people know an account of UID uid called n: "@handle",
+// else its name, else the UID (the graph files' labels, the web UI's).
+func (n AccountName) Label(uid string) string {
+	switch {
+	case n.Handle != "":
+		return "@" + n.Handle
+	case n.Name != "":
+		return n.Name
+	}
+	return uid
+}
+
 // Data is what a run reads: the shares, the texts of the posts (for the
-// near-text object type) and what the data says of the accounts'
-// audience (summed per community in communities.csv; nil: unknown).
+// near-text object type), what the data says of the accounts (their
+// signals and reach; nil: empty cells) and what it calls them (Names, by
+// UID: written beside every account UID of the outputs; nil: nothing).
 type Data struct {
-	Shares []tahqiq.Share
-	Texts  []TextPost
-	Reach  map[string]Reach
+	Shares   []tahqiq.Share
+	Texts    []TextPost
+	Accounts Accounts
+	Names    map[string]AccountName
 }
 
 // Run detects coordinated pairs of accounts in d with parameters p. The
@@ -108,14 +150,14 @@ func run(ctx context.Context, d Data, p Params, eng Engine) (*Result, error) {
 			return nil, ParamErrorf("by", "{by} near-text needs post texts, and the input carries none")
 		}
 		start := time.Now()
-		near = findNearText(texts, p.MinTokens, p.Jaccard, p.Window)
+		near = findNearText(texts, p.MinTokens, p.Jaccard, p.Window, progress.FromContext(ctx))
 		shares = append(slices.Clip(shares), near.shares...)
 		nearSecs = time.Since(start).Seconds()
 	}
 	if err := checkTimes(shares, p); err != nil {
 		return nil, err
 	}
-	res := &Result{Params: p, Timings: map[string]float64{}, Counts: map[string]int64{}, Dropped: map[string]int64{}, reach: d.Reach}
+	res := &Result{Params: p, Timings: map[string]float64{}, Counts: map[string]int64{}, Dropped: map[string]int64{}, accts: d.Accounts}
 	clock := time.Now()
 	lap := func(name string) {
 		now := time.Now()
@@ -135,7 +177,7 @@ func run(ctx context.Context, d Data, p Params, eng Engine) (*Result, error) {
 		p.Types = nil
 		res.Params.Types = []tahqiq.ObjectType{ObjFastReshare}
 	}
-	in := intern(shares, p.Types, p.KeepLoops)
+	in := intern(shares, p.Types, p.KeepLoops, progress.FromContext(ctx))
 	for k, n := range in.dropped {
 		res.Dropped[k] = n
 	}
@@ -149,6 +191,12 @@ func run(ctx context.Context, d Data, p Params, eng Engine) (*Result, error) {
 		res.Counts["near_text_candidates"] = near.candidates
 	}
 	res.in = in
+	if len(d.Names) > 0 {
+		res.names = make([]AccountName, len(in.accounts))
+		for i, a := range in.accounts {
+			res.names[i] = d.Names[a]
+		}
+	}
 	defer context.AfterFunc(ctx, func() { in.stop.Store(true) })()
 	res.Types = in.types
 	if len(p.Types) == 0 {
@@ -176,7 +224,9 @@ func run(ctx context.Context, d Data, p Params, eng Engine) (*Result, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	ph := in.meter.Phase("weighing edges", "", 0)
 	res.Edges = weigh(edges, &p)
+	ph.Done()
 	res.Counts["edges"] = int64(len(res.Edges))
 	nodes := map[int32]bool{}
 	flagged := 0
@@ -206,10 +256,8 @@ func weigh(edges []Edge, p *Params) []Edge {
 			e.Weight = float64(e.Pairs)
 		case WeightObjects:
 			e.Weight = float64(e.Objects)
-		case WeightCollab:
-			e.Weight = e.Collab
-		case WeightTFIDF:
-			e.Weight = e.TFIDF
+		case WeightCollab, WeightTFIDF:
+			// the fold left the collab sum, or the TF-IDF cosine, in Weight
 		case WeightMessages:
 			// CNT applies the minimum per direction; the undirected
 			// weight is the larger surviving direction.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/layout"
+	"github.com/tahqiq/tahqiq/internal/signals"
 )
 
 // The typed rows of a run's network: what edges.csv and nodes.csv hold,
@@ -34,19 +36,29 @@ type EdgeRow struct {
 	PostsA, PostsB     int32
 	Symmetry           float64
 	Fast               int64 // weight_fast; -1 without a fast layer (no column)
+	// What the data calls the two accounts (handle_a, name_a, handle_b,
+	// name_b): empty where it has no handle or name (an events CSV), or
+	// in a file written before these columns were (read all the same).
+	HandleA, NameA, HandleB, NameB string
 }
 
 // EdgeColumns is what the header of an edges.csv says beyond the fixed
-// columns: the object types of its n_TYPE columns, in order, and whether
-// it has weight_fast.
+// columns: the object types of its n_TYPE columns, in order, whether it
+// has weight_fast, and whether it has the accounts' names (every run
+// since issue 16; older run directories have none).
 type EdgeColumns struct {
 	Types []string
 	Fast  bool
+	Names bool
 }
+
+// nameColumns are the last columns of edges.csv: what the data calls the
+// two accounts.
+var nameColumns = []string{"handle_a", "name_a", "handle_b", "name_b"}
 
 // EdgeHeader returns the header of edges.csv for the run.
 func (r *Result) EdgeHeader() []string {
-	c := EdgeColumns{Fast: r.Params.FastWindow > 0}
+	c := EdgeColumns{Fast: r.Params.FastWindow > 0, Names: true}
 	for _, t := range r.Types {
 		c.Types = append(c.Types, string(t))
 	}
@@ -61,6 +73,9 @@ func (c EdgeColumns) header() []string {
 	h = append(h, "avg_dt", "min_dt", "first", "last", "posts_a", "posts_b", "symmetry")
 	if c.Fast {
 		h = append(h, "weight_fast")
+	}
+	if c.Names {
+		h = append(h, nameColumns...)
 	}
 	return h
 }
@@ -77,25 +92,43 @@ type NodeRow struct {
 	FirstSeen, LastSeen int64 // Unix seconds
 	Eigenvector         float64
 	Pruned              bool // left out of the communities by EigenPrune
+	// What the data calls the account (handle, name): empty where it has
+	// none, or in a file written before these columns were.
+	Handle, Name string
+	// Signals are the account's signals (internal/signals), the last
+	// columns; nil when the run was given none (empty cells) or read a
+	// nodes.csv written before they were.
+	Signals *signals.Row
 }
 
-// NodeHeader is the header of nodes.csv.
-var NodeHeader = []string{"account", "degree", "strength", "component", "community", "core", "posts", "first_seen", "last_seen", "eigenvector", "pruned"}
+// nodeColumns are the columns of nodes.csv before the signals: the
+// network's, then what the data calls the account.
+var nodeColumns = []string{"account", "degree", "strength", "component", "community", "core", "posts", "first_seen", "last_seen", "eigenvector", "pruned", "handle", "name"}
+
+// oldNodeColumns is how many columns nodes.csv had before handle and name.
+const oldNodeColumns = 11
+
+// NodeHeader is the header of nodes.csv: the network's columns, handle and
+// name, then the account signals (signals.Header).
+var NodeHeader = append(slices.Clip(nodeColumns), signals.Header()...)
 
 // Record returns the nodes.csv fields of x.
 func (x *NodeRow) Record() []string { return x.appendRecord(nil) }
 
-// appendRecord appends the nodes.csv fields of x to rec.
+// appendRecord appends the nodes.csv fields of x to rec: the network's,
+// then the signals.
 func (x *NodeRow) appendRecord(rec []string) []string {
-	return append(rec, x.Account, strconv.Itoa(int(x.Degree)), fmtFloat(x.Strength), strconv.Itoa(int(x.Component)),
+	rec = append(rec, x.Account, strconv.Itoa(int(x.Degree)), fmtFloat(x.Strength), strconv.Itoa(int(x.Component)),
 		strconv.Itoa(int(x.Community)), strconv.Itoa(int(x.Core)), strconv.Itoa(int(x.Posts)), ts(x.FirstSeen), ts(x.LastSeen),
-		fmtFloat(x.Eigenvector), strconv.FormatBool(x.Pruned))
+		fmtFloat(x.Eigenvector), strconv.FormatBool(x.Pruned), x.Handle, x.Name)
+	return x.Signals.AppendRecord(rec)
 }
 
 // ReadEdges calls fn with every row of the edges.csv at path, in file
 // order, and with what its header says. A header that is not an
 // edges.csv's, or a field that does not parse, is an error naming the
-// file, the line and the column.
+// file, the line and the column. Files written before the name columns
+// were (issue 16) are read with empty names.
 func ReadEdges(path string, fn func(EdgeColumns, EdgeRow) error) error {
 	var c EdgeColumns
 	return readTable(path, func(head []string) error {
@@ -106,6 +139,10 @@ func ReadEdges(path string, fn func(EdgeColumns, EdgeRow) error) error {
 		for len(rest) > 0 && strings.HasPrefix(rest[0], "n_") {
 			c.Types = append(c.Types, rest[0][2:])
 			rest = rest[1:]
+		}
+		if len(rest) >= len(nameColumns) && slices.Equal(rest[len(rest)-len(nameColumns):], nameColumns) {
+			c.Names = true
+			rest = rest[:len(rest)-len(nameColumns)]
 		}
 		c.Fast = len(rest) > 0 && rest[len(rest)-1] == "weight_fast"
 		if !slices.Equal(head, c.header()) {
@@ -123,6 +160,9 @@ func ReadEdges(path string, fn func(EdgeColumns, EdgeRow) error) error {
 		if c.Fast {
 			x.Fast = f.int()
 		}
+		if c.Names {
+			x.HandleA, x.NameA, x.HandleB, x.NameB = f.str(), f.str(), f.str(), f.str()
+		}
 		if f.err != nil {
 			return f.err
 		}
@@ -131,18 +171,38 @@ func ReadEdges(path string, fn func(EdgeColumns, EdgeRow) error) error {
 }
 
 // ReadNodes calls fn with every row of the nodes.csv at path, in file
-// order; errors as ReadEdges.
+// order; errors as ReadEdges. Files written before the handle and name
+// columns (issue 16) are read with empty names, and files written before
+// the signals without them.
 func ReadNodes(path string, fn func(NodeRow) error) error {
+	named, withSignals := true, true
 	return readTable(path, func(head []string) error {
-		if !slices.Equal(head, NodeHeader) {
+		switch {
+		case slices.Equal(head, NodeHeader):
+		case slices.Equal(head, nodeColumns):
+			withSignals = false
+		case slices.Equal(head, nodeColumns[:oldNodeColumns]):
+			named, withSignals = false, false
+		case slices.Equal(head, append(slices.Clip(nodeColumns[:oldNodeColumns]), signals.Header()...)):
+			named = false
+		default:
 			return errNotTable
 		}
 		return nil
 	}, func(f *fields) error {
 		x := NodeRow{Account: f.str(), Degree: int32(f.int()), Strength: f.float(), Component: int32(f.int()), Community: int32(f.int()),
 			Core: int32(f.int()), Posts: int32(f.int()), FirstSeen: f.time(), LastSeen: f.time(), Eigenvector: f.float(), Pruned: f.bool()}
+		if named {
+			x.Handle, x.Name = f.str(), f.str()
+		}
 		if f.err != nil {
 			return f.err
+		}
+		if withSignals {
+			var err error
+			if x.Signals, err = signals.ParseRecord(x.Account, f.rest()); err != nil {
+				return tahqiq.Errorf(tahqiq.EINVALID, "%s: line %d: %v", f.path, f.line, err)
+			}
 		}
 		return fn(x)
 	})
@@ -208,6 +268,13 @@ func (f *fields) fail(s, want string, err error) {
 }
 
 func (f *fields) str() string { return f.next() }
+
+// rest returns the fields not read yet.
+func (f *fields) rest() []string {
+	r := f.rec[f.i:]
+	f.i = len(f.rec)
+	return r
+}
 
 func (f *fields) int() int64 {
 	s := f.next()
@@ -288,3 +355,32 @@ func WriteLayout(path string, accounts []string, l *layout.Result) error {
 
 // fmtCoord writes a position (kept to two decimals by the layout).
 func fmtCoord(v float32) string { return strconv.FormatFloat(float64(v), 'f', -1, 32) }
+
+// RunAccounts returns the accounts of the run written in dir, with what
+// the data calls them: those of its nodes.csv, or, of a run made without
+// the graph step, both ends of every edge of its edges.csv; for
+// tahqiq.ResolveAccount.
+func RunAccounts(dir string) ([]tahqiq.Account, error) {
+	var out []tahqiq.Account
+	err := ReadNodes(filepath.Join(dir, "nodes.csv"), func(x NodeRow) error {
+		out = append(out, tahqiq.Account{UID: x.Account, Handle: x.Handle, Name: x.Name})
+		return nil
+	})
+	if !errors.Is(err, os.ErrNotExist) {
+		return out, err
+	}
+	seen := map[string]bool{}
+	err = ReadEdges(filepath.Join(dir, "edges.csv"), func(_ EdgeColumns, x EdgeRow) error {
+		for _, a := range [2]tahqiq.Account{{UID: x.AccountA, Handle: x.HandleA, Name: x.NameA}, {UID: x.AccountB, Handle: x.HandleB, Name: x.NameB}} {
+			if !seen[a.UID] {
+				seen[a.UID] = true
+				out = append(out, a)
+			}
+		}
+		return nil
+	})
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, tahqiq.Errorf(tahqiq.EINVALID, "%s is not a coord run: it has no nodes.csv or edges.csv", dir)
+	}
+	return out, err
+}

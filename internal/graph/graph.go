@@ -53,8 +53,10 @@ func New(n int, edges []Edge) *CSR {
 			pos[e.V]++
 		}
 	}
-	// Sort each list and merge parallel edges, for determinism.
-	out := &CSR{N: n, Off: make([]int64, n+1)}
+	// Sort each list and merge parallel edges, for determinism, in place:
+	// a list is copied out before it is written back, never past where
+	// it started (the merged lists are no longer than the lists).
+	out := &CSR{N: n, Off: make([]int64, n+1), Adj: g.Adj[:0], W: g.W[:0]}
 	type nb struct {
 		v int32
 		w float64

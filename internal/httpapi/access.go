@@ -18,14 +18,14 @@ func (s *Server) run(ctx context.Context, c *call, kind, id string) (runs.Info, 
 	if err != nil {
 		return in, err
 	}
-	return in, s.Cases.RunAccess(ctx, c.user, kind, id, in.CreatedBy, in.Dataset)
+	return in, s.runVisible(ctx, c, in)
 }
 
 // visibleRuns keeps the runs the caller may read.
 func (s *Server) visibleRuns(ctx context.Context, c *call, list []runs.Info) ([]runs.Info, error) {
 	out := []runs.Info{}
 	for _, in := range list {
-		err := s.Cases.RunAccess(ctx, c.user, in.Kind, in.ID, in.CreatedBy, in.Dataset)
+		err := s.runVisible(ctx, c, in)
 		if err == nil {
 			out = append(out, in)
 		} else if tahqiq.ErrorCode(err) != tahqiq.ENOTFOUND {

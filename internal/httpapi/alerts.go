@@ -21,7 +21,41 @@ type alertsJSON struct {
 	Watching bool                       `json:"watching"`
 	Params   *live.PositionParams       `json:"params,omitempty"`
 	Feeds    map[string]live.WatchStats `json:"feeds,omitempty"` // per subject
-	Alerts   []live.Record              `json:"alerts"`
+	Alerts   []alertJSON                `json:"alerts"`
+}
+
+// alertJSON is an alert with what its dataset calls its accounts.
+type alertJSON struct {
+	live.Record
+	Names map[string]accountName `json:"names,omitempty"` // by UID; only accounts with a handle or name
+}
+
+type accountName struct {
+	Handle string `json:"handle,omitempty"`
+	Name   string `json:"name,omitempty"`
+}
+
+// named returns rec with the handles and names its dataset gives its
+// accounts (none when the dataset is gone or names no one).
+func (s *Server) named(ctx context.Context, rec live.Record) alertJSON {
+	out := alertJSON{Record: rec}
+	if rec.Dataset == "" || len(rec.Accounts) == 0 {
+		return out
+	}
+	as, err := s.Store.FindAccounts(ctx, rec.Dataset, rec.Accounts)
+	if err != nil {
+		return out
+	}
+	for uid, a := range as {
+		if a.Handle == "" && a.Name == "" {
+			continue
+		}
+		if out.Names == nil {
+			out.Names = map[string]accountName{}
+		}
+		out.Names[uid] = accountName{Handle: a.Handle, Name: a.Name}
+	}
+	return out
 }
 
 // alertFilter returns the test of which alerts the caller may read; it
@@ -47,7 +81,7 @@ func (s *Server) getAlerts(w http.ResponseWriter, r *http.Request, c *call) erro
 	if err != nil {
 		return err
 	}
-	out := alertsJSON{Alerts: []live.Record{}}
+	out := alertsJSON{Alerts: []alertJSON{}}
 	if s.Alerts != nil {
 		ok := s.alertFilter(r.Context(), c)
 		out.Watching = true
@@ -61,7 +95,9 @@ func (s *Server) getAlerts(w http.ResponseWriter, r *http.Request, c *call) erro
 				}
 			}
 		}
-		out.Alerts = append(out.Alerts, s.Alerts.Latest(int64(before), ok, limit)...)
+		for _, rec := range s.Alerts.Latest(int64(before), ok, limit) {
+			out.Alerts = append(out.Alerts, s.named(r.Context(), rec))
+		}
 	}
 	return writeJSON(w, http.StatusOK, out)
 }
@@ -116,7 +152,7 @@ func (s *Server) getAlertEvents(w http.ResponseWriter, r *http.Request, c *call)
 		if !ok2(rec) {
 			return nil
 		}
-		b, err := json.Marshal(rec)
+		b, err := json.Marshal(s.named(r.Context(), rec))
 		if err != nil {
 			return err
 		}

@@ -476,9 +476,14 @@ func TestAttachChecksFirst(t *testing.T) {
 func TestUploadsExpire(t *testing.T) {
 	e := newEnv(t)
 	a := e.setup()
-	e.api.Uploads.TTL = 50 * time.Millisecond
+	e.api.Uploads.TTL = time.Hour
+	var mu sync.Mutex
+	clock := time.Date(2026, 2, 8, 9, 0, 0, 0, time.UTC)
+	e.api.Uploads.Now = func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
 	old := a.upload("old.csv", []byte("abc"))
-	time.Sleep(100 * time.Millisecond)
+	mu.Lock()
+	clock = clock.Add(time.Hour + time.Second) // past the TTL, and past the sweep's own pause
+	mu.Unlock()
 	fresh := a.upload("new.csv", []byte("abc"))
 	a.want(404, "GET", "/api/v1/uploads/"+old, nil, nil)
 	a.want(200, "GET", "/api/v1/uploads/"+fresh, nil, nil)

@@ -3,7 +3,6 @@ package httpapi
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"os"
 
@@ -64,9 +63,6 @@ func (s *Server) postAuditRun(w http.ResponseWriter, r *http.Request, c *call) e
 	j, err := s.startJob(c, "audit", func(ctx context.Context, report jobs.Report) (any, error) {
 		in, err := s.Runs.RunAudit(ctx, ar, actor.ID, func(done, total int64) { report(done, total, "steps") })
 		if err != nil {
-			return nil, err
-		}
-		if err := s.Cases.Record(context.WithoutCancel(ctx), actor, "audit.run", fmt.Sprintf("audit run %s of %s (map %s)", in.ID, up.Name, req.Map), "sha256:"+up.SHA256); err != nil {
 			return nil, err
 		}
 		return map[string]any{"run": in.ID, "counts": in.Counts}, nil

@@ -21,6 +21,8 @@ import (
 	"github.com/tahqiq/tahqiq/internal/jobs"
 	"github.com/tahqiq/tahqiq/internal/ledger"
 	"github.com/tahqiq/tahqiq/internal/live"
+	"github.com/tahqiq/tahqiq/internal/runs"
+	"github.com/tahqiq/tahqiq/internal/signals"
 )
 
 // What the web UI needs beyond the first API: closing a case, attaching
@@ -68,7 +70,11 @@ func (s *Server) postItemAccount(w http.ResponseWriter, r *http.Request, c *call
 	if err := s.Cases.DatasetAccess(ctx, c.user, req.Dataset); err != nil {
 		return err
 	}
-	a, posts, err := s.Store.FindAccountPosts(ctx, req.Dataset, req.UID, maxAccountPosts)
+	uid, err := runs.DatasetAccount(ctx, s.Store, req.Dataset, req.UID)
+	if err != nil {
+		return err
+	}
+	a, posts, err := s.Store.FindAccountPosts(ctx, req.Dataset, uid, maxAccountPosts)
 	if err != nil {
 		return err
 	}
@@ -81,7 +87,20 @@ func (s *Server) postItemAccount(w http.ResponseWriter, r *http.Request, c *call
 		Account tahqiq.Account `json:"account"`
 		Posts   []postJSON     `json:"posts"`
 		Limit   int            `json:"posts_limit"`
-	}{Dataset: req.Dataset, Account: a, Posts: []postJSON{}, Limit: maxAccountPosts}
+		// the account's signals in the dataset with their definitions
+		// (docs/signals.md); a note says why when they could not be
+		// computed (a dataset of other derivation rules, say)
+		Signals     *signals.Row   `json:"signals"`
+		SignalsNote string         `json:"signals_note,omitempty"`
+		Definitions []signalColumn `json:"signal_definitions"`
+	}{Dataset: req.Dataset, Account: a, Posts: []postJSON{}, Limit: maxAccountPosts, Definitions: signalColumns()}
+	if sig, err := s.accountSignals(ctx, req.Dataset, a.UID); err == nil {
+		doc.Signals = sig
+	} else if tahqiq.ErrorCode(err) == tahqiq.EINTERNAL {
+		return err
+	} else {
+		doc.SignalsNote = tahqiq.ErrorMessage(err)
+	}
 	for _, p := range posts {
 		pr, err := s.Store.FindPost(ctx, req.Dataset, p.UID)
 		if err != nil {

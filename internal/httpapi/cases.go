@@ -56,7 +56,14 @@ func (s *Server) getCase(w http.ResponseWriter, r *http.Request, c *call) error 
 	}
 	v.Items, v.Findings, v.Recommendations = nonNil(v.Items), nonNil(v.Findings), nonNil(v.Recommendations)
 	v.Tasks, v.Notes = nonNil(v.Tasks), nonNil(v.Notes)
-	return writeJSON(w, http.StatusOK, v)
+	users, err := s.Cases.People(r.Context(), c.user, casework.ViewUsers(v))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, struct {
+		casework.View
+		Users map[string]casework.Person `json:"users"`
+	}{v, users})
 }
 
 // postItems attaches uploaded files (multipart, field "file"). Whether the
@@ -113,7 +120,9 @@ func (s *Server) postItems(w http.ResponseWriter, r *http.Request, c *call) erro
 		if err != nil {
 			return bodyError(err, "file "+name+": upload broken")
 		}
-		it, err := s.Cases.AttachUpload(ctx, c.user, caseID, name, path, "upload by "+c.user.Name)
+		// the source says how, not who: added_by names the user, and a
+		// record's text is disclosed to whoever the item is shared with
+		it, err := s.Cases.AttachUpload(ctx, c.user, caseID, name, path, "uploaded to the server")
 		if err != nil {
 			return err
 		}
@@ -177,7 +186,14 @@ func (s *Server) getItem(w http.ResponseWriter, r *http.Request, c *call) error 
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, cu)
+	users, err := s.Cases.People(r.Context(), c.user, append([]string{cu.Item.AddedBy}, casework.EntryUsers(cu.History)...))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, struct {
+		casework.Custody
+		Users map[string]casework.Person `json:"users"`
+	}{cu, users})
 }
 
 // getItemContent sends an item's content (its first blob, or ?blob=NAME):
@@ -344,7 +360,17 @@ func (s *Server) getLog(w http.ResponseWriter, r *http.Request, c *call) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, map[string]any{"size": n, "entries": nonNil(es)})
+	var ids []string
+	for _, l := range es {
+		if l.LogEntry != nil {
+			ids = append(ids, l.Actor)
+		}
+	}
+	users, err := s.Cases.People(r.Context(), c.user, ids)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"size": n, "entries": nonNil(es), "users": users})
 }
 
 func (s *Server) getCheckpoint(w http.ResponseWriter, r *http.Request, c *call) error {

@@ -7,13 +7,16 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/coord"
 	"github.com/tahqiq/tahqiq/internal/jobs"
 	"github.com/tahqiq/tahqiq/internal/runs"
+	"github.com/tahqiq/tahqiq/internal/signals"
 )
 
 func (s *Server) getCoordRuns(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -25,6 +28,10 @@ func (s *Server) getCoordRuns(w http.ResponseWriter, r *http.Request, c *call) e
 		return err
 	}
 	return writeJSON(w, http.StatusOK, list)
+}
+
+func (s *Server) getCoordDefaults(w http.ResponseWriter, r *http.Request, c *call) error {
+	return writeJSON(w, http.StatusOK, runs.DefaultRequest())
 }
 
 func (s *Server) postCoordRun(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -45,9 +52,6 @@ func (s *Server) postCoordRun(w http.ResponseWriter, r *http.Request, c *call) e
 	j, err := s.startJob(c, "coord", func(ctx context.Context, report jobs.Report) (any, error) {
 		in, err := s.Runs.RunCoord(ctx, s.Store, req, s.Version, actor.ID, func(done, total int64) { report(done, total, "steps") })
 		if err != nil {
-			return nil, err
-		}
-		if err := s.Cases.Record(context.WithoutCancel(ctx), actor, "coord.run", fmt.Sprintf("coordination run %s of dataset %q", in.ID, req.Dataset)); err != nil {
 			return nil, err
 		}
 		// the network and evidence index in memory before the job says done,
@@ -106,77 +110,214 @@ func (s *Server) getCoordGraph(w http.ResponseWriter, r *http.Request, c *call) 
 	if v := q.Get("types"); v != "" {
 		f.Types = strings.Split(v, ",")
 	}
+	if f.Where, err = signals.ParseFilters(q["where"]); err != nil {
+		return tahqiq.Errorf(tahqiq.EINVALID, "where: %v", err)
+	}
 	id := r.PathValue("id")
 	in, err := s.run(r.Context(), c, runs.Coord, id)
 	if err != nil {
 		return err
 	}
 	ctx := r.Context()
-	var label func([]string) map[string]string
-	if in.Dataset != "" {
-		label = func(uids []string) map[string]string {
+	var names func([]string) map[string]coord.AccountName
+	if in.Dataset != "" { // a run made before its files named the accounts
+		names = func(uids []string) map[string]coord.AccountName {
 			as, err := s.Store.FindAccounts(ctx, in.Dataset, uids)
 			if err != nil {
 				return nil
 			}
-			out := make(map[string]string, len(as))
+			out := make(map[string]coord.AccountName, len(as))
 			for k, a := range as {
-				if a.Handle != "" {
-					out[k] = a.Handle
-				}
+				out[k] = coord.AccountName{Handle: a.Handle, Name: a.Name}
 			}
 			return out
 		}
 	}
-	g, err := s.Runs.Graph(id, f, label)
+	g, err := s.Runs.Graph(id, f, names)
 	if err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, g)
 }
 
-type evidenceJSON struct {
-	Type     string    `json:"type"`
-	Object   string    `json:"object"`
-	PostA    string    `json:"post_a"`
-	AccountA string    `json:"account_a"`
-	TimeA    time.Time `json:"time_a"`
-	PostB    string    `json:"post_b"`
-	AccountB string    `json:"account_b"`
-	TimeB    time.Time `json:"time_b"`
-	Dt       int64     `json:"dt_s"`
-	Dataset  string    `json:"dataset,omitempty"`
+// evidencePairJSON is a co-share pair behind a link: the object, readable
+// where it is a hash or an id, and the two posts (in the page's posts).
+type evidencePairJSON struct {
+	Type       string     `json:"type"`
+	Object     string     `json:"object"`
+	ObjectText string     `json:"object_text,omitempty"`
+	ObjectPost string     `json:"object_post,omitempty"`
+	PostA      string     `json:"post_a"`
+	AccountA   string     `json:"account_a"`
+	TimeA      *time.Time `json:"time_a"`
+	PostB      string     `json:"post_b"`
+	AccountB   string     `json:"account_b"`
+	TimeB      *time.Time `json:"time_b"`
+	Dt         *int64     `json:"dt_s"`
 }
 
-// getCoordEvidence returns the co-share pairs behind an edge: evidence,
-// so the read is logged.
+// evidencePageJSON is a page of a link's evidence with everything a
+// reader needs to read it: the posts and their authors.
+type evidencePageJSON struct {
+	Run      string                    `json:"run"`
+	Dataset  string                    `json:"dataset"`
+	A        string                    `json:"a"`
+	B        string                    `json:"b"`
+	Total    int                       `json:"total"`
+	Types    map[string]int            `json:"types"`
+	Sort     string                    `json:"sort"`
+	Order    string                    `json:"order"`
+	Type     string                    `json:"type,omitempty"`
+	Offset   int                       `json:"offset"`
+	Limit    int                       `json:"limit"`
+	Pairs    []evidencePairJSON        `json:"pairs"`
+	Posts    map[string]tahqiq.Post    `json:"posts"`
+	Accounts map[string]tahqiq.Account `json:"accounts"`
+}
+
+// evidenceTypes are the object types a link's pairs can have.
+var evidenceTypes = func() []string {
+	out := []string{string(coord.ObjNearText), string(coord.ObjPost)}
+	for _, t := range tahqiq.ObjectTypes {
+		out = append(out, string(t))
+	}
+	return out
+}()
+
+// evidenceQuery reads the query of a page of evidence, naming the
+// parameter that is wrong.
+func evidenceQuery(r *http.Request) (runs.EvidenceQuery, error) {
+	q := r.URL.Query()
+	var eq runs.EvidenceQuery
+	eq.Sort = q.Get("sort")
+	if eq.Sort == "" {
+		eq.Sort = runs.SortTime
+	}
+	if !slices.Contains(runs.EvidenceSorts, eq.Sort) {
+		return eq, tahqiq.Errorf(tahqiq.EINVALID, "sort=%q: want %s", eq.Sort, strings.Join(runs.EvidenceSorts, ", "))
+	}
+	switch q.Get("order") {
+	case "", "asc":
+	case "desc":
+		eq.Desc = true
+	default:
+		return eq, tahqiq.Errorf(tahqiq.EINVALID, "order=%q: want asc or desc", q.Get("order"))
+	}
+	eq.Type = q.Get("type")
+	if eq.Type != "" && !slices.Contains(evidenceTypes, eq.Type) {
+		return eq, tahqiq.Errorf(tahqiq.EINVALID, "type=%q: want one of %s", eq.Type, strings.Join(evidenceTypes, ", "))
+	}
+	var err error
+	if eq.Limit, err = intParam(r, "limit", 50, 1000); err != nil {
+		return eq, err
+	}
+	if eq.Limit == 0 {
+		return eq, tahqiq.Errorf(tahqiq.EINVALID, "limit=0: want 1 to 1000 pairs a page")
+	}
+	if eq.Offset, err = intParam(r, "offset", 0, 1<<31-1); err != nil {
+		return eq, err
+	}
+	return eq, nil
+}
+
+// getCoordEvidence returns a page of the co-share pairs behind the link
+// between accounts a and b, with the pairs' posts, the posts their
+// objects stand for and the authors of both, read in one query each: the
+// evidence, so the read is logged.
 func (s *Server) getCoordEvidence(w http.ResponseWriter, r *http.Request, c *call) error {
 	id := r.PathValue("id")
 	a, b := r.URL.Query().Get("a"), r.URL.Query().Get("b")
 	if a == "" || b == "" {
-		return tahqiq.Errorf(tahqiq.EINVALID, "give both accounts: ?a=UID&b=UID")
+		return tahqiq.Errorf(tahqiq.EINVALID, "give both accounts: ?a=UID&b=UID (or their ids, handles or names)")
 	}
 	in, err := s.run(r.Context(), c, runs.Coord, id)
 	if err != nil {
 		return err
 	}
-	rows, sum, err := s.Runs.Evidence(id, a, b)
+	if a, err = s.Runs.ResolveAccount(id, a); err != nil {
+		return err
+	}
+	if b, err = s.Runs.ResolveAccount(id, b); err != nil {
+		return err
+	}
+	eq, err := evidenceQuery(r)
 	if err != nil {
 		return err
 	}
-	out := make([]evidenceJSON, 0, len(rows))
-	for _, e := range rows {
-		out = append(out, evidenceJSON{Type: e.ObjectType, Object: e.Object, PostA: e.PostA, AccountA: e.AccountA, TimeA: time.Unix(e.TimeA, 0).UTC(),
-			PostB: e.PostB, AccountB: e.AccountB, TimeB: time.Unix(e.TimeB, 0).UTC(), Dt: e.Dt(), Dataset: in.Dataset})
+	page, err := s.Runs.EvidencePage(id, a, b, eq)
+	if err != nil {
+		return err
+	}
+	out := evidencePageJSON{Run: id, Dataset: in.Dataset, A: page.A, B: page.B, Total: page.Total, Types: page.ByType,
+		Sort: eq.Sort, Order: "asc", Type: eq.Type, Offset: eq.Offset, Limit: eq.Limit,
+		Pairs: make([]evidencePairJSON, 0, len(page.Rows)), Posts: map[string]tahqiq.Post{}, Accounts: map[string]tahqiq.Account{}}
+	if eq.Desc {
+		out.Order = "desc"
+	}
+	if in.Dataset != "" && len(page.Rows) > 0 {
+		var uids []string
+		for _, e := range page.Rows {
+			uids = append(uids, e.PostA, e.PostB)
+			if p := runs.ObjectPost(e); p != "" {
+				uids = append(uids, p)
+			}
+		}
+		slices.Sort(uids)
+		posts, err := s.Store.FindPosts(r.Context(), in.Dataset, slices.Compact(uids))
+		if err != nil && tahqiq.ErrorCode(err) != tahqiq.ENOTFOUND { // a dataset deleted since: the pairs alone
+			return err
+		}
+		if posts != nil {
+			out.Posts = posts
+		}
+	}
+	for _, e := range page.Rows {
+		p := evidencePairJSON{Type: e.ObjectType, Object: e.Object, ObjectText: runs.ObjectText(e, out.Posts), PostA: e.PostA, AccountA: e.AccountA,
+			TimeA: unixTime(e.TimeA), PostB: e.PostB, AccountB: e.AccountB, TimeB: unixTime(e.TimeB)}
+		if op := runs.ObjectPost(e); op != "" {
+			p.ObjectPost = op
+		}
+		if p.TimeA != nil && p.TimeB != nil {
+			dt := e.Dt()
+			p.Dt = &dt
+		}
+		out.Pairs = append(out.Pairs, p)
+	}
+	if in.Dataset != "" {
+		authors := []string{page.A, page.B}
+		for _, p := range out.Posts {
+			authors = append(authors, p.AuthorUID)
+		}
+		slices.Sort(authors)
+		accounts, err := s.Store.FindAccounts(r.Context(), in.Dataset, slices.Compact(authors))
+		if err != nil && tahqiq.ErrorCode(err) != tahqiq.ENOTFOUND {
+			return err
+		}
+		if accounts != nil {
+			out.Accounts = accounts
+		}
 	}
 	var hashes []string
-	if sum != "" {
-		hashes = append(hashes, "sha256:"+sum)
+	if page.SHA256 != "" {
+		hashes = append(hashes, "sha256:"+page.SHA256)
 	}
-	if err := s.Cases.Record(r.Context(), c.user, "coord.evidence.read", fmt.Sprintf("run %s edge %s %s: %d pairs", id, a, b, len(out)), hashes...); err != nil {
+	what := fmt.Sprintf("run %s edge %s %s: pairs %d-%d of %d", id, page.A, page.B, min(eq.Offset+1, page.Total), min(eq.Offset, page.Total)+len(page.Rows), page.Total)
+	if eq.Type != "" {
+		what += " of type " + eq.Type
+	}
+	if err := s.Cases.Record(r.Context(), c.user, "coord.evidence.read", what+" by "+eq.Sort+" "+out.Order, hashes...); err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, out)
+}
+
+// unixTime is a time of evidence.csv.gz: nil for 0, a post without a time.
+func unixTime(t int64) *time.Time {
+	if t == 0 {
+		return nil
+	}
+	u := time.Unix(t, 0).UTC()
+	return &u
 }
 
 func (s *Server) getCoordAccount(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -185,17 +326,26 @@ func (s *Server) getCoordAccount(w http.ResponseWriter, r *http.Request, c *call
 	if err != nil {
 		return err
 	}
+	if uid, err = s.Runs.ResolveAccount(id, uid); err != nil {
+		return err
+	}
 	n, edges, err := s.Runs.AccountEdges(id, uid)
 	if err != nil {
 		return err
 	}
-	out := map[string]any{"uid": uid, "label": n.Label, "community": n.Community, "degree": n.Degree, "strength": n.Strength, "edges": edges, "posts": []tahqiq.Post{}}
+	sig, err := s.Runs.AccountSignals(id, uid)
+	if err != nil {
+		return err
+	}
+	out := map[string]any{"uid": uid, "label": n.Label, "handle": n.Handle, "name": n.Name, "community": n.Community, "degree": n.Degree,
+		"strength": n.Strength, "edges": edges, "posts": []tahqiq.Post{}, "signals": sig, "signal_columns": signalColumns()}
 	if in.Dataset != "" {
 		a, posts, err := s.Store.FindAccountPosts(r.Context(), in.Dataset, uid, 200)
 		if err == nil {
 			out["account"], out["posts"] = a, posts
-			if a.Handle != "" {
-				out["label"] = a.Handle
+			if n.Handle == "" && n.Name == "" { // a run made before its files named the accounts
+				x := coord.AccountName{Handle: a.Handle, Name: a.Name}
+				out["label"], out["handle"], out["name"] = x.Label(uid), a.Handle, a.Name
 			}
 		} else if tahqiq.ErrorCode(err) != tahqiq.ENOTFOUND {
 			return err

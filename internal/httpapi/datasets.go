@@ -98,9 +98,26 @@ func (s *Server) getDataset(w http.ResponseWriter, r *http.Request, c *call) err
 	return writeJSON(w, http.StatusOK, cs.v)
 }
 
-// summarize computes a dataset summary into the cache, one computation per
-// key at a time (readers arriving meanwhile get its result).
+// summarize computes a dataset summary into the cache.
 func (s *Server) summarize(ctx context.Context, name string, bucket time.Duration, ck string) (cachedSummary, error) {
+	return s.cached(ctx, name, ck, func(ctx context.Context) (any, error) {
+		sum, err := s.Store.SummarizeDataset(ctx, name, tahqiq.SummaryOptions{Bucket: bucket})
+		if err != nil {
+			return nil, err
+		}
+		o := summaryJSON{Dataset: toDatasetJSON(sum.Dataset), DatasetSummary: sum, Imports: sum.Dataset.Sources}
+		if o.Imports == nil {
+			o.Imports = []tahqiq.ImportFile{}
+		}
+		return o, nil
+	})
+}
+
+// cached computes what the cache keeps of a dataset under ck (its summary,
+// its account signals), one computation per key at a time (readers
+// arriving meanwhile get its result); a cached value of the same imported
+// files is kept.
+func (s *Server) cached(ctx context.Context, name, ck string, compute func(context.Context) (any, error)) (cachedSummary, error) {
 	m, _ := s.summaryMu.LoadOrStore(ck, new(sync.Mutex))
 	mu := m.(*sync.Mutex)
 	mu.Lock()
@@ -114,23 +131,15 @@ func (s *Server) summarize(ctx context.Context, name string, bucket time.Duratio
 	if err != nil {
 		return cachedSummary{}, err
 	}
-	key := fmt.Sprintf("%d|%d", d.ID, len(d.Sources))
+	key := fmt.Sprintf("%d|%d|%s", d.ID, len(d.Sources), d.Derivation)
 	if len(d.Sources) > 0 {
 		key += "|" + d.Sources[len(d.Sources)-1].SHA256
 	}
 	var out any
 	if cached && prev.(cachedSummary).key == key {
 		out = prev.(cachedSummary).v
-	} else {
-		sum, err := s.Store.SummarizeDataset(ctx, name, tahqiq.SummaryOptions{Bucket: bucket})
-		if err != nil {
-			return cachedSummary{}, err
-		}
-		o := summaryJSON{Dataset: toDatasetJSON(sum.Dataset), DatasetSummary: sum, Imports: sum.Dataset.Sources}
-		if o.Imports == nil {
-			o.Imports = []tahqiq.ImportFile{}
-		}
-		out = o
+	} else if out, err = compute(ctx); err != nil {
+		return cachedSummary{}, err
 	}
 	cs := cachedSummary{key: key, at: time.Now(), v: out}
 	if s.summaryGen.Load() == gen {
@@ -142,6 +151,16 @@ func (s *Server) summarize(ctx context.Context, name string, bucket time.Duratio
 // refreshSummary brings a stale cached summary up to date in the
 // background; a refresh already running for the key is enough.
 func (s *Server) refreshSummary(name string, bucket time.Duration, ck string) {
+	s.refresh(name, ck, func(ctx context.Context) error {
+		_, err := s.summarize(ctx, name, bucket, ck)
+		return err
+	})
+}
+
+// refresh runs fn (a cached computation of key ck) in the background
+// unless one is running; on an error the key is dropped, so that the next
+// reader computes it and sees the error.
+func (s *Server) refresh(name, ck string, fn func(context.Context) error) {
 	m, _ := s.summaryMu.LoadOrStore(ck, new(sync.Mutex))
 	if !m.(*sync.Mutex).TryLock() {
 		return
@@ -149,10 +168,10 @@ func (s *Server) refreshSummary(name string, bucket time.Duration, ck string) {
 	m.(*sync.Mutex).Unlock()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	if _, err := s.summarize(ctx, name, bucket, ck); err != nil {
-		s.summaries.Delete(ck) // the next reader computes it and sees the error
+	if err := fn(ctx); err != nil {
+		s.summaries.Delete(ck)
 		if s.Log != nil {
-			s.Log.Debug("dataset summary refresh", "dataset", name, "err", err)
+			s.Log.Debug("dataset cache refresh", "dataset", name, "key", ck, "err", err)
 		}
 	}
 }
@@ -226,9 +245,19 @@ func (s *Server) getPost(w http.ResponseWriter, r *http.Request, c *call) error 
 		return err
 	}
 	out := struct {
-		Post    tahqiq.Post `json:"post"`
-		Records []rawJSON   `json:"records"`
+		Post    tahqiq.Post     `json:"post"`
+		Account *tahqiq.Account `json:"account,omitempty"` // its author, as the dataset describes it
+		Records []rawJSON       `json:"records"`
 	}{Post: pr.Post, Records: []rawJSON{}}
+	if pr.Post.AuthorUID != "" {
+		as, err := s.Store.FindAccounts(ctx, name, []string{pr.Post.AuthorUID})
+		if err != nil {
+			return err
+		}
+		if a, ok := as[pr.Post.AuthorUID]; ok {
+			out.Account = &a
+		}
+	}
 	var hashes []string
 	for _, rec := range pr.Records {
 		h := hex.EncodeToString(rec.SHA256[:])
@@ -250,11 +279,23 @@ func (s *Server) getAccount(w http.ResponseWriter, r *http.Request, c *call) err
 	if err := s.Cases.DatasetAccess(r.Context(), c.user, r.PathValue("name")); err != nil {
 		return err
 	}
-	a, posts, err := s.Store.FindAccountPosts(r.Context(), r.PathValue("name"), r.PathValue("uid"), limit)
+	uid, err := runs.DatasetAccount(r.Context(), s.Store, r.PathValue("name"), r.PathValue("uid"))
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, map[string]any{"account": a, "posts": posts})
+	a, posts, err := s.Store.FindAccountPosts(r.Context(), r.PathValue("name"), uid, limit)
+	if err != nil {
+		return err
+	}
+	out := map[string]any{"account": a, "posts": posts}
+	if r.URL.Query().Get("signals") != "0" {
+		sig, err := s.accountSignals(r.Context(), r.PathValue("name"), r.PathValue("uid"))
+		if err != nil {
+			return err
+		}
+		out["signals"], out["signal_columns"] = sig, signalColumns()
+	}
+	return writeJSON(w, http.StatusOK, out)
 }
 
 func (s *Server) deleteDataset(w http.ResponseWriter, r *http.Request, c *call) error {

@@ -73,13 +73,15 @@ func newEnvOn(t testing.TB, db store, now func() time.Time) *env {
 		t.Fatal(err)
 	}
 	cw := &casework.Service{Store: db, Blobs: bs, Posts: db, Datasets: db, Now: now}
+	rs := &runs.Store{Dir: filepath.Join(dir, "runs"), Log: cw.LogRun} // as tahqiq serve wires them
+	cw.Runs = rs
 	jm, err := jobs.Open(filepath.Join(dir, "jobs"), 2, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	s := &httpapi.Server{
 		Store: db, Cases: cw, Importer: &ingest.Importer{Formats: ingest.Default()},
-		Runs: &runs.Store{Dir: filepath.Join(dir, "runs")}, Jobs: jm,
+		Runs: rs, Jobs: jm,
 		Uploads: &httpapi.Uploads{Dir: filepath.Join(dir, "uploads"), Max: 1 << 30},
 		InitKey: func(org string) error {
 			signer, v, err := casework.CreateKey(dir, "tahqiq/test")
@@ -234,6 +236,27 @@ func (c *client) job(r resp) jobs.Job {
 	return jobs.Job{}
 }
 
+// demoFile returns the bytes of the demo's sample whose name contains
+// part (gzip as bundled).
+func demoFile(t testing.TB, part string) []byte {
+	t.Helper()
+	files, err := demo.WriteFiles(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if strings.Contains(filepath.Base(f), part) {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return b
+		}
+	}
+	t.Fatalf("no demo file %q", part)
+	return nil
+}
+
 func demoEvents(t testing.TB) []byte {
 	t.Helper()
 	files, err := demo.WriteFiles(t.TempDir())
@@ -343,28 +366,32 @@ func workflow(t *testing.T, e *env) {
 	}
 	networkViews(t, c, run.Run)
 	top := g.Edges[0]
-	var ev []struct {
-		Type, Object, PostA, PostB string
-		TimeA                      time.Time `json:"time_a"`
-		TimeB                      time.Time `json:"time_b"`
-		Dt                         int64     `json:"dt_s"`
-		PostAID                    string    `json:"post_a"`
+	var ev struct {
+		Total int
+		Pairs []struct {
+			Type, Object string
+			TimeA        time.Time `json:"time_a"`
+			TimeB        time.Time `json:"time_b"`
+			Dt           int64     `json:"dt_s"`
+			PostAID      string    `json:"post_a"`
+		}
+		Posts map[string]tahqiq.Post
 	}
-	c.want(200, "GET", "/api/v1/coord/runs/"+run.Run+"/evidence?a="+top.Target+"&b="+top.Source, nil, &ev)
-	if int64(len(ev)) != top.Pairs {
-		t.Fatalf("evidence of %s: %d pairs, edge says %d", top.ID, len(ev), top.Pairs)
+	c.want(200, "GET", "/api/v1/coord/runs/"+run.Run+"/evidence?limit=1000&a="+top.Target+"&b="+top.Source, nil, &ev)
+	if int64(len(ev.Pairs)) != top.Pairs || int64(ev.Total) != top.Pairs {
+		t.Fatalf("evidence of %s: %d pairs (total %d), edge says %d", top.ID, len(ev.Pairs), ev.Total, top.Pairs)
 	}
-	for _, x := range ev {
-		if x.Type != "retweet" || x.Dt > 60 || x.Dt != absDiff(x.TimeA, x.TimeB) {
-			t.Fatalf("evidence row %+v outside the 60 s window or inconsistent", x)
+	for _, x := range ev.Pairs {
+		if x.Type != "retweet" || x.Dt > 60 || x.Dt != absDiff(x.TimeA, x.TimeB) || ev.Posts[x.PostAID].UID != x.PostAID {
+			t.Fatalf("evidence row %+v outside the 60 s window, inconsistent or without its post", x)
 		}
 	}
 	var post struct {
 		Post    tahqiq.Post
 		Records []struct{ SHA256, Raw string }
 	}
-	c.want(200, "GET", "/api/v1/datasets/ru/posts/"+ev[0].PostAID, nil, &post)
-	if post.Post.UID != ev[0].PostAID || len(post.Records) == 0 || post.Records[0].Raw == "" {
+	c.want(200, "GET", "/api/v1/datasets/ru/posts/"+ev.Pairs[0].PostAID, nil, &post)
+	if post.Post.UID != ev.Pairs[0].PostAID || len(post.Records) == 0 || post.Records[0].Raw == "" {
 		t.Fatalf("post: %+v", post)
 	}
 	// An output file of the run.
@@ -379,7 +406,7 @@ func workflow(t *testing.T, e *env) {
 	c.want(201, "POST", "/api/v1/cases", map[string]string{"title": "جعلی بیلٹ پیپر", "tlp": "amber"}, &cs)
 	var it tahqiq.Item
 	c.want(201, "POST", "/api/v1/cases/"+cs.ID+"/items/run", map[string]string{"kind": "coord", "run": run.Run}, &it)
-	c.want(201, "POST", "/api/v1/cases/"+cs.ID+"/items/post", map[string]string{"dataset": "ru", "uid": ev[0].PostAID}, nil)
+	c.want(201, "POST", "/api/v1/cases/"+cs.ID+"/items/post", map[string]string{"dataset": "ru", "uid": ev.Pairs[0].PostAID}, nil)
 	var mb bytes.Buffer
 	mw := multipart.NewWriter(&mb)
 	fw, _ := mw.CreateFormFile("file", "ballot.txt")

@@ -17,7 +17,9 @@ import (
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/auth"
+	"github.com/tahqiq/tahqiq/internal/casework"
 	"github.com/tahqiq/tahqiq/internal/ingest"
+	"github.com/tahqiq/tahqiq/internal/jobs"
 	"github.com/tahqiq/tahqiq/internal/runs"
 )
 
@@ -84,6 +86,11 @@ type matrix struct {
 	edgeA   string
 	edgeB   string
 	audit   string
+	textDS  string // a dataset with texts (the demo's twarc2 sample)
+	narr    string // a narratives run of textDS
+	nid     string // a narrative of it
+	claims  string // a claims run of textDS and the own claim set
+	targets string // a targets run of textDS
 	upload  string // a complete upload of the own investigator
 	job     string
 	caseID  string
@@ -264,6 +271,7 @@ func matrixRows() []row {
 		{"POST /api/v1/jobs/{id}/cancel", func(m *matrix, _ string) request { return js("POST", "/api/v1/jobs/"+m.job+"/cancel", nil) },
 			roles([4]int{200, 200, 404, 404}, all4(404))},
 
+		{"GET /api/v1/coord/defaults", static("GET", "/api/v1/coord/defaults", nil), roles(all4(200), all4(200))},
 		{"GET /api/v1/coord/runs", static("GET", "/api/v1/coord/runs", nil), roles(all4(200), all4(200))},
 		{"POST /api/v1/coord/runs", func(m *matrix, _ string) request {
 			return js("POST", "/api/v1/coord/runs", map[string]any{"dataset": m.ds, "by": []string{"retweet"}, "window": "60s"})
@@ -279,6 +287,36 @@ func matrixRows() []row {
 			return "/api/v1/coord/runs/" + m.run + "/accounts/" + url.PathEscape(m.edgeA)
 		}), ownOnly},
 		{"GET /api/v1/coord/runs/{id}/files/{name}", get(func(m *matrix) string { return "/api/v1/coord/runs/" + m.run + "/files/edges.csv" }), ownOnly},
+		{"GET /api/v1/datasets/{name}/signals", get(func(m *matrix) string { return "/api/v1/datasets/" + m.ds + "/signals?where=posts_total>=1" }), ownOnly},
+		{"GET /api/v1/narratives/runs", static("GET", "/api/v1/narratives/runs", nil), roles(all4(200), all4(200))},
+		{"POST /api/v1/narratives/runs", func(m *matrix, _ string) request {
+			return js("POST", "/api/v1/narratives/runs", map[string]any{"dataset": m.textDS})
+		}, roles(writers(202), writers(404))},
+		{"GET /api/v1/narratives/runs/{id}", get(func(m *matrix) string { return "/api/v1/narratives/runs/" + m.narr }), ownOnly},
+		{"GET /api/v1/narratives/runs/{id}/narratives", get(func(m *matrix) string { return "/api/v1/narratives/runs/" + m.narr + "/narratives" }), ownOnly},
+		{"GET /api/v1/narratives/runs/{id}/narratives/{nid}", get(func(m *matrix) string {
+			return "/api/v1/narratives/runs/" + m.narr + "/narratives/" + url.PathEscape(m.nid)
+		}), ownOnly},
+		{"GET /api/v1/narratives/runs/{id}/files/{name}", get(func(m *matrix) string { return "/api/v1/narratives/runs/" + m.narr + "/files/narratives.csv" }), ownOnly},
+		{"GET /api/v1/claimsets", static("GET", "/api/v1/claimsets", nil), roles(all4(200), all4(200))},
+		{"GET /api/v1/claims/runs", static("GET", "/api/v1/claims/runs", nil), roles(all4(200), all4(200))},
+		{"POST /api/v1/claims/runs", func(m *matrix, _ string) request {
+			return js("POST", "/api/v1/claims/runs", map[string]any{"dataset": m.textDS, "set": "own-claims"})
+		}, roles(writers(202), writers(404))},
+		{"GET /api/v1/claims/runs/{id}", get(func(m *matrix) string { return "/api/v1/claims/runs/" + m.claims }), ownOnly},
+		{"GET /api/v1/claims/runs/{id}/claims", get(func(m *matrix) string { return "/api/v1/claims/runs/" + m.claims + "/claims" }), ownOnly},
+		{"GET /api/v1/claims/runs/{id}/matches", get(func(m *matrix) string { return "/api/v1/claims/runs/" + m.claims + "/matches?status=link" }), ownOnly},
+		{"GET /api/v1/claims/runs/{id}/files/{name}", get(func(m *matrix) string { return "/api/v1/claims/runs/" + m.claims + "/files/matches.csv" }), ownOnly},
+		{"GET /api/v1/targets/runs", static("GET", "/api/v1/targets/runs", nil), roles(all4(200), all4(200))},
+		{"POST /api/v1/targets/runs", func(m *matrix, _ string) request {
+			return js("POST", "/api/v1/targets/runs", map[string]any{"dataset": m.textDS, "watchlist": "BorisJohnson\n"})
+		}, roles(writers(202), writers(404))},
+		{"GET /api/v1/targets/runs/{id}", get(func(m *matrix) string { return "/api/v1/targets/runs/" + m.targets }), ownOnly},
+		{"GET /api/v1/targets/runs/{id}/targets", get(func(m *matrix) string { return "/api/v1/targets/runs/" + m.targets + "/targets" }), ownOnly},
+		{"GET /api/v1/targets/runs/{id}/events", get(func(m *matrix) string { return "/api/v1/targets/runs/" + m.targets + "/events?type=mention" }), ownOnly},
+		{"GET /api/v1/targets/runs/{id}/bursts", get(func(m *matrix) string { return "/api/v1/targets/runs/" + m.targets + "/bursts" }), ownOnly},
+		{"GET /api/v1/targets/runs/{id}/edges", get(func(m *matrix) string { return "/api/v1/targets/runs/" + m.targets + "/edges" }), ownOnly},
+		{"GET /api/v1/targets/runs/{id}/files/{name}", get(func(m *matrix) string { return "/api/v1/targets/runs/" + m.targets + "/files/watchlist.txt" }), ownOnly},
 		{"GET /api/v1/alerts", static("GET", "/api/v1/alerts", nil), roles(all4(200), all4(200))},
 		// without serve --watch there is no stream: 404 to every member
 		{"GET /api/v1/alerts/events", static("GET", "/api/v1/alerts/events", nil), roles(all4(404), all4(404))},
@@ -444,6 +482,7 @@ func newMatrix(t *testing.T, e *env) *matrix {
 	var ap struct{ Posts []tahqiq.Post }
 	ic.want(200, "GET", "/api/v1/datasets/"+m.ds+"/accounts/"+url.PathEscape(m.edgeA), nil, &ap)
 	m.account, m.post = m.edgeA, ap.Posts[0].UID
+	m.textRuns(ic)
 	tmpl, err := os.ReadFile(filepath.Join("..", "audit", "testdata", "na999-template.csv"))
 	m.must(err)
 	m.upload = ic.upload("na999.csv", tmpl)
@@ -469,6 +508,43 @@ func newMatrix(t *testing.T, e *env) *matrix {
 	e.api.Now = func() time.Time { return later }
 	return m
 }
+
+// textRuns makes the own organisation's dataset with texts, its claim set
+// and a run of each text analysis.
+func (m *matrix) textRuns(ic *client) {
+	m.textDS = "own-text"
+	ic.job(ic.call("POST", "/api/v1/imports", map[string]any{"dataset": m.textDS, "uploads": []string{ic.upload("brexit.jsonl.gz", demoFile(m.t, "brexit"))}}))
+	_, err := m.e.api.Cases.ImportClaims(m.ctx, m.inv, filepath.Join(m.e.dir, "claimsets"), "own-claims", []casework.ClaimFile{{Name: "checks.csv", Data: []byte(brexitClaims)}})
+	m.must(err)
+	var run struct{ Run string }
+	for kind, body := range map[string]map[string]any{
+		"narratives": {"dataset": m.textDS},
+		"claims":     {"dataset": m.textDS, "set": "own-claims"},
+		"targets":    {"dataset": m.textDS, "watchlist": "BorisJohnson\nmetpoliceuk\n"},
+	} {
+		j := ic.job(ic.call("POST", "/api/v1/"+kind+"/runs", body))
+		if j.State != jobs.Done {
+			m.t.Fatalf("%s run: %s %s", kind, j.State, j.Error)
+		}
+		json.Unmarshal(j.Result, &run)
+		switch kind {
+		case "narratives":
+			m.narr = run.Run
+		case "claims":
+			m.claims = run.Run
+		case "targets":
+			m.targets = run.Run
+		}
+	}
+	var ns struct{ Rows []map[string]any }
+	ic.want(200, "GET", "/api/v1/narratives/runs/"+m.narr+"/narratives?limit=1", nil, &ns)
+	m.nid = ns.Rows[0]["narrative_id"].(string)
+}
+
+// brexitClaims is a hand-made fact-check (CSV) of a story the demo's
+// twarc2 sample tells (the wine and Universal Credit posts).
+const brexitClaims = "claim,url,rating,publisher,language\n" +
+	"\"Boris Johnson has revealed his favourite bottle of wine, Tignanello, costs 180 pounds while 20 pounds is taken from Universal Credit\",https://factcheck.example.org/boris-wine,Missing context,Example Fact Check,en\n"
 
 func TestAccessMatrix(t *testing.T) { accessMatrix(t, newEnv(t)) }
 
@@ -543,6 +619,9 @@ func TestNotFoundIsNotFound(t *testing.T) {
 		{"/api/v1/items/" + m.item, "/api/v1/items/i000000000000"},
 		{"/api/v1/datasets/" + m.ds, "/api/v1/datasets/no-such-dataset"},
 		{"/api/v1/coord/runs/" + m.run, "/api/v1/coord/runs/c-nosuch"},
+		{"/api/v1/narratives/runs/" + m.narr, "/api/v1/narratives/runs/n-20240101T000000-000000"},
+		{"/api/v1/claims/runs/" + m.claims, "/api/v1/claims/runs/m-20240101T000000-000000"},
+		{"/api/v1/targets/runs/" + m.targets, "/api/v1/targets/runs/t-20240101T000000-000000"},
 		{"/api/v1/jobs/" + m.job, "/api/v1/jobs/j-nosuch"},
 	} {
 		a, b := p.call("GET", pair[0], nil), p.call("GET", pair[1], nil)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/runs"
+	"github.com/tahqiq/tahqiq/internal/signals"
 )
 
 // autoOverview is the size of a run (links) above which the network view
@@ -67,6 +68,9 @@ func (s *Server) getCoordNetwork(w http.ResponseWriter, r *http.Request, c *call
 		}
 		if x := q.Get("types"); x != "" {
 			f.Types = strings.Split(x, ",")
+		}
+		if f.Where, err = signals.ParseFilters(q["where"]); err != nil {
+			return tahqiq.Errorf(tahqiq.EINVALID, "where: %v", err)
 		}
 		if x := q.Get("community"); x != "" {
 			for _, p := range strings.Split(x, ",") {

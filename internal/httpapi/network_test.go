@@ -8,7 +8,6 @@ import (
 	"io"
 	"math"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -197,5 +196,3 @@ func networkViews(t *testing.T, c *client, run string) {
 }
 
 func rfc(t int64) string { return time.Unix(t, 0).UTC().Format(time.RFC3339) }
-
-func itoa(i int) string { return strconv.Itoa(i) }

@@ -29,12 +29,20 @@ import (
 // a file to keep as evidence is attached to a case.
 type Uploads struct {
 	Dir string
-	Max int64         // largest upload (and attachment) accepted, bytes
-	TTL time.Duration // an unused upload is removed after this (default 7 days)
+	Max int64            // largest upload (and attachment) accepted, bytes
+	TTL time.Duration    // an unused upload is removed after this (default 7 days)
+	Now func() time.Time // the clock (tests); time.Now when nil
 
 	mu    sync.Mutex
 	locks map[string]*sync.Mutex
 	swept time.Time
+}
+
+func (u *Uploads) now() time.Time {
+	if u.Now == nil {
+		return time.Now()
+	}
+	return u.Now()
 }
 
 // defaultUploadTTL is how long an unused upload is kept.
@@ -212,12 +220,12 @@ func (u *Uploads) Create(name string, size int64, owner string) (Upload, error) 
 	if _, err := u.dir(); err != nil {
 		return Upload{}, err
 	}
-	u.sweep(time.Now())
+	u.sweep(u.now())
 	var b [8]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		return Upload{}, err
 	}
-	up := Upload{ID: "u-" + hex.EncodeToString(b[:]), Name: name, Size: size, Owner: owner, Created: time.Now().UTC()}
+	up := Upload{ID: "u-" + hex.EncodeToString(b[:]), Name: name, Size: size, Owner: owner, Created: u.now().UTC()}
 	f, err := os.OpenFile(u.path(up.ID, ".part"), os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o640)
 	if err != nil {
 		return Upload{}, fmt.Errorf("httpapi: uploads: %w", err)

@@ -12,8 +12,10 @@ import (
 // 2: Telegram service messages are no posts, CSV header lines are records
 // of kind header, a post id of two accounts is a conflict, spreadsheet
 // ids are rejected in events and CooRTweet tables, posts may have no
-// time. Version 1 is every import before versions were recorded.
-const DerivationVersion = "2"
+// time. Version 3: a post keeps its client (X source, IO
+// tweet_client_name) and what its record says of its author (handle,
+// name, counts: Post.Author), for the account signals. Version 1 is every import before versions were recorded.
+const DerivationVersion = "3"
 
 // Derivation names the current rules: the pipeline's version and the text
 // normaliser's (text hashes, URLs, hashtags depend on it). It is recorded

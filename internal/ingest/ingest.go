@@ -22,6 +22,7 @@ import (
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/decompress"
 	"github.com/tahqiq/tahqiq/internal/progress"
+	"github.com/tahqiq/tahqiq/internal/storeimport"
 )
 
 // Options control one import or read.
@@ -30,7 +31,6 @@ type Options struct {
 	Dataset       string            // dataset name; "" derives it from the first file name
 	FormatOptions map[string]string // passed to the parser (e.g. "map" for generic CSV)
 	Stdin         io.Reader         // read for the file name "-"
-	Progress      io.Writer         // periodic counts; nil for none
 	OnRecords     func(n int64)     // when set, told the running count of stored records every 1,024 records
 	Names         map[string]string // the name to record for a path (e.g. an upload's original file name); default the path
 	// OnShares, when set, is given the shares of each stored record that
@@ -210,7 +210,7 @@ func (im *Importer) importFiles(ctx context.Context, store tahqiq.ImportStore, f
 		}
 	}
 	var headerOnly []string // files that gave nothing but a header line
-	prog := progress.New(opt.Progress, "import", "records")
+	prog := progress.Start(ctx, "reading", "bytes", inputSize(files)).Items("records")
 	sink := func(in *input, d *derived) error {
 		p := d.p
 		if p.Reject != "" {
@@ -240,7 +240,9 @@ func (im *Importer) importFiles(ctx context.Context, store tahqiq.ImportStore, f
 		if opt.OnShares != nil && res.NewShares > 0 {
 			opt.OnShares(withoutConflicts(d.shares, res.Conflicts))
 		}
-		prog.Add(1, 0)
+		if sum.Records&255 == 0 {
+			prog.SetItems(sum.Records)
+		}
 		if opt.OnRecords != nil && sum.Records&1023 == 0 {
 			opt.OnRecords(sum.Records)
 		}
@@ -251,7 +253,7 @@ func (im *Importer) importFiles(ctx context.Context, store tahqiq.ImportStore, f
 		if n, ok := opt.Names[name]; ok {
 			*reading = n
 		}
-		in, err := openInput(name, opt.Names[name], opt.Stdin, im.Limits)
+		in, err := openInput(name, opt.Names[name], opt.Stdin, im.Limits, prog)
 		if err != nil {
 			if isInputError(err) {
 				sum.addReject(fileReject(name, err))
@@ -268,6 +270,7 @@ func (im *Importer) importFiles(ctx context.Context, store tahqiq.ImportStore, f
 			return sum, storeError{err}
 		}
 		if found && prior.Kept > 0 {
+			in.finished(prog)
 			in.close()
 			sum.Skipped = append(sum.Skipped, name)
 			continue
@@ -287,6 +290,7 @@ func (im *Importer) importFiles(ctx context.Context, store tahqiq.ImportStore, f
 			return nil
 		}, nil, func(d *derived) error { return sink(in, d) })
 		in.file.Records = sum.Records - before
+		in.finished(prog)
 		in.close()
 		if rerr := in.refused(); rerr != nil { // rolled back: the counts so far were never stored
 			return Summary{Dataset: sum.Dataset, Rejected: []tahqiq.Reject{}, Kinds: map[tahqiq.RecordKind]int64{}}, refusal(rerr, "nothing was imported (an import is all or nothing)")
@@ -324,6 +328,7 @@ func (im *Importer) importFiles(ctx context.Context, store tahqiq.ImportStore, f
 	if imported(sum) == 0 && len(sum.Skipped) == 0 {
 		return sum, nothingImported(sum, headerOnly)
 	}
+	defer progress.Start(ctx, "storing", "", 0).Done()
 	if opt.BeforeCommit != nil && imported(sum) > 0 {
 		if err := opt.BeforeCommit(ctx, tx, &sum); err != nil {
 			return sum, err
@@ -337,19 +342,15 @@ func (im *Importer) importFiles(ctx context.Context, store tahqiq.ImportStore, f
 
 // Read parses files like Import but stores nothing: fn receives every
 // record with its derived shares, posts and shares deduplicated in memory
-// across all files as an import into one dataset would.
+// across all files as an import into one dataset would: by
+// storeimport.Add, over a storeimport.Memory.
 func (im *Importer) Read(ctx context.Context, files []string, opt Options, fn func(*Item) error) (Summary, error) {
 	sum := Summary{Dataset: datasetName(opt.Dataset, files), Rejected: []tahqiq.Reject{}, Kinds: map[tahqiq.RecordKind]int64{}}
-	// Hashed keys keep the memory of these sets small; 128 bits make a
-	// collision (which would drop a share) practically impossible.
-	seenPosts := map[hkey]hkey{} // post -> its author's account
-	seenShares := map[hkey]bool{}
-	seenAccounts := map[hkey]string{} // account -> its UID
+	mem := storeimport.NewMemory()
 	var headerOnly []string
-	h := newHasher()
-	prog := progress.New(opt.Progress, "read", "records")
+	prog := progress.Start(ctx, "reading", "bytes", inputSize(files)).Items("records")
 	for _, name := range files {
-		in, err := openInput(name, opt.Names[name], opt.Stdin, im.Limits)
+		in, err := openInput(name, opt.Names[name], opt.Stdin, im.Limits, prog)
 		if err != nil {
 			if isInputError(err) {
 				sum.addReject(fileReject(name, err))
@@ -371,57 +372,29 @@ func (im *Importer) Read(ctx context.Context, files []string, opt Options, fn fu
 				file.Rejects++
 				return nil
 			}
-			it := &Item{File: file, Parsed: p, New: make([]bool, len(p.Posts))}
-			for _, a := range p.Accounts {
-				if k := h.sum(a.UID); seenAccounts[k] == "" {
-					seenAccounts[k] = a.UID
-					sum.Accounts++
-				}
+			d := derive(p)
+			res, isNew, added, err := mem.Add(ctx, &p.Record, p.Posts, p.Accounts, d.shares)
+			if err != nil {
+				return err
 			}
-			for i := range p.Posts {
-				post := &p.Posts[i]
-				pk, ak := h.sum(post.UID), h.sum(post.AuthorUID)
-				owner, seen := seenPosts[pk]
-				if seen && owner != ak {
-					// as the store does (storeimport.Add): a conflict,
-					// not imported, no share
-					c := tahqiq.PostConflict{UID: post.UID, Account: seenAccounts[owner], Other: post.AuthorUID}
-					sum.addReject(tahqiq.Reject{File: name, Line: p.Record.Line, Reason: c.Reason()})
-					sum.Conflicts++
-					file.Rejects++
-					continue
-				}
-				if seenAccounts[ak] == "" {
-					seenAccounts[ak] = post.AuthorUID
-					sum.Accounts++
-				}
-				isNew := !seen
-				seenPosts[pk] = ak
-				it.New[i] = isNew
-				added := 0
-				for _, s := range Derive(post) {
-					k := h.sum(s.PostID, string(s.Type), s.Object)
-					if seenShares[k] {
-						continue
-					}
-					seenShares[k] = true
-					it.Shares = append(it.Shares, s)
-					added++
-				}
-				if isNew {
-					sum.Posts++
-				} else if added == 0 {
-					sum.Duplicates++
-				}
-				sum.Shares += int64(added)
+			for _, c := range res.Conflicts { // as Import counts them
+				sum.addReject(tahqiq.Reject{File: name, Line: p.Record.Line, Reason: c.Reason()})
+				sum.Conflicts++
+				file.Rejects++
 			}
 			sum.Records++
-			setKind(p)
 			sum.Kinds[p.Record.Kind]++
-			prog.Add(1, 0)
-			return fn(it)
+			sum.Posts += int64(res.NewPosts)
+			sum.Accounts += int64(res.NewAccounts)
+			sum.Shares += int64(res.NewShares)
+			sum.Duplicates += int64(res.Duplicates)
+			if sum.Records&255 == 0 {
+				prog.SetItems(sum.Records)
+			}
+			return fn(&Item{File: file, Parsed: p, New: isNew, Shares: added})
 		}, nil)
 		in.file.Records = sum.Records - before
+		in.finished(prog)
 		in.close()
 		if rerr := in.refused(); rerr != nil {
 			return sum, refusal(rerr, "nothing was read")

@@ -12,10 +12,14 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/decompress"
@@ -40,9 +44,9 @@ func lineFormat() ingest.Format {
 				raw := append([]byte(nil), sc.Bytes()...)
 				p := &tahqiq.Parsed{Record: tahqiq.RawRecord{Line: line, Locator: "L1", Raw: raw, SHA256: sha256.Sum256(raw)}}
 				var v struct {
-					ID, User, URL string
-					T             int64
-					Fail, Stop    bool
+					ID, User, URL     string
+					T                 int64
+					Fail, Stop, Twice bool
 				}
 				if err := json.Unmarshal(raw, &v); err != nil || v.ID == "" {
 					p.Reject = "bad line"
@@ -54,6 +58,9 @@ func lineFormat() ingest.Format {
 					p.Posts = []tahqiq.Post{{UID: "x:" + v.ID, Platform: "x", PlatformID: v.ID, AuthorUID: "x:" + v.User,
 						Kind: tahqiq.KindOriginal, CreatedAt: time.Unix(v.T, 0), Precision: tahqiq.PrecisionSecond,
 						Links: []tahqiq.Link{{URL: v.URL}}}}
+					if v.Twice { // a record carrying its post twice
+						p.Posts = append(p.Posts, p.Posts[0])
+					}
 				}
 				if err := emit(p); err != nil {
 					return err
@@ -364,6 +371,82 @@ func TestPostIDOfTwoAccounts(t *testing.T) {
 		if s.Object == "https://y.org/" && s.PostID == "x:2" {
 			t.Errorf("the conflicting post's share was read: %+v", s)
 		}
+	}
+}
+
+// Read (coord --input) reads files as an import into one dataset adds
+// them: the same counts, the same posts new, the same shares, on the real
+// samples and on records that carry a post twice, repeat one or give it
+// to another account.
+func TestReadIsImport(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	synthetic := []string{write(t, dir, "b.jsonl", fileB), write(t, dir, "c.jsonl", fileC),
+		write(t, dir, "d.jsonl", `{"id":"7","user":"q","t":1,"url":"https://z.org/","twice":true}
+{"id":"7","user":"q","t":1,"url":"https://z.org/"}
+{"id":"8","user":"q","t":2,"url":"https://z.org/a","twice":true}
+{"id":"2","user":"b","t":130,"url":"https://w.org/","twice":true}
+`)}
+	sets := map[string][]string{"synthetic": synthetic}
+	for _, c := range []struct{ dir, file string }{
+		{"coord", "russian_coord_tweets.events.csv"},
+		{"social/twarc-csv-testdata", "2sets.jsonl"},
+		{"social/python-twitter-v1.1", "get_search_raw.json"},
+		{"social/telegram-toolkit-telethon", "btcchamp_1150750640.jsonl"},
+		{"social/ira-538-by-author", "tweets_2016-11-01_to_2016-11-10.csv"},
+	} {
+		if testing.Short() && c.dir == "social/ira-538-by-author" {
+			continue
+		}
+		sets[c.file] = []string{filepath.Join(parsetest.DataDir(t, filepath.FromSlash(c.dir)), c.file)}
+	}
+	for name, files := range sets {
+		t.Run(name, func(t *testing.T) {
+			im := &ingest.Importer{Formats: ingest.Default()}
+			if name == "synthetic" {
+				im = &ingest.Importer{Formats: ingest.NewRegistry(lineFormat())}
+			}
+			db := openDB(t)
+			imp, err := im.Import(ctx, db, files, ingest.Options{Dataset: "d"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var read []string
+			newPosts := int64(0)
+			sum, err := im.Read(ctx, files, ingest.Options{Dataset: "d"}, func(it *ingest.Item) error {
+				for _, s := range it.Shares {
+					read = append(read, fmt.Sprintf("%+v", s))
+				}
+				for _, n := range it.New {
+					if n {
+						newPosts++
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var stored []string
+			if err := db.ScanShares(ctx, tahqiq.ShareFilter{Dataset: "d"}, func(s tahqiq.Share) error {
+				stored = append(stored, fmt.Sprintf("%+v", s))
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			sort.Strings(read)
+			sort.Strings(stored)
+			if d := cmp.Diff(stored, read); d != "" {
+				t.Errorf("shares -stored +read:\n%s", d)
+			}
+			counts := func(s ingest.Summary) [8]int64 {
+				return [8]int64{int64(s.Files), s.Records, s.Posts, s.Accounts, s.Shares, s.Duplicates, s.Conflicts, s.Rejects}
+			}
+			if counts(imp) != counts(sum) || newPosts != sum.Posts || !reflect.DeepEqual(imp.Rejected, sum.Rejected) {
+				t.Errorf("files, records, posts, accounts, shares, duplicates, conflicts, rejects: import %v, read %v (%d new posts); rejects %v, %v",
+					counts(imp), counts(sum), newPosts, imp.Rejected, sum.Rejected)
+			}
+		})
 	}
 }
 

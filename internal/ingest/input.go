@@ -12,6 +12,7 @@ import (
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/decompress"
+	"github.com/tahqiq/tahqiq/internal/progress"
 )
 
 // headSize is how much of an input the format sniffers see.
@@ -25,6 +26,7 @@ type input struct {
 	count *countingReader
 	close func() error
 	gz    *decompress.Reader // the bounded gunzip of a .gz input; nil for plain input
+	raw   *rawCounter        // the bytes of the file as given read so far
 }
 
 // openInput opens name ("-" for stdin). It hashes the file as given first
@@ -32,8 +34,10 @@ type input struct {
 // that an already imported file is known before it is parsed, then returns
 // a reader of the content, gunzipped when it starts with the gzip magic,
 // within lim (see refused). display is the name the user knows it by
-// (an upload's original name), or "".
-func openInput(name, display string, stdin io.Reader, lim decompress.Limits) (*input, error) {
+// (an upload's original name), or "". The file's bytes (as given, before
+// gunzip) count to prog as they are read; stdin adds its size to prog's
+// total once spooled.
+func openInput(name, display string, stdin io.Reader, lim decompress.Limits, prog *progress.Phase) (*input, error) {
 	var f *os.File
 	var cleanup func()
 	if name == "-" {
@@ -53,6 +57,9 @@ func openInput(name, display string, stdin io.Reader, lim decompress.Limits) (*i
 			return nil, fmt.Errorf("ingest: spool stdin: %w", err)
 		}
 		f = tmp
+		if st, err := tmp.Stat(); err == nil {
+			prog.AddTotal(st.Size())
+		}
 	} else {
 		var err error
 		f, err = os.Open(name)
@@ -87,7 +94,8 @@ func openInput(name, display string, stdin io.Reader, lim decompress.Limits) (*i
 		file:  tahqiq.ImportFile{Name: name, SHA256: hex.EncodeToString(h.Sum(nil)), Size: size},
 		close: closeAll,
 	}
-	br := bufio.NewReaderSize(f, 1<<20)
+	in.raw = &rawCounter{r: f, prog: prog}
+	br := bufio.NewReaderSize(in.raw, 1<<20)
 	magic, _ := br.Peek(2)
 	var content io.Reader = br
 	if decompress.IsGzip(magic) {
@@ -136,4 +144,43 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n += int64(n)
 	return n, err
+}
+
+// rawCounter counts the bytes read of an input file as given, to its
+// progress phase (one report per buffer filled).
+type rawCounter struct {
+	r    io.Reader
+	n    int64
+	prog *progress.Phase
+}
+
+func (c *rawCounter) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	c.prog.Add(int64(n))
+	return n, err
+}
+
+// finished counts to prog the bytes of in not read (a file skipped, or
+// whose reading stopped), so that the bytes done reach the total.
+func (in *input) finished(prog *progress.Phase) {
+	if rest := in.file.Size - in.raw.n; rest > 0 {
+		prog.Add(rest)
+		in.raw.n = in.file.Size
+	}
+}
+
+// inputSize is the size of the files, as far as they can be seen before
+// they are read (stdin counts once spooled).
+func inputSize(files []string) int64 {
+	var n int64
+	for _, f := range files {
+		if f == "-" {
+			continue
+		}
+		if st, err := os.Stat(f); err == nil && st.Mode().IsRegular() {
+			n += st.Size()
+		}
+	}
+	return n
 }

@@ -44,8 +44,7 @@ type RederiveOptions struct {
 	// options were recorded (a generic CSV's map, say); a file whose
 	// options were recorded is read with those.
 	FormatOptions map[string]string
-	DryRun        bool      // do everything, print what changes, keep nothing
-	Progress      io.Writer // periodic counts; nil for none
+	DryRun        bool // do everything, print what changes, keep nothing
 	Log           *slog.Logger
 	// BeforeCommit, when set, is called in the transaction just before it
 	// commits (internal/casework logs the re-derivation there). An error
@@ -137,7 +136,7 @@ func (im *Importer) Rederive(ctx context.Context, store tahqiq.RederiveStore, da
 	if err := tx.Reset(ctx); err != nil {
 		return sum, err
 	}
-	prog := progress.New(opt.Progress, "rederive", "records")
+	prog := progress.Start(ctx, "re-deriving", "records", sum.Before.Records)
 	for i, f := range files {
 		if err := im.rederiveFile(ctx, tx, f, formats[i], opt, before.containers, &sum, prog); err != nil {
 			return sum, err
@@ -306,7 +305,7 @@ func sortedKeys(m map[string]int) []string {
 // rederiveFile reads the stored records of f again with the format's
 // parser and stores what each derives now.
 func (im *Importer) rederiveFile(ctx context.Context, tx tahqiq.RederiveTx, f tahqiq.StoredFile, format Format, opt RederiveOptions,
-	containers map[int64]container, sum *RederiveSummary, prog *progress.Counter) error {
+	containers map[int64]container, sum *RederiveSummary, prog *progress.Phase) error {
 	if err := tx.SetFile(ctx, f.ID); err != nil {
 		return err
 	}
@@ -344,7 +343,9 @@ func (im *Importer) rederiveFile(ctx context.Context, tx tahqiq.RederiveTx, f ta
 			return fmt.Errorf("%s: record %s was read again at line %d", f.Name, rec.Locator, p.Record.Line)
 		}
 		sum.Records++
-		prog.Add(1, 0)
+		if sum.Records&255 == 0 {
+			prog.Set(sum.Records)
+		}
 		if p.Reject != "" {
 			sum.RecordsRejected++
 			return tx.DropRecord(ctx, rec, strings.TrimPrefix(p.Reject, fmt.Sprintf("line %d: ", rec.Line)))

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/tahqiq/tahqiq"
@@ -109,32 +110,37 @@ func TestInterrupted(t *testing.T) {
 // Shutdown waits for running jobs and refuses new ones; a job that does
 // not stop in time is cancelled and its state saved.
 func TestShutdown(t *testing.T) {
-	dir := t.TempDir()
-	m, _ := jobs.Open(dir, 2, nil)
-	release := make(chan struct{})
-	fast, _ := m.Start("u", "import", func(ctx context.Context, r jobs.Report) (any, error) {
-		<-release
-		return "ok", nil
+	// In a synctest bubble: the job's release at 50 ms and the shutdown's
+	// deadline at 300 ms happen in that order on the bubble's clock, not
+	// by the machine's timing.
+	synctest.Test(t, func(t *testing.T) {
+		dir := t.TempDir()
+		m, _ := jobs.Open(dir, 2, nil)
+		release := make(chan struct{})
+		fast, _ := m.Start("u", "import", func(ctx context.Context, r jobs.Report) (any, error) {
+			<-release
+			return "ok", nil
+		})
+		stuck, _ := m.Start("u", "coord", func(ctx context.Context, r jobs.Report) (any, error) {
+			<-ctx.Done()
+			return nil, ctx.Err()
+		})
+		go func() { time.Sleep(50 * time.Millisecond); close(release) }()
+		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+		defer cancel()
+		err := m.Shutdown(ctx)
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("Shutdown: %v; want deadline exceeded (one job did not stop)", err)
+		}
+		if _, err := m.Start("u", "x", nil); err == nil {
+			t.Fatal("Start during shutdown accepted")
+		}
+		m2, _ := jobs.Open(dir, 1, nil)
+		if j, _ := m2.Get(fast.ID); j.State != jobs.Done {
+			t.Errorf("finished job after shutdown: %s", j.State)
+		}
+		if j, _ := m2.Get(stuck.ID); j.State != jobs.Cancelled {
+			t.Errorf("stuck job after shutdown: %s", j.State)
+		}
 	})
-	stuck, _ := m.Start("u", "coord", func(ctx context.Context, r jobs.Report) (any, error) {
-		<-ctx.Done()
-		return nil, ctx.Err()
-	})
-	go func() { time.Sleep(50 * time.Millisecond); close(release) }()
-	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
-	defer cancel()
-	err := m.Shutdown(ctx)
-	if !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("Shutdown: %v; want deadline exceeded (one job did not stop)", err)
-	}
-	if _, err := m.Start("u", "x", nil); err == nil {
-		t.Fatal("Start during shutdown accepted")
-	}
-	m2, _ := jobs.Open(dir, 1, nil)
-	if j, _ := m2.Get(fast.ID); j.State != jobs.Done {
-		t.Errorf("finished job after shutdown: %s", j.State)
-	}
-	if j, _ := m2.Get(stuck.ID); j.State != jobs.Cancelled {
-		t.Errorf("stuck job after shutdown: %s", j.State)
-	}
 }

@@ -167,6 +167,13 @@ func Fold(leaves []Leaf, partial bool) *State {
 		for _, r := range e.Records {
 			foldRecord(st, add, l.Index, e.CaseID, r)
 		}
+		if len(e.Records) == 0 && (e.Action == "coord.run" || e.Action == "audit.run") {
+			// a run the server logged before runs were records: proven
+			// logged, not complete
+			for _, k := range legacyIDs(e) {
+				st.LegacyIDs[k] = true
+			}
+		}
 	}
 	return st
 }
@@ -264,6 +271,14 @@ func legacyIDs(e *tahqiq.LogEntry) []RecordKey {
 			id += "/" + e.ItemID
 		}
 		out = append(out, RecordKey{tahqiq.RecShare, id})
+	case "coord.run": // coordination run <id> of dataset "<name>"
+		if word(0) == "coordination" && word(1) == "run" {
+			out = append(out, RecordKey{tahqiq.RecRun, "coord/" + word(2)})
+		}
+	case "audit.run": // audit run <id> of <file> (map <map>)
+		if word(0) == "audit" && word(1) == "run" {
+			out = append(out, RecordKey{tahqiq.RecRun, "audit/" + word(2)})
+		}
 	case "dataset.claim": // dataset "<name>" owned by org <id>
 		if i := strings.Index(e.Details, " owned by org "); i > 0 {
 			if name, err := strconv.Unquote(strings.TrimPrefix(e.Details[:i], "dataset ")); err == nil {

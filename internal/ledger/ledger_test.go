@@ -216,3 +216,52 @@ func BenchmarkVerify10k(b *testing.B) {
 		}
 	}
 }
+
+// TestFoldLegacyRuns: tahqiq serve logged its runs before runs were records
+// ("coord.run" and "audit.run" entries naming the run in their details, no
+// record reference); such a run is proven logged (legacy), not unknown,
+// while a run no entry names is extra and one the entry names by record
+// is compared by its digest.
+func TestFoldLegacyRuns(t *testing.T) {
+	at := time.Date(2026, 2, 8, 9, 0, 0, 0, time.UTC)
+	var raw [][]byte
+	for i, e := range []tahqiq.LogEntry{
+		{Actor: "u1", Action: "coord.run", Details: `coordination run c-20261101T100000-aaaaaa of dataset "ru"`},
+		{Actor: "u1", Action: "audit.run", Details: "audit run a-20261101T100000-bbbbbb of ru2018.csv (map ru-cik)"},
+		{Actor: "u1", Action: "coord.run", Records: []tahqiq.RecordRef{{Kind: tahqiq.RecRun, ID: "coord/c-20261201T100000-cccccc", Version: 1, Digest: "run:sha256:01"}}},
+	} {
+		e.Index, e.Time, e.Format = int64(i), at.Add(time.Duration(i)*time.Second), 2
+		b, err := ledger.EncodeEntry(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw = append(raw, b)
+	}
+	st := ledger.Fold(ledger.Leaves(raw), false)
+	if len(st.Problems) != 0 {
+		t.Fatalf("fold problems: %v", st.Problems)
+	}
+	run := func(id, digest string) ledger.Present {
+		return ledger.Present{Key: ledger.RecordKey{Kind: tahqiq.RecRun, ID: id}, Digest: digest}
+	}
+	cmp := st.Compare([]ledger.Present{
+		run("coord/c-20261101T100000-aaaaaa", "run:sha256:aa"),
+		run("audit/a-20261101T100000-bbbbbb", "run:sha256:bb"),
+		run("coord/c-20261201T100000-cccccc", "run:sha256:02"),
+		run("coord/c-20261202T100000-dddddd", "run:sha256:dd"),
+	}, ledger.Scope{})
+	if cmp.Legacy != 2 {
+		t.Errorf("legacy = %d; want the 2 runs the server logged by their details", cmp.Legacy)
+	}
+	var got []string
+	for _, p := range cmp.Problems {
+		got = append(got, p.What+" "+p.Msg)
+	}
+	want := []string{
+		"mismatch run coord/c-20261201T100000-cccccc: differs from every state the log recorded (latest: entry 2): edited",
+		"extra run coord/c-20261202T100000-dddddd: no log entry made it: inserted without custody",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

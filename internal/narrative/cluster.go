@@ -6,6 +6,8 @@ import (
 	"math"
 	"slices"
 	"time"
+
+	"github.com/tahqiq/tahqiq/internal/progress"
 )
 
 // tw is a term and its weight in a vector.
@@ -40,6 +42,7 @@ type clusterer struct {
 	uf           *unionFind
 	merged       int
 	mergeSeconds float64
+	prog         *progress.Phase // the families placed (nil: not shown)
 }
 
 func newClusterer(reps []rep, famFirst []int32, posts []Post, voc *vocabulary, p Params) *clusterer {
@@ -156,6 +159,7 @@ func (c *clusterer) run(ctx context.Context) error {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
+			c.prog.Set(int64(f))
 		}
 		f := int32(f)
 		short := c.words[f] < p.MinTokens
@@ -221,6 +225,7 @@ func (c *clusterer) run(ctx context.Context) error {
 	c.uf = newUnionFind(len(c.cl))
 	if p.Method == MethodTFIDF && p.Merge > 0 {
 		start := time.Now()
+		c.prog = progress.Start(ctx, "narratives: merge pass", "", 0)
 		err := c.mergePass(ctx, gap)
 		c.mergeSeconds = time.Since(start).Seconds()
 		return err

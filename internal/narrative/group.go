@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tahqiq/tahqiq/internal/progress"
 	"github.com/tahqiq/tahqiq/internal/textkey"
 )
 
@@ -132,7 +133,8 @@ func Group(ctx context.Context, posts []Post, p Params) (*Result, error) {
 		return i
 	}
 	infos := make([]info, n)
-	err := parallel(ctx, n, p.Workers, func(i int) {
+	prog := progress.Start(ctx, "analysing texts", "posts", int64(n))
+	err := parallel(ctx, n, p.Workers, prog, func(i int) {
 		if parent[i] >= 0 {
 			return
 		}
@@ -165,10 +167,11 @@ func Group(ctx context.Context, posts []Post, p Params) (*Result, error) {
 	exact = nil
 	reps := make([]rep, len(famRep))
 	voc := newVocabulary()
+	prog = progress.Start(ctx, "analysing families", "families", int64(len(reps)))
 	const batch = 1 << 14
 	for lo := 0; lo < len(reps); lo += batch {
 		hi := min(lo+batch, len(reps))
-		err = parallel(ctx, hi-lo, p.Workers, func(k int) {
+		err = parallel(ctx, hi-lo, p.Workers, prog, func(k int) {
 			reps[lo+k] = analyseRep(famRep[lo+k], posts[famRep[lo+k]].Text, p)
 		})
 		if err != nil {
@@ -216,6 +219,8 @@ func Group(ctx context.Context, posts []Post, p Params) (*Result, error) {
 	// narratives over the families' representatives
 	start = time.Now()
 	c := newClusterer(reps, famFirst, posts, voc, p)
+	prog = progress.Start(ctx, "narratives", "families", int64(len(famFirst)))
+	c.prog = prog
 	if err := c.run(ctx); err != nil {
 		return nil, err
 	}
@@ -223,6 +228,8 @@ func Group(ctx context.Context, posts []Post, p Params) (*Result, error) {
 	r.Timings["merge_s"] = c.mergeSeconds
 
 	start = time.Now()
+	prog = progress.Start(ctx, "describing narratives", "", 0)
+	defer prog.Done()
 	r.build(order, parent, root, famOf, family, famFirst, reps, infos, c)
 	r.Timings["describe_s"] = time.Since(start).Seconds()
 	r.Counts["posts"] = int64(n)
@@ -340,8 +347,9 @@ func analyseRep(post int32, text string, p Params) rep {
 	return rp
 }
 
-// parallel runs fn(0..n-1) on workers goroutines, in chunks.
-func parallel(ctx context.Context, n, workers int, fn func(i int)) error {
+// parallel runs fn(0..n-1) on workers goroutines, in chunks, each counted
+// to prog when done.
+func parallel(ctx context.Context, n, workers int, prog *progress.Phase, fn func(i int)) error {
 	const chunk = 1024
 	if workers < 1 {
 		workers = 1
@@ -366,9 +374,11 @@ func parallel(ctx context.Context, n, workers int, fn func(i int)) error {
 				if stop || lo >= n {
 					return
 				}
-				for i := lo; i < min(lo+chunk, n); i++ {
+				hi := min(lo+chunk, n)
+				for i := lo; i < hi; i++ {
 					fn(i)
 				}
+				prog.Add(int64(hi - lo))
 			}
 		}()
 	}

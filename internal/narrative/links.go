@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/tahqiq/tahqiq/internal/rundir"
+	"github.com/tahqiq/tahqiq/internal/signals"
 )
 
 // GroupLink is one (narrative, coordinated group) pair: the posts of the
@@ -19,6 +20,8 @@ type GroupLink struct {
 	Accounts    int
 	First, Last int64
 	HasTime     bool
+	Members     []int32       // the group's posts in the narrative (indices into Result.Posts)
+	Reach       signals.Reach // of those posts and their accounts
 }
 
 // Links ties the listed narratives to the communities of a coordination
@@ -31,6 +34,7 @@ type Links struct {
 	communities      int
 	coordinatedPosts int
 	groupAccounts    map[string]int // community -> accounts in the coordination run
+	followers        func(string) int64
 }
 
 type narrativeGroups struct {
@@ -38,9 +42,10 @@ type narrativeGroups struct {
 	posts  int      // posts by accounts of any community
 }
 
-// Link ties the narratives to the communities of a coordination run.
-func (r *Result) Link(c *rundir.Communities) *Links {
-	l := &Links{r: r, perNarrative: make([]narrativeGroups, len(r.Narratives)), groupAccounts: map[string]int{}}
+// Link ties the narratives to the communities of a coordination run;
+// followers gives an account's followers for the reach (-1 unknown).
+func (r *Result) Link(c *rundir.Communities, followers func(string) int64) *Links {
+	l := &Links{r: r, perNarrative: make([]narrativeGroups, len(r.Narratives)), groupAccounts: map[string]int{}, followers: followers}
 	for _, g := range c.Of {
 		l.groupAccounts[g]++
 	}
@@ -63,6 +68,7 @@ func (r *Result) Link(c *rundir.Communities) *Links {
 				by[g] = a
 			}
 			a.gl.Posts++
+			a.gl.Members = append(a.gl.Members, i)
 			a.accounts[p.Account] = true
 			if p.HasTime {
 				if !a.gl.HasTime {
@@ -74,6 +80,7 @@ func (r *Result) Link(c *rundir.Communities) *Links {
 		var rows []GroupLink
 		for g, a := range by {
 			a.gl.Accounts = len(a.accounts)
+			a.gl.Reach = r.Reach(a.gl.Members, followers)
 			rows = append(rows, a.gl)
 			seen[g] = true
 			l.perNarrative[j].posts += a.gl.Posts
@@ -97,11 +104,13 @@ func (r *Result) Link(c *rundir.Communities) *Links {
 // writeNarrativeGroups writes narrative_groups.csv: one row per narrative
 // and group that posted in it.
 func (l *Links) writeNarrativeGroups(path string) error {
-	return rundir.WriteCSV(path, []string{"narrative_id", "community", "posts", "accounts", "share", "first", "last", "label"}, func(w *csv.Writer) error {
+	head := append([]string{"narrative_id", "community", "posts", "accounts", "share", "first", "last", "label"}, signals.ReachHeader()...)
+	return rundir.WriteCSV(path, head, func(w *csv.Writer) error {
 		for _, g := range l.Rows {
 			n := &l.r.Narratives[g.Narrative]
-			if err := w.Write([]string{n.ID, g.Community, strconv.Itoa(g.Posts), strconv.Itoa(g.Accounts),
-				rundir.Float(float64(g.Posts) / float64(n.Posts)), rundir.Time(g.First, g.HasTime), rundir.Time(g.Last, g.HasTime), n.Label}); err != nil {
+			rec := []string{n.ID, g.Community, strconv.Itoa(g.Posts), strconv.Itoa(g.Accounts),
+				rundir.Float(float64(g.Posts) / float64(n.Posts)), rundir.Time(g.First, g.HasTime), rundir.Time(g.Last, g.HasTime), n.Label}
+			if err := w.Write(g.Reach.AppendRecord(rec)); err != nil {
 				return err
 			}
 		}
@@ -115,6 +124,7 @@ func (l *Links) writeGroups(path string) error {
 	type agg struct {
 		posts      int
 		narratives []GroupLink
+		members    []int32
 	}
 	by := map[string]*agg{}
 	for _, g := range l.Rows {
@@ -125,13 +135,15 @@ func (l *Links) writeGroups(path string) error {
 		}
 		a.posts += g.Posts
 		a.narratives = append(a.narratives, g)
+		a.members = append(a.members, g.Members...)
 	}
 	ids := make([]string, 0, len(by))
 	for g := range by {
 		ids = append(ids, g)
 	}
 	slices.SortFunc(ids, compareGroups)
-	return rundir.WriteCSV(path, []string{"community", "accounts", "posts", "narratives", "narrative_ids", "labels"}, func(w *csv.Writer) error {
+	head := append([]string{"community", "accounts", "posts", "narratives", "narrative_ids", "labels"}, signals.ReachHeader()...)
+	return rundir.WriteCSV(path, head, func(w *csv.Writer) error {
 		for _, g := range ids {
 			a := by[g]
 			slices.SortStableFunc(a.narratives, func(x, y GroupLink) int { return cmp.Compare(y.Posts, x.Posts) })
@@ -142,8 +154,10 @@ func (l *Links) writeGroups(path string) error {
 					labels = append(labels, l.r.Narratives[n.Narrative].Label)
 				}
 			}
-			if err := w.Write([]string{g, strconv.Itoa(l.groupAccounts[g]), strconv.Itoa(a.posts), strconv.Itoa(len(a.narratives)),
-				strings.Join(ids, ";"), strings.Join(labels, ";")}); err != nil {
+			reach := l.r.Reach(a.members, l.followers) // its posts in the listed narratives, each account once
+			rec := []string{g, strconv.Itoa(l.groupAccounts[g]), strconv.Itoa(a.posts), strconv.Itoa(len(a.narratives)),
+				strings.Join(ids, ";"), strings.Join(labels, ";")}
+			if err := w.Write(reach.AppendRecord(rec)); err != nil {
 				return err
 			}
 		}

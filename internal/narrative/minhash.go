@@ -3,6 +3,8 @@ package narrative
 import (
 	"context"
 	"slices"
+
+	"github.com/tahqiq/tahqiq/internal/progress"
 )
 
 // shingles returns the distinct hashes of a text's k-character shingles
@@ -124,10 +126,13 @@ func joinNearCopies(ctx context.Context, reps []rep, uf *unionFind, p Params) (i
 			uf.union(a, b)
 		}
 	}
+	prog := progress.Start(ctx, "near copies", "bands", int64(p.Bands))
+	defer prog.Done()
 	for band := 0; band < p.Bands; band++ {
 		if err := ctx.Err(); err != nil {
 			return checks, err
 		}
+		prog.Set(int64(band))
 		buckets := make(map[uint64]bucket, len(reps))
 		for k := range reps {
 			if reps[k].content == "" {

@@ -13,8 +13,10 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/narrative"
 	"github.com/tahqiq/tahqiq/internal/rundir"
+	"github.com/tahqiq/tahqiq/internal/signals"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -62,8 +64,33 @@ func TestGroupFixture(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// reach: the counts of a few posts as an X v2 export gives them (the
+	// repost x:13 repeats x:2's counts and adds none), followers of some
+	// accounts (a1 and a2 known, a3 not)
+	counts := map[string]map[string]int64{
+		"x:1":  {"views": 1000, "likes": 10, "reposts": 2, "replies": 1},
+		"x:2":  {"views": 500, "likes": 5, "reposts": 7, "quotes": 1, "bookmarks": 3},
+		"x:13": {"views": 500, "likes": 5, "reposts": 7},
+		"x:4":  {"likes": 3},
+	}
+	for i := range r.Posts {
+		p := &r.Posts[i]
+		if c := counts[p.ID]; c != nil {
+			kind := tahqiq.KindOriginal
+			if p.Repost {
+				kind = tahqiq.KindRepost
+			}
+			p.Counts = signals.CountsOf(&tahqiq.Post{Platform: "x", Kind: kind, Metrics: c})
+		}
+	}
+	followers := map[string]int64{"x:a1": 120, "x:a2": 30000, "x:a4": 7, "x:b1": 50}
 	now := time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)
-	m, err := r.WriteDir(dir, narrative.WriteOptions{Version: "test", Now: now, Groups: groups})
+	m, err := r.WriteDir(dir, narrative.WriteOptions{Version: "test", Now: now, Groups: groups, Followers: func(a string) int64 {
+		if f, ok := followers[a]; ok {
+			return f
+		}
+		return -1
+	}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,9 @@
 package narrative
 
-import "github.com/tahqiq/tahqiq"
+import (
+	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/signals"
+)
 
 // Post is what grouping needs of a post.
 type Post struct {
@@ -12,13 +15,17 @@ type Post struct {
 	Repost   bool
 	RepostOf string // UID of the reposted post, when the source names it
 	Text     string // for a repost, the original's text when the source gives it
+	// Counts are the post's own views and engagements (nil: none; an X
+	// repost has none, its counts are its original's), for the reach.
+	Counts *signals.Counts
 }
 
-// FromPost takes what grouping needs from a post: its best full text
+// FromPost takes what grouping needs from a post (and its counts, for
+// the reach): its best full text
 // (Post.TextFull when the source gives one: the original's for a repost),
 // and for a repost the UID of the post it reposts or forwards.
 func FromPost(p tahqiq.Post) Post {
-	np := Post{ID: p.UID, Account: p.AuthorUID, Platform: p.Platform, Text: p.Text}
+	np := Post{ID: p.UID, Account: p.AuthorUID, Platform: p.Platform, Text: p.Text, Counts: signals.CountsOf(&p)}
 	if p.TextFull != "" {
 		np.Text = p.TextFull
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/rundir"
+	"github.com/tahqiq/tahqiq/internal/signals"
 	"github.com/tahqiq/tahqiq/internal/textkey"
 	"github.com/tahqiq/tahqiq/internal/textnorm"
 )
@@ -29,6 +30,10 @@ type WriteOptions struct {
 	Now     time.Time // creation time recorded in the manifest
 	Source  rundir.Source
 	Groups  *rundir.Communities // a coordination run's communities, or nil
+	// Followers gives an account's followers as the first record naming
+	// it gives them (signals.Builder.Followers), -1 unknown; nil: every
+	// account's are unknown.
+	Followers func(account string) int64
 }
 
 // Files a run writes, in order.
@@ -50,11 +55,15 @@ func (r *Result) WriteDir(dir string, o WriteOptions) (*Manifest, error) {
 	}
 	start := time.Now()
 	var links *Links
+	fw := o.Followers
+	if fw == nil {
+		fw = func(string) int64 { return -1 }
+	}
 	if o.Groups != nil {
-		links = r.Link(o.Groups)
+		links = r.Link(o.Groups, fw)
 	}
 	files := []string{FileMembers, FileNarratives, FileTimeline}
-	steps := []func(string) error{r.writeMembers, func(p string) error { return r.writeNarratives(p, links) }, func(p string) error { return r.writeTimeline(p, o.Groups) }}
+	steps := []func(string) error{r.writeMembers, func(p string) error { return r.writeNarratives(p, links, fw) }, func(p string) error { return r.writeTimeline(p, o.Groups, fw) }}
 	if links != nil {
 		files = append(files, FileGroups, FileGroupIndex)
 		steps = append(steps, links.writeNarrativeGroups, links.writeGroups)
@@ -138,9 +147,27 @@ func Excerpt(s string, n int) string {
 	return s
 }
 
-func (r *Result) writeNarratives(path string, links *Links) error {
+// Reach returns the reach of the posts members (indices into Posts):
+// each post's own counts, each distinct account's followers once (by
+// followers: -1 unknown).
+func (r *Result) Reach(members []int32, followers func(string) int64) signals.Reach {
+	var x signals.Reach
+	seen := make(map[string]bool, len(members))
+	for _, i := range members {
+		p := &r.Posts[i]
+		x.AddPost(p.Counts)
+		if !seen[p.Account] {
+			seen[p.Account] = true
+			x.AddAccount(followers(p.Account))
+		}
+	}
+	return x
+}
+
+func (r *Result) writeNarratives(path string, links *Links, followers func(string) int64) error {
 	head := []string{"narrative_id", "posts", "originals", "reposts", "families", "accounts", "languages", "first_seen", "last_seen",
 		"label", "label_latin", "label_arabic", "terms", "representative_posts", "representative_text", "hashtags", "urls", "domains", "short"}
+	head = append(head, signals.ReachHeader()...)
 	if links != nil {
 		head = append(head, "groups", "coordinated_posts", "coordinated_share")
 	}
@@ -158,6 +185,8 @@ func (r *Result) writeNarratives(path string, links *Links) error {
 				strconv.Itoa(n.Accounts), joinCounts(n.Languages, true), rundir.Time(n.First, n.HasTime), rundir.Time(n.Last, n.HasTime),
 				n.Label, n.LabelLatin, n.LabelArabic, strings.Join(n.Terms, ";"), strings.Join(repIDs, ";"), text,
 				joinCounts(n.Hashtags, false), joinCounts(n.URLs, false), joinCounts(n.Domains, false), strconv.FormatBool(n.Short)}
+			reach := r.Reach(n.Members, followers)
+			rec = reach.AppendRecord(rec)
 			if links != nil {
 				g := links.perNarrative[j]
 				share := 0.0
@@ -176,16 +205,25 @@ func (r *Result) writeNarratives(path string, links *Links) error {
 
 // writeTimeline writes posts and accounts per narrative, hour (UTC) and
 // group: the community of the posting account in the linked coordination
-// run, "none" for accounts outside every community, "all" without a run.
-func (r *Result) writeTimeline(path string, groups *rundir.Communities) error {
+// run, "none" for accounts outside every community, "all" without a run;
+// with the reach of that hour: followers_new (Σ followers of the accounts
+// whose first timed post in the narrative is in it: summed over the
+// hours, the narrative's followers), views and engagements of its posts.
+func (r *Result) writeTimeline(path string, groups *rundir.Communities, followers func(string) int64) error {
 	type key struct {
 		hour  int64
 		group string
 	}
-	return rundir.WriteCSV(path, []string{"narrative_id", "hour", "group", "posts", "accounts"}, func(w *csv.Writer) error {
+	type cell struct {
+		accounts  map[string]bool
+		reach     signals.Reach
+		followers int64
+		known     bool
+	}
+	return rundir.WriteCSV(path, []string{"narrative_id", "hour", "group", "posts", "accounts", "followers_new", "views", "engagements"}, func(w *csv.Writer) error {
 		for _, n := range r.Narratives {
-			posts := map[key]int{}
-			accts := map[key]map[string]bool{}
+			cells := map[key]*cell{}
+			first := map[string]key{} // account -> the key of its first timed post
 			for _, i := range n.Members {
 				p := &r.Posts[i]
 				if !p.HasTime {
@@ -199,14 +237,25 @@ func (r *Result) writeTimeline(path string, groups *rundir.Communities) error {
 					}
 				}
 				k := key{hourOf(p.Time), g}
-				posts[k]++
-				if accts[k] == nil {
-					accts[k] = map[string]bool{}
+				c := cells[k]
+				if c == nil {
+					c = &cell{accounts: map[string]bool{}}
+					cells[k] = c
 				}
-				accts[k][p.Account] = true
+				c.reach.AddPost(p.Counts)
+				c.accounts[p.Account] = true
+				if f, ok := first[p.Account]; !ok || k.hour < f.hour {
+					first[p.Account] = k
+				}
 			}
-			keys := make([]key, 0, len(posts))
-			for k := range posts {
+			for a, k := range first {
+				if f := followers(a); f >= 0 {
+					cells[k].followers += f
+					cells[k].known = true
+				}
+			}
+			keys := make([]key, 0, len(cells))
+			for k := range cells {
 				keys = append(keys, k)
 			}
 			slices.SortFunc(keys, func(a, b key) int {
@@ -216,7 +265,13 @@ func (r *Result) writeTimeline(path string, groups *rundir.Communities) error {
 				return compareGroups(a.group, b.group)
 			})
 			for _, k := range keys {
-				if err := w.Write([]string{n.ID, rundir.Time(k.hour, true), k.group, strconv.Itoa(posts[k]), strconv.Itoa(len(accts[k]))}); err != nil {
+				c := cells[k]
+				followers := ""
+				if c.known {
+					followers = strconv.FormatInt(c.followers, 10)
+				}
+				if err := w.Write([]string{n.ID, rundir.Time(k.hour, true), k.group, strconv.Itoa(int(c.reach.Posts)), strconv.Itoa(len(c.accounts)),
+					followers, c.reach.Cell("views"), c.reach.Cell("engagements")}); err != nil {
 					return err
 				}
 			}

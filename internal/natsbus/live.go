@@ -23,16 +23,14 @@ const (
 )
 
 // SetupLive creates the live stream if it does not exist (seven days of
-// shares are kept, so a watcher started late can begin from the start).
+// shares are kept, so a watcher started late can begin from the start),
+// with Replicas replicas, raising an existing one's but never lowering
+// them (as Setup).
 func (b *Bus) SetupLive(ctx context.Context) error {
-	_, err := b.JS.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+	return b.ensureStream(ctx, jetstream.StreamConfig{
 		Name: LiveStream, Subjects: []string{LivePrefix + ">"}, Retention: jetstream.LimitsPolicy,
 		Storage: jetstream.FileStorage, Replicas: max(b.Replicas, 1), MaxAge: 7 * 24 * time.Hour,
 	})
-	if err != nil {
-		return fmt.Errorf("natsbus: create %s: %w", LiveStream, err)
-	}
-	return nil
 }
 
 // Publish sends shares to subject in time order (a stable sort of a copy:
@@ -59,11 +57,14 @@ func (b *Bus) Publish(ctx context.Context, subject string, shares []tahqiq.Share
 // LiveSeqs returns the first and last sequences the live stream holds
 // (first > last when it holds none).
 func (b *Bus) LiveSeqs(ctx context.Context) (first, last uint64, err error) {
-	st, err := b.JS.Stream(ctx, LiveStream)
-	if err != nil {
-		return 0, 0, fmt.Errorf("natsbus: %s: %w", LiveStream, err)
-	}
-	info, err := st.Info(ctx)
+	var info *jetstream.StreamInfo
+	err = retry(ctx, func(ctx context.Context) error {
+		st, err := b.JS.Stream(ctx, LiveStream)
+		if err == nil {
+			info, err = st.Info(ctx)
+		}
+		return err
+	})
 	if err != nil {
 		return 0, 0, fmt.Errorf("natsbus: %s: %w", LiveStream, err)
 	}
@@ -99,6 +100,9 @@ func (b *Bus) Watch(ctx context.Context, filter string, from WatchFrom, fn func(
 		f.from = last + 1
 	}
 	if err := f.open(ctx); err != nil {
+		if ctx.Err() != nil {
+			return nil // stopped while starting
+		}
 		return fmt.Errorf("natsbus: watch %s: %w", filter, err)
 	}
 	defer f.stop()

@@ -3,9 +3,6 @@ package natsbus_test
 import (
 	"context"
 	"fmt"
-	"net"
-	"net/url"
-	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -21,6 +18,7 @@ import (
 	"github.com/tahqiq/tahqiq/internal/coord"
 	"github.com/tahqiq/tahqiq/internal/ingest/parsetest"
 	"github.com/tahqiq/tahqiq/internal/natsbus"
+	"github.com/tahqiq/tahqiq/internal/natsbus/natstest"
 )
 
 func readEvents(tb testing.TB, name string) []tahqiq.Share {
@@ -100,56 +98,9 @@ func TestEmbeddedEqualsRun(t *testing.T) {
 	}
 }
 
-// cluster starts n JetStream servers routed into one cluster.
-func cluster(t *testing.T, n int) []*server.Server {
-	t.Helper()
-	ports := make([]int, n)
-	for i := range ports {
-		ports[i] = freePort(t)
-	}
-	var routes []*url.URL
-	for _, p := range ports {
-		routes = append(routes, &url.URL{Scheme: "nats", Host: fmt.Sprintf("127.0.0.1:%d", p)})
-	}
-	var out []*server.Server
-	for i := range n {
-		s, err := server.NewServer(&server.Options{
-			ServerName: fmt.Sprint("n", i), Host: "127.0.0.1", Port: server.RANDOM_PORT,
-			JetStream: true, StoreDir: t.TempDir(), NoSigs: true, NoLog: os.Getenv("TAHQIQ_NATS_LOG") == "",
-			Cluster: server.ClusterOpts{Name: "tahqiq-test", Host: "127.0.0.1", Port: ports[i]},
-			Routes:  routes,
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		go s.Start()
-		out = append(out, s)
-	}
-	for _, s := range out {
-		if !s.ReadyForConnections(30 * time.Second) {
-			t.Fatal("cluster server not ready")
-		}
-	}
-	t.Cleanup(func() {
-		for _, s := range out {
-			s.Shutdown()
-		}
-	})
-	return out
-}
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
-// TestClusterFailover: a three-node cluster with replicated (R3) streams;
-// during the run the leader of the objects stream is killed and so is one
+// TestClusterFailover: a three-node cluster (separate processes) with
+// replicated (R3) streams; during the run the leader of the objects
+// stream is killed (SIGKILL) and so is one
 // of the two workers, after publishing a result but before acknowledging
 // its task (so that task is redelivered and computed twice). The run
 // completes, nothing is lost or counted twice, and equals coord.Run.
@@ -158,12 +109,9 @@ func TestClusterFailover(t *testing.T) {
 		t.Skip("3-node cluster: not in -short mode")
 	}
 	shares := readEvents(t, "russian_coord_tweets.events.csv")
-	nodes := cluster(t, 3)
-	var urls []string
-	for _, s := range nodes {
-		urls = append(urls, s.ClientURL())
-	}
-	_, js := connect(t, strings.Join(urls, ","))
+	c := natstest.Start(t, 3, natstest.Options{})
+	urls := c.URLs()
+	_, js := connect(t, urls)
 	bus := &natsbus.Bus{JS: js, Partitions: 6, Replicas: 3}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -189,7 +137,7 @@ func TestClusterFailover(t *testing.T) {
 		if i == 0 {
 			wctx = ctx0
 		}
-		_, wjs := connect(t, strings.Join(urls, ","))
+		_, wjs := connect(t, urls)
 		w := &natsbus.Worker{Bus: &natsbus.Bus{JS: wjs, Partitions: 6, Replicas: 3}, Name: fmt.Sprint("w", i), AckWait: 2 * time.Second, Log: t.Logf,
 			OnTask: func(batch int) {
 				n := tasks.Add(1)
@@ -197,12 +145,13 @@ func TestClusterFailover(t *testing.T) {
 					kill0()
 				}
 				if n == 5 && killed.CompareAndSwap(false, true) {
-					for _, s := range nodes {
-						if s.JetStreamIsStreamLeader("$G", natsbus.ObjectsStream) {
-							s.Shutdown()
-							t.Logf("killed the %s leader %s after %d tasks", natsbus.ObjectsStream, s.Name(), n)
-							break // one node of three: the other two keep a quorum
-						}
+					// one node of three: the other two keep a quorum
+					leader, err := c.Leader(ctx, js, natsbus.ObjectsStream)
+					if err != nil {
+						t.Error(err)
+					} else {
+						leader.Kill()
+						t.Logf("killed the %s leader %s after %d tasks", natsbus.ObjectsStream, leader.Name, n)
 					}
 					close(leaderGone)
 				}
@@ -290,8 +239,8 @@ func retrySetup(t *testing.T, ctx context.Context, bus *natsbus.Bus) error {
 
 // TestSmallMessages: with a server whose max_payload is 256 KiB, tasks
 // are cut small and a task's pairs travel in several result chunks; the
-// run still equals coord.Run, and an object too big for one message is a
-// clear error naming it.
+// run still equals coord.Run, and so does a run of an object too big for
+// one message (its task travels in chunks).
 func TestSmallMessages(t *testing.T) {
 	shares := readEvents(t, "german_elections_2021.events.csv")
 	srv, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: server.RANDOM_PORT, JetStream: true, StoreDir: t.TempDir(), NoSigs: true, NoLog: true, MaxPayload: 256 << 10})
@@ -330,15 +279,101 @@ func TestSmallMessages(t *testing.T) {
 	if tasks.Load() < 10 || worker.Results.Load() <= tasks.Load() {
 		t.Errorf("%d tasks, %d result messages: the batches were not cut by size or no task's pairs needed chunks", tasks.Load(), worker.Results.Load())
 	}
-	// one object with more shares than a message holds
+	// one object with more shares than a message holds: its task travels
+	// in chunks, on both paths
+	big := bigObject(20000)
+	p.Window = 60 // each share pairs with the next
+	for _, eng := range []coord.Engine{coord.Partitioned(&natsbus.Partitioner{Bus: bus}), coord.Reduced(&natsbus.Reducer{Bus: bus})} {
+		want, err := coord.Run(ctx, coord.Data{Shares: big}, p, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := coord.Run(ctx, coord.Data{Shares: big}, p, eng)
+		if err != nil {
+			t.Fatalf("an object too big for one message: %v", err)
+		}
+		if a, b := edges(want), edges(got); !slices.Equal(a, b) || len(a) == 0 {
+			t.Fatalf("an object too big for one message: %d edges, %d on one machine", len(b), len(a))
+		}
+	}
+}
+
+// bigObject is n shares of one hashtag, 40 s apart (each pairs with the
+// next within 60 s), by n accounts.
+func bigObject(n int) []tahqiq.Share {
 	var big []tahqiq.Share
-	for i := range 20000 {
-		big = append(big, tahqiq.Share{Type: tahqiq.ObjHashtag, Object: "everyone", AccountID: fmt.Sprintf("account-%05d", i), PostID: fmt.Sprintf("post-%05d", i), Time: int64(i)})
+	for i := range n {
+		big = append(big, tahqiq.Share{Type: tahqiq.ObjHashtag, Object: "everyone", AccountID: fmt.Sprintf("account-%06d", i), PostID: fmt.Sprintf("post-%06d", i), Time: int64(40 * i)})
 	}
-	_, err = coord.Run(ctx, coord.Data{Shares: big}, p, coord.Partitioned(&natsbus.Partitioner{Bus: bus}))
-	if err == nil || !strings.Contains(err.Error(), `"everyone"`) || !strings.Contains(err.Error(), "max_payload") {
-		t.Fatalf("a too big object: %v", err)
+	return big
+}
+
+// TestStockServer: a stock nats-server (max_payload 1 MB) runs the
+// Russian set with a hashtag of 60,000 shares (a task of several MB on
+// either path) and gives coord.Run's edges; before, such a run failed at
+// once with "object 34066 has … shares" (the run's id of the object).
+// When the server cannot take the chunks (here its JetStream store is
+// too small for them) the error names the object as the data has it
+// and the server setting to change.
+func TestStockServer(t *testing.T) {
+	russian := readEvents(t, "russian_coord_tweets.events.csv")
+	p := coord.DefaultParams()
+	p.MinParticipation = 1
+	// run runs shares on a fresh server with the JetStream store given
+	// (0: the server's default), through a worker, on both paths
+	run := func(maxStore int64, shares []tahqiq.Share, check func(path string, got *coord.Result, err error)) {
+		t.Helper()
+		srv, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: server.RANDOM_PORT, JetStream: true, StoreDir: t.TempDir(), NoSigs: true, NoLog: true, JetStreamMaxStore: maxStore})
+		if err != nil {
+			t.Fatal(err)
+		}
+		go srv.Start()
+		defer srv.Shutdown()
+		if !srv.ReadyForConnections(20 * time.Second) {
+			t.Fatal("server not ready")
+		}
+		nc, js := connect(t, srv.ClientURL())
+		if nc.MaxPayload() != 1<<20 {
+			t.Fatalf("a stock server's max_payload is %d", nc.MaxPayload())
+		}
+		bus := &natsbus.Bus{JS: js, Partitions: 4}
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+		defer cancel()
+		if err := bus.Setup(ctx); err != nil {
+			t.Fatal(err)
+		}
+		wctx, stop := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() { (&natsbus.Worker{Bus: bus, Name: "w"}).Run(wctx); close(done) }()
+		defer func() { stop(); <-done }()
+		for _, path := range []struct {
+			name string
+			eng  coord.Engine
+		}{{"pairs", coord.Partitioned(&natsbus.Partitioner{Bus: bus})}, {"reduce", coord.Reduced(&natsbus.Reducer{Bus: bus})}} {
+			got, err := coord.Run(ctx, coord.Data{Shares: shares}, p, path.eng)
+			check(path.name, got, err)
+		}
 	}
+	shares := append(slices.Clip(russian), bigObject(60000)...)
+	want, err := coord.Run(context.Background(), coord.Data{Shares: shares}, p, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run(0, shares, func(path string, got *coord.Result, err error) {
+		if err != nil {
+			t.Fatalf("%s path on a stock server: %v", path, err)
+		}
+		if a, b := edges(want), edges(got); !slices.Equal(a, b) {
+			t.Fatalf("%s path on a stock server: %d edges, %d on one machine", path, len(b), len(a))
+		}
+	})
+	run(1<<20, bigObject(60000), func(path string, _ *coord.Result, err error) {
+		if err == nil || !strings.Contains(err.Error(), `hashtag "everyone" (60000 shares)`) || !strings.Contains(err.Error(), "max_file_store") {
+			t.Errorf("%s path, a 1 MB JetStream store: %v; want an error naming hashtag \"everyone\" and max_file_store", path, err)
+		} else {
+			t.Logf("%s path, a 1 MB JetStream store: %v", path, err)
+		}
+	})
 }
 
 // TestReduceWorkerDies: on the reduce path, a mapper dies after

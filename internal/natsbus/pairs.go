@@ -15,10 +15,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
-
-	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/coord"
 )
 
@@ -128,6 +124,7 @@ func (p *Partitioner) Pairs(ctx context.Context, kind string, window int64, objs
 		return nil, err
 	}
 	defer cons.stop()
+	defer p.Bus.purgeRun(run, map[string]string{PairsStream: pairsPrefix + run})
 	byPart := make([][]int, n)
 	for i, o := range objs {
 		part := Partition(o, n)
@@ -139,15 +136,11 @@ func (p *Partitioner) Pairs(ctx context.Context, kind string, window int64, objs
 		if err != nil {
 			return err
 		}
-		if len(body) > maxBody(p.Bus.JS.Conn()) {
+		if err := p.Bus.send(ctx, objectsPrefix+strconv.Itoa(part), run, run+"/"+strconv.Itoa(t.Batch), body, nil); err != nil {
 			o := objs[t.Index[0]]
-			return tahqiq.Errorf(tahqiq.EINVALID, "object %s %q has %d shares (%d bytes), more than the NATS server's max_payload allows in one message: raise max_payload (64 MB at most)", o.Type, o.Object, len(o.Rows), len(body))
+			return fmt.Errorf("natsbus: run %s: the task of %s %q (%d shares)%s: %w", run, o.Type, o.Object, len(o.Rows), more(len(t.Index)-1), err)
 		}
-		msg := &nats.Msg{Subject: objectsPrefix + strconv.Itoa(part), Data: body}
-		return retry(ctx, func(ctx context.Context) error {
-			_, err := p.Bus.JS.PublishMsg(ctx, msg, jetstream.WithMsgID(run+"/"+strconv.Itoa(t.Batch)))
-			return err
-		})
+		return nil
 	}
 	for part, idx := range byPart {
 		t := newTask(run, kind, window)
@@ -190,8 +183,12 @@ func (p *Partitioner) Pairs(ctx context.Context, kind string, window int64, objs
 			return nil, err
 		}
 		for _, m := range msgs {
+			data, err := p.Bus.receive(ctx, m.Data())
+			if err != nil {
+				return nil, fmt.Errorf("natsbus: run %s: a result: %w", run, err)
+			}
 			r := new(result)
-			if err := json.Unmarshal(m.Data(), r); err != nil || r.Batch < 0 || r.Batch >= batches || len(r.Index) != len(r.Pairs) || r.Chunk < 0 || r.Chunk >= r.Chunks {
+			if err := json.Unmarshal(data, r); err != nil || r.Batch < 0 || r.Batch >= batches || len(r.Index) != len(r.Pairs) || r.Chunk < 0 || r.Chunk >= r.Chunks {
 				return nil, fmt.Errorf("natsbus: run %s: malformed result (%v)", run, err)
 			}
 			b := r.Batch
@@ -224,6 +221,17 @@ func (p *Partitioner) Pairs(ctx context.Context, kind string, window int64, objs
 		}
 	}
 	return out, nil
+}
+
+// more says how many more objects a task holds, if any.
+func more(n int) string {
+	switch n {
+	case 0:
+		return ""
+	case 1:
+		return " and 1 more object"
+	}
+	return fmt.Sprintf(" and %d more objects", n)
 }
 
 func newTask(run, kind string, window int64) *task {

@@ -14,10 +14,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
-	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/coord"
 )
 
@@ -111,6 +109,7 @@ func (r *Reducer) Reduce(ctx context.Context, spec coord.ReduceSpec, objs []coor
 		return err
 	}
 	defer out.stop()
+	defer r.Bus.purgeRun(run, map[string]string{PartialsStream: partialsPrefix + run + ".>"})
 	n := r.Bus.partitions()
 	byPart := make([][]int, n)
 	for i, o := range objs {
@@ -118,7 +117,6 @@ func (r *Reducer) Reduce(ctx context.Context, spec coord.ReduceSpec, objs []coor
 		byPart[p] = append(byPart[p], i)
 	}
 	limit := batchBytes(js.Conn())
-	maxb := maxBody(js.Conn())
 	batches := 0
 	publish := func(part int, t *task) error {
 		t.Batch = batches
@@ -126,16 +124,9 @@ func (r *Reducer) Reduce(ctx context.Context, spec coord.ReduceSpec, objs []coor
 		if err != nil {
 			return err
 		}
-		if len(body) > maxb {
+		if err := r.Bus.send(ctx, objectsPrefix+strconv.Itoa(part), run, run+"/"+strconv.Itoa(batches), body, nil); err != nil {
 			o := t.RObjects[0]
-			return tahqiq.Errorf(tahqiq.EINVALID, "object %d has %d shares (%d bytes), more than the NATS server's max_payload allows in one message: raise max_payload (64 MB at most)", o.Obj, len(o.Rows), len(body))
-		}
-		msg := &nats.Msg{Subject: objectsPrefix + strconv.Itoa(part), Data: body}
-		if err := retry(ctx, func(ctx context.Context) error {
-			_, err := js.PublishMsg(ctx, msg, jetstream.WithMsgID(run+"/"+strconv.Itoa(batches)))
-			return err
-		}); err != nil {
-			return err
+			return fmt.Errorf("natsbus: run %s: the task of %s (%d shares)%s: %w", run, spec.ObjectName(o.Obj), len(o.Rows), more(len(t.RObjects)-1), err)
 		}
 		batches++
 		return nil
@@ -166,12 +157,8 @@ func (r *Reducer) Reduce(ctx context.Context, spec coord.ReduceSpec, objs []coor
 	}
 	for k := range nred {
 		body, _ := json.Marshal(reduceTask{Run: run, R: k, Reduces: nred, Batches: batches})
-		msg := &nats.Msg{Subject: reduceSubject, Data: body}
-		if err := retry(ctx, func(ctx context.Context) error {
-			_, err := js.PublishMsg(ctx, msg, jetstream.WithMsgID(run+"/reduce/"+strconv.Itoa(k)))
-			return err
-		}); err != nil {
-			return err
+		if err := r.Bus.send(ctx, reduceSubject, run, run+"/reduce/"+strconv.Itoa(k), body, nil); err != nil {
+			return fmt.Errorf("natsbus: run %s: reduce task %d: %w", run, k, err)
 		}
 	}
 	g := newGatherer(nred)
@@ -184,24 +171,32 @@ func (r *Reducer) Reduce(ctx context.Context, spec coord.ReduceSpec, objs []coor
 		}
 		if r.Progress != nil && time.Since(lastProgress) > time.Second {
 			lastProgress = time.Now()
-			if s, err := js.Stream(ctx, ObjectsStream); err == nil {
+			// a request to a stream whose leader just died is never
+			// answered: it must not hold the gather
+			sctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+			if s, err := js.Stream(sctx, ObjectsStream); err == nil {
 				left := min(int(s.CachedInfo().State.Msgs), batches)
 				r.Progress(batches-left, batches)
 			}
+			cancel()
 		}
 		msgs, err := out.next(ctx, 64, 100*time.Millisecond, r.Log)
 		if err != nil {
 			return err
 		}
 		for _, m := range msgs {
-			pm, n, err := g.addHeader(m.Data())
+			data, err := r.Bus.receive(ctx, m.Data())
+			if err != nil {
+				return fmt.Errorf("natsbus: run %s: merged partials: %w", run, err)
+			}
+			pm, n, err := g.addHeader(data)
 			if err != nil {
 				return fmt.Errorf("natsbus: run %s: %w", run, err)
 			}
 			if pm != nil {
 				// kept as they came (a few bytes a partial), so that the
 				// run knows how many edges to make room for
-				raw = append(raw, m.Data())
+				raw = append(raw, data)
 				total += n
 			}
 		}
@@ -276,13 +271,9 @@ func (g *gatherer) addHeader(data []byte) (*partialsMsg, int, error) {
 // publishPartials publishes ps (sorted) to subject as binary messages of
 // about the batch size (at least one, empty when ps is), with ids
 // prefix/chunk.
-func (w *Worker) publishPartials(ctx context.Context, subject, prefix string, batch int, ps []*coord.EdgePartial) error {
-	chunks := encodePartialPtrs(batch, ps, batchBytes(w.Bus.JS.Conn()))
-	for c, body := range chunks {
-		if len(body) > maxBody(w.Bus.JS.Conn()) {
-			return tahqiq.Errorf(tahqiq.EINVALID, "%s: chunk %d of the partial aggregates is %d bytes, more than the NATS server's max_payload: an account pair shares too many posts for one message; raise max_payload (64 MB at most)", prefix, c, len(body))
-		}
-		if err := w.publish(ctx, subject, body, prefix+"/"+strconv.Itoa(c), "partials of "+prefix); err != nil {
+func (w *Worker) publishPartials(ctx context.Context, subject, run, prefix string, batch int, ps []*coord.EdgePartial) error {
+	for c, body := range encodePartialPtrs(batch, ps, batchBytes(w.Bus.JS.Conn())) {
+		if err := w.publish(ctx, subject, run, body, prefix+"/"+strconv.Itoa(c), "partials of "+prefix); err != nil {
 			return err
 		}
 	}
@@ -308,7 +299,7 @@ func (w *Worker) handleMap(ctx context.Context, m jetstream.Msg, t *task) error 
 	}
 	for k, part := range byPart {
 		subject := partialsPrefix + t.Run + "." + strconv.Itoa(k)
-		if err := w.publishPartials(ctx, subject, t.Run+"/m/"+strconv.Itoa(t.Batch)+"/"+strconv.Itoa(k), t.Batch, part); err != nil {
+		if err := w.publishPartials(ctx, subject, t.Run, t.Run+"/m/"+strconv.Itoa(t.Batch)+"/"+strconv.Itoa(k), t.Batch, part); err != nil {
 			return err
 		}
 	}
@@ -316,7 +307,7 @@ func (w *Worker) handleMap(ctx context.Context, m jetstream.Msg, t *task) error 
 }
 
 // reduceLoop serves reduce tasks, one at a time, until ctx ends.
-func (w *Worker) reduceLoop(ctx context.Context, ackWait time.Duration) error {
+func (w *Worker) reduceLoop(ctx context.Context, ackWait time.Duration, held *inProgress) error {
 	var c jetstream.Consumer
 	err := retry(ctx, func(ctx context.Context) error {
 		var err error
@@ -332,19 +323,21 @@ func (w *Worker) reduceLoop(ctx context.Context, ackWait time.Duration) error {
 		}
 		return fmt.Errorf("natsbus: reduce consumer: %w", err)
 	}
+	var fetchFailed quiet
 	for ctx.Err() == nil {
 		msgs, err := pull(ctx, c, 1, time.Second)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil
 			}
-			if w.Log != nil {
-				w.Log("worker %s: fetch reduce task: %v", w.Name, err)
-			}
+			fetchFailed.log(w.Log, "worker %s: fetch reduce task: %v", w.Name, err)
 			time.Sleep(100 * time.Millisecond)
 		}
 		for _, m := range msgs {
-			if err := w.reduce(ctx, m, ackWait); err != nil {
+			held.add(m)
+			err := w.reduce(ctx, m)
+			held.done(m)
+			if err != nil {
 				if ctx.Err() != nil {
 					return nil
 				}
@@ -358,7 +351,7 @@ func (w *Worker) reduceLoop(ctx context.Context, ackWait time.Duration) error {
 }
 
 // reduce merges one partition of a run.
-func (w *Worker) reduce(ctx context.Context, m jetstream.Msg, ackWait time.Duration) error {
+func (w *Worker) reduce(ctx context.Context, m jetstream.Msg) error {
 	var rt reduceTask
 	if err := json.Unmarshal(m.Data(), &rt); err != nil || rt.Run == "" || rt.Reduces <= 0 || rt.R < 0 || rt.R >= rt.Reduces || rt.Batches < 0 {
 		m.Term()
@@ -370,38 +363,48 @@ func (w *Worker) reduce(ctx context.Context, m jetstream.Msg, ackWait time.Durat
 			return ctx.Err()
 		}
 	}
+	if w.Bus.runEnded(ctx, rt.Run) {
+		m.Ack() // given again after its run completed, or its run was stopped
+		if w.Log != nil {
+			w.Log("worker %s: dropped reduce task %d of run %s, which has ended", w.Name, rt.R, rt.Run)
+		}
+		return nil
+	}
 	subject := partialsPrefix + rt.Run + "." + strconv.Itoa(rt.R)
-	var cons *follower
-	if err := retry(ctx, func(context.Context) error {
-		var err error
-		cons, err = follow(ctx, w.Bus.JS, PartialsStream, subject)
-		return err
-	}); err != nil {
+	cons, err := follow(ctx, w.Bus.JS, PartialsStream, subject)
+	if err != nil {
 		return err
 	}
 	defer cons.stop()
 	merged := map[uint64]*coord.EdgePartial{}
 	g := newGatherer(rt.Batches)
-	alive, progress := time.Now(), time.Now()
+	progress, checked := time.Now(), time.Now()
 	for !g.complete() {
 		if ctx.Err() != nil {
 			return ctx.Err() // not acked: another reducer redoes it
+		}
+		if time.Since(progress) > followStall && time.Since(checked) > followStall {
+			// waiting: the run may have been stopped (its partials are
+			// then purged and never complete)
+			checked = time.Now()
+			if w.Bus.runEnded(ctx, rt.Run) {
+				m.Ack()
+				if w.Log != nil {
+					w.Log("worker %s: dropped reduce task %d of run %s, which ended while it waited (%d of %d map tasks in)", w.Name, rt.R, rt.Run, g.done, rt.Batches)
+				}
+				return nil
+			}
 		}
 		if time.Since(progress) > ReduceIdle {
 			// a map task that never publishes (terminated, or taken by a
 			// worker that does not know the reduce mode) would hold this
 			// reducer for ever: give up and tell the run
 			err := fmt.Errorf("reduce partition %d of run %s: no partials for %s, %d of %d map tasks in", rt.R, rt.Run, ReduceIdle, g.done, rt.Batches)
-			if perr := w.publish(ctx, partialsPrefix+rt.Run+".out", append([]byte(failedMagic), err.Error()...), rt.Run+"/out/"+strconv.Itoa(rt.R)+"/failed", "failure"); perr != nil {
+			if perr := w.publish(ctx, partialsPrefix+rt.Run+".out", rt.Run, append([]byte(failedMagic), err.Error()...), rt.Run+"/out/"+strconv.Itoa(rt.R)+"/failed", "failure"); perr != nil {
 				return perr
 			}
 			m.Term()
 			return fmt.Errorf("worker %s: %w", w.Name, err)
-		}
-		if time.Since(alive) > ackWait/3 {
-			// still waiting for map tasks: keep the task ours
-			m.InProgress()
-			alive = time.Now()
 		}
 		msgs, err := cons.next(ctx, 64, 100*time.Millisecond, func(f string, a ...any) {
 			if w.Log != nil {
@@ -412,7 +415,14 @@ func (w *Worker) reduce(ctx context.Context, m jetstream.Msg, ackWait time.Durat
 			return err // stopped: not acked, another reducer redoes it
 		}
 		for _, msg := range msgs {
-			pm, err := g.add(msg.Data())
+			data, err := w.Bus.receive(ctx, msg.Data())
+			if ctx.Err() != nil {
+				return ctx.Err() // not acked: another reducer redoes it
+			}
+			var pm *partialsMsg
+			if err == nil {
+				pm, err = g.add(data)
+			}
 			if err != nil {
 				m.Term()
 				return fmt.Errorf("worker %s: reduce %s: %w", w.Name, subject, err)
@@ -443,7 +453,7 @@ func (w *Worker) reduce(ctx context.Context, m jetstream.Msg, ackWait time.Durat
 		out[i] = merged[k]
 	}
 	merged = nil
-	if err := w.publishPartials(ctx, partialsPrefix+rt.Run+".out", rt.Run+"/out/"+strconv.Itoa(rt.R), rt.R, out); err != nil {
+	if err := w.publishPartials(ctx, partialsPrefix+rt.Run+".out", rt.Run, rt.Run+"/out/"+strconv.Itoa(rt.R), rt.R, out); err != nil {
 		return err
 	}
 	return w.finish(ctx, m, -1-rt.R)

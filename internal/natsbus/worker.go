@@ -5,10 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/tahqiq/tahqiq/internal/coord"
@@ -19,7 +19,7 @@ type Worker struct {
 	Bus        *Bus
 	Name       string
 	Partitions []int         // nil: all
-	AckWait    time.Duration // before a task is given to another worker (default 30 s)
+	AckWait    time.Duration // before a task of a worker that stopped answering goes to another (default DefaultAckWait)
 	Log        func(string, ...any)
 	// OnTask is called after a task's result is published and before it
 	// is acknowledged (tests stop a worker there, as a crash would), with
@@ -31,6 +31,79 @@ type Worker struct {
 	// Results counts the result messages published (a task's pairs may
 	// take several).
 	Results atomic.Int64
+
+	dropped quiet // tasks of ended runs (the task loop's)
+}
+
+// DefaultAckWait is how long a task taken by a worker that stopped
+// answering (killed, frozen, cut off) waits before the server gives it to
+// another worker. A live worker tells the server four times per AckWait
+// that the tasks it holds are in progress, however long they take, so a
+// short AckWait costs no duplicated work; and a task done twice (a worker
+// that came back) counts once, since results carry ids per task.
+const DefaultAckWait = 5 * time.Second
+
+// inProgress holds the tasks a worker has taken and not yet finished,
+// and tells the server they are in progress until they are.
+type inProgress struct {
+	mu   sync.Mutex
+	msgs map[jetstream.Msg]bool
+}
+
+func (p *inProgress) add(ms ...jetstream.Msg) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, m := range ms {
+		p.msgs[m] = true
+	}
+}
+
+func (p *inProgress) done(m jetstream.Msg) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	delete(p.msgs, m)
+}
+
+// run sends an in-progress acknowledgement for every task held, every
+// interval, until ctx ends.
+func (p *inProgress) run(ctx context.Context, every time.Duration) {
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		p.mu.Lock()
+		for m := range p.msgs {
+			m.InProgress() // fire and forget: a lost one is made up for by the next
+		}
+		p.mu.Unlock()
+	}
+}
+
+// quiet logs a failure that repeats (a fetch from a stream whose leader
+// is being elected) once, then at most every five seconds with the
+// number of times it happened meanwhile.
+type quiet struct {
+	last time.Time
+	n    int
+}
+
+func (q *quiet) log(log func(string, ...any), f string, a ...any) {
+	if log == nil {
+		return
+	}
+	q.n++
+	if time.Since(q.last) < 5*time.Second {
+		return
+	}
+	if q.n > 1 {
+		f += fmt.Sprintf(" (%d times since the last report)", q.n)
+	}
+	log(f, a...)
+	q.last, q.n = time.Now(), 0
 }
 
 // Run serves tasks until ctx ends.
@@ -43,8 +116,10 @@ func (w *Worker) Run(ctx context.Context) error {
 	}
 	ackWait := w.AckWait
 	if ackWait <= 0 {
-		ackWait = 30 * time.Second
+		ackWait = DefaultAckWait
 	}
+	held := &inProgress{msgs: map[jetstream.Msg]bool{}}
+	go held.run(ctx, ackWait/4)
 	var consumers []jetstream.Consumer
 	for _, p := range parts {
 		var c jetstream.Consumer
@@ -56,14 +131,18 @@ func (w *Worker) Run(ctx context.Context) error {
 			})
 			return err
 		})
+		if ctx.Err() != nil {
+			return nil // stopped while starting
+		}
 		if err != nil {
 			return fmt.Errorf("natsbus: consumer for partition %d: %w", p, err)
 		}
 		consumers = append(consumers, c)
 	}
 	reduced := make(chan error, 1)
-	go func() { reduced <- w.reduceLoop(ctx, ackWait) }()
+	go func() { reduced <- w.reduceLoop(ctx, ackWait, held) }()
 	defer func() { <-reduced }()
+	var fetchFailed quiet
 	nap := time.Duration(0) // grows while there is nothing to do
 	for ctx.Err() == nil {
 		idle := true
@@ -73,14 +152,15 @@ func (w *Worker) Run(ctx context.Context) error {
 				if ctx.Err() != nil {
 					return nil
 				}
-				if w.Log != nil {
-					w.Log("worker %s: fetch: %v", w.Name, err)
-				}
+				fetchFailed.log(w.Log, "worker %s: fetch: %v", w.Name, err)
 				time.Sleep(100 * time.Millisecond)
 			}
+			held.add(msgs...)
 			for _, m := range msgs {
 				idle = false
-				if err := w.handle(ctx, m); err != nil {
+				err := w.handle(ctx, m)
+				held.done(m)
+				if err != nil {
 					if ctx.Err() != nil {
 						return nil
 					}
@@ -106,8 +186,16 @@ func (w *Worker) Run(ctx context.Context) error {
 }
 
 func (w *Worker) handle(ctx context.Context, m jetstream.Msg) error {
+	data, err := w.Bus.receive(ctx, m.Data())
+	if ctx.Err() != nil {
+		return ctx.Err() // not acked: the task goes to another worker
+	}
+	if err != nil {
+		m.Term() // its chunks are gone or damaged: it can never be done
+		return fmt.Errorf("worker %s: task on %s: %w", w.Name, m.Subject(), err)
+	}
 	var t task
-	err := json.Unmarshal(m.Data(), &t)
+	err = json.Unmarshal(data, &t)
 	if err == nil {
 		err = t.check()
 	}
@@ -115,6 +203,13 @@ func (w *Worker) handle(ctx context.Context, m jetstream.Msg) error {
 		// a malformed task can never succeed: terminate it, say so
 		m.Term()
 		return fmt.Errorf("worker %s: malformed task on %s: %v", w.Name, m.Subject(), err)
+	}
+	if w.Bus.runEnded(ctx, t.Run) {
+		// a task left in the queue by a run stopped early, or given again
+		// after its run completed: nobody reads its results
+		m.Ack()
+		w.dropped.log(w.Log, "worker %s: dropped task %d of run %s, which has ended", w.Name, t.Batch, t.Run)
+		return nil
 	}
 	switch t.Mode {
 	case modeReduce:
@@ -161,24 +256,22 @@ func (w *Worker) handle(ctx context.Context, m jetstream.Msg) error {
 		if err != nil {
 			return err
 		}
-		if err := w.publish(ctx, pairsPrefix+t.Run, body, t.Run+"/"+strconv.Itoa(t.Batch)+"/"+strconv.Itoa(c), "pairs of batch "+strconv.Itoa(t.Batch)); err != nil {
+		if err := w.publish(ctx, pairsPrefix+t.Run, t.Run, body, t.Run+"/"+strconv.Itoa(t.Batch)+"/"+strconv.Itoa(c), "pairs of batch "+strconv.Itoa(t.Batch)); err != nil {
 			return err
 		}
 	}
 	return w.finish(ctx, m, t.Batch)
 }
 
-// publish sends one result message, retrying until the stream takes it
-// (its id makes a retry count once).
-func (w *Worker) publish(ctx context.Context, subject string, body []byte, id, what string) error {
-	msg := &nats.Msg{Subject: subject, Data: body}
+// publish sends one result message of run, retrying until the stream
+// takes it (its id makes a retry count once; a body larger than a
+// message goes in chunks).
+func (w *Worker) publish(ctx context.Context, subject, run string, body []byte, id, what string) error {
 	tries := 0
-	if err := retry(ctx, func(ctx context.Context) error {
-		_, err := w.Bus.JS.PublishMsg(ctx, msg, jetstream.WithMsgID(id))
-		if tries++; err != nil && w.Log != nil && tries%10 == 1 {
+	if err := w.Bus.send(ctx, subject, run, id, body, func(err error) {
+		if tries++; w.Log != nil && tries%10 == 1 {
 			w.Log("worker %s: publish %s: %v (retrying)", w.Name, what, err)
 		}
-		return err
 	}); err != nil {
 		return err
 	}

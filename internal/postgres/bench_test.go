@@ -2,7 +2,6 @@ package postgres_test
 
 import (
 	"context"
-	"crypto/sha256"
 	"fmt"
 	"testing"
 	"time"
@@ -10,39 +9,8 @@ import (
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/postgres"
 	"github.com/tahqiq/tahqiq/internal/postgres/pgtest"
+	"github.com/tahqiq/tahqiq/internal/storetest"
 )
-
-// eventsRow returns the store side of one events-CSV row: one record, one
-// post, one share, accounts repeating (as internal/sqlite's benchmark).
-func eventsRow(i int) (*tahqiq.RawRecord, tahqiq.Post, tahqiq.Share) {
-	raw := []byte(fmt.Sprintf(`{"account_id":"acc%d","post_id":"p%d","timestamp":"1623881091","time_utc":"2021-06-16T22:04:51Z","object_type":"retweet","object_value":"85d2d12251a735ce05255061f7f231e2"}`, i%9500, i))
-	rec := &tahqiq.RawRecord{Line: int64(i + 2), Locator: "L", Raw: raw, SHA256: sha256.Sum256(raw)}
-	p := tahqiq.Post{UID: fmt.Sprintf("other:114e22f1b2b648528277b76f0b0%07d", i), AuthorUID: fmt.Sprintf("other:0fb4232d1b7b37069c13ee175%07d", i%9500),
-		CreatedAt: time.Unix(1623881091+int64(i), 0), Precision: tahqiq.PrecisionSecond, Kind: tahqiq.KindRepost,
-		Objects: []tahqiq.Object{{Type: tahqiq.ObjRetweet, Value: fmt.Sprintf("85d2d12251a735ce05255061f%07d", i%7000)}}}
-	sh := tahqiq.Share{Type: tahqiq.ObjRetweet, Object: p.Objects[0].Value, AccountID: p.AuthorUID, PostID: p.UID, Time: p.CreatedAt.Unix(), Precision: p.Precision}
-	return rec, p, sh
-}
-
-func load(b *testing.B, db *postgres.DB, n int) {
-	ctx := context.Background()
-	tx, err := db.BeginImport(ctx, "bench")
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := tx.AddFile(ctx, tahqiq.ImportFile{Name: "f", SHA256: "x", Format: "coord_events_csv"}); err != nil {
-		b.Fatal(err)
-	}
-	for i := 0; i < n; i++ {
-		rec, p, sh := eventsRow(i)
-		if _, err := tx.AddRecord(ctx, rec, []tahqiq.Post{p}, nil, []tahqiq.Share{sh}); err != nil {
-			b.Fatal(err)
-		}
-	}
-	if err := tx.Commit(ctx); err != nil {
-		b.Fatal(err)
-	}
-}
 
 func open(b *testing.B) *postgres.DB {
 	srv := pgtest.Start(b)
@@ -55,35 +23,39 @@ func open(b *testing.B) *postgres.DB {
 }
 
 // BenchmarkAddRecord measures an import of b.N events rows, commit
-// included.
-func BenchmarkAddRecord(b *testing.B) {
-	db := open(b)
-	b.ReportAllocs()
-	b.ResetTimer()
-	load(b, db, b.N)
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+// included (storetest's workload, as internal/sqlite's).
+func BenchmarkAddRecord(b *testing.B) { storetest.BenchAddRecord(b, open(b)) }
+
+// BenchmarkCopyPath compares the two ways an import's rows reach the
+// tables, for a superuser (to whom row-level security does not apply):
+// COPY through a staging table and INSERT … SELECT (what an ordinary role
+// must do), and COPY straight into the tables (the default for such a
+// role). b.N events rows each.
+func BenchmarkCopyPath(b *testing.B) {
+	srv := pgtest.Start(b)
+	for _, bc := range []struct {
+		name    string
+		staging bool
+	}{{"staging", true}, {"direct", false}} {
+		b.Run(bc.name, func(b *testing.B) {
+			defer postgres.SetStaging(bc.staging)()
+			db, err := postgres.Open(context.Background(), srv.NewDatabase(b))
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer db.Close()
+			storetest.BenchAddRecord(b, db)
+		})
+	}
 }
+
+// BenchmarkImportSlices imports 1,000,000 events rows and logs the rate
+// of every 100,000 (-benchtime 1x -v).
+func BenchmarkImportSlices(b *testing.B) { storetest.BenchImportSlices(b, open(b), 1_000_000) }
 
 // BenchmarkScanShares measures streaming every share of a 100,000-row
 // dataset (with the joins to post and account UIDs).
-func BenchmarkScanShares(b *testing.B) {
-	const rows = 100_000
-	db := open(b)
-	load(b, db, rows)
-	ctx := context.Background()
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		n := 0
-		if err := db.ScanShares(ctx, tahqiq.ShareFilter{Dataset: "bench"}, func(tahqiq.Share) error { n++; return nil }); err != nil {
-			b.Fatal(err)
-		}
-		if n != rows {
-			b.Fatalf("scanned %d shares, want %d", n, rows)
-		}
-	}
-	b.ReportMetric(float64(rows*b.N)/b.Elapsed().Seconds(), "shares/s")
-}
+func BenchmarkScanShares(b *testing.B) { storetest.BenchScanShares(b, open(b)) }
 
 // BenchmarkFindCases measures one read of a case table under row-level
 // security (a transaction setting tahqiq.org, the query, the commit), for

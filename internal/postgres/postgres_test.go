@@ -10,26 +10,12 @@ import (
 	"github.com/tahqiq/tahqiq/internal/storetest"
 )
 
-// TestConformance runs the ingest suite as an ordinary role, so the
-// row-level security policies on the content tables are in force (a read
-// that skipped the store's scoping would see nothing and fail here).
+// TestConformance runs the suite as an ordinary role, so the row-level
+// security policies are in force (a read that skipped the store's
+// scoping would see nothing and fail here).
 func TestConformance(t *testing.T) {
 	srv := pgtest.Start(t)
-	storetest.Run(t, func(t *testing.T) storetest.Store {
-		db, err := postgres.Open(context.Background(), srv.NewAppDatabase(t))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		return db
-	})
-}
-
-// TestCaseConformance runs the case, custody-log and account suite as an
-// ordinary role, so the row-level security policies are in force.
-func TestCaseConformance(t *testing.T) {
-	srv := pgtest.Start(t)
-	storetest.RunCases(t, func(t *testing.T, now func() time.Time) storetest.CaseStore {
+	storetest.Run(t, func(t *testing.T, now func() time.Time) storetest.Store {
 		db, err := postgres.Open(context.Background(), srv.NewAppDatabase(t))
 		if err != nil {
 			t.Fatal(err)
@@ -38,4 +24,11 @@ func TestCaseConformance(t *testing.T) {
 		db.Now = now
 		return db
 	})
+}
+
+// TestExports: the conformance suite tests every method the engine
+// exports but its own (row-level security, the system scope and the pool
+// for tahqiq migrate), which rls_test.go and storecopy's tests cover.
+func TestExports(t *testing.T) {
+	storetest.Exports(t, (*postgres.DB)(nil), "BeginSystem", "Pool", "RLSEnforced")
 }

@@ -15,11 +15,10 @@ import (
 // show no organisation's rows.
 const SystemScope = "*"
 
-// scoped runs fn with a querier that sees what ctx is scoped to
-// (tahqiq.WithOrg; unscoped contexts see everything): a read-only
-// transaction with tahqiq.org set, which the row-level security policies
-// read.
-func (db *DB) scoped(ctx context.Context, fn func(q querier) error) error {
+// scoped runs fn in a read-only transaction that sees what ctx is scoped
+// to (tahqiq.WithOrg; unscoped contexts see everything): tahqiq.org is
+// set, which the row-level security policies read.
+func (db *DB) scoped(ctx context.Context, fn func(tx pgx.Tx) error) error {
 	tx, err := db.pool.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly})
 	if err != nil {
 		return fmt.Errorf("postgres: begin: %w", err)

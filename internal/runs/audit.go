@@ -64,6 +64,10 @@ func (s *Store) RunAudit(ctx context.Context, req AuditRequest, actor string, re
 	if name == "" {
 		name = filepath.Base(req.File)
 	}
+	sum, err := fileSHA256(req.File) // of the bytes audited, for the run's record in the custody log
+	if err != nil {
+		return Info{}, tahqiq.Errorf(tahqiq.ENOTFOUND, "%s: %v", name, err)
+	}
 	imp, err := audit.ReadFileWithin(ctx, req.File, req.Map, s.Limits)
 	if err != nil {
 		if code := tahqiq.ErrorCode(err); code != tahqiq.EINTERNAL { // say it with the name the user knows
@@ -151,7 +155,7 @@ func (s *Store) RunAudit(ctx context.Context, req AuditRequest, actor string, re
 	params, _ := json.Marshal(map[string]any{"map": req.Map, "forensics": fparams, "checks": co})
 	counts := map[string]int64{"rows": imp.Rows, "forms": int64(len(imp.Election.Forms)), "rejects": int64(len(imp.Rejects)),
 		"stations": int64(stations), "flags": int64(len(flags))}
-	in, err := s.finish(run, Info{Name: cleanName(req.RunName), Inputs: []string{name}, Map: req.Map, CreatedBy: actor, Params: params, Counts: counts})
+	in, err := s.finish(ctx, run, Info{Name: cleanName(req.RunName), Inputs: []string{name}, InputSHA256: []string{sum}, Map: req.Map, CreatedBy: actor, Params: params, Counts: counts})
 	if err != nil {
 		return Info{}, err
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/tahqiq/tahqiq/internal/coord"
 	"github.com/tahqiq/tahqiq/internal/ingest"
 	"github.com/tahqiq/tahqiq/internal/layout"
+	"github.com/tahqiq/tahqiq/internal/progress"
 )
 
 // A ShareSource is a store a coordination run reads a dataset from.
@@ -46,10 +47,19 @@ func DatasetShares(ctx context.Context, st ShareSource, name string, types []tah
 		filter.Types = append(filter.Types, t)
 	}
 	var shares []tahqiq.Share
+	total := d.Counts.Shares // of every type: the total when all are read
+	if filter.Types != nil {
+		total = 0
+	}
+	prog := progress.Start(ctx, "reading shares from the store", "shares", total)
 	err = st.ScanShares(ctx, filter, func(s tahqiq.Share) error {
+		if len(shares)&4095 == 4095 {
+			prog.Add(4096)
+		}
 		shares = append(shares, s)
 		return nil
 	})
+	prog.Done()
 	src := coord.Source{Inputs: []coord.Input{{Name: name, Source: "dataset"}}, RejectedCount: d.Counts.Rejects}
 	for _, f := range d.Sources {
 		src.Inputs = append(src.Inputs, coord.Input{Name: f.Name, SHA256: f.SHA256, Format: f.Format, Source: "dataset:" + name})
@@ -130,6 +140,17 @@ type CoordRequest struct {
 	Name string `json:"name,omitempty"`
 }
 
+// DefaultRequest is the request whose every field says the default a run
+// takes when the field is omitted (coord.DefaultParams): what the web UI's
+// form starts from, so that a run from the browser and one from the CLI
+// with no flags are the same run.
+func DefaultRequest() CoordRequest {
+	p := coord.DefaultParams()
+	return CoordRequest{By: []string{}, Window: strconv.FormatInt(p.Window, 10) + "s", WindowKind: p.WindowKind, Weight: p.Weight,
+		MinParticipation: &p.MinParticipation, MinWeight: &p.MinWeight, Percentile: &p.Percentile, Communities: p.Communities,
+		Seed: &p.Seed, MinTokens: &p.MinTokens, Jaccard: &p.Jaccard}
+}
+
 // Params turns the request into validated run parameters.
 func (r CoordRequest) Params() (coord.Params, error) {
 	p := coord.DefaultParams()
@@ -200,16 +221,17 @@ type CoordRun struct {
 
 // DatasetRun reads a stored dataset for a coordination run with
 // parameters p: the shares of p's types, what the dataset says of the
-// accounts' reach (Reach; for communities.csv, so not without the graph
-// step), and, when p compares near-text, the texts of its posts: every
-// post but reposts (a repost carries its original's text, not its own),
-// as tahqiq coord --input collects them from files. The posts are read
-// while the shares are.
+// accounts (Accounts: what it calls them, written beside every account UID
+// of the outputs; their reach for communities.csv and their signals for
+// nodes.csv), and, when p compares near-text, the texts of its posts:
+// every post but reposts (a repost carries its original's text, not its
+// own), as FileData collects them from files. The posts are read while
+// the shares are.
 func DatasetRun(ctx context.Context, st ShareSource, name string, p coord.Params) (CoordRun, error) {
 	start := time.Now()
 	r := CoordRun{Params: p, Dataset: name}
 	near := slices.Contains(p.Types, coord.ObjNearText)
-	var reach Reach
+	var accts Accounts
 	var authors []string
 	posts := make(chan error, 1)
 	pctx, cancel := context.WithCancel(ctx)
@@ -222,7 +244,7 @@ func DatasetRun(ctx context.Context, st ShareSource, name string, p coord.Params
 					seen[post.AuthorUID] = true
 					authors = append(authors, post.AuthorUID)
 				}
-				reach.Post(post)
+				accts.Post(&post)
 				if near && post.Kind != tahqiq.KindRepost && post.Text != "" {
 					r.Data.Texts = append(r.Data.Texts, TextPost(post))
 				}
@@ -242,11 +264,8 @@ func DatasetRun(ctx context.Context, st ShareSource, name string, p coord.Params
 		return r, err
 	}
 	r.Data.Shares, r.Source = shares, src
-	if !near && !p.Graph {
-		r.Read = time.Since(start).Seconds()
-		return r, nil
-	}
-	// followers: the accounts the dataset keeps, of the posts and shares
+	// names and followers: the accounts the dataset keeps, of the posts
+	// and shares
 	seen := map[string]bool{}
 	var uids []string
 	for _, uid := range authors {
@@ -265,12 +284,12 @@ func DatasetRun(ctx context.Context, st ShareSource, name string, p coord.Params
 	}
 	for _, uid := range uids {
 		if a, ok := accounts[uid]; ok {
-			reach.Account(a)
+			accts.Account(a)
 		} else {
-			reach.Author(uid)
+			accts.Author(uid)
 		}
 	}
-	r.Data.Reach = reach.Map()
+	accts.Fill(&r.Data)
 	r.Read = time.Since(start).Seconds()
 	return r, nil
 }
@@ -338,7 +357,7 @@ func (s *Store) MakeCoord(ctx context.Context, r *CoordRun, version string, repo
 			in.Inputs = append(in.Inputs, f.Name)
 		}
 	}
-	if made.Info, err = s.finish(run, in); err != nil {
+	if made.Info, err = s.finish(ctx, run, in); err != nil {
 		return nil, err
 	}
 	made.Dir = filepath.Join(s.Dir, Coord, made.Info.ID)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -158,3 +159,21 @@ func TestRequestErrorsNameFields(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestDefaultRequest: the request of the defaults (what the web UI's form
+// starts from) asks for the run an empty request gets, tahqiq coord's
+// without flags: CooRTweet's percentile 0.5 among them.
+func TestDefaultRequest(t *testing.T) {
+	d := runs.DefaultRequest()
+	got, err := d.Params()
+	if err != nil {
+		t.Fatal(err)
+	}
+	empty, err := runs.CoordRequest{}.Params()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, empty) || !reflect.DeepEqual(got, coord.DefaultParams()) || *d.Percentile != 0.5 || d.Window != "60s" {
+		t.Errorf("defaults: %+v from %+v; an empty request %+v", got, d, empty)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/coord"
 	"github.com/tahqiq/tahqiq/internal/layout"
 )
 
@@ -157,7 +158,7 @@ func (s *Store) Overview(id string, limit int, find Finder) (*NetworkView, error
 		v.Top = append(v.Top, n.ids[i])
 		label := ""
 		if n.handles != nil {
-			label = cmp.Or(n.handles[i], n.names[i])
+			label = coord.AccountName{Handle: n.handles[i], Name: n.names[i]}.Label("")
 		}
 		v.TopLabel = append(v.TopLabel, label)
 	}

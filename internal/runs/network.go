@@ -1,6 +1,7 @@
 package runs
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -17,6 +18,7 @@ import (
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/coord"
 	"github.com/tahqiq/tahqiq/internal/layout"
+	"github.com/tahqiq/tahqiq/internal/signals"
 )
 
 // network is a run's network in memory, column by column: what the
@@ -24,7 +26,8 @@ import (
 // run (a few tens of bytes a link, so that a run of millions of links
 // fits where one struct of strings per link did not).
 type network struct {
-	dir string
+	dir      string
+	cacheDir string // where a layout computed for a run made before runs were laid out is kept (outside the run: the custody log hashed the run's files)
 
 	// accounts, in nodes.csv's order (then those only edges.csv names)
 	ids       []string
@@ -52,8 +55,10 @@ type network struct {
 	ov     *overview
 
 	namesMu        sync.Mutex
-	namesDone      bool
-	handles, names []string // what the dataset calls each account ("" unknown)
+	namesDone      bool           // handles and names known: from the run's files (runs since issue 16) or its dataset
+	named          bool           // the run's files name its accounts
+	handles, names []string       // what the data calls each account ("" unknown)
+	signals        []*signals.Row // the accounts' signals (nodes.csv's last columns; nil: none)
 
 	evidence map[[2]string][]coord.EvidenceRow
 	evErr    error
@@ -102,7 +107,7 @@ func (s *Store) load(id string) (*network, error) {
 		}
 	}
 	cache.Unlock()
-	c.once.Do(func() { c.n, c.err = readNetwork(dir) })
+	c.once.Do(func() { c.n, c.err = readNetwork(dir, s.layoutCache(id)) })
 	if c.err != nil {
 		cache.Lock()
 		if cache.runs[dir] == c { // the next reader tries again
@@ -128,18 +133,31 @@ func (n *network) node(a string) int32 {
 	n.degree = append(n.degree, 0)
 	n.strength = append(n.strength, 0)
 	n.posts = append(n.posts, 0)
+	n.handles = append(n.handles, "")
+	n.names = append(n.names, "")
+	n.signals = append(n.signals, nil)
 	return i
+}
+
+// layoutCache is the directory that keeps the layout computed for run id
+// when it was made before runs were laid out: DATA/runs/.cache/layout/ID,
+// outside the run's directory, whose files the custody log hashed when
+// the run was stored (a file added there later makes tahqiq verify
+// report the run as edited).
+func (s *Store) layoutCache(id string) string {
+	return filepath.Join(s.Dir, ".cache", "layout", id)
 }
 
 // readNetwork reads a run directory's network and its layout: the run's
 // layout.csv, or for a run made before runs were laid out, one computed
-// now with the run's seed and kept beside its files as .layout.csv (a
-// hidden file: not one of the run's outputs).
-func readNetwork(dir string) (*network, error) {
-	n := &network{dir: dir, index: map[string]int32{}}
+// now with the run's seed and kept in cacheDir (layout.csv and
+// layout.json), never in the run's directory.
+func readNetwork(dir, cacheDir string) (*network, error) {
+	n := &network{dir: dir, cacheDir: cacheDir, index: map[string]int32{}}
 	err := coord.ReadNodes(filepath.Join(dir, "nodes.csv"), func(x coord.NodeRow) error {
 		i := n.node(x.Account)
 		n.community[i], n.degree[i], n.strength[i], n.posts[i] = x.Community, x.Degree, x.Strength, x.Posts
+		n.handles[i], n.names[i], n.signals[i] = strings.Clone(x.Handle), strings.Clone(x.Name), x.Signals
 		return nil
 	})
 	if err != nil && !errors.Is(err, os.ErrNotExist) { // a run made without the graph step has none
@@ -155,7 +173,15 @@ func readNetwork(dir string) (*network, error) {
 				bits |= 1 << i
 			}
 		}
-		n.ea, n.eb = append(n.ea, n.node(x.AccountA)), append(n.eb, n.node(x.AccountB))
+		n.named = cols.Names
+		a, b := n.node(x.AccountA), n.node(x.AccountB)
+		if n.handles[a] == "" && n.names[a] == "" {
+			n.handles[a], n.names[a] = strings.Clone(x.HandleA), strings.Clone(x.NameA)
+		}
+		if n.handles[b] == "" && n.names[b] == "" {
+			n.handles[b], n.names[b] = strings.Clone(x.HandleB), strings.Clone(x.NameB)
+		}
+		n.ea, n.eb = append(n.ea, a), append(n.eb, b)
 		n.weight, n.pairs, n.types = append(n.weight, x.Weight), append(n.pairs, x.Pairs), append(n.types, bits)
 		n.flagged, n.first, n.last = append(n.flagged, x.Flagged), append(n.first, x.First), append(n.last, x.Last)
 		return nil
@@ -163,6 +189,7 @@ func readNetwork(dir string) (*network, error) {
 	if err != nil {
 		return nil, err
 	}
+	n.namesDone = n.named
 	if err := n.readLayout(); err != nil {
 		return nil, err
 	}
@@ -193,17 +220,18 @@ func permute[T any](v []T, order []int32) []T {
 	return out
 }
 
-// readLayout sets the accounts' positions: from layout.csv, from the
-// cached .layout.csv, or computed now and cached.
+// readLayout sets the accounts' positions: from the run's layout.csv,
+// from the cached layout.csv of the cache directory, or computed now and
+// cached there.
 func (n *network) readLayout() error {
 	m := n.manifest()
 	n.x, n.y, n.laidOut = make([]float32, len(n.ids)), make([]float32, len(n.ids)), make([]bool, len(n.ids))
-	for _, name := range []string{"layout.csv", ".layout.csv"} {
+	for k, path := range []string{filepath.Join(n.dir, "layout.csv"), filepath.Join(n.cacheDir, "layout.csv")} {
 		seen := 0
-		err := coord.ReadLayout(filepath.Join(n.dir, name), func(r coord.LayoutRow) error {
+		err := coord.ReadLayout(path, func(r coord.LayoutRow) error {
 			i, ok := n.index[r.Account]
 			if !ok {
-				return tahqiq.Errorf(tahqiq.EINVALID, "%s: account %q is not in the run's network", filepath.Join(n.dir, name), r.Account)
+				return tahqiq.Errorf(tahqiq.EINVALID, "%s: account %q is not in the run's network", path, r.Account)
 			}
 			n.x[i], n.y[i], n.laidOut[i] = r.X, r.Y, r.LaidOut
 			seen++
@@ -216,11 +244,11 @@ func (n *network) readLayout() error {
 			return err
 		}
 		if seen != len(n.ids) {
-			return tahqiq.Errorf(tahqiq.EINVALID, "%s: %d accounts, the run's network has %d", filepath.Join(n.dir, name), seen, len(n.ids))
+			return tahqiq.Errorf(tahqiq.EINVALID, "%s: %d accounts, the run's network has %d", path, seen, len(n.ids))
 		}
-		n.layout, n.layoutCached = m.Layout, name != "layout.csv"
+		n.layout, n.layoutCached = m.Layout, k == 1
 		if n.layoutCached {
-			n.layout = m.cachedLayout(n.dir)
+			n.layout = m.cachedLayout(n.cacheDir)
 		}
 		return nil
 	}
@@ -235,20 +263,23 @@ func (n *network) readLayout() error {
 	copy(n.y, l.Y)
 	copy(n.laidOut, l.Forced)
 	n.layout, n.layoutCached = &l.Info, true
-	tmp, err := os.CreateTemp(n.dir, ".layout-*.tmp")
+	if err := os.MkdirAll(n.cacheDir, 0o750); err != nil {
+		return nil // a read-only store: the layout stays in memory
+	}
+	tmp, err := os.CreateTemp(n.cacheDir, ".layout-*.tmp")
 	if err != nil {
-		return nil // a read-only run directory: the layout stays in memory
+		return nil // a read-only store: the layout stays in memory
 	}
 	tmp.Close()
 	err = coord.WriteLayout(tmp.Name(), n.ids, &l)
 	if err == nil {
 		var info []byte
 		if info, err = json.Marshal(l.Info); err == nil {
-			err = os.WriteFile(filepath.Join(n.dir, ".layout.json"), info, 0o640)
+			err = os.WriteFile(filepath.Join(n.cacheDir, "layout.json"), info, 0o640)
 		}
 	}
 	if err == nil {
-		err = os.Rename(tmp.Name(), filepath.Join(n.dir, ".layout.csv"))
+		err = os.Rename(tmp.Name(), filepath.Join(n.cacheDir, "layout.csv"))
 	}
 	if err != nil {
 		os.Remove(tmp.Name())
@@ -276,7 +307,7 @@ func (n *network) manifest() runManifest {
 
 func (m runManifest) cachedLayout(dir string) *layout.Info {
 	var info layout.Info
-	raw, err := os.ReadFile(filepath.Join(dir, ".layout.json"))
+	raw, err := os.ReadFile(filepath.Join(dir, "layout.json"))
 	if err != nil || json.Unmarshal(raw, &info) != nil {
 		return nil
 	}
@@ -296,10 +327,14 @@ func (n *network) edgeTypes(k int) []string {
 
 func rfc3339(t int64) string { return time.Unix(t, 0).UTC().Format(time.RFC3339) }
 
-// Node is an account of a run's network.
+// Node is an account of a run's network: its UID, what the data calls it
+// (handle, name) and how people know it (Label: "@handle", else its name,
+// else the UID).
 type Node struct {
 	ID        string  `json:"id"`
 	Label     string  `json:"label"`
+	Handle    string  `json:"handle,omitempty"`
+	Name      string  `json:"name,omitempty"`
 	Community int     `json:"community"`
 	Degree    int     `json:"degree"`
 	Strength  float64 `json:"strength"`
@@ -328,13 +363,15 @@ type Graph struct {
 }
 
 // GraphFilter selects edges: at least MinWeight, only flagged ones, at
-// most Limit (the heaviest), of one of Types, active within [From, To].
+// most Limit (the heaviest), of one of Types, active within [From, To],
+// touching an account whose signals (the run's nodes.csv) meet Where.
 type GraphFilter struct {
 	MinWeight   float64
 	FlaggedOnly bool
 	Limit       int
 	Types       []string
 	From, To    string // RFC 3339; empty = open
+	Where       signals.Filters
 }
 
 // keep returns the test of a link against f (parameters named as the
@@ -367,6 +404,9 @@ func (n *network) keep(f GraphFilter) (func(k int) bool, error) {
 		if len(f.Types) > 0 && n.types[k]&mask == 0 {
 			return false
 		}
+		if len(f.Where) > 0 && !f.Where.Match(n.signals[n.ea[k]]) && !f.Where.Match(n.signals[n.eb[k]]) {
+			return false
+		}
 		return n.last[k] >= from && n.first[k] <= to
 	}, nil
 }
@@ -378,12 +418,15 @@ func (n *network) graphEdge(k int) GraphEdge {
 }
 
 func (n *network) graphNode(i int32) Node {
-	return Node{ID: n.ids[i], Label: n.ids[i], Community: int(n.community[i]), Degree: int(n.degree[i]), Strength: n.strength[i], Posts: int(n.posts[i])}
+	h, nm := n.handles[i], n.names[i]
+	return Node{ID: n.ids[i], Label: coord.AccountName{Handle: h, Name: nm}.Label(n.ids[i]), Handle: h, Name: nm,
+		Community: int(n.community[i]), Degree: int(n.degree[i]), Strength: n.strength[i], Posts: int(n.posts[i])}
 }
 
-// Graph returns the network of a coordination run, filtered; labels (the
-// accounts' handles) come from label when it is not nil.
-func (s *Store) Graph(id string, f GraphFilter, label func(uids []string) map[string]string) (Graph, error) {
+// Graph returns the network of a coordination run, filtered. A run's
+// files name its accounts; those of a run made before they did (issue 16)
+// are named by names when it is not nil (its dataset's accounts).
+func (s *Store) Graph(id string, f GraphFilter, names func(uids []string) map[string]coord.AccountName) (Graph, error) {
 	n, err := s.load(id)
 	if err != nil {
 		return Graph{}, err
@@ -410,19 +453,85 @@ func (s *Store) Graph(id string, f GraphFilter, label func(uids []string) map[st
 			}
 		}
 	}
-	if label != nil && len(g.Nodes) > 0 {
+	if !n.named && names != nil && len(g.Nodes) > 0 {
 		uids := make([]string, len(g.Nodes))
 		for i, x := range g.Nodes {
 			uids[i] = x.ID
 		}
-		names := label(uids)
+		m := names(uids)
 		for i := range g.Nodes {
-			if h := names[g.Nodes[i].ID]; h != "" {
-				g.Nodes[i].Label = h
+			x := &g.Nodes[i]
+			if a, ok := m[x.ID]; ok {
+				x.Handle, x.Name, x.Label = a.Handle, a.Name, a.Label(x.ID)
 			}
 		}
 	}
 	return g, nil
+}
+
+// AccountsByRef finds a dataset's accounts by what a person writes of one
+// (tahqiq.SummaryStore's FindAccountsByRef).
+type AccountsByRef interface {
+	FindAccountsByRef(ctx context.Context, dataset, ref string) ([]tahqiq.Account, error)
+}
+
+// DatasetAccount returns the UID of the account of a stored dataset that
+// ref names (tahqiq.ResolveAccount: its UID, its id as the file wrote it,
+// its handle, its name).
+func DatasetAccount(ctx context.Context, st AccountsByRef, dataset, ref string) (string, error) {
+	cands, err := st.FindAccountsByRef(ctx, dataset, ref)
+	if err != nil {
+		return "", err
+	}
+	a, err := tahqiq.ResolveAccount(ref, "dataset "+dataset, cands)
+	return a.UID, err
+}
+
+// ResolveAccount returns the UID of the account of run id that ref names
+// (tahqiq.ResolveAccount: its UID, its id as the file wrote it, its
+// handle, its name).
+func (s *Store) ResolveAccount(id, ref string) (string, error) {
+	n, err := s.load(id)
+	if err != nil {
+		return "", err
+	}
+	if _, ok := n.index[ref]; ok {
+		return ref, nil
+	}
+	cands := make([]tahqiq.Account, len(n.ids))
+	for i, uid := range n.ids {
+		cands[i] = tahqiq.Account{UID: uid, Handle: n.handles[i], Name: n.names[i]}
+	}
+	a, err := tahqiq.ResolveAccount(ref, "run "+id, cands)
+	return a.UID, err
+}
+
+// Account returns the node of account uid in run id: what the data calls
+// it and its place in the network (ENOTFOUND when it has no edge there).
+func (s *Store) Account(id, uid string) (Node, error) {
+	n, err := s.load(id)
+	if err != nil {
+		return Node{}, err
+	}
+	i, ok := n.index[uid]
+	if !ok {
+		return Node{}, tahqiq.Errorf(tahqiq.ENOTFOUND, "account %q has no edge in run %s", uid, id)
+	}
+	return n.graphNode(i), nil
+}
+
+// AccountSignals returns an account's signals as a run's nodes.csv gives
+// them (nil when it has none: a run made before signals were written).
+func (s *Store) AccountSignals(id, uid string) (*signals.Row, error) {
+	n, err := s.load(id)
+	if err != nil {
+		return nil, err
+	}
+	i, ok := n.index[uid]
+	if !ok {
+		return nil, nil
+	}
+	return n.signals[i], nil
 }
 
 // AccountEdges returns a run's node for an account and its edges.

@@ -1,7 +1,9 @@
 // Package sqlite is the embedded default store: SQLite through the pure-Go
 // modernc.org/sqlite driver (no cgo), in WAL mode, with its schema migrations
-// embedded. It implements the store interfaces of package tahqiq and holds
-// no business rules: what may be stored is decided above it.
+// embedded. Its SQL is internal/sqlstore's; this package opens the file
+// and gives the core its connections (one writer, a pool of readers) and
+// its bulk writes (multi-row INSERTs). It holds no business rules: what
+// may be stored is decided above it.
 package sqlite
 
 import (
@@ -10,31 +12,29 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
 	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/sqlstore"
 )
 
 //go:embed migrations/*.sql
 var migrations embed.FS
 
-// DB is an open store. Writes go through one connection (SQLite has one
-// writer); reads use a pool.
+// DB is an open store: internal/sqlstore's Store over the file. Writes
+// go through one connection (SQLite has one writer, which serialises
+// write transactions); reads use a pool.
 type DB struct {
+	*sqlstore.Store
 	write *sql.DB
 	read  *sql.DB
 	path  string
-
-	// Now returns the current time; tests replace it.
-	Now func() time.Time
 }
 
 // FileName is the name of the database file inside a data directory.
@@ -94,8 +94,10 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	r.SetMaxOpenConns(4)
-	db := &DB{write: w, read: r, path: path, Now: func() time.Time { return time.Now().UTC() }}
-	if err := db.migrate(ctx); err != nil {
+	db := &DB{write: w, read: r, path: path}
+	db.Store, err = sqlstore.New(ctx, engine{db}, sqlstore.Schema{FS: migrations,
+		Table: `CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`})
+	if err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -135,47 +137,10 @@ func (db *DB) Close() error {
 // Path returns the database file path.
 func (db *DB) Path() string { return db.path }
 
-// migrate applies the embedded migrations not yet recorded in
-// schema_migrations, each in its own transaction, in name order.
-func (db *DB) migrate(ctx context.Context) error {
-	if _, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
-		return fmt.Errorf("sqlite: migrate: %w", err)
-	}
-	names, err := fs.Glob(migrations, "migrations/*.sql")
-	if err != nil {
-		return fmt.Errorf("sqlite: migrate: %w", err)
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		var n int
-		if err := db.write.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE name = ?`, name).Scan(&n); err != nil {
-			return fmt.Errorf("sqlite: migrate %s: %w", name, err)
-		}
-		if n > 0 {
-			continue
-		}
-		body, err := fs.ReadFile(migrations, name)
-		if err != nil {
-			return fmt.Errorf("sqlite: migrate %s: %w", name, err)
-		}
-		tx, err := db.write.BeginTx(ctx, nil)
-		if err != nil {
-			return fmt.Errorf("sqlite: migrate %s: %w", name, err)
-		}
-		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("sqlite: migrate %s: %w", name, err)
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)`, name, db.Now().Format(time.RFC3339)); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("sqlite: migrate %s: %w", name, err)
-		}
-		if err := tx.Commit(); err != nil {
-			return fmt.Errorf("sqlite: migrate %s: %w", name, err)
-		}
-	}
-	return nil
-}
+// ReadDB returns the reader pool, for tools that read every table as it is
+// (internal/storecopy moving a store to PostgreSQL). Writes must not go
+// through it.
+func (db *DB) ReadDB() *sql.DB { return db.read }
 
 // IntegrityCheck runs SQLite's integrity check and returns an error naming
 // the first problems it reports.

@@ -15,29 +15,7 @@ import (
 )
 
 func TestConformance(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) storetest.Store {
-		db, err := sqlite.OpenDir(context.Background(), filepath.Join(t.TempDir(), "data"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		return db
-	})
-}
-
-func TestConformanceInMemory(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) storetest.Store {
-		db, err := sqlite.Open(context.Background(), ":memory:")
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		return db
-	})
-}
-
-func TestCaseConformance(t *testing.T) {
-	storetest.RunCases(t, func(t *testing.T, now func() time.Time) storetest.CaseStore {
+	storetest.Run(t, func(t *testing.T, now func() time.Time) storetest.Store {
 		db, err := sqlite.OpenDir(context.Background(), filepath.Join(t.TempDir(), "data"))
 		if err != nil {
 			t.Fatal(err)
@@ -46,6 +24,25 @@ func TestCaseConformance(t *testing.T) {
 		db.Now = now
 		return db
 	})
+}
+
+func TestConformanceInMemory(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, now func() time.Time) storetest.Store {
+		db, err := sqlite.Open(context.Background(), ":memory:")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		db.Now = now
+		return db
+	})
+}
+
+// TestExports: the conformance suite tests every method the engine
+// exports but its own (the file's integrity, the reader pool for
+// internal/storecopy), which the tests here and storecopy's cover.
+func TestExports(t *testing.T) {
+	storetest.Exports(t, (*sqlite.DB)(nil), "IntegrityCheck", "ReadDB")
 }
 
 // TestFilesPrivate: the database file and its WAL are readable by their

@@ -13,12 +13,12 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
-	"io"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/tahqiq/tahqiq/internal/postgres"
+	"github.com/tahqiq/tahqiq/internal/progress"
 
 	"github.com/tahqiq/tahqiq"
 )
@@ -106,16 +106,11 @@ type Check struct {
 // OK reports whether both sides hold the same rows.
 func (c Check) OK() bool { return c.From == c.To }
 
-// Options tune Copy.
-type Options struct {
-	Progress io.Writer // per-table counts, or nil
-}
-
 // Copy copies every table of Tables from the SQLite reader src into the
 // PostgreSQL database of dst, which must hold no datasets yet, in one
 // transaction; then it hashes both sides and returns the comparison. The
 // error is EVERIFY when a table differs.
-func Copy(ctx context.Context, src *sql.DB, dst *postgres.DB, opt Options) ([]Check, error) {
+func Copy(ctx context.Context, src *sql.DB, dst *postgres.DB) ([]Check, error) {
 	if err := refuseUncopied(ctx, src); err != nil {
 		return nil, err
 	}
@@ -135,13 +130,8 @@ func Copy(ctx context.Context, src *sql.DB, dst *postgres.DB, opt Options) ([]Ch
 		}
 	}
 	for _, t := range Tables {
-		start := time.Now()
-		n, err := copyTable(ctx, src, tx, t)
-		if err != nil {
+		if _, err := copyTable(ctx, src, tx, t); err != nil {
 			return nil, err
-		}
-		if opt.Progress != nil {
-			fmt.Fprintf(opt.Progress, "copied %s: %d rows in %s\n", t.Name, n, time.Since(start).Round(time.Millisecond))
 		}
 		if t.Identity {
 			q := fmt.Sprintf(`SELECT setval(pg_get_serial_sequence('%s', '%s'), coalesce(max(%s), 0) + 1, false) FROM %s`, t.Name, t.OrderBy, t.OrderBy, pgx.Identifier{t.Name}.Sanitize())
@@ -150,9 +140,11 @@ func Copy(ctx context.Context, src *sql.DB, dst *postgres.DB, opt Options) ([]Ch
 			}
 		}
 	}
+	done := progress.Start(ctx, "committing", "", 0)
 	if err := tx.Commit(ctx); err != nil {
 		return nil, fmt.Errorf("storecopy: commit: %w", err)
 	}
+	done.Done()
 	return Verify(ctx, src, dst)
 }
 
@@ -166,7 +158,10 @@ func Verify(ctx context.Context, src *sql.DB, dst *postgres.DB) ([]Check, error)
 	defer tx.Rollback(ctx)
 	var out []Check
 	bad := 0
+	prog := progress.Start(ctx, "comparing", "tables", int64(len(Tables)))
+	defer prog.Done()
 	for _, t := range Tables {
+		prog.Add(1)
 		from, err := sumSQLite(ctx, src, t)
 		if err != nil {
 			return out, err
@@ -200,6 +195,12 @@ func selectList(t Table, pg bool) string {
 
 // copyTable streams the rows of t from SQLite into a COPY.
 func copyTable(ctx context.Context, src *sql.DB, tx pgx.Tx, t Table) (int64, error) {
+	var total int64
+	if err := src.QueryRowContext(ctx, `SELECT count(*) FROM "`+t.Name+`"`).Scan(&total); err != nil {
+		return 0, fmt.Errorf("storecopy: count %s: %w", t.Name, err)
+	}
+	prog := progress.Start(ctx, "copying "+t.Name, "rows", total)
+	defer prog.Done()
 	rows, err := src.QueryContext(ctx, `SELECT `+selectList(t, false)+` FROM "`+t.Name+`" ORDER BY `+t.OrderBy)
 	if err != nil {
 		return 0, fmt.Errorf("storecopy: read %s: %w", t.Name, err)
@@ -209,7 +210,7 @@ func copyTable(ctx context.Context, src *sql.DB, tx pgx.Tx, t Table) (int64, err
 	for i, c := range t.Columns {
 		names[i] = c.Name
 	}
-	r := &rowSource{rows: rows, t: t, vals: make([]any, len(t.Columns))}
+	r := &rowSource{rows: rows, t: t, vals: make([]any, len(t.Columns)), prog: prog}
 	into := pgx.Identifier{t.Name}
 	quoted := make([]string, len(names))
 	for i, c := range names {
@@ -254,9 +255,19 @@ type rowSource struct {
 	t    Table
 	vals []any
 	err  error
+	prog *progress.Phase
+	n    int64
 }
 
-func (r *rowSource) Next() bool { return r.err == nil && r.rows.Next() }
+func (r *rowSource) Next() bool {
+	if r.err == nil && r.rows.Next() {
+		if r.n++; r.n&1023 == 0 {
+			r.prog.Set(r.n)
+		}
+		return true
+	}
+	return false
+}
 
 func (r *rowSource) Values() ([]any, error) {
 	raw := make([]any, len(r.vals))

@@ -74,8 +74,7 @@ func TestCopy(t *testing.T) {
 	}
 	defer dst.Close()
 
-	var progress bytes.Buffer
-	checks, err := storecopy.Copy(ctx, src.ReadDB(), dst, storecopy.Options{Progress: &progress})
+	checks, err := storecopy.Copy(ctx, src.ReadDB(), dst)
 	if err != nil {
 		t.Fatalf("Copy: %v (%+v)", err, checks)
 	}
@@ -112,7 +111,7 @@ func TestCopy(t *testing.T) {
 	}
 
 	// A second copy into the now non-empty store is refused.
-	if _, err := storecopy.Copy(ctx, src.ReadDB(), dst, storecopy.Options{}); tahqiq.ErrorCode(err) != tahqiq.ECONFLICT {
+	if _, err := storecopy.Copy(ctx, src.ReadDB(), dst); tahqiq.ErrorCode(err) != tahqiq.ECONFLICT {
 		t.Errorf("copy into non-empty store: %v, want ECONFLICT", err)
 	}
 }
@@ -131,7 +130,7 @@ func TestVerifyDetectsChange(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer dst.Close()
-	if _, err := storecopy.Copy(ctx, src.ReadDB(), dst, storecopy.Options{}); err != nil {
+	if _, err := storecopy.Copy(ctx, src.ReadDB(), dst); err != nil {
 		t.Fatal(err)
 	}
 	// One byte of one raw record changed on the PostgreSQL side.
@@ -204,7 +203,7 @@ func TestCopyCases(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer dst.Close()
-	checks, err := storecopy.Copy(ctx, src.ReadDB(), dst, storecopy.Options{})
+	checks, err := storecopy.Copy(ctx, src.ReadDB(), dst)
 	if err != nil {
 		t.Fatalf("Copy: %v (%+v)", err, checks)
 	}

@@ -1,7 +1,9 @@
-// Package storeimport is the part of adding a record to a dataset that
-// every store engine shares: which accounts, posts and shares a record
-// adds, and what it counts as new or duplicate. The engines provide the
-// rows (ids, lookups, buffered writes) through Rows.
+// Package storeimport decides what a record adds to a dataset: which
+// accounts, posts and shares, and what it counts as new, duplicate or a
+// conflict. Whoever holds the dataset provides its rows (ids, lookups,
+// writes) through Rows: the SQL store (internal/sqlstore, for both
+// engines) and Memory, the dataset of a read that stores nothing
+// (ingest.Read, for runs from files), so both follow one rule.
 package storeimport
 
 import (
@@ -59,7 +61,25 @@ func Add(ctx context.Context, rows Rows, recID int64, rec *tahqiq.RawRecord, pos
 		newShares   int
 	}
 	var refs [4]postRef
-	byUID := make(map[string]int, len(posts))
+	// list[i] is posts[i]; a share's post is found by UID, the last
+	// post of that UID in the record (a map only for records of many
+	// posts: most carry one, and a map per record cost more than the rest)
+	var byUID map[string]int
+	if len(posts) > 16 {
+		byUID = make(map[string]int, len(posts))
+	}
+	find := func(uid string) (int, bool) {
+		if byUID != nil {
+			i, ok := byUID[uid]
+			return i, ok
+		}
+		for i := len(posts) - 1; i >= 0; i-- {
+			if posts[i].UID == uid {
+				return i, true
+			}
+		}
+		return 0, false
+	}
 	list := refs[:0]
 	for i := range posts {
 		p := &posts[i]
@@ -74,7 +94,9 @@ func Add(ctx context.Context, rows Rows, recID int64, rec *tahqiq.RawRecord, pos
 			if err := rows.AddRecordReject(ctx, recID, rec.Line, c.Reason(), rec.Raw); err != nil {
 				return r, err
 			}
-			byUID[p.UID] = len(list)
+			if byUID != nil {
+				byUID[p.UID] = len(list)
+			}
 			list = append(list, postRef{conflict: true})
 			continue
 		case found:
@@ -95,11 +117,13 @@ func Add(ctx context.Context, rows Rows, recID int64, rec *tahqiq.RawRecord, pos
 			}
 			r.NewPosts++
 		}
-		byUID[p.UID] = len(list)
+		if byUID != nil {
+			byUID[p.UID] = len(list)
+		}
 		list = append(list, postRef{id: id, account: accID, isNew: !found})
 	}
 	for _, s := range shares {
-		i, ok := byUID[s.PostID]
+		i, ok := find(s.PostID)
 		if !ok {
 			return r, fmt.Errorf("add record %s: share of post %s not in the record", rec.Locator, s.PostID)
 		}

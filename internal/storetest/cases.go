@@ -12,20 +12,12 @@ import (
 	"github.com/tahqiq/tahqiq"
 )
 
-// CaseStore is what an engine must implement to keep cases, the custody
-// log, accounts and sessions: everything internal/casework and the HTTP
-// server ask of a store.
-type CaseStore interface {
-	tahqiq.CaseStore
-	tahqiq.AuthStore
-}
-
-// RunCases runs the case, custody-log and account suite. newStore returns
-// a fresh, empty store whose clock (session expiry, password times) is now.
-func RunCases(t *testing.T, newStore func(t *testing.T, now func() time.Time) CaseStore) {
+// runCases runs the case, custody-log and account tests.
+func runCases(t *testing.T, newStore func(t *testing.T, now func() time.Time) Store) {
 	clock := func() time.Time { return t0 }
 	t.Run("UsersAndOrganisations", func(t *testing.T) { testUsers(t, newStore(t, clock)) })
 	t.Run("CaseRoundTrip", func(t *testing.T) { testCaseRoundTrip(t, newStore(t, clock)) })
+	t.Run("ItemsByDHash", func(t *testing.T) { testItemsByDHash(t, newStore(t, clock)) })
 	t.Run("TxRollbackLeavesNothing", func(t *testing.T) { testCaseRollback(t, newStore(t, clock)) })
 	t.Run("LogAndCheckpoints", func(t *testing.T) { testLog(t, newStore(t, clock)) })
 	t.Run("DatasetOwners", func(t *testing.T) { testDatasetOrgs(t, newStore(t, clock)) })
@@ -38,7 +30,7 @@ func RunCases(t *testing.T, newStore func(t *testing.T, now func() time.Time) Ca
 	})
 }
 
-func inTx(t *testing.T, s CaseStore, fn func(ctx context.Context, tx tahqiq.CaseTx) error) {
+func inTx(t *testing.T, s Store, fn func(ctx context.Context, tx tahqiq.CaseTx) error) {
 	t.Helper()
 	ctx := context.Background()
 	if err := s.InTx(ctx, func(tx tahqiq.CaseTx) error { return fn(ctx, tx) }); err != nil {
@@ -60,7 +52,7 @@ var (
 	viewer = tahqiq.User{ID: "u-2", OrgID: "o-b", Name: "ali", Role: tahqiq.RoleViewer}
 )
 
-func seedOrgs(t *testing.T, s CaseStore) {
+func seedOrgs(t *testing.T, s Store) {
 	t.Helper()
 	inTx(t, s, func(ctx context.Context, tx tahqiq.CaseTx) error {
 		for _, o := range []tahqiq.Organisation{orgA, orgB} {
@@ -77,7 +69,7 @@ func seedOrgs(t *testing.T, s CaseStore) {
 	})
 }
 
-func testUsers(t *testing.T, s CaseStore) {
+func testUsers(t *testing.T, s Store) {
 	ctx := context.Background()
 	seedOrgs(t, s)
 	for _, u := range []tahqiq.User{admin, viewer} {
@@ -111,7 +103,7 @@ func testUsers(t *testing.T, s CaseStore) {
 	wantCode(t, "CreateOrganisation with a taken name", err, tahqiq.ECONFLICT)
 }
 
-func testCaseRoundTrip(t *testing.T, s CaseStore) {
+func testCaseRoundTrip(t *testing.T, s Store) {
 	ctx := context.Background()
 	seedOrgs(t, s)
 	at := t0.Add(90 * time.Minute).Add(123456789) // nanoseconds survive
@@ -123,12 +115,16 @@ func testCaseRoundTrip(t *testing.T, s CaseStore) {
 	}
 	finding := tahqiq.Finding{ID: "f-1", CaseID: "c-1", Title: "same text", Text: "two accounts", ItemIDs: []string{"i-a", "i-b"}, Tags: []string{"T0049"}, CreatedBy: admin.ID, CreatedAt: at}
 	rec := tahqiq.Recommendation{ID: "r-1", CaseID: "c-1", Action: "report", Grounds: "f-1", FindingIDs: []string{"f-1"}, State: tahqiq.RecProposed, CreatedBy: admin.ID, CreatedAt: at}
+	rec2 := tahqiq.Recommendation{ID: "r-2", CaseID: "c-1", Action: "refer", Grounds: "f-1", FindingIDs: []string{"f-1"}, State: tahqiq.RecProposed, CreatedBy: admin.ID, CreatedAt: at}
 	tasks := []tahqiq.Task{
 		{ID: "k-1", CaseID: "c-1", Title: "call the observer", CreatedBy: admin.ID, CreatedAt: at},
 		{ID: "k-2", CaseID: "c-1", Title: "check station 17", Assignee: admin.ID, CreatedBy: admin.ID, CreatedAt: at},
 	}
 	note := tahqiq.Note{ID: "n-1", CaseID: "c-1", Text: "نوٹ", CreatedBy: admin.ID, CreatedAt: at}
+	// shares of the whole case and of items, listed by organisation and
+	// item whatever the order they were made in
 	share := tahqiq.CaseShare{CaseID: "c-1", OrgID: orgB.ID, TLP: tahqiq.TLPGreen}
+	itemShares := []tahqiq.CaseShare{{CaseID: "c-1", ItemID: "i-a", OrgID: orgA.ID, TLP: tahqiq.TLPGreen}, {CaseID: "c-1", ItemID: "i-b", OrgID: orgB.ID, TLP: tahqiq.TLPAmber}}
 	inTx(t, s, func(ctx context.Context, tx tahqiq.CaseTx) error {
 		for _, c := range []tahqiq.Case{c1, c0} {
 			if err := tx.CreateCase(ctx, c); err != nil {
@@ -148,13 +144,20 @@ func testCaseRoundTrip(t *testing.T, s CaseStore) {
 		if err := tx.CreateFinding(ctx, finding); err != nil {
 			return err
 		}
-		if err := tx.PutRecommendation(ctx, rec); err != nil {
-			return err
+		for _, r := range []tahqiq.Recommendation{rec, rec2} {
+			if err := tx.PutRecommendation(ctx, r); err != nil {
+				return err
+			}
 		}
 		if err := tx.CreateNote(ctx, note); err != nil {
 			return err
 		}
-		return tx.CreateShare(ctx, share)
+		for _, sh := range []tahqiq.CaseShare{share, itemShares[1], itemShares[0]} {
+			if err := tx.CreateShare(ctx, sh); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	check := func(what string, got any, err error, want any) {
 		t.Helper()
@@ -191,7 +194,7 @@ func testCaseRoundTrip(t *testing.T, s CaseStore) {
 	ns, err := s.FindNotes(ctx, "c-1")
 	check("FindNotes", ns, err, []tahqiq.Note{note})
 	sh, err := s.FindShares(ctx, "c-1")
-	check("FindShares", sh, err, []tahqiq.CaseShare{share})
+	check("FindShares (by organisation and item)", sh, err, []tahqiq.CaseShare{itemShares[0], share, itemShares[1]})
 	if its, err := s.FindItems(ctx, "c-0"); err != nil || len(its) != 0 {
 		t.Errorf("FindItems(c-0) = %v, %v; want none", its, err)
 	}
@@ -214,13 +217,14 @@ func testCaseRoundTrip(t *testing.T, s CaseStore) {
 		return tx.CreateShare(ctx, share)
 	})
 	rs, err := s.FindRecommendations(ctx, "c-1")
-	check("FindRecommendations after the decision", rs, err, []tahqiq.Recommendation{dec})
+	// a decided recommendation keeps its place among the case's
+	check("FindRecommendations after the decision (order kept)", rs, err, []tahqiq.Recommendation{dec, rec2})
 	ks, err = s.FindTasks(ctx, "c-1")
 	check("FindTasks after PutTask (order kept)", ks, err, []tahqiq.Task{upd, tasks[1]})
 	k, err := s.FindTask(ctx, "k-1")
 	check("FindTask", k, err, upd)
 	sh, err = s.FindShares(ctx, "c-1")
-	check("FindShares after re-sharing", sh, err, []tahqiq.CaseShare{share})
+	check("FindShares after re-sharing (order kept)", sh, err, []tahqiq.CaseShare{itemShares[0], share, itemShares[1]})
 
 	// absent things
 	for what, err := range map[string]error{
@@ -256,7 +260,7 @@ func utcItems(its []tahqiq.Item) []tahqiq.Item {
 	return out
 }
 
-func testCaseRollback(t *testing.T, s CaseStore) {
+func testCaseRollback(t *testing.T, s Store) {
 	ctx := context.Background()
 	seedOrgs(t, s)
 	failed := errors.New("fail after the writes")
@@ -296,7 +300,7 @@ func testCaseRollback(t *testing.T, s CaseStore) {
 // through tahqiq.LogTx is read back byte for byte, the case chain's head
 // and each record's version follow, and the stored hashes give the tree
 // of the entries.
-func testLog(t *testing.T, s CaseStore) {
+func testLog(t *testing.T, s Store) {
 	ctx := context.Background()
 	if n, err := s.LogSize(ctx); err != nil || n != 0 {
 		t.Fatalf("LogSize of an empty store = %d, %v", n, err)
@@ -452,7 +456,7 @@ func (m memHashes) ReadHashes(idx []int64) ([]tlog.Hash, error) {
 	return out, nil
 }
 
-func testDatasetOrgs(t *testing.T, s CaseStore) {
+func testDatasetOrgs(t *testing.T, s Store) {
 	ctx := context.Background()
 	seedOrgs(t, s)
 	inTx(t, s, func(ctx context.Context, tx tahqiq.CaseTx) error {
@@ -472,7 +476,7 @@ func testDatasetOrgs(t *testing.T, s CaseStore) {
 	}
 }
 
-func testAuth(t *testing.T, s CaseStore, now *time.Time) {
+func testAuth(t *testing.T, s Store, now *time.Time) {
 	ctx := context.Background()
 	seedOrgs(t, s)
 	_, err := s.PasswordHash(ctx, admin.ID)
@@ -597,7 +601,7 @@ func testAuth(t *testing.T, s CaseStore, now *time.Time) {
 
 // testAccounts: organisations are counted inside a transaction, users are
 // disabled and enabled again (never deleted).
-func testAccounts(t *testing.T, s CaseStore) {
+func testAccounts(t *testing.T, s Store) {
 	ctx := context.Background()
 	inTx(t, s, func(ctx context.Context, tx tahqiq.CaseTx) error {
 		if n, err := tx.CountOrganisations(ctx); err != nil || n != 0 {
@@ -637,7 +641,7 @@ func testAccounts(t *testing.T, s CaseStore) {
 
 // testPreferences: a user's UI preferences, none until stored, replaced
 // whole, refused for an unknown user; they are no part of the log.
-func testPreferences(t *testing.T, s CaseStore) {
+func testPreferences(t *testing.T, s Store) {
 	ctx := context.Background()
 	seedOrgs(t, s)
 	p, err := s.FindPreferences(ctx, admin.ID)
@@ -670,7 +674,7 @@ func testPreferences(t *testing.T, s CaseStore) {
 
 // testPutCase: a case replaced whole (closed, then reopened) reads back
 // as written, its closing time to the nanosecond.
-func testPutCase(t *testing.T, s CaseStore) {
+func testPutCase(t *testing.T, s Store) {
 	ctx := context.Background()
 	seedOrgs(t, s)
 	c := tahqiq.Case{ID: "c-1", OrgID: orgA.ID, Title: "انتخابات 2024", TLP: tahqiq.TLPAmber, CreatedBy: admin.ID, CreatedAt: t0}

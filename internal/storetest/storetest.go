@@ -1,6 +1,7 @@
-// Package storetest is the conformance suite of tahqiq's stores: every
-// engine (the embedded SQLite store, later PostgreSQL) must pass Run. It is
-// imported only from tests.
+// Package storetest is the conformance suite of tahqiq's store engines:
+// internal/sqlite and internal/postgres pass Run, which exercises every
+// method an engine exports (Store, checked by Exports), so that the
+// engines answer alike. It is imported only from tests.
 package storetest
 
 import (
@@ -15,27 +16,133 @@ import (
 	"github.com/tahqiq/tahqiq"
 )
 
-// Store is what an engine must implement to be tested here.
+// Store is everything a store engine exports to the rest of tahqiq:
+// imports and re-derivations, datasets, shares and posts, dataset
+// summaries, cases, the custody log's rows, accounts and sessions.
 type Store interface {
 	tahqiq.ImportStore
+	tahqiq.RederiveStore
 	tahqiq.DatasetStore
 	tahqiq.ShareStore
 	tahqiq.PostStore
 	tahqiq.PostScanner
-	tahqiq.RederiveStore
-	FindRejects(ctx context.Context, dataset string, limit, offset int) ([]tahqiq.RejectRecord, error)
+	tahqiq.SummaryStore
+	tahqiq.CaseStore
+	tahqiq.AuthStore
+	// FindItemsByDHash returns the items (any case) with an image of
+	// this dHash, in the order attached.
+	FindItemsByDHash(ctx context.Context, dhash string) ([]tahqiq.Item, error)
+	Path() string
+	Close() error
 }
 
-// Run runs the suite; newStore returns a fresh, empty store.
-func Run(t *testing.T, newStore func(t *testing.T) Store) {
-	t.Run("ImportCommitAndRead", func(t *testing.T) { testImportCommit(t, newStore(t)) })
-	t.Run("DuplicatesAreOccurrences", func(t *testing.T) { testDuplicates(t, newStore(t)) })
-	t.Run("RollbackLeavesNothing", func(t *testing.T) { testRollback(t, newStore(t)) })
-	t.Run("DeleteDataset", func(t *testing.T) { testDelete(t, newStore(t)) })
-	t.Run("NotFound", func(t *testing.T) { testNotFound(t, newStore(t)) })
-	t.Run("FileThatKeptNothingIsRetried", func(t *testing.T) { testRetry(t, newStore(t)) })
-	t.Run("PostOfTwoAccountsIsAConflict", func(t *testing.T) { testConflict(t, newStore(t)) })
-	t.Run("Rederive", func(t *testing.T) { testRederive(t, newStore(t)) })
+// Run runs the suite. newStore returns a fresh, empty store whose clock
+// (dataset creation, session expiry, migrations) is now.
+func Run(t *testing.T, newStore func(t *testing.T, now func() time.Time) Store) {
+	clock := func() time.Time { return t0 }
+	fresh := func(t *testing.T) Store { return newStore(t, clock) }
+	t.Run("ImportCommitAndRead", func(t *testing.T) { testImportCommit(t, fresh(t)) })
+	t.Run("DuplicatesAreOccurrences", func(t *testing.T) { testDuplicates(t, fresh(t)) })
+	t.Run("RollbackLeavesNothing", func(t *testing.T) { testRollback(t, fresh(t)) })
+	t.Run("DeleteDataset", func(t *testing.T) { testDelete(t, fresh(t)) })
+	t.Run("NotFound", func(t *testing.T) { testNotFound(t, fresh(t)) })
+	t.Run("FileThatKeptNothingIsRetried", func(t *testing.T) { testRetry(t, fresh(t)) })
+	t.Run("PostOfTwoAccountsIsAConflict", func(t *testing.T) { testConflict(t, fresh(t)) })
+	t.Run("Rederive", func(t *testing.T) { testRederive(t, fresh(t)) })
+	t.Run("DatasetsAndShares", func(t *testing.T) {
+		// times are kept to the second
+		testDatasets(t, newStore(t, func() time.Time { return t0.Add(500 * time.Millisecond) }))
+	})
+	t.Run("ImportCommitsItsLogEntry", func(t *testing.T) { testImportCaseTx(t, fresh(t)) })
+	t.Run("Summary", func(t *testing.T) { testSummary(t, fresh(t)) })
+	t.Run("RejectPages", func(t *testing.T) { testRejectPages(t, fresh(t)) })
+	t.Run("AccountPosts", func(t *testing.T) { testAccountPosts(t, fresh(t)) })
+	t.Run("FindAccounts", func(t *testing.T) { testFindAccounts(t, fresh(t)) })
+	t.Run("FindPosts", func(t *testing.T) { testFindPosts(t, fresh(t)) })
+	t.Run("AccountsByRef", func(t *testing.T) { testAccountsByRef(t, fresh(t)) })
+	runCases(t, newStore)
+}
+
+// Clock is the time of every store of the suite, and the time Fill and
+// Dump expect.
+func Clock() time.Time { return t0 }
+
+// Exports fails the test for every exported method of engine (a store
+// engine's *DB) that Store does not have and that is not one of the
+// engine's own, listed in specific (tested by the engine's tests): a
+// method added to an engine must be added to Store, and tested here.
+func Exports(t *testing.T, engine any, specific ...string) {
+	t.Helper()
+	known := map[string]bool{}
+	st := reflect.TypeFor[Store]()
+	for i := range st.NumMethod() {
+		known[st.Method(i).Name] = true
+	}
+	for _, m := range specific {
+		if known[m] {
+			t.Errorf("%s is a method of storetest.Store, not specific to the engine", m)
+		}
+		known[m] = true
+	}
+	et := reflect.TypeOf(engine)
+	for i := range et.NumMethod() {
+		if m := et.Method(i).Name; !known[m] {
+			t.Errorf("%v exports %s, which the conformance suite does not test: add it to storetest.Store and test it", et, m)
+		}
+	}
+	for i := range st.NumMethod() {
+		if _, ok := et.MethodByName(st.Method(i).Name); !ok {
+			t.Errorf("%v lacks %s", et, st.Method(i).Name)
+		}
+	}
+}
+
+// testFindPosts: posts by UID in one call, of the dataset named only (the
+// same UID in another dataset is another post), absent UIDs left out,
+// more UIDs than one query of the embedded engine takes (500).
+func testFindPosts(t *testing.T, s Store) {
+	ctx := context.Background()
+	var many []tahqiq.Post
+	mustImport(t, s, "d1", func(tx tahqiq.ImportTx) {
+		for i := range 1200 {
+			p := post("x:"+itoa(int64(i+1)), "x:a"+itoa(int64(i%7)), i, "text "+itoa(int64(i+1)))
+			p.Lang = "ur"
+			p.Hashtags = []tahqiq.Entity{{Text: "حلقہ", Start: -1, End: -1}}
+			many = append(many, p)
+			add(t, tx, record(int64(i+1), itoa(int64(i+1))), []tahqiq.Post{p}, nil, []tahqiq.Share{share(p, tahqiq.ObjText, "nt_"+itoa(int64(i)))})
+		}
+	})
+	mustImport(t, s, "d2", func(tx tahqiq.ImportTx) {
+		p := post("x:1", "x:other", 0, "another dataset's post")
+		add(t, tx, record(1, "other"), []tahqiq.Post{p}, nil, nil)
+	})
+	got, err := s.FindPosts(ctx, "d1", []string{"x:2", "x:1", "x:9999", "x:2"})
+	if err != nil || len(got) != 2 || got["x:1"].Text != "text 1" || got["x:2"].AuthorUID != "x:a1" || got["x:2"].Lang != "ur" ||
+		len(got["x:2"].Hashtags) != 1 || got["x:2"].Hashtags[0].Text != "حلقہ" || !got["x:1"].CreatedAt.Equal(t0) {
+		t.Fatalf("FindPosts(d1) = %+v, %v", got, err)
+	}
+	if got, err := s.FindPosts(ctx, "d2", []string{"x:1", "x:2"}); err != nil || len(got) != 1 || got["x:1"].Text != "another dataset's post" {
+		t.Errorf("FindPosts(d2) = %+v, %v", got, err)
+	}
+	uids := make([]string, len(many))
+	for i, p := range many {
+		uids[i] = p.UID
+	}
+	got, err = s.FindPosts(ctx, "d1", uids)
+	if err != nil || len(got) != len(many) {
+		t.Fatalf("FindPosts of %d UIDs: %d posts, %v", len(uids), len(got), err)
+	}
+	for _, p := range many {
+		if g := got[p.UID]; g.Text != p.Text || g.AuthorUID != p.AuthorUID {
+			t.Fatalf("FindPosts: %s = %+v, want %+v", p.UID, g, p)
+		}
+	}
+	if got, err := s.FindPosts(ctx, "d1", nil); err != nil || len(got) != 0 {
+		t.Errorf("FindPosts of no UID = %v, %v", got, err)
+	}
+	if _, err := s.FindPosts(ctx, "nope", []string{"x:1"}); tahqiq.ErrorCode(err) != tahqiq.ENOTFOUND {
+		t.Errorf("FindPosts of a missing dataset: %v", err)
+	}
 }
 
 // testRederive: a dataset's derivation is recorded; a re-derivation reads
@@ -533,5 +640,59 @@ func testNotFound(t *testing.T, s Store) {
 	mustImport(t, s, "d", func(tx tahqiq.ImportTx) {})
 	if _, err := s.FindPost(ctx, "d", "x:404"); tahqiq.ErrorCode(err) != tahqiq.ENOTFOUND {
 		t.Errorf("FindPost: %v", err)
+	}
+}
+
+// testAccountsByRef: the accounts a reference may name, as a person writes
+// one (tahqiq.ResolveAccount decides among them): the UID, the id without
+// its platform (on two platforms: both), the handle with or without "@" in
+// any letter case, the display name; only the dataset's.
+func testAccountsByRef(t *testing.T, s Store) {
+	ctx := context.Background()
+	accounts := []tahqiq.Account{
+		{UID: "x:1014289465672716288", Handle: "stephy_wr", Name: "Stephy"},
+		{UID: "telegram:user101", Name: "علی رضا"},
+		{UID: "other:user101"},
+		{UID: "x:42", Handle: "ali_raza", Name: "علی رضا"},
+	}
+	for i, ds := range []string{"d1", "d2"} {
+		mustImport(t, s, ds, func(tx tahqiq.ImportTx) {
+			for j, a := range accounts[:len(accounts)-i] {
+				add(t, tx, record(int64(j+1), `{"n":`+itoa(int64(j))+`}`), nil, []tahqiq.Account{a}, nil)
+			}
+		})
+	}
+	tests := []struct {
+		ref  string
+		want []string
+	}{
+		{"x:1014289465672716288", []string{"x:1014289465672716288"}},
+		{"1014289465672716288", []string{"x:1014289465672716288"}},
+		{"stephy_wr", []string{"x:1014289465672716288"}},
+		{"@Stephy_WR", []string{"x:1014289465672716288"}},
+		{"user101", []string{"other:user101", "telegram:user101"}},
+		{"علی رضا", []string{"telegram:user101", "x:42"}},
+		{"@ali_raza", []string{"x:42"}},
+		{"nobody", nil},
+	}
+	for _, tc := range tests {
+		got, err := s.FindAccountsByRef(ctx, "d1", tc.ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var uids []string
+		for _, a := range got {
+			uids = append(uids, a.UID)
+		}
+		sort.Strings(uids)
+		if !reflect.DeepEqual(uids, tc.want) {
+			t.Errorf("FindAccountsByRef(d1, %q) = %v, want %v", tc.ref, uids, tc.want)
+		}
+	}
+	if got, err := s.FindAccountsByRef(ctx, "d2", "@ali_raza"); err != nil || len(got) != 0 {
+		t.Errorf("FindAccountsByRef(d2, @ali_raza) = %v, %v; want none (the account is d1's)", got, err)
+	}
+	if _, err := s.FindAccountsByRef(ctx, "no-such", "x"); tahqiq.ErrorCode(err) != tahqiq.ENOTFOUND {
+		t.Errorf("FindAccountsByRef of a missing dataset: %v, want ENOTFOUND", err)
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/narrative"
+	"github.com/tahqiq/tahqiq/internal/progress"
 	"github.com/tahqiq/tahqiq/internal/textnorm"
 )
 
@@ -174,11 +175,13 @@ func Run(ctx context.Context, w *Watchlist, posts []Post, p Params) (*Result, er
 	}
 	r := &Result{Params: p, Watchlist: w, Posts: posts, Counts: map[string]int64{}, Timings: map[string]float64{}, Coordinated: map[string]bool{}}
 	start := time.Now()
+	prog := progress.Start(ctx, "finding replies, mentions and quotes", "posts", int64(len(posts)))
 	for i := range posts {
 		if i%4096 == 0 {
 			if err := ctx.Err(); err != nil {
 				return nil, err
 			}
+			prog.Set(int64(i))
 		}
 		r.Events = append(r.Events, events(w, &posts[i], i, p)...)
 	}
@@ -200,12 +203,16 @@ func Run(ctx context.Context, w *Watchlist, posts []Post, p Params) (*Result, er
 	})
 	r.Timings["events_s"] = time.Since(start).Seconds()
 	start = time.Now()
+	progress.Start(ctx, "bursts", "", 0)
 	r.bursts()
 	r.Timings["bursts_s"] = time.Since(start).Seconds()
 	start = time.Now()
+	progress.Start(ctx, "co-reply and co-mention pairs", "", 0)
 	r.pairs()
 	r.Timings["pairs_s"] = time.Since(start).Seconds()
 	start = time.Now()
+	prog = progress.Start(ctx, "the events' narratives", "", 0)
+	defer prog.Done()
 	if err := r.narratives(ctx); err != nil {
 		return nil, err
 	}

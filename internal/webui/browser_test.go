@@ -374,10 +374,11 @@ func (p *page) fitsWidth(what string) {
 	}
 	l, err := chromedp.Run(p.ctx, chromedp.Evaluate[layout](`(() => {
 		const over = document.documentElement.scrollWidth - window.innerWidth;
-		// a value on two lines: its text's boxes at two heights (screen-reader-only text aside)
+		// a value on two lines: its text's boxes at two heights (screen-reader-only text and a
+		// tag beside the value, in a smaller font, aside)
 		const lines = (e) => {
 			const tops = new Set();
-			const w = document.createTreeWalker(e, NodeFilter.SHOW_TEXT, {acceptNode: n => n.parentElement.closest('.sr-only') ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT});
+			const w = document.createTreeWalker(e, NodeFilter.SHOW_TEXT, {acceptNode: n => n.parentElement.closest('.sr-only, .tag') ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT});
 			for (let n = w.nextNode(); n; n = w.nextNode()) {
 				const r = document.createRange(); r.selectNodeContents(n);
 				for (const x of r.getClientRects()) if (x.width > 0) tops.add(Math.round(x.top / 3));
@@ -572,7 +573,7 @@ func TestBrowserWorkflow(t *testing.T) {
 		t.Fatalf("edge evidence: %q", ev)
 	}
 	// Every evidence row is within the window.
-	dts := p.eval(`[...document.querySelectorAll('#edge-evidence tbody tr td:last-child')].map(td => td.innerText).join(',')`)
+	dts := p.eval(`[...document.querySelectorAll('#edge-evidence tbody tr td.dt')].map(td => td.dataset.dt).join(',')`)
 	for _, d := range strings.Split(dts, ",") {
 		var n int
 		if _, err := fmt.Sscan(d, &n); err != nil || n < 0 || n > 60 {
@@ -580,7 +581,7 @@ func TestBrowserWorkflow(t *testing.T) {
 		}
 	}
 	// A post of the evidence with its raw record.
-	p.do("open post", chromedp.Click(chromedp.CSS(`#edge-evidence tbody tr td:nth-child(3) button`)))
+	p.do("open post", chromedp.Click(chromedp.CSS(`#edge-evidence tbody tr td.post-a button.open-post`)))
 	p.wait("raw record", `!!document.querySelector('#raw-post details.raw-record')`, 20*time.Second)
 	p.shot("coordination")
 

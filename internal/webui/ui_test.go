@@ -289,17 +289,21 @@ func TestBrowserUrdu(t *testing.T) {
 	pages["coord"] = "/coord"
 	// the evidence panel from the links table, announced and focused
 	p.click(`#edge-table tbody tr button.edge`)
-	p.wait("evidence", `!!document.querySelector('#edge-evidence tbody tr') && document.activeElement?.id === 'edge-evidence' && document.querySelector('#edge-evidence [role=status]').innerText.trim() !== ''`, 20*time.Second)
-	// (the objects of a text run are hashes of the normalised text: left to right)
-	if got := p.eval(`[...document.querySelectorAll('#edge-evidence td.text .u')].map(e => e.dir).join(' ')`); got == "" || strings.Contains(got, "rtl") {
-		t.Errorf("evidence objects (text hashes) laid out %q", got)
+	p.wait("evidence", `!!document.querySelector('#edge-evidence tbody tr') && document.activeElement?.id === 'edge-evidence' && document.querySelector('#selection-status').innerText.trim() !== ''`, 20*time.Second)
+	// the objects of a text run are shown as the Urdu texts their hashes
+	// stand for, right to left, as are both posts of each pair
+	if got := p.eval(`[...document.querySelectorAll('#edge-evidence td.object .object-text, #edge-evidence td.post .post-text')].map(e => e.dir).join(' ')`); got == "" || strings.Contains(got, "ltr") || strings.Contains(got, "auto") {
+		t.Errorf("evidence texts laid out %q, want rtl each", got)
+	}
+	if got := p.text(`#edge-evidence td.object`); strings.Contains(got, "nt_") {
+		t.Errorf("a text shown as its hash: %q", got)
 	}
 	p.axe("the evidence panel (ur)")
 	if got := p.eval(`document.querySelector('#edge-evidence time.when').innerText`); !strings.HasSuffix(got, "UTC+5") {
 		t.Errorf("evidence time %q, want Pakistan time", got)
 	}
 	// a post of the evidence goes to the first case (the older one)
-	p.click(`#edge-evidence tbody tr td:nth-child(3) button`)
+	p.click(`#edge-evidence tbody tr td.post-a button.open-post`)
 	p.wait("post", `!!document.querySelector('#raw-post #attach-post select')`, 20*time.Second)
 	p.choose(`#attach-post select`, "پہلا کیس")
 	p.click(`#attach-post button.attach`)

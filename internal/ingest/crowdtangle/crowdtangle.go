@@ -180,12 +180,13 @@ func (c *cols) facebook(p *tahqiq.Parsed, f []string) string {
 	} else if v, ok := number(get(f, c.likesAtPosting)); ok {
 		followers = v
 	}
-	p.Posts = []tahqiq.Post{*post}
 	p.Accounts = []tahqiq.Account{{
 		UID: "facebook:" + pageID, Platform: tahqiq.PlatformFacebook, PlatformID: pageID,
 		Handle: get(f, c.userName), Name: post.ContainerName, Description: get(f, c.pageDesc),
 		Followers: followers, Following: -1, PostsCount: -1,
 	}}
+	post.Author = p.Accounts[0].Profile() // the page at posting
+	p.Posts = []tahqiq.Post{*post}
 	return ""
 }
 
@@ -214,12 +215,13 @@ func (c *cols) instagram(p *tahqiq.Parsed, f []string) string {
 	if v, ok := number(get(f, c.followers)); ok {
 		followers = v
 	}
-	p.Posts = []tahqiq.Post{*post}
 	p.Accounts = []tahqiq.Account{{
 		UID: "instagram:" + acc, Platform: tahqiq.PlatformInstagram, PlatformID: acc,
 		Handle: strings.TrimPrefix(handle, "@"), Name: post.ContainerName,
 		Followers: followers, Following: -1, PostsCount: -1,
 	}}
+	post.Author = p.Accounts[0].Profile()
+	p.Posts = []tahqiq.Post{*post}
 	return ""
 }
 

@@ -165,6 +165,9 @@ func (c *columns) tweet(p *tahqiq.Parsed, f []string) string {
 		CreatedAt: created, CreatedAtRaw: rawDate, Precision: prec,
 		Text: content, Lang: get(f, c.language),
 	}
+	if a := c.account(f); a.Followers >= 0 || a.Following >= 0 || a.PostsCount >= 0 {
+		post.Author = a.Profile() // counts per row: the handle is the account's id
+	}
 	switch pt := get(f, c.postType); pt {
 	case "RETWEET", "R":
 		post.Kind = tahqiq.KindRepost

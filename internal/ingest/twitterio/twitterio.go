@@ -58,7 +58,7 @@ func Campaign(name string) string {
 
 type cols struct {
 	tweetID, userID, displayName, screenName, location, description, followers, following, created,
-	lang, text, time, replyTo, replyToUser, quoted, isRetweet, rtUser, rtTweet, hashtags, urls, mentions int
+	lang, text, time, client, replyTo, replyToUser, quoted, isRetweet, rtUser, rtTweet, hashtags, urls, mentions int
 	metrics [4]int
 }
 
@@ -92,7 +92,7 @@ func Parse(ctx context.Context, src tahqiq.Source, emit func(*tahqiq.Parsed) err
 		screenName: r.Index("user_screen_name"), location: r.Index("user_reported_location"),
 		description: r.Index("user_profile_description"), followers: r.Index("follower_count"),
 		following: r.Index("following_count"), created: r.Index("account_creation_date"),
-		lang: r.Index("tweet_language"), text: r.Index("tweet_text"), time: r.Index("tweet_time"),
+		lang: r.Index("tweet_language"), text: r.Index("tweet_text"), time: r.Index("tweet_time"), client: r.Index("tweet_client_name"),
 		replyTo: r.Index("in_reply_to_tweetid"), replyToUser: r.Index("in_reply_to_userid"),
 		quoted: r.Index("quoted_tweet_tweetid"), isRetweet: r.Index("is_retweet"),
 		rtUser: r.Index("retweet_userid"), rtTweet: r.Index("retweet_tweetid"),
@@ -167,7 +167,7 @@ func (c *cols) tweet(p *tahqiq.Parsed, f []string, label tahqiq.Label) string {
 	post := tahqiq.Post{
 		UID: "x:" + id, Platform: tahqiq.PlatformX, PlatformID: id, AuthorUID: a.UID,
 		Kind: tahqiq.KindOriginal, CreatedAt: created, CreatedAtRaw: raw, Precision: prec,
-		Text: f[c.text], Lang: get(f, c.lang), Labels: []tahqiq.Label{label},
+		Text: f[c.text], Lang: get(f, c.lang), Labels: []tahqiq.Label{label}, Client: get(f, c.client), Author: a.Profile(),
 	}
 	if !a.Hashed && a.Handle != "" {
 		post.URL = "https://twitter.com/" + a.Handle + "/status/" + id

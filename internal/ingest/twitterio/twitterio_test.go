@@ -45,6 +45,9 @@ func TestRealRows(t *testing.T) {
 		Links:      []tahqiq.Link{{URL: "http://ru-open.livejournal.com/374284.html", Start: -1, End: -1}},
 		Metrics:    map[string]int64{"quotes": 0, "replies": 0, "likes": 0, "reposts": 0},
 		Labels:     label,
+		Client:     "TweetDeck",
+		Author: &tahqiq.Profile{Handle: "249064136b1c5cb00a705316ab73dd9b53785748ab757f02df7e7a9876906139",
+			Name: "249064136b1c5cb00a705316ab73dd9b53785748ab757f02df7e7a9876906139", Followers: 132, Following: 120, PostsCount: -1},
 	}
 	if diff := cmp.Diff(want, rt); diff != "" {
 		t.Errorf("retweet (-want +got):\n%s", diff)

@@ -53,6 +53,11 @@ func (s *status) decode(l *jsonlex.Lexer, field string, top bool) error {
 			s.InReplyToStatusIDStr, err = l.Str("in_reply_to_status_id_str")
 		case "in_reply_to_user_id_str":
 			s.InReplyToUserIDStr, err = l.Str("in_reply_to_user_id_str")
+		case "source":
+			if l.Peek() == 'n' {
+				return l.Null()
+			}
+			s.Source, err = l.Str("source")
 		case "in_reply_to_screen_name":
 			s.InReplyToScreenName, err = l.Str("in_reply_to_screen_name")
 		case "quoted_status":

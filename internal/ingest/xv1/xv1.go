@@ -11,7 +11,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"html"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/tahqiq/tahqiq"
@@ -102,6 +104,7 @@ type status struct {
 	InReplyToStatusIDStr string
 	InReplyToUserIDStr   string
 	InReplyToScreenName  string
+	Source               string // the client, an HTML link: <a href="…">Twitter for iPhone</a>
 	QuotedStatus         *status
 	RetweetedStatus      *status
 	RetweetCount         *int64
@@ -188,8 +191,10 @@ func addStatus(p *tahqiq.Parsed, s *status, d dedupe) error {
 		UID: "x:" + s.IDStr, Platform: tahqiq.PlatformX, PlatformID: s.IDStr, AuthorUID: "x:" + s.User.IDStr,
 		URL:  "https://x.com/" + s.User.ScreenName + "/status/" + s.IDStr,
 		Kind: tahqiq.KindOriginal, CreatedAt: created.UTC(), CreatedAtRaw: s.CreatedAt, Precision: tahqiq.PrecisionSecond,
-		Text: text.Plain, Lang: s.Lang, Metrics: s.metrics(),
+		Text: text.Plain, Lang: s.Lang, Metrics: s.metrics(), Client: clientName(s.Source),
 	}
+	a := s.User.account()
+	post.Author = a.Profile()
 	for _, h := range ents.Hashtags {
 		a, b := span(&text, h.Indices, '#', '＃')
 		post.Hashtags = append(post.Hashtags, tahqiq.Entity{Text: h.Text, Start: a, End: b})
@@ -288,6 +293,18 @@ func (s *status) metrics() map[string]int64 {
 		return nil
 	}
 	return m
+}
+
+// clientName is the text of the link v1.1 gives as a status's source
+// ("<a href=…>Twitter for iPhone</a>"), or the source as given when it is
+// not a link ("web").
+func clientName(src string) string {
+	if i := strings.IndexByte(src, '>'); i >= 0 && strings.HasPrefix(src, "<a") {
+		if j := strings.LastIndex(src, "</a>"); j > i {
+			return strings.TrimSpace(html.UnescapeString(src[i+1 : j]))
+		}
+	}
+	return strings.TrimSpace(src)
 }
 
 func (u *user) account() tahqiq.Account {

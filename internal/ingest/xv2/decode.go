@@ -20,6 +20,7 @@ type item struct {
 	conversationID  string
 	lang            string
 	inReplyToUserID string
+	source          string // the client app (deprecated in v2, still sent by some endpoints)
 	noteText        string // note_tweet.text: the full text of a long tweet
 	refs            []item
 	hashtags        []tag
@@ -169,6 +170,11 @@ func (it *item) member(l *jsonlex.Lexer, k []byte) error {
 		it.lang, err = l.Str("lang")
 	case "in_reply_to_user_id":
 		it.inReplyToUserID, err = l.Str("in_reply_to_user_id")
+	case "source":
+		if l.Peek() == 'n' {
+			return l.Null()
+		}
+		it.source, err = l.Str("source")
 	case "referenced_tweets":
 		err = l.Array("referenced_tweets", func() error {
 			it.refs = append(it.refs, item{})

@@ -171,6 +171,10 @@ func (c *parseCtx) tweet(t *item, follow bool) error {
 			post.TextFull = full
 		}
 	}
+	post.Client = t.source
+	if u := c.users[t.authorID]; u != nil {
+		post.Author = profile(u)
+	}
 	if u := c.users[t.authorID]; u != nil && u.username != "" {
 		post.URL = "https://x.com/" + u.username + "/status/" + id
 	} else {
@@ -328,6 +332,13 @@ func (c *parseCtx) account(u *item) error {
 	a.CreatedAt = parseTime(u.createdAt)
 	c.p.Accounts = append(c.p.Accounts, a)
 	return nil
+}
+
+// profile is what the record says of a user beside a post it wrote.
+func profile(u *item) *tahqiq.Profile {
+	a := tahqiq.Account{Handle: u.username, Name: u.name, Followers: metricValue(u.metrics, "followers_count"),
+		Following: metricValue(u.metrics, "following_count"), PostsCount: metricValue(u.metrics, "tweet_count")}
+	return a.Profile()
 }
 
 func metrics(ms []metric) map[string]int64 {

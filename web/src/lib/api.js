@@ -44,7 +44,8 @@ async function errorOf(res) {
 
 // request sends one request. body: undefined, a plain object (sent as
 // JSON), or a Blob/FormData sent as is.
-export async function request(method, path, body, headers = {}) {
+// signal, when given, aborts it (an AbortError is thrown as is).
+export async function request(method, path, body, headers = {}, signal = undefined) {
   const h = { ...headers };
   let payload = body;
   if (body !== undefined && !(body instanceof Blob) && !(body instanceof FormData)) {
@@ -54,7 +55,7 @@ export async function request(method, path, body, headers = {}) {
   if (method !== 'GET' && method !== 'HEAD' && csrf) h['X-CSRF-Token'] = csrf;
   let res;
   try {
-    res = await fetch(base + path, { method, headers: h, body: payload, credentials: 'same-origin' });
+    res = await fetch(base + path, { method, headers: h, body: payload, credentials: 'same-origin', signal });
   } catch (err) {
     if (err && err.name === 'AbortError') throw err;
     hooks.network(false);
@@ -76,7 +77,7 @@ export async function request(method, path, body, headers = {}) {
   return ct.includes('application/json') ? res.json() : res.text();
 }
 
-export const get = (p) => request('GET', p);
+export const get = (p, signal) => request('GET', p, undefined, {}, signal);
 export const post = (p, b) => request('POST', p, b === undefined ? {} : b);
 export const patch = (p, b) => request('PATCH', p, b);
 export const put = (p, b) => request('PUT', p, b);

@@ -141,3 +141,43 @@ export function noteLines(text) {
     .split('\n')
     .map((line) => line.split(' '));
 }
+
+// searchKey folds a name, handle or id for searching, as tahqiq folds
+// text for comparing it (internal/textnorm Fold): NFKC, lower case, no
+// "@" in front, without tatweel, zero-width and bidirectional controls
+// and harakat, Arabic letter forms to the Urdu ones (ي ى ئ → ی, ك → ک,
+// ه ە ھ ۀ ۂ → ہ, آ أ إ ٱ → ا, ؤ → و), Arabic-Indic digits to 0-9. So
+// "علي" finds "علی رضا", and "ذمل" the name written "ذمـــــــــل".
+export function searchKey(s) {
+  if (!s) return '';
+  let out = '';
+  for (const ch of String(s).normalize('NFKC').toLowerCase()) {
+    const r = ch.codePointAt(0);
+    if (r === 0x0640 || (r >= 0x200b && r <= 0x200f) || r === 0xfeff || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069)) continue;
+    if ((r >= 0x064b && r <= 0x065f) || r === 0x0670 || (r >= 0x06d6 && r <= 0x06dc) || (r >= 0x06df && r <= 0x06e4) ||
+      r === 0x06e7 || r === 0x06e8 || (r >= 0x06ea && r <= 0x06ed) || (r >= 0x0610 && r <= 0x061a)) continue;
+    if (r === 0x064a || r === 0x0649 || r === 0x0626) out += '\u06cc';
+    else if (r === 0x0643) out += '\u06a9';
+    else if (r === 0x0647 || r === 0x06d5 || r === 0x06be || r === 0x06c0 || r === 0x06c2) out += '\u06c1';
+    else if (r === 0x0622 || r === 0x0623 || r === 0x0625 || r === 0x0671) out += '\u0627';
+    else if (r === 0x0624) out += '\u0648';
+    else if (r === 0x06d3) out += '\u06cc\u06d2';
+    else if (r >= 0x0660 && r <= 0x0669) out += String.fromCharCode(48 + r - 0x0660);
+    else if (r >= 0x06f0 && r <= 0x06f9) out += String.fromCharCode(48 + r - 0x06f0);
+    else out += ch;
+  }
+  return out.replace(/^@/, '').trim();
+}
+
+// accountMatches reports whether a run's account (a node of the graph:
+// id, label, handle, name) is what q, folded by searchKey, looks for: a
+// part of its handle, name or UID.
+export function accountMatches(n, q) {
+  const k = searchKey(q);
+  if (!k) return true;
+  return [n.handle, n.name, n.id, n.label].some((x) => x && searchKey(x).includes(k));
+}
+
+// accountLabel is how people know an account, as the run's files label it
+// (coord.AccountName.Label): "@handle", else its name, else its UID.
+export const accountLabel = (a) => (a.handle ? '@' + a.handle : a.name || a.uid || a.id || '');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { digitDiff, bytes, palette, utc, local, num, textDir, langDir, noteLines } from './format.js';
+import { digitDiff, bytes, palette, utc, local, num, textDir, langDir, noteLines, searchKey, accountMatches } from './format.js';
 
 describe('digitDiff', () => {
   const marks = (a, b) => digitDiff(a, b).map((d) => (d.diff ? d.ch.toUpperCase() + '!' : d.ch)).join('');
@@ -81,5 +81,31 @@ describe('noteLines', () => {
   it('splits a checkpoint into lines of words, a signature kept whole', () => {
     const note = 'tahqiq/انتخابی ٹیم\n42\nabc=\n\n— tahqiq/انتخابی /4Xyz+AbC=\n';
     expect(noteLines(note)).toEqual([['tahqiq/انتخابی', 'ٹیم'], ['42'], ['abc='], [''], ['—', 'tahqiq/انتخابی', '/4Xyz+AbC=']]);
+  });
+});
+
+describe('searchKey and accountMatches', () => {
+  it.each([
+    ['@Stephy_WR', 'stephy_wr'],
+    ['علي رضا', 'علی رضا'], // Arabic yeh
+    ['🍁ذمـــــــــل\u2066\u2066🇵🇰\u2069 PTI', '🍁ذمل🇵🇰 pti'], // tatweel and isolates
+    ['كراچی ۲۰۲۴', 'کراچی 2024'],
+  ])('%s', (s, want) => {
+    expect(searchKey(s)).toBe(want);
+  });
+  const ali = { id: 'telegram:user101', label: 'علی رضا', handle: '', name: 'علی رضا' };
+  const zimal = { id: 'x:1235574652895989760', label: '@Zimal23_K', handle: 'Zimal23_K', name: '🍁ذمـــــــــل\u2066\u2066\u2066\u2066🇵🇰\u2069 PTI' };
+  it.each([
+    [ali, 'علي', true], // typed with the Arabic yeh
+    [ali, 'رضا', true],
+    [ali, 'user101', true], // the id as the file wrote it
+    [ali, 'zimal', false],
+    [zimal, '@zimal', true],
+    [zimal, 'ذمل', true],
+    [zimal, '1235574652895989760', true],
+    [zimal, 'PTI', true],
+    [zimal, '', true],
+  ])('%o matches %s: %s', (n, q, want) => {
+    expect(accountMatches(n, q)).toBe(want);
   });
 });

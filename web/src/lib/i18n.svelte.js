@@ -150,3 +150,18 @@ export function errorText(e) {
   if (code === 'network') return head;
   return e.message && e.message !== head ? head + ' ' + e.message : head;
 }
+
+// person names a user that a record or log entry names, from the "users"
+// of the answer that carried it (GET /cases/{id}, /items/{id}, /log:
+// casework.People): the name of a user of your organisation, "a user of
+// ORG" for another organisation's (whose names are not yours to see), the
+// ID when the answer says nothing of it.
+export function person(users, id) {
+  if (!id) return '';
+  if (id === 'system') return t('people.system');
+  const p = users?.[id];
+  if (!p) return id;
+  if (p.name) return p.name;
+  if (p.withheld) return p.org ? t('people.withheld', { org: p.org }) : t('people.withheldUnknown');
+  return id;
+}

@@ -39,7 +39,7 @@ describe('catalogues', () => {
   it('Urdu messages are in Urdu', () => {
     // a message with no Arabic-script letter is an untranslated one,
     // except names and symbols kept as written
-    const kept = new Set(['common.listSep', 'coordRun.dt', 'forensics.a1']);
+    const kept = new Set(['common.listSep', 'forensics.a1']);
     const latin = [...u.entries()].filter(([k, v]) => !kept.has(k) && typeof v === 'string' && !/[\u0600-\u06FF]/.test(v) && /[A-Za-z]{3}/.test(v));
     expect(latin.map(([k]) => k)).toEqual([]);
   });
@@ -69,9 +69,12 @@ describe('sources', () => {
   });
   it('cover every value of the enumerations they look up', () => {
     const enums = {
-      'nav.': ['datasets', 'coord', 'alerts', 'audit', 'cases', 'custody', 'jobs', 'admin', 'settings'],
+      'nav.': ['datasets', 'coord', 'narratives', 'alerts', 'audit', 'cases', 'custody', 'jobs', 'admin', 'settings'],
       'role.': ['admin', 'investigator', 'reviewer', 'viewer'],
-      'job.kind.': ['import', 'coord', 'audit', 'verify', 'publish', 'capture'],
+      'job.kind.': ['import', 'coord', 'audit', 'verify', 'publish', 'capture', 'narratives', 'claims', 'targets'],
+      'verdict.': ['false', 'misleading', 'mixed', 'true', 'unproven', 'satire', 'unrated'],
+      'narrative.role.': ['original', 'copy', 'repost', 'empty'],
+      'signals.name.': ['created_at', 'age_first_days', 'age_last_days', 'posts_total', 'timed_posts', 'active_days', 'posts_per_day', 'max_posts_1h', 'max_posts_24h', 'repost_share', 'reply_share', 'quote_share', 'link_share', 'hour_profile', 'hour_entropy', 'hour_entropy_norm', 'burstiness', 'fast_gap_share', 'clients', 'client_top', 'client_top_share', 'default_handle', 'handle_digits', 'name_digits', 'followers', 'following', 'posts_count', 'follow_ratio', 'followers_min', 'followers_max', 'handles', 'renames', 'names', 'name_changes'],
       'job.state.': ['queued', 'running', 'done', 'failed', 'cancelled'],
       'job.unit.': ['bytes', 'records', 'steps'],
       'post.kind.': ['original', 'repost', 'quote', 'reply', 'service'],

@@ -90,7 +90,11 @@ export class Net {
   // the data has one, else its id; a community's number.
   label(i) {
     if (this.view === 'communities') return String(this.community[i]);
-    return (this.handle && this.handle[i]) || (this.name && this.name[i]) || this.ids[i];
+    // as the graph route's label (coord.AccountName.Label): "@handle",
+    // else the name, else the id
+    const h = this.handle && this.handle[i];
+    if (h) return h.startsWith('@') ? h : '@' + h;
+    return (this.name && this.name[i]) || this.ids[i];
   }
 
   // indexOf returns the node of an id (account UID), or -1.

@@ -80,8 +80,8 @@ describe('decodeNetwork', () => {
     expect([n.n, n.m, n.head.total_edges]).toEqual([4, 4, 9]);
     expect(n.ids).toEqual(['x:1', 'x:2', 'x:3', 'x:4']);
     expect(n.x instanceof Float32Array && n.source instanceof Int32Array).toBe(true);
-    // labels: the handle, else the name, else the id
-    expect([0, 1, 2, 3].map((i) => n.label(i))).toEqual(['ali', 'بلال', 'zainab', 'x:4']);
+    // labels as the graph route's (coord.AccountName.Label): @handle, else the name, else the id
+    expect([0, 1, 2, 3].map((i) => n.label(i))).toEqual(['@ali', 'بلال', '@zainab', 'x:4']);
     expect(n.indexOf('x:3')).toBe(2);
     expect(n.indexOf('x:9')).toBe(-1);
     expect(n.edgeIndexOf('x:1|x:3')).toBe(1);

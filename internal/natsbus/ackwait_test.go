@@ -1,0 +1,96 @@
+package natsbus_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tahqiq/tahqiq/internal/coord"
+	"github.com/tahqiq/tahqiq/internal/natsbus"
+)
+
+// TestSlowTaskNotRedelivered: with a short AckWait (1 s here), a worker
+// that holds a map task and a reduce task for three AckWaits (slow, not
+// dead) keeps them: it tells the server they are in progress, so no
+// other worker redoes them. Before, a task was redelivered once AckWait
+// passed, so AckWait had to stay long (30 s) and a dead worker's task
+// waited that long for another.
+func TestSlowTaskNotRedelivered(t *testing.T) {
+	shares := readEvents(t, "russian_coord_tweets.events.csv")
+	srv, err := natsbus.Embedded(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Shutdown()
+	_, js := connect(t, srv.ClientURL(), srv.Creds.Option())
+	bus := &natsbus.Bus{JS: js, Partitions: 4}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	if err := bus.Setup(ctx); err != nil {
+		t.Fatal(err)
+	}
+	p := coord.DefaultParams()
+	want, err := coord.Run(ctx, coord.Data{Shares: shares}, p, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const ackWait = time.Second
+	var mu sync.Mutex
+	taken := map[int]int{} // task batch (or -1-P for reduce partition P): times taken
+	var held sync.WaitGroup
+	held.Add(2)
+	var heldMap, heldReduce sync.Once
+	hold := func() { // three AckWaits
+		<-time.After(3 * ackWait)
+		held.Done()
+	}
+	var wg sync.WaitGroup
+	wctx, stop := context.WithCancel(ctx)
+	defer func() { stop(); wg.Wait() }()
+	for i := range 2 {
+		w := &natsbus.Worker{Bus: bus, Name: fmt.Sprint("w", i), AckWait: ackWait, Log: t.Logf,
+			OnTask: func(batch int) {
+				if batch < 0 {
+					return // a reduce task finished (counted when taken)
+				}
+				mu.Lock()
+				taken[batch]++
+				mu.Unlock()
+				if i == 0 {
+					heldMap.Do(hold)
+				}
+			},
+			OnReduce: func(r int) {
+				mu.Lock()
+				taken[-1-r]++
+				mu.Unlock()
+				if i == 0 {
+					heldReduce.Do(hold)
+				}
+			}}
+		wg.Add(1)
+		go func() { defer wg.Done(); w.Run(wctx) }()
+	}
+	got, err := coord.Run(ctx, coord.Data{Shares: shares}, p, coord.Reduced(&natsbus.Reducer{Bus: bus, Reduces: 3}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, b := edges(want), edges(got); !slices.Equal(a, b) {
+		t.Fatalf("%d edges, want %d", len(b), len(a))
+	}
+	held.Wait() // both holds over
+	mu.Lock()
+	defer mu.Unlock()
+	for k, n := range taken {
+		if n != 1 {
+			what := fmt.Sprintf("map task %d", k)
+			if k < 0 {
+				what = fmt.Sprintf("reduce task of partition %d", -1-k)
+			}
+			t.Errorf("%s taken %d times: a slow worker's task went to another", what, n)
+		}
+	}
+}

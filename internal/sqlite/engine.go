@@ -1,0 +1,111 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"time"
+
+	"github.com/tahqiq/tahqiq/internal/sqlstore"
+)
+
+// engine is what SQLite gives internal/sqlstore. Its reads need no
+// scoping (an embedded store has no row-level security: access is
+// casework's), and its locks are the single writer connection, which
+// holds SQLite's write lock for the whole of a write transaction.
+type engine struct{ db *DB }
+
+func (e engine) Name() string { return "sqlite" }
+
+func (e engine) Begin(ctx context.Context) (sqlstore.Tx, error) {
+	tx, err := e.db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	return sqlTx{conn{tx}, tx}, nil
+}
+
+func (e engine) Scoped(ctx context.Context, fn func(sqlstore.Conn) error) error {
+	return fn(conn{e.db.read})
+}
+
+func (e engine) Reader() sqlstore.Conn { return conn{e.db.read} }
+func (e engine) Writer() sqlstore.Conn { return conn{e.db.write} }
+
+// Unique: SQLite reports a violated primary key or unique index as
+// "UNIQUE constraint failed".
+func (e engine) Unique(err error) bool { return strings.Contains(err.Error(), "UNIQUE") }
+
+// Time: times are RFC 3339 text.
+func (e engine) Time(t time.Time) any { return t.Format(time.RFC3339) }
+
+func (e engine) JSONText(column, key string) string {
+	return "json_extract(" + column + ", '$." + key + "')"
+}
+
+// conn runs statements on a pool or a transaction of database/sql.
+type conn struct {
+	q interface {
+		ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error)
+		QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+		QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
+	}
+}
+
+func (c conn) Exec(ctx context.Context, q string, args ...any) (int64, error) {
+	res, err := c.q.ExecContext(ctx, q, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+func (c conn) Query(ctx context.Context, q string, args ...any) (sqlstore.Rows, error) {
+	rows, err := c.q.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	return rows, nil
+}
+
+func (c conn) QueryRow(ctx context.Context, q string, args ...any) sqlstore.Row {
+	return c.q.QueryRowContext(ctx, q, args...)
+}
+
+// sqlTx is a write transaction on the writer connection.
+type sqlTx struct {
+	conn
+	tx *sql.Tx
+}
+
+func (t sqlTx) Prepare(ctx context.Context, q string) (sqlstore.Stmt, error) {
+	st, err := t.tx.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return stmt{st}, nil
+}
+
+func (t sqlTx) Bulk(table string, cols ...string) sqlstore.Bulk {
+	return newBatch(t.tx, table, cols...)
+}
+
+// Lock: the transaction holds SQLite's only write lock already.
+func (t sqlTx) Lock(context.Context, sqlstore.Lock) error { return nil }
+
+func (t sqlTx) Commit(context.Context) error   { return t.tx.Commit() }
+func (t sqlTx) Rollback(context.Context) error { return t.tx.Rollback() }
+
+type stmt struct{ st *sql.Stmt }
+
+func (s stmt) Exec(ctx context.Context, args ...any) (int64, error) {
+	res, err := s.st.ExecContext(ctx, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+func (s stmt) QueryRow(ctx context.Context, args ...any) sqlstore.Row {
+	return s.st.QueryRowContext(ctx, args...)
+}

@@ -1,0 +1,119 @@
+package sqlstore_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/postgres"
+	"github.com/tahqiq/tahqiq/internal/postgres/pgtest"
+	"github.com/tahqiq/tahqiq/internal/sqlite"
+	"github.com/tahqiq/tahqiq/internal/sqlstore"
+)
+
+// TestEvict: an import far past the cache bound (512 entries, 6,000
+// posts, shares and 100 accounts) looks up in the database only the keys
+// its filter cannot rule out (a false positive now and then), where
+// clearing the caches at the bound sent every new post and share to the
+// database; and posts and shares evicted long before are still found:
+// records repeating them are duplicates, a new share of one is new, on
+// both engines.
+func TestEvict(t *testing.T) {
+	defer sqlstore.SetCacheLimit(512)()
+	for _, e := range []struct {
+		name string
+		open func(t *testing.T) store
+	}{
+		{"sqlite", func(t *testing.T) store {
+			db, err := sqlite.OpenDir(context.Background(), t.TempDir())
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			return db
+		}},
+		{"postgres", func(t *testing.T) store {
+			db, err := postgres.Open(context.Background(), pgtest.Start(t).NewDatabase(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			return db
+		}},
+	} {
+		t.Run(e.name, func(t *testing.T) { testEvict(t, e.open(t)) })
+	}
+}
+
+type store interface {
+	tahqiq.ImportStore
+	tahqiq.DatasetStore
+}
+
+func testEvict(t *testing.T, s store) {
+	ctx := context.Background()
+	const n = 6000
+	row := func(i, line int, obj string) (*tahqiq.RawRecord, tahqiq.Post, tahqiq.Share) {
+		raw := []byte(fmt.Sprintf(`{"row":%d,"object":%q}`, line, obj))
+		rec := &tahqiq.RawRecord{Line: int64(line), Locator: "L", Raw: raw, SHA256: sha256.Sum256(raw)}
+		p := tahqiq.Post{UID: fmt.Sprintf("other:p%d", i), AuthorUID: fmt.Sprintf("other:a%d", i%100),
+			CreatedAt: time.Unix(1623881091+int64(i), 0), Precision: tahqiq.PrecisionSecond, Kind: tahqiq.KindRepost,
+			Objects: []tahqiq.Object{{Type: tahqiq.ObjRetweet, Value: obj}}}
+		sh := tahqiq.Share{Type: tahqiq.ObjRetweet, Object: obj, AccountID: p.AuthorUID, PostID: p.UID, Time: p.CreatedAt.Unix(), Precision: p.Precision}
+		return rec, p, sh
+	}
+	tx, err := s.BeginImport(ctx, "evict")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if err := tx.AddFile(ctx, tahqiq.ImportFile{Name: "f", SHA256: "x", Format: "coord_events_csv"}); err != nil {
+		t.Fatal(err)
+	}
+	add := func(i, line int, obj string) tahqiq.RecordResult {
+		t.Helper()
+		rec, p, sh := row(i, line, obj)
+		res, err := tx.AddRecord(ctx, rec, []tahqiq.Post{p}, nil, []tahqiq.Share{sh})
+		if err != nil {
+			t.Fatalf("record %d: %v", line, err)
+		}
+		return res
+	}
+	for i := range n {
+		if res := add(i, i+2, fmt.Sprintf("o%d", i%700)); res.NewPosts != 1 || res.NewShares != 1 || res.Duplicates != 0 {
+			t.Fatalf("row %d: %+v, want one new post and share", i, res)
+		}
+	}
+	// 12,000 lookups of keys never written (a post and a share a row):
+	// clearing the caches sent every one after the first clear to the
+	// database; the filter lets through its false positives only.
+	if got := sqlstore.Lookups(tx); got > n*2*3/100 {
+		t.Errorf("%d database lookups for %d rows, want at most 3%% of the %d keys never written", got, n, 2*n)
+	}
+	t.Logf("%d database lookups for %d rows", sqlstore.Lookups(tx), n)
+	for i := range 1000 { // the first posts, evicted long ago
+		line := n + 2 + i
+		if res := add(i, line, fmt.Sprintf("o%d", i%700)); res.NewPosts != 0 || res.NewShares != 0 || res.Duplicates != 1 {
+			t.Fatalf("row %d again: %+v, want a duplicate", i, res)
+		}
+		if res := add(i, line+1000, "new"); res.NewPosts != 0 || res.NewShares != 1 {
+			t.Fatalf("row %d with a new object: %+v, want a new share", i, res)
+		}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	d, err := s.FindDatasetByName(ctx, "evict")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := tahqiq.DatasetCounts{Records: n + 2000, Posts: n, Accounts: 100, Shares: n + 1000}
+	got := d.Counts
+	got.Rejects = 0
+	if got != want {
+		t.Errorf("counts %+v, want %+v", got, want)
+	}
+}

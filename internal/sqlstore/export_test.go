@@ -1,0 +1,14 @@
+package sqlstore
+
+import "github.com/tahqiq/tahqiq"
+
+// SetCacheLimit sets the bound of the import caches, returning the undo.
+func SetCacheLimit(n int) func() {
+	old := cacheLimit
+	cacheLimit = n
+	return func() { cacheLimit = old }
+}
+
+// Lookups returns the database lookups of posts, accounts and shares of
+// an import so far.
+func Lookups(tx tahqiq.ImportTx) int64 { return tx.(*importTx).lookups }

@@ -1,0 +1,510 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+
+	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/storeimport"
+)
+
+// cacheLimit bounds the entries of an import's in-memory caches (posts,
+// accounts and shares together) so that their memory does not grow with
+// the input (the filter's does, by about 1.6 bytes a key). At the bound, every buffered row is written and the caches evict
+// part of their entries (evict): all of them are then in the database, and
+// the import's filter of the keys it wrote tells a key never written (no
+// lookup) from one that may be (the database answers). A variable for the
+// tests.
+var cacheLimit = 1 << 20
+
+// BeginImport starts an import transaction into the named dataset,
+// creating it if needed. Imports are serialised (LockImport; SQLite's
+// single writer serialises them anyway), so the import assigns the ids of
+// records, posts and accounts itself and writes rows in bulk.
+func (s *Store) BeginImport(ctx context.Context, dataset string) (tahqiq.ImportTx, error) {
+	if dataset == "" {
+		return nil, tahqiq.Errorf(tahqiq.EINVALID, "dataset name is empty")
+	}
+	tx, err := s.e.Begin(ctx)
+	if err != nil {
+		return nil, s.errorf("begin import: %w", err)
+	}
+	t := &importTx{s: s, tx: tx,
+		posts: map[string]postRef{}, accounts: map[string]int64{}, shares: map[shareKey]struct{}{}, postRecSeen: map[[2]int64]struct{}{},
+		records:     tx.Bulk("records", "id", "file_id", "line", "offset", "locator", "kind", "sha256", "raw", "collected_at"),
+		postRows:    tx.Bulk("posts", "id", "dataset_id", "uid", "account_id", "created_at", "record_id", "data"),
+		postRecs:    tx.Bulk("post_records", "post_id", "record_id"),
+		accountRows: tx.Bulk("accounts", "id", "dataset_id", "uid", "record_id", "data"),
+		shareRows:   tx.Bulk("shares", "dataset_id", "post_id", "account_id", "type", "object", "t", "precision"),
+	}
+	if err := t.init(ctx, dataset); err != nil {
+		tx.Rollback(ctx)
+		return nil, err
+	}
+	return t, nil
+}
+
+type shareKey struct {
+	post   int64
+	typ    tahqiq.ObjectType
+	object string
+}
+
+type importTx struct {
+	caseTx    *caseTx // the same transaction as a tahqiq.CaseTx, made on first use
+	s         *Store
+	tx        Tx
+	datasetID int64
+	fileID    int64
+	nrecords  int64
+	nkept     int64 // records of the current file other than CSV header lines
+
+	nextRecord, nextPost, nextAccount int64
+	firstPost                         int64   // posts with smaller ids existed before this import
+	hadPosts, hadAccounts             bool    // the dataset was not empty at the start
+	written                           *filter // every post, account and share this import wrote
+	lookups                           int64   // database lookups of posts, accounts and shares the caches and the filter left open (tests)
+
+	posts       map[string]postRef // uid -> post, for posts written or looked up by this import
+	accounts    map[string]int64
+	shares      map[shareKey]struct{} // shares written by this import
+	postRecSeen map[[2]int64]struct{} // (post, record) pairs of the current record: a post twice in a record is one occurrence
+
+	records, postRows, postRecs, accountRows, shareRows Bulk
+	row                                                 []any // the row given to a Bulk, reused
+
+	selPost, findAccount, findShare, insReject Stmt
+	done                                       bool
+}
+
+func (t *importTx) init(ctx context.Context, dataset string) error {
+	if err := t.tx.Lock(ctx, LockImport); err != nil {
+		return t.s.errorf("begin import %q: %w", dataset, err)
+	}
+	err := t.tx.QueryRow(ctx, `SELECT id FROM datasets WHERE name = $1`, dataset).Scan(&t.datasetID)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = t.tx.QueryRow(ctx, `INSERT INTO datasets (name, created_at) VALUES ($1, $2) RETURNING id`, dataset, t.s.stamp(t.s.Now())).Scan(&t.datasetID)
+	}
+	if err != nil {
+		return t.s.errorf("begin import %q: %w", dataset, err)
+	}
+	err = t.tx.QueryRow(ctx, `SELECT
+		(SELECT coalesce(max(id), 0) FROM records),
+		(SELECT coalesce(max(id), 0) FROM posts),
+		(SELECT coalesce(max(id), 0) FROM accounts),
+		EXISTS (SELECT 1 FROM posts WHERE dataset_id = $1),
+		EXISTS (SELECT 1 FROM accounts WHERE dataset_id = $1)`, t.datasetID).
+		Scan(&t.nextRecord, &t.nextPost, &t.nextAccount, &t.hadPosts, &t.hadAccounts)
+	if err != nil {
+		return t.s.errorf("begin import %q: %w", dataset, err)
+	}
+	t.firstPost = t.nextPost + 1
+	t.written = newFilter()
+	for _, st := range []struct {
+		dst *Stmt
+		q   string
+	}{
+		{&t.selPost, `SELECT p.id, p.account_id, a.uid FROM posts p JOIN accounts a ON a.id = p.account_id WHERE p.dataset_id = $1 AND p.uid = $2`},
+		{&t.findAccount, `SELECT id FROM accounts WHERE dataset_id = $1 AND uid = $2`},
+		{&t.findShare, `SELECT EXISTS (SELECT 1 FROM shares WHERE post_id = $1 AND type = $2 AND object = $3)`},
+		{&t.insReject, `INSERT INTO rejects (file_id, line, reason, raw, record_id) VALUES ($1, $2, $3, $4, $5)`},
+	} {
+		if *st.dst, err = t.tx.Prepare(ctx, st.q); err != nil {
+			return t.s.errorf("prepare: %w", err)
+		}
+	}
+	return nil
+}
+
+// FindFile returns the file of the dataset with this SHA-256, after
+// writing the counts of the current one (it may be the same file given
+// twice).
+func (t *importTx) FindFile(ctx context.Context, sha256 string) (tahqiq.ImportFile, bool, error) {
+	var f tahqiq.ImportFile
+	if err := t.finishFile(ctx); err != nil {
+		return f, false, err
+	}
+	err := t.tx.QueryRow(ctx, `SELECT name, sha256, size, format, imported_at, records, kept,
+		(SELECT count(*) FROM rejects WHERE file_id = files.id) FROM files WHERE dataset_id = $1 AND sha256 = $2`, t.datasetID, sha256).
+		Scan(&f.Name, &f.SHA256, &f.Size, &f.Format, timeValue{&f.ImportedAt}, &f.Records, &f.Kept, &f.Rejects)
+	if errors.Is(err, sql.ErrNoRows) {
+		return f, false, nil
+	}
+	if err != nil {
+		return f, false, t.s.errorf("find file: %w", err)
+	}
+	return f, true, nil
+}
+
+func (t *importTx) AddFile(ctx context.Context, f tahqiq.ImportFile) error {
+	if err := t.finishFile(ctx); err != nil {
+		return err
+	}
+	if err := t.replaceFile(ctx, f); err != nil {
+		return err
+	}
+	at := f.ImportedAt
+	if at.IsZero() {
+		at = t.s.Now()
+	}
+	opts, err := encodeOptions(f.Options)
+	if err != nil {
+		return t.s.errorf("add file %s: %w", f.Name, err)
+	}
+	err = t.tx.QueryRow(ctx, `INSERT INTO files (dataset_id, name, sha256, size, format, imported_at, options) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+		t.datasetID, f.Name, f.SHA256, f.Size, f.Format, t.s.stamp(at), opts).Scan(&t.fileID)
+	if err != nil {
+		return t.s.errorf("add file %s: %w", f.Name, err)
+	}
+	t.nrecords, t.nkept = 0, 0
+	return nil
+}
+
+// Derivation returns the derivation recorded for the dataset and
+// whether it holds files.
+func (t *importTx) Derivation(ctx context.Context) (string, bool, error) {
+	var d string
+	var files bool
+	err := t.tx.QueryRow(ctx, `SELECT derivation, EXISTS (SELECT 1 FROM files WHERE dataset_id = $1) FROM datasets WHERE id = $1`, t.datasetID).Scan(&d, &files)
+	if err != nil {
+		return "", false, t.s.errorf("derivation: %w", err)
+	}
+	return d, files, nil
+}
+
+// SetDerivation records the derivation of the dataset.
+func (t *importTx) SetDerivation(ctx context.Context, derivation string) error {
+	if _, err := t.tx.Exec(ctx, `UPDATE datasets SET derivation = $1 WHERE id = $2`, derivation, t.datasetID); err != nil {
+		return t.s.errorf("set derivation: %w", err)
+	}
+	return nil
+}
+
+// replaceFile removes an earlier import of f that kept nothing (its
+// header records and its rejects); one that kept something is a
+// conflict.
+func (t *importTx) replaceFile(ctx context.Context, f tahqiq.ImportFile) error {
+	var id, kept int64
+	err := t.tx.QueryRow(ctx, `SELECT id, kept FROM files WHERE dataset_id = $1 AND sha256 = $2`, t.datasetID, f.SHA256).Scan(&id, &kept)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return t.s.errorf("add file %s: %w", f.Name, err)
+	}
+	if kept > 0 {
+		return tahqiq.Errorf(tahqiq.ECONFLICT, "%s: already imported into the dataset", f.Name)
+	}
+	for _, q := range []string{`DELETE FROM records WHERE file_id = $1`, `DELETE FROM rejects WHERE file_id = $1`, `DELETE FROM files WHERE id = $1`} {
+		if _, err := t.tx.Exec(ctx, q, id); err != nil {
+			return t.s.errorf("replace file %s: %w", f.Name, err)
+		}
+	}
+	return nil
+}
+
+// finishFile writes what is buffered and the record count of the current
+// file.
+func (t *importTx) finishFile(ctx context.Context) error {
+	if t.fileID == 0 {
+		return nil
+	}
+	if err := t.flush(ctx); err != nil {
+		return err
+	}
+	if _, err := t.tx.Exec(ctx, `UPDATE files SET records = $1, kept = $2 WHERE id = $3`, t.nrecords, t.nkept, t.fileID); err != nil {
+		return t.s.errorf("finish file: %w", err)
+	}
+	return nil
+}
+
+// flush writes every buffered row.
+func (t *importTx) flush(ctx context.Context) error {
+	for _, b := range []Bulk{t.records, t.accountRows, t.postRows, t.postRecs, t.shareRows} {
+		if err := b.Flush(ctx); err != nil {
+			return t.s.errorf("%w", err)
+		}
+	}
+	return nil
+}
+
+// evict keeps the caches within cacheLimit. At the bound it writes every
+// buffered row, so that an entry it drops is in the database (an entry not
+// yet written is always in its cache: a miss never needs a flush), then
+// each cache holding more than a quarter of the bound drops half its
+// entries, chosen by map order (no order of use is kept: the posts and
+// shares that fill the caches are mostly written once and not looked up
+// again, while the accounts, which repeat, are seldom more than a quarter
+// and stay).
+func (t *importTx) evict(ctx context.Context) error {
+	if len(t.posts)+len(t.accounts)+len(t.shares) < cacheLimit {
+		return nil
+	}
+	if err := t.flush(ctx); err != nil {
+		return err
+	}
+	halve(t.posts)
+	halve(t.accounts)
+	halve(t.shares)
+	return nil
+}
+
+// halve drops half the entries of m when it holds more than a quarter of
+// cacheLimit.
+func halve[K comparable, V any](m map[K]V) {
+	if len(m) <= cacheLimit/4 {
+		return
+	}
+	drop := len(m) / 2
+	for k := range m {
+		if drop == 0 {
+			return
+		}
+		delete(m, k)
+		drop--
+	}
+}
+
+// add stores what record recID of the current file derives (through
+// storeimport, which decides it), counting it in the file.
+func (t *importTx) add(ctx context.Context, recID int64, rec *tahqiq.RawRecord, posts []tahqiq.Post, accounts []tahqiq.Account, shares []tahqiq.Share) (tahqiq.RecordResult, error) {
+	t.nrecords++
+	if rec.Kind != tahqiq.RecordHeader {
+		t.nkept++
+	}
+	clear(t.postRecSeen) // pairs hold the record id: only this record's can repeat
+	return storeimport.Add(ctx, rows{t}, recID, rec, posts, accounts, shares)
+}
+
+func (t *importTx) AddRecord(ctx context.Context, rec *tahqiq.RawRecord, posts []tahqiq.Post, accounts []tahqiq.Account, shares []tahqiq.Share) (tahqiq.RecordResult, error) {
+	if t.fileID == 0 {
+		return tahqiq.RecordResult{}, t.s.errorf("add record: no current file")
+	}
+	if err := t.evict(ctx); err != nil {
+		return tahqiq.RecordResult{}, err
+	}
+	var collected any
+	if !rec.CollectedAt.IsZero() {
+		collected = rec.CollectedAt.Unix()
+	}
+	raw := rec.Raw
+	if raw == nil {
+		raw = []byte{} // records.raw is NOT NULL
+	}
+	t.nextRecord++
+	recID := t.nextRecord
+	if err := t.records.Add(ctx, t.values(recID, t.fileID, rec.Line, rec.Offset, rec.Locator, string(rec.Kind), rec.SHA256[:], raw, collected)); err != nil {
+		return tahqiq.RecordResult{}, t.s.errorf("%w", err)
+	}
+	return t.add(ctx, recID, rec, posts, accounts, shares)
+}
+
+// values returns vals in t.row, for a Bulk's Add (a slice made by the
+// call would escape through the interface, one allocation per row).
+func (t *importTx) values(vals ...any) []any {
+	t.row = append(t.row[:0], vals...)
+	return t.row
+}
+
+// rows is the import's side of storeimport.Rows.
+type rows struct{ t *importTx }
+
+func (r rows) Account(ctx context.Context, uid string, recID int64, a *tahqiq.Account) (int64, bool, error) {
+	return r.t.account(ctx, uid, recID, a)
+}
+
+func (r rows) FindPost(ctx context.Context, uid string) (int64, int64, string, bool, error) {
+	return r.t.findPost(ctx, uid)
+}
+
+func (r rows) AddPost(ctx context.Context, p *tahqiq.Post, accID, recID int64) (int64, error) {
+	return r.t.addPost(ctx, p, accID, recID)
+}
+
+func (r rows) AddOccurrence(ctx context.Context, post, recID int64) error {
+	return r.t.addOccurrence(ctx, post, recID)
+}
+
+func (r rows) AddRecordReject(ctx context.Context, recID, line int64, reason string, raw []byte) error {
+	return r.t.addReject(ctx, line, reason, raw, recID)
+}
+
+func (r rows) ShareExists(ctx context.Context, post int64, typ tahqiq.ObjectType, object string) (bool, error) {
+	return r.t.shareExists(ctx, shareKey{post, typ, object})
+}
+
+func (r rows) AddShare(ctx context.Context, post, account int64, s tahqiq.Share) error {
+	k := shareKey{post, s.Type, s.Object}
+	r.t.shares[k] = struct{}{}
+	r.t.written.add(r.t.written.hashShare(k))
+	if err := r.t.shareRows.Add(ctx, r.t.values(r.t.datasetID, post, account, string(s.Type), s.Object, s.Time, string(s.Precision))); err != nil {
+		return r.t.s.errorf("%w", err)
+	}
+	return nil
+}
+
+// shareExists reports whether a share of an already present post exists.
+func (t *importTx) shareExists(ctx context.Context, k shareKey) (bool, error) {
+	if _, ok := t.shares[k]; ok {
+		return true, nil
+	}
+	if k.post >= t.firstPost && !t.written.has(t.written.hashShare(k)) {
+		return false, nil // the post is this import's and the share was never written
+	}
+	t.lookups++ // written and evicted, a false positive, or a share of an older post
+	var ok bool
+	if err := t.findShare.QueryRow(ctx, k.post, string(k.typ), k.object).Scan(&ok); err != nil {
+		return false, t.s.errorf("find share: %w", err)
+	}
+	return ok, nil
+}
+
+// account returns the id of the account uid, adding it when absent. a may
+// be nil (an author known only by its UID).
+func (t *importTx) account(ctx context.Context, uid string, recID int64, a *tahqiq.Account) (int64, bool, error) {
+	if id, ok := t.accounts[uid]; ok {
+		return id, false, nil
+	}
+	h := t.written.hashUID(tagAccount, uid)
+	if t.hadAccounts || t.written.has(h) {
+		t.lookups++ // written and evicted, a false positive, or the dataset had accounts
+		var id int64
+		err := t.findAccount.QueryRow(ctx, t.datasetID, uid).Scan(&id)
+		if err == nil {
+			t.accounts[uid] = id
+			return id, false, nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return 0, false, t.s.errorf("account %s: %w", uid, err)
+		}
+	}
+	if a == nil {
+		a = &tahqiq.Account{UID: uid, Followers: -1, Following: -1, PostsCount: -1}
+	}
+	data, err := json.Marshal(a)
+	if err != nil {
+		return 0, false, t.s.errorf("account %s: %w", uid, err)
+	}
+	t.nextAccount++
+	id := t.nextAccount
+	if err := t.accountRows.Add(ctx, t.values(id, t.datasetID, uid, recID, data)); err != nil {
+		return 0, false, t.s.errorf("%w", err)
+	}
+	t.accounts[uid] = id
+	t.written.add(h)
+	return id, true, nil
+}
+
+// postRef is a post of the dataset: its id, and its author's account id
+// and UID.
+type postRef struct {
+	id, account int64
+	author      string
+}
+
+// findPost returns the post uid of the dataset with its author, from the
+// cache or the database.
+func (t *importTx) findPost(ctx context.Context, uid string) (int64, int64, string, bool, error) {
+	if p, ok := t.posts[uid]; ok {
+		return p.id, p.account, p.author, true, nil
+	}
+	if !t.hadPosts && !t.written.has(t.written.hashUID(tagPost, uid)) {
+		return 0, 0, "", false, nil
+	}
+	t.lookups++ // written and evicted, a false positive, or the dataset had posts
+	var p postRef
+	err := t.selPost.QueryRow(ctx, t.datasetID, uid).Scan(&p.id, &p.account, &p.author)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return 0, 0, "", false, nil
+	case err != nil:
+		return 0, 0, "", false, t.s.errorf("post %s: %w", uid, err)
+	}
+	t.posts[uid] = p
+	return p.id, p.account, p.author, true, nil
+}
+
+// addPost adds p by account accID, first seen in record recID.
+func (t *importTx) addPost(ctx context.Context, p *tahqiq.Post, accID, recID int64) (int64, error) {
+	data, err := json.Marshal(p)
+	if err != nil {
+		return 0, t.s.errorf("post %s: %w", p.UID, err)
+	}
+	t.nextPost++
+	id := t.nextPost
+	if err := t.postRows.Add(ctx, t.values(id, t.datasetID, p.UID, accID, p.CreatedAt.Unix(), recID, data)); err != nil {
+		return 0, t.s.errorf("%w", err)
+	}
+	t.posts[p.UID] = postRef{id: id, account: accID, author: p.AuthorUID}
+	t.written.add(t.written.hashUID(tagPost, p.UID))
+	return id, nil
+}
+
+// addOccurrence records recID as another occurrence of post, once.
+func (t *importTx) addOccurrence(ctx context.Context, post, recID int64) error {
+	k := [2]int64{post, recID}
+	if _, seen := t.postRecSeen[k]; seen {
+		return nil
+	}
+	t.postRecSeen[k] = struct{}{}
+	if err := t.postRecs.Add(ctx, t.values(post, recID)); err != nil {
+		return t.s.errorf("%w", err)
+	}
+	return nil
+}
+
+func (t *importTx) AddReject(ctx context.Context, r tahqiq.Reject, raw []byte) error {
+	return t.addReject(ctx, r.Line, r.Reason, raw, 0)
+}
+
+// addReject stores a reject of the current file; recID is the stored
+// record it rejects a part of (a post-id conflict), or 0 for a record the
+// parser rejected.
+func (t *importTx) addReject(ctx context.Context, line int64, reason string, raw []byte, recID int64) error {
+	if t.fileID == 0 {
+		return t.s.errorf("add reject: no current file")
+	}
+	var rec any
+	if recID != 0 {
+		rec = recID
+	}
+	if _, err := t.insReject.Exec(ctx, t.fileID, line, reason, raw, rec); err != nil {
+		return t.s.errorf("add reject: %w", err)
+	}
+	return nil
+}
+
+func (t *importTx) Commit(ctx context.Context) error {
+	if t.done {
+		return t.s.errorf("import already finished")
+	}
+	if err := t.finishFile(ctx); err != nil {
+		t.Rollback()
+		return err
+	}
+	t.done = true
+	if err := t.tx.Commit(ctx); err != nil {
+		return t.s.errorf("commit import: %w", err)
+	}
+	return nil
+}
+
+func (t *importTx) Rollback() error {
+	if t.done {
+		return nil
+	}
+	t.done = true
+	return t.tx.Rollback(context.Background())
+}
+
+// CaseTx returns the import's transaction as a tahqiq.CaseTx, for the
+// import's custody-log entry (the log lock is taken on its first use,
+// after the import's own lock: one order for every transaction).
+func (t *importTx) CaseTx() tahqiq.CaseTx {
+	if t.caseTx == nil {
+		t.caseTx = t.s.caseTx(t.tx)
+	}
+	return t.caseTx
+}

@@ -1,0 +1,97 @@
+#!/bin/sh
+# coordscale.sh: the single-machine scaling table of docs/benchmarks.md
+# (issue 18). For each size it writes the synthetic set (tahqiq synth:
+# retweet + URL + hashtag), sorts the same file with GNU sort, and runs
+# tahqiq coord lean (evidence and graph off) and with the defaults
+# (evidence and graph step on), 60 s window, messages weight,
+# min-participation 1; each under /usr/bin/time for wall, CPU and peak
+# RSS. The machine's load average is recorded with every row, since the
+# figures mean something only relative to sort measured in the same run.
+#
+# usage: scripts/coordscale.sh [-b TAHQIQ] [-d WORKDIR] [-o OUT.tsv] SIZE...
+#   e.g. scripts/coordscale.sh 100000 1000000 3000000
+# Writes OUT.tsv (default coordscale.tsv) and, beside it, OUT.svg: CPU
+# seconds per size, log-log, tahqiq lean and default against sort.
+set -eu
+bin=tahqiq
+work=${TMPDIR:-/tmp}/coordscale
+out=coordscale.tsv
+while getopts b:d:o: f; do
+	case $f in
+	b) bin=$OPTARG ;;
+	d) work=$OPTARG ;;
+	o) out=$OPTARG ;;
+	*) echo "usage: $0 [-b TAHQIQ] [-d WORKDIR] [-o OUT.tsv] SIZE..." >&2; exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# -gt 0 ] || { echo "usage: $0 [-b TAHQIQ] [-d WORKDIR] [-o OUT.tsv] SIZE..." >&2; exit 2; }
+mkdir -p "$work"
+printf 'posts\trun\twall_s\tcpu_s\tpeak_rss_mib\tedges\tload1\n' >"$out"
+
+# measure NAME POSTS CMD...: one row of the table
+measure() {
+	name=$1 posts=$2
+	shift 2
+	load=$(cut -d' ' -f1 /proc/loadavg)
+	/usr/bin/time -f '%e %U %S %M' -o "$work/time" "$@" >"$work/stdout" 2>"$work/stderr" || {
+		echo "$name at $posts failed:" >&2
+		cat "$work/stderr" >&2
+		return 1
+	}
+	edges=$(sed -n 's/.* -> \([0-9]*\) edges between.*/\1/p' "$work/stdout")
+	awk -v n="$posts" -v r="$name" -v e="${edges:-}" -v l="$load" \
+		'{printf "%s\t%s\t%.2f\t%.2f\t%.0f\t%s\t%s\n", n, r, $1, $2 + $3, $4 / 1024, e, l}' "$work/time" >>"$out"
+	tail -n 1 "$out"
+}
+
+B="--window 60s --weight messages --min-participation 1 -q"
+for n in "$@"; do
+	f=$work/synth$n.csv
+	[ -s "$f" ] || "$bin" synth --posts "$n" --out "$f" -q >/dev/null
+	measure sort "$n" sort -o "$work/sorted.csv" "$f"
+	rm -f "$work/sorted.csv"
+	rm -rf "$work/lean" "$work/full"
+	measure lean "$n" "$bin" coord --input "$f" --out "$work/lean" $B --evidence=false --graph=false
+	measure default "$n" "$bin" coord --input "$f" --out "$work/full" $B
+	rm -rf "$work/lean" "$work/full"
+done
+
+# the plot: CPU seconds against posts, log-log, one line per run
+awk -F'\t' '
+NR == 1 { next }
+{
+	x = log($1) / log(10); y = log($4 > 0.01 ? $4 : 0.01) / log(10)
+	k = $2; n[k]++; px[k, n[k]] = x; py[k, n[k]] = y; lab[k, n[k]] = $4
+	if (!(k in seen)) { seen[k] = 1; order[++nk] = k }
+	if (minx == "" || x < minx) minx = x; if (maxx == "" || x > maxx) maxx = x
+	if (miny == "" || y < miny) miny = y; if (maxy == "" || y > maxy) maxy = y
+}
+END {
+	W = 640; H = 400; L = 70; R = 150; T = 30; B = 50
+	if (maxx == minx) maxx = minx + 1
+	miny = int(miny) - (miny < 0); maxy = int(maxy) + 1
+	color["sort"] = "#555555"; color["lean"] = "#1f77b4"; color["default"] = "#d62728"
+	printf "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" font-size=\"12\">\n", W, H
+	printf "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>\n", W, H
+	printf "<text x=\"%d\" y=\"18\">CPU seconds (user+sys) by posts, log-log: tahqiq coord against GNU sort</text>\n", L
+	for (d = miny; d <= maxy; d++) {
+		yy = T + (H - T - B) * (maxy - d) / (maxy - miny)
+		printf "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/><text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%g s</text>\n", L, W - R, yy, yy, L - 6, yy + 4, 10 ^ d
+	}
+	for (k = 1; k <= nk; k++) {
+		name = order[k]; pts = ""
+		for (i = 1; i <= n[name]; i++) {
+			xx = L + (W - L - R) * (px[name, i] - minx) / (maxx - minx)
+			yy = T + (H - T - B) * (maxy - py[name, i]) / (maxy - miny)
+			pts = pts sprintf("%.1f,%.1f ", xx, yy)
+			printf "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>\n", xx, yy, color[name]
+			if (k == 1) printf "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%.0f</text>\n", xx, H - B + 18, 10 ^ px[name, i]
+		}
+		printf "<polyline points=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\"/>\n", pts, color[name]
+		printf "<text x=\"%d\" y=\"%d\" fill=\"%s\">%s</text>\n", W - R + 10, T + 20 * k, color[name], name
+	}
+	printf "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">posts</text>\n", (L + W - R) / 2, H - 10
+	printf "</svg>\n"
+}' "$out" >"${out%.tsv}.svg"
+echo "wrote $out and ${out%.tsv}.svg" >&2
