@@ -60,7 +60,8 @@ var layers = map[string]int{
 	"internal/ledger":             2,
 	"internal/ledger/minverify":   2, // test-only, see testOnly
 	"internal/witness":            3,
-	"internal/blob":               2,
+	"internal/blob":               3, // imports imagehash
+	"internal/imagehash":          2,
 	"internal/taxonomy":           2,
 	"internal/capture":            3, // imports internal/chromium
 	"internal/chromium":           2,
@@ -91,6 +92,7 @@ var thirdParty = map[string][]string{
 	"internal/casework":         {"golang.org/x/mod"},                             // tlog hashes and note keys of the log it appends
 	"internal/textnorm":         {"golang.org/x/text"},                            // Unicode normalisation
 	"internal/textkey":          {"golang.org/x/text"},                            // Unicode normalisation
+	"internal/imagehash":        {"golang.org/x/image"},                           // the WebP decoder (image/jpeg, image/png are the standard library's)
 	"internal/chromium":         {"github.com/chromedp"},                          // the DevTools protocol (captures, browser tests)
 	"internal/cli":              {"github.com/spf13"},                             // cobra and pflag
 	"internal/natsbus/natstest": {"github.com/nats-io"},                           // test-only: a cluster of NATS servers for the failover tests

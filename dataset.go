@@ -75,6 +75,50 @@ func (c PostConflict) Reason() string {
 		": one post id cannot belong to two accounts, so this occurrence is not imported"
 }
 
+// MediaStatus is what an import found of a media file a post names.
+type MediaStatus string
+
+const (
+	MediaHashed     MediaStatus = "hashed"     // read and hashed
+	MediaMissing    MediaStatus = "missing"    // not in the media folder
+	MediaUnreadable MediaStatus = "unreadable" // a picture that could not be decoded (damaged, too large, a format not read)
+	MediaNotImage   MediaStatus = "not_image"  // a file that is no picture
+)
+
+// MediaFile is a picture that posts of a dataset name, as an import found
+// it in the media folder: one per input file and name. The hashes belong
+// to the dataset; the files stay where they were.
+type MediaFile struct {
+	File        string      `json:"file"` // the input file whose posts name it
+	FileID      int64       `json:"-"`
+	Name        string      `json:"name"` // as found under the media folder (a relative path)
+	Status      MediaStatus `json:"status"`
+	Detail      string      `json:"detail,omitempty"` // why, when it is not hashed
+	SHA256      string      `json:"sha256,omitempty"`
+	Size        int64       `json:"size,omitempty"`
+	Width       int         `json:"width,omitempty"` // upright
+	Height      int         `json:"height,omitempty"`
+	Orientation int         `json:"orientation,omitempty"` // EXIF, 1 to 8
+	PDQ         string      `json:"pdq,omitempty"`         // 64 hex digits
+	Quality     int         `json:"pdq_quality"`
+	Dihedral    string      `json:"pdq_dihedral,omitempty"` // the seven turned and mirrored hashes, 448 hex digits
+	Trimmed     string      `json:"pdq_trimmed,omitempty"`  // of the picture inside a uniform frame, when it has one
+	DHash       string      `json:"dhash,omitempty"`        // 16 hex digits
+	// Object is the object of the image shares of the posts showing it
+	// (MediaImage.Object), and Distance its PDQ distance to the picture
+	// that object is named after (0 for that picture itself).
+	Object   string `json:"object,omitempty"`
+	Distance int    `json:"distance"`
+	Hashing  string `json:"hashing,omitempty"` // the hashing rules, e.g. "pdq-1"
+}
+
+// MediaStore reads what imports found of the media files posts name.
+type MediaStore interface {
+	// FindMedia returns the media files of a dataset in the order they
+	// were stored; ENOTFOUND when there is no such dataset.
+	FindMedia(ctx context.Context, dataset string) ([]MediaFile, error)
+}
+
 // ImportStore writes imports. An import is all or nothing: nothing written
 // through an ImportTx is visible until Commit, and Rollback (or a crash)
 // leaves the store as it was.
@@ -102,6 +146,12 @@ type ImportTx interface {
 	AddRecord(ctx context.Context, rec *RawRecord, posts []Post, accounts []Account, shares []Share) (RecordResult, error)
 	// AddReject stores a rejected record of the current file.
 	AddReject(ctx context.Context, r Reject, raw []byte) error
+	// AddMedia stores what the import found of a media file the posts
+	// of the current file name (one per name: a conflict otherwise).
+	AddMedia(ctx context.Context, m MediaFile) error
+	// EachMedia calls fn for every media file of the dataset, in the
+	// order stored.
+	EachMedia(ctx context.Context, fn func(MediaFile) error) error
 	// CaseTx is the same store transaction seen as a CaseTx, so that the
 	// import's custody-log entry (and the dataset's owner) commit with it.
 	CaseTx() CaseTx
@@ -161,10 +211,14 @@ type RederiveTx interface {
 	EachShare(ctx context.Context, fn func(post string, typ ObjectType, object string) error) error
 	// EachReject calls fn for every reject of the dataset.
 	EachReject(ctx context.Context, fn func(Reject) error) error
+	// EachMedia calls fn for every media file of the dataset, in the
+	// order stored: re-derived posts get their pictures' hashes and
+	// objects from here, not from the files.
+	EachMedia(ctx context.Context, fn func(MediaFile) error) error
 	Counts(ctx context.Context) (DatasetCounts, error)
 	// Reset removes the dataset's posts, accounts, shares and the
-	// rejects the store found; records, files and the parsers' rejects
-	// stay.
+	// rejects the store found; records, files, media files and the
+	// parsers' rejects stay.
 	Reset(ctx context.Context) error
 	// SetFile makes a file of the dataset the current one.
 	SetFile(ctx context.Context, file int64) error

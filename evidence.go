@@ -27,6 +27,11 @@ type BlobRef struct {
 	Size   int64  `json:"size"`            // bytes
 	Type   string `json:"type,omitempty"`  // media type if known
 	DHash  string `json:"dhash,omitempty"` // 16 hex digits for images
+	// PDQ is the picture's PDQ hash (64 hex digits) and PDQQuality its
+	// quality (docs/images.md), for images attached since tahqiq hashes
+	// them so.
+	PDQ        string `json:"pdq,omitempty"`
+	PDQQuality int    `json:"pdq_quality,omitempty"`
 }
 
 // Item is one piece of evidence in a case. Items never change once

@@ -63,8 +63,23 @@ type Link struct {
 type Media struct {
 	Type  string `json:"type"`
 	Key   string `json:"key,omitempty"` // media key, file id or perceptual hash
-	URL   string `json:"url,omitempty"`
+	URL   string `json:"url,omitempty"` // a link, or the file's path in an export (Telegram Desktop)
 	PHash string `json:"phash,omitempty"`
+	// Image is what the import found of the picture's file in the media
+	// folder (docs/images.md), when it read and hashed it.
+	Image *MediaImage `json:"image,omitempty"`
+}
+
+// MediaImage is a picture of a post as an import hashed it.
+type MediaImage struct {
+	Name    string `json:"name"`        // the file, relative to its media folder
+	SHA256  string `json:"sha256"`      // hex
+	PDQ     string `json:"pdq"`         // 64 hex digits
+	Quality int    `json:"pdq_quality"` // 0 to 100
+	// Object is the object of the post's image share: "pdq:" and the
+	// hash of the first picture of its group, or "sha256:" and the
+	// picture's own SHA-256 when its PDQ quality is too low to compare.
+	Object string `json:"object"`
 }
 
 // Label is ground truth or an analyst label on a post or account.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"io/fs"
 	"mime"
 	"os"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/blob"
+	"github.com/tahqiq/tahqiq/internal/imagehash"
 )
 
 // NewCase opens a case in the actor's organisation.
@@ -79,18 +81,51 @@ func (s *Service) setClosed(ctx context.Context, actor tahqiq.User, id string, c
 	return c, err
 }
 
-// putBlob stores a file and, for images, its dHash.
+// putBlob stores a file and, for images, its dHash and PDQ hash.
 func (s *Service) putBlob(name string, data []byte) (tahqiq.BlobRef, error) {
 	sum, n, err := s.Blobs.Put(bytes.NewReader(data))
 	if err != nil {
 		return tahqiq.BlobRef{}, err
 	}
 	ref := tahqiq.BlobRef{Name: name, SHA256: sum, Size: n, Type: mime.TypeByExtension(strings.ToLower(filepath.Ext(name)))}
-	if h, err := blob.DHash(bytes.NewReader(data)); err == nil {
-		ref.DHash = fmt.Sprintf("%016x", h)
-	}
+	setImageHashes(&ref, data)
 	return ref, nil
 }
+
+// setImageHashes sets the dHash and PDQ hash of a blob that is a picture
+// imagehash decodes (docs/images.md); other files get none.
+func setImageHashes(ref *tahqiq.BlobRef, data []byte) {
+	if r, err := imagehash.Sum(data); err == nil {
+		ref.DHash = fmt.Sprintf("%016x", r.DHash)
+		ref.PDQ, ref.PDQQuality = r.PDQ.String(), r.Quality
+	}
+}
+
+// BlobHashes hashes a stored blob as a picture (imagehash.Sum): for
+// grouping the pictures of cases with those of datasets.
+func (s *Service) BlobHashes(sum string) (imagehash.Result, error) {
+	f, err := s.Blobs.Open(sum)
+	if err != nil {
+		return imagehash.Result{}, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, ingestMaxPicture+1))
+	if err != nil {
+		return imagehash.Result{}, fmt.Errorf("casework: read blob %s: %w", sum, err)
+	}
+	if len(data) > ingestMaxPicture {
+		return imagehash.Result{}, tahqiq.Errorf(tahqiq.EINVALID, "larger than %d MiB: not read as a picture", ingestMaxPicture>>20)
+	}
+	r, err := imagehash.Sum(data)
+	if err != nil {
+		return r, tahqiq.Errorf(tahqiq.EINVALID, "%s", strings.TrimPrefix(err.Error(), "imagehash: "))
+	}
+	return r, nil
+}
+
+// ingestMaxPicture bounds the blobs read as pictures, as imports bound
+// the media files they read (ingest.MaxMediaSize).
+const ingestMaxPicture = 64 << 20
 
 func (s *Service) putPath(path, name string) (tahqiq.BlobRef, error) {
 	f, err := os.Open(path)
@@ -103,12 +138,9 @@ func (s *Service) putPath(path, name string) (tahqiq.BlobRef, error) {
 		return tahqiq.BlobRef{}, err
 	}
 	ref := tahqiq.BlobRef{Name: name, SHA256: sum, Size: n, Type: mime.TypeByExtension(strings.ToLower(filepath.Ext(name)))}
-	if strings.HasPrefix(ref.Type, "image/") {
-		if g, err := s.Blobs.Open(sum); err == nil {
-			if h, err := blob.DHash(g); err == nil {
-				ref.DHash = fmt.Sprintf("%016x", h)
-			}
-			g.Close()
+	if strings.HasPrefix(ref.Type, "image/") && n <= ingestMaxPicture {
+		if data, err := os.ReadFile(s.Blobs.Path(sum)); err == nil {
+			setImageHashes(&ref, data)
 		}
 	}
 	return ref, nil

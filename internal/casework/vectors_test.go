@@ -331,6 +331,10 @@ func genRecordVectors(t *testing.T) {
 	add("a derived item with a TLP marking and an image blob (dhash)", []string{"Item"}, tahqiq.RecItem, "i-derived", tahqiq.Item{ID: "i-derived", CaseID: w.c.ID, Kind: tahqiq.ItemDerived,
 		Title: "crop of Form 45", Blobs: []tahqiq.BlobRef{{Name: "crop.png", SHA256: strings.Repeat("ab", 32), Size: 2048, Type: "image/png", DHash: "00ff00ff00ff00ff"}},
 		DerivedFrom: w.items[0].ID, TLP: tahqiq.TLPAmberStrict, AddedBy: w.admin.ID, AddedAt: vectorTime.Add(90 * time.Second)})
+	add("an item (file) with a photograph: dHash and PDQ hash with its quality", []string{"Item"}, tahqiq.RecItem, "i-photo", tahqiq.Item{ID: "i-photo", CaseID: w.c.ID, Kind: tahqiq.ItemFile,
+		Title: "ballot photo", Blobs: []tahqiq.BlobRef{{Name: "ballot.jpg", SHA256: strings.Repeat("ef", 32), Size: 81234, Type: "image/jpeg", DHash: "f0f0e0c0c0e0f0f8",
+			PDQ: "e019502f509b19760540055654a91585275e8b64d99afaabf82fea1bfa5bfaf9", PDQQuality: 100}},
+		AddedBy: w.admin.ID, AddedAt: vectorTime.Add(95 * time.Second)})
 	add("an item added at a time with nanoseconds", []string{"Item", "Time"}, tahqiq.RecItem, "i-nano", tahqiq.Item{ID: "i-nano", CaseID: w.c.ID, Kind: tahqiq.ItemPost,
 		Title: "post 1 of ru", Source: "ru/1", Blobs: []tahqiq.BlobRef{{Name: "record-1.json", SHA256: strings.Repeat("cd", 32), Size: 10, Type: "application/json"}},
 		AddedBy: w.admin.ID, AddedAt: vectorTime.Add(1500 * time.Millisecond)})

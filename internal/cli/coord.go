@@ -28,6 +28,7 @@ func newCoordCmd(e *env) *cobra.Command {
 	var dataset, out, window, fastWindow, format, mapSpec string
 	var sf streamFlags
 	var lf limitFlags
+	var media mediaFlags
 	var inputs, by, options []string
 	layoutEdges := layout.DefaultMaxEdges
 	var runName string
@@ -64,6 +65,9 @@ every option and output column.`,
 			if out == "" && dataset == "" {
 				return tahqiq.Errorf(tahqiq.EINVALID, "--out DIR is required with --input")
 			}
+			if dataset != "" && (media.folder != "" || media.none) {
+				return tahqiq.Errorf(tahqiq.EINVALID, "--media and --no-media are for --input files: a dataset's pictures were hashed when it was imported (tahqiq import --media)")
+			}
 			if runName != "" && dataset == "" {
 				return tahqiq.Errorf(tahqiq.EINVALID, "--name names a run kept in the store: give it with --dataset (a run of --input files is not kept)")
 			}
@@ -95,7 +99,10 @@ every option and output column.`,
 				if format, ferr = mapFormat(mapSpec, format); ferr != nil {
 					return ferr
 				}
-				r.Data, r.Source, err = e.fileData(ctx, inputs, format, fo, slices.Contains(p.Types, coord.ObjNearText), p.Graph, lf.limits())
+				if media.folder != "" && media.none {
+					return tahqiq.Errorf(tahqiq.EINVALID, "--media names a folder of pictures to read and --no-media reads none: give one of them")
+				}
+				r.Data, r.Source, err = e.fileData(ctx, inputs, format, fo, media, slices.Contains(p.Types, coord.ObjNearText), p.Graph, lf.limits())
 				r.Params, r.Read = p, time.Since(start).Seconds()
 			}
 			if err != nil {
@@ -152,6 +159,7 @@ every option and output column.`,
 	f.StringVar(&format, "format", "", "input format for --input (default: detected)")
 	f.StringVar(&mapSpec, "map", "", "column map of --input CSVs (implies --format generic_csv)")
 	f.StringArrayVar(&options, "option", nil, "format option KEY=VALUE for --input")
+	media.add(f)
 	lf.add(f, "an --input .gz file", false)
 	f.StringVar(&out, "out", "", "output directory (required with --input; with --dataset the run is kept in the store and also copied here)")
 	f.StringSliceVar(&by, "by", nil, "object types: retweet, url, domain, hashtag, mention, reply, text, near-text (CNT co_similar_tweet, see --jaccard), image (phash), post (CNT co_post); several = multi-modal, types never match each other (default: every type present except near-text and post)")
@@ -232,14 +240,15 @@ func copyFile(from, to string) error {
 
 // fileData reads files straight from disk through the importers, for a
 // coordination run (runs.FileData: shares, the accounts' names, with graph their signals
-// and reach, with near the texts of posts that are not reposts). The source it
+// and reach, with near the texts of posts that are not reposts), the
+// pictures posts name looked up as media says. The source it
 // returns names each file as given and by its absolute path, with the
 // importers' options, their rejects and the records that brought nothing.
-func (e *env) fileData(ctx context.Context, files []string, format string, fo map[string]string, near, graph bool, lim decompress.Limits) (coord.Data, coord.Source, error) {
+func (e *env) fileData(ctx context.Context, files []string, format string, fo map[string]string, media mediaFlags, near, graph bool, lim decompress.Limits) (coord.Data, coord.Source, error) {
 	fd := runs.FileData{Near: near, Graph: graph}
 	im := e.importer()
 	im.Limits = lim
-	sum, err := im.Read(ctx, files, ingest.Options{Format: format, FormatOptions: fo, Stdin: e.stdin}, func(it *ingest.Item) error {
+	sum, err := im.Read(ctx, files, ingest.Options{Format: format, FormatOptions: fo, Stdin: e.stdin, Media: media.folder, NoMedia: media.none}, func(it *ingest.Item) error {
 		fd.Add(it)
 		return nil
 	})
@@ -254,8 +263,16 @@ func (e *env) fileData(ctx context.Context, files []string, format string, fo ma
 	}
 	// post_id_conflicts: posts whose id the files give to a second
 	// account, left out (each is among the rejects too)
-	src := coord.Source{Format: format, Map: fo["map"], Rejected: sum.Rejected, RejectedCount: sum.Rejects,
+	src := coord.Source{Format: format, Map: fo["map"], Rejected: sum.Rejected, RejectedCount: sum.Rejects, Media: media.folder, NoMedia: media.none,
 		Dropped: map[string]int64{"duplicate_records": sum.Duplicates, "post_id_conflicts": sum.Conflicts}}
+	if m := sum.Media; m != nil {
+		// pictures that make no image share, by reason (listed on stderr)
+		src.Dropped["pictures_missing"], src.Dropped["pictures_unreadable"] = m.Missing, m.Unreadable
+		src.Dropped["pictures_not_images"], src.Dropped["pictures_without_file"] = m.NotImage, m.NoFile
+		for _, p := range m.Problems {
+			fmt.Fprintf(e.stderr, "tahqiq: picture %s (named in %s) not hashed: %s\n", p.Name, p.File, p.Detail)
+		}
+	}
 	for k, v := range fo {
 		if k != "map" {
 			if src.Options == nil {
@@ -417,7 +434,7 @@ func explain(ctx context.Context, e *env, run, a, b string, lim decompress.Limit
 		if m.Map != "" {
 			fo["map"] = m.Map
 		}
-		data, src, err = e.fileData(ctx, files, m.Format, fo, slices.Contains(m.Params.Types, coord.ObjNearText), false, lim)
+		data, src, err = e.fileData(ctx, files, m.Format, fo, mediaFlags{folder: m.Media, none: m.NoMedia}, slices.Contains(m.Params.Types, coord.ObjNearText), false, lim)
 		if err == nil && !sameFiles(src.Inputs, m.Inputs) {
 			for i, in := range m.Inputs {
 				if i >= len(src.Inputs) || src.Inputs[i].SHA256 != in.SHA256 {

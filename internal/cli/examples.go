@@ -54,6 +54,10 @@ var examples = map[string]string{
   tahqiq --as demo coord --dataset demo --nats embedded --out run3   # pairs made by in-process NATS workers`,
 	"tahqiq coord explain": `  tahqiq coord explain --run tahqiq-demo/coord other:54cc6aa9dc63e1e31f7c082a57e63f2b other:844b11aefbc75092369d8f207940ad6c
   tahqiq coord explain --run tahqiq-demo/coord --json other:54cc6aa9dc63e1e31f7c082a57e63f2b other:844b11aefbc75092369d8f207940ad6c`,
+	"tahqiq images": `  tahqiq --as demo images --dataset demo                    # near-identical pictures the posts carry, and who posted them
+  tahqiq --as demo images --dataset demo --dataset tg --max-distance 31 --json   # variants too, across datasets
+  tahqiq --as demo images --dataset demo --case CASE --all  # with the pictures attached to a case, shown once or not
+  tahqiq --as demo images --dataset demo --problems         # the pictures that were not hashed, and why`,
 	"tahqiq synth": `  tahqiq synth --posts 1000000 --out synth.csv --groups truth.csv
   tahqiq coord --input synth.csv --out synth-run --graph=false --evidence=false`,
 

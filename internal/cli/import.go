@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"sort"
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/ingest"
@@ -47,6 +49,16 @@ more than --max-ratio times its compressed size (beyond its first 8 MiB)
 or to more than --max-decompressed: a small hostile file could otherwise
 become millions of records. Raise them for a large, trusted file.
 
+Pictures: a Telegram Desktop export's photos/ and files/ beside its
+result.json are read without a flag; --media DIR names the folder where
+any format's pictures are looked up (by their path in the export, the last
+segment of their URL, or their media key; docs/images.md). Each picture is
+hashed (PDQ and dHash, upright by its EXIF orientation) and its posts share
+an image object: copies of one picture (resized, recompressed, turned,
+mirrored, framed) share one, so re-posts of it coordinate like a link.
+Every picture not hashed is counted and listed with the reason (missing,
+unreadable, not a picture, left out of the export). --no-media reads none.
+
 With --publish nats://…, the shares the import added are published, once it
 is stored and in time order, to the live stream (tahqiq.live.DATASET), where
 tahqiq watch and serve --watch see them as a live feed.
@@ -69,6 +81,14 @@ Formats:
 			}
 			opt.FormatOptions = fo
 			opt.Stdin = e.stdin
+			if opt.Media != "" && opt.NoMedia {
+				return tahqiq.Errorf(tahqiq.EINVALID, "--media names a folder of pictures to read and --no-media reads none: give one of them")
+			}
+			if opt.Media != "" {
+				if st, err := os.Stat(opt.Media); err != nil || !st.IsDir() {
+					return tahqiq.Errorf(tahqiq.EINVALID, "--media %s: not a folder (give the folder the posts' pictures are in)", opt.Media)
+				}
+			}
 			opt.Log = e.log
 			db, err := e.openStore(ctx)
 			if err != nil {
@@ -103,6 +123,8 @@ Formats:
 	f.BoolVar(&asJSON, "json", false, "print one JSON summary on stdout")
 	f.StringVar(&mapSpec, "map", "", "column map of a CSV (implies --format generic_csv), e.g. account=user,time=created,text=body,id=post_id; only account is required")
 	f.StringArrayVar(&options, "option", nil, "format option KEY=VALUE (repeatable), e.g. container=mychannel, object_type=url")
+	f.StringVar(&opt.Media, "media", "", "folder of the pictures the posts name (default: a Telegram Desktop export's own photos/ and files/)")
+	f.BoolVar(&opt.NoMedia, "no-media", false, "read and hash no pictures, not even beside a Telegram Desktop export")
 	f.StringVar(&publish, "publish", "", "nats:// URL: publish the shares the import added to the live stream")
 	f.StringVar(&creds, "nats-creds", "", "with --publish: "+credsUsage)
 	f.IntVar(&replicas, "replicas", 1, "with --publish: "+liveReplicasUsage)
@@ -214,6 +236,23 @@ func printSummary(w io.Writer, s ingest.Summary) {
 		}
 		printReject(w, "", r)
 	}
+	printMedia(w, s.Media, s.Dataset)
+}
+
+// printMedia says what became of the pictures the posts name.
+func printMedia(w io.Writer, m *ingest.MediaSummary, dataset string) {
+	if m == nil {
+		return
+	}
+	fmt.Fprintf(w, "  pictures: %d in posts, %d files named in %s: %d hashed (%d too plain to compare but by their bytes), %d missing, %d unreadable, %d not pictures; %d named no file (left out of the export); %d new image objects\n",
+		m.Pictures, m.Files, strings.Join(m.Folders, ", "), m.Hashed, m.LowQuality, m.Missing, m.Unreadable, m.NotImage, m.NoFile, m.Objects)
+	for i, p := range m.Problems {
+		if i == 20 {
+			fmt.Fprintf(w, "  ... %d more pictures not hashed (--json lists %d; tahqiq images --dataset %s --problems lists them all)\n", m.Missing+m.Unreadable+m.NotImage-20, len(m.Problems), dataset)
+			break
+		}
+		fmt.Fprintf(w, "  picture %s: %s (%s, named in %s)\n", p.Name, p.Detail, p.Status, p.File)
+	}
 }
 
 func printReject(w io.Writer, note string, r tahqiq.Reject) {
@@ -229,4 +268,15 @@ func writeJSON(w io.Writer, v any) error {
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	return enc.Encode(v)
+}
+
+// mediaFlags are where the pictures of --input files are read from.
+type mediaFlags struct {
+	folder string
+	none   bool
+}
+
+func (m *mediaFlags) add(f *pflag.FlagSet) {
+	f.StringVar(&m.folder, "media", "", "folder of the pictures --input files' posts name (default: a Telegram Desktop export's own photos/ and files/)")
+	f.BoolVar(&m.none, "no-media", false, "read no pictures of --input files")
 }

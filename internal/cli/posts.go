@@ -78,7 +78,8 @@ func (e *env) readPosts(ctx context.Context, pf *postFlags, sink runs.AccountSin
 	}
 	im := e.importer()
 	im.Limits = pf.limits.limits()
-	sum, err := im.Read(ctx, pf.inputs, ingest.Options{Format: format, FormatOptions: fo, Stdin: e.stdin}, func(it *ingest.Item) error {
+	// the text analyses read no pictures
+	sum, err := im.Read(ctx, pf.inputs, ingest.Options{Format: format, FormatOptions: fo, Stdin: e.stdin, NoMedia: true}, func(it *ingest.Item) error {
 		if sink != nil {
 			for _, a := range it.Parsed.Accounts {
 				sink.Account(a)

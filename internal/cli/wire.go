@@ -31,6 +31,7 @@ type store interface {
 	tahqiq.PostStore
 	tahqiq.PostScanner
 	tahqiq.RederiveStore
+	tahqiq.MediaStore
 	Close() error
 	Path() string // file path or URL without password, for messages
 }

@@ -43,6 +43,11 @@ type Source struct {
 	Format  string            // --format given; "" = detected per file
 	Map     string            // --map (the generic_csv column map)
 	Options map[string]string // --option KEY=VALUE, other than map
+	// Media is the folder --input files' pictures were read from
+	// (--media; "" beside a Telegram Desktop export only), NoMedia that
+	// none were (--no-media): image objects depend on them.
+	Media   string
+	NoMedia bool
 	// Rejected lists the records the importers rejected (the first 10,000;
 	// a stored dataset's are in the store), RejectedCount counts them all.
 	Rejected      []tahqiq.Reject
@@ -60,9 +65,11 @@ type Manifest struct {
 	Version   string            `json:"version"`
 	CreatedAt time.Time         `json:"created_at"`
 	Inputs    []Input           `json:"inputs"`
-	Format    string            `json:"format,omitempty"`  // --format of --input files ("" = detected)
-	Map       string            `json:"map,omitempty"`     // --map of --input files
-	Options   map[string]string `json:"options,omitempty"` // --option of --input files
+	Format    string            `json:"format,omitempty"`   // --format of --input files ("" = detected)
+	Map       string            `json:"map,omitempty"`      // --map of --input files
+	Options   map[string]string `json:"options,omitempty"`  // --option of --input files
+	Media     string            `json:"media,omitempty"`    // --media of --input files
+	NoMedia   bool              `json:"no_media,omitempty"` // --no-media of --input files
 	// Textnorm is the version of the text normalisation (textnorm.Version)
 	// the shares and near-text tokens were derived with.
 	Textnorm      string             `json:"textnorm_version"`
@@ -199,7 +206,7 @@ func (r *Result) WriteDir(dir, version string, src Source) (*Manifest, error) {
 		r.Timings["evidence_s"] = time.Since(start).Seconds()
 	}
 	m := &Manifest{Tool: "tahqiq coord", Version: version, CreatedAt: time.Now().UTC(), Inputs: src.Inputs,
-		Format: src.Format, Map: src.Map, Options: src.Options, Textnorm: textnorm.Version,
+		Format: src.Format, Map: src.Map, Options: src.Options, Media: src.Media, NoMedia: src.NoMedia, Textnorm: textnorm.Version,
 		RejectedCount: src.RejectedCount, Rejected: src.Rejected, Dropped: map[string]int64{},
 		Params: r.Params, Counts: r.Counts, Timings: r.Timings, Files: append(files, "manifest.json")}
 	if m.Rejected == nil {

@@ -14,8 +14,12 @@ import (
 // ids are rejected in events and CooRTweet tables, posts may have no
 // time. Version 3: a post keeps its client (X source, IO
 // tweet_client_name) and what its record says of its author (handle,
-// name, counts: Post.Author), for the account signals. Version 1 is every import before versions were recorded.
-const DerivationVersion = "3"
+// name, counts: Post.Author), for the account signals. Version 4: the
+// pictures an import finds in a media folder are hashed, and a hashed
+// picture's image share has the object of its group (docs/images.md) in
+// place of its media key. Version 1 is every import before versions were
+// recorded.
+const DerivationVersion = "4"
 
 // Derivation names the current rules: the pipeline's version and the text
 // normaliser's (text hashes, URLs, hashtags depend on it). It is recorded

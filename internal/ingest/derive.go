@@ -18,7 +18,9 @@ import (
 //     tools;
 //   - any other post shares its canonical URLs and their domains, its
 //     hashtags and mentions (normalised), its reply target, the hash of its
-//     normalised text and its media keys or perceptual hashes.
+//     normalised text and its pictures: the object of a picture the import
+//     hashed (Media.Image, docs/images.md), else the perceptual hash or
+//     the media key the source gives.
 //
 // Empty values never become objects.
 func Derive(p *tahqiq.Post) []tahqiq.Share {
@@ -88,7 +90,9 @@ func Derive(p *tahqiq.Post) []tahqiq.Share {
 		d.add(tahqiq.ObjText, textnorm.TextHash(textnorm.Text(p.Text)))
 	}
 	for _, m := range p.Media {
-		if m.PHash != "" {
+		if m.Image != nil && m.Image.Object != "" {
+			d.add(tahqiq.ObjImage, m.Image.Object)
+		} else if m.PHash != "" {
 			d.add(tahqiq.ObjImage, m.PHash)
 		} else {
 			d.add(tahqiq.ObjImage, m.Key)

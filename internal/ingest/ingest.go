@@ -43,6 +43,12 @@ type Options struct {
 	// commit together). An error rolls the import back.
 	BeforeCommit func(ctx context.Context, tx tahqiq.ImportTx, sum *Summary) error
 	Log          *slog.Logger
+	// Media is the folder in which the pictures posts name are looked up
+	// and hashed (docs/images.md). "" looks only beside a Telegram Desktop
+	// export read from its own path (its photos/ and files/); NoMedia
+	// looks nowhere.
+	Media   string
+	NoMedia bool
 }
 
 // Summary is the outcome of an import, printed by `tahqiq import --json`.
@@ -71,6 +77,9 @@ type Summary struct {
 	// terms (the rejects found before are listed).
 	Committed bool   `json:"committed"`
 	Failure   string `json:"failure,omitempty"`
+	// Media says what became of the pictures posts name, when a media
+	// folder was read.
+	Media *MediaSummary `json:"media,omitempty"`
 }
 
 // Retry is a file imported again after an import that kept nothing.
@@ -121,6 +130,7 @@ func (im *Importer) Import(ctx context.Context, store tahqiq.ImportStore, files 
 	sum.Failure = msg
 	sum.Files, sum.Records, sum.Posts, sum.Accounts, sum.Shares, sum.Duplicates = 0, 0, 0, 0, 0, 0
 	sum.Kinds = map[tahqiq.RecordKind]int64{}
+	sum.Media = nil
 	sum.Sources, sum.Retried = []tahqiq.ImportFile{}, nil
 	code := tahqiq.ErrorCode(err)
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
@@ -210,6 +220,11 @@ func (im *Importer) importFiles(ctx context.Context, store tahqiq.ImportStore, f
 		}
 	}
 	var headerOnly []string // files that gave nothing but a header line
+	ms, err := im.media(ctx, opt, &sum, tx.EachMedia)
+	if err != nil {
+		return sum, err
+	}
+	defer ms.close()
 	prog := progress.Start(ctx, "reading", "bytes", inputSize(files)).Items("records")
 	sink := func(in *input, d *derived) error {
 		p := d.p
@@ -221,6 +236,11 @@ func (im *Importer) importFiles(ctx context.Context, store tahqiq.ImportStore, f
 				return storeError{err}
 			}
 			return nil
+		}
+		for _, m := range d.media {
+			if err := tx.AddMedia(ctx, m); err != nil {
+				return storeError{err}
+			}
 		}
 		res, err := tx.AddRecord(ctx, &p.Record, p.Posts, p.Accounts, d.shares)
 		if err != nil {
@@ -288,7 +308,7 @@ func (im *Importer) importFiles(ctx context.Context, store tahqiq.ImportStore, f
 				return storeError{err}
 			}
 			return nil
-		}, nil, func(d *derived) error { return sink(in, d) })
+		}, nil, func(d *derived) error { return sink(in, d) }, ms)
 		in.file.Records = sum.Records - before
 		in.finished(prog)
 		in.close()
@@ -325,6 +345,7 @@ func (im *Importer) importFiles(ctx context.Context, store tahqiq.ImportStore, f
 	}
 	prog.Done()
 	*reading = ""
+	ms.done(&sum)
 	if imported(sum) == 0 && len(sum.Skipped) == 0 {
 		return sum, nothingImported(sum, headerOnly)
 	}
@@ -348,6 +369,11 @@ func (im *Importer) Read(ctx context.Context, files []string, opt Options, fn fu
 	sum := Summary{Dataset: datasetName(opt.Dataset, files), Rejected: []tahqiq.Reject{}, Kinds: map[tahqiq.RecordKind]int64{}}
 	mem := storeimport.NewMemory()
 	var headerOnly []string
+	ms, err := im.media(ctx, opt, &sum, nil)
+	if err != nil {
+		return sum, err
+	}
+	defer ms.close()
 	prog := progress.Start(ctx, "reading", "bytes", inputSize(files)).Items("records")
 	for _, name := range files {
 		in, err := openInput(name, opt.Names[name], opt.Stdin, im.Limits, prog)
@@ -392,7 +418,7 @@ func (im *Importer) Read(ctx context.Context, files []string, opt Options, fn fu
 				prog.SetItems(sum.Records)
 			}
 			return fn(&Item{File: file, Parsed: p, New: isNew, Shares: added})
-		}, nil)
+		}, nil, ms)
 		in.file.Records = sum.Records - before
 		in.finished(prog)
 		in.close()
@@ -422,6 +448,7 @@ func (im *Importer) Read(ctx context.Context, files []string, opt Options, fn fu
 		sum.Sources = append(sum.Sources, in.file)
 	}
 	prog.Done()
+	ms.done(&sum)
 	if imported(sum) == 0 {
 		return sum, nothingImported(sum, headerOnly)
 	}
@@ -494,8 +521,11 @@ func (h hasher) sum(parts ...string) hkey {
 // With emit, records go to emit on the calling goroutine. With consume
 // instead, parsing and share derivation run on a goroutine of their own
 // and consume receives each record with its shares on the calling one, so
-// that parsing and storing use two cores.
-func (im *Importer) readFile(ctx context.Context, in *input, opt Options, begin func(Format) error, emit func(*tahqiq.Parsed) error, consume func(*derived) error) error {
+// that parsing and storing use two cores. With ms, the pictures the posts
+// name are looked up in the file's media folder, if it has one, and
+// hashed while the parser runs ahead (mediaStage.run); each record
+// arrives with its pictures' objects set.
+func (im *Importer) readFile(ctx context.Context, in *input, opt Options, begin func(Format) error, emit func(*tahqiq.Parsed) error, consume func(*derived) error, ms *mediaStage) error {
 	f, err := im.detect(in, opt)
 	if err != nil {
 		return err
@@ -503,11 +533,33 @@ func (im *Importer) readFile(ctx context.Context, in *input, opt Options, begin 
 	if err := begin(f); err != nil {
 		return err
 	}
-	if consume == nil {
+	var mf *mediaFolder
+	if ms != nil {
+		if mf, err = ms.open(opt, in, f.Name); err != nil {
+			return err
+		}
+		if mf != nil {
+			defer mf.root.Close()
+		}
+	}
+	parse := func(ctx context.Context, emit func(*tahqiq.Parsed) error) error {
 		return parseFile(ctx, in, f, opt, emit)
 	}
+	if consume == nil {
+		if mf == nil {
+			return parse(ctx, emit)
+		}
+		return ms.run(ctx, in.file.Name, mf, parse, func(p *tahqiq.Parsed, _ []tahqiq.MediaFile) error { return emit(p) })
+	}
 	return pipeline(ctx, func(ctx context.Context, out func(*derived) error) error {
-		return parseFile(ctx, in, f, opt, func(p *tahqiq.Parsed) error { return out(derive(p)) })
+		if mf == nil {
+			return parse(ctx, func(p *tahqiq.Parsed) error { return out(derive(p)) })
+		}
+		return ms.run(ctx, in.file.Name, mf, parse, func(p *tahqiq.Parsed, rows []tahqiq.MediaFile) error {
+			d := derive(p)
+			d.media = rows
+			return out(d)
+		})
 	}, consume)
 }
 

@@ -88,7 +88,7 @@ func write(t *testing.T, dir, name, body string) string {
 	return path
 }
 
-func openDB(t *testing.T) *sqlite.DB {
+func openDB(t testing.TB) *sqlite.DB {
 	t.Helper()
 	db, err := sqlite.OpenDir(context.Background(), t.TempDir())
 	if err != nil {

@@ -7,10 +7,12 @@ import (
 	"github.com/tahqiq/tahqiq"
 )
 
-// derived is a parsed record with the shares of its posts.
+// derived is a parsed record with the shares of its posts, and the media
+// files its posts name that the import stores with it.
 type derived struct {
 	p      *tahqiq.Parsed
 	shares []tahqiq.Share
+	media  []tahqiq.MediaFile
 }
 
 // derive computes the shares of p's posts and completes its record kind.

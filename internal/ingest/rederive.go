@@ -133,12 +133,16 @@ func (im *Importer) Rederive(ctx context.Context, store tahqiq.RederiveStore, da
 	if err != nil {
 		return sum, err
 	}
+	media, err := newFixedMedia(ctx, tx)
+	if err != nil {
+		return sum, err
+	}
 	if err := tx.Reset(ctx); err != nil {
 		return sum, err
 	}
 	prog := progress.Start(ctx, "re-deriving", "records", sum.Before.Records)
 	for i, f := range files {
-		if err := im.rederiveFile(ctx, tx, f, formats[i], opt, before.containers, &sum, prog); err != nil {
+		if err := im.rederiveFile(ctx, tx, f, formats[i], opt, before.containers, media, &sum, prog); err != nil {
 			return sum, err
 		}
 		sum.Files++
@@ -305,7 +309,7 @@ func sortedKeys(m map[string]int) []string {
 // rederiveFile reads the stored records of f again with the format's
 // parser and stores what each derives now.
 func (im *Importer) rederiveFile(ctx context.Context, tx tahqiq.RederiveTx, f tahqiq.StoredFile, format Format, opt RederiveOptions,
-	containers map[int64]container, sum *RederiveSummary, prog *progress.Phase) error {
+	containers map[int64]container, media *mediaStage, sum *RederiveSummary, prog *progress.Phase) error {
 	if err := tx.SetFile(ctx, f.ID); err != nil {
 		return err
 	}
@@ -352,6 +356,9 @@ func (im *Importer) rederiveFile(ctx context.Context, tx tahqiq.RederiveTx, f ta
 		}
 		if unknownChat[rec.ID] && len(p.Posts) > 0 {
 			return tahqiq.Errorf(tahqiq.EINVALID, "%s: the chat of record %s made no post before, so its id and name are unknown, and now it makes posts: re-import the export", f.Name, rec.Locator)
+		}
+		if media != nil {
+			media.attachFixed(f.ID, p)
 		}
 		d := derive(p)
 		if p.Record.Kind != rec.Kind {

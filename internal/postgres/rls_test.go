@@ -111,6 +111,9 @@ func TestRowLevelSecurity(t *testing.T) {
 	if err := imp.AddReject(ctx, tahqiq.Reject{File: "x", Line: 2, Reason: "bad"}, []byte("{")); err != nil {
 		t.Fatal(err)
 	}
+	if err := imp.AddMedia(ctx, tahqiq.MediaFile{Name: "photos/1.jpg", Status: tahqiq.MediaMissing}); err != nil {
+		t.Fatal(err)
+	}
 	if err := imp.Commit(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -128,6 +131,7 @@ func TestRowLevelSecurity(t *testing.T) {
 		"FindPost":         second(db.FindPost(asB, "ds-a", "x:1")),
 		"DeleteDataset":    second(db.DeleteDataset(asB, "ds-a")),
 		"FindAccounts":     second(db.FindAccounts(asB, "ds-a", []string{"x:a"})),
+		"FindMedia":        second(db.FindMedia(asB, "ds-a")),
 	} {
 		if tahqiq.ErrorCode(err) != tahqiq.ENOTFOUND {
 			t.Errorf("another organisation: %s of ds-a = %v, want ENOTFOUND", what, err)
@@ -144,8 +148,9 @@ func TestRowLevelSecurity(t *testing.T) {
 	post, _ := db.FindPost(asA, "ds-a", "x:1")
 	accounts, _ := db.FindAccounts(asA, "ds-a", []string{"x:a"})
 	_, posts, _ := db.FindAccountPosts(asA, "ds-a", "x:a", 10)
-	if got := [...]int{shares, len(sum.TopAccounts), len(sum.TopHashtags), len(rejects), len(post.Records), len(accounts), len(posts)}; got != [...]int{1, 1, 1, 1, 1, 1, 1} {
-		t.Errorf("the owner reads shares, top accounts, top hashtags, rejects, post records, accounts, account posts = %v; want one of each", got)
+	media, _ := db.FindMedia(asA, "ds-a")
+	if got := [...]int{shares, len(sum.TopAccounts), len(sum.TopHashtags), len(rejects), len(post.Records), len(accounts), len(posts), len(media)}; got != [...]int{1, 1, 1, 1, 1, 1, 1, 1} {
+		t.Errorf("the owner reads shares, top accounts, top hashtags, rejects, post records, accounts, account posts, media = %v; want one of each", got)
 	}
 	if ds, _ := db.FindDatasets(asA); len(ds) != 1 {
 		t.Errorf("the owner lists %d datasets, want 1", len(ds))
@@ -155,8 +160,8 @@ func TestRowLevelSecurity(t *testing.T) {
 	// shows none of A's rows and refuses to write one; the system scope
 	// the store uses for unscoped callers sees everything.
 	pool := db.Pool()
-	tables := []string{"cases", "items", "case_records", "datasets", "files", "records", "rejects", "accounts", "posts", "shares"}
-	plain := func(scope string) (n [10]int64) {
+	tables := []string{"cases", "items", "case_records", "datasets", "files", "records", "rejects", "accounts", "posts", "shares", "media"}
+	plain := func(scope string) (n [11]int64) {
 		t.Helper()
 		tx, err := pool.Begin(ctx)
 		if err != nil {
@@ -178,12 +183,12 @@ func TestRowLevelSecurity(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
 		scope string
-		want  [10]int64
+		want  [11]int64
 	}{
-		{"no scope set", "", [10]int64{}},
-		{"scoped to B", orgB.ID, [10]int64{}},
-		{"scoped to A", orgA.ID, [10]int64{1, 2, 1, 1, 1, 1, 1, 1, 1, 1}},
-		{"system scope", postgres.SystemScope, [10]int64{1, 2, 1, 1, 1, 1, 1, 1, 1, 1}},
+		{"no scope set", "", [11]int64{}},
+		{"scoped to B", orgB.ID, [11]int64{}},
+		{"scoped to A", orgA.ID, [11]int64{1, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1}},
+		{"system scope", postgres.SystemScope, [11]int64{1, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1}},
 	} {
 		if got := plain(tc.scope); got != tc.want {
 			t.Errorf("plain SQL, %s: %v = %v; want %v", tc.name, tables, got, tc.want)

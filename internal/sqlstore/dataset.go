@@ -144,6 +144,7 @@ func (t *caseTx) DeleteDataset(ctx context.Context, name string) (tahqiq.Dataset
 		`DELETE FROM accounts WHERE dataset_id = $1`,
 		`DELETE FROM records WHERE file_id IN (SELECT id FROM files WHERE dataset_id = $1)`,
 		`DELETE FROM rejects WHERE file_id IN (SELECT id FROM files WHERE dataset_id = $1)`,
+		`DELETE FROM media WHERE dataset_id = $1`,
 		`DELETE FROM files WHERE dataset_id = $1`,
 		`DELETE FROM datasets WHERE id = $1`,
 	} {

@@ -197,7 +197,7 @@ func (t *importTx) replaceFile(ctx context.Context, f tahqiq.ImportFile) error {
 	if kept > 0 {
 		return tahqiq.Errorf(tahqiq.ECONFLICT, "%s: already imported into the dataset", f.Name)
 	}
-	for _, q := range []string{`DELETE FROM records WHERE file_id = $1`, `DELETE FROM rejects WHERE file_id = $1`, `DELETE FROM files WHERE id = $1`} {
+	for _, q := range []string{`DELETE FROM records WHERE file_id = $1`, `DELETE FROM rejects WHERE file_id = $1`, `DELETE FROM media WHERE file_id = $1`, `DELETE FROM files WHERE id = $1`} {
 		if _, err := t.tx.Exec(ctx, q, id); err != nil {
 			return t.s.errorf("replace file %s: %w", f.Name, err)
 		}
@@ -507,4 +507,25 @@ func (t *importTx) CaseTx() tahqiq.CaseTx {
 		t.caseTx = t.s.caseTx(t.tx)
 	}
 	return t.caseTx
+}
+
+// AddMedia stores a media file the posts of the current file name.
+func (t *importTx) AddMedia(ctx context.Context, m tahqiq.MediaFile) error {
+	if t.fileID == 0 {
+		return t.s.errorf("add media: no current file")
+	}
+	_, err := t.tx.Exec(ctx, `INSERT INTO media (dataset_id, file_id, name, status, detail, sha256, size, width, height, orientation,
+		pdq, pdq_quality, pdq_dihedral, pdq_trimmed, dhash, object, distance, hashing) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
+		t.datasetID, t.fileID, m.Name, string(m.Status), m.Detail, m.SHA256, m.Size, m.Width, m.Height, m.Orientation,
+		m.PDQ, m.Quality, m.Dihedral, m.Trimmed, m.DHash, m.Object, m.Distance, m.Hashing)
+	if err != nil {
+		return t.s.errorf("add media %s: %w", m.Name, err)
+	}
+	return nil
+}
+
+// EachMedia calls fn for every media file of the dataset, in the order
+// stored.
+func (t *importTx) EachMedia(ctx context.Context, fn func(tahqiq.MediaFile) error) error {
+	return t.s.eachMedia(ctx, t.tx, t.datasetID, fn)
 }

@@ -63,6 +63,9 @@ var Tables = []Table{
 	{Name: "posts", OrderBy: "id", RowSecurity: true, Columns: cols("id", Int, "dataset_id", Int, "uid", Text, "account_id", Int, "created_at", Int, "record_id", Int, "data", JSON)},
 	{Name: "post_records", OrderBy: "post_id, record_id", Columns: cols("post_id", Int, "record_id", Int)},
 	{Name: "shares", OrderBy: "id", RowSecurity: true, Identity: true, Columns: cols("id", Int, "dataset_id", Int, "post_id", Int, "account_id", Int, "type", Text, "object", Text, "t", Int, "precision", Text)},
+	{Name: "media", OrderBy: "id", RowSecurity: true, Identity: true, Columns: cols("id", Int, "dataset_id", Int, "file_id", Int, "name", Text, "status", Text, "detail", Text,
+		"sha256", Text, "size", Int, "width", Int, "height", Int, "orientation", Int, "pdq", Text, "pdq_quality", Int, "pdq_dihedral", Text, "pdq_trimmed", Text,
+		"dhash", Text, "object", Text, "distance", Int, "hashing", Text)},
 	// cases, the custody log, accounts and sessions (times are RFC 3339 text
 	// on both sides; records are the exact JSON bytes the log's digests cover)
 	{Name: "organisations", OrderBy: "id", Columns: cols("id", Text, "name", Text)},

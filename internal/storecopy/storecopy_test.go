@@ -47,6 +47,15 @@ func fill(t *testing.T, s tahqiq.ImportStore, names ...string) {
 				t.Fatal(err)
 			}
 		}
+		for _, m := range []tahqiq.MediaFile{
+			{Name: "photos/photo_1.jpg", Status: tahqiq.MediaHashed, SHA256: fmt.Sprintf("%064x", di+1), Size: 1234, Width: 640, Height: 480, Orientation: 6,
+				PDQ: fmt.Sprintf("%064x", 7), Quality: 88, Dihedral: fmt.Sprintf("%0448x", 9), DHash: "00ff00ff00ff00ff", Object: "pdq:" + fmt.Sprintf("%064x", 7), Hashing: "pdq-1"},
+			{Name: "photos/gone.jpg", Status: tahqiq.MediaMissing, Detail: "no such file in the media folder"},
+		} {
+			if err := tx.AddMedia(ctx, m); err != nil {
+				t.Fatal(err)
+			}
+		}
 		if err := tx.AddReject(ctx, tahqiq.Reject{Line: 51, Reason: "truncated"}, []byte(`{"n":`)); err != nil {
 			t.Fatal(err)
 		}
@@ -81,7 +90,7 @@ func TestCopy(t *testing.T) {
 	if len(checks) != len(storecopy.Tables) {
 		t.Fatalf("checks = %d, want %d", len(checks), len(storecopy.Tables))
 	}
-	filled := map[string]bool{"datasets": true, "files": true, "records": true, "rejects": true, "accounts": true, "posts": true, "post_records": true, "shares": true}
+	filled := map[string]bool{"datasets": true, "files": true, "records": true, "rejects": true, "accounts": true, "posts": true, "post_records": true, "shares": true, "media": true}
 	for _, c := range checks {
 		if !c.OK() || (filled[c.Table] && c.From.Rows == 0) {
 			t.Errorf("%s: from %+v, to %+v", c.Table, c.From, c.To)
@@ -98,6 +107,10 @@ func TestCopy(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("datasets differ (-sqlite +postgres):\n%s", diff)
+	}
+	wm, _ := src.FindMedia(ctx, "b")
+	if gm, err := dst.FindMedia(ctx, "b"); err != nil || !cmp.Equal(wm, gm) || len(gm) != 2 {
+		t.Errorf("FindMedia after copy = %+v, %v; want %+v", gm, err, wm)
 	}
 	wp, _ := src.FindPost(ctx, "a", "x:3")
 	gp, err := dst.FindPost(ctx, "a", "x:3")

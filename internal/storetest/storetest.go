@@ -26,6 +26,7 @@ type Store interface {
 	tahqiq.ShareStore
 	tahqiq.PostStore
 	tahqiq.PostScanner
+	tahqiq.MediaStore
 	tahqiq.SummaryStore
 	tahqiq.CaseStore
 	tahqiq.AuthStore
@@ -60,6 +61,7 @@ func Run(t *testing.T, newStore func(t *testing.T, now func() time.Time) Store) 
 	t.Run("FindAccounts", func(t *testing.T) { testFindAccounts(t, fresh(t)) })
 	t.Run("FindPosts", func(t *testing.T) { testFindPosts(t, fresh(t)) })
 	t.Run("AccountsByRef", func(t *testing.T) { testAccountsByRef(t, fresh(t)) })
+	t.Run("Media", func(t *testing.T) { testMedia(t, fresh(t)) })
 	runCases(t, newStore)
 }
 

@@ -109,6 +109,8 @@ var blobSchema = schema{
 	{name: "size", typ: tInt},
 	{name: "type", typ: tString, omit: omitEmpty},
 	{name: "dhash", typ: tString, omit: omitEmpty},
+	{name: "pdq", typ: tString, omit: omitEmpty},
+	{name: "pdq_quality", typ: tInt, omit: omitEmpty},
 }
 
 // recordSchemas are the records of ledger.md's table, by kind.
