@@ -62,6 +62,7 @@ var layers = map[string]int{
 	"internal/witness":            3,
 	"internal/blob":               3, // imports imagehash
 	"internal/imagehash":          2,
+	"internal/imagegroup":         5, // imports ingest (the derivation check)
 	"internal/taxonomy":           2,
 	"internal/capture":            3, // imports internal/chromium
 	"internal/chromium":           2,

@@ -2,7 +2,8 @@
 # Failover run: tahqiq coord --nats --replicas 3 on a three-node nats-server
 # cluster (three processes on this machine) with two tahqiq worker processes,
 # once as is and once with one worker killed (SIGKILL) when half the map tasks
-# are folded; prints the wall time of each run, the time from the kill to the
+# are done (the objects stream, a work queue, holds half the most it held, as
+# the servers' monitoring port says); prints the wall time of each run, the time from the kill to the
 # end of the run, and checks that both runs wrote the same edges.csv.
 #
 #   go build -o /tmp/tahqiq ./cmd/tahqiq
@@ -60,9 +61,16 @@ for run in $(seq "$runs"); do
 		coord=$!
 		tkill=""
 		if [ "$mode" = kill ]; then
-			# kill worker 1 when half the map tasks are folded
+			# kill worker 1 when half the map tasks are done: the objects
+			# stream (a work queue) holds half the most it held
+			peak=0
 			while kill -0 "$coord" 2>/dev/null; do
-				if awk '/tasks folded into partials/ { if ($2 * 2 >= $4) found = 1 } END { exit !found }' "$work/coord.$mode.$run.log"; then
+				n=$(curl -s "http://127.0.0.1:18222/jsz?streams=true" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+print(sum(s["state"]["messages"] for a in d.get("account_details", []) for s in a.get("stream_detail", []) if s["name"] == "TAHQIQ_OBJECTS"))' 2>/dev/null || echo 0)
+				[ "$n" -gt "$peak" ] && peak=$n
+				if [ "$peak" -gt 0 ] && [ $((n * 2)) -le "$peak" ]; then
 					kill -9 "${w[0]}"
 					tkill=$(now)
 					break

@@ -295,6 +295,9 @@ another. Run as many as you like, on as many machines; stop with Ctrl-C.`,
 			defer done()
 			bus.Partitions = partitions
 			if err := bus.Setup(ctx); err != nil {
+				if ctx.Err() != nil {
+					return nil // stopped (Ctrl-C, SIGTERM) while it waited for the streams
+				}
 				return err
 			}
 			w := &natsbus.Worker{Bus: bus, Name: hostname(), Log: func(f string, a ...any) { fmt.Fprintf(e.stderr, f+"\n", a...) }}

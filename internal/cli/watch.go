@@ -73,6 +73,9 @@ stopped. Stop with Ctrl-C.`,
 			}
 			defer done()
 			if err := bus.SetupLive(ctx); err != nil {
+				if ctx.Err() != nil {
+					return nil // stopped while it waited for the stream
+				}
 				return err
 			}
 			enc := json.NewEncoder(e.stdout)

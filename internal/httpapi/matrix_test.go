@@ -249,6 +249,10 @@ func matrixRows() []row {
 			return js("DELETE", "/api/v1/datasets/"+m.freshDataset(), nil)
 		}, roles(admins(204), admins(404))},
 		{"GET /api/v1/datasets/{name}/rejects", get(func(m *matrix) string { return "/api/v1/datasets/" + m.ds + "/rejects" }), ownOnly},
+		{"GET /api/v1/datasets/{name}/media", get(func(m *matrix) string { return "/api/v1/datasets/" + m.ds + "/media" }), ownOnly},
+		{"GET /api/v1/images", get(func(m *matrix) string {
+			return "/api/v1/images?dataset=" + url.QueryEscape(m.ds) + "&case=" + url.QueryEscape(m.caseID)
+		}), ownOnly},
 		{"GET /api/v1/datasets/{name}/posts/{uid}", get(func(m *matrix) string { return "/api/v1/datasets/" + m.ds + "/posts/" + url.PathEscape(m.post) }), ownOnly},
 		{"GET /api/v1/datasets/{name}/accounts/{uid}", get(func(m *matrix) string {
 			return "/api/v1/datasets/" + m.ds + "/accounts/" + url.PathEscape(m.account)

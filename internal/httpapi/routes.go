@@ -28,6 +28,8 @@ func (s *Server) routes() []route {
 		{method: "GET", path: "/api/v1/datasets/{name}", level: member, tag: "datasets", summary: "A dataset's summary: counts, posts over time, top accounts, hashtags, URLs, domains, imports", h: s.getDataset},
 		{method: "DELETE", path: "/api/v1/datasets/{name}", level: admin, tag: "datasets", summary: "Delete a dataset (an admin of its organisation; logged)", h: s.deleteDataset},
 		{method: "GET", path: "/api/v1/datasets/{name}/rejects", level: member, tag: "datasets", summary: "Rejected records, paged", h: s.getRejects},
+		{method: "GET", path: "/api/v1/datasets/{name}/media", level: member, tag: "datasets", summary: "The pictures the dataset's posts name: their hashes and image objects, or why they were not hashed; paged", h: s.getMedia},
+		{method: "GET", path: "/api/v1/images", level: member, tag: "datasets", summary: "Groups of near-identical pictures across datasets and cases, with the posts and items carrying them (reads of the cases are logged)", h: s.getImages},
 		{method: "GET", path: "/api/v1/datasets/{name}/posts/{uid}", level: member, tag: "datasets", summary: "A post with its raw records (an evidence read, logged)", h: s.getPost},
 		{method: "GET", path: "/api/v1/datasets/{name}/accounts/{uid}", level: member, tag: "datasets", summary: "An account, its posts and its signals (signals=0 leaves them out)", h: s.getAccount},
 		{method: "GET", path: "/api/v1/datasets/{name}/signals", level: member, tag: "datasets", summary: "Every account that posted, with its signals and their definitions (where=COND repeatable, sort, asc, limit, offset; docs/signals.md)", h: s.getDatasetSignals},

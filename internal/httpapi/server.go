@@ -42,6 +42,7 @@ type Store interface {
 	tahqiq.PostScanner
 	tahqiq.SummaryStore
 	tahqiq.AuthStore
+	tahqiq.MediaStore
 	FindUserByName(ctx context.Context, name string) (tahqiq.User, error)
 	FindUserByID(ctx context.Context, id string) (tahqiq.User, error)
 	FindUsers(ctx context.Context) ([]tahqiq.User, error)

@@ -7,21 +7,21 @@ package imagehash
 // one word differs in at most one bit, so a query looks up its own words
 // (and for r > 15 their 16 one-bit neighbours each) and checks each
 // candidate exactly. Beyond 31 it scans every hash.
+//
+// Each of the sixteen tables chains the hashes sharing a word value: heads
+// holds the first (as id+1, 0 for none), next the following one of each
+// hash in each table. 4 MiB of heads, allocated on the first Add, and 64
+// bytes a hash.
 type Index struct {
 	hashes []Hash
-	tables [16]map[uint16][]int32
+	heads  *[16][1 << 16]int32
+	next   []int32  // next[16*id+c]: the next hash (id+1) in its bucket of table c
 	seen   []uint32 // seen[id] == gen: already checked in this query
 	gen    uint32
 }
 
 // NewIndex returns an empty index.
-func NewIndex() *Index {
-	x := &Index{}
-	for i := range x.tables {
-		x.tables[i] = map[uint16][]int32{}
-	}
-	return x
-}
+func NewIndex() *Index { return &Index{} }
 
 // Len is the number of hashes added.
 func (x *Index) Len() int { return len(x.hashes) }
@@ -31,12 +31,16 @@ func (x *Index) Hash(id int) Hash { return x.hashes[id] }
 
 // Add adds h and returns its id, counted from 0 in the order added.
 func (x *Index) Add(h Hash) int {
+	if x.heads == nil {
+		x.heads = new([16][1 << 16]int32)
+	}
 	id := int32(len(x.hashes))
 	x.hashes = append(x.hashes, h)
 	x.seen = append(x.seen, 0)
-	for c := range x.tables {
+	for c := range x.heads {
 		w := h.word(c)
-		x.tables[c][w] = append(x.tables[c][w], id)
+		x.next = append(x.next, x.heads[c][w])
+		x.heads[c][w] = id + 1
 	}
 	return int(id)
 }
@@ -57,8 +61,12 @@ func (x *Index) Within(q Hash, r int, fn func(id, dist int)) {
 		clear(x.seen)
 		x.gen = 1
 	}
-	check := func(ids []int32) {
-		for _, id := range ids {
+	if x.heads == nil {
+		return
+	}
+	check := func(c int, w uint16) {
+		for e := x.heads[c][w]; e != 0; e = x.next[16*(e-1)+int32(c)] {
+			id := e - 1
 			if x.seen[id] == x.gen {
 				continue
 			}
@@ -68,12 +76,12 @@ func (x *Index) Within(q Hash, r int, fn func(id, dist int)) {
 			}
 		}
 	}
-	for c := range x.tables {
+	for c := range 16 {
 		w := q.word(c)
-		check(x.tables[c][w])
+		check(c, w)
 		if r > 15 {
 			for b := range 16 {
-				check(x.tables[c][w^1<<b])
+				check(c, w^1<<b)
 			}
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"sort"
+	"strconv"
 	"testing"
 
 	"github.com/tahqiq/tahqiq/internal/imagehash"
@@ -15,8 +16,11 @@ func randomHash(r *rand.Rand) imagehash.Hash {
 
 // flip returns h with n distinct random bits flipped.
 func flip(r *rand.Rand, h imagehash.Hash, n int) imagehash.Hash {
-	for _, b := range r.Perm(256)[:n] {
-		h[b/64] ^= 1 << (b % 64)
+	orig := h
+	for imagehash.Distance(h, orig) < n {
+		b := r.IntN(256)
+		h[b/64] |= (orig[b/64] ^ ^uint64(0)) & (1 << (b % 64))
+		h[b/64] &^= orig[b/64] & (1 << (b % 64))
 	}
 	return h
 }
@@ -176,5 +180,39 @@ func TestCluster(t *testing.T) {
 		if group[0] != group[1] || group[1] != group[2] || group[3] == group[0] || group[4] == group[0] || group[3] != 3 || group[4] != 4 {
 			t.Errorf("order %v: groups %v; want a, b, c together, the far and the flat one alone", order, group)
 		}
+	}
+}
+
+// BenchmarkCluster: 100,000 pictures (TAHQIQ_BENCH_PICTURES) in groups of
+// five copies (each within 8 bits of its group's first), clustered at the
+// same-picture and the variant radius.
+func BenchmarkCluster(b *testing.B) {
+	r := rand.New(rand.NewPCG(9, 10))
+	n := 100_000
+	if s := os.Getenv("TAHQIQ_BENCH_PICTURES"); s != "" {
+		n, _ = strconv.Atoi(s)
+	}
+	hs := make([]imagehash.Hashes, n)
+	qs := make([]int, n)
+	var base imagehash.Hash
+	for i := range hs {
+		if i%5 == 0 {
+			base = randomHash(r)
+		}
+		hs[i].Dihedral[0] = flip(r, base, r.IntN(9))
+		for t := 1; t < 8; t++ {
+			hs[i].Dihedral[t] = randomHash(r) // the turns of a picture are far from it
+		}
+		qs[i] = 100
+	}
+	for name, radius := range map[string]int{"same": imagehash.SameImage, "variant": imagehash.Variant} {
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				g := imagehash.Cluster(hs, qs, radius)
+				if g[4] != g[0] || g[5] == g[0] {
+					b.Fatal("wrong groups")
+				}
+			}
+		})
 	}
 }

@@ -21,6 +21,7 @@ const headSize = 64 << 10
 // input is one opened input file: its identity and a buffered reader of its
 // (decompressed) bytes.
 type input struct {
+	path  string // as opened ("-" for stdin); file.Name may be the name the user knows it by
 	file  tahqiq.ImportFile
 	r     *bufio.Reader
 	count *countingReader
@@ -91,6 +92,7 @@ func openInput(name, display string, stdin io.Reader, lim decompress.Limits, pro
 		return nil, fmt.Errorf("ingest: read %s: %w", name, err)
 	}
 	in := &input{
+		path:  name,
 		file:  tahqiq.ImportFile{Name: name, SHA256: hex.EncodeToString(h.Sum(nil)), Size: size},
 		close: closeAll,
 	}

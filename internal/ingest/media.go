@@ -230,11 +230,12 @@ func (ms *mediaStage) addLeader(object string, h imagehash.Hashes) {
 func (ms *mediaStage) open(opt Options, in *input, format string) (*mediaFolder, error) {
 	dir := opt.Media
 	if dir == "" {
-		_, renamed := opt.Names[in.file.Name]
-		if format != telegram.FormatDesktop || in.file.Name == "-" || renamed {
+		// an upload (a file the caller renames) has no folder of its own
+		_, renamed := opt.Names[in.path]
+		if format != telegram.FormatDesktop || in.path == "-" || renamed {
 			return nil, nil
 		}
-		dir = filepath.Dir(in.file.Name)
+		dir = filepath.Dir(in.path)
 	}
 	root, err := os.OpenRoot(dir)
 	if err != nil {

@@ -10,7 +10,7 @@ import (
 )
 
 // BenchmarkImportMedia: a Telegram Desktop export of 200 posts, each with
-// a photo of its own (1280×853 JPEG at quality 85, about 200 KB, as
+// a photo of its own (1280×853 JPEG at quality 85, about 150 KB, as
 // Telegram sends them), imported end to end into SQLite: parsing, reading,
 // decoding and hashing every photo, grouping, storing. Reports pictures a
 // second.

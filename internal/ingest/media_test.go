@@ -335,16 +335,23 @@ func TestImportMediaFolder(t *testing.T) {
 }
 
 // TestImportNoMedia: NoMedia hashes nothing, even beside a Telegram
-// Desktop export.
+// Desktop export; nor does an upload (a file the caller names otherwise,
+// as the server does), whose folder is not the export's: in particular
+// not the server's working directory.
 func TestImportNoMedia(t *testing.T) {
 	ex := parsetest.TelegramMediaExport(t, t.TempDir())
-	db := openDB(t)
 	im := &ingest.Importer{Formats: ingest.Default()}
-	sum, err := im.Import(context.Background(), db, []string{ex.Result}, ingest.Options{Dataset: "tg", NoMedia: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if sum.Media != nil || len(imageObjects(t, db, "tg")) != 0 {
-		t.Errorf("with NoMedia: media summary %+v, image shares %v", sum.Media, imageObjects(t, db, "tg"))
+	for name, opt := range map[string]ingest.Options{
+		"NoMedia": {Dataset: "tg", NoMedia: true},
+		"upload":  {Dataset: "tg", Names: map[string]string{ex.Result: "result.json"}},
+	} {
+		db := openDB(t)
+		sum, err := im.Import(context.Background(), db, []string{ex.Result}, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sum.Media != nil || len(imageObjects(t, db, "tg")) != 0 {
+			t.Errorf("%s: media summary %+v, image shares %v", name, sum.Media, imageObjects(t, db, "tg"))
+		}
 	}
 }

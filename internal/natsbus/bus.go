@@ -90,7 +90,14 @@ func (b *Bus) Setup(ctx context.Context) error {
 			Storage: jetstream.FileStorage, Replicas: r, Duplicates: 10 * time.Minute},
 		chunksConfig(r),
 	} {
-		if err := b.ensureStream(ctx, cfg); err != nil {
+		if err := b.ensureStream(ctx, cfg, false); err != nil {
+			return err
+		}
+	}
+	// then wait for them all to settle (the server moves their peers at
+	// once, not one stream after the other)
+	for _, name := range []string{ObjectsStream, PairsStream, PartialsStream, ReduceStream, ChunksStream} {
+		if err := b.ensureStream(ctx, jetstream.StreamConfig{Name: name}, true); err != nil {
 			return err
 		}
 	}
@@ -105,25 +112,30 @@ var SetupWait = 3 * time.Minute
 // ensureStream creates the stream of cfg with cfg.Replicas replicas, or
 // brings an existing one to cfg's subjects, age and duplicate window
 // with the larger of its replicas and cfg's (what else an operator set
-// on it stays). It updates the stream only when something differs. On a
-// cluster it then waits until the stream, and the consumers of a work
-// queue (which the server moves to the stream's peers), have their
-// replicas in place: a run that published while a stream was still
-// growing from one replica to three lost it with the node that held it.
-func (b *Bus) ensureStream(ctx context.Context, cfg jetstream.StreamConfig) error {
+// on it stays); it updates the stream only when something differs. With
+// settle it does none of that but waits, on a cluster, until the stream
+// cfg.Name, and the consumers of a work queue (which the server moves to
+// the stream's peers), have their replicas in place: a run that
+// published while a stream was still growing from one replica to three
+// lost it with the node that held it. Both try for up to SetupWait.
+func (b *Bus) ensureStream(ctx context.Context, cfg jetstream.StreamConfig, settle bool) error {
 	wctx, cancel := context.WithTimeout(ctx, SetupWait)
 	defer cancel()
 	var last error
 	var st jetstream.Stream
 	err := retry(wctx, func(ctx context.Context) error {
 		var err error
-		st, err = b.ensureStreamOnce(ctx, cfg)
+		if settle {
+			st, err = b.JS.Stream(ctx, cfg.Name)
+		} else {
+			st, err = b.ensureStreamOnce(ctx, cfg)
+		}
 		if err != nil {
 			last = err
 		}
 		return err
 	})
-	if err == nil {
+	if err == nil && settle {
 		start, said := time.Now(), time.Time{}
 		err = retry(wctx, func(ctx context.Context) error {
 			err := settled(ctx, st)
@@ -131,7 +143,7 @@ func (b *Bus) ensureStream(ctx context.Context, cfg jetstream.StreamConfig) erro
 				last = err
 				if b.Log != nil && time.Since(start) > 2*time.Second && time.Since(said) > 10*time.Second {
 					said = time.Now()
-					b.Log("natsbus: waiting for stream %s to settle at %d replicas: %v", cfg.Name, max(cfg.Replicas, st.CachedInfo().Config.Replicas), err)
+					b.Log("natsbus: waiting for stream %s to settle at %d replicas: %v", cfg.Name, st.CachedInfo().Config.Replicas, err)
 				}
 			}
 			return err

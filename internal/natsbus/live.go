@@ -27,10 +27,13 @@ const (
 // with Replicas replicas, raising an existing one's but never lowering
 // them (as Setup).
 func (b *Bus) SetupLive(ctx context.Context) error {
-	return b.ensureStream(ctx, jetstream.StreamConfig{
+	if err := b.ensureStream(ctx, jetstream.StreamConfig{
 		Name: LiveStream, Subjects: []string{LivePrefix + ">"}, Retention: jetstream.LimitsPolicy,
 		Storage: jetstream.FileStorage, Replicas: max(b.Replicas, 1), MaxAge: 7 * 24 * time.Hour,
-	})
+	}, false); err != nil {
+		return err
+	}
+	return b.ensureStream(ctx, jetstream.StreamConfig{Name: LiveStream}, true)
 }
 
 // Publish sends shares to subject in time order (a stable sort of a copy:
