@@ -43,6 +43,17 @@ func TestSlowTaskNotRedelivered(t *testing.T) {
 	var held sync.WaitGroup
 	held.Add(2)
 	var heldMap, heldReduce sync.Once
+	// Worker 1 waits in its tasks until worker 0 has taken one of each
+	// kind, so worker 0 always holds a map task and a reduce task (before,
+	// worker 1 could take every reduce task while worker 0 held its map
+	// task, and the test waited for ever for a hold that never began).
+	w0Maps, w0Reduces := make(chan struct{}), make(chan struct{})
+	waitFor := func(c chan struct{}) {
+		select {
+		case <-c:
+		case <-ctx.Done():
+		}
+	}
 	hold := func() { // three AckWaits
 		<-time.After(3 * ackWait)
 		held.Done()
@@ -60,16 +71,20 @@ func TestSlowTaskNotRedelivered(t *testing.T) {
 				taken[batch]++
 				mu.Unlock()
 				if i == 0 {
-					heldMap.Do(hold)
+					heldMap.Do(func() { close(w0Maps); hold() })
+					return
 				}
+				waitFor(w0Maps)
 			},
 			OnReduce: func(r int) {
 				mu.Lock()
 				taken[-1-r]++
 				mu.Unlock()
 				if i == 0 {
-					heldReduce.Do(hold)
+					heldReduce.Do(func() { close(w0Reduces); hold() })
+					return
 				}
+				waitFor(w0Reduces)
 			}}
 		wg.Add(1)
 		go func() { defer wg.Done(); w.Run(wctx) }()
@@ -81,7 +96,13 @@ func TestSlowTaskNotRedelivered(t *testing.T) {
 	if a, b := edges(want), edges(got); !slices.Equal(a, b) {
 		t.Fatalf("%d edges, want %d", len(b), len(a))
 	}
-	held.Wait() // both holds over
+	holds := make(chan struct{})
+	go func() { held.Wait(); close(holds) }()
+	select { // both holds over
+	case <-holds:
+	case <-ctx.Done():
+		t.Fatal("worker 0 did not hold a map task and a reduce task")
+	}
 	mu.Lock()
 	defer mu.Unlock()
 	for k, n := range taken {
