@@ -8,6 +8,7 @@ import (
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/coord"
 	"github.com/tahqiq/tahqiq/internal/layout"
+	"github.com/tahqiq/tahqiq/internal/textnorm"
 )
 
 // NetworkView is the part of a run's network a view draws, column by
@@ -290,6 +291,7 @@ func (n *network) loadNames(find Finder) error {
 		}
 	}
 	n.handles, n.names, n.namesDone = handles, names, true
+	n.searchKeys = nil // made again with the names
 	return nil
 }
 
@@ -306,9 +308,11 @@ type AccountMatch struct {
 }
 
 // SearchAccounts finds the accounts of a run whose id (with or without
-// its platform prefix), handle or name contains q, ignoring case and a
-// leading @: exact matches first, then those starting with q, then the
-// rest, each by strength; at most limit.
+// its platform prefix, as the user's file wrote it), handle or name
+// contains q, compared as tahqiq compares text (textnorm.Fold: case, a
+// leading @, Arabic-script letter forms, harakat and tatweel ignored,
+// so that "علي" finds "علی رضا"): exact matches first, then those
+// starting with q, then the rest, each by strength; at most limit.
 func (s *Store) SearchAccounts(id, q string, limit int, find Finder) ([]AccountMatch, error) {
 	n, err := s.load(id)
 	if err != nil {
@@ -317,26 +321,19 @@ func (s *Store) SearchAccounts(id, q string, limit int, find Finder) ([]AccountM
 	if err := n.loadNames(find); err != nil {
 		return nil, err
 	}
-	q = strings.ToLower(strings.TrimPrefix(strings.TrimSpace(q), "@"))
+	q = searchFold(q)
 	if q == "" {
 		return []AccountMatch{}, nil
 	}
+	keys := n.searchTable()
 	type hit struct {
 		i    int32
 		rank int
 	}
 	var hits []hit
-	for i, uid := range n.ids {
-		fields := []string{uid}
-		if _, bare, ok := strings.Cut(uid, ":"); ok {
-			fields = append(fields, bare)
-		}
-		if n.handles != nil {
-			fields = append(fields, strings.TrimPrefix(n.handles[i], "@"), n.names[i])
-		}
+	for i, fields := range keys {
 		rank := 3
 		for _, f := range fields {
-			f = strings.ToLower(f)
 			switch {
 			case f == q:
 				rank = 0
@@ -362,4 +359,39 @@ func (s *Store) SearchAccounts(id, q string, limit int, find Finder) ([]AccountM
 		out = append(out, m)
 	}
 	return out, nil
+}
+
+// searchFold is a search's form of a query or of an account's id, handle
+// or name: folded as tahqiq compares text, without a leading @ and the
+// spaces around it.
+func searchFold(s string) string {
+	return strings.TrimSpace(strings.TrimPrefix(textnorm.Fold(strings.TrimSpace(s)), "@"))
+}
+
+// searchTable is, per account, what a search compares (its id, the id
+// without its platform prefix, its handle and name, folded), made once.
+func (n *network) searchTable() [][]string {
+	n.namesMu.Lock()
+	defer n.namesMu.Unlock()
+	if n.searchKeys != nil {
+		return n.searchKeys
+	}
+	keys := make([][]string, len(n.ids))
+	for i, uid := range n.ids {
+		fields := []string{searchFold(uid)}
+		if _, bare, ok := strings.Cut(uid, ":"); ok {
+			fields = append(fields, searchFold(bare))
+		}
+		if n.handles != nil {
+			if h := searchFold(n.handles[i]); h != "" {
+				fields = append(fields, h)
+			}
+			if nm := searchFold(n.names[i]); nm != "" {
+				fields = append(fields, nm)
+			}
+		}
+		keys[i] = fields
+	}
+	n.searchKeys = keys
+	return keys
 }

@@ -59,6 +59,7 @@ type network struct {
 	named          bool           // the run's files name its accounts
 	handles, names []string       // what the data calls each account ("" unknown)
 	signals        []*signals.Row // the accounts' signals (nodes.csv's last columns; nil: none)
+	searchKeys     [][]string     // per account: its id, bare id, handle and name folded (textnorm.Fold), made at the first search
 
 	evidence map[[2]string][]coord.EvidenceRow
 	evErr    error

@@ -196,10 +196,17 @@ func TestNetworkViews(t *testing.T) {
 	if err != nil || len(hits) == 0 || hits[0].UID != "x:7" || hits[0].Handle != "ali_raza" {
 		t.Fatalf("search 7: %+v, %v", hits, err)
 	}
-	for _, q := range []string{"@ALI_raza", "رضا"} {
+	// handles and names compared as tahqiq compares text (textnorm.Fold):
+	// the Urdu name typed with the Arabic yeh (ي for ی), with a harakah,
+	// with tatweel; the id as the user's file wrote it
+	for _, q := range []string{"@ALI_raza", "رضا", "علي رضا", "علي", "عَلی", "علـــی"} {
 		if hits, err := st.SearchAccounts(id, q, 5, nil); err != nil || len(hits) != 1 || hits[0].UID != "x:7" {
 			t.Errorf("search %q: %+v, %v", q, hits, err)
 		}
+	}
+	// the whole id, spaces around it: that account first (x:74 starts so)
+	if hits, err := st.SearchAccounts(id, " x:7 ", 5, nil); err != nil || len(hits) == 0 || hits[0].UID != "x:7" {
+		t.Errorf("search x:7: %+v, %v", hits, err)
 	}
 }
 
