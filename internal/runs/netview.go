@@ -305,6 +305,7 @@ type AccountMatch struct {
 	Strength  float64 `json:"strength"`
 	X         float32 `json:"x"`
 	Y         float32 `json:"y"`
+	Exact     bool    `json:"exact,omitempty"` // the whole id, bare id, handle or name is what was asked
 }
 
 // SearchAccounts finds the accounts of a run whose id (with or without
@@ -352,7 +353,7 @@ func (s *Store) SearchAccounts(id, q string, limit int, find Finder) ([]AccountM
 	})
 	out := []AccountMatch{}
 	for _, h := range hits[:min(len(hits), limit)] {
-		m := AccountMatch{UID: n.ids[h.i], Community: n.community[h.i], Degree: n.degree[h.i], Strength: n.strength[h.i], X: n.x[h.i], Y: n.y[h.i]}
+		m := AccountMatch{UID: n.ids[h.i], Community: n.community[h.i], Degree: n.degree[h.i], Strength: n.strength[h.i], X: n.x[h.i], Y: n.y[h.i], Exact: h.rank == 0}
 		if n.handles != nil {
 			m.Handle, m.Name = n.handles[h.i], n.names[h.i]
 		}

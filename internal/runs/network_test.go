@@ -205,7 +205,7 @@ func TestNetworkViews(t *testing.T) {
 		}
 	}
 	// the whole id, spaces around it: that account first (x:74 starts so)
-	if hits, err := st.SearchAccounts(id, " x:7 ", 5, nil); err != nil || len(hits) == 0 || hits[0].UID != "x:7" {
+	if hits, err := st.SearchAccounts(id, " x:7 ", 5, nil); err != nil || len(hits) < 2 || hits[0].UID != "x:7" || !hits[0].Exact || hits[1].Exact {
 		t.Errorf("search x:7: %+v, %v", hits, err)
 	}
 }

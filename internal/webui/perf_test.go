@@ -34,6 +34,7 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // TestMain removes what the browser tests made once per process: the
@@ -288,55 +289,128 @@ func (p *page) login() {
 }
 
 // TestBrowserNetworkView walks the network view of the German set as a
-// Gephi user would: the run opens on its communities; a community from
-// the table drills down to its accounts; the weight filter applies at
-// once and clears; an account of another community is found by search
-// and opened with its panel, its ego network shown; the view exports as
-// SVG and PNG; each view is built once; axe-core finds nothing.
+// Gephi user would: the run opens on its communities; the largest
+// community, from the table, drills down to its accounts; the weight
+// filter applies at once and clears; the time slider keeps the links
+// active in the chosen interval; the strongest account of another
+// community, searched by its id as the file wrote it and taken with
+// Enter, loads its community, is centred and zoomed to, and its panel
+// opens with the focus; then its ego network; the view exports as SVG and
+// PNG; each view is built once; axe-core finds nothing. Every figure it
+// expects is derived from the run's files (nodes.csv, edges.csv).
 func TestBrowserNetworkView(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser test: not in -short mode")
 	}
 	ctx := browser(t)
 	srv, run, _ := networkServer(t)
+	fig := readRunFigures(t, networkData(t), run)
+	if len(fig.communities) < 2 {
+		t.Fatalf("the German run has %d communities, the test needs two", len(fig.communities))
+	}
 	p := &page{t: t, ctx: ctx, url: srv.url}
 	p.login()
 	p.open(srv.url+"/#/coord/"+run, "the run", `window.tahqiqGraph?.kind() === 'communities' && window.tahqiqGraph.firstFrame() > 0 && !!document.querySelector('#community-table tbody tr')`)
-	if got := p.text("#graph-counts"); !strings.Contains(got, "1,273 communities of 9,564 accounts and 46,976 links") {
-		t.Errorf("overview counts: %q", got)
+	want := fmt.Sprintf("%s communities of %s accounts and %s links.", commas(len(fig.communities)), commas(fig.accounts), commas(fig.links))
+	if got := p.text("#graph-counts"); !strings.Contains(got, want) || !strings.Contains(got, commas(fig.outside)+" accounts belong to no community") {
+		t.Errorf("overview counts: %q, want %q and %d outside", got, want, fig.outside)
 	}
 	p.axe("the communities view")
 
-	// drill down into the largest community (community 0: 1,142 accounts)
+	// drill down into the largest community, first in the table
+	big := fig.communities[0]
+	inBig, bigAccounts := fig.inside(big)
 	p.click(`#community-table tbody tr:first-child button.drill`)
-	p.wait("community 0", `window.tahqiqGraph.kind() === 'accounts' && !!document.querySelector('#view-drill') && !!document.querySelector('#edge-table tbody tr')`, time.Minute)
-	if got := p.text("#graph-counts"); !strings.Contains(got, "1,142 accounts, 2,965 links shown of 46,976") {
-		t.Errorf("community 0: %q", got)
+	p.wait("the largest community", `window.tahqiqGraph.kind() === 'accounts' && !!document.querySelector('#view-drill') && !!document.querySelector('#edge-table tbody tr')`, time.Minute)
+	all := fmt.Sprintf("%s accounts, %s shown of %s", commas(bigAccounts), linksOf(len(inBig)), commas(fig.links))
+	if got := p.text("#graph-counts"); !strings.Contains(got, all) {
+		t.Errorf("community %d: %q, want %q", big, got, all)
 	}
-	if h := p.eval(`location.hash`); !strings.Contains(h, "view=accounts") || !strings.Contains(h, "community=0") {
+	if h := p.eval(`location.hash`); !strings.Contains(h, "view=accounts") || !strings.Contains(h, fmt.Sprintf("community=%d", big)) {
 		t.Errorf("the address does not keep the view: %s", h)
 	}
 	p.axe("a community's accounts")
 
 	// the weight filter applies at once (no request), and clears
+	fetches := p.eval(`String(performance.getEntriesByName('network: fetch').length)`)
 	before := p.eval(`String(window.tahqiqGraph.draws())`)
 	p.eval(`(() => { const s = document.querySelector('#filter-weight'); s.value = s.max; s.dispatchEvent(new Event('input', {bubbles: true})); return ''; })()`)
-	p.wait("filtered", `!document.querySelector('#graph-counts').innerText.includes('2,965 links shown') && String(window.tahqiqGraph.draws()) !== `+jsString(before), 10*time.Second)
-	t.Logf("heaviest links only: %s", p.text("#graph-counts"))
+	p.wait("filtered", `!document.querySelector('#graph-counts').innerText.includes(`+jsString(all)+`) && String(window.tahqiqGraph.draws()) !== `+jsString(before), 10*time.Second)
+	heaviest := 0.0
+	for _, e := range inBig {
+		heaviest = max(heaviest, e.weight)
+	}
+	n := 0
+	for _, e := range inBig {
+		if e.weight >= heaviest {
+			n++
+		}
+	}
+	if got := p.text("#graph-counts"); !strings.Contains(got, linksOf(n)+" shown") {
+		t.Errorf("links of the heaviest weight %v: %q, want %s", heaviest, got, linksOf(n))
+	}
 	p.click(`#filter-clear`)
-	p.wait("cleared", `document.querySelector('#graph-counts').innerText.includes('2,965 links shown')`, 10*time.Second)
+	p.wait("cleared", `document.querySelector('#graph-counts').innerText.includes(`+jsString(all)+`)`, 10*time.Second)
 
-	// an account of another community, found by search: its community
-	// loads, it is centred and its panel opens; then its ego network
-	p.fill(`#net-search`, "fb_4039")
-	p.wait("search hits", `!!document.querySelector('#search-hits li button')`, 20*time.Second)
+	// the time slider: from the middle of the links' span on, the links
+	// whose co-shares last reach it
+	lo, hi := inBig[0].first, inBig[0].last
+	for _, e := range inBig {
+		lo, hi = min(lo, e.first), max(hi, e.last)
+	}
+	if hi > lo {
+		from := float64(lo) + float64(hi-lo)*100/200
+		n = 0
+		for _, e := range inBig {
+			if float64(e.last) >= from {
+				n++
+			}
+		}
+		p.eval(`(() => { const s = document.querySelector('#filter-from'); s.value = 100; s.dispatchEvent(new Event('input', {bubbles: true})); return ''; })()`)
+		p.wait("time window", `document.querySelector('#graph-counts').innerText.includes(`+jsString(linksOf(n)+" shown")+`)`, 10*time.Second)
+		t.Logf("links active from the middle of community %d's span (%s): %d of %d; window shown: %s", big, time.Unix(int64(from), 0).UTC().Format(time.RFC3339), n, len(inBig), p.text("#filter-window"))
+		p.click(`#filter-clear`)
+		p.wait("cleared", `document.querySelector('#graph-counts').innerText.includes(`+jsString(all)+`)`, 10*time.Second)
+	}
+	if got := p.eval(`String(performance.getEntriesByName('network: fetch').length)`); got != fetches {
+		t.Errorf("the view's filters asked the server: %s fetches, %s before", got, fetches)
+	}
+
+	// the strongest account of the second community, searched by its id
+	// as the file wrote it: Enter takes the exact match, its community
+	// loads, it is centred and zoomed to, its panel opens with the focus
+	other := fig.communities[1]
+	who := fig.strongest(other)
+	otherLinks, otherAccounts := fig.inside(other)
+	p.fill(`#net-search`, bare(who))
+	p.wait("search hits", `!!document.querySelector('#search-hits li button[data-uid=`+jsString(who)+`]')`, 20*time.Second)
 	p.axe("the search results")
-	p.click(`#search-hits li button`)
-	p.wait("the account", `document.querySelector('#account h2')?.innerText.includes('fb_4039') && document.querySelector('#view-drill')?.innerText.includes('1')`, time.Minute)
-	all := p.text("#graph-counts")
+	p.do("Enter", chromedp.SendKeys(chromedp.CSS(`#net-search`), kb.Enter))
+	p.wait("the account", `document.activeElement?.id === 'account' && document.querySelector('#account')?.innerText.includes(`+jsString(who)+`) && document.querySelector('#view-drill')?.innerText.includes(`+jsString(fmt.Sprint(other))+`)`, time.Minute)
+	p.wait("centred", `(() => { const q = window.tahqiqGraph.place(`+jsString(who)+`); return !!q && Math.hypot(q.x, q.y) < 2 && q.zoom > 2; })()`, 20*time.Second)
+	drilled := fmt.Sprintf("%s accounts, %s shown of %s", commas(otherAccounts), linksOf(len(otherLinks)), commas(fig.links))
+	if got := p.text("#graph-counts"); !strings.Contains(got, drilled) {
+		t.Errorf("community %d: %q, want %q", other, got, drilled)
+	}
 	p.click(`#filter-ego`)
-	p.wait("ego network", `document.querySelector('#graph-counts').innerText !== `+jsString(all), 10*time.Second)
-	t.Logf("ego network of other:fb_4039: %s (community: %s)", p.text("#graph-counts"), all)
+	p.wait("ego network", `!document.querySelector('#graph-counts').innerText.includes(`+jsString(drilled)+`)`, 10*time.Second)
+	near := map[string]bool{who: true}
+	for _, e := range otherLinks {
+		if e.a == who {
+			near[e.b] = true
+		} else if e.b == who {
+			near[e.a] = true
+		}
+	}
+	n = 0
+	for _, e := range otherLinks {
+		if near[e.a] && near[e.b] {
+			n++
+		}
+	}
+	if got := p.text("#graph-counts"); !strings.Contains(got, fmt.Sprintf("%s, %s shown", accountsOf(len(near)), linksOf(n))) {
+		t.Errorf("ego network of %s: %q, want %d accounts and %d links", who, got, len(near), n)
+	}
 
 	// the view as SVG and PNG, as handed to the download (the download
 	// itself not made: no file is written)
@@ -356,6 +430,21 @@ func TestBrowserNetworkView(t *testing.T) {
 	if got := p.eval(`String(window.tahqiqGraph.builds()) + ' of ' + performance.getEntriesByName('network: fetch').length`); got != "3 of 3" {
 		t.Errorf("views built: %s, want each of the 3 views once", got)
 	}
+}
+
+// linksOf and accountsOf write counts as the view does in English.
+func linksOf(n int) string {
+	if n == 1 {
+		return "1 link"
+	}
+	return commas(n) + " links"
+}
+
+func accountsOf(n int) string {
+	if n == 1 {
+		return "1 account"
+	}
+	return commas(n) + " accounts"
 }
 
 // commas writes n with thousands separators, as the UI does in English.

@@ -2,6 +2,8 @@
 // (docs/api.md, "The network view"): typed columns read in place, no
 // object per link. Pure functions, so that the tests run them in Node.
 
+import { searchKey } from './format.js';
+
 const td = new TextDecoder();
 
 const arrays = { f32: Float32Array, f64: Float64Array, i32: Int32Array, u32: Uint32Array, u8: Uint8Array };
@@ -163,6 +165,18 @@ export class Net {
     }
     return [lo, hi];
   }
+}
+
+// filterKeys gives, per account of a view, what the tables' filters look
+// in: its label, name and UID folded by searchKey and joined by a line
+// break (no folded query holds one); made once per view.
+export function filterKeys(net) {
+  if (!net._filterKeys) {
+    const out = new Array(net.n);
+    for (let i = 0; i < net.n; i++) out[i] = [net.label(i), net.name?.[i] || '', net.ids[i]].map(searchKey).join('\n');
+    net._filterKeys = out;
+  }
+  return net._filterKeys;
 }
 
 // Filter is what the view's own controls keep, applied at once (no

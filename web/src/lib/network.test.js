@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodeNetwork, visibility, communityList, toSVG } from './network.js';
+import { decodeNetwork, visibility, communityList, toSVG, filterKeys } from './network.js';
+import { searchKey } from './format.js';
 
 // encode writes a view as the server does (docs/api.md, "The network
 // view"): TQNW, the header's length, the header, padding, the columns.
@@ -91,6 +92,16 @@ describe('decodeNetwork', () => {
     });
     expect(n.timeRange()).toEqual([1_700_000_000, 1_700_007_300]);
     expect([...n.neighbours(0)].sort()).toEqual([1, 2, 3]);
+  });
+  it('gives the tables\' filters each account folded: handle, Urdu name typed with the Arabic yeh, id', () => {
+    const n = decodeNetwork(accounts());
+    const find = (q) => filterKeys(n).flatMap((k, i) => (k.includes(searchKey(q)) ? [n.ids[i]] : []));
+    expect(find('@ALI')).toEqual(['x:1']);
+    expect(find('علي')).toEqual(['x:1']);
+    expect(find('x:4')).toEqual(['x:4']);
+    expect(find('بلال')).toEqual(['x:2']);
+    expect(find('nobody')).toEqual([]);
+    expect(filterKeys(n)).toBe(filterKeys(n)); // made once
   });
   it('refuses what is not a view', () => {
     expect(() => decodeNetwork(new TextEncoder().encode('{"nodes":[]}').buffer)).toThrow(/TQNW/);
