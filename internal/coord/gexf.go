@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"strconv"
+	"time"
 )
 
 // attr is a node or edge attribute of the graph files.
@@ -140,7 +141,10 @@ func (r *Result) writeGEXF(path string) error {
 	return writeXML(path, func(w *bufio.Writer) error {
 		fmt.Fprintf(w, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<gexf xmlns=\"http://gexf.net/1.2\" xmlns:viz=\"http://gexf.net/1.2/viz\" version=\"1.2\">\n")
 		fmt.Fprintf(w, "  <meta><creator>tahqiq</creator><description>%s</description></meta>\n", esc("coordination network: "+r.Params.String()))
-		fmt.Fprintf(w, "  <graph mode=\"static\" defaultedgetype=\"undirected\">\n    <attributes class=\"node\">\n")
+		// dynamic: each link spans the times of its co-shares (first to
+		// last), so that Gephi's timeline shows the links active in an
+		// interval; accounts have no span (always there)
+		fmt.Fprintf(w, "  <graph mode=\"dynamic\" defaultedgetype=\"undirected\" timeformat=\"dateTime\">\n    <attributes class=\"node\">\n")
 		for i, a := range nodeAttrs {
 			fmt.Fprintf(w, "      <attribute id=\"%d\" title=\"%s\" type=\"%s\"/>\n", i, a.name, a.gexfType)
 		}
@@ -172,6 +176,12 @@ func (r *Result) writeGEXF(path string) error {
 			b = strconv.AppendInt(b, int64(node[e.B]), 10)
 			b = append(b, `" weight="`...)
 			b = strconv.AppendFloat(b, e.Weight, 'g', 10, 64)
+			if e.First != 0 || e.Last != 0 {
+				b = append(b, `" start="`...)
+				b = time.Unix(e.First, 0).UTC().AppendFormat(b, time.RFC3339)
+				b = append(b, `" end="`...)
+				b = time.Unix(e.Last, 0).UTC().AppendFormat(b, time.RFC3339)
+			}
 			b = append(b, `"><attvalues>`...)
 			for j := range edgeAttrs {
 				b = append(b, `<attvalue for="`...)

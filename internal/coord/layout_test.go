@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/tahqiq/tahqiq/internal/coord"
 	"github.com/tahqiq/tahqiq/internal/layout"
@@ -65,6 +66,16 @@ func TestLaidOutFiles(t *testing.T) {
 			} `xml:"http://gexf.net/1.2/viz size"`
 		} `xml:"graph>nodes>node"`
 	}
+	var dyn struct {
+		Graph struct {
+			Mode       string `xml:"mode,attr"`
+			TimeFormat string `xml:"timeformat,attr"`
+			Edges      []struct {
+				Start string `xml:"start,attr"`
+				End   string `xml:"end,attr"`
+			} `xml:"edges>edge"`
+		} `xml:"graph"`
+	}
 	raw, err := os.ReadFile(filepath.Join(dir, "graph.gexf"))
 	if err != nil {
 		t.Fatal(err)
@@ -82,6 +93,21 @@ func TestLaidOutFiles(t *testing.T) {
 		}
 		if n.Color.R != int(r) || n.Color.G != int(g) || n.Color.B != int(b) || n.Size.Value < 4 || n.Size.Value > 24 {
 			t.Fatalf("GEXF node %s: colour %+v size %v", n.ID, n.Color, n.Size.Value)
+		}
+	}
+	// each link spans its co-shares' times (Gephi's timeline), as
+	// edges.csv's first and last
+	if err := xml.Unmarshal(raw, &dyn); err != nil {
+		t.Fatal(err)
+	}
+	if g := dyn.Graph; g.Mode != "dynamic" || g.TimeFormat != "dateTime" || len(g.Edges) != len(res.Edges) {
+		t.Fatalf("GEXF graph mode %q timeformat %q, %d edges of %d", g.Mode, g.TimeFormat, len(g.Edges), len(res.Edges))
+	}
+	for k, e := range dyn.Graph.Edges {
+		row := res.EdgeRow(&res.Edges[k])
+		first, last := time.Unix(row.First, 0).UTC().Format(time.RFC3339), time.Unix(row.Last, 0).UTC().Format(time.RFC3339)
+		if e.Start != first || e.End != last || row.First > row.Last {
+			t.Fatalf("GEXF edge %d spans %s to %s, edges.csv %s to %s", k, e.Start, e.End, first, last)
 		}
 	}
 	var graphml struct {
