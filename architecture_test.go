@@ -27,6 +27,7 @@ var layers = map[string]int{
 	"internal/targets":            5, // imports narrative
 	"internal/progress":           2,
 	"internal/atomicfile":         2,
+	"internal/filelock":           2,
 	"internal/decompress":         2,
 	"internal/storeimport":        2,
 	"internal/storetest":          2, // test-only, see testOnly
@@ -99,6 +100,7 @@ var thirdParty = map[string][]string{
 	"internal/natsbus/natstest": {"github.com/nats-io"},                           // test-only: a cluster of NATS servers for the failover tests
 	"internal/natsbus":          {"github.com/nats-io"},                           // NATS JetStream, the embedded server, NKeys
 	"internal/postgres":         {"github.com/jackc/pgx/v5"},                      // PostgreSQL driver, COPY
+	"internal/filelock":         {"golang.org/x/sys"},                             // LockFileEx on Windows
 	"internal/progress":         {"golang.org/x/sys"},                             // is stderr a terminal, how wide (TIOCGWINSZ; GetConsoleMode on Windows)
 	"internal/postgres/pgtest":  {"github.com/jackc/pgx/v5"},                      // test-only
 	"internal/storecopy":        {"github.com/jackc/pgx/v5"},                      // COPY into PostgreSQL

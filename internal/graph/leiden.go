@@ -110,11 +110,7 @@ func moveFast(g *CSR, part []int32, rng *rand.Rand, res float64) []int32 {
 	for i := range inQueue {
 		inQueue[i] = true
 	}
-	neigh := make([]float64, n)
-	for i := range neigh {
-		neigh[i] = -1
-	}
-	var touched []int32
+	lw := newLinkWeights(n)
 	var empty []int32 // communities with no node (for a node better alone)
 	for head := 0; head < len(queue); head++ {
 		u := queue[head]
@@ -125,28 +121,10 @@ func moveFast(g *CSR, part []int32, rng *rand.Rand, res float64) []int32 {
 			head = -1
 		}
 		cu := comm[u]
-		touched = touched[:0]
-		for e := g.Off[u]; e < g.Off[u+1]; e++ {
-			v := g.Adj[e]
-			if v == u {
-				continue
-			}
-			c := comm[v]
-			if neigh[c] < 0 {
-				neigh[c] = 0
-				touched = append(touched, c)
-			}
-			neigh[c] += g.W[e]
-		}
+		lw.gather(g, u, comm, nil)
 		tot[cu] -= k[u]
 		count[cu]--
-		wcu := max(neigh[cu], 0)
-		best, bestGain := cu, wcu-res*tot[cu]*k[u]/m2
-		for _, c := range touched {
-			if gain := neigh[c] - res*tot[c]*k[u]/m2; gain > bestGain+1e-12 {
-				best, bestGain = c, gain
-			}
-		}
+		best, bestGain := lw.bestMove(cu, tot, k[u], res, m2)
 		if count[cu] > 0 && bestGain < -1e-12 {
 			// Alone is better than anywhere: take an empty community.
 			for len(empty) > 0 && count[empty[len(empty)-1]] > 0 {
@@ -172,9 +150,7 @@ func moveFast(g *CSR, part []int32, rng *rand.Rand, res float64) []int32 {
 				}
 			}
 		}
-		for _, c := range touched {
-			neigh[c] = -1
-		}
+		lw.reset()
 	}
 	return comm
 }
@@ -208,11 +184,7 @@ func refine(g *CSR, part []int32, rng *rand.Rand, res float64) []int32 {
 	for i := range single {
 		single[i] = true
 	}
-	neigh := make([]float64, n)
-	for i := range neigh {
-		neigh[i] = -1
-	}
-	var touched []int32
+	lw := newLinkWeights(n)
 	for _, ui := range rng.Perm(n) {
 		u := int32(ui)
 		if !single[u] {
@@ -222,28 +194,16 @@ func refine(g *CSR, part []int32, rng *rand.Rand, res float64) []int32 {
 		if toC[u] < res*k[u]*(totC[c]-k[u])/m2 {
 			continue // u is not well connected to its community
 		}
-		touched = touched[:0]
-		for e := g.Off[u]; e < g.Off[u+1]; e++ {
-			v := g.Adj[e]
-			if v == u || part[v] != c {
-				continue
-			}
-			r := ref[v]
-			if neigh[r] < 0 {
-				neigh[r] = 0
-				touched = append(touched, r)
-			}
-			neigh[r] += g.W[e]
-		}
+		lw.gather(g, u, ref, part)
 		best, bestGain := ref[u], 0.0
-		for _, r := range touched {
+		for _, r := range lw.touched {
 			if r == ref[u] {
 				continue
 			}
 			if ext[r] < res*totR[r]*(totC[c]-totR[r])/m2 {
 				continue // the target is not well connected
 			}
-			if gain := neigh[r] - res*k[u]*totR[r]/m2; gain > bestGain+1e-12 {
+			if gain := lw.w[r] - res*k[u]*totR[r]/m2; gain > bestGain+1e-12 {
 				best, bestGain = r, gain
 			}
 		}
@@ -252,15 +212,13 @@ func refine(g *CSR, part []int32, rng *rand.Rand, res float64) []int32 {
 			ref[u] = best
 			totR[best] += k[u]
 			totR[old] -= k[u]
-			ext[best] += toC[u] - 2*neigh[best]
+			ext[best] += toC[u] - 2*lw.w[best]
 			ext[old] = 0
 			// Labels are node ids, and a label in use still holds its
 			// own node (only singletons move): neither is alone now.
 			single[u], single[best] = false, false
 		}
-		for _, r := range touched {
-			neigh[r] = -1
-		}
+		lw.reset()
 	}
 	return ref
 }

@@ -64,51 +64,23 @@ func oneLevel(g *CSR, rng *rand.Rand, res float64) ([]int32, bool) {
 		return comm, false
 	}
 	order := rng.Perm(n)
-	neigh := make([]float64, n)
-	for i := range neigh {
-		neigh[i] = -1
-	}
-	var touched []int32
+	lw := newLinkWeights(n)
 	movedAny := false
 	for pass := 0; pass < 1000; pass++ {
 		moves := 0
 		for _, ui := range order {
 			u := int32(ui)
 			cu := comm[u]
-			touched = touched[:0]
-			for e := g.Off[u]; e < g.Off[u+1]; e++ {
-				v := g.Adj[e]
-				if v == u {
-					continue
-				}
-				c := comm[v]
-				if neigh[c] < 0 {
-					neigh[c] = 0
-					touched = append(touched, c)
-				}
-				neigh[c] += g.W[e]
-			}
+			lw.gather(g, u, comm, nil)
 			// Take u out of its community.
 			tot[cu] -= k[u]
-			wcu := 0.0
-			if neigh[cu] > 0 {
-				wcu = neigh[cu]
-			}
-			best, bestGain := cu, wcu-res*tot[cu]*k[u]/m2
-			for _, c := range touched {
-				gain := neigh[c] - res*tot[c]*k[u]/m2
-				if gain > bestGain+1e-12 { // ties keep the current community
-					best, bestGain = c, gain
-				}
-			}
+			best, _ := lw.bestMove(cu, tot, k[u], res, m2)
 			tot[best] += k[u]
 			if best != cu {
 				comm[u] = best
 				moves++
 			}
-			for _, c := range touched {
-				neigh[c] = -1
-			}
+			lw.reset()
 		}
 		if moves == 0 {
 			break

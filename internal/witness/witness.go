@@ -15,12 +15,12 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"syscall"
 
 	"golang.org/x/mod/sumdb/note"
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/atomicfile"
+	"github.com/tahqiq/tahqiq/internal/filelock"
 	"github.com/tahqiq/tahqiq/internal/ledger"
 )
 
@@ -113,13 +113,9 @@ func (w *Witness) Cosign(signed []byte, logKey note.Verifier, proof *tahqiq.Proo
 
 // lock takes an exclusive lock on path, waiting for it.
 func lock(path string) (func(), error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	unlock, err := filelock.Lock(path)
 	if err != nil {
 		return nil, fmt.Errorf("witness: %w", err)
 	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("witness: lock %s: %w", path, err)
-	}
-	return func() { syscall.Flock(int(f.Fd()), syscall.LOCK_UN); f.Close() }, nil
+	return unlock, nil
 }

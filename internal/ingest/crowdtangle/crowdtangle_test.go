@@ -2,8 +2,6 @@ package crowdtangle_test
 
 import (
 	"bytes"
-	"context"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,18 +12,9 @@ import (
 	"github.com/tahqiq/tahqiq/internal/ingest/parsetest"
 )
 
-func readFile(tb testing.TB, p string) []byte {
-	tb.Helper()
-	b, err := os.ReadFile(p)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return b
-}
-
 func TestFacebookPageList(t *testing.T) {
 	f := "testdata/handmade_fb_page_list.csv"
-	if fm, ok := crowdtangle.Sniff(readFile(t, f)); !ok || fm != crowdtangle.FormatFacebook {
+	if fm, ok := crowdtangle.Sniff(parsetest.ReadFile(t, f)); !ok || fm != crowdtangle.FormatFacebook {
 		t.Fatalf("Sniff = %q %v", fm, ok)
 	}
 	res := parsetest.Run(t, crowdtangle.Parse, f, nil, nil)
@@ -105,62 +94,29 @@ func TestInvalidInput(t *testing.T) {
 		{"Page Name,Facebook Id,URL\n", `missing column "Post Created"`},
 	} {
 		res := parsetest.Run(t, crowdtangle.Parse, "in.csv", []byte(tc.in), nil)
-		if tahqiq.ErrorCode(res.Err) != tahqiq.EINVALID || !strings.Contains(res.Err.Error(), tc.msg) {
-			t.Errorf("err = %v, want EINVALID %q", res.Err, tc.msg)
-		}
+		parsetest.WantInvalid(t, res.Err, tc.msg)
 	}
 }
 
 func TestGolden(t *testing.T) {
-	files, _ := filepath.Glob("testdata/*.csv")
-	for _, f := range files {
+	for _, f := range parsetest.Fixtures(t, "testdata/*.csv") {
 		t.Run(filepath.Base(f), func(t *testing.T) {
-			res := parsetest.Run(t, crowdtangle.Parse, f, nil, nil)
-			if res.Err != nil {
-				t.Fatal(res.Err)
-			}
-			parsetest.Golden(t, strings.TrimSuffix(filepath.Base(f), ".csv")+".golden.json", parsetest.Normalise(res))
+			parsetest.GoldenOf(t, f, parsetest.MustParse(t, crowdtangle.Parse, f, nil))
 		})
 	}
 }
 
 func FuzzParse(f *testing.F) {
-	files, _ := filepath.Glob("testdata/*.csv")
-	for _, p := range files {
-		f.Add(readFile(f, p))
-	}
-	f.Fuzz(func(t *testing.T, in []byte) {
-		res := parsetest.Run(t, crowdtangle.Parse, "fuzz.csv", in, nil)
-		if res.Err != nil {
-			if tahqiq.ErrorCode(res.Err) != tahqiq.EINVALID {
-				t.Fatalf("non-EINVALID error %v", res.Err)
-			}
-			return
-		}
-		parsetest.Check(t, res)
-	})
+	parsetest.FuzzParse(f, crowdtangle.Parse, "fuzz.csv", parsetest.Fixtures(f, "testdata/*.csv"), nil)
 }
 
 // BenchmarkParse parses the hand-made page list repeated to about 1 MB.
 func BenchmarkParse(b *testing.B) {
-	fx := readFile(b, "testdata/handmade_fb_page_list.csv")
+	fx := parsetest.ReadFile(b, "testdata/handmade_fb_page_list.csv")
 	i := bytes.IndexByte(fx, '\n')
 	data := append([]byte{}, fx...)
 	for len(data) < 1<<20 {
 		data = append(data, fx[i+1:]...)
 	}
-	b.SetBytes(int64(len(data)))
-	b.ReportAllocs()
-	rows := 0
-	for b.Loop() {
-		rows = 0
-		err := crowdtangle.Parse(context.Background(), tahqiq.Source{Name: "bench", R: bytes.NewReader(data)}, func(*tahqiq.Parsed) error {
-			rows++
-			return nil
-		})
-		if err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+	parsetest.Bench(b, crowdtangle.Parse, "bench", data, nil)
 }

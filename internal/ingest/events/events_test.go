@@ -3,7 +3,6 @@ package events_test
 import (
 	"bytes"
 	"compress/gzip"
-	"context"
 	"io"
 	"os"
 	"path/filepath"
@@ -124,18 +123,9 @@ func readHead(tb testing.TB, path string) []byte {
 }
 
 func TestGolden(t *testing.T) {
-	files, _ := filepath.Glob("testdata/*.csv")
-	if len(files) == 0 {
-		t.Fatal("no fixtures")
-	}
-	for _, f := range files {
+	for _, f := range parsetest.Fixtures(t, "testdata/*.csv") {
 		t.Run(filepath.Base(f), func(t *testing.T) {
-			res := parsetest.Run(t, events.Parse, f, nil, nil)
-			if res.Err != nil {
-				t.Fatal(res.Err)
-			}
-			parsetest.Check(t, res)
-			parsetest.Golden(t, strings.TrimSuffix(filepath.Base(f), ".csv")+".golden.json", parsetest.Normalise(res))
+			parsetest.GoldenOf(t, f, parsetest.MustParse(t, events.Parse, f, nil))
 		})
 	}
 }
@@ -297,52 +287,16 @@ func TestInvalidInput(t *testing.T) {
 				parse = events.ParseCooRTweet
 			}
 			res := parsetest.Run(t, parse, "in.csv", []byte(tc.in), nil)
-			if tahqiq.ErrorCode(res.Err) != tahqiq.EINVALID || !strings.Contains(res.Err.Error(), tc.msg) || !strings.Contains(res.Err.Error(), "in.csv") {
-				t.Errorf("err = %v, want EINVALID containing %q and the file name", res.Err, tc.msg)
-			}
+			parsetest.WantInvalid(t, res.Err, tc.msg, "in.csv")
 		})
 	}
 }
 
 func FuzzParse(f *testing.F) {
-	files, _ := filepath.Glob("testdata/*.csv")
-	for _, p := range files {
-		b, err := os.ReadFile(p)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(b)
-	}
-	f.Fuzz(func(t *testing.T, in []byte) {
-		res := parsetest.Run(t, events.Parse, "fuzz.csv", in, nil)
-		if res.Err != nil {
-			if tahqiq.ErrorCode(res.Err) != tahqiq.EINVALID {
-				t.Fatalf("non-EINVALID error %v", res.Err)
-			}
-			return
-		}
-		parsetest.Check(t, res)
-	})
+	parsetest.FuzzParse(f, events.Parse, "fuzz.csv", parsetest.Fixtures(f, "testdata/*.csv"), nil)
 }
 
 func BenchmarkParse(b *testing.B) {
-	path := parsetest.DataDir(b, "coord", "russian_coord_tweets.events.csv")
-	data, err := os.ReadFile(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.SetBytes(int64(len(data)))
-	b.ReportAllocs()
-	rows := 0
-	for b.Loop() {
-		rows = 0
-		err := events.Parse(context.Background(), tahqiq.Source{Name: "bench", R: bytes.NewReader(data)}, func(p *tahqiq.Parsed) error {
-			rows++
-			return nil
-		})
-		if err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+	data := parsetest.ReadFile(b, parsetest.DataDir(b, "coord", "russian_coord_tweets.events.csv"))
+	parsetest.Bench(b, events.Parse, "bench", data, nil)
 }

@@ -3,7 +3,6 @@ package genericcsv_test
 import (
 	"bytes"
 	"context"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -16,15 +15,6 @@ import (
 )
 
 const postsMap = "id=post_id,account=account_id,time=timestamp,time_format=unix,text=text,urls=urls,hashtags=hashtags,retweet_of=retweet_of,lang=language,platform=x"
-
-func readFile(tb testing.TB, p string) []byte {
-	tb.Helper()
-	b, err := os.ReadFile(p)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return b
-}
 
 // Expected counts from Python's csv module on the same file: 37,265 rows,
 // 28,744 with retweet_of, 32,008 space-separated URLs, 32,406 hashtags,
@@ -92,7 +82,7 @@ func TestHandmade(t *testing.T) {
 // and a post without a time has none (precision "none"), never a made-up
 // one.
 func TestWithoutIDOrTime(t *testing.T) {
-	in := readFile(t, "testdata/botocracy_head12.csv")
+	in := parsetest.ReadFile(t, "testdata/botocracy_head12.csv")
 	src := tahqiq.Source{Name: "data/botocracy_head12.csv", R: bytes.NewReader(in), Options: map[string]string{"map": "account=user_id,text=text"},
 		SHA256: "3f2a9c00d1e45b6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f"}
 	var res parsetest.Result
@@ -164,9 +154,7 @@ func TestInvalidInput(t *testing.T) {
 		{"bad platform", "a\n1\n", "id=a,account=a,time=a,platform=myspace", `missing column "myspace"`},
 	} {
 		res := parsetest.Run(t, genericcsv.Parse, "in.csv", []byte(tc.in), map[string]string{"map": tc.m})
-		if tahqiq.ErrorCode(res.Err) != tahqiq.EINVALID || !strings.Contains(res.Err.Error(), tc.msg) {
-			t.Errorf("%s: err = %v, want EINVALID %q", tc.name, res.Err, tc.msg)
-		}
+		parsetest.WantInvalid(t, res.Err, tc.msg)
 	}
 }
 
@@ -176,54 +164,28 @@ func TestGolden(t *testing.T) {
 		{"handmade_generic.csv", "id=post,account=user,account_name=name,time=created,text=body,url=link,urls=links,hashtags=tags,retweet_of=rt,reply_to=reply"},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
-			res := parsetest.Run(t, genericcsv.Parse, filepath.Join("testdata", tc.file), nil, map[string]string{"map": tc.m})
-			if res.Err != nil {
-				t.Fatal(res.Err)
-			}
-			parsetest.Golden(t, strings.TrimSuffix(tc.file, ".csv")+".golden.json", parsetest.Normalise(res))
+			f := filepath.Join("testdata", tc.file)
+			parsetest.GoldenOf(t, f, parsetest.MustParse(t, genericcsv.Parse, f, map[string]string{"map": tc.m}))
 		})
 	}
 }
 
 func FuzzParse(f *testing.F) {
-	f.Add(readFile(f, "testdata/handmade_generic.csv"))
-	f.Add(readFile(f, "testdata/ira_2016_election_week_head30.posts.csv"))
-	f.Add(readFile(f, "testdata/botocracy_head12.csv"))
-	f.Fuzz(func(t *testing.T, in []byte) {
-		m := "id=post,account=user,time=created,text=body,urls=links,hashtags=tags,retweet_of=rt,reply_to=reply"
+	seeds := []string{"testdata/handmade_generic.csv", "testdata/ira_2016_election_week_head30.posts.csv", "testdata/botocracy_head12.csv"}
+	parsetest.FuzzParse(f, genericcsv.Parse, "fuzz.csv", seeds, func(in []byte) map[string]string {
 		switch {
 		case bytes.HasPrefix(in, []byte("account_id")):
-			m = postsMap
+			return map[string]string{"map": postsMap}
 		case bytes.HasPrefix(in, []byte("user_id")):
-			m = "account=user_id,text=text" // no id, no time
+			return map[string]string{"map": "account=user_id,text=text"} // no id, no time
 		}
-		res := parsetest.Run(t, genericcsv.Parse, "fuzz.csv", in, map[string]string{"map": m})
-		if res.Err != nil {
-			if tahqiq.ErrorCode(res.Err) != tahqiq.EINVALID {
-				t.Fatalf("non-EINVALID error %v", res.Err)
-			}
-			return
-		}
-		parsetest.Check(t, res)
+		return map[string]string{"map": "id=post,account=user,time=created,text=body,urls=links,hashtags=tags,retweet_of=rt,reply_to=reply"}
 	})
 }
 
 func BenchmarkParse(b *testing.B) {
-	data := readFile(b, parsetest.DataDir(b, "coord", "ira_2016_election_week.posts.csv"))
-	b.SetBytes(int64(len(data)))
-	b.ReportAllocs()
-	rows := 0
-	for b.Loop() {
-		rows = 0
-		err := genericcsv.Parse(context.Background(), tahqiq.Source{Name: "bench", R: bytes.NewReader(data), Options: map[string]string{"map": postsMap}}, func(*tahqiq.Parsed) error {
-			rows++
-			return nil
-		})
-		if err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+	data := parsetest.ReadFile(b, parsetest.DataDir(b, "coord", "ira_2016_election_week.posts.csv"))
+	parsetest.Bench(b, genericcsv.Parse, "bench", data, map[string]string{"map": postsMap})
 }
 
 func TestTextScanWhenUnmapped(t *testing.T) {

@@ -1,9 +1,6 @@
 package ira538_test
 
 import (
-	"bytes"
-	"context"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -164,68 +161,26 @@ func TestInvalidInput(t *testing.T) {
 	}
 	for _, tc := range tests {
 		res := parsetest.Run(t, ira538.Parse, "in.csv", []byte(tc.in), nil)
-		if tahqiq.ErrorCode(res.Err) != tahqiq.EINVALID || !strings.Contains(res.Err.Error(), tc.msg) {
-			t.Errorf("%s: err = %v, want EINVALID %q", tc.name, res.Err, tc.msg)
-		}
+		parsetest.WantInvalid(t, res.Err, tc.msg)
 	}
 }
 
 func TestGolden(t *testing.T) {
-	files, _ := filepath.Glob("testdata/*.csv")
-	for _, f := range files {
+	for _, f := range parsetest.Fixtures(t, "testdata/*.csv") {
 		t.Run(filepath.Base(f), func(t *testing.T) {
-			if fm, ok := ira538.Sniff(readFile(t, f)); !ok || fm != ira538.Format {
+			if fm, ok := ira538.Sniff(parsetest.ReadFile(t, f)); !ok || fm != ira538.Format {
 				t.Errorf("Sniff = %q, %v", fm, ok)
 			}
-			res := parsetest.Run(t, ira538.Parse, f, nil, nil)
-			if res.Err != nil {
-				t.Fatal(res.Err)
-			}
-			parsetest.Check(t, res)
-			parsetest.Golden(t, strings.TrimSuffix(filepath.Base(f), ".csv")+".golden.json", parsetest.Normalise(res))
+			parsetest.GoldenOf(t, f, parsetest.MustParse(t, ira538.Parse, f, nil))
 		})
 	}
-}
-
-func readFile(tb testing.TB, p string) []byte {
-	b, err := os.ReadFile(p)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return b
 }
 
 func FuzzParse(f *testing.F) {
-	files, _ := filepath.Glob("testdata/*.csv")
-	for _, p := range files {
-		f.Add(readFile(f, p))
-	}
-	f.Fuzz(func(t *testing.T, in []byte) {
-		res := parsetest.Run(t, ira538.Parse, "fuzz.csv", in, nil)
-		if res.Err != nil {
-			if tahqiq.ErrorCode(res.Err) != tahqiq.EINVALID {
-				t.Fatalf("non-EINVALID error %v", res.Err)
-			}
-			return
-		}
-		parsetest.Check(t, res)
-	})
+	parsetest.FuzzParse(f, ira538.Parse, "fuzz.csv", parsetest.Fixtures(f, "testdata/*.csv"), nil)
 }
 
 func BenchmarkParse(b *testing.B) {
-	data := readFile(b, parsetest.DataDir(b, "social", "ira-538-by-author", "tweets_2016-11-01_to_2016-11-10.csv"))
-	b.SetBytes(int64(len(data)))
-	b.ReportAllocs()
-	rows := 0
-	for b.Loop() {
-		rows = 0
-		err := ira538.Parse(context.Background(), tahqiq.Source{Name: "bench", R: bytes.NewReader(data)}, func(*tahqiq.Parsed) error {
-			rows++
-			return nil
-		})
-		if err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+	data := parsetest.ReadFile(b, parsetest.DataDir(b, "social", "ira-538-by-author", "tweets_2016-11-01_to_2016-11-10.csv"))
+	parsetest.Bench(b, ira538.Parse, "bench", data, nil)
 }

@@ -228,3 +228,130 @@ func Time(s string) time.Time {
 	}
 	return t
 }
+
+// ReadFile returns the bytes of the file at path, or fails the test.
+func ReadFile(tb testing.TB, path string) []byte {
+	tb.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return b
+}
+
+// Fixtures returns the files matching pattern (a filepath.Glob pattern,
+// such as "testdata/*.csv"), golden files left out, and fails the test
+// when there are none: a golden test over no files proves nothing.
+func Fixtures(tb testing.TB, pattern string) []string {
+	tb.Helper()
+	all, err := filepath.Glob(pattern)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var files []string
+	for _, f := range all {
+		if !strings.HasSuffix(f, ".golden.json") {
+			files = append(files, f)
+		}
+	}
+	if len(files) == 0 {
+		tb.Fatalf("no fixtures match %s", pattern)
+	}
+	return files
+}
+
+// MustParse parses the file at path with parse and opts, fails the test
+// on an error and checks the record invariants (Check).
+func MustParse(tb testing.TB, parse tahqiq.ParseFunc, path string, opts map[string]string) Result {
+	tb.Helper()
+	res := Run(tb, parse, path, nil, opts)
+	if res.Err != nil {
+		tb.Fatal(res.Err)
+	}
+	Check(tb, res)
+	return res
+}
+
+// GoldenOf compares res with the golden file of the fixture at path:
+// testdata/<its base name without the last extension>.golden.json.
+func GoldenOf(tb testing.TB, path string, res Result) {
+	tb.Helper()
+	base := filepath.Base(path)
+	Golden(tb, strings.TrimSuffix(base, filepath.Ext(base))+".golden.json", Normalise(res))
+}
+
+// FuzzParse seeds f with the files and fuzzes parse on inputs named name:
+// every input either parses into records that keep the invariants (Check)
+// or fails with EINVALID, never another error. opts, when not nil, gives
+// the parser's options for an input.
+func FuzzParse(f *testing.F, parse tahqiq.ParseFunc, name string, files []string, opts func(in []byte) map[string]string) {
+	for _, p := range files {
+		f.Add(ReadFile(f, p))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		var o map[string]string
+		if opts != nil {
+			o = opts(in)
+		}
+		res := Run(t, parse, name, in, o)
+		if res.Err != nil {
+			if tahqiq.ErrorCode(res.Err) != tahqiq.EINVALID {
+				t.Fatalf("non-EINVALID error %v", res.Err)
+			}
+			return
+		}
+		Check(t, res)
+	})
+}
+
+// WantInvalid fails the test unless err is EINVALID and its message holds
+// every one of parts (what was wrong, the file, the line...).
+func WantInvalid(tb testing.TB, err error, parts ...string) {
+	tb.Helper()
+	if tahqiq.ErrorCode(err) != tahqiq.EINVALID {
+		tb.Errorf("err = %v, want EINVALID", err)
+		return
+	}
+	for _, p := range parts {
+		if !strings.Contains(err.Error(), p) {
+			tb.Errorf("err = %v, want it to contain %q", err, p)
+		}
+	}
+}
+
+// CheckRaw fails the test unless every record's Raw is the input's bytes
+// at its Offset and, for the JSON formats (json true), every accepted
+// record's Raw is valid JSON.
+func CheckRaw(tb testing.TB, data []byte, res Result, isJSON bool) {
+	tb.Helper()
+	for _, p := range res.Parsed {
+		r := p.Record
+		if r.Offset < 0 || r.Offset+int64(len(r.Raw)) > int64(len(data)) || !bytes.Equal(data[r.Offset:r.Offset+int64(len(r.Raw))], r.Raw) {
+			tb.Fatalf("%s: Raw is not the input bytes at offset %d", r.Locator, r.Offset)
+		}
+		if isJSON && p.Reject == "" && !json.Valid(r.Raw) {
+			tb.Fatalf("%s: invalid JSON accepted: %q", r.Locator, r.Raw)
+		}
+	}
+}
+
+// Bench measures parse alone on data (the input named name, parsed with
+// opts), reporting bytes/s, records/s (for the CSV formats, rows) and
+// posts/s.
+func Bench(b *testing.B, parse tahqiq.ParseFunc, name string, data []byte, opts map[string]string) {
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	posts, records := 0, 0
+	for b.Loop() {
+		err := parse(context.Background(), tahqiq.Source{Name: name, Options: opts, R: bytes.NewReader(data)}, func(p *tahqiq.Parsed) error {
+			records++
+			posts += len(p.Posts)
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(posts)/b.Elapsed().Seconds(), "posts/s")
+	b.ReportMetric(float64(records)/b.Elapsed().Seconds(), "records/s")
+}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -15,15 +14,6 @@ import (
 	"github.com/tahqiq/tahqiq/internal/ingest/parsetest"
 	"github.com/tahqiq/tahqiq/internal/ingest/telegram"
 )
-
-func readFile(tb testing.TB, p string) []byte {
-	tb.Helper()
-	b, err := os.ReadFile(p)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return b
-}
 
 // Expected counts were computed independently with Python's json module,
 // slicing each entity's UTF-16 code units (text.encode("utf-16-le")) and
@@ -51,7 +41,7 @@ func TestTelethonRealFiles(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.file, func(t *testing.T) {
 			path := parsetest.DataDir(t, "social", tc.dir, tc.file)
-			if f, ok := telegram.Sniff(readFile(t, path)); !ok || f != telegram.FormatTelethon {
+			if f, ok := telegram.Sniff(parsetest.ReadFile(t, path)); !ok || f != telegram.FormatTelethon {
 				t.Fatalf("Sniff = %q, %v", f, ok)
 			}
 			res := parsetest.Run(t, telegram.Parse, path, nil, nil)
@@ -191,7 +181,7 @@ func TestDesktopSingleChat(t *testing.T) {
 		t.Errorf("service = %+v", p)
 	}
 	// The raw record is the exact bytes of the message object.
-	in := readFile(t, "testdata/handmade_desktop_single_chat.json")
+	in := parsetest.ReadFile(t, "testdata/handmade_desktop_single_chat.json")
 	for _, p := range res.Parsed {
 		r := p.Record
 		if !bytes.Equal(in[r.Offset:r.Offset+int64(len(r.Raw))], r.Raw) || r.Raw[0] != '{' {
@@ -289,12 +279,10 @@ func TestInvalidInput(t *testing.T) {
 		{"truncated", `{"name": "x", "type": "public_channel", "id": 1, "messages": [{"id": 1, "type": "mess`, "bad JSON"},
 	} {
 		res := parsetest.Run(t, telegram.Parse, "in.json", []byte(tc.in), nil)
-		if tahqiq.ErrorCode(res.Err) != tahqiq.EINVALID || !strings.Contains(res.Err.Error(), tc.msg) {
-			t.Errorf("%s: err = %v, want EINVALID %q", tc.name, res.Err, tc.msg)
-		}
+		parsetest.WantInvalid(t, res.Err, tc.msg)
 	}
 	// A bad line in JSON Lines is a reject, not an error.
-	in := readFile(t, "testdata/bloomberg.jsonl")
+	in := parsetest.ReadFile(t, "testdata/bloomberg.jsonl")
 	lines := bytes.SplitN(in, []byte("\n"), 2)
 	bad := append(append(append([]byte{}, lines[0]...), "\n{\"_\": \"Message\", \"id\": 1.5e3, \"peer_id\": null}\nnot json\n"...), lines[1]...)
 	res := parsetest.Run(t, telegram.Parse, "b.jsonl", bad, nil)
@@ -325,56 +313,18 @@ func TestContainerOption(t *testing.T) {
 }
 
 func TestGolden(t *testing.T) {
-	files, _ := filepath.Glob("testdata/*.json*")
-	for _, f := range files {
-		if strings.HasSuffix(f, ".golden.json") {
-			continue
-		}
+	for _, f := range parsetest.Fixtures(t, "testdata/*.json*") {
 		t.Run(filepath.Base(f), func(t *testing.T) {
-			res := parsetest.Run(t, telegram.Parse, f, nil, nil)
-			if res.Err != nil {
-				t.Fatal(res.Err)
-			}
-			parsetest.Check(t, res)
-			name := filepath.Base(f)
-			parsetest.Golden(t, name[:strings.IndexByte(name, '.')]+".golden.json", parsetest.Normalise(res))
+			parsetest.GoldenOf(t, f, parsetest.MustParse(t, telegram.Parse, f, nil))
 		})
 	}
 }
 
 func FuzzParse(f *testing.F) {
-	files, _ := filepath.Glob("testdata/*.json*")
-	for _, p := range files {
-		if !strings.HasSuffix(p, ".golden.json") {
-			f.Add(readFile(f, p))
-		}
-	}
-	f.Fuzz(func(t *testing.T, in []byte) {
-		res := parsetest.Run(t, telegram.Parse, "fuzz_123.jsonl", in, nil)
-		if res.Err != nil {
-			if tahqiq.ErrorCode(res.Err) != tahqiq.EINVALID {
-				t.Fatalf("non-EINVALID error %v", res.Err)
-			}
-			return
-		}
-		parsetest.Check(t, res)
-	})
+	parsetest.FuzzParse(f, telegram.Parse, "fuzz_123.jsonl", parsetest.Fixtures(f, "testdata/*.json*"), nil)
 }
 
 func BenchmarkParse(b *testing.B) {
-	data := readFile(b, parsetest.DataDir(b, "social", "telegram-toolkit-telethon", "btcchamp_1150750640.jsonl"))
-	b.SetBytes(int64(len(data)))
-	b.ReportAllocs()
-	rows := 0
-	for b.Loop() {
-		rows = 0
-		err := telegram.Parse(context.Background(), tahqiq.Source{Name: "btcchamp_1150750640.jsonl", R: bytes.NewReader(data)}, func(*tahqiq.Parsed) error {
-			rows++
-			return nil
-		})
-		if err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+	data := parsetest.ReadFile(b, parsetest.DataDir(b, "social", "telegram-toolkit-telethon", "btcchamp_1150750640.jsonl"))
+	parsetest.Bench(b, telegram.Parse, "btcchamp_1150750640.jsonl", data, nil)
 }

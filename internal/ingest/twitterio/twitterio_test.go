@@ -2,8 +2,6 @@ package twitterio_test
 
 import (
 	"bytes"
-	"context"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,15 +11,6 @@ import (
 	"github.com/tahqiq/tahqiq/internal/ingest/parsetest"
 	"github.com/tahqiq/tahqiq/internal/ingest/twitterio"
 )
-
-func readFile(tb testing.TB, p string) []byte {
-	tb.Helper()
-	b, err := os.ReadFile(p)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return b
-}
 
 func TestRealRows(t *testing.T) {
 	res := parsetest.Run(t, twitterio.Parse, "testdata/io_2018_rows_from_formats_md.csv", nil, map[string]string{"campaign": "ira"})
@@ -98,7 +87,7 @@ func TestHandmade(t *testing.T) {
 
 func TestUsers(t *testing.T) {
 	f := "testdata/io_2018_users_csv_hashed_handmade.csv"
-	if fm, ok := twitterio.Sniff(readFile(t, f)); !ok || fm != twitterio.FormatUsers {
+	if fm, ok := twitterio.Sniff(parsetest.ReadFile(t, f)); !ok || fm != twitterio.FormatUsers {
 		t.Errorf("Sniff = %q %v", fm, ok)
 	}
 	res := parsetest.Run(t, twitterio.Parse, f, nil, nil)
@@ -133,68 +122,34 @@ func TestInvalidInput(t *testing.T) {
 		{"tweetid,userid,tweet_text\n", `missing column "tweet_time"`},
 	} {
 		res := parsetest.Run(t, twitterio.Parse, "in.csv", []byte(tc.in), nil)
-		if tahqiq.ErrorCode(res.Err) != tahqiq.EINVALID || !strings.Contains(res.Err.Error(), tc.msg) {
-			t.Errorf("err = %v, want EINVALID %q", res.Err, tc.msg)
-		}
+		parsetest.WantInvalid(t, res.Err, tc.msg)
 	}
 }
 
 func TestGolden(t *testing.T) {
-	files, _ := filepath.Glob("testdata/*.csv")
-	for _, f := range files {
+	for _, f := range parsetest.Fixtures(t, "testdata/*.csv") {
 		t.Run(filepath.Base(f), func(t *testing.T) {
-			if _, ok := twitterio.Sniff(readFile(t, f)); !ok {
+			if _, ok := twitterio.Sniff(parsetest.ReadFile(t, f)); !ok {
 				t.Error("Sniff did not recognise the fixture")
 			}
-			res := parsetest.Run(t, twitterio.Parse, f, nil, nil)
-			if res.Err != nil {
-				t.Fatal(res.Err)
-			}
-			parsetest.Check(t, res)
-			parsetest.Golden(t, strings.TrimSuffix(filepath.Base(f), ".csv")+".golden.json", parsetest.Normalise(res))
+			parsetest.GoldenOf(t, f, parsetest.MustParse(t, twitterio.Parse, f, nil))
 		})
 	}
 }
 
 func FuzzParse(f *testing.F) {
-	files, _ := filepath.Glob("testdata/*.csv")
-	for _, p := range files {
-		f.Add(readFile(f, p))
-	}
-	f.Fuzz(func(t *testing.T, in []byte) {
-		res := parsetest.Run(t, twitterio.Parse, "fuzz_tweets_csv_hashed.csv", in, nil)
-		if res.Err != nil {
-			if tahqiq.ErrorCode(res.Err) != tahqiq.EINVALID {
-				t.Fatalf("non-EINVALID error %v", res.Err)
-			}
-			return
-		}
-		parsetest.Check(t, res)
-	})
+	parsetest.FuzzParse(f, twitterio.Parse, "fuzz_tweets_csv_hashed.csv", parsetest.Fixtures(f, "testdata/*.csv"), nil)
 }
 
 // BenchmarkParse parses the hand-made fixture repeated to about 1 MB (no
 // real IO file is available).
 func BenchmarkParse(b *testing.B) {
-	fx := readFile(b, "testdata/handmade_campaign2019_tweets_csv_hashed.csv")
+	fx := parsetest.ReadFile(b, "testdata/handmade_campaign2019_tweets_csv_hashed.csv")
 	i := bytes.IndexByte(fx, '\n')
 	body := fx[i+1:]
 	data := append([]byte{}, fx...)
 	for len(data) < 1<<20 {
 		data = append(data, body...)
 	}
-	b.SetBytes(int64(len(data)))
-	b.ReportAllocs()
-	rows := 0
-	for b.Loop() {
-		rows = 0
-		err := twitterio.Parse(context.Background(), tahqiq.Source{Name: "bench_tweets_csv_hashed.csv", R: bytes.NewReader(data)}, func(*tahqiq.Parsed) error {
-			rows++
-			return nil
-		})
-		if err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+	parsetest.Bench(b, twitterio.Parse, "bench_tweets_csv_hashed.csv", data, nil)
 }

@@ -2,7 +2,6 @@ package xv1_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"os"
@@ -204,12 +203,8 @@ func TestBadInput(t *testing.T) {
 
 func TestGolden(t *testing.T) {
 	for _, f := range []string{"get_status.json", "status_quoted_tweet.json", "streaming_extended_tweet.json"} {
-		res := parsetest.Run(t, xv1.Parse, filepath.Join("testdata", f), nil, nil)
-		if res.Err != nil {
-			t.Fatal(res.Err)
-		}
-		parsetest.Check(t, res)
-		parsetest.Golden(t, strings.TrimSuffix(f, ".json")+".golden.json", parsetest.Normalise(res))
+		f = filepath.Join("testdata", f)
+		parsetest.GoldenOf(t, f, parsetest.MustParse(t, xv1.Parse, f, nil))
 	}
 }
 
@@ -226,14 +221,8 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		res := parsetest.Run(t, xv1.Parse, "fuzz.json", data, nil)
 		parsetest.Check(t, res)
+		parsetest.CheckRaw(t, data, res, true)
 		for _, p := range res.Parsed {
-			r := p.Record
-			if r.Offset < 0 || r.Offset+int64(len(r.Raw)) > int64(len(data)) || !bytes.Equal(data[r.Offset:r.Offset+int64(len(r.Raw))], r.Raw) {
-				t.Fatalf("%s: Raw is not the input bytes at offset %d", r.Locator, r.Offset)
-			}
-			if p.Reject == "" && !json.Valid(r.Raw) {
-				t.Fatalf("%s: invalid JSON accepted: %q", r.Locator, r.Raw)
-			}
 			for _, q := range p.Posts {
 				if strings.Trim(q.PlatformID, "0123456789") != "" || q.PlatformID == "" {
 					t.Fatalf("bad id %q", q.PlatformID)
@@ -250,25 +239,7 @@ func BenchmarkParse(b *testing.B) {
 	dir := parsetest.DataDir(b, "social", "python-twitter-v1.1")
 	for _, file := range []string{"get_search_raw.json", "streaming/lines.json"} {
 		b.Run(strings.TrimSuffix(filepath.Base(file), ".json"), func(b *testing.B) {
-			data, err := os.ReadFile(filepath.Join(dir, file))
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.SetBytes(int64(len(data)))
-			b.ReportAllocs()
-			tweets, records := 0, 0
-			for b.Loop() {
-				err := xv1.Parse(context.Background(), tahqiq.Source{Name: file, R: bytes.NewReader(data)}, func(p *tahqiq.Parsed) error {
-					records++
-					tweets += len(p.Posts)
-					return nil
-				})
-				if err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.ReportMetric(float64(tweets)/b.Elapsed().Seconds(), "tweets/s")
-			b.ReportMetric(float64(records)/b.Elapsed().Seconds(), "records/s")
+			parsetest.Bench(b, xv1.Parse, file, parsetest.ReadFile(b, filepath.Join(dir, file)), nil)
 		})
 	}
 }

@@ -2,7 +2,6 @@ package xv2_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -335,16 +334,12 @@ func firstReject(res parsetest.Result) string {
 func TestGolden(t *testing.T) {
 	for _, f := range []string{"two_tweets.jsonl", "tweets_compliance.jsonl", "edited.jsonl", "flat_head.jsonl", "streaming_output_with_error.jsonl"} {
 		t.Run(f, func(t *testing.T) {
-			res := parsetest.Run(t, xv2.Parse, filepath.Join("testdata", f), nil, nil)
-			if res.Err != nil {
-				t.Fatal(res.Err)
-			}
-			parsetest.Check(t, res)
+			res := parsetest.MustParse(t, xv2.Parse, filepath.Join("testdata", f), nil)
 			for _, p := range res.Parsed {
 				sort.Slice(p.Posts, func(i, j int) bool { return p.Posts[i].UID < p.Posts[j].UID })
 				sort.Slice(p.Accounts, func(i, j int) bool { return p.Accounts[i].UID < p.Accounts[j].UID })
 			}
-			parsetest.Golden(t, strings.TrimSuffix(f, ".jsonl")+".golden.json", parsetest.Normalise(res))
+			parsetest.GoldenOf(t, f, res)
 		})
 	}
 }
@@ -393,14 +388,8 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		res := parsetest.Run(t, xv2.Parse, "fuzz.jsonl", data, nil)
 		parsetest.Check(t, res)
+		parsetest.CheckRaw(t, data, res, true)
 		for _, p := range res.Parsed {
-			r := p.Record
-			if r.Offset < 0 || r.Offset+int64(len(r.Raw)) > int64(len(data)) || !bytes.Equal(data[r.Offset:r.Offset+int64(len(r.Raw))], r.Raw) {
-				t.Fatalf("%s: Raw is not the input bytes at offset %d", r.Locator, r.Offset)
-			}
-			if p.Reject == "" && !json.Valid(r.Raw) {
-				t.Fatalf("%s: invalid JSON accepted: %q", r.Locator, r.Raw)
-			}
 			for _, q := range p.Posts {
 				if !digits(q.PlatformID) || !digits(strings.TrimPrefix(q.AuthorUID, "x:")) {
 					t.Fatalf("bad id %q or author %q", q.PlatformID, q.AuthorUID)
@@ -422,25 +411,7 @@ func BenchmarkParse(b *testing.B) {
 	dir := parsetest.DataDir(b, "social", "twarc-csv-testdata")
 	for _, file := range []string{"2sets.jsonl", "flat.jsonl"} {
 		b.Run(strings.TrimSuffix(file, ".jsonl"), func(b *testing.B) {
-			data, err := os.ReadFile(filepath.Join(dir, file))
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.SetBytes(int64(len(data)))
-			b.ReportAllocs()
-			tweets, records := 0, 0
-			for b.Loop() {
-				err := xv2.Parse(context.Background(), tahqiq.Source{Name: file, R: bytes.NewReader(data)}, func(p *tahqiq.Parsed) error {
-					records++
-					tweets += len(p.Posts)
-					return nil
-				})
-				if err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.ReportMetric(float64(tweets)/b.Elapsed().Seconds(), "tweets/s")
-			b.ReportMetric(float64(records)/b.Elapsed().Seconds(), "records/s")
+			parsetest.Bench(b, xv2.Parse, file, parsetest.ReadFile(b, filepath.Join(dir, file)), nil)
 		})
 	}
 }
