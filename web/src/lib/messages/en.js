@@ -239,9 +239,6 @@ export default {
     accountLinksHelp: 'Choose a link to read its evidence.',
     networkRegion: 'Account network',
     evidenceOf: 'Evidence of the link {a} – {b}',
-    findAccount: 'Find an account',
-    findAccountHelp: 'handle, name or id',
-    noAccountMatch: 'No account of this network matches.',
   },
   evidence: {
     title: 'Evidence of the link',

@@ -240,9 +240,6 @@ export default {
     accountLinksHelp: 'شواہد پڑھنے کے لیے کوئی ربط چنیں۔',
     networkRegion: 'اکاؤنٹس کا نیٹ ورک',
     evidenceOf: 'ربط {a} – {b} کے شواہد',
-    findAccount: 'اکاؤنٹ تلاش کریں',
-    findAccountHelp: 'ہینڈل، نام یا آئی ڈی',
-    noAccountMatch: 'اس نیٹ ورک کا کوئی اکاؤنٹ نہیں ملا۔',
   },
   evidence: {
     title: 'ربط کے شواہد',
