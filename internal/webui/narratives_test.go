@@ -66,7 +66,8 @@ func TestBrowserNarratives(t *testing.T) {
 	p.fill(`#coord-form [name=window]`, "none")
 	p.fill(`#coord-form [name=name]`, "hashtags")
 	p.click(`#coord-form button[type=submit]`)
-	p.wait("graph loaded", `!!document.querySelector('#graph-counts')`, 3*time.Minute)
+	// the links table comes once the network has drawn its first frame
+	p.wait("graph loaded", `!!document.querySelector('#graph-counts') && !!document.querySelector('#edge-table button.account-a')`, 3*time.Minute)
 	coordURL := p.eval(`location.hash`)
 
 	// the account panel of the run: its signals from nodes.csv
