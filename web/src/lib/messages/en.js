@@ -205,7 +205,7 @@ export default {
     maxEdges: 'Max. edges',
     apply: 'Apply',
     network: 'the network',
-    counts: '{accounts}, {links} shown of {total}',
+    counts: '{accounts}, {links} shown of {total}.',
     nAccounts: { one: '{n} account', other: '{n} accounts' },
     nLinks: { one: '{n} link', other: '{n} links' },
     truncated: '(heaviest first; raise “Max. edges” to see more).',

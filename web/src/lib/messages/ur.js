@@ -206,7 +206,7 @@ export default {
     maxEdges: 'زیادہ سے زیادہ روابط',
     apply: 'لاگو کریں',
     network: 'نیٹ ورک',
-    counts: '{total} میں سے {links} اور {accounts} دکھائے گئے',
+    counts: '{total} میں سے {links} اور {accounts} دکھائے گئے۔',
     nAccounts: { one: '{n} اکاؤنٹ', other: '{n} اکاؤنٹس' },
     nLinks: { one: '{n} ربط', other: '{n} روابط' },
     truncated: '(سب سے بھاری پہلے؛ مزید دیکھنے کے لیے “زیادہ سے زیادہ روابط” بڑھائیں)۔',
