@@ -157,7 +157,7 @@ func TestBrowserNarratives(t *testing.T) {
 		{"narratives-run", runURL, `document.querySelectorAll('#narratives tbody tr').length > 10`},
 		{"narrative", narrativeURL, `!!document.querySelector('#fact-checks li')`},
 		{"targets-run", targetsURL, `!!document.querySelector('#targets tbody tr')`},
-		{"coord-run", coordURL, `!!document.querySelector('#graph-counts')`},
+		{"coord-run", coordURL, `!!document.querySelector('#graph-counts') && !!document.querySelector('#edge-table button.account-a')`},
 	} {
 		p.visit(strings.TrimPrefix(v.url, "#"), v.name+" in Urdu", v.cond)
 		if v.name == "coord-run" {
