@@ -67,19 +67,22 @@ var layers = map[string]int{
 	"internal/taxonomy":           2,
 	"internal/capture":            3, // imports internal/chromium
 	"internal/chromium":           2,
+	"internal/keyfile":            3, // imports ledger
+	"internal/report":             2, // the HTML report of a case, laid out
 	"internal/casework":           6,
 	"internal/runs":               6,
 	"internal/live":               6,
 	"internal/natsbus":            7, // imports internal/live
-	"internal/natsbus/natstest":   2, // test-only, see testOnly
+	"internal/natsbus/natstest":   8, // test-only, see testOnly; imports natsbus (EmbeddedBus)
 	"internal/coord/coordtest":    6, // test-only, see testOnly
 	"internal/auth":               2,
 	"internal/jobs":               3, // uses atomicfile
 	"internal/webui":              2,
 	"internal/httpapi":            7,
 	"internal/storecopy":          5,
-	"internal/cli":                8,
-	"cmd/tahqiq":                  9,
+	"internal/busrun":             8, // imports natsbus: the bus run in a tahqiq process
+	"internal/cli":                9,
+	"cmd/tahqiq":                  10,
 }
 
 // thirdParty lists the modules outside the standard library each package
@@ -92,6 +95,7 @@ var thirdParty = map[string][]string{
 	"internal/ledger":           {"golang.org/x/mod"},                             // sumdb tlog and note: the log's tree and signed notes
 	"internal/witness":          {"golang.org/x/mod"},                             // signed notes
 	"internal/casework":         {"golang.org/x/mod"},                             // tlog hashes and note keys of the log it appends
+	"internal/keyfile":          {"golang.org/x/mod"},                             // note keys: the store's signing key pair
 	"internal/textnorm":         {"golang.org/x/text"},                            // Unicode normalisation
 	"internal/textkey":          {"golang.org/x/text"},                            // Unicode normalisation
 	"internal/imagehash":        {"golang.org/x/image"},                           // the WebP decoder (image/jpeg, image/png are the standard library's)

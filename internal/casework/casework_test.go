@@ -15,6 +15,7 @@ import (
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/blob"
 	"github.com/tahqiq/tahqiq/internal/casework"
+	"github.com/tahqiq/tahqiq/internal/keyfile"
 	"github.com/tahqiq/tahqiq/internal/ledger"
 	"github.com/tahqiq/tahqiq/internal/sqlite"
 )
@@ -41,7 +42,7 @@ func setup(t testing.TB) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	signer, v, err := casework.CreateKey(dir, "tahqiq/test")
+	signer, v, err := keyfile.CreateKey(dir, "tahqiq/test")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -281,7 +282,7 @@ func benchVerify(b *testing.B, name string) {
 	db, _ := sqlite.OpenDir(ctx, dir)
 	defer db.Close()
 	bs, _ := blob.Open(filepath.Join(dir, "blobs"))
-	signer, v, _ := casework.CreateKey(dir, "tahqiq/bench")
+	signer, v, _ := keyfile.CreateKey(dir, "tahqiq/bench")
 	s := &casework.Service{Store: db, Blobs: bs, Signer: signer, LogKey: v, Origin: signer.Name()}
 	_, admin, _ := s.InitOrg(ctx, "Team", "amina")
 	c, _ := s.NewCase(ctx, admin, "bench", "", tahqiq.TLPAmber)

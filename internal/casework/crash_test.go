@@ -11,6 +11,7 @@ import (
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/blob"
 	"github.com/tahqiq/tahqiq/internal/casework"
+	"github.com/tahqiq/tahqiq/internal/keyfile"
 	"github.com/tahqiq/tahqiq/internal/sqlite"
 )
 
@@ -21,7 +22,7 @@ func open(t testing.TB, dir string) (*casework.Service, *sqlite.DB) {
 		t.Fatal(err)
 	}
 	bs, _ := blob.Open(filepath.Join(dir, "blobs"))
-	signer, v, err := casework.LoadKey(dir)
+	signer, v, err := keyfile.LoadKey(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

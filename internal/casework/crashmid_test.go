@@ -12,6 +12,7 @@ import (
 	"github.com/tahqiq/tahqiq/internal/blob"
 	"github.com/tahqiq/tahqiq/internal/casework"
 	"github.com/tahqiq/tahqiq/internal/ingest"
+	"github.com/tahqiq/tahqiq/internal/keyfile"
 	"github.com/tahqiq/tahqiq/internal/postgres"
 	"github.com/tahqiq/tahqiq/internal/sqlite"
 )
@@ -36,7 +37,7 @@ func openAt(t testing.TB, dir, url string) (*casework.Service, casework.Store, f
 		st, closeFn = db, func() { db.Close() }
 	}
 	bs, _ := blob.Open(filepath.Join(dir, "blobs"))
-	signer, v, err := casework.LoadKey(dir)
+	signer, v, err := keyfile.LoadKey(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,6 +23,7 @@ import (
 	"github.com/tahqiq/tahqiq/internal/casework"
 	"github.com/tahqiq/tahqiq/internal/coord"
 	"github.com/tahqiq/tahqiq/internal/ingest"
+	"github.com/tahqiq/tahqiq/internal/keyfile"
 	"github.com/tahqiq/tahqiq/internal/ledger"
 	"github.com/tahqiq/tahqiq/internal/postgres"
 	"github.com/tahqiq/tahqiq/internal/postgres/pgtest"
@@ -172,7 +173,7 @@ func newWorld(t *testing.T, eng engine) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	signer, v, err := casework.CreateKey(dir, "tahqiq/ECP-inquiry")
+	signer, v, err := keyfile.CreateKey(dir, "tahqiq/ECP-inquiry")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -735,7 +736,7 @@ func TestTamperBundle(t *testing.T) {
 }
 
 func (w *world) vkey() string {
-	b, _ := os.ReadFile(filepath.Join(w.dir, casework.PubKeyFile))
+	b, _ := os.ReadFile(filepath.Join(w.dir, keyfile.PubKeyFile))
 	return strings.TrimSpace(string(b))
 }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/blob"
 	"github.com/tahqiq/tahqiq/internal/casework"
+	"github.com/tahqiq/tahqiq/internal/keyfile"
 	"github.com/tahqiq/tahqiq/internal/ledger"
 	"github.com/tahqiq/tahqiq/internal/ledger/minverify"
 	"github.com/tahqiq/tahqiq/internal/sqlite"
@@ -157,13 +158,13 @@ func newVectorWorld(t *testing.T) *vworld {
 	}
 	sk, vk := vectorKey(t, vectorLogName, "log")
 	os.MkdirAll(filepath.Join(dir, "keys"), 0o700)
-	if err := os.WriteFile(filepath.Join(dir, casework.KeyFile), []byte(sk+"\n"), 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, keyfile.KeyFile), []byte(sk+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, casework.PubKeyFile), []byte(vk+"\n"), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, keyfile.PubKeyFile), []byte(vk+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	signer, v, err := casework.LoadKey(dir)
+	signer, v, err := keyfile.LoadKey(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package claims_test
 
 import (
 	"context"
+	"math"
 	"os"
 	"path/filepath"
 	"testing"
@@ -85,5 +86,49 @@ func TestFind(t *testing.T) {
 		if diff := cmp.Diff(string(w), string(g)); diff != "" {
 			t.Errorf("%s (-want +got):\n%s", f, diff)
 		}
+	}
+}
+
+// The keys of textkey v2 and the shared-words scaling, pair by pair
+// (docs/narratives.md, Matching).
+func TestFindEvidence(t *testing.T) {
+	tests := []struct {
+		name, claim, lang, post string
+		matched                 []string
+		shared                  int
+		scaled                  bool // the score is max(coverages) x shared/4
+	}{
+		{"translation through the glossary", "General elections are not possible within three months", "en",
+			"teen mahine mein general elections mumkin nahi", []string{"general", "elections", "=three", "=months"}, 4, false},
+		{"an inflection and a script through the root", "Imran Khan casting his vote in Adiala jail", "en",
+			"عمران خان نے اڈیالہ جیل میں ووٹ کاسٹ کیا", []string{"~imran", "~khan", "~casting", "~vote", "~adiala", "~jail"}, 6, false},
+		{"little shared evidence is scaled down", "Returning officer changed Form 45 of NA-56 in Lahore", "en",
+			"Lahore officer seen near polling station today", []string{"officer", "lahore"}, 2, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			cl := claims.Claim{URL: "https://example.org/fc", ClaimReviewed: tc.claim, Language: tc.lang}
+			p := claims.DefaultParams()
+			p.Suggest, p.Link = 0.01, 0.01
+			r, err := claims.Find(context.Background(), []claims.Claim{cl}, []claims.Post{{ID: "x:1", Text: tc.post}, {ID: "x:2", Text: "unrelated words about cricket"}}, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(r.Matches) != 1 {
+				t.Fatalf("%d matches, want 1: %+v", len(r.Matches), r.Matches)
+			}
+			m := r.Matches[0]
+			if diff := cmp.Diff(tc.matched, m.Matched); diff != "" || m.Shared != tc.shared {
+				t.Errorf("matched (-want +got):\n%s; shared %d, want %d", diff, m.Shared, tc.shared)
+			}
+			base := max(m.ClaimCoverage, m.PostCoverage) // every post here has 4 content words or more
+			want := base
+			if tc.scaled {
+				want = base * float64(tc.shared) / 4
+			}
+			if math.Abs(m.Score-want) > 1e-9 {
+				t.Errorf("score %.4f, want %.4f (claim coverage %.4f, post coverage %.4f)", m.Score, want, m.ClaimCoverage, m.PostCoverage)
+			}
+		})
 	}
 }

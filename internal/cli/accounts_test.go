@@ -118,17 +118,3 @@ func TestAccountsCLI(t *testing.T) {
 		t.Errorf("--columns: %d %s", code, stdout)
 	}
 }
-
-func readCSV(t *testing.T, path string) [][]string {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return recs
-}

@@ -216,15 +216,19 @@ func newClaimsMatchCmd(e *env) *cobra.Command {
 files (--claims, read as "claims import" reads them, without storing them).
 
 A claim's words are its claimReviewed's content words; a post carries a word
-when it has the word's light key (Roman Urdu spelling variants folded) or
-its skeleton key (across spellings, and between Urdu script and Roman Urdu).
-The score is the idf-weighted share of the claim's words the post carries.
-At --suggest a post is a suggested match; at --link a link, unless the
-claim or the post has fewer than --min-words words or their numbers differ
-(then it stays a suggestion). A post the review names as an appearance (its
-URL or X status id) is a link with score 1. Posts in another language than
-the claim's are left out (--langs bridge: Urdu script and Roman Urdu, Roman
-Urdu and English, and undetermined posts are compared).
+when it has the word's light key (Roman Urdu spelling variants folded), its
+skeleton or root key (across spellings and inflections, and between Urdu
+script and Roman Urdu) or its glossary concept (a translation: three, teen,
+تین, तीन). The score is the larger of the idf-weighted share of the claim's
+words the post carries and, for a post of 4 content words or more, of the
+post's words that are the claim's; a post carrying fewer than --min-shared
+of the claim's words has it scaled by shared/min-shared. At --suggest a
+post is a suggested match; at --link a link, unless the claim or the post
+has fewer than --min-words words or their numbers differ (then it stays a
+suggestion). A post the review names as an appearance (its URL or X status
+id) is a link with score 1. --langs bridge (the default) compares English,
+Urdu script, Roman Urdu and Hindi with each other, and undetermined posts;
+same, only the claim's language; any, every post.
 
 A run of a stored dataset is kept in the store (--data/runs/claims; tahqiq
 serve lists it to those who may read the dataset) and also copied to --out
@@ -279,10 +283,10 @@ post repeats the claim's words: a debunk quoting the claim matches too.`,
 			rs := e.runStore(nil)
 			var m *claims.Manifest
 			var in runs.Info
+			var dir string
 			if pf.dataset != "" {
-				if in, m, err = rs.StoreClaims(ctx, &cr, Version); err == nil && out != "" {
-					dir, _ := rs.Path(runs.Claims, in.ID)
-					err = copyFiles(dir, out, m.Files)
+				if in, m, err = rs.StoreClaims(ctx, &cr, Version); err == nil {
+					dir, err = keepRun(rs, runs.Claims, in.ID, out, m.Files)
 				}
 			} else {
 				_, m, err = runs.MakeClaims(ctx, &cr, Version, out)
@@ -305,13 +309,7 @@ post repeats the claim's words: a debunk quoting the claim matches too.`,
 			c := m.Counts
 			fmt.Fprintf(e.stdout, "claims match: %d claims x %d posts (reposts left out) -> %d links, %d suggestions\n", c["claims"], c["posts"], c["link"], c["suggest"])
 			fmt.Fprintf(e.stdout, "  suggest >= %g, link >= %g (and >= %d words, numbers agreeing), languages %s\n", p.Suggest, p.Link, p.MinWords, p.Langs)
-			if in.ID != "" {
-				dir, _ := rs.Path(runs.Claims, in.ID)
-				fmt.Fprintf(e.stdout, "  run %s kept in %s\n", in.ID, dir)
-			}
-			if out != "" {
-				fmt.Fprintf(e.stdout, "  wrote %s: %s\n", out, strings.Join(m.Files, ", "))
-			}
+			e.printKept(in.ID, dir, out, m.Files)
 			return nil
 		},
 	}
@@ -326,8 +324,9 @@ post repeats the claim's words: a debunk quoting the claim matches too.`,
 	f.Float64Var(&p.Suggest, "suggest", p.Suggest, "score from which a post is a suggested match")
 	f.Float64Var(&p.Link, "link", p.Link, "score from which a post is linked to the claim")
 	f.IntVar(&p.MinWords, "min-words", p.MinWords, "a claim or post of fewer words is never linked, only suggested")
+	f.IntVar(&p.MinShared, "min-shared", p.MinShared, "a post carrying fewer of the claim's words (all of a shorter claim's) has its score scaled by shared/min-shared (0: no scaling)")
 	f.Float64Var(&p.WindowDays, "window-days", p.WindowDays, "only posts within this many days of the review's date (0: any time)")
-	f.StringVar(&p.Langs, "langs", p.Langs, "bridge (the claim's language; Urdu script and Roman Urdu; Roman Urdu and English; undetermined) | same | any")
+	f.StringVar(&p.Langs, "langs", p.Langs, "bridge (English, Urdu script, Roman Urdu and Hindi with each other; undetermined) | same | any")
 	f.IntVar(&p.MaxPerClaim, "max-per-claim", p.MaxPerClaim, "best matches kept per claim")
 	return cmd
 }

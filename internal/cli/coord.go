@@ -117,11 +117,11 @@ every option and output column.`,
 			}
 			var made *runs.CoordMade
 			if dataset != "" {
-				if made, err = e.runStore(eng.engine).MakeCoord(ctx, &r, Version, nil); err == nil && out != "" {
+				if made, err = e.runStore(eng.Coord).MakeCoord(ctx, &r, Version, nil); err == nil && out != "" {
 					err = copyFiles(made.Dir, out, made.Manifest.Files)
 				}
 			} else {
-				made, err = runs.MakeCoord(ctx, &r, eng.engine, Version, out, nil)
+				made, err = runs.MakeCoord(ctx, &r, eng.Coord, Version, out, nil)
 			}
 			stop()
 			if err != nil {
@@ -142,12 +142,7 @@ every option and output column.`,
 				}
 			}
 			fmt.Fprintf(e.stdout, "  seconds: %s\n", strings.Join(steps, ", "))
-			if made.Info.ID != "" {
-				fmt.Fprintf(e.stdout, "  run %s kept in %s\n", made.Info.ID, made.Dir)
-			}
-			if out != "" {
-				fmt.Fprintf(e.stdout, "  wrote %s: %s\n", out, strings.Join(m.Files, ", "))
-			}
+			e.printKept(made.Info.ID, made.Dir, out, m.Files)
 			return nil
 		},
 	}

@@ -135,17 +135,8 @@ func writeHead(t *testing.T, src, dst string, n int) int64 {
 
 func readEdges(t *testing.T, path string) [][2]string {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
 	var out [][2]string
-	for _, r := range recs[1:] {
+	for _, r := range readCSV(t, path)[1:] {
 		out = append(out, [2]string{r[0], r[1]})
 	}
 	return out

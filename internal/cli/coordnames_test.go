@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -55,13 +54,9 @@ func twarcNames(t *testing.T, path string) map[string]coord.AccountName {
 // readCSVMaps reads a whole CSV file as maps of its header's names.
 func readCSVMaps(t *testing.T, path string) []map[string]string {
 	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	recs, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
-	if err != nil || len(recs) < 2 {
-		t.Fatalf("%s: %v, %d rows", path, err, len(recs))
+	recs := readCSV(t, path)
+	if len(recs) < 2 {
+		t.Fatalf("%s: %d rows", path, len(recs))
 	}
 	var out []map[string]string
 	for _, r := range recs[1:] {

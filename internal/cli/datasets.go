@@ -353,7 +353,7 @@ func printRederive(w io.Writer, s ingest.RederiveSummary) {
 		}
 	}
 	for _, r := range s.Examples.RejectsAdded {
-		printReject(w, "added: ", r)
+		printReject(w, "added: ", r, r.Reason)
 	}
 	for _, r := range s.Examples.RejectsRemoved {
 		fmt.Fprintf(w, "  reject removed: %s:%d: %s\n", r.File, r.Line, r.Reason)

@@ -15,6 +15,7 @@ import (
 	"github.com/tahqiq/tahqiq/internal/coord"
 	"github.com/tahqiq/tahqiq/internal/demo"
 	"github.com/tahqiq/tahqiq/internal/ingest"
+	"github.com/tahqiq/tahqiq/internal/keyfile"
 )
 
 func newDemoCmd(e *env) *cobra.Command {
@@ -160,7 +161,7 @@ func demoCase(cmd *cobra.Command, e *env, as string, runDirs []string, post, out
 		as = "demo"
 	}
 	if s.Signer == nil {
-		signer, v, err := casework.CreateKey(e.dataDir, keyName("tahqiq demo"))
+		signer, v, err := keyfile.CreateKey(e.dataDir, keyName("tahqiq demo"))
 		if err != nil {
 			return err
 		}
@@ -179,7 +180,7 @@ func demoCase(cmd *cobra.Command, e *env, as string, runDirs []string, post, out
 		if err := s.SetPassword(ctx, tahqiq.System, u.ID, hash); err != nil {
 			return err
 		}
-		fmt.Fprintf(w, "the store had no organisation: created \"tahqiq demo\" with admin user %s and the signing key %s\n", as, filepath.Join(e.dataDir, casework.KeyFile))
+		fmt.Fprintf(w, "the store had no organisation: created \"tahqiq demo\" with admin user %s and the signing key %s\n", as, filepath.Join(e.dataDir, keyfile.KeyFile))
 		fmt.Fprintf(w, "web UI: tahqiq serve, then log in as %s with the password %s (shown once; change it in the UI or with tahqiq org passwd %s --password-stdin)\n", as, password, as)
 	}
 	actor, err := s.Actor(ctx, as)
@@ -217,6 +218,6 @@ func demoCase(cmd *cobra.Command, e *env, as string, runDirs []string, post, out
 	}
 	fmt.Fprintf(w, "OK (log key %s, given)\n", r.Key)
 	fmt.Fprintf(w, "see it: tahqiq case show %s --as %s; check it anywhere with the store's public key: tahqiq verify %s --key %s\n",
-		res.CaseID, actor.Name, res.Bundle, filepath.Join(e.dataDir, casework.PubKeyFile))
+		res.CaseID, actor.Name, res.Bundle, filepath.Join(e.dataDir, keyfile.PubKeyFile))
 	return nil
 }

@@ -10,7 +10,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tahqiq/tahqiq"
-	"github.com/tahqiq/tahqiq/internal/coord"
 )
 
 // The exit codes of every command: one table for the whole command line
@@ -83,11 +82,7 @@ func exitCodeOf(ctx context.Context, cmd *cobra.Command, err error, ran bool) (i
 	if err == nil {
 		return exitOK, ""
 	}
-	var pe *coord.ParamError
-	msg := err.Error()
-	if errors.As(err, &pe) { // a run's parameter, said as this command's flag
-		msg = pe.Phrase(flagName)
-	}
+	msg := tahqiq.PhraseError(err, flagName) // a parameter, said as this command's flag
 	switch {
 	case ctx.Err() != nil:
 		return exitInterrupted, "interrupted: " + msg

@@ -139,7 +139,7 @@ func publishAdded(ctx context.Context, e *env, url, creds string, replicas int, 
 	fail := func(err error) error {
 		return fmt.Errorf("the import is stored, but its shares were not published (tahqiq publish --nats %s --dataset %s sends them all): %w", url, dataset, err)
 	}
-	bus, done, err := e.connectBus(ctx, url, creds, replicas)
+	bus, done, err := e.bus().Connect(ctx, url, creds, replicas)
 	if err != nil {
 		return fail(err)
 	}
@@ -196,13 +196,13 @@ func formatOptions(mapSpec string, options []string) (map[string]string, error) 
 
 func printSummary(w io.Writer, s ingest.Summary) {
 	if !s.Committed {
-		fmt.Fprintf(w, "dataset %s: nothing committed: %s\n", s.Dataset, s.Failure)
+		fmt.Fprintf(w, "dataset %s: nothing committed: %s\n", s.Dataset, s.FailureIn(flagName))
 		for i, r := range s.Rejected {
 			if i == 20 {
 				fmt.Fprintf(w, "  ... %d more rejects found before it stopped (--json lists %d)\n", s.Rejects-20, len(s.Rejected))
 				break
 			}
-			printReject(w, "found before it stopped, not stored: ", r)
+			printReject(w, "found before it stopped, not stored: ", r, s.RejectIn(r, flagName))
 		}
 		return
 	}
@@ -234,7 +234,7 @@ func printSummary(w io.Writer, s ingest.Summary) {
 			fmt.Fprintf(w, "  ... %d more rejects (tahqiq datasets rejects %s lists them all)\n", s.Rejects-20, s.Dataset)
 			break
 		}
-		printReject(w, "", r)
+		printReject(w, "", r, s.RejectIn(r, flagName))
 	}
 	printMedia(w, s.Media, s.Dataset)
 }
@@ -255,11 +255,11 @@ func printMedia(w io.Writer, m *ingest.MediaSummary, dataset string) {
 	}
 }
 
-func printReject(w io.Writer, note string, r tahqiq.Reject) {
+func printReject(w io.Writer, note string, r tahqiq.Reject, reason string) {
 	if r.Line > 0 {
-		fmt.Fprintf(w, "  rejected %s%s:%d: %s\n", note, r.File, r.Line, r.Reason)
+		fmt.Fprintf(w, "  rejected %s%s:%d: %s\n", note, r.File, r.Line, reason)
 	} else {
-		fmt.Fprintf(w, "  rejected %s%s: %s\n", note, r.File, r.Reason)
+		fmt.Fprintf(w, "  rejected %s%s: %s\n", note, r.File, reason)
 	}
 }
 

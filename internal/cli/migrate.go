@@ -2,16 +2,11 @@ package cli
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
 	"github.com/tahqiq/tahqiq"
-	"github.com/tahqiq/tahqiq/internal/postgres"
-	"github.com/tahqiq/tahqiq/internal/sqlite"
-	"github.com/tahqiq/tahqiq/internal/storecopy"
 )
 
 func newMigrateCmd(e *env) *cobra.Command {
@@ -35,23 +30,9 @@ signing key stay in DIR: serve the PostgreSQL store with --data DIR, and
 			if from == "" || !isPostgresURL(to) {
 				return tahqiq.Errorf(tahqiq.EINVALID, "migrate needs --from DIR (an embedded store) and --to postgres://... (or --db)")
 			}
-			if _, err := os.Stat(filepath.Join(from, sqlite.FileName)); err != nil {
-				return tahqiq.Errorf(tahqiq.ENOTFOUND, "no embedded store in %s (no %s)", from, sqlite.FileName)
-			}
-			src, err := sqlite.OpenDir(ctx, from)
-			if err != nil {
-				return err
-			}
-			defer src.Close()
-			dst, err := postgres.Open(ctx, to)
-			if err != nil {
-				return err
-			}
-			defer dst.Close()
-			e.warnIsolation(ctx, dst)
-			checks, err := storecopy.Copy(ctx, src.ReadDB(), dst)
+			src, dst, checks, err := e.copyStore(ctx, from, to)
 			if len(checks) > 0 {
-				fmt.Fprintf(e.stdout, "from %s\nto   %s\n", src.Path(), dst.Path())
+				fmt.Fprintf(e.stdout, "from %s\nto   %s\n", src, dst)
 				w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 				fmt.Fprintln(w, "TABLE\tROWS FROM\tROWS TO\tSHA-256 FROM\tSHA-256 TO\tSAME")
 				for _, c := range checks {

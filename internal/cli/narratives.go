@@ -31,10 +31,11 @@ Reposts of a post in the data take its narrative. Posts with the same
 content words are one family, and families whose 4-character shingles have
 a Jaccard similarity of at least --jaccard are joined (near copies).
 Families are then taken in time order: each joins the most similar open
-narrative (TF-IDF cosine of light and skeleton keys >= --threshold, seen in
-the last --gap-days) or opens one; a merge pass joins narratives whose
-centroids are as similar. Translations (English against Urdu) are not
-bridged: that needs multilingual embeddings.
+narrative (TF-IDF cosine of light keys, root keys and glossary concepts >=
+--threshold, seen in the last --gap-days) or opens one; a merge pass joins
+narratives whose centroids are as similar. Translations (English against
+Urdu or Hindi) meet only through names, loanwords and the glossary's words
+(docs/narratives.md); paraphrase needs multilingual embeddings.
 
 A run of a stored dataset is kept in the store (--data/runs/narratives; tahqiq
 serve lists it to those who may read the dataset) and also copied to --out
@@ -107,10 +108,10 @@ parameters, never a verdict on a person.`,
 			var r *narrative.Result
 			var m *narrative.Manifest
 			var in runs.Info
+			var dir string
 			if pf.dataset != "" {
-				if in, r, m, err = rs.StoreNarratives(ctx, &nr, Version); err == nil && out != "" {
-					dir, _ := rs.Path(runs.Narratives, in.ID)
-					err = copyFiles(dir, out, m.Files)
+				if in, r, m, err = rs.StoreNarratives(ctx, &nr, Version); err == nil {
+					dir, err = keepRun(rs, runs.Narratives, in.ID, out, m.Files)
 				}
 			} else {
 				r, m, err = runs.MakeNarratives(ctx, &nr, Version, out)
@@ -131,13 +132,7 @@ parameters, never a verdict on a person.`,
 				fmt.Fprintf(e.stdout, "  %6d posts %5d accounts  %s  %s\n", n.Posts, n.Accounts, n.ID, n.Label)
 			}
 			fmt.Fprintf(e.stdout, "  %s\n", p.String())
-			if in.ID != "" {
-				dir, _ := rs.Path(runs.Narratives, in.ID)
-				fmt.Fprintf(e.stdout, "  run %s kept in %s\n", in.ID, dir)
-			}
-			if out != "" {
-				fmt.Fprintf(e.stdout, "  wrote %s: %s\n", out, strings.Join(m.Files, ", "))
-			}
+			e.printKept(in.ID, dir, out, m.Files)
 			return nil
 		},
 	}

@@ -128,7 +128,7 @@ func TestClaimsAndTargetsCLI(t *testing.T) {
 		Claims  int
 		SHA256  string
 	}
-	if err := json.Unmarshal([]byte(stdout), &imp); err != nil || !imp.Created || imp.Claims != 24 {
+	if err := json.Unmarshal([]byte(stdout), &imp); err != nil || !imp.Created || imp.Claims != 42 {
 		t.Fatalf("claims import --json = %s (%v)", stdout, err)
 	}
 	if code, stdout, _ := run(t, data, "", "claims", "sets"); code != 0 || !strings.Contains(stdout, "eval") {
@@ -213,11 +213,11 @@ func TestNarrativesRun(t *testing.T) {
 	if sum.Counts["linked_communities"] == 0 || sum.Counts["coordinated_posts"] == 0 {
 		t.Errorf("counts = %v: want narratives pushed by communities", sum.Counts)
 	}
-	rows := csvFile(t, filepath.Join(narrDir, "narrative_groups.csv"))
+	rows := readCSV(t, filepath.Join(narrDir, "narrative_groups.csv"))
 	if len(rows) < 2 || strings.Join(rows[0], ",") != "narrative_id,community,posts,accounts,share,first,last,label,followers,followers_accounts,views,views_posts,likes,reposts,quotes,replies,forwards,shares,comments,reactions,engagements" {
 		t.Fatalf("narrative_groups.csv: %v", rows[:min(len(rows), 2)])
 	}
-	groups := csvFile(t, filepath.Join(narrDir, "groups.csv"))
+	groups := readCSV(t, filepath.Join(narrDir, "groups.csv"))
 	if int64(len(groups)-1) != sum.Counts["linked_communities"] {
 		t.Errorf("groups.csv has %d rows, want %d communities", len(groups)-1, sum.Counts["linked_communities"])
 	}
@@ -225,20 +225,6 @@ func TestNarrativesRun(t *testing.T) {
 	if code, _, stderr := run(t, data, "", "narratives", "--input", boto, "--map", "account=user_id,text=text", "--run", coordDir, "--out", filepath.Join(work, "x")); code != 4 || !strings.Contains(stderr, "other inputs") {
 		t.Errorf("narratives --run on other data: exit %d %s, want 4 (conflict)", code, stderr)
 	}
-}
-
-func csvFile(t *testing.T, path string) [][]string {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return recs
 }
 
 // TestNarrativesReach: on four real Telegram channels (Telethon) that

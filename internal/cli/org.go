@@ -15,6 +15,7 @@ import (
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/auth"
 	"github.com/tahqiq/tahqiq/internal/casework"
+	"github.com/tahqiq/tahqiq/internal/keyfile"
 )
 
 func newOrgCmd(e *env) *cobra.Command {
@@ -66,7 +67,7 @@ input (--password-stdin), never from the command line.`}
 			if has, err := s.HasOrganisations(ctx); err != nil || has {
 				return cmpErr(err, tahqiq.Errorf(tahqiq.ECONFLICT, "org init: the store has organisations already"))
 			}
-			signer, v, err := casework.CreateKey(e.dataDir, keyName(org))
+			signer, v, err := keyfile.CreateKey(e.dataDir, keyName(org))
 			if err != nil {
 				return err
 			}
@@ -86,7 +87,7 @@ input (--password-stdin), never from the command line.`}
 			}
 			if !f.json {
 				fmt.Fprintf(e.stderr, "signing key written to %s (mode 0600): back it up offline; public key: %s\n",
-					filepath.Join(e.dataDir, casework.KeyFile), filepath.Join(e.dataDir, casework.PubKeyFile))
+					filepath.Join(e.dataDir, keyfile.KeyFile), filepath.Join(e.dataDir, keyfile.PubKeyFile))
 				if hash == "" {
 					fmt.Fprintf(e.stderr, "%s has no password yet: to log in to tahqiq serve, give one with tahqiq org passwd %s --password-stdin\n", adminName, adminName)
 				}

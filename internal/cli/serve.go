@@ -16,9 +16,10 @@ import (
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/auth"
-	"github.com/tahqiq/tahqiq/internal/casework"
+	"github.com/tahqiq/tahqiq/internal/busrun"
 	"github.com/tahqiq/tahqiq/internal/httpapi"
 	"github.com/tahqiq/tahqiq/internal/jobs"
+	"github.com/tahqiq/tahqiq/internal/keyfile"
 	"github.com/tahqiq/tahqiq/internal/ledger"
 	"github.com/tahqiq/tahqiq/internal/live"
 	"github.com/tahqiq/tahqiq/internal/natsbus"
@@ -113,12 +114,12 @@ given the same --data use it; other clients take it with --nats-creds FILE
 				return err
 			}
 			defer stop()
-			rs.Engine = eng.engine
-			bus := eng.bus
+			rs.Engine = eng.Coord
+			bus := eng.Bus
 			if sf.url != "" {
-				fmt.Fprintf(e.stderr, "coordination runs go through NATS JetStream (%s, %s)\n", sf.url, eng.describe)
+				fmt.Fprintf(e.stderr, "coordination runs go through NATS JetStream (%s, %s)\n", sf.url, eng.Describe)
 			} else if embedded {
-				b, done, err := e.connectBusIn(ctx, "embedded", "", sf.storeDir, sf.listen, sf.partitions, sf.replicas)
+				b, done, err := e.bus().ConnectIn(ctx, "embedded", "", sf.storeDir, sf.listen, sf.partitions, sf.replicas)
 				if err != nil {
 					return err
 				}
@@ -137,7 +138,7 @@ given the same --data use it; other clients take it with --nats-creds FILE
 				Jobs:    jm,
 				Uploads: &httpapi.Uploads{Dir: filepath.Join(e.dataDir, "uploads"), Max: maxUpload},
 				InitKey: func(org string) error {
-					signer, v, err := casework.CreateKey(e.dataDir, keyName(org))
+					signer, v, err := keyfile.CreateKey(e.dataDir, keyName(org))
 					if err != nil {
 						return err
 					}
@@ -233,16 +234,16 @@ func (w *watchFlags) add(f *pflag.FlagSet) {
 	f.StringVar(&w.webhook, "webhook", "", "with --watch: also POST each alert as JSON to this URL")
 }
 
-// start wires the streaming mode into s: the alert hub, a watcher per
-// feed on the live stream, and the publishing of imports. fromStart reads
-// the live stream from its beginning (an embedded server's stream is new
-// with the process).
+// start wires the streaming mode into s (busrun.StartWatch): the alert
+// hub, a watcher per feed on the live stream, and the publishing of
+// imports. fromStart reads the live stream from its beginning (an
+// embedded server's stream is new with the process).
 func (w *watchFlags) start(ctx context.Context, e *env, s *httpapi.Server, bus *natsbus.Bus, fromStart bool) (func(), error) {
 	win, err := runs.ParseWindow("watch_window", w.window)
 	if err != nil {
 		return nil, err
 	}
-	hor, err := parseHorizon("watch_horizon", w.horizon, win)
+	hor, err := busrun.ParseHorizon("watch_horizon", w.horizon, win)
 	if err != nil {
 		return nil, err
 	}
@@ -252,39 +253,11 @@ func (w *watchFlags) start(ctx context.Context, e *env, s *httpapi.Server, bus *
 			return nil, err
 		}
 	}
-	if err := bus.SetupLive(ctx); err != nil {
-		return nil, err
-	}
-	hub, err := live.OpenHub(filepath.Join(e.dataDir, "alerts.jsonl"))
+	watching, stop, err := e.bus().StartWatch(ctx, bus, params, w.webhook, fromStart)
 	if err != nil {
 		return nil, err
 	}
-	wctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	ws := &live.Watchers{Params: params, Hub: hub, OnAlert: func(r live.Record, err error) {
-		if err != nil {
-			e.log.Error("alert not recorded", "subject", r.Subject, "err", err)
-			return
-		}
-		e.log.Warn("ALERT: accounts acting together", "id", r.ID, "dataset", r.Dataset, "accounts", len(r.Accounts), "min_weight", r.MinWeight, "window_s", r.Window)
-		if w.webhook != "" {
-			go func() {
-				if err := postAlert(wctx, w.webhook, r); err != nil {
-					e.log.Error("webhook", "url", w.webhook, "err", err)
-				}
-			}()
-		}
-	}}
-	s.Alerts, s.Watchers = hub, ws
-	s.Publish = func(ctx context.Context, dataset string, shares []tahqiq.Share) error {
-		return bus.Publish(ctx, natsbus.LivePrefix+dataset, shares)
-	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		if err := watchedFeeds(wctx, bus, ws, natsbus.LivePrefix+">", natsbus.WatchFrom{All: fromStart}, filepath.Join(e.dataDir, "watch.json"), e.stderr); err != nil {
-			e.log.Error("watch stopped", "err", err)
-		}
-	}()
+	s.Alerts, s.Watchers, s.Publish = watching.Hub, watching.Watchers, watching.Publish
 	fmt.Fprintf(e.stderr, "watching %s> (window %s, horizon %s, min weight %d, groups of %d); alerts in %s\n", natsbus.LivePrefix, w.window, w.horizon, w.minWeight, w.group, filepath.Join(e.dataDir, "alerts.jsonl"))
-	return func() { cancel(); <-done; hub.Close() }, nil
+	return stop, nil
 }

@@ -3,7 +3,6 @@ package cli
 import (
 	"fmt"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -132,10 +131,10 @@ are private persons (docs/narratives.md).`,
 			tr.Actor, tr.Name = actor, name
 			var m *targets.Manifest
 			var in runs.Info
+			var dir string
 			if pf.dataset != "" {
-				if in, m, err = rs.StoreTargets(ctx, &tr, Version); err == nil && out != "" {
-					dir, _ := rs.Path(runs.Targets, in.ID)
-					err = copyFiles(dir, out, m.Files)
+				if in, m, err = rs.StoreTargets(ctx, &tr, Version); err == nil {
+					dir, err = keepRun(rs, runs.Targets, in.ID, out, m.Files)
 				}
 			} else {
 				_, m, err = runs.MakeTargets(ctx, &tr, Version, out)
@@ -158,13 +157,7 @@ are private persons (docs/narratives.md).`,
 			c := m.Counts
 			fmt.Fprintf(e.stdout, "targets: %d watched accounts, %d posts -> %d events (%d replies, %d quotes, %d mentions, %d names), %d bursts, %d co-action edges, %d accounts in edges of >= %d pairs\n",
 				len(wl.Entries), c["posts"], c["events"], c["events_reply"], c["events_quote"], c["events_mention"], c["events_name"], c["bursts"], c["edges"], c["coordinated_accounts"], p.MinPairs)
-			if in.ID != "" {
-				dir, _ := rs.Path(runs.Targets, in.ID)
-				fmt.Fprintf(e.stdout, "  run %s kept in %s\n", in.ID, dir)
-			}
-			if out != "" {
-				fmt.Fprintf(e.stdout, "  wrote %s: %s\n", out, strings.Join(m.Files, ", "))
-			}
+			e.printKept(in.ID, dir, out, m.Files)
 			return nil
 		},
 	}

@@ -1,11 +1,8 @@
 package cli
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"os"
 	"os/signal"
 	"strings"
@@ -15,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/busrun"
 	"github.com/tahqiq/tahqiq/internal/live"
 	"github.com/tahqiq/tahqiq/internal/natsbus"
 	"github.com/tahqiq/tahqiq/internal/runs"
@@ -57,7 +55,7 @@ stopped. Stop with Ctrl-C.`,
 			if p.Window, err = runs.ParseWindow("window", window); err != nil {
 				return err
 			}
-			if p.Horizon, err = parseHorizon("horizon", horizon, p.Window); err != nil {
+			if p.Horizon, err = busrun.ParseHorizon("horizon", horizon, p.Window); err != nil {
 				return err
 			}
 			if by != "" {
@@ -67,7 +65,7 @@ stopped. Stop with Ctrl-C.`,
 			}
 			ctx, cancel := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer cancel()
-			bus, done, err := e.connectBus(ctx, url, creds, replicas)
+			bus, done, err := e.bus().Connect(ctx, url, creds, replicas)
 			if err != nil {
 				return err
 			}
@@ -84,13 +82,13 @@ stopped. Stop with Ctrl-C.`,
 				fmt.Fprintf(e.stderr, "ALERT %s on %s: %d accounts acting together (edges of >= %d co-shares within %d s), e.g. %s\n",
 					r.Time.Format(time.RFC3339), r.Subject, len(r.Accounts), r.MinWeight, r.Window, r.Accounts[:min(3, len(r.Accounts))])
 				if webhook != "" {
-					if err := postAlert(ctx, webhook, r); err != nil {
+					if err := busrun.PostAlert(ctx, webhook, r); err != nil {
 						fmt.Fprintf(e.stderr, "webhook %s: %v\n", webhook, err)
 					}
 				}
 			}}
 			fmt.Fprintf(e.stderr, "watching %s on %s (window %s, horizon %s, min weight %d, groups of %d)\n", subject, url, window, horizon, p.MinWeight, p.GroupSize)
-			err = watchedFeeds(ctx, bus, ws, subject, natsbus.WatchFrom{All: fromStart}, state, e.stderr)
+			err = busrun.Watch(ctx, bus, ws, subject, natsbus.WatchFrom{All: fromStart}, state, e.stderr)
 			var st live.WatchStats
 			for _, s := range ws.Stats() {
 				st.Shares, st.Late, st.Pairs, st.Expired, st.Alerts = st.Shares+s.Shares, st.Late+s.Late, st.Pairs+s.Pairs, st.Expired+s.Expired, st.Alerts+s.Alerts
@@ -122,33 +120,6 @@ stopped. Stop with Ctrl-C.`,
 // live stream up.
 const liveReplicasUsage = "replicas of the live stream when this command creates it (3 on a three-node cluster); an existing stream with fewer is raised to them, one with more keeps its own (never lowered)"
 
-// postAlert POSTs an alert, trying three times.
-func postAlert(ctx context.Context, url string, a any) error {
-	body, err := json.Marshal(a)
-	if err != nil {
-		return err
-	}
-	var last error
-	for try := range 3 {
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
-		if err != nil {
-			return err
-		}
-		req.Header.Set("Content-Type", "application/json")
-		res, err := http.DefaultClient.Do(req)
-		if err == nil {
-			res.Body.Close()
-			if res.StatusCode < 300 {
-				return nil
-			}
-			err = fmt.Errorf("status %s", res.Status)
-		}
-		last = err
-		time.Sleep(time.Duration(try+1) * 500 * time.Millisecond)
-	}
-	return last
-}
-
 func newPublishCmd(e *env) *cobra.Command {
 	var url, dataset, subject, creds string
 	var replicas int
@@ -173,7 +144,7 @@ func newPublishCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			bus, done, err := e.connectBus(ctx, url, creds, replicas)
+			bus, done, err := e.bus().Connect(ctx, url, creds, replicas)
 			if err != nil {
 				return err
 			}

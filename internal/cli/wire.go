@@ -10,17 +10,20 @@ import (
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/blob"
+	"github.com/tahqiq/tahqiq/internal/busrun"
 	"github.com/tahqiq/tahqiq/internal/casework"
 	"github.com/tahqiq/tahqiq/internal/coord"
 	"github.com/tahqiq/tahqiq/internal/ingest"
-	"github.com/tahqiq/tahqiq/internal/natsbus"
+	"github.com/tahqiq/tahqiq/internal/keyfile"
 	"github.com/tahqiq/tahqiq/internal/postgres"
 	"github.com/tahqiq/tahqiq/internal/runs"
 	"github.com/tahqiq/tahqiq/internal/sqlite"
+	"github.com/tahqiq/tahqiq/internal/storecopy"
 )
 
 // This file is the only place that names concrete engines: the store
-// engines, and where coordination runs make their pairs.
+// engines (tahqiq migrate's copy between them too), and where
+// coordination runs make their pairs.
 
 // store is what commands need of a store engine; both the embedded SQLite
 // store and PostgreSQL provide it.
@@ -111,7 +114,7 @@ func openCasework(ctx context.Context, e *env, needKey bool) (*casework.Service,
 		return nil, nil, err
 	}
 	s := &casework.Service{Store: db, Blobs: bs, Posts: db, Datasets: db, Now: now, Runs: e.runStore(nil)}
-	signer, v, err := casework.LoadKey(e.dataDir)
+	signer, v, err := keyfile.LoadKey(e.dataDir)
 	if err != nil && needKey {
 		db.Close()
 		return nil, nil, err
@@ -128,7 +131,7 @@ func openCasework(ctx context.Context, e *env, needKey bool) (*casework.Service,
 // that every change signs its checkpoint. No evidence files.
 func (e *env) rules(db fullStore) *casework.Service {
 	s := &casework.Service{Store: db, Posts: db, Datasets: db}
-	if signer, v, err := casework.LoadKey(e.dataDir); err == nil {
+	if signer, v, err := keyfile.LoadKey(e.dataDir); err == nil {
 		s.Signer, s.LogKey, s.Origin = signer, v, signer.Name()
 	}
 	return s
@@ -139,6 +142,28 @@ func (e *env) rules(db fullStore) *casework.Service {
 // listed.
 func (e *env) runStore(engine coord.Engine) *runs.Store {
 	return &runs.Store{Dir: filepath.Join(e.dataDir, "runs"), Engine: engine, Log: e.runLog}
+}
+
+// keepRun copies the files of a run of a dataset, kept in the run store
+// rs (the stored run id of kind), to out when the command was given
+// --out, and returns the run's directory in the store.
+func keepRun(rs *runs.Store, kind, id, out string, files []string) (string, error) {
+	dir, err := rs.Path(kind, id)
+	if err != nil || out == "" {
+		return dir, err
+	}
+	return dir, copyFiles(dir, out, files)
+}
+
+// printKept says where a run is kept (a stored run: its id and
+// directory) and which files it wrote to out (--out).
+func (e *env) printKept(id, dir, out string, files []string) {
+	if id != "" {
+		fmt.Fprintf(e.stdout, "  run %s kept in %s\n", id, dir)
+	}
+	if out != "" {
+		fmt.Fprintf(e.stdout, "  wrote %s: %s\n", out, strings.Join(files, ", "))
+	}
 }
 
 // runLog logs a run the CLI stores, in the store --db names, signed with
@@ -190,20 +215,35 @@ func (e *env) warnIsolation(ctx context.Context, db fullStore) {
 	}
 }
 
-// coordEngine is where a command's coordination runs make and fold their
-// pairs, and the bus it uses (nil in this process).
-type coordEngine struct {
-	engine   coord.Engine // nil: this process
-	bus      *natsbus.Bus
-	describe string
-}
-
 // coordEngine returns the engine of the coordination runs of a command
 // (tahqiq coord, tahqiq serve): this process without --nats, else the
-// workers of the NATS JetStream bus it names (see partitioner).
-func (e *env) coordEngine(ctx context.Context, sf streamFlags) (*coordEngine, func(), error) {
+// workers of the NATS JetStream bus it names (busrun.Runtime.Engine).
+func (e *env) coordEngine(ctx context.Context, sf streamFlags) (*busrun.Engine, func(), error) {
 	if sf.url == "" {
-		return &coordEngine{describe: "in this process"}, func() {}, nil
+		return &busrun.Engine{Describe: "in this process"}, func() {}, nil
 	}
-	return e.partitioner(ctx, sf)
+	return e.bus().Engine(ctx, sf.config())
+}
+
+// copyStore copies the embedded store in the directory from into the
+// empty PostgreSQL database at the URL to (tahqiq migrate) and returns
+// both stores' names for messages and the per-table checks
+// (internal/storecopy).
+func (e *env) copyStore(ctx context.Context, from, to string) (src, dst string, checks []storecopy.Check, err error) {
+	if _, err := os.Stat(filepath.Join(from, sqlite.FileName)); err != nil {
+		return "", "", nil, tahqiq.Errorf(tahqiq.ENOTFOUND, "no embedded store in %s (no %s)", from, sqlite.FileName)
+	}
+	sdb, err := sqlite.OpenDir(ctx, from)
+	if err != nil {
+		return "", "", nil, err
+	}
+	defer sdb.Close()
+	ddb, err := postgres.Open(ctx, to)
+	if err != nil {
+		return "", "", nil, err
+	}
+	defer ddb.Close()
+	e.warnIsolation(ctx, ddb)
+	checks, err = storecopy.Copy(ctx, sdb.ReadDB(), ddb)
+	return sdb.Path(), ddb.Path(), checks, err
 }

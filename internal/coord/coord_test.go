@@ -110,7 +110,7 @@ func TestParamErrors(t *testing.T) {
 		p := coord.DefaultParams()
 		tc.mod(&p)
 		_, err := coord.Run(context.Background(), coord.Data{Texts: []coord.TextPost{{PostID: "p", AccountID: "a", Text: "t"}}}, p, nil)
-		var pe *coord.ParamError
+		var pe *tahqiq.ParamError
 		if !errors.As(err, &pe) || pe.Param != tc.param || tahqiq.ErrorCode(err) != tahqiq.EINVALID {
 			t.Errorf("%s: %v (code %s), want a ParamError about it", tc.param, err, tahqiq.ErrorCode(err))
 			continue

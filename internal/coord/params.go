@@ -2,7 +2,6 @@ package coord
 
 import (
 	"fmt"
-	"regexp"
 	"time"
 
 	"github.com/tahqiq/tahqiq"
@@ -72,84 +71,49 @@ func DefaultParams() Params {
 	}
 }
 
-// Validate checks p; an error is a *ParamError.
+// Validate checks p; an error is a *tahqiq.ParamError.
 func (p *Params) Validate() error {
 	switch p.WindowKind {
 	case Sliding, Tumbling, FromFirst, FastReshare:
 	default:
-		return ParamErrorf("window_kind", "{window_kind} %q: want sliding, tumbling, from-first or fast-reshare", p.WindowKind)
+		return tahqiq.ParamErrorf("window_kind", "{window_kind} %q: want sliding, tumbling, from-first or fast-reshare", p.WindowKind)
 	}
 	switch p.Weight {
 	case WeightPairs, WeightMessages, WeightObjects, WeightCollab, WeightTFIDF:
 	default:
-		return ParamErrorf("weight", "{weight} %q: want pairs, messages, objects, collab or tfidf", p.Weight)
+		return tahqiq.ParamErrorf("weight", "{weight} %q: want pairs, messages, objects, collab or tfidf", p.Weight)
 	}
 	if p.Window < 0 {
-		return ParamErrorf("window", "{window} %d s: a window must not be negative", p.Window)
+		return tahqiq.ParamErrorf("window", "{window} %d s: a window must not be negative", p.Window)
 	}
 	if p.FastWindow < 0 {
-		return ParamErrorf("fast_window", "{fast_window} %d s: a window must not be negative", p.FastWindow)
+		return tahqiq.ParamErrorf("fast_window", "{fast_window} %d s: a window must not be negative", p.FastWindow)
 	}
 	if p.Window == 0 && p.WindowKind == Tumbling {
-		return ParamErrorf("window", "{window} 0: a tumbling window needs a width above 0")
+		return tahqiq.ParamErrorf("window", "{window} 0: a tumbling window needs a width above 0")
 	}
 	if p.Percentile < 0 || p.Percentile >= 1 {
-		return ParamErrorf("percentile", "{percentile} %v: want a fraction in [0, 1), e.g. 0.5", p.Percentile)
+		return tahqiq.ParamErrorf("percentile", "{percentile} %v: want a fraction in [0, 1), e.g. 0.5", p.Percentile)
 	}
 	if p.Jaccard < 0 || p.Jaccard > 1 {
-		return ParamErrorf("jaccard", "{jaccard} %v: want a similarity in [0, 1], e.g. 0.8", p.Jaccard)
+		return tahqiq.ParamErrorf("jaccard", "{jaccard} %v: want a similarity in [0, 1], e.g. 0.8", p.Jaccard)
 	}
 	switch p.ParticipationScope {
 	case "type", "all":
 	default:
-		return ParamErrorf("participation_scope", "{participation_scope} %q: want type or all", p.ParticipationScope)
+		return tahqiq.ParamErrorf("participation_scope", "{participation_scope} %q: want type or all", p.ParticipationScope)
 	}
 	switch p.Communities {
 	case "louvain", "leiden", "none":
 	default:
-		return ParamErrorf("communities", "{communities} %q: want louvain, leiden or none", p.Communities)
+		return tahqiq.ParamErrorf("communities", "{communities} %q: want louvain, leiden or none", p.Communities)
 	}
 	if p.EigenPrune < 0 || p.EigenPrune >= 1 {
-		return ParamErrorf("eigen_prune", "{eigen_prune} %v: want a fraction in [0, 1), e.g. 0.5", p.EigenPrune)
+		return tahqiq.ParamErrorf("eigen_prune", "{eigen_prune} %v: want a fraction in [0, 1), e.g. 0.5", p.EigenPrune)
 	}
 	return nil
 }
 
 func (p *Params) String() string {
 	return fmt.Sprintf("types=%v window=%s kind=%s weight=%s min-participation=%d", p.Types, time.Duration(p.Window)*time.Second, p.WindowKind, p.Weight, p.MinParticipation)
-}
-
-// A ParamError is a parameter a run cannot take. It names the parameter,
-// and any other it mentions, by its field name, as the API's requests
-// and the manifest do (window_kind, fast_window, by), and each interface
-// phrases it its own way (Phrase): the CLI says --window-kind. It is an
-// EINVALID *tahqiq.Error (errors.As) whose message names fields.
-type ParamError struct {
-	Param string // the parameter at fault
-	Text  string // the message, naming parameters as {name}
-}
-
-// ParamErrorf returns a *ParamError about param; format names parameters
-// as {name}.
-func ParamErrorf(param, format string, args ...any) error {
-	return &ParamError{Param: param, Text: fmt.Sprintf(format, args...)}
-}
-
-var paramRE = regexp.MustCompile(`\{([a-z_]+)\}`)
-
-// Phrase returns the message with every parameter named by name.
-func (e *ParamError) Phrase(name func(param string) string) string {
-	return paramRE.ReplaceAllStringFunc(e.Text, func(m string) string { return name(m[1 : len(m)-1]) })
-}
-
-func (e *ParamError) Error() string { return e.Phrase(func(p string) string { return p }) }
-
-// As makes a ParamError an EINVALID *tahqiq.Error, with the message naming
-// fields.
-func (e *ParamError) As(target any) bool {
-	if t, ok := target.(**tahqiq.Error); ok {
-		*t = &tahqiq.Error{Code: tahqiq.EINVALID, Message: e.Error()}
-		return true
-	}
-	return false
 }

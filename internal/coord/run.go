@@ -144,10 +144,10 @@ func run(ctx context.Context, d Data, p Params, eng Engine) (*Result, error) {
 	var nearSecs float64
 	if slices.Contains(p.Types, ObjNearText) {
 		if p.Jaccard <= 0 {
-			return nil, ParamErrorf("jaccard", "{jaccard} must be above 0 with {by} near-text")
+			return nil, tahqiq.ParamErrorf("jaccard", "{jaccard} must be above 0 with {by} near-text")
 		}
 		if len(texts) == 0 {
-			return nil, ParamErrorf("by", "{by} near-text needs post texts, and the input carries none")
+			return nil, tahqiq.ParamErrorf("by", "{by} near-text needs post texts, and the input carries none")
 		}
 		start := time.Now()
 		near = findNearText(texts, p.MinTokens, p.Jaccard, p.Window, progress.FromContext(ctx))
@@ -324,5 +324,5 @@ func checkTimes(shares []tahqiq.Share, p Params) error {
 	if p.Window == NoWindow {
 		what, param = "a fast layer ({fast_window})", "fast_window"
 	}
-	return ParamErrorf(param, "%d of the %d shares have no time (their posts were imported without one, e.g. from a CSV without a time column): %s cannot place them; run with {window} none, which pairs the same object anywhere in the input", n, len(shares), what)
+	return tahqiq.ParamErrorf(param, "%d of the %d shares have no time (their posts were imported without one, e.g. from a CSV without a time column): %s cannot place them; run with {window} none, which pairs the same object anywhere in the input", n, len(shares), what)
 }

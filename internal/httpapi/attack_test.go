@@ -596,3 +596,41 @@ func TestDocsMatchAccessRules(t *testing.T) {
 		}
 	}
 }
+
+// TestDisabledUsersJobsStop: a user disabled while one of its jobs runs
+// (an import, a run, an export) does not go on acting through it: the job
+// is cancelled with the user's sessions and tokens. Before, it ran to the
+// end and committed in the disabled user's name.
+func TestDisabledUsersJobsStop(t *testing.T) {
+	e := newEnv(t)
+	a := e.setup()
+	inv := e.user(a, "iqbal", tahqiq.RoleInvestigator)
+	other := e.user(a, "zara", tahqiq.RoleInvestigator)
+	started := make(chan struct{}, 2)
+	block := func(ctx context.Context, _ jobs.Report) (any, error) {
+		started <- struct{}{}
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}
+	mine, err := e.api.Jobs.Start(inv.me().User.ID, "import", block)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.api.Jobs.Cancel(mine.ID) // so that a failure ends cleanly
+	theirs, err := e.api.Jobs.Start(other.me().User.ID, "import", block)
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-started
+	<-started
+	a.want(200, "POST", "/api/v1/users/"+inv.me().User.ID+"/disable", nil, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if j, err := e.api.Jobs.Wait(ctx, mine.ID); err != nil || j.State != jobs.Cancelled {
+		t.Errorf("the disabled user's job: %+v, %v; want cancelled", j, err)
+	}
+	if j, _ := e.api.Jobs.Get(theirs.ID); j.State != jobs.Running {
+		t.Errorf("another user's job: %s, want running", j.State)
+	}
+	e.api.Jobs.Cancel(theirs.ID)
+}

@@ -348,6 +348,14 @@ func (s *Server) postUserState(disabled bool) handler {
 		if err != nil {
 			return err
 		}
+		if disabled {
+			// Its sessions and tokens ended with the change; its jobs
+			// (imports, runs, exports) stop too, rather than finish acting
+			// in its name.
+			if n := s.Jobs.CancelOwner(u.ID); n > 0 {
+				s.Log.Info("user disabled: jobs cancelled", "user", u.Name, "jobs", n)
+			}
+		}
 		return writeJSON(w, http.StatusOK, s.userJSON(r.Context(), u))
 	}
 }

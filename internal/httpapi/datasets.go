@@ -380,7 +380,7 @@ func (s *Server) postImport(w http.ResponseWriter, r *http.Request, c *call) err
 		// the import commits with its custody-log entry
 		sum, err := s.Cases.Import(ctx, actor, s.Importer, s.Store, files, opt)
 		if err != nil {
-			return nil, importTerms(s.scrub(err, names))
+			return nil, onceNamed(s.scrub(err, names))
 		}
 		s.forget(req.Dataset)
 		if s.Publish != nil {
@@ -478,22 +478,11 @@ func (s *Server) postPublish(w http.ResponseWriter, r *http.Request, c *call) er
 	return writeJSON(w, http.StatusAccepted, map[string]jobs.Job{"job": j})
 }
 
-// cliTerms are the command line's words in import errors and what a
-// caller of the API (the web UI's import form) calls them.
-var cliTerms = strings.NewReplacer(
-	"; name it with --format", "; choose its format",
-	"name it with --format", "choose its format",
-	"--option map=", "a column map such as ",
-	"--format generic_csv", "the format generic_csv",
-	"--map", "the column map",
-	"--format", "the format",
-)
-
-// importTerms rewrites an import error (its server paths already
-// replaced by the files' names) for the API: the command line's flags in
-// the form's words, and a file's name once where the pipeline and the
-// parser both named it ("a.csv: a.csv: …").
-func importTerms(err error) error {
+// onceNamed rewrites an import error (its server paths already replaced
+// by the files' names) to name a file once where the pipeline and the
+// parser both named it ("a.csv: a.csv: …"). The parameters it names are
+// the request's fields already (tahqiq.ParamError).
+func onceNamed(err error) error {
 	var e *tahqiq.Error
 	if err == nil || !errors.As(err, &e) || e.Code == tahqiq.EINTERNAL {
 		return err
@@ -506,7 +495,7 @@ func importTerms(err error) error {
 			out = append(out, p)
 		}
 	}
-	clean := cliTerms.Replace(strings.Join(out, ": "))
+	clean := strings.Join(out, ": ")
 	if clean == msg {
 		return err
 	}

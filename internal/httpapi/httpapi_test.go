@@ -32,6 +32,7 @@ import (
 	"github.com/tahqiq/tahqiq/internal/httpapi"
 	"github.com/tahqiq/tahqiq/internal/ingest"
 	"github.com/tahqiq/tahqiq/internal/jobs"
+	"github.com/tahqiq/tahqiq/internal/keyfile"
 	"github.com/tahqiq/tahqiq/internal/natsbus"
 	"github.com/tahqiq/tahqiq/internal/postgres"
 	"github.com/tahqiq/tahqiq/internal/postgres/pgtest"
@@ -84,7 +85,7 @@ func newEnvOn(t testing.TB, db store, now func() time.Time) *env {
 		Runs: rs, Jobs: jm,
 		Uploads: &httpapi.Uploads{Dir: filepath.Join(dir, "uploads"), Max: 1 << 30},
 		InitKey: func(org string) error {
-			signer, v, err := casework.CreateKey(dir, "tahqiq/test")
+			signer, v, err := keyfile.CreateKey(dir, "tahqiq/test")
 			if err != nil {
 				return err
 			}

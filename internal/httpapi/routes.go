@@ -20,7 +20,7 @@ func (s *Server) routes() []route {
 		{method: "DELETE", path: "/api/v1/tokens/{id}", level: member, tag: "auth", summary: "Revoke an API token (yours, or as an admin one of your organisation's)", h: s.deleteToken},
 		{method: "GET", path: "/api/v1/users", level: admin, tag: "auth", summary: "The users of your organisation", h: s.getUsers},
 		{method: "POST", path: "/api/v1/users", level: admin, tag: "auth", summary: "Create a user of your organisation with a password and role", body: "json", h: s.postUser},
-		{method: "POST", path: "/api/v1/users/{id}/disable", level: admin, tag: "auth", summary: "Disable a user of your organisation: its sessions end and its tokens are revoked at once", h: s.postUserState(true)},
+		{method: "POST", path: "/api/v1/users/{id}/disable", level: admin, tag: "auth", summary: "Disable a user of your organisation: its sessions end, its tokens are revoked and its running jobs are cancelled at once", h: s.postUserState(true)},
 		{method: "POST", path: "/api/v1/users/{id}/enable", level: admin, tag: "auth", summary: "Enable a disabled user again (its old tokens stay revoked)", h: s.postUserState(false)},
 		{method: "GET", path: "/api/v1/orgs", level: member, tag: "auth", summary: "Organisations (to share cases with; created by the system administrator on the CLI)", h: s.getOrgs},
 

@@ -58,7 +58,7 @@ type Server struct {
 	Jobs     *jobs.Manager
 	Uploads  *Uploads
 	// InitKey creates the store's signing key on first-run setup when the
-	// case service has none (casework.CreateKey in the data directory).
+	// case service has none (keyfile.CreateKey in the data directory).
 	InitKey  func(orgName string) error
 	UI       http.Handler
 	Version  string

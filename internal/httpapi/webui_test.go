@@ -306,16 +306,17 @@ func TestReportPDF(t *testing.T) {
 }
 
 // TestImportErrorsInFormTerms: a failed import names the file once, by
-// the name it was sent under, and speaks of the form's fields, not of
-// the command line's flags.
+// the name it was sent under, and names the request's fields (format,
+// map), not the command line's flags (TestImportErrorsAsFlags in cli says
+// them the CLI's way).
 func TestImportErrorsInFormTerms(t *testing.T) {
 	e := newEnv(t)
 	a := e.setup()
 	csv := "user,created,body\nali,2024-02-08T10:00:00Z,hello\n"
 	for _, c := range []struct{ name, data, format, mp, want string }{
 		{"garbage.bin", "\x00\x01 not a known format", "", "", "nothing imported: garbage.bin: format not recognised"},
-		{"posts.csv", csv, "", "", "choose its format"},
-		{"posts.csv", csv, "generic_csv", "", "needs a column map: the column map account=COL"},
+		{"posts.csv", csv, "", "", "; name it with format"},
+		{"posts.csv", csv, "generic_csv", "", "needs a column map: map account=COL"},
 	} {
 		body := map[string]any{"dataset": "d", "uploads": []string{a.upload(c.name, []byte(c.data))}}
 		if c.format != "" {

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/tahqiq/tahqiq/internal/imagehash"
+	"github.com/tahqiq/tahqiq/internal/ingest/parsetest"
 )
 
 // tiff is TIFF data whose first directory holds an Orientation tag.
@@ -73,7 +74,7 @@ func webpWithExif(t []byte) []byte {
 }
 
 func TestOrientation(t *testing.T) {
-	small := resize(bridge(t), 32, 20)
+	small := parsetest.Shrink(bridge(t), 32, 20)
 	jpg, png := encodeJPEG(t, small, 80), encodePNG(t, small)
 	for o := uint16(1); o <= 8; o++ {
 		for _, bo := range []binary.ByteOrder{binary.LittleEndian, binary.BigEndian} {
@@ -109,7 +110,7 @@ func TestOrientation(t *testing.T) {
 // with the EXIF tag that says how to show it, hashes as the upright
 // photo does (width and height upright too).
 func TestOrientedJPEG(t *testing.T) {
-	src := resize(bridge(t), 400, 251)
+	src := parsetest.Shrink(bridge(t), 400, 251)
 	upright := sum(t, encodeJPEG(t, src, 92))
 	// stored = the inverse of the transform the tag asks for
 	stored := map[int]imagehash.Transform{

@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/tahqiq/tahqiq/internal/imagehash"
+	"github.com/tahqiq/tahqiq/internal/ingest/parsetest"
 )
 
 var bridgeFile = filepath.Join("testdata", "threatexchange", "bridge-1-original.jpg")
@@ -132,27 +133,6 @@ func transform(src image.Image, tr imagehash.Transform) *image.RGBA {
 	return out
 }
 
-// resize shrinks a picture by averaging boxes of pixels.
-func resize(src *image.RGBA, w, h int) *image.RGBA {
-	b := src.Bounds()
-	out := image.NewRGBA(image.Rect(0, 0, w, h))
-	for Y := range h {
-		y0, y1 := b.Min.Y+Y*b.Dy()/h, b.Min.Y+(Y+1)*b.Dy()/h
-		for X := range w {
-			x0, x1 := b.Min.X+X*b.Dx()/w, b.Min.X+(X+1)*b.Dx()/w
-			var r, g, bl, n uint32
-			for y := y0; y < max(y1, y0+1); y++ {
-				for x := x0; x < max(x1, x0+1); x++ {
-					c := src.RGBAAt(x, y)
-					r, g, bl, n = r+uint32(c.R), g+uint32(c.G), bl+uint32(c.B), n+1
-				}
-			}
-			out.SetRGBA(X, Y, color.RGBA{uint8(r / n), uint8(g / n), uint8(bl / n), 255})
-		}
-	}
-	return out
-}
-
 // crop cuts a fraction off each side.
 func crop(src image.Image, left, top, right, bottom float64) *image.RGBA {
 	b := src.Bounds()
@@ -181,7 +161,7 @@ func nearest(h imagehash.Hash, r imagehash.Result) (int, imagehash.Transform) {
 // sampling grid are not quite symmetric, so a half turn of this 640×402
 // photo is 18 bits from its derived hash (docs/images.md).
 func TestDihedral(t *testing.T) {
-	src := resize(bridge(t), 640, 402)
+	src := parsetest.Shrink(bridge(t), 640, 402)
 	orig := sum(t, encodePNG(t, src))
 	if orig.Dihedral[imagehash.Original] != orig.PDQ {
 		t.Fatalf("Dihedral[Original] = %s, PDQ = %s", orig.Dihedral[imagehash.Original], orig.PDQ)
@@ -217,7 +197,7 @@ func TestDihedral(t *testing.T) {
 func TestNearDuplicates(t *testing.T) {
 	src := bridge(t)
 	b := src.Bounds()
-	half := resize(src, b.Dx()/2, b.Dy()/2)
+	half := parsetest.Shrink(src, b.Dx()/2, b.Dy()/2)
 	orig := bridgeSum(t)
 	for _, tc := range []struct {
 		name string
@@ -227,10 +207,10 @@ func TestNearDuplicates(t *testing.T) {
 		{"JPEG quality 90", func() []byte { return encodeJPEG(t, src, 90) }, imagehash.SameImage},
 		{"JPEG quality 50", func() []byte { return encodeJPEG(t, src, 50) }, imagehash.SameImage},
 		{"half size", func() []byte { return encodePNG(t, half) }, imagehash.SameImage},
-		{"320 px wide, JPEG 75", func() []byte { return encodeJPEG(t, resize(src, 320, 201), 75) }, imagehash.SameImage},
-		{"squashed to 512×512", func() []byte { return encodeJPEG(t, resize(src, 512, 512), 85) }, imagehash.SameImage},
+		{"320 px wide, JPEG 75", func() []byte { return encodeJPEG(t, parsetest.Shrink(src, 320, 201), 75) }, imagehash.SameImage},
+		{"squashed to 512×512", func() []byte { return encodeJPEG(t, parsetest.Shrink(src, 512, 512), 85) }, imagehash.SameImage},
 		{"1% off the bottom", func() []byte { return encodeJPEG(t, crop(half, 0, 0, 0, .01), 85) }, imagehash.SameImage},
-		{"thumbnail 160 px", func() []byte { return encodeJPEG(t, resize(src, 160, 100), 80) }, imagehash.Variant},
+		{"thumbnail 160 px", func() []byte { return encodeJPEG(t, parsetest.Shrink(src, 160, 100), 80) }, imagehash.Variant},
 		{"1% off each side", func() []byte { return encodeJPEG(t, crop(half, .01, .01, .01, .01), 85) }, imagehash.Variant},
 		{"2% off the bottom (a caption cut)", func() []byte { return encodeJPEG(t, crop(half, 0, 0, 0, .02), 85) }, imagehash.Variant},
 		{"half size, 1% crop, JPEG 60", func() []byte { return encodeJPEG(t, crop(half, .01, .01, .01, .01), 60) }, imagehash.Variant},
@@ -325,7 +305,7 @@ func TestDHash(t *testing.T) {
 	if r := sum(t, encodePNG(t, img)); r.DHash != 0 {
 		t.Errorf("dHash of a left-to-right rise = %016x, want 0", r.DHash)
 	}
-	a, b := bridgeSum(t), sum(t, encodeJPEG(t, resize(bridge(t), 400, 251), 70))
+	a, b := bridgeSum(t), sum(t, encodeJPEG(t, parsetest.Shrink(bridge(t), 400, 251), 70))
 	if d := imagehash.DHashDistance(a.DHash, b.DHash); d > 10 {
 		t.Errorf("dHash of a smaller JPEG copy is %d bits from the original's; want at most 10", d)
 	}
@@ -333,7 +313,7 @@ func TestDHash(t *testing.T) {
 
 // TestSumErrors: what cannot be hashed says why, in a user's terms.
 func TestSumErrors(t *testing.T) {
-	src := encodeJPEG(t, resize(bridge(t), 64, 40), 80)
+	src := encodeJPEG(t, parsetest.Shrink(bridge(t), 64, 40), 80)
 	// a PNG header claiming 100000×100000 pixels, and nothing after it
 	ihdr := []byte("IHDR\x00\x01\x86\xa0\x00\x01\x86\xa0\x08\x00\x00\x00\x00")
 	huge := append([]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\x0d"), ihdr...)

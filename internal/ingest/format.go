@@ -67,7 +67,7 @@ func (r *Registry) Detect(file string, head []byte) (Format, error) {
 			return f, nil
 		}
 	}
-	return Format{}, tahqiq.Errorf(tahqiq.EINVALID, "%s: format not recognised (starts with %s); name it with --format", file, preview(head))
+	return Format{}, tahqiq.ParamErrorf("format", "%s: format not recognised (starts with %s); name it with {format}", file, preview(head))
 }
 
 // preview quotes the start of head for an error message.

@@ -6,6 +6,7 @@
 package ingest
 
 import (
+	"cmp"
 	"compress/flate"
 	"compress/gzip"
 	"context"
@@ -77,6 +78,10 @@ type Summary struct {
 	// terms (the rejects found before are listed).
 	Committed bool   `json:"committed"`
 	Failure   string `json:"failure,omitempty"`
+	failure   error  // the error Failure says (FailureIn)
+	// params are the rejects whose reasons name a parameter, by file and
+	// reason: the reason with it as {name} (RejectIn)
+	params map[string]*tahqiq.ParamError
 	// Media says what became of the pictures posts name, when a media
 	// folder was read.
 	Media *MediaSummary `json:"media,omitempty"`
@@ -136,7 +141,28 @@ func (im *Importer) Import(ctx context.Context, store tahqiq.ImportStore, files 
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		code = tahqiq.EINTERNAL
 	}
-	return sum, &tahqiq.Error{Code: code, Message: msg}
+	sum.failure = keepParam(&tahqiq.Error{Code: code, Message: msg}, err)
+	return sum, sum.failure
+}
+
+// keepParam returns e, an EINVALID error whose message says err's, as a
+// *tahqiq.ParamError when err is one, so that each interface still says
+// the parameter its way; else e.
+func keepParam(e *tahqiq.Error, err error) error {
+	var pe *tahqiq.ParamError
+	if e.Code != tahqiq.EINVALID || !errors.As(err, &pe) || !strings.Contains(e.Message, pe.Error()) {
+		return e
+	}
+	return &tahqiq.ParamError{Param: pe.Param, Text: strings.Replace(e.Message, pe.Error(), pe.Text, 1)}
+}
+
+// FailureIn returns Failure with the parameters it names said by name
+// (the CLI: as its flags).
+func (s Summary) FailureIn(name func(param string) string) string {
+	if s.failure == nil {
+		return s.Failure
+	}
+	return tahqiq.PhraseError(s.failure, name)
 }
 
 // storeError is an error of the store while an import writes.
@@ -276,7 +302,7 @@ func (im *Importer) importFiles(ctx context.Context, store tahqiq.ImportStore, f
 		in, err := openInput(name, opt.Names[name], opt.Stdin, im.Limits, prog)
 		if err != nil {
 			if isInputError(err) {
-				sum.addReject(fileReject(name, err))
+				sum.addReject(sum.fileReject(name, err))
 				continue
 			}
 			return sum, err
@@ -319,7 +345,7 @@ func (im *Importer) importFiles(ctx context.Context, store tahqiq.ImportStore, f
 			if !isInputError(err) {
 				return sum, err
 			}
-			r := fileReject(name, err)
+			r := sum.fileReject(name, err)
 			if in.file.Format == "" { // not read at all: empty, unrecognised
 				sum.addReject(r)
 				continue
@@ -379,7 +405,7 @@ func (im *Importer) Read(ctx context.Context, files []string, opt Options, fn fu
 		in, err := openInput(name, opt.Names[name], opt.Stdin, im.Limits, prog)
 		if err != nil {
 			if isInputError(err) {
-				sum.addReject(fileReject(name, err))
+				sum.addReject(sum.fileReject(name, err))
 				continue
 			}
 			return sum, err
@@ -429,7 +455,7 @@ func (im *Importer) Read(ctx context.Context, files []string, opt Options, fn fu
 			if !isInputError(err) {
 				return sum, err
 			}
-			r := fileReject(name, err)
+			r := sum.fileReject(name, err)
 			if in.file.Format == "" { // not read at all: empty, unrecognised
 				sum.addReject(r)
 				continue
@@ -600,7 +626,7 @@ func parseFile(ctx context.Context, in *input, f Format, opt Options, emit func(
 	if err != nil && tahqiq.ErrorCode(err) == tahqiq.EINVALID {
 		var e *tahqiq.Error
 		if errors.As(err, &e) && !strings.Contains(e.Message, in.file.Name) {
-			return tahqiq.Errorf(tahqiq.EINVALID, "%s: %s", in.file.Name, tahqiq.ErrorMessage(err))
+			return keepParam(tahqiq.Errorf(tahqiq.EINVALID, "%s: %s", in.file.Name, tahqiq.ErrorMessage(err)), err)
 		}
 	}
 	return err
@@ -623,8 +649,28 @@ func refusal(err error, then string) error {
 }
 
 // fileReject reports a whole file that could not be read.
-func fileReject(name string, err error) tahqiq.Reject {
-	return tahqiq.Reject{File: name, Reason: strings.TrimPrefix(tahqiq.ErrorMessage(err), name+": ")}
+// A parameter its reason names (a *tahqiq.ParamError) is kept as one,
+// for each interface to phrase (RejectIn).
+func (s *Summary) fileReject(name string, err error) tahqiq.Reject {
+	msg := tahqiq.ErrorMessage(err)
+	r := tahqiq.Reject{File: name, Reason: strings.TrimPrefix(msg, name+": ")}
+	var pe *tahqiq.ParamError
+	if errors.As(err, &pe) && strings.Contains(msg, pe.Error()) {
+		if s.params == nil {
+			s.params = map[string]*tahqiq.ParamError{}
+		}
+		s.params[r.File+"\x00"+r.Reason] = &tahqiq.ParamError{Param: pe.Param, Text: strings.TrimPrefix(strings.Replace(msg, pe.Error(), pe.Text, 1), name+": ")}
+	}
+	return r
+}
+
+// RejectIn returns the reason of r, a reject of s, with the parameters it
+// names said by name (the CLI: as its flags).
+func (s Summary) RejectIn(r tahqiq.Reject, name func(param string) string) string {
+	if pe := s.params[r.File+"\x00"+r.Reason]; pe != nil {
+		return pe.Phrase(name)
+	}
+	return r.Reason
 }
 
 func nothingImported(sum Summary, headerOnly []string) error {
@@ -633,21 +679,29 @@ func nothingImported(sum Summary, headerOnly []string) error {
 	for _, f := range headerOnly {
 		reasons = append(reasons, f+": a header line and no row that could be imported")
 	}
+	param := "" // a parameter a reject names: the error names it too
 	if len(sum.Rejected) > 0 {
 		for i, r := range sum.Rejected {
 			if i == 5 {
 				reasons = append(reasons, "...")
 				break
 			}
+			reason := r.Reason
+			if pe := sum.params[r.File+"\x00"+r.Reason]; pe != nil {
+				param, reason = cmp.Or(param, pe.Param), pe.Text
+			}
 			if r.Line > 0 {
-				reasons = append(reasons, fmt.Sprintf("%s:%d: %s", r.File, r.Line, r.Reason))
+				reasons = append(reasons, fmt.Sprintf("%s:%d: %s", r.File, r.Line, reason))
 			} else {
-				reasons = append(reasons, r.File+": "+r.Reason)
+				reasons = append(reasons, r.File+": "+reason)
 			}
 		}
 	}
 	if len(reasons) > 0 {
 		msg += ": " + strings.Join(reasons, "; ")
+	}
+	if param != "" {
+		return tahqiq.ParamErrorf(param, "%s", msg)
 	}
 	return tahqiq.Errorf(tahqiq.EINVALID, "%s", msg)
 }

@@ -130,7 +130,7 @@ func TestImport(t *testing.T) {
 	wantRejects := []string{
 		a + ":3 bad line",
 		empty + ":0 empty input",
-		other + `:0 format not recognised (starts with "hello"); name it with --format`,
+		other + `:0 format not recognised (starts with "hello"); name it with format`,
 		filepath.Join(dir, "missing") + ":0 no such file",
 	}
 	var got []string
@@ -139,6 +139,12 @@ func TestImport(t *testing.T) {
 	}
 	if strings.Join(got, "\n") != strings.Join(wantRejects, "\n") {
 		t.Errorf("rejects:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(wantRejects, "\n"))
+	}
+	// the reason names the API's field; the CLI says its flag
+	if len(sum.Rejected) > 2 {
+		if got, want := sum.RejectIn(sum.Rejected[2], func(p string) string { return "--" + p }), `format not recognised (starts with "hello"); name it with --format`; got != want {
+			t.Errorf("reject phrased for the CLI: %q, want %q", got, want)
+		}
 	}
 
 	// Importing the same files again adds nothing.

@@ -371,8 +371,18 @@ func (im *Importer) rederiveFile(ctx context.Context, tx tahqiq.RederiveTx, f ta
 	if err != nil {
 		var e *tahqiq.Error
 		if errors.As(err, &e) && e.Code == tahqiq.EINVALID {
+			// a parameter the reason names stays a parameter, for each
+			// interface to phrase
+			inner, param := e.Message, ""
+			var pe *tahqiq.ParamError
+			if errors.As(err, &pe) {
+				inner, param = pe.Text, pe.Param
+			}
 			if f.Options == nil && format.Name == "generic_csv" {
-				return tahqiq.Errorf(tahqiq.EINVALID, "%s was imported before tahqiq kept import options: give the --map it was imported with (%s)", f.Name, e.Message)
+				return tahqiq.ParamErrorf("map", "%s was imported before tahqiq kept import options: give the {map} it was imported with (%s)", f.Name, inner)
+			}
+			if param != "" {
+				return tahqiq.ParamErrorf(param, "%s cannot be read again as %s: %s", f.Name, f.Format, inner)
 			}
 			return tahqiq.Errorf(tahqiq.EINVALID, "%s cannot be read again as %s: %s", f.Name, f.Format, e.Message)
 		}

@@ -221,9 +221,13 @@ func TestRederiveLegacyOptions(t *testing.T) {
 	if _, err := db.ReadDB().Exec(`UPDATE files SET options = ''`); err != nil { // as stored before options were kept
 		t.Fatal(err)
 	}
-	if _, err := im.Rederive(ctx, db, "g", ingest.RederiveOptions{}); tahqiq.ErrorCode(err) != tahqiq.EINVALID ||
-		!strings.Contains(err.Error(), "g.csv was imported before tahqiq kept import options: give the --map it was imported with") {
-		t.Errorf("without a map: %v", err)
+	_, err := im.Rederive(ctx, db, "g", ingest.RederiveOptions{})
+	if tahqiq.ErrorCode(err) != tahqiq.EINVALID ||
+		!strings.Contains(tahqiq.ErrorMessage(err), "g.csv was imported before tahqiq kept import options: give the map it was imported with (generic CSV needs a column map: map account=COL") {
+		t.Errorf("without a map (the API's words): %v", err)
+	}
+	if msg := tahqiq.PhraseError(err, func(p string) string { return "--" + p }); !strings.Contains(msg, "give the --map it was imported with (generic CSV needs a column map: --map account=COL") {
+		t.Errorf("without a map (the CLI's words): %s", msg)
 	}
 	r, err := im.Rederive(ctx, db, "g", ingest.RederiveOptions{FormatOptions: m})
 	if err != nil || r.After.Posts != 2 || r.PostsAdded+r.PostsRemoved+r.PostsChanged != 0 {

@@ -261,6 +261,22 @@ func (m *Manager) Cancel(id string) (Job, error) {
 	return m.Get(id)
 }
 
+// CancelOwner asks every queued or running job of owner to stop (a user
+// disabled mid-job must not go on acting through its jobs) and returns how
+// many it asked.
+func (m *Manager) CancelOwner(owner string) int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	n := 0
+	for _, e := range m.jobs {
+		if e.job.Owner == owner && (e.job.State == Queued || e.job.State == Running) && e.cancel != nil {
+			e.cancel()
+			n++
+		}
+	}
+	return n
+}
+
 // Wait blocks until the job is finished or ctx ends.
 func (m *Manager) Wait(ctx context.Context, id string) (Job, error) {
 	for {

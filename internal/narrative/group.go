@@ -315,8 +315,14 @@ func analyseRep(post int32, text string, p Params) rep {
 		if _, ok := rp.display[l]; !ok {
 			rp.display[l] = w.Text
 		}
-		if w.Skel != w.Light {
-			rp.terms = append(rp.terms, "s"+w.Skel)
+		// the root (the skeleton without an inflection) reaches other
+		// spellings and scripts; the concept, translations (textkey's
+		// glossary)
+		if w.Root != w.Light {
+			rp.terms = append(rp.terms, "s"+w.Root)
+		}
+		if w.Concept != "" {
+			rp.terms = append(rp.terms, "c"+w.Concept)
 		}
 	}
 	for _, w := range d.Words {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/tahqiq/tahqiq/internal/coord"
 	"github.com/tahqiq/tahqiq/internal/natsbus"
+	"github.com/tahqiq/tahqiq/internal/natsbus/natstest"
 )
 
 // TestSlowTaskNotRedelivered: with a short AckWait (1 s here), a worker
@@ -20,18 +21,9 @@ import (
 // waited that long for another.
 func TestSlowTaskNotRedelivered(t *testing.T) {
 	shares := readEvents(t, "russian_coord_tweets.events.csv")
-	srv, err := natsbus.Embedded(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Shutdown()
-	_, js := connect(t, srv.ClientURL(), srv.Creds.Option())
-	bus := &natsbus.Bus{JS: js, Partitions: 4}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	if err := bus.Setup(ctx); err != nil {
-		t.Fatal(err)
-	}
+	bus := natstest.EmbeddedBus(ctx, t, 4)
 	p := coord.DefaultParams()
 	want, err := coord.Run(ctx, coord.Data{Shares: shares}, p, nil)
 	if err != nil {

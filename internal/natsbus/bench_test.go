@@ -15,6 +15,7 @@ import (
 	"github.com/tahqiq/tahqiq/internal/coord"
 	"github.com/tahqiq/tahqiq/internal/live"
 	"github.com/tahqiq/tahqiq/internal/natsbus"
+	"github.com/tahqiq/tahqiq/internal/natsbus/natstest"
 	"github.com/tahqiq/tahqiq/internal/synth"
 )
 
@@ -52,7 +53,7 @@ func benchBus(b *testing.B, shares []tahqiq.Share, p coord.Params, n int, reduce
 			b.Fatal(err)
 		}
 		defer srv.Shutdown()
-		_, js := connect(b, srv.ClientURL(), srv.Creds.Option())
+		_, js := natstest.Dial(b, srv.ClientURL(), srv.Creds.Option())
 		bus := &natsbus.Bus{JS: js, Partitions: 16}
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
@@ -103,7 +104,7 @@ func BenchmarkLiveWatch(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer srv.Shutdown()
-	_, js := connect(b, srv.ClientURL(), srv.Creds.Option())
+	_, js := natstest.Dial(b, srv.ClientURL(), srv.Creds.Option())
 	bus := &natsbus.Bus{JS: js}
 	ctx := context.Background()
 	if err := bus.SetupLive(ctx); err != nil {

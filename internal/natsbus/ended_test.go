@@ -13,6 +13,7 @@ import (
 
 	"github.com/tahqiq/tahqiq/internal/coord"
 	"github.com/tahqiq/tahqiq/internal/natsbus"
+	"github.com/tahqiq/tahqiq/internal/natsbus/natstest"
 )
 
 // TestRunEndsClean: a run that completes leaves none of its partials,
@@ -22,18 +23,10 @@ import (
 // ReduceIdle (15 minutes) for partials that will never come.
 func TestRunEndsClean(t *testing.T) {
 	shares := readEvents(t, "russian_coord_tweets.events.csv")
-	srv, err := natsbus.Embedded(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Shutdown()
-	_, js := connect(t, srv.ClientURL(), srv.Creds.Option())
-	bus := &natsbus.Bus{JS: js, Partitions: 4}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	if err := bus.Setup(ctx); err != nil {
-		t.Fatal(err)
-	}
+	bus := natstest.EmbeddedBus(ctx, t, 4)
+	js := bus.JS
 	msgs := func(stream string) uint64 {
 		t.Helper()
 		st, err := js.Stream(ctx, stream)

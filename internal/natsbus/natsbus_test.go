@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/tahqiq/tahqiq"
@@ -34,36 +33,13 @@ func edges(res *coord.Result) []string {
 	return out
 }
 
-func connect(tb testing.TB, urls string, opts ...nats.Option) (*nats.Conn, jetstream.JetStream) {
-	tb.Helper()
-	nc, err := nats.Connect(urls, append([]nats.Option{nats.MaxReconnects(-1), nats.ReconnectWait(100 * time.Millisecond)}, opts...)...)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(nc.Close)
-	js, err := jetstream.New(nc)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return nc, js
-}
-
 // TestEmbeddedEqualsRun: two workers on an embedded single-node server;
 // the run equals coord.Run edge for edge.
 func TestEmbeddedEqualsRun(t *testing.T) {
 	shares := readEvents(t, "russian_coord_tweets.events.csv")
-	srv, err := natsbus.Embedded(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Shutdown()
-	_, js := connect(t, srv.ClientURL(), srv.Creds.Option())
-	bus := &natsbus.Bus{JS: js, Partitions: 8}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	if err := bus.Setup(ctx); err != nil {
-		t.Fatal(err)
-	}
+	bus := natstest.EmbeddedBus(ctx, t, 8)
 	wctx, stop := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	for i := range 2 {
@@ -111,7 +87,7 @@ func TestClusterFailover(t *testing.T) {
 	shares := readEvents(t, "russian_coord_tweets.events.csv")
 	c := natstest.Start(t, 3, natstest.Options{})
 	urls := c.URLs()
-	_, js := connect(t, urls)
+	_, js := natstest.Dial(t, urls)
 	bus := &natsbus.Bus{JS: js, Partitions: 6, Replicas: 3}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -137,7 +113,7 @@ func TestClusterFailover(t *testing.T) {
 		if i == 0 {
 			wctx = ctx0
 		}
-		_, wjs := connect(t, urls)
+		_, wjs := natstest.Dial(t, urls)
 		w := &natsbus.Worker{Bus: &natsbus.Bus{JS: wjs, Partitions: 6, Replicas: 3}, Name: fmt.Sprint("w", i), AckWait: 2 * time.Second, Log: t.Logf,
 			OnTask: func(batch int) {
 				n := tasks.Add(1)
@@ -252,7 +228,7 @@ func TestSmallMessages(t *testing.T) {
 	if !srv.ReadyForConnections(20 * time.Second) {
 		t.Fatal("server not ready")
 	}
-	_, js := connect(t, srv.ClientURL())
+	_, js := natstest.Dial(t, srv.ClientURL())
 	bus := &natsbus.Bus{JS: js, Partitions: 3}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
@@ -332,7 +308,7 @@ func TestStockServer(t *testing.T) {
 		if !srv.ReadyForConnections(20 * time.Second) {
 			t.Fatal("server not ready")
 		}
-		nc, js := connect(t, srv.ClientURL())
+		nc, js := natstest.Dial(t, srv.ClientURL())
 		if nc.MaxPayload() != 1<<20 {
 			t.Fatalf("a stock server's max_payload is %d", nc.MaxPayload())
 		}
@@ -391,18 +367,9 @@ func TestStockServer(t *testing.T) {
 // reduce task until w1 is, so that w0 and w1 get theirs.
 func TestReduceWorkerDies(t *testing.T) {
 	shares := readEvents(t, "russian_coord_tweets.events.csv")
-	srv, err := natsbus.Embedded(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Shutdown()
-	_, js := connect(t, srv.ClientURL(), srv.Creds.Option())
-	bus := &natsbus.Bus{JS: js, Partitions: 6}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	if err := bus.Setup(ctx); err != nil {
-		t.Fatal(err)
-	}
+	bus := natstest.EmbeddedBus(ctx, t, 6)
 	p := coord.DefaultParams()
 	p.Weight = coord.WeightCollab
 	want, err := coord.Run(ctx, coord.Data{Shares: shares}, p, nil)
@@ -474,18 +441,10 @@ func TestReduceWorkerDies(t *testing.T) {
 // outside its tables (or that is not JSON) is terminated and reported,
 // and the worker goes on to compute a real run.
 func TestWorkerRejectsDamagedTask(t *testing.T) {
-	srv, err := natsbus.Embedded(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Shutdown()
-	_, js := connect(t, srv.ClientURL(), srv.Creds.Option())
-	bus := &natsbus.Bus{JS: js, Partitions: 1}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	if err := bus.Setup(ctx); err != nil {
-		t.Fatal(err)
-	}
+	bus := natstest.EmbeddedBus(ctx, t, 1)
+	js := bus.JS
 	var mu sync.Mutex
 	var logged []string
 	wctx, stop := context.WithCancel(ctx)

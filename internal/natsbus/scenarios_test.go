@@ -11,6 +11,7 @@ import (
 	"github.com/tahqiq/tahqiq/internal/coord"
 	"github.com/tahqiq/tahqiq/internal/coord/coordtest"
 	"github.com/tahqiq/tahqiq/internal/natsbus"
+	"github.com/tahqiq/tahqiq/internal/natsbus/natstest"
 	"github.com/tahqiq/tahqiq/internal/synth"
 )
 
@@ -26,7 +27,7 @@ func TestScenariosEqualRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer srv.Shutdown()
-	_, js := connect(t, srv.ClientURL(), srv.Creds.Option())
+	_, js := natstest.Dial(t, srv.ClientURL(), srv.Creds.Option())
 	ctx := context.Background()
 	if err := (&natsbus.Bus{JS: js, Partitions: 7}).Setup(ctx); err != nil {
 		t.Fatal(err)

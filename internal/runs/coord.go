@@ -81,7 +81,7 @@ func TextPost(p tahqiq.Post) coord.TextPost {
 
 // ParseWindow reads a window such as "60s", "5m" or "none" into seconds;
 // param names the parameter (window, fast_window, …) in the error, a
-// coord.ParamError that each interface phrases its own way.
+// tahqiq.ParamError that each interface phrases its own way.
 func ParseWindow(param, s string) (int64, error) {
 	if s == "none" {
 		return coord.NoWindow, nil
@@ -89,12 +89,12 @@ func ParseWindow(param, s string) (int64, error) {
 	d, err := time.ParseDuration(s)
 	if err != nil {
 		if _, ierr := strconv.Atoi(s); ierr == nil {
-			return 0, coord.ParamErrorf(param, "{%s} %q: give a unit, e.g. %ss", param, s, s)
+			return 0, tahqiq.ParamErrorf(param, "{%s} %q: give a unit, e.g. %ss", param, s, s)
 		}
-		return 0, coord.ParamErrorf(param, "{%s} %q: want a duration such as 60s", param, s)
+		return 0, tahqiq.ParamErrorf(param, "{%s} %q: want a duration such as 60s", param, s)
 	}
 	if d < 0 || d%time.Second != 0 {
-		return 0, coord.ParamErrorf(param, "{%s} %q: want whole seconds", param, s)
+		return 0, tahqiq.ParamErrorf(param, "{%s} %q: want whole seconds", param, s)
 	}
 	return int64(d / time.Second), nil
 }
@@ -111,7 +111,7 @@ func ParseTypes(param string, by []string) ([]tahqiq.ObjectType, error) {
 		case coord.ObjPost, coord.ObjNearText:
 		default:
 			if !slices.Contains(tahqiq.ObjectTypes, t) {
-				return nil, coord.ParamErrorf(param, "{%s} %q: want retweet, url, domain, hashtag, mention, reply, text, near-text, image or post", param, b)
+				return nil, tahqiq.ParamErrorf(param, "{%s} %q: want retweet, url, domain, hashtag, mention, reply, text, near-text, image or post", param, b)
 			}
 		}
 		out = append(out, t)

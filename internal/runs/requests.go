@@ -54,6 +54,7 @@ type ClaimsRequest struct {
 	Suggest     *float64 `json:"suggest,omitempty"`
 	Link        *float64 `json:"link,omitempty"`
 	MinWords    *int     `json:"min_words,omitempty"`
+	MinShared   *int     `json:"min_shared,omitempty"`
 	WindowDays  *float64 `json:"window_days,omitempty"`
 	Langs       string   `json:"langs,omitempty"`
 	MaxPerClaim *int     `json:"max_per_claim,omitempty"`
@@ -71,6 +72,7 @@ func (r ClaimsRequest) Params() (claims.Params, error) {
 	setF(&p.Suggest, r.Suggest)
 	setF(&p.Link, r.Link)
 	setI(&p.MinWords, r.MinWords)
+	setI(&p.MinShared, r.MinShared)
 	setF(&p.WindowDays, r.WindowDays)
 	if r.Langs != "" {
 		p.Langs = r.Langs

@@ -15,6 +15,7 @@ import (
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/blob"
 	"github.com/tahqiq/tahqiq/internal/casework"
+	"github.com/tahqiq/tahqiq/internal/keyfile"
 	"github.com/tahqiq/tahqiq/internal/postgres"
 	"github.com/tahqiq/tahqiq/internal/postgres/pgtest"
 	"github.com/tahqiq/tahqiq/internal/sqlite"
@@ -178,7 +179,7 @@ func TestCopyCases(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	signer, verifier, err := casework.CreateKey(dir, "tahqiq/test")
+	signer, verifier, err := keyfile.CreateKey(dir, "tahqiq/test")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,4 +19,7 @@ package textkey
 // change makes some input give other keys.
 //
 // Version 1: see docs/narratives.md, "Keys".
-const Version = "1"
+// Version 2: roots (inflections stripped before the skeleton), the glossary
+// of concepts, Hindi and more Urdu function words, one-letter skeletons
+// replaced by the light key.
+const Version = "2"

@@ -17,7 +17,14 @@ type Token struct {
 	Text  string // as written, folded (textnorm.Fold): what is shown
 	Light string // light key (Light; an Urdu-script word is its folded form)
 	Skel  string // skeleton key (Skeleton)
-	Num   bool   // digits only
+	// Root is the skeleton of the word without its inflection (casting ->
+	// cast, ووٹوں -> ووٹ, voton -> vot: see Root); Skel when none is
+	// stripped.
+	Root string
+	// Concept is the word's glossary concept (see Concept): what bridges a
+	// word and its translations (three, teen, تین, तीन); "" when none.
+	Concept string
+	Num     bool // digits only
 }
 
 // A Doc is what Analyze finds in a text.
@@ -91,14 +98,13 @@ func Analyze(text string) Doc {
 				return
 			}
 			tok = Token{Text: w, Light: Light(w), Skel: Skeleton(w)}
-			if tok.Skel == "" { // vowels only ("aa", "o"): the light key, which no skeleton equals
-				tok.Skel = tok.Light
-			}
+			tok.Root, _ = rootLatin(w)
+
 		case isDigits(lower):
 			if !tag {
 				d.WordCount++
 			}
-			tok = Token{Text: lower, Light: lower, Skel: lower, Num: true}
+			tok = Token{Text: lower, Light: lower, Skel: lower, Root: lower, Num: true}
 		default:
 			f := textnorm.FoldArabic(lower)
 			if f == "" {
@@ -107,18 +113,28 @@ func Analyze(text string) Doc {
 			if !tag {
 				d.WordCount++
 			}
-			if stopArabic[f] {
+			if stopArabic[f] || stopDeva[f] {
 				return
 			}
-			sk := f
+			sk, root := f, ""
 			if hasArabic(lower) {
 				sk = Skeleton(lower)
-				if sk == "" {
-					sk = f
-				}
+				root, _ = rootArabic(lower)
 			}
-			tok = Token{Text: f, Light: f, Skel: sk}
+			tok = Token{Text: f, Light: f, Skel: sk, Root: root}
 		}
+		// a skeleton of one letter (evm -> m, ماہ -> m) says too little
+		// to match across spellings: the light key stands for it, as for a
+		// word of vowels only
+		if !tok.Num {
+			if len(tok.Skel) < 2 {
+				tok.Skel = tok.Light
+			}
+			if len(tok.Root) < 2 { // no ending stripped, or a root of one letter
+				tok.Root = tok.Skel
+			}
+		}
+		tok.Concept = Concept(tok.Light)
 		if tag {
 			d.Tags = append(d.Tags, tok)
 			return
@@ -135,7 +151,7 @@ func Analyze(text string) Doc {
 		if sk == digits {
 			sk = w // a code of vowels and digits keeps its letters
 		}
-		d.Words = append(d.Words, Token{Text: w, Light: w, Skel: sk})
+		d.Words = append(d.Words, Token{Text: w, Light: w, Skel: sk, Root: sk})
 		d.Numbers = append(d.Numbers, digits)
 	}
 	i := 0

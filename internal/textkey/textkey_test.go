@@ -137,7 +137,7 @@ func TestAnalyze(t *testing.T) {
 		{
 			name:  "hindi",
 			in:    "ईवीएम में गड़बड़ी",
-			words: []string{"ईवीएम", "में", "गड़बड़ी"},
+			words: []string{"ईवीएम", "गड़बड़ी"}, // में is a function word
 			lang:  "hi",
 		},
 		{name: "empty", in: "", lang: "und"},
@@ -237,4 +237,89 @@ func FuzzAnalyze(f *testing.F) {
 			t.Fatalf("Analyze(%q) not deterministic", s)
 		}
 	})
+}
+
+// The glossary bridges translations; roots bridge inflections that the
+// skeleton keeps (docs/narratives.md, Keys, version 2).
+func TestConceptsAndRoots(t *testing.T) {
+	concept := func(text string) []string {
+		var out []string
+		for _, w := range textkey.Analyze(text).Words {
+			out = append(out, w.Concept)
+		}
+		return out
+	}
+	root := func(text string) []string {
+		var out []string
+		for _, w := range textkey.Analyze(text).Words {
+			out = append(out, w.Root)
+		}
+		return out
+	}
+	tests := []struct {
+		name string
+		got  []string
+		want []string
+	}{
+		{"English", concept("three months results"), []string{"3", "month", "result"}},
+		{"Roman Urdu", concept("teen mahine nataij"), []string{"3", "month", "result"}},
+		{"Urdu script", concept("تین ماہ نتائج"), []string{"3", "month", "result"}},
+		{"Hindi", concept("तीन महीने नतीजे"), []string{"3", "month", "result"}},
+		{"digits are their own concept", concept("150 seats"), []string{"150", "seat"}},
+		{"no concept for names", concept("Imran Adiala"), []string{"", ""}},
+		{"inflections", root("casting votes"), root("کاسٹ ووٹوں")},
+		{"Roman Urdu plural", root("voton"), root("ووٹ")},
+		{"one-letter skeletons do not match: evm and ماہ", root("evm ماہ"), []string{"evm", "ماہ"}},
+		{"Hindi function words", concept("महिलाओं को पुलिस ने पकड़ा है"), []string{"woman", "police", "catch"}},
+	}
+	for _, tc := range tests {
+		if diff := cmp.Diff(tc.want, tc.got); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", tc.name, diff)
+		}
+	}
+	// every glossary word has its row's concept (no word in two rows)
+	seen := map[string]string{}
+	for _, row := range textkey.GlossaryRows() {
+		for _, w := range row[1:] {
+			d := textkey.Analyze(w)
+			if len(d.Words) != 1 {
+				t.Errorf("glossary %s: %q is %d content words, want 1 (a function word?)", row[0], w, len(d.Words))
+				continue
+			}
+			key := d.Words[0].Light
+			if c, ok := seen[key]; ok && c != row[0] {
+				t.Errorf("glossary: %q (key %q) in rows %s and %s", w, key, c, row[0])
+			}
+			seen[key] = row[0]
+			if got := d.Words[0].Concept; got != row[0] {
+				t.Errorf("glossary %s: %q has concept %q", row[0], w, got)
+			}
+		}
+	}
+}
+
+// glossaryLine is how docs/narratives.md lists a glossary row.
+func glossaryLine(row []string) string {
+	return "- **" + row[0] + "**: " + strings.Join(row[1:], ", ")
+}
+
+// The glossary in docs/narratives.md is the table (so the docs stay true).
+func TestGlossaryDocumented(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "narratives.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := map[string]bool{}
+	for _, l := range strings.Split(string(doc), "\n") {
+		lines[l] = true
+	}
+	var missing []string
+	for _, row := range textkey.GlossaryRows() {
+		if l := glossaryLine(row); !lines[l] {
+			missing = append(missing, l)
+		}
+	}
+	if len(missing) > 0 {
+		t.Errorf("docs/narratives.md lacks %d glossary lines; they should read:\n%s", len(missing), strings.Join(missing, "\n"))
+	}
 }

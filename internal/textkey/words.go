@@ -1,6 +1,10 @@
 package textkey
 
-import "github.com/tahqiq/tahqiq/internal/textnorm"
+import (
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/tahqiq/tahqiq/internal/textnorm"
+)
 
 // Function words are left out of the content words. Latin ones are compared
 // as written (lower case, without accents; the list holds the spelling
@@ -39,14 +43,26 @@ var arabicStop = []string{
 	"نہیں", "نہ", "یہ", "وہ", "جو", "کیا", "پر", "ہی", "اس", "ان", "ایک", "کر", "کرکے", "رہا", "رہی", "رہے",
 	"گیا", "گئی", "گئے", "دیا", "دی", "ہوا", "ہوئی", "ہوئے", "ہو", "لیے", "لئے", "والا", "والے", "والی",
 	"اب", "جب", "کچھ", "کوئی", "سب", "آپ", "ہم", "تم", "کہ", "تک", "بھائی", "جی", "ہوں", "مجھے", "ہمیں",
-	"بریکنگ", "فوری",
+	"بریکنگ", "فوری", "اپنا", "اپنی", "اپنے", "بھی", "ہیں", "گا", "گی", "گے", "چکا", "چکی", "چکے", "جا", "جاتا", "جاتی",
+	"جاتے", "دیں", "کریں", "کرے", "کرتا", "کرتی", "کرتے", "ہوتا", "ہوتی", "ہوتے", "سکتا", "سکتی", "سکتے", "ہوگا", "ہوگی",
 	// Arabic and Persian function words, as copies in those languages carry them
 	"في", "من", "على", "إلى", "عن", "هذا", "هذه", "ان", "أن", "و", "که", "را", "با", "از", "برای", "است",
+}
+
+// Hindi (Devanagari) function words, compared as written (NFKC).
+var devaStop = []string{
+	"का", "की", "के", "को", "से", "ने", "है", "हैं", "था", "थी", "थे", "में", "और", "भी", "तो", "या", "नहीं", "न",
+	"यह", "ये", "वह", "वो", "जो", "क्या", "पर", "पे", "ही", "इस", "उस", "इन", "उन", "एक", "कर", "करके", "रहा", "रही",
+	"रहे", "गया", "गई", "गए", "गये", "दिया", "दी", "हुआ", "हुई", "हुए", "हो", "लिए", "वाला", "वाले", "वाली", "अब",
+	"जब", "कुछ", "कोई", "सब", "आप", "हम", "तुम", "कि", "तक", "जी", "हूं", "हूँ", "मैं", "मुझे", "हमें", "अपना", "अपनी",
+	"अपने", "जा", "जाता", "जाती", "जाते", "रहा", "सकता", "सकती", "सकते", "गा", "गी", "गे", "ऐसे", "आदि", "बहुत",
+	"ब्रेकिंग",
 }
 
 var (
 	stopLatin  = map[string]bool{}
 	stopArabic = map[string]bool{}
+	stopDeva   = map[string]bool{}
 )
 
 func init() {
@@ -55,6 +71,9 @@ func init() {
 	}
 	for _, w := range arabicStop {
 		stopArabic[textnorm.Fold(w)] = true
+	}
+	for _, w := range devaStop {
+		stopDeva[norm.NFKC.String(w)] = true
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"bufio"
 	"encoding/csv"
 	"fmt"
+	"hash/fnv"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -103,7 +104,10 @@ func Load(shared bool) (*Set, error) {
 	return s, nil
 }
 
-var cache = map[string][]map[string]string{}
+var (
+	cache     = map[string][]map[string]string{}
+	lineCache = map[string][]string{}
+)
 
 // sharedText reads one shared negative.
 func sharedText(file, key, keyType string) (string, string, error) {
@@ -111,20 +115,29 @@ func sharedText(file, key, keyType string) (string, string, error) {
 	switch keyType {
 	case "line":
 		n, _ := strconv.Atoi(key)
-		f, err := os.Open(path)
-		if err != nil {
-			return "", "", err
-		}
-		defer f.Close()
-		sc := bufio.NewScanner(f)
-		sc.Buffer(make([]byte, 1<<20), 1<<20)
-		for i := 1; sc.Scan(); i++ {
-			if i == n {
-				text, _, _ := strings.Cut(sc.Text(), "\t")
-				return text, "ur-Latn", nil
+		lines, ok := lineCache[path]
+		if !ok {
+			f, err := os.Open(path)
+			if err != nil {
+				return "", "", err
 			}
+			sc := bufio.NewScanner(f)
+			sc.Buffer(make([]byte, 1<<20), 1<<20)
+			for sc.Scan() {
+				lines = append(lines, sc.Text())
+			}
+			err = sc.Err()
+			f.Close()
+			if err != nil {
+				return "", "", fmt.Errorf("%s: %w", file, err)
+			}
+			lineCache[path] = lines
 		}
-		return "", "", fmt.Errorf("%s has no line %d", file, n)
+		if n < 1 || n > len(lines) {
+			return "", "", fmt.Errorf("%s has no line %d", file, n)
+		}
+		text, _, _ := strings.Cut(lines[n-1], "\t")
+		return text, "ur-Latn", nil
 	case "row", "post_id":
 		rows, ok := cache[path]
 		if !ok {
@@ -149,4 +162,34 @@ func sharedText(file, key, keyType string) (string, string, error) {
 		return "", "", fmt.Errorf("%s has no post %s", file, key)
 	}
 	return "", "", fmt.Errorf("key type %q", keyType)
+}
+
+// fresh are the stories added to the set after the methods were frozen
+// (textkey v2, the claims score with its scaling, at commit 2fad97e): 18
+// fact-checks and 22 posts, none of which was seen while the methods were
+// designed or their parameters chosen. Their figures are reported apart,
+// once (README.md).
+var fresh = map[string]bool{
+	"canada-supporter": true, "marwat-boycott": true, "basharat-boycott": true, "multan-commissioner": true,
+	"eu-sanctions": true, "polling-agent-women": true, "vvpat-slips": true, "vvpat-gujarat-2022": true,
+	"nagpur-ink": true, "pmln-21-tickets": true, "trump-imran-jail": true, "trump-imran-israel": true,
+}
+
+// Half says which part of the set a story is in: "fresh" for the stories
+// added after the methods were frozen; otherwise "dev" or "test", by the
+// parity of the FNV-1a hash of the story's name, a rule fixed before any
+// figure of either half was seen. Every claim and post is in the half of
+// its story (a shared negative is a story of its own), so that the copies
+// of one story never sit on both sides. Parameters are chosen on dev and
+// reported on test, on fresh and on the whole set.
+func Half(story string) string {
+	if fresh[story] {
+		return "fresh"
+	}
+	h := fnv.New32a()
+	h.Write([]byte(story))
+	if h.Sum32()%2 == 0 {
+		return "dev"
+	}
+	return "test"
 }

@@ -45,7 +45,7 @@ type Mapping struct {
 func ParseMap(s string) (Mapping, error) {
 	m := Mapping{Columns: map[string]string{}}
 	if strings.TrimSpace(s) == "" {
-		return m, tahqiq.Errorf(tahqiq.EINVALID, "generic CSV needs a column map: --map account=COL[,id=COL,time=COL,text=COL,...]")
+		return m, tahqiq.ParamErrorf("map", "generic CSV needs a column map: {map} account=COL[,id=COL,time=COL,text=COL,...]")
 	}
 	for _, part := range strings.Split(s, ",") {
 		k, v, ok := strings.Cut(part, "=")

@@ -1,40 +1,50 @@
-package casework
+// Package report renders a case as an HTML report (tahqiq case report,
+// GET /api/v1/cases/{id}/report): every item with its hashes, inclusion
+// proof and custody history, findings and recommendations, and the signed
+// checkpoint. What goes in, and who may read it, is casework's
+// (casework.Service.WriteReport); this package only lays it out.
+package report
 
 import (
-	"context"
 	"html/template"
 	"io"
 	"strings"
 
 	"github.com/tahqiq/tahqiq"
-	"github.com/tahqiq/tahqiq/internal/ledger"
 )
 
-type reportItem struct {
+// An Item is an evidence item with the log entry that attached it, that
+// entry's inclusion proof and the item's custody history.
+type Item struct {
 	tahqiq.Item
 	Entry   int64
 	Proof   string
 	History []tahqiq.LogEntry
 }
 
-type reportData struct {
-	View
-	Items      []reportItem
-	LogSize    int64
-	Checkpoint string
-	PublicKey  string
-	people     map[string]Person
+// Data is what a report shows.
+type Data struct {
+	Case            tahqiq.Case
+	Findings        []tahqiq.Finding
+	Recommendations []tahqiq.Recommendation
+	Items           []Item
+	LogSize         int64
+	Checkpoint      string
+	PublicKey       string
+	// People names the users of the report as its reader may see them
+	// (casework.People: their labels); a user not in it is shown by ID.
+	People map[string]string
 }
 
-// Who names a user as the report's reader may see it (People).
-func (d reportData) Who(id string) string {
-	if p, ok := d.people[id]; ok {
-		return p.Label()
+// Who names a user as the report's reader may see it.
+func (d Data) Who(id string) string {
+	if p, ok := d.People[id]; ok {
+		return p
 	}
 	return id
 }
 
-var reportTmpl = template.Must(template.New("r").Funcs(template.FuncMap{"join": strings.Join}).Parse(`<!doctype html>
+var tmpl = template.Must(template.New("r").Funcs(template.FuncMap{"join": strings.Join}).Parse(`<!doctype html>
 <html><head><meta charset="utf-8"><title>Case {{.Case.ID}}: {{.Case.Title}}</title>
 <style>body{font-family:sans-serif;max-width:60em;margin:2em auto}code,pre{font-size:85%;word-break:break-all;white-space:pre-wrap}table{border-collapse:collapse}td,th{border:1px solid #999;padding:2px 6px;vertical-align:top}</style></head><body>
 <h1>{{.Case.Title}}</h1>
@@ -56,62 +66,5 @@ var reportTmpl = template.Must(template.New("r").Funcs(template.FuncMap{"join": 
 </body></html>
 `))
 
-// WriteReport writes an HTML report of a case: every item with its
-// hashes, inclusion proof and custody history (the entries the reader may
-// read, as on the log page), every finding and recommendation, users
-// named as the reader may see them (People). It logs the read as a
-// "case.report" entry first, so the report's checkpoint covers it.
-func (s *Service) WriteReport(ctx context.Context, actor tahqiq.User, caseID string, w io.Writer) error {
-	v, err := s.view(ctx, actor, caseID)
-	if err != nil {
-		return err
-	}
-	if err := s.logView(ctx, actor, "case.report", v); err != nil {
-		return err
-	}
-	cp, err := s.Checkpoint(ctx)
-	if err != nil {
-		return err
-	}
-	entries, err := s.Store.LogEntries(ctx, 0, cp.Size)
-	if err != nil {
-		return err
-	}
-	d := reportData{View: v, LogSize: cp.Size, Checkpoint: string(cp.Note), PublicKey: s.vkey()}
-	byItem := map[string][]tahqiq.LogEntry{}
-	rd := s.newReader(actor)
-	for _, b := range entries {
-		e, err := ledger.DecodeEntry(b)
-		if err != nil || e.ItemID == "" {
-			continue
-		}
-		ok, err := rd.visible(ctx, e)
-		if err != nil {
-			return err
-		}
-		if ok {
-			byItem[e.ItemID] = append(byItem[e.ItemID], e)
-		}
-	}
-	hr := s.logHashes(ctx)
-	for _, it := range v.Items {
-		ri := reportItem{Item: it, History: byItem[it.ID], Entry: -1}
-		for _, e := range ri.History {
-			if e.Action == "item.attach" {
-				ri.Entry = e.Index
-				if p, err := ledger.ProveInclusion(hr, e.Index, cp.Size); err == nil {
-					ri.Proof = strings.Join(p.Hashes, "\n")
-				}
-			}
-		}
-		d.Items = append(d.Items, ri)
-	}
-	ids := ViewUsers(v)
-	for _, ri := range d.Items {
-		ids = append(ids, EntryUsers(ri.History)...)
-	}
-	if d.people, err = s.People(ctx, actor, ids); err != nil {
-		return err
-	}
-	return reportTmpl.Execute(w, d)
-}
+// HTML writes the report of d to w.
+func HTML(w io.Writer, d Data) error { return tmpl.Execute(w, d) }

@@ -1,4 +1,4 @@
-package cli
+package busrun
 
 import (
 	"context"
@@ -6,16 +6,16 @@ import (
 	"io"
 	"time"
 
-	"github.com/tahqiq/tahqiq/internal/coord"
+	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/live"
 	"github.com/tahqiq/tahqiq/internal/natsbus"
 	"github.com/tahqiq/tahqiq/internal/runs"
 )
 
-// parseHorizon reads a watch horizon: a duration longer than the window,
+// ParseHorizon reads a watch horizon: a duration longer than the window,
 // or 0 or "none" for no horizon (edges count every pair since the start);
 // param names the parameter (horizon, watch_horizon) in the error.
-func parseHorizon(param, s string, window int64) (int64, error) {
+func ParseHorizon(param, s string, window int64) (int64, error) {
 	if s == "0" || s == "none" {
 		return 0, nil
 	}
@@ -24,19 +24,19 @@ func parseHorizon(param, s string, window int64) (int64, error) {
 		return 0, err
 	}
 	if h <= window {
-		return 0, coord.ParamErrorf(param, "{%s} %s: want a horizon longer than the window (%d s), or none", param, s, window)
+		return 0, tahqiq.ParamErrorf(param, "{%s} %s: want a horizon longer than the window (%d s), or none", param, s, window)
 	}
 	return h, nil
 }
 
-// watchedFeeds runs ws on the live stream until ctx ends. With a position
+// Watch runs ws on the live stream until ctx ends. With a position
 // file it resumes: the messages from the saved resume point are replayed
 // quietly up to the last one taken (rebuilding edges and groups without
 // raising their alerts again), and the position is saved every two
 // seconds and at the end. A position the stream no longer matches (a
 // stream made anew, such as an embedded server's) is set aside with a
 // note on log, and the watch starts as from says.
-func watchedFeeds(ctx context.Context, bus *natsbus.Bus, ws *live.Watchers, filter string, from natsbus.WatchFrom, posFile string, log io.Writer) error {
+func Watch(ctx context.Context, bus *natsbus.Bus, ws *live.Watchers, filter string, from natsbus.WatchFrom, posFile string, log io.Writer) error {
 	if posFile != "" {
 		pos, err := live.LoadPosition(posFile)
 		if err != nil {

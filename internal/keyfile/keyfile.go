@@ -1,4 +1,8 @@
-package casework
+// Package keyfile keeps the store's signing key pair in the data
+// directory: keys/log.key (the secret, 0600) and keys/log.pub, made once
+// (CreateKey, tahqiq org init) and read by every process that signs
+// checkpoints of the custody log (LoadKey).
+package keyfile
 
 import (
 	"errors"
@@ -56,7 +60,7 @@ func LoadKey(dataDir string) (note.Signer, note.Verifier, error) {
 	}
 	b, err := os.ReadFile(filepath.Join(dataDir, PubKeyFile))
 	if err != nil {
-		return nil, nil, fmt.Errorf("casework: read public key: %w", err)
+		return nil, nil, fmt.Errorf("keyfile: read public key: %w", err)
 	}
 	v, err := ledger.NewVerifier(strings.TrimSpace(string(b)))
 	if err != nil {

@@ -1,4 +1,4 @@
-package cli
+package busrun
 
 import (
 	"bytes"
@@ -32,13 +32,13 @@ func TestEmbeddedWatchResumes(t *testing.T) {
 	dir, pos := t.TempDir(), filepath.Join(t.TempDir(), "watch.json")
 	params := live.Watcher{Window: 60, MinWeight: 2, GroupSize: 4, Horizon: 6 * 3600}
 	var errb bytes.Buffer
-	e := &env{stdout: io.Discard, stderr: &errb, log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	e := &Runtime{Stderr: &errb, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	ctx := context.Background()
 
 	// one server life: publish, watch until the position reaches the end
 	life := func(publish []tahqiq.Share, poison bool) (alerts []live.Record, objects uint64) {
 		t.Helper()
-		bus, done, err := e.connectBusIn(ctx, "embedded", "", dir, "", 2, 1)
+		bus, done, err := e.ConnectIn(ctx, "embedded", "", dir, "", 2, 1)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -66,7 +66,7 @@ func TestEmbeddedWatchResumes(t *testing.T) {
 		wctx, cancel := context.WithCancel(ctx)
 		stopped := make(chan error)
 		go func() {
-			stopped <- watchedFeeds(wctx, bus, ws, natsbus.LivePrefix+">", natsbus.WatchFrom{All: true}, pos, &errb)
+			stopped <- Watch(wctx, bus, ws, natsbus.LivePrefix+">", natsbus.WatchFrom{All: true}, pos, &errb)
 		}()
 		deadline := time.Now().Add(time.Minute)
 		for ws.Position().Last < last {
@@ -118,16 +118,16 @@ func TestEmbeddedWatchResumes(t *testing.T) {
 func TestEmbeddedStoreLocked(t *testing.T) {
 	dir := t.TempDir()
 	var errb bytes.Buffer
-	e := &env{stdout: io.Discard, stderr: &errb, log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	e := &Runtime{Stderr: &errb, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	ctx := context.Background()
-	a, doneA, err := e.connectBusIn(ctx, "embedded", "", dir, "", 2, 1)
+	a, doneA, err := e.ConnectIn(ctx, "embedded", "", dir, "", 2, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer doneA()
 	a.SetupLive(ctx)
 	a.Publish(ctx, natsbus.LivePrefix+"x", []tahqiq.Share{{Type: tahqiq.ObjURL, Object: "u", AccountID: "a", PostID: "1", Time: 1}})
-	b, doneB, err := e.connectBusIn(ctx, "embedded", "", dir, "", 2, 1)
+	b, doneB, err := e.ConnectIn(ctx, "embedded", "", dir, "", 2, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
