@@ -70,6 +70,7 @@ var layers = map[string]int{
 	"internal/keyfile":            3, // imports ledger
 	"internal/report":             2, // the HTML report of a case, laid out
 	"internal/casework":           6,
+	"internal/bundle":             7, // verifies bundles; imports casework (Report, View, the fold's records)
 	"internal/runs":               6,
 	"internal/live":               6,
 	"internal/natsbus":            7, // imports internal/live
@@ -78,7 +79,7 @@ var layers = map[string]int{
 	"internal/auth":               2,
 	"internal/jobs":               3, // uses atomicfile
 	"internal/webui":              2,
-	"internal/httpapi":            7,
+	"internal/httpapi":            8, // imports bundle
 	"internal/storecopy":          5,
 	"internal/busrun":             8, // imports natsbus: the bus run in a tahqiq process
 	"internal/cli":                9,
@@ -95,6 +96,7 @@ var thirdParty = map[string][]string{
 	"internal/ledger":           {"golang.org/x/mod"},                             // sumdb tlog and note: the log's tree and signed notes
 	"internal/witness":          {"golang.org/x/mod"},                             // signed notes
 	"internal/casework":         {"golang.org/x/mod"},                             // tlog hashes and note keys of the log it appends
+	"internal/bundle":           {"golang.org/x/mod"},                             // tlog: the tree of a bundle's checkpoint
 	"internal/keyfile":          {"golang.org/x/mod"},                             // note keys: the store's signing key pair
 	"internal/textnorm":         {"golang.org/x/text"},                            // Unicode normalisation
 	"internal/textkey":          {"golang.org/x/text"},                            // Unicode normalisation

@@ -7,8 +7,12 @@
 # min-participation 1; each under /usr/bin/time for wall, CPU and peak
 # RSS. The machine's load average is recorded with every row, since the
 # figures mean something only relative to sort measured in the same run.
+# spilled_mib is what the run spilled over its memory budget (--mem; 0:
+# it fit), from its manifest. With -m SIZE a third run, lean under
+# --mem SIZE, is added per size (the row "lean-mem").
 #
-# usage: scripts/coordscale.sh [-b TAHQIQ] [-d WORKDIR] [-o OUT.tsv] SIZE...
+# usage: scripts/coordscale.sh [-b TAHQIQ] [-d WORKDIR] [-o OUT.tsv] [-m SIZE] SIZE...
+#        scripts/coordscale.sh -r [-o OUT.tsv]   (redraw OUT.svg from OUT.tsv only)
 #   e.g. scripts/coordscale.sh 100000 1000000 3000000
 # Writes OUT.tsv (default coordscale.tsv) and, beside it, OUT.svg: CPU
 # seconds per size, log-log, tahqiq lean and default against sort.
@@ -16,23 +20,30 @@ set -eu
 bin=tahqiq
 work=${TMPDIR:-/tmp}/coordscale
 out=coordscale.tsv
-while getopts b:d:o: f; do
+mem=
+redraw=
+usage="usage: $0 [-b TAHQIQ] [-d WORKDIR] [-o OUT.tsv] [-m SIZE] SIZE... | $0 -r [-o OUT.tsv]"
+while getopts b:d:o:m:r f; do
 	case $f in
+	r) redraw=1 ;;
 	b) bin=$OPTARG ;;
 	d) work=$OPTARG ;;
 	o) out=$OPTARG ;;
-	*) echo "usage: $0 [-b TAHQIQ] [-d WORKDIR] [-o OUT.tsv] SIZE..." >&2; exit 2 ;;
+	m) mem=$OPTARG ;;
+	*) echo "$usage" >&2; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
-[ $# -gt 0 ] || { echo "usage: $0 [-b TAHQIQ] [-d WORKDIR] [-o OUT.tsv] SIZE..." >&2; exit 2; }
-mkdir -p "$work"
-printf 'posts\trun\twall_s\tcpu_s\tpeak_rss_mib\tedges\tload1\n' >"$out"
+[ -n "$redraw" ] || [ $# -gt 0 ] || { echo "$usage" >&2; exit 2; }
+[ -z "$redraw" ] || [ -s "$out" ] || { echo "$0 -r: no $out to redraw" >&2; exit 2; }
+[ -n "$redraw" ] || mkdir -p "$work"
+[ -n "$redraw" ] || printf 'posts\trun\twall_s\tcpu_s\tpeak_rss_mib\tedges\tload1\tspilled_mib\n' >"$out"
 
-# measure NAME POSTS CMD...: one row of the table
+# measure NAME POSTS OUTDIR CMD...: one row of the table (OUTDIR: where
+# the command writes its manifest.json, "-" for none)
 measure() {
-	name=$1 posts=$2
-	shift 2
+	name=$1 posts=$2 dir=$3
+	shift 3
 	load=$(cut -d' ' -f1 /proc/loadavg)
 	/usr/bin/time -f '%e %U %S %M' -o "$work/time" "$@" >"$work/stdout" 2>"$work/stderr" || {
 		echo "$name at $posts failed:" >&2
@@ -40,21 +51,31 @@ measure() {
 		return 1
 	}
 	edges=$(sed -n 's/.* -> \([0-9]*\) edges between.*/\1/p' "$work/stdout")
-	awk -v n="$posts" -v r="$name" -v e="${edges:-}" -v l="$load" \
-		'{printf "%s\t%s\t%.2f\t%.2f\t%.0f\t%s\t%s\n", n, r, $1, $2 + $3, $4 / 1024, e, l}' "$work/time" >>"$out"
+	spilled=
+	if [ "$dir" != - ]; then
+		spilled=$(sed -n 's/.*"spilled_bytes": \([0-9]*\).*/\1/p' "$dir/manifest.json")
+		spilled=${spilled:-0}
+	fi
+	awk -v n="$posts" -v r="$name" -v e="${edges:-}" -v l="$load" -v s="$spilled" \
+		'{printf "%s\t%s\t%.2f\t%.2f\t%.0f\t%s\t%s\t%s\n", n, r, $1, $2 + $3, $4 / 1024, e, l, (s == "" ? "" : sprintf("%.1f", s / 1048576))}' "$work/time" >>"$out"
 	tail -n 1 "$out"
 }
 
 B="--window 60s --weight messages --min-participation 1 -q"
+[ -z "$redraw" ] || set --
 for n in "$@"; do
 	f=$work/synth$n.csv
 	[ -s "$f" ] || "$bin" synth --posts "$n" --out "$f" -q >/dev/null
-	measure sort "$n" sort -o "$work/sorted.csv" "$f"
+	measure sort "$n" - sort -o "$work/sorted.csv" "$f"
 	rm -f "$work/sorted.csv"
 	rm -rf "$work/lean" "$work/full"
-	measure lean "$n" "$bin" coord --input "$f" --out "$work/lean" $B --evidence=false --graph=false
-	measure default "$n" "$bin" coord --input "$f" --out "$work/full" $B
+	measure lean "$n" "$work/lean" "$bin" coord --input "$f" --out "$work/lean" $B --evidence=false --graph=false
+	measure default "$n" "$work/full" "$bin" coord --input "$f" --out "$work/full" $B
 	rm -rf "$work/lean" "$work/full"
+	if [ -n "$mem" ]; then
+		measure lean-mem "$n" "$work/lean" "$bin" coord --input "$f" --out "$work/lean" $B --evidence=false --graph=false --mem "$mem"
+		rm -rf "$work/lean"
+	fi
 done
 
 # the plot: CPU seconds against posts, log-log, one line per run
@@ -71,7 +92,7 @@ END {
 	W = 640; H = 400; L = 70; R = 150; T = 30; B = 50
 	if (maxx == minx) maxx = minx + 1
 	miny = int(miny) - (miny < 0); maxy = int(maxy) + 1
-	color["sort"] = "#555555"; color["lean"] = "#1f77b4"; color["default"] = "#d62728"
+	color["sort"] = "#555555"; color["lean"] = "#1f77b4"; color["default"] = "#d62728"; color["lean-mem"] = "#2ca02c"
 	printf "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" font-size=\"12\">\n", W, H
 	printf "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>\n", W, H
 	printf "<text x=\"%d\" y=\"18\">CPU seconds (user+sys) by posts, log-log: tahqiq coord against GNU sort</text>\n", L

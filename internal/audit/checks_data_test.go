@@ -114,6 +114,9 @@ func TestPakistanConstituencyMargins(t *testing.T) {
 // Afghanistan 2014 run-off: preliminary and final totals (final excluding
 // invalidated stations) equal the IEC figures (elections.md §2, A9).
 func TestProvisionalFinalAfghanistan2014(t *testing.T) {
+	if testing.Short() {
+		t.Skip("Afghanistan 2014 provisional against final: not in -short (go test ./..., as CI runs it, does)")
+	}
 	imp := load(t, "af/af_2014_runoff_ps_results.csv.gz", "af2014")
 	// one station row has no counts at all: a reported reject, not a zero
 	if len(imp.Rejects) != 1 || imp.Rejects[0].Line != 15308 {
@@ -166,6 +169,9 @@ func TestWinnerFlipsPakistan2024(t *testing.T) {
 // 1,904,900; the four merged minor candidates 19,222 (elections.md §2 A9,
 // shared/data/elections README).
 func TestProvisionalFinalAfghanistan2009(t *testing.T) {
+	if testing.Short() {
+		t.Skip("Afghanistan 2009 provisional against final (about 5 s): not in -short (go test ./..., as CI runs it, does)")
+	}
 	imp := load(t, "af/af_2009_pc_results.csv.gz", "af2009")
 	if len(imp.Rejects) != 0 {
 		t.Errorf("%d rejects, first %+v", len(imp.Rejects), imp.Rejects[0])

@@ -104,6 +104,9 @@ func TestIntegerRulesDifferOnTies(t *testing.T) {
 // Bashkortostan 7.8. (The quoted "top-5 regions carry 64 % of the excess"
 // is not reproduced: here they carry 67 % of the net excess; logged.)
 func TestIntegerByRegion2011(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the integer-percentage test by region on Russia 2011 (about 12 s): not in -short (go test ./..., as CI runs it, does)")
+	}
 	imp := load(t, "ru/ru_2011.csv.gz", "ru")
 	tab := audit.Stations(imp, "", audit.TurnoutIssued)
 	res := audit.IntegerTest(tab, audit.TurnoutIssued, audit.IntegerOptions{Rule: stats.Float, Leader: tab.Winner()})

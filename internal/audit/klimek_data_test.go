@@ -75,6 +75,9 @@ func TestKlimekFitRussia2011(t *testing.T) {
 // (elections.md A2), so its dip is far above the 1/(2n) of a unimodal
 // sample and no uniform sample of the same size reaches it.
 func TestDipRussia2011(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the dip test on Russia 2011 (about 10 s): not in -short (go test ./..., as CI runs it, does)")
+	}
 	imp := load(t, "ru/ru_2011.csv.gz", "ru")
 	f := forensics(t, imp, audit.ForensicsOptions{Seed: 42})
 	d := f.Shape.DipTurnout

@@ -15,6 +15,9 @@ import (
 // boxes than issued (an error) come before its 13,000 turnout warnings,
 // which fell beyond the first 500 flags in file order.
 func TestChecksReportOrder(t *testing.T) {
+	if testing.Short() {
+		t.Skip("every check over real results (about 6 s): not in -short (go test ./..., as CI runs it, does)")
+	}
 	imp := load(t, "ru/ru_2012.csv.gz", "ru")
 	res := audit.Check(imp, audit.CheckOptions{})
 	if res.Counts["A8-boxes-gt-issued"] != 13 || len(res.Flags) < 13000 {
@@ -65,6 +68,9 @@ func TestChecksReportOrder(t *testing.T) {
 // No Go value leaks into the text of reports and flags (map[...]), and the
 // Monte Carlo columns appear only when a simulation ran.
 func TestReportsText(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the reports of real results (about 4 s): not in -short (go test ./..., as CI runs it, does)")
+	}
 	imp := load(t, "af/af_2014_runoff_ps_results.csv.gz", "af2014")
 	dir := t.TempDir()
 	res := audit.Check(imp, audit.CheckOptions{})

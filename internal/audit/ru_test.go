@@ -68,6 +68,9 @@ func TestRussianMapFixture(t *testing.T) {
 // pseudo-stations of four regions differ only by their OIK; 12 of them were
 // dropped without a word when the OIK was not part of a station's id).
 func TestRussia2021EveryRowAStation(t *testing.T) {
+	if testing.Short() {
+		t.Skip("Russia 2021, every row (about 5 s): not in -short (go test ./..., as CI runs it, does)")
+	}
 	imp := load(t, "ru/ru_2021.csv.gz", "ru")
 	if imp.Rows != 96325 || len(imp.Election.Forms) != 96325 || len(imp.Rejects) != 0 {
 		t.Errorf("%d rows, %d forms, %d rejects; want 96,325, 96,325, 0", imp.Rows, len(imp.Election.Forms), len(imp.Rejects))
@@ -82,6 +85,9 @@ func TestRussia2021EveryRowAStation(t *testing.T) {
 // > issued" 13 stations in 2012, "mobile box > issued outside" 1.2k-1.9k per
 // election).
 func TestRussianChecks(t *testing.T) {
+	if testing.Short() {
+		t.Skip("every check on Russian results: not in -short (go test ./..., as CI runs it, does)")
+	}
 	years := []struct {
 		year                              string
 		mobile, boxes, issued, registered int

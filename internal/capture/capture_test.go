@@ -16,6 +16,9 @@ import (
 )
 
 func TestCapture(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a web capture through Chromium: not in -short (go test ./..., as CI runs it, does)")
+	}
 	page := "<html><body><h1>Result form 45</h1></body></html>"
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html")

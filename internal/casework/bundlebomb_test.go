@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/tahqiq/tahqiq/internal/bundle"
 	"github.com/tahqiq/tahqiq/internal/casework"
 	"github.com/tahqiq/tahqiq/internal/decompress"
 )
@@ -53,7 +54,7 @@ func zipBomb(t testing.TB, size int) []byte {
 func TestZipBundleBomb(t *testing.T) {
 	b := zipBomb(t, 64<<20)
 	ra := &countingReaderAt{r: bytes.NewReader(b)}
-	r := casework.VerifyBundleZip(ra, int64(len(b)), "bomb.zip", casework.VerifyOptions{})
+	r := bundle.VerifyZip(ra, int64(len(b)), "bomb.zip", casework.VerifyOptions{})
 	wantProblem(t, r, nil, `bomb.zip: member "manifest.json": declares 64 MiB, more than 100 times its compressed size`)
 	if n := ra.n.Load(); n > 16<<10 {
 		t.Errorf("verification read %d bytes of a %d-byte zip bomb, want under 16 KiB", n, len(b))
@@ -66,7 +67,7 @@ func BenchmarkVerifyZipBomb(b *testing.B) {
 	z := zipBomb(b, 1<<30)
 	b.ReportAllocs()
 	for b.Loop() {
-		if r := casework.VerifyBundleZip(bytes.NewReader(z), int64(len(z)), "bomb.zip", casework.VerifyOptions{}); r.OK() {
+		if r := bundle.VerifyZip(bytes.NewReader(z), int64(len(z)), "bomb.zip", casework.VerifyOptions{}); r.OK() {
 			b.Fatal("a zip bomb verified")
 		}
 	}
@@ -136,7 +137,7 @@ func TestZipBundleHostile(t *testing.T) {
 			f := setup(t)
 			out := exportZip(t, f)
 			tc.tamper(t, out)
-			r, err := casework.VerifyBundle(out, tc.opt)
+			r, err := bundle.Verify(out, tc.opt)
 			if r != nil {
 				t.Logf("problems: %v", r.Problems)
 			}

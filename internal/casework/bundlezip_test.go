@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/bundle"
 	"github.com/tahqiq/tahqiq/internal/casework"
 	"github.com/tahqiq/tahqiq/internal/ledger"
 )
@@ -74,7 +75,7 @@ func exportZip(t *testing.T, f *fixture) string {
 func TestZipBundleRoundTrip(t *testing.T) {
 	f := setup(t)
 	out := exportZip(t, f)
-	r, err := casework.VerifyBundle(out, casework.VerifyOptions{})
+	r, err := bundle.Verify(out, casework.VerifyOptions{})
 	wantProblem(t, r, err, "")
 	if r.Kind != "zip bundle" || r.Items != 2 || r.Blobs != 2 || len(r.Signers) == 0 {
 		t.Errorf("report = %+v; want a zip bundle of 2 items, 2 blobs, signed", r)
@@ -228,7 +229,7 @@ func TestZipBundleTamper(t *testing.T) {
 			f := setup(t)
 			out := exportZip(t, f)
 			tc.tamper(t, out)
-			r, err := casework.VerifyBundle(out, casework.VerifyOptions{})
+			r, err := bundle.Verify(out, casework.VerifyOptions{})
 			if r != nil {
 				t.Logf("problems: %v", r.Problems)
 			}
@@ -248,7 +249,7 @@ func TestDirBundleRejectsUnsafeSums(t *testing.T) {
 	fh, _ := os.OpenFile(filepath.Join(out, "SHA256SUMS"), os.O_APPEND|os.O_WRONLY, 0)
 	fh.WriteString("0000000000000000000000000000000000000000000000000000000000000000  ../secret\n")
 	fh.Close()
-	r, err := casework.VerifyBundle(out, casework.VerifyOptions{})
+	r, err := bundle.Verify(out, casework.VerifyOptions{})
 	wantProblem(t, r, err, `SHA256SUMS: unsafe path "../secret"`)
 }
 
@@ -265,7 +266,7 @@ func FuzzVerifyBundleZip(f *testing.F) {
 	f.Add(seed)
 	f.Add([]byte("PK\x05\x06" + strings.Repeat("\x00", 18)))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		r := casework.VerifyBundleZip(bytes.NewReader(b), int64(len(b)), "fuzz.zip", casework.VerifyOptions{})
+		r := bundle.VerifyZip(bytes.NewReader(b), int64(len(b)), "fuzz.zip", casework.VerifyOptions{})
 		if bytes.Equal(b, seed) && !r.OK() {
 			t.Fatalf("intact bundle: %v", r.Problems)
 		}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/blob"
+	"github.com/tahqiq/tahqiq/internal/bundle"
 	"github.com/tahqiq/tahqiq/internal/casework"
 	"github.com/tahqiq/tahqiq/internal/keyfile"
 	"github.com/tahqiq/tahqiq/internal/ledger"
@@ -199,7 +200,7 @@ func TestBundleTamper(t *testing.T) {
 				t.Fatal(err)
 			}
 			tc.tamper(t, out)
-			r, err := casework.VerifyBundle(out, casework.VerifyOptions{})
+			r, err := bundle.Verify(out, casework.VerifyOptions{})
 			wantProblem(t, r, err, tc.want)
 		})
 	}
@@ -261,6 +262,9 @@ func TestDemo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if res.Report, err = bundle.Verify(res.Bundle, casework.VerifyOptions{LogKey: res.Key}); err != nil {
+		t.Fatal(err)
+	}
 	if len(res.Items) != 1 || !res.Report.OK() || res.Report.Blobs != 2 || res.Report.Kind != "zip bundle" || res.FindingID == "" {
 		t.Errorf("Demo = %+v, problems %v; want 1 item, a finding, a zip bundle of 2 blobs, OK", res, res.Report.Problems)
 	}
@@ -306,7 +310,7 @@ func benchVerify(b *testing.B, name string) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		r, err := casework.VerifyBundle(out, casework.VerifyOptions{})
+		r, err := bundle.Verify(out, casework.VerifyOptions{})
 		if err != nil || !r.OK() {
 			b.Fatal(err, r.Problems)
 		}

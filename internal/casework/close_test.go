@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/bundle"
 	"github.com/tahqiq/tahqiq/internal/casework"
 )
 
@@ -75,7 +76,7 @@ func TestCloseCase(t *testing.T) {
 	if _, err := f.s.ExportZipFile(ctx, f.admin, c.ID, out); err != nil {
 		t.Fatal(err)
 	}
-	r, err = casework.VerifyBundle(out, casework.VerifyOptions{})
+	r, err = bundle.Verify(out, casework.VerifyOptions{})
 	wantProblem(t, r, err, "")
 	// reopened, it changes again; the record is back to its first form
 	c, err = f.s.ReopenCase(ctx, f.admin, c.ID)

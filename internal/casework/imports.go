@@ -23,7 +23,7 @@ func (s *Service) Import(ctx context.Context, actor tahqiq.User, im *ingest.Impo
 	name := ingest.DatasetName(opt.Dataset, files)
 	claim, err := s.mayImport(ctx, actor, name)
 	if err != nil {
-		return ingest.Summary{Dataset: name, Rejected: []tahqiq.Reject{}, Kinds: map[tahqiq.RecordKind]int64{}}, err
+		return ingest.Summary{Dataset: name, Rejected: []tahqiq.Reject{}, Kinds: map[tahqiq.RecordKind]int64{}, Failure: tahqiq.ErrorMessage(err)}, err
 	}
 	next := opt.BeforeCommit
 	opt.BeforeCommit = func(ctx context.Context, itx tahqiq.ImportTx, sum *ingest.Summary) error {

@@ -218,6 +218,19 @@ func (s *Service) AddNote(ctx context.Context, actor tahqiq.User, caseID, text s
 // material's marking or a stricter one, never a lower one. The case's
 // admins and its creator share it.
 func (s *Service) Share(ctx context.Context, actor tahqiq.User, sh tahqiq.CaseShare) error {
+	_, err := s.ShareCase(ctx, actor, sh)
+	return err
+}
+
+// ShareCase is Share returning the share made: the organisation's ID
+// (sh.OrgID may give its name) and the TLP the share carries (the
+// case's, or the item's when stricter, when sh asks none).
+func (s *Service) ShareCase(ctx context.Context, actor tahqiq.User, sh tahqiq.CaseShare) (tahqiq.CaseShare, error) {
+	err := s.share(ctx, actor, &sh)
+	return sh, err
+}
+
+func (s *Service) share(ctx context.Context, actor tahqiq.User, sh *tahqiq.CaseShare) error {
 	// a closed case may still be shared: a share changes who reads it, not
 	// what it holds
 	c, err := s.Store.FindCaseByID(ctx, sh.CaseID)
@@ -252,8 +265,8 @@ func (s *Service) Share(ctx context.Context, actor tahqiq.User, sh tahqiq.CaseSh
 		return err
 	}
 	_, err = s.change(ctx, tahqiq.LogEntry{Actor: actor.ID, Action: "case.share", CaseID: c.ID, ItemID: sh.ItemID, Details: fmt.Sprintf("org %s tlp %s", sh.OrgID, sh.TLP),
-		Records: []tahqiq.RecordRef{ref(tahqiq.RecShare, shareID(sh), sh)}},
-		func(tx tahqiq.CaseTx) error { return tx.CreateShare(ctx, sh) })
+		Records: []tahqiq.RecordRef{ref(tahqiq.RecShare, shareID(*sh), *sh)}},
+		func(tx tahqiq.CaseTx) error { return tx.CreateShare(ctx, *sh) })
 	return err
 }
 

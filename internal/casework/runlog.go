@@ -3,6 +3,8 @@ package casework
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/ledger"
@@ -24,7 +26,7 @@ func (s *Service) LogRun(ctx context.Context, rec tahqiq.RunRecord) error {
 	}
 	e := tahqiq.LogEntry{Actor: actor, Action: rec.Kind + ".run", Details: runLabel(rec),
 		Records: []tahqiq.RecordRef{runRef(rec)}}
-	for _, name := range sortedKeys(rec.Files) {
+	for _, name := range slices.Sorted(maps.Keys(rec.Files)) {
 		e.Hashes = append(e.Hashes, "sha256:"+rec.Files[name])
 	}
 	_, err := s.change(ctx, e, nil)

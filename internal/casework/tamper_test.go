@@ -20,6 +20,7 @@ import (
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/blob"
+	"github.com/tahqiq/tahqiq/internal/bundle"
 	"github.com/tahqiq/tahqiq/internal/casework"
 	"github.com/tahqiq/tahqiq/internal/coord"
 	"github.com/tahqiq/tahqiq/internal/ingest"
@@ -691,7 +692,7 @@ func TestTamperBundle(t *testing.T) {
 			var v casework.View
 			json.Unmarshal(vb, &v)
 			v.Findings = nil // the point of the downgrade: drop a record
-			m := casework.ManifestV1{Format: casework.BundleFormatV1, View: v}
+			m := bundle.ManifestV1{Format: casework.BundleFormatV1, View: v}
 			b, _ := json.Marshal(m)
 			os.WriteFile(filepath.Join(dir, "manifest.json"), b, 0o644)
 			resum(t, dir)
@@ -715,11 +716,11 @@ func TestTamperBundle(t *testing.T) {
 					if _, err := w.s.Export(ctx, w.admin, w.c.ID, dir); err != nil {
 						t.Fatal(err)
 					}
-					if r, err := casework.VerifyBundle(dir, casework.VerifyOptions{LogKey: w.vkey()}); err != nil || !r.OK() || !r.Established() {
+					if r, err := bundle.Verify(dir, casework.VerifyOptions{LogKey: w.vkey()}); err != nil || !r.OK() || !r.Established() {
 						t.Fatalf("untouched bundle: %v %v (trust %s)", err, r.Problems, r.Trust)
 					}
 					o := tc.tamper(t, w, dir)
-					r, err := casework.VerifyBundle(dir, o)
+					r, err := bundle.Verify(dir, o)
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -770,7 +771,7 @@ func TestBundleKeyTrust(t *testing.T) {
 			return casework.VerifyOptions{Trusted: got}
 		}, casework.TrustPinned},
 	} {
-		r, err := casework.VerifyBundle(dir, tc.o())
+		r, err := bundle.Verify(dir, tc.o())
 		if err != nil || !r.OK() || r.Trust != tc.trust {
 			t.Errorf("%s: verify = %v %v, trust %q; want OK, trust %q", tc.name, err, r.Problems, r.Trust, tc.trust)
 		}
@@ -792,7 +793,7 @@ func TestExportDisclosesOnlyTheCase(t *testing.T) {
 	if m.Scope != casework.ScopeItems || m.Items != 1 {
 		t.Errorf("partner export: scope %q, %d items; want items, 1", m.Scope, m.Items)
 	}
-	r, err := casework.VerifyBundle(dir, casework.VerifyOptions{LogKey: w.vkey()})
+	r, err := bundle.Verify(dir, casework.VerifyOptions{LogKey: w.vkey()})
 	if err != nil || !r.OK() {
 		t.Fatalf("partner's bundle: %v %v", err, r.Problems)
 	}
@@ -815,7 +816,7 @@ func TestExportDisclosesOnlyTheCase(t *testing.T) {
 	if !bytes.Contains(log, []byte("same picture")) || bytes.Contains(log, []byte(w.red.ID)) {
 		t.Errorf("owner's bundle: findings shown %v, RED case shown %v; want true, false", bytes.Contains(log, []byte("same picture")), bytes.Contains(log, []byte(w.red.ID)))
 	}
-	if r, err := casework.VerifyBundle(own, casework.VerifyOptions{LogKey: w.vkey()}); err != nil || !r.OK() || r.Withheld != 0 {
+	if r, err := bundle.Verify(own, casework.VerifyOptions{LogKey: w.vkey()}); err != nil || !r.OK() || r.Withheld != 0 {
 		t.Errorf("owner's bundle: %v %v, %d withheld", err, r.Problems, r.Withheld)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/bundle"
 	"github.com/tahqiq/tahqiq/internal/casework"
 )
 
@@ -79,7 +80,7 @@ func TestUpdateTask(t *testing.T) {
 	if _, err := f.s.ExportZipFile(ctx, f.admin, f.c.ID, out); err != nil {
 		t.Fatal(err)
 	}
-	r, err = casework.VerifyBundle(out, casework.VerifyOptions{})
+	r, err = bundle.Verify(out, casework.VerifyOptions{})
 	wantProblem(t, r, err, "")
 	// Editing the task behind casework's back is caught.
 	rawExec(t, f.dir, `UPDATE case_records SET data = replace(data, '"done"', '"open"') WHERE kind = 'task'`)

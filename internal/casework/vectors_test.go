@@ -19,6 +19,7 @@ import (
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/blob"
+	"github.com/tahqiq/tahqiq/internal/bundle"
 	"github.com/tahqiq/tahqiq/internal/casework"
 	"github.com/tahqiq/tahqiq/internal/keyfile"
 	"github.com/tahqiq/tahqiq/internal/ledger"
@@ -567,7 +568,7 @@ func testBundleVectors(t *testing.T) {
 		}
 		for _, tc := range g.Tests {
 			n++
-			r, err := casework.VerifyBundle(filepath.Join(testdata, filepath.FromSlash(tc.Bundle)), casework.VerifyOptions{LogKey: tc.TrustedKey})
+			r, err := bundle.Verify(filepath.Join(testdata, filepath.FromSlash(tc.Bundle)), casework.VerifyOptions{LogKey: tc.TrustedKey})
 			if err != nil {
 				t.Fatalf("tcId %d: %v", tc.TcID, err)
 			}
@@ -795,7 +796,7 @@ func genBundleVectors(t *testing.T) {
 		if class != "" {
 			tc.Result, tc.Class = "invalid", class
 		}
-		r, err := casework.VerifyBundle(dir, casework.VerifyOptions{LogKey: trusted})
+		r, err := bundle.Verify(dir, casework.VerifyOptions{LogKey: trusted})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -1015,7 +1016,7 @@ func genBundleVectors(t *testing.T) {
 	make("downgrade", "manifest.json claims format 1 (its view inline, without a finding)", []string{"Format"}, thin, key, "downgrade", func(dir string) {
 		v := readView(t, dir)
 		v.Findings = nil
-		b, _ := json.Marshal(casework.ManifestV1{Format: casework.BundleFormatV1, View: v})
+		b, _ := json.Marshal(bundle.ManifestV1{Format: casework.BundleFormatV1, View: v})
 		os.WriteFile(filepath.Join(dir, "manifest.json"), b, 0o644)
 		resum(t, dir)
 	})

@@ -54,11 +54,13 @@ func (r *Report) OK() bool { return len(r.Problems) == 0 }
 // given or pinned, not taken from what was verified.
 func (r *Report) Established() bool { return r.Trust == TrustGiven || r.Trust == TrustPinned }
 
-func (r *Report) add(what string, idx int64, f string, a ...any) {
+// Add records a problem with what (an entry, a file, a record) at idx.
+func (r *Report) Add(what string, idx int64, f string, a ...any) {
 	r.Problems = append(r.Problems, ledger.Problem{What: what, Index: idx, Msg: fmt.Sprintf(f, a...)})
 }
 
-func (r *Report) note(f string, a ...any) { r.Notes = append(r.Notes, fmt.Sprintf(f, a...)) }
+// Note records what is not a problem but limits what is proven.
+func (r *Report) Note(f string, a ...any) { r.Notes = append(r.Notes, fmt.Sprintf(f, a...)) }
 
 // VerifyOptions are what the user brings to a verification.
 type VerifyOptions struct {
@@ -77,14 +79,14 @@ type VerifyOptions struct {
 	Reader *tahqiq.User
 	// Limits bound a zip bundle, checked before any member is read.
 	Limits decompress.Limits
-	// Meter shows how far a bundle's check is (VerifyBundle takes no
+	// Meter shows how far a bundle's check is (bundle.Verify takes no
 	// context to carry it; nil: nowhere). VerifyStore reports to the
 	// meter of its context.
 	Meter *progress.Meter
 }
 
-// chooseKey decides which key to check against and how far to trust it.
-func chooseKey(own string, o VerifyOptions, r *Report, what string) string {
+// ChooseKey decides which key to check against and how far to trust it.
+func ChooseKey(own string, o VerifyOptions, r *Report, what string) string {
 	own = strings.TrimSpace(own)
 	switch {
 	case o.LogKey != "":
@@ -110,14 +112,14 @@ func keyName(vkey string) string {
 	return name
 }
 
-// checkLog verifies the leaves against the checkpoints with the chosen
+// CheckLog verifies the leaves against the checkpoints with the chosen
 // key and the witnesses required, and returns the latest checkpoint's
 // tree (N = -1 when there is none that opens).
-func checkLog(r *Report, leaves []ledger.Leaf, checkpoints, earlier [][]byte, o VerifyOptions) tlog.Tree {
+func CheckLog(r *Report, leaves []ledger.Leaf, checkpoints, earlier [][]byte, o VerifyOptions) tlog.Tree {
 	latest := tlog.Tree{N: -1}
 	v, err := ledger.NewVerifier(r.Key)
 	if err != nil {
-		r.add("key", 0, "log key %q: %v", r.Key, err)
+		r.Add("key", 0, "log key %q: %v", r.Key, err)
 		return latest
 	}
 	res := ledger.Verify(ledger.Input{Leaves: leaves, Checkpoints: checkpoints, Earlier: earlier, LogKey: v})
@@ -146,23 +148,23 @@ func checkLog(r *Report, leaves []ledger.Leaf, checkpoints, earlier [][]byte, o 
 	if len(o.Witnesses) > 0 {
 		got, err := ledger.Cosigners(cp, v, o.Witnesses)
 		if err != nil {
-			r.add("witness", t.N, "%v", err)
+			r.Add("witness", t.N, "%v", err)
 		}
 		for _, w := range o.Witnesses {
 			if contains(got, strings.TrimSpace(w)) {
 				r.Witnessed = append(r.Witnessed, keyName(w))
 			} else {
-				r.add("witness", t.N, "the checkpoint of size %d is not co-signed by witness %s: its log may show others another history", t.N, keyName(w))
+				r.Add("witness", t.N, "the checkpoint of size %d is not co-signed by witness %s: its log may show others another history", t.N, keyName(w))
 			}
 		}
 	}
 	if o.Trusted != nil && o.Trusted.Quorum > 0 {
 		got, err := ledger.Cosigners(cp, v, o.Trusted.Witnesses)
 		if err != nil {
-			r.add("witness", t.N, "%v", err)
+			r.Add("witness", t.N, "%v", err)
 		}
 		if len(got) < o.Trusted.Quorum {
-			r.add("witness", t.N, "the checkpoint of size %d is co-signed by %d of the witnesses pinned in %s, the quorum is %d", t.N, len(got), o.Trusted.Path, o.Trusted.Quorum)
+			r.Add("witness", t.N, "the checkpoint of size %d is co-signed by %d of the witnesses pinned in %s, the quorum is %d", t.N, len(got), o.Trusted.Path, o.Trusted.Quorum)
 		}
 		for _, w := range got {
 			r.Witnessed = append(r.Witnessed, keyName(w))
@@ -195,7 +197,7 @@ func (s *Service) VerifyStore(ctx context.Context, o VerifyOptions) (*Report, er
 	if own == "" && o.LogKey == "" {
 		return nil, tahqiq.Errorf(tahqiq.ENOTFOUND, "verify: the store has no signing key (tahqiq org init) and no --key was given")
 	}
-	chooseKey(own, o, r, "store")
+	ChooseKey(own, o, r, "store")
 	var (
 		entries [][]byte
 		present []ledger.Present
@@ -246,7 +248,7 @@ func (s *Service) VerifyStore(ctx context.Context, o VerifyOptions) (*Report, er
 	}
 	prog = progress.Start(ctx, "checking the custody log", "", 0)
 	leaves := ledger.Leaves(entries)
-	latest := checkLog(r, leaves, checkpoints, o.Earlier, o)
+	latest := CheckLog(r, leaves, checkpoints, o.Earlier, o)
 	n := int64(len(entries))
 	if latest.N >= 0 && latest.N < n {
 		// Every change of format 2 signs the log it ends; entries of
@@ -258,9 +260,9 @@ func (s *Service) VerifyStore(ctx context.Context, o VerifyOptions) (*Report, er
 			}
 		}
 		if unsigned > 0 {
-			r.add("log", latest.N, "%d entries after the last signed checkpoint (size %d): every change signs the log it ends, so these were added without the log key", n-latest.N, latest.N)
+			r.Add("log", latest.N, "%d entries after the last signed checkpoint (size %d): every change signs the log it ends, so these were added without the log key", n-latest.N, latest.N)
 		} else {
-			r.note("%d entries of log format 1 after the last signed checkpoint (size %d) are not signed yet: tahqiq checkpoint signs them", n-latest.N, latest.N)
+			r.Note("%d entries of log format 1 after the last signed checkpoint (size %d) are not signed yet: tahqiq checkpoint signs them", n-latest.N, latest.N)
 		}
 	}
 	st := ledger.Fold(leaves, false)
@@ -273,7 +275,7 @@ func (s *Service) VerifyStore(ctx context.Context, o VerifyOptions) (*Report, er
 	r.Problems = append(r.Problems, cmp.Problems...)
 	r.Records = len(present)
 	if cmp.Legacy > 0 {
-		r.note("%d records were logged before their entries named records (log format 1, or runs of tahqiq serve before runs were records) and are proven logged, not complete (their deletion or rollback would not show)", cmp.Legacy)
+		r.Note("%d records were logged before their entries named records (log format 1, or runs of tahqiq serve before runs were records) and are proven logged, not complete (their deletion or rollback would not show)", cmp.Legacy)
 	}
 	checked := map[string]bool{}
 	prog = progress.Start(ctx, "checking the items' files", "items", int64(len(items)))
@@ -287,7 +289,7 @@ func (s *Service) VerifyStore(ctx context.Context, o VerifyOptions) (*Report, er
 			checked[b.SHA256] = true
 			r.Blobs++
 			if err := blob.Check(s.Blobs.Path(b.SHA256), b.SHA256); err != nil {
-				r.add("blob", 0, "item %s %q: %s", it.ID, b.Name, tahqiq.ErrorMessage(err))
+				r.Add("blob", 0, "item %s %q: %s", it.ID, b.Name, tahqiq.ErrorMessage(err))
 			}
 		}
 	}
@@ -304,11 +306,11 @@ func (s *Service) VerifyStore(ctx context.Context, o VerifyOptions) (*Report, er
 		want, _ := mem.ReadHashes(idx)
 		got, err := s.Store.ReadLogHashes(ctx, idx)
 		if err != nil {
-			r.add("hashes", n, "stored tree hashes unreadable: %v", err)
+			r.Add("hashes", n, "stored tree hashes unreadable: %v", err)
 		} else {
 			for i := range want {
 				if tlog.Hash(got[i]) != want[i] {
-					r.add("hashes", int64(i), "stored tree hash %d differs from the one computed from the entries: the hash table was edited", i)
+					r.Add("hashes", int64(i), "stored tree hash %d differs from the one computed from the entries: the hash table was edited", i)
 					break
 				}
 			}
@@ -347,7 +349,7 @@ func (s *Service) presentRecords(ctx context.Context) ([]ledger.Present, []tahqi
 			return nil, nil, err
 		}
 		items = append(items, v.Items...)
-		out = append(out, viewRecords(v)...)
+		out = append(out, ViewRecords(v)...)
 	}
 	orgs, err := s.Store.FindOrganisations(ctx)
 	if err != nil {
@@ -390,8 +392,8 @@ func (s *Service) presentRecords(ctx context.Context) ([]ledger.Present, []tahqi
 	return out, items, nil
 }
 
-// viewRecords lists the records of a case view as the fold names them.
-func viewRecords(v View) []ledger.Present {
+// ViewRecords lists the records of a case view as the fold names them.
+func ViewRecords(v View) []ledger.Present {
 	c := v.Case.ID
 	p := func(kind, id, d, label string) ledger.Present {
 		return ledger.Present{Key: ledger.RecordKey{Kind: kind, ID: id}, CaseID: c, Digest: d, Label: label}

@@ -28,6 +28,9 @@ const tall = `<!doctype html><html><head><meta charset="utf-8"><title>Form 45</t
 <body style="margin:0"><h1>Result form 45, PS-112</h1><div style="height:2400px;background:#eee">votes</div><p id="end">end</p></body></html>`
 
 func TestRenderFullPage(t *testing.T) {
+	if testing.Short() {
+		t.Skip("Chromium renders a full page: not in -short (go test ./..., as CI runs it, does)")
+	}
 	needChromium(t)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -53,6 +56,9 @@ func TestRenderFullPage(t *testing.T) {
 }
 
 func TestPDF(t *testing.T) {
+	if testing.Short() {
+		t.Skip("Chromium prints a PDF: not in -short (go test ./..., as CI runs it, does)")
+	}
 	needChromium(t)
 	f := filepath.Join(t.TempDir(), "r.html")
 	os.WriteFile(f, []byte(tall), 0o644)

@@ -63,7 +63,9 @@ func TestFind(t *testing.T) {
 		t.Errorf("matches (-want +got):\n%s", diff)
 	}
 	dir := t.TempDir()
-	if _, err := r.WriteDir(dir, claims.WriteOptions{Version: "test", Now: time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
+	names := map[string][2]string{"x:d": {"dhandli_watch", "دھاندلی واچ"}, "x:b": {"", "Bilal, Lahore"}} // x:u and x:c: none
+	if _, err := r.WriteDir(dir, claims.WriteOptions{Version: "test", Now: time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC),
+		Names: func(a string) (string, string) { return names[a][0], names[a][1] }}); err != nil {
 		t.Fatal(err)
 	}
 	for _, f := range []string{claims.FileMatches, claims.FileClaims} {

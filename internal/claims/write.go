@@ -30,6 +30,10 @@ type WriteOptions struct {
 	Now     time.Time
 	Source  rundir.Source  // the posts' inputs
 	Claims  []rundir.Input // the claims' inputs
+	// Names gives what the data calls an account (its handle without "@"
+	// and its display name, "" unknown), written beside its UID; nil:
+	// none known.
+	Names func(account string) (handle, name string)
 }
 
 // Files a matching run writes.
@@ -45,7 +49,7 @@ func (r *Result) WriteDir(dir string, o WriteOptions) (*Manifest, error) {
 		return nil, err
 	}
 	start := time.Now()
-	if err := r.writeMatches(filepath.Join(dir, FileMatches)); err != nil {
+	if err := r.writeMatches(filepath.Join(dir, FileMatches), o.Names); err != nil {
 		return nil, fmt.Errorf("claims: write matches: %w", err)
 	}
 	if err := r.writeClaims(filepath.Join(dir, FileClaims)); err != nil {
@@ -73,9 +77,12 @@ func excerpt(s string, n int) string {
 	return s
 }
 
-func (r *Result) writeMatches(path string) error {
+func (r *Result) writeMatches(path string, names func(string) (string, string)) error {
+	if names == nil {
+		names = func(string) (string, string) { return "", "" }
+	}
 	head := []string{"claim_url", "post_id", "score", "status", "matched_terms", "missing_terms", "claim_coverage", "post_coverage", "bm25", "numbers", "short", "via",
-		"lang_claim", "lang_post", "account_id", "post_time", "review_date", "time_order", "verdict_norm", "claim_reviewed", "post_text"}
+		"lang_claim", "lang_post", "account_id", "post_time", "review_date", "time_order", "verdict_norm", "claim_reviewed", "post_text", "handle", "name"}
 	return rundir.WriteCSV(path, head, func(w *csv.Writer) error {
 		for _, m := range r.Matches {
 			c, p := &r.Claims[m.Claim], &r.Posts[m.Post]
@@ -90,6 +97,8 @@ func (r *Result) writeMatches(path string) error {
 				rundir.Float(m.ClaimCoverage), rundir.Float(m.PostCoverage), rundir.Float(m.BM25), m.Numbers, strconv.FormatBool(m.Short), m.Via,
 				c.Language, m.LangPost, p.Account, rundir.Time(p.Time, p.HasTime), c.DatePublished, order, c.VerdictNorm,
 				c.ClaimReviewed, excerpt(p.Text, 280)}
+			handle, name := names(p.Account)
+			rec = append(rec, handle, name)
 			if err := w.Write(rec); err != nil {
 				return err
 			}

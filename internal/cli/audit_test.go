@@ -15,6 +15,9 @@ const auditFixture = "../audit/testdata/na999-template.csv"
 const ruFixture = "../audit/testdata/ru/ru_2099.csv"
 
 func TestCLIAudit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("every audit command on real results: not in -short (go test ./..., as CI runs it, does)")
+	}
 	data := filepath.Join(t.TempDir(), "data")
 	out := t.TempDir()
 	headerOnly := filepath.Join(t.TempDir(), "ru_2099.csv")
@@ -71,6 +74,9 @@ func TestCLIAudit(t *testing.T) {
 // installed, as case reports do; without it the command says so and the
 // HTML report is complete.
 func TestCLIAuditPDF(t *testing.T) {
+	if testing.Short() {
+		t.Skip("audit reports as PDF through Chromium: not in -short (go test ./..., as CI runs it, does)")
+	}
 	if chromium.Find() == "" {
 		t.Skip("Chromium not installed (apt-get install chromium): audit report PDF not tested")
 	}

@@ -19,6 +19,9 @@ import (
 // writes the report (HTML, and PDF where Chromium is installed) and
 // verifies the store.
 func TestCaptureAndReportCLI(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a web capture in Chromium and the case report: not in -short (go test ./..., as CI runs it, does)")
+	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		fmt.Fprint(w, `<!doctype html><html><body><h1>Form 47, NA-54</h1><p>صوبائی اسمبلی</p></body></html>`)

@@ -216,7 +216,21 @@ func newCaseCmd(e *env) *cobra.Command {
 	share := &cobra.Command{Use: "share CASE", Short: "share a case (or one item) with another organisation", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return withActor(cmd, e, f, true, func(ctx context.Context, s *casework.Service, a tahqiq.User) (any, error) {
-				return nil, s.Share(ctx, a, tahqiq.CaseShare{CaseID: args[0], OrgID: shOrg, ItemID: shItem, TLP: tahqiq.TLP(shTLP)})
+				sh, err := s.ShareCase(ctx, a, tahqiq.CaseShare{CaseID: args[0], OrgID: shOrg, ItemID: shItem, TLP: tahqiq.TLP(shTLP)})
+				if err != nil {
+					return nil, err
+				}
+				n := newNamer(ctx, s, a)
+				out := shareOut{CaseShare: sh, OrgName: n.org(sh.OrgID)}
+				if c, err := s.Store.FindCaseByID(ctx, sh.CaseID); err == nil {
+					out.CaseTitle = c.Title
+				}
+				if sh.ItemID != "" {
+					if it, err := s.Store.FindItemByID(ctx, sh.ItemID); err == nil {
+						out.ItemTitle = it.Title
+					}
+				}
+				return out, nil
 			})
 		}}
 	share.Flags().StringVar(&shOrg, "org", "", "organisation ID or name")
@@ -247,7 +261,14 @@ func newCaseCmd(e *env) *cobra.Command {
 	similar := &cobra.Command{Use: "similar ITEM", Short: "find re-posts of an item's images across cases", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return withActor(cmd, e, f, true, func(ctx context.Context, s *casework.Service, a tahqiq.User) (any, error) {
-				return s.Similar(ctx, a, args[0], dist)
+				items, err := s.Similar(ctx, a, args[0], dist)
+				if err == nil && items == nil {
+					items = []tahqiq.Item{} // --json: [], not null
+				}
+				if err != nil || len(items) > 0 || f.json {
+					return items, err
+				}
+				return text(fmt.Sprintf("no item of the cases you may read has a picture within %d bits of %s's", dist, args[0])), nil
 			})
 		}}
 	similar.Flags().IntVar(&dist, "max-distance", 10, "largest dHash Hamming distance (of 64 bits)")
@@ -255,6 +276,23 @@ func newCaseCmd(e *env) *cobra.Command {
 	cmd.AddCommand(newC, list, show, attach, attachPost, attachRun, finding, recommend, decide("approve", true), decide("reject", false),
 		task, noteC, share, export, similar, newCaseReportCmd(e, f), newCaseGetCmd(e, f))
 	return cmd
+}
+
+// shareOut is what case share did: the share, with the names a person
+// knows the case, the item and the organisation by.
+type shareOut struct {
+	tahqiq.CaseShare
+	OrgName   string `json:"org_name"`
+	CaseTitle string `json:"case_title"`
+	ItemTitle string `json:"item_title,omitempty"`
+}
+
+func (o shareOut) String() string {
+	what := fmt.Sprintf("case %q [%s], every item,", o.CaseTitle, o.CaseID)
+	if o.ItemID != "" {
+		what = fmt.Sprintf("item %q [%s] of case %q [%s]", o.ItemTitle, o.ItemID, o.CaseTitle, o.CaseID)
+	}
+	return fmt.Sprintf("shared %s with %s [%s] at %s: its users may read it; the share is in the custody log", what, o.OrgName, o.OrgID, tlpLabel(o.TLP))
 }
 
 type text string

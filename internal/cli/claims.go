@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -178,16 +179,29 @@ func newClaimsSetsCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			orgs, err := s.Store.FindOrganisations(ctx)
+			if err != nil {
+				return err
+			}
+			orgName := map[string]string{}
+			for _, o := range orgs {
+				orgName[o.ID] = o.Name
+			}
 			if asJSON {
-				if sets == nil {
-					sets = []claims.SetInfo{}
+				type setJSON struct {
+					claims.SetInfo
+					OrgName string `json:"org_name"` // the owning organisation's name
 				}
-				return writeJSON(e.stdout, sets)
+				list := make([]setJSON, len(sets))
+				for i, si := range sets {
+					list[i] = setJSON{si, orgName[si.OrgID]}
+				}
+				return writeJSON(e.stdout, list)
 			}
 			tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "SET\tCLAIMS\tIMPORTS\tORG\tSHA256")
+			fmt.Fprintln(tw, "SET\tCLAIMS\tIMPORTS\tORGANISATION\tSHA256")
 			for _, si := range sets {
-				fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s\n", si.Name, si.Claims, len(si.Imports), orDash(si.OrgID), si.SHA256[:min(12, len(si.SHA256))])
+				fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s\n", si.Name, si.Claims, len(si.Imports), orDash(cmp.Or(orgName[si.OrgID], si.OrgID)), si.SHA256[:min(12, len(si.SHA256))])
 			}
 			return tw.Flush()
 		},
@@ -236,7 +250,8 @@ when given; a run of --input files is written to --out only.
 
 Outputs in DIR: matches.csv (claim_url, post_id, score, status,
 matched_terms, missing_terms, post_coverage, bm25, numbers, short, via,
-languages, account, times, verdict, claim and post text), ranked per claim;
+languages, account, times, verdict, claim and post text, the account's
+handle and name), ranked per claim;
 claims.csv (each claim with its counts); manifest.json. A match says the
 post repeats the claim's words: a debunk quoting the claim matches too.`,
 		Args: cobra.NoArgs,
@@ -268,13 +283,14 @@ post repeats the claim's words: a debunk quoting the claim matches too.`,
 			} else {
 				start := time.Now()
 				var read postsRead
-				read, err = e.readPosts(ctx, &pf, nil, func(tp *tahqiq.Post) error {
+				names := rundir.Names{} // the first record naming an account, as a dataset keeps it
+				read, err = e.readPosts(ctx, &pf, names, func(tp *tahqiq.Post) error {
 					if tp.Kind != tahqiq.KindService && tp.Kind != tahqiq.KindRepost {
 						cr.Posts = append(cr.Posts, claims.FromPost(*tp))
 					}
 					return nil
 				})
-				cr.Source, cr.Read = read.Source, time.Since(start).Seconds()
+				cr.Source, cr.Read, cr.Names = read.Source, time.Since(start).Seconds(), names.Of
 			}
 			if err != nil {
 				return err

@@ -30,6 +30,11 @@ func TestCLIErrors(t *testing.T) {
 	}{
 		{"no store", []string{"datasets"}, 3, "", "no tahqiq store in"},
 		{"remove from no store", []string{"datasets", "rm", "nope"}, 3, "", "no tahqiq store in"},
+		// read-only and user commands of org make no store either (org list made an empty one and asked for org init)
+		{"org list on no store", []string{"org", "list"}, 3, "", "no tahqiq store in"},
+		{"org disable-user on no store", []string{"org", "disable-user", "ali"}, 3, "", "no tahqiq store in"},
+		{"case list on no store", []string{"case", "list"}, 3, "", "no tahqiq store in"},
+		{"claims sets on no store", []string{"claims", "sets"}, 3, "", "no tahqiq store in"},
 		{"import missing file", []string{"import", "/nonexistent/x.jsonl"}, 2, "", "nothing imported: /nonexistent/x.jsonl: no such file"},
 		{"import unknown format", []string{"import", "--format", "nope", "-"}, 2, "", `unknown format "nope"`},
 		{"export without dataset", []string{"export", "shares"}, 2, "", "--dataset is required"},

@@ -32,6 +32,7 @@ func newCoordCmd(e *env) *cobra.Command {
 	var inputs, by, options []string
 	layoutEdges := layout.DefaultMaxEdges
 	var runName string
+	mem := sizeValue(coord.DefaultMem())
 	cmd := &cobra.Command{
 		Use:   "coord (--dataset NAME [--out DIR] | --input FILE... --out DIR) [flags]",
 		Short: "Find accounts that act together (co-retweet, co-link, co-hashtag, same text, same image ...)",
@@ -86,6 +87,9 @@ every option and output column.`,
 			if err := p.Validate(); err != nil {
 				return err
 			}
+			// the budget holds from the start: reading the input is part of
+			// the run
+			defer coord.SetMemoryLimit(coord.SetMemoryLimit(int64(mem)))
 			var r runs.CoordRun
 			if dataset != "" {
 				r, err = e.datasetRun(ctx, dataset, p)
@@ -115,6 +119,9 @@ every option and output column.`,
 			if err != nil {
 				return err
 			}
+			if eng.Coord == nil {
+				eng.Coord = coord.InProcess(coord.Budget{Mem: int64(mem)})
+			}
 			var made *runs.CoordMade
 			if dataset != "" {
 				if made, err = e.runStore(eng.Coord).MakeCoord(ctx, &r, Version, nil); err == nil && out != "" {
@@ -135,6 +142,12 @@ every option and output column.`,
 				fmt.Fprintf(e.stdout, "  inputs: %d records rejected (%d post ids given to a second account), listed on stderr, counted in manifest.json\n", src.RejectedCount, src.Dropped["post_id_conflicts"])
 			}
 			fmt.Fprintf(e.stdout, "  %s\n", m.Params.String())
+			if n := c["spilled_bytes"]; n > 0 {
+				fmt.Fprintf(e.stdout, "  over the memory budget (--mem %s): %s of pairs spilled to disk (%d sorted runs, merged)\n", mem.String(), decompress.Bytes(n), c["spilled_runs"])
+			}
+			if n := c["spilled_edge_bytes"]; n > 0 {
+				fmt.Fprintf(e.stdout, "  over the memory budget (--mem %s): the edges written to disk (%s) and read back for the outputs\n", mem.String(), decompress.Bytes(n))
+			}
 			var steps []string
 			for _, k := range []string{"read_s", "near_text_s", "intern_s", "pairs_s", "aggregate_s", "weigh_s", "graph_s", "layout_s", "output_s", "evidence_s"} {
 				if v, ok := m.Timings[k]; ok {
@@ -177,6 +190,7 @@ every option and output column.`,
 	f.Float64Var(&p.Jaccard, "jaccard", p.Jaccard, "near-text: minimum Jaccard similarity of two posts' token sets (CNT co_similar_tweet, CLI default 0.8); every pair at or above it within the window is found (exact prefix-filtering join, docs/coord.md)")
 	f.BoolVar(&p.Evidence, "evidence", true, "write evidence.csv.gz (one row per co-share pair)")
 	f.IntVar(&layoutEdges, "layout-edges", layoutEdges, "lay out the heaviest N links by ForceAtlas2 (seeded by --seed) for layout.csv, the GEXF and GraphML files and the web UI's network view; the other accounts are placed beside their community; 0 = no layout")
+	f.Var(&mem, "mem", "memory budget of the run in this process, e.g. 4GB or 600MiB (default: half the machine's memory): the Go heap is held under it and, when the kept pairs would not fit beside the edges they make, they are sorted in runs spilled to the temporary directory ($TMPDIR) and merged (and with --graph=false, edges that would not fit go to a file there); results do not depend on it")
 	cmd.AddCommand(newCoordExplainCmd(e))
 	return cmd
 }

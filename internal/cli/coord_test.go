@@ -149,6 +149,9 @@ func readEdges(t *testing.T, path string) [][2]string {
 // it) writes the same files: neither says a percentile, so they share
 // one default (0.5). A run of files is not kept in the store.
 func TestCoordOnePath(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the CLI's and the server's runs of one dataset: not in -short (go test ./..., as CI runs it, does)")
+	}
 	data := t.TempDir()
 	fixture := filepath.Join("..", "demo", "data", "russian_coord_tweets.events.csv.gz")
 	if code, _, stderr := run(t, data, "", "import", "--dataset", "ru", fixture); code != 0 {
@@ -208,6 +211,9 @@ func TestCoordOnePath(t *testing.T) {
 // link removed from its edges.csv afterwards, or the run deleted, makes
 // verification fail naming the run (it passed before runs were logged).
 func TestCoordRunsLogged(t *testing.T) {
+	if testing.Short() {
+		t.Skip("stored runs and their log entries: not in -short (go test ./..., as CI runs it, does)")
+	}
 	data := t.TempDir()
 	fixture := filepath.Join("..", "demo", "data", "russian_coord_tweets.events.csv.gz")
 	if code, _, stderr := run(t, data, "", "org", "init", "--org", "Team", "--admin", "amina"); code != 0 {

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -177,6 +178,9 @@ func TestCoordGolden(t *testing.T) {
 				t.Fatalf("%s %s: exit %d: %s", sc.name, eng, code, stderr)
 			}
 			add(sc.name, eng, out)
+			if eng == "single" {
+				spillSame(t, data, sc.name, args, out)
+			}
 		}
 	}
 	if !testing.Short() {
@@ -233,6 +237,42 @@ func TestCoordGolden(t *testing.T) {
 				t.Errorf("%s: in the golden file, not written by this run", k)
 			}
 		}
+	}
+}
+
+// spillSame runs args again in one process with a memory budget (--mem)
+// too small for the scenario's pairs, and checks that the run spilled and
+// wrote the same files as the run into want (manifest.json aside: it
+// counts what was spilled).
+func spillSame(t *testing.T, data, name string, args []string, want string) {
+	t.Helper()
+	out := want + "-spill"
+	args = append(slices.Clip(args[:len(args)-1]), out, "--mem", "1KiB")
+	code, stdout, stderr := run(t, data, "", args...)
+	if code != 0 {
+		t.Fatalf("%s --mem 1KiB: exit %d: %s", name, code, stderr)
+	}
+	var pairs int
+	if i := strings.Index(stdout, " co-share pairs"); i > 0 {
+		f := strings.Fields(stdout[:i])
+		pairs, _ = strconv.Atoi(f[len(f)-1])
+	}
+	// a budget of 1 KiB holds 256 pairs, the least it holds
+	if spilled := strings.Contains(stdout, "spilled to disk"); spilled != (pairs > 256) {
+		t.Fatalf("%s --mem 1KiB: %d pairs, spilled %v: %s", name, pairs, spilled, stdout)
+	}
+	a, err := goldenHashes(want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := goldenHashes(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	skip := func(l string) bool { return strings.HasPrefix(l, "manifest.json ") }
+	a, b = slices.DeleteFunc(a, skip), slices.DeleteFunc(b, skip)
+	if !slices.Equal(a, b) {
+		t.Errorf("%s: with --mem 1KiB (spilling) the files differ:\n%s\nwithout:\n%s", name, strings.Join(b, "\n"), strings.Join(a, "\n"))
 	}
 }
 

@@ -80,6 +80,9 @@ func readCSVMaps(t *testing.T, path string) []map[string]string {
 // names and no handles (written by the project), and on an events CSV,
 // which names no one (the columns are there, empty).
 func TestCoordNames(t *testing.T) {
+	if testing.Short() {
+		t.Skip("names in every output, on files, both engines and the server: not in -short (go test ./..., as CI runs it, does)")
+	}
 	withheld := filepath.Join(parsetest.DataDir(t, "social", "twarc-csv-testdata"), "withheld.jsonl")
 	chat := filepath.Join("testdata", "na56_chat.json")
 	events := filepath.Join(parsetest.DataDir(t, "coord"), "russian_coord_tweets.events.csv")

@@ -8,6 +8,7 @@ import (
 	"io"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -195,7 +196,7 @@ with its file, line and reason (an import's summary lists only the first
 			if asJSON {
 				bw.WriteString("[")
 			} else {
-				fmt.Fprintln(tw, "FILE\tLINE\tREASON")
+				fmt.Fprintln(tw, "FILE\tPLACE\tREASON")
 			}
 			const page = 10000
 			listed := 0
@@ -218,7 +219,8 @@ with its file, line and reason (an import's summary lists only the first
 							return err
 						}
 					} else {
-						fmt.Fprintf(tw, "%s\t%d\t%s\n", r.File, r.Line, r.Reason)
+						place, reason := rejectPlace(r.Line, r.Reason)
+						fmt.Fprintf(tw, "%s\t%s\t%s\n", r.File, place, reason)
 					}
 					listed++
 				}
@@ -358,4 +360,20 @@ func printRederive(w io.Writer, s ingest.RederiveSummary) {
 	for _, r := range s.Examples.RejectsRemoved {
 		fmt.Fprintf(w, "  reject removed: %s:%d: %s\n", r.File, r.Line, r.Reason)
 	}
+}
+
+// rejectPlace says where in its file a rejected record is, for people:
+// its line, or (a record of a JSON document, which has no line of its
+// own) the JSON pointer its reason starts with (#/messages/41), taken out
+// of the reason; "-" for a reject of the whole file.
+func rejectPlace(line int64, reason string) (place, rest string) {
+	if line > 0 {
+		return strconv.FormatInt(line, 10), reason
+	}
+	if strings.HasPrefix(reason, "#/") {
+		if loc, rest, ok := strings.Cut(reason, ": "); ok {
+			return loc, rest
+		}
+	}
+	return "-", reason
 }

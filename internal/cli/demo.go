@@ -11,6 +11,7 @@ import (
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/audit"
 	"github.com/tahqiq/tahqiq/internal/auth"
+	"github.com/tahqiq/tahqiq/internal/bundle"
 	"github.com/tahqiq/tahqiq/internal/casework"
 	"github.com/tahqiq/tahqiq/internal/coord"
 	"github.com/tahqiq/tahqiq/internal/demo"
@@ -194,6 +195,11 @@ func demoCase(cmd *cobra.Command, e *env, as string, runDirs []string, post, out
 	}
 	res, err := s.Demo(ctx, in)
 	if err != nil {
+		return err
+	}
+	// The demo made the store's key, so it checks the bundle against it
+	// as a recipient would against the key they were given.
+	if res.Report, err = bundle.Verify(res.Bundle, casework.VerifyOptions{LogKey: res.Key}); err != nil {
 		return err
 	}
 	if _, err := s.Checkpoint(ctx); err != nil {

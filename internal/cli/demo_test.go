@@ -11,6 +11,9 @@ import (
 // and a post, exporting it as a zip and verifying it; the zip verifies
 // again through tahqiq verify.
 func TestDemoCase(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the whole demo: not in -short (go test ./..., as CI runs it, does)")
+	}
 	dir := t.TempDir()
 	data := filepath.Join(dir, "data")
 	code, out, errs := run(t, data, "", "demo", "--out", filepath.Join(dir, "out"))

@@ -69,6 +69,9 @@ func importJSON(t *testing.T, data string, args ...string) (summary, int, string
 // with two different retweeted ids and 1 as an exact duplicate row. The
 // header line is kept as one more record.
 func TestImportRussianEvents(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the Russian events table imported whole: not in -short (go test ./..., as CI runs it, does)")
+	}
 	path := filepath.Join(parsetest.DataDir(t, "coord"), "russian_coord_tweets.events.csv")
 	data := filepath.Join(t.TempDir(), "data")
 	s, code, errs := importJSON(t, data, "--dataset", "ru", path)
@@ -647,6 +650,9 @@ func TestRederiveCommand(t *testing.T) {
 // the file, the limit and the flag; the good file given with it is not
 // imported either (exit 2, no dataset). --max-ratio imports it.
 func TestImportGzipBomb(t *testing.T) {
+	if testing.Short() {
+		t.Skip("gzip bombs through the CLI: not in -short (go test ./..., as CI runs it, does)")
+	}
 	dir := t.TempDir()
 	data := filepath.Join(dir, "data")
 	good := filepath.Join(dir, "good.csv")

@@ -42,10 +42,11 @@ serve lists it to those who may read the dataset) and also copied to --out
 when given; a run of --input files is written to --out only.
 
 Outputs in DIR: members.csv (one row per post: post_id, narrative_id,
-family_id, account_id, time, role, inherited, lang, similarity),
-narratives.csv (one row per narrative of at least --min-posts posts: posts,
-accounts, languages, first and last seen, a label of its most telling terms
-by c-TF-IDF, representative posts, top hashtags, URLs, domains),
+family_id, account_id, time, role, inherited, lang, similarity, handle,
+name), narratives.csv (one row per narrative of at least --min-posts posts:
+posts, accounts, languages, first and last seen, a label of its most telling
+terms by c-TF-IDF, representative posts and their authors, top hashtags,
+URLs, domains),
 timeline.csv (posts per narrative, hour and group) and manifest.json (inputs
 with SHA-256, parameters, versions, counts).
 
@@ -94,7 +95,7 @@ parameters, never a verdict on a person.`,
 					}
 					return nil
 				})
-				nr.Source, nr.Followers, nr.Read = read.Source, accounts.Followers, time.Since(start).Seconds()
+				nr.Source, nr.Followers, nr.Names, nr.Read = read.Source, accounts.Followers, accounts.Name, time.Since(start).Seconds()
 			}
 			if err != nil {
 				return err

@@ -116,6 +116,9 @@ func csvLines(t *testing.T, path string) []csvLine {
 // claim set and matched against its posts; a watchlist of the IRA
 // election-week set's most mentioned accounts.
 func TestClaimsAndTargetsCLI(t *testing.T) {
+	if testing.Short() {
+		t.Skip("claim matching and targets on real datasets: not in -short (go test ./..., as CI runs it, does)")
+	}
 	work := t.TempDir()
 	data := filepath.Join(work, "data")
 	claimsCSV := filepath.Join(evalset.Dir(), "claims.csv")
@@ -194,6 +197,9 @@ func TestClaimsAndTargetsCLI(t *testing.T) {
 // TestNarrativesRun: narratives of the IRA election-week posts linked to a
 // coordination run on the same file; a run on other data is refused.
 func TestNarrativesRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("narratives of real datasets on every path: not in -short (go test ./..., as CI runs it, does)")
+	}
 	ira := filepath.Join(parsetest.DataDir(t, "coord"), "ira_2016_election_week.posts.csv")
 	work := t.TempDir()
 	data := filepath.Join(work, "data")

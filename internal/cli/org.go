@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -92,7 +93,7 @@ input (--password-stdin), never from the command line.`}
 					fmt.Fprintf(e.stderr, "%s has no password yet: to log in to tahqiq serve, give one with tahqiq org passwd %s --password-stdin\n", adminName, adminName)
 				}
 			}
-			return printOut(e, f.json, orgOut{OrgID: o.ID, UserID: u.ID, User: u.Name})
+			return printOut(e, f.json, orgOut{OrgID: o.ID, Org: o.Name, UserID: u.ID, User: u.Name})
 		}}
 	initC.Flags().StringVar(&org, "org", "", "organisation name")
 	initC.Flags().StringVar(&adminName, "admin", "", "first admin's user name")
@@ -102,7 +103,7 @@ input (--password-stdin), never from the command line.`}
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return admin(cmd, func(ctx context.Context, s *casework.Service, a tahqiq.User) (any, error) {
 				o, err := s.AddOrg(ctx, a, args[0])
-				return idOut{o.ID}, err
+				return orgAdded{ID: o.ID, Name: o.Name}, err
 			})
 		}}
 
@@ -115,7 +116,14 @@ input (--password-stdin), never from the command line.`}
 			}
 			return admin(cmd, func(ctx context.Context, s *casework.Service, a tahqiq.User) (any, error) {
 				u, err := s.AddUser(ctx, a, inOrg, args[0], tahqiq.Role(role), hash)
-				return idOut{u.ID}, err
+				if err != nil {
+					return nil, err
+				}
+				out := userAdded{ID: u.ID, Name: u.Name, OrgID: u.OrgID, Role: u.Role, Org: u.OrgID}
+				if o, err := s.FindOrg(ctx, u.OrgID); err == nil {
+					out.Org = o.Name
+				}
+				return out, nil
 			})
 		}}
 	addUser.Flags().StringVar(&role, "role", "investigator", "admin, investigator, reviewer or viewer")
@@ -175,8 +183,20 @@ input (--password-stdin), never from the command line.`}
 				if err != nil {
 					return nil, err
 				}
+				orgName := map[string]string{}
+				for _, o := range orgs {
+					orgName[o.ID] = o.Name
+				}
 				if f.json {
-					return map[string]any{"organisations": orgs, "users": us}, nil
+					type userJSON struct {
+						tahqiq.User
+						OrgName string `json:"org_name"`
+					}
+					list := make([]userJSON, len(us))
+					for i, u := range us {
+						list[i] = userJSON{u, orgName[u.OrgID]}
+					}
+					return map[string]any{"organisations": orgs, "users": list}, nil
 				}
 				var b strings.Builder
 				tw := tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
@@ -190,14 +210,14 @@ input (--password-stdin), never from the command line.`}
 					if u.Disabled {
 						st = "disabled"
 					}
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", u.Name, u.ID, u.OrgID, u.Role, st)
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", u.Name, u.ID, cmp.Or(orgName[u.OrgID], u.OrgID), u.Role, st)
 				}
 				tw.Flush()
 				return text(strings.TrimSuffix(b.String(), "\n")), nil
 			})
 		}}
 	cmd.AddCommand(initC, addOrg, addUser, passwd, disable, enable, list)
-	for _, c := range cmd.Commands() { // organisations and users may be the store's first content
+	for _, c := range []*cobra.Command{initC, addOrg, addUser} { // organisations and users may be the store's first content; list, passwd, disable and enable need a store
 		if run := c.RunE; run != nil {
 			c.RunE = func(cmd *cobra.Command, args []string) error {
 				e.creates = true
@@ -240,12 +260,35 @@ func cmpErr(err, otherwise error) error {
 
 type orgOut struct {
 	OrgID  string `json:"org_id"`
+	Org    string `json:"org"` // its name
 	UserID string `json:"user_id"`
 	User   string `json:"user"`
 }
 
 func (o orgOut) String() string {
-	return fmt.Sprintf("organisation %s, admin %s (%s)", o.OrgID, o.User, o.UserID)
+	return fmt.Sprintf("organisation %s [%s], admin %s [%s]", o.Org, o.OrgID, o.User, o.UserID)
+}
+
+// orgAdded is what org add made: the organisation's ID (as before, for
+// tools: --json's "id") and its name.
+type orgAdded struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+func (o orgAdded) String() string { return fmt.Sprintf("organisation %s added [%s]", o.Name, o.ID) }
+
+// userAdded is what org add-user made.
+type userAdded struct {
+	ID    string      `json:"id"`
+	Name  string      `json:"name"`
+	OrgID string      `json:"org_id"`
+	Org   string      `json:"org"` // its name
+	Role  tahqiq.Role `json:"role"`
+}
+
+func (u userAdded) String() string {
+	return fmt.Sprintf("user %s added to %s as %s [%s]", u.Name, u.Org, u.Role, u.ID)
 }
 
 // keyName makes a note key name from an organisation name.

@@ -118,6 +118,9 @@ func TestSystemAdministrator(t *testing.T) {
 // or change evidence need --as; an import belongs to the importer's
 // organisation, which alone imports into it, reads it and deletes it.
 func TestCLIDatasetOwnership(t *testing.T) {
+	if testing.Short() {
+		t.Skip("dataset ownership across organisations: not in -short (go test ./..., as CI runs it, does)")
+	}
 	sample := filepath.Join("..", "demo", "data", "russian_coord_tweets.events.csv.gz")
 	data := filepath.Join(t.TempDir(), "data")
 	// a single-user store: no --as needed, and the first organisation gets its datasets

@@ -103,6 +103,9 @@ func TestCoordThroughWorkers(t *testing.T) {
 // imported Russian sample: alerts arrive on stdout and at the webhook,
 // each with its group's edges and the co-share pairs behind them.
 func TestWatchAlerts(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a watch of a live stream on an embedded NATS server: not in -short (go test ./..., as CI runs it, does)")
+	}
 	srv, creds := embedded(t, t.TempDir())
 	hooks := make(chan live.Alert, 100)
 	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

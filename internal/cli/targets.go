@@ -47,7 +47,8 @@ Outputs in DIR: targets.csv (per watched account: events by type, actors,
 bursts, coordinated actors and their share of events, narratives),
 events.csv (every event with its burst, narrative and, with --run, the
 actor's community), bursts.csv, edges.csv, evidence.csv (the pairs of posts
-behind every edge) and manifest.json. These are interactions with their
+behind every edge) and manifest.json; every account's handle and name are
+written beside its UID. These are interactions with their
 parameters, not attacks: results day brings organic bursts, and repliers
 are private persons (docs/narratives.md).`,
 		Args: cobra.NoArgs,
@@ -104,7 +105,7 @@ are private persons (docs/narratives.md).`,
 			} else {
 				start := time.Now()
 				var raw []tahqiq.Post
-				names := runs.Handles{}
+				names := rundir.Names{}
 				var read postsRead
 				read, err = e.readPosts(ctx, &pf, names, func(tp *tahqiq.Post) error {
 					if tp.Kind != tahqiq.KindService {
@@ -116,9 +117,9 @@ are private persons (docs/narratives.md).`,
 				})
 				tr.Posts = make([]targets.Post, len(raw))
 				for i, tp := range raw {
-					tr.Posts[i] = targets.FromPost(tp, names[tp.AuthorUID])
+					tr.Posts[i] = targets.FromPost(tp, names[tp.AuthorUID].Handle)
 				}
-				tr.Source, tr.Read = read.Source, time.Since(start).Seconds()
+				tr.Source, tr.Read, tr.Names = read.Source, time.Since(start).Seconds(), names.Of
 			}
 			if err != nil {
 				return err

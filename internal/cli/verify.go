@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/bundle"
 	"github.com/tahqiq/tahqiq/internal/casework"
 	"github.com/tahqiq/tahqiq/internal/ledger"
 	"github.com/tahqiq/tahqiq/internal/progress"
@@ -93,7 +94,7 @@ duplicate names and links (exit 6). Nothing is ever extracted.`,
 			}
 			var r *casework.Report
 			if isBundle(path) {
-				r, err = casework.VerifyBundle(path, o)
+				r, err = bundle.Verify(path, o)
 			} else {
 				e.dataDir = path
 				s, db, oerr := openCasework(cmd.Context(), e, o.LogKey == "")

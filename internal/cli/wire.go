@@ -184,7 +184,8 @@ func (e *env) importAs(ctx context.Context, db fullStore, im *ingest.Importer, f
 	s := e.rules(db)
 	a, err := s.CLIActor(ctx, e.as)
 	if err != nil {
-		return ingest.Summary{Dataset: ingest.DatasetName(opt.Dataset, files), Rejected: []tahqiq.Reject{}}, err
+		return ingest.Summary{Dataset: ingest.DatasetName(opt.Dataset, files), Rejected: []tahqiq.Reject{},
+			Kinds: map[tahqiq.RecordKind]int64{}, Failure: tahqiq.ErrorMessage(err)}, err
 	}
 	return s.Import(ctx, a, im, db, files, opt)
 }

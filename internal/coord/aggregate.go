@@ -1,6 +1,7 @@
 package coord
 
 import (
+	"iter"
 	"math"
 )
 
@@ -54,13 +55,12 @@ func (in *interned) ends(pr pairRef) (ra, rb *row) {
 // run of consecutive pairs, folded into one reused partial: no hash map,
 // and no result depends on the number of workers. byType is the edges'
 // table of per-type counts (Result.ByType).
-func (in *interned) aggregate(p *Params, pairs []pairRef) (edges []Edge, byType []int32) {
-	ntypes := len(in.types)
+//
+// spill, when not nil, is asked where the nedges edges go once they are
+// counted: a file (spilled edges; edges and byType are then nil) or, nil,
+// memory.
+func (in *interned) aggregate(p *Params, pairs []pairRef, spill func(nedges int) (*edgeFile, error)) (edges []Edge, byType []int32, ef *edgeFile, err error) {
 	collabK := in.collabGroups(pairs)
-	var tf *tfidf
-	if p.Weight == WeightTFIDF {
-		tf = in.tfidfWeights()
-	}
 	var fastKeep func(pr pairRef) bool
 	if p.FastWindow > 0 {
 		fastKeep, _ = in.fastLayer(p, func(fn func(pairRef)) {
@@ -76,27 +76,68 @@ func (in *interned) aggregate(p *Params, pairs []pairRef) (edges []Edge, byType 
 			nedges++
 		}
 	}
-	edges = make([]Edge, nedges)
-	byType = make([]int32, nedges*ntypes)
+	keys = nil
+	if spill != nil {
+		if ef, err = spill(nedges); err != nil {
+			return nil, nil, nil, err
+		}
+	}
+	edges, byType = in.foldSorted(p, int64(len(pairs)), nedges, collabK, fastKeep, func(yield func(pairRef) bool) {
+		for _, k := range order {
+			if !yield(pairs[k]) {
+				return
+			}
+		}
+	}, ef)
+	if ef != nil {
+		err = ef.finish()
+	}
+	return edges, byType, ef, err
+}
+
+// foldSorted folds the kept pairs, given by sorted in (A, B) order and
+// within an account pair in object order, into the nedges edges they
+// make. collabK is the accounts of each object's kept pairs
+// (collabGroups), fastKeep the fast layer's test (nil: none). With ef the
+// edges are appended to it instead (edges and byType are nil).
+func (in *interned) foldSorted(p *Params, npairs int64, nedges int, collabK []int32, fastKeep func(pairRef) bool, sorted iter.Seq[pairRef], ef *edgeFile) (edges []Edge, byType []int32) {
+	ntypes := len(in.types)
+	var tf *tfidf
+	if p.Weight == WeightTFIDF {
+		tf = in.tfidfWeights()
+	}
+	var bt []int32
+	if ef == nil {
+		edges = make([]Edge, nedges)
+		byType = make([]int32, nedges*ntypes)
+	} else {
+		bt = make([]int32, ntypes)
+	}
 	var f fold
 	var x EdgePartial
 	ei := -1
-	prog := in.meter.Phase("folding pairs into edges", "pairs", int64(len(pairs)))
+	prog := in.meter.Phase("folding pairs into edges", "pairs", npairs)
 	defer prog.Done()
 	done := func() {
 		x.compact()
+		if ef != nil {
+			e := x.edge(int32(ei), bt, tf)
+			ef.add(&e, bt)
+			return
+		}
 		edges[ei] = x.edge(int32(ei), byType[ei*ntypes:(ei+1)*ntypes:(ei+1)*ntypes], tf)
 	}
-	for i, k := range order {
+	i := 0
+	for pr := range sorted {
 		if i&0xffff == 0xffff {
 			prog.Add(0x10000)
 			if in.stop.Load() {
 				return nil, nil
 			}
 		}
-		pr := pairs[k]
+		i++
 		ra, rb := in.ends(pr)
-		if i == 0 || keys[k] != keys[order[i-1]] {
+		if ei < 0 || ra.acc != x.A || rb.acc != x.B {
 			if ei >= 0 {
 				done()
 				x.reset(ra.acc, rb.acc)
@@ -164,6 +205,14 @@ func (in *interned) collabGroups(pairs []pairRef) []int32 {
 	for i := range stamp {
 		stamp[i] = -1
 	}
+	in.collabAdd(k, stamp, pairs)
+	return k
+}
+
+// collabAdd counts into k the accounts of the objects of pairs (in object
+// order; an object's pairs all in one call), stamp being the object each
+// account was last counted for (-1 to start).
+func (in *interned) collabAdd(k, stamp []int32, pairs []pairRef) {
 	for _, pr := range pairs {
 		for _, r := range [2]*row{&in.rows[pr.i], &in.rows[pr.j]} {
 			if stamp[r.acc] != r.obj {
@@ -172,7 +221,6 @@ func (in *interned) collabGroups(pairs []pairRef) []int32 {
 			}
 		}
 	}
-	return k
 }
 
 // tfidf holds the account x object TF-IDF weights as scikit-learn computes

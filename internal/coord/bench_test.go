@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/tahqiq/tahqiq/internal/coord"
@@ -40,14 +42,31 @@ func BenchmarkSynthetic(b *testing.B) {
 		fmt.Sscan(s, &n)
 	}
 	data := synth.Generate(synth.Config{Posts: n, Seed: 1})
-	for _, step := range []string{"detect+edges", "graph", "evidence"} {
+	// evidence-named: every account has a handle and a display name (an
+	// Urdu one for every third), as a platform export gives them: the
+	// names evidence.csv.gz writes beside both posts' authors (issue 16)
+	names := map[string]coord.AccountName{}
+	for _, s := range data.Shares {
+		if _, ok := names[s.AccountID]; !ok {
+			k := len(names)
+			names[s.AccountID] = coord.AccountName{Handle: fmt.Sprintf("voter_%d", k), Name: fmt.Sprintf("Voter %d, Lahore", k)}
+			if k%3 == 0 {
+				names[s.AccountID] = coord.AccountName{Handle: fmt.Sprintf("ووٹر_%d", k), Name: "علی رضا"}
+			}
+		}
+	}
+	for _, step := range []string{"detect+edges", "graph", "evidence", "evidence-named"} {
 		b.Run(step, func(b *testing.B) {
 			dir := b.TempDir()
 			for i := 0; i < b.N; i++ {
 				p := coord.DefaultParams()
 				p.Graph = step == "graph"
-				p.Evidence = step == "evidence"
-				res, err := coord.Run(context.Background(), coord.Data{Shares: data.Shares}, p, nil)
+				p.Evidence = strings.HasPrefix(step, "evidence")
+				d := coord.Data{Shares: data.Shares}
+				if step == "evidence-named" {
+					d.Names = names
+				}
+				res, err := coord.Run(context.Background(), d, p, nil)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -55,6 +74,12 @@ func BenchmarkSynthetic(b *testing.B) {
 					b.Fatal(err)
 				}
 				b.ReportMetric(float64(res.Counts["pairs"]), "pairs")
+				if p.Evidence {
+					b.ReportMetric(res.Timings["evidence_s"], "evidence_s")
+					if st, err := os.Stat(filepath.Join(dir, "evidence.csv.gz")); err == nil {
+						b.ReportMetric(float64(st.Size())/1e6, "evidence_MB")
+					}
+				}
 				b.ReportMetric(float64(res.Counts["edges"]), "edges")
 				if step == "detect+edges" {
 					prec, rec := recovery(res, data.Groups, 5)

@@ -15,17 +15,24 @@ type Engine interface {
 	edges(ctx context.Context, in *interned, q, p *Params, res *Result, lap func(string)) ([]Edge, error)
 }
 
-// inProcess makes and folds the pairs here, on Params.Workers goroutines.
-type inProcess struct{}
+// inProcess makes and folds the pairs here, on Params.Workers goroutines,
+// within its budget (spill.go; none: everything in memory).
+type inProcess struct{ budget Budget }
 
-func (inProcess) edges(ctx context.Context, in *interned, q, p *Params, res *Result, lap func(string)) ([]Edge, error) {
+func (e inProcess) edges(ctx context.Context, in *interned, q, p *Params, res *Result, lap func(string)) ([]Edge, error) {
+	if e.budget.Mem > 0 && in.remote == nil {
+		return e.edgesWithin(ctx, in, q, p, res, lap)
+	}
 	res.pairs = in.pairs(q)
 	res.Counts["pairs"] = int64(len(res.pairs))
 	lap("pairs_s")
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	edges, byType := in.aggregate(p, res.pairs)
+	edges, byType, _, err := in.aggregate(p, res.pairs, nil)
+	if err != nil {
+		return nil, err
+	}
 	res.byType = byType
 	lap("aggregate_s")
 	return edges, ctx.Err()

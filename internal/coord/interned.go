@@ -131,6 +131,12 @@ func intern(shares []tahqiq.Share, types []tahqiq.ObjectType, keepLoops bool, m 
 	slices.Sort(in.accounts)
 	slices.Sort(in.posts)
 	slices.SortFunc(in.objects, cmpObj)
+	// the names are substrings of what the reader made (a CSV line, the
+	// fields of a record): copied into one string each, they no longer
+	// keep those alive once the shares go
+	packNames(in.accounts, func(i int) *string { return &in.accounts[i] })
+	packNames(in.posts, func(i int) *string { return &in.posts[i] })
+	packNames(in.objects, func(i int) *string { return &in.objects[i].value })
 	slices.SortFunc(rows, func(a, b row) int {
 		if c := cmp.Compare(a.obj, b.obj); c != 0 {
 			return c
@@ -186,6 +192,27 @@ func intern(shares []tahqiq.Share, types []tahqiq.ObjectType, keepLoops bool, m 
 		in.postAcc[r.post] = r.acc
 	}
 	return &in
+}
+
+// packNames copies the strings at(0) … at(len(list)-1) into one string
+// and points each at its part of it.
+func packNames[T any](list []T, at func(i int) *string) {
+	n := 0
+	for i := range list {
+		n += len(*at(i))
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for i := range list {
+		b.WriteString(*at(i))
+	}
+	all, off := b.String(), 0
+	for i := range list {
+		p := at(i)
+		k := len(*p)
+		*p = all[off : off+k]
+		off += k
+	}
 }
 
 func cmpObj(a, b objKey) int {

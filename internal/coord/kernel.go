@@ -238,20 +238,27 @@ func (in *interned) pairsOf(p *Params) func(active func(*row) bool, emit func(sc
 			i, j int32
 		}
 		prog := in.meter.Phase("min-participation: counting pairs", "objects", int64(len(in.objects)))
-		parts := parallelObjects(len(in.objects), p.Workers, prog, func(lo, hi int32) []hit {
-			var out []hit
-			for o := lo; o < hi && !in.stop.Load(); o++ {
-				s := 0
-				if nscopes > 1 {
-					s = int(in.objType[o])
+		defer prog.Done()
+		// a batch of objects at a time, so that the hits held are a
+		// batch's, not the run's
+		const batch = 1 << 16
+		for base := 0; base < len(in.objects) && !in.stop.Load(); base += batch {
+			n := min(batch, len(in.objects)-base)
+			parts := parallelObjects(n, p.Workers, prog, func(lo, hi int32) []hit {
+				var out []hit
+				for o := lo + int32(base); o < hi+int32(base) && !in.stop.Load(); o++ {
+					s := 0
+					if nscopes > 1 {
+						s = int(in.objType[o])
+					}
+					in.eachPair(o, kind, w, active, func(i, j int32) { out = append(out, hit{s, i, j}) })
 				}
-				in.eachPair(o, kind, w, active, func(i, j int32) { out = append(out, hit{s, i, j}) })
-			}
-			return out
-		})
-		for _, part := range parts {
-			for _, h := range part {
-				emit(h.s, h.i, h.j)
+				return out
+			})
+			for _, part := range parts {
+				for _, h := range part {
+					emit(h.s, h.i, h.j)
+				}
 			}
 		}
 	}

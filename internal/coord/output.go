@@ -97,6 +97,12 @@ type EvidenceRow struct {
 	AccountB   string `json:"account_b"`
 	TimeA      int64  `json:"time_a"` // Unix seconds
 	TimeB      int64  `json:"time_b"`
+	// What the data calls the posts' authors (AccountName; "" where it
+	// names no one: an events CSV, a file written before issue 16).
+	HandleA string `json:"handle_a,omitempty"`
+	NameA   string `json:"name_a,omitempty"`
+	HandleB string `json:"handle_b,omitempty"`
+	NameB   string `json:"name_b,omitempty"`
 }
 
 // Dt is |TimeB - TimeA| in seconds.
@@ -107,13 +113,18 @@ func (r EvidenceRow) Dt() int64 {
 	return r.TimeA - r.TimeB
 }
 
-// EvidenceHeader is the header of evidence.csv.gz.
-var EvidenceHeader = []string{"object_type", "object", "post_a", "post_b", "account_a", "account_b", "time_a", "time_b", "dt"}
+// EvidenceHeader is the header of evidence.csv.gz: the columns of before
+// issue 16, then the handles and names of both posts' authors.
+var EvidenceHeader = append(slices.Clip(evidenceHeaderOld), "handle_a", "name_a", "handle_b", "name_b")
 
-// Record returns the CSV fields of r.
+// evidenceHeaderOld is the header of an evidence.csv.gz written before
+// the name columns (still read).
+var evidenceHeaderOld = []string{"object_type", "object", "post_a", "post_b", "account_a", "account_b", "time_a", "time_b", "dt"}
+
+// Record returns the CSV fields of r, as evidence.csv.gz holds them.
 func (r EvidenceRow) Record() []string {
 	return []string{r.ObjectType, r.Object, r.PostA, r.PostB, r.AccountA, r.AccountB,
-		ts(r.TimeA), ts(r.TimeB), strconv.FormatInt(r.Dt(), 10)}
+		ts(r.TimeA), ts(r.TimeB), strconv.FormatInt(r.Dt(), 10), r.HandleA, r.NameA, r.HandleB, r.NameB}
 }
 
 func ts(t int64) string { return time.Unix(t, 0).UTC().Format(time.RFC3339) }
@@ -125,8 +136,10 @@ func (r *Result) Evidence(fn func(EvidenceRow) error) error {
 	return r.eachPair(func(pr pairRef) error {
 		ra, rb := in.ends(pr)
 		o := in.objects[ra.obj]
+		na, nb := r.Name(ra.acc), r.Name(rb.acc)
 		return fn(EvidenceRow{ObjectType: string(o.typ), Object: o.value, PostA: in.posts[ra.post], PostB: in.posts[rb.post],
-			AccountA: in.accounts[ra.acc], AccountB: in.accounts[rb.acc], TimeA: ra.t, TimeB: rb.t})
+			AccountA: in.accounts[ra.acc], AccountB: in.accounts[rb.acc], TimeA: ra.t, TimeB: rb.t,
+			HandleA: na.Handle, NameA: na.Name, HandleB: nb.Handle, NameB: nb.Name})
 	})
 }
 
@@ -267,10 +280,28 @@ func writeCSV(path string, header []string, fn func(w *csv.Writer) error) error 
 func fmtFloat(x float64) string { return strconv.FormatFloat(x, 'g', 10, 64) }
 
 // EdgeRow returns e as the row of edges.csv that holds it.
-func (r *Result) EdgeRow(e *Edge) EdgeRow {
+func (r *Result) EdgeRow(e *Edge) EdgeRow { return r.edgeRow(e, r.ByType(e)) }
+
+// eachEdge calls fn with every kept edge, weighed and flagged, and its
+// per-type counts: from Edges, or from the file they were spilled to.
+func (r *Result) eachEdge(fn func(e *Edge, bt []int32) error) error {
+	if r.edgeFile != nil {
+		return r.edgeFile.eachKept(&r.Params, r.threshold, fn)
+	}
+	for i := range r.Edges {
+		e := &r.Edges[i]
+		if err := fn(e, r.ByType(e)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// edgeRow is EdgeRow with e's per-type counts bt.
+func (r *Result) edgeRow(e *Edge, bt []int32) EdgeRow {
 	na, nb := r.Name(e.A), r.Name(e.B)
 	x := EdgeRow{AccountA: r.in.accounts[e.A], AccountB: r.in.accounts[e.B], Weight: e.Weight, Flagged: e.Flagged,
-		Pairs: e.Pairs, Objects: e.Objects, ByType: r.ByType(e), AvgDt: float64(e.SumDt) / float64(e.Pairs), MinDt: e.MinDt,
+		Pairs: e.Pairs, Objects: e.Objects, ByType: bt, AvgDt: float64(e.SumDt) / float64(e.Pairs), MinDt: e.MinDt,
 		First: e.First, Last: e.Last, PostsA: e.PostsA, PostsB: e.PostsB, Symmetry: e.Symmetry(), Fast: -1,
 		HandleA: na.Handle, NameA: na.Name, HandleB: nb.Handle, NameB: nb.Name}
 	if r.Params.FastWindow > 0 {
@@ -347,13 +378,16 @@ func (r *Result) writeEdges(path string) error {
 	}
 	w := bufio.NewWriterSize(f, 1<<20)
 	line := []byte(strings.Join(r.EdgeHeader(), ",") + "\n")
-	for i := range r.Edges {
+	if err := r.eachEdge(func(e *Edge, bt []int32) error {
 		if _, err := w.Write(line); err != nil {
-			f.Close()
 			return err
 		}
-		x := r.EdgeRow(&r.Edges[i])
+		x := r.edgeRow(e, bt)
 		line = x.AppendCSV(line[:0])
+		return nil
+	}); err != nil {
+		f.Close()
+		return err
 	}
 	if _, err := w.Write(line); err != nil {
 		f.Close()
@@ -368,7 +402,7 @@ func (r *Result) writeEdges(path string) error {
 func (r *Result) writeDirected(path string) error {
 	head := []string{"source", "target", "weight", "handle_source", "name_source", "handle_target", "name_target"}
 	return writeCSV(path, head, func(w *csv.Writer) error {
-		for _, e := range r.Edges {
+		return r.eachEdge(func(e *Edge, _ []int32) error {
 			for _, d := range [2]struct {
 				s, t int32
 				w    int32
@@ -381,8 +415,8 @@ func (r *Result) writeDirected(path string) error {
 					return err
 				}
 			}
-		}
-		return nil
+			return nil
+		})
 	})
 }
 
@@ -545,6 +579,10 @@ func (r *Result) writeEvidence(path string) error {
 			b = time.Unix(e.TimeB, 0).UTC().AppendFormat(b, time.RFC3339)
 			b = append(b, ',')
 			b = strconv.AppendInt(b, e.Dt(), 10)
+			for _, s := range [...]string{e.HandleA, e.NameA, e.HandleB, e.NameB} {
+				b = append(b, ',')
+				b = appendCSVField(b, s)
+			}
 			b = append(b, '\n')
 			_, err := bw.Write(b)
 			return err
@@ -624,7 +662,8 @@ func eachEvidence(path string, keep func(rec []string) bool, fn func(EvidenceRow
 	cr := csv.NewReader(bufio.NewReaderSize(zr, 1<<20))
 	cr.ReuseRecord = true
 	head, err := cr.Read()
-	if err != nil || !slices.Equal(head, EvidenceHeader) {
+	named := err == nil && slices.Equal(head, EvidenceHeader)
+	if !named && (err != nil || !slices.Equal(head, evidenceHeaderOld)) {
 		return tahqiq.Errorf(tahqiq.EINVALID, "%s: not a tahqiq evidence file", path)
 	}
 	for {
@@ -644,7 +683,11 @@ func eachEvidence(path string, keep func(rec []string) bool, fn func(EvidenceRow
 			line, _ := cr.FieldPos(0)
 			return tahqiq.Errorf(tahqiq.EINVALID, "%s: line %d: a time is not RFC 3339: %v", path, line, err)
 		}
-		fn(EvidenceRow{ObjectType: rec[0], Object: rec[1], PostA: rec[2], PostB: rec[3], AccountA: rec[4], AccountB: rec[5],
-			TimeA: ta.Unix(), TimeB: tb.Unix()})
+		row := EvidenceRow{ObjectType: rec[0], Object: rec[1], PostA: rec[2], PostB: rec[3], AccountA: rec[4], AccountB: rec[5],
+			TimeA: ta.Unix(), TimeB: tb.Unix()}
+		if named {
+			row.HandleA, row.NameA, row.HandleB, row.NameB = rec[9], rec[10], rec[11], rec[12]
+		}
+		fn(row)
 	}
 }

@@ -43,6 +43,9 @@ func (h hashPartitioner) Pairs(ctx context.Context, kind string, window int64, o
 // min-participation rule on, the partitioned path gives Run's edges,
 // weights, flags and communities exactly.
 func TestPartitionedEqualsRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the partitioned path over every scenario (about 12 s): not in -short (go test ./..., as CI runs it, does)")
+	}
 	shares := readEvents(t, "russian_coord_tweets.events.csv")
 	german := readEvents(t, "german_elections_2021.events.csv")
 	for _, tc := range []struct {

@@ -96,6 +96,9 @@ func TestPeerDefects(t *testing.T) {
 
 // The evidence table re-aggregates exactly into every weight and column.
 func TestEvidenceReaggregates(t *testing.T) {
+	if testing.Short() {
+		t.Skip("evidence re-aggregated over every scenario: not in -short (go test ./..., as CI runs it, does)")
+	}
 	shares := readEvents(t, "german_elections_2021.events.csv")
 	for _, weight := range []string{coord.WeightPairs, coord.WeightMessages, coord.WeightObjects, coord.WeightCollab} {
 		res := run(t, shares, func(p *coord.Params) { p.Window = 30; p.MinParticipation = 2; p.Weight = weight; p.Graph = false })
@@ -158,6 +161,9 @@ func TestEvidenceReaggregates(t *testing.T) {
 
 // Results depend neither on input order nor on the number of workers.
 func TestOrderAndWorkersIndependent(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs in shuffled orders and worker counts (about 5 s): not in -short (go test ./..., as CI runs it, does)")
+	}
 	shares := readEvents(t, "german_elections_2021.events.csv")
 	mod := func(workers int) func(*coord.Params) {
 		return func(p *coord.Params) {

@@ -81,6 +81,9 @@ func (h hashReducer) Reduce(ctx context.Context, spec coord.ReduceSpec, objs []c
 // edges (every attribute), evidence rows, counts and communities exactly,
 // whatever the number of map batches and reduce partitions.
 func TestReducedEqualsRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the reduced path over every scenario (about 15 s): not in -short (go test ./..., as CI runs it, does)")
+	}
 	russian := readEvents(t, "russian_coord_tweets.events.csv")
 	german := readEvents(t, "german_elections_2021.events.csv")
 	syn := synth.Generate(synth.Config{Posts: 20000, Seed: 3}).Shares

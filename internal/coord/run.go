@@ -41,6 +41,11 @@ type Result struct {
 	names  []AccountName // by account id; nil: the data names no account
 
 	maxStrength float64 // of Graph, for the graph files' node sizes
+	// edgeFile holds the edges instead of Edges when they were spilled
+	// over the memory budget (a run without the graph step), threshold
+	// the percentile threshold of their weights.
+	edgeFile  *edgeFile
+	threshold float64
 }
 
 // LayoutInput is the network of Graph for internal/layout: its nodes in
@@ -178,6 +183,8 @@ func run(ctx context.Context, d Data, p Params, eng Engine) (*Result, error) {
 		res.Params.Types = []tahqiq.ObjectType{ObjFastReshare}
 	}
 	in := intern(shares, p.Types, p.KeepLoops, progress.FromContext(ctx))
+	// the shares (with the strings they hold) can go now
+	shares, d.Shares = nil, nil
 	for k, n := range in.dropped {
 		res.Dropped[k] = n
 	}
@@ -225,6 +232,17 @@ func run(ctx context.Context, d Data, p Params, eng Engine) (*Result, error) {
 		return nil, err
 	}
 	ph := in.meter.Phase("weighing edges", "", 0)
+	if res.edgeFile != nil {
+		var kept, flagged, accounts int64
+		res.threshold, kept, flagged, accounts, err = weighFile(res.edgeFile, &p, len(in.accounts))
+		ph.Done()
+		if err != nil {
+			return nil, err
+		}
+		res.Counts["edges"], res.Counts["edge_accounts"], res.Counts["flagged_edges"] = kept, accounts, flagged
+		lap("weigh_s")
+		return res, nil
+	}
 	res.Edges = weigh(edges, &p)
 	ph.Done()
 	res.Counts["edges"] = int64(len(res.Edges))
@@ -251,29 +269,9 @@ func run(ctx context.Context, d Data, p Params, eng Engine) (*Result, error) {
 func weigh(edges []Edge, p *Params) []Edge {
 	kept := edges[:0]
 	for _, e := range edges {
-		switch p.Weight {
-		case WeightPairs:
-			e.Weight = float64(e.Pairs)
-		case WeightObjects:
-			e.Weight = float64(e.Objects)
-		case WeightCollab, WeightTFIDF:
-			// the fold left the collab sum, or the TF-IDF cosine, in Weight
-		case WeightMessages:
-			// CNT applies the minimum per direction; the undirected
-			// weight is the larger surviving direction.
-			ab, ba := float64(e.PostsA), float64(e.PostsB)
-			if ab < p.MinWeight {
-				ab = 0
-			}
-			if ba < p.MinWeight {
-				ba = 0
-			}
-			e.Weight = max(ab, ba)
+		if weighOne(&e, p) {
+			kept = append(kept, e)
 		}
-		if e.Weight < p.MinWeight || e.Weight == 0 {
-			continue
-		}
-		kept = append(kept, e)
 	}
 	threshold := math.Inf(-1)
 	if p.Percentile > 0 && len(kept) > 0 {
@@ -287,6 +285,31 @@ func weigh(edges []Edge, p *Params) []Edge {
 		kept[i].Flagged = kept[i].Weight > threshold
 	}
 	return kept
+}
+
+// weighOne sets e's weight and reports whether the edge is kept (its
+// weight is at least the minimum, and not 0).
+func weighOne(e *Edge, p *Params) bool {
+	switch p.Weight {
+	case WeightPairs:
+		e.Weight = float64(e.Pairs)
+	case WeightObjects:
+		e.Weight = float64(e.Objects)
+	case WeightCollab, WeightTFIDF:
+		// the fold left the collab sum, or the TF-IDF cosine, in Weight
+	case WeightMessages:
+		// CNT applies the minimum per direction; the undirected
+		// weight is the larger surviving direction.
+		ab, ba := float64(e.PostsA), float64(e.PostsB)
+		if ab < p.MinWeight {
+			ab = 0
+		}
+		if ba < p.MinWeight {
+			ba = 0
+		}
+		e.Weight = max(ab, ba)
+	}
+	return !(e.Weight < p.MinWeight || e.Weight == 0)
 }
 
 // Quantile is R's type-7 quantile of xs at probability p (xs is sorted in

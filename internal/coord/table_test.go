@@ -16,6 +16,9 @@ import (
 // run with a fast layer: n_TYPE and weight_fast columns), and a field that
 // does not parse is an error naming the file, the line and the column.
 func TestReadTables(t *testing.T) {
+	if testing.Short() {
+		t.Skip("tables of real runs read back (about 4 s): not in -short (go test ./..., as CI runs it, does)")
+	}
 	shares := readEvents(t, "german_elections_2021.events.csv")
 	res := run(t, shares, func(p *coord.Params) { p.Graph = true; p.FastWindow = 10; p.Weight = coord.WeightCollab })
 	dir := t.TempDir()

@@ -213,6 +213,9 @@ func cliImport(t *testing.T, e *env, dataset string) {
 // import that fails), nor one of another organisation; only the owning
 // organisation's admin deletes a dataset.
 func TestDatasetOwnership(t *testing.T) {
+	if testing.Short() {
+		t.Skip("dataset ownership on both engines (about 8 s): not in -short (go test ./..., as CI runs it, does)")
+	}
 	e := newEnv(t)
 	a := e.setup()
 	ainv := e.user(a, "iqbal", tahqiq.RoleInvestigator)
@@ -424,6 +427,9 @@ func multipartBody(size int64) (io.Reader, string, *countingReader) {
 // is refused before its body is read, and one larger than the server
 // accepts too; uploads are removed once imported.
 func TestAttachChecksFirst(t *testing.T) {
+	if testing.Short() {
+		t.Skip("attachments refused before they are read (about 4 s): not in -short (go test ./..., as CI runs it, does)")
+	}
 	e := newEnv(t)
 	a := e.setup()
 	var c tahqiq.Case

@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/bundle"
 	"github.com/tahqiq/tahqiq/internal/capture"
 	"github.com/tahqiq/tahqiq/internal/casework"
 	"github.com/tahqiq/tahqiq/internal/chromium"
@@ -342,7 +343,7 @@ func (s *Server) postVerifyBundle(w http.ResponseWriter, r *http.Request, c *cal
 	j, err := s.startJob(c, "verify", func(ctx context.Context, report jobs.Report) (any, error) {
 		defer os.Remove(path)
 		defer f.Close()
-		rep := casework.VerifyBundleZip(f, size, name, opts)
+		rep := bundle.VerifyZip(f, size, name, opts)
 		return map[string]any{"ok": rep.OK(), "established": rep.Established(), "report": rep}, nil
 	}, map[string]string{path: name})
 	if err != nil {

@@ -5,7 +5,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -336,10 +338,17 @@ type importReq struct {
 	Uploads []string `json:"uploads"`
 	Format  string   `json:"format,omitempty"`
 	Map     string   `json:"map,omitempty"`
+	// Media is an upload: a zip archive of the pictures the uploads' posts
+	// name, looked up in it as in tahqiq import --media DIR (an upload that
+	// is itself an archive looks in its own folders). NoMedia hashes no
+	// picture.
+	Media   string `json:"media,omitempty"`
+	NoMedia bool   `json:"no_media,omitempty"`
 }
 
 // postImport starts an import of complete uploads into a dataset: one
-// store transaction, all or nothing, as tahqiq import.
+// store transaction, all or nothing, as tahqiq import. An upload may be
+// a zip archive of an export with its pictures (uploadarchive.go).
 func (s *Server) postImport(w http.ResponseWriter, r *http.Request, c *call) error {
 	var req importReq
 	if err := readJSON(w, r, &req); err != nil {
@@ -348,30 +357,109 @@ func (s *Server) postImport(w http.ResponseWriter, r *http.Request, c *call) err
 	if req.Dataset == "" || len(req.Uploads) == 0 {
 		return tahqiq.Errorf(tahqiq.EINVALID, "dataset and uploads are required")
 	}
+	if req.Media != "" && req.NoMedia {
+		return tahqiq.Errorf(tahqiq.EINVALID, "media and no_media: give one or the other")
+	}
 	var files []string
 	names := map[string]string{}
+	var archives []*uploadArchive
+	// the uploads in order: a file (path) or an archive (a, name)
+	type input struct {
+		path, name string
+		a          *uploadArchive
+	}
+	var inputs []input
+	closeAll := func() {
+		for _, a := range archives {
+			a.Close()
+		}
+	}
+	lim := s.Importer.Limits
 	var total int64
-	for _, id := range req.Uploads {
+	for i, id := range req.Uploads {
 		up, path, err := s.Uploads.File(id, c.user.ID)
 		if err != nil {
+			closeAll()
 			return err
+		}
+		total += up.Size
+		if isZip(path) {
+			a, err := openUploadArchive(path, fmt.Sprintf("uploads[%d] (%s)", i, up.Name), lim, true)
+			if err != nil {
+				closeAll()
+				return err
+			}
+			archives = append(archives, a)
+			inputs = append(inputs, input{name: up.Name, a: a})
+			continue
 		}
 		files = append(files, path)
 		names[path] = up.Name
-		total += up.Size
+		inputs = append(inputs, input{path: path, name: up.Name})
+	}
+	var media *uploadArchive
+	var mediaName string
+	if req.Media != "" {
+		up, path, err := s.Uploads.File(req.Media, c.user.ID)
+		if err == nil && !isZip(path) {
+			err = tahqiq.Errorf(tahqiq.EINVALID, "media (%s): not a zip archive: give the pictures as a zip archive", up.Name)
+		}
+		if err == nil {
+			media, err = openUploadArchive(path, fmt.Sprintf("media (%s)", up.Name), lim, false)
+		}
+		if err != nil {
+			closeAll()
+			return err
+		}
+		archives = append(archives, media)
+		mediaName = up.Name
 	}
 	// who may import into the dataset is casework's to decide, now (to
 	// answer at once) and again in the job, which claims a new dataset
 	// for the caller's organisation with the import
 	if err := s.Cases.MayImport(r.Context(), c.user, req.Dataset); err != nil {
+		closeAll()
 		return err
 	}
-	opt := ingest.Options{Dataset: req.Dataset, Format: req.Format, Names: names}
+	opt := ingest.Options{Dataset: req.Dataset, Format: req.Format, Names: names, NoMedia: req.NoMedia, MediaFolders: map[string]ingest.MediaFolder{}}
 	if req.Map != "" {
 		opt.FormatOptions = map[string]string{"map": req.Map}
 	}
+	if media != nil {
+		for _, f := range files {
+			opt.MediaFolders[f] = ingest.MediaFolder{Name: mediaName, FS: media.fsys}
+		}
+	}
+	uploads := req.Uploads
+	if req.Media != "" {
+		uploads = append(slices.Clone(uploads), req.Media)
+	}
 	actor := c.user
 	j, err := s.startJob(c, "import", func(ctx context.Context, report jobs.Report) (any, error) {
+		defer closeAll()
+		if len(files) < len(inputs) { // archives: their data files, in the uploads' order
+			dir, err := s.Uploads.tempDir(".import-")
+			if err != nil {
+				return nil, err
+			}
+			defer os.RemoveAll(dir)
+			files = files[:0]
+			for _, in := range inputs {
+				if in.a == nil {
+					files = append(files, in.path)
+					continue
+				}
+				paths, an, am, err := in.a.extract(dir, in.name)
+				if err != nil {
+					return nil, err
+				}
+				files = append(files, paths...)
+				maps.Copy(names, an)
+				if !req.NoMedia {
+					maps.Copy(opt.MediaFolders, am)
+				}
+			}
+		}
 		opt.OnRecords = func(n int64) { report(n, 0, "records") }
 		var shares []tahqiq.Share
 		if s.Publish != nil {
@@ -389,7 +477,7 @@ func (s *Server) postImport(w http.ResponseWriter, r *http.Request, c *call) err
 				s.Log.Warn("import stored, but its shares were not published to the live stream", "dataset", sum.Dataset, "err", err)
 			}
 		}
-		for _, id := range req.Uploads { // imported: the store keeps every byte of them
+		for _, id := range uploads { // imported: the store keeps every byte of them (of an archive, its data files)
 			if err := s.Uploads.Remove(id, actor.ID); err != nil {
 				s.Log.Warn("imported upload not removed", "upload", id, "err", err)
 			}
@@ -397,6 +485,7 @@ func (s *Server) postImport(w http.ResponseWriter, r *http.Request, c *call) err
 		return sum, nil
 	}, names)
 	if err != nil {
+		closeAll()
 		return err
 	}
 	return writeJSON(w, http.StatusAccepted, map[string]jobs.Job{"job": j})

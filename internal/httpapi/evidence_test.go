@@ -69,6 +69,9 @@ func (c *countingStore) FindAccounts(ctx context.Context, dataset string, uids [
 // each page reads its posts and their authors in one call each, never
 // one per post.
 func TestCoordEvidence(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a coordination run's evidence through the API (about 7 s): not in -short (go test ./..., as CI runs it, does)")
+	}
 	db, err := sqlite.Open(context.Background(), ":memory:")
 	if err != nil {
 		t.Fatal(err)

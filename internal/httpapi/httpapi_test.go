@@ -25,6 +25,7 @@ import (
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/auth"
 	"github.com/tahqiq/tahqiq/internal/blob"
+	"github.com/tahqiq/tahqiq/internal/bundle"
 	"github.com/tahqiq/tahqiq/internal/casework"
 	"github.com/tahqiq/tahqiq/internal/coord"
 	"github.com/tahqiq/tahqiq/internal/decompress"
@@ -451,7 +452,7 @@ func workflow(t *testing.T, e *env) {
 	}
 	// The download is the zip bundle of casework.ExportZip: it verifies
 	// offline as it is.
-	if vr := casework.VerifyBundleZip(bytes.NewReader(r.body), int64(len(r.body)), "download.zip", casework.VerifyOptions{}); !vr.OK() || vr.Items == 0 || vr.Kind != "zip bundle" {
+	if vr := bundle.VerifyZip(bytes.NewReader(r.body), int64(len(r.body)), "download.zip", casework.VerifyOptions{}); !vr.OK() || vr.Items == 0 || vr.Kind != "zip bundle" {
 		t.Fatalf("downloaded zip: %d items, problems %v", vr.Items, vr.Problems)
 	}
 	if r := c.do("GET", "/api/v1/cases/nosuchcase/export", nil, nil); r.status != 404 {
@@ -755,7 +756,12 @@ func TestSummaryStaleWhileRevalidate(t *testing.T) {
 // TestOrgIsolation: datasets and runs imported or made through the server
 // belong to the importer's organisation; another organisation neither
 // lists nor reads them, cannot import into them, and gets its own.
-func TestOrgIsolation(t *testing.T) { orgIsolation(t, newEnv(t)) }
+func TestOrgIsolation(t *testing.T) {
+	if testing.Short() {
+		t.Skip("two organisations through every route (about 11 s): not in -short (go test ./..., as CI runs it, does)")
+	}
+	orgIsolation(t, newEnv(t))
+}
 
 // TestOrgIsolationPostgres: the same, with row-level security as well.
 func TestOrgIsolationPostgres(t *testing.T) {

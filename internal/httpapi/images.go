@@ -1,8 +1,13 @@
 package httpapi
 
 import (
+	"context"
+	"encoding/json"
+	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/imagegroup"
@@ -84,23 +89,111 @@ func (s *Server) getImages(w http.ResponseWriter, r *http.Request, c *call) erro
 			return tahqiq.Errorf(tahqiq.EINVALID, "all=%q: want true or false", v)
 		}
 	}
+	rep, err := s.imageReport(ctx, c, datasets, cases, maxDist, all)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, rep)
+}
+
+// imageReport groups the pictures of the datasets and cases as the
+// caller: every dataset must be one it may read, and every case is read
+// as it (a logged read).
+func (s *Server) imageReport(ctx context.Context, c *call, datasets, cases []string, maxDist int, all bool) (imagegroup.Report, error) {
 	set := imagegroup.NewSet()
 	for _, name := range datasets {
 		if err := s.Cases.DatasetAccess(ctx, c.user, name); err != nil {
-			return err
+			return imagegroup.Report{}, err
 		}
 		if err := set.AddDataset(ctx, s.Store, name); err != nil {
-			return err
+			return imagegroup.Report{}, err
 		}
 	}
 	for _, id := range cases {
 		v, err := s.Cases.Show(ctx, c.user, id)
 		if err != nil {
-			return err
+			return imagegroup.Report{}, err
 		}
 		set.AddItems(id, v.Items, s.Cases.BlobHashes)
 	}
 	rep := set.Group(maxDist, all)
 	rep.Params = imagegroup.NewParams(datasets, cases, maxDist, all)
-	return writeJSON(w, http.StatusOK, rep)
+	return rep, nil
+}
+
+// imagesItem is what an images-group item holds: the grouping's
+// parameters and the group as it was when attached.
+type imagesItem struct {
+	Params imagegroup.Params `json:"params"`
+	Group  imagegroup.Group  `json:"group"`
+}
+
+// postItemImages attaches a group of near-identical pictures to a case,
+// with the parameters that made it: the grouping is run again as the
+// caller, and the group named must be among its groups.
+func (s *Server) postItemImages(w http.ResponseWriter, r *http.Request, c *call) error {
+	var req struct {
+		Datasets    []string `json:"datasets"`
+		Cases       []string `json:"cases"`
+		MaxDistance *int     `json:"max_distance"`
+		All         bool     `json:"all"`
+		Group       string   `json:"group"`
+	}
+	if err := readJSON(w, r, &req); err != nil {
+		return err
+	}
+	ctx := r.Context()
+	caseID := r.PathValue("id")
+	if err := s.Cases.CheckAttach(ctx, c.user, caseID); err != nil {
+		return err
+	}
+	if len(req.Datasets) == 0 && len(req.Cases) == 0 {
+		return tahqiq.Errorf(tahqiq.EINVALID, "datasets or cases: give at least one")
+	}
+	if len(req.Datasets)+len(req.Cases) > 20 {
+		return tahqiq.Errorf(tahqiq.EINVALID, "datasets, cases: at most 20 in all")
+	}
+	if req.Group == "" {
+		return tahqiq.Errorf(tahqiq.EINVALID, "group: give the group's id (pdq:… or sha256:…, as GET /api/v1/images names it)")
+	}
+	maxDist := imagehash.SameImage
+	if req.MaxDistance != nil {
+		maxDist = *req.MaxDistance
+	}
+	if maxDist < 0 || maxDist > imagehash.Variant {
+		return tahqiq.Errorf(tahqiq.EINVALID, "max_distance %d: want 0 to %d bits", maxDist, imagehash.Variant)
+	}
+	rep, err := s.imageReport(ctx, c, req.Datasets, req.Cases, maxDist, req.All)
+	if err != nil {
+		return err
+	}
+	i := slices.IndexFunc(rep.Groups, func(g imagegroup.Group) bool { return g.ID == req.Group })
+	if i < 0 {
+		return tahqiq.Errorf(tahqiq.ENOTFOUND, "group %s: not among the groups of these datasets and cases at max_distance %d (the pictures may have changed: list them again)", req.Group, maxDist)
+	}
+	g := rep.Groups[i]
+	b, err := json.MarshalIndent(imagesItem{Params: rep.Params, Group: g}, "", " ")
+	if err != nil {
+		return err
+	}
+	short := strings.TrimPrefix(strings.TrimPrefix(g.ID, "pdq:"), "sha256:")
+	if len(short) > 16 {
+		short = short[:16]
+	}
+	ref, err := s.Cases.PutBlob("images-"+short+".json", append(b, '\n'))
+	if err != nil {
+		return err
+	}
+	ref.Type = "application/json"
+	title := fmt.Sprintf("pictures %s: %d near-identical, %d posts by %d accounts in %s (within %d bits)",
+		g.ID[:min(len(g.ID), 20)]+"…", g.Pictures, g.Posts, g.Accounts, strings.Join(g.Datasets, ", "), maxDist)
+	if len(g.Datasets) == 0 {
+		title = fmt.Sprintf("pictures %s: %d near-identical in %d case items (within %d bits)", g.ID[:min(len(g.ID), 20)]+"…", g.Pictures, g.Items, maxDist)
+	}
+	it, err := s.Cases.AttachBlobs(ctx, c.user, tahqiq.Item{CaseID: caseID, Kind: tahqiq.ItemAnalysis,
+		Title: title, Source: "images " + g.ID, Blobs: []tahqiq.BlobRef{ref}})
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, it)
 }

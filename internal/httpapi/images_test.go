@@ -75,4 +75,53 @@ func TestImagesAPI(t *testing.T) {
 			t.Errorf("GET %s: %d %s; want %d with %q", path, r.status, r.body, status, want)
 		}
 	}
+
+	// attach the group to a case with its parameters
+	var cs struct{ ID string }
+	a.want(201, "POST", "/api/v1/cases", map[string]string{"title": "ballot pictures"}, &cs)
+	var it tahqiq.Item
+	a.want(201, "POST", "/api/v1/cases/"+cs.ID+"/items/images", map[string]any{"datasets": []string{"tg"}, "max_distance": 10, "group": rep.Groups[0].ID}, &it)
+	if it.Kind != tahqiq.ItemAnalysis || !strings.Contains(it.Title, "5 posts by 4 accounts in tg (within 10 bits)") || it.Source != "images "+rep.Groups[0].ID || len(it.Blobs) != 1 {
+		t.Errorf("attached group: %+v", it)
+	}
+	r := a.call("GET", "/api/v1/items/"+it.ID+"/content", nil)
+	var held struct {
+		Params struct {
+			Datasets    []string
+			MaxDistance int `json:"max_distance"`
+			Hashing     string
+		}
+		Group struct {
+			ID      string
+			Posts   int
+			Members []struct {
+				Posts []struct {
+					Account, AccountUID, Text string
+				}
+			}
+		}
+	}
+	r.json(t, &held)
+	if held.Params.MaxDistance != 10 || len(held.Params.Datasets) != 1 || held.Params.Hashing != "imagehash-1" || held.Group.ID != rep.Groups[0].ID || held.Group.Posts != 5 {
+		t.Errorf("the item holds %s", r.body)
+	}
+	if p := held.Group.Members[0].Posts[0]; p.Text != "Form rigged! پولنگ اسٹیشن 45" {
+		t.Errorf("the first post of the group: %+v, want its text", p)
+	}
+	for _, c := range []struct {
+		body   map[string]any
+		status int
+		want   string
+	}{
+		{map[string]any{"datasets": []string{"tg"}, "group": "pdq:00"}, 404, "group pdq:00: not among the groups of these datasets and cases at max_distance 10"},
+		{map[string]any{"datasets": []string{"tg"}}, 400, "group: give the group's id"},
+		{map[string]any{"group": "pdq:00"}, 400, "datasets or cases: give at least one"},
+		{map[string]any{"datasets": []string{"tg"}, "group": "pdq:00", "max_distance": 32}, 400, "max_distance 32: want 0 to 31 bits"},
+		{map[string]any{"datasets": []string{"nope"}, "group": "pdq:00"}, 404, ""},
+	} {
+		r := a.call("POST", "/api/v1/cases/"+cs.ID+"/items/images", c.body)
+		if r.status != c.status || !strings.Contains(string(r.body), c.want) {
+			t.Errorf("attach %v: %d %s; want %d with %q", c.body, r.status, r.body, c.status, c.want)
+		}
+	}
 }

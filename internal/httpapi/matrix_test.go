@@ -361,6 +361,10 @@ func matrixRows() []row {
 		{"POST /api/v1/cases/{id}/items/alert", func(m *matrix, _ string) request {
 			return js("POST", "/api/v1/cases/"+m.caseID+"/items/alert", map[string]int{"alert": 1})
 		}, roles(writers(404), writers(404))},
+		// the matrix's dataset has no pictures: no group to attach, 404 to the owner too
+		{"POST /api/v1/cases/{id}/items/images", func(m *matrix, _ string) request {
+			return js("POST", "/api/v1/cases/"+m.caseID+"/items/images", map[string]any{"datasets": []string{m.ds}, "group": "pdq:00"})
+		}, roles(writers(404), writers(404))},
 		// the job starts (and fails: loopback is not a public address)
 		{"POST /api/v1/cases/{id}/items/capture", func(m *matrix, _ string) request {
 			return js("POST", "/api/v1/cases/"+m.caseID+"/items/capture", map[string]string{"url": "http://127.0.0.1:9/"})
@@ -550,7 +554,12 @@ func (m *matrix) textRuns(ic *client) {
 const brexitClaims = "claim,url,rating,publisher,language\n" +
 	"\"Boris Johnson has revealed his favourite bottle of wine, Tignanello, costs 180 pounds while 20 pounds is taken from Universal Credit\",https://factcheck.example.org/boris-wine,Missing context,Example Fact Check,en\n"
 
-func TestAccessMatrix(t *testing.T) { accessMatrix(t, newEnv(t)) }
+func TestAccessMatrix(t *testing.T) {
+	if testing.Short() {
+		t.Skip("every route under every role (about 27 s): not in -short (go test ./..., as CI runs it, does)")
+	}
+	accessMatrix(t, newEnv(t))
+}
 
 // TestAccessMatrixPostgres: the same, with row-level security as well.
 func TestAccessMatrixPostgres(t *testing.T) {
@@ -615,6 +624,9 @@ func accessMatrix(t *testing.T, e *env) {
 // TestNotFoundIsNotFound: an object of another organisation answers
 // exactly as one that does not exist, so IDs and names cannot be probed.
 func TestNotFoundIsNotFound(t *testing.T) {
+	if testing.Short() {
+		t.Skip("every route with missing ids (about 7 s): not in -short (go test ./..., as CI runs it, does)")
+	}
 	e := newEnv(t)
 	m := newMatrix(t, e)
 	p := m.c["partner admin"]
@@ -644,6 +656,9 @@ func TestNotFoundIsNotFound(t *testing.T) {
 // they see it); an item-only share shows that item and nothing of the
 // case's records, which stay 404.
 func TestSharedCaseReadOnly(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a shared case under every route (about 6 s): not in -short (go test ./..., as CI runs it, does)")
+	}
 	e := newEnv(t)
 	m := newMatrix(t, e)
 	e.api.Now = nil

@@ -147,6 +147,7 @@ type memberJSON struct {
 	PostID     string `json:"post_id"`
 	Account    string `json:"account_id"`
 	Handle     string `json:"handle,omitempty"`
+	Name       string `json:"name,omitempty"`
 	Time       string `json:"time"`
 	Role       string `json:"role"`
 	Lang       string `json:"lang"`
@@ -159,6 +160,7 @@ type memberJSON struct {
 type narrativeAccount struct {
 	Account string `json:"account_id"`
 	Handle  string `json:"handle,omitempty"`
+	Name    string `json:"name,omitempty"`
 	Posts   int    `json:"posts"`
 	First   string `json:"first"`
 	Last    string `json:"last"`
@@ -281,10 +283,12 @@ func (s *Server) getNarrative(w http.ResponseWriter, r *http.Request, c *call) e
 		}
 		if found, err := s.Store.FindAccounts(ctx, in.Dataset, uids); err == nil {
 			for i := range accts {
-				accts[i].Handle = found[accts[i].Account].Handle
+				a := found[accts[i].Account]
+				accts[i].Handle, accts[i].Name = a.Handle, a.Name
 			}
 			for i := range members {
-				members[i].Handle = found[members[i].Account].Handle
+				a := found[members[i].Account]
+				members[i].Handle, members[i].Name = a.Handle, a.Name
 			}
 		}
 		for i := range members[:min(len(members), 100)] {

@@ -95,6 +95,7 @@ func (s *Server) routes() []route {
 		{method: "POST", path: "/api/v1/cases/{id}/items/post", level: writer, tag: "cases", summary: "Attach a post of a dataset with its raw records", body: "json", h: s.postItemPost},
 		{method: "POST", path: "/api/v1/cases/{id}/items/run", level: writer, tag: "cases", summary: "Attach an analysis run with its parameters (kind coord, audit, narratives, claims or targets)", body: "json", h: s.postItemRun},
 		{method: "POST", path: "/api/v1/cases/{id}/items/account", level: writer, tag: "cases", summary: "Attach an account of a dataset with its posts and their raw records", body: "json", h: s.postItemAccount},
+		{method: "POST", path: "/api/v1/cases/{id}/items/images", level: writer, tag: "cases", summary: "Attach a group of near-identical pictures with the grouping's parameters (datasets, cases, max_distance, all, group)", body: "json", h: s.postItemImages},
 		{method: "POST", path: "/api/v1/cases/{id}/items/alert", level: writer, tag: "cases", summary: "Attach an alert of the streaming mode as it was raised", body: "json", h: s.postItemAlert},
 		{method: "POST", path: "/api/v1/cases/{id}/items/capture", level: writer, tag: "cases", summary: "Archive a public web page into the case (a job: WARC, rendered HTML, screenshot)", body: "json", status: 202, h: s.postItemCapture},
 		{method: "POST", path: "/api/v1/cases/{id}/close", level: writer, tag: "cases", summary: "Close a case: its contents no longer change until it is reopened (an admin or the case's creator; logged)", status: 200, h: s.postCaseState(true)},

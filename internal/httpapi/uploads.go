@@ -56,6 +56,20 @@ func (u *Uploads) dir() (string, error) {
 	return u.Dir, nil
 }
 
+// tempDir makes a temporary directory in the uploads directory, named
+// prefix and a random suffix (removed by sweep if left by a crash).
+func (u *Uploads) tempDir(prefix string) (string, error) {
+	dir, err := u.dir()
+	if err != nil {
+		return "", err
+	}
+	d, err := os.MkdirTemp(dir, prefix)
+	if err != nil {
+		return "", fmt.Errorf("httpapi: uploads: %w", err)
+	}
+	return d, nil
+}
+
 // Remove deletes an upload of owner (its bytes and its state).
 func (u *Uploads) Remove(id, owner string) error {
 	defer u.lock(id)()
@@ -101,6 +115,13 @@ func (u *Uploads) sweep(now time.Time) {
 		unlock := u.lock(id)
 		u.remove(id)
 		unlock()
+	}
+	// archives' data files extracted for imports that a crash left
+	imports, _ := filepath.Glob(filepath.Join(u.Dir, ".import-*"))
+	for _, p := range imports {
+		if st, err := os.Stat(p); err == nil && now.Sub(st.ModTime()) > ttl {
+			os.RemoveAll(p)
+		}
 	}
 	// attachments' temporary directories left by a crash
 	tmps, _ := filepath.Glob(filepath.Join(u.Dir, ".attach-*"))

@@ -193,6 +193,9 @@ func TestVerifyBundleAPI(t *testing.T) {
 // TestAttachAccountAndRunName: an account with its posts and their raw
 // records as one item; a run's name is kept and listed.
 func TestAttachAccountAndRunName(t *testing.T) {
+	if testing.Short() {
+		t.Skip("an account and a named run attached through the API (about 7 s): not in -short (go test ./..., as CI runs it, does)")
+	}
 	e := newEnv(t)
 	a := e.setup()
 	a.job(a.call("POST", "/api/v1/imports", map[string]any{"dataset": "ru", "uploads": []string{a.upload("ru.events.csv.gz", demoEvents(t))}}))

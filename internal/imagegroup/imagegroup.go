@@ -52,11 +52,29 @@ type File struct {
 }
 
 type Post struct {
-	Dataset string    `json:"dataset"`
-	Post    string    `json:"post"`
-	Account string    `json:"account"` // handle or name
-	Time    time.Time `json:"time,omitzero"`
-	URL     string    `json:"url,omitempty"`
+	Dataset    string    `json:"dataset"`
+	Post       string    `json:"post"`
+	Account    string    `json:"account"`     // handle or name
+	AccountUID string    `json:"account_uid"` // the account's UID, for links
+	Time       time.Time `json:"time,omitzero"`
+	URL        string    `json:"url,omitempty"`
+	Text       string    `json:"text,omitempty"` // the post's text, its first MaxText characters
+	Lang       string    `json:"lang,omitempty"`
+}
+
+// MaxText is how many characters of a post's text a group carries.
+const MaxText = 280
+
+// clip returns the first MaxText characters of s, with "…" when cut.
+func clip(s string) string {
+	n := 0
+	for i := range s {
+		if n == MaxText {
+			return s[:i] + "…"
+		}
+		n++
+	}
+	return s
 }
 
 type Item struct {
@@ -126,7 +144,8 @@ func (s *Set) AddDataset(ctx context.Context, db Store, name string) error {
 			if p == nil || (len(p.posts) > 0 && p.posts[len(p.posts)-1].Post == post.UID && p.posts[len(p.posts)-1].Dataset == name) {
 				continue // a row not read, or the post shows the picture twice
 			}
-			p.posts = append(p.posts, Post{Dataset: name, Post: post.UID, Account: post.AuthorUID, Time: post.CreatedAt, URL: post.URL})
+			p.posts = append(p.posts, Post{Dataset: name, Post: post.UID, Account: post.AuthorUID, AccountUID: post.AuthorUID,
+				Time: post.CreatedAt, URL: post.URL, Text: clip(post.Text), Lang: post.Lang})
 			if !seen[post.AuthorUID] {
 				seen[post.AuthorUID] = true
 				uids = append(uids, post.AuthorUID)
@@ -336,7 +355,7 @@ func (s *Set) Group(maxDist int, all bool) Report {
 				return cmp.Or(cmpTime(a.Time, b.Time), strings.Compare(a.Dataset, b.Dataset), strings.Compare(a.Post, b.Post))
 			})
 			for _, pp := range p.posts {
-				accounts[pp.Dataset+"\x00"+pp.Account] = true
+				accounts[pp.Dataset+"\x00"+pp.AccountUID] = true
 				if !slices.Contains(g.Datasets, pp.Dataset) {
 					g.Datasets = append(g.Datasets, pp.Dataset)
 				}

@@ -50,6 +50,10 @@ type Options struct {
 	// looks nowhere.
 	Media   string
 	NoMedia bool
+	// MediaFolders gives input files (by path) a folder of pictures that
+	// is not on disk, such as the folder of an uploaded archive that held
+	// them; it takes precedence over Media. NoMedia still looks nowhere.
+	MediaFolders map[string]MediaFolder
 }
 
 // Summary is the outcome of an import, printed by `tahqiq import --json`.
@@ -565,7 +569,7 @@ func (im *Importer) readFile(ctx context.Context, in *input, opt Options, begin 
 			return err
 		}
 		if mf != nil {
-			defer mf.root.Close()
+			defer mf.close()
 		}
 	}
 	parse := func(ctx context.Context, emit func(*tahqiq.Parsed) error) error {

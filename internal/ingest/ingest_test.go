@@ -385,6 +385,9 @@ func TestPostIDOfTwoAccounts(t *testing.T) {
 // samples and on records that carry a post twice, repeat one or give it
 // to another account.
 func TestReadIsImport(t *testing.T) {
+	if testing.Short() {
+		t.Skip("ingest.Read against the import on every real dataset (about 5 s): not in -short (go test ./..., as CI runs it, does)")
+	}
 	ctx := context.Background()
 	dir := t.TempDir()
 	synthetic := []string{write(t, dir, "b.jsonl", fileB), write(t, dir, "c.jsonl", fileC),
@@ -497,6 +500,9 @@ func TestImportFileThatStopsMidway(t *testing.T) {
 // imported with it in the same run is rolled back with it, and the store
 // is as it was. Raised limits import it.
 func TestImportRefusesGzipBomb(t *testing.T) {
+	if testing.Short() {
+		t.Skip("gzip bombs of every shape, expanded up to the limits (about 5 s): not in -short (go test ./..., as CI runs it, does)")
+	}
 	ctx := context.Background()
 	dir := t.TempDir()
 	db := openDB(t)

@@ -133,7 +133,7 @@ type mediaFuture struct {
 }
 
 type mediaJob struct {
-	root  *os.Root
+	open  opener
 	names []string
 	fut   *mediaFuture
 }
@@ -173,10 +173,43 @@ type objectRef struct {
 	distance int
 }
 
-// mediaFolder is where one input file's pictures are looked up.
+// mediaFolder is where one input file's pictures are looked up: a
+// folder on disk (root) or in an archive (fsys).
 type mediaFolder struct {
 	dir  string
 	root *os.Root
+	fsys fs.FS
+}
+
+// opener opens a picture's file by its slash-separated name, failing
+// with an error that says "escapes" for a name that leaves the folder.
+type opener func(name string) (fs.File, error)
+
+func (mf *mediaFolder) opener() opener {
+	if mf.fsys != nil {
+		return func(name string) (fs.File, error) {
+			if !fs.ValidPath(name) {
+				return nil, fmt.Errorf("%s: path escapes from parent", name)
+			}
+			return mf.fsys.Open(name)
+		}
+	}
+	return func(name string) (fs.File, error) { return mf.root.Open(filepath.FromSlash(name)) }
+}
+
+// close releases the folder.
+func (mf *mediaFolder) close() {
+	if mf.root != nil {
+		mf.root.Close()
+	}
+}
+
+// MediaFolder is a folder of pictures that is not a directory on disk:
+// the folder of an uploaded archive that holds an input file (Options.
+// MediaFolders).
+type MediaFolder struct {
+	Name string // how summaries and problems name it, e.g. "export.zip: ChatExport/"
+	FS   fs.FS
 }
 
 func newMediaStage(ctx context.Context, sum *MediaSummary) *mediaStage {
@@ -225,9 +258,16 @@ func (ms *mediaStage) addLeader(object string, h imagehash.Hashes) {
 }
 
 // open returns the media folder of an input file, or nil when its
-// pictures are not looked up: the --media folder (opt.Media), else the
-// folder of a Telegram Desktop export read from its own path.
+// pictures are not looked up: its folder in opt.MediaFolders, else the
+// --media folder (opt.Media), else the folder of a Telegram Desktop
+// export read from its own path.
 func (ms *mediaStage) open(opt Options, in *input, format string) (*mediaFolder, error) {
+	if f, ok := opt.MediaFolders[in.path]; ok {
+		if !containsString(ms.sum.Folders, f.Name) {
+			ms.sum.Folders = append(ms.sum.Folders, f.Name)
+		}
+		return &mediaFolder{dir: f.Name, fsys: f.FS}, nil
+	}
 	dir := opt.Media
 	if dir == "" {
 		// an upload (a file the caller renames) has no folder of its own
@@ -270,7 +310,7 @@ func (ms *mediaStage) start() {
 			defer ms.wg.Done()
 			for j := range ms.jobs {
 				if ms.ctx.Err() == nil {
-					j.fut.res = hashFile(j.root, j.names)
+					j.fut.res = hashFile(j.open, j.names)
 				}
 				close(j.fut.done)
 			}
@@ -287,16 +327,16 @@ func (ms *mediaStage) close() {
 	}
 }
 
-// hashFile reads the first of names that is a file under root and hashes
-// it.
-func hashFile(root *os.Root, names []string) mediaResult {
+// hashFile reads the first of names that is a file under the folder
+// (open) and hashes it.
+func hashFile(open opener, names []string) mediaResult {
 	res := mediaResult{name: names[0], status: tahqiq.MediaMissing, detail: "not in the media folder"}
 	if len(names) > 1 {
 		res.detail = "not in the media folder (tried " + strings.Join(names, ", ") + ")"
 	}
-	var f *os.File
+	var f fs.File
 	for _, n := range names {
-		g, err := root.Open(filepath.FromSlash(n))
+		g, err := open(n)
 		if err == nil {
 			if st, err := g.Stat(); err == nil && st.Mode().IsRegular() {
 				f, res.name = g, n
@@ -375,7 +415,7 @@ func (ms *mediaStage) submit(mf *mediaFolder, p *tahqiq.Parsed) *pendingRecord {
 				fut = &mediaFuture{done: make(chan struct{})}
 				ms.cache[key] = fut
 				ms.start()
-				ms.jobs <- mediaJob{root: mf.root, names: names, fut: fut}
+				ms.jobs <- mediaJob{open: mf.opener(), names: names, fut: fut}
 			}
 			pr.futs = append(pr.futs, fut)
 		}

@@ -13,7 +13,8 @@ import (
 // a photo of its own (1280×853 JPEG at quality 85, about 150 KB, as
 // Telegram sends them), imported end to end into SQLite: parsing, reading,
 // decoding and hashing every photo, grouping, storing. Reports pictures a
-// second.
+// second and the CPU time a picture costs (every thread: the steadier
+// figure on a shared machine).
 func BenchmarkImportMedia(b *testing.B) {
 	const n = 200
 	dir := b.TempDir()
@@ -27,6 +28,7 @@ func BenchmarkImportMedia(b *testing.B) {
 	im := &ingest.Importer{Formats: ingest.Default()}
 	b.ReportAllocs()
 	i := 0
+	cpu0 := cpuSeconds()
 	for b.Loop() {
 		i++
 		sum, err := im.Import(context.Background(), db, []string{result}, ingest.Options{Dataset: fmt.Sprint("d", i)})
@@ -35,4 +37,5 @@ func BenchmarkImportMedia(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "pictures/s")
+	b.ReportMetric((cpuSeconds()-cpu0)/float64(n*b.N)*1000, "cpu-ms/picture")
 }

@@ -34,6 +34,9 @@ func markDerivation(t *testing.T, db *sqlite.DB, dataset, derivation string) {
 // per line, CSV rows at their lines, Telegram Desktop chats), read again
 // give the same posts, shares, record kinds and rejects.
 func TestRederiveIsIdentityWhenCurrent(t *testing.T) {
+	if testing.Short() {
+		t.Skip("every real dataset re-derived (about 4 s): not in -short (go test ./..., as CI runs it, does)")
+	}
 	dir := t.TempDir()
 	// ids made of the file and line, multi-line cells, blank lines and
 	// rejected rows between good ones

@@ -86,12 +86,15 @@ func TestGroupFixture(t *testing.T) {
 	}
 	followers := map[string]int64{"x:a1": 120, "x:a2": 30000, "x:a4": 7, "x:b1": 50}
 	now := time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)
+	// names of some accounts (x:a2 has only a display name, in Urdu; the
+	// others none: their UID stands for them among representatives)
+	names := map[string][2]string{"x:a1": {"ali_pti", "Ali Raza"}, "x:a2": {"", "زمل خان"}, "x:b1": {"b_one", "B, \"one\""}}
 	m, err := r.WriteDir(dir, narrative.WriteOptions{Version: "test", Now: now, Groups: groups, Followers: func(a string) int64 {
 		if f, ok := followers[a]; ok {
 			return f
 		}
 		return -1
-	}})
+	}, Names: func(a string) (string, string) { return names[a][0], names[a][1] }})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -34,6 +34,10 @@ type WriteOptions struct {
 	// it gives them (signals.Builder.Followers), -1 unknown; nil: every
 	// account's are unknown.
 	Followers func(account string) int64
+	// Names gives what the data calls an account (its handle without "@"
+	// and its display name, "" unknown), written beside its UID; nil:
+	// none known.
+	Names func(account string) (handle, name string)
 }
 
 // Files a run writes, in order.
@@ -62,8 +66,13 @@ func (r *Result) WriteDir(dir string, o WriteOptions) (*Manifest, error) {
 	if o.Groups != nil {
 		links = r.Link(o.Groups, fw)
 	}
+	names := o.Names
+	if names == nil {
+		names = func(string) (string, string) { return "", "" }
+	}
 	files := []string{FileMembers, FileNarratives, FileTimeline}
-	steps := []func(string) error{r.writeMembers, func(p string) error { return r.writeNarratives(p, links, fw) }, func(p string) error { return r.writeTimeline(p, o.Groups, fw) }}
+	steps := []func(string) error{func(p string) error { return r.writeMembers(p, names) }, func(p string) error { return r.writeNarratives(p, links, fw, names) },
+		func(p string) error { return r.writeTimeline(p, o.Groups, fw) }}
 	if links != nil {
 		files = append(files, FileGroups, FileGroupIndex)
 		steps = append(steps, links.writeNarrativeGroups, links.writeGroups)
@@ -105,21 +114,35 @@ func (r *Result) familyID(f int32) string {
 	return "f:" + r.Posts[r.FamilyFirst[f]].ID
 }
 
-func (r *Result) writeMembers(path string) error {
+// Label is how people know an account of UID uid with this handle and
+// name: "@handle", else its name, else the UID (as coordination runs'
+// graph labels).
+func Label(uid, handle, name string) string {
+	switch {
+	case handle != "":
+		return "@" + handle
+	case name != "":
+		return name
+	}
+	return uid
+}
+
+func (r *Result) writeMembers(path string, names func(string) (string, string)) error {
 	idx := make([]int, len(r.Posts))
 	for i := range idx {
 		idx[i] = i
 	}
 	slices.SortStableFunc(idx, func(a, b int) int { return comparePosts(&r.Posts[a], &r.Posts[b]) })
-	return rundir.WriteCSV(path, []string{"post_id", "narrative_id", "family_id", "account_id", "time", "role", "inherited", "lang", "similarity"}, func(w *csv.Writer) error {
+	return rundir.WriteCSV(path, []string{"post_id", "narrative_id", "family_id", "account_id", "time", "role", "inherited", "lang", "similarity", "handle", "name"}, func(w *csv.Writer) error {
 		for _, i := range idx {
 			m, p := &r.Members[i], &r.Posts[i]
 			sim := ""
 			if m.Family >= 0 {
 				sim = rundir.Float(float64(m.Similarity))
 			}
+			handle, name := names(p.Account)
 			if err := w.Write([]string{p.ID, r.narrativeID(m.Narrative), r.familyID(m.Family), p.Account, rundir.Time(p.Time, p.HasTime),
-				m.Role, strconv.FormatBool(m.Inherited), m.Lang, sim}); err != nil {
+				m.Role, strconv.FormatBool(m.Inherited), m.Lang, sim, handle, name}); err != nil {
 				return err
 			}
 		}
@@ -164,18 +187,23 @@ func (r *Result) Reach(members []int32, followers func(string) int64) signals.Re
 	return x
 }
 
-func (r *Result) writeNarratives(path string, links *Links, followers func(string) int64) error {
+func (r *Result) writeNarratives(path string, links *Links, followers func(string) int64, names func(string) (string, string)) error {
 	head := []string{"narrative_id", "posts", "originals", "reposts", "families", "accounts", "languages", "first_seen", "last_seen",
 		"label", "label_latin", "label_arabic", "terms", "representative_posts", "representative_text", "hashtags", "urls", "domains", "short"}
 	head = append(head, signals.ReachHeader()...)
 	if links != nil {
 		head = append(head, "groups", "coordinated_posts", "coordinated_share")
 	}
+	head = append(head, "representative_accounts", "representative_authors")
 	return rundir.WriteCSV(path, head, func(w *csv.Writer) error {
 		for j, n := range r.Narratives {
-			var repIDs []string
+			var repIDs, repAccounts, repAuthors []string
 			for _, i := range n.Representatives {
-				repIDs = append(repIDs, r.Posts[i].ID)
+				p := &r.Posts[i]
+				repIDs = append(repIDs, p.ID)
+				handle, name := names(p.Account)
+				repAccounts = append(repAccounts, p.Account)
+				repAuthors = append(repAuthors, Label(p.Account, handle, name))
 			}
 			text := ""
 			if len(n.Representatives) > 0 {
@@ -195,6 +223,7 @@ func (r *Result) writeNarratives(path string, links *Links, followers func(strin
 				}
 				rec = append(rec, strings.Join(g.groups, ";"), strconv.Itoa(g.posts), rundir.Float(share))
 			}
+			rec = append(rec, strings.Join(repAccounts, ";"), strings.Join(repAuthors, ";"))
 			if err := w.Write(rec); err != nil {
 				return err
 			}

@@ -14,6 +14,9 @@ import (
 // security policies are in force (a read that skipped the store's
 // scoping would see nothing and fail here).
 func TestConformance(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the store conformance suite on PostgreSQL (about 50 s on 2 cores; TestConformance in internal/sqlite runs it on the embedded store): not in -short (go test ./..., as CI runs it, does)")
+	}
 	srv := pgtest.Start(t)
 	storetest.Run(t, func(t *testing.T, now func() time.Time) storetest.Store {
 		db, err := postgres.Open(context.Background(), srv.NewAppDatabase(t))

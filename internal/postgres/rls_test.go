@@ -20,6 +20,9 @@ import (
 // sees none of them (the policies fail closed); shares open exactly what
 // they share.
 func TestRowLevelSecurity(t *testing.T) {
+	if testing.Short() {
+		t.Skip("row-level security under every scope (about 18 s): not in -short (go test ./..., as CI runs it, does)")
+	}
 	ctx := context.Background()
 	srv := pgtest.Start(t)
 	db, err := postgres.Open(ctx, srv.NewAppDatabase(t))

@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/tahqiq/tahqiq"
@@ -238,4 +239,41 @@ func key(in Input) string {
 		return "sha256:" + in.SHA256
 	}
 	return fmt.Sprintf("%s:%s", in.Source, in.Name)
+}
+
+// Names is what the data calls accounts, by UID: the handle (without
+// "@") and display name of the first record naming each, as a dataset
+// keeps it (the rule of coordination runs' names, runs.Accounts). It is
+// an account sink (runs.AccountSink): feed it the accounts as records
+// describe them and the accounts records name only as authors. The text
+// analyses write the names beside every account UID of their files
+// (issue 16), empty where the data names no one (events CSVs).
+type Names map[string]AccountName
+
+// AccountName is an account's handle and display name, "" unknown.
+type AccountName struct {
+	Handle, Name string
+}
+
+// Account takes an account as a record describes it: the first record
+// naming it decides.
+func (n Names) Account(a tahqiq.Account) {
+	if _, ok := n[a.UID]; !ok {
+		n[strings.Clone(a.UID)] = AccountName{Handle: strings.Clone(a.Handle), Name: strings.Clone(a.Name)}
+	}
+}
+
+// Author takes an account a record names only as a post's author: if no
+// record named it before, it has no name.
+func (n Names) Author(uid string) {
+	if _, ok := n[uid]; !ok {
+		n[strings.Clone(uid)] = AccountName{}
+	}
+}
+
+// Of returns the handle and name of account uid ("" unknown; a nil
+// Names knows none).
+func (n Names) Of(uid string) (handle, name string) {
+	x := n[uid]
+	return x.Handle, x.Name
 }

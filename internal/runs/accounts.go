@@ -75,9 +75,13 @@ func (f *FileData) Add(it *ingest.Item) {
 	}
 }
 
-// Data returns what was collected, for coord.Run.
+// Data returns what was collected, for coord.Run, and lets go of the
+// shares and texts: the data's Accounts point into f, which must not
+// keep them alive once the run has interned them (a million shares with
+// their strings are some 200 MB).
 func (f *FileData) Data() coord.Data {
 	d := coord.Data{Shares: f.shares, Texts: f.texts}
+	f.shares, f.texts = nil, nil
 	f.accounts.Fill(&d)
 	return d
 }

@@ -33,6 +33,11 @@ type TextRun struct {
 	Dataset string  // the stored dataset read ("" for files)
 	Actor   string  // who asked (run.json's created_by)
 	Name    string  // what its author calls it
+	// Names gives what the data calls an account (handle, display name)
+	// by the rule of coordination runs (the first record naming it): the
+	// run's files write them beside every account UID (issue 16). nil:
+	// none known.
+	Names func(account string) (handle, name string)
 }
 
 // NarrativesRun is a narratives run to make.
@@ -56,7 +61,7 @@ func MakeNarratives(ctx context.Context, r *NarrativesRun, version, dir string) 
 	}
 	res.Timings["read_s"] = r.Read
 	ph := progress.Start(ctx, "writing "+dir, "", 0)
-	m, err := res.WriteDir(dir, narrative.WriteOptions{Version: version, Now: time.Now(), Source: r.Source, Groups: r.Groups, Followers: r.Followers})
+	m, err := res.WriteDir(dir, narrative.WriteOptions{Version: version, Now: time.Now(), Source: r.Source, Groups: r.Groups, Followers: r.Followers, Names: r.Names})
 	ph.Done()
 	return res, m, err
 }
@@ -73,7 +78,7 @@ func DatasetNarratives(ctx context.Context, st PostSource, name string) (Narrati
 		}
 		return nil
 	}, &accounts)
-	r.Source, r.Followers, r.Read = src, accounts.Followers, time.Since(start).Seconds()
+	r.Source, r.Followers, r.Names, r.Read = src, accounts.Followers, accounts.Name, time.Since(start).Seconds()
 	return r, err
 }
 
@@ -134,7 +139,7 @@ func MakeClaims(ctx context.Context, r *ClaimsRun, version, dir string) (*claims
 	}
 	res.Timings["read_s"] = r.Read
 	ph := progress.Start(ctx, "writing "+dir, "", 0)
-	m, err := res.WriteDir(dir, claims.WriteOptions{Version: version, Now: time.Now(), Source: r.Source, Claims: r.ClaimInputs})
+	m, err := res.WriteDir(dir, claims.WriteOptions{Version: version, Now: time.Now(), Source: r.Source, Claims: r.ClaimInputs, Names: r.Names})
 	ph.Done()
 	return res, m, err
 }
@@ -144,13 +149,14 @@ func MakeClaims(ctx context.Context, r *ClaimsRun, version, dir string) (*claims
 func DatasetClaimPosts(ctx context.Context, st PostSource, name string) ([]claims.Post, TextRun, error) {
 	start := time.Now()
 	var posts []claims.Post
+	names := rundir.Names{}
 	src, err := ReadDataset(ctx, st, name, func(p *tahqiq.Post) error {
 		if p.Kind != tahqiq.KindService && p.Kind != tahqiq.KindRepost {
 			posts = append(posts, claims.FromPost(*p))
 		}
 		return nil
-	}, nil)
-	return posts, TextRun{Source: src, Read: time.Since(start).Seconds(), Dataset: name}, err
+	}, names)
+	return posts, TextRun{Source: src, Read: time.Since(start).Seconds(), Dataset: name, Names: names.Of}, err
 }
 
 // StoreClaims makes the claims match r into the store.
@@ -198,7 +204,7 @@ func MakeTargets(ctx context.Context, r *TargetsRun, version, dir string) (*targ
 	}
 	res.Timings["read_s"] = r.Read
 	ph := progress.Start(ctx, "writing "+dir, "", 0)
-	m, err := res.WriteDir(dir, targets.WriteOptions{Version: version, Now: time.Now(), Source: r.Source, Watchlist: r.WatchlistInput, Groups: r.Groups})
+	m, err := res.WriteDir(dir, targets.WriteOptions{Version: version, Now: time.Now(), Source: r.Source, Watchlist: r.WatchlistInput, Groups: r.Groups, Names: r.Names})
 	ph.Done()
 	if err == nil && r.WatchlistText != nil {
 		err = os.WriteFile(filepath.Join(dir, WatchlistFile), r.WatchlistText, 0o640)
@@ -221,7 +227,7 @@ func WatchlistInput(text []byte) rundir.Input {
 func DatasetTargets(ctx context.Context, st PostSource, name string) ([]targets.Post, TextRun, error) {
 	start := time.Now()
 	var raw []tahqiq.Post
-	handles := Handles{}
+	names := rundir.Names{}
 	src, err := ReadDataset(ctx, st, name, func(p *tahqiq.Post) error {
 		if p.Kind != tahqiq.KindService {
 			q := *p
@@ -229,30 +235,15 @@ func DatasetTargets(ctx context.Context, st PostSource, name string) ([]targets.
 			raw = append(raw, q)
 		}
 		return nil
-	}, handles)
+	}, names)
 	posts := make([]targets.Post, len(raw))
 	for i, p := range raw {
-		posts[i] = targets.FromPost(p, handles[p.AuthorUID])
+		posts[i] = targets.FromPost(p, names[p.AuthorUID].Handle)
 	}
-	return posts, TextRun{Source: src, Read: time.Since(start).Seconds(), Dataset: name}, err
+	return posts, TextRun{Source: src, Read: time.Since(start).Seconds(), Dataset: name, Names: names.Of}, err
 }
 
-// Handles is an account sink keeping the handle of every account a
-// dataset keeps a profile of (the first record naming it; "" for one it
-// keeps none of).
-type Handles map[string]string
-
-func (h Handles) Account(a tahqiq.Account) {
-	if _, ok := h[a.UID]; !ok {
-		h[a.UID] = a.Handle
-	}
-}
-
-func (h Handles) Author(uid string) {
-	if _, ok := h[uid]; !ok {
-		h[uid] = ""
-	}
-}
+var _ AccountSink = rundir.Names{}
 
 // StoreTargets makes the targeting run r into the store.
 func (s *Store) StoreTargets(ctx context.Context, r *TargetsRun, version string) (Info, *targets.Manifest, error) {

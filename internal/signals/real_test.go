@@ -36,6 +36,9 @@ func read(tb testing.TB, files ...string) *signals.Builder {
 // Real exports: what each carries gives signals, what it lacks stays
 // empty. The expected values were read off the files (jq, by hand).
 func TestRealData(t *testing.T) {
+	if testing.Short() {
+		t.Skip("signals of real datasets (about 5 s): not in -short (go test ./..., as CI runs it, does)")
+	}
 	for _, tc := range []struct {
 		name     string
 		file     []string

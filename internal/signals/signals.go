@@ -98,6 +98,15 @@ func (b *Builder) EachName(fn func(uid, handle, name string)) {
 	}
 }
 
+// Name returns the handle and name of account uid as its profile (the
+// first record naming it) gives them, "" unknown.
+func (b *Builder) Name(uid string) (handle, name string) {
+	if a := b.m[uid]; a != nil {
+		return a.handle, a.name
+	}
+	return "", ""
+}
+
 // Author takes an account a record names only as a post's author: if no
 // record named it before, its profile is unknown.
 func (b *Builder) Author(uid string) { b.of(uid).named = true }

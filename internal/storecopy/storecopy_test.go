@@ -70,6 +70,9 @@ func fill(t *testing.T, s tahqiq.ImportStore, names ...string) {
 }
 
 func TestCopy(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a filled store copied into PostgreSQL (about 20 s): not in -short (go test ./..., as CI runs it, does)")
+	}
 	ctx := context.Background()
 	srv := pgtest.Start(t)
 	src, err := sqlite.Open(ctx, ":memory:")
@@ -131,6 +134,9 @@ func TestCopy(t *testing.T) {
 }
 
 func TestVerifyDetectsChange(t *testing.T) {
+	if testing.Short() {
+		t.Skip("copies altered table by table (about 11 s): not in -short (go test ./..., as CI runs it, does)")
+	}
 	ctx := context.Background()
 	srv := pgtest.Start(t)
 	src, err := sqlite.Open(ctx, ":memory:")
@@ -166,6 +172,9 @@ func TestVerifyDetectsChange(t *testing.T) {
 // checkpoints moves over whole: the custody log verifies on both sides with
 // the same size and root, and the latest signed checkpoint is the same.
 func TestCopyCases(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a store with cases copied (about 8 s): not in -short (go test ./..., as CI runs it, does)")
+	}
 	ctx := context.Background()
 	srv := pgtest.Start(t)
 	src, err := sqlite.Open(ctx, ":memory:")

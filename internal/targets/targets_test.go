@@ -1,8 +1,13 @@
 package targets_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/csv"
 	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -88,6 +93,7 @@ func TestRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	testWriteNames(t, r)
 	types := map[string]string{}
 	for _, e := range r.Events {
 		types[r.Posts[e.Post].ID] = e.Type
@@ -117,6 +123,64 @@ func TestRun(t *testing.T) {
 			if ed.A == "x:a1" || ed.B == "x:a1" {
 				t.Errorf("x:a3 (400 s later) paired with x:a1: %+v", ed)
 			}
+		}
+	}
+}
+
+// testWriteNames: the run's files name the accounts beside their UIDs
+// (issue 16), after the columns of before: events.csv actor_name (beside
+// actor_handle), edges.csv and evidence.csv handle_a, name_a, handle_b,
+// name_b; empty for an account the data names not.
+func testWriteNames(t *testing.T, r *targets.Result) {
+	t.Helper()
+	names := map[string][2]string{"x:a1": {"ali_1", "علی رضا"}, "x:a2": {"", "Bilal, \"B\""}}
+	dir := t.TempDir()
+	if _, err := r.WriteDir(dir, targets.WriteOptions{Version: "test", Names: func(a string) (string, string) { return names[a][0], names[a][1] }}); err != nil {
+		t.Fatal(err)
+	}
+	read := func(f string) [][]string {
+		b, err := os.ReadFile(filepath.Join(dir, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return recs
+	}
+	col := func(head []string, name string) int {
+		i := slices.Index(head, name)
+		if i < 0 {
+			t.Fatalf("no column %s in %q", name, head)
+		}
+		return i
+	}
+	ev := read(targets.FileEvents)
+	if h := ev[0]; h[len(h)-1] != "actor_name" || h[2] != "actor_id" || h[3] != "actor_handle" {
+		t.Errorf("events.csv header %q", h)
+	}
+	for _, rec := range ev[1:] {
+		if want := names[rec[2]][1]; rec[len(rec)-1] != want {
+			t.Errorf("events.csv: %s named %q, want %q", rec[2], rec[len(rec)-1], want)
+		}
+	}
+	for _, f := range []string{targets.FileEdges, targets.FileEvidence} {
+		recs := read(f)
+		h := recs[0]
+		if !slices.Equal(h[len(h)-4:], []string{"handle_a", "name_a", "handle_b", "name_b"}) {
+			t.Errorf("%s header %q", f, h)
+		}
+		a, b, seen := col(h, "account_a"), col(h, "account_b"), false
+		for _, rec := range recs[1:] {
+			n := len(rec)
+			if rec[n-4] != names[rec[a]][0] || rec[n-3] != names[rec[a]][1] || rec[n-2] != names[rec[b]][0] || rec[n-1] != names[rec[b]][1] {
+				t.Errorf("%s: %q names its accounts wrong", f, rec)
+			}
+			seen = seen || (rec[a] == "x:a1" && rec[b] == "x:a2")
+		}
+		if !seen {
+			t.Errorf("%s: no row of x:a1 and x:a2", f)
 		}
 	}
 }

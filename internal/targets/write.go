@@ -33,6 +33,10 @@ type WriteOptions struct {
 	Source    rundir.Source
 	Watchlist rundir.Input
 	Groups    *rundir.Communities // a coordination run's communities, or nil
+	// Names gives what the data calls an account (its handle without "@"
+	// and its display name, "" unknown), written beside its UID; nil:
+	// none known.
+	Names func(account string) (handle, name string)
 }
 
 // Files a targeting run writes.
@@ -52,8 +56,12 @@ func (r *Result) WriteDir(dir string, o WriteOptions) (*Manifest, error) {
 	}
 	start := time.Now()
 	files := []string{FileTargets, FileEvents, FileBursts, FileEdges, FileEvidence}
-	steps := []func(string) error{func(p string) error { return r.writeTargets(p, o.Groups) }, func(p string) error { return r.writeEvents(p, o.Groups) },
-		r.writeBursts, r.writeEdges, r.writeEvidence}
+	names := o.Names
+	if names == nil {
+		names = func(string) (string, string) { return "", "" }
+	}
+	steps := []func(string) error{func(p string) error { return r.writeTargets(p, o.Groups) }, func(p string) error { return r.writeEvents(p, o.Groups, names) },
+		r.writeBursts, func(p string) error { return r.writeEdges(p, names) }, func(p string) error { return r.writeEvidence(p, names) }}
 	for i, f := range files {
 		if err := steps[i](filepath.Join(dir, f)); err != nil {
 			return nil, fmt.Errorf("targets: write %s: %w", f, err)
@@ -88,8 +96,8 @@ func community(g *rundir.Communities, account string) string {
 	return "none"
 }
 
-func (r *Result) writeEvents(path string, g *rundir.Communities) error {
-	head := []string{"post_id", "time", "actor_id", "actor_handle", "target", "target_label", "type", "burst_id", "narrative_id", "narrative_label", "coordinated", "community", "text"}
+func (r *Result) writeEvents(path string, g *rundir.Communities, names func(string) (string, string)) error {
+	head := []string{"post_id", "time", "actor_id", "actor_handle", "target", "target_label", "type", "burst_id", "narrative_id", "narrative_label", "coordinated", "community", "text", "actor_name"}
 	return rundir.WriteCSV(path, head, func(w *csv.Writer) error {
 		for _, e := range r.Events {
 			p := &r.Posts[e.Post]
@@ -98,8 +106,9 @@ func (r *Result) writeEvents(path string, g *rundir.Communities) error {
 			if e.Burst >= 0 {
 				burst = strconv.Itoa(e.Burst + 1)
 			}
+			_, name := names(p.Account)
 			if err := w.Write([]string{p.ID, rundir.Time(p.Time, p.HasTime), p.Account, p.Handle, t, l, e.Type, burst, e.Narrative, e.Label,
-				strconv.FormatBool(r.Coordinated[p.Account]), community(g, p.Account), narrative.Excerpt(p.Text, 280)}); err != nil {
+				strconv.FormatBool(r.Coordinated[p.Account]), community(g, p.Account), narrative.Excerpt(p.Text, 280), name}); err != nil {
 				return err
 			}
 		}
@@ -122,8 +131,9 @@ func (r *Result) writeBursts(path string) error {
 	})
 }
 
-func (r *Result) writeEdges(path string) error {
-	head := []string{"account_a", "account_b", "pairs", "co_reply", "co_mention", "coordinated", "targets", "first", "last", "min_dt", "avg_dt"}
+func (r *Result) writeEdges(path string, names func(string) (string, string)) error {
+	head := []string{"account_a", "account_b", "pairs", "co_reply", "co_mention", "coordinated", "targets", "first", "last", "min_dt", "avg_dt",
+		"handle_a", "name_a", "handle_b", "name_b"}
 	return rundir.WriteCSV(path, head, func(w *csv.Writer) error {
 		for _, e := range r.Edges {
 			var ts []string
@@ -131,9 +141,11 @@ func (r *Result) writeEdges(path string) error {
 				a, _ := r.target(t)
 				ts = append(ts, a)
 			}
+			ha, na := names(e.A)
+			hb, nb := names(e.B)
 			if err := w.Write([]string{e.A, e.B, strconv.Itoa(e.Pairs), strconv.Itoa(e.CoReply), strconv.Itoa(e.CoMention),
 				strconv.FormatBool(e.Pairs >= r.Params.MinPairs), strings.Join(ts, ";"), rundir.Time(e.First, true), rundir.Time(e.Last, true),
-				strconv.FormatInt(e.MinDt, 10), rundir.Float(float64(e.SumDt) / float64(e.Pairs))}); err != nil {
+				strconv.FormatInt(e.MinDt, 10), rundir.Float(float64(e.SumDt) / float64(e.Pairs)), ha, na, hb, nb}); err != nil {
 				return err
 			}
 		}
@@ -141,14 +153,17 @@ func (r *Result) writeEdges(path string) error {
 	})
 }
 
-func (r *Result) writeEvidence(path string) error {
-	head := []string{"kind", "object", "target", "post_a", "post_b", "account_a", "account_b", "time_a", "time_b", "dt"}
+func (r *Result) writeEvidence(path string, names func(string) (string, string)) error {
+	head := []string{"kind", "object", "target", "post_a", "post_b", "account_a", "account_b", "time_a", "time_b", "dt",
+		"handle_a", "name_a", "handle_b", "name_b"}
 	return rundir.WriteCSV(path, head, func(w *csv.Writer) error {
 		for _, ev := range r.Evidence {
 			a, b := &r.Posts[ev.PostA], &r.Posts[ev.PostB]
 			t, _ := r.target(ev.Target)
+			ha, na := names(a.Account)
+			hb, nb := names(b.Account)
 			if err := w.Write([]string{ev.Kind, ev.Object, t, a.ID, b.ID, a.Account, b.Account, rundir.Time(a.Time, a.HasTime),
-				rundir.Time(b.Time, b.HasTime), strconv.FormatInt(ev.Dt, 10)}); err != nil {
+				rundir.Time(b.Time, b.HasTime), strconv.FormatInt(ev.Dt, 10), ha, na, hb, nb}); err != nil {
 				return err
 			}
 		}

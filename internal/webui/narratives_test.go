@@ -7,6 +7,7 @@ package webui_test
 // every page in English and Urdu, at desktop width and at 390 px.
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -93,6 +94,14 @@ func TestBrowserNarratives(t *testing.T) {
 	if got := p.text(`#signals-matched`); strings.HasPrefix(got, "0 of") {
 		t.Errorf("signal filter: %q", got)
 	}
+	// the filtered accounts by handle (and name), the UID beside
+	if got := p.eval(`(() => { const rows = [...document.querySelectorAll('#signals-table tbody tr')]; return [rows.length, rows.filter(r => r.querySelector('.account-label')?.innerText.startsWith('@')).length, rows.filter(r => r.querySelector('.account-id')).length].join(' '); })()`); func() bool {
+		var n, handles, ids int
+		fmt.Sscan(got, &n, &handles, &ids)
+		return n == 0 || handles != n || ids != n
+	}() {
+		t.Errorf("signals table: rows, handles, UIDs = %s", got)
+	}
 	p.look("dataset-signals")
 
 	// a claims match, then narratives linked to the coordination run
@@ -125,6 +134,15 @@ func TestBrowserNarratives(t *testing.T) {
 		t.Error("no coordinated group in the narrative")
 	}
 	p.wait("timeline", `document.querySelectorAll('.chart rect.bar').length > 0`, 10*time.Second)
+	// accounts and posts' authors by handle and name, the UID beside (issue 16)
+	for _, tbl := range []string{"#narrative-accounts", "#narrative-posts"} {
+		got := p.eval(`(() => { const rows = [...document.querySelectorAll('` + tbl + ` tbody tr')]; return [rows.length, rows.filter(r => r.querySelector('.account-label')?.innerText.startsWith('@')).length, rows.filter(r => r.querySelector('.account-display')).length, rows.filter(r => /^x:\d+$/.test(r.querySelector('.account-id')?.innerText || '')).length].join(' '); })()`)
+		var n, handles, names, ids int
+		fmt.Sscan(got, &n, &handles, &names, &ids)
+		if n == 0 || handles != n || names == 0 || ids != n {
+			t.Errorf("%s: of %d rows %d show a handle, %d a name, %d the UID", tbl, n, handles, names, ids)
+		}
+	}
 	p.click(`#narrative-accounts button.account-link`)
 	p.wait("account signals in the narrative", `!!document.querySelector('#narrative-account #account-signals dd[data-signal=followers]')`, 30*time.Second)
 	narrativeURL := p.eval(`location.hash`)
@@ -147,6 +165,14 @@ func TestBrowserNarratives(t *testing.T) {
 	p.wait("targets run", `location.hash.startsWith('#/targets/t-') && document.querySelectorAll('#targets tbody tr').length === 2`, 3*time.Minute)
 	p.click(`#targets button.target-link`)
 	p.wait("events", `!!document.querySelector('#target-events tbody tr')`, 20*time.Second)
+	// the events' actors by handle and name (events.csv actor_name), the UID beside
+	if got := p.eval(`(() => { const rows = [...document.querySelectorAll('#target-events tbody tr')]; return [rows.length, rows.filter(r => r.querySelector('.account-label')?.innerText.startsWith('@')).length, rows.filter(r => r.querySelector('.account-display')).length, rows.filter(r => r.querySelector('.account-id')).length].join(' '); })()`); func() bool {
+		var n, handles, names, ids int
+		fmt.Sscan(got, &n, &handles, &names, &ids)
+		return n == 0 || handles != n || names == 0 || ids != n
+	}() {
+		t.Errorf("targets events: rows, handles, names, UIDs = %s", got)
+	}
 	targetsURL := p.eval(`location.hash`)
 	p.look("targets-run")
 

@@ -354,8 +354,9 @@ func TestBrowserUrdu(t *testing.T) {
 	// changes until reopened; a capture of a server-side address is
 	// refused, its error said once, in the form's words.
 	p.visit(pages["case"], "case", `document.querySelectorAll('#items tbody tr a').length === 1`)
-	if ct := p.evalAsync(`fetch('/api/v1/cases/' + location.hash.split('/')[2] + '/report?format=pdf').then(r => r.headers.get('Content-Type') + ' ' + r.status)`); ct != "application/pdf 200" {
-		t.Errorf("PDF report: %s", ct)
+	// the page's own download link, as a click would fetch it
+	if ct := p.evalAsync(`(() => { const a = document.querySelector('#report-pdf'); return fetch(a.href).then(r => r.headers.get('Content-Type') + ' ' + r.status + ' ' + (a.getAttribute('download') || '').endsWith('.pdf')); })()`); ct != "application/pdf 200 true" {
+		t.Errorf("PDF report link: %s", ct)
 	}
 	p.fill(`#capture-form input[type=url]`, "http://127.0.0.1:9/")
 	p.click(`#capture-form button[type=submit]`)
@@ -521,6 +522,18 @@ func TestBrowserErrors(t *testing.T) {
 	}
 	p.png("import-error-en-desktop")
 
+	// A rejected record of a JSON document: its place in the document
+	// (#/messages/1), not "0", in the rejects table.
+	chat := rejectedChat(t)
+	p.do("choose chat", chromedp.SetUploadFiles(chromedp.CSS(`#import-form input[type=file]`), []string{chat}))
+	p.fill(`#import-form [name=dataset]`, "tg")
+	p.click(`#import-form button[type=submit]`)
+	p.wait("chat imported", `document.querySelector('#import-result')?.innerText.includes('tg')`, 3*time.Minute)
+	p.visit("/datasets/tg", "rejects", `!!document.querySelector('#rejects tbody tr')`)
+	if got := p.eval(`[...document.querySelectorAll('#rejects tbody tr')].map(r => [...r.cells].slice(1, 3).map(c => c.innerText.trim()).join(' | ')).join('\n')`); got != `#/messages/1 | date_unixtime "x" is not unix seconds` {
+		t.Errorf("rejects table: %q, want the record's place and the reason without it", got)
+	}
+
 	// The server stops: a banner, and a page says it could not load.
 	srv.stop()
 	p.go_("/cases")
@@ -551,4 +564,27 @@ func TestBrowserErrors(t *testing.T) {
 	p.fill(`#login-form [name=password]`, password)
 	p.click(`#login-form button[type=submit]`)
 	p.wait("back where it was", `!!document.querySelector('#who') && location.hash === '#/jobs' && !!document.querySelector('#jobs')`, 30*time.Second)
+}
+
+// rejectedChat is the project's Telegram Desktop export of Urdu posts
+// (internal/cli/testdata/na56_chat.json) with one message whose date is
+// not a date: a rejected record of a JSON document, which has no line.
+func rejectedChat(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "cli", "testdata", "na56_chat.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var chat map[string]any
+	if err := json.Unmarshal(b, &chat); err != nil {
+		t.Fatal(err)
+	}
+	msg := chat["messages"].([]any)[1].(map[string]any)
+	msg["date"], msg["date_unixtime"] = "not a date", "x"
+	b, _ = json.Marshal(chat)
+	path := filepath.Join(t.TempDir(), "chat.json")
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }

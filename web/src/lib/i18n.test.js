@@ -69,7 +69,9 @@ describe('sources', () => {
   });
   it('cover every value of the enumerations they look up', () => {
     const enums = {
-      'nav.': ['datasets', 'coord', 'narratives', 'alerts', 'audit', 'cases', 'custody', 'jobs', 'admin', 'settings'],
+      'nav.': ['datasets', 'coord', 'narratives', 'images', 'alerts', 'audit', 'cases', 'custody', 'jobs', 'admin', 'settings'],
+      'images.tier.': ['first', 'same', 'variant', 'linked'],
+      'images.transform.': ['original', 'rotate-90', 'rotate-180', 'rotate-270', 'mirror-horizontal', 'mirror-vertical', 'transpose', 'transverse'],
       'role.': ['admin', 'investigator', 'reviewer', 'viewer'],
       'job.kind.': ['import', 'coord', 'audit', 'verify', 'publish', 'capture', 'narratives', 'claims', 'targets'],
       'verdict.': ['false', 'misleading', 'mixed', 'true', 'unproven', 'satire', 'unrated'],

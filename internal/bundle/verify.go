@@ -1,4 +1,11 @@
-package casework
+// Package bundle verifies a case bundle offline (tahqiq verify BUNDLE,
+// POST /api/v1/verify/bundle, tahqiq demo): a directory or a zip archive
+// (docs/format/bundle.md), its files against SHA256SUMS, its log against
+// its checkpoints and the trusted key, and what view.json shows against
+// the fold of the log. It reads only; the export, which logs, is
+// casework's (Service.Export), as are the report and the rules of what a
+// record's digest is (casework.Report, casework.ViewRecords).
+package bundle
 
 import (
 	"bufio"
@@ -8,33 +15,35 @@ import (
 	"encoding/json"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
 	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/casework"
 	"github.com/tahqiq/tahqiq/internal/ledger"
 	"github.com/tahqiq/tahqiq/internal/progress"
 )
 
-// VerifyBundle checks an exported bundle offline: a directory, or a zip
+// Verify checks an exported bundle offline: a directory, or a zip
 // archive of one (any path that is a regular file is read as a zip).
 // Every problem is named in the report; the error is for a path that
 // cannot be opened at all.
-func VerifyBundle(path string, o VerifyOptions) (*Report, error) {
+func Verify(path string, o casework.VerifyOptions) (*casework.Report, error) {
 	st, err := os.Stat(path)
 	if err != nil {
 		return nil, tahqiq.Errorf(tahqiq.ENOTFOUND, "verify: %s: %w", path, err)
 	}
-	r := &Report{Path: path, Kind: "bundle"}
+	r := &casework.Report{Path: path, Kind: "bundle"}
 	if st.IsDir() {
 		return verifyBundle(newDirSource(path, r), r, o), nil
 	}
 	r.Kind = "zip bundle"
 	f, err := os.Open(path)
 	if err != nil {
-		r.add("file", 0, "%s: not a readable zip archive: %v", path, err)
+		r.Add("file", 0, "%s: not a readable zip archive: %v", path, err)
 		return r, nil
 	}
 	defer f.Close()
@@ -44,9 +53,9 @@ func VerifyBundle(path string, o VerifyOptions) (*Report, error) {
 	return r, nil
 }
 
-// VerifyBundleZip checks a zip bundle held in memory or any io.ReaderAt.
-func VerifyBundleZip(ra io.ReaderAt, size int64, name string, o VerifyOptions) *Report {
-	r := &Report{Path: name, Kind: "zip bundle"}
+// VerifyZip checks a zip bundle held in memory or any io.ReaderAt.
+func VerifyZip(ra io.ReaderAt, size int64, name string, o casework.VerifyOptions) *casework.Report {
+	r := &casework.Report{Path: name, Kind: "zip bundle"}
 	if src := openZipSource(ra, size, name, o.Limits, r); src != nil {
 		verifyBundle(src, r, o)
 	}
@@ -57,7 +66,7 @@ func VerifyBundleZip(ra io.ReaderAt, size int64, name string, o VerifyOptions) *
 // that is missing or unreadable.
 type bundleReader struct {
 	src   bundleSource
-	r     *Report
+	r     *casework.Report
 	buf   []byte
 	meter *progress.Meter
 }
@@ -73,13 +82,13 @@ func (b *bundleReader) hash(rc io.Reader, h io.Writer) error {
 func (b *bundleReader) read(name string) []byte {
 	rc, err := b.src.open(name)
 	if err != nil {
-		b.r.add("file", 0, "%s: missing", name)
+		b.r.Add("file", 0, "%s: missing", name)
 		return nil
 	}
 	defer rc.Close()
 	data, err := io.ReadAll(rc)
 	if err != nil {
-		b.r.add("file", 0, "%s: unreadable: %v: file changed", name, err)
+		b.r.Add("file", 0, "%s: unreadable: %v: file changed", name, err)
 		return nil
 	}
 	return data
@@ -97,17 +106,17 @@ func (b *bundleReader) checkSums() {
 		prog.Add(1)
 		sum, name, ok := strings.Cut(sc.Text(), "  ")
 		if !ok {
-			b.r.add("file", 0, "SHA256SUMS: bad line %q", sc.Text())
+			b.r.Add("file", 0, "SHA256SUMS: bad line %q", sc.Text())
 			continue
 		}
 		if !safeName(name) {
-			b.r.add("file", 0, "SHA256SUMS: unsafe path %q (absolute, .. or backslash): not read", name)
+			b.r.Add("file", 0, "SHA256SUMS: unsafe path %q (absolute, .. or backslash): not read", name)
 			continue
 		}
 		listed[name] = true
 		rc, err := b.src.open(name)
 		if err != nil {
-			b.r.add("file", 0, "%s: listed in SHA256SUMS but missing: file removed", name)
+			b.r.Add("file", 0, "%s: listed in SHA256SUMS but missing: file removed", name)
 			continue
 		}
 		h := sha256.New()
@@ -115,14 +124,14 @@ func (b *bundleReader) checkSums() {
 		rc.Close()
 		switch {
 		case err != nil:
-			b.r.add("file", 0, "%s: unreadable: %v: file changed", name, err)
+			b.r.Add("file", 0, "%s: unreadable: %v: file changed", name, err)
 		case hex.EncodeToString(h.Sum(nil)) != sum:
-			b.r.add("file", 0, "%s: content differs from SHA256SUMS: file changed", name)
+			b.r.Add("file", 0, "%s: content differs from SHA256SUMS: file changed", name)
 		}
 	}
 	for _, name := range b.src.names() {
 		if !listed[name] {
-			b.r.add("file", 0, "%s: not listed in SHA256SUMS: file added", name)
+			b.r.Add("file", 0, "%s: not listed in SHA256SUMS: file added", name)
 		}
 	}
 }
@@ -159,7 +168,7 @@ func (b *bundleReader) leaves() []ledger.Leaf {
 }
 
 // earlier reads log/earlier/* and the checkpoints the user brought.
-func (b *bundleReader) earlier(o VerifyOptions) [][]byte {
+func (b *bundleReader) earlier(o casework.VerifyOptions) [][]byte {
 	var out [][]byte
 	for _, name := range b.src.names() { // sorted
 		if strings.HasPrefix(name, "log/earlier/") {
@@ -169,7 +178,7 @@ func (b *bundleReader) earlier(o VerifyOptions) [][]byte {
 	return append(out, o.Earlier...)
 }
 
-func verifyBundle(src bundleSource, r *Report, o VerifyOptions) *Report {
+func verifyBundle(src bundleSource, r *casework.Report, o casework.VerifyOptions) *casework.Report {
 	b := &bundleReader{src: src, r: r, buf: make([]byte, 64<<10), meter: o.Meter}
 	b.checkSums()
 	mb := b.read("manifest.json")
@@ -180,44 +189,44 @@ func verifyBundle(src bundleSource, r *Report, o VerifyOptions) *Report {
 		Format string `json:"format"`
 	}
 	if err := json.Unmarshal(mb, &head); err != nil {
-		r.add("file", 0, "manifest.json: %v", err)
+		r.Add("file", 0, "manifest.json: %v", err)
 		return r
 	}
 	r.Format = head.Format
 	switch head.Format {
-	case BundleFormat:
+	case casework.BundleFormat:
 		verifyBundleV2(b, mb, o)
-	case BundleFormatV1:
+	case casework.BundleFormatV1:
 		verifyBundleV1(b, mb, o)
 	default:
-		r.add("file", 0, "manifest.json: format %q, want %q", head.Format, BundleFormat)
+		r.Add("file", 0, "manifest.json: format %q, want %q", head.Format, casework.BundleFormat)
 	}
 	return r
 }
 
 // verifyBundleV2 checks a bundle of format 2 (docs/format/bundle.md,
 // "Verification").
-func verifyBundleV2(b *bundleReader, mb []byte, o VerifyOptions) {
+func verifyBundleV2(b *bundleReader, mb []byte, o casework.VerifyOptions) {
 	r := b.r
-	var m Manifest
+	var m casework.Manifest
 	if err := strictJSON(mb, &m); err != nil {
-		r.add("file", 0, "manifest.json: %v", err)
+		r.Add("file", 0, "manifest.json: %v", err)
 		return
 	}
-	chooseKey(string(b.read("keys/log.pub")), o, r, "bundle")
+	casework.ChooseKey(string(b.read("keys/log.pub")), o, r, "bundle")
 	// The log: every position up to the checkpoint, exactly.
 	leaves := b.leaves()
 	var cps [][]byte
 	if cp := b.read("log/checkpoint"); cp != nil {
 		cps = [][]byte{cp}
 	}
-	t := checkLog(r, leaves, cps, b.earlier(o), o)
+	t := casework.CheckLog(r, leaves, cps, b.earlier(o), o)
 	n := int64(len(leaves))
 	if t.N >= 0 && n > t.N {
-		r.add("log", t.N, "%d entries after the signed checkpoint (size %d): not covered by any signature, added after the export", n-t.N, t.N)
+		r.Add("log", t.N, "%d entries after the signed checkpoint (size %d): not covered by any signature, added after the export", n-t.N, t.N)
 	}
 	if t.N >= 0 && m.LogSize != t.N {
-		r.add("file", 0, "manifest.json: log_size %d, the checkpoint's size is %d (only the signed checkpoint counts)", m.LogSize, t.N)
+		r.Add("file", 0, "manifest.json: log_size %d, the checkpoint's size is %d (only the signed checkpoint counts)", m.LogSize, t.N)
 	}
 	if t.N < 0 || n == 0 {
 		return
@@ -230,13 +239,13 @@ func verifyBundleV2(b *bundleReader, mb []byte, o VerifyOptions) {
 	if vb == nil {
 		return
 	}
-	var v View
+	var v casework.View
 	if err := strictJSON(vb, &v); err != nil {
-		r.add("file", 0, "view.json: %v", err)
+		r.Add("file", 0, "view.json: %v", err)
 		return
 	}
 	if re, err := json.Marshal(v); err != nil || !bytes.Equal(re, vb) {
-		r.add("file", 0, "view.json: not in canonical form (duplicate, reordered or re-spelt keys): what it shows may differ from what was logged")
+		r.Add("file", 0, "view.json: not in canonical form (duplicate, reordered or re-spelt keys): what it shows may differ from what was logged")
 		return
 	}
 	caseID := v.Case.ID
@@ -244,16 +253,16 @@ func verifyBundleV2(b *bundleReader, mb []byte, o VerifyOptions) {
 	last := leaves[len(leaves)-1]
 	switch e := last.Entry; {
 	case last.Withheld() || e == nil:
-		r.add("seal", last.Index, "the last entry is not the export's: the bundle's log was cut or extended")
+		r.Add("seal", last.Index, "the last entry is not the export's: the bundle's log was cut or extended")
 		return
 	case e.Action != "case.export" || e.CaseID != caseID:
-		r.add("seal", last.Index, "the last entry is %s of case %q, not the export of case %s: the bundle's log was cut or extended", e.Action, e.CaseID, caseID)
+		r.Add("seal", last.Index, "the last entry is %s of case %q, not the export of case %s: the bundle's log was cut or extended", e.Action, e.CaseID, caseID)
 		return
 	case len(e.Hashes) == 0 || e.Hashes[0] != ledger.Digest("view", vb):
-		r.add("seal", last.Index, "view.json differs from the view the export logged: the case's records were changed after the export")
+		r.Add("seal", last.Index, "view.json differs from the view the export logged: the case's records were changed after the export")
 		return
 	case m.CaseID != caseID || m.Entry != last.Index:
-		r.add("file", 0, "manifest.json names case %q entry %d, the export is entry %d of case %s", m.CaseID, m.Entry, last.Index, caseID)
+		r.Add("file", 0, "manifest.json names case %q entry %d, the export is entry %d of case %s", m.CaseID, m.Entry, last.Index, caseID)
 	}
 	// The fold of the case's entries against the view.
 	st := ledger.Fold(leaves, true)
@@ -261,18 +270,18 @@ func verifyBundleV2(b *bundleReader, mb []byte, o VerifyOptions) {
 	if c := st.Chains[caseID]; c != nil {
 		r.Withheld = c.Withheld
 		switch {
-		case c.Withheld > 0 && v.Scope != ScopeItems: // only an export of shared items may lack entries of the case
-			r.add("chain", c.Last, "case %s: %d of its entries are withheld from an export of the whole case: entries of the case were hidden", caseID, c.Withheld)
+		case c.Withheld > 0 && v.Scope != casework.ScopeItems: // only an export of shared items may lack entries of the case
+			r.Add("chain", c.Last, "case %s: %d of its entries are withheld from an export of the whole case: entries of the case were hidden", caseID, c.Withheld)
 		case c.Withheld > 0:
-			r.note("%d entries of case %s are withheld: the exporter's organisation was shared %d items, not the whole case; the records they made are not in this bundle", c.Withheld, caseID, len(v.Items))
+			r.Note("%d entries of case %s are withheld: the exporter's organisation was shared %d items, not the whole case; the records they made are not in this bundle", c.Withheld, caseID, len(v.Items))
 		}
 		if c.Legacy > 0 {
-			r.note("%d entries of case %s were logged before log format 2: the records they made are proven logged, not complete", c.Legacy, caseID)
+			r.Note("%d entries of case %s were logged before log format 2: the records they made are proven logged, not complete", c.Legacy, caseID)
 		}
 	}
-	present := viewRecords(v)
+	present := casework.ViewRecords(v)
 	sc := ledger.Scope{CaseID: caseID}
-	if v.Scope == ScopeItems {
+	if v.Scope == casework.ScopeItems {
 		// The case's own record is shown to every reader of a case; an
 		// export of shared items holds no other record of the case but
 		// those items and the reader's own shares.
@@ -282,7 +291,7 @@ func verifyBundleV2(b *bundleReader, mb []byte, o VerifyOptions) {
 	r.Problems = append(r.Problems, cmp.Problems...)
 	r.Records = len(present)
 	if cmp.Legacy > 0 {
-		r.note("%d records of case %s were logged before log format 2: proven logged, not complete", cmp.Legacy, caseID)
+		r.Note("%d records of case %s were logged before log format 2: proven logged, not complete", cmp.Legacy, caseID)
 	}
 	// Every item: the inclusion proof of its attachment, and its blobs.
 	root := tlog.Hash{}
@@ -300,12 +309,12 @@ func verifyBundleV2(b *bundleReader, mb []byte, o VerifyOptions) {
 		switch {
 		case rec == nil:
 		case !ok:
-			r.add("proof", rec.Entry, "item %s (%s): no inclusion proof of the entry that attached it", it.ID, it.Title)
+			r.Add("proof", rec.Entry, "item %s (%s): no inclusion proof of the entry that attached it", it.ID, it.Title)
 		case p.Index != rec.Entry || p.Size != t.N:
-			r.add("proof", rec.Entry, "item %s: inclusion proof is for entry %d in size %d, want %d in %d", it.ID, p.Index, p.Size, rec.Entry, t.N)
+			r.Add("proof", rec.Entry, "item %s: inclusion proof is for entry %d in size %d, want %d in %d", it.ID, p.Index, p.Size, rec.Entry, t.N)
 		default:
 			if err := ledger.CheckInclusion(p, root, leaves[rec.Entry].Data); err != nil {
-				r.add("proof", rec.Entry, "item %s: %v", it.ID, err)
+				r.Add("proof", rec.Entry, "item %s: %v", it.ID, err)
 			}
 		}
 		for _, bl := range it.Blobs {
@@ -315,7 +324,7 @@ func verifyBundleV2(b *bundleReader, mb []byte, o VerifyOptions) {
 			checked[bl.SHA256] = true
 			r.Blobs++
 			if err := b.checkBlob(bl.SHA256); err != nil {
-				r.add("blob", 0, "item %s %q: %s", it.ID, bl.Name, tahqiq.ErrorMessage(err))
+				r.Add("blob", 0, "item %s %q: %s", it.ID, bl.Name, tahqiq.ErrorMessage(err))
 			}
 		}
 	}
@@ -358,13 +367,13 @@ var errTrailing = tahqiq.Errorf(tahqiq.EVERIFY, "more than one JSON value")
 
 // ManifestV1 is manifest.json of a bundle of format 1.
 type ManifestV1 struct {
-	Format     string                  `json:"format"`
-	ExportedAt time.Time               `json:"exported_at"`
-	ExportedBy string                  `json:"exported_by"`
-	Origin     string                  `json:"origin"`
-	LogSize    int64                   `json:"log_size"`
-	View                               // the case as the exporter saw it
-	Proofs     map[string]tahqiq.Proof `json:"proofs"`
+	Format        string                  `json:"format"`
+	ExportedAt    time.Time               `json:"exported_at"`
+	ExportedBy    string                  `json:"exported_by"`
+	Origin        string                  `json:"origin"`
+	LogSize       int64                   `json:"log_size"`
+	casework.View                         // the case as the exporter saw it
+	Proofs        map[string]tahqiq.Proof `json:"proofs"`
 }
 
 // verifyBundleV1 checks a bundle of format 1 as it was checked when it was
@@ -372,21 +381,21 @@ type ManifestV1 struct {
 // attached it, every record against a digest the log holds. Format 1 has
 // no proof of completeness, and the report says so; a bundle whose case
 // was logged in format 2 cannot pass as one of format 1.
-func verifyBundleV1(b *bundleReader, mb []byte, o VerifyOptions) {
+func verifyBundleV1(b *bundleReader, mb []byte, o casework.VerifyOptions) {
 	r := b.r
 	var m ManifestV1
 	if err := json.Unmarshal(mb, &m); err != nil {
-		r.add("file", 0, "manifest.json: %v", err)
+		r.Add("file", 0, "manifest.json: %v", err)
 		return
 	}
-	chooseKey(string(b.read("keys/log.pub")), o, r, "bundle")
+	casework.ChooseKey(string(b.read("keys/log.pub")), o, r, "bundle")
 	leaves := b.leaves()
 	var cps [][]byte
 	if cp := b.read("log/checkpoint"); cp != nil {
 		cps = [][]byte{cp}
 	}
-	t := checkLog(r, leaves, cps, b.earlier(o), o)
-	r.note("bundle format 1 (made before completeness proofs): every record shown was logged, but whether the bundle is complete is not proven")
+	t := casework.CheckLog(r, leaves, cps, b.earlier(o), o)
+	r.Note("bundle format 1 (made before completeness proofs): every record shown was logged, but whether the bundle is complete is not proven")
 	attach := map[string]tahqiq.LogEntry{}
 	logged := map[string]bool{}
 	for _, l := range leaves {
@@ -395,7 +404,7 @@ func verifyBundleV1(b *bundleReader, mb []byte, o VerifyOptions) {
 			continue
 		}
 		if e.Format >= 2 && e.CaseID == m.Case.ID {
-			r.add("format", l.Index, "case %s was logged in format 2 but the bundle claims format 1: a downgrade that would skip the completeness checks", m.Case.ID)
+			r.Add("format", l.Index, "case %s was logged in format 2 but the bundle claims format 1: a downgrade that would skip the completeness checks", m.Case.ID)
 			return
 		}
 		if e.Action == "item.attach" {
@@ -417,20 +426,20 @@ func verifyBundleV1(b *bundleReader, mb []byte, o VerifyOptions) {
 		e, ok := attach[it.ID]
 		switch {
 		case !ok:
-			r.add("item", 0, "item %s (%s): no log entry attaches it: inserted without custody", it.ID, it.Title)
+			r.Add("item", 0, "item %s (%s): no log entry attaches it: inserted without custody", it.ID, it.Title)
 		case len(e.Hashes) == 0 || e.Hashes[0] != it.Digest():
-			r.add("item", e.Index, "item %s (%s): record differs from what entry %d logged: edited", it.ID, it.Title, e.Index)
+			r.Add("item", e.Index, "item %s (%s): record differs from what entry %d logged: edited", it.ID, it.Title, e.Index)
 		}
 		if p, has := m.Proofs[it.ID]; ok && has && t.N >= 0 {
 			if p.Size != t.N || p.Index != e.Index {
-				r.add("proof", e.Index, "item %s: inclusion proof is for entry %d in size %d, want %d in %d", it.ID, p.Index, p.Size, e.Index, t.N)
+				r.Add("proof", e.Index, "item %s: inclusion proof is for entry %d in size %d, want %d in %d", it.ID, p.Index, p.Size, e.Index, t.N)
 			} else if err := ledger.CheckInclusion(p, root, leaves[e.Index].Data); err != nil {
-				r.add("proof", e.Index, "item %s: %v", it.ID, err)
+				r.Add("proof", e.Index, "item %s: %v", it.ID, err)
 			}
 		}
 		for _, bl := range it.Blobs {
-			if ok && !contains(e.Hashes, "sha256:"+bl.SHA256) {
-				r.add("item", e.Index, "item %s: blob %s not in its log entry", it.ID, bl.SHA256)
+			if ok && !slices.Contains(e.Hashes, "sha256:"+bl.SHA256) {
+				r.Add("item", e.Index, "item %s: blob %s not in its log entry", it.ID, bl.SHA256)
 			}
 			if checked[bl.SHA256] {
 				continue
@@ -438,17 +447,17 @@ func verifyBundleV1(b *bundleReader, mb []byte, o VerifyOptions) {
 			checked[bl.SHA256] = true
 			r.Blobs++
 			if err := b.checkBlob(bl.SHA256); err != nil {
-				r.add("blob", 0, "item %s %q: %s", it.ID, bl.Name, tahqiq.ErrorMessage(err))
+				r.Add("blob", 0, "item %s %q: %s", it.ID, bl.Name, tahqiq.ErrorMessage(err))
 			}
 		}
 	}
-	for _, p := range viewRecords(m.View) {
+	for _, p := range casework.ViewRecords(m.View) {
 		if p.Key.Kind == tahqiq.RecItem || p.Key.Kind == tahqiq.RecShare {
 			continue
 		}
 		r.Records++
 		if !logged[p.Digest] {
-			r.add("record", 0, "%s: not as logged: edited or inserted without custody", p.Label)
+			r.Add("record", 0, "%s: not as logged: edited or inserted without custody", p.Label)
 		}
 	}
 }

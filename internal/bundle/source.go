@@ -1,15 +1,17 @@
-package casework
+package bundle
 
 import (
 	"archive/zip"
 	"errors"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 
+	"github.com/tahqiq/tahqiq/internal/casework"
 	"github.com/tahqiq/tahqiq/internal/decompress"
 )
 
@@ -33,11 +35,11 @@ type dirSource struct {
 	files map[string]bool
 }
 
-func newDirSource(dir string, r *Report) *dirSource {
+func newDirSource(dir string, r *casework.Report) *dirSource {
 	d := &dirSource{dir: dir, files: map[string]bool{}}
 	filepath.WalkDir(dir, func(p string, e fs.DirEntry, err error) error {
 		if err != nil {
-			r.add("file", 0, "%s: unreadable: %v", p, err)
+			r.Add("file", 0, "%s: unreadable: %v", p, err)
 			return nil
 		}
 		if e.IsDir() {
@@ -46,7 +48,7 @@ func newDirSource(dir string, r *Report) *dirSource {
 		rel, _ := filepath.Rel(dir, p)
 		rel = filepath.ToSlash(rel)
 		if !e.Type().IsRegular() {
-			r.add("file", 0, "%s: not a regular file (symlink or device): not read", rel)
+			r.Add("file", 0, "%s: not a regular file (symlink or device): not read", rel)
 			return nil
 		}
 		d.files[rel] = true
@@ -55,7 +57,7 @@ func newDirSource(dir string, r *Report) *dirSource {
 	return d
 }
 
-func (d *dirSource) names() []string { return sortedKeys(d.files) }
+func (d *dirSource) names() []string { return slices.Sorted(maps.Keys(d.files)) }
 
 func (d *dirSource) open(name string) (io.ReadCloser, error) {
 	if !d.files[name] {
@@ -76,16 +78,16 @@ type zipSource struct {
 // it indexes the
 // members, reporting (and never reading) members with unsafe paths,
 // duplicate names, links or other non-regular modes.
-func openZipSource(ra io.ReaderAt, size int64, name string, lim decompress.Limits, r *Report) *zipSource {
+func openZipSource(ra io.ReaderAt, size int64, name string, lim decompress.Limits, r *casework.Report) *zipSource {
 	z, err := decompress.OpenZip(ra, size, name, lim)
 	if err != nil {
 		var ze *decompress.ZipError
 		if !errors.As(err, &ze) {
-			r.add("file", 0, "%s: not a readable zip archive: %v", name, err)
+			r.Add("file", 0, "%s: not a readable zip archive: %v", name, err)
 			return nil
 		}
 		for _, p := range ze.Problems {
-			r.add("file", 0, "%s: %s: nothing read", name, p)
+			r.Add("file", 0, "%s: %s: nothing read", name, p)
 		}
 		return nil
 	}
@@ -94,17 +96,17 @@ func openZipSource(ra io.ReaderAt, size int64, name string, lim decompress.Limit
 		name := f.Name
 		if strings.HasSuffix(name, "/") && f.FileInfo().IsDir() {
 			if !safeName(strings.TrimSuffix(name, "/")) {
-				r.add("file", 0, "zip member %q: unsafe path (absolute, .. or backslash): rejected", name)
+				r.Add("file", 0, "zip member %q: unsafe path (absolute, .. or backslash): rejected", name)
 			}
 			continue
 		}
 		switch {
 		case !safeName(name):
-			r.add("file", 0, "zip member %q: unsafe path (absolute, .. or backslash): rejected, not read", name)
+			r.Add("file", 0, "zip member %q: unsafe path (absolute, .. or backslash): rejected, not read", name)
 		case !f.Mode().IsRegular():
-			r.add("file", 0, "zip member %q: not a regular file (mode %v): rejected, not read", name, f.Mode())
+			r.Add("file", 0, "zip member %q: not a regular file (mode %v): rejected, not read", name, f.Mode())
 		case src.files[name] != nil:
-			r.add("file", 0, "zip member %q: appears more than once: rejected", name)
+			r.Add("file", 0, "zip member %q: appears more than once: rejected", name)
 		default:
 			src.files[name] = f
 		}
@@ -112,7 +114,7 @@ func openZipSource(ra io.ReaderAt, size int64, name string, lim decompress.Limit
 	return src
 }
 
-func (z *zipSource) names() []string { return sortedKeys(z.files) }
+func (z *zipSource) names() []string { return slices.Sorted(maps.Keys(z.files)) }
 
 func (z *zipSource) open(name string) (io.ReadCloser, error) {
 	f := z.files[name]
@@ -120,13 +122,4 @@ func (z *zipSource) open(name string) (io.ReadCloser, error) {
 		return nil, fs.ErrNotExist
 	}
 	return z.z.Open(f) // its reads fail past the limits, on a CRC-32 mismatch or a corrupt stream
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

@@ -1,0 +1,407 @@
+package coord
+
+import (
+	"bufio"
+	"container/heap"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"strings"
+)
+
+// The memory budget of a run in this process. The kept pairs are made
+// object by object into a buffer; while the buffer stays within the
+// budget's share for pairs, the run folds them in memory as it always
+// did. When it would outgrow that share, the buffer is sorted by account
+// pair and written to a temporary file (a sorted run), and the pairs go
+// on into an empty buffer; at the end the runs are merged (a k-way merge
+// on (A, B, pair), which is the in-memory order: each account pair's
+// pairs in object order) and folded into the same edges. The evidence is
+// then written by sweeping the kernel again, object by object, as the
+// reduce path does. Results do not depend on the budget, to the byte
+// (TestSpillEqualsRun).
+//
+// A run without the graph step whose edges would not fit either writes
+// them to a file as the fold makes them (edgefile.go). What the budget
+// does not bound: reading the input, the interned rows and names (about
+// 24 bytes a share plus the names), the edges of a run with the graph
+// step (88 bytes each plus 4 per object type), and the graph step; see
+// docs/coord.md.
+
+// Budget is the memory a run in this process may use and where it spills.
+type Budget struct {
+	// Mem is the budget in bytes; 0 or less: no budget (never spill).
+	Mem int64
+	// TempDir is where sorted runs of pairs are written ("": the
+	// system's temporary directory); they are removed as the run ends.
+	TempDir string
+}
+
+// InProcess is the engine that makes and folds the pairs in this
+// process within budget b: a nil Engine is InProcess(Budget{}).
+func InProcess(b Budget) Engine { return inProcess{b} }
+
+// pairBytes is what a kept pair costs in memory on the in-memory path:
+// the pair (8 bytes), its account-pair key (8) and the two orders of the
+// sort (4 + 4).
+const pairBytes = 24
+
+// edgeBytes is the estimate of an edge's cost, its per-type counts and
+// the fold's lists included, used to leave room for the edges.
+const edgeBytes = 100
+
+// pairCap returns how many pairs the run may hold in memory under b, the
+// heap in use now (the interned input) counted against it; 0: no limit.
+func (b Budget) pairCap() int64 {
+	if b.Mem <= 0 {
+		return 0
+	}
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	avail := b.Mem - int64(ms.HeapAlloc)
+	// the pairs and the edges they make share what is left: an edge per
+	// pair at worst, so a pair held in memory costs pairBytes + edgeBytes
+	n := avail / (pairBytes + edgeBytes)
+	return max(n, 1<<8)
+}
+
+// SetMemoryLimit makes the Go runtime keep the heap under mem bytes (a
+// soft limit: the garbage collector runs more often as the heap nears it)
+// and returns the limit it replaced. mem <= 0 leaves the limit as it is.
+func SetMemoryLimit(mem int64) int64 {
+	if mem <= 0 {
+		return debug.SetMemoryLimit(-1)
+	}
+	return debug.SetMemoryLimit(mem)
+}
+
+// spilledPairs is what pairsWithin made: the pairs in memory (every one,
+// when runs is empty) or the sorted runs on disk.
+type spilledPairs struct {
+	pairs   []pairRef // in object order; nil when spilled
+	runs    []*os.File
+	dir     string
+	n       int64 // kept pairs
+	bytes   int64 // written to runs
+	collabK []int32
+}
+
+func (s *spilledPairs) close() {
+	for _, f := range s.runs {
+		f.Close()
+	}
+	s.runs = nil
+	if s.dir != "" {
+		os.RemoveAll(s.dir)
+	}
+}
+
+// pairsWithin makes the kept pairs of the run (active, keep: the
+// min-participation rule) holding at most limit of them in memory: the
+// objects are paired a batch at a time, and when the buffer holds limit
+// pairs it is sorted by account pair and written to a run file in
+// tempDir.
+func (in *interned) pairsWithin(p *Params, active func(*row) bool, keep func(i, j int32) bool, limit int64, tempDir string) (*spilledPairs, error) {
+	out := &spilledPairs{collabK: make([]int32, len(in.objects))}
+	stamp := make([]int32, len(in.accounts))
+	for i := range stamp {
+		stamp[i] = -1
+	}
+	nobj := len(in.objects)
+	prog := in.meter.Phase("pairing shares in the window", "objects", int64(nobj))
+	defer prog.Done()
+	var buf []pairRef
+	batch := 1 << 16 // objects paired together
+	if limit > 0 {
+		batch = 1024 // until the pairs per object are known
+	}
+	for lo := 0; lo < nobj && !in.stop.Load(); {
+		hi := min(lo+batch, nobj)
+		parts := parallelObjects(hi-lo, p.Workers, prog, func(a, b int32) []pairRef {
+			var part []pairRef
+			for o := a + int32(lo); o < b+int32(lo) && !in.stop.Load(); o++ {
+				in.eachPair(o, p.WindowKind, p.Window, active, func(i, j int32) {
+					if keep(i, j) {
+						part = append(part, pairRef{i, j})
+					}
+				})
+			}
+			return part
+		})
+		start := len(buf)
+		for _, part := range parts {
+			buf = append(buf, part...)
+		}
+		in.collabAdd(out.collabK, stamp, buf[start:])
+		out.n += int64(len(buf) - start)
+		if added := int64(len(buf) - start); added > 0 && limit > 0 {
+			// aim the next batch at what is left of the buffer
+			perObj := float64(added) / float64(hi-lo)
+			if left := float64(limit - int64(len(buf))); left > 0 {
+				batch = int(min(max(left/perObj, 1024), 1<<20))
+			} else {
+				batch = 1024
+			}
+		}
+		if limit > 0 && int64(len(buf)) >= limit {
+			if err := out.spill(in, buf, tempDir); err != nil {
+				out.close()
+				return nil, err
+			}
+			buf = buf[:0]
+		}
+		lo = hi
+	}
+	if len(out.runs) == 0 {
+		out.pairs = buf
+		return out, nil
+	}
+	if len(buf) > 0 {
+		if err := out.spill(in, buf, tempDir); err != nil {
+			out.close()
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// spill writes buf, sorted by account pair (stable: object order within
+// an account pair), as one run: each pair as its two row indices, 4 bytes
+// each, little-endian.
+func (s *spilledPairs) spill(in *interned, buf []pairRef, tempDir string) error {
+	if s.dir == "" {
+		d, err := os.MkdirTemp(tempDir, "tahqiq-coord-")
+		if err != nil {
+			return fmt.Errorf("coord: spilling pairs over the memory budget (--mem): %w", err)
+		}
+		s.dir = d
+	}
+	f, err := os.CreateTemp(s.dir, "pairs-*.run")
+	if err != nil {
+		return fmt.Errorf("coord: spilling pairs over the memory budget (--mem): %w", err)
+	}
+	s.runs = append(s.runs, f)
+	_, order := in.sortByAccounts(buf)
+	w := bufio.NewWriterSize(f, 1<<20)
+	var b [8]byte
+	for _, k := range order {
+		binary.LittleEndian.PutUint32(b[:4], uint32(buf[k].i))
+		binary.LittleEndian.PutUint32(b[4:], uint32(buf[k].j))
+		w.Write(b[:])
+	}
+	if err := w.Flush(); err != nil {
+		return fmt.Errorf("coord: spilling pairs over the memory budget (--mem) to %s: %w", f.Name(), err)
+	}
+	s.bytes += int64(len(order)) * 8
+	return nil
+}
+
+// runCursor reads one sorted run.
+type runCursor struct {
+	r   *bufio.Reader
+	key uint64 // account pair, A in the high half
+	pr  pairRef
+}
+
+func (c *runCursor) next(in *interned) (bool, error) {
+	var b [8]byte
+	if _, err := io.ReadFull(c.r, b[:]); err != nil {
+		if err == io.EOF {
+			return false, nil
+		}
+		return false, err
+	}
+	c.pr = pairRef{int32(binary.LittleEndian.Uint32(b[:4])), int32(binary.LittleEndian.Uint32(b[4:]))}
+	if c.pr.i < 0 || c.pr.j < 0 || int(c.pr.i) >= len(in.rows) || int(c.pr.j) >= len(in.rows) {
+		return false, errors.New("a pair names a row outside the run")
+	}
+	ra, rb := in.ends(c.pr)
+	c.key = uint64(uint32(ra.acc))<<32 | uint64(uint32(rb.acc))
+	return true, nil
+}
+
+// less orders by account pair, then by the rows, which is object order
+// (pairs are made object by object, row i before row j).
+func (c *runCursor) less(d *runCursor) bool {
+	if c.key != d.key {
+		return c.key < d.key
+	}
+	if c.pr.i != d.pr.i {
+		return c.pr.i < d.pr.i
+	}
+	return c.pr.j < d.pr.j
+}
+
+type cursorHeap []*runCursor
+
+func (h cursorHeap) Len() int           { return len(h) }
+func (h cursorHeap) Less(a, b int) bool { return h[a].less(h[b]) }
+func (h cursorHeap) Swap(a, b int)      { h[a], h[b] = h[b], h[a] }
+func (h *cursorHeap) Push(x any)        { *h = append(*h, x.(*runCursor)) }
+func (h *cursorHeap) Pop() any {
+	old := *h
+	c := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return c
+}
+
+// merge calls fn with every spilled pair in (A, B, object) order: a k-way
+// merge of the runs.
+func (s *spilledPairs) merge(in *interned, fn func(pairRef) bool) error {
+	h := make(cursorHeap, 0, len(s.runs))
+	for _, f := range s.runs {
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			return err
+		}
+		c := &runCursor{r: bufio.NewReaderSize(f, 1<<16)}
+		ok, err := c.next(in)
+		if err != nil {
+			return fmt.Errorf("coord: reading back %s: %w", f.Name(), err)
+		}
+		if ok {
+			h = append(h, c)
+		}
+	}
+	heap.Init(&h)
+	for len(h) > 0 {
+		c := h[0]
+		if !fn(c.pr) {
+			return nil
+		}
+		ok, err := c.next(in)
+		if err != nil {
+			return fmt.Errorf("coord: reading back a run of pairs: %w", err)
+		}
+		if ok {
+			heap.Fix(&h, 0)
+		} else {
+			heap.Pop(&h)
+		}
+	}
+	return nil
+}
+
+// edgesWithin is the in-process engine under a budget: the pairs made
+// within it, folded in memory when they all fit, else merged from their
+// sorted runs; the evidence is then swept again from the kernel.
+func (e inProcess) edgesWithin(ctx context.Context, in *interned, q, p *Params, res *Result, lap func(string)) ([]Edge, error) {
+	limit := e.budget.pairCap()
+	var active func(*row) bool
+	var keep func(i, j int32) bool
+	active, keep, _ = in.participation(q, in.pairsOf(q))
+	sp, err := in.pairsWithin(q, active, keep, limit, e.budget.TempDir)
+	if err != nil {
+		return nil, err
+	}
+	defer sp.close()
+	res.Counts["pairs"] = sp.n
+	lap("pairs_s")
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	// the edges go to a file when the budget has no room for them and
+	// nothing needs them all in memory (the graph step does)
+	spill := func(nedges int) (*edgeFile, error) {
+		if p.Graph || int64(nedges)*edgeBytes <= e.budget.edgeRoom() {
+			return nil, nil
+		}
+		return newEdgeFile(e.budget.TempDir, len(in.types))
+	}
+	if len(sp.runs) == 0 {
+		res.pairs = sp.pairs
+		edges, byType, ef, err := in.aggregate(p, res.pairs, spill)
+		if err != nil {
+			return nil, err
+		}
+		res.byType, res.edgeFile = byType, ef
+		if ef != nil {
+			res.Counts["spilled_edge_bytes"] = ef.bytes
+		}
+		lap("aggregate_s")
+		return edges, ctx.Err()
+	}
+	res.Counts["spilled_bytes"] = sp.bytes
+	res.Counts["spilled_runs"] = int64(len(sp.runs))
+	// the kept pairs swept again, object by object (evidence, fast layer)
+	kept := func(fn func(pairRef) error) error {
+		var err error
+		for o := range in.objects {
+			if in.stop.Load() || err != nil {
+				break
+			}
+			in.eachPair(int32(o), q.WindowKind, q.Window, active, func(i, j int32) {
+				if err == nil && keep(i, j) {
+					err = fn(pairRef{i, j})
+				}
+			})
+		}
+		if err == nil && in.stop.Load() {
+			err = context.Canceled
+		}
+		return err
+	}
+	res.kept = kept
+	var fastKeep func(pairRef) bool
+	if p.FastWindow > 0 {
+		fastKeep, _ = in.fastLayer(p, func(fn func(pairRef)) {
+			kept(func(pr pairRef) error { fn(pr); return nil })
+		})
+	}
+	// count the edges (a first merge), then fold them (a second)
+	nedges := 0
+	last := ^uint64(0)
+	if err := sp.merge(in, func(pr pairRef) bool {
+		ra, rb := in.ends(pr)
+		if k := uint64(uint32(ra.acc))<<32 | uint64(uint32(rb.acc)); k != last {
+			nedges++
+			last = k
+		}
+		return !in.stop.Load()
+	}); err != nil {
+		return nil, err
+	}
+	ef, err := spill(nedges)
+	if err != nil {
+		return nil, err
+	}
+	var merr error
+	edges, byType := in.foldSorted(p, sp.n, nedges, sp.collabK, fastKeep, func(yield func(pairRef) bool) {
+		merr = sp.merge(in, yield)
+	}, ef)
+	if merr != nil {
+		return nil, merr
+	}
+	if ef != nil {
+		if err := ef.finish(); err != nil {
+			return nil, err
+		}
+		res.Counts["spilled_edge_bytes"] = ef.bytes
+	}
+	res.byType, res.edgeFile = byType, ef
+	lap("aggregate_s")
+	return edges, ctx.Err()
+}
+
+// DefaultMem is the default budget of a run: half the machine's memory
+// (MemTotal of /proc/meminfo), or 4 GiB where that cannot be read. A run
+// "fits one machine" when it does not spill under it.
+func DefaultMem() int64 {
+	b, err := os.ReadFile("/proc/meminfo")
+	if err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if f := strings.Fields(line); len(f) >= 2 && f[0] == "MemTotal:" {
+				if kb, err := strconv.ParseInt(f[1], 10, 64); err == nil && kb > 0 {
+					return kb << 10 / 2
+				}
+			}
+		}
+	}
+	return 4 << 30
+}

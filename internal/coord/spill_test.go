@@ -1,0 +1,177 @@
+package coord_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/tahqiq/tahqiq/internal/coord"
+	"github.com/tahqiq/tahqiq/internal/coord/coordtest"
+)
+
+// TestSpillEqualsRun: a run whose budget is too small for its pairs
+// spills them in sorted runs and merges them, and gives the edges,
+// evidence, counts and communities of the run that holds them all, for
+// every weight and window kind, with the min-participation rule and the
+// fast layer on.
+func TestSpillEqualsRun(t *testing.T) {
+	shares := readEvents(t, "russian_coord_tweets.events.csv")
+	for _, tc := range []struct {
+		name string
+		mod  func(*coord.Params)
+	}{
+		{"pairs, min-participation 2 (CooRTweet)", func(p *coord.Params) {}},
+		{"messages, fast layer 10 s", func(p *coord.Params) {
+			p.Weight = coord.WeightMessages
+			p.FastWindow = 10
+		}},
+		{"objects", func(p *coord.Params) { p.Weight = coord.WeightObjects; p.MinParticipation = 1 }},
+		{"collab 30 s", func(p *coord.Params) { p.Weight = coord.WeightCollab; p.Window = 30 }},
+		{"tfidf", func(p *coord.Params) { p.Weight = coord.WeightTFIDF; p.MinParticipation = 1 }},
+		{"tumbling, scope all", func(p *coord.Params) { p.WindowKind = coord.Tumbling; p.ParticipationScope = "all" }},
+		{"from first", func(p *coord.Params) { p.WindowKind = coord.FromFirst; p.MinParticipation = 1 }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := coord.DefaultParams()
+			tc.mod(&p)
+			want, err := coord.Run(context.Background(), coord.Data{Shares: shares}, p, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantEdges, wantEv := coordtest.Records(t, want)
+			if len(wantEdges) == 0 {
+				t.Fatal("no edges: the comparison proves nothing")
+			}
+			for _, mem := range []int64{1, 1 << 40} {
+				got, err := coord.Run(context.Background(), coord.Data{Shares: shares}, p, coord.InProcess(coord.Budget{Mem: mem, TempDir: t.TempDir()}))
+				if err != nil {
+					t.Fatal(err)
+				}
+				spilled := got.Counts["spilled_bytes"] > 0
+				if want := mem == 1; spilled != want {
+					t.Fatalf("budget %d: spilled %v (counts %v)", mem, spilled, got.Counts)
+				}
+				if spilled && got.Counts["spilled_runs"] < 2 {
+					t.Fatalf("budget %d: %d runs: the merge is not tested", mem, got.Counts["spilled_runs"])
+				}
+				gotEdges, gotEv := coordtest.Records(t, got)
+				if !slices.Equal(wantEdges, gotEdges) {
+					t.Fatalf("budget %d: %d edges, want %d (first difference at %d)", mem, len(gotEdges), len(wantEdges), firstDiff(wantEdges, gotEdges))
+				}
+				if !slices.Equal(wantEv, gotEv) {
+					t.Fatalf("budget %d: %d evidence rows, want %d (first difference at %d)", mem, len(gotEv), len(wantEv), firstDiff(wantEv, gotEv))
+				}
+				for _, k := range []string{"pairs", "edges", "flagged_edges", "edge_accounts"} {
+					if got.Counts[k] != want.Counts[k] {
+						t.Fatalf("budget %d: %s %d, want %d", mem, k, got.Counts[k], want.Counts[k])
+					}
+				}
+				if !slices.Equal(want.Graph.Community, got.Graph.Community) {
+					t.Fatalf("budget %d: communities differ", mem)
+				}
+			}
+		})
+	}
+}
+
+// TestSpillCleansUp: the sorted runs are removed when the run ends.
+func TestSpillCleansUp(t *testing.T) {
+	shares := readEvents(t, "russian_coord_tweets.events.csv")
+	dir := t.TempDir()
+	p := coord.DefaultParams()
+	res, err := coord.Run(context.Background(), coord.Data{Shares: shares}, p, coord.InProcess(coord.Budget{Mem: 1, TempDir: dir}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Counts["spilled_bytes"] == 0 {
+		t.Fatal("nothing spilled")
+	}
+	left := dirEntries(t, dir)
+	if len(left) != 0 {
+		t.Fatalf("left in the temporary directory: %v", left)
+	}
+}
+
+func dirEntries(t *testing.T, dir string) []string {
+	t.Helper()
+	es, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range es {
+		out = append(out, e.Name())
+	}
+	return out
+}
+
+// TestSpillEdgesEqualsRun: a run without the graph step whose edges do
+// not fit its budget keeps them in a file, and writes the same
+// edges.csv, edges_directed.csv and evidence.csv.gz as the run that holds
+// them, with the same counts, whether its pairs spilled too or not.
+func TestSpillEdgesEqualsRun(t *testing.T) {
+	shares := readEvents(t, "russian_coord_tweets.events.csv")
+	for _, tc := range []struct {
+		name string
+		mod  func(*coord.Params)
+	}{
+		{"messages, min weight 2, percentile 0.9", func(p *coord.Params) {
+			p.Weight, p.MinWeight, p.Percentile, p.MinParticipation = coord.WeightMessages, 2, 0.9, 1
+		}},
+		{"pairs, fast layer 10 s", func(p *coord.Params) { p.FastWindow = 10 }},
+		{"collab, no percentile", func(p *coord.Params) { p.Weight, p.Percentile = coord.WeightCollab, 0 }},
+		{"tfidf", func(p *coord.Params) { p.Weight, p.MinParticipation = coord.WeightTFIDF, 1 }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := coord.DefaultParams()
+			p.Graph = false
+			tc.mod(&p)
+			want, err := coord.Run(context.Background(), coord.Data{Shares: shares}, p, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantDir := t.TempDir()
+			if _, err := want.WriteDir(wantDir, "test", coord.Source{}); err != nil {
+				t.Fatal(err)
+			}
+			if want.Counts["edges"] == 0 {
+				t.Fatal("no edges: the comparison proves nothing")
+			}
+			// 1 byte: pairs and edges spill
+			for _, mem := range []int64{1} {
+				got, err := coord.Run(context.Background(), coord.Data{Shares: shares}, p, coord.InProcess(coord.Budget{Mem: mem, TempDir: t.TempDir()}))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got.Counts["spilled_edge_bytes"] == 0 || len(got.Edges) != 0 {
+					t.Fatalf("budget %d: edges not spilled (counts %v, %d in memory)", mem, got.Counts, len(got.Edges))
+				}
+				dir := t.TempDir()
+				if _, err := got.WriteDir(dir, "test", coord.Source{}); err != nil {
+					t.Fatal(err)
+				}
+				for _, f := range []string{"edges.csv", "edges_directed.csv", "evidence.csv.gz"} {
+					a, errA := os.ReadFile(filepath.Join(wantDir, f))
+					b, errB := os.ReadFile(filepath.Join(dir, f))
+					if os.IsNotExist(errA) && os.IsNotExist(errB) {
+						continue
+					}
+					if errA != nil || errB != nil {
+						t.Fatalf("%s: %v, %v", f, errA, errB)
+					}
+					if !bytes.Equal(a, b) {
+						t.Fatalf("budget %d: %s differs (%d bytes, want %d)", mem, f, len(b), len(a))
+					}
+				}
+				for _, k := range []string{"pairs", "edges", "flagged_edges", "edge_accounts"} {
+					if got.Counts[k] != want.Counts[k] {
+						t.Fatalf("budget %d: %s %d, want %d", mem, k, got.Counts[k], want.Counts[k])
+					}
+				}
+			}
+		})
+	}
+}
