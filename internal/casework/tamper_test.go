@@ -419,7 +419,7 @@ func TestTamperStore(t *testing.T) {
 				t.Fatalf("the planted run does not read as a run: %v", err)
 			}
 			return casework.VerifyOptions{}
-		}, `coordination run c-20260208T090000-abcdef "co-retweets" (8 files): no log entry made it`, nil},
+		}, `coordination run c-20260208T090000-abcdef "co-retweets" (9 files): no log entry made it`, nil},
 		{"run's maker changed (who may read it)", func(t *testing.T, w *world) casework.VerifyOptions {
 			p, _ := w.runs.File(runs.Coord, w.run.ID, "run.json")
 			b, _ := os.ReadFile(p)

@@ -18,6 +18,7 @@ import (
 	"github.com/tahqiq/tahqiq/internal/coord"
 	"github.com/tahqiq/tahqiq/internal/decompress"
 	"github.com/tahqiq/tahqiq/internal/ingest"
+	"github.com/tahqiq/tahqiq/internal/layout"
 	"github.com/tahqiq/tahqiq/internal/runs"
 	"github.com/tahqiq/tahqiq/internal/textnorm"
 )
@@ -29,6 +30,7 @@ func newCoordCmd(e *env) *cobra.Command {
 	var lf limitFlags
 	var media mediaFlags
 	var inputs, by, options []string
+	layoutEdges := layout.DefaultMaxEdges
 	var runName string
 	mem := sizeValue(coord.DefaultMem())
 	var parts bool
@@ -48,9 +50,11 @@ dataset), and its files are also copied to --out DIR when given. A run of
 files is written to --out DIR only: its inputs are not in the store.
 
 Outputs: edges.csv, edges_directed.csv (--weight messages), nodes.csv,
-communities.csv, evidence.csv.gz (one row per co-share pair), graph.gexf,
-graph.graphml and manifest.json (inputs with SHA-256, every parameter, counts,
-timings). "tahqiq coord explain --run DIR A B" prints the posts behind an edge.
+communities.csv, evidence.csv.gz (one row per co-share pair), layout.csv (where
+each account is drawn: the heaviest --layout-edges links laid out by
+ForceAtlas2), graph.gexf and graph.graphml (laid out and coloured by community:
+Gephi opens them ready to read) and manifest.json (inputs with SHA-256, every
+parameter, counts, timings). "tahqiq coord explain --run DIR A B" prints the posts behind an edge.
 
 Definitions follow ../shared/docs/coordination.md; docs/coord.md documents
 every option and output column.`,
@@ -114,6 +118,9 @@ every option and output column.`,
 			if err != nil {
 				return err
 			}
+			if r.LayoutEdges = layoutEdges; layoutEdges <= 0 {
+				r.LayoutEdges = -1
+			}
 			eng, stop, err := e.coordEngine(ctx, sf)
 			if err != nil {
 				return err
@@ -151,7 +158,7 @@ every option and output column.`,
 				fmt.Fprintf(e.stdout, "  over the memory budget (--mem %s): the edges written to disk (%s) and read back for the outputs\n", mem.String(), decompress.Bytes(n))
 			}
 			var steps []string
-			for _, k := range []string{"read_s", "near_text_s", "intern_s", "pairs_s", "aggregate_s", "weigh_s", "graph_s", "output_s", "evidence_s"} {
+			for _, k := range []string{"read_s", "near_text_s", "intern_s", "pairs_s", "aggregate_s", "weigh_s", "graph_s", "layout_s", "output_s", "evidence_s"} {
 				if v, ok := m.Timings[k]; ok {
 					steps = append(steps, fmt.Sprintf("%s %.3f", strings.TrimSuffix(k, "_s"), v))
 				}
@@ -192,6 +199,7 @@ every option and output column.`,
 	f.IntVar(&p.MinTokens, "min-tokens", p.MinTokens, "near-text: leave out posts with fewer distinct word tokens (after removing @mentions and URLs)")
 	f.Float64Var(&p.Jaccard, "jaccard", p.Jaccard, "near-text: minimum Jaccard similarity of two posts' token sets (CNT co_similar_tweet, CLI default 0.8); every pair at or above it within the window is found (exact prefix-filtering join, docs/coord.md)")
 	f.BoolVar(&p.Evidence, "evidence", true, "write evidence.csv.gz (one row per co-share pair)")
+	f.IntVar(&layoutEdges, "layout-edges", layoutEdges, "lay out the heaviest N links by ForceAtlas2 (seeded by --seed) for layout.csv, the GEXF and GraphML files and the web UI's network view; the other accounts are placed beside their community; 0 = no layout")
 	f.Var(&mem, "mem", "memory budget of the run in this process, e.g. 4GB or 600MiB (default: half the machine's memory): the Go heap is held under it and, when the kept pairs would not fit beside the edges they make, they are sorted in runs spilled to the temporary directory ($TMPDIR) and merged (and with --graph=false, edges that would not fit go to a file there); results do not depend on it")
 	cmd.AddCommand(newCoordExplainCmd(e))
 	cmd.AddCommand(newCoordMergeCmd(e))

@@ -5,8 +5,10 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strconv"
+	"time"
 )
 
 // attr is a node or edge attribute of the graph files.
@@ -70,6 +72,41 @@ func (r *Result) nodeIndex() []int32 {
 	return node
 }
 
+// Colour returns the colour of a community, as the web UI draws it
+// (web/src/lib/format.js palette): hues spread by the golden angle,
+// lightness alternating; grey for no community (-1).
+func Colour(c int32) (r, g, b uint8) {
+	if c < 0 {
+		return 0x9a, 0xa1, 0xab
+	}
+	h := math.Mod(float64(c)*137.508, 360)
+	const s = 0.62
+	l := 0.52
+	if c%2 == 1 {
+		l = 0.42
+	}
+	f := func(n float64) uint8 {
+		k := math.Mod(n+h/30, 12)
+		v := l - s*math.Min(l, 1-l)*math.Max(-1, math.Min(math.Min(k-3, 9-k), 1))
+		return uint8(math.Round(255 * v))
+	}
+	return f(0), f(8), f(4)
+}
+
+// vizSize is an account's size in the graph files: 4 to 24 by the square
+// root of its strength, in the units of its position (within ±1000).
+func (r *Result) vizSize(u int) float64 {
+	if r.maxStrength == 0 {
+		for _, s := range r.Graph.Strength {
+			r.maxStrength = math.Max(r.maxStrength, s)
+		}
+	}
+	if r.maxStrength == 0 {
+		return 4
+	}
+	return math.Round((4+20*math.Sqrt(r.Graph.Strength[u]/r.maxStrength))*100) / 100
+}
+
 func esc(s string) string {
 	var b []byte
 	w := &byteWriter{&b}
@@ -102,9 +139,12 @@ func writeXML(path string, fn func(w *bufio.Writer) error) error {
 // writeGEXF writes the network as GEXF 1.2 (Gephi).
 func (r *Result) writeGEXF(path string) error {
 	return writeXML(path, func(w *bufio.Writer) error {
-		fmt.Fprintf(w, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<gexf xmlns=\"http://gexf.net/1.2\" version=\"1.2\">\n")
+		fmt.Fprintf(w, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<gexf xmlns=\"http://gexf.net/1.2\" xmlns:viz=\"http://gexf.net/1.2/viz\" version=\"1.2\">\n")
 		fmt.Fprintf(w, "  <meta><creator>tahqiq</creator><description>%s</description></meta>\n", esc("coordination network: "+r.Params.String()))
-		fmt.Fprintf(w, "  <graph mode=\"static\" defaultedgetype=\"undirected\">\n    <attributes class=\"node\">\n")
+		// dynamic: each link spans the times of its co-shares (first to
+		// last), so that Gephi's timeline shows the links active in an
+		// interval; accounts have no span (always there)
+		fmt.Fprintf(w, "  <graph mode=\"dynamic\" defaultedgetype=\"undirected\" timeformat=\"dateTime\">\n    <attributes class=\"node\">\n")
 		for i, a := range nodeAttrs {
 			fmt.Fprintf(w, "      <attribute id=\"%d\" title=\"%s\" type=\"%s\"/>\n", i, a.name, a.gexfType)
 		}
@@ -116,7 +156,12 @@ func (r *Result) writeGEXF(path string) error {
 		for u := range r.Graph.Nodes {
 			fmt.Fprintf(w, "      <node id=\"n%d\" label=\"%s\"><attvalues>", u, r.label(u))
 			attvalues(w, r.nodeValues(u))
-			fmt.Fprintf(w, "</attvalues></node>\n")
+			cr, cg, cb := Colour(r.Graph.Community[u])
+			fmt.Fprintf(w, "</attvalues><viz:color r=\"%d\" g=\"%d\" b=\"%d\"/>", cr, cg, cb)
+			if r.Layout != nil {
+				fmt.Fprintf(w, "<viz:position x=\"%s\" y=\"%s\" z=\"0\"/>", fmtCoord(r.Layout.X[u]), fmtCoord(r.Layout.Y[u]))
+			}
+			fmt.Fprintf(w, "<viz:size value=\"%s\"/></node>\n", fmtFloat(r.vizSize(u)))
 		}
 		fmt.Fprintf(w, "    </nodes>\n    <edges>\n")
 		node := r.nodeIndex()
@@ -131,6 +176,12 @@ func (r *Result) writeGEXF(path string) error {
 			b = strconv.AppendInt(b, int64(node[e.B]), 10)
 			b = append(b, `" weight="`...)
 			b = strconv.AppendFloat(b, e.Weight, 'g', 10, 64)
+			if e.First != 0 || e.Last != 0 {
+				b = append(b, `" start="`...)
+				b = time.Unix(e.First, 0).UTC().AppendFormat(b, time.RFC3339)
+				b = append(b, `" end="`...)
+				b = time.Unix(e.Last, 0).UTC().AppendFormat(b, time.RFC3339)
+			}
 			b = append(b, `"><attvalues>`...)
 			for j := range edgeAttrs {
 				b = append(b, `<attvalue for="`...)
@@ -163,6 +214,14 @@ func (r *Result) writeGraphML(path string) error {
 		for _, a := range nodeAttrs {
 			fmt.Fprintf(w, "  <key id=\"n_%s\" for=\"node\" attr.name=\"%s\" attr.type=\"%s\"/>\n", a.name, a.name, a.graphmlType)
 		}
+		// what Gephi's GraphML reader takes for a node's look: x, y, size, r, g, b
+		if r.Layout != nil {
+			fmt.Fprintf(w, "  <key id=\"x\" for=\"node\" attr.name=\"x\" attr.type=\"float\"/>\n  <key id=\"y\" for=\"node\" attr.name=\"y\" attr.type=\"float\"/>\n")
+		}
+		fmt.Fprintf(w, "  <key id=\"size\" for=\"node\" attr.name=\"size\" attr.type=\"double\"/>\n")
+		for _, c := range []string{"r", "g", "b"} {
+			fmt.Fprintf(w, "  <key id=\"%s\" for=\"node\" attr.name=\"%s\" attr.type=\"int\"/>\n", c, c)
+		}
 		fmt.Fprintf(w, "  <key id=\"weight\" for=\"edge\" attr.name=\"weight\" attr.type=\"double\"/>\n")
 		for _, a := range edgeAttrs {
 			fmt.Fprintf(w, "  <key id=\"e_%s\" for=\"edge\" attr.name=\"%s\" attr.type=\"%s\"/>\n", a.name, a.name, a.graphmlType)
@@ -173,7 +232,11 @@ func (r *Result) writeGraphML(path string) error {
 			for i, v := range r.nodeValues(u) {
 				fmt.Fprintf(w, "<data key=\"n_%s\">%s</data>", nodeAttrs[i].name, v)
 			}
-			fmt.Fprintf(w, "</node>\n")
+			if r.Layout != nil {
+				fmt.Fprintf(w, "<data key=\"x\">%s</data><data key=\"y\">%s</data>", fmtCoord(r.Layout.X[u]), fmtCoord(r.Layout.Y[u]))
+			}
+			cr, cg, cb := Colour(r.Graph.Community[u])
+			fmt.Fprintf(w, "<data key=\"size\">%s</data><data key=\"r\">%d</data><data key=\"g\">%d</data><data key=\"b\">%d</data></node>\n", fmtFloat(r.vizSize(u)), cr, cg, cb)
 		}
 		node := r.nodeIndex()
 		var b []byte

@@ -22,6 +22,7 @@ import (
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/decompress"
+	"github.com/tahqiq/tahqiq/internal/layout"
 	"github.com/tahqiq/tahqiq/internal/signals"
 	"github.com/tahqiq/tahqiq/internal/textnorm"
 )
@@ -81,7 +82,10 @@ type Manifest struct {
 	Counts        map[string]int64   `json:"counts"`
 	Timings       map[string]float64 `json:"timings_s"`
 	Modularity    float64            `json:"modularity,omitempty"`
-	Files         []string           `json:"files"`
+	// Layout says how layout.csv (and the positions in the GEXF and
+	// GraphML files) were computed; absent for a run not laid out.
+	Layout *layout.Info `json:"layout,omitempty"`
+	Files  []string     `json:"files"`
 }
 
 // EvidenceRow is one co-share pair: the posts and times behind an edge.
@@ -188,6 +192,15 @@ func (r *Result) WriteDir(dir, version string, src Source) (*Manifest, error) {
 		if r.Params.Weight == WeightMessages {
 			files, steps = append(files, "edges_directed.csv"), append(steps, r.writeDirected)
 		}
+	} else if r.Layout != nil {
+		files = append(files, "layout.csv")
+		steps = append(steps, func(path string) error {
+			accounts := make([]string, len(r.Graph.Nodes))
+			for u, a := range r.Graph.Nodes {
+				accounts[u] = r.in.accounts[a]
+			}
+			return WriteLayout(path, accounts, r.Layout)
+		})
 	}
 	if r.parts != nil {
 		files, steps = nil, nil // the reducers wrote the edge files (no graph: refused)
@@ -236,6 +249,9 @@ func (r *Result) WriteDir(dir, version string, src Source) (*Manifest, error) {
 	}
 	if r.Graph != nil {
 		m.Modularity = r.Graph.Modularity
+		if r.Layout != nil {
+			m.Layout = &r.Layout.Info
+		}
 	}
 	b, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {

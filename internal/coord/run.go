@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/layout"
 	"github.com/tahqiq/tahqiq/internal/progress"
 	"github.com/tahqiq/tahqiq/internal/signals"
 )
@@ -26,6 +27,11 @@ type Result struct {
 	// near_text_short (texts under MinTokens tokens), near_text_repeated
 	// (a post's text given again, or a text without a post id).
 	Dropped map[string]int64
+	// Layout is where the accounts of Graph are drawn (node u at X[u],
+	// Y[u]), when the caller laid the network out (runs.MakeCoord does):
+	// WriteDir then writes layout.csv and the positions into the GEXF
+	// and GraphML files.
+	Layout *layout.Result
 
 	in     *interned
 	byType []int32 // the edges' per-type counts, len(Types) per Edge.bt
@@ -34,6 +40,7 @@ type Result struct {
 	accts  Accounts
 	names  []AccountName // by account id; nil: the data names no account
 
+	maxStrength float64 // of Graph, for the graph files' node sizes
 	// edgeFile holds the edges instead of Edges when they were spilled
 	// over the memory budget (a run without the graph step), threshold
 	// the percentile threshold of their weights.
@@ -43,6 +50,23 @@ type Result struct {
 	// left them, and what their writers were told (Edges is empty)
 	parts    *PartsResult
 	partSpec *PartSpec
+}
+
+// LayoutInput is the network of Graph for internal/layout: its nodes in
+// Graph's order with their communities, and every kept edge with its
+// weight. runs reads the same from a run's nodes.csv and edges.csv.
+func (r *Result) LayoutInput() layout.Input {
+	g := r.Graph
+	if g == nil {
+		return layout.Input{}
+	}
+	in := layout.Input{Nodes: len(g.Nodes), Group: g.Community,
+		A: make([]int32, len(r.Edges)), B: make([]int32, len(r.Edges)), W: make([]float32, len(r.Edges))}
+	for k := range r.Edges {
+		e := &r.Edges[k]
+		in.A[k], in.B[k], in.W[k] = g.Node[e.A], g.Node[e.B], float32(e.Weight)
+	}
+	return in
 }
 
 // Accounts is what the data says of the accounts (signals.Builder): their

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/layout"
 	"github.com/tahqiq/tahqiq/internal/signals"
 )
 
@@ -310,6 +311,50 @@ func (f *fields) time() int64 {
 	}
 	return t.Unix()
 }
+
+// LayoutRow is a row of layout.csv: where an account is drawn.
+type LayoutRow struct {
+	Account string
+	X, Y    float32
+	LaidOut bool // an end of one of the heaviest links, placed by the force layout (else beside its community)
+}
+
+// LayoutHeader is the header of layout.csv.
+var LayoutHeader = []string{"account", "x", "y", "laid_out"}
+
+// ReadLayout reads a layout.csv.
+func ReadLayout(path string, fn func(LayoutRow) error) error {
+	return readTable(path, func(head []string) error {
+		if !slices.Equal(head, LayoutHeader) {
+			return errNotTable
+		}
+		return nil
+	}, func(f *fields) error {
+		x := LayoutRow{Account: f.str(), X: float32(f.float()), Y: float32(f.float()), LaidOut: f.bool()}
+		if f.err != nil {
+			return f.err
+		}
+		return fn(x)
+	})
+}
+
+// WriteLayout writes layout.csv: the position of accounts[u] is
+// (l.X[u], l.Y[u]).
+func WriteLayout(path string, accounts []string, l *layout.Result) error {
+	return writeCSV(path, LayoutHeader, func(w *csv.Writer) error {
+		rec := make([]string, 4)
+		for u, a := range accounts {
+			rec[0], rec[1], rec[2], rec[3] = a, fmtCoord(l.X[u]), fmtCoord(l.Y[u]), strconv.FormatBool(l.Forced[u])
+			if err := w.Write(rec); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// fmtCoord writes a position (kept to two decimals by the layout).
+func fmtCoord(v float32) string { return strconv.FormatFloat(float64(v), 'f', -1, 32) }
 
 // RunAccounts returns the accounts of the run written in dir, with what
 // the data calls them: those of its nodes.csv, or, of a run made without

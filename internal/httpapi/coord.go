@@ -59,6 +59,12 @@ func (s *Server) postCoordRun(w http.ResponseWriter, r *http.Request, c *call) e
 		if err := s.Runs.Warm(in.ID); err != nil {
 			return nil, err
 		}
+		// and what the dataset calls its accounts, for the network view
+		if _, err := s.Runs.Overview(in.ID, 1, func(uids []string) (map[string]tahqiq.Account, error) {
+			return s.Store.FindAccounts(ctx, req.Dataset, uids)
+		}); err != nil {
+			return nil, err
+		}
 		return map[string]any{"run": in.ID, "counts": in.Counts}, nil
 	})
 	if err != nil {

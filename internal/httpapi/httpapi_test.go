@@ -366,6 +366,7 @@ func workflow(t *testing.T, e *env) {
 	if len(g.Edges) != 10 || !g.Truncated || g.Edges[9].Weight < 2 {
 		t.Fatalf("filtered graph: %d edges, truncated %v", len(g.Edges), g.Truncated)
 	}
+	networkViews(t, c, run.Run)
 	top := g.Edges[0]
 	var ev struct {
 		Total int

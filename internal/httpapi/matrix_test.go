@@ -282,6 +282,8 @@ func matrixRows() []row {
 		}, roles(writers(202), writers(404))},
 		{"GET /api/v1/coord/runs/{id}", get(func(m *matrix) string { return "/api/v1/coord/runs/" + m.run }), ownOnly},
 		{"GET /api/v1/coord/runs/{id}/graph", get(func(m *matrix) string { return "/api/v1/coord/runs/" + m.run + "/graph?limit=10" }), ownOnly},
+		{"GET /api/v1/coord/runs/{id}/network", get(func(m *matrix) string { return "/api/v1/coord/runs/" + m.run + "/network?view=accounts&limit=10" }), ownOnly},
+		{"GET /api/v1/coord/runs/{id}/search", get(func(m *matrix) string { return "/api/v1/coord/runs/" + m.run + "/search?q=" + url.QueryEscape(m.edgeA) }), ownOnly},
 		{"GET /api/v1/coord/runs/{id}/evidence", get(func(m *matrix) string {
 			return "/api/v1/coord/runs/" + m.run + "/evidence?a=" + url.QueryEscape(m.edgeA) + "&b=" + url.QueryEscape(m.edgeB)
 		}), ownOnly},

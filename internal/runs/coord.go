@@ -2,24 +2,18 @@ package runs
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
-	"errors"
-	"io"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/coord"
 	"github.com/tahqiq/tahqiq/internal/ingest"
+	"github.com/tahqiq/tahqiq/internal/layout"
 	"github.com/tahqiq/tahqiq/internal/progress"
-	"github.com/tahqiq/tahqiq/internal/signals"
 )
 
 // A ShareSource is a store a coordination run reads a dataset from.
@@ -218,6 +212,11 @@ type CoordRun struct {
 	Dataset string
 	Actor   string // who asked (run.json's created_by)
 	Name    string // what its author calls it (run.json's name)
+	// LayoutEdges is how many of the heaviest links the run lays out by
+	// force for its network view and graph files (layout.csv, positions
+	// in graph.gexf and graph.graphml): 0 is layout.DefaultMaxEdges, a
+	// negative number lays nothing out.
+	LayoutEdges int
 }
 
 // DatasetRun reads a stored dataset for a coordination run with
@@ -317,6 +316,12 @@ func MakeCoord(ctx context.Context, r *CoordRun, eng coord.Engine, version, dir 
 		return nil, err
 	}
 	res.Timings["read_s"] = r.Read
+	if res.Graph != nil && r.LayoutEdges >= 0 {
+		start := time.Now()
+		l := layout.Compute(res.LayoutInput(), layout.Options{Seed: r.Params.Seed, MaxEdges: r.LayoutEdges})
+		res.Layout = &l
+		res.Timings["layout_s"] = time.Since(start).Seconds()
+	}
 	step(report, 2)
 	m, err := res.WriteDir(dir, version, r.Source)
 	if err != nil {
@@ -382,337 +387,4 @@ func (s *Store) RunCoord(ctx context.Context, st ShareSource, req CoordRequest, 
 		return Info{}, err
 	}
 	return made.Info, nil
-}
-
-// Node is an account of a run's network: its UID, what the data calls it
-// (handle, name) and how people know it (Label: "@handle", else its name,
-// else the UID).
-type Node struct {
-	ID        string  `json:"id"`
-	Label     string  `json:"label"`
-	Handle    string  `json:"handle,omitempty"`
-	Name      string  `json:"name,omitempty"`
-	Community int     `json:"community"`
-	Degree    int     `json:"degree"`
-	Strength  float64 `json:"strength"`
-	Posts     int     `json:"posts"`
-}
-
-// GraphEdge is an edge of a run's network.
-type GraphEdge struct {
-	ID      string   `json:"id"`
-	Source  string   `json:"source"`
-	Target  string   `json:"target"`
-	Weight  float64  `json:"weight"`
-	Pairs   int64    `json:"pairs"`
-	Types   []string `json:"types"`
-	Flagged bool     `json:"flagged"`
-	First   string   `json:"first"`
-	Last    string   `json:"last"`
-}
-
-// Graph is a run's network, or the part of it a filter kept.
-type Graph struct {
-	Nodes     []Node      `json:"nodes"`
-	Edges     []GraphEdge `json:"edges"`
-	Total     int         `json:"total_edges"`
-	Truncated bool        `json:"truncated"`
-}
-
-// GraphFilter selects edges: at least MinWeight, only flagged ones, at
-// most Limit (the heaviest), of one of Types, active within [From, To],
-// touching an account whose signals (the run's nodes.csv) meet Where.
-type GraphFilter struct {
-	MinWeight   float64
-	FlaggedOnly bool
-	Limit       int
-	Types       []string
-	From, To    string // RFC 3339; empty = open
-	Where       signals.Filters
-}
-
-// loaded is a run's network read from its files, cached.
-type loaded struct {
-	nodes    map[string]Node
-	signals  map[string]*signals.Row // the accounts' signals (nodes.csv's last columns)
-	edges    []GraphEdge             // heaviest first
-	evidence map[[2]string][]coord.EvidenceRow
-	evErr    error
-	evOnce   sync.Once
-	evSum    string // SHA-256 of evidence.csv.gz, hashed once
-	sumOnce  sync.Once
-	dir      string
-	named    bool // its files name the accounts (runs since issue 16)
-}
-
-var cache struct {
-	sync.Mutex
-	runs  map[string]*loaded
-	order []string
-}
-
-// maxEvidenceInMemory is the size of evidence.csv.gz kept in memory by
-// pair; larger files are scanned per request.
-const maxEvidenceInMemory = 64 << 20
-
-func (s *Store) load(id string) (*loaded, error) {
-	dir, err := s.Path(Coord, id)
-	if err != nil {
-		return nil, err
-	}
-	cache.Lock()
-	defer cache.Unlock()
-	if l, ok := cache.runs[dir]; ok {
-		return l, nil
-	}
-	l := &loaded{dir: dir, nodes: map[string]Node{}, signals: map[string]*signals.Row{}}
-	err = coord.ReadNodes(filepath.Join(dir, "nodes.csv"), func(x coord.NodeRow) error {
-		l.nodes[x.Account] = Node{ID: x.Account, Label: coord.AccountName{Handle: x.Handle, Name: x.Name}.Label(x.Account), Handle: x.Handle, Name: x.Name,
-			Community: int(x.Community), Degree: int(x.Degree), Strength: x.Strength, Posts: int(x.Posts)}
-		if x.Signals != nil {
-			l.signals[x.Account] = x.Signals
-		}
-		return nil
-	})
-	if err != nil && !errors.Is(err, os.ErrNotExist) { // a run made without the graph step has none
-		return nil, err
-	}
-	err = coord.ReadEdges(filepath.Join(dir, "edges.csv"), func(cols coord.EdgeColumns, x coord.EdgeRow) error {
-		e := GraphEdge{ID: x.AccountA + "|" + x.AccountB, Source: x.AccountA, Target: x.AccountB, Weight: x.Weight, Pairs: x.Pairs,
-			Flagged: x.Flagged, First: rfc3339(x.First), Last: rfc3339(x.Last), Types: []string{}}
-		for i, n := range x.ByType {
-			if n != 0 {
-				e.Types = append(e.Types, cols.Types[i])
-			}
-		}
-		slices.Sort(e.Types)
-		l.edges = append(l.edges, e)
-		l.named = cols.Names
-		for i, a := range []string{e.Source, e.Target} {
-			if _, ok := l.nodes[a]; !ok {
-				n := coord.AccountName{Handle: x.HandleA, Name: x.NameA}
-				if i == 1 {
-					n = coord.AccountName{Handle: x.HandleB, Name: x.NameB}
-				}
-				l.nodes[a] = Node{ID: a, Label: n.Label(a), Handle: n.Handle, Name: n.Name, Community: -1}
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	slices.SortStableFunc(l.edges, func(a, b GraphEdge) int {
-		switch {
-		case a.Weight > b.Weight:
-			return -1
-		case a.Weight < b.Weight:
-			return 1
-		}
-		return 0
-	})
-	if cache.runs == nil {
-		cache.runs = map[string]*loaded{}
-	}
-	cache.runs[dir] = l
-	cache.order = append(cache.order, dir)
-	if len(cache.order) > 8 {
-		delete(cache.runs, cache.order[0])
-		cache.order = cache.order[1:]
-	}
-	return l, nil
-}
-
-func rfc3339(t int64) string { return time.Unix(t, 0).UTC().Format(time.RFC3339) }
-
-// Graph returns the network of a coordination run, filtered. A run's
-// files name its accounts; those of a run made before they did (issue 16)
-// are named by names when it is not nil (its dataset's accounts).
-func (s *Store) Graph(id string, f GraphFilter, names func(uids []string) map[string]coord.AccountName) (Graph, error) {
-	l, err := s.load(id)
-	if err != nil {
-		return Graph{}, err
-	}
-	g := Graph{Nodes: []Node{}, Edges: []GraphEdge{}, Total: len(l.edges)}
-	seen := map[string]bool{}
-	for _, e := range l.edges {
-		if e.Weight < f.MinWeight || (f.FlaggedOnly && !e.Flagged) {
-			continue
-		}
-		if len(f.Types) > 0 && !slices.ContainsFunc(e.Types, func(t string) bool { return slices.Contains(f.Types, t) }) {
-			continue
-		}
-		if (f.From != "" && e.Last < f.From) || (f.To != "" && e.First > f.To) {
-			continue
-		}
-		if len(f.Where) > 0 && !f.Where.Match(l.signals[e.Source]) && !f.Where.Match(l.signals[e.Target]) {
-			continue
-		}
-		if f.Limit > 0 && len(g.Edges) == f.Limit {
-			g.Truncated = true
-			break
-		}
-		g.Edges = append(g.Edges, e)
-		for _, a := range []string{e.Source, e.Target} {
-			if !seen[a] {
-				seen[a] = true
-				g.Nodes = append(g.Nodes, l.nodes[a])
-			}
-		}
-	}
-	if !l.named && names != nil && len(g.Nodes) > 0 {
-		uids := make([]string, len(g.Nodes))
-		for i, n := range g.Nodes {
-			uids[i] = n.ID
-		}
-		m := names(uids)
-		for i := range g.Nodes {
-			n := &g.Nodes[i]
-			if x, ok := m[n.ID]; ok {
-				n.Handle, n.Name, n.Label = x.Handle, x.Name, x.Label(n.ID)
-			}
-		}
-	}
-	return g, nil
-}
-
-// AccountsByRef finds a dataset's accounts by what a person writes of one
-// (tahqiq.SummaryStore's FindAccountsByRef).
-type AccountsByRef interface {
-	FindAccountsByRef(ctx context.Context, dataset, ref string) ([]tahqiq.Account, error)
-}
-
-// DatasetAccount returns the UID of the account of a stored dataset that
-// ref names (tahqiq.ResolveAccount: its UID, its id as the file wrote it,
-// its handle, its name).
-func DatasetAccount(ctx context.Context, st AccountsByRef, dataset, ref string) (string, error) {
-	cands, err := st.FindAccountsByRef(ctx, dataset, ref)
-	if err != nil {
-		return "", err
-	}
-	a, err := tahqiq.ResolveAccount(ref, "dataset "+dataset, cands)
-	return a.UID, err
-}
-
-// ResolveAccount returns the UID of the account of run id that ref names
-// (tahqiq.ResolveAccount: its UID, its id as the file wrote it, its
-// handle, its name).
-func (s *Store) ResolveAccount(id, ref string) (string, error) {
-	l, err := s.load(id)
-	if err != nil {
-		return "", err
-	}
-	if _, ok := l.nodes[ref]; ok {
-		return ref, nil
-	}
-	cands := make([]tahqiq.Account, 0, len(l.nodes))
-	for _, n := range l.nodes {
-		cands = append(cands, tahqiq.Account{UID: n.ID, Handle: n.Handle, Name: n.Name})
-	}
-	a, err := tahqiq.ResolveAccount(ref, "run "+id, cands)
-	return a.UID, err
-}
-
-// Account returns the node of account uid in run id: what the data calls
-// it and its place in the network (ENOTFOUND when it has no edge there).
-func (s *Store) Account(id, uid string) (Node, error) {
-	l, err := s.load(id)
-	if err != nil {
-		return Node{}, err
-	}
-	n, ok := l.nodes[uid]
-	if !ok {
-		return n, tahqiq.Errorf(tahqiq.ENOTFOUND, "account %q has no edge in run %s", uid, id)
-	}
-	return n, nil
-}
-
-// AccountEdges returns a run's node for an account and its edges.
-func (s *Store) AccountEdges(id, uid string) (Node, []GraphEdge, error) {
-	l, err := s.load(id)
-	if err != nil {
-		return Node{}, nil, err
-	}
-	n, ok := l.nodes[uid]
-	if !ok {
-		return n, nil, tahqiq.Errorf(tahqiq.ENOTFOUND, "account %q has no edge in run %s", uid, id)
-	}
-	out := []GraphEdge{}
-	for _, e := range l.edges {
-		if e.Source == uid || e.Target == uid {
-			out = append(out, e)
-		}
-	}
-	return n, out, nil
-}
-
-// AccountSignals returns an account's signals as a run's nodes.csv gives
-// them (nil when it has none: a run made before signals were written).
-func (s *Store) AccountSignals(id, uid string) (*signals.Row, error) {
-	l, err := s.load(id)
-	if err != nil {
-		return nil, err
-	}
-	return l.signals[uid], nil
-}
-
-// Evidence returns the co-share pairs behind the edge between accounts a
-// and b of a run (in either order), and the SHA-256 (hex) of the evidence
-// file they were read from.
-func (s *Store) Evidence(id, a, b string) ([]coord.EvidenceRow, string, error) {
-	l, err := s.load(id)
-	if err != nil {
-		return nil, "", err
-	}
-	path := filepath.Join(l.dir, "evidence.csv.gz")
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, "", tahqiq.Errorf(tahqiq.ENOTFOUND, "run %s was made without its evidence file (params.evidence false in its manifest): tahqiq coord explain repeats the run for one edge", id)
-	}
-	l.sumOnce.Do(func() { l.evSum, _ = fileSHA256(path) })
-	if b < a {
-		a, b = b, a
-	}
-	if st.Size() > maxEvidenceInMemory {
-		rows, err := coord.ReadEvidence(path, a, b)
-		return rows, l.evSum, err
-	}
-	l.evOnce.Do(func() {
-		l.evidence = map[[2]string][]coord.EvidenceRow{}
-		l.evErr = coord.EachEvidence(path, func(r coord.EvidenceRow) {
-			k := [2]string{r.AccountA, r.AccountB}
-			l.evidence[k] = append(l.evidence[k], r)
-		})
-	})
-	if l.evErr != nil {
-		return nil, "", l.evErr
-	}
-	return l.evidence[[2]string{a, b}], l.evSum, nil
-}
-
-// Warm reads a run's network and evidence index into memory, so that the
-// first readers of a new run do not wait for it (the server calls it at
-// the end of the run's job).
-func (s *Store) Warm(id string) error {
-	if _, err := s.load(id); err != nil {
-		return err
-	}
-	_, _, err := s.Evidence(id, "", "")
-	if t, ok := errors.AsType[*tahqiq.Error](err); ok && t.Code == tahqiq.ENOTFOUND {
-		return nil // a run without evidence
-	}
-	return err
-}
-
-func fileSHA256(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }

@@ -79,13 +79,21 @@ func (s *Store) EvidencePage(id, a, b string, q EvidenceQuery) (EvidencePage, er
 
 // hasEdge reports whether a run has an edge between a and b (a < b).
 func (s *Store) hasEdge(id, a, b string) bool {
-	l, err := s.load(id)
+	n, err := s.load(id)
 	if err != nil {
 		return false
 	}
-	return slices.ContainsFunc(l.edges, func(e GraphEdge) bool {
-		return (e.Source == a && e.Target == b) || (e.Source == b && e.Target == a)
-	})
+	i, ok := n.index[a]
+	j, ok2 := n.index[b]
+	if !ok || !ok2 {
+		return false
+	}
+	for k := range n.ea {
+		if (n.ea[k] == i && n.eb[k] == j) || (n.ea[k] == j && n.eb[k] == i) {
+			return true
+		}
+	}
+	return false
 }
 
 // evidenceOrder compares two rows for a sort; every order ends on the

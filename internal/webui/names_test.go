@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/tahqiq/tahqiq/internal/ingest/parsetest"
 )
@@ -15,9 +16,11 @@ import (
 // data calls them, their UID beside: the links table by handle and name
 // (an X account with an Urdu-script name, Telegram accounts with Urdu
 // names and no handle), the graph's node labels, the account panel; the
-// account search finds an account by its handle, by its Urdu name typed
-// with the Arabic yeh (علي for علی), by the id its file wrote; the links
-// filter by Urdu name. On the X API v2 sample withheld.jsonl and the
+// run page's account search finds an account by its handle, by its Urdu
+// name typed with the Arabic yeh (علي for علی), by the id its file wrote,
+// and choosing one (a click, or Enter on words naming one account)
+// centres it in the network and opens its panel; the links filter by
+// Urdu name, either yeh. On the X API v2 sample withheld.jsonl and the
 // Telegram export of TestBrowserUrdu, imported through the page.
 func TestBrowserAccountNames(t *testing.T) {
 	if testing.Short() {
@@ -69,39 +72,47 @@ func TestBrowserAccountNames(t *testing.T) {
 	}
 	// the graph's labels
 	for uid, want := range map[string]string{"telegram:user101": "علی رضا", "x:1235574652895989760": "@Zimal23_K"} {
-		if got := p.eval(`(() => { const g = window.tahqiqGraph.graph(); return g.hasNode(` + jsString(uid) + `) ? g.getNodeAttribute(` + jsString(uid) + `, 'label') : 'no node'; })()`); got != want {
+		if got := p.eval(`window.tahqiqGraph.label(` + jsString(uid) + `)`); got != want {
 			t.Errorf("graph label of %s: %q, want %q", uid, got, want)
 		}
 	}
 
-	// the account search: by Urdu name typed with the Arabic yeh, by
-	// handle, by the id the file wrote
+	// the run page's one account search: by Urdu name typed with the
+	// Arabic yeh, by handle, by the id the file wrote; candidates listed
 	for _, tc := range []struct{ query, uid string }{
 		{"علي رضا", "telegram:user101"},
 		{"@zimal23", "x:1235574652895989760"},
 		{"user102", "telegram:user102"},
 		{"1235574652895989760", "x:1235574652895989760"},
 	} {
-		p.fill(`#account-search`, tc.query)
-		p.wait("search "+tc.query, `!!document.querySelector('#account-results button[data-uid=`+jsString(tc.uid)+`]')`, 10*time.Second)
+		p.fill(`#net-search`, tc.query)
+		p.wait("search "+tc.query, `!!document.querySelector('#search-hits button[data-uid=`+jsString(tc.uid)+`]')`, 10*time.Second)
 	}
-	p.fill(`#account-search`, "علي")
-	p.wait("search علي", `!!document.querySelector('#account-results button[data-uid="telegram:user101"]')`, 10*time.Second)
+	p.fill(`#net-search`, "علي")
+	p.wait("search علي", `!!document.querySelector('#search-hits button[data-uid="telegram:user101"]')`, 10*time.Second)
 	p.axe("account search results")
 	p.png("account-search")
-	p.click(`#account-results button[data-uid="telegram:user101"]`)
+	// choosing one centres it in the network and opens its panel, focused
+	p.click(`#search-hits button[data-uid="telegram:user101"]`)
 	p.wait("account panel", `document.activeElement?.id === 'account' && document.querySelector('#account-h')?.innerText.includes('علی رضا')`, 20*time.Second)
 	if got := p.text(`#account`); !strings.Contains(got, "telegram:user101") {
 		t.Errorf("the account panel does not show the UID: %.300s", got)
 	}
-	p.fill(`#account-search`, "nobody-at-all")
-	p.wait("no match", `document.querySelector('#account-results')?.innerText.includes('No account')`, 10*time.Second)
+	p.wait("centred", `(() => { const q = window.tahqiqGraph.place('telegram:user101'); return !!q && Math.hypot(q.x, q.y) < 2; })()`, 20*time.Second)
+	// Enter on words that name one account opens it without the list
+	p.fill(`#net-search`, "@Zimal23_K")
+	p.do("Enter", chromedp.SendKeys(chromedp.CSS(`#net-search`), kb.Enter))
+	p.wait("account panel by Enter", `document.activeElement?.id === 'account' && document.querySelector('#account')?.innerText.includes('x:1235574652895989760')`, 20*time.Second)
+	p.fill(`#net-search`, "nobody-at-all")
+	p.wait("no match", `document.querySelector('#search-hits')?.innerText.includes('No account')`, 10*time.Second)
 
-	// the links filter by Urdu name
-	p.fill(`#edge-table-filter`, "زینب")
-	p.wait("filtered links", `document.querySelectorAll('#edge-table tbody tr').length === 2`, 10*time.Second)
-	if rows := p.eval(`[...document.querySelectorAll('#edge-table tbody tr')].every(r => r.innerText.includes('زینب بی بی')) ? 'all' : 'not all'`); rows != "all" {
-		t.Errorf("links filtered by زینب: %s rows show her", rows)
+	// the links filter by Urdu name, typed with the Urdu or the Arabic yeh
+	for _, q := range []string{"زینب", "زينب"} {
+		p.fill(`#edge-table-filter`, q)
+		p.wait("filtered links "+q, `document.querySelectorAll('#edge-table tbody tr').length === 2`, 10*time.Second)
+		if rows := p.eval(`[...document.querySelectorAll('#edge-table tbody tr')].every(r => r.innerText.includes('زینب بی بی')) ? 'all' : 'not all'`); rows != "all" {
+			t.Errorf("links filtered by %s: %s rows show her", q, rows)
+		}
 	}
 	p.shot("account-names")
 }

@@ -67,7 +67,8 @@ func TestBrowserNarratives(t *testing.T) {
 	p.fill(`#coord-form [name=window]`, "none")
 	p.fill(`#coord-form [name=name]`, "hashtags")
 	p.click(`#coord-form button[type=submit]`)
-	p.wait("graph loaded", `!!document.querySelector('#graph-counts')`, 3*time.Minute)
+	// the links table comes once the network has drawn its first frame
+	p.wait("graph loaded", `!!document.querySelector('#graph-counts') && !!document.querySelector('#edge-table button.account-a')`, 3*time.Minute)
 	coordURL := p.eval(`location.hash`)
 
 	// the account panel of the run: its signals from nodes.csv
@@ -182,7 +183,7 @@ func TestBrowserNarratives(t *testing.T) {
 		{"narratives-run", runURL, `document.querySelectorAll('#narratives tbody tr').length > 10`},
 		{"narrative", narrativeURL, `!!document.querySelector('#fact-checks li')`},
 		{"targets-run", targetsURL, `!!document.querySelector('#targets tbody tr')`},
-		{"coord-run", coordURL, `!!document.querySelector('#graph-counts')`},
+		{"coord-run", coordURL, `!!document.querySelector('#graph-counts') && !!document.querySelector('#edge-table button.account-a')`},
 	} {
 		p.visit(strings.TrimPrefix(v.url, "#"), v.name+" in Urdu", v.cond)
 		if v.name == "coord-run" {

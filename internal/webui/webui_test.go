@@ -44,6 +44,22 @@ func TestHandler(t *testing.T) {
 	if res.StatusCode != 200 || len(body) < 1000 || !strings.Contains(res.Header.Get("Cache-Control"), "immutable") {
 		t.Errorf("GET %s: %d, %d bytes, Cache-Control %q", asset, res.StatusCode, len(body), res.Header.Get("Cache-Control"))
 	}
+	// compressed for a browser that takes it (Go's client asks for gzip and
+	// unpacks it: the same bytes), as they are for one that does not
+	if !res.Uncompressed {
+		t.Errorf("GET %s: not gzip-compressed", asset)
+	}
+	req, _ := http.NewRequest("GET", srv.URL+asset, nil)
+	req.Header.Set("Accept-Encoding", "identity")
+	plain, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pb, _ := io.ReadAll(plain.Body)
+	plain.Body.Close()
+	if string(pb) != body || plain.Header.Get("Content-Encoding") != "" || !strings.HasPrefix(plain.Header.Get("Content-Type"), "text/javascript") {
+		t.Errorf("GET %s without gzip: %d bytes, %q, %q; compressed: %d bytes", asset, len(pb), plain.Header.Get("Content-Encoding"), plain.Header.Get("Content-Type"), len(body))
+	}
 	for _, tc := range []struct {
 		path string
 		want int
@@ -61,8 +77,8 @@ func TestHandler(t *testing.T) {
 			t.Errorf("GET %s did not serve the index", tc.path)
 		}
 	}
-	req, _ := http.NewRequest("POST", srv.URL+"/", nil)
-	res, err := http.DefaultClient.Do(req)
+	req, _ = http.NewRequest("POST", srv.URL+"/", nil)
+	res, err = http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

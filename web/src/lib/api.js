@@ -73,6 +73,7 @@ export async function request(method, path, body, headers = {}, signal = undefin
   }
   if (res.status === 204 || method === 'HEAD') return res;
   const ct = res.headers.get('Content-Type') || '';
+  if (ct.startsWith('application/vnd.tahqiq.network')) return res.arrayBuffer(); // typed columns (lib/network.js)
   return ct.includes('application/json') ? res.json() : res.text();
 }
 
