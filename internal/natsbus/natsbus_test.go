@@ -85,15 +85,10 @@ func TestClusterFailover(t *testing.T) {
 		t.Skip("3-node cluster: not in -short mode")
 	}
 	shares := readEvents(t, "russian_coord_tweets.events.csv")
-	c := natstest.Start(t, 3, natstest.Options{})
-	urls := c.URLs()
-	_, js := natstest.Dial(t, urls)
-	bus := &natsbus.Bus{JS: js, Partitions: 6, Replicas: 3}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	if err := retrySetup(t, ctx, bus); err != nil {
-		t.Fatal(err)
-	}
+	c, urls, bus := clusterBus(t, ctx)
+	js := bus.JS
 	p := coord.DefaultParams()
 	p.MinParticipation = 2
 	want, err := coord.Run(ctx, coord.Data{Shares: shares}, p, nil)
@@ -198,6 +193,20 @@ func dumpConsumers(t *testing.T, js jetstream.JetStream, parts int) {
 
 // retrySetup creates the streams once the cluster has elected its
 // JetStream meta leader.
+// clusterBus starts a three-node cluster and sets up a bus of six
+// partitions at three replicas on it (retrying while the cluster elects
+// its leaders), returning the cluster, its URLs and the bus.
+func clusterBus(t *testing.T, ctx context.Context) (*natstest.Cluster, string, *natsbus.Bus) {
+	c := natstest.Start(t, 3, natstest.Options{})
+	urls := c.URLs()
+	_, js := natstest.Dial(t, urls)
+	bus := &natsbus.Bus{JS: js, Partitions: 6, Replicas: 3}
+	if err := retrySetup(t, ctx, bus); err != nil {
+		t.Fatal(err)
+	}
+	return c, urls, bus
+}
+
 func retrySetup(t *testing.T, ctx context.Context, bus *natsbus.Bus) error {
 	var err error
 	for range 60 {

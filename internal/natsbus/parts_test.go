@@ -167,15 +167,10 @@ func TestPartsClusterFailover(t *testing.T) {
 		t.Skip("3-node cluster: not in -short mode")
 	}
 	shares := readEvents(t, "russian_coord_tweets.events.csv")
-	c := natstest.Start(t, 3, natstest.Options{})
-	urls := c.URLs()
-	_, js := natstest.Dial(t, urls)
-	bus := &natsbus.Bus{JS: js, Partitions: 6, Replicas: 3}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	if err := retrySetup(t, ctx, bus); err != nil {
-		t.Fatal(err)
-	}
+	c, urls, bus := clusterBus(t, ctx)
+	js := bus.JS
 	p := coord.DefaultParams()
 	p.Graph, p.Weight, p.MinParticipation = false, coord.WeightMessages, 1
 	want, err := coord.Run(ctx, coord.Data{Shares: shares}, p, nil)
