@@ -17,6 +17,7 @@ import (
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/coord"
+	"github.com/tahqiq/tahqiq/internal/coord/coordtest"
 	"github.com/tahqiq/tahqiq/internal/synth"
 )
 
@@ -221,35 +222,13 @@ func TestPartsMergeEqualsRun(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				files := []string{"edges.csv", "evidence.csv.gz"}
-				if p.Weight == coord.WeightMessages {
-					files = append(files, "edges_directed.csv")
-				}
-				for _, f := range files {
-					a, _ := os.ReadFile(filepath.Join(one, f))
-					b, err := os.ReadFile(filepath.Join(out, f))
-					if err != nil {
-						t.Fatal(err)
-					}
-					if !bytes.Equal(a, b) {
-						t.Fatalf("%+v: merged %s (%d bytes) differs from the single run's (%d bytes) at byte %d", h, f, len(b), len(a), firstByteDiff(a, b))
-					}
-				}
+				coordtest.SameMergedFiles(t, fmt.Sprintf("%+v", h), p, one, out)
 				if merged.Rows["edges.csv"] != want.Counts["edges"] {
 					t.Fatalf("%+v: merge says %d rows, want %d", h, merged.Rows["edges.csv"], want.Counts["edges"])
 				}
 			}
 		})
 	}
-}
-
-func firstByteDiff(a, b []byte) int {
-	for i := range min(len(a), len(b)) {
-		if a[i] != b[i] {
-			return i
-		}
-	}
-	return min(len(a), len(b))
 }
 
 // TestThreshold: the threshold from counts of distinct weights, split

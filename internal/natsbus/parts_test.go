@@ -1,11 +1,8 @@
 package natsbus_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -13,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tahqiq/tahqiq/internal/coord"
+	"github.com/tahqiq/tahqiq/internal/coord/coordtest"
 	"github.com/tahqiq/tahqiq/internal/natsbus"
 	"github.com/tahqiq/tahqiq/internal/natsbus/natstest"
 	"github.com/tahqiq/tahqiq/internal/synth"
@@ -127,20 +125,7 @@ func TestPartsEqualRun(t *testing.T) {
 			if _, err := coord.MergeParts(run, out); err != nil {
 				t.Fatal(err)
 			}
-			files := []string{"edges.csv", "evidence.csv.gz"}
-			if p.Weight == coord.WeightMessages {
-				files = append(files, "edges_directed.csv")
-			}
-			for _, f := range files {
-				a, _ := os.ReadFile(filepath.Join(one, f))
-				b, err := os.ReadFile(filepath.Join(out, f))
-				if err != nil {
-					t.Fatal(err)
-				}
-				if !bytes.Equal(a, b) {
-					t.Fatalf("merged %s: %d bytes, the single run's %d", f, len(b), len(a))
-				}
-			}
+			coordtest.SameMergedFiles(t, tc.name, p, one, out)
 		})
 	}
 	if died.Load() == 0 {
@@ -235,11 +220,5 @@ func TestPartsClusterFailover(t *testing.T) {
 	if _, err := coord.MergeParts(run, out); err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range []string{"edges.csv", "edges_directed.csv", "evidence.csv.gz"} {
-		a, _ := os.ReadFile(filepath.Join(one, f))
-		b, _ := os.ReadFile(filepath.Join(out, f))
-		if len(a) == 0 || !bytes.Equal(a, b) {
-			t.Fatalf("after failover, merged %s: %d bytes, the single run's %d", f, len(b), len(a))
-		}
-	}
+	coordtest.SameMergedFiles(t, "after failover", p, one, out)
 }

@@ -3,7 +3,10 @@
 package coordtest
 
 import (
+	"bytes"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -42,4 +45,39 @@ func Reshares() []tahqiq.Share {
 		}
 	}
 	return out
+}
+
+// SameMergedFiles fails the test unless the files a merge of a
+// partitioned run wrote in merged (edges.csv, evidence.csv.gz and, under
+// the messages weight, edges_directed.csv) are byte for byte those the run
+// in one process wrote in one. what names the case in the message.
+func SameMergedFiles(tb testing.TB, what string, p coord.Params, one, merged string) {
+	tb.Helper()
+	files := []string{"edges.csv", "evidence.csv.gz"}
+	if p.Weight == coord.WeightMessages {
+		files = append(files, "edges_directed.csv")
+	}
+	for _, f := range files {
+		a, err := os.ReadFile(filepath.Join(one, f))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		b, err := os.ReadFile(filepath.Join(merged, f))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if len(a) == 0 {
+			tb.Fatalf("%s: the single run's %s is empty: the comparison would prove nothing", what, f)
+		}
+		if !bytes.Equal(a, b) {
+			at := min(len(a), len(b))
+			for i := range at {
+				if a[i] != b[i] {
+					at = i
+					break
+				}
+			}
+			tb.Fatalf("%s: merged %s (%d bytes) differs from the single run's (%d bytes) at byte %d", what, f, len(b), len(a), at)
+		}
+	}
 }
