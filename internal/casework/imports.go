@@ -48,7 +48,8 @@ func (s *Service) Import(ctx context.Context, actor tahqiq.User, im *ingest.Impo
 			e.Records = []tahqiq.RecordRef{datasetOwnerRef(sum.Dataset, actor.OrgID)}
 			e.Details += fmt.Sprintf("; owned by org %s", actor.OrgID)
 		}
-		return s.appendIn(ctx, tx, e)
+		_, err := s.appendIn(ctx, tx, e)
+		return err
 	}
 	return im.Import(ctx, store, files, opt)
 }
@@ -64,23 +65,10 @@ func (s *Service) Rederive(ctx context.Context, actor tahqiq.User, im *ingest.Im
 		return ingest.RederiveSummary{Dataset: dataset}, err
 	}
 	opt.BeforeCommit = func(ctx context.Context, rtx tahqiq.RederiveTx, sum *ingest.RederiveSummary) error {
-		return s.appendIn(ctx, rtx.CaseTx(), tahqiq.LogEntry{Actor: actor.ID, Action: "dataset.rederive",
+		_, err := s.appendIn(ctx, rtx.CaseTx(), tahqiq.LogEntry{Actor: actor.ID, Action: "dataset.rederive",
 			Details: fmt.Sprintf("dataset %q re-derived from %q to %q: posts +%d -%d (%d changed), shares +%d -%d, rejects +%d -%d",
 				dataset, sum.From, sum.To, sum.PostsAdded, sum.PostsRemoved, sum.PostsChanged, sum.SharesAdded, sum.SharesRemoved, sum.RejectsAdded, sum.RejectsRemoved)})
-	}
-	return im.Rederive(ctx, store, dataset, opt)
-}
-
-// appendIn appends e in tx, the transaction of a change made outside
-// change (an import), with its signed checkpoint.
-func (s *Service) appendIn(ctx context.Context, tx tahqiq.CaseTx, e tahqiq.LogEntry) error {
-	e.Time = s.now()
-	if afterChange != nil {
-		afterChange()
-	}
-	e, err := appendEntry(ctx, tx, e)
-	if err != nil {
 		return err
 	}
-	return s.signIn(ctx, tx, e.Index+1)
+	return im.Rederive(ctx, store, dataset, opt)
 }
