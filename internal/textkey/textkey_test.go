@@ -214,6 +214,8 @@ func FuzzAnalyze(f *testing.F) {
 		"Election mein dhaandli hui hay",
 		"#_ #123 @ @@ www. http://",
 		"\xff\xfe broken",
+		"ईवीएम में गड़बड़ी, वोटों की चोरी #फर्जी_वोट वीवीपीएटी",
+		"EVMs VVPATs teen tin man ki baat ़ ् क़ आई एएए",
 	} {
 		f.Add(s)
 	}
