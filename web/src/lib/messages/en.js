@@ -874,6 +874,7 @@ export default {
     noMatch: 'No post matches this claim.',
     status_link: 'link',
     status_suggest: 'suggestion',
+    viaSeed: 'found through post {post}, a match of the claim; words in common with it:',
     caveat: 'A match says a post repeats the claim’s words: a debunk quoting the claim matches too. Read the post.',
   },
   targetsRun: {
