@@ -313,6 +313,7 @@ func (s *Server) deleteDataset(w http.ResponseWriter, r *http.Request, c *call) 
 }
 
 func (s *Server) forget(dataset string) {
+	s.forgetPictures(dataset)
 	s.summaryGen.Add(1)
 	s.summaries.Range(func(k, _ any) bool {
 		if len(k.(string)) > len(dataset) && k.(string)[:len(dataset)+1] == dataset+"|" {
