@@ -7,13 +7,16 @@ import (
 	"net/http"
 	"os"
 	"path"
+	"path/filepath"
 	"regexp"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/decompress"
 	"github.com/tahqiq/tahqiq/internal/imagegroup"
+	"github.com/tahqiq/tahqiq/internal/imagehash"
 	"github.com/tahqiq/tahqiq/internal/ingest"
 )
 
@@ -121,6 +124,14 @@ func (s *Server) getPicture(w http.ResponseWriter, r *http.Request, c *call) err
 	if !ok {
 		return tahqiq.Errorf(tahqiq.ENOTFOUND, "dataset %q has no hashed picture %s", name, sha)
 	}
+	thumb := false
+	switch v := r.URL.Query().Get("size"); v {
+	case "", "full":
+	case "thumb":
+		thumb = true
+	default:
+		return tahqiq.Errorf(tahqiq.EINVALID, "size=%q: want thumb (at most %d pixels a side) or full (the file as imported)", v, thumbSize)
+	}
 	f, err := s.Cases.Blobs.Open(sha)
 	if err != nil {
 		if m.Size > ingest.DefaultKeepLimit {
@@ -129,6 +140,9 @@ func (s *Server) getPicture(w http.ResponseWriter, r *http.Request, c *call) err
 		return tahqiq.Errorf(tahqiq.ENOTFOUND, "picture %s of dataset %q (%s) is not kept on the server: imported before imports kept pictures; import its file again to keep it", sha, name, m.Name)
 	}
 	defer f.Close()
+	if thumb {
+		return s.serveThumb(w, r, f, sha, m.Name)
+	}
 	var head [512]byte
 	n, _ := io.ReadFull(f, head[:])
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
@@ -174,4 +188,65 @@ func (s *Server) markKept(rep *imagegroup.Report) {
 			}
 		}
 	}
+}
+
+// thumbSize is the largest side of a thumbnail (?size=thumb).
+const thumbSize = 320
+
+// serveThumb sends the thumbnail of the kept picture f (imagehash.
+// Thumbnail: within 320 pixels, upright, as JPEG), made once and kept
+// beside the blobs (blobs/thumbs/<2 hex>/<SHA-256>-320.jpg): it is derived
+// from the picture alone, and served only after the same checks.
+func (s *Server) serveThumb(w http.ResponseWriter, r *http.Request, f *os.File, sha, name string) error {
+	p := filepath.Join(s.Cases.Blobs.Dir, "thumbs", sha[:2], fmt.Sprintf("%s-%d.jpg", sha, thumbSize))
+	data, err := os.ReadFile(p)
+	if err != nil {
+		raw, err := io.ReadAll(io.LimitReader(f, ingest.MaxMediaSize+1))
+		if err != nil {
+			return err
+		}
+		if data, err = imagehash.Thumbnail(raw, thumbSize); err != nil {
+			return tahqiq.Errorf(tahqiq.EINVALID, "picture %s (%s): no thumbnail: %s", sha, name, strings.TrimPrefix(err.Error(), "imagehash: "))
+		}
+		if err := writeFileAtomic(p, data); err != nil {
+			s.Log.Warn("thumbnail not kept", "picture", sha, "err", err)
+		}
+	}
+	h := w.Header()
+	h.Set("Content-Type", "image/jpeg")
+	h.Set("Content-Disposition", fmt.Sprintf("inline; filename=%q", strings.TrimSuffix(path.Base(name), path.Ext(name))+"-thumb.jpg"))
+	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
+	h.Set("X-Content-SHA256", sha) // the picture's, of which this is the thumbnail
+	h.Set("Cache-Control", "private, max-age=86400")
+	h.Set("ETag", fmt.Sprintf(`"%s-%d"`, sha, thumbSize))
+	h.Set("Content-Length", fmt.Sprint(len(data)))
+	if r.Header.Get("If-None-Match") == h.Get("ETag") {
+		w.WriteHeader(http.StatusNotModified)
+		return nil
+	}
+	_, err = w.Write(data)
+	return err
+}
+
+// writeFileAtomic writes data to p through a temporary file renamed into
+// place, making p's folder.
+func writeFileAtomic(p string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(p), ".thumb-*")
+	if err != nil {
+		return err
+	}
+	_, err = tmp.Write(data)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), p)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+	}
+	return err
 }

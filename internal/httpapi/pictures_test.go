@@ -1,10 +1,14 @@
 package httpapi_test
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"image"
+	_ "image/jpeg"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -70,6 +74,21 @@ func picturesKept(t *testing.T, e *env) {
 			t.Errorf("picture %s: Content-Type %q, X-Content-SHA256 %q", m.Name, ct, r.header.Get("X-Content-SHA256"))
 		}
 		shas = append(shas, m.SHA256)
+		// its thumbnail: a JPEG within 320 pixels, made once
+		th := a.call("GET", "/api/v1/datasets/tg/pictures/"+m.SHA256+"?size=thumb", nil)
+		cfg, format, err := image.DecodeConfig(bytes.NewReader(th.body))
+		if th.status != 200 || err != nil || format != "jpeg" || th.header.Get("Content-Type") != "image/jpeg" || max(cfg.Width, cfg.Height) > 320 {
+			t.Errorf("thumbnail of %s: %d %s, %v %s %dx%d", m.Name, th.status, th.header.Get("Content-Type"), err, format, cfg.Width, cfg.Height)
+		}
+		if again := a.call("GET", "/api/v1/datasets/tg/pictures/"+m.SHA256+"?size=thumb", nil); !bytes.Equal(again.body, th.body) {
+			t.Errorf("thumbnail of %s: another the second time", m.Name)
+		}
+		if _, err := os.Stat(filepath.Join(e.dir, "blobs", "thumbs", m.SHA256[:2], m.SHA256+"-320.jpg")); err != nil {
+			t.Errorf("thumbnail of %s not kept: %v", m.Name, err)
+		}
+	}
+	if r := a.call("GET", "/api/v1/datasets/tg/pictures/"+shas[0]+"?size=huge", nil); r.status != 400 || !strings.Contains(string(r.body), `size=\"huge\": want thumb`) {
+		t.Errorf("size=huge: %d %s", r.status, r.body)
 	}
 	for path, want := range map[string]int{
 		"/api/v1/datasets/tg/pictures/" + strings.Repeat("0", 64):       404,
@@ -153,6 +172,8 @@ func picturesKept(t *testing.T, e *env) {
 		for _, path := range []string{
 			"/api/v1/datasets/tg/pictures/" + sha,  // the other organisation's dataset
 			"/api/v1/datasets/own/pictures/" + sha, // its own dataset, another's hash
+			"/api/v1/datasets/tg/pictures/" + sha + "?size=thumb",
+			"/api/v1/datasets/own/pictures/" + sha + "?size=thumb",
 		} {
 			if r := b.call("GET", path, nil); r.status != 404 || strings.Contains(string(r.body), "not kept") {
 				t.Errorf("the partner's GET %s: %d (%d bytes, %s); want 404, saying nothing of the picture", path, r.status, len(r.body), r.header.Get("Content-Type"))

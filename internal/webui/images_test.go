@@ -127,9 +127,10 @@ func TestBrowserImages(t *testing.T) {
 			t.Errorf("the group does not show %q:\n%.1500s", want, group)
 		}
 	}
-	// every picture is a thumbnail, loaded from the files the import kept
+	// every picture is a thumbnail of the file the import kept (made on the
+	// server), linked to the file
 	p.wait("thumbnails", `(() => { const i = [...document.querySelectorAll('#group-0 img')]; return i.length === 4 && i.every(x => x.complete && x.naturalWidth > 0); })()`, 30*time.Second)
-	if got := p.eval(`[...document.querySelectorAll('#group-0 img')].map(i => i.getAttribute('src').replace(/[0-9a-f]{64}$/, 'SHA')).join(' ')`); got != strings.TrimSpace(strings.Repeat("/api/v1/datasets/tg/pictures/SHA ", 4)) {
+	if got := p.eval(`[...document.querySelectorAll('#group-0 img')].map(i => i.getAttribute('src').replace(/[0-9a-f]{64}\?/, 'SHA?')).join(' ')`); got != strings.TrimSpace(strings.Repeat("/api/v1/datasets/tg/pictures/SHA?size=thumb ", 4)) {
 		t.Errorf("thumbnails: %s, want the dataset's kept pictures", got)
 	}
 	if strings.Contains(group, "no file on the server") {
