@@ -224,6 +224,15 @@ func flips(width, r int) []uint32 {
 // one picture against every entry of another). One table is held at a
 // time: 28 bytes a probe, 4 a bucket, 8 an entry and 4 a picture a
 // worker.
+// slot is a probe in a table's buckets: its chunk (key), its number and
+// two other words of its hash (a and b, filterWords), in one cache line
+// or two.
+type slot struct {
+	a, b uint64
+	id   int32
+	key  uint32
+}
+
 // clusterBlock is the number of sorted entries a worker takes at a time;
 // a worker is started for each block, up to GOMAXPROCS (tests lower it
 // to run several workers on few pictures).
@@ -279,9 +288,7 @@ func clusterTables(hs []Hashes, quality []int, maxDist int, plan []table) []int 
 	for _, t := range plan {
 		p = max(p, bucketBits(t))
 	}
-	keys := make([]uint32, n)      // by bucket
-	ids := make([]int32, n)        // by bucket
-	filter := make([][2]uint64, n) // by bucket
+	slots := make([]slot, n) // by bucket
 	start := make([]int32, 1<<p+1)
 	next := make([]int32, 1<<p)
 	sorted := make([]int32, len(entries)) // entries by bucket
@@ -313,12 +320,10 @@ func clusterTables(hs []Hashes, quality []int, maxDist int, plan []table) []int 
 			k := uint32(t.key(*h))
 			x := next[k&mask]
 			next[k&mask]++
-			ids[x] = id
-			if !exact {
-				keys[x] = k
-			}
+			sl := &slots[x]
+			sl.id, sl.key = id, k
 			if filtered {
-				filter[x] = [2]uint64{h[fa], h[fb]}
+				sl.a, sl.b = h[fa], h[fb]
 			}
 		}
 		// sort the entries by bucket, when each looks up many keys
@@ -371,16 +376,14 @@ func clusterTables(hs []Hashes, quality []int, maxDist int, plan []table) []int 
 							kk := k ^ f
 							b := kk & mask
 							for x := start[b]; x < start[b+1]; x++ {
-								if !exact && keys[x] != kk {
+								sl := &slots[x]
+								if !exact && sl.key != kk {
 									continue
 								}
-								if filtered {
-									fl := &filter[x]
-									if bits.OnesCount64(fl[0]^ea)+bits.OnesCount64(fl[1]^eb) > maxDist {
-										continue
-									}
+								if filtered && bits.OnesCount64(sl.a^ea)+bits.OnesCount64(sl.b^eb) > maxDist {
+									continue
 								}
-								id := ids[x]
+								id := sl.id
 								j := id / 9
 								ri, rj := lu.find(root[pi]), lu.find(root[j])
 								if ri == rj {
