@@ -9,6 +9,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -193,6 +194,9 @@ func (s *Server) markKept(rep *imagegroup.Report) {
 // thumbSize is the largest side of a thumbnail (?size=thumb).
 const thumbSize = 320
 
+// thumbSlots bounds the thumbnails being made at once.
+var thumbSlots = make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
+
 // serveThumb sends the thumbnail of the kept picture f (imagehash.
 // Thumbnail: within 320 pixels, upright, as JPEG), made once and kept
 // beside the blobs (blobs/thumbs/<2 hex>/<SHA-256>-320.jpg): it is derived
@@ -201,6 +205,14 @@ func (s *Server) serveThumb(w http.ResponseWriter, r *http.Request, f *os.File, 
 	p := filepath.Join(s.Cases.Blobs.Dir, "thumbs", sha[:2], fmt.Sprintf("%s-%d.jpg", sha, thumbSize))
 	data, err := os.ReadFile(p)
 	if err != nil {
+		// at most one thumbnail made a core: a picture of 50 million pixels
+		// decodes to 200 MB
+		select {
+		case thumbSlots <- struct{}{}:
+		case <-r.Context().Done():
+			return r.Context().Err()
+		}
+		defer func() { <-thumbSlots }()
 		raw, err := io.ReadAll(io.LimitReader(f, ingest.MaxMediaSize+1))
 		if err != nil {
 			return err
