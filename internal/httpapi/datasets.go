@@ -340,7 +340,7 @@ type importReq struct {
 	Uploads []string `json:"uploads"`
 	Format  string   `json:"format,omitempty"`
 	Map     string   `json:"map,omitempty"`
-	// Media is an upload: a zip archive of the pictures the uploads' posts
+	// Media is an upload: a zip or tar archive of the pictures the uploads' posts
 	// name, looked up in it as in tahqiq import --media DIR (an upload that
 	// is itself an archive looks in its own folders). NoMedia hashes no
 	// picture.
@@ -369,7 +369,8 @@ func (s *Server) openArchive(p, field, name string, lim decompress.Limits, data 
 
 // postImport starts an import of complete uploads into a dataset: one
 // store transaction, all or nothing, as tahqiq import. An upload may be
-// a zip archive of an export with its pictures (uploadarchive.go).
+// a zip or tar archive of an export with its pictures (uploadarchive.go,
+// uploadtar.go).
 func (s *Server) postImport(w http.ResponseWriter, r *http.Request, c *call) error {
 	var req importReq
 	if err := readJSON(w, r, &req); err != nil {
