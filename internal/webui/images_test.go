@@ -58,7 +58,8 @@ func zipFolder(t *testing.T, dir, prefix, out string) {
 // names and texts, the group's four accounts, its image objects with a
 // link to start a coordination run; the group is attached to the case
 // with its parameters and its four picture files, and the item holds
-// them. The post view of the dataset's page shows a post's picture. axe-core finds nothing in
+// them. The post view of the dataset's page shows a post's picture (in
+// English at desktop width, in Urdu at 390 px). axe-core finds nothing in
 // English and in Urdu, at desktop width and at 390 px, and the page fits
 // a phone's width.
 func TestBrowserImages(t *testing.T) {
@@ -183,5 +184,14 @@ func TestBrowserImages(t *testing.T) {
 	time.Sleep(300 * time.Millisecond)
 	p.fitsWidth("pictures (ur, 390 px)")
 	p.axe("pictures (ur, 390 px)")
+
+	// the post view with its picture, in Urdu on a phone
+	p.visit("/datasets/tg", "dataset page", `[...document.querySelectorAll('button.link')].some(b => b.innerText.includes('member 1'))`)
+	p.eval(`[...document.querySelectorAll('button.link')].find(b => b.innerText.includes('member 1')).click(), ''`)
+	p.wait("account", `[...document.querySelectorAll('#account button.link')].some(b => b.innerText.includes('Form rigged!'))`, 20*time.Second)
+	p.eval(`[...document.querySelectorAll('#account button.link')].find(b => b.innerText.includes('Form rigged!')).click(), ''`)
+	p.wait("the post's picture (ur)", `(() => { const i = document.querySelector('#post .post-pictures img'); return !!i && i.complete && i.naturalWidth > 0 && i.alt.startsWith('پوسٹ کی تصویر'); })()`, 20*time.Second)
+	p.fitsWidth("post with its picture (ur, 390 px)")
+	p.axe("post with its picture (ur, 390 px)")
 	p.viewport(1440, 900)
 }
