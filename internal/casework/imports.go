@@ -1,8 +1,10 @@
 package casework
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"os"
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/ingest"
@@ -24,6 +26,9 @@ func (s *Service) Import(ctx context.Context, actor tahqiq.User, im *ingest.Impo
 	claim, err := s.mayImport(ctx, actor, name)
 	if err != nil {
 		return ingest.Summary{Dataset: name, Rejected: []tahqiq.Reject{}, Kinds: map[tahqiq.RecordKind]int64{}, Failure: tahqiq.ErrorMessage(err)}, err
+	}
+	if opt.KeepPicture == nil && s.Blobs != nil {
+		opt.KeepPicture = s.keepPicture
 	}
 	next := opt.BeforeCommit
 	opt.BeforeCommit = func(ctx context.Context, itx tahqiq.ImportTx, sum *ingest.Summary) error {
@@ -71,4 +76,23 @@ func (s *Service) Rederive(ctx context.Context, actor tahqiq.User, im *ingest.Im
 		return err
 	}
 	return im.Rederive(ctx, store, dataset, opt)
+}
+
+// keepPicture keeps the bytes of a picture an import hashed in the blob
+// store (docs/images.md, "Pictures kept"), once: a picture already there
+// (from this dataset, another, or a case) is not written again. Who may
+// read it is decided by the routes, through the datasets whose media
+// rows name it and the case items that hold it, never by the blob.
+func (s *Service) keepPicture(sha string, data []byte) error {
+	if _, err := os.Stat(s.Blobs.Path(sha)); err == nil {
+		return nil
+	}
+	got, _, err := s.Blobs.Put(bytes.NewReader(data))
+	if err != nil {
+		return err
+	}
+	if got != sha {
+		return fmt.Errorf("casework: picture kept as %s, hashed as %s", got, sha)
+	}
+	return nil
 }

@@ -54,6 +54,13 @@ type Options struct {
 	// is not on disk, such as the folder of an uploaded archive that held
 	// them; it takes precedence over Media. NoMedia still looks nowhere.
 	MediaFolders map[string]MediaFolder
+	// KeepPicture, when set, keeps the bytes of each picture hashed
+	// (content-addressed by sha, its hex SHA-256: internal/casework puts
+	// them in the blob store, docs/images.md "Pictures kept"), once per
+	// file; a picture larger than KeepLimit (0: DefaultKeepLimit) is hashed
+	// but not kept, and counted. An error fails the import.
+	KeepPicture func(sha string, data []byte) error
+	KeepLimit   int64
 }
 
 // Summary is the outcome of an import, printed by `tahqiq import --json`.
