@@ -49,6 +49,10 @@ var _ AccountSink = (*Accounts)(nil)
 // the posts that are not reposts (for --by near-text).
 type FileData struct {
 	Near, Graph bool
+	// Collected, when set, is the dataset the files are read into
+	// (ingest.Importer.ReadInto): it holds the shares, interned, instead
+	// of FileData.
+	Collected *coord.Collector
 
 	shares   []tahqiq.Share
 	texts    []coord.TextPost
@@ -57,7 +61,9 @@ type FileData struct {
 
 // Add takes the item of one record.
 func (f *FileData) Add(it *ingest.Item) {
-	f.shares = append(f.shares, it.Shares...)
+	if f.Collected == nil {
+		f.shares = append(f.shares, it.Shares...)
+	}
 	for _, a := range it.Parsed.Accounts {
 		f.accounts.Account(a)
 	}
@@ -80,8 +86,8 @@ func (f *FileData) Add(it *ingest.Item) {
 // keep them alive once the run has interned them (a million shares with
 // their strings are some 200 MB).
 func (f *FileData) Data() coord.Data {
-	d := coord.Data{Shares: f.shares, Texts: f.texts}
-	f.shares, f.texts = nil, nil
+	d := coord.Data{Shares: f.shares, Texts: f.texts, Collected: f.Collected}
+	f.shares, f.texts, f.Collected = nil, nil, nil
 	f.accounts.Fill(&d)
 	return d
 }

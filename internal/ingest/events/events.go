@@ -86,22 +86,31 @@ func Sniff(head []byte) (string, bool) {
 // "retweet") is the object type of CooRTweet's long rows, which carry
 // none.
 func Parse(ctx context.Context, src tahqiq.Source, emit func(*tahqiq.Parsed) error) error {
-	return parse(ctx, src, "", emit)
+	return parse(ctx, src, "", false, emit)
 }
 
 // ParseEvents reads an events table only: a header of another layout is
 // an EINVALID error naming the events column it lacks.
 func ParseEvents(ctx context.Context, src tahqiq.Source, emit func(*tahqiq.Parsed) error) error {
-	return parse(ctx, src, FormatEvents, emit)
+	return parse(ctx, src, FormatEvents, false, emit)
+}
+
+// ParseEventsLean is ParseEvents for a reader that keeps nothing of a
+// record but strings (ingest's Format.Lean): one Parsed, with one post and
+// one object, is reused for every row and valid until emit returns; a row
+// the CSV reader takes carries no Raw bytes, and no row a SHA256 or
+// Locator. The records, their posts and the rejects are ParseEvents'.
+func ParseEventsLean(ctx context.Context, src tahqiq.Source, emit func(*tahqiq.Parsed) error) error {
+	return parse(ctx, src, FormatEvents, true, emit)
 }
 
 // ParseCooRTweet reads CooRTweet's tables only (long or wide): another
 // header is an EINVALID error naming both layouts' columns.
 func ParseCooRTweet(ctx context.Context, src tahqiq.Source, emit func(*tahqiq.Parsed) error) error {
-	return parse(ctx, src, FormatCooRTweet, emit)
+	return parse(ctx, src, FormatCooRTweet, false, emit)
 }
 
-func parse(ctx context.Context, src tahqiq.Source, want string, emit func(*tahqiq.Parsed) error) error {
+func parse(ctx context.Context, src tahqiq.Source, want string, lean bool, emit func(*tahqiq.Parsed) error) error {
 	r, err := csvrow.NewReader(src.R, src.Name)
 	if err != nil {
 		return err
@@ -148,6 +157,11 @@ func parse(ctx context.Context, src tahqiq.Source, want string, emit func(*tahqi
 		return err
 	}
 	var slabs alloc
+	var one tahqiq.Parsed // lean: every row's
+	if lean {
+		r.OmitRaw()
+		slabs.reuse = true
+	}
 	for n := 0; ; n++ {
 		if n&1023 == 0 && ctx.Err() != nil {
 			return ctx.Err()
@@ -159,10 +173,16 @@ func parse(ctx context.Context, src tahqiq.Source, want string, emit func(*tahqi
 		if err != nil {
 			return err
 		}
-		p := &tahqiq.Parsed{Record: tahqiq.RawRecord{
-			Format: format, SourceFile: src.Name, Line: row.Line, Offset: row.Offset,
-			Locator: "L" + strconv.FormatInt(row.Line, 10), Raw: row.Raw, SHA256: sha256.Sum256(row.Raw),
-		}}
+		var p *tahqiq.Parsed
+		if lean {
+			one = tahqiq.Parsed{Record: tahqiq.RawRecord{Format: format, SourceFile: src.Name, Line: row.Line, Offset: row.Offset, Raw: row.Raw}}
+			p = &one
+		} else {
+			p = &tahqiq.Parsed{Record: tahqiq.RawRecord{
+				Format: format, SourceFile: src.Name, Line: row.Line, Offset: row.Offset,
+				Locator: "L" + strconv.FormatInt(row.Line, 10), Raw: row.Raw, SHA256: sha256.Sum256(row.Raw),
+			}}
+		}
 		if row.Reject != "" {
 			p.Reject = row.Reject
 		} else {
@@ -321,14 +341,21 @@ func fill(p *tahqiq.Parsed, a *alloc, names *columns, acc, post, ts string, typ 
 // slabs, so that a row costs two allocations fewer. Each slice has its
 // capacity capped: appending to it reallocates instead of touching the
 // neighbour.
+// With reuse (a lean parse), every row gets the same one post and object.
 type alloc struct {
 	posts []tahqiq.Post
 	objs  []tahqiq.Object
+	reuse bool
+	post  [1]tahqiq.Post
+	obj   [1]tahqiq.Object
 }
 
 const slab = 128
 
 func (a *alloc) next() ([]tahqiq.Post, []tahqiq.Object) {
+	if a.reuse {
+		return a.post[:1:1], a.obj[:1:1]
+	}
 	if len(a.posts) == 0 {
 		a.posts = make([]tahqiq.Post, slab)
 		a.objs = make([]tahqiq.Object, slab)
