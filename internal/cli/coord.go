@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -91,6 +92,11 @@ every option and output column.`,
 			// the budget holds from the start: reading the input is part of
 			// the run
 			defer coord.SetMemoryLimit(coord.SetMemoryLimit(int64(mem)))
+			if stop, err := profile(); err != nil {
+				return err
+			} else {
+				defer stop()
+			}
 			if parts {
 				if err := checkParts(sf, p.Graph, dataset); err != nil {
 					return err
@@ -503,4 +509,33 @@ func explain(ctx context.Context, e *env, run, a, b string, lim decompress.Limit
 // (SHA-256) in the same order.
 func sameFiles(a, b []coord.Input) bool {
 	return slices.EqualFunc(a, b, func(x, y coord.Input) bool { return x.SHA256 == y.SHA256 })
+}
+
+// profile starts the profiles the environment asks for (for measuring a
+// run, docs/benchmarks.md): TAHQIQ_CPUPROFILE=FILE, a CPU profile of the
+// run; TAHQIQ_MEMPROFILE=FILE, a heap profile written at its end. stop
+// writes and closes them.
+func profile() (stop func(), err error) {
+	var cpu *os.File
+	if name := os.Getenv("TAHQIQ_CPUPROFILE"); name != "" {
+		if cpu, err = os.Create(name); err != nil {
+			return nil, err
+		}
+		if err := pprof.StartCPUProfile(cpu); err != nil {
+			cpu.Close()
+			return nil, err
+		}
+	}
+	return func() {
+		if cpu != nil {
+			pprof.StopCPUProfile()
+			cpu.Close()
+		}
+		if name := os.Getenv("TAHQIQ_MEMPROFILE"); name != "" {
+			if f, err := os.Create(name); err == nil {
+				pprof.Lookup("allocs").WriteTo(f, 0)
+				f.Close()
+			}
+		}
+	}, nil
 }

@@ -29,14 +29,12 @@ type Collector struct {
 	keepLoops bool
 	filter    *shareFilter
 
-	names arena
-
-	accIdx   map[string]int32
-	accounts []string
-	postIdx  map[string]int32
-	posts    []string
+	accounts *strtab
+	posts    *strtab
 	postAcc  []int32 // author of each post
-	objIdx   map[objKey]int32
+	objTabs  map[tahqiq.ObjectType]*objTable
+	lastType tahqiq.ObjectType
+	lastTab  *objTable
 	objects  []objKey
 	rows     []row
 
@@ -53,13 +51,22 @@ type Collector struct {
 	posted []*tahqiq.Post
 	added  []tahqiq.Share
 	isNew  []bool
+	fresh  []string // accounts it added
 }
 
 // NewCollector returns an empty collector for a run with the types and
 // KeepLoops of p.
 func NewCollector(p Params) *Collector {
+	seed := maphash.MakeSeed()
 	return &Collector{types: slices.Clone(p.Types), keepLoops: p.KeepLoops, filter: newShareFilter(p.Types, p.KeepLoops),
-		accIdx: map[string]int32{}, postIdx: map[string]int32{}, objIdx: map[objKey]int32{}, seed: maphash.MakeSeed()}
+		accounts: newStrtab(seed), posts: newStrtab(seed), objTabs: map[tahqiq.ObjectType]*objTable{}, seed: seed}
+}
+
+// objTable interns the objects of one type: obj is the object id of each
+// of tab's names.
+type objTable struct {
+	tab *strtab
+	obj []int32
 }
 
 var _ storeimport.Rows = (*Collector)(nil)
@@ -68,7 +75,7 @@ var _ storeimport.Rows = (*Collector)(nil)
 // result, whether each of posts is new, and the shares it added. The
 // slices returned are reused by the next call.
 func (c *Collector) Add(ctx context.Context, rec *tahqiq.RawRecord, posts []tahqiq.Post, accounts []tahqiq.Account, shares []tahqiq.Share) (tahqiq.RecordResult, []bool, []tahqiq.Share, error) {
-	c.posted, c.added = c.posted[:0], c.added[:0]
+	c.posted, c.added, c.fresh = c.posted[:0], c.added[:0], c.fresh[:0]
 	r, err := storeimport.Add(ctx, c, 0, rec, posts, accounts, shares)
 	c.isNew = c.isNew[:0]
 	for i := range posts {
@@ -88,8 +95,8 @@ func (c *Collector) Add(ctx context.Context, rec *tahqiq.RawRecord, posts []tahq
 // Share adds a share as it is, with no check against those before (a
 // stored dataset's, which its import deduplicated; near-text's).
 func (c *Collector) Share(s *tahqiq.Share) {
-	acc := c.account(s.AccountID)
-	post, ok := c.postIdx[s.PostID]
+	acc, _ := c.accounts.id(s.AccountID)
+	post, ok := c.posts.find(s.PostID)
 	if !ok {
 		post = c.newPost(s.PostID, acc)
 	}
@@ -98,30 +105,26 @@ func (c *Collector) Share(s *tahqiq.Share) {
 
 // Account implements storeimport.Rows.
 func (c *Collector) Account(_ context.Context, uid string, _ int64, _ *tahqiq.Account) (int64, bool, error) {
-	n := len(c.accounts)
-	id := c.account(uid)
-	return int64(id), int(id) == n, nil
+	id, isNew := c.accounts.id(uid)
+	if isNew {
+		c.fresh = append(c.fresh, c.accounts.names[id])
+	}
+	return int64(id), isNew, nil
 }
 
-func (c *Collector) account(uid string) int32 {
-	if id, ok := c.accIdx[uid]; ok {
-		return id
-	}
-	id := int32(len(c.accounts))
-	uid = c.names.str(uid)
-	c.accIdx[uid] = id
-	c.accounts = append(c.accounts, uid)
-	return id
-}
+// NewAccounts returns the accounts the last record (Add) added: those
+// it names (its accounts, the authors of its new posts) that no record
+// before named. It is reused by the next call.
+func (c *Collector) NewAccounts() []string { return c.fresh }
 
 // FindPost implements storeimport.Rows.
 func (c *Collector) FindPost(_ context.Context, uid string) (int64, int64, string, bool, error) {
-	id, ok := c.postIdx[uid]
+	id, ok := c.posts.find(uid)
 	if !ok {
 		return 0, 0, "", false, nil
 	}
 	acc := c.postAcc[id]
-	return int64(id), int64(acc), c.accounts[acc], true, nil
+	return int64(id), int64(acc), c.accounts.names[acc], true, nil
 }
 
 // AddPost implements storeimport.Rows.
@@ -130,11 +133,9 @@ func (c *Collector) AddPost(_ context.Context, p *tahqiq.Post, accID, _ int64) (
 	return int64(c.newPost(p.UID, int32(accID))), nil
 }
 
+// newPost adds post uid (which a lookup just missed) by account acc.
 func (c *Collector) newPost(uid string, acc int32) int32 {
-	id := int32(len(c.posts))
-	uid = c.names.str(uid)
-	c.postIdx[uid] = id
-	c.posts = append(c.posts, uid)
+	id := c.posts.add(uid)
 	c.postAcc = append(c.postAcc, acc)
 	c.postShare = append(c.postShare, 0)
 	return id
@@ -191,16 +192,28 @@ func (c *Collector) share(post, acc int32, s *tahqiq.Share) {
 		c.untimed++
 	}
 	c.filter.each(s, func(t tahqiq.ObjectType, value string) {
-		k := objKey{t, value}
-		o, ok := c.objIdx[k]
-		if !ok {
-			o = int32(len(c.objects))
-			k.value = c.names.str(value)
-			c.objIdx[k] = o
-			c.objects = append(c.objects, k)
-		}
-		c.rows = append(c.rows, row{obj: o, acc: acc, post: post, t: s.Time})
+		c.rows = append(c.rows, row{obj: c.object(t, value), acc: acc, post: post, t: s.Time})
 	})
+}
+
+// object returns the id of object (t, value), adding it if new.
+func (c *Collector) object(t tahqiq.ObjectType, value string) int32 {
+	ot := c.lastTab
+	if ot == nil || t != c.lastType {
+		if ot = c.objTabs[t]; ot == nil {
+			ot = &objTable{tab: newStrtab(c.seed)}
+			c.objTabs[t] = ot
+		}
+		c.lastType, c.lastTab = t, ot
+	}
+	if id, ok := ot.tab.find(value); ok {
+		return ot.obj[id]
+	}
+	id := ot.tab.add(value)
+	o := int32(len(c.objects))
+	ot.obj = append(ot.obj, o)
+	c.objects = append(c.objects, objKey{t, ot.tab.names[id]})
+	return o
 }
 
 // Len returns the number of shares collected.
@@ -218,11 +231,11 @@ func (c *Collector) interned(p *Params, m *progress.Meter) (*interned, error) {
 	rows := c.rows
 	// only what the rows name, as intern has it (in any order: it is
 	// ranked by name next)
-	accs := compact(rows, len(c.accounts), func(r *row) *int32 { return &r.acc })
-	posts := compact(rows, len(c.posts), func(r *row) *int32 { return &r.post })
+	accs := compact(rows, len(c.accounts.names), func(r *row) *int32 { return &r.acc })
+	posts := compact(rows, len(c.posts.names), func(r *row) *int32 { return &r.post })
 	objs := compact(rows, len(c.objects), func(r *row) *int32 { return &r.obj })
-	in.accounts = pick(c.accounts, accs)
-	in.posts = pick(c.posts, posts)
+	in.accounts = pick(c.accounts.names, accs)
+	in.posts = pick(c.posts.names, posts)
 	in.objects = pick(c.objects, objs)
 	*c = Collector{}
 	prog.Add(n)

@@ -425,6 +425,7 @@ func (im *Importer) ReadInto(ctx context.Context, files []string, opt Options, d
 func (im *Importer) read(ctx context.Context, files []string, opt Options, mem Dataset, fn func(*Item) error) (Summary, error) {
 	sum := Summary{Dataset: datasetName(opt.Dataset, files), Rejected: []tahqiq.Reject{}, Kinds: map[tahqiq.RecordKind]int64{}}
 	var item Item
+	var derivedBuf []tahqiq.Share // lean: every record's shares
 	var headerOnly []string
 	ms, err := im.media(ctx, opt, &sum, nil)
 	if err != nil {
@@ -455,8 +456,14 @@ func (im *Importer) read(ctx context.Context, files []string, opt Options, mem D
 				file.Rejects++
 				return nil
 			}
-			d := derive(p)
-			res, isNew, added, err := mem.Add(ctx, &p.Record, p.Posts, p.Accounts, d.shares)
+			var shares []tahqiq.Share
+			if opt.lean {
+				derivedBuf = deriveInto(derivedBuf[:0], p)
+				shares = derivedBuf
+			} else {
+				shares = derive(p).shares
+			}
+			res, isNew, added, err := mem.Add(ctx, &p.Record, p.Posts, p.Accounts, shares)
 			if err != nil {
 				return err
 			}

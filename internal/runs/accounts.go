@@ -67,11 +67,24 @@ func (f *FileData) Add(it *ingest.Item) {
 	for _, a := range it.Parsed.Accounts {
 		f.accounts.Account(a)
 	}
+	if f.Collected != nil {
+		// an account the collector held before this record was named
+		// then (Account or Author): only those it added now can be new
+		// to f.accounts, and Author does nothing to a named one
+		for _, uid := range f.Collected.NewAccounts() {
+			f.accounts.Author(uid)
+		}
+		if !f.Graph && !f.Near {
+			return
+		}
+	}
 	for i, p := range it.Parsed.Posts {
 		if !it.New[i] {
 			continue
 		}
-		f.accounts.Author(p.AuthorUID)
+		if f.Collected == nil {
+			f.accounts.Author(p.AuthorUID)
+		}
 		if f.Graph {
 			f.accounts.Post(&it.Parsed.Posts[i])
 		}

@@ -76,6 +76,14 @@ func TestCollectedEqualsShares(t *testing.T) {
 		fo     map[string]string
 	}
 	inputs := []input{{name: "bad", files: []string{bad, more}}}
+	// X API v2 pages with their users (names, followers), the same
+	// tweets flattened and not (duplicates across files), and more
+	twarc := filepath.Join("..", "..", "..", "shared", "data", "social", "twarc-csv-testdata")
+	if fileExists(filepath.Join(twarc, "flat.jsonl")) {
+		inputs = append(inputs, input{name: "twarc", files: []string{filepath.Join(twarc, "flat.jsonl"), filepath.Join(twarc, "noflat.jsonl"), filepath.Join(twarc, "brexit.jsonl")}})
+	} else {
+		t.Logf("%s absent: its case is skipped", twarc)
+	}
 	shared := filepath.Join("..", "..", "..", "shared", "data", "coord")
 	for _, f := range []string{"russian_coord_tweets.events.csv", "german_elections_2021.events.csv", "ira_2016_election_week.events.csv"} {
 		p := filepath.Join(shared, f)
@@ -108,14 +116,15 @@ func TestCollectedEqualsShares(t *testing.T) {
 	for i, in := range inputs {
 		for j, c := range cases {
 			if testing.Short() && i > 0 && (i > 1 || j > 0) {
-				continue // -short: the bad rows, and one real table once
+				continue // -short: the bad rows, and one real input once
 			}
 			t.Run(in.name+"/"+c.name, func(t *testing.T) {
 				im := &ingest.Importer{Formats: ingest.Default()}
 				opt := ingest.Options{Format: in.format, FormatOptions: in.fo, NoMedia: true}
-				var before runs.FileData
+				graph := j%2 == 0 // both ways of FileData.Add
+				before := runs.FileData{Graph: graph}
 				sumBefore, errBefore := im.Read(ctx, in.files, opt, func(it *ingest.Item) error { before.Add(it); return nil })
-				now := runs.FileData{Collected: coord.NewCollector(c.p)}
+				now := runs.FileData{Graph: graph, Collected: coord.NewCollector(c.p)}
 				sumNow, errNow := im.ReadInto(ctx, in.files, opt, now.Collected, func(it *ingest.Item) error { now.Add(it); return nil })
 				if errBefore != nil || errNow != nil {
 					t.Fatalf("read: %v; read into a collector: %v", errBefore, errNow)
@@ -130,7 +139,11 @@ func TestCollectedEqualsShares(t *testing.T) {
 				if len(d.Shares) != 0 || d.Collected == nil {
 					t.Fatalf("a collected read gave %d shares as they are, collector %v", len(d.Shares), d.Collected != nil)
 				}
-				want, err := coord.Run(ctx, before.Data(), c.p, nil)
+				dWant := before.Data()
+				if !reflect.DeepEqual(d.Names, dWant.Names) {
+					t.Fatalf("names %v, want %v", d.Names, dWant.Names)
+				}
+				want, err := coord.Run(ctx, dWant, c.p, nil)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -148,6 +161,12 @@ func TestCollectedEqualsShares(t *testing.T) {
 					e := &got.Edges[i]
 					if got.Account(e.A) != want.Account(e.A) || !reflect.DeepEqual(got.ByType(e), want.ByType(&want.Edges[i])) {
 						t.Fatalf("edge %d: %s-%s %v, want %s-%s %v", i, got.Account(e.A), got.Account(e.B), got.ByType(e), want.Account(e.A), want.Account(e.B), want.ByType(&want.Edges[i]))
+					}
+				}
+				for a := range int32(got.Counts["accounts"]) {
+					uid := got.Account(a)
+					if !reflect.DeepEqual(d.Accounts.Row(uid), dWant.Accounts.Row(uid)) || !reflect.DeepEqual(d.Accounts.Reach(uid), dWant.Accounts.Reach(uid)) {
+						t.Fatalf("account %s: signals %+v reach %+v, want %+v and %+v", uid, d.Accounts.Row(uid), d.Accounts.Reach(uid), dWant.Accounts.Row(uid), dWant.Accounts.Reach(uid))
 					}
 				}
 				if in.name == "bad" && got.Counts["input_shares"] == 0 {
