@@ -112,6 +112,16 @@ func (c *Collector) Account(_ context.Context, uid string, _ int64, _ *tahqiq.Ac
 	return int64(id), isNew, nil
 }
 
+// Accounts yields the UID of every account c holds, in the order they
+// came (for Share: of the shares).
+func (c *Collector) Accounts(yield func(string) bool) {
+	for _, uid := range c.accounts.names {
+		if !yield(uid) {
+			return
+		}
+	}
+}
+
 // NewAccounts returns the accounts the last record (Add) added: those
 // it names (its accounts, the authors of its new posts) that no record
 // before named. It is reused by the next call.
