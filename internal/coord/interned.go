@@ -163,9 +163,11 @@ func finishIntern(in *interned, rows []row) {
 		r := &rows[i]
 		r.acc, r.post, r.obj = accPerm[r.acc], postPerm[r.post], objPerm[r.obj]
 	}
-	slices.Sort(in.accounts)
-	slices.Sort(in.posts)
-	slices.SortFunc(in.objects, cmpObj)
+	// the names are distinct: each goes where its rank says, which is
+	// where sorting them would put it
+	in.accounts = permute(in.accounts, accPerm)
+	in.posts = permute(in.posts, postPerm)
+	in.objects = permute(in.objects, objPerm)
 	// the names are substrings of what the reader made (a CSV line, the
 	// fields of a record): copied into one string each, they no longer
 	// keep those alive once the shares go
@@ -226,6 +228,15 @@ func finishIntern(in *interned, rows []row) {
 		}
 		in.postAcc[r.post] = r.acc
 	}
+}
+
+// permute returns list with list[i] at perm[i].
+func permute[T any](list []T, perm []int32) []T {
+	out := make([]T, len(list))
+	for i, p := range perm {
+		out[p] = list[i]
+	}
+	return out
 }
 
 // packNames copies the strings at(0) … at(len(list)-1) into one string

@@ -190,3 +190,45 @@ func jsonOf(t *testing.T, v any) string {
 	}
 	return string(b)
 }
+
+// BenchmarkReadFiles reads the German events table (157,568 rows) for a
+// coordination run and runs it (lean: no graph step, no files written),
+// reading as coord did before (a share each, interned by the run:
+// "shares") and as it does now (into a collector: "collected"); rows/s
+// is of the table's rows.
+func BenchmarkReadFiles(b *testing.B) {
+	p := filepath.Join("..", "..", "..", "shared", "data", "coord", "german_elections_2021.events.csv")
+	if !fileExists(p) {
+		b.Skipf("%s absent", p)
+	}
+	const rows = 157568
+	params := coord.DefaultParams()
+	params.Graph, params.Evidence, params.MinParticipation = false, false, 1
+	ctx := context.Background()
+	for _, collected := range []bool{false, true} {
+		name := "shares"
+		if collected {
+			name = "collected"
+		}
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				im := &ingest.Importer{Formats: ingest.Default()}
+				fd := runs.FileData{}
+				var err error
+				if collected {
+					fd.Collected = coord.NewCollector(params)
+					_, err = im.ReadInto(ctx, []string{p}, ingest.Options{NoMedia: true}, fd.Collected, func(it *ingest.Item) error { fd.Add(it); return nil })
+				} else {
+					_, err = im.Read(ctx, []string{p}, ingest.Options{NoMedia: true}, func(it *ingest.Item) error { fd.Add(it); return nil })
+				}
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := coord.Run(ctx, fd.Data(), params, nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+		})
+	}
+}
