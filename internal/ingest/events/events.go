@@ -19,6 +19,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tahqiq/tahqiq"
@@ -158,15 +159,19 @@ func parse(ctx context.Context, src tahqiq.Source, want string, lean bool, emit 
 	}
 	var slabs alloc
 	var one tahqiq.Parsed // lean: every row's
+	next := r.Next
 	if lean {
 		r.OmitRaw()
 		slabs.reuse = true
+		var stop func()
+		next, stop = readAhead(r)
+		defer stop()
 	}
 	for n := 0; ; n++ {
 		if n&1023 == 0 && ctx.Err() != nil {
 			return ctx.Err()
 		}
-		row, err := r.Next()
+		row, err := next()
 		if err == io.EOF {
 			return nil
 		}
@@ -395,4 +400,86 @@ func objectType(s string) (tahqiq.ObjectType, bool) {
 		}
 	}
 	return "", false
+}
+
+// readAhead reads the rows of r on a goroutine of its own, a batch at a
+// time, so that the CSV parsing of a lean read runs beside what is done
+// with its rows: next gives them in order, as r.Next would (a row is
+// valid until the next call), and stop ends the reading (it must be
+// called, and nothing read from r's input after it returns).
+func readAhead(r *csvrow.Reader) (next func() (*csvrow.Row, error), stop func()) {
+	const batches, batchRows = 3, 1024
+	type batch struct {
+		rows   []csvrow.Row
+		fields []string
+		ends   []int // rows[i].Fields is fields[ends[i-1]:ends[i]] (nil for a reject)
+		err    error // after the rows: io.EOF, or the reader's error
+	}
+	full := make(chan *batch, batches)
+	free := make(chan *batch, batches)
+	done := make(chan struct{})
+	for range batches {
+		free <- &batch{}
+	}
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		defer close(full)
+		for {
+			var b *batch
+			select {
+			case b = <-free:
+			case <-done:
+				return
+			}
+			b.rows, b.fields, b.ends, b.err = b.rows[:0], b.fields[:0], b.ends[:0], nil
+			for len(b.rows) < batchRows {
+				row, err := r.Next()
+				if err != nil {
+					b.err = err
+					break
+				}
+				b.fields = append(b.fields, row.Fields...)
+				b.ends = append(b.ends, len(b.fields))
+				b.rows = append(b.rows, *row)
+			}
+			start := 0
+			for i := range b.rows {
+				if b.rows[i].Fields != nil {
+					b.rows[i].Fields = b.fields[start:b.ends[i]:b.ends[i]]
+				}
+				start = b.ends[i]
+			}
+			select {
+			case full <- b:
+			case <-done:
+				return
+			}
+			if b.err != nil {
+				return
+			}
+		}
+	})
+	var cur *batch
+	i := 0
+	next = func() (*csvrow.Row, error) {
+		for cur == nil || i == len(cur.rows) {
+			if cur != nil {
+				if cur.err != nil {
+					return nil, cur.err
+				}
+				free <- cur
+			}
+			b, ok := <-full
+			if !ok {
+				return nil, io.EOF // stopped
+			}
+			cur, i = b, 0
+		}
+		i++
+		return &cur.rows[i-1], nil
+	}
+	return next, func() {
+		close(done)
+		wg.Wait()
+	}
 }
