@@ -417,7 +417,10 @@ func (e reducedParts) edges(ctx context.Context, in *interned, q, p *Params, res
 	if p.Graph {
 		return nil, tahqiq.ParamErrorf("graph", "the edges are written in parts per account-pair partition, and the graph step needs every edge in one process: turn {graph} off, then merge the parts (tahqiq coord merge) for a graph tool")
 	}
-	spec, objs, kept, tf := in.reduceInput(q, p)
+	spec, objs, kept, tf, err := in.reduceInput(ctx, q, p, e.red)
+	if err != nil {
+		return nil, err
+	}
 	ps := &PartSpec{Params: *p, Partitions: 0, NAccounts: len(in.accounts), Accounts: in.accounts, Names: res.names}
 	for _, t := range in.types {
 		ps.Types = append(ps.Types, string(t))

@@ -111,7 +111,7 @@ func (r *Reducer) ReduceParts(ctx context.Context, spec coord.ReduceSpec, objs [
 	}
 	defer out.stop()
 	defer r.Bus.purgeRun(run, map[string]string{PartialsStream: partialsPrefix + run + ".>"})
-	batches, err := r.publishRun(ctx, run, spec, objs, nred, ps)
+	batches, err := r.publishRun(ctx, run, spec, objs, nred, ps, nil)
 	if err != nil {
 		return nil, err
 	}

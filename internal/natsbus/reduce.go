@@ -64,6 +64,9 @@ type reduceTask struct {
 	Parts     *coord.PartSpec `json:"parts,omitempty"`
 	Write     bool            `json:"write,omitempty"`
 	Threshold uint64          `json:"threshold,omitempty"` // the flagged threshold's float64 bits (Write)
+	// a participation round (participation.go): the reducer counts its
+	// accounts' posts in pairs and publishes those that qualify
+	Participation *coord.ParticipationSpec `json:"participation,omitempty"`
 }
 
 // ReduceIdle is how long a reducer waits for the next partials of its
@@ -117,7 +120,7 @@ func (r *Reducer) Reduce(ctx context.Context, spec coord.ReduceSpec, objs []coor
 	}
 	defer out.stop()
 	defer r.Bus.purgeRun(run, map[string]string{PartialsStream: partialsPrefix + run + ".>"})
-	batches, err := r.publishRun(ctx, run, spec, objs, nred, nil)
+	batches, err := r.publishRun(ctx, run, spec, objs, nred, nil, nil)
 	if err != nil {
 		return err
 	}
@@ -181,7 +184,7 @@ func (r *Reducer) Reduce(ctx context.Context, spec coord.ReduceSpec, objs []coor
 // publishRun publishes a run's objects as map tasks, by object
 // partition, and queues its nred reduce tasks (with parts: a partitioned
 // run's); it returns the number of map tasks.
-func (r *Reducer) publishRun(ctx context.Context, run string, spec coord.ReduceSpec, objs []coord.ReduceObject, nred int, parts *coord.PartSpec) (int, error) {
+func (r *Reducer) publishRun(ctx context.Context, run string, spec coord.ReduceSpec, objs []coord.ReduceObject, nred int, parts *coord.PartSpec, pspec *coord.ParticipationSpec) (int, error) {
 	n := r.Bus.partitions()
 	byPart := make([][]int, n)
 	for i, o := range objs {
@@ -208,6 +211,9 @@ func (r *Reducer) publishRun(ctx context.Context, run string, spec coord.ReduceS
 		return nil
 	}
 	newTask := func() *task { return &task{Run: run, Mode: modeReduce, Spec: &spec, Reduces: nred} }
+	if pspec != nil {
+		newTask = func() *task { return &task{Run: run, Mode: modeParticipation, PSpec: pspec, Reduces: nred} }
+	}
 	if parts != nil {
 		// a partitioned run's tasks hold consecutive objects (task k on
 		// object partition k mod n), so that their evidence parts, put
@@ -245,7 +251,7 @@ func (r *Reducer) publishRun(ctx context.Context, run string, spec coord.ReduceS
 		}
 	}
 	for k := range nred {
-		body, _ := json.Marshal(reduceTask{Run: run, R: k, Reduces: nred, Batches: batches, Parts: parts})
+		body, _ := json.Marshal(reduceTask{Run: run, R: k, Reduces: nred, Batches: batches, Parts: parts, Participation: pspec})
 		if err := r.Bus.send(ctx, reduceSubject, run, run+"/reduce/"+strconv.Itoa(k), body, nil); err != nil {
 			return 0, fmt.Errorf("natsbus: run %s: reduce task %d: %w", run, k, err)
 		}
@@ -287,20 +293,98 @@ func (g *gatherer) addHeader(data []byte) (*partialsMsg, int, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	if pm.Batch >= g.n || (g.chunks[pm.Batch] != 0 && g.chunks[pm.Batch] != pm.Chunks) {
-		return nil, 0, fmt.Errorf("partials message of task %d in %d chunks: %d tasks, or chunked otherwise before", pm.Batch, pm.Chunks, g.n)
-	}
-	k := [2]int{pm.Batch, pm.Chunk}
-	if g.seen[k] {
-		return nil, 0, nil
-	}
-	g.seen[k] = true
-	g.chunks[pm.Batch] = pm.Chunks
-	g.got[pm.Batch]++
-	if g.got[pm.Batch] == pm.Chunks {
-		g.done++
+	if fresh, err := g.mark(pm.Batch, pm.Chunk, pm.Chunks); !fresh || err != nil {
+		return nil, 0, err
 	}
 	return pm, n, nil
+}
+
+// mark counts chunk of chunks of producer batch; it reports false for a
+// chunk seen before.
+func (g *gatherer) mark(batch, chunk, chunks int) (bool, error) {
+	if batch >= g.n || (g.chunks[batch] != 0 && g.chunks[batch] != chunks) {
+		return false, fmt.Errorf("message of task %d in %d chunks: %d tasks, or chunked otherwise before", batch, chunks, g.n)
+	}
+	k := [2]int{batch, chunk}
+	if g.seen[k] {
+		return false, nil
+	}
+	g.seen[k] = true
+	g.chunks[batch] = chunks
+	g.got[batch]++
+	if g.got[batch] == chunks {
+		g.done++
+	}
+	return true, nil
+}
+
+// gatherPartition reads partition rt.R's messages of rt.Run, handing each
+// to take (which marks it in g), until g is complete. It reports done
+// when the task was dropped (its run ended) and acknowledged; an error
+// when it gave up (the run is told) or was stopped (not acknowledged:
+// another reducer redoes it).
+func (w *Worker) gatherPartition(ctx context.Context, m jetstream.Msg, rt *reduceTask, g *gatherer, take func(data []byte) error) (done bool, err error) {
+	subject := partialsPrefix + rt.Run + "." + strconv.Itoa(rt.R)
+	cons, err := follow(ctx, w.Bus.JS, PartialsStream, subject)
+	if err != nil {
+		return false, err
+	}
+	defer cons.stop()
+	progress, checked := time.Now(), time.Now()
+	for !g.complete() {
+		if ctx.Err() != nil {
+			return false, ctx.Err() // not acked: another reducer redoes it
+		}
+		if time.Since(progress) > followStall && time.Since(checked) > followStall {
+			// waiting: the run may have been stopped (its partials are
+			// then purged and never complete)
+			checked = time.Now()
+			if w.Bus.runEnded(ctx, rt.Run) {
+				m.Ack()
+				if w.Log != nil {
+					w.Log("worker %s: dropped reduce task %d of run %s, which ended while it waited (%d of %d map tasks in)", w.Name, rt.R, rt.Run, g.done, rt.Batches)
+				}
+				return true, nil
+			}
+		}
+		if time.Since(progress) > ReduceIdle {
+			// a map task that never publishes (terminated, or taken by a
+			// worker that does not know the reduce mode) would hold this
+			// reducer for ever: give up and tell the run
+			err := fmt.Errorf("reduce partition %d of run %s: no partials for %s, %d of %d map tasks in", rt.R, rt.Run, ReduceIdle, g.done, rt.Batches)
+			if perr := w.publish(ctx, partialsPrefix+rt.Run+".out", rt.Run, append([]byte(failedMagic), err.Error()...), rt.Run+"/out/"+strconv.Itoa(rt.R)+"/failed", "failure"); perr != nil {
+				return false, perr
+			}
+			m.Term()
+			return false, fmt.Errorf("worker %s: %w", w.Name, err)
+		}
+		msgs, err := cons.next(ctx, 64, 100*time.Millisecond, func(f string, a ...any) {
+			if w.Log != nil {
+				w.Log("worker "+w.Name+": "+f, a...)
+			}
+		})
+		if err != nil {
+			return false, err // stopped: not acked, another reducer redoes it
+		}
+		for _, msg := range msgs {
+			data, err := w.Bus.receive(ctx, msg.Data())
+			if ctx.Err() != nil {
+				return false, ctx.Err() // not acked: another reducer redoes it
+			}
+			before := len(g.seen)
+			if err == nil {
+				err = take(data)
+			}
+			if err != nil {
+				m.Term()
+				return false, fmt.Errorf("worker %s: reduce %s: %w", w.Name, subject, err)
+			}
+			if len(g.seen) > before {
+				progress = time.Now()
+			}
+		}
+	}
+	return false, nil
 }
 
 // publishPartials publishes ps (sorted) to subject as binary messages of
@@ -415,76 +499,28 @@ func (w *Worker) reduce(ctx context.Context, m jetstream.Msg) error {
 	if rt.Write {
 		return w.writeParts(ctx, m, &rt)
 	}
-	subject := partialsPrefix + rt.Run + "." + strconv.Itoa(rt.R)
-	cons, err := follow(ctx, w.Bus.JS, PartialsStream, subject)
-	if err != nil {
-		return err
+	if rt.Participation != nil {
+		return w.reduceParticipation(ctx, m, &rt)
 	}
-	defer cons.stop()
 	merged := map[uint64]*coord.EdgePartial{}
 	g := newGatherer(rt.Batches)
-	progress, checked := time.Now(), time.Now()
-	for !g.complete() {
-		if ctx.Err() != nil {
-			return ctx.Err() // not acked: another reducer redoes it
+	done, err := w.gatherPartition(ctx, m, &rt, g, func(data []byte) error {
+		pm, err := g.add(data)
+		if pm == nil || err != nil {
+			return err
 		}
-		if time.Since(progress) > followStall && time.Since(checked) > followStall {
-			// waiting: the run may have been stopped (its partials are
-			// then purged and never complete)
-			checked = time.Now()
-			if w.Bus.runEnded(ctx, rt.Run) {
-				m.Ack()
-				if w.Log != nil {
-					w.Log("worker %s: dropped reduce task %d of run %s, which ended while it waited (%d of %d map tasks in)", w.Name, rt.R, rt.Run, g.done, rt.Batches)
-				}
-				return nil
+		for i := range pm.Partials {
+			p := &pm.Partials[i]
+			if x, ok := merged[p.Key()]; ok {
+				x.Merge(p)
+			} else {
+				merged[p.Key()] = p
 			}
 		}
-		if time.Since(progress) > ReduceIdle {
-			// a map task that never publishes (terminated, or taken by a
-			// worker that does not know the reduce mode) would hold this
-			// reducer for ever: give up and tell the run
-			err := fmt.Errorf("reduce partition %d of run %s: no partials for %s, %d of %d map tasks in", rt.R, rt.Run, ReduceIdle, g.done, rt.Batches)
-			if perr := w.publish(ctx, partialsPrefix+rt.Run+".out", rt.Run, append([]byte(failedMagic), err.Error()...), rt.Run+"/out/"+strconv.Itoa(rt.R)+"/failed", "failure"); perr != nil {
-				return perr
-			}
-			m.Term()
-			return fmt.Errorf("worker %s: %w", w.Name, err)
-		}
-		msgs, err := cons.next(ctx, 64, 100*time.Millisecond, func(f string, a ...any) {
-			if w.Log != nil {
-				w.Log("worker "+w.Name+": "+f, a...)
-			}
-		})
-		if err != nil {
-			return err // stopped: not acked, another reducer redoes it
-		}
-		for _, msg := range msgs {
-			data, err := w.Bus.receive(ctx, msg.Data())
-			if ctx.Err() != nil {
-				return ctx.Err() // not acked: another reducer redoes it
-			}
-			var pm *partialsMsg
-			if err == nil {
-				pm, err = g.add(data)
-			}
-			if err != nil {
-				m.Term()
-				return fmt.Errorf("worker %s: reduce %s: %w", w.Name, subject, err)
-			}
-			if pm == nil {
-				continue
-			}
-			progress = time.Now()
-			for i := range pm.Partials {
-				p := &pm.Partials[i]
-				if x, ok := merged[p.Key()]; ok {
-					x.Merge(p)
-				} else {
-					merged[p.Key()] = p
-				}
-			}
-		}
+		return nil
+	})
+	if done || err != nil {
+		return err
 	}
 	// in key order, so that a reducer redoing this task publishes the same
 	// chunks

@@ -200,7 +200,7 @@ func (w *Worker) handle(ctx context.Context, m jetstream.Msg) error {
 	if err == nil {
 		err = t.check()
 	}
-	if err != nil || len(t.Index) != len(t.Objects) || (t.Mode == modeReduce) != (t.Spec != nil) {
+	if err != nil || len(t.Index) != len(t.Objects) || (t.Mode == modeReduce) != (t.Spec != nil) || (t.Mode == modeParticipation) != (t.PSpec != nil) {
 		// a malformed task can never succeed: terminate it, say so
 		m.Term()
 		return fmt.Errorf("worker %s: malformed task on %s: %v", w.Name, m.Subject(), err)
@@ -215,6 +215,8 @@ func (w *Worker) handle(ctx context.Context, m jetstream.Msg) error {
 	switch t.Mode {
 	case modeReduce:
 		return w.handleMap(ctx, m, &t)
+	case modeParticipation:
+		return w.handleParticipation(ctx, m, &t)
 	case "":
 	default:
 		m.Term()
