@@ -120,6 +120,18 @@ func CountWeights(ws []float64) []WeightCount {
 	return out
 }
 
+// WeightCounts returns the counts of distinct weights in m as
+// CountWeights does (sorted by weight), from a map of them: a reducer
+// counts its edges' weights as they stream past.
+func WeightCounts(m map[float64]int64) []WeightCount {
+	out := make([]WeightCount, 0, len(m))
+	for w, n := range m {
+		out = append(out, WeightCount{w, n})
+	}
+	slices.SortFunc(out, func(a, b WeightCount) int { return cmp.Compare(a.W, b.W) })
+	return out
+}
+
 // Threshold returns the weight above which the run flags an edge,
 // percentile p of the kept edges' weights as Run computes it (Quantile,
 // type 7), from their counts (any order; a weight may come in several

@@ -303,7 +303,7 @@ func fetchPart(ctx context.Context, obs jetstream.ObjectStore, run, dir string, 
 
 // reduceParts ends the reduce task of a partitioned run: it publishes the
 // partition's merged partials (sorted) to .m.R and its summary to .out.
-func (w *Worker) reduceParts(ctx context.Context, m jetstream.Msg, rt *reduceTask, out []*coord.EdgePartial) error {
+func (w *Worker) reduceParts(ctx context.Context, m jetstream.Msg, rt *reduceTask, each func(func(*coord.EdgePartial) error) error) error {
 	ps := rt.Parts
 	if ps.Params.Weight == coord.WeightTFIDF {
 		// the weights need the run's TF-IDF norms, in its accounts table
@@ -316,23 +316,32 @@ func (w *Worker) reduceParts(ctx context.Context, m jetstream.Msg, rt *reduceTas
 		}
 	}
 	s := partSummary{R: rt.R, Accounts: make([]uint64, (ps.NAccounts+63)/64)}
-	var ws []float64
-	for _, p := range out {
+	weights := map[float64]int64{} // the distinct weights' counts (CountWeights)
+	var bad error
+	err := each(func(p *coord.EdgePartial) error {
 		if p.A < 0 || p.B <= p.A || int(p.B) >= ps.NAccounts {
-			m.Term()
-			return fmt.Errorf("worker %s: reduce partition %d of run %s: a partial of accounts %d and %d in a run of %d", w.Name, rt.R, rt.Run, p.A, p.B, ps.NAccounts)
+			bad = fmt.Errorf("worker %s: reduce partition %d of run %s: a partial of accounts %d and %d in a run of %d", w.Name, rt.R, rt.Run, p.A, p.B, ps.NAccounts)
+			return bad
 		}
 		s.Pairs += p.Pairs
 		if wt, ok := ps.Weight(p); ok {
-			ws = append(ws, wt)
+			weights[wt]++
+			s.Edges++
 			s.Accounts[p.A/64] |= 1 << (p.A % 64)
 			s.Accounts[p.B/64] |= 1 << (p.B % 64)
 		}
+		return nil
+	})
+	if bad != nil {
+		m.Term()
+		return bad
 	}
-	s.Edges = int64(len(ws))
-	s.Weights = coord.CountWeights(ws)
+	if err != nil {
+		return err // its disk: not acked, redone
+	}
+	s.Weights = coord.WeightCounts(weights)
 	prefix := rt.Run + "/merged/" + strconv.Itoa(rt.R)
-	if err := w.publishPartials(ctx, partialsPrefix+rt.Run+".m."+strconv.Itoa(rt.R), rt.Run, prefix, rt.R, out); err != nil {
+	if err := w.publishPartialsEach(ctx, partialsPrefix+rt.Run+".m."+strconv.Itoa(rt.R), rt.Run, prefix, rt.R, each); err != nil {
 		return err
 	}
 	body, err := json.Marshal(s)

@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -318,6 +317,12 @@ func (g *gatherer) mark(batch, chunk, chunks int) (bool, error) {
 	return true, nil
 }
 
+// localError is a reducer's own failure (spilling to its disk), which
+// another reducer may not meet: its task is left to be redone.
+type localError struct{ error }
+
+func (e localError) Unwrap() error { return e.error }
+
 // gatherPartition reads partition rt.R's messages of rt.Run, handing each
 // to take (which marks it in g), until g is complete. It reports done
 // when the task was dropped (its run ended) and acknowledged; an error
@@ -375,6 +380,12 @@ func (w *Worker) gatherPartition(ctx context.Context, m jetstream.Msg, rt *reduc
 			if err == nil {
 				err = take(data)
 			}
+			var local localError
+			if errors.As(err, &local) {
+				// this worker's trouble (its disk), not the task's: not
+				// acked, another reducer redoes it
+				return false, fmt.Errorf("worker %s: reduce %s: %w", w.Name, subject, err)
+			}
 			if err != nil {
 				m.Term()
 				return false, fmt.Errorf("worker %s: reduce %s: %w", w.Name, subject, err)
@@ -385,6 +396,64 @@ func (w *Worker) gatherPartition(ctx context.Context, m jetstream.Msg, rt *reduc
 		}
 	}
 	return false, nil
+}
+
+// publishPartialsEach publishes the partials each hands out (sorted) as
+// publishPartials does, holding one message at a time: a first pass cuts
+// them into messages (the header says how many), the second publishes
+// them.
+func (w *Worker) publishPartialsEach(ctx context.Context, subject, run, prefix string, batch int, each func(func(*coord.EdgePartial) error) error) error {
+	limit := batchBytes(w.Bus.JS.Conn())
+	var counts []int
+	var b []byte
+	size, n := 0, 0
+	if err := each(func(p *coord.EdgePartial) error {
+		if n > 0 && size > limit {
+			counts = append(counts, n)
+			size, n = 0, 0
+		}
+		b, _ = p.AppendBinary(b[:0])
+		size += len(b)
+		n++
+		return nil
+	}); err != nil {
+		return err
+	}
+	counts = append(counts, n)
+	var cur []*coord.EdgePartial
+	c := 0
+	flush := func() error {
+		// as encodePartialPtrs makes chunk c of len(counts)
+		body := append([]byte(nil), partialsMagic...)
+		body = binary.AppendUvarint(body, uint64(batch))
+		body = binary.AppendUvarint(body, uint64(c))
+		body = binary.AppendUvarint(body, uint64(len(counts)))
+		body = binary.AppendUvarint(body, uint64(len(cur)))
+		for _, p := range cur {
+			body, _ = p.AppendBinary(body)
+		}
+		if err := w.publish(ctx, subject, run, body, prefix+"/"+strconv.Itoa(c), "partials of "+prefix); err != nil {
+			return err
+		}
+		cur = cur[:0]
+		c++
+		return nil
+	}
+	if err := each(func(p *coord.EdgePartial) error {
+		if len(cur) == counts[c] {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+		cur = append(cur, p)
+		return nil
+	}); err != nil {
+		return err
+	}
+	if c != len(counts)-1 || len(cur) != counts[c] {
+		return fmt.Errorf("worker %s: %s: the partials changed between two passes", w.Name, prefix)
+	}
+	return flush()
 }
 
 // publishPartials publishes ps (sorted) to subject as binary messages of
@@ -502,7 +571,8 @@ func (w *Worker) reduce(ctx context.Context, m jetstream.Msg) error {
 	if rt.Participation != nil {
 		return w.reduceParticipation(ctx, m, &rt)
 	}
-	merged := map[uint64]*coord.EdgePartial{}
+	mg := coord.NewPartialMerger(w.reduceBudget())
+	defer mg.Close()
 	g := newGatherer(rt.Batches)
 	done, err := w.gatherPartition(ctx, m, &rt, g, func(data []byte) error {
 		pm, err := g.add(data)
@@ -510,11 +580,8 @@ func (w *Worker) reduce(ctx context.Context, m jetstream.Msg) error {
 			return err
 		}
 		for i := range pm.Partials {
-			p := &pm.Partials[i]
-			if x, ok := merged[p.Key()]; ok {
-				x.Merge(p)
-			} else {
-				merged[p.Key()] = p
+			if err := mg.Add(&pm.Partials[i]); err != nil {
+				return localError{err}
 			}
 		}
 		return nil
@@ -522,22 +589,15 @@ func (w *Worker) reduce(ctx context.Context, m jetstream.Msg) error {
 	if done || err != nil {
 		return err
 	}
+	if mg.Runs > 0 && w.Log != nil {
+		w.Log("worker %s: reduce partition %d of run %s: over the memory budget (--mem %d MiB): %.1f MiB of partials spilled to disk (%d sorted runs, merged)", w.Name, rt.R, rt.Run, w.Mem>>20, float64(mg.Spilled)/(1<<20), mg.Runs)
+	}
 	// in key order, so that a reducer redoing this task publishes the same
 	// chunks
-	keys := make([]uint64, 0, len(merged))
-	for k := range merged {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	out := make([]*coord.EdgePartial, len(keys))
-	for i, k := range keys {
-		out[i] = merged[k]
-	}
-	merged = nil
 	if rt.Parts != nil {
-		return w.reduceParts(ctx, m, &rt, out)
+		return w.reduceParts(ctx, m, &rt, mg.Each)
 	}
-	if err := w.publishPartials(ctx, partialsPrefix+rt.Run+".out", rt.Run, rt.Run+"/out/"+strconv.Itoa(rt.R), rt.R, out); err != nil {
+	if err := w.publishPartialsEach(ctx, partialsPrefix+rt.Run+".out", rt.Run, rt.Run+"/out/"+strconv.Itoa(rt.R), rt.R, mg.Each); err != nil {
 		return err
 	}
 	return w.finish(ctx, m, -1-rt.R)

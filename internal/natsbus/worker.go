@@ -28,12 +28,25 @@ type Worker struct {
 	// OnReduce is called when the worker takes the reduce task of a
 	// partition, before it reads anything (tests stop a worker there).
 	OnReduce func(partition int)
+	// Mem is the worker's memory budget in bytes (tahqiq worker --mem; 0:
+	// none). A reducer holds its partition's merged partials within half
+	// of it and spills the rest, sorted, to TempDir ("": the system's
+	// temporary directory), merging the runs as it writes
+	// (coord.PartialMerger); the other half is the mapper's task, the
+	// message in hand and the runtime's.
+	Mem     int64
+	TempDir string
 	// Results counts the result messages published (a task's pairs may
 	// take several).
 	Results atomic.Int64
 
 	dropped  quiet         // tasks of ended runs (the task loop's)
 	accounts accountsCache // the accounts table of the last partitioned run it wrote parts of
+}
+
+// reduceBudget is a reducer's share of the worker's budget.
+func (w *Worker) reduceBudget() coord.Budget {
+	return coord.Budget{Mem: w.Mem / 2, TempDir: w.TempDir}
 }
 
 // DefaultAckWait is how long a task taken by a worker that stopped
