@@ -28,7 +28,8 @@ import (
 type PartialMerger struct {
 	budget Budget
 	merged map[uint64]*EdgePartial
-	bytes  int64 // estimated size of merged
+	bytes  int64          // estimated size of merged
+	cache  []*EdgePartial // merged, sorted (nil: not yet, or changed since)
 	runs   []*os.File
 	dir    string
 	// Spilled counts the bytes written to runs, Runs the runs.
@@ -50,6 +51,7 @@ func partialBytes(p *EdgePartial) int64 {
 
 // Add merges p (compact; the merger may keep it) into the partition.
 func (m *PartialMerger) Add(p *EdgePartial) error {
+	m.cache = nil
 	if x, ok := m.merged[p.Key()]; ok {
 		before := partialBytes(x)
 		x.Merge(p)
@@ -68,15 +70,34 @@ func (m *PartialMerger) Add(p *EdgePartial) error {
 func (m *PartialMerger) Len() int { return len(m.merged) }
 
 // sorted returns the partials held in memory in account-pair order, each
-// with its terms in object order.
+// with its terms in object order (the keys sorted as numbers, then looked
+// up: sorting the partials by their keys chased every pointer).
 func (m *PartialMerger) sorted() []*EdgePartial {
-	out := make([]*EdgePartial, 0, len(m.merged))
-	for _, p := range m.merged {
-		sortTerms(p)
-		out = append(out, p)
+	if m.cache != nil {
+		return m.cache
 	}
-	slices.SortFunc(out, func(a, b *EdgePartial) int { return cmp.Compare(a.Key(), b.Key()) })
+	keys := make([]uint64, 0, len(m.merged))
+	for k := range m.merged {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	out := make([]*EdgePartial, len(keys))
+	for i, k := range keys {
+		p := m.merged[k]
+		sortTerms(p)
+		out[i] = p
+	}
+	m.cache = out
 	return out
+}
+
+// Sorted returns the merged partials in account-pair order, as Each
+// hands them out, when none was spilled (ok false: use Each).
+func (m *PartialMerger) Sorted() (ps []*EdgePartial, ok bool) {
+	if len(m.runs) > 0 {
+		return nil, false
+	}
+	return m.sorted(), true
 }
 
 func sortTerms(p *EdgePartial) {
@@ -114,8 +135,8 @@ func (m *PartialMerger) spill() error {
 		return fmt.Errorf("coord: spilling partials over the memory budget (--mem) to %s: %w", f.Name(), err)
 	}
 	m.Runs++
-	clear(m.merged)
 	m.merged = map[uint64]*EdgePartial{} // let the old buckets go
+	m.cache = nil
 	m.bytes = 0
 	return nil
 }
@@ -193,7 +214,7 @@ func (m *PartialMerger) Close() {
 		os.RemoveAll(m.dir)
 		m.dir = ""
 	}
-	m.merged = nil
+	m.merged, m.cache = nil, nil
 }
 
 // partialCursor reads one sorted run of partials.

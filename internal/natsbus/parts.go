@@ -303,7 +303,7 @@ func fetchPart(ctx context.Context, obs jetstream.ObjectStore, run, dir string, 
 
 // reduceParts ends the reduce task of a partitioned run: it publishes the
 // partition's merged partials (sorted) to .m.R and its summary to .out.
-func (w *Worker) reduceParts(ctx context.Context, m jetstream.Msg, rt *reduceTask, each func(func(*coord.EdgePartial) error) error) error {
+func (w *Worker) reduceParts(ctx context.Context, m jetstream.Msg, rt *reduceTask, mg *coord.PartialMerger) error {
 	ps := rt.Parts
 	if ps.Params.Weight == coord.WeightTFIDF {
 		// the weights need the run's TF-IDF norms, in its accounts table
@@ -318,7 +318,7 @@ func (w *Worker) reduceParts(ctx context.Context, m jetstream.Msg, rt *reduceTas
 	s := partSummary{R: rt.R, Accounts: make([]uint64, (ps.NAccounts+63)/64)}
 	weights := map[float64]int64{} // the distinct weights' counts (CountWeights)
 	var bad error
-	err := each(func(p *coord.EdgePartial) error {
+	err := mg.Each(func(p *coord.EdgePartial) error {
 		if p.A < 0 || p.B <= p.A || int(p.B) >= ps.NAccounts {
 			bad = fmt.Errorf("worker %s: reduce partition %d of run %s: a partial of accounts %d and %d in a run of %d", w.Name, rt.R, rt.Run, p.A, p.B, ps.NAccounts)
 			return bad
@@ -341,7 +341,7 @@ func (w *Worker) reduceParts(ctx context.Context, m jetstream.Msg, rt *reduceTas
 	}
 	s.Weights = coord.WeightCounts(weights)
 	prefix := rt.Run + "/merged/" + strconv.Itoa(rt.R)
-	if err := w.publishPartialsEach(ctx, partialsPrefix+rt.Run+".m."+strconv.Itoa(rt.R), rt.Run, prefix, rt.R, each); err != nil {
+	if err := w.publishPartialsEach(ctx, partialsPrefix+rt.Run+".m."+strconv.Itoa(rt.R), rt.Run, prefix, rt.R, mg); err != nil {
 		return err
 	}
 	body, err := json.Marshal(s)

@@ -402,7 +402,12 @@ func (w *Worker) gatherPartition(ctx context.Context, m jetstream.Msg, rt *reduc
 // publishPartials does, holding one message at a time: a first pass cuts
 // them into messages (the header says how many), the second publishes
 // them.
-func (w *Worker) publishPartialsEach(ctx context.Context, subject, run, prefix string, batch int, each func(func(*coord.EdgePartial) error) error) error {
+func (w *Worker) publishPartialsEach(ctx context.Context, subject, run, prefix string, batch int, mg *coord.PartialMerger) error {
+	if ps, ok := mg.Sorted(); ok {
+		// in memory: encoded once, as the messages go
+		return w.publishPartials(ctx, subject, run, prefix, batch, ps)
+	}
+	each := mg.Each
 	limit := batchBytes(w.Bus.JS.Conn())
 	var counts []int
 	var b []byte
@@ -595,9 +600,9 @@ func (w *Worker) reduce(ctx context.Context, m jetstream.Msg) error {
 	// in key order, so that a reducer redoing this task publishes the same
 	// chunks
 	if rt.Parts != nil {
-		return w.reduceParts(ctx, m, &rt, mg.Each)
+		return w.reduceParts(ctx, m, &rt, mg)
 	}
-	if err := w.publishPartialsEach(ctx, partialsPrefix+rt.Run+".out", rt.Run, rt.Run+"/out/"+strconv.Itoa(rt.R), rt.R, mg.Each); err != nil {
+	if err := w.publishPartialsEach(ctx, partialsPrefix+rt.Run+".out", rt.Run, rt.Run+"/out/"+strconv.Itoa(rt.R), rt.R, mg); err != nil {
 		return err
 	}
 	return w.finish(ctx, m, -1-rt.R)
