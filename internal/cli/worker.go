@@ -73,7 +73,7 @@ published; a worker that dies leaves its batches to be redelivered to
 another. Run as many as you like, on as many machines; stop with Ctrl-C.
 
 --mem bounds the worker's memory: the Go heap is held under it, and a
-reducer whose partition's merged partials outgrow half of it writes them,
+reducer whose partition's merged partials outgrow a third of it writes them,
 sorted, to the temporary directory ($TMPDIR) and merges them as it writes
 (the result does not depend on the budget).`,
 		Args: cobra.NoArgs,
@@ -122,7 +122,7 @@ sorted, to the temporary directory ($TMPDIR) and merges them as it writes
 	cmd.Flags().StringVar(&parts, "partitions-served", "", "serve only these partitions, e.g. 0,1,2 (default: all)")
 	cmd.Flags().StringVar(&creds, "nats-creds", "", credsUsage)
 	cmd.Flags().IntVar(&replicas, "replicas", 1, replicasUsage)
-	cmd.Flags().Var(&mem, "mem", "memory budget of the worker, e.g. 4GB or 600MiB (default: half the machine's memory): the Go heap is held under it and a reducer spills its partition's merged partials beyond half of it to the temporary directory ($TMPDIR), sorted, and merges them")
+	cmd.Flags().Var(&mem, "mem", "memory budget of the worker, e.g. 4GB or 600MiB (default: half the machine's memory): the Go heap is held under it and a reducer spills its partition's merged partials beyond a third of it to the temporary directory ($TMPDIR), sorted, and merges them")
 	return cmd
 }
 

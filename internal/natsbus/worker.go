@@ -29,11 +29,12 @@ type Worker struct {
 	// partition, before it reads anything (tests stop a worker there).
 	OnReduce func(partition int)
 	// Mem is the worker's memory budget in bytes (tahqiq worker --mem; 0:
-	// none). A reducer holds its partition's merged partials within half
-	// of it and spills the rest, sorted, to TempDir ("": the system's
-	// temporary directory), merging the runs as it writes
-	// (coord.PartialMerger); the other half is the mapper's task, the
-	// message in hand and the runtime's.
+	// none). A reducer holds its partition's merged partials within a
+	// third of it (their estimated size: the garbage collector's headroom
+	// doubles what is live) and spills the rest, sorted, to TempDir ("":
+	// the system's temporary directory), merging the runs as it writes
+	// (coord.PartialMerger); the rest is the mapper's task, the messages
+	// in hand and the runtime's.
 	Mem     int64
 	TempDir string
 	// Results counts the result messages published (a task's pairs may
@@ -46,7 +47,7 @@ type Worker struct {
 
 // reduceBudget is a reducer's share of the worker's budget.
 func (w *Worker) reduceBudget() coord.Budget {
-	return coord.Budget{Mem: w.Mem / 2, TempDir: w.TempDir}
+	return coord.Budget{Mem: w.Mem / 3, TempDir: w.TempDir}
 }
 
 // DefaultAckWait is how long a task taken by a worker that stopped
