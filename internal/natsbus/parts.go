@@ -319,6 +319,9 @@ func (w *Worker) reduceParts(ctx context.Context, m jetstream.Msg, rt *reduceTas
 	weights := map[float64]int64{} // the distinct weights' counts (CountWeights)
 	var bad error
 	err := mg.Each(func(p *coord.EdgePartial) error {
+		if err := ctx.Err(); err != nil {
+			return err // stopped: not acked, redone
+		}
 		if p.A < 0 || p.B <= p.A || int(p.B) >= ps.NAccounts {
 			bad = fmt.Errorf("worker %s: reduce partition %d of run %s: a partial of accounts %d and %d in a run of %d", w.Name, rt.R, rt.Run, p.A, p.B, ps.NAccounts)
 			return bad

@@ -413,6 +413,9 @@ func (w *Worker) publishPartialsEach(ctx context.Context, subject, run, prefix s
 	var b []byte
 	size, n := 0, 0
 	if err := each(func(p *coord.EdgePartial) error {
+		if err := ctx.Err(); err != nil {
+			return err // stopped: not acked, redone
+		}
 		if n > 0 && size > limit {
 			counts = append(counts, n)
 			size, n = 0, 0
