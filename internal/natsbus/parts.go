@@ -274,9 +274,32 @@ func putStreaming(ctx context.Context, obs jetstream.ObjectStore, name string, w
 	return err
 }
 
+// fetchTries is how many times the run tries to fetch a part: a read of
+// the object store can time out when the servers are busy (a 3M-post run
+// at load 20 failed on "nats: timeout"), and a part is written once only.
+var fetchTries = 5
+
 // fetchPart writes part f of run from the store into dir, checking its
-// size and SHA-256, then deletes it from the store.
+// size and SHA-256, then deletes it from the store. A failed read is
+// tried again, after 1, 2, 4 and 8 s.
 func fetchPart(ctx context.Context, obs jetstream.ObjectStore, run, dir string, f coord.PartFile) error {
+	var err error
+	for try := range fetchTries {
+		if try > 0 {
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(time.Second << (try - 1)):
+			}
+		}
+		if err = fetchPartOnce(ctx, obs, run, dir, f); err == nil || ctx.Err() != nil {
+			return err
+		}
+	}
+	return fmt.Errorf("%w (%d tries)", err, fetchTries)
+}
+
+func fetchPartOnce(ctx context.Context, obs jetstream.ObjectStore, run, dir string, f coord.PartFile) error {
 	name := run + "/" + f.Name
 	res, err := obs.Get(ctx, name)
 	if err != nil {
