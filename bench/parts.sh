@@ -29,7 +29,9 @@ modes=${MODES:-one reduce parts procs}
 work=$(mktemp -d "${TMPDIR:-/tmp}/tahqiq-parts.XXXXXX")
 pids=()
 cleanup() {
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	# each pid is time -v's: its child is the worker (left running, it would
+	# serve the next run on the same port)
+	for p in "${pids[@]}"; do pkill -TERM -P "$p" 2>/dev/null || true; kill "$p" 2>/dev/null || true; done
 	wait 2>/dev/null || true
 	rm -rf "$work"
 }
