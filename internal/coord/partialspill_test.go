@@ -78,3 +78,68 @@ func TestPartialMergerWithinBudget(t *testing.T) {
 	}
 	m1.Close()
 }
+
+// TestPartialsInPasses: a task's partials folded in passes, each keeping
+// some reduce partitions, are together Partials' (every attribute, the
+// objects' account counts included); a limit below the task's partials
+// gives up.
+func TestPartialsInPasses(t *testing.T) {
+	objs := reduceObjects(t)
+	spec := coord.ReduceSpec{Kind: coord.Sliding, Window: 60, Types: 3}
+	all, err := coord.Partials(spec, objs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) < 100 {
+		t.Fatalf("%d partials: the test would prove little", len(all))
+	}
+	enc := func(ps []coord.EdgePartial) []string {
+		var out []string
+		for i := range ps {
+			b, _ := ps[i].AppendBinary(nil)
+			out = append(out, string(b))
+		}
+		slices.Sort(out)
+		return out
+	}
+	want := enc(all)
+	for _, passes := range []int{2, 3, 5} {
+		var got []coord.EdgePartial
+		for pass := range passes {
+			ps, fits, err := coord.PartialsWithin(spec, objs, func(k uint64) bool { return int(k%7)%passes == pass }, 0)
+			if err != nil || !fits {
+				t.Fatal(fits, err)
+			}
+			got = append(got, ps...)
+		}
+		if !slices.Equal(enc(got), want) {
+			t.Fatalf("%d passes: %d partials, want %d, or they differ", passes, len(got), len(all))
+		}
+	}
+	if ps, fits, err := coord.PartialsWithin(spec, objs, nil, len(all)-1); fits || ps != nil || err != nil {
+		t.Fatalf("limit %d of %d partials: fits %v, %d partials, %v", len(all)-1, len(all), fits, len(ps), err)
+	}
+	if _, fits, _ := coord.PartialsWithin(spec, objs, nil, len(all)); !fits {
+		t.Fatalf("limit %d of %d partials: did not fit", len(all), len(all))
+	}
+}
+
+// reduceObjects are synthetic objects as a reduce task carries them:
+// shares of 40 accounts on 30 objects, every row active and qualifying.
+func reduceObjects(t *testing.T) []coord.ReduceObject {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(3, 4))
+	var objs []coord.ReduceObject
+	post := int64(0)
+	for o := range int32(30) {
+		ro := coord.ReduceObject{Obj: o, Type: o % 3}
+		tm := int64(0)
+		for range 5 + rng.IntN(40) {
+			tm += rng.Int64N(40)
+			ro.Rows = append(ro.Rows, coord.ReduceRow{rng.Int64N(40), post, tm, coord.RowActive | coord.RowQualifies})
+			post++
+		}
+		objs = append(objs, ro)
+	}
+	return objs
+}

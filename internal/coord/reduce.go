@@ -83,7 +83,20 @@ type keyedEdge struct {
 // order the pairs first appear. It is the worker's side of the reduce
 // path.
 func Partials(spec ReduceSpec, objs []ReduceObject) ([]EdgePartial, error) {
+	ps, _, err := PartialsWithin(spec, objs, nil, 0)
+	return ps, err
+}
+
+// PartialsWithin is Partials keeping only the account pairs whose key
+// keep accepts (nil: all), and giving up (fits false, no partials) once
+// it holds more than limit of them (limit <= 0: no limit). A mapper whose
+// task's partials would not fit its budget folds them in several passes,
+// each keeping some reduce partitions: an account pair is folded whole in
+// one pass, and each object's terms count the accounts of all its kept
+// pairs whatever the pass, so the union of the passes is Partials.
+func PartialsWithin(spec ReduceSpec, objs []ReduceObject, keep func(key uint64) bool, limit int) (ps []EdgePartial, fits bool, err error) {
 	byKey := map[uint64]int{}
+	over := false
 	var blocks [][]EdgePartial // no copying of partials while they grow in number
 	var touched []int
 	var f fold
@@ -96,7 +109,7 @@ func Partials(spec ReduceSpec, objs []ReduceObject) ([]EdgePartial, error) {
 		}
 		in, flags, err := objectRows(&spec, &o)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		var w []float64 // TF-IDF weight per row, as tfidfWeights computes it
 		if spec.TFIDF {
@@ -123,8 +136,15 @@ func Partials(spec ReduceSpec, objs []ReduceObject) ([]EdgePartial, error) {
 			}
 			accs[ra.acc], accs[rb.acc] = true, true
 			key := uint64(uint32(ra.acc))<<32 | uint64(uint32(rb.acc))
+			if over || (keep != nil && !keep(key)) {
+				return
+			}
 			x, ok := byKey[key]
 			if !ok {
+				if limit > 0 && nparts >= limit {
+					over = true // the sweep runs on, making nothing
+					return
+				}
 				x = nparts
 				nparts++
 				byKey[key] = x
@@ -151,6 +171,9 @@ func Partials(spec ReduceSpec, objs []ReduceObject) ([]EdgePartial, error) {
 			e := at(x)
 			e.Terms[len(e.Terms)-1].K = int32(len(accs))
 		}
+		if over {
+			return nil, false, nil
+		}
 	}
 	out := make([]EdgePartial, nparts)
 	for x := range out {
@@ -158,7 +181,7 @@ func Partials(spec ReduceSpec, objs []ReduceObject) ([]EdgePartial, error) {
 		e.compact()
 		out[x] = *e
 	}
-	return out, nil
+	return out, true, nil
 }
 
 // objectRows makes object o of a reduce task the one object of an

@@ -227,7 +227,8 @@ func TestPartsClusterFailover(t *testing.T) {
 
 // TestReduceWithinBudget: workers with a memory budget far below their
 // partitions' partials (tahqiq worker --mem) spill them, sorted, to disk
-// and merge them: the reduce path's edges and evidence, and a partitioned
+// and merge them, and fold a large task's partials in passes (a few
+// reduce partitions each): the reduce path's edges and evidence, and a partitioned
 // run's merged files, are byte for byte the single process's.
 func TestReduceWithinBudget(t *testing.T) {
 	g := synth.Generate(synth.Config{Posts: 20000, Seed: 11})
@@ -308,6 +309,9 @@ func TestReduceWithinBudget(t *testing.T) {
 			}
 			if n < 5 { // two reduce partitions, then three
 				t.Errorf("%d reduce tasks spilled, want all 5; the workers logged:\n%s", n, strings.Join(spills, "\n"))
+			}
+			if !strings.Contains(strings.Join(spills, "\n"), "passes") {
+				t.Errorf("no map task folded its partials in passes; the workers logged:\n%s", strings.Join(spills, "\n"))
 			}
 		})
 	}

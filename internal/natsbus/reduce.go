@@ -317,6 +317,10 @@ func (g *gatherer) mark(batch, chunk, chunks int) (bool, error) {
 	return true, nil
 }
 
+// partialCost is what a task's partial costs a mapper in memory, for its
+// budget: the partial, its lists and its place in the fold's map.
+const partialCost = 300
+
 // localError is a reducer's own failure (spilling to its disk), which
 // another reducer may not meet: its task is left to be redone.
 type localError struct{ error }
@@ -490,20 +494,56 @@ func (w *Worker) handleMap(ctx context.Context, m jetstream.Msg, t *task) error 
 			return err // not acked: redone, here or elsewhere
 		}
 	}
-	ps, err := coord.Partials(*t.Spec, t.RObjects)
-	if err != nil {
-		m.Term()
-		return fmt.Errorf("worker %s: task %d of run %s: %v", w.Name, t.Batch, t.Run, err)
+	// within the budget: when the task's partials would outgrow the
+	// reducer's share (an object everyone shared), they are folded in
+	// passes, each for some of the reduce partitions (at most one pass a
+	// partition); each partition's messages are those of one pass
+	limit := 0
+	if w.Mem > 0 {
+		limit = int(max(w.reduceBudget().Mem/partialCost, 1<<10))
 	}
-	byPart := make([][]*coord.EdgePartial, t.Reduces)
-	for i := range ps {
-		k := int(ps[i].Key() % uint64(t.Reduces))
-		byPart[k] = append(byPart[k], &ps[i])
-	}
-	for k, part := range byPart {
-		subject := partialsPrefix + t.Run + "." + strconv.Itoa(k)
-		if err := w.publishPartials(ctx, subject, t.Run, t.Run+"/m/"+strconv.Itoa(t.Batch)+"/"+strconv.Itoa(k), t.Batch, part); err != nil {
-			return err
+	passes := 1
+	for {
+		done := true
+		for pass := range passes {
+			most := limit
+			if passes == t.Reduces {
+				most = 0 // split as far as it goes
+			}
+			var keep func(uint64) bool
+			if passes > 1 {
+				keep = func(key uint64) bool { return int(key%uint64(t.Reduces))%passes == pass }
+			}
+			ps, fits, err := coord.PartialsWithin(*t.Spec, t.RObjects, keep, most)
+			if err != nil {
+				m.Term()
+				return fmt.Errorf("worker %s: task %d of run %s: %v", w.Name, t.Batch, t.Run, err)
+			}
+			if !fits {
+				passes = min(2*passes, t.Reduces)
+				done = false
+				break
+			}
+			byPart := make([][]*coord.EdgePartial, t.Reduces)
+			for i := range ps {
+				k := int(ps[i].Key() % uint64(t.Reduces))
+				byPart[k] = append(byPart[k], &ps[i])
+			}
+			for k, part := range byPart {
+				if k%passes != pass {
+					continue
+				}
+				subject := partialsPrefix + t.Run + "." + strconv.Itoa(k)
+				if err := w.publishPartials(ctx, subject, t.Run, t.Run+"/m/"+strconv.Itoa(t.Batch)+"/"+strconv.Itoa(k), t.Batch, part); err != nil {
+					return err
+				}
+			}
+		}
+		if done {
+			if passes > 1 && w.Log != nil {
+				w.Log("worker %s: task %d of run %s: its partials over the memory budget (--mem %d MiB), folded in %d passes", w.Name, t.Batch, t.Run, w.Mem>>20, passes)
+			}
+			break
 		}
 	}
 	return w.finish(ctx, m, t.Batch)
