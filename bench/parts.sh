@@ -17,7 +17,11 @@
 #
 # FLAGS overrides the run's flags (default: retweet, URL and hashtag, 60 s,
 # messages weight, min-participation 1, graph and evidence off); MODES
-# the modes run (default "one reduce parts procs").
+# the modes run (default "one reduce parts procs"); WORKER_FLAGS adds
+# flags to each tahqiq worker (e.g. --mem 1GB); REDUCES sets
+# --reduce-partitions (default 4); NOMERGE=1 skips procs' merge (the
+# parts' size is reported; at 10M the merged files would not fit beside
+# them).
 set -euo pipefail
 tahqiq=$1 natsd=$2 input=$3 workers=${4:-2}
 flags=${FLAGS:---by retweet,url,hashtag --window 60s --weight messages --min-participation 1 --graph=false --evidence=false}
@@ -25,7 +29,9 @@ modes=${MODES:-one reduce parts procs}
 work=$(mktemp -d "${TMPDIR:-/tmp}/tahqiq-parts.XXXXXX")
 pids=()
 cleanup() {
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	# each pid is time -v's: its child is the worker (left running, it would
+	# serve the next run on the same port)
+	for p in "${pids[@]}"; do pkill -TERM -P "$p" 2>/dev/null || true; kill "$p" 2>/dev/null || true; done
 	wait 2>/dev/null || true
 	rm -rf "$work"
 }
@@ -73,11 +79,14 @@ for mode in $modes; do
 		url=nats://127.0.0.1:15222
 		wp=()
 		for k in $(seq "$workers"); do
-			measured "worker$k" "$tahqiq" --data "$work/w$k" --quiet worker --nats "$url" --partitions 16 2>"$work/w$k.log" &
+			# shellcheck disable=SC2086
+			measured "worker$k" "$tahqiq" --data "$work/w$k" --quiet worker --nats "$url" --partitions 16 ${WORKER_FLAGS:-} 2>"$work/w$k.log" &
 			wp+=($!)
 			pids+=($!)
 		done
-		measured run "$tahqiq" --data "$work/data" --quiet coord --input "$input" $flags --nats "$url" --partitions 16 --reduce-partitions 4 --parts --out "$work/procs" >"$work/procs.log"
+		measured run "$tahqiq" --data "$work/data" --quiet coord --input "$input" $flags --nats "$url" --partitions 16 --reduce-partitions "${REDUCES:-4}" --parts --out "$work/procs" >"$work/procs.log"
+		du -sh "$work/procs" | awk '{print "  parts on disk: " $1}'
+		grep -h "spilled" "$work"/w*.log | head -3 || true
 		srss=$(grep VmHWM "/proc/$npid/status" | awk '{print $2/1024}')
 		scpu=$(awk '{print ($14 + $15) / 100}' "/proc/$npid/stat")
 		for p in "${wp[@]}"; do # the worker under time, under the subshell
@@ -89,9 +98,14 @@ for mode in $modes; do
 		printf "%-14s                  cpu %7.1f s  peak %6.0f MiB\n" nats-server "$scpu" "$srss"
 		kill "$npid"
 		wait "$npid" 2>/dev/null || true
+		if [ -n "${NOMERGE:-}" ]; then
+			rm -rf "$work/procs" "$work/nats"
+			continue
+		fi
 		measured merge2 "$tahqiq" coord merge "$work/procs" --out "$work/procs.merged" >/dev/null
 		report merge2
 		[ -s "$work/one.sha256" ] && (cd "$work/procs.merged" && sha256sum -c --quiet "$work/one.sha256") && echo "  procs: merged files equal to one's"
+		wc -l "$work/procs.merged/edges.csv" | awk '{print "  edges.csv lines: " $1}' 
 		rm -rf "$work/procs" "$work/procs.merged" "$work/nats" ;;
 	esac
 done

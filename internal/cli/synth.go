@@ -28,10 +28,13 @@ truth (group,account). The same --posts and --seed give the same bytes.`,
 			if c.Posts <= 0 || out == "" {
 				return tahqiq.Errorf(tahqiq.EINVALID, "--posts N (> 0) and --out FILE are required")
 			}
-			d := synth.Generate(c)
+			var planted [][]string
+			n := 0
 			if err := writeFile(out, func(w *bufio.Writer) error {
 				w.WriteString("account_id,post_id,timestamp,time_utc,object_type,object_value\n")
-				for _, s := range d.Shares {
+				var err error
+				planted, err = synth.Stream(c, func(s tahqiq.Share) error {
+					n++
 					w.WriteString(stripPlatform(s.AccountID))
 					w.WriteByte(',')
 					w.WriteString(stripPlatform(s.PostID))
@@ -43,18 +46,16 @@ truth (group,account). The same --posts and --seed give the same bytes.`,
 					w.WriteString(string(s.Type))
 					w.WriteByte(',')
 					w.WriteString(s.Object)
-					if err := w.WriteByte('\n'); err != nil {
-						return err
-					}
-				}
-				return nil
+					return w.WriteByte('\n')
+				})
+				return err
 			}); err != nil {
 				return err
 			}
 			if groups != "" {
 				if err := writeFile(groups, func(w *bufio.Writer) error {
 					w.WriteString("group,account_id\n")
-					for g, members := range d.Groups {
+					for g, members := range planted {
 						for _, m := range members {
 							fmt.Fprintf(w, "%d,%s\n", g, stripPlatform(m))
 						}
@@ -64,7 +65,7 @@ truth (group,account). The same --posts and --seed give the same bytes.`,
 					return err
 				}
 			}
-			fmt.Fprintf(e.stdout, "synth: %d shares, %d planted groups (seed %d) -> %s\n", len(d.Shares), len(d.Groups), c.Seed, out)
+			fmt.Fprintf(e.stdout, "synth: %d shares, %d planted groups (seed %d) -> %s\n", n, len(planted), c.Seed, out)
 			return nil
 		},
 	}

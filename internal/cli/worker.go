@@ -12,6 +12,7 @@ import (
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/busrun"
+	"github.com/tahqiq/tahqiq/internal/coord"
 	"github.com/tahqiq/tahqiq/internal/natsbus"
 )
 
@@ -60,6 +61,7 @@ func (e *env) bus() *busrun.Runtime {
 func newWorkerCmd(e *env) *cobra.Command {
 	var url, parts, creds string
 	var partitions, replicas int
+	mem := sizeValue(coord.DefaultMem())
 	cmd := &cobra.Command{
 		Use:   "worker --nats nats://… [--partitions 0,1,2]",
 		Short: "Compute coordination pairs for runs started with tahqiq coord --nats (NATS JetStream)",
@@ -68,7 +70,12 @@ pull consumers, one per partition it serves), computes each object's
 in-window pairs with the same kernel as the single-machine engine and
 publishes them back. A batch is acknowledged only after its pairs are
 published; a worker that dies leaves its batches to be redelivered to
-another. Run as many as you like, on as many machines; stop with Ctrl-C.`,
+another. Run as many as you like, on as many machines; stop with Ctrl-C.
+
+--mem bounds the worker's memory: the Go heap is held under it, and a
+reducer whose partition's merged partials outgrow a third of it writes them,
+sorted, to the temporary directory ($TMPDIR) and merges them as it writes
+(the result does not depend on the budget).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if url == "" || url == "embedded" {
@@ -88,7 +95,8 @@ another. Run as many as you like, on as many machines; stop with Ctrl-C.`,
 				}
 				return err
 			}
-			w := &natsbus.Worker{Bus: bus, Name: hostname(), Log: func(f string, a ...any) { fmt.Fprintf(e.stderr, f+"\n", a...) }}
+			w := &natsbus.Worker{Bus: bus, Name: hostname(), Mem: int64(mem), Log: func(f string, a ...any) { fmt.Fprintf(e.stderr, f+"\n", a...) }}
+			defer coord.SetMemoryLimit(coord.SetMemoryLimit(int64(mem)))
 			if parts != "" {
 				for _, p := range strings.Split(parts, ",") {
 					n, err := strconv.Atoi(strings.TrimSpace(p))
@@ -114,6 +122,7 @@ another. Run as many as you like, on as many machines; stop with Ctrl-C.`,
 	cmd.Flags().StringVar(&parts, "partitions-served", "", "serve only these partitions, e.g. 0,1,2 (default: all)")
 	cmd.Flags().StringVar(&creds, "nats-creds", "", credsUsage)
 	cmd.Flags().IntVar(&replicas, "replicas", 1, replicasUsage)
+	cmd.Flags().Var(&mem, "mem", "memory budget of the worker, e.g. 4GB or 600MiB (default: half the machine's memory): the Go heap is held under it and a reducer spills its partition's merged partials beyond a third of it to the temporary directory ($TMPDIR), sorted, and merges them")
 	return cmd
 }
 

@@ -120,6 +120,18 @@ func CountWeights(ws []float64) []WeightCount {
 	return out
 }
 
+// WeightCounts returns the counts of distinct weights in m as
+// CountWeights does (sorted by weight), from a map of them: a reducer
+// counts its edges' weights as they stream past.
+func WeightCounts(m map[float64]int64) []WeightCount {
+	out := make([]WeightCount, 0, len(m))
+	for w, n := range m {
+		out = append(out, WeightCount{w, n})
+	}
+	slices.SortFunc(out, func(a, b WeightCount) int { return cmp.Compare(a.W, b.W) })
+	return out
+}
+
 // Threshold returns the weight above which the run flags an edge,
 // percentile p of the kept edges' weights as Run computes it (Quantile,
 // type 7), from their counts (any order; a weight may come in several
@@ -417,7 +429,10 @@ func (e reducedParts) edges(ctx context.Context, in *interned, q, p *Params, res
 	if p.Graph {
 		return nil, tahqiq.ParamErrorf("graph", "the edges are written in parts per account-pair partition, and the graph step needs every edge in one process: turn {graph} off, then merge the parts (tahqiq coord merge) for a graph tool")
 	}
-	spec, objs, kept, tf := in.reduceInput(q, p)
+	spec, objs, kept, tf, err := in.reduceInput(ctx, q, p, e.red)
+	if err != nil {
+		return nil, err
+	}
 	ps := &PartSpec{Params: *p, Partitions: 0, NAccounts: len(in.accounts), Accounts: in.accounts, Names: res.names}
 	for _, t := range in.types {
 		ps.Types = append(ps.Types, string(t))

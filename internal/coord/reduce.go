@@ -83,7 +83,20 @@ type keyedEdge struct {
 // order the pairs first appear. It is the worker's side of the reduce
 // path.
 func Partials(spec ReduceSpec, objs []ReduceObject) ([]EdgePartial, error) {
+	ps, _, err := PartialsWithin(spec, objs, nil, 0)
+	return ps, err
+}
+
+// PartialsWithin is Partials keeping only the account pairs whose key
+// keep accepts (nil: all), and giving up (fits false, no partials) once
+// it holds more than limit of them (limit <= 0: no limit). A mapper whose
+// task's partials would not fit its budget folds them in several passes,
+// each keeping some reduce partitions: an account pair is folded whole in
+// one pass, and each object's terms count the accounts of all its kept
+// pairs whatever the pass, so the union of the passes is Partials.
+func PartialsWithin(spec ReduceSpec, objs []ReduceObject, keep func(key uint64) bool, limit int) (ps []EdgePartial, fits bool, err error) {
 	byKey := map[uint64]int{}
+	over := false
 	var blocks [][]EdgePartial // no copying of partials while they grow in number
 	var touched []int
 	var f fold
@@ -96,7 +109,7 @@ func Partials(spec ReduceSpec, objs []ReduceObject) ([]EdgePartial, error) {
 		}
 		in, flags, err := objectRows(&spec, &o)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		var w []float64 // TF-IDF weight per row, as tfidfWeights computes it
 		if spec.TFIDF {
@@ -123,8 +136,15 @@ func Partials(spec ReduceSpec, objs []ReduceObject) ([]EdgePartial, error) {
 			}
 			accs[ra.acc], accs[rb.acc] = true, true
 			key := uint64(uint32(ra.acc))<<32 | uint64(uint32(rb.acc))
+			if over || (keep != nil && !keep(key)) {
+				return
+			}
 			x, ok := byKey[key]
 			if !ok {
+				if limit > 0 && nparts >= limit {
+					over = true // the sweep runs on, making nothing
+					return
+				}
 				x = nparts
 				nparts++
 				byKey[key] = x
@@ -151,6 +171,9 @@ func Partials(spec ReduceSpec, objs []ReduceObject) ([]EdgePartial, error) {
 			e := at(x)
 			e.Terms[len(e.Terms)-1].K = int32(len(accs))
 		}
+		if over {
+			return nil, false, nil
+		}
 	}
 	out := make([]EdgePartial, nparts)
 	for x := range out {
@@ -158,7 +181,7 @@ func Partials(spec ReduceSpec, objs []ReduceObject) ([]EdgePartial, error) {
 		e.compact()
 		out[x] = *e
 	}
-	return out, nil
+	return out, true, nil
 }
 
 // objectRows makes object o of a reduce task the one object of an
@@ -199,14 +222,17 @@ type Reducer interface {
 // reduceEdges is the run's side of the reduce path: the row flags, the
 // objects handed to red, and the edges from its merged partials.
 func (in *interned) reduceEdges(ctx context.Context, q, p *Params, red Reducer) ([]Edge, []int32, func(func(pairRef) error) error, error) {
-	spec, objs, kept, tf := in.reduceInput(q, p)
+	spec, objs, kept, tf, err := in.reduceInput(ctx, q, p, red)
+	if err != nil {
+		return nil, nil, nil, err
+	}
 	// each partial becomes an edge as it comes (its lists are dropped at
 	// once); then the edges are put in (A, B) order in place, by sorting
 	// their keys rather than the edges (large structs)
 	var edges []Edge
 	var keys []keyedEdge
 	var byType []int32 // the edges' per-type counts, spec.Types per edge, in arrival order
-	err := red.Reduce(ctx, spec, objs, func(n int) {
+	err = red.Reduce(ctx, spec, objs, func(n int) {
 		edges = slices.Grow(edges, n)
 		keys = slices.Grow(keys, n)
 		byType = slices.Grow(byType, n*spec.Types)
@@ -259,33 +285,7 @@ func (in *interned) reduceEdges(ctx context.Context, q, p *Params, red Reducer) 
 // objects with their rows' flags (the whole-run rules, decided here),
 // the sweep of the kept pairs (for the evidence) and the TF-IDF norms
 // (nil unless the weight is tfidf).
-func (in *interned) reduceInput(q, p *Params) (ReduceSpec, []ReduceObject, func(func(pairRef) error) error, *tfidf) {
-	active, keep, qual := in.participation(q, in.pairsStream(q))
-	// kept pairs, object by object, in Run's order (for the fast layer
-	// and, later, the evidence)
-	kept := func(fn func(pairRef) error) error {
-		var err error
-		for o := range in.objects {
-			if in.stop.Load() || err != nil {
-				break
-			}
-			in.eachPair(int32(o), q.WindowKind, q.Window, active, func(i, j int32) {
-				if err == nil && keep(i, j) {
-					err = fn(pairRef{i, j})
-				}
-			})
-		}
-		if err == nil && in.stop.Load() {
-			err = context.Canceled
-		}
-		return err
-	}
-	fastQual := func(*row) bool { return false }
-	if p.FastWindow > 0 {
-		_, fastQual = in.fastLayer(p, func(fn func(pairRef)) {
-			kept(func(pr pairRef) error { fn(pr); return nil })
-		})
-	}
+func (in *interned) reduceInput(ctx context.Context, q, p *Params, red any) (ReduceSpec, []ReduceObject, func(func(pairRef) error) error, *tfidf, error) {
 	spec := ReduceSpec{Kind: q.WindowKind, Window: q.Window, FastWindow: p.FastWindow, Types: len(in.types),
 		TFIDF: p.Weight == WeightTFIDF, Accounts: len(in.accounts),
 		Name: func(o int32) string { k := in.objects[o]; return fmt.Sprintf("%s %q", k.typ, k.value) }}
@@ -305,23 +305,69 @@ func (in *interned) reduceInput(q, p *Params) (ReduceSpec, []ReduceObject, func(
 			if near {
 				ro.Tokens[k-lo] = in.postTokens[r.post]
 			}
-			var f int64
-			if active == nil || active(r) {
-				f |= RowActive
-			}
-			if qual(r) {
-				f |= RowQualifies
-			}
-			if fastQual(r) {
-				f |= RowFast
-			}
-			ro.Rows[k-lo] = ReduceRow{int64(r.acc), int64(r.post), r.t, f}
+			ro.Rows[k-lo] = ReduceRow{int64(r.acc), int64(r.post), r.t, 0}
 		}
 		objs = append(objs, ro)
+	}
+	var active func(*row) bool
+	var keep func(i, j int32) bool
+	// kept pairs, object by object, in Run's order (for the fast layer
+	// and, later, the evidence)
+	kept := func(fn func(pairRef) error) error {
+		var err error
+		for o := range in.objects {
+			if in.stop.Load() || err != nil {
+				break
+			}
+			in.eachPair(int32(o), q.WindowKind, q.Window, active, func(i, j int32) {
+				if err == nil && keep(i, j) {
+					err = fn(pairRef{i, j})
+				}
+			})
+		}
+		if err == nil && in.stop.Load() {
+			err = context.Canceled
+		}
+		return err
+	}
+	onWorkers := false
+	if pr, ok := red.(ParticipationReducer); ok && q.MinParticipation > 1 {
+		var err error
+		if active, keep, onWorkers, err = in.participationOn(ctx, q, p, pr, objs); err != nil {
+			return spec, nil, nil, nil, err
+		}
+	}
+	if !onWorkers {
+		var qual func(*row) bool
+		active, keep, qual = in.participation(q, in.pairsStream(q))
+		fastQual := func(*row) bool { return false }
+		if p.FastWindow > 0 {
+			_, fastQual = in.fastLayer(p, func(fn func(pairRef)) {
+				kept(func(pr pairRef) error { fn(pr); return nil })
+			})
+		}
+		for i := range objs {
+			o := &objs[i]
+			lo := in.objStart[o.Obj]
+			for k := range o.Rows {
+				r := &in.rows[int(lo)+k]
+				var f int64
+				if active == nil || active(r) {
+					f |= RowActive
+				}
+				if qual(r) {
+					f |= RowQualifies
+				}
+				if fastQual(r) {
+					f |= RowFast
+				}
+				o.Rows[k][3] = f
+			}
+		}
 	}
 	var tf *tfidf
 	if spec.TFIDF {
 		tf = in.tfidfWeights()
 	}
-	return spec, objs, kept, tf
+	return spec, objs, kept, tf, nil
 }

@@ -75,6 +75,106 @@ func (h hashReducer) Reduce(ctx context.Context, spec coord.ReduceSpec, objs []c
 	return nil
 }
 
+// partHashReducer is hashReducer whose workers also count
+// min-participation (coord.ParticipationReducer): map batches report their
+// posts in pairs, partitions by account count them. rounds counts the
+// participation rounds it ran.
+type partHashReducer struct {
+	hashReducer
+	rounds *int
+}
+
+func (h partHashReducer) Participation(ctx context.Context, spec coord.ParticipationSpec, objs []coord.ReduceObject) ([]int64, error) {
+	*h.rounds++
+	byAcc := make([][]coord.PostHit, h.reduces)
+	for lo := 0; lo < len(objs); lo += h.batch {
+		hits, err := coord.ParticipationHits(spec, objs[lo:min(lo+h.batch, len(objs))])
+		if err != nil {
+			return nil, err
+		}
+		for _, x := range hits {
+			byAcc[int(x.Acc)%h.reduces] = append(byAcc[int(x.Acc)%h.reduces], x)
+		}
+	}
+	var out []int64
+	for _, hits := range byAcc {
+		out = append(out, coord.QualifiedAccounts(spec, hits)...)
+	}
+	return out, nil
+}
+
+// TestParticipationOnWorkers: with min-participation above 1, a reducer
+// that counts participation gets the sweep (one round, two with the fast
+// layer) and the run's edges and evidence are the single run's; a post id
+// shared by two accounts leaves the sweep to the run's process (no round),
+// with the same result.
+func TestParticipationOnWorkers(t *testing.T) {
+	syn := synth.Generate(synth.Config{Posts: 8000, Seed: 5}).Shares
+	// a post with several objects of one type, and of several types: a
+	// post in pairs counts all its rows of the scope
+	german := readEvents(t, "german_elections_2021.events.csv")
+	every := []tahqiq.ObjectType{"url", "domain", "hashtag", "retweet"}
+	shared := slices.Clone(syn)
+	shared[1].PostID = shared[0].PostID
+	shared[1].AccountID = shared[0].AccountID + "x"
+	tests := []struct {
+		name   string
+		mod    func(p *coord.Params)
+		shares []tahqiq.Share
+		rounds int
+	}{
+		{"min-participation 2", nil, syn, 1},
+		{"min-participation 3, scope all", func(p *coord.Params) { p.MinParticipation = 3; p.ParticipationScope = "all" }, syn, 1},
+		{"fast layer 10 s", func(p *coord.Params) { p.FastWindow = 10 }, syn, 2},
+		{"collab, tumbling", func(p *coord.Params) { p.Weight = coord.WeightCollab; p.WindowKind = coord.Tumbling }, syn, 1},
+		{"min-participation 1", func(p *coord.Params) { p.MinParticipation = 1 }, syn, 0},
+		{"german, every type, min-participation 3", func(p *coord.Params) { p.Types = every; p.MinParticipation = 3; p.Window = 30 }, german, 1},
+		{"german, every type, scope all, fast layer", func(p *coord.Params) {
+			p.Types, p.ParticipationScope, p.FastWindow, p.Window = every, "all", 5, 30
+		}, german, 2},
+		{"german, every type, scope all, min-participation 3", func(p *coord.Params) {
+			p.Types, p.ParticipationScope, p.MinParticipation, p.Window = every, "all", 3, 30
+		}, german, 1},
+		{"a post of two accounts", nil, shared, 0},
+	}
+	ctx := context.Background()
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := coord.DefaultParams()
+			p.Graph = false
+			if tc.mod != nil {
+				tc.mod(&p)
+			}
+			want, err := coord.Run(ctx, coord.Data{Shares: tc.shares}, p, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			we, wv := coordtest.Records(t, want)
+			if len(we) == 0 {
+				t.Fatal("no edges: the comparison would prove nothing")
+			}
+			rounds := 0
+			got, err := coord.Run(ctx, coord.Data{Shares: tc.shares}, p, coord.Reduced(partHashReducer{hashReducer{3, 4, 40}, &rounds}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rounds != tc.rounds {
+				t.Errorf("%d participation rounds on the workers, want %d", rounds, tc.rounds)
+			}
+			ge, gv := coordtest.Records(t, got)
+			if !slices.Equal(we, ge) {
+				t.Fatalf("%d edges, want %d; first difference at %d:\n got %s\nwant %s", len(ge), len(we), firstDiff(we, ge), at(ge, firstDiff(we, ge)), at(we, firstDiff(we, ge)))
+			}
+			if !slices.Equal(wv, gv) {
+				t.Fatalf("%d evidence rows, want %d; first difference at %d", len(gv), len(wv), firstDiff(wv, gv))
+			}
+			if want.Counts["pairs"] != got.Counts["pairs"] {
+				t.Fatalf("pairs %d, want %d", got.Counts["pairs"], want.Counts["pairs"])
+			}
+		})
+	}
+}
+
 // TestReducedEqualsRun: for every weight, window kind, participation rule,
 // the fast layer, fast reshares, percentile flags and the post type, on
 // the two real samples and a synthetic set, the reduce path gives Run's
@@ -128,7 +228,9 @@ func TestReducedEqualsRun(t *testing.T) {
 			if len(we) == 0 {
 				t.Fatal("the single-machine run found no edges; the comparison would prove nothing")
 			}
-			for _, h := range []hashReducer{{1, 1, 1 << 30}, {3, 2, 50}, {7, 5, 7}} {
+			rounds := 0
+			for _, h := range []coord.Reducer{hashReducer{1, 1, 1 << 30}, hashReducer{3, 2, 50}, hashReducer{7, 5, 7},
+				partHashReducer{hashReducer{1, 1, 1 << 30}, &rounds}, partHashReducer{hashReducer{7, 5, 7}, &rounds}} {
 				got, err := coord.Run(ctx, coord.Data{Shares: tc.shares}, p, coord.Reduced(h))
 				if err != nil {
 					t.Fatal(err)

@@ -50,6 +50,9 @@ type task struct {
 	Spec     *coord.ReduceSpec    `json:"spec,omitempty"`
 	RObjects []coord.ReduceObject `json:"robjects,omitempty"`
 	Reduces  int                  `json:"reduces,omitempty"`
+	// a participation round (mode "participation"): the same objects,
+	// their rows' posts in pairs reported by account partition
+	PSpec *coord.ParticipationSpec `json:"pspec,omitempty"`
 
 	acc, post map[string]int64 // building only
 }

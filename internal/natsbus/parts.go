@@ -111,7 +111,7 @@ func (r *Reducer) ReduceParts(ctx context.Context, spec coord.ReduceSpec, objs [
 	}
 	defer out.stop()
 	defer r.Bus.purgeRun(run, map[string]string{PartialsStream: partialsPrefix + run + ".>"})
-	batches, err := r.publishRun(ctx, run, spec, objs, nred, ps)
+	batches, err := r.publishRun(ctx, run, spec, objs, nred, ps, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -274,9 +274,32 @@ func putStreaming(ctx context.Context, obs jetstream.ObjectStore, name string, w
 	return err
 }
 
+// fetchTries is how many times the run tries to fetch a part: a read of
+// the object store can time out when the servers are busy (a 3M-post run
+// at load 20 failed on "nats: timeout"), and a part is written once only.
+var fetchTries = 5
+
 // fetchPart writes part f of run from the store into dir, checking its
-// size and SHA-256, then deletes it from the store.
+// size and SHA-256, then deletes it from the store. A failed read is
+// tried again, after 1, 2, 4 and 8 s.
 func fetchPart(ctx context.Context, obs jetstream.ObjectStore, run, dir string, f coord.PartFile) error {
+	var err error
+	for try := range fetchTries {
+		if try > 0 {
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(time.Second << (try - 1)):
+			}
+		}
+		if err = fetchPartOnce(ctx, obs, run, dir, f); err == nil || ctx.Err() != nil {
+			return err
+		}
+	}
+	return fmt.Errorf("%w (%d tries)", err, fetchTries)
+}
+
+func fetchPartOnce(ctx context.Context, obs jetstream.ObjectStore, run, dir string, f coord.PartFile) error {
 	name := run + "/" + f.Name
 	res, err := obs.Get(ctx, name)
 	if err != nil {
@@ -303,7 +326,7 @@ func fetchPart(ctx context.Context, obs jetstream.ObjectStore, run, dir string, 
 
 // reduceParts ends the reduce task of a partitioned run: it publishes the
 // partition's merged partials (sorted) to .m.R and its summary to .out.
-func (w *Worker) reduceParts(ctx context.Context, m jetstream.Msg, rt *reduceTask, out []*coord.EdgePartial) error {
+func (w *Worker) reduceParts(ctx context.Context, m jetstream.Msg, rt *reduceTask, mg *coord.PartialMerger) error {
 	ps := rt.Parts
 	if ps.Params.Weight == coord.WeightTFIDF {
 		// the weights need the run's TF-IDF norms, in its accounts table
@@ -316,23 +339,35 @@ func (w *Worker) reduceParts(ctx context.Context, m jetstream.Msg, rt *reduceTas
 		}
 	}
 	s := partSummary{R: rt.R, Accounts: make([]uint64, (ps.NAccounts+63)/64)}
-	var ws []float64
-	for _, p := range out {
+	weights := map[float64]int64{} // the distinct weights' counts (CountWeights)
+	var bad error
+	err := mg.Each(func(p *coord.EdgePartial) error {
+		if err := ctx.Err(); err != nil {
+			return err // stopped: not acked, redone
+		}
 		if p.A < 0 || p.B <= p.A || int(p.B) >= ps.NAccounts {
-			m.Term()
-			return fmt.Errorf("worker %s: reduce partition %d of run %s: a partial of accounts %d and %d in a run of %d", w.Name, rt.R, rt.Run, p.A, p.B, ps.NAccounts)
+			bad = fmt.Errorf("worker %s: reduce partition %d of run %s: a partial of accounts %d and %d in a run of %d", w.Name, rt.R, rt.Run, p.A, p.B, ps.NAccounts)
+			return bad
 		}
 		s.Pairs += p.Pairs
 		if wt, ok := ps.Weight(p); ok {
-			ws = append(ws, wt)
+			weights[wt]++
+			s.Edges++
 			s.Accounts[p.A/64] |= 1 << (p.A % 64)
 			s.Accounts[p.B/64] |= 1 << (p.B % 64)
 		}
+		return nil
+	})
+	if bad != nil {
+		m.Term()
+		return bad
 	}
-	s.Edges = int64(len(ws))
-	s.Weights = coord.CountWeights(ws)
+	if err != nil {
+		return err // its disk: not acked, redone
+	}
+	s.Weights = coord.WeightCounts(weights)
 	prefix := rt.Run + "/merged/" + strconv.Itoa(rt.R)
-	if err := w.publishPartials(ctx, partialsPrefix+rt.Run+".m."+strconv.Itoa(rt.R), rt.Run, prefix, rt.R, out); err != nil {
+	if err := w.publishPartialsEach(ctx, partialsPrefix+rt.Run+".m."+strconv.Itoa(rt.R), rt.Run, prefix, rt.R, mg); err != nil {
 		return err
 	}
 	body, err := json.Marshal(s)

@@ -3,7 +3,9 @@ package natsbus_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -221,4 +223,99 @@ func TestPartsClusterFailover(t *testing.T) {
 		t.Fatal(err)
 	}
 	coordtest.SameMergedFiles(t, "after failover", p, one, out)
+}
+
+// TestReduceWithinBudget: workers with a memory budget far below their
+// partitions' partials (tahqiq worker --mem) spill them, sorted, to disk
+// and merge them, and fold a large task's partials in passes (a few
+// reduce partitions each): the reduce path's edges and evidence, and a partitioned
+// run's merged files, are byte for byte the single process's.
+func TestReduceWithinBudget(t *testing.T) {
+	g := synth.Generate(synth.Config{Posts: 20000, Seed: 11})
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	bus := natstest.EmbeddedBus(ctx, t, 4)
+	var mu sync.Mutex
+	var spills []string
+	wctx, stop := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	defer func() { stop(); wg.Wait() }()
+	tmp := t.TempDir()
+	for i := range 2 {
+		w := &natsbus.Worker{Bus: bus, Name: fmt.Sprint("w", i), Mem: 64 << 10, TempDir: tmp, Log: func(f string, a ...any) {
+			mu.Lock()
+			defer mu.Unlock()
+			spills = append(spills, fmt.Sprintf(f, a...))
+		}}
+		wg.Add(1)
+		go func() { defer wg.Done(); w.Run(wctx) }()
+	}
+	for _, tc := range []struct {
+		name string
+		mod  func(*coord.Params)
+	}{
+		{"defaults", nil},
+		{"messages, min-participation 1", func(p *coord.Params) { p.Weight = coord.WeightMessages; p.MinParticipation = 1 }},
+		{"collab", func(p *coord.Params) { p.Weight = coord.WeightCollab }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := coord.DefaultParams()
+			p.Graph = false
+			if tc.mod != nil {
+				tc.mod(&p)
+			}
+			mu.Lock()
+			spills = nil
+			mu.Unlock()
+			want, err := coord.Run(ctx, coord.Data{Shares: g.Shares}, p, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			we, wv := coordtest.Records(t, want)
+			if len(we) == 0 {
+				t.Fatal("no edges: the comparison would prove nothing")
+			}
+			red, err := coord.Run(ctx, coord.Data{Shares: g.Shares}, p, coord.Reduced(&natsbus.Reducer{Bus: bus, Reduces: 2}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			re, rv := coordtest.Records(t, red)
+			if !slices.Equal(we, re) || !slices.Equal(wv, rv) {
+				t.Fatalf("reduce path within the budget: %d edges, %d evidence rows; want %d, %d (or they differ)", len(re), len(rv), len(we), len(wv))
+			}
+			one := t.TempDir()
+			if _, err := want.WriteDir(one, "test", coord.Source{}); err != nil {
+				t.Fatal(err)
+			}
+			got, err := coord.Run(ctx, coord.Data{Shares: g.Shares}, p, coord.ReducedParts(&natsbus.Reducer{Bus: bus, Reduces: 3}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			run, out := t.TempDir(), t.TempDir()
+			if _, err := got.WriteDir(run, "test", coord.Source{}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := coord.MergeParts(run, out); err != nil {
+				t.Fatal(err)
+			}
+			coordtest.SameMergedFiles(t, tc.name, p, one, out)
+			mu.Lock()
+			defer mu.Unlock()
+			n := 0
+			for _, l := range spills {
+				if strings.Contains(l, "spilled to disk") {
+					n++
+				}
+			}
+			if n < 5 { // two reduce partitions, then three
+				t.Errorf("%d reduce tasks spilled, want all 5; the workers logged:\n%s", n, strings.Join(spills, "\n"))
+			}
+			if !strings.Contains(strings.Join(spills, "\n"), "passes") {
+				t.Errorf("no map task folded its partials in passes; the workers logged:\n%s", strings.Join(spills, "\n"))
+			}
+		})
+	}
+	if left, _ := os.ReadDir(tmp); len(left) != 0 {
+		t.Errorf("%d spill files or directories left in the temporary directory", len(left))
+	}
 }

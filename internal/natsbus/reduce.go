@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -64,6 +63,9 @@ type reduceTask struct {
 	Parts     *coord.PartSpec `json:"parts,omitempty"`
 	Write     bool            `json:"write,omitempty"`
 	Threshold uint64          `json:"threshold,omitempty"` // the flagged threshold's float64 bits (Write)
+	// a participation round (participation.go): the reducer counts its
+	// accounts' posts in pairs and publishes those that qualify
+	Participation *coord.ParticipationSpec `json:"participation,omitempty"`
 }
 
 // ReduceIdle is how long a reducer waits for the next partials of its
@@ -117,7 +119,7 @@ func (r *Reducer) Reduce(ctx context.Context, spec coord.ReduceSpec, objs []coor
 	}
 	defer out.stop()
 	defer r.Bus.purgeRun(run, map[string]string{PartialsStream: partialsPrefix + run + ".>"})
-	batches, err := r.publishRun(ctx, run, spec, objs, nred, nil)
+	batches, err := r.publishRun(ctx, run, spec, objs, nred, nil, nil)
 	if err != nil {
 		return err
 	}
@@ -181,7 +183,7 @@ func (r *Reducer) Reduce(ctx context.Context, spec coord.ReduceSpec, objs []coor
 // publishRun publishes a run's objects as map tasks, by object
 // partition, and queues its nred reduce tasks (with parts: a partitioned
 // run's); it returns the number of map tasks.
-func (r *Reducer) publishRun(ctx context.Context, run string, spec coord.ReduceSpec, objs []coord.ReduceObject, nred int, parts *coord.PartSpec) (int, error) {
+func (r *Reducer) publishRun(ctx context.Context, run string, spec coord.ReduceSpec, objs []coord.ReduceObject, nred int, parts *coord.PartSpec, pspec *coord.ParticipationSpec) (int, error) {
 	n := r.Bus.partitions()
 	byPart := make([][]int, n)
 	for i, o := range objs {
@@ -208,6 +210,9 @@ func (r *Reducer) publishRun(ctx context.Context, run string, spec coord.ReduceS
 		return nil
 	}
 	newTask := func() *task { return &task{Run: run, Mode: modeReduce, Spec: &spec, Reduces: nred} }
+	if pspec != nil {
+		newTask = func() *task { return &task{Run: run, Mode: modeParticipation, PSpec: pspec, Reduces: nred} }
+	}
 	if parts != nil {
 		// a partitioned run's tasks hold consecutive objects (task k on
 		// object partition k mod n), so that their evidence parts, put
@@ -245,7 +250,7 @@ func (r *Reducer) publishRun(ctx context.Context, run string, spec coord.ReduceS
 		}
 	}
 	for k := range nred {
-		body, _ := json.Marshal(reduceTask{Run: run, R: k, Reduces: nred, Batches: batches, Parts: parts})
+		body, _ := json.Marshal(reduceTask{Run: run, R: k, Reduces: nred, Batches: batches, Parts: parts, Participation: pspec})
 		if err := r.Bus.send(ctx, reduceSubject, run, run+"/reduce/"+strconv.Itoa(k), body, nil); err != nil {
 			return 0, fmt.Errorf("natsbus: run %s: reduce task %d: %w", run, k, err)
 		}
@@ -287,20 +292,180 @@ func (g *gatherer) addHeader(data []byte) (*partialsMsg, int, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	if pm.Batch >= g.n || (g.chunks[pm.Batch] != 0 && g.chunks[pm.Batch] != pm.Chunks) {
-		return nil, 0, fmt.Errorf("partials message of task %d in %d chunks: %d tasks, or chunked otherwise before", pm.Batch, pm.Chunks, g.n)
-	}
-	k := [2]int{pm.Batch, pm.Chunk}
-	if g.seen[k] {
-		return nil, 0, nil
-	}
-	g.seen[k] = true
-	g.chunks[pm.Batch] = pm.Chunks
-	g.got[pm.Batch]++
-	if g.got[pm.Batch] == pm.Chunks {
-		g.done++
+	if fresh, err := g.mark(pm.Batch, pm.Chunk, pm.Chunks); !fresh || err != nil {
+		return nil, 0, err
 	}
 	return pm, n, nil
+}
+
+// mark counts chunk of chunks of producer batch; it reports false for a
+// chunk seen before.
+func (g *gatherer) mark(batch, chunk, chunks int) (bool, error) {
+	if batch >= g.n || (g.chunks[batch] != 0 && g.chunks[batch] != chunks) {
+		return false, fmt.Errorf("message of task %d in %d chunks: %d tasks, or chunked otherwise before", batch, chunks, g.n)
+	}
+	k := [2]int{batch, chunk}
+	if g.seen[k] {
+		return false, nil
+	}
+	g.seen[k] = true
+	g.chunks[batch] = chunks
+	g.got[batch]++
+	if g.got[batch] == chunks {
+		g.done++
+	}
+	return true, nil
+}
+
+// partialCost is what a task's partial costs a mapper in memory, for its
+// budget: the partial, its lists and its place in the fold's map.
+const partialCost = 300
+
+// localError is a reducer's own failure (spilling to its disk), which
+// another reducer may not meet: its task is left to be redone.
+type localError struct{ error }
+
+func (e localError) Unwrap() error { return e.error }
+
+// gatherPartition reads partition rt.R's messages of rt.Run, handing each
+// to take (which marks it in g), until g is complete. It reports done
+// when the task was dropped (its run ended) and acknowledged; an error
+// when it gave up (the run is told) or was stopped (not acknowledged:
+// another reducer redoes it).
+func (w *Worker) gatherPartition(ctx context.Context, m jetstream.Msg, rt *reduceTask, g *gatherer, take func(data []byte) error) (done bool, err error) {
+	subject := partialsPrefix + rt.Run + "." + strconv.Itoa(rt.R)
+	cons, err := follow(ctx, w.Bus.JS, PartialsStream, subject)
+	if err != nil {
+		return false, err
+	}
+	defer cons.stop()
+	progress, checked := time.Now(), time.Now()
+	for !g.complete() {
+		if ctx.Err() != nil {
+			return false, ctx.Err() // not acked: another reducer redoes it
+		}
+		if time.Since(progress) > followStall && time.Since(checked) > followStall {
+			// waiting: the run may have been stopped (its partials are
+			// then purged and never complete)
+			checked = time.Now()
+			if w.Bus.runEnded(ctx, rt.Run) {
+				m.Ack()
+				if w.Log != nil {
+					w.Log("worker %s: dropped reduce task %d of run %s, which ended while it waited (%d of %d map tasks in)", w.Name, rt.R, rt.Run, g.done, rt.Batches)
+				}
+				return true, nil
+			}
+		}
+		if time.Since(progress) > ReduceIdle {
+			// a map task that never publishes (terminated, or taken by a
+			// worker that does not know the reduce mode) would hold this
+			// reducer for ever: give up and tell the run
+			err := fmt.Errorf("reduce partition %d of run %s: no partials for %s, %d of %d map tasks in", rt.R, rt.Run, ReduceIdle, g.done, rt.Batches)
+			if perr := w.publish(ctx, partialsPrefix+rt.Run+".out", rt.Run, append([]byte(failedMagic), err.Error()...), rt.Run+"/out/"+strconv.Itoa(rt.R)+"/failed", "failure"); perr != nil {
+				return false, perr
+			}
+			m.Term()
+			return false, fmt.Errorf("worker %s: %w", w.Name, err)
+		}
+		msgs, err := cons.next(ctx, 64, 100*time.Millisecond, func(f string, a ...any) {
+			if w.Log != nil {
+				w.Log("worker "+w.Name+": "+f, a...)
+			}
+		})
+		if err != nil {
+			return false, err // stopped: not acked, another reducer redoes it
+		}
+		for _, msg := range msgs {
+			data, err := w.Bus.receive(ctx, msg.Data())
+			if ctx.Err() != nil {
+				return false, ctx.Err() // not acked: another reducer redoes it
+			}
+			before := len(g.seen)
+			if err == nil {
+				err = take(data)
+			}
+			var local localError
+			if errors.As(err, &local) {
+				// this worker's trouble (its disk), not the task's: not
+				// acked, another reducer redoes it
+				return false, fmt.Errorf("worker %s: reduce %s: %w", w.Name, subject, err)
+			}
+			if err != nil {
+				m.Term()
+				return false, fmt.Errorf("worker %s: reduce %s: %w", w.Name, subject, err)
+			}
+			if len(g.seen) > before {
+				progress = time.Now()
+			}
+		}
+	}
+	return false, nil
+}
+
+// publishPartialsEach publishes the partials each hands out (sorted) as
+// publishPartials does, holding one message at a time: a first pass cuts
+// them into messages (the header says how many), the second publishes
+// them.
+func (w *Worker) publishPartialsEach(ctx context.Context, subject, run, prefix string, batch int, mg *coord.PartialMerger) error {
+	if ps, ok := mg.Sorted(); ok {
+		// in memory: encoded once, as the messages go
+		return w.publishPartials(ctx, subject, run, prefix, batch, ps)
+	}
+	each := mg.Each
+	limit := batchBytes(w.Bus.JS.Conn())
+	var counts []int
+	var b []byte
+	size, n := 0, 0
+	if err := each(func(p *coord.EdgePartial) error {
+		if err := ctx.Err(); err != nil {
+			return err // stopped: not acked, redone
+		}
+		if n > 0 && size > limit {
+			counts = append(counts, n)
+			size, n = 0, 0
+		}
+		b, _ = p.AppendBinary(b[:0])
+		size += len(b)
+		n++
+		return nil
+	}); err != nil {
+		return err
+	}
+	counts = append(counts, n)
+	var cur []*coord.EdgePartial
+	c := 0
+	flush := func() error {
+		// as encodePartialPtrs makes chunk c of len(counts)
+		body := append([]byte(nil), partialsMagic...)
+		body = binary.AppendUvarint(body, uint64(batch))
+		body = binary.AppendUvarint(body, uint64(c))
+		body = binary.AppendUvarint(body, uint64(len(counts)))
+		body = binary.AppendUvarint(body, uint64(len(cur)))
+		for _, p := range cur {
+			body, _ = p.AppendBinary(body)
+		}
+		if err := w.publish(ctx, subject, run, body, prefix+"/"+strconv.Itoa(c), "partials of "+prefix); err != nil {
+			return err
+		}
+		cur = cur[:0]
+		c++
+		return nil
+	}
+	if err := each(func(p *coord.EdgePartial) error {
+		if len(cur) == counts[c] {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+		cur = append(cur, p)
+		return nil
+	}); err != nil {
+		return err
+	}
+	if c != len(counts)-1 || len(cur) != counts[c] {
+		return fmt.Errorf("worker %s: %s: the partials changed between two passes", w.Name, prefix)
+	}
+	return flush()
 }
 
 // publishPartials publishes ps (sorted) to subject as binary messages of
@@ -329,20 +494,56 @@ func (w *Worker) handleMap(ctx context.Context, m jetstream.Msg, t *task) error 
 			return err // not acked: redone, here or elsewhere
 		}
 	}
-	ps, err := coord.Partials(*t.Spec, t.RObjects)
-	if err != nil {
-		m.Term()
-		return fmt.Errorf("worker %s: task %d of run %s: %v", w.Name, t.Batch, t.Run, err)
+	// within the budget: when the task's partials would outgrow the
+	// reducer's share (an object everyone shared), they are folded in
+	// passes, each for some of the reduce partitions (at most one pass a
+	// partition); each partition's messages are those of one pass
+	limit := 0
+	if w.Mem > 0 {
+		limit = int(max(w.reduceBudget().Mem/partialCost, 1<<10))
 	}
-	byPart := make([][]*coord.EdgePartial, t.Reduces)
-	for i := range ps {
-		k := int(ps[i].Key() % uint64(t.Reduces))
-		byPart[k] = append(byPart[k], &ps[i])
-	}
-	for k, part := range byPart {
-		subject := partialsPrefix + t.Run + "." + strconv.Itoa(k)
-		if err := w.publishPartials(ctx, subject, t.Run, t.Run+"/m/"+strconv.Itoa(t.Batch)+"/"+strconv.Itoa(k), t.Batch, part); err != nil {
-			return err
+	passes := 1
+	for {
+		done := true
+		for pass := range passes {
+			most := limit
+			if passes == t.Reduces {
+				most = 0 // split as far as it goes
+			}
+			var keep func(uint64) bool
+			if passes > 1 {
+				keep = func(key uint64) bool { return int(key%uint64(t.Reduces))%passes == pass }
+			}
+			ps, fits, err := coord.PartialsWithin(*t.Spec, t.RObjects, keep, most)
+			if err != nil {
+				m.Term()
+				return fmt.Errorf("worker %s: task %d of run %s: %v", w.Name, t.Batch, t.Run, err)
+			}
+			if !fits {
+				passes = min(2*passes, t.Reduces)
+				done = false
+				break
+			}
+			byPart := make([][]*coord.EdgePartial, t.Reduces)
+			for i := range ps {
+				k := int(ps[i].Key() % uint64(t.Reduces))
+				byPart[k] = append(byPart[k], &ps[i])
+			}
+			for k, part := range byPart {
+				if k%passes != pass {
+					continue
+				}
+				subject := partialsPrefix + t.Run + "." + strconv.Itoa(k)
+				if err := w.publishPartials(ctx, subject, t.Run, t.Run+"/m/"+strconv.Itoa(t.Batch)+"/"+strconv.Itoa(k), t.Batch, part); err != nil {
+					return err
+				}
+			}
+		}
+		if done {
+			if passes > 1 && w.Log != nil {
+				w.Log("worker %s: task %d of run %s: its partials over the memory budget (--mem %d MiB), folded in %d passes", w.Name, t.Batch, t.Run, w.Mem>>20, passes)
+			}
+			break
 		}
 	}
 	return w.finish(ctx, m, t.Batch)
@@ -415,93 +616,36 @@ func (w *Worker) reduce(ctx context.Context, m jetstream.Msg) error {
 	if rt.Write {
 		return w.writeParts(ctx, m, &rt)
 	}
-	subject := partialsPrefix + rt.Run + "." + strconv.Itoa(rt.R)
-	cons, err := follow(ctx, w.Bus.JS, PartialsStream, subject)
-	if err != nil {
+	if rt.Participation != nil {
+		return w.reduceParticipation(ctx, m, &rt)
+	}
+	mg := coord.NewPartialMerger(w.reduceBudget())
+	defer mg.Close()
+	g := newGatherer(rt.Batches)
+	done, err := w.gatherPartition(ctx, m, &rt, g, func(data []byte) error {
+		pm, err := g.add(data)
+		if pm == nil || err != nil {
+			return err
+		}
+		for i := range pm.Partials {
+			if err := mg.Add(&pm.Partials[i]); err != nil {
+				return localError{err}
+			}
+		}
+		return nil
+	})
+	if done || err != nil {
 		return err
 	}
-	defer cons.stop()
-	merged := map[uint64]*coord.EdgePartial{}
-	g := newGatherer(rt.Batches)
-	progress, checked := time.Now(), time.Now()
-	for !g.complete() {
-		if ctx.Err() != nil {
-			return ctx.Err() // not acked: another reducer redoes it
-		}
-		if time.Since(progress) > followStall && time.Since(checked) > followStall {
-			// waiting: the run may have been stopped (its partials are
-			// then purged and never complete)
-			checked = time.Now()
-			if w.Bus.runEnded(ctx, rt.Run) {
-				m.Ack()
-				if w.Log != nil {
-					w.Log("worker %s: dropped reduce task %d of run %s, which ended while it waited (%d of %d map tasks in)", w.Name, rt.R, rt.Run, g.done, rt.Batches)
-				}
-				return nil
-			}
-		}
-		if time.Since(progress) > ReduceIdle {
-			// a map task that never publishes (terminated, or taken by a
-			// worker that does not know the reduce mode) would hold this
-			// reducer for ever: give up and tell the run
-			err := fmt.Errorf("reduce partition %d of run %s: no partials for %s, %d of %d map tasks in", rt.R, rt.Run, ReduceIdle, g.done, rt.Batches)
-			if perr := w.publish(ctx, partialsPrefix+rt.Run+".out", rt.Run, append([]byte(failedMagic), err.Error()...), rt.Run+"/out/"+strconv.Itoa(rt.R)+"/failed", "failure"); perr != nil {
-				return perr
-			}
-			m.Term()
-			return fmt.Errorf("worker %s: %w", w.Name, err)
-		}
-		msgs, err := cons.next(ctx, 64, 100*time.Millisecond, func(f string, a ...any) {
-			if w.Log != nil {
-				w.Log("worker "+w.Name+": "+f, a...)
-			}
-		})
-		if err != nil {
-			return err // stopped: not acked, another reducer redoes it
-		}
-		for _, msg := range msgs {
-			data, err := w.Bus.receive(ctx, msg.Data())
-			if ctx.Err() != nil {
-				return ctx.Err() // not acked: another reducer redoes it
-			}
-			var pm *partialsMsg
-			if err == nil {
-				pm, err = g.add(data)
-			}
-			if err != nil {
-				m.Term()
-				return fmt.Errorf("worker %s: reduce %s: %w", w.Name, subject, err)
-			}
-			if pm == nil {
-				continue
-			}
-			progress = time.Now()
-			for i := range pm.Partials {
-				p := &pm.Partials[i]
-				if x, ok := merged[p.Key()]; ok {
-					x.Merge(p)
-				} else {
-					merged[p.Key()] = p
-				}
-			}
-		}
+	if mg.Runs > 0 && w.Log != nil {
+		w.Log("worker %s: reduce partition %d of run %s: over the memory budget (--mem %d MiB): %.1f MiB of partials spilled to disk (%d sorted runs, merged)", w.Name, rt.R, rt.Run, w.Mem>>20, float64(mg.Spilled)/(1<<20), mg.Runs)
 	}
 	// in key order, so that a reducer redoing this task publishes the same
 	// chunks
-	keys := make([]uint64, 0, len(merged))
-	for k := range merged {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	out := make([]*coord.EdgePartial, len(keys))
-	for i, k := range keys {
-		out[i] = merged[k]
-	}
-	merged = nil
 	if rt.Parts != nil {
-		return w.reduceParts(ctx, m, &rt, out)
+		return w.reduceParts(ctx, m, &rt, mg)
 	}
-	if err := w.publishPartials(ctx, partialsPrefix+rt.Run+".out", rt.Run, rt.Run+"/out/"+strconv.Itoa(rt.R), rt.R, out); err != nil {
+	if err := w.publishPartialsEach(ctx, partialsPrefix+rt.Run+".out", rt.Run, rt.Run+"/out/"+strconv.Itoa(rt.R), rt.R, mg); err != nil {
 		return err
 	}
 	return w.finish(ctx, m, -1-rt.R)

@@ -28,12 +28,26 @@ type Worker struct {
 	// OnReduce is called when the worker takes the reduce task of a
 	// partition, before it reads anything (tests stop a worker there).
 	OnReduce func(partition int)
+	// Mem is the worker's memory budget in bytes (tahqiq worker --mem; 0:
+	// none). A reducer holds its partition's merged partials within a
+	// third of it (their estimated size: the garbage collector's headroom
+	// doubles what is live) and spills the rest, sorted, to TempDir ("":
+	// the system's temporary directory), merging the runs as it writes
+	// (coord.PartialMerger); the rest is the mapper's task, the messages
+	// in hand and the runtime's.
+	Mem     int64
+	TempDir string
 	// Results counts the result messages published (a task's pairs may
 	// take several).
 	Results atomic.Int64
 
 	dropped  quiet         // tasks of ended runs (the task loop's)
 	accounts accountsCache // the accounts table of the last partitioned run it wrote parts of
+}
+
+// reduceBudget is a reducer's share of the worker's budget.
+func (w *Worker) reduceBudget() coord.Budget {
+	return coord.Budget{Mem: w.Mem / 3, TempDir: w.TempDir}
 }
 
 // DefaultAckWait is how long a task taken by a worker that stopped
@@ -200,7 +214,7 @@ func (w *Worker) handle(ctx context.Context, m jetstream.Msg) error {
 	if err == nil {
 		err = t.check()
 	}
-	if err != nil || len(t.Index) != len(t.Objects) || (t.Mode == modeReduce) != (t.Spec != nil) {
+	if err != nil || len(t.Index) != len(t.Objects) || (t.Mode == modeReduce) != (t.Spec != nil) || (t.Mode == modeParticipation) != (t.PSpec != nil) {
 		// a malformed task can never succeed: terminate it, say so
 		m.Term()
 		return fmt.Errorf("worker %s: malformed task on %s: %v", w.Name, m.Subject(), err)
@@ -215,6 +229,8 @@ func (w *Worker) handle(ctx context.Context, m jetstream.Msg) error {
 	switch t.Mode {
 	case modeReduce:
 		return w.handleMap(ctx, m, &t)
+	case modeParticipation:
+		return w.handleParticipation(ctx, m, &t)
 	case "":
 	default:
 		m.Term()

@@ -7,6 +7,7 @@
 package synth
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -20,7 +21,7 @@ type Config struct {
 	Posts int    // organic plus planted posts, approximately
 	Seed  uint64 // every draw derives from it
 	Start int64  // unix time of the first day (default 2024-01-01)
-	Days  int    // span of object births (default 30)
+	Days  int    // span of object births (default 30, at most 49,710)
 }
 
 // Data is a generated data set.
@@ -31,8 +32,29 @@ type Data struct {
 
 const day = 86400
 
-// Generate returns the data set of c.
+// Generate returns the data set of c, every share in memory: for tests and
+// small sizes. Stream gives the same shares in the same order without
+// holding them.
 func Generate(c Config) *Data {
+	d := &Data{Shares: make([]tahqiq.Share, 0, c.Posts)}
+	var err error
+	d.Groups, err = Stream(c, func(s tahqiq.Share) error {
+		d.Shares = append(d.Shares, s)
+		return nil
+	})
+	if err != nil {
+		panic(err) // only a Config out of range fails
+	}
+	return d
+}
+
+// Stream hands the shares of c to emit one at a time, in the order Generate
+// returns them, and returns the planted groups. It holds no share: its
+// memory is the account activity table (8 bytes an account, posts/20
+// accounts) and the objects' birth times (4 bytes an object, posts/5
+// objects), about 1.2 bytes a post, whatever the size. The first error
+// from emit stops it and is returned.
+func Stream(c Config, emit func(tahqiq.Share) error) ([][]string, error) {
 	if c.Start == 0 {
 		c.Start = 1704067200
 	}
@@ -68,9 +90,14 @@ func Generate(c Config) *Data {
 			return types[2]
 		}
 	}
-	birth := make([]int64, nObj)
+	// Births as seconds after Start: 4 bytes an object (a span of up to
+	// 24,855 days fits), the same draws as before.
+	if c.Days < 0 || int64(c.Days)*day > math.MaxUint32 {
+		return nil, fmt.Errorf("synth: %d days: the span must be 1 to %d days", c.Days, math.MaxUint32/day)
+	}
+	birth := make([]uint32, nObj)
 	for i := range birth {
-		birth[i] = c.Start + rng.Int64N(int64(c.Days)*day)
+		birth[i] = uint32(rng.Int64N(int64(c.Days) * day))
 	}
 	// Expected shares of object k under Zipf(1.1), for the delay scale.
 	hn := 0.0
@@ -78,20 +105,24 @@ func Generate(c Config) *Data {
 		hn += math.Pow(float64(k), -1.1)
 	}
 	zipf := rand.NewZipf(rng, 1.1, 1, uint64(nObj-1))
-	d := &Data{Shares: make([]tahqiq.Share, 0, c.Posts)}
+	var groups [][]string
 	post := 0
+	var err error
 	add := func(acc, obj int, t int64) {
-		d.Shares = append(d.Shares, tahqiq.Share{
+		if err != nil {
+			return
+		}
+		err = emit(tahqiq.Share{
 			Type: objType(obj), Object: "o" + strconv.Itoa(obj), AccountID: "synth:a" + strconv.Itoa(acc),
 			PostID: "synth:p" + strconv.Itoa(post), Time: t, Precision: tahqiq.PrecisionSecond,
 		})
 		post++
 	}
-	for i := 0; i < organic; i++ {
+	for i := 0; i < organic && err == nil; i++ {
 		o := int(zipf.Uint64())
 		expected := float64(organic) * math.Pow(float64(o+1), -1.1) / hn
 		mean := 2 * 3600 * math.Max(1, math.Sqrt(expected/50))
-		t := birth[o] + int64(rng.ExpFloat64()*mean)
+		t := c.Start + int64(birth[o]) + int64(rng.ExpFloat64()*mean)
 		if h := (t - c.Start) % day; h < 6*3600 && rng.Float64() < 0.3 {
 			t += 6 * 3600 // the diurnal dip: a night post moves to the morning
 		}
@@ -102,7 +133,7 @@ func Generate(c Config) *Data {
 	// probability 0.8.
 	nGroups := max(c.Posts/20000, 5)
 	next := nObj
-	for g := 0; g < nGroups && len(d.Shares) < c.Posts+planted; g++ {
+	for g := 0; g < nGroups && post < c.Posts+planted && err == nil; g++ {
 		size := 5 + rng.IntN(46)
 		members := make([]int, 0, size)
 		seen := map[int]bool{}
@@ -118,7 +149,7 @@ func Generate(c Config) *Data {
 		for i, a := range members {
 			names[i] = "synth:a" + strconv.Itoa(a)
 		}
-		d.Groups = append(d.Groups, names)
+		groups = append(groups, names)
 		objects := 5 + rng.IntN(196)
 		budget := planted / nGroups
 		for k := 0; k < objects && budget > 0; k++ {
@@ -133,7 +164,7 @@ func Generate(c Config) *Data {
 			}
 		}
 	}
-	return d
+	return groups, err
 }
 
 // sort returns the first index i with cum[i] >= x.

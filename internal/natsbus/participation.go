@@ -1,0 +1,260 @@
+package natsbus
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/tahqiq/tahqiq/internal/coord"
+)
+
+// Participation rounds (coord.ParticipationReducer): min-participation's
+// counts reduced by account on the workers. The run publishes its
+// objects, with their rows' active flags and post counts, as map tasks
+// of mode "participation" (the same work queue and the same tasks as the
+// reduce path's); a mapper sweeps each object's pairs among active rows
+// (coord.ParticipationHits) and publishes the posts in pairs to
+// tahqiq.partials.RUN.K, K = account mod the reduce partitions; reducer K
+// counts each post once per scope (coord.QualifiedAccounts) and publishes
+// its qualifying accounts to tahqiq.partials.RUN.out. The run then sets
+// the row flags and goes on to the reduce path. A round's RUN is the
+// run's id with "p" (or "f" for the fast layer's round) after it. Failover
+// as on the reduce path: a task redone publishes the same messages under
+// the same ids, a reducer's chunks seen twice count once.
+
+const modeParticipation = "participation"
+
+var (
+	hitsMagic      = []byte("TQH1") // a mapper's posts in pairs for one account partition
+	qualifiedMagic = []byte("TQQ1") // a reducer's qualifying accounts
+)
+
+// Participation runs one participation round on the bus.
+func (r *Reducer) Participation(ctx context.Context, spec coord.ParticipationSpec, objs []coord.ReduceObject) ([]int64, error) {
+	run := r.Run
+	if run == "" {
+		var b [8]byte
+		rand.Read(b[:])
+		run = hex.EncodeToString(b[:])
+	}
+	if spec.FastWindow > 0 {
+		run += "f"
+	} else {
+		run += "p"
+	}
+	nred := r.reduces()
+	out, err := follow(ctx, r.Bus.JS, PartialsStream, partialsPrefix+run+".out")
+	if err != nil {
+		return nil, err
+	}
+	defer out.stop()
+	defer r.Bus.purgeRun(run, map[string]string{PartialsStream: partialsPrefix + run + ".>"})
+	batches, err := r.publishRun(ctx, run, coord.ReduceSpec{}, objs, nred, nil, &spec)
+	if err != nil {
+		return nil, err
+	}
+	g := newGatherer(nred)
+	var qual []int64
+	var last time.Time
+	for !g.complete() {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		r.progress(ctx, batches, &last)
+		msgs, err := out.next(ctx, 16, 100*time.Millisecond, r.Log)
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range msgs {
+			data, err := r.Bus.receive(ctx, m.Data())
+			if err == nil {
+				if msg, ok := strings.CutPrefix(string(data), failedMagic); ok {
+					err = errors.New(msg)
+				}
+			}
+			var h recordsHeader
+			var body []byte
+			if err == nil {
+				h, body, err = decodeRecordsHeader(qualifiedMagic, data, 1)
+			}
+			fresh := false
+			if err == nil {
+				fresh, err = g.mark(h.batch, h.chunk, h.chunks)
+			}
+			if err == nil && fresh {
+				qual, err = decodeQualified(qual, body, h.n)
+			}
+			if err != nil {
+				return nil, fmt.Errorf("natsbus: run %s: participation counts: %w", run, err)
+			}
+		}
+	}
+	return qual, nil
+}
+
+// handleParticipation sweeps a participation task's objects and
+// publishes their posts in pairs by account partition.
+func (w *Worker) handleParticipation(ctx context.Context, m jetstream.Msg, t *task) error {
+	if t.Reduces <= 0 {
+		m.Term()
+		return fmt.Errorf("worker %s: malformed participation task on %s: %d reduce partitions", w.Name, m.Subject(), t.Reduces)
+	}
+	hits, err := coord.ParticipationHits(*t.PSpec, t.RObjects)
+	if err != nil {
+		m.Term()
+		return fmt.Errorf("worker %s: task %d of run %s: %v", w.Name, t.Batch, t.Run, err)
+	}
+	byPart := make([][]coord.PostHit, t.Reduces)
+	for _, h := range hits {
+		k := int(uint32(h.Acc) % uint32(t.Reduces))
+		byPart[k] = append(byPart[k], h)
+	}
+	limit := batchBytes(w.Bus.JS.Conn())
+	for k, part := range byPart {
+		prefix := t.Run + "/m/" + strconv.Itoa(t.Batch) + "/" + strconv.Itoa(k)
+		for c, body := range encodeRecords(hitsMagic, t.Batch, len(part), limit, func(b []byte, i int) []byte {
+			h := &part[i]
+			b = binary.AppendUvarint(b, uint64(uint32(h.Acc)))
+			b = binary.AppendUvarint(b, uint64(uint32(h.Scope)))
+			b = binary.AppendUvarint(b, uint64(uint32(h.Post)))
+			return binary.AppendUvarint(b, uint64(uint32(h.Rows)))
+		}) {
+			if err := w.publish(ctx, partialsPrefix+t.Run+"."+strconv.Itoa(k), t.Run, body, prefix+"/"+strconv.Itoa(c), "posts in pairs of "+prefix); err != nil {
+				return err
+			}
+		}
+	}
+	return w.finish(ctx, m, t.Batch)
+}
+
+// reduceParticipation counts partition rt.R's accounts' posts in pairs
+// and publishes the accounts that qualify.
+func (w *Worker) reduceParticipation(ctx context.Context, m jetstream.Msg, rt *reduceTask) error {
+	var hits []coord.PostHit
+	g := newGatherer(rt.Batches)
+	done, err := w.gatherPartition(ctx, m, rt, g, func(data []byte) error {
+		h, body, err := decodeRecordsHeader(hitsMagic, data, 4)
+		if err != nil {
+			return err
+		}
+		if fresh, err := g.mark(h.batch, h.chunk, h.chunks); !fresh || err != nil {
+			return err
+		}
+		hits, err = decodeHits(hits, body, h.n)
+		return err
+	})
+	if done || err != nil {
+		return err
+	}
+	qual := coord.QualifiedAccounts(*rt.Participation, hits)
+	hits = nil
+	for c, body := range encodeRecords(qualifiedMagic, rt.R, len(qual), batchBytes(w.Bus.JS.Conn()), func(b []byte, i int) []byte {
+		return binary.AppendUvarint(b, uint64(qual[i]))
+	}) {
+		if err := w.publish(ctx, partialsPrefix+rt.Run+".out", rt.Run, body, rt.Run+"/out/"+strconv.Itoa(rt.R)+"/"+strconv.Itoa(c), "qualifying accounts of partition "+strconv.Itoa(rt.R)); err != nil {
+			return err
+		}
+	}
+	return w.finish(ctx, m, -1-rt.R)
+}
+
+// encodeRecords cuts n records (put by rec) into messages of about limit
+// bytes (at least one), each "MAGIC batch chunk chunks count record*"
+// with the header's numbers as unsigned varints.
+func encodeRecords(magic []byte, batch, n, limit int, rec func(b []byte, i int) []byte) [][]byte {
+	var bodies [][]byte
+	var counts []int
+	var cur []byte
+	k := 0
+	for i := range n {
+		if k > 0 && len(cur) > limit {
+			bodies, counts = append(bodies, cur), append(counts, k)
+			cur, k = nil, 0
+		}
+		cur = rec(cur, i)
+		k++
+	}
+	bodies, counts = append(bodies, cur), append(counts, k)
+	out := make([][]byte, len(bodies))
+	for c, body := range bodies {
+		h := slices.Clone(magic)
+		h = binary.AppendUvarint(h, uint64(batch))
+		h = binary.AppendUvarint(h, uint64(c))
+		h = binary.AppendUvarint(h, uint64(len(bodies)))
+		h = binary.AppendUvarint(h, uint64(counts[c]))
+		out[c] = append(h, body...)
+	}
+	return out
+}
+
+type recordsHeader struct{ batch, chunk, chunks, n int }
+
+// decodeRecordsHeader reads the header of a message of encodeRecords
+// whose records take at least minBytes each.
+func decodeRecordsHeader(magic, data []byte, minBytes int) (recordsHeader, []byte, error) {
+	body, ok := strings.CutPrefix(string(data), string(magic))
+	if !ok {
+		return recordsHeader{}, nil, fmt.Errorf("not a %s message", magic)
+	}
+	b := []byte(body)
+	var x [4]uint64
+	for i := range x {
+		v, k := binary.Uvarint(b)
+		if k <= 0 {
+			return recordsHeader{}, nil, fmt.Errorf("%s message: truncated header", magic)
+		}
+		x[i], b = v, b[k:]
+	}
+	if x[0] > math.MaxInt32 || x[2] > math.MaxInt32 || x[1] >= x[2] {
+		return recordsHeader{}, nil, fmt.Errorf("%s message: chunk %d of %d", magic, x[1], x[2])
+	}
+	if x[3] > uint64(len(b)/minBytes) {
+		return recordsHeader{}, nil, fmt.Errorf("%s message: %d records in %d bytes", magic, x[3], len(b))
+	}
+	return recordsHeader{int(x[0]), int(x[1]), int(x[2]), int(x[3])}, b, nil
+}
+
+// decodeHits appends the n hits of body to hits.
+func decodeHits(hits []coord.PostHit, body []byte, n int) ([]coord.PostHit, error) {
+	for range n {
+		var x [4]uint64
+		for i := range x {
+			v, k := binary.Uvarint(body)
+			if k <= 0 || v > math.MaxInt32 {
+				return hits, errors.New("posts in pairs: a damaged record")
+			}
+			x[i], body = v, body[k:]
+		}
+		hits = append(hits, coord.PostHit{Acc: int32(x[0]), Scope: int32(x[1]), Post: int32(x[2]), Rows: int32(x[3])})
+	}
+	if len(body) != 0 {
+		return hits, fmt.Errorf("posts in pairs: %d bytes after the last record", len(body))
+	}
+	return hits, nil
+}
+
+// decodeQualified appends the n accounts of body to qual.
+func decodeQualified(qual []int64, body []byte, n int) ([]int64, error) {
+	for range n {
+		v, k := binary.Uvarint(body)
+		if k <= 0 || v > math.MaxInt64 {
+			return qual, errors.New("qualifying accounts: a damaged record")
+		}
+		body = body[k:]
+		qual = append(qual, int64(v))
+	}
+	if len(body) != 0 {
+		return qual, fmt.Errorf("qualifying accounts: %d bytes after the last record", len(body))
+	}
+	return qual, nil
+}
