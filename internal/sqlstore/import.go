@@ -33,7 +33,7 @@ func (s *Store) BeginImport(ctx context.Context, dataset string) (tahqiq.ImportT
 	}
 	t := &importTx{s: s, tx: tx,
 		posts: map[string]postRef{}, accounts: map[string]int64{}, shares: map[shareKey]struct{}{}, postRecSeen: map[[2]int64]struct{}{},
-		postRows:    tx.Bulk("posts", "id", "dataset_id", "uid", "account_id", "created_at", "record_id", "data"),
+		postRows:    tx.Bulk("posts", "id", "dataset_id", "uid", "account_id", "created_at", "record_id", "data", "shares"),
 		postRecs:    tx.Bulk("post_records", "post_id", "record_id"),
 		accountRows: tx.Bulk("accounts", "id", "dataset_id", "uid", "record_id", "data"),
 		shareRows:   tx.Bulk("shares", "dataset_id", "post_id", "account_id", "type", "object", "t", "precision"),
@@ -71,13 +71,18 @@ type importTx struct {
 	shares      map[shareKey]struct{} // shares written by this import
 	postRecSeen map[[2]int64]struct{} // (post, record) pairs of the current record: a post twice in a record is one occurrence
 
+	// the posts the current record adds, written when the record is
+	// done with their shares packed in their row (packed.go)
+	pending []pendingPost
+	packed  int64 // shares packed in posts and not yet added to the dataset's packed_shares
+
 	block                                      blockWriter                   // the raw records of the current file not yet written
 	blockEdits                                 map[int64]map[int64]blockEdit // re-deriving: changes to records of written blocks
 	postRows, postRecs, accountRows, shareRows Bulk
 	row                                        []any // the row given to a Bulk, reused
 
-	selPost, findAccount, findShare, insReject, insBlock Stmt
-	done                                                 bool
+	selPost, findAccount, findShare, findPacked, insReject, insBlock Stmt
+	done                                                             bool
 }
 
 func (t *importTx) init(ctx context.Context, dataset string) error {
@@ -113,6 +118,7 @@ func (t *importTx) init(ctx context.Context, dataset string) error {
 		{&t.selPost, `SELECT p.id, p.account_id, a.uid FROM posts p JOIN accounts a ON a.id = p.account_id WHERE p.dataset_id = $1 AND p.uid = $2`},
 		{&t.findAccount, `SELECT id FROM accounts WHERE dataset_id = $1 AND uid = $2`},
 		{&t.findShare, `SELECT EXISTS (SELECT 1 FROM shares WHERE dataset_id = $1 AND post_id = $2 AND type = $3 AND object = $4)`},
+		{&t.findPacked, `SELECT shares FROM posts WHERE id = $1`},
 		{&t.insReject, `INSERT INTO rejects (file_id, line, reason, raw, record_id) VALUES ($1, $2, $3, $4, $5)`},
 		{&t.insBlock, `INSERT INTO record_blocks (id, file_id, last_id, records, data) VALUES ($1, $2, $3, $4, $5)`},
 	} {
@@ -237,6 +243,12 @@ func (t *importTx) flush(ctx context.Context) error {
 			return t.s.errorf("%w", err)
 		}
 	}
+	if t.packed != 0 {
+		if _, err := t.tx.Exec(ctx, `UPDATE datasets SET packed_shares = packed_shares + $1 WHERE id = $2`, t.packed, t.datasetID); err != nil {
+			return t.s.errorf("count packed shares: %w", err)
+		}
+		t.packed = 0
+	}
 	if len(t.blockEdits) > 0 {
 		if err := editBlocks(ctx, t.tx, t.blockEdits); err != nil {
 			return t.s.errorf("re-derive records: %w", err)
@@ -309,7 +321,40 @@ func (t *importTx) add(ctx context.Context, recID int64, rec *tahqiq.RawRecord, 
 		t.nkept++
 	}
 	clear(t.postRecSeen) // pairs hold the record id: only this record's can repeat
-	return storeimport.Add(ctx, rows{t}, recID, rec, posts, accounts, shares)
+	r, err := storeimport.Add(ctx, rows{t}, recID, rec, posts, accounts, shares)
+	if err != nil {
+		t.pending = t.pending[:0]
+		return r, err
+	}
+	return r, t.writePending(ctx)
+}
+
+// noShares is the packed shares of a post with none.
+var noShares = []byte{}
+
+// pendingPost is a post the current record adds, with its shares packed.
+type pendingPost struct {
+	id, account, created, record int64
+	uid                          string
+	data, shares                 []byte
+}
+
+// writePending gives the posts the current record added, with their
+// packed shares, to the posts' Bulk.
+func (t *importTx) writePending(ctx context.Context) error {
+	for i := range t.pending {
+		p := &t.pending[i]
+		if p.shares == nil {
+			p.shares = noShares // the column is NOT NULL: empty, not NULL
+		}
+		if err := t.postRows.Add(ctx, t.values(p.id, t.datasetID, p.uid, p.account, p.created, p.record, p.data, p.shares)); err != nil {
+			t.pending = t.pending[:0]
+			return t.s.errorf("%w", err)
+		}
+		*p = pendingPost{} // the Bulk holds the bytes now
+	}
+	t.pending = t.pending[:0]
+	return nil
 }
 
 func (t *importTx) AddRecord(ctx context.Context, rec *tahqiq.RawRecord, posts []tahqiq.Post, accounts []tahqiq.Account, shares []tahqiq.Share) (tahqiq.RecordResult, error) {
@@ -368,6 +413,14 @@ func (r rows) AddShare(ctx context.Context, post, account int64, s tahqiq.Share)
 	k := shareKey{post, s.Type, s.Object}
 	r.t.shares[k] = struct{}{}
 	r.t.written.add(r.t.written.hashShare(k))
+	for i := range r.t.pending {
+		if p := &r.t.pending[i]; p.id == post {
+			p.shares = appendPacked(p.shares, &s, p.created)
+			r.t.packed++
+			return nil
+		}
+	}
+	// a share a later record adds to a post already written: a row
 	if err := r.t.shareRows.Add(ctx, r.t.values(r.t.datasetID, post, account, string(s.Type), s.Object, s.Time, string(s.Precision))); err != nil {
 		return r.t.s.errorf("%w", err)
 	}
@@ -383,6 +436,17 @@ func (t *importTx) shareExists(ctx context.Context, k shareKey) (bool, error) {
 		return false, nil // the post is this import's and the share was never written
 	}
 	t.lookups++ // written and evicted, a false positive, or a share of an older post
+	var packed []byte
+	err := t.findPacked.QueryRow(ctx, k.post).Scan(&packed)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) { // no row: the post is the current record's, not written yet
+		return false, t.s.errorf("find share: %w", err)
+	}
+	if ok, err := hasPacked(packed, k.typ, k.object); err != nil || ok {
+		if err != nil {
+			err = t.s.errorf("post %d: %w", k.post, err)
+		}
+		return ok, err
+	}
 	var ok bool
 	if err := t.findShare.QueryRow(ctx, t.datasetID, k.post, string(k.typ), k.object).Scan(&ok); err != nil {
 		return false, t.s.errorf("find share: %w", err)
@@ -463,9 +527,7 @@ func (t *importTx) addPost(ctx context.Context, p *tahqiq.Post, accID, recID int
 	}
 	t.nextPost++
 	id := t.nextPost
-	if err := t.postRows.Add(ctx, t.values(id, t.datasetID, p.UID, accID, p.CreatedAt.Unix(), recID, data)); err != nil {
-		return 0, t.s.errorf("%w", err)
-	}
+	t.pending = append(t.pending, pendingPost{id: id, account: accID, created: p.CreatedAt.Unix(), record: recID, uid: p.UID, data: data})
 	t.posts[p.UID] = postRef{id: id, account: accID, author: p.AuthorUID}
 	t.written.add(t.written.hashUID(tagPost, p.UID))
 	return id, nil
