@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"slices"
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/storeimport"
@@ -32,7 +33,7 @@ func (s *Store) BeginImport(ctx context.Context, dataset string) (tahqiq.ImportT
 		return nil, s.errorf("begin import: %w", err)
 	}
 	t := &importTx{s: s, tx: tx,
-		posts: map[string]postRef{}, accounts: map[string]int64{}, shares: map[shareKey]struct{}{}, postRecSeen: map[[2]int64]struct{}{},
+		posts: map[string]postRef{}, accounts: map[string]int64{}, postRecSeen: map[[2]int64]struct{}{},
 		postRows:    tx.Bulk("posts", "id", "dataset_id", "uid", "account_id", "created_at", "record_id", "data", "shares"),
 		postRecs:    tx.Bulk("post_records", "post_id", "record_id"),
 		accountRows: tx.Bulk("accounts", "id", "dataset_id", "uid", "record_id", "data"),
@@ -43,12 +44,6 @@ func (s *Store) BeginImport(ctx context.Context, dataset string) (tahqiq.ImportT
 		return nil, err
 	}
 	return t, nil
-}
-
-type shareKey struct {
-	post   int64
-	typ    tahqiq.ObjectType
-	object string
 }
 
 type importTx struct {
@@ -66,23 +61,23 @@ type importTx struct {
 	written                           *filter // every post, account and share this import wrote
 	lookups                           int64   // database lookups of posts, accounts and shares the caches and the filter left open (tests)
 
-	posts       map[string]postRef // uid -> post, for posts written or looked up by this import
+	posts       map[string]postRef // uid -> post, for posts written or looked up by this import, with their shares
 	accounts    map[string]int64
-	shares      map[shareKey]struct{} // shares written by this import
 	postRecSeen map[[2]int64]struct{} // (post, record) pairs of the current record: a post twice in a record is one occurrence
 
 	// the posts the current record adds, written when the record is
 	// done with their shares packed in their row (packed.go)
 	pending []pendingPost
-	packed  int64 // shares packed in posts and not yet added to the dataset's packed_shares
+	found   []string // the UIDs of the posts of the dataset the current record found (in t.posts until the record is done)
+	packed  int64    // shares packed in posts and not yet added to the dataset's packed_shares
 
 	block                                      blockWriter                   // the raw records of the current file not yet written
 	blockEdits                                 map[int64]map[int64]blockEdit // re-deriving: changes to records of written blocks
 	postRows, postRecs, accountRows, shareRows Bulk
 	row                                        []any // the row given to a Bulk, reused
 
-	selPost, findAccount, findShare, findPacked, insReject, insBlock Stmt
-	done                                                             bool
+	selPost, findAccount, findShare, insReject, insBlock Stmt
+	done                                                 bool
 }
 
 func (t *importTx) init(ctx context.Context, dataset string) error {
@@ -115,10 +110,9 @@ func (t *importTx) init(ctx context.Context, dataset string) error {
 		dst *Stmt
 		q   string
 	}{
-		{&t.selPost, `SELECT p.id, p.account_id, a.uid FROM posts p JOIN accounts a ON a.id = p.account_id WHERE p.dataset_id = $1 AND p.uid = $2`},
+		{&t.selPost, `SELECT p.id, p.account_id, a.uid, p.shares FROM posts p JOIN accounts a ON a.id = p.account_id WHERE p.dataset_id = $1 AND p.uid = $2`},
 		{&t.findAccount, `SELECT id FROM accounts WHERE dataset_id = $1 AND uid = $2`},
 		{&t.findShare, `SELECT EXISTS (SELECT 1 FROM shares WHERE dataset_id = $1 AND post_id = $2 AND type = $3 AND object = $4)`},
-		{&t.findPacked, `SELECT shares FROM posts WHERE id = $1`},
 		{&t.insReject, `INSERT INTO rejects (file_id, line, reason, raw, record_id) VALUES ($1, $2, $3, $4, $5)`},
 		{&t.insBlock, `INSERT INTO record_blocks (id, file_id, last_id, records, data) VALUES ($1, $2, $3, $4, $5)`},
 	} {
@@ -280,12 +274,11 @@ func (t *importTx) writeBlock(ctx context.Context) error {
 // buffered row, so that an entry it drops is in the database (an entry not
 // yet written is always in its cache: a miss never needs a flush), then
 // each cache holding more than a quarter of the bound drops half its
-// entries, chosen by map order (no order of use is kept: the posts and
-// shares that fill the caches are mostly written once and not looked up
-// again, while the accounts, which repeat, are seldom more than a quarter
-// and stay).
+// entries, chosen by map order (no order of use is kept: the posts that
+// fill the caches are mostly written once and not looked up again, while
+// the accounts, which repeat, are seldom more than a quarter and stay).
 func (t *importTx) evict(ctx context.Context) error {
-	if len(t.posts)+len(t.accounts)+len(t.shares) < cacheLimit {
+	if len(t.posts)+len(t.accounts) < cacheLimit {
 		return nil
 	}
 	if err := t.flush(ctx); err != nil {
@@ -293,7 +286,6 @@ func (t *importTx) evict(ctx context.Context) error {
 	}
 	halve(t.posts)
 	halve(t.accounts)
-	halve(t.shares)
 	return nil
 }
 
@@ -321,6 +313,7 @@ func (t *importTx) add(ctx context.Context, recID int64, rec *tahqiq.RawRecord, 
 		t.nkept++
 	}
 	clear(t.postRecSeen) // pairs hold the record id: only this record's can repeat
+	t.found = t.found[:0]
 	r, err := storeimport.Add(ctx, rows{t}, recID, rec, posts, accounts, shares)
 	if err != nil {
 		t.pending = t.pending[:0]
@@ -335,7 +328,7 @@ var noShares = []byte{}
 // pendingPost is a post the current record adds, with its shares packed.
 type pendingPost struct {
 	id, account, created, record int64
-	uid                          string
+	uid, author                  string
 	data, shares                 []byte
 }
 
@@ -351,7 +344,10 @@ func (t *importTx) writePending(ctx context.Context) error {
 			t.pending = t.pending[:0]
 			return t.s.errorf("%w", err)
 		}
-		*p = pendingPost{} // the Bulk holds the bytes now
+		// the cache holds the post with its shares (the Bulk's bytes too,
+		// never written to: appending to a clipped slice copies)
+		t.posts[p.uid] = postRef{id: p.id, account: p.account, author: p.author, shares: slices.Clip(p.shares)}
+		*p = pendingPost{}
 	}
 	t.pending = t.pending[:0]
 	return nil
@@ -406,49 +402,74 @@ func (r rows) AddRecordReject(ctx context.Context, recID, line int64, reason str
 }
 
 func (r rows) ShareExists(ctx context.Context, post int64, typ tahqiq.ObjectType, object string) (bool, error) {
-	return r.t.shareExists(ctx, shareKey{post, typ, object})
+	return r.t.shareExists(ctx, post, typ, object)
 }
 
 func (r rows) AddShare(ctx context.Context, post, account int64, s tahqiq.Share) error {
-	k := shareKey{post, s.Type, s.Object}
-	r.t.shares[k] = struct{}{}
-	r.t.written.add(r.t.written.hashShare(k))
-	for i := range r.t.pending {
-		if p := &r.t.pending[i]; p.id == post {
-			p.shares = appendPacked(p.shares, &s, p.created)
-			r.t.packed++
-			return nil
-		}
+	t := r.t
+	if p := t.pendingPost(post); p != nil {
+		p.shares = appendPacked(p.shares, &s, p.created)
+		t.packed++
+		return nil
 	}
 	// a share a later record adds to a post already written: a row
-	if err := r.t.shareRows.Add(ctx, r.t.values(r.t.datasetID, post, account, string(s.Type), s.Object, s.Time, string(s.Precision))); err != nil {
-		return r.t.s.errorf("%w", err)
+	if err := t.shareRows.Add(ctx, t.values(t.datasetID, post, account, string(s.Type), s.Object, s.Time, string(s.Precision))); err != nil {
+		return t.s.errorf("%w", err)
+	}
+	if uid, ok := t.foundPost(post); ok {
+		ref := t.posts[uid]
+		ref.shares = appendPacked(ref.shares, &s, 0) // only type and object are read back
+		t.posts[uid] = ref
 	}
 	return nil
 }
 
-// shareExists reports whether a share of an already present post exists.
-func (t *importTx) shareExists(ctx context.Context, k shareKey) (bool, error) {
-	if _, ok := t.shares[k]; ok {
-		return true, nil
+// pendingPost returns the post id that the current record adds, or nil.
+func (t *importTx) pendingPost(id int64) *pendingPost {
+	for i := range t.pending {
+		if t.pending[i].id == id {
+			return &t.pending[i]
+		}
 	}
-	if k.post >= t.firstPost && !t.written.has(t.written.hashShare(k)) {
-		return false, nil // the post is this import's and the share was never written
+	return nil
+}
+
+// foundPost returns the UID of post id that the current record found in
+// the dataset.
+func (t *importTx) foundPost(id int64) (string, bool) {
+	for _, uid := range t.found {
+		if t.posts[uid].id == id {
+			return uid, true
+		}
 	}
-	t.lookups++ // written and evicted, a false positive, or a share of an older post
-	var packed []byte
-	err := t.findPacked.QueryRow(ctx, k.post).Scan(&packed)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) { // no row: the post is the current record's, not written yet
-		return false, t.s.errorf("find share: %w", err)
+	return "", false
+}
+
+// shareExists reports whether post, which the current record added or
+// found in the dataset, has a share of typ and object: from the post's
+// shares the import knows (every one, for a post it wrote), and for a post
+// it read from the database, from the share rows.
+func (t *importTx) shareExists(ctx context.Context, post int64, typ tahqiq.ObjectType, object string) (bool, error) {
+	var known []byte
+	rows := true
+	if p := t.pendingPost(post); p != nil {
+		known, rows = p.shares, false
+	} else if uid, ok := t.foundPost(post); ok {
+		ref := t.posts[uid]
+		known, rows = ref.shares, ref.rows
 	}
-	if ok, err := hasPacked(packed, k.typ, k.object); err != nil || ok {
+	if ok, err := hasPacked(known, typ, object); err != nil || ok {
 		if err != nil {
-			err = t.s.errorf("post %d: %w", k.post, err)
+			err = t.s.errorf("post %d: %w", post, err)
 		}
 		return ok, err
 	}
+	if !rows {
+		return false, nil
+	}
+	t.lookups++ // a post read from the database: a share row of it?
 	var ok bool
-	if err := t.findShare.QueryRow(ctx, t.datasetID, k.post, string(k.typ), k.object).Scan(&ok); err != nil {
+	if err := t.findShare.QueryRow(ctx, t.datasetID, post, string(typ), object).Scan(&ok); err != nil {
 		return false, t.s.errorf("find share: %w", err)
 	}
 	return ok, nil
@@ -490,25 +511,36 @@ func (t *importTx) account(ctx context.Context, uid string, recID int64, a *tahq
 	return id, true, nil
 }
 
-// postRef is a post of the dataset: its id, and its author's account id
-// and UID.
+// postRef is a post of the dataset: its id, its author's account id and
+// UID, and the shares of it the import knows, packed (only their type and
+// object are read: for a post the import wrote, every share it has; for
+// one read from the database, its packed shares, and rows is set: share
+// rows of it may be in the database).
 type postRef struct {
 	id, account int64
 	author      string
+	shares      []byte
+	rows        bool
 }
 
 // findPost returns the post uid of the dataset with its author, from the
 // cache or the database.
 func (t *importTx) findPost(ctx context.Context, uid string) (int64, int64, string, bool, error) {
+	for i := range t.pending { // a post twice in one record
+		if p := &t.pending[i]; p.uid == uid {
+			return p.id, p.account, p.author, true, nil
+		}
+	}
 	if p, ok := t.posts[uid]; ok {
+		t.found = append(t.found, uid)
 		return p.id, p.account, p.author, true, nil
 	}
 	if !t.hadPosts && !t.written.has(t.written.hashUID(tagPost, uid)) {
 		return 0, 0, "", false, nil
 	}
 	t.lookups++ // written and evicted, a false positive, or the dataset had posts
-	var p postRef
-	err := t.selPost.QueryRow(ctx, t.datasetID, uid).Scan(&p.id, &p.account, &p.author)
+	p := postRef{rows: true}
+	err := t.selPost.QueryRow(ctx, t.datasetID, uid).Scan(&p.id, &p.account, &p.author, &p.shares)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return 0, 0, "", false, nil
@@ -516,6 +548,7 @@ func (t *importTx) findPost(ctx context.Context, uid string) (int64, int64, stri
 		return 0, 0, "", false, t.s.errorf("post %s: %w", uid, err)
 	}
 	t.posts[uid] = p
+	t.found = append(t.found, uid)
 	return p.id, p.account, p.author, true, nil
 }
 
@@ -527,8 +560,7 @@ func (t *importTx) addPost(ctx context.Context, p *tahqiq.Post, accID, recID int
 	}
 	t.nextPost++
 	id := t.nextPost
-	t.pending = append(t.pending, pendingPost{id: id, account: accID, created: p.CreatedAt.Unix(), record: recID, uid: p.UID, data: data})
-	t.posts[p.UID] = postRef{id: id, account: accID, author: p.AuthorUID}
+	t.pending = append(t.pending, pendingPost{id: id, account: accID, created: p.CreatedAt.Unix(), record: recID, uid: p.UID, author: p.AuthorUID, data: data})
 	t.written.add(t.written.hashUID(tagPost, p.UID))
 	return id, nil
 }

@@ -192,7 +192,6 @@ func (t *rederiveTx) Reset(ctx context.Context) error {
 	}
 	clear(t.posts)
 	clear(t.accounts)
-	clear(t.shares)
 	t.hadPosts, t.hadAccounts = false, false
 	t.written = newFilter() // what the import wrote before is deleted
 	t.firstPost = t.nextPost + 1
