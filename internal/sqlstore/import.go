@@ -72,6 +72,7 @@ type importTx struct {
 	packed  int64    // shares packed in posts and not yet added to the dataset's packed_shares
 
 	block                                      blockWriter                   // the raw records of the current file not yet written
+	zip                                        *compressor                   // compresses full blocks beside the inserts (nil until the first)
 	blockEdits                                 map[int64]map[int64]blockEdit // re-deriving: changes to records of written blocks
 	postRows, postRecs, accountRows, shareRows Bulk
 	row                                        []any // the row given to a Bulk, reused
@@ -219,6 +220,9 @@ func (t *importTx) finishFile(ctx context.Context) error {
 	if err := t.writeBlock(ctx); err != nil {
 		return err
 	}
+	if err := t.insertBlocks(ctx); err != nil {
+		return err
+	}
 	if err := t.flush(ctx); err != nil {
 		return err
 	}
@@ -244,6 +248,9 @@ func (t *importTx) flush(ctx context.Context) error {
 		t.packed = 0
 	}
 	if len(t.blockEdits) > 0 {
+		if err := t.insertBlocks(ctx); err != nil { // the blocks edited are written
+			return err
+		}
 		if err := editBlocks(ctx, t.tx, t.blockEdits); err != nil {
 			return t.s.errorf("re-derive records: %w", err)
 		}
@@ -251,23 +258,60 @@ func (t *importTx) flush(ctx context.Context) error {
 	return nil
 }
 
-// writeBlock writes the block of raw records being filled, if any.
+// writeBlock hands the block of raw records being filled, if any, to the
+// compressor, and inserts a block it compressed when as many as it takes
+// are out (compress.go).
 func (t *importTx) writeBlock(ctx context.Context) error {
 	if t.block.n == 0 {
 		return nil
 	}
-	data, err := t.block.compressed()
-	if err != nil {
-		return t.s.errorf("block of raw records: %w", err)
+	if t.zip == nil {
+		t.zip = newCompressor()
 	}
-	if _, err := t.insBlock.Exec(ctx, t.block.first, t.fileID, t.block.prev, t.block.n, data); err != nil {
+	j := t.zip.job()
+	j.first, j.last, j.n, j.file = t.block.first, t.block.prev, t.block.n, t.fileID
+	j.buf, t.block.buf = t.block.buf, j.buf // the block's bytes go with the job, the job's buffer comes back
+	t.block.reset()
+	if back := t.zip.send(j); back != nil {
+		return t.insertBlock(ctx, back)
+	}
+	return nil
+}
+
+// insertBlock inserts a block the compressor compressed.
+func (t *importTx) insertBlock(ctx context.Context, j *blockJob) error {
+	if j.err != nil {
+		return t.s.errorf("block of raw records: %w", j.err)
+	}
+	if _, err := t.insBlock.Exec(ctx, j.first, j.file, j.last, j.n, j.z.Bytes()); err != nil {
 		if ctx.Err() != nil {
 			err = ctx.Err() // an interrupt closes the transaction's statements: say it was the interrupt
 		}
 		return t.s.errorf("block of raw records: %w", err)
 	}
-	t.block.reset()
+	t.zip.release(j)
 	return nil
+}
+
+// insertBlocks inserts every block out at the compressor.
+func (t *importTx) insertBlocks(ctx context.Context) error {
+	if t.zip == nil {
+		return nil
+	}
+	for j := t.zip.receive(); j != nil; j = t.zip.receive() {
+		if err := t.insertBlock(ctx, j); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// stopCompressor ends the compressor's goroutine, if started.
+func (t *importTx) stopCompressor() {
+	if t.zip != nil {
+		t.zip.stop()
+		t.zip = nil
+	}
 }
 
 // evict keeps the caches within cacheLimit. At the bound it writes every
@@ -531,12 +575,12 @@ func (t *importTx) findPost(ctx context.Context, uid string) (int64, int64, stri
 			return p.id, p.account, p.author, true, nil
 		}
 	}
+	if !t.hadPosts && !t.written.has(t.written.hashUID(tagPost, uid)) {
+		return 0, 0, "", false, nil // new: every post the cache holds is in the filter (the common case, asked first)
+	}
 	if p, ok := t.posts[uid]; ok {
 		t.found = append(t.found, uid)
 		return p.id, p.account, p.author, true, nil
-	}
-	if !t.hadPosts && !t.written.has(t.written.hashUID(tagPost, uid)) {
-		return 0, 0, "", false, nil
 	}
 	t.lookups++ // written and evicted, a false positive, or the dataset had posts
 	p := postRef{rows: true}
@@ -608,6 +652,7 @@ func (t *importTx) Commit(ctx context.Context) error {
 		return err
 	}
 	t.done = true
+	t.stopCompressor()
 	if err := t.tx.Commit(ctx); err != nil {
 		return t.s.errorf("commit import: %w", err)
 	}
@@ -619,6 +664,7 @@ func (t *importTx) Rollback() error {
 		return nil
 	}
 	t.done = true
+	t.stopCompressor()
 	return t.tx.Rollback(context.Background())
 }
 
