@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"slices"
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/storeimport"
@@ -389,8 +388,8 @@ func (t *importTx) writePending(ctx context.Context) error {
 			return t.s.errorf("%w", err)
 		}
 		// the cache holds the post with its shares (the Bulk's bytes too,
-		// never written to: appending to a clipped slice copies)
-		t.posts[p.uid] = postRef{id: p.id, account: p.account, author: p.author, shares: slices.Clip(p.shares)}
+		// never written to: addPacked makes a new slice)
+		t.posts[p.uid] = postRef{id: p.id, account: p.account, author: p.author, shares: p.shares}
 		*p = pendingPost{}
 	}
 	t.pending = t.pending[:0]
@@ -452,7 +451,7 @@ func (r rows) ShareExists(ctx context.Context, post int64, typ tahqiq.ObjectType
 func (r rows) AddShare(ctx context.Context, post, account int64, s tahqiq.Share) error {
 	t := r.t
 	if p := t.pendingPost(post); p != nil {
-		p.shares = appendPacked(p.shares, &s, p.created)
+		p.shares = addPacked(p.shares, &s, p.created)
 		t.packed++
 		return nil
 	}
@@ -462,7 +461,7 @@ func (r rows) AddShare(ctx context.Context, post, account int64, s tahqiq.Share)
 	}
 	if uid, ok := t.foundPost(post); ok {
 		ref := t.posts[uid]
-		ref.shares = appendPacked(ref.shares, &s, 0) // only type and object are read back
+		ref.shares = addPacked(ref.shares, &s, 0) // only type and object are read back
 		t.posts[uid] = ref
 	}
 	return nil

@@ -18,20 +18,28 @@ import (
 // objects, a re-derivation, the dataset's counts, an import's look-up of
 // a share).
 //
-// The encoding: a version byte (packVersion), then for each share in the
-// order added, its type and object as uvarint-length-prefixed bytes, its
-// time as the zigzag varint of its difference from the post's created_at
-// (0 for every share derived from its post), and its precision as a
-// uvarint-length-prefixed string. A share's account and post are the
-// row's.
+// The encoding: a version byte (packVersion), the number of shares as a
+// uvarint, then each share in the order added: its type and object as
+// uvarint-length-prefixed bytes, its time as the zigzag varint of its
+// difference from the post's created_at (0 for every share derived from
+// its post), and its precision as a uvarint-length-prefixed string. A
+// share's account and post are the row's. The count makes a cut or
+// lengthened encoding an error rather than fewer or other shares.
 const packVersion = 1
 
-// appendPacked appends s to the packed shares b of a post created at
-// created (unix seconds), starting the encoding when b is empty.
-func appendPacked(b []byte, s *tahqiq.Share, created int64) []byte {
-	if len(b) == 0 {
-		b = append(b, packVersion)
+// addPacked returns the packed shares enc (empty: none) of a post created
+// at created (unix seconds) with s added after them, in a new slice.
+func addPacked(enc []byte, s *tahqiq.Share, created int64) []byte {
+	var n uint64
+	body := enc
+	if len(enc) > 0 { // the import wrote enc: it decodes
+		c, k := binary.Uvarint(enc[1:])
+		n, body = c, enc[1+k:]
 	}
+	b := make([]byte, 0, 1+binary.MaxVarintLen64+len(body)+len(s.Type)+len(s.Object)+len(s.Precision)+3*binary.MaxVarintLen64)
+	b = append(b, packVersion)
+	b = binary.AppendUvarint(b, n+1)
+	b = append(b, body...)
 	b = binary.AppendUvarint(b, uint64(len(s.Type)))
 	b = append(b, s.Type...)
 	b = binary.AppendUvarint(b, uint64(len(s.Object)))
@@ -48,6 +56,7 @@ var errPacked = errors.New("packed shares do not decode")
 // packedReader decodes a post's packed shares one at a time.
 type packedReader struct {
 	b       []byte
+	left    uint64 // shares not yet read
 	created int64
 }
 
@@ -58,13 +67,20 @@ func newPackedReader(b []byte, created int64) (packedReader, error) {
 	if b[0] != packVersion {
 		return packedReader{}, fmt.Errorf("%w: version %d", errPacked, b[0])
 	}
-	return packedReader{b: b[1:], created: created}, nil
+	n, k := binary.Uvarint(b[1:])
+	if k <= 0 {
+		return packedReader{}, fmt.Errorf("%w: no count", errPacked)
+	}
+	return packedReader{b: b[1+k:], left: n, created: created}, nil
 }
 
 // next decodes the next share into s's Type, Object, Time and Precision;
 // false at the end.
 func (r *packedReader) next(s *tahqiq.Share) (bool, error) {
-	if len(r.b) == 0 {
+	if r.left == 0 {
+		if len(r.b) > 0 {
+			return false, fmt.Errorf("%w: %d bytes after the last share", errPacked, len(r.b))
+		}
 		return false, nil
 	}
 	typ, ok := r.bytes()
@@ -84,6 +100,7 @@ func (r *packedReader) next(s *tahqiq.Share) (bool, error) {
 	if !ok {
 		return false, errPacked
 	}
+	r.left--
 	s.Type = objectType(typ)
 	s.Object = string(obj)
 	s.Time = r.created + d

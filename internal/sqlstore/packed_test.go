@@ -10,8 +10,8 @@ import (
 
 // TestPacked: a post's shares read back as written (type, object, time
 // and precision; known and unknown types and precisions, a time apart
-// from the post's), hasPacked finds each and nothing else, and a damaged
-// encoding is an error, never other shares.
+// from the post's), hasPacked finds each and nothing else, and a cut or
+// lengthened encoding is an error, never fewer or other shares.
 func TestPacked(t *testing.T) {
 	const created = 1706123942
 	in := []tahqiq.Share{
@@ -22,7 +22,7 @@ func TestPacked(t *testing.T) {
 	}
 	var b []byte
 	for i := range in {
-		b = appendPacked(b, &in[i], created)
+		b = addPacked(b, &in[i], created)
 	}
 	got := decodeAll(t, b, created)
 	if !reflect.DeepEqual(got, in) {
@@ -39,8 +39,12 @@ func TestPacked(t *testing.T) {
 	if ok, err := hasPacked(nil, tahqiq.ObjRetweet, "o1"); ok || err != nil {
 		t.Errorf("no shares: %v, %v", ok, err)
 	}
-	for cut := 1; cut < len(b); cut++ { // a cut encoding gives the shares before the cut, never others
-		r, err := newPackedReader(b[:cut], created)
+	for cut := 1; cut <= len(b)+1; cut++ { // cut or lengthened: an error, never fewer or other shares
+		e := append(append([]byte{}, b...), 'x')[:cut]
+		if cut == len(b) {
+			continue
+		}
+		r, err := newPackedReader(e, created)
 		var got []tahqiq.Share
 		for err == nil {
 			var s tahqiq.Share
@@ -50,8 +54,8 @@ func TestPacked(t *testing.T) {
 			}
 			got = append(got, s)
 		}
-		if len(got) >= len(in) || (len(got) > 0 && !reflect.DeepEqual(got, in[:len(got)])) {
-			t.Errorf("cut at %d of %d: %+v", cut, len(b), got)
+		if !errors.Is(err, errPacked) || (len(got) > 0 && !reflect.DeepEqual(got, in[:len(got)])) {
+			t.Errorf("%d bytes of %d: %+v, %v; want an error", cut, len(b), got, err)
 		}
 	}
 	if _, err := newPackedReader([]byte{9, 1, 'x'}, 0); !errors.Is(err, errPacked) {
@@ -81,8 +85,7 @@ func decodeAll(t testing.TB, b []byte, created int64) []tahqiq.Share {
 // FuzzPacked: any bytes decode to shares or an error, never a panic; and
 // shares encoded read back the same.
 func FuzzPacked(f *testing.F) {
-	var seed []byte
-	seed = appendPacked(seed, &tahqiq.Share{Type: tahqiq.ObjHashtag, Object: "vote", Time: 5, Precision: tahqiq.PrecisionSecond}, 5)
+	seed := addPacked(nil, &tahqiq.Share{Type: tahqiq.ObjHashtag, Object: "vote", Time: 5, Precision: tahqiq.PrecisionSecond}, 5)
 	f.Add(seed, "url", "https://x/", int64(7), int64(3))
 	f.Add([]byte{1, 200, 200, 200}, "", "", int64(0), int64(0))
 	f.Fuzz(func(t *testing.T, b []byte, typ, object string, at, created int64) {
@@ -96,7 +99,7 @@ func FuzzPacked(f *testing.F) {
 			}
 		}
 		in := tahqiq.Share{Type: tahqiq.ObjectType(typ), Object: object, Time: at, Precision: tahqiq.PrecisionDay}
-		enc := appendPacked(appendPacked(nil, &in, created), &in, created)
+		enc := addPacked(addPacked(nil, &in, created), &in, created)
 		got := decodeAll(t, enc, created)
 		if len(got) != 2 || got[0] != in || got[1] != in {
 			t.Fatalf("%+v read back as %+v", in, got)
