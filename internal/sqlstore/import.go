@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -37,6 +38,7 @@ func (s *Store) BeginImport(ctx context.Context, dataset string) (tahqiq.ImportT
 		postRecs:    tx.Bulk("post_records", "post_id", "record_id"),
 		accountRows: tx.Bulk("accounts", "id", "dataset_id", "uid", "record_id", "data"),
 		shareRows:   tx.Bulk("shares", "dataset_id", "post_id", "account_id", "type", "object", "t", "precision"),
+		blockRows:   tx.Bulk("record_blocks", "id", "file_id", "last_id", "records", "data"),
 	}
 	if err := t.init(ctx, dataset); err != nil {
 		tx.Rollback(ctx)
@@ -74,10 +76,12 @@ type importTx struct {
 	zip                                        *compressor                   // compresses full blocks beside the inserts (nil until the first)
 	blockEdits                                 map[int64]map[int64]blockEdit // re-deriving: changes to records of written blocks
 	postRows, postRecs, accountRows, shareRows Bulk
+	blockRows                                  Bulk  // blocks of raw records, written blockBatch at a time
+	nblocks                                    int   // blocks in blockRows not yet written
 	row                                        []any // the row given to a Bulk, reused
 
-	selPost, findAccount, findShare, insReject, insBlock Stmt
-	done                                                 bool
+	selPost, findAccount, findShare, insReject Stmt
+	done                                       bool
 }
 
 func (t *importTx) init(ctx context.Context, dataset string) error {
@@ -114,7 +118,6 @@ func (t *importTx) init(ctx context.Context, dataset string) error {
 		{&t.findAccount, `SELECT id FROM accounts WHERE dataset_id = $1 AND uid = $2`},
 		{&t.findShare, `SELECT EXISTS (SELECT 1 FROM shares WHERE dataset_id = $1 AND post_id = $2 AND type = $3 AND object = $4)`},
 		{&t.insReject, `INSERT INTO rejects (file_id, line, reason, raw, record_id) VALUES ($1, $2, $3, $4, $5)`},
-		{&t.insBlock, `INSERT INTO record_blocks (id, file_id, last_id, records, data) VALUES ($1, $2, $3, $4, $5)`},
 	} {
 		if *st.dst, err = t.tx.Prepare(ctx, st.q); err != nil {
 			return t.s.errorf("prepare: %w", err)
@@ -235,11 +238,20 @@ func (t *importTx) finishFile(ctx context.Context) error {
 // written blocks (the block being filled stays: no reader needs it
 // before its file ends).
 func (t *importTx) flush(ctx context.Context) error {
-	for _, b := range []Bulk{t.accountRows, t.postRows, t.postRecs, t.shareRows} {
+	if len(t.blockEdits) > 0 {
+		if err := t.insertBlocks(ctx); err != nil { // the blocks edited are written
+			return err
+		}
+	}
+	for _, b := range []Bulk{t.accountRows, t.postRows, t.postRecs, t.shareRows, t.blockRows} {
 		if err := b.Flush(ctx); err != nil {
+			if ctx.Err() != nil {
+				err = ctx.Err() // an interrupt closes the transaction's statements: say it was the interrupt
+			}
 			return t.s.errorf("%w", err)
 		}
 	}
+	t.nblocks = 0
 	if t.packed != 0 {
 		if _, err := t.tx.Exec(ctx, `UPDATE datasets SET packed_shares = packed_shares + $1 WHERE id = $2`, t.packed, t.datasetID); err != nil {
 			return t.s.errorf("count packed shares: %w", err)
@@ -247,9 +259,6 @@ func (t *importTx) flush(ctx context.Context) error {
 		t.packed = 0
 	}
 	if len(t.blockEdits) > 0 {
-		if err := t.insertBlocks(ctx); err != nil { // the blocks edited are written
-			return err
-		}
 		if err := editBlocks(ctx, t.tx, t.blockEdits); err != nil {
 			return t.s.errorf("re-derive records: %w", err)
 		}
@@ -277,12 +286,25 @@ func (t *importTx) writeBlock(ctx context.Context) error {
 	return nil
 }
 
-// insertBlock inserts a block the compressor compressed.
+// blockBatch is how many blocks of raw records one multi-row INSERT or
+// COPY writes (about 1 MiB of them: a block's row is up to 64 KiB of
+// records compressed).
+const blockBatch = 32
+
+// insertBlock buffers a block the compressor compressed for the blocks'
+// Bulk, writing them blockBatch at a time.
 func (t *importTx) insertBlock(ctx context.Context, j *blockJob) error {
 	if j.err != nil {
 		return t.s.errorf("block of raw records: %w", j.err)
 	}
-	if _, err := t.insBlock.Exec(ctx, j.first, j.file, j.last, j.n, j.z.Bytes()); err != nil {
+	err := t.blockRows.Add(ctx, t.values(j.first, j.file, j.last, j.n, bytes.Clone(j.z.Bytes())))
+	if err == nil {
+		if t.nblocks++; t.nblocks == blockBatch {
+			err = t.blockRows.Flush(ctx)
+			t.nblocks = 0
+		}
+	}
+	if err != nil {
 		if ctx.Err() != nil {
 			err = ctx.Err() // an interrupt closes the transaction's statements: say it was the interrupt
 		}
