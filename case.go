@@ -290,6 +290,9 @@ type CaseTx interface {
 	CountOrganisations(ctx context.Context) (int64, error)
 	CreateOrganisation(ctx context.Context, o Organisation) error
 	CreateUser(ctx context.Context, u User) error
+	// FindUserByID reads a user in the transaction (ENOTFOUND when there
+	// is none): the acting user is checked again under the log's lock.
+	FindUserByID(ctx context.Context, id string) (User, error)
 	// SetUserDisabled disables (at is the time) or enables a user;
 	// ENOTFOUND when there is no such user.
 	SetUserDisabled(ctx context.Context, userID string, disabled bool, at time.Time) error

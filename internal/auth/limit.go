@@ -50,6 +50,12 @@ type Limiter struct {
 
 	mu    sync.Mutex
 	tries map[string][]time.Time
+	// sweepAt is the number of keys at which every key is pruned next:
+	// twice what a sweep left, so a spray of names that stay within the
+	// window costs a sweep per doubling, not a scan of every key per
+	// attempt.
+	sweepAt int
+	swept   int // keys looked at by sweeps (tests)
 }
 
 // NewLimiter returns a limiter with a window of w.
@@ -87,10 +93,12 @@ func (l *Limiter) Begin(limits []Limit) (*Attempt, time.Duration) {
 	for _, lim := range limits {
 		l.tries[lim.Key] = append(l.tries[lim.Key], now)
 	}
-	if len(l.tries) > limiterMaxKeys { // bound memory under a spray of names
+	if len(l.tries) > max(l.sweepAt, limiterMaxKeys) { // bound memory under a spray of names
 		for k := range l.tries {
+			l.swept++
 			l.prune(k, now)
 		}
+		l.sweepAt = 2 * len(l.tries)
 	}
 	return &Attempt{l: l, at: now, limits: limits}, 0
 }

@@ -414,3 +414,56 @@ func TestTLPNeverShared(t *testing.T) {
 		t.Errorf("share with its own organisation: %v", err)
 	}
 }
+
+// TestDisabledMidRequest: a user disabled after their request was
+// authenticated (the server holds the user as it was) changes nothing
+// and logs nothing: the change's transaction looks the actor up again.
+func TestDisabledMidRequest(t *testing.T) {
+	ctx := context.Background()
+	f := setup(t)
+	s, admin := f.s, f.admin
+	org, err := s.Store.FindUserByID(ctx, admin.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	insider, err := s.AddUser(ctx, admin, org.OrgID, "rashid", tahqiq.RoleInvestigator, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stale := insider // what the request's authentication saw
+	if _, err := s.NewCase(ctx, stale, "before", "", tahqiq.TLPAmber); err != nil {
+		t.Fatalf("an active analyst opens a case: %v", err)
+	}
+	if _, err := s.SetUserDisabled(ctx, admin, insider.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	_, n0 := logTail(t, f)
+	changes := map[string]func() error{
+		"open a case": func() error {
+			_, err := s.NewCase(ctx, stale, "after", "", tahqiq.TLPAmber)
+			return err
+		},
+		"add a finding": func() error {
+			_, err := s.AddFinding(ctx, stale, tahqiq.Finding{CaseID: f.c.ID, Title: "planted", ItemIDs: []string{f.items[0].ID}})
+			return err
+		},
+	}
+	for what, change := range changes {
+		err := change()
+		if tahqiq.ErrorCode(err) != tahqiq.EUNAUTHORIZED {
+			t.Errorf("a disabled user's request to %s: error %v, want %s", what, err, tahqiq.EUNAUTHORIZED)
+		}
+	}
+	if _, n := logTail(t, f); n != n0 {
+		t.Errorf("the log grew %d -> %d from a disabled user's requests", n0, n)
+	}
+	cases, err := s.Store.FindCases(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cases {
+		if c.Title == "after" {
+			t.Errorf("a disabled user's case %s was stored", c.ID)
+		}
+	}
+}

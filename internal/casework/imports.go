@@ -1,8 +1,10 @@
 package casework
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"os"
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/ingest"
@@ -24,6 +26,9 @@ func (s *Service) Import(ctx context.Context, actor tahqiq.User, im *ingest.Impo
 	claim, err := s.mayImport(ctx, actor, name)
 	if err != nil {
 		return ingest.Summary{Dataset: name, Rejected: []tahqiq.Reject{}, Kinds: map[tahqiq.RecordKind]int64{}, Failure: tahqiq.ErrorMessage(err)}, err
+	}
+	if opt.KeepPicture == nil && s.Blobs != nil {
+		opt.KeepPicture = s.keepPicture
 	}
 	next := opt.BeforeCommit
 	opt.BeforeCommit = func(ctx context.Context, itx tahqiq.ImportTx, sum *ingest.Summary) error {
@@ -48,7 +53,8 @@ func (s *Service) Import(ctx context.Context, actor tahqiq.User, im *ingest.Impo
 			e.Records = []tahqiq.RecordRef{datasetOwnerRef(sum.Dataset, actor.OrgID)}
 			e.Details += fmt.Sprintf("; owned by org %s", actor.OrgID)
 		}
-		return s.appendIn(ctx, tx, e)
+		_, err := s.appendIn(ctx, tx, e)
+		return err
 	}
 	return im.Import(ctx, store, files, opt)
 }
@@ -64,23 +70,29 @@ func (s *Service) Rederive(ctx context.Context, actor tahqiq.User, im *ingest.Im
 		return ingest.RederiveSummary{Dataset: dataset}, err
 	}
 	opt.BeforeCommit = func(ctx context.Context, rtx tahqiq.RederiveTx, sum *ingest.RederiveSummary) error {
-		return s.appendIn(ctx, rtx.CaseTx(), tahqiq.LogEntry{Actor: actor.ID, Action: "dataset.rederive",
+		_, err := s.appendIn(ctx, rtx.CaseTx(), tahqiq.LogEntry{Actor: actor.ID, Action: "dataset.rederive",
 			Details: fmt.Sprintf("dataset %q re-derived from %q to %q: posts +%d -%d (%d changed), shares +%d -%d, rejects +%d -%d",
 				dataset, sum.From, sum.To, sum.PostsAdded, sum.PostsRemoved, sum.PostsChanged, sum.SharesAdded, sum.SharesRemoved, sum.RejectsAdded, sum.RejectsRemoved)})
+		return err
 	}
 	return im.Rederive(ctx, store, dataset, opt)
 }
 
-// appendIn appends e in tx, the transaction of a change made outside
-// change (an import), with its signed checkpoint.
-func (s *Service) appendIn(ctx context.Context, tx tahqiq.CaseTx, e tahqiq.LogEntry) error {
-	e.Time = s.now()
-	if afterChange != nil {
-		afterChange()
+// keepPicture keeps the bytes of a picture an import hashed in the blob
+// store (docs/images.md, "Pictures kept"), once: a picture already there
+// (from this dataset, another, or a case) is not written again. Who may
+// read it is decided by the routes, through the datasets whose media
+// rows name it and the case items that hold it, never by the blob.
+func (s *Service) keepPicture(sha string, data []byte) error {
+	if _, err := os.Stat(s.Blobs.Path(sha)); err == nil {
+		return nil
 	}
-	e, err := appendEntry(ctx, tx, e)
+	got, _, err := s.Blobs.Put(bytes.NewReader(data))
 	if err != nil {
 		return err
 	}
-	return s.signIn(ctx, tx, e.Index+1)
+	if got != sha {
+		return fmt.Errorf("casework: picture kept as %s, hashed as %s", got, sha)
+	}
+	return nil
 }

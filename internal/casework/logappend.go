@@ -39,16 +39,50 @@ func (s *Service) changeThen(ctx context.Context, fn func(tx tahqiq.CaseTx) (tah
 		if e, err = fn(tx); err != nil {
 			return err
 		}
-		e.Time = s.now()
-		if afterChange != nil {
-			afterChange()
-		}
-		if e, err = appendEntry(ctx, tx, e); err != nil {
-			return err
-		}
-		return s.signIn(ctx, tx, e.Index+1)
+		e, err = s.appendIn(ctx, tx, e)
+		return err
 	})
 	return e, err
+}
+
+// appendIn appends e in tx, the transaction of the change it records,
+// with a signed checkpoint. The actor is looked up again once the log's
+// lock is held (appendEntry takes it): a user disabled while their
+// request was on its way (between authentication and this transaction)
+// changes nothing, since a disabling commits under the same lock, either
+// before this check or after this change.
+func (s *Service) appendIn(ctx context.Context, tx tahqiq.CaseTx, e tahqiq.LogEntry) (tahqiq.LogEntry, error) {
+	e.Time = s.now()
+	if afterChange != nil {
+		afterChange()
+	}
+	e, err := appendEntry(ctx, tx, e)
+	if err != nil {
+		return e, err
+	}
+	if err := stillActive(ctx, tx, e.Actor); err != nil {
+		return e, err
+	}
+	return e, s.signIn(ctx, tx, e.Index+1)
+}
+
+// stillActive checks, inside a change's transaction, that the user who
+// makes it exists and is not disabled.
+func stillActive(ctx context.Context, tx tahqiq.CaseTx, actor string) error {
+	if actor == "" || actor == tahqiq.SystemID {
+		return nil
+	}
+	u, err := tx.FindUserByID(ctx, actor)
+	if tahqiq.ErrorCode(err) == tahqiq.ENOTFOUND {
+		return tahqiq.Errorf(tahqiq.EUNAUTHORIZED, "user %s does not exist: nothing was changed", actor)
+	}
+	if err != nil {
+		return err
+	}
+	if u.Disabled {
+		return tahqiq.Errorf(tahqiq.EUNAUTHORIZED, "user %s was disabled: nothing was changed", u.Name)
+	}
+	return nil
 }
 
 // afterChange is called between a change and its entry (tests only).

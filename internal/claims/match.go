@@ -52,20 +52,29 @@ const (
 
 // Params are the parameters of a matching run.
 type Params struct {
-	Suggest     float64 `json:"suggest"`       // score from which a post is a suggested match (0.55, chosen on the dev half of the labelled set; Check's lexical suggestion is 0.7)
+	Suggest     float64 `json:"suggest"`       // score from which a post is a suggested match (0.60, chosen on the dev half of the labelled set with Seed; Check's lexical suggestion is 0.7)
 	Link        float64 `json:"link"`          // score from which it is a link (start 0.875, Check's lexical auto-match)
 	MinWords    int     `json:"min_words"`     // a claim or post of fewer words is suggested, never linked (8, Check's text_length_matching_threshold)
 	MinShared   int     `json:"min_shared"`    // a pair sharing fewer of the claim's words (or than all of a shorter claim's) has its score scaled by shared/min_shared (4; 0: no scaling)
 	WindowDays  float64 `json:"window_days"`   // only posts within this many days of the review's date (0: any time)
 	Langs       string  `json:"langs"`         // bridge, same or any
 	MaxPerClaim int     `json:"max_per_claim"` // best matches kept per claim (1,000)
+	// Seed: a claim's matches of this score or more (at most Seeds of
+	// them, the best, of MinPostWords content words or more) are its seeds:
+	// a post that repeats a seed matches the claim with the seed's score
+	// times the post's score for the seed's words (pseudo-relevance
+	// feedback; via "feedback", suggested at most). 0: none.
+	Seed  float64 `json:"seed"`
+	Seeds int     `json:"seeds"` // seeds per claim (3)
 }
 
 // DefaultParams returns the start values (../shared/docs/narratives.md §2,
-// §3.4), but for Suggest and MinShared, chosen on the dev half of the
-// labelled set (internal/claims/testdata/eval, docs/narratives.md).
+// §3.4), but for MinShared (chosen on the dev half of the labelled set,
+// internal/claims/testdata/eval, docs/narratives.md) and Suggest, Seed and
+// Seeds (chosen together on the dev half by TestChooseOnDev's rule:
+// precision >= 0.9 there, the most recall).
 func DefaultParams() Params {
-	return Params{Suggest: 0.55, Link: 0.875, MinWords: 8, MinShared: 4, Langs: LangsBridge, MaxPerClaim: 1000}
+	return Params{Suggest: 0.60, Link: 0.875, MinWords: 8, MinShared: 4, Langs: LangsBridge, MaxPerClaim: 1000, Seed: 0.8, Seeds: 3}
 }
 
 // Validate checks the parameters.
@@ -85,6 +94,12 @@ func (p Params) Validate() error {
 		return tahqiq.Errorf(tahqiq.EINVALID, "langs %q: want bridge, same or any", p.Langs)
 	case p.MaxPerClaim < 1:
 		return tahqiq.Errorf(tahqiq.EINVALID, "max per claim %d: want 1 or more", p.MaxPerClaim)
+	case p.Seed < 0 || p.Seed > 1:
+		return tahqiq.Errorf(tahqiq.EINVALID, "seed %g: want 0 (no feedback) or a score in (0, 1]", p.Seed)
+	case p.Seed > 0 && p.Seed < p.Suggest:
+		return tahqiq.Errorf(tahqiq.EINVALID, "seed %g: want 0 (no feedback) or a score of at least suggest %g (a seed is a match)", p.Seed, p.Suggest)
+	case p.Seed > 0 && p.Seeds < 1:
+		return tahqiq.Errorf(tahqiq.EINVALID, "seeds %d: want 1 or more seeds per claim with seed %g", p.Seeds, p.Seed)
 	}
 	return nil
 }
@@ -109,8 +124,14 @@ type Match struct {
 	BM25          float64  // Okapi BM25 of the post for the claim's words (k1 1.2, b 0.75), for ranking
 	Numbers       string   // agree, differ (the claim's numbers are not the post's), missing (the post has none), none (the claim has none)
 	Short         bool     // the claim or the post has fewer than MinWords words
-	Via           string   // text, or appearance (the post's URL or id is one the review names)
+	Via           string   // text, appearance (the post's URL or id is one the review names), or feedback (the post repeats Seed)
 	LangPost      string
+	// feedback: the seed (index into the posts, a match of the claim), the
+	// post's score for the seed's words (Score = the seed's score x
+	// SeedScore) and the seed's words the post carries
+	Seed      int
+	SeedScore float64
+	SeedTerms []string
 }
 
 // Result is a matching run.
@@ -213,6 +234,145 @@ var framing = func() map[string]bool {
 // scored by the share of its words that are the claim's.
 const MinPostWords = 4
 
+// cword is a query word with its idf weight.
+type cword struct {
+	w      textkey.Token
+	weight float64
+}
+
+// query is a claim's (or a seed post's) words, framing words left out.
+type query struct {
+	words []cword
+	total float64
+	keys  claimKeys
+}
+
+// index finds the posts that carry a query's words.
+type index struct {
+	docs                           []postDoc
+	lightIdx, soundIdx, conceptIdx map[string][]int32
+	n                              float64
+	acc                            []float64
+	shared                         []int32 // the query's words each touched post carries
+	mark                           []int32
+	touched                        []int32
+	stamp                          int32
+}
+
+func (x *index) idf(df int) float64 { return math.Log((1+x.n)/(1+float64(df))) + 1 }
+
+// newQuery makes a query of tokens: distinct by light key, framing words
+// left out, each weighted by its idf over the posts.
+func (x *index) newQuery(toks []textkey.Token) *query {
+	q := &query{keys: claimKeys{light: map[string]bool{}, sound: map[string]bool{}, concept: map[string]bool{}}}
+	seen := map[string]bool{}
+	for _, w := range toks {
+		if seen[w.Light] || framing[w.Light] {
+			continue
+		}
+		q.keys.light[w.Light], q.keys.sound[w.Skel], q.keys.sound[w.Root] = true, true, true
+		if w.Concept != "" {
+			q.keys.concept[w.Concept] = true
+		}
+		seen[w.Light] = true
+		wt := x.idf(len(x.lightIdx[w.Light]))
+		q.words = append(q.words, cword{w, wt})
+		q.total += wt
+	}
+	return q
+}
+
+// search calls visit for every post carrying one of q's words, with the
+// idf-weighted share of q's words it carries and their number.
+func (x *index) search(q *query, visit func(i int32, cov float64, shared int)) {
+	if q.total <= 0 {
+		return
+	}
+	x.touched = x.touched[:0]
+	acc, shared, mark := x.acc, x.shared, x.mark
+	for _, cw := range q.words {
+		x.stamp++
+		stamp := x.stamp
+		for _, i := range x.lightIdx[cw.w.Light] {
+			if acc[i] == 0 {
+				x.touched = append(x.touched, i)
+			}
+			acc[i] += cw.weight
+			shared[i]++
+			mark[i] = stamp
+		}
+		lists := [3][]int32{x.soundIdx[cw.w.Skel], nil, nil}
+		if cw.w.Root != cw.w.Skel {
+			lists[1] = x.soundIdx[cw.w.Root]
+		}
+		if cw.w.Concept != "" {
+			lists[2] = x.conceptIdx[cw.w.Concept]
+		}
+		for _, list := range lists {
+			for _, i := range list {
+				if mark[i] == stamp {
+					continue
+				}
+				if acc[i] == 0 {
+					x.touched = append(x.touched, i)
+				}
+				acc[i] += cw.weight
+				shared[i]++
+				mark[i] = stamp
+			}
+		}
+	}
+	for _, i := range x.touched {
+		cov, n := acc[i]/q.total, int(shared[i])
+		acc[i], shared[i] = 0, 0
+		visit(i, cov, n)
+	}
+}
+
+// score is the score of post i for q: the larger of q's words' share the
+// post carries (cov) and, for a post of MinPostWords content words or
+// more, the post's words' share that are q's, scaled by n/need when the
+// post carries fewer than need of q's words. It returns the post coverage
+// too.
+func (x *index) score(q *query, i int32, cov float64, n, need int) (score, postCov float64) {
+	postCov = postCoverage(&x.docs[i], q.keys, x.lightIdx, x.idf)
+	score = cov
+	if len(x.docs[i].words) >= MinPostWords && postCov > score {
+		score = postCov
+	}
+	if n < need {
+		score *= float64(n) / float64(need) // little shared evidence
+	}
+	return score, postCov
+}
+
+// carried lists q's words that post d carries ("~" a skeleton or root
+// key only, "=" a concept only) and those it does not.
+func carried(q *query, d *postDoc) (matched, missing []string, weight float64) {
+	inL, inS, inC := map[string]bool{}, map[string]bool{}, map[string]bool{}
+	for _, x := range d.words {
+		inL[x.light], inS[x.skel], inS[x.root] = true, true, true
+		if x.concept != "" {
+			inC[x.concept] = true
+		}
+	}
+	for _, cw := range q.words {
+		switch {
+		case inL[cw.w.Light]:
+			matched = append(matched, cw.w.Text)
+		case inS[cw.w.Skel] || inS[cw.w.Root]:
+			matched = append(matched, "~"+cw.w.Text)
+		case cw.w.Concept != "" && inC[cw.w.Concept]:
+			matched = append(matched, "="+cw.w.Text)
+		default:
+			missing = append(missing, cw.w.Text)
+			continue
+		}
+		weight += cw.weight
+	}
+	return matched, missing, weight
+}
+
 // Find finds the posts that make each claim. A claim's words are its
 // claimReviewed's content words (textkey), framing words left out; a post
 // carries a word when it has the word's light key, or, across spellings
@@ -222,7 +382,10 @@ const MinPostWords = 4
 // the claim), and, for a post of at least MinPostWords content words, of
 // the post's words that are the claim's (the post repeats part of it).
 // Posts whose URL or platform id is one of the review's appearances match
-// with score 1. See docs/narratives.md.
+// with score 1. With Params.Seed, the best matches of a claim (its seeds)
+// are searched for in turn, and a post that repeats a seed matches the
+// claim with the seed's score times its own score for the seed (via
+// "feedback", a suggestion at most). See docs/narratives.md.
 func Find(ctx context.Context, cls []Claim, posts []Post, p Params) (*Result, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
@@ -238,23 +401,23 @@ func Find(ctx context.Context, cls []Claim, posts []Post, p Params) (*Result, er
 	progress.Start(ctx, "indexing posts", "", 0)
 	// a post by each of its words' keys: light; sound (skeleton and root,
 	// one space of consonant keys); concept
-	lightIdx, soundIdx, conceptIdx := map[string][]int32{}, map[string][]int32{}, map[string][]int32{}
+	x := &index{docs: docs, lightIdx: map[string][]int32{}, soundIdx: map[string][]int32{}, conceptIdx: map[string][]int32{}, n: float64(len(posts))}
 	var totalLen int
 	seenS, seenC := map[string]bool{}, map[string]bool{}
 	for i, d := range docs {
 		clear(seenS)
 		clear(seenC)
 		for _, k := range d.words {
-			lightIdx[k.light] = append(lightIdx[k.light], int32(i))
+			x.lightIdx[k.light] = append(x.lightIdx[k.light], int32(i))
 			for _, s := range [2]string{k.skel, k.root} {
 				if !seenS[s] {
 					seenS[s] = true
-					soundIdx[s] = append(soundIdx[s], int32(i))
+					x.soundIdx[s] = append(x.soundIdx[s], int32(i))
 				}
 			}
 			if k.concept != "" && !seenC[k.concept] {
 				seenC[k.concept] = true
-				conceptIdx[k.concept] = append(conceptIdx[k.concept], int32(i))
+				x.conceptIdx[k.concept] = append(x.conceptIdx[k.concept], int32(i))
 			}
 		}
 		totalLen += int(d.length)
@@ -264,7 +427,6 @@ func Find(ctx context.Context, cls []Claim, posts []Post, p Params) (*Result, er
 	if len(posts) > 0 {
 		avgLen = max(1, float64(totalLen)/n)
 	}
-	idf := func(df int) float64 { return math.Log((1+n)/(1+float64(df))) + 1 }
 	bm25idf := func(df int) float64 { return math.Log(1 + (n-float64(df)+0.5)/(float64(df)+0.5)) }
 	byURL, byPlatformID := map[string][]int32{}, map[string][]int32{}
 	for i, pst := range posts {
@@ -277,16 +439,15 @@ func Find(ctx context.Context, cls []Claim, posts []Post, p Params) (*Result, er
 	}
 	r.Timings["index_s"] = time.Since(start).Seconds()
 	start = time.Now()
-	acc := make([]float64, len(posts))
-	shared := make([]int32, len(posts)) // the claim's words each touched post carries
-	mark := make([]int32, len(posts))
-	for i := range mark {
-		mark[i] = -1
+	x.acc = make([]float64, len(posts))
+	x.shared = make([]int32, len(posts))
+	x.mark = make([]int32, len(posts))
+	for i := range x.mark {
+		x.mark[i] = -1
 	}
-	var touched []int32
-	stamp := int32(0)
 	prog := progress.Start(ctx, "matching claims", "claims", int64(len(cls)))
 	defer prog.Done()
+	var feedbackTime time.Duration
 	for ci := range cls {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -294,27 +455,7 @@ func Find(ctx context.Context, cls []Claim, posts []Post, p Params) (*Result, er
 		prog.Set(int64(ci))
 		c := &cls[ci]
 		cd := textkey.Analyze(c.ClaimReviewed)
-		type cword struct {
-			w      textkey.Token
-			weight float64
-		}
-		var words []cword
-		var total float64
-		seen := map[string]bool{}
-		ck := claimKeys{light: map[string]bool{}, sound: map[string]bool{}, concept: map[string]bool{}}
-		for _, w := range append(cd.Words, cd.Tags...) {
-			if seen[w.Light] || framing[w.Light] {
-				continue
-			}
-			ck.light[w.Light], ck.sound[w.Skel], ck.sound[w.Root] = true, true, true
-			if w.Concept != "" {
-				ck.concept[w.Concept] = true
-			}
-			seen[w.Light] = true
-			wt := idf(len(lightIdx[w.Light]))
-			words = append(words, cword{w, wt})
-			total += wt
-		}
+		q := x.newQuery(append(cd.Words, cd.Tags...))
 		review, hasReview := parseDate(c.DatePublished)
 		inWindow := func(i int32) bool {
 			if p.WindowDays <= 0 || !hasReview || !posts[i].HasTime {
@@ -334,60 +475,66 @@ func Find(ctx context.Context, cls []Claim, posts []Post, p Params) (*Result, er
 				}
 			}
 		}
-		if total > 0 {
-			touched = touched[:0]
-			for _, cw := range words {
-				stamp++
-				for _, i := range lightIdx[cw.w.Light] {
-					if acc[i] == 0 {
-						touched = append(touched, i)
-					}
-					acc[i] += cw.weight
-					shared[i]++
-					mark[i] = stamp
-				}
-				lists := [3][]int32{soundIdx[cw.w.Skel], nil, nil}
-				if cw.w.Root != cw.w.Skel {
-					lists[1] = soundIdx[cw.w.Root]
-				}
-				if cw.w.Concept != "" {
-					lists[2] = conceptIdx[cw.w.Concept]
-				}
-				for _, list := range lists {
-					for _, i := range list {
-						if mark[i] == stamp {
-							continue
-						}
-						if acc[i] == 0 {
-							touched = append(touched, i)
-						}
-						acc[i] += cw.weight
-						shared[i]++
-						mark[i] = stamp
-					}
+		need := min(p.MinShared, len(q.words))
+		x.search(q, func(i int32, claimCov float64, shared int) {
+			if appear[i] || !inWindow(i) || !langOK(p.Langs, claimLang, docs[i].lang) {
+				return
+			}
+			score, postCov := x.score(q, i, claimCov, shared, need)
+			if score < p.Suggest {
+				return
+			}
+			found = append(found, Match{Claim: ci, Post: int(i), Score: score, ClaimCoverage: claimCov, PostCoverage: postCov, Shared: shared, Via: "text", LangPost: docs[i].lang})
+		})
+		// feedback: the posts that repeat the claim's best matches
+		seedQuery := map[int]*query{}
+		if p.Seed > 0 {
+			fbStart := time.Now()
+			var seeds []Match
+			for _, m := range found {
+				if m.Score >= p.Seed && len(docs[m.Post].words) >= MinPostWords {
+					seeds = append(seeds, m)
 				}
 			}
-			need := min(p.MinShared, len(words))
-			for _, i := range touched {
-				claimCov := acc[i] / total
-				n := int(shared[i])
-				acc[i], shared[i] = 0, 0
-				if appear[i] || !inWindow(i) || !langOK(p.Langs, claimLang, docs[i].lang) {
-					continue
+			slices.SortFunc(seeds, func(a, b Match) int {
+				if a.Score != b.Score {
+					return cmp.Compare(b.Score, a.Score)
 				}
-				postCov := postCoverage(&docs[i], ck, lightIdx, idf)
-				score := claimCov
-				if len(docs[i].words) >= MinPostWords && postCov > score {
-					score = postCov
-				}
-				if n < need {
-					score *= float64(n) / float64(need) // little shared evidence
-				}
-				if score < p.Suggest {
-					continue
-				}
-				found = append(found, Match{Claim: ci, Post: int(i), Score: score, ClaimCoverage: claimCov, PostCoverage: postCov, Shared: n, Via: "text", LangPost: docs[i].lang})
+				return strings.Compare(posts[a.Post].ID, posts[b.Post].ID)
+			})
+			seeds = seeds[:min(len(seeds), p.Seeds)]
+			at := map[int]int{} // post -> its index in found
+			for k, m := range found {
+				at[m.Post] = k
 			}
+			for _, s := range seeds {
+				sd := textkey.Analyze(posts[s.Post].Text)
+				sq := x.newQuery(append(sd.Words, sd.Tags...))
+				seedQuery[s.Post] = sq
+				sneed := min(p.MinShared, len(sq.words))
+				x.search(sq, func(i int32, cov float64, shared int) {
+					if int(i) == s.Post || appear[i] || !inWindow(i) || !langOK(p.Langs, claimLang, docs[i].lang) {
+						return
+					}
+					sim, _ := x.score(sq, i, cov, shared, sneed)
+					score := s.Score * sim
+					if score < p.Suggest {
+						return
+					}
+					k, ok := at[int(i)]
+					if ok && found[k].Score >= score {
+						return
+					}
+					m := Match{Claim: ci, Post: int(i), Score: score, Via: "feedback", Seed: s.Post, SeedScore: sim, LangPost: docs[i].lang}
+					if ok {
+						found[k] = m
+					} else {
+						at[int(i)] = len(found)
+						found = append(found, m)
+					}
+				})
+			}
+			feedbackTime += time.Since(fbStart)
 		}
 		slices.SortFunc(found, func(a, b Match) int {
 			if a.Score != b.Score {
@@ -403,43 +550,40 @@ func Find(ctx context.Context, cls []Claim, posts []Post, p Params) (*Result, er
 		for k := range found {
 			m := &found[k]
 			d := &docs[m.Post]
-			inL, inS, inC := map[string]bool{}, map[string]bool{}, map[string]bool{}
-			for _, x := range d.words {
-				inL[x.light], inS[x.skel], inS[x.root] = true, true, true
-				if x.concept != "" {
-					inC[x.concept] = true
+			var weight float64
+			m.Matched, m.Missing, weight = carried(q, d)
+			for _, cw := range q.words {
+				if tf := float64(d.tf(cw.w.Light)); tf > 0 {
+					m.BM25 += bm25idf(len(x.lightIdx[cw.w.Light])) * tf * 2.2 / (tf + 1.2*(0.25+0.75*float64(d.length)/avgLen))
 				}
 			}
-			for _, cw := range words {
-				switch {
-				case inL[cw.w.Light]:
-					m.Matched = append(m.Matched, cw.w.Text)
-					tf := float64(d.tf(cw.w.Light))
-					m.BM25 += bm25idf(len(lightIdx[cw.w.Light])) * tf * 2.2 / (tf + 1.2*(0.25+0.75*float64(d.length)/avgLen))
-				case inS[cw.w.Skel] || inS[cw.w.Root]:
-					m.Matched = append(m.Matched, "~"+cw.w.Text)
-				case cw.w.Concept != "" && inC[cw.w.Concept]:
-					m.Matched = append(m.Matched, "="+cw.w.Text)
-				default:
-					m.Missing = append(m.Missing, cw.w.Text)
+			if m.Via != "text" {
+				m.Shared = len(m.Matched)
+				if q.total > 0 {
+					m.ClaimCoverage = weight / q.total
 				}
+				m.PostCoverage = postCoverage(d, q.keys, x.lightIdx, x.idf)
 			}
-			if m.Via == "appearance" {
-				m.PostCoverage = postCoverage(d, ck, lightIdx, idf)
+			if m.Via == "feedback" {
+				m.SeedTerms, _, _ = carried(seedQuery[m.Seed], d)
 			}
 			m.Numbers = numbers(cd.Numbers, d.numbers)
 			m.Short = cd.WordCount < p.MinWords || int(d.count) < p.MinWords
-			if m.Via == "text" {
+			if m.Via != "appearance" {
 				m.Status = StatusSuggest
-				if m.Score >= p.Link && !m.Short && m.Numbers != "differ" {
+				if m.Via == "text" && m.Score >= p.Link && !m.Short && m.Numbers != "differ" {
 					m.Status = StatusLink
 				}
 			}
 			r.Counts[m.Status]++
+			if m.Via == "feedback" {
+				r.Counts["feedback"]++
+			}
 		}
 		r.Matches = append(r.Matches, found...)
 	}
 	r.Timings["match_s"] = time.Since(start).Seconds()
+	r.Timings["feedback_s"] = feedbackTime.Seconds()
 	r.Counts["claims"] = int64(len(cls))
 	r.Counts["posts"] = int64(len(posts))
 	r.Counts["matches"] = int64(len(r.Matches))

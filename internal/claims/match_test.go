@@ -2,9 +2,11 @@ package claims_test
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -132,5 +134,68 @@ func TestFindEvidence(t *testing.T) {
 				t.Errorf("score %.4f, want %.4f (claim coverage %.4f, post coverage %.4f)", m.Score, want, m.ClaimCoverage, m.PostCoverage)
 			}
 		})
+	}
+}
+
+// Feedback finds a post that repeats a claim's best match in words the
+// fact-checker did not use, says which seed it came through and what it
+// shares with it, and never links it; without feedback it is missed.
+func TestFeedback(t *testing.T) {
+	cls := []claims.Claim{{URL: "https://factcheck.example.org/jail-vote", Language: "en",
+		ClaimReviewed: "A photo shows the jailed former prime minister Imran Khan casting his vote inside Adiala Jail"}}
+	posts := []claims.Post{
+		{ID: "x:1", Text: "Jailed Imran Khan has cast his vote inside Adiala Jail"},                                                                   // the claim's words: a seed
+		{ID: "x:2", Text: "Imran Khan ne Adiala jail mein vote cast kar diya, Sheikh Rasheed aur Bushra Bibi ne bhi vote cast kiya, NA 47 Islamabad"}, // repeats the seed
+		{ID: "x:3", Text: "Sheikh Rasheed says the Adiala Jail visit was cancelled by the jail superintendent on Monday"},                             // shares names only
+		{ID: "x:4", Text: "Polling stations in Lahore stayed open late because of long queues"},
+	}
+	for i := 0; i < 40; i++ { // a background for the idf
+		posts = append(posts, claims.Post{ID: fmt.Sprintf("b:%d", i), Text: fmt.Sprintf("the weather in city %d was hot and dry today", i)})
+	}
+	p := claims.DefaultParams()
+	r, err := claims.Find(context.Background(), cls, posts, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]claims.Match{}
+	for _, m := range r.Matches {
+		got[r.Posts[m.Post].ID] = m
+	}
+	if m, ok := got["x:1"]; !ok || m.Via != "text" || m.Score < p.Seed {
+		t.Fatalf("x:1 = %+v, want a text match of score >= %g (a seed)", m, p.Seed)
+	}
+	m, ok := got["x:2"]
+	if !ok || m.Via != "feedback" || r.Posts[m.Seed].ID != "x:1" || m.Status != claims.StatusSuggest {
+		t.Fatalf("x:2 = %+v, want a suggestion via feedback from x:1", m)
+	}
+	if want := got["x:1"].Score * m.SeedScore; math.Abs(m.Score-want) > 1e-9 {
+		t.Errorf("x:2 score %g, want the seed's score x its score for the seed = %g", m.Score, want)
+	}
+	if diff := cmp.Diff([]string{"jailed", "imran", "khan", "cast", "vote", "adiala"}, m.SeedTerms); diff != "" {
+		t.Errorf("x:2 seed terms (-want +got):\n%s", diff)
+	}
+	for _, id := range []string{"x:3", "x:4"} {
+		if m, ok := got[id]; ok {
+			t.Errorf("%s matched: %+v", id, m)
+		}
+	}
+	if r.Counts["feedback"] != 1 {
+		t.Errorf("counts: %v, want feedback 1", r.Counts)
+	}
+	p.Seed = 0
+	r0, err := claims.Find(context.Background(), cls, posts, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range r0.Matches {
+		if r0.Posts[m.Post].ID == "x:2" {
+			t.Errorf("without feedback x:2 matched: %+v (the fixture no longer tests feedback)", m)
+		}
+	}
+	// a seed below the suggestion threshold is refused
+	p = claims.DefaultParams()
+	p.Seed = p.Suggest / 2
+	if err := p.Validate(); err == nil || !strings.Contains(err.Error(), "seed") {
+		t.Errorf("Validate(seed %g < suggest %g) = %v, want an error naming seed", p.Seed, p.Suggest, err)
 	}
 }

@@ -82,7 +82,8 @@ func (r *Result) writeMatches(path string, names func(string) (string, string)) 
 		names = func(string) (string, string) { return "", "" }
 	}
 	head := []string{"claim_url", "post_id", "score", "status", "matched_terms", "missing_terms", "claim_coverage", "post_coverage", "bm25", "numbers", "short", "via",
-		"lang_claim", "lang_post", "account_id", "post_time", "review_date", "time_order", "verdict_norm", "claim_reviewed", "post_text", "handle", "name"}
+		"lang_claim", "lang_post", "account_id", "post_time", "review_date", "time_order", "verdict_norm", "claim_reviewed", "post_text", "handle", "name",
+		"seed_post_id", "seed_score", "seed_terms"}
 	return rundir.WriteCSV(path, head, func(w *csv.Writer) error {
 		for _, m := range r.Matches {
 			c, p := &r.Claims[m.Claim], &r.Posts[m.Post]
@@ -99,6 +100,11 @@ func (r *Result) writeMatches(path string, names func(string) (string, string)) 
 				c.ClaimReviewed, excerpt(p.Text, 280)}
 			handle, name := names(p.Account)
 			rec = append(rec, handle, name)
+			if m.Via == "feedback" {
+				rec = append(rec, r.Posts[m.Seed].ID, rundir.Float(m.SeedScore), strings.Join(m.SeedTerms, ";"))
+			} else {
+				rec = append(rec, "", "", "")
+			}
 			if err := w.Write(rec); err != nil {
 				return err
 			}

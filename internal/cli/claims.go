@@ -244,6 +244,14 @@ id) is a link with score 1. --langs bridge (the default) compares English,
 Urdu script, Roman Urdu and Hindi with each other, and undetermined posts;
 same, only the claim's language; any, every post.
 
+Feedback (--seed, --seeds): a claim's best matches (at most --seeds of
+them, scoring --seed or more, of 4 content words or more) are searched
+for in turn; a post that repeats a seed matches the claim with the seed's
+score times the post's score for the seed's words (via feedback,
+suggested at most, with seed_post_id, seed_score and seed_terms as its
+evidence). It finds copies that word the claim as its repeats do rather
+than as the fact-checker did. --seed 0 turns it off.
+
 A run of a stored dataset is kept in the store (--data/runs/claims; tahqiq
 serve lists it to those who may read the dataset) and also copied to --out
 when given; a run of --input files is written to --out only.
@@ -251,7 +259,8 @@ when given; a run of --input files is written to --out only.
 Outputs in DIR: matches.csv (claim_url, post_id, score, status,
 matched_terms, missing_terms, post_coverage, bm25, numbers, short, via,
 languages, account, times, verdict, claim and post text, the account's
-handle and name), ranked per claim;
+handle and name; for a feedback match its seed_post_id, seed_score and
+seed_terms), ranked per claim;
 claims.csv (each claim with its counts); manifest.json. A match says the
 post repeats the claim's words: a debunk quoting the claim matches too.`,
 		Args: cobra.NoArgs,
@@ -344,6 +353,8 @@ post repeats the claim's words: a debunk quoting the claim matches too.`,
 	f.Float64Var(&p.WindowDays, "window-days", p.WindowDays, "only posts within this many days of the review's date (0: any time)")
 	f.StringVar(&p.Langs, "langs", p.Langs, "bridge (English, Urdu script, Roman Urdu and Hindi with each other; undetermined) | same | any")
 	f.IntVar(&p.MaxPerClaim, "max-per-claim", p.MaxPerClaim, "best matches kept per claim")
+	f.Float64Var(&p.Seed, "seed", p.Seed, "a claim's matches of this score or more are seeds: a post repeating a seed matches with seed score x its score for the seed (feedback; 0: none)")
+	f.IntVar(&p.Seeds, "seeds", p.Seeds, "seeds per claim (the best matches of --seed or more)")
 	return cmd
 }
 

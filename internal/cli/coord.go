@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -91,6 +92,11 @@ every option and output column.`,
 			// the budget holds from the start: reading the input is part of
 			// the run
 			defer coord.SetMemoryLimit(coord.SetMemoryLimit(int64(mem)))
+			if stop, err := profile(); err != nil {
+				return err
+			} else {
+				defer stop()
+			}
 			if parts {
 				if err := checkParts(sf, p.Graph, dataset); err != nil {
 					return err
@@ -112,7 +118,7 @@ every option and output column.`,
 				if media.folder != "" && media.none {
 					return tahqiq.Errorf(tahqiq.EINVALID, "--media names a folder of pictures to read and --no-media reads none: give one of them")
 				}
-				r.Data, r.Source, err = e.fileData(ctx, inputs, format, fo, media, slices.Contains(p.Types, coord.ObjNearText), p.Graph, lf.limits())
+				r.Data, r.Source, err = e.fileData(ctx, inputs, format, fo, media, p, p.Graph, lf.limits())
 				r.Params, r.Read = p, time.Since(start).Seconds()
 			}
 			if err != nil {
@@ -259,19 +265,31 @@ func copyFile(from, to string) error {
 }
 
 // fileData reads files straight from disk through the importers, for a
-// coordination run (runs.FileData: shares, the accounts' names, with graph their signals
-// and reach, with near the texts of posts that are not reposts), the
-// pictures posts name looked up as media says. The source it
-// returns names each file as given and by its absolute path, with the
-// importers' options, their rejects and the records that brought nothing.
-func (e *env) fileData(ctx context.Context, files []string, format string, fo map[string]string, media mediaFlags, near, graph bool, lim decompress.Limits) (coord.Data, coord.Source, error) {
-	fd := runs.FileData{Near: near, Graph: graph}
+// coordination run with parameters p (runs.FileData: shares, the
+// accounts' names, with graph their signals and reach, with near-text
+// among p's types the texts of posts that are not reposts), the pictures
+// posts name looked up as media says. The shares are interned as they are
+// read (coord.Collector), but for the fast-reshare window kind, which
+// needs them as they are. The source it returns names each file as given
+// and by its absolute path, with the importers' options, their rejects
+// and the records that brought nothing.
+func (e *env) fileData(ctx context.Context, files []string, format string, fo map[string]string, media mediaFlags, p coord.Params, graph bool, lim decompress.Limits) (coord.Data, coord.Source, error) {
+	fd := runs.FileData{Near: slices.Contains(p.Types, coord.ObjNearText), Graph: graph}
 	im := e.importer()
 	im.Limits = lim
-	sum, err := im.Read(ctx, files, ingest.Options{Format: format, FormatOptions: fo, Stdin: e.stdin, Media: media.folder, NoMedia: media.none}, func(it *ingest.Item) error {
+	opt := ingest.Options{Format: format, FormatOptions: fo, Stdin: e.stdin, Media: media.folder, NoMedia: media.none}
+	add := func(it *ingest.Item) error {
 		fd.Add(it)
 		return nil
-	})
+	}
+	var sum ingest.Summary
+	var err error
+	if p.WindowKind == coord.FastReshare {
+		sum, err = im.Read(ctx, files, opt, add)
+	} else {
+		fd.Collected = coord.NewCollector(p)
+		sum, err = im.ReadInto(ctx, files, opt, fd.Collected, add)
+	}
 	if err != nil {
 		return coord.Data{}, coord.Source{}, err
 	}
@@ -454,7 +472,7 @@ func explain(ctx context.Context, e *env, run, a, b string, lim decompress.Limit
 		if m.Map != "" {
 			fo["map"] = m.Map
 		}
-		data, src, err = e.fileData(ctx, files, m.Format, fo, mediaFlags{folder: m.Media, none: m.NoMedia}, slices.Contains(m.Params.Types, coord.ObjNearText), false, lim)
+		data, src, err = e.fileData(ctx, files, m.Format, fo, mediaFlags{folder: m.Media, none: m.NoMedia}, m.Params, false, lim)
 		if err == nil && !sameFiles(src.Inputs, m.Inputs) {
 			for i, in := range m.Inputs {
 				if i >= len(src.Inputs) || src.Inputs[i].SHA256 != in.SHA256 {
@@ -491,4 +509,33 @@ func explain(ctx context.Context, e *env, run, a, b string, lim decompress.Limit
 // (SHA-256) in the same order.
 func sameFiles(a, b []coord.Input) bool {
 	return slices.EqualFunc(a, b, func(x, y coord.Input) bool { return x.SHA256 == y.SHA256 })
+}
+
+// profile starts the profiles the environment asks for (for measuring a
+// run, docs/benchmarks.md): TAHQIQ_CPUPROFILE=FILE, a CPU profile of the
+// run; TAHQIQ_MEMPROFILE=FILE, a heap profile written at its end. stop
+// writes and closes them.
+func profile() (stop func(), err error) {
+	var cpu *os.File
+	if name := os.Getenv("TAHQIQ_CPUPROFILE"); name != "" {
+		if cpu, err = os.Create(name); err != nil {
+			return nil, err
+		}
+		if err := pprof.StartCPUProfile(cpu); err != nil {
+			cpu.Close()
+			return nil, err
+		}
+	}
+	return func() {
+		if cpu != nil {
+			pprof.StopCPUProfile()
+			cpu.Close()
+		}
+		if name := os.Getenv("TAHQIQ_MEMPROFILE"); name != "" {
+			if f, err := os.Create(name); err == nil {
+				pprof.Lookup("allocs").WriteTo(f, 0)
+				f.Close()
+			}
+		}
+	}, nil
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/tahqiq/tahqiq/internal/demo"
 	"github.com/tahqiq/tahqiq/internal/ingest"
 	"github.com/tahqiq/tahqiq/internal/keyfile"
+	"github.com/tahqiq/tahqiq/internal/runs"
 )
 
 func newDemoCmd(e *env) *cobra.Command {
@@ -85,7 +86,6 @@ the admin user demo and the store's signing key.`,
 			if err != nil {
 				return err
 			}
-			shares := r.Data.Shares
 			// kept in the store as every run of a dataset, and copied beside
 			// the demo's other outputs
 			made, err := e.runStore(nil).MakeCoord(ctx, &r, Version, nil)
@@ -111,7 +111,12 @@ the admin user demo and the store's signing key.`,
 			fmt.Fprintf(w, "files in %s: %s\n", runDir, strings.Join(m.Files, ", "))
 
 			// A post of the strongest link's first account: one of the
-			// retweets that make the link.
+			// retweets that make the link. (The run interned the shares
+			// as it read them: they are read again, in the same order.)
+			shares, _, err := runs.DatasetShares(ctx, db, "demo", p.Types)
+			if err != nil {
+				return err
+			}
 			var post string
 			for _, sh := range shares {
 				if sh.AccountID == res.Account(top.A) && sh.PostID != "" {

@@ -32,10 +32,17 @@ func TestImagesCoordinate(t *testing.T) {
 		t.Fatalf("import: exit %d: %s %s", code, out, errs)
 	}
 	for _, want := range []string{"pictures: 12 in posts, 10 files named in " + ex.Dir + ": 7 hashed (1 too plain", "1 missing, 1 unreadable, 1 not pictures; 1 named no file", "3 new image objects",
-		"picture files/scan.jpg: not a picture"} {
+		"picture files/scan.jpg: not a picture",
+		"pictures kept (to show them in the web UI and carry them into cases): 7 of the 7 hashed; 0 larger than the limit"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("import output lacks %q:\n%s", want, out)
 		}
+	}
+	// the command line's import keeps the pictures in the data folder's
+	// blob store, as the server's does
+	kept, _ := filepath.Glob(filepath.Join(data, "blobs", "objects", "*", "*"))
+	if len(kept) != 7 {
+		t.Errorf("%d files in the blob store after the import, want the 7 pictures hashed", len(kept))
 	}
 
 	// coordination by image: the four accounts that posted the ballot

@@ -246,6 +246,16 @@ func printMedia(w io.Writer, m *ingest.MediaSummary, dataset string) {
 	}
 	fmt.Fprintf(w, "  pictures: %d in posts, %d files named in %s: %d hashed (%d too plain to compare but by their bytes), %d missing, %d unreadable, %d not pictures; %d named no file (left out of the export); %d new image objects\n",
 		m.Pictures, m.Files, strings.Join(m.Folders, ", "), m.Hashed, m.LowQuality, m.Missing, m.Unreadable, m.NotImage, m.NoFile, m.Objects)
+	if m.Kept+m.NotKept > 0 {
+		fmt.Fprintf(w, "  pictures kept (to show them in the web UI and carry them into cases): %d of the %d hashed; %d larger than the limit, hashed but not kept\n", m.Kept, m.Hashed, m.NotKept)
+		for i, p := range m.NotKeptFiles {
+			if i == 20 {
+				fmt.Fprintf(w, "  ... %d more not kept (--json lists %d)\n", m.NotKept-20, len(m.NotKeptFiles))
+				break
+			}
+			fmt.Fprintf(w, "  picture %s: %s (named in %s)\n", p.Name, p.Detail, p.File)
+		}
+	}
 	for i, p := range m.Problems {
 		if i == 20 {
 			fmt.Fprintf(w, "  ... %d more pictures not hashed (--json lists %d; tahqiq images --dataset %s --problems lists them all)\n", m.Missing+m.Unreadable+m.NotImage-20, len(m.Problems), dataset)

@@ -183,6 +183,11 @@ func (e *env) runLog(ctx context.Context, rec tahqiq.RunRecord) error {
 func (e *env) importAs(ctx context.Context, db fullStore, im *ingest.Importer, files []string, opt ingest.Options) (ingest.Summary, error) {
 	s := e.rules(db)
 	a, err := s.CLIActor(ctx, e.as)
+	if err == nil && !opt.NoMedia {
+		// the pictures it hashes are kept in --data's blob store, as the
+		// server's imports keep them (docs/images.md, "Pictures kept")
+		s.Blobs, err = blob.Open(filepath.Join(e.dataDir, "blobs"))
+	}
 	if err != nil {
 		return ingest.Summary{Dataset: ingest.DatasetName(opt.Dataset, files), Rejected: []tahqiq.Reject{},
 			Kinds: map[tahqiq.RecordKind]int64{}, Failure: tahqiq.ErrorMessage(err)}, err

@@ -66,10 +66,7 @@ type interned struct {
 // post is the object itself (the original of a retweet present in the
 // data). The work counts to m.
 func intern(shares []tahqiq.Share, types []tahqiq.ObjectType, keepLoops bool, m *progress.Meter) *interned {
-	want := map[tahqiq.ObjectType]bool{}
-	for _, t := range types {
-		want[t] = true
-	}
+	f := newShareFilter(types, keepLoops)
 	accIdx := map[string]int32{}
 	postIdx := map[string]int32{}
 	objIdx := map[objKey]int32{}
@@ -84,12 +81,8 @@ func intern(shares []tahqiq.Share, types []tahqiq.ObjectType, keepLoops bool, m 
 		return i
 	}
 	rows := make([]row, 0, len(shares))
-	in.dropped = map[string]int64{"loops": 0, "other_types": 0, "empty_objects": 0, "duplicate_rows": 0}
-	add := func(t tahqiq.ObjectType, value string, s *tahqiq.Share) {
-		if value == "" {
-			in.dropped["empty_objects"]++
-			return
-		}
+	var s *tahqiq.Share
+	add := func(t tahqiq.ObjectType, value string) {
 		k := objKey{t, value}
 		o, ok := objIdx[k]
 		if !ok {
@@ -104,22 +97,64 @@ func intern(shares []tahqiq.Share, types []tahqiq.ObjectType, keepLoops bool, m 
 		if i&0xffff == 0xffff {
 			prog.Add(0x10000)
 		}
-		s := &shares[i]
-		if !keepLoops && IsLoop(*s) {
-			in.dropped["loops"]++
-			continue
-		}
-		if len(want) == 0 || want[s.Type] {
-			add(s.Type, s.Object, s)
-		} else if !want[ObjPost] {
-			in.dropped["other_types"]++
-		}
-		if want[ObjPost] {
-			add(ObjPost, "post", s) // CNT co_post: every post is the same action
-		}
+		s = &shares[i]
+		f.each(s, add)
 	}
+	in.dropped = f.dropped
+	finishIntern(&in, rows)
+	return &in
+}
+
+// shareFilter decides which rows a share makes: those of the wanted types
+// (all when none is named), never a loop unless keepLoops, one more of
+// ObjPost per share when that type is wanted (CNT's co_post), none for an
+// empty object. It counts what it leaves out in dropped.
+type shareFilter struct {
+	want      map[tahqiq.ObjectType]bool
+	keepLoops bool
+	dropped   map[string]int64
+}
+
+func newShareFilter(types []tahqiq.ObjectType, keepLoops bool) *shareFilter {
+	f := &shareFilter{want: map[tahqiq.ObjectType]bool{}, keepLoops: keepLoops,
+		dropped: map[string]int64{"loops": 0, "other_types": 0, "empty_objects": 0, "duplicate_rows": 0}}
+	for _, t := range types {
+		f.want[t] = true
+	}
+	return f
+}
+
+// each calls add with the type and value of every row share s makes.
+func (f *shareFilter) each(s *tahqiq.Share, add func(t tahqiq.ObjectType, value string)) {
+	if !f.keepLoops && IsLoop(*s) {
+		f.dropped["loops"]++
+		return
+	}
+	if len(f.want) == 0 || f.want[s.Type] {
+		f.row(s.Type, s.Object, add)
+	} else if !f.want[ObjPost] {
+		f.dropped["other_types"]++
+	}
+	if f.want[ObjPost] {
+		f.row(ObjPost, "post", add) // CNT co_post: every post is the same action
+	}
+}
+
+func (f *shareFilter) row(t tahqiq.ObjectType, value string, add func(t tahqiq.ObjectType, value string)) {
+	if value == "" {
+		f.dropped["empty_objects"]++
+		return
+	}
+	add(t, value)
+}
+
+// finishIntern makes in of its names (accounts, posts, objects, in any
+// order) and the rows naming them: re-numbered by name, sorted, exact
+// duplicates dropped, indexed by object.
+func finishIntern(in *interned, rows []row) {
+	m := in.meter
 	// Re-number by name so that ids do not depend on input order.
-	prog = m.Phase("sorting shares", "", 0)
+	prog := m.Phase("sorting shares", "", 0)
 	defer prog.Done()
 	accPerm := rank(in.accounts)
 	postPerm := rank(in.posts)
@@ -128,9 +163,11 @@ func intern(shares []tahqiq.Share, types []tahqiq.ObjectType, keepLoops bool, m 
 		r := &rows[i]
 		r.acc, r.post, r.obj = accPerm[r.acc], postPerm[r.post], objPerm[r.obj]
 	}
-	slices.Sort(in.accounts)
-	slices.Sort(in.posts)
-	slices.SortFunc(in.objects, cmpObj)
+	// the names are distinct: each goes where its rank says, which is
+	// where sorting them would put it
+	in.accounts = permute(in.accounts, accPerm)
+	in.posts = permute(in.posts, postPerm)
+	in.objects = permute(in.objects, objPerm)
 	// the names are substrings of what the reader made (a CSV line, the
 	// fields of a record): copied into one string each, they no longer
 	// keep those alive once the shares go
@@ -191,7 +228,15 @@ func intern(shares []tahqiq.Share, types []tahqiq.ObjectType, keepLoops bool, m 
 		}
 		in.postAcc[r.post] = r.acc
 	}
-	return &in
+}
+
+// permute returns list with list[i] at perm[i].
+func permute[T any](list []T, perm []int32) []T {
+	out := make([]T, len(list))
+	for i, p := range perm {
+		out[p] = list[i]
+	}
+	return out
 }
 
 // packNames copies the strings at(0) … at(len(list)-1) into one string

@@ -2,6 +2,7 @@ package coord
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"slices"
 	"time"
@@ -121,10 +122,13 @@ func (n AccountName) Label(uid string) string {
 // signals and reach; nil: empty cells) and what it calls them (Names, by
 // UID: written beside every account UID of the outputs; nil: nothing).
 type Data struct {
-	Shares   []tahqiq.Share
-	Texts    []TextPost
-	Accounts Accounts
-	Names    map[string]AccountName
+	Shares []tahqiq.Share
+	// Collected holds the shares instead, interned as they were read
+	// (then Shares is empty).
+	Collected *Collector
+	Texts     []TextPost
+	Accounts  Accounts
+	Names     map[string]AccountName
 }
 
 // Run detects coordinated pairs of accounts in d with parameters p. The
@@ -163,7 +167,20 @@ func run(ctx context.Context, d Data, p Params, eng Engine) (*Result, error) {
 		shares = append(slices.Clip(shares), near.shares...)
 		nearSecs = time.Since(start).Seconds()
 	}
-	if err := checkTimes(shares, p); err != nil {
+	col := d.Collected
+	if col != nil {
+		if len(d.Shares) > 0 || p.WindowKind == FastReshare {
+			return nil, fmt.Errorf("coord: collected shares are run alone and not with the %s window kind", FastReshare)
+		}
+		if near != nil {
+			for i := range near.shares {
+				col.Share(&near.shares[i])
+			}
+		}
+		if err := checkUntimed(col.untimed, col.shares, p); err != nil {
+			return nil, err
+		}
+	} else if err := checkTimes(shares, p); err != nil {
 		return nil, err
 	}
 	res := &Result{Params: p, Timings: map[string]float64{}, Counts: map[string]int64{}, Dropped: map[string]int64{}, accts: d.Accounts}
@@ -174,6 +191,9 @@ func run(ctx context.Context, d Data, p Params, eng Engine) (*Result, error) {
 		clock = now
 	}
 	res.Counts["input_shares"] = int64(len(shares))
+	if col != nil {
+		res.Counts["input_shares"] = col.shares
+	}
 	if near != nil {
 		res.Timings["near_text_s"] = nearSecs
 		res.Dropped["near_text_short"] = near.short
@@ -186,7 +206,16 @@ func run(ctx context.Context, d Data, p Params, eng Engine) (*Result, error) {
 		p.Types = nil
 		res.Params.Types = []tahqiq.ObjectType{ObjFastReshare}
 	}
-	in := intern(shares, p.Types, p.KeepLoops, progress.FromContext(ctx))
+	var in *interned
+	if col != nil {
+		var err error
+		if in, err = col.interned(&p, progress.FromContext(ctx)); err != nil {
+			return nil, err
+		}
+		d.Collected = nil
+	} else {
+		in = intern(shares, p.Types, p.KeepLoops, progress.FromContext(ctx))
+	}
 	// the shares (with the strings they hold) can go now
 	shares, d.Shares = nil, nil
 	for k, n := range in.dropped {
@@ -351,6 +380,14 @@ func checkTimes(shares []tahqiq.Share, p Params) error {
 			n++
 		}
 	}
+	return checkUntimed(int64(n), int64(len(shares)), p)
+}
+
+// checkUntimed is checkTimes of n shares without a time among total.
+func checkUntimed(n, total int64, p Params) error {
+	if p.Window == NoWindow && p.FastWindow == 0 {
+		return nil
+	}
 	if n == 0 {
 		return nil
 	}
@@ -358,5 +395,5 @@ func checkTimes(shares []tahqiq.Share, p Params) error {
 	if p.Window == NoWindow {
 		what, param = "a fast layer ({fast_window})", "fast_window"
 	}
-	return tahqiq.ParamErrorf(param, "%d of the %d shares have no time (their posts were imported without one, e.g. from a CSV without a time column): %s cannot place them; run with {window} none, which pairs the same object anywhere in the input", n, len(shares), what)
+	return tahqiq.ParamErrorf(param, "%d of the %d shares have no time (their posts were imported without one, e.g. from a CSV without a time column): %s cannot place them; run with {window} none, which pairs the same object anywhere in the input", n, total, what)
 }

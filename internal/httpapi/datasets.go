@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/decompress"
 	"github.com/tahqiq/tahqiq/internal/ingest"
 	"github.com/tahqiq/tahqiq/internal/jobs"
 	"github.com/tahqiq/tahqiq/internal/live"
@@ -312,6 +313,7 @@ func (s *Server) deleteDataset(w http.ResponseWriter, r *http.Request, c *call) 
 }
 
 func (s *Server) forget(dataset string) {
+	s.forgetPictures(dataset)
 	s.summaryGen.Add(1)
 	s.summaries.Range(func(k, _ any) bool {
 		if len(k.(string)) > len(dataset) && k.(string)[:len(dataset)+1] == dataset+"|" {
@@ -338,7 +340,7 @@ type importReq struct {
 	Uploads []string `json:"uploads"`
 	Format  string   `json:"format,omitempty"`
 	Map     string   `json:"map,omitempty"`
-	// Media is an upload: a zip archive of the pictures the uploads' posts
+	// Media is an upload: a zip or tar archive of the pictures the uploads' posts
 	// name, looked up in it as in tahqiq import --media DIR (an upload that
 	// is itself an archive looks in its own folders). NoMedia hashes no
 	// picture.
@@ -346,9 +348,29 @@ type importReq struct {
 	NoMedia bool   `json:"no_media,omitempty"`
 }
 
+// openArchive opens the upload at p when it is a zip or tar archive
+// (uploadarchive.go, uploadtar.go); a nil archive and error is a file to
+// import as it is. An upload named .tar, .tar.gz or .tgz must be one.
+func (s *Server) openArchive(p, field, name string, lim decompress.Limits, data bool) (*uploadArchive, error) {
+	tmp := func() (string, error) { return s.Uploads.tempDir(".import-") }
+	switch archiveKind(p) {
+	case "zip":
+		return openUploadArchive(p, field, lim, data)
+	case "tar":
+		return openTarArchive(p, field, false, lim, tmp, data)
+	case "tar.gz":
+		return openTarArchive(p, field, true, lim, tmp, data)
+	}
+	if tarNamed(name) {
+		return nil, tahqiq.Errorf(tahqiq.EINVALID, "%s: named as a tar archive, but its content is not one (no tar header at its start, compressed by gzip or not)", field)
+	}
+	return nil, nil
+}
+
 // postImport starts an import of complete uploads into a dataset: one
 // store transaction, all or nothing, as tahqiq import. An upload may be
-// a zip archive of an export with its pictures (uploadarchive.go).
+// a zip or tar archive of an export with its pictures (uploadarchive.go,
+// uploadtar.go).
 func (s *Server) postImport(w http.ResponseWriter, r *http.Request, c *call) error {
 	var req importReq
 	if err := readJSON(w, r, &req); err != nil {
@@ -383,8 +405,7 @@ func (s *Server) postImport(w http.ResponseWriter, r *http.Request, c *call) err
 			return err
 		}
 		total += up.Size
-		if isZip(path) {
-			a, err := openUploadArchive(path, fmt.Sprintf("uploads[%d] (%s)", i, up.Name), lim, true)
+		if a, err := s.openArchive(path, fmt.Sprintf("uploads[%d] (%s)", i, up.Name), up.Name, lim, true); a != nil || err != nil {
 			if err != nil {
 				closeAll()
 				return err
@@ -401,11 +422,11 @@ func (s *Server) postImport(w http.ResponseWriter, r *http.Request, c *call) err
 	var mediaName string
 	if req.Media != "" {
 		up, path, err := s.Uploads.File(req.Media, c.user.ID)
-		if err == nil && !isZip(path) {
-			err = tahqiq.Errorf(tahqiq.EINVALID, "media (%s): not a zip archive: give the pictures as a zip archive", up.Name)
-		}
 		if err == nil {
-			media, err = openUploadArchive(path, fmt.Sprintf("media (%s)", up.Name), lim, false)
+			media, err = s.openArchive(path, fmt.Sprintf("media (%s)", up.Name), up.Name, lim, false)
+		}
+		if err == nil && media == nil {
+			err = tahqiq.Errorf(tahqiq.EINVALID, "media (%s): not an archive: give the pictures as a zip, tar, tar.gz or .tgz archive", up.Name)
 		}
 		if err != nil {
 			closeAll()

@@ -4,14 +4,20 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"mime"
 	"net/http"
+	"os"
+	"path"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/decompress"
 	"github.com/tahqiq/tahqiq/internal/imagegroup"
 	"github.com/tahqiq/tahqiq/internal/imagehash"
+	"github.com/tahqiq/tahqiq/internal/ingest"
 )
 
 // mediaJSON is what GET /api/v1/datasets/{name}/media answers.
@@ -118,6 +124,7 @@ func (s *Server) imageReport(ctx context.Context, c *call, datasets, cases []str
 	}
 	rep := set.Group(maxDist, all)
 	rep.Params = imagegroup.NewParams(datasets, cases, maxDist, all)
+	s.markKept(&rep)
 	return rep, nil
 }
 
@@ -126,6 +133,79 @@ func (s *Server) imageReport(ctx context.Context, c *call, datasets, cases []str
 type imagesItem struct {
 	Params imagegroup.Params `json:"params"`
 	Group  imagegroup.Group  `json:"group"`
+	// Files are the group's picture files the item carries (its other
+	// blobs, named pictures/…), NotCarried those it does not, and why.
+	Files      []carriedPicture `json:"files"`
+	NotCarried []carriedPicture `json:"not_carried"`
+}
+
+// carriedPicture is a picture file of an attached group.
+type carriedPicture struct {
+	SHA256  string `json:"sha256"`
+	Dataset string `json:"dataset"`
+	Name    string `json:"name"`           // its name in the dataset's import
+	Blob    string `json:"blob,omitempty"` // the item's blob holding it
+	Reason  string `json:"reason,omitempty"`
+}
+
+// maxCarried bounds the picture files one attached group carries.
+const maxCarried = 200
+
+// carryPictures returns the blobs of the picture files a group's members
+// from datasets hold (each distinct file once, kept by the imports, at
+// most maxCarried), and what it carries and does not.
+func (s *Server) carryPictures(ctx context.Context, g imagegroup.Group) (refs []tahqiq.BlobRef, files, not []carriedPicture) {
+	files, not = []carriedPicture{}, []carriedPicture{}
+	for _, m := range g.Members {
+		if len(m.Files) == 0 {
+			continue // only in cases: the case item holds it
+		}
+		cp := carriedPicture{SHA256: m.SHA256, Dataset: m.Files[0].Dataset, Name: m.Files[0].Name}
+		switch {
+		case !m.Kept:
+			cp.Reason = "not kept on the server (imported before imports kept pictures, or larger than the " + decompress.Bytes(ingest.DefaultKeepLimit) + " kept)"
+		case len(refs) >= maxCarried:
+			cp.Reason = fmt.Sprintf("more than the %d picture files an attached group carries", maxCarried)
+		}
+		if cp.Reason != "" {
+			not = append(not, cp)
+			continue
+		}
+		st, err := os.Stat(s.Cases.Blobs.Path(m.SHA256))
+		if err != nil {
+			cp.Reason = "not kept on the server"
+			not = append(not, cp)
+			continue
+		}
+		cp.Blob = "pictures/" + m.SHA256[:16] + "-" + path.Base(cp.Name)
+		ref := tahqiq.BlobRef{Name: cp.Blob, SHA256: m.SHA256, Size: st.Size(), Type: mime.TypeByExtension(strings.ToLower(path.Ext(cp.Name))), PDQ: m.PDQ, PDQQuality: m.Quality}
+		if idx, err := s.pictureIndex(ctx, cp.Dataset); err == nil {
+			ref.DHash = idx[m.SHA256].DHash
+		}
+		if ref.Type == "" || !strings.HasPrefix(ref.Type, "image/") {
+			ref.Type = sniffPicture(s.Cases.Blobs.Path(m.SHA256))
+		}
+		refs = append(refs, ref)
+		files = append(files, cp)
+	}
+	return refs, files, not
+}
+
+// sniffPicture returns the type of the picture file at p by its first
+// bytes (image/jpeg, image/png, image/gif, image/webp), or
+// application/octet-stream.
+func sniffPicture(p string) string {
+	f, err := os.Open(p)
+	if err != nil {
+		return "application/octet-stream"
+	}
+	defer f.Close()
+	var head [512]byte
+	n, _ := io.ReadFull(f, head[:])
+	if ct := http.DetectContentType(head[:n]); pictureTypes[ct] {
+		return ct
+	}
+	return "application/octet-stream"
 }
 
 // postItemImages attaches a group of near-identical pictures to a case,
@@ -172,7 +252,8 @@ func (s *Server) postItemImages(w http.ResponseWriter, r *http.Request, c *call)
 		return tahqiq.Errorf(tahqiq.ENOTFOUND, "group %s: not among the groups of these datasets and cases at max_distance %d (the pictures may have changed: list them again)", req.Group, maxDist)
 	}
 	g := rep.Groups[i]
-	b, err := json.MarshalIndent(imagesItem{Params: rep.Params, Group: g}, "", " ")
+	pictures, carried, notCarried := s.carryPictures(ctx, g)
+	b, err := json.MarshalIndent(imagesItem{Params: rep.Params, Group: g, Files: carried, NotCarried: notCarried}, "", " ")
 	if err != nil {
 		return err
 	}
@@ -191,7 +272,7 @@ func (s *Server) postItemImages(w http.ResponseWriter, r *http.Request, c *call)
 		title = fmt.Sprintf("pictures %s: %d near-identical in %d case items (within %d bits)", g.ID[:min(len(g.ID), 20)]+"…", g.Pictures, g.Items, maxDist)
 	}
 	it, err := s.Cases.AttachBlobs(ctx, c.user, tahqiq.Item{CaseID: caseID, Kind: tahqiq.ItemAnalysis,
-		Title: title, Source: "images " + g.ID, Blobs: []tahqiq.BlobRef{ref}})
+		Title: title, Source: "images " + g.ID, Blobs: append([]tahqiq.BlobRef{ref}, pictures...)})
 	if err != nil {
 		return err
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/tahqiq/tahqiq/internal/auth"
 	"github.com/tahqiq/tahqiq/internal/casework"
 	"github.com/tahqiq/tahqiq/internal/ingest"
+	"github.com/tahqiq/tahqiq/internal/ingest/parsetest"
 	"github.com/tahqiq/tahqiq/internal/jobs"
 	"github.com/tahqiq/tahqiq/internal/runs"
 )
@@ -92,6 +93,8 @@ type matrix struct {
 	claims  string // a claims run of textDS and the own claim set
 	targets string // a targets run of textDS
 	upload  string // a complete upload of the own investigator
+	picDS   string // a dataset imported with a picture, kept
+	picSHA  string // the SHA-256 of its picture
 	job     string
 	caseID  string
 	item    string
@@ -250,6 +253,7 @@ func matrixRows() []row {
 		}, roles(admins(204), admins(404))},
 		{"GET /api/v1/datasets/{name}/rejects", get(func(m *matrix) string { return "/api/v1/datasets/" + m.ds + "/rejects" }), ownOnly},
 		{"GET /api/v1/datasets/{name}/media", get(func(m *matrix) string { return "/api/v1/datasets/" + m.ds + "/media" }), ownOnly},
+		{"GET /api/v1/datasets/{name}/pictures/{sha256}", get(func(m *matrix) string { return "/api/v1/datasets/" + m.picDS + "/pictures/" + m.picSHA }), ownOnly},
 		{"GET /api/v1/images", get(func(m *matrix) string {
 			return "/api/v1/images?dataset=" + url.QueryEscape(m.ds) + "&case=" + url.QueryEscape(m.caseID)
 		}), ownOnly},
@@ -491,6 +495,17 @@ func newMatrix(t *testing.T, e *env) *matrix {
 	ic.want(200, "GET", "/api/v1/datasets/"+m.ds+"/accounts/"+url.PathEscape(m.edgeA), nil, &ap)
 	m.account, m.post = m.edgeA, ap.Posts[0].UID
 	m.textRuns(ic)
+	picDir := t.TempDir()
+	parsetest.WriteMediaExport(t, picDir, 1500000002, parsetest.Start, []parsetest.ExportMessage{
+		{From: 1, At: 0, Text: "a picture", Photo: "photos/p.jpg", Data: parsetest.JPEG(t, parsetest.Landscape(1), 80)}})
+	m.picDS = "own-pics"
+	ic.job(ic.call("POST", "/api/v1/imports", map[string]any{"dataset": m.picDS, "uploads": []string{ic.upload("pics.zip", zipDir(t, picDir, "", func(string) bool { return true }))}}))
+	var pics struct{ Media []tahqiq.MediaFile }
+	ic.want(200, "GET", "/api/v1/datasets/"+m.picDS+"/media?status=hashed", nil, &pics)
+	if len(pics.Media) != 1 {
+		t.Fatalf("the picture dataset: %+v", pics)
+	}
+	m.picSHA = pics.Media[0].SHA256
 	tmpl, err := os.ReadFile(filepath.Join("..", "audit", "testdata", "na999-template.csv"))
 	m.must(err)
 	m.upload = ic.upload("na999.csv", tmpl)

@@ -29,6 +29,7 @@ func (s *Server) routes() []route {
 		{method: "DELETE", path: "/api/v1/datasets/{name}", level: admin, tag: "datasets", summary: "Delete a dataset (an admin of its organisation; logged)", h: s.deleteDataset},
 		{method: "GET", path: "/api/v1/datasets/{name}/rejects", level: member, tag: "datasets", summary: "Rejected records, paged", h: s.getRejects},
 		{method: "GET", path: "/api/v1/datasets/{name}/media", level: member, tag: "datasets", summary: "The pictures the dataset's posts name: their hashes and image objects, or why they were not hashed; paged", h: s.getMedia},
+		{method: "GET", path: "/api/v1/datasets/{name}/pictures/{sha256}", level: member, tag: "datasets", summary: "A picture the dataset's import kept, by its SHA-256 (only a picture of this dataset's media)", raw: true, h: s.getPicture},
 		{method: "GET", path: "/api/v1/images", level: member, tag: "datasets", summary: "Groups of near-identical pictures across datasets and cases, with the posts and items carrying them (reads of the cases are logged)", h: s.getImages},
 		{method: "GET", path: "/api/v1/datasets/{name}/posts/{uid}", level: member, tag: "datasets", summary: "A post with its raw records (an evidence read, logged)", h: s.getPost},
 		{method: "GET", path: "/api/v1/datasets/{name}/accounts/{uid}", level: member, tag: "datasets", summary: "An account, its posts and its signals (signals=0 leaves them out)", h: s.getAccount},

@@ -93,6 +93,7 @@ type Server struct {
 	SummaryFresh time.Duration
 
 	summaries  sync.Map     // dataset name|bucket -> cachedSummary
+	pictures   pictureCache // dataset name -> its kept pictures' index (pictures.go)
 	summaryMu  sync.Map     // dataset name|bucket -> *sync.Mutex: one computation at a time
 	summaryGen atomic.Int64 // bumped by forget, so a refresh started before it is dropped
 	setupMu    sync.Mutex

@@ -18,7 +18,7 @@ import (
 	"github.com/tahqiq/tahqiq/internal/ingest"
 )
 
-// An upload that is a zip archive is an export with its pictures
+// An upload that is a zip or tar archive (uploadtar.go) is an export with its pictures
 // (docs/images.md, "Uploads with their pictures"): its data files are
 // its members named result.json (Telegram Desktop exports), or, when it
 // has none, its members ending .json, .jsonl, .ndjson, .csv or .tsv
@@ -44,13 +44,16 @@ func isZip(p string) bool {
 	return bytes.Equal(head[:], []byte("PK\x03\x04")) || bytes.Equal(head[:], []byte("PK\x05\x06"))
 }
 
-// uploadArchive is an uploaded zip archive opened for an import.
+// uploadArchive is an uploaded zip or tar archive opened for an import.
 type uploadArchive struct {
-	f     *os.File
-	z     *decompress.Zip
-	fsys  zipFS
-	data  []*zip.File // its data files, in archive order
-	field string      // how the request names it: uploads[0] (export.zip)
+	f     *os.File        // a zip archive
+	z     *decompress.Zip // a zip archive
+	zfs   zipFS           // a zip archive's members
+	dir   string          // a tar archive: the folder its members were extracted to, removed by Close
+	root  *os.Root        // a tar archive: dir
+	fsys  fs.FS           // its regular members as files
+	data  []string        // its data files' names, in archive order
+	field string          // how the request names it: uploads[0] (export.zip)
 }
 
 // openUploadArchive opens and checks the zip archive at p, which the
@@ -78,7 +81,8 @@ func openUploadArchive(p, field string, lim decompress.Limits, data bool) (*uplo
 		}
 		return nil, tahqiq.Errorf(tahqiq.EINVALID, "%s: not a readable zip archive: %v", field, err)
 	}
-	a := &uploadArchive{f: f, z: z, fsys: zipFS{z: z, files: map[string]*zip.File{}}, field: field}
+	a := &uploadArchive{f: f, z: z, zfs: zipFS{z: z, files: map[string]*zip.File{}}, field: field}
+	a.fsys = a.zfs
 	var problems []string
 	for _, m := range z.File {
 		name := m.Name
@@ -91,45 +95,64 @@ func openUploadArchive(p, field string, lim decompress.Limits, data bool) (*uplo
 		case !m.Mode().IsRegular():
 			problems = append(problems, fmt.Sprintf("member %q: not a regular file (mode %v)", name, m.Mode()))
 			continue
-		case a.fsys.files[name] != nil:
+		case a.zfs.files[name] != nil:
 			problems = append(problems, fmt.Sprintf("member %q: appears more than once", name))
 			continue
 		}
-		a.fsys.files[name] = m
+		a.zfs.files[name] = m
 	}
 	if len(problems) > 0 {
 		f.Close()
-		if len(problems) > 5 {
-			problems = append(problems[:5], fmt.Sprintf("and %d more", len(problems)-5))
-		}
-		return nil, tahqiq.Errorf(tahqiq.EINVALID, "%s: refused: %s", field, strings.Join(problems, "; "))
+		return nil, refusal(field, problems)
 	}
 	if !data {
 		return a, nil
 	}
-	var results, others []*zip.File
+	var names []string
 	for _, m := range z.File {
-		if a.fsys.files[m.Name] != m {
-			continue
-		}
-		switch base := path.Base(m.Name); {
-		case strings.HasPrefix(m.Name, "__MACOSX/") || strings.HasPrefix(base, "._"):
-			// the resource forks macOS's Archive Utility adds: not data
-		case base == "result.json":
-			results = append(results, m)
-		case isDataName(base):
-			others = append(others, m)
+		if a.zfs.files[m.Name] == m {
+			names = append(names, m.Name)
 		}
 	}
-	a.data = results
-	if len(a.data) == 0 {
-		a.data = others
-	}
-	if len(a.data) == 0 {
+	if a.data = dataMembers(names); len(a.data) == 0 {
 		f.Close()
-		return nil, tahqiq.Errorf(tahqiq.EINVALID, "%s: no data file in the archive: want a Telegram Desktop export's result.json (with its photos/ and files/ beside it), or files ending .json, .jsonl, .ndjson, .csv or .tsv", field)
+		return nil, noDataFile(field)
 	}
 	return a, nil
+}
+
+// refusal is the error of an archive refused for problems (at most five
+// listed).
+func refusal(field string, problems []string) error {
+	if len(problems) > 5 {
+		problems = append(problems[:5], fmt.Sprintf("and %d more", len(problems)-5))
+	}
+	return tahqiq.Errorf(tahqiq.EINVALID, "%s: refused: %s", field, strings.Join(problems, "; "))
+}
+
+func noDataFile(field string) error {
+	return tahqiq.Errorf(tahqiq.EINVALID, "%s: no data file in the archive: want a Telegram Desktop export's result.json (with its photos/ and files/ beside it), or files ending .json, .jsonl, .ndjson, .csv or .tsv", field)
+}
+
+// dataMembers are an archive's data files among its regular members
+// (in archive order): those named result.json, or, when there is none,
+// those isDataName accepts; never the resource forks macOS's Archive
+// Utility adds (__MACOSX/, ._NAME).
+func dataMembers(names []string) []string {
+	var results, others []string
+	for _, name := range names {
+		switch base := path.Base(name); {
+		case strings.HasPrefix(name, "__MACOSX/") || strings.HasPrefix(base, "._"):
+		case base == "result.json":
+			results = append(results, name)
+		case isDataName(base):
+			others = append(others, name)
+		}
+	}
+	if len(results) > 0 {
+		return results
+	}
+	return others
 }
 
 // isDataName reports whether a member's name is that of a data file.
@@ -143,14 +166,19 @@ func isDataName(base string) bool {
 // upload's name, a slash and the member's) and their media folders.
 func (a *uploadArchive) extract(dir, uploadName string) (paths []string, names map[string]string, media map[string]ingest.MediaFolder, err error) {
 	names, media = map[string]string{}, map[string]ingest.MediaFolder{}
-	for i, m := range a.data {
-		p := filepath.Join(dir, fmt.Sprintf("%03d-%s", i, path.Base(m.Name)))
-		if err := a.copyMember(m, p); err != nil {
-			return nil, nil, nil, err
+	for i, name := range a.data {
+		var p string
+		if a.z != nil {
+			p = filepath.Join(dir, fmt.Sprintf("%03d-%s", i, path.Base(name)))
+			if err := a.copyMember(a.zfs.files[name], p); err != nil {
+				return nil, nil, nil, err
+			}
+		} else {
+			p = filepath.Join(a.dir, filepath.FromSlash(name)) // extracted when opened
 		}
 		paths = append(paths, p)
-		names[p] = uploadName + "/" + m.Name
-		folder := path.Dir(m.Name)
+		names[p] = uploadName + "/" + name
+		folder := path.Dir(name)
 		sub := fs.FS(a.fsys)
 		label := uploadName + ": the archive's top folder"
 		if folder != "." {
@@ -187,7 +215,13 @@ func (a *uploadArchive) copyMember(m *zip.File, p string) error {
 	return nil
 }
 
-func (a *uploadArchive) Close() error { return a.f.Close() }
+func (a *uploadArchive) Close() error {
+	if a.dir != "" {
+		a.root.Close()
+		return os.RemoveAll(a.dir)
+	}
+	return a.f.Close()
+}
 
 // zipFS is the regular members of a checked archive as a file system,
 // each read through the archive's bounded reader. Only files can be

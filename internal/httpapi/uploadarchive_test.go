@@ -206,7 +206,7 @@ func TestImportArchiveWithMedia(t *testing.T) {
 		{"no data file", map[string]any{"uploads": []string{a.upload("pics.zip", zipOf(t, "photos/a.jpg", "x"))}},
 			`uploads[0] (pics.zip): no data file in the archive: want a Telegram Desktop export's result.json`},
 		{"media not an archive", map[string]any{"uploads": []string{text}, "media": text},
-			`media (notes.txt): not a zip archive`},
+			`media (notes.txt): not an archive: give the pictures as a zip, tar, tar.gz or .tgz archive`},
 		{"media and no_media", map[string]any{"uploads": []string{text}, "media": text, "no_media": true},
 			`media and no_media: give one or the other`},
 		{"a damaged archive", map[string]any{"uploads": []string{a.upload("cut.zip", zipOf(t, "result.json", "{}")[:30])}},

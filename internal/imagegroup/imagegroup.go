@@ -260,7 +260,10 @@ type Member struct {
 	Files     []File   `json:"files"`
 	Posts     []Post   `json:"posts"`
 	Items     []Item   `json:"items"`
-	first     time.Time
+	// Kept is set by the server when it keeps the picture's file from an
+	// import (GET /api/v1/datasets/{name}/pictures/{sha256} serves it).
+	Kept  bool `json:"kept,omitempty"`
+	first time.Time
 }
 
 // Group clusters the pictures (imagehash.Cluster) within maxDist bits

@@ -1,7 +1,12 @@
 package imagehash
 
 import (
+	"bytes"
+	"image/jpeg"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"runtime"
 	"slices"
 	"testing"
 )
@@ -107,7 +112,7 @@ func TestClusterMatchesScan(t *testing.T) {
 		if got := Cluster(hs, qs, d); !slices.Equal(got, want) {
 			t.Errorf("radius %d: Cluster differs from a scan of every pair (%d pictures in groups)", d, linked)
 		}
-		for k := 4; k <= 64; k += 1 + k/8 {
+		for k := 8; k <= 64; k += 1 + k/8 {
 			plan := fixedPlan(d, k)
 			keys := 0.0
 			for _, tb := range plan {
@@ -158,7 +163,7 @@ func TestPlanTables(t *testing.T) {
 			}
 			sum, end := 0, 0
 			for _, tb := range plan {
-				if tb.start < end || tb.width < 1 || tb.width > 64 || tb.start+tb.width > 256 || tb.radius < 0 {
+				if tb.start < end || tb.width < 1 || tb.width > 32 || tb.start+tb.width > 256 || tb.radius < 0 {
 					t.Fatalf("n %d, d %d: bad table %+v in %+v", n, d, tb, plan)
 				}
 				end = tb.start + tb.width
@@ -219,4 +224,163 @@ func countBits(x uint64) int {
 		n++
 	}
 	return n
+}
+
+// realPictures are the hashes of real photographs (ThreatExchange's
+// reference pictures, BSD, in testdata) and of edits of each: cuts off
+// every side and off one, halving, brightening, lowering the contrast,
+// a white frame; with their qualities. The edits of one picture are 0 to
+// about 60 bits from each other, different pictures about 128: real
+// hashes, whose bits are not independent as random ones are.
+func realPictures(t *testing.T) ([]Hashes, []int) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "threatexchange", "*.jpg"))
+	if len(files) == 0 {
+		t.Fatal("no pictures in testdata/threatexchange")
+	}
+	type edit func(lum []float32, w, h int) ([]float32, int, int)
+	cut := func(l, tp, r, b float64) edit {
+		return func(lum []float32, w, h int) ([]float32, int, int) {
+			x0, y0 := int(float64(w)*l), int(float64(h)*tp)
+			x1, y1 := w-int(float64(w)*r), h-int(float64(h)*b)
+			out := make([]float32, 0, (x1-x0)*(y1-y0))
+			for y := y0; y < y1; y++ {
+				out = append(out, lum[y*w+x0:y*w+x1]...)
+			}
+			return out, x1 - x0, y1 - y0
+		}
+	}
+	edits := []edit{
+		cut(0, 0, 0, 0), cut(0.005, 0.005, 0.005, 0.005), cut(0.01, 0.01, 0.01, 0.01),
+		cut(0, 0, 0, 0.02), cut(0.03, 0, 0, 0),
+		func(lum []float32, w, h int) ([]float32, int, int) { // half size
+			out := make([]float32, 0, (w/2)*(h/2))
+			for y := 0; y+1 < h; y += 2 {
+				for x := 0; x+1 < w; x += 2 {
+					out = append(out, (lum[y*w+x]+lum[y*w+x+1]+lum[(y+1)*w+x]+lum[(y+1)*w+x+1])/4)
+				}
+			}
+			return out, w / 2, h / 2
+		},
+		func(lum []float32, w, h int) ([]float32, int, int) { // white frame
+			m := w / 20
+			fw, fh := w+2*m, h+2*m
+			out := make([]float32, fw*fh)
+			for i := range out {
+				out[i] = 255
+			}
+			for y := range h {
+				copy(out[(y+m)*fw+m:], lum[y*w:y*w+w])
+			}
+			return out, fw, fh
+		},
+	}
+	if !testing.Short() {
+		edits = append(edits,
+			cut(0.015, 0.015, 0.015, 0.015), cut(0.02, 0.02, 0.02, 0.02), cut(0.03, 0.03, 0.03, 0.03),
+			cut(0, 0, 0, 0.01), cut(0, 0, 0, 0.04), cut(0.01, 0, 0, 0), cut(0, 0.02, 0, 0),
+			func(lum []float32, w, h int) ([]float32, int, int) { // brighter
+				out := make([]float32, len(lum))
+				for i, v := range lum {
+					out[i] = min(255, v+25)
+				}
+				return out, w, h
+			},
+			func(lum []float32, w, h int) ([]float32, int, int) { // less contrast
+				out := make([]float32, len(lum))
+				for i, v := range lum {
+					out[i] = 64 + v/2
+				}
+				return out, w, h
+			})
+	}
+	var hs []Hashes
+	var qs []int
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		img, err := jpeg.Decode(bytes.NewReader(data))
+		if err != nil {
+			t.Fatal(f, err)
+		}
+		lum, w, h := Luminance(img)
+		for _, e := range edits {
+			l, ew, eh := e(lum, w, h)
+			l = slices.Clone(l)
+			var x Hashes
+			if in, tw, th := trimmed(l, ew, eh); in != nil {
+				d, _ := pdq(in, tw, th)
+				x.Trimmed, x.HasTrimmed = d[Original], true
+			}
+			var q int
+			x.Dihedral, q = pdq(l, ew, eh)
+			hs, qs = append(hs, x), append(qs, q)
+		}
+	}
+	return hs, qs
+}
+
+// TestClusterRealPictures: on real hashes, the multi-index (the plans
+// chosen for 10⁵ and 10⁶ pictures, and fixed ones of 8 to 64 chunks),
+// run by several workers on small blocks, finds exactly the groups a
+// comparison of every pair finds, at every radius from 0 to 40; and the
+// set has pairs in both tiers, so the radii make a difference.
+func TestClusterRealPictures(t *testing.T) {
+	hs, qs := realPictures(t)
+	same, variant := 0, 0
+	for i := range hs {
+		for j := i + 1; j < len(hs); j++ {
+			switch d := Compare(hs[i], hs[j]).Distance; {
+			case d <= SameImage:
+				same++
+			case d <= Variant:
+				variant++
+			}
+		}
+	}
+	if same < len(hs)/2 || variant < len(hs)/4 {
+		t.Fatalf("%d pictures: %d pairs within 10 bits, %d within 11 to 31: too few to test the radii", len(hs), same, variant)
+	}
+	defer func(b int) { clusterBlock = b }(clusterBlock)
+	clusterBlock = 4
+	for d := 0; d <= 40; d += 1 + d/8 {
+		want := clusterScan(hs, qs, d)
+		var plans [][]table
+		for _, n := range []int{900_000, 9_000_000} {
+			if p, ok := planTables(d, n); ok {
+				plans = append(plans, p)
+			}
+		}
+		for k := 8; k <= 64; k += 8 {
+			plans = append(plans, fixedPlan(d, k))
+		}
+		for _, plan := range plans {
+			keys := 0.0
+			for _, tb := range plan {
+				keys += ball(tb.width, tb.radius)
+			}
+			if keys > 20_000 {
+				continue
+			}
+			if got := clusterTables(hs, qs, d, plan); !slices.Equal(got, want) {
+				t.Errorf("radius %d, %d tables: the multi-index differs from a scan of every pair", d, len(plan))
+			}
+		}
+	}
+}
+
+// TestClusterWorkers: several workers on small blocks of entries find
+// the same groups as a scan (random pictures with planted copies).
+func TestClusterWorkers(t *testing.T) {
+	defer func(b int) { clusterBlock = b }(clusterBlock)
+	clusterBlock = 8
+	for _, d := range []int{10, 31} {
+		hs, qs := plantedPictures(uint64(d)+100, 600, d)
+		want := clusterScan(hs, qs, d)
+		plan, _ := planTables(d, 9_000_000)
+		if got := clusterTables(hs, qs, d, plan); !slices.Equal(got, want) {
+			t.Errorf("radius %d: %d workers differ from a scan of every pair", d, runtime.GOMAXPROCS(0))
+		}
+	}
 }

@@ -24,7 +24,12 @@ import (
 //
 // Empty values never become objects.
 func Derive(p *tahqiq.Post) []tahqiq.Share {
-	d := deriver{p: p}
+	return appendDerived(nil, p)
+}
+
+// appendDerived appends the shares of p (Derive) to out.
+func appendDerived(out []tahqiq.Share, p *tahqiq.Post) []tahqiq.Share {
+	d := deriver{p: p, out: out, from: len(out)}
 	for _, o := range p.Objects {
 		d.add(o.Type, o.Value)
 	}
@@ -102,15 +107,16 @@ func Derive(p *tahqiq.Post) []tahqiq.Share {
 }
 
 type deriver struct {
-	p   *tahqiq.Post
-	out []tahqiq.Share
+	p    *tahqiq.Post
+	out  []tahqiq.Share
+	from int // out[from:] are p's
 }
 
 func (d *deriver) add(t tahqiq.ObjectType, v string) {
 	if strings.TrimSpace(v) == "" {
 		return
 	}
-	for _, s := range d.out { // posts carry few objects: a scan beats a map
+	for _, s := range d.out[d.from:] { // posts carry few objects: a scan beats a map
 		if s.Type == t && s.Object == v {
 			return
 		}

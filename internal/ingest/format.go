@@ -24,6 +24,14 @@ type Format struct {
 	// this format with: one that accepts what earlier versions of the
 	// format accepted (Parse by default).
 	Reread tahqiq.ParseFunc
+	// Lean, when set, is the parser of a read that keeps nothing of a
+	// record but strings (Importer.ReadInto): it gives the records Parse
+	// gives, with the same rejects, but may reuse one Parsed (and the
+	// slices it holds) for every record, valid until emit returns, and
+	// leaves out each record's SHA256 and Locator, and the Raw bytes of
+	// the rows it parses (the header's and those of a row the CSV reader
+	// rejects are kept).
+	Lean tahqiq.ParseFunc
 }
 
 // Registry is an ordered set of formats: detection tries them in order.

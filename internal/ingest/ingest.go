@@ -54,6 +54,17 @@ type Options struct {
 	// is not on disk, such as the folder of an uploaded archive that held
 	// them; it takes precedence over Media. NoMedia still looks nowhere.
 	MediaFolders map[string]MediaFolder
+	// KeepPicture, when set, keeps the bytes of each picture hashed
+	// (content-addressed by sha, its hex SHA-256: internal/casework puts
+	// them in the blob store, docs/images.md "Pictures kept"), once per
+	// file; a picture larger than KeepLimit (0: DefaultKeepLimit) is hashed
+	// but not kept, and counted. An error fails the import.
+	KeepPicture func(sha string, data []byte) error
+	KeepLimit   int64
+
+	// lean: a read into a Dataset (ReadInto) parses with Format.Lean
+	// where a format has it
+	lean bool
 }
 
 // Summary is the outcome of an import, printed by `tahqiq import --json`.
@@ -396,8 +407,32 @@ func (im *Importer) importFiles(ctx context.Context, store tahqiq.ImportStore, f
 // across all files as an import into one dataset would: by
 // storeimport.Add, over a storeimport.Memory.
 func (im *Importer) Read(ctx context.Context, files []string, opt Options, fn func(*Item) error) (Summary, error) {
+	return im.read(ctx, files, opt, storeimport.NewMemory(), fn)
+}
+
+// Dataset is what a read that stores nothing adds records to, deciding
+// what each adds as storeimport.Add does: storeimport.Memory (Read), or
+// the caller's (coord.Collector, which interns the shares of a
+// coordination run as they arrive). Add returns the record's result,
+// whether each of posts is new, and the shares the record added.
+type Dataset interface {
+	Add(ctx context.Context, rec *tahqiq.RawRecord, posts []tahqiq.Post, accounts []tahqiq.Account, shares []tahqiq.Share) (tahqiq.RecordResult, []bool, []tahqiq.Share, error)
+}
+
+// ReadInto is Read over the caller's dataset ds, for a caller that keeps
+// nothing of an Item but strings: the Item, its Parsed record with its
+// posts and the slices it holds may be reused for the next record once fn
+// returns (formats with a Format.Lean parser read that way: an events
+// table without a record, its raw bytes or their hash made per row).
+func (im *Importer) ReadInto(ctx context.Context, files []string, opt Options, ds Dataset, fn func(*Item) error) (Summary, error) {
+	opt.lean = true
+	return im.read(ctx, files, opt, ds, fn)
+}
+
+func (im *Importer) read(ctx context.Context, files []string, opt Options, mem Dataset, fn func(*Item) error) (Summary, error) {
 	sum := Summary{Dataset: datasetName(opt.Dataset, files), Rejected: []tahqiq.Reject{}, Kinds: map[tahqiq.RecordKind]int64{}}
-	mem := storeimport.NewMemory()
+	var item Item
+	var derivedBuf []tahqiq.Share // lean: every record's shares
 	var headerOnly []string
 	ms, err := im.media(ctx, opt, &sum, nil)
 	if err != nil {
@@ -428,8 +463,14 @@ func (im *Importer) Read(ctx context.Context, files []string, opt Options, fn fu
 				file.Rejects++
 				return nil
 			}
-			d := derive(p)
-			res, isNew, added, err := mem.Add(ctx, &p.Record, p.Posts, p.Accounts, d.shares)
+			var shares []tahqiq.Share
+			if opt.lean {
+				derivedBuf = deriveInto(derivedBuf[:0], p)
+				shares = derivedBuf
+			} else {
+				shares = derive(p).shares
+			}
+			res, isNew, added, err := mem.Add(ctx, &p.Record, p.Posts, p.Accounts, shares)
 			if err != nil {
 				return err
 			}
@@ -447,7 +488,11 @@ func (im *Importer) Read(ctx context.Context, files []string, opt Options, fn fu
 			if sum.Records&255 == 0 {
 				prog.SetItems(sum.Records)
 			}
-			return fn(&Item{File: file, Parsed: p, New: isNew, Shares: added})
+			if !opt.lean {
+				return fn(&Item{File: file, Parsed: p, New: isNew, Shares: added})
+			}
+			item = Item{File: file, Parsed: p, New: isNew, Shares: added}
+			return fn(&item)
 		}, nil, ms)
 		in.file.Records = sum.Records - before
 		in.finished(prog)
@@ -615,7 +660,11 @@ func (im *Importer) detect(in *input, opt Options) (Format, error) {
 // parseFile runs the parser of f over in.
 func parseFile(ctx context.Context, in *input, f Format, opt Options, emit func(*tahqiq.Parsed) error) error {
 	src := tahqiq.Source{Name: in.file.Name, R: in.r, Options: opt.FormatOptions, SHA256: in.file.SHA256}
-	err := f.Parse(ctx, src, func(p *tahqiq.Parsed) error {
+	parse := f.Parse
+	if opt.lean && f.Lean != nil {
+		parse = f.Lean
+	}
+	err := parse(ctx, src, func(p *tahqiq.Parsed) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}

@@ -17,6 +17,7 @@ import (
 	"sync"
 
 	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/decompress"
 	"github.com/tahqiq/tahqiq/internal/imagehash"
 	"github.com/tahqiq/tahqiq/internal/ingest/telegram"
 )
@@ -25,6 +26,11 @@ import (
 // larger file is a video or an archive under a picture's name, and is not
 // read whole.
 const MaxMediaSize = 64 << 20
+
+// DefaultKeepLimit is the largest picture an import keeps (Options.
+// KeepLimit): a photo as Telegram or X serves it is under 1 MiB, a scan
+// of a result form a few.
+const DefaultKeepLimit = 20 << 20
 
 // MediaSummary says what an import found of the pictures its posts name
 // (docs/images.md): every picture is hashed or counted with the reason it
@@ -51,6 +57,13 @@ type MediaSummary struct {
 	Objects  int64          `json:"objects"`
 	Problems []MediaProblem `json:"problems"` // the first 1,000 files not hashed
 	Hashing  string         `json:"hashing"`  // imagehash.Version
+	// Kept of the hashed files are kept (Options.KeepPicture: the server
+	// keeps the pictures it hashes, to show them); NotKept were larger
+	// than the limit, NotKeptFiles names the first 1,000 of them. All
+	// three are absent when pictures are not kept.
+	Kept         int64          `json:"kept,omitempty"`
+	NotKept      int64          `json:"not_kept,omitempty"`
+	NotKeptFiles []MediaProblem `json:"not_kept_files,omitempty"`
 }
 
 // MediaProblem is a picture file an import could not hash.
@@ -125,6 +138,16 @@ type mediaResult struct {
 	sha    string
 	size   int64
 	r      imagehash.Result
+	// kept: the bytes were kept (Options.KeepPicture); tooLarge: not kept
+	// for their size; keepErr: keeping them failed
+	kept, tooLarge bool
+	keepErr        error
+}
+
+// keeper keeps pictures' bytes (Options.KeepPicture, KeepLimit).
+type keeper struct {
+	fn    func(sha string, data []byte) error
+	limit int64
 }
 
 type mediaFuture struct {
@@ -156,7 +179,8 @@ type mediaStage struct {
 	started bool
 	cache   map[string]*mediaFuture // folder + name -> the file's hashing
 
-	sum *MediaSummary
+	sum  *MediaSummary
+	keep keeper
 	// the grouping state, used in record order only
 	index   *imagehash.Index
 	entries []int                  // index entry -> leader
@@ -310,7 +334,7 @@ func (ms *mediaStage) start() {
 			defer ms.wg.Done()
 			for j := range ms.jobs {
 				if ms.ctx.Err() == nil {
-					j.fut.res = hashFile(j.open, j.names)
+					j.fut.res = hashFile(j.open, j.names, ms.keep)
 				}
 				close(j.fut.done)
 			}
@@ -329,7 +353,7 @@ func (ms *mediaStage) close() {
 
 // hashFile reads the first of names that is a file under the folder
 // (open) and hashes it.
-func hashFile(open opener, names []string) mediaResult {
+func hashFile(open opener, names []string, keep keeper) mediaResult {
 	res := mediaResult{name: names[0], status: tahqiq.MediaMissing, detail: "not in the media folder"}
 	if len(names) > 1 {
 		res.detail = "not in the media folder (tried " + strings.Join(names, ", ") + ")"
@@ -383,6 +407,14 @@ func hashFile(open opener, names []string) mediaResult {
 		return res
 	}
 	res.status, res.detail, res.r = tahqiq.MediaHashed, "", r
+	switch {
+	case keep.fn == nil:
+	case res.size > keep.limit:
+		res.tooLarge = true
+	default:
+		res.keepErr = keep.fn(res.sha, data)
+		res.kept = res.keepErr == nil
+	}
 	return res
 }
 
@@ -452,6 +484,9 @@ func (ms *mediaStage) finish(file string, pr *pendingRecord) ([]tahqiq.MediaFile
 				return nil, err // the workers stopped hashing
 			}
 			res := &fut.res
+			if res.keepErr != nil {
+				return nil, fmt.Errorf("ingest: keeping picture %s of %s: %w", res.name, file, res.keepErr)
+			}
 			var ref objectRef
 			if res.status == tahqiq.MediaHashed {
 				ref = ms.object(res)
@@ -512,6 +547,16 @@ func (ms *mediaStage) row(file string, res *mediaResult, ref objectRef) tahqiq.M
 		}
 		m.DHash = fmt.Sprintf("%016x", r.DHash)
 		m.Object, m.Distance, m.Hashing = ref.object, ref.distance, imagehash.Version
+		switch {
+		case res.kept:
+			ms.sum.Kept++
+		case res.tooLarge:
+			ms.sum.NotKept++
+			if len(ms.sum.NotKeptFiles) < maxMediaProblems {
+				ms.sum.NotKeptFiles = append(ms.sum.NotKeptFiles, MediaProblem{File: file, Name: res.name, Status: res.status,
+					Detail: fmt.Sprintf("hashed, not kept: %s, more than the %s a picture kept", decompress.Bytes(res.size), decompress.Bytes(ms.keep.limit))})
+			}
+		}
 		return m
 	case tahqiq.MediaMissing:
 		ms.sum.Missing++
@@ -627,6 +672,12 @@ func (im *Importer) media(ctx context.Context, opt Options, sum *Summary, each f
 		return nil, nil
 	}
 	ms := newMediaStage(ctx, &MediaSummary{})
+	if opt.KeepPicture != nil {
+		ms.keep = keeper{fn: opt.KeepPicture, limit: opt.KeepLimit}
+		if ms.keep.limit <= 0 {
+			ms.keep.limit = DefaultKeepLimit
+		}
+	}
 	if opt.Media != "" {
 		if st, err := os.Stat(opt.Media); err != nil || !st.IsDir() {
 			return nil, tahqiq.Errorf(tahqiq.EINVALID, "media folder %s: not a folder that can be read", opt.Media)

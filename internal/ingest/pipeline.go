@@ -18,14 +18,21 @@ type derived struct {
 // derive computes the shares of p's posts and completes its record kind.
 func derive(p *tahqiq.Parsed) *derived {
 	d := &derived{p: p}
+	d.shares = deriveInto(nil, p)
+	return d
+}
+
+// deriveInto appends the shares of p's posts to out (a read that reuses
+// one slice: Importer.ReadInto) and completes its record kind.
+func deriveInto(out []tahqiq.Share, p *tahqiq.Parsed) []tahqiq.Share {
 	if p.Reject != "" {
-		return d
+		return out
 	}
 	for i := range p.Posts {
-		d.shares = append(d.shares, Derive(&p.Posts[i])...)
+		out = appendDerived(out, &p.Posts[i])
 	}
 	setKind(p)
-	return d
+	return out
 }
 
 // setKind fills in the record kind a parser left empty.

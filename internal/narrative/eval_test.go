@@ -165,7 +165,7 @@ func TestEvaluation(t *testing.T) {
 		}
 		results[th] = map[string]pr{}
 		line := fmt.Sprintf("  %4.2f", th)
-		for _, h := range []string{"dev", "test", "fresh", ""} {
+		for _, h := range []string{"dev", "test", "fresh", "new", ""} {
 			truth, g := map[string]string{}, map[string]string{}
 			for i, p := range set.Posts {
 				if h != "" && p.Origin != "shared" && evalset.Half(p.Story) != h {
@@ -187,7 +187,7 @@ func TestEvaluation(t *testing.T) {
 		fmt.Fprintln(&out, line)
 	}
 	fmt.Fprintf(&out, "\nthreshold chosen on dev (most dev recall at dev precision >= 0.9): %.2f\n", best)
-	for _, h := range []string{"dev", "test", "fresh", ""} {
+	for _, h := range []string{"dev", "test", "fresh", "new", ""} {
 		x := results[best][h]
 		fmt.Fprintf(&out, "  %-5s pairwise precision %.3f (%d/%d) recall %.3f (%d/%d)\n", cmp.Or(h, "whole"),
 			float64(x.tp)/float64(max(1, x.tp+x.fp)), x.tp, x.tp+x.fp, float64(x.tp)/float64(max(1, x.tp+x.fn)), x.tp, x.tp+x.fn)

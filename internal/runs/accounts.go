@@ -49,6 +49,10 @@ var _ AccountSink = (*Accounts)(nil)
 // the posts that are not reposts (for --by near-text).
 type FileData struct {
 	Near, Graph bool
+	// Collected, when set, is the dataset the files are read into
+	// (ingest.Importer.ReadInto): it holds the shares, interned, instead
+	// of FileData.
+	Collected *coord.Collector
 
 	shares   []tahqiq.Share
 	texts    []coord.TextPost
@@ -57,15 +61,30 @@ type FileData struct {
 
 // Add takes the item of one record.
 func (f *FileData) Add(it *ingest.Item) {
-	f.shares = append(f.shares, it.Shares...)
+	if f.Collected == nil {
+		f.shares = append(f.shares, it.Shares...)
+	}
 	for _, a := range it.Parsed.Accounts {
 		f.accounts.Account(a)
+	}
+	if f.Collected != nil {
+		// an account the collector held before this record was named
+		// then (Account or Author): only those it added now can be new
+		// to f.accounts, and Author does nothing to a named one
+		for _, uid := range f.Collected.NewAccounts() {
+			f.accounts.Author(uid)
+		}
+		if !f.Graph && !f.Near {
+			return
+		}
 	}
 	for i, p := range it.Parsed.Posts {
 		if !it.New[i] {
 			continue
 		}
-		f.accounts.Author(p.AuthorUID)
+		if f.Collected == nil {
+			f.accounts.Author(p.AuthorUID)
+		}
 		if f.Graph {
 			f.accounts.Post(&it.Parsed.Posts[i])
 		}
@@ -80,8 +99,8 @@ func (f *FileData) Add(it *ingest.Item) {
 // keep them alive once the run has interned them (a million shares with
 // their strings are some 200 MB).
 func (f *FileData) Data() coord.Data {
-	d := coord.Data{Shares: f.shares, Texts: f.texts}
-	f.shares, f.texts = nil, nil
+	d := coord.Data{Shares: f.shares, Texts: f.texts, Collected: f.Collected}
+	f.shares, f.texts, f.Collected = nil, nil, nil
 	f.accounts.Fill(&d)
 	return d
 }

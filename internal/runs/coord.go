@@ -31,12 +31,20 @@ type ShareSource interface {
 // and names the dataset and its files as the run's inputs, with the count
 // of the records rejected when they were imported (listed in the store).
 func DatasetShares(ctx context.Context, st ShareSource, name string, types []tahqiq.ObjectType) ([]tahqiq.Share, coord.Source, error) {
+	var shares []tahqiq.Share
+	src, err := scanShares(ctx, st, name, types, func(s *tahqiq.Share) { shares = append(shares, *s) })
+	return shares, src, err
+}
+
+// scanShares gives each share of a stored dataset of the given types to
+// add (DatasetShares).
+func scanShares(ctx context.Context, st ShareSource, name string, types []tahqiq.ObjectType, add func(*tahqiq.Share)) (coord.Source, error) {
 	d, err := st.FindDatasetByName(ctx, name)
 	if err != nil {
-		return nil, coord.Source{}, err
+		return coord.Source{}, err
 	}
 	if err := ingest.CheckDerivation(d); err != nil {
-		return nil, coord.Source{}, err // derived by other rules: re-derive it first
+		return coord.Source{}, err // derived by other rules: re-derive it first
 	}
 	filter := tahqiq.ShareFilter{Dataset: name}
 	for _, t := range types {
@@ -46,17 +54,18 @@ func DatasetShares(ctx context.Context, st ShareSource, name string, types []tah
 		}
 		filter.Types = append(filter.Types, t)
 	}
-	var shares []tahqiq.Share
 	total := d.Counts.Shares // of every type: the total when all are read
 	if filter.Types != nil {
 		total = 0
 	}
 	prog := progress.Start(ctx, "reading shares from the store", "shares", total)
+	n := 0
 	err = st.ScanShares(ctx, filter, func(s tahqiq.Share) error {
-		if len(shares)&4095 == 4095 {
+		if n&4095 == 4095 {
 			prog.Add(4096)
 		}
-		shares = append(shares, s)
+		n++
+		add(&s)
 		return nil
 	})
 	prog.Done()
@@ -64,7 +73,7 @@ func DatasetShares(ctx context.Context, st ShareSource, name string, types []tah
 	for _, f := range d.Sources {
 		src.Inputs = append(src.Inputs, coord.Input{Name: f.Name, SHA256: f.SHA256, Format: f.Format, Source: "dataset:" + name})
 	}
-	return shares, src, err
+	return src, err
 }
 
 // TextPost is the near-text input of a post: a post without a time keeps
@@ -254,7 +263,16 @@ func DatasetRun(ctx context.Context, st ShareSource, name string, p coord.Params
 	} else {
 		posts <- nil
 	}
-	shares, src, err := DatasetShares(ctx, st, name, p.Types)
+	// the shares are interned as they come (coord.Collector), but for the
+	// fast-reshare window kind, which needs them as they are
+	var shares []tahqiq.Share
+	var col *coord.Collector
+	add := func(s *tahqiq.Share) { shares = append(shares, *s) }
+	if p.WindowKind != coord.FastReshare {
+		col = coord.NewCollector(p)
+		add = col.Share
+	}
+	src, err := scanShares(ctx, st, name, p.Types, add)
 	if err != nil {
 		cancel()
 		<-posts
@@ -263,19 +281,29 @@ func DatasetRun(ctx context.Context, st ShareSource, name string, p coord.Params
 	if err := <-posts; err != nil {
 		return r, err
 	}
-	r.Data.Shares, r.Source = shares, src
+	r.Data.Shares, r.Data.Collected, r.Source = shares, col, src
 	// names and followers: the accounts the dataset keeps, of the posts
-	// and shares
+	// and shares (in the order they came)
 	seen := map[string]bool{}
 	var uids []string
 	for _, uid := range authors {
 		seen[uid] = true
 		uids = append(uids, uid)
 	}
-	for _, s := range shares {
-		if !seen[s.AccountID] {
-			seen[s.AccountID] = true
-			uids = append(uids, s.AccountID)
+	shareAccounts := func(yield func(string) bool) {
+		for _, s := range shares {
+			if !yield(s.AccountID) {
+				return
+			}
+		}
+	}
+	if col != nil {
+		shareAccounts = col.Accounts
+	}
+	for uid := range shareAccounts {
+		if !seen[uid] {
+			seen[uid] = true
+			uids = append(uids, uid)
 		}
 	}
 	accounts, err := st.FindAccounts(ctx, name, uids)

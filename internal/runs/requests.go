@@ -58,6 +58,8 @@ type ClaimsRequest struct {
 	WindowDays  *float64 `json:"window_days,omitempty"`
 	Langs       string   `json:"langs,omitempty"`
 	MaxPerClaim *int     `json:"max_per_claim,omitempty"`
+	Seed        *float64 `json:"seed,omitempty"`
+	Seeds       *int     `json:"seeds,omitempty"`
 }
 
 // Params turns the request into validated parameters.
@@ -78,6 +80,8 @@ func (r ClaimsRequest) Params() (claims.Params, error) {
 		p.Langs = r.Langs
 	}
 	setI(&p.MaxPerClaim, r.MaxPerClaim)
+	setF(&p.Seed, r.Seed)
+	setI(&p.Seeds, r.Seeds)
 	return p, p.Validate()
 }
 

@@ -49,6 +49,16 @@ func (t *caseTx) CreateUser(ctx context.Context, u tahqiq.User) error {
 	return t.s.conflict(err, "user "+u.Name)
 }
 
+// FindUserByID reads a user through the transaction, so it sees a
+// disabling committed before the log's lock was taken.
+func (t *caseTx) FindUserByID(ctx context.Context, id string) (tahqiq.User, error) {
+	u, err := scanUser(t.tx.QueryRow(ctx, `SELECT `+userCols+` FROM users WHERE id = $1`, id))
+	if err != nil {
+		return u, t.s.notFound(err, "no user %q", id)
+	}
+	return u, nil
+}
+
 func (t *caseTx) CreateCase(ctx context.Context, c tahqiq.Case) error {
 	_, err := t.tx.Exec(ctx, `INSERT INTO cases (`+caseCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
 		c.ID, c.OrgID, c.Title, c.Description, string(c.TLP), c.CreatedBy, ts(c.CreatedAt), c.ClosedBy, tsOrEmpty(c.ClosedAt))

@@ -22,4 +22,8 @@ package textkey
 // Version 2: roots (inflections stripped before the skeleton), the glossary
 // of concepts, Hindi and more Urdu function words, one-letter skeletons
 // replaced by the light key.
-const Version = "2"
+// Version 3: Devanagari skeletons and roots, Devanagari acronyms spelled
+// in letter names read as the Latin acronym (ईवीएम -> evm), acronym
+// plurals (EVMs -> evm), glossary false friends (English tin is not Roman
+// Urdu teen).
+const Version = "3"

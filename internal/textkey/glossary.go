@@ -94,6 +94,18 @@ var glossary = [][]string{
 	{"1000", "thousand", "hazar", "hazaar", "ہزار", "हजार", "हज़ार"},
 }
 
+// falseFriends are the glossary's Latin words whose light key is another
+// word in the other Latin-script language, by light key, with the
+// language (textkey.Lang) of the texts in which they lose their concept:
+// Roman Urdu teen (three), saat (seven), raat (night), char (four), log
+// (people) and din (day) are English tin/teen, sat, rat, char, log and din
+// in English texts; English man is Roman Urdu man (heart, mind) in Roman
+// Urdu texts. Version 3.
+var falseFriends = map[string]string{
+	"tin": "en", "sat": "en", "rat": "en", "char": "en", "log": "en", "din": "en",
+	"man": "ur-Latn",
+}
+
 // concepts maps a word's key (see glossary) to its concept.
 var concepts = func() map[string]string {
 	m := map[string]string{}

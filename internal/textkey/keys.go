@@ -155,6 +155,9 @@ func Skeleton(word string) string {
 	if hasArabic(word) {
 		return arabicSkeleton(word)
 	}
+	if hasDeva(word) {
+		return devaSkeleton(word)
+	}
 	return word
 }
 

@@ -82,6 +82,9 @@ func Analyze(text string) Doc {
 		switch {
 		case isLatinWord(lower):
 			w := stripAccents(lower)
+			if acronymPlural(raw) {
+				w = w[:len(w)-1] // EVMs -> evm (version 3)
+			}
 			if w == "" {
 				return
 			}
@@ -117,9 +120,23 @@ func Analyze(text string) Doc {
 				return
 			}
 			sk, root := f, ""
-			if hasArabic(lower) {
+			switch {
+			case hasArabic(lower):
 				sk = Skeleton(lower)
 				root, _ = rootArabic(lower)
+			case hasDeva(lower):
+				// version 3: an acronym spelled in letter names takes
+				// the Latin acronym's keys; another word a skeleton
+				if acr, ok := devaAcronym(lower); ok {
+					sk = latinSkeleton(acr)
+					if len(sk) < 2 {
+						sk = Light(acr)
+					}
+					root = sk
+				} else {
+					sk = devaSkeleton(lower)
+					root, _ = rootDeva(lower)
+				}
 			}
 			tok = Token{Text: f, Light: f, Skel: sk, Root: root}
 		}
@@ -225,7 +242,34 @@ func Analyze(text string) Doc {
 		i += size
 	}
 	d.Lang = guess(sc, roman, english, text)
+	// version 3: a glossary word that is another word in the other
+	// Latin-script language (English tin, Roman Urdu teen) keeps its
+	// concept only outside texts of that language
+	for _, ws := range [2][]Token{d.Words, d.Tags} {
+		for i := range ws {
+			if not, ok := falseFriends[ws[i].Light]; ok && ws[i].Concept != "" && d.Lang == not {
+				ws[i].Concept = ""
+			}
+		}
+	}
 	return d
+}
+
+// acronymPlural reports whether a word as written is an acronym's plural:
+// two or more capital ASCII letters and a final lower-case s (EVMs,
+// VVPATs, MLAs). A plural written in one case (evms, EVMS) is not told
+// from a word.
+func acronymPlural(raw string) bool {
+	n := len(raw)
+	if n < 3 || raw[n-1] != 's' {
+		return false
+	}
+	for i := 0; i < n-1; i++ {
+		if raw[i] < 'A' || raw[i] > 'Z' {
+			return false
+		}
+	}
+	return true
 }
 
 // scripts counts letters per script.

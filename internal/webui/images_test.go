@@ -50,14 +50,16 @@ func zipFolder(t *testing.T, dir, prefix, out string) {
 }
 
 // TestBrowserImages: a Telegram Desktop export zipped with its photos is
-// imported through the import form (its pictures hashed on the server);
-// a case holds the fake ballot's photo as a file. The pictures page, given
-// the dataset and the case, shows the ballot's group: its pictures (the
-// case's file as a loaded thumbnail, the others by hash with "no file on
-// the server"), tiers and turns in words, the posts with their accounts'
+// imported through the import form (its pictures hashed and kept on the
+// server); a case holds the fake ballot's photo as a file. The pictures
+// page, given the dataset and the case, shows the ballot's group: its four
+// pictures as loaded thumbnails (the files the import kept), tiers and
+// turns in words, the posts with their accounts'
 // names and texts, the group's four accounts, its image objects with a
 // link to start a coordination run; the group is attached to the case
-// with its parameters, and the item holds them. axe-core finds nothing in
+// with its parameters and its four picture files, and the item holds
+// them. The post view of the dataset's page shows a post's picture (in
+// English at desktop width, in Urdu at 390 px). axe-core finds nothing in
 // English and in Urdu, at desktop width and at 390 px, and the page fits
 // a phone's width.
 func TestBrowserImages(t *testing.T) {
@@ -119,17 +121,21 @@ func TestBrowserImages(t *testing.T) {
 		"first picture", "same picture", "mirrored", "inside a frame", // tiers, turns and frames in words
 		"Form rigged! پولنگ اسٹیشن 45", "dhandli", "see this", // the posts' texts
 		"member 1", "member 4", "telegram:user7001", // accounts by name, UID beside
-		"no file on the server", "Fake ballot paper", // pictures by hash, the case's item
+		"Fake ballot paper",                // the case's item
 		"pdq:", "start a coordination run", // objects
 	} {
 		if !strings.Contains(group, want) {
 			t.Errorf("the group does not show %q:\n%.1500s", want, group)
 		}
 	}
-	// the case's file is the thumbnail, loaded from the server
-	p.wait("thumbnail", `(() => { const i = document.querySelector('#group-0 img'); return !!i && i.complete && i.naturalWidth > 0; })()`, 30*time.Second)
-	if n := p.eval(`String(document.querySelectorAll('#group-0 img').length)`); n != "1" {
-		t.Errorf("%s thumbnails, want 1 (the server holds only the case's file)", n)
+	// every picture is a thumbnail of the file the import kept (made on the
+	// server), linked to the file
+	p.wait("thumbnails", `(() => { const i = [...document.querySelectorAll('#group-0 img')]; return i.length === 4 && i.every(x => x.complete && x.naturalWidth > 0); })()`, 30*time.Second)
+	if got := p.eval(`[...document.querySelectorAll('#group-0 img')].map(i => i.getAttribute('src').replace(/[0-9a-f]{64}\?/, 'SHA?')).join(' ')`); got != strings.TrimSpace(strings.Repeat("/api/v1/datasets/tg/pictures/SHA?size=thumb ", 4)) {
+		t.Errorf("thumbnails: %s, want the dataset's kept pictures", got)
+	}
+	if strings.Contains(group, "no file on the server") {
+		t.Errorf("a picture shown by hash, though the import kept it")
 	}
 	if got := p.eval(`document.querySelector('#group-0 a[href^="#/coord"]')?.getAttribute('href') || ''`); got != "#/coord?dataset=tg" {
 		t.Errorf("link to coordination: %q", got)
@@ -145,10 +151,26 @@ func TestBrowserImages(t *testing.T) {
 	p.click(`#attach-group-0 button.attach`)
 	p.wait("attached", `!!document.querySelector('#attach-group-0 .ok a')`, 30*time.Second)
 	item := p.eval(`document.querySelector('#attach-group-0 .ok a').innerText`)
-	held := p.evalAsync(`fetch('/api/v1/items/` + item + `/content').then(r => r.json()).then(x => JSON.stringify([x.params.datasets, x.params.cases, x.params.max_distance, x.group.posts, x.group.items]))`)
-	if held != `[["tg"],["`+caseID+`"],10,5,1]` {
+	held := p.evalAsync(`fetch('/api/v1/items/` + item + `/content').then(r => r.json()).then(x => JSON.stringify([x.params.datasets, x.params.cases, x.params.max_distance, x.group.posts, x.group.items, x.files.length]))`)
+	if held != `[["tg"],["`+caseID+`"],10,5,1,4]` {
 		t.Errorf("the attached item holds %s", held)
 	}
+	if n := p.evalAsync(`fetch('/api/v1/items/` + item + `').then(r => r.json()).then(x => String(x.item.blobs.filter(b => b.name.startsWith('pictures/') && b.type === 'image/jpeg').length))`); n != "4" {
+		t.Errorf("the attached item carries %s picture files, want 4", n)
+	}
+
+	// the post view shows a post's picture
+	p.visit("/datasets/tg", "dataset page", `[...document.querySelectorAll('button.link')].some(b => b.innerText.includes('member 1'))`)
+	p.eval(`[...document.querySelectorAll('button.link')].find(b => b.innerText.includes('member 1')).click(), ''`)
+	p.wait("account", `[...document.querySelectorAll('#account button.link')].some(b => b.innerText.includes('Form rigged!'))`, 20*time.Second)
+	p.eval(`[...document.querySelectorAll('#account button.link')].find(b => b.innerText.includes('Form rigged!')).click(), ''`)
+	p.wait("the post's picture", `(() => { const i = document.querySelector('#post .post-pictures img'); return !!i && i.complete && i.naturalWidth > 0; })()`, 20*time.Second)
+	if got := p.text(`#post .post-pictures`); !strings.Contains(got, "photos/photo_1@08-02-2024_10-00-00.jpg") {
+		t.Errorf("the post's picture is not named: %q", got)
+	}
+	p.axe("post with its picture (en)")
+	p.go_("/images?dataset=tg&case=" + caseID + "&max_distance=10")
+	p.wait("groups again", `!!document.querySelector('#group-0')`, 30*time.Second)
 
 	// Urdu, right to left; and a phone's width
 	p.click(`#lang-switch`)
@@ -162,5 +184,14 @@ func TestBrowserImages(t *testing.T) {
 	time.Sleep(300 * time.Millisecond)
 	p.fitsWidth("pictures (ur, 390 px)")
 	p.axe("pictures (ur, 390 px)")
+
+	// the post view with its picture, in Urdu on a phone
+	p.visit("/datasets/tg", "dataset page", `[...document.querySelectorAll('button.link')].some(b => b.innerText.includes('member 1'))`)
+	p.eval(`[...document.querySelectorAll('button.link')].find(b => b.innerText.includes('member 1')).click(), ''`)
+	p.wait("account", `[...document.querySelectorAll('#account button.link')].some(b => b.innerText.includes('Form rigged!'))`, 20*time.Second)
+	p.eval(`[...document.querySelectorAll('#account button.link')].find(b => b.innerText.includes('Form rigged!')).click(), ''`)
+	p.wait("the post's picture (ur)", `(() => { const i = document.querySelector('#post .post-pictures img'); return !!i && i.complete && i.naturalWidth > 0 && i.alt.startsWith('پوسٹ کی تصویر'); })()`, 20*time.Second)
+	p.fitsWidth("post with its picture (ur, 390 px)")
+	p.axe("post with its picture (ur, 390 px)")
 	p.viewport(1440, 900)
 }

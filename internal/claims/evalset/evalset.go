@@ -175,8 +175,19 @@ var fresh = map[string]bool{
 	"nagpur-ink": true, "pmln-21-tickets": true, "trump-imran-jail": true, "trump-imran-israel": true,
 }
 
+// newer are the stories added after textkey v3 and claims feedback were
+// frozen, with their parameters chosen on dev (commit 103dc92): 12
+// fact-checks and 20 posts, none seen while they were designed or chosen,
+// transcribed before the matcher was run on them. Measured once
+// (README.md).
+var newer = map[string]bool{
+	"pmln-boycott": true, "chattha-asset": true, "pakistan-2018-cheating-video": true, "chandauli-evms": true,
+	"chakwal-children": true, "modi-ballot-papers": true, "delhi-aap-video": true,
+}
+
 // Half says which part of the set a story is in: "fresh" for the stories
-// added after the methods were frozen; otherwise "dev" or "test", by the
+// added after the textkey v2 methods were frozen, "new" for those added
+// after feedback was; otherwise "dev" or "test", by the
 // parity of the FNV-1a hash of the story's name, a rule fixed before any
 // figure of either half was seen. Every claim and post is in the half of
 // its story (a shared negative is a story of its own), so that the copies
@@ -185,6 +196,9 @@ var fresh = map[string]bool{
 func Half(story string) string {
 	if fresh[story] {
 		return "fresh"
+	}
+	if newer[story] {
+		return "new"
 	}
 	h := fnv.New32a()
 	h.Write([]byte(story))

@@ -49,6 +49,7 @@ type Reader struct {
 	hline  []byte
 	prev   int64 // input offset (after BOM) of the end of the previous row
 	row    Row
+	noRaw  bool // OmitRaw
 }
 
 // NewReader reads the header row of r. name is used in error messages. An
@@ -136,6 +137,10 @@ func (r *Reader) Require(names ...string) ([]int, error) {
 	return idx, nil
 }
 
+// OmitRaw makes Next leave Raw nil for good rows (a reject keeps its
+// original bytes), for a reader that keeps nothing of a row but its fields.
+func (r *Reader) OmitRaw() { r.noRaw = true }
+
 // Next returns the next row, or io.EOF after the last one. Other errors are
 // I/O errors. Bad rows are returned with Reject set, not as errors.
 func (r *Reader) Next() (*Row, error) {
@@ -184,7 +189,9 @@ func (r *Reader) Next() (*Row, error) {
 	}
 	r.rec.discard(end)
 	row.Fields = rec
-	row.Raw = r.encode(rec)
+	if !r.noRaw {
+		row.Raw = r.encode(rec)
+	}
 	return row, nil
 }
 

@@ -19,6 +19,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tahqiq/tahqiq"
@@ -86,22 +87,31 @@ func Sniff(head []byte) (string, bool) {
 // "retweet") is the object type of CooRTweet's long rows, which carry
 // none.
 func Parse(ctx context.Context, src tahqiq.Source, emit func(*tahqiq.Parsed) error) error {
-	return parse(ctx, src, "", emit)
+	return parse(ctx, src, "", false, emit)
 }
 
 // ParseEvents reads an events table only: a header of another layout is
 // an EINVALID error naming the events column it lacks.
 func ParseEvents(ctx context.Context, src tahqiq.Source, emit func(*tahqiq.Parsed) error) error {
-	return parse(ctx, src, FormatEvents, emit)
+	return parse(ctx, src, FormatEvents, false, emit)
+}
+
+// ParseEventsLean is ParseEvents for a reader that keeps nothing of a
+// record but strings (ingest's Format.Lean): one Parsed, with one post and
+// one object, is reused for every row and valid until emit returns; a row
+// the CSV reader takes carries no Raw bytes, and no row a SHA256 or
+// Locator. The records, their posts and the rejects are ParseEvents'.
+func ParseEventsLean(ctx context.Context, src tahqiq.Source, emit func(*tahqiq.Parsed) error) error {
+	return parse(ctx, src, FormatEvents, true, emit)
 }
 
 // ParseCooRTweet reads CooRTweet's tables only (long or wide): another
 // header is an EINVALID error naming both layouts' columns.
 func ParseCooRTweet(ctx context.Context, src tahqiq.Source, emit func(*tahqiq.Parsed) error) error {
-	return parse(ctx, src, FormatCooRTweet, emit)
+	return parse(ctx, src, FormatCooRTweet, false, emit)
 }
 
-func parse(ctx context.Context, src tahqiq.Source, want string, emit func(*tahqiq.Parsed) error) error {
+func parse(ctx context.Context, src tahqiq.Source, want string, lean bool, emit func(*tahqiq.Parsed) error) error {
 	r, err := csvrow.NewReader(src.R, src.Name)
 	if err != nil {
 		return err
@@ -148,21 +158,36 @@ func parse(ctx context.Context, src tahqiq.Source, want string, emit func(*tahqi
 		return err
 	}
 	var slabs alloc
+	var one tahqiq.Parsed // lean: every row's
+	next := r.Next
+	if lean {
+		r.OmitRaw()
+		slabs.reuse = true
+		var stop func()
+		next, stop = readAhead(r)
+		defer stop()
+	}
 	for n := 0; ; n++ {
 		if n&1023 == 0 && ctx.Err() != nil {
 			return ctx.Err()
 		}
-		row, err := r.Next()
+		row, err := next()
 		if err == io.EOF {
 			return nil
 		}
 		if err != nil {
 			return err
 		}
-		p := &tahqiq.Parsed{Record: tahqiq.RawRecord{
-			Format: format, SourceFile: src.Name, Line: row.Line, Offset: row.Offset,
-			Locator: "L" + strconv.FormatInt(row.Line, 10), Raw: row.Raw, SHA256: sha256.Sum256(row.Raw),
-		}}
+		var p *tahqiq.Parsed
+		if lean {
+			one = tahqiq.Parsed{Record: tahqiq.RawRecord{Format: format, SourceFile: src.Name, Line: row.Line, Offset: row.Offset, Raw: row.Raw}}
+			p = &one
+		} else {
+			p = &tahqiq.Parsed{Record: tahqiq.RawRecord{
+				Format: format, SourceFile: src.Name, Line: row.Line, Offset: row.Offset,
+				Locator: "L" + strconv.FormatInt(row.Line, 10), Raw: row.Raw, SHA256: sha256.Sum256(row.Raw),
+			}}
+		}
 		if row.Reject != "" {
 			p.Reject = row.Reject
 		} else {
@@ -321,14 +346,21 @@ func fill(p *tahqiq.Parsed, a *alloc, names *columns, acc, post, ts string, typ 
 // slabs, so that a row costs two allocations fewer. Each slice has its
 // capacity capped: appending to it reallocates instead of touching the
 // neighbour.
+// With reuse (a lean parse), every row gets the same one post and object.
 type alloc struct {
 	posts []tahqiq.Post
 	objs  []tahqiq.Object
+	reuse bool
+	post  [1]tahqiq.Post
+	obj   [1]tahqiq.Object
 }
 
 const slab = 128
 
 func (a *alloc) next() ([]tahqiq.Post, []tahqiq.Object) {
+	if a.reuse {
+		return a.post[:1:1], a.obj[:1:1]
+	}
 	if len(a.posts) == 0 {
 		a.posts = make([]tahqiq.Post, slab)
 		a.objs = make([]tahqiq.Object, slab)
@@ -368,4 +400,86 @@ func objectType(s string) (tahqiq.ObjectType, bool) {
 		}
 	}
 	return "", false
+}
+
+// readAhead reads the rows of r on a goroutine of its own, a batch at a
+// time, so that the CSV parsing of a lean read runs beside what is done
+// with its rows: next gives them in order, as r.Next would (a row is
+// valid until the next call), and stop ends the reading (it must be
+// called, and nothing read from r's input after it returns).
+func readAhead(r *csvrow.Reader) (next func() (*csvrow.Row, error), stop func()) {
+	const batches, batchRows = 3, 1024
+	type batch struct {
+		rows   []csvrow.Row
+		fields []string
+		ends   []int // rows[i].Fields is fields[ends[i-1]:ends[i]] (nil for a reject)
+		err    error // after the rows: io.EOF, or the reader's error
+	}
+	full := make(chan *batch, batches)
+	free := make(chan *batch, batches)
+	done := make(chan struct{})
+	for range batches {
+		free <- &batch{}
+	}
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		defer close(full)
+		for {
+			var b *batch
+			select {
+			case b = <-free:
+			case <-done:
+				return
+			}
+			b.rows, b.fields, b.ends, b.err = b.rows[:0], b.fields[:0], b.ends[:0], nil
+			for len(b.rows) < batchRows {
+				row, err := r.Next()
+				if err != nil {
+					b.err = err
+					break
+				}
+				b.fields = append(b.fields, row.Fields...)
+				b.ends = append(b.ends, len(b.fields))
+				b.rows = append(b.rows, *row)
+			}
+			start := 0
+			for i := range b.rows {
+				if b.rows[i].Fields != nil {
+					b.rows[i].Fields = b.fields[start:b.ends[i]:b.ends[i]]
+				}
+				start = b.ends[i]
+			}
+			select {
+			case full <- b:
+			case <-done:
+				return
+			}
+			if b.err != nil {
+				return
+			}
+		}
+	})
+	var cur *batch
+	i := 0
+	next = func() (*csvrow.Row, error) {
+		for cur == nil || i == len(cur.rows) {
+			if cur != nil {
+				if cur.err != nil {
+					return nil, cur.err
+				}
+				free <- cur
+			}
+			b, ok := <-full
+			if !ok {
+				return nil, io.EOF // stopped
+			}
+			cur, i = b, 0
+		}
+		i++
+		return &cur.rows[i-1], nil
+	}
+	return next, func() {
+		close(done)
+		wg.Wait()
+	}
 }

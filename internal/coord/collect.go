@@ -1,0 +1,304 @@
+package coord
+
+import (
+	"context"
+	"fmt"
+	"hash/maphash"
+	"slices"
+	"unsafe"
+
+	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/progress"
+	"github.com/tahqiq/tahqiq/internal/storeimport"
+)
+
+// Collector interns the shares of a run as a read gives them, instead of
+// a tahqiq.Share kept per share (Data.Collected): accounts, posts and
+// objects become dense ids as they arrive, each name kept once, and a
+// share is one row of ids and a time. It is also the dataset of the read
+// (ingest.Importer.ReadInto): it implements storeimport.Rows, so that
+// which posts and shares a record adds, and what counts as a duplicate or
+// a post id conflict, is decided by storeimport.Add as for an import, on
+// the collector's ids instead of maps of strings.
+//
+// Which shares make rows (the types compared, loops) is decided as they
+// arrive, from the parameters the collector was made with: Run refuses
+// other parameters. A Collector is not safe for concurrent use.
+type Collector struct {
+	types     []tahqiq.ObjectType
+	keepLoops bool
+	filter    *shareFilter
+
+	accounts *strtab
+	posts    *strtab
+	postAcc  []int32 // author of each post
+	objTabs  map[tahqiq.ObjectType]*objTable
+	lastType tahqiq.ObjectType
+	lastTab  *objTable
+	objects  []objKey
+	rows     []row
+
+	// the shares each post has, for ShareExists: the hash of the first's
+	// (type, object), 0 none, and of the others in more
+	seed      maphash.Seed
+	postShare []uint64
+	more      map[int32][]uint64
+
+	shares  int64 // shares given (Result.Counts input_shares)
+	untimed int64 // of them, without a time
+
+	// of the record being added (Add)
+	posted []*tahqiq.Post
+	added  []tahqiq.Share
+	isNew  []bool
+	fresh  []string // accounts it added
+}
+
+// NewCollector returns an empty collector for a run with the types and
+// KeepLoops of p.
+func NewCollector(p Params) *Collector {
+	seed := maphash.MakeSeed()
+	return &Collector{types: slices.Clone(p.Types), keepLoops: p.KeepLoops, filter: newShareFilter(p.Types, p.KeepLoops),
+		accounts: newStrtab(seed), posts: newStrtab(seed), objTabs: map[tahqiq.ObjectType]*objTable{}, seed: seed}
+}
+
+// objTable interns the objects of one type: obj is the object id of each
+// of tab's names.
+type objTable struct {
+	tab *strtab
+	obj []int32
+}
+
+var _ storeimport.Rows = (*Collector)(nil)
+
+// Add adds what a record brings (storeimport.Add over the collector): the
+// result, whether each of posts is new, and the shares it added. The
+// slices returned are reused by the next call.
+func (c *Collector) Add(ctx context.Context, rec *tahqiq.RawRecord, posts []tahqiq.Post, accounts []tahqiq.Account, shares []tahqiq.Share) (tahqiq.RecordResult, []bool, []tahqiq.Share, error) {
+	c.posted, c.added, c.fresh = c.posted[:0], c.added[:0], c.fresh[:0]
+	r, err := storeimport.Add(ctx, c, 0, rec, posts, accounts, shares)
+	c.isNew = c.isNew[:0]
+	for i := range posts {
+		isNew := false
+		for _, p := range c.posted {
+			if &posts[i] == p {
+				isNew = true
+				break
+			}
+		}
+		c.isNew = append(c.isNew, isNew)
+	}
+	clear(c.posted)
+	return r, c.isNew, c.added, err
+}
+
+// Share adds a share as it is, with no check against those before (a
+// stored dataset's, which its import deduplicated; near-text's).
+func (c *Collector) Share(s *tahqiq.Share) {
+	acc, _ := c.accounts.id(s.AccountID)
+	post, ok := c.posts.find(s.PostID)
+	if !ok {
+		post = c.newPost(s.PostID, acc)
+	}
+	c.share(post, acc, s)
+}
+
+// Account implements storeimport.Rows.
+func (c *Collector) Account(_ context.Context, uid string, _ int64, _ *tahqiq.Account) (int64, bool, error) {
+	id, isNew := c.accounts.id(uid)
+	if isNew {
+		c.fresh = append(c.fresh, c.accounts.names[id])
+	}
+	return int64(id), isNew, nil
+}
+
+// Accounts yields the UID of every account c holds, in the order they
+// came (for Share: of the shares).
+func (c *Collector) Accounts(yield func(string) bool) {
+	for _, uid := range c.accounts.names {
+		if !yield(uid) {
+			return
+		}
+	}
+}
+
+// NewAccounts returns the accounts the last record (Add) added: those
+// it names (its accounts, the authors of its new posts) that no record
+// before named. It is reused by the next call.
+func (c *Collector) NewAccounts() []string { return c.fresh }
+
+// FindPost implements storeimport.Rows.
+func (c *Collector) FindPost(_ context.Context, uid string) (int64, int64, string, bool, error) {
+	id, ok := c.posts.find(uid)
+	if !ok {
+		return 0, 0, "", false, nil
+	}
+	acc := c.postAcc[id]
+	return int64(id), int64(acc), c.accounts.names[acc], true, nil
+}
+
+// AddPost implements storeimport.Rows.
+func (c *Collector) AddPost(_ context.Context, p *tahqiq.Post, accID, _ int64) (int64, error) {
+	c.posted = append(c.posted, p)
+	return int64(c.newPost(p.UID, int32(accID))), nil
+}
+
+// newPost adds post uid (which a lookup just missed) by account acc.
+func (c *Collector) newPost(uid string, acc int32) int32 {
+	id := c.posts.add(uid)
+	c.postAcc = append(c.postAcc, acc)
+	c.postShare = append(c.postShare, 0)
+	return id
+}
+
+// AddOccurrence implements storeimport.Rows: occurrences are not kept.
+func (c *Collector) AddOccurrence(context.Context, int64, int64) error { return nil }
+
+// AddRecordReject implements storeimport.Rows: the caller has the
+// conflicts in the result.
+func (c *Collector) AddRecordReject(context.Context, int64, int64, string, []byte) error { return nil }
+
+// shareKey is the hash of a share's type and object (never 0). Two
+// objects of one post with the same key would be taken for one: with 64
+// bits, a chance of about k²/2⁶⁵ for a post of k shares.
+func (c *Collector) shareKey(typ tahqiq.ObjectType, object string) uint64 {
+	var h maphash.Hash
+	h.SetSeed(c.seed)
+	h.WriteString(string(typ))
+	h.WriteByte(0)
+	h.WriteString(object)
+	return h.Sum64() | 1
+}
+
+// ShareExists implements storeimport.Rows.
+func (c *Collector) ShareExists(_ context.Context, post int64, typ tahqiq.ObjectType, object string) (bool, error) {
+	k, p := c.shareKey(typ, object), int32(post)
+	if c.postShare[p] == k {
+		return true, nil
+	}
+	return slices.Contains(c.more[p], k), nil
+}
+
+// AddShare implements storeimport.Rows.
+func (c *Collector) AddShare(_ context.Context, post, account int64, s tahqiq.Share) error {
+	p := int32(post)
+	if k := c.shareKey(s.Type, s.Object); c.postShare[p] == 0 {
+		c.postShare[p] = k
+	} else {
+		if c.more == nil {
+			c.more = map[int32][]uint64{}
+		}
+		c.more[p] = append(c.more[p], k)
+	}
+	c.added = append(c.added, s)
+	c.share(p, int32(account), &s)
+	return nil
+}
+
+// share makes the rows of share s of post by account.
+func (c *Collector) share(post, acc int32, s *tahqiq.Share) {
+	c.shares++
+	if s.Precision == tahqiq.PrecisionNone {
+		c.untimed++
+	}
+	c.filter.each(s, func(t tahqiq.ObjectType, value string) {
+		c.rows = append(c.rows, row{obj: c.object(t, value), acc: acc, post: post, t: s.Time})
+	})
+}
+
+// object returns the id of object (t, value), adding it if new.
+func (c *Collector) object(t tahqiq.ObjectType, value string) int32 {
+	ot := c.lastTab
+	if ot == nil || t != c.lastType {
+		if ot = c.objTabs[t]; ot == nil {
+			ot = &objTable{tab: newStrtab(c.seed)}
+			c.objTabs[t] = ot
+		}
+		c.lastType, c.lastTab = t, ot
+	}
+	if id, ok := ot.tab.find(value); ok {
+		return ot.obj[id]
+	}
+	id := ot.tab.add(value)
+	o := int32(len(c.objects))
+	ot.obj = append(ot.obj, o)
+	c.objects = append(c.objects, objKey{t, ot.tab.names[id]})
+	return o
+}
+
+// Len returns the number of shares collected.
+func (c *Collector) Len() int64 { return c.shares }
+
+// interned makes the run's input of what c collected, for parameters p
+// (the types and KeepLoops c was made with), and empties c.
+func (c *Collector) interned(p *Params, m *progress.Meter) (*interned, error) {
+	if !slices.Equal(c.types, p.Types) || c.keepLoops != p.KeepLoops {
+		return nil, fmt.Errorf("coord: shares collected for types %v (keep loops %v), run with %v (%v)", c.types, c.keepLoops, p.Types, p.KeepLoops)
+	}
+	in := &interned{meter: m, dropped: c.filter.dropped}
+	n := c.shares
+	prog := m.Phase("interning shares", "shares", n)
+	rows := c.rows
+	// only what the rows name, as intern has it (in any order: it is
+	// ranked by name next)
+	accs := compact(rows, len(c.accounts.names), func(r *row) *int32 { return &r.acc })
+	posts := compact(rows, len(c.posts.names), func(r *row) *int32 { return &r.post })
+	objs := compact(rows, len(c.objects), func(r *row) *int32 { return &r.obj })
+	in.accounts = pick(c.accounts.names, accs)
+	in.posts = pick(c.posts.names, posts)
+	in.objects = pick(c.objects, objs)
+	*c = Collector{}
+	prog.Add(n)
+	finishIntern(in, rows)
+	return in, nil
+}
+
+// compact renumbers the ids at(r) of rows (of n) densely, in the order of
+// the old ids, and returns the old id of each new one.
+func compact(rows []row, n int, at func(r *row) *int32) []int32 {
+	to := make([]int32, n)
+	for i := range rows {
+		to[*at(&rows[i])] = 1
+	}
+	var old []int32
+	for i, used := range to {
+		if used != 0 {
+			to[i] = int32(len(old))
+			old = append(old, int32(i))
+		}
+	}
+	for i := range rows {
+		p := at(&rows[i])
+		*p = to[*p]
+	}
+	return old
+}
+
+func pick[T any](list []T, old []int32) []T {
+	out := make([]T, len(old))
+	for i, o := range old {
+		out[i] = list[o]
+	}
+	return out
+}
+
+// arena keeps names in large blocks: one allocation per megabyte of
+// names, not one per name.
+type arena struct{ buf []byte }
+
+// str returns a copy of s in the arena.
+func (a *arena) str(s string) string {
+	if s == "" {
+		return ""
+	}
+	if len(s) > cap(a.buf)-len(a.buf) {
+		const block = 1 << 20
+		if len(s) > block/16 {
+			return string([]byte(s))
+		}
+		a.buf = make([]byte, 0, block)
+	}
+	a.buf = append(a.buf, s...)
+	b := a.buf[len(a.buf)-len(s):]
+	return unsafe.String(unsafe.SliceData(b), len(b))
+}

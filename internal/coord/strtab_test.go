@@ -1,0 +1,50 @@
+package coord
+
+import (
+	"hash/maphash"
+	"strconv"
+	"testing"
+)
+
+// TestStrtab interns names through several doublings of the table, each
+// twice, and wants dense ids in the order of first arrival, every name
+// found again by its id, and names absent never found.
+func TestStrtab(t *testing.T) {
+	tab := newStrtab(maphash.MakeSeed())
+	want := map[string]int32{}
+	var order []string
+	for i := range 50000 {
+		// "" and long names too; every name comes back later
+		for _, s := range []string{strconv.Itoa(i % 30011), "x:" + strconv.Itoa(i*7919%40009), string(make([]byte, i%300))} {
+			id, isNew := tab.id(s)
+			w, seen := want[s]
+			if isNew == seen {
+				t.Fatalf("%q: new %v, seen before %v", s, isNew, seen)
+			}
+			if !seen {
+				w = int32(len(order))
+				want[s] = w
+				order = append(order, s)
+			}
+			if id != w {
+				t.Fatalf("%q: id %d, want %d", s, id, w)
+			}
+		}
+	}
+	if len(tab.names) != len(order) {
+		t.Fatalf("%d names, want %d", len(tab.names), len(order))
+	}
+	for id, s := range order {
+		if tab.names[id] != s {
+			t.Fatalf("name %d is %q, want %q", id, tab.names[id], s)
+		}
+		if got, ok := tab.find(s); !ok || got != int32(id) {
+			t.Fatalf("find %q: %d %v", s, got, ok)
+		}
+	}
+	for _, s := range []string{"absent", "x:-1", "30011"} {
+		if _, ok := tab.find(s); ok {
+			t.Fatalf("found %q, never added", s)
+		}
+	}
+}
