@@ -286,6 +286,16 @@ func (t *importTx) writeBlock(ctx context.Context) error {
 	return nil
 }
 
+// writeErr is the error of a write of the import's rows: the interrupt,
+// when ctx is done (an interrupt closes the transaction's statements, and
+// the error would otherwise name a closed statement).
+func (t *importTx) writeErr(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		err = ctx.Err()
+	}
+	return t.s.errorf("%w", err)
+}
+
 // blockBatch is how many blocks of raw records one multi-row INSERT or
 // COPY writes (about 1 MiB of them: a block's row is up to 64 KiB of
 // records compressed).
@@ -407,7 +417,7 @@ func (t *importTx) writePending(ctx context.Context) error {
 		}
 		if err := t.postRows.Add(ctx, t.values(p.id, t.datasetID, p.uid, p.account, p.created, p.record, p.data, p.shares)); err != nil {
 			t.pending = t.pending[:0]
-			return t.s.errorf("%w", err)
+			return t.writeErr(ctx, err)
 		}
 		// the cache holds the post with its shares (the Bulk's bytes too,
 		// never written to: addPacked makes a new slice)
@@ -479,7 +489,7 @@ func (r rows) AddShare(ctx context.Context, post, account int64, s tahqiq.Share)
 	}
 	// a share a later record adds to a post already written: a row
 	if err := t.shareRows.Add(ctx, t.values(t.datasetID, post, account, string(s.Type), s.Object, s.Time, string(s.Precision))); err != nil {
-		return t.s.errorf("%w", err)
+		return t.writeErr(ctx, err)
 	}
 	if uid, ok := t.foundPost(post); ok {
 		ref := t.posts[uid]
@@ -569,7 +579,7 @@ func (t *importTx) account(ctx context.Context, uid string, recID int64, a *tahq
 	t.nextAccount++
 	id := t.nextAccount
 	if err := t.accountRows.Add(ctx, t.values(id, t.datasetID, uid, recID, data)); err != nil {
-		return 0, false, t.s.errorf("%w", err)
+		return 0, false, t.writeErr(ctx, err)
 	}
 	t.accounts[uid] = id
 	t.written.add(h)
@@ -638,7 +648,7 @@ func (t *importTx) addOccurrence(ctx context.Context, post, recID int64) error {
 	}
 	t.postRecSeen[k] = struct{}{}
 	if err := t.postRecs.Add(ctx, t.values(post, recID)); err != nil {
-		return t.s.errorf("%w", err)
+		return t.writeErr(ctx, err)
 	}
 	return nil
 }
