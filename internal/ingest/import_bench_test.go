@@ -55,3 +55,33 @@ func BenchmarkImport(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkImportFile imports the file named by TAHQIQ_BENCH_IMPORT (for
+// example `tahqiq synth --posts 1000000`'s events CSV) into a fresh
+// embedded store, end to end like BenchmarkImport; for profiling a whole
+// import (-cpuprofile) at the scale of docs/benchmarks.md's figures.
+func BenchmarkImportFile(b *testing.B) {
+	path := os.Getenv("TAHQIQ_BENCH_IMPORT")
+	if path == "" {
+		b.Skip("TAHQIQ_BENCH_IMPORT names no file to import")
+	}
+	im := &ingest.Importer{Formats: ingest.Default()}
+	var records int64
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		db, err := sqlite.OpenDir(context.Background(), b.TempDir())
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		sum, err := im.Import(context.Background(), db, []string{path}, ingest.Options{Dataset: "bench"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		records += sum.Records
+		b.StopTimer()
+		db.Close()
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(records)/b.Elapsed().Seconds(), "records/s")
+}

@@ -111,6 +111,14 @@ func TestRowLevelSecurity(t *testing.T) {
 		[]tahqiq.Share{{Type: tahqiq.ObjHashtag, Object: "x", AccountID: "x:a", PostID: "x:1", Time: p.CreatedAt.Unix(), Precision: p.Precision}}); err != nil {
 		t.Fatal(err)
 	}
+	// the post again in a later record with an object it did not have:
+	// that share is a row of shares (the first is packed in its post)
+	raw2 := []byte(`{"id":"1","url":"https://example.org/"}`)
+	if _, err := imp.AddRecord(ctx, &tahqiq.RawRecord{Format: "test", Line: 3, Locator: "L3", Raw: raw2, SHA256: sha256.Sum256(raw2), Kind: tahqiq.RecordPost},
+		[]tahqiq.Post{p}, nil,
+		[]tahqiq.Share{{Type: tahqiq.ObjURL, Object: "https://example.org/", AccountID: "x:a", PostID: "x:1", Time: p.CreatedAt.Unix(), Precision: p.Precision}}); err != nil {
+		t.Fatal(err)
+	}
 	if err := imp.AddReject(ctx, tahqiq.Reject{File: "x", Line: 2, Reason: "bad"}, []byte("{")); err != nil {
 		t.Fatal(err)
 	}
@@ -140,8 +148,8 @@ func TestRowLevelSecurity(t *testing.T) {
 			t.Errorf("another organisation: %s of ds-a = %v, want ENOTFOUND", what, err)
 		}
 	}
-	if d, err := db.FindDatasetByName(asA, "ds-a"); err != nil || d.Counts.Posts != 1 || d.Counts.Shares != 1 || d.Counts.Rejects != 1 || len(d.Sources) != 1 {
-		t.Errorf("the owner finds ds-a after B's attempts with counts %+v, %d files, %v; want 1 post, 1 share, 1 reject, 1 file", d.Counts, len(d.Sources), err)
+	if d, err := db.FindDatasetByName(asA, "ds-a"); err != nil || d.Counts.Posts != 1 || d.Counts.Shares != 2 || d.Counts.Rejects != 1 || len(d.Sources) != 1 {
+		t.Errorf("the owner finds ds-a after B's attempts with counts %+v, %d files, %v; want 1 post, 2 shares, 1 reject, 1 file", d.Counts, len(d.Sources), err)
 	}
 	// the owner's reads go through its scope: each sees the rows
 	var shares int
@@ -152,8 +160,8 @@ func TestRowLevelSecurity(t *testing.T) {
 	accounts, _ := db.FindAccounts(asA, "ds-a", []string{"x:a"})
 	_, posts, _ := db.FindAccountPosts(asA, "ds-a", "x:a", 10)
 	media, _ := db.FindMedia(asA, "ds-a")
-	if got := [...]int{shares, len(sum.TopAccounts), len(sum.TopHashtags), len(rejects), len(post.Records), len(accounts), len(posts), len(media)}; got != [...]int{1, 1, 1, 1, 1, 1, 1, 1} {
-		t.Errorf("the owner reads shares, top accounts, top hashtags, rejects, post records, accounts, account posts, media = %v; want one of each", got)
+	if got := [...]int{shares, len(sum.TopAccounts), len(sum.TopHashtags), len(rejects), len(post.Records), len(accounts), len(posts), len(media)}; got != [...]int{2, 1, 1, 1, 2, 1, 1, 1} {
+		t.Errorf("the owner reads shares, top accounts, top hashtags, rejects, post records, accounts, account posts, media = %v; want two shares (one packed, one a row), two records of the post and one of the rest", got)
 	}
 	if ds, _ := db.FindDatasets(asA); len(ds) != 1 {
 		t.Errorf("the owner lists %d datasets, want 1", len(ds))

@@ -72,6 +72,22 @@ func (c conn) QueryRow(ctx context.Context, q string, args ...any) sqlstore.Row 
 	return c.q.QueryRowContext(ctx, q, args...)
 }
 
+// Snapshot runs fn in one snapshot: in a read transaction when c is a
+// pool (reads on a pool may each take a connection and a snapshot of
+// their own), else on c, a transaction already.
+func (c conn) Snapshot(ctx context.Context, fn func(sqlstore.Conn) error) error {
+	db, ok := c.q.(*sql.DB)
+	if !ok {
+		return fn(c)
+	}
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback() // read only: nothing to commit
+	return fn(conn{tx})
+}
+
 // sqlTx is a write transaction on the writer connection.
 type sqlTx struct {
 	conn

@@ -1,7 +1,6 @@
 package sqlstore
 
 import (
-	"encoding/binary"
 	"hash/maphash"
 	"math"
 	"math/bits"
@@ -121,13 +120,13 @@ func (f *filter) bytes() int {
 	return n
 }
 
-// The keys of an import's filter: one filter holds the three kinds, each
-// hashed with its own tag so that a post and an account of the same UID
-// are different keys.
+// The keys of an import's filter: one filter holds posts and accounts
+// (a post's shares are known with the post: packed.go), each hashed with
+// its own tag so that a post and an account of the same UID are different
+// keys.
 const (
 	tagPost byte = iota + 1
 	tagAccount
-	tagShare
 )
 
 func (f *filter) hashUID(tag byte, uid string) uint64 {
@@ -135,18 +134,5 @@ func (f *filter) hashUID(tag byte, uid string) uint64 {
 	h.SetSeed(f.seed)
 	h.WriteByte(tag)
 	h.WriteString(uid)
-	return h.Sum64()
-}
-
-func (f *filter) hashShare(k shareKey) uint64 {
-	var h maphash.Hash
-	h.SetSeed(f.seed)
-	var b [9]byte
-	b[0] = tagShare
-	binary.LittleEndian.PutUint64(b[1:], uint64(k.post))
-	h.Write(b[:])
-	h.WriteString(string(k.typ))
-	h.WriteByte(0) // types never hold a zero byte: type and object cannot run into each other
-	h.WriteString(k.object)
 	return h.Sum64()
 }

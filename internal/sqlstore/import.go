@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -32,23 +33,18 @@ func (s *Store) BeginImport(ctx context.Context, dataset string) (tahqiq.ImportT
 		return nil, s.errorf("begin import: %w", err)
 	}
 	t := &importTx{s: s, tx: tx,
-		posts: map[string]postRef{}, accounts: map[string]int64{}, shares: map[shareKey]struct{}{}, postRecSeen: map[[2]int64]struct{}{},
-		postRows:    tx.Bulk("posts", "id", "dataset_id", "uid", "account_id", "created_at", "record_id", "data"),
+		posts: map[string]postRef{}, accounts: map[string]int64{}, postRecSeen: map[[2]int64]struct{}{},
+		postRows:    tx.Bulk("posts", "id", "dataset_id", "uid", "account_id", "created_at", "record_id", "data", "shares"),
 		postRecs:    tx.Bulk("post_records", "post_id", "record_id"),
 		accountRows: tx.Bulk("accounts", "id", "dataset_id", "uid", "record_id", "data"),
 		shareRows:   tx.Bulk("shares", "dataset_id", "post_id", "account_id", "type", "object", "t", "precision"),
+		blockRows:   tx.Bulk("record_blocks", "id", "file_id", "last_id", "records", "data"),
 	}
 	if err := t.init(ctx, dataset); err != nil {
 		tx.Rollback(ctx)
 		return nil, err
 	}
 	return t, nil
-}
-
-type shareKey struct {
-	post   int64
-	typ    tahqiq.ObjectType
-	object string
 }
 
 type importTx struct {
@@ -66,18 +62,26 @@ type importTx struct {
 	written                           *filter // every post, account and share this import wrote
 	lookups                           int64   // database lookups of posts, accounts and shares the caches and the filter left open (tests)
 
-	posts       map[string]postRef // uid -> post, for posts written or looked up by this import
+	posts       map[string]postRef // uid -> post, for posts written or looked up by this import, with their shares
 	accounts    map[string]int64
-	shares      map[shareKey]struct{} // shares written by this import
 	postRecSeen map[[2]int64]struct{} // (post, record) pairs of the current record: a post twice in a record is one occurrence
 
+	// the posts the current record adds, written when the record is
+	// done with their shares packed in their row (packed.go)
+	pending []pendingPost
+	found   []string // the UIDs of the posts of the dataset the current record found (in t.posts until the record is done)
+	packed  int64    // shares packed in posts and not yet added to the dataset's packed_shares
+
 	block                                      blockWriter                   // the raw records of the current file not yet written
+	zip                                        *compressor                   // compresses full blocks beside the inserts (nil until the first)
 	blockEdits                                 map[int64]map[int64]blockEdit // re-deriving: changes to records of written blocks
 	postRows, postRecs, accountRows, shareRows Bulk
+	blockRows                                  Bulk  // blocks of raw records, written blockBatch at a time
+	nblocks                                    int   // blocks in blockRows not yet written
 	row                                        []any // the row given to a Bulk, reused
 
-	selPost, findAccount, findShare, insReject, insBlock Stmt
-	done                                                 bool
+	selPost, findAccount, findShare, insReject Stmt
+	done                                       bool
 }
 
 func (t *importTx) init(ctx context.Context, dataset string) error {
@@ -110,11 +114,10 @@ func (t *importTx) init(ctx context.Context, dataset string) error {
 		dst *Stmt
 		q   string
 	}{
-		{&t.selPost, `SELECT p.id, p.account_id, a.uid FROM posts p JOIN accounts a ON a.id = p.account_id WHERE p.dataset_id = $1 AND p.uid = $2`},
+		{&t.selPost, `SELECT p.id, p.account_id, a.uid, p.shares FROM posts p JOIN accounts a ON a.id = p.account_id WHERE p.dataset_id = $1 AND p.uid = $2`},
 		{&t.findAccount, `SELECT id FROM accounts WHERE dataset_id = $1 AND uid = $2`},
 		{&t.findShare, `SELECT EXISTS (SELECT 1 FROM shares WHERE dataset_id = $1 AND post_id = $2 AND type = $3 AND object = $4)`},
 		{&t.insReject, `INSERT INTO rejects (file_id, line, reason, raw, record_id) VALUES ($1, $2, $3, $4, $5)`},
-		{&t.insBlock, `INSERT INTO record_blocks (id, file_id, last_id, records, data) VALUES ($1, $2, $3, $4, $5)`},
 	} {
 		if *st.dst, err = t.tx.Prepare(ctx, st.q); err != nil {
 			return t.s.errorf("prepare: %w", err)
@@ -219,6 +222,9 @@ func (t *importTx) finishFile(ctx context.Context) error {
 	if err := t.writeBlock(ctx); err != nil {
 		return err
 	}
+	if err := t.insertBlocks(ctx); err != nil {
+		return err
+	}
 	if err := t.flush(ctx); err != nil {
 		return err
 	}
@@ -232,10 +238,25 @@ func (t *importTx) finishFile(ctx context.Context) error {
 // written blocks (the block being filled stays: no reader needs it
 // before its file ends).
 func (t *importTx) flush(ctx context.Context) error {
-	for _, b := range []Bulk{t.accountRows, t.postRows, t.postRecs, t.shareRows} {
+	if len(t.blockEdits) > 0 {
+		if err := t.insertBlocks(ctx); err != nil { // the blocks edited are written
+			return err
+		}
+	}
+	for _, b := range []Bulk{t.accountRows, t.postRows, t.postRecs, t.shareRows, t.blockRows} {
 		if err := b.Flush(ctx); err != nil {
+			if ctx.Err() != nil {
+				err = ctx.Err() // an interrupt closes the transaction's statements: say it was the interrupt
+			}
 			return t.s.errorf("%w", err)
 		}
+	}
+	t.nblocks = 0
+	if t.packed != 0 {
+		if _, err := t.tx.Exec(ctx, `UPDATE datasets SET packed_shares = packed_shares + $1 WHERE id = $2`, t.packed, t.datasetID); err != nil {
+			return t.s.errorf("count packed shares: %w", err)
+		}
+		t.packed = 0
 	}
 	if len(t.blockEdits) > 0 {
 		if err := editBlocks(ctx, t.tx, t.blockEdits); err != nil {
@@ -245,35 +266,94 @@ func (t *importTx) flush(ctx context.Context) error {
 	return nil
 }
 
-// writeBlock writes the block of raw records being filled, if any.
+// writeBlock hands the block of raw records being filled, if any, to the
+// compressor, and inserts a block it compressed when as many as it takes
+// are out (compress.go).
 func (t *importTx) writeBlock(ctx context.Context) error {
 	if t.block.n == 0 {
 		return nil
 	}
-	data, err := t.block.compressed()
-	if err != nil {
-		return t.s.errorf("block of raw records: %w", err)
+	if t.zip == nil {
+		t.zip = newCompressor()
 	}
-	if _, err := t.insBlock.Exec(ctx, t.block.first, t.fileID, t.block.prev, t.block.n, data); err != nil {
+	j := t.zip.job()
+	j.first, j.last, j.n, j.file = t.block.first, t.block.prev, t.block.n, t.fileID
+	j.buf, t.block.buf = t.block.buf, j.buf // the block's bytes go with the job, the job's buffer comes back
+	t.block.reset()
+	if back := t.zip.send(j); back != nil {
+		return t.insertBlock(ctx, back)
+	}
+	return nil
+}
+
+// writeErr is the error of a write of the import's rows: the interrupt,
+// when ctx is done (an interrupt closes the transaction's statements, and
+// the error would otherwise name a closed statement).
+func (t *importTx) writeErr(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		err = ctx.Err()
+	}
+	return t.s.errorf("%w", err)
+}
+
+// blockBatch is how many blocks of raw records one multi-row INSERT or
+// COPY writes (about 1 MiB of them: a block's row is up to 64 KiB of
+// records compressed).
+const blockBatch = 32
+
+// insertBlock buffers a block the compressor compressed for the blocks'
+// Bulk, writing them blockBatch at a time.
+func (t *importTx) insertBlock(ctx context.Context, j *blockJob) error {
+	if j.err != nil {
+		return t.s.errorf("block of raw records: %w", j.err)
+	}
+	err := t.blockRows.Add(ctx, t.values(j.first, j.file, j.last, j.n, bytes.Clone(j.z.Bytes())))
+	if err == nil {
+		if t.nblocks++; t.nblocks == blockBatch {
+			err = t.blockRows.Flush(ctx)
+			t.nblocks = 0
+		}
+	}
+	if err != nil {
 		if ctx.Err() != nil {
 			err = ctx.Err() // an interrupt closes the transaction's statements: say it was the interrupt
 		}
 		return t.s.errorf("block of raw records: %w", err)
 	}
-	t.block.reset()
+	t.zip.release(j)
 	return nil
+}
+
+// insertBlocks inserts every block out at the compressor.
+func (t *importTx) insertBlocks(ctx context.Context) error {
+	if t.zip == nil {
+		return nil
+	}
+	for j := t.zip.receive(); j != nil; j = t.zip.receive() {
+		if err := t.insertBlock(ctx, j); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// stopCompressor ends the compressor's goroutine, if started.
+func (t *importTx) stopCompressor() {
+	if t.zip != nil {
+		t.zip.stop()
+		t.zip = nil
+	}
 }
 
 // evict keeps the caches within cacheLimit. At the bound it writes every
 // buffered row, so that an entry it drops is in the database (an entry not
 // yet written is always in its cache: a miss never needs a flush), then
 // each cache holding more than a quarter of the bound drops half its
-// entries, chosen by map order (no order of use is kept: the posts and
-// shares that fill the caches are mostly written once and not looked up
-// again, while the accounts, which repeat, are seldom more than a quarter
-// and stay).
+// entries, chosen by map order (no order of use is kept: the posts that
+// fill the caches are mostly written once and not looked up again, while
+// the accounts, which repeat, are seldom more than a quarter and stay).
 func (t *importTx) evict(ctx context.Context) error {
-	if len(t.posts)+len(t.accounts)+len(t.shares) < cacheLimit {
+	if len(t.posts)+len(t.accounts) < cacheLimit {
 		return nil
 	}
 	if err := t.flush(ctx); err != nil {
@@ -281,7 +361,6 @@ func (t *importTx) evict(ctx context.Context) error {
 	}
 	halve(t.posts)
 	halve(t.accounts)
-	halve(t.shares)
 	return nil
 }
 
@@ -309,7 +388,44 @@ func (t *importTx) add(ctx context.Context, recID int64, rec *tahqiq.RawRecord, 
 		t.nkept++
 	}
 	clear(t.postRecSeen) // pairs hold the record id: only this record's can repeat
-	return storeimport.Add(ctx, rows{t}, recID, rec, posts, accounts, shares)
+	t.found = t.found[:0]
+	r, err := storeimport.Add(ctx, rows{t}, recID, rec, posts, accounts, shares)
+	if err != nil {
+		t.pending = t.pending[:0]
+		return r, err
+	}
+	return r, t.writePending(ctx)
+}
+
+// noShares is the packed shares of a post with none.
+var noShares = []byte{}
+
+// pendingPost is a post the current record adds, with its shares packed.
+type pendingPost struct {
+	id, account, created, record int64
+	uid, author                  string
+	data, shares                 []byte
+}
+
+// writePending gives the posts the current record added, with their
+// packed shares, to the posts' Bulk.
+func (t *importTx) writePending(ctx context.Context) error {
+	for i := range t.pending {
+		p := &t.pending[i]
+		if p.shares == nil {
+			p.shares = noShares // the column is NOT NULL: empty, not NULL
+		}
+		if err := t.postRows.Add(ctx, t.values(p.id, t.datasetID, p.uid, p.account, p.created, p.record, p.data, p.shares)); err != nil {
+			t.pending = t.pending[:0]
+			return t.writeErr(ctx, err)
+		}
+		// the cache holds the post with its shares (the Bulk's bytes too,
+		// never written to: addPacked makes a new slice)
+		t.posts[p.uid] = postRef{id: p.id, account: p.account, author: p.author, shares: p.shares}
+		*p = pendingPost{}
+	}
+	t.pending = t.pending[:0]
+	return nil
 }
 
 func (t *importTx) AddRecord(ctx context.Context, rec *tahqiq.RawRecord, posts []tahqiq.Post, accounts []tahqiq.Account, shares []tahqiq.Share) (tahqiq.RecordResult, error) {
@@ -361,30 +477,74 @@ func (r rows) AddRecordReject(ctx context.Context, recID, line int64, reason str
 }
 
 func (r rows) ShareExists(ctx context.Context, post int64, typ tahqiq.ObjectType, object string) (bool, error) {
-	return r.t.shareExists(ctx, shareKey{post, typ, object})
+	return r.t.shareExists(ctx, post, typ, object)
 }
 
 func (r rows) AddShare(ctx context.Context, post, account int64, s tahqiq.Share) error {
-	k := shareKey{post, s.Type, s.Object}
-	r.t.shares[k] = struct{}{}
-	r.t.written.add(r.t.written.hashShare(k))
-	if err := r.t.shareRows.Add(ctx, r.t.values(r.t.datasetID, post, account, string(s.Type), s.Object, s.Time, string(s.Precision))); err != nil {
-		return r.t.s.errorf("%w", err)
+	t := r.t
+	if p := t.pendingPost(post); p != nil {
+		p.shares = addPacked(p.shares, &s, p.created)
+		t.packed++
+		return nil
+	}
+	// a share a later record adds to a post already written: a row
+	if err := t.shareRows.Add(ctx, t.values(t.datasetID, post, account, string(s.Type), s.Object, s.Time, string(s.Precision))); err != nil {
+		return t.writeErr(ctx, err)
+	}
+	if uid, ok := t.foundPost(post); ok {
+		ref := t.posts[uid]
+		ref.shares = addPacked(ref.shares, &s, 0) // only type and object are read back
+		t.posts[uid] = ref
 	}
 	return nil
 }
 
-// shareExists reports whether a share of an already present post exists.
-func (t *importTx) shareExists(ctx context.Context, k shareKey) (bool, error) {
-	if _, ok := t.shares[k]; ok {
-		return true, nil
+// pendingPost returns the post id that the current record adds, or nil.
+func (t *importTx) pendingPost(id int64) *pendingPost {
+	for i := range t.pending {
+		if t.pending[i].id == id {
+			return &t.pending[i]
+		}
 	}
-	if k.post >= t.firstPost && !t.written.has(t.written.hashShare(k)) {
-		return false, nil // the post is this import's and the share was never written
+	return nil
+}
+
+// foundPost returns the UID of post id that the current record found in
+// the dataset.
+func (t *importTx) foundPost(id int64) (string, bool) {
+	for _, uid := range t.found {
+		if t.posts[uid].id == id {
+			return uid, true
+		}
 	}
-	t.lookups++ // written and evicted, a false positive, or a share of an older post
+	return "", false
+}
+
+// shareExists reports whether post, which the current record added or
+// found in the dataset, has a share of typ and object: from the post's
+// shares the import knows (every one, for a post it wrote), and for a post
+// it read from the database, from the share rows.
+func (t *importTx) shareExists(ctx context.Context, post int64, typ tahqiq.ObjectType, object string) (bool, error) {
+	var known []byte
+	rows := true
+	if p := t.pendingPost(post); p != nil {
+		known, rows = p.shares, false
+	} else if uid, ok := t.foundPost(post); ok {
+		ref := t.posts[uid]
+		known, rows = ref.shares, ref.rows
+	}
+	if ok, err := hasPacked(known, typ, object); err != nil || ok {
+		if err != nil {
+			err = t.s.errorf("post %d: %w", post, err)
+		}
+		return ok, err
+	}
+	if !rows {
+		return false, nil
+	}
+	t.lookups++ // a post read from the database: a share row of it?
 	var ok bool
-	if err := t.findShare.QueryRow(ctx, t.datasetID, k.post, string(k.typ), k.object).Scan(&ok); err != nil {
+	if err := t.findShare.QueryRow(ctx, t.datasetID, post, string(typ), object).Scan(&ok); err != nil {
 		return false, t.s.errorf("find share: %w", err)
 	}
 	return ok, nil
@@ -419,32 +579,43 @@ func (t *importTx) account(ctx context.Context, uid string, recID int64, a *tahq
 	t.nextAccount++
 	id := t.nextAccount
 	if err := t.accountRows.Add(ctx, t.values(id, t.datasetID, uid, recID, data)); err != nil {
-		return 0, false, t.s.errorf("%w", err)
+		return 0, false, t.writeErr(ctx, err)
 	}
 	t.accounts[uid] = id
 	t.written.add(h)
 	return id, true, nil
 }
 
-// postRef is a post of the dataset: its id, and its author's account id
-// and UID.
+// postRef is a post of the dataset: its id, its author's account id and
+// UID, and the shares of it the import knows, packed (only their type and
+// object are read: for a post the import wrote, every share it has; for
+// one read from the database, its packed shares, and rows is set: share
+// rows of it may be in the database).
 type postRef struct {
 	id, account int64
 	author      string
+	shares      []byte
+	rows        bool
 }
 
 // findPost returns the post uid of the dataset with its author, from the
 // cache or the database.
 func (t *importTx) findPost(ctx context.Context, uid string) (int64, int64, string, bool, error) {
-	if p, ok := t.posts[uid]; ok {
-		return p.id, p.account, p.author, true, nil
+	for i := range t.pending { // a post twice in one record
+		if p := &t.pending[i]; p.uid == uid {
+			return p.id, p.account, p.author, true, nil
+		}
 	}
 	if !t.hadPosts && !t.written.has(t.written.hashUID(tagPost, uid)) {
-		return 0, 0, "", false, nil
+		return 0, 0, "", false, nil // new: every post the cache holds is in the filter (the common case, asked first)
+	}
+	if p, ok := t.posts[uid]; ok {
+		t.found = append(t.found, uid)
+		return p.id, p.account, p.author, true, nil
 	}
 	t.lookups++ // written and evicted, a false positive, or the dataset had posts
-	var p postRef
-	err := t.selPost.QueryRow(ctx, t.datasetID, uid).Scan(&p.id, &p.account, &p.author)
+	p := postRef{rows: true}
+	err := t.selPost.QueryRow(ctx, t.datasetID, uid).Scan(&p.id, &p.account, &p.author, &p.shares)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return 0, 0, "", false, nil
@@ -452,6 +623,7 @@ func (t *importTx) findPost(ctx context.Context, uid string) (int64, int64, stri
 		return 0, 0, "", false, t.s.errorf("post %s: %w", uid, err)
 	}
 	t.posts[uid] = p
+	t.found = append(t.found, uid)
 	return p.id, p.account, p.author, true, nil
 }
 
@@ -463,10 +635,7 @@ func (t *importTx) addPost(ctx context.Context, p *tahqiq.Post, accID, recID int
 	}
 	t.nextPost++
 	id := t.nextPost
-	if err := t.postRows.Add(ctx, t.values(id, t.datasetID, p.UID, accID, p.CreatedAt.Unix(), recID, data)); err != nil {
-		return 0, t.s.errorf("%w", err)
-	}
-	t.posts[p.UID] = postRef{id: id, account: accID, author: p.AuthorUID}
+	t.pending = append(t.pending, pendingPost{id: id, account: accID, created: p.CreatedAt.Unix(), record: recID, uid: p.UID, author: p.AuthorUID, data: data})
 	t.written.add(t.written.hashUID(tagPost, p.UID))
 	return id, nil
 }
@@ -479,7 +648,7 @@ func (t *importTx) addOccurrence(ctx context.Context, post, recID int64) error {
 	}
 	t.postRecSeen[k] = struct{}{}
 	if err := t.postRecs.Add(ctx, t.values(post, recID)); err != nil {
-		return t.s.errorf("%w", err)
+		return t.writeErr(ctx, err)
 	}
 	return nil
 }
@@ -514,6 +683,7 @@ func (t *importTx) Commit(ctx context.Context) error {
 		return err
 	}
 	t.done = true
+	t.stopCompressor()
 	if err := t.tx.Commit(ctx); err != nil {
 		return t.s.errorf("commit import: %w", err)
 	}
@@ -525,6 +695,7 @@ func (t *importTx) Rollback() error {
 		return nil
 	}
 	t.done = true
+	t.stopCompressor()
 	return t.tx.Rollback(context.Background())
 }
 

@@ -136,22 +136,12 @@ func (t *rederiveTx) EachPost(ctx context.Context, fn func(record int64, uid, au
 }
 
 func (t *rederiveTx) EachShare(ctx context.Context, fn func(post string, typ tahqiq.ObjectType, object string) error) error {
-	rows, err := t.tx.Query(ctx, `SELECT p.uid, s.type, s.object FROM shares s JOIN posts p ON p.id = s.post_id WHERE s.dataset_id = $1`, t.datasetID)
-	if err != nil {
-		return t.s.errorf("rederive shares: %w", err)
+	if err := t.flush(ctx); err != nil { // packed shares are in their posts' rows once written
+		return err
 	}
-	defer rows.Close()
-	var post, typ, object string
-	dest := []any{&post, &typ, &object}
-	for rows.Next() {
-		if err := rows.Scan(dest...); err != nil {
-			return t.s.errorf("rederive shares: %w", err)
-		}
-		if err := fn(post, tahqiq.ObjectType(typ), object); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	return t.s.eachShare(ctx, t.tx, t.datasetID, nil, func(sh tahqiq.Share) error {
+		return fn(sh.PostID, sh.Type, sh.Object)
+	})
 }
 
 func (t *rederiveTx) EachReject(ctx context.Context, fn func(tahqiq.Reject) error) error {
@@ -194,6 +184,7 @@ func (t *rederiveTx) Reset(ctx context.Context) error {
 		`DELETE FROM posts WHERE dataset_id = $1`,
 		`DELETE FROM accounts WHERE dataset_id = $1`,
 		`DELETE FROM rejects WHERE record_id IS NOT NULL AND file_id IN (SELECT id FROM files WHERE dataset_id = $1)`,
+		`UPDATE datasets SET packed_shares = 0 WHERE id = $1`,
 	} {
 		if _, err := t.tx.Exec(ctx, q, t.datasetID); err != nil {
 			return t.s.errorf("rederive reset: %w", err)
@@ -201,7 +192,6 @@ func (t *rederiveTx) Reset(ctx context.Context) error {
 	}
 	clear(t.posts)
 	clear(t.accounts)
-	clear(t.shares)
 	t.hadPosts, t.hadAccounts = false, false
 	t.written = newFilter() // what the import wrote before is deleted
 	t.firstPost = t.nextPost + 1

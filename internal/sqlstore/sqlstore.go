@@ -34,6 +34,22 @@ type Conn interface {
 	QueryRow(ctx context.Context, q string, args ...any) Row
 }
 
+// Snapshotter is a Conn that can run several reads in one snapshot: a
+// pool, which runs fn in a read transaction of one of its connections
+// (SQLite's reader pool). A Conn that is a transaction already is one
+// snapshot and need not implement it.
+type Snapshotter interface {
+	Snapshot(ctx context.Context, fn func(Conn) error) error
+}
+
+// snapshot runs fn on q in one snapshot.
+func snapshot(ctx context.Context, q Conn, fn func(Conn) error) error {
+	if sn, ok := q.(Snapshotter); ok {
+		return sn.Snapshot(ctx, fn)
+	}
+	return fn(q)
+}
+
 // Rows is the result of a query, as database/sql's.
 type Rows interface {
 	Next() bool

@@ -55,13 +55,13 @@ type Table struct {
 
 // Tables are the tables copied, parents first.
 var Tables = []Table{
-	{Name: "datasets", OrderBy: "id", RowSecurity: true, Identity: true, Columns: cols("id", Int, "name", Text, "created_at", Time, "derivation", Text)},
+	{Name: "datasets", OrderBy: "id", RowSecurity: true, Identity: true, Columns: cols("id", Int, "name", Text, "created_at", Time, "derivation", Text, "packed_shares", Int)},
 	{Name: "files", OrderBy: "id", RowSecurity: true, Identity: true, Columns: cols("id", Int, "dataset_id", Int, "name", Text, "sha256", Text, "size", Int, "format", Text, "imported_at", Time, "records", Int, "kept", Int, "options", Text)},
 	{Name: "records", OrderBy: "id", RowSecurity: true, Columns: cols("id", Int, "file_id", Int, "line", Int, "offset", Int, "locator", Text, "kind", Text, "sha256", Bytes, "raw", Bytes, "collected_at", Int)},
 	{Name: "record_blocks", OrderBy: "id", RowSecurity: true, Columns: cols("id", Int, "file_id", Int, "last_id", Int, "records", Int, "data", Bytes)},
 	{Name: "rejects", OrderBy: "id", RowSecurity: true, Identity: true, Columns: cols("id", Int, "file_id", Int, "line", Int, "reason", Text, "raw", Bytes, "record_id", Int)},
 	{Name: "accounts", OrderBy: "id", RowSecurity: true, Columns: cols("id", Int, "dataset_id", Int, "uid", Text, "record_id", Int, "data", JSON)},
-	{Name: "posts", OrderBy: "id", RowSecurity: true, Columns: cols("id", Int, "dataset_id", Int, "uid", Text, "account_id", Int, "created_at", Int, "record_id", Int, "data", JSON)},
+	{Name: "posts", OrderBy: "id", RowSecurity: true, Columns: cols("id", Int, "dataset_id", Int, "uid", Text, "account_id", Int, "created_at", Int, "record_id", Int, "data", JSON, "shares", Bytes)},
 	{Name: "post_records", OrderBy: "post_id, record_id", Columns: cols("post_id", Int, "record_id", Int)},
 	{Name: "shares", OrderBy: "id", RowSecurity: true, Identity: true, Columns: cols("id", Int, "dataset_id", Int, "post_id", Int, "account_id", Int, "type", Text, "object", Text, "t", Int, "precision", Text)},
 	{Name: "media", OrderBy: "id", RowSecurity: true, Identity: true, Columns: cols("id", Int, "dataset_id", Int, "file_id", Int, "name", Text, "status", Text, "detail", Text,

@@ -507,7 +507,8 @@ var UpgradeFixtures = []struct {
 	// cases (schema 0010); compared by DiffDump's older rule.
 	Older bool
 }{
-	{Prefix: "main", Commit: "01e49d3"},
+	{Prefix: "main", Commit: "4f6f157"}, // raw records in blocks (0013), shares a row each: before 0014 packed them
+	{Prefix: "main-01e49d3", Commit: "01e49d3"},
 	{Prefix: "main-0cab02e", Commit: "0cab02e", Older: true},
 }
 

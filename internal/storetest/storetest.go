@@ -62,6 +62,7 @@ func Run(t *testing.T, newStore func(t *testing.T, now func() time.Time) Store) 
 	t.Run("FindPosts", func(t *testing.T) { testFindPosts(t, fresh(t)) })
 	t.Run("AccountsByRef", func(t *testing.T) { testAccountsByRef(t, fresh(t)) })
 	t.Run("Media", func(t *testing.T) { testMedia(t, fresh(t)) })
+	t.Run("PackedAndRowShares", func(t *testing.T) { testPackedAndRowShares(t, fresh(t)) })
 	runCases(t, newStore)
 }
 
