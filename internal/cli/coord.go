@@ -200,7 +200,7 @@ every option and output column.`,
 	f.Float64Var(&p.Jaccard, "jaccard", p.Jaccard, "near-text: minimum Jaccard similarity of two posts' token sets (CNT co_similar_tweet, CLI default 0.8); every pair at or above it within the window is found (exact prefix-filtering join, docs/coord.md)")
 	f.BoolVar(&p.Evidence, "evidence", true, "write evidence.csv.gz (one row per co-share pair)")
 	f.IntVar(&layoutEdges, "layout-edges", layoutEdges, "lay out the heaviest N links by ForceAtlas2 (seeded by --seed) for layout.csv, the GEXF and GraphML files and the web UI's network view; the other accounts are placed beside their community; 0 = no layout")
-	f.Var(&mem, "mem", "memory budget of the run in this process, e.g. 4GB or 600MiB (default: half the machine's memory): the Go heap is held under it and, when the kept pairs would not fit beside the edges they make, they are sorted in runs spilled to the temporary directory ($TMPDIR) and merged (and with --graph=false, edges that would not fit go to a file there); results do not depend on it")
+	f.Var(&mem, "mem", "memory budget of the run in this process, e.g. 4GB or 600MiB (default: half the machine's memory): the Go heap is held under it and, when the kept pairs would not fit beside the edges they make, they are sorted in runs spilled to the temporary directory ($TMPDIR) and merged (and edges that would not fit, beside the graph the graph step makes of them, go to a file there); results do not depend on it")
 	cmd.AddCommand(newCoordExplainCmd(e))
 	cmd.AddCommand(newCoordMergeCmd(e))
 	return cmd

@@ -3,6 +3,7 @@ package coord
 import (
 	"bufio"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -11,11 +12,11 @@ import (
 )
 
 // edgeFile holds a run's edges on disk instead of in memory: the memory
-// budget's last resort for a run without the graph step (which needs
-// them all). The fold appends each edge as it completes it, in (A, B)
-// order; the weights, the percentile threshold and the counts come from
-// one pass over it (weighFile), and edges.csv and edges_directed.csv are
-// written from another. The file is unlinked as soon as it is made: it
+// budget's last resort. The fold appends each edge as it completes it,
+// in (A, B) order; the weights, the percentile threshold and the counts
+// come from one pass over it (weighFile), the graph step's CSR from two
+// more (graphStep), and every file that lists edges is written from
+// another pass each. The file is unlinked as soon as it is made: it
 // goes when the run's Result does (or the process).
 type edgeFile struct {
 	f      *os.File
@@ -123,9 +124,9 @@ func (s *edgeFile) eachKept(p *Params, threshold float64, fn func(e *Edge, bt []
 
 // weighFile is weigh over the edges of s: the percentile threshold of
 // the kept edges' weights, and the run's counts of them.
-func weighFile(s *edgeFile, p *Params, naccounts int) (threshold float64, kept, flagged, accounts int64, err error) {
+func weighFile(s *edgeFile, p *Params, naccounts int) (threshold float64, kept, flagged, accounts int64, seen []bool, err error) {
 	var ws []float64
-	seen := make([]bool, naccounts)
+	seen = make([]bool, naccounts)
 	err = s.each(func(e *Edge, _ []int32) error {
 		if weighOne(e, p) {
 			ws = append(ws, e.Weight)
@@ -139,7 +140,7 @@ func weighFile(s *edgeFile, p *Params, naccounts int) (threshold float64, kept, 
 		return nil
 	})
 	if err != nil {
-		return 0, 0, 0, 0, err
+		return 0, 0, 0, 0, nil, err
 	}
 	threshold = math.Inf(-1)
 	if p.Percentile > 0 && len(ws) > 0 {
@@ -150,8 +151,11 @@ func weighFile(s *edgeFile, p *Params, naccounts int) (threshold float64, kept, 
 			flagged++
 		}
 	}
-	return threshold, int64(len(ws)), flagged, accounts, nil
+	return threshold, int64(len(ws)), flagged, accounts, seen, nil
 }
+
+// errStop stops an iteration over edges early (not an error of the run).
+var errStop = errors.New("coord: stop")
 
 // edgeRoom returns the bytes the budget leaves now (after a collection)
 // for the edges of the run.

@@ -59,18 +59,8 @@ func appendEdgeValue(b []byte, j int, e *Edge) []byte {
 	}
 }
 
-// nodeIndex returns the graph's node of each account id (-1: none), a
-// slice in place of the map for the per-edge lookups.
-func (r *Result) nodeIndex() []int32 {
-	node := make([]int32, len(r.in.accounts))
-	for i := range node {
-		node[i] = -1
-	}
-	for u, a := range r.Graph.Nodes {
-		node[a] = int32(u)
-	}
-	return node
-}
+// nodeIndex returns the graph's node of each account id (-1: none).
+func (r *Result) nodeIndex() []int32 { return r.Graph.Node }
 
 // Colour returns the colour of a community, as the web UI draws it
 // (web/src/lib/format.js palette): hues spread by the golden angle,
@@ -166,8 +156,8 @@ func (r *Result) writeGEXF(path string) error {
 		fmt.Fprintf(w, "    </nodes>\n    <edges>\n")
 		node := r.nodeIndex()
 		var b []byte
-		for i := range r.Edges {
-			e := &r.Edges[i]
+		i := 0
+		if err := r.eachEdge(func(e *Edge, _ []int32) error {
 			b = append(b[:0], `      <edge id="e`...)
 			b = strconv.AppendInt(b, int64(i), 10)
 			b = append(b, `" source="n`...)
@@ -191,9 +181,11 @@ func (r *Result) writeGEXF(path string) error {
 				b = append(b, `"/>`...)
 			}
 			b = append(b, "</attvalues></edge>\n"...)
-			if _, err := w.Write(b); err != nil {
-				return err
-			}
+			i++
+			_, err := w.Write(b)
+			return err
+		}); err != nil {
+			return err
 		}
 		_, err := fmt.Fprintf(w, "    </edges>\n  </graph>\n</gexf>\n")
 		return err
@@ -240,8 +232,8 @@ func (r *Result) writeGraphML(path string) error {
 		}
 		node := r.nodeIndex()
 		var b []byte
-		for i := range r.Edges {
-			e := &r.Edges[i]
+		i := 0
+		if err := r.eachEdge(func(e *Edge, _ []int32) error {
 			b = append(b[:0], `    <edge id="e`...)
 			b = strconv.AppendInt(b, int64(i), 10)
 			b = append(b, `" source="n`...)
@@ -259,9 +251,11 @@ func (r *Result) writeGraphML(path string) error {
 				b = append(b, `</data>`...)
 			}
 			b = append(b, "</edge>\n"...)
-			if _, err := w.Write(b); err != nil {
-				return err
-			}
+			i++
+			_, err := w.Write(b)
+			return err
+		}); err != nil {
+			return err
 		}
 		_, err := fmt.Fprintf(w, "  </graph>\n</graphml>\n")
 		return err

@@ -311,6 +311,17 @@ func (r *Result) eachEdge(fn func(e *Edge, bt []int32) error) error {
 	return nil
 }
 
+// EachEdgeRow calls fn with the row of edges.csv of every kept edge, in
+// file order: from Edges, or from the file they were spilled to over the
+// memory budget (Edges is then empty).
+func (r *Result) EachEdgeRow(fn func(EdgeRow) error) error {
+	return r.eachEdge(func(e *Edge, bt []int32) error {
+		x := r.rowOf(e, bt)
+		x.ByType = slices.Clone(bt)
+		return fn(x)
+	})
+}
+
 // rowOf is EdgeRow with e's per-type counts bt.
 func (r *Result) rowOf(e *Edge, bt []int32) EdgeRow {
 	return edgeRow(e, bt, r.in.accounts[e.A], r.in.accounts[e.B], r.Name(e.A), r.Name(e.B), r.Params.FastWindow > 0)
@@ -531,10 +542,13 @@ func (r *Result) writeCommunities(path string) error {
 		}
 		return -1
 	}
-	for _, e := range r.Edges {
+	if err := r.eachEdge(func(e *Edge, _ []int32) error {
 		if c := commOf(e.A); c >= 0 && c == commOf(e.B) {
 			exts[c].edges++
 		}
+		return nil
+	}); err != nil {
+		return err
 	}
 	if err := r.eachPair(func(pr pairRef) error {
 		ra, rb := r.in.ends(pr)

@@ -60,12 +60,13 @@ func (r *Result) LayoutInput() layout.Input {
 	if g == nil {
 		return layout.Input{}
 	}
+	n := r.Counts["edges"]
 	in := layout.Input{Nodes: len(g.Nodes), Group: g.Community,
-		A: make([]int32, len(r.Edges)), B: make([]int32, len(r.Edges)), W: make([]float32, len(r.Edges))}
-	for k := range r.Edges {
-		e := &r.Edges[k]
-		in.A[k], in.B[k], in.W[k] = g.Node[e.A], g.Node[e.B], float32(e.Weight)
-	}
+		A: make([]int32, 0, n), B: make([]int32, 0, n), W: make([]float32, 0, n)}
+	r.eachEdge(func(e *Edge, _ []int32) error {
+		in.A, in.B, in.W = append(in.A, g.Node[e.A]), append(in.B, g.Node[e.B]), append(in.W, float32(e.Weight))
+		return nil
+	})
 	return in
 }
 
@@ -243,33 +244,40 @@ func run(ctx context.Context, d Data, p Params, eng Engine) (*Result, error) {
 		return res, nil
 	}
 	ph := in.meter.Phase("weighing edges", "", 0)
+	var seen []bool // the accounts of the kept edges
 	if res.edgeFile != nil {
 		var kept, flagged, accounts int64
-		res.threshold, kept, flagged, accounts, err = weighFile(res.edgeFile, &p, len(in.accounts))
+		res.threshold, kept, flagged, accounts, seen, err = weighFile(res.edgeFile, &p, len(in.accounts))
 		ph.Done()
 		if err != nil {
 			return nil, err
 		}
 		res.Counts["edges"], res.Counts["edge_accounts"], res.Counts["flagged_edges"] = kept, accounts, flagged
-		lap("weigh_s")
-		return res, nil
-	}
-	res.Edges = weigh(edges, &p)
-	ph.Done()
-	res.Counts["edges"] = int64(len(res.Edges))
-	nodes := map[int32]bool{}
-	flagged := 0
-	for _, e := range res.Edges {
-		nodes[e.A], nodes[e.B] = true, true
-		if e.Flagged {
-			flagged++
+	} else {
+		res.Edges = weigh(edges, &p)
+		ph.Done()
+		res.Counts["edges"] = int64(len(res.Edges))
+		seen = make([]bool, len(in.accounts))
+		accounts, flagged := 0, 0
+		for _, e := range res.Edges {
+			for _, a := range [2]int32{e.A, e.B} {
+				if !seen[a] {
+					seen[a] = true
+					accounts++
+				}
+			}
+			if e.Flagged {
+				flagged++
+			}
 		}
+		res.Counts["edge_accounts"] = int64(accounts)
+		res.Counts["flagged_edges"] = int64(flagged)
 	}
-	res.Counts["edge_accounts"] = int64(len(nodes))
-	res.Counts["flagged_edges"] = int64(flagged)
 	lap("weigh_s")
 	if p.Graph {
-		res.Graph = graphStep(res, &p)
+		if res.Graph, err = graphStep(res, &p, seen); err != nil {
+			return nil, err
+		}
 		lap("graph_s")
 	}
 	return res, nil
