@@ -9,7 +9,50 @@ import (
 	"os"
 	"strconv"
 	"time"
+
+	"github.com/tahqiq/tahqiq"
 )
+
+// When WriteDir writes the graph files (graph.gexf, graph.graphml):
+// GraphFilesAuto when the network has at most GraphFilesMaxEdges edges.
+// Over that they would be tens of gigabytes (about 560 bytes an edge for
+// both) that no desktop tool opens, and writing them would take most of
+// the run; edges.csv and nodes.csv hold the same network.
+const (
+	GraphFilesAuto     = "auto"
+	GraphFilesAlways   = "always"
+	GraphFilesNever    = "never"
+	GraphFilesMaxEdges = 5_000_000
+)
+
+// graphFilesMaxEdges is GraphFilesMaxEdges (tests lower it).
+var graphFilesMaxEdges int64 = GraphFilesMaxEdges
+
+// ParseGraphFiles checks a --graph-files value ("": auto).
+func ParseGraphFiles(s string) (string, error) {
+	switch s {
+	case "", GraphFilesAuto:
+		return GraphFilesAuto, nil
+	case GraphFilesAlways, GraphFilesNever:
+		return s, nil
+	}
+	return "", tahqiq.ParamErrorf("graph_files", "{graph_files} %q: want auto, always or never", s)
+}
+
+// graphFiles reports whether WriteDir writes the graph files, and why
+// not when it does not (for the manifest and the user).
+func (r *Result) graphFiles() (bool, string) {
+	switch r.GraphFiles {
+	case GraphFilesNever:
+		return false, "not asked for (graph_files never)"
+	case GraphFilesAlways:
+		return true, ""
+	}
+	if n := r.Counts["edges"]; n > graphFilesMaxEdges {
+		return false, fmt.Sprintf("%d edges is over the %d that graph_files auto writes them for (always writes them)", n, graphFilesMaxEdges)
+	}
+	return true, ""
+}
 
 // attr is a node or edge attribute of the graph files.
 type attr struct {

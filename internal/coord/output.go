@@ -86,6 +86,9 @@ type Manifest struct {
 	// GraphML files) were computed; absent for a run not laid out.
 	Layout *layout.Info `json:"layout,omitempty"`
 	Files  []string     `json:"files"`
+	// Skipped names the files of the run's kind it did not write, and
+	// why (graph.gexf and graph.graphml over --graph-files auto's bound).
+	Skipped map[string]string `json:"skipped,omitempty"`
 }
 
 // EvidenceRow is one co-share pair: the posts and times behind an edge.
@@ -187,6 +190,13 @@ func (r *Result) WriteDir(dir, version string, src Source) (*Manifest, error) {
 		files = append(files, "edges_directed.csv")
 		steps = append(steps, r.writeDirected)
 	}
+	skipped := map[string]string{}
+	if ok, why := r.graphFiles(); !ok && r.Graph != nil {
+		// graph.gexf and graph.graphml, after edges.csv, nodes.csv and
+		// communities.csv
+		files, steps = slices.Delete(files, 3, 5), slices.Delete(steps, 3, 5)
+		skipped["graph.gexf"], skipped["graph.graphml"] = why, why
+	}
 	if r.Graph == nil {
 		files, steps = files[:1], steps[:1]
 		if r.Params.Weight == WeightMessages {
@@ -236,6 +246,9 @@ func (r *Result) WriteDir(dir, version string, src Source) (*Manifest, error) {
 		Format: src.Format, Map: src.Map, Options: src.Options, Media: src.Media, NoMedia: src.NoMedia, Textnorm: textnorm.Version,
 		RejectedCount: src.RejectedCount, Rejected: src.Rejected, Dropped: map[string]int64{},
 		Params: r.Params, Counts: r.Counts, Timings: r.Timings, Files: append(files, "manifest.json")}
+	if len(skipped) > 0 {
+		m.Skipped = skipped
+	}
 	if m.Rejected == nil {
 		m.Rejected = []tahqiq.Reject{}
 	}

@@ -32,6 +32,9 @@ type Result struct {
 	// WriteDir then writes layout.csv and the positions into the GEXF
 	// and GraphML files.
 	Layout *layout.Result
+	// GraphFiles says when WriteDir writes graph.gexf and graph.graphml:
+	// GraphFilesAuto (the zero value), GraphFilesAlways or GraphFilesNever.
+	GraphFiles string
 
 	in     *interned
 	byType []int32 // the edges' per-type counts, len(Types) per Edge.bt
