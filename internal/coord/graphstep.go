@@ -86,12 +86,14 @@ func graphStep(res *Result, p *Params, seen []bool) (*GraphResult, error) {
 		gr.Community[i] = -1
 	}
 	if p.Communities == "none" {
+		res.net = g // for the layout
 		return gr, nil
 	}
+	res.net = g // for the layout
 	sg := g.Filter(func(u int32, k int64) bool {
 		return graph.Marked(flagged, k) && !gr.Pruned[u] && !gr.Pruned[g.Adj[k]]
 	})
-	g, flagged = nil, nil // the subgraph is all the communities need
+	flagged = nil
 	if len(sg.Adj) == 0 {
 		return gr, nil
 	}

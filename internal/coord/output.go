@@ -184,6 +184,7 @@ func (r *Result) WriteDir(dir, version string, src Source) (*Manifest, error) {
 		return nil, tahqiq.Errorf(tahqiq.EINVALID, "cannot create %s: %w", dir, err)
 	}
 	start := time.Now()
+	r.net = nil // the layout, which read it, is done
 	files := []string{"edges.csv", "nodes.csv", "communities.csv", "graph.gexf", "graph.graphml"}
 	steps := []func(string) error{r.writeEdges, r.writeNodes, r.writeCommunities, r.writeGEXF, r.writeGraphML}
 	if r.Params.Weight == WeightMessages {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/graph"
 	"github.com/tahqiq/tahqiq/internal/layout"
 	"github.com/tahqiq/tahqiq/internal/progress"
 	"github.com/tahqiq/tahqiq/internal/signals"
@@ -44,6 +45,9 @@ type Result struct {
 	names  []AccountName // by account id; nil: the data names no account
 
 	maxStrength float64 // of Graph, for the graph files' node sizes
+	// net is the graph step's network (every kept edge), for the
+	// layout (LayoutInput); WriteDir lets it go
+	net *graph.CSR
 	// edgeFile holds the edges instead of Edges when they were spilled
 	// over the memory budget (a run without the graph step), threshold
 	// the percentile threshold of their weights.
@@ -57,19 +61,38 @@ type Result struct {
 
 // LayoutInput is the network of Graph for internal/layout: its nodes in
 // Graph's order with their communities, and every kept edge with its
-// weight. runs reads the same from a run's nodes.csv and edges.csv.
+// weight, in edges.csv's order. runs reads the same from a run's
+// nodes.csv and edges.csv. The edges are given from the graph step's
+// network (no copy of them: layout.Input.Edges), which the run holds
+// until it writes its files.
 func (r *Result) LayoutInput() layout.Input {
 	g := r.Graph
 	if g == nil {
 		return layout.Input{}
 	}
-	n := r.Counts["edges"]
-	in := layout.Input{Nodes: len(g.Nodes), Group: g.Community,
-		A: make([]int32, 0, n), B: make([]int32, 0, n), W: make([]float32, 0, n)}
-	r.eachEdge(func(e *Edge, _ []int32) error {
-		in.A, in.B, in.W = append(in.A, g.Node[e.A]), append(in.B, g.Node[e.B]), append(in.W, float32(e.Weight))
-		return nil
-	})
+	in := layout.Input{Nodes: len(g.Nodes), Group: g.Community}
+	if net := r.net; net != nil {
+		// each edge once, from its lower end's list: (A, B) order,
+		// since nodes are numbered in account order
+		in.Edges = func(yield func(a, b int32, w float32) bool) {
+			for u := range int32(net.N) {
+				for k := net.Off[u]; k < net.Off[u+1]; k++ {
+					if v := net.Adj[k]; v > u && !yield(u, v, float32(net.W[k])) {
+						return
+					}
+				}
+			}
+		}
+		return in
+	}
+	in.Edges = func(yield func(a, b int32, w float32) bool) {
+		r.eachEdge(func(e *Edge, _ []int32) error {
+			if !yield(g.Node[e.A], g.Node[e.B], float32(e.Weight)) {
+				return errStop
+			}
+			return nil
+		})
+	}
 	return in
 }
 
