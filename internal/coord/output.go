@@ -529,13 +529,14 @@ func (r *Result) writeCommunities(path string) error {
 	}
 	type ext struct {
 		accounts, edges int
-		posts, objects  map[int32]bool
+		posts, objects  int
+		lastObj         int32 // the object counted last (the pairs come in object order)
 		first, last     int64
 		reach           signals.Reach
 	}
 	exts := make([]ext, nc)
 	for i := range exts {
-		exts[i] = ext{posts: map[int32]bool{}, objects: map[int32]bool{}, first: 1 << 62, last: -1 << 62}
+		exts[i] = ext{lastObj: -1, first: 1 << 62, last: -1 << 62}
 	}
 	for u, c := range g.Community {
 		if c < 0 {
@@ -564,20 +565,60 @@ func (r *Result) writeCommunities(path string) error {
 	}); err != nil {
 		return err
 	}
+	// the posts and objects of each community's pairs, counted without
+	// a set per community: a post is its author's, so in one community
+	// at most (one bit a post says it was counted), and the pairs come
+	// object by object, so an object is new to a community when it is
+	// not the one it counted last. Should the pairs not come in object
+	// order, the objects are counted again with a set per community.
+	counted := make([]uint64, (len(r.in.posts)+63)/64)
+	post := func(x *ext, p int32) {
+		if counted[p>>6]&(1<<(p&63)) == 0 {
+			counted[p>>6] |= 1 << (p & 63)
+			x.posts++
+		}
+	}
+	ordered, prev := true, int32(-1)
 	if err := r.eachPair(func(pr pairRef) error {
 		ra, rb := r.in.ends(pr)
+		if ra.obj < prev {
+			ordered = false
+		}
+		prev = ra.obj
 		c := commOf(ra.acc)
 		if c < 0 || c != commOf(rb.acc) {
 			return nil
 		}
 		x := &exts[c]
-		x.posts[ra.post], x.posts[rb.post] = true, true
-		x.objects[ra.obj] = true
+		post(x, ra.post)
+		post(x, rb.post)
+		if x.lastObj != ra.obj {
+			x.lastObj = ra.obj
+			x.objects++
+		}
 		x.first = min(x.first, ra.t, rb.t)
 		x.last = max(x.last, ra.t, rb.t)
 		return nil
 	}); err != nil {
 		return err
+	}
+	if !ordered {
+		objects := make([]map[int32]bool, len(exts))
+		for c := range objects {
+			objects[c] = map[int32]bool{}
+		}
+		if err := r.eachPair(func(pr pairRef) error {
+			ra, rb := r.in.ends(pr)
+			if c := commOf(ra.acc); c >= 0 && c == commOf(rb.acc) {
+				objects[c][ra.obj] = true
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		for c := range exts {
+			exts[c].objects = len(objects[c])
+		}
 	}
 	first3 := []string{"followers", "reposts", "likes"}
 	var rest []string
@@ -594,8 +635,8 @@ func (r *Result) writeCommunities(path string) error {
 			if x.last >= x.first {
 				first, last = ts(x.first), ts(x.last)
 			}
-			rec := []string{strconv.Itoa(c), strconv.Itoa(x.accounts), strconv.Itoa(x.edges), strconv.Itoa(len(x.posts)),
-				strconv.Itoa(len(x.objects)), first, last}
+			rec := []string{strconv.Itoa(c), strconv.Itoa(x.accounts), strconv.Itoa(x.edges), strconv.Itoa(x.posts),
+				strconv.Itoa(x.objects), first, last}
 			for _, col := range head[7:] {
 				rec = append(rec, x.reach.Cell(col))
 			}
