@@ -75,12 +75,10 @@ func (s *edgeFile) finish() error {
 }
 
 // each calls fn with every edge in the file, in order, and its per-type
-// counts (both reused between calls).
+// counts (both reused between calls). Passes may run at the same time
+// (each reads at its own offsets).
 func (s *edgeFile) each(fn func(e *Edge, bt []int32) error) error {
-	if _, err := s.f.Seek(0, io.SeekStart); err != nil {
-		return err
-	}
-	r := bufio.NewReaderSize(s.f, 1<<20)
+	r := bufio.NewReaderSize(io.NewSectionReader(s.f, 0, s.bytes), 1<<20)
 	b := make([]byte, edgeRecord(s.ntypes))
 	bt := make([]int32, s.ntypes)
 	le := binary.LittleEndian
