@@ -14,8 +14,9 @@ import (
 	"github.com/tahqiq/tahqiq/internal/synth"
 )
 
-// TestCommunityExtents: communities.csv counts each community's posts
-// and objects as sets of them would (the reference below), from pairs in
+// TestCommunityExtents: communities.csv counts each community's edges
+// (on the graph step's network) as a pass over the edges would, and its
+// posts and objects as sets of them would (the reference below), from pairs in
 // object order (counted as they come) and from pairs in another order
 // (counted again with a set per community): the same bytes.
 func TestCommunityExtents(t *testing.T) {
@@ -45,6 +46,12 @@ func TestCommunityExtents(t *testing.T) {
 		}
 		return -1
 	}
+	edges := make([]int, comms) // the kept edges within each community
+	for _, e := range res.Edges {
+		if c := commOf(e.A); c >= 0 && c == commOf(e.B) {
+			edges[c]++
+		}
+	}
 	for _, pr := range res.pairs {
 		ra, rb := res.in.ends(pr)
 		if c := commOf(ra.acc); c >= 0 && c == commOf(rb.acc) {
@@ -70,8 +77,8 @@ func TestCommunityExtents(t *testing.T) {
 	ordered, recs := read(filepath.Join(dir, "ordered.csv"))
 	for _, rec := range recs[1:] {
 		c, _ := strconv.Atoi(rec[0])
-		if rec[3] != strconv.Itoa(len(posts[c])) || rec[4] != strconv.Itoa(len(objects[c])) {
-			t.Fatalf("community %d: %s posts, %s objects; sets say %d, %d", c, rec[3], rec[4], len(posts[c]), len(objects[c]))
+		if rec[2] != strconv.Itoa(edges[c]) || rec[3] != strconv.Itoa(len(posts[c])) || rec[4] != strconv.Itoa(len(objects[c])) {
+			t.Fatalf("community %d: %s edges, %s posts, %s objects; the edges and sets say %d, %d, %d", c, rec[2], rec[3], rec[4], edges[c], len(posts[c]), len(objects[c]))
 		}
 	}
 	// the same pairs shuffled: an object's pairs apart

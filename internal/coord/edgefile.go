@@ -121,16 +121,16 @@ func (s *edgeFile) eachKept(p *Params, threshold float64, fn func(e *Edge, bt []
 }
 
 // weighFile is weigh over the edges of s: the percentile threshold of
-// the kept edges' weights, and the run's counts of them.
-func weighFile(s *edgeFile, p *Params, naccounts int) (threshold float64, kept, flagged, accounts int64, seen []bool, err error) {
+// the kept edges' weights, the run's counts of them, and the kept edges
+// of each account (the graph step's list lengths).
+func weighFile(s *edgeFile, p *Params, naccounts int) (threshold float64, kept, flagged, accounts int64, deg []int64, err error) {
 	var ws []float64
-	seen = make([]bool, naccounts)
+	deg = make([]int64, naccounts)
 	err = s.each(func(e *Edge, _ []int32) error {
 		if weighOne(e, p) {
 			ws = append(ws, e.Weight)
 			for _, a := range [2]int32{e.A, e.B} {
-				if !seen[a] {
-					seen[a] = true
+				if deg[a]++; deg[a] == 1 {
 					accounts++
 				}
 			}
@@ -149,7 +149,7 @@ func weighFile(s *edgeFile, p *Params, naccounts int) (threshold float64, kept, 
 			flagged++
 		}
 	}
-	return threshold, int64(len(ws)), flagged, accounts, seen, nil
+	return threshold, int64(len(ws)), flagged, accounts, deg, nil
 }
 
 // errStop stops an iteration over edges early (not an error of the run).

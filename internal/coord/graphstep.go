@@ -20,21 +20,27 @@ type GraphResult struct {
 	Eigen      []float64 // eigenvector centrality (largest = 1) on all kept edges
 	Pruned     []bool    // left out of the communities by --eigen-prune
 	Modularity float64
+	// commEdges counts the kept edges within each community (both ends
+	// in it), for communities.csv: counted on the network while the
+	// graph step holds it, not by another pass over the edges
+	commEdges []int
 }
 
 // graphStep computes the network's measures and communities from the
 // run's kept edges (eachEdge: in memory, or read from the edge file
-// twice), held as the graph's CSR only (24 bytes an edge and a bit):
-// never as a list of edges beside it. seen marks the accounts of the
-// kept edges.
-func graphStep(res *Result, p *Params, seen []bool) (*GraphResult, error) {
-	gr := &GraphResult{Node: make([]int32, len(seen))}
+// once), held as the graph's CSR only (24 bytes an edge and a bit):
+// never as a list of edges beside it. deg counts the kept edges of each
+// account (0: not in the network).
+func graphStep(res *Result, p *Params, deg []int64) (*GraphResult, error) {
+	gr := &GraphResult{Node: make([]int32, len(deg))}
 	// Accounts in id order make node numbers independent of edge order.
-	for a, ok := range seen {
+	var nodeDeg []int64
+	for a, d := range deg {
 		gr.Node[a] = -1
-		if ok {
+		if d > 0 {
 			gr.Node[a] = int32(len(gr.Nodes))
 			gr.Nodes = append(gr.Nodes, int32(a))
+			nodeDeg = append(nodeDeg, d)
 		}
 	}
 	n := len(gr.Nodes)
@@ -42,7 +48,7 @@ func graphStep(res *Result, p *Params, seen []bool) (*GraphResult, error) {
 	ph := m.Phase("graph: building the network", "", 0)
 	defer func() { ph.Done() }()
 	// the flagged edges (or all) are the community subgraph: marked
-	g, flagged, err := graph.FromSorted(n, func(yield func(u, v int32, w float64, mark bool) bool) error {
+	g, flagged, err := graph.FromDegrees(nodeDeg, func(yield func(u, v int32, w float64, mark bool) bool) error {
 		stop := errStop
 		err := res.eachEdge(func(e *Edge, _ []int32) error {
 			if !yield(gr.Node[e.A], gr.Node[e.B], e.Weight, e.Flagged || p.CommunitiesOnAll) {
@@ -131,6 +137,17 @@ func graphStep(res *Result, p *Params, seen []bool) (*GraphResult, error) {
 	for u := range gr.Community {
 		if c := gr.Community[u]; c >= 0 {
 			gr.Community[u] = remap[c]
+		}
+	}
+	gr.commEdges = make([]int, next)
+	for u, c := range gr.Community {
+		if c < 0 {
+			continue
+		}
+		for k := g.Off[u]; k < g.Off[u+1]; k++ {
+			if v := g.Adj[k]; v > int32(u) && gr.Community[v] == c {
+				gr.commEdges[c]++
+			}
 		}
 	}
 	return gr, nil

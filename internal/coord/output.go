@@ -188,8 +188,11 @@ func (r *Result) WriteDir(dir, version string, src Source) (*Manifest, error) {
 	files := []string{"edges.csv", "nodes.csv", "communities.csv", "graph.gexf", "graph.graphml"}
 	steps := []func(string) error{r.writeEdges, r.writeNodes, r.writeCommunities, r.writeGEXF, r.writeGraphML}
 	if r.Params.Weight == WeightMessages {
+		// edges_directed.csv is written with edges.csv, in one pass over
+		// the edges, and listed where it always was
 		files = append(files, "edges_directed.csv")
-		steps = append(steps, r.writeDirected)
+		steps[0] = func(path string) error { return r.writeEdgeTables(path, filepath.Join(dir, "edges_directed.csv")) }
+		steps = append(steps, func(string) error { return nil })
 	}
 	skipped := map[string]string{}
 	if ok, why := r.graphFiles(); !ok && r.Graph != nil {
@@ -201,7 +204,7 @@ func (r *Result) WriteDir(dir, version string, src Source) (*Manifest, error) {
 	if r.Graph == nil {
 		files, steps = files[:1], steps[:1]
 		if r.Params.Weight == WeightMessages {
-			files, steps = append(files, "edges_directed.csv"), append(steps, r.writeDirected)
+			files, steps = append(files, "edges_directed.csv"), append(steps, func(string) error { return nil })
 		}
 	} else if r.Layout != nil {
 		files = append(files, "layout.csv")
@@ -444,12 +447,39 @@ func appendField(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
-func (r *Result) writeEdges(path string) error {
+func (r *Result) writeEdges(path string) error { return r.writeEdgeTables(path, "") }
+
+// writeEdgeTables writes edges.csv at path and, when directed is not
+// "", edges_directed.csv there (CNT's directed weights: w(A->B) =
+// distinct posts of A with a partner post of B, one row per direction
+// that passes the minimum weight): both in one pass over the edges (a
+// spilled run reads its edge file once for the two).
+func (r *Result) writeEdgeTables(path, directed string) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
 	}
 	w := bufio.NewWriterSize(f, 1<<20)
+	var df *os.File
+	var dbw *bufio.Writer
+	var dw *csv.Writer
+	fail := func(err error) error {
+		f.Close()
+		if df != nil {
+			df.Close()
+		}
+		return err
+	}
+	if directed != "" {
+		if df, err = os.Create(directed); err != nil {
+			return fail(err)
+		}
+		dbw = bufio.NewWriterSize(df, 1<<20)
+		dw = csv.NewWriter(dbw)
+		if err := dw.Write(DirectedHeader); err != nil {
+			return fail(err)
+		}
+	}
 	line := []byte(strings.Join(r.EdgeHeader(), ",") + "\n")
 	if err := r.eachEdge(func(e *Edge, bt []int32) error {
 		if _, err := w.Write(line); err != nil {
@@ -457,28 +487,31 @@ func (r *Result) writeEdges(path string) error {
 		}
 		x := r.rowOf(e, bt)
 		line = x.AppendCSV(line[:0])
+		if dw != nil {
+			_, err := writeDirectedRows(dw, e, r.Params.MinWeight, r.in.accounts, r.Name)
+			return err
+		}
 		return nil
 	}); err != nil {
-		f.Close()
-		return err
+		return fail(err)
 	}
 	if _, err := w.Write(line); err != nil {
-		f.Close()
-		return err
+		return fail(err)
 	}
-	return firstErr(w.Flush(), f.Close())
-}
-
-// writeDirected writes CNT's directed weights: w(A->B) = distinct posts of
-// A with a partner post of B, one row per direction that passes the
-// minimum weight.
-func (r *Result) writeDirected(path string) error {
-	return writeCSV(path, DirectedHeader, func(w *csv.Writer) error {
-		return r.eachEdge(func(e *Edge, _ []int32) error {
-			_, err := writeDirectedRows(w, e, r.Params.MinWeight, r.in.accounts, r.Name)
+	if err := w.Flush(); err != nil {
+		return fail(err)
+	}
+	if dw != nil {
+		dw.Flush()
+		if err := firstErr(dw.Error(), dbw.Flush()); err != nil {
+			return fail(err)
+		}
+		if err := df.Close(); err != nil {
+			f.Close()
 			return err
-		})
-	})
+		}
+	}
+	return f.Close()
 }
 
 // writeDirectedRows writes the rows of edges_directed.csv that edge e
@@ -585,7 +618,11 @@ func (r *Result) writeCommunities(path string) error {
 		}
 		return -1
 	}
-	if err := r.eachEdge(func(e *Edge, _ []int32) error {
+	if g.commEdges != nil {
+		for c, n := range g.commEdges {
+			exts[c].edges = n
+		}
+	} else if err := r.eachEdge(func(e *Edge, _ []int32) error {
 		if c := commOf(e.A); c >= 0 && c == commOf(e.B) {
 			exts[c].edges++
 		}

@@ -270,10 +270,10 @@ func run(ctx context.Context, d Data, p Params, eng Engine) (*Result, error) {
 		return res, nil
 	}
 	ph := in.meter.Phase("weighing edges", "", 0)
-	var seen []bool // the accounts of the kept edges
+	var deg []int64 // kept edges per account: the graph step's lists
 	if res.edgeFile != nil {
 		var kept, flagged, accounts int64
-		res.threshold, kept, flagged, accounts, seen, err = weighFile(res.edgeFile, &p, len(in.accounts))
+		res.threshold, kept, flagged, accounts, deg, err = weighFile(res.edgeFile, &p, len(in.accounts))
 		ph.Done()
 		if err != nil {
 			return nil, err
@@ -283,12 +283,11 @@ func run(ctx context.Context, d Data, p Params, eng Engine) (*Result, error) {
 		res.Edges = weigh(edges, &p)
 		ph.Done()
 		res.Counts["edges"] = int64(len(res.Edges))
-		seen = make([]bool, len(in.accounts))
+		deg = make([]int64, len(in.accounts))
 		accounts, flagged := 0, 0
 		for _, e := range res.Edges {
 			for _, a := range [2]int32{e.A, e.B} {
-				if !seen[a] {
-					seen[a] = true
+				if deg[a]++; deg[a] == 1 {
 					accounts++
 				}
 			}
@@ -301,7 +300,7 @@ func run(ctx context.Context, d Data, p Params, eng Engine) (*Result, error) {
 	}
 	lap("weigh_s")
 	if p.Graph {
-		if res.Graph, err = graphStep(res, &p, seen); err != nil {
+		if res.Graph, err = graphStep(res, &p, deg); err != nil {
 			return nil, err
 		}
 		lap("graph_s")
@@ -357,17 +356,53 @@ func weighOne(e *Edge, p *Params) bool {
 	return !(e.Weight < p.MinWeight || e.Weight == 0)
 }
 
-// Quantile is R's type-7 quantile of xs at probability p (xs is sorted in
-// place): with h = (n-1)p, x[floor h] + (h - floor h)(x[floor h + 1] -
-// x[floor h]).
+// Quantile is R's type-7 quantile of xs at probability p (xs is
+// reordered): with h = (n-1)p and x sorted, x[floor h] + (h - floor h)
+// (x[floor h + 1] - x[floor h]). The two order statistics are found by
+// selection, not a sort (85M weights at 10M posts).
 func Quantile(xs []float64, p float64) float64 {
-	slices.Sort(xs)
 	h := float64(len(xs)-1) * p
 	lo := int(math.Floor(h))
 	if lo+1 >= len(xs) {
-		return xs[len(xs)-1]
+		return slices.Max(xs)
 	}
-	return xs[lo] + (h-float64(lo))*(xs[lo+1]-xs[lo])
+	selectNth(xs, lo)
+	next := slices.Min(xs[lo+1:])
+	return xs[lo] + (h-float64(lo))*(next-xs[lo])
+}
+
+// selectNth reorders xs so that xs[k] is what a sort would put there,
+// with nothing greater before it and nothing smaller after it
+// (quickselect with a three-way partition: weights repeat a lot).
+func selectNth(xs []float64, k int) {
+	lo, hi := 0, len(xs) // the part of xs that holds place k
+	for hi-lo > 1 {
+		a, b, c := xs[lo], xs[lo+(hi-lo)/2], xs[hi-1]
+		pivot := max(min(a, b), min(max(a, b), c)) // median of three
+		// [lo, lt) < pivot, [lt, i) == pivot, (gt, hi) > pivot
+		lt, i, gt := lo, lo, hi-1
+		for i <= gt {
+			switch x := xs[i]; {
+			case x < pivot:
+				xs[lt], xs[i] = xs[i], xs[lt]
+				lt++
+				i++
+			case x > pivot:
+				xs[gt], xs[i] = xs[i], xs[gt]
+				gt--
+			default:
+				i++
+			}
+		}
+		switch {
+		case k < lt:
+			hi = lt
+		case k > gt:
+			lo = gt + 1
+		default:
+			return // xs[k] == pivot, in its place
+		}
+	}
 }
 
 // checkTimes refuses a time window, or a fast layer, over shares without a

@@ -22,16 +22,27 @@ type Sorted func(yield func(u, v int32, w float64, mark bool) bool) error
 // for every entry of Adj: set where the edge was given with mark (Filter
 // keeps or drops entries by it).
 func FromSorted(n int, edges Sorted) (g *CSR, marks []uint64, err error) {
-	off := make([]int64, n+1)
+	deg := make([]int64, n)
 	if err := edges(func(u, v int32, _ float64, _ bool) bool {
-		off[u+1]++
+		deg[u]++
 		if u != v {
-			off[v+1]++
+			deg[v]++
 		}
 		return true
 	}); err != nil {
 		return nil, nil, err
 	}
+	return FromDegrees(deg, edges)
+}
+
+// FromDegrees is FromSorted given each node's count of entries (its
+// edges, a self-loop once): edges are given once. deg is taken (its
+// memory becomes the graph's offsets).
+func FromDegrees(deg []int64, edges Sorted) (g *CSR, marks []uint64, err error) {
+	n := len(deg)
+	off := append(deg, 0)
+	copy(off[1:], off[:n])
+	off[0] = 0
 	for i := 1; i <= n; i++ {
 		off[i] += off[i-1]
 	}
@@ -66,7 +77,7 @@ func FromSorted(n int, edges Sorted) (g *CSR, marks []uint64, err error) {
 	}
 	for u := range n {
 		if pos[u] != off[u+1] {
-			panic("graph: FromSorted was given other edges the second time")
+			panic("graph: FromSorted was given other edges than it counted")
 		}
 	}
 	if !ordered {

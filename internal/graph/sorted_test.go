@@ -60,6 +60,15 @@ func TestFromSortedEqualsNew(t *testing.T) {
 			if want := New(tc.n, edges); !reflect.DeepEqual(g, want) {
 				t.Fatalf("FromSorted differs from New")
 			}
+			deg := make([]int64, tc.n)
+			for _, e := range edges {
+				deg[e.U]++
+				deg[e.V]++
+			}
+			g2, marks2, err := FromDegrees(deg, sortedOf(edges, mark))
+			if err != nil || !reflect.DeepEqual(g2, g) || !slices.Equal(marks2, marks) {
+				t.Fatalf("FromDegrees differs from FromSorted (%v)", err)
+			}
 			var sub []Edge
 			for i, e := range edges {
 				if mark(i) {
