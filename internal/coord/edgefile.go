@@ -25,12 +25,16 @@ type edgeFile struct {
 	n      int   // edges written
 	bytes  int64 // written
 	rec    []byte
+	prevA  int32 // the last edge's A (the next is stored as a difference)
 	err    error // the first write error
 }
 
-// edgeRecord is the size of an edge on disk with ntypes per-type counts:
-// six int32, six int64, the weight's float64, then the counts.
-func edgeRecord(ntypes int) int { return 6*4 + 6*8 + 8 + 4*ntypes }
+// An edge is stored in about 30 bytes (varints, most of them one or two
+// bytes; 88 plus 4 a type in memory): A as the difference from the
+// previous edge's (edges come in (A, B) order: mostly 0), B as B - A, the
+// counts, MinDt, First, Last - First and SumDt, Fast, then the weight's
+// float64 bits (the collab sum or TF-IDF cosine of the fold) and the
+// per-type counts. Every field round-trips exactly (TestEdgeFileRoundTrip).
 
 func newEdgeFile(dir string, ntypes int) (*edgeFile, error) {
 	f, err := os.CreateTemp(dir, "tahqiq-coord-edges-*")
@@ -38,25 +42,28 @@ func newEdgeFile(dir string, ntypes int) (*edgeFile, error) {
 		return nil, fmt.Errorf("coord: spilling edges over the memory budget (--mem): %w", err)
 	}
 	os.Remove(f.Name()) // where the system allows it; the open file stays
-	return &edgeFile{f: f, w: bufio.NewWriterSize(f, 1<<20), ntypes: ntypes, rec: make([]byte, edgeRecord(ntypes))}, nil
+	return &edgeFile{f: f, w: bufio.NewWriterSize(f, 1<<20), ntypes: ntypes}, nil
 }
 
 func (s *edgeFile) add(e *Edge, bt []int32) {
 	if s.err != nil {
 		return
 	}
-	b := s.rec
-	le := binary.LittleEndian
-	for i, x := range [6]int32{e.A, e.B, e.Objects, e.bt, e.PostsA, e.PostsB} {
-		le.PutUint32(b[4*i:], uint32(x))
+	b := s.rec[:0]
+	b = binary.AppendUvarint(b, uint64(uint32(e.A-s.prevA)))
+	s.prevA = e.A
+	b = binary.AppendUvarint(b, uint64(uint32(e.B-e.A)))
+	for _, x := range [4]int32{e.Objects, e.bt, e.PostsA, e.PostsB} {
+		b = binary.AppendUvarint(b, uint64(uint32(x)))
 	}
-	for i, x := range [6]int64{e.Pairs, e.SumDt, e.MinDt, e.First, e.Last, e.Fast} {
-		le.PutUint64(b[24+8*i:], uint64(x))
+	for _, x := range [6]int64{e.Pairs, e.SumDt, e.MinDt, e.First, e.Last - e.First, e.Fast} {
+		b = binary.AppendVarint(b, x)
 	}
-	le.PutUint64(b[72:], math.Float64bits(e.Weight))
-	for i, x := range bt {
-		le.PutUint32(b[80+4*i:], uint32(x))
+	b = binary.LittleEndian.AppendUint64(b, math.Float64bits(e.Weight))
+	for _, x := range bt {
+		b = binary.AppendUvarint(b, uint64(uint32(x)))
 	}
+	s.rec = b
 	if _, err := s.w.Write(b); err != nil {
 		s.err = fmt.Errorf("coord: spilling edges over the memory budget (--mem) to %s: %w", s.f.Name(), err)
 	}
@@ -79,27 +86,42 @@ func (s *edgeFile) finish() error {
 // (each reads at its own offsets).
 func (s *edgeFile) each(fn func(e *Edge, bt []int32) error) error {
 	r := bufio.NewReaderSize(io.NewSectionReader(s.f, 0, s.bytes), 1<<20)
-	b := make([]byte, edgeRecord(s.ntypes))
 	bt := make([]int32, s.ntypes)
-	le := binary.LittleEndian
+	var err error
+	u32 := func() int32 {
+		var x uint64
+		if err == nil {
+			x, err = binary.ReadUvarint(r)
+		}
+		return int32(uint32(x))
+	}
+	i64 := func() int64 {
+		var x int64
+		if err == nil {
+			x, err = binary.ReadVarint(r)
+		}
+		return x
+	}
+	var w [8]byte
 	var e Edge
+	a := int32(0)
 	for range s.n {
-		if _, err := io.ReadFull(r, b); err != nil {
-			return fmt.Errorf("coord: reading back the spilled edges: %w", err)
+		a += u32()
+		e = Edge{A: a}
+		e.B = a + u32()
+		e.Objects, e.bt, e.PostsA, e.PostsB = u32(), u32(), u32(), u32()
+		e.Pairs, e.SumDt, e.MinDt, e.First = i64(), i64(), i64(), i64()
+		e.Last = e.First + i64()
+		e.Fast = i64()
+		if err == nil {
+			_, err = io.ReadFull(r, w[:])
 		}
-		var i32 [6]int32
-		for i := range i32 {
-			i32[i] = int32(le.Uint32(b[4*i:]))
-		}
-		var i64 [6]int64
-		for i := range i64 {
-			i64[i] = int64(le.Uint64(b[24+8*i:]))
-		}
-		e = Edge{A: i32[0], B: i32[1], Objects: i32[2], bt: i32[3], PostsA: i32[4], PostsB: i32[5],
-			Pairs: i64[0], SumDt: i64[1], MinDt: i64[2], First: i64[3], Last: i64[4], Fast: i64[5],
-			Weight: math.Float64frombits(le.Uint64(b[72:]))}
+		e.Weight = math.Float64frombits(binary.LittleEndian.Uint64(w[:]))
 		for i := range bt {
-			bt[i] = int32(le.Uint32(b[80+4*i:]))
+			bt[i] = u32()
+		}
+		if err != nil {
+			return fmt.Errorf("coord: reading back the spilled edges: %w", err)
 		}
 		if err := fn(&e, bt); err != nil {
 			return err
