@@ -87,25 +87,36 @@ func (s *edgeFile) finish() error {
 func (s *edgeFile) each(fn func(e *Edge, bt []int32) error) error {
 	r := bufio.NewReaderSize(io.NewSectionReader(s.f, 0, s.bytes), 1<<20)
 	bt := make([]int32, s.ntypes)
-	var err error
-	u32 := func() int32 {
-		var x uint64
-		if err == nil {
-			x, err = binary.ReadUvarint(r)
-		}
-		return int32(uint32(x))
-	}
-	i64 := func() int64 {
-		var x int64
-		if err == nil {
-			x, err = binary.ReadVarint(r)
-		}
-		return x
-	}
-	var w [8]byte
+	// a record is decoded from the reader's buffer (Peek), not a byte
+	// at a time: at most 6 varints of 32 bits, 6 of 64, the weight and
+	// a varint a type
+	maxRec := 6*binary.MaxVarintLen32 + 6*binary.MaxVarintLen64 + 8 + s.ntypes*binary.MaxVarintLen32
 	var e Edge
 	a := int32(0)
-	for range s.n {
+	for k := range s.n {
+		b, err := r.Peek(maxRec)
+		if len(b) == 0 {
+			return fmt.Errorf("coord: reading back the spilled edges: %w", cmpErr(err, io.ErrUnexpectedEOF))
+		}
+		i, bad := 0, false
+		u32 := func() int32 {
+			x, n := binary.Uvarint(b[i:])
+			if n <= 0 {
+				bad = true
+				return 0
+			}
+			i += n
+			return int32(uint32(x))
+		}
+		i64 := func() int64 {
+			x, n := binary.Varint(b[i:])
+			if n <= 0 {
+				bad = true
+				return 0
+			}
+			i += n
+			return x
+		}
 		a += u32()
 		e = Edge{A: a}
 		e.B = a + u32()
@@ -113,14 +124,18 @@ func (s *edgeFile) each(fn func(e *Edge, bt []int32) error) error {
 		e.Pairs, e.SumDt, e.MinDt, e.First = i64(), i64(), i64(), i64()
 		e.Last = e.First + i64()
 		e.Fast = i64()
-		if err == nil {
-			_, err = io.ReadFull(r, w[:])
+		if bad || i+8 > len(b) {
+			return fmt.Errorf("coord: reading back the spilled edges: edge %d of %d is cut short", k+1, s.n)
 		}
-		e.Weight = math.Float64frombits(binary.LittleEndian.Uint64(w[:]))
-		for i := range bt {
-			bt[i] = u32()
+		e.Weight = math.Float64frombits(binary.LittleEndian.Uint64(b[i:]))
+		i += 8
+		for t := range bt {
+			bt[t] = u32()
 		}
-		if err != nil {
+		if bad {
+			return fmt.Errorf("coord: reading back the spilled edges: edge %d of %d is cut short", k+1, s.n)
+		}
+		if _, err := r.Discard(i); err != nil {
 			return fmt.Errorf("coord: reading back the spilled edges: %w", err)
 		}
 		if err := fn(&e, bt); err != nil {
@@ -128,6 +143,14 @@ func (s *edgeFile) each(fn func(e *Edge, bt []int32) error) error {
 		}
 	}
 	return nil
+}
+
+// cmpErr is err, or def when err is nil.
+func cmpErr(err, def error) error {
+	if err != nil {
+		return err
+	}
+	return def
 }
 
 // eachKept calls fn with every edge weigh keeps, weighed and flagged

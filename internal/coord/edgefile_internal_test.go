@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -73,6 +74,61 @@ func TestEdgeFileRoundTrip(t *testing.T) {
 		}
 		if i != len(edges) {
 			t.Fatalf("pass %d: %d edges read, want %d", pass, i, len(edges))
+		}
+	}
+}
+
+// TestEdgeFileCut: an edge file cut short is an error naming the edge,
+// not a panic or edges made up.
+func TestEdgeFileCut(t *testing.T) {
+	ef, err := newEdgeFile(t.TempDir(), 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ef.f.Close()
+	for i := range 10 {
+		ef.add(&Edge{A: int32(i), B: int32(i + 1), Pairs: 1 << 40, First: 1.7e9, Last: 1.7e9 + 5, Weight: 2}, []int32{1, 1 << 30})
+	}
+	if err := ef.finish(); err != nil {
+		t.Fatal(err)
+	}
+	for _, cut := range []int64{1, 5, 12} {
+		ef := *ef
+		ef.bytes -= cut
+		n := 0
+		err := ef.each(func(*Edge, []int32) error { n++; return nil })
+		if err == nil || !strings.Contains(err.Error(), "edge 10 of 10") {
+			t.Errorf("cut by %d bytes: %d edges read, error %v; want one naming edge 10 of 10", cut, n, err)
+		}
+	}
+}
+
+// BenchmarkEdgeFileEach is a pass over 1M spilled edges (the weigh,
+// graph and table passes of a spilled run each make one).
+func BenchmarkEdgeFileEach(b *testing.B) {
+	ef, err := newEdgeFile(b.TempDir(), 3)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ef.f.Close()
+	rng := rand.New(rand.NewPCG(1, 1))
+	a := int32(0)
+	for i := range 1_000_000 {
+		if i%20 == 0 {
+			a++
+		}
+		first := 1.7e9 + rng.Int64N(1e7)
+		ef.add(&Edge{A: a, B: a + 1 + rng.Int32N(50000), Objects: 1 + rng.Int32N(3), PostsA: 1 + rng.Int32N(3), PostsB: 1 + rng.Int32N(3),
+			Pairs: 1 + rng.Int64N(3), SumDt: rng.Int64N(100), MinDt: rng.Int64N(60), First: first, Last: first + rng.Int64N(1e5), Weight: 1}, []int32{1, 0, 2})
+	}
+	if err := ef.finish(); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(ef.bytes)
+	for b.Loop() {
+		n := 0
+		if err := ef.each(func(*Edge, []int32) error { n++; return nil }); err != nil || n != 1_000_000 {
+			b.Fatal(n, err)
 		}
 	}
 }
