@@ -35,6 +35,7 @@ func newCoordCmd(e *env) *cobra.Command {
 	var runName string
 	mem := sizeValue(coord.DefaultMem())
 	var parts bool
+	graphFiles := coord.GraphFilesAuto
 	cmd := &cobra.Command{
 		Use:   "coord (--dataset NAME [--out DIR] | --input FILE... --out DIR) [flags]",
 		Short: "Find accounts that act together (co-retweet, co-link, co-hashtag, same text, same image ...)",
@@ -124,6 +125,9 @@ every option and output column.`,
 			if err != nil {
 				return err
 			}
+			if r.GraphFiles, err = coord.ParseGraphFiles(graphFiles); err != nil {
+				return err
+			}
 			if r.LayoutEdges = layoutEdges; layoutEdges <= 0 {
 				r.LayoutEdges = -1
 			}
@@ -170,6 +174,9 @@ every option and output column.`,
 				}
 			}
 			fmt.Fprintf(e.stdout, "  seconds: %s\n", strings.Join(steps, ", "))
+			if why := m.Skipped["graph.gexf"]; why != "" {
+				fmt.Fprintf(e.stdout, "  graph.gexf and graph.graphml not written: %s\n", strings.ReplaceAll(why, "graph_files", "--graph-files"))
+			}
 			e.printKept(made.Info.ID, made.Dir, out, m.Files)
 			return nil
 		},
@@ -205,8 +212,9 @@ every option and output column.`,
 	f.IntVar(&p.MinTokens, "min-tokens", p.MinTokens, "near-text: leave out posts with fewer distinct word tokens (after removing @mentions and URLs)")
 	f.Float64Var(&p.Jaccard, "jaccard", p.Jaccard, "near-text: minimum Jaccard similarity of two posts' token sets (CNT co_similar_tweet, CLI default 0.8); every pair at or above it within the window is found (exact prefix-filtering join, docs/coord.md)")
 	f.BoolVar(&p.Evidence, "evidence", true, "write evidence.csv.gz (one row per co-share pair)")
+	f.StringVar(&graphFiles, "graph-files", graphFiles, "when to write graph.gexf and graph.graphml: auto (when the network has at most 5,000,000 edges: over that they are tens of GB no desktop tool opens; edges.csv and nodes.csv hold the same network) | always | never")
 	f.IntVar(&layoutEdges, "layout-edges", layoutEdges, "lay out the heaviest N links by ForceAtlas2 (seeded by --seed) for layout.csv, the GEXF and GraphML files and the web UI's network view; the other accounts are placed beside their community; 0 = no layout")
-	f.Var(&mem, "mem", "memory budget of the run in this process, e.g. 4GB or 600MiB (default: half the machine's memory): the Go heap is held under it and, when the kept pairs would not fit beside the edges they make, they are sorted in runs spilled to the temporary directory ($TMPDIR) and merged (and with --graph=false, edges that would not fit go to a file there); results do not depend on it")
+	f.Var(&mem, "mem", "memory budget of the run in this process, e.g. 4GB or 600MiB (default: half the machine's memory): the Go heap is held under it and, when the kept pairs would not fit beside the edges they make, they are sorted in runs spilled to the temporary directory ($TMPDIR) and merged (and edges that would not fit, beside the graph the graph step makes of them, go to a file there); results do not depend on it")
 	cmd.AddCommand(newCoordExplainCmd(e))
 	cmd.AddCommand(newCoordMergeCmd(e))
 	return cmd

@@ -155,3 +155,31 @@ func BenchmarkSyntheticProgress(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkWriteDir is the output side of a default run on the synthetic
+// data (messages weight, min-participation 1, 60 s window, as
+// docs/benchmarks.md's scaling runs): WriteDir of a run made once, every
+// file (edges.csv, edges_directed.csv, nodes.csv, communities.csv,
+// graph.gexf, graph.graphml, evidence.csv.gz). TAHQIQ_BENCH_POSTS sets
+// the size (default 300,000).
+func BenchmarkWriteDir(b *testing.B) {
+	n := 300000
+	if s := os.Getenv("TAHQIQ_BENCH_POSTS"); s != "" {
+		fmt.Sscan(s, &n)
+	}
+	data := synth.Generate(synth.Config{Posts: n, Seed: 1})
+	p := coord.DefaultParams()
+	p.Weight, p.MinParticipation = coord.WeightMessages, 1
+	res, err := coord.Run(context.Background(), coord.Data{Shares: data.Shares}, p, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	dir := b.TempDir()
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := res.WriteDir(dir, "bench", coord.Source{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(res.Counts["edges"]), "edges")
+}

@@ -3,6 +3,7 @@ package coord
 import (
 	"bufio"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -11,11 +12,11 @@ import (
 )
 
 // edgeFile holds a run's edges on disk instead of in memory: the memory
-// budget's last resort for a run without the graph step (which needs
-// them all). The fold appends each edge as it completes it, in (A, B)
-// order; the weights, the percentile threshold and the counts come from
-// one pass over it (weighFile), and edges.csv and edges_directed.csv are
-// written from another. The file is unlinked as soon as it is made: it
+// budget's last resort. The fold appends each edge as it completes it,
+// in (A, B) order; the weights, the percentile threshold and the counts
+// come from one pass over it (weighFile), the graph step's CSR from two
+// more (graphStep), and every file that lists edges is written from
+// another pass each. The file is unlinked as soon as it is made: it
 // goes when the run's Result does (or the process).
 type edgeFile struct {
 	f      *os.File
@@ -24,12 +25,16 @@ type edgeFile struct {
 	n      int   // edges written
 	bytes  int64 // written
 	rec    []byte
+	prevA  int32 // the last edge's A (the next is stored as a difference)
 	err    error // the first write error
 }
 
-// edgeRecord is the size of an edge on disk with ntypes per-type counts:
-// six int32, six int64, the weight's float64, then the counts.
-func edgeRecord(ntypes int) int { return 6*4 + 6*8 + 8 + 4*ntypes }
+// An edge is stored in about 30 bytes (varints, most of them one or two
+// bytes; 88 plus 4 a type in memory): A as the difference from the
+// previous edge's (edges come in (A, B) order: mostly 0), B as B - A, the
+// counts, MinDt, First, Last - First and SumDt, Fast, then the weight's
+// float64 bits (the collab sum or TF-IDF cosine of the fold) and the
+// per-type counts. Every field round-trips exactly (TestEdgeFileRoundTrip).
 
 func newEdgeFile(dir string, ntypes int) (*edgeFile, error) {
 	f, err := os.CreateTemp(dir, "tahqiq-coord-edges-*")
@@ -37,25 +42,28 @@ func newEdgeFile(dir string, ntypes int) (*edgeFile, error) {
 		return nil, fmt.Errorf("coord: spilling edges over the memory budget (--mem): %w", err)
 	}
 	os.Remove(f.Name()) // where the system allows it; the open file stays
-	return &edgeFile{f: f, w: bufio.NewWriterSize(f, 1<<20), ntypes: ntypes, rec: make([]byte, edgeRecord(ntypes))}, nil
+	return &edgeFile{f: f, w: bufio.NewWriterSize(f, 1<<20), ntypes: ntypes}, nil
 }
 
 func (s *edgeFile) add(e *Edge, bt []int32) {
 	if s.err != nil {
 		return
 	}
-	b := s.rec
-	le := binary.LittleEndian
-	for i, x := range [6]int32{e.A, e.B, e.Objects, e.bt, e.PostsA, e.PostsB} {
-		le.PutUint32(b[4*i:], uint32(x))
+	b := s.rec[:0]
+	b = binary.AppendUvarint(b, uint64(uint32(e.A-s.prevA)))
+	s.prevA = e.A
+	b = binary.AppendUvarint(b, uint64(uint32(e.B-e.A)))
+	for _, x := range [4]int32{e.Objects, e.bt, e.PostsA, e.PostsB} {
+		b = binary.AppendUvarint(b, uint64(uint32(x)))
 	}
-	for i, x := range [6]int64{e.Pairs, e.SumDt, e.MinDt, e.First, e.Last, e.Fast} {
-		le.PutUint64(b[24+8*i:], uint64(x))
+	for _, x := range [6]int64{e.Pairs, e.SumDt, e.MinDt, e.First, e.Last - e.First, e.Fast} {
+		b = binary.AppendVarint(b, x)
 	}
-	le.PutUint64(b[72:], math.Float64bits(e.Weight))
-	for i, x := range bt {
-		le.PutUint32(b[80+4*i:], uint32(x))
+	b = binary.LittleEndian.AppendUint64(b, math.Float64bits(e.Weight))
+	for _, x := range bt {
+		b = binary.AppendUvarint(b, uint64(uint32(x)))
 	}
+	s.rec = b
 	if _, err := s.w.Write(b); err != nil {
 		s.err = fmt.Errorf("coord: spilling edges over the memory budget (--mem) to %s: %w", s.f.Name(), err)
 	}
@@ -74,39 +82,75 @@ func (s *edgeFile) finish() error {
 }
 
 // each calls fn with every edge in the file, in order, and its per-type
-// counts (both reused between calls).
+// counts (both reused between calls). Passes may run at the same time
+// (each reads at its own offsets).
 func (s *edgeFile) each(fn func(e *Edge, bt []int32) error) error {
-	if _, err := s.f.Seek(0, io.SeekStart); err != nil {
-		return err
-	}
-	r := bufio.NewReaderSize(s.f, 1<<20)
-	b := make([]byte, edgeRecord(s.ntypes))
+	r := bufio.NewReaderSize(io.NewSectionReader(s.f, 0, s.bytes), 1<<20)
 	bt := make([]int32, s.ntypes)
-	le := binary.LittleEndian
+	// a record is decoded from the reader's buffer (Peek), not a byte
+	// at a time: at most 6 varints of 32 bits, 6 of 64, the weight and
+	// a varint a type
+	maxRec := 6*binary.MaxVarintLen32 + 6*binary.MaxVarintLen64 + 8 + s.ntypes*binary.MaxVarintLen32
 	var e Edge
-	for range s.n {
-		if _, err := io.ReadFull(r, b); err != nil {
+	a := int32(0)
+	for k := range s.n {
+		b, err := r.Peek(maxRec)
+		if len(b) == 0 {
+			return fmt.Errorf("coord: reading back the spilled edges: %w", cmpErr(err, io.ErrUnexpectedEOF))
+		}
+		i, bad := 0, false
+		u32 := func() int32 {
+			x, n := binary.Uvarint(b[i:])
+			if n <= 0 {
+				bad = true
+				return 0
+			}
+			i += n
+			return int32(uint32(x))
+		}
+		i64 := func() int64 {
+			x, n := binary.Varint(b[i:])
+			if n <= 0 {
+				bad = true
+				return 0
+			}
+			i += n
+			return x
+		}
+		a += u32()
+		e = Edge{A: a}
+		e.B = a + u32()
+		e.Objects, e.bt, e.PostsA, e.PostsB = u32(), u32(), u32(), u32()
+		e.Pairs, e.SumDt, e.MinDt, e.First = i64(), i64(), i64(), i64()
+		e.Last = e.First + i64()
+		e.Fast = i64()
+		if bad || i+8 > len(b) {
+			return fmt.Errorf("coord: reading back the spilled edges: edge %d of %d is cut short", k+1, s.n)
+		}
+		e.Weight = math.Float64frombits(binary.LittleEndian.Uint64(b[i:]))
+		i += 8
+		for t := range bt {
+			bt[t] = u32()
+		}
+		if bad {
+			return fmt.Errorf("coord: reading back the spilled edges: edge %d of %d is cut short", k+1, s.n)
+		}
+		if _, err := r.Discard(i); err != nil {
 			return fmt.Errorf("coord: reading back the spilled edges: %w", err)
-		}
-		var i32 [6]int32
-		for i := range i32 {
-			i32[i] = int32(le.Uint32(b[4*i:]))
-		}
-		var i64 [6]int64
-		for i := range i64 {
-			i64[i] = int64(le.Uint64(b[24+8*i:]))
-		}
-		e = Edge{A: i32[0], B: i32[1], Objects: i32[2], bt: i32[3], PostsA: i32[4], PostsB: i32[5],
-			Pairs: i64[0], SumDt: i64[1], MinDt: i64[2], First: i64[3], Last: i64[4], Fast: i64[5],
-			Weight: math.Float64frombits(le.Uint64(b[72:]))}
-		for i := range bt {
-			bt[i] = int32(le.Uint32(b[80+4*i:]))
 		}
 		if err := fn(&e, bt); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// cmpErr is err, or def when err is nil.
+func cmpErr(err, def error) error {
+	if err != nil {
+		return err
+	}
+	return def
 }
 
 // eachKept calls fn with every edge weigh keeps, weighed and flagged
@@ -122,16 +166,16 @@ func (s *edgeFile) eachKept(p *Params, threshold float64, fn func(e *Edge, bt []
 }
 
 // weighFile is weigh over the edges of s: the percentile threshold of
-// the kept edges' weights, and the run's counts of them.
-func weighFile(s *edgeFile, p *Params, naccounts int) (threshold float64, kept, flagged, accounts int64, err error) {
+// the kept edges' weights, the run's counts of them, and the kept edges
+// of each account (the graph step's list lengths).
+func weighFile(s *edgeFile, p *Params, naccounts int) (threshold float64, kept, flagged, accounts int64, deg []int64, err error) {
 	var ws []float64
-	seen := make([]bool, naccounts)
+	deg = make([]int64, naccounts)
 	err = s.each(func(e *Edge, _ []int32) error {
 		if weighOne(e, p) {
 			ws = append(ws, e.Weight)
 			for _, a := range [2]int32{e.A, e.B} {
-				if !seen[a] {
-					seen[a] = true
+				if deg[a]++; deg[a] == 1 {
 					accounts++
 				}
 			}
@@ -139,7 +183,7 @@ func weighFile(s *edgeFile, p *Params, naccounts int) (threshold float64, kept, 
 		return nil
 	})
 	if err != nil {
-		return 0, 0, 0, 0, err
+		return 0, 0, 0, 0, nil, err
 	}
 	threshold = math.Inf(-1)
 	if p.Percentile > 0 && len(ws) > 0 {
@@ -150,8 +194,11 @@ func weighFile(s *edgeFile, p *Params, naccounts int) (threshold float64, kept, 
 			flagged++
 		}
 	}
-	return threshold, int64(len(ws)), flagged, accounts, nil
+	return threshold, int64(len(ws)), flagged, accounts, deg, nil
 }
+
+// errStop stops an iteration over edges early (not an error of the run).
+var errStop = errors.New("coord: stop")
 
 // edgeRoom returns the bytes the budget leaves now (after a collection)
 // for the edges of the run.

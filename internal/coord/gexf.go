@@ -9,7 +9,50 @@ import (
 	"os"
 	"strconv"
 	"time"
+
+	"github.com/tahqiq/tahqiq"
 )
+
+// When WriteDir writes the graph files (graph.gexf, graph.graphml):
+// GraphFilesAuto when the network has at most GraphFilesMaxEdges edges.
+// Over that they would be tens of gigabytes (about 560 bytes an edge for
+// both) that no desktop tool opens, and writing them would take most of
+// the run; edges.csv and nodes.csv hold the same network.
+const (
+	GraphFilesAuto     = "auto"
+	GraphFilesAlways   = "always"
+	GraphFilesNever    = "never"
+	GraphFilesMaxEdges = 5_000_000
+)
+
+// graphFilesMaxEdges is GraphFilesMaxEdges (tests lower it).
+var graphFilesMaxEdges int64 = GraphFilesMaxEdges
+
+// ParseGraphFiles checks a --graph-files value ("": auto).
+func ParseGraphFiles(s string) (string, error) {
+	switch s {
+	case "", GraphFilesAuto:
+		return GraphFilesAuto, nil
+	case GraphFilesAlways, GraphFilesNever:
+		return s, nil
+	}
+	return "", tahqiq.ParamErrorf("graph_files", "{graph_files} %q: want auto, always or never", s)
+}
+
+// graphFiles reports whether WriteDir writes the graph files, and why
+// not when it does not (for the manifest and the user).
+func (r *Result) graphFiles() (bool, string) {
+	switch r.GraphFiles {
+	case GraphFilesNever:
+		return false, "not asked for (graph_files never)"
+	case GraphFilesAlways:
+		return true, ""
+	}
+	if n := r.Counts["edges"]; n > graphFilesMaxEdges {
+		return false, fmt.Sprintf("%d edges is over the %d that graph_files auto writes them for (always writes them)", n, graphFilesMaxEdges)
+	}
+	return true, ""
+}
 
 // attr is a node or edge attribute of the graph files.
 type attr struct {
@@ -59,18 +102,8 @@ func appendEdgeValue(b []byte, j int, e *Edge) []byte {
 	}
 }
 
-// nodeIndex returns the graph's node of each account id (-1: none), a
-// slice in place of the map for the per-edge lookups.
-func (r *Result) nodeIndex() []int32 {
-	node := make([]int32, len(r.in.accounts))
-	for i := range node {
-		node[i] = -1
-	}
-	for u, a := range r.Graph.Nodes {
-		node[a] = int32(u)
-	}
-	return node
-}
+// nodeIndex returns the graph's node of each account id (-1: none).
+func (r *Result) nodeIndex() []int32 { return r.Graph.Node }
 
 // Colour returns the colour of a community, as the web UI draws it
 // (web/src/lib/format.js palette): hues spread by the golden angle,
@@ -166,8 +199,8 @@ func (r *Result) writeGEXF(path string) error {
 		fmt.Fprintf(w, "    </nodes>\n    <edges>\n")
 		node := r.nodeIndex()
 		var b []byte
-		for i := range r.Edges {
-			e := &r.Edges[i]
+		i := 0
+		if err := r.eachEdge(func(e *Edge, _ []int32) error {
 			b = append(b[:0], `      <edge id="e`...)
 			b = strconv.AppendInt(b, int64(i), 10)
 			b = append(b, `" source="n`...)
@@ -191,9 +224,11 @@ func (r *Result) writeGEXF(path string) error {
 				b = append(b, `"/>`...)
 			}
 			b = append(b, "</attvalues></edge>\n"...)
-			if _, err := w.Write(b); err != nil {
-				return err
-			}
+			i++
+			_, err := w.Write(b)
+			return err
+		}); err != nil {
+			return err
 		}
 		_, err := fmt.Fprintf(w, "    </edges>\n  </graph>\n</gexf>\n")
 		return err
@@ -240,8 +275,8 @@ func (r *Result) writeGraphML(path string) error {
 		}
 		node := r.nodeIndex()
 		var b []byte
-		for i := range r.Edges {
-			e := &r.Edges[i]
+		i := 0
+		if err := r.eachEdge(func(e *Edge, _ []int32) error {
 			b = append(b[:0], `    <edge id="e`...)
 			b = strconv.AppendInt(b, int64(i), 10)
 			b = append(b, `" source="n`...)
@@ -259,9 +294,11 @@ func (r *Result) writeGraphML(path string) error {
 				b = append(b, `</data>`...)
 			}
 			b = append(b, "</edge>\n"...)
-			if _, err := w.Write(b); err != nil {
-				return err
-			}
+			i++
+			_, err := w.Write(b)
+			return err
+		}); err != nil {
+			return err
 		}
 		_, err := fmt.Fprintf(w, "  </graph>\n</graphml>\n")
 		return err

@@ -7,10 +7,11 @@ import (
 )
 
 // GraphResult is the graph step's output. Nodes are the accounts of the
-// kept edges, in id (name) order; Node maps an account id to its node.
+// kept edges, in id (name) order; Node maps an account id to its node
+// (-1: not in the graph).
 type GraphResult struct {
 	Nodes      []int32 // node -> account id
-	Node       map[int32]int32
+	Node       []int32 // account id -> node, -1 for none
 	Degree     []int32
 	Strength   []float64
 	Component  []int32   // connected components of all kept edges, 0 = largest
@@ -19,38 +20,52 @@ type GraphResult struct {
 	Eigen      []float64 // eigenvector centrality (largest = 1) on all kept edges
 	Pruned     []bool    // left out of the communities by --eigen-prune
 	Modularity float64
+	// commEdges counts the kept edges within each community (both ends
+	// in it), for communities.csv: counted on the network while the
+	// graph step holds it, not by another pass over the edges
+	commEdges []int
 }
 
-func graphStep(res *Result, p *Params) *GraphResult {
-	gr := &GraphResult{Node: map[int32]int32{}}
-	node := func(a int32) int32 {
-		n, ok := gr.Node[a]
-		if !ok {
-			n = int32(len(gr.Nodes))
-			gr.Node[a] = n
-			gr.Nodes = append(gr.Nodes, a)
-		}
-		return n
-	}
+// graphStep computes the network's measures and communities from the
+// run's kept edges (eachEdge: in memory, or read from the edge file
+// once), held as the graph's CSR only (24 bytes an edge and a bit):
+// never as a list of edges beside it. deg counts the kept edges of each
+// account (0: not in the network).
+func graphStep(res *Result, p *Params, deg []int64) (*GraphResult, error) {
+	gr := &GraphResult{Node: make([]int32, len(deg))}
 	// Accounts in id order make node numbers independent of edge order.
-	seen := make([]bool, len(res.in.accounts))
-	for _, e := range res.Edges {
-		seen[e.A], seen[e.B] = true, true
-	}
-	for a := int32(0); a < int32(len(res.in.accounts)); a++ {
-		if seen[a] {
-			node(a)
+	var nodeDeg []int64
+	for a, d := range deg {
+		gr.Node[a] = -1
+		if d > 0 {
+			gr.Node[a] = int32(len(gr.Nodes))
+			gr.Nodes = append(gr.Nodes, int32(a))
+			nodeDeg = append(nodeDeg, d)
 		}
-	}
-	all := make([]graph.Edge, 0, len(res.Edges))
-	for _, e := range res.Edges {
-		all = append(all, graph.Edge{U: gr.Node[e.A], V: gr.Node[e.B], W: e.Weight})
 	}
 	n := len(gr.Nodes)
 	m := res.in.meter
-	ph := m.Phase("graph: eigenvector centrality", "", 0)
+	ph := m.Phase("graph: building the network", "", 0)
 	defer func() { ph.Done() }()
-	g := graph.New(n, all)
+	// the flagged edges (or all) are the community subgraph: marked
+	g, flagged, err := graph.FromDegrees(nodeDeg, func(yield func(u, v int32, w float64, mark bool) bool) error {
+		stop := errStop
+		err := res.eachEdge(func(e *Edge, _ []int32) error {
+			if !yield(gr.Node[e.A], gr.Node[e.B], e.Weight, e.Flagged || p.CommunitiesOnAll) {
+				return stop
+			}
+			return nil
+		})
+		if err == stop {
+			err = nil
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	ph.Done()
+	ph = m.Phase("graph: eigenvector centrality", "", 0)
 	gr.Eigen, _ = g.Eigenvector(100, 1e-6) // networkx eigenvector_centrality defaults
 	gr.Pruned = make([]bool, n)
 	if p.EigenPrune > 0 && n > 0 {
@@ -62,19 +77,13 @@ func graphStep(res *Result, p *Params) *GraphResult {
 			gr.Pruned[u] = x < threshold
 		}
 	}
-	var sub []graph.Edge
-	for i, e := range res.Edges {
-		ge := all[i]
-		if (e.Flagged || p.CommunitiesOnAll) && !gr.Pruned[ge.U] && !gr.Pruned[ge.V] {
-			sub = append(sub, ge)
-		}
-	}
 	gr.Degree = make([]int32, n)
 	gr.Strength = make([]float64, n)
 	for u := 0; u < n; u++ {
 		gr.Degree[u] = g.Degree(int32(u))
 		gr.Strength[u] = g.Strength(int32(u))
 	}
+	ph.Done()
 	ph = m.Phase("graph: components and k-cores", "", 0)
 	gr.Component, _ = g.Components()
 	gr.Core = g.CoreNumbers()
@@ -82,41 +91,64 @@ func graphStep(res *Result, p *Params) *GraphResult {
 	for i := range gr.Community {
 		gr.Community[i] = -1
 	}
-	if p.Communities != "none" && len(sub) > 0 {
-		ph = m.Phase("graph: communities ("+p.Communities+")", "", 0)
-		sg := graph.New(n, sub)
-		detect := graph.Louvain
-		if p.Communities == "leiden" {
-			detect = graph.Leiden
+	if p.Communities == "none" {
+		res.net = g // for the layout
+		return gr, nil
+	}
+	res.net = g // for the layout
+	sg := g.Filter(func(u int32, k int64) bool {
+		return graph.Marked(flagged, k) && !gr.Pruned[u] && !gr.Pruned[g.Adj[k]]
+	})
+	flagged = nil
+	if len(sg.Adj) == 0 {
+		return gr, nil
+	}
+	ph.Done()
+	ph = m.Phase("graph: communities ("+p.Communities+")", "", 0)
+	detect := graph.Louvain
+	if p.Communities == "leiden" {
+		detect = graph.Leiden
+	}
+	comm, q := detect(sg, p.Seed, 1)
+	gr.Modularity = q
+	// Nodes without a flagged edge are singletons of the subgraph:
+	// they get no community.
+	for u := 0; u < n; u++ {
+		if sg.Degree(int32(u)) > 0 {
+			gr.Community[u] = comm[u]
 		}
-		comm, q := detect(sg, p.Seed, 1)
-		gr.Modularity = q
-		// Nodes without a flagged edge are singletons of the subgraph:
-		// they get no community.
-		for u := 0; u < n; u++ {
-			if sg.Degree(int32(u)) > 0 {
-				gr.Community[u] = comm[u]
-			}
+	}
+	// Renumber so that communities count from 0 without gaps,
+	// keeping Louvain's order (largest first).
+	used := make([]bool, n)
+	for _, c := range gr.Community {
+		if c >= 0 {
+			used[c] = true
 		}
-		// Renumber so that communities count from 0 without gaps,
-		// keeping Louvain's order (largest first).
-		used := make([]bool, n)
-		for _, c := range gr.Community {
-			if c >= 0 {
-				used[c] = true
-			}
+	}
+	remap := make([]int32, n)
+	next := int32(0)
+	for c, ok := range used {
+		if ok {
+			remap[c] = next
+			next++
 		}
-		remap := map[int32]int32{}
-		for c, ok := range used {
-			if ok {
-				remap[int32(c)] = int32(len(remap))
-			}
+	}
+	for u := range gr.Community {
+		if c := gr.Community[u]; c >= 0 {
+			gr.Community[u] = remap[c]
 		}
-		for u := range gr.Community {
-			if c := gr.Community[u]; c >= 0 {
-				gr.Community[u] = remap[c]
+	}
+	gr.commEdges = make([]int, next)
+	for u, c := range gr.Community {
+		if c < 0 {
+			continue
+		}
+		for k := g.Off[u]; k < g.Off[u+1]; k++ {
+			if v := g.Adj[k]; v > int32(u) && gr.Community[v] == c {
+				gr.commEdges[c]++
 			}
 		}
 	}
-	return gr
+	return gr, nil
 }

@@ -86,6 +86,9 @@ type Manifest struct {
 	// GraphML files) were computed; absent for a run not laid out.
 	Layout *layout.Info `json:"layout,omitempty"`
 	Files  []string     `json:"files"`
+	// Skipped names the files of the run's kind it did not write, and
+	// why (graph.gexf and graph.graphml over --graph-files auto's bound).
+	Skipped map[string]string `json:"skipped,omitempty"`
 }
 
 // EvidenceRow is one co-share pair: the posts and times behind an edge.
@@ -181,16 +184,27 @@ func (r *Result) WriteDir(dir, version string, src Source) (*Manifest, error) {
 		return nil, tahqiq.Errorf(tahqiq.EINVALID, "cannot create %s: %w", dir, err)
 	}
 	start := time.Now()
+	r.net = nil // the layout, which read it, is done
 	files := []string{"edges.csv", "nodes.csv", "communities.csv", "graph.gexf", "graph.graphml"}
 	steps := []func(string) error{r.writeEdges, r.writeNodes, r.writeCommunities, r.writeGEXF, r.writeGraphML}
 	if r.Params.Weight == WeightMessages {
+		// edges_directed.csv is written with edges.csv, in one pass over
+		// the edges, and listed where it always was
 		files = append(files, "edges_directed.csv")
-		steps = append(steps, r.writeDirected)
+		steps[0] = func(path string) error { return r.writeEdgeTables(path, filepath.Join(dir, "edges_directed.csv")) }
+		steps = append(steps, func(string) error { return nil })
+	}
+	skipped := map[string]string{}
+	if ok, why := r.graphFiles(); !ok && r.Graph != nil {
+		// graph.gexf and graph.graphml, after edges.csv, nodes.csv and
+		// communities.csv
+		files, steps = slices.Delete(files, 3, 5), slices.Delete(steps, 3, 5)
+		skipped["graph.gexf"], skipped["graph.graphml"] = why, why
 	}
 	if r.Graph == nil {
 		files, steps = files[:1], steps[:1]
 		if r.Params.Weight == WeightMessages {
-			files, steps = append(files, "edges_directed.csv"), append(steps, r.writeDirected)
+			files, steps = append(files, "edges_directed.csv"), append(steps, func(string) error { return nil })
 		}
 	} else if r.Layout != nil {
 		files = append(files, "layout.csv")
@@ -205,11 +219,32 @@ func (r *Result) WriteDir(dir, version string, src Source) (*Manifest, error) {
 	if r.parts != nil {
 		files, steps = nil, nil // the reducers wrote the edge files (no graph: refused)
 	}
+	// evidence.csv.gz (a sweep of the pairs and DEFLATE: the most CPU of
+	// the files) is written beside the others, on another core: both
+	// only read the run
+	var evidence struct {
+		done chan struct{}
+		err  error
+		secs float64
+	}
+	if r.Params.Evidence && r.parts == nil {
+		evidence.done = make(chan struct{})
+		go func() {
+			defer close(evidence.done)
+			start := time.Now()
+			evidence.err = r.writeEvidence(filepath.Join(dir, "evidence.csv.gz"))
+			evidence.secs = time.Since(start).Seconds()
+		}()
+	}
 	for i, f := range files {
 		ph := r.in.meter.Phase("writing "+f, "", 0)
 		err := steps[i](filepath.Join(dir, f))
 		ph.Done()
 		if err != nil {
+			if evidence.done != nil {
+				r.in.stop.Store(true) // the evidence's sweep stops
+				<-evidence.done
+			}
 			return nil, fmt.Errorf("coord: write %s: %w", f, err)
 		}
 	}
@@ -224,7 +259,14 @@ func (r *Result) WriteDir(dir, version string, src Source) (*Manifest, error) {
 		files = fs
 	}
 	r.Timings["output_s"] = time.Since(start).Seconds()
-	if r.Params.Evidence && (r.parts == nil || r.parts.EvidenceParts == 0) {
+	if evidence.done != nil {
+		<-evidence.done
+		if evidence.err != nil {
+			return nil, fmt.Errorf("coord: write evidence: %w", evidence.err)
+		}
+		files = append(files, "evidence.csv.gz")
+		r.Timings["evidence_s"] = evidence.secs
+	} else if r.Params.Evidence && r.parts != nil && r.parts.EvidenceParts == 0 {
 		start = time.Now()
 		if err := r.writeEvidence(filepath.Join(dir, "evidence.csv.gz")); err != nil {
 			return nil, fmt.Errorf("coord: write evidence: %w", err)
@@ -236,6 +278,9 @@ func (r *Result) WriteDir(dir, version string, src Source) (*Manifest, error) {
 		Format: src.Format, Map: src.Map, Options: src.Options, Media: src.Media, NoMedia: src.NoMedia, Textnorm: textnorm.Version,
 		RejectedCount: src.RejectedCount, Rejected: src.Rejected, Dropped: map[string]int64{},
 		Params: r.Params, Counts: r.Counts, Timings: r.Timings, Files: append(files, "manifest.json")}
+	if len(skipped) > 0 {
+		m.Skipped = skipped
+	}
 	if m.Rejected == nil {
 		m.Rejected = []tahqiq.Reject{}
 	}
@@ -309,6 +354,17 @@ func (r *Result) eachEdge(fn func(e *Edge, bt []int32) error) error {
 		}
 	}
 	return nil
+}
+
+// EachEdgeRow calls fn with the row of edges.csv of every kept edge, in
+// file order: from Edges, or from the file they were spilled to over the
+// memory budget (Edges is then empty).
+func (r *Result) EachEdgeRow(fn func(EdgeRow) error) error {
+	return r.eachEdge(func(e *Edge, bt []int32) error {
+		x := r.rowOf(e, bt)
+		x.ByType = slices.Clone(bt)
+		return fn(x)
+	})
 }
 
 // rowOf is EdgeRow with e's per-type counts bt.
@@ -391,12 +447,39 @@ func appendField(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
-func (r *Result) writeEdges(path string) error {
+func (r *Result) writeEdges(path string) error { return r.writeEdgeTables(path, "") }
+
+// writeEdgeTables writes edges.csv at path and, when directed is not
+// "", edges_directed.csv there (CNT's directed weights: w(A->B) =
+// distinct posts of A with a partner post of B, one row per direction
+// that passes the minimum weight): both in one pass over the edges (a
+// spilled run reads its edge file once for the two).
+func (r *Result) writeEdgeTables(path, directed string) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
 	}
 	w := bufio.NewWriterSize(f, 1<<20)
+	var df *os.File
+	var dbw *bufio.Writer
+	var dw *csv.Writer
+	fail := func(err error) error {
+		f.Close()
+		if df != nil {
+			df.Close()
+		}
+		return err
+	}
+	if directed != "" {
+		if df, err = os.Create(directed); err != nil {
+			return fail(err)
+		}
+		dbw = bufio.NewWriterSize(df, 1<<20)
+		dw = csv.NewWriter(dbw)
+		if err := dw.Write(DirectedHeader); err != nil {
+			return fail(err)
+		}
+	}
 	line := []byte(strings.Join(r.EdgeHeader(), ",") + "\n")
 	if err := r.eachEdge(func(e *Edge, bt []int32) error {
 		if _, err := w.Write(line); err != nil {
@@ -404,28 +487,31 @@ func (r *Result) writeEdges(path string) error {
 		}
 		x := r.rowOf(e, bt)
 		line = x.AppendCSV(line[:0])
+		if dw != nil {
+			_, err := writeDirectedRows(dw, e, r.Params.MinWeight, r.in.accounts, r.Name)
+			return err
+		}
 		return nil
 	}); err != nil {
-		f.Close()
-		return err
+		return fail(err)
 	}
 	if _, err := w.Write(line); err != nil {
-		f.Close()
-		return err
+		return fail(err)
 	}
-	return firstErr(w.Flush(), f.Close())
-}
-
-// writeDirected writes CNT's directed weights: w(A->B) = distinct posts of
-// A with a partner post of B, one row per direction that passes the
-// minimum weight.
-func (r *Result) writeDirected(path string) error {
-	return writeCSV(path, DirectedHeader, func(w *csv.Writer) error {
-		return r.eachEdge(func(e *Edge, _ []int32) error {
-			_, err := writeDirectedRows(w, e, r.Params.MinWeight, r.in.accounts, r.Name)
+	if err := w.Flush(); err != nil {
+		return fail(err)
+	}
+	if dw != nil {
+		dw.Flush()
+		if err := firstErr(dw.Error(), dbw.Flush()); err != nil {
+			return fail(err)
+		}
+		if err := df.Close(); err != nil {
+			f.Close()
 			return err
-		})
-	})
+		}
+	}
+	return f.Close()
 }
 
 // writeDirectedRows writes the rows of edges_directed.csv that edge e
@@ -504,13 +590,14 @@ func (r *Result) writeCommunities(path string) error {
 	}
 	type ext struct {
 		accounts, edges int
-		posts, objects  map[int32]bool
+		posts, objects  int
+		lastObj         int32 // the object counted last (the pairs come in object order)
 		first, last     int64
 		reach           signals.Reach
 	}
 	exts := make([]ext, nc)
 	for i := range exts {
-		exts[i] = ext{posts: map[int32]bool{}, objects: map[int32]bool{}, first: 1 << 62, last: -1 << 62}
+		exts[i] = ext{lastObj: -1, first: 1 << 62, last: -1 << 62}
 	}
 	for u, c := range g.Community {
 		if c < 0 {
@@ -531,25 +618,72 @@ func (r *Result) writeCommunities(path string) error {
 		}
 		return -1
 	}
-	for _, e := range r.Edges {
+	if g.commEdges != nil {
+		for c, n := range g.commEdges {
+			exts[c].edges = n
+		}
+	} else if err := r.eachEdge(func(e *Edge, _ []int32) error {
 		if c := commOf(e.A); c >= 0 && c == commOf(e.B) {
 			exts[c].edges++
 		}
+		return nil
+	}); err != nil {
+		return err
 	}
+	// the posts and objects of each community's pairs, counted without
+	// a set per community: a post is its author's, so in one community
+	// at most (one bit a post says it was counted), and the pairs come
+	// object by object, so an object is new to a community when it is
+	// not the one it counted last. Should the pairs not come in object
+	// order, the objects are counted again with a set per community.
+	counted := make([]uint64, (len(r.in.posts)+63)/64)
+	post := func(x *ext, p int32) {
+		if counted[p>>6]&(1<<(p&63)) == 0 {
+			counted[p>>6] |= 1 << (p & 63)
+			x.posts++
+		}
+	}
+	ordered, prev := true, int32(-1)
 	if err := r.eachPair(func(pr pairRef) error {
 		ra, rb := r.in.ends(pr)
+		if ra.obj < prev {
+			ordered = false
+		}
+		prev = ra.obj
 		c := commOf(ra.acc)
 		if c < 0 || c != commOf(rb.acc) {
 			return nil
 		}
 		x := &exts[c]
-		x.posts[ra.post], x.posts[rb.post] = true, true
-		x.objects[ra.obj] = true
+		post(x, ra.post)
+		post(x, rb.post)
+		if x.lastObj != ra.obj {
+			x.lastObj = ra.obj
+			x.objects++
+		}
 		x.first = min(x.first, ra.t, rb.t)
 		x.last = max(x.last, ra.t, rb.t)
 		return nil
 	}); err != nil {
 		return err
+	}
+	if !ordered {
+		objects := make([]map[int32]bool, len(exts))
+		for c := range objects {
+			objects[c] = map[int32]bool{}
+		}
+		if err := r.eachPair(func(pr pairRef) error {
+			ra, rb := r.in.ends(pr)
+			if c := commOf(ra.acc); c >= 0 && c == commOf(rb.acc) {
+				objects[c][ra.obj] = true
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		for c := range exts {
+			exts[c].objects = len(objects[c])
+		}
 	}
 	first3 := []string{"followers", "reposts", "likes"}
 	var rest []string
@@ -566,8 +700,8 @@ func (r *Result) writeCommunities(path string) error {
 			if x.last >= x.first {
 				first, last = ts(x.first), ts(x.last)
 			}
-			rec := []string{strconv.Itoa(c), strconv.Itoa(x.accounts), strconv.Itoa(x.edges), strconv.Itoa(len(x.posts)),
-				strconv.Itoa(len(x.objects)), first, last}
+			rec := []string{strconv.Itoa(c), strconv.Itoa(x.accounts), strconv.Itoa(x.edges), strconv.Itoa(x.posts),
+				strconv.Itoa(x.objects), first, last}
 			for _, col := range head[7:] {
 				rec = append(rec, x.reach.Cell(col))
 			}

@@ -27,11 +27,12 @@ import (
 // reduce path does. Results do not depend on the budget, to the byte
 // (TestSpillEqualsRun).
 //
-// A run without the graph step whose edges would not fit either writes
-// them to a file as the fold makes them (edgefile.go). What the budget
-// does not bound: reading the input, the interned rows and names (about
-// 24 bytes a share plus the names), the edges of a run with the graph
-// step (88 bytes each plus 4 per object type), and the graph step; see
+// A run whose edges would not fit (with the graph step: beside the
+// graph they make) writes them to a file as the fold makes them
+// (edgefile.go); the graph step and the writers read them from there.
+// What the budget does not bound: reading the input, the interned rows
+// and names (about 24 bytes a share plus the names), and the graph step's
+// CSR (24 bytes an edge, twice for the community subgraph at most); see
 // docs/coord.md.
 
 // Budget is the memory a run in this process may use and where it spills.
@@ -55,6 +56,11 @@ const pairBytes = 24
 // edgeBytes is the estimate of an edge's cost, its per-type counts and
 // the fold's lists included, used to leave room for the edges.
 const edgeBytes = 100
+
+// graphEdgeBytes is what the graph step holds per kept edge: the CSR of
+// every edge (each in both directions: 2 × (4 + 8) bytes) and that of the
+// community subgraph (at most as much).
+const graphEdgeBytes = 48
 
 // pairCap returns how many pairs the run may hold in memory under b, the
 // heap in use now (the interned input) counted against it; 0: no limit.
@@ -306,10 +312,15 @@ func (e inProcess) edgesWithin(ctx context.Context, in *interned, q, p *Params, 
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	// the edges go to a file when the budget has no room for them and
-	// nothing needs them all in memory (the graph step does)
+	// the edges go to a file when the budget has no room for them (and,
+	// with the graph step, for the graph beside them: the graph step
+	// then reads them from the file, holding only the graph)
 	spill := func(nedges int) (*edgeFile, error) {
-		if p.Graph || int64(nedges)*edgeBytes <= e.budget.edgeRoom() {
+		need := int64(nedges) * edgeBytes
+		if p.Graph {
+			need += int64(nedges) * graphEdgeBytes
+		}
+		if need <= e.budget.edgeRoom() {
 			return nil, nil
 		}
 		return newEdgeFile(e.budget.TempDir, len(in.types))

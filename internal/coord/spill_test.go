@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"testing"
 
@@ -57,6 +58,10 @@ func TestSpillEqualsRun(t *testing.T) {
 				if spilled && got.Counts["spilled_runs"] < 2 {
 					t.Fatalf("budget %d: %d runs: the merge is not tested", mem, got.Counts["spilled_runs"])
 				}
+				// the edges go to a file too, and the graph step reads them there
+				if edgesSpilled := got.Counts["spilled_edge_bytes"] > 0; edgesSpilled != spilled || len(got.Edges) > 0 && spilled {
+					t.Fatalf("budget %d: edges spilled %v (%d held), want %v", mem, edgesSpilled, len(got.Edges), spilled)
+				}
 				gotEdges, gotEv := coordtest.Records(t, got)
 				if !slices.Equal(wantEdges, gotEdges) {
 					t.Fatalf("budget %d: %d edges, want %d (first difference at %d)", mem, len(gotEdges), len(wantEdges), firstDiff(wantEdges, gotEdges))
@@ -71,6 +76,10 @@ func TestSpillEqualsRun(t *testing.T) {
 				}
 				if !slices.Equal(want.Graph.Community, got.Graph.Community) {
 					t.Fatalf("budget %d: communities differ", mem)
+				}
+				// every measure of the graph step, to the bit
+				if !reflect.DeepEqual(want.Graph, got.Graph) {
+					t.Fatalf("budget %d: the graph step's results differ", mem)
 				}
 			}
 		})

@@ -33,12 +33,90 @@ const DefaultMaxEdges = 50000
 const Scale = 1000
 
 // Input is a network: Nodes nodes, Group[u] the community of node u (-1:
-// none), edge k between A[k] and B[k] of weight W[k] > 0.
+// none), edge k between A[k] and B[k] of weight W[k] > 0; or, when Edges
+// is set, the edges it gives (A, B and W are then not read).
 type Input struct {
 	Nodes int
 	Group []int32
 	A, B  []int32
 	W     []float32
+	// Edges, when not nil, calls yield with every edge (the k-th: the
+	// edge k of A, B, W), in the same order each time, until yield
+	// returns false. Compute reads the edges three times and holds only
+	// the MaxEdges heaviest (a network of tens of millions of edges is
+	// laid out without a copy of them).
+	Edges func(yield func(a, b int32, w float32) bool)
+}
+
+// each calls fn with every edge of in, in order.
+func (in *Input) each(fn func(k int, a, b int32, w float32)) {
+	if in.Edges == nil {
+		for k := range in.A {
+			fn(k, in.A[k], in.B[k], in.W[k])
+		}
+		return
+	}
+	k := 0
+	in.Edges(func(a, b int32, w float32) bool {
+		fn(k, a, b, w)
+		k++
+		return true
+	})
+}
+
+// link is an edge of the input, k-th of its order.
+type link struct {
+	k    int
+	a, b int32
+	w    float32
+}
+
+// heaviest returns the max heaviest edges of in, in their order: those a
+// stable sort by decreasing weight puts first (of equal weights, the
+// earlier), found with a heap of max edges in one pass.
+func (in *Input) heaviest(max int) []link {
+	// h is a min-heap of the worst kept link on top: the lightest, of
+	// equal weights the later
+	var h []link
+	worse := func(x, y link) bool { return x.w < y.w || x.w == y.w && x.k > y.k }
+	down := func(i int) {
+		for {
+			l := 2*i + 1
+			if l >= len(h) {
+				return
+			}
+			if r := l + 1; r < len(h) && worse(h[r], h[l]) {
+				l = r
+			}
+			if !worse(h[l], h[i]) {
+				return
+			}
+			h[i], h[l] = h[l], h[i]
+			i = l
+		}
+	}
+	in.each(func(k int, a, b int32, w float32) {
+		x := link{k, a, b, w}
+		if len(h) < max {
+			h = append(h, x)
+			for i := len(h) - 1; i > 0; {
+				p := (i - 1) / 2
+				if !worse(h[i], h[p]) {
+					break
+				}
+				h[i], h[p] = h[p], h[i]
+				i = p
+			}
+			return
+		}
+		// a later link of equal weight is never better than the kept
+		if x.w > h[0].w {
+			h[0] = x
+			down(0)
+		}
+	})
+	slices.SortFunc(h, func(x, y link) int { return cmp.Compare(x.k, y.k) })
+	return h
 }
 
 // Options are a layout's parameters.
@@ -100,7 +178,7 @@ func Compute(in Input, opt Options) Result {
 	}
 
 	// 1. communities: their sizes, masses and the summed links between them
-	gs := groupsOf(in, group)
+	gs := groupsOf(&in, group)
 	gx, gy := make([]float64, len(gs.ids)), make([]float64, len(gs.ids))
 	for g := range gx {
 		r := 10 * math.Sqrt(float64(len(gs.ids))) * math.Sqrt(rng.Float64())
@@ -121,22 +199,15 @@ func Compute(in Input, opt Options) Result {
 	}
 	scaleGroups(gx, gy, radius)
 
-	// 2. the heaviest links and their ends
-	order := make([]int32, len(in.A))
-	for k := range order {
-		order[k] = int32(k)
-	}
-	slices.SortStableFunc(order, func(a, b int32) int { return cmp.Compare(in.W[b], in.W[a]) })
-	if len(order) > opt.MaxEdges {
-		order = order[:opt.MaxEdges]
-	}
-	slices.Sort(order) // the force layout reads the links in their own order
+	// 2. the heaviest links and their ends, in their own order (the
+	// force layout reads them so)
+	order := in.heaviest(opt.MaxEdges)
 	local := make([]int32, n)
 	for i := range local {
 		local[i] = -1
 	}
-	for _, k := range order {
-		res.Forced[in.A[k]], res.Forced[in.B[k]] = true, true
+	for _, l := range order {
+		res.Forced[l.a], res.Forced[l.b] = true, true
 	}
 	var nodes []int32 // local -> node
 	for u := 0; u < n; u++ {
@@ -146,11 +217,11 @@ func Compute(in Input, opt Options) Result {
 		}
 	}
 	ea, eb, ew := make([]int32, 0, len(order)), make([]int32, 0, len(order)), make([]float64, 0, len(order))
-	for _, k := range order {
-		if in.A[k] == in.B[k] {
+	for _, l := range order {
+		if l.a == l.b {
 			continue
 		}
-		ea, eb, ew = append(ea, local[in.A[k]]), append(eb, local[in.B[k]]), append(ew, float64(in.W[k]))
+		ea, eb, ew = append(ea, local[l.a]), append(eb, local[l.b]), append(ew, float64(l.w))
 	}
 	res.Info.Edges, res.Info.Nodes = len(ea), len(nodes)
 
@@ -235,14 +306,14 @@ func Compute(in Input, opt Options) Result {
 			done[u] = true
 		}
 	}
-	for k := range in.A {
-		for _, e := range [2][2]int32{{in.A[k], in.B[k]}, {in.B[k], in.A[k]}} {
+	in.each(func(_ int, a, b int32, _ float32) {
+		for _, e := range [2][2]int32{{a, b}, {b, a}} {
 			if !done[e[0]] && done[e[1]] {
 				px[e[0]], py[e[0]] = disc(rng, px[e[1]], py[e[1]], s*nodeSpacing)
 				done[e[0]] = true
 			}
 		}
-	}
+	})
 	var ext float64
 	for u := 0; u < n; u++ {
 		if done[u] {
@@ -357,7 +428,7 @@ func (gs *groups) index(id int32) int {
 // its accounts' ForceAtlas2 masses (degree + 1), so that communities push
 // each other apart as their accounts will; the links between two
 // communities become one of their summed weight.
-func groupsOf(in Input, group []int32) *groups {
+func groupsOf(in *Input, group []int32) *groups {
 	gs := &groups{pos: map[int32]int{}}
 	for _, c := range group {
 		if c >= 0 {
@@ -380,8 +451,8 @@ func groupsOf(in Input, group []int32) *groups {
 		}
 	}
 	between := map[[2]int32]float64{}
-	for k := range in.A {
-		ga, gb := gs.index(group[in.A[k]]), gs.index(group[in.B[k]])
+	in.each(func(_ int, a, b int32, w float32) {
+		ga, gb := gs.index(group[a]), gs.index(group[b])
 		if ga >= 0 {
 			gs.mass[ga]++
 		}
@@ -389,13 +460,13 @@ func groupsOf(in Input, group []int32) *groups {
 			gs.mass[gb]++
 		}
 		if ga < 0 || gb < 0 || ga == gb {
-			continue
+			return
 		}
 		if gb < ga {
 			ga, gb = gb, ga
 		}
-		between[[2]int32{int32(ga), int32(gb)}] += float64(in.W[k])
-	}
+		between[[2]int32{int32(ga), int32(gb)}] += float64(w)
+	})
 	keys := make([][2]int32, 0, len(between))
 	for p := range between {
 		keys = append(keys, p)

@@ -226,6 +226,9 @@ type CoordRun struct {
 	// in graph.gexf and graph.graphml): 0 is layout.DefaultMaxEdges, a
 	// negative number lays nothing out.
 	LayoutEdges int
+	// GraphFiles is when the run writes graph.gexf and graph.graphml
+	// (coord.Result.GraphFiles; "": auto).
+	GraphFiles string
 }
 
 // DatasetRun reads a stored dataset for a coordination run with
@@ -344,6 +347,7 @@ func MakeCoord(ctx context.Context, r *CoordRun, eng coord.Engine, version, dir 
 		return nil, err
 	}
 	res.Timings["read_s"] = r.Read
+	res.GraphFiles = r.GraphFiles
 	if res.Graph != nil && r.LayoutEdges >= 0 {
 		start := time.Now()
 		l := layout.Compute(res.LayoutInput(), layout.Options{Seed: r.Params.Seed, MaxEdges: r.LayoutEdges})

@@ -18,8 +18,13 @@ import (
 // evidence row of a result, as CSV lines.
 func Records(t testing.TB, res *coord.Result) (edges, evidence []string) {
 	t.Helper()
-	for i := range res.Edges {
-		edges = append(edges, res.EdgeLine(&res.Edges[i]))
+	// every kept edge, whether the run held them or spilled them to a file
+	if err := res.EachEdgeRow(func(x coord.EdgeRow) error {
+		b := x.AppendCSV(nil)
+		edges = append(edges, string(b[:len(b)-1]))
+		return nil
+	}); err != nil {
+		t.Fatal(err)
 	}
 	if err := res.Evidence(func(r coord.EvidenceRow) error {
 		evidence = append(evidence, strings.Join(r.Record(), ","))

@@ -1,0 +1,153 @@
+package graph
+
+import (
+	"cmp"
+	"slices"
+)
+
+// Sorted is a graph's edges given without a list of them: each calls
+// yield with every edge (u, v, weight) and its mark, in the same order
+// each time it is called, stopping when yield returns false; it returns
+// what stopped it (nil when every edge was given). Edges read from a
+// file are given this way: a graph of tens of millions of edges is
+// built from two passes over them, with no Edge list beside the CSR
+// (16 bytes an edge).
+type Sorted func(yield func(u, v int32, w float64, mark bool) bool) error
+
+// FromSorted builds the graph of n nodes from edges, given twice (a
+// count, then the lists). It is the graph New builds from the same edges
+// when they come in (U, V) order with U < V and no edge twice, as a
+// coordination run's do; edges in another order are sorted and merged as
+// New does, so the graph is New's whatever the order. marks has a bit
+// for every entry of Adj: set where the edge was given with mark (Filter
+// keeps or drops entries by it).
+func FromSorted(n int, edges Sorted) (g *CSR, marks []uint64, err error) {
+	deg := make([]int64, n)
+	if err := edges(func(u, v int32, _ float64, _ bool) bool {
+		deg[u]++
+		if u != v {
+			deg[v]++
+		}
+		return true
+	}); err != nil {
+		return nil, nil, err
+	}
+	return FromDegrees(deg, edges)
+}
+
+// FromDegrees is FromSorted given each node's count of entries (its
+// edges, a self-loop once): edges are given once. deg is taken (its
+// memory becomes the graph's offsets).
+func FromDegrees(deg []int64, edges Sorted) (g *CSR, marks []uint64, err error) {
+	n := len(deg)
+	off := append(deg, 0)
+	copy(off[1:], off[:n])
+	off[0] = 0
+	for i := 1; i <= n; i++ {
+		off[i] += off[i-1]
+	}
+	m := off[n]
+	g = &CSR{N: n, Off: off, Adj: make([]int32, m), W: make([]float64, m)}
+	marks = make([]uint64, (m+63)/64)
+	pos := slices.Clone(off[:n])
+	ordered := true
+	put := func(u, v int32, w float64, mark bool) {
+		k := pos[u]
+		if k > off[u] && g.Adj[k-1] >= v {
+			ordered = false
+		}
+		g.Adj[k], g.W[k] = v, w
+		if mark {
+			marks[k>>6] |= 1 << (k & 63)
+		}
+		pos[u]++
+	}
+	given := int64(0)
+	if err := edges(func(u, v int32, w float64, mark bool) bool {
+		if given++; given > m {
+			panic("graph: FromSorted was given more edges the second time")
+		}
+		put(u, v, w, mark)
+		if u != v {
+			put(v, u, w, mark)
+		}
+		return true
+	}); err != nil {
+		return nil, nil, err
+	}
+	for u := range n {
+		if pos[u] != off[u+1] {
+			panic("graph: FromSorted was given other edges than it counted")
+		}
+	}
+	if !ordered {
+		g, marks = g.sortLists(marks)
+	}
+	return g, marks, nil
+}
+
+// sortLists sorts every neighbour list and merges parallel entries
+// (weights added, marks or-ed), as New does.
+func (g *CSR) sortLists(marks []uint64) (*CSR, []uint64) {
+	type nb struct {
+		v    int32
+		w    float64
+		mark bool
+	}
+	out := &CSR{N: g.N, Off: make([]int64, g.N+1), Adj: make([]int32, 0, len(g.Adj)), W: make([]float64, 0, len(g.W))}
+	om := make([]uint64, len(marks))
+	var buf []nb
+	for u := range g.N {
+		buf = buf[:0]
+		for k := g.Off[u]; k < g.Off[u+1]; k++ {
+			buf = append(buf, nb{g.Adj[k], g.W[k], marks[k>>6]&(1<<(k&63)) != 0})
+		}
+		slices.SortStableFunc(buf, func(a, b nb) int { return cmp.Compare(a.v, b.v) })
+		for i, x := range buf {
+			k := int64(len(out.Adj))
+			if i > 0 && buf[i-1].v == x.v {
+				out.W[k-1] += x.w
+				if x.mark {
+					om[(k-1)>>6] |= 1 << ((k - 1) & 63)
+				}
+				continue
+			}
+			out.Adj = append(out.Adj, x.v)
+			out.W = append(out.W, x.w)
+			if x.mark {
+				om[k>>6] |= 1 << (k & 63)
+			}
+		}
+		out.Off[u+1] = int64(len(out.Adj))
+	}
+	return out, om
+}
+
+// Filter returns the graph of g's entries that keep accepts (u: the
+// node whose list holds entry k of Adj); keep must accept an entry and
+// its reverse alike, so that the result is undirected. Its lists keep
+// g's order: it is the graph New builds from the kept edges.
+func (g *CSR) Filter(keep func(u int32, k int64) bool) *CSR {
+	m := int64(0)
+	for u := range g.N {
+		for k := g.Off[u]; k < g.Off[u+1]; k++ {
+			if keep(int32(u), k) {
+				m++
+			}
+		}
+	}
+	out := &CSR{N: g.N, Off: make([]int64, g.N+1), Adj: make([]int32, 0, m), W: make([]float64, 0, m)}
+	for u := range g.N {
+		for k := g.Off[u]; k < g.Off[u+1]; k++ {
+			if keep(int32(u), k) {
+				out.Adj = append(out.Adj, g.Adj[k])
+				out.W = append(out.W, g.W[k])
+			}
+		}
+		out.Off[u+1] = int64(len(out.Adj))
+	}
+	return out
+}
+
+// Marked reports whether bit k of marks (FromSorted's) is set.
+func Marked(marks []uint64, k int64) bool { return marks[k>>6]&(1<<(k&63)) != 0 }
