@@ -284,16 +284,7 @@ func (in *interned) fastLayer(p *Params, each func(func(pairRef))) (keep func(pa
 	if m <= 1 {
 		return within, func(*row) bool { return true }
 	}
-	nscopes := 1
-	if p.ParticipationScope != "all" {
-		nscopes = len(in.types)
-	}
-	scope := func(r *row) int {
-		if nscopes == 1 {
-			return 0
-		}
-		return int(in.objType[r.obj])
-	}
+	nscopes, scope := in.scopes(p)
 	npost, nacc := len(in.posts), len(in.accounts)
 	inPairs := make([]bool, nscopes*npost)
 	each(func(pr pairRef) {

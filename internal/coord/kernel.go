@@ -138,16 +138,7 @@ func (in *interned) participation(p *Params, pairsOf func(active func(*row) bool
 	if m <= 1 {
 		return nil, func(i, j int32) bool { return true }, func(*row) bool { return true }
 	}
-	nscopes := 1
-	if p.ParticipationScope != "all" {
-		nscopes = len(in.types)
-	}
-	scope := func(r *row) int {
-		if nscopes == 1 {
-			return 0
-		}
-		return int(in.objType[r.obj])
-	}
+	nscopes, scope := in.scopes(p)
 	nacc := len(in.accounts)
 	rowsOf := make([]int32, nscopes*nacc)
 	for i := range in.rows {
@@ -225,14 +216,20 @@ func (in *interned) pairsStream(p *Params) func(active func(*row) bool, emit fun
 // pairsOf returns the sweep that hands every in-window pair of rows that
 // active allows, with its participation scope, to emit (for the
 // min-participation rule).
+// scopes is how many participation scopes p counts in (one for scope
+// "all", else one per object type) and the scope of a row.
+func (in *interned) scopes(p *Params) (int, func(r *row) int) {
+	if p.ParticipationScope == "all" {
+		return 1, func(*row) int { return 0 }
+	}
+	return len(in.types), func(r *row) int { return int(in.objType[r.obj]) }
+}
+
 func (in *interned) pairsOf(p *Params) func(active func(*row) bool, emit func(scope int, i, j int32)) {
 	w := p.Window
 	kind := p.WindowKind
 	return func(active func(*row) bool, emit func(scope int, i, j int32)) {
-		nscopes := 1
-		if p.ParticipationScope != "all" {
-			nscopes = len(in.types)
-		}
+		nscopes, _ := in.scopes(p)
 		type hit struct {
 			s    int
 			i, j int32

@@ -147,16 +147,7 @@ type ParticipationReducer interface {
 // sweep to the run's process, as before.
 func (in *interned) participationOn(ctx context.Context, q, p *Params, pr ParticipationReducer, objs []ReduceObject) (active func(*row) bool, keep func(i, j int32) bool, ok bool, err error) {
 	m := q.MinParticipation
-	nscopes := 1
-	if q.ParticipationScope != "all" {
-		nscopes = len(in.types)
-	}
-	scope := func(r *row) int {
-		if nscopes == 1 {
-			return 0
-		}
-		return int(in.objType[r.obj])
-	}
+	nscopes, scope := in.scopes(q)
 	npost, nacc := len(in.posts), len(in.accounts)
 	postRows := make([]int32, nscopes*npost)
 	rowsOf := make([]int32, nscopes*nacc)

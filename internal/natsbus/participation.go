@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -166,62 +165,6 @@ func (w *Worker) reduceParticipation(ctx context.Context, m jetstream.Msg, rt *r
 		}
 	}
 	return w.finish(ctx, m, -1-rt.R)
-}
-
-// encodeRecords cuts n records (put by rec) into messages of about limit
-// bytes (at least one), each "MAGIC batch chunk chunks count record*"
-// with the header's numbers as unsigned varints.
-func encodeRecords(magic []byte, batch, n, limit int, rec func(b []byte, i int) []byte) [][]byte {
-	var bodies [][]byte
-	var counts []int
-	var cur []byte
-	k := 0
-	for i := range n {
-		if k > 0 && len(cur) > limit {
-			bodies, counts = append(bodies, cur), append(counts, k)
-			cur, k = nil, 0
-		}
-		cur = rec(cur, i)
-		k++
-	}
-	bodies, counts = append(bodies, cur), append(counts, k)
-	out := make([][]byte, len(bodies))
-	for c, body := range bodies {
-		h := slices.Clone(magic)
-		h = binary.AppendUvarint(h, uint64(batch))
-		h = binary.AppendUvarint(h, uint64(c))
-		h = binary.AppendUvarint(h, uint64(len(bodies)))
-		h = binary.AppendUvarint(h, uint64(counts[c]))
-		out[c] = append(h, body...)
-	}
-	return out
-}
-
-type recordsHeader struct{ batch, chunk, chunks, n int }
-
-// decodeRecordsHeader reads the header of a message of encodeRecords
-// whose records take at least minBytes each.
-func decodeRecordsHeader(magic, data []byte, minBytes int) (recordsHeader, []byte, error) {
-	body, ok := strings.CutPrefix(string(data), string(magic))
-	if !ok {
-		return recordsHeader{}, nil, fmt.Errorf("not a %s message", magic)
-	}
-	b := []byte(body)
-	var x [4]uint64
-	for i := range x {
-		v, k := binary.Uvarint(b)
-		if k <= 0 {
-			return recordsHeader{}, nil, fmt.Errorf("%s message: truncated header", magic)
-		}
-		x[i], b = v, b[k:]
-	}
-	if x[0] > math.MaxInt32 || x[2] > math.MaxInt32 || x[1] >= x[2] {
-		return recordsHeader{}, nil, fmt.Errorf("%s message: chunk %d of %d", magic, x[1], x[2])
-	}
-	if x[3] > uint64(len(b)/minBytes) {
-		return recordsHeader{}, nil, fmt.Errorf("%s message: %d records in %d bytes", magic, x[3], len(b))
-	}
-	return recordsHeader{int(x[0]), int(x[1]), int(x[2]), int(x[3])}, b, nil
 }
 
 // decodeHits appends the n hits of body to hits.
