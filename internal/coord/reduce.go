@@ -314,21 +314,7 @@ func (in *interned) reduceInput(ctx context.Context, q, p *Params, red any) (Red
 	// kept pairs, object by object, in Run's order (for the fast layer
 	// and, later, the evidence)
 	kept := func(fn func(pairRef) error) error {
-		var err error
-		for o := range in.objects {
-			if in.stop.Load() || err != nil {
-				break
-			}
-			in.eachPair(int32(o), q.WindowKind, q.Window, active, func(i, j int32) {
-				if err == nil && keep(i, j) {
-					err = fn(pairRef{i, j})
-				}
-			})
-		}
-		if err == nil && in.stop.Load() {
-			err = context.Canceled
-		}
-		return err
+		return in.eachKept(q, active, keep, fn)
 	}
 	onWorkers := false
 	if pr, ok := red.(ParticipationReducer); ok && q.MinParticipation > 1 {

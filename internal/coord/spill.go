@@ -342,21 +342,7 @@ func (e inProcess) edgesWithin(ctx context.Context, in *interned, q, p *Params, 
 	res.Counts["spilled_runs"] = int64(len(sp.runs))
 	// the kept pairs swept again, object by object (evidence, fast layer)
 	kept := func(fn func(pairRef) error) error {
-		var err error
-		for o := range in.objects {
-			if in.stop.Load() || err != nil {
-				break
-			}
-			in.eachPair(int32(o), q.WindowKind, q.Window, active, func(i, j int32) {
-				if err == nil && keep(i, j) {
-					err = fn(pairRef{i, j})
-				}
-			})
-		}
-		if err == nil && in.stop.Load() {
-			err = context.Canceled
-		}
-		return err
+		return in.eachKept(q, active, keep, fn)
 	}
 	res.kept = kept
 	var fastKeep func(pairRef) bool
@@ -415,4 +401,25 @@ func DefaultMem() int64 {
 		}
 	}
 	return 4 << 30
+}
+
+// eachKept calls fn with every pair of active rows that keep keeps,
+// object by object in Run's order (the sweep of kept pairs for the fast
+// layer and the evidence), until fn fails or the run stops.
+func (in *interned) eachKept(q *Params, active func(*row) bool, keep func(i, j int32) bool, fn func(pairRef) error) error {
+	var err error
+	for o := range in.objects {
+		if in.stop.Load() || err != nil {
+			break
+		}
+		in.eachPair(int32(o), q.WindowKind, q.Window, active, func(i, j int32) {
+			if err == nil && keep(i, j) {
+				err = fn(pairRef{i, j})
+			}
+		})
+	}
+	if err == nil && in.stop.Load() {
+		err = context.Canceled
+	}
+	return err
 }
