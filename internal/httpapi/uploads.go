@@ -16,6 +16,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tahqiq/tahqiq/internal/rundir"
+
 	"github.com/tahqiq/tahqiq"
 )
 
@@ -296,7 +298,7 @@ func (u *Uploads) Append(id, owner string, offset int64, body io.Reader) (Upload
 	}
 	up.Offset += n
 	if up.Offset == up.Size {
-		sum, err := fileSHA256(u.path(id, ".part"))
+		sum, err := rundir.FileSHA256(u.path(id, ".part"))
 		if err != nil {
 			return up, err
 		}
@@ -309,19 +311,6 @@ func (u *Uploads) Append(id, owner string, offset int64, body io.Reader) (Upload
 		return up, tahqiq.Errorf(tahqiq.EINVALID, "upload %s: body ended early after %d bytes (%v): resume at offset %d", id, n, cerr, up.Offset)
 	}
 	return up, nil
-}
-
-func fileSHA256(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/tahqiq/tahqiq/internal/rundir"
+
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/audit"
 	"github.com/tahqiq/tahqiq/internal/stats"
@@ -64,7 +66,7 @@ func (s *Store) RunAudit(ctx context.Context, req AuditRequest, actor string, re
 	if name == "" {
 		name = filepath.Base(req.File)
 	}
-	sum, err := fileSHA256(req.File) // of the bytes audited, for the run's record in the custody log
+	sum, err := rundir.FileSHA256(req.File) // of the bytes audited, for the run's record in the custody log
 	if err != nil {
 		return Info{}, tahqiq.Errorf(tahqiq.ENOTFOUND, "%s: %v", name, err)
 	}

@@ -2,18 +2,17 @@ package runs
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/tahqiq/tahqiq/internal/rundir"
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/coord"
@@ -567,7 +566,7 @@ func (s *Store) Evidence(id, a, b string) ([]coord.EvidenceRow, string, error) {
 	if err != nil {
 		return nil, "", tahqiq.Errorf(tahqiq.ENOTFOUND, "run %s was made without its evidence file (params.evidence false in its manifest): tahqiq coord explain repeats the run for one edge", id)
 	}
-	n.sumOnce.Do(func() { n.evSum, _ = fileSHA256(path) })
+	n.sumOnce.Do(func() { n.evSum, _ = rundir.FileSHA256(path) })
 	if b < a {
 		a, b = b, a
 	}
@@ -600,17 +599,4 @@ func (s *Store) Warm(id string) error {
 		return nil // a run without evidence
 	}
 	return err
-}
-
-func fileSHA256(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }

@@ -26,6 +26,8 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/tahqiq/tahqiq/internal/rundir"
+
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/coord"
 	"github.com/tahqiq/tahqiq/internal/decompress"
@@ -265,7 +267,7 @@ func hashFiles(dir string) (map[string]string, error) {
 		if !e.Type().IsRegular() {
 			return nil, fmt.Errorf("%s: not a regular file in a run directory", filepath.Join(dir, e.Name()))
 		}
-		sum, err := fileSHA256(filepath.Join(dir, e.Name()))
+		sum, err := rundir.FileSHA256(filepath.Join(dir, e.Name()))
 		if err != nil {
 			return nil, err
 		}
