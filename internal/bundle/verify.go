@@ -167,6 +167,19 @@ func (b *bundleReader) leaves() []ledger.Leaf {
 	return out
 }
 
+// checkLog chooses the key that verifies the bundle's log, reads the
+// log and checks it against its checkpoint (cp: nil when there is none)
+// and the earlier ones.
+func (b *bundleReader) checkLog(o casework.VerifyOptions) (leaves []ledger.Leaf, cp []byte, t tlog.Tree) {
+	casework.ChooseKey(string(b.read("keys/log.pub")), o, b.r, "bundle")
+	leaves = b.leaves()
+	var cps [][]byte
+	if cp = b.read("log/checkpoint"); cp != nil {
+		cps = [][]byte{cp}
+	}
+	return leaves, cp, casework.CheckLog(b.r, leaves, cps, b.earlier(o), o)
+}
+
 // earlier reads log/earlier/* and the checkpoints the user brought.
 func (b *bundleReader) earlier(o casework.VerifyOptions) [][]byte {
 	var out [][]byte
@@ -213,14 +226,8 @@ func verifyBundleV2(b *bundleReader, mb []byte, o casework.VerifyOptions) {
 		r.Add("file", 0, "manifest.json: %v", err)
 		return
 	}
-	casework.ChooseKey(string(b.read("keys/log.pub")), o, r, "bundle")
 	// The log: every position up to the checkpoint, exactly.
-	leaves := b.leaves()
-	var cps [][]byte
-	if cp := b.read("log/checkpoint"); cp != nil {
-		cps = [][]byte{cp}
-	}
-	t := casework.CheckLog(r, leaves, cps, b.earlier(o), o)
+	leaves, _, t := b.checkLog(o)
 	n := int64(len(leaves))
 	if t.N >= 0 && n > t.N {
 		r.Add("log", t.N, "%d entries after the signed checkpoint (size %d): not covered by any signature, added after the export", n-t.N, t.N)
@@ -388,13 +395,7 @@ func verifyBundleV1(b *bundleReader, mb []byte, o casework.VerifyOptions) {
 		r.Add("file", 0, "manifest.json: %v", err)
 		return
 	}
-	casework.ChooseKey(string(b.read("keys/log.pub")), o, r, "bundle")
-	leaves := b.leaves()
-	var cps [][]byte
-	if cp := b.read("log/checkpoint"); cp != nil {
-		cps = [][]byte{cp}
-	}
-	t := casework.CheckLog(r, leaves, cps, b.earlier(o), o)
+	leaves, cp, t := b.checkLog(o)
 	r.Note("bundle format 1 (made before completeness proofs): every record shown was logged, but whether the bundle is complete is not proven")
 	attach := map[string]tahqiq.LogEntry{}
 	logged := map[string]bool{}
@@ -416,7 +417,7 @@ func verifyBundleV1(b *bundleReader, mb []byte, o casework.VerifyOptions) {
 	}
 	var root tlog.Hash
 	if t.N >= 0 {
-		if _, tr, _, err := ledger.OpenCheckpoint(cps[0], mustVerifier(r.Key)); err == nil {
+		if _, tr, _, err := ledger.OpenCheckpoint(cp, mustVerifier(r.Key)); err == nil {
 			root = tr.Hash
 		}
 	}
