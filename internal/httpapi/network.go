@@ -3,6 +3,7 @@ package httpapi
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"encoding/binary"
 	"encoding/json"
 	"math"
@@ -31,13 +32,7 @@ func (s *Server) getCoordNetwork(w http.ResponseWriter, r *http.Request, c *call
 	if err != nil {
 		return err
 	}
-	var find runs.Finder
-	if in.Dataset != "" {
-		ctx := r.Context()
-		find = func(uids []string) (map[string]tahqiq.Account, error) {
-			return s.Store.FindAccounts(ctx, in.Dataset, uids)
-		}
-	}
+	find := s.accountFinder(r.Context(), in.Dataset)
 	limit, err := intParam(r, "limit", 50000, 500000)
 	if err != nil {
 		return err
@@ -131,13 +126,7 @@ func (s *Server) getCoordSearch(w http.ResponseWriter, r *http.Request, c *call)
 	if err != nil {
 		return err
 	}
-	var find runs.Finder
-	if in.Dataset != "" {
-		ctx := r.Context()
-		find = func(uids []string) (map[string]tahqiq.Account, error) {
-			return s.Store.FindAccounts(ctx, in.Dataset, uids)
-		}
-	}
+	find := s.accountFinder(r.Context(), in.Dataset)
 	out, err := s.Runs.SearchAccounts(id, r.URL.Query().Get("q"), limit, find)
 	if err != nil {
 		return err
@@ -331,4 +320,15 @@ func encodeNetwork(v *runs.NetworkView) ([]byte, error) {
 	}
 	out.Write(nb.b)
 	return out.Bytes(), nil
+}
+
+// accountFinder looks up the accounts of a run's dataset by UID, for the
+// names of its accounts (nil for a run from files, which names none).
+func (s *Server) accountFinder(ctx context.Context, dataset string) runs.Finder {
+	if dataset == "" {
+		return nil
+	}
+	return func(uids []string) (map[string]tahqiq.Account, error) {
+		return s.Store.FindAccounts(ctx, dataset, uids)
+	}
 }
