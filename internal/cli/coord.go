@@ -119,7 +119,7 @@ every option and output column.`,
 				if media.folder != "" && media.none {
 					return tahqiq.Errorf(tahqiq.EINVALID, "--media names a folder of pictures to read and --no-media reads none: give one of them")
 				}
-				r.Data, r.Source, err = e.fileData(ctx, inputs, format, fo, media, p, p.Graph, lf.limits())
+				r.Data, r.Source, err = e.fileData(ctx, inputs, format, fo, media, p, p.Graph, lf.limits(), int64(mem))
 				r.Params, r.Read = p, time.Since(start).Seconds()
 			}
 			if err != nil {
@@ -161,6 +161,9 @@ every option and output column.`,
 				fmt.Fprintf(e.stdout, "  inputs: %d records rejected (%d post ids given to a second account), listed on stderr, counted in manifest.json\n", src.RejectedCount, src.Dropped["post_id_conflicts"])
 			}
 			fmt.Fprintf(e.stdout, "  %s\n", m.Params.String())
+			if n := c["spilled_read_bytes"]; n > 0 {
+				fmt.Fprintf(e.stdout, "  over the memory budget (--mem %s): %s of shares spilled to disk while reading, read back once interned\n", mem.String(), decompress.Bytes(n))
+			}
 			if n := c["spilled_bytes"]; n > 0 {
 				fmt.Fprintf(e.stdout, "  over the memory budget (--mem %s): %s of pairs spilled to disk (%d sorted runs, merged)\n", mem.String(), decompress.Bytes(n), c["spilled_runs"])
 			}
@@ -280,8 +283,9 @@ func copyFile(from, to string) error {
 // read (coord.Collector), but for the fast-reshare window kind, which
 // needs them as they are. The source it returns names each file as given
 // and by its absolute path, with the importers' options, their rejects
-// and the records that brought nothing.
-func (e *env) fileData(ctx context.Context, files []string, format string, fo map[string]string, media mediaFlags, p coord.Params, graph bool, lim decompress.Limits) (coord.Data, coord.Source, error) {
+// and the records that brought nothing. The read holds its share of the
+// memory budget mem (0: none), spilling the shares' rows past it.
+func (e *env) fileData(ctx context.Context, files []string, format string, fo map[string]string, media mediaFlags, p coord.Params, graph bool, lim decompress.Limits, mem int64) (coord.Data, coord.Source, error) {
 	fd := runs.FileData{Near: slices.Contains(p.Types, coord.ObjNearText), Graph: graph}
 	im := e.importer()
 	im.Limits = lim
@@ -296,6 +300,7 @@ func (e *env) fileData(ctx context.Context, files []string, format string, fo ma
 		sum, err = im.Read(ctx, files, opt, add)
 	} else {
 		fd.Collected = coord.NewCollector(p)
+		fd.Collected.SetBudget(coord.Budget{Mem: mem})
 		sum, err = im.ReadInto(ctx, files, opt, fd.Collected, add)
 	}
 	if err != nil {
@@ -480,7 +485,7 @@ func explain(ctx context.Context, e *env, run, a, b string, lim decompress.Limit
 		if m.Map != "" {
 			fo["map"] = m.Map
 		}
-		data, src, err = e.fileData(ctx, files, m.Format, fo, mediaFlags{folder: m.Media, none: m.NoMedia}, m.Params, false, lim)
+		data, src, err = e.fileData(ctx, files, m.Format, fo, mediaFlags{folder: m.Media, none: m.NoMedia}, m.Params, false, lim, 0)
 		if err == nil && !sameFiles(src.Inputs, m.Inputs) {
 			for i, in := range m.Inputs {
 				if i >= len(src.Inputs) || src.Inputs[i].SHA256 != in.SHA256 {
