@@ -90,6 +90,10 @@ every option and output column.`,
 			if err := p.Validate(); err != nil {
 				return err
 			}
+			if !cmd.Flags().Changed("mem") && dataset == "" {
+				// files of a known size: a budget of a few times them
+				mem = sizeValue(coord.DefaultMemFor(inputBytes(inputs)))
+			}
 			// the budget holds from the start: reading the input is part of
 			// the run
 			defer coord.SetMemoryLimit(coord.SetMemoryLimit(int64(mem)))
@@ -217,7 +221,8 @@ every option and output column.`,
 	f.BoolVar(&p.Evidence, "evidence", true, "write evidence.csv.gz (one row per co-share pair)")
 	f.StringVar(&graphFiles, "graph-files", graphFiles, "when to write graph.gexf and graph.graphml: auto (when the network has at most 5,000,000 edges: over that they are tens of GB no desktop tool opens; edges.csv and nodes.csv hold the same network) | always | never")
 	f.IntVar(&layoutEdges, "layout-edges", layoutEdges, "lay out the heaviest N links by ForceAtlas2 (seeded by --seed) for layout.csv, the GEXF and GraphML files and the web UI's network view; the other accounts are placed beside their community; 0 = no layout")
-	f.Var(&mem, "mem", "memory budget of the run in this process, e.g. 4GB or 600MiB (default: half the machine's memory): the Go heap is held under it and, when the kept pairs would not fit beside the edges they make, they are sorted in runs spilled to the temporary directory ($TMPDIR) and merged (and edges that would not fit, beside the graph the graph step makes of them, go to a file there); results do not depend on it")
+	f.Var(&mem, "mem", "memory budget of the run in this process, e.g. 4GB or 600MiB: the Go heap is held under it; past half of it the shares read from --input files go to the temporary directory ($TMPDIR) until interned, and when the kept pairs would not fit beside the edges they make, they are sorted in runs spilled to the temporary directory ($TMPDIR) and merged (and edges that would not fit, beside the graph the graph step makes of them, go to a file there); results do not depend on it")
+	f.Lookup("mem").DefValue = fmt.Sprintf("4 times the --input files, from 256MiB to half the machine's memory (%s), which --dataset, standard input and compressed files get", mem.String())
 	cmd.AddCommand(newCoordExplainCmd(e))
 	cmd.AddCommand(newCoordMergeCmd(e))
 	return cmd
@@ -273,6 +278,42 @@ func copyFile(from, to string) error {
 		return err
 	}
 	return dst.Close()
+}
+
+// inputBytes returns the bytes of the files, or -1 when it cannot tell
+// what they hold uncompressed (standard input, a compressed file, one
+// that cannot be read: the read reports it).
+func inputBytes(files []string) int64 {
+	var n int64
+	for _, name := range files {
+		if name == "-" {
+			return -1
+		}
+		f, err := os.Open(name)
+		if err != nil {
+			return -1
+		}
+		var head [6]byte
+		k, _ := io.ReadFull(f, head[:])
+		st, err := f.Stat()
+		f.Close()
+		if err != nil || !st.Mode().IsRegular() || compressed(head[:k]) {
+			return -1
+		}
+		n += st.Size()
+	}
+	return n
+}
+
+// compressed reports whether a file starting with head is gzip, zip,
+// zstd, bzip2 or xz.
+func compressed(head []byte) bool {
+	for _, magic := range []string{"\x1f\x8b", "PK\x03\x04", "\x28\xb5\x2f\xfd", "BZh", "\xfd7zXZ\x00"} {
+		if strings.HasPrefix(string(head), magic) {
+			return true
+		}
+	}
+	return false
 }
 
 // fileData reads files straight from disk through the importers, for a
