@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"hash/maphash"
 	"slices"
-	"unsafe"
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/progress"
@@ -118,7 +117,7 @@ func (c *Collector) Share(s *tahqiq.Share) {
 func (c *Collector) Account(_ context.Context, uid string, _ int64, _ *tahqiq.Account) (int64, bool, error) {
 	id, isNew := c.accounts.id(uid)
 	if isNew {
-		c.fresh = append(c.fresh, c.accounts.names[id])
+		c.fresh = append(c.fresh, c.accounts.name(id))
 	}
 	return int64(id), isNew, nil
 }
@@ -126,8 +125,8 @@ func (c *Collector) Account(_ context.Context, uid string, _ int64, _ *tahqiq.Ac
 // Accounts yields the UID of every account c holds, in the order they
 // came (for Share: of the shares).
 func (c *Collector) Accounts(yield func(string) bool) {
-	for _, uid := range c.accounts.names {
-		if !yield(uid) {
+	for id := range c.accounts.len() {
+		if !yield(c.accounts.name(int32(id))) {
 			return
 		}
 	}
@@ -145,7 +144,7 @@ func (c *Collector) FindPost(_ context.Context, uid string) (int64, int64, strin
 		return 0, 0, "", false, nil
 	}
 	acc := c.postAcc[id]
-	return int64(id), int64(acc), c.accounts.names[acc], true, nil
+	return int64(id), int64(acc), c.accounts.name(acc), true, nil
 }
 
 // AddPost implements storeimport.Rows.
@@ -241,7 +240,7 @@ func (c *Collector) object(t tahqiq.ObjectType, value string) int32 {
 	id := ot.tab.add(value)
 	o := int32(len(c.objects))
 	ot.obj = append(ot.obj, o)
-	c.objects = append(c.objects, objKey{t, ot.tab.names[id]})
+	c.objects = append(c.objects, objKey{t, ot.tab.name(id)})
 	return o
 }
 
@@ -276,30 +275,4 @@ func (c *Collector) interned(p *Params, m *progress.Meter) (*interned, error) {
 	prog.Add(n)
 	finishRows(in, rows)
 	return in, nil
-}
-
-// arena keeps names in large blocks: one allocation per megabyte of
-// names, not one per name. total is what it allocated.
-type arena struct {
-	buf   []byte
-	total int64
-}
-
-// str returns a copy of s in the arena.
-func (a *arena) str(s string) string {
-	if s == "" {
-		return ""
-	}
-	if len(s) > cap(a.buf)-len(a.buf) {
-		const block = 1 << 20
-		if len(s) > block/16 {
-			a.total += int64(len(s))
-			return string([]byte(s))
-		}
-		a.buf = make([]byte, 0, block)
-		a.total += block
-	}
-	a.buf = append(a.buf, s...)
-	b := a.buf[len(a.buf)-len(s):]
-	return unsafe.String(unsafe.SliceData(b), len(b))
 }

@@ -81,7 +81,7 @@ func (c *Collector) tableBytes() int64 {
 
 // bytes estimates what t holds: its slots, its names and their bytes.
 func (t *strtab) bytes() int64 {
-	return int64(len(t.slots))*8 + int64(cap(t.names))*16 + t.arena.total
+	return int64(len(t.slots))*8 + int64(cap(t.refs))*8 + t.arena.total
 }
 
 // checkRows is called when the rows reach c.nextCheck: a spilling
@@ -228,15 +228,15 @@ func (c *Collector) internNames(in *interned) (accTo, postTo, objTo []int32) {
 	posts := c.posts
 	c.posts, c.postAcc, c.postShare, c.more = nil, nil, nil, nil
 	posts.slots = nil
-	postTo, order := rankUsed(len(posts.names), c.usedPost, func(a, b int32) int { return strings.Compare(posts.names[a], posts.names[b]) })
-	in.posts = packed(order, func(i int32) string { return posts.names[i] })
+	postTo, order := rankUsed(posts.len(), c.usedPost, func(a, b int32) int { return strings.Compare(posts.name(a), posts.name(b)) })
+	in.posts = packed(order, posts.name)
 	posts, order = nil, nil
 	c.usedPost = nil
 
 	accs := c.accounts
 	c.accounts = nil
-	accTo, order = rankUsed(len(accs.names), c.usedAcc, func(a, b int32) int { return strings.Compare(accs.names[a], accs.names[b]) })
-	in.accounts = packed(order, func(i int32) string { return accs.names[i] })
+	accTo, order = rankUsed(accs.len(), c.usedAcc, func(a, b int32) int { return strings.Compare(accs.name(a), accs.name(b)) })
+	in.accounts = packed(order, accs.name)
 	c.usedAcc = nil
 
 	objs := c.objects
