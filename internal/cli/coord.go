@@ -109,7 +109,7 @@ every option and output column.`,
 			}
 			var r runs.CoordRun
 			if dataset != "" {
-				r, err = e.datasetRun(ctx, dataset, p)
+				r, err = e.datasetRun(ctx, dataset, p, int64(mem))
 				r.Name = runName
 			} else {
 				start := time.Now()
@@ -230,7 +230,7 @@ every option and output column.`,
 
 // datasetRun reads a stored dataset for a coordination run with
 // parameters p, as the one who acts (--as) may.
-func (e *env) datasetRun(ctx context.Context, name string, p coord.Params) (runs.CoordRun, error) {
+func (e *env) datasetRun(ctx context.Context, name string, p coord.Params, mem int64) (runs.CoordRun, error) {
 	db, err := e.openStore(ctx)
 	if err != nil {
 		return runs.CoordRun{}, err
@@ -244,7 +244,7 @@ func (e *env) datasetRun(ctx context.Context, name string, p coord.Params) (runs
 	if err := s.DatasetAccess(ctx, a, name); err != nil {
 		return runs.CoordRun{}, err
 	}
-	r, err := runs.DatasetRun(ctx, db, name, p)
+	r, err := runs.DatasetRunWithin(ctx, db, name, p, coord.Budget{Mem: mem})
 	r.Actor = a.ID
 	return r, err
 }
@@ -502,7 +502,7 @@ func explain(ctx context.Context, e *env, run, a, b string, lim decompress.Limit
 	var src coord.Source
 	if len(m.Inputs) > 0 && m.Inputs[0].Source == "dataset" {
 		var r runs.CoordRun
-		r, err = e.datasetRun(ctx, m.Inputs[0].Name, m.Params)
+		r, err = e.datasetRun(ctx, m.Inputs[0].Name, m.Params, 0)
 		data, src = r.Data, r.Source
 		if err == nil && !sameFiles(src.Inputs[1:], m.Inputs[1:]) {
 			return nil, tahqiq.Errorf(tahqiq.ECONFLICT, "dataset %s changed since the run (its files differ): the run cannot be repeated", m.Inputs[0].Name)

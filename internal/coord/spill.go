@@ -152,16 +152,11 @@ func (in *interned) pairsWithin(p *Params, active func(*row) bool, keep func(i, 
 	for lo := 0; lo < nobj && !in.stop.Load(); {
 		hi := min(lo+batch, nobj)
 		if limit > 0 {
-			if len(buf) > 0 && bound[lo] > limit-int64(len(buf)) {
-				if err := spillBuf(); err != nil {
-					return nil, err
-				}
-			}
-			if bound[lo] > limit {
-				// an object whose pairs may not fit the buffer: paired
-				// alone, the buffer spilled whenever it is full (the
-				// runs are merged on account pair, then rows: where a
-				// run ends does not change the order)
+			if bound[lo] > limit-int64(len(buf)) {
+				// an object whose pairs may not fit what is left of the
+				// buffer: paired alone, the buffer spilled whenever it
+				// is full (the runs are merged on account pair, then
+				// rows: where a run ends does not change the order)
 				if err := in.pairAlone(int32(lo), p, active, keep, limit, &buf, out, stamp, spillBuf); err != nil {
 					return nil, err
 				}
