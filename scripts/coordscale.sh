@@ -15,7 +15,8 @@
 # peak RSS of the larger; its edges column counts directed edges, checked
 # equal to tahqiq's edges_directed.csv),
 # up to the first size it does not finish within -t SECONDS (default 1200,
-# the issue's 20 minutes); larger sizes get no toolkit row.
+# the issue's 20 minutes); larger sizes get no toolkit row. With -m the
+# toolkit leg's tahqiq run is under --mem SIZE too.
 #
 # usage: scripts/coordscale.sh [-b TAHQIQ] [-d WORKDIR] [-o OUT.tsv] [-m SIZE] [-c CNT_DIR [-t SECONDS]] SIZE...
 #        scripts/coordscale.sh -r [-o OUT.tsv]   (redraw OUT.svg from OUT.tsv only)
@@ -89,7 +90,7 @@ for n in "$@"; do
 	if [ -n "$cnt" ]; then
 		load=$(cut -d' ' -f1 /proc/loadavg)
 		st=0
-		"$(dirname "$0")/toolkit.sh" -c "$cnt" -b "$bin" -d "$work/toolkit" -t "$limit" "$f" >"$work/toolkit.tsv" 2>"$work/stderr" || st=$?
+		"$(dirname "$0")/toolkit.sh" -c "$cnt" -b "$bin" -d "$work/toolkit" -t "$limit" ${mem:+-m "$mem"} "$f" >"$work/toolkit.tsv" 2>"$work/stderr" || st=$?
 		case $st in
 		0)
 			# rows, pre wall/cpu/mib, compute wall/cpu/mib, tahqiq x3, cnt edges, tahqiq edges, equal, load

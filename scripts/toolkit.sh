@@ -23,13 +23,14 @@
 # The Python that has those modules is $PYTHON (default python3; on a
 # machine with pyenv, PYTHON=/usr/bin/python3 picks Debian's).
 #
-# usage: scripts/toolkit.sh -c CNT_DIR [-b TAHQIQ] [-d WORKDIR] [-w SECONDS] [-t LIMIT] EVENTS.csv
+# usage: scripts/toolkit.sh -c CNT_DIR [-b TAHQIQ] [-d WORKDIR] [-w SECONDS] [-t LIMIT] [-m SIZE] EVENTS.csv
 # Prints one TSV line (header first): rows, CNT preprocess and compute
 # wall/CPU/peak RSS, tahqiq lean wall/CPU/peak RSS, directed edges of each,
 # and how many are equal. Exits 1 when the edges differ, 3 when CNT did
 # not finish within LIMIT seconds (preprocess and compute together; default
 # no limit). The edges are compared as sorted text files (GNU sort spills to
-# WORKDIR), so the check's memory does not grow with the edges.
+# WORKDIR), so the check's memory does not grow with the edges. -m SIZE
+# runs tahqiq under --mem SIZE.
 set -eu
 py=${PYTHON:-python3}
 bin=tahqiq
@@ -37,18 +38,20 @@ cnt=
 work=${TMPDIR:-/tmp}/toolkit
 window=60
 limit=
-while getopts b:c:d:w:t: f; do
+mem=
+while getopts b:c:d:w:t:m: f; do
 	case $f in
 	b) bin=$OPTARG ;;
 	c) cnt=$OPTARG ;;
 	d) work=$OPTARG ;;
 	w) window=$OPTARG ;;
 	t) limit=$OPTARG ;;
-	*) echo "usage: $0 -c CNT_DIR [-b TAHQIQ] [-d WORKDIR] [-w SECONDS] [-t LIMIT] EVENTS.csv" >&2; exit 2 ;;
+	m) mem=$OPTARG ;;
+	*) echo "usage: $0 -c CNT_DIR [-b TAHQIQ] [-d WORKDIR] [-w SECONDS] [-t LIMIT] [-m SIZE] EVENTS.csv" >&2; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
-[ $# -eq 1 ] && [ -n "$cnt" ] || { echo "usage: $0 -c CNT_DIR [-b TAHQIQ] [-d WORKDIR] [-w SECONDS] [-t LIMIT] EVENTS.csv" >&2; exit 2; }
+[ $# -eq 1 ] && [ -n "$cnt" ] || { echo "usage: $0 -c CNT_DIR [-b TAHQIQ] [-d WORKDIR] [-w SECONDS] [-t LIMIT] [-m SIZE] EVENTS.csv" >&2; exit 2; }
 [ -d "$cnt/coordination_network_toolkit" ] || { echo "$cnt: not a checkout of coordination-network-toolkit" >&2; exit 2; }
 in=$1
 rm -rf "$work"
@@ -107,7 +110,7 @@ left=
 PYTHONPATH=$pypath timed cnt_compute ${left:+$left} "$py" -m coordination_network_toolkit "$work/cnt.db" compute co_retweet \
 	--time_window "$window" --min_edge_weight 1 --n_cpus 1
 timed tahqiq "$bin" coord --quiet --input "$in" --window "${window}s" --weight messages --min-participation 1 \
-	--evidence=false --graph=false --out "$work/tahqiq"
+	--evidence=false --graph=false ${mem:+--mem "$mem"} --out "$work/tahqiq"
 
 # Both sides' directed edges as "a,b,weight" lines, sorted bytewise, then
 # compared: equal = lines in both.
