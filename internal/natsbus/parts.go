@@ -197,6 +197,11 @@ func (r *Reducer) ReduceParts(ctx context.Context, spec coord.ReduceSpec, objs [
 	if err != nil {
 		return nil, fmt.Errorf("natsbus: run %s: %w", run, err)
 	}
+	if ps.Params.Graph {
+		if res.Graph, err = r.partsGraph(ctx, run, nred, ps, res.Threshold, obs); err != nil {
+			return nil, fmt.Errorf("natsbus: run %s: the graph step: %w", run, err)
+		}
+	}
 	res.Fetch = func(ctx context.Context, dir string) error {
 		for _, f := range res.Files {
 			if err := fetchPart(ctx, obs, run, dir, f); err != nil {

@@ -55,21 +55,15 @@ func Detect(ctx context.Context, parts Partitions, n int, opt Options) (*Result,
 	if opt.MinGain <= 0 {
 		opt.MinGain = 1e-6
 	}
-	out := &Result{Community: make([]int32, n), Degree: make([]int32, n), Strength: make([]float64, n)}
+	out := &Result{Community: make([]int32, n)}
 	for i := range out.Community {
 		out.Community[i] = -1
 	}
-	// strengths
-	err := merge(ctx, parts, Strengths, nil, func(r Record) error {
-		if r.A < 0 || int(r.A) >= n {
-			return fmt.Errorf("partcomm: node %d in a graph of %d nodes", r.A, n)
-		}
-		out.Degree[r.A], out.Strength[r.A] = int32(r.N), r.W
-		return nil
-	})
+	deg, str, err := Degrees(ctx, parts, n)
 	if err != nil {
 		return nil, err
 	}
+	out.Degree, out.Strength = deg, str
 	mv := &mover{parts: parts, opt: opt, k: out.Strength}
 	for _, x := range mv.k {
 		mv.m2 += x

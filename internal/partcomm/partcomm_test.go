@@ -344,3 +344,34 @@ func TestCompare(t *testing.T) {
 		}
 	}
 }
+
+func TestDegreesAndInside(t *testing.T) {
+	n, edges, member := cliques(3, 4)
+	edges = append(edges, partcomm.Edge{U: 0, V: 6, W: 0.5}) // between or inside, as the cliques fell
+	parts := &partcomm.Local{Parts: partcomm.Split(edges, 3)}
+	deg, str, err := partcomm.Degrees(context.Background(), parts, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantDeg, wantStr := make([]int32, n), make([]float64, n)
+	wantIn := make([]int, 2)
+	for _, e := range edges {
+		for _, u := range []int32{e.U, e.V} {
+			wantDeg[u]++
+			wantStr[u] += e.W
+		}
+		if member[e.U] == member[e.V] {
+			wantIn[member[e.U]]++
+		}
+	}
+	if !slices.Equal(deg, wantDeg) || !slices.Equal(str, wantStr) {
+		t.Errorf("Degrees = %v %v, want %v %v", deg, str, wantDeg, wantStr)
+	}
+	in, err := partcomm.Inside(context.Background(), parts, member)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(in, wantIn) {
+		t.Errorf("Inside = %v, want %v", in, wantIn)
+	}
+}
