@@ -83,9 +83,6 @@ func (r *Reducer) partsGraph(ctx context.Context, run string, nred int, ps *coor
 	if g.CommEdges, err = partcomm.Inside(ctx, bp, g.Community); err != nil {
 		return nil, err
 	}
-	if r.Log != nil {
-		r.Log("run %s: communities over %d partitions: %d steps, %d rounds of moves, %d cycles, modularity %.4f", run, nred, bp.seq, res.Rounds, res.Cycles, res.Modularity)
-	}
 	return g, nil
 }
 
@@ -259,14 +256,37 @@ func readLabels(ctx context.Context, obs jetstream.ObjectStore, name string, n i
 }
 
 // commCache keeps the community subgraph's edges of the partitions a
-// worker read them for, for the next steps of the run: within a third of
-// the worker's --mem (no bound without it); a partition beyond is read
-// again from its merged partials at each step.
+// worker read them for (as partcomm.Adjacency), for the next steps of the
+// run: within a third of the worker's --mem (no bound without it); a
+// partition beyond is read again from its merged partials at each step.
 type commCache struct {
 	mu    sync.Mutex
 	run   string
-	parts map[int]partcomm.EdgeList
+	parts map[int]*partcomm.Adjacency
 	bytes int64
+}
+
+// cached returns partition r's edges if the cache has them.
+func (c *commCache) cached(run string, r int) *partcomm.Adjacency {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.run != run {
+		return nil
+	}
+	return c.parts[r]
+}
+
+// add caches partition r's edges if they fit.
+func (c *commCache) add(run string, r int, a *partcomm.Adjacency, budget int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.run != run || c.parts == nil {
+		c.run, c.parts, c.bytes = run, map[int]*partcomm.Adjacency{}, 0
+	}
+	if c.parts[r] == nil && (budget == 0 || c.bytes+a.Bytes() <= budget) {
+		c.parts[r] = a
+		c.bytes += a.Bytes()
+	}
 }
 
 // commRound does one step of a partitioned run's graph step for one
@@ -309,6 +329,10 @@ func (w *Worker) commRound(ctx context.Context, m jetstream.Msg, rt *reduceTask)
 	}
 	me := &mergedEdges{ctx: ctx, w: w, run: rt.Run, r: rt.R, ps: ps, threshold: math.Float64frombits(rt.Threshold), all: ct.All}
 	var edges partcomm.Edges = me
+	var sub partcomm.EdgeList // a pass over every kept edge fills the cache on the way
+	if ct.All && !ct.Last && w.comm.cached(rt.Run, rt.R) == nil {
+		me.sub = func(u, v int32, wt float64) { sub = append(sub, partcomm.Edge{U: u, V: v, W: wt}) }
+	}
 	if !ct.All {
 		if edges, err = w.commEdges(me); err != nil {
 			if ctx.Err() != nil {
@@ -318,6 +342,12 @@ func (w *Worker) commRound(ctx context.Context, m jetstream.Msg, rt *reduceTask)
 		}
 	}
 	recs, err := partcomm.Sums(edges, ct.Step, labels)
+	if err == nil && me.sub != nil {
+		var adj *partcomm.Adjacency
+		if adj, err = partcomm.NewAdjacency(sub); err == nil {
+			w.comm.add(rt.Run, rt.R, adj, w.Mem/3)
+		}
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
@@ -345,32 +375,15 @@ func (w *Worker) commRound(ctx context.Context, m jetstream.Msg, rt *reduceTask)
 // commEdges returns the community subgraph's edges of me's partition,
 // from the worker's cache or read (and cached when they fit).
 func (w *Worker) commEdges(me *mergedEdges) (partcomm.Edges, error) {
-	c := &w.comm
-	c.mu.Lock()
-	if c.run == me.run && c.parts[me.r] != nil {
-		e := c.parts[me.r]
-		c.mu.Unlock()
-		return e, nil
+	if a := w.comm.cached(me.run, me.r); a != nil {
+		return a, nil
 	}
-	c.mu.Unlock()
-	list := partcomm.EdgeList{}
-	if err := me.Each(func(u, v int32, wt float64) error {
-		list = append(list, partcomm.Edge{U: u, V: v, W: wt})
-		return nil
-	}); err != nil {
+	a, err := partcomm.NewAdjacency(me)
+	if err != nil {
 		return nil, err
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.run != me.run || c.parts == nil {
-		c.run, c.parts, c.bytes = me.run, map[int]partcomm.EdgeList{}, 0
-	}
-	size := int64(len(list)) * 16
-	if budget := w.Mem / 3; budget == 0 || c.bytes+size <= budget {
-		c.parts[me.r] = list
-		c.bytes += size
-	}
-	return list, nil
+	w.comm.add(me.run, me.r, a, w.Mem/3)
+	return a, nil
 }
 
 // mergedEdges is a partition's edges read from its merged partials on
@@ -385,6 +398,8 @@ type mergedEdges struct {
 	ps        *coord.PartSpec
 	threshold float64
 	all       bool
+	// sub, with all, hears of each edge of the community subgraph
+	sub func(u, v int32, w float64)
 }
 
 // Each implements partcomm.Edges.
@@ -439,8 +454,15 @@ func (me *mergedEdges) Each(yield func(u, v int32, w float64) error) error {
 					return fmt.Errorf("a partial of accounts %d and %d in a run of %d", p.A, p.B, me.ps.NAccounts)
 				}
 				wt, ok := me.ps.Weight(p)
-				if !ok || !me.all && !(wt > me.threshold || me.ps.Params.CommunitiesOnAll) {
+				if !ok {
 					continue
+				}
+				inSub := wt > me.threshold || me.ps.Params.CommunitiesOnAll
+				if !me.all && !inSub {
+					continue
+				}
+				if me.sub != nil && inSub {
+					me.sub(p.A, p.B, wt)
 				}
 				if err := yield(p.A, p.B, wt); err != nil {
 					return err

@@ -1,7 +1,6 @@
 package partcomm
 
 import (
-	"container/heap"
 	"context"
 	"errors"
 	"fmt"
@@ -97,22 +96,52 @@ type mergeItem struct {
 	part int
 }
 
+// mergeHeap is a min-heap of the partitions' next records by (key,
+// partition), typed (container/heap would box every record).
 type mergeHeap []mergeItem
 
-func (h mergeHeap) Len() int { return len(h) }
-func (h mergeHeap) Less(i, j int) bool {
+func (h mergeHeap) less(i, j int) bool {
 	if a, b := h[i].r.key(), h[j].r.key(); a != b {
 		return a < b
 	}
 	return h[i].part < h[j].part
 }
-func (h mergeHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
-func (h *mergeHeap) Push(x any)   { *h = append(*h, x.(mergeItem)) }
-func (h *mergeHeap) Pop() any {
-	old := *h
-	x := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return x
+
+func (h *mergeHeap) push(x mergeItem) {
+	*h = append(*h, x)
+	s := *h
+	for i := len(s) - 1; i > 0; {
+		p := (i - 1) / 2
+		if !s.less(i, p) {
+			break
+		}
+		s[i], s[p] = s[p], s[i]
+		i = p
+	}
+}
+
+func (h *mergeHeap) pop() mergeItem {
+	s := *h
+	top := s[0]
+	n := len(s) - 1
+	s[0] = s[n]
+	s = s[:n]
+	for i := 0; ; {
+		l, m := 2*i+1, i
+		if l < n && s.less(l, m) {
+			m = l
+		}
+		if r := l + 1; r < n && s.less(r, m) {
+			m = r
+		}
+		if m == i {
+			break
+		}
+		s[i], s[m] = s[m], s[i]
+		i = m
+	}
+	*h = s
+	return top
 }
 
 func newMerger(rs []Reader) (*merger, error) {
@@ -122,7 +151,6 @@ func newMerger(rs []Reader) (*merger, error) {
 			return nil, err
 		}
 	}
-	heap.Init(&m.h)
 	return m, nil
 }
 
@@ -142,7 +170,7 @@ func (m *merger) pull(k int) error {
 		return fmt.Errorf("partcomm: the sums of partition %d are not in key order: (%d, %d) after (%d, %d)", k, r.A, r.B, int32(m.last[k]>>32), int32(uint32(m.last[k])))
 	}
 	m.seen[k], m.last[k] = true, r.key()
-	heap.Push(&m.h, mergeItem{r, k})
+	m.h.push(mergeItem{r, k})
 	return nil
 }
 
@@ -152,13 +180,13 @@ func (m *merger) next() (Record, bool, error) {
 	if len(m.h) == 0 {
 		return Record{}, false, nil
 	}
-	it := heap.Pop(&m.h).(mergeItem)
+	it := m.h.pop()
 	out := it.r
 	if err := m.pull(it.part); err != nil {
 		return out, false, err
 	}
 	for len(m.h) > 0 && m.h[0].r.key() == out.key() {
-		it := heap.Pop(&m.h).(mergeItem)
+		it := m.h.pop()
 		out.W += it.r.W
 		out.N += it.r.N
 		if err := m.pull(it.part); err != nil {

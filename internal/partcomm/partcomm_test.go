@@ -375,3 +375,33 @@ func TestDegreesAndInside(t *testing.T) {
 		t.Errorf("Inside = %v, want %v", in, wantIn)
 	}
 }
+
+// Sums over adjacency lists equal Sums over the same edges as a list, bit
+// for bit, for every step.
+func TestAdjacencySums(t *testing.T) {
+	n, edges := randomGraph(4, 300, 7)
+	for i := range edges {
+		edges[i].W += float64(i%3) / 7 // weights whose sums round
+	}
+	adj, err := partcomm.NewAdjacency(partcomm.EdgeList(edges))
+	if err != nil {
+		t.Fatal(err)
+	}
+	labels := make([]int32, n)
+	for u := range labels {
+		labels[u] = int32(u % 13)
+	}
+	for _, step := range []partcomm.Step{partcomm.Strengths, partcomm.Links, partcomm.Pairs} {
+		want, err := partcomm.Sums(partcomm.EdgeList(edges), step, labels)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := partcomm.Sums(adj, step, labels)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%v: adjacency sums differ (-list +adjacency):\n%s", step, diff)
+		}
+	}
+}

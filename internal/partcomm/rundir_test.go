@@ -22,7 +22,10 @@ import (
 // coord` with nodes.csv and edges.csv (its flagged edges are the community
 // subgraph); with TAHQIQ_PARTCOMM_SYNTH=N it was made from `tahqiq synth
 // --posts N` (seed 1), and each planted group's recovery is reported.
-// The figures of docs/benchmarks.md ("partcomm") come from here.
+// With TAHQIQ_PARTCOMM_PARTS naming the directory of the same run made
+// with --nats … --parts, its nodes.csv's communities are measured too
+// (they must be what Detect finds here). The figures of
+// docs/benchmarks.md ("partcomm") come from here.
 func TestRunDir(t *testing.T) {
 	dir := os.Getenv("TAHQIQ_PARTCOMM_RUN")
 	if dir == "" {
@@ -70,6 +73,24 @@ func TestRunDir(t *testing.T) {
 			parts, n, len(edges), all, qs, count(want), qp, count(got.Community), got.Rounds, got.Cycles, got.Level0, got.Level0Q, got.AggregatedEdges, agree.NMI, agree.ARI, el.Seconds())
 		if parts == 4 {
 			planted(t, ids, want, got.Community)
+		}
+		if pdir := os.Getenv("TAHQIQ_PARTCOMM_PARTS"); pdir != "" && parts == 4 {
+			bus := make([]int32, n)
+			rows := 0
+			readCSV(t, filepath.Join(pdir, "nodes.csv"), func(col map[string]int, rec []string) {
+				id, ok := ids[rec[col["account"]]]
+				c, err := strconv.Atoi(rec[col["community"]])
+				if !ok || err != nil {
+					t.Fatalf("%s/nodes.csv: account %s not in the single run's, or community %v", pdir, rec[col["account"]], err)
+				}
+				bus[id] = int32(c)
+				rows++
+			})
+			if rows != n || !slices.Equal(bus, got.Community) {
+				t.Errorf("%s/nodes.csv: %d accounts; its communities differ from Detect's here", pdir, rows)
+			}
+			qb := graph.Modularity(g, nonNegative(bus), 1)
+			t.Logf("the --parts run %s: Q=%.4f", pdir, qb)
 		}
 	}
 }
