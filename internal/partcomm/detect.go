@@ -107,12 +107,21 @@ func Detect(ctx context.Context, parts Partitions, n int, opt Options) (*Result,
 			break // the cycle gained nothing: keep the last
 		}
 		bestQ = q
+		// the next cycle starts from these communities, each labelled
+		// by its smallest node (a node without an edge keeps its own)
+		rep := make([]int32, kc)
+		for i := range rep {
+			rep[i] = -1
+		}
 		for u, c := range comm {
 			final[u] = -1
-			labels[u] = int32(u) // a node without an edge keeps its own
+			labels[u] = int32(u)
 			if c >= 0 {
 				final[u] = top[c]
-				labels[u] = top[c]
+				if rep[top[c]] < 0 {
+					rep[top[c]] = int32(u)
+				}
+				labels[u] = rep[top[c]]
 			}
 		}
 	}
