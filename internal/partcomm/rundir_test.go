@@ -24,7 +24,9 @@ import (
 // --posts N` (seed 1), and each planted group's recovery is reported.
 // With TAHQIQ_PARTCOMM_PARTS naming the directory of the same run made
 // with --nats … --parts, its nodes.csv's communities are measured too
-// (they must be what Detect finds here). The figures of
+// (not equal to Detect's here: the run numbers every account of its
+// input, nodes.csv only those with an edge, and the tie-breaks and the
+// draws of who moves go by number). The figures of
 // docs/benchmarks.md ("partcomm") come from here.
 func TestRunDir(t *testing.T) {
 	dir := os.Getenv("TAHQIQ_PARTCOMM_RUN")
@@ -72,7 +74,7 @@ func TestRunDir(t *testing.T) {
 		t.Logf("%d partitions: %d accounts, %d of %d edges flagged; single Q=%.4f (%d communities), partitioned Q=%.4f (%d communities; %d rounds, %d cycles; level 0: %d communities, Q=%.4f; largest graph of communities %d edges); NMI %.4f, ARI %.4f; %.2f s in process",
 			parts, n, len(edges), all, qs, count(want), qp, count(got.Community), got.Rounds, got.Cycles, got.Level0, got.Level0Q, got.AggregatedEdges, agree.NMI, agree.ARI, el.Seconds())
 		if parts == 4 {
-			planted(t, ids, want, got.Community)
+			planted(t, ids, want, "partitioned in process", got.Community)
 		}
 		if pdir := os.Getenv("TAHQIQ_PARTCOMM_PARTS"); pdir != "" && parts == 4 {
 			bus := make([]int32, n)
@@ -86,11 +88,12 @@ func TestRunDir(t *testing.T) {
 				bus[id] = int32(c)
 				rows++
 			})
-			if rows != n || !slices.Equal(bus, got.Community) {
-				t.Errorf("%s/nodes.csv: %d accounts; its communities differ from Detect's here", pdir, rows)
+			if rows != n {
+				t.Fatalf("%s/nodes.csv: %d accounts, the single run's %d", pdir, rows, n)
 			}
-			qb := graph.Modularity(g, nonNegative(bus), 1)
-			t.Logf("the --parts run %s: Q=%.4f", pdir, qb)
+			agree := partcomm.Compare(want, bus)
+			t.Logf("the --parts run %s: Q=%.4f (%d communities); NMI %.4f, ARI %.4f against the single run", pdir, graph.Modularity(g, nonNegative(bus), 1), count(bus), agree.NMI, agree.ARI)
+			planted(t, ids, want, "the --parts run", bus)
 		}
 	}
 }
@@ -98,7 +101,7 @@ func TestRunDir(t *testing.T) {
 // planted reports how the planted groups of `tahqiq synth --posts N`
 // (TAHQIQ_PARTCOMM_SYNTH) land: a group is whole when every member in a
 // community is in the same one.
-func planted(t *testing.T, ids map[string]int32, single, part []int32) {
+func planted(t *testing.T, ids map[string]int32, single []int32, name string, part []int32) {
 	posts, _ := strconv.Atoi(os.Getenv("TAHQIQ_PARTCOMM_SYNTH"))
 	if posts == 0 {
 		return
@@ -110,7 +113,7 @@ func planted(t *testing.T, ids map[string]int32, single, part []int32) {
 	for _, s := range []struct {
 		name string
 		comm []int32
-	}{{"single", single}, {"partitioned", part}} {
+	}{{"single", single}, {name, part}} {
 		whole, members, in := 0, 0, 0
 		var split []int
 		for gi, g := range groups {
