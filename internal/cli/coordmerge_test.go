@@ -55,7 +55,8 @@ func TestCoordPartsCLI(t *testing.T) {
 	// with the graph on: nodes.csv and communities.csv from the
 	// partitioned communities (internal/natsbus TestPartsGraph checks them)
 	graph := filepath.Join(t.TempDir(), "graph")
-	if code, stdout, stderr := run(t, data, "", append(args[:len(args)-1], "--out", graph, "--nats", "embedded", "--parts", "--reduce-partitions", "3")...); code != 0 || !strings.Contains(stdout, "nodes.csv, communities.csv") {
+	if code, stdout, stderr := run(t, data, "", append(args[:len(args)-1], "--out", graph, "--nats", "embedded", "--parts", "--reduce-partitions", "3")...); code != 0 || !strings.Contains(stdout, "nodes.csv, communities.csv") ||
+		!strings.Contains(stdout, "communities: partcomm-louvain over the partitions") || !strings.Contains(stdout, "without the columns component, core, eigenvector, pruned") {
 		t.Fatalf("coord --parts with the graph: %d %s %s", code, stdout, stderr)
 	}
 	if code, _, stderr := run(t, data, "", "coord", "merge", one, "--out", t.TempDir()); code == 0 || !strings.Contains(stderr, "needs no merge") {

@@ -28,6 +28,7 @@ type PartsGraph struct {
 	Modularity float64   // of the communities on the community subgraph
 	Rounds     int       // passes of the partitions over their edges to find them
 	Cycles     int       // refinement cycles
+	Seconds    float64   // the graph step's wall time (manifest timings graph_s)
 }
 
 // PartsGraphInfo is what parts.json and manifest.json say of a
@@ -88,6 +89,7 @@ func (r *Result) setPartsGraph(pg *PartsGraph) {
 		gr.commEdges = []int{}
 	}
 	r.Graph = gr
+	r.Timings["graph_s"] = pg.Seconds
 	r.partsGraph = &PartsGraphInfo{Algorithm: pg.Algorithm, Files: []string{"nodes.csv", "communities.csv"},
 		NodeColumnsLeftOut: PartsNodeColumnsLeftOut, Rounds: pg.Rounds, Cycles: pg.Cycles, Note: partsGraphNote}
 }

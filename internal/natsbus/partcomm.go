@@ -61,6 +61,8 @@ func (r *Reducer) partsGraph(ctx context.Context, run string, nred int, ps *coor
 	defer bp.clean(context.WithoutCancel(ctx))
 	n := ps.NAccounts
 	g := &coord.PartsGraph{Community: make([]int32, n)}
+	start := time.Now()
+	defer func() { g.Seconds = time.Since(start).Seconds() }()
 	for i := range g.Community {
 		g.Community[i] = -1
 	}
