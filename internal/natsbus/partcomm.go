@@ -21,17 +21,19 @@ import (
 
 // The graph step of a partitioned run (docs/format/partitioned-run.md,
 // "Communities"): the run is the coordinator of internal/partcomm, the
-// partitions are the reduce partitions, whose merged partials are still on
-// tahqiq.partials.RUN.m.R. Each step of partcomm is a task per partition
-// on the reduce queue (reduceTask.Comm); the run puts the step's labels in
-// the parts object store (RUN/pc-S/labels: "TQLB", the count as a
-// uvarint, then an int32 a node, little-endian); the partition's worker
-// reads its edges (the merged partials, weighed and flagged as the writer
-// does; the community subgraph's are cached in the worker for the next
-// steps), computes partcomm.Sums, puts them (RUN/pc-S/sums-R: 24 bytes a
-// record, A and B int32, W float64, N int64, little-endian, in key order)
-// and tells the run on tahqiq.partials.RUN.pc.S. The run merges the N
-// objects as it reads them (partcomm), and deletes them at the next step.
+// partitions are the reduce partitions. Each partition's writer, as it
+// writes its parts, puts its kept edges, weighed and flagged, in the parts
+// object store (RUN/graph-R: graphPart, 17 bytes an edge). Each step of
+// partcomm is a task per partition on the reduce queue (reduceTask.Comm);
+// the run puts the step's labels in the parts object store (RUN/pc-S/labels:
+// "TQLB", the count as a uvarint, then an int32 a node, little-endian); the
+// partition's worker reads its edges from its graph part (the community
+// subgraph's are cached in the worker for the next steps), computes
+// partcomm.Sums, puts them (RUN/pc-S/sums-R: 24 bytes a record, A and B
+// int32, W float64, N int64, little-endian, in key order) and tells the run
+// on tahqiq.partials.RUN.pc.S. The run merges the N objects as it reads
+// them (partcomm), deletes them at the next step, and the graph parts at
+// the end.
 
 // commTask is one step of the graph step for one partition.
 type commTask struct {
@@ -56,9 +58,14 @@ const (
 // partsGraph runs the graph step of a partitioned run over its reduce
 // partitions: degree and strength over every kept edge, the communities
 // of the community subgraph (partcomm.Detect), the kept edges inside each.
-func (r *Reducer) partsGraph(ctx context.Context, run string, nred int, ps *coord.PartSpec, threshold float64, obs jetstream.ObjectStore) (*coord.PartsGraph, error) {
-	bp := &busParts{r: r, obs: obs, run: run, nred: nred, ps: ps, threshold: threshold}
+func (r *Reducer) partsGraph(ctx context.Context, run string, nred int, ps *coord.PartSpec, obs jetstream.ObjectStore) (*coord.PartsGraph, error) {
+	bp := &busParts{r: r, obs: obs, run: run, nred: nred, ps: ps}
 	defer bp.clean(context.WithoutCancel(ctx))
+	defer func() {
+		for k := range nred {
+			obs.Delete(context.WithoutCancel(ctx), graphPartName(run, k))
+		}
+	}()
 	n := ps.NAccounts
 	g := &coord.PartsGraph{Community: make([]int32, n)}
 	start := time.Now()
@@ -95,7 +102,6 @@ type busParts struct {
 	run       string
 	nred      int
 	ps        *coord.PartSpec
-	threshold float64
 	all, last bool
 	seq       int
 	objects   []string // the last step's objects, deleted at the next
@@ -129,7 +135,7 @@ func (b *busParts) Sums(ctx context.Context, step partcomm.Step, labels []int32)
 	defer f.stop()
 	task := commTask{Seq: b.seq, Step: step, All: b.all, Last: b.last}
 	for k := range b.nred {
-		body, _ := json.Marshal(reduceTask{Run: b.run, R: k, Reduces: b.nred, Comm: &task, Threshold: math.Float64bits(b.threshold), Parts: b.ps})
+		body, _ := json.Marshal(reduceTask{Run: b.run, R: k, Reduces: b.nred, Comm: &task, Parts: b.ps})
 		if err := b.r.Bus.send(ctx, reduceSubject, b.run, b.run+"/pc/"+seq+"/"+strconv.Itoa(k), body, nil); err != nil {
 			return nil, fmt.Errorf("community task %d of partition %d: %w", b.seq, k, err)
 		}
@@ -314,11 +320,6 @@ func (w *Worker) commRound(ctx context.Context, m jetstream.Msg, rt *reduceTask)
 		return err // not acked: retried
 	}
 	ps := rt.Parts
-	if ps.Params.Weight == coord.WeightTFIDF {
-		if ps, err = w.partSpec(ctx, obs, rt.Run, ps); err != nil {
-			return err // not acked: retried
-		}
-	}
 	prefix := rt.Run + "/pc-" + seq
 	var labels []int32
 	if ct.Step != partcomm.Strengths {
@@ -329,7 +330,7 @@ func (w *Worker) commRound(ctx context.Context, m jetstream.Msg, rt *reduceTask)
 			return err // not acked: retried
 		}
 	}
-	me := &mergedEdges{ctx: ctx, w: w, run: rt.Run, r: rt.R, ps: ps, threshold: math.Float64frombits(rt.Threshold), all: ct.All}
+	me := &partEdges{ctx: ctx, obs: obs, run: rt.Run, r: rt.R, n: ps.NAccounts, all: ct.All}
 	var edges partcomm.Edges = me
 	var sub partcomm.EdgeList // a pass over every kept edge fills the cache on the way
 	if ct.All && !ct.Last && w.comm.cached(rt.Run, rt.R) == nil {
@@ -376,7 +377,7 @@ func (w *Worker) commRound(ctx context.Context, m jetstream.Msg, rt *reduceTask)
 
 // commEdges returns the community subgraph's edges of me's partition,
 // from the worker's cache or read (and cached when they fit).
-func (w *Worker) commEdges(me *mergedEdges) (partcomm.Edges, error) {
+func (w *Worker) commEdges(me *partEdges) (partcomm.Edges, error) {
 	if a := w.comm.cached(me.run, me.r); a != nil {
 		return a, nil
 	}
@@ -388,89 +389,112 @@ func (w *Worker) commEdges(me *mergedEdges) (partcomm.Edges, error) {
 	return a, nil
 }
 
-// mergedEdges is a partition's edges read from its merged partials on
-// tahqiq.partials.RUN.m.R, weighed as the run weighs them: every kept
-// edge (all), or those of the community subgraph (flagged, or every kept
-// edge with --communities-on-all).
-type mergedEdges struct {
-	ctx       context.Context
-	w         *Worker
-	run       string
-	r         int
+// graphPartName is the name of partition r's graph part in the parts
+// store.
+func graphPartName(run string, r int) string { return run + "/graph-" + strconv.Itoa(r) }
+
+// putGraphPart starts the put of partition r's graph part: what is
+// written to the pipe goes into the store; done tells how the put ended.
+func putGraphPart(ctx context.Context, obs jetstream.ObjectStore, run string, r int) (*io.PipeWriter, chan error) {
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		_, err := obs.Put(ctx, jetstream.ObjectMeta{Name: graphPartName(run, r)}, pr)
+		pr.CloseWithError(errors.New("put ended"))
+		done <- err
+	}()
+	return pw, done
+}
+
+// graphEdgeBytes is the size of an edge in a graph part: the accounts
+// (int32), the weight (float64), 1 when the edge is in the community
+// subgraph, else 0; little-endian.
+const graphEdgeBytes = 17
+
+// graphPart writes a partition's kept edges for the graph step, as its
+// writer writes its parts (the same partials, the same threshold). A nil
+// graphPart writes nothing.
+type graphPart struct {
 	ps        *coord.PartSpec
 	threshold float64
-	all       bool
+	bw        *bufio.Writer
+	b         [graphEdgeBytes]byte
+}
+
+func newGraphPart(ps *coord.PartSpec, threshold float64, w io.Writer) *graphPart {
+	return &graphPart{ps: ps, threshold: threshold, bw: bufio.NewWriterSize(w, 1<<16)}
+}
+
+// add writes the edge merged partial p makes, if the run keeps it.
+func (g *graphPart) add(p *coord.EdgePartial) error {
+	if g == nil {
+		return nil
+	}
+	wt, ok := g.ps.Weight(p)
+	if !ok {
+		return nil
+	}
+	binary.LittleEndian.PutUint32(g.b[:], uint32(p.A))
+	binary.LittleEndian.PutUint32(g.b[4:], uint32(p.B))
+	binary.LittleEndian.PutUint64(g.b[8:], math.Float64bits(wt))
+	g.b[16] = 0
+	if wt > g.threshold || g.ps.Params.CommunitiesOnAll {
+		g.b[16] = 1
+	}
+	_, err := g.bw.Write(g.b[:])
+	return err
+}
+
+func (g *graphPart) flush() error {
+	if g == nil {
+		return nil
+	}
+	return g.bw.Flush()
+}
+
+// partEdges is a partition's edges read from its graph part: every kept
+// edge (all), or those of the community subgraph.
+type partEdges struct {
+	ctx context.Context
+	obs jetstream.ObjectStore
+	run string
+	r   int
+	n   int // accounts in the run
+	all bool
 	// sub, with all, hears of each edge of the community subgraph
 	sub func(u, v int32, w float64)
 }
 
 // Each implements partcomm.Edges.
-func (me *mergedEdges) Each(yield func(u, v int32, w float64) error) error {
-	ctx, w := me.ctx, me.w
-	subject := partialsPrefix + me.run + ".m." + strconv.Itoa(me.r)
-	cons, err := follow(ctx, w.Bus.JS, PartialsStream, subject)
+func (pe *partEdges) Each(yield func(u, v int32, w float64) error) error {
+	name := graphPartName(pe.run, pe.r)
+	res, err := pe.obs.Get(pe.ctx, name)
 	if err != nil {
-		return err
+		return fmt.Errorf("%s: %w", name, err)
 	}
-	defer cons.stop()
-	seen := map[int]bool{}
-	chunks := -1
-	progress := time.Now()
-	logf := func(f string, a ...any) {
-		if w.Log != nil {
-			w.Log("worker "+w.Name+": "+f, a...)
+	defer res.Close()
+	br := bufio.NewReaderSize(res, 1<<16)
+	var b [graphEdgeBytes]byte
+	for k := 0; ; k++ {
+		if _, err := io.ReadFull(br, b[:]); err == io.EOF {
+			return nil
+		} else if err != nil {
+			return fmt.Errorf("%s: edge %d: %w", name, k, err)
 		}
-	}
-	for chunks < 0 || len(seen) < chunks {
-		if err := ctx.Err(); err != nil {
+		u, v := int32(binary.LittleEndian.Uint32(b[:])), int32(binary.LittleEndian.Uint32(b[4:]))
+		wt := math.Float64frombits(binary.LittleEndian.Uint64(b[8:]))
+		if u < 0 || v <= u || int(v) >= pe.n || b[16] > 1 {
+			return fmt.Errorf("%s: edge %d: accounts %d and %d (flag %d) in a run of %d", name, k, u, v, b[16], pe.n)
+		}
+		inSub := b[16] == 1
+		if !pe.all && !inSub {
+			continue
+		}
+		if pe.sub != nil && inSub {
+			pe.sub(u, v, wt)
+		}
+		if err := yield(u, v, wt); err != nil {
 			return err
 		}
-		if time.Since(progress) > ReduceIdle {
-			return fmt.Errorf("no merged partials on %s for %s, %d chunks in", subject, ReduceIdle, len(seen))
-		}
-		msgs, err := cons.next(ctx, 16, 100*time.Millisecond, logf)
-		if err != nil {
-			return err
-		}
-		for _, msg := range msgs {
-			data, err := w.Bus.receive(ctx, msg.Data())
-			var pm *partialsMsg
-			if err == nil {
-				pm, err = decodePartials(data)
-			}
-			if err == nil && (pm.Batch != me.r || (chunks >= 0 && pm.Chunks != chunks) || pm.Chunk < 0 || pm.Chunk >= pm.Chunks) {
-				err = fmt.Errorf("chunk %d of %d of partition %d on %s", pm.Chunk, pm.Chunks, pm.Batch, subject)
-			}
-			if err != nil {
-				return err
-			}
-			progress = time.Now()
-			chunks = pm.Chunks
-			if seen[pm.Chunk] {
-				continue // published again by a redone reduce: the same
-			}
-			seen[pm.Chunk] = true
-			for i := range pm.Partials {
-				p := &pm.Partials[i]
-				if p.A < 0 || p.B <= p.A || int(p.B) >= me.ps.NAccounts {
-					return fmt.Errorf("a partial of accounts %d and %d in a run of %d", p.A, p.B, me.ps.NAccounts)
-				}
-				wt, ok := me.ps.Weight(p)
-				if !ok {
-					continue
-				}
-				inSub := wt > me.threshold || me.ps.Params.CommunitiesOnAll
-				if !me.all && !inSub {
-					continue
-				}
-				if me.sub != nil && inSub {
-					me.sub(p.A, p.B, wt)
-				}
-				if err := yield(p.A, p.B, wt); err != nil {
-					return err
-				}
-			}
-		}
 	}
-	return nil
 }
