@@ -55,6 +55,7 @@ var layers = map[string]int{
 	"internal/plot":               2,
 	"internal/audit":              3,
 	"internal/graph":              2,
+	"internal/partcomm":           3, // imports graph
 	"internal/layout":             2,
 	"internal/synth":              2,
 	"internal/coord":              5,

@@ -177,6 +177,9 @@ every option and output column.`,
 			if why := m.Skipped["graph.gexf"]; why != "" {
 				fmt.Fprintf(e.stdout, "  graph.gexf and graph.graphml not written: %s\n", strings.ReplaceAll(why, "graph_files", "--graph-files"))
 			}
+			if m.PartsGraph != nil {
+				printPartsGraph(e.stdout, m)
+			}
 			e.printKept(made.Info.ID, made.Dir, out, m.Files)
 			return nil
 		},

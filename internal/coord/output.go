@@ -89,6 +89,9 @@ type Manifest struct {
 	// Skipped names the files of the run's kind it did not write, and
 	// why (graph.gexf and graph.graphml over --graph-files auto's bound).
 	Skipped map[string]string `json:"skipped,omitempty"`
+	// PartsGraph says how a partitioned run's graph step was computed and
+	// what it left out (partsgraph.go); absent for other runs
+	PartsGraph *PartsGraphInfo `json:"partitioned_graph,omitempty"`
 }
 
 // EvidenceRow is one co-share pair: the posts and times behind an edge.
@@ -217,7 +220,10 @@ func (r *Result) WriteDir(dir, version string, src Source) (*Manifest, error) {
 		})
 	}
 	if r.parts != nil {
-		files, steps = nil, nil // the reducers wrote the edge files (no graph: refused)
+		// the reducers wrote the edge files; nodes.csv and
+		// communities.csv with the graph on (partsgraph.go)
+		files, steps = r.partsGraphFiles()
+		skipped = r.partsSkipped()
 	}
 	// evidence.csv.gz (a sweep of the pairs and DEFLATE: the most CPU of
 	// the files) is written beside the others, on another core: both
@@ -256,7 +262,7 @@ func (r *Result) WriteDir(dir, version string, src Source) (*Manifest, error) {
 		if err != nil {
 			return nil, err
 		}
-		files = fs
+		files = append(files, fs...)
 	}
 	r.Timings["output_s"] = time.Since(start).Seconds()
 	if evidence.done != nil {
@@ -292,6 +298,7 @@ func (r *Result) WriteDir(dir, version string, src Source) (*Manifest, error) {
 	for _, t := range r.Types {
 		m.Types = append(m.Types, string(t))
 	}
+	m.PartsGraph = r.partsGraph
 	if r.Graph != nil {
 		m.Modularity = r.Graph.Modularity
 		if r.Layout != nil {

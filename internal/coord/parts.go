@@ -17,8 +17,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-
-	"github.com/tahqiq/tahqiq"
 )
 
 // Partitioned outputs. On the reduce path with a PartsReducer (the
@@ -31,8 +29,9 @@ import (
 // each partition's counts of distinct weights (Threshold), so that a
 // merged part (MergeParts) is byte for byte the file one process writes.
 // Evidence is written by the run, as on the reduce path (swept again,
-// object by object), and the graph step, which needs the whole graph, is
-// not run (Params.Graph must be off).
+// object by object), and the graph step is computed over the partitions
+// (partsgraph.go): degree, strength and the partitioned Louvain's
+// communities, nothing that needs the whole graph in one process.
 
 // PartsFormat names the format of parts.json (docs/format/partitioned-run.md).
 const PartsFormat = "tahqiq-coord-parts/1"
@@ -365,6 +364,9 @@ type PartsResult struct {
 	// the run writes evidence.csv.gz itself
 	EvidenceParts int
 	Files         []PartFile
+	// Graph is the graph step over the partitions (partsgraph.go), with
+	// Params.Graph; nil without it
+	Graph *PartsGraph
 	// Fetch writes every part of Files into dir under its name, checking
 	// its SHA-256 and rows as it goes.
 	Fetch func(ctx context.Context, dir string) error
@@ -401,7 +403,8 @@ type PartsManifest struct {
 		Flagged      int64 `json:"flagged_edges"`
 		EdgeAccounts int64 `json:"edge_accounts"`
 	} `json:"counts"`
-	Threshold *float64 `json:"flag_threshold,omitempty"` // the weight above which an edge is flagged; absent: every edge (no percentile, or none kept)
+	Threshold *float64        `json:"flag_threshold,omitempty"` // the weight above which an edge is flagged; absent: every edge (no percentile, or none kept)
+	Graph     *PartsGraphInfo `json:"graph,omitempty"`          // the graph step over the partitions (nodes.csv, communities.csv); absent with the graph off
 }
 
 // Partitioning says which account pairs a partition holds and how its
@@ -420,14 +423,15 @@ const (
 
 // ReducedParts is the reduce engine whose reducers write the edge files
 // in parts (PartsReducer): the run holds neither the pairs nor the edges.
-// The graph step needs every edge and is refused (Params.Graph).
+// With Params.Graph the reducer also computes the graph step over the
+// partitions (PartsResult.Graph: partsgraph.go).
 func ReducedParts(red PartsReducer) Engine { return reducedParts{red} }
 
 type reducedParts struct{ red PartsReducer }
 
 func (e reducedParts) edges(ctx context.Context, in *interned, q, p *Params, res *Result, lap func(string)) ([]Edge, error) {
-	if p.Graph {
-		return nil, tahqiq.ParamErrorf("graph", "the edges are written in parts per account-pair partition, and the graph step needs every edge in one process: turn {graph} off, then merge the parts (tahqiq coord merge) for a graph tool")
+	if err := checkPartsGraph(p); err != nil {
+		return nil, err
 	}
 	spec, objs, kept, tf, err := in.reduceInput(ctx, q, p, e.red)
 	if err != nil {
@@ -464,6 +468,9 @@ func (e reducedParts) edges(ctx context.Context, in *interned, q, p *Params, res
 	if out.Fetch == nil {
 		return nil, errors.New("coord: the reducer made parts it cannot fetch")
 	}
+	if p.Graph && out.Graph == nil {
+		return nil, errors.New("coord: the reducer computed no graph step for a run with the graph on")
+	}
 	res.kept, res.parts = kept, out
 	res.partSpec = ps
 	res.Counts["pairs"] = out.Pairs
@@ -488,6 +495,7 @@ func (r *Result) writeParts(ctx context.Context, dir string) ([]string, error) {
 		m.EvidenceParts = out.EvidenceParts
 	}
 	m.Counts.Edges, m.Counts.Flagged, m.Counts.EdgeAccounts = out.Edges, out.Flagged, out.EdgeAccounts
+	m.Graph = r.partsGraph
 	if !math.IsInf(out.Threshold, -1) {
 		t := out.Threshold
 		m.Threshold = &t

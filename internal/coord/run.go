@@ -56,8 +56,9 @@ type Result struct {
 	threshold float64
 	// a partitioned run (ReducedParts): its parts, where the reducers
 	// left them, and what their writers were told (Edges is empty)
-	parts    *PartsResult
-	partSpec *PartSpec
+	parts      *PartsResult
+	partSpec   *PartSpec
+	partsGraph *PartsGraphInfo // a partitioned run's graph step (partsgraph.go); nil without it
 }
 
 // LayoutInput is the network of Graph for internal/layout: its nodes in
@@ -296,6 +297,9 @@ func run(ctx context.Context, d Data, p Params, eng Engine) (*Result, error) {
 		res.Counts["edges"] = res.parts.Edges
 		res.Counts["edge_accounts"] = res.parts.EdgeAccounts
 		res.Counts["flagged_edges"] = res.parts.Flagged
+		if res.parts.Graph != nil {
+			res.setPartsGraph(res.parts.Graph)
+		}
 		return res, nil
 	}
 	ph := in.meter.Phase("weighing edges", "", 0)

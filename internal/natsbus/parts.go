@@ -197,6 +197,11 @@ func (r *Reducer) ReduceParts(ctx context.Context, spec coord.ReduceSpec, objs [
 	if err != nil {
 		return nil, fmt.Errorf("natsbus: run %s: %w", run, err)
 	}
+	if ps.Params.Graph {
+		if res.Graph, err = r.partsGraph(ctx, run, nred, ps, obs); err != nil {
+			return nil, fmt.Errorf("natsbus: run %s: the graph step: %w", run, err)
+		}
+	}
 	res.Fetch = func(ctx context.Context, dir string) error {
 		for _, f := range res.Files {
 			if err := fetchPart(ctx, obs, run, dir, f); err != nil {
@@ -501,6 +506,13 @@ func (w *Worker) writeParts(ctx context.Context, m jetstream.Msg, rt *reduceTask
 		sinks[i] = s
 		writers[i] = &putWriter{w: io.MultiWriter(pw, s.h), failed: &putFailed}
 	}
+	var graph *graphPart // with the graph on, the partition's edges for the graph step (partcomm.go)
+	if ps.Params.Graph {
+		var s sink
+		s.pw, s.done = putGraphPart(wctx, obs, rt.Run, rt.R)
+		sinks = append(sinks, s)
+		graph = newGraphPart(ps, math.Float64frombits(rt.Threshold), &putWriter{w: s.pw, failed: &putFailed})
+	}
 	// closeAll ends the puts (with err: abandoned) and returns their
 	// errors
 	closeAll := func(err error) error {
@@ -588,11 +600,14 @@ func (w *Worker) writeParts(ctx context.Context, m jetstream.Msg, rt *reduceTask
 					if err := pwr.Add(&batch[i]); err != nil {
 						return failed(err)
 					}
+					if err := graph.add(&batch[i]); err != nil {
+						return failed(err)
+					}
 				}
 			}
 		}
 	}
-	if err := pwr.Close(); err != nil {
+	if err := errors.Join(pwr.Close(), graph.flush()); err != nil {
 		return failed(err)
 	}
 	if err := closeAll(nil); err != nil {

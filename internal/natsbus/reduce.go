@@ -66,6 +66,8 @@ type reduceTask struct {
 	// a participation round (participation.go): the reducer counts its
 	// accounts' posts in pairs and publishes those that qualify
 	Participation *coord.ParticipationSpec `json:"participation,omitempty"`
+	// a step of a partitioned run's graph step (partcomm.go)
+	Comm *commTask `json:"comm,omitempty"`
 }
 
 // ReduceIdle is how long a reducer waits for the next partials of its
@@ -618,6 +620,9 @@ func (w *Worker) reduce(ctx context.Context, m jetstream.Msg) error {
 	}
 	if rt.Participation != nil {
 		return w.reduceParticipation(ctx, m, &rt)
+	}
+	if rt.Comm != nil {
+		return w.commRound(ctx, m, &rt)
 	}
 	mg := coord.NewPartialMerger(w.reduceBudget())
 	defer mg.Close()

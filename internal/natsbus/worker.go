@@ -43,6 +43,7 @@ type Worker struct {
 
 	dropped  quiet         // tasks of ended runs (the task loop's)
 	accounts accountsCache // the accounts table of the last partitioned run it wrote parts of
+	comm     commCache     // the community subgraph's edges of a partitioned run's partitions (partcomm.go)
 }
 
 // reduceBudget is a reducer's share of the worker's budget.
