@@ -76,9 +76,10 @@ type importTx struct {
 	zip                                        *compressor                   // compresses full blocks beside the inserts (nil until the first)
 	blockEdits                                 map[int64]map[int64]blockEdit // re-deriving: changes to records of written blocks
 	postRows, postRecs, accountRows, shareRows Bulk
-	blockRows                                  Bulk  // blocks of raw records, written blockBatch at a time
-	nblocks                                    int   // blocks in blockRows not yet written
-	row                                        []any // the row given to a Bulk, reused
+	blockRows                                  Bulk   // blocks of raw records, written blockBatch at a time
+	nblocks                                    int    // blocks in blockRows not yet written
+	row                                        []any  // the row given to a Bulk, reused
+	slab                                       []byte // the JSON of posts is cut from it (postJSON)
 
 	selPost, findAccount, findShare, insReject Stmt
 	done                                       bool
@@ -629,7 +630,7 @@ func (t *importTx) findPost(ctx context.Context, uid string) (int64, int64, stri
 
 // addPost adds p by account accID, first seen in record recID.
 func (t *importTx) addPost(ctx context.Context, p *tahqiq.Post, accID, recID int64) (int64, error) {
-	data, err := json.Marshal(p)
+	data, err := t.postJSON(p)
 	if err != nil {
 		return 0, t.s.errorf("post %s: %w", p.UID, err)
 	}
@@ -638,6 +639,25 @@ func (t *importTx) addPost(ctx context.Context, p *tahqiq.Post, accID, recID int
 	t.pending = append(t.pending, pendingPost{id: id, account: accID, created: p.CreatedAt.Unix(), record: recID, uid: p.UID, author: p.AuthorUID, data: data})
 	t.written.add(t.written.hashUID(tagPost, p.UID))
 	return id, nil
+}
+
+// postJSON returns the JSON of p in bytes of their own, cut from a slab
+// that is never written again (the rows' Bulk holds them until it writes
+// them): one allocation for many posts.
+func (t *importTx) postJSON(p *tahqiq.Post) ([]byte, error) {
+	if cap(t.slab)-len(t.slab) < 4096 {
+		t.slab = make([]byte, 0, 256<<10)
+	}
+	start := len(t.slab)
+	b, err := appendPostJSON(t.slab, p)
+	if err != nil {
+		return nil, err
+	}
+	if &b[0] != &t.slab[:1][0] { // grew out of the slab: b is a slice of its own
+		return b[start:], nil
+	}
+	t.slab = b
+	return b[start:len(b):len(b)], nil
 }
 
 // addOccurrence records recID as another occurrence of post, once.
