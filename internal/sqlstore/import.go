@@ -59,7 +59,8 @@ type importTx struct {
 	nextRecord, nextPost, nextAccount int64
 	firstPost                         int64   // posts with smaller ids existed before this import
 	hadPosts, hadAccounts             bool    // the dataset was not empty at the start
-	written                           *filter // every post, account and share this import wrote
+	written                           *filter // every post and account this import wrote
+	evicted                           *filter // every post and account the caches dropped (nil until they drop one)
 	lookups                           int64   // database lookups of posts, accounts and shares the caches and the filter left open (tests)
 
 	posts       map[string]postRef // uid -> post, for posts written or looked up by this import, with their shares
@@ -360,14 +361,17 @@ func (t *importTx) evict(ctx context.Context) error {
 	if err := t.flush(ctx); err != nil {
 		return err
 	}
-	halve(t.posts)
-	halve(t.accounts)
+	if t.evicted == nil {
+		t.evicted = newFilter()
+	}
+	halve(t.posts, func(uid string) { t.evicted.add(t.evicted.hashUID(tagPost, uid)) })
+	halve(t.accounts, func(uid string) { t.evicted.add(t.evicted.hashUID(tagAccount, uid)) })
 	return nil
 }
 
 // halve drops half the entries of m when it holds more than a quarter of
-// cacheLimit.
-func halve[K comparable, V any](m map[K]V) {
+// cacheLimit, calling dropped with the key of each.
+func halve[V any](m map[string]V, dropped func(string)) {
 	if len(m) <= cacheLimit/4 {
 		return
 	}
@@ -377,8 +381,19 @@ func halve[K comparable, V any](m map[K]V) {
 			return
 		}
 		delete(m, k)
+		dropped(k)
 		drop--
 	}
+}
+
+// mayBeEvicted reports whether a key that the filter of written keys lets
+// through (hash h in it) and that is not in its cache may be in the
+// database: only if the caches dropped it (every key written and not
+// dropped is in its cache). Asking the filter of dropped keys too makes a
+// false positive of both, at their rates multiplied, what sends a new key
+// to the database: none before the caches reach their bound.
+func (t *importTx) mayBeEvicted(tag byte, uid string) bool {
+	return t.evicted != nil && t.evicted.has(t.evicted.hashUID(tag, uid))
 }
 
 // add stores what record recID of the current file derives (through
@@ -558,8 +573,8 @@ func (t *importTx) account(ctx context.Context, uid string, recID int64, a *tahq
 		return id, false, nil
 	}
 	h := t.written.hashUID(tagAccount, uid)
-	if t.hadAccounts || t.written.has(h) {
-		t.lookups++ // written and evicted, a false positive, or the dataset had accounts
+	if t.hadAccounts || t.written.has(h) && t.mayBeEvicted(tagAccount, uid) {
+		t.lookups++ // written and evicted, a false positive of both filters, or the dataset had accounts
 		var id int64
 		err := t.findAccount.QueryRow(ctx, t.datasetID, uid).Scan(&id)
 		if err == nil {
@@ -614,7 +629,10 @@ func (t *importTx) findPost(ctx context.Context, uid string) (int64, int64, stri
 		t.found = append(t.found, uid)
 		return p.id, p.account, p.author, true, nil
 	}
-	t.lookups++ // written and evicted, a false positive, or the dataset had posts
+	if !t.hadPosts && !t.mayBeEvicted(tagPost, uid) {
+		return 0, 0, "", false, nil // new: a false positive of the filter of written keys
+	}
+	t.lookups++ // written and evicted, a false positive of both filters, or the dataset had posts
 	p := postRef{rows: true}
 	err := t.selPost.QueryRow(ctx, t.datasetID, uid).Scan(&p.id, &p.account, &p.author, &p.shares)
 	switch {

@@ -193,7 +193,7 @@ func (t *rederiveTx) Reset(ctx context.Context) error {
 	clear(t.posts)
 	clear(t.accounts)
 	t.hadPosts, t.hadAccounts = false, false
-	t.written = newFilter() // what the import wrote before is deleted
+	t.written, t.evicted = newFilter(), nil // what the import wrote before is deleted
 	t.firstPost = t.nextPost + 1
 	return nil
 }
