@@ -33,7 +33,7 @@ func (s *Store) BeginImport(ctx context.Context, dataset string) (tahqiq.ImportT
 		return nil, s.errorf("begin import: %w", err)
 	}
 	t := &importTx{s: s, tx: tx,
-		posts: map[string]postRef{}, accounts: map[string]int64{}, postRecSeen: map[[2]int64]struct{}{},
+		posts: newPostCache(), accounts: map[string]int64{}, postRecSeen: map[[2]int64]struct{}{},
 		postRows:    tx.Bulk("posts", "id", "dataset_id", "uid", "account_id", "created_at", "record_id", "data", "shares"),
 		postRecs:    tx.Bulk("post_records", "post_id", "record_id"),
 		accountRows: tx.Bulk("accounts", "id", "dataset_id", "uid", "record_id", "data"),
@@ -63,15 +63,15 @@ type importTx struct {
 	evicted                           *filter // every post and account the caches dropped (nil until they drop one)
 	lookups                           int64   // database lookups of posts, accounts and shares the caches and the filter left open (tests)
 
-	posts       map[string]postRef // uid -> post, for posts written or looked up by this import, with their shares
+	posts       *postCache // posts written or looked up by this import, with their shares
 	accounts    map[string]int64
 	postRecSeen map[[2]int64]struct{} // (post, record) pairs of the current record: a post twice in a record is one occurrence
 
 	// the posts the current record adds, written when the record is
 	// done with their shares packed in their row (packed.go)
 	pending []pendingPost
-	found   []string // the UIDs of the posts of the dataset the current record found (in t.posts until the record is done)
-	packed  int64    // shares packed in posts and not yet added to the dataset's packed_shares
+	found   []foundPost // the posts of the dataset the current record found
+	packed  int64       // shares packed in posts and not yet added to the dataset's packed_shares
 
 	block                                      blockWriter                   // the raw records of the current file not yet written
 	zip                                        *compressor                   // compresses full blocks beside the inserts (nil until the first)
@@ -355,17 +355,33 @@ func (t *importTx) stopCompressor() {
 // fill the caches are mostly written once and not looked up again, while
 // the accounts, which repeat, are seldom more than a quarter and stay).
 func (t *importTx) evict(ctx context.Context) error {
-	if len(t.posts)+len(t.accounts) < cacheLimit {
+	if t.posts.len()+len(t.accounts) < cacheLimit {
 		return nil
 	}
 	if err := t.flush(ctx); err != nil {
 		return err
 	}
 	if t.evicted == nil {
-		t.evicted = newFilter()
+		t.evicted = &filter{seed: t.written.seed} // the same hashes
 	}
-	halve(t.posts, func(uid string) { t.evicted.add(t.evicted.hashUID(tagPost, uid)) })
-	halve(t.accounts, func(uid string) { t.evicted.add(t.evicted.hashUID(tagAccount, uid)) })
+	t.posts.halve(t.evicted.add)
+	halve(t.accounts, func(uid string) { t.evicted.add(t.written.hashUID(tagAccount, uid)) })
+	return nil
+}
+
+// cachePost caches post uid of hash h. Another post of the same hash that
+// the cache drops for it is written and becomes an evicted key: asked of
+// the database when it is seen again.
+func (t *importTx) cachePost(ctx context.Context, h uint64, uid string, p postRef) error {
+	if other := t.posts.put(h, uid, p); other != "" {
+		if err := t.flush(ctx); err != nil {
+			return err
+		}
+		if t.evicted == nil {
+			t.evicted = &filter{seed: t.written.seed}
+		}
+		t.evicted.add(h)
+	}
 	return nil
 }
 
@@ -392,8 +408,8 @@ func halve[V any](m map[string]V, dropped func(string)) {
 // dropped is in its cache). Asking the filter of dropped keys too makes a
 // false positive of both, at their rates multiplied, what sends a new key
 // to the database: none before the caches reach their bound.
-func (t *importTx) mayBeEvicted(tag byte, uid string) bool {
-	return t.evicted != nil && t.evicted.has(t.evicted.hashUID(tag, uid))
+func (t *importTx) mayBeEvicted(h uint64) bool {
+	return t.evicted != nil && t.evicted.has(h)
 }
 
 // add stores what record recID of the current file derives (through
@@ -419,6 +435,7 @@ var noShares = []byte{}
 // pendingPost is a post the current record adds, with its shares packed.
 type pendingPost struct {
 	id, account, created, record int64
+	h                            uint64 // the hash of its UID
 	uid, author                  string
 	data, shares                 []byte
 }
@@ -435,9 +452,11 @@ func (t *importTx) writePending(ctx context.Context) error {
 			t.pending = t.pending[:0]
 			return t.writeErr(ctx, err)
 		}
-		// the cache holds the post with its shares (the Bulk's bytes too,
-		// never written to: addPacked makes a new slice)
-		t.posts[p.uid] = postRef{id: p.id, account: p.account, author: p.author, shares: p.shares}
+		// the cache holds the post with its shares
+		if err := t.cachePost(ctx, p.h, p.uid, postRef{id: p.id, account: p.account, author: p.author, shares: p.shares}); err != nil {
+			t.pending = t.pending[:0]
+			return err
+		}
 		*p = pendingPost{}
 	}
 	t.pending = t.pending[:0]
@@ -507,10 +526,9 @@ func (r rows) AddShare(ctx context.Context, post, account int64, s tahqiq.Share)
 	if err := t.shareRows.Add(ctx, t.values(t.datasetID, post, account, string(s.Type), s.Object, s.Time, string(s.Precision))); err != nil {
 		return t.writeErr(ctx, err)
 	}
-	if uid, ok := t.foundPost(post); ok {
-		ref := t.posts[uid]
-		ref.shares = addPacked(ref.shares, &s, 0) // only type and object are read back
-		t.posts[uid] = ref
+	if f := t.foundPost(post); f != nil {
+		f.ref.shares = addPacked(f.ref.shares, &s, 0) // only type and object are read back
+		return t.cachePost(ctx, f.h, f.uid, f.ref)
 	}
 	return nil
 }
@@ -525,15 +543,23 @@ func (t *importTx) pendingPost(id int64) *pendingPost {
 	return nil
 }
 
-// foundPost returns the UID of post id that the current record found in
-// the dataset.
-func (t *importTx) foundPost(id int64) (string, bool) {
-	for _, uid := range t.found {
-		if t.posts[uid].id == id {
-			return uid, true
+// foundPost is a post of the dataset that the current record found, with
+// the hash of its UID.
+type foundPost struct {
+	h   uint64
+	uid string
+	ref postRef
+}
+
+// foundPost returns post id, which the current record found in the
+// dataset, or nil.
+func (t *importTx) foundPost(id int64) *foundPost {
+	for i := range t.found {
+		if t.found[i].ref.id == id {
+			return &t.found[i]
 		}
 	}
-	return "", false
+	return nil
 }
 
 // shareExists reports whether post, which the current record added or
@@ -545,9 +571,8 @@ func (t *importTx) shareExists(ctx context.Context, post int64, typ tahqiq.Objec
 	rows := true
 	if p := t.pendingPost(post); p != nil {
 		known, rows = p.shares, false
-	} else if uid, ok := t.foundPost(post); ok {
-		ref := t.posts[uid]
-		known, rows = ref.shares, ref.rows
+	} else if f := t.foundPost(post); f != nil {
+		known, rows = f.ref.shares, f.ref.rows
 	}
 	if ok, err := hasPacked(known, typ, object); err != nil || ok {
 		if err != nil {
@@ -573,7 +598,7 @@ func (t *importTx) account(ctx context.Context, uid string, recID int64, a *tahq
 		return id, false, nil
 	}
 	h := t.written.hashUID(tagAccount, uid)
-	if t.hadAccounts || t.written.has(h) && t.mayBeEvicted(tagAccount, uid) {
+	if t.hadAccounts || t.written.has(h) && t.mayBeEvicted(h) {
 		t.lookups++ // written and evicted, a false positive of both filters, or the dataset had accounts
 		var id int64
 		err := t.findAccount.QueryRow(ctx, t.datasetID, uid).Scan(&id)
@@ -622,14 +647,15 @@ func (t *importTx) findPost(ctx context.Context, uid string) (int64, int64, stri
 			return p.id, p.account, p.author, true, nil
 		}
 	}
-	if !t.hadPosts && !t.written.has(t.written.hashUID(tagPost, uid)) {
+	h := t.written.hashUID(tagPost, uid)
+	if !t.hadPosts && !t.written.has(h) {
 		return 0, 0, "", false, nil // new: every post the cache holds is in the filter (the common case, asked first)
 	}
-	if p, ok := t.posts[uid]; ok {
-		t.found = append(t.found, uid)
+	if p, ok := t.posts.get(h, uid); ok {
+		t.found = append(t.found, foundPost{h, uid, p})
 		return p.id, p.account, p.author, true, nil
 	}
-	if !t.hadPosts && !t.mayBeEvicted(tagPost, uid) {
+	if !t.hadPosts && !t.mayBeEvicted(h) {
 		return 0, 0, "", false, nil // new: a false positive of the filter of written keys
 	}
 	t.lookups++ // written and evicted, a false positive of both filters, or the dataset had posts
@@ -641,8 +667,10 @@ func (t *importTx) findPost(ctx context.Context, uid string) (int64, int64, stri
 	case err != nil:
 		return 0, 0, "", false, t.s.errorf("post %s: %w", uid, err)
 	}
-	t.posts[uid] = p
-	t.found = append(t.found, uid)
+	if err := t.cachePost(ctx, h, uid, p); err != nil {
+		return 0, 0, "", false, err
+	}
+	t.found = append(t.found, foundPost{h, uid, p})
 	return p.id, p.account, p.author, true, nil
 }
 
@@ -654,8 +682,9 @@ func (t *importTx) addPost(ctx context.Context, p *tahqiq.Post, accID, recID int
 	}
 	t.nextPost++
 	id := t.nextPost
-	t.pending = append(t.pending, pendingPost{id: id, account: accID, created: p.CreatedAt.Unix(), record: recID, uid: p.UID, author: p.AuthorUID, data: data})
-	t.written.add(t.written.hashUID(tagPost, p.UID))
+	h := t.written.hashUID(tagPost, p.UID)
+	t.pending = append(t.pending, pendingPost{id: id, account: accID, created: p.CreatedAt.Unix(), record: recID, h: h, uid: p.UID, author: p.AuthorUID, data: data})
+	t.written.add(h)
 	return id, nil
 }
 
