@@ -75,7 +75,7 @@ func (b *batch) Flush(ctx context.Context) error {
 			b.path = copyDirect
 		}
 	}
-	if err := b.p.wait(); err != nil { // the rows of the last COPY are free
+	if err := b.p.Wait(); err != nil { // the rows of the last COPY are free
 		return err
 	}
 	rows := b.rows
@@ -84,7 +84,7 @@ func (b *batch) Flush(ctx context.Context) error {
 		b.rows = make([][]any, 0, batchRows)
 	}
 	staged := b.path == copyStaged
-	return b.p.start(func() error {
+	return b.p.Start(func() error {
 		defer clear(rows)
 		if staged {
 			return b.copyStaged(ctx, rows)

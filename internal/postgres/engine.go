@@ -107,7 +107,7 @@ func (t pgTx) Lock(ctx context.Context, l sqlstore.Lock) error {
 // Commit commits after the COPY under way, or rolls back when a COPY
 // failed.
 func (t pgTx) Commit(ctx context.Context) error {
-	if err := t.p.wait(); err != nil {
+	if err := t.p.Wait(); err != nil {
 		t.p.tx.Rollback(ctx)
 		return err
 	}
@@ -115,7 +115,7 @@ func (t pgTx) Commit(ctx context.Context) error {
 }
 
 func (t pgTx) Rollback(ctx context.Context) error {
-	t.p.wait() // its error is the reason for the rollback, reported already or not needed
+	t.p.Wait() // its error is the reason for the rollback, reported already or not needed
 	return t.p.tx.Rollback(ctx)
 }
 

@@ -5,6 +5,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/tahqiq/tahqiq/internal/sqlstore"
 )
 
 // pipe runs the COPYs of a transaction's bulk writes in the background,
@@ -15,51 +16,28 @@ import (
 // COPY) first waits for the COPY under way, and an error of that COPY is
 // the error of the use that waited for it, and of every use after it.
 type pipe struct {
-	tx   pgx.Tx
-	done chan error // the COPY under way, or nil
-	err  error      // the first error of a COPY
-}
-
-// wait waits for the COPY under way, returning the first error of one.
-func (p *pipe) wait() error {
-	if p.done != nil {
-		if err := <-p.done; err != nil && p.err == nil {
-			p.err = err
-		}
-		p.done = nil
-	}
-	return p.err
-}
-
-// start waits for the COPY under way, then runs copy on a goroutine of
-// its own: nothing else uses the transaction until it ends (wait).
-func (p *pipe) start(copy func() error) error {
-	if err := p.wait(); err != nil {
-		return err
-	}
-	p.done = make(chan error, 1)
-	go func(done chan<- error) { done <- copy() }(p.done)
-	return nil
+	tx                  pgx.Tx
+	sqlstore.Background // the bulk write under way
 }
 
 // Exec, Query and QueryRow are the transaction's, after the COPY under
 // way (pipe is the querier of a pgTx's conn and statements).
 func (p *pipe) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
-	if err := p.wait(); err != nil {
+	if err := p.Wait(); err != nil {
 		return pgconn.CommandTag{}, err
 	}
 	return p.tx.Exec(ctx, sql, args...)
 }
 
 func (p *pipe) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
-	if err := p.wait(); err != nil {
+	if err := p.Wait(); err != nil {
 		return nil, err
 	}
 	return p.tx.Query(ctx, sql, args...)
 }
 
 func (p *pipe) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
-	if err := p.wait(); err != nil {
+	if err := p.Wait(); err != nil {
 		return errRow{err}
 	}
 	return p.tx.QueryRow(ctx, sql, args...)

@@ -52,7 +52,7 @@ func (b *batch) Add(ctx context.Context, row []any) error {
 	if b.rows < batchRows {
 		return nil
 	}
-	if err := b.p.wait(); err != nil {
+	if err := b.p.Wait(); err != nil {
 		return err
 	}
 	if b.full == nil {
@@ -84,7 +84,7 @@ func (b *batch) Flush(ctx context.Context) error {
 // insert runs exec with the buffered rows on the pipe, and fills the
 // other buffer meanwhile.
 func (b *batch) insert(exec func(args []any) error) error {
-	if err := b.p.wait(); err != nil { // the rows of the last INSERT are free
+	if err := b.p.Wait(); err != nil { // the rows of the last INSERT are free
 		return err
 	}
 	args := b.args
@@ -94,7 +94,7 @@ func (b *batch) insert(exec func(args []any) error) error {
 	}
 	b.rows = 0
 	table := b.table
-	return b.p.start(func() error {
+	return b.p.Start(func() error {
 		defer clear(args)
 		if err := exec(args); err != nil {
 			return fmt.Errorf("insert %s: %w", table, err)

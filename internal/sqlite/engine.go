@@ -72,7 +72,7 @@ func (c conn) Query(ctx context.Context, q string, args ...any) (sqlstore.Rows, 
 
 func (c conn) QueryRow(ctx context.Context, q string, args ...any) sqlstore.Row {
 	if c.p != nil {
-		if err := c.p.wait(); err != nil {
+		if err := c.p.Wait(); err != nil {
 			return errRow{err}
 		}
 		return c.p.tx.QueryRowContext(ctx, q, args...)
@@ -106,7 +106,7 @@ type sqlTx struct {
 }
 
 func (t sqlTx) Prepare(ctx context.Context, q string) (sqlstore.Stmt, error) {
-	if err := t.p.wait(); err != nil {
+	if err := t.p.Wait(); err != nil {
 		return nil, err
 	}
 	st, err := t.p.tx.PrepareContext(ctx, q)
@@ -126,7 +126,7 @@ func (t sqlTx) Lock(context.Context, sqlstore.Lock) error { return nil }
 // Commit commits after the INSERT under way, or rolls back when an
 // INSERT failed.
 func (t sqlTx) Commit(context.Context) error {
-	if err := t.p.wait(); err != nil {
+	if err := t.p.Wait(); err != nil {
 		t.p.tx.Rollback()
 		return err
 	}
@@ -134,7 +134,7 @@ func (t sqlTx) Commit(context.Context) error {
 }
 
 func (t sqlTx) Rollback(context.Context) error {
-	t.p.wait() // its error is the reason for the rollback, reported already or not needed
+	t.p.Wait() // its error is the reason for the rollback, reported already or not needed
 	return t.p.tx.Rollback()
 }
 
@@ -144,7 +144,7 @@ type stmt struct {
 }
 
 func (s stmt) Exec(ctx context.Context, args ...any) (int64, error) {
-	if err := s.p.wait(); err != nil {
+	if err := s.p.Wait(); err != nil {
 		return 0, err
 	}
 	res, err := s.st.ExecContext(ctx, args...)
@@ -155,7 +155,7 @@ func (s stmt) Exec(ctx context.Context, args ...any) (int64, error) {
 }
 
 func (s stmt) QueryRow(ctx context.Context, args ...any) sqlstore.Row {
-	if err := s.p.wait(); err != nil {
+	if err := s.p.Wait(); err != nil {
 		return errRow{err}
 	}
 	return s.st.QueryRowContext(ctx, args...)
