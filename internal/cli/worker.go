@@ -114,6 +114,11 @@ sorted, to the temporary directory ($TMPDIR) and merges them as it writes
 				}
 			}
 			fmt.Fprintf(e.stderr, "worker %s serving %s; stop with Ctrl-C\n", w.Name, url)
+			stop, err := profile() // TAHQIQ_CPUPROFILE, as coord's
+			if err != nil {
+				return err
+			}
+			defer stop()
 			return w.Run(ctx)
 		},
 	}
