@@ -195,7 +195,7 @@ func (r *Reducer) publishRun(ctx context.Context, run string, spec coord.ReduceS
 	batches := 0
 	publish := func(part int, t *task) error {
 		t.Batch = batches
-		body, err := json.Marshal(t)
+		body, err := encodeTask(t)
 		if err != nil {
 			return err
 		}

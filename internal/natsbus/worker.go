@@ -210,7 +210,15 @@ func (w *Worker) handle(ctx context.Context, m jetstream.Msg) error {
 		return fmt.Errorf("worker %s: task on %s: %w", w.Name, m.Subject(), err)
 	}
 	var t task
-	err = json.Unmarshal(data, &t)
+	if isBinaryTask(data) {
+		// the reduce path's and a participation round's tasks
+		var bt *task
+		if bt, err = decodeTask(data); err == nil {
+			t = *bt
+		}
+	} else {
+		err = json.Unmarshal(data, &t)
+	}
 	if err == nil {
 		err = t.check()
 	}
