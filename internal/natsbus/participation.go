@@ -164,7 +164,7 @@ func (w *Worker) reduceParticipation(ctx context.Context, m jetstream.Msg, rt *r
 			return err
 		}
 	}
-	return w.finish(ctx, m, -1-rt.R)
+	return w.finishPurge(ctx, m, -1-rt.R, partialsPrefix+rt.Run+"."+strconv.Itoa(rt.R))
 }
 
 // decodeHits appends the n hits of body to hits.

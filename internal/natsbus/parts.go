@@ -405,7 +405,8 @@ func (w *Worker) reduceParts(ctx context.Context, m jetstream.Msg, rt *reduceTas
 	if err := w.publish(ctx, partialsPrefix+rt.Run+".out", rt.Run, body, rt.Run+"/out/"+strconv.Itoa(rt.R), "summary of partition "+strconv.Itoa(rt.R)); err != nil {
 		return err
 	}
-	return w.finish(ctx, m, -1-rt.R)
+	// the map tasks' partials of the partition are merged into .m.R
+	return w.finishPurge(ctx, m, -1-rt.R, partialsPrefix+rt.Run+"."+strconv.Itoa(rt.R))
 }
 
 // accountsCache keeps the last run's accounts table a worker read (it
@@ -647,7 +648,8 @@ func (w *Worker) writeParts(ctx context.Context, m jetstream.Msg, rt *reduceTask
 	if err := w.publish(ctx, partialsPrefix+rt.Run+".parts", rt.Run, body, rt.Run+"/parts/"+strconv.Itoa(rt.R), "parts of partition "+strconv.Itoa(rt.R)); err != nil {
 		return err
 	}
-	return w.finish(ctx, m, -1-rt.R)
+	// the partition's merged partials are in its parts
+	return w.finishPurge(ctx, m, -1-rt.R, subject)
 }
 
 // putWriter is a writer into an object store's put: it notes that a

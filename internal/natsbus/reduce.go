@@ -648,5 +648,5 @@ func (w *Worker) reduce(ctx context.Context, m jetstream.Msg) error {
 	if err := w.publishPartialsEach(ctx, partialsPrefix+rt.Run+".out", rt.Run, rt.Run+"/out/"+strconv.Itoa(rt.R), rt.R, mg); err != nil {
 		return err
 	}
-	return w.finish(ctx, m, -1-rt.R)
+	return w.finishPurge(ctx, m, -1-rt.R, partialsPrefix+rt.Run+"."+strconv.Itoa(rt.R))
 }
