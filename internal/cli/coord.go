@@ -132,6 +132,9 @@ every option and output column.`,
 			if r.LayoutEdges = layoutEdges; layoutEdges <= 0 {
 				r.LayoutEdges = -1
 			}
+			if sf.url == "embedded" {
+				sf.workerMem = embeddedWorkerMem(int64(mem), sf.workers)
+			}
 			eng, stop, err := e.coordEngine(ctx, sf)
 			if err != nil {
 				return err
