@@ -231,7 +231,8 @@ func TestPartsClusterFailover(t *testing.T) {
 // partitions' partials (tahqiq worker --mem) spill them, sorted, to disk
 // and merge them, and fold a large task's partials in passes (a few
 // reduce partitions each): the reduce path's edges and evidence, and a partitioned
-// run's merged files, are byte for byte the single process's.
+// run's merged files, are byte for byte the single process's; a
+// participation round's reducers spill their posts in pairs too.
 func TestReduceWithinBudget(t *testing.T) {
 	g := synth.Generate(synth.Config{Posts: 20000, Seed: 11})
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
@@ -314,6 +315,9 @@ func TestReduceWithinBudget(t *testing.T) {
 			}
 			if !strings.Contains(strings.Join(spills, "\n"), "passes") {
 				t.Errorf("no map task folded its partials in passes; the workers logged:\n%s", strings.Join(spills, "\n"))
+			}
+			if p.MinParticipation > 1 && !strings.Contains(strings.Join(spills, "\n"), "posts in pairs spilled to disk") {
+				t.Errorf("no participation reducer spilled its posts in pairs; the workers logged:\n%s", strings.Join(spills, "\n"))
 			}
 		})
 	}
