@@ -28,20 +28,22 @@ import (
 // in the parts object store (TAHQIQ_PARTS, RUN/accounts), publishes the
 // objects and queues a reduce task per account-pair partition, as the
 // reduce path does, with the PartSpec. A reducer merges its partition's
-// partials as usual, then publishes them, sorted by account pair, to
-// tahqiq.partials.RUN.m.R (not to the run), and a summary of its kept
-// edges to .out: pairs, edges, counts of distinct weights and a bitmap of
-// their accounts. The run sets the flagged column's threshold from the
-// weights (coord.Threshold) and queues a write task per partition; its
-// writer reads the partition's merged partials in order from the stream,
-// one message at a time, writes its parts of edges.csv and
-// edges_directed.csv (coord.PartWriter) straight into the object store
-// (RUN/edges-0000R-of-0000N.csv) and publishes their rows, bytes and
-// SHA-256 to .parts. The run fetches the parts into its directory when it
-// writes it (PartsResult.Fetch), checking each SHA-256, and deletes them
-// from the store. No process holds every edge: a reducer holds its
-// partition's partials while it merges them, a writer one message of them
-// at a time, the run counts and weights.
+// partials as usual and publishes a summary of its kept edges to .out:
+// pairs, edges, counts of distinct weights and a bitmap of their
+// accounts; then, holding its merged partials (in memory, or spilled
+// sorted to its disk when it already holds another partition's), it
+// waits for the run's flagged threshold, which the run sets from every
+// partition's weights (coord.Threshold) and publishes to .thr, while its
+// worker takes other reduce tasks. With the threshold it writes its parts
+// of edges.csv and edges_directed.csv (coord.PartWriter) from the merged
+// partials straight into the object store (RUN/edges-0000R-of-0000N.csv),
+// publishes their rows, bytes and SHA-256 to .parts and only then
+// acknowledges its task and purges the partition's partials: a reducer
+// that dies before leaves its task to another, which merges them again.
+// The run fetches the parts into its directory when it writes it
+// (PartsResult.Fetch), checking each SHA-256, and deletes them from the
+// store. No process holds every edge: a reducer holds its partition's
+// partials (within its budget), the run counts and weights.
 
 // PartsBucket is the object store of partitioned runs' parts and
 // accounts tables. Objects left by a run that died go after a day.
@@ -78,6 +80,16 @@ type partSummary struct {
 	Weights  []coord.WeightCount `json:"weights"`
 	Accounts []uint64            `json:"accounts"` // bitmap of the kept edges' accounts
 }
+
+// thresholdMsg is the run's flagged threshold, which the reducers of a
+// partitioned run wait for (on .thr) before they write their parts.
+type thresholdMsg struct {
+	Threshold uint64 `json:"threshold"` // float64 bits
+}
+
+// ThresholdIdle is how long a reducer of a partitioned run waits for the
+// run's threshold (every other partition reduced) before it gives up.
+var ThresholdIdle = time.Hour
 
 // partsDone is what a writer tells the run of the parts it wrote.
 type partsDone struct {
@@ -172,11 +184,10 @@ func (r *Reducer) ReduceParts(ctx context.Context, spec coord.ReduceSpec, objs [
 	}
 	res.Threshold = coord.Threshold(ps.Params.Percentile, weights)
 	weights = nil
-	for k := range nred {
-		body, _ := json.Marshal(reduceTask{Run: run, R: k, Reduces: nred, Write: true, Threshold: math.Float64bits(res.Threshold), Parts: ps})
-		if err := r.Bus.send(ctx, reduceSubject, run, run+"/write/"+strconv.Itoa(k), body, nil); err != nil {
-			return nil, fmt.Errorf("natsbus: run %s: write task %d: %w", run, k, err)
-		}
+	// every reducer waits for it, holding its merged partials
+	body, _ := json.Marshal(thresholdMsg{Threshold: math.Float64bits(res.Threshold)})
+	if err := r.Bus.send(ctx, partialsPrefix+run+".thr", run, run+"/thr", body, nil); err != nil {
+		return nil, fmt.Errorf("natsbus: run %s: the flagged threshold: %w", run, err)
 	}
 	done, err := follow(ctx, js, PartialsStream, partialsPrefix+run+".parts")
 	if err != nil {
@@ -352,9 +363,14 @@ func fetchPartOnce(ctx context.Context, obs jetstream.ObjectStore, run, dir stri
 	return nil
 }
 
-// reduceParts ends the reduce task of a partitioned run: it publishes the
-// partition's merged partials (sorted) to .m.R and its summary to .out.
-func (w *Worker) reduceParts(ctx context.Context, m jetstream.Msg, rt *reduceTask, mg *coord.PartialMerger) error {
+// reduceParts goes on with the reduce task of a partitioned run: it
+// publishes the partition's summary to .out and returns later, which
+// waits for the run's threshold holding the merged partials and writes
+// the partition's parts from them. The merged partials are never
+// published: a reducer that dies before its parts are written leaves its
+// task to another, which merges the partition's partials again (they are
+// purged only once the task is acknowledged, after its parts).
+func (w *Worker) reduceParts(ctx context.Context, m jetstream.Msg, rt *reduceTask, mg *coord.PartialMerger) (later func() error, err error) {
 	ps := rt.Parts
 	if ps.Params.Weight == coord.WeightTFIDF {
 		// the weights need the run's TF-IDF norms, in its accounts table
@@ -363,13 +379,13 @@ func (w *Worker) reduceParts(ctx context.Context, m jetstream.Msg, rt *reduceTas
 			ps, err = w.partSpec(ctx, obs, rt.Run, ps)
 		}
 		if err != nil {
-			return err // not acked: redone
+			return nil, err // not acked: redone
 		}
 	}
 	s := partSummary{R: rt.R, Accounts: make([]uint64, (ps.NAccounts+63)/64)}
 	weights := map[float64]int64{} // the distinct weights' counts (CountWeights)
 	var bad error
-	err := mg.Each(func(p *coord.EdgePartial) error {
+	err = mg.Each(func(p *coord.EdgePartial) error {
 		if err := ctx.Err(); err != nil {
 			return err // stopped: not acked, redone
 		}
@@ -388,25 +404,80 @@ func (w *Worker) reduceParts(ctx context.Context, m jetstream.Msg, rt *reduceTas
 	})
 	if bad != nil {
 		m.Term()
-		return bad
+		return nil, bad
 	}
 	if err != nil {
-		return err // its disk: not acked, redone
+		return nil, err // its disk: not acked, redone
 	}
 	s.Weights = coord.WeightCounts(weights)
-	prefix := rt.Run + "/merged/" + strconv.Itoa(rt.R)
-	if err := w.publishPartialsEach(ctx, partialsPrefix+rt.Run+".m."+strconv.Itoa(rt.R), rt.Run, prefix, rt.R, mg); err != nil {
-		return err
-	}
 	body, err := json.Marshal(s)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if err := w.publish(ctx, partialsPrefix+rt.Run+".out", rt.Run, body, rt.Run+"/out/"+strconv.Itoa(rt.R), "summary of partition "+strconv.Itoa(rt.R)); err != nil {
-		return err
+		return nil, err
 	}
-	// the map tasks' partials of the partition are merged into .m.R
-	return w.finishPurge(ctx, m, -1-rt.R, partialsPrefix+rt.Run+"."+strconv.Itoa(rt.R))
+	// within the budget: the worker holds one waiting partition's merged
+	// partials in memory (beside the one it reduces and its map task's);
+	// any other waits on disk, spilled sorted
+	inMem := w.Mem <= 0 || w.waitingInMem.CompareAndSwap(false, true)
+	if !inMem {
+		if err := mg.Spill(); err != nil {
+			return nil, localError{err} // its disk: not acked, redone
+		}
+	}
+	return func() error {
+		defer mg.Close()
+		if inMem && w.Mem > 0 {
+			defer w.waitingInMem.Store(false)
+		}
+		return w.writeParts(ctx, m, rt, mg)
+	}, nil
+}
+
+// waitThreshold waits for run's flagged threshold; done reports that the
+// task was dropped (its run ended) and acknowledged.
+func (w *Worker) waitThreshold(ctx context.Context, m jetstream.Msg, rt *reduceTask) (threshold float64, done bool, err error) {
+	cons, err := follow(ctx, w.Bus.JS, PartialsStream, partialsPrefix+rt.Run+".thr")
+	if err != nil {
+		return 0, false, err
+	}
+	defer cons.stop()
+	start, checked := time.Now(), time.Now()
+	for {
+		if ctx.Err() != nil {
+			return 0, false, ctx.Err() // not acked: another reducer redoes it
+		}
+		if time.Since(checked) > followStall {
+			// the run may have been stopped (it never sends a threshold)
+			checked = time.Now()
+			if w.Bus.runEnded(ctx, rt.Run) {
+				m.Ack()
+				if w.Log != nil {
+					w.Log("worker %s: dropped partition %d of run %s, which ended while it waited for the threshold", w.Name, rt.R, rt.Run)
+				}
+				return 0, true, nil
+			}
+		}
+		if time.Since(start) > ThresholdIdle {
+			return 0, false, fmt.Errorf("partition %d of run %s: no threshold from the run for %s", rt.R, rt.Run, ThresholdIdle)
+		}
+		msgs, err := cons.next(ctx, 1, 100*time.Millisecond, func(f string, a ...any) {
+			if w.Log != nil {
+				w.Log("worker "+w.Name+": "+f, a...)
+			}
+		})
+		if err != nil {
+			return 0, false, err
+		}
+		for _, msg := range msgs {
+			var t thresholdMsg
+			if err := json.Unmarshal(msg.Data(), &t); err != nil {
+				return 0, false, fmt.Errorf("partition %d of run %s: the run's threshold: %v", rt.R, rt.Run, err)
+			}
+			return math.Float64frombits(t.Threshold), false, nil
+		}
+	}
 }
 
 // accountsCache keeps the last run's accounts table a worker read (it
@@ -482,9 +553,14 @@ func (w *Worker) writeEvidence(ctx context.Context, t *task) error {
 	return w.publish(ctx, partialsPrefix+t.Run+".ev", t.Run, body, t.Run+"/ev/"+strconv.Itoa(t.Batch), "evidence of task "+strconv.Itoa(t.Batch))
 }
 
-// writeParts writes partition R's parts of a partitioned run from its
-// merged partials, into the object store, and tells the run.
-func (w *Worker) writeParts(ctx context.Context, m jetstream.Msg, rt *reduceTask) error {
+// writeParts waits for the run's threshold, then writes partition R's
+// parts of a partitioned run from its merged partials (mg), into the
+// object store, tells the run, and acknowledges the reduce task.
+func (w *Worker) writeParts(ctx context.Context, m jetstream.Msg, rt *reduceTask, mg *coord.PartialMerger) error {
+	threshold, done, err := w.waitThreshold(ctx, m, rt)
+	if done || err != nil {
+		return err // (not acked: redone)
+	}
 	fail := func(err error) error {
 		err = fmt.Errorf("write partition %d of run %s: %w", rt.R, rt.Run, err)
 		if perr := w.publish(ctx, partialsPrefix+rt.Run+".parts", rt.Run, append([]byte(failedMagic), err.Error()...), rt.Run+"/parts/"+strconv.Itoa(rt.R)+"/failed", "failure"); perr != nil {
@@ -492,9 +568,6 @@ func (w *Worker) writeParts(ctx context.Context, m jetstream.Msg, rt *reduceTask
 		}
 		m.Term()
 		return fmt.Errorf("worker %s: %w", w.Name, err)
-	}
-	if rt.Parts == nil {
-		return fail(errors.New("a write task without its run's spec"))
 	}
 	obs, err := w.Bus.partsStore(ctx)
 	if err != nil {
@@ -556,74 +629,31 @@ func (w *Worker) writeParts(ctx context.Context, m jetstream.Msg, rt *reduceTask
 		}
 		return fail(err)
 	}
-	pwr, err := ps.NewPartWriter(math.Float64frombits(rt.Threshold), writers[0], writers[1])
+	pwr, err := ps.NewPartWriter(threshold, writers[0], writers[1])
 	if err != nil {
 		closeAll(err)
 		return fail(err)
 	}
-	// the partition's merged partials, in chunk order (a redone reduce
-	// publishes the same chunks under the same ids)
-	subject := partialsPrefix + rt.Run + ".m." + strconv.Itoa(rt.R)
-	cons, err := follow(ctx, w.Bus.JS, PartialsStream, subject)
-	if err != nil {
-		closeAll(err)
-		return err
-	}
-	defer cons.stop()
-	pending := map[int]*partialsMsg{}
-	next, chunks := 0, -1
-	progress := time.Now()
-	for chunks < 0 || next < chunks {
-		if ctx.Err() != nil {
-			closeAll(ctx.Err())
-			return ctx.Err() // not acked: another writer redoes it
-		}
-		if time.Since(progress) > ReduceIdle {
-			closeAll(errors.New("stopped"))
-			return fail(fmt.Errorf("no merged partials for %s, %d chunks in", ReduceIdle, next))
-		}
-		msgs, err := cons.next(ctx, 16, 100*time.Millisecond, func(f string, a ...any) {
-			if w.Log != nil {
-				w.Log("worker "+w.Name+": "+f, a...)
-			}
-		})
-		if err != nil {
-			closeAll(err)
+	// the partition's merged partials, in account-pair order
+	var addErr error
+	if err := mg.Each(func(p *coord.EdgePartial) error {
+		if err := ctx.Err(); err != nil {
 			return err
 		}
-		for _, msg := range msgs {
-			data, err := w.Bus.receive(ctx, msg.Data())
-			var pm *partialsMsg
-			if err == nil {
-				pm, err = decodePartials(data)
-			}
-			if err == nil && (pm.Batch != rt.R || (chunks >= 0 && pm.Chunks != chunks) || pm.Chunk < 0 || pm.Chunk >= pm.Chunks) {
-				err = fmt.Errorf("chunk %d of %d of partition %d on %s", pm.Chunk, pm.Chunks, pm.Batch, subject)
-			}
-			if err != nil {
-				if ctx.Err() != nil {
-					closeAll(ctx.Err())
-					return ctx.Err()
-				}
-				closeAll(err)
-				return fail(err)
-			}
-			progress = time.Now()
-			chunks = pm.Chunks
-			if pm.Chunk >= next {
-				pending[pm.Chunk] = pm
-			}
-			for pending[next] != nil {
-				batch := pending[next].Partials
-				delete(pending, next)
-				next++
-				for i := range batch {
-					if err := pwr.Add(&batch[i]); err != nil {
-						return failed(err)
-					}
-				}
-			}
+		if err := pwr.Add(p); err != nil {
+			addErr = err
+			return err
 		}
+		return nil
+	}); err != nil {
+		if addErr != nil {
+			return failed(addErr)
+		}
+		closeAll(err)
+		if ctx.Err() != nil {
+			return ctx.Err() // not acked: another reducer redoes it
+		}
+		return fmt.Errorf("worker %s: write partition %d of run %s: %w", w.Name, rt.R, rt.Run, err) // its disk: not acked, redone
 	}
 	if err := pwr.Close(); err != nil {
 		return failed(err)
@@ -648,8 +678,8 @@ func (w *Worker) writeParts(ctx context.Context, m jetstream.Msg, rt *reduceTask
 	if err := w.publish(ctx, partialsPrefix+rt.Run+".parts", rt.Run, body, rt.Run+"/parts/"+strconv.Itoa(rt.R), "parts of partition "+strconv.Itoa(rt.R)); err != nil {
 		return err
 	}
-	// the partition's merged partials are in its parts
-	return w.finishPurge(ctx, m, -1-rt.R, subject)
+	// the partition's partials are in its parts
+	return w.finishPurge(ctx, m, -1-rt.R, partialsPrefix+rt.Run+"."+strconv.Itoa(rt.R))
 }
 
 // putWriter is a writer into an object store's put: it notes that a

@@ -11,6 +11,7 @@ import (
 	"hash/fnv"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -56,13 +57,11 @@ type reduceTask struct {
 	R       int    `json:"r"`
 	Reduces int    `json:"reduces"`
 	Batches int    `json:"batches"`
-	// a partitioned run (coord.ReducedParts): the reducer publishes its
-	// merged partials to tahqiq.partials.RUN.m.R and a summary of its
-	// kept edges' weights to .out; then, with Write, the partition's
-	// parts are written from those partials (partsWrite)
-	Parts     *coord.PartSpec `json:"parts,omitempty"`
-	Write     bool            `json:"write,omitempty"`
-	Threshold uint64          `json:"threshold,omitempty"` // the flagged threshold's float64 bits (Write)
+	// a partitioned run (coord.ReducedParts): the reducer publishes a
+	// summary of its kept edges' weights to .out, waits for the run's
+	// flagged threshold (.thr) holding its merged partials, and writes
+	// the partition's parts from them (parts.go)
+	Parts *coord.PartSpec `json:"parts,omitempty"`
 	// a participation round (participation.go): the reducer counts its
 	// accounts' posts in pairs and publishes those that qualify
 	Participation *coord.ParticipationSpec `json:"participation,omitempty"`
@@ -567,6 +566,8 @@ func (w *Worker) reduceLoop(ctx context.Context, ackWait time.Duration, held *in
 		return fmt.Errorf("natsbus: reduce consumer: %w", err)
 	}
 	var fetchFailed quiet
+	var waiting sync.WaitGroup
+	defer waiting.Wait()
 	for ctx.Err() == nil {
 		msgs, err := pull(ctx, c, 1, time.Second)
 		if err != nil {
@@ -578,7 +579,23 @@ func (w *Worker) reduceLoop(ctx context.Context, ackWait time.Duration, held *in
 		}
 		for _, m := range msgs {
 			held.add(m)
-			err := w.reduce(ctx, m)
+			later, err := w.reduce(ctx, m)
+			if later != nil {
+				// the task goes on (a partitioned run's partition waits
+				// for the run's threshold, then writes its parts) while
+				// this reducer takes the next: the run's threshold needs
+				// every partition's summary, and there may be more
+				// partitions than reducers
+				waiting.Add(1)
+				go func() {
+					defer waiting.Done()
+					defer held.done(m)
+					if err := later(); err != nil && ctx.Err() == nil && w.Log != nil {
+						w.Log("%v", err)
+					}
+				}()
+				continue
+			}
 			held.done(m)
 			if err != nil {
 				if ctx.Err() != nil {
@@ -593,17 +610,19 @@ func (w *Worker) reduceLoop(ctx context.Context, ackWait time.Duration, held *in
 	return nil
 }
 
-// reduce merges one partition of a run.
-func (w *Worker) reduce(ctx context.Context, m jetstream.Msg) error {
+// reduce merges one partition of a run. A partitioned run's partition
+// goes on in later (nil otherwise), which the caller runs while it
+// takes other tasks.
+func (w *Worker) reduce(ctx context.Context, m jetstream.Msg) (later func() error, err error) {
 	var rt reduceTask
 	if err := json.Unmarshal(m.Data(), &rt); err != nil || rt.Run == "" || rt.Reduces <= 0 || rt.R < 0 || rt.R >= rt.Reduces || rt.Batches < 0 {
 		m.Term()
-		return fmt.Errorf("worker %s: malformed reduce task: %v", w.Name, err)
+		return nil, fmt.Errorf("worker %s: malformed reduce task: %v", w.Name, err)
 	}
 	if w.OnReduce != nil {
 		w.OnReduce(rt.R)
 		if ctx.Err() != nil {
-			return ctx.Err()
+			return nil, ctx.Err()
 		}
 	}
 	if w.Bus.runEnded(ctx, rt.Run) {
@@ -611,16 +630,17 @@ func (w *Worker) reduce(ctx context.Context, m jetstream.Msg) error {
 		if w.Log != nil {
 			w.Log("worker %s: dropped reduce task %d of run %s, which has ended", w.Name, rt.R, rt.Run)
 		}
-		return nil
-	}
-	if rt.Write {
-		return w.writeParts(ctx, m, &rt)
+		return nil, nil
 	}
 	if rt.Participation != nil {
-		return w.reduceParticipation(ctx, m, &rt)
+		return nil, w.reduceParticipation(ctx, m, &rt)
 	}
 	mg := coord.NewPartialMerger(w.reduceBudget())
-	defer mg.Close()
+	defer func() {
+		if later == nil {
+			mg.Close() // (else later closes it)
+		}
+	}()
 	g := newGatherer(rt.Batches)
 	done, err := w.gatherPartition(ctx, m, &rt, g, func(data []byte) error {
 		pm, err := g.add(data)
@@ -635,7 +655,7 @@ func (w *Worker) reduce(ctx context.Context, m jetstream.Msg) error {
 		return nil
 	})
 	if done || err != nil {
-		return err
+		return nil, err
 	}
 	if mg.Runs > 0 && w.Log != nil {
 		w.Log("worker %s: reduce partition %d of run %s: over the memory budget (--mem %d MiB): %.1f MiB of partials spilled to disk (%d sorted runs, merged)", w.Name, rt.R, rt.Run, w.Mem>>20, float64(mg.Spilled)/(1<<20), mg.Runs)
@@ -646,7 +666,7 @@ func (w *Worker) reduce(ctx context.Context, m jetstream.Msg) error {
 		return w.reduceParts(ctx, m, &rt, mg)
 	}
 	if err := w.publishPartialsEach(ctx, partialsPrefix+rt.Run+".out", rt.Run, rt.Run+"/out/"+strconv.Itoa(rt.R), rt.R, mg); err != nil {
-		return err
+		return nil, err
 	}
-	return w.finishPurge(ctx, m, -1-rt.R, partialsPrefix+rt.Run+"."+strconv.Itoa(rt.R))
+	return nil, w.finishPurge(ctx, m, -1-rt.R, partialsPrefix+rt.Run+"."+strconv.Itoa(rt.R))
 }

@@ -41,8 +41,12 @@ type Worker struct {
 	// take several).
 	Results atomic.Int64
 
-	dropped  quiet         // tasks of ended runs (the task loop's)
-	accounts accountsCache // the accounts table of the last partitioned run it wrote parts of
+	dropped quiet // tasks of ended runs (the task loop's)
+	// a partition of a partitioned run waiting for its threshold holds
+	// its merged partials in memory (one at most, with Mem; others wait
+	// spilled to disk)
+	waitingInMem atomic.Bool
+	accounts     accountsCache // the accounts table of the last partitioned run it wrote parts of
 }
 
 // reduceBudget is a reducer's share of the worker's budget.
