@@ -431,9 +431,48 @@ func (w *Worker) reduceParts(ctx context.Context, m jetstream.Msg, rt *reduceTas
 		if inMem && w.Mem > 0 {
 			defer w.waitingInMem.Store(false)
 		}
-		return w.writeParts(ctx, m, rt, mg)
+		threshold, done, err := w.waitThreshold(ctx, m, rt)
+		if done || err != nil {
+			return err // (not acked: redone)
+		}
+		// one partition written at a time (every partition gets the
+		// threshold at once: a worker's puts all at once overran a busy
+		// server's acks); a put the store did not take is tried again
+		// from the merged partials still held, then left to another
+		// reducer (not acked)
+		w.writing.Lock()
+		defer w.writing.Unlock()
+		for try := 1; ; try++ {
+			err := w.writeParts(ctx, m, rt, mg, threshold)
+			var pe putError
+			if !errors.As(err, &pe) || ctx.Err() != nil {
+				return err
+			}
+			if try == writeTries {
+				return fmt.Errorf("%w (%d tries; the task is retried)", err, try)
+			}
+			if w.Log != nil {
+				w.Log("%v (try %d of %d)", err, try, writeTries)
+			}
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(time.Second << (try - 1)):
+			}
+		}
 	}, nil
 }
+
+// writeTries is how many times a reducer tries to put its parts before
+// it leaves its task to another.
+const writeTries = 3
+
+// putError is a put of a part that the object store did not take (a
+// chunk not acknowledged in time, its leader moving): the store's
+// failure, not the partition's.
+type putError struct{ error }
+
+func (e putError) Unwrap() error { return e.error }
 
 // waitThreshold waits for run's flagged threshold; done reports that the
 // task was dropped (its run ended) and acknowledged.
@@ -553,14 +592,11 @@ func (w *Worker) writeEvidence(ctx context.Context, t *task) error {
 	return w.publish(ctx, partialsPrefix+t.Run+".ev", t.Run, body, t.Run+"/ev/"+strconv.Itoa(t.Batch), "evidence of task "+strconv.Itoa(t.Batch))
 }
 
-// writeParts waits for the run's threshold, then writes partition R's
-// parts of a partitioned run from its merged partials (mg), into the
-// object store, tells the run, and acknowledges the reduce task.
-func (w *Worker) writeParts(ctx context.Context, m jetstream.Msg, rt *reduceTask, mg *coord.PartialMerger) error {
-	threshold, done, err := w.waitThreshold(ctx, m, rt)
-	if done || err != nil {
-		return err // (not acked: redone)
-	}
+// writeParts writes partition R's parts of a partitioned run from its
+// merged partials (mg) with the run's threshold, into the object store,
+// tells the run, and acknowledges the reduce task. A putError leaves the
+// task unacknowledged.
+func (w *Worker) writeParts(ctx context.Context, m jetstream.Msg, rt *reduceTask, mg *coord.PartialMerger, threshold float64) error {
 	fail := func(err error) error {
 		err = fmt.Errorf("write partition %d of run %s: %w", rt.R, rt.Run, err)
 		if perr := w.publish(ctx, partialsPrefix+rt.Run+".parts", rt.Run, append([]byte(failedMagic), err.Error()...), rt.Run+"/parts/"+strconv.Itoa(rt.R)+"/failed", "failure"); perr != nil {
@@ -625,7 +661,7 @@ func (w *Worker) writeParts(ctx context.Context, m jetstream.Msg, rt *reduceTask
 	failed := func(err error) error {
 		perr := closeAll(err)
 		if putFailed {
-			return fmt.Errorf("worker %s: write partition %d of run %s: the object store: %v (the task is retried)", w.Name, rt.R, rt.Run, perr)
+			return putError{fmt.Errorf("worker %s: write partition %d of run %s: the object store: %v", w.Name, rt.R, rt.Run, perr)}
 		}
 		return fail(err)
 	}
@@ -659,7 +695,7 @@ func (w *Worker) writeParts(ctx context.Context, m jetstream.Msg, rt *reduceTask
 		return failed(err)
 	}
 	if err := closeAll(nil); err != nil {
-		return fmt.Errorf("worker %s: write partition %d of run %s: the object store: %v (the task is retried)", w.Name, rt.R, rt.Run, err) // not acked
+		return putError{fmt.Errorf("worker %s: write partition %d of run %s: the object store: %v", w.Name, rt.R, rt.Run, err)}
 	}
 	d := partsDone{R: rt.R, Flagged: pwr.Flagged}
 	rows := []int64{pwr.Rows, pwr.DirectedRows}

@@ -46,6 +46,7 @@ type Worker struct {
 	// its merged partials in memory (one at most, with Mem; others wait
 	// spilled to disk)
 	waitingInMem atomic.Bool
+	writing      sync.Mutex    // a partitioned run's parts are written one partition at a time
 	accounts     accountsCache // the accounts table of the last partitioned run it wrote parts of
 }
 
