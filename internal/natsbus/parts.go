@@ -499,7 +499,15 @@ func (w *Worker) waitThreshold(ctx context.Context, m jetstream.Msg, rt *reduceT
 			}
 		}
 		if time.Since(start) > ThresholdIdle {
-			return 0, false, fmt.Errorf("partition %d of run %s: no threshold from the run for %s", rt.R, rt.Run, ThresholdIdle)
+			// a run killed before it ended (no end marker) would have its
+			// task redone and waiting again for ever: give up, and tell
+			// the run in case it is alive
+			err := fmt.Errorf("partition %d of run %s: no threshold from the run for %s", rt.R, rt.Run, ThresholdIdle)
+			if perr := w.publish(ctx, partialsPrefix+rt.Run+".parts", rt.Run, append([]byte(failedMagic), err.Error()...), rt.Run+"/parts/"+strconv.Itoa(rt.R)+"/failed", "failure"); perr != nil {
+				return 0, false, perr
+			}
+			m.Term()
+			return 0, false, fmt.Errorf("worker %s: %w", w.Name, err)
 		}
 		msgs, err := cons.next(ctx, 1, 100*time.Millisecond, func(f string, a ...any) {
 			if w.Log != nil {
