@@ -167,6 +167,7 @@ func (w *Worker) reduceParticipation(ctx context.Context, m jetstream.Msg, rt *r
 		return err
 	}
 	qual, err := hc.Qualified()
+	hc.Close() // its runs on disk go before the run hears the answer
 	if err != nil {
 		return fmt.Errorf("worker %s: participation partition %d of run %s: %w", w.Name, rt.R, rt.Run, err) // its disk: not acked, redone
 	}

@@ -705,6 +705,9 @@ func (w *Worker) writeParts(ctx context.Context, m jetstream.Msg, rt *reduceTask
 	if err := closeAll(nil); err != nil {
 		return putError{fmt.Errorf("worker %s: write partition %d of run %s: the object store: %v", w.Name, rt.R, rt.Run, err)}
 	}
+	// the parts are in the store: the merged partials (and any runs of
+	// them on disk) go before the run hears of it and ends
+	mg.Close()
 	d := partsDone{R: rt.R, Flagged: pwr.Flagged}
 	rows := []int64{pwr.Rows, pwr.DirectedRows}
 	for i, f := range files {
