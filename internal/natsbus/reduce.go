@@ -513,7 +513,10 @@ func (w *Worker) handleMap(ctx context.Context, m jetstream.Msg, t *task) error 
 			if passes > 1 {
 				keep = func(key uint64) bool { return int(key%uint64(t.Reduces))%passes == pass }
 			}
-			ps, fits, err := coord.PartialsWithin(*t.Spec, t.RObjects, keep, most)
+			ps, fits, err := partialsOrStop(ctx, *t.Spec, t.RObjects, keep, most)
+			if ctx.Err() != nil {
+				return ctx.Err() // not acked: redone, here or elsewhere
+			}
 			if err != nil {
 				m.Term()
 				return fmt.Errorf("worker %s: task %d of run %s: %v", w.Name, t.Batch, t.Run, err)
@@ -546,6 +549,38 @@ func (w *Worker) handleMap(ctx context.Context, m jetstream.Msg, t *task) error 
 		}
 	}
 	return w.finish(ctx, m, t.Batch)
+}
+
+// foldDone, when set (tests), hears that a fold partialsOrStop left
+// behind has ended.
+var foldDone func()
+
+// partialsOrStop is coord.PartialsWithin, given up when ctx ends: the
+// kernel's sweep of one object cannot stop midway, and the head object
+// of a large run (a hashtag everyone used) takes a minute or more, so the
+// fold goes on in a goroutine of its own and the worker stops at once
+// (SIGTERM, Ctrl-C); what the fold was making is dropped with the
+// process, and the task, not acknowledged, is redone.
+func partialsOrStop(ctx context.Context, spec coord.ReduceSpec, objs []coord.ReduceObject, keep func(uint64) bool, limit int) ([]coord.EdgePartial, bool, error) {
+	type result struct {
+		ps   []coord.EdgePartial
+		fits bool
+		err  error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		ps, fits, err := coord.PartialsWithin(spec, objs, keep, limit)
+		ch <- result{ps, fits, err}
+		if foldDone != nil {
+			foldDone()
+		}
+	}()
+	select {
+	case <-ctx.Done():
+		return nil, false, ctx.Err()
+	case r := <-ch:
+		return r.ps, r.fits, r.err
+	}
 }
 
 // reduceLoop serves reduce tasks, one at a time, until ctx ends.
