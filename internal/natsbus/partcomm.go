@@ -124,7 +124,7 @@ func (b *busParts) Sums(ctx context.Context, step partcomm.Step, labels []int32)
 	if labels != nil {
 		name := prefix + "/labels"
 		b.objects = append(b.objects, name)
-		if err := putStreaming(ctx, b.obs, name, func(w io.Writer) error { return writeLabels(w, labels) }); err != nil {
+		if _, err := putStreaming(ctx, b.obs, name, func(w io.Writer) error { return writeLabels(w, labels) }); err != nil {
 			return nil, fmt.Errorf("the labels of step %d: %w", b.seq, err)
 		}
 	}
@@ -365,7 +365,7 @@ func (w *Worker) commRound(ctx context.Context, m jetstream.Msg, rt *reduceTask)
 		w.comm.mu.Unlock()
 	}
 	name := prefix + "/sums-" + strconv.Itoa(rt.R)
-	if err := putStreaming(ctx, obs, name, func(wr io.Writer) error { return writeSums(wr, recs) }); err != nil {
+	if _, err := putStreaming(ctx, obs, name, func(wr io.Writer) error { return writeSums(wr, recs) }); err != nil {
 		return fmt.Errorf("worker %s: community step %d of partition %d of run %s: the object store: %v (the task is retried)", w.Name, ct.Seq, rt.R, rt.Run, err) // not acked
 	}
 	body, _ := json.Marshal(commDone{Seq: ct.Seq, R: rt.R, Records: int64(len(recs))})
