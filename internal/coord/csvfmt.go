@@ -129,3 +129,27 @@ func appendTime(b []byte, t int64) []byte {
 		byte('0'+h/10), byte('0'+h%10), ':', byte('0'+mi/10), byte('0'+mi%10), ':',
 		byte('0'+s/10), byte('0'+s%10), 'Z')
 }
+
+// dateCache remembers the dates of the days appendTime formatted last
+// (64 of them, by day number): a run's times fall on a few days.
+type dateCache struct {
+	day  [64]int64 // day number + 1 (0: none)
+	date [64][11]byte
+}
+
+// appendTime is appendTime (the package's), the date from the cache.
+func (c *dateCache) appendTime(b []byte, t int64) []byte {
+	if t < 0 || t >= maxRFC3339 {
+		return appendTime(b, t)
+	}
+	day, secs := t/86400, t%86400
+	k := day & 63
+	if c.day[k] != day+1 {
+		var buf [20]byte
+		copy(c.date[k][:], appendTime(buf[:0], day*86400))
+		c.day[k] = day + 1
+	}
+	h, m, s := secs/3600, secs/60%60, secs%60
+	return append(append(b, c.date[k][:]...),
+		byte('0'+h/10), byte('0'+h%10), ':', byte('0'+m/10), byte('0'+m%10), ':', byte('0'+s/10), byte('0'+s%10), 'Z')
+}

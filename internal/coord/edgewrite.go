@@ -23,11 +23,26 @@ type edgeLines struct {
 	names     []AccountName // by account id; nil: the data names no account
 	fast      bool          // edges.csv has the weight_fast column
 	minWeight float64       // for edges_directed.csv's rows
+	// cells holds every account's cells as the files quote them, one
+	// after the other, cellAt where each starts (cellsPer an account, and
+	// the end): its UID and its handle and name (",handle,name") as
+	// edges.csv quotes them, then as encoding/csv does (edges_directed.csv).
+	// nil: they are quoted as each line is made (cells over maxCells).
+	cells  []byte
+	cellAt []uint32
 }
+
+const cellsPer = 4
+
+// maxCells bounds the cells held: a run of millions of accounts quotes
+// them line by line rather than hold them again.
+var maxCells = 256 << 20
 
 // edgeLines returns the formatter of r's edge files.
 func (r *Result) edgeLines() *edgeLines {
-	return &edgeLines{accounts: r.in.accounts, names: r.names, fast: r.Params.FastWindow > 0, minWeight: r.Params.MinWeight}
+	l := &edgeLines{accounts: r.in.accounts, names: r.names, fast: r.Params.FastWindow > 0, minWeight: r.Params.MinWeight}
+	l.quoteCells()
+	return l
 }
 
 func (l *edgeLines) name(a int32) AccountName {
@@ -37,17 +52,114 @@ func (l *edgeLines) name(a int32) AccountName {
 	return l.names[a]
 }
 
+// quoteCells fills cells and cellAt, unless they would hold over maxCells.
+func (l *edgeLines) quoteCells() {
+	size := 0
+	for a, uid := range l.accounts {
+		n := l.name(int32(a))
+		size += 2 * (len(uid) + len(n.Handle) + len(n.Name) + 6) // at most 2 quotes each, the commas
+	}
+	if size > maxCells || len(l.accounts) >= 1<<31/cellsPer {
+		return
+	}
+	l.cells = make([]byte, 0, size)
+	l.cellAt = make([]uint32, 0, cellsPer*len(l.accounts)+1)
+	for a := range l.accounts {
+		for c := range cellsPer {
+			l.cellAt = append(l.cellAt, uint32(len(l.cells)))
+			l.cells = l.appendCell(l.cells, int32(a), c)
+		}
+	}
+	l.cellAt = append(l.cellAt, uint32(len(l.cells)))
+}
+
+// The cells of an account: its UID and ",handle,name", as edges.csv
+// quotes them (appendField), then as encoding/csv does (appendCSVField).
+const (
+	cellUID = iota
+	cellNames
+	cellUIDCSV
+	cellNamesCSV
+)
+
+// appendCell appends cell c of account a, quoting it.
+func (l *edgeLines) appendCell(b []byte, a int32, c int) []byte {
+	quote := appendField
+	if c >= cellUIDCSV {
+		quote = appendCSVField
+	}
+	if c == cellUID || c == cellUIDCSV {
+		return quote(b, l.accounts[a])
+	}
+	n := l.name(a)
+	b = append(b, ',')
+	b = quote(b, n.Handle)
+	b = append(b, ',')
+	return quote(b, n.Name)
+}
+
+// cell appends cell c of account a: the bytes quoteCells made of it, or
+// (none held) quoted now.
+func (l *edgeLines) cell(b []byte, a int32, c int) []byte {
+	if l.cells == nil {
+		return l.appendCell(b, a, c)
+	}
+	k := int(a)*cellsPer + c
+	return append(b, l.cells[l.cellAt[k]:l.cellAt[k+1]]...)
+}
+
+// lineFormat is a formatting goroutine's own: the dates it formatted
+// last.
+type lineFormat struct {
+	*edgeLines
+	dates dateCache
+}
+
 // appendEdge appends e's line of edges.csv (bt its per-type counts), with
-// its newline: EdgeRow.AppendCSV of its row.
-func (l *edgeLines) appendEdge(b []byte, e *Edge, bt []int32) []byte {
-	x := edgeRow(e, bt, l.accounts[e.A], l.accounts[e.B], l.name(e.A), l.name(e.B), l.fast)
-	return x.AppendCSV(b)
+// its newline: the bytes EdgeRow.AppendCSV writes for its row (edgeRow).
+func (l *lineFormat) appendEdge(b []byte, e *Edge, bt []int32) []byte {
+	b = l.cell(b, e.A, cellUID)
+	b = append(b, ',')
+	b = l.cell(b, e.B, cellUID)
+	b = append(b, ',')
+	b = appendFloat(b, e.Weight)
+	b = append(b, ',')
+	b = strconv.AppendBool(b, e.Flagged)
+	b = append(b, ',')
+	b = strconv.AppendInt(b, e.Pairs, 10)
+	b = append(b, ',')
+	b = strconv.AppendInt(b, int64(e.Objects), 10)
+	for _, n := range bt {
+		b = append(b, ',')
+		b = strconv.AppendInt(b, int64(n), 10)
+	}
+	b = append(b, ',')
+	b = appendFloat(b, float64(e.SumDt)/float64(e.Pairs))
+	b = append(b, ',')
+	b = strconv.AppendInt(b, e.MinDt, 10)
+	b = append(b, ',')
+	b = l.dates.appendTime(b, e.First)
+	b = append(b, ',')
+	b = l.dates.appendTime(b, e.Last)
+	b = append(b, ',')
+	b = strconv.AppendInt(b, int64(e.PostsA), 10)
+	b = append(b, ',')
+	b = strconv.AppendInt(b, int64(e.PostsB), 10)
+	b = append(b, ',')
+	b = appendFloat(b, e.Symmetry())
+	if l.fast {
+		b = append(b, ',')
+		b = strconv.AppendInt(b, e.Fast, 10)
+	}
+	b = l.cell(b, e.A, cellNames)
+	b = l.cell(b, e.B, cellNames)
+	return append(b, '\n')
 }
 
 // appendDirected appends the lines of edges_directed.csv that e makes
 // (A->B, then B->A, each when it passes the minimum weight), as
 // writeDirectedRows has encoding/csv write them.
-func (l *edgeLines) appendDirected(b []byte, e *Edge) []byte {
+func (l *lineFormat) appendDirected(b []byte, e *Edge) []byte {
 	for _, d := range [2]struct {
 		s, t int32
 		w    int32
@@ -55,16 +167,13 @@ func (l *edgeLines) appendDirected(b []byte, e *Edge) []byte {
 		if float64(d.w) < l.minWeight || d.w == 0 {
 			continue
 		}
-		ns, nt := l.name(d.s), l.name(d.t)
-		b = appendCSVField(b, l.accounts[d.s])
+		b = l.cell(b, d.s, cellUIDCSV)
 		b = append(b, ',')
-		b = appendCSVField(b, l.accounts[d.t])
+		b = l.cell(b, d.t, cellUIDCSV)
 		b = append(b, ',')
 		b = strconv.AppendInt(b, int64(d.w), 10)
-		for _, s := range [...]string{ns.Handle, ns.Name, nt.Handle, nt.Name} {
-			b = append(b, ',')
-			b = appendCSVField(b, s)
-		}
+		b = l.cell(b, d.s, cellNamesCSV)
+		b = l.cell(b, d.t, cellNamesCSV)
 		b = append(b, '\n')
 	}
 	return b
@@ -117,16 +226,17 @@ func (l *edgeLines) writeEdgeFiles(each func(fn func(e *Edge, bt []int32) error)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			f := lineFormat{edgeLines: l}
 			for c := range work {
 				c.lines, c.dlines = c.lines[:0], c.dlines[:0]
 				off := 0
 				for i := range c.edges {
 					e := &c.edges[i]
 					n := len(c.bt) / len(c.edges)
-					c.lines = l.appendEdge(c.lines, e, c.bt[off:off+n:off+n])
+					c.lines = f.appendEdge(c.lines, e, c.bt[off:off+n:off+n])
 					off += n
 					if dout != nil {
-						c.dlines = l.appendDirected(c.dlines, e)
+						c.dlines = f.appendDirected(c.dlines, e)
 					}
 				}
 				c.done <- struct{}{}

@@ -104,9 +104,17 @@ func TestAppendTimeAsTime(t *testing.T) {
 	for range 100000 {
 		ts = append(ts, rng.Int64N(maxRFC3339+1000)-500)
 	}
+	var c dateCache
 	for _, x := range ts {
-		if got, want := string(appendTime(nil, x)), time.Unix(x, 0).UTC().Format(time.RFC3339); got != want {
+		want := time.Unix(x, 0).UTC().Format(time.RFC3339)
+		if got := string(appendTime(nil, x)); got != want {
 			t.Errorf("%d: got %q, want %q", x, got, want)
+		}
+		// twice from the cache: the day it holds, or another of its slot
+		for range 2 {
+			if got := string(c.appendTime(nil, x)); got != want {
+				t.Errorf("%d, date cache: got %q, want %q", x, got, want)
+			}
 		}
 	}
 }
@@ -186,7 +194,8 @@ func trickyRun(t testing.TB, n int, p Params) *Result {
 // named with every kind of tricky field, with the messages weight (its
 // directed file), the collab weight (fractional weights), a fast layer
 // (its column), whatever the number of formatting goroutines and the
-// size of their batches (one edge, a few, more than the run has).
+// size of their batches (one edge, a few, more than the run has), the
+// accounts' cells quoted once or line by line (over maxCells).
 func TestEdgeFilesAsBefore(t *testing.T) {
 	params := map[string]func(p *Params){
 		"messages":      func(p *Params) { p.Weight = WeightMessages },
@@ -194,7 +203,7 @@ func TestEdgeFilesAsBefore(t *testing.T) {
 		"collab":        func(p *Params) { p.Weight = WeightCollab },
 		"pairs-fast":    func(p *Params) { p.FastWindow = 10 },
 	}
-	defer func(n int) { edgeBatchSize = n }(edgeBatchSize)
+	defer func(n, m int) { edgeBatchSize, maxCells = n, m }(edgeBatchSize, maxCells)
 	for name, set := range params {
 		p := DefaultParams()
 		p.Graph, p.Evidence, p.MinParticipation = false, false, 1
@@ -206,7 +215,10 @@ func TestEdgeFilesAsBefore(t *testing.T) {
 		wantEdges, wantDirected := refEdgeFiles(t, res)
 		for _, batch := range []int{1, 7, 8192} {
 			for _, workers := range []int{1, 2, 5} {
-				edgeBatchSize = batch
+				edgeBatchSize, maxCells = batch, 256<<20
+				if workers == 2 {
+					maxCells = 0
+				}
 				res.Params.Workers = workers
 				dir := t.TempDir()
 				ep, dp := filepath.Join(dir, "edges.csv"), filepath.Join(dir, "edges_directed.csv")
@@ -313,19 +325,31 @@ func FuzzEdgeLine(f *testing.F) {
 			First: first, Last: last, Fast: pairs / 2, Weight: weight, Flagged: weight > 1}
 		bt := []int32{1, 0, postsA}
 		for _, fast := range []bool{false, true} {
-			l := &edgeLines{accounts: []string{ua, ub}, names: []AccountName{{ha, na}, {hb, nb}}, fast: fast, minWeight: minWeight}
-			x := edgeRow(&e, bt, ua, ub, l.names[0], l.names[1], fast)
-			if got, want := string(l.appendEdge(nil, &e, bt)), refEdgeLine(&x); got != want {
-				t.Fatalf("edges.csv: got %q, want %q", got, want)
-			}
-			var buf bytes.Buffer
-			w := csv.NewWriter(&buf)
-			if _, err := writeDirectedRows(w, &e, minWeight, l.accounts, l.name); err != nil {
-				t.Fatal(err)
-			}
-			w.Flush()
-			if got, want := string(l.appendDirected(nil, &e)), buf.String(); got != want {
-				t.Fatalf("edges_directed.csv: got %q, want %q", got, want)
+			for _, cells := range []bool{false, true} {
+				l := &edgeLines{accounts: []string{ua, ub}, names: []AccountName{{ha, na}, {hb, nb}}, fast: fast, minWeight: minWeight}
+				if cells {
+					l.quoteCells()
+				}
+				lf := &lineFormat{edgeLines: l}
+				x := edgeRow(&e, bt, ua, ub, l.names[0], l.names[1], fast)
+				want := refEdgeLine(&x)
+				for range 2 { // the second time from the date cache
+					if got := string(lf.appendEdge(nil, &e, bt)); got != want {
+						t.Fatalf("edges.csv: got %q, want %q", got, want)
+					}
+				}
+				if got := string(x.AppendCSV(nil)); got != want {
+					t.Fatalf("EdgeRow.AppendCSV: got %q, want %q", got, want)
+				}
+				var buf bytes.Buffer
+				w := csv.NewWriter(&buf)
+				if _, err := writeDirectedRows(w, &e, minWeight, l.accounts, l.name); err != nil {
+					t.Fatal(err)
+				}
+				w.Flush()
+				if got, want := string(lf.appendDirected(nil, &e)), buf.String(); got != want {
+					t.Fatalf("edges_directed.csv: got %q, want %q", got, want)
+				}
 			}
 		}
 	})
