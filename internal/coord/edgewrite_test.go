@@ -318,8 +318,8 @@ func FuzzEdgeLine(f *testing.F) {
 	f.Add("", "a,b", "\r\n", "\u00a0", `\.`, "trail ", 0.5, int64(-1), int64(maxRFC3339), int32(0), int32(5), int64(0), int64(1), 2.0)
 	f.Add("اردو", "x", "", "", "", "", 1e10, int64(951782400), int64(4107542400), int32(10), int32(10), int64(1), int64(3), 0.0)
 	f.Fuzz(func(t *testing.T, ua, ub, ha, na, hb, nb string, weight float64, first, last int64, postsA, postsB int32, pairs, sumDt int64, minWeight float64) {
-		if pairs == 0 {
-			pairs = 1
+		if pairs <= 0 { // an edge has a pair or more (and so weight_fast >= 0)
+			pairs = 1 + pairs&0xffff
 		}
 		e := Edge{A: 0, B: 1, Objects: 2, PostsA: postsA, PostsB: postsB, Pairs: pairs, SumDt: sumDt, MinDt: sumDt / 3,
 			First: first, Last: last, Fast: pairs / 2, Weight: weight, Flagged: weight > 1}
