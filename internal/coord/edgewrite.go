@@ -200,9 +200,10 @@ type edgeBatch struct {
 	done   chan struct{}
 }
 
-// edgeBatchSize is the edges of a batch: about 800 KB of edges.csv's
-// lines and 500 KB of edges_directed.csv's at 1M posts.
-var edgeBatchSize = 8192
+// edgeBatchSize is the edges of a batch: about 400 KB of edges.csv's
+// lines and 250 KB of edges_directed.csv's at 1M posts (the batches in
+// flight hold about 5 MB on two cores).
+var edgeBatchSize = 4096
 
 // errWriteFailed stops the sweep of the edges once a write failed.
 var errWriteFailed = errors.New("coord: edge file write failed")
@@ -214,10 +215,14 @@ func (l *edgeLines) writeEdgeFiles(each func(fn func(e *Edge, bt []int32) error)
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	nbatch := 2*workers + 2
+	nbatch := workers + 2 // one a formatter, one being written, one being filled
 	free := make(chan *edgeBatch, nbatch)
 	for range nbatch {
-		free <- &edgeBatch{done: make(chan struct{}, 1)}
+		c := &edgeBatch{edges: make([]Edge, 0, edgeBatchSize), lines: make([]byte, 0, 128*edgeBatchSize), done: make(chan struct{}, 1)}
+		if dout != nil {
+			c.dlines = make([]byte, 0, 80*edgeBatchSize)
+		}
+		free <- c
 	}
 	work := make(chan *edgeBatch, nbatch)
 	order := make(chan *edgeBatch, nbatch)
