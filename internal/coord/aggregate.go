@@ -3,7 +3,11 @@ package coord
 import (
 	"iter"
 	"math"
+	"runtime"
+	"sync"
 	"sync/atomic"
+
+	"github.com/tahqiq/tahqiq/internal/progress"
 )
 
 // Edge is one account pair (A < B by name) and everything the evidence
@@ -71,17 +75,33 @@ func (in *interned) aggregate(p *Params, pairs []pairRef, spill func(nedges int)
 		})
 	}
 	keys, order := in.sortByAccounts(pairs)
+	// the edges counted, and the order cut at edges into about equal
+	// parts, one a goroutine of the fold (a part of 64k pairs or more)
+	parts := min(max(p.Workers, 0), 64)
+	if parts == 0 {
+		parts = runtime.GOMAXPROCS(0)
+	}
+	parts = max(min(parts, len(order)/foldPartMin), 1)
+	cuts := make([]foldCut, 1, parts+1)
 	nedges := 0
 	for i, k := range order {
 		if i == 0 || keys[k] != keys[order[i-1]] {
+			if i >= len(cuts)*len(order)/parts && len(cuts) < parts {
+				cuts = append(cuts, foldCut{i, nedges})
+			}
 			nedges++
 		}
 	}
+	cuts = append(cuts, foldCut{len(order), nedges})
 	keys = nil
 	if spill != nil {
 		if ef, err = spill(nedges); err != nil {
 			return nil, nil, nil, err
 		}
+	}
+	if ef == nil {
+		edges, byType = in.foldParallel(p, pairs, order, cuts, collabK, fastKeep)
+		return edges, byType, nil, nil
 	}
 	edges, byType = in.foldSorted(p, int64(len(pairs)), nedges, collabK, fastKeep, in.gathered(pairs, order), ef)
 	if ef != nil {
@@ -132,22 +152,79 @@ var gatherSink atomic.Int32
 // edges are appended to it instead (edges and byType are nil).
 func (in *interned) foldSorted(p *Params, npairs int64, nedges int, collabK []int32, fastKeep func(pairRef) bool, sorted iter.Seq[pairRef], ef *edgeFile) (edges []Edge, byType []int32) {
 	ntypes := len(in.types)
-	var tf *tfidf
-	if p.Weight == WeightTFIDF {
-		tf = in.tfidfWeights()
-	}
-	var bt []int32
 	if ef == nil {
 		edges = make([]Edge, nedges)
 		byType = make([]int32, nedges*ntypes)
-	} else {
+	}
+	prog := in.meter.Phase("folding pairs into edges", "pairs", npairs)
+	defer prog.Done()
+	if !in.foldRange(p, in.runTFIDF(p), collabK, fastKeep, sorted, ef, edges, byType, 0, prog) {
+		return nil, nil
+	}
+	return edges, byType
+}
+
+// runTFIDF is the run's TF-IDF weights when its weight is TF-IDF, else
+// nil.
+func (in *interned) runTFIDF(p *Params) *tfidf {
+	if p.Weight == WeightTFIDF {
+		return in.tfidfWeights()
+	}
+	return nil
+}
+
+// foldPartMin is the fewest pairs a goroutine of the fold is given.
+var foldPartMin = 1 << 16
+
+// foldCut is where a goroutine of foldParallel starts: at place at of
+// the order, the first pair of edge edge.
+type foldCut struct{ at, edge int }
+
+// foldParallel is foldSorted of the pairs in order (sortByAccounts') into
+// memory, the order cut at cuts (the last: the end) and each part folded
+// on a goroutine of its own into its edges: an edge is the fold of its
+// own pairs, so the edges are those of one fold, to the byte.
+func (in *interned) foldParallel(p *Params, pairs []pairRef, order []int32, cuts []foldCut, collabK []int32, fastKeep func(pairRef) bool) (edges []Edge, byType []int32) {
+	ntypes := len(in.types)
+	nedges := cuts[len(cuts)-1].edge
+	edges = make([]Edge, nedges)
+	byType = make([]int32, nedges*ntypes)
+	prog := in.meter.Phase("folding pairs into edges", "pairs", int64(len(pairs)))
+	defer prog.Done()
+	tf := in.runTFIDF(p)
+	ok := make([]bool, len(cuts)-1)
+	var wg sync.WaitGroup
+	for k := range ok {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			lo, hi := cuts[k], cuts[k+1]
+			ok[k] = in.foldRange(p, tf, collabK, fastKeep, in.gathered(pairs, order[lo.at:hi.at]), nil,
+				edges[:hi.edge], byType[:hi.edge*ntypes], lo.edge, prog)
+		}()
+	}
+	wg.Wait()
+	for _, done := range ok {
+		if !done {
+			return nil, nil
+		}
+	}
+	return edges, byType
+}
+
+// foldRange folds the pairs sorted hands out, edges from edge number
+// first on, into edges and byType (or, ef not nil, appends them to ef);
+// tf is the run's TF-IDF weights (nil: no TF-IDF weight). It reports
+// false when the run was stopped.
+func (in *interned) foldRange(p *Params, tf *tfidf, collabK []int32, fastKeep func(pairRef) bool, sorted iter.Seq[pairRef], ef *edgeFile, edges []Edge, byType []int32, first int, prog *progress.Phase) bool {
+	ntypes := len(in.types)
+	var bt []int32
+	if ef != nil {
 		bt = make([]int32, ntypes)
 	}
 	var f fold
 	var x EdgePartial
-	ei := -1
-	prog := in.meter.Phase("folding pairs into edges", "pairs", npairs)
-	defer prog.Done()
+	ei := first - 1
 	done := func() {
 		x.compact()
 		if ef != nil {
@@ -162,13 +239,13 @@ func (in *interned) foldSorted(p *Params, npairs int64, nedges int, collabK []in
 		if i&0xffff == 0xffff {
 			prog.Add(0x10000)
 			if in.stop.Load() {
-				return nil, nil
+				return false
 			}
 		}
 		i++
 		ra, rb := in.ends(pr)
-		if ei < 0 || ra.acc != x.A || rb.acc != x.B {
-			if ei >= 0 {
+		if ei < first || ra.acc != x.A || rb.acc != x.B {
+			if ei >= first {
 				done()
 				x.reset(ra.acc, rb.acc)
 			} else {
@@ -182,10 +259,11 @@ func (in *interned) foldSorted(p *Params, npairs int64, nedges int, collabK []in
 		}
 		f.add(&x, ra, rb, ra.obj, in.objType[ra.obj], collabK[ra.obj], w, fastKeep != nil && fastKeep(pr))
 	}
-	if ei >= 0 {
+	if ei >= first {
 		done()
 	}
-	return edges, byType
+	prog.Add(int64(i & 0xffff))
+	return true
 }
 
 // sortByAccounts returns each pair's account pair as one key (A in the

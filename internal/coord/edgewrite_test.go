@@ -10,12 +10,14 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/synth"
 )
 
 // trickyFields are names as platforms give them: quotes, commas, CR and
@@ -353,4 +355,36 @@ func FuzzEdgeLine(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestFoldInPartsEqualsOne: the fold cut into parts on goroutines of
+// their own (1 to 7, each of a pair or more) makes the edges of one fold,
+// to the field, for every weight and with a fast layer.
+func TestFoldInPartsEqualsOne(t *testing.T) {
+	data := synth.Generate(synth.Config{Posts: 20000, Seed: 1})
+	defer func(n int) { foldPartMin = n }(foldPartMin)
+	for _, w := range []string{WeightMessages, WeightCollab, WeightTFIDF, WeightPairs} {
+		p := DefaultParams()
+		p.Weight, p.MinParticipation, p.FastWindow = w, 1, 10
+		in := intern(data.Shares, p.Types, p.KeepLoops, nil)
+		pairs := in.pairs(&p)
+		p.Workers, foldPartMin = 1, 1<<16
+		want, wantBT, _, err := in.aggregate(&p, pairs, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(want) < 1000 {
+			t.Fatalf("%d edges, want over 1000", len(want))
+		}
+		for _, workers := range []int{2, 3, 7} {
+			p.Workers, foldPartMin = workers, 1
+			got, gotBT, _, err := in.aggregate(&p, pairs, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(got, want) || !slices.Equal(gotBT, wantBT) {
+				t.Errorf("%s weight, fold in %d parts: edges differ from one fold's", w, workers)
+			}
+		}
+	}
 }
