@@ -1,9 +1,11 @@
 package coord
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"syscall"
 	"testing"
 
@@ -110,4 +112,52 @@ func BenchmarkWeigh(b *testing.B) {
 		weigh(work, &p)
 	}
 	b.ReportMetric((cpuTime()-cpu)/float64(b.N), "cpu-s/op")
+}
+
+// BenchmarkEdgeFileWrites is the system's side of writing the edge
+// files: 256 MB of edges.csv lines written to a new file in the temp
+// directory in writes of 64 KiB, 1 MiB and 4 MiB, and in the edge
+// writer's batches (lines of 4096 edges, about 400 KB). sys-s/op is the
+// process's system time per 256 MB; the file is removed each time.
+func BenchmarkEdgeFileWrites(b *testing.B) {
+	line := []byte("other:a0,other:a10756,1,false,1,1,0,1,0,7,7,2024-01-25T18:15:09Z,2024-01-25T18:15:16Z,1,1,1,,,,\n")
+	const total = 256 << 20
+	batch := 4096 * len(line)
+	for _, size := range []int{64 << 10, 1 << 20, 4 << 20, batch} {
+		name := fmt.Sprintf("%dKiB", size>>10)
+		if size == batch {
+			name = fmt.Sprintf("batch-%dKB", size/1000)
+		}
+		buf := bytes.Repeat(line, size/len(line)+1)[:size]
+		b.Run(name, func(b *testing.B) {
+			path := filepath.Join(b.TempDir(), "edges.csv")
+			b.SetBytes(total)
+			sys, writes := sysTime(), 0
+			for b.Loop() {
+				f, err := os.Create(path)
+				if err != nil {
+					b.Fatal(err)
+				}
+				for n := 0; n < total; n += size {
+					if _, err := f.Write(buf); err != nil {
+						b.Fatal(err)
+					}
+					writes++
+				}
+				if err := f.Close(); err != nil {
+					b.Fatal(err)
+				}
+				os.Remove(path)
+			}
+			b.ReportMetric((sysTime()-sys)/float64(b.N), "sys-s/op")
+			b.ReportMetric(float64(writes)/float64(b.N), "writes/op")
+		})
+	}
+}
+
+// sysTime is the process's system time so far, in seconds.
+func sysTime() float64 {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return float64(ru.Stime.Nano()) / 1e9
 }
