@@ -17,8 +17,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/decompress"
@@ -408,7 +406,7 @@ func (x *EdgeRow) AppendCSV(b []byte) []byte {
 	b = append(b, ',')
 	b = appendField(b, x.AccountB)
 	b = append(b, ',')
-	b = strconv.AppendFloat(b, x.Weight, 'g', 10, 64)
+	b = appendFloat(b, x.Weight)
 	b = append(b, ',')
 	b = strconv.AppendBool(b, x.Flagged)
 	b = append(b, ',')
@@ -420,19 +418,19 @@ func (x *EdgeRow) AppendCSV(b []byte) []byte {
 		b = strconv.AppendInt(b, int64(n), 10)
 	}
 	b = append(b, ',')
-	b = strconv.AppendFloat(b, x.AvgDt, 'g', 10, 64)
+	b = appendFloat(b, x.AvgDt)
 	b = append(b, ',')
 	b = strconv.AppendInt(b, x.MinDt, 10)
 	b = append(b, ',')
-	b = time.Unix(x.First, 0).UTC().AppendFormat(b, time.RFC3339)
+	b = appendTime(b, x.First)
 	b = append(b, ',')
-	b = time.Unix(x.Last, 0).UTC().AppendFormat(b, time.RFC3339)
+	b = appendTime(b, x.Last)
 	b = append(b, ',')
 	b = strconv.AppendInt(b, int64(x.PostsA), 10)
 	b = append(b, ',')
 	b = strconv.AppendInt(b, int64(x.PostsB), 10)
 	b = append(b, ',')
-	b = strconv.AppendFloat(b, x.Symmetry, 'g', 10, 64)
+	b = appendFloat(b, x.Symmetry)
 	if x.Fast >= 0 {
 		b = append(b, ',')
 		b = strconv.AppendInt(b, x.Fast, 10)
@@ -442,83 +440,6 @@ func (x *EdgeRow) AppendCSV(b []byte) []byte {
 		b = appendField(b, s)
 	}
 	return append(b, '\n')
-}
-
-// appendField appends s as a CSV field, quoted when it must be.
-func appendField(b []byte, s string) []byte {
-	if s == "" || (!strings.ContainsAny(s, ",\"\r\n") && s[0] != ' ' && s[len(s)-1] != ' ') {
-		return append(b, s...)
-	}
-	b = append(b, '"')
-	b = append(b, strings.ReplaceAll(s, `"`, `""`)...)
-	return append(b, '"')
-}
-
-func (r *Result) writeEdges(path string) error { return r.writeEdgeTables(path, "") }
-
-// writeEdgeTables writes edges.csv at path and, when directed is not
-// "", edges_directed.csv there (CNT's directed weights: w(A->B) =
-// distinct posts of A with a partner post of B, one row per direction
-// that passes the minimum weight): both in one pass over the edges (a
-// spilled run reads its edge file once for the two).
-func (r *Result) writeEdgeTables(path, directed string) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	w := bufio.NewWriterSize(f, 1<<20)
-	var df *os.File
-	var dbw *bufio.Writer
-	var dw *csv.Writer
-	fail := func(err error) error {
-		f.Close()
-		if df != nil {
-			df.Close()
-		}
-		return err
-	}
-	if directed != "" {
-		if df, err = os.Create(directed); err != nil {
-			return fail(err)
-		}
-		dbw = bufio.NewWriterSize(df, 1<<20)
-		dw = csv.NewWriter(dbw)
-		if err := dw.Write(DirectedHeader); err != nil {
-			return fail(err)
-		}
-	}
-	line := []byte(strings.Join(r.EdgeHeader(), ",") + "\n")
-	if err := r.eachEdge(func(e *Edge, bt []int32) error {
-		if _, err := w.Write(line); err != nil {
-			return err
-		}
-		x := r.rowOf(e, bt)
-		line = x.AppendCSV(line[:0])
-		if dw != nil {
-			_, err := writeDirectedRows(dw, e, r.Params.MinWeight, r.in.accounts, r.Name)
-			return err
-		}
-		return nil
-	}); err != nil {
-		return fail(err)
-	}
-	if _, err := w.Write(line); err != nil {
-		return fail(err)
-	}
-	if err := w.Flush(); err != nil {
-		return fail(err)
-	}
-	if dw != nil {
-		dw.Flush()
-		if err := firstErr(dw.Error(), dbw.Flush()); err != nil {
-			return fail(err)
-		}
-		if err := df.Close(); err != nil {
-			f.Close()
-			return err
-		}
-	}
-	return f.Close()
 }
 
 // writeDirectedRows writes the rows of edges_directed.csv that edge e
@@ -765,32 +686,6 @@ func appendEvidenceLine(b []byte, e *EvidenceRow) []byte {
 		b = appendCSVField(b, s)
 	}
 	return append(b, '\n')
-}
-
-// appendCSVField appends s as encoding/csv's Writer (comma, LF) writes a
-// field: quoted when it holds a comma, a quote, CR or LF, starts with a
-// space, or is \. (each quote doubled).
-func appendCSVField(b []byte, s string) []byte {
-	quote := s == `\.` || strings.ContainsAny(s, ",\"\r\n")
-	if !quote && s != "" {
-		r, _ := utf8.DecodeRuneInString(s)
-		quote = unicode.IsSpace(r)
-	}
-	if !quote {
-		return append(b, s...)
-	}
-	b = append(b, '"')
-	for {
-		i := strings.IndexByte(s, '"')
-		if i < 0 {
-			break
-		}
-		b = append(b, s[:i+1]...)
-		b = append(b, '"')
-		s = s[i+1:]
-	}
-	b = append(b, s...)
-	return append(b, '"')
 }
 
 func firstErr(errs ...error) error {

@@ -344,17 +344,21 @@ func run(ctx context.Context, d Data, p Params, eng Engine) (*Result, error) {
 // weigh sets each edge's weight, drops edges under the minimum weight and
 // flags those above the percentile threshold.
 func weigh(edges []Edge, p *Params) []Edge {
-	kept := edges[:0]
-	for _, e := range edges {
-		if weighOne(&e, p) {
-			kept = append(kept, e)
+	n := 0 // kept so far: moved down in place, each edge copied once at most
+	for i := range edges {
+		if e := &edges[i]; weighOne(e, p) {
+			if n != i {
+				edges[n] = *e
+			}
+			n++
 		}
 	}
+	kept := edges[:n]
 	threshold := math.Inf(-1)
 	if p.Percentile > 0 && len(kept) > 0 {
 		ws := make([]float64, len(kept))
-		for i, e := range kept {
-			ws[i] = e.Weight
+		for i := range kept {
+			ws[i] = kept[i].Weight
 		}
 		threshold = Quantile(ws, p.Percentile)
 	}
