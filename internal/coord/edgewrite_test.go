@@ -388,3 +388,25 @@ func TestFoldInPartsEqualsOne(t *testing.T) {
 		}
 	}
 }
+
+// writeDirectedRows writes the rows of edges_directed.csv that edge e
+// makes through encoding/csv, as the files were written before
+// edgewrite.go (the reference appendDirected is checked against) (A->B, then B->A, each when it passes the minimum weight) and
+// returns how many.
+func writeDirectedRows(w *csv.Writer, e *Edge, minWeight float64, accounts []string, name func(int32) AccountName) (int64, error) {
+	n := int64(0)
+	for _, d := range [2]struct {
+		s, t int32
+		w    int32
+	}{{e.A, e.B, e.PostsA}, {e.B, e.A, e.PostsB}} {
+		if float64(d.w) < minWeight || d.w == 0 {
+			continue
+		}
+		ns, nt := name(d.s), name(d.t)
+		if err := w.Write([]string{accounts[d.s], accounts[d.t], strconv.Itoa(int(d.w)), ns.Handle, ns.Name, nt.Handle, nt.Name}); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}

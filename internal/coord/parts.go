@@ -7,7 +7,6 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/binary"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -62,13 +61,6 @@ var DirectedHeader = []string{"source", "target", "weight", "handle_source", "na
 
 // Directed reports whether the run writes edges_directed.csv.
 func (s *PartSpec) Directed() bool { return s.Params.Weight == WeightMessages }
-
-func (s *PartSpec) name(a int32) AccountName {
-	if s.Names == nil {
-		return AccountName{}
-	}
-	return s.Names[a]
-}
 
 // edge returns the edge that merged partial e (over all of its account
 // pair's objects) makes, weighed as Run weighs it, and whether the run
@@ -171,7 +163,8 @@ type PartWriter struct {
 	s         *PartSpec
 	threshold float64
 	edges     *bufio.Writer
-	directed  *csv.Writer
+	directed  *bufio.Writer // nil: no edges_directed.csv
+	f         lineFormat    // the lines, as a single run writes them (edgewrite.go)
 	line      []byte
 	last      uint64
 	started   bool
@@ -184,6 +177,9 @@ type PartWriter struct {
 // edges_directed.csv.
 func (s *PartSpec) NewPartWriter(threshold float64, edges, directed io.Writer) (*PartWriter, error) {
 	w := &PartWriter{s: s, threshold: threshold, edges: bufio.NewWriterSize(edges, 1<<16)}
+	// the accounts' cells are quoted line by line (no cells held): a
+	// worker writes one partition's lines and keeps to its budget
+	w.f.edgeLines = &edgeLines{accounts: s.Accounts, names: s.Names, fast: s.Params.FastWindow > 0, minWeight: s.Params.MinWeight}
 	if _, err := w.edges.WriteString(strings.Join(s.Header(), ",") + "\n"); err != nil {
 		return nil, err
 	}
@@ -191,8 +187,8 @@ func (s *PartSpec) NewPartWriter(threshold float64, edges, directed io.Writer) (
 		if directed == nil {
 			return nil, errors.New("coord: the messages weight writes edges_directed.csv: no writer for its part")
 		}
-		w.directed = csv.NewWriter(directed)
-		if err := w.directed.Write(DirectedHeader); err != nil {
+		w.directed = bufio.NewWriterSize(directed, 1<<16)
+		if _, err := w.directed.Write(appendCSVRecord(nil, DirectedHeader)); err != nil {
 			return nil, err
 		}
 	}
@@ -219,17 +215,17 @@ func (w *PartWriter) Add(e *EdgePartial) error {
 	if x.Flagged {
 		w.Flagged++
 	}
-	s := w.s
-	row := edgeRow(&x, e.ByType, s.Accounts[x.A], s.Accounts[x.B], s.name(x.A), s.name(x.B), s.Params.FastWindow > 0)
-	w.line = row.AppendCSV(w.line[:0])
+	w.line = w.f.appendEdge(w.line[:0], &x, e.ByType)
 	if _, err := w.edges.Write(w.line); err != nil {
 		return err
 	}
 	w.Rows++
 	if w.directed != nil {
-		n, err := writeDirectedRows(w.directed, &x, s.Params.MinWeight, s.Accounts, s.name)
-		w.DirectedRows += n
-		return err
+		w.line = w.f.appendDirected(w.line[:0], &x)
+		w.DirectedRows += int64(bytes.Count(w.line, []byte{'\n'}))
+		if _, err := w.directed.Write(w.line); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -238,8 +234,7 @@ func (w *PartWriter) Add(e *EdgePartial) error {
 func (w *PartWriter) Close() error {
 	err := w.edges.Flush()
 	if w.directed != nil {
-		w.directed.Flush()
-		err = firstErr(err, w.directed.Error())
+		err = firstErr(err, w.directed.Flush())
 	}
 	return err
 }
