@@ -3,7 +3,10 @@ package coord
 import (
 	"bytes"
 	"encoding/csv"
+	"errors"
+	"strings"
 	"testing"
+	"time"
 	"unsafe"
 )
 
@@ -31,5 +34,100 @@ func TestAppendCSVFieldAsEncodingCSV(t *testing.T) {
 func TestEdgeSize(t *testing.T) {
 	if n := unsafe.Sizeof(Edge{}); n > 88 {
 		t.Errorf("Edge is %d bytes, budget 88", n)
+	}
+}
+
+// appendRFC3339 writes what time writes, at the ends of its own range
+// (1970 to 9999), across leap days and centuries, and outside it
+// (left to time).
+func TestAppendRFC3339AsTime(t *testing.T) {
+	ts := []int64{0, 1, 59, 60, 86399, 86400, 951782399, 951782400, 951868800, 1709164800, 1709251199,
+		4107542400, 4107628800, 1767225599, 1767225600, maxFastTime - 1, maxFastTime, maxFastTime + 1,
+		-1, -86400, -62135596800, 1 << 40}
+	for d := int64(0); d < 3*146097; d += 7 {
+		ts = append(ts, d*86400+d%86400)
+	}
+	var et evidenceTimes
+	for _, x := range ts {
+		want := time.Unix(x, 0).UTC().Format(time.RFC3339)
+		if got := string(et.appendRFC3339(nil, x)); got != want {
+			t.Fatalf("%d: got %q, time writes %q", x, got, want)
+		}
+		var fresh evidenceTimes
+		if got := string(fresh.appendRFC3339(nil, x)); got != want {
+			t.Fatalf("%d, first: got %q, time writes %q", x, got, want)
+		}
+	}
+}
+
+func FuzzAppendRFC3339(f *testing.F) {
+	f.Add(int64(0), int64(1))
+	f.Add(int64(1709164800), int64(86400*365))
+	f.Add(int64(maxFastTime), int64(-1))
+	f.Fuzz(func(t *testing.T, a, d int64) {
+		var et evidenceTimes
+		for _, x := range []int64{a, a + d} {
+			want := time.Unix(x, 0).UTC().Format(time.RFC3339)
+			if got := string(et.appendRFC3339(nil, x)); got != want {
+				t.Fatalf("%d: got %q, time writes %q", x, got, want)
+			}
+		}
+	})
+}
+
+func FuzzAppendCSVField(f *testing.F) {
+	for _, s := range []string{"", "a", "a,b", `say "hi"`, "\u00a0x", "\u0085x", " x", "\v", `\.`, "اردو"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var buf bytes.Buffer
+		w := csv.NewWriter(&buf)
+		w.Write([]string{s})
+		w.Flush()
+		if got := string(append(appendCSVField(nil, s), '\n')); got != buf.String() {
+			t.Fatalf("field %q: got %q, encoding/csv writes %q", s, got, buf.String())
+		}
+	})
+}
+
+// failWriter fails every write after the first n bytes.
+type failWriter struct{ n int }
+
+func (w *failWriter) Write(b []byte) (int, error) {
+	if w.n -= len(b); w.n < 0 {
+		return 0, errors.New("disk full")
+	}
+	return len(b), nil
+}
+
+// The evidence compressor writes the blocks it is sent in order, and
+// stops taking blocks (send returns nil) once a write failed, with the
+// error.
+func TestEvidenceCompressor(t *testing.T) {
+	var out bytes.Buffer
+	c := newEvidenceCompressor(&out)
+	var want []byte
+	b := c.block()
+	for i := range 50 {
+		line := []byte(strings.Repeat(string(rune('a'+i%26)), 1000+i) + "\n")
+		want = append(want, line...)
+		b = append(b, line...)
+		if i%7 == 6 {
+			b = c.send(b)
+		}
+	}
+	c.send(b)
+	if err := c.wait(); err != nil || !bytes.Equal(out.Bytes(), want) {
+		t.Fatalf("wrote %d bytes (err %v), want the %d sent", out.Len(), err, len(want))
+	}
+	c = newEvidenceCompressor(&failWriter{n: 10})
+	b = c.block()
+	sent := 0
+	for b != nil && sent < 100 {
+		b = c.send(append(b, "some line\n"...))
+		sent++
+	}
+	if err := c.wait(); err == nil || err.Error() != "disk full" || sent == 100 {
+		t.Fatalf("after %d blocks to a failing writer: %v", sent, err)
 	}
 }
