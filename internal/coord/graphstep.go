@@ -28,8 +28,10 @@ type GraphResult struct {
 
 // graphStep computes the network's measures and communities from the
 // run's kept edges (eachEdge: in memory, or read from the edge file
-// once), held as the graph's CSR only (24 bytes an edge and a bit):
-// never as a list of edges beside it. deg counts the kept edges of each
+// once), held as the graph's CSR only (16 bytes an edge and a bit where
+// every weight is exactly a float32, as the messages, pairs and objects
+// weights' counts are; 24 otherwise): never as a list of edges beside
+// it. deg counts the kept edges of each
 // account (0: not in the network).
 func graphStep(res *Result, p *Params, deg []int64) (*GraphResult, error) {
 	gr := &GraphResult{Node: make([]int32, len(deg))}
