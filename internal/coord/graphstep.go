@@ -49,11 +49,19 @@ func graphStep(res *Result, p *Params, deg []int64) (*GraphResult, error) {
 	m := res.in.meter
 	ph := m.Phase("graph: building the network", "", 0)
 	defer func() { ph.Done() }()
-	// the flagged edges (or all) are the community subgraph: marked
-	g, flagged, err := graph.FromDegrees(nodeDeg, func(yield func(u, v int32, w float64, mark bool) bool) error {
+	// the flagged edges are the community subgraph's (or all of them):
+	// listed as they come (743k of 84.6M at 10M posts), not marked
+	// in the network and filtered from it
+	var flagged []graph.Edge
+	g, _, err := graph.FromDegrees(nodeDeg, func(yield func(u, v int32, w float64, mark bool) bool) error {
 		stop := errStop
+		flagged = flagged[:0]
 		err := res.eachEdge(func(e *Edge, _ []int32) error {
-			if !yield(gr.Node[e.A], gr.Node[e.B], e.Weight, e.Flagged || p.CommunitiesOnAll) {
+			u, v := gr.Node[e.A], gr.Node[e.B]
+			if e.Flagged && !p.CommunitiesOnAll {
+				flagged = append(flagged, graph.Edge{U: u, V: v, W: e.Weight})
+			}
+			if !yield(u, v, e.Weight, false) {
 				return stop
 			}
 			return nil
@@ -98,10 +106,18 @@ func graphStep(res *Result, p *Params, deg []int64) (*GraphResult, error) {
 		return gr, nil
 	}
 	res.net = g // for the layout
-	sg := g.Filter(func(u int32, k int64) bool {
-		return graph.Marked(flagged, k) && !gr.Pruned[u] && !gr.Pruned[g.Adj[k]]
-	})
-	flagged = nil
+	// the community subgraph: the flagged edges (New sorts their lists
+	// as the network's are) or the network itself, without the nodes
+	// --eigen-prune leaves out
+	sg := g
+	if !p.CommunitiesOnAll {
+		sg = graph.New(n, flagged)
+		flagged = nil
+	}
+	if p.EigenPrune > 0 {
+		h := sg
+		sg = h.Filter(func(u int32, k int64) bool { return !gr.Pruned[u] && !gr.Pruned[h.Adj[k]] })
+	}
 	if len(sg.Adj) == 0 {
 		return gr, nil
 	}

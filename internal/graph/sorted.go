@@ -20,7 +20,7 @@ type Sorted func(yield func(u, v int32, w float64, mark bool) bool) error
 // coordination run's do; edges in another order are sorted and merged as
 // New does, so the graph is New's whatever the order. marks has a bit
 // for every entry of Adj: set where the edge was given with mark (Filter
-// keeps or drops entries by it).
+// keeps or drops entries by it); nil when no edge was.
 func FromSorted(n int, edges Sorted) (g *CSR, marks []uint64, err error) {
 	deg := make([]int64, n)
 	if err := edges(func(u, v int32, _ float64, _ bool) bool {
@@ -39,7 +39,7 @@ func FromSorted(n int, edges Sorted) (g *CSR, marks []uint64, err error) {
 // edges, a self-loop once): edges are given once. deg is taken (its
 // memory becomes the graph's offsets). The weights are kept in W32 as
 // long as every weight given is exactly a float32, and moved to W at the
-// first that is not.
+// first that is not. marks is nil when no edge was given with mark.
 func FromDegrees(deg []int64, edges Sorted) (g *CSR, marks []uint64, err error) {
 	n := len(deg)
 	off := append(deg, 0)
@@ -50,7 +50,6 @@ func FromDegrees(deg []int64, edges Sorted) (g *CSR, marks []uint64, err error) 
 	}
 	m := off[n]
 	g = &CSR{N: n, Off: off, Adj: make([]int32, m), W32: make([]float32, m)}
-	marks = make([]uint64, (m+63)/64)
 	pos := slices.Clone(off[:n])
 	ordered := true
 	put := func(u, v int32, w float64, mark bool) {
@@ -65,6 +64,9 @@ func FromDegrees(deg []int64, edges Sorted) (g *CSR, marks []uint64, err error) 
 			g.W[k] = w
 		}
 		if mark {
+			if marks == nil {
+				marks = make([]uint64, (m+63)/64)
+			}
 			marks[k>>6] |= 1 << (k & 63)
 		}
 		pos[u]++
@@ -117,12 +119,15 @@ func (g *CSR) sortLists(marks []uint64) (*CSR, []uint64) {
 		mark bool
 	}
 	out := &CSR{N: g.N, Off: make([]int64, g.N+1), Adj: make([]int32, 0, len(g.Adj)), W: make([]float64, 0, len(g.Adj))}
-	om := make([]uint64, len(marks))
+	var om []uint64
+	if marks != nil {
+		om = make([]uint64, len(marks))
+	}
 	var buf []nb
 	for u := range g.N {
 		buf = buf[:0]
 		for k := g.Off[u]; k < g.Off[u+1]; k++ {
-			buf = append(buf, nb{g.Adj[k], g.Weight(k), marks[k>>6]&(1<<(k&63)) != 0})
+			buf = append(buf, nb{g.Adj[k], g.Weight(k), marks != nil && Marked(marks, k)})
 		}
 		slices.SortStableFunc(buf, func(a, b nb) int { return cmp.Compare(a.v, b.v) })
 		for i, x := range buf {
@@ -181,5 +186,5 @@ func (g *CSR) Filter(keep func(u int32, k int64) bool) *CSR {
 	return out
 }
 
-// Marked reports whether bit k of marks (FromSorted's) is set.
+// Marked reports whether bit k of marks (FromSorted's, not nil) is set.
 func Marked(marks []uint64, k int64) bool { return marks[k>>6]&(1<<(k&63)) != 0 }
