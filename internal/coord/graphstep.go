@@ -94,41 +94,58 @@ func graphStep(res *Result, p *Params, deg []int64) (*GraphResult, error) {
 		gr.Strength[u] = g.Strength(int32(u))
 	}
 	ph.Done()
-	ph = m.Phase("graph: components and k-cores", "", 0)
-	gr.Component, _ = g.Components()
-	gr.Core = g.CoreNumbers()
 	gr.Community = make([]int32, n)
 	for i := range gr.Community {
 		gr.Community[i] = -1
 	}
-	if p.Communities == "none" {
-		res.net = g // for the layout
-		return gr, nil
-	}
 	res.net = g // for the layout
-	// the community subgraph: the flagged edges (New sorts their lists
-	// as the network's are) or the network itself, without the nodes
-	// --eigen-prune leaves out
-	sg := g
-	if !p.CommunitiesOnAll {
-		sg = graph.New(n, flagged)
-		flagged = nil
+	// The communities are found on another goroutine while this one
+	// finds the components and k-cores: each reads the network and
+	// writes only its own result, so both are what they are one after
+	// the other.
+	type found struct {
+		comm []int32
+		q    float64
 	}
-	if p.EigenPrune > 0 {
-		h := sg
-		sg = h.Filter(func(u int32, k int64) bool { return !gr.Pruned[u] && !gr.Pruned[h.Adj[k]] })
+	var detected chan found
+	var sg *graph.CSR
+	if p.Communities != "none" {
+		// the community subgraph: the flagged edges (New sorts their
+		// lists as the network's are) or the network itself, without
+		// the nodes --eigen-prune leaves out
+		sg = g
+		if !p.CommunitiesOnAll {
+			sg = graph.New(n, flagged)
+		}
+		if p.EigenPrune > 0 {
+			h := sg
+			sg = h.Filter(func(u int32, k int64) bool { return !gr.Pruned[u] && !gr.Pruned[h.Adj[k]] })
+		}
+		if len(sg.Adj) > 0 {
+			detect := graph.Louvain
+			if p.Communities == "leiden" {
+				detect = graph.Leiden
+			}
+			detected = make(chan found, 1)
+			go func() {
+				comm, q := detect(sg, p.Seed, 1)
+				detected <- found{comm, q}
+			}()
+		}
 	}
-	if len(sg.Adj) == 0 {
+	flagged = nil
+	ph.Done()
+	ph = m.Phase("graph: components and k-cores", "", 0)
+	gr.Component, _ = g.Components()
+	gr.Core = g.CoreNumbers()
+	if detected == nil {
 		return gr, nil
 	}
 	ph.Done()
 	ph = m.Phase("graph: communities ("+p.Communities+")", "", 0)
-	detect := graph.Louvain
-	if p.Communities == "leiden" {
-		detect = graph.Leiden
-	}
-	comm, q := detect(sg, p.Seed, 1)
-	gr.Modularity = q
+	d := <-detected
+	comm := d.comm
+	gr.Modularity = d.q
 	// Nodes without a flagged edge are singletons of the subgraph:
 	// they get no community.
 	for u := 0; u < n; u++ {

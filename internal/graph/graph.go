@@ -131,8 +131,15 @@ func (g *CSR) Components() ([]int32, []int) {
 		}
 		return x
 	}
+	// Every component's root is its smallest node (a union makes the
+	// smaller root the parent), whatever the order of the unions: each
+	// edge is joined once, from its higher end's list (its lower end's
+	// entries come first there, the lists being sorted).
 	for u := 0; u < g.N; u++ {
 		for k := g.Off[u]; k < g.Off[u+1]; k++ {
+			if g.Adj[k] >= int32(u) {
+				continue
+			}
 			a, b := find(int32(u)), find(g.Adj[k])
 			if a != b {
 				if a < b {

@@ -241,3 +241,72 @@ func BenchmarkEigenvector(b *testing.B) {
 		})
 	}
 }
+
+// TestComponentsAsBFS: the components are those a breadth-first search
+// finds, numbered by decreasing size, ties by the smallest member, on
+// graphs of many components with self-loops and isolated nodes.
+func TestComponentsAsBFS(t *testing.T) {
+	for seed := range uint64(20) {
+		rng := rand.New(rand.NewPCG(seed, 99))
+		n := 50 + rng.IntN(400)
+		var edges []Edge
+		for range rng.IntN(2 * n) {
+			u := rng.Int32N(int32(n))
+			v := u + rng.Int32N(9) - 4 // near u: many components
+			if v < 0 || v >= int32(n) {
+				continue
+			}
+			edges = append(edges, Edge{U: u, V: v, W: 1})
+		}
+		g := New(n, edges)
+		got, sizes := g.Components()
+		// the reference: BFS from each unvisited node in order
+		label := make([]int32, n)
+		for i := range label {
+			label[i] = -1
+		}
+		type comp struct{ first, size int }
+		var comps []comp
+		for s := range n {
+			if label[s] >= 0 {
+				continue
+			}
+			c := int32(len(comps))
+			label[s] = c
+			queue, size := []int32{int32(s)}, 0
+			for len(queue) > 0 {
+				u := queue[0]
+				queue = queue[1:]
+				size++
+				for k := g.Off[u]; k < g.Off[u+1]; k++ {
+					if v := g.Adj[k]; label[v] < 0 {
+						label[v] = c
+						queue = append(queue, v)
+					}
+				}
+			}
+			comps = append(comps, comp{s, size})
+		}
+		order := make([]int, len(comps))
+		for i := range order {
+			order[i] = i
+		}
+		slices.SortFunc(order, func(a, b int) int {
+			return cmp.Or(cmp.Compare(comps[b].size, comps[a].size), cmp.Compare(comps[a].first, comps[b].first))
+		})
+		id := make([]int32, len(comps))
+		wantSizes := make([]int, len(comps))
+		for i, c := range order {
+			id[c] = int32(i)
+			wantSizes[i] = comps[c].size
+		}
+		for u := range n {
+			if got[u] != id[label[u]] {
+				t.Fatalf("seed %d: node %d in component %d, want %d", seed, u, got[u], id[label[u]])
+			}
+		}
+		if !slices.Equal(sizes, wantSizes) {
+			t.Fatalf("seed %d: sizes %v, want %v", seed, sizes, wantSizes)
+		}
+	}
+}
