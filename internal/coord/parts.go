@@ -529,6 +529,7 @@ func EvidencePart(spec ReduceSpec, accounts []string, names []AccountName, objs 
 	bw := bufio.NewWriterSize(zw, 1<<16)
 	b := []byte(strings.Join(EvidenceHeader, ",") + "\n")
 	bw.Write(b)
+	var ts evidenceTimes
 	rows := int64(0)
 	for i := range objs {
 		o := &objs[i]
@@ -560,7 +561,7 @@ func EvidencePart(spec ReduceSpec, accounts []string, names []AccountName, objs 
 				na, nb := names[ra.acc], names[rb.acc]
 				e.HandleA, e.NameA, e.HandleB, e.NameB = na.Handle, na.Name, nb.Handle, nb.Name
 			}
-			b = appendEvidenceLine(b[:0], &e)
+			b = ts.appendLine(b[:0], &e)
 			bw.Write(b)
 			rows++
 		})

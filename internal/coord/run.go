@@ -79,7 +79,7 @@ func (r *Result) LayoutInput() layout.Input {
 		in.Edges = func(yield func(a, b int32, w float32) bool) {
 			for u := range int32(net.N) {
 				for k := net.Off[u]; k < net.Off[u+1]; k++ {
-					if v := net.Adj[k]; v > u && !yield(u, v, float32(net.W[k])) {
+					if v := net.Adj[k]; v > u && !yield(u, v, float32(net.Weight(k))) {
 						return
 					}
 				}
