@@ -16,74 +16,76 @@ const module = "github.com/tahqiq/tahqiq"
 // level (and the exceptions below). A new package must be added here, which
 // is the moment to place it in docs/architecture.md too.
 var layers = map[string]int{
-	"":                            1, // the root package: the domain vocabulary
-	"internal/textnorm":           2,
-	"internal/textkey":            3, // imports textnorm
-	"internal/signals":            3, // imports textnorm
-	"internal/rundir":             3, // imports atomicfile
-	"internal/narrative":          4, // imports textkey, rundir
-	"internal/claims":             4, // imports textkey, rundir
-	"internal/claims/evalset":     2, // test-only, see testOnly
-	"internal/targets":            5, // imports narrative
-	"internal/progress":           2,
-	"internal/atomicfile":         2,
-	"internal/filelock":           2,
-	"internal/decompress":         2,
-	"internal/storeimport":        2,
-	"internal/storetest":          2, // test-only, see testOnly
-	"internal/ingest/csvrow":      2,
-	"internal/ingest/jsonstream":  2,
-	"internal/ingest/textent":     2,
-	"internal/ingest/xtext":       2,
-	"internal/ingest/jsonlex":     2,
-	"internal/ingest/parsetest":   2, // test-only, see testOnly
-	"internal/ingest/xv2":         3,
-	"internal/ingest/xv1":         3,
-	"internal/ingest/events":      3,
-	"internal/ingest/twitterio":   3,
-	"internal/ingest/ira538":      3,
-	"internal/ingest/telegram":    3,
-	"internal/ingest/crowdtangle": 3,
-	"internal/ingest/genericcsv":  3,
-	"internal/ingest":             4,
-	"internal/sqlstore":           3, // the SQL of both store engines
-	"internal/sqlite":             4,
-	"internal/postgres":           4,
-	"internal/postgres/pgtest":    2, // test-only, see testOnly
-	"internal/demo":               2,
-	"internal/stats":              2,
-	"internal/plot":               2,
-	"internal/audit":              3,
-	"internal/graph":              2,
-	"internal/layout":             2,
-	"internal/synth":              2,
-	"internal/coord":              5,
-	"internal/ledger":             2,
-	"internal/ledger/minverify":   2, // test-only, see testOnly
-	"internal/witness":            3,
-	"internal/blob":               3, // imports imagehash
-	"internal/imagehash":          2,
-	"internal/imagegroup":         5, // imports ingest (the derivation check)
-	"internal/taxonomy":           2,
-	"internal/capture":            3, // imports internal/chromium
-	"internal/chromium":           2,
-	"internal/keyfile":            3, // imports ledger
-	"internal/report":             2, // the HTML report of a case, laid out
-	"internal/casework":           6,
-	"internal/bundle":             7, // verifies bundles; imports casework (Report, View, the fold's records)
-	"internal/runs":               6,
-	"internal/live":               6,
-	"internal/natsbus":            7, // imports internal/live
-	"internal/natsbus/natstest":   8, // test-only, see testOnly; imports natsbus (EmbeddedBus)
-	"internal/coord/coordtest":    6, // test-only, see testOnly
-	"internal/auth":               2,
-	"internal/jobs":               3, // uses atomicfile
-	"internal/webui":              2,
-	"internal/httpapi":            8, // imports bundle
-	"internal/storecopy":          5,
-	"internal/busrun":             8, // imports natsbus: the bus run in a tahqiq process
-	"internal/cli":                9,
-	"cmd/tahqiq":                  10,
+	"":                               1, // the root package: the domain vocabulary
+	"internal/textnorm":              2,
+	"internal/textkey":               3, // imports textnorm
+	"internal/signals":               3, // imports textnorm
+	"internal/rundir":                3, // imports atomicfile
+	"internal/narrative":             4, // imports textkey, rundir
+	"internal/claims":                4, // imports textkey, rundir
+	"internal/claims/evalset":        2, // test-only, see testOnly
+	"internal/targets":               5, // imports narrative
+	"internal/progress":              2,
+	"internal/atomicfile":            2,
+	"internal/filelock":              2,
+	"internal/decompress":            2,
+	"internal/storeimport":           2,
+	"internal/storetest":             2, // test-only, see testOnly
+	"internal/ingest/csvrow":         2,
+	"internal/ingest/jsonstream":     2,
+	"internal/ingest/textent":        2,
+	"internal/ingest/xtext":          2,
+	"internal/ingest/jsonlex":        2,
+	"internal/ingest/parsetest":      2, // test-only, see testOnly
+	"internal/ingest/xv2":            3,
+	"internal/ingest/xv1":            3,
+	"internal/ingest/events":         3,
+	"internal/ingest/twitterio":      3,
+	"internal/ingest/ira538":         3,
+	"internal/ingest/telegram":       3,
+	"internal/ingest/crowdtangle":    3,
+	"internal/ingest/genericcsv":     3,
+	"internal/ingest":                4,
+	"internal/sqlstore":              3, // the SQL of both store engines
+	"internal/sqlstore/sqlstoretest": 4, // test-only, see testOnly
+	"internal/sqlite":                4,
+	"internal/postgres":              4,
+	"internal/postgres/pgtest":       2, // test-only, see testOnly
+	"internal/demo":                  2,
+	"internal/stats":                 2,
+	"internal/plot":                  2,
+	"internal/audit":                 3,
+	"internal/graph":                 2,
+	"internal/partcomm":              3, // imports graph
+	"internal/layout":                2,
+	"internal/synth":                 2,
+	"internal/coord":                 5,
+	"internal/ledger":                2,
+	"internal/ledger/minverify":      2, // test-only, see testOnly
+	"internal/witness":               3,
+	"internal/blob":                  3, // imports imagehash
+	"internal/imagehash":             2,
+	"internal/imagegroup":            5, // imports ingest (the derivation check)
+	"internal/taxonomy":              2,
+	"internal/capture":               3, // imports internal/chromium
+	"internal/chromium":              2,
+	"internal/keyfile":               3, // imports ledger
+	"internal/report":                2, // the HTML report of a case, laid out
+	"internal/casework":              6,
+	"internal/bundle":                7, // verifies bundles; imports casework (Report, View, the fold's records)
+	"internal/runs":                  6,
+	"internal/live":                  6,
+	"internal/natsbus":               7, // imports internal/live
+	"internal/natsbus/natstest":      8, // test-only, see testOnly; imports natsbus (EmbeddedBus)
+	"internal/coord/coordtest":       6, // test-only, see testOnly
+	"internal/auth":                  2,
+	"internal/jobs":                  3, // uses atomicfile
+	"internal/webui":                 2,
+	"internal/httpapi":               8, // imports bundle
+	"internal/storecopy":             5,
+	"internal/busrun":                8, // imports natsbus: the bus run in a tahqiq process
+	"internal/cli":                   9,
+	"cmd/tahqiq":                     10,
 }
 
 // thirdParty lists the modules outside the standard library each package
@@ -118,7 +120,7 @@ var thirdParty = map[string][]string{
 var sameLevel = map[string][]string{}
 
 // testOnly packages may be imported only from tests (and from each other).
-var testOnly = map[string]bool{"internal/storetest": true, "internal/ingest/parsetest": true, "internal/postgres/pgtest": true, "internal/coord/coordtest": true, "internal/ledger/minverify": true, "internal/claims/evalset": true, "internal/natsbus/natstest": true}
+var testOnly = map[string]bool{"internal/storetest": true, "internal/ingest/parsetest": true, "internal/postgres/pgtest": true, "internal/coord/coordtest": true, "internal/ledger/minverify": true, "internal/claims/evalset": true, "internal/natsbus/natstest": true, "internal/sqlstore/sqlstoretest": true}
 
 func TestDependencyRule(t *testing.T) {
 	gobin, err := exec.LookPath("go")

@@ -19,7 +19,9 @@
 # messages weight, min-participation 1, graph and evidence off); MODES
 # the modes run (default "one reduce parts procs"); WORKER_FLAGS adds
 # flags to each tahqiq worker (e.g. --mem 1GB); REDUCES sets
-# --reduce-partitions (default 4); NOMERGE=1 skips procs' merge (the
+# --reduce-partitions (default 4); NATS_GOMEMLIMIT sets the nats-server's
+# GOMEMLIMIT (e.g. 256MiB: its file store's caches are garbage it frees
+# under a limit); NOMERGE=1 skips procs' merge (the
 # parts' size is reported; at 10M the merged files would not fit beside
 # them).
 set -euo pipefail
@@ -72,7 +74,7 @@ for mode in $modes; do
 		[ -s "$work/one.sha256" ] && (cd "$work/parts.merged" && sha256sum -c --quiet "$work/one.sha256") && echo "  parts: merged files equal to one's"
 		rm -rf "$work/parts" "$work/parts.merged" ;;
 	procs)
-		"$natsd" -js -sd "$work/nats" -a 127.0.0.1 -p 15222 -m 15822 >"$work/nats.log" 2>&1 &
+		GOMEMLIMIT=${NATS_GOMEMLIMIT:-} "$natsd" -js -sd "$work/nats" -a 127.0.0.1 -p 15222 -m 15822 >"$work/nats.log" 2>&1 &
 		npid=$!
 		pids+=($npid)
 		until curl -sf http://127.0.0.1:15822/healthz >/dev/null; do sleep 0.2; done

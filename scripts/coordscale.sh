@@ -9,9 +9,16 @@
 # figures mean something only relative to sort measured in the same run.
 # spilled_mib is what the run spilled over its memory budget (--mem; 0:
 # it fit), from its manifest. With -m SIZE a third run, lean under
-# --mem SIZE, is added per size (the row "lean-mem").
+# --mem SIZE, is added per size (the row "lean-mem"). With -c CNT_DIR the
+# coordination-network-toolkit runs on the same file through
+# scripts/toolkit.sh (the row "toolkit": preprocess and compute together,
+# peak RSS of the larger; its edges column counts directed edges, checked
+# equal to tahqiq's edges_directed.csv),
+# up to the first size it does not finish within -t SECONDS (default 1200,
+# the issue's 20 minutes); larger sizes get no toolkit row. With -m the
+# toolkit leg's tahqiq run is under --mem SIZE too.
 #
-# usage: scripts/coordscale.sh [-b TAHQIQ] [-d WORKDIR] [-o OUT.tsv] [-m SIZE] SIZE...
+# usage: scripts/coordscale.sh [-b TAHQIQ] [-d WORKDIR] [-o OUT.tsv] [-m SIZE] [-c CNT_DIR [-t SECONDS]] SIZE...
 #        scripts/coordscale.sh -r [-o OUT.tsv]   (redraw OUT.svg from OUT.tsv only)
 #   e.g. scripts/coordscale.sh 100000 1000000 3000000
 # Writes OUT.tsv (default coordscale.tsv) and, beside it, OUT.svg: CPU
@@ -22,14 +29,18 @@ work=${TMPDIR:-/tmp}/coordscale
 out=coordscale.tsv
 mem=
 redraw=
-usage="usage: $0 [-b TAHQIQ] [-d WORKDIR] [-o OUT.tsv] [-m SIZE] SIZE... | $0 -r [-o OUT.tsv]"
-while getopts b:d:o:m:r f; do
+cnt=
+limit=1200
+usage="usage: $0 [-b TAHQIQ] [-d WORKDIR] [-o OUT.tsv] [-m SIZE] [-c CNT_DIR [-t SECONDS]] SIZE... | $0 -r [-o OUT.tsv]"
+while getopts b:d:o:m:c:t:r f; do
 	case $f in
 	r) redraw=1 ;;
 	b) bin=$OPTARG ;;
 	d) work=$OPTARG ;;
 	o) out=$OPTARG ;;
 	m) mem=$OPTARG ;;
+	c) cnt=$OPTARG ;;
+	t) limit=$OPTARG ;;
 	*) echo "$usage" >&2; exit 2 ;;
 	esac
 done
@@ -76,6 +87,30 @@ for n in "$@"; do
 		measure lean-mem "$n" "$work/lean" "$bin" coord --input "$f" --out "$work/lean" $B --evidence=false --graph=false --mem "$mem"
 		rm -rf "$work/lean"
 	fi
+	if [ -n "$cnt" ]; then
+		load=$(cut -d' ' -f1 /proc/loadavg)
+		st=0
+		"$(dirname "$0")/toolkit.sh" -c "$cnt" -b "$bin" -d "$work/toolkit" -t "$limit" ${mem:+-m "$mem"} "$f" >"$work/toolkit.tsv" 2>"$work/stderr" || st=$?
+		case $st in
+		0)
+			# rows, pre wall/cpu/mib, compute wall/cpu/mib, tahqiq x3, cnt edges, tahqiq edges, equal, load
+			awk -F'\t' -v n="$n" -v l="$load" 'NR == 2 {
+				printf "%s\ttoolkit\t%.2f\t%.2f\t%.0f\t%s\t%s\t\n", n, $2 + $5, $3 + $6, ($4 > $7 ? $4 : $7), $11, l
+			}' "$work/toolkit.tsv" >>"$out"
+			tail -n 1 "$out"
+			;;
+		3)
+			echo "toolkit at $n: did not finish within $limit s; no toolkit row for this size or larger ones" >&2
+			cnt=
+			;;
+		*)
+			echo "toolkit at $n failed:" >&2
+			cat "$work/stderr" >&2
+			exit 1
+			;;
+		esac
+		rm -rf "$work/toolkit"
+	fi
 done
 
 # the plot: CPU seconds against posts, log-log, one line per run
@@ -92,16 +127,18 @@ END {
 	W = 640; H = 400; L = 70; R = 150; T = 30; B = 50
 	if (maxx == minx) maxx = minx + 1
 	miny = int(miny) - (miny < 0); maxy = int(maxy) + 1
-	color["sort"] = "#555555"; color["lean"] = "#1f77b4"; color["default"] = "#d62728"; color["lean-mem"] = "#2ca02c"
+	color["sort"] = "#555555"; color["lean"] = "#1f77b4"; color["default"] = "#d62728"; color["lean-mem"] = "#2ca02c"; color["toolkit"] = "#9467bd"
+	split("#8c564b #e377c2 #bcbd22 #17becf", spare, " ")
 	printf "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" font-size=\"12\">\n", W, H
 	printf "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>\n", W, H
-	printf "<text x=\"%d\" y=\"18\">CPU seconds (user+sys) by posts, log-log: tahqiq coord against GNU sort</text>\n", L
+	printf "<text x=\"%d\" y=\"18\">CPU seconds (user+sys) by posts, log-log: tahqiq coord against GNU sort and the toolkit</text>\n", L
 	for (d = miny; d <= maxy; d++) {
 		yy = T + (H - T - B) * (maxy - d) / (maxy - miny)
 		printf "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/><text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%g s</text>\n", L, W - R, yy, yy, L - 6, yy + 4, 10 ^ d
 	}
 	for (k = 1; k <= nk; k++) {
 		name = order[k]; pts = ""
+		if (!(name in color)) color[name] = spare[++ns]
 		for (i = 1; i <= n[name]; i++) {
 			xx = L + (W - L - R) * (px[name, i] - minx) / (maxx - minx)
 			yy = T + (H - T - B) * (maxy - py[name, i]) / (maxy - miny)

@@ -23,27 +23,35 @@
 # The Python that has those modules is $PYTHON (default python3; on a
 # machine with pyenv, PYTHON=/usr/bin/python3 picks Debian's).
 #
-# usage: scripts/toolkit.sh -c CNT_DIR [-b TAHQIQ] [-d WORKDIR] [-w SECONDS] EVENTS.csv
+# usage: scripts/toolkit.sh -c CNT_DIR [-b TAHQIQ] [-d WORKDIR] [-w SECONDS] [-t LIMIT] [-m SIZE] EVENTS.csv
 # Prints one TSV line (header first): rows, CNT preprocess and compute
 # wall/CPU/peak RSS, tahqiq lean wall/CPU/peak RSS, directed edges of each,
-# and how many are equal. Exits 1 when the edges differ.
+# and how many are equal. Exits 1 when the edges differ, 3 when CNT did
+# not finish within LIMIT seconds (preprocess and compute together; default
+# no limit). The edges are compared as sorted text files (GNU sort spills to
+# WORKDIR), so the check's memory does not grow with the edges. -m SIZE
+# runs tahqiq under --mem SIZE.
 set -eu
 py=${PYTHON:-python3}
 bin=tahqiq
 cnt=
 work=${TMPDIR:-/tmp}/toolkit
 window=60
-while getopts b:c:d:w: f; do
+limit=
+mem=
+while getopts b:c:d:w:t:m: f; do
 	case $f in
 	b) bin=$OPTARG ;;
 	c) cnt=$OPTARG ;;
 	d) work=$OPTARG ;;
 	w) window=$OPTARG ;;
-	*) echo "usage: $0 -c CNT_DIR [-b TAHQIQ] [-d WORKDIR] [-w SECONDS] EVENTS.csv" >&2; exit 2 ;;
+	t) limit=$OPTARG ;;
+	m) mem=$OPTARG ;;
+	*) echo "usage: $0 -c CNT_DIR [-b TAHQIQ] [-d WORKDIR] [-w SECONDS] [-t LIMIT] [-m SIZE] EVENTS.csv" >&2; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
-[ $# -eq 1 ] && [ -n "$cnt" ] || { echo "usage: $0 -c CNT_DIR [-b TAHQIQ] [-d WORKDIR] [-w SECONDS] EVENTS.csv" >&2; exit 2; }
+[ $# -eq 1 ] && [ -n "$cnt" ] || { echo "usage: $0 -c CNT_DIR [-b TAHQIQ] [-d WORKDIR] [-w SECONDS] [-t LIMIT] [-m SIZE] EVENTS.csv" >&2; exit 2; }
 [ -d "$cnt/coordination_network_toolkit" ] || { echo "$cnt: not a checkout of coordination-network-toolkit" >&2; exit 2; }
 in=$1
 rm -rf "$work"
@@ -62,11 +70,24 @@ PY
 	pypath=$cnt:$work/shim
 fi
 
-# timed NAME CMD...: runs CMD under /usr/bin/time, leaves "wall cpu rss_mib" in $work/NAME.time
+# timed NAME [TIMEOUT] CMD...: runs CMD under /usr/bin/time, leaves "wall
+# cpu rss_mib" in $work/NAME.time; with a TIMEOUT (seconds, a number) the
+# command is stopped after it and the script exits 3.
 timed() {
 	name=$1
 	shift
-	/usr/bin/time -f '%e %U %S %M' -o "$work/$name.raw" "$@" >"$work/$name.out" 2>"$work/$name.err" || {
+	t=
+	case $1 in [0-9]*) t=$1; shift ;; esac
+	if [ -n "$t" ]; then
+		set -- timeout "$t" "$@"
+	fi
+	st=0
+	/usr/bin/time -f '%e %U %S %M' -o "$work/$name.raw" "$@" >"$work/$name.out" 2>"$work/$name.err" || st=$?
+	if [ -n "$t" ] && [ "$st" -eq 124 ]; then
+		echo "$name did not finish within the limit (-t $limit s)" >&2
+		exit 3
+	fi
+	[ "$st" -eq 0 ] || {
 		echo "$name failed:" >&2
 		tail -5 "$work/$name.err" >&2
 		exit 1
@@ -79,29 +100,39 @@ awk -F, 'BEGIN { OFS = ","; print "message_id,user_id,username,repost_id,reply_i
 	{ print $col["post_id"], $col["account_id"], $col["account_id"], $col["object_type"] ":" $col["object_value"], "", "", $col["timestamp"], "" }' "$in" >"$work/cnt.csv"
 rows=$(($(wc -l <"$work/cnt.csv") - 1))
 
-PYTHONPATH=$pypath timed cnt_preprocess "$py" -m coordination_network_toolkit "$work/cnt.db" preprocess --format csv "$work/cnt.csv"
+start=$(date +%s)
+PYTHONPATH=$pypath timed cnt_preprocess ${limit:+$limit} "$py" -m coordination_network_toolkit "$work/cnt.db" preprocess --format csv "$work/cnt.csv"
 # CNT's CSV export is broken at the fetched commit (docs/coord.md): the
 # edges are read from its database below.
-PYTHONPATH=$pypath timed cnt_compute "$py" -m coordination_network_toolkit "$work/cnt.db" compute co_retweet \
+left=
+[ -z "$limit" ] || left=$((limit - ($(date +%s) - start)))
+[ -z "$left" ] || [ "$left" -gt 0 ] || { echo "cnt_compute: no time left within the limit (-t $limit s)" >&2; exit 3; }
+PYTHONPATH=$pypath timed cnt_compute ${left:+$left} "$py" -m coordination_network_toolkit "$work/cnt.db" compute co_retweet \
 	--time_window "$window" --min_edge_weight 1 --n_cpus 1
 timed tahqiq "$bin" coord --quiet --input "$in" --window "${window}s" --weight messages --min-participation 1 \
-	--evidence=false --graph=false --out "$work/tahqiq"
+	--evidence=false --graph=false ${mem:+--mem "$mem"} --out "$work/tahqiq"
 
-cmp=$("$py" - "$work/cnt.db" "$work/tahqiq/edges_directed.csv" <<'PY'
+# Both sides' directed edges as "a,b,weight" lines, sorted bytewise, then
+# compared: equal = lines in both.
+PYTHONPATH=$pypath "$py" - "$work/cnt.db" "$work/tahqiq/edges_directed.csv" "$work/cnt.edges" "$work/tahqiq.edges" <<'PY'
 import csv, sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
-cnt = {(a, b): int(w) for a, b, w in db.execute("select user_1, user_2, weight from co_retweet_network") if a != b}
-tq = {}
-with open(sys.argv[2], newline="") as f:
+with open(sys.argv[3], "w") as out:
+    for a, b, w in db.execute("select user_1, user_2, weight from co_retweet_network"):
+        if a != b:
+            out.write(f"{a},{b},{int(w)}\n")
+with open(sys.argv[2], newline="") as f, open(sys.argv[4], "w") as out:
     r = csv.reader(f)
     next(r)
     for row in r:
         # tahqiq writes account UIDs (platform:id); CNT keeps the id as given
-        tq[(row[0].split(":", 1)[-1], row[1].split(":", 1)[-1])] = int(row[2])
-same = sum(1 for k, w in cnt.items() if tq.get(k) == w)
-print(f"{len(cnt)}\t{len(tq)}\t{same}")
+        out.write(f"{row[0].split(':', 1)[-1]},{row[1].split(':', 1)[-1]},{int(row[2])}\n")
 PY
-)
+for e in cnt tahqiq; do
+	LC_ALL=C sort -T "$work" -o "$work/$e.edges" "$work/$e.edges"
+done
+cmp="$(wc -l <"$work/cnt.edges")	$(wc -l <"$work/tahqiq.edges")	$(LC_ALL=C comm -12 "$work/cnt.edges" "$work/tahqiq.edges" | wc -l)"
+rm -f "$work/cnt.edges" "$work/tahqiq.edges"
 printf 'rows\tcnt_pre_wall\tcnt_pre_cpu\tcnt_pre_mib\tcnt_wall\tcnt_cpu\tcnt_mib\ttahqiq_wall\ttahqiq_cpu\ttahqiq_mib\tcnt_edges\ttahqiq_edges\tequal\tload1\n'
 printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$rows" "$(cat "$work/cnt_preprocess.time")" "$(cat "$work/cnt_compute.time")" \
 	"$(cat "$work/tahqiq.time")" "$cmp" "$(cut -d' ' -f1 /proc/loadavg)" | tr -s '\t'

@@ -214,6 +214,10 @@ type Config struct {
 	StoreDir string
 	Listen   string // the embedded server's address; "": a free loopback port
 	Creds    string // the credentials file for a nats:// URL
+	// WorkerMem is each in-process worker's memory budget (natsbus.Worker.Mem;
+	// 0: none): a reducer spills its partition's merged partials beyond a
+	// third of it, a mapper folds a task in passes
+	WorkerMem int64
 }
 
 // An Engine is where a command's coordination runs make and fold their
@@ -241,7 +245,8 @@ func (r *Runtime) Engine(ctx context.Context, s Config) (*Engine, func(), error)
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				w := &natsbus.Worker{Bus: bus, Name: "embedded-" + strconv.Itoa(i)}
+				w := &natsbus.Worker{Bus: bus, Name: "embedded-" + strconv.Itoa(i), Mem: s.WorkerMem,
+					Log: func(f string, a ...any) { r.Log.Warn(fmt.Sprintf(f, a...)) }}
 				if err := w.Run(wctx); err != nil {
 					r.Log.Error("stream worker", "err", err)
 				}

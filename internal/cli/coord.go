@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime/pprof"
 	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -135,6 +136,9 @@ every option and output column.`,
 			if r.LayoutEdges = layoutEdges; layoutEdges <= 0 {
 				r.LayoutEdges = -1
 			}
+			if sf.url == "embedded" {
+				sf.workerMem = embeddedWorkerMem(int64(mem), sf.workers)
+			}
 			eng, stop, err := e.coordEngine(ctx, sf)
 			if err != nil {
 				return err
@@ -183,6 +187,9 @@ every option and output column.`,
 			fmt.Fprintf(e.stdout, "  seconds: %s\n", strings.Join(steps, ", "))
 			if why := m.Skipped["graph.gexf"]; why != "" {
 				fmt.Fprintf(e.stdout, "  graph.gexf and graph.graphml not written: %s\n", strings.ReplaceAll(why, "graph_files", "--graph-files"))
+			}
+			if m.PartsGraph != nil {
+				printPartsGraph(e.stdout, m)
 			}
 			e.printKept(made.Info.ID, made.Dir, out, m.Files)
 			return nil
@@ -567,11 +574,14 @@ func sameFiles(a, b []coord.Input) bool {
 
 // profile starts the profiles the environment asks for (for measuring a
 // run, docs/benchmarks.md): TAHQIQ_CPUPROFILE=FILE, a CPU profile of the
-// run; TAHQIQ_MEMPROFILE=FILE, a heap profile written at its end. stop
-// writes and closes them.
+// run; TAHQIQ_MEMPROFILE=FILE, a heap profile written at its end; "%p" in
+// FILE is replaced by the process id (so that a run and its workers,
+// started with the same environment, write apart). stop writes and
+// closes them.
 func profile() (stop func(), err error) {
 	var cpu *os.File
-	if name := os.Getenv("TAHQIQ_CPUPROFILE"); name != "" {
+	pid := strconv.Itoa(os.Getpid())
+	if name := strings.ReplaceAll(os.Getenv("TAHQIQ_CPUPROFILE"), "%p", pid); name != "" {
 		if cpu, err = os.Create(name); err != nil {
 			return nil, err
 		}
@@ -585,7 +595,7 @@ func profile() (stop func(), err error) {
 			pprof.StopCPUProfile()
 			cpu.Close()
 		}
-		if name := os.Getenv("TAHQIQ_MEMPROFILE"); name != "" {
+		if name := strings.ReplaceAll(os.Getenv("TAHQIQ_MEMPROFILE"), "%p", pid); name != "" {
 			if f, err := os.Create(name); err == nil {
 				pprof.Lookup("allocs").WriteTo(f, 0)
 				f.Close()

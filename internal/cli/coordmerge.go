@@ -10,7 +10,7 @@ import (
 )
 
 // partsUsage documents tahqiq coord --parts.
-const partsUsage = `with --nats and --reduce-partitions above 0: the workers' reducers write edges.csv and edges_directed.csv in parts, one per account-pair partition, and the mappers evidence.csv.gz, one part per map task, listed with their SHA-256 in parts.json (the run's process never holds the edges or the evidence); needs --graph=false and --input; "tahqiq coord merge" makes the single files (docs/format/partitioned-run.md)`
+const partsUsage = `with --nats and --reduce-partitions above 0: the workers' reducers write edges.csv and edges_directed.csv in parts, one per account-pair partition, and the mappers evidence.csv.gz, one part per map task, listed with their SHA-256 in parts.json (the run's process never holds the edges or the evidence); needs --input; with the graph on, nodes.csv and communities.csv come from the partitioned Louvain over the partitions (no component, core, eigenvector or pruned columns, no layout or GEXF/GraphML); "tahqiq coord merge" makes the single files (docs/format/partitioned-run.md)`
 
 // checkParts tells whether --parts can be given with the rest of the
 // command line.
@@ -20,8 +20,6 @@ func checkParts(sf streamFlags, graph bool, dataset string) error {
 		return tahqiq.Errorf(tahqiq.EINVALID, "--parts is for runs through NATS (--nats embedded or --nats nats://…): in one process the run writes edges.csv whole")
 	case sf.reduces <= 0:
 		return tahqiq.Errorf(tahqiq.EINVALID, "--parts needs the workers' reducers (--reduce-partitions above 0): with --reduce-partitions 0 the run gathers every pair itself")
-	case graph:
-		return tahqiq.Errorf(tahqiq.EINVALID, "--parts writes the edges in parts and the graph step needs them all in one process: add --graph=false (tahqiq coord merge makes edges.csv for a graph tool)")
 	case dataset != "":
 		return tahqiq.Errorf(tahqiq.EINVALID, "--parts is for --input runs: a run kept in the store is served whole (its edges.csv); give --input FILE... --out DIR")
 	}

@@ -44,12 +44,20 @@ func TestCoordPartsCLI(t *testing.T) {
 	}{
 		{[]string{"--parts"}, "--parts is for runs through NATS"},
 		{[]string{"--parts", "--nats", "embedded", "--reduce-partitions", "0"}, "--reduce-partitions above 0"},
-		{[]string{"--parts", "--nats", "embedded", "--graph=true"}, "add --graph=false"},
+		{[]string{"--parts", "--nats", "embedded", "--graph=true", "--communities", "leiden"}, "partitioned Louvain"},
+		{[]string{"--parts", "--nats", "embedded", "--graph=true", "--eigen-prune", "0.5"}, "--eigen-prune needs eigenvector centrality"},
 	} {
 		code, _, stderr := run(t, data, "", append(append(args, "--out", t.TempDir()), tc.args...)...)
 		if code == 0 || !strings.Contains(stderr, tc.want) {
 			t.Errorf("%v: exit %d, %q; want %q", tc.args, code, stderr, tc.want)
 		}
+	}
+	// with the graph on: nodes.csv and communities.csv from the
+	// partitioned communities (internal/natsbus TestPartsGraph checks them)
+	graph := filepath.Join(t.TempDir(), "graph")
+	if code, stdout, stderr := run(t, data, "", append(args[:len(args)-1], "--out", graph, "--nats", "embedded", "--parts", "--reduce-partitions", "3")...); code != 0 || !strings.Contains(stdout, "nodes.csv, communities.csv") ||
+		!strings.Contains(stdout, "communities: partcomm-louvain over the partitions") || !strings.Contains(stdout, "without the columns component, core, eigenvector, pruned") {
+		t.Fatalf("coord --parts with the graph: %d %s %s", code, stdout, stderr)
 	}
 	if code, _, stderr := run(t, data, "", "coord", "merge", one, "--out", t.TempDir()); code == 0 || !strings.Contains(stderr, "needs no merge") {
 		t.Errorf("merge of a whole run: %d %s", code, stderr)

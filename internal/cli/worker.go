@@ -28,6 +28,16 @@ type streamFlags struct {
 	storeDir string
 	listen   string // serve: the embedded server's address; "": a free loopback port
 	creds    string // --nats-creds: the credentials file for a nats:// URL
+	// workerMem is each in-process worker's budget (coord --mem shared
+	// with --nats embedded, embeddedWorkerMem)
+	workerMem int64
+}
+
+// embeddedWorkerMem is an in-process worker's share of a process's
+// budget: the process holds the run, the embedded server and the
+// workers, one share each.
+func embeddedWorkerMem(mem int64, workers int) int64 {
+	return mem / int64(max(workers, 1)+2)
 }
 
 func (s *streamFlags) add(f interface {
@@ -50,7 +60,7 @@ const credsUsage = "credentials for the nats:// URL: an NKey seed file (tahqiq s
 
 // config is the bus configuration of the flags.
 func (s *streamFlags) config() busrun.Config {
-	return busrun.Config{URL: s.url, Partitions: s.partitions, Workers: s.workers, Replicas: s.replicas, Reduces: s.reduces, StoreDir: s.storeDir, Listen: s.listen, Creds: s.creds}
+	return busrun.Config{URL: s.url, Partitions: s.partitions, Workers: s.workers, Replicas: s.replicas, Reduces: s.reduces, StoreDir: s.storeDir, Listen: s.listen, Creds: s.creds, WorkerMem: s.workerMem}
 }
 
 // bus is the runtime of the NATS bus for this process (internal/busrun).
@@ -114,6 +124,11 @@ sorted, to the temporary directory ($TMPDIR) and merges them as it writes
 				}
 			}
 			fmt.Fprintf(e.stderr, "worker %s serving %s; stop with Ctrl-C\n", w.Name, url)
+			stop, err := profile() // TAHQIQ_CPUPROFILE, as coord's
+			if err != nil {
+				return err
+			}
+			defer stop()
 			return w.Run(ctx)
 		},
 	}

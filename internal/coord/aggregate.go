@@ -3,6 +3,11 @@ package coord
 import (
 	"iter"
 	"math"
+	"runtime"
+	"sync"
+	"sync/atomic"
+
+	"github.com/tahqiq/tahqiq/internal/progress"
 )
 
 // Edge is one account pair (A < B by name) and everything the evidence
@@ -70,30 +75,75 @@ func (in *interned) aggregate(p *Params, pairs []pairRef, spill func(nedges int)
 		})
 	}
 	keys, order := in.sortByAccounts(pairs)
+	// the edges counted, and the order cut at edges into about equal
+	// parts, one a goroutine of the fold (a part of 64k pairs or more)
+	parts := min(max(p.Workers, 0), 64)
+	if parts == 0 {
+		parts = runtime.GOMAXPROCS(0)
+	}
+	parts = max(min(parts, len(order)/foldPartMin), 1)
+	cuts := make([]foldCut, 1, parts+1)
 	nedges := 0
 	for i, k := range order {
 		if i == 0 || keys[k] != keys[order[i-1]] {
+			if i >= len(cuts)*len(order)/parts && len(cuts) < parts {
+				cuts = append(cuts, foldCut{i, nedges})
+			}
 			nedges++
 		}
 	}
+	cuts = append(cuts, foldCut{len(order), nedges})
 	keys = nil
 	if spill != nil {
 		if ef, err = spill(nedges); err != nil {
 			return nil, nil, nil, err
 		}
 	}
-	edges, byType = in.foldSorted(p, int64(len(pairs)), nedges, collabK, fastKeep, func(yield func(pairRef) bool) {
-		for _, k := range order {
-			if !yield(pairs[k]) {
-				return
-			}
-		}
-	}, ef)
+	if ef == nil {
+		edges, byType = in.foldParallel(p, pairs, order, cuts, collabK, fastKeep)
+		return edges, byType, nil, nil
+	}
+	edges, byType = in.foldSorted(p, int64(len(pairs)), nedges, collabK, fastKeep, in.gathered(pairs, order), ef)
 	if ef != nil {
 		err = ef.finish()
 	}
 	return edges, byType, ef, err
 }
+
+// gathered returns the pairs in the given order (sortByAccounts'), a
+// block at a time: the pairs of a block are gathered, and their rows
+// read, in short loops of independent loads, which the processor
+// overlaps, before the fold reads them from the cache (order scatters
+// the pairs and their rows over the whole run: one cache miss after the
+// other in the fold's longer loop).
+func (in *interned) gathered(pairs []pairRef, order []int32) iter.Seq[pairRef] {
+	return func(yield func(pairRef) bool) {
+		const block = 512 // 4 KiB of pairs, 24 KiB of their rows
+		var buf [block]pairRef
+		rows := in.rows
+		for lo := 0; lo < len(order); lo += block {
+			ks := order[lo:min(lo+block, len(order))]
+			b := buf[:len(ks)]
+			for i, k := range ks {
+				b[i] = pairs[k]
+			}
+			var touch int32
+			for _, pr := range b {
+				touch += rows[pr.i].acc + rows[pr.j].acc
+			}
+			gatherSink.Store(touch) // keeps the loads
+			for _, pr := range b {
+				if !yield(pr) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// gatherSink is where gathered leaves the sum of the rows it read, so
+// that the compiler keeps the loads.
+var gatherSink atomic.Int32
 
 // foldSorted folds the kept pairs, given by sorted in (A, B) order and
 // within an account pair in object order, into the nedges edges they
@@ -102,22 +152,79 @@ func (in *interned) aggregate(p *Params, pairs []pairRef, spill func(nedges int)
 // edges are appended to it instead (edges and byType are nil).
 func (in *interned) foldSorted(p *Params, npairs int64, nedges int, collabK []int32, fastKeep func(pairRef) bool, sorted iter.Seq[pairRef], ef *edgeFile) (edges []Edge, byType []int32) {
 	ntypes := len(in.types)
-	var tf *tfidf
-	if p.Weight == WeightTFIDF {
-		tf = in.tfidfWeights()
-	}
-	var bt []int32
 	if ef == nil {
 		edges = make([]Edge, nedges)
 		byType = make([]int32, nedges*ntypes)
-	} else {
+	}
+	prog := in.meter.Phase("folding pairs into edges", "pairs", npairs)
+	defer prog.Done()
+	if !in.foldRange(p, in.runTFIDF(p), collabK, fastKeep, sorted, ef, edges, byType, 0, prog) {
+		return nil, nil
+	}
+	return edges, byType
+}
+
+// runTFIDF is the run's TF-IDF weights when its weight is TF-IDF, else
+// nil.
+func (in *interned) runTFIDF(p *Params) *tfidf {
+	if p.Weight == WeightTFIDF {
+		return in.tfidfWeights()
+	}
+	return nil
+}
+
+// foldPartMin is the fewest pairs a goroutine of the fold is given.
+var foldPartMin = 1 << 16
+
+// foldCut is where a goroutine of foldParallel starts: at place at of
+// the order, the first pair of edge edge.
+type foldCut struct{ at, edge int }
+
+// foldParallel is foldSorted of the pairs in order (sortByAccounts') into
+// memory, the order cut at cuts (the last: the end) and each part folded
+// on a goroutine of its own into its edges: an edge is the fold of its
+// own pairs, so the edges are those of one fold, to the byte.
+func (in *interned) foldParallel(p *Params, pairs []pairRef, order []int32, cuts []foldCut, collabK []int32, fastKeep func(pairRef) bool) (edges []Edge, byType []int32) {
+	ntypes := len(in.types)
+	nedges := cuts[len(cuts)-1].edge
+	edges = make([]Edge, nedges)
+	byType = make([]int32, nedges*ntypes)
+	prog := in.meter.Phase("folding pairs into edges", "pairs", int64(len(pairs)))
+	defer prog.Done()
+	tf := in.runTFIDF(p)
+	ok := make([]bool, len(cuts)-1)
+	var wg sync.WaitGroup
+	for k := range ok {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			lo, hi := cuts[k], cuts[k+1]
+			ok[k] = in.foldRange(p, tf, collabK, fastKeep, in.gathered(pairs, order[lo.at:hi.at]), nil,
+				edges[:hi.edge], byType[:hi.edge*ntypes], lo.edge, prog)
+		}()
+	}
+	wg.Wait()
+	for _, done := range ok {
+		if !done {
+			return nil, nil
+		}
+	}
+	return edges, byType
+}
+
+// foldRange folds the pairs sorted hands out, edges from edge number
+// first on, into edges and byType (or, ef not nil, appends them to ef);
+// tf is the run's TF-IDF weights (nil: no TF-IDF weight). It reports
+// false when the run was stopped.
+func (in *interned) foldRange(p *Params, tf *tfidf, collabK []int32, fastKeep func(pairRef) bool, sorted iter.Seq[pairRef], ef *edgeFile, edges []Edge, byType []int32, first int, prog *progress.Phase) bool {
+	ntypes := len(in.types)
+	var bt []int32
+	if ef != nil {
 		bt = make([]int32, ntypes)
 	}
 	var f fold
 	var x EdgePartial
-	ei := -1
-	prog := in.meter.Phase("folding pairs into edges", "pairs", npairs)
-	defer prog.Done()
+	ei := first - 1
 	done := func() {
 		x.compact()
 		if ef != nil {
@@ -132,13 +239,13 @@ func (in *interned) foldSorted(p *Params, npairs int64, nedges int, collabK []in
 		if i&0xffff == 0xffff {
 			prog.Add(0x10000)
 			if in.stop.Load() {
-				return nil, nil
+				return false
 			}
 		}
 		i++
 		ra, rb := in.ends(pr)
-		if ei < 0 || ra.acc != x.A || rb.acc != x.B {
-			if ei >= 0 {
+		if ei < first || ra.acc != x.A || rb.acc != x.B {
+			if ei >= first {
 				done()
 				x.reset(ra.acc, rb.acc)
 			} else {
@@ -152,10 +259,11 @@ func (in *interned) foldSorted(p *Params, npairs int64, nedges int, collabK []in
 		}
 		f.add(&x, ra, rb, ra.obj, in.objType[ra.obj], collabK[ra.obj], w, fastKeep != nil && fastKeep(pr))
 	}
-	if ei >= 0 {
+	if ei >= first {
 		done()
 	}
-	return edges, byType
+	prog.Add(int64(i & 0xffff))
+	return true
 }
 
 // sortByAccounts returns each pair's account pair as one key (A in the

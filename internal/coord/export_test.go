@@ -7,3 +7,6 @@ func SetGraphFilesMaxEdges(n int64) (restore func()) {
 	graphFilesMaxEdges = n
 	return func() { graphFilesMaxEdges = old }
 }
+
+// WriteEvidence writes r's evidence.csv.gz to path, alone.
+func WriteEvidence(r *Result, path string) error { return r.writeEvidence(path) }

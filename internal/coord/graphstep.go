@@ -28,8 +28,10 @@ type GraphResult struct {
 
 // graphStep computes the network's measures and communities from the
 // run's kept edges (eachEdge: in memory, or read from the edge file
-// once), held as the graph's CSR only (24 bytes an edge and a bit):
-// never as a list of edges beside it. deg counts the kept edges of each
+// once), held as the graph's CSR only (16 bytes an edge and a bit where
+// every weight is exactly a float32, as the messages, pairs and objects
+// weights' counts are; 24 otherwise): never as a list of edges beside
+// it. deg counts the kept edges of each
 // account (0: not in the network).
 func graphStep(res *Result, p *Params, deg []int64) (*GraphResult, error) {
 	gr := &GraphResult{Node: make([]int32, len(deg))}
@@ -47,11 +49,19 @@ func graphStep(res *Result, p *Params, deg []int64) (*GraphResult, error) {
 	m := res.in.meter
 	ph := m.Phase("graph: building the network", "", 0)
 	defer func() { ph.Done() }()
-	// the flagged edges (or all) are the community subgraph: marked
-	g, flagged, err := graph.FromDegrees(nodeDeg, func(yield func(u, v int32, w float64, mark bool) bool) error {
+	// the flagged edges are the community subgraph's (or all of them):
+	// listed as they come (743k of 84.6M at 10M posts), not marked
+	// in the network and filtered from it
+	var flagged []graph.Edge
+	g, _, err := graph.FromDegrees(nodeDeg, func(yield func(u, v int32, w float64, mark bool) bool) error {
 		stop := errStop
+		flagged = flagged[:0]
 		err := res.eachEdge(func(e *Edge, _ []int32) error {
-			if !yield(gr.Node[e.A], gr.Node[e.B], e.Weight, e.Flagged || p.CommunitiesOnAll) {
+			u, v := gr.Node[e.A], gr.Node[e.B]
+			if e.Flagged && !p.CommunitiesOnAll {
+				flagged = append(flagged, graph.Edge{U: u, V: v, W: e.Weight})
+			}
+			if !yield(u, v, e.Weight, false) {
 				return stop
 			}
 			return nil
@@ -84,33 +94,58 @@ func graphStep(res *Result, p *Params, deg []int64) (*GraphResult, error) {
 		gr.Strength[u] = g.Strength(int32(u))
 	}
 	ph.Done()
-	ph = m.Phase("graph: components and k-cores", "", 0)
-	gr.Component, _ = g.Components()
-	gr.Core = g.CoreNumbers()
 	gr.Community = make([]int32, n)
 	for i := range gr.Community {
 		gr.Community[i] = -1
 	}
-	if p.Communities == "none" {
-		res.net = g // for the layout
-		return gr, nil
-	}
 	res.net = g // for the layout
-	sg := g.Filter(func(u int32, k int64) bool {
-		return graph.Marked(flagged, k) && !gr.Pruned[u] && !gr.Pruned[g.Adj[k]]
-	})
+	// The communities are found on another goroutine while this one
+	// finds the components and k-cores: each reads the network and
+	// writes only its own result, so both are what they are one after
+	// the other.
+	type found struct {
+		comm []int32
+		q    float64
+	}
+	var detected chan found
+	var sg *graph.CSR
+	if p.Communities != "none" {
+		// the community subgraph: the flagged edges (New sorts their
+		// lists as the network's are) or the network itself, without
+		// the nodes --eigen-prune leaves out
+		sg = g
+		if !p.CommunitiesOnAll {
+			sg = graph.New(n, flagged)
+		}
+		if p.EigenPrune > 0 {
+			h := sg
+			sg = h.Filter(func(u int32, k int64) bool { return !gr.Pruned[u] && !gr.Pruned[h.Adj[k]] })
+		}
+		if len(sg.Adj) > 0 {
+			detect := graph.Louvain
+			if p.Communities == "leiden" {
+				detect = graph.Leiden
+			}
+			detected = make(chan found, 1)
+			go func() {
+				comm, q := detect(sg, p.Seed, 1)
+				detected <- found{comm, q}
+			}()
+		}
+	}
 	flagged = nil
-	if len(sg.Adj) == 0 {
+	ph.Done()
+	ph = m.Phase("graph: components and k-cores", "", 0)
+	gr.Component, _ = g.Components()
+	gr.Core = g.CoreNumbers()
+	if detected == nil {
 		return gr, nil
 	}
 	ph.Done()
 	ph = m.Phase("graph: communities ("+p.Communities+")", "", 0)
-	detect := graph.Louvain
-	if p.Communities == "leiden" {
-		detect = graph.Leiden
-	}
-	comm, q := detect(sg, p.Seed, 1)
-	gr.Modularity = q
+	d := <-detected
+	comm := d.comm
+	gr.Modularity = d.q
 	// Nodes without a flagged edge are singletons of the subgraph:
 	// they get no community.
 	for u := 0; u < n; u++ {

@@ -16,9 +16,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/decompress"
@@ -89,6 +88,9 @@ type Manifest struct {
 	// Skipped names the files of the run's kind it did not write, and
 	// why (graph.gexf and graph.graphml over --graph-files auto's bound).
 	Skipped map[string]string `json:"skipped,omitempty"`
+	// PartsGraph says how a partitioned run's graph step was computed and
+	// what it left out (partsgraph.go); absent for other runs
+	PartsGraph *PartsGraphInfo `json:"partitioned_graph,omitempty"`
 }
 
 // EvidenceRow is one co-share pair: the posts and times behind an edge.
@@ -217,7 +219,10 @@ func (r *Result) WriteDir(dir, version string, src Source) (*Manifest, error) {
 		})
 	}
 	if r.parts != nil {
-		files, steps = nil, nil // the reducers wrote the edge files (no graph: refused)
+		// the reducers wrote the edge files; nodes.csv and
+		// communities.csv with the graph on (partsgraph.go)
+		files, steps = r.partsGraphFiles()
+		skipped = r.partsSkipped()
 	}
 	// evidence.csv.gz (a sweep of the pairs and DEFLATE: the most CPU of
 	// the files) is written beside the others, on another core: both
@@ -256,7 +261,7 @@ func (r *Result) WriteDir(dir, version string, src Source) (*Manifest, error) {
 		if err != nil {
 			return nil, err
 		}
-		files = fs
+		files = append(files, fs...)
 	}
 	r.Timings["output_s"] = time.Since(start).Seconds()
 	if evidence.done != nil {
@@ -292,6 +297,7 @@ func (r *Result) WriteDir(dir, version string, src Source) (*Manifest, error) {
 	for _, t := range r.Types {
 		m.Types = append(m.Types, string(t))
 	}
+	m.PartsGraph = r.partsGraph
 	if r.Graph != nil {
 		m.Modularity = r.Graph.Modularity
 		if r.Layout != nil {
@@ -401,7 +407,7 @@ func (x *EdgeRow) AppendCSV(b []byte) []byte {
 	b = append(b, ',')
 	b = appendField(b, x.AccountB)
 	b = append(b, ',')
-	b = strconv.AppendFloat(b, x.Weight, 'g', 10, 64)
+	b = appendFloat(b, x.Weight)
 	b = append(b, ',')
 	b = strconv.AppendBool(b, x.Flagged)
 	b = append(b, ',')
@@ -413,19 +419,19 @@ func (x *EdgeRow) AppendCSV(b []byte) []byte {
 		b = strconv.AppendInt(b, int64(n), 10)
 	}
 	b = append(b, ',')
-	b = strconv.AppendFloat(b, x.AvgDt, 'g', 10, 64)
+	b = appendFloat(b, x.AvgDt)
 	b = append(b, ',')
 	b = strconv.AppendInt(b, x.MinDt, 10)
 	b = append(b, ',')
-	b = time.Unix(x.First, 0).UTC().AppendFormat(b, time.RFC3339)
+	b = appendTime(b, x.First)
 	b = append(b, ',')
-	b = time.Unix(x.Last, 0).UTC().AppendFormat(b, time.RFC3339)
+	b = appendTime(b, x.Last)
 	b = append(b, ',')
 	b = strconv.AppendInt(b, int64(x.PostsA), 10)
 	b = append(b, ',')
 	b = strconv.AppendInt(b, int64(x.PostsB), 10)
 	b = append(b, ',')
-	b = strconv.AppendFloat(b, x.Symmetry, 'g', 10, 64)
+	b = appendFloat(b, x.Symmetry)
 	if x.Fast >= 0 {
 		b = append(b, ',')
 		b = strconv.AppendInt(b, x.Fast, 10)
@@ -435,104 +441,6 @@ func (x *EdgeRow) AppendCSV(b []byte) []byte {
 		b = appendField(b, s)
 	}
 	return append(b, '\n')
-}
-
-// appendField appends s as a CSV field, quoted when it must be.
-func appendField(b []byte, s string) []byte {
-	if s == "" || (!strings.ContainsAny(s, ",\"\r\n") && s[0] != ' ' && s[len(s)-1] != ' ') {
-		return append(b, s...)
-	}
-	b = append(b, '"')
-	b = append(b, strings.ReplaceAll(s, `"`, `""`)...)
-	return append(b, '"')
-}
-
-func (r *Result) writeEdges(path string) error { return r.writeEdgeTables(path, "") }
-
-// writeEdgeTables writes edges.csv at path and, when directed is not
-// "", edges_directed.csv there (CNT's directed weights: w(A->B) =
-// distinct posts of A with a partner post of B, one row per direction
-// that passes the minimum weight): both in one pass over the edges (a
-// spilled run reads its edge file once for the two).
-func (r *Result) writeEdgeTables(path, directed string) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	w := bufio.NewWriterSize(f, 1<<20)
-	var df *os.File
-	var dbw *bufio.Writer
-	var dw *csv.Writer
-	fail := func(err error) error {
-		f.Close()
-		if df != nil {
-			df.Close()
-		}
-		return err
-	}
-	if directed != "" {
-		if df, err = os.Create(directed); err != nil {
-			return fail(err)
-		}
-		dbw = bufio.NewWriterSize(df, 1<<20)
-		dw = csv.NewWriter(dbw)
-		if err := dw.Write(DirectedHeader); err != nil {
-			return fail(err)
-		}
-	}
-	line := []byte(strings.Join(r.EdgeHeader(), ",") + "\n")
-	if err := r.eachEdge(func(e *Edge, bt []int32) error {
-		if _, err := w.Write(line); err != nil {
-			return err
-		}
-		x := r.rowOf(e, bt)
-		line = x.AppendCSV(line[:0])
-		if dw != nil {
-			_, err := writeDirectedRows(dw, e, r.Params.MinWeight, r.in.accounts, r.Name)
-			return err
-		}
-		return nil
-	}); err != nil {
-		return fail(err)
-	}
-	if _, err := w.Write(line); err != nil {
-		return fail(err)
-	}
-	if err := w.Flush(); err != nil {
-		return fail(err)
-	}
-	if dw != nil {
-		dw.Flush()
-		if err := firstErr(dw.Error(), dbw.Flush()); err != nil {
-			return fail(err)
-		}
-		if err := df.Close(); err != nil {
-			f.Close()
-			return err
-		}
-	}
-	return f.Close()
-}
-
-// writeDirectedRows writes the rows of edges_directed.csv that edge e
-// makes (A->B, then B->A, each when it passes the minimum weight) and
-// returns how many.
-func writeDirectedRows(w *csv.Writer, e *Edge, minWeight float64, accounts []string, name func(int32) AccountName) (int64, error) {
-	n := int64(0)
-	for _, d := range [2]struct {
-		s, t int32
-		w    int32
-	}{{e.A, e.B, e.PostsA}, {e.B, e.A, e.PostsB}} {
-		if float64(d.w) < minWeight || d.w == 0 {
-			continue
-		}
-		ns, nt := name(d.s), name(d.t)
-		if err := w.Write([]string{accounts[d.s], accounts[d.t], strconv.Itoa(int(d.w)), ns.Handle, ns.Name, nt.Handle, nt.Name}); err != nil {
-			return n, err
-		}
-		n++
-	}
-	return n, nil
 }
 
 // accountActivity returns, per account id, its distinct input posts and
@@ -719,38 +627,116 @@ func (r *Result) writeEvidence(path string) error {
 		return err
 	}
 	zw, _ := gzip.NewWriterLevel(f, gzip.BestSpeed)
-	bw := bufio.NewWriterSize(zw, 1<<20)
-	// one line per kept pair (millions): appended as encoding/csv would
-	// write the record, without its allocations
-	b := []byte(strings.Join(EvidenceHeader, ",") + "\n")
-	_, err = bw.Write(b)
+	// one line per kept pair (hundreds of millions at 10M posts),
+	// appended as encoding/csv would write the record, without its
+	// allocations, into blocks of about evidenceBlock bytes that another
+	// goroutine compresses: DEFLATE is half the CPU of the file, and
+	// formatting the next block goes on beside it. The compressor is
+	// given the same bytes in the same order as one writer would give
+	// it, so the file is the same to the byte.
+	cw := newEvidenceCompressor(zw)
+	b := cw.block()
+	b = append(b, strings.Join(EvidenceHeader, ",")+"\n"...)
 	prog := r.in.meter.Phase("writing evidence.csv.gz", "pairs", r.Counts["pairs"])
 	defer prog.Done()
 	n := 0
-	if err == nil {
-		err = r.Evidence(func(e EvidenceRow) error {
-			if n++; n&4095 == 0 {
-				prog.Add(4096)
+	var ts evidenceTimes
+	err = r.Evidence(func(e EvidenceRow) error {
+		if n++; n&4095 == 0 {
+			prog.Add(4096)
+		}
+		b = ts.appendLine(b, &e)
+		if len(b) >= evidenceBlock {
+			if b = cw.send(b); b == nil {
+				return cw.wait()
 			}
-			b = appendEvidenceLine(b[:0], &e)
-			_, err := bw.Write(b)
-			return err
-		})
+		}
+		return nil
+	})
+	if err == nil {
+		cw.send(b)
 	}
-	err = firstErr(err, bw.Flush(), zw.Close())
+	err = firstErr(err, cw.wait(), zw.Close())
 	return firstErr(err, f.Close())
 }
 
-// appendEvidenceLine appends the line of evidence.csv.gz that holds e,
-// with its newline.
-func appendEvidenceLine(b []byte, e *EvidenceRow) []byte {
+// evidenceBlock is the size of the blocks writeEvidence hands to its
+// compressing goroutine (a line may take a block past it).
+const evidenceBlock = 1 << 20
+
+// evidenceCompressor writes blocks of lines to w on its own goroutine,
+// in the order they are sent; three blocks go round (one being filled,
+// one being compressed, one waiting), so that neither side waits for
+// memory.
+type evidenceCompressor struct {
+	full   chan []byte
+	empty  chan []byte
+	done   chan struct{}
+	closed bool        // full is closed (wait was called)
+	failed atomic.Bool // a write failed: the blocks still sent are dropped
+	err    error       // the first write error, read after done
+}
+
+func newEvidenceCompressor(w io.Writer) *evidenceCompressor {
+	c := &evidenceCompressor{full: make(chan []byte, 2), empty: make(chan []byte, 3), done: make(chan struct{})}
+	for range 3 {
+		c.empty <- make([]byte, 0, evidenceBlock+evidenceBlock/4)
+	}
+	full := c.full
+	go func() {
+		defer close(c.done)
+		for b := range full {
+			if c.err == nil {
+				if _, c.err = w.Write(b); c.err != nil {
+					c.failed.Store(true)
+				}
+			}
+			c.empty <- b[:0]
+		}
+	}()
+	return c
+}
+
+// block returns an empty block to fill.
+func (c *evidenceCompressor) block() []byte { return <-c.empty }
+
+// send hands b over and returns the next block to fill, or nil when
+// the compressor has stopped on an error (wait returns it).
+func (c *evidenceCompressor) send(b []byte) []byte {
+	c.full <- b
+	nb := <-c.empty
+	if c.failed.Load() {
+		return nil
+	}
+	return nb
+}
+
+// wait stops the compressor, once every block sent is written, and
+// returns the first write error.
+func (c *evidenceCompressor) wait() error {
+	if !c.closed {
+		close(c.full)
+		c.closed = true
+	}
+	<-c.done
+	return c.err
+}
+
+// evidenceTimes formats the times of evidence lines, keeping the dates
+// of the days it formatted last (dateCache): the pairs of an object come
+// in time order, so most lines' times fall on a day already formatted.
+type evidenceTimes struct {
+	dateCache // the dates of the days formatted last
+}
+
+func (ts *evidenceTimes) appendLine(b []byte, e *EvidenceRow) []byte {
 	for _, s := range [...]string{e.ObjectType, e.Object, e.PostA, e.PostB, e.AccountA, e.AccountB} {
 		b = appendCSVField(b, s)
 		b = append(b, ',')
 	}
-	b = time.Unix(e.TimeA, 0).UTC().AppendFormat(b, time.RFC3339)
+	b = ts.appendTime(b, e.TimeA)
 	b = append(b, ',')
-	b = time.Unix(e.TimeB, 0).UTC().AppendFormat(b, time.RFC3339)
+	b = ts.appendTime(b, e.TimeB)
 	b = append(b, ',')
 	b = strconv.AppendInt(b, e.Dt(), 10)
 	for _, s := range [...]string{e.HandleA, e.NameA, e.HandleB, e.NameB} {
@@ -758,32 +744,6 @@ func appendEvidenceLine(b []byte, e *EvidenceRow) []byte {
 		b = appendCSVField(b, s)
 	}
 	return append(b, '\n')
-}
-
-// appendCSVField appends s as encoding/csv's Writer (comma, LF) writes a
-// field: quoted when it holds a comma, a quote, CR or LF, starts with a
-// space, or is \. (each quote doubled).
-func appendCSVField(b []byte, s string) []byte {
-	quote := s == `\.` || strings.ContainsAny(s, ",\"\r\n")
-	if !quote && s != "" {
-		r, _ := utf8.DecodeRuneInString(s)
-		quote = unicode.IsSpace(r)
-	}
-	if !quote {
-		return append(b, s...)
-	}
-	b = append(b, '"')
-	for {
-		i := strings.IndexByte(s, '"')
-		if i < 0 {
-			break
-		}
-		b = append(b, s[:i+1]...)
-		b = append(b, '"')
-		s = s[i+1:]
-	}
-	b = append(b, s...)
-	return append(b, '"')
 }
 
 func firstErr(errs ...error) error {

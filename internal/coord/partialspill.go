@@ -158,6 +158,16 @@ func (m *PartialMerger) spill() error {
 	return nil
 }
 
+// Spill writes the partials held in memory to disk as a sorted run (a
+// partition that waits, so that its memory goes to other work); Each
+// merges them back.
+func (m *PartialMerger) Spill() error {
+	if len(m.merged) == 0 {
+		return nil
+	}
+	return m.spill()
+}
+
 // Each calls fn with every merged partial of the partition in account-pair
 // order (after the last Add; it may be called again). An error of fn
 // stops it and is returned.

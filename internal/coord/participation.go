@@ -98,22 +98,11 @@ func ParticipationHits(spec ParticipationSpec, objs []ReduceObject) ([]PostHit, 
 // It sorts hits.
 func QualifiedAccounts(spec ParticipationSpec, hits []PostHit) []int64 {
 	sortHits(hits)
-	var out []int64
-	var n int64
-	for k := range hits {
-		h := &hits[k]
-		if k > 0 && hits[k-1] == *h {
-			continue // the same post in pairs of another object
-		}
-		if k > 0 && (hits[k-1].Acc != h.Acc || hits[k-1].Scope != h.Scope) {
-			n = 0
-		}
-		n += int64(h.Rows)
-		if n >= int64(spec.Min) && n-int64(h.Rows) < int64(spec.Min) {
-			out = append(out, int64(h.Scope)*int64(spec.Accounts)+int64(h.Acc))
-		}
+	q := qualifier{spec: spec}
+	for _, h := range hits {
+		q.add(h)
 	}
-	return out
+	return q.out
 }
 
 // sortHits sorts by scope, account, post, rows.

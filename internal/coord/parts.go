@@ -7,7 +7,6 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/binary"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,8 +16,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-
-	"github.com/tahqiq/tahqiq"
 )
 
 // Partitioned outputs. On the reduce path with a PartsReducer (the
@@ -31,8 +28,9 @@ import (
 // each partition's counts of distinct weights (Threshold), so that a
 // merged part (MergeParts) is byte for byte the file one process writes.
 // Evidence is written by the run, as on the reduce path (swept again,
-// object by object), and the graph step, which needs the whole graph, is
-// not run (Params.Graph must be off).
+// object by object), and the graph step is computed over the partitions
+// (partsgraph.go): degree, strength and the partitioned Louvain's
+// communities, nothing that needs the whole graph in one process.
 
 // PartsFormat names the format of parts.json (docs/format/partitioned-run.md).
 const PartsFormat = "tahqiq-coord-parts/1"
@@ -63,13 +61,6 @@ var DirectedHeader = []string{"source", "target", "weight", "handle_source", "na
 
 // Directed reports whether the run writes edges_directed.csv.
 func (s *PartSpec) Directed() bool { return s.Params.Weight == WeightMessages }
-
-func (s *PartSpec) name(a int32) AccountName {
-	if s.Names == nil {
-		return AccountName{}
-	}
-	return s.Names[a]
-}
 
 // edge returns the edge that merged partial e (over all of its account
 // pair's objects) makes, weighed as Run weighs it, and whether the run
@@ -172,7 +163,8 @@ type PartWriter struct {
 	s         *PartSpec
 	threshold float64
 	edges     *bufio.Writer
-	directed  *csv.Writer
+	directed  *bufio.Writer // nil: no edges_directed.csv
+	f         lineFormat    // the lines, as a single run writes them (edgewrite.go)
 	line      []byte
 	last      uint64
 	started   bool
@@ -185,6 +177,9 @@ type PartWriter struct {
 // edges_directed.csv.
 func (s *PartSpec) NewPartWriter(threshold float64, edges, directed io.Writer) (*PartWriter, error) {
 	w := &PartWriter{s: s, threshold: threshold, edges: bufio.NewWriterSize(edges, 1<<16)}
+	// the accounts' cells are quoted line by line (no cells held): a
+	// worker writes one partition's lines and keeps to its budget
+	w.f.edgeLines = &edgeLines{accounts: s.Accounts, names: s.Names, fast: s.Params.FastWindow > 0, minWeight: s.Params.MinWeight}
 	if _, err := w.edges.WriteString(strings.Join(s.Header(), ",") + "\n"); err != nil {
 		return nil, err
 	}
@@ -192,8 +187,8 @@ func (s *PartSpec) NewPartWriter(threshold float64, edges, directed io.Writer) (
 		if directed == nil {
 			return nil, errors.New("coord: the messages weight writes edges_directed.csv: no writer for its part")
 		}
-		w.directed = csv.NewWriter(directed)
-		if err := w.directed.Write(DirectedHeader); err != nil {
+		w.directed = bufio.NewWriterSize(directed, 1<<16)
+		if _, err := w.directed.Write(appendCSVRecord(nil, DirectedHeader)); err != nil {
 			return nil, err
 		}
 	}
@@ -220,17 +215,17 @@ func (w *PartWriter) Add(e *EdgePartial) error {
 	if x.Flagged {
 		w.Flagged++
 	}
-	s := w.s
-	row := edgeRow(&x, e.ByType, s.Accounts[x.A], s.Accounts[x.B], s.name(x.A), s.name(x.B), s.Params.FastWindow > 0)
-	w.line = row.AppendCSV(w.line[:0])
+	w.line = w.f.appendEdge(w.line[:0], &x, e.ByType)
 	if _, err := w.edges.Write(w.line); err != nil {
 		return err
 	}
 	w.Rows++
 	if w.directed != nil {
-		n, err := writeDirectedRows(w.directed, &x, s.Params.MinWeight, s.Accounts, s.name)
-		w.DirectedRows += n
-		return err
+		w.line = w.f.appendDirected(w.line[:0], &x)
+		w.DirectedRows += int64(bytes.Count(w.line, []byte{'\n'}))
+		if _, err := w.directed.Write(w.line); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -239,8 +234,7 @@ func (w *PartWriter) Add(e *EdgePartial) error {
 func (w *PartWriter) Close() error {
 	err := w.edges.Flush()
 	if w.directed != nil {
-		w.directed.Flush()
-		err = firstErr(err, w.directed.Error())
+		err = firstErr(err, w.directed.Flush())
 	}
 	return err
 }
@@ -365,6 +359,9 @@ type PartsResult struct {
 	// the run writes evidence.csv.gz itself
 	EvidenceParts int
 	Files         []PartFile
+	// Graph is the graph step over the partitions (partsgraph.go), with
+	// Params.Graph; nil without it
+	Graph *PartsGraph
 	// Fetch writes every part of Files into dir under its name, checking
 	// its SHA-256 and rows as it goes.
 	Fetch func(ctx context.Context, dir string) error
@@ -401,7 +398,8 @@ type PartsManifest struct {
 		Flagged      int64 `json:"flagged_edges"`
 		EdgeAccounts int64 `json:"edge_accounts"`
 	} `json:"counts"`
-	Threshold *float64 `json:"flag_threshold,omitempty"` // the weight above which an edge is flagged; absent: every edge (no percentile, or none kept)
+	Threshold *float64        `json:"flag_threshold,omitempty"` // the weight above which an edge is flagged; absent: every edge (no percentile, or none kept)
+	Graph     *PartsGraphInfo `json:"graph,omitempty"`          // the graph step over the partitions (nodes.csv, communities.csv); absent with the graph off
 }
 
 // Partitioning says which account pairs a partition holds and how its
@@ -420,14 +418,15 @@ const (
 
 // ReducedParts is the reduce engine whose reducers write the edge files
 // in parts (PartsReducer): the run holds neither the pairs nor the edges.
-// The graph step needs every edge and is refused (Params.Graph).
+// With Params.Graph the reducer also computes the graph step over the
+// partitions (PartsResult.Graph: partsgraph.go).
 func ReducedParts(red PartsReducer) Engine { return reducedParts{red} }
 
 type reducedParts struct{ red PartsReducer }
 
 func (e reducedParts) edges(ctx context.Context, in *interned, q, p *Params, res *Result, lap func(string)) ([]Edge, error) {
-	if p.Graph {
-		return nil, tahqiq.ParamErrorf("graph", "the edges are written in parts per account-pair partition, and the graph step needs every edge in one process: turn {graph} off, then merge the parts (tahqiq coord merge) for a graph tool")
+	if err := checkPartsGraph(p); err != nil {
+		return nil, err
 	}
 	spec, objs, kept, tf, err := in.reduceInput(ctx, q, p, e.red)
 	if err != nil {
@@ -464,6 +463,9 @@ func (e reducedParts) edges(ctx context.Context, in *interned, q, p *Params, res
 	if out.Fetch == nil {
 		return nil, errors.New("coord: the reducer made parts it cannot fetch")
 	}
+	if p.Graph && out.Graph == nil {
+		return nil, errors.New("coord: the reducer computed no graph step for a run with the graph on")
+	}
 	res.kept, res.parts = kept, out
 	res.partSpec = ps
 	res.Counts["pairs"] = out.Pairs
@@ -488,6 +490,7 @@ func (r *Result) writeParts(ctx context.Context, dir string) ([]string, error) {
 		m.EvidenceParts = out.EvidenceParts
 	}
 	m.Counts.Edges, m.Counts.Flagged, m.Counts.EdgeAccounts = out.Edges, out.Flagged, out.EdgeAccounts
+	m.Graph = r.partsGraph
 	if !math.IsInf(out.Threshold, -1) {
 		t := out.Threshold
 		m.Threshold = &t
@@ -526,6 +529,7 @@ func EvidencePart(spec ReduceSpec, accounts []string, names []AccountName, objs 
 	bw := bufio.NewWriterSize(zw, 1<<16)
 	b := []byte(strings.Join(EvidenceHeader, ",") + "\n")
 	bw.Write(b)
+	var ts evidenceTimes
 	rows := int64(0)
 	for i := range objs {
 		o := &objs[i]
@@ -557,7 +561,7 @@ func EvidencePart(spec ReduceSpec, accounts []string, names []AccountName, objs 
 				na, nb := names[ra.acc], names[rb.acc]
 				e.HandleA, e.NameA, e.HandleB, e.NameB = na.Handle, na.Name, nb.Handle, nb.Name
 			}
-			b = appendEvidenceLine(b[:0], &e)
+			b = ts.appendLine(b[:0], &e)
 			bw.Write(b)
 			rows++
 		})

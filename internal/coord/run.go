@@ -56,8 +56,9 @@ type Result struct {
 	threshold float64
 	// a partitioned run (ReducedParts): its parts, where the reducers
 	// left them, and what their writers were told (Edges is empty)
-	parts    *PartsResult
-	partSpec *PartSpec
+	parts      *PartsResult
+	partSpec   *PartSpec
+	partsGraph *PartsGraphInfo // a partitioned run's graph step (partsgraph.go); nil without it
 }
 
 // LayoutInput is the network of Graph for internal/layout: its nodes in
@@ -78,7 +79,7 @@ func (r *Result) LayoutInput() layout.Input {
 		in.Edges = func(yield func(a, b int32, w float32) bool) {
 			for u := range int32(net.N) {
 				for k := net.Off[u]; k < net.Off[u+1]; k++ {
-					if v := net.Adj[k]; v > u && !yield(u, v, float32(net.W[k])) {
+					if v := net.Adj[k]; v > u && !yield(u, v, float32(net.Weight(k))) {
 						return
 					}
 				}
@@ -299,6 +300,9 @@ func run(ctx context.Context, d Data, p Params, eng Engine) (*Result, error) {
 		res.Counts["edges"] = res.parts.Edges
 		res.Counts["edge_accounts"] = res.parts.EdgeAccounts
 		res.Counts["flagged_edges"] = res.parts.Flagged
+		if res.parts.Graph != nil {
+			res.setPartsGraph(res.parts.Graph)
+		}
 		return res, nil
 	}
 	ph := in.meter.Phase("weighing edges", "", 0)
@@ -343,17 +347,21 @@ func run(ctx context.Context, d Data, p Params, eng Engine) (*Result, error) {
 // weigh sets each edge's weight, drops edges under the minimum weight and
 // flags those above the percentile threshold.
 func weigh(edges []Edge, p *Params) []Edge {
-	kept := edges[:0]
-	for _, e := range edges {
-		if weighOne(&e, p) {
-			kept = append(kept, e)
+	n := 0 // kept so far: moved down in place, each edge copied once at most
+	for i := range edges {
+		if e := &edges[i]; weighOne(e, p) {
+			if n != i {
+				edges[n] = *e
+			}
+			n++
 		}
 	}
+	kept := edges[:n]
 	threshold := math.Inf(-1)
 	if p.Percentile > 0 && len(kept) > 0 {
 		ws := make([]float64, len(kept))
-		for i, e := range kept {
-			ws[i] = e.Weight
+		for i := range kept {
+			ws[i] = kept[i].Weight
 		}
 		threshold = Quantile(ws, p.Percentile)
 	}

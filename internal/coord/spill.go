@@ -32,7 +32,8 @@ import (
 // (edgefile.go); the graph step and the writers read them from there.
 // What the budget does not bound: reading the input, the interned rows
 // and names (about 24 bytes a share plus the names), and the graph step's
-// CSR (24 bytes an edge, twice for the community subgraph at most); see
+// CSR (16 bytes an edge with count weights, 24 with others; twice with
+// --communities-on-all and --eigen-prune at most); see
 // docs/coord.md.
 
 // Budget is the memory a run in this process may use and where it spills.

@@ -53,8 +53,16 @@ func (g *CSR) eigenvector(maxIter int, tol float64, workers int) ([]float64, int
 		top := 0.0
 		for u := bounds[w]; u < bounds[w+1]; u++ {
 			s := x[u]
-			for e := g.Off[u]; e < g.Off[u+1]; e++ {
-				s += g.W[e] * x[g.Adj[e]]
+			lo, hi := g.Off[u], g.Off[u+1]
+			adj := g.Adj[lo:hi]
+			if g.W32 != nil {
+				for i, w := range g.W32[lo:hi] {
+					s += float64(w) * x[adj[i]]
+				}
+			} else {
+				for i, w := range g.W[lo:hi] {
+					s += w * x[adj[i]]
+				}
 			}
 			y[u] = s
 			top = max(top, math.Abs(s))

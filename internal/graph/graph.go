@@ -21,13 +21,30 @@ type Edge struct {
 }
 
 // CSR is an undirected graph: the neighbours of node u are
-// Adj[Off[u]:Off[u+1]] with weights W[...]. Each undirected edge appears
-// in both lists; a self-loop appears once in its node's list.
+// Adj[Off[u]:Off[u+1]] with weights W[...] (or W32[...]). Each undirected
+// edge appears in both lists; a self-loop appears once in its node's
+// list.
+//
+// The weights are in W, or in W32 (then W is nil) where FromDegrees found
+// every weight exactly a float32 (the counts of a coordination run's
+// messages, pairs or objects weights, up to 2^24): 8 bytes an entry
+// instead of 12. Every algorithm reads them as float64 (Weight) and sums
+// in float64, so a graph gives the same results to the bit in either
+// form.
 type CSR struct {
 	N   int
 	Off []int64
 	Adj []int32
 	W   []float64
+	W32 []float32
+}
+
+// Weight returns the weight of entry k of Adj.
+func (g *CSR) Weight(k int64) float64 {
+	if g.W32 != nil {
+		return float64(g.W32[k])
+	}
+	return g.W[k]
 }
 
 // New builds the graph of n nodes from edges. Parallel edges are merged
@@ -88,8 +105,14 @@ func (g *CSR) Degree(u int32) int32 { return int32(g.Off[u+1] - g.Off[u]) }
 // Strength returns the total weight of u's edges (a self-loop counts once).
 func (g *CSR) Strength(u int32) float64 {
 	s := 0.0
-	for k := g.Off[u]; k < g.Off[u+1]; k++ {
-		s += g.W[k]
+	if g.W32 != nil {
+		for _, w := range g.W32[g.Off[u]:g.Off[u+1]] {
+			s += float64(w)
+		}
+		return s
+	}
+	for _, w := range g.W[g.Off[u]:g.Off[u+1]] {
+		s += w
 	}
 	return s
 }
@@ -108,8 +131,15 @@ func (g *CSR) Components() ([]int32, []int) {
 		}
 		return x
 	}
+	// Every component's root is its smallest node (a union makes the
+	// smaller root the parent), whatever the order of the unions: each
+	// edge is joined once, from its higher end's list (its lower end's
+	// entries come first there, the lists being sorted).
 	for u := 0; u < g.N; u++ {
 		for k := g.Off[u]; k < g.Off[u+1]; k++ {
+			if g.Adj[k] >= int32(u) {
+				continue
+			}
 			a, b := find(int32(u)), find(g.Adj[k])
 			if a != b {
 				if a < b {

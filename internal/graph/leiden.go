@@ -76,7 +76,7 @@ func strengths(g *CSR) ([]float64, float64) {
 	m2 := 0.0
 	for u := 0; u < g.N; u++ {
 		for e := g.Off[u]; e < g.Off[u+1]; e++ {
-			w := g.W[e]
+			w := g.Weight(e)
 			if g.Adj[e] == int32(u) {
 				w *= 2
 			}
@@ -174,7 +174,7 @@ func refine(g *CSR, part []int32, rng *rand.Rand, res float64) []int32 {
 		totC[part[u]] += k[u]
 		for e := g.Off[u]; e < g.Off[u+1]; e++ {
 			if v := g.Adj[e]; v != int32(u) && part[v] == part[u] {
-				toC[u] += g.W[e]
+				toC[u] += g.Weight(e)
 			}
 		}
 	}

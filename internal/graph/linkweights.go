@@ -31,7 +31,7 @@ func (lw *linkWeights) gather(g *CSR, u int32, label, part []int32) {
 			lw.w[c] = 0
 			lw.touched = append(lw.touched, c)
 		}
-		lw.w[c] += g.W[e]
+		lw.w[c] += g.Weight(e)
 	}
 }
 

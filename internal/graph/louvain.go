@@ -51,7 +51,7 @@ func oneLevel(g *CSR, rng *rand.Rand, res float64) ([]int32, bool) {
 	for u := 0; u < n; u++ {
 		comm[u] = int32(u)
 		for e := g.Off[u]; e < g.Off[u+1]; e++ {
-			w := g.W[e]
+			w := g.Weight(e)
 			if g.Adj[e] == int32(u) {
 				w *= 2
 			}
@@ -115,7 +115,7 @@ func aggregate(g *CSR, labels []int32, k int) *CSR {
 			if int32(u) > v {
 				continue // each undirected edge once
 			}
-			edges = append(edges, Edge{U: cu, V: labels[v], W: g.W[e]})
+			edges = append(edges, Edge{U: cu, V: labels[v], W: g.Weight(e)})
 		}
 	}
 	return New(k, edges)
@@ -135,7 +135,7 @@ func Modularity(g *CSR, comm []int32, res float64) float64 {
 	seen := make([]bool, n)
 	for u := 0; u < g.N; u++ {
 		for e := g.Off[u]; e < g.Off[u+1]; e++ {
-			w := g.W[e]
+			w := g.Weight(e)
 			v := g.Adj[e]
 			if v == int32(u) {
 				w *= 2

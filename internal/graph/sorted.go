@@ -20,7 +20,7 @@ type Sorted func(yield func(u, v int32, w float64, mark bool) bool) error
 // coordination run's do; edges in another order are sorted and merged as
 // New does, so the graph is New's whatever the order. marks has a bit
 // for every entry of Adj: set where the edge was given with mark (Filter
-// keeps or drops entries by it).
+// keeps or drops entries by it); nil when no edge was.
 func FromSorted(n int, edges Sorted) (g *CSR, marks []uint64, err error) {
 	deg := make([]int64, n)
 	if err := edges(func(u, v int32, _ float64, _ bool) bool {
@@ -37,7 +37,9 @@ func FromSorted(n int, edges Sorted) (g *CSR, marks []uint64, err error) {
 
 // FromDegrees is FromSorted given each node's count of entries (its
 // edges, a self-loop once): edges are given once. deg is taken (its
-// memory becomes the graph's offsets).
+// memory becomes the graph's offsets). The weights are kept in W32 as
+// long as every weight given is exactly a float32, and moved to W at the
+// first that is not. marks is nil when no edge was given with mark.
 func FromDegrees(deg []int64, edges Sorted) (g *CSR, marks []uint64, err error) {
 	n := len(deg)
 	off := append(deg, 0)
@@ -47,8 +49,7 @@ func FromDegrees(deg []int64, edges Sorted) (g *CSR, marks []uint64, err error) 
 		off[i] += off[i-1]
 	}
 	m := off[n]
-	g = &CSR{N: n, Off: off, Adj: make([]int32, m), W: make([]float64, m)}
-	marks = make([]uint64, (m+63)/64)
+	g = &CSR{N: n, Off: off, Adj: make([]int32, m), W32: make([]float32, m)}
 	pos := slices.Clone(off[:n])
 	ordered := true
 	put := func(u, v int32, w float64, mark bool) {
@@ -56,8 +57,16 @@ func FromDegrees(deg []int64, edges Sorted) (g *CSR, marks []uint64, err error) 
 		if k > off[u] && g.Adj[k-1] >= v {
 			ordered = false
 		}
-		g.Adj[k], g.W[k] = v, w
+		g.Adj[k] = v
+		if g.W32 != nil {
+			g.W32[k] = float32(w)
+		} else {
+			g.W[k] = w
+		}
 		if mark {
+			if marks == nil {
+				marks = make([]uint64, (m+63)/64)
+			}
 			marks[k>>6] |= 1 << (k & 63)
 		}
 		pos[u]++
@@ -66,6 +75,9 @@ func FromDegrees(deg []int64, edges Sorted) (g *CSR, marks []uint64, err error) 
 	if err := edges(func(u, v int32, w float64, mark bool) bool {
 		if given++; given > m {
 			panic("graph: FromSorted was given more edges the second time")
+		}
+		if g.W32 != nil && float64(float32(w)) != w {
+			g.widen()
 		}
 		put(u, v, w, mark)
 		if u != v {
@@ -86,6 +98,18 @@ func FromDegrees(deg []int64, edges Sorted) (g *CSR, marks []uint64, err error) 
 	return g, marks, nil
 }
 
+// widen moves the weights from W32 to W.
+func (g *CSR) widen() {
+	if g.W32 == nil {
+		return
+	}
+	g.W = make([]float64, len(g.W32))
+	for k, w := range g.W32 {
+		g.W[k] = float64(w)
+	}
+	g.W32 = nil
+}
+
 // sortLists sorts every neighbour list and merges parallel entries
 // (weights added, marks or-ed), as New does.
 func (g *CSR) sortLists(marks []uint64) (*CSR, []uint64) {
@@ -94,13 +118,16 @@ func (g *CSR) sortLists(marks []uint64) (*CSR, []uint64) {
 		w    float64
 		mark bool
 	}
-	out := &CSR{N: g.N, Off: make([]int64, g.N+1), Adj: make([]int32, 0, len(g.Adj)), W: make([]float64, 0, len(g.W))}
-	om := make([]uint64, len(marks))
+	out := &CSR{N: g.N, Off: make([]int64, g.N+1), Adj: make([]int32, 0, len(g.Adj)), W: make([]float64, 0, len(g.Adj))}
+	var om []uint64
+	if marks != nil {
+		om = make([]uint64, len(marks))
+	}
 	var buf []nb
 	for u := range g.N {
 		buf = buf[:0]
 		for k := g.Off[u]; k < g.Off[u+1]; k++ {
-			buf = append(buf, nb{g.Adj[k], g.W[k], marks[k>>6]&(1<<(k&63)) != 0})
+			buf = append(buf, nb{g.Adj[k], g.Weight(k), marks != nil && Marked(marks, k)})
 		}
 		slices.SortStableFunc(buf, func(a, b nb) int { return cmp.Compare(a.v, b.v) })
 		for i, x := range buf {
@@ -126,7 +153,8 @@ func (g *CSR) sortLists(marks []uint64) (*CSR, []uint64) {
 // Filter returns the graph of g's entries that keep accepts (u: the
 // node whose list holds entry k of Adj); keep must accept an entry and
 // its reverse alike, so that the result is undirected. Its lists keep
-// g's order: it is the graph New builds from the kept edges.
+// g's order: it is the graph New builds from the kept edges, its weights
+// in W32 where g's are.
 func (g *CSR) Filter(keep func(u int32, k int64) bool) *CSR {
 	m := int64(0)
 	for u := range g.N {
@@ -136,12 +164,21 @@ func (g *CSR) Filter(keep func(u int32, k int64) bool) *CSR {
 			}
 		}
 	}
-	out := &CSR{N: g.N, Off: make([]int64, g.N+1), Adj: make([]int32, 0, m), W: make([]float64, 0, m)}
+	out := &CSR{N: g.N, Off: make([]int64, g.N+1), Adj: make([]int32, 0, m)}
+	if g.W32 != nil {
+		out.W32 = make([]float32, 0, m)
+	} else {
+		out.W = make([]float64, 0, m)
+	}
 	for u := range g.N {
 		for k := g.Off[u]; k < g.Off[u+1]; k++ {
 			if keep(int32(u), k) {
 				out.Adj = append(out.Adj, g.Adj[k])
-				out.W = append(out.W, g.W[k])
+				if g.W32 != nil {
+					out.W32 = append(out.W32, g.W32[k])
+				} else {
+					out.W = append(out.W, g.W[k])
+				}
 			}
 		}
 		out.Off[u+1] = int64(len(out.Adj))
@@ -149,5 +186,5 @@ func (g *CSR) Filter(keep func(u int32, k int64) bool) *CSR {
 	return out
 }
 
-// Marked reports whether bit k of marks (FromSorted's) is set.
+// Marked reports whether bit k of marks (FromSorted's, not nil) is set.
 func Marked(marks []uint64, k int64) bool { return marks[k>>6]&(1<<(k&63)) != 0 }

@@ -59,7 +59,10 @@ func TestFromSortedEqualsNew(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if want := New(tc.n, edges); !reflect.DeepEqual(g, want) {
+			if tc.m > 0 && !tc.shuffled && g.W32 == nil {
+				t.Fatalf("integer weights kept in W, not W32")
+			}
+			if want := New(tc.n, edges); !reflect.DeepEqual(wide(g), want) {
 				t.Fatalf("FromSorted differs from New")
 			}
 			deg := make([]int64, tc.n)
@@ -79,7 +82,7 @@ func TestFromSortedEqualsNew(t *testing.T) {
 			}
 			got := g.Filter(func(_ int32, k int64) bool { return Marked(marks, k) })
 			want := New(tc.n, sub)
-			if !tc.shuffled && !reflect.DeepEqual(got, want) {
+			if !tc.shuffled && (!reflect.DeepEqual(wide(got), want) || tc.m > 0 && got.W32 == nil) {
 				t.Fatalf("Filter by marks differs from New of the marked edges")
 			}
 			if !tc.shuffled {
@@ -90,6 +93,83 @@ func TestFromSortedEqualsNew(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// wide returns g with its weights in W (float64).
+func wide(g *CSR) *CSR {
+	c := *g
+	c.widen()
+	return &c
+}
+
+// TestFromDegreesFloat32: weights that are all exactly float32s are held
+// in W32 (8 bytes an entry, not 12), and every measure on that graph is
+// the same to the bit as on the same graph in float64; the first weight
+// that is not moves them all to W, and the graph is New's.
+func TestFromDegreesFloat32(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	n := 2000
+	var edges []Edge
+	seen := map[[2]int32]bool{}
+	for len(edges) < 30000 {
+		u, v := rng.Int32N(int32(n)), rng.Int32N(int32(n))
+		if u >= v || seen[[2]int32{u, v}] {
+			continue
+		}
+		seen[[2]int32{u, v}] = true
+		// counts, a few of them large (2^24 is the last exact one)
+		w := float64(1 + rng.IntN(20))
+		if rng.IntN(100) == 0 {
+			w = float64(1<<24 - rng.IntN(3))
+		}
+		edges = append(edges, Edge{U: u, V: v, W: w})
+	}
+	slices.SortFunc(edges, func(a, b Edge) int { return cmp.Or(cmp.Compare(a.U, b.U), cmp.Compare(a.V, b.V)) })
+	build := func(edges []Edge) *CSR {
+		g, _, err := FromSorted(n, sortedOf(edges, func(int) bool { return true }))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return g
+	}
+	g := build(edges)
+	if g.W32 == nil || g.W != nil {
+		t.Fatalf("count weights: W32 %d entries, W %d, want W32 only", len(g.W32), len(g.W))
+	}
+	w := wide(g)
+	bits := func(xs []float64) []uint64 {
+		out := make([]uint64, len(xs))
+		for i, x := range xs {
+			out[i] = math.Float64bits(x)
+		}
+		return out
+	}
+	e32, i32 := g.Eigenvector(100, 1e-9)
+	e64, i64 := w.Eigenvector(100, 1e-9)
+	if i32 != i64 || !slices.Equal(bits(e32), bits(e64)) {
+		t.Fatalf("eigenvector centrality differs between W32 and W")
+	}
+	for u := range int32(n) {
+		if math.Float64bits(g.Strength(u)) != math.Float64bits(w.Strength(u)) {
+			t.Fatalf("strength of %d differs", u)
+		}
+	}
+	for name, detect := range map[string]func(*CSR, uint64, float64) ([]int32, float64){"louvain": Louvain, "leiden": Leiden} {
+		c32, q32 := detect(g, 5, 1)
+		c64, q64 := detect(w, 5, 1)
+		if !slices.Equal(c32, c64) || math.Float64bits(q32) != math.Float64bits(q64) {
+			t.Fatalf("%s differs between W32 and W: %v %v", name, q32, q64)
+		}
+	}
+	// 2^24+1 is no float32: from there on, the weights are float64
+	for _, bad := range []float64{1<<24 + 1, 0.1, 2.5e-50} {
+		es := slices.Clone(edges)
+		es[len(es)/2].W = bad
+		g := build(es)
+		if g.W32 != nil || !reflect.DeepEqual(g, New(n, es)) {
+			t.Fatalf("weight %v: the graph is not New's in float64", bad)
+		}
 	}
 }
 
@@ -159,5 +239,74 @@ func BenchmarkEigenvector(b *testing.B) {
 				g.eigenvector(100, 0, w)
 			}
 		})
+	}
+}
+
+// TestComponentsAsBFS: the components are those a breadth-first search
+// finds, numbered by decreasing size, ties by the smallest member, on
+// graphs of many components with self-loops and isolated nodes.
+func TestComponentsAsBFS(t *testing.T) {
+	for seed := range uint64(20) {
+		rng := rand.New(rand.NewPCG(seed, 99))
+		n := 50 + rng.IntN(400)
+		var edges []Edge
+		for range rng.IntN(2 * n) {
+			u := rng.Int32N(int32(n))
+			v := u + rng.Int32N(9) - 4 // near u: many components
+			if v < 0 || v >= int32(n) {
+				continue
+			}
+			edges = append(edges, Edge{U: u, V: v, W: 1})
+		}
+		g := New(n, edges)
+		got, sizes := g.Components()
+		// the reference: BFS from each unvisited node in order
+		label := make([]int32, n)
+		for i := range label {
+			label[i] = -1
+		}
+		type comp struct{ first, size int }
+		var comps []comp
+		for s := range n {
+			if label[s] >= 0 {
+				continue
+			}
+			c := int32(len(comps))
+			label[s] = c
+			queue, size := []int32{int32(s)}, 0
+			for len(queue) > 0 {
+				u := queue[0]
+				queue = queue[1:]
+				size++
+				for k := g.Off[u]; k < g.Off[u+1]; k++ {
+					if v := g.Adj[k]; label[v] < 0 {
+						label[v] = c
+						queue = append(queue, v)
+					}
+				}
+			}
+			comps = append(comps, comp{s, size})
+		}
+		order := make([]int, len(comps))
+		for i := range order {
+			order[i] = i
+		}
+		slices.SortFunc(order, func(a, b int) int {
+			return cmp.Or(cmp.Compare(comps[b].size, comps[a].size), cmp.Compare(comps[a].first, comps[b].first))
+		})
+		id := make([]int32, len(comps))
+		wantSizes := make([]int, len(comps))
+		for i, c := range order {
+			id[c] = int32(i)
+			wantSizes[i] = comps[c].size
+		}
+		for u := range n {
+			if got[u] != id[label[u]] {
+				t.Fatalf("seed %d: node %d in component %d, want %d", seed, u, got[u], id[label[u]])
+			}
+		}
+		if !slices.Equal(sizes, wantSizes) {
+			t.Fatalf("seed %d: sizes %v, want %v", seed, sizes, wantSizes)
+		}
 	}
 }

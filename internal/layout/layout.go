@@ -450,9 +450,24 @@ func groupsOf(in *Input, group []int32) *groups {
 			gs.mass[g]++
 		}
 	}
+	// every node's community index, looked up once (not twice an edge:
+	// tens of millions of edges at 10M posts)
+	gi := make([]int32, len(group))
+	for u, c := range group {
+		gi[u] = int32(gs.index(c))
+	}
+	// the links between two communities summed in edge order, in a
+	// table of every pair of communities where it is small enough (the
+	// same sums as a map's), else in a map
+	ng := len(gs.ids)
+	var dense []float64
+	var seen []bool
 	between := map[[2]int32]float64{}
+	if ng*ng <= maxDenseGroupPairs {
+		dense, seen = make([]float64, ng*ng), make([]bool, ng*ng)
+	}
 	in.each(func(_ int, a, b int32, w float32) {
-		ga, gb := gs.index(group[a]), gs.index(group[b])
+		ga, gb := gi[a], gi[b]
 		if ga >= 0 {
 			gs.mass[ga]++
 		}
@@ -465,8 +480,22 @@ func groupsOf(in *Input, group []int32) *groups {
 		if gb < ga {
 			ga, gb = gb, ga
 		}
-		between[[2]int32{int32(ga), int32(gb)}] += float64(w)
+		if dense != nil {
+			k := int(ga)*ng + int(gb)
+			dense[k] += float64(w)
+			seen[k] = true
+			return
+		}
+		between[[2]int32{ga, gb}] += float64(w)
 	})
+	if dense != nil {
+		for k, ok := range seen {
+			if ok {
+				gs.ea, gs.eb, gs.ew = append(gs.ea, int32(k/ng)), append(gs.eb, int32(k%ng)), append(gs.ew, dense[k])
+			}
+		}
+		return gs
+	}
 	keys := make([][2]int32, 0, len(between))
 	for p := range between {
 		keys = append(keys, p)
@@ -477,6 +506,11 @@ func groupsOf(in *Input, group []int32) *groups {
 	}
 	return gs
 }
+
+// maxDenseGroupPairs bounds the table of links between communities
+// groupsOf sums into (9 bytes a pair of communities: 2,048 communities
+// at most, 36 MiB); more communities are summed in a map.
+var maxDenseGroupPairs = 2048 * 2048
 
 // scaleGroups scales the communities' layout so that a typical community
 // and its nearest neighbour are as far apart as their discs are wide.

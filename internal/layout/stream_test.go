@@ -56,3 +56,35 @@ func TestEdgesEqualsSlices(t *testing.T) {
 		}
 	}
 }
+
+// TestGroupsDenseEqualsMap: the links between communities summed in the
+// table of every pair are those summed in a map (the same floats, the
+// same order), with fractional weights, nodes of no community and
+// community numbers with gaps; and the layout is the same either way.
+func TestGroupsDenseEqualsMap(t *testing.T) {
+	in := planted(8, 30, 20, 3, 4, true)
+	rng := rand.New(rand.NewPCG(1, 2))
+	for k := range in.W {
+		in.W[k] = float32(rng.Float64() * 7)
+	}
+	for u := range in.Group {
+		switch {
+		case u%17 == 0:
+			in.Group[u] = -1
+		default:
+			in.Group[u] = in.Group[u]*3 + 5 // gaps
+		}
+	}
+	dense := groupsOf(&in, in.Group)
+	lay := Compute(in, Options{Seed: 4})
+	old := maxDenseGroupPairs
+	maxDenseGroupPairs = 0
+	defer func() { maxDenseGroupPairs = old }()
+	byMap := groupsOf(&in, in.Group)
+	if len(dense.ea) < 100 || !reflect.DeepEqual(dense, byMap) {
+		t.Fatalf("the table gives %d links between communities, the map %d (or other sums)", len(dense.ea), len(byMap.ea))
+	}
+	if !reflect.DeepEqual(Compute(in, Options{Seed: 4}), lay) {
+		t.Fatalf("the layout differs")
+	}
+}

@@ -352,11 +352,13 @@ func TestStockServer(t *testing.T) {
 			t.Fatalf("%s path on a stock server: %d edges, %d on one machine", path, len(b), len(a))
 		}
 	})
-	run(1<<20, bigObject(60000), func(path string, _ *coord.Result, err error) {
-		if err == nil || !strings.Contains(err.Error(), `hashtag "everyone" (60000 shares)`) || !strings.Contains(err.Error(), "max_file_store") {
-			t.Errorf("%s path, a 1 MB JetStream store: %v; want an error naming hashtag \"everyone\" and max_file_store", path, err)
+	// (the reduce path's binary task of 60,000 shares would take some
+	// 540 KB: one message, within max_payload; its JSON took 3.1 MB)
+	run(1<<18, bigObject(150000), func(path string, _ *coord.Result, err error) {
+		if err == nil || !strings.Contains(err.Error(), `hashtag "everyone" (150000 shares)`) || !strings.Contains(err.Error(), "max_file_store") {
+			t.Errorf("%s path, a 256 KiB JetStream store: %v; want an error naming hashtag \"everyone\" and max_file_store", path, err)
 		} else {
-			t.Logf("%s path, a 1 MB JetStream store: %v", path, err)
+			t.Logf("%s path, a 256 KiB JetStream store: %v", path, err)
 		}
 	})
 }

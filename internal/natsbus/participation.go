@@ -139,6 +139,10 @@ func (w *Worker) handleParticipation(ctx context.Context, m jetstream.Msg, t *ta
 // reduceParticipation counts partition rt.R's accounts' posts in pairs
 // and publishes the accounts that qualify.
 func (w *Worker) reduceParticipation(ctx context.Context, m jetstream.Msg, rt *reduceTask) error {
+	// within the reducer's budget: beyond it the hits go to disk in
+	// sorted runs (a record of 16 bytes per post of its accounts in pairs)
+	hc := coord.NewHitCounter(*rt.Participation, w.reduceBudget())
+	defer hc.Close()
 	var hits []coord.PostHit
 	g := newGatherer(rt.Batches)
 	done, err := w.gatherPartition(ctx, m, rt, g, func(data []byte) error {
@@ -149,14 +153,27 @@ func (w *Worker) reduceParticipation(ctx context.Context, m jetstream.Msg, rt *r
 		if fresh, err := g.mark(h.batch, h.chunk, h.chunks); !fresh || err != nil {
 			return err
 		}
-		hits, err = decodeHits(hits, body, h.n)
-		return err
+		if hits, err = decodeHits(hits[:0], body, h.n); err != nil {
+			return err
+		}
+		for _, x := range hits {
+			if err := hc.Add(x); err != nil {
+				return localError{err}
+			}
+		}
+		return nil
 	})
 	if done || err != nil {
 		return err
 	}
-	qual := coord.QualifiedAccounts(*rt.Participation, hits)
-	hits = nil
+	qual, err := hc.Qualified()
+	hc.Close() // its runs on disk go before the run hears the answer
+	if err != nil {
+		return fmt.Errorf("worker %s: participation partition %d of run %s: %w", w.Name, rt.R, rt.Run, err) // its disk: not acked, redone
+	}
+	if hc.Runs > 0 && w.Log != nil {
+		w.Log("worker %s: participation partition %d of run %s: over the memory budget (--mem %d MiB): %.1f MiB of posts in pairs spilled to disk (%d sorted runs, merged)", w.Name, rt.R, rt.Run, w.Mem>>20, float64(hc.Spilled)/(1<<20), hc.Runs)
+	}
 	for c, body := range encodeRecords(qualifiedMagic, rt.R, len(qual), batchBytes(w.Bus.JS.Conn()), func(b []byte, i int) []byte {
 		return binary.AppendUvarint(b, uint64(qual[i]))
 	}) {
@@ -164,7 +181,7 @@ func (w *Worker) reduceParticipation(ctx context.Context, m jetstream.Msg, rt *r
 			return err
 		}
 	}
-	return w.finish(ctx, m, -1-rt.R)
+	return w.finishPurge(ctx, m, -1-rt.R, partialsPrefix+rt.Run+"."+strconv.Itoa(rt.R))
 }
 
 // decodeHits appends the n hits of body to hits.

@@ -28,20 +28,22 @@ import (
 // in the parts object store (TAHQIQ_PARTS, RUN/accounts), publishes the
 // objects and queues a reduce task per account-pair partition, as the
 // reduce path does, with the PartSpec. A reducer merges its partition's
-// partials as usual, then publishes them, sorted by account pair, to
-// tahqiq.partials.RUN.m.R (not to the run), and a summary of its kept
-// edges to .out: pairs, edges, counts of distinct weights and a bitmap of
-// their accounts. The run sets the flagged column's threshold from the
-// weights (coord.Threshold) and queues a write task per partition; its
-// writer reads the partition's merged partials in order from the stream,
-// one message at a time, writes its parts of edges.csv and
-// edges_directed.csv (coord.PartWriter) straight into the object store
-// (RUN/edges-0000R-of-0000N.csv) and publishes their rows, bytes and
-// SHA-256 to .parts. The run fetches the parts into its directory when it
-// writes it (PartsResult.Fetch), checking each SHA-256, and deletes them
-// from the store. No process holds every edge: a reducer holds its
-// partition's partials while it merges them, a writer one message of them
-// at a time, the run counts and weights.
+// partials as usual and publishes a summary of its kept edges to .out:
+// pairs, edges, counts of distinct weights and a bitmap of their
+// accounts; then, holding its merged partials (in memory, or spilled
+// sorted to its disk when it already holds another partition's), it
+// waits for the run's flagged threshold, which the run sets from every
+// partition's weights (coord.Threshold) and publishes to .thr, while its
+// worker takes other reduce tasks. With the threshold it writes its parts
+// of edges.csv and edges_directed.csv (coord.PartWriter) from the merged
+// partials straight into the object store (RUN/edges-0000R-of-0000N.csv),
+// publishes their rows, bytes and SHA-256 to .parts and only then
+// acknowledges its task and purges the partition's partials: a reducer
+// that dies before leaves its task to another, which merges them again.
+// The run fetches the parts into its directory when it writes it
+// (PartsResult.Fetch), checking each SHA-256, and deletes them from the
+// store. No process holds every edge: a reducer holds its partition's
+// partials (within its budget), the run counts and weights.
 
 // PartsBucket is the object store of partitioned runs' parts and
 // accounts tables. Objects left by a run that died go after a day.
@@ -79,6 +81,16 @@ type partSummary struct {
 	Accounts []uint64            `json:"accounts"` // bitmap of the kept edges' accounts
 }
 
+// thresholdMsg is the run's flagged threshold, which the reducers of a
+// partitioned run wait for (on .thr) before they write their parts.
+type thresholdMsg struct {
+	Threshold uint64 `json:"threshold"` // float64 bits
+}
+
+// ThresholdIdle is how long a reducer of a partitioned run waits for the
+// run's threshold (every other partition reduced) before it gives up.
+var ThresholdIdle = time.Hour
+
 // partsDone is what a writer tells the run of the parts it wrote.
 type partsDone struct {
 	R       int              `json:"r"`
@@ -101,7 +113,7 @@ func (r *Reducer) ReduceParts(ctx context.Context, spec coord.ReduceSpec, objs [
 	if err != nil {
 		return nil, err
 	}
-	if err := putStreaming(ctx, obs, run+"/accounts", ps.WriteAccounts); err != nil {
+	if _, err := putStreaming(ctx, obs, run+"/accounts", ps.WriteAccounts); err != nil {
 		return nil, fmt.Errorf("natsbus: run %s: the accounts table: %w", run, err)
 	}
 	defer obs.Delete(context.WithoutCancel(ctx), run+"/accounts")
@@ -172,11 +184,10 @@ func (r *Reducer) ReduceParts(ctx context.Context, spec coord.ReduceSpec, objs [
 	}
 	res.Threshold = coord.Threshold(ps.Params.Percentile, weights)
 	weights = nil
-	for k := range nred {
-		body, _ := json.Marshal(reduceTask{Run: run, R: k, Reduces: nred, Write: true, Threshold: math.Float64bits(res.Threshold), Parts: ps})
-		if err := r.Bus.send(ctx, reduceSubject, run, run+"/write/"+strconv.Itoa(k), body, nil); err != nil {
-			return nil, fmt.Errorf("natsbus: run %s: write task %d: %w", run, k, err)
-		}
+	// every reducer waits for it, holding its merged partials
+	body, _ := json.Marshal(thresholdMsg{Threshold: math.Float64bits(res.Threshold)})
+	if err := r.Bus.send(ctx, partialsPrefix+run+".thr", run, run+"/thr", body, nil); err != nil {
+		return nil, fmt.Errorf("natsbus: run %s: the flagged threshold: %w", run, err)
 	}
 	done, err := follow(ctx, js, PartialsStream, partialsPrefix+run+".parts")
 	if err != nil {
@@ -196,6 +207,11 @@ func (r *Reducer) ReduceParts(ctx context.Context, spec coord.ReduceSpec, objs [
 	}, nil)
 	if err != nil {
 		return nil, fmt.Errorf("natsbus: run %s: %w", run, err)
+	}
+	if ps.Params.Graph {
+		if res.Graph, err = r.partsGraph(ctx, run, nred, ps, obs); err != nil {
+			return nil, fmt.Errorf("natsbus: run %s: the graph step: %w", run, err)
+		}
 	}
 	res.Fetch = func(ctx context.Context, dir string) error {
 		for _, f := range res.Files {
@@ -265,13 +281,30 @@ func gatherJSON(ctx context.Context, r *Reducer, f *follower, n int, what string
 }
 
 // putStreaming puts what write writes as object name, streaming (the
-// store cuts it in chunks).
-func putStreaming(ctx context.Context, obs jetstream.ObjectStore, name string, write func(io.Writer) error) error {
+// store cuts it in chunks); the object's info has its size and SHA-256.
+func putStreaming(ctx context.Context, obs jetstream.ObjectStore, name string, write func(io.Writer) error) (*jetstream.ObjectInfo, error) {
 	pr, pw := io.Pipe()
 	go func() { pw.CloseWithError(write(pw)) }()
-	_, err := obs.Put(ctx, jetstream.ObjectMeta{Name: name}, pr)
+	info, err := obs.Put(ctx, jetstream.ObjectMeta{Name: name}, pr)
 	pr.CloseWithError(errors.New("put ended")) // the writer, if still writing, stops
-	return err
+	return info, err
+}
+
+// The SHA-256 of a part is computed once, by the object store's put (its
+// digest, "SHA-256=" and the sum in base64), not again by its writer; a
+// get checks the bytes it reads against that digest (jetstream's
+// ErrDigestMismatch at the end), so the run, which checks the digest
+// against the writer's report before it reads, does not hash them again
+// either. At 1M posts the parts (463 MB) were hashed four times: 1.3
+// CPU-seconds of the run's 18.
+
+// objectSHA256 is the SHA-256 of an object of the store, in hex.
+func objectSHA256(info *jetstream.ObjectInfo) (string, error) {
+	sum, err := jetstream.DecodeObjectDigest(info.Digest)
+	if err != nil || len(sum) != sha256.Size {
+		return "", fmt.Errorf("object %s: digest %q is not a SHA-256 (%v)", info.Name, info.Digest, err)
+	}
+	return hex.EncodeToString(sum), nil
 }
 
 // fetchTries is how many times the run tries to fetch a part: a read of
@@ -306,27 +339,43 @@ func fetchPartOnce(ctx context.Context, obs jetstream.ObjectStore, run, dir stri
 		return fmt.Errorf("part %s: %w", f.Name, err)
 	}
 	defer res.Close()
+	info, err := res.Info()
+	var sum string
+	if err == nil {
+		sum, err = objectSHA256(info)
+	}
+	if err != nil {
+		return fmt.Errorf("part %s: %w", f.Name, err)
+	}
+	if int64(info.Size) != f.Bytes || sum != f.SHA256 {
+		return fmt.Errorf("part %s: %d bytes, SHA-256 %s in the store; its writer reported %d bytes, %s", f.Name, info.Size, sum, f.Bytes, f.SHA256)
+	}
 	path := filepath.Join(dir, f.Name)
 	o, err := os.Create(path)
 	if err != nil {
 		return err
 	}
-	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(o, h), res)
+	// the get checks the bytes against the digest as it reaches their end
+	n, err := io.Copy(o, res)
 	err = errors.Join(err, o.Close())
 	if err != nil {
 		return fmt.Errorf("part %s: %w", f.Name, err)
 	}
-	if sum := hex.EncodeToString(h.Sum(nil)); n != f.Bytes || sum != f.SHA256 {
-		return fmt.Errorf("part %s: %d bytes, SHA-256 %s from the store; its writer reported %d bytes, %s", f.Name, n, sum, f.Bytes, f.SHA256)
+	if n != f.Bytes {
+		return fmt.Errorf("part %s: %d bytes from the store; its writer reported %d", f.Name, n, f.Bytes)
 	}
 	obs.Delete(ctx, name)
 	return nil
 }
 
-// reduceParts ends the reduce task of a partitioned run: it publishes the
-// partition's merged partials (sorted) to .m.R and its summary to .out.
-func (w *Worker) reduceParts(ctx context.Context, m jetstream.Msg, rt *reduceTask, mg *coord.PartialMerger) error {
+// reduceParts goes on with the reduce task of a partitioned run: it
+// publishes the partition's summary to .out and returns later, which
+// waits for the run's threshold holding the merged partials and writes
+// the partition's parts from them. The merged partials are never
+// published: a reducer that dies before its parts are written leaves its
+// task to another, which merges the partition's partials again (they are
+// purged only once the task is acknowledged, after its parts).
+func (w *Worker) reduceParts(ctx context.Context, m jetstream.Msg, rt *reduceTask, mg *coord.PartialMerger) (later func() error, err error) {
 	ps := rt.Parts
 	if ps.Params.Weight == coord.WeightTFIDF {
 		// the weights need the run's TF-IDF norms, in its accounts table
@@ -335,13 +384,13 @@ func (w *Worker) reduceParts(ctx context.Context, m jetstream.Msg, rt *reduceTas
 			ps, err = w.partSpec(ctx, obs, rt.Run, ps)
 		}
 		if err != nil {
-			return err // not acked: redone
+			return nil, err // not acked: redone
 		}
 	}
 	s := partSummary{R: rt.R, Accounts: make([]uint64, (ps.NAccounts+63)/64)}
 	weights := map[float64]int64{} // the distinct weights' counts (CountWeights)
 	var bad error
-	err := mg.Each(func(p *coord.EdgePartial) error {
+	err = mg.Each(func(p *coord.EdgePartial) error {
 		if err := ctx.Err(); err != nil {
 			return err // stopped: not acked, redone
 		}
@@ -360,24 +409,127 @@ func (w *Worker) reduceParts(ctx context.Context, m jetstream.Msg, rt *reduceTas
 	})
 	if bad != nil {
 		m.Term()
-		return bad
+		return nil, bad
 	}
 	if err != nil {
-		return err // its disk: not acked, redone
+		return nil, err // its disk: not acked, redone
 	}
 	s.Weights = coord.WeightCounts(weights)
-	prefix := rt.Run + "/merged/" + strconv.Itoa(rt.R)
-	if err := w.publishPartialsEach(ctx, partialsPrefix+rt.Run+".m."+strconv.Itoa(rt.R), rt.Run, prefix, rt.R, mg); err != nil {
-		return err
-	}
 	body, err := json.Marshal(s)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if err := w.publish(ctx, partialsPrefix+rt.Run+".out", rt.Run, body, rt.Run+"/out/"+strconv.Itoa(rt.R), "summary of partition "+strconv.Itoa(rt.R)); err != nil {
-		return err
+		return nil, err
 	}
-	return w.finish(ctx, m, -1-rt.R)
+	// within the budget: the worker holds one waiting partition's merged
+	// partials in memory (beside the one it reduces and its map task's);
+	// any other waits on disk, spilled sorted
+	inMem := w.Mem <= 0 || w.waitingInMem.CompareAndSwap(false, true)
+	if !inMem {
+		if err := mg.Spill(); err != nil {
+			return nil, localError{err} // its disk: not acked, redone
+		}
+	}
+	return func() error {
+		defer mg.Close()
+		if inMem && w.Mem > 0 {
+			defer w.waitingInMem.Store(false)
+		}
+		threshold, done, err := w.waitThreshold(ctx, m, rt)
+		if done || err != nil {
+			return err // (not acked: redone)
+		}
+		// one partition written at a time (every partition gets the
+		// threshold at once: a worker's puts all at once overran a busy
+		// server's acks); a put the store did not take is tried again
+		// from the merged partials still held, then left to another
+		// reducer (not acked)
+		w.writing.Lock()
+		defer w.writing.Unlock()
+		for try := 1; ; try++ {
+			err := w.writeParts(ctx, m, rt, mg, threshold)
+			var pe putError
+			if !errors.As(err, &pe) || ctx.Err() != nil {
+				return err
+			}
+			if try == writeTries {
+				return fmt.Errorf("%w (%d tries; the task is retried)", err, try)
+			}
+			if w.Log != nil {
+				w.Log("%v (try %d of %d)", err, try, writeTries)
+			}
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(time.Second << (try - 1)):
+			}
+		}
+	}, nil
+}
+
+// writeTries is how many times a reducer tries to put its parts before
+// it leaves its task to another.
+const writeTries = 3
+
+// putError is a put of a part that the object store did not take (a
+// chunk not acknowledged in time, its leader moving): the store's
+// failure, not the partition's.
+type putError struct{ error }
+
+func (e putError) Unwrap() error { return e.error }
+
+// waitThreshold waits for run's flagged threshold; done reports that the
+// task was dropped (its run ended) and acknowledged.
+func (w *Worker) waitThreshold(ctx context.Context, m jetstream.Msg, rt *reduceTask) (threshold float64, done bool, err error) {
+	cons, err := follow(ctx, w.Bus.JS, PartialsStream, partialsPrefix+rt.Run+".thr")
+	if err != nil {
+		return 0, false, err
+	}
+	defer cons.stop()
+	start, checked := time.Now(), time.Now()
+	for {
+		if ctx.Err() != nil {
+			return 0, false, ctx.Err() // not acked: another reducer redoes it
+		}
+		if time.Since(checked) > followStall {
+			// the run may have been stopped (it never sends a threshold)
+			checked = time.Now()
+			if w.Bus.runEnded(ctx, rt.Run) {
+				m.Ack()
+				if w.Log != nil {
+					w.Log("worker %s: dropped partition %d of run %s, which ended while it waited for the threshold", w.Name, rt.R, rt.Run)
+				}
+				return 0, true, nil
+			}
+		}
+		if time.Since(start) > ThresholdIdle {
+			// a run killed before it ended (no end marker) would have its
+			// task redone and waiting again for ever: give up, and tell
+			// the run in case it is alive
+			err := fmt.Errorf("partition %d of run %s: no threshold from the run for %s", rt.R, rt.Run, ThresholdIdle)
+			if perr := w.publish(ctx, partialsPrefix+rt.Run+".parts", rt.Run, append([]byte(failedMagic), err.Error()...), rt.Run+"/parts/"+strconv.Itoa(rt.R)+"/failed", "failure"); perr != nil {
+				return 0, false, perr
+			}
+			m.Term()
+			return 0, false, fmt.Errorf("worker %s: %w", w.Name, err)
+		}
+		msgs, err := cons.next(ctx, 1, 100*time.Millisecond, func(f string, a ...any) {
+			if w.Log != nil {
+				w.Log("worker "+w.Name+": "+f, a...)
+			}
+		})
+		if err != nil {
+			return 0, false, err
+		}
+		for _, msg := range msgs {
+			var t thresholdMsg
+			if err := json.Unmarshal(msg.Data(), &t); err != nil {
+				return 0, false, fmt.Errorf("partition %d of run %s: the run's threshold: %v", rt.R, rt.Run, err)
+			}
+			return math.Float64frombits(t.Threshold), false, nil
+		}
+	}
 }
 
 // accountsCache keeps the last run's accounts table a worker read (it
@@ -432,18 +584,21 @@ func (w *Worker) writeEvidence(ctx context.Context, t *task) error {
 		return err
 	}
 	name := evidenceName(t.Batch)
-	h := &countHash{h: sha256.New()}
 	var rows int64
-	err = putStreaming(ctx, obs, t.Run+"/"+name, func(wr io.Writer) error {
+	info, err := putStreaming(ctx, obs, t.Run+"/"+name, func(wr io.Writer) error {
 		var err error
-		rows, err = coord.EvidencePart(*t.Spec, ps.Accounts, ps.Names, t.RObjects, io.MultiWriter(wr, h))
+		rows, err = coord.EvidencePart(*t.Spec, ps.Accounts, ps.Names, t.RObjects, wr)
 		return err
 	})
+	var sum string
+	if err == nil {
+		sum, err = objectSHA256(info)
+	}
 	if err != nil {
 		return fmt.Errorf("evidence of task %d of run %s: %w", t.Batch, t.Run, err)
 	}
 	body, err := json.Marshal(evidenceDone{Batch: t.Batch, File: coord.PartFile{Name: name, Of: "evidence.csv.gz", Partition: t.Batch,
-		Rows: rows, Bytes: h.n, SHA256: hex.EncodeToString(h.h.Sum(nil))}})
+		Rows: rows, Bytes: int64(info.Size), SHA256: sum}})
 	if err != nil {
 		return err
 	}
@@ -451,8 +606,10 @@ func (w *Worker) writeEvidence(ctx context.Context, t *task) error {
 }
 
 // writeParts writes partition R's parts of a partitioned run from its
-// merged partials, into the object store, and tells the run.
-func (w *Worker) writeParts(ctx context.Context, m jetstream.Msg, rt *reduceTask) error {
+// merged partials (mg) with the run's threshold, into the object store,
+// tells the run, and acknowledges the reduce task. A putError leaves the
+// task unacknowledged.
+func (w *Worker) writeParts(ctx context.Context, m jetstream.Msg, rt *reduceTask, mg *coord.PartialMerger, threshold float64) error {
 	fail := func(err error) error {
 		err = fmt.Errorf("write partition %d of run %s: %w", rt.R, rt.Run, err)
 		if perr := w.publish(ctx, partialsPrefix+rt.Run+".parts", rt.Run, append([]byte(failedMagic), err.Error()...), rt.Run+"/parts/"+strconv.Itoa(rt.R)+"/failed", "failure"); perr != nil {
@@ -460,9 +617,6 @@ func (w *Worker) writeParts(ctx context.Context, m jetstream.Msg, rt *reduceTask
 		}
 		m.Term()
 		return fmt.Errorf("worker %s: %w", w.Name, err)
-	}
-	if rt.Parts == nil {
-		return fail(errors.New("a write task without its run's spec"))
 	}
 	obs, err := w.Bus.partsStore(ctx)
 	if err != nil {
@@ -482,34 +636,44 @@ func (w *Worker) writeParts(ctx context.Context, m jetstream.Msg, rt *reduceTask
 	putFailed := false
 	type sink struct {
 		pw   *io.PipeWriter
-		h    *countHash
+		info *jetstream.ObjectInfo // the put's, once done
 		done chan error
 	}
-	sinks := make([]sink, len(files))
+	// room for the graph part's sink: the puts' goroutines hold pointers
+	// into sinks, which the append below must not move
+	sinks := make([]sink, len(files), len(files)+1)
 	var writers [2]io.Writer
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	for i, f := range files {
 		pr, pw := io.Pipe()
-		s := sink{pw: pw, h: &countHash{h: sha256.New()}, done: make(chan error, 1)}
+		sinks[i] = sink{pw: pw, done: make(chan error, 1)}
+		s := &sinks[i]
 		name := rt.Run + "/" + coord.PartName(f, rt.R, rt.Reduces)
 		go func() {
-			_, err := obs.Put(wctx, jetstream.ObjectMeta{Name: name}, pr)
+			info, err := obs.Put(wctx, jetstream.ObjectMeta{Name: name}, pr)
 			pr.CloseWithError(errors.New("put ended"))
+			s.info = info
 			s.done <- err
 		}()
-		sinks[i] = s
-		writers[i] = &putWriter{w: io.MultiWriter(pw, s.h), failed: &putFailed}
+		writers[i] = &putWriter{w: pw, failed: &putFailed}
+	}
+	var graph *graphPart // with the graph on, the partition's edges for the graph step (partcomm.go)
+	if ps.Params.Graph {
+		var s sink
+		s.pw, s.done = putGraphPart(wctx, obs, rt.Run, rt.R)
+		sinks = append(sinks, s)
+		graph = newGraphPart(ps, threshold, &putWriter{w: s.pw, failed: &putFailed})
 	}
 	// closeAll ends the puts (with err: abandoned) and returns their
 	// errors
 	closeAll := func(err error) error {
-		for _, s := range sinks {
-			s.pw.CloseWithError(err)
+		for i := range sinks {
+			sinks[i].pw.CloseWithError(err)
 		}
 		var perr error
-		for _, s := range sinks {
-			perr = errors.Join(perr, <-s.done)
+		for i := range sinks {
+			perr = errors.Join(perr, <-sinks[i].done)
 		}
 		return perr
 	}
@@ -519,90 +683,58 @@ func (w *Worker) writeParts(ctx context.Context, m jetstream.Msg, rt *reduceTask
 	failed := func(err error) error {
 		perr := closeAll(err)
 		if putFailed {
-			return fmt.Errorf("worker %s: write partition %d of run %s: the object store: %v (the task is retried)", w.Name, rt.R, rt.Run, perr)
+			return putError{fmt.Errorf("worker %s: write partition %d of run %s: the object store: %v", w.Name, rt.R, rt.Run, perr)}
 		}
 		return fail(err)
 	}
-	pwr, err := ps.NewPartWriter(math.Float64frombits(rt.Threshold), writers[0], writers[1])
+	pwr, err := ps.NewPartWriter(threshold, writers[0], writers[1])
 	if err != nil {
 		closeAll(err)
 		return fail(err)
 	}
-	// the partition's merged partials, in chunk order (a redone reduce
-	// publishes the same chunks under the same ids)
-	subject := partialsPrefix + rt.Run + ".m." + strconv.Itoa(rt.R)
-	cons, err := follow(ctx, w.Bus.JS, PartialsStream, subject)
-	if err != nil {
-		closeAll(err)
-		return err
-	}
-	defer cons.stop()
-	pending := map[int]*partialsMsg{}
-	next, chunks := 0, -1
-	progress := time.Now()
-	for chunks < 0 || next < chunks {
-		if ctx.Err() != nil {
-			closeAll(ctx.Err())
-			return ctx.Err() // not acked: another writer redoes it
-		}
-		if time.Since(progress) > ReduceIdle {
-			closeAll(errors.New("stopped"))
-			return fail(fmt.Errorf("no merged partials for %s, %d chunks in", ReduceIdle, next))
-		}
-		msgs, err := cons.next(ctx, 16, 100*time.Millisecond, func(f string, a ...any) {
-			if w.Log != nil {
-				w.Log("worker "+w.Name+": "+f, a...)
-			}
-		})
-		if err != nil {
-			closeAll(err)
+	// the partition's merged partials, in account-pair order
+	var addErr error
+	if err := mg.Each(func(p *coord.EdgePartial) error {
+		if err := ctx.Err(); err != nil {
 			return err
 		}
-		for _, msg := range msgs {
-			data, err := w.Bus.receive(ctx, msg.Data())
-			var pm *partialsMsg
-			if err == nil {
-				pm, err = decodePartials(data)
-			}
-			if err == nil && (pm.Batch != rt.R || (chunks >= 0 && pm.Chunks != chunks) || pm.Chunk < 0 || pm.Chunk >= pm.Chunks) {
-				err = fmt.Errorf("chunk %d of %d of partition %d on %s", pm.Chunk, pm.Chunks, pm.Batch, subject)
-			}
-			if err != nil {
-				if ctx.Err() != nil {
-					closeAll(ctx.Err())
-					return ctx.Err()
-				}
-				closeAll(err)
-				return fail(err)
-			}
-			progress = time.Now()
-			chunks = pm.Chunks
-			if pm.Chunk >= next {
-				pending[pm.Chunk] = pm
-			}
-			for pending[next] != nil {
-				batch := pending[next].Partials
-				delete(pending, next)
-				next++
-				for i := range batch {
-					if err := pwr.Add(&batch[i]); err != nil {
-						return failed(err)
-					}
-				}
-			}
+		if err := pwr.Add(p); err != nil {
+			addErr = err
+			return err
 		}
+		if err := graph.add(p); err != nil {
+			addErr = err
+			return err
+		}
+		return nil
+	}); err != nil {
+		if addErr != nil {
+			return failed(addErr)
+		}
+		closeAll(err)
+		if ctx.Err() != nil {
+			return ctx.Err() // not acked: another reducer redoes it
+		}
+		return fmt.Errorf("worker %s: write partition %d of run %s: %w", w.Name, rt.R, rt.Run, err) // its disk: not acked, redone
 	}
-	if err := pwr.Close(); err != nil {
+	if err := errors.Join(pwr.Close(), graph.flush()); err != nil {
 		return failed(err)
 	}
 	if err := closeAll(nil); err != nil {
-		return fmt.Errorf("worker %s: write partition %d of run %s: the object store: %v (the task is retried)", w.Name, rt.R, rt.Run, err) // not acked
+		return putError{fmt.Errorf("worker %s: write partition %d of run %s: the object store: %v", w.Name, rt.R, rt.Run, err)}
 	}
+	// the parts are in the store: the merged partials (and any runs of
+	// them on disk) go before the run hears of it and ends
+	mg.Close()
 	d := partsDone{R: rt.R, Flagged: pwr.Flagged}
 	rows := []int64{pwr.Rows, pwr.DirectedRows}
 	for i, f := range files {
+		sum, err := objectSHA256(sinks[i].info)
+		if err != nil {
+			return fail(err)
+		}
 		d.Files = append(d.Files, coord.PartFile{Name: coord.PartName(f, rt.R, rt.Reduces), Of: f, Partition: rt.R,
-			Rows: rows[i], Bytes: sinks[i].h.n, SHA256: hex.EncodeToString(sinks[i].h.h.Sum(nil))})
+			Rows: rows[i], Bytes: int64(sinks[i].info.Size), SHA256: sum})
 	}
 	body, err := json.Marshal(d)
 	if err != nil {
@@ -611,7 +743,8 @@ func (w *Worker) writeParts(ctx context.Context, m jetstream.Msg, rt *reduceTask
 	if err := w.publish(ctx, partialsPrefix+rt.Run+".parts", rt.Run, body, rt.Run+"/parts/"+strconv.Itoa(rt.R), "parts of partition "+strconv.Itoa(rt.R)); err != nil {
 		return err
 	}
-	return w.finish(ctx, m, -1-rt.R)
+	// the partition's partials are in its parts
+	return w.finishPurge(ctx, m, -1-rt.R, partialsPrefix+rt.Run+"."+strconv.Itoa(rt.R))
 }
 
 // putWriter is a writer into an object store's put: it notes that a
@@ -628,18 +761,4 @@ func (p *putWriter) Write(b []byte) (int, error) {
 		*p.failed = true
 	}
 	return n, err
-}
-
-// countHash hashes and counts what is written to it.
-type countHash struct {
-	h interface {
-		io.Writer
-		Sum([]byte) []byte
-	}
-	n int64
-}
-
-func (c *countHash) Write(b []byte) (int, error) {
-	c.n += int64(len(b))
-	return c.h.Write(b)
 }

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go/jetstream"
+
 	"github.com/tahqiq/tahqiq/internal/coord"
 	"github.com/tahqiq/tahqiq/internal/coord/coordtest"
 	"github.com/tahqiq/tahqiq/internal/natsbus"
@@ -23,9 +25,8 @@ import (
 // fetched into a run directory with parts.json and no edges.csv; merged
 // (coord.MergeParts), its edges.csv, edges_directed.csv and
 // evidence.csv.gz are byte for byte the single process's, and its counts
-// equal. A worker's reducer dies once after taking a reduce task and once
-// after taking a write task (the task goes to the other worker), which
-// changes nothing. The parts and the accounts table are gone from the
+// equal. A worker's reducer dies once after taking a reduce task (the
+// task goes to the other worker), which changes nothing. The parts and the accounts table are gone from the
 // store afterwards.
 func TestPartsEqualRun(t *testing.T) {
 	russian := readEvents(t, "russian_coord_tweets.events.csv")
@@ -145,7 +146,7 @@ func TestPartsEqualRun(t *testing.T) {
 
 // TestPartsClusterFailover: a partitioned run on a three-node cluster
 // with three replicas (the parts object store too); worker 0 dies after
-// publishing its first reduce or write task's results, before
+// writing its first partition's parts, before
 // acknowledging it, and the leader node of the parts object store is
 // killed once a reduce task is done. The run completes, its merged files
 // equal the single process's, byte for byte.
@@ -229,7 +230,8 @@ func TestPartsClusterFailover(t *testing.T) {
 // partitions' partials (tahqiq worker --mem) spill them, sorted, to disk
 // and merge them, and fold a large task's partials in passes (a few
 // reduce partitions each): the reduce path's edges and evidence, and a partitioned
-// run's merged files, are byte for byte the single process's.
+// run's merged files, are byte for byte the single process's; a
+// participation round's reducers spill their posts in pairs too.
 func TestReduceWithinBudget(t *testing.T) {
 	g := synth.Generate(synth.Config{Posts: 20000, Seed: 11})
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
@@ -313,9 +315,107 @@ func TestReduceWithinBudget(t *testing.T) {
 			if !strings.Contains(strings.Join(spills, "\n"), "passes") {
 				t.Errorf("no map task folded its partials in passes; the workers logged:\n%s", strings.Join(spills, "\n"))
 			}
+			if p.MinParticipation > 1 && !strings.Contains(strings.Join(spills, "\n"), "posts in pairs spilled to disk") {
+				t.Errorf("no participation reducer spilled its posts in pairs; the workers logged:\n%s", strings.Join(spills, "\n"))
+			}
 		})
 	}
 	if left, _ := os.ReadDir(tmp); len(left) != 0 {
 		t.Errorf("%d spill files or directories left in the temporary directory", len(left))
+	}
+}
+
+// TestPartialsPurgedPerPartition: a partitioned run's reducers write
+// their parts from the partials they merged, never publishing the merged
+// partials (at 1M posts encoding them again and reading them back cost
+// the workers some 2 CPU-seconds, and the server held them); and the
+// server holds a partition's map partials only until its task is done
+// (its parts written), not until the run ends (at 3M posts the streams
+// held every partial of the run: 3.4 GB of nats-server). One worker does
+// every task; when its last partition is done, the others' partials are
+// gone.
+func TestPartialsPurgedPerPartition(t *testing.T) {
+	g := synth.Generate(synth.Config{Posts: 20000, Seed: 3})
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	bus := natstest.EmbeddedBus(ctx, t, 4)
+	const run = "purged"
+	subjects := func() map[string]uint64 {
+		st, err := bus.JS.Stream(ctx, natsbus.PartialsStream)
+		if err != nil {
+			t.Error(err)
+			return nil
+		}
+		info, err := st.Info(ctx, jetstream.WithSubjectFilter("tahqiq.partials."+run+".>"))
+		if err != nil {
+			t.Error(err)
+			return nil
+		}
+		return info.State.Subjects
+	}
+	var mu sync.Mutex
+	var finished []int
+	var problems []string
+	w := &natsbus.Worker{Bus: bus, Name: "w", OnTask: func(batch int) {
+		if batch >= 0 {
+			return // a map task
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		for subj := range subjects() {
+			if strings.Contains(subj, ".m.") {
+				problems = append(problems, "merged partials published on "+subj)
+			}
+		}
+		if len(finished) == 2 {
+			// the last partition: the two done before are purged (their
+			// purge follows their ack: a moment)
+			var held map[string]uint64
+			for range 200 {
+				held = subjects()
+				if held[fmt.Sprintf("tahqiq.partials.%s.%d", run, finished[0])] == 0 && held[fmt.Sprintf("tahqiq.partials.%s.%d", run, finished[1])] == 0 {
+					held = nil
+					break
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+			if held != nil {
+				problems = append(problems, fmt.Sprintf("partitions %v done, their partials still held: %v", finished, held))
+			}
+		}
+		finished = append(finished, -1-batch)
+	}}
+	wctx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { w.Run(wctx); close(done) }()
+	defer func() { stop(); <-done }()
+	p := coord.DefaultParams()
+	p.Graph, p.MinParticipation = false, 1
+	want, err := coord.Run(ctx, coord.Data{Shares: g.Shares}, p, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := coord.Run(ctx, coord.Data{Shares: g.Shares}, p, coord.ReducedParts(&natsbus.Reducer{Bus: bus, Reduces: 3, Run: run}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	one, dir, out := t.TempDir(), t.TempDir(), t.TempDir()
+	if _, err := want.WriteDir(one, "test", coord.Source{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := got.WriteDir(dir, "test", coord.Source{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := coord.MergeParts(dir, out); err != nil {
+		t.Fatal(err)
+	}
+	coordtest.SameMergedFiles(t, "one worker", p, one, out)
+	mu.Lock()
+	defer mu.Unlock()
+	if len(finished) != 3 {
+		t.Fatalf("partitions done: %v", finished)
+	}
+	if len(problems) > 0 {
+		t.Fatal(strings.Join(problems, "\n"))
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"hash/fnv"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -56,16 +57,16 @@ type reduceTask struct {
 	R       int    `json:"r"`
 	Reduces int    `json:"reduces"`
 	Batches int    `json:"batches"`
-	// a partitioned run (coord.ReducedParts): the reducer publishes its
-	// merged partials to tahqiq.partials.RUN.m.R and a summary of its
-	// kept edges' weights to .out; then, with Write, the partition's
-	// parts are written from those partials (partsWrite)
-	Parts     *coord.PartSpec `json:"parts,omitempty"`
-	Write     bool            `json:"write,omitempty"`
-	Threshold uint64          `json:"threshold,omitempty"` // the flagged threshold's float64 bits (Write)
+	// a partitioned run (coord.ReducedParts): the reducer publishes a
+	// summary of its kept edges' weights to .out, waits for the run's
+	// flagged threshold (.thr) holding its merged partials, and writes
+	// the partition's parts from them (parts.go)
+	Parts *coord.PartSpec `json:"parts,omitempty"`
 	// a participation round (participation.go): the reducer counts its
 	// accounts' posts in pairs and publishes those that qualify
 	Participation *coord.ParticipationSpec `json:"participation,omitempty"`
+	// a step of a partitioned run's graph step (partcomm.go)
+	Comm *commTask `json:"comm,omitempty"`
 }
 
 // ReduceIdle is how long a reducer waits for the next partials of its
@@ -195,7 +196,7 @@ func (r *Reducer) publishRun(ctx context.Context, run string, spec coord.ReduceS
 	batches := 0
 	publish := func(part int, t *task) error {
 		t.Batch = batches
-		body, err := json.Marshal(t)
+		body, err := encodeTask(t)
 		if err != nil {
 			return err
 		}
@@ -514,7 +515,10 @@ func (w *Worker) handleMap(ctx context.Context, m jetstream.Msg, t *task) error 
 			if passes > 1 {
 				keep = func(key uint64) bool { return int(key%uint64(t.Reduces))%passes == pass }
 			}
-			ps, fits, err := coord.PartialsWithin(*t.Spec, t.RObjects, keep, most)
+			ps, fits, err := partialsOrStop(ctx, *t.Spec, t.RObjects, keep, most)
+			if ctx.Err() != nil {
+				return ctx.Err() // not acked: redone, here or elsewhere
+			}
 			if err != nil {
 				m.Term()
 				return fmt.Errorf("worker %s: task %d of run %s: %v", w.Name, t.Batch, t.Run, err)
@@ -549,6 +553,38 @@ func (w *Worker) handleMap(ctx context.Context, m jetstream.Msg, t *task) error 
 	return w.finish(ctx, m, t.Batch)
 }
 
+// foldDone, when set (tests), hears that a fold partialsOrStop left
+// behind has ended.
+var foldDone func()
+
+// partialsOrStop is coord.PartialsWithin, given up when ctx ends: the
+// kernel's sweep of one object cannot stop midway, and the head object
+// of a large run (a hashtag everyone used) takes a minute or more, so the
+// fold goes on in a goroutine of its own and the worker stops at once
+// (SIGTERM, Ctrl-C); what the fold was making is dropped with the
+// process, and the task, not acknowledged, is redone.
+func partialsOrStop(ctx context.Context, spec coord.ReduceSpec, objs []coord.ReduceObject, keep func(uint64) bool, limit int) ([]coord.EdgePartial, bool, error) {
+	type result struct {
+		ps   []coord.EdgePartial
+		fits bool
+		err  error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		ps, fits, err := coord.PartialsWithin(spec, objs, keep, limit)
+		ch <- result{ps, fits, err}
+		if foldDone != nil {
+			foldDone()
+		}
+	}()
+	select {
+	case <-ctx.Done():
+		return nil, false, ctx.Err()
+	case r := <-ch:
+		return r.ps, r.fits, r.err
+	}
+}
+
 // reduceLoop serves reduce tasks, one at a time, until ctx ends.
 func (w *Worker) reduceLoop(ctx context.Context, ackWait time.Duration, held *inProgress) error {
 	var c jetstream.Consumer
@@ -567,6 +603,8 @@ func (w *Worker) reduceLoop(ctx context.Context, ackWait time.Duration, held *in
 		return fmt.Errorf("natsbus: reduce consumer: %w", err)
 	}
 	var fetchFailed quiet
+	var waiting sync.WaitGroup
+	defer waiting.Wait()
 	for ctx.Err() == nil {
 		msgs, err := pull(ctx, c, 1, time.Second)
 		if err != nil {
@@ -578,7 +616,23 @@ func (w *Worker) reduceLoop(ctx context.Context, ackWait time.Duration, held *in
 		}
 		for _, m := range msgs {
 			held.add(m)
-			err := w.reduce(ctx, m)
+			later, err := w.reduce(ctx, m)
+			if later != nil {
+				// the task goes on (a partitioned run's partition waits
+				// for the run's threshold, then writes its parts) while
+				// this reducer takes the next: the run's threshold needs
+				// every partition's summary, and there may be more
+				// partitions than reducers
+				waiting.Add(1)
+				go func() {
+					defer waiting.Done()
+					defer held.done(m)
+					if err := later(); err != nil && ctx.Err() == nil && w.Log != nil {
+						w.Log("%v", err)
+					}
+				}()
+				continue
+			}
 			held.done(m)
 			if err != nil {
 				if ctx.Err() != nil {
@@ -593,17 +647,19 @@ func (w *Worker) reduceLoop(ctx context.Context, ackWait time.Duration, held *in
 	return nil
 }
 
-// reduce merges one partition of a run.
-func (w *Worker) reduce(ctx context.Context, m jetstream.Msg) error {
+// reduce merges one partition of a run. A partitioned run's partition
+// goes on in later (nil otherwise), which the caller runs while it
+// takes other tasks.
+func (w *Worker) reduce(ctx context.Context, m jetstream.Msg) (later func() error, err error) {
 	var rt reduceTask
 	if err := json.Unmarshal(m.Data(), &rt); err != nil || rt.Run == "" || rt.Reduces <= 0 || rt.R < 0 || rt.R >= rt.Reduces || rt.Batches < 0 {
 		m.Term()
-		return fmt.Errorf("worker %s: malformed reduce task: %v", w.Name, err)
+		return nil, fmt.Errorf("worker %s: malformed reduce task: %v", w.Name, err)
 	}
 	if w.OnReduce != nil {
 		w.OnReduce(rt.R)
 		if ctx.Err() != nil {
-			return ctx.Err()
+			return nil, ctx.Err()
 		}
 	}
 	if w.Bus.runEnded(ctx, rt.Run) {
@@ -611,16 +667,20 @@ func (w *Worker) reduce(ctx context.Context, m jetstream.Msg) error {
 		if w.Log != nil {
 			w.Log("worker %s: dropped reduce task %d of run %s, which has ended", w.Name, rt.R, rt.Run)
 		}
-		return nil
-	}
-	if rt.Write {
-		return w.writeParts(ctx, m, &rt)
+		return nil, nil
 	}
 	if rt.Participation != nil {
-		return w.reduceParticipation(ctx, m, &rt)
+		return nil, w.reduceParticipation(ctx, m, &rt)
+	}
+	if rt.Comm != nil {
+		return nil, w.commRound(ctx, m, &rt)
 	}
 	mg := coord.NewPartialMerger(w.reduceBudget())
-	defer mg.Close()
+	defer func() {
+		if later == nil {
+			mg.Close() // (else later closes it)
+		}
+	}()
 	g := newGatherer(rt.Batches)
 	done, err := w.gatherPartition(ctx, m, &rt, g, func(data []byte) error {
 		pm, err := g.add(data)
@@ -635,7 +695,7 @@ func (w *Worker) reduce(ctx context.Context, m jetstream.Msg) error {
 		return nil
 	})
 	if done || err != nil {
-		return err
+		return nil, err
 	}
 	if mg.Runs > 0 && w.Log != nil {
 		w.Log("worker %s: reduce partition %d of run %s: over the memory budget (--mem %d MiB): %.1f MiB of partials spilled to disk (%d sorted runs, merged)", w.Name, rt.R, rt.Run, w.Mem>>20, float64(mg.Spilled)/(1<<20), mg.Runs)
@@ -646,7 +706,7 @@ func (w *Worker) reduce(ctx context.Context, m jetstream.Msg) error {
 		return w.reduceParts(ctx, m, &rt, mg)
 	}
 	if err := w.publishPartialsEach(ctx, partialsPrefix+rt.Run+".out", rt.Run, rt.Run+"/out/"+strconv.Itoa(rt.R), rt.R, mg); err != nil {
-		return err
+		return nil, err
 	}
-	return w.finish(ctx, m, -1-rt.R)
+	return nil, w.finishPurge(ctx, m, -1-rt.R, partialsPrefix+rt.Run+"."+strconv.Itoa(rt.R))
 }

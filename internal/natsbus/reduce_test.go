@@ -9,6 +9,8 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/tahqiq/tahqiq/internal/coord"
 )
 
 // TestReducerGivesUp: a reduce task whose map tasks never publish (here:
@@ -63,4 +65,115 @@ func TestReducerGivesUp(t *testing.T) {
 		}
 	}
 	t.Fatal("the reducer never gave up")
+}
+
+// TestReducerGivesUpWaitingForThreshold: a partitioned run's reducer
+// whose run never sends the threshold (killed before it ended, so no end
+// marker either) gives up after ThresholdIdle, tells the run on .parts and
+// terminates its task, instead of having it redone and waiting again.
+func TestReducerGivesUpWaitingForThreshold(t *testing.T) {
+	_, js := embeddedJS(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	bus := &Bus{JS: js, Partitions: 2}
+	if err := bus.Setup(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer func(d time.Duration) { ThresholdIdle = d }(ThresholdIdle)
+	ThresholdIdle = time.Second
+	wctx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { (&Worker{Bus: bus, Name: "w"}).Run(wctx); close(done) }()
+	defer func() { stop(); <-done }()
+
+	out, err := follow(ctx, js, PartialsStream, partialsPrefix+"orphan.parts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.stop()
+	spec := &coord.PartSpec{Params: coord.DefaultParams(), Partitions: 1, NAccounts: 2, Types: []string{"hashtag"}}
+	body, _ := json.Marshal(reduceTask{Run: "orphan", R: 0, Reduces: 1, Batches: 0, Parts: spec})
+	if _, err := js.Publish(ctx, reduceSubject, body); err != nil {
+		t.Fatal(err)
+	}
+	for ctx.Err() == nil {
+		msgs, err := out.next(ctx, 1, 200*time.Millisecond, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range msgs {
+			if msg, ok := strings.CutPrefix(string(m.Data()), failedMagic); !ok || !strings.Contains(msg, "no threshold from the run for 1s") {
+				t.Fatalf("%q, want the reducer's failure", m.Data())
+			}
+			// the task is terminated, not left to be redone
+			for ctx.Err() == nil {
+				st, err := js.Stream(ctx, ReduceStream)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if st.CachedInfo().State.Msgs == 0 {
+					return
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+		}
+	}
+	t.Fatal("the reducer never gave up")
+}
+
+// TestWorkerStopsMidFold: a worker told to stop while it folds a map task
+// (here an object whose 10,000 rows all pair: 2.5e7 pairs) stops at
+// once, leaving the task to be redone, instead of folding on to the end
+// (at 10M posts a worker kept folding the head object for over 40 s after
+// SIGTERM). Run returns before the fold it left behind ends.
+func TestWorkerStopsMidFold(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a fold of some seconds: not in -short mode")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	_, js := embeddedJS(t)
+	bus := &Bus{JS: js, Partitions: 1}
+	if err := bus.Setup(ctx); err != nil {
+		t.Fatal(err)
+	}
+	o := coord.ReduceObject{Obj: 0, Type: 0}
+	for i := range 10000 {
+		o.Rows = append(o.Rows, coord.ReduceRow{int64(i % 2), int64(i), 0, coord.RowActive | coord.RowQualifies})
+	}
+	folded := make(chan struct{})
+	foldDone = func() { close(folded) }
+	defer func() { foldDone = nil }()
+	r := &Reducer{Bus: bus, Reduces: 1}
+	if _, err := r.publishRun(ctx, "slow", coord.ReduceSpec{Kind: coord.Sliding, Window: 60, Types: 1, Accounts: 2}, []coord.ReduceObject{o}, 1, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	wctx, stop := context.WithCancel(ctx)
+	stopped := make(chan error, 1)
+	go func() { stopped <- (&Worker{Bus: bus, Name: "w"}).Run(wctx) }()
+	// the task is taken (and being folded) once it is pending an ack
+	for {
+		c, err := js.Consumer(ctx, ObjectsStream, "tahqiq-part-0")
+		if err == nil && c.CachedInfo().NumAckPending > 0 {
+			break
+		}
+		if ctx.Err() != nil {
+			t.Fatal("the worker never took the task")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	time.Sleep(50 * time.Millisecond) // (decoded, folding)
+	stop()
+	select {
+	case err := <-stopped:
+		if err != nil {
+			t.Fatalf("worker: %v", err)
+		}
+	case <-folded:
+		t.Fatal("the worker folded the task to its end before it stopped")
+	}
+	select {
+	case <-folded: // let the fold left behind end before the next test
+	case <-ctx.Done():
+	}
 }

@@ -41,8 +41,14 @@ type Worker struct {
 	// take several).
 	Results atomic.Int64
 
-	dropped  quiet         // tasks of ended runs (the task loop's)
-	accounts accountsCache // the accounts table of the last partitioned run it wrote parts of
+	dropped quiet // tasks of ended runs (the task loop's)
+	// a partition of a partitioned run waiting for its threshold holds
+	// its merged partials in memory (one at most, with Mem; others wait
+	// spilled to disk)
+	waitingInMem atomic.Bool
+	writing      sync.Mutex    // a partitioned run's parts are written one partition at a time
+	accounts     accountsCache // the accounts table of the last partitioned run it wrote parts of
+	comm         commCache     // the community subgraph's edges of a partitioned run's partitions (partcomm.go)
 }
 
 // reduceBudget is a reducer's share of the worker's budget.
@@ -210,7 +216,15 @@ func (w *Worker) handle(ctx context.Context, m jetstream.Msg) error {
 		return fmt.Errorf("worker %s: task on %s: %w", w.Name, m.Subject(), err)
 	}
 	var t task
-	err = json.Unmarshal(data, &t)
+	if isBinaryTask(data) {
+		// the reduce path's and a participation round's tasks
+		var bt *task
+		if bt, err = decodeTask(data); err == nil {
+			t = *bt
+		}
+	} else {
+		err = json.Unmarshal(data, &t)
+	}
 	if err == nil {
 		err = t.check()
 	}
@@ -298,10 +312,17 @@ func (w *Worker) publish(ctx context.Context, subject, run string, body []byte, 
 
 // finish acknowledges a task whose results are published.
 func (w *Worker) finish(ctx context.Context, m jetstream.Msg, batch int) error {
+	_, err := w.finishAcked(ctx, m, batch)
+	return err
+}
+
+// finishAcked is finish, reporting whether the consumer's leader
+// confirmed the ack (the task is then never given again).
+func (w *Worker) finishAcked(ctx context.Context, m jetstream.Msg, batch int) (bool, error) {
 	if w.OnTask != nil {
 		w.OnTask(batch)
 		if ctx.Err() != nil {
-			return ctx.Err() // stopped before the ack: the task is redelivered
+			return false, ctx.Err() // stopped before the ack: the task is redelivered
 		}
 	}
 	// The ack is confirmed by the consumer's leader. If it cannot be (the
@@ -311,13 +332,35 @@ func (w *Worker) finish(ctx context.Context, m jetstream.Msg, batch int) error {
 		actx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		err := m.DoubleAck(actx)
 		cancel()
-		if err == nil || ctx.Err() != nil {
-			return nil
+		if err == nil {
+			return true, nil
+		}
+		if ctx.Err() != nil {
+			return false, nil
 		}
 		if w.Log != nil {
 			w.Log("worker %s: ack of task %d (try %d): %v", w.Name, batch, try+1, err)
 		}
 		time.Sleep(200 * time.Millisecond)
+	}
+	return false, nil
+}
+
+// finishPurge is finish for a task whose inputs nobody reads once it is
+// done (a reduce task's partials, a write task's merged partials): once
+// its ack is confirmed (the task is never given again) it purges subject
+// from the partials stream, so that the server holds a run's partials
+// only until their partition is reduced and written, not until the run
+// ends. Best effort: what a failed purge leaves goes when the run ends.
+func (w *Worker) finishPurge(ctx context.Context, m jetstream.Msg, batch int, subject string) error {
+	acked, err := w.finishAcked(ctx, m, batch)
+	if !acked || err != nil {
+		return err
+	}
+	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if st, err := w.Bus.JS.Stream(pctx, PartialsStream); err == nil {
+		st.Purge(pctx, jetstream.WithPurgeSubject(subject))
 	}
 	return nil
 }

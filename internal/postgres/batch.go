@@ -18,12 +18,13 @@ const batchRows = 4096
 // subject to row-level security, else through a staging table
 // (sqlstore.Bulk).
 type batch struct {
-	tx     pgx.Tx
+	p      *pipe
 	table  pgx.Identifier
 	cols   []string
 	rows   [][]any
-	staged bool // its staging table exists in this transaction
-	path   int8 // 0 not yet known, copyDirect or copyStaged
+	spare  [][]any // the rows of the last COPY, reused once it is done
+	staged bool    // its staging table exists in this transaction
+	path   int8    // 0 not yet known, copyDirect or copyStaged
 }
 
 const (
@@ -35,8 +36,8 @@ const (
 // row-level security (the benchmarks compare the two paths).
 var staging = false
 
-func newBatch(tx pgx.Tx, table string, cols ...string) *batch {
-	return &batch{tx: tx, table: pgx.Identifier{table}, cols: cols, rows: make([][]any, 0, batchRows)}
+func newBatch(p *pipe, table string, cols ...string) *batch {
+	return &batch{p: p, table: pgx.Identifier{table}, cols: cols, rows: make([][]any, 0, batchRows)}
 }
 
 // Add buffers a copy of row, writing the batch when it is full.
@@ -57,13 +58,16 @@ func (b *batch) Add(ctx context.Context, row []any) error {
 // The import assigns every id and decides every duplicate before a row is
 // buffered, so no row meets a conflict that an INSERT … ON CONFLICT would
 // have to settle.
+//
+// The COPY runs in the background (pipe.go): Flush returns once it has
+// started, and its error is that of the next use of the transaction.
 func (b *batch) Flush(ctx context.Context) error {
 	if len(b.rows) == 0 {
 		return nil
 	}
 	if b.path == 0 {
 		var bypass bool
-		if err := b.tx.QueryRow(ctx, `SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user`).Scan(&bypass); err != nil {
+		if err := b.p.QueryRow(ctx, `SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user`).Scan(&bypass); err != nil {
 			return fmt.Errorf("copy %s: the role's row-level security: %w", b.table[0], err)
 		}
 		b.path = copyStaged
@@ -71,14 +75,31 @@ func (b *batch) Flush(ctx context.Context) error {
 			b.path = copyDirect
 		}
 	}
-	if b.path == copyDirect {
-		if _, err := b.tx.CopyFrom(ctx, b.table, b.cols, pgx.CopyFromRows(b.rows)); err != nil {
+	if err := b.p.Wait(); err != nil { // the rows of the last COPY are free
+		return err
+	}
+	rows := b.rows
+	b.rows, b.spare = b.spare[:0], rows
+	if b.rows == nil {
+		b.rows = make([][]any, 0, batchRows)
+	}
+	staged := b.path == copyStaged
+	return b.p.Start(func() error {
+		defer clear(rows)
+		if staged {
+			return b.copyStaged(ctx, rows)
+		}
+		if _, err := b.p.tx.CopyFrom(ctx, b.table, b.cols, pgx.CopyFromRows(rows)); err != nil {
 			return fmt.Errorf("copy %s: %w", b.table[0], err)
 		}
-		clear(b.rows)
-		b.rows = b.rows[:0]
 		return nil
-	}
+	})
+}
+
+// copyStaged writes rows through the table's staging table (on the pipe's
+// goroutine).
+func (b *batch) copyStaged(ctx context.Context, rows [][]any) error {
+	tx := b.p.tx
 	stage := pgx.Identifier{"tahqiq_stage_" + b.table[0]}.Sanitize()
 	cols := make([]string, len(b.cols))
 	for i, c := range b.cols {
@@ -86,21 +107,19 @@ func (b *batch) Flush(ctx context.Context) error {
 	}
 	list := strings.Join(cols, ", ")
 	if !b.staged {
-		if _, err := b.tx.Exec(ctx, `CREATE TEMP TABLE IF NOT EXISTS `+stage+` ON COMMIT DROP AS SELECT `+list+` FROM `+b.table.Sanitize()+` WITH NO DATA`); err != nil {
+		if _, err := tx.Exec(ctx, `CREATE TEMP TABLE IF NOT EXISTS `+stage+` ON COMMIT DROP AS SELECT `+list+` FROM `+b.table.Sanitize()+` WITH NO DATA`); err != nil {
 			return fmt.Errorf("staging table for %s: %w", b.table[0], err)
 		}
 		b.staged = true
 	}
-	if _, err := b.tx.CopyFrom(ctx, pgx.Identifier{"tahqiq_stage_" + b.table[0]}, b.cols, pgx.CopyFromRows(b.rows)); err != nil {
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"tahqiq_stage_" + b.table[0]}, b.cols, pgx.CopyFromRows(rows)); err != nil {
 		return fmt.Errorf("copy %s: %w", b.table[0], err)
 	}
-	if _, err := b.tx.Exec(ctx, `INSERT INTO `+b.table.Sanitize()+` (`+list+`) SELECT `+list+` FROM `+stage); err != nil {
+	if _, err := tx.Exec(ctx, `INSERT INTO `+b.table.Sanitize()+` (`+list+`) SELECT `+list+` FROM `+stage); err != nil {
 		return fmt.Errorf("insert %s: %w", b.table[0], err)
 	}
-	if _, err := b.tx.Exec(ctx, `TRUNCATE `+stage); err != nil {
+	if _, err := tx.Exec(ctx, `TRUNCATE `+stage); err != nil {
 		return fmt.Errorf("empty the staging table of %s: %w", b.table[0], err)
 	}
-	clear(b.rows)
-	b.rows = b.rows[:0]
 	return nil
 }

@@ -23,7 +23,8 @@ func (e engine) Begin(ctx context.Context) (sqlstore.Tx, error) {
 	if err != nil {
 		return nil, err
 	}
-	return pgTx{conn{tx}, tx}, nil
+	p := &pipe{tx: tx}
+	return pgTx{conn{p}, p}, nil
 }
 
 // Scoped: every read of a table under row-level security goes through a
@@ -83,30 +84,43 @@ func (r pgRows) Close() error {
 	return r.Rows.Err()
 }
 
-// pgTx is a scoped read-write transaction.
+// pgTx is a scoped read-write transaction, whose bulk writes run in the
+// background (pipe.go).
 type pgTx struct {
 	conn
-	tx pgx.Tx
+	p *pipe
 }
 
 // Prepare: pgx prepares and caches statements itself.
 func (t pgTx) Prepare(ctx context.Context, q string) (sqlstore.Stmt, error) {
-	return stmt{t.tx, q}, nil
+	return stmt{t.p, q}, nil
 }
 
-func (t pgTx) Bulk(table string, cols ...string) sqlstore.Bulk { return newBatch(t.tx, table, cols...) }
+func (t pgTx) Bulk(table string, cols ...string) sqlstore.Bulk { return newBatch(t.p, table, cols...) }
 
 // Lock takes the advisory lock of l until the transaction ends.
 func (t pgTx) Lock(ctx context.Context, l sqlstore.Lock) error {
-	_, err := t.tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(l))
+	_, err := t.p.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(l))
 	return err
 }
 
-func (t pgTx) Commit(ctx context.Context) error   { return t.tx.Commit(ctx) }
-func (t pgTx) Rollback(ctx context.Context) error { return t.tx.Rollback(ctx) }
+// Commit commits after the COPY under way, or rolls back when a COPY
+// failed.
+func (t pgTx) Commit(ctx context.Context) error {
+	if err := t.p.Wait(); err != nil {
+		t.p.tx.Rollback(ctx)
+		return err
+	}
+	return t.p.tx.Commit(ctx)
+}
+
+func (t pgTx) Rollback(ctx context.Context) error {
+	t.p.Wait() // its error is the reason for the rollback, reported already or not needed
+	return t.p.tx.Rollback(ctx)
+}
 
 type stmt struct {
-	tx pgx.Tx
+	tx querier
 	q  string
 }
 

@@ -13,17 +13,23 @@ const batchRows = 128
 
 // batch buffers rows of one table and writes them with multi-row INSERTs
 // (sqlstore.Bulk).
+//
+// The INSERTs run on the transaction's pipe (pipe.go): Add and Flush
+// return once one has started, and its error is that of the next use of
+// the transaction. Two buffers of rows are swapped: one fills while the
+// other is inserted.
 type batch struct {
-	tx    *sql.Tx
+	p     *pipe
 	table string
 	cols  []string
 	args  []any
+	spare []any // the rows of the last INSERT, reused once it is done
 	rows  int
 	full  *sql.Stmt // prepared for batchRows rows
 }
 
-func newBatch(tx *sql.Tx, table string, cols ...string) *batch {
-	return &batch{tx: tx, table: table, cols: cols, args: make([]any, 0, batchRows*len(cols))}
+func newBatch(p *pipe, table string, cols ...string) *batch {
+	return &batch{p: p, table: table, cols: cols, args: make([]any, 0, batchRows*len(cols))}
 }
 
 func (b *batch) query(rows int) string {
@@ -46,18 +52,21 @@ func (b *batch) Add(ctx context.Context, row []any) error {
 	if b.rows < batchRows {
 		return nil
 	}
+	if err := b.p.Wait(); err != nil {
+		return err
+	}
 	if b.full == nil {
-		st, err := b.tx.PrepareContext(ctx, b.query(batchRows))
+		st, err := b.p.tx.PrepareContext(ctx, b.query(batchRows))
 		if err != nil {
 			return fmt.Errorf("prepare %s batch: %w", b.table, err)
 		}
 		b.full = st
 	}
-	if _, err := b.full.ExecContext(ctx, b.args...); err != nil {
-		return fmt.Errorf("insert %s: %w", b.table, err)
-	}
-	b.reset()
-	return nil
+	full := b.full
+	return b.insert(func(args []any) error {
+		_, err := full.ExecContext(ctx, args...)
+		return err
+	})
 }
 
 // Flush writes the buffered rows.
@@ -65,15 +74,31 @@ func (b *batch) Flush(ctx context.Context) error {
 	if b.rows == 0 {
 		return nil
 	}
-	if _, err := b.tx.ExecContext(ctx, b.query(b.rows), b.args...); err != nil {
-		return fmt.Errorf("insert %s: %w", b.table, err)
-	}
-	b.reset()
-	return nil
+	q := b.query(b.rows)
+	return b.insert(func(args []any) error {
+		_, err := b.p.tx.ExecContext(ctx, q, args...)
+		return err
+	})
 }
 
-func (b *batch) reset() {
-	clear(b.args)
-	b.args = b.args[:0]
+// insert runs exec with the buffered rows on the pipe, and fills the
+// other buffer meanwhile.
+func (b *batch) insert(exec func(args []any) error) error {
+	if err := b.p.Wait(); err != nil { // the rows of the last INSERT are free
+		return err
+	}
+	args := b.args
+	b.args, b.spare = b.spare[:0], args
+	if b.args == nil {
+		b.args = make([]any, 0, batchRows*len(b.cols))
+	}
 	b.rows = 0
+	table := b.table
+	return b.p.Start(func() error {
+		defer clear(args)
+		if err := exec(args); err != nil {
+			return fmt.Errorf("insert %s: %w", table, err)
+		}
+		return nil
+	})
 }

@@ -22,15 +22,16 @@ func (e engine) Begin(ctx context.Context) (sqlstore.Tx, error) {
 	if err != nil {
 		return nil, err
 	}
-	return sqlTx{conn{tx}, tx}, nil
+	p := &pipe{tx: tx}
+	return sqlTx{conn{q: p, p: p}, p}, nil
 }
 
 func (e engine) Scoped(ctx context.Context, fn func(sqlstore.Conn) error) error {
-	return fn(conn{e.db.read})
+	return fn(conn{q: e.db.read})
 }
 
-func (e engine) Reader() sqlstore.Conn { return conn{e.db.read} }
-func (e engine) Writer() sqlstore.Conn { return conn{e.db.write} }
+func (e engine) Reader() sqlstore.Conn { return conn{q: e.db.read} }
+func (e engine) Writer() sqlstore.Conn { return conn{q: e.db.write} }
 
 // Unique: SQLite reports a violated primary key or unique index as
 // "UNIQUE constraint failed".
@@ -43,13 +44,14 @@ func (e engine) JSONText(column, key string) string {
 	return "json_extract(" + column + ", '$." + key + "')"
 }
 
-// conn runs statements on a pool or a transaction of database/sql.
+// conn runs statements on a pool or a transaction of database/sql; on a
+// write transaction, after the INSERT under way (p, pipe.go).
 type conn struct {
 	q interface {
 		ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error)
 		QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
-		QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
 	}
+	p *pipe // nil but on a write transaction
 }
 
 func (c conn) Exec(ctx context.Context, q string, args ...any) (int64, error) {
@@ -69,7 +71,15 @@ func (c conn) Query(ctx context.Context, q string, args ...any) (sqlstore.Rows, 
 }
 
 func (c conn) QueryRow(ctx context.Context, q string, args ...any) sqlstore.Row {
-	return c.q.QueryRowContext(ctx, q, args...)
+	if c.p != nil {
+		if err := c.p.Wait(); err != nil {
+			return errRow{err}
+		}
+		return c.p.tx.QueryRowContext(ctx, q, args...)
+	}
+	return c.q.(interface {
+		QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
+	}).QueryRowContext(ctx, q, args...)
 }
 
 // Snapshot runs fn in one snapshot: in a read transaction when c is a
@@ -77,7 +87,7 @@ func (c conn) QueryRow(ctx context.Context, q string, args ...any) sqlstore.Row 
 // their own), else on c, a transaction already.
 func (c conn) Snapshot(ctx context.Context, fn func(sqlstore.Conn) error) error {
 	db, ok := c.q.(*sql.DB)
-	if !ok {
+	if !ok { // a transaction
 		return fn(c)
 	}
 	tx, err := db.BeginTx(ctx, nil)
@@ -85,36 +95,58 @@ func (c conn) Snapshot(ctx context.Context, fn func(sqlstore.Conn) error) error 
 		return err
 	}
 	defer tx.Rollback() // read only: nothing to commit
-	return fn(conn{tx})
+	return fn(conn{q: tx})
 }
 
-// sqlTx is a write transaction on the writer connection.
+// sqlTx is a write transaction on the writer connection, whose bulk
+// writes run on a goroutine of their own (pipe.go).
 type sqlTx struct {
 	conn
-	tx *sql.Tx
+	p *pipe
 }
 
 func (t sqlTx) Prepare(ctx context.Context, q string) (sqlstore.Stmt, error) {
-	st, err := t.tx.PrepareContext(ctx, q)
+	if err := t.p.Wait(); err != nil {
+		return nil, err
+	}
+	st, err := t.p.tx.PrepareContext(ctx, q)
 	if err != nil {
 		return nil, err
 	}
-	return stmt{st}, nil
+	return stmt{st, t.p}, nil
 }
 
 func (t sqlTx) Bulk(table string, cols ...string) sqlstore.Bulk {
-	return newBatch(t.tx, table, cols...)
+	return newBatch(t.p, table, cols...)
 }
 
 // Lock: the transaction holds SQLite's only write lock already.
 func (t sqlTx) Lock(context.Context, sqlstore.Lock) error { return nil }
 
-func (t sqlTx) Commit(context.Context) error   { return t.tx.Commit() }
-func (t sqlTx) Rollback(context.Context) error { return t.tx.Rollback() }
+// Commit commits after the INSERT under way, or rolls back when an
+// INSERT failed.
+func (t sqlTx) Commit(context.Context) error {
+	if err := t.p.Wait(); err != nil {
+		t.p.tx.Rollback()
+		return err
+	}
+	return t.p.tx.Commit()
+}
 
-type stmt struct{ st *sql.Stmt }
+func (t sqlTx) Rollback(context.Context) error {
+	t.p.Wait() // its error is the reason for the rollback, reported already or not needed
+	return t.p.tx.Rollback()
+}
+
+type stmt struct {
+	st *sql.Stmt
+	p  *pipe
+}
 
 func (s stmt) Exec(ctx context.Context, args ...any) (int64, error) {
+	if err := s.p.Wait(); err != nil {
+		return 0, err
+	}
 	res, err := s.st.ExecContext(ctx, args...)
 	if err != nil {
 		return 0, err
@@ -123,5 +155,8 @@ func (s stmt) Exec(ctx context.Context, args ...any) (int64, error) {
 }
 
 func (s stmt) QueryRow(ctx context.Context, args ...any) sqlstore.Row {
+	if err := s.p.Wait(); err != nil {
+		return errRow{err}
+	}
 	return s.st.QueryRowContext(ctx, args...)
 }

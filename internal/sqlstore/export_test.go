@@ -12,3 +12,6 @@ func SetCacheLimit(n int) func() {
 // Lookups returns the database lookups of posts, accounts and shares of
 // an import so far.
 func Lookups(tx tahqiq.ImportTx) int64 { return tx.(*importTx).lookups }
+
+// AppendPostJSON is appendPostJSON, for the tests of package sqlstore_test.
+var AppendPostJSON = appendPostJSON

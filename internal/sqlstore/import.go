@@ -33,7 +33,7 @@ func (s *Store) BeginImport(ctx context.Context, dataset string) (tahqiq.ImportT
 		return nil, s.errorf("begin import: %w", err)
 	}
 	t := &importTx{s: s, tx: tx,
-		posts: map[string]postRef{}, accounts: map[string]int64{}, postRecSeen: map[[2]int64]struct{}{},
+		posts: newPostCache(), accounts: map[string]int64{}, postRecSeen: map[[2]int64]struct{}{},
 		postRows:    tx.Bulk("posts", "id", "dataset_id", "uid", "account_id", "created_at", "record_id", "data", "shares"),
 		postRecs:    tx.Bulk("post_records", "post_id", "record_id"),
 		accountRows: tx.Bulk("accounts", "id", "dataset_id", "uid", "record_id", "data"),
@@ -59,26 +59,28 @@ type importTx struct {
 	nextRecord, nextPost, nextAccount int64
 	firstPost                         int64   // posts with smaller ids existed before this import
 	hadPosts, hadAccounts             bool    // the dataset was not empty at the start
-	written                           *filter // every post, account and share this import wrote
+	written                           *filter // every post and account this import wrote
+	evicted                           *filter // every post and account the caches dropped (nil until they drop one)
 	lookups                           int64   // database lookups of posts, accounts and shares the caches and the filter left open (tests)
 
-	posts       map[string]postRef // uid -> post, for posts written or looked up by this import, with their shares
+	posts       *postCache // posts written or looked up by this import, with their shares
 	accounts    map[string]int64
 	postRecSeen map[[2]int64]struct{} // (post, record) pairs of the current record: a post twice in a record is one occurrence
 
 	// the posts the current record adds, written when the record is
 	// done with their shares packed in their row (packed.go)
 	pending []pendingPost
-	found   []string // the UIDs of the posts of the dataset the current record found (in t.posts until the record is done)
-	packed  int64    // shares packed in posts and not yet added to the dataset's packed_shares
+	found   []foundPost // the posts of the dataset the current record found
+	packed  int64       // shares packed in posts and not yet added to the dataset's packed_shares
 
 	block                                      blockWriter                   // the raw records of the current file not yet written
 	zip                                        *compressor                   // compresses full blocks beside the inserts (nil until the first)
 	blockEdits                                 map[int64]map[int64]blockEdit // re-deriving: changes to records of written blocks
 	postRows, postRecs, accountRows, shareRows Bulk
-	blockRows                                  Bulk  // blocks of raw records, written blockBatch at a time
-	nblocks                                    int   // blocks in blockRows not yet written
-	row                                        []any // the row given to a Bulk, reused
+	blockRows                                  Bulk   // blocks of raw records, written blockBatch at a time
+	nblocks                                    int    // blocks in blockRows not yet written
+	row                                        []any  // the row given to a Bulk, reused
+	slab                                       []byte // the JSON of posts is cut from it (postJSON)
 
 	selPost, findAccount, findShare, insReject Stmt
 	done                                       bool
@@ -353,20 +355,39 @@ func (t *importTx) stopCompressor() {
 // fill the caches are mostly written once and not looked up again, while
 // the accounts, which repeat, are seldom more than a quarter and stay).
 func (t *importTx) evict(ctx context.Context) error {
-	if len(t.posts)+len(t.accounts) < cacheLimit {
+	if t.posts.len()+len(t.accounts) < cacheLimit {
 		return nil
 	}
 	if err := t.flush(ctx); err != nil {
 		return err
 	}
-	halve(t.posts)
-	halve(t.accounts)
+	if t.evicted == nil {
+		t.evicted = &filter{seed: t.written.seed} // the same hashes
+	}
+	t.posts.halve(t.evicted.add)
+	halve(t.accounts, func(uid string) { t.evicted.add(t.written.hashUID(tagAccount, uid)) })
+	return nil
+}
+
+// cachePost caches post uid of hash h. Another post of the same hash that
+// the cache drops for it is written and becomes an evicted key: asked of
+// the database when it is seen again.
+func (t *importTx) cachePost(ctx context.Context, h uint64, uid string, p postRef) error {
+	if other := t.posts.put(h, uid, p); other != "" {
+		if err := t.flush(ctx); err != nil {
+			return err
+		}
+		if t.evicted == nil {
+			t.evicted = &filter{seed: t.written.seed}
+		}
+		t.evicted.add(h)
+	}
 	return nil
 }
 
 // halve drops half the entries of m when it holds more than a quarter of
-// cacheLimit.
-func halve[K comparable, V any](m map[K]V) {
+// cacheLimit, calling dropped with the key of each.
+func halve[V any](m map[string]V, dropped func(string)) {
 	if len(m) <= cacheLimit/4 {
 		return
 	}
@@ -376,8 +397,19 @@ func halve[K comparable, V any](m map[K]V) {
 			return
 		}
 		delete(m, k)
+		dropped(k)
 		drop--
 	}
+}
+
+// mayBeEvicted reports whether a key that the filter of written keys lets
+// through (hash h in it) and that is not in its cache may be in the
+// database: only if the caches dropped it (every key written and not
+// dropped is in its cache). Asking the filter of dropped keys too makes a
+// false positive of both, at their rates multiplied, what sends a new key
+// to the database: none before the caches reach their bound.
+func (t *importTx) mayBeEvicted(h uint64) bool {
+	return t.evicted != nil && t.evicted.has(h)
 }
 
 // add stores what record recID of the current file derives (through
@@ -403,6 +435,7 @@ var noShares = []byte{}
 // pendingPost is a post the current record adds, with its shares packed.
 type pendingPost struct {
 	id, account, created, record int64
+	h                            uint64 // the hash of its UID
 	uid, author                  string
 	data, shares                 []byte
 }
@@ -419,9 +452,11 @@ func (t *importTx) writePending(ctx context.Context) error {
 			t.pending = t.pending[:0]
 			return t.writeErr(ctx, err)
 		}
-		// the cache holds the post with its shares (the Bulk's bytes too,
-		// never written to: addPacked makes a new slice)
-		t.posts[p.uid] = postRef{id: p.id, account: p.account, author: p.author, shares: p.shares}
+		// the cache holds the post with its shares
+		if err := t.cachePost(ctx, p.h, p.uid, postRef{id: p.id, account: p.account, author: p.author, shares: p.shares}); err != nil {
+			t.pending = t.pending[:0]
+			return err
+		}
 		*p = pendingPost{}
 	}
 	t.pending = t.pending[:0]
@@ -491,10 +526,9 @@ func (r rows) AddShare(ctx context.Context, post, account int64, s tahqiq.Share)
 	if err := t.shareRows.Add(ctx, t.values(t.datasetID, post, account, string(s.Type), s.Object, s.Time, string(s.Precision))); err != nil {
 		return t.writeErr(ctx, err)
 	}
-	if uid, ok := t.foundPost(post); ok {
-		ref := t.posts[uid]
-		ref.shares = addPacked(ref.shares, &s, 0) // only type and object are read back
-		t.posts[uid] = ref
+	if f := t.foundPost(post); f != nil {
+		f.ref.shares = addPacked(f.ref.shares, &s, 0) // only type and object are read back
+		return t.cachePost(ctx, f.h, f.uid, f.ref)
 	}
 	return nil
 }
@@ -509,15 +543,23 @@ func (t *importTx) pendingPost(id int64) *pendingPost {
 	return nil
 }
 
-// foundPost returns the UID of post id that the current record found in
-// the dataset.
-func (t *importTx) foundPost(id int64) (string, bool) {
-	for _, uid := range t.found {
-		if t.posts[uid].id == id {
-			return uid, true
+// foundPost is a post of the dataset that the current record found, with
+// the hash of its UID.
+type foundPost struct {
+	h   uint64
+	uid string
+	ref postRef
+}
+
+// foundPost returns post id, which the current record found in the
+// dataset, or nil.
+func (t *importTx) foundPost(id int64) *foundPost {
+	for i := range t.found {
+		if t.found[i].ref.id == id {
+			return &t.found[i]
 		}
 	}
-	return "", false
+	return nil
 }
 
 // shareExists reports whether post, which the current record added or
@@ -529,9 +571,8 @@ func (t *importTx) shareExists(ctx context.Context, post int64, typ tahqiq.Objec
 	rows := true
 	if p := t.pendingPost(post); p != nil {
 		known, rows = p.shares, false
-	} else if uid, ok := t.foundPost(post); ok {
-		ref := t.posts[uid]
-		known, rows = ref.shares, ref.rows
+	} else if f := t.foundPost(post); f != nil {
+		known, rows = f.ref.shares, f.ref.rows
 	}
 	if ok, err := hasPacked(known, typ, object); err != nil || ok {
 		if err != nil {
@@ -557,8 +598,8 @@ func (t *importTx) account(ctx context.Context, uid string, recID int64, a *tahq
 		return id, false, nil
 	}
 	h := t.written.hashUID(tagAccount, uid)
-	if t.hadAccounts || t.written.has(h) {
-		t.lookups++ // written and evicted, a false positive, or the dataset had accounts
+	if t.hadAccounts || t.written.has(h) && t.mayBeEvicted(h) {
+		t.lookups++ // written and evicted, a false positive of both filters, or the dataset had accounts
 		var id int64
 		err := t.findAccount.QueryRow(ctx, t.datasetID, uid).Scan(&id)
 		if err == nil {
@@ -606,14 +647,18 @@ func (t *importTx) findPost(ctx context.Context, uid string) (int64, int64, stri
 			return p.id, p.account, p.author, true, nil
 		}
 	}
-	if !t.hadPosts && !t.written.has(t.written.hashUID(tagPost, uid)) {
+	h := t.written.hashUID(tagPost, uid)
+	if !t.hadPosts && !t.written.has(h) {
 		return 0, 0, "", false, nil // new: every post the cache holds is in the filter (the common case, asked first)
 	}
-	if p, ok := t.posts[uid]; ok {
-		t.found = append(t.found, uid)
+	if p, ok := t.posts.get(h, uid); ok {
+		t.found = append(t.found, foundPost{h, uid, p})
 		return p.id, p.account, p.author, true, nil
 	}
-	t.lookups++ // written and evicted, a false positive, or the dataset had posts
+	if !t.hadPosts && !t.mayBeEvicted(h) {
+		return 0, 0, "", false, nil // new: a false positive of the filter of written keys
+	}
+	t.lookups++ // written and evicted, a false positive of both filters, or the dataset had posts
 	p := postRef{rows: true}
 	err := t.selPost.QueryRow(ctx, t.datasetID, uid).Scan(&p.id, &p.account, &p.author, &p.shares)
 	switch {
@@ -622,22 +667,44 @@ func (t *importTx) findPost(ctx context.Context, uid string) (int64, int64, stri
 	case err != nil:
 		return 0, 0, "", false, t.s.errorf("post %s: %w", uid, err)
 	}
-	t.posts[uid] = p
-	t.found = append(t.found, uid)
+	if err := t.cachePost(ctx, h, uid, p); err != nil {
+		return 0, 0, "", false, err
+	}
+	t.found = append(t.found, foundPost{h, uid, p})
 	return p.id, p.account, p.author, true, nil
 }
 
 // addPost adds p by account accID, first seen in record recID.
 func (t *importTx) addPost(ctx context.Context, p *tahqiq.Post, accID, recID int64) (int64, error) {
-	data, err := json.Marshal(p)
+	data, err := t.postJSON(p)
 	if err != nil {
 		return 0, t.s.errorf("post %s: %w", p.UID, err)
 	}
 	t.nextPost++
 	id := t.nextPost
-	t.pending = append(t.pending, pendingPost{id: id, account: accID, created: p.CreatedAt.Unix(), record: recID, uid: p.UID, author: p.AuthorUID, data: data})
-	t.written.add(t.written.hashUID(tagPost, p.UID))
+	h := t.written.hashUID(tagPost, p.UID)
+	t.pending = append(t.pending, pendingPost{id: id, account: accID, created: p.CreatedAt.Unix(), record: recID, h: h, uid: p.UID, author: p.AuthorUID, data: data})
+	t.written.add(h)
 	return id, nil
+}
+
+// postJSON returns the JSON of p in bytes of their own, cut from a slab
+// that is never written again (the rows' Bulk holds them until it writes
+// them): one allocation for many posts.
+func (t *importTx) postJSON(p *tahqiq.Post) ([]byte, error) {
+	if cap(t.slab)-len(t.slab) < 4096 {
+		t.slab = make([]byte, 0, 256<<10)
+	}
+	start := len(t.slab)
+	b, err := appendPostJSON(t.slab, p)
+	if err != nil {
+		return nil, err
+	}
+	if &b[0] != &t.slab[:1][0] { // grew out of the slab: b is a slice of its own
+		return b[start:], nil
+	}
+	t.slab = b
+	return b[start:len(b):len(b)], nil
 }
 
 // addOccurrence records recID as another occurrence of post, once.

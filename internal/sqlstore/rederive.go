@@ -190,10 +190,10 @@ func (t *rederiveTx) Reset(ctx context.Context) error {
 			return t.s.errorf("rederive reset: %w", err)
 		}
 	}
-	clear(t.posts)
+	t.posts.reset()
 	clear(t.accounts)
 	t.hadPosts, t.hadAccounts = false, false
-	t.written = newFilter() // what the import wrote before is deleted
+	t.written, t.evicted = newFilter(), nil // what the import wrote before is deleted
 	t.firstPost = t.nextPost + 1
 	return nil
 }

@@ -1,0 +1,77 @@
+package sqlstore
+
+import (
+	"fmt"
+	"testing"
+)
+
+// TestPostCache: posts read back as cached, shares replaced, a second UID
+// of one hash reported and then the one found, halving keeps half of the
+// posts intact (their bytes moved to new chunks) and names each it drops.
+func TestPostCache(t *testing.T) {
+	defer func(old int) { cacheLimit = old }(cacheLimit)
+	cacheLimit = 1000
+	c := newPostCache()
+	want := map[uint64]postRef{}
+	for i := range 900 {
+		p := postRef{id: int64(i + 1), account: int64(i % 7), author: fmt.Sprintf("other:a%d", i%7), shares: []byte(fmt.Sprintf("s%d", i)), rows: i%3 == 0}
+		if i == 5 {
+			p.author, p.shares = "", nil
+		}
+		if other := c.put(uint64(i), fmt.Sprintf("other:p%d", i), p); other != "" {
+			t.Fatalf("put %d replaced %q", i, other)
+		}
+		want[uint64(i)] = p
+	}
+	// a post's shares replaced: the bytes before stay unwritten
+	p, _ := c.get(7, "other:p7")
+	before := p.shares
+	p.shares = append(p.shares, "+more"...)
+	c.put(7, "other:p7", p)
+	want[7] = p
+	if string(before) != "s7" {
+		t.Fatalf("shares read before the put became %q", before)
+	}
+	check := func() {
+		t.Helper()
+		for h, w := range want {
+			uid := fmt.Sprintf("other:p%d", h)
+			g, ok := c.get(h, uid)
+			if !ok || g.id != w.id || g.account != w.account || g.author != w.author || string(g.shares) != string(w.shares) || g.rows != w.rows {
+				t.Fatalf("get %s: %+v %v, want %+v", uid, g, ok, w)
+			}
+			if _, ok := c.get(h, uid+"x"); ok {
+				t.Fatalf("get %sx found the post of %s", uid, uid)
+			}
+		}
+	}
+	check()
+	if other := c.put(3, "other:collides", postRef{id: 1000}); other != "other:p3" {
+		t.Fatalf("a second UID of hash 3 replaced %q, want other:p3", other)
+	}
+	if _, ok := c.get(3, "other:p3"); ok {
+		t.Fatal("the replaced post is still found")
+	}
+	if g, ok := c.get(3, "other:collides"); !ok || g.id != 1000 {
+		t.Fatalf("the post that replaced it: %+v %v", g, ok)
+	}
+	delete(want, 3)
+	c.put(3, "other:p3", postRef{id: 4})
+	want[3] = postRef{id: 4}
+	var dropped []uint64
+	c.halve(func(h uint64) { dropped = append(dropped, h) })
+	if len(dropped) != 450 || c.len() != 450 {
+		t.Fatalf("halving 900 posts dropped %d and kept %d", len(dropped), c.len())
+	}
+	for _, h := range dropped {
+		delete(want, h)
+		if _, ok := c.get(h, fmt.Sprintf("other:p%d", h)); ok {
+			t.Fatalf("post %d dropped and still found", h)
+		}
+	}
+	check()
+	c.reset()
+	if c.len() != 0 {
+		t.Fatal("reset left posts")
+	}
+}
