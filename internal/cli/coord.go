@@ -91,6 +91,10 @@ every option and output column.`,
 			if err := p.Validate(); err != nil {
 				return err
 			}
+			if !cmd.Flags().Changed("mem") && dataset == "" {
+				// files of a known size: a budget of a few times them
+				mem = sizeValue(coord.DefaultMemFor(inputBytes(inputs)))
+			}
 			// the budget holds from the start: reading the input is part of
 			// the run
 			defer coord.SetMemoryLimit(coord.SetMemoryLimit(int64(mem)))
@@ -106,7 +110,7 @@ every option and output column.`,
 			}
 			var r runs.CoordRun
 			if dataset != "" {
-				r, err = e.datasetRun(ctx, dataset, p)
+				r, err = e.datasetRun(ctx, dataset, p, int64(mem))
 				r.Name = runName
 			} else {
 				start := time.Now()
@@ -120,7 +124,7 @@ every option and output column.`,
 				if media.folder != "" && media.none {
 					return tahqiq.Errorf(tahqiq.EINVALID, "--media names a folder of pictures to read and --no-media reads none: give one of them")
 				}
-				r.Data, r.Source, err = e.fileData(ctx, inputs, format, fo, media, p, p.Graph, lf.limits())
+				r.Data, r.Source, err = e.fileData(ctx, inputs, format, fo, media, p, p.Graph, lf.limits(), int64(mem))
 				r.Params, r.Read = p, time.Since(start).Seconds()
 			}
 			if err != nil {
@@ -165,6 +169,9 @@ every option and output column.`,
 				fmt.Fprintf(e.stdout, "  inputs: %d records rejected (%d post ids given to a second account), listed on stderr, counted in manifest.json\n", src.RejectedCount, src.Dropped["post_id_conflicts"])
 			}
 			fmt.Fprintf(e.stdout, "  %s\n", m.Params.String())
+			if n := c["spilled_read_bytes"]; n > 0 {
+				fmt.Fprintf(e.stdout, "  over the memory budget (--mem %s): %s of shares spilled to disk while reading, read back once interned\n", mem.String(), decompress.Bytes(n))
+			}
 			if n := c["spilled_bytes"]; n > 0 {
 				fmt.Fprintf(e.stdout, "  over the memory budget (--mem %s): %s of pairs spilled to disk (%d sorted runs, merged)\n", mem.String(), decompress.Bytes(n), c["spilled_runs"])
 			}
@@ -221,7 +228,8 @@ every option and output column.`,
 	f.BoolVar(&p.Evidence, "evidence", true, "write evidence.csv.gz (one row per co-share pair)")
 	f.StringVar(&graphFiles, "graph-files", graphFiles, "when to write graph.gexf and graph.graphml: auto (when the network has at most 5,000,000 edges: over that they are tens of GB no desktop tool opens; edges.csv and nodes.csv hold the same network) | always | never")
 	f.IntVar(&layoutEdges, "layout-edges", layoutEdges, "lay out the heaviest N links by ForceAtlas2 (seeded by --seed) for layout.csv, the GEXF and GraphML files and the web UI's network view; the other accounts are placed beside their community; 0 = no layout")
-	f.Var(&mem, "mem", "memory budget of the run in this process, e.g. 4GB or 600MiB (default: half the machine's memory): the Go heap is held under it and, when the kept pairs would not fit beside the edges they make, they are sorted in runs spilled to the temporary directory ($TMPDIR) and merged (and edges that would not fit, beside the graph the graph step makes of them, go to a file there); results do not depend on it")
+	f.Var(&mem, "mem", "memory budget of the run in this process, e.g. 4GB or 600MiB: the Go heap is held under it; past half of it the shares read (--input files, --dataset) go to the temporary directory ($TMPDIR) until interned, and when the kept pairs would not fit beside the edges they make, they are sorted in runs spilled to the temporary directory ($TMPDIR) and merged (and edges that would not fit, beside the graph the graph step makes of them, go to a file there); results do not depend on it")
+	f.Lookup("mem").DefValue = fmt.Sprintf("4 times the --input files, from 256MiB to half the machine's memory (%s), which --dataset, standard input and compressed files get", mem.String())
 	cmd.AddCommand(newCoordExplainCmd(e))
 	cmd.AddCommand(newCoordMergeCmd(e))
 	return cmd
@@ -229,7 +237,7 @@ every option and output column.`,
 
 // datasetRun reads a stored dataset for a coordination run with
 // parameters p, as the one who acts (--as) may.
-func (e *env) datasetRun(ctx context.Context, name string, p coord.Params) (runs.CoordRun, error) {
+func (e *env) datasetRun(ctx context.Context, name string, p coord.Params, mem int64) (runs.CoordRun, error) {
 	db, err := e.openStore(ctx)
 	if err != nil {
 		return runs.CoordRun{}, err
@@ -243,7 +251,7 @@ func (e *env) datasetRun(ctx context.Context, name string, p coord.Params) (runs
 	if err := s.DatasetAccess(ctx, a, name); err != nil {
 		return runs.CoordRun{}, err
 	}
-	r, err := runs.DatasetRun(ctx, db, name, p)
+	r, err := runs.DatasetRunWithin(ctx, db, name, p, coord.Budget{Mem: mem})
 	r.Actor = a.ID
 	return r, err
 }
@@ -279,6 +287,42 @@ func copyFile(from, to string) error {
 	return dst.Close()
 }
 
+// inputBytes returns the bytes of the files, or -1 when it cannot tell
+// what they hold uncompressed (standard input, a compressed file, one
+// that cannot be read: the read reports it).
+func inputBytes(files []string) int64 {
+	var n int64
+	for _, name := range files {
+		if name == "-" {
+			return -1
+		}
+		f, err := os.Open(name)
+		if err != nil {
+			return -1
+		}
+		var head [6]byte
+		k, _ := io.ReadFull(f, head[:])
+		st, err := f.Stat()
+		f.Close()
+		if err != nil || !st.Mode().IsRegular() || compressed(head[:k]) {
+			return -1
+		}
+		n += st.Size()
+	}
+	return n
+}
+
+// compressed reports whether a file starting with head is gzip, zip,
+// zstd, bzip2 or xz.
+func compressed(head []byte) bool {
+	for _, magic := range []string{"\x1f\x8b", "PK\x03\x04", "\x28\xb5\x2f\xfd", "BZh", "\xfd7zXZ\x00"} {
+		if strings.HasPrefix(string(head), magic) {
+			return true
+		}
+	}
+	return false
+}
+
 // fileData reads files straight from disk through the importers, for a
 // coordination run with parameters p (runs.FileData: shares, the
 // accounts' names, with graph their signals and reach, with near-text
@@ -287,8 +331,9 @@ func copyFile(from, to string) error {
 // read (coord.Collector), but for the fast-reshare window kind, which
 // needs them as they are. The source it returns names each file as given
 // and by its absolute path, with the importers' options, their rejects
-// and the records that brought nothing.
-func (e *env) fileData(ctx context.Context, files []string, format string, fo map[string]string, media mediaFlags, p coord.Params, graph bool, lim decompress.Limits) (coord.Data, coord.Source, error) {
+// and the records that brought nothing. The read holds its share of the
+// memory budget mem (0: none), spilling the shares' rows past it.
+func (e *env) fileData(ctx context.Context, files []string, format string, fo map[string]string, media mediaFlags, p coord.Params, graph bool, lim decompress.Limits, mem int64) (coord.Data, coord.Source, error) {
 	fd := runs.FileData{Near: slices.Contains(p.Types, coord.ObjNearText), Graph: graph}
 	im := e.importer()
 	im.Limits = lim
@@ -303,6 +348,7 @@ func (e *env) fileData(ctx context.Context, files []string, format string, fo ma
 		sum, err = im.Read(ctx, files, opt, add)
 	} else {
 		fd.Collected = coord.NewCollector(p)
+		fd.Collected.SetBudget(coord.Budget{Mem: mem})
 		sum, err = im.ReadInto(ctx, files, opt, fd.Collected, add)
 	}
 	if err != nil {
@@ -463,7 +509,7 @@ func explain(ctx context.Context, e *env, run, a, b string, lim decompress.Limit
 	var src coord.Source
 	if len(m.Inputs) > 0 && m.Inputs[0].Source == "dataset" {
 		var r runs.CoordRun
-		r, err = e.datasetRun(ctx, m.Inputs[0].Name, m.Params)
+		r, err = e.datasetRun(ctx, m.Inputs[0].Name, m.Params, 0)
 		data, src = r.Data, r.Source
 		if err == nil && !sameFiles(src.Inputs[1:], m.Inputs[1:]) {
 			return nil, tahqiq.Errorf(tahqiq.ECONFLICT, "dataset %s changed since the run (its files differ): the run cannot be repeated", m.Inputs[0].Name)
@@ -487,7 +533,7 @@ func explain(ctx context.Context, e *env, run, a, b string, lim decompress.Limit
 		if m.Map != "" {
 			fo["map"] = m.Map
 		}
-		data, src, err = e.fileData(ctx, files, m.Format, fo, mediaFlags{folder: m.Media, none: m.NoMedia}, m.Params, false, lim)
+		data, src, err = e.fileData(ctx, files, m.Format, fo, mediaFlags{folder: m.Media, none: m.NoMedia}, m.Params, false, lim, 0)
 		if err == nil && !sameFiles(src.Inputs, m.Inputs) {
 			for i, in := range m.Inputs {
 				if i >= len(src.Inputs) || src.Inputs[i].SHA256 != in.SHA256 {

@@ -82,7 +82,7 @@ the admin user demo and the store's signing key.`,
 			fmt.Fprintf(w, "\n== 2. Coordination: co-retweets within 60 s, CooRTweet's min-participation 2\n")
 			p := coord.DefaultParams()
 			p.Types = []tahqiq.ObjectType{tahqiq.ObjRetweet}
-			r, err := e.datasetRun(ctx, "demo", p)
+			r, err := e.datasetRun(ctx, "demo", p, 0)
 			if err != nil {
 				return err
 			}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"hash/maphash"
 	"slices"
-	"unsafe"
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/progress"
@@ -46,6 +45,17 @@ type Collector struct {
 
 	shares  int64 // shares given (Result.Counts input_shares)
 	untimed int64 // of them, without a time
+
+	// the accounts and posts the rows name (interned keeps those only)
+	usedAcc, usedPost bitset
+	// the read under a memory budget (readspill.go): the rows go to
+	// spill once the tables and rows pass the read's share of budget;
+	// checkRows is called when the rows reach nextCheck; err is the
+	// first failure to write them (Add and interned return it)
+	budget    Budget
+	spill     *rowSpill
+	nextCheck int
+	err       error
 
 	// of the record being added (Add)
 	posted []*tahqiq.Post
@@ -107,7 +117,7 @@ func (c *Collector) Share(s *tahqiq.Share) {
 func (c *Collector) Account(_ context.Context, uid string, _ int64, _ *tahqiq.Account) (int64, bool, error) {
 	id, isNew := c.accounts.id(uid)
 	if isNew {
-		c.fresh = append(c.fresh, c.accounts.names[id])
+		c.fresh = append(c.fresh, c.accounts.name(id))
 	}
 	return int64(id), isNew, nil
 }
@@ -115,8 +125,8 @@ func (c *Collector) Account(_ context.Context, uid string, _ int64, _ *tahqiq.Ac
 // Accounts yields the UID of every account c holds, in the order they
 // came (for Share: of the shares).
 func (c *Collector) Accounts(yield func(string) bool) {
-	for _, uid := range c.accounts.names {
-		if !yield(uid) {
+	for id := range c.accounts.len() {
+		if !yield(c.accounts.name(int32(id))) {
 			return
 		}
 	}
@@ -134,7 +144,7 @@ func (c *Collector) FindPost(_ context.Context, uid string) (int64, int64, strin
 		return 0, 0, "", false, nil
 	}
 	acc := c.postAcc[id]
-	return int64(id), int64(acc), c.accounts.names[acc], true, nil
+	return int64(id), int64(acc), c.accounts.name(acc), true, nil
 }
 
 // AddPost implements storeimport.Rows.
@@ -192,7 +202,7 @@ func (c *Collector) AddShare(_ context.Context, post, account int64, s tahqiq.Sh
 	}
 	c.added = append(c.added, s)
 	c.share(p, int32(account), &s)
-	return nil
+	return c.err
 }
 
 // share makes the rows of share s of post by account.
@@ -201,9 +211,17 @@ func (c *Collector) share(post, acc int32, s *tahqiq.Share) {
 	if s.Precision == tahqiq.PrecisionNone {
 		c.untimed++
 	}
+	made := len(c.rows)
 	c.filter.each(s, func(t tahqiq.ObjectType, value string) {
 		c.rows = append(c.rows, row{obj: c.object(t, value), acc: acc, post: post, t: s.Time})
 	})
+	if len(c.rows) > made {
+		c.usedAcc.set(acc)
+		c.usedPost.set(post)
+		if len(c.rows) >= c.nextCheck {
+			c.checkRows()
+		}
+	}
 }
 
 // object returns the id of object (t, value), adding it if new.
@@ -222,7 +240,7 @@ func (c *Collector) object(t tahqiq.ObjectType, value string) int32 {
 	id := ot.tab.add(value)
 	o := int32(len(c.objects))
 	ot.obj = append(ot.obj, o)
-	c.objects = append(c.objects, objKey{t, ot.tab.names[id]})
+	c.objects = append(c.objects, objKey{t, ot.tab.name(id)})
 	return o
 }
 
@@ -235,70 +253,26 @@ func (c *Collector) interned(p *Params, m *progress.Meter) (*interned, error) {
 	if !slices.Equal(c.types, p.Types) || c.keepLoops != p.KeepLoops {
 		return nil, fmt.Errorf("coord: shares collected for types %v (keep loops %v), run with %v (%v)", c.types, c.keepLoops, p.Types, p.KeepLoops)
 	}
+	if c.err != nil {
+		return nil, c.err
+	}
 	in := &interned{meter: m, dropped: c.filter.dropped}
 	n := c.shares
 	prog := m.Phase("interning shares", "shares", n)
+	// only what the rows name, ranked by name
+	accTo, postTo, objTo := c.internNames(in)
 	rows := c.rows
-	// only what the rows name, as intern has it (in any order: it is
-	// ranked by name next)
-	accs := compact(rows, len(c.accounts.names), func(r *row) *int32 { return &r.acc })
-	posts := compact(rows, len(c.posts.names), func(r *row) *int32 { return &r.post })
-	objs := compact(rows, len(c.objects), func(r *row) *int32 { return &r.obj })
-	in.accounts = pick(c.accounts.names, accs)
-	in.posts = pick(c.posts.names, posts)
-	in.objects = pick(c.objects, objs)
+	if c.spill != nil {
+		// the tables are gone: the rows come back
+		var err error
+		if rows, err = c.spill.readBack(rows); err != nil {
+			return nil, fmt.Errorf("coord: reading back the shares spilled over the memory budget (--mem): %w", err)
+		}
+	}
 	*c = Collector{}
+	renumber(rows, accTo, postTo, objTo)
+	accTo, postTo, objTo = nil, nil, nil
 	prog.Add(n)
-	finishIntern(in, rows)
+	finishRows(in, rows)
 	return in, nil
-}
-
-// compact renumbers the ids at(r) of rows (of n) densely, in the order of
-// the old ids, and returns the old id of each new one.
-func compact(rows []row, n int, at func(r *row) *int32) []int32 {
-	to := make([]int32, n)
-	for i := range rows {
-		to[*at(&rows[i])] = 1
-	}
-	var old []int32
-	for i, used := range to {
-		if used != 0 {
-			to[i] = int32(len(old))
-			old = append(old, int32(i))
-		}
-	}
-	for i := range rows {
-		p := at(&rows[i])
-		*p = to[*p]
-	}
-	return old
-}
-
-func pick[T any](list []T, old []int32) []T {
-	out := make([]T, len(old))
-	for i, o := range old {
-		out[i] = list[o]
-	}
-	return out
-}
-
-// arena keeps names in large blocks: one allocation per megabyte of
-// names, not one per name.
-type arena struct{ buf []byte }
-
-// str returns a copy of s in the arena.
-func (a *arena) str(s string) string {
-	if s == "" {
-		return ""
-	}
-	if len(s) > cap(a.buf)-len(a.buf) {
-		const block = 1 << 20
-		if len(s) > block/16 {
-			return string([]byte(s))
-		}
-		a.buf = make([]byte, 0, block)
-	}
-	a.buf = append(a.buf, s...)
-	b := a.buf[len(a.buf)-len(s):]
-	return unsafe.String(unsafe.SliceData(b), len(b))
 }

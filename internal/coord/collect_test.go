@@ -80,3 +80,85 @@ func TestCollectedEqualsRun(t *testing.T) {
 		t.Fatal("a collector made without loops ran with them kept")
 	}
 }
+
+// TestCollectedSpillEqualsRun collects the same shares into a collector
+// that holds every row and into ones whose budget is too small for them
+// (the rows go to a file as they come and are read back when interning),
+// and wants the same edges, evidence rows, counts, dropped shares and
+// communities: on the real tables of ../shared/data/coord (each skipped
+// with a message where absent) and on a synthetic set, with the post type
+// (a row more per share, duplicates among them).
+func TestCollectedSpillEqualsRun(t *testing.T) {
+	type input struct {
+		name   string
+		shares []tahqiq.Share
+	}
+	inputs := []input{{"synthetic", synth.Generate(synth.Config{Posts: 30000, Seed: 7}).Shares}}
+	for _, f := range []string{"russian_coord_tweets.events.csv", "german_elections_2021.events.csv"} {
+		if testing.Short() && f != "russian_coord_tweets.events.csv" {
+			continue
+		}
+		inputs = append(inputs, input{f, readEvents(t, f)})
+	}
+	mods := []struct {
+		name string
+		mod  func(p *coord.Params)
+	}{
+		{"defaults, graph", func(p *coord.Params) { p.Graph = true }},
+		{"messages, post type too", func(p *coord.Params) {
+			p.Weight, p.MinParticipation = coord.WeightMessages, 1
+			p.Types = []tahqiq.ObjectType{tahqiq.ObjRetweet, tahqiq.ObjURL, tahqiq.ObjHashtag, coord.ObjPost}
+		}},
+	}
+	ctx := context.Background()
+	for _, in := range inputs {
+		for _, m := range mods {
+			t.Run(in.name+"/"+m.name, func(t *testing.T) {
+				p := coord.DefaultParams()
+				p.Graph = false
+				m.mod(&p)
+				collect := func(b coord.Budget) (*coord.Result, int64) {
+					col := coord.NewCollector(p)
+					col.SetBudget(b)
+					for i := range in.shares {
+						col.Share(&in.shares[i])
+					}
+					spilled := col.Spilled()
+					res, err := coord.Run(ctx, coord.Data{Collected: col}, p, nil)
+					if err != nil {
+						t.Fatal(err)
+					}
+					return res, spilled
+				}
+				want, spilled := collect(coord.Budget{})
+				if spilled != 0 {
+					t.Fatalf("spilled %d bytes without a budget", spilled)
+				}
+				we, wv := coordtest.Records(t, want)
+				if len(we) == 0 {
+					t.Fatal("no edges: the comparison would prove nothing")
+				}
+				for _, mem := range []int64{1, 1 << 40} {
+					got, spilled := collect(coord.Budget{Mem: mem, TempDir: t.TempDir()})
+					if (spilled > 0) != (mem < 1<<40) {
+						t.Fatalf("budget %d: spilled %d bytes of rows", mem, spilled)
+					}
+					if n := got.Counts["spilled_read_bytes"]; n != spilled {
+						t.Fatalf("budget %d: %d bytes spilled, the counts say %d", mem, spilled, n)
+					}
+					delete(got.Counts, "spilled_read_bytes")
+					ge, gv := coordtest.Records(t, got)
+					if !slices.Equal(we, ge) || !slices.Equal(wv, gv) {
+						t.Fatalf("budget %d: %d edges and %d evidence rows, want %d and %d", mem, len(ge), len(gv), len(we), len(wv))
+					}
+					if !maps.Equal(got.Counts, want.Counts) || !maps.Equal(got.Dropped, want.Dropped) {
+						t.Fatalf("budget %d: counts %v dropped %v, want %v and %v", mem, got.Counts, got.Dropped, want.Counts, want.Dropped)
+					}
+					if want.Graph != nil && !slices.Equal(want.Graph.Community, got.Graph.Community) {
+						t.Fatalf("budget %d: communities differ", mem)
+					}
+				}
+			})
+		}
+	}
+}

@@ -169,11 +169,11 @@ func (s *edgeFile) eachKept(p *Params, threshold float64, fn func(e *Edge, bt []
 // the kept edges' weights, the run's counts of them, and the kept edges
 // of each account (the graph step's list lengths).
 func weighFile(s *edgeFile, p *Params, naccounts int) (threshold float64, kept, flagged, accounts int64, deg []int64, err error) {
-	var ws []float64
+	var ws weightSet // readspill: counts of distinct weights, not a list of them
 	deg = make([]int64, naccounts)
 	err = s.each(func(e *Edge, _ []int32) error {
 		if weighOne(e, p) {
-			ws = append(ws, e.Weight)
+			ws.add(e.Weight)
 			for _, a := range [2]int32{e.A, e.B} {
 				if deg[a]++; deg[a] == 1 {
 					accounts++
@@ -186,15 +186,10 @@ func weighFile(s *edgeFile, p *Params, naccounts int) (threshold float64, kept, 
 		return 0, 0, 0, 0, nil, err
 	}
 	threshold = math.Inf(-1)
-	if p.Percentile > 0 && len(ws) > 0 {
-		threshold = Quantile(ws, p.Percentile)
+	if p.Percentile > 0 && ws.n > 0 {
+		threshold = ws.quantile(p.Percentile)
 	}
-	for _, w := range ws {
-		if w > threshold {
-			flagged++
-		}
-	}
-	return threshold, int64(len(ws)), flagged, accounts, deg, nil
+	return threshold, ws.n, ws.above(threshold), accounts, deg, nil
 }
 
 // errStop stops an iteration over edges early (not an error of the run).

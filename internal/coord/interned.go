@@ -1,7 +1,6 @@
 package coord
 
 import (
-	"cmp"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -152,10 +151,7 @@ func (f *shareFilter) row(t tahqiq.ObjectType, value string, add func(t tahqiq.O
 // order) and the rows naming them: re-numbered by name, sorted, exact
 // duplicates dropped, indexed by object.
 func finishIntern(in *interned, rows []row) {
-	m := in.meter
 	// Re-number by name so that ids do not depend on input order.
-	prog := m.Phase("sorting shares", "", 0)
-	defer prog.Done()
 	accPerm := rank(in.accounts)
 	postPerm := rank(in.posts)
 	objPerm := rankObjects(in.objects)
@@ -174,18 +170,15 @@ func finishIntern(in *interned, rows []row) {
 	packNames(in.accounts, func(i int) *string { return &in.accounts[i] })
 	packNames(in.posts, func(i int) *string { return &in.posts[i] })
 	packNames(in.objects, func(i int) *string { return &in.objects[i].value })
-	slices.SortFunc(rows, func(a, b row) int {
-		if c := cmp.Compare(a.obj, b.obj); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(a.t, b.t); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(a.acc, b.acc); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.post, b.post)
-	})
+	finishRows(in, rows)
+}
+
+// finishRows makes in of the rows naming its names (ranked: ids in name
+// order): sorted, exact duplicates dropped, indexed by object.
+func finishRows(in *interned, rows []row) {
+	prog := in.meter.Phase("sorting shares", "", 0)
+	defer prog.Done()
+	slices.SortFunc(rows, cmpRow)
 	// An exact duplicate row (same post, same object) is one share.
 	n := len(rows)
 	rows = slices.CompactFunc(rows, func(a, b row) bool { return a.obj == b.obj && a.post == b.post && a.t == b.t && a.acc == b.acc })

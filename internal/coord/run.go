@@ -236,6 +236,9 @@ func run(ctx context.Context, d Data, p Params, eng Engine) (*Result, error) {
 	}
 	var in *interned
 	if col != nil {
+		if n := col.Spilled(); n > 0 {
+			res.Counts["spilled_read_bytes"] = n
+		}
 		var err error
 		if in, err = col.interned(&p, progress.FromContext(ctx)); err != nil {
 			return nil, err

@@ -96,6 +96,7 @@ type spilledPairs struct {
 	runs    []*os.File
 	dir     string
 	n       int64 // kept pairs
+	held    int64 // the most pairs held at once
 	bytes   int64 // written to runs
 	collabK []int32
 }
@@ -126,11 +127,49 @@ func (in *interned) pairsWithin(p *Params, active func(*row) bool, keep func(i, 
 	defer prog.Done()
 	var buf []pairRef
 	batch := 1 << 16 // objects paired together
+	var bound []int64
 	if limit > 0 {
-		batch = 1024 // until the pairs per object are known
+		// readspill: the in-window pairs of each object, counted from
+		// its rows, bound its kept pairs: a batch is as many objects as
+		// surely fit what is left of the buffer, so that the buffer
+		// never outgrows the budget's share for pairs, and the buffer is
+		// made once, at most that share
+		bound = make([]int64, nobj)
+		total := int64(0)
+		for o := range bound {
+			bound[o] = in.windowPairs(int32(o), p.Window)
+			total += bound[o]
+		}
+		buf = make([]pairRef, 0, min(limit, total))
+	}
+	spillBuf := func() error {
+		if err := out.spill(in, buf, tempDir); err != nil {
+			out.close()
+			return err
+		}
+		buf = buf[:0]
+		return nil
 	}
 	for lo := 0; lo < nobj && !in.stop.Load(); {
 		hi := min(lo+batch, nobj)
+		if limit > 0 {
+			if bound[lo] > limit-int64(len(buf)) {
+				// an object whose pairs may not fit what is left of the
+				// buffer: paired alone, the buffer spilled whenever it
+				// is full (the runs are merged on account pair, then
+				// rows: where a run ends does not change the order)
+				if err := in.pairAlone(int32(lo), p, active, keep, limit, &buf, out, stamp, spillBuf); err != nil {
+					return nil, err
+				}
+				prog.Add(1)
+				lo++
+				continue
+			}
+			left, sum := limit-int64(len(buf)), int64(0)
+			for hi = lo; hi < nobj && hi-lo < 1<<20 && sum+bound[hi] <= left; hi++ {
+				sum += bound[hi]
+			}
+		}
 		parts := parallelObjects(hi-lo, p.Workers, prog, func(a, b int32) []pairRef {
 			var part []pairRef
 			for o := a + int32(lo); o < b+int32(lo) && !in.stop.Load(); o++ {
@@ -146,23 +185,13 @@ func (in *interned) pairsWithin(p *Params, active func(*row) bool, keep func(i, 
 		for _, part := range parts {
 			buf = append(buf, part...)
 		}
+		out.held = max(out.held, int64(len(buf)))
 		in.collabAdd(out.collabK, stamp, buf[start:])
 		out.n += int64(len(buf) - start)
-		if added := int64(len(buf) - start); added > 0 && limit > 0 {
-			// aim the next batch at what is left of the buffer
-			perObj := float64(added) / float64(hi-lo)
-			if left := float64(limit - int64(len(buf))); left > 0 {
-				batch = int(min(max(left/perObj, 1024), 1<<20))
-			} else {
-				batch = 1024
-			}
-		}
 		if limit > 0 && int64(len(buf)) >= limit {
-			if err := out.spill(in, buf, tempDir); err != nil {
-				out.close()
+			if err := spillBuf(); err != nil {
 				return nil, err
 			}
-			buf = buf[:0]
 		}
 		lo = hi
 	}
@@ -171,12 +200,57 @@ func (in *interned) pairsWithin(p *Params, active func(*row) bool, keep func(i, 
 		return out, nil
 	}
 	if len(buf) > 0 {
-		if err := out.spill(in, buf, tempDir); err != nil {
-			out.close()
+		if err := spillBuf(); err != nil {
 			return nil, err
 		}
 	}
 	return out, nil
+}
+
+// windowPairs returns how many pairs of object o's rows are at most w
+// apart in time: a bound of its pairs under every window kind (a
+// tumbling bin and the span from the first share are at most w wide).
+func (in *interned) windowPairs(o int32, w int64) int64 {
+	lo, hi := int(in.objStart[o]), int(in.objStart[o+1])
+	rows := in.rows
+	n := int64(0)
+	j := lo
+	for i := lo; i < hi; i++ {
+		if j <= i {
+			j = i + 1
+		}
+		for j < hi && rows[j].t-rows[i].t <= w {
+			j++
+		}
+		n += int64(j - i - 1)
+	}
+	return n
+}
+
+// pairAlone makes the kept pairs of object o into *buf, calling spill
+// whenever it holds limit pairs.
+func (in *interned) pairAlone(o int32, p *Params, active func(*row) bool, keep func(i, j int32) bool, limit int64, buf *[]pairRef, out *spilledPairs, stamp []int32, spill func() error) error {
+	start := len(*buf)
+	var err error
+	in.eachPair(o, p.WindowKind, p.Window, active, func(i, j int32) {
+		if err != nil || !keep(i, j) {
+			return
+		}
+		*buf = append(*buf, pairRef{i, j})
+		out.held = max(out.held, int64(len(*buf)))
+		if int64(len(*buf)) >= limit {
+			in.collabAdd(out.collabK, stamp, (*buf)[start:])
+			out.n += int64(len(*buf) - start)
+			err = spill()
+			start = 0
+		}
+	})
+	if err != nil {
+		return err
+	}
+	in.collabAdd(out.collabK, stamp, (*buf)[start:])
+	out.n += int64(len(*buf) - start)
+	return nil
 }
 
 // spill writes buf, sorted by account pair (stable: object order within

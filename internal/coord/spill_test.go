@@ -184,3 +184,22 @@ func TestSpillEdgesEqualsRun(t *testing.T) {
 		})
 	}
 }
+
+// TestDefaultMemFor: the default budget follows the input's size between
+// its floor and half the machine, which unknown sizes get.
+func TestDefaultMemFor(t *testing.T) {
+	machine := coord.DefaultMem()
+	for _, tc := range []struct {
+		size, want int64
+	}{
+		{-1, machine},
+		{0, min(machine, coord.MinDefaultMem)},
+		{5 << 20, min(machine, coord.MinDefaultMem)},
+		{100 << 20, min(machine, 400<<20)},
+		{1 << 50, machine},
+	} {
+		if got := coord.DefaultMemFor(tc.size); got != tc.want {
+			t.Errorf("DefaultMemFor(%d) = %d, want %d", tc.size, got, tc.want)
+		}
+	}
+}

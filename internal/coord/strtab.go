@@ -1,19 +1,23 @@
 package coord
 
-import "hash/maphash"
+import (
+	"hash/maphash"
+	"unsafe"
+)
 
 // strtab interns strings to dense ids 0, 1, … in the order they come: an
 // open-addressing table of 8-byte slots (32 bits of the hash, the id plus
-// one) over the names, each kept once in an arena. A lookup that misses
-// remembers where the name would go, so that adding it next costs no
-// second probe. It holds 8 bytes a slot, 1.4 to 2.9 slots a name, and
-// the name (16 bytes and its bytes); a map[string]int32 and a slice of
-// the names hold about 45 bytes a name beside its bytes.
+// one) over the names, each kept once in an arena and found by an 8-byte
+// reference to it (refArena). A lookup that misses remembers where the
+// name would go, so that adding it next costs no second probe. It holds
+// 8 bytes a slot, 1.4 to 2.9 slots a name, and the name (8 bytes and its
+// bytes); a map[string]int32 and a slice of the names hold about 45 bytes
+// a name beside its bytes.
 type strtab struct {
 	seed  maphash.Seed
 	slots []uint64
-	names []string
-	arena arena
+	refs  []uint64
+	arena refArena
 
 	// the last lookup that missed: its name's hash and free slot
 	missName string
@@ -37,7 +41,7 @@ func (t *strtab) find(s string) (int32, bool) {
 			return 0, false
 		}
 		if v>>32 == tag {
-			if id := int32(uint32(v)) - 1; t.names[id] == s {
+			if id := int32(uint32(v)) - 1; t.name(id) == s {
 				return id, true
 			}
 		}
@@ -55,7 +59,7 @@ func (t *strtab) id(s string) (int32, bool) {
 // add adds s, which find just missed (or which is absent), and returns
 // its id.
 func (t *strtab) add(s string) int32 {
-	if len(t.names)*10 >= len(t.slots)*7 { // at most 70 % full
+	if len(t.refs)*10 >= len(t.slots)*7 { // at most 70 % full
 		t.grow()
 	}
 	if t.missSlot < 0 || t.missName != s {
@@ -63,9 +67,9 @@ func (t *strtab) add(s string) int32 {
 			panic("coord: strtab.add of a name it holds")
 		}
 	}
-	id := int32(len(t.names))
+	id := int32(len(t.refs))
 	t.slots[t.missSlot] = t.missHash>>32<<32 | uint64(id+1)
-	t.names = append(t.names, t.arena.str(s))
+	t.refs = append(t.refs, t.arena.add(s))
 	t.missName, t.missSlot = "", -1
 	return id
 }
@@ -74,8 +78,8 @@ func (t *strtab) add(s string) int32 {
 func (t *strtab) grow() {
 	t.slots = make([]uint64, 2*len(t.slots))
 	mask := len(t.slots) - 1
-	for id, s := range t.names {
-		h := maphash.String(t.seed, s)
+	for id := range t.refs {
+		h := maphash.String(t.seed, t.name(int32(id)))
 		i := int(h) & mask
 		for t.slots[i] != 0 {
 			i = (i + 1) & mask
@@ -83,4 +87,60 @@ func (t *strtab) grow() {
 		t.slots[i] = h>>32<<32 | uint64(id+1)
 	}
 	t.missName, t.missSlot = "", -1
+}
+
+// len returns the number of names.
+func (t *strtab) len() int { return len(t.refs) }
+
+// name returns name id (a string in the arena: it lives as long as the
+// arena's block does).
+func (t *strtab) name(id int32) string { return t.arena.str(t.refs[id]) }
+
+// refArena keeps strings in blocks of a megabyte (one allocation per
+// megabyte of names, not one per name), each found by a reference of 8
+// bytes instead of a string header of 16: its block (24 bits), its offset
+// (20 bits) and its length plus one (20 bits); a string longer than a
+// sixteenth of a block has a block of its own, and the length 0.
+type refArena struct {
+	blocks [][]byte
+	total  int64 // bytes allocated
+}
+
+const (
+	arenaBlock = 1 << 20
+	refBits    = 20
+	refMask    = 1<<refBits - 1
+)
+
+// add keeps a copy of s and returns its reference.
+func (a *refArena) add(s string) uint64 {
+	if len(s) > arenaBlock/16 {
+		a.blocks = append(a.blocks, []byte(s))
+		a.total += int64(len(s))
+		return uint64(len(a.blocks)-1) << (2 * refBits)
+	}
+	n := len(a.blocks)
+	if n == 0 || len(s) > cap(a.blocks[n-1])-len(a.blocks[n-1]) || cap(a.blocks[n-1]) != arenaBlock {
+		a.blocks = append(a.blocks, make([]byte, 0, arenaBlock))
+		a.total += arenaBlock
+		n++
+	}
+	b := &a.blocks[n-1]
+	off := len(*b)
+	*b = append(*b, s...)
+	return uint64(n-1)<<(2*refBits) | uint64(off)<<refBits | uint64(len(s)+1)
+}
+
+// str returns the string of reference r.
+func (a *refArena) str(r uint64) string {
+	b := a.blocks[r>>(2*refBits)]
+	n := int(r & refMask)
+	if n == 0 {
+		return unsafe.String(unsafe.SliceData(b), len(b))
+	}
+	if n == 1 {
+		return ""
+	}
+	off := int(r >> refBits & refMask)
+	return unsafe.String(&b[off], n-1)
 }

@@ -3,6 +3,7 @@ package coord
 import (
 	"hash/maphash"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -15,7 +16,13 @@ func TestStrtab(t *testing.T) {
 	var order []string
 	for i := range 50000 {
 		// "" and long names too; every name comes back later
-		for _, s := range []string{strconv.Itoa(i % 30011), "x:" + strconv.Itoa(i*7919%40009), string(make([]byte, i%300))} {
+		names := []string{strconv.Itoa(i % 30011), "x:" + strconv.Itoa(i*7919%40009), string(make([]byte, i%300))}
+		if i%5000 == 17 {
+			// a name longer than a sixteenth of an arena block: a block
+			// of its own, between names that share one
+			names = append(names, strings.Repeat(strconv.Itoa(i%10000), 40000))
+		}
+		for _, s := range names {
 			id, isNew := tab.id(s)
 			w, seen := want[s]
 			if isNew == seen {
@@ -31,12 +38,12 @@ func TestStrtab(t *testing.T) {
 			}
 		}
 	}
-	if len(tab.names) != len(order) {
-		t.Fatalf("%d names, want %d", len(tab.names), len(order))
+	if tab.len() != len(order) {
+		t.Fatalf("%d names, want %d", tab.len(), len(order))
 	}
 	for id, s := range order {
-		if tab.names[id] != s {
-			t.Fatalf("name %d is %q, want %q", id, tab.names[id], s)
+		if tab.name(int32(id)) != s {
+			t.Fatalf("name %d is %q, want %q", id, tab.name(int32(id)), s)
 		}
 		if got, ok := tab.find(s); !ok || got != int32(id) {
 			t.Fatalf("find %q: %d %v", s, got, ok)

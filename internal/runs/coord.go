@@ -240,6 +240,12 @@ type CoordRun struct {
 // own), as FileData collects them from files. The posts are read while
 // the shares are.
 func DatasetRun(ctx context.Context, st ShareSource, name string, p coord.Params) (CoordRun, error) {
+	return DatasetRunWithin(ctx, st, name, p, coord.Budget{})
+}
+
+// DatasetRunWithin is DatasetRun with the read held within budget b (the
+// collector's rows spilled past half of it: coord.Collector.SetBudget).
+func DatasetRunWithin(ctx context.Context, st ShareSource, name string, p coord.Params, b coord.Budget) (CoordRun, error) {
 	start := time.Now()
 	r := CoordRun{Params: p, Dataset: name}
 	near := slices.Contains(p.Types, coord.ObjNearText)
@@ -273,6 +279,7 @@ func DatasetRun(ctx context.Context, st ShareSource, name string, p coord.Params
 	add := func(s *tahqiq.Share) { shares = append(shares, *s) }
 	if p.WindowKind != coord.FastReshare {
 		col = coord.NewCollector(p)
+		col.SetBudget(b)
 		add = col.Share
 	}
 	src, err := scanShares(ctx, st, name, p.Types, add)

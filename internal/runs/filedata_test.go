@@ -163,6 +163,39 @@ func TestCollectedEqualsShares(t *testing.T) {
 						t.Fatalf("edge %d: %s-%s %v, want %s-%s %v", i, got.Account(e.A), got.Account(e.B), got.ByType(e), want.Account(e.A), want.Account(e.B), want.ByType(&want.Edges[i]))
 					}
 				}
+				// the same read under a budget of one byte: the rows go
+				// to disk as they come, the decisions stay
+				spilled := runs.FileData{Graph: graph, Collected: coord.NewCollector(c.p)}
+				spilled.Collected.SetBudget(coord.Budget{Mem: 1, TempDir: t.TempDir()})
+				sumSpilled, err := im.ReadInto(ctx, in.files, opt, spilled.Collected, func(it *ingest.Item) error { spilled.Add(it); return nil })
+				if err != nil {
+					t.Fatal(err)
+				}
+				if a, b := jsonOf(t, sumNow), jsonOf(t, sumSpilled); a != b {
+					t.Fatalf("summaries differ:\nin memory: %s\nspilled:   %s", a, b)
+				}
+				spilledBytes := spilled.Collected.Spilled()
+				ds := spilled.Data()
+				res, err := coord.Run(ctx, ds, c.p, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if spilledBytes == 0 && want.Counts["shares"] > 0 {
+					t.Fatalf("%d shares and nothing spilled under a budget of one byte", want.Counts["shares"])
+				}
+				delete(res.Counts, "spilled_read_bytes")
+				if !reflect.DeepEqual(res.Counts, want.Counts) || !reflect.DeepEqual(res.Dropped, want.Dropped) || !reflect.DeepEqual(res.Edges, want.Edges) || !reflect.DeepEqual(ds.Names, dWant.Names) {
+					t.Fatalf("spilled read: counts %v dropped %v, %d edges, want %v, %v, %d", res.Counts, res.Dropped, len(res.Edges), want.Counts, want.Dropped, len(want.Edges))
+				}
+				if !graph {
+					// without the graph step only the names are kept
+					// (no signals, no reach: nodes.csv and
+					// communities.csv are the graph step's)
+					if d.Accounts != nil {
+						t.Fatalf("a read without the graph step kept the accounts' signals (%T)", d.Accounts)
+					}
+					return
+				}
 				for a := range int32(got.Counts["accounts"]) {
 					uid := got.Account(a)
 					if !reflect.DeepEqual(d.Accounts.Row(uid), dWant.Accounts.Row(uid)) || !reflect.DeepEqual(d.Accounts.Reach(uid), dWant.Accounts.Reach(uid)) {

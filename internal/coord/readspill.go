@@ -1,0 +1,278 @@
+package coord
+
+import (
+	"bufio"
+	"cmp"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+	"unsafe"
+)
+
+// The read under the memory budget. A Collector holds, while the input is
+// read, a table per kind of name (accounts, posts, objects: the names
+// themselves and an open-addressing table over them, which the importer's
+// rule needs to decide each record as it comes: first record wins,
+// duplicates, post id conflicts in file order) and the share rows (24
+// bytes a share). The tables must stay: a record's fate depends on every
+// record before it. The rows need not: once the collector's estimate of
+// what it holds passes its share of the budget (half of it, the rest is
+// for what the run makes of the input), the rows go to a temporary file
+// as they are made, a buffer at a time, and are read back, renumbered,
+// only once the names are ranked and their tables let go (interned). The
+// decisions are those of a read that keeps everything, to the byte: only
+// where the rows wait changes (TestCollectedSpillEqualsRun).
+//
+// Interning ranks the names without the copies the shares path makes
+// (finishIntern: a slice of names picked, then permuted, then packed):
+// for each table, the ids the rows name, sorted by name, give each its
+// rank, and the names are packed into one string in rank order as the
+// table is let go.
+
+// rowBytes is what a row costs, in memory and in a spill file.
+const rowBytes = int64(unsafe.Sizeof(row{}))
+
+// rowSpillBatch is how many rows a spilling collector buffers before it
+// writes them.
+const rowSpillBatch = 1 << 15
+
+// readShare is the part of the budget the collector's tables and rows may
+// hold before the rows are spilled (the rest is for the run's input once
+// interned, and the pairs).
+const readShare = 2
+
+// SetBudget bounds what c holds while the input is read by b: past half
+// of b.Mem (by its estimate of its tables and rows), the rows are written
+// to a temporary file in b.TempDir as they are made. b.Mem <= 0: no bound.
+func (c *Collector) SetBudget(b Budget) {
+	c.budget = b
+	c.nextCheck = 0
+}
+
+// Spilled returns the bytes of rows c wrote to disk (0: none).
+func (c *Collector) Spilled() int64 {
+	if c.spill == nil {
+		return 0
+	}
+	return c.spill.rows * rowBytes
+}
+
+// rowSpill is the file the rows of a spilling collector go to.
+type rowSpill struct {
+	f    *os.File
+	w    *bufio.Writer
+	rows int64 // written
+}
+
+// tableBytes estimates what c's tables hold (names, slots, per-post
+// columns, objects), the rows aside.
+func (c *Collector) tableBytes() int64 {
+	n := c.accounts.bytes() + c.posts.bytes()
+	n += int64(cap(c.postAcc))*4 + int64(cap(c.postShare))*8 + int64(len(c.more))*64
+	n += int64(cap(c.objects)) * int64(unsafe.Sizeof(objKey{}))
+	for _, ot := range c.objTabs {
+		n += ot.tab.bytes() + int64(cap(ot.obj))*4
+	}
+	return n
+}
+
+// bytes estimates what t holds: its slots, its names and their bytes.
+func (t *strtab) bytes() int64 {
+	return int64(len(t.slots))*8 + int64(cap(t.refs))*8 + t.arena.total
+}
+
+// checkRows is called when the rows reach c.nextCheck: a spilling
+// collector writes them out; one under a budget starts spilling when its
+// estimate passes the read's share of the budget.
+func (c *Collector) checkRows() {
+	if c.err != nil {
+		c.rows = c.rows[:0]
+		return
+	}
+	if c.spill == nil {
+		if c.budget.Mem <= 0 {
+			c.nextCheck = int(^uint(0) >> 1)
+			return
+		}
+		if c.tableBytes()+int64(cap(c.rows))*rowBytes <= c.budget.Mem/readShare {
+			c.nextCheck = len(c.rows) + 1<<16
+			return
+		}
+		f, err := os.CreateTemp(c.budget.TempDir, "tahqiq-coord-rows-*.run")
+		if err != nil {
+			c.err = fmt.Errorf("coord: spilling the shares read over the memory budget (--mem): %w", err)
+			return
+		}
+		// unlinked: the file goes with the process, however it ends
+		os.Remove(f.Name())
+		c.spill = &rowSpill{f: f, w: bufio.NewWriterSize(f, 1<<20)}
+	}
+	if err := c.spill.write(c.rows); err != nil {
+		c.err = fmt.Errorf("coord: spilling the shares read over the memory budget (--mem) to %s: %w", c.spill.f.Name(), err)
+	}
+	if cap(c.rows) > 2*rowSpillBatch {
+		c.rows = make([]row, 0, rowSpillBatch) // the buffer, no longer the rows
+	} else {
+		c.rows = c.rows[:0]
+	}
+	c.nextCheck = rowSpillBatch
+}
+
+func (s *rowSpill) write(rows []row) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	b := unsafe.Slice((*byte)(unsafe.Pointer(&rows[0])), len(rows)*int(rowBytes))
+	if _, err := s.w.Write(b); err != nil {
+		return err
+	}
+	s.rows += int64(len(rows))
+	return nil
+}
+
+// readBack returns the rows written to s followed by tail, in one slice
+// of exactly their number, and closes s.
+func (s *rowSpill) readBack(tail []row) ([]row, error) {
+	defer s.f.Close()
+	if err := s.w.Flush(); err != nil {
+		return nil, err
+	}
+	if _, err := s.f.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	rows := make([]row, s.rows+int64(len(tail)))
+	if s.rows > 0 {
+		b := unsafe.Slice((*byte)(unsafe.Pointer(&rows[0])), s.rows*rowBytes)
+		if _, err := io.ReadFull(bufio.NewReaderSize(s.f, 1<<20), b); err != nil {
+			if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+				err = fmt.Errorf("%d rows written, fewer read back", s.rows)
+			}
+			return nil, err
+		}
+	}
+	copy(rows[s.rows:], tail)
+	return rows, nil
+}
+
+// bitset is a set of ids.
+type bitset []uint64
+
+func (b *bitset) set(i int32) {
+	w := int(i) >> 6
+	for w >= len(*b) {
+		*b = append(*b, 0)
+	}
+	(*b)[w] |= 1 << (uint(i) & 63)
+}
+
+func (b bitset) has(i int32) bool {
+	w := int(i) >> 6
+	return w < len(b) && b[w]&(1<<(uint(i)&63)) != 0
+}
+
+// rankUsed ranks the ids of n names that used holds by name (cmp of two
+// ids): to[id] is the rank of a used id (the id of the interned input),
+// order the old ids in rank order.
+func rankUsed(n int, used bitset, cmp func(a, b int32) int) (to []int32, order []int32) {
+	to = make([]int32, n)
+	k := 0
+	for i := range n {
+		if used.has(int32(i)) {
+			k++
+		}
+	}
+	order = make([]int32, 0, k)
+	for i := range n {
+		if used.has(int32(i)) {
+			order = append(order, int32(i))
+		}
+	}
+	slices.SortFunc(order, cmp)
+	for r, i := range order {
+		to[i] = int32(r)
+	}
+	return to, order
+}
+
+// packed returns the names of order (old ids, name gives each) packed
+// into one string, in that order.
+func packed(order []int32, name func(i int32) string) []string {
+	n := 0
+	for _, i := range order {
+		n += len(name(i))
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, i := range order {
+		b.WriteString(name(i))
+	}
+	all, off := b.String(), 0
+	out := make([]string, len(order))
+	for r, i := range order {
+		k := len(name(i))
+		out[r] = all[off : off+k]
+		off += k
+	}
+	return out
+}
+
+// internNames ranks c's names into in and lets c's tables go: it returns
+// the ids of the rows' accounts, posts and objects in the interned input,
+// indexed by the collector's.
+func (c *Collector) internNames(in *interned) (accTo, postTo, objTo []int32) {
+	// posts first: they are most of the names; the table's slots are not
+	// needed to rank them
+	posts := c.posts
+	c.posts, c.postAcc, c.postShare, c.more = nil, nil, nil, nil
+	posts.slots = nil
+	postTo, order := rankUsed(posts.len(), c.usedPost, func(a, b int32) int { return strings.Compare(posts.name(a), posts.name(b)) })
+	in.posts = packed(order, posts.name)
+	posts, order = nil, nil
+	c.usedPost = nil
+
+	accs := c.accounts
+	c.accounts = nil
+	accTo, order = rankUsed(accs.len(), c.usedAcc, func(a, b int32) int { return strings.Compare(accs.name(a), accs.name(b)) })
+	in.accounts = packed(order, accs.name)
+	c.usedAcc = nil
+
+	objs := c.objects
+	c.objects, c.objTabs, c.lastTab = nil, nil, nil
+	var all bitset // every object collected is a row's
+	for i := range objs {
+		all.set(int32(i))
+	}
+	objTo, order = rankUsed(len(objs), all, func(a, b int32) int { return cmpObj(objs[a], objs[b]) })
+	values := packed(order, func(i int32) string { return objs[i].value })
+	in.objects = make([]objKey, len(order))
+	for r, i := range order {
+		in.objects[r] = objKey{objs[i].typ, values[r]}
+	}
+	return accTo, postTo, objTo
+}
+
+// renumber gives rows the ids of the interned input.
+func renumber(rows []row, accTo, postTo, objTo []int32) {
+	for i := range rows {
+		r := &rows[i]
+		r.acc, r.post, r.obj = accTo[r.acc], postTo[r.post], objTo[r.obj]
+	}
+}
+
+// cmpRow is the order of the interned rows: by object, time, account,
+// post.
+func cmpRow(a, b row) int {
+	if c := cmp.Compare(a.obj, b.obj); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.t, b.t); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.acc, b.acc); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.post, b.post)
+}
