@@ -26,6 +26,7 @@ var layers = map[string]int{
 	"internal/claims/evalset":        2, // test-only, see testOnly
 	"internal/targets":               5, // imports narrative
 	"internal/progress":              2,
+	"internal/cputime":               2, // test-only, see testOnly
 	"internal/atomicfile":            2,
 	"internal/filelock":              2,
 	"internal/decompress":            2,
@@ -120,7 +121,7 @@ var thirdParty = map[string][]string{
 var sameLevel = map[string][]string{}
 
 // testOnly packages may be imported only from tests (and from each other).
-var testOnly = map[string]bool{"internal/storetest": true, "internal/ingest/parsetest": true, "internal/postgres/pgtest": true, "internal/coord/coordtest": true, "internal/ledger/minverify": true, "internal/claims/evalset": true, "internal/natsbus/natstest": true, "internal/sqlstore/sqlstoretest": true}
+var testOnly = map[string]bool{"internal/storetest": true, "internal/ingest/parsetest": true, "internal/postgres/pgtest": true, "internal/coord/coordtest": true, "internal/ledger/minverify": true, "internal/claims/evalset": true, "internal/natsbus/natstest": true, "internal/sqlstore/sqlstoretest": true, "internal/cputime": true}
 
 func TestDependencyRule(t *testing.T) {
 	gobin, err := exec.LookPath("go")

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/tahqiq/tahqiq/internal/coord"
+	"github.com/tahqiq/tahqiq/internal/cputime"
 	"github.com/tahqiq/tahqiq/internal/synth"
 )
 
@@ -29,13 +30,13 @@ func BenchmarkWriteEvidence(b *testing.B) {
 	}
 	path := filepath.Join(b.TempDir(), "evidence.csv.gz")
 	b.ResetTimer()
-	cpu := cpuSeconds()
+	cpu := cputime.Seconds()
 	for b.Loop() {
 		if err := coord.WriteEvidence(res, path); err != nil {
 			b.Fatal(err)
 		}
 	}
-	b.ReportMetric((cpuSeconds()-cpu)/float64(b.N), "cpu-s/op")
+	b.ReportMetric((cputime.Seconds()-cpu)/float64(b.N), "cpu-s/op")
 	st, _ := os.Stat(path)
 	b.ReportMetric(float64(res.Counts["pairs"]), "pairs")
 	b.ReportMetric(float64(st.Size()), "bytes")

@@ -4,10 +4,8 @@ import (
 	"bufio"
 	"container/heap"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 )
 
@@ -22,11 +20,10 @@ const hitBytes = 32
 // sorted runs of 16-byte records to the budget's temporary directory;
 // Qualified merges the runs. Close removes them.
 type HitCounter struct {
-	spec    ParticipationSpec
-	budget  Budget
-	hits    []PostHit
-	dir     string
-	runs    []*os.File
+	spec   ParticipationSpec
+	budget Budget
+	hits   []PostHit
+	runFiles
 	Runs    int   // sorted runs written
 	Spilled int64 // bytes written to them
 }
@@ -52,18 +49,10 @@ func (c *HitCounter) sortedUnique() []PostHit {
 }
 
 func (c *HitCounter) spill() error {
-	if c.dir == "" {
-		d, err := os.MkdirTemp(c.budget.TempDir, "tahqiq-participation-")
-		if err != nil {
-			return fmt.Errorf("coord: spilling posts in pairs over the memory budget (--mem): %w", err)
-		}
-		c.dir = d
-	}
-	f, err := os.CreateTemp(c.dir, "hits-*.run")
+	f, err := c.create(c.budget.TempDir, "tahqiq-participation-", "hits-*.run", "posts in pairs")
 	if err != nil {
-		return fmt.Errorf("coord: spilling posts in pairs over the memory budget (--mem): %w", err)
+		return err
 	}
-	c.runs = append(c.runs, f)
 	w := bufio.NewWriterSize(f, 1<<16)
 	var b [16]byte
 	hits := c.sortedUnique()
@@ -138,18 +127,7 @@ func (c *HitCounter) Qualified() ([]int64, error) {
 }
 
 // Close removes the runs written.
-func (c *HitCounter) Close() error {
-	var err error
-	for _, f := range c.runs {
-		err = errors.Join(err, f.Close())
-	}
-	c.runs = nil
-	if c.dir != "" {
-		err = errors.Join(err, os.RemoveAll(c.dir))
-		c.dir = ""
-	}
-	return err
-}
+func (c *HitCounter) Close() error { return c.remove() }
 
 // qualifier is QualifiedAccounts' count over hits handed in sorted
 // order (sortHits), repeats allowed.

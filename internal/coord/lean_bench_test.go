@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"syscall"
 	"testing"
 
+	"github.com/tahqiq/tahqiq/internal/cputime"
 	"github.com/tahqiq/tahqiq/internal/synth"
 )
 
@@ -29,21 +29,14 @@ func BenchmarkAggregate(b *testing.B) {
 	in := intern(data.Shares, p.Types, p.KeepLoops, nil)
 	pairs := in.pairs(&p)
 	b.ResetTimer()
-	cpu := cpuTime()
+	cpu := cputime.Seconds()
 	for b.Loop() {
 		if _, _, _, err := in.aggregate(&p, pairs, nil); err != nil {
 			b.Fatal(err)
 		}
 	}
-	b.ReportMetric((cpuTime()-cpu)/float64(b.N), "cpu-s/op")
+	b.ReportMetric((cputime.Seconds()-cpu)/float64(b.N), "cpu-s/op")
 	b.ReportMetric(float64(len(pairs)), "pairs")
-}
-
-// cpuTime is the process's user and system time so far, in seconds.
-func cpuTime() float64 {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
 }
 
 // BenchmarkEdgeLines is the formatting of a lean run's edge files
@@ -80,14 +73,14 @@ func BenchmarkEdgeLines(b *testing.B) {
 		}
 		b.Run(fmt.Sprintf("named=%v", named), func(b *testing.B) {
 			var out, dout countWriter
-			cpu := cpuTime()
+			cpu := cputime.Seconds()
 			for b.Loop() {
 				out, dout = countWriter{}, countWriter{}
 				if err := res.edgeLines().writeEdgeFiles(res.eachEdge, &out, &dout, 1); err != nil {
 					b.Fatal(err)
 				}
 			}
-			b.ReportMetric((cpuTime()-cpu)/float64(b.N), "cpu-s/op")
+			b.ReportMetric((cputime.Seconds()-cpu)/float64(b.N), "cpu-s/op")
 			b.ReportMetric(float64(out.n+dout.n)/1e6, "MB")
 		})
 	}
@@ -106,12 +99,12 @@ func BenchmarkWeigh(b *testing.B) {
 	}
 	work := make([]Edge, len(edges))
 	b.ResetTimer()
-	cpu := cpuTime()
+	cpu := cputime.Seconds()
 	for b.Loop() {
 		copy(work, edges)
 		weigh(work, &p)
 	}
-	b.ReportMetric((cpuTime()-cpu)/float64(b.N), "cpu-s/op")
+	b.ReportMetric((cputime.Seconds()-cpu)/float64(b.N), "cpu-s/op")
 }
 
 // BenchmarkEdgeFileWrites is the system's side of writing the edge
@@ -132,7 +125,7 @@ func BenchmarkEdgeFileWrites(b *testing.B) {
 		b.Run(name, func(b *testing.B) {
 			path := filepath.Join(b.TempDir(), "edges.csv")
 			b.SetBytes(total)
-			sys, writes := sysTime(), 0
+			sys, writes := cputime.System(), 0
 			for b.Loop() {
 				f, err := os.Create(path)
 				if err != nil {
@@ -149,15 +142,8 @@ func BenchmarkEdgeFileWrites(b *testing.B) {
 				}
 				os.Remove(path)
 			}
-			b.ReportMetric((sysTime()-sys)/float64(b.N), "sys-s/op")
+			b.ReportMetric((cputime.System()-sys)/float64(b.N), "sys-s/op")
 			b.ReportMetric(float64(writes)/float64(b.N), "writes/op")
 		})
 	}
-}
-
-// sysTime is the process's system time so far, in seconds.
-func sysTime() float64 {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return float64(ru.Stime.Nano()) / 1e9
 }

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 )
 
@@ -30,8 +29,7 @@ type PartialMerger struct {
 	merged map[uint64]*EdgePartial
 	bytes  int64          // estimated size of merged
 	cache  []*EdgePartial // merged, sorted (nil: not yet, or changed since)
-	runs   []*os.File
-	dir    string
+	runFiles
 	// Spilled counts the bytes written to runs, Runs the runs.
 	Spilled int64
 	Runs    int
@@ -116,18 +114,10 @@ const spillBlock = 1024
 // partials, each as its length in bytes and its number of partials
 // (uvarints) and the partials' binary form (AppendBinary).
 func (m *PartialMerger) spill() error {
-	if m.dir == "" {
-		d, err := os.MkdirTemp(m.budget.TempDir, "tahqiq-reduce-")
-		if err != nil {
-			return fmt.Errorf("coord: spilling partials over the memory budget (--mem): %w", err)
-		}
-		m.dir = d
-	}
-	f, err := os.CreateTemp(m.dir, "partials-*.run")
+	f, err := m.create(m.budget.TempDir, "tahqiq-reduce-", "partials-*.run", "partials")
 	if err != nil {
-		return fmt.Errorf("coord: spilling partials over the memory budget (--mem): %w", err)
+		return err
 	}
-	m.runs = append(m.runs, f)
 	w := bufio.NewWriterSize(f, 1<<20)
 	var b, h []byte
 	k := 0
@@ -233,14 +223,7 @@ func (m *PartialMerger) Each(fn func(*EdgePartial) error) error {
 
 // Close removes the runs.
 func (m *PartialMerger) Close() {
-	for _, f := range m.runs {
-		f.Close()
-	}
-	m.runs = nil
-	if m.dir != "" {
-		os.RemoveAll(m.dir)
-		m.dir = ""
-	}
+	m.remove()
 	m.merged, m.cache = nil, nil
 }
 

@@ -92,9 +92,8 @@ func SetMemoryLimit(mem int64) int64 {
 // spilledPairs is what pairsWithin made: the pairs in memory (every one,
 // when runs is empty) or the sorted runs on disk.
 type spilledPairs struct {
-	pairs   []pairRef // in object order; nil when spilled
-	runs    []*os.File
-	dir     string
+	pairs []pairRef // in object order; nil when spilled
+	runFiles
 	n       int64 // kept pairs
 	held    int64 // the most pairs held at once
 	bytes   int64 // written to runs
@@ -102,13 +101,7 @@ type spilledPairs struct {
 }
 
 func (s *spilledPairs) close() {
-	for _, f := range s.runs {
-		f.Close()
-	}
-	s.runs = nil
-	if s.dir != "" {
-		os.RemoveAll(s.dir)
-	}
+	s.remove()
 }
 
 // pairsWithin makes the kept pairs of the run (active, keep: the
@@ -257,18 +250,10 @@ func (in *interned) pairAlone(o int32, p *Params, active func(*row) bool, keep f
 // an account pair), as one run: each pair as its two row indices, 4 bytes
 // each, little-endian.
 func (s *spilledPairs) spill(in *interned, buf []pairRef, tempDir string) error {
-	if s.dir == "" {
-		d, err := os.MkdirTemp(tempDir, "tahqiq-coord-")
-		if err != nil {
-			return fmt.Errorf("coord: spilling pairs over the memory budget (--mem): %w", err)
-		}
-		s.dir = d
-	}
-	f, err := os.CreateTemp(s.dir, "pairs-*.run")
+	f, err := s.create(tempDir, "tahqiq-coord-", "pairs-*.run", "pairs")
 	if err != nil {
-		return fmt.Errorf("coord: spilling pairs over the memory budget (--mem): %w", err)
+		return err
 	}
-	s.runs = append(s.runs, f)
 	_, order := in.sortByAccounts(buf)
 	w := bufio.NewWriterSize(f, 1<<20)
 	var b [8]byte

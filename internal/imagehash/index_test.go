@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/tahqiq/tahqiq/internal/cputime"
 	"github.com/tahqiq/tahqiq/internal/imagehash"
 )
 
@@ -207,14 +208,14 @@ func BenchmarkCluster(b *testing.B) {
 	}
 	for name, radius := range map[string]int{"same": imagehash.SameImage, "variant": imagehash.Variant} {
 		b.Run(name, func(b *testing.B) {
-			cpu0 := cpuSeconds()
+			cpu0 := cputime.Seconds()
 			for b.Loop() {
 				g := imagehash.Cluster(hs, qs, radius)
 				if g[4] != g[0] || g[5] == g[0] {
 					b.Fatal("wrong groups")
 				}
 			}
-			b.ReportMetric((cpuSeconds()-cpu0)/float64(b.N), "cpu-s/op")
+			b.ReportMetric((cputime.Seconds()-cpu0)/float64(b.N), "cpu-s/op")
 		})
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/tahqiq/tahqiq/internal/blob"
+	"github.com/tahqiq/tahqiq/internal/cputime"
 	"github.com/tahqiq/tahqiq/internal/ingest"
 	"github.com/tahqiq/tahqiq/internal/ingest/parsetest"
 )
@@ -40,7 +41,7 @@ func BenchmarkImportMedia(b *testing.B) {
 		}
 		b.Run(name, func(b *testing.B) {
 			b.ReportAllocs()
-			cpu0 := cpuSeconds()
+			cpu0 := cputime.Seconds()
 			for b.Loop() {
 				i++
 				opt := ingest.Options{Dataset: fmt.Sprint("d", i)}
@@ -60,7 +61,7 @@ func BenchmarkImportMedia(b *testing.B) {
 				}
 			}
 			b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "pictures/s")
-			b.ReportMetric((cpuSeconds()-cpu0)/float64(n*b.N)*1000, "cpu-ms/picture")
+			b.ReportMetric((cputime.Seconds()-cpu0)/float64(n*b.N)*1000, "cpu-ms/picture")
 		})
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"github.com/tahqiq/tahqiq/internal/cputime"
 )
 
 // planted is a network of k groups of size accounts each: every account
@@ -174,11 +176,11 @@ func BenchmarkLayout(b *testing.B) {
 		b.Run(c.name, func(b *testing.B) {
 			b.ReportAllocs()
 			var r Result
-			cpu := cpuSeconds()
+			cpu := cputime.Seconds()
 			for b.Loop() {
 				r = Compute(in, Options{Seed: 1, MaxEdges: 100000})
 			}
-			b.ReportMetric((cpuSeconds()-cpu)/float64(b.N), "cpu-s/op")
+			b.ReportMetric((cputime.Seconds()-cpu)/float64(b.N), "cpu-s/op")
 			b.ReportMetric(float64(len(in.A)), "links")
 			b.ReportMetric(float64(r.Info.Iterations), "iterations")
 		})

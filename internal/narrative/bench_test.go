@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tahqiq/tahqiq/internal/cputime"
 	"github.com/tahqiq/tahqiq/internal/narrative"
 )
 
@@ -28,7 +29,7 @@ func BenchmarkGroup(b *testing.B) {
 			posts := synthPosts(sz.posts, sz.stories, 42)
 			b.ReportAllocs()
 			b.ResetTimer()
-			cpu := cpuSeconds()
+			cpu := cputime.Seconds()
 			var r *narrative.Result
 			for i := 0; i < b.N; i++ {
 				var err error
@@ -38,7 +39,7 @@ func BenchmarkGroup(b *testing.B) {
 				}
 			}
 			b.StopTimer()
-			b.ReportMetric((cpuSeconds()-cpu)/float64(b.N), "cpu_s/op") // user + system, all threads
+			b.ReportMetric((cputime.Seconds()-cpu)/float64(b.N), "cpu_s/op") // user + system, all threads
 			for k, v := range r.Timings {
 				b.ReportMetric(v, k)
 			}
