@@ -58,6 +58,9 @@ func TestCoordPartsCLI(t *testing.T) {
 	if code, stdout, stderr := run(t, data, "", append(args[:len(args)-1], "--out", graph, "--nats", "embedded", "--parts", "--reduce-partitions", "3")...); code != 0 || !strings.Contains(stdout, "nodes.csv, communities.csv") ||
 		!strings.Contains(stdout, "communities: partcomm-louvain over the partitions") || !strings.Contains(stdout, "without the columns component, core, eigenvector, pruned") {
 		t.Fatalf("coord --parts with the graph: %d %s %s", code, stdout, stderr)
+	} else if strings.Contains(stdout, ", layout ") {
+		// no layout is made of a graph without edges: no time for one either
+		t.Errorf("coord --parts with the graph times a layout it does not make:\n%s", stdout)
 	}
 	if code, _, stderr := run(t, data, "", "coord", "merge", one, "--out", t.TempDir()); code == 0 || !strings.Contains(stderr, "needs no merge") {
 		t.Errorf("merge of a whole run: %d %s", code, stderr)

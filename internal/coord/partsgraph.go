@@ -94,6 +94,10 @@ func (r *Result) setPartsGraph(pg *PartsGraph) {
 		NodeColumnsLeftOut: PartsNodeColumnsLeftOut, Rounds: pg.Rounds, Cycles: pg.Cycles, Note: partsGraphNote}
 }
 
+// PartitionedGraph reports whether r's graph step ran over partitions
+// (a --parts run): its graph holds no edges, so there is no layout.
+func (r *Result) PartitionedGraph() bool { return r.partsGraph != nil }
+
 // partsGraphFiles returns the files a partitioned run writes itself and
 // their writers: nodes.csv and communities.csv with the graph on, else
 // none.

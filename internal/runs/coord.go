@@ -355,7 +355,7 @@ func MakeCoord(ctx context.Context, r *CoordRun, eng coord.Engine, version, dir 
 	}
 	res.Timings["read_s"] = r.Read
 	res.GraphFiles = r.GraphFiles
-	if res.Graph != nil && r.LayoutEdges >= 0 {
+	if res.Graph != nil && r.LayoutEdges >= 0 && !res.PartitionedGraph() {
 		start := time.Now()
 		l := layout.Compute(res.LayoutInput(), layout.Options{Seed: r.Params.Seed, MaxEdges: r.LayoutEdges})
 		res.Layout = &l
