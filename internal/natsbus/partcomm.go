@@ -393,19 +393,6 @@ func (w *Worker) commEdges(me *partEdges) (partcomm.Edges, error) {
 // store.
 func graphPartName(run string, r int) string { return run + "/graph-" + strconv.Itoa(r) }
 
-// putGraphPart starts the put of partition r's graph part: what is
-// written to the pipe goes into the store; done tells how the put ended.
-func putGraphPart(ctx context.Context, obs jetstream.ObjectStore, run string, r int) (*io.PipeWriter, chan error) {
-	pr, pw := io.Pipe()
-	done := make(chan error, 1)
-	go func() {
-		_, err := obs.Put(ctx, jetstream.ObjectMeta{Name: graphPartName(run, r)}, pr)
-		pr.CloseWithError(errors.New("put ended"))
-		done <- err
-	}()
-	return pw, done
-}
-
 // graphEdgeBytes is the size of an edge in a graph part: the accounts
 // (int32), the weight (float64), 1 when the edge is in the community
 // subgraph, else 0; little-endian.

@@ -298,6 +298,29 @@ func putStreaming(ctx context.Context, obs jetstream.ObjectStore, name string, w
 // either. At 1M posts the parts (463 MB) were hashed four times: 1.3
 // CPU-seconds of the run's 18.
 
+// objectPut is a put into the object store under way: what is written
+// to pw goes into the object; done tells how the put ended, and info is
+// the object's once it has.
+type objectPut struct {
+	pw   *io.PipeWriter
+	info *jetstream.ObjectInfo
+	done chan error
+}
+
+// startPut starts the put of object name, fed through the pipe it
+// returns.
+func startPut(ctx context.Context, obs jetstream.ObjectStore, name string) *objectPut {
+	pr, pw := io.Pipe()
+	p := &objectPut{pw: pw, done: make(chan error, 1)}
+	go func() {
+		info, err := obs.Put(ctx, jetstream.ObjectMeta{Name: name}, pr)
+		pr.CloseWithError(errors.New("put ended"))
+		p.info = info
+		p.done <- err
+	}()
+	return p
+}
+
 // objectSHA256 is the SHA-256 of an object of the store, in hex.
 func objectSHA256(info *jetstream.ObjectInfo) (string, error) {
 	sum, err := jetstream.DecodeObjectDigest(info.Digest)
@@ -634,34 +657,18 @@ func (w *Worker) writeParts(ctx context.Context, m jetstream.Msg, rt *reduceTask
 		files = append(files, "edges_directed.csv")
 	}
 	putFailed := false
-	type sink struct {
-		pw   *io.PipeWriter
-		info *jetstream.ObjectInfo // the put's, once done
-		done chan error
-	}
-	// room for the graph part's sink: the puts' goroutines hold pointers
-	// into sinks, which the append below must not move
-	sinks := make([]sink, len(files), len(files)+1)
+	var sinks []*objectPut
 	var writers [2]io.Writer
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	for i, f := range files {
-		pr, pw := io.Pipe()
-		sinks[i] = sink{pw: pw, done: make(chan error, 1)}
-		s := &sinks[i]
-		name := rt.Run + "/" + coord.PartName(f, rt.R, rt.Reduces)
-		go func() {
-			info, err := obs.Put(wctx, jetstream.ObjectMeta{Name: name}, pr)
-			pr.CloseWithError(errors.New("put ended"))
-			s.info = info
-			s.done <- err
-		}()
-		writers[i] = &putWriter{w: pw, failed: &putFailed}
+		s := startPut(wctx, obs, rt.Run+"/"+coord.PartName(f, rt.R, rt.Reduces))
+		sinks = append(sinks, s)
+		writers[i] = &putWriter{w: s.pw, failed: &putFailed}
 	}
 	var graph *graphPart // with the graph on, the partition's edges for the graph step (partcomm.go)
 	if ps.Params.Graph {
-		var s sink
-		s.pw, s.done = putGraphPart(wctx, obs, rt.Run, rt.R)
+		s := startPut(wctx, obs, graphPartName(rt.Run, rt.R))
 		sinks = append(sinks, s)
 		graph = newGraphPart(ps, threshold, &putWriter{w: s.pw, failed: &putFailed})
 	}
