@@ -105,7 +105,7 @@ func objectPartition(obj int32, n int) int {
 
 // Reduce publishes the objects, queues the reduce tasks and gathers the
 // merged partials.
-func (r *Reducer) Reduce(ctx context.Context, spec coord.ReduceSpec, objs []coord.ReduceObject, grow func(int), fn func([]coord.EdgePartial) error) error {
+func (r *Reducer) Reduce(ctx context.Context, spec coord.ReduceSpec, objs coord.ReduceObjects, grow func(int), fn func([]coord.EdgePartial) error) error {
 	run := r.Run
 	if run == "" {
 		var b [8]byte
@@ -183,14 +183,12 @@ func (r *Reducer) Reduce(ctx context.Context, spec coord.ReduceSpec, objs []coor
 
 // publishRun publishes a run's objects as map tasks, by object
 // partition, and queues its nred reduce tasks (with parts: a partitioned
-// run's); it returns the number of map tasks.
-func (r *Reducer) publishRun(ctx context.Context, run string, spec coord.ReduceSpec, objs []coord.ReduceObject, nred int, parts *coord.PartSpec, pspec *coord.ParticipationSpec) (int, error) {
+// run's); it returns the number of map tasks. Each task's objects are
+// made (objs.Object) as it fills and dropped once it is published: the
+// run holds one task's objects at a time. Once every task is out it
+// tells objs (Release).
+func (r *Reducer) publishRun(ctx context.Context, run string, spec coord.ReduceSpec, objs coord.ReduceObjects, nred int, parts *coord.PartSpec, pspec *coord.ParticipationSpec) (int, error) {
 	n := r.Bus.partitions()
-	byPart := make([][]int, n)
-	for i, o := range objs {
-		p := objectPartition(o.Obj, n)
-		byPart[p] = append(byPart[p], i)
-	}
 	js := r.Bus.JS
 	limit := batchBytes(js.Conn())
 	batches := 0
@@ -214,19 +212,32 @@ func (r *Reducer) publishRun(ctx context.Context, run string, spec coord.ReduceS
 	if pspec != nil {
 		newTask = func() *task { return &task{Run: run, Mode: modeParticipation, PSpec: pspec, Reduces: nred} }
 	}
+	// the objects of each task's partition, by position in objs
+	var byPart [][]int32
 	if parts != nil {
 		// a partitioned run's tasks hold consecutive objects (task k on
 		// object partition k mod n), so that their evidence parts, put
 		// end to end in task order, are in object order
-		byPart = [][]int{make([]int, len(objs))}
-		for i := range objs {
-			byPart[0][i] = i
+		byPart = [][]int32{nil}
+	} else {
+		byPart = make([][]int32, n)
+		for i := range objs.Len() {
+			p := objectPartition(objs.ID(i), n)
+			byPart[p] = append(byPart[p], int32(i))
 		}
 	}
 	for part, idx := range byPart {
+		count := len(idx)
+		if parts != nil {
+			count = objs.Len()
+		}
 		t, size := newTask(), 0
-		for _, i := range idx {
-			o := objs[i]
+		for k := range count {
+			i := k
+			if parts == nil {
+				i = int(idx[k])
+			}
+			o := objs.Object(i)
 			est := 32 * len(o.Rows) // four numbers a row
 			for _, k := range o.Tokens {
 				est += 21 * len(k) // near-text token sets
@@ -250,6 +261,7 @@ func (r *Reducer) publishRun(ctx context.Context, run string, spec coord.ReduceS
 			}
 		}
 	}
+	objs.Release()
 	for k := range nred {
 		body, _ := json.Marshal(reduceTask{Run: run, R: k, Reduces: nred, Batches: batches, Parts: parts, Participation: pspec})
 		if err := r.Bus.send(ctx, reduceSubject, run, run+"/reduce/"+strconv.Itoa(k), body, nil); err != nil {
