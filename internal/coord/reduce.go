@@ -83,9 +83,14 @@ type keyedEdge struct {
 // order the pairs first appear. It is the worker's side of the reduce
 // path.
 func Partials(spec ReduceSpec, objs []ReduceObject) ([]EdgePartial, error) {
-	ps, _, err := PartialsWithin(spec, objs, nil, 0)
-	return ps, err
+	blocks, _, err := PartialsWithin(spec, objs, nil, 0)
+	return slices.Concat(blocks...), err
 }
+
+// PartialsCost is what a partial costs a mapper's fold (PartialsWithin)
+// in memory, at most, for its budget: the partial, its lists and its
+// entry in the fold's map (TestPartialsWithinMemory measures it).
+const PartialsCost = 300
 
 // PartialsWithin is Partials keeping only the account pairs whose key
 // keep accepts (nil: all), and giving up (fits false, no partials) once
@@ -93,8 +98,11 @@ func Partials(spec ReduceSpec, objs []ReduceObject) ([]EdgePartial, error) {
 // task's partials would not fit its budget folds them in several passes,
 // each keeping some reduce partitions: an account pair is folded whole in
 // one pass, and each object's terms count the accounts of all its kept
-// pairs whatever the pass, so the union of the passes is Partials.
-func PartialsWithin(spec ReduceSpec, objs []ReduceObject, keep func(key uint64) bool, limit int) (ps []EdgePartial, fits bool, err error) {
+// pairs whatever the pass, so the union of the passes is Partials. The
+// partials come in blocks of up to 4,096, in the order they first
+// appear, as they were made: copying them into one slice took as much
+// memory again at the fold's peak.
+func PartialsWithin(spec ReduceSpec, objs []ReduceObject, keep func(key uint64) bool, limit int) (ps [][]EdgePartial, fits bool, err error) {
 	byKey := map[uint64]int{}
 	over := false
 	var blocks [][]EdgePartial // no copying of partials while they grow in number
@@ -175,13 +183,15 @@ func PartialsWithin(spec ReduceSpec, objs []ReduceObject, keep func(key uint64) 
 			return nil, false, nil
 		}
 	}
-	out := make([]EdgePartial, nparts)
-	for x := range out {
-		e := at(x)
-		e.compact()
-		out[x] = *e
+	byKey = nil
+	for x := range nparts {
+		at(x).compact()
 	}
-	return out, true, nil
+	if len(blocks) > 0 {
+		last := len(blocks) - 1
+		blocks[last] = blocks[last][:nparts-last<<12]
+	}
+	return blocks, true, nil
 }
 
 // objectRows makes object o of a reduce task the one object of an

@@ -330,10 +330,6 @@ func (g *gatherer) mark(batch, chunk, chunks int) (bool, error) {
 	return true, nil
 }
 
-// partialCost is what a task's partial costs a mapper in memory, for its
-// budget: the partial, its lists and its place in the fold's map.
-const partialCost = 300
-
 // localError is a reducer's own failure (spilling to its disk), which
 // another reducer may not meet: its task is left to be redone.
 type localError struct{ error }
@@ -513,7 +509,7 @@ func (w *Worker) handleMap(ctx context.Context, m jetstream.Msg, t *task) error 
 	// partition); each partition's messages are those of one pass
 	limit := 0
 	if w.Mem > 0 {
-		limit = int(max(w.reduceBudget().Mem/partialCost, 1<<10))
+		limit = int(max(w.reduceBudget().Mem/coord.PartialsCost, 1<<10))
 	}
 	passes := 1
 	for {
@@ -541,9 +537,11 @@ func (w *Worker) handleMap(ctx context.Context, m jetstream.Msg, t *task) error 
 				break
 			}
 			byPart := make([][]*coord.EdgePartial, t.Reduces)
-			for i := range ps {
-				k := int(ps[i].Key() % uint64(t.Reduces))
-				byPart[k] = append(byPart[k], &ps[i])
+			for _, block := range ps {
+				for i := range block {
+					k := int(block[i].Key() % uint64(t.Reduces))
+					byPart[k] = append(byPart[k], &block[i])
+				}
 			}
 			for k, part := range byPart {
 				if k%passes != pass {
@@ -575,9 +573,9 @@ var foldDone func()
 // fold goes on in a goroutine of its own and the worker stops at once
 // (SIGTERM, Ctrl-C); what the fold was making is dropped with the
 // process, and the task, not acknowledged, is redone.
-func partialsOrStop(ctx context.Context, spec coord.ReduceSpec, objs []coord.ReduceObject, keep func(uint64) bool, limit int) ([]coord.EdgePartial, bool, error) {
+func partialsOrStop(ctx context.Context, spec coord.ReduceSpec, objs []coord.ReduceObject, keep func(uint64) bool, limit int) ([][]coord.EdgePartial, bool, error) {
 	type result struct {
-		ps   []coord.EdgePartial
+		ps   [][]coord.EdgePartial
 		fits bool
 		err  error
 	}
