@@ -511,19 +511,15 @@ func (w *Worker) handleMap(ctx context.Context, m jetstream.Msg, t *task) error 
 	if w.Mem > 0 {
 		limit = int(max(w.reduceBudget().Mem/coord.PartialsCost, 1<<10))
 	}
-	passes := 1
+	passes, fine := 1, 0
 	for {
 		done := true
 		for pass := range passes {
-			most := limit
-			if passes == t.Reduces {
-				most = 0 // split as far as it goes
-			}
 			var keep func(uint64) bool
 			if passes > 1 {
 				keep = func(key uint64) bool { return int(key%uint64(t.Reduces))%passes == pass }
 			}
-			ps, fits, err := partialsOrStop(ctx, *t.Spec, t.RObjects, keep, most)
+			ps, fits, err := partialsOrStop(ctx, *t.Spec, t.RObjects, keep, limit)
 			if ctx.Err() != nil {
 				return ctx.Err() // not acked: redone, here or elsewhere
 			}
@@ -531,10 +527,29 @@ func (w *Worker) handleMap(ctx context.Context, m jetstream.Msg, t *task) error 
 				m.Term()
 				return fmt.Errorf("worker %s: task %d of run %s: %v", w.Name, t.Batch, t.Run, err)
 			}
-			if !fits {
+			if !fits && passes < t.Reduces {
 				passes = min(2*passes, t.Reduces)
 				done = false
 				break
+			}
+			if !fits {
+				// one reduce partition's partials alone outgrow the
+				// share: folded in sub-passes (mapfine.go)
+				subject := partialsPrefix + t.Run + "." + strconv.Itoa(pass)
+				s, err := w.foldFine(ctx, t, pass, limit, subject, t.Run+"/m/"+strconv.Itoa(t.Batch)+"/"+strconv.Itoa(pass))
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				var fe foldError
+				if errors.As(err, &fe) {
+					m.Term()
+					return fmt.Errorf("worker %s: task %d of run %s: %v", w.Name, t.Batch, t.Run, fe.error)
+				}
+				if err != nil {
+					return err // its disk or the bus: not acked, redone
+				}
+				fine = max(fine, s)
+				continue
 			}
 			byPart := make([][]*coord.EdgePartial, t.Reduces)
 			for _, block := range ps {
@@ -554,7 +569,9 @@ func (w *Worker) handleMap(ctx context.Context, m jetstream.Msg, t *task) error 
 			}
 		}
 		if done {
-			if passes > 1 && w.Log != nil {
+			if fine > 0 && w.Log != nil {
+				w.Log("worker %s: task %d of run %s: its partials over the memory budget (--mem %d MiB), folded in %d passes, a reduce partition's in up to %d sub-passes", w.Name, t.Batch, t.Run, w.Mem>>20, passes, fine)
+			} else if passes > 1 && w.Log != nil {
 				w.Log("worker %s: task %d of run %s: its partials over the memory budget (--mem %d MiB), folded in %d passes", w.Name, t.Batch, t.Run, w.Mem>>20, passes)
 			}
 			break
