@@ -120,7 +120,7 @@ func (w *Worker) foldSubPasses(ctx context.Context, t *task, k, sub, limit int, 
 	for c := range chunks {
 		count, err1 := binary.ReadUvarint(br)
 		size, err2 := binary.ReadUvarint(br)
-		if err1 != nil || err2 != nil || size > uint64(2*maxBytes)+1<<20 {
+		if err1 != nil || err2 != nil || size > 1<<32 {
 			return false, localError{fmt.Errorf("worker %s: task %d of run %s: reading back its partials from %s: chunk %d damaged", w.Name, t.Batch, t.Run, f.Name(), c)}
 		}
 		body := slices.Clone(partialsMagic)
