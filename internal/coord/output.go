@@ -139,6 +139,9 @@ func ts(t int64) string { return time.Unix(t, 0).UTC().Format(time.RFC3339) }
 // account whose name sorts first.
 func (r *Result) Evidence(fn func(EvidenceRow) error) error {
 	in := r.in
+	if in.posts == nil && len(in.postAcc) > 0 {
+		return errors.New("coord: a partitioned run's evidence is in its parts (the run dropped its posts' UIDs once its map tasks were out)")
+	}
 	return r.eachPair(func(pr pairRef) error {
 		ra, rb := in.ends(pr)
 		o := in.objects[ra.obj]
@@ -544,7 +547,7 @@ func (r *Result) writeCommunities(path string) error {
 	// object by object, so an object is new to a community when it is
 	// not the one it counted last. Should the pairs not come in object
 	// order, the objects are counted again with a set per community.
-	counted := make([]uint64, (len(r.in.posts)+63)/64)
+	counted := make([]uint64, (len(r.in.postAcc)+63)/64) // by post id (a partitioned run drops the posts' UIDs)
 	post := func(x *ext, p int32) {
 		if counted[p>>6]&(1<<(p&63)) == 0 {
 			counted[p>>6] |= 1 << (p & 63)

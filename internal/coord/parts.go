@@ -446,7 +446,15 @@ func (e reducedParts) edges(ctx context.Context, in *interned, q, p *Params, res
 		objs.evidence = true
 	}
 	released := false
-	if !p.Graph {
+	if p.Graph {
+		// the graph step sweeps the rows (communities.csv's posts,
+		// objects and times, nodes.csv's activity) but names no post
+		objs.release = func() {
+			released = true
+			in.releaseNames()
+			debug.FreeOSMemory()
+		}
+	} else {
 		// once the map tasks are out, the run needs the accounts only
 		// (names, the parts' manifest): the rows, posts and objects go
 		objs.release = func() {

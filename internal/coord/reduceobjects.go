@@ -134,6 +134,14 @@ func (ro *runObjects) Release() {
 	}
 }
 
+// releaseNames drops the post UIDs of in (the partitioned run with the
+// graph step: its mappers write the evidence, and what the graph step
+// sweeps, the rows, names no post), keeping the rows and everything by
+// post id.
+func (in *interned) releaseNames() {
+	in.posts = nil
+}
+
 // release drops the shares of in (rows, posts, objects and what goes with
 // them), keeping the accounts and the types: a partitioned run without the
 // graph step needs nothing else once its map tasks are out. A sweep of

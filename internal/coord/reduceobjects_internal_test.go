@@ -61,8 +61,9 @@ func (p *inputProbe) ReduceParts(ctx context.Context, spec ReduceSpec, objs Redu
 // TestPartsRunDropsItsInput: a partitioned run makes each map task's
 // objects from its interned input when the reducer takes them (no copy of
 // every object held beside the input), and once the reducer has them all
-// (Release) it drops its shares, keeping the accounts, unless the graph
-// step needs them later (the sweep for communities.csv).
+// (Release) it drops its shares, keeping the accounts; with the graph
+// step, which sweeps the rows later (communities.csv), its posts' UIDs
+// only.
 func TestPartsRunDropsItsInput(t *testing.T) {
 	g := synth.Generate(synth.Config{Posts: 5000, Seed: 3})
 	for _, graph := range []bool{false, true} {
@@ -82,6 +83,9 @@ func TestPartsRunDropsItsInput(t *testing.T) {
 		}
 		if graph && probe.afterRelease != probe.beforeRelease {
 			t.Fatalf("graph on: the run dropped its rows (%d of %d left); the graph step's sweep needs them", probe.afterRelease, probe.beforeRelease)
+		}
+		if graph && probe.postsAfter != 0 {
+			t.Fatalf("graph on: the run still holds %d post UIDs once its map tasks are out; nothing after names a post", probe.postsAfter)
 		}
 		if !graph && (probe.afterRelease != 0 || probe.postsAfter != 0) {
 			t.Fatalf("graph off: the run still holds %d rows and %d posts once its map tasks are out", probe.afterRelease, probe.postsAfter)
