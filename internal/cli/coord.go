@@ -169,6 +169,9 @@ every option and output column.`,
 				fmt.Fprintf(e.stdout, "  inputs: %d records rejected (%d post ids given to a second account), listed on stderr, counted in manifest.json\n", src.RejectedCount, src.Dropped["post_id_conflicts"])
 			}
 			fmt.Fprintf(e.stdout, "  %s\n", m.Params.String())
+			if n := c["mem_needed_bytes"]; n > 0 {
+				fmt.Fprintf(e.stdout, "  the memory budget (--mem %s) is less than this run must hold (the interned input and the smallest buffers: %s): it went over the budget\n", mem.String(), decompress.Bytes(n))
+			}
 			if n := c["spilled_read_bytes"]; n > 0 {
 				fmt.Fprintf(e.stdout, "  over the memory budget (--mem %s): %s of shares spilled to disk while reading, read back once interned\n", mem.String(), decompress.Bytes(n))
 			}

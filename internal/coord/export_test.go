@@ -10,3 +10,11 @@ func SetGraphFilesMaxEdges(n int64) (restore func()) {
 
 // WriteEvidence writes r's evidence.csv.gz to path, alone.
 func WriteEvidence(r *Result, path string) error { return r.writeEvidence(path) }
+
+// SetMinPairCap sets the fewest pairs a run under a budget holds (so that
+// small test sets spill) and returns a func that restores it.
+func SetMinPairCap(n int64) (restore func()) {
+	old := minPairCap
+	minPairCap = n
+	return func() { minPairCap = old }
+}
