@@ -280,7 +280,8 @@ func (t *importTx) writeBlock(ctx context.Context) error {
 	}
 	j := t.zip.job()
 	j.first, j.last, j.n, j.file = t.block.first, t.block.prev, t.block.n, t.fileID
-	j.buf, t.block.buf = t.block.buf, j.buf // the block's bytes go with the job, the job's buffer comes back
+	j.buf, t.block.buf = t.block.buf, j.buf // the block's bytes go with the job, the job's buffers come back
+	j.sums, t.block.sums = t.block.sums, j.sums
 	t.block.reset()
 	if back := t.zip.send(j); back != nil {
 		return t.insertBlock(ctx, back)
