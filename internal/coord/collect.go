@@ -248,8 +248,9 @@ func (c *Collector) object(t tahqiq.ObjectType, value string) int32 {
 func (c *Collector) Len() int64 { return c.shares }
 
 // interned makes the run's input of what c collected, for parameters p
-// (the types and KeepLoops c was made with), and empties c.
-func (c *Collector) interned(p *Params, m *progress.Meter) (*interned, error) {
+// (the types and KeepLoops c was made with), and empties c. Without
+// posts, the input keeps the posts' number, not their names.
+func (c *Collector) interned(p *Params, posts bool, m *progress.Meter) (*interned, error) {
 	if !slices.Equal(c.types, p.Types) || c.keepLoops != p.KeepLoops {
 		return nil, fmt.Errorf("coord: shares collected for types %v (keep loops %v), run with %v (%v)", c.types, c.keepLoops, p.Types, p.KeepLoops)
 	}
@@ -260,7 +261,7 @@ func (c *Collector) interned(p *Params, m *progress.Meter) (*interned, error) {
 	n := c.shares
 	prog := m.Phase("interning shares", "shares", n)
 	// only what the rows name, ranked by name
-	accTo, postTo, objTo := c.internNames(in)
+	accTo, postTo, objTo := c.internNames(in, posts)
 	rows := c.rows
 	if c.spill != nil {
 		// the tables are gone: the rows come back

@@ -221,16 +221,22 @@ func packed(order []int32, name func(i int32) string) []string {
 
 // internNames ranks c's names into in and lets c's tables go: it returns
 // the ids of the rows' accounts, posts and objects in the interned input,
-// indexed by the collector's.
-func (c *Collector) internNames(in *interned) (accTo, postTo, objTo []int32) {
+// indexed by the collector's. Without posts, in keeps the posts' number,
+// not their names (which are ranked all the same: a post's id is its
+// rank).
+func (c *Collector) internNames(in *interned, posts bool) (accTo, postTo, objTo []int32) {
 	// posts first: they are most of the names; the table's slots are not
 	// needed to rank them
-	posts := c.posts
+	ptab := c.posts
 	c.posts, c.postAcc, c.postShare, c.more = nil, nil, nil, nil
-	posts.slots = nil
-	postTo, order := rankUsed(posts.len(), c.usedPost, func(a, b int32) int { return strings.Compare(posts.name(a), posts.name(b)) })
-	in.posts = packed(order, posts.name)
-	posts, order = nil, nil
+	ptab.slots = nil
+	postTo, order := rankUsed(ptab.len(), c.usedPost, func(a, b int32) int { return strings.Compare(ptab.name(a), ptab.name(b)) })
+	if posts {
+		in.posts = packPostNames(len(order), func(r int) string { return ptab.name(order[r]) })
+	} else {
+		in.posts = postNames{n: len(order)}
+	}
+	ptab, order = nil, nil
 	c.usedPost = nil
 
 	accs := c.accounts

@@ -1,0 +1,115 @@
+package coord
+
+import (
+	"errors"
+	"math"
+	"strings"
+	"sync"
+)
+
+// postNames are the names of a run's posts by id (ranks in name order),
+// packed: one string and where each name ends in it (4 bytes a post, 8
+// once the names pass 4 GiB), instead of a string header of 16 bytes a
+// post and the bytes of each. A run that writes no evidence keeps no post
+// name at all, only how many there are (dropNames): its pairs, edges and
+// every other output name accounts and objects, never posts, and the
+// names of 10M posts are some 240 MB of heap (16 + about 8 bytes each).
+type postNames struct {
+	n     int
+	all   string
+	end32 []uint32
+	end64 []int64
+}
+
+// postNames32 is the most bytes of names that 4-byte ends can say (a
+// variable for the test of the wider ends).
+var postNames32 = math.MaxUint32
+
+// errNoPostNames is the error of what needs the posts' names from a run
+// that kept none (Params.Evidence off).
+var errNoPostNames = errors.New("coord: the run was made without evidence (Params.Evidence false) and kept no post names")
+
+// packPostNames returns the n names name(0) … name(n-1), packed in that
+// order.
+func packPostNames(n int, name func(i int) string) postNames {
+	total := 0
+	for i := range n {
+		total += len(name(i))
+	}
+	var b strings.Builder
+	b.Grow(total)
+	p := postNames{n: n}
+	if total <= postNames32 {
+		p.end32 = make([]uint32, n)
+	} else {
+		p.end64 = make([]int64, n)
+	}
+	for i := range n {
+		b.WriteString(name(i))
+		if p.end32 != nil {
+			p.end32[i] = uint32(b.Len())
+		} else {
+			p.end64[i] = int64(b.Len())
+		}
+	}
+	p.all = b.String()
+	return p
+}
+
+// len returns the number of posts (kept or not).
+func (p *postNames) len() int { return p.n }
+
+// kept reports whether p holds the names (every run that writes
+// evidence, near-text runs, partitioned runs).
+func (p *postNames) kept() bool { return p.n == 0 || p.end32 != nil || p.end64 != nil }
+
+// drop lets the names go and keeps their number.
+func (p *postNames) drop() { *p = postNames{n: p.n} }
+
+// end returns where name i ends in p.all.
+func (p *postNames) end(i int) int {
+	if p.end32 != nil {
+		return int(p.end32[i])
+	}
+	return int(p.end64[i])
+}
+
+// at returns the name of post id i; p must hold them (kept).
+func (p *postNames) at(i int32) string {
+	start := 0
+	if i > 0 {
+		start = p.end(int(i) - 1)
+	}
+	return p.all[start:p.end(int(i))]
+}
+
+// perPost is what the run knows of each post beside its name: its
+// earliest time and its author (the author of its last row, as every row
+// of a post is by its author unless a post id was given to two accounts).
+// It is made from the rows the first time it is asked for (nodes.csv,
+// the partitioned min-participation counts), not by every run: 12 bytes a
+// post, 120 MB at 10M posts.
+type perPost struct {
+	once sync.Once
+	time []int64
+	acc  []int32
+}
+
+// posts returns the earliest time and the author of each post.
+func (in *interned) perPost() (postTime []int64, postAcc []int32) {
+	pp := &in.postInfo
+	pp.once.Do(func() {
+		pp.time = make([]int64, in.posts.len())
+		pp.acc = make([]int32, in.posts.len())
+		for i := range pp.time {
+			pp.time[i] = 1<<62 - 1
+		}
+		for _, r := range in.rows {
+			if r.t < pp.time[r.post] {
+				pp.time[r.post] = r.t
+			}
+			pp.acc[r.post] = r.acc
+		}
+	})
+	return pp.time, pp.acc
+}
