@@ -142,6 +142,9 @@ func (r *Result) Evidence(fn func(EvidenceRow) error) error {
 	if !in.posts.kept() {
 		return errNoPostNames
 	}
+	if err := in.posts.load(); err != nil {
+		return err
+	}
 	return r.eachPair(func(pr pairRef) error {
 		ra, rb := in.ends(pr)
 		o := in.objects[ra.obj]

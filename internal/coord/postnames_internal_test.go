@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/tahqiq/tahqiq"
@@ -39,6 +40,90 @@ func TestPostNamesPacked(t *testing.T) {
 			if p.len() != len(names) || p.kept() {
 				t.Fatalf("dropped: len %d kept %v", p.len(), p.kept())
 			}
+			d, err := writePostNames(t.TempDir(), len(names), func(i int) string { return names[i] })
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d.all != "" || d.end32 != nil || d.end64 != nil || !d.kept() || d.len() != len(names) {
+				t.Fatalf("on disk: %d bytes and ends in memory, kept %v, len %d", len(d.all), d.kept(), d.len())
+			}
+			if err := d.load(); err != nil {
+				t.Fatal(err)
+			}
+			if (d.end64 != nil) != wide {
+				t.Fatalf("read back with 64-bit ends %v", d.end64 != nil)
+			}
+			for i, want := range names {
+				if got := d.at(int32(i)); got != want {
+					t.Errorf("read back, name %d: %q, want %q", i, got, want)
+				}
+			}
+		})
+	}
+	// a file that cannot be read back is an error, each time it is asked
+	d, err := writePostNames(t.TempDir(), len(names), func(i int) string { return names[i] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.disk.f.Close()
+	for range 2 {
+		if err := d.load(); err == nil || !strings.Contains(err.Error(), "reading back the posts' names") {
+			t.Fatalf("load of a closed file: %v", err)
+		}
+	}
+}
+
+// TestPostNamesWaitOnDisk: a run in this process over its budget (the
+// read spilled its rows) that writes evidence keeps its posts' names on
+// disk until the evidence asks for them, and its evidence rows and edges
+// are those of the run that held everything; a run that fits keeps them
+// in memory. On the Russian co-retweet table (skipped where absent) and
+// a synthetic set.
+func TestPostNamesWaitOnDisk(t *testing.T) {
+	sets := map[string][]tahqiq.Share{
+		"russian":   parsetest.ReadEvents(t, "russian_coord_tweets.events.csv"),
+		"synthetic": synth.Generate(synth.Config{Posts: 20000, Seed: 11}).Shares,
+	}
+	ctx := context.Background()
+	for name, shares := range sets {
+		t.Run(name, func(t *testing.T) {
+			run := func(mem int64) *Result {
+				p := DefaultParams()
+				col := NewCollector(p)
+				col.SetBudget(Budget{Mem: mem, TempDir: t.TempDir()})
+				for i := range shares {
+					col.Share(&shares[i])
+				}
+				res, err := Run(ctx, Data{Collected: col}, p, InProcess(Budget{Mem: mem, TempDir: t.TempDir()}))
+				if err != nil {
+					t.Fatal(err)
+				}
+				return res
+			}
+			want, got := run(0), run(1)
+			if want.in.posts.disk != nil || want.in.posts.all == "" {
+				t.Fatal("a run without a budget put its posts' names on disk")
+			}
+			if got.in.posts.disk == nil || got.in.posts.all != "" || got.in.posts.end32 != nil {
+				t.Fatal("a run over its budget held its posts' names in memory")
+			}
+			ev := func(res *Result) []EvidenceRow {
+				var out []EvidenceRow
+				if err := res.Evidence(func(x EvidenceRow) error {
+					out = append(out, x)
+					return nil
+				}); err != nil {
+					t.Fatal(err)
+				}
+				return out
+			}
+			we, ge := ev(want), ev(got)
+			if len(we) == 0 || !slices.Equal(we, ge) {
+				t.Fatalf("%d evidence rows, want %d (or they differ)", len(ge), len(we))
+			}
+			if !slices.Equal(edgeCSV(t, want), edgeCSV(t, got)) {
+				t.Fatal("edges differ")
+			}
 		})
 	}
 }
@@ -53,7 +138,7 @@ func TestPostNamesPacked(t *testing.T) {
 func TestLeanRunKeepsNoPostNames(t *testing.T) {
 	sets := map[string][]tahqiq.Share{
 		"russian":   parsetest.ReadEvents(t, "russian_coord_tweets.events.csv"),
-		"synthetic": synth.Generate(synth.Config{Posts: 20000, Seed: 9}).Shares,
+		"synthetic": synth.Generate(synth.Config{Posts: 8000, Seed: 9}).Shares,
 	}
 	ctx := context.Background()
 	for name, shares := range sets {

@@ -221,19 +221,24 @@ func packed(order []int32, name func(i int32) string) []string {
 
 // internNames ranks c's names into in and lets c's tables go: it returns
 // the ids of the rows' accounts, posts and objects in the interned input,
-// indexed by the collector's. Without posts, in keeps the posts' number,
-// not their names (which are ranked all the same: a post's id is its
-// rank).
-func (c *Collector) internNames(in *interned, posts bool) (accTo, postTo, objTo []int32) {
+// indexed by the collector's. The posts' names are kept as posts says
+// (postsOnDisk: on disk in c's budget's TempDir); dropped, they are
+// ranked all the same (a post's id is its rank).
+func (c *Collector) internNames(in *interned, posts postsMode) (accTo, postTo, objTo []int32, err error) {
 	// posts first: they are most of the names; the table's slots are not
 	// needed to rank them
 	ptab := c.posts
 	c.posts, c.postAcc, c.postShare, c.more = nil, nil, nil, nil
 	ptab.slots = nil
 	postTo, order := rankUsed(ptab.len(), c.usedPost, func(a, b int32) int { return strings.Compare(ptab.name(a), ptab.name(b)) })
-	if posts {
+	switch posts {
+	case postsKept:
 		in.posts = packPostNames(len(order), func(r int) string { return ptab.name(order[r]) })
-	} else {
+	case postsOnDisk:
+		if in.posts, err = writePostNames(c.budget.TempDir, len(order), func(r int) string { return ptab.name(order[r]) }); err != nil {
+			return nil, nil, nil, err
+		}
+	default:
 		in.posts = postNames{n: len(order)}
 	}
 	ptab, order = nil, nil
@@ -257,7 +262,7 @@ func (c *Collector) internNames(in *interned, posts bool) (accTo, postTo, objTo 
 	for r, i := range order {
 		in.objects[r] = objKey{objs[i].typ, values[r]}
 	}
-	return accTo, postTo, objTo
+	return accTo, postTo, objTo, nil
 }
 
 // renumber gives rows the ids of the interned input.

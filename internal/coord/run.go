@@ -236,16 +236,25 @@ func run(ctx context.Context, d Data, p Params, eng Engine) (*Result, error) {
 	}
 	// the posts' names: for the evidence, the near-text groups (by post)
 	// and the partitioned engines' objects; a run in this process that
-	// writes no evidence keeps only their number (postnames.go)
+	// writes no evidence keeps only their number, one over its budget
+	// keeps them on disk until the evidence reads them (postnames.go)
 	_, here := eng.(inProcess)
 	postNamesDone := here && !p.Evidence
+	postsMode := postsKept
+	switch {
+	case !here || near != nil:
+	case postNamesDone:
+		postsMode = postsDropped
+	default:
+		postsMode = postsOnDisk
+	}
 	var in *interned
 	if col != nil {
 		if n := col.Spilled(); n > 0 {
 			res.Counts["spilled_read_bytes"] = n
 		}
 		var err error
-		if in, err = col.interned(&p, !postNamesDone || near != nil, progress.FromContext(ctx)); err != nil {
+		if in, err = col.interned(&p, postsMode, progress.FromContext(ctx)); err != nil {
 			return nil, err
 		}
 		d.Collected = nil
