@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"slices"
 	"strings"
 	"unsafe"
@@ -230,6 +231,14 @@ func (c *Collector) internNames(in *interned, posts postsMode) (accTo, postTo, o
 	ptab := c.posts
 	c.posts, c.postAcc, c.postShare, c.more = nil, nil, nil, nil
 	ptab.slots = nil
+	if c.spill != nil {
+		// over the budget: the slots and columns just let go (half the
+		// tables) are collected before the ranks (8 bytes a post) are
+		// made, which then take their place instead of growing the heap
+		// past the tables (a collection already running when they were
+		// let go would count them live to its end)
+		runtime.GC()
+	}
 	postTo, order := rankUsed(ptab.len(), c.usedPost, func(a, b int32) int { return strings.Compare(ptab.name(a), ptab.name(b)) })
 	switch posts {
 	case postsKept:
