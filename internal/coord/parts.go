@@ -449,7 +449,7 @@ func (e reducedParts) edges(ctx context.Context, in *interned, q, p *Params, res
 			lo := in.objStart[o.Obj]
 			o.Posts = make([]string, len(o.Rows))
 			for j := range o.Rows {
-				o.Posts[j] = in.posts[in.rows[int(lo)+j].post]
+				o.Posts[j] = in.posts.at(in.rows[int(lo)+j].post)
 			}
 		}
 	}
