@@ -10,3 +10,11 @@ func SetGraphFilesMaxEdges(n int64) (restore func()) {
 
 // WriteEvidence writes r's evidence.csv.gz to path, alone.
 func WriteEvidence(r *Result, path string) error { return r.writeEvidence(path) }
+
+// SetRunBlock sets the pairs a sorted run's cursor reads at a time for a
+// test and returns a function that restores it.
+func SetRunBlock(n int) (restore func()) {
+	old := runBlock
+	runBlock = n
+	return func() { runBlock = old }
+}
