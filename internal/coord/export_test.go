@@ -18,3 +18,12 @@ func SetRunBlock(n int) (restore func()) {
 	runBlock = n
 	return func() { runBlock = old }
 }
+
+// SetCountEdgesAlways makes a run whose pairs spilled count its edges
+// before it chooses where they go, as it did before runEdges, and returns
+// a function that restores it.
+func SetCountEdgesAlways(on bool) (restore func()) {
+	old := countEdgesAlways
+	countEdgesAlways = on
+	return func() { countEdgesAlways = old }
+}
