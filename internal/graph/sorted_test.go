@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
 	"reflect"
 	"runtime"
 	"slices"
@@ -336,28 +337,30 @@ func TestComponentsAsBFS(t *testing.T) {
 // BenchmarkFromDegrees: the network of a 3M-post coordination run's
 // size (150,000 nodes, 15M edges in (U, V) order, 30M entries), written
 // directly (each V's entry a random write) and through the fill's
-// buckets.
+// buckets. TAHQIQ_BENCH_GRAPH="NODES EDGES" sets the size (a 10M-post
+// run's: "470000 84600000").
 func BenchmarkFromDegrees(b *testing.B) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	n, m := 150000, 15000000
+	if s := os.Getenv("TAHQIQ_BENCH_GRAPH"); s != "" {
+		fmt.Sscan(s, &n, &m)
+	}
 	us := make([]int32, 0, m)
 	vs := make([]int32, 0, m)
-	// each U's neighbours: a sorted sample above it
+	// each U's neighbours: a sorted sample above it, without repeats
+	var nb []int32
 	for u := int32(0); len(us) < m && u < int32(n)-1; u++ {
 		k := min(int(rng.ExpFloat64()*float64(m)/float64(n)), int(int32(n)-1-u), m-len(us))
-		seen := map[int32]bool{}
-		var nb []int32
-		for len(nb) < k {
-			v := u + 1 + rng.Int32N(int32(n)-1-u)
-			if !seen[v] {
-				seen[v] = true
-				nb = append(nb, v)
-			}
+		nb = nb[:0]
+		for range k {
+			nb = append(nb, u+1+rng.Int32N(int32(n)-1-u))
 		}
 		slices.Sort(nb)
-		for _, v := range nb {
-			us = append(us, u)
-			vs = append(vs, v)
+		for i, v := range nb {
+			if i == 0 || nb[i-1] != v {
+				us = append(us, u)
+				vs = append(vs, v)
+			}
 		}
 	}
 	edges := func(yield func(u, v int32, w float64, mark bool) bool) error {
