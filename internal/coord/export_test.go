@@ -27,3 +27,11 @@ func SetCountEdgesAlways(on bool) (restore func()) {
 	countEdgesAlways = on
 	return func() { countEdgesAlways = old }
 }
+
+// SetMinPairCap sets the fewest pairs a run under a budget holds (so that
+// small test sets spill) and returns a func that restores it.
+func SetMinPairCap(n int64) (restore func()) {
+	old := minPairCap
+	minPairCap = n
+	return func() { minPairCap = old }
+}

@@ -62,11 +62,21 @@ const edgeBytes = 100
 // community subgraph (at most as much).
 const graphEdgeBytes = 48
 
+// minPairCap is the fewest pairs a run holds in memory however small its
+// budget (about 8 MiB with the edges they may make): below it the sorted
+// runs get so short and so many that merging them (a file and a buffer
+// each) costs more memory and time than the buffer saves: at 1M posts
+// under --mem 64MB, 256-pair buffers made 12,851 runs and a 30 times
+// slower run that still went over the budget. Tests lower it.
+var minPairCap int64 = 1 << 16
+
 // pairCap returns how many pairs the run may hold in memory under b, the
 // heap in use now (the interned input) counted against it; 0: no limit.
-func (b Budget) pairCap() int64 {
+// need is 0 when the budget has room for them, else the bytes the run
+// holds with the fewest pairs it may hold (more than b.Mem).
+func (b Budget) pairCap() (n, need int64) {
 	if b.Mem <= 0 {
-		return 0
+		return 0, 0
 	}
 	runtime.GC()
 	var ms runtime.MemStats
@@ -74,8 +84,26 @@ func (b Budget) pairCap() int64 {
 	avail := b.Mem - int64(ms.HeapAlloc)
 	// the pairs and the edges they make share what is left: an edge per
 	// pair at worst, so a pair held in memory costs pairBytes + edgeBytes
-	n := avail / (pairBytes + edgeBytes)
-	return max(n, 1<<8)
+	n = avail / (pairBytes + edgeBytes)
+	if n < minPairCap {
+		return minPairCap, int64(ms.HeapAlloc) + minPairCap*(pairBytes+edgeBytes)
+	}
+	return n, 0
+}
+
+// overBudget is what a run does when its budget is less than it must
+// hold (need bytes: the interned input and the smallest buffers): it
+// says so in its counts, and raises the Go runtime's soft memory limit
+// to need, since a limit under the live heap makes the garbage collector
+// run without pause and gains nothing.
+func overBudget(res *Result, need int64) {
+	if need <= 0 {
+		return
+	}
+	res.Counts["mem_needed_bytes"] = max(res.Counts["mem_needed_bytes"], need)
+	if lim := debug.SetMemoryLimit(-1); lim < need {
+		debug.SetMemoryLimit(need)
+	}
 }
 
 // SetMemoryLimit makes the Go runtime keep the heap under mem bytes (a
@@ -100,6 +128,7 @@ type spilledPairs struct {
 	// runEdges is the most account pairs of one run: the run's edges are
 	// at least as many
 	runEdges int64
+	w        *bufio.Writer // the runs' writer, one buffer for all
 }
 
 func (s *spilledPairs) close() {
@@ -257,7 +286,12 @@ func (s *spilledPairs) spill(in *interned, buf []pairRef, tempDir string) error 
 		return err
 	}
 	keys, order := in.sortByAccounts(buf)
-	w := bufio.NewWriterSize(f, 1<<20)
+	if s.w == nil {
+		s.w = bufio.NewWriterSize(f, 1<<20)
+	} else {
+		s.w.Reset(f)
+	}
+	w := s.w
 	var b [8]byte
 	edges, last := int64(0), ^uint64(0)
 	for _, k := range order {
@@ -418,7 +452,8 @@ var countEdgesAlways = false
 // within it, folded in memory when they all fit, else merged from their
 // sorted runs; the evidence is then swept again from the kernel.
 func (e inProcess) edgesWithin(ctx context.Context, in *interned, q, p *Params, res *Result, lap func(string)) ([]Edge, error) {
-	limit := e.budget.pairCap()
+	limit, need := e.budget.pairCap()
+	overBudget(res, need)
 	var active func(*row) bool
 	var keep func(i, j int32) bool
 	active, keep, _ = in.participation(q, in.pairsOf(q))
