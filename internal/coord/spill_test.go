@@ -47,7 +47,18 @@ func TestSpillEqualsRun(t *testing.T) {
 			if len(wantEdges) == 0 {
 				t.Fatal("no edges: the comparison proves nothing")
 			}
-			for _, mem := range []int64{1, 1 << 40} {
+			for _, mem := range []int64{1, 1 << 40, 2, 3} {
+				switch mem {
+				case 2:
+					// the runs read back 3 pairs at a time, not all at once
+					defer coord.SetRunBlock(3)()
+					mem = 1
+				case 3:
+					// the edges counted by a merge before they go to a
+					// file (with no room for one run's: not counted)
+					defer coord.SetCountEdgesAlways(true)()
+					mem = 1
+				}
 				got, err := coord.Run(context.Background(), coord.Data{Shares: shares}, p, coord.InProcess(coord.Budget{Mem: mem, TempDir: t.TempDir()}))
 				if err != nil {
 					t.Fatal(err)
