@@ -210,7 +210,7 @@ func (s *Service) export(ctx context.Context, actor tahqiq.User, caseID string, 
 		w.write(fmt.Sprintf("log/earlier/%06d", k), o)
 		k++
 	}
-	w.write("keys/log.pub", []byte(s.vkey()+"\n"))
+	w.write("keys/log.pub", []byte(s.LogKeyName()+"\n"))
 	mb, _ := json.MarshalIndent(m, "", "  ")
 	w.write("manifest.json", append(mb, '\n'))
 	w.writeSums()
@@ -230,7 +230,10 @@ func attaches(e tahqiq.LogEntry) bool {
 	return e.Format < 2
 }
 
-func (s *Service) vkey() string {
+// LogKeyName is the name (with its key id, where the verifier gives one)
+// of the key the custody log is signed with: the key a bundle's
+// recipient is given to verify it with.
+func (s *Service) LogKeyName() string {
 	if v, ok := s.LogKey.(interface{ String() string }); ok {
 		return v.String()
 	}

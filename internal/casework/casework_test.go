@@ -253,23 +253,6 @@ func TestApprovalAndAccess(t *testing.T) {
 	wantProblem(t, r, err, "")
 }
 
-func TestDemo(t *testing.T) {
-	f := setup(t)
-	run := t.TempDir()
-	os.WriteFile(filepath.Join(run, "manifest.json"), []byte(`{"tool":"coord"}`), 0o644)
-	os.WriteFile(filepath.Join(run, "clusters.csv"), []byte("a,b\n"), 0o644)
-	res, err := f.s.Demo(context.Background(), casework.DemoInput{Actor: f.admin, RunDirs: []string{run}, OutDir: filepath.Join(t.TempDir(), "b")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res.Report, err = bundle.Verify(res.Bundle, casework.VerifyOptions{LogKey: res.Key}); err != nil {
-		t.Fatal(err)
-	}
-	if len(res.Items) != 1 || !res.Report.OK() || res.Report.Blobs != 2 || res.Report.Kind != "zip bundle" || res.FindingID == "" {
-		t.Errorf("Demo = %+v, problems %v; want 1 item, a finding, a zip bundle of 2 blobs, OK", res, res.Report.Problems)
-	}
-}
-
 func BenchmarkVerifyBundle10k(b *testing.B) {
 	benchVerify(b, "bundle")
 }

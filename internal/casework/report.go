@@ -31,7 +31,7 @@ func (s *Service) WriteReport(ctx context.Context, actor tahqiq.User, caseID str
 	if err != nil {
 		return err
 	}
-	d := report.Data{Case: v.Case, Findings: v.Findings, Recommendations: v.Recommendations, LogSize: cp.Size, Checkpoint: string(cp.Note), PublicKey: s.vkey()}
+	d := report.Data{Case: v.Case, Findings: v.Findings, Recommendations: v.Recommendations, LogSize: cp.Size, Checkpoint: string(cp.Note), PublicKey: s.LogKeyName()}
 	byItem := map[string][]tahqiq.LogEntry{}
 	rd := s.newReader(actor)
 	for _, b := range entries {

@@ -192,7 +192,7 @@ func (s *Service) VerifyStore(ctx context.Context, o VerifyOptions) (*Report, er
 	r := &Report{Kind: "store", Path: filepath.Dir(s.Blobs.Dir)}
 	own := ""
 	if s.LogKey != nil {
-		own = s.vkey()
+		own = s.LogKeyName()
 	}
 	if own == "" && o.LogKey == "" {
 		return nil, tahqiq.Errorf(tahqiq.ENOTFOUND, "verify: the store has no signing key (tahqiq org init) and no --key was given")

@@ -169,6 +169,9 @@ every option and output column.`,
 				fmt.Fprintf(e.stdout, "  inputs: %d records rejected (%d post ids given to a second account), listed on stderr, counted in manifest.json\n", src.RejectedCount, src.Dropped["post_id_conflicts"])
 			}
 			fmt.Fprintf(e.stdout, "  %s\n", m.Params.String())
+			if n := c["mem_needed_bytes"]; n > 0 {
+				fmt.Fprintf(e.stdout, "  the memory budget (--mem %s) is less than this run must hold (the interned input and the smallest buffers: %s): it went over the budget\n", mem.String(), decompress.Bytes(n))
+			}
 			if n := c["spilled_read_bytes"]; n > 0 {
 				fmt.Fprintf(e.stdout, "  over the memory budget (--mem %s): %s of shares spilled to disk while reading, read back once interned\n", mem.String(), decompress.Bytes(n))
 			}
@@ -226,7 +229,7 @@ every option and output column.`,
 	f.IntVar(&p.MinTokens, "min-tokens", p.MinTokens, "near-text: leave out posts with fewer distinct word tokens (after removing @mentions and URLs)")
 	f.Float64Var(&p.Jaccard, "jaccard", p.Jaccard, "near-text: minimum Jaccard similarity of two posts' token sets (CNT co_similar_tweet, CLI default 0.8); every pair at or above it within the window is found (exact prefix-filtering join, docs/coord.md)")
 	f.BoolVar(&p.Evidence, "evidence", true, "write evidence.csv.gz (one row per co-share pair)")
-	f.StringVar(&graphFiles, "graph-files", graphFiles, "when to write graph.gexf and graph.graphml: auto (when the network has at most 5,000,000 edges: over that they are tens of GB no desktop tool opens; edges.csv and nodes.csv hold the same network) | always | never")
+	f.StringVar(&graphFiles, "graph-files", graphFiles, "when to write graph.gexf and graph.graphml: auto (when the network has at most 1,000,000 edges, the most Gephi says it shows: over that they are gigabytes no desktop tool opens; edges.csv and nodes.csv hold the same network) | always | never")
 	f.IntVar(&layoutEdges, "layout-edges", layoutEdges, "lay out the heaviest N links by ForceAtlas2 (seeded by --seed) for layout.csv, the GEXF and GraphML files and the web UI's network view; the other accounts are placed beside their community; 0 = no layout")
 	f.Var(&mem, "mem", "memory budget of the run in this process, e.g. 4GB or 600MiB: the Go heap is held under it; past half of it the shares read (--input files, --dataset) go to the temporary directory ($TMPDIR) until interned, and when the kept pairs would not fit beside the edges they make, they are sorted in runs spilled to the temporary directory ($TMPDIR) and merged (and edges that would not fit, beside the graph the graph step makes of them, go to a file there); results do not depend on it")
 	f.Lookup("mem").DefValue = fmt.Sprintf("4 times the --input files, from 256MiB to half the machine's memory (%s), which --dataset, standard input and compressed files get", mem.String())

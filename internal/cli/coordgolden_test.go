@@ -257,9 +257,13 @@ func spillSame(t *testing.T, data, name string, args []string, want string) {
 		f := strings.Fields(stdout[:i])
 		pairs, _ = strconv.Atoi(f[len(f)-1])
 	}
-	// a budget of 1 KiB holds 256 pairs, the least it holds
-	if spilled := strings.Contains(stdout, "of pairs spilled to disk"); spilled != (pairs > 256) {
+	// a budget of 1 KiB holds 65,536 pairs, the least it holds, and says
+	// it is too small
+	if spilled := strings.Contains(stdout, "of pairs spilled to disk"); spilled != (pairs > 1<<16) {
 		t.Fatalf("%s --mem 1KiB: %d pairs, spilled %v: %s", name, pairs, spilled, stdout)
+	}
+	if !strings.Contains(stdout, "is less than this run must hold") {
+		t.Fatalf("%s --mem 1KiB: the run did not say its budget was too small: %s", name, stdout)
 	}
 	// and none of the shares read (--input files, --dataset), but for the
 	// fast-reshare window kind, which reads shares as they are

@@ -194,32 +194,32 @@ func demoCase(cmd *cobra.Command, e *env, as string, runDirs []string, post, out
 		fmt.Fprintf(w, "skipped: %s (run the demo with --as USER, an investigator or admin of this store)\n", tahqiq.ErrorMessage(err))
 		return nil
 	}
-	in := casework.DemoInput{Actor: actor, RunDirs: runDirs, OutDir: out}
+	in := demoInput{actor: actor, runDirs: runDirs, outDir: out}
 	if post != "" {
-		in.Dataset, in.PostIDs = "demo", []string{post}
+		in.dataset, in.postIDs = "demo", []string{post}
 	}
-	res, err := s.Demo(ctx, in)
+	res, err := openDemoCase(ctx, s, in)
 	if err != nil {
 		return err
 	}
 	// The demo made the store's key, so it checks the bundle against it
 	// as a recipient would against the key they were given.
-	if res.Report, err = bundle.Verify(res.Bundle, casework.VerifyOptions{LogKey: res.Key}); err != nil {
+	r, err := bundle.Verify(res.bundle, casework.VerifyOptions{LogKey: res.key})
+	if err != nil {
 		return err
 	}
 	if _, err := s.Checkpoint(ctx); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "opened case %s as %s\n", res.CaseID, actor.Name)
-	for _, it := range res.Items {
+	fmt.Fprintf(w, "opened case %s as %s\n", res.caseID, actor.Name)
+	for _, it := range res.items {
 		fmt.Fprintf(w, "attached %s %s (%s): %d files, logged with their SHA-256\n", it.Kind, it.ID, it.Title, len(it.Blobs))
 	}
-	if res.FindingID != "" {
-		fmt.Fprintf(w, "recorded finding %s citing them\n", res.FindingID)
+	if res.findingID != "" {
+		fmt.Fprintf(w, "recorded finding %s citing them\n", res.findingID)
 	}
-	r := res.Report
 	fmt.Fprintf(w, "exported %s; verified offline: %d log entries, root %s, %d items, %d blobs, signed by %s: ",
-		res.Bundle, r.LogSize, r.Root, r.Items, r.Blobs, strings.Join(r.Signers, ", "))
+		res.bundle, r.LogSize, r.Root, r.Items, r.Blobs, strings.Join(r.Signers, ", "))
 	if !r.OK() {
 		fmt.Fprintf(w, "%d PROBLEMS\n", len(r.Problems))
 		for _, p := range r.Problems {
@@ -229,6 +229,6 @@ func demoCase(cmd *cobra.Command, e *env, as string, runDirs []string, post, out
 	}
 	fmt.Fprintf(w, "OK (log key %s, given)\n", r.Key)
 	fmt.Fprintf(w, "see it: tahqiq case show %s --as %s; check it anywhere with the store's public key: tahqiq verify %s --key %s\n",
-		res.CaseID, actor.Name, res.Bundle, filepath.Join(e.dataDir, keyfile.PubKeyFile))
+		res.caseID, actor.Name, res.bundle, filepath.Join(e.dataDir, keyfile.PubKeyFile))
 	return nil
 }

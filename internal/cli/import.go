@@ -90,6 +90,11 @@ Formats:
 				}
 			}
 			opt.Log = e.log
+			stop, err := profile() // TAHQIQ_CPUPROFILE, TAHQIQ_MEMPROFILE, as coord's
+			if err != nil {
+				return err
+			}
+			defer stop()
 			db, err := e.openStore(ctx)
 			if err != nil {
 				return err

@@ -393,7 +393,7 @@ func (in *interned) fastLayer(p *Params, each func(func(pairRef))) (keep func(pa
 		return within, func(*row) bool { return true }
 	}
 	nscopes, scope := in.scopes(p)
-	npost, nacc := len(in.posts), len(in.accounts)
+	npost, nacc := in.posts.len(), len(in.accounts)
 	inPairs := make([]bool, nscopes*npost)
 	each(func(pr pairRef) {
 		if within(pr) {

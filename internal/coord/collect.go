@@ -248,8 +248,11 @@ func (c *Collector) object(t tahqiq.ObjectType, value string) int32 {
 func (c *Collector) Len() int64 { return c.shares }
 
 // interned makes the run's input of what c collected, for parameters p
-// (the types and KeepLoops c was made with), and empties c.
-func (c *Collector) interned(p *Params, m *progress.Meter) (*interned, error) {
+// (the types and KeepLoops c was made with), and empties c. posts says
+// what becomes of the posts' names: kept, dropped (their number kept),
+// or, posts on disk, kept on disk when the read spilled its rows (the
+// input is over the budget), else in memory.
+func (c *Collector) interned(p *Params, posts postsMode, m *progress.Meter) (*interned, error) {
 	if !slices.Equal(c.types, p.Types) || c.keepLoops != p.KeepLoops {
 		return nil, fmt.Errorf("coord: shares collected for types %v (keep loops %v), run with %v (%v)", c.types, c.keepLoops, p.Types, p.KeepLoops)
 	}
@@ -260,11 +263,19 @@ func (c *Collector) interned(p *Params, m *progress.Meter) (*interned, error) {
 	n := c.shares
 	prog := m.Phase("interning shares", "shares", n)
 	// only what the rows name, ranked by name
-	accTo, postTo, objTo := c.internNames(in)
+	if posts == postsOnDisk && c.spill == nil {
+		posts = postsKept
+	}
+	accTo, postTo, objTo, err := c.internNames(in, posts)
+	if err != nil {
+		if c.spill != nil {
+			c.spill.f.Close()
+		}
+		return nil, err
+	}
 	rows := c.rows
 	if c.spill != nil {
 		// the tables are gone: the rows come back
-		var err error
 		if rows, err = c.spill.readBack(rows); err != nil {
 			return nil, fmt.Errorf("coord: reading back the shares spilled over the memory budget (--mem): %w", err)
 		}

@@ -10,3 +10,28 @@ func SetGraphFilesMaxEdges(n int64) (restore func()) {
 
 // WriteEvidence writes r's evidence.csv.gz to path, alone.
 func WriteEvidence(r *Result, path string) error { return r.writeEvidence(path) }
+
+// SetRunBlock sets the pairs a sorted run's cursor reads at a time for a
+// test and returns a function that restores it.
+func SetRunBlock(n int) (restore func()) {
+	old := runBlock
+	runBlock = n
+	return func() { runBlock = old }
+}
+
+// SetCountEdgesAlways makes a run whose pairs spilled count its edges
+// before it chooses where they go, as it did before runEdges, and returns
+// a function that restores it.
+func SetCountEdgesAlways(on bool) (restore func()) {
+	old := countEdgesAlways
+	countEdgesAlways = on
+	return func() { countEdgesAlways = old }
+}
+
+// SetMinPairCap sets the fewest pairs a run under a budget holds (so that
+// small test sets spill) and returns a func that restores it.
+func SetMinPairCap(n int64) (restore func()) {
+	old := minPairCap
+	minPairCap = n
+	return func() { minPairCap = old }
+}

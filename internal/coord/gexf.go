@@ -14,15 +14,18 @@ import (
 )
 
 // When WriteDir writes the graph files (graph.gexf, graph.graphml):
-// GraphFilesAuto when the network has at most GraphFilesMaxEdges edges.
-// Over that they would be tens of gigabytes (about 560 bytes an edge for
-// both) that no desktop tool opens, and writing them would take most of
-// the run; edges.csv and nodes.csv hold the same network.
+// GraphFilesAuto when the network has at most GraphFilesMaxEdges edges:
+// Gephi, the desktop tool these files are for, says it visualizes
+// networks "up to a million elements"; past that the files (about 560
+// bytes an edge for both: 1.7 GB at 3M edges) are more than a desktop
+// tool opens, and writing them was more than half of a 1M-post run.
+// edges.csv and nodes.csv hold the same network; --graph-files always
+// writes them anyway.
 const (
 	GraphFilesAuto     = "auto"
 	GraphFilesAlways   = "always"
 	GraphFilesNever    = "never"
-	GraphFilesMaxEdges = 5_000_000
+	GraphFilesMaxEdges = 1_000_000
 )
 
 // graphFilesMaxEdges is GraphFilesMaxEdges (tests lower it).

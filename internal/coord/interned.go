@@ -28,14 +28,13 @@ type objKey struct {
 // order is name order and the result does not depend on input order.
 type interned struct {
 	accounts []string
-	posts    []string
+	posts    postNames // by id; dropped (their number kept) by a run that writes no evidence
 	objects  []objKey
 	types    []tahqiq.ObjectType // distinct types present, sorted
 	objType  []int32             // object -> index in types
 	rows     []row               // sorted by (obj, t, acc, post)
 	objStart []int32             // rows of object o are rows[objStart[o]:objStart[o+1]]
-	postTime []int64             // earliest time of each post
-	postAcc  []int32
+	postInfo perPost             // made when asked for (perPost)
 
 	// Near-text verification: objects of type index nearType (-1: none)
 	// pair two posts only when the Jaccard similarity of their token sets
@@ -70,6 +69,7 @@ func intern(shares []tahqiq.Share, types []tahqiq.ObjectType, keepLoops bool, m 
 	postIdx := map[string]int32{}
 	objIdx := map[objKey]int32{}
 	in := interned{meter: m}
+	var posts []string
 	id := func(m map[string]int32, list *[]string, s string) int32 {
 		if i, ok := m[s]; ok {
 			return i
@@ -89,7 +89,7 @@ func intern(shares []tahqiq.Share, types []tahqiq.ObjectType, keepLoops bool, m 
 			objIdx[k] = o
 			in.objects = append(in.objects, k)
 		}
-		rows = append(rows, row{obj: o, acc: id(accIdx, &in.accounts, s.AccountID), post: id(postIdx, &in.posts, s.PostID), t: s.Time})
+		rows = append(rows, row{obj: o, acc: id(accIdx, &in.accounts, s.AccountID), post: id(postIdx, &posts, s.PostID), t: s.Time})
 	}
 	prog := m.Phase("interning shares", "shares", int64(len(shares)))
 	for i := range shares {
@@ -100,7 +100,7 @@ func intern(shares []tahqiq.Share, types []tahqiq.ObjectType, keepLoops bool, m 
 		f.each(s, add)
 	}
 	in.dropped = f.dropped
-	finishIntern(&in, rows)
+	finishIntern(&in, posts, rows)
 	return &in
 }
 
@@ -150,10 +150,10 @@ func (f *shareFilter) row(t tahqiq.ObjectType, value string, add func(t tahqiq.O
 // finishIntern makes in of its names (accounts, posts, objects, in any
 // order) and the rows naming them: re-numbered by name, sorted, exact
 // duplicates dropped, indexed by object.
-func finishIntern(in *interned, rows []row) {
+func finishIntern(in *interned, posts []string, rows []row) {
 	// Re-number by name so that ids do not depend on input order.
 	accPerm := rank(in.accounts)
-	postPerm := rank(in.posts)
+	postPerm := rank(posts)
 	objPerm := rankObjects(in.objects)
 	for i := range rows {
 		r := &rows[i]
@@ -162,13 +162,13 @@ func finishIntern(in *interned, rows []row) {
 	// the names are distinct: each goes where its rank says, which is
 	// where sorting them would put it
 	in.accounts = permute(in.accounts, accPerm)
-	in.posts = permute(in.posts, postPerm)
+	posts = permute(posts, postPerm)
 	in.objects = permute(in.objects, objPerm)
 	// the names are substrings of what the reader made (a CSV line, the
 	// fields of a record): copied into one string each, they no longer
 	// keep those alive once the shares go
 	packNames(in.accounts, func(i int) *string { return &in.accounts[i] })
-	packNames(in.posts, func(i int) *string { return &in.posts[i] })
+	in.posts = packPostNames(len(posts), func(i int) string { return posts[i] })
 	packNames(in.objects, func(i int) *string { return &in.objects[i].value })
 	finishRows(in, rows)
 }
@@ -209,17 +209,6 @@ func finishRows(in *interned, rows []row) {
 	in.objType = make([]int32, len(in.objects))
 	for i, o := range in.objects {
 		in.objType[i] = typeIdx[o.typ]
-	}
-	in.postTime = make([]int64, len(in.posts))
-	in.postAcc = make([]int32, len(in.posts))
-	for i := range in.postTime {
-		in.postTime[i] = 1<<62 - 1
-	}
-	for _, r := range rows {
-		if r.t < in.postTime[r.post] {
-			in.postTime[r.post] = r.t
-		}
-		in.postAcc[r.post] = r.acc
 	}
 }
 

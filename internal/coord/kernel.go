@@ -147,7 +147,7 @@ func (in *interned) participation(p *Params, pairsOf func(active func(*row) bool
 	}
 	active = func(r *row) bool { return rowsOf[scope(r)*nacc+int(r.acc)] >= int32(m) }
 	// Posts that occur in the pairs table, per scope.
-	npost := len(in.posts)
+	npost := in.posts.len()
 	inPairs := make([]bool, nscopes*npost)
 	pairsOf(active, func(s int, i, j int32) {
 		inPairs[s*npost+int(in.rows[i].post)] = true

@@ -139,14 +139,20 @@ func ts(t int64) string { return time.Unix(t, 0).UTC().Format(time.RFC3339) }
 // account whose name sorts first.
 func (r *Result) Evidence(fn func(EvidenceRow) error) error {
 	in := r.in
-	if in.posts == nil && len(in.postAcc) > 0 {
-		return errors.New("coord: a partitioned run's evidence is in its parts (the run dropped its posts' UIDs once its map tasks were out)")
+	if !in.posts.kept() {
+		if r.parts != nil {
+			return errors.New("coord: a partitioned run's evidence is in its parts (the run let its posts' UIDs go once its map tasks were out)")
+		}
+		return errNoPostNames
+	}
+	if err := in.posts.load(); err != nil {
+		return err
 	}
 	return r.eachPair(func(pr pairRef) error {
 		ra, rb := in.ends(pr)
 		o := in.objects[ra.obj]
 		na, nb := r.Name(ra.acc), r.Name(rb.acc)
-		return fn(EvidenceRow{ObjectType: string(o.typ), Object: o.value, PostA: in.posts[ra.post], PostB: in.posts[rb.post],
+		return fn(EvidenceRow{ObjectType: string(o.typ), Object: o.value, PostA: in.posts.at(ra.post), PostB: in.posts.at(rb.post),
 			AccountA: in.accounts[ra.acc], AccountB: in.accounts[rb.acc], TimeA: ra.t, TimeB: rb.t,
 			HandleA: na.Handle, NameA: na.Name, HandleB: nb.Handle, NameB: nb.Name})
 	})
@@ -457,9 +463,10 @@ func (r *Result) accountActivity() (posts []int32, first, last []int64) {
 	for i := range first {
 		first[i], last[i] = 1<<62, -1<<62
 	}
-	for p, a := range in.postAcc {
+	postTime, postAcc := in.perPost()
+	for p, a := range postAcc {
 		posts[a]++
-		t := in.postTime[p]
+		t := postTime[p]
 		first[a] = min(first[a], t)
 		last[a] = max(last[a], t)
 	}
@@ -547,7 +554,7 @@ func (r *Result) writeCommunities(path string) error {
 	// object by object, so an object is new to a community when it is
 	// not the one it counted last. Should the pairs not come in object
 	// order, the objects are counted again with a set per community.
-	counted := make([]uint64, (len(r.in.postAcc)+63)/64) // by post id (a partitioned run drops the posts' UIDs)
+	counted := make([]uint64, (r.in.posts.len()+63)/64)
 	post := func(x *ext, p int32) {
 		if counted[p>>6]&(1<<(p&63)) == 0 {
 			counted[p>>6] |= 1 << (p & 63)

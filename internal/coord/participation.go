@@ -137,12 +137,13 @@ type ParticipationReducer interface {
 func (in *interned) participationOn(ctx context.Context, q, p *Params, pr ParticipationReducer, objs *runObjects) (active func(*row) bool, keep func(i, j int32) bool, final *runObjects, ok bool, err error) {
 	m := q.MinParticipation
 	nscopes, scope := in.scopes(q)
-	npost, nacc := len(in.posts), len(in.accounts)
+	npost, nacc := in.posts.len(), len(in.accounts)
 	postRows := make([]int32, nscopes*npost)
 	rowsOf := make([]int32, nscopes*nacc)
+	_, postAcc := in.perPost()
 	for i := range in.rows {
 		r := &in.rows[i]
-		if in.postAcc[r.post] != r.acc {
+		if postAcc[r.post] != r.acc {
 			return nil, nil, nil, false, nil
 		}
 		s := scope(r)

@@ -109,7 +109,7 @@ func (in *interned) pairsFrom(ctx context.Context, p *Params, part Partitioner) 
 			os.Jaccard = in.jaccard
 		}
 		for _, r := range in.rows[lo:hi] {
-			sr := ShareRow{Account: in.accounts[r.acc], Post: in.posts[r.post], T: r.t}
+			sr := ShareRow{Account: in.accounts[r.acc], Post: in.posts.at(r.post), T: r.t}
 			if near {
 				sr.Tokens = in.postTokens[r.post]
 			}

@@ -444,6 +444,9 @@ func (e reducedParts) edges(ctx context.Context, in *interned, q, p *Params, res
 		// the mappers write the evidence rows: they need the names
 		spec.Evidence = true
 		objs.evidence = true
+		if err := in.posts.load(); err != nil {
+			return nil, err
+		}
 	}
 	released := false
 	if p.Graph {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"slices"
 	"strings"
 	"unsafe"
@@ -221,16 +222,35 @@ func packed(order []int32, name func(i int32) string) []string {
 
 // internNames ranks c's names into in and lets c's tables go: it returns
 // the ids of the rows' accounts, posts and objects in the interned input,
-// indexed by the collector's.
-func (c *Collector) internNames(in *interned) (accTo, postTo, objTo []int32) {
+// indexed by the collector's. The posts' names are kept as posts says
+// (postsOnDisk: on disk in c's budget's TempDir); dropped, they are
+// ranked all the same (a post's id is its rank).
+func (c *Collector) internNames(in *interned, posts postsMode) (accTo, postTo, objTo []int32, err error) {
 	// posts first: they are most of the names; the table's slots are not
 	// needed to rank them
-	posts := c.posts
+	ptab := c.posts
 	c.posts, c.postAcc, c.postShare, c.more = nil, nil, nil, nil
-	posts.slots = nil
-	postTo, order := rankUsed(posts.len(), c.usedPost, func(a, b int32) int { return strings.Compare(posts.name(a), posts.name(b)) })
-	in.posts = packed(order, posts.name)
-	posts, order = nil, nil
+	ptab.slots = nil
+	if c.spill != nil {
+		// over the budget: the slots and columns just let go (half the
+		// tables) are collected before the ranks (8 bytes a post) are
+		// made, which then take their place instead of growing the heap
+		// past the tables (a collection already running when they were
+		// let go would count them live to its end)
+		runtime.GC()
+	}
+	postTo, order := rankUsed(ptab.len(), c.usedPost, func(a, b int32) int { return strings.Compare(ptab.name(a), ptab.name(b)) })
+	switch posts {
+	case postsKept:
+		in.posts = packPostNames(len(order), func(r int) string { return ptab.name(order[r]) })
+	case postsOnDisk:
+		if in.posts, err = writePostNames(c.budget.TempDir, len(order), func(r int) string { return ptab.name(order[r]) }); err != nil {
+			return nil, nil, nil, err
+		}
+	default:
+		in.posts = postNames{n: len(order)}
+	}
+	ptab, order = nil, nil
 	c.usedPost = nil
 
 	accs := c.accounts
@@ -251,7 +271,7 @@ func (c *Collector) internNames(in *interned) (accTo, postTo, objTo []int32) {
 	for r, i := range order {
 		in.objects[r] = objKey{objs[i].typ, values[r]}
 	}
-	return accTo, postTo, objTo
+	return accTo, postTo, objTo, nil
 }
 
 // renumber gives rows the ids of the interned input.

@@ -113,7 +113,7 @@ func (ro *runObjects) Object(i int) ReduceObject {
 			x.Tokens[k-lo] = in.postTokens[r.post]
 		}
 		if ro.evidence {
-			x.Posts[k-lo] = in.posts[r.post]
+			x.Posts[k-lo] = in.posts.at(r.post)
 		}
 		var f int64
 		if ro.flags != nil {
@@ -139,7 +139,7 @@ func (ro *runObjects) Release() {
 // sweeps, the rows, names no post), keeping the rows and everything by
 // post id.
 func (in *interned) releaseNames() {
-	in.posts = nil
+	in.posts.drop()
 }
 
 // release drops the shares of in (rows, posts, objects and what goes with
@@ -148,6 +148,7 @@ func (in *interned) releaseNames() {
 // in after it sees no object.
 func (in *interned) release() {
 	in.rows, in.objStart, in.objects, in.objType = nil, nil, nil, nil
-	in.posts, in.postTime, in.postAcc = nil, nil, nil
+	in.posts.drop()
+	in.postInfo = perPost{}
 	in.postTokens, in.rowTokens, in.remote = nil, nil, nil
 }

@@ -15,9 +15,9 @@ import (
 // tests').
 type inputProbe struct {
 	objects, rows int
-	beforeRelease int // rows the run held as the objects were made
-	afterRelease  int // rows it held once they were released
-	postsAfter    int
+	beforeRelease int  // rows the run held as the objects were made
+	afterRelease  int  // rows it held once they were released
+	namesAfter    bool // the posts' UIDs still held
 	accountsAfter int
 	evidence      bool
 }
@@ -47,13 +47,13 @@ func (p *inputProbe) ReduceParts(ctx context.Context, spec ReduceSpec, objs Redu
 				return nil, errors.New("a row differs from its interned row, or is not active (min-participation 1)")
 			}
 		}
-		if spec.Evidence && (len(o.Posts) != len(o.Rows) || o.Posts[0] != in.posts[o.Rows[0][1]] || o.TypeName == "") {
+		if spec.Evidence && (len(o.Posts) != len(o.Rows) || o.Posts[0] != in.posts.at(int32(o.Rows[0][1])) || o.TypeName == "") {
 			return nil, errors.New("an object of a run with evidence without its post UIDs or type")
 		}
 		p.rows += len(o.Rows)
 	}
 	objs.Release()
-	p.afterRelease, p.postsAfter, p.accountsAfter = len(in.rows), len(in.posts), len(in.accounts)
+	p.afterRelease, p.namesAfter, p.accountsAfter = len(in.rows), in.posts.kept(), len(in.accounts)
 	p.evidence = spec.Evidence
 	return nil, errProbed
 }
@@ -84,11 +84,11 @@ func TestPartsRunDropsItsInput(t *testing.T) {
 		if graph && probe.afterRelease != probe.beforeRelease {
 			t.Fatalf("graph on: the run dropped its rows (%d of %d left); the graph step's sweep needs them", probe.afterRelease, probe.beforeRelease)
 		}
-		if graph && probe.postsAfter != 0 {
-			t.Fatalf("graph on: the run still holds %d post UIDs once its map tasks are out; nothing after names a post", probe.postsAfter)
+		if graph && probe.namesAfter {
+			t.Fatalf("graph on: the run still holds its posts' UIDs once its map tasks are out; nothing after names a post")
 		}
-		if !graph && (probe.afterRelease != 0 || probe.postsAfter != 0) {
-			t.Fatalf("graph off: the run still holds %d rows and %d posts once its map tasks are out", probe.afterRelease, probe.postsAfter)
+		if !graph && (probe.afterRelease != 0 || probe.namesAfter) {
+			t.Fatalf("graph off: the run still holds %d rows (and its posts' UIDs: %v) once its map tasks are out", probe.afterRelease, probe.namesAfter)
 		}
 	}
 }

@@ -234,13 +234,27 @@ func run(ctx context.Context, d Data, p Params, eng Engine) (*Result, error) {
 		p.Types = nil
 		res.Params.Types = []tahqiq.ObjectType{ObjFastReshare}
 	}
+	// the posts' names: for the evidence, the near-text groups (by post)
+	// and the partitioned engines' objects; a run in this process that
+	// writes no evidence keeps only their number, one over its budget
+	// keeps them on disk until the evidence reads them (postnames.go)
+	_, here := eng.(inProcess)
+	postNamesDone := here && !p.Evidence
+	postsMode := postsKept
+	switch {
+	case !here || near != nil:
+	case postNamesDone:
+		postsMode = postsDropped
+	default:
+		postsMode = postsOnDisk
+	}
 	var in *interned
 	if col != nil {
 		if n := col.Spilled(); n > 0 {
 			res.Counts["spilled_read_bytes"] = n
 		}
 		var err error
-		if in, err = col.interned(&p, progress.FromContext(ctx)); err != nil {
+		if in, err = col.interned(&p, postsMode, progress.FromContext(ctx)); err != nil {
 			return nil, err
 		}
 		d.Collected = nil
@@ -254,12 +268,15 @@ func run(ctx context.Context, d Data, p Params, eng Engine) (*Result, error) {
 	}
 	if near != nil {
 		in.jaccard = p.Jaccard
-		in.postTokens = make([][]uint64, len(in.posts))
-		for i, uid := range in.posts {
-			in.postTokens[i] = near.tokens[uid]
+		in.postTokens = make([][]uint64, in.posts.len())
+		for i := range in.postTokens {
+			in.postTokens[i] = near.tokens[in.posts.at(int32(i))]
 		}
 		res.Counts["near_text_posts"] = int64(len(near.shares))
 		res.Counts["near_text_candidates"] = near.candidates
+	}
+	if postNamesDone {
+		in.posts.drop()
 	}
 	res.in = in
 	if len(d.Names) > 0 {
@@ -275,7 +292,7 @@ func run(ctx context.Context, d Data, p Params, eng Engine) (*Result, error) {
 	}
 	res.Counts["shares"] = int64(len(in.rows))
 	res.Counts["accounts"] = int64(len(in.accounts))
-	res.Counts["posts"] = int64(len(in.posts))
+	res.Counts["posts"] = int64(in.posts.len())
 	res.Counts["objects"] = int64(len(in.objects))
 	lap("intern_s")
 	if err := ctx.Err(); err != nil {

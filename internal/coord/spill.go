@@ -2,7 +2,6 @@ package coord
 
 import (
 	"bufio"
-	"container/heap"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -63,11 +62,21 @@ const edgeBytes = 100
 // community subgraph (at most as much).
 const graphEdgeBytes = 48
 
+// minPairCap is the fewest pairs a run holds in memory however small its
+// budget (about 8 MiB with the edges they may make): below it the sorted
+// runs get so short and so many that merging them (a file and a buffer
+// each) costs more memory and time than the buffer saves: at 1M posts
+// under --mem 64MB, 256-pair buffers made 12,851 runs and a 30 times
+// slower run that still went over the budget. Tests lower it.
+var minPairCap int64 = 1 << 16
+
 // pairCap returns how many pairs the run may hold in memory under b, the
 // heap in use now (the interned input) counted against it; 0: no limit.
-func (b Budget) pairCap() int64 {
+// need is 0 when the budget has room for them, else the bytes the run
+// holds with the fewest pairs it may hold (more than b.Mem).
+func (b Budget) pairCap() (n, need int64) {
 	if b.Mem <= 0 {
-		return 0
+		return 0, 0
 	}
 	runtime.GC()
 	var ms runtime.MemStats
@@ -75,8 +84,26 @@ func (b Budget) pairCap() int64 {
 	avail := b.Mem - int64(ms.HeapAlloc)
 	// the pairs and the edges they make share what is left: an edge per
 	// pair at worst, so a pair held in memory costs pairBytes + edgeBytes
-	n := avail / (pairBytes + edgeBytes)
-	return max(n, 1<<8)
+	n = avail / (pairBytes + edgeBytes)
+	if n < minPairCap {
+		return minPairCap, int64(ms.HeapAlloc) + minPairCap*(pairBytes+edgeBytes)
+	}
+	return n, 0
+}
+
+// overBudget is what a run does when its budget is less than it must
+// hold (need bytes: the interned input and the smallest buffers): it
+// says so in its counts, and raises the Go runtime's soft memory limit
+// to need, since a limit under the live heap makes the garbage collector
+// run without pause and gains nothing.
+func overBudget(res *Result, need int64) {
+	if need <= 0 {
+		return
+	}
+	res.Counts["mem_needed_bytes"] = max(res.Counts["mem_needed_bytes"], need)
+	if lim := debug.SetMemoryLimit(-1); lim < need {
+		debug.SetMemoryLimit(need)
+	}
 }
 
 // SetMemoryLimit makes the Go runtime keep the heap under mem bytes (a
@@ -98,6 +125,10 @@ type spilledPairs struct {
 	held    int64 // the most pairs held at once
 	bytes   int64 // written to runs
 	collabK []int32
+	// runEdges is the most account pairs of one run: the run's edges are
+	// at least as many
+	runEdges int64
+	w        *bufio.Writer // the runs' writer, one buffer for all
 }
 
 func (s *spilledPairs) close() {
@@ -254,10 +285,20 @@ func (s *spilledPairs) spill(in *interned, buf []pairRef, tempDir string) error 
 	if err != nil {
 		return err
 	}
-	_, order := in.sortByAccounts(buf)
-	w := bufio.NewWriterSize(f, 1<<20)
+	keys, order := in.sortByAccounts(buf)
+	if s.w == nil {
+		s.w = bufio.NewWriterSize(f, 1<<20)
+	} else {
+		s.w.Reset(f)
+	}
+	w := s.w
 	var b [8]byte
+	edges, last := int64(0), ^uint64(0)
 	for _, k := range order {
+		if keys[k] != last {
+			edges++
+			last = keys[k]
+		}
 		binary.LittleEndian.PutUint32(b[:4], uint32(buf[k].i))
 		binary.LittleEndian.PutUint32(b[4:], uint32(buf[k].j))
 		w.Write(b[:])
@@ -266,30 +307,69 @@ func (s *spilledPairs) spill(in *interned, buf []pairRef, tempDir string) error 
 		return fmt.Errorf("coord: spilling pairs over the memory budget (--mem) to %s: %w", f.Name(), err)
 	}
 	s.bytes += int64(len(order)) * 8
+	s.runEdges = max(s.runEdges, edges)
 	return nil
 }
 
-// runCursor reads one sorted run.
+// runCursor reads one sorted run a block of pairs at a time: their
+// account pairs are looked up together, in a loop of independent loads
+// (the processor overlaps the cache misses of the rows), not one pair at
+// a time beside the merge's work (11 s of the 10M default run's 34 s
+// merge went to those lookups, one miss after another).
 type runCursor struct {
-	r   *bufio.Reader
-	key uint64 // account pair, A in the high half
-	pr  pairRef
+	r    io.Reader
+	buf  []byte    // the block as read
+	prs  []pairRef // the block's pairs
+	keys []uint64  // and their account pairs
+	k    int       // the next pair of the block
+	key  uint64    // account pair, A in the high half
+	pr   pairRef
+}
+
+// runBlock is the pairs a cursor reads at a time (32 KiB of run; a
+// variable: a test makes it small).
+var runBlock = 4096
+
+func newRunCursor(r io.Reader) *runCursor {
+	return &runCursor{r: r, buf: make([]byte, 8*runBlock), prs: make([]pairRef, 0, runBlock), keys: make([]uint64, runBlock)}
 }
 
 func (c *runCursor) next(in *interned) (bool, error) {
-	var b [8]byte
-	if _, err := io.ReadFull(c.r, b[:]); err != nil {
-		if err == io.EOF {
-			return false, nil
+	if c.k == len(c.prs) {
+		if ok, err := c.fill(in); !ok || err != nil {
+			return false, err
 		}
+	}
+	c.pr, c.key = c.prs[c.k], c.keys[c.k]
+	c.k++
+	return true, nil
+}
+
+// fill reads the next block of pairs and their account pairs.
+func (c *runCursor) fill(in *interned) (bool, error) {
+	n, err := io.ReadFull(c.r, c.buf)
+	switch {
+	case err == io.EOF:
+		return false, nil
+	case err == io.ErrUnexpectedEOF && n%8 == 0:
+	case err == io.ErrUnexpectedEOF:
+		return false, err
+	case err != nil:
 		return false, err
 	}
-	c.pr = pairRef{int32(binary.LittleEndian.Uint32(b[:4])), int32(binary.LittleEndian.Uint32(b[4:]))}
-	if c.pr.i < 0 || c.pr.j < 0 || int(c.pr.i) >= len(in.rows) || int(c.pr.j) >= len(in.rows) {
-		return false, errors.New("a pair names a row outside the run")
+	c.prs, c.k = c.prs[:0], 0
+	nrows := len(in.rows)
+	for b := c.buf[:n]; len(b) >= 8; b = b[8:] {
+		pr := pairRef{int32(binary.LittleEndian.Uint32(b[:4])), int32(binary.LittleEndian.Uint32(b[4:]))}
+		if pr.i < 0 || pr.j < 0 || int(pr.i) >= nrows || int(pr.j) >= nrows {
+			return false, errors.New("a pair names a row outside the run")
+		}
+		c.prs = append(c.prs, pr)
 	}
-	ra, rb := in.ends(c.pr)
-	c.key = uint64(uint32(ra.acc))<<32 | uint64(uint32(rb.acc))
+	for k, pr := range c.prs {
+		ra, rb := in.ends(pr)
+		c.keys[k] = uint64(uint32(ra.acc))<<32 | uint64(uint32(rb.acc))
+	}
 	return true, nil
 }
 
@@ -305,28 +385,35 @@ func (c *runCursor) less(d *runCursor) bool {
 	return c.pr.j < d.pr.j
 }
 
-type cursorHeap []*runCursor
-
-func (h cursorHeap) Len() int           { return len(h) }
-func (h cursorHeap) Less(a, b int) bool { return h[a].less(h[b]) }
-func (h cursorHeap) Swap(a, b int)      { h[a], h[b] = h[b], h[a] }
-func (h *cursorHeap) Push(x any)        { *h = append(*h, x.(*runCursor)) }
-func (h *cursorHeap) Pop() any {
-	old := *h
-	c := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return c
+// down restores the order of the merge's heap of cursors (h[0] the
+// least) from i down: container/heap's, without its interface calls.
+func down(h []*runCursor, i int) {
+	for {
+		l := 2*i + 1
+		if l >= len(h) {
+			return
+		}
+		j := l
+		if r := l + 1; r < len(h) && h[r].less(h[l]) {
+			j = r
+		}
+		if !h[j].less(h[i]) {
+			return
+		}
+		h[i], h[j] = h[j], h[i]
+		i = j
+	}
 }
 
 // merge calls fn with every spilled pair in (A, B, object) order: a k-way
 // merge of the runs.
 func (s *spilledPairs) merge(in *interned, fn func(pairRef) bool) error {
-	h := make(cursorHeap, 0, len(s.runs))
+	h := make([]*runCursor, 0, len(s.runs))
 	for _, f := range s.runs {
 		if _, err := f.Seek(0, io.SeekStart); err != nil {
 			return err
 		}
-		c := &runCursor{r: bufio.NewReaderSize(f, 1<<16)}
+		c := newRunCursor(f)
 		ok, err := c.next(in)
 		if err != nil {
 			return fmt.Errorf("coord: reading back %s: %w", f.Name(), err)
@@ -335,7 +422,9 @@ func (s *spilledPairs) merge(in *interned, fn func(pairRef) bool) error {
 			h = append(h, c)
 		}
 	}
-	heap.Init(&h)
+	for i := len(h)/2 - 1; i >= 0; i-- {
+		down(h, i)
+	}
 	for len(h) > 0 {
 		c := h[0]
 		if !fn(c.pr) {
@@ -345,20 +434,26 @@ func (s *spilledPairs) merge(in *interned, fn func(pairRef) bool) error {
 		if err != nil {
 			return fmt.Errorf("coord: reading back a run of pairs: %w", err)
 		}
-		if ok {
-			heap.Fix(&h, 0)
-		} else {
-			heap.Pop(&h)
+		if !ok {
+			h[0] = h[len(h)-1]
+			h = h[:len(h)-1]
 		}
+		down(h, 0)
 	}
 	return nil
 }
+
+// countEdgesAlways makes edgesWithin count the edges of spilled pairs
+// before it chooses where they go, as it did before runEdges (a test
+// compares both).
+var countEdgesAlways = false
 
 // edgesWithin is the in-process engine under a budget: the pairs made
 // within it, folded in memory when they all fit, else merged from their
 // sorted runs; the evidence is then swept again from the kernel.
 func (e inProcess) edgesWithin(ctx context.Context, in *interned, q, p *Params, res *Result, lap func(string)) ([]Edge, error) {
-	limit := e.budget.pairCap()
+	limit, need := e.budget.pairCap()
+	overBudget(res, need)
 	var active func(*row) bool
 	var keep func(i, j int32) bool
 	active, keep, _ = in.participation(q, in.pairsOf(q))
@@ -411,22 +506,32 @@ func (e inProcess) edgesWithin(ctx context.Context, in *interned, q, p *Params, 
 			kept(func(pr pairRef) error { fn(pr); return nil })
 		})
 	}
-	// count the edges (a first merge), then fold them (a second)
+	// count the edges (a first merge), then fold them (a second); not
+	// when the budget has no room for the edges of the largest run
+	// alone: then they go to a file whatever their count (the same
+	// choice, without a merge: 10-20 % of the aggregate at 10M posts)
 	nedges := 0
-	last := ^uint64(0)
-	if err := sp.merge(in, func(pr pairRef) bool {
-		ra, rb := in.ends(pr)
-		if k := uint64(uint32(ra.acc))<<32 | uint64(uint32(rb.acc)); k != last {
-			nedges++
-			last = k
+	var ef *edgeFile
+	if !countEdgesAlways {
+		if ef, err = spill(int(sp.runEdges)); err != nil {
+			return nil, err
 		}
-		return !in.stop.Load()
-	}); err != nil {
-		return nil, err
 	}
-	ef, err := spill(nedges)
-	if err != nil {
-		return nil, err
+	if ef == nil {
+		last := ^uint64(0)
+		if err := sp.merge(in, func(pr pairRef) bool {
+			ra, rb := in.ends(pr)
+			if k := uint64(uint32(ra.acc))<<32 | uint64(uint32(rb.acc)); k != last {
+				nedges++
+				last = k
+			}
+			return !in.stop.Load()
+		}); err != nil {
+			return nil, err
+		}
+		if ef, err = spill(nedges); err != nil {
+			return nil, err
+		}
 	}
 	var merr error
 	edges, byType := in.foldSorted(p, sp.n, nedges, sp.collabK, fastKeep, func(yield func(pairRef) bool) {

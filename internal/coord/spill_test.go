@@ -19,6 +19,7 @@ import (
 // every weight and window kind, with the min-participation rule and the
 // fast layer on.
 func TestSpillEqualsRun(t *testing.T) {
+	defer coord.SetMinPairCap(256)()
 	shares := readEvents(t, "russian_coord_tweets.events.csv")
 	for _, tc := range []struct {
 		name string
@@ -46,7 +47,18 @@ func TestSpillEqualsRun(t *testing.T) {
 			if len(wantEdges) == 0 {
 				t.Fatal("no edges: the comparison proves nothing")
 			}
-			for _, mem := range []int64{1, 1 << 40} {
+			for _, mem := range []int64{1, 1 << 40, 2, 3} {
+				switch mem {
+				case 2:
+					// the runs read back 3 pairs at a time, not all at once
+					defer coord.SetRunBlock(3)()
+					mem = 1
+				case 3:
+					// the edges counted by a merge before they go to a
+					// file (with no room for one run's: not counted)
+					defer coord.SetCountEdgesAlways(true)()
+					mem = 1
+				}
 				got, err := coord.Run(context.Background(), coord.Data{Shares: shares}, p, coord.InProcess(coord.Budget{Mem: mem, TempDir: t.TempDir()}))
 				if err != nil {
 					t.Fatal(err)
@@ -88,6 +100,7 @@ func TestSpillEqualsRun(t *testing.T) {
 
 // TestSpillCleansUp: the sorted runs are removed when the run ends.
 func TestSpillCleansUp(t *testing.T) {
+	defer coord.SetMinPairCap(256)()
 	shares := readEvents(t, "russian_coord_tweets.events.csv")
 	dir := t.TempDir()
 	p := coord.DefaultParams()
@@ -122,6 +135,7 @@ func dirEntries(t *testing.T, dir string) []string {
 // edges.csv, edges_directed.csv and evidence.csv.gz as the run that holds
 // them, with the same counts, whether its pairs spilled too or not.
 func TestSpillEdgesEqualsRun(t *testing.T) {
+	defer coord.SetMinPairCap(256)()
 	shares := readEvents(t, "russian_coord_tweets.events.csv")
 	for _, tc := range []struct {
 		name string
@@ -201,5 +215,42 @@ func TestDefaultMemFor(t *testing.T) {
 		if got := coord.DefaultMemFor(tc.size); got != tc.want {
 			t.Errorf("DefaultMemFor(%d) = %d, want %d", tc.size, got, tc.want)
 		}
+	}
+}
+
+// TestTinyBudgetFloor: a budget smaller than what the run must hold (the
+// interned input and its smallest buffers) spills its pairs in runs of
+// at least the floor's pairs, not of a few hundred (at 1M posts under
+// --mem 64MB, 12,851 runs of 256 pairs made the run 30 times slower and
+// still over its budget), says how much it needed, and gives the same
+// edges.
+func TestTinyBudgetFloor(t *testing.T) {
+	shares := readEvents(t, "russian_coord_tweets.events.csv")
+	p := coord.DefaultParams()
+	p.MinParticipation = 1
+	want, err := coord.Run(context.Background(), coord.Data{Shares: shares}, p, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const floor = 1000
+	defer coord.SetMinPairCap(floor)()
+	got, err := coord.Run(context.Background(), coord.Data{Shares: shares}, p, coord.InProcess(coord.Budget{Mem: 1, TempDir: t.TempDir()}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pairs, runs := got.Counts["pairs"], got.Counts["spilled_runs"]
+	if pairs < 3*floor {
+		t.Fatalf("%d pairs: the floor proves nothing", pairs)
+	}
+	if maxRuns := (pairs + floor - 1) / floor; runs < 2 || runs > maxRuns {
+		t.Errorf("%d pairs in %d runs, want 2 to %d (runs of at least %d pairs)", pairs, runs, maxRuns, floor)
+	}
+	if got.Counts["mem_needed_bytes"] <= 1 {
+		t.Errorf("mem_needed_bytes %d: the run did not say its budget was too small", got.Counts["mem_needed_bytes"])
+	}
+	wantEdges, _ := coordtest.Records(t, want)
+	gotEdges, _ := coordtest.Records(t, got)
+	if !slices.Equal(wantEdges, gotEdges) {
+		t.Fatalf("%d edges, want %d", len(gotEdges), len(wantEdges))
 	}
 }

@@ -55,3 +55,29 @@ func TestStrtab(t *testing.T) {
 		}
 	}
 }
+
+// TestStrtabGrowth: the table is never more than 70 % full before the
+// name added last (it grows on the add after) and, once
+// past its first size, never holds more than 1.5/0.7 slots a name (a
+// doubling table holds up to 2/0.7: 2.86 slots a name just after it
+// grows); at sizes just past each growth of a doubling table too.
+func TestStrtabGrowth(t *testing.T) {
+	tab := newStrtab(maphash.MakeSeed())
+	next := 0
+	for _, n := range []int{1000, 5000, 22939, 45876, 91751, 100000} {
+		for ; next < n; next++ {
+			tab.add("x:" + strconv.Itoa(next))
+		}
+		if (len(tab.refs)-1)*10 > len(tab.slots)*7 {
+			t.Fatalf("%d names in %d slots: over 70 %% full", n, len(tab.slots))
+		}
+		if r := float64(len(tab.slots)) / float64(n); r > 1.5/0.7+0.01 {
+			t.Errorf("%d names in %d slots: %.2f a name", n, len(tab.slots), r)
+		}
+	}
+	for i := range next {
+		if id, ok := tab.find("x:" + strconv.Itoa(i)); !ok || id != int32(i) {
+			t.Fatalf("find x:%d: %d %v", i, id, ok)
+		}
+	}
+}

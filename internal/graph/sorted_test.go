@@ -2,12 +2,16 @@ package graph
 
 import (
 	"cmp"
+	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
 	"reflect"
 	"runtime"
 	"slices"
 	"testing"
+
+	"github.com/tahqiq/tahqiq/internal/cputime"
 )
 
 // sortedOf gives edges (and marks) as FromSorted takes them.
@@ -27,6 +31,21 @@ func sortedOf(edges []Edge, mark func(i int) bool) Sorted {
 // in any order with parallel edges; Filter by the marks is New of the
 // marked edges, and the communities on both are the same.
 func TestFromSortedEqualsNew(t *testing.T) {
+	// written directly, and through the fill's buckets: many small ones
+	// (lists longer than a bucket's span among them), or one
+	for _, fill := range []struct {
+		min, span int64
+		room      int
+	}{{fillMin, fillSpan, fillRoom}, {0, 40, 300}, {0, 1, 16}, {0, 1 << 40, 1 << 12}} {
+		t.Run(fmt.Sprintf("fill-%d-%d-%d", fill.min, fill.span, fill.room), func(t *testing.T) {
+			defer func(min, span int64, room int) { fillMin, fillSpan, fillRoom = min, span, room }(fillMin, fillSpan, fillRoom)
+			fillMin, fillSpan, fillRoom = fill.min, fill.span, fill.room
+			testFromSortedEqualsNew(t)
+		})
+	}
+}
+
+func testFromSortedEqualsNew(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
 		n, m     int
@@ -163,6 +182,10 @@ func TestFromDegreesFloat32(t *testing.T) {
 		}
 	}
 	// 2^24+1 is no float32: from there on, the weights are float64
+	// (written through the fill's buckets: those before it are held as
+	// float64s)
+	defer func(min, span int64, room int) { fillMin, fillSpan, fillRoom = min, span, room }(fillMin, fillSpan, fillRoom)
+	fillMin, fillSpan, fillRoom = 0, 500, 64
 	for _, bad := range []float64{1<<24 + 1, 0.1, 2.5e-50} {
 		es := slices.Clone(edges)
 		es[len(es)/2].W = bad
@@ -308,5 +331,65 @@ func TestComponentsAsBFS(t *testing.T) {
 		if !slices.Equal(sizes, wantSizes) {
 			t.Fatalf("seed %d: sizes %v, want %v", seed, sizes, wantSizes)
 		}
+	}
+}
+
+// BenchmarkFromDegrees: the network of a 3M-post coordination run's
+// size (150,000 nodes, 15M edges in (U, V) order, 30M entries), written
+// directly (each V's entry a random write) and through the fill's
+// buckets. TAHQIQ_BENCH_GRAPH="NODES EDGES" sets the size (a 10M-post
+// run's: "470000 84600000").
+func BenchmarkFromDegrees(b *testing.B) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	n, m := 150000, 15000000
+	if s := os.Getenv("TAHQIQ_BENCH_GRAPH"); s != "" {
+		fmt.Sscan(s, &n, &m)
+	}
+	us := make([]int32, 0, m)
+	vs := make([]int32, 0, m)
+	// each U's neighbours: a sorted sample above it, without repeats
+	var nb []int32
+	for u := int32(0); len(us) < m && u < int32(n)-1; u++ {
+		k := min(int(rng.ExpFloat64()*float64(m)/float64(n)), int(int32(n)-1-u), m-len(us))
+		nb = nb[:0]
+		for range k {
+			nb = append(nb, u+1+rng.Int32N(int32(n)-1-u))
+		}
+		slices.Sort(nb)
+		for i, v := range nb {
+			if i == 0 || nb[i-1] != v {
+				us = append(us, u)
+				vs = append(vs, v)
+			}
+		}
+	}
+	edges := func(yield func(u, v int32, w float64, mark bool) bool) error {
+		for i := range us {
+			if !yield(us[i], vs[i], float64(1+i&3), false) {
+				break
+			}
+		}
+		return nil
+	}
+	deg := make([]int64, n)
+	for i := range us {
+		deg[us[i]]++
+		deg[vs[i]]++
+	}
+	b.Logf("%d nodes, %d edges", n, len(us))
+	for _, name := range []string{"direct", "buckets"} {
+		b.Run(name, func(b *testing.B) {
+			if name == "direct" {
+				defer func(m int64) { fillMin = m }(fillMin)
+				fillMin = math.MaxInt64
+			}
+			cpu := cputime.Seconds()
+			for b.Loop() {
+				if _, _, err := FromDegrees(slices.Clone(deg), edges); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric((cputime.Seconds()-cpu)/float64(b.N), "cpu-s/op")
+		})
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -51,11 +52,20 @@ func OpenDir(ctx context.Context, dir string) (*DB, error) {
 // Open opens the database file at path, or an in-memory database when path
 // is ":memory:", and applies pending migrations.
 func Open(ctx context.Context, path string) (*DB, error) {
+	if path != ":memory:" {
+		if err := private(path); err != nil {
+			return nil, err
+		}
+	}
+	pages, err := filePageSize(path)
+	if err != nil {
+		return nil, err
+	}
 	pragmas := []string{
 		"busy_timeout(10000)",
 		"foreign_keys(1)",
 		"synchronous(NORMAL)",
-		"cache_size(-131072)", // 128 MiB page cache
+		fmt.Sprintf("cache_size(%d)", -cacheKiB(pages)),
 		"temp_store(MEMORY)",
 	}
 	var dsn string
@@ -63,10 +73,10 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		// A named shared-cache in-memory database so both pools see it.
 		dsn = fmt.Sprintf("file:mem%d?mode=memory&cache=shared", time.Now().UnixNano())
 	} else {
-		// Larger pages mean fewer, larger writes on bulk imports; the page
-		// size takes effect only when the file is created.
-		pragmas = append([]string{"page_size(16384)"}, pragmas...)
-		pragmas = append(pragmas, "journal_mode(WAL)")
+		// The page size and WAL mode are set once the writer is open
+		// (setFile): the driver runs a DSN's pragmas in lexicographic
+		// order, so journal_mode(WAL) there made the file, with 4 KiB
+		// pages, before page_size could apply.
 		dsn = "file:" + (&url.URL{Path: path}).EscapedPath() + "?"
 	}
 	q := ""
@@ -78,16 +88,17 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	} else {
 		dsn += strings.TrimPrefix(q, "&")
 	}
-	if path != ":memory:" {
-		if err := private(path); err != nil {
-			return nil, err
-		}
-	}
 	w, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	w.SetMaxOpenConns(1)
+	if path != ":memory:" {
+		if err := setFile(ctx, w); err != nil {
+			w.Close()
+			return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+		}
+	}
 	r, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		w.Close()
@@ -102,6 +113,69 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, err
 	}
 	return db, nil
+}
+
+// pageSize is the page size of a new database file (an existing file
+// keeps its own). Larger pages mean fewer pages, B-tree levels, cells
+// moved and WAL frames for the same rows: an import of 1M events costs
+// a fifth less CPU with 16 KiB pages than with 4 KiB (docs/benchmarks.md,
+// branch importq).
+const pageSize = 16384
+
+// cacheKiB is the page cache of each connection, in KiB of pages of the
+// given size: 16 MiB of 16 KiB pages, 128 MiB of smaller ones (stores
+// made before, with 4 KiB pages, as they had). The driver's allocator
+// gives each page a region of a size class (16 KiB and its header take a
+// 64 KiB region, 4 KiB and its header 8 KiB), so that 16 MiB of 16 KiB
+// pages take 64 MiB of memory; a larger cache made the import no faster
+// (32 MiB: the same CPU and 140 MiB more memory, docs/benchmarks.md).
+func cacheKiB(pageSize int) int {
+	if pageSize >= 16384 {
+		return 16 << 10
+	}
+	return 128 << 10
+}
+
+// filePageSize returns the page size of the database file at path, from
+// its header, or the size a new file gets (pageSize) when it is empty or
+// path is ":memory:" (whose pages the driver makes 4 KiB: see cacheKiB).
+func filePageSize(path string) (int, error) {
+	if path == ":memory:" {
+		return 4096, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, &tahqiq.Error{Code: tahqiq.EINVALID, Op: "sqlite: open", Message: fmt.Sprintf("cannot open %s", path), Err: err}
+	}
+	defer f.Close()
+	var h [18]byte
+	if _, err := io.ReadFull(f, h[:]); err != nil {
+		return pageSize, nil // empty (or shorter than a header, which SQLite reports when it opens it)
+	}
+	switch n := int(h[16])<<8 | int(h[17]); n {
+	case 1:
+		return 65536, nil
+	default:
+		return n, nil
+	}
+}
+
+// setFile gives a new (empty) database file its page size, then puts the
+// file in WAL mode, which is kept in the file (and after which the page
+// size can no longer change): in that order, on the writer's connection,
+// before any reader opens it.
+func setFile(ctx context.Context, w *sql.DB) error {
+	if _, err := w.ExecContext(ctx, fmt.Sprintf("PRAGMA page_size = %d", pageSize)); err != nil {
+		return fmt.Errorf("page size: %w", err)
+	}
+	var mode string
+	if err := w.QueryRowContext(ctx, "PRAGMA journal_mode = WAL").Scan(&mode); err != nil {
+		return fmt.Errorf("WAL mode: %w", err)
+	}
+	if !strings.EqualFold(mode, "wal") {
+		return fmt.Errorf("WAL mode: the file stays in journal mode %q", mode)
+	}
+	return nil
 }
 
 // private makes the database file, and its WAL and shared-memory files

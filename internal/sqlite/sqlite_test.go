@@ -146,3 +146,70 @@ func TestUpgradeAccess(t *testing.T) {
 		t.Errorf("old token 90 days on: %v, want expired", err)
 	}
 }
+
+// TestPageSize: a new store's file has 16 KiB pages and is in WAL mode
+// (the driver runs a DSN's pragmas in lexicographic order, so with both
+// in the DSN, journal_mode made the file with 4 KiB pages first), and a
+// page cache of 16 MiB; a file made with 4 KiB pages keeps them, opens,
+// and keeps the 128 MiB cache it had.
+func TestPageSize(t *testing.T) {
+	ctx := context.Background()
+	pragmas := func(path string) (int, string) {
+		t.Helper()
+		db, err := sql.Open("sqlite", "file:"+path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		var size int
+		var mode string
+		if err := db.QueryRow(`PRAGMA page_size`).Scan(&size); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.QueryRow(`PRAGMA journal_mode`).Scan(&mode); err != nil {
+			t.Fatal(err)
+		}
+		return size, mode
+	}
+	cache := func(db *sqlite.DB) int {
+		t.Helper()
+		var kib int
+		if err := db.ReadDB().QueryRow(`PRAGMA cache_size`).Scan(&kib); err != nil {
+			t.Fatal(err)
+		}
+		return kib
+	}
+	dir := filepath.Join(t.TempDir(), "new")
+	db, err := sqlite.OpenDir(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if kib := cache(db); kib != -16384 {
+		t.Errorf("new store: cache_size %d, want -16384 (16 MiB)", kib)
+	}
+	db.Close()
+	if size, mode := pragmas(filepath.Join(dir, sqlite.FileName)); size != 16384 || mode != "wal" {
+		t.Errorf("new store: page size %d, journal mode %s; want 16384, wal", size, mode)
+	}
+	// a store made before: 4 KiB pages, WAL, a table
+	old := filepath.Join(t.TempDir(), "old.db")
+	raw, err := sql.Open("sqlite", "file:"+old+"?_pragma=journal_mode(WAL)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec(`CREATE TABLE kept (x INTEGER)`); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	db, err = sqlite.Open(ctx, old)
+	if err != nil {
+		t.Fatalf("a store with 4 KiB pages: %v", err)
+	}
+	if kib := cache(db); kib != -131072 {
+		t.Errorf("old store: cache_size %d, want -131072 (128 MiB)", kib)
+	}
+	db.Close()
+	if size, mode := pragmas(old); size != 4096 || mode != "wal" {
+		t.Errorf("old store: page size %d, journal mode %s; want 4096 kept, wal", size, mode)
+	}
+}

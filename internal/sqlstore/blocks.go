@@ -27,54 +27,72 @@ import (
 // (readRecords, recordsOfFile: the one place raw records are read), and
 // an import writes only blocks.
 //
-// The encoding (before compression) is a version byte (blockVersion),
-// then for each record:
+// A block's stored form (version 2, written since the branch importq) is
+//
+//	byte     blockMark (0xFE: its low bits, BFINAL 0 and BTYPE 11, can
+//	         begin no DEFLATE stream, so it tells version 2 from 1)
+//	uvarint  n, the number of records
+//	n × 32 bytes  the records' SHA-256s, as the parser gave them, in order
+//	DEFLATE  the records' fields, for each record:
 //
 //	uvarint  id - previous id (the block's id for the first record: 0)
-//	varint   line
-//	varint   offset
+//	varint   line - previous line (the first record: its line)
+//	varint   offset - previous offset (the first record: its offset)
 //	uvarint  length, bytes  locator
 //	uvarint  length, bytes  kind
-//	32 bytes                SHA-256 of raw, as the parser gave it
 //	uvarint  0 (not collected) or 1 then varint Unix seconds  collected_at
 //	uvarint  length, bytes  raw
+//
+// The SHA-256s, which do not compress, stay out of DEFLATE, which then
+// reads about a third fewer bytes (docs/benchmarks.md, branch importq).
+// Version 1 (stores written before) is the DEFLATE of a version byte (1)
+// then, for each record, the same fields with the line and offset as
+// they are and the record's SHA-256 after its kind; it is read as ever,
+// never rewritten but by a re-derivation's edit of its block.
 //
 // Reading a record checks its raw bytes against its SHA-256: a damaged
 // block is an error naming the record, never different bytes.
 const (
 	blockRecords = 256
 	blockBytes   = 64 << 10
-	blockVersion = 1
+	blockVersion = 1    // the version byte of version 1, inside its DEFLATE
+	blockMark    = 0xFE // the first byte of version 2
 )
 
-// blockWriter gathers the records of one block.
+// blockWriter gathers the records of one block: their fields (buf) and
+// their SHA-256s (sums), apart.
 type blockWriter struct {
-	buf         []byte // the encoding, version byte first
-	first, prev int64  // ids of the block's first and latest record
+	buf, sums   []byte
+	first, prev int64 // ids of the block's first and latest record
+	line, off   int64 // line and offset of the latest record
 	n           int
+	begun       bool // begin was called for the block being filled
 	z           bytes.Buffer
 	zw          *flate.Writer
 }
 
 // begin starts an empty block of id block.
 func (w *blockWriter) begin(block int64) {
-	w.buf = append(w.buf[:0], blockVersion)
+	w.buf, w.sums = w.buf[:0], w.sums[:0]
 	w.first, w.prev, w.n = block, block, 0
+	w.line, w.off = 0, 0
+	w.begun = true
 }
 
 // add appends record id (greater than the last added) to the block, which
 // a first record begins when none is begun.
 func (w *blockWriter) add(id int64, r *tahqiq.RawRecord) {
-	if w.n == 0 && len(w.buf) == 0 {
+	if !w.begun {
 		w.begin(id)
 	}
 	w.buf = binary.AppendUvarint(w.buf, uint64(id-w.prev))
 	w.prev = id
-	w.buf = binary.AppendVarint(w.buf, r.Line)
-	w.buf = binary.AppendVarint(w.buf, r.Offset)
+	w.buf = binary.AppendVarint(w.buf, r.Line-w.line)
+	w.buf = binary.AppendVarint(w.buf, r.Offset-w.off)
+	w.line, w.off = r.Line, r.Offset
 	w.buf = appendBytes(w.buf, r.Locator)
 	w.buf = appendBytes(w.buf, string(r.Kind))
-	w.buf = append(w.buf, r.SHA256[:]...)
+	w.sums = append(w.sums, r.SHA256[:]...)
 	if r.CollectedAt.IsZero() {
 		w.buf = binary.AppendUvarint(w.buf, 0)
 	} else {
@@ -93,32 +111,42 @@ func appendBytes(b []byte, s string) []byte {
 
 // full reports whether the block should be written before another record
 // is added.
-func (w *blockWriter) full() bool { return w.n >= blockRecords || len(w.buf) >= blockBytes }
+func (w *blockWriter) full() bool {
+	return w.n >= blockRecords || len(w.buf)+len(w.sums) >= blockBytes
+}
 
 // compressed returns the block's stored form. The slice is the writer's
 // until the next call.
 func (w *blockWriter) compressed() ([]byte, error) {
 	w.z.Reset()
-	if w.zw == nil {
-		zw, err := flate.NewWriter(&w.z, flate.BestSpeed)
-		if err != nil {
+	var err error
+	w.zw, err = compressBlock(&w.z, w.zw, w.n, w.sums, w.buf)
+	return w.z.Bytes(), err
+}
+
+// compressBlock writes the stored form of a block of n records, their
+// SHA-256s sums and their fields buf, to z, with zw (made when nil, and
+// returned for the next block).
+func compressBlock(z *bytes.Buffer, zw *flate.Writer, n int, sums, buf []byte) (*flate.Writer, error) {
+	z.WriteByte(blockMark)
+	z.Write(binary.AppendUvarint(z.AvailableBuffer(), uint64(n)))
+	z.Write(sums)
+	if zw == nil {
+		var err error
+		if zw, err = flate.NewWriter(z, flate.BestSpeed); err != nil {
 			return nil, err
 		}
-		w.zw = zw
 	} else {
-		w.zw.Reset(&w.z)
+		zw.Reset(z)
 	}
-	if _, err := w.zw.Write(w.buf); err != nil {
-		return nil, err
+	if _, err := zw.Write(buf); err != nil {
+		return zw, err
 	}
-	if err := w.zw.Close(); err != nil {
-		return nil, err
-	}
-	return w.z.Bytes(), nil
+	return zw, zw.Close()
 }
 
 // reset empties the block.
-func (w *blockWriter) reset() { w.n, w.buf = 0, w.buf[:0] }
+func (w *blockWriter) reset() { w.n, w.buf, w.sums, w.begun = 0, w.buf[:0], w.sums[:0], false }
 
 // encodeBlockFrom returns the stored form of block id block holding recs
 // (ids ascending, none below block).
@@ -153,20 +181,39 @@ func decodeBlock(first int64, data []byte, fn func(id int64, r *tahqiq.RawRecord
 // decompressing stops after hi (reading one record of a block costs half
 // a block's decompression on average, not the whole block's records).
 func decodeBlockRange(first int64, data []byte, lo, hi int64, fn func(id int64, r *tahqiq.RawRecord) error) error {
+	var sums []byte // version 2: the SHA-256s, outside DEFLATE
+	v2 := len(data) > 0 && data[0] == blockMark
+	if v2 {
+		n, k := binary.Uvarint(data[1:])
+		if k <= 0 || n > blockRecordsMax || uint64(len(data)-1-k) < 32*n {
+			return fmt.Errorf("block %d: %w (its count of records or their SHA-256s are cut)", first, errBlock)
+		}
+		sums = data[1+k : 1+k+32*int(n)]
+		data = data[1+k+32*int(n):]
+	}
 	zr := flate.NewReader(bytes.NewReader(data))
 	defer zr.Close()
 	d := blockDecoder{r: bufio.NewReaderSize(zr, 32<<10)}
-	if v, err := d.r.ReadByte(); err != nil || v != blockVersion {
-		return fmt.Errorf("block %d: %w (unknown version or not DEFLATE)", first, errBlock)
+	if !v2 {
+		if v, err := d.r.ReadByte(); err != nil || v != blockVersion {
+			return fmt.Errorf("block %d: %w (unknown version or not DEFLATE)", first, errBlock)
+		}
 	}
 	id := first
-	for {
+	var line, off int64
+	for i := 0; ; i++ {
 		delta, err := binary.ReadUvarint(d.r)
 		if err == io.EOF {
+			if v2 && i != len(sums)/32 {
+				return fmt.Errorf("block %d: %w (%d records of %d)", first, errBlock, i, len(sums)/32)
+			}
 			return nil // the end of the block
 		}
 		if err != nil {
 			return fmt.Errorf("block %d: %w (after record %d: %v)", first, errBlock, id, err)
+		}
+		if v2 && i >= len(sums)/32 {
+			return fmt.Errorf("block %d: %w (more records than its count, %d)", first, errBlock, len(sums)/32)
 		}
 		id += int64(delta)
 		if id > hi {
@@ -176,13 +223,24 @@ func decodeBlockRange(first int64, data []byte, lo, hi int64, fn func(id int64, 
 		var r tahqiq.RawRecord
 		r.Line = d.varint()
 		r.Offset = d.varint()
+		if v2 {
+			r.Line += line
+			r.Offset += off
+			line, off = r.Line, r.Offset
+		}
 		if keep {
 			r.Locator = string(d.bytes())
 			r.Kind = tahqiq.RecordKind(d.bytes())
-			d.read(r.SHA256[:])
 		} else {
 			d.skip(d.uvarint())
 			d.skip(d.uvarint())
+		}
+		switch {
+		case v2 && keep:
+			copy(r.SHA256[:], sums[32*i:])
+		case keep:
+			d.read(r.SHA256[:])
+		case !v2:
 			d.skip(32)
 		}
 		if d.uvarint() == 1 {
@@ -213,6 +271,10 @@ func decodeBlockRange(first int64, data []byte, lo, hi int64, fn func(id int64, 
 		}
 	}
 }
+
+// blockRecordsMax bounds the count of records a version 2 block's header
+// may give (a re-derivation's block holds at most what an import wrote).
+const blockRecordsMax = 1 << 20
 
 // blockDecoder reads the fields of a block's encoding; err is set, and
 // zero values returned, once a field cannot be read.

@@ -22,7 +22,7 @@ type compressor struct {
 type blockJob struct {
 	first, last, file int64
 	n                 int
-	buf               []byte
+	buf, sums         []byte // the records' fields and SHA-256s (blockWriter)
 	z                 bytes.Buffer
 	err               error
 }
@@ -36,17 +36,7 @@ func newCompressor() *compressor {
 		var zw *flate.Writer
 		for j := range c.in {
 			j.z.Reset()
-			if zw == nil {
-				zw, j.err = flate.NewWriter(&j.z, flate.BestSpeed)
-			} else {
-				zw.Reset(&j.z)
-			}
-			if j.err == nil {
-				_, j.err = zw.Write(j.buf)
-			}
-			if j.err == nil {
-				j.err = zw.Close()
-			}
+			zw, j.err = compressBlock(&j.z, zw, j.n, j.sums, j.buf)
 			c.out <- j
 		}
 	}()
@@ -88,7 +78,7 @@ func (c *compressor) receive() *blockJob {
 
 // release keeps j for a later block.
 func (c *compressor) release(j *blockJob) {
-	j.buf = j.buf[:0]
+	j.buf, j.sums = j.buf[:0], j.sums[:0]
 	j.err = nil
 	c.free = append(c.free, j)
 }

@@ -65,6 +65,10 @@ type importTx struct {
 
 	posts       *postCache // posts written or looked up by this import, with their shares
 	accounts    map[string]int64
+	lastAccount string // the account uid asked last, and its id: a record names its author twice
+	lastAccID   int64
+	newPost     uint64 // the hash of the post findPost last found new by the filter (newOK)
+	newOK       bool
 	postRecSeen map[[2]int64]struct{} // (post, record) pairs of the current record: a post twice in a record is one occurrence
 
 	// the posts the current record adds, written when the record is
@@ -280,7 +284,8 @@ func (t *importTx) writeBlock(ctx context.Context) error {
 	}
 	j := t.zip.job()
 	j.first, j.last, j.n, j.file = t.block.first, t.block.prev, t.block.n, t.fileID
-	j.buf, t.block.buf = t.block.buf, j.buf // the block's bytes go with the job, the job's buffer comes back
+	j.buf, t.block.buf = t.block.buf, j.buf // the block's bytes go with the job, the job's buffers come back
+	j.sums, t.block.sums = t.block.sums, j.sums
 	t.block.reset()
 	if back := t.zip.send(j); back != nil {
 		return t.insertBlock(ctx, back)
@@ -436,6 +441,7 @@ var noShares = []byte{}
 type pendingPost struct {
 	id, account, created, record int64
 	h                            uint64 // the hash of its UID
+	fresh                        bool   // no post of hash h was cached when findPost found it new
 	uid, author                  string
 	data, shares                 []byte
 }
@@ -453,7 +459,10 @@ func (t *importTx) writePending(ctx context.Context) error {
 			return t.writeErr(ctx, err)
 		}
 		// the cache holds the post with its shares
-		if err := t.cachePost(ctx, p.h, p.uid, postRef{id: p.id, account: p.account, author: p.author, shares: p.shares}); err != nil {
+		ref := postRef{id: p.id, account: p.account, author: p.author, shares: p.shares}
+		if p.fresh {
+			t.posts.putNew(p.h, p.uid, ref) // no post of its hash is cached (findPost asked the filter)
+		} else if err := t.cachePost(ctx, p.h, p.uid, ref); err != nil {
 			t.pending = t.pending[:0]
 			return err
 		}
@@ -543,6 +552,17 @@ func (t *importTx) pendingPost(id int64) *pendingPost {
 	return nil
 }
 
+// pendingPostOfHash returns the post the current record adds whose UID
+// has hash h, or nil.
+func (t *importTx) pendingPostOfHash(h uint64) *pendingPost {
+	for i := range t.pending {
+		if t.pending[i].h == h {
+			return &t.pending[i]
+		}
+	}
+	return nil
+}
+
 // foundPost is a post of the dataset that the current record found, with
 // the hash of its UID.
 type foundPost struct {
@@ -594,6 +614,18 @@ func (t *importTx) shareExists(ctx context.Context, post int64, typ tahqiq.Objec
 // account returns the id of the account uid, adding it when absent. a may
 // be nil (an author known only by its UID).
 func (t *importTx) account(ctx context.Context, uid string, recID int64, a *tahqiq.Account) (int64, bool, error) {
+	if uid == t.lastAccount && t.lastAccID != 0 { // an events row names its account, then the post's author
+		return t.lastAccID, false, nil
+	}
+	id, isNew, err := t.findAccount1(ctx, uid, recID, a)
+	if err == nil {
+		t.lastAccount, t.lastAccID = uid, id // an account's id never changes: kept past evict too
+	}
+	return id, isNew, err
+}
+
+// findAccount1 is account without its memo of the last uid.
+func (t *importTx) findAccount1(ctx context.Context, uid string, recID int64, a *tahqiq.Account) (int64, bool, error) {
 	if id, ok := t.accounts[uid]; ok {
 		return id, false, nil
 	}
@@ -642,6 +674,7 @@ type postRef struct {
 // findPost returns the post uid of the dataset with its author, from the
 // cache or the database.
 func (t *importTx) findPost(ctx context.Context, uid string) (int64, int64, string, bool, error) {
+	t.newOK = false            // only the answer of this call may tell addPost its post's hash is new
 	for i := range t.pending { // a post twice in one record
 		if p := &t.pending[i]; p.uid == uid {
 			return p.id, p.account, p.author, true, nil
@@ -649,7 +682,8 @@ func (t *importTx) findPost(ctx context.Context, uid string) (int64, int64, stri
 	}
 	h := t.written.hashUID(tagPost, uid)
 	if !t.hadPosts && !t.written.has(h) {
-		return 0, 0, "", false, nil // new: every post the cache holds is in the filter (the common case, asked first)
+		t.newPost, t.newOK = h, true // no post of this hash is cached: addPost's put needs no lookup
+		return 0, 0, "", false, nil  // new: every post the cache holds is in the filter (the common case, asked first)
 	}
 	if p, ok := t.posts.get(h, uid); ok {
 		t.found = append(t.found, foundPost{h, uid, p})
@@ -683,7 +717,9 @@ func (t *importTx) addPost(ctx context.Context, p *tahqiq.Post, accID, recID int
 	t.nextPost++
 	id := t.nextPost
 	h := t.written.hashUID(tagPost, p.UID)
-	t.pending = append(t.pending, pendingPost{id: id, account: accID, created: p.CreatedAt.Unix(), record: recID, h: h, uid: p.UID, author: p.AuthorUID, data: data})
+	fresh := t.newOK && t.newPost == h && t.pendingPostOfHash(h) == nil
+	t.newOK = false
+	t.pending = append(t.pending, pendingPost{id: id, account: accID, created: p.CreatedAt.Unix(), record: recID, h: h, fresh: fresh, uid: p.UID, author: p.AuthorUID, data: data})
 	t.written.add(h)
 	return id, nil
 }

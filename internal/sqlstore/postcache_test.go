@@ -5,7 +5,8 @@ import (
 	"testing"
 )
 
-// TestPostCache: posts read back as cached, shares replaced, a second UID
+// TestPostCache: posts read back as cached (put, or putNew for a hash
+// not cached), shares replaced, a second UID
 // of one hash reported and then the one found, halving keeps half of the
 // posts intact (their bytes moved to new chunks) and names each it drops.
 func TestPostCache(t *testing.T) {
@@ -18,7 +19,9 @@ func TestPostCache(t *testing.T) {
 		if i == 5 {
 			p.author, p.shares = "", nil
 		}
-		if other := c.put(uint64(i), fmt.Sprintf("other:p%d", i), p); other != "" {
+		if i%2 == 1 { // a hash the cache has not seen: putNew, as the import after its filter said new
+			c.putNew(uint64(i), fmt.Sprintf("other:p%d", i), p)
+		} else if other := c.put(uint64(i), fmt.Sprintf("other:p%d", i), p); other != "" {
 			t.Fatalf("put %d replaced %q", i, other)
 		}
 		want[uint64(i)] = p

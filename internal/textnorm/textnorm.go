@@ -12,6 +12,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -19,14 +20,22 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
-var folder = cases.Fold()
+// folders holds case folders for Fold: x/text documents that a Caser may
+// keep state between calls and must not be shared between goroutines,
+// and Fold is called from importers' and coordination's goroutines at
+// once, so each call takes its own.
+var folders = sync.Pool{New: func() any { c := cases.Fold(); return &c }}
 
 // Fold returns s in NFKC with case folded and Arabic-script variants
 // normalised (see FoldArabic); bytes that are not UTF-8 become U+FFFD.
+// It is safe for concurrent use.
 func Fold(s string) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	s = norm.NFKC.String(s)
-	s = folder.String(s)
+	f := folders.Get().(*cases.Caser)
+	f.Reset()
+	s = f.String(s)
+	folders.Put(f)
 	return FoldArabic(s)
 }
 
