@@ -140,6 +140,9 @@ func ts(t int64) string { return time.Unix(t, 0).UTC().Format(time.RFC3339) }
 func (r *Result) Evidence(fn func(EvidenceRow) error) error {
 	in := r.in
 	if !in.posts.kept() {
+		if r.parts != nil {
+			return errors.New("coord: a partitioned run's evidence is in its parts (the run let its posts' UIDs go once its map tasks were out)")
+		}
 		return errNoPostNames
 	}
 	if err := in.posts.load(); err != nil {

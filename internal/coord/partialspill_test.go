@@ -110,7 +110,9 @@ func TestPartialsInPasses(t *testing.T) {
 			if err != nil || !fits {
 				t.Fatal(fits, err)
 			}
-			got = append(got, ps...)
+			for _, b := range ps {
+				got = append(got, b...)
+			}
 		}
 		if !slices.Equal(enc(got), want) {
 			t.Fatalf("%d passes: %d partials, want %d, or they differ", passes, len(got), len(all))

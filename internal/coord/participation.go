@@ -125,16 +125,16 @@ func sortHits(h []PostHit) {
 // returns the qualifying accounts of the run (QualifiedAccounts of
 // every hit of ParticipationHits over objs), in any order.
 type ParticipationReducer interface {
-	Participation(ctx context.Context, spec ParticipationSpec, objs []ReduceObject) ([]int64, error)
+	Participation(ctx context.Context, spec ParticipationSpec, objs ReduceObjects) ([]int64, error)
 }
 
-// participationOn decides the row flags of objs (made by reduceInput
-// with RowActive set) on pr's workers: RowQualifies, and RowFast with a
-// fast layer. It returns the run's active and keep rules for the sweeps
-// of kept pairs (evidence), and whether it could: a post id shared by
-// two accounts (which the counts by post cannot split) leaves the
-// sweep to the run's process, as before.
-func (in *interned) participationOn(ctx context.Context, q, p *Params, pr ParticipationReducer, objs []ReduceObject) (active func(*row) bool, keep func(i, j int32) bool, ok bool, err error) {
+// participationOn decides the row flags of objs (made by reduceInput)
+// on pr's workers: RowActive, RowQualifies, and RowFast with a fast
+// layer. It returns the run's active and keep rules for the sweeps of
+// kept pairs (evidence), the objects with their final flags, and whether
+// it could: a post id shared by two accounts (which the counts by post
+// cannot split) leaves the sweep to the run's process, as before.
+func (in *interned) participationOn(ctx context.Context, q, p *Params, pr ParticipationReducer, objs *runObjects) (active func(*row) bool, keep func(i, j int32) bool, final *runObjects, ok bool, err error) {
 	m := q.MinParticipation
 	nscopes, scope := in.scopes(q)
 	npost, nacc := in.posts.len(), len(in.accounts)
@@ -144,28 +144,22 @@ func (in *interned) participationOn(ctx context.Context, q, p *Params, pr Partic
 	for i := range in.rows {
 		r := &in.rows[i]
 		if postAcc[r.post] != r.acc {
-			return nil, nil, false, nil
+			return nil, nil, nil, false, nil
 		}
 		s := scope(r)
 		postRows[s*npost+int(r.post)]++
 		rowsOf[s*nacc+int(r.acc)]++
 	}
 	active = func(r *row) bool { return rowsOf[scope(r)*nacc+int(r.acc)] >= int32(m) }
-	for i := range objs {
-		o := &objs[i]
-		lo := in.objStart[o.Obj]
-		for k := range o.Rows {
-			r := &in.rows[int(lo)+k]
-			f := int64(0)
-			if active(r) {
-				f = RowActive | int64(postRows[scope(r)*npost+int(r.post)])<<rowCountShift
-			}
-			o.Rows[k][3] = f
+	// a round's rows: active, and their post's rows in their scope
+	round := func(r *row) int64 {
+		if !active(r) {
+			return 0
 		}
+		return RowActive | int64(postRows[scope(r)*npost+int(r.post)])<<rowCountShift
 	}
-	postRows = nil
 	spec := ParticipationSpec{Kind: q.WindowKind, Window: q.Window, Types: len(in.types), Scopes: nscopes, Accounts: nacc, Min: m}
-	qualified := func(spec ParticipationSpec) ([]bool, error) {
+	qualified := func(spec ParticipationSpec, objs ReduceObjects) ([]bool, error) {
 		idx, err := pr.Participation(ctx, spec, objs)
 		if err != nil {
 			return nil, err
@@ -179,45 +173,41 @@ func (in *interned) participationOn(ctx context.Context, q, p *Params, pr Partic
 		}
 		return qual, nil
 	}
-	qual, err := qualified(spec)
+	qual, err := qualified(spec, objs.with(round))
 	if err != nil {
-		return nil, nil, false, err
+		return nil, nil, nil, false, err
 	}
 	var fast []bool
 	if p.FastWindow > 0 {
-		for i := range objs {
-			o := &objs[i]
-			lo := in.objStart[o.Obj]
-			for k := range o.Rows {
-				r := &in.rows[int(lo)+k]
-				if qual[scope(r)*nacc+int(r.acc)] {
-					o.Rows[k][3] |= RowQualifies
-				}
-			}
-		}
 		spec.FastWindow = p.FastWindow
-		if fast, err = qualified(spec); err != nil {
-			return nil, nil, false, err
-		}
-	}
-	for i := range objs {
-		o := &objs[i]
-		lo := in.objStart[o.Obj]
-		for k := range o.Rows {
-			r := &in.rows[int(lo)+k]
-			s := scope(r)*nacc + int(r.acc)
-			f := o.Rows[k][3] & RowActive
-			if qual[s] {
+		fast, err = qualified(spec, objs.with(func(r *row) int64 {
+			f := round(r)
+			if qual[scope(r)*nacc+int(r.acc)] {
 				f |= RowQualifies
 			}
-			if fast != nil && fast[s] {
-				f |= RowFast
-			}
-			o.Rows[k][3] = f
+			return f
+		}))
+		if err != nil {
+			return nil, nil, nil, false, err
 		}
 	}
+	postRows = nil
+	final = objs.with(func(r *row) int64 {
+		s := scope(r)*nacc + int(r.acc)
+		var f int64
+		if rowsOf[s] >= int32(m) {
+			f = RowActive
+		}
+		if qual[s] {
+			f |= RowQualifies
+		}
+		if fast != nil && fast[s] {
+			f |= RowFast
+		}
+		return f
+	})
 	keep = func(i, j int32) bool {
 		return qual[scope(&in.rows[i])*nacc+int(in.rows[i].acc)] || qual[scope(&in.rows[j])*nacc+int(in.rows[j].acc)]
 	}
-	return active, keep, true, nil
+	return active, keep, final, true, nil
 }

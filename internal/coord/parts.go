@@ -14,6 +14,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strings"
 )
@@ -343,7 +344,7 @@ func (s *PartSpec) ReadAccounts(r io.Reader) error {
 // weights of their kept edges so that the run can set the threshold of
 // the flagged column between the two.
 type PartsReducer interface {
-	ReduceParts(ctx context.Context, spec ReduceSpec, objs []ReduceObject, ps *PartSpec) (*PartsResult, error)
+	ReduceParts(ctx context.Context, spec ReduceSpec, objs ReduceObjects, ps *PartSpec) (*PartsResult, error)
 }
 
 // PartsResult is what a PartsReducer made: counts over every partition,
@@ -442,15 +443,29 @@ func (e reducedParts) edges(ctx context.Context, in *interned, q, p *Params, res
 	if p.Evidence {
 		// the mappers write the evidence rows: they need the names
 		spec.Evidence = true
-		for i := range objs {
-			o := &objs[i]
-			k := in.objects[o.Obj]
-			o.TypeName, o.Value = string(k.typ), k.value
-			lo := in.objStart[o.Obj]
-			o.Posts = make([]string, len(o.Rows))
-			for j := range o.Rows {
-				o.Posts[j] = in.posts.at(in.rows[int(lo)+j].post)
-			}
+		objs.evidence = true
+		if err := in.posts.load(); err != nil {
+			return nil, err
+		}
+	}
+	released := false
+	if p.Graph {
+		// the graph step sweeps the rows (communities.csv's posts,
+		// objects and times, nodes.csv's activity) but names no post
+		objs.release = func() {
+			released = true
+			in.releaseNames()
+			debug.FreeOSMemory()
+		}
+	} else {
+		// once the map tasks are out, the run needs the accounts only
+		// (names, the parts' manifest): the rows, posts and objects go
+		objs.release = func() {
+			released = true
+			in.release()
+			// the run waits for its reducers now, allocating little: no
+			// collection would come to give the memory back
+			debug.FreeOSMemory()
 		}
 	}
 	// the run's minimum weight and percentile apply to the run's
@@ -465,6 +480,10 @@ func (e reducedParts) edges(ctx context.Context, in *interned, q, p *Params, res
 	}
 	if p.Graph && out.Graph == nil {
 		return nil, errors.New("coord: the reducer computed no graph step for a run with the graph on")
+	}
+	if released && p.Evidence && out.EvidenceParts == 0 && objs.Len() > 0 {
+		// the run no longer holds the rows to sweep
+		return nil, errors.New("coord: the reducer wrote no evidence parts for a run with evidence")
 	}
 	res.kept, res.parts = kept, out
 	res.partSpec = ps

@@ -29,10 +29,13 @@ type partsReducer struct {
 	dir string
 }
 
-func (h partsReducer) ReduceParts(ctx context.Context, spec coord.ReduceSpec, objs []coord.ReduceObject, ps *coord.PartSpec) (*coord.PartsResult, error) {
+func (h partsReducer) ReduceParts(ctx context.Context, spec coord.ReduceSpec, src coord.ReduceObjects, ps *coord.PartSpec) (*coord.PartsResult, error) {
 	ps.Partitions = h.reduces
 	byPart := make([][]coord.EdgePartial, h.reduces)
-	err := h.Reduce(ctx, spec, objs, func(int) {}, func(part []coord.EdgePartial) error {
+	// the map tasks' objects, as the bus's reducer publishes them
+	objs := coord.AllObjects(src)
+	src.Release()
+	err := h.Reduce(ctx, spec, coord.ReduceObjectList(objs), func(int) {}, func(part []coord.EdgePartial) error {
 		if len(part) == 0 {
 			return nil
 		}

@@ -83,9 +83,14 @@ type keyedEdge struct {
 // order the pairs first appear. It is the worker's side of the reduce
 // path.
 func Partials(spec ReduceSpec, objs []ReduceObject) ([]EdgePartial, error) {
-	ps, _, err := PartialsWithin(spec, objs, nil, 0)
-	return ps, err
+	blocks, _, err := PartialsWithin(spec, objs, nil, 0)
+	return slices.Concat(blocks...), err
 }
+
+// PartialsCost is what a partial costs a mapper's fold (PartialsWithin)
+// in memory, at most, for its budget: the partial, its lists and its
+// entry in the fold's map (TestPartialsWithinMemory measures it).
+const PartialsCost = 300
 
 // PartialsWithin is Partials keeping only the account pairs whose key
 // keep accepts (nil: all), and giving up (fits false, no partials) once
@@ -93,8 +98,11 @@ func Partials(spec ReduceSpec, objs []ReduceObject) ([]EdgePartial, error) {
 // task's partials would not fit its budget folds them in several passes,
 // each keeping some reduce partitions: an account pair is folded whole in
 // one pass, and each object's terms count the accounts of all its kept
-// pairs whatever the pass, so the union of the passes is Partials.
-func PartialsWithin(spec ReduceSpec, objs []ReduceObject, keep func(key uint64) bool, limit int) (ps []EdgePartial, fits bool, err error) {
+// pairs whatever the pass, so the union of the passes is Partials. The
+// partials come in blocks of up to 4,096, in the order they first
+// appear, as they were made: copying them into one slice took as much
+// memory again at the fold's peak.
+func PartialsWithin(spec ReduceSpec, objs []ReduceObject, keep func(key uint64) bool, limit int) (ps [][]EdgePartial, fits bool, err error) {
 	byKey := map[uint64]int{}
 	over := false
 	var blocks [][]EdgePartial // no copying of partials while they grow in number
@@ -175,13 +183,15 @@ func PartialsWithin(spec ReduceSpec, objs []ReduceObject, keep func(key uint64) 
 			return nil, false, nil
 		}
 	}
-	out := make([]EdgePartial, nparts)
-	for x := range out {
-		e := at(x)
-		e.compact()
-		out[x] = *e
+	byKey = nil
+	for x := range nparts {
+		at(x).compact()
 	}
-	return out, true, nil
+	if len(blocks) > 0 {
+		last := len(blocks) - 1
+		blocks[last] = blocks[last][:nparts-last<<12]
+	}
+	return blocks, true, nil
 }
 
 // objectRows makes object o of a reduce task the one object of an
@@ -216,7 +226,7 @@ func objectRows(spec *ReduceSpec, o *ReduceObject) (*interned, []int64, error) {
 // a time (fn keeps nothing of what it is given), and may first tell grow
 // how many will come, so that the edges are made in place.
 type Reducer interface {
-	Reduce(ctx context.Context, spec ReduceSpec, objs []ReduceObject, grow func(n int), fn func([]EdgePartial) error) error
+	Reduce(ctx context.Context, spec ReduceSpec, objs ReduceObjects, grow func(n int), fn func([]EdgePartial) error) error
 }
 
 // reduceEdges is the run's side of the reduce path: the row flags, the
@@ -251,7 +261,6 @@ func (in *interned) reduceEdges(ctx context.Context, q, p *Params, red Reducer) 
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	objs = nil
 	slices.SortFunc(keys, func(a, b keyedEdge) int { return cmp.Compare(a.key, b.key) })
 	for k := 1; k < len(keys); k++ {
 		if keys[k].key == keys[k-1].key {
@@ -283,32 +292,13 @@ func (in *interned) reduceEdges(ctx context.Context, q, p *Params, red Reducer) 
 
 // reduceInput is what the reduce path hands the reducers: the spec, the
 // objects with their rows' flags (the whole-run rules, decided here),
-// the sweep of the kept pairs (for the evidence) and the TF-IDF norms
-// (nil unless the weight is tfidf).
-func (in *interned) reduceInput(ctx context.Context, q, p *Params, red any) (ReduceSpec, []ReduceObject, func(func(pairRef) error) error, *tfidf, error) {
+// made as the reducer asks for them, the sweep of the kept pairs (for the
+// evidence) and the TF-IDF norms (nil unless the weight is tfidf).
+func (in *interned) reduceInput(ctx context.Context, q, p *Params, red any) (ReduceSpec, *runObjects, func(func(pairRef) error) error, *tfidf, error) {
 	spec := ReduceSpec{Kind: q.WindowKind, Window: q.Window, FastWindow: p.FastWindow, Types: len(in.types),
 		TFIDF: p.Weight == WeightTFIDF, Accounts: len(in.accounts),
 		Name: func(o int32) string { k := in.objects[o]; return fmt.Sprintf("%s %q", k.typ, k.value) }}
-	var objs []ReduceObject
-	for o := range in.objects {
-		lo, hi := in.objStart[o], in.objStart[o+1]
-		if hi-lo < 2 {
-			continue
-		}
-		ro := ReduceObject{Obj: int32(o), Type: in.objType[o], Rows: make([]ReduceRow, hi-lo)}
-		near := in.objType[o] == in.nearType
-		if near {
-			ro.Jaccard, ro.Tokens = in.jaccard, make([][]uint64, hi-lo)
-		}
-		for k := lo; k < hi; k++ {
-			r := &in.rows[k]
-			if near {
-				ro.Tokens[k-lo] = in.postTokens[r.post]
-			}
-			ro.Rows[k-lo] = ReduceRow{int64(r.acc), int64(r.post), r.t, 0}
-		}
-		objs = append(objs, ro)
-	}
+	objs := in.reduceObjects()
 	var active func(*row) bool
 	var keep func(i, j int32) bool
 	// kept pairs, object by object, in Run's order (for the fast layer
@@ -319,8 +309,12 @@ func (in *interned) reduceInput(ctx context.Context, q, p *Params, red any) (Red
 	onWorkers := false
 	if pr, ok := red.(ParticipationReducer); ok && q.MinParticipation > 1 {
 		var err error
-		if active, keep, onWorkers, err = in.participationOn(ctx, q, p, pr, objs); err != nil {
+		var final *runObjects
+		if active, keep, final, onWorkers, err = in.participationOn(ctx, q, p, pr, objs); err != nil {
 			return spec, nil, nil, nil, err
+		}
+		if onWorkers {
+			objs = final
 		}
 	}
 	if !onWorkers {
@@ -332,24 +326,19 @@ func (in *interned) reduceInput(ctx context.Context, q, p *Params, red any) (Red
 				kept(func(pr pairRef) error { fn(pr); return nil })
 			})
 		}
-		for i := range objs {
-			o := &objs[i]
-			lo := in.objStart[o.Obj]
-			for k := range o.Rows {
-				r := &in.rows[int(lo)+k]
-				var f int64
-				if active == nil || active(r) {
-					f |= RowActive
-				}
-				if qual(r) {
-					f |= RowQualifies
-				}
-				if fastQual(r) {
-					f |= RowFast
-				}
-				o.Rows[k][3] = f
+		objs = objs.with(func(r *row) int64 {
+			var f int64
+			if active == nil || active(r) {
+				f |= RowActive
 			}
-		}
+			if qual(r) {
+				f |= RowQualifies
+			}
+			if fastQual(r) {
+				f |= RowFast
+			}
+			return f
+		})
 	}
 	var tf *tfidf
 	if spec.TFIDF {

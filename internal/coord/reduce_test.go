@@ -20,7 +20,9 @@ import (
 // a hash of the account pair, and each partition merges its own.
 type hashReducer struct{ maps, reduces, batch int }
 
-func (h hashReducer) Reduce(ctx context.Context, spec coord.ReduceSpec, objs []coord.ReduceObject, grow func(int), fn func([]coord.EdgePartial) error) error {
+func (h hashReducer) Reduce(ctx context.Context, spec coord.ReduceSpec, src coord.ReduceObjects, grow func(int), fn func([]coord.EdgePartial) error) error {
+	objs := coord.AllObjects(src)
+	src.Release()
 	byPart := make([][]coord.ReduceObject, h.maps)
 	for _, o := range objs {
 		f := fnv.New32a()
@@ -84,7 +86,8 @@ type partHashReducer struct {
 	rounds *int
 }
 
-func (h partHashReducer) Participation(ctx context.Context, spec coord.ParticipationSpec, objs []coord.ReduceObject) ([]int64, error) {
+func (h partHashReducer) Participation(ctx context.Context, spec coord.ParticipationSpec, src coord.ReduceObjects) ([]int64, error) {
+	objs := coord.AllObjects(src)
 	*h.rounds++
 	byAcc := make([][]coord.PostHit, h.reduces)
 	for lo := 0; lo < len(objs); lo += h.batch {

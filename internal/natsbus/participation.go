@@ -39,7 +39,7 @@ var (
 )
 
 // Participation runs one participation round on the bus.
-func (r *Reducer) Participation(ctx context.Context, spec coord.ParticipationSpec, objs []coord.ReduceObject) ([]int64, error) {
+func (r *Reducer) Participation(ctx context.Context, spec coord.ParticipationSpec, objs coord.ReduceObjects) ([]int64, error) {
 	run := r.Run
 	if run == "" {
 		var b [8]byte

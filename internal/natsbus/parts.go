@@ -99,7 +99,7 @@ type partsDone struct {
 }
 
 // ReduceParts implements coord.PartsReducer.
-func (r *Reducer) ReduceParts(ctx context.Context, spec coord.ReduceSpec, objs []coord.ReduceObject, ps *coord.PartSpec) (*coord.PartsResult, error) {
+func (r *Reducer) ReduceParts(ctx context.Context, spec coord.ReduceSpec, objs coord.ReduceObjects, ps *coord.PartSpec) (*coord.PartsResult, error) {
 	run := r.Run
 	if run == "" {
 		var b [8]byte

@@ -105,7 +105,7 @@ func objectPartition(obj int32, n int) int {
 
 // Reduce publishes the objects, queues the reduce tasks and gathers the
 // merged partials.
-func (r *Reducer) Reduce(ctx context.Context, spec coord.ReduceSpec, objs []coord.ReduceObject, grow func(int), fn func([]coord.EdgePartial) error) error {
+func (r *Reducer) Reduce(ctx context.Context, spec coord.ReduceSpec, objs coord.ReduceObjects, grow func(int), fn func([]coord.EdgePartial) error) error {
 	run := r.Run
 	if run == "" {
 		var b [8]byte
@@ -183,14 +183,12 @@ func (r *Reducer) Reduce(ctx context.Context, spec coord.ReduceSpec, objs []coor
 
 // publishRun publishes a run's objects as map tasks, by object
 // partition, and queues its nred reduce tasks (with parts: a partitioned
-// run's); it returns the number of map tasks.
-func (r *Reducer) publishRun(ctx context.Context, run string, spec coord.ReduceSpec, objs []coord.ReduceObject, nred int, parts *coord.PartSpec, pspec *coord.ParticipationSpec) (int, error) {
+// run's); it returns the number of map tasks. Each task's objects are
+// made (objs.Object) as it fills and dropped once it is published: the
+// run holds one task's objects at a time. Once every task is out it
+// tells objs (Release).
+func (r *Reducer) publishRun(ctx context.Context, run string, spec coord.ReduceSpec, objs coord.ReduceObjects, nred int, parts *coord.PartSpec, pspec *coord.ParticipationSpec) (int, error) {
 	n := r.Bus.partitions()
-	byPart := make([][]int, n)
-	for i, o := range objs {
-		p := objectPartition(o.Obj, n)
-		byPart[p] = append(byPart[p], i)
-	}
 	js := r.Bus.JS
 	limit := batchBytes(js.Conn())
 	batches := 0
@@ -214,19 +212,32 @@ func (r *Reducer) publishRun(ctx context.Context, run string, spec coord.ReduceS
 	if pspec != nil {
 		newTask = func() *task { return &task{Run: run, Mode: modeParticipation, PSpec: pspec, Reduces: nred} }
 	}
+	// the objects of each task's partition, by position in objs
+	var byPart [][]int32
 	if parts != nil {
 		// a partitioned run's tasks hold consecutive objects (task k on
 		// object partition k mod n), so that their evidence parts, put
 		// end to end in task order, are in object order
-		byPart = [][]int{make([]int, len(objs))}
-		for i := range objs {
-			byPart[0][i] = i
+		byPart = [][]int32{nil}
+	} else {
+		byPart = make([][]int32, n)
+		for i := range objs.Len() {
+			p := objectPartition(objs.ID(i), n)
+			byPart[p] = append(byPart[p], int32(i))
 		}
 	}
 	for part, idx := range byPart {
+		count := len(idx)
+		if parts != nil {
+			count = objs.Len()
+		}
 		t, size := newTask(), 0
-		for _, i := range idx {
-			o := objs[i]
+		for k := range count {
+			i := k
+			if parts == nil {
+				i = int(idx[k])
+			}
+			o := objs.Object(i)
 			est := 32 * len(o.Rows) // four numbers a row
 			for _, k := range o.Tokens {
 				est += 21 * len(k) // near-text token sets
@@ -250,6 +261,7 @@ func (r *Reducer) publishRun(ctx context.Context, run string, spec coord.ReduceS
 			}
 		}
 	}
+	objs.Release()
 	for k := range nred {
 		body, _ := json.Marshal(reduceTask{Run: run, R: k, Reduces: nred, Batches: batches, Parts: parts, Participation: pspec})
 		if err := r.Bus.send(ctx, reduceSubject, run, run+"/reduce/"+strconv.Itoa(k), body, nil); err != nil {
@@ -317,10 +329,6 @@ func (g *gatherer) mark(batch, chunk, chunks int) (bool, error) {
 	}
 	return true, nil
 }
-
-// partialCost is what a task's partial costs a mapper in memory, for its
-// budget: the partial, its lists and its place in the fold's map.
-const partialCost = 300
 
 // localError is a reducer's own failure (spilling to its disk), which
 // another reducer may not meet: its task is left to be redone.
@@ -501,21 +509,17 @@ func (w *Worker) handleMap(ctx context.Context, m jetstream.Msg, t *task) error 
 	// partition); each partition's messages are those of one pass
 	limit := 0
 	if w.Mem > 0 {
-		limit = int(max(w.reduceBudget().Mem/partialCost, 1<<10))
+		limit = int(max(w.reduceBudget().Mem/coord.PartialsCost, 1<<10))
 	}
-	passes := 1
+	passes, fine := 1, 0
 	for {
 		done := true
 		for pass := range passes {
-			most := limit
-			if passes == t.Reduces {
-				most = 0 // split as far as it goes
-			}
 			var keep func(uint64) bool
 			if passes > 1 {
 				keep = func(key uint64) bool { return int(key%uint64(t.Reduces))%passes == pass }
 			}
-			ps, fits, err := partialsOrStop(ctx, *t.Spec, t.RObjects, keep, most)
+			ps, fits, err := partialsOrStop(ctx, *t.Spec, t.RObjects, keep, limit)
 			if ctx.Err() != nil {
 				return ctx.Err() // not acked: redone, here or elsewhere
 			}
@@ -523,15 +527,36 @@ func (w *Worker) handleMap(ctx context.Context, m jetstream.Msg, t *task) error 
 				m.Term()
 				return fmt.Errorf("worker %s: task %d of run %s: %v", w.Name, t.Batch, t.Run, err)
 			}
-			if !fits {
+			if !fits && passes < t.Reduces {
 				passes = min(2*passes, t.Reduces)
 				done = false
 				break
 			}
+			if !fits {
+				// one reduce partition's partials alone outgrow the
+				// share: folded in sub-passes (mapfine.go)
+				subject := partialsPrefix + t.Run + "." + strconv.Itoa(pass)
+				s, err := w.foldFine(ctx, t, pass, limit, subject, t.Run+"/m/"+strconv.Itoa(t.Batch)+"/"+strconv.Itoa(pass))
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				var fe foldError
+				if errors.As(err, &fe) {
+					m.Term()
+					return fmt.Errorf("worker %s: task %d of run %s: %v", w.Name, t.Batch, t.Run, fe.error)
+				}
+				if err != nil {
+					return err // its disk or the bus: not acked, redone
+				}
+				fine = max(fine, s)
+				continue
+			}
 			byPart := make([][]*coord.EdgePartial, t.Reduces)
-			for i := range ps {
-				k := int(ps[i].Key() % uint64(t.Reduces))
-				byPart[k] = append(byPart[k], &ps[i])
+			for _, block := range ps {
+				for i := range block {
+					k := int(block[i].Key() % uint64(t.Reduces))
+					byPart[k] = append(byPart[k], &block[i])
+				}
 			}
 			for k, part := range byPart {
 				if k%passes != pass {
@@ -544,7 +569,9 @@ func (w *Worker) handleMap(ctx context.Context, m jetstream.Msg, t *task) error 
 			}
 		}
 		if done {
-			if passes > 1 && w.Log != nil {
+			if fine > 0 && w.Log != nil {
+				w.Log("worker %s: task %d of run %s: its partials over the memory budget (--mem %d MiB), folded in %d passes, a reduce partition's in up to %d sub-passes", w.Name, t.Batch, t.Run, w.Mem>>20, passes, fine)
+			} else if passes > 1 && w.Log != nil {
 				w.Log("worker %s: task %d of run %s: its partials over the memory budget (--mem %d MiB), folded in %d passes", w.Name, t.Batch, t.Run, w.Mem>>20, passes)
 			}
 			break
@@ -563,9 +590,9 @@ var foldDone func()
 // fold goes on in a goroutine of its own and the worker stops at once
 // (SIGTERM, Ctrl-C); what the fold was making is dropped with the
 // process, and the task, not acknowledged, is redone.
-func partialsOrStop(ctx context.Context, spec coord.ReduceSpec, objs []coord.ReduceObject, keep func(uint64) bool, limit int) ([]coord.EdgePartial, bool, error) {
+func partialsOrStop(ctx context.Context, spec coord.ReduceSpec, objs []coord.ReduceObject, keep func(uint64) bool, limit int) ([][]coord.EdgePartial, bool, error) {
 	type result struct {
-		ps   []coord.EdgePartial
+		ps   [][]coord.EdgePartial
 		fits bool
 		err  error
 	}

@@ -145,7 +145,7 @@ func TestWorkerStopsMidFold(t *testing.T) {
 	foldDone = func() { close(folded) }
 	defer func() { foldDone = nil }()
 	r := &Reducer{Bus: bus, Reduces: 1}
-	if _, err := r.publishRun(ctx, "slow", coord.ReduceSpec{Kind: coord.Sliding, Window: 60, Types: 1, Accounts: 2}, []coord.ReduceObject{o}, 1, nil, nil); err != nil {
+	if _, err := r.publishRun(ctx, "slow", coord.ReduceSpec{Kind: coord.Sliding, Window: 60, Types: 1, Accounts: 2}, coord.ReduceObjectList{o}, 1, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	wctx, stop := context.WithCancel(ctx)

@@ -109,7 +109,7 @@ func TestMapTasksBinary(t *testing.T) {
 	}
 	r := &Reducer{Bus: bus, Reduces: 2}
 	st := sampleTask()
-	n, err := r.publishRun(ctx, "bin", *st.Spec, st.RObjects, 2, nil, nil)
+	n, err := r.publishRun(ctx, "bin", *st.Spec, coord.ReduceObjectList(st.RObjects), 2, nil, nil)
 	if err != nil || n == 0 {
 		t.Fatalf("%d tasks, %v", n, err)
 	}
