@@ -144,39 +144,61 @@ func (l *lineFormat) appendEdge(b []byte, e *Edge, bt []int32) []byte {
 	b = l.cell(b, e.A, cellUID)
 	b = append(b, ',')
 	b = l.cell(b, e.B, cellUID)
+	x := EdgeRow{Weight: e.Weight, Flagged: e.Flagged, Pairs: e.Pairs, Objects: e.Objects, ByType: bt,
+		AvgDt: float64(e.SumDt) / float64(e.Pairs), MinDt: e.MinDt, First: e.First, Last: e.Last,
+		PostsA: e.PostsA, PostsB: e.PostsB, Symmetry: e.Symmetry(), Fast: -1}
+	if l.fast {
+		x.Fast = e.Fast
+	}
+	b = appendMeasures(b, &x, &l.dates)
+	b = l.cell(b, e.A, cellNames)
+	b = l.cell(b, e.B, cellNames)
+	return append(b, '\n')
+}
+
+// appendMeasures appends the columns of an edges.csv line from weight to
+// weight_fast (when x.Fast >= 0), each after its comma: the one formatter
+// of them for the edges a run writes (appendEdge) and the rows read back
+// (EdgeRow.AppendCSV). dates, when not nil, formats the times from its
+// cache.
+func appendMeasures(b []byte, x *EdgeRow, dates *dateCache) []byte {
 	b = append(b, ',')
-	b = appendFloat(b, e.Weight)
+	b = appendFloat(b, x.Weight)
 	b = append(b, ',')
-	b = strconv.AppendBool(b, e.Flagged)
+	b = strconv.AppendBool(b, x.Flagged)
 	b = append(b, ',')
-	b = strconv.AppendInt(b, e.Pairs, 10)
+	b = strconv.AppendInt(b, x.Pairs, 10)
 	b = append(b, ',')
-	b = strconv.AppendInt(b, int64(e.Objects), 10)
-	for _, n := range bt {
+	b = strconv.AppendInt(b, int64(x.Objects), 10)
+	for _, n := range x.ByType {
 		b = append(b, ',')
 		b = strconv.AppendInt(b, int64(n), 10)
 	}
 	b = append(b, ',')
-	b = appendFloat(b, float64(e.SumDt)/float64(e.Pairs))
+	b = appendFloat(b, x.AvgDt)
 	b = append(b, ',')
-	b = strconv.AppendInt(b, e.MinDt, 10)
+	b = strconv.AppendInt(b, x.MinDt, 10)
 	b = append(b, ',')
-	b = l.dates.appendTime(b, e.First)
-	b = append(b, ',')
-	b = l.dates.appendTime(b, e.Last)
-	b = append(b, ',')
-	b = strconv.AppendInt(b, int64(e.PostsA), 10)
-	b = append(b, ',')
-	b = strconv.AppendInt(b, int64(e.PostsB), 10)
-	b = append(b, ',')
-	b = appendFloat(b, e.Symmetry())
-	if l.fast {
+	if dates != nil {
+		b = dates.appendTime(b, x.First)
 		b = append(b, ',')
-		b = strconv.AppendInt(b, e.Fast, 10)
+		b = dates.appendTime(b, x.Last)
+	} else {
+		b = appendTime(b, x.First)
+		b = append(b, ',')
+		b = appendTime(b, x.Last)
 	}
-	b = l.cell(b, e.A, cellNames)
-	b = l.cell(b, e.B, cellNames)
-	return append(b, '\n')
+	b = append(b, ',')
+	b = strconv.AppendInt(b, int64(x.PostsA), 10)
+	b = append(b, ',')
+	b = strconv.AppendInt(b, int64(x.PostsB), 10)
+	b = append(b, ',')
+	b = appendFloat(b, x.Symmetry)
+	if x.Fast >= 0 {
+		b = append(b, ',')
+		b = strconv.AppendInt(b, x.Fast, 10)
+	}
+	return b
 }
 
 // appendDirected appends the lines of edges_directed.csv that e makes
