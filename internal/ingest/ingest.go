@@ -17,6 +17,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -664,6 +665,14 @@ func parseFile(ctx context.Context, in *input, f Format, opt Options, emit func(
 	if opt.lean && f.Lean != nil {
 		parse = f.Lean
 	}
+	if workers := splitWorkers(); workers > 1 && in.gz == nil {
+		switch {
+		case opt.lean && f.Lean != nil && f.SplitLean != nil:
+			parse = f.SplitLean(workers)
+		case (!opt.lean || f.Lean == nil) && f.Split != nil:
+			parse = f.Split(workers)
+		}
+	}
 	err := parse(ctx, src, func(p *tahqiq.Parsed) error {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -684,6 +693,10 @@ func parseFile(ctx context.Context, in *input, f Format, opt Options, emit func(
 	}
 	return err
 }
+
+// splitWorkers is how many cores a parser that has them (Format.Split)
+// reads an input on: GOMAXPROCS (a variable for tests).
+var splitWorkers = func() int { return runtime.GOMAXPROCS(0) }
 
 // isInputError reports whether err concerns one input file only (missing,
 // empty, unrecognised), so the other files can still be imported.
