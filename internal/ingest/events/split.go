@@ -189,7 +189,11 @@ func (rp *rows) split(ctx context.Context, r *csvrow.Reader, workers int, emit f
 func (rp *rows) read(r *csvrow.Reader, c *chunk) {
 	cr := r.Chunk(c.data, c.offset, c.line)
 	if c.recs == nil {
-		c.recs = make([]tahqiq.Parsed, 0, len(c.data)/48)
+		n := len(c.data)/48 + 16 // rows of the synthetic tables: 58 bytes
+		c.recs = make([]tahqiq.Parsed, 0, n)
+		if c.slabs.grow {
+			c.slabs.posts, c.slabs.objs = make([]tahqiq.Post, 0, n), make([]tahqiq.Object, 0, n)
+		}
 	}
 	for {
 		row, err := cr.Next()
