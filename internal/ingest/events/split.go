@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"sync/atomic"
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/ingest/csvrow"
@@ -47,7 +48,8 @@ type chunk struct {
 	recs         []tahqiq.Parsed
 	slabs        alloc         // the posts of recs (grow: a lean chunk's, reused)
 	err          error         // of the input, after the records before it
-	done         chan struct{} // closed when recs (or err) is ready
+	claimed      atomic.Bool   // by the worker or the emitter that reads it
+	done         chan struct{} // closed when a worker has read it
 }
 
 // split reads the rows after r's header on several goroutines: one reads
@@ -55,7 +57,9 @@ type chunk struct {
 // would end them (csvrow.Splitter: a newline inside quotes does not end
 // a record), workers goroutines turn each chunk's rows into records
 // (csvrow.Reader.Chunk: the lines, offsets and rejects of one reader),
-// and the calling goroutine emits the records in the input's order.
+// and the calling goroutine emits the records in the input's order,
+// reading a chunk itself when no worker has taken it yet (rather than
+// wait for one to be woken on a busy machine).
 // An error of the input comes after every record before it, as it would
 // from one reader; so does a cancellation. At most 2*workers+2 chunks are
 // in memory.
@@ -81,6 +85,7 @@ func (rp *rows) split(ctx context.Context, r *csvrow.Reader, workers int, emit f
 	}
 	send := func(c *chunk) bool {
 		c.done = make(chan struct{})
+		c.claimed.Store(false)
 		select {
 		case order <- c:
 		case <-quit:
@@ -144,8 +149,10 @@ func (rp *rows) split(ctx context.Context, r *csvrow.Reader, workers int, emit f
 					if !ok {
 						return
 					}
-					rp.read(r, c)
-					close(c.done)
+					if c.claimed.CompareAndSwap(false, true) {
+						rp.read(r, c)
+						close(c.done)
+					}
 				case <-quit:
 					return
 				}
@@ -154,7 +161,11 @@ func (rp *rows) split(ctx context.Context, r *csvrow.Reader, workers int, emit f
 	}
 	n := 0
 	for c := range order {
-		<-c.done
+		if c.err == nil && c.claimed.CompareAndSwap(false, true) {
+			rp.read(r, c)
+		} else {
+			<-c.done
+		}
 		if err := ctx.Err(); err != nil {
 			return err
 		}
