@@ -78,6 +78,7 @@ func (rp *rows) split(ctx context.Context, r *csvrow.Reader, workers int, emit f
 	get := func() *chunk {
 		select {
 		case c := <-free:
+			c.err = nil
 			return c
 		default:
 			return &chunk{data: make([]byte, 0, chunkSize), slabs: alloc{grow: rp.lean}}
