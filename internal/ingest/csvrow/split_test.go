@@ -169,3 +169,39 @@ func FuzzSplit(f *testing.F) {
 		sameSplit(t, in, int(step)+1, int(max)+1)
 	})
 }
+
+// BenchmarkSplitter: finding the records' ends of a real table, as the
+// reader of a split parse does, 64 KiB at a time: as it is (no quote, the
+// fast path) and with every field quoted (each line walked).
+func BenchmarkSplitter(b *testing.B) {
+	data, err := os.ReadFile(parsetest.DataDir(b, "coord", "russian_coord_tweets.events.csv"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	quoted := []byte(`"` + strings.NewReplacer(",", `","`, "\n", "\"\n\"").Replace(string(data)))
+	quoted = quoted[:len(quoted)-1]
+	for _, in := range []struct {
+		name string
+		data []byte
+	}{{"plain", data}, {"quoted", quoted}} {
+		b.Run(in.name, func(b *testing.B) {
+			data := in.data
+			b.SetBytes(int64(len(data)))
+			for b.Loop() {
+				var sp csvrow.Splitter
+				start := 0
+				for end := 64 << 10; ; end += 64 << 10 {
+					n := sp.Scan(data[start:min(end, len(data))])
+					sp.Cut(n)
+					start += n
+					if end >= len(data) {
+						break
+					}
+				}
+				if start != len(data) {
+					b.Fatalf("records end at %d of %d bytes", start, len(data))
+				}
+			}
+		})
+	}
+}
