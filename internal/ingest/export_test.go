@@ -7,3 +7,5 @@ func SetSplitWorkers(n int) (restore func()) {
 	splitWorkers = func() int { return n }
 	return func() { splitWorkers = old }
 }
+
+var ParseCores = parseCores

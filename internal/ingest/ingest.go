@@ -16,8 +16,10 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -695,8 +697,18 @@ func parseFile(ctx context.Context, in *input, f Format, opt Options, emit func(
 }
 
 // splitWorkers is how many cores a parser that has them (Format.Split)
-// reads an input on: GOMAXPROCS (a variable for tests).
-var splitWorkers = func() int { return runtime.GOMAXPROCS(0) }
+// reads an input on: GOMAXPROCS, or TAHQIQ_PARSE_CORES when it is a
+// number (1: on one core, as before the split; for comparing both in one
+// binary, docs/benchmarks.md). A variable for tests.
+var splitWorkers = func() int { return parseCores(os.Getenv("TAHQIQ_PARSE_CORES"), runtime.GOMAXPROCS(0)) }
+
+// parseCores is env as a number of cores of at least 1, or def.
+func parseCores(env string, def int) int {
+	if n, err := strconv.Atoi(strings.TrimSpace(env)); err == nil && n >= 1 {
+		return n
+	}
+	return def
+}
 
 // isInputError reports whether err concerns one input file only (missing,
 // empty, unrecognised), so the other files can still be imported.

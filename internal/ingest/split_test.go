@@ -144,3 +144,16 @@ func cpuTime() time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// TestParseCores: TAHQIQ_PARSE_CORES sets the cores of a split parse
+// when it is a number of at least 1; else GOMAXPROCS.
+func TestParseCores(t *testing.T) {
+	for _, tc := range []struct {
+		env  string
+		want int
+	}{{"", 2}, {"1", 1}, {" 4 ", 4}, {"0", 2}, {"-3", 2}, {"two", 2}} {
+		if got := ingest.ParseCores(tc.env, 2); got != tc.want {
+			t.Errorf("ParseCores(%q, 2) = %d, want %d", tc.env, got, tc.want)
+		}
+	}
+}
