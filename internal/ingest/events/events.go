@@ -327,30 +327,50 @@ var (
 // fill sets the post of p, or returns a reject reason. The UIDs share one
 // string allocation; posts and objects come from slabs (see alloc).
 func fill(p *tahqiq.Parsed, a *alloc, names *columns, acc, post, ts string, typ tahqiq.ObjectType, val, platform, prefix string, line int64) string {
+	sec, why := checkRow(names, acc, post, ts, typ, val, line)
+	if why != "" {
+		return why
+	}
+	uids, n := joinUIDs(prefix, post, acc)
+	setPost(p, a, platform, post, ts, sec, typ, val, uids, n)
+	return ""
+}
+
+// checkRow returns the time of a row's post, or why the row is rejected.
+func checkRow(names *columns, acc, post, ts string, typ tahqiq.ObjectType, val string, line int64) (int64, string) {
 	switch {
 	case acc == "":
-		return reject(line, "empty account id", "")
+		return 0, reject(line, "empty account id", "")
 	case post == "":
-		return reject(line, "empty post id", "")
+		return 0, reject(line, "empty post id", "")
 	case val == "":
-		return reject(line, "empty object value", "")
+		return 0, reject(line, "empty object value", "")
 	case tahqiq.FloatMangled(post):
-		return floatID(line, names.post, post)
+		return 0, floatID(line, names.post, post)
 	case tahqiq.FloatMangled(acc):
-		return floatID(line, names.acc, acc)
+		return 0, floatID(line, names.acc, acc)
 	case (typ == tahqiq.ObjRetweet || typ == tahqiq.ObjReply) && tahqiq.FloatMangled(val):
-		return floatID(line, names.val, val) // the id of the retweeted or answered post
+		return 0, floatID(line, names.val, val) // the id of the retweeted or answered post
 	}
 	sec, err := strconv.ParseInt(ts, 10, 64)
 	if err != nil {
-		return reject(line, "timestamp is not integer unix seconds: ", strconv.Quote(ts))
+		return 0, reject(line, "timestamp is not integer unix seconds: ", strconv.Quote(ts))
 	}
+	return sec, ""
+}
+
+// joinUIDs returns the post's and the account's UIDs in one string, the
+// post's its first n bytes.
+func joinUIDs(prefix, post, acc string) (string, int) {
+	return prefix + post + prefix + acc, len(prefix) + len(post)
+}
+
+// setPost sets the post of p, of a row checkRow let through.
+func setPost(p *tahqiq.Parsed, a *alloc, platform, post, ts string, sec int64, typ tahqiq.ObjectType, val, uids string, n int) {
 	kind := tahqiq.KindOriginal
 	if typ == tahqiq.ObjRetweet {
 		kind = tahqiq.KindRepost
 	}
-	uids := prefix + post + prefix + acc
-	n := len(prefix) + len(post)
 	ps, os := a.next()
 	os[0] = tahqiq.Object{Type: typ, Value: val}
 	ps[0] = tahqiq.Post{
@@ -359,7 +379,6 @@ func fill(p *tahqiq.Parsed, a *alloc, names *columns, acc, post, ts string, typ 
 		Objects: os,
 	}
 	p.Posts = ps
-	return ""
 }
 
 // alloc hands out one-element post and object slices cut from larger
@@ -367,14 +386,10 @@ func fill(p *tahqiq.Parsed, a *alloc, names *columns, acc, post, ts string, typ 
 // capacity capped: appending to it reallocates instead of touching the
 // neighbour.
 // With reuse (a lean parse), every row gets the same one post and object.
-// With grow (a lean chunk's, split.go), they are appended to posts and
-// objs, which the chunk empties to be filled again once its records were
-// emitted.
 type alloc struct {
 	posts []tahqiq.Post
 	objs  []tahqiq.Object
 	reuse bool
-	grow  bool
 	post  [1]tahqiq.Post
 	obj   [1]tahqiq.Object
 }
@@ -384,11 +399,6 @@ const slab = 128
 func (a *alloc) next() ([]tahqiq.Post, []tahqiq.Object) {
 	if a.reuse {
 		return a.post[:1:1], a.obj[:1:1]
-	}
-	if a.grow {
-		a.posts, a.objs = append(a.posts, tahqiq.Post{}), append(a.objs, tahqiq.Object{})
-		n := len(a.posts)
-		return a.posts[n-1 : n : n], a.objs[n-1 : n : n]
 	}
 	if len(a.posts) == 0 {
 		a.posts = make([]tahqiq.Post, slab)
