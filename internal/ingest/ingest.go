@@ -667,7 +667,7 @@ func parseFile(ctx context.Context, in *input, f Format, opt Options, emit func(
 	if opt.lean && f.Lean != nil {
 		parse = f.Lean
 	}
-	if workers := splitWorkers(); workers > 1 && in.gz == nil {
+	if workers := splitWorkers(opt.lean && f.Lean != nil); workers > 1 && in.gz == nil {
 		switch {
 		case opt.lean && f.Lean != nil && f.SplitLean != nil:
 			parse = f.SplitLean(workers)
@@ -697,10 +697,20 @@ func parseFile(ctx context.Context, in *input, f Format, opt Options, emit func(
 }
 
 // splitWorkers is how many cores a parser that has them (Format.Split)
-// reads an input on: GOMAXPROCS, or TAHQIQ_PARSE_CORES when it is a
-// number (1: on one core, as before the split; for comparing both in one
-// binary, docs/benchmarks.md). A variable for tests.
-var splitWorkers = func() int { return parseCores(os.Getenv("TAHQIQ_PARSE_CORES"), runtime.GOMAXPROCS(0)) }
+// reads an input on: TAHQIQ_PARSE_CORES when it is a number (1: on one
+// core, as before the split; for comparing both in one binary,
+// docs/benchmarks.md), else GOMAXPROCS for a lean read (coord --input:
+// the parse leaves the strand of the reader's dataset, which bounds the
+// read) and one core for an import (whose bound is the store's INSERTs:
+// split, it measured no faster and slower under load). A variable for
+// tests.
+var splitWorkers = func(lean bool) int {
+	def := 1
+	if lean {
+		def = runtime.GOMAXPROCS(0)
+	}
+	return parseCores(os.Getenv("TAHQIQ_PARSE_CORES"), def)
+}
 
 // parseCores is env as a number of cores of at least 1, or def.
 func parseCores(env string, def int) int {

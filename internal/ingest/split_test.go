@@ -157,3 +157,19 @@ func TestParseCores(t *testing.T) {
 		}
 	}
 }
+
+// TestSplitDefault: by default a lean read (coord --input) parses on
+// GOMAXPROCS cores and an import on one; TAHQIQ_PARSE_CORES sets both.
+func TestSplitDefault(t *testing.T) {
+	t.Setenv("TAHQIQ_PARSE_CORES", "")
+	if got, want := ingest.SplitWorkers(true), runtime.GOMAXPROCS(0); got != want {
+		t.Errorf("lean read: %d cores, want %d", got, want)
+	}
+	if got := ingest.SplitWorkers(false); got != 1 {
+		t.Errorf("import: %d cores, want 1", got)
+	}
+	t.Setenv("TAHQIQ_PARSE_CORES", "3")
+	if ingest.SplitWorkers(true) != 3 || ingest.SplitWorkers(false) != 3 {
+		t.Errorf("TAHQIQ_PARSE_CORES=3: %d, %d cores", ingest.SplitWorkers(true), ingest.SplitWorkers(false))
+	}
+}
