@@ -62,8 +62,8 @@ type chunk struct {
 // reading a chunk itself when no worker has taken it yet (rather than
 // wait for one to be woken on a busy machine).
 // An error of the input comes after every record before it, as it would
-// from one reader; so does a cancellation. At most 2*workers+2 chunks are
-// in memory.
+// from one reader; so does a cancellation. At most 2*workers+4 chunks are
+// in memory (2*workers+2 queued, one filling, one emitting).
 func (rp *rows) split(ctx context.Context, r *csvrow.Reader, workers int, emit func(*tahqiq.Parsed) error) error {
 	rest, offset, line := r.Rest()
 	inFlight := 2*workers + 2
