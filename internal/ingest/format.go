@@ -32,6 +32,11 @@ type Format struct {
 	// the rows it parses (the header's and those of a row the CSV reader
 	// rejects are kept).
 	Lean tahqiq.ParseFunc
+	// Split and SplitLean, when set, make Parse and Lean on workers
+	// cores: the same records, rejects and errors, in the same order.
+	// The importer uses them for an input read as it is on disk (not
+	// gunzipped), when it may use more than one core.
+	Split, SplitLean func(workers int) tahqiq.ParseFunc
 }
 
 // Registry is an ordered set of formats: detection tries them in order.

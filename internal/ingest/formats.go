@@ -20,8 +20,8 @@ func Default() *Registry {
 	return NewRegistry(
 		Format{Name: xv2.FormatPages, Doc: "X API v2 as twarc2 writes it: response pages, flattened tweets, lists, single tweets", Sniff: xv2.Sniff, Parse: xv2.Parse},
 		Format{Name: xv1.Format, Doc: "X API v1.1 JSON: a status, an array, a search envelope, or streaming JSON Lines", Sniff: xv1.Sniff, Parse: xv1.Parse},
-		lean(rereadAny(csvFormat(only(events.FormatEvents, "tahqiq/coordination events CSV (account_id,post_id,timestamp,time_utc,object_type,object_value)", events.Sniff, events.ParseEvents))), events.ParseEventsLean),
-		rereadAny(csvFormat(only(events.FormatCooRTweet, "CooRTweet table: long (object_id,account_id,content_id,timestamp_share; --option object_type=T) or wide (account_id,post_id,url_id,hashtag_id,domain_id,phash_id,timestamp)", events.Sniff, events.ParseCooRTweet))),
+		split(lean(rereadAny(csvFormat(only(events.FormatEvents, "tahqiq/coordination events CSV (account_id,post_id,timestamp,time_utc,object_type,object_value)", events.Sniff, events.ParseEvents))), events.ParseEventsLean), events.ParseEventsSplit, events.ParseEventsLeanSplit),
+		split(rereadAny(csvFormat(only(events.FormatCooRTweet, "CooRTweet table: long (object_id,account_id,content_id,timestamp_share; --option object_type=T) or wide (account_id,post_id,url_id,hashtag_id,domain_id,phash_id,timestamp)", events.Sniff, events.ParseCooRTweet))), events.ParseCooRTweetSplit, nil),
 		csvFormat(only(twitterio.FormatTweets, "Twitter information-operations tweets CSV (hashed or unhashed)", twitterio.Sniff, twitterio.Parse)),
 		csvFormat(only(twitterio.FormatUsers, "Twitter information-operations users CSV", twitterio.Sniff, twitterio.Parse)),
 		csvFormat(only(ira538.Format, "FiveThirtyEight/Clemson IRA tweets CSV (original and by-author layouts, authors.csv)", ira538.Sniff, ira538.Parse)),
@@ -44,6 +44,12 @@ func rereadAny(f Format) Format {
 // lean gives f the parser of reads that keep nothing of a record.
 func lean(f Format, parse tahqiq.ParseFunc) Format {
 	f.Lean = parse
+	return f
+}
+
+// split gives f its parsers on several cores.
+func split(f Format, parse, lean func(workers int) tahqiq.ParseFunc) Format {
+	f.Split, f.SplitLean = parse, lean
 	return f
 }
 

@@ -16,7 +16,10 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"os"
 	"path/filepath"
+	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -664,6 +667,14 @@ func parseFile(ctx context.Context, in *input, f Format, opt Options, emit func(
 	if opt.lean && f.Lean != nil {
 		parse = f.Lean
 	}
+	if workers := splitWorkers(opt.lean && f.Lean != nil); workers > 1 && in.gz == nil {
+		switch {
+		case opt.lean && f.Lean != nil && f.SplitLean != nil:
+			parse = f.SplitLean(workers)
+		case (!opt.lean || f.Lean == nil) && f.Split != nil:
+			parse = f.Split(workers)
+		}
+	}
 	err := parse(ctx, src, func(p *tahqiq.Parsed) error {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -683,6 +694,30 @@ func parseFile(ctx context.Context, in *input, f Format, opt Options, emit func(
 		}
 	}
 	return err
+}
+
+// splitWorkers is how many cores a parser that has them (Format.Split)
+// reads an input on: TAHQIQ_PARSE_CORES when it is a number (1: on one
+// core, as before the split; for comparing both in one binary,
+// docs/benchmarks.md), else GOMAXPROCS for a lean read (coord --input:
+// the parse leaves the strand of the reader's dataset, which bounds the
+// read) and one core for an import (whose bound is the store's INSERTs:
+// split, it measured no faster and slower under load). A variable for
+// tests.
+var splitWorkers = func(lean bool) int {
+	def := 1
+	if lean {
+		def = runtime.GOMAXPROCS(0)
+	}
+	return parseCores(os.Getenv("TAHQIQ_PARSE_CORES"), def)
+}
+
+// parseCores is env as a number of cores of at least 1, or def.
+func parseCores(env string, def int) int {
+	if n, err := strconv.Atoi(strings.TrimSpace(env)); err == nil && n >= 1 {
+		return n
+	}
+	return def
 }
 
 // isInputError reports whether err concerns one input file only (missing,

@@ -50,6 +50,10 @@ type Reader struct {
 	prev   int64 // input offset (after BOM) of the end of the previous row
 	row    Row
 	noRaw  bool // OmitRaw
+	// a Chunk's reader: base is added to every row's offset, lineBase to
+	// every line number (0 for a reader of a whole input)
+	base, lineBase int64
+	next           int64 // NewReader: the line the first row can start on
 }
 
 // NewReader reads the header row of r. name is used in error messages. An
@@ -78,6 +82,7 @@ func NewReader(r io.Reader, name string) (*Reader, error) {
 		return nil, fmt.Errorf("csvrow: read header of %s: %w", name, err)
 	}
 	end := rd.cr.InputOffset()
+	rd.next = 1 + int64(bytes.Count(rd.rec.slice(0, end), []byte{'\n'}))
 	rd.hline = bytes.TrimRight(bytes.Clone(rd.rec.slice(0, end)), "\r\n")
 	rd.hline = bytes.TrimLeft(rd.hline, "\r\n")
 	rd.prev = end
@@ -163,14 +168,14 @@ func (r *Reader) Next() (*Row, error) {
 		start++
 	}
 	r.prev = end
-	row.Offset = start + r.bom
+	row.Offset = start + r.bom + r.base
 	switch {
 	case pe != nil:
-		row.Line = int64(pe.StartLine)
-		row.Reject = fmt.Sprintf("line %d: %v", pe.StartLine, pe.Err)
+		row.Line = int64(pe.StartLine) + r.lineBase
+		row.Reject = fmt.Sprintf("line %d: %v", row.Line, pe.Err)
 	default:
-		line, _ := r.cr.FieldPos(0)
-		row.Line = int64(line)
+		line := r.lineOf()
+		row.Line = line
 		if len(rec) != len(r.header) {
 			row.Reject = fmt.Sprintf("line %d: %d fields, header has %d", line, len(rec), len(r.header))
 			break
@@ -193,6 +198,12 @@ func (r *Reader) Next() (*Row, error) {
 		row.Raw = r.encode(rec)
 	}
 	return row, nil
+}
+
+// lineOf is the line of the first field of the row just read.
+func (r *Reader) lineOf() int64 {
+	line, _ := r.cr.FieldPos(0)
+	return int64(line) + r.lineBase
 }
 
 // encode returns the row as a JSON object keyed by header, in header order.
@@ -257,9 +268,10 @@ func appendJSONString(b []byte, s string) []byte {
 // recorder keeps the bytes the CSV reader has consumed but not yet released,
 // so that a row's original bytes can be recovered.
 type recorder struct {
-	r    io.Reader
-	buf  []byte
-	base int64 // input offset (after BOM) of buf[0]
+	r     io.Reader
+	buf   []byte
+	base  int64 // input offset (after BOM) of buf[0]
+	whole bool  // buf is the whole input (a Chunk's): nothing to read or release
 }
 
 func (t *recorder) Read(p []byte) (int, error) {
@@ -281,6 +293,9 @@ func (t *recorder) slice(start, end int64) []byte {
 
 // discard releases the bytes before input offset upto.
 func (t *recorder) discard(upto int64) {
+	if t.whole {
+		return
+	}
 	k := int(upto - t.base)
 	if k < 32<<10 || k < len(t.buf)/2 {
 		return

@@ -87,13 +87,13 @@ func Sniff(head []byte) (string, bool) {
 // "retweet") is the object type of CooRTweet's long rows, which carry
 // none.
 func Parse(ctx context.Context, src tahqiq.Source, emit func(*tahqiq.Parsed) error) error {
-	return parse(ctx, src, "", false, emit)
+	return parse(ctx, src, "", false, 1, emit)
 }
 
 // ParseEvents reads an events table only: a header of another layout is
 // an EINVALID error naming the events column it lacks.
 func ParseEvents(ctx context.Context, src tahqiq.Source, emit func(*tahqiq.Parsed) error) error {
-	return parse(ctx, src, FormatEvents, false, emit)
+	return parse(ctx, src, FormatEvents, false, 1, emit)
 }
 
 // ParseEventsLean is ParseEvents for a reader that keeps nothing of a
@@ -102,16 +102,16 @@ func ParseEvents(ctx context.Context, src tahqiq.Source, emit func(*tahqiq.Parse
 // the CSV reader takes carries no Raw bytes, and no row a SHA256 or
 // Locator. The records, their posts and the rejects are ParseEvents'.
 func ParseEventsLean(ctx context.Context, src tahqiq.Source, emit func(*tahqiq.Parsed) error) error {
-	return parse(ctx, src, FormatEvents, true, emit)
+	return parse(ctx, src, FormatEvents, true, 1, emit)
 }
 
 // ParseCooRTweet reads CooRTweet's tables only (long or wide): another
 // header is an EINVALID error naming both layouts' columns.
 func ParseCooRTweet(ctx context.Context, src tahqiq.Source, emit func(*tahqiq.Parsed) error) error {
-	return parse(ctx, src, FormatCooRTweet, false, emit)
+	return parse(ctx, src, FormatCooRTweet, false, 1, emit)
 }
 
-func parse(ctx context.Context, src tahqiq.Source, want string, lean bool, emit func(*tahqiq.Parsed) error) error {
+func parse(ctx context.Context, src tahqiq.Source, want string, lean bool, workers int, emit func(*tahqiq.Parsed) error) error {
 	r, err := csvrow.NewReader(src.R, src.Name)
 	if err != nil {
 		return err
@@ -120,23 +120,18 @@ func parse(ctx context.Context, src tahqiq.Source, want string, lean bool, emit 
 	if p := src.Options["platform"]; p != "" {
 		platform = p
 	}
-	prefix := platform + ":"
-
-	var format string
-	var iAcc, iPost, iTime, iType, iVal int
-	names := &eventsNames
-	fixedType := tahqiq.ObjectType("")
+	rp := &rows{name: src.Name, platform: platform, prefix: platform + ":", names: &eventsNames, lean: lean}
 	lay := layoutOf(r.Header())
 	switch {
 	case lay == eventsLayout && want != FormatCooRTweet:
-		format = FormatEvents
+		rp.format = FormatEvents
 		idx, _ := r.Require(eventsCols...)
-		iAcc, iPost, iTime, iType, iVal = idx[0], idx[1], idx[2], idx[3], idx[4]
+		rp.iAcc, rp.iPost, rp.iTime, rp.iType, rp.iVal = idx[0], idx[1], idx[2], idx[3], idx[4]
 	case lay == longLayout && want != FormatEvents:
-		format = FormatCooRTweet
-		names = &coortweetNames
+		rp.format = FormatCooRTweet
+		rp.names = &coortweetNames
 		idx, _ := r.Require(coortweetCols...)
-		iVal, iAcc, iPost, iTime, iType = idx[0], idx[1], idx[2], idx[3], -1
+		rp.iVal, rp.iAcc, rp.iPost, rp.iTime, rp.iType = idx[0], idx[1], idx[2], idx[3], -1
 		t := tahqiq.ObjRetweet
 		if o := src.Options["object_type"]; o != "" {
 			var ok bool
@@ -144,7 +139,7 @@ func parse(ctx context.Context, src tahqiq.Source, want string, lean bool, emit 
 				return tahqiq.Errorf(tahqiq.EINVALID, "%s: unknown object_type option %q", src.Name, o)
 			}
 		}
-		fixedType = t
+		rp.fixedType = t
 	case lay == wideLayout && want != FormatEvents:
 		return parseWide(ctx, r, src.Name, platform, emit)
 	case want == FormatCooRTweet:
@@ -154,14 +149,19 @@ func parse(ctx context.Context, src tahqiq.Source, want string, lean bool, emit 
 		_, err := r.Require(eventsCols...)
 		return err
 	}
-	if err := emit(csvrow.HeaderRecord(r, format, src.Name)); err != nil {
+	if err := emit(csvrow.HeaderRecord(r, rp.format, src.Name)); err != nil {
 		return err
+	}
+	if lean {
+		r.OmitRaw()
+	}
+	if workers > 1 {
+		return rp.split(ctx, r, workers, emit)
 	}
 	var slabs alloc
 	var one tahqiq.Parsed // lean: every row's
 	next := r.Next
 	if lean {
-		r.OmitRaw()
 		slabs.reuse = true
 		var stop func()
 		next, stop = readAhead(r)
@@ -178,37 +178,57 @@ func parse(ctx context.Context, src tahqiq.Source, want string, lean bool, emit 
 		if err != nil {
 			return err
 		}
-		var p *tahqiq.Parsed
-		if lean {
-			one = tahqiq.Parsed{Record: tahqiq.RawRecord{Format: format, SourceFile: src.Name, Line: row.Line, Offset: row.Offset, Raw: row.Raw}}
-			p = &one
-		} else {
-			p = &tahqiq.Parsed{Record: tahqiq.RawRecord{
-				Format: format, SourceFile: src.Name, Line: row.Line, Offset: row.Offset,
-				Locator: "L" + strconv.FormatInt(row.Line, 10), Raw: row.Raw, SHA256: sha256.Sum256(row.Raw),
-			}}
+		p := &one
+		if !lean {
+			p = new(tahqiq.Parsed)
 		}
-		if row.Reject != "" {
-			p.Reject = row.Reject
-		} else {
-			f := row.Fields
-			typ := fixedType
-			if iType >= 0 {
-				var ok bool
-				if typ, ok = objectType(f[iType]); !ok {
-					p.Reject = reject(row.Line, "unknown object_type ", f[iType])
-				}
-			}
-			if p.Reject == "" {
-				p.Reject = fill(p, &slabs, names, f[iAcc], f[iPost], f[iTime], typ, f[iVal], platform, prefix, row.Line)
-			}
-		}
-		if p.Reject == "" {
-			p.Record.Kind = tahqiq.RecordPost
-		}
+		rp.record(p, row, &slabs)
 		if err := emit(p); err != nil {
 			return err
 		}
+	}
+}
+
+// rows turns the rows of a table of the events or CooRTweet's long
+// layout into records.
+type rows struct {
+	format, name     string
+	platform, prefix string
+	names            *columns
+	fixedType        tahqiq.ObjectType // of every row when iType < 0
+	iAcc, iPost      int
+	iTime, iType     int
+	iVal             int
+	lean             bool // no Locator, SHA256 (and Raw: the reader omits it)
+}
+
+// record sets *p to the record of row, its post from slabs.
+func (rp *rows) record(p *tahqiq.Parsed, row *csvrow.Row, slabs *alloc) {
+	if rp.lean {
+		*p = tahqiq.Parsed{Record: tahqiq.RawRecord{Format: rp.format, SourceFile: rp.name, Line: row.Line, Offset: row.Offset, Raw: row.Raw}}
+	} else {
+		*p = tahqiq.Parsed{Record: tahqiq.RawRecord{
+			Format: rp.format, SourceFile: rp.name, Line: row.Line, Offset: row.Offset,
+			Locator: "L" + strconv.FormatInt(row.Line, 10), Raw: row.Raw, SHA256: sha256.Sum256(row.Raw),
+		}}
+	}
+	if row.Reject != "" {
+		p.Reject = row.Reject
+	} else {
+		f := row.Fields
+		typ := rp.fixedType
+		if rp.iType >= 0 {
+			var ok bool
+			if typ, ok = objectType(f[rp.iType]); !ok {
+				p.Reject = reject(row.Line, "unknown object_type ", f[rp.iType])
+			}
+		}
+		if p.Reject == "" {
+			p.Reject = fill(p, slabs, rp.names, f[rp.iAcc], f[rp.iPost], f[rp.iTime], typ, f[rp.iVal], rp.platform, rp.prefix, row.Line)
+		}
+	}
+	if p.Reject == "" {
+		p.Record.Kind = tahqiq.RecordPost
 	}
 }
 
@@ -307,30 +327,50 @@ var (
 // fill sets the post of p, or returns a reject reason. The UIDs share one
 // string allocation; posts and objects come from slabs (see alloc).
 func fill(p *tahqiq.Parsed, a *alloc, names *columns, acc, post, ts string, typ tahqiq.ObjectType, val, platform, prefix string, line int64) string {
+	sec, why := checkRow(names, acc, post, ts, typ, val, line)
+	if why != "" {
+		return why
+	}
+	uids, n := joinUIDs(prefix, post, acc)
+	setPost(p, a, platform, post, ts, sec, typ, val, uids, n)
+	return ""
+}
+
+// checkRow returns the time of a row's post, or why the row is rejected.
+func checkRow(names *columns, acc, post, ts string, typ tahqiq.ObjectType, val string, line int64) (int64, string) {
 	switch {
 	case acc == "":
-		return reject(line, "empty account id", "")
+		return 0, reject(line, "empty account id", "")
 	case post == "":
-		return reject(line, "empty post id", "")
+		return 0, reject(line, "empty post id", "")
 	case val == "":
-		return reject(line, "empty object value", "")
+		return 0, reject(line, "empty object value", "")
 	case tahqiq.FloatMangled(post):
-		return floatID(line, names.post, post)
+		return 0, floatID(line, names.post, post)
 	case tahqiq.FloatMangled(acc):
-		return floatID(line, names.acc, acc)
+		return 0, floatID(line, names.acc, acc)
 	case (typ == tahqiq.ObjRetweet || typ == tahqiq.ObjReply) && tahqiq.FloatMangled(val):
-		return floatID(line, names.val, val) // the id of the retweeted or answered post
+		return 0, floatID(line, names.val, val) // the id of the retweeted or answered post
 	}
 	sec, err := strconv.ParseInt(ts, 10, 64)
 	if err != nil {
-		return reject(line, "timestamp is not integer unix seconds: ", strconv.Quote(ts))
+		return 0, reject(line, "timestamp is not integer unix seconds: ", strconv.Quote(ts))
 	}
+	return sec, ""
+}
+
+// joinUIDs returns the post's and the account's UIDs in one string, the
+// post's its first n bytes.
+func joinUIDs(prefix, post, acc string) (string, int) {
+	return prefix + post + prefix + acc, len(prefix) + len(post)
+}
+
+// setPost sets the post of p, of a row checkRow let through.
+func setPost(p *tahqiq.Parsed, a *alloc, platform, post, ts string, sec int64, typ tahqiq.ObjectType, val, uids string, n int) {
 	kind := tahqiq.KindOriginal
 	if typ == tahqiq.ObjRetweet {
 		kind = tahqiq.KindRepost
 	}
-	uids := prefix + post + prefix + acc
-	n := len(prefix) + len(post)
 	ps, os := a.next()
 	os[0] = tahqiq.Object{Type: typ, Value: val}
 	ps[0] = tahqiq.Post{
@@ -339,7 +379,6 @@ func fill(p *tahqiq.Parsed, a *alloc, names *columns, acc, post, ts string, typ 
 		Objects: os,
 	}
 	p.Posts = ps
-	return ""
 }
 
 // alloc hands out one-element post and object slices cut from larger

@@ -1,0 +1,187 @@
+package events_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/ingest/events"
+	"github.com/tahqiq/tahqiq/internal/ingest/parsetest"
+)
+
+// collect parses data with fn and returns copies of its records (leanView
+// for a lean parser, which reuses them) and its error.
+func collect(t *testing.T, fn tahqiq.ParseFunc, name string, r io.Reader, lean bool) ([]tahqiq.Parsed, error) {
+	t.Helper()
+	var out []tahqiq.Parsed
+	err := fn(t.Context(), tahqiq.Source{Name: name, R: r}, func(p *tahqiq.Parsed) error {
+		if lean {
+			out = append(out, leanView(p))
+		} else {
+			out = append(out, *p)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// sameSplit fails unless the split parsers give the records and the error
+// of the parsers on one core, for data cut into chunks of size bytes.
+func sameSplit(t *testing.T, name string, data []byte, size int) {
+	t.Helper()
+	defer events.SetChunkSize(size)()
+	for _, tc := range []struct {
+		one, split tahqiq.ParseFunc
+		lean       bool
+	}{
+		{events.ParseEvents, events.ParseEventsSplit(3), false},
+		{events.ParseEventsLean, events.ParseEventsLeanSplit(2), true},
+		{events.ParseCooRTweet, events.ParseCooRTweetSplit(2), false},
+	} {
+		want, errWant := collect(t, tc.one, name, bytes.NewReader(data), tc.lean)
+		got, errGot := collect(t, tc.split, name, bytes.NewReader(data), tc.lean)
+		if (errWant == nil) != (errGot == nil) || errWant != nil && errWant.Error() != errGot.Error() {
+			t.Fatalf("%s (chunks of %d): error %v, want %v", name, size, errGot, errWant)
+		}
+		if len(got) != len(want) {
+			t.Fatalf("%s (chunks of %d): %d records, want %d", name, size, len(got), len(want))
+		}
+		for i := range want {
+			if !reflect.DeepEqual(got[i], want[i]) {
+				t.Fatalf("%s (chunks of %d): record %d (line %d):\n got %+v\nwant %+v", name, size, i, want[i].Record.Line, got[i], want[i])
+			}
+		}
+	}
+}
+
+// TestSplitEqualsParse: parsing on several cores gives every record,
+// reject and error of the parse on one, in order, whatever the chunks:
+// on the fixtures, a table of rejects with quoted newlines, and the real
+// tables (the Russian one in -short).
+func TestSplitEqualsParse(t *testing.T) {
+	bad := "account_id,post_id,timestamp,time_utc,object_type,object_value\n" +
+		"a1,p1,1600000000,,retweet,\"x\ny\"\n" + // a quoted newline
+		"a2,p2,1600000001,,nope,v\n" + // an unknown type
+		"a3,p3,1.6e9,,url,\"u\"\"v\"\n" + // not integer seconds
+		"a4,p4,1600000002,,url,b\"are\n" + // a bare quote
+		"\n" +
+		"a5,\"p\r\n5\",1600000003,,hashtag,h\r\n" +
+		",p6,1600000004,,url,u\n" +
+		"a7,p7,1600000005,,url\n" + // a field short
+		"a8,p8,1600000006,,url,\"open\n"
+	files := parsetest.Fixtures(t, "testdata/*.csv")
+	real := []string{"russian_coord_tweets.events.csv", "german_elections_2021.events.csv", "ira_2016_election_week.events.csv"}
+	if testing.Short() {
+		real = real[:1]
+	}
+	for _, f := range real {
+		p := filepath.Join("..", "..", "..", "..", "shared", "data", "coord", f)
+		if _, err := os.Stat(p); err != nil {
+			t.Logf("%s absent: not compared", p)
+			continue
+		}
+		files = append(files, p)
+	}
+	for _, size := range []int{1, 7, 100, 4 << 10} {
+		sameSplit(t, "bad.csv", []byte(bad), size)
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sizes := []int{1000, 64 << 10}
+		if testing.Short() && len(data) > 1<<20 {
+			sizes = sizes[1:]
+		}
+		for _, size := range sizes {
+			sameSplit(t, filepath.Base(f), data, size)
+		}
+	}
+}
+
+func FuzzSplitEqualsParse(f *testing.F) {
+	for _, p := range parsetest.Fixtures(f, "testdata/*.csv") {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data[:min(len(data), 4000)], uint16(300))
+	}
+	f.Add([]byte("account_id,post_id,timestamp,object_type,object_value\na,\"p\n\",1,url,\"x\"y\nb,p,2,url,v\n"), uint16(3))
+	f.Fuzz(func(t *testing.T, data []byte, size uint16) {
+		sameSplit(t, "fuzz.csv", data, int(size)+1)
+	})
+}
+
+// failing reads data, then fails.
+type failing struct {
+	r   io.Reader
+	err error
+}
+
+func (f *failing) Read(p []byte) (int, error) {
+	n, err := f.r.Read(p)
+	if err == io.EOF {
+		return n, f.err
+	}
+	return n, err
+}
+
+// TestSplitErrors: an error of the input comes after the records before
+// it, with the message of the parse on one core; a cancelled context and
+// an error of emit stop the parse, and no goroutine is left reading.
+func TestSplitErrors(t *testing.T) {
+	defer events.SetChunkSize(64)()
+	var b strings.Builder
+	b.WriteString("account_id,post_id,timestamp,object_type,object_value\n")
+	for i := range 3000 {
+		fmt.Fprintf(&b, "a%d,p%d,%d,url,u%d\n", i%7, i, 1600000000+i, i)
+	}
+	data := []byte(b.String())
+	broken := errors.New("disk on fire")
+	for _, lean := range []bool{false, true} {
+		one, split := events.ParseEvents, events.ParseEventsSplit(2)
+		if lean {
+			one, split = events.ParseEventsLean, events.ParseEventsLeanSplit(2)
+		}
+		want, errWant := collect(t, one, "x.csv", &failing{bytes.NewReader(data), broken}, lean)
+		got, errGot := collect(t, split, "x.csv", &failing{bytes.NewReader(data), broken}, lean)
+		if !errors.Is(errGot, broken) || errWant == nil || errGot.Error() != errWant.Error() {
+			t.Fatalf("lean %v: error %v, want %v", lean, errGot, errWant)
+		}
+		if len(got) != len(want) || len(got) < 150 {
+			t.Fatalf("lean %v: %d records before the error, want %d", lean, len(got), len(want))
+		}
+		ctx, cancel := context.WithCancel(t.Context())
+		n := 0
+		err := split(ctx, tahqiq.Source{Name: "x.csv", R: bytes.NewReader(data)}, func(*tahqiq.Parsed) error {
+			if n++; n == 10 {
+				cancel()
+			}
+			return nil
+		})
+		if !errors.Is(err, context.Canceled) || n > 1024 {
+			t.Errorf("lean %v: cancelled: %v after %d records", lean, err, n)
+		}
+		stop := errors.New("enough")
+		n = 0
+		err = split(t.Context(), tahqiq.Source{Name: "x.csv", R: bytes.NewReader(data)}, func(*tahqiq.Parsed) error {
+			if n++; n == 50 {
+				return stop
+			}
+			return nil
+		})
+		if err != stop || n != 50 {
+			t.Errorf("lean %v: emit's error: %v after %d records", lean, err, n)
+		}
+	}
+}
