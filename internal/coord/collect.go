@@ -34,7 +34,8 @@ type Collector struct {
 	objTabs  map[tahqiq.ObjectType]*objTable
 	lastType tahqiq.ObjectType
 	lastTab  *objTable
-	objects  []objKey
+	objects  []objRef // each object's table and id in it
+	objList  []*objTable
 	rows     []row
 
 	// the shares each post has, for ShareExists: the hash of the first's
@@ -80,8 +81,24 @@ func NewCollector(p Params) *Collector {
 // objTable interns the objects of one type: obj is the object id of each
 // of tab's names.
 type objTable struct {
+	typ tahqiq.ObjectType
+	idx int32 // in Collector.objList
 	tab *strtab
 	obj []int32
+}
+
+// objRef is an object of a collector: its table (Collector.objList) and
+// its id in it (8 bytes, where an objKey of its type and name held 32).
+type objRef struct {
+	tab int32
+	id  int32
+}
+
+// objKey returns the type and name of object o.
+func (c *Collector) objKey(o int32) objKey {
+	r := c.objects[o]
+	ot := c.objList[r.tab]
+	return objKey{ot.typ, ot.tab.name(r.id)}
 }
 
 var _ storeimport.Rows = (*Collector)(nil)
@@ -282,8 +299,9 @@ func (c *Collector) object(t tahqiq.ObjectType, value string) int32 {
 	ot := c.lastTab
 	if ot == nil || t != c.lastType {
 		if ot = c.objTabs[t]; ot == nil {
-			ot = &objTable{tab: newStrtab(c.seed)}
+			ot = &objTable{typ: t, idx: int32(len(c.objList)), tab: newStrtab(c.seed)}
 			c.objTabs[t] = ot
+			c.objList = append(c.objList, ot)
 		}
 		c.lastType, c.lastTab = t, ot
 	}
@@ -293,7 +311,7 @@ func (c *Collector) object(t tahqiq.ObjectType, value string) int32 {
 	id := ot.tab.add(value)
 	o := int32(len(c.objects))
 	ot.obj = append(ot.obj, o)
-	c.objects = append(c.objects, objKey{t, ot.tab.name(id)})
+	c.objects = append(c.objects, objRef{ot.idx, id})
 	return o
 }
 

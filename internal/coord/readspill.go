@@ -73,7 +73,7 @@ type rowSpill struct {
 func (c *Collector) tableBytes() int64 {
 	n := c.accounts.bytes() + c.posts.bytes()
 	n += int64(cap(c.postAcc))*4 + int64(cap(c.postShare))*8 + int64(len(c.more))*64
-	n += int64(cap(c.objects)) * int64(unsafe.Sizeof(objKey{}))
+	n += int64(cap(c.objects)) * int64(unsafe.Sizeof(objRef{}))
 	for _, ot := range c.objTabs {
 		n += ot.tab.bytes() + int64(cap(ot.obj))*4
 	}
@@ -320,18 +320,19 @@ func (c *Collector) internOthers(in *interned) (accTo, postTo, objTo []int32, er
 	in.accounts = packed(order, accs.name)
 	c.usedAcc = nil
 
-	objs := c.objects
-	c.objects, c.objTabs, c.lastTab = nil, nil, nil
+	n := len(c.objects)
+	c.objTabs, c.lastTab = nil, nil
 	var all bitset // every object collected is a row's
-	for i := range objs {
+	for i := range n {
 		all.set(int32(i))
 	}
-	objTo, order = rankUsed(len(objs), all, func(a, b int32) int { return cmpObj(objs[a], objs[b]) })
-	values := packed(order, func(i int32) string { return objs[i].value })
+	objTo, order = rankUsed(n, all, func(a, b int32) int { return cmpObj(c.objKey(a), c.objKey(b)) })
+	values := packed(order, func(i int32) string { return c.objKey(i).value })
 	in.objects = make([]objKey, len(order))
 	for r, i := range order {
-		in.objects[r] = objKey{objs[i].typ, values[r]}
+		in.objects[r] = objKey{c.objList[c.objects[i].tab].typ, values[r]}
 	}
+	c.objects, c.objList = nil, nil
 	return accTo, postTo, objTo, nil
 }
 
