@@ -175,6 +175,12 @@ func TestCollectedEqualsShares(t *testing.T) {
 					t.Fatalf("summaries differ:\nin memory: %s\nspilled:   %s", a, b)
 				}
 				spilledBytes := spilled.Collected.Spilled()
+				// past a thousand posts, the posts too are on disk
+				// (coord's minPostRun): found there for the duplicates,
+				// post id conflicts and new shares of posts seen before
+				if spilled.Collected.SpilledPosts() == 0 && want.Counts["posts"] > 2048 {
+					t.Fatalf("%d posts and none on disk under a budget of one byte", want.Counts["posts"])
+				}
 				ds := spilled.Data()
 				res, err := coord.Run(ctx, ds, c.p, nil)
 				if err != nil {
