@@ -354,12 +354,12 @@ func (c *Collector) interned(p *Params, posts postsMode, m *progress.Meter) (*in
 			return nil, fmt.Errorf("coord: reading back the shares spilled over the memory budget (--mem): %w", err)
 		}
 	}
-	pruns, used, mem := c.pruns, c.usedPost, c.budget.Mem
+	pruns := c.pruns
 	*c = Collector{}
 	renumber(rows, accTo, postTo, objTo)
 	accTo, postTo, objTo = nil, nil, nil
 	if pruns != nil {
-		err := pruns.rankRows(rows, used, postRankChunk(mem))
+		err := pruns.rankRows(rows)
 		pruns.close()
 		if err != nil {
 			return nil, err

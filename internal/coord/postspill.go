@@ -64,8 +64,13 @@ type postRuns struct {
 	late   map[int32][]uint64
 
 	found, searched int64 // posts found on disk, runs searched for them
+	made            int   // runs written by the table (merges aside)
 
 	blk []byte // a block read by a lookup
+
+	// the ranks of the posts by chunks of ids (writeRanks)
+	ranks []*os.File
+	chunk int32
 }
 
 // postRun is one sorted run of posts on disk.
@@ -137,6 +142,7 @@ func (c *Collector) spillPosts(again bool) error {
 		return err
 	}
 	r.runs = append(r.runs, run)
+	r.made++
 	r.base += int32(n)
 	// the table starts again, as large as it was (it will fill as much:
 	// no growth and its copies on the way)
@@ -148,8 +154,8 @@ func (c *Collector) spillPosts(again bool) error {
 		c.posts = &strtab{seed: c.seed, slots: make([]uint64, slots), missSlot: -1}
 		c.postAcc, c.postShare = make([]int32, 0, cols), make([]uint64, 0, cols)
 	}
-	if len(r.runs) > maxPostRuns {
-		return r.merge()
+	if again && len(r.runs) > maxPostRuns {
+		return r.merge() // (interning merges them anyway)
 	}
 	return nil
 }
@@ -457,7 +463,10 @@ func (r *postRuns) close() {
 	for _, run := range r.runs {
 		run.f.Close()
 	}
-	r.runs = nil
+	for _, f := range r.ranks {
+		f.Close()
+	}
+	r.runs, r.ranks = nil, nil
 }
 
 // bloom is a Bloom filter of 64-bit hashes, blocked: the four bits of
@@ -542,27 +551,76 @@ func (r *postRuns) names(in *interned, mode postsMode, used bitset, dir string) 
 	return err
 }
 
-// rankRows gives rows the ids of the interned input for their posts (on
-// disk, the posts that used holds ranked by name), chunk posts at a time:
-// a merge of the runs for each chunk of ids, whose ranks it then gives
-// the rows of that chunk. A row done holds its rank complemented
-// (negative) until every chunk is.
-func (r *postRuns) rankRows(rows []row, used bitset, chunk int32) error {
-	total := r.base
-	for lo := int32(0); lo < total; lo += chunk {
-		hi := lo + min(chunk, total-lo)
-		to := make([]int32, hi-lo)
-		rank := int32(0)
-		if err := r.each(func(rec *postRec) bool {
-			if used.has(rec.id) {
-				if rec.id >= lo && rec.id < hi {
-					to[rec.id-lo] = rank
-				}
-				rank++
+// writeRanks ranks the posts on disk that used holds by name, in one
+// merge of the runs, and writes each one's id and rank (4 bytes each) to
+// a file per chunk of chunk ids (unlinked), for rankRows: made before the
+// rows come back, while the heap holds little, so that the merge does not
+// run beside them.
+func (r *postRuns) writeRanks(used bitset, chunk int32) error {
+	r.chunk = chunk
+	k := int((int64(r.base) + int64(chunk) - 1) / int64(chunk))
+	ws := make([]*bufio.Writer, k)
+	for i := range k {
+		f, err := os.CreateTemp(r.dir, "tahqiq-coord-posts-*.ranks")
+		if err != nil {
+			return fmt.Errorf("coord: ranking the posts spilled over the memory budget (--mem): %w", err)
+		}
+		os.Remove(f.Name())
+		r.ranks = append(r.ranks, f)
+		ws[i] = bufio.NewWriterSize(f, 64<<10)
+	}
+	rank := uint32(0)
+	var b [8]byte
+	var werr error
+	if err := r.each(func(rec *postRec) bool {
+		if used.has(rec.id) {
+			binary.LittleEndian.PutUint32(b[:], uint32(rec.id))
+			binary.LittleEndian.PutUint32(b[4:], rank)
+			if _, werr = ws[rec.id/chunk].Write(b[:]); werr != nil {
+				return false
 			}
-			return true
-		}); err != nil {
-			return err
+			rank++
+		}
+		return true
+	}); err != nil {
+		return err
+	}
+	for i, w := range ws {
+		if werr == nil {
+			werr = w.Flush()
+		}
+		if werr != nil {
+			return fmt.Errorf("coord: ranking the posts spilled over the memory budget (--mem) to %s: %w", r.ranks[i].Name(), werr)
+		}
+	}
+	return nil
+}
+
+// rankRows gives rows the ids of the interned input for their posts (on
+// disk, ranked by writeRanks), a chunk of ids at a time: the chunk's ranks
+// read from its file (4 bytes a post of the chunk), then given to the rows
+// of that chunk. A row done holds its rank complemented (negative) until
+// every chunk is.
+func (r *postRuns) rankRows(rows []row) error {
+	total, chunk := r.base, r.chunk
+	to := make([]int32, min(chunk, total))
+	var b [8]byte
+	for i, f := range r.ranks {
+		lo := int32(i) * chunk
+		hi := lo + min(chunk, total-lo)
+		br := bufio.NewReaderSize(io.NewSectionReader(f, 0, 1<<62), 64<<10)
+		for {
+			if _, err := io.ReadFull(br, b[:]); err != nil {
+				if err == io.EOF {
+					break
+				}
+				return fmt.Errorf("coord: reading back the posts' ranks from %s: %w", f.Name(), err)
+			}
+			id := int32(binary.LittleEndian.Uint32(b[:]))
+			if id < lo || id >= hi {
+				return fmt.Errorf("coord: reading back the posts' ranks from %s: post %d outside %d-%d", f.Name(), id, lo, hi)
+			}
+			to[id-lo] = int32(binary.LittleEndian.Uint32(b[4:]))
 		}
 		for i := range rows {
 			if p := rows[i].post; p >= lo && p < hi {

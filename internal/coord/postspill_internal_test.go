@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"maps"
 	"math/rand/v2"
+	"os"
 	"reflect"
 	"slices"
 	"testing"
 
 	"github.com/tahqiq/tahqiq"
+	"github.com/tahqiq/tahqiq/internal/cputime"
 	"github.com/tahqiq/tahqiq/internal/ingest/parsetest"
 	"github.com/tahqiq/tahqiq/internal/synth"
 )
@@ -264,5 +266,44 @@ func TestBloom(t *testing.T) {
 	}
 	if rate := float64(fp) / float64(n); rate > 0.05 || rate == 0 {
 		t.Fatalf("false positive rate %.4f at 8 bits a hash", rate)
+	}
+}
+
+// BenchmarkCollectPostRuns collects the synthetic set's shares (one post
+// each: a lookup that misses, then a new post) and interns them: with
+// no budget (every post in memory), and under a budget that puts the
+// posts on disk (the rows spilled from the start; the posts every
+// minPostRun-sized table is past a quarter of half the budget: runs of
+// some 100,000 posts at 16 MB). TAHQIQ_BENCH_POSTS sets the size
+// (default 1,000,000). cpu-s/op is the process's CPU time per op; runs
+// how many runs the table wrote (merges aside).
+func BenchmarkCollectPostRuns(b *testing.B) {
+	n := 1000000
+	if s := os.Getenv("TAHQIQ_BENCH_POSTS"); s != "" {
+		fmt.Sscan(s, &n)
+	}
+	shares := synth.Generate(synth.Config{Posts: n, Seed: 1}).Shares
+	p := DefaultParams()
+	p.Weight, p.MinParticipation, p.Graph, p.Evidence = WeightMessages, 1, false, false
+	for _, mem := range []int64{0, 16 << 20} {
+		b.Run(fmt.Sprintf("mem=%d", mem), func(b *testing.B) {
+			cpu := cputime.Seconds()
+			runs := 0
+			for b.Loop() {
+				col := NewCollector(p)
+				col.SetBudget(Budget{Mem: mem, TempDir: b.TempDir()})
+				for i := range shares {
+					col.Share(&shares[i])
+				}
+				if col.pruns != nil {
+					runs = col.pruns.made
+				}
+				if _, err := col.interned(&p, postsDropped, nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric((cputime.Seconds()-cpu)/float64(b.N), "cpu-s/op")
+			b.ReportMetric(float64(runs), "runs")
+		})
 	}
 }

@@ -268,11 +268,15 @@ func packed(order []int32, name func(i int32) string) []string {
 func (c *Collector) internNames(in *interned, posts postsMode) (accTo, postTo, objTo []int32, err error) {
 	if c.pruns != nil {
 		// the posts are on disk, the last of them too: their ranks come
-		// from merging the runs (rankRows, once the rows are back)
+		// from merging the runs (writeRanks now, rankRows once the rows
+		// are back)
 		if err := c.spillPosts(false); err != nil {
 			return nil, nil, nil, err
 		}
 		if err := c.pruns.names(in, posts, c.usedPost, c.budget.TempDir); err != nil {
+			return nil, nil, nil, err
+		}
+		if err := c.pruns.writeRanks(c.usedPost, postRankChunk(c.budget.Mem)); err != nil {
 			return nil, nil, nil, err
 		}
 		// as below: what was let go is collected before the ranks
