@@ -307,3 +307,33 @@ func BenchmarkCollectPostRuns(b *testing.B) {
 		})
 	}
 }
+
+// TestPostRunsSized: under a budget the other tables fill (16 MiB, the
+// synthetic set's accounts and objects beside the posts), the posts go
+// to disk in runs of a quarter of the read's share, not of a few posts
+// (a table started again with the slots of the one before counted them
+// as posts: runs of 1,100 posts, 911 of them at 1M).
+func TestPostRunsSized(t *testing.T) {
+	if testing.Short() {
+		t.Skip("200,000 posts")
+	}
+	shares := synth.Generate(synth.Config{Posts: 200000, Seed: 1}).Shares
+	p := DefaultParams()
+	col := NewCollector(p)
+	col.SetBudget(Budget{Mem: 16 << 20, TempDir: t.TempDir()})
+	for i := range shares {
+		col.Share(&shares[i])
+	}
+	if col.pruns == nil {
+		t.Fatal("no post went to disk under 16 MiB")
+	}
+	made, base := col.pruns.made, int(col.pruns.base)
+	per := base / made
+	t.Logf("%d posts on disk in %d runs: %d a run", base, made, per)
+	if per < 20*minPostRun {
+		t.Fatalf("%d posts on disk in %d runs: %d a run", base, made, per)
+	}
+	if _, err := col.interned(&p, postsDropped, nil); err != nil {
+		t.Fatal(err)
+	}
+}

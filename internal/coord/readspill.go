@@ -83,9 +83,13 @@ func (c *Collector) tableBytes() int64 {
 	return n + int64(len(c.usedAcc)+len(c.usedPost))*8
 }
 
-// postTableBytes estimates what c's table of posts holds.
-func (c *Collector) postTableBytes() int64 {
-	return c.posts.bytes() + int64(cap(c.postAcc))*4 + int64(cap(c.postShare))*8 + int64(len(c.more))*64
+// postTableLoad estimates what the posts in c's table cost: their names,
+// references, columns and slots (at 70 % full), not what the table has
+// made room for (a table starts again with the slots and columns of the
+// one before it: counting those, a budget under the other tables would
+// write a run every few posts).
+func (c *Collector) postTableLoad() int64 {
+	return int64(c.posts.len())*(8+8*10/7+4+8) + c.posts.arena.total + int64(len(c.more))*64
 }
 
 // checkPosts is called between records once the table's posts reach
@@ -101,7 +105,7 @@ func (c *Collector) checkPosts() {
 		return
 	}
 	share := c.budget.Mem / readShare
-	if c.tableBytes()+rowSpillBatch*rowBytes <= share || c.postTableBytes() < share/4 {
+	if c.tableBytes()+rowSpillBatch*rowBytes <= share || c.postTableLoad() < share/4 {
 		return
 	}
 	if err := c.spillPosts(true); err != nil {
