@@ -512,11 +512,16 @@ func (b *bloom) has(h uint64) bool {
 }
 
 // postRankChunk is how many posts' ranks interning holds at once when
-// the posts are on disk (4 bytes each): a sixteenth of the budget, a
-// million at least (a variable for the tests).
+// the posts are on disk (4 bytes each, beside the rows): a sixty-fourth
+// of the budget, 262,144 at least (a variable for the tests). Each chunk
+// costs a pass over the rows in memory (some 20 ms at 10M) and a file.
 var postRankChunk = func(mem int64) int32 {
-	return int32(max(1<<20, min(mem/16/4, 1<<30)))
+	return int32(max(1<<18, min(mem/64/4, 1<<30)))
 }
+
+// maxRankFiles is the most files the ranks are written to: past it, the
+// chunks are larger.
+const maxRankFiles = 256
 
 // names makes in's posts (as mode says: kept, on disk in dir, or only
 // their number) of the posts on disk that used holds, in name order.
@@ -557,6 +562,7 @@ func (r *postRuns) names(in *interned, mode postsMode, used bitset, dir string) 
 // rows come back, while the heap holds little, so that the merge does not
 // run beside them.
 func (r *postRuns) writeRanks(used bitset, chunk int32) error {
+	chunk = max(chunk, int32((int64(r.base)+maxRankFiles-1)/maxRankFiles))
 	r.chunk = chunk
 	k := int((int64(r.base) + int64(chunk) - 1) / int64(chunk))
 	ws := make([]*bufio.Writer, k)
