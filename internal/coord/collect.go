@@ -351,6 +351,9 @@ func (c *Collector) interned(p *Params, posts postsMode, m *progress.Meter) (*in
 	if c.spill != nil {
 		// the tables are gone: the rows come back
 		if rows, err = c.spill.readBack(rows); err != nil {
+			if c.pruns != nil {
+				c.pruns.close()
+			}
 			return nil, fmt.Errorf("coord: reading back the shares spilled over the memory budget (--mem): %w", err)
 		}
 	}
