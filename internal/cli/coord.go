@@ -175,6 +175,9 @@ every option and output column.`,
 			if n := c["spilled_read_bytes"]; n > 0 {
 				fmt.Fprintf(e.stdout, "  over the memory budget (--mem %s): %s of shares spilled to disk while reading, read back once interned\n", mem.String(), decompress.Bytes(n))
 			}
+			if n := c["spilled_post_bytes"]; n > 0 {
+				fmt.Fprintf(e.stdout, "  over the memory budget (--mem %s): %s of posts written to disk while reading (sorted runs, looked up there and merged to rank them)\n", mem.String(), decompress.Bytes(n))
+			}
 			if n := c["spilled_bytes"]; n > 0 {
 				fmt.Fprintf(e.stdout, "  over the memory budget (--mem %s): %s of pairs spilled to disk (%d sorted runs, merged)\n", mem.String(), decompress.Bytes(n), c["spilled_runs"])
 			}

@@ -29,19 +29,20 @@ type Collector struct {
 	filter    *shareFilter
 
 	accounts *strtab
-	posts    *strtab
-	postAcc  []int32 // author of each post
+	posts    *strtab // the posts from id pruns.base on (all without pruns)
+	postAcc  []int32 // author of each post of posts (by id - pruns.base)
 	objTabs  map[tahqiq.ObjectType]*objTable
 	lastType tahqiq.ObjectType
 	lastTab  *objTable
-	objects  []objKey
+	objects  []objRef // each object's table and id in it
+	objList  []*objTable
 	rows     []row
 
 	// the shares each post has, for ShareExists: the hash of the first's
 	// (type, object), 0 none, and of the others in more
 	seed      maphash.Seed
-	postShare []uint64
-	more      map[int32][]uint64
+	postShare []uint64           // by id - pruns.base
+	more      map[int32][]uint64 // by id
 
 	shares  int64 // shares given (Result.Counts input_shares)
 	untimed int64 // of them, without a time
@@ -56,6 +57,11 @@ type Collector struct {
 	spill     *rowSpill
 	nextCheck int
 	err       error
+	// the posts over the budget (postspill.go): past the read's share,
+	// the posts table goes to disk as a sorted run (nil: none did); its
+	// budget is checked between records, once posts reach nextPostCheck
+	pruns         *postRuns
+	nextPostCheck int
 
 	// of the record being added (Add)
 	posted []*tahqiq.Post
@@ -75,8 +81,24 @@ func NewCollector(p Params) *Collector {
 // objTable interns the objects of one type: obj is the object id of each
 // of tab's names.
 type objTable struct {
+	typ tahqiq.ObjectType
+	idx int32 // in Collector.objList
 	tab *strtab
 	obj []int32
+}
+
+// objRef is an object of a collector: its table (Collector.objList) and
+// its id in it (8 bytes, where an objKey of its type and name held 32).
+type objRef struct {
+	tab int32
+	id  int32
+}
+
+// objKey returns the type and name of object o.
+func (c *Collector) objKey(o int32) objKey {
+	r := c.objects[o]
+	ot := c.objList[r.tab]
+	return objKey{ot.typ, ot.tab.name(r.id)}
 }
 
 var _ storeimport.Rows = (*Collector)(nil)
@@ -86,6 +108,15 @@ var _ storeimport.Rows = (*Collector)(nil)
 // slices returned are reused by the next call.
 func (c *Collector) Add(ctx context.Context, rec *tahqiq.RawRecord, posts []tahqiq.Post, accounts []tahqiq.Account, shares []tahqiq.Share) (tahqiq.RecordResult, []bool, []tahqiq.Share, error) {
 	c.posted, c.added, c.fresh = c.posted[:0], c.added[:0], c.fresh[:0]
+	if c.spill != nil && c.posts.len() >= c.nextPostCheck {
+		c.checkPosts()
+	}
+	if c.err != nil {
+		return tahqiq.RecordResult{}, nil, nil, c.err
+	}
+	if c.pruns != nil {
+		clear(c.pruns.hashes)
+	}
 	r, err := storeimport.Add(ctx, c, 0, rec, posts, accounts, shares)
 	c.isNew = c.isNew[:0]
 	for i := range posts {
@@ -105,12 +136,33 @@ func (c *Collector) Add(ctx context.Context, rec *tahqiq.RawRecord, posts []tahq
 // Share adds a share as it is, with no check against those before (a
 // stored dataset's, which its import deduplicated; near-text's).
 func (c *Collector) Share(s *tahqiq.Share) {
+	if c.spill != nil && c.posts.len() >= c.nextPostCheck {
+		c.checkPosts()
+	}
 	acc, _ := c.accounts.id(s.AccountID)
 	post, ok := c.posts.find(s.PostID)
+	if ok {
+		post += c.postBase()
+	} else if c.pruns != nil {
+		rec, found, err := c.pruns.find(s.PostID, c.posts.missHash)
+		if err != nil && c.err == nil {
+			c.err = err
+		}
+		post, ok = rec.id, found
+	}
 	if !ok {
 		post = c.newPost(s.PostID, acc)
 	}
 	c.share(post, acc, s)
+}
+
+// postBase is the id of the first post of c's table: those before it are
+// on disk.
+func (c *Collector) postBase() int32 {
+	if c.pruns == nil {
+		return 0
+	}
+	return c.pruns.base
 }
 
 // Account implements storeimport.Rows.
@@ -140,11 +192,21 @@ func (c *Collector) NewAccounts() []string { return c.fresh }
 // FindPost implements storeimport.Rows.
 func (c *Collector) FindPost(_ context.Context, uid string) (int64, int64, string, bool, error) {
 	id, ok := c.posts.find(uid)
-	if !ok {
+	if ok {
+		acc := c.postAcc[id]
+		return int64(id + c.postBase()), int64(acc), c.accounts.name(acc), true, nil
+	}
+	if c.pruns == nil {
 		return 0, 0, "", false, nil
 	}
-	acc := c.postAcc[id]
-	return int64(id), int64(acc), c.accounts.name(acc), true, nil
+	// on disk: its shares' hashes are kept for the ShareExists that
+	// follow (storeimport.Add asks of a post it found, in this record)
+	rec, ok, err := c.pruns.find(uid, c.posts.missHash)
+	if err != nil || !ok {
+		return 0, 0, "", false, err
+	}
+	c.pruns.hashes[rec.id] = rec.hashes
+	return int64(rec.id), int64(rec.acc), c.accounts.name(rec.acc), true, nil
 }
 
 // AddPost implements storeimport.Rows.
@@ -155,7 +217,7 @@ func (c *Collector) AddPost(_ context.Context, p *tahqiq.Post, accID, _ int64) (
 
 // newPost adds post uid (which a lookup just missed) by account acc.
 func (c *Collector) newPost(uid string, acc int32) int32 {
-	id := c.posts.add(uid)
+	id := c.posts.add(uid) + c.postBase()
 	c.postAcc = append(c.postAcc, acc)
 	c.postShare = append(c.postShare, 0)
 	return id
@@ -183,7 +245,13 @@ func (c *Collector) shareKey(typ tahqiq.ObjectType, object string) uint64 {
 // ShareExists implements storeimport.Rows.
 func (c *Collector) ShareExists(_ context.Context, post int64, typ tahqiq.ObjectType, object string) (bool, error) {
 	k, p := c.shareKey(typ, object), int32(post)
-	if c.postShare[p] == k {
+	if base := c.postBase(); p < base {
+		hashes, ok := c.pruns.hashes[p]
+		if !ok {
+			return false, fmt.Errorf("coord: post %d is on disk and was not found in this record (FindPost)", p)
+		}
+		return slices.Contains(hashes, k) || slices.Contains(c.pruns.late[p], k), nil
+	} else if c.postShare[p-base] == k {
 		return true, nil
 	}
 	return slices.Contains(c.more[p], k), nil
@@ -192,8 +260,10 @@ func (c *Collector) ShareExists(_ context.Context, post int64, typ tahqiq.Object
 // AddShare implements storeimport.Rows.
 func (c *Collector) AddShare(_ context.Context, post, account int64, s tahqiq.Share) error {
 	p := int32(post)
-	if k := c.shareKey(s.Type, s.Object); c.postShare[p] == 0 {
-		c.postShare[p] = k
+	if k, base := c.shareKey(s.Type, s.Object), c.postBase(); p < base {
+		c.pruns.late[p] = append(c.pruns.late[p], k)
+	} else if c.postShare[p-base] == 0 {
+		c.postShare[p-base] = k
 	} else {
 		if c.more == nil {
 			c.more = map[int32][]uint64{}
@@ -229,8 +299,9 @@ func (c *Collector) object(t tahqiq.ObjectType, value string) int32 {
 	ot := c.lastTab
 	if ot == nil || t != c.lastType {
 		if ot = c.objTabs[t]; ot == nil {
-			ot = &objTable{tab: newStrtab(c.seed)}
+			ot = &objTable{typ: t, idx: int32(len(c.objList)), tab: newStrtab(c.seed)}
 			c.objTabs[t] = ot
+			c.objList = append(c.objList, ot)
 		}
 		c.lastType, c.lastTab = t, ot
 	}
@@ -240,7 +311,7 @@ func (c *Collector) object(t tahqiq.ObjectType, value string) int32 {
 	id := ot.tab.add(value)
 	o := int32(len(c.objects))
 	ot.obj = append(ot.obj, o)
-	c.objects = append(c.objects, objKey{t, ot.tab.name(id)})
+	c.objects = append(c.objects, objRef{ot.idx, id})
 	return o
 }
 
@@ -271,18 +342,32 @@ func (c *Collector) interned(p *Params, posts postsMode, m *progress.Meter) (*in
 		if c.spill != nil {
 			c.spill.f.Close()
 		}
+		if c.pruns != nil {
+			c.pruns.close()
+		}
 		return nil, err
 	}
 	rows := c.rows
 	if c.spill != nil {
 		// the tables are gone: the rows come back
 		if rows, err = c.spill.readBack(rows); err != nil {
+			if c.pruns != nil {
+				c.pruns.close()
+			}
 			return nil, fmt.Errorf("coord: reading back the shares spilled over the memory budget (--mem): %w", err)
 		}
 	}
+	pruns := c.pruns
 	*c = Collector{}
 	renumber(rows, accTo, postTo, objTo)
 	accTo, postTo, objTo = nil, nil, nil
+	if pruns != nil {
+		err := pruns.rankRows(rows)
+		pruns.close()
+		if err != nil {
+			return nil, err
+		}
+	}
 	prog.Add(n)
 	finishRows(in, rows)
 	return in, nil

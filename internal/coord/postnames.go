@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"math"
 	"os"
 	"strings"
@@ -60,9 +61,26 @@ var errNoPostNames = errors.New("coord: the run was made without evidence (Param
 // packPostNames returns the n names name(0) … name(n-1), packed in that
 // order.
 func packPostNames(n int, name func(i int) string) postNames {
+	return packPostNamesSeq(n, indexed(n, name))
+}
+
+// indexed yields name(0) … name(n-1).
+func indexed(n int, name func(i int) string) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		for i := range n {
+			if !yield(name(i)) {
+				return
+			}
+		}
+	}
+}
+
+// packPostNamesSeq returns the n names that names yields (twice: it is
+// called twice), packed in that order.
+func packPostNamesSeq(n int, names iter.Seq[string]) postNames {
 	total := 0
-	for i := range n {
-		total += len(name(i))
+	for s := range names {
+		total += len(s)
 	}
 	var b strings.Builder
 	b.Grow(total)
@@ -72,13 +90,18 @@ func packPostNames(n int, name func(i int) string) postNames {
 	} else {
 		p.end64 = make([]int64, n)
 	}
-	for i := range n {
-		b.WriteString(name(i))
+	i := 0
+	for s := range names {
+		if i == n {
+			break
+		}
+		b.WriteString(s)
 		if p.end32 != nil {
 			p.end32[i] = uint32(b.Len())
 		} else {
 			p.end64[i] = int64(b.Len())
 		}
+		i++
 	}
 	p.all = b.String()
 	return p
@@ -104,6 +127,12 @@ func (p *postNames) drop() {
 // there: what the heap holds meanwhile is the ends, 4 bytes a name, and
 // only until they are written after the names.
 func writePostNames(dir string, n int, name func(i int) string) (postNames, error) {
+	return writePostNamesSeq(dir, n, indexed(n, name))
+}
+
+// writePostNamesSeq is writePostNames of the n names that names yields
+// (twice: it is called twice).
+func writePostNamesSeq(dir string, n int, names iter.Seq[string]) (postNames, error) {
 	f, err := os.CreateTemp(dir, "tahqiq-coord-posts-*.names")
 	if err != nil {
 		return postNames{}, spillError("the posts' names", err)
@@ -112,8 +141,8 @@ func writePostNames(dir string, n int, name func(i int) string) (postNames, erro
 	os.Remove(f.Name())
 	w := bufio.NewWriterSize(f, 1<<20)
 	total := 0
-	for i := range n {
-		total += len(name(i))
+	for s := range names {
+		total += len(s)
 	}
 	p := postNames{n: n}
 	if total <= postNames32 {
@@ -121,9 +150,11 @@ func writePostNames(dir string, n int, name func(i int) string) (postNames, erro
 	} else {
 		p.end64 = make([]int64, n)
 	}
-	off := 0
-	for i := range n {
-		s := name(i)
+	off, i := 0, 0
+	for s := range names {
+		if i == n {
+			break
+		}
 		w.WriteString(s)
 		off += len(s)
 		if p.end32 != nil {
@@ -131,6 +162,7 @@ func writePostNames(dir string, n int, name func(i int) string) (postNames, erro
 		} else {
 			p.end64[i] = int64(off)
 		}
+		i++
 	}
 	pf := &postFile{f: f, bytes: int64(total), wide: p.end64 != nil}
 	if n > 0 {

@@ -73,11 +73,55 @@ type rowSpill struct {
 func (c *Collector) tableBytes() int64 {
 	n := c.accounts.bytes() + c.posts.bytes()
 	n += int64(cap(c.postAcc))*4 + int64(cap(c.postShare))*8 + int64(len(c.more))*64
-	n += int64(cap(c.objects)) * int64(unsafe.Sizeof(objKey{}))
+	n += int64(cap(c.objects)) * int64(unsafe.Sizeof(objRef{}))
 	for _, ot := range c.objTabs {
 		n += ot.tab.bytes() + int64(cap(ot.obj))*4
 	}
-	return n
+	if c.pruns != nil {
+		n += c.pruns.memBytes()
+	}
+	return n + int64(len(c.usedAcc)+len(c.usedPost))*8
+}
+
+// postTableLoad estimates what the posts in c's table cost: their names,
+// references, columns and slots (at 70 % full), not what the table has
+// made room for (a table starts again with the slots and columns of the
+// one before it: counting those, a budget under the other tables would
+// write a run every few posts).
+func (c *Collector) postTableLoad() int64 {
+	return int64(c.posts.len())*(8+8*10/7+4+8) + c.posts.arena.total + int64(len(c.more))*64
+}
+
+// checkPosts is called between records once the table's posts reach
+// c.nextPostCheck, while the rows spill: when the tables still pass the
+// read's share of the budget (the next buffer of rows counted) and the
+// posts are at least a quarter of it, they go to disk as a sorted run
+// (postspill.go). Under a quarter, the tables are the accounts' and
+// objects' (their floor): writing the posts in runs of a few would
+// only cost time.
+func (c *Collector) checkPosts() {
+	c.nextPostCheck = c.posts.len() + minPostRun
+	if c.err != nil || c.posts.len() < minPostRun {
+		return
+	}
+	share := c.budget.Mem / readShare
+	if c.tableBytes()+rowSpillBatch*rowBytes <= share || c.postTableLoad() < share/4 {
+		return
+	}
+	if err := c.spillPosts(true); err != nil {
+		c.err = err
+		return
+	}
+	c.nextPostCheck = minPostRun
+}
+
+// SpilledPosts returns the bytes of posts c wrote to disk (merges of
+// its runs included; 0: none).
+func (c *Collector) SpilledPosts() int64 {
+	if c.pruns == nil {
+		return 0
+	}
+	return c.pruns.bytes
 }
 
 // bytes estimates what t holds: its slots, its names and their bytes.
@@ -226,6 +270,24 @@ func packed(order []int32, name func(i int32) string) []string {
 // (postsOnDisk: on disk in c's budget's TempDir); dropped, they are
 // ranked all the same (a post's id is its rank).
 func (c *Collector) internNames(in *interned, posts postsMode) (accTo, postTo, objTo []int32, err error) {
+	if c.pruns != nil {
+		// the posts are on disk, the last of them too: their ranks come
+		// from merging the runs (writeRanks now, rankRows once the rows
+		// are back)
+		if err := c.spillPosts(false); err != nil {
+			return nil, nil, nil, err
+		}
+		if err := c.pruns.names(in, posts, c.usedPost, c.budget.TempDir); err != nil {
+			return nil, nil, nil, err
+		}
+		if err := c.pruns.writeRanks(c.usedPost, postRankChunk(c.budget.Mem)); err != nil {
+			return nil, nil, nil, err
+		}
+		// as below: what was let go is collected before the ranks
+		c.posts, c.postAcc, c.postShare, c.more = nil, nil, nil, nil
+		runtime.GC()
+		return c.internOthers(in)
+	}
 	// posts first: they are most of the names; the table's slots are not
 	// needed to rank them
 	ptab := c.posts
@@ -252,30 +314,45 @@ func (c *Collector) internNames(in *interned, posts postsMode) (accTo, postTo, o
 	}
 	ptab, order = nil, nil
 	c.usedPost = nil
+	accTo, _, objTo, err = c.internOthers(in)
+	return accTo, postTo, objTo, err
+}
 
+// internOthers ranks c's accounts and objects into in and lets their
+// tables go (internNames).
+func (c *Collector) internOthers(in *interned) (accTo, postTo, objTo []int32, err error) {
+	var order []int32
 	accs := c.accounts
 	c.accounts = nil
 	accTo, order = rankUsed(accs.len(), c.usedAcc, func(a, b int32) int { return strings.Compare(accs.name(a), accs.name(b)) })
 	in.accounts = packed(order, accs.name)
 	c.usedAcc = nil
 
-	objs := c.objects
-	c.objects, c.objTabs, c.lastTab = nil, nil, nil
+	n := len(c.objects)
+	c.objTabs, c.lastTab = nil, nil
 	var all bitset // every object collected is a row's
-	for i := range objs {
+	for i := range n {
 		all.set(int32(i))
 	}
-	objTo, order = rankUsed(len(objs), all, func(a, b int32) int { return cmpObj(objs[a], objs[b]) })
-	values := packed(order, func(i int32) string { return objs[i].value })
+	objTo, order = rankUsed(n, all, func(a, b int32) int { return cmpObj(c.objKey(a), c.objKey(b)) })
+	values := packed(order, func(i int32) string { return c.objKey(i).value })
 	in.objects = make([]objKey, len(order))
 	for r, i := range order {
-		in.objects[r] = objKey{objs[i].typ, values[r]}
+		in.objects[r] = objKey{c.objList[c.objects[i].tab].typ, values[r]}
 	}
+	c.objects, c.objList = nil, nil
 	return accTo, postTo, objTo, nil
 }
 
 // renumber gives rows the ids of the interned input.
 func renumber(rows []row, accTo, postTo, objTo []int32) {
+	if postTo == nil { // the posts' ranks come from their runs (rankRows)
+		for i := range rows {
+			r := &rows[i]
+			r.acc, r.obj = accTo[r.acc], objTo[r.obj]
+		}
+		return
+	}
 	for i := range rows {
 		r := &rows[i]
 		r.acc, r.post, r.obj = accTo[r.acc], postTo[r.post], objTo[r.obj]

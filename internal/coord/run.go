@@ -253,6 +253,9 @@ func run(ctx context.Context, d Data, p Params, eng Engine) (*Result, error) {
 		if n := col.Spilled(); n > 0 {
 			res.Counts["spilled_read_bytes"] = n
 		}
+		if n := col.SpilledPosts(); n > 0 {
+			res.Counts["spilled_post_bytes"] = n
+		}
 		var err error
 		if in, err = col.interned(&p, postsMode, progress.FromContext(ctx)); err != nil {
 			return nil, err
