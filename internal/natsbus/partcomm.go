@@ -58,7 +58,7 @@ const (
 // partsGraph runs the graph step of a partitioned run over its reduce
 // partitions: degree and strength over every kept edge, the communities
 // of the community subgraph (partcomm.Detect), the kept edges inside each.
-func (r *Reducer) partsGraph(ctx context.Context, run string, nred int, ps *coord.PartSpec, obs jetstream.ObjectStore) (*coord.PartsGraph, error) {
+func (r *Reducer) partsGraph(ctx context.Context, run string, nred int, ps *coord.PartSpec, obs *objectStore) (*coord.PartsGraph, error) {
 	bp := &busParts{r: r, obs: obs, run: run, nred: nred, ps: ps}
 	defer bp.clean(context.WithoutCancel(ctx))
 	defer func() {
@@ -98,7 +98,7 @@ func (r *Reducer) partsGraph(ctx context.Context, run string, nred int, ps *coor
 // busParts is partcomm.Partitions over the reduce queue.
 type busParts struct {
 	r         *Reducer
-	obs       jetstream.ObjectStore
+	obs       *objectStore
 	run       string
 	nred      int
 	ps        *coord.PartSpec

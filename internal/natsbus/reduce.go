@@ -105,13 +105,15 @@ func objectPartition(obj int32, n int) int {
 
 // Reduce publishes the objects, queues the reduce tasks and gathers the
 // merged partials.
-func (r *Reducer) Reduce(ctx context.Context, spec coord.ReduceSpec, objs coord.ReduceObjects, grow func(int), fn func([]coord.EdgePartial) error) error {
+func (r *Reducer) Reduce(ctx context.Context, spec coord.ReduceSpec, objs coord.ReduceObjects, grow func(int), fn func([]coord.EdgePartial) error) (err error) {
 	run := r.Run
 	if run == "" {
 		var b [8]byte
 		rand.Read(b[:])
 		run = hex.EncodeToString(b[:])
 	}
+	ctx, unwatch := r.Bus.watchRun(ctx, run) // a worker's report that the run cannot complete ends it
+	defer func() { err = runErr(ctx, run, err); unwatch() }()
 	nred := r.reduces()
 	js := r.Bus.JS
 	out, err := follow(ctx, js, PartialsStream, partialsPrefix+run+".out")

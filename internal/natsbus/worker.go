@@ -304,7 +304,7 @@ func (w *Worker) publish(ctx context.Context, subject, run string, body []byte, 
 			w.Log("worker %s: publish %s: %v (retrying)", w.Name, what, err)
 		}
 	}); err != nil {
-		return err
+		return w.reportRefused(run, fmt.Errorf("worker %s: publish %s: %w", w.Name, what, err))
 	}
 	w.Results.Add(1)
 	return nil
