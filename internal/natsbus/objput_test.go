@@ -3,6 +3,7 @@ package natsbus_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -29,10 +30,17 @@ func putTestBody(n int, seed uint64) []byte {
 }
 
 // getObject reads object name back through jetstream's own get (which
-// checks the digest).
+// checks the digest). An object not found is asked for again for up to
+// 30 s: the store's direct gets may be answered by a replica that has
+// not caught up yet, after a failover (the run's fetchPart retries
+// likewise).
 func getObject(t *testing.T, ctx context.Context, obs jetstream.ObjectStore, name string) []byte {
 	t.Helper()
 	res, err := obs.Get(ctx, name)
+	for try := 0; errors.Is(err, jetstream.ErrObjectNotFound) && try < 60; try++ {
+		time.Sleep(500 * time.Millisecond)
+		res, err = obs.Get(ctx, name)
+	}
 	if err != nil {
 		t.Fatalf("get %s: %v", name, err)
 	}
