@@ -89,6 +89,8 @@ for mode in $modes; do
 		measured run "$tahqiq" --data "$work/data" --quiet coord --input "$input" $flags --nats "$url" --partitions 16 --reduce-partitions "${REDUCES:-4}" --parts --out "$work/procs" >"$work/procs.log"
 		du -sh "$work/procs" | awk '{print "  parts on disk: " $1}'
 		grep -h "spilled" "$work"/w*.log | head -3 || true
+		echo "  chunks refused or lost, sent again by the workers' puts: $(cat "$work"/w*.log | grep -c "sending it again" || true)"
+		echo "  reduce tasks redone after failed puts: $(cat "$work"/w*.log | grep -c "the task is retried" || true)"
 		srss=$(grep VmHWM "/proc/$npid/status" | awk '{print $2/1024}')
 		scpu=$(awk '{print ($14 + $15) / 100}' "/proc/$npid/stat")
 		for p in "${wp[@]}"; do # the worker under time, under the subshell

@@ -3,6 +3,7 @@ package cli_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -338,4 +339,42 @@ func TestWorkerStopsWhenStreamUnreachable(t *testing.T) {
 	if code := w.cmd.ProcessState.ExitCode(); code != 0 {
 		t.Errorf("the worker exited %d after SIGTERM: %s", code, w.stderr.String())
 	}
+}
+
+// TestCoordStoreFullCLI: tahqiq coord --nats with a tahqiq worker process
+// on a server whose JetStream store (4 MiB) takes the run's tasks but not
+// the worker's partials (a hashtag of 150,000 shares): the run fails
+// with exit status 1 and an error naming the stream and the server
+// setting to raise, the worker's, at once. Before, the worker's task
+// came back every AckWait and was refused again, and the run waited to
+// its deadline.
+func TestCoordStoreFullCLI(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a NATS server and a worker process: not in -short mode")
+	}
+	c := natstest.Start(t, 1, natstest.Options{MaxStore: 4 << 20})
+	url := c.URLs()
+	in := filepath.Join(t.TempDir(), "big.csv")
+	var b strings.Builder
+	b.WriteString("account_id,post_id,timestamp,time_utc,object_type,object_value\n")
+	for i := range 150000 {
+		ts := int64(1623881091 + 40*i)
+		fmt.Fprintf(&b, "account-%06d,post-%06d,%d,%s,hashtag,everyone\n", i, i, ts, time.Unix(ts, 0).UTC().Format(time.RFC3339))
+	}
+	if err := os.WriteFile(in, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	w := startChild(t, "worker", t.TempDir(), "worker", "--nats", url, "--partitions", "4")
+	w.waitFor(t, ctx, "serving")
+	var stderr syncBuffer
+	args := []string{"--data", t.TempDir(), "coord", "--input", in, "--by", "hashtag", "--min-participation", "1", "--evidence=false",
+		"--graph=false", "--out", t.TempDir(), "--nats", url, "--partitions", "4"}
+	code := cli.Main(ctx, args, strings.NewReader(""), io.Discard, &stderr)
+	msg := stderr.String()
+	if code == 0 || ctx.Err() != nil || !strings.Contains(msg, natsbus.PartialsStream) || !strings.Contains(msg, "max_file_store") {
+		t.Fatalf("coord --nats on a 4 MiB store: exit %d, %q; want a failure naming %s and max_file_store", code, msg, natsbus.PartialsStream)
+	}
+	t.Logf("exit %d: %s", code, msg)
 }

@@ -1,6 +1,7 @@
 package coord_test
 
 import (
+	"errors"
 	"math/rand/v2"
 	"runtime"
 	"testing"
@@ -49,5 +50,45 @@ func TestPartialsWithinMemory(t *testing.T) {
 	t.Logf("%d partials, %.0f bytes allocated a partial", n, per)
 	if per > coord.PartialsCost {
 		t.Fatalf("the fold allocated %.0f bytes a partial, over the %d a worker budgets", per, coord.PartialsCost)
+	}
+}
+
+// TestPartialsWithinStops: a fold whose ReduceSpec.Stop says stop makes
+// nothing more and gives up (ErrFoldStopped), asked mid-sweep, within
+// one object of 2,000 rows that all pair (about 2 million pairs), and
+// before the next object; without Stop the same fold makes its partials.
+// A worker stopped mid-fold used to leave the fold folding on to its end
+// in a goroutine (the kernel's sweep of one object has no way out).
+func TestPartialsWithinStops(t *testing.T) {
+	o := coord.ReduceObject{Obj: 0, Type: 0}
+	for i := range 2000 {
+		o.Rows = append(o.Rows, coord.ReduceRow{int64(i % 40), int64(i), int64(i), coord.RowActive | coord.RowQualifies})
+	}
+	second := o
+	second.Obj = 1
+	objs := []coord.ReduceObject{o, second}
+	spec := coord.ReduceSpec{Kind: coord.Sliding, Window: 1 << 30, Types: 1, Accounts: 40}
+	all, fits, err := coord.PartialsWithin(spec, objs, nil, 0)
+	if err != nil || !fits || len(all) == 0 {
+		t.Fatalf("without Stop: %d blocks, fits %v, %v", len(all), fits, err)
+	}
+	for _, tc := range []struct {
+		name  string
+		after int // Stop says true from its after-th call on
+		asked int // calls expected in all
+	}{
+		{"mid-sweep of the first object", 2, 2}, // before the object, then once within it
+		{"before the second object", 32, 32},    // 30 times within the first (2M pairs / 65,536), then before the second
+		{"before anything", 1, 1},
+	} {
+		asked := 0
+		spec.Stop = func() bool { asked++; return asked >= tc.after }
+		ps, fits, err := coord.PartialsWithin(spec, objs, nil, 0)
+		if !errors.Is(err, coord.ErrFoldStopped) || ps != nil || fits {
+			t.Errorf("%s: %d blocks, fits %v, %v; want ErrFoldStopped and nothing", tc.name, len(ps), fits, err)
+		}
+		if asked != tc.asked {
+			t.Errorf("%s: Stop asked %d times, want %d", tc.name, asked, tc.asked)
+		}
 	}
 }

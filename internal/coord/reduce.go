@@ -3,6 +3,7 @@ package coord
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 )
@@ -62,7 +63,16 @@ type ReduceSpec struct {
 	// Name, set by the run (never sent), names an object as the input
 	// has it, for messages: type and value, e.g. hashtag "election".
 	Name func(obj int32) string `json:"-"`
+	// Stop, set by a worker (never sent), is asked now and then during a
+	// fold (PartialsWithin): once it says true the fold makes nothing
+	// more, and gives up with ErrFoldStopped at the end of the object it
+	// sweeps (the kernel's sweep of one object has no way out midway).
+	Stop func() bool `json:"-"`
 }
+
+// ErrFoldStopped says that a fold gave up when its ReduceSpec.Stop told
+// it to.
+var ErrFoldStopped = errors.New("coord: the fold was stopped")
 
 // ObjectName names object obj for a message: as Name does, or by its
 // id in the run when there is no Name.
@@ -110,10 +120,17 @@ func PartialsWithin(spec ReduceSpec, objs []ReduceObject, keep func(key uint64) 
 	var f fold
 	at := func(x int) *EdgePartial { return &blocks[x>>12][x&(1<<12-1)] }
 	nparts := 0
+	stopped, asked := false, 0 // spec.Stop said so; pairs since it was last asked
 	for _, o := range objs {
 		n := len(o.Rows)
 		if n < 2 {
 			continue
+		}
+		if spec.Stop != nil && spec.Stop() {
+			stopped = true
+		}
+		if stopped {
+			return nil, false, ErrFoldStopped
 		}
 		in, flags, err := objectRows(&spec, &o)
 		if err != nil {
@@ -135,6 +152,15 @@ func PartialsWithin(spec ReduceSpec, objs []ReduceObject, keep func(key uint64) 
 		accs := map[int32]bool{}
 		touched = touched[:0]
 		in.eachPair(0, spec.Kind, spec.Window, active, func(i, j int32) {
+			if stopped {
+				return
+			}
+			if spec.Stop != nil {
+				if asked++; asked&(1<<16-1) == 0 && spec.Stop() {
+					stopped = true
+					return
+				}
+			}
 			if flags[i]&RowQualifies == 0 && flags[j]&RowQualifies == 0 {
 				return
 			}
@@ -178,6 +204,9 @@ func PartialsWithin(spec ReduceSpec, objs []ReduceObject, keep func(key uint64) 
 		for _, x := range touched {
 			e := at(x)
 			e.Terms[len(e.Terms)-1].K = int32(len(accs))
+		}
+		if stopped {
+			return nil, false, ErrFoldStopped
 		}
 		if over {
 			return nil, false, nil

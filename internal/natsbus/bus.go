@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -27,6 +28,10 @@ type Bus struct {
 	// Log, when set, hears what a setup waits for (a stream's replicas
 	// settling, a leader being elected).
 	Log func(format string, a ...any)
+
+	putOnce sync.Once // putJS
+	put     jetstream.JetStream
+	putErr  error
 }
 
 // Dial connects to the NATS server or cluster at url with creds (nil:

@@ -80,7 +80,7 @@ func (b *Bus) send(ctx context.Context, subject, run, id string, body []byte, fa
 			k := min(len(body), size)
 			ack, err := publish(chunksPrefix+run, id+"/chunk/"+strconv.Itoa(c), body[:k])
 			if err != nil {
-				return fmt.Errorf("%d bytes, sent in %d chunks as more than the server's max_payload (%d bytes): chunk %d: %w%s", ref.Size, n, nc.MaxPayload(), c+1, err, storageHint(err))
+				return fmt.Errorf("%d bytes, sent in %d chunks as more than the server's max_payload (%d bytes): chunk %d: %w%s", ref.Size, n, nc.MaxPayload(), c+1, err, storageHint(ChunksStream, err))
 			}
 			ref.Seqs = append(ref.Seqs, ack.Sequence)
 			body = body[k:]
@@ -89,24 +89,9 @@ func (b *Bus) send(ctx context.Context, subject, run, id string, body []byte, fa
 		body = append([]byte(bigMagic), j...)
 	}
 	if _, err := publish(subject, id, body); err != nil {
-		return fmt.Errorf("%w%s", err, storageHint(err))
+		return fmt.Errorf("%w%s", err, storageHint(streamOf(subject), err))
 	}
 	return nil
-}
-
-// storageHint says which server setting to change when err is a
-// server's refusal for lack of storage.
-func storageHint(err error) string {
-	var apiErr *jetstream.APIError
-	if errors.As(err, &apiErr) {
-		switch apiErr.ErrorCode {
-		case 10002, 10023, 10047:
-			return " (the NATS server's JetStream storage is full or too small: make room, or raise max_file_store in its jetstream block)"
-		case 10054:
-			return " (a stream has a max_msg_size below the server's max_payload: raise or remove it)"
-		}
-	}
-	return ""
 }
 
 // errChunkGone says that a body's chunks are no longer in the stream:
@@ -169,12 +154,16 @@ func (b *Bus) receive(ctx context.Context, data []byte) ([]byte, error) {
 func (b *Bus) purgeRun(run string, subjects map[string]string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	b.JS.Publish(ctx, endedSubject(run), nil)
+	_, merr := b.JS.Publish(ctx, endedSubject(run), nil)
 	subjects[ChunksStream] = chunksPrefix + run
 	for stream, subject := range subjects {
 		if st, err := b.JS.Stream(ctx, stream); err == nil {
 			st.Purge(ctx, jetstream.WithPurgeSubject(subject))
 		}
+	}
+	if merr != nil {
+		// a full store refused the mark: there is room now
+		b.JS.Publish(ctx, endedSubject(run), nil)
 	}
 }
 

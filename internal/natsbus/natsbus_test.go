@@ -511,3 +511,53 @@ func TestWorkerRejectsDamagedTask(t *testing.T) {
 		t.Errorf("the report does not name the bad row: %q", logged)
 	}
 }
+
+// TestStoreFullFailsRun: a server whose JetStream store (2-4 MiB) takes
+// the run's tasks but not the worker's results (a hashtag of 150,000
+// shares: its partials). The worker cannot publish, and no other worker
+// could: the run must fail at once with an error naming the stream and
+// the server setting to raise, on the reduce path and a partitioned
+// run's. Before, the task went back to the queue every AckWait, failed
+// again, and the run waited to its deadline ("context deadline
+// exceeded").
+func TestStoreFullFailsRun(t *testing.T) {
+	p := coord.DefaultParams()
+	p.MinParticipation, p.Graph, p.Evidence = 1, false, false
+	// (a partitioned run's store holds its accounts table too)
+	for path, store := range map[string]int64{"reduce": 2 << 20, "parts": 4 << 20} {
+		// a fresh server each: what a failed run leaves (its task, never
+		// done) would fill the next one's store
+		srv, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: server.RANDOM_PORT, JetStream: true, StoreDir: t.TempDir(), NoSigs: true, NoLog: true, JetStreamMaxStore: store})
+		if err != nil {
+			t.Fatal(err)
+		}
+		go srv.Start()
+		defer srv.Shutdown()
+		if !srv.ReadyForConnections(20 * time.Second) {
+			t.Fatal("server not ready")
+		}
+		_, js := natstest.Dial(t, srv.ClientURL())
+		bus := &natsbus.Bus{JS: js, Partitions: 4}
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		if err := bus.Setup(ctx); err != nil {
+			t.Fatal(err)
+		}
+		wctx, stop := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() { (&natsbus.Worker{Bus: bus, Name: "w", AckWait: time.Second}).Run(wctx); close(done) }()
+		eng := coord.Reduced(&natsbus.Reducer{Bus: bus})
+		if path == "parts" {
+			eng = coord.ReducedParts(&natsbus.Reducer{Bus: bus})
+		}
+		_, err = coord.Run(ctx, coord.Data{Shares: bigObject(150000)}, p, eng)
+		stop()
+		<-done
+		if err == nil || !strings.Contains(err.Error(), "worker w: publish") || !strings.Contains(err.Error(), natsbus.PartialsStream) ||
+			!strings.Contains(err.Error(), "max_file_store") {
+			t.Errorf("%s path, a %d MiB JetStream store: %v; want the worker's refused publish, naming stream %s and max_file_store", path, store>>20, err, natsbus.PartialsStream)
+		} else {
+			t.Logf("%s path: %v", path, err)
+		}
+	}
+}

@@ -112,13 +112,15 @@ type Partitioner struct {
 // Pairs publishes the objects (retrying until the stream accepts them:
 // messages carry ids, so a retry is never counted twice) and gathers the
 // pairs, ignoring any result delivered twice.
-func (p *Partitioner) Pairs(ctx context.Context, kind string, window int64, objs []coord.ObjectShares) ([][]coord.PairPos, error) {
+func (p *Partitioner) Pairs(ctx context.Context, kind string, window int64, objs []coord.ObjectShares) (_ [][]coord.PairPos, err error) {
 	run := p.Run
 	if run == "" {
 		var b [8]byte
 		rand.Read(b[:])
 		run = hex.EncodeToString(b[:])
 	}
+	ctx, unwatch := p.Bus.watchRun(ctx, run) // a worker's report that the run cannot complete ends it
+	defer func() { err = runErr(ctx, run, err); unwatch() }()
 	n := p.Bus.partitions()
 	limit := batchBytes(p.Bus.JS.Conn())
 	// gather first, so that no result is missed

@@ -58,7 +58,7 @@ const (
 // partsGraph runs the graph step of a partitioned run over its reduce
 // partitions: degree and strength over every kept edge, the communities
 // of the community subgraph (partcomm.Detect), the kept edges inside each.
-func (r *Reducer) partsGraph(ctx context.Context, run string, nred int, ps *coord.PartSpec, obs jetstream.ObjectStore) (*coord.PartsGraph, error) {
+func (r *Reducer) partsGraph(ctx context.Context, run string, nred int, ps *coord.PartSpec, obs *objectStore) (*coord.PartsGraph, error) {
 	bp := &busParts{r: r, obs: obs, run: run, nred: nred, ps: ps}
 	defer bp.clean(context.WithoutCancel(ctx))
 	defer func() {
@@ -98,7 +98,7 @@ func (r *Reducer) partsGraph(ctx context.Context, run string, nred int, ps *coor
 // busParts is partcomm.Partitions over the reduce queue.
 type busParts struct {
 	r         *Reducer
-	obs       jetstream.ObjectStore
+	obs       *objectStore
 	run       string
 	nred      int
 	ps        *coord.PartSpec
@@ -125,7 +125,7 @@ func (b *busParts) Sums(ctx context.Context, step partcomm.Step, labels []int32)
 		name := prefix + "/labels"
 		b.objects = append(b.objects, name)
 		if _, err := putStreaming(ctx, b.obs, name, func(w io.Writer) error { return writeLabels(w, labels) }); err != nil {
-			return nil, fmt.Errorf("the labels of step %d: %w", b.seq, err)
+			return nil, fmt.Errorf("the labels of step %d: %w%s", b.seq, err, storageHint(partsStream, err))
 		}
 	}
 	f, err := follow(ctx, b.r.Bus.JS, PartialsStream, partialsPrefix+b.run+".pc."+seq)
@@ -366,6 +366,9 @@ func (w *Worker) commRound(ctx context.Context, m jetstream.Msg, rt *reduceTask)
 	}
 	name := prefix + "/sums-" + strconv.Itoa(rt.R)
 	if _, err := putStreaming(ctx, obs, name, func(wr io.Writer) error { return writeSums(wr, recs) }); err != nil {
+		if refused(err) { // for good: the run is told, and fails
+			return w.reportRefused(rt.Run, fmt.Errorf("worker %s: community step %d of partition %d of run %s: the object store: %w%s", w.Name, ct.Seq, rt.R, rt.Run, err, storageHint(partsStream, err)))
+		}
 		return fmt.Errorf("worker %s: community step %d of partition %d of run %s: the object store: %v (the task is retried)", w.Name, ct.Seq, rt.R, rt.Run, err) // not acked
 	}
 	body, _ := json.Marshal(commDone{Seq: ct.Seq, R: rt.R, Records: int64(len(recs))})

@@ -39,7 +39,7 @@ var (
 )
 
 // Participation runs one participation round on the bus.
-func (r *Reducer) Participation(ctx context.Context, spec coord.ParticipationSpec, objs coord.ReduceObjects) ([]int64, error) {
+func (r *Reducer) Participation(ctx context.Context, spec coord.ParticipationSpec, objs coord.ReduceObjects) (_ []int64, err error) {
 	run := r.Run
 	if run == "" {
 		var b [8]byte
@@ -51,6 +51,8 @@ func (r *Reducer) Participation(ctx context.Context, spec coord.ParticipationSpe
 	} else {
 		run += "p"
 	}
+	ctx, unwatch := r.Bus.watchRun(ctx, run) // a worker's report that the run cannot complete ends it
+	defer func() { err = runErr(ctx, run, err); unwatch() }()
 	nred := r.reduces()
 	out, err := follow(ctx, r.Bus.JS, PartialsStream, partialsPrefix+run+".out")
 	if err != nil {

@@ -49,9 +49,12 @@ import (
 // accounts tables. Objects left by a run that died go after a day.
 const PartsBucket = "TAHQIQ_PARTS"
 
+// partsStream is the parts object store's stream.
+const partsStream = "OBJ_" + PartsBucket
+
 // partsStore returns the parts object store, made with the bus's
 // replicas if it does not exist (an existing one keeps its own).
-func (b *Bus) partsStore(ctx context.Context) (jetstream.ObjectStore, error) {
+func (b *Bus) partsStore(ctx context.Context) (*objectStore, error) {
 	var obs jetstream.ObjectStore
 	err := retry(ctx, func(ctx context.Context) error {
 		var err error
@@ -68,7 +71,7 @@ func (b *Bus) partsStore(ctx context.Context) (jetstream.ObjectStore, error) {
 	if err != nil {
 		return nil, fmt.Errorf("natsbus: the parts object store %s: %w", PartsBucket, err)
 	}
-	return obs, nil
+	return &objectStore{ObjectStore: obs, bus: b}, nil
 }
 
 // partSummary is what a reducer of a partitioned run tells the run of its
@@ -99,13 +102,15 @@ type partsDone struct {
 }
 
 // ReduceParts implements coord.PartsReducer.
-func (r *Reducer) ReduceParts(ctx context.Context, spec coord.ReduceSpec, objs coord.ReduceObjects, ps *coord.PartSpec) (*coord.PartsResult, error) {
+func (r *Reducer) ReduceParts(ctx context.Context, spec coord.ReduceSpec, objs coord.ReduceObjects, ps *coord.PartSpec) (_ *coord.PartsResult, err error) {
 	run := r.Run
 	if run == "" {
 		var b [8]byte
 		rand.Read(b[:])
 		run = hex.EncodeToString(b[:])
 	}
+	ctx, unwatch := r.Bus.watchRun(ctx, run) // a worker's report that the run cannot complete ends it
+	defer func() { err = runErr(ctx, run, err); unwatch() }()
 	nred := r.reduces()
 	ps.Partitions = nred
 	js := r.Bus.JS
@@ -114,7 +119,7 @@ func (r *Reducer) ReduceParts(ctx context.Context, spec coord.ReduceSpec, objs c
 		return nil, err
 	}
 	if _, err := putStreaming(ctx, obs, run+"/accounts", ps.WriteAccounts); err != nil {
-		return nil, fmt.Errorf("natsbus: run %s: the accounts table: %w", run, err)
+		return nil, fmt.Errorf("natsbus: run %s: the accounts table: %w%s", run, err, storageHint(partsStream, err))
 	}
 	defer obs.Delete(context.WithoutCancel(ctx), run+"/accounts")
 	out, err := follow(ctx, js, PartialsStream, partialsPrefix+run+".out")
@@ -280,12 +285,13 @@ func gatherJSON(ctx context.Context, r *Reducer, f *follower, n int, what string
 	return nil
 }
 
-// putStreaming puts what write writes as object name, streaming (the
-// store cuts it in chunks); the object's info has its size and SHA-256.
-func putStreaming(ctx context.Context, obs jetstream.ObjectStore, name string, write func(io.Writer) error) (*jetstream.ObjectInfo, error) {
+// putStreaming puts what write writes as object name, streaming
+// (putObject cuts it in chunks); the object's info has its size and
+// SHA-256.
+func putStreaming(ctx context.Context, obs *objectStore, name string, write func(io.Writer) error) (*jetstream.ObjectInfo, error) {
 	pr, pw := io.Pipe()
 	go func() { pw.CloseWithError(write(pw)) }()
-	info, err := obs.Put(ctx, jetstream.ObjectMeta{Name: name}, pr)
+	info, _, err := putObject(ctx, obs.bus, PartsBucket, name, pr, obs.bus.Log)
 	pr.CloseWithError(errors.New("put ended")) // the writer, if still writing, stops
 	return info, err
 }
@@ -309,11 +315,11 @@ type objectPut struct {
 
 // startPut starts the put of object name, fed through the pipe it
 // returns.
-func startPut(ctx context.Context, obs jetstream.ObjectStore, name string) *objectPut {
+func startPut(ctx context.Context, obs *objectStore, name string, log func(string, ...any)) *objectPut {
 	pr, pw := io.Pipe()
 	p := &objectPut{pw: pw, done: make(chan error, 1)}
 	go func() {
-		info, err := obs.Put(ctx, jetstream.ObjectMeta{Name: name}, pr)
+		info, _, err := putObject(ctx, obs.bus, PartsBucket, name, pr, log)
 		pr.CloseWithError(errors.New("put ended"))
 		p.info = info
 		p.done <- err
@@ -473,8 +479,8 @@ func (w *Worker) reduceParts(ctx context.Context, m jetstream.Msg, rt *reduceTas
 		for try := 1; ; try++ {
 			err := w.writeParts(ctx, m, rt, mg, threshold)
 			var pe putError
-			if !errors.As(err, &pe) || ctx.Err() != nil {
-				return err
+			if !errors.As(err, &pe) || ctx.Err() != nil || refused(err) {
+				return w.reportRefused(rt.Run, err)
 			}
 			if try == writeTries {
 				return fmt.Errorf("%w (%d tries; the task is retried)", err, try)
@@ -618,7 +624,7 @@ func (w *Worker) writeEvidence(ctx context.Context, t *task) error {
 		sum, err = objectSHA256(info)
 	}
 	if err != nil {
-		return fmt.Errorf("evidence of task %d of run %s: %w", t.Batch, t.Run, err)
+		return w.reportRefused(t.Run, fmt.Errorf("worker %s: evidence of task %d of run %s: %w%s", w.Name, t.Batch, t.Run, err, storageHint(partsStream, err)))
 	}
 	body, err := json.Marshal(evidenceDone{Batch: t.Batch, File: coord.PartFile{Name: name, Of: "evidence.csv.gz", Partition: t.Batch,
 		Rows: rows, Bytes: int64(info.Size), SHA256: sum}})
@@ -662,13 +668,13 @@ func (w *Worker) writeParts(ctx context.Context, m jetstream.Msg, rt *reduceTask
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	for i, f := range files {
-		s := startPut(wctx, obs, rt.Run+"/"+coord.PartName(f, rt.R, rt.Reduces))
+		s := startPut(wctx, obs, rt.Run+"/"+coord.PartName(f, rt.R, rt.Reduces), w.Log)
 		sinks = append(sinks, s)
 		writers[i] = &putWriter{w: s.pw, failed: &putFailed}
 	}
 	var graph *graphPart // with the graph on, the partition's edges for the graph step (partcomm.go)
 	if ps.Params.Graph {
-		s := startPut(wctx, obs, graphPartName(rt.Run, rt.R))
+		s := startPut(wctx, obs, graphPartName(rt.Run, rt.R), w.Log)
 		sinks = append(sinks, s)
 		graph = newGraphPart(ps, threshold, &putWriter{w: s.pw, failed: &putFailed})
 	}
@@ -690,7 +696,7 @@ func (w *Worker) writeParts(ctx context.Context, m jetstream.Msg, rt *reduceTask
 	failed := func(err error) error {
 		perr := closeAll(err)
 		if putFailed {
-			return putError{fmt.Errorf("worker %s: write partition %d of run %s: the object store: %v", w.Name, rt.R, rt.Run, perr)}
+			return putError{fmt.Errorf("worker %s: write partition %d of run %s: the object store: %w%s", w.Name, rt.R, rt.Run, perr, storageHint(partsStream, perr))}
 		}
 		return fail(err)
 	}
@@ -728,7 +734,7 @@ func (w *Worker) writeParts(ctx context.Context, m jetstream.Msg, rt *reduceTask
 		return failed(err)
 	}
 	if err := closeAll(nil); err != nil {
-		return putError{fmt.Errorf("worker %s: write partition %d of run %s: the object store: %v", w.Name, rt.R, rt.Run, err)}
+		return putError{fmt.Errorf("worker %s: write partition %d of run %s: the object store: %w%s", w.Name, rt.R, rt.Run, err, storageHint(partsStream, err))}
 	}
 	// the parts are in the store: the merged partials (and any runs of
 	// them on disk) go before the run hears of it and ends

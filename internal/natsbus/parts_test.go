@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/tahqiq/tahqiq/internal/coord"
@@ -425,4 +426,80 @@ func TestPartialsPurgedPerPartition(t *testing.T) {
 	if len(problems) > 0 {
 		t.Fatal(strings.Join(problems, "\n"))
 	}
+}
+
+// TestPartsBusyServer: a partitioned run on a server whose streams
+// queue few messages (max_buffered_msgs 2: a busy server, which refuses
+// what overflows with "429 too many requests") through three workers on
+// connections of their own: every reduce task is done once (a refused
+// put is sent again in place, not left for the task to be redone), and
+// the merged files are byte for byte the single process's. In the 10M
+// run, three reduce tasks were redone from the start after their puts
+// were refused three times each.
+func TestPartsBusyServer(t *testing.T) {
+	g := synth.Generate(synth.Config{Posts: 60000, Seed: 3})
+	srv, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: server.RANDOM_PORT, JetStream: true, StoreDir: t.TempDir(),
+		NoSigs: true, NoLog: true, StreamMaxBufferedMsgs: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Start()
+	defer srv.Shutdown()
+	if !srv.ReadyForConnections(20 * time.Second) {
+		t.Fatal("server not ready")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	_, js := natstest.Dial(t, srv.ClientURL())
+	bus := &natsbus.Bus{JS: js, Partitions: 4}
+	if err := bus.Setup(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var reduces, resent atomic.Int32
+	wctx, stop := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	defer func() { stop(); wg.Wait() }()
+	for i := range 3 {
+		_, wjs := natstest.Dial(t, srv.ClientURL())
+		w := &natsbus.Worker{Bus: &natsbus.Bus{JS: wjs, Partitions: 4}, Name: fmt.Sprint("w", i),
+			OnReduce: func(int) { reduces.Add(1) },
+			Log: func(f string, a ...any) {
+				if strings.Contains(f, "sending it again") {
+					resent.Add(1)
+				}
+				t.Logf(f, a...)
+			}}
+		wg.Add(1)
+		go func() { defer wg.Done(); w.Run(wctx) }()
+	}
+	p := coord.DefaultParams()
+	p.Graph, p.Weight, p.MinParticipation = false, coord.WeightMessages, 1
+	want, err := coord.Run(ctx, coord.Data{Shares: g.Shares}, p, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	one := t.TempDir()
+	if _, err := want.WriteDir(one, "test", coord.Source{}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := coord.Run(ctx, coord.Data{Shares: g.Shares}, p, coord.ReducedParts(&natsbus.Reducer{Bus: bus, Reduces: 3}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := t.TempDir()
+	if _, err := got.WriteDir(run, "test", coord.Source{}); err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	if _, err := coord.MergeParts(run, out); err != nil {
+		t.Fatal(err)
+	}
+	coordtest.SameMergedFiles(t, "on a busy server", p, one, out)
+	if n := reduces.Load(); n != 3 {
+		t.Errorf("%d reduce tasks taken for 3 partitions: a task was redone", n)
+	}
+	if resent.Load() == 0 {
+		t.Error("no put was refused: the server was not busy enough for the test to prove anything")
+	}
+	t.Logf("puts that sent chunks again: %d", resent.Load())
 }

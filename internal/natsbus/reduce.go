@@ -105,13 +105,15 @@ func objectPartition(obj int32, n int) int {
 
 // Reduce publishes the objects, queues the reduce tasks and gathers the
 // merged partials.
-func (r *Reducer) Reduce(ctx context.Context, spec coord.ReduceSpec, objs coord.ReduceObjects, grow func(int), fn func([]coord.EdgePartial) error) error {
+func (r *Reducer) Reduce(ctx context.Context, spec coord.ReduceSpec, objs coord.ReduceObjects, grow func(int), fn func([]coord.EdgePartial) error) (err error) {
 	run := r.Run
 	if run == "" {
 		var b [8]byte
 		rand.Read(b[:])
 		run = hex.EncodeToString(b[:])
 	}
+	ctx, unwatch := r.Bus.watchRun(ctx, run) // a worker's report that the run cannot complete ends it
+	defer func() { err = runErr(ctx, run, err); unwatch() }()
 	nred := r.reduces()
 	js := r.Bus.JS
 	out, err := follow(ctx, js, PartialsStream, partialsPrefix+run+".out")
@@ -588,8 +590,11 @@ var foldDone func()
 // kernel's sweep of one object cannot stop midway, and the head object
 // of a large run (a hashtag everyone used) takes a minute or more, so the
 // fold goes on in a goroutine of its own and the worker stops at once
-// (SIGTERM, Ctrl-C); what the fold was making is dropped with the
-// process, and the task, not acknowledged, is redone.
+// (SIGTERM, Ctrl-C); the task, not acknowledged, is redone. The fold
+// left behind makes nothing more once ctx has ended (ReduceSpec.Stop:
+// it stops folding within 65,536 pairs and ends with the object it
+// sweeps), so that a worker stopped in a process that goes on (an
+// embedded run's, a test's) does not leave it growing to its end.
 func partialsOrStop(ctx context.Context, spec coord.ReduceSpec, objs []coord.ReduceObject, keep func(uint64) bool, limit int) ([][]coord.EdgePartial, bool, error) {
 	type result struct {
 		ps   [][]coord.EdgePartial
@@ -597,6 +602,7 @@ func partialsOrStop(ctx context.Context, spec coord.ReduceSpec, objs []coord.Red
 		err  error
 	}
 	ch := make(chan result, 1)
+	spec.Stop = func() bool { return ctx.Err() != nil }
 	go func() {
 		ps, fits, err := coord.PartialsWithin(spec, objs, keep, limit)
 		ch <- result{ps, fits, err}

@@ -49,6 +49,7 @@ type Worker struct {
 	writing      sync.Mutex    // a partitioned run's parts are written one partition at a time
 	accounts     accountsCache // the accounts table of the last partitioned run it wrote parts of
 	comm         commCache     // the community subgraph's edges of a partitioned run's partitions (partcomm.go)
+	forgotAt     time.Time     // when forgetEnded last asked
 }
 
 // reduceBudget is a reducer's share of the worker's budget.
@@ -198,6 +199,7 @@ func (w *Worker) Run(ctx context.Context) error {
 			continue
 		}
 		nap = min(max(2*nap, 10*time.Millisecond), 500*time.Millisecond)
+		w.forgetEnded(ctx)
 		select {
 		case <-ctx.Done():
 		case <-time.After(nap):
@@ -304,7 +306,7 @@ func (w *Worker) publish(ctx context.Context, subject, run string, body []byte, 
 			w.Log("worker %s: publish %s: %v (retrying)", w.Name, what, err)
 		}
 	}); err != nil {
-		return err
+		return w.reportRefused(run, fmt.Errorf("worker %s: publish %s: %w", w.Name, what, err))
 	}
 	w.Results.Add(1)
 	return nil
@@ -363,4 +365,43 @@ func (w *Worker) finishPurge(ctx context.Context, m jetstream.Msg, batch int, su
 		st.Purge(pctx, jetstream.WithPurgeSubject(subject))
 	}
 	return nil
+}
+
+// forgetCheck is how often an idle worker asks whether the run whose
+// tables it keeps has ended.
+var forgetCheck = 5 * time.Second
+
+// forgetEnded drops what the worker keeps of a partitioned run (its
+// accounts table, its community subgraph's edges) once that run has
+// ended: a long-lived worker otherwise held them until its next
+// partitioned run (tens of MB at 10M posts, up to a third of --mem).
+// The worker that does the run's last community step drops its edges
+// then; the others, and every worker after a run that failed or was
+// stopped, only here. Asked at most every forgetCheck, while idle.
+func (w *Worker) forgetEnded(ctx context.Context) {
+	if time.Since(w.forgotAt) < forgetCheck {
+		return
+	}
+	w.forgotAt = time.Now()
+	w.accounts.mu.Lock()
+	arun := w.accounts.run
+	w.accounts.mu.Unlock()
+	w.comm.mu.Lock()
+	crun := w.comm.run
+	w.comm.mu.Unlock()
+	for _, run := range []string{arun, crun} {
+		if run == "" || !w.Bus.runEnded(ctx, run) {
+			continue
+		}
+		w.accounts.mu.Lock()
+		if w.accounts.run == run {
+			w.accounts.run, w.accounts.tables = "", coord.PartSpec{}
+		}
+		w.accounts.mu.Unlock()
+		w.comm.mu.Lock()
+		if w.comm.run == run {
+			w.comm.run, w.comm.parts, w.comm.bytes = "", nil, 0
+		}
+		w.comm.mu.Unlock()
+	}
 }
