@@ -7,11 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"os"
 	"runtime"
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // The memory budget of a run in this process. The kept pairs are made
@@ -21,7 +23,9 @@ import (
 // pair and written to a temporary file (a sorted run), and the pairs go
 // on into an empty buffer; at the end the runs are merged (a k-way merge
 // on (A, B, pair), which is the in-memory order: each account pair's
-// pairs in object order) and folded into the same edges. The evidence is
+// pairs in object order) and folded into the same edges. The merge is cut
+// by account A into parts of about equal pairs (mergeParts), one a
+// worker, each merged and folded on a goroutine of its own. The evidence is
 // then written by sweeping the kernel again, object by object, as the
 // reduce path does. Results do not depend on the budget, to the byte
 // (TestSpillEqualsRun).
@@ -129,6 +133,10 @@ type spilledPairs struct {
 	// at least as many
 	runEdges int64
 	w        *bufio.Writer // the runs' writer, one buffer for all
+	// runLen is each run's pairs, perA the spilled pairs of each account
+	// A (where the merge is cut into parts of about equal pairs)
+	runLen []int64
+	perA   []int64
 }
 
 func (s *spilledPairs) close() {
@@ -293,12 +301,17 @@ func (s *spilledPairs) spill(in *interned, buf []pairRef, tempDir string) error 
 	}
 	w := s.w
 	var b [8]byte
+	if s.perA == nil {
+		s.perA = make([]int64, len(in.accounts))
+	}
+	s.runLen = append(s.runLen, int64(len(order)))
 	edges, last := int64(0), ^uint64(0)
 	for _, k := range order {
 		if keys[k] != last {
 			edges++
 			last = keys[k]
 		}
+		s.perA[keys[k]>>32]++
 		binary.LittleEndian.PutUint32(b[:4], uint32(buf[k].i))
 		binary.LittleEndian.PutUint32(b[4:], uint32(buf[k].j))
 		w.Write(b[:])
@@ -408,12 +421,93 @@ func down(h []*runCursor, i int) {
 // merge calls fn with every spilled pair in (A, B, object) order: a k-way
 // merge of the runs.
 func (s *spilledPairs) merge(in *interned, fn func(pairRef) bool) error {
-	h := make([]*runCursor, 0, len(s.runs))
-	for _, f := range s.runs {
-		if _, err := f.Seek(0, io.SeekStart); err != nil {
-			return err
+	secs := make([]runSection, len(s.runs))
+	for r := range s.runs {
+		secs[r] = runSection{r, 0, s.runLen[r]}
+	}
+	return s.mergeSections(in, secs, fn)
+}
+
+// runSection is the pairs lo to hi (not included) of run r.
+type runSection struct {
+	r      int
+	lo, hi int64
+}
+
+// mergeParts cuts the spilled pairs into at most parts parts of about
+// equal pairs, each the pairs of a range of accounts A (so that an
+// account pair's pairs are all in one part, and the parts one after the
+// other are the merge's order), and returns each part's sections of the
+// runs.
+func (s *spilledPairs) mergeParts(in *interned, parts int) ([][]runSection, error) {
+	parts = max(min(parts, int(s.n/int64(foldPartMin))), 1)
+	// the first account A of each part but the first
+	var cuts []int32
+	sum := int64(0)
+	for a, n := range s.perA {
+		if len(cuts) == parts-1 {
+			break
 		}
-		c := newRunCursor(f)
+		if sum >= int64(len(cuts)+1)*s.n/int64(parts) {
+			cuts = append(cuts, int32(a))
+		}
+		sum += n
+	}
+	out := make([][]runSection, len(cuts)+1)
+	for r := range s.runs {
+		lo := int64(0)
+		for k, a := range cuts {
+			hi, err := s.firstOf(in, r, a)
+			if err != nil {
+				return nil, err
+			}
+			out[k] = append(out[k], runSection{r, lo, hi})
+			lo = hi
+		}
+		out[len(cuts)] = append(out[len(cuts)], runSection{r, lo, s.runLen[r]})
+	}
+	return out, nil
+}
+
+// firstOf returns the first pair of run r whose account A is a or after
+// (the run's length when none is): a binary search of the run's file.
+func (s *spilledPairs) firstOf(in *interned, r int, a int32) (int64, error) {
+	f := s.runs[r]
+	var b [8]byte
+	var err error
+	lo, hi := int64(0), s.runLen[r]
+	for lo < hi && err == nil {
+		mid := lo + (hi-lo)/2
+		if _, err = f.ReadAt(b[:], 8*mid); err != nil {
+			break
+		}
+		pr := pairRef{int32(binary.LittleEndian.Uint32(b[:4])), int32(binary.LittleEndian.Uint32(b[4:]))}
+		if pr.i < 0 || pr.j < 0 || int(pr.i) >= len(in.rows) || int(pr.j) >= len(in.rows) {
+			err = errors.New("a pair names a row outside the run")
+			break
+		}
+		if ra, _ := in.ends(pr); ra.acc < a {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	if err != nil {
+		return 0, fmt.Errorf("coord: reading back %s: %w", f.Name(), err)
+	}
+	return lo, nil
+}
+
+// mergeSections is merge of the pairs of secs (sections of the runs,
+// each in (A, B, object) order).
+func (s *spilledPairs) mergeSections(in *interned, secs []runSection, fn func(pairRef) bool) error {
+	h := make([]*runCursor, 0, len(secs))
+	for _, sec := range secs {
+		if sec.hi <= sec.lo {
+			continue
+		}
+		f := s.runs[sec.r]
+		c := newRunCursor(io.NewSectionReader(f, 8*sec.lo, 8*(sec.hi-sec.lo)))
 		ok, err := c.next(in)
 		if err != nil {
 			return fmt.Errorf("coord: reading back %s: %w", f.Name(), err)
@@ -488,7 +582,7 @@ func (e inProcess) edgesWithin(ctx context.Context, in *interned, q, p *Params, 
 		}
 		res.byType, res.edgeFile = byType, ef
 		if ef != nil {
-			res.Counts["spilled_edge_bytes"] = ef.bytes
+			res.Counts["spilled_edge_bytes"] = ef.size()
 		}
 		lap("aggregate_s")
 		return edges, ctx.Err()
@@ -517,34 +611,68 @@ func (e inProcess) edgesWithin(ctx context.Context, in *interned, q, p *Params, 
 			return nil, err
 		}
 	}
+	// the merge cut into parts by account A, each merged (and folded)
+	// on a goroutine of its own: the parts one after the other are the
+	// whole merge, so the edges are those of one merge, to the byte
+	parts := p.Workers
+	if parts <= 0 {
+		parts = runtime.GOMAXPROCS(0)
+	}
+	secs, err := sp.mergeParts(in, min(parts, 64))
+	if err != nil {
+		return nil, err
+	}
+	merrs := make([]error, len(secs))
+	firstEdge := make([]int, len(secs)+1)
 	if ef == nil {
-		last := ^uint64(0)
-		if err := sp.merge(in, func(pr pairRef) bool {
-			ra, rb := in.ends(pr)
-			if k := uint64(uint32(ra.acc))<<32 | uint64(uint32(rb.acc)); k != last {
-				nedges++
-				last = k
-			}
-			return !in.stop.Load()
-		}); err != nil {
+		var wg sync.WaitGroup
+		for k := range secs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				n, last := 0, ^uint64(0)
+				merrs[k] = sp.mergeSections(in, secs[k], func(pr pairRef) bool {
+					ra, rb := in.ends(pr)
+					if key := uint64(uint32(ra.acc))<<32 | uint64(uint32(rb.acc)); key != last {
+						n++
+						last = key
+					}
+					return !in.stop.Load()
+				})
+				firstEdge[k+1] = n
+			}()
+		}
+		wg.Wait()
+		if err := errors.Join(merrs...); err != nil {
 			return nil, err
 		}
+		for k := range secs {
+			firstEdge[k+1] += firstEdge[k]
+		}
+		nedges = firstEdge[len(secs)]
 		if ef, err = spill(nedges); err != nil {
 			return nil, err
 		}
 	}
-	var merr error
-	edges, byType := in.foldSorted(p, sp.n, nedges, sp.collabK, fastKeep, func(yield func(pairRef) bool) {
-		merr = sp.merge(in, yield)
-	}, ef)
-	if merr != nil {
-		return nil, merr
+	sorted := func(k int) iter.Seq[pairRef] {
+		return func(yield func(pairRef) bool) {
+			merrs[k] = sp.mergeSections(in, secs[k], yield)
+		}
 	}
+	var edges []Edge
+	var byType []int32
 	if ef != nil {
-		if err := ef.finish(); err != nil {
+		if ef, err = in.foldParallelFiles(p, sp.n, len(secs), sp.collabK, fastKeep, sorted, ef); err != nil {
 			return nil, err
 		}
-		res.Counts["spilled_edge_bytes"] = ef.bytes
+	} else {
+		edges, byType = in.foldParts(p, sp.n, nedges, sp.collabK, fastKeep, sorted, firstEdge)
+	}
+	if err := errors.Join(merrs...); err != nil {
+		return nil, err
+	}
+	if ef != nil {
+		res.Counts["spilled_edge_bytes"] = ef.size()
 	}
 	res.byType, res.edgeFile = byType, ef
 	lap("aggregate_s")
