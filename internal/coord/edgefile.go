@@ -59,7 +59,7 @@ func (s *edgeFile) sibling() (*edgeFile, error) { return newEdgeFile(s.dir, s.nt
 // one after the other (each finished, none joined already).
 func joinEdgeFiles(files []*edgeFile) *edgeFile {
 	first := files[0]
-	first.tail = append(first.tail[:0], files[1:]...)
+	first.tail = append([]*edgeFile(nil), files[1:]...)
 	return first
 }
 
@@ -116,14 +116,102 @@ func (s *edgeFile) finish() error {
 // each calls fn with every edge in the file (and those joined after
 // it), in order, and its per-type counts (both reused between calls).
 // Passes may run at the same time (each reads at its own offsets).
+//
+// The edges of each file are decoded on a goroutine of their own, a
+// block of edges ahead of fn (eachBlock edges, at most eachAhead blocks
+// ahead: about 1 MiB a file), so that decoding them is off the caller's
+// core: the graph step's build of its network and the writer of
+// edges.csv, which take the edges one after the other, wait for it no
+// more. Files of fewer than eachAheadMin edges are decoded by the caller.
 func (s *edgeFile) each(fn func(e *Edge, bt []int32) error) error {
-	for _, seg := range s.segments() {
-		if err := seg.eachOwn(fn); err != nil {
-			return err
+	segs := s.segments()
+	total := 0
+	for _, seg := range segs {
+		total += seg.n
+	}
+	if total < eachAheadMin {
+		for _, seg := range segs {
+			if err := seg.eachOwn(fn); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	done := make(chan struct{})
+	defer close(done)
+	type block struct {
+		edges []Edge
+		bt    []int32
+		err   error
+	}
+	full := make([]chan *block, len(segs))
+	free := make([]chan *block, len(segs))
+	for k, seg := range segs {
+		full[k], free[k] = make(chan *block, eachAhead), make(chan *block, eachAhead)
+		for range eachAhead {
+			free[k] <- &block{edges: make([]Edge, 0, eachBlock), bt: make([]int32, 0, eachBlock*s.ntypes)}
+		}
+		go func() {
+			defer close(full[k])
+			var b *block
+			select {
+			case b = <-free[k]:
+			case <-done:
+				return
+			}
+			err := seg.eachOwn(func(e *Edge, bt []int32) error {
+				b.edges = append(b.edges, *e)
+				b.bt = append(b.bt, bt...)
+				if len(b.edges) < eachBlock {
+					return nil
+				}
+				select {
+				case full[k] <- b:
+				case <-done:
+					return errStop
+				}
+				select {
+				case b = <-free[k]:
+				case <-done:
+					return errStop
+				}
+				b.edges, b.bt = b.edges[:0], b.bt[:0]
+				return nil
+			})
+			if err == errStop {
+				return
+			}
+			b.err = err
+			select {
+			case full[k] <- b:
+			case <-done:
+			}
+		}()
+	}
+	nt := s.ntypes
+	for k := range segs {
+		for b := range full[k] {
+			for i := range b.edges {
+				if err := fn(&b.edges[i], b.bt[i*nt:(i+1)*nt:(i+1)*nt]); err != nil {
+					return err
+				}
+			}
+			if b.err != nil {
+				return b.err
+			}
+			free[k] <- b
 		}
 	}
 	return nil
 }
+
+// each's blocks of edges decoded ahead (variables: a test makes them
+// small).
+var (
+	eachBlock    = 4096
+	eachAhead    = 3
+	eachAheadMin = 1 << 16
+)
 
 // eachOwn is each over the edges of s's own file.
 func (s *edgeFile) eachOwn(fn func(e *Edge, bt []int32) error) error {
