@@ -202,16 +202,19 @@ func (in *interned) pairsWithin(p *Params, active func(*row) bool, keep func(i, 
 				sum += bound[hi]
 			}
 		}
-		parts := parallelObjects(hi-lo, p.Workers, prog, func(a, b int32) []pairRef {
-			var part []pairRef
-			for o := a + int32(lo); o < b+int32(lo) && !in.stop.Load(); o++ {
-				in.eachPair(o, p.WindowKind, p.Window, active, func(i, j int32) {
-					if keep(i, j) {
-						part = append(part, pairRef{i, j})
-					}
-				})
-			}
-			return part
+		// the batch cut into spans of about equal pairs (a large
+		// object into ranges of its rows), paired on every worker
+		boundOf := func(o int32) int64 { return bound[o] }
+		if limit <= 0 {
+			boundOf = func(o int32) int64 { return in.windowPairs(o, p.Window) }
+		}
+		total := int64(0)
+		for o := int32(lo); o < int32(hi); o++ {
+			total += boundOf(o)
+		}
+		spans := in.pairSpans(int32(lo), int32(hi), boundOf, spanTarget(total, p.Workers), p.Window)
+		parts := in.parallelSpans(spans, p.Workers, prog, func(s pairSpan) []pairRef {
+			return in.spanPairs(s, p, active, keep)
 		})
 		start := len(buf)
 		for _, part := range parts {
@@ -259,30 +262,89 @@ func (in *interned) windowPairs(o int32, w int64) int64 {
 	return n
 }
 
-// pairAlone makes the kept pairs of object o into *buf, calling spill
-// whenever it holds limit pairs.
+// pairAlone makes the kept pairs of object o
+// into *buf, calling spill whenever it holds limit pairs. Its rows are
+// taken a range at a time, as many as surely fit what is left of the
+// buffer, each range cut into spans paired on every worker (the order of
+// the pairs is the object's); a row whose pairs may not fit is paired
+// alone, the buffer spilled when it is full, so that the runs end where
+// they ended when one goroutine paired the object.
 func (in *interned) pairAlone(o int32, p *Params, active func(*row) bool, keep func(i, j int32) bool, limit int64, buf *[]pairRef, out *spilledPairs, stamp []int32, spill func() error) error {
-	start := len(*buf)
-	var err error
-	in.eachPair(o, p.WindowKind, p.Window, active, func(i, j int32) {
-		if err != nil || !keep(i, j) {
-			return
+	lo, hi := in.objStart[o], in.objStart[o+1]
+	start := len(*buf) // the object's pairs not yet counted
+	count := func() {
+		in.collabAdd(out.collabK, stamp, (*buf)[start:])
+		out.n += int64(len(*buf) - start)
+		start = len(*buf)
+	}
+	// each row's in-window pairs (a bound of its kept pairs)
+	rows := in.rows
+	rb := make([]int64, hi-lo)
+	j := lo
+	for i := lo; i < hi; i++ {
+		if j <= i {
+			j = i + 1
 		}
-		*buf = append(*buf, pairRef{i, j})
+		for j < hi && rows[j].t-rows[i].t <= p.Window {
+			j++
+		}
+		rb[i-lo] = int64(j - i - 1)
+	}
+	var err error
+	for i := lo; i < hi && err == nil && !in.stop.Load(); {
+		left := limit - int64(len(*buf))
+		k, sum := i, int64(0)
+		for k < hi && sum+rb[k-lo] <= left {
+			sum += rb[k-lo]
+			k++
+		}
+		if k == i {
+			// row i alone, spilling whenever the buffer is full
+			in.eachPairFrom(o, i, i+1, p.WindowKind, p.Window, active, func(a, b int32) {
+				if err != nil || !keep(a, b) {
+					return
+				}
+				*buf = append(*buf, pairRef{a, b})
+				out.held = max(out.held, int64(len(*buf)))
+				if int64(len(*buf)) >= limit {
+					count()
+					err = spill()
+					start = 0
+				}
+			})
+			i++
+			continue
+		}
+		spans := in.rowSpans(nil, o, i, k, spanTarget(sum, p.Workers), p.Window)
+		for _, part := range in.parallelSpans(spans, p.Workers, nil, func(s pairSpan) []pairRef {
+			return in.spanPairs(s, p, active, keep)
+		}) {
+			*buf = append(*buf, part...)
+		}
 		out.held = max(out.held, int64(len(*buf)))
 		if int64(len(*buf)) >= limit {
-			in.collabAdd(out.collabK, stamp, (*buf)[start:])
-			out.n += int64(len(*buf) - start)
+			count()
 			err = spill()
 			start = 0
 		}
-	})
+		i = k
+	}
 	if err != nil {
 		return err
 	}
-	in.collabAdd(out.collabK, stamp, (*buf)[start:])
-	out.n += int64(len(*buf) - start)
+	count()
 	return nil
+}
+
+// spanPairs returns the kept pairs of span s, in the sweep's order.
+func (in *interned) spanPairs(s pairSpan, p *Params, active func(*row) bool, keep func(i, j int32) bool) []pairRef {
+	var part []pairRef
+	in.eachSpan(s, p.WindowKind, p.Window, active, func(_ int32, i, j int32) {
+		if keep(i, j) {
+			part = append(part, pairRef{i, j})
+		}
+	})
+	return part
 }
 
 // spill writes buf, sorted by account pair (stable: object order within

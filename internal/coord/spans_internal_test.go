@@ -1,0 +1,87 @@
+package coord
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/tahqiq/tahqiq/internal/ingest/parsetest"
+	"github.com/tahqiq/tahqiq/internal/synth"
+)
+
+// TestSpansEqualSweep: the sweep cut into spans (runs of objects, large
+// objects cut into ranges of their rows) gives, span after span, the
+// pairs of the sweep object by object, in its order, for every window
+// kind and span size; and pairs made within a limit on 1 to 3 workers,
+// the large objects' rows in spans, are the run's pairs, held within the
+// limit, in runs that end where they end on one worker.
+func TestSpansEqualSweep(t *testing.T) {
+	defer func(n int64) { spanMin = n }(spanMin)
+	spanMin = 1
+	sets := map[string]*interned{
+		"russian":   intern(parsetest.ReadEvents(t, "russian_coord_tweets.events.csv"), nil, false, nil),
+		"synthetic": intern(synth.Generate(synth.Config{Posts: 20000, Seed: 3}).Shares, nil, false, nil),
+	}
+	for name, in := range sets {
+		for _, kind := range []string{Sliding, Tumbling, FromFirst} {
+			p := DefaultParams()
+			p.MinParticipation, p.WindowKind = 1, kind
+			var want []pairRef
+			for o := range int32(len(in.objects)) {
+				in.eachPair(o, kind, p.Window, nil, func(i, j int32) { want = append(want, pairRef{i, j}) })
+			}
+			if len(want) < 300 || kind == Sliding && len(want) < 1000 {
+				t.Fatalf("%s, %s: %d pairs: proves nothing", name, kind, len(want))
+			}
+			bound := func(o int32) int64 { return in.windowPairs(o, p.Window) }
+			for _, target := range []int64{1, 7, 100, 5000, 1 << 40} {
+				spans := in.pairSpans(0, int32(len(in.objects)), bound, target, p.Window)
+				var got []pairRef
+				rowSpans := 0
+				for _, s := range spans {
+					if s.from < s.to {
+						rowSpans++
+					}
+					in.eachSpan(s, kind, p.Window, nil, func(_ int32, i, j int32) { got = append(got, pairRef{i, j}) })
+				}
+				if !slices.Equal(got, want) {
+					t.Fatalf("%s, %s, target %d: %d pairs from %d spans (first difference at %d), want %d", name, kind, target, len(got), len(spans), firstDiffPairs(got, want), len(want))
+				}
+				if target == 7 && rowSpans == 0 {
+					t.Fatalf("%s, %s: no object cut into rows: the cut is not tested", name, kind)
+				}
+			}
+			sorted := slices.Clone(want)
+			slices.SortStableFunc(sorted, func(a, b pairRef) int { return in.cmpPairKey(a, b) })
+			for _, limit := range []int64{256, 1000, int64(len(want)) / 3} {
+				var runLen []int64
+				for _, workers := range []int{1, 2, 3} {
+					p.Workers = workers
+					active, keep, _ := in.participation(&p, in.pairsOf(&p))
+					sp, err := in.pairsWithin(&p, active, keep, limit, t.TempDir())
+					if err != nil {
+						t.Fatal(err)
+					}
+					if sp.held > limit {
+						t.Errorf("%s, %s, limit %d, %d workers: held %d pairs at once", name, kind, limit, workers, sp.held)
+					}
+					var got []pairRef
+					if len(sp.runs) == 0 {
+						got = slices.Clone(sp.pairs)
+						slices.SortStableFunc(got, func(a, b pairRef) int { return in.cmpPairKey(a, b) })
+					} else if err := sp.merge(in, func(pr pairRef) bool { got = append(got, pr); return true }); err != nil {
+						t.Fatal(err)
+					}
+					sp.close()
+					if sp.n != int64(len(want)) || !slices.Equal(got, sorted) {
+						t.Fatalf("%s, %s, limit %d, %d workers: %d pairs (%d read back), want %d", name, kind, limit, workers, sp.n, len(got), len(want))
+					}
+					if workers == 1 {
+						runLen = slices.Clone(sp.runLen)
+					} else if !slices.Equal(sp.runLen, runLen) {
+						t.Fatalf("%s, %s, limit %d, %d workers: runs of %v pairs, on one worker %v", name, kind, limit, workers, sp.runLen, runLen)
+					}
+				}
+			}
+		}
+	}
+}
