@@ -216,11 +216,11 @@ func (in *interned) rowSpans(out []pairSpan, o, from, to int32, target, w int64)
 // the results in span order, so that concatenating them gives the same
 // sequence whatever the worker count. Each span done counts its objects
 // to prog.
-func (in *interned) parallelSpans(spans []pairSpan, workers int, prog *progress.Phase, fn func(s pairSpan) []pairRef) [][]pairRef {
+func parallelSpans[T any](in *interned, spans []pairSpan, workers int, prog *progress.Phase, fn func(s pairSpan) []T) [][]T {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	out := make([][]pairRef, len(spans))
+	out := make([][]T, len(spans))
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for w := 0; w < workers && w < len(spans); w++ {
@@ -309,17 +309,31 @@ func (in *interned) pairs(p *Params) []pairRef {
 	kind := p.WindowKind
 	active, keep, _ := in.participation(p, in.pairsOf(p))
 	prog := in.meter.Phase("pairing shares in the window", "objects", int64(len(in.objects)))
-	parts := parallelObjects(len(in.objects), p.Workers, prog, func(lo, hi int32) []pairRef {
-		var out []pairRef
-		for o := lo; o < hi && !in.stop.Load(); o++ {
-			in.eachPair(o, kind, w, active, func(i, j int32) {
-				if keep(i, j) {
-					out = append(out, pairRef{i, j})
-				}
-			})
+	var parts [][]pairRef
+	if in.remote == nil {
+		// spans of about equal pairs (pairSpans), a large object's
+		// rows on every worker
+		total := int64(0)
+		bound := make([]int64, len(in.objects))
+		for o := range bound {
+			bound[o] = in.windowPairs(int32(o), w)
+			total += bound[o]
 		}
-		return out
-	})
+		spans := in.pairSpans(0, int32(len(in.objects)), func(o int32) int64 { return bound[o] }, spanTarget(total, p.Workers), w)
+		parts = parallelSpans(in, spans, p.Workers, prog, func(s pairSpan) []pairRef { return in.spanPairs(s, p, active, keep) })
+	} else {
+		parts = parallelObjects(len(in.objects), p.Workers, prog, func(lo, hi int32) []pairRef {
+			var out []pairRef
+			for o := lo; o < hi && !in.stop.Load(); o++ {
+				in.eachPair(o, kind, w, active, func(i, j int32) {
+					if keep(i, j) {
+						out = append(out, pairRef{i, j})
+					}
+				})
+			}
+			return out
+		})
+	}
 	prog.Done()
 	n := 0
 	for _, part := range parts {
@@ -378,17 +392,38 @@ func (in *interned) pairsOf(p *Params) func(active func(*row) bool, emit func(sc
 		const batch = 1 << 16
 		for base := 0; base < len(in.objects) && !in.stop.Load(); base += batch {
 			n := min(batch, len(in.objects)-base)
-			parts := parallelObjects(n, p.Workers, prog, func(lo, hi int32) []hit {
-				var out []hit
-				for o := lo + int32(base); o < hi+int32(base) && !in.stop.Load(); o++ {
-					s := 0
-					if nscopes > 1 {
-						s = int(in.objType[o])
-					}
-					in.eachPair(o, kind, w, active, func(i, j int32) { out = append(out, hit{s, i, j}) })
+			scope := func(o int32) int {
+				if nscopes > 1 {
+					return int(in.objType[o])
 				}
-				return out
-			})
+				return 0
+			}
+			var parts [][]hit
+			if in.remote == nil {
+				// spans of about equal pairs (pairSpans), a large
+				// object's rows on every worker
+				bound := make([]int64, n)
+				total := int64(0)
+				for k := range bound {
+					bound[k] = in.windowPairs(int32(base+k), w)
+					total += bound[k]
+				}
+				spans := in.pairSpans(int32(base), int32(base+n), func(o int32) int64 { return bound[int(o)-base] }, spanTarget(total, p.Workers), w)
+				parts = parallelSpans(in, spans, p.Workers, prog, func(sp pairSpan) []hit {
+					var out []hit
+					in.eachSpan(sp, kind, w, active, func(o, i, j int32) { out = append(out, hit{scope(o), i, j}) })
+					return out
+				})
+			} else {
+				parts = parallelObjects(n, p.Workers, prog, func(lo, hi int32) []hit {
+					var out []hit
+					for o := lo + int32(base); o < hi+int32(base) && !in.stop.Load(); o++ {
+						s := scope(o)
+						in.eachPair(o, kind, w, active, func(i, j int32) { out = append(out, hit{s, i, j}) })
+					}
+					return out
+				})
+			}
 			for _, part := range parts {
 				for _, h := range part {
 					emit(h.s, h.i, h.j)

@@ -50,6 +50,29 @@ func TestSpansEqualSweep(t *testing.T) {
 					t.Fatalf("%s, %s: no object cut into rows: the cut is not tested", name, kind)
 				}
 			}
+			// the run's pairs under the min-participation rule, on 1
+			// to 3 workers, spans of a pair or more: the rule's counts
+			// made by the one-goroutine sweep (pairsStream), the pairs
+			// object by object
+			for _, m := range []int{1, 2, 3} {
+				q := p
+				q.MinParticipation = m
+				active, keep, _ := in.participation(&q, in.pairsStream(&q))
+				var ref []pairRef
+				for o := range int32(len(in.objects)) {
+					in.eachPair(o, kind, q.Window, active, func(i, j int32) {
+						if keep(i, j) {
+							ref = append(ref, pairRef{i, j})
+						}
+					})
+				}
+				for _, workers := range []int{1, 3} {
+					q.Workers = workers
+					if got := in.pairs(&q); !slices.Equal(got, ref) {
+						t.Fatalf("%s, %s, min-participation %d, %d workers: %d pairs (first difference at %d), want %d", name, kind, m, workers, len(got), firstDiffPairs(got, ref), len(ref))
+					}
+				}
+			}
 			sorted := slices.Clone(want)
 			slices.SortStableFunc(sorted, func(a, b pairRef) int { return in.cmpPairKey(a, b) })
 			for _, limit := range []int64{256, 1000, int64(len(want)) / 3} {

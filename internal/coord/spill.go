@@ -213,7 +213,7 @@ func (in *interned) pairsWithin(p *Params, active func(*row) bool, keep func(i, 
 			total += boundOf(o)
 		}
 		spans := in.pairSpans(int32(lo), int32(hi), boundOf, spanTarget(total, p.Workers), p.Window)
-		parts := in.parallelSpans(spans, p.Workers, prog, func(s pairSpan) []pairRef {
+		parts := parallelSpans(in, spans, p.Workers, prog, func(s pairSpan) []pairRef {
 			return in.spanPairs(s, p, active, keep)
 		})
 		start := len(buf)
@@ -316,7 +316,7 @@ func (in *interned) pairAlone(o int32, p *Params, active func(*row) bool, keep f
 			continue
 		}
 		spans := in.rowSpans(nil, o, i, k, spanTarget(sum, p.Workers), p.Window)
-		for _, part := range in.parallelSpans(spans, p.Workers, nil, func(s pairSpan) []pairRef {
+		for _, part := range parallelSpans(in, spans, p.Workers, nil, func(s pairSpan) []pairRef {
 			return in.spanPairs(s, p, active, keep)
 		}) {
 			*buf = append(*buf, part...)
