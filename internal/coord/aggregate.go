@@ -74,7 +74,7 @@ func (in *interned) aggregate(p *Params, pairs []pairRef, spill func(nedges int)
 			}
 		})
 	}
-	keys, order := in.sortByAccounts(pairs)
+	keys, order := in.sortByAccounts(pairs, p.Workers)
 	// the edges counted, and the order cut at edges into about equal
 	// parts, one a goroutine of the fold (a part of 64k pairs or more)
 	parts := min(max(p.Workers, 0), 64)
@@ -306,39 +306,95 @@ func (in *interned) foldRange(p *Params, tf *tfidf, collabK []int32, fastKeep fu
 // counting-sort passes, by B then by A, so that each pair keeps its place
 // in object order within its edge. It holds 16 bytes per pair (the keys
 // and two orders), not the 32 of a radix sort of keyed copies.
-func (in *interned) sortByAccounts(pairs []pairRef) (keys []uint64, order []int32) {
+//
+// With workers above 1 (0: one a core) and enough pairs, the pairs are
+// cut into that many consecutive parts, each keyed, counted and
+// scattered on a goroutine of its own: part c's pairs of a key go after
+// those of the parts before it, so the order is the one sort's, to the
+// place (TestSortByAccountsParallel).
+func (in *interned) sortByAccounts(pairs []pairRef, workers int) (keys []uint64, order []int32) {
 	nacc := len(in.accounts)
-	keys = make([]uint64, len(pairs))
-	count := make([]int32, nacc+1)
-	for i, pr := range pairs {
-		ra, rb := in.ends(pr)
-		keys[i] = uint64(uint32(ra.acc))<<32 | uint64(uint32(rb.acc))
-		count[rb.acc+1]++
+	n := len(pairs)
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
 	}
-	for a := 1; a <= nacc; a++ {
-		count[a] += count[a-1]
+	parts := max(min(workers, n/sortPartMin, 64), 1)
+	cut := func(c int) int { return int(int64(c) * int64(n) / int64(parts)) }
+	each := func(fn func(c, lo, hi int)) {
+		if parts == 1 {
+			fn(0, 0, n)
+			return
+		}
+		var wg sync.WaitGroup
+		for c := range parts {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				fn(c, cut(c), cut(c+1))
+			}()
+		}
+		wg.Wait()
 	}
-	byB := make([]int32, len(pairs))
-	for i, k := range keys {
-		b := uint32(k)
-		byB[count[b]] = int32(i)
-		count[b]++
+	keys = make([]uint64, n)
+	// count[c] holds part c's counts of each account, then where its
+	// next pair of that account goes
+	count := make([][]int32, parts)
+	for c := range count {
+		count[c] = make([]int32, nacc)
 	}
-	clear(count)
-	for _, k := range keys {
-		count[k>>32+1]++
+	// offsets turns the parts' counts into their first places: each
+	// account's pairs in part order
+	offsets := func() {
+		at := int32(0)
+		for a := range nacc {
+			for c := range parts {
+				k := count[c][a]
+				count[c][a] = at
+				at += k
+			}
+		}
 	}
-	for a := 1; a <= nacc; a++ {
-		count[a] += count[a-1]
-	}
-	order = make([]int32, len(pairs))
-	for _, i := range byB {
-		a := keys[i] >> 32
-		order[count[a]] = i
-		count[a]++
-	}
+	each(func(c, lo, hi int) {
+		cnt := count[c]
+		for i := lo; i < hi; i++ {
+			ra, rb := in.ends(pairs[i])
+			keys[i] = uint64(uint32(ra.acc))<<32 | uint64(uint32(rb.acc))
+			cnt[rb.acc]++
+		}
+	})
+	offsets()
+	byB := make([]int32, n)
+	each(func(c, lo, hi int) {
+		cnt := count[c]
+		for i := lo; i < hi; i++ {
+			b := uint32(keys[i])
+			byB[cnt[b]] = int32(i)
+			cnt[b]++
+		}
+	})
+	each(func(c, lo, hi int) {
+		cnt := count[c]
+		clear(cnt)
+		for _, i := range byB[lo:hi] {
+			cnt[keys[i]>>32]++
+		}
+	})
+	offsets()
+	order = make([]int32, n)
+	each(func(c, lo, hi int) {
+		cnt := count[c]
+		for _, i := range byB[lo:hi] {
+			a := keys[i] >> 32
+			order[cnt[a]] = i
+			cnt[a]++
+		}
+	})
 	return keys, order
 }
+
+// sortPartMin is the fewest pairs a goroutine of sortByAccounts is
+// given (a variable: a test makes it small).
+var sortPartMin = 1 << 16
 
 // collabGroups returns, per object, the number of distinct accounts in its
 // kept pairs: the size k of the group whose every pair gains 1/(k-1).

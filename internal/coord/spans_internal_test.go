@@ -15,8 +15,8 @@ import (
 // the large objects' rows in spans, are the run's pairs, held within the
 // limit, in runs that end where they end on one worker.
 func TestSpansEqualSweep(t *testing.T) {
-	defer func(n int64) { spanMin = n }(spanMin)
-	spanMin = 1
+	defer func(n int64, m int) { spanMin, sortPartMin = n, m }(spanMin, sortPartMin)
+	spanMin, sortPartMin = 1, 1 // the runs sorted in parts too
 	sets := map[string]*interned{
 		"russian":   intern(parsetest.ReadEvents(t, "russian_coord_tweets.events.csv"), nil, false, nil),
 		"synthetic": intern(synth.Generate(synth.Config{Posts: 20000, Seed: 3}).Shares, nil, false, nil),
@@ -107,4 +107,54 @@ func TestSpansEqualSweep(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestSortByAccountsParallel: the sort of pairs by account pair cut into
+// 2 to 7 parts on goroutines of their own gives the keys and the order of
+// a stable sort by key (slices.SortStableFunc), to the place, as the sort
+// in one part does.
+func TestSortByAccountsParallel(t *testing.T) {
+	defer func(n int) { sortPartMin = n }(sortPartMin)
+	in := intern(synth.Generate(synth.Config{Posts: 20000, Seed: 5}).Shares, nil, false, nil)
+	p := DefaultParams()
+	p.MinParticipation = 1
+	pairs := in.pairs(&p)
+	if len(pairs) < 10000 {
+		t.Fatalf("%d pairs", len(pairs))
+	}
+	want := make([]int32, len(pairs))
+	for i := range want {
+		want[i] = int32(i)
+	}
+	slices.SortStableFunc(want, func(a, b int32) int {
+		ka, kb := in.pairKey(pairs[a]), in.pairKey(pairs[b])
+		switch {
+		case ka < kb:
+			return -1
+		case ka > kb:
+			return 1
+		}
+		return 0
+	})
+	for _, workers := range []int{1, 2, 3, 7} {
+		sortPartMin = 1
+		keys, order := in.sortByAccounts(pairs, workers)
+		if !slices.Equal(order, want) {
+			t.Fatalf("%d parts: the order differs from a stable sort's (first at %d)", workers, firstDiffInt32(order, want))
+		}
+		for i, pr := range pairs {
+			if keys[i] != in.pairKey(pr) {
+				t.Fatalf("%d parts: key %d is %x, want %x", workers, i, keys[i], in.pairKey(pr))
+			}
+		}
+	}
+}
+
+func firstDiffInt32(a, b []int32) int {
+	for i := range min(len(a), len(b)) {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return min(len(a), len(b))
 }

@@ -137,6 +137,8 @@ type spilledPairs struct {
 	// A (where the merge is cut into parts of about equal pairs)
 	runLen []int64
 	perA   []int64
+	// workers sort a run (Params.Workers)
+	workers int
 }
 
 func (s *spilledPairs) close() {
@@ -149,7 +151,7 @@ func (s *spilledPairs) close() {
 // pairs it is sorted by account pair and written to a run file in
 // tempDir.
 func (in *interned) pairsWithin(p *Params, active func(*row) bool, keep func(i, j int32) bool, limit int64, tempDir string) (*spilledPairs, error) {
-	out := &spilledPairs{collabK: make([]int32, len(in.objects))}
+	out := &spilledPairs{collabK: make([]int32, len(in.objects)), workers: p.Workers}
 	stamp := make([]int32, len(in.accounts))
 	for i := range stamp {
 		stamp[i] = -1
@@ -355,7 +357,7 @@ func (s *spilledPairs) spill(in *interned, buf []pairRef, tempDir string) error 
 	if err != nil {
 		return err
 	}
-	keys, order := in.sortByAccounts(buf)
+	keys, order := in.sortByAccounts(buf, s.workers)
 	if s.w == nil {
 		s.w = bufio.NewWriterSize(f, 1<<20)
 	} else {
