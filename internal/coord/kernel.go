@@ -313,13 +313,13 @@ func (in *interned) pairs(p *Params) []pairRef {
 	if in.remote == nil {
 		// spans of about equal pairs (pairSpans), a large object's
 		// rows on every worker
+		// (the bounds counted twice rather than held: 8 bytes an
+		// object)
 		total := int64(0)
-		bound := make([]int64, len(in.objects))
-		for o := range bound {
-			bound[o] = in.windowPairs(int32(o), w)
-			total += bound[o]
+		for o := range int32(len(in.objects)) {
+			total += in.windowPairs(o, w)
 		}
-		spans := in.pairSpans(0, int32(len(in.objects)), func(o int32) int64 { return bound[o] }, spanTarget(total, p.Workers), w)
+		spans := in.pairSpans(0, int32(len(in.objects)), func(o int32) int64 { return in.windowPairs(o, w) }, spanTarget(total, p.Workers), w)
 		parts = parallelSpans(in, spans, p.Workers, prog, func(s pairSpan) []pairRef { return in.spanPairs(s, p, active, keep) })
 	} else {
 		parts = parallelObjects(len(in.objects), p.Workers, prog, func(lo, hi int32) []pairRef {

@@ -710,6 +710,10 @@ func (e inProcess) edgesWithin(ctx context.Context, in *interned, q, p *Params, 
 		if err := errors.Join(merrs...); err != nil {
 			return nil, err
 		}
+		if err := ctx.Err(); err != nil {
+			// stopped: the counts are short of the edges
+			return nil, err
+		}
 		for k := range secs {
 			firstEdge[k+1] += firstEdge[k]
 		}
