@@ -15,8 +15,8 @@ import (
 // the large objects' rows in spans, are the run's pairs, held within the
 // limit, in runs that end where they end on one worker.
 func TestSpansEqualSweep(t *testing.T) {
-	defer func(n int64, m int) { spanMin, sortPartMin = n, m }(spanMin, sortPartMin)
-	spanMin, sortPartMin = 1, 1 // the runs sorted in parts too
+	defer func(n int64, m, f int) { spanMin, sortPartMin, runFillMin = n, m, f }(spanMin, sortPartMin, runFillMin)
+	spanMin, sortPartMin, runFillMin = 1, 1, 1 // the runs sorted and written in parts too
 	sets := map[string]*interned{
 		"russian":   intern(parsetest.ReadEvents(t, "russian_coord_tweets.events.csv"), nil, false, nil),
 		"synthetic": intern(synth.Generate(synth.Config{Posts: 20000, Seed: 3}).Shares, nil, false, nil),
@@ -76,7 +76,8 @@ func TestSpansEqualSweep(t *testing.T) {
 			sorted := slices.Clone(want)
 			slices.SortStableFunc(sorted, func(a, b pairRef) int { return in.cmpPairKey(a, b) })
 			for _, limit := range []int64{256, 1000, int64(len(want)) / 3} {
-				var runLen []int64
+				var runLen, perA []int64
+				var runEdges int64
 				for _, workers := range []int{1, 2, 3} {
 					p.Workers = workers
 					active, keep, _ := in.participation(&p, in.pairsOf(&p))
@@ -98,10 +99,22 @@ func TestSpansEqualSweep(t *testing.T) {
 					if sp.n != int64(len(want)) || !slices.Equal(got, sorted) {
 						t.Fatalf("%s, %s, limit %d, %d workers: %d pairs (%d read back), want %d", name, kind, limit, workers, sp.n, len(got), len(want))
 					}
+					if len(sp.runs) > 0 {
+						// the pairs of each account A, counted as the runs
+						// are written, are the merged pairs'
+						n := make([]int64, len(in.accounts))
+						for _, pr := range got {
+							ra, _ := in.ends(pr)
+							n[ra.acc]++
+						}
+						if !slices.Equal(sp.perA, n) {
+							t.Fatalf("%s, %s, limit %d, %d workers: pairs per account A differ from the merged pairs'", name, kind, limit, workers)
+						}
+					}
 					if workers == 1 {
-						runLen = slices.Clone(sp.runLen)
-					} else if !slices.Equal(sp.runLen, runLen) {
-						t.Fatalf("%s, %s, limit %d, %d workers: runs of %v pairs, on one worker %v", name, kind, limit, workers, sp.runLen, runLen)
+						runLen, perA, runEdges = slices.Clone(sp.runLen), slices.Clone(sp.perA), sp.runEdges
+					} else if !slices.Equal(sp.runLen, runLen) || !slices.Equal(sp.perA, perA) || sp.runEdges != runEdges {
+						t.Fatalf("%s, %s, limit %d, %d workers: runs of %v pairs, %d edges at most; on one worker %v, %d", name, kind, limit, workers, sp.runLen, sp.runEdges, runLen, runEdges)
 					}
 				}
 			}

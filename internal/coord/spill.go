@@ -139,7 +139,12 @@ type spilledPairs struct {
 	perA   []int64
 	// workers sort a run (Params.Workers)
 	workers int
+	blk     []byte // a block of a run's bytes
 }
+
+// runFillMin is the fewest pairs of a block of a sorted run a goroutine
+// gathers (a variable: a test makes it small).
+var runFillMin = 1 << 14
 
 func (s *spilledPairs) close() {
 	s.remove()
@@ -364,21 +369,78 @@ func (s *spilledPairs) spill(in *interned, buf []pairRef, tempDir string) error 
 		s.w.Reset(f)
 	}
 	w := s.w
-	var b [8]byte
 	if s.perA == nil {
 		s.perA = make([]int64, len(in.accounts))
 	}
 	s.runLen = append(s.runLen, int64(len(order)))
-	edges, last := int64(0), ^uint64(0)
-	for _, k := range order {
-		if keys[k] != last {
-			edges++
-			last = keys[k]
+	workers := s.workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	// the run's bytes made a block at a time, each block's pairs cut
+	// into a part a worker: the pairs, their account pairs' changes
+	// (the run's edges) and counts per account gathered on every core
+	// (order scatters them over the buffer), the block then written
+	const block = 1 << 17
+	if cap(s.blk) < 8*min(block, len(order)) {
+		s.blk = make([]byte, 8*min(block, len(order)))
+	}
+	type part struct {
+		edges  int64
+		firstA uint64 // the part's first account A, counted in firstN:
+		firstN int64  // the part before may hold pairs of it too
+	}
+	parts := make([]part, min(workers, 64))
+	edges := int64(0)
+	for lo := 0; lo < len(order); lo += block {
+		ks := order[lo:min(lo+block, len(order))]
+		out := s.blk[:8*len(ks)]
+		np := max(min(len(parts), len(ks)/runFillMin), 1)
+		fill := func(c int) {
+			a, b := c*len(ks)/np, (c+1)*len(ks)/np
+			x := part{firstA: ^uint64(0)}
+			prev := ^uint64(0)
+			if lo+a > 0 {
+				prev = keys[order[lo+a-1]]
+			}
+			for i := a; i < b; i++ {
+				k := ks[i]
+				key := keys[k]
+				if key != prev {
+					x.edges++
+					prev = key
+				}
+				if acc := key >> 32; c > 0 && (i == a || acc == x.firstA) {
+					x.firstA = acc
+					x.firstN++
+				} else {
+					s.perA[acc]++
+				}
+				binary.LittleEndian.PutUint32(out[8*i:], uint32(buf[k].i))
+				binary.LittleEndian.PutUint32(out[8*i+4:], uint32(buf[k].j))
+			}
+			parts[c] = x
 		}
-		s.perA[keys[k]>>32]++
-		binary.LittleEndian.PutUint32(b[:4], uint32(buf[k].i))
-		binary.LittleEndian.PutUint32(b[4:], uint32(buf[k].j))
-		w.Write(b[:])
+		if np == 1 {
+			fill(0)
+		} else {
+			var wg sync.WaitGroup
+			for c := range np {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					fill(c)
+				}()
+			}
+			wg.Wait()
+		}
+		for _, x := range parts[:np] {
+			edges += x.edges
+			if x.firstN > 0 {
+				s.perA[x.firstA] += x.firstN
+			}
+		}
+		w.Write(out)
 	}
 	if err := w.Flush(); err != nil {
 		return fmt.Errorf("coord: spilling pairs over the memory budget (--mem) to %s: %w", f.Name(), err)
