@@ -3,6 +3,7 @@ package cli_test
 import (
 	"bufio"
 	"bytes"
+	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -204,7 +205,7 @@ func TestCoordGolden(t *testing.T) {
 		if testing.Short() {
 			t.Fatal("-update-golden needs the whole run: not in -short mode")
 		}
-		body := "# TestCoordGolden: scenario engine file sha256 (manifest.json without created_at, version, timings_s, path)\n" + strings.Join(got, "\n") + "\n"
+		body := "# TestCoordGolden: scenario engine file sha256 (manifest.json without created_at, version, timings_s, path; .gz files decompressed)\n" + strings.Join(got, "\n") + "\n"
 		if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -307,7 +308,8 @@ var srcDir = func() string {
 }()
 
 // goldenHashes returns "file sha256" for every output file in dir (run.json
-// aside), in name order; manifest.json is hashed without its volatile lines.
+// aside), in name order; manifest.json is hashed without its volatile lines,
+// a .gz file (evidence.csv.gz) decompressed.
 func goldenHashes(dir string) ([]string, error) {
 	ents, err := os.ReadDir(dir)
 	if err != nil {
@@ -325,6 +327,17 @@ func goldenHashes(dir string) ([]string, error) {
 		}
 		if name == "manifest.json" {
 			b = stableManifest(b)
+		}
+		if strings.HasSuffix(name, ".gz") {
+			// what the file holds, not how it was compressed (the
+			// compressor may change; the lines may not)
+			zr, err := gzip.NewReader(bytes.NewReader(b))
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", name, err)
+			}
+			if b, err = io.ReadAll(zr); err != nil {
+				return nil, fmt.Errorf("%s: %w", name, err)
+			}
 		}
 		sum := sha256.Sum256(b)
 		out = append(out, fmt.Sprintf("%s %s", name, hex.EncodeToString(sum[:])))

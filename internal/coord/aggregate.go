@@ -74,7 +74,7 @@ func (in *interned) aggregate(p *Params, pairs []pairRef, spill func(nedges int)
 			}
 		})
 	}
-	keys, order := in.sortByAccounts(pairs)
+	keys, order := in.sortByAccounts(pairs, p.Workers)
 	// the edges counted, and the order cut at edges into about equal
 	// parts, one a goroutine of the fold (a part of 64k pairs or more)
 	parts := min(max(p.Workers, 0), 64)
@@ -103,11 +103,53 @@ func (in *interned) aggregate(p *Params, pairs []pairRef, spill func(nedges int)
 		edges, byType = in.foldParallel(p, pairs, order, cuts, collabK, fastKeep)
 		return edges, byType, nil, nil
 	}
-	edges, byType = in.foldSorted(p, int64(len(pairs)), nedges, collabK, fastKeep, in.gathered(pairs, order), ef)
-	if ef != nil {
-		err = ef.finish()
+	ef, err = in.foldParallelFiles(p, int64(len(pairs)), len(cuts)-1, collabK, fastKeep, func(k int) iter.Seq[pairRef] {
+		return in.gathered(pairs, order[cuts[k].at:cuts[k+1].at])
+	}, ef)
+	return nil, nil, ef, err
+}
+
+// foldParallelFiles folds the kept pairs (collabK: the accounts of each
+// object's kept pairs, collabGroups; fastKeep the fast layer's test, nil:
+// none) into edge files: the pairs in parts
+// (part k's, in (A, B) order, from sorted(k); the parts one after the
+// other in that order) folded on a goroutine each, part 0's edges
+// appended to ef and each other part's to a file of its own, the files
+// then joined in order (joinEdgeFiles): the edges of one fold, to the
+// byte, read back by every pass of the run (weighFile reads the files
+// on a goroutine each). It returns the joined file.
+func (in *interned) foldParallelFiles(p *Params, npairs int64, parts int, collabK []int32, fastKeep func(pairRef) bool, sorted func(k int) iter.Seq[pairRef], ef *edgeFile) (*edgeFile, error) {
+	files := make([]*edgeFile, parts)
+	files[0] = ef
+	for k := 1; k < parts; k++ {
+		f, err := ef.sibling()
+		if err != nil {
+			return nil, err
+		}
+		files[k] = f
 	}
-	return edges, byType, ef, err
+	prog := in.meter.Phase("folding pairs into edges", "pairs", npairs)
+	defer prog.Done()
+	tf := in.runTFIDF(p)
+	var wg sync.WaitGroup
+	for k := range parts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			// a stopped fold leaves its file short: the run ends
+			// with its context's error
+			in.foldRange(p, tf, collabK, fastKeep, sorted(k), files[k], nil, nil, 0, prog)
+		}()
+	}
+	wg.Wait()
+	var err error
+	for _, f := range files {
+		err = firstErr(err, f.finish())
+	}
+	if err != nil {
+		return nil, err
+	}
+	return joinEdgeFiles(files), nil
 }
 
 // gathered returns the pairs in the given order (sortByAccounts'), a
@@ -145,25 +187,6 @@ func (in *interned) gathered(pairs []pairRef, order []int32) iter.Seq[pairRef] {
 // that the compiler keeps the loads.
 var gatherSink atomic.Int32
 
-// foldSorted folds the kept pairs, given by sorted in (A, B) order and
-// within an account pair in object order, into the nedges edges they
-// make. collabK is the accounts of each object's kept pairs
-// (collabGroups), fastKeep the fast layer's test (nil: none). With ef the
-// edges are appended to it instead (edges and byType are nil).
-func (in *interned) foldSorted(p *Params, npairs int64, nedges int, collabK []int32, fastKeep func(pairRef) bool, sorted iter.Seq[pairRef], ef *edgeFile) (edges []Edge, byType []int32) {
-	ntypes := len(in.types)
-	if ef == nil {
-		edges = make([]Edge, nedges)
-		byType = make([]int32, nedges*ntypes)
-	}
-	prog := in.meter.Phase("folding pairs into edges", "pairs", npairs)
-	defer prog.Done()
-	if !in.foldRange(p, in.runTFIDF(p), collabK, fastKeep, sorted, ef, edges, byType, 0, prog) {
-		return nil, nil
-	}
-	return edges, byType
-}
-
 // runTFIDF is the run's TF-IDF weights when its weight is TF-IDF, else
 // nil.
 func (in *interned) runTFIDF(p *Params) *tfidf {
@@ -180,27 +203,39 @@ var foldPartMin = 1 << 16
 // the order, the first pair of edge edge.
 type foldCut struct{ at, edge int }
 
-// foldParallel is foldSorted of the pairs in order (sortByAccounts') into
+// foldParallel folds the pairs in order (sortByAccounts') into
 // memory, the order cut at cuts (the last: the end) and each part folded
 // on a goroutine of its own into its edges: an edge is the fold of its
 // own pairs, so the edges are those of one fold, to the byte.
 func (in *interned) foldParallel(p *Params, pairs []pairRef, order []int32, cuts []foldCut, collabK []int32, fastKeep func(pairRef) bool) (edges []Edge, byType []int32) {
+	first := make([]int, len(cuts))
+	for k, c := range cuts {
+		first[k] = c.edge
+	}
+	return in.foldParts(p, int64(len(pairs)), cuts[len(cuts)-1].edge, collabK, fastKeep, func(k int) iter.Seq[pairRef] {
+		return in.gathered(pairs, order[cuts[k].at:cuts[k+1].at])
+	}, first)
+}
+
+// foldParts folds the pairs in parts into memory: part k's
+// pairs, in (A, B) order, given by sorted(k), its edges numbered from
+// first[k] (first[len(first)-1] is nedges, the end), each part folded on
+// a goroutine of its own.
+func (in *interned) foldParts(p *Params, npairs int64, nedges int, collabK []int32, fastKeep func(pairRef) bool, sorted func(k int) iter.Seq[pairRef], first []int) (edges []Edge, byType []int32) {
 	ntypes := len(in.types)
-	nedges := cuts[len(cuts)-1].edge
 	edges = make([]Edge, nedges)
 	byType = make([]int32, nedges*ntypes)
-	prog := in.meter.Phase("folding pairs into edges", "pairs", int64(len(pairs)))
+	prog := in.meter.Phase("folding pairs into edges", "pairs", npairs)
 	defer prog.Done()
 	tf := in.runTFIDF(p)
-	ok := make([]bool, len(cuts)-1)
+	ok := make([]bool, len(first)-1)
 	var wg sync.WaitGroup
 	for k := range ok {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			lo, hi := cuts[k], cuts[k+1]
-			ok[k] = in.foldRange(p, tf, collabK, fastKeep, in.gathered(pairs, order[lo.at:hi.at]), nil,
-				edges[:hi.edge], byType[:hi.edge*ntypes], lo.edge, prog)
+			lo, hi := first[k], first[k+1]
+			ok[k] = in.foldRange(p, tf, collabK, fastKeep, sorted(k), nil, edges[:hi], byType[:hi*ntypes], lo, prog)
 		}()
 	}
 	wg.Wait()
@@ -271,39 +306,95 @@ func (in *interned) foldRange(p *Params, tf *tfidf, collabK []int32, fastKeep fu
 // counting-sort passes, by B then by A, so that each pair keeps its place
 // in object order within its edge. It holds 16 bytes per pair (the keys
 // and two orders), not the 32 of a radix sort of keyed copies.
-func (in *interned) sortByAccounts(pairs []pairRef) (keys []uint64, order []int32) {
+//
+// With workers above 1 (0: one a core) and enough pairs, the pairs are
+// cut into that many consecutive parts, each keyed, counted and
+// scattered on a goroutine of its own: part c's pairs of a key go after
+// those of the parts before it, so the order is the one sort's, to the
+// place (TestSortByAccountsParallel).
+func (in *interned) sortByAccounts(pairs []pairRef, workers int) (keys []uint64, order []int32) {
 	nacc := len(in.accounts)
-	keys = make([]uint64, len(pairs))
-	count := make([]int32, nacc+1)
-	for i, pr := range pairs {
-		ra, rb := in.ends(pr)
-		keys[i] = uint64(uint32(ra.acc))<<32 | uint64(uint32(rb.acc))
-		count[rb.acc+1]++
+	n := len(pairs)
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
 	}
-	for a := 1; a <= nacc; a++ {
-		count[a] += count[a-1]
+	parts := max(min(workers, n/sortPartMin, 64), 1)
+	cut := func(c int) int { return int(int64(c) * int64(n) / int64(parts)) }
+	each := func(fn func(c, lo, hi int)) {
+		if parts == 1 {
+			fn(0, 0, n)
+			return
+		}
+		var wg sync.WaitGroup
+		for c := range parts {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				fn(c, cut(c), cut(c+1))
+			}()
+		}
+		wg.Wait()
 	}
-	byB := make([]int32, len(pairs))
-	for i, k := range keys {
-		b := uint32(k)
-		byB[count[b]] = int32(i)
-		count[b]++
+	keys = make([]uint64, n)
+	// count[c] holds part c's counts of each account, then where its
+	// next pair of that account goes
+	count := make([][]int32, parts)
+	for c := range count {
+		count[c] = make([]int32, nacc)
 	}
-	clear(count)
-	for _, k := range keys {
-		count[k>>32+1]++
+	// offsets turns the parts' counts into their first places: each
+	// account's pairs in part order
+	offsets := func() {
+		at := int32(0)
+		for a := range nacc {
+			for c := range parts {
+				k := count[c][a]
+				count[c][a] = at
+				at += k
+			}
+		}
 	}
-	for a := 1; a <= nacc; a++ {
-		count[a] += count[a-1]
-	}
-	order = make([]int32, len(pairs))
-	for _, i := range byB {
-		a := keys[i] >> 32
-		order[count[a]] = i
-		count[a]++
-	}
+	each(func(c, lo, hi int) {
+		cnt := count[c]
+		for i := lo; i < hi; i++ {
+			ra, rb := in.ends(pairs[i])
+			keys[i] = uint64(uint32(ra.acc))<<32 | uint64(uint32(rb.acc))
+			cnt[rb.acc]++
+		}
+	})
+	offsets()
+	byB := make([]int32, n)
+	each(func(c, lo, hi int) {
+		cnt := count[c]
+		for i := lo; i < hi; i++ {
+			b := uint32(keys[i])
+			byB[cnt[b]] = int32(i)
+			cnt[b]++
+		}
+	})
+	each(func(c, lo, hi int) {
+		cnt := count[c]
+		clear(cnt)
+		for _, i := range byB[lo:hi] {
+			cnt[keys[i]>>32]++
+		}
+	})
+	offsets()
+	order = make([]int32, n)
+	each(func(c, lo, hi int) {
+		cnt := count[c]
+		for _, i := range byB[lo:hi] {
+			a := keys[i] >> 32
+			order[cnt[a]] = i
+			cnt[a]++
+		}
+	})
 	return keys, order
 }
+
+// sortPartMin is the fewest pairs a goroutine of sortByAccounts is
+// given (a variable: a test makes it small).
+var sortPartMin = 1 << 16
 
 // collabGroups returns, per object, the number of distinct accounts in its
 // kept pairs: the size k of the group whose every pair gains 1/(k-1).

@@ -1,8 +1,10 @@
 package coord
 
 import (
+	"errors"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -130,5 +132,87 @@ func BenchmarkEdgeFileEach(b *testing.B) {
 		if err := ef.each(func(*Edge, []int32) error { n++; return nil }); err != nil || n != 1_000_000 {
 			b.Fatal(n, err)
 		}
+	}
+}
+
+// TestEdgeFileJoinedAhead: edges folded into files of their own and
+// joined are read back in order, every field, whether each decodes them
+// on the caller's goroutine or blocks ahead on a goroutine a file (blocks
+// of 1 to 4,096 edges, 1 to 3 ahead); a file cut short is an error naming
+// the edge after the edges before it were given; an fn that stops the
+// pass stops it there, and the decoding goroutines end.
+func TestEdgeFileJoinedAhead(t *testing.T) {
+	defer func(b, a, m int) { eachBlock, eachAhead, eachAheadMin = b, a, m }(eachBlock, eachAhead, eachAheadMin)
+	rng := rand.New(rand.NewPCG(7, 8))
+	const ntypes = 2
+	var edges []Edge
+	var bts [][]int32
+	for i := range 5000 {
+		a := int32(i / 7)
+		edges = append(edges, Edge{A: a, B: a + 1 + rng.Int32N(1000), Objects: rng.Int32N(9), bt: int32(i), Pairs: rng.Int64N(1 << 40),
+			First: 1.7e9, Last: 1.7e9 + rng.Int64N(100), Weight: rng.Float64()})
+		bts = append(bts, []int32{rng.Int32N(5), int32(i)})
+	}
+	// three files: edges [0, 1000), [1000, 1000) (none), [1000, 5000)
+	var files []*edgeFile
+	for _, r := range [][2]int{{0, 1000}, {1000, 1000}, {1000, 5000}} {
+		ef, err := newEdgeFile(t.TempDir(), ntypes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ef.f.Close()
+		for i := r[0]; i < r[1]; i++ {
+			ef.add(&edges[i], bts[i])
+		}
+		if err := ef.finish(); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, ef)
+	}
+	ef := joinEdgeFiles(files)
+	if ef.size() != files[0].bytes+files[1].bytes+files[2].bytes {
+		t.Fatalf("size %d", ef.size())
+	}
+	for _, v := range [][3]int{{4096, 3, 1 << 16}, {1, 1, 1}, {7, 2, 1}, {4096, 3, 1}, {5000, 1, 1}} {
+		eachBlock, eachAhead, eachAheadMin = v[0], v[1], v[2]
+		i := 0
+		if err := ef.each(func(e *Edge, bt []int32) error {
+			if *e != edges[i] || !slices.Equal(bt, bts[i]) {
+				t.Fatalf("%v: edge %d: %+v %v, want %+v %v", v, i, *e, bt, edges[i], bts[i])
+			}
+			i++
+			return nil
+		}); err != nil || i != len(edges) {
+			t.Fatalf("%v: %d edges read, %v", v, i, err)
+		}
+		before := runtime.NumGoroutine()
+		stop := errors.New("stop")
+		i = 0
+		if err := ef.each(func(*Edge, []int32) error {
+			if i++; i == 2500 {
+				return stop
+			}
+			return nil
+		}); err != stop || i != 2500 {
+			t.Fatalf("%v: stopped at %d with %v, want at 2500 with stop", v, i, err)
+		}
+		for range 100000 {
+			if runtime.NumGoroutine() <= before {
+				break
+			}
+			runtime.Gosched()
+		}
+		if n := runtime.NumGoroutine(); n > before {
+			t.Fatalf("%v: %d goroutines after a stopped pass, %d before", v, n, before)
+		}
+		cut := *files[2]
+		cut.bytes -= 3
+		short := joinEdgeFiles([]*edgeFile{files[0], files[1], &cut})
+		i = 0
+		err := short.each(func(*Edge, []int32) error { i++; return nil })
+		if err == nil || !strings.Contains(err.Error(), "edge 4000 of 4000") || i != 4999 {
+			t.Fatalf("%v: a file cut short: %d edges read, %v", v, i, err)
+		}
+		joinEdgeFiles(files)
 	}
 }

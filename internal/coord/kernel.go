@@ -3,6 +3,7 @@ package coord
 import (
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"github.com/tahqiq/tahqiq/internal/progress"
 )
@@ -24,6 +25,14 @@ func (in *interned) eachPair(o int32, kind string, w int64, active func(r *row) 
 		}
 		return
 	}
+	in.eachPairFrom(o, in.objStart[o], in.objStart[o+1], kind, w, active, fn)
+}
+
+// eachPairFrom is eachPair of the pairs (i, j) of object o whose first
+// row i is one of from to to (not included): the pairs of consecutive
+// ranges of rows, one after the other, are the object's in eachPair's
+// order.
+func (in *interned) eachPairFrom(o, from, to int32, kind string, w int64, active func(r *row) bool, fn func(i, j int32)) {
 	lo, hi := in.objStart[o], in.objStart[o+1]
 	rows := in.rows
 	if hi-lo < 2 {
@@ -31,7 +40,7 @@ func (in *interned) eachPair(o int32, kind string, w int64, active func(r *row) 
 	}
 	t0 := rows[lo].t
 	verify := in.nearType >= 0 && in.objType[o] == in.nearType
-	for i := lo; i < hi; i++ {
+	for i := from; i < to; i++ {
 		ri := &rows[i]
 		if active != nil && !active(ri) {
 			continue
@@ -119,6 +128,134 @@ func parallelObjects[T any](n int, workers int, prog *progress.Phase, fn func(lo
 	return out
 }
 
+// pairSpan is a part of the sweep: the objects o to end (not included)
+// or, from < to, the pairs of object o whose first row is one of from to
+// to (a part of a large object).
+type pairSpan struct{ o, end, from, to int32 }
+
+// eachSpan is eachPair over the objects or rows of s.
+func (in *interned) eachSpan(s pairSpan, kind string, w int64, active func(r *row) bool, fn func(o int32, i, j int32)) {
+	if s.from < s.to {
+		in.eachPairFrom(s.o, s.from, s.to, kind, w, active, func(i, j int32) { fn(s.o, i, j) })
+		return
+	}
+	for o := s.o; o < s.end && !in.stop.Load(); o++ {
+		in.eachPair(o, kind, w, active, func(i, j int32) { fn(o, i, j) })
+	}
+}
+
+// objectsDone is the objects s finishes (for the progress meter).
+func (in *interned) objectsDone(s pairSpan) int64 {
+	if s.from < s.to {
+		if s.to == in.objStart[s.o+1] {
+			return 1
+		}
+		return 0
+	}
+	return int64(s.end - s.o)
+}
+
+// pairSpans cuts objects lo to hi (not included) into spans of at most
+// about target in-window pairs each (bound: each object's windowPairs):
+// runs of whole objects, and an object of more cut into ranges of its
+// rows, so that the goroutines of a sweep get about equal work however
+// large an object is (the largest hashtag of 1M synthetic posts makes
+// 1.4M of its 3.3M pairs, which one goroutine made alone).
+func (in *interned) pairSpans(lo, hi int32, bound func(o int32) int64, target, w int64) []pairSpan {
+	target = max(target, 1)
+	var out []pairSpan
+	start, sum := lo, int64(0)
+	for o := lo; o < hi; o++ {
+		b := bound(o)
+		if b <= target {
+			if sum+b > target && o > start {
+				out = append(out, pairSpan{o: start, end: o})
+				start, sum = o, 0
+			}
+			sum += b
+			continue
+		}
+		if o > start {
+			out = append(out, pairSpan{o: start, end: o})
+		}
+		out = in.rowSpans(out, o, in.objStart[o], in.objStart[o+1], target, w)
+		start, sum = o+1, 0
+	}
+	if hi > start {
+		out = append(out, pairSpan{o: start, end: hi})
+	}
+	return out
+}
+
+// rowSpans appends to out the ranges of rows from to to of object o
+// (first rows of pairs) of at most about target in-window pairs each.
+func (in *interned) rowSpans(out []pairSpan, o, from, to int32, target, w int64) []pairSpan {
+	rows := in.rows
+	hi := in.objStart[o+1]
+	start, sum := from, int64(0)
+	j := from
+	for i := from; i < to; i++ {
+		if j <= i {
+			j = i + 1
+		}
+		for j < hi && rows[j].t-rows[i].t <= w {
+			j++
+		}
+		if sum += int64(j - i - 1); sum >= target {
+			out = append(out, pairSpan{o: o, end: o + 1, from: start, to: i + 1})
+			start, sum = i+1, 0
+		}
+	}
+	if to > start {
+		out = append(out, pairSpan{o: o, end: o + 1, from: start, to: to})
+	}
+	return out
+}
+
+// parallelSpans runs fn over the spans on workers goroutines and returns
+// the results in span order, so that concatenating them gives the same
+// sequence whatever the worker count. Each span done counts its objects
+// to prog.
+func parallelSpans[T any](in *interned, spans []pairSpan, workers int, prog *progress.Phase, fn func(s pairSpan) []T) [][]T {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	out := make([][]T, len(spans))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < workers && w < len(spans); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				c := int(next.Add(1) - 1)
+				if c >= len(spans) {
+					return
+				}
+				out[c] = fn(spans[c])
+				prog.Add(in.objectsDone(spans[c]))
+			}
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
+// spanTarget is the pairs a span of a sweep of total pairs (a bound) on
+// workers goroutines is given: a few spans a goroutine, so that one that
+// takes longer does not leave the others waiting, and not under spanMin
+// pairs (each span is a slice of its own).
+func spanTarget(total int64, workers int) int64 {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	return max(total/int64(4*workers), spanMin)
+}
+
+// spanMin is the fewest pairs spanTarget gives a span (a variable: a
+// test makes it 1).
+var spanMin int64 = 4096
+
 // participation applies CooRTweet's min_participation rule (coordination.md
 // §2.3) and returns the filter of rows allowed to pair (step a) and the
 // test of kept pairs (step b). With m <= 1 both let everything through.
@@ -172,17 +309,31 @@ func (in *interned) pairs(p *Params) []pairRef {
 	kind := p.WindowKind
 	active, keep, _ := in.participation(p, in.pairsOf(p))
 	prog := in.meter.Phase("pairing shares in the window", "objects", int64(len(in.objects)))
-	parts := parallelObjects(len(in.objects), p.Workers, prog, func(lo, hi int32) []pairRef {
-		var out []pairRef
-		for o := lo; o < hi && !in.stop.Load(); o++ {
-			in.eachPair(o, kind, w, active, func(i, j int32) {
-				if keep(i, j) {
-					out = append(out, pairRef{i, j})
-				}
-			})
+	var parts [][]pairRef
+	if in.remote == nil {
+		// spans of about equal pairs (pairSpans), a large object's
+		// rows on every worker
+		// (the bounds counted twice rather than held: 8 bytes an
+		// object)
+		total := int64(0)
+		for o := range int32(len(in.objects)) {
+			total += in.windowPairs(o, w)
 		}
-		return out
-	})
+		spans := in.pairSpans(0, int32(len(in.objects)), func(o int32) int64 { return in.windowPairs(o, w) }, spanTarget(total, p.Workers), w)
+		parts = parallelSpans(in, spans, p.Workers, prog, func(s pairSpan) []pairRef { return in.spanPairs(s, p, active, keep) })
+	} else {
+		parts = parallelObjects(len(in.objects), p.Workers, prog, func(lo, hi int32) []pairRef {
+			var out []pairRef
+			for o := lo; o < hi && !in.stop.Load(); o++ {
+				in.eachPair(o, kind, w, active, func(i, j int32) {
+					if keep(i, j) {
+						out = append(out, pairRef{i, j})
+					}
+				})
+			}
+			return out
+		})
+	}
 	prog.Done()
 	n := 0
 	for _, part := range parts {
@@ -241,17 +392,38 @@ func (in *interned) pairsOf(p *Params) func(active func(*row) bool, emit func(sc
 		const batch = 1 << 16
 		for base := 0; base < len(in.objects) && !in.stop.Load(); base += batch {
 			n := min(batch, len(in.objects)-base)
-			parts := parallelObjects(n, p.Workers, prog, func(lo, hi int32) []hit {
-				var out []hit
-				for o := lo + int32(base); o < hi+int32(base) && !in.stop.Load(); o++ {
-					s := 0
-					if nscopes > 1 {
-						s = int(in.objType[o])
-					}
-					in.eachPair(o, kind, w, active, func(i, j int32) { out = append(out, hit{s, i, j}) })
+			scope := func(o int32) int {
+				if nscopes > 1 {
+					return int(in.objType[o])
 				}
-				return out
-			})
+				return 0
+			}
+			var parts [][]hit
+			if in.remote == nil {
+				// spans of about equal pairs (pairSpans), a large
+				// object's rows on every worker
+				bound := make([]int64, n)
+				total := int64(0)
+				for k := range bound {
+					bound[k] = in.windowPairs(int32(base+k), w)
+					total += bound[k]
+				}
+				spans := in.pairSpans(int32(base), int32(base+n), func(o int32) int64 { return bound[int(o)-base] }, spanTarget(total, p.Workers), w)
+				parts = parallelSpans(in, spans, p.Workers, prog, func(sp pairSpan) []hit {
+					var out []hit
+					in.eachSpan(sp, kind, w, active, func(o, i, j int32) { out = append(out, hit{scope(o), i, j}) })
+					return out
+				})
+			} else {
+				parts = parallelObjects(n, p.Workers, prog, func(lo, hi int32) []hit {
+					var out []hit
+					for o := lo + int32(base); o < hi+int32(base) && !in.stop.Load(); o++ {
+						s := scope(o)
+						in.eachPair(o, kind, w, active, func(i, j int32) { out = append(out, hit{s, i, j}) })
+					}
+					return out
+				})
+			}
 			for _, part := range parts {
 				for _, h := range part {
 					emit(h.s, h.i, h.j)

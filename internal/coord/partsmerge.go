@@ -193,7 +193,7 @@ func concatEvidence(dir, path string, _ bool, parts []PartFile) (rows int64, err
 			o.Close()
 		}
 	}()
-	zw, _ := gzip.NewWriterLevel(o, gzip.BestSpeed)
+	zw := newEvidenceGzip(o)
 	bw := bufio.NewWriterSize(zw, 1<<20)
 	var header []byte
 	for _, p := range parts {

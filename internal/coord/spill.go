@@ -7,11 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"os"
 	"runtime"
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // The memory budget of a run in this process. The kept pairs are made
@@ -21,7 +23,9 @@ import (
 // pair and written to a temporary file (a sorted run), and the pairs go
 // on into an empty buffer; at the end the runs are merged (a k-way merge
 // on (A, B, pair), which is the in-memory order: each account pair's
-// pairs in object order) and folded into the same edges. The evidence is
+// pairs in object order) and folded into the same edges. The merge is cut
+// by account A into parts of about equal pairs (mergeParts), one a
+// worker, each merged and folded on a goroutine of its own. The evidence is
 // then written by sweeping the kernel again, object by object, as the
 // reduce path does. Results do not depend on the budget, to the byte
 // (TestSpillEqualsRun).
@@ -129,7 +133,18 @@ type spilledPairs struct {
 	// at least as many
 	runEdges int64
 	w        *bufio.Writer // the runs' writer, one buffer for all
+	// runLen is each run's pairs, perA the spilled pairs of each account
+	// A (where the merge is cut into parts of about equal pairs)
+	runLen []int64
+	perA   []int64
+	// workers sort a run (Params.Workers)
+	workers int
+	blk     []byte // a block of a run's bytes
 }
+
+// runFillMin is the fewest pairs of a block of a sorted run a goroutine
+// gathers (a variable: a test makes it small).
+var runFillMin = 1 << 14
 
 func (s *spilledPairs) close() {
 	s.remove()
@@ -141,7 +156,7 @@ func (s *spilledPairs) close() {
 // pairs it is sorted by account pair and written to a run file in
 // tempDir.
 func (in *interned) pairsWithin(p *Params, active func(*row) bool, keep func(i, j int32) bool, limit int64, tempDir string) (*spilledPairs, error) {
-	out := &spilledPairs{collabK: make([]int32, len(in.objects))}
+	out := &spilledPairs{collabK: make([]int32, len(in.objects)), workers: p.Workers}
 	stamp := make([]int32, len(in.accounts))
 	for i := range stamp {
 		stamp[i] = -1
@@ -194,16 +209,19 @@ func (in *interned) pairsWithin(p *Params, active func(*row) bool, keep func(i, 
 				sum += bound[hi]
 			}
 		}
-		parts := parallelObjects(hi-lo, p.Workers, prog, func(a, b int32) []pairRef {
-			var part []pairRef
-			for o := a + int32(lo); o < b+int32(lo) && !in.stop.Load(); o++ {
-				in.eachPair(o, p.WindowKind, p.Window, active, func(i, j int32) {
-					if keep(i, j) {
-						part = append(part, pairRef{i, j})
-					}
-				})
-			}
-			return part
+		// the batch cut into spans of about equal pairs (a large
+		// object into ranges of its rows), paired on every worker
+		boundOf := func(o int32) int64 { return bound[o] }
+		if limit <= 0 {
+			boundOf = func(o int32) int64 { return in.windowPairs(o, p.Window) }
+		}
+		total := int64(0)
+		for o := int32(lo); o < int32(hi); o++ {
+			total += boundOf(o)
+		}
+		spans := in.pairSpans(int32(lo), int32(hi), boundOf, spanTarget(total, p.Workers), p.Window)
+		parts := parallelSpans(in, spans, p.Workers, prog, func(s pairSpan) []pairRef {
+			return in.spanPairs(s, p, active, keep)
 		})
 		start := len(buf)
 		for _, part := range parts {
@@ -251,30 +269,89 @@ func (in *interned) windowPairs(o int32, w int64) int64 {
 	return n
 }
 
-// pairAlone makes the kept pairs of object o into *buf, calling spill
-// whenever it holds limit pairs.
+// pairAlone makes the kept pairs of object o
+// into *buf, calling spill whenever it holds limit pairs. Its rows are
+// taken a range at a time, as many as surely fit what is left of the
+// buffer, each range cut into spans paired on every worker (the order of
+// the pairs is the object's); a row whose pairs may not fit is paired
+// alone, the buffer spilled when it is full, so that the runs end where
+// they ended when one goroutine paired the object.
 func (in *interned) pairAlone(o int32, p *Params, active func(*row) bool, keep func(i, j int32) bool, limit int64, buf *[]pairRef, out *spilledPairs, stamp []int32, spill func() error) error {
-	start := len(*buf)
-	var err error
-	in.eachPair(o, p.WindowKind, p.Window, active, func(i, j int32) {
-		if err != nil || !keep(i, j) {
-			return
+	lo, hi := in.objStart[o], in.objStart[o+1]
+	start := len(*buf) // the object's pairs not yet counted
+	count := func() {
+		in.collabAdd(out.collabK, stamp, (*buf)[start:])
+		out.n += int64(len(*buf) - start)
+		start = len(*buf)
+	}
+	// each row's in-window pairs (a bound of its kept pairs)
+	rows := in.rows
+	rb := make([]int64, hi-lo)
+	j := lo
+	for i := lo; i < hi; i++ {
+		if j <= i {
+			j = i + 1
 		}
-		*buf = append(*buf, pairRef{i, j})
+		for j < hi && rows[j].t-rows[i].t <= p.Window {
+			j++
+		}
+		rb[i-lo] = int64(j - i - 1)
+	}
+	var err error
+	for i := lo; i < hi && err == nil && !in.stop.Load(); {
+		left := limit - int64(len(*buf))
+		k, sum := i, int64(0)
+		for k < hi && sum+rb[k-lo] <= left {
+			sum += rb[k-lo]
+			k++
+		}
+		if k == i {
+			// row i alone, spilling whenever the buffer is full
+			in.eachPairFrom(o, i, i+1, p.WindowKind, p.Window, active, func(a, b int32) {
+				if err != nil || !keep(a, b) {
+					return
+				}
+				*buf = append(*buf, pairRef{a, b})
+				out.held = max(out.held, int64(len(*buf)))
+				if int64(len(*buf)) >= limit {
+					count()
+					err = spill()
+					start = 0
+				}
+			})
+			i++
+			continue
+		}
+		spans := in.rowSpans(nil, o, i, k, spanTarget(sum, p.Workers), p.Window)
+		for _, part := range parallelSpans(in, spans, p.Workers, nil, func(s pairSpan) []pairRef {
+			return in.spanPairs(s, p, active, keep)
+		}) {
+			*buf = append(*buf, part...)
+		}
 		out.held = max(out.held, int64(len(*buf)))
 		if int64(len(*buf)) >= limit {
-			in.collabAdd(out.collabK, stamp, (*buf)[start:])
-			out.n += int64(len(*buf) - start)
+			count()
 			err = spill()
 			start = 0
 		}
-	})
+		i = k
+	}
 	if err != nil {
 		return err
 	}
-	in.collabAdd(out.collabK, stamp, (*buf)[start:])
-	out.n += int64(len(*buf) - start)
+	count()
 	return nil
+}
+
+// spanPairs returns the kept pairs of span s, in the sweep's order.
+func (in *interned) spanPairs(s pairSpan, p *Params, active func(*row) bool, keep func(i, j int32) bool) []pairRef {
+	var part []pairRef
+	in.eachSpan(s, p.WindowKind, p.Window, active, func(_ int32, i, j int32) {
+		if keep(i, j) {
+			part = append(part, pairRef{i, j})
+		}
+	})
+	return part
 }
 
 // spill writes buf, sorted by account pair (stable: object order within
@@ -285,23 +362,85 @@ func (s *spilledPairs) spill(in *interned, buf []pairRef, tempDir string) error 
 	if err != nil {
 		return err
 	}
-	keys, order := in.sortByAccounts(buf)
+	keys, order := in.sortByAccounts(buf, s.workers)
 	if s.w == nil {
 		s.w = bufio.NewWriterSize(f, 1<<20)
 	} else {
 		s.w.Reset(f)
 	}
 	w := s.w
-	var b [8]byte
-	edges, last := int64(0), ^uint64(0)
-	for _, k := range order {
-		if keys[k] != last {
-			edges++
-			last = keys[k]
+	if s.perA == nil {
+		s.perA = make([]int64, len(in.accounts))
+	}
+	s.runLen = append(s.runLen, int64(len(order)))
+	workers := s.workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	// the run's bytes made a block at a time, each block's pairs cut
+	// into a part a worker: the pairs, their account pairs' changes
+	// (the run's edges) and counts per account gathered on every core
+	// (order scatters them over the buffer), the block then written
+	const block = 1 << 17
+	if cap(s.blk) < 8*min(block, len(order)) {
+		s.blk = make([]byte, 8*min(block, len(order)))
+	}
+	type part struct {
+		edges  int64
+		firstA uint64 // the part's first account A, counted in firstN:
+		firstN int64  // the part before may hold pairs of it too
+	}
+	parts := make([]part, min(workers, 64))
+	edges := int64(0)
+	for lo := 0; lo < len(order); lo += block {
+		ks := order[lo:min(lo+block, len(order))]
+		out := s.blk[:8*len(ks)]
+		np := max(min(len(parts), len(ks)/runFillMin), 1)
+		fill := func(c int) {
+			a, b := c*len(ks)/np, (c+1)*len(ks)/np
+			x := part{firstA: ^uint64(0)}
+			prev := ^uint64(0)
+			if lo+a > 0 {
+				prev = keys[order[lo+a-1]]
+			}
+			for i := a; i < b; i++ {
+				k := ks[i]
+				key := keys[k]
+				if key != prev {
+					x.edges++
+					prev = key
+				}
+				if acc := key >> 32; c > 0 && (i == a || acc == x.firstA) {
+					x.firstA = acc
+					x.firstN++
+				} else {
+					s.perA[acc]++
+				}
+				binary.LittleEndian.PutUint32(out[8*i:], uint32(buf[k].i))
+				binary.LittleEndian.PutUint32(out[8*i+4:], uint32(buf[k].j))
+			}
+			parts[c] = x
 		}
-		binary.LittleEndian.PutUint32(b[:4], uint32(buf[k].i))
-		binary.LittleEndian.PutUint32(b[4:], uint32(buf[k].j))
-		w.Write(b[:])
+		if np == 1 {
+			fill(0)
+		} else {
+			var wg sync.WaitGroup
+			for c := range np {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					fill(c)
+				}()
+			}
+			wg.Wait()
+		}
+		for _, x := range parts[:np] {
+			edges += x.edges
+			if x.firstN > 0 {
+				s.perA[x.firstA] += x.firstN
+			}
+		}
+		w.Write(out)
 	}
 	if err := w.Flush(); err != nil {
 		return fmt.Errorf("coord: spilling pairs over the memory budget (--mem) to %s: %w", f.Name(), err)
@@ -408,12 +547,93 @@ func down(h []*runCursor, i int) {
 // merge calls fn with every spilled pair in (A, B, object) order: a k-way
 // merge of the runs.
 func (s *spilledPairs) merge(in *interned, fn func(pairRef) bool) error {
-	h := make([]*runCursor, 0, len(s.runs))
-	for _, f := range s.runs {
-		if _, err := f.Seek(0, io.SeekStart); err != nil {
-			return err
+	secs := make([]runSection, len(s.runs))
+	for r := range s.runs {
+		secs[r] = runSection{r, 0, s.runLen[r]}
+	}
+	return s.mergeSections(in, secs, fn)
+}
+
+// runSection is the pairs lo to hi (not included) of run r.
+type runSection struct {
+	r      int
+	lo, hi int64
+}
+
+// mergeParts cuts the spilled pairs into at most parts parts of about
+// equal pairs, each the pairs of a range of accounts A (so that an
+// account pair's pairs are all in one part, and the parts one after the
+// other are the merge's order), and returns each part's sections of the
+// runs.
+func (s *spilledPairs) mergeParts(in *interned, parts int) ([][]runSection, error) {
+	parts = max(min(parts, int(s.n/int64(foldPartMin))), 1)
+	// the first account A of each part but the first
+	var cuts []int32
+	sum := int64(0)
+	for a, n := range s.perA {
+		if len(cuts) == parts-1 {
+			break
 		}
-		c := newRunCursor(f)
+		if sum >= int64(len(cuts)+1)*s.n/int64(parts) {
+			cuts = append(cuts, int32(a))
+		}
+		sum += n
+	}
+	out := make([][]runSection, len(cuts)+1)
+	for r := range s.runs {
+		lo := int64(0)
+		for k, a := range cuts {
+			hi, err := s.firstOf(in, r, a)
+			if err != nil {
+				return nil, err
+			}
+			out[k] = append(out[k], runSection{r, lo, hi})
+			lo = hi
+		}
+		out[len(cuts)] = append(out[len(cuts)], runSection{r, lo, s.runLen[r]})
+	}
+	return out, nil
+}
+
+// firstOf returns the first pair of run r whose account A is a or after
+// (the run's length when none is): a binary search of the run's file.
+func (s *spilledPairs) firstOf(in *interned, r int, a int32) (int64, error) {
+	f := s.runs[r]
+	var b [8]byte
+	var err error
+	lo, hi := int64(0), s.runLen[r]
+	for lo < hi && err == nil {
+		mid := lo + (hi-lo)/2
+		if _, err = f.ReadAt(b[:], 8*mid); err != nil {
+			break
+		}
+		pr := pairRef{int32(binary.LittleEndian.Uint32(b[:4])), int32(binary.LittleEndian.Uint32(b[4:]))}
+		if pr.i < 0 || pr.j < 0 || int(pr.i) >= len(in.rows) || int(pr.j) >= len(in.rows) {
+			err = errors.New("a pair names a row outside the run")
+			break
+		}
+		if ra, _ := in.ends(pr); ra.acc < a {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	if err != nil {
+		return 0, fmt.Errorf("coord: reading back %s: %w", f.Name(), err)
+	}
+	return lo, nil
+}
+
+// mergeSections is merge of the pairs of secs (sections of the runs,
+// each in (A, B, object) order).
+func (s *spilledPairs) mergeSections(in *interned, secs []runSection, fn func(pairRef) bool) error {
+	h := make([]*runCursor, 0, len(secs))
+	for _, sec := range secs {
+		if sec.hi <= sec.lo {
+			continue
+		}
+		f := s.runs[sec.r]
+		c := newRunCursor(io.NewSectionReader(f, 8*sec.lo, 8*(sec.hi-sec.lo)))
 		ok, err := c.next(in)
 		if err != nil {
 			return fmt.Errorf("coord: reading back %s: %w", f.Name(), err)
@@ -488,7 +708,7 @@ func (e inProcess) edgesWithin(ctx context.Context, in *interned, q, p *Params, 
 		}
 		res.byType, res.edgeFile = byType, ef
 		if ef != nil {
-			res.Counts["spilled_edge_bytes"] = ef.bytes
+			res.Counts["spilled_edge_bytes"] = ef.size()
 		}
 		lap("aggregate_s")
 		return edges, ctx.Err()
@@ -517,34 +737,72 @@ func (e inProcess) edgesWithin(ctx context.Context, in *interned, q, p *Params, 
 			return nil, err
 		}
 	}
+	// the merge cut into parts by account A, each merged (and folded)
+	// on a goroutine of its own: the parts one after the other are the
+	// whole merge, so the edges are those of one merge, to the byte
+	parts := p.Workers
+	if parts <= 0 {
+		parts = runtime.GOMAXPROCS(0)
+	}
+	secs, err := sp.mergeParts(in, min(parts, 64))
+	if err != nil {
+		return nil, err
+	}
+	merrs := make([]error, len(secs))
+	firstEdge := make([]int, len(secs)+1)
 	if ef == nil {
-		last := ^uint64(0)
-		if err := sp.merge(in, func(pr pairRef) bool {
-			ra, rb := in.ends(pr)
-			if k := uint64(uint32(ra.acc))<<32 | uint64(uint32(rb.acc)); k != last {
-				nedges++
-				last = k
-			}
-			return !in.stop.Load()
-		}); err != nil {
+		var wg sync.WaitGroup
+		for k := range secs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				n, last := 0, ^uint64(0)
+				merrs[k] = sp.mergeSections(in, secs[k], func(pr pairRef) bool {
+					ra, rb := in.ends(pr)
+					if key := uint64(uint32(ra.acc))<<32 | uint64(uint32(rb.acc)); key != last {
+						n++
+						last = key
+					}
+					return !in.stop.Load()
+				})
+				firstEdge[k+1] = n
+			}()
+		}
+		wg.Wait()
+		if err := errors.Join(merrs...); err != nil {
 			return nil, err
 		}
+		if err := ctx.Err(); err != nil {
+			// stopped: the counts are short of the edges
+			return nil, err
+		}
+		for k := range secs {
+			firstEdge[k+1] += firstEdge[k]
+		}
+		nedges = firstEdge[len(secs)]
 		if ef, err = spill(nedges); err != nil {
 			return nil, err
 		}
 	}
-	var merr error
-	edges, byType := in.foldSorted(p, sp.n, nedges, sp.collabK, fastKeep, func(yield func(pairRef) bool) {
-		merr = sp.merge(in, yield)
-	}, ef)
-	if merr != nil {
-		return nil, merr
+	sorted := func(k int) iter.Seq[pairRef] {
+		return func(yield func(pairRef) bool) {
+			merrs[k] = sp.mergeSections(in, secs[k], yield)
+		}
 	}
+	var edges []Edge
+	var byType []int32
 	if ef != nil {
-		if err := ef.finish(); err != nil {
+		if ef, err = in.foldParallelFiles(p, sp.n, len(secs), sp.collabK, fastKeep, sorted, ef); err != nil {
 			return nil, err
 		}
-		res.Counts["spilled_edge_bytes"] = ef.bytes
+	} else {
+		edges, byType = in.foldParts(p, sp.n, nedges, sp.collabK, fastKeep, sorted, firstEdge)
+	}
+	if err := errors.Join(merrs...); err != nil {
+		return nil, err
+	}
+	if ef != nil {
+		res.Counts["spilled_edge_bytes"] = ef.size()
 	}
 	res.byType, res.edgeFile = byType, ef
 	lap("aggregate_s")

@@ -47,8 +47,15 @@ func TestSpillEqualsRun(t *testing.T) {
 			if len(wantEdges) == 0 {
 				t.Fatal("no edges: the comparison proves nothing")
 			}
-			for _, mem := range []int64{1, 1 << 40, 2, 3} {
+			for _, mem := range []int64{1, 1 << 40, 2, 3, 4} {
+				p := p
 				switch mem {
+				case 4:
+					// the merge and the fold cut into 3 parts by
+					// account, each on a goroutine of its own
+					defer coord.SetFoldPartMin(1)()
+					p.Workers = 3
+					mem = 1
 				case 2:
 					// the runs read back 3 pairs at a time, not all at once
 					defer coord.SetRunBlock(3)()
@@ -163,14 +170,35 @@ func TestSpillEdgesEqualsRun(t *testing.T) {
 			if want.Counts["edges"] == 0 {
 				t.Fatal("no edges: the comparison proves nothing")
 			}
-			// 1 byte: pairs and edges spill
-			for _, mem := range []int64{1} {
+			// 1 byte: pairs and edges spill; then the same folded in 3
+			// parts (3 edge files); then the pairs held (a floor of
+			// more pairs than the run has) and the edges spilled, in
+			// one part and in 3
+			for _, v := range []struct {
+				workers int
+				pairsIn bool
+			}{{0, false}, {3, false}, {1, true}, {3, true}} {
+				mem := int64(1)
+				p := p
+				p.Workers = v.workers
+				restore := coord.SetFoldPartMin(1)
+				if v.workers == 0 {
+					restore()
+					restore = func() {}
+				}
+				if v.pairsIn {
+					restore = func(r1, r2 func()) func() { return func() { r1(); r2() } }(restore, coord.SetMinPairCap(1<<30))
+				}
 				got, err := coord.Run(context.Background(), coord.Data{Shares: shares}, p, coord.InProcess(coord.Budget{Mem: mem, TempDir: t.TempDir()}))
+				restore()
 				if err != nil {
 					t.Fatal(err)
 				}
 				if got.Counts["spilled_edge_bytes"] == 0 || len(got.Edges) != 0 {
 					t.Fatalf("budget %d: edges not spilled (counts %v, %d in memory)", mem, got.Counts, len(got.Edges))
+				}
+				if spilled := got.Counts["spilled_bytes"] > 0; spilled == v.pairsIn {
+					t.Fatalf("%+v: pairs spilled %v", v, spilled)
 				}
 				dir := t.TempDir()
 				if _, err := got.WriteDir(dir, "test", coord.Source{}); err != nil {

@@ -35,16 +35,57 @@ func (s *weightSet) add(w float64) {
 		}
 		// too many values, or one that is no map key: the list (in
 		// any order: Quantile selects)
-		s.listed = true
-		s.list = make([]float64, 0, s.n)
-		for v, k := range s.counts {
-			for range k {
-				s.list = append(s.list, v)
-			}
-		}
-		s.counts = nil
+		s.toList(s.n)
 	}
 	s.list = append(s.list, w)
+}
+
+// toList makes s keep its values in the list (room for n of them).
+func (s *weightSet) toList(n int64) {
+	if s.listed {
+		return
+	}
+	s.listed = true
+	s.list = make([]float64, 0, n)
+	for v, k := range s.counts {
+		for range k {
+			s.list = append(s.list, v)
+		}
+	}
+	s.counts = nil
+}
+
+// merge adds t's weights to s's (the sets of the parts of a run weighed
+// on goroutines of their own): the set of every weight, whichever part
+// held it, so the quantile and the count above it are those of one set.
+func (s *weightSet) merge(t *weightSet) {
+	if t.n == 0 {
+		return
+	}
+	if !s.listed && !t.listed {
+		if s.counts == nil {
+			s.counts = map[float64]int64{}
+		}
+		for v, k := range t.counts {
+			s.counts[v] += k
+		}
+		s.n += t.n
+		if len(s.counts) > maxDistinctWeights {
+			s.toList(s.n)
+		}
+		return
+	}
+	s.toList(s.n + t.n)
+	s.n += t.n
+	if t.listed {
+		s.list = append(s.list, t.list...)
+		return
+	}
+	for v, k := range t.counts {
+		for range k {
+			s.list = append(s.list, v)
+		}
+	}
 }
 
 // quantile is Quantile of the weights at probability p (n > 0).

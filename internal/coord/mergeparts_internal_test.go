@@ -1,0 +1,81 @@
+package coord
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/tahqiq/tahqiq/internal/ingest/parsetest"
+	"github.com/tahqiq/tahqiq/internal/synth"
+)
+
+// TestMergePartsEqualMerge: the spilled pairs' merge cut into parts by
+// account A (1 to 7 of them, each merged on its own) gives, part after
+// part, the pairs of the one merge, in its order; the parts are as many
+// as asked for, each a range of accounts of its own, and of about equal
+// pairs.
+func TestMergePartsEqualMerge(t *testing.T) {
+	defer SetFoldPartMin(1)()
+	sets := map[string]*interned{
+		"russian":   intern(parsetest.ReadEvents(t, "russian_coord_tweets.events.csv"), nil, false, nil),
+		"synthetic": intern(synth.Generate(synth.Config{Posts: 20000, Seed: 3}).Shares, nil, false, nil),
+	}
+	for name, in := range sets {
+		p := DefaultParams()
+		p.MinParticipation = 1
+		active, keep, _ := in.participation(&p, in.pairsOf(&p))
+		all := in.pairs(&p)
+		sp, err := in.pairsWithin(&p, active, keep, int64(len(all))/5, t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(sp.runs) < 3 {
+			t.Fatalf("%s: %d runs: the merge is not tested", name, len(sp.runs))
+		}
+		var want []pairRef
+		if err := sp.merge(in, func(pr pairRef) bool { want = append(want, pr); return true }); err != nil {
+			t.Fatal(err)
+		}
+		for _, parts := range []int{1, 2, 3, 7} {
+			secs, err := sp.mergeParts(in, parts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(secs) != parts {
+				t.Fatalf("%s: %d parts, want %d", name, len(secs), parts)
+			}
+			var got []pairRef
+			lastA := int32(-1)
+			for k := range secs {
+				var part []pairRef
+				if err := sp.mergeSections(in, secs[k], func(pr pairRef) bool { part = append(part, pr); return true }); err != nil {
+					t.Fatal(err)
+				}
+				if len(part) == 0 {
+					t.Fatalf("%s, %d parts: part %d is empty", name, parts, k)
+				}
+				if a, _ := in.ends(part[0]); a.acc <= lastA {
+					t.Fatalf("%s, %d parts: part %d starts at account %d, the last part ended at %d", name, parts, k, a.acc, lastA)
+				}
+				a, _ := in.ends(part[len(part)-1])
+				lastA = a.acc
+				if parts <= 3 && len(part) > 2*len(want)/parts {
+					t.Errorf("%s, %d parts: part %d holds %d of %d pairs", name, parts, k, len(part), len(want))
+				}
+				got = append(got, part...)
+			}
+			if !slices.Equal(got, want) {
+				t.Fatalf("%s, %d parts: %d pairs merged (first difference at %d), want %d", name, parts, len(got), firstDiffPairs(got, want), len(want))
+			}
+		}
+		sp.close()
+	}
+}
+
+func firstDiffPairs(a, b []pairRef) int {
+	for i := range min(len(a), len(b)) {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return min(len(a), len(b))
+}
