@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"cmp"
-	"compress/gzip"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -544,7 +543,7 @@ func (r *Result) writeParts(ctx context.Context, dir string) ([]string, error) {
 // names what the data calls them (nil: nothing). It returns the rows
 // written.
 func EvidencePart(spec ReduceSpec, accounts []string, names []AccountName, objs []ReduceObject, w io.Writer) (int64, error) {
-	zw, _ := gzip.NewWriterLevel(w, gzip.BestSpeed)
+	zw := newEvidenceGzip(w)
 	bw := bufio.NewWriterSize(zw, 1<<16)
 	b := []byte(strings.Join(EvidenceHeader, ",") + "\n")
 	bw.Write(b)
