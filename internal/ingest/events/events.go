@@ -216,20 +216,28 @@ func (rp *rows) record(p *tahqiq.Parsed, row *csvrow.Row, slabs *alloc) {
 		p.Reject = row.Reject
 	} else {
 		f := row.Fields
-		typ := rp.fixedType
-		if rp.iType >= 0 {
-			var ok bool
-			if typ, ok = objectType(f[rp.iType]); !ok {
-				p.Reject = reject(row.Line, "unknown object_type ", f[rp.iType])
-			}
-		}
-		if p.Reject == "" {
+		var typ tahqiq.ObjectType
+		if typ, p.Reject = rp.rowType(f, row.Line); p.Reject == "" {
 			p.Reject = fill(p, slabs, rp.names, f[rp.iAcc], f[rp.iPost], f[rp.iTime], typ, f[rp.iVal], rp.platform, rp.prefix, row.Line)
 		}
 	}
 	if p.Reject == "" {
 		p.Record.Kind = tahqiq.RecordPost
 	}
+}
+
+// rowType returns the object type of a row with fields f (the table's
+// object_type column, or the one type of a table without it), or why the
+// row is rejected.
+func (rp *rows) rowType(f []string, line int64) (tahqiq.ObjectType, string) {
+	if rp.iType < 0 {
+		return rp.fixedType, ""
+	}
+	typ, ok := objectType(f[rp.iType])
+	if !ok {
+		return "", reject(line, "unknown object_type ", f[rp.iType])
+	}
+	return typ, ""
 }
 
 func wideObjectCols() string {

@@ -261,13 +261,10 @@ func (rp *rows) short(lr *leanRow, row *csvrow.Row) {
 		return
 	}
 	f := row.Fields
-	typ := rp.fixedType
-	if rp.iType >= 0 {
-		var ok bool
-		if typ, ok = objectType(f[rp.iType]); !ok {
-			lr.reject = reject(row.Line, "unknown object_type ", f[rp.iType])
-			return
-		}
+	typ, why := rp.rowType(f, row.Line)
+	if why != "" {
+		lr.reject = why
+		return
 	}
 	acc, post, ts, val := f[rp.iAcc], f[rp.iPost], f[rp.iTime], f[rp.iVal]
 	sec, why := checkRow(rp.names, acc, post, ts, typ, val, row.Line)
