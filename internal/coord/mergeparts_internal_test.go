@@ -79,3 +79,33 @@ func firstDiffPairs(a, b []pairRef) int {
 	}
 	return min(len(a), len(b))
 }
+
+// TestCursorBlock: the cursors of the merges running at once hold no
+// more than the pairs held while the runs were made, within runBlock and
+// minRunBlock.
+func TestCursorBlock(t *testing.T) {
+	for _, tc := range []struct {
+		held          int64
+		cursors, mers int
+		want          int
+	}{
+		{held: 16_000_000, cursors: 16, mers: 2, want: runBlock},  // few runs: whole blocks
+		{held: 1 << 20, cursors: 64, mers: 2, want: 4096},         // exactly runBlock
+		{held: 1 << 20, cursors: 128, mers: 2, want: 4096},        // 2^20/256
+		{held: 1 << 20, cursors: 512, mers: 2, want: 1024},        // shared
+		{held: 85_000, cursors: 1031, mers: 2, want: minRunBlock}, // 10M under 300MB: the floor
+		{held: 85_000, cursors: 1031, mers: 0, want: minRunBlock}, // one merge
+		{held: 5_000_000, cursors: 1000, mers: 0, want: 4096},     // one merge, room
+		{held: 5_000_000, cursors: 1000, mers: 4, want: 1250},     // four parts share it
+		{held: 0, cursors: 3, mers: 1, want: minRunBlock},         // nothing held: the floor
+		{held: 1 << 30, cursors: 0, mers: 1, want: runBlock},      // no cursor
+	} {
+		s := &spilledPairs{held: tc.held, mergers: tc.mers}
+		if got := s.cursorBlock(tc.cursors); got != tc.want {
+			t.Errorf("held %d, %d cursors, %d merges: block %d, want %d", tc.held, tc.cursors, tc.mers, got, tc.want)
+		}
+		if got := s.cursorBlock(tc.cursors); tc.cursors > 0 && got > minRunBlock && int64(got)*int64(tc.cursors)*int64(max(tc.mers, 1)) > tc.held {
+			t.Errorf("held %d, %d cursors, %d merges: block %d holds more than the pairs held", tc.held, tc.cursors, tc.mers, got)
+		}
+	}
+}
