@@ -45,9 +45,9 @@ func (s timeSpan) check() error {
 	if !s.any || s.max-s.min <= maxSpan && s.max-s.min >= 0 {
 		return nil
 	}
-	return fmt.Errorf("coord: the shares' times run from %s to %s, more than one run can hold (%d years: from the earliest time, a share's time is held in 32 bits of seconds); "+
+	return fmt.Errorf("coord: the shares' times run from %s (unix %d) to %s (unix %d), more than one run can hold (%d years: from the earliest time, a share's time is held in 32 bits of seconds); "+
 		"check the times of the input's posts (a timestamp or created_at field): a placeholder date (year 1, 9999), a date in the wrong format, or milliseconds read as seconds",
-		appendTime(nil, s.min), appendTime(nil, s.max), (maxSpan+1)/(365*86400+86400/4))
+		appendTime(nil, s.min), s.min, appendTime(nil, s.max), s.max, (maxSpan+1)/(365*86400+86400/4))
 }
 
 // time returns the unix time of a row of in.
