@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"runtime"
 	"testing"
 
 	"github.com/tahqiq/tahqiq"
@@ -16,7 +17,9 @@ import (
 // account, the post by it, its share), added in file order through
 // Collector.Add (storeimport.Add), then interned (the posts' names
 // dropped, as a lean run). TAHQIQ_BENCH_POSTS sets the size (default
-// 1,000,000). add-cpu-s/op is the CPU time of the adds, intern-cpu-s/op
+// 1,000,000). add-cpu-s/op is the CPU time of the adds (every goroutine),
+// strand-cpu-s/op of the caller's goroutine alone (locked to its thread;
+// Linux only: the read's strand, which bounds the read), intern-cpu-s/op
 // of interning.
 func BenchmarkCollectAdd(b *testing.B) {
 	n := 1000000
@@ -27,14 +30,16 @@ func BenchmarkCollectAdd(b *testing.B) {
 	p := DefaultParams()
 	p.Weight, p.MinParticipation, p.Graph, p.Evidence = WeightMessages, 1, false, false
 	ctx := context.Background()
-	var addCPU, internCPU float64
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	var addCPU, strandCPU, internCPU float64
 	for b.Loop() {
 		col := NewCollector(p)
 		rec := tahqiq.RawRecord{}
 		posts := make([]tahqiq.Post, 1)
 		accounts := make([]tahqiq.Account, 1)
 		share := make([]tahqiq.Share, 1)
-		cpu := cputime.Seconds()
+		cpu, strand := cputime.Seconds(), threadCPU()
 		for i := range shares {
 			s := &shares[i]
 			rec.Line = int64(i + 2)
@@ -45,6 +50,7 @@ func BenchmarkCollectAdd(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
+		strandCPU += threadCPU() - strand
 		mid := cputime.Seconds()
 		if _, err := col.interned(&p, postsDropped, nil); err != nil {
 			b.Fatal(err)
@@ -53,5 +59,6 @@ func BenchmarkCollectAdd(b *testing.B) {
 		internCPU += cputime.Seconds() - mid
 	}
 	b.ReportMetric(addCPU/float64(b.N), "add-cpu-s/op")
+	b.ReportMetric(strandCPU/float64(b.N), "strand-cpu-s/op")
 	b.ReportMetric(internCPU/float64(b.N), "intern-cpu-s/op")
 }

@@ -18,13 +18,16 @@ import (
 
 // smallPostRuns makes the posts' runs tiny for the test: a run of every
 // few posts, merged past three runs, ranks a few ids at a time (several
-// merges and chunks on inputs of thousands of posts).
+// merges and chunks on inputs of thousands of posts), and the rows handed
+// to the rows' side one at a time (so that the posts' check learns at
+// once that the rows spill, as when the rows were made on the caller's
+// goroutine).
 func smallPostRuns(t testing.TB, run, runs int, chunk int32) {
 	t.Helper()
-	oldRun, oldRuns, oldChunk := minPostRun, maxPostRuns, postRankChunk
-	minPostRun, maxPostRuns = run, runs
+	oldRun, oldRuns, oldChunk, oldBatch := minPostRun, maxPostRuns, postRankChunk, rowBatchLen
+	minPostRun, maxPostRuns, rowBatchLen = run, runs, 1
 	postRankChunk = func(int64) int32 { return chunk }
-	t.Cleanup(func() { minPostRun, maxPostRuns, postRankChunk = oldRun, oldRuns, oldChunk })
+	t.Cleanup(func() { minPostRun, maxPostRuns, postRankChunk, rowBatchLen = oldRun, oldRuns, oldChunk, oldBatch })
 }
 
 // record is one record of a random stream: its posts, accounts, shares.

@@ -55,6 +55,7 @@ func (c *Collector) SetBudget(b Budget) {
 
 // Spilled returns the bytes of rows c wrote to disk (0: none).
 func (c *Collector) Spilled() int64 {
+	c.flush()
 	if c.spill == nil {
 		return 0
 	}
@@ -69,16 +70,29 @@ type rowSpill struct {
 }
 
 // tableBytes estimates what c's tables hold (names, slots, per-post
-// columns, objects), the rows aside.
+// columns, objects), the rows aside, as the rows' side sees them (its
+// own, and the accounts' and posts' as of the last handoff: rowside.go).
 func (c *Collector) tableBytes() int64 {
+	return c.mainSeen + c.sideTableBytes()
+}
+
+// mainTableBytes estimates what the accounts' and posts' tables hold
+// (the caller's side of the collector).
+func (c *Collector) mainTableBytes() int64 {
 	n := c.accounts.bytes() + c.posts.bytes()
 	n += int64(cap(c.postAcc))*4 + int64(cap(c.postShare))*8 + int64(len(c.more))*64
-	n += int64(cap(c.objects)) * int64(unsafe.Sizeof(objRef{}))
-	for _, ot := range c.objTabs {
-		n += ot.tab.bytes() + int64(cap(ot.obj))*4
-	}
 	if c.pruns != nil {
 		n += c.pruns.memBytes()
+	}
+	return n
+}
+
+// sideTableBytes estimates what the objects' tables and the used ids
+// hold (the rows' side).
+func (c *Collector) sideTableBytes() int64 {
+	n := int64(cap(c.objects)) * int64(unsafe.Sizeof(objRef{}))
+	for _, ot := range c.objTabs {
+		n += ot.tab.bytes() + int64(cap(ot.obj))*4
 	}
 	return n + int64(len(c.usedAcc)+len(c.usedPost))*8
 }
@@ -101,15 +115,15 @@ func (c *Collector) postTableLoad() int64 {
 // only cost time.
 func (c *Collector) checkPosts() {
 	c.nextPostCheck = c.posts.len() + minPostRun
-	if c.err != nil || c.posts.len() < minPostRun {
+	if c.failed() != nil || c.posts.len() < minPostRun {
 		return
 	}
 	share := c.budget.Mem / readShare
-	if c.tableBytes()+rowSpillBatch*rowBytes <= share || c.postTableLoad() < share/4 {
+	if c.mainTableBytes()+c.feed.sideSeen+rowSpillBatch*rowBytes <= share || c.postTableLoad() < share/4 {
 		return
 	}
 	if err := c.spillPosts(true); err != nil {
-		c.err = err
+		c.postErr = err
 		return
 	}
 	c.nextPostCheck = minPostRun
@@ -118,6 +132,7 @@ func (c *Collector) checkPosts() {
 // SpilledPosts returns the bytes of posts c wrote to disk (merges of
 // its runs included; 0: none).
 func (c *Collector) SpilledPosts() int64 {
+	c.flush()
 	if c.pruns == nil {
 		return 0
 	}
