@@ -23,6 +23,17 @@ import (
 // Which shares make rows (the types compared, loops) is decided as they
 // arrive, from the parameters the collector was made with: Run refuses
 // other parameters. A Collector is not safe for concurrent use.
+//
+// The rows are made on a goroutine of their own (the rows' side): the
+// caller's goroutine decides each record (accounts, posts, the shares'
+// hashes: storeimport.Add in file order) and queues the rows' types,
+// objects, accounts, posts and times a batch at a time (rowBatch); the
+// side interns the objects and appends the rows, in the same order, one
+// batch behind, so that the objects' lookups and the rows' appends (a
+// third of the read's strand) run on the core the split parse leaves
+// free. Which object gets which id, and every row, is what a collector
+// on one goroutine makes: objects are numbered in the order the rows
+// name them first either way.
 type Collector struct {
 	types     []tahqiq.ObjectType
 	keepLoops bool
@@ -69,6 +80,20 @@ type Collector struct {
 	added  []tahqiq.Share
 	isNew  []bool
 	fresh  []string // accounts it added
+
+	// the last account Account found or added (its name the table's
+	// copy): a record names its account, then the same account as its
+	// new post's author
+	lastAcc   string
+	lastAccID int32
+	lastAccOK bool
+
+	// the rows' side (rowside.go): the batch being filled, the one the
+	// side works on (busy is closed when it is done: nil, none), and
+	// what the caller's goroutine saw of the side at the last handoff
+	feed     rowFeed
+	postErr  error // the caller's side's first failure (the posts on disk)
+	mainSeen int64 // the caller's side's tables at the last handoff (tableBytes)
 }
 
 // NewCollector returns an empty collector for a run with the types and
@@ -109,11 +134,11 @@ var _ storeimport.Rows = (*Collector)(nil)
 // slices returned are reused by the next call.
 func (c *Collector) Add(ctx context.Context, rec *tahqiq.RawRecord, posts []tahqiq.Post, accounts []tahqiq.Account, shares []tahqiq.Share) (tahqiq.RecordResult, []bool, []tahqiq.Share, error) {
 	c.posted, c.added, c.fresh = c.posted[:0], c.added[:0], c.fresh[:0]
-	if c.spill != nil && c.posts.len() >= c.nextPostCheck {
+	if c.feed.spilling && c.posts.len() >= c.nextPostCheck {
 		c.checkPosts()
 	}
-	if c.err != nil {
-		return tahqiq.RecordResult{}, nil, nil, c.err
+	if err := c.failed(); err != nil {
+		return tahqiq.RecordResult{}, nil, nil, err
 	}
 	if c.pruns != nil {
 		clear(c.pruns.hashes)
@@ -137,17 +162,17 @@ func (c *Collector) Add(ctx context.Context, rec *tahqiq.RawRecord, posts []tahq
 // Share adds a share as it is, with no check against those before (a
 // stored dataset's, which its import deduplicated; near-text's).
 func (c *Collector) Share(s *tahqiq.Share) {
-	if c.spill != nil && c.posts.len() >= c.nextPostCheck {
+	if c.feed.spilling && c.posts.len() >= c.nextPostCheck {
 		c.checkPosts()
 	}
-	acc, _ := c.accounts.id(s.AccountID)
+	acc, _ := c.account(s.AccountID)
 	post, ok := c.posts.find(s.PostID)
 	if ok {
 		post += c.postBase()
 	} else if c.pruns != nil {
 		rec, found, err := c.pruns.find(s.PostID, c.posts.missHash)
-		if err != nil && c.err == nil {
-			c.err = err
+		if err != nil && c.postErr == nil {
+			c.postErr = err
 		}
 		post, ok = rec.id, found
 	}
@@ -168,11 +193,22 @@ func (c *Collector) postBase() int32 {
 
 // Account implements storeimport.Rows.
 func (c *Collector) Account(_ context.Context, uid string, _ int64, _ *tahqiq.Account) (int64, bool, error) {
-	id, isNew := c.accounts.id(uid)
+	id, isNew := c.account(uid)
 	if isNew {
 		c.fresh = append(c.fresh, c.accounts.name(id))
 	}
 	return int64(id), isNew, nil
+}
+
+// account returns the id of account uid, adding it if new, and whether
+// it was. The account asked last is answered without the table.
+func (c *Collector) account(uid string) (int32, bool) {
+	if c.lastAccOK && uid == c.lastAcc {
+		return c.lastAccID, false
+	}
+	id, isNew := c.accounts.id(uid)
+	c.lastAcc, c.lastAccID, c.lastAccOK = c.accounts.name(id), id, true
+	return id, isNew
 }
 
 // Accounts yields the UID of every account c holds, in the order they
@@ -273,20 +309,32 @@ func (c *Collector) AddShare(_ context.Context, post, account int64, s tahqiq.Sh
 	}
 	c.added = append(c.added, s)
 	c.share(p, int32(account), &s)
-	return c.err
+	return c.failed()
 }
 
-// share makes the rows of share s of post by account.
+// share counts share s of post by account and queues its rows for the
+// rows' side (rowside.go).
 func (c *Collector) share(post, acc int32, s *tahqiq.Share) {
 	c.shares++
 	if s.Precision == tahqiq.PrecisionNone {
 		c.untimed++
 	}
-	made := len(c.rows)
 	c.filter.each(s, func(t tahqiq.ObjectType, value string) {
-		c.rows = append(c.rows, row{obj: c.object(t, value), acc: acc, post: post, t: c.span.add(s.Time)})
+		c.queue(post, acc, s.Time, t, value)
 	})
-	if len(c.rows) > made {
+}
+
+// addRows makes the rows of batch b (on the rows' side): each row's
+// object interned, the rows appended, their accounts and posts marked
+// used, and the rows checked against the budget as they grow.
+func (c *Collector) addRows(b *rowBatch) {
+	start := 0
+	for i := range b.rows {
+		q := &b.rows[i]
+		value := b.value(i, start)
+		start = b.ends[i]
+		acc, post := q.acc, q.post
+		c.rows = append(c.rows, row{obj: c.object(q.typ, value), acc: acc, post: post, t: c.span.add(q.t)})
 		c.usedAcc.set(acc)
 		c.usedPost.set(post)
 		if len(c.rows) >= c.nextCheck {
@@ -328,8 +376,9 @@ func (c *Collector) interned(p *Params, posts postsMode, m *progress.Meter) (*in
 	if !slices.Equal(c.types, p.Types) || c.keepLoops != p.KeepLoops {
 		return nil, fmt.Errorf("coord: shares collected for types %v (keep loops %v), run with %v (%v)", c.types, c.keepLoops, p.Types, p.KeepLoops)
 	}
-	if c.err != nil {
-		return nil, c.err
+	c.flush()
+	if err := c.failed(); err != nil {
+		return nil, err
 	}
 	in := &interned{meter: m, dropped: c.filter.dropped}
 	n := c.shares

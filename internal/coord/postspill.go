@@ -19,7 +19,8 @@ import (
 // wins, duplicates, post id conflicts in file order), so every post seen
 // must stay findable by its id, with its author and the hashes of its
 // shares. Under a budget (once the rows spill and the tables still pass
-// the read's share), the posts of the table in memory are written to disk
+// the posts' share: three quarters, postShare), the posts of the table in
+// memory are written to disk
 // as a run sorted by name, and the table starts again (postRuns.spill):
 // the posts keep their dense ids in arrival order (the table's next post
 // takes the id after the last one written), so every decision is the

@@ -18,13 +18,16 @@ import (
 
 // smallPostRuns makes the posts' runs tiny for the test: a run of every
 // few posts, merged past three runs, ranks a few ids at a time (several
-// merges and chunks on inputs of thousands of posts).
+// merges and chunks on inputs of thousands of posts), and the rows handed
+// to the rows' side one at a time (so that the posts' check learns at
+// once that the rows spill, as when the rows were made on the caller's
+// goroutine).
 func smallPostRuns(t testing.TB, run, runs int, chunk int32) {
 	t.Helper()
-	oldRun, oldRuns, oldChunk := minPostRun, maxPostRuns, postRankChunk
-	minPostRun, maxPostRuns = run, runs
+	oldRun, oldRuns, oldChunk, oldBatch := minPostRun, maxPostRuns, postRankChunk, rowBatchLen
+	minPostRun, maxPostRuns, rowBatchLen = run, runs, 1
 	postRankChunk = func(int64) int32 { return chunk }
-	t.Cleanup(func() { minPostRun, maxPostRuns, postRankChunk = oldRun, oldRuns, oldChunk })
+	t.Cleanup(func() { minPostRun, maxPostRuns, postRankChunk, rowBatchLen = oldRun, oldRuns, oldChunk, oldBatch })
 }
 
 // record is one record of a random stream: its posts, accounts, shares.
@@ -335,5 +338,51 @@ func TestPostRunsSized(t *testing.T) {
 	}
 	if _, err := col.interned(&p, postsDropped, nil); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestPostsSpillPastThreeQuarters: the posts go to disk when the read's
+// tables pass three quarters of the budget, not half (the rows, past
+// half, still do). The synthetic set's tables, T bytes collected without
+// a budget: under a budget of 1.7 T (T past half, under three quarters)
+// the rows spill and no post goes to disk; under T the posts go too. The
+// run is the one of the collector without a budget either way.
+func TestPostsSpillPastThreeQuarters(t *testing.T) {
+	shares := synth.Generate(synth.Config{Posts: 100000, Seed: 2}).Shares
+	p := DefaultParams()
+	p.Weight, p.MinParticipation = WeightMessages, 1
+	ctx := context.Background()
+	collect := func(mem int64) (*Collector, int64) {
+		col := NewCollector(p)
+		col.SetBudget(Budget{Mem: mem, TempDir: t.TempDir()})
+		for i := range shares {
+			col.Share(&shares[i])
+		}
+		col.flush()
+		return col, col.mainTableBytes() + col.sideTableBytes()
+	}
+	run := func(col *Collector, mem int64) *Result {
+		res, err := Run(ctx, Data{Collected: col}, p, InProcess(Budget{Mem: mem, TempDir: t.TempDir()}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	col, tables := collect(0)
+	want := run(col, 0)
+	for _, c := range []struct {
+		mem       int64
+		postsGo   bool
+		rowsSpill bool
+	}{
+		{tables * 17 / 10, false, true},
+		{tables, true, true},
+	} {
+		col, _ := collect(c.mem)
+		if rows, posts := col.Spilled(), col.SpilledPosts(); (rows > 0) != c.rowsSpill || (posts > 0) != c.postsGo {
+			t.Fatalf("tables of %d bytes under a budget of %d: %d bytes of rows and %d of posts spilled, want rows %v, posts %v",
+				tables, c.mem, rows, posts, c.rowsSpill, c.postsGo)
+		}
+		sameRun(t, want, run(col, c.mem))
 	}
 }

@@ -55,6 +55,7 @@ func (c *Collector) SetBudget(b Budget) {
 
 // Spilled returns the bytes of rows c wrote to disk (0: none).
 func (c *Collector) Spilled() int64 {
+	c.flush()
 	if c.spill == nil {
 		return 0
 	}
@@ -69,16 +70,29 @@ type rowSpill struct {
 }
 
 // tableBytes estimates what c's tables hold (names, slots, per-post
-// columns, objects), the rows aside.
+// columns, objects), the rows aside, as the rows' side sees them (its
+// own, and the accounts' and posts' as of the last handoff: rowside.go).
 func (c *Collector) tableBytes() int64 {
+	return c.mainSeen + c.sideTableBytes()
+}
+
+// mainTableBytes estimates what the accounts' and posts' tables hold
+// (the caller's side of the collector).
+func (c *Collector) mainTableBytes() int64 {
 	n := c.accounts.bytes() + c.posts.bytes()
 	n += int64(cap(c.postAcc))*4 + int64(cap(c.postShare))*8 + int64(len(c.more))*64
-	n += int64(cap(c.objects)) * int64(unsafe.Sizeof(objRef{}))
-	for _, ot := range c.objTabs {
-		n += ot.tab.bytes() + int64(cap(ot.obj))*4
-	}
 	if c.pruns != nil {
 		n += c.pruns.memBytes()
+	}
+	return n
+}
+
+// sideTableBytes estimates what the objects' tables and the used ids
+// hold (the rows' side).
+func (c *Collector) sideTableBytes() int64 {
+	n := int64(cap(c.objects)) * int64(unsafe.Sizeof(objRef{}))
+	for _, ot := range c.objTabs {
+		n += ot.tab.bytes() + int64(cap(ot.obj))*4
 	}
 	return n + int64(len(c.usedAcc)+len(c.usedPost))*8
 }
@@ -92,24 +106,36 @@ func (c *Collector) postTableLoad() int64 {
 	return int64(c.posts.len())*(8+8*10/7+4+8) + c.posts.arena.total + int64(len(c.more))*64
 }
 
+// postShare is the part of the budget (numerator over 4: three quarters)
+// the read's tables may hold before the posts go to disk. The rows go at
+// half (readShare), but the tables must stay until interning, and while
+// the input is read nothing of what comes after is held (the interned
+// input, the pairs, the edges: the run's peak, when the budget binds, is
+// theirs, at the budget): a read that spilled its posts at half of it
+// paid for a peak the run reached later anyway (10M synthetic posts, lean,
+// --mem 1GB: read 26.9 s against 16.3 s, peak 973 against 979 MiB). The
+// quarter left is the garbage collector's room under the runtime's limit
+// (the budget), the rows' buffer and batches, and the parse's chunks.
+const postShare = 3
+
 // checkPosts is called between records once the table's posts reach
 // c.nextPostCheck, while the rows spill: when the tables still pass the
-// read's share of the budget (the next buffer of rows counted) and the
-// posts are at least a quarter of it, they go to disk as a sorted run
-// (postspill.go). Under a quarter, the tables are the accounts' and
-// objects' (their floor): writing the posts in runs of a few would
-// only cost time.
+// posts' share of the budget (three quarters; the next buffer of rows
+// counted) and the posts are at least a quarter of that share, they go
+// to disk as a sorted run (postspill.go). Under a quarter, the tables are
+// the accounts' and objects' (their floor): writing the posts in runs of
+// a few would only cost time.
 func (c *Collector) checkPosts() {
 	c.nextPostCheck = c.posts.len() + minPostRun
-	if c.err != nil || c.posts.len() < minPostRun {
+	if c.failed() != nil || c.posts.len() < minPostRun {
 		return
 	}
-	share := c.budget.Mem / readShare
-	if c.tableBytes()+rowSpillBatch*rowBytes <= share || c.postTableLoad() < share/4 {
+	share := c.budget.Mem / 4 * postShare
+	if c.mainTableBytes()+c.feed.sideSeen+rowSpillBatch*rowBytes <= share || c.postTableLoad() < share/4 {
 		return
 	}
 	if err := c.spillPosts(true); err != nil {
-		c.err = err
+		c.postErr = err
 		return
 	}
 	c.nextPostCheck = minPostRun
@@ -118,6 +144,7 @@ func (c *Collector) checkPosts() {
 // SpilledPosts returns the bytes of posts c wrote to disk (merges of
 // its runs included; 0: none).
 func (c *Collector) SpilledPosts() int64 {
+	c.flush()
 	if c.pruns == nil {
 		return 0
 	}
@@ -242,6 +269,74 @@ func rankUsed(n int, used bitset, cmp func(a, b int32) int) (to []int32, order [
 	return to, order
 }
 
+// keyedID is a name's id and its sort key: the eight bytes after the
+// prefix every name ranked shares, big-endian, zeros past its end.
+type keyedID struct {
+	key uint64
+	id  int32
+}
+
+// rankNames is rankUsed of the names of tab, by strings.Compare, sorting
+// keys instead of ids: a comparison of two names read each through its
+// reference from the arena (two random reads each, a tenth of a
+// 1M-post run's CPU) becomes one of two integers, the names compared
+// only where their keys tie. The key skips the prefix all used names
+// share ("synth:p", "twitter:"), so names that differ in their first
+// eight bytes past it never tie. 16 bytes a used name while sorting.
+func rankNames(tab *strtab, used bitset) (to []int32, order []int32) {
+	n := tab.len()
+	to = make([]int32, n)
+	k, lcp := 0, -1
+	var first string
+	for i := range n {
+		if !used.has(int32(i)) {
+			continue
+		}
+		k++
+		s := tab.name(int32(i))
+		if lcp < 0 {
+			first, lcp = s, len(s)
+			continue
+		}
+		j := 0
+		for j < lcp && j < len(s) && s[j] == first[j] {
+			j++
+		}
+		lcp = j
+	}
+	keys := make([]keyedID, 0, k)
+	for i := range n {
+		if used.has(int32(i)) {
+			keys = append(keys, keyedID{nameKey(tab.name(int32(i))[lcp:]), int32(i)})
+		}
+	}
+	slices.SortFunc(keys, func(a, b keyedID) int {
+		if a.key != b.key {
+			return cmp.Compare(a.key, b.key)
+		}
+		return strings.Compare(tab.name(a.id), tab.name(b.id))
+	})
+	order = make([]int32, k)
+	for r, x := range keys {
+		order[r] = x.id
+		to[x.id] = int32(r)
+	}
+	return to, order
+}
+
+// nameKey is the first eight bytes of s, big-endian, zeros past its end:
+// two names whose keys differ compare as their keys do.
+func nameKey(s string) uint64 {
+	var k uint64
+	for j := range 8 {
+		k <<= 8
+		if j < len(s) {
+			k |= uint64(s[j])
+		}
+	}
+	return k
+}
+
 // packed returns the names of order (old ids, name gives each) packed
 // into one string, in that order.
 func packed(order []int32, name func(i int32) string) []string {
@@ -301,7 +396,7 @@ func (c *Collector) internNames(in *interned, posts postsMode) (accTo, postTo, o
 		// let go would count them live to its end)
 		runtime.GC()
 	}
-	postTo, order := rankUsed(ptab.len(), c.usedPost, func(a, b int32) int { return strings.Compare(ptab.name(a), ptab.name(b)) })
+	postTo, order := rankNames(ptab, c.usedPost)
 	switch posts {
 	case postsKept:
 		in.posts = packPostNames(len(order), func(r int) string { return ptab.name(order[r]) })
@@ -324,7 +419,7 @@ func (c *Collector) internOthers(in *interned) (accTo, postTo, objTo []int32, er
 	var order []int32
 	accs := c.accounts
 	c.accounts = nil
-	accTo, order = rankUsed(accs.len(), c.usedAcc, func(a, b int32) int { return strings.Compare(accs.name(a), accs.name(b)) })
+	accTo, order = rankNames(accs, c.usedAcc)
 	in.accounts = packed(order, accs.name)
 	c.usedAcc = nil
 

@@ -81,3 +81,35 @@ func TestStrtabGrowth(t *testing.T) {
 		}
 	}
 }
+
+// TestStrtabGrowReadsNoName: growing places the names again from their
+// slots alone, without reading one (the arena is taken away while the
+// table grows: a grow that hashes the names again fails), and every name
+// is found after.
+func TestStrtabGrowReadsNoName(t *testing.T) {
+	tab := newStrtab(maphash.MakeSeed())
+	for i := range 20000 {
+		tab.add("g:" + strconv.Itoa(i))
+	}
+	for range 3 {
+		blocks := tab.arena.blocks
+		tab.arena.blocks = nil
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					t.Fatalf("grow read a name: %v", r)
+				}
+			}()
+			tab.grow()
+		}()
+		tab.arena.blocks = blocks
+		for i := range 20000 {
+			if id, ok := tab.find("g:" + strconv.Itoa(i)); !ok || id != int32(i) {
+				t.Fatalf("after growing, find g:%d: %d %v", i, id, ok)
+			}
+		}
+		if _, ok := tab.find("g:20000"); ok {
+			t.Fatal("found g:20000, never added")
+		}
+	}
+}

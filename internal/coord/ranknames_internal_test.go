@@ -1,0 +1,63 @@
+package coord
+
+import (
+	"hash/maphash"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestRankNames: ranking by keys gives the ranks and order of ranking by
+// strings.Compare (rankUsed), for names that share a prefix, tie in the
+// eight bytes after it, end inside them, hold zero bytes, are empty, and
+// ids left unused.
+func TestRankNames(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	alphabet := "\x00\x01ab9z\xff"
+	sets := map[string][]string{
+		"one":         {"only"},
+		"prefix ends": {"p", "p\x00", "p\x00\x00", "pa", "p\x00a", ""},
+		"eight":       {"x:12345678a", "x:12345678", "x:12345678\x00", "x:12345677zzzz", "x:1234567", "x:123456789"},
+	}
+	for _, prefix := range []string{"", "synth:p", "twitter:"} {
+		var names []string
+		seen := map[string]bool{}
+		for len(names) < 3000 {
+			var b strings.Builder
+			b.WriteString(prefix)
+			for range rng.IntN(14) {
+				b.WriteByte(alphabet[rng.IntN(len(alphabet))])
+			}
+			if s := b.String(); !seen[s] {
+				seen[s] = true
+				names = append(names, s)
+			}
+		}
+		sets["random "+prefix] = names
+	}
+	for name, names := range sets {
+		t.Run(name, func(t *testing.T) {
+			for _, every := range []int{1, 2, 3} {
+				tab := newStrtab(maphash.MakeSeed())
+				var used bitset
+				for i, s := range names {
+					tab.add(s)
+					if i%every == 0 {
+						used.set(int32(i))
+					}
+				}
+				wantTo, wantOrder := rankUsed(tab.len(), used, func(a, b int32) int { return strings.Compare(tab.name(a), tab.name(b)) })
+				to, order := rankNames(tab, used)
+				if !slices.Equal(order, wantOrder) {
+					t.Fatalf("every %d: order %v, want %v", every, order, wantOrder)
+				}
+				for i := range names {
+					if used.has(int32(i)) && to[i] != wantTo[i] {
+						t.Fatalf("every %d: %q ranked %d, want %d", every, names[i], to[i], wantTo[i])
+					}
+				}
+			}
+		})
+	}
+}
