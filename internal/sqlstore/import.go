@@ -461,7 +461,7 @@ func (t *importTx) writePending(ctx context.Context) error {
 		// the cache holds the post with its shares
 		ref := postRef{id: p.id, account: p.account, author: p.author, shares: p.shares}
 		if p.fresh {
-			t.posts.putNew(p.h, p.uid, ref) // no post of its hash is cached (findPost asked the filter)
+			t.posts.putNew(p.h, p.uid, ref) // no post of its hash is cached (findPost looked)
 		} else if err := t.cachePost(ctx, p.h, p.uid, ref); err != nil {
 			t.pending = t.pending[:0]
 			return err
@@ -681,19 +681,21 @@ func (t *importTx) findPost(ctx context.Context, uid string) (int64, int64, stri
 		}
 	}
 	h := t.written.hashUID(tagPost, uid)
-	if !t.hadPosts && !t.written.has(h) {
-		t.newPost, t.newOK = h, true // no post of this hash is cached: addPost's put needs no lookup
-		return 0, 0, "", false, nil  // new: every post the cache holds is in the filter (the common case, asked first)
-	}
-	if p, ok := t.posts.get(h, uid); ok {
+	p, ok, taken := t.posts.lookup(h, uid)
+	if ok {
 		t.found = append(t.found, foundPost{h, uid, p})
 		return p.id, p.account, p.author, true, nil
 	}
-	if !t.hadPosts && !t.mayBeEvicted(h) {
-		return 0, 0, "", false, nil // new: a false positive of the filter of written keys
+	if !t.hadPosts && (t.evicted == nil || !t.written.has(h) || !t.evicted.has(h)) {
+		// new: every post this import wrote is in the cache until the
+		// cache drops it, when it goes into the filter of evicted keys
+		// (the common case, one read of the cache's table; the filters
+		// are asked only once the cache has dropped posts)
+		t.newPost, t.newOK = h, !taken // no post of this hash is cached: addPost's put needs no lookup
+		return 0, 0, "", false, nil
 	}
 	t.lookups++ // written and evicted, a false positive of both filters, or the dataset had posts
-	p := postRef{rows: true}
+	p = postRef{rows: true}
 	err := t.selPost.QueryRow(ctx, t.datasetID, uid).Scan(&p.id, &p.account, &p.author, &p.shares)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
