@@ -367,7 +367,7 @@ func (t *importTx) evict(ctx context.Context) error {
 		return err
 	}
 	if t.evicted == nil {
-		t.evicted = &filter{seed: t.written.seed} // the same hashes
+		t.evicted = &filter{seeds: t.written.seeds} // the same hashes
 	}
 	t.posts.halve(t.evicted.add)
 	halve(t.accounts, func(uid string) { t.evicted.add(t.written.hashUID(tagAccount, uid)) })
@@ -383,7 +383,7 @@ func (t *importTx) cachePost(ctx context.Context, h uint64, uid string, p postRe
 			return err
 		}
 		if t.evicted == nil {
-			t.evicted = &filter{seed: t.written.seed}
+			t.evicted = &filter{seeds: t.written.seeds}
 		}
 		t.evicted.add(h)
 	}
