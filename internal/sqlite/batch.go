@@ -15,21 +15,21 @@ const batchRows = 128
 // (sqlstore.Bulk).
 //
 // The INSERTs run on the transaction's pipe (pipe.go): Add and Flush
-// return once one has started, and its error is that of the next use of
-// the transaction. Two buffers of rows are swapped: one fills while the
-// other is inserted.
+// return once one is queued, and its error is that of a later use of the
+// transaction. The rows of each INSERT queued are a buffer of their own,
+// given back once it is done (free) and filled again.
 type batch struct {
 	p     *pipe
 	table string
 	cols  []string
 	args  []any
-	spare []any // the rows of the last INSERT, reused once it is done
+	free  chan []any // buffers of rows inserted, to fill again
 	rows  int
 	full  *sql.Stmt // prepared for batchRows rows
 }
 
 func newBatch(p *pipe, table string, cols ...string) *batch {
-	return &batch{p: p, table: table, cols: cols, args: make([]any, 0, batchRows*len(cols))}
+	return &batch{p: p, table: table, cols: cols, args: make([]any, 0, batchRows*len(cols)), free: make(chan []any, pipeDepth+1)}
 }
 
 func (b *batch) query(rows int) string {
@@ -52,10 +52,10 @@ func (b *batch) Add(ctx context.Context, row []any) error {
 	if b.rows < batchRows {
 		return nil
 	}
-	if err := b.p.Wait(); err != nil {
-		return err
-	}
 	if b.full == nil {
+		if err := b.p.Wait(); err != nil { // prepared in the transaction's order
+			return err
+		}
 		st, err := b.p.tx.PrepareContext(ctx, b.query(batchRows))
 		if err != nil {
 			return fmt.Errorf("prepare %s batch: %w", b.table, err)
@@ -81,22 +81,25 @@ func (b *batch) Flush(ctx context.Context) error {
 	})
 }
 
-// insert runs exec with the buffered rows on the pipe, and fills the
-// other buffer meanwhile.
+// insert queues exec with the buffered rows on the pipe, and fills a
+// free buffer meanwhile.
 func (b *batch) insert(exec func(args []any) error) error {
-	if err := b.p.Wait(); err != nil { // the rows of the last INSERT are free
-		return err
-	}
 	args := b.args
-	b.args, b.spare = b.spare[:0], args
-	if b.args == nil {
+	select {
+	case b.args = <-b.free:
+	default:
 		b.args = make([]any, 0, batchRows*len(b.cols))
 	}
 	b.rows = 0
-	table := b.table
+	table, free := b.table, b.free
 	return b.p.Start(func() error {
-		defer clear(args)
-		if err := exec(args); err != nil {
+		err := exec(args)
+		clear(args)
+		select {
+		case free <- args[:0]:
+		default: // more buffers than the pipe holds: one is dropped
+		}
+		if err != nil {
 			return fmt.Errorf("insert %s: %w", table, err)
 		}
 		return nil

@@ -45,7 +45,7 @@ func (e engine) JSONText(column, key string) string {
 }
 
 // conn runs statements on a pool or a transaction of database/sql; on a
-// write transaction, after the INSERT under way (p, pipe.go).
+// write transaction, after the INSERTs queued (p, pipe.go).
 type conn struct {
 	q interface {
 		ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error)
@@ -126,7 +126,7 @@ func (t sqlTx) Lock(context.Context, sqlstore.Lock) error { return nil }
 // Commit commits after the INSERT under way, or rolls back when an
 // INSERT failed.
 func (t sqlTx) Commit(context.Context) error {
-	if err := t.p.Wait(); err != nil {
+	if err := t.p.stop(); err != nil {
 		t.p.tx.Rollback()
 		return err
 	}
@@ -134,7 +134,7 @@ func (t sqlTx) Commit(context.Context) error {
 }
 
 func (t sqlTx) Rollback(context.Context) error {
-	t.p.Wait() // its error is the reason for the rollback, reported already or not needed
+	t.p.stop() // its error is the reason for the rollback, reported already or not needed
 	return t.p.tx.Rollback()
 }
 

@@ -3,25 +3,94 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-
-	"github.com/tahqiq/tahqiq/internal/sqlstore"
 )
 
 // pipe runs the multi-row INSERTs of a write transaction's bulk writes on
 // a goroutine of their own, so that the import goes on deciding and
 // encoding the next rows while SQLite inserts the last ones on the other
-// core (docs/benchmarks.md, branch importrate). The transaction's
-// statements keep their order: every other use of it (a statement, a
-// query, the next INSERT, the commit) first waits for the INSERT under
-// way, and an error of that INSERT is the error of the use that waited
-// for it and of every use after it.
+// core (docs/benchmarks.md, branch importrate). Up to pipeDepth INSERTs
+// wait in a queue for that goroutine, which runs them one after another
+// and lives as long as the transaction (branch importfast: one INSERT at
+// a time on a goroutine started for it left the inserting strand idle
+// whenever the import's goroutine was not scheduled as its batch filled).
+// The transaction's statements keep their order: every other use of it (a
+// statement, a query, the commit) first waits for every INSERT queued,
+// and an error of an INSERT is the error of the use that waited for it
+// and of every use after it; the INSERTs queued after a failed one are
+// not run.
 type pipe struct {
-	tx                  *sql.Tx
-	sqlstore.Background // the bulk write under way
+	tx   *sql.Tx
+	jobs chan func() error // to the inserting goroutine; nil until the first Start
+	done chan error        // its result of each job, in order
+	out  int               // jobs sent and not yet received
+	err  error             // the first error of a job
 }
 
-// Exec, Query and QueryRow are the transaction's, after the INSERT under
-// way.
+// pipeDepth is how many INSERTs may wait for the inserting goroutine.
+const pipeDepth = 4
+
+// Wait waits for every INSERT queued and returns the first error of one.
+func (p *pipe) Wait() error {
+	for ; p.out > 0; p.out-- {
+		if err := <-p.done; err != nil && p.err == nil {
+			p.err = err
+		}
+	}
+	return p.err
+}
+
+// Start queues write for the inserting goroutine (started on first use),
+// after waiting for the oldest INSERT when pipeDepth are queued; it
+// returns the first error of an INSERT done so far.
+func (p *pipe) Start(write func() error) error {
+	if p.err != nil {
+		return p.err
+	}
+	if p.jobs == nil {
+		p.jobs, p.done = make(chan func() error, pipeDepth), make(chan error, pipeDepth)
+		go run(p.jobs, p.done)
+	}
+	if p.out == pipeDepth {
+		if err := <-p.done; err != nil && p.err == nil {
+			p.err = err
+		}
+		p.out--
+		if p.err != nil {
+			return p.err
+		}
+	}
+	p.jobs <- write
+	p.out++
+	return nil
+}
+
+// run runs the jobs in order until jobs is closed; after a job fails, it
+// answers the rest without running them (the transaction rolls back).
+func run(jobs <-chan func() error, done chan<- error) {
+	failed := false
+	for write := range jobs {
+		if failed {
+			done <- nil // the first error is the one reported
+			continue
+		}
+		err := write()
+		failed = err != nil
+		done <- err
+	}
+}
+
+// stop waits for the INSERTs queued and ends the inserting goroutine.
+func (p *pipe) stop() error {
+	err := p.Wait()
+	if p.jobs != nil {
+		close(p.jobs)
+		p.jobs = nil
+	}
+	return err
+}
+
+// Exec, Query and QueryRow are the transaction's, after the INSERTs
+// queued.
 func (p *pipe) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	if err := p.Wait(); err != nil {
 		return nil, err

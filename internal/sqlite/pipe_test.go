@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/tahqiq/tahqiq/internal/sqlstore/sqlstoretest"
@@ -28,4 +29,51 @@ func TestPipe(t *testing.T) {
 		err = db.read.QueryRowContext(ctx, `SELECT count(*) FROM pipe_t`).Scan(&n)
 		return n, err
 	})
+}
+
+// TestPipeQueue: up to pipeDepth INSERTs are queued without waiting for
+// the inserting goroutine (one at a time made the import wait for each),
+// run in order; after one fails the rest are not run, its error is the
+// next use's, and stop ends the goroutine once the queue is done.
+func TestPipeQueue(t *testing.T) {
+	var p pipe
+	release := make(chan struct{})
+	var ran []int
+	for i := range pipeDepth {
+		if err := p.Start(func() error {
+			<-release // held until every Start returned: none of them waited
+			ran = append(ran, i)
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if p.out != pipeDepth {
+		t.Fatalf("%d INSERTs queued, want %d", p.out, pipeDepth)
+	}
+	close(release)
+	if err := p.Wait(); err != nil || len(ran) != pipeDepth {
+		t.Fatalf("after Wait: %v, ran %v", err, ran)
+	}
+	for i, r := range ran {
+		if r != i {
+			t.Fatalf("ran %v, want in the order queued", ran)
+		}
+	}
+	fail := errors.New("insert pipe_t: UNIQUE constraint failed")
+	ran = nil
+	p.Start(func() error { ran = append(ran, 1); return fail })
+	p.Start(func() error { ran = append(ran, 2); return nil })
+	if err := p.Wait(); err != fail {
+		t.Fatalf("Wait after a failed INSERT: %v, want its error", err)
+	}
+	if len(ran) != 1 {
+		t.Fatalf("ran %v: the INSERT queued after a failed one ran", ran)
+	}
+	if err := p.Start(func() error { t.Error("an INSERT started after a failure ran"); return nil }); err != fail {
+		t.Fatalf("Start after a failed INSERT: %v, want its error", err)
+	}
+	if err := p.stop(); err != fail || p.jobs != nil {
+		t.Fatalf("stop: %v (jobs %v)", err, p.jobs)
+	}
 }
