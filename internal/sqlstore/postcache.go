@@ -18,7 +18,7 @@ package sqlstore
 // the import writes and treats as evicted.
 type postCache struct {
 	table  []postEntry // open addressing with linear probing: at most half full, its length a power of 2
-	slots  []postSlot  // the posts, in the order cached; table entries name them
+	slots  slotPages   // the posts, in the order cached; table entries name them
 	chunks [][]byte    // UIDs, authors and packed shares, appended; never written over
 }
 
@@ -40,6 +40,28 @@ type postSlot struct {
 	rows                       bool // read from the database: share rows of it may be there too
 }
 
+// slotPages holds the slots in pages of 1<<slotPageLog: growing never
+// copies them (a slice of a million slots grown by append held the old
+// and the new array at once, 40 MB and 50).
+type slotPages struct {
+	pages [][]postSlot
+	n     int
+}
+
+const slotPageLog = 14
+
+func (s *slotPages) at(i uint32) *postSlot {
+	return &s.pages[i>>slotPageLog][i&(1<<slotPageLog-1)]
+}
+
+func (s *slotPages) add(v postSlot) {
+	if s.n>>slotPageLog == len(s.pages) {
+		s.pages = append(s.pages, make([]postSlot, 1<<slotPageLog))
+	}
+	s.pages[s.n>>slotPageLog][s.n&(1<<slotPageLog-1)] = v
+	s.n++
+}
+
 // postChunk is the size of a chunk of the cache's bytes.
 const postChunk = 1 << 20
 
@@ -48,7 +70,7 @@ const postTableMin = 1 << 10
 
 func newPostCache() *postCache { return &postCache{table: make([]postEntry, postTableMin)} }
 
-func (c *postCache) len() int { return len(c.slots) }
+func (c *postCache) len() int { return c.slots.n }
 
 // bytes returns the bytes of s, in a chunk.
 func (c *postCache) bytes(s postSlot) []byte {
@@ -80,7 +102,7 @@ func (c *postCache) lookup(h uint64, uid string) (p postRef, ok, taken bool) {
 	if e.slot == 0 {
 		return postRef{}, false, false
 	}
-	s := c.slots[e.slot-1]
+	s := *c.slots.at(e.slot - 1)
 	b := c.bytes(s)
 	if string(b[:s.uidLen]) != uid {
 		return postRef{}, false, true // another UID of the same hash
@@ -95,10 +117,11 @@ func (c *postCache) put(h uint64, uid string, p postRef) string {
 	i := c.find(h)
 	if e := c.table[i]; e.slot != 0 {
 		var other string
-		if b := c.bytes(c.slots[e.slot-1]); string(b[:c.slots[e.slot-1].uidLen]) != uid {
-			other = string(b[:c.slots[e.slot-1].uidLen])
+		s := c.slots.at(e.slot - 1)
+		if b := c.bytes(*s); string(b[:s.uidLen]) != uid {
+			other = string(b[:s.uidLen])
 		}
-		c.slots[e.slot-1] = c.slot(uid, p) // in place: the old bytes stay in their chunk
+		*s = c.slot(uid, p) // in place: the old bytes stay in their chunk
 		return other
 	}
 	c.insert(i, h, uid, p)
@@ -116,12 +139,12 @@ func (c *postCache) putNew(h uint64, uid string, p postRef) {
 // when it would be more than half full.
 func (c *postCache) insert(i int, h uint64, uid string, p postRef) {
 	if e := c.table[i]; e.slot != 0 { // taken after all: replaced in place, as put does
-		c.slots[e.slot-1] = c.slot(uid, p)
+		*c.slots.at(e.slot - 1) = c.slot(uid, p)
 		return
 	}
-	c.slots = append(c.slots, c.slot(uid, p))
-	c.table[i] = postEntry{h: h, slot: uint32(len(c.slots))}
-	if 2*len(c.slots) > len(c.table) {
+	c.slots.add(c.slot(uid, p))
+	c.table[i] = postEntry{h: h, slot: uint32(c.slots.n)}
+	if 2*c.slots.n > len(c.table) {
 		c.rehash(2 * len(c.table))
 	}
 }
@@ -160,11 +183,11 @@ func (c *postCache) rehash(n int) {
 // hash of each, and copies the rest into new chunks (the bytes of dropped
 // posts and of replaced shares are freed).
 func (c *postCache) halve(dropped func(h uint64)) {
-	if len(c.slots) <= cacheLimit/4 {
+	if c.slots.n <= cacheLimit/4 {
 		return
 	}
-	drop := uint32(len(c.slots) / 2)
-	kept := make([]postEntry, 0, len(c.slots)-int(drop))
+	drop := uint32(c.slots.n / 2)
+	kept := make([]postEntry, 0, c.slots.n-int(drop))
 	for _, e := range c.table {
 		switch {
 		case e.slot == 0:
@@ -174,9 +197,10 @@ func (c *postCache) halve(dropped func(h uint64)) {
 			kept = append(kept, postEntry{h: e.h, slot: e.slot - drop})
 		}
 	}
-	old, oldChunks := c.slots[drop:], c.chunks
-	c.slots, c.chunks = make([]postSlot, 0, 2*len(old)), nil
-	for _, s := range old {
+	old, oldChunks := c.slots, c.chunks
+	c.slots, c.chunks = slotPages{}, nil
+	for i := drop; i < uint32(old.n); i++ {
+		s := *old.at(i)
 		b := oldChunks[s.chunk][s.off : s.off+s.uidLen+s.authorLen+s.sharesN]
 		last := len(c.chunks) - 1
 		if last < 0 || cap(c.chunks[last])-len(c.chunks[last]) < len(b) {
@@ -185,10 +209,10 @@ func (c *postCache) halve(dropped func(h uint64)) {
 		}
 		s.chunk, s.off = uint32(last), uint32(len(c.chunks[last]))
 		c.chunks[last] = append(c.chunks[last], b...)
-		c.slots = append(c.slots, s)
+		c.slots.add(s)
 	}
 	n := postTableMin
-	for n < 4*len(c.slots) {
+	for n < 4*c.slots.n {
 		n *= 2
 	}
 	c.table = make([]postEntry, n)

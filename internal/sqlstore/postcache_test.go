@@ -88,7 +88,7 @@ func TestPostCache(t *testing.T) {
 // entering the hash twice.
 func TestPostCacheLookup(t *testing.T) {
 	c := newPostCache()
-	const n = 5000 // the table grows from 1,024 positions
+	const n = 40000 // the table grows from 1,024 positions, the slots fill three pages
 	for i := range n {
 		h := uint64(i) * 0x9E3779B97F4A7C15
 		uid := fmt.Sprintf("p%d", i)
