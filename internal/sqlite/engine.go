@@ -18,11 +18,16 @@ type engine struct{ db *DB }
 func (e engine) Name() string { return "sqlite" }
 
 func (e engine) Begin(ctx context.Context) (sqlstore.Tx, error) {
-	tx, err := e.db.write.BeginTx(ctx, nil)
+	c, err := e.db.write.Conn(ctx) // held by the transaction: its bulk writes use the driver's connection (batch.go)
 	if err != nil {
 		return nil, err
 	}
-	p := &pipe{tx: tx}
+	tx, err := c.BeginTx(ctx, nil)
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
+	p := &pipe{tx: tx, conn: c}
 	return sqlTx{conn{q: p, p: p}, p}, nil
 }
 
@@ -126,6 +131,7 @@ func (t sqlTx) Lock(context.Context, sqlstore.Lock) error { return nil }
 // Commit commits after the INSERT under way, or rolls back when an
 // INSERT failed.
 func (t sqlTx) Commit(context.Context) error {
+	defer t.p.conn.Close()
 	if err := t.p.stop(); err != nil {
 		t.p.tx.Rollback()
 		return err
@@ -134,6 +140,7 @@ func (t sqlTx) Commit(context.Context) error {
 }
 
 func (t sqlTx) Rollback(context.Context) error {
+	defer t.p.conn.Close()
 	t.p.stop() // its error is the reason for the rollback, reported already or not needed
 	return t.p.tx.Rollback()
 }

@@ -3,6 +3,9 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
 )
 
 // pipe runs the multi-row INSERTs of a write transaction's bulk writes on
@@ -20,6 +23,8 @@ import (
 // not run.
 type pipe struct {
 	tx   *sql.Tx
+	conn *sql.Conn         // the transaction's connection
+	stmt []driver.Stmt     // the batches' statements prepared on it, closed by stop
 	jobs chan func() error // to the inserting goroutine; nil until the first Start
 	done chan error        // its result of each job, in order
 	out  int               // jobs sent and not yet received
@@ -79,14 +84,49 @@ func run(jobs <-chan func() error, done chan<- error) {
 	}
 }
 
-// stop waits for the INSERTs queued and ends the inserting goroutine.
+// stop waits for the INSERTs queued, ends the inserting goroutine and
+// closes the batches' statements.
 func (p *pipe) stop() error {
 	err := p.Wait()
 	if p.jobs != nil {
 		close(p.jobs)
 		p.jobs = nil
 	}
+	if len(p.stmt) > 0 {
+		cerr := p.conn.Raw(func(any) error {
+			var errs []error
+			for _, st := range p.stmt {
+				errs = append(errs, st.Close())
+			}
+			return errors.Join(errs...)
+		})
+		p.stmt = nil
+		if err == nil && cerr != nil {
+			err = fmt.Errorf("close bulk statements: %w", cerr)
+		}
+	}
 	return err
+}
+
+// prepare prepares q on the transaction's connection, for a batch (its
+// statement is closed by stop). It may run beside nothing else on the
+// connection: on the inserting goroutine, or after Wait.
+func (p *pipe) prepare(ctx context.Context, q string) (driver.Stmt, error) {
+	var st driver.Stmt
+	err := p.conn.Raw(func(dc any) error {
+		var err error
+		st, err = dc.(driver.ConnPrepareContext).PrepareContext(ctx, q)
+		return err
+	})
+	return st, err
+}
+
+// exec runs st, prepared by prepare, with args.
+func (p *pipe) exec(ctx context.Context, st driver.Stmt, args []driver.NamedValue) error {
+	return p.conn.Raw(func(any) error {
+		_, err := st.(driver.StmtExecContext).ExecContext(ctx, args)
+		return err
+	})
 }
 
 // Exec, Query and QueryRow are the transaction's, after the INSERTs

@@ -3,6 +3,8 @@ package sqlite
 import (
 	"context"
 	"errors"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/tahqiq/tahqiq/internal/sqlstore/sqlstoretest"
@@ -75,5 +77,52 @@ func TestPipeQueue(t *testing.T) {
 	}
 	if err := p.stop(); err != fail || p.jobs != nil {
 		t.Fatalf("stop: %v (jobs %v)", err, p.jobs)
+	}
+}
+
+// TestBatchValues: a bulk row's values are converted for the driver as
+// database/sql would (an int is stored as an integer), and a row of the
+// wrong width or a value the driver cannot take is an error naming the
+// table and the column, before any INSERT.
+func TestBatchValues(t *testing.T) {
+	ctx := context.Background()
+	db, err := OpenDir(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.write.ExecContext(ctx, `CREATE TABLE pipe_t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	tx, err := engine{db}.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := tx.Bulk("pipe_t", "id", "v")
+	for i := range batchRows + 3 { // a full batch through the prepared statement, the rest at Flush
+		if err := b.Add(ctx, []any{i + 1, "v" + strconv.Itoa(i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := b.Add(ctx, []any{int64(1)}); err == nil || !strings.Contains(err.Error(), "insert pipe_t: 1 values for 2 columns") {
+		t.Fatalf("a row of one value: %v", err)
+	}
+	if err := b.Add(ctx, []any{int64(1), struct{}{}}); err == nil || !strings.Contains(err.Error(), "insert pipe_t: column v") {
+		t.Fatalf("a value the driver cannot take: %v", err)
+	}
+	if err := b.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(ctx); err != nil { // the rows refused left nothing behind to bind
+		t.Fatal(err)
+	}
+	var n, sum int64
+	var typ string
+	var last string
+	if err := db.read.QueryRowContext(ctx, `SELECT count(*), sum(id), min(typeof(id)), (SELECT v FROM pipe_t ORDER BY id DESC LIMIT 1) FROM pipe_t`).Scan(&n, &sum, &typ, &last); err != nil {
+		t.Fatal(err)
+	}
+	if k := int64(batchRows + 3); n != k || sum != k*(k+1)/2 || typ != "integer" || last != "v"+strconv.Itoa(batchRows+2) {
+		t.Fatalf("%d rows, ids summing to %d, of type %s, the last %q", n, sum, typ, last)
 	}
 }
