@@ -172,12 +172,29 @@ func TestNoLookupsBelowBound(t *testing.T) {
 // repeating them are duplicates).
 func TestLookupsIntoDatasetWithPosts(t *testing.T) {
 	defer sqlstore.SetMissedFirst(200)()
+	t.Run("sqlite", func(t *testing.T) {
+		db, err := sqlite.OpenDir(context.Background(), t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		testLookupsIntoDatasetWithPosts(t, db)
+	})
+	t.Run("postgres", func(t *testing.T) {
+		if testing.Short() {
+			t.Skip("a PostgreSQL server: not in -short")
+		}
+		db, err := postgres.Open(context.Background(), pgtest.Start(t).NewDatabase(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		testLookupsIntoDatasetWithPosts(t, db)
+	})
+}
+
+func testLookupsIntoDatasetWithPosts(t *testing.T, db store) {
 	ctx := context.Background()
-	db, err := sqlite.OpenDir(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
 	row := func(i int) (*tahqiq.RawRecord, tahqiq.Post, tahqiq.Share) {
 		raw := []byte(fmt.Sprintf(`{"row":%d}`, i))
 		rec := &tahqiq.RawRecord{Line: int64(i + 2), Locator: "L", Raw: raw, SHA256: sha256.Sum256(raw)}
