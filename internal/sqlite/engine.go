@@ -18,11 +18,16 @@ type engine struct{ db *DB }
 func (e engine) Name() string { return "sqlite" }
 
 func (e engine) Begin(ctx context.Context) (sqlstore.Tx, error) {
-	tx, err := e.db.write.BeginTx(ctx, nil)
+	c, err := e.db.write.Conn(ctx) // held by the transaction: its bulk writes use the driver's connection (batch.go)
 	if err != nil {
 		return nil, err
 	}
-	p := &pipe{tx: tx}
+	tx, err := c.BeginTx(ctx, nil)
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
+	p := &pipe{tx: tx, conn: c}
 	return sqlTx{conn{q: p, p: p}, p}, nil
 }
 
@@ -45,7 +50,7 @@ func (e engine) JSONText(column, key string) string {
 }
 
 // conn runs statements on a pool or a transaction of database/sql; on a
-// write transaction, after the INSERT under way (p, pipe.go).
+// write transaction, after the INSERTs queued (p, pipe.go).
 type conn struct {
 	q interface {
 		ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error)
@@ -126,7 +131,8 @@ func (t sqlTx) Lock(context.Context, sqlstore.Lock) error { return nil }
 // Commit commits after the INSERT under way, or rolls back when an
 // INSERT failed.
 func (t sqlTx) Commit(context.Context) error {
-	if err := t.p.Wait(); err != nil {
+	defer t.p.conn.Close()
+	if err := t.p.stop(); err != nil {
 		t.p.tx.Rollback()
 		return err
 	}
@@ -134,7 +140,8 @@ func (t sqlTx) Commit(context.Context) error {
 }
 
 func (t sqlTx) Rollback(context.Context) error {
-	t.p.Wait() // its error is the reason for the rollback, reported already or not needed
+	defer t.p.conn.Close()
+	t.p.stop() // its error is the reason for the rollback, reported already or not needed
 	return t.p.tx.Rollback()
 }
 

@@ -15,3 +15,11 @@ func Lookups(tx tahqiq.ImportTx) int64 { return tx.(*importTx).lookups }
 
 // AppendPostJSON is appendPostJSON, for the tests of package sqlstore_test.
 var AppendPostJSON = appendPostJSON
+
+// SetMissedFirst sets how many new posts an import into a dataset that
+// held posts looks up before it reads their UIDs, returning the undo.
+func SetMissedFirst(n int64) func() {
+	old := missedFirst
+	missedFirst = n
+	return func() { missedFirst = old }
+}

@@ -55,3 +55,35 @@ func TestFilterEmpty(t *testing.T) {
 		t.Fatal("an empty filter holds a key or takes memory")
 	}
 }
+
+// TestFilterSeeds: a filter made with another's seeds (the import's
+// filter of evicted keys) hashes as it does, and the two tags hash one UID
+// apart.
+func TestFilterSeeds(t *testing.T) {
+	f := newFilter()
+	g := &filter{seeds: f.seeds}
+	for _, uid := range []string{"", "p1", "twitter:1234567890123456789"} {
+		if f.hashUID(tagPost, uid) != g.hashUID(tagPost, uid) || f.hashUID(tagAccount, uid) != g.hashUID(tagAccount, uid) {
+			t.Fatalf("%q: the same seeds hash apart", uid)
+		}
+		if f.hashUID(tagPost, uid) == f.hashUID(tagAccount, uid) {
+			t.Fatalf("%q: a post and an account of one UID hash alike", uid)
+		}
+	}
+}
+
+// BenchmarkHashUID measures the hash of a post's UID.
+func BenchmarkHashUID(b *testing.B) {
+	f := newFilter()
+	uids := make([]string, 1024)
+	for i := range uids {
+		uids[i] = "twitter:14" + strconv.Itoa(1e15+i*7919)
+	}
+	var x uint64
+	for i := 0; b.Loop(); i++ {
+		x += f.hashUID(tagPost, uids[i&1023])
+	}
+	if x == 1 {
+		b.Log(x)
+	}
+}

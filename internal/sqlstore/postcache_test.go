@@ -67,6 +67,9 @@ func TestPostCache(t *testing.T) {
 		t.Fatalf("halving 900 posts dropped %d and kept %d", len(dropped), c.len())
 	}
 	for _, h := range dropped {
+		if h >= 450 && h != 3 { // the older half goes (post 3 was cached again last)
+			t.Fatalf("halving dropped post %d, cached in the later half", h)
+		}
 		delete(want, h)
 		if _, ok := c.get(h, fmt.Sprintf("other:p%d", h)); ok {
 			t.Fatalf("post %d dropped and still found", h)
@@ -77,4 +80,64 @@ func TestPostCache(t *testing.T) {
 	if c.len() != 0 {
 		t.Fatal("reset left posts")
 	}
+}
+
+// TestPostCacheLookup: lookup tells a hash not cached (putNew may take
+// it) from another UID of a cached hash, across the table's growth, and
+// a putNew of a hash taken after all replaces its post instead of
+// entering the hash twice.
+func TestPostCacheLookup(t *testing.T) {
+	c := newPostCache()
+	const n = 40000 // the table grows from 1,024 positions, the slots fill three pages
+	for i := range n {
+		h := uint64(i) * 0x9E3779B97F4A7C15
+		uid := fmt.Sprintf("p%d", i)
+		if _, ok, taken := c.lookup(h, uid); ok || taken {
+			t.Fatalf("post %d found (%v) or its hash taken (%v) before it was cached", i, ok, taken)
+		}
+		c.putNew(h, uid, postRef{id: int64(i + 1)})
+	}
+	for i := range n {
+		h := uint64(i) * 0x9E3779B97F4A7C15
+		if p, ok, taken := c.lookup(h, fmt.Sprintf("p%d", i)); !ok || !taken || p.id != int64(i+1) {
+			t.Fatalf("post %d: %+v found %v taken %v", i, p, ok, taken)
+		}
+		if _, ok, taken := c.lookup(h, "other"); ok || !taken {
+			t.Fatalf("another UID of post %d's hash: found %v taken %v", i, ok, taken)
+		}
+	}
+	c.putNew(0, "again", postRef{id: 99})
+	if c.len() != n {
+		t.Fatalf("a putNew of a hash cached made %d posts, want %d", c.len(), n)
+	}
+	if p, ok := c.get(0, "again"); !ok || p.id != 99 {
+		t.Fatalf("the post put over hash 0: %+v %v", p, ok)
+	}
+}
+
+// BenchmarkPostCacheNew measures what an import does for each new post
+// of a fresh dataset: a lookup that misses, then the post cached (1M
+// posts, a fresh cache each time).
+func BenchmarkPostCacheNew(b *testing.B) {
+	const n = 1 << 20
+	uids := make([]string, n)
+	for i := range uids {
+		uids[i] = fmt.Sprintf("p%d", i)
+	}
+	f := newFilter()
+	hs := make([]uint64, n)
+	for i, u := range uids {
+		hs[i] = f.hashUID(tagPost, u)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		c := newPostCache()
+		for i, u := range uids {
+			if _, ok := c.get(hs[i], u); ok {
+				b.Fatal("found")
+			}
+			c.putNew(hs[i], u, postRef{id: int64(i + 1), account: 7, author: "a1234", shares: []byte("0123456789")})
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/post")
 }

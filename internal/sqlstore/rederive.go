@@ -194,6 +194,7 @@ func (t *rederiveTx) Reset(ctx context.Context) error {
 	clear(t.accounts)
 	t.lastAccount, t.lastAccID, t.newOK = "", 0, false // the accounts are deleted: no memo of one
 	t.hadPosts, t.hadAccounts = false, false
+	t.before, t.missed = nil, 0
 	t.written, t.evicted = newFilter(), nil // what the import wrote before is deleted
 	t.firstPost = t.nextPost + 1
 	return nil
