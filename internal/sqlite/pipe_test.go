@@ -7,19 +7,19 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tahqiq/tahqiq/internal/sqlstore"
 	"github.com/tahqiq/tahqiq/internal/sqlstore/sqlstoretest"
 )
 
-// TestPipe: the multi-row INSERTs on the pipe keep the transaction's
-// order, and a failed one fails the rest of the transaction and its
-// commit, which rolls back.
-func TestPipe(t *testing.T) {
+// pipeTable opens a store in a temporary directory with a table pipe_t
+// (id, v) and begins a transaction on it; the store closes with the test.
+func pipeTable(t *testing.T) (*DB, sqlstore.Tx) {
 	ctx := context.Background()
 	db, err := OpenDir(ctx, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
+	t.Cleanup(func() { db.Close() })
 	if _, err := db.write.ExecContext(ctx, `CREATE TABLE pipe_t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)`); err != nil {
 		t.Fatal(err)
 	}
@@ -27,6 +27,15 @@ func TestPipe(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return db, tx
+}
+
+// TestPipe: the multi-row INSERTs on the pipe keep the transaction's
+// order, and a failed one fails the rest of the transaction and its
+// commit, which rolls back.
+func TestPipe(t *testing.T) {
+	ctx := context.Background()
+	db, tx := pipeTable(t)
 	sqlstoretest.BackgroundWrites(t, tx, batchRows, "insert", func() (n int64, err error) {
 		err = db.read.QueryRowContext(ctx, `SELECT count(*) FROM pipe_t`).Scan(&n)
 		return n, err
@@ -86,18 +95,7 @@ func TestPipeQueue(t *testing.T) {
 // table and the column, before any INSERT.
 func TestBatchValues(t *testing.T) {
 	ctx := context.Background()
-	db, err := OpenDir(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.write.ExecContext(ctx, `CREATE TABLE pipe_t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)`); err != nil {
-		t.Fatal(err)
-	}
-	tx, err := engine{db}.Begin(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, tx := pipeTable(t)
 	b := tx.Bulk("pipe_t", "id", "v")
 	for i := range batchRows + 3 { // a full batch through the prepared statement, the rest at Flush
 		if err := b.Add(ctx, []any{i + 1, "v" + strconv.Itoa(i)}); err != nil {
