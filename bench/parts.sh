@@ -89,6 +89,8 @@ for mode in $modes; do
 		measured run "$tahqiq" --data "$work/data" --quiet coord --input "$input" $flags --nats "$url" --partitions 16 --reduce-partitions "${REDUCES:-4}" --parts --out "$work/procs" >"$work/procs.log"
 		du -sh "$work/procs" | awk '{print "  parts on disk: " $1}'
 		grep -h "spilled" "$work"/w*.log | head -3 || true
+		echo "  map tasks folded in sub-passes (over the workers' budget): $(cat "$work"/w*.log | grep -c "folded in" || true)"
+		grep -h "folded in" "$work"/w*.log | head -5 || true
 		echo "  chunks refused or lost, sent again by the workers' puts: $(cat "$work"/w*.log | grep -c "sending it again" || true)"
 		echo "  reduce tasks redone after failed puts: $(cat "$work"/w*.log | grep -c "the task is retried" || true)"
 		srss=$(grep VmHWM "/proc/$npid/status" | awk '{print $2/1024}')

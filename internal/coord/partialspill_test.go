@@ -2,6 +2,7 @@ package coord_test
 
 import (
 	"bytes"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -123,6 +124,47 @@ func TestPartialsInPasses(t *testing.T) {
 	}
 	if _, fits, _ := coord.PartialsWithin(spec, objs, nil, len(all)); !fits {
 		t.Fatalf("limit %d of %d partials: did not fit", len(all), len(all))
+	}
+}
+
+// TestPartialsOrCount: a fold over its limit, given count, sweeps the
+// task to its end and hands count the key of every account pair it would
+// have kept (those of the keep given, none other), and no partial; within
+// its limit it is PartialsWithin, count never called.
+func TestPartialsOrCount(t *testing.T) {
+	objs := reduceObjects(t)
+	spec := coord.ReduceSpec{Kind: coord.Sliding, Window: 60, Types: 3}
+	keep := func(k uint64) bool { return k%3 != 1 }
+	all, _, err := coord.PartialsWithin(spec, objs, keep, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[uint64]bool{}
+	for _, b := range all {
+		for i := range b {
+			want[b[i].Key()] = true
+		}
+	}
+	if len(want) < 100 {
+		t.Fatalf("%d partials: the test would prove little", len(want))
+	}
+	for _, limit := range []int{1, 10, len(want) - 1} {
+		got := map[uint64]bool{}
+		ps, fits, err := coord.PartialsOrCount(spec, objs, keep, limit, func(k uint64) { got[k] = true })
+		if err != nil || fits || ps != nil {
+			t.Fatalf("limit %d of %d: fits %v, %d blocks, %v", limit, len(want), fits, len(ps), err)
+		}
+		if !maps.Equal(got, want) {
+			t.Fatalf("limit %d: counted %d account pairs, want the %d kept", limit, len(got), len(want))
+		}
+	}
+	called := false
+	ps, fits, err := coord.PartialsOrCount(spec, objs, keep, len(want), func(uint64) { called = true })
+	if err != nil || !fits || called {
+		t.Fatalf("limit %d of %d: fits %v, count called %v, %v", len(want), len(want), fits, called, err)
+	}
+	if n := len(slices.Concat(ps...)); n != len(want) {
+		t.Fatalf("%d partials, want %d", n, len(want))
 	}
 }
 

@@ -113,6 +113,17 @@ const PartialsCost = 300
 // appear, as they were made: copying them into one slice took as much
 // memory again at the fold's peak.
 func PartialsWithin(spec ReduceSpec, objs []ReduceObject, keep func(key uint64) bool, limit int) (ps [][]EdgePartial, fits bool, err error) {
+	return PartialsOrCount(spec, objs, keep, limit, nil)
+}
+
+// PartialsOrCount is PartialsWithin that, once it holds more than limit
+// partials, drops them and sweeps the rest of the task without folding,
+// handing count the key of every account pair it would have kept (each
+// at least once, most many times; with count nil it gives up at the end
+// of the object, as PartialsWithin does). A mapper whose task does not
+// fit learns from the one sweep how many partials it has (a sketch of
+// the keys), and so in how many sub-passes to fold it.
+func PartialsOrCount(spec ReduceSpec, objs []ReduceObject, keep func(key uint64) bool, limit int, count func(key uint64)) (ps [][]EdgePartial, fits bool, err error) {
 	byKey := map[uint64]int{}
 	over := false
 	var blocks [][]EdgePartial // no copying of partials while they grow in number
@@ -170,13 +181,26 @@ func PartialsWithin(spec ReduceSpec, objs []ReduceObject, keep func(key uint64) 
 			}
 			accs[ra.acc], accs[rb.acc] = true, true
 			key := uint64(uint32(ra.acc))<<32 | uint64(uint32(rb.acc))
-			if over || (keep != nil && !keep(key)) {
+			if keep != nil && !keep(key) {
+				return
+			}
+			if over {
+				if count != nil {
+					count(key)
+				}
 				return
 			}
 			x, ok := byKey[key]
 			if !ok {
 				if limit > 0 && nparts >= limit {
 					over = true // the sweep runs on, making nothing
+					if count != nil {
+						for k := range byKey {
+							count(k)
+						}
+						count(key)
+						byKey, blocks, f = nil, nil, fold{}
+					}
 					return
 				}
 				x = nparts
@@ -201,16 +225,21 @@ func PartialsWithin(spec ReduceSpec, objs []ReduceObject, keep func(key uint64) 
 				touched = append(touched, x)
 			}
 		})
-		for _, x := range touched {
-			e := at(x)
-			e.Terms[len(e.Terms)-1].K = int32(len(accs))
+		if !over {
+			for _, x := range touched {
+				e := at(x)
+				e.Terms[len(e.Terms)-1].K = int32(len(accs))
+			}
 		}
 		if stopped {
 			return nil, false, ErrFoldStopped
 		}
-		if over {
+		if over && count == nil {
 			return nil, false, nil
 		}
+	}
+	if over {
+		return nil, false, nil
 	}
 	byKey = nil
 	for x := range nparts {

@@ -3,7 +3,12 @@ package natsbus
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -175,5 +180,89 @@ func TestWorkerStopsMidFold(t *testing.T) {
 	select {
 	case <-folded: // let the fold left behind end before the next test
 	case <-ctx.Done():
+	}
+}
+
+// TestMapTaskSweeps: a map task whose partials are some 20 times a
+// worker's share of its budget, spread over four reduce partitions that
+// each outgrow the share, is swept about 1 + (its partials / the share)
+// times: one sweep that finds it does not fit and counts its account
+// pairs, then one sub-pass per share's worth of them, each a slice of
+// every partition's. (Folded in passes of whole partitions, then each
+// partition in sub-passes of its own, it was swept 60 times.) The
+// merged partials are Partials', every attribute.
+func TestMapTaskSweeps(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	_, js := embeddedJS(t)
+	bus := &Bus{JS: js, Partitions: 1}
+	if err := bus.Setup(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// one object, 400 accounts sharing it within the window: 79,800
+	// account pairs; and a small one of other accounts
+	objs := []coord.ReduceObject{{Obj: 0, Type: 0}, {Obj: 1, Type: 1}}
+	for i := range 400 {
+		objs[0].Rows = append(objs[0].Rows, coord.ReduceRow{int64(i), int64(i), int64(i / 10), coord.RowActive | coord.RowQualifies})
+	}
+	for i := range 20 {
+		objs[1].Rows = append(objs[1].Rows, coord.ReduceRow{int64(400 + i), int64(400 + i), int64(i), coord.RowActive | coord.RowQualifies})
+	}
+	spec := coord.ReduceSpec{Kind: coord.Sliding, Window: 60, Types: 2, Accounts: 420}
+	want, err := coord.Partials(spec, objs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const limit = 4000
+	if len(want) < 19*limit {
+		t.Fatalf("%d partials: the test would prove little", len(want))
+	}
+	var sweeps atomic.Int64
+	foldSweep = func() { sweeps.Add(1) }
+	defer func() { foldSweep = nil }()
+	var logs []string
+	var mu sync.Mutex
+	wctx, stop := context.WithCancel(ctx)
+	stopped := make(chan error, 1)
+	w := &Worker{Bus: bus, Name: "w", Mem: 3 * coord.PartialsCost * limit, TempDir: t.TempDir(), Log: func(f string, a ...any) {
+		mu.Lock()
+		defer mu.Unlock()
+		logs = append(logs, fmt.Sprintf(f, a...))
+	}}
+	go func() { stopped <- w.Run(wctx) }()
+	var got []coord.EdgePartial
+	err = (&Reducer{Bus: bus, Reduces: 4}).Reduce(ctx, spec, coord.ReduceObjectList(objs), func(int) {}, func(ps []coord.EdgePartial) error {
+		for i := range ps {
+			got = append(got, ps[i])
+			got[len(got)-1].ByType = slices.Clone(ps[i].ByType)
+			got[len(got)-1].Terms = slices.Clone(ps[i].Terms)
+			got[len(got)-1].PostsA = slices.Clone(ps[i].PostsA)
+			got[len(got)-1].PostsB = slices.Clone(ps[i].PostsB)
+		}
+		return nil
+	})
+	stop()
+	if werr := <-stopped; werr != nil {
+		t.Errorf("worker: %v", werr)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	enc := func(ps []coord.EdgePartial) []string {
+		var out []string
+		for i := range ps {
+			b, _ := ps[i].AppendBinary(nil)
+			out = append(out, string(b))
+		}
+		slices.Sort(out)
+		return out
+	}
+	if !slices.Equal(enc(got), enc(want)) {
+		t.Fatalf("%d merged partials, want %d, or they differ", len(got), len(want))
+	}
+	most := 1 + int(math.Ceil(float64(len(want))*1.3/limit)) + 2
+	t.Logf("%d partials, %d at a time: swept %d times; the worker logged:\n%s", len(want), limit, sweeps.Load(), strings.Join(logs, "\n"))
+	if n := int(sweeps.Load()); n > most || n < len(want)/limit+1 {
+		t.Errorf("the task was swept %d times, want %d to %d", n, len(want)/limit+1, most)
 	}
 }
