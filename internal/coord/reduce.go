@@ -128,6 +128,8 @@ func PartialsOrCount(spec ReduceSpec, objs []ReduceObject, keep func(key uint64)
 	over := false
 	var blocks [][]EdgePartial // no copying of partials while they grow in number
 	var touched []int
+	var paired []bool            // per row of the object swept
+	accs := map[int32]struct{}{} // accounts in its kept pairs
 	var f fold
 	at := func(x int) *EdgePartial { return &blocks[x>>12][x&(1<<12-1)] }
 	nparts := 0
@@ -160,7 +162,11 @@ func PartialsOrCount(spec ReduceSpec, objs []ReduceObject, keep func(key uint64)
 			}
 		}
 		active := func(r *row) bool { return flags[r.obj]&RowActive != 0 }
-		accs := map[int32]bool{}
+		// the rows in a kept pair, marked per pair (two stores), their
+		// accounts counted once the object is swept: a map write per pair
+		// was two thirds of a sweep's cost (sub-passes sweep a task again)
+		paired = slices.Grow(paired[:0], n)[:n]
+		clear(paired)
 		touched = touched[:0]
 		in.eachPair(0, spec.Kind, spec.Window, active, func(i, j int32) {
 			if stopped {
@@ -179,7 +185,7 @@ func PartialsOrCount(spec ReduceSpec, objs []ReduceObject, keep func(key uint64)
 			if ra.acc > rb.acc {
 				ra, rb = rb, ra
 			}
-			accs[ra.acc], accs[rb.acc] = true, true
+			paired[i], paired[j] = true, true
 			key := uint64(uint32(ra.acc))<<32 | uint64(uint32(rb.acc))
 			if keep != nil && !keep(key) {
 				return
@@ -225,7 +231,13 @@ func PartialsOrCount(spec ReduceSpec, objs []ReduceObject, keep func(key uint64)
 				touched = append(touched, x)
 			}
 		})
-		if !over {
+		if !over && len(touched) > 0 {
+			clear(accs)
+			for k, p := range paired {
+				if p {
+					accs[in.rows[k].acc] = struct{}{}
+				}
+			}
 			for _, x := range touched {
 				e := at(x)
 				e.Terms[len(e.Terms)-1].K = int32(len(accs))
