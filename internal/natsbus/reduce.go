@@ -17,6 +17,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/tahqiq/tahqiq/internal/coord"
+	"github.com/tahqiq/tahqiq/internal/decompress"
 )
 
 // The reduce path (the coord.Reduced engine) on the bus. The run publishes its
@@ -525,7 +526,7 @@ func (w *Worker) handleMap(ctx context.Context, m jetstream.Msg, t *task) error 
 		return err // its disk or the bus: not acked, redone
 	}
 	if st.subPasses > 0 && w.Log != nil {
-		w.Log("worker %s: task %d of run %s: its partials (about %.0f) over the memory budget (--mem %d MiB: %d partials at a time), folded in %d sub-passes, the task swept %d times", w.Name, t.Batch, t.Run, st.estimate, w.Mem>>20, limit, st.subPasses, st.sweeps)
+		w.Log("worker %s: task %d of run %s: its partials (about %.0f) over the memory budget (--mem %s: %d partials at a time), folded in %d sub-passes, the task swept %d times", w.Name, t.Batch, t.Run, st.estimate, decompress.Bytes(w.Mem), limit, st.subPasses, st.sweeps)
 	}
 	return w.finish(ctx, m, t.Batch)
 }
@@ -682,7 +683,7 @@ func (w *Worker) reduce(ctx context.Context, m jetstream.Msg) (later func() erro
 		return nil, err
 	}
 	if mg.Runs > 0 && w.Log != nil {
-		w.Log("worker %s: reduce partition %d of run %s: over the memory budget (--mem %d MiB): %.1f MiB of partials spilled to disk (%d sorted runs, merged)", w.Name, rt.R, rt.Run, w.Mem>>20, float64(mg.Spilled)/(1<<20), mg.Runs)
+		w.Log("worker %s: reduce partition %d of run %s: over the memory budget (--mem %s): %.1f MiB of partials spilled to disk (%d sorted runs, merged)", w.Name, rt.R, rt.Run, decompress.Bytes(w.Mem), float64(mg.Spilled)/(1<<20), mg.Runs)
 	}
 	// in key order, so that a reducer redoing this task publishes the same
 	// chunks
