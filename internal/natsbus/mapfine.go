@@ -38,8 +38,9 @@ const maxSubPasses = 1 << 12
 
 // subPassMargin is the room the sub-passes leave for the sketch's error
 // (about 1.6 %) and the slices' unevenness: each is planned to hold the
-// share / subPassMargin. A slice over the share is cut in two.
-const subPassMargin = 1.15
+// share / subPassMargin. A slice over the share is cut in two. (A
+// variable for the tests: a margin below 1 plans slices that do not fit.)
+var subPassMargin = 1.15
 
 // mix is a 64-bit finalizer (SplitMix64's): the account pairs' keys are
 // far from random (A in the high half), their hashes must be.

@@ -192,6 +192,36 @@ func TestWorkerStopsMidFold(t *testing.T) {
 // partition in sub-passes of its own, it was swept 60 times.) The
 // merged partials are Partials', every attribute.
 func TestMapTaskSweeps(t *testing.T) {
+	n, sweeps, logs := foldBigTask(t)
+	const limit = 4000
+	most := 1 + int(math.Ceil(float64(n)*1.3/limit)) + 2
+	t.Logf("%d partials, %d at a time: swept %d times; the worker logged:\n%s", n, limit, sweeps, logs)
+	if sweeps > most || sweeps < n/limit+1 {
+		t.Errorf("the task was swept %d times, want %d to %d", sweeps, n/limit+1, most)
+	}
+}
+
+// TestMapTaskSlicesCut: sub-passes planned too large (as if the sketch
+// had counted a third of the account pairs) do not fit; each is cut in
+// two until it does, and the merged partials are still Partials'.
+func TestMapTaskSlicesCut(t *testing.T) {
+	defer func(m float64) { subPassMargin = m }(subPassMargin)
+	subPassMargin = 0.3
+	n, sweeps, logs := foldBigTask(t)
+	const limit = 4000
+	t.Logf("%d partials, %d at a time: swept %d times; the worker logged:\n%s", n, limit, sweeps, logs)
+	planned := int(math.Ceil(float64(n) * 0.3 / limit))
+	if sweeps < 1+planned+planned/2 {
+		t.Errorf("swept %d times for %d sub-passes planned: no slice was cut", sweeps, planned)
+	}
+}
+
+// foldBigTask folds, through a worker whose share is 4,000 partials, a
+// task of about 80,000 in four reduce partitions, checks the merged
+// partials against coord.Partials', and returns their number, the
+// sweeps of the task and the worker's log.
+func foldBigTask(t *testing.T) (int, int, string) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	_, js := embeddedJS(t)
@@ -260,9 +290,5 @@ func TestMapTaskSweeps(t *testing.T) {
 	if !slices.Equal(enc(got), enc(want)) {
 		t.Fatalf("%d merged partials, want %d, or they differ", len(got), len(want))
 	}
-	most := 1 + int(math.Ceil(float64(len(want))*1.3/limit)) + 2
-	t.Logf("%d partials, %d at a time: swept %d times; the worker logged:\n%s", len(want), limit, sweeps.Load(), strings.Join(logs, "\n"))
-	if n := int(sweeps.Load()); n > most || n < len(want)/limit+1 {
-		t.Errorf("the task was swept %d times, want %d to %d", n, len(want)/limit+1, most)
-	}
+	return len(want), int(sweeps.Load()), strings.Join(logs, "\n")
 }
