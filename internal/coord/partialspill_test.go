@@ -2,7 +2,6 @@ package coord_test
 
 import (
 	"bytes"
-	"maps"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -127,9 +126,10 @@ func TestPartialsInPasses(t *testing.T) {
 	}
 }
 
-// TestPartialsOrCount: a fold over its limit, given count, sweeps the
-// task to its end and hands count the key of every account pair it would
-// have kept (those of the keep given, none other), and no partial; within
+// TestPartialsOrCount: a fold that reaches its limit, given count, sweeps
+// the task to its end folding the account pairs it holds, each whole
+// (equal to Partials'), and hands count the key of every other account
+// pair it would have kept (those of the keep given, none other); within
 // its limit it is PartialsWithin, count never called.
 func TestPartialsOrCount(t *testing.T) {
 	objs := reduceObjects(t)
@@ -139,23 +139,39 @@ func TestPartialsOrCount(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[uint64]bool{}
+	want := map[uint64]string{}
 	for _, b := range all {
 		for i := range b {
-			want[b[i].Key()] = true
+			enc, _ := b[i].AppendBinary(nil)
+			want[b[i].Key()] = string(enc)
 		}
 	}
 	if len(want) < 100 {
 		t.Fatalf("%d partials: the test would prove little", len(want))
 	}
 	for _, limit := range []int{1, 10, len(want) - 1} {
-		got := map[uint64]bool{}
-		ps, fits, err := coord.PartialsOrCount(spec, objs, keep, limit, func(k uint64) { got[k] = true })
-		if err != nil || fits || ps != nil {
-			t.Fatalf("limit %d of %d: fits %v, %d blocks, %v", limit, len(want), fits, len(ps), err)
+		counted := map[uint64]bool{}
+		ps, fits, err := coord.PartialsOrCount(spec, objs, keep, limit, func(k uint64) { counted[k] = true })
+		if err != nil || fits {
+			t.Fatalf("limit %d of %d: fits %v, %v", limit, len(want), fits, err)
 		}
-		if !maps.Equal(got, want) {
-			t.Fatalf("limit %d: counted %d account pairs, want the %d kept", limit, len(got), len(want))
+		held := 0
+		for _, b := range ps {
+			for i := range b {
+				enc, _ := b[i].AppendBinary(nil)
+				if w, ok := want[b[i].Key()]; !ok || w != string(enc) || counted[b[i].Key()] {
+					t.Fatalf("limit %d: partial of %x held is not Partials', or was counted too", limit, b[i].Key())
+				}
+				held++
+			}
+		}
+		if held != limit || held+len(counted) != len(want) {
+			t.Fatalf("limit %d: %d held and %d counted, want %d in all", limit, held, len(counted), len(want))
+		}
+		for k := range counted {
+			if _, ok := want[k]; !ok {
+				t.Fatalf("limit %d: counted %x, not kept", limit, k)
+			}
 		}
 	}
 	called := false

@@ -116,13 +116,15 @@ func PartialsWithin(spec ReduceSpec, objs []ReduceObject, keep func(key uint64) 
 	return PartialsOrCount(spec, objs, keep, limit, nil)
 }
 
-// PartialsOrCount is PartialsWithin that, once it holds more than limit
-// partials, drops them and sweeps the rest of the task without folding,
-// handing count the key of every account pair it would have kept (each
-// at least once, most many times; with count nil it gives up at the end
-// of the object, as PartialsWithin does). A mapper whose task does not
-// fit learns from the one sweep how many partials it has (a sketch of
-// the keys), and so in how many sub-passes to fold it.
+// PartialsOrCount is PartialsWithin that, once it holds limit partials,
+// sweeps the rest of the task folding only the account pairs it holds
+// and handing count the key of every other account pair it would have
+// kept (each at least once, most many times), and returns the partials
+// it holds, each whole, with fits false. (With count nil it gives up at
+// the end of the object, as PartialsWithin does.) A mapper whose task
+// does not fit keeps what the one sweep folded and learns from it how
+// many account pairs are left (a sketch of the keys), and so in how
+// many sub-passes to fold them.
 func PartialsOrCount(spec ReduceSpec, objs []ReduceObject, keep func(key uint64) bool, limit int, count func(key uint64)) (ps [][]EdgePartial, fits bool, err error) {
 	byKey := map[uint64]int{}
 	over := false
@@ -190,22 +192,21 @@ func PartialsOrCount(spec ReduceSpec, objs []ReduceObject, keep func(key uint64)
 			if keep != nil && !keep(key) {
 				return
 			}
-			if over {
-				if count != nil {
-					count(key)
-				}
+			if over && count == nil {
 				return
 			}
 			x, ok := byKey[key]
 			if !ok {
+				if over {
+					count(key)
+					return
+				}
 				if limit > 0 && nparts >= limit {
-					over = true // the sweep runs on, making nothing
+					// the sweep runs on, making no new partial (nothing
+					// at all without count)
+					over = true
 					if count != nil {
-						for k := range byKey {
-							count(k)
-						}
 						count(key)
-						byKey, blocks, f = nil, nil, fold{}
 					}
 					return
 				}
@@ -231,7 +232,7 @@ func PartialsOrCount(spec ReduceSpec, objs []ReduceObject, keep func(key uint64)
 				touched = append(touched, x)
 			}
 		})
-		if !over && len(touched) > 0 {
+		if len(touched) > 0 {
 			clear(accs)
 			for k, p := range paired {
 				if p {
@@ -250,7 +251,7 @@ func PartialsOrCount(spec ReduceSpec, objs []ReduceObject, keep func(key uint64)
 			return nil, false, nil
 		}
 	}
-	if over {
+	if over && count == nil {
 		return nil, false, nil
 	}
 	byKey = nil
@@ -261,7 +262,7 @@ func PartialsOrCount(spec ReduceSpec, objs []ReduceObject, keep func(key uint64)
 		last := len(blocks) - 1
 		blocks[last] = blocks[last][:nparts-last<<12]
 	}
-	return blocks, true, nil
+	return blocks, !over, nil
 }
 
 // objectRows makes object o of a reduce task the one object of an

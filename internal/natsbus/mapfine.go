@@ -19,9 +19,11 @@ import (
 // folded in sub-passes, each keeping a slice of the task's account pairs
 // (by a hash of the key, across every reduce partition) within the
 // share. The first sweep of the task, the one that finds it does not
-// fit, goes on to its end counting the account pairs (a sketch, not a
-// set: 4 KiB), so that the sub-passes are as many as the partials need:
-// the task is swept about 1 + (its partials / the share) times. (It used
+// fit, goes on to its end folding the account pairs it holds already
+// and counting the others (a sketch, not a set: 4 KiB); what it folded
+// is the first sub-pass, and the others are as many as the account
+// pairs left need: the task is swept about (its partials / the share)
+// times, and each account pair folded once. (It used
 // to be folded in passes of whole reduce partitions, 1, 2, 4... of them
 // tried from the start each time, then each partition that still did
 // not fit in 2, 4... sub-passes of its own, every sub-pass sweeping the
@@ -83,11 +85,17 @@ func (s *keySketch) estimate() float64 {
 }
 
 // subPasses is the number of sub-passes for about est partials, limit at
-// a time: at least 2 (the task did not fit in one).
+// a time: at least 1.
 func subPasses(est float64, limit int) int {
 	n := int(math.Ceil(est * subPassMargin / float64(limit)))
-	return min(max(n, 2), maxSubPasses)
+	return min(max(n, 1), maxSubPasses)
 }
+
+// heldKeyCost is what a mapper's set of the account pairs its first sweep
+// folded costs it a key, in the sub-passes after it (a Go map of uint64:
+// about 16 bytes a key at its load, a tenth of PartialsCost), taken off
+// their share.
+const heldKeyCost = 32
 
 // A slice of a task's account pairs: those whose key's hash is rem
 // modulo mod. Slice (m, r) is the union of (2m, r) and (2m, r+m).
@@ -141,9 +149,7 @@ func (w *Worker) foldTask(ctx context.Context, t *task, limit int) (foldStats, e
 		}
 		return st, nil
 	}
-	st.estimate = sketch.estimate()
-	st.subPasses = subPasses(st.estimate, limit)
-	return st, w.foldSubPasses(ctx, t, limit, &st)
+	return st, w.foldSubPasses(ctx, t, limit, ps, sketch.estimate(), &st)
 }
 
 // chunkRef is where a chunk of encoded partials waits in the temporary
@@ -154,10 +160,12 @@ type chunkRef struct {
 	count int
 }
 
-// foldSubPasses folds task t in st.subPasses slices of its account
-// pairs, a slice over limit partials cut in two, and publishes each
-// reduce partition's partials once every slice is folded.
-func (w *Worker) foldSubPasses(ctx context.Context, t *task, limit int, st *foldStats) error {
+// foldSubPasses folds task t in sub-passes: first holds the partials of
+// the account pairs its first sweep folded (each whole), est about how
+// many others there are; those are folded in slices of about limit
+// partials, a slice over the limit cut in two. Each reduce partition's
+// partials are published once every slice is folded.
+func (w *Worker) foldSubPasses(ctx context.Context, t *task, limit int, first [][]coord.EdgePartial, est float64, st *foldStats) error {
 	f, err := os.CreateTemp(w.TempDir, "tahqiq-map-*.chunks")
 	if err != nil {
 		return localError{fmt.Errorf("worker %s: task %d of run %s: its partials over the memory budget (--mem): %w", w.Name, t.Batch, t.Run, err)}
@@ -175,35 +183,8 @@ func (w *Worker) foldSubPasses(ctx context.Context, t *task, limit int, st *fold
 		off += int64(len(cur))
 		cur = cur[:0]
 	}
-	todo := make([]slice, st.subPasses)
-	for i := range todo {
-		todo[i] = slice{uint64(st.subPasses), uint64(i)}
-	}
 	byPart := make([][]*coord.EdgePartial, t.Reduces)
-	for len(todo) > 0 {
-		s := todo[0]
-		todo = todo[1:]
-		most := limit
-		if s.mod >= maxSubPasses {
-			most = 0
-		}
-		ps, fits, err := partialsOrStop(ctx, *t.Spec, t.RObjects, s.has, most, nil)
-		st.sweeps++
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		if err != nil {
-			return foldError{err}
-		}
-		if !fits {
-			// the sketch's error, or an uneven slice: cut in two
-			todo = append([]slice{{2 * s.mod, s.rem}, {2 * s.mod, s.rem + s.mod}}, todo...)
-			st.subPasses++
-			continue
-		}
-		for k := range byPart {
-			byPart[k] = byPart[k][:0]
-		}
+	put := func(ps [][]coord.EdgePartial) {
 		for _, block := range ps {
 			for i := range block {
 				k := int(block[i].Key() % uint64(t.Reduces))
@@ -225,6 +206,53 @@ func (w *Worker) foldSubPasses(ctx context.Context, t *task, limit int, st *fold
 			}
 		}
 		clear(byPart) // the partials go with ps
+	}
+	// the first sweep's partials, kept: the sub-passes leave their
+	// account pairs out
+	held := make(map[uint64]struct{}, limit)
+	for _, block := range first {
+		for i := range block {
+			held[block[i].Key()] = struct{}{}
+		}
+	}
+	put(first)
+	first = nil
+	st.subPasses, st.estimate = 1, est+float64(len(held))
+	limit = max(limit-len(held)*heldKeyCost/coord.PartialsCost, 1<<10)
+	n := subPasses(est, limit)
+	todo := make([]slice, n)
+	for i := range todo {
+		todo[i] = slice{uint64(n), uint64(i)}
+	}
+	for len(todo) > 0 {
+		s := todo[0]
+		todo = todo[1:]
+		most := limit
+		if s.mod >= maxSubPasses {
+			most = 0
+		}
+		keep := func(key uint64) bool {
+			if !s.has(key) {
+				return false
+			}
+			_, ok := held[key]
+			return !ok
+		}
+		ps, fits, err := partialsOrStop(ctx, *t.Spec, t.RObjects, keep, most, nil)
+		st.sweeps++
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if err != nil {
+			return foldError{err}
+		}
+		if !fits {
+			// the sketch's error, or an uneven slice: cut in two
+			todo = append([]slice{{2 * s.mod, s.rem}, {2 * s.mod, s.rem + s.mod}}, todo...)
+			continue
+		}
+		st.subPasses++
+		put(ps)
 	}
 	if err := bw.Flush(); err != nil {
 		return localError{fmt.Errorf("worker %s: task %d of run %s: writing its partials to %s: %w", w.Name, t.Batch, t.Run, f.Name(), err)}

@@ -51,7 +51,7 @@ func TestSliceSplit(t *testing.T) {
 			}
 		}
 	}
-	if subPasses(1, 1000) != 2 || subPasses(10000, 1000) != 12 || subPasses(1e12, 1000) != maxSubPasses {
+	if subPasses(1, 1000) != 1 || subPasses(10000, 1000) != 12 || subPasses(1e12, 1000) != maxSubPasses {
 		t.Errorf("subPasses: %d %d %d", subPasses(1, 1000), subPasses(10000, 1000), subPasses(1e12, 1000))
 	}
 }

@@ -192,8 +192,8 @@ func TestWorkerStopsMidFold(t *testing.T) {
 // partition in sub-passes of its own, it was swept 60 times.) The
 // merged partials are Partials', every attribute.
 func TestMapTaskSweeps(t *testing.T) {
-	n, sweeps, logs := foldBigTask(t)
 	const limit = 4000
+	n, sweeps, logs := foldBigTask(t, limit)
 	most := 1 + int(math.Ceil(float64(n)*1.3/limit)) + 2
 	t.Logf("%d partials, %d at a time: swept %d times; the worker logged:\n%s", n, limit, sweeps, logs)
 	if sweeps > most || sweeps < n/limit+1 {
@@ -207,8 +207,8 @@ func TestMapTaskSweeps(t *testing.T) {
 func TestMapTaskSlicesCut(t *testing.T) {
 	defer func(m float64) { subPassMargin = m }(subPassMargin)
 	subPassMargin = 0.3
-	n, sweeps, logs := foldBigTask(t)
 	const limit = 4000
+	n, sweeps, logs := foldBigTask(t, limit)
 	t.Logf("%d partials, %d at a time: swept %d times; the worker logged:\n%s", n, limit, sweeps, logs)
 	planned := int(math.Ceil(float64(n) * 0.3 / limit))
 	if sweeps < 1+planned+planned/2 {
@@ -216,11 +216,26 @@ func TestMapTaskSlicesCut(t *testing.T) {
 	}
 }
 
-// foldBigTask folds, through a worker whose share is 4,000 partials, a
-// task of about 80,000 in four reduce partitions, checks the merged
-// partials against coord.Partials', and returns their number, the
-// sweeps of the task and the worker's log.
-func foldBigTask(t *testing.T) (int, int, string) {
+// TestMapTaskJustOver: a task whose partials are a fifth over the share
+// is swept twice: the first sweep keeps what it folded (the account
+// pairs it held when it reached the share, each folded whole to the
+// task's end) and one sub-pass folds the rest. (Dropping what the first
+// sweep folded, it took two sub-passes after it, each account pair folded
+// twice over in all.)
+func TestMapTaskJustOver(t *testing.T) {
+	const limit = 79990 * 5 / 6
+	n, sweeps, logs := foldBigTask(t, limit)
+	t.Logf("%d partials, %d at a time: swept %d times; the worker logged:\n%s", n, limit, sweeps, logs)
+	if sweeps != 2 || !strings.Contains(logs, "folded in 2 sub-passes") {
+		t.Errorf("the task was swept %d times, want 2", sweeps)
+	}
+}
+
+// foldBigTask folds, through a worker whose share is limit partials, a
+// task of 79,990 in four reduce partitions, checks the merged partials
+// against coord.Partials', and returns their number, the sweeps of the
+// task and the worker's log.
+func foldBigTask(t *testing.T, limit int) (int, int, string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -243,9 +258,8 @@ func foldBigTask(t *testing.T) (int, int, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const limit = 4000
-	if len(want) < 19*limit {
-		t.Fatalf("%d partials: the test would prove little", len(want))
+	if len(want) != 79990 {
+		t.Fatalf("%d partials, want 79,990", len(want))
 	}
 	var sweeps atomic.Int64
 	foldSweep = func() { sweeps.Add(1) }
@@ -254,7 +268,7 @@ func foldBigTask(t *testing.T) (int, int, string) {
 	var mu sync.Mutex
 	wctx, stop := context.WithCancel(ctx)
 	stopped := make(chan error, 1)
-	w := &Worker{Bus: bus, Name: "w", Mem: 3 * coord.PartialsCost * limit, TempDir: t.TempDir(), Log: func(f string, a ...any) {
+	w := &Worker{Bus: bus, Name: "w", Mem: int64(3 * coord.PartialsCost * limit), TempDir: t.TempDir(), Log: func(f string, a ...any) {
 		mu.Lock()
 		defer mu.Unlock()
 		logs = append(logs, fmt.Sprintf(f, a...))
