@@ -257,7 +257,7 @@ func (in *interned) foldRange(p *Params, tf *tfidf, collabK []int32, fastKeep fu
 	if ef != nil {
 		bt = make([]int32, ntypes)
 	}
-	var f fold
+	f := fold{t0: in.t0}
 	var x EdgePartial
 	ei := first - 1
 	done := func() {
@@ -476,7 +476,7 @@ func (in *interned) tfidfWeights() *tfidf {
 // fast layer, in the row's scope.
 func (in *interned) fastLayer(p *Params, each func(func(pairRef))) (keep func(pairRef) bool, qual func(*row) bool) {
 	within := func(pr pairRef) bool {
-		d := in.rows[pr.j].t - in.rows[pr.i].t
+		d := int64(in.rows[pr.j].t) - int64(in.rows[pr.i].t)
 		return d >= -p.FastWindow && d <= p.FastWindow
 	}
 	m := p.MinParticipation

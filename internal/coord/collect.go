@@ -37,6 +37,7 @@ type Collector struct {
 	objects  []objRef // each object's table and id in it
 	objList  []*objTable
 	rows     []row
+	span     timeSpan // the rows' times (their low 32 bits in rows)
 
 	// the shares each post has, for ShareExists: the hash of the first's
 	// (type, object), 0 none, and of the others in more
@@ -283,7 +284,7 @@ func (c *Collector) share(post, acc int32, s *tahqiq.Share) {
 	}
 	made := len(c.rows)
 	c.filter.each(s, func(t tahqiq.ObjectType, value string) {
-		c.rows = append(c.rows, row{obj: c.object(t, value), acc: acc, post: post, t: s.Time})
+		c.rows = append(c.rows, row{obj: c.object(t, value), acc: acc, post: post, t: c.span.add(s.Time)})
 	})
 	if len(c.rows) > made {
 		c.usedAcc.set(acc)
@@ -357,7 +358,7 @@ func (c *Collector) interned(p *Params, posts postsMode, m *progress.Meter) (*in
 			return nil, fmt.Errorf("coord: reading back the shares spilled over the memory budget (--mem): %w", err)
 		}
 	}
-	pruns := c.pruns
+	pruns, span := c.pruns, c.span
 	*c = Collector{}
 	renumber(rows, accTo, postTo, objTo)
 	accTo, postTo, objTo = nil, nil, nil
@@ -369,6 +370,8 @@ func (c *Collector) interned(p *Params, posts postsMode, m *progress.Meter) (*in
 		}
 	}
 	prog.Add(n)
-	finishRows(in, rows)
+	if err := finishRows(in, rows, span); err != nil {
+		return nil, err
+	}
 	return in, nil
 }

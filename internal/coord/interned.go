@@ -9,12 +9,16 @@ import (
 	"github.com/tahqiq/tahqiq/internal/progress"
 )
 
-// row is one share with interned ids.
+// row is one share with interned ids: 16 bytes. Its time t is in seconds
+// from the run's earliest time (interned.t0: interned.time gives the unix
+// time back); while the input is read, before that time is known, it is
+// the unix time's low 32 bits (timeSpan), which give the same offset once
+// it is.
 type row struct {
 	obj  int32
 	acc  int32
 	post int32
-	t    int64
+	t    uint32
 }
 
 // objKey identifies an object: objects of different types never match.
@@ -33,6 +37,7 @@ type interned struct {
 	types    []tahqiq.ObjectType // distinct types present, sorted
 	objType  []int32             // object -> index in types
 	rows     []row               // sorted by (obj, t, acc, post)
+	t0       int64               // the earliest time of a row: a row's time is t0 + its t
 	objStart []int32             // rows of object o are rows[objStart[o]:objStart[o+1]]
 	postInfo perPost             // made when asked for (perPost)
 
@@ -59,11 +64,12 @@ type interned struct {
 	meter *progress.Meter
 }
 
-// intern builds the input from shares, keeping those of the wanted types
+// internShares builds the input from shares, keeping those of the wanted types
 // (all when types is empty) and, unless keepLoops, dropping shares whose
 // post is the object itself (the original of a retweet present in the
-// data). The work counts to m.
-func intern(shares []tahqiq.Share, types []tahqiq.ObjectType, keepLoops bool, m *progress.Meter) *interned {
+// data). The work counts to m. It fails when the shares' times span more
+// than a row holds (timeSpan.check).
+func internShares(shares []tahqiq.Share, types []tahqiq.ObjectType, keepLoops bool, m *progress.Meter) (*interned, error) {
 	f := newShareFilter(types, keepLoops)
 	accIdx := map[string]int32{}
 	postIdx := map[string]int32{}
@@ -80,6 +86,7 @@ func intern(shares []tahqiq.Share, types []tahqiq.ObjectType, keepLoops bool, m 
 		return i
 	}
 	rows := make([]row, 0, len(shares))
+	var span timeSpan
 	var s *tahqiq.Share
 	add := func(t tahqiq.ObjectType, value string) {
 		k := objKey{t, value}
@@ -89,7 +96,7 @@ func intern(shares []tahqiq.Share, types []tahqiq.ObjectType, keepLoops bool, m 
 			objIdx[k] = o
 			in.objects = append(in.objects, k)
 		}
-		rows = append(rows, row{obj: o, acc: id(accIdx, &in.accounts, s.AccountID), post: id(postIdx, &posts, s.PostID), t: s.Time})
+		rows = append(rows, row{obj: o, acc: id(accIdx, &in.accounts, s.AccountID), post: id(postIdx, &posts, s.PostID), t: span.add(s.Time)})
 	}
 	prog := m.Phase("interning shares", "shares", int64(len(shares)))
 	for i := range shares {
@@ -100,8 +107,10 @@ func intern(shares []tahqiq.Share, types []tahqiq.ObjectType, keepLoops bool, m 
 		f.each(s, add)
 	}
 	in.dropped = f.dropped
-	finishIntern(&in, posts, rows)
-	return &in
+	if err := finishIntern(&in, posts, rows, span); err != nil {
+		return nil, err
+	}
+	return &in, nil
 }
 
 // shareFilter decides which rows a share makes: those of the wanted types
@@ -148,9 +157,10 @@ func (f *shareFilter) row(t tahqiq.ObjectType, value string, add func(t tahqiq.O
 }
 
 // finishIntern makes in of its names (accounts, posts, objects, in any
-// order) and the rows naming them: re-numbered by name, sorted, exact
-// duplicates dropped, indexed by object.
-func finishIntern(in *interned, posts []string, rows []row) {
+// order) and the rows naming them (their times as span made them):
+// re-numbered by name, sorted, exact duplicates dropped, indexed by
+// object.
+func finishIntern(in *interned, posts []string, rows []row, span timeSpan) error {
 	// Re-number by name so that ids do not depend on input order.
 	accPerm := rank(in.accounts)
 	postPerm := rank(posts)
@@ -170,14 +180,39 @@ func finishIntern(in *interned, posts []string, rows []row) {
 	packNames(in.accounts, func(i int) *string { return &in.accounts[i] })
 	in.posts = packPostNames(len(posts), func(i int) string { return posts[i] })
 	packNames(in.objects, func(i int) *string { return &in.objects[i].value })
-	finishRows(in, rows)
+	return finishRows(in, rows, span)
+}
+
+// offsetRows makes the times of in.rows, their low 32 bits as span
+// made them, offsets from the earliest (in.t0), or fails when the times
+// span more than an offset holds (timeSpan.check).
+func (in *interned) offsetRows(span timeSpan) error {
+	if err := span.check(); err != nil {
+		in.rows = nil
+		return err
+	}
+	in.t0 = span.min
+	if low := uint32(span.min); low != 0 {
+		// t - min, exact modulo 2^32, is the offset: under 2^32 (check)
+		for i := range in.rows {
+			in.rows[i].t -= low
+		}
+	}
+	return nil
 }
 
 // finishRows makes in of the rows naming its names (ranked: ids in name
-// order): sorted, exact duplicates dropped, indexed by object.
-func finishRows(in *interned, rows []row) {
+// order; their times as span made them): their times made offsets from
+// the earliest, sorted, exact duplicates dropped, indexed by object. It
+// fails, leaving in without rows, when the times span more than an
+// offset holds (timeSpan.check).
+func finishRows(in *interned, rows []row, span timeSpan) error {
 	prog := in.meter.Phase("sorting shares", "", 0)
 	defer prog.Done()
+	in.rows = rows
+	if err := in.offsetRows(span); err != nil {
+		return err
+	}
 	slices.SortFunc(rows, cmpRow)
 	// An exact duplicate row (same post, same object) is one share.
 	n := len(rows)
@@ -210,6 +245,7 @@ func finishRows(in *interned, rows []row) {
 	for i, o := range in.objects {
 		in.objType[i] = typeIdx[o.typ]
 	}
+	return nil
 }
 
 // permute returns list with list[i] at perm[i].

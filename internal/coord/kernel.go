@@ -38,31 +38,33 @@ func (in *interned) eachPairFrom(o, from, to int32, kind string, w int64, active
 	if hi-lo < 2 {
 		return
 	}
-	t0 := rows[lo].t
+	t0 := int64(rows[lo].t)
 	verify := in.nearType >= 0 && in.objType[o] == in.nearType
 	for i := from; i < to; i++ {
 		ri := &rows[i]
 		if active != nil && !active(ri) {
 			continue
 		}
-		if kind == FromFirst && ri.t-t0 > w {
+		ti := int64(ri.t)
+		if kind == FromFirst && ti-t0 > w {
 			return
 		}
 		for j := i + 1; j < hi; j++ {
 			rj := &rows[j]
+			tj := int64(rj.t)
 			switch kind {
 			case Tumbling:
-				if (rj.t-t0)/w != (ri.t-t0)/w {
+				if (tj-t0)/w != (ti-t0)/w {
 					j = hi
 					continue
 				}
 			case FromFirst:
-				if rj.t-t0 > w {
+				if tj-t0 > w {
 					j = hi
 					continue
 				}
 			default: // sliding, fast-reshare
-				if rj.t-ri.t > w {
+				if tj-ti > w {
 					j = hi
 					continue
 				}
@@ -198,7 +200,7 @@ func (in *interned) rowSpans(out []pairSpan, o, from, to int32, target, w int64)
 		if j <= i {
 			j = i + 1
 		}
-		for j < hi && rows[j].t-rows[i].t <= w {
+		for j < hi && int64(rows[j].t)-int64(rows[i].t) <= w {
 			j++
 		}
 		if sum += int64(j - i - 1); sum >= target {

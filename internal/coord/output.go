@@ -153,7 +153,7 @@ func (r *Result) Evidence(fn func(EvidenceRow) error) error {
 		o := in.objects[ra.obj]
 		na, nb := r.Name(ra.acc), r.Name(rb.acc)
 		return fn(EvidenceRow{ObjectType: string(o.typ), Object: o.value, PostA: in.posts.at(ra.post), PostB: in.posts.at(rb.post),
-			AccountA: in.accounts[ra.acc], AccountB: in.accounts[rb.acc], TimeA: ra.t, TimeB: rb.t,
+			AccountA: in.accounts[ra.acc], AccountB: in.accounts[rb.acc], TimeA: in.time(ra), TimeB: in.time(rb),
 			HandleA: na.Handle, NameA: na.Name, HandleB: nb.Handle, NameB: nb.Name})
 	})
 }
@@ -550,8 +550,8 @@ func (r *Result) writeCommunities(path string) error {
 			x.lastObj = ra.obj
 			x.objects++
 		}
-		x.first = min(x.first, ra.t, rb.t)
-		x.last = max(x.last, ra.t, rb.t)
+		x.first = min(x.first, r.in.time(ra), r.in.time(rb))
+		x.last = max(x.last, r.in.time(ra), r.in.time(rb))
 		return nil
 	}); err != nil {
 		return err

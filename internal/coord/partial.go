@@ -64,6 +64,7 @@ func (e *EdgePartial) reset(a, b int32) {
 type fold struct {
 	ints  []int32
 	terms []ObjTerm
+	t0    int64 // the time rows' offsets count from (interned.t0)
 }
 
 // int32s returns a zeroed slice of n.
@@ -91,15 +92,16 @@ func (f *fold) start(e *EdgePartial, a, b int32, ntypes int) {
 // pair's rows. fast: the pair belongs to the fast layer. Pairs come in
 // object order, so the terms are in object order.
 func (f *fold) add(e *EdgePartial, ra, rb *row, obj, typ, k int32, tf float64, fast bool) (first bool) {
-	dt := rb.t - ra.t
+	ta, tb := f.t0+int64(ra.t), f.t0+int64(rb.t)
+	dt := tb - ta
 	if dt < 0 {
 		dt = -dt
 	}
 	e.Pairs++
 	e.SumDt += dt
 	e.MinDt = min(e.MinDt, dt)
-	e.First = min(e.First, ra.t, rb.t)
-	e.Last = max(e.Last, ra.t, rb.t)
+	e.First = min(e.First, ta, tb)
+	e.Last = max(e.Last, ta, tb)
 	if n := len(e.Terms); n == 0 || e.Terms[n-1].Obj != obj {
 		if cap(e.Terms) == 0 {
 			if len(f.terms) == 0 {

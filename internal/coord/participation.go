@@ -71,7 +71,7 @@ func ParticipationHits(spec ParticipationSpec, objs []ReduceObject) ([]PostHit, 
 		active := func(r *row) bool { return flags[r.obj]&RowActive != 0 }
 		rows.eachPair(0, spec.Kind, spec.Window, active, func(i, j int32) {
 			if spec.FastWindow > 0 {
-				d := rows.rows[j].t - rows.rows[i].t
+				d := int64(rows.rows[j].t) - int64(rows.rows[i].t)
 				if d < -spec.FastWindow || d > spec.FastWindow || (flags[i]&RowQualifies == 0 && flags[j]&RowQualifies == 0) {
 					return
 				}

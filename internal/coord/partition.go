@@ -72,8 +72,14 @@ func ObjectPairs(kind string, window int64, rows []ShareRow, jaccard float64) []
 		return m[s]
 	}
 	in.rows = make([]row, len(rows))
+	var span timeSpan
 	for i, r := range rows {
-		in.rows[i] = row{acc: id(acc, r.Account), post: id(post, r.Post), t: r.T}
+		in.rows[i] = row{acc: id(acc, r.Account), post: id(post, r.Post), t: span.add(r.T)}
+	}
+	if err := in.offsetRows(span); err != nil {
+		// rows come from a run, which checked its times' span when it
+		// interned them (finishRows)
+		panic(err)
 	}
 	var out []PairPos
 	in.eachPair(0, kind, window, nil, func(i, j int32) { out = append(out, PairPos{i, j}) })
@@ -109,7 +115,7 @@ func (in *interned) pairsFrom(ctx context.Context, p *Params, part Partitioner) 
 			os.Jaccard = in.jaccard
 		}
 		for _, r := range in.rows[lo:hi] {
-			sr := ShareRow{Account: in.accounts[r.acc], Post: in.posts.at(r.post), T: r.t}
+			sr := ShareRow{Account: in.accounts[r.acc], Post: in.posts.at(r.post), T: in.time(&r)}
 			if near {
 				sr.Tokens = in.postTokens[r.post]
 			}

@@ -574,7 +574,7 @@ func EvidencePart(spec ReduceSpec, accounts []string, names []AccountName, objs 
 			}
 			ra, rb := in.ends(pairRef{i, j})
 			e := EvidenceRow{ObjectType: o.TypeName, Object: o.Value, PostA: o.Posts[ra.obj], PostB: o.Posts[rb.obj],
-				AccountA: accounts[ra.acc], AccountB: accounts[rb.acc], TimeA: ra.t, TimeB: rb.t}
+				AccountA: accounts[ra.acc], AccountB: accounts[rb.acc], TimeA: in.time(ra), TimeB: in.time(rb)}
 			if names != nil {
 				na, nb := names[ra.acc], names[rb.acc]
 				e.HandleA, e.NameA, e.HandleB, e.NameB = na.Handle, na.Name, nb.Handle, nb.Name

@@ -254,8 +254,8 @@ func (in *interned) perPost() (postTime []int64, postAcc []int32) {
 			pp.time[i] = 1<<62 - 1
 		}
 		for _, r := range in.rows {
-			if r.t < pp.time[r.post] {
-				pp.time[r.post] = r.t
+			if t := in.time(&r); t < pp.time[r.post] {
+				pp.time[r.post] = t
 			}
 			pp.acc[r.post] = r.acc
 		}

@@ -17,7 +17,7 @@ import (
 // read, a table per kind of name (accounts, posts, objects: the names
 // themselves and an open-addressing table over them, which the importer's
 // rule needs to decide each record as it comes: first record wins,
-// duplicates, post id conflicts in file order) and the share rows (24
+// duplicates, post id conflicts in file order) and the share rows (16
 // bytes a share). The tables must stay: a record's fate depends on every
 // record before it. The rows need not: once the collector's estimate of
 // what it holds passes its share of the budget (half of it, the rest is

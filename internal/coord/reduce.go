@@ -151,6 +151,7 @@ func PartialsOrCount(spec ReduceSpec, objs []ReduceObject, keep func(key uint64)
 		if err != nil {
 			return nil, false, err
 		}
+		f.t0 = in.t0
 		var w []float64 // TF-IDF weight per row, as tfidfWeights computes it
 		if spec.TFIDF {
 			count := map[int32]int32{}
@@ -224,7 +225,7 @@ func PartialsOrCount(spec ReduceSpec, objs []ReduceObject, keep func(key uint64)
 			}
 			fast := false
 			if spec.FastWindow > 0 {
-				d := in.rows[j].t - in.rows[i].t
+				d := int64(in.rows[j].t) - int64(in.rows[i].t)
 				fast = d >= -spec.FastWindow && d <= spec.FastWindow && (flags[i]&RowFast != 0 || flags[j]&RowFast != 0)
 			}
 			// the object's accounts are known once its pairs are done
@@ -281,12 +282,16 @@ func objectRows(spec *ReduceSpec, o *ReduceObject) (*interned, []int64, error) {
 		in.nearType, in.jaccard, in.rowTokens = 0, o.Jaccard, o.Tokens
 	}
 	flags := make([]int64, n)
+	var span timeSpan
 	for k, r := range o.Rows {
 		if k > 0 && (r[2] < o.Rows[k-1][2]) {
 			return nil, nil, fmt.Errorf("coord: object %d: rows out of time order at %d", o.Obj, k)
 		}
-		in.rows[k] = row{obj: int32(k), acc: int32(r[0]), post: int32(r[1]), t: r[2]}
+		in.rows[k] = row{obj: int32(k), acc: int32(r[0]), post: int32(r[1]), t: span.add(r[2])}
 		flags[k] = r[3]
+	}
+	if err := in.offsetRows(span); err != nil {
+		return nil, nil, fmt.Errorf("coord: object %d: %w", o.Obj, err)
 	}
 	return in, flags, nil
 }

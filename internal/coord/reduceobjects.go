@@ -119,7 +119,7 @@ func (ro *runObjects) Object(i int) ReduceObject {
 		if ro.flags != nil {
 			f = ro.flags(r)
 		}
-		x.Rows[k-lo] = ReduceRow{int64(r.acc), int64(r.post), r.t, f}
+		x.Rows[k-lo] = ReduceRow{int64(r.acc), int64(r.post), in.time(r), f}
 	}
 	return x
 }

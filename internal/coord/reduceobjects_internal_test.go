@@ -43,7 +43,7 @@ func (p *inputProbe) ReduceParts(ctx context.Context, spec ReduceSpec, objs Redu
 		}
 		for k, r := range o.Rows {
 			x := in.rows[int(lo)+k]
-			if r[0] != int64(x.acc) || r[1] != int64(x.post) || r[2] != x.t || r[3]&RowActive == 0 {
+			if r[0] != int64(x.acc) || r[1] != int64(x.post) || r[2] != in.time(&x) || r[3]&RowActive == 0 {
 				return nil, errors.New("a row differs from its interned row, or is not active (min-participation 1)")
 			}
 		}

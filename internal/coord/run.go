@@ -262,7 +262,10 @@ func run(ctx context.Context, d Data, p Params, eng Engine) (*Result, error) {
 		}
 		d.Collected = nil
 	} else {
-		in = intern(shares, p.Types, p.KeepLoops, progress.FromContext(ctx))
+		var err error
+		if in, err = internShares(shares, p.Types, p.KeepLoops, progress.FromContext(ctx)); err != nil {
+			return nil, err
+		}
 	}
 	// the shares (with the strings they hold) can go now
 	shares, d.Shares = nil, nil

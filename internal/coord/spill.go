@@ -34,7 +34,7 @@ import (
 // graph they make) writes them to a file as the fold makes them
 // (edgefile.go); the graph step and the writers read them from there.
 // What the budget does not bound: reading the input, the interned rows
-// and names (about 24 bytes a share plus the names), and the graph step's
+// and names (about 16 bytes a share plus the names), and the graph step's
 // CSR (16 bytes an edge with count weights, 24 with others; twice with
 // --communities-on-all and --eigen-prune at most); see
 // docs/coord.md.
@@ -265,7 +265,7 @@ func (in *interned) windowPairs(o int32, w int64) int64 {
 		if j <= i {
 			j = i + 1
 		}
-		for j < hi && rows[j].t-rows[i].t <= w {
+		for j < hi && int64(rows[j].t)-int64(rows[i].t) <= w {
 			j++
 		}
 		n += int64(j - i - 1)
@@ -296,7 +296,7 @@ func (in *interned) pairAlone(o int32, p *Params, active func(*row) bool, keep f
 		if j <= i {
 			j = i + 1
 		}
-		for j < hi && rows[j].t-rows[i].t <= p.Window {
+		for j < hi && int64(rows[j].t)-int64(rows[i].t) <= p.Window {
 			j++
 		}
 		rb[i-lo] = int64(j - i - 1)
