@@ -23,7 +23,7 @@
 # GOMEMLIMIT (e.g. 256MiB: its file store's caches are garbage it frees
 # under a limit); NOMERGE=1 skips procs' merge (the
 # parts' size is reported; at 10M the merged files would not fit beside
-# them).
+# them); LOGS=DIR keeps every process's log and time -v report there.
 set -euo pipefail
 tahqiq=$1 natsd=$2 input=$3 workers=${4:-2}
 flags=${FLAGS:---by retweet,url,hashtag --window 60s --weight messages --min-participation 1 --graph=false --evidence=false}
@@ -35,6 +35,7 @@ cleanup() {
 	# serve the next run on the same port)
 	for p in "${pids[@]}"; do pkill -TERM -P "$p" 2>/dev/null || true; kill "$p" 2>/dev/null || true; done
 	wait 2>/dev/null || true
+	if [ -n "${LOGS:-}" ]; then mkdir -p "$LOGS" && cp "$work"/*.log "$work"/*.time "$LOGS"/ 2>/dev/null || true; fi
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -89,6 +90,8 @@ for mode in $modes; do
 		measured run "$tahqiq" --data "$work/data" --quiet coord --input "$input" $flags --nats "$url" --partitions 16 --reduce-partitions "${REDUCES:-4}" --parts --out "$work/procs" >"$work/procs.log"
 		du -sh "$work/procs" | awk '{print "  parts on disk: " $1}'
 		grep -h "spilled" "$work"/w*.log | head -3 || true
+		echo "  map tasks folded in sub-passes (over the workers' budget): $(cat "$work"/w*.log | grep -c "folded in" || true)"
+		grep -h "folded in" "$work"/w*.log | head -5 || true
 		echo "  chunks refused or lost, sent again by the workers' puts: $(cat "$work"/w*.log | grep -c "sending it again" || true)"
 		echo "  reduce tasks redone after failed puts: $(cat "$work"/w*.log | grep -c "the task is retried" || true)"
 		srss=$(grep VmHWM "/proc/$npid/status" | awk '{print $2/1024}')

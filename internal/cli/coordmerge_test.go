@@ -38,6 +38,24 @@ func TestCoordPartsCLI(t *testing.T) {
 			t.Fatalf("%s: merged %d bytes, one process %d", f, len(b), len(a))
 		}
 	}
+	// the run's own read under its budget, as one process's is: the
+	// shares and the posts go to disk while read (readspill, postspill),
+	// the workers inside take their shares of it; the same merged files
+	small, smallMerged := filepath.Join(t.TempDir(), "small"), filepath.Join(t.TempDir(), "small-merged")
+	if code, stdout, stderr := run(t, data, "", append(args, "--out", small, "--nats", "embedded", "--parts", "--reduce-partitions", "3", "--mem", "1MiB")...); code != 0 ||
+		!strings.Contains(stdout, "of shares spilled to disk while reading") || !strings.Contains(stdout, "of posts written to disk while reading") {
+		t.Fatalf("coord --parts --mem 1MiB: the run's read did not keep to the budget: %d %s %s", code, stdout, stderr)
+	}
+	if code, _, stderr := run(t, data, "", "coord", "merge", small, "--out", smallMerged); code != 0 {
+		t.Fatalf("coord merge: %d %s", code, stderr)
+	}
+	for _, f := range []string{"edges.csv", "edges_directed.csv", "evidence.csv.gz"} {
+		a, _ := os.ReadFile(filepath.Join(one, f))
+		b, _ := os.ReadFile(filepath.Join(smallMerged, f))
+		if len(a) == 0 || !bytes.Equal(a, b) {
+			t.Fatalf("--mem 1MiB: %s: merged %d bytes, one process %d", f, len(b), len(a))
+		}
+	}
 	for _, tc := range []struct {
 		args []string
 		want string

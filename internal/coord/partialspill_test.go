@@ -126,6 +126,64 @@ func TestPartialsInPasses(t *testing.T) {
 	}
 }
 
+// TestPartialsOrCount: a fold that reaches its limit, given count, sweeps
+// the task to its end folding the account pairs it holds, each whole
+// (equal to Partials'), and hands count the key of every other account
+// pair it would have kept (those of the keep given, none other); within
+// its limit it is PartialsWithin, count never called.
+func TestPartialsOrCount(t *testing.T) {
+	objs := reduceObjects(t)
+	spec := coord.ReduceSpec{Kind: coord.Sliding, Window: 60, Types: 3}
+	keep := func(k uint64) bool { return k%3 != 1 }
+	all, _, err := coord.PartialsWithin(spec, objs, keep, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[uint64]string{}
+	for _, b := range all {
+		for i := range b {
+			enc, _ := b[i].AppendBinary(nil)
+			want[b[i].Key()] = string(enc)
+		}
+	}
+	if len(want) < 100 {
+		t.Fatalf("%d partials: the test would prove little", len(want))
+	}
+	for _, limit := range []int{1, 10, len(want) - 1} {
+		counted := map[uint64]bool{}
+		ps, fits, err := coord.PartialsOrCount(spec, objs, keep, limit, func(k uint64) { counted[k] = true })
+		if err != nil || fits {
+			t.Fatalf("limit %d of %d: fits %v, %v", limit, len(want), fits, err)
+		}
+		held := 0
+		for _, b := range ps {
+			for i := range b {
+				enc, _ := b[i].AppendBinary(nil)
+				if w, ok := want[b[i].Key()]; !ok || w != string(enc) || counted[b[i].Key()] {
+					t.Fatalf("limit %d: partial of %x held is not Partials', or was counted too", limit, b[i].Key())
+				}
+				held++
+			}
+		}
+		if held != limit || held+len(counted) != len(want) {
+			t.Fatalf("limit %d: %d held and %d counted, want %d in all", limit, held, len(counted), len(want))
+		}
+		for k := range counted {
+			if _, ok := want[k]; !ok {
+				t.Fatalf("limit %d: counted %x, not kept", limit, k)
+			}
+		}
+	}
+	called := false
+	ps, fits, err := coord.PartialsOrCount(spec, objs, keep, len(want), func(uint64) { called = true })
+	if err != nil || !fits || called {
+		t.Fatalf("limit %d of %d: fits %v, count called %v, %v", len(want), len(want), fits, called, err)
+	}
+	if n := len(slices.Concat(ps...)); n != len(want) {
+		t.Fatalf("%d partials, want %d", n, len(want))
+	}
+}
+
 // reduceObjects are synthetic objects as a reduce task carries them:
 // shares of 40 accounts on 30 objects, every row active and qualifying.
 func reduceObjects(t *testing.T) []coord.ReduceObject {

@@ -113,10 +113,25 @@ const PartialsCost = 300
 // appear, as they were made: copying them into one slice took as much
 // memory again at the fold's peak.
 func PartialsWithin(spec ReduceSpec, objs []ReduceObject, keep func(key uint64) bool, limit int) (ps [][]EdgePartial, fits bool, err error) {
+	return PartialsOrCount(spec, objs, keep, limit, nil)
+}
+
+// PartialsOrCount is PartialsWithin that, once it holds limit partials,
+// sweeps the rest of the task folding only the account pairs it holds
+// and handing count the key of every other account pair it would have
+// kept (each at least once, most many times), and returns the partials
+// it holds, each whole, with fits false. (With count nil it gives up at
+// the end of the object, as PartialsWithin does.) A mapper whose task
+// does not fit keeps what the one sweep folded and learns from it how
+// many account pairs are left (a sketch of the keys), and so in how
+// many sub-passes to fold them.
+func PartialsOrCount(spec ReduceSpec, objs []ReduceObject, keep func(key uint64) bool, limit int, count func(key uint64)) (ps [][]EdgePartial, fits bool, err error) {
 	byKey := map[uint64]int{}
 	over := false
 	var blocks [][]EdgePartial // no copying of partials while they grow in number
 	var touched []int
+	var paired []bool            // per row of the object swept
+	accs := map[int32]struct{}{} // accounts in its kept pairs
 	var f fold
 	at := func(x int) *EdgePartial { return &blocks[x>>12][x&(1<<12-1)] }
 	nparts := 0
@@ -150,7 +165,11 @@ func PartialsWithin(spec ReduceSpec, objs []ReduceObject, keep func(key uint64) 
 			}
 		}
 		active := func(r *row) bool { return flags[r.obj]&RowActive != 0 }
-		accs := map[int32]bool{}
+		// the rows in a kept pair, marked per pair (two stores), their
+		// accounts counted once the object is swept: a map write per pair
+		// was two thirds of a sweep's cost (sub-passes sweep a task again)
+		paired = slices.Grow(paired[:0], n)[:n]
+		clear(paired)
 		touched = touched[:0]
 		in.eachPair(0, spec.Kind, spec.Window, active, func(i, j int32) {
 			if stopped {
@@ -169,15 +188,27 @@ func PartialsWithin(spec ReduceSpec, objs []ReduceObject, keep func(key uint64) 
 			if ra.acc > rb.acc {
 				ra, rb = rb, ra
 			}
-			accs[ra.acc], accs[rb.acc] = true, true
+			paired[i], paired[j] = true, true
 			key := uint64(uint32(ra.acc))<<32 | uint64(uint32(rb.acc))
-			if over || (keep != nil && !keep(key)) {
+			if keep != nil && !keep(key) {
+				return
+			}
+			if over && count == nil {
 				return
 			}
 			x, ok := byKey[key]
 			if !ok {
+				if over {
+					count(key)
+					return
+				}
 				if limit > 0 && nparts >= limit {
-					over = true // the sweep runs on, making nothing
+					// the sweep runs on, making no new partial (nothing
+					// at all without count)
+					over = true
+					if count != nil {
+						count(key)
+					}
 					return
 				}
 				x = nparts
@@ -202,16 +233,27 @@ func PartialsWithin(spec ReduceSpec, objs []ReduceObject, keep func(key uint64) 
 				touched = append(touched, x)
 			}
 		})
-		for _, x := range touched {
-			e := at(x)
-			e.Terms[len(e.Terms)-1].K = int32(len(accs))
+		if len(touched) > 0 {
+			clear(accs)
+			for k, p := range paired {
+				if p {
+					accs[in.rows[k].acc] = struct{}{}
+				}
+			}
+			for _, x := range touched {
+				e := at(x)
+				e.Terms[len(e.Terms)-1].K = int32(len(accs))
+			}
 		}
 		if stopped {
 			return nil, false, ErrFoldStopped
 		}
-		if over {
+		if over && count == nil {
 			return nil, false, nil
 		}
+	}
+	if over && count == nil {
+		return nil, false, nil
 	}
 	byKey = nil
 	for x := range nparts {
@@ -221,7 +263,7 @@ func PartialsWithin(spec ReduceSpec, objs []ReduceObject, keep func(key uint64) 
 		last := len(blocks) - 1
 		blocks[last] = blocks[last][:nparts-last<<12]
 	}
-	return blocks, true, nil
+	return blocks, !over, nil
 }
 
 // objectRows makes object o of a reduce task the one object of an

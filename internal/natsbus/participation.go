@@ -15,6 +15,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/tahqiq/tahqiq/internal/coord"
+	"github.com/tahqiq/tahqiq/internal/decompress"
 )
 
 // Participation rounds (coord.ParticipationReducer): min-participation's
@@ -174,7 +175,7 @@ func (w *Worker) reduceParticipation(ctx context.Context, m jetstream.Msg, rt *r
 		return fmt.Errorf("worker %s: participation partition %d of run %s: %w", w.Name, rt.R, rt.Run, err) // its disk: not acked, redone
 	}
 	if hc.Runs > 0 && w.Log != nil {
-		w.Log("worker %s: participation partition %d of run %s: over the memory budget (--mem %d MiB): %.1f MiB of posts in pairs spilled to disk (%d sorted runs, merged)", w.Name, rt.R, rt.Run, w.Mem>>20, float64(hc.Spilled)/(1<<20), hc.Runs)
+		w.Log("worker %s: participation partition %d of run %s: over the memory budget (--mem %s): %.1f MiB of posts in pairs spilled to disk (%d sorted runs, merged)", w.Name, rt.R, rt.Run, decompress.Bytes(w.Mem), float64(hc.Spilled)/(1<<20), hc.Runs)
 	}
 	for c, body := range encodeRecords(qualifiedMagic, rt.R, len(qual), batchBytes(w.Bus.JS.Conn()), func(b []byte, i int) []byte {
 		return binary.AppendUvarint(b, uint64(qual[i]))

@@ -17,6 +17,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/tahqiq/tahqiq/internal/coord"
+	"github.com/tahqiq/tahqiq/internal/decompress"
 )
 
 // The reduce path (the coord.Reduced engine) on the bus. The run publishes its
@@ -507,77 +508,25 @@ func (w *Worker) handleMap(ctx context.Context, m jetstream.Msg, t *task) error 
 	}
 	// within the budget: when the task's partials would outgrow the
 	// reducer's share (an object everyone shared), they are folded in
-	// passes, each for some of the reduce partitions (at most one pass a
-	// partition); each partition's messages are those of one pass
+	// sub-passes, each a slice of its account pairs (mapfine.go)
 	limit := 0
 	if w.Mem > 0 {
 		limit = int(max(w.reduceBudget().Mem/coord.PartialsCost, 1<<10))
 	}
-	passes, fine := 1, 0
-	for {
-		done := true
-		for pass := range passes {
-			var keep func(uint64) bool
-			if passes > 1 {
-				keep = func(key uint64) bool { return int(key%uint64(t.Reduces))%passes == pass }
-			}
-			ps, fits, err := partialsOrStop(ctx, *t.Spec, t.RObjects, keep, limit)
-			if ctx.Err() != nil {
-				return ctx.Err() // not acked: redone, here or elsewhere
-			}
-			if err != nil {
-				m.Term()
-				return fmt.Errorf("worker %s: task %d of run %s: %v", w.Name, t.Batch, t.Run, err)
-			}
-			if !fits && passes < t.Reduces {
-				passes = min(2*passes, t.Reduces)
-				done = false
-				break
-			}
-			if !fits {
-				// one reduce partition's partials alone outgrow the
-				// share: folded in sub-passes (mapfine.go)
-				subject := partialsPrefix + t.Run + "." + strconv.Itoa(pass)
-				s, err := w.foldFine(ctx, t, pass, limit, subject, t.Run+"/m/"+strconv.Itoa(t.Batch)+"/"+strconv.Itoa(pass))
-				if ctx.Err() != nil {
-					return ctx.Err()
-				}
-				var fe foldError
-				if errors.As(err, &fe) {
-					m.Term()
-					return fmt.Errorf("worker %s: task %d of run %s: %v", w.Name, t.Batch, t.Run, fe.error)
-				}
-				if err != nil {
-					return err // its disk or the bus: not acked, redone
-				}
-				fine = max(fine, s)
-				continue
-			}
-			byPart := make([][]*coord.EdgePartial, t.Reduces)
-			for _, block := range ps {
-				for i := range block {
-					k := int(block[i].Key() % uint64(t.Reduces))
-					byPart[k] = append(byPart[k], &block[i])
-				}
-			}
-			for k, part := range byPart {
-				if k%passes != pass {
-					continue
-				}
-				subject := partialsPrefix + t.Run + "." + strconv.Itoa(k)
-				if err := w.publishPartials(ctx, subject, t.Run, t.Run+"/m/"+strconv.Itoa(t.Batch)+"/"+strconv.Itoa(k), t.Batch, part); err != nil {
-					return err
-				}
-			}
-		}
-		if done {
-			if fine > 0 && w.Log != nil {
-				w.Log("worker %s: task %d of run %s: its partials over the memory budget (--mem %d MiB), folded in %d passes, a reduce partition's in up to %d sub-passes", w.Name, t.Batch, t.Run, w.Mem>>20, passes, fine)
-			} else if passes > 1 && w.Log != nil {
-				w.Log("worker %s: task %d of run %s: its partials over the memory budget (--mem %d MiB), folded in %d passes", w.Name, t.Batch, t.Run, w.Mem>>20, passes)
-			}
-			break
-		}
+	st, err := w.foldTask(ctx, t, limit)
+	if ctx.Err() != nil {
+		return ctx.Err() // not acked: redone, here or elsewhere
+	}
+	var fe foldError
+	if errors.As(err, &fe) {
+		m.Term()
+		return fmt.Errorf("worker %s: task %d of run %s: %v", w.Name, t.Batch, t.Run, fe.error)
+	}
+	if err != nil {
+		return err // its disk or the bus: not acked, redone
+	}
+	if st.subPasses > 0 && w.Log != nil {
+		w.Log("worker %s: task %d of run %s: its partials (about %.0f) over the memory budget (--mem %s: %d partials at a time), folded in %d sub-passes, the task swept %d times", w.Name, t.Batch, t.Run, st.estimate, decompress.Bytes(w.Mem), limit, st.subPasses, st.sweeps)
 	}
 	return w.finish(ctx, m, t.Batch)
 }
@@ -586,7 +535,7 @@ func (w *Worker) handleMap(ctx context.Context, m jetstream.Msg, t *task) error 
 // behind has ended.
 var foldDone func()
 
-// partialsOrStop is coord.PartialsWithin, given up when ctx ends: the
+// partialsOrStop is coord.PartialsOrCount, given up when ctx ends: the
 // kernel's sweep of one object cannot stop midway, and the head object
 // of a large run (a hashtag everyone used) takes a minute or more, so the
 // fold goes on in a goroutine of its own and the worker stops at once
@@ -595,16 +544,19 @@ var foldDone func()
 // it stops folding within 65,536 pairs and ends with the object it
 // sweeps), so that a worker stopped in a process that goes on (an
 // embedded run's, a test's) does not leave it growing to its end.
-func partialsOrStop(ctx context.Context, spec coord.ReduceSpec, objs []coord.ReduceObject, keep func(uint64) bool, limit int) ([][]coord.EdgePartial, bool, error) {
+func partialsOrStop(ctx context.Context, spec coord.ReduceSpec, objs []coord.ReduceObject, keep func(uint64) bool, limit int, count func(uint64)) ([][]coord.EdgePartial, bool, error) {
 	type result struct {
 		ps   [][]coord.EdgePartial
 		fits bool
 		err  error
 	}
 	ch := make(chan result, 1)
+	if foldSweep != nil {
+		foldSweep()
+	}
 	spec.Stop = func() bool { return ctx.Err() != nil }
 	go func() {
-		ps, fits, err := coord.PartialsWithin(spec, objs, keep, limit)
+		ps, fits, err := coord.PartialsOrCount(spec, objs, keep, limit, count)
 		ch <- result{ps, fits, err}
 		if foldDone != nil {
 			foldDone()
@@ -731,7 +683,7 @@ func (w *Worker) reduce(ctx context.Context, m jetstream.Msg) (later func() erro
 		return nil, err
 	}
 	if mg.Runs > 0 && w.Log != nil {
-		w.Log("worker %s: reduce partition %d of run %s: over the memory budget (--mem %d MiB): %.1f MiB of partials spilled to disk (%d sorted runs, merged)", w.Name, rt.R, rt.Run, w.Mem>>20, float64(mg.Spilled)/(1<<20), mg.Runs)
+		w.Log("worker %s: reduce partition %d of run %s: over the memory budget (--mem %s): %.1f MiB of partials spilled to disk (%d sorted runs, merged)", w.Name, rt.R, rt.Run, decompress.Bytes(w.Mem), float64(mg.Spilled)/(1<<20), mg.Runs)
 	}
 	// in key order, so that a reducer redoing this task publishes the same
 	// chunks

@@ -3,7 +3,12 @@ package natsbus
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -176,4 +181,128 @@ func TestWorkerStopsMidFold(t *testing.T) {
 	case <-folded: // let the fold left behind end before the next test
 	case <-ctx.Done():
 	}
+}
+
+// TestMapTaskSweeps: a map task whose partials are some 20 times a
+// worker's share of its budget, spread over four reduce partitions that
+// each outgrow the share, is swept about 1 + (its partials / the share)
+// times: one sweep that finds it does not fit and counts its account
+// pairs, then one sub-pass per share's worth of them, each a slice of
+// every partition's. (Folded in passes of whole partitions, then each
+// partition in sub-passes of its own, it was swept 60 times.) The
+// merged partials are Partials', every attribute.
+func TestMapTaskSweeps(t *testing.T) {
+	const limit = 4000
+	n, sweeps, logs := foldBigTask(t, limit)
+	most := 1 + int(math.Ceil(float64(n)*1.3/limit)) + 2
+	t.Logf("%d partials, %d at a time: swept %d times; the worker logged:\n%s", n, limit, sweeps, logs)
+	if sweeps > most || sweeps < n/limit+1 {
+		t.Errorf("the task was swept %d times, want %d to %d", sweeps, n/limit+1, most)
+	}
+}
+
+// TestMapTaskSlicesCut: sub-passes planned too large (as if the sketch
+// had counted a third of the account pairs) do not fit; each is cut in
+// two until it does, and the merged partials are still Partials'.
+func TestMapTaskSlicesCut(t *testing.T) {
+	defer func(m float64) { subPassMargin = m }(subPassMargin)
+	subPassMargin = 0.3
+	const limit = 4000
+	n, sweeps, logs := foldBigTask(t, limit)
+	t.Logf("%d partials, %d at a time: swept %d times; the worker logged:\n%s", n, limit, sweeps, logs)
+	planned := int(math.Ceil(float64(n) * 0.3 / limit))
+	if sweeps < 1+planned+planned/2 {
+		t.Errorf("swept %d times for %d sub-passes planned: no slice was cut", sweeps, planned)
+	}
+}
+
+// TestMapTaskJustOver: a task whose partials are a fifth over the share
+// is swept twice: the first sweep keeps what it folded (the account
+// pairs it held when it reached the share, each folded whole to the
+// task's end) and one sub-pass folds the rest. (Dropping what the first
+// sweep folded, it took two sub-passes after it, each account pair folded
+// twice over in all.)
+func TestMapTaskJustOver(t *testing.T) {
+	const limit = 79990 * 5 / 6
+	n, sweeps, logs := foldBigTask(t, limit)
+	t.Logf("%d partials, %d at a time: swept %d times; the worker logged:\n%s", n, limit, sweeps, logs)
+	if sweeps != 2 || !strings.Contains(logs, "folded in 2 sub-passes") {
+		t.Errorf("the task was swept %d times, want 2", sweeps)
+	}
+}
+
+// foldBigTask folds, through a worker whose share is limit partials, a
+// task of 79,990 in four reduce partitions, checks the merged partials
+// against coord.Partials', and returns their number, the sweeps of the
+// task and the worker's log.
+func foldBigTask(t *testing.T, limit int) (int, int, string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	_, js := embeddedJS(t)
+	bus := &Bus{JS: js, Partitions: 1}
+	if err := bus.Setup(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// one object, 400 accounts sharing it within the window: 79,800
+	// account pairs; and a small one of other accounts
+	objs := []coord.ReduceObject{{Obj: 0, Type: 0}, {Obj: 1, Type: 1}}
+	for i := range 400 {
+		objs[0].Rows = append(objs[0].Rows, coord.ReduceRow{int64(i), int64(i), int64(i / 10), coord.RowActive | coord.RowQualifies})
+	}
+	for i := range 20 {
+		objs[1].Rows = append(objs[1].Rows, coord.ReduceRow{int64(400 + i), int64(400 + i), int64(i), coord.RowActive | coord.RowQualifies})
+	}
+	spec := coord.ReduceSpec{Kind: coord.Sliding, Window: 60, Types: 2, Accounts: 420}
+	want, err := coord.Partials(spec, objs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(want) != 79990 {
+		t.Fatalf("%d partials, want 79,990", len(want))
+	}
+	var sweeps atomic.Int64
+	foldSweep = func() { sweeps.Add(1) }
+	defer func() { foldSweep = nil }()
+	var logs []string
+	var mu sync.Mutex
+	wctx, stop := context.WithCancel(ctx)
+	stopped := make(chan error, 1)
+	w := &Worker{Bus: bus, Name: "w", Mem: int64(3 * coord.PartialsCost * limit), TempDir: t.TempDir(), Log: func(f string, a ...any) {
+		mu.Lock()
+		defer mu.Unlock()
+		logs = append(logs, fmt.Sprintf(f, a...))
+	}}
+	go func() { stopped <- w.Run(wctx) }()
+	var got []coord.EdgePartial
+	err = (&Reducer{Bus: bus, Reduces: 4}).Reduce(ctx, spec, coord.ReduceObjectList(objs), func(int) {}, func(ps []coord.EdgePartial) error {
+		for i := range ps {
+			got = append(got, ps[i])
+			got[len(got)-1].ByType = slices.Clone(ps[i].ByType)
+			got[len(got)-1].Terms = slices.Clone(ps[i].Terms)
+			got[len(got)-1].PostsA = slices.Clone(ps[i].PostsA)
+			got[len(got)-1].PostsB = slices.Clone(ps[i].PostsB)
+		}
+		return nil
+	})
+	stop()
+	if werr := <-stopped; werr != nil {
+		t.Errorf("worker: %v", werr)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	enc := func(ps []coord.EdgePartial) []string {
+		var out []string
+		for i := range ps {
+			b, _ := ps[i].AppendBinary(nil)
+			out = append(out, string(b))
+		}
+		slices.Sort(out)
+		return out
+	}
+	if !slices.Equal(enc(got), enc(want)) {
+		t.Fatalf("%d merged partials, want %d, or they differ", len(got), len(want))
+	}
+	return len(want), int(sweeps.Load()), strings.Join(logs, "\n")
 }
