@@ -46,8 +46,10 @@ func (in *interned) eachPairFrom(o, from, to int32, kind string, w int64, active
 		if active != nil && !active(ri) {
 			continue
 		}
-		if kind == FromFirst && int64(ri.t)-t0 > w {
-			return // no later row is in the window either (windowEnd)
+		if ti := int64(ri.t); ti > windowLast(kind, t0, ti, w) {
+			// past its own window (from-first only): so is every
+			// later row
+			return
 		}
 		end = in.windowEnd(kind, t0, i, end, hi, w)
 		for j := i + 1; j < end; j++ {
@@ -207,39 +209,39 @@ func (in *interned) windowPairs(o int32, w int64) int64 {
 	return n
 }
 
-// windowEnd is the window rule, the one place that says which rows fall
-// in the window of row i of an object (rows sorted by time, t0 the time
-// of the object's first row, hi the end of its rows): rows i+1 to the
-// returned end (not included). Under kind
-//
-//	Sliding, FastReshare: rows at most w after row i;
-//	Tumbling: rows in row i's bin of w seconds counted from t0;
-//	FromFirst: rows at most w after t0 (none once row i is past that).
-//
-// from is where to start looking: the end returned for an earlier row of
-// the object (or any row up to i), since a later row's window never ends
-// sooner under any kind; the sweeps carry it from row to row, so that an
-// object's windows cost one pass over its rows.
+// windowEnd is the end of row i's window among the rows of an object
+// (sorted by time; t0 the time of its first row, hi the end of its
+// rows): the rows i+1 to the returned end (not included) are in it, those
+// at most windowLast. from is where to start looking: the end returned
+// for an earlier row of the object (or any row up to i), since a later
+// row's window never ends sooner under any kind; the sweeps carry it from
+// row to row, so that an object's windows cost one pass over its rows.
 func (in *interned) windowEnd(kind string, t0 int64, i, from, hi int32, w int64) int32 {
 	rows := in.rows
+	last := windowLast(kind, t0, int64(rows[i].t), w)
 	j := max(from, i+1)
-	ti := int64(rows[i].t)
-	switch kind {
-	case Tumbling:
-		bin := (ti - t0) / w
-		for j < hi && (int64(rows[j].t)-t0)/w == bin {
-			j++
-		}
-	case FromFirst:
-		for j < hi && int64(rows[j].t)-t0 <= w {
-			j++
-		}
-	default: // sliding, fast-reshare
-		for j < hi && int64(rows[j].t)-ti <= w {
-			j++
-		}
+	for j < hi && int64(rows[j].t) <= last {
+		j++
 	}
 	return j
+}
+
+// windowLast is the window rule, the one place that says which rows fall
+// in the window of a row at time ti of an object whose first row is at
+// t0: the rows after it up to the time returned. Under kind
+//
+//	Sliding, FastReshare: at most w after ti;
+//	Tumbling: in ti's bin of w seconds counted from t0, (t-t0)/w equal;
+//	FromFirst: at most w after t0 (none once ti is past that).
+func windowLast(kind string, t0, ti, w int64) int64 {
+	switch kind {
+	case Tumbling:
+		return t0 + ((ti-t0)/w+1)*w - 1
+	case FromFirst:
+		return t0 + w
+	default: // sliding, fast-reshare
+		return ti + w
+	}
 }
 
 // parallelSpans runs fn over the spans on workers goroutines and returns
