@@ -46,12 +46,15 @@ func (in *interned) eachPairFrom(o, from, to int32, kind string, w int64, active
 		if active != nil && !active(ri) {
 			continue
 		}
-		if ti := int64(ri.t); ti > windowLast(kind, t0, ti, w) {
+		// windowEnd, its window's last time computed once
+		ti := int64(ri.t)
+		last := windowLast(kind, t0, ti, w)
+		if ti > last {
 			// past its own window (from-first only): so is every
 			// later row
 			return
 		}
-		end = in.windowEnd(kind, t0, i, end, hi, w)
+		end = in.rowsUpTo(last, max(end, i+1), hi)
 		for j := i + 1; j < end; j++ {
 			rj := &rows[j]
 			if rj.acc == ri.acc || rj.post == ri.post {
@@ -217,9 +220,14 @@ func (in *interned) windowPairs(o int32, w int64) int64 {
 // row's window never ends sooner under any kind; the sweeps carry it from
 // row to row, so that an object's windows cost one pass over its rows.
 func (in *interned) windowEnd(kind string, t0 int64, i, from, hi int32, w int64) int32 {
+	return in.rowsUpTo(windowLast(kind, t0, int64(in.rows[i].t), w), max(from, i+1), hi)
+}
+
+// rowsUpTo is the first of the rows from to hi (sorted by time) later
+// than last, or hi.
+func (in *interned) rowsUpTo(last int64, from, hi int32) int32 {
 	rows := in.rows
-	last := windowLast(kind, t0, int64(rows[i].t), w)
-	j := max(from, i+1)
+	j := from
 	for j < hi && int64(rows[j].t) <= last {
 		j++
 	}
