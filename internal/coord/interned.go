@@ -21,7 +21,9 @@ type row struct {
 	t    uint32
 }
 
-// objKey identifies an object: objects of different types never match.
+// objKey identifies an object while the input is interned: objects of
+// different types never match. The interned input holds an object as its
+// name (interned.objects) and its type's index (interned.objType).
 type objKey struct {
 	typ   tahqiq.ObjectType
 	value string
@@ -32,10 +34,10 @@ type objKey struct {
 // order is name order and the result does not depend on input order.
 type interned struct {
 	accounts []string
-	posts    postNames // by id; dropped (their number kept) by a run that writes no evidence
-	objects  []objKey
+	posts    postNames           // by id; dropped (their number kept) by a run that writes no evidence
+	objects  []string            // object -> its name (its value: a URL, a hashtag, …)
 	types    []tahqiq.ObjectType // distinct types present, sorted
-	objType  []int32             // object -> index in types
+	objType  []int32             // object -> index in types (objTypeOf)
 	rows     []row               // sorted by (obj, t, acc, post)
 	t0       int64               // the earliest time of a row: a row's time is t0 + its t
 	objStart []int32             // rows of object o are rows[objStart[o]:objStart[o+1]]
@@ -76,6 +78,7 @@ func internShares(shares []tahqiq.Share, types []tahqiq.ObjectType, keepLoops bo
 	objIdx := map[objKey]int32{}
 	in := interned{meter: m}
 	var posts []string
+	var objs []objKey
 	id := func(m map[string]int32, list *[]string, s string) int32 {
 		if i, ok := m[s]; ok {
 			return i
@@ -92,9 +95,9 @@ func internShares(shares []tahqiq.Share, types []tahqiq.ObjectType, keepLoops bo
 		k := objKey{t, value}
 		o, ok := objIdx[k]
 		if !ok {
-			o = int32(len(in.objects))
+			o = int32(len(objs))
 			objIdx[k] = o
-			in.objects = append(in.objects, k)
+			objs = append(objs, k)
 		}
 		rows = append(rows, row{obj: o, acc: id(accIdx, &in.accounts, s.AccountID), post: id(postIdx, &posts, s.PostID), t: span.add(s.Time)})
 	}
@@ -107,7 +110,8 @@ func internShares(shares []tahqiq.Share, types []tahqiq.ObjectType, keepLoops bo
 		f.each(s, add)
 	}
 	in.dropped = f.dropped
-	if err := finishIntern(&in, posts, rows, span); err != nil {
+	objIdx = nil
+	if err := finishIntern(&in, posts, objs, rows, span); err != nil {
 		return nil, err
 	}
 	return &in, nil
@@ -156,15 +160,15 @@ func (f *shareFilter) row(t tahqiq.ObjectType, value string, add func(t tahqiq.O
 	add(t, value)
 }
 
-// finishIntern makes in of its names (accounts, posts, objects, in any
-// order) and the rows naming them (their times as span made them):
+// finishIntern makes in of its names (its accounts, posts and objs, in
+// any order) and the rows naming them (their times as span made them):
 // re-numbered by name, sorted, exact duplicates dropped, indexed by
 // object.
-func finishIntern(in *interned, posts []string, rows []row, span timeSpan) error {
+func finishIntern(in *interned, posts []string, objs []objKey, rows []row, span timeSpan) error {
 	// Re-number by name so that ids do not depend on input order.
 	accPerm := rank(in.accounts)
 	postPerm := rank(posts)
-	objPerm := rankObjects(in.objects)
+	objPerm := rankObjects(objs)
 	for i := range rows {
 		r := &rows[i]
 		r.acc, r.post, r.obj = accPerm[r.acc], postPerm[r.post], objPerm[r.obj]
@@ -173,13 +177,14 @@ func finishIntern(in *interned, posts []string, rows []row, span timeSpan) error
 	// where sorting them would put it
 	in.accounts = permute(in.accounts, accPerm)
 	posts = permute(posts, postPerm)
-	in.objects = permute(in.objects, objPerm)
+	objs = permute(objs, objPerm)
 	// the names are substrings of what the reader made (a CSV line, the
 	// fields of a record): copied into one string each, they no longer
 	// keep those alive once the shares go
 	packNames(in.accounts, func(i int) *string { return &in.accounts[i] })
 	in.posts = packPostNames(len(posts), func(i int) string { return posts[i] })
-	packNames(in.objects, func(i int) *string { return &in.objects[i].value })
+	packNames(objs, func(i int) *string { return &objs[i].value })
+	in.setObjects(len(objs), func(o int) objKey { return objs[o] })
 	return finishRows(in, rows, span)
 }
 
@@ -226,26 +231,32 @@ func finishRows(in *interned, rows []row, span timeSpan) error {
 	for i := 1; i < len(in.objStart); i++ {
 		in.objStart[i] += in.objStart[i-1]
 	}
-	typeIdx := map[tahqiq.ObjectType]int32{}
-	for _, o := range in.objects {
-		if _, ok := typeIdx[o.typ]; !ok {
-			typeIdx[o.typ] = 0
-			in.types = append(in.types, o.typ)
-		}
-	}
-	slices.Sort(in.types)
-	for i, t := range in.types {
-		typeIdx[t] = int32(i)
-	}
-	in.nearType = -1
-	if i, ok := typeIdx[ObjNearText]; ok {
-		in.nearType = i
-	}
-	in.objType = make([]int32, len(in.objects))
-	for i, o := range in.objects {
-		in.objType[i] = typeIdx[o.typ]
-	}
 	return nil
+}
+
+// setObjects makes the n objects key(0) … key(n-1) (ranked: ids in
+// (type, name) order) in's: their names, the types present and each
+// object's type index.
+func (in *interned) setObjects(n int, key func(o int) objKey) {
+	in.objects = make([]string, n)
+	in.objType = make([]int32, n)
+	in.types = nil
+	for o := range n {
+		k := key(o)
+		if len(in.types) == 0 || in.types[len(in.types)-1] != k.typ {
+			// ranked by type first: each type's objects are together,
+			// the types in order
+			in.types = append(in.types, k.typ)
+		}
+		in.objects[o] = k.value
+		in.objType[o] = int32(len(in.types) - 1)
+	}
+	in.nearType = int32(slices.Index(in.types, ObjNearText))
+}
+
+// objTypeOf is the type of object o.
+func (in *interned) objTypeOf(o int32) tahqiq.ObjectType {
+	return in.types[in.objType[o]]
 }
 
 // permute returns list with list[i] at perm[i].

@@ -40,35 +40,23 @@ func (in *interned) eachPairFrom(o, from, to int32, kind string, w int64, active
 	}
 	t0 := int64(rows[lo].t)
 	verify := in.nearType >= 0 && in.objType[o] == in.nearType
+	end := from // the end of the previous row's window
 	for i := from; i < to; i++ {
 		ri := &rows[i]
 		if active != nil && !active(ri) {
 			continue
 		}
+		// windowEnd, its window's last time computed once
 		ti := int64(ri.t)
-		if kind == FromFirst && ti-t0 > w {
+		last := windowLast(kind, t0, ti, w)
+		if ti > last {
+			// past its own window (from-first only): so is every
+			// later row
 			return
 		}
-		for j := i + 1; j < hi; j++ {
+		end = in.rowsUpTo(last, max(end, i+1), hi)
+		for j := i + 1; j < end; j++ {
 			rj := &rows[j]
-			tj := int64(rj.t)
-			switch kind {
-			case Tumbling:
-				if (tj-t0)/w != (ti-t0)/w {
-					j = hi
-					continue
-				}
-			case FromFirst:
-				if tj-t0 > w {
-					j = hi
-					continue
-				}
-			default: // sliding, fast-reshare
-				if tj-ti > w {
-					j = hi
-					continue
-				}
-			}
 			if rj.acc == ri.acc || rj.post == ri.post {
 				continue
 			}
@@ -190,20 +178,15 @@ func (in *interned) pairSpans(lo, hi int32, bound func(o int32) int64, target, w
 }
 
 // rowSpans appends to out the ranges of rows from to to of object o
-// (first rows of pairs) of at most about target in-window pairs each.
+// (first rows of pairs) of at most about target in-window pairs each
+// (counted as windowPairs counts them).
 func (in *interned) rowSpans(out []pairSpan, o, from, to int32, target, w int64) []pairSpan {
-	rows := in.rows
 	hi := in.objStart[o+1]
 	start, sum := from, int64(0)
-	j := from
+	end := from
 	for i := from; i < to; i++ {
-		if j <= i {
-			j = i + 1
-		}
-		for j < hi && int64(rows[j].t)-int64(rows[i].t) <= w {
-			j++
-		}
-		if sum += int64(j - i - 1); sum >= target {
+		end = in.windowEnd(Sliding, 0, i, end, hi, w)
+		if sum += int64(end - i - 1); sum >= target {
 			out = append(out, pairSpan{o: o, end: o + 1, from: start, to: i + 1})
 			start, sum = i+1, 0
 		}
@@ -212,6 +195,61 @@ func (in *interned) rowSpans(out []pairSpan, o, from, to int32, target, w int64)
 		out = append(out, pairSpan{o: o, end: o + 1, from: start, to: to})
 	}
 	return out
+}
+
+// windowPairs returns how many pairs of object o's rows are at most w
+// apart in time: a bound of its pairs under every window kind (a
+// tumbling bin and the span from the first share are at most w wide, so
+// each row's window under them ends no later than its sliding one).
+func (in *interned) windowPairs(o int32, w int64) int64 {
+	lo, hi := in.objStart[o], in.objStart[o+1]
+	n := int64(0)
+	end := lo
+	for i := lo; i < hi; i++ {
+		end = in.windowEnd(Sliding, 0, i, end, hi, w)
+		n += int64(end - i - 1)
+	}
+	return n
+}
+
+// windowEnd is the end of row i's window among the rows of an object
+// (sorted by time; t0 the time of its first row, hi the end of its
+// rows): the rows i+1 to the returned end (not included) are in it, those
+// at most windowLast. from is where to start looking: the end returned
+// for an earlier row of the object (or any row up to i), since a later
+// row's window never ends sooner under any kind; the sweeps carry it from
+// row to row, so that an object's windows cost one pass over its rows.
+func (in *interned) windowEnd(kind string, t0 int64, i, from, hi int32, w int64) int32 {
+	return in.rowsUpTo(windowLast(kind, t0, int64(in.rows[i].t), w), max(from, i+1), hi)
+}
+
+// rowsUpTo is the first of the rows from to hi (sorted by time) later
+// than last, or hi.
+func (in *interned) rowsUpTo(last int64, from, hi int32) int32 {
+	rows := in.rows
+	j := from
+	for j < hi && int64(rows[j].t) <= last {
+		j++
+	}
+	return j
+}
+
+// windowLast is the window rule, the one place that says which rows fall
+// in the window of a row at time ti of an object whose first row is at
+// t0: the rows after it up to the time returned. Under kind
+//
+//	Sliding, FastReshare: at most w after ti;
+//	Tumbling: in ti's bin of w seconds counted from t0, (t-t0)/w equal;
+//	FromFirst: at most w after t0 (none once ti is past that).
+func windowLast(kind string, t0, ti, w int64) int64 {
+	switch kind {
+	case Tumbling:
+		return t0 + ((ti-t0)/w+1)*w - 1
+	case FromFirst:
+		return t0 + w
+	default: // sliding, fast-reshare
+		return ti + w
+	}
 }
 
 // parallelSpans runs fn over the spans on workers goroutines and returns

@@ -150,9 +150,8 @@ func (r *Result) Evidence(fn func(EvidenceRow) error) error {
 	}
 	return r.eachPair(func(pr pairRef) error {
 		ra, rb := in.ends(pr)
-		o := in.objects[ra.obj]
 		na, nb := r.Name(ra.acc), r.Name(rb.acc)
-		return fn(EvidenceRow{ObjectType: string(o.typ), Object: o.value, PostA: in.posts.at(ra.post), PostB: in.posts.at(rb.post),
+		return fn(EvidenceRow{ObjectType: string(in.objTypeOf(ra.obj)), Object: in.objects[ra.obj], PostA: in.posts.at(ra.post), PostB: in.posts.at(rb.post),
 			AccountA: in.accounts[ra.acc], AccountB: in.accounts[rb.acc], TimeA: in.time(ra), TimeB: in.time(rb),
 			HandleA: na.Handle, NameA: na.Name, HandleB: nb.Handle, NameB: nb.Name})
 	})

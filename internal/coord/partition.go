@@ -109,7 +109,7 @@ func (in *interned) pairsFrom(ctx context.Context, p *Params, part Partitioner) 
 		if hi-lo < 2 {
 			continue
 		}
-		os := ObjectShares{Type: in.objects[o].typ, Object: in.objects[o].value, Rows: make([]ShareRow, 0, hi-lo)}
+		os := ObjectShares{Type: in.objTypeOf(int32(o)), Object: in.objects[o], Rows: make([]ShareRow, 0, hi-lo)}
 		near := in.objType[o] == in.nearType
 		if near {
 			os.Jaccard = in.jaccard

@@ -431,10 +431,7 @@ func (c *Collector) internOthers(in *interned) (accTo, postTo, objTo []int32, er
 	}
 	objTo, order = rankUsed(n, all, func(a, b int32) int { return cmpObj(c.objKey(a), c.objKey(b)) })
 	values := packed(order, func(i int32) string { return c.objKey(i).value })
-	in.objects = make([]objKey, len(order))
-	for r, i := range order {
-		in.objects[r] = objKey{c.objList[c.objects[i].tab].typ, values[r]}
-	}
+	in.setObjects(len(order), func(r int) objKey { return objKey{c.objList[c.objects[order[r]].tab].typ, values[r]} })
 	c.objects, c.objList = nil, nil
 	return accTo, postTo, objTo, nil
 }

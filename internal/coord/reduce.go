@@ -373,7 +373,7 @@ func (in *interned) reduceEdges(ctx context.Context, q, p *Params, red Reducer) 
 func (in *interned) reduceInput(ctx context.Context, q, p *Params, red any) (ReduceSpec, *runObjects, func(func(pairRef) error) error, *tfidf, error) {
 	spec := ReduceSpec{Kind: q.WindowKind, Window: q.Window, FastWindow: p.FastWindow, Types: len(in.types),
 		TFIDF: p.Weight == WeightTFIDF, Accounts: len(in.accounts),
-		Name: func(o int32) string { k := in.objects[o]; return fmt.Sprintf("%s %q", k.typ, k.value) }}
+		Name: func(o int32) string { return fmt.Sprintf("%s %q", in.objTypeOf(o), in.objects[o]) }}
 	objs := in.reduceObjects()
 	var active func(*row) bool
 	var keep func(i, j int32) bool

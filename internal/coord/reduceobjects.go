@@ -103,8 +103,7 @@ func (ro *runObjects) Object(i int) ReduceObject {
 		x.Jaccard, x.Tokens = in.jaccard, make([][]uint64, hi-lo)
 	}
 	if ro.evidence {
-		k := in.objects[o]
-		x.TypeName, x.Value = string(k.typ), k.value
+		x.TypeName, x.Value = string(in.objTypeOf(o)), in.objects[o]
 		x.Posts = make([]string, hi-lo)
 	}
 	for k := lo; k < hi; k++ {

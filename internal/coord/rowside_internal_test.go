@@ -43,8 +43,8 @@ func TestRowSideBatches(t *testing.T) {
 					want = in
 					return
 				}
-				if !slices.Equal(in.rows, want.rows) || !slices.Equal(in.objects, want.objects) || !slices.Equal(in.accounts, want.accounts) {
-					t.Fatal("rows, objects or accounts differ from a batch of 4096 rows'")
+				if !slices.Equal(in.rows, want.rows) || !slices.Equal(in.objects, want.objects) || !slices.Equal(in.objType, want.objType) || !slices.Equal(in.types, want.types) || !slices.Equal(in.accounts, want.accounts) {
+					t.Fatal("rows, objects, their types or accounts differ from a batch of 4096 rows'")
 				}
 			})
 		}

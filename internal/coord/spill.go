@@ -253,26 +253,6 @@ func (in *interned) pairsWithin(p *Params, active func(*row) bool, keep func(i, 
 	return out, nil
 }
 
-// windowPairs returns how many pairs of object o's rows are at most w
-// apart in time: a bound of its pairs under every window kind (a
-// tumbling bin and the span from the first share are at most w wide).
-func (in *interned) windowPairs(o int32, w int64) int64 {
-	lo, hi := int(in.objStart[o]), int(in.objStart[o+1])
-	rows := in.rows
-	n := int64(0)
-	j := lo
-	for i := lo; i < hi; i++ {
-		if j <= i {
-			j = i + 1
-		}
-		for j < hi && int64(rows[j].t)-int64(rows[i].t) <= w {
-			j++
-		}
-		n += int64(j - i - 1)
-	}
-	return n
-}
-
 // pairAlone makes the kept pairs of object o
 // into *buf, calling spill whenever it holds limit pairs. Its rows are
 // taken a range at a time, as many as surely fit what is left of the
