@@ -75,3 +75,41 @@ func BenchmarkBuilder(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkPost feeds 1,000,000 posts (of 50,000 accounts), as a
+// coordination run's read does, with the author found by its UID (Post)
+// or by the dense index a coord.Collector gives it (PostAt).
+func BenchmarkPost(b *testing.B) {
+	const n = 1_000_000
+	ps := synthPosts(n)
+	index := map[string]int{}
+	ids := make([]int, n)
+	for i := range ps {
+		id, ok := index[ps[i].AuthorUID]
+		if !ok {
+			id = len(index)
+			index[ps[i].AuthorUID] = id
+		}
+		ids[i] = id
+	}
+	for _, byIndex := range []bool{false, true} {
+		name := "uid"
+		if byIndex {
+			name = "index"
+		}
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				var bl signals.Builder
+				for i := range ps {
+					if byIndex {
+						bl.PostAt(ids[i], &ps[i])
+					} else {
+						bl.Post(&ps[i])
+					}
+				}
+			}
+			b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "posts/s")
+		})
+	}
+}
