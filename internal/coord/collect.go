@@ -211,6 +211,18 @@ func (c *Collector) account(uid string) (int32, bool) {
 	return id, isNew
 }
 
+// AccountID returns the id of account uid (dense: 0, 1, ... in the
+// order the accounts came, as Accounts yields them), or false when c
+// does not hold it. The account Add asked last (a record's last new
+// post's author) is answered without the table.
+func (c *Collector) AccountID(uid string) (int, bool) {
+	if c.lastAccOK && uid == c.lastAcc {
+		return int(c.lastAccID), true
+	}
+	id, ok := c.accounts.find(uid)
+	return int(id), ok
+}
+
 // Accounts yields the UID of every account c holds, in the order they
 // came (for Share: of the shares).
 func (c *Collector) Accounts(yield func(string) bool) {

@@ -99,7 +99,15 @@ func (f *FileData) Add(it *ingest.Item) {
 			f.accounts.Author(p.AuthorUID)
 		}
 		if f.Graph {
-			f.accounts.Post(&it.Parsed.Posts[i])
+			if f.Collected == nil {
+				f.accounts.Post(&it.Parsed.Posts[i])
+			} else if id, ok := f.Collected.AccountID(p.AuthorUID); ok {
+				// the collector holds every new post's author, numbered
+				// densely: its entry found by that number
+				f.accounts.PostAt(id, &it.Parsed.Posts[i])
+			} else {
+				f.accounts.Post(&it.Parsed.Posts[i])
+			}
 		}
 		if f.Near && p.Kind != tahqiq.KindRepost && p.Text != "" {
 			f.texts = append(f.texts, TextPost(p))

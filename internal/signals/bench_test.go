@@ -75,3 +75,57 @@ func BenchmarkBuilder(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkPost feeds 1,000,000 posts, as a coordination run's read
+// does, with the author found by its UID (Post) or by the dense index a
+// coord.Collector gives it (PostAt): "synth", synthPosts' (50,000
+// accounts, heavy-tailed, with author views, mentions and clients), and
+// "csv", posts as `tahqiq synth`'s CSV gives them (150,000 accounts
+// chosen uniformly, a time and nothing else: the 3M run's accounts, each
+// post's author a cache miss).
+func BenchmarkPost(b *testing.B) {
+	const n = 1_000_000
+	csv := make([]tahqiq.Post, n)
+	rng := rand.New(rand.NewPCG(5, 6))
+	start := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC).Unix()
+	for i := range csv {
+		csv[i] = tahqiq.Post{UID: "p" + strconv.Itoa(i), Platform: "generic", AuthorUID: "generic:a" + strconv.Itoa(rng.IntN(150_000)),
+			CreatedAt: time.Unix(start+rng.Int64N(30*86400), 0).UTC(), Precision: tahqiq.PrecisionSecond, Kind: tahqiq.KindOriginal}
+	}
+	for _, set := range []struct {
+		name string
+		ps   []tahqiq.Post
+	}{{"synth", synthPosts(n)}, {"csv", csv}} {
+		ps := set.ps
+		index := map[string]int{}
+		ids := make([]int, n)
+		for i := range ps {
+			id, ok := index[ps[i].AuthorUID]
+			if !ok {
+				id = len(index)
+				index[ps[i].AuthorUID] = id
+			}
+			ids[i] = id
+		}
+		for _, byIndex := range []bool{false, true} {
+			name := set.name + "/uid"
+			if byIndex {
+				name = set.name + "/index"
+			}
+			b.Run(name, func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					var bl signals.Builder
+					for i := range ps {
+						if byIndex {
+							bl.PostAt(ids[i], &ps[i])
+						} else {
+							bl.Post(&ps[i])
+						}
+					}
+				}
+				b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "posts/s")
+			})
+		}
+	}
+}

@@ -292,3 +292,44 @@ func TestFilter(t *testing.T) {
 		}
 	}
 }
+
+// PostAt, the author found by a dense index, keeps every signal and
+// reach Post keeps, mixed with Post and with indexes that come in any
+// order (the slice of entries grows past several of them at once).
+func TestPostAtSameAsPost(t *testing.T) {
+	ps := synthPosts(20_000)
+	for i := range ps {
+		if i%9 == 0 {
+			ps[i].Mentions = append(ps[i].Mentions, tahqiq.Entity{Text: "Other", ID: ps[(i+1)%len(ps)].AuthorUID[2:]})
+		}
+	}
+	index := map[string]int{}
+	for i := len(ps) - 1; i >= 0; i-- { // the last authors get the small indexes
+		if _, ok := index[ps[i].AuthorUID]; !ok {
+			index[ps[i].AuthorUID] = len(index)
+		}
+	}
+	var byUID, byIndex signals.Builder
+	for _, bl := range []*signals.Builder{&byUID, &byIndex} {
+		bl.Account(tahqiq.Account{UID: ps[0].AuthorUID, Platform: "x", Handle: "first", Followers: 12, Following: 3, PostsCount: -1})
+	}
+	for i := range ps {
+		byUID.Post(&ps[i])
+		if i%5 == 0 {
+			byIndex.Post(&ps[i])
+		} else {
+			byIndex.PostAt(index[ps[i].AuthorUID], &ps[i])
+		}
+	}
+	if diff := cmp.Diff(byUID.Rows(), byIndex.Rows()); diff != "" {
+		t.Fatalf("rows differ (-Post +PostAt):\n%s", diff)
+	}
+	for uid := range index {
+		if diff := cmp.Diff(byUID.Reach(uid), byIndex.Reach(uid)); diff != "" {
+			t.Fatalf("reach of %s differs (-Post +PostAt):\n%s", uid, diff)
+		}
+	}
+	if byUID.Len() != byIndex.Len() || byIndex.Len() != len(index) {
+		t.Fatalf("accounts with posts: Post %d, PostAt %d, want %d", byUID.Len(), byIndex.Len(), len(index))
+	}
+}
