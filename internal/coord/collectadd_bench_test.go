@@ -22,13 +22,7 @@ import (
 // Linux only: the read's strand, which bounds the read), intern-cpu-s/op
 // of interning.
 func BenchmarkCollectAdd(b *testing.B) {
-	n := 1000000
-	if s := os.Getenv("TAHQIQ_BENCH_POSTS"); s != "" {
-		fmt.Sscan(s, &n)
-	}
-	shares := synth.Generate(synth.Config{Posts: n, Seed: 1}).Shares
-	p := DefaultParams()
-	p.Weight, p.MinParticipation, p.Graph, p.Evidence = WeightMessages, 1, false, false
+	shares, p := leanSynth()
 	ctx := context.Background()
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
@@ -61,4 +55,18 @@ func BenchmarkCollectAdd(b *testing.B) {
 	b.ReportMetric(addCPU/float64(b.N), "add-cpu-s/op")
 	b.ReportMetric(strandCPU/float64(b.N), "strand-cpu-s/op")
 	b.ReportMetric(internCPU/float64(b.N), "intern-cpu-s/op")
+}
+
+// leanSynth returns the shares of the synthetic set the read's benchmarks
+// take (TAHQIQ_BENCH_POSTS posts, default 1,000,000; seed 1) and the
+// lean run's parameters (messages weight, min-participation 1, no graph,
+// no evidence).
+func leanSynth() ([]tahqiq.Share, Params) {
+	n := 1000000
+	if s := os.Getenv("TAHQIQ_BENCH_POSTS"); s != "" {
+		fmt.Sscan(s, &n)
+	}
+	p := DefaultParams()
+	p.Weight, p.MinParticipation, p.Graph, p.Evidence = WeightMessages, 1, false, false
+	return synth.Generate(synth.Config{Posts: n, Seed: 1}).Shares, p
 }

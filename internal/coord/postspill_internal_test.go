@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"maps"
 	"math/rand/v2"
-	"os"
 	"reflect"
 	"slices"
 	"testing"
@@ -281,13 +280,7 @@ func TestBloom(t *testing.T) {
 // (default 1,000,000). cpu-s/op is the process's CPU time per op; runs
 // how many runs the table wrote (merges aside).
 func BenchmarkCollectPostRuns(b *testing.B) {
-	n := 1000000
-	if s := os.Getenv("TAHQIQ_BENCH_POSTS"); s != "" {
-		fmt.Sscan(s, &n)
-	}
-	shares := synth.Generate(synth.Config{Posts: n, Seed: 1}).Shares
-	p := DefaultParams()
-	p.Weight, p.MinParticipation, p.Graph, p.Evidence = WeightMessages, 1, false, false
+	shares, p := leanSynth()
 	for _, mem := range []int64{0, 16 << 20} {
 		b.Run(fmt.Sprintf("mem=%d", mem), func(b *testing.B) {
 			cpu := cputime.Seconds()
