@@ -57,7 +57,7 @@ func BenchmarkCollectAdd(b *testing.B) {
 	b.ReportMetric(internCPU/float64(b.N), "intern-cpu-s/op")
 }
 
-// leanSynth returns the shares of the synthetic set the read's benchmarks
+// leanSynth returns the shares of the synthetic set the lean run's benchmarks
 // take (TAHQIQ_BENCH_POSTS posts, default 1,000,000; seed 1) and the
 // lean run's parameters (messages weight, min-participation 1, no graph,
 // no evidence).

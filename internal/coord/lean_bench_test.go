@@ -19,14 +19,8 @@ import (
 // 1,000,000). cpu-s/op is the process's CPU time (user + system) per
 // fold, steadier than the wall time on a shared machine.
 func BenchmarkAggregate(b *testing.B) {
-	n := 1000000
-	if s := os.Getenv("TAHQIQ_BENCH_POSTS"); s != "" {
-		fmt.Sscan(s, &n)
-	}
-	data := synth.Generate(synth.Config{Posts: n, Seed: 1})
-	p := DefaultParams()
-	p.Weight, p.MinParticipation, p.Graph, p.Evidence = WeightMessages, 1, false, false
-	in := intern(data.Shares, p.Types, p.KeepLoops, nil)
+	shares, p := leanSynth()
+	in := intern(shares, p.Types, p.KeepLoops, nil)
 	pairs := in.pairs(&p)
 	b.ResetTimer()
 	cpu := cputime.Seconds()

@@ -1,12 +1,9 @@
 package coord
 
 import (
-	"fmt"
-	"os"
 	"testing"
 
 	"github.com/tahqiq/tahqiq/internal/cputime"
-	"github.com/tahqiq/tahqiq/internal/synth"
 )
 
 // BenchmarkPairSweep is the pairs phase alone (in.pairs, one goroutine)
@@ -15,15 +12,10 @@ import (
 // the rows cut into spans included. cpu-ms/op is the process's CPU
 // time (its GC included): steadier than ns/op under load.
 func BenchmarkPairSweep(b *testing.B) {
-	n := 1000000
-	if s := os.Getenv("TAHQIQ_BENCH_POSTS"); s != "" {
-		fmt.Sscan(s, &n)
-	}
-	data := synth.Generate(synth.Config{Posts: n, Seed: 1})
-	p := DefaultParams()
-	p.Weight, p.MinParticipation, p.Graph, p.Evidence, p.Workers = WeightMessages, 1, false, false, 1
-	in := intern(data.Shares, p.Types, p.KeepLoops, nil)
-	data = nil
+	shares, p := leanSynth()
+	p.Workers = 1
+	in := intern(shares, p.Types, p.KeepLoops, nil)
+	shares = nil
 	for _, kind := range []string{Sliding, Tumbling, FromFirst} {
 		b.Run(kind, func(b *testing.B) {
 			q := p

@@ -3,13 +3,11 @@ package coord
 import (
 	"context"
 	"fmt"
-	"os"
 	"runtime"
 	"testing"
 	"time"
 
 	"github.com/tahqiq/tahqiq/internal/cputime"
-	"github.com/tahqiq/tahqiq/internal/synth"
 )
 
 // BenchmarkSpilledAfterRead is a lean run's steps after the read as the
@@ -21,15 +19,9 @@ import (
 // TAHQIQ_BENCH_POSTS sets the size. It reports the seconds of each step
 // (pairs-s, aggregate-s, weigh-s) and cpu-s/op, the process's CPU time.
 func BenchmarkSpilledAfterRead(b *testing.B) {
-	n := 1000000
-	if s := os.Getenv("TAHQIQ_BENCH_POSTS"); s != "" {
-		fmt.Sscan(s, &n)
-	}
-	data := synth.Generate(synth.Config{Posts: n, Seed: 1})
-	p := DefaultParams()
-	p.Weight, p.MinParticipation, p.Graph, p.Evidence = WeightMessages, 1, false, false
-	in := intern(data.Shares, p.Types, p.KeepLoops, nil)
-	data = nil
+	shares, p := leanSynth()
+	in := intern(shares, p.Types, p.KeepLoops, nil)
+	shares = nil
 	npairs := int64(len(in.pairs(&p)))
 	for _, workers := range []int{1, runtime.GOMAXPROCS(0)} {
 		b.Run(fmt.Sprintf("w%d", workers), func(b *testing.B) {
