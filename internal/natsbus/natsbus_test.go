@@ -228,15 +228,7 @@ func retrySetup(t *testing.T, ctx context.Context, bus *natsbus.Bus) error {
 // one message (its task travels in chunks).
 func TestSmallMessages(t *testing.T) {
 	shares := readEvents(t, "german_elections_2021.events.csv")
-	srv, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: server.RANDOM_PORT, JetStream: true, StoreDir: t.TempDir(), NoSigs: true, NoLog: true, MaxPayload: 256 << 10})
-	if err != nil {
-		t.Fatal(err)
-	}
-	go srv.Start()
-	defer srv.Shutdown()
-	if !srv.ReadyForConnections(20 * time.Second) {
-		t.Fatal("server not ready")
-	}
+	srv := natstest.LocalServer(t, server.Options{MaxPayload: 256 << 10})
 	_, js := natstest.Dial(t, srv.ClientURL())
 	bus := &natsbus.Bus{JS: js, Partitions: 3}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
@@ -308,15 +300,7 @@ func TestStockServer(t *testing.T) {
 	// (0: the server's default), through a worker, on both paths
 	run := func(maxStore int64, shares []tahqiq.Share, check func(path string, got *coord.Result, err error)) {
 		t.Helper()
-		srv, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: server.RANDOM_PORT, JetStream: true, StoreDir: t.TempDir(), NoSigs: true, NoLog: true, JetStreamMaxStore: maxStore})
-		if err != nil {
-			t.Fatal(err)
-		}
-		go srv.Start()
-		defer srv.Shutdown()
-		if !srv.ReadyForConnections(20 * time.Second) {
-			t.Fatal("server not ready")
-		}
+		srv := natstest.LocalServer(t, server.Options{JetStreamMaxStore: maxStore})
 		nc, js := natstest.Dial(t, srv.ClientURL())
 		if nc.MaxPayload() != 1<<20 {
 			t.Fatalf("a stock server's max_payload is %d", nc.MaxPayload())
@@ -527,15 +511,7 @@ func TestStoreFullFailsRun(t *testing.T) {
 	for path, store := range map[string]int64{"reduce": 2 << 20, "parts": 4 << 20} {
 		// a fresh server each: what a failed run leaves (its task, never
 		// done) would fill the next one's store
-		srv, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: server.RANDOM_PORT, JetStream: true, StoreDir: t.TempDir(), NoSigs: true, NoLog: true, JetStreamMaxStore: store})
-		if err != nil {
-			t.Fatal(err)
-		}
-		go srv.Start()
-		defer srv.Shutdown()
-		if !srv.ReadyForConnections(20 * time.Second) {
-			t.Fatal("server not ready")
-		}
+		srv := natstest.LocalServer(t, server.Options{JetStreamMaxStore: store})
 		_, js := natstest.Dial(t, srv.ClientURL())
 		bus := &natsbus.Bus{JS: js, Partitions: 4}
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -550,7 +526,7 @@ func TestStoreFullFailsRun(t *testing.T) {
 		if path == "parts" {
 			eng = coord.ReducedParts(&natsbus.Reducer{Bus: bus})
 		}
-		_, err = coord.Run(ctx, coord.Data{Shares: bigObject(150000)}, p, eng)
+		_, err := coord.Run(ctx, coord.Data{Shares: bigObject(150000)}, p, eng)
 		stop()
 		<-done
 		if err == nil || !strings.Contains(err.Error(), "worker w: publish") || !strings.Contains(err.Error(), natsbus.PartialsStream) ||

@@ -60,16 +60,7 @@ func getObject(t *testing.T, ctx context.Context, obs jetstream.ObjectStore, nam
 // meet refusals); putObject sends a refused chunk again in place, and
 // every object reads back whole, byte for byte.
 func TestPutObjectBusyServer(t *testing.T) {
-	srv, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: server.RANDOM_PORT, JetStream: true, StoreDir: t.TempDir(),
-		NoSigs: true, NoLog: true, StreamMaxBufferedMsgs: 8})
-	if err != nil {
-		t.Fatal(err)
-	}
-	go srv.Start()
-	defer srv.Shutdown()
-	if !srv.ReadyForConnections(20 * time.Second) {
-		t.Fatal("server not ready")
-	}
+	srv := natstest.LocalServer(t, server.Options{StreamMaxBufferedMsgs: 8})
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	bodies := make([][]byte, 3)

@@ -433,16 +433,7 @@ func TestPartialsPurgedPerPartition(t *testing.T) {
 // were refused three times each.
 func TestPartsBusyServer(t *testing.T) {
 	g := synth.Generate(synth.Config{Posts: 60000, Seed: 3})
-	srv, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: server.RANDOM_PORT, JetStream: true, StoreDir: t.TempDir(),
-		NoSigs: true, NoLog: true, StreamMaxBufferedMsgs: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	go srv.Start()
-	defer srv.Shutdown()
-	if !srv.ReadyForConnections(20 * time.Second) {
-		t.Fatal("server not ready")
-	}
+	srv := natstest.LocalServer(t, server.Options{StreamMaxBufferedMsgs: 2})
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	_, js := natstest.Dial(t, srv.ClientURL())

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -45,4 +46,27 @@ func Dial(tb testing.TB, urls string, opts ...nats.Option) (*nats.Conn, jetstrea
 		tb.Fatal(err)
 	}
 	return nc, js
+}
+
+// LocalServer starts a one-node JetStream server in this process with
+// options o, on loopback at a free port, its store in a temporary
+// directory of tb unless o names one, with no signal handlers and no
+// log, and waits until it takes connections. It shuts down when the
+// test ends.
+func LocalServer(tb testing.TB, o server.Options) *server.Server {
+	tb.Helper()
+	o.Host, o.Port, o.JetStream, o.NoSigs, o.NoLog = "127.0.0.1", server.RANDOM_PORT, true, true, true
+	if o.StoreDir == "" {
+		o.StoreDir = tb.TempDir()
+	}
+	srv, err := server.NewServer(&o)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	go srv.Start()
+	tb.Cleanup(srv.Shutdown)
+	if !srv.ReadyForConnections(20 * time.Second) {
+		tb.Fatal("server not ready")
+	}
+	return srv
 }
