@@ -78,18 +78,7 @@ func TestSplitEqualsParse(t *testing.T) {
 		"a7,p7,1600000005,,url\n" + // a field short
 		"a8,p8,1600000006,,url,\"open\n"
 	files := parsetest.Fixtures(t, "testdata/*.csv")
-	real := []string{"russian_coord_tweets.events.csv", "german_elections_2021.events.csv", "ira_2016_election_week.events.csv"}
-	if testing.Short() {
-		real = real[:1]
-	}
-	for _, f := range real {
-		p := filepath.Join("..", "..", "..", "..", "shared", "data", "coord", f)
-		if _, err := os.Stat(p); err != nil {
-			t.Logf("%s absent: not compared", p)
-			continue
-		}
-		files = append(files, p)
-	}
+	files = withRealTables(t, files)
 	for _, size := range []int{1, 7, 100, 4 << 10} {
 		sameSplit(t, "bad.csv", []byte(bad), size)
 	}
