@@ -36,14 +36,7 @@ func TestPairsWithinHoldLimit(t *testing.T) {
 			if sp.held > limit {
 				t.Errorf("%s, limit %d: held %d pairs at once", name, limit, sp.held)
 			}
-			var got []pairRef
-			if len(sp.runs) == 0 {
-				got = slices.Clone(sp.pairs)
-				slices.SortStableFunc(got, func(a, b pairRef) int { return in.cmpPairKey(a, b) })
-			} else if err := sp.merge(in, func(pr pairRef) bool { got = append(got, pr); return true }); err != nil {
-				t.Fatal(err)
-			}
-			sp.close()
+			got := readBackPairs(t, in, sp)
 			if sp.n != int64(len(want)) || !slices.Equal(got, want) {
 				t.Fatalf("%s, limit %d: %d pairs (%d read back), want %d", name, limit, sp.n, len(got), len(want))
 			}
@@ -69,4 +62,20 @@ func (in *interned) cmpPairKey(a, b pairRef) int {
 func (in *interned) pairKey(pr pairRef) uint64 {
 	ra, rb := in.ends(pr)
 	return uint64(uint32(ra.acc))<<32 | uint64(uint32(rb.acc))
+}
+
+// readBackPairs returns the pairs sp holds in the order the aggregate
+// reads them (by account pair): its runs merged, or those it held sorted
+// when it wrote none; sp is closed.
+func readBackPairs(t *testing.T, in *interned, sp *spilledPairs) []pairRef {
+	t.Helper()
+	var got []pairRef
+	if len(sp.runs) == 0 {
+		got = slices.Clone(sp.pairs)
+		slices.SortStableFunc(got, func(a, b pairRef) int { return in.cmpPairKey(a, b) })
+	} else if err := sp.merge(in, func(pr pairRef) bool { got = append(got, pr); return true }); err != nil {
+		t.Fatal(err)
+	}
+	sp.close()
+	return got
 }

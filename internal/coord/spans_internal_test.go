@@ -88,14 +88,7 @@ func TestSpansEqualSweep(t *testing.T) {
 					if sp.held > limit {
 						t.Errorf("%s, %s, limit %d, %d workers: held %d pairs at once", name, kind, limit, workers, sp.held)
 					}
-					var got []pairRef
-					if len(sp.runs) == 0 {
-						got = slices.Clone(sp.pairs)
-						slices.SortStableFunc(got, func(a, b pairRef) int { return in.cmpPairKey(a, b) })
-					} else if err := sp.merge(in, func(pr pairRef) bool { got = append(got, pr); return true }); err != nil {
-						t.Fatal(err)
-					}
-					sp.close()
+					got := readBackPairs(t, in, sp)
 					if sp.n != int64(len(want)) || !slices.Equal(got, sorted) {
 						t.Fatalf("%s, %s, limit %d, %d workers: %d pairs (%d read back), want %d", name, kind, limit, workers, sp.n, len(got), len(want))
 					}
