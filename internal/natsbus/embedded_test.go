@@ -14,6 +14,7 @@ import (
 
 	"github.com/tahqiq/tahqiq"
 	"github.com/tahqiq/tahqiq/internal/natsbus"
+	"github.com/tahqiq/tahqiq/internal/natsbus/natstest"
 )
 
 // TestEmbeddedRequiresCredentials: the embedded server refuses a client
@@ -145,5 +146,21 @@ func TestEmbeddedPortZero(t *testing.T) {
 	defer srv.Shutdown()
 	if _, port, _ := net.SplitHostPort(srv.Addr().String()); port == "4222" || port == "0" {
 		t.Errorf("127.0.0.1:0 listens on %s", srv.Addr())
+	}
+}
+
+// TestWatchStoppedWhileStarting: a watch stopped before it follows the
+// live stream (while it asks where the stream ends) is a clean stop, as
+// one stopped while it opens its consumer is: `tahqiq watch` interrupted
+// at its start exited 130 ("natsbus: TAHQIQ_LIVE: context canceled").
+func TestWatchStoppedWhileStarting(t *testing.T) {
+	bus := natstest.EmbeddedBus(context.Background(), t, 1)
+	if err := bus.SetupLive(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := bus.Watch(ctx, natsbus.LivePrefix+">", natsbus.WatchFrom{}, func(string, uint64, []tahqiq.Share) {}, nil); err != nil {
+		t.Fatalf("a watch stopped before it started: %v, want a clean stop", err)
 	}
 }

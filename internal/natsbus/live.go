@@ -98,6 +98,9 @@ func (b *Bus) Watch(ctx context.Context, filter string, from WatchFrom, fn func(
 	case !from.All:
 		_, last, err := b.LiveSeqs(ctx)
 		if err != nil {
+			if ctx.Err() != nil {
+				return nil // stopped while starting
+			}
 			return err
 		}
 		f.from = last + 1
