@@ -91,9 +91,14 @@ every option and output column.`,
 			if err := p.Validate(); err != nil {
 				return err
 			}
-			if !cmd.Flags().Changed("mem") && dataset == "" {
-				// files of a known size: a budget of a few times them
-				mem = sizeValue(coord.DefaultMemFor(inputBytes(inputs)))
+			if !cmd.Flags().Changed("mem") {
+				// files of a known size: a budget of a few times them; a
+				// dataset: of the files imported into it
+				if dataset == "" {
+					mem = sizeValue(coord.DefaultMemFor(inputBytes(inputs)))
+				} else {
+					mem = sizeValue(coord.DefaultMemFor(e.datasetBytes(ctx, dataset)))
+				}
 			}
 			// the budget holds from the start: reading the input is part of
 			// the run
@@ -235,7 +240,7 @@ every option and output column.`,
 	f.StringVar(&graphFiles, "graph-files", graphFiles, "when to write graph.gexf and graph.graphml: auto (when the network has at most 1,000,000 edges, the most Gephi says it shows: over that they are gigabytes no desktop tool opens; edges.csv and nodes.csv hold the same network) | always | never")
 	f.IntVar(&layoutEdges, "layout-edges", layoutEdges, "lay out the heaviest N links by ForceAtlas2 (seeded by --seed) for layout.csv, the GEXF and GraphML files and the web UI's network view; the other accounts are placed beside their community; 0 = no layout")
 	f.Var(&mem, "mem", "memory budget of the run in this process, e.g. 4GB or 600MiB: the Go heap is held under it; past half of it the shares read (--input files, --dataset) go to the temporary directory ($TMPDIR) until interned, and when the kept pairs would not fit beside the edges they make, they are sorted in runs spilled to the temporary directory ($TMPDIR) and merged (and edges that would not fit, beside the graph the graph step makes of them, go to a file there); results do not depend on it")
-	f.Lookup("mem").DefValue = fmt.Sprintf("4 times the --input files, from 256MiB to half the machine's memory (%s), which --dataset, standard input and compressed files get", mem.String())
+	f.Lookup("mem").DefValue = fmt.Sprintf("4 times the --input files or the files imported into the --dataset, from 256MiB to half the machine's memory (%s), which standard input and compressed files get", mem.String())
 	cmd.AddCommand(newCoordExplainCmd(e))
 	cmd.AddCommand(newCoordMergeCmd(e))
 	return cmd
@@ -260,6 +265,45 @@ func (e *env) datasetRun(ctx context.Context, name string, p coord.Params, mem i
 	r, err := runs.DatasetRunWithin(ctx, db, name, p, coord.Budget{Mem: mem})
 	r.Actor = a.ID
 	return r, err
+}
+
+// datasetBytes returns the bytes of the files imported into dataset name,
+// as inputBytes does for --input files: -1 when it cannot tell what they
+// held uncompressed (a compressed file, by its name) or the dataset cannot
+// be read as the one who acts (the run then says why).
+func (e *env) datasetBytes(ctx context.Context, name string) int64 {
+	db, err := e.openStore(ctx)
+	if err != nil {
+		return -1
+	}
+	defer db.Close()
+	s := e.rules(db)
+	a, err := s.CLIActor(ctx, e.as)
+	if err != nil || s.DatasetAccess(ctx, a, name) != nil {
+		return -1
+	}
+	d, err := db.FindDatasetByName(ctx, name)
+	if err != nil {
+		return -1
+	}
+	return importedBytes(d.Sources)
+}
+
+// importedBytes returns the bytes of files, or -1 when there are none or
+// one of them is compressed (by its name: a dataset keeps no magic bytes).
+func importedBytes(files []tahqiq.ImportFile) int64 {
+	if len(files) == 0 {
+		return -1
+	}
+	var n int64
+	for _, f := range files {
+		ext := strings.ToLower(filepath.Ext(f.Name))
+		if f.Size < 0 || slices.Contains([]string{".gz", ".tgz", ".zip", ".zst", ".bz2", ".xz"}, ext) {
+			return -1
+		}
+		n += f.Size
+	}
+	return n
 }
 
 // copyFiles copies the named files of directory from into directory to

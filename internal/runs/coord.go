@@ -59,14 +59,11 @@ func scanShares(ctx context.Context, st ShareSource, name string, types []tahqiq
 		total = 0
 	}
 	prog := progress.Start(ctx, "reading shares from the store", "shares", total)
-	n := 0
-	err = st.ScanShares(ctx, filter, func(s tahqiq.Share) error {
-		if n&4095 == 4095 {
-			prog.Add(4096)
+	err = scanBatches(ctx, st, filter, func(batch []tahqiq.Share) {
+		for i := range batch {
+			add(&batch[i])
 		}
-		n++
-		add(&s)
-		return nil
+		prog.Add(int64(len(batch)))
 	})
 	prog.Done()
 	src := coord.Source{Inputs: []coord.Input{{Name: name, Source: "dataset"}}, RejectedCount: d.Counts.Rejects}
@@ -74,6 +71,46 @@ func scanShares(ctx context.Context, st ShareSource, name string, types []tahqiq
 		src.Inputs = append(src.Inputs, coord.Input{Name: f.Name, SHA256: f.SHA256, Format: f.Format, Source: "dataset:" + name})
 	}
 	return src, err
+}
+
+// scanBatches gives the shares of filter to fn in batches, in the order
+// the store reads them: the store's scan (its queries, decoding the
+// shares packed in posts) runs on a goroutine of its own, so that it and
+// what fn does with a batch (interning it) take a core each.
+func scanBatches(ctx context.Context, st tahqiq.ShareStore, filter tahqiq.ShareFilter, fn func([]tahqiq.Share)) error {
+	const size = 4096
+	full := make(chan []tahqiq.Share, 4)
+	free := make(chan []tahqiq.Share, 6)
+	done := make(chan error, 1)
+	go func() {
+		defer close(full)
+		batch := make([]tahqiq.Share, 0, size)
+		err := st.ScanShares(ctx, filter, func(s tahqiq.Share) error {
+			batch = append(batch, s)
+			if len(batch) == size {
+				full <- batch
+				select {
+				case batch = <-free:
+				default:
+					batch = make([]tahqiq.Share, 0, size)
+				}
+			}
+			return nil
+		})
+		if len(batch) > 0 {
+			full <- batch
+		}
+		done <- err
+	}()
+	for batch := range full {
+		fn(batch)
+		clear(batch) // the strings go with the batch
+		select {
+		case free <- batch[:0]:
+		default:
+		}
+	}
+	return <-done
 }
 
 // TextPost is the near-text input of a post: a post without a time keeps

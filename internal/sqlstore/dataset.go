@@ -194,22 +194,54 @@ func (s *Store) eachShare(ctx context.Context, q Conn, id int64, types []tahqiq.
 	})
 }
 
-// eachPacked calls fn for every share packed in a post of dataset id.
+// eachPacked calls fn for every share packed in a post of dataset id, the
+// posts in the order they were stored (by id: an import's file order).
+//
+// The authors' UIDs are read first (a dataset has far fewer accounts than
+// posts) so that a post costs no lookup in the accounts table. Where the
+// dataset's posts lie together in the posts table (the usual case: one
+// import writes them in a run of ids), they are read by a range of ids,
+// which is SQLite's table in its own order; the (dataset_id, uid) index
+// would visit them by UID, a seek into the table each (a 1M-post dataset
+// read in half the time). Where other datasets' posts would be most of
+// that range, the index finds them and they are sorted by id.
 func (s *Store) eachPacked(ctx context.Context, q Conn, id int64, types []tahqiq.ObjectType, fn func(tahqiq.Share) error) error {
-	rows, err := q.Query(ctx, `SELECT a.uid, p.uid, p.created_at, p.shares FROM posts p JOIN accounts a ON a.id = p.account_id
-		WHERE p.dataset_id = $1 AND length(p.shares) > 0`, id)
+	authors, err := s.accountUIDs(ctx, q, id)
+	if err != nil {
+		return s.errorf("scan shares: %w", err)
+	}
+	var n, lo, hi sql.NullInt64
+	if err := q.QueryRow(ctx, `SELECT count(*), min(id), max(id) FROM posts WHERE dataset_id = $1`, id).Scan(&n, &lo, &hi); err != nil {
+		return s.errorf("scan shares: %w", err)
+	}
+	if n.Int64 == 0 {
+		return nil
+	}
+	query, args := `SELECT account_id, uid, created_at, shares FROM posts
+		WHERE dataset_id = $1 AND length(shares) > 0 ORDER BY id`, []any{id}
+	if hi.Int64-lo.Int64+1 <= 2*n.Int64 {
+		// dataset_id + 0: not through the index, the range is the plan
+		query, args = `SELECT account_id, uid, created_at, shares FROM posts
+		WHERE id BETWEEN $2 AND $3 AND dataset_id + 0 = $1 AND length(shares) > 0 ORDER BY id`, []any{id, lo.Int64, hi.Int64}
+	}
+	rows, err := q.Query(ctx, query, args...)
 	if err != nil {
 		return s.errorf("scan shares: %w", err)
 	}
 	defer rows.Close()
 	var sh tahqiq.Share
-	var created int64
+	var account, created int64
 	var packed []byte
-	dest := []any{&sh.AccountID, &sh.PostID, &created, &packed} // one slice for every row
+	dest := []any{&account, &sh.PostID, &created, &packed} // one slice for every row
 	for rows.Next() {
 		if err := rows.Scan(dest...); err != nil {
 			return s.errorf("scan shares: %w", err)
 		}
+		uid, ok := authors[account]
+		if !ok {
+			return s.errorf("scan shares: post %s: its account (%d) is not in the dataset", sh.PostID, account)
+		}
+		sh.AccountID = uid
 		r, err := newPackedReader(packed, created)
 		for err == nil {
 			var ok bool
@@ -231,6 +263,25 @@ func (s *Store) eachPacked(ctx context.Context, q Conn, id int64, types []tahqiq
 		return s.errorf("scan shares: %w", err)
 	}
 	return nil
+}
+
+// accountUIDs returns the UIDs of dataset id's accounts by their ids.
+func (s *Store) accountUIDs(ctx context.Context, q Conn, id int64) (map[int64]string, error) {
+	rows, err := q.Query(ctx, `SELECT id, uid FROM accounts WHERE dataset_id = $1`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	uids := map[int64]string{}
+	var aid int64
+	var uid string
+	for rows.Next() {
+		if err := rows.Scan(&aid, &uid); err != nil {
+			return nil, err
+		}
+		uids[aid] = uid
+	}
+	return uids, rows.Err()
 }
 
 // eachShareRow calls fn for every share row of dataset id.

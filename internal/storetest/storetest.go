@@ -63,6 +63,7 @@ func Run(t *testing.T, newStore func(t *testing.T, now func() time.Time) Store) 
 	t.Run("AccountsByRef", func(t *testing.T) { testAccountsByRef(t, fresh(t)) })
 	t.Run("Media", func(t *testing.T) { testMedia(t, fresh(t)) })
 	t.Run("PackedAndRowShares", func(t *testing.T) { testPackedAndRowShares(t, fresh(t)) })
+	t.Run("ScanOrder", func(t *testing.T) { testScanOrder(t, fresh(t)) })
 	runCases(t, newStore)
 }
 
