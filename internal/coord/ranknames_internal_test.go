@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/tahqiq/tahqiq"
 )
 
 // TestRankNames: ranking by keys gives the ranks and order of ranking by
@@ -59,5 +61,43 @@ func TestRankNames(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestRankObjects: ranking each type's table by its names' keys, the
+// tables in type order (rankObjects), gives the ranks and order of
+// sorting every object by cmpObj (rankUsed), for types whose objects
+// come interleaved, values shared between types, empty and prefixed
+// values.
+func TestRankObjects(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	types := []tahqiq.ObjectType{"url", "hashtag", "retweet", "a", "url2"}
+	alphabet := "\x00ab9z\xff"
+	c := NewCollector(DefaultParams())
+	for range 5000 {
+		var b strings.Builder
+		if rng.IntN(2) == 0 {
+			b.WriteString("https://x.example/")
+		}
+		for range rng.IntN(12) {
+			b.WriteByte(alphabet[rng.IntN(len(alphabet))])
+		}
+		c.object(types[rng.IntN(len(types))], b.String())
+	}
+	n := len(c.objects)
+	var all bitset
+	for i := range n {
+		all.set(int32(i))
+	}
+	wantTo, wantOrder := rankUsed(n, all, func(a, b int32) int { return cmpObj(c.objKey(a), c.objKey(b)) })
+	to, order := c.rankObjects()
+	if !slices.Equal(order, wantOrder) {
+		t.Fatalf("order differs from cmpObj's (%d objects)", n)
+	}
+	if !slices.Equal(to, wantTo) {
+		t.Fatalf("ranks differ from cmpObj's (%d objects)", n)
+	}
+	if len(c.objList) != len(types) {
+		t.Fatalf("%d tables, want %d", len(c.objList), len(types))
 	}
 }

@@ -388,29 +388,61 @@ func (c *Collector) internNames(in *interned, posts postsMode) (accTo, postTo, o
 	ptab := c.posts
 	c.posts, c.postAcc, c.postShare, c.more = nil, nil, nil, nil
 	ptab.slots = nil
+	usedPost := c.usedPost
+	c.usedPost = nil
 	if c.spill != nil {
 		// over the budget: the slots and columns just let go (half the
 		// tables) are collected before the ranks (8 bytes a post) are
 		// made, which then take their place instead of growing the heap
 		// past the tables (a collection already running when they were
-		// let go would count them live to its end)
+		// let go would count them live to its end); and the posts are
+		// ranked before the accounts and objects, not beside them, so
+		// that their keys are let go first
 		runtime.GC()
+		if postTo, err = rankPosts(in, ptab, usedPost, posts, c.budget.TempDir); err != nil {
+			return nil, nil, nil, err
+		}
+		accTo, _, objTo, err = c.internOthers(in)
+		return accTo, postTo, objTo, err
 	}
-	postTo, order := rankNames(ptab, c.usedPost)
+	// the posts ranked on a goroutine of their own, beside the accounts
+	// and objects (internOthers): they share nothing but in, whose
+	// fields each sets apart (in.posts there, in.accounts and the objects
+	// here), and the ranks are the same either way
+	var perr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		postTo, perr = rankPosts(in, ptab, usedPost, posts, c.budget.TempDir)
+	}()
+	accTo, _, objTo, err = c.internOthers(in)
+	<-done
+	if err == nil {
+		err = perr
+	}
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return accTo, postTo, objTo, nil
+}
+
+// rankPosts ranks the used posts of ptab by name into in.posts, kept,
+// written to disk in dir or dropped as posts says, and returns each
+// post's rank by its id in ptab.
+func rankPosts(in *interned, ptab *strtab, used bitset, posts postsMode, dir string) ([]int32, error) {
+	postTo, order := rankNames(ptab, used)
 	switch posts {
 	case postsKept:
 		in.posts = packPostNames(len(order), func(r int) string { return ptab.name(order[r]) })
 	case postsOnDisk:
-		if in.posts, err = writePostNames(c.budget.TempDir, len(order), func(r int) string { return ptab.name(order[r]) }); err != nil {
-			return nil, nil, nil, err
+		var err error
+		if in.posts, err = writePostNames(dir, len(order), func(r int) string { return ptab.name(order[r]) }); err != nil {
+			return nil, err
 		}
 	default:
 		in.posts = postNames{n: len(order)}
 	}
-	ptab, order = nil, nil
-	c.usedPost = nil
-	accTo, _, objTo, err = c.internOthers(in)
-	return accTo, postTo, objTo, err
+	return postTo, nil
 }
 
 // internOthers ranks c's accounts and objects into in and lets their
@@ -423,17 +455,38 @@ func (c *Collector) internOthers(in *interned) (accTo, postTo, objTo []int32, er
 	in.accounts = packed(order, accs.name)
 	c.usedAcc = nil
 
-	n := len(c.objects)
 	c.objTabs, c.lastTab = nil, nil
-	var all bitset // every object collected is a row's
-	for i := range n {
-		all.set(int32(i))
-	}
-	objTo, order = rankUsed(n, all, func(a, b int32) int { return cmpObj(c.objKey(a), c.objKey(b)) })
+	objTo, order = c.rankObjects()
 	values := packed(order, func(i int32) string { return c.objKey(i).value })
 	in.setObjects(len(order), func(r int) objKey { return objKey{c.objList[c.objects[order[r]].tab].typ, values[r]} })
 	c.objects, c.objList = nil, nil
 	return accTo, postTo, objTo, nil
+}
+
+// rankObjects ranks every object c collected (each is a row's) by type,
+// then value (cmpObj): to[o] is the rank of object o, order the objects
+// in rank order. Each type's table is ranked on its own by its names'
+// keys (rankNames), the tables in the order of their types: the order of
+// sorting every object by cmpObj, which read both names of a comparison
+// through the arena.
+func (c *Collector) rankObjects() (to, order []int32) {
+	to = make([]int32, len(c.objects))
+	order = make([]int32, 0, len(c.objects))
+	tabs := slices.Clone(c.objList)
+	slices.SortFunc(tabs, func(a, b *objTable) int { return strings.Compare(string(a.typ), string(b.typ)) })
+	for _, ot := range tabs {
+		all := make(bitset, (ot.tab.len()+63)/64) // every name of a table is an object's
+		for i := range all {
+			all[i] = ^uint64(0)
+		}
+		_, names := rankNames(ot.tab, all)
+		for _, id := range names {
+			o := ot.obj[id]
+			to[o] = int32(len(order))
+			order = append(order, o)
+		}
+	}
+	return to, order
 }
 
 // renumber gives rows the ids of the interned input.
