@@ -15,6 +15,8 @@ import (
 // eight bytes after it, end inside them, hold zero bytes, are empty, and
 // ids left unused.
 func TestRankNames(t *testing.T) {
+	defer func(n int) { radixMin = n }(radixMin)
+	radixMin = 1 // radixKeys on every set, the one-name set too
 	rng := rand.New(rand.NewPCG(3, 4))
 	alphabet := "\x00\x01ab9z\xff"
 	sets := map[string][]string{
@@ -50,13 +52,15 @@ func TestRankNames(t *testing.T) {
 					}
 				}
 				wantTo, wantOrder := rankUsed(tab.len(), used, func(a, b int32) int { return strings.Compare(tab.name(a), tab.name(b)) })
-				to, order := rankNames(tab, used)
-				if !slices.Equal(order, wantOrder) {
-					t.Fatalf("every %d: order %v, want %v", every, order, wantOrder)
-				}
-				for i := range names {
-					if used.has(int32(i)) && to[i] != wantTo[i] {
-						t.Fatalf("every %d: %q ranked %d, want %d", every, names[i], to[i], wantTo[i])
+				for _, radix := range []bool{false, true} {
+					to, order := rankNames(tab, used, radix)
+					if !slices.Equal(order, wantOrder) {
+						t.Fatalf("every %d, radix %v: order %v, want %v", every, radix, order, wantOrder)
+					}
+					for i := range names {
+						if used.has(int32(i)) && to[i] != wantTo[i] {
+							t.Fatalf("every %d, radix %v: %q ranked %d, want %d", every, radix, names[i], to[i], wantTo[i])
+						}
 					}
 				}
 			}
@@ -70,6 +74,8 @@ func TestRankNames(t *testing.T) {
 // come interleaved, values shared between types, empty and prefixed
 // values.
 func TestRankObjects(t *testing.T) {
+	defer func(n int) { radixMin = n }(radixMin)
+	radixMin = 100
 	rng := rand.New(rand.NewPCG(5, 6))
 	types := []tahqiq.ObjectType{"url", "hashtag", "retweet", "a", "url2"}
 	alphabet := "\x00ab9z\xff"
@@ -90,12 +96,14 @@ func TestRankObjects(t *testing.T) {
 		all.set(int32(i))
 	}
 	wantTo, wantOrder := rankUsed(n, all, func(a, b int32) int { return cmpObj(c.objKey(a), c.objKey(b)) })
-	to, order := c.rankObjects()
-	if !slices.Equal(order, wantOrder) {
-		t.Fatalf("order differs from cmpObj's (%d objects)", n)
-	}
-	if !slices.Equal(to, wantTo) {
-		t.Fatalf("ranks differ from cmpObj's (%d objects)", n)
+	for _, radix := range []bool{false, true} {
+		to, order := c.rankObjects(radix)
+		if !slices.Equal(order, wantOrder) {
+			t.Fatalf("radix %v: order differs from cmpObj's (%d objects)", radix, n)
+		}
+		if !slices.Equal(to, wantTo) {
+			t.Fatalf("radix %v: ranks differ from cmpObj's (%d objects)", radix, n)
+		}
 	}
 	if len(c.objList) != len(types) {
 		t.Fatalf("%d tables, want %d", len(c.objList), len(types))
