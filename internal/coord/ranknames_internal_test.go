@@ -97,7 +97,11 @@ func TestRankObjects(t *testing.T) {
 	}
 	wantTo, wantOrder := rankUsed(n, all, func(a, b int32) int { return cmpObj(c.objKey(a), c.objKey(b)) })
 	for _, radix := range []bool{false, true} {
-		to, order := c.rankObjects(radix)
+		c.budget.Mem = 0 // no budget: keys copied
+		if !radix {
+			c.budget.Mem = 1 // no room for the keys' copy
+		}
+		to, order := c.rankObjects()
 		if !slices.Equal(order, wantOrder) {
 			t.Fatalf("radix %v: order differs from cmpObj's (%d objects)", radix, n)
 		}
@@ -107,5 +111,33 @@ func TestRankObjects(t *testing.T) {
 	}
 	if len(c.objList) != len(types) {
 		t.Fatalf("%d tables, want %d", len(c.objList), len(types))
+	}
+}
+
+// TestRadixFits: the keys are copied (radixKeys) only where the read
+// spilled nothing and the keys and their copy take at most an eighth of
+// the budget: the 1M synthetic posts under their default budget (256
+// MiB), not the 3M under theirs (720 MiB).
+func TestRadixFits(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		n     int
+		mem   int64
+		spill bool
+		want  bool
+	}{
+		{"no budget", 10_000_000, 0, false, true},
+		{"1M, 256 MiB", 1_000_000, 256 << 20, false, true},
+		{"3M, 720 MiB", 3_000_000, 720 << 20, false, false},
+		{"spilled rows", 1000, 256 << 20, true, false},
+	} {
+		c := NewCollector(DefaultParams())
+		c.budget.Mem = tc.mem
+		if tc.spill {
+			c.spill = &rowSpill{}
+		}
+		if got := c.radixFits(tc.n); got != tc.want {
+			t.Errorf("%s: radixFits(%d) = %v, want %v", tc.name, tc.n, got, tc.want)
+		}
 	}
 }
