@@ -117,7 +117,7 @@ func TestRankObjects(t *testing.T) {
 // TestRadixFits: the keys are copied (radixKeys) only where the read
 // spilled nothing and the keys and their copy take at most an eighth of
 // the budget: the 1M synthetic posts under their default budget (256
-// MiB), not the 3M under theirs (720 MiB).
+// MiB), not the 3M under theirs (679 MiB: four times their 178 MB).
 func TestRadixFits(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
@@ -128,7 +128,7 @@ func TestRadixFits(t *testing.T) {
 	}{
 		{"no budget", 10_000_000, 0, false, true},
 		{"1M, 256 MiB", 1_000_000, 256 << 20, false, true},
-		{"3M, 720 MiB", 3_000_000, 720 << 20, false, false},
+		{"3M, 679 MiB", 3_000_000, 4 * 177_880_892, false, false},
 		{"spilled rows", 1000, 256 << 20, true, false},
 	} {
 		c := NewCollector(DefaultParams())

@@ -336,9 +336,9 @@ func rankNames(tab *strtab, used bitset, radix bool) (to []int32, order []int32)
 // and the keys and their copy (32 bytes a name) take at most an eighth
 // of it (or there is none). The copy is garbage once the keys are
 // sorted, but under the runtime's limit (the budget) the heap grows to
-// hold it before it is collected: a 3M-post lean run peaked 45-60 MiB
-// higher with every table's keys copied (556, 573 MiB against 500, 512;
-// its budget 720 MiB), so past an eighth the keys are sorted in place.
+// hold it before it is collected: a 3M-post lean run peaked 43-72 MiB
+// higher with every table's keys copied (543, 560 MiB against 488, 500;
+// its budget 679 MiB), so past an eighth the keys are sorted in place.
 func (c *Collector) radixFits(n int) bool {
 	if c.spill != nil || c.pruns != nil {
 		return false
