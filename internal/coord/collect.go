@@ -101,7 +101,7 @@ type Collector struct {
 func NewCollector(p Params) *Collector {
 	seed := maphash.MakeSeed()
 	return &Collector{types: slices.Clone(p.Types), keepLoops: p.KeepLoops, filter: newShareFilter(p.Types, p.KeepLoops),
-		accounts: newStrtab(seed), posts: newStrtab(seed), objTabs: map[tahqiq.ObjectType]*objTable{}, seed: seed}
+		accounts: newWideStrtab(seed), posts: newStrtab(seed), objTabs: map[tahqiq.ObjectType]*objTable{}, seed: seed}
 }
 
 // objTable interns the objects of one type: obj is the object id of each
@@ -360,7 +360,7 @@ func (c *Collector) object(t tahqiq.ObjectType, value string) int32 {
 	ot := c.lastTab
 	if ot == nil || t != c.lastType {
 		if ot = c.objTabs[t]; ot == nil {
-			ot = &objTable{typ: t, idx: int32(len(c.objList)), tab: newStrtab(c.seed)}
+			ot = &objTable{typ: t, idx: int32(len(c.objList)), tab: newWideStrtab(c.seed)}
 			c.objTabs[t] = ot
 			c.objList = append(c.objList, ot)
 		}

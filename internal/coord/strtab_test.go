@@ -1,7 +1,9 @@
 package coord
 
 import (
+	"fmt"
 	"hash/maphash"
+	"math/rand/v2"
 	"strconv"
 	"strings"
 	"testing"
@@ -11,7 +13,24 @@ import (
 // twice, and wants dense ids in the order of first arrival, every name
 // found again by its id, and names absent never found.
 func TestStrtab(t *testing.T) {
-	tab := newStrtab(maphash.MakeSeed())
+	eachWidth(t, testStrtab)
+}
+
+// eachWidth runs test on a narrow table and on a wide one (the
+// references in the slots).
+func eachWidth(t *testing.T, test func(t *testing.T, tab *strtab)) {
+	for _, wide := range []bool{false, true} {
+		t.Run(map[bool]string{false: "narrow", true: "wide"}[wide], func(t *testing.T) {
+			tab := newStrtab(maphash.MakeSeed())
+			if wide {
+				tab = newWideStrtab(maphash.MakeSeed())
+			}
+			test(t, tab)
+		})
+	}
+}
+
+func testStrtab(t *testing.T, tab *strtab) {
 	want := map[string]int32{}
 	var order []string
 	for i := range 50000 {
@@ -62,17 +81,20 @@ func TestStrtab(t *testing.T) {
 // doubling table holds up to 2/0.7: 2.86 slots a name just after it
 // grows); at sizes just past each growth of a doubling table too.
 func TestStrtabGrowth(t *testing.T) {
-	tab := newStrtab(maphash.MakeSeed())
+	eachWidth(t, testStrtabGrowth)
+}
+
+func testStrtabGrowth(t *testing.T, tab *strtab) {
 	next := 0
 	for _, n := range []int{1000, 5000, 22939, 45876, 91751, 100000} {
 		for ; next < n; next++ {
 			tab.add("x:" + strconv.Itoa(next))
 		}
-		if (len(tab.refs)-1)*10 > len(tab.slots)*7 {
-			t.Fatalf("%d names in %d slots: over 70 %% full", n, len(tab.slots))
+		if (len(tab.refs)-1)*10 > tab.slotCount()*7 {
+			t.Fatalf("%d names in %d slots: over 70 %% full", n, tab.slotCount())
 		}
-		if r := float64(len(tab.slots)) / float64(n); r > 1.5/0.7+0.01 {
-			t.Errorf("%d names in %d slots: %.2f a name", n, len(tab.slots), r)
+		if r := float64(tab.slotCount()) / float64(n); r > 1.5/0.7+0.01 {
+			t.Errorf("%d names in %d slots: %.2f a name", n, tab.slotCount(), r)
 		}
 	}
 	for i := range next {
@@ -87,13 +109,18 @@ func TestStrtabGrowth(t *testing.T) {
 // table grows: a grow that hashes the names again fails), and every name
 // is found after.
 func TestStrtabGrowReadsNoName(t *testing.T) {
-	tab := newStrtab(maphash.MakeSeed())
+	eachWidth(t, testStrtabGrowReadsNoName)
+}
+
+func testStrtabGrowReadsNoName(t *testing.T, tab *strtab) {
 	for i := range 20000 {
 		tab.add("g:" + strconv.Itoa(i))
 	}
 	for range 3 {
 		blocks := tab.arena.blocks
 		tab.arena.blocks = nil
+		refs := tab.refs
+		tab.refs = nil // a wide table's references are in its slots
 		func() {
 			defer func() {
 				if r := recover(); r != nil {
@@ -102,7 +129,7 @@ func TestStrtabGrowReadsNoName(t *testing.T) {
 			}()
 			tab.grow()
 		}()
-		tab.arena.blocks = blocks
+		tab.arena.blocks, tab.refs = blocks, refs
 		for i := range 20000 {
 			if id, ok := tab.find("g:" + strconv.Itoa(i)); !ok || id != int32(i) {
 				t.Fatalf("after growing, find g:%d: %d %v", i, id, ok)
@@ -110,6 +137,70 @@ func TestStrtabGrowReadsNoName(t *testing.T) {
 		}
 		if _, ok := tab.find("g:20000"); ok {
 			t.Fatal("found g:20000, never added")
+		}
+	}
+}
+
+// TestWideStrtabFindsFromSlots: a wide table finds a name from its slot
+// and the name alone, never the references by id (taken away while it
+// looks every name up, and names it never held); a narrow one reads
+// them.
+func TestWideStrtabFindsFromSlots(t *testing.T) {
+	tab := newWideStrtab(maphash.MakeSeed())
+	for i := range 30000 {
+		tab.add("w:" + strconv.Itoa(i))
+	}
+	refs := tab.refs
+	tab.refs = nil
+	defer func() {
+		if r := recover(); r != nil {
+			t.Fatalf("a wide table's lookup read the references: %v", r)
+		}
+	}()
+	for i := range 30000 {
+		if id, ok := tab.find("w:" + strconv.Itoa(i)); !ok || id != int32(i) {
+			t.Fatalf("find w:%d: %d %v", i, id, ok)
+		}
+	}
+	for i := range 1000 {
+		if _, ok := tab.find("v:" + strconv.Itoa(i)); ok {
+			t.Fatalf("found v:%d, never added", i)
+		}
+	}
+	tab.refs = refs
+}
+
+// BenchmarkStrtabFind: lookups that find a name, in random order, in a
+// table of 48,000 names (the 1M synthetic set's accounts) and of
+// 480,000, narrow and wide; ns/op is per lookup.
+func BenchmarkStrtabFind(b *testing.B) {
+	for _, n := range []int{48_000, 480_000} {
+		names := make([]string, n)
+		for i := range names {
+			names[i] = "synth:a" + strconv.Itoa(i)
+		}
+		rng := rand.New(rand.NewPCG(1, 2))
+		ask := make([]string, 1<<20)
+		for i := range ask {
+			ask[i] = names[rng.IntN(n)]
+		}
+		for _, wide := range []bool{false, true} {
+			b.Run(fmt.Sprintf("%d/%s", n, map[bool]string{false: "narrow", true: "wide"}[wide]), func(b *testing.B) {
+				tab := newStrtab(maphash.MakeSeed())
+				if wide {
+					tab = newWideStrtab(maphash.MakeSeed())
+				}
+				for _, s := range names {
+					tab.add(s)
+				}
+				i := 0
+				for b.Loop() {
+					if _, ok := tab.find(ask[i&(len(ask)-1)]); !ok {
+						b.Fatal("not found")
+					}
+					i++
+				}
+			})
 		}
 	}
 }
