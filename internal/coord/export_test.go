@@ -35,3 +35,12 @@ func SetMinPairCap(n int64) (restore func()) {
 	minPairCap = n
 	return func() { minPairCap = old }
 }
+
+// SetCarryRows forces whether a spilling run's pairs carry their rows
+// (1: whenever the run can let its rows go; -1: never; 0: the budget
+// decides).
+func SetCarryRows(mode int) (restore func()) {
+	old := carryMode
+	carryMode = mode
+	return func() { carryMode = old }
+}
