@@ -168,3 +168,27 @@ func firstByteDiff(a, b []byte) int {
 	}
 	return min(len(a), len(b))
 }
+
+// TestCarriedRunDamaged: a run of carried pairs that names an object or
+// an account the run does not have, or one account twice, fails the
+// merge with an error, not a panic in the fold.
+func TestCarriedRunDamaged(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		rec  [7]uint32 // object, then time, account, post of each row
+	}{
+		{"object past the run's", [7]uint32{5, 0, 0, 0, 1, 1, 1}},
+		{"account past the run's", [7]uint32{0, 0, 0, 0, 1, 9, 1}},
+		{"one account twice", [7]uint32{0, 0, 1, 0, 1, 1, 1}},
+		{"negative post", [7]uint32{0, 0, 0, 1 << 31, 1, 1, 1}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := coord.MergeCarried(2, 3, tc.rec); err == nil {
+				t.Fatal("no error")
+			}
+		})
+	}
+	if err := coord.MergeCarried(2, 3, [7]uint32{1, 0, 2, 0, 1, 0, 1}); err != nil {
+		t.Fatalf("a sound pair: %v", err)
+	}
+}

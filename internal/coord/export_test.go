@@ -1,5 +1,10 @@
 package coord
 
+import (
+	"encoding/binary"
+	"os"
+)
+
 // SetGraphFilesMaxEdges sets the bound of GraphFilesAuto for a test and
 // returns a function that restores it.
 func SetGraphFilesMaxEdges(n int64) (restore func()) {
@@ -43,4 +48,26 @@ func SetCarryRows(mode int) (restore func()) {
 	old := carryMode
 	carryMode = mode
 	return func() { carryMode = old }
+}
+
+// MergeCarried merges a run of one carried pair (rec: its 7 fields) of
+// a run of nobj objects and nacc accounts.
+func MergeCarried(nobj, nacc int, rec [7]uint32) error {
+	in := &interned{objects: make([]string, nobj), accounts: make([]string, nacc)}
+	f, err := os.CreateTemp("", "carried-*.run")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	defer f.Close()
+	b := make([]byte, carryBytes)
+	for i, v := range rec {
+		binary.LittleEndian.PutUint32(b[4*i:], v)
+	}
+	if _, err := f.Write(b); err != nil {
+		return err
+	}
+	s := &spilledPairs{carry: true, runLen: []int64{1}, held: 1}
+	s.runs = []*os.File{f}
+	return s.merge(in, func(*pairRows) bool { return true })
 }

@@ -570,8 +570,12 @@ func (c *runCursor) fill(in *interned) (bool, error) {
 	}
 	c.prs, c.k = c.prs[:0], 0
 	if c.rec == carryBytes {
+		nobj, nacc := int32(len(in.objects)), int32(len(in.accounts))
 		for b := c.buf[:n]; len(b) >= carryBytes; b = b[carryBytes:] {
 			x, swapped, err := carried(b)
+			if err == nil && (x.ra.obj >= nobj || x.rb.acc >= nacc) {
+				err = errors.New("a pair names no share of the run")
+			}
 			if err != nil {
 				return false, err
 			}
