@@ -33,8 +33,13 @@ import (
 // A run whose edges would not fit (with the graph step: beside the
 // graph they make) writes them to a file as the fold makes them
 // (edgefile.go); the graph step and the writers read them from there.
+// A lean run (carryRows) whose rows take over a quarter of the budget
+// writes each pair with its rows and lets the rows go once its pairs are
+// made: its merge and fold read the runs only.
+//
 // What the budget does not bound: reading the input, the interned rows
-// and names (about 16 bytes a share plus the names), and the graph step's
+// (16 bytes a share, held whole while interned and paired, and to the
+// end of a run that is not lean) and names, and the graph step's
 // CSR (16 bytes an edge with count weights, 24 with others; twice with
 // --communities-on-all and --eigen-prune at most); see
 // docs/coord.md.
