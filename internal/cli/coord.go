@@ -183,7 +183,9 @@ every option and output column.`,
 			if n := c["spilled_post_bytes"]; n > 0 {
 				fmt.Fprintf(e.stdout, "  over the memory budget (--mem %s): %s of posts written to disk while reading (sorted runs, looked up there and merged to rank them)\n", mem.String(), decompress.Bytes(n))
 			}
-			if n := c["spilled_bytes"]; n > 0 {
+			if n := c["spilled_bytes"]; n > 0 && c["spilled_carried_bytes"] > 0 {
+				fmt.Fprintf(e.stdout, "  over the memory budget (--mem %s): %s of pairs spilled to disk (%d sorted runs, merged), each with its two shares, which the run let go once its pairs were made\n", mem.String(), decompress.Bytes(n), c["spilled_runs"])
+			} else if n > 0 {
 				fmt.Fprintf(e.stdout, "  over the memory budget (--mem %s): %s of pairs spilled to disk (%d sorted runs, merged)\n", mem.String(), decompress.Bytes(n), c["spilled_runs"])
 			}
 			if n := c["spilled_edge_bytes"]; n > 0 {

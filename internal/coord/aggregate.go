@@ -5,7 +5,6 @@ import (
 	"math"
 	"runtime"
 	"sync"
-	"sync/atomic"
 
 	"github.com/tahqiq/tahqiq/internal/progress"
 )
@@ -45,6 +44,19 @@ func (e *Edge) Symmetry() float64 {
 	return float64(lo) / float64(hi)
 }
 
+// pairRows is a kept pair as the fold reads it: its two rows, ordered by
+// account (ends: ra's account before rb's), and where they are in
+// in.rows (pr, for the TF-IDF weights of the rows). A pair read back from
+// runs that carry their rows (spilledPairs.carry) has no place: its pr is
+// noRows, and the run has let its rows go.
+type pairRows struct {
+	ra, rb row
+	pr     pairRef
+}
+
+// noRows is the place of a pair whose rows the run no longer holds.
+var noRows = pairRef{-1, -1}
+
 // ends returns the rows of a pair ordered by account name.
 func (in *interned) ends(pr pairRef) (ra, rb *row) {
 	ra, rb = &in.rows[pr.i], &in.rows[pr.j]
@@ -66,7 +78,7 @@ func (in *interned) ends(pr pairRef) (ra, rb *row) {
 // memory.
 func (in *interned) aggregate(p *Params, pairs []pairRef, spill func(nedges int) (*edgeFile, error)) (edges []Edge, byType []int32, ef *edgeFile, err error) {
 	collabK := in.collabGroups(pairs)
-	var fastKeep func(pr pairRef) bool
+	var fastKeep func(ra, rb *row) bool
 	if p.FastWindow > 0 {
 		fastKeep, _ = in.fastLayer(p, func(fn func(pairRef)) {
 			for _, pr := range pairs {
@@ -103,7 +115,7 @@ func (in *interned) aggregate(p *Params, pairs []pairRef, spill func(nedges int)
 		edges, byType = in.foldParallel(p, pairs, order, cuts, collabK, fastKeep)
 		return edges, byType, nil, nil
 	}
-	ef, err = in.foldParallelFiles(p, int64(len(pairs)), len(cuts)-1, collabK, fastKeep, func(k int) iter.Seq[pairRef] {
+	ef, err = in.foldParallelFiles(p, int64(len(pairs)), len(cuts)-1, collabK, fastKeep, func(k int) iter.Seq[*pairRows] {
 		return in.gathered(pairs, order[cuts[k].at:cuts[k+1].at])
 	}, ef)
 	return nil, nil, ef, err
@@ -118,7 +130,7 @@ func (in *interned) aggregate(p *Params, pairs []pairRef, spill func(nedges int)
 // then joined in order (joinEdgeFiles): the edges of one fold, to the
 // byte, read back by every pass of the run (weighFile reads the files
 // on a goroutine each). It returns the joined file.
-func (in *interned) foldParallelFiles(p *Params, npairs int64, parts int, collabK []int32, fastKeep func(pairRef) bool, sorted func(k int) iter.Seq[pairRef], ef *edgeFile) (*edgeFile, error) {
+func (in *interned) foldParallelFiles(p *Params, npairs int64, parts int, collabK []int32, fastKeep func(ra, rb *row) bool, sorted func(k int) iter.Seq[*pairRows], ef *edgeFile) (*edgeFile, error) {
 	files := make([]*edgeFile, parts)
 	files[0] = ef
 	for k := 1; k < parts; k++ {
@@ -152,40 +164,39 @@ func (in *interned) foldParallelFiles(p *Params, npairs int64, parts int, collab
 	return joinEdgeFiles(files), nil
 }
 
-// gathered returns the pairs in the given order (sortByAccounts'), a
-// block at a time: the pairs of a block are gathered, and their rows
-// read, in short loops of independent loads, which the processor
-// overlaps, before the fold reads them from the cache (order scatters
-// the pairs and their rows over the whole run: one cache miss after the
-// other in the fold's longer loop).
-func (in *interned) gathered(pairs []pairRef, order []int32) iter.Seq[pairRef] {
-	return func(yield func(pairRef) bool) {
-		const block = 512 // 4 KiB of pairs, 24 KiB of their rows
-		var buf [block]pairRef
+// gathered returns the pairs in the given order (sortByAccounts') with
+// their rows, a block at a time: the pairs of a block are gathered, and
+// their rows read, in short loops of independent loads, which the
+// processor overlaps, before the fold reads them from the cache (order
+// scatters the pairs and their rows over the whole run: one cache miss
+// after the other in the fold's longer loop). A pair yielded is valid
+// until the next.
+func (in *interned) gathered(pairs []pairRef, order []int32) iter.Seq[*pairRows] {
+	return func(yield func(*pairRows) bool) {
+		const block = 512 // 4 KiB of pairs, 20 KiB of them with their rows
+		var buf [block]pairRows
 		rows := in.rows
 		for lo := 0; lo < len(order); lo += block {
 			ks := order[lo:min(lo+block, len(order))]
 			b := buf[:len(ks)]
 			for i, k := range ks {
-				b[i] = pairs[k]
+				b[i].pr = pairs[k]
 			}
-			var touch int32
-			for _, pr := range b {
-				touch += rows[pr.i].acc + rows[pr.j].acc
+			for i := range b {
+				x := &b[i]
+				x.ra, x.rb = rows[x.pr.i], rows[x.pr.j]
+				if x.ra.acc > x.rb.acc {
+					x.ra, x.rb = x.rb, x.ra
+				}
 			}
-			gatherSink.Store(touch) // keeps the loads
-			for _, pr := range b {
-				if !yield(pr) {
+			for i := range b {
+				if !yield(&b[i]) {
 					return
 				}
 			}
 		}
 	}
 }
-
-// gatherSink is where gathered leaves the sum of the rows it read, so
-// that the compiler keeps the loads.
-var gatherSink atomic.Int32
 
 // runTFIDF is the run's TF-IDF weights when its weight is TF-IDF, else
 // nil.
@@ -207,12 +218,12 @@ type foldCut struct{ at, edge int }
 // memory, the order cut at cuts (the last: the end) and each part folded
 // on a goroutine of its own into its edges: an edge is the fold of its
 // own pairs, so the edges are those of one fold, to the byte.
-func (in *interned) foldParallel(p *Params, pairs []pairRef, order []int32, cuts []foldCut, collabK []int32, fastKeep func(pairRef) bool) (edges []Edge, byType []int32) {
+func (in *interned) foldParallel(p *Params, pairs []pairRef, order []int32, cuts []foldCut, collabK []int32, fastKeep func(ra, rb *row) bool) (edges []Edge, byType []int32) {
 	first := make([]int, len(cuts))
 	for k, c := range cuts {
 		first[k] = c.edge
 	}
-	return in.foldParts(p, int64(len(pairs)), cuts[len(cuts)-1].edge, collabK, fastKeep, func(k int) iter.Seq[pairRef] {
+	return in.foldParts(p, int64(len(pairs)), cuts[len(cuts)-1].edge, collabK, fastKeep, func(k int) iter.Seq[*pairRows] {
 		return in.gathered(pairs, order[cuts[k].at:cuts[k+1].at])
 	}, first)
 }
@@ -221,7 +232,7 @@ func (in *interned) foldParallel(p *Params, pairs []pairRef, order []int32, cuts
 // pairs, in (A, B) order, given by sorted(k), its edges numbered from
 // first[k] (first[len(first)-1] is nedges, the end), each part folded on
 // a goroutine of its own.
-func (in *interned) foldParts(p *Params, npairs int64, nedges int, collabK []int32, fastKeep func(pairRef) bool, sorted func(k int) iter.Seq[pairRef], first []int) (edges []Edge, byType []int32) {
+func (in *interned) foldParts(p *Params, npairs int64, nedges int, collabK []int32, fastKeep func(ra, rb *row) bool, sorted func(k int) iter.Seq[*pairRows], first []int) (edges []Edge, byType []int32) {
 	ntypes := len(in.types)
 	edges = make([]Edge, nedges)
 	byType = make([]int32, nedges*ntypes)
@@ -251,7 +262,7 @@ func (in *interned) foldParts(p *Params, npairs int64, nedges int, collabK []int
 // first on, into edges and byType (or, ef not nil, appends them to ef);
 // tf is the run's TF-IDF weights (nil: no TF-IDF weight). It reports
 // false when the run was stopped.
-func (in *interned) foldRange(p *Params, tf *tfidf, collabK []int32, fastKeep func(pairRef) bool, sorted iter.Seq[pairRef], ef *edgeFile, edges []Edge, byType []int32, first int, prog *progress.Phase) bool {
+func (in *interned) foldRange(p *Params, tf *tfidf, collabK []int32, fastKeep func(ra, rb *row) bool, sorted iter.Seq[*pairRows], ef *edgeFile, edges []Edge, byType []int32, first int, prog *progress.Phase) bool {
 	ntypes := len(in.types)
 	var bt []int32
 	if ef != nil {
@@ -278,7 +289,7 @@ func (in *interned) foldRange(p *Params, tf *tfidf, collabK []int32, fastKeep fu
 			}
 		}
 		i++
-		ra, rb := in.ends(pr)
+		ra, rb := &pr.ra, &pr.rb
 		if ei < first || ra.acc != x.A || rb.acc != x.B {
 			if ei >= first {
 				done()
@@ -290,9 +301,9 @@ func (in *interned) foldRange(p *Params, tf *tfidf, collabK []int32, fastKeep fu
 		}
 		var w float64
 		if tf != nil {
-			w = tf.w(pr.i) * tf.w(pr.j)
+			w = tf.w(pr.pr.i) * tf.w(pr.pr.j)
 		}
-		f.add(&x, ra, rb, ra.obj, in.objType[ra.obj], collabK[ra.obj], w, fastKeep != nil && fastKeep(pr))
+		f.add(&x, ra, rb, ra.obj, in.objType[ra.obj], collabK[ra.obj], w, fastKeep != nil && fastKeep(ra, rb))
 	}
 	if ei >= first {
 		done()
@@ -474,9 +485,13 @@ func (in *interned) tfidfWeights() *tfidf {
 // min_participation rule applied again to them; each hands it every kept
 // pair. qual is the rule's test for one row: its account qualifies in the
 // fast layer, in the row's scope.
-func (in *interned) fastLayer(p *Params, each func(func(pairRef))) (keep func(pairRef) bool, qual func(*row) bool) {
-	within := func(pr pairRef) bool {
-		d := int64(in.rows[pr.j].t) - int64(in.rows[pr.i].t)
+//
+// keep reads only the pair's rows (ra and rb in either order): with
+// min-participation at most 1, the fold of pairs that carry their rows
+// asks it after the run let its rows go.
+func (in *interned) fastLayer(p *Params, each func(func(pairRef))) (keep func(ra, rb *row) bool, qual func(*row) bool) {
+	within := func(ra, rb *row) bool {
+		d := int64(rb.t) - int64(ra.t)
 		return d >= -p.FastWindow && d <= p.FastWindow
 	}
 	m := p.MinParticipation
@@ -487,7 +502,7 @@ func (in *interned) fastLayer(p *Params, each func(func(pairRef))) (keep func(pa
 	npost, nacc := in.posts.len(), len(in.accounts)
 	inPairs := make([]bool, nscopes*npost)
 	each(func(pr pairRef) {
-		if within(pr) {
+		if within(&in.rows[pr.i], &in.rows[pr.j]) {
 			for _, r := range [2]*row{&in.rows[pr.i], &in.rows[pr.j]} {
 				inPairs[scope(r)*npost+int(r.post)] = true
 			}
@@ -501,7 +516,7 @@ func (in *interned) fastLayer(p *Params, each func(func(pairRef))) (keep func(pa
 		}
 	}
 	qual = func(r *row) bool { return hits[scope(r)*nacc+int(r.acc)] >= int32(m) }
-	return func(pr pairRef) bool {
-		return within(pr) && (qual(&in.rows[pr.i]) || qual(&in.rows[pr.j]))
+	return func(ra, rb *row) bool {
+		return within(ra, rb) && (qual(ra) || qual(rb))
 	}, qual
 }

@@ -1,5 +1,10 @@
 package coord
 
+import (
+	"encoding/binary"
+	"os"
+)
+
 // SetGraphFilesMaxEdges sets the bound of GraphFilesAuto for a test and
 // returns a function that restores it.
 func SetGraphFilesMaxEdges(n int64) (restore func()) {
@@ -34,4 +39,35 @@ func SetMinPairCap(n int64) (restore func()) {
 	old := minPairCap
 	minPairCap = n
 	return func() { minPairCap = old }
+}
+
+// SetCarryRows forces whether a spilling run's pairs carry their rows
+// (1: whenever the run can let its rows go; -1: never; 0: the budget
+// decides).
+func SetCarryRows(mode int) (restore func()) {
+	old := carryMode
+	carryMode = mode
+	return func() { carryMode = old }
+}
+
+// MergeCarried merges a run of one carried pair (rec: its 7 fields) of
+// a run of nobj objects and nacc accounts.
+func MergeCarried(nobj, nacc int, rec [7]uint32) error {
+	in := &interned{objects: make([]string, nobj), accounts: make([]string, nacc)}
+	f, err := os.CreateTemp("", "carried-*.run")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	defer f.Close()
+	b := make([]byte, carryBytes)
+	for i, v := range rec {
+		binary.LittleEndian.PutUint32(b[4*i:], v)
+	}
+	if _, err := f.Write(b); err != nil {
+		return err
+	}
+	s := &spilledPairs{carry: true, runLen: []int64{1}, held: 1}
+	s.runs = []*os.File{f}
+	return s.merge(in, func(*pairRows) bool { return true })
 }

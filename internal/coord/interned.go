@@ -41,6 +41,7 @@ type interned struct {
 	rows     []row               // sorted by (obj, t, acc, post)
 	t0       int64               // the earliest time of a row: a row's time is t0 + its t
 	objStart []int32             // rows of object o are rows[objStart[o]:objStart[o+1]]
+	rowsGone bool                // the rows were let go (letRowsGo): rows is nil
 	postInfo perPost             // made when asked for (perPost)
 
 	// Near-text verification: objects of type index nearType (-1: none)
@@ -252,6 +253,14 @@ func (in *interned) setObjects(n int, key func(o int) objKey) {
 		in.objType[o] = int32(len(in.types) - 1)
 	}
 	in.nearType = int32(slices.Index(in.types, ObjNearText))
+}
+
+// letRowsGo lets the rows go: a run whose pairs carry them
+// (spilledPairs.carry) reads nothing of them after its pairs are made.
+// What would read them finds none (errRowsGone).
+func (in *interned) letRowsGo() {
+	in.rows = nil
+	in.rowsGone = true
 }
 
 // objTypeOf is the type of object o.

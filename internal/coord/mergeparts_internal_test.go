@@ -32,7 +32,7 @@ func TestMergePartsEqualMerge(t *testing.T) {
 			t.Fatalf("%s: %d runs: the merge is not tested", name, len(sp.runs))
 		}
 		var want []pairRef
-		if err := sp.merge(in, func(pr pairRef) bool { want = append(want, pr); return true }); err != nil {
+		if err := sp.merge(in, func(pr *pairRows) bool { want = append(want, pr.pr); return true }); err != nil {
 			t.Fatal(err)
 		}
 		for _, parts := range []int{1, 2, 3, 7} {
@@ -47,7 +47,7 @@ func TestMergePartsEqualMerge(t *testing.T) {
 			lastA := int32(-1)
 			for k := range secs {
 				var part []pairRef
-				if err := sp.mergeSections(in, secs[k], func(pr pairRef) bool { part = append(part, pr); return true }); err != nil {
+				if err := sp.mergeSections(in, secs[k], func(pr *pairRows) bool { part = append(part, pr.pr); return true }); err != nil {
 					t.Fatal(err)
 				}
 				if len(part) == 0 {
@@ -81,30 +81,33 @@ func firstDiffPairs(a, b []pairRef) int {
 }
 
 // TestCursorBlock: the cursors of the merges running at once hold no
-// more than the pairs held while the runs were made, within runBlock and
-// minRunBlock.
+// more than the pairs held while the runs were made (pairBytes each: a
+// cursor's pair costs cursorPairBytes, with or without its rows carried),
+// within runBlock and minRunBlock.
 func TestCursorBlock(t *testing.T) {
 	for _, tc := range []struct {
 		held          int64
 		cursors, mers int
+		carry         bool
 		want          int
 	}{
-		{held: 16_000_000, cursors: 16, mers: 2, want: runBlock},  // few runs: whole blocks
-		{held: 1 << 20, cursors: 64, mers: 2, want: 4096},         // exactly runBlock
-		{held: 1 << 20, cursors: 128, mers: 2, want: 4096},        // 2^20/256
-		{held: 1 << 20, cursors: 512, mers: 2, want: 1024},        // shared
-		{held: 85_000, cursors: 1031, mers: 2, want: minRunBlock}, // 10M under 300MB: the floor
-		{held: 85_000, cursors: 1031, mers: 0, want: minRunBlock}, // one merge
-		{held: 5_000_000, cursors: 1000, mers: 0, want: 4096},     // one merge, room
-		{held: 5_000_000, cursors: 1000, mers: 4, want: 1250},     // four parts share it
-		{held: 0, cursors: 3, mers: 1, want: minRunBlock},         // nothing held: the floor
-		{held: 1 << 30, cursors: 0, mers: 1, want: runBlock},      // no cursor
+		{held: 16_000_000, cursors: 16, mers: 2, want: runBlock},                          // few runs: whole blocks
+		{held: 1 << 20, cursors: 64, mers: 2, want: 1 << 20 * 24 / 57 / 128},              // 2^20 pairs of 24 bytes, 57 a cursor's
+		{held: 1 << 20, cursors: 64, mers: 2, carry: true, want: 1 << 20 * 24 / 77 / 128}, // 77 bytes a carried pair
+		{held: 1 << 20, cursors: 512, mers: 2, want: 1 << 20 * 24 / 57 / 1024},            // shared
+		{held: 85_000, cursors: 1031, mers: 2, want: minRunBlock},                         // 10M under 300MB: the floor
+		{held: 85_000, cursors: 1031, mers: 0, want: minRunBlock},                         // one merge
+		{held: 20_000_000, cursors: 1000, mers: 0, want: 4096},                            // one merge, room
+		{held: 20_000_000, cursors: 1000, mers: 4, want: 20_000_000 * 24 / 57 / 4000},     // four parts share it
+		{held: 0, cursors: 3, mers: 1, want: minRunBlock},                                 // nothing held: the floor
+		{held: 1 << 30, cursors: 0, mers: 1, want: runBlock},                              // no cursor
 	} {
-		s := &spilledPairs{held: tc.held, mergers: tc.mers}
-		if got := s.cursorBlock(tc.cursors); got != tc.want {
-			t.Errorf("held %d, %d cursors, %d merges: block %d, want %d", tc.held, tc.cursors, tc.mers, got, tc.want)
+		s := &spilledPairs{held: tc.held, mergers: tc.mers, carry: tc.carry}
+		got := s.cursorBlock(tc.cursors)
+		if got != tc.want {
+			t.Errorf("held %d, %d cursors, %d merges, carry %v: block %d, want %d", tc.held, tc.cursors, tc.mers, tc.carry, got, tc.want)
 		}
-		if got := s.cursorBlock(tc.cursors); tc.cursors > 0 && got > minRunBlock && int64(got)*int64(tc.cursors)*int64(max(tc.mers, 1)) > tc.held {
+		if tc.cursors > 0 && got > minRunBlock && int64(got)*int64(tc.cursors)*int64(max(tc.mers, 1))*cursorPairBytes(s.rec()) > tc.held*pairBytes {
 			t.Errorf("held %d, %d cursors, %d merges: block %d holds more than the pairs held", tc.held, tc.cursors, tc.mers, got)
 		}
 	}

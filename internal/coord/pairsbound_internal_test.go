@@ -73,7 +73,7 @@ func readBackPairs(t *testing.T, in *interned, sp *spilledPairs) []pairRef {
 	if len(sp.runs) == 0 {
 		got = slices.Clone(sp.pairs)
 		slices.SortStableFunc(got, func(a, b pairRef) int { return in.cmpPairKey(a, b) })
-	} else if err := sp.merge(in, func(pr pairRef) bool { got = append(got, pr); return true }); err != nil {
+	} else if err := sp.merge(in, func(pr *pairRows) bool { got = append(got, pr.pr); return true }); err != nil {
 		t.Fatal(err)
 	}
 	sp.close()

@@ -33,8 +33,13 @@ import (
 // A run whose edges would not fit (with the graph step: beside the
 // graph they make) writes them to a file as the fold makes them
 // (edgefile.go); the graph step and the writers read them from there.
+// A lean run (carryRows) whose rows take over a quarter of the budget
+// writes each pair with its rows and lets the rows go once its pairs are
+// made: its merge and fold read the runs only.
+//
 // What the budget does not bound: reading the input, the interned rows
-// and names (about 16 bytes a share plus the names), and the graph step's
+// (16 bytes a share, held whole while interned and paired, and to the
+// end of a run that is not lean) and names, and the graph step's
 // CSR (16 bytes an edge with count weights, 24 with others; twice with
 // --communities-on-all and --eigen-prune at most); see
 // docs/coord.md.
@@ -144,6 +149,25 @@ type spilledPairs struct {
 	// parts of mergeParts; 0: one): their cursors share what the pairs
 	// held (cursorBlock)
 	mergers int
+	// carry: each pair of a run carries its rows (carryBytes a pair),
+	// so that the merge and the fold read nothing of in.rows, which the
+	// run lets go once the pairs are made (carryRows); else a pair is
+	// its two rows' places (8 bytes)
+	carry bool
+}
+
+// carryBytes is what a pair that carries its rows takes in a run: its
+// object, then its first row's time, account and post, then its second
+// row's, 4 bytes each, little-endian (the rows in the kernel's order:
+// the merge's tie-break).
+const carryBytes = 28
+
+// rec is the bytes of a pair in s's runs.
+func (s *spilledPairs) rec() int64 {
+	if s.carry {
+		return carryBytes
+	}
+	return 8
 }
 
 // runFillMin is the fewest pairs of a block of a sorted run a goroutine
@@ -160,7 +184,13 @@ func (s *spilledPairs) close() {
 // pairs it is sorted by account pair and written to a run file in
 // tempDir.
 func (in *interned) pairsWithin(p *Params, active func(*row) bool, keep func(i, j int32) bool, limit int64, tempDir string) (*spilledPairs, error) {
-	out := &spilledPairs{collabK: make([]int32, len(in.objects)), workers: p.Workers}
+	return in.pairsCarrying(p, active, keep, limit, tempDir, false)
+}
+
+// pairsCarrying is pairsWithin whose runs, carry, hold each pair with its
+// rows (spilledPairs.carry).
+func (in *interned) pairsCarrying(p *Params, active func(*row) bool, keep func(i, j int32) bool, limit int64, tempDir string, carry bool) (*spilledPairs, error) {
+	out := &spilledPairs{collabK: make([]int32, len(in.objects)), workers: p.Workers, carry: carry}
 	stamp := make([]int32, len(in.accounts))
 	for i := range stamp {
 		stamp[i] = -1
@@ -340,7 +370,7 @@ func (in *interned) spanPairs(s pairSpan, p *Params, active func(*row) bool, kee
 
 // spill writes buf, sorted by account pair (stable: object order within
 // an account pair), as one run: each pair as its two row indices, 4 bytes
-// each, little-endian.
+// each, little-endian, or (s.carry) with its rows (carryBytes).
 func (s *spilledPairs) spill(in *interned, buf []pairRef, tempDir string) error {
 	f, err := s.create(tempDir, "tahqiq-coord-", "pairs-*.run", "pairs")
 	if err != nil {
@@ -366,8 +396,9 @@ func (s *spilledPairs) spill(in *interned, buf []pairRef, tempDir string) error 
 	// (the run's edges) and counts per account gathered on every core
 	// (order scatters them over the buffer), the block then written
 	const block = 1 << 17
-	if cap(s.blk) < 8*min(block, len(order)) {
-		s.blk = make([]byte, 8*min(block, len(order)))
+	rec := int(s.rec())
+	if cap(s.blk) < rec*min(block, len(order)) {
+		s.blk = make([]byte, rec*min(block, len(order)))
 	}
 	type part struct {
 		edges  int64
@@ -378,7 +409,7 @@ func (s *spilledPairs) spill(in *interned, buf []pairRef, tempDir string) error 
 	edges := int64(0)
 	for lo := 0; lo < len(order); lo += block {
 		ks := order[lo:min(lo+block, len(order))]
-		out := s.blk[:8*len(ks)]
+		out := s.blk[:rec*len(ks)]
 		np := max(min(len(parts), len(ks)/runFillMin), 1)
 		fill := func(c int) {
 			a, b := c*len(ks)/np, (c+1)*len(ks)/np
@@ -399,6 +430,10 @@ func (s *spilledPairs) spill(in *interned, buf []pairRef, tempDir string) error 
 					x.firstN++
 				} else {
 					s.perA[acc]++
+				}
+				if rec == carryBytes {
+					putCarried(out[carryBytes*i:], &in.rows[buf[k].i], &in.rows[buf[k].j])
+					continue
 				}
 				binary.LittleEndian.PutUint32(out[8*i:], uint32(buf[k].i))
 				binary.LittleEndian.PutUint32(out[8*i+4:], uint32(buf[k].j))
@@ -429,24 +464,59 @@ func (s *spilledPairs) spill(in *interned, buf []pairRef, tempDir string) error 
 	if err := w.Flush(); err != nil {
 		return fmt.Errorf("coord: spilling pairs over the memory budget (--mem) to %s: %w", f.Name(), err)
 	}
-	s.bytes += int64(len(order)) * 8
+	s.bytes += int64(len(order)) * int64(rec)
 	s.runEdges = max(s.runEdges, edges)
 	return nil
+}
+
+// putCarried puts the pair of rows ri, rj (ri first in the kernel's
+// order) into b as a run carries it (carryBytes).
+func putCarried(b []byte, ri, rj *row) {
+	le := binary.LittleEndian
+	le.PutUint32(b, uint32(ri.obj))
+	le.PutUint32(b[4:], ri.t)
+	le.PutUint32(b[8:], uint32(ri.acc))
+	le.PutUint32(b[12:], uint32(ri.post))
+	le.PutUint32(b[16:], rj.t)
+	le.PutUint32(b[20:], uint32(rj.acc))
+	le.PutUint32(b[24:], uint32(rj.post))
+}
+
+// carried reads back a pair putCarried wrote: its rows ordered by
+// account (ends), and whether the first of them (ra) is the second in
+// the kernel's order.
+func carried(b []byte) (x pairRows, swapped bool, err error) {
+	le := binary.LittleEndian
+	obj := int32(le.Uint32(b))
+	ri := row{obj: obj, t: le.Uint32(b[4:]), acc: int32(le.Uint32(b[8:])), post: int32(le.Uint32(b[12:]))}
+	rj := row{obj: obj, t: le.Uint32(b[16:]), acc: int32(le.Uint32(b[20:])), post: int32(le.Uint32(b[24:]))}
+	if obj < 0 || ri.acc < 0 || rj.acc < 0 || ri.post < 0 || rj.post < 0 || ri.acc == rj.acc {
+		return x, false, errors.New("a pair names no share of the run")
+	}
+	if ri.acc > rj.acc {
+		return pairRows{ra: rj, rb: ri, pr: noRows}, true, nil
+	}
+	return pairRows{ra: ri, rb: rj, pr: noRows}, false, nil
 }
 
 // runCursor reads one sorted run a block of pairs at a time: their
 // account pairs are looked up together, in a loop of independent loads
 // (the processor overlaps the cache misses of the rows), not one pair at
 // a time beside the merge's work (11 s of the 10M default run's 34 s
-// merge went to those lookups, one miss after another).
+// merge went to those lookups, one miss after another). Each pair comes
+// with its rows, as the fold reads them: looked up in that loop, or
+// read from the run when it carries them.
 type runCursor struct {
-	r    io.Reader
-	buf  []byte    // the block as read
-	prs  []pairRef // the block's pairs
-	keys []uint64  // and their account pairs
-	k    int       // the next pair of the block
-	key  uint64    // account pair, A in the high half
-	pr   pairRef
+	r     io.Reader
+	rec   int        // bytes a pair in the run (8, or carryBytes)
+	buf   []byte     // the block as read
+	prs   []pairRows // the block's pairs
+	swaps []bool     // (carried rows) the pair's ra is its second row in the kernel's order
+	keys  []uint64   // and their account pairs
+	k     int        // the next pair of the block
+	key   uint64     // account pair, A in the high half
+	pr    *pairRows  // the current pair
+	swap  bool
 }
 
 // runBlock is the pairs a cursor reads at a time (32 KiB of run; a
@@ -456,23 +526,28 @@ var runBlock = 4096
 // minRunBlock is the fewest pairs a cursor reads at a time (2 KiB of run).
 const minRunBlock = 256
 
-func newRunCursor(r io.Reader, block int) *runCursor {
-	return &runCursor{r: r, buf: make([]byte, 8*block), prs: make([]pairRef, 0, block), keys: make([]uint64, block)}
+// cursorPairBytes is what a cursor holds a pair of its block: the pair
+// with its rows (40 bytes), its key (8), its order (1) and its bytes as
+// read (rec: 8, or carryBytes).
+func cursorPairBytes(rec int64) int64 { return 40 + 8 + 1 + rec }
+
+func newRunCursor(r io.Reader, block, rec int) *runCursor {
+	return &runCursor{r: r, rec: rec, buf: make([]byte, rec*block), prs: make([]pairRows, 0, block), swaps: make([]bool, block), keys: make([]uint64, block)}
 }
 
 // cursorBlock is the pairs each of n cursors of one merge reads at a
 // time: runBlock, or less when the cursors of every merge running at
 // once (mergers) would hold more than the pairs held while the runs were
-// made (a cursor costs pairBytes a pair of its block, as a held pair
-// does), so that a run of many runs under a small budget does not pass
-// it while it merges (at 10M posts under --mem 300MB, 1,031 runs in two
-// parts of 96 KiB cursors held 198 MB); never under minRunBlock.
+// made (cursorPairBytes a pair of a cursor's block against pairBytes a
+// held pair), so that a run of many runs under a small budget does not
+// pass it while it merges (at 10M posts under --mem 300MB, 1,031 runs in
+// two parts of 96 KiB cursors held 198 MB); never under minRunBlock.
 func (s *spilledPairs) cursorBlock(n int) int {
 	total := int64(n) * int64(max(s.mergers, 1))
 	if total == 0 {
 		return runBlock
 	}
-	return int(min(max(s.held/total, int64(min(minRunBlock, runBlock))), int64(runBlock)))
+	return int(min(max(s.held*pairBytes/cursorPairBytes(s.rec())/total, int64(min(minRunBlock, runBlock))), int64(runBlock)))
 }
 
 func (c *runCursor) next(in *interned) (bool, error) {
@@ -481,7 +556,7 @@ func (c *runCursor) next(in *interned) (bool, error) {
 			return false, err
 		}
 	}
-	c.pr, c.key = c.prs[c.k], c.keys[c.k]
+	c.pr, c.key, c.swap = &c.prs[c.k], c.keys[c.k], c.swaps[c.k]
 	c.k++
 	return true, nil
 }
@@ -492,38 +567,78 @@ func (c *runCursor) fill(in *interned) (bool, error) {
 	switch {
 	case err == io.EOF:
 		return false, nil
-	case err == io.ErrUnexpectedEOF && n%8 == 0:
+	case err == io.ErrUnexpectedEOF && n%c.rec == 0:
 	case err == io.ErrUnexpectedEOF:
 		return false, err
 	case err != nil:
 		return false, err
 	}
 	c.prs, c.k = c.prs[:0], 0
+	if c.rec == carryBytes {
+		nobj, nacc := int32(len(in.objects)), int32(len(in.accounts))
+		for b := c.buf[:n]; len(b) >= carryBytes; b = b[carryBytes:] {
+			x, swapped, err := carried(b)
+			if err == nil && (x.ra.obj >= nobj || x.rb.acc >= nacc) {
+				err = errors.New("a pair names no share of the run")
+			}
+			if err != nil {
+				return false, err
+			}
+			c.swaps[len(c.prs)] = swapped
+			c.prs = append(c.prs, x)
+		}
+		for k := range c.prs {
+			x := &c.prs[k]
+			c.keys[k] = uint64(uint32(x.ra.acc))<<32 | uint64(uint32(x.rb.acc))
+		}
+		return true, nil
+	}
 	nrows := len(in.rows)
 	for b := c.buf[:n]; len(b) >= 8; b = b[8:] {
 		pr := pairRef{int32(binary.LittleEndian.Uint32(b[:4])), int32(binary.LittleEndian.Uint32(b[4:]))}
 		if pr.i < 0 || pr.j < 0 || int(pr.i) >= nrows || int(pr.j) >= nrows {
 			return false, errors.New("a pair names a row outside the run")
 		}
-		c.prs = append(c.prs, pr)
+		c.prs = append(c.prs, pairRows{pr: pr})
 	}
-	for k, pr := range c.prs {
-		ra, rb := in.ends(pr)
-		c.keys[k] = uint64(uint32(ra.acc))<<32 | uint64(uint32(rb.acc))
+	rows := in.rows
+	for k := range c.prs {
+		x := &c.prs[k]
+		x.ra, x.rb = rows[x.pr.i], rows[x.pr.j]
+		if x.ra.acc > x.rb.acc {
+			x.ra, x.rb = x.rb, x.ra
+		}
+		c.keys[k] = uint64(uint32(x.ra.acc))<<32 | uint64(uint32(x.rb.acc))
 	}
 	return true, nil
 }
 
 // less orders by account pair, then by the rows, which is object order
-// (pairs are made object by object, row i before row j).
+// (pairs are made object by object, row i before row j): their places
+// in in.rows, or, carried, the rows themselves in the kernel's order
+// (cmpRow: in.rows is sorted by it, so both give one order).
 func (c *runCursor) less(d *runCursor) bool {
 	if c.key != d.key {
 		return c.key < d.key
 	}
-	if c.pr.i != d.pr.i {
-		return c.pr.i < d.pr.i
+	if c.rec == carryBytes {
+		ci, cj := c.pr.ra, c.pr.rb
+		if c.swap {
+			ci, cj = cj, ci
+		}
+		di, dj := d.pr.ra, d.pr.rb
+		if d.swap {
+			di, dj = dj, di
+		}
+		if x := cmpRow(ci, di); x != 0 {
+			return x < 0
+		}
+		return cmpRow(cj, dj) < 0
 	}
-	return c.pr.j < d.pr.j
+	if c.pr.pr.i != d.pr.pr.i {
+		return c.pr.pr.i < d.pr.pr.i
+	}
+	return c.pr.pr.j < d.pr.pr.j
 }
 
 // down restores the order of the merge's heap of cursors (h[0] the
@@ -547,8 +662,8 @@ func down(h []*runCursor, i int) {
 }
 
 // merge calls fn with every spilled pair in (A, B, object) order: a k-way
-// merge of the runs.
-func (s *spilledPairs) merge(in *interned, fn func(pairRef) bool) error {
+// merge of the runs. A pair given to fn is valid until fn returns.
+func (s *spilledPairs) merge(in *interned, fn func(*pairRows) bool) error {
 	secs := make([]runSection, len(s.runs))
 	for r := range s.runs {
 		secs[r] = runSection{r, 0, s.runLen[r]}
@@ -601,20 +716,32 @@ func (s *spilledPairs) mergeParts(in *interned, parts int) ([][]runSection, erro
 // (the run's length when none is): a binary search of the run's file.
 func (s *spilledPairs) firstOf(in *interned, r int, a int32) (int64, error) {
 	f := s.runs[r]
-	var b [8]byte
+	var buf [carryBytes]byte
+	b := buf[:s.rec()]
 	var err error
 	lo, hi := int64(0), s.runLen[r]
 	for lo < hi && err == nil {
 		mid := lo + (hi-lo)/2
-		if _, err = f.ReadAt(b[:], 8*mid); err != nil {
+		if _, err = f.ReadAt(b, s.rec()*mid); err != nil {
 			break
 		}
-		pr := pairRef{int32(binary.LittleEndian.Uint32(b[:4])), int32(binary.LittleEndian.Uint32(b[4:]))}
-		if pr.i < 0 || pr.j < 0 || int(pr.i) >= len(in.rows) || int(pr.j) >= len(in.rows) {
-			err = errors.New("a pair names a row outside the run")
-			break
+		var acc int32
+		if s.carry {
+			var x pairRows
+			if x, _, err = carried(b); err != nil {
+				break
+			}
+			acc = x.ra.acc
+		} else {
+			pr := pairRef{int32(binary.LittleEndian.Uint32(b[:4])), int32(binary.LittleEndian.Uint32(b[4:]))}
+			if pr.i < 0 || pr.j < 0 || int(pr.i) >= len(in.rows) || int(pr.j) >= len(in.rows) {
+				err = errors.New("a pair names a row outside the run")
+				break
+			}
+			ra, _ := in.ends(pr)
+			acc = ra.acc
 		}
-		if ra, _ := in.ends(pr); ra.acc < a {
+		if acc < a {
 			lo = mid + 1
 		} else {
 			hi = mid
@@ -628,15 +755,16 @@ func (s *spilledPairs) firstOf(in *interned, r int, a int32) (int64, error) {
 
 // mergeSections is merge of the pairs of secs (sections of the runs,
 // each in (A, B, object) order).
-func (s *spilledPairs) mergeSections(in *interned, secs []runSection, fn func(pairRef) bool) error {
+func (s *spilledPairs) mergeSections(in *interned, secs []runSection, fn func(*pairRows) bool) error {
 	h := make([]*runCursor, 0, len(secs))
 	block := s.cursorBlock(len(secs))
+	rec := s.rec()
 	for _, sec := range secs {
 		if sec.hi <= sec.lo {
 			continue
 		}
 		f := s.runs[sec.r]
-		c := newRunCursor(io.NewSectionReader(f, 8*sec.lo, 8*(sec.hi-sec.lo)), block)
+		c := newRunCursor(io.NewSectionReader(f, rec*sec.lo, rec*(sec.hi-sec.lo)), block, int(rec))
 		ok, err := c.next(in)
 		if err != nil {
 			return fmt.Errorf("coord: reading back %s: %w", f.Name(), err)
@@ -680,7 +808,8 @@ func (e inProcess) edgesWithin(ctx context.Context, in *interned, q, p *Params, 
 	var active func(*row) bool
 	var keep func(i, j int32) bool
 	active, keep, _ = in.participation(q, in.pairsOf(q))
-	sp, err := in.pairsWithin(q, active, keep, limit, e.budget.TempDir)
+	carry := e.budget.carryRows(in, q, p)
+	sp, err := in.pairsCarrying(q, active, keep, limit, e.budget.TempDir, carry)
 	if err != nil {
 		return nil, err
 	}
@@ -723,11 +852,18 @@ func (e inProcess) edgesWithin(ctx context.Context, in *interned, q, p *Params, 
 		return in.eachKept(q, active, keep, fn)
 	}
 	res.kept = kept
-	var fastKeep func(pairRef) bool
+	var fastKeep func(ra, rb *row) bool
 	if p.FastWindow > 0 {
 		fastKeep, _ = in.fastLayer(p, func(fn func(pairRef)) {
 			kept(func(pr pairRef) error { fn(pr); return nil })
 		})
+	}
+	if sp.carry {
+		// the runs carry what the merge and the fold read of the rows:
+		// the rows go (nothing of the run reads them after this)
+		res.Counts["spilled_carried_bytes"] = sp.bytes
+		in.letRowsGo()
+		res.kept = func(func(pairRef) error) error { return errRowsGone }
 	}
 	// count the edges (a first merge), then fold them (a second); not
 	// when the budget has no room for the edges of the largest run
@@ -761,9 +897,8 @@ func (e inProcess) edgesWithin(ctx context.Context, in *interned, q, p *Params, 
 			go func() {
 				defer wg.Done()
 				n, last := 0, ^uint64(0)
-				merrs[k] = sp.mergeSections(in, secs[k], func(pr pairRef) bool {
-					ra, rb := in.ends(pr)
-					if key := uint64(uint32(ra.acc))<<32 | uint64(uint32(rb.acc)); key != last {
+				merrs[k] = sp.mergeSections(in, secs[k], func(pr *pairRows) bool {
+					if key := uint64(uint32(pr.ra.acc))<<32 | uint64(uint32(pr.rb.acc)); key != last {
 						n++
 						last = key
 					}
@@ -788,8 +923,8 @@ func (e inProcess) edgesWithin(ctx context.Context, in *interned, q, p *Params, 
 			return nil, err
 		}
 	}
-	sorted := func(k int) iter.Seq[pairRef] {
-		return func(yield func(pairRef) bool) {
+	sorted := func(k int) iter.Seq[*pairRows] {
+		return func(yield func(*pairRows) bool) {
 			merrs[k] = sp.mergeSections(in, secs[k], yield)
 		}
 	}
@@ -811,6 +946,35 @@ func (e inProcess) edgesWithin(ctx context.Context, in *interned, q, p *Params, 
 	res.byType, res.edgeFile = byType, ef
 	lap("aggregate_s")
 	return edges, ctx.Err()
+}
+
+// rowShare is the part of the budget (1/rowShare) the interned rows may
+// take before a run that can let them go (carryRows) spills pairs that
+// carry them.
+const rowShare = 4
+
+// carryMode forces the choice of carryRows (a variable for the tests):
+// 0 lets the budget decide, 1 carries whenever the run can let its rows
+// go, -1 never.
+var carryMode = 0
+
+// errRowsGone is the error of what reads the rows of a run that let them
+// go (a lean run whose spilled pairs carried them).
+var errRowsGone = errors.New("coord: the run let its shares go once its pairs were made (a run without evidence, the graph step, TF-IDF or min-participation over 1, over its memory budget)")
+
+// carryRows reports whether the spilled pairs of in's run (q the
+// pairing's parameters, p the run's) carry their rows, so that the run
+// lets its rows go once the pairs are made: a run that reads nothing of
+// the rows after the fold (no evidence, no graph step, no TF-IDF weight,
+// min-participation at most 1: the fast layer then tests a pair's own
+// rows) whose rows take more than their share of the budget (rowShare).
+// A carried pair takes 28 bytes of a run instead of 8: under that share
+// the rows stay, and the runs are short.
+func (b Budget) carryRows(in *interned, q, p *Params) bool {
+	if carryMode < 0 || b.Mem <= 0 || in.remote != nil || p.Evidence || p.Graph || p.Weight == WeightTFIDF || q.MinParticipation > 1 || p.MinParticipation > 1 {
+		return false
+	}
+	return carryMode > 0 || int64(len(in.rows))*rowBytes > b.Mem/rowShare
 }
 
 // DefaultMem is the default budget of a run: half the machine's memory

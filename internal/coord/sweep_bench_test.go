@@ -23,8 +23,24 @@ func BenchmarkSpilledAfterRead(b *testing.B) {
 	in := intern(shares, p.Types, p.KeepLoops, nil)
 	shares = nil
 	npairs := int64(len(in.pairs(&p)))
-	for _, workers := range []int{1, runtime.GOMAXPROCS(0)} {
-		b.Run(fmt.Sprintf("w%d", workers), func(b *testing.B) {
+	rows := in.rows
+	for _, v := range []struct {
+		workers int
+		carry   bool
+	}{{1, false}, {runtime.GOMAXPROCS(0), false}, {1, true}, {runtime.GOMAXPROCS(0), true}} {
+		workers := v.workers
+		name := fmt.Sprintf("w%d", workers)
+		if v.carry {
+			// the runs carry the pairs' rows (28 bytes a pair), the rows
+			// let go after the sweep (given back after each loop)
+			name += "-carried"
+		}
+		b.Run(name, func(b *testing.B) {
+			defer func(old int) { carryMode = old }(carryMode)
+			carryMode = -1
+			if v.carry {
+				carryMode = 1
+			}
 			p := p
 			p.Workers = workers
 			var secs [3]float64
@@ -50,9 +66,10 @@ func BenchmarkSpilledAfterRead(b *testing.B) {
 				}); err != nil {
 					b.Fatal(err)
 				}
-				if res.edgeFile == nil || res.Counts["spilled_runs"] < 2 {
-					b.Fatalf("not spilled: %v", res.Counts)
+				if res.edgeFile == nil || res.Counts["spilled_runs"] < 2 || (res.Counts["spilled_carried_bytes"] > 0) != v.carry {
+					b.Fatalf("not spilled as asked (carried %v): %v", v.carry, res.Counts)
 				}
+				in.rows, in.rowsGone = rows, false
 				start = wall()
 				if _, _, _, _, _, err := weighFile(res.edgeFile, &p, len(in.accounts)); err != nil {
 					b.Fatal(err)
