@@ -328,29 +328,34 @@ func FuzzEdgeLine(f *testing.F) {
 		bt := []int32{1, 0, postsA}
 		for _, fast := range []bool{false, true} {
 			for _, cells := range []bool{false, true} {
-				l := &edgeLines{accounts: []string{ua, ub}, names: []AccountName{{ha, na}, {hb, nb}}, fast: fast, minWeight: minWeight}
-				if cells {
-					l.quoteCells()
-				}
-				lf := &lineFormat{edgeLines: l}
-				x := edgeRow(&e, bt, ua, ub, l.names[0], l.names[1], fast)
-				want := refEdgeLine(&x)
-				for range 2 { // the second time from the date cache
-					if got := string(lf.appendEdge(nil, &e, bt)); got != want {
-						t.Fatalf("edges.csv: got %q, want %q", got, want)
+				for _, named := range []bool{true, false} {
+					l := &edgeLines{accounts: []string{ua, ub}, names: []AccountName{{ha, na}, {hb, nb}}, fast: fast, minWeight: minWeight}
+					if !named { // the data names no account
+						l.names = nil
 					}
-				}
-				if got := string(x.AppendCSV(nil)); got != want {
-					t.Fatalf("EdgeRow.AppendCSV: got %q, want %q", got, want)
-				}
-				var buf bytes.Buffer
-				w := csv.NewWriter(&buf)
-				if _, err := writeDirectedRows(w, &e, minWeight, l.accounts, l.name); err != nil {
-					t.Fatal(err)
-				}
-				w.Flush()
-				if got, want := string(lf.appendDirected(nil, &e)), buf.String(); got != want {
-					t.Fatalf("edges_directed.csv: got %q, want %q", got, want)
+					if cells {
+						l.quoteCells()
+					}
+					lf := &lineFormat{edgeLines: l}
+					x := edgeRow(&e, bt, ua, ub, l.name(0), l.name(1), fast)
+					want := refEdgeLine(&x)
+					for range 2 { // the second time from the date cache
+						if got := string(lf.appendEdge(nil, &e, bt)); got != want {
+							t.Fatalf("edges.csv: got %q, want %q", got, want)
+						}
+					}
+					if got := string(x.AppendCSV(nil)); got != want {
+						t.Fatalf("EdgeRow.AppendCSV: got %q, want %q", got, want)
+					}
+					var buf bytes.Buffer
+					w := csv.NewWriter(&buf)
+					if _, err := writeDirectedRows(w, &e, minWeight, l.accounts, l.name); err != nil {
+						t.Fatal(err)
+					}
+					w.Flush()
+					if got, want := string(lf.appendDirected(nil, &e)), buf.String(); got != want {
+						t.Fatalf("edges_directed.csv: got %q, want %q", got, want)
+					}
 				}
 			}
 		}
@@ -409,4 +414,29 @@ func writeDirectedRows(w *csv.Writer, e *Edge, minWeight float64, accounts []str
 		n++
 	}
 	return n, nil
+}
+
+// TestPutAsAppend: the fast path's integers, floats and times are
+// strconv's and time's bytes, at the edges of their tables.
+func TestPutAsAppend(t *testing.T) {
+	buf := make([]byte, 64)
+	for _, v := range []int64{0, 1, 9, 10, 42, 99, 100, 101, 999, 1000, 1 << 31, -1, -9, -10, -99, -100, math.MaxInt64, math.MinInt64} {
+		if got, want := string(buf[:putInt(buf, 0, v)]), strconv.FormatInt(v, 10); got != want {
+			t.Errorf("putInt(%d) = %q, want %q", v, got, want)
+		}
+	}
+	for _, x := range []float64{0, math.Copysign(0, -1), 0.5, 1, 7, 99, 100, 1e10 - 1, 1e10, 1e10 + 1, -1, -7.5, 1.0 / 3, math.Inf(1), math.Inf(-1), math.NaN(), math.MaxFloat64, math.SmallestNonzeroFloat64} {
+		if got, want := string(buf[:putFloat(buf, 0, x)]), strconv.FormatFloat(x, 'g', 10, 64); got != want {
+			t.Errorf("putFloat(%v) = %q, want %q", x, got, want)
+		}
+	}
+	var c dateCache
+	for _, x := range []int64{0, 59, 60, 3599, 3600, 86399, 86400, 951782400, 1706206509, 4107542400, maxRFC3339 - 1, maxRFC3339, -1, math.MaxInt64 / 2, math.MinInt64 / 2} {
+		want := time.Unix(x, 0).UTC().Format(time.RFC3339)
+		for range 2 { // the second time from the cache
+			if got := string(buf[:c.putTime(buf, 0, x)]); got != want {
+				t.Errorf("putTime(%d) = %q, want %q", x, got, want)
+			}
+		}
+	}
 }
