@@ -158,3 +158,54 @@ func TestColour(t *testing.T) {
 		}
 	}
 }
+
+// TestLayOutAsLayout: a layout made beside the files (LayOut) writes
+// every file as one made before them does, and is the run's Layout and
+// manifest's after WriteDir, with its timing.
+func TestLayOutAsLayout(t *testing.T) {
+	shares := readEvents(t, "russian_coord_tweets.events.csv")
+	write := func(async bool) (string, *coord.Manifest) {
+		res := run(t, shares, func(p *coord.Params) { p.Graph = true; p.Types = nil })
+		res.GraphFiles = coord.GraphFilesAlways
+		in := res.LayoutInput()
+		if async {
+			res.LayOut(func() layout.Result { return layout.Compute(in, layout.Options{Seed: 1}) })
+		} else {
+			lay := layout.Compute(in, layout.Options{Seed: 1})
+			res.Layout = &lay
+		}
+		dir := t.TempDir()
+		m, err := res.WriteDir(dir, "test", coord.Source{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Layout == nil || m.Layout == nil || *m.Layout != res.Layout.Info {
+			t.Fatalf("async %v: run's layout %v, manifest's %+v", async, res.Layout != nil, m.Layout)
+		}
+		if _, ok := m.Timings["layout_s"]; async && !ok {
+			t.Errorf("no layout_s in the timings %v", m.Timings)
+		}
+		return dir, m
+	}
+	want, wm := write(false)
+	got, gm := write(true)
+	if !slices.Equal(gm.Files, wm.Files) || !slices.Contains(gm.Files, "layout.csv") || !slices.Contains(gm.Files, "graph.gexf") {
+		t.Fatalf("files %v, want %v", gm.Files, wm.Files)
+	}
+	for _, f := range wm.Files {
+		if f == "manifest.json" {
+			continue
+		}
+		a, err := os.ReadFile(filepath.Join(want, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(filepath.Join(got, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(a) != string(b) {
+			t.Errorf("%s differs with the layout made beside the files", f)
+		}
+	}
+}

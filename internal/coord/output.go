@@ -187,6 +187,43 @@ func (r *Result) PairEvidence(a, b string) []EvidenceRow {
 	return out
 }
 
+// layoutJob is a layout made on a goroutine of its own (LayOut).
+type layoutJob struct {
+	done chan struct{}
+	res  layout.Result
+	secs float64
+}
+
+// LayOut makes the run's layout with compute on a goroutine of its own,
+// beside the files WriteDir writes first (edges.csv, edges_directed.csv,
+// nodes.csv, communities.csv and evidence.csv.gz do not read it: at 10M
+// posts their writing waits on the disk while the layout needs a core):
+// WriteDir waits for it before the files that hold its positions
+// (graph.gexf, graph.graphml, layout.csv), then sets Layout and the
+// timing layout_s. compute must not read r (take LayoutInput before).
+func (r *Result) LayOut(compute func() layout.Result) {
+	j := &layoutJob{done: make(chan struct{})}
+	r.laying = j
+	go func() {
+		defer close(j.done)
+		start := time.Now()
+		j.res = compute()
+		j.secs = time.Since(start).Seconds()
+	}()
+}
+
+// waitLayout waits for the layout LayOut makes, if any, and sets Layout.
+func (r *Result) waitLayout() {
+	j := r.laying
+	if j == nil {
+		return
+	}
+	<-j.done
+	r.laying = nil
+	r.Layout = &j.res
+	r.Timings["layout_s"] = j.secs
+}
+
 // WriteDir writes the run's files into dir (created if needed) and returns
 // the manifest it wrote; src is what the run read (for the manifest).
 func (r *Result) WriteDir(dir, version string, src Source) (*Manifest, error) {
@@ -194,9 +231,16 @@ func (r *Result) WriteDir(dir, version string, src Source) (*Manifest, error) {
 		return nil, tahqiq.Errorf(tahqiq.EINVALID, "cannot create %s: %w", dir, err)
 	}
 	start := time.Now()
-	r.net = nil // the layout, which read it, is done
+	r.net = nil          // the layout took it (LayoutInput) or is done
+	defer r.waitLayout() // on every return: no goroutine left writing r
 	files := []string{"edges.csv", "nodes.csv", "communities.csv", "graph.gexf", "graph.graphml"}
-	steps := []func(string) error{r.writeEdges, r.writeNodes, r.writeCommunities, r.writeGEXF, r.writeGraphML}
+	afterLayout := func(write func(string) error) func(string) error {
+		return func(path string) error {
+			r.waitLayout()
+			return write(path)
+		}
+	}
+	steps := []func(string) error{r.writeEdges, r.writeNodes, r.writeCommunities, afterLayout(r.writeGEXF), afterLayout(r.writeGraphML)}
 	if r.Params.Weight == WeightMessages {
 		// edges_directed.csv is written with edges.csv, in one pass over
 		// the edges, and listed where it always was
@@ -216,9 +260,10 @@ func (r *Result) WriteDir(dir, version string, src Source) (*Manifest, error) {
 		if r.Params.Weight == WeightMessages {
 			files, steps = append(files, "edges_directed.csv"), append(steps, func(string) error { return nil })
 		}
-	} else if r.Layout != nil {
+	} else if r.Layout != nil || r.laying != nil {
 		files = append(files, "layout.csv")
 		steps = append(steps, func(path string) error {
+			r.waitLayout()
 			accounts := make([]string, len(r.Graph.Nodes))
 			for u, a := range r.Graph.Nodes {
 				accounts[u] = r.in.accounts[a]
@@ -271,6 +316,7 @@ func (r *Result) WriteDir(dir, version string, src Source) (*Manifest, error) {
 		}
 		files = append(files, fs...)
 	}
+	r.waitLayout() // a partitioned run's files: none read it
 	r.Timings["output_s"] = time.Since(start).Seconds()
 	if evidence.done != nil {
 		<-evidence.done

@@ -34,6 +34,7 @@ type Result struct {
 	// WriteDir then writes layout.csv and the positions into the GEXF
 	// and GraphML files.
 	Layout *layout.Result
+	laying *layoutJob // a layout still being made (LayOut); WriteDir waits for it
 	// GraphFiles says when WriteDir writes graph.gexf and graph.graphml:
 	// GraphFilesAuto (the zero value), GraphFilesAlways or GraphFilesNever.
 	GraphFiles string

@@ -356,10 +356,9 @@ func MakeCoord(ctx context.Context, r *CoordRun, eng coord.Engine, version, dir 
 	res.Timings["read_s"] = r.Read
 	res.GraphFiles = r.GraphFiles
 	if res.Graph != nil && r.LayoutEdges >= 0 && !res.PartitionedGraph() {
-		start := time.Now()
-		l := layout.Compute(res.LayoutInput(), layout.Options{Seed: r.Params.Seed, MaxEdges: r.LayoutEdges})
-		res.Layout = &l
-		res.Timings["layout_s"] = time.Since(start).Seconds()
+		// beside the edge files (coord.Result.LayOut)
+		in, opt := res.LayoutInput(), layout.Options{Seed: r.Params.Seed, MaxEdges: r.LayoutEdges}
+		res.LayOut(func() layout.Result { return layout.Compute(in, opt) })
 	}
 	step(report, 2)
 	m, err := res.WriteDir(dir, version, r.Source)
