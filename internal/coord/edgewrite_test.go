@@ -2,10 +2,12 @@ package coord
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -436,6 +438,82 @@ func TestPutAsAppend(t *testing.T) {
 		for range 2 { // the second time from the cache
 			if got := string(buf[:c.putTime(buf, 0, x)]); got != want {
 				t.Errorf("putTime(%d) = %q, want %q", x, got, want)
+			}
+		}
+	}
+}
+
+// TestEvidenceLinesAsRecords: evidence.csv.gz holds, decompressed, the
+// lines encoding/csv writes for Evidence's rows (Record), for accounts
+// named with every kind of tricky field, named not at all, and with the
+// accounts' cells quoted once or line by line (over maxCells).
+func TestEvidenceLinesAsRecords(t *testing.T) {
+	defer func(m int) { maxCells = m }(maxCells)
+	p := DefaultParams()
+	p.Graph, p.Evidence, p.MinParticipation = false, true, 1
+	res := trickyRun(t, 120, p)
+	for _, c := range []struct {
+		named bool
+		cells int
+	}{{true, 256 << 20}, {true, 0}, {false, 256 << 20}, {false, 0}} {
+		maxCells = c.cells
+		if !c.named {
+			res.names = nil
+		}
+		var want bytes.Buffer
+		w := csv.NewWriter(&want)
+		w.Write(EvidenceHeader)
+		rows := 0
+		if err := res.Evidence(func(e EvidenceRow) error { rows++; return w.Write(e.Record()) }); err != nil {
+			t.Fatal(err)
+		}
+		w.Flush()
+		if rows < 1000 {
+			t.Fatalf("%d evidence rows, want over 1000", rows)
+		}
+		path := filepath.Join(t.TempDir(), "evidence.csv.gz")
+		if err := res.writeEvidence(path); err != nil {
+			t.Fatal(err)
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		zr, err := gzip.NewReader(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := io.ReadAll(zr)
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != want.String() {
+			g, x := strings.SplitAfter(string(got), "\n"), strings.SplitAfter(want.String(), "\n")
+			for i := range min(len(g), len(x)) {
+				if g[i] != x[i] {
+					t.Fatalf("named %v, cells under %d bytes: line %d: got %q, want %q", c.named, c.cells, i+1, g[i], x[i])
+				}
+			}
+			t.Fatalf("named %v: %d lines, want %d", c.named, len(g), len(x))
+		}
+	}
+}
+
+// TestNeedsQuoteEveryPlace: needsQuote finds a comma, a quote, CR or LF
+// wherever it is in strings of 0 to 24 bytes (the words tested eight at
+// a time and the tail byte by byte), and nothing else (bytes just above
+// and below them, a space, bytes past ASCII).
+func TestNeedsQuoteEveryPlace(t *testing.T) {
+	for n := range 25 {
+		for at := range n {
+			for c := range 256 {
+				s := []byte(strings.Repeat("a", n))
+				s[at] = byte(c)
+				want := c == ',' || c == '"' || c == '\r' || c == '\n'
+				if got := needsQuote(string(s)); got != want {
+					t.Fatalf("needsQuote(%q) = %v, want %v", s, got, want)
+				}
 			}
 		}
 	}
