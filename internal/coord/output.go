@@ -224,6 +224,88 @@ func (r *Result) waitLayout() {
 	r.Timings["layout_s"] = j.secs
 }
 
+// fileJob is a file written on a goroutine of its own.
+type fileJob struct {
+	done chan struct{}
+	err  error
+	secs float64
+}
+
+func startFile(write func() error) *fileJob {
+	j := &fileJob{done: make(chan struct{})}
+	go func() {
+		defer close(j.done)
+		start := time.Now()
+		j.err = write()
+		j.secs = time.Since(start).Seconds()
+	}()
+	return j
+}
+
+// wait waits for j (nil: none) and returns its error.
+func (j *fileJob) wait() error {
+	if j == nil {
+		return nil
+	}
+	<-j.done
+	return j.err
+}
+
+type besideKey struct{}
+
+// WithFilesBeside returns ctx telling Run to start writing edges.csv,
+// edges_directed.csv and evidence.csv.gz into dir as soon as the edges
+// are weighed, beside the graph step (none of them reads the graph: at
+// 10M posts the edge files wait on the disk for about a minute while
+// the graph step needs the cores for 25 s); WriteDir, given the same
+// dir, then waits for them instead of writing them. A run without the
+// graph step, or partitioned, writes them in WriteDir as before.
+func WithFilesBeside(ctx context.Context, dir string) context.Context {
+	return context.WithValue(ctx, besideKey{}, dir)
+}
+
+// earlyFiles are the files Run started writing (WithFilesBeside).
+type earlyFiles struct {
+	dir             string
+	edges, evidence *fileJob
+}
+
+// startEarlyFiles starts writing the files WithFilesBeside asks for.
+func (r *Result) startEarlyFiles(ctx context.Context) {
+	dir, _ := ctx.Value(besideKey{}).(string)
+	if dir == "" || r.parts != nil || r.partSpec != nil {
+		return
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return // WriteDir says so
+	}
+	e := &earlyFiles{dir: dir}
+	directed := ""
+	if r.Params.Weight == WeightMessages {
+		directed = filepath.Join(dir, "edges_directed.csv")
+	}
+	e.edges = startFile(func() error {
+		ph := r.in.meter.Phase("writing edges.csv", "", 0)
+		defer ph.Done()
+		return r.writeEdgeTables(filepath.Join(dir, "edges.csv"), directed)
+	})
+	if r.Params.Evidence {
+		e.evidence = startFile(func() error { return r.writeEvidence(filepath.Join(dir, "evidence.csv.gz")) })
+	}
+	r.early = e
+}
+
+// stopEarlyFiles stops the files Run started (the run failed) and waits
+// for them.
+func (r *Result) stopEarlyFiles() {
+	if e := r.early; e != nil {
+		r.in.stop.Store(true)
+		e.edges.wait()
+		e.evidence.wait()
+		r.early = nil
+	}
+}
+
 // WriteDir writes the run's files into dir (created if needed) and returns
 // the manifest it wrote; src is what the run read (for the manifest).
 func (r *Result) WriteDir(dir, version string, src Source) (*Manifest, error) {
@@ -233,6 +315,20 @@ func (r *Result) WriteDir(dir, version string, src Source) (*Manifest, error) {
 	start := time.Now()
 	r.net = nil          // the layout took it (LayoutInput) or is done
 	defer r.waitLayout() // on every return: no goroutine left writing r
+	early := r.early     // the files Run started beside the graph step
+	r.early = nil
+	if early != nil && filepath.Clean(early.dir) != filepath.Clean(dir) {
+		// written elsewhere: WriteDir writes its own
+		early.edges.wait()
+		early.evidence.wait()
+		early = nil
+	}
+	defer func() {
+		if early != nil {
+			early.edges.wait()
+			early.evidence.wait()
+		}
+	}()
 	files := []string{"edges.csv", "nodes.csv", "communities.csv", "graph.gexf", "graph.graphml"}
 	afterLayout := func(write func(string) error) func(string) error {
 		return func(path string) error {
@@ -247,6 +343,9 @@ func (r *Result) WriteDir(dir, version string, src Source) (*Manifest, error) {
 		files = append(files, "edges_directed.csv")
 		steps[0] = func(path string) error { return r.writeEdgeTables(path, filepath.Join(dir, "edges_directed.csv")) }
 		steps = append(steps, func(string) error { return nil })
+	}
+	if early != nil {
+		steps[0] = func(string) error { return early.edges.wait() }
 	}
 	skipped := map[string]string{}
 	if ok, why := r.graphFiles(); !ok && r.Graph != nil {
@@ -280,28 +379,20 @@ func (r *Result) WriteDir(dir, version string, src Source) (*Manifest, error) {
 	// evidence.csv.gz (a sweep of the pairs and DEFLATE: the most CPU of
 	// the files) is written beside the others, on another core: both
 	// only read the run
-	var evidence struct {
-		done chan struct{}
-		err  error
-		secs float64
-	}
-	if r.Params.Evidence && r.parts == nil {
-		evidence.done = make(chan struct{})
-		go func() {
-			defer close(evidence.done)
-			start := time.Now()
-			evidence.err = r.writeEvidence(filepath.Join(dir, "evidence.csv.gz"))
-			evidence.secs = time.Since(start).Seconds()
-		}()
+	var evidence *fileJob
+	if early != nil {
+		evidence = early.evidence
+	} else if r.Params.Evidence && r.parts == nil {
+		evidence = startFile(func() error { return r.writeEvidence(filepath.Join(dir, "evidence.csv.gz")) })
 	}
 	for i, f := range files {
 		ph := r.in.meter.Phase("writing "+f, "", 0)
 		err := steps[i](filepath.Join(dir, f))
 		ph.Done()
 		if err != nil {
-			if evidence.done != nil {
+			if evidence != nil {
 				r.in.stop.Store(true) // the evidence's sweep stops
-				<-evidence.done
+				evidence.wait()
 			}
 			return nil, fmt.Errorf("coord: write %s: %w", f, err)
 		}
@@ -318,10 +409,12 @@ func (r *Result) WriteDir(dir, version string, src Source) (*Manifest, error) {
 	}
 	r.waitLayout() // a partitioned run's files: none read it
 	r.Timings["output_s"] = time.Since(start).Seconds()
-	if evidence.done != nil {
-		<-evidence.done
-		if evidence.err != nil {
-			return nil, fmt.Errorf("coord: write evidence: %w", evidence.err)
+	if early != nil {
+		r.Timings["edge_files_s"] = early.edges.secs // from the weighed edges, beside the graph step
+	}
+	if evidence != nil {
+		if err := evidence.wait(); err != nil {
+			return nil, fmt.Errorf("coord: write evidence: %w", err)
 		}
 		files = append(files, "evidence.csv.gz")
 		r.Timings["evidence_s"] = evidence.secs

@@ -349,7 +349,8 @@ type CoordMade struct {
 func MakeCoord(ctx context.Context, r *CoordRun, eng coord.Engine, version, dir string, report func(done, total int64)) (*CoordMade, error) {
 	data := r.Data
 	r.Data = coord.Data{}
-	res, err := coord.Run(ctx, data, r.Params, eng)
+	// the edge files and evidence.csv.gz beside the graph step
+	res, err := coord.Run(coord.WithFilesBeside(ctx, dir), data, r.Params, eng)
 	if err != nil {
 		return nil, err
 	}
