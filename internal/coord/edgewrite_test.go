@@ -518,3 +518,51 @@ func TestNeedsQuoteEveryPlace(t *testing.T) {
 		}
 	}
 }
+
+// TestEarlyFilesStopped: files started beside the graph step
+// (WithFilesBeside) and stopped, as a failed graph step stops them, are
+// waited for and removed; started and waited for by WriteDir, they are
+// the files WriteDir writes itself.
+func TestEarlyFilesStopped(t *testing.T) {
+	p := DefaultParams()
+	p.Graph, p.Evidence, p.MinParticipation, p.Weight = false, true, 1, WeightMessages
+	res := trickyRun(t, 120, p)
+	dir := t.TempDir()
+	res.startEarlyFiles(WithFilesBeside(context.Background(), dir))
+	if res.early == nil || res.early.evidence == nil {
+		t.Fatal("no files started")
+	}
+	res.stopEarlyFiles()
+	res.in.stop.Store(false)
+	if res.early != nil {
+		t.Fatal("files still listed after stopping")
+	}
+	for _, f := range []string{"edges.csv", "edges_directed.csv", "evidence.csv.gz"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("%s after the files were stopped: %v", f, err)
+		}
+	}
+	want := t.TempDir()
+	wm, err := res.WriteDir(want, "test", Source{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.startEarlyFiles(WithFilesBeside(context.Background(), dir))
+	gm, err := res.WriteDir(dir, "test", Source{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(gm.Files, wm.Files) {
+		t.Fatalf("files %v, want %v", gm.Files, wm.Files)
+	}
+	for _, f := range wm.Files {
+		if f == "manifest.json" {
+			continue
+		}
+		a, _ := os.ReadFile(filepath.Join(want, f))
+		b, _ := os.ReadFile(filepath.Join(dir, f))
+		if len(a) == 0 || string(a) != string(b) {
+			t.Errorf("%s: %d bytes, want %d the same", f, len(b), len(a))
+		}
+	}
+}

@@ -295,13 +295,17 @@ func (r *Result) startEarlyFiles(ctx context.Context) {
 	r.early = e
 }
 
-// stopEarlyFiles stops the files Run started (the run failed) and waits
-// for them.
+// stopEarlyFiles stops the files Run started (the run failed), waits
+// for them and removes them: a run that failed leaves no file that
+// looks whole.
 func (r *Result) stopEarlyFiles() {
 	if e := r.early; e != nil {
 		r.in.stop.Store(true)
 		e.edges.wait()
 		e.evidence.wait()
+		for _, f := range []string{"edges.csv", "edges_directed.csv", "evidence.csv.gz"} {
+			os.Remove(filepath.Join(e.dir, f))
+		}
 		r.early = nil
 	}
 }
