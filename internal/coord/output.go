@@ -218,7 +218,13 @@ func (r *Result) waitLayout() {
 	if j == nil {
 		return
 	}
-	<-j.done
+	select {
+	case <-j.done:
+	default: // the progress line says what the files wait for
+		ph := r.in.meter.Phase("laying out the network", "", 0)
+		<-j.done
+		ph.Done()
+	}
 	r.laying = nil
 	r.Layout = &j.res
 	r.Timings["layout_s"] = j.secs
