@@ -230,6 +230,10 @@ func (s *edgeFile) eachOwn(fn func(e *Edge, bt []int32) error) error {
 		}
 		i, bad := 0, false
 		u32 := func() int32 {
+			if i < len(b) && b[i] < 0x80 { // one byte: most of them
+				i++
+				return int32(b[i-1])
+			}
 			x, n := binary.Uvarint(b[i:])
 			if n <= 0 {
 				bad = true
@@ -239,6 +243,11 @@ func (s *edgeFile) eachOwn(fn func(e *Edge, bt []int32) error) error {
 			return int32(uint32(x))
 		}
 		i64 := func() int64 {
+			if i < len(b) && b[i] < 0x80 {
+				u := int64(b[i])
+				i++
+				return u>>1 ^ -(u & 1) // zigzag, as binary.Varint
+			}
 			x, n := binary.Varint(b[i:])
 			if n <= 0 {
 				bad = true

@@ -36,6 +36,8 @@ func TestEdgeFileRoundTrip(t *testing.T) {
 			e.A, e.B, e.First, e.Last, e.Weight = 0, math.MaxInt32, math.MinInt64/2, math.MaxInt64/2, math.Inf(1)
 		case 1:
 			e.Weight, e.PostsA, bt[2] = math.Copysign(0, -1), math.MaxInt32, math.MaxInt32
+		case 2, 3, 4: // small negatives: one byte each (the decoder's short path), -65 two
+			e.MinDt, e.Fast, e.SumDt, e.Last = int64(-i+1), -64, int64(-65+i-2), e.First-int64(i)
 		}
 		edges, bts = append(edges, e), append(bts, bt)
 	}

@@ -59,6 +59,7 @@ func (l *edgeLines) quoteCells() {
 		n := l.name(int32(a))
 		size += 2 * (len(uid) + len(n.Handle) + len(n.Name) + 6) // at most 2 quotes each, the commas
 	}
+	size += cellPad
 	if size > maxCells || len(l.accounts) >= 1<<31/cellsPer {
 		return
 	}
@@ -71,6 +72,7 @@ func (l *edgeLines) quoteCells() {
 		}
 	}
 	l.cellAt = append(l.cellAt, uint32(len(l.cells)))
+	l.cells = append(l.cells, make([]byte, cellPad)...) // putCell's words past the last
 }
 
 // The cells of an account: its UID and ",handle,name", as edges.csv
@@ -141,6 +143,9 @@ func (l *lineFormat) touch(edges []Edge) {
 // appendEdge appends e's line of edges.csv (bt its per-type counts), with
 // its newline: the bytes EdgeRow.AppendCSV writes for its row (edgeRow).
 func (l *lineFormat) appendEdge(b []byte, e *Edge, bt []int32) []byte {
+	if l.cells != nil {
+		return l.appendEdgeCells(b, e, bt)
+	}
 	b = l.cell(b, e.A, cellUID)
 	b = append(b, ',')
 	b = l.cell(b, e.B, cellUID)
@@ -205,6 +210,9 @@ func appendMeasures(b []byte, x *EdgeRow, dates *dateCache) []byte {
 // (A->B, then B->A, each when it passes the minimum weight), as
 // writeDirectedRows has encoding/csv write them.
 func (l *lineFormat) appendDirected(b []byte, e *Edge) []byte {
+	if l.cells != nil {
+		return l.appendDirectedCells(b, e)
+	}
 	for _, d := range [2]struct {
 		s, t int32
 		w    int32

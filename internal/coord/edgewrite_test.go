@@ -2,10 +2,12 @@ package coord
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -328,29 +330,34 @@ func FuzzEdgeLine(f *testing.F) {
 		bt := []int32{1, 0, postsA}
 		for _, fast := range []bool{false, true} {
 			for _, cells := range []bool{false, true} {
-				l := &edgeLines{accounts: []string{ua, ub}, names: []AccountName{{ha, na}, {hb, nb}}, fast: fast, minWeight: minWeight}
-				if cells {
-					l.quoteCells()
-				}
-				lf := &lineFormat{edgeLines: l}
-				x := edgeRow(&e, bt, ua, ub, l.names[0], l.names[1], fast)
-				want := refEdgeLine(&x)
-				for range 2 { // the second time from the date cache
-					if got := string(lf.appendEdge(nil, &e, bt)); got != want {
-						t.Fatalf("edges.csv: got %q, want %q", got, want)
+				for _, named := range []bool{true, false} {
+					l := &edgeLines{accounts: []string{ua, ub}, names: []AccountName{{ha, na}, {hb, nb}}, fast: fast, minWeight: minWeight}
+					if !named { // the data names no account
+						l.names = nil
 					}
-				}
-				if got := string(x.AppendCSV(nil)); got != want {
-					t.Fatalf("EdgeRow.AppendCSV: got %q, want %q", got, want)
-				}
-				var buf bytes.Buffer
-				w := csv.NewWriter(&buf)
-				if _, err := writeDirectedRows(w, &e, minWeight, l.accounts, l.name); err != nil {
-					t.Fatal(err)
-				}
-				w.Flush()
-				if got, want := string(lf.appendDirected(nil, &e)), buf.String(); got != want {
-					t.Fatalf("edges_directed.csv: got %q, want %q", got, want)
+					if cells {
+						l.quoteCells()
+					}
+					lf := &lineFormat{edgeLines: l}
+					x := edgeRow(&e, bt, ua, ub, l.name(0), l.name(1), fast)
+					want := refEdgeLine(&x)
+					for range 2 { // the second time from the date cache
+						if got := string(lf.appendEdge(nil, &e, bt)); got != want {
+							t.Fatalf("edges.csv: got %q, want %q", got, want)
+						}
+					}
+					if got := string(x.AppendCSV(nil)); got != want {
+						t.Fatalf("EdgeRow.AppendCSV: got %q, want %q", got, want)
+					}
+					var buf bytes.Buffer
+					w := csv.NewWriter(&buf)
+					if _, err := writeDirectedRows(w, &e, minWeight, l.accounts, l.name); err != nil {
+						t.Fatal(err)
+					}
+					w.Flush()
+					if got, want := string(lf.appendDirected(nil, &e)), buf.String(); got != want {
+						t.Fatalf("edges_directed.csv: got %q, want %q", got, want)
+					}
 				}
 			}
 		}
@@ -409,4 +416,153 @@ func writeDirectedRows(w *csv.Writer, e *Edge, minWeight float64, accounts []str
 		n++
 	}
 	return n, nil
+}
+
+// TestPutAsAppend: the fast path's integers, floats and times are
+// strconv's and time's bytes, at the edges of their tables.
+func TestPutAsAppend(t *testing.T) {
+	buf := make([]byte, 64)
+	for _, v := range []int64{0, 1, 9, 10, 42, 99, 100, 101, 999, 1000, 1 << 31, -1, -9, -10, -99, -100, math.MaxInt64, math.MinInt64} {
+		if got, want := string(buf[:putInt(buf, 0, v)]), strconv.FormatInt(v, 10); got != want {
+			t.Errorf("putInt(%d) = %q, want %q", v, got, want)
+		}
+	}
+	for _, x := range []float64{0, math.Copysign(0, -1), 0.5, 1, 7, 99, 100, 1e10 - 1, 1e10, 1e10 + 1, -1, -7.5, 1.0 / 3, math.Inf(1), math.Inf(-1), math.NaN(), math.MaxFloat64, math.SmallestNonzeroFloat64} {
+		if got, want := string(buf[:putFloat(buf, 0, x)]), strconv.FormatFloat(x, 'g', 10, 64); got != want {
+			t.Errorf("putFloat(%v) = %q, want %q", x, got, want)
+		}
+	}
+	var c dateCache
+	for _, x := range []int64{0, 59, 60, 3599, 3600, 86399, 86400, 951782400, 1706206509, 4107542400, maxRFC3339 - 1, maxRFC3339, -1, math.MaxInt64 / 2, math.MinInt64 / 2} {
+		want := time.Unix(x, 0).UTC().Format(time.RFC3339)
+		for range 2 { // the second time from the cache
+			if got := string(buf[:c.putTime(buf, 0, x)]); got != want {
+				t.Errorf("putTime(%d) = %q, want %q", x, got, want)
+			}
+		}
+	}
+}
+
+// TestEvidenceLinesAsRecords: evidence.csv.gz holds, decompressed, the
+// lines encoding/csv writes for Evidence's rows (Record), for accounts
+// named with every kind of tricky field, named not at all, and with the
+// accounts' cells quoted once or line by line (over maxCells).
+func TestEvidenceLinesAsRecords(t *testing.T) {
+	defer func(m int) { maxCells = m }(maxCells)
+	p := DefaultParams()
+	p.Graph, p.Evidence, p.MinParticipation = false, true, 1
+	res := trickyRun(t, 120, p)
+	for _, c := range []struct {
+		named bool
+		cells int
+	}{{true, 256 << 20}, {true, 0}, {false, 256 << 20}, {false, 0}} {
+		maxCells = c.cells
+		if !c.named {
+			res.names = nil
+		}
+		var want bytes.Buffer
+		w := csv.NewWriter(&want)
+		w.Write(EvidenceHeader)
+		rows := 0
+		if err := res.Evidence(func(e EvidenceRow) error { rows++; return w.Write(e.Record()) }); err != nil {
+			t.Fatal(err)
+		}
+		w.Flush()
+		if rows < 1000 {
+			t.Fatalf("%d evidence rows, want over 1000", rows)
+		}
+		path := filepath.Join(t.TempDir(), "evidence.csv.gz")
+		if err := res.writeEvidence(path); err != nil {
+			t.Fatal(err)
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		zr, err := gzip.NewReader(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := io.ReadAll(zr)
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != want.String() {
+			g, x := strings.SplitAfter(string(got), "\n"), strings.SplitAfter(want.String(), "\n")
+			for i := range min(len(g), len(x)) {
+				if g[i] != x[i] {
+					t.Fatalf("named %v, cells under %d bytes: line %d: got %q, want %q", c.named, c.cells, i+1, g[i], x[i])
+				}
+			}
+			t.Fatalf("named %v: %d lines, want %d", c.named, len(g), len(x))
+		}
+	}
+}
+
+// TestNeedsQuoteEveryPlace: needsQuote finds a comma, a quote, CR or LF
+// wherever it is in strings of 0 to 24 bytes (the words tested eight at
+// a time and the tail byte by byte), and nothing else (bytes just above
+// and below them, a space, bytes past ASCII).
+func TestNeedsQuoteEveryPlace(t *testing.T) {
+	for n := range 25 {
+		for at := range n {
+			for c := range 256 {
+				s := []byte(strings.Repeat("a", n))
+				s[at] = byte(c)
+				want := c == ',' || c == '"' || c == '\r' || c == '\n'
+				if got := needsQuote(string(s)); got != want {
+					t.Fatalf("needsQuote(%q) = %v, want %v", s, got, want)
+				}
+			}
+		}
+	}
+}
+
+// TestEarlyFilesStopped: files started beside the graph step
+// (WithFilesBeside) and stopped, as a failed graph step stops them, are
+// waited for and removed; started and waited for by WriteDir, they are
+// the files WriteDir writes itself.
+func TestEarlyFilesStopped(t *testing.T) {
+	p := DefaultParams()
+	p.Graph, p.Evidence, p.MinParticipation, p.Weight = false, true, 1, WeightMessages
+	res := trickyRun(t, 120, p)
+	dir := t.TempDir()
+	res.startEarlyFiles(WithFilesBeside(context.Background(), dir))
+	if res.early == nil || res.early.evidence == nil {
+		t.Fatal("no files started")
+	}
+	res.stopEarlyFiles()
+	res.in.stop.Store(false)
+	if res.early != nil {
+		t.Fatal("files still listed after stopping")
+	}
+	for _, f := range []string{"edges.csv", "edges_directed.csv", "evidence.csv.gz"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("%s after the files were stopped: %v", f, err)
+		}
+	}
+	want := t.TempDir()
+	wm, err := res.WriteDir(want, "test", Source{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.startEarlyFiles(WithFilesBeside(context.Background(), dir))
+	gm, err := res.WriteDir(dir, "test", Source{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(gm.Files, wm.Files) {
+		t.Fatalf("files %v, want %v", gm.Files, wm.Files)
+	}
+	for _, f := range wm.Files {
+		if f == "manifest.json" {
+			continue
+		}
+		a, _ := os.ReadFile(filepath.Join(want, f))
+		b, _ := os.ReadFile(filepath.Join(dir, f))
+		if len(a) == 0 || string(a) != string(b) {
+			t.Errorf("%s: %d bytes, want %d the same", f, len(b), len(a))
+		}
+	}
 }

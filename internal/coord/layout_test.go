@@ -1,6 +1,7 @@
 package coord_test
 
 import (
+	"context"
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
@@ -155,6 +156,134 @@ func TestColour(t *testing.T) {
 		r, g, b := coord.Colour(c)
 		if got := fmt.Sprintf("#%02x%02x%02x", r, g, b); got != want {
 			t.Errorf("Colour(%d) = %s, want %s", c, got, want)
+		}
+	}
+}
+
+// TestLayOutAsLayout: a layout made beside the files (LayOut) writes
+// every file as one made before them does, and is the run's Layout and
+// manifest's after WriteDir, with its timing.
+func TestLayOutAsLayout(t *testing.T) {
+	shares := readEvents(t, "russian_coord_tweets.events.csv")
+	write := func(async bool) (string, *coord.Manifest) {
+		res := run(t, shares, func(p *coord.Params) { p.Graph = true; p.Types = nil })
+		res.GraphFiles = coord.GraphFilesAlways
+		in := res.LayoutInput()
+		if async {
+			res.LayOut(func() layout.Result { return layout.Compute(in, layout.Options{Seed: 1}) })
+		} else {
+			lay := layout.Compute(in, layout.Options{Seed: 1})
+			res.Layout = &lay
+		}
+		dir := t.TempDir()
+		m, err := res.WriteDir(dir, "test", coord.Source{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Layout == nil || m.Layout == nil || *m.Layout != res.Layout.Info {
+			t.Fatalf("async %v: run's layout %v, manifest's %+v", async, res.Layout != nil, m.Layout)
+		}
+		if _, ok := m.Timings["layout_s"]; async && !ok {
+			t.Errorf("no layout_s in the timings %v", m.Timings)
+		}
+		return dir, m
+	}
+	want, wm := write(false)
+	got, gm := write(true)
+	if !slices.Equal(gm.Files, wm.Files) || !slices.Contains(gm.Files, "layout.csv") || !slices.Contains(gm.Files, "graph.gexf") {
+		t.Fatalf("files %v, want %v", gm.Files, wm.Files)
+	}
+	for _, f := range wm.Files {
+		if f == "manifest.json" {
+			continue
+		}
+		a, err := os.ReadFile(filepath.Join(want, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(filepath.Join(got, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(a) != string(b) {
+			t.Errorf("%s differs with the layout made beside the files", f)
+		}
+	}
+}
+
+// TestFilesBesideAsAfter: edges.csv, edges_directed.csv and
+// evidence.csv.gz written beside the graph step (WithFilesBeside, with
+// the layout beside the other files: runs.MakeCoord's way) are every
+// file of a run written after it, byte for byte, for the messages
+// weight (its directed file) and the pairs weight, the edges in memory
+// and spilled to a file over a tiny budget; a run given another
+// directory writes its own.
+func TestFilesBesideAsAfter(t *testing.T) {
+	shares := readEvents(t, "russian_coord_tweets.events.csv")
+	for _, c := range []struct {
+		name string
+		mod  func(p *coord.Params)
+		mem  int64 // the budget; 0: none
+	}{
+		{"messages", func(p *coord.Params) { p.Weight = coord.WeightMessages }, 0},
+		{"pairs", func(p *coord.Params) {}, 0},
+		{"messages, spilled", func(p *coord.Params) { p.Weight = coord.WeightMessages }, 1},
+	} {
+		write := func(beside string) (string, *coord.Manifest) {
+			p := coord.DefaultParams()
+			p.MinParticipation, p.Graph, p.Evidence, p.Types = 1, true, true, nil
+			c.mod(&p)
+			dir := t.TempDir()
+			ctx := context.Background()
+			switch beside {
+			case "same":
+				ctx = coord.WithFilesBeside(ctx, dir)
+			case "other":
+				ctx = coord.WithFilesBeside(ctx, t.TempDir())
+			}
+			var eng coord.Engine
+			if c.mem > 0 {
+				eng = coord.InProcess(coord.Budget{Mem: c.mem, TempDir: t.TempDir()})
+			}
+			res, err := coord.Run(ctx, coord.Data{Shares: shares}, p, eng)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.name == "messages" { // one laid out (the layout is slow under -race)
+				in := res.LayoutInput()
+				res.LayOut(func() layout.Result { return layout.Compute(in, layout.Options{Seed: 1}) })
+			}
+			m, err := res.WriteDir(dir, "test", coord.Source{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return dir, m
+		}
+		want, wm := write("")
+		for _, beside := range []string{"same", "other"} {
+			got, gm := write(beside)
+			if !slices.Equal(gm.Files, wm.Files) || !slices.Contains(gm.Files, "evidence.csv.gz") {
+				t.Fatalf("%s, %s: files %v, want %v", c.name, beside, gm.Files, wm.Files)
+			}
+			if _, ok := gm.Timings["edge_files_s"]; ok != (beside == "same") {
+				t.Errorf("%s, %s: timings %v", c.name, beside, gm.Timings)
+			}
+			for _, f := range wm.Files {
+				if f == "manifest.json" {
+					continue
+				}
+				a, err := os.ReadFile(filepath.Join(want, f))
+				if err != nil {
+					t.Fatal(err)
+				}
+				b, err := os.ReadFile(filepath.Join(got, f))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(a) == 0 || string(a) != string(b) {
+					t.Errorf("%s, %s: %s differs (%d bytes, want %d)", c.name, beside, f, len(b), len(a))
+				}
+			}
 		}
 	}
 }

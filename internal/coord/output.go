@@ -187,6 +187,135 @@ func (r *Result) PairEvidence(a, b string) []EvidenceRow {
 	return out
 }
 
+// layoutJob is a layout made on a goroutine of its own (LayOut).
+type layoutJob struct {
+	done chan struct{}
+	res  layout.Result
+	secs float64
+}
+
+// LayOut makes the run's layout with compute on a goroutine of its own,
+// beside the files WriteDir writes first (edges.csv, edges_directed.csv,
+// nodes.csv, communities.csv and evidence.csv.gz do not read it: at 10M
+// posts their writing waits on the disk while the layout needs a core):
+// WriteDir waits for it before the files that hold its positions
+// (graph.gexf, graph.graphml, layout.csv), then sets Layout and the
+// timing layout_s. compute must not read r (take LayoutInput before).
+func (r *Result) LayOut(compute func() layout.Result) {
+	j := &layoutJob{done: make(chan struct{})}
+	r.laying = j
+	go func() {
+		defer close(j.done)
+		start := time.Now()
+		j.res = compute()
+		j.secs = time.Since(start).Seconds()
+	}()
+}
+
+// waitLayout waits for the layout LayOut makes, if any, and sets Layout.
+func (r *Result) waitLayout() {
+	j := r.laying
+	if j == nil {
+		return
+	}
+	select {
+	case <-j.done:
+	default: // the progress line says what the files wait for
+		ph := r.in.meter.Phase("laying out the network", "", 0)
+		<-j.done
+		ph.Done()
+	}
+	r.laying = nil
+	r.Layout = &j.res
+	r.Timings["layout_s"] = j.secs
+}
+
+// fileJob is a file written on a goroutine of its own.
+type fileJob struct {
+	done chan struct{}
+	err  error
+	secs float64
+}
+
+func startFile(write func() error) *fileJob {
+	j := &fileJob{done: make(chan struct{})}
+	go func() {
+		defer close(j.done)
+		start := time.Now()
+		j.err = write()
+		j.secs = time.Since(start).Seconds()
+	}()
+	return j
+}
+
+// wait waits for j (nil: none) and returns its error.
+func (j *fileJob) wait() error {
+	if j == nil {
+		return nil
+	}
+	<-j.done
+	return j.err
+}
+
+type besideKey struct{}
+
+// WithFilesBeside returns ctx telling Run to start writing edges.csv,
+// edges_directed.csv and evidence.csv.gz into dir as soon as the edges
+// are weighed, beside the graph step (none of them reads the graph: at
+// 10M posts the edge files wait on the disk for about a minute while
+// the graph step needs the cores for 25 s); WriteDir, given the same
+// dir, then waits for them instead of writing them. A run without the
+// graph step, or partitioned, writes them in WriteDir as before.
+func WithFilesBeside(ctx context.Context, dir string) context.Context {
+	return context.WithValue(ctx, besideKey{}, dir)
+}
+
+// earlyFiles are the files Run started writing (WithFilesBeside).
+type earlyFiles struct {
+	dir             string
+	edges, evidence *fileJob
+}
+
+// startEarlyFiles starts writing the files WithFilesBeside asks for.
+func (r *Result) startEarlyFiles(ctx context.Context) {
+	dir, _ := ctx.Value(besideKey{}).(string)
+	if dir == "" || r.parts != nil || r.partSpec != nil {
+		return
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return // WriteDir says so
+	}
+	e := &earlyFiles{dir: dir}
+	directed := ""
+	if r.Params.Weight == WeightMessages {
+		directed = filepath.Join(dir, "edges_directed.csv")
+	}
+	e.edges = startFile(func() error {
+		ph := r.in.meter.Phase("writing edges.csv", "", 0)
+		defer ph.Done()
+		return r.writeEdgeTables(filepath.Join(dir, "edges.csv"), directed)
+	})
+	if r.Params.Evidence {
+		e.evidence = startFile(func() error { return r.writeEvidence(filepath.Join(dir, "evidence.csv.gz")) })
+	}
+	r.early = e
+}
+
+// stopEarlyFiles stops the files Run started (the run failed), waits
+// for them and removes them: a run that failed leaves no file that
+// looks whole.
+func (r *Result) stopEarlyFiles() {
+	if e := r.early; e != nil {
+		r.in.stop.Store(true)
+		e.edges.wait()
+		e.evidence.wait()
+		for _, f := range []string{"edges.csv", "edges_directed.csv", "evidence.csv.gz"} {
+			os.Remove(filepath.Join(e.dir, f))
+		}
+		r.early = nil
+	}
+}
+
 // WriteDir writes the run's files into dir (created if needed) and returns
 // the manifest it wrote; src is what the run read (for the manifest).
 func (r *Result) WriteDir(dir, version string, src Source) (*Manifest, error) {
@@ -194,15 +323,39 @@ func (r *Result) WriteDir(dir, version string, src Source) (*Manifest, error) {
 		return nil, tahqiq.Errorf(tahqiq.EINVALID, "cannot create %s: %w", dir, err)
 	}
 	start := time.Now()
-	r.net = nil // the layout, which read it, is done
+	r.net = nil          // the layout took it (LayoutInput) or is done
+	defer r.waitLayout() // on every return: no goroutine left writing r
+	early := r.early     // the files Run started beside the graph step
+	r.early = nil
+	if early != nil && filepath.Clean(early.dir) != filepath.Clean(dir) {
+		// written elsewhere: WriteDir writes its own
+		early.edges.wait()
+		early.evidence.wait()
+		early = nil
+	}
+	defer func() {
+		if early != nil {
+			early.edges.wait()
+			early.evidence.wait()
+		}
+	}()
 	files := []string{"edges.csv", "nodes.csv", "communities.csv", "graph.gexf", "graph.graphml"}
-	steps := []func(string) error{r.writeEdges, r.writeNodes, r.writeCommunities, r.writeGEXF, r.writeGraphML}
+	afterLayout := func(write func(string) error) func(string) error {
+		return func(path string) error {
+			r.waitLayout()
+			return write(path)
+		}
+	}
+	steps := []func(string) error{r.writeEdges, r.writeNodes, r.writeCommunities, afterLayout(r.writeGEXF), afterLayout(r.writeGraphML)}
 	if r.Params.Weight == WeightMessages {
 		// edges_directed.csv is written with edges.csv, in one pass over
 		// the edges, and listed where it always was
 		files = append(files, "edges_directed.csv")
 		steps[0] = func(path string) error { return r.writeEdgeTables(path, filepath.Join(dir, "edges_directed.csv")) }
 		steps = append(steps, func(string) error { return nil })
+	}
+	if early != nil {
+		steps[0] = func(string) error { return early.edges.wait() }
 	}
 	skipped := map[string]string{}
 	if ok, why := r.graphFiles(); !ok && r.Graph != nil {
@@ -216,9 +369,10 @@ func (r *Result) WriteDir(dir, version string, src Source) (*Manifest, error) {
 		if r.Params.Weight == WeightMessages {
 			files, steps = append(files, "edges_directed.csv"), append(steps, func(string) error { return nil })
 		}
-	} else if r.Layout != nil {
+	} else if r.Layout != nil || r.laying != nil {
 		files = append(files, "layout.csv")
 		steps = append(steps, func(path string) error {
+			r.waitLayout()
 			accounts := make([]string, len(r.Graph.Nodes))
 			for u, a := range r.Graph.Nodes {
 				accounts[u] = r.in.accounts[a]
@@ -235,28 +389,20 @@ func (r *Result) WriteDir(dir, version string, src Source) (*Manifest, error) {
 	// evidence.csv.gz (a sweep of the pairs and DEFLATE: the most CPU of
 	// the files) is written beside the others, on another core: both
 	// only read the run
-	var evidence struct {
-		done chan struct{}
-		err  error
-		secs float64
-	}
-	if r.Params.Evidence && r.parts == nil {
-		evidence.done = make(chan struct{})
-		go func() {
-			defer close(evidence.done)
-			start := time.Now()
-			evidence.err = r.writeEvidence(filepath.Join(dir, "evidence.csv.gz"))
-			evidence.secs = time.Since(start).Seconds()
-		}()
+	var evidence *fileJob
+	if early != nil {
+		evidence = early.evidence
+	} else if r.Params.Evidence && r.parts == nil {
+		evidence = startFile(func() error { return r.writeEvidence(filepath.Join(dir, "evidence.csv.gz")) })
 	}
 	for i, f := range files {
 		ph := r.in.meter.Phase("writing "+f, "", 0)
 		err := steps[i](filepath.Join(dir, f))
 		ph.Done()
 		if err != nil {
-			if evidence.done != nil {
+			if evidence != nil {
 				r.in.stop.Store(true) // the evidence's sweep stops
-				<-evidence.done
+				evidence.wait()
 			}
 			return nil, fmt.Errorf("coord: write %s: %w", f, err)
 		}
@@ -271,11 +417,14 @@ func (r *Result) WriteDir(dir, version string, src Source) (*Manifest, error) {
 		}
 		files = append(files, fs...)
 	}
+	r.waitLayout() // a partitioned run's files: none read it
 	r.Timings["output_s"] = time.Since(start).Seconds()
-	if evidence.done != nil {
-		<-evidence.done
-		if evidence.err != nil {
-			return nil, fmt.Errorf("coord: write evidence: %w", evidence.err)
+	if early != nil {
+		r.Timings["edge_files_s"] = early.edges.secs // from the weighed edges, beside the graph step
+	}
+	if evidence != nil {
+		if err := evidence.wait(); err != nil {
+			return nil, fmt.Errorf("coord: write evidence: %w", err)
 		}
 		files = append(files, "evidence.csv.gz")
 		r.Timings["evidence_s"] = evidence.secs
@@ -621,11 +770,11 @@ func (r *Result) writeEvidence(path string) error {
 	defer prog.Done()
 	n := 0
 	var ts evidenceTimes
-	err = r.Evidence(func(e EvidenceRow) error {
+	err = r.evidenceLines(&ts, func(line func([]byte) []byte) error {
 		if n++; n&4095 == 0 {
 			prog.Add(4096)
 		}
-		b = ts.appendLine(b, &e)
+		b = line(b)
 		if len(b) >= evidenceBlock {
 			if b = cw.send(b); b == nil {
 				return cw.wait()
@@ -638,6 +787,62 @@ func (r *Result) writeEvidence(path string) error {
 	}
 	err = firstErr(err, cw.wait(), zw.Close())
 	return firstErr(err, f.Close())
+}
+
+// evidenceLines calls fn for every kept pair, in Evidence's order, with
+// a function that appends the pair's line of evidence.csv.gz (the bytes
+// ts.appendLine appends for Evidence's row) to a buffer: the accounts'
+// cells quoted once a run (edgeLines), an object's type and name once
+// for its pairs (they come one after the other), no row of strings made.
+func (r *Result) evidenceLines(ts *evidenceTimes, fn func(line func([]byte) []byte) error) error {
+	in := r.in
+	if !in.posts.kept() {
+		// Evidence's errors
+		return r.Evidence(func(EvidenceRow) error { return nil })
+	}
+	if err := in.posts.load(); err != nil {
+		return err
+	}
+	l := r.edgeLines()
+	var (
+		obj     int32  = -1
+		objCell []byte // obj's type and name, quoted, each with its comma
+		pr      pairRef
+	)
+	line := func(b []byte) []byte {
+		ra, rb := in.ends(pr)
+		if ra.obj != obj {
+			obj = ra.obj
+			objCell = appendCSVField(objCell[:0], string(in.objTypeOf(obj)))
+			objCell = appendCSVField(append(objCell, ','), in.objects[obj])
+			objCell = append(objCell, ',')
+		}
+		b = append(b, objCell...)
+		b = appendCSVField(b, in.posts.at(ra.post))
+		b = append(b, ',')
+		b = appendCSVField(b, in.posts.at(rb.post))
+		b = append(b, ',')
+		b = l.cell(b, ra.acc, cellUIDCSV)
+		b = append(b, ',')
+		b = l.cell(b, rb.acc, cellUIDCSV)
+		b = append(b, ',')
+		ta, tb := in.time(ra), in.time(rb)
+		b = ts.appendTime(b, ta)
+		b = append(b, ',')
+		b = ts.appendTime(b, tb)
+		b = append(b, ',')
+		b = strconv.AppendInt(b, EvidenceRow{TimeA: ta, TimeB: tb}.Dt(), 10)
+		if l.names == nil {
+			return append(b, ",,,,\n"...)
+		}
+		b = l.cell(b, ra.acc, cellNamesCSV)
+		b = l.cell(b, rb.acc, cellNamesCSV)
+		return append(b, '\n')
+	}
+	return r.eachPair(func(p pairRef) error {
+		pr = p
+		return fn(line)
+	})
 }
 
 // newEvidenceGzip returns the gzip writer of evidence.csv.gz to w:

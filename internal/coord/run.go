@@ -34,6 +34,8 @@ type Result struct {
 	// WriteDir then writes layout.csv and the positions into the GEXF
 	// and GraphML files.
 	Layout *layout.Result
+	laying *layoutJob  // a layout still being made (LayOut); WriteDir waits for it
+	early  *earlyFiles // files Run started beside the graph step (WithFilesBeside)
 	// GraphFiles says when WriteDir writes graph.gexf and graph.graphml:
 	// GraphFilesAuto (the zero value), GraphFilesAlways or GraphFilesNever.
 	GraphFiles string
@@ -359,7 +361,9 @@ func run(ctx context.Context, d Data, p Params, eng Engine) (*Result, error) {
 	}
 	lap("weigh_s")
 	if p.Graph {
+		res.startEarlyFiles(ctx) // WithFilesBeside
 		if res.Graph, err = graphStep(res, &p, deg); err != nil {
+			res.stopEarlyFiles()
 			return nil, err
 		}
 		lap("graph_s")

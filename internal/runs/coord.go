@@ -386,17 +386,17 @@ type CoordMade struct {
 func MakeCoord(ctx context.Context, r *CoordRun, eng coord.Engine, version, dir string, report func(done, total int64)) (*CoordMade, error) {
 	data := r.Data
 	r.Data = coord.Data{}
-	res, err := coord.Run(ctx, data, r.Params, eng)
+	// the edge files and evidence.csv.gz beside the graph step
+	res, err := coord.Run(coord.WithFilesBeside(ctx, dir), data, r.Params, eng)
 	if err != nil {
 		return nil, err
 	}
 	res.Timings["read_s"] = r.Read
 	res.GraphFiles = r.GraphFiles
 	if res.Graph != nil && r.LayoutEdges >= 0 && !res.PartitionedGraph() {
-		start := time.Now()
-		l := layout.Compute(res.LayoutInput(), layout.Options{Seed: r.Params.Seed, MaxEdges: r.LayoutEdges})
-		res.Layout = &l
-		res.Timings["layout_s"] = time.Since(start).Seconds()
+		// beside the edge files (coord.Result.LayOut)
+		in, opt := res.LayoutInput(), layout.Options{Seed: r.Params.Seed, MaxEdges: r.LayoutEdges}
+		res.LayOut(func() layout.Result { return layout.Compute(in, opt) })
 	}
 	step(report, 2)
 	m, err := res.WriteDir(dir, version, r.Source)
