@@ -114,6 +114,9 @@ func TestProgressOnATerminal(t *testing.T) {
 				t.Errorf("the terminal never showed %q; it got:\n%q", phase, term)
 			}
 		}
+		if n := strings.Count(term, "writing edges.csv"); n != 1 {
+			t.Errorf("the terminal showed \"writing edges.csv\" %d times, want once (written beside the graph step, waited for after it):\n%q", n, term)
+		}
 		if strings.Contains(term, "\n") {
 			t.Errorf("the progress line ended a line on the terminal: %q", term)
 		}

@@ -396,9 +396,12 @@ func (r *Result) WriteDir(dir, version string, src Source) (*Manifest, error) {
 		evidence = startFile(func() error { return r.writeEvidence(filepath.Join(dir, "evidence.csv.gz")) })
 	}
 	for i, f := range files {
-		ph := r.in.meter.Phase("writing "+f, "", 0)
+		done := func() {}
+		if early == nil || f != "edges.csv" { // the early writer shows its own phase
+			done = r.in.meter.Phase("writing "+f, "", 0).Done
+		}
 		err := steps[i](filepath.Join(dir, f))
-		ph.Done()
+		done()
 		if err != nil {
 			if evidence != nil {
 				r.in.stop.Store(true) // the evidence's sweep stops
