@@ -21,6 +21,25 @@ type Source struct {
 	R       io.Reader         // decompressed bytes; parsers must stream, never read it whole
 	Options map[string]string // format options, e.g. "map" for generic CSV, "container" for Telethon
 	SHA256  string            // hex SHA-256 of the file as given, when known (ids made of the file and line use it)
+
+	// Ahead, when set, is told the accounts of the records ahead of
+	// their emit, by a parser that reads on several cores (the events
+	// tables' lean split parse): each record that is not a reject gives
+	// the UIDs of its accounts and then of its posts' authors, in the
+	// input's order, and Flush is called before any of them is emitted.
+	// Parsers that do not support it ignore it.
+	Ahead AccountsAhead
+}
+
+// AccountsAhead is told, on a goroutine of the parser's, the accounts
+// of records before they are emitted (Source.Ahead), so that a reader
+// can look them up on a core of their own.
+type AccountsAhead interface {
+	// Account is account uid of the record at line.
+	Account(line int64, uid string)
+	// Flush hands what Account was told since the last Flush to the
+	// reader: the records it names are emitted after it returns.
+	Flush()
 }
 
 // ParseFunc parses src and calls emit for every record, in input order.

@@ -88,6 +88,10 @@ type Collector struct {
 	lastAccID int32
 	lastAccOK bool
 
+	// the accounts looked up ahead of this goroutine (acctahead.go; nil:
+	// not asked for)
+	ahead *aheadSide
+
 	// the rows' side (rowside.go): the batch being filled, the one the
 	// side works on (busy is closed when it is done: nil, none), and
 	// what the caller's goroutine saw of the side at the last handoff
@@ -143,6 +147,9 @@ func (c *Collector) Add(ctx context.Context, rec *tahqiq.RawRecord, posts []tahq
 	if c.pruns != nil {
 		clear(c.pruns.hashes)
 	}
+	if c.ahead != nil {
+		c.ahead.aheadRecord(rec.Line, accounts, posts)
+	}
 	r, err := storeimport.Add(ctx, c, 0, rec, posts, accounts, shares)
 	c.isNew = c.isNew[:0]
 	for i := range posts {
@@ -193,7 +200,13 @@ func (c *Collector) postBase() int32 {
 
 // Account implements storeimport.Rows.
 func (c *Collector) Account(_ context.Context, uid string, _ int64, _ *tahqiq.Account) (int64, bool, error) {
-	id, isNew := c.account(uid)
+	var id int32
+	var isNew bool
+	if aid, ok := c.ahead.find(uid); ok {
+		id, isNew = c.accountAhead(uid, aid)
+	} else {
+		id, isNew = c.account(uid)
+	}
 	if isNew {
 		c.fresh = append(c.fresh, c.accounts.name(id))
 	}
@@ -216,6 +229,11 @@ func (c *Collector) account(uid string) (int32, bool) {
 // does not hold it. The account Add asked last (a record's last new
 // post's author) is answered without the table.
 func (c *Collector) AccountID(uid string) (int, bool) {
+	if aid, ok := c.ahead.find(uid); ok && int(aid) < len(c.ahead.byAhead) {
+		if v := c.ahead.byAhead[aid]; v != 0 {
+			return int(v - 1), true
+		}
+	}
 	if c.lastAccOK && uid == c.lastAcc {
 		return int(c.lastAccID), true
 	}
@@ -389,6 +407,7 @@ func (c *Collector) interned(p *Params, posts postsMode, m *progress.Meter) (*in
 		return nil, fmt.Errorf("coord: shares collected for types %v (keep loops %v), run with %v (%v)", c.types, c.keepLoops, p.Types, p.KeepLoops)
 	}
 	c.flush()
+	c.endAhead()
 	if err := c.failed(); err != nil {
 		return nil, err
 	}

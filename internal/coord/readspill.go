@@ -84,6 +84,9 @@ func (c *Collector) mainTableBytes() int64 {
 	if c.pruns != nil {
 		n += c.pruns.memBytes()
 	}
+	if c.ahead != nil { // the accounts ahead: their table and ids
+		n += c.ahead.t.bytes.Load() + int64(cap(c.ahead.byAhead))*4
+	}
 	return n
 }
 

@@ -68,6 +68,8 @@ type Options struct {
 	// lean: a read into a Dataset (ReadInto) parses with Format.Lean
 	// where a format has it
 	lean bool
+	// ahead: the dataset's, for the file being read (aheadDataset)
+	ahead tahqiq.AccountsAhead
 }
 
 // Summary is the outcome of an import, printed by `tahqiq import --json`.
@@ -432,6 +434,14 @@ func (im *Importer) ReadInto(ctx context.Context, files []string, opt Options, d
 	return im.read(ctx, files, opt, ds, fn)
 }
 
+// aheadDataset is a Dataset that looks the accounts of a file's records
+// up ahead of their Add, on a goroutine of the parser's
+// (tahqiq.Source.Ahead): AccountsAhead is called before each file is
+// read, and what it returns is given to the file's parser.
+type aheadDataset interface {
+	AccountsAhead() tahqiq.AccountsAhead
+}
+
 func (im *Importer) read(ctx context.Context, files []string, opt Options, mem Dataset, fn func(*Item) error) (Summary, error) {
 	sum := Summary{Dataset: datasetName(opt.Dataset, files), Rejected: []tahqiq.Reject{}, Kinds: map[tahqiq.RecordKind]int64{}}
 	var item Item
@@ -457,7 +467,11 @@ func (im *Importer) read(ctx context.Context, files []string, opt Options, mem D
 		}
 		file := &in.file
 		before, headersBefore := sum.Records, sum.Kinds[tahqiq.RecordHeader]
-		err = im.readFile(ctx, in, opt, func(f Format) error {
+		fopt := opt
+		if a, ok := mem.(aheadDataset); ok && opt.lean {
+			fopt.ahead = a.AccountsAhead()
+		}
+		err = im.readFile(ctx, in, fopt, func(f Format) error {
 			in.file.Format = f.Name
 			return nil
 		}, func(p *tahqiq.Parsed) error {
@@ -662,7 +676,7 @@ func (im *Importer) detect(in *input, opt Options) (Format, error) {
 
 // parseFile runs the parser of f over in.
 func parseFile(ctx context.Context, in *input, f Format, opt Options, emit func(*tahqiq.Parsed) error) error {
-	src := tahqiq.Source{Name: in.file.Name, R: in.r, Options: opt.FormatOptions, SHA256: in.file.SHA256}
+	src := tahqiq.Source{Name: in.file.Name, R: in.r, Options: opt.FormatOptions, SHA256: in.file.SHA256, Ahead: opt.ahead}
 	parse := f.Parse
 	if opt.lean && f.Lean != nil {
 		parse = f.Lean

@@ -121,6 +121,9 @@ func parse(ctx context.Context, src tahqiq.Source, want string, lean bool, worke
 		platform = p
 	}
 	rp := &rows{name: src.Name, platform: platform, prefix: platform + ":", names: &eventsNames, lean: lean}
+	if lean {
+		rp.ahead = src.Ahead
+	}
 	lay := layoutOf(r.Header())
 	switch {
 	case lay == eventsLayout && want != FormatCooRTweet:
@@ -199,7 +202,8 @@ type rows struct {
 	iAcc, iPost      int
 	iTime, iType     int
 	iVal             int
-	lean             bool // no Locator, SHA256 (and Raw: the reader omits it)
+	lean             bool                 // no Locator, SHA256 (and Raw: the reader omits it)
+	ahead            tahqiq.AccountsAhead // a lean split parse's (Source.Ahead)
 }
 
 // record sets *p to the record of row, its post from slabs.

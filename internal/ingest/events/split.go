@@ -161,10 +161,42 @@ func (rp *rows) split(ctx context.Context, r *csvrow.Reader, workers int, emit f
 			}
 		})
 	}
+	emitted := order
+	if rp.ahead != nil && rp.lean {
+		// the accounts ahead: each chunk, once read, in the input's
+		// order, gives its records' accounts to rp.ahead before the
+		// calling goroutine emits it
+		ready := make(chan *chunk, inFlight)
+		emitted = ready
+		wg.Go(func() {
+			defer close(ready)
+			for c := range order {
+				if c.err == nil && c.claimed.CompareAndSwap(false, true) {
+					rp.read(r, c)
+					close(c.done)
+				} else {
+					<-c.done
+				}
+				if c.err == nil {
+					for i := range c.rows {
+						if lr := &c.rows[i]; lr.reject == "" {
+							rp.ahead.Account(lr.line, lr.uids[lr.n:])
+						}
+					}
+					rp.ahead.Flush()
+				}
+				select {
+				case ready <- c:
+				case <-quit:
+					return
+				}
+			}
+		})
+	}
 	n := 0
 	var one tahqiq.Parsed          // lean: every record's, made from its row
 	slabs := alloc{reuse: rp.lean} // and its post
-	for c := range order {
+	for c := range emitted {
 		if c.err == nil && c.claimed.CompareAndSwap(false, true) {
 			rp.read(r, c)
 		} else {

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/tahqiq/tahqiq"
@@ -59,6 +60,60 @@ func sameSplit(t *testing.T, name string, data []byte, size int) {
 				t.Fatalf("%s (chunks of %d): record %d (line %d):\n got %+v\nwant %+v", name, size, i, want[i].Record.Line, got[i], want[i])
 			}
 		}
+		if tc.lean {
+			sameAhead(t, name, data, size, tc.split, want)
+		}
+	}
+}
+
+// aheadLog is a tahqiq.AccountsAhead that keeps what it is told: the
+// accounts, and how many of them were flushed.
+type aheadLog struct {
+	mu      sync.Mutex
+	told    []string
+	flushed int
+}
+
+func (a *aheadLog) Account(line int64, uid string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.told = append(a.told, fmt.Sprint(line, " ", uid))
+}
+
+func (a *aheadLog) Flush() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.flushed = len(a.told)
+}
+
+// sameAhead fails unless the lean split parser fn, given the accounts
+// ahead, gives the records want and tells every post's author, with its
+// record's line, in order, flushed before the record is emitted.
+func sameAhead(t *testing.T, name string, data []byte, size int, fn tahqiq.ParseFunc, want []tahqiq.Parsed) {
+	t.Helper()
+	var log aheadLog
+	var got, wantTold []string
+	err := fn(t.Context(), tahqiq.Source{Name: name, R: bytes.NewReader(data), Ahead: &log}, func(p *tahqiq.Parsed) error {
+		for _, post := range p.Posts {
+			s := fmt.Sprint(p.Record.Line, " ", post.AuthorUID)
+			got = append(got, s)
+			// told, and flushed, before the record comes (the parser's
+			// goroutine finished the chunk, which happened before)
+			log.mu.Lock()
+			if n := len(got); n > log.flushed || log.told[n-1] != s {
+				t.Errorf("%s (chunks of %d): record at line %d emitted before its author was told ahead", name, size, p.Record.Line)
+			}
+			log.mu.Unlock()
+		}
+		return nil
+	})
+	for _, p := range want {
+		for _, post := range p.Posts {
+			wantTold = append(wantTold, fmt.Sprint(p.Record.Line, " ", post.AuthorUID))
+		}
+	}
+	if err == nil && !reflect.DeepEqual(log.told, wantTold) || !reflect.DeepEqual(got, wantTold) {
+		t.Fatalf("%s (chunks of %d): told ahead %d accounts, emitted %d, want %d", name, size, len(log.told), len(got), len(wantTold))
 	}
 }
 
