@@ -148,19 +148,25 @@ type dateCache struct {
 	date [64][11]byte
 }
 
-// appendTime is appendTime (the package's), the date from the cache.
-func (c *dateCache) appendTime(b []byte, t int64) []byte {
-	if t < 0 || t >= maxRFC3339 {
-		return appendTime(b, t)
-	}
-	day, secs := t/86400, t%86400
+// dayDate returns the date ("2006-01-02T") of day number day (of a time
+// appendTime can format), from the cache.
+func (c *dateCache) dayDate(day int64) *[11]byte {
 	k := day & 63
 	if c.day[k] != day+1 {
 		var buf [20]byte
 		copy(c.date[k][:], appendTime(buf[:0], day*86400))
 		c.day[k] = day + 1
 	}
+	return &c.date[k]
+}
+
+// appendTime is appendTime (the package's), the date from the cache.
+func (c *dateCache) appendTime(b []byte, t int64) []byte {
+	if t < 0 || t >= maxRFC3339 {
+		return appendTime(b, t)
+	}
+	day, secs := t/86400, t%86400
 	h, m, s := secs/3600, secs/60%60, secs%60
-	return append(append(b, c.date[k][:]...),
+	return append(append(b, c.dayDate(day)[:]...),
 		byte('0'+h/10), byte('0'+h%10), ':', byte('0'+m/10), byte('0'+m%10), ':', byte('0'+s/10), byte('0'+s%10), 'Z')
 }

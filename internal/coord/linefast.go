@@ -82,14 +82,8 @@ func (c *dateCache) putTime(buf []byte, n int, t int64) int {
 		return len(appendTime(buf[:n], t))
 	}
 	day, secs := t/86400, t%86400
-	k := day & 63
-	if c.day[k] != day+1 {
-		var b [20]byte
-		copy(c.date[k][:], appendTime(b[:0], day*86400))
-		c.day[k] = day + 1
-	}
 	d := buf[n : n+20]
-	copy(d, c.date[k][:])
+	copy(d, c.dayDate(day)[:])
 	h, ms := secs/3600, secs%3600
 	m, s := ms/60, ms%60
 	d[11], d[12], d[13] = digitPairs[2*h], digitPairs[2*h+1], ':'
