@@ -30,10 +30,7 @@ type aheadFeed struct {
 func collectAhead(t *testing.T, recs []record, mem int64, feed aheadFeed) (decided, []string, int64) {
 	t.Helper()
 	ctx := context.Background()
-	p := DefaultParams()
-	p.Weight, p.MinParticipation = WeightMessages, 1
-	col := NewCollector(p)
-	col.SetBudget(Budget{Mem: mem, TempDir: t.TempDir()})
+	col, p := recordsCollector(t, mem)
 	var d decided
 	lineOf := func(i int) int64 { // a record's line in its file
 		start := 0

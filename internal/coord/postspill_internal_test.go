@@ -77,16 +77,24 @@ type decided struct {
 	onDisk, searched int64 // posts found on disk, runs searched
 }
 
+// recordsCollector is the collector the records' tests add to, and its
+// parameters: messages weight, min-participation 1, under budget mem (0:
+// none).
+func recordsCollector(t testing.TB, mem int64) (*Collector, Params) {
+	p := DefaultParams()
+	p.Weight, p.MinParticipation = WeightMessages, 1
+	col := NewCollector(p)
+	col.SetBudget(Budget{Mem: mem, TempDir: t.TempDir()})
+	return col, p
+}
+
 // collectRecords adds recs to a collector under budget mem (0: none) and
 // runs it: each record's result (counts, conflicts, which posts were new,
 // the shares added, the new accounts) and the run.
 func collectRecords(t testing.TB, recs []record, mem int64) decided {
 	t.Helper()
 	ctx := context.Background()
-	p := DefaultParams()
-	p.Weight, p.MinParticipation = WeightMessages, 1
-	col := NewCollector(p)
-	col.SetBudget(Budget{Mem: mem, TempDir: t.TempDir()})
+	col, p := recordsCollector(t, mem)
 	var d decided
 	for i := range recs {
 		r := &recs[i]
