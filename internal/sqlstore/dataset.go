@@ -194,17 +194,19 @@ func (s *Store) eachShare(ctx context.Context, q Conn, id int64, types []tahqiq.
 	})
 }
 
-// eachPacked calls fn for every share packed in a post of dataset id, the
-// posts in the order they were stored (by id: an import's file order).
+// eachPacked calls fn for every share packed in a post of dataset id.
 //
 // The authors' UIDs are read first (a dataset has far fewer accounts than
 // posts) so that a post costs no lookup in the accounts table. Where the
 // dataset's posts lie together in the posts table (the usual case: one
-// import writes them in a run of ids), they are read by a range of ids,
-// which is SQLite's table in its own order; the (dataset_id, uid) index
-// would visit them by UID, a seek into the table each (a 1M-post dataset
-// read in half the time). Where other datasets' posts would be most of
-// that range, the index finds them and they are sorted by id.
+// import writes them in a run of ids), they are read by a range of ids, in
+// the order they were stored (an import's file order), which is SQLite's
+// table in its own order; the (dataset_id, uid) index would visit them by
+// UID, a seek into the table each (a 1M-post dataset read in half the
+// time). Where other datasets' posts would be most of that range (imports
+// into other datasets between this one's), the index finds them, in its
+// order: sorting them by id would hold the dataset's rows in the sorter's
+// memory.
 func (s *Store) eachPacked(ctx context.Context, q Conn, id int64, types []tahqiq.ObjectType, fn func(tahqiq.Share) error) error {
 	authors, err := s.accountUIDs(ctx, q, id)
 	if err != nil {
@@ -218,7 +220,7 @@ func (s *Store) eachPacked(ctx context.Context, q Conn, id int64, types []tahqiq
 		return nil
 	}
 	query, args := `SELECT account_id, uid, created_at, shares FROM posts
-		WHERE dataset_id = $1 AND length(shares) > 0 ORDER BY id`, []any{id}
+		WHERE dataset_id = $1 AND length(shares) > 0`, []any{id}
 	if hi.Int64-lo.Int64+1 <= 2*n.Int64 {
 		// dataset_id + 0: not through the index, the range is the plan
 		query, args = `SELECT account_id, uid, created_at, shares FROM posts
