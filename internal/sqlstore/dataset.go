@@ -241,7 +241,7 @@ func (s *Store) eachPacked(ctx context.Context, q Conn, id int64, types []tahqiq
 		}
 		uid, ok := authors[account]
 		if !ok {
-			return s.errorf("scan shares: post %s: its account (%d) is not in the dataset", sh.PostID, account)
+			return s.errorf("scan shares: post %s: its author is not among the dataset's accounts (a damaged store: run tahqiq verify)", sh.PostID)
 		}
 		sh.AccountID = uid
 		r, err := newPackedReader(packed, created)
